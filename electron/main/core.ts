@@ -1,0 +1,109 @@
+import { join } from 'node:path'
+import { daysBetween } from '../../shared/domain/dates'
+import { EventBus } from './events'
+import { appHandlers } from './ipc/handlers/app'
+import { jobHandlers } from './ipc/handlers/jobs'
+import { workspaceHandlers } from './ipc/handlers/workspace'
+import { createDispatcher, type Dispatch, type Handlers } from './ipc/router'
+import type { Platform } from './platform/types'
+import { DashboardService } from './analytics/dashboard-service'
+import { JobQueue } from './scheduler/job-queue'
+import { openStore, type Store } from './store/db'
+import { FxRepo } from './store/repos/fx-repo'
+import { KvRepo } from './store/repos/kv-repo'
+import { WorkspaceRepo } from './store/repos/workspace-repo'
+import { DemoService, demoBuildJob } from './sync/demo-service'
+
+export interface CoreOptions {
+  /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
+  dbPath?: string
+  /** Create the demo workspace on first launch (no workspace yet) and refresh it when stale. */
+  seedDemo?: boolean
+  /** Check every IPC output against its schema (on in tests and development). */
+  validateOutput?: boolean
+  /** Start the job queue at once (default true). */
+  startJobs?: boolean
+  /** Simulator size overrides for the first-launch demo (tests use small ones). */
+  demo?: { campaigns?: number; days?: number }
+}
+
+/** What handlers and hosts can reach. */
+export interface CoreServices {
+  platform: Platform
+  store: Store
+  events: EventBus
+  jobs: JobQueue
+  workspaces: WorkspaceRepo
+  fx: FxRepo
+  /** Core state such as `automation.paused`. */
+  kv: KvRepo
+  dashboard: DashboardService
+  demo: DemoService
+}
+
+export interface Core extends CoreServices {
+  dispatch: Dispatch
+  /** Id of the demo build queued at start, if any. */
+  startupJobId: number | null
+  close(): Promise<void>
+}
+
+/** Days after which the demo's data is rebuilt at start so "last 7 days" is never empty. */
+const DEMO_STALE_DAYS = 1
+
+/**
+ * The composition root. Opens and migrates the store before any handler exists, wires services,
+ * registers job kinds and returns the dispatcher. Never imports `electron`.
+ */
+export function createCore(platform: Platform, options: CoreOptions = {}): Core {
+  const store = openStore({
+    path: options.dbPath ?? join(platform.paths.dataDir, 'marketing-engine.db'),
+    migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),
+  })
+  const events = new EventBus()
+  const now = (): Date => platform.clock.now()
+  const jobs = new JobQueue(store.sqlite, events, { concurrency: 2, now })
+  const workspaces = new WorkspaceRepo(store.sqlite)
+  const fx = new FxRepo(store.sqlite)
+  const services: CoreServices = {
+    platform,
+    store,
+    events,
+    jobs,
+    workspaces,
+    fx,
+    kv: new KvRepo(store.sqlite),
+    dashboard: new DashboardService(store.sqlite, workspaces, fx),
+    demo: new DemoService(store.sqlite, events, now),
+  }
+  jobs.register(demoBuildJob(services.demo))
+
+  const handlers: Handlers = {
+    ...appHandlers(services),
+    ...workspaceHandlers(services),
+    ...jobHandlers(services),
+  }
+  const dispatch = createDispatcher(handlers, { validateOutput: options.validateOutput ?? false })
+
+  let startupJobId: number | null = null
+  if (options.seedDemo) {
+    const pending = jobs.list(50).some((j) => j.kind === 'demo:build' && (j.status === 'queued' || j.status === 'running'))
+    const last = services.demo.demoLastDate()
+    const yesterday = services.demo.config({}).endDate
+    const stale = last !== null && daysBetween(last, yesterday) >= DEMO_STALE_DAYS
+    if (!pending && (!services.demo.hasAnyWorkspace() || stale)) {
+      startupJobId = jobs.enqueue('demo:build', { ...options.demo })
+    }
+  }
+  if (options.startJobs ?? true) jobs.start()
+
+  return {
+    ...services,
+    dispatch,
+    startupJobId,
+    async close() {
+      await jobs.stop()
+      store.close()
+    },
+  }
+}

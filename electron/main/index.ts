@@ -1,0 +1,111 @@
+import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron'
+import { join } from 'node:path'
+import { createCore, type Core } from './core'
+import { registerBridge } from './ipc/bridge'
+import { createElectronPlatform } from './platform/electron'
+import { AppTray } from './tray'
+import { startUpdater } from './updater'
+import { createMainWindow } from './window'
+
+// Packaged: resources ship beside the asar; from source: the repo's resources/ folder.
+const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources')
+const preloadDir = join(import.meta.dirname, '../preload')
+const rendererDir = join(import.meta.dirname, '../renderer')
+
+let win: BrowserWindow | null = null
+let tray: AppTray | null = null
+let core: Core | null = null
+let quitting = false
+
+function showWindow(): void {
+  if (!win || win.isDestroyed()) {
+    win = createMainWindow(preloadDir, rendererDir)
+    win.on('close', (e) => {
+      // Keep running in the tray so schedules and alerts go on.
+      if (!quitting) {
+        e.preventDefault()
+        win?.hide()
+      }
+    })
+  }
+  if (win.isMinimized()) win.restore()
+  win.show()
+  win.focus()
+}
+
+function buildMenu(): void {
+  const about = (): void => {
+    void dialog.showMessageBox({
+      type: 'info',
+      title: 'About Marketing Engine',
+      message: `Marketing Engine ${app.getVersion()}`,
+      detail: `Electron ${process.versions.electron} · Chromium ${process.versions.chrome} · Node ${process.versions.node}\nData: ${core?.platform.paths.dataDir ?? ''}`,
+    })
+  }
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+    { role: 'help', submenu: [{ label: 'About Marketing Engine', click: about }] },
+  ]
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template))
+}
+
+async function start(): Promise<void> {
+  await app.whenReady()
+  const platform = createElectronPlatform({
+    resourcesDir,
+    setBadge: (count, tooltip) => tray?.setBadge(count, tooltip),
+  })
+  try {
+    // Migrations run inside createCore, before the bridge registers any handler.
+    core = createCore(platform, { seedDemo: true, validateOutput: !app.isPackaged })
+  } catch (err) {
+    dialog.showErrorBox('Marketing Engine cannot open its data', err instanceof Error ? err.message : String(err))
+    app.exit(1)
+    return
+  }
+  registerBridge(core, () => win)
+  buildMenu()
+  tray = new AppTray(join(resourcesDir, 'icons'), {
+    open: showWindow,
+    syncNow: () => showWindow(),
+    toggleAutomation: () => {
+      // Persisted so the automation scheduler honours it across restarts.
+      const next = !(core?.kv.get('automation.paused', false) ?? false)
+      core?.kv.set('automation.paused', next)
+      return next
+    },
+    quit: () => {
+      quitting = true
+      app.quit()
+    },
+  })
+  showWindow()
+  const stopUpdater = startUpdater()
+  app.on('before-quit', () => {
+    quitting = true
+    stopUpdater()
+  })
+  app.on('will-quit', (e) => {
+    if (core) {
+      e.preventDefault()
+      const c = core
+      core = null
+      void c.close().finally(() => app.exit(0))
+    }
+  })
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.on('second-instance', () => showWindow())
+  app.on('activate', () => showWindow())
+  app.on('window-all-closed', () => {
+    // Stay in the tray on every OS.
+  })
+  void start()
+}

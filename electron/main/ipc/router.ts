@@ -1,0 +1,53 @@
+import type { z } from 'zod'
+import { isInvokeChannel, type InvokeChannel } from '../../../shared/ipc/channels'
+import { contract, type ChannelOutput, type ChannelParsedInput } from '../../../shared/ipc/contract'
+import { AppError, fail, ok, type Envelope } from '../../../shared/ipc/result'
+
+export type Handler<C extends InvokeChannel> = (
+  input: ChannelParsedInput<C>,
+) => Promise<ChannelOutput<C>> | ChannelOutput<C>
+
+/** One handler per channel: a missing channel is a compile error where the map is built. */
+export type Handlers = { [C in InvokeChannel]: Handler<C> }
+
+export type Dispatch = (channel: string, input: unknown) => Promise<Envelope<unknown>>
+
+function describeIssues(issues: z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ')
+}
+
+/**
+ * The dispatcher: validate the input with the channel's zod schema, call the handler, and answer
+ * an envelope. Outputs are checked too when `validateOutput` is on (development and tests).
+ */
+export function createDispatcher(handlers: Handlers, opts: { validateOutput?: boolean } = {}): Dispatch {
+  return async (channel, input) => {
+    if (!isInvokeChannel(channel)) return fail('UNKNOWN_CHANNEL', `Unknown channel "${channel}"`)
+    const spec = contract[channel]
+    const parsed = spec.input.safeParse(input ?? {})
+    if (!parsed.success) {
+      return fail('VALIDATION', `Invalid input for ${channel}: ${describeIssues(parsed.error.issues)}`, {
+        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+      })
+    }
+    try {
+      const handler = handlers[channel] as (input: unknown) => unknown
+      const value = await handler(parsed.data)
+      if (opts.validateOutput) {
+        const out = spec.output.safeParse(value)
+        if (!out.success) {
+          return fail('INTERNAL', `Output of ${channel} broke its contract: ${describeIssues(out.error.issues)}`)
+        }
+      }
+      return ok(value)
+    } catch (err) {
+      if (err instanceof AppError) return fail(err.code, err.message, err.details)
+      const message = err instanceof Error ? err.message : String(err)
+      console.error(`[ipc] ${channel} failed:`, err)
+      return fail('INTERNAL', message)
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { Settings } from '../../../shared/domain/settings'
+
+/** Where a core runs: the desktop app, the browser preview host, the CLI, or a test. */
+export type HostKind = 'electron' | 'web' | 'cli' | 'test'
+
+/** Encrypted secret storage (safeStorage in Electron, an owner-only encrypted file under Node). */
+export interface SecretStore {
+  get(ref: string): Promise<string | null>
+  set(ref: string, value: string): Promise<void>
+  delete(ref: string): Promise<void>
+}
+
+/** Persisted user settings (electron-store in Electron, a JSON file under Node). */
+export interface SettingsStore {
+  get(): Settings
+  set(next: Settings): void
+}
+
+export interface Notification {
+  title: string
+  body: string
+}
+
+/**
+ * Everything the core needs from its host. The core never imports `electron`; the Electron
+ * shell passes an implementation of this interface in.
+ */
+export interface Platform {
+  host: HostKind
+  appName: string
+  appVersion: string
+  paths: {
+    /** Folder of the SQLite store, secrets and settings. */
+    dataDir: string
+    /** Folder holding `migrations/`, `benchmarks/` and other shipped resources. */
+    resourcesDir: string
+  }
+  secrets: SecretStore
+  settings: SettingsStore
+  /** Native notification (no-op or a log line off the desktop). */
+  notify(n: Notification): void
+  /** Tray badge and tooltip (unread alerts, last sync). */
+  setBadge(count: number, tooltip: string): void
+  clock: { now(): Date }
+  openExternal(url: string): Promise<void>
+  /** Subscribe to wake-from-sleep; returns an unsubscribe function. */
+  onResume(cb: () => void): () => void
+}

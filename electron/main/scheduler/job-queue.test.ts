@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { EventBus } from '../events'
+import { openStore, type Store } from '../store/db'
+import { JobQueue, throwIfAborted } from './job-queue'
+import { sourceResourcesDir } from '../platform/node'
+import { join } from 'node:path'
+
+const migrationsFolder = join(sourceResourcesDir(), 'migrations')
+let store: Store | null = null
+const queues: JobQueue[] = []
+afterEach(async () => {
+  for (const q of queues.splice(0)) await q.stop()
+  store?.close()
+})
+
+function setup(): { q: JobQueue; events: EventBus; store: Store } {
+  store = openStore({ path: ':memory:', migrationsFolder })
+  const events = new EventBus()
+  const q = new JobQueue(store.sqlite, events)
+  queues.push(q)
+  return { q, events, store }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+describe('JobQueue', () => {
+  it('runs a job, stores its result and throttles progress events', async () => {
+    const { q, events } = setup()
+    const progress: number[] = []
+    events.on('job:progress', (p) => progress.push(p.current))
+    q.register({
+      kind: 'count',
+      payload: z.object({ n: z.number() }),
+      maxAttempts: 1,
+      run: async ({ n }, ctx) => {
+        for (let i = 1; i <= n; i++) ctx.progress('Counting', i, n, `at ${i}`)
+        return { sum: (n * (n + 1)) / 2 }
+      },
+    })
+    q.start()
+    const id = q.enqueue('count', { n: 10_000 })
+    const job = await q.waitFor(id)
+    expect(job.status).toBe('succeeded')
+    expect(q.result(id)).toEqual({ sum: 50_005_000 })
+    // 10,000 progress calls inside 200 ms windows collapse to a handful, and the last one is final.
+    expect(progress.length).toBeLessThan(20)
+    expect(progress.at(-1)).toBe(10_000)
+    expect(q.get(id)?.current).toBe(10_000)
+  })
+
+  it('refuses an invalid payload with a validation error', () => {
+    const { q } = setup()
+    q.register({ kind: 'k', payload: z.object({ n: z.number() }), maxAttempts: 1, run: async () => null })
+    expect(() => q.enqueue('k', { n: 'x' })).toThrow(/Invalid k payload/)
+    expect(() => q.enqueue('nope', {})).toThrow(/Unknown job kind/)
+  })
+
+  it('cancels a running job through its AbortSignal and a queued one at once', async () => {
+    const { q, events } = setup()
+    const finished: string[] = []
+    events.on('job:finished', (f) => finished.push(`${f.jobId}:${f.status}`))
+    q.register({
+      kind: 'slow',
+      payload: z.object({}),
+      maxAttempts: 3,
+      run: async (_p, ctx) => {
+        for (;;) {
+          throwIfAborted(ctx.signal)
+          await sleep(5)
+        }
+      },
+    })
+    q.start()
+    const a = q.enqueue('slow', {})
+    const b = q.enqueue('slow', {})
+    await sleep(30)
+    expect(q.get(a)?.status).toBe('running')
+    expect(q.cancel(b)).toBe(true)
+    expect(q.get(b)?.status).toBe('cancelled')
+    expect(q.cancel(a)).toBe(true)
+    const job = await q.waitFor(a)
+    expect(job.status).toBe('cancelled')
+    // a cancelled job is not retried
+    expect(job.attempts).toBe(1)
+    expect(finished).toContain(`${a}:cancelled`)
+    expect(q.cancel(a)).toBe(false)
+  })
+
+  it('retries up to the kind limit, then fails with the last error', async () => {
+    const { q } = setup()
+    let calls = 0
+    q.register({
+      kind: 'flaky',
+      payload: z.object({ okOn: z.number() }),
+      maxAttempts: 3,
+      retryDelayMs: () => 5,
+      run: async ({ okOn }) => {
+        calls++
+        if (calls < okOn) throw new Error(`boom ${calls}`)
+        return 'done'
+      },
+    })
+    q.start()
+    const good = await q.waitFor(q.enqueue('flaky', { okOn: 3 }))
+    expect(good.status).toBe('succeeded')
+    expect(good.attempts).toBe(3)
+    calls = 0
+    const bad = await q.waitFor(q.enqueue('flaky', { okOn: 99 }))
+    expect(bad.status).toBe('failed')
+    expect(bad.attempts).toBe(3)
+    expect(bad.error).toBe('boom 3')
+  })
+
+  it('puts a job left running by a crash back in the queue and resumes from its checkpoint', async () => {
+    const { q, store, events } = setup()
+    // Simulate a crash: a job row marked running with a checkpoint, no live runner.
+    store.sqlite
+      .prepare(`INSERT INTO jobs (kind, payload, status, attempts, max_attempts, checkpoint) VALUES ('resume', '{}', 'running', 1, 1, '{"done":3}')`)
+      .run()
+    const seen: (number | null)[] = []
+    const q2 = new JobQueue(store.sqlite, events)
+    queues.push(q2)
+    q2.register({
+      kind: 'resume',
+      payload: z.object({}),
+      maxAttempts: 1,
+      run: async (_p, ctx) => {
+        const cp = ctx.checkpoint<{ done: number }>()
+        seen.push(cp?.done ?? null)
+        for (let i = (cp?.done ?? 0) + 1; i <= 5; i++) ctx.saveCheckpoint({ done: i })
+        return ctx.checkpoint()
+      },
+    })
+    void q
+    q2.start()
+    const job = await q2.waitFor(1)
+    expect(job.status).toBe('succeeded')
+    expect(seen).toEqual([3])
+    expect(q2.result(1)).toEqual({ done: 5 })
+  })
+})

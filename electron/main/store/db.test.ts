@@ -1,0 +1,89 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sourceResourcesDir } from '../platform/node'
+import { openStore, StoreCorruptError } from './db'
+
+const migrations = join(sourceResourcesDir(), 'migrations')
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'me-db-'))
+  dirs.push(d)
+  return d
+}
+
+/** A copy of the migrations folder holding only the first `n` migrations (an earlier schema). */
+function migrationsUpTo(n: number): string {
+  const dir = join(tmp(), 'migrations')
+  cpSync(migrations, dir, { recursive: true })
+  const journalPath = join(dir, 'meta', '_journal.json')
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: unknown[] }
+  journal.entries = journal.entries.slice(0, n)
+  writeFileSync(journalPath, JSON.stringify(journal))
+  return dir
+}
+
+const journalLength = (JSON.parse(readFileSync(join(migrations, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length
+
+describe('store', () => {
+  it('opens an in-memory store with every migration, foreign keys on', () => {
+    const s = openStore({ path: ':memory:', migrationsFolder: migrations })
+    expect(s.schemaVersion).toBe(journalLength)
+    expect(s.sqlite.pragma('foreign_keys', { simple: true })).toBe(1)
+    s.close()
+  })
+
+  it('opens a file store in WAL mode and re-opens it without a backup when nothing is pending', () => {
+    const path = join(tmp(), 'me.db')
+    const a = openStore({ path, migrationsFolder: migrations })
+    expect(a.sqlite.pragma('journal_mode', { simple: true })).toBe('wal')
+    a.close()
+    const b = openStore({ path, migrationsFolder: migrations })
+    expect(b.backupPath).toBeNull()
+    b.close()
+  })
+
+  it.each(Array.from({ length: journalLength - 1 }, (_, i) => i + 1))(
+    'migrates a database created by schema version %i, keeps its rows and leaves a backup beside it',
+    (version) => {
+      const dir = tmp()
+      const path = join(dir, 'me.db')
+      const old = openStore({ path, migrationsFolder: migrationsUpTo(version) })
+      expect(old.schemaVersion).toBe(version)
+      old.sqlite.prepare("INSERT INTO workspaces (name, reporting_currency) VALUES ('Acme', 'EUR')").run()
+      old.sqlite
+        .prepare("INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'Acme EU', 'EUR', 'Europe/Berlin')")
+        .run()
+      old.close()
+
+      const s = openStore({ path, migrationsFolder: migrations })
+      expect(s.schemaVersion).toBe(journalLength)
+      expect(s.sqlite.prepare('SELECT name, reporting_currency FROM workspaces').all()).toEqual([{ name: 'Acme', reporting_currency: 'EUR' }])
+      expect(s.sqlite.prepare('SELECT count(*) AS n FROM ad_accounts').get()).toEqual({ n: 1 })
+      expect(s.backupPath).not.toBeNull()
+      expect(existsSync(s.backupPath as string)).toBe(true)
+      s.close()
+      // the backup is the old schema with the rows, openable on its own
+      const backup = new Database(readdirSync(dir).filter((f) => f.includes('.backup-v')).map((f) => join(dir, f))[0] as string, { readonly: true })
+      expect(backup.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get()).toEqual({ n: version })
+      expect(backup.prepare('SELECT name FROM workspaces').get()).toEqual({ name: 'Acme' })
+      backup.close()
+    },
+  )
+
+  it('refuses a corrupted database file with a specific error', () => {
+    const path = join(tmp(), 'broken.db')
+    const s = openStore({ path, migrationsFolder: migrations })
+    s.close()
+    const buf = readFileSync(path)
+    // Scribble over the first table page after the header.
+    buf.fill(0x5a, 4096 + 8, 4096 + 200)
+    writeFileSync(path, buf)
+    expect(() => openStore({ path, migrationsFolder: migrations })).toThrow(StoreCorruptError)
+  })
+})

@@ -1,0 +1,120 @@
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import * as schema from './schema'
+
+export type Sqlite = Database.Database
+export type Db = BetterSQLite3Database<typeof schema>
+
+export interface Store {
+  sqlite: Sqlite
+  db: Db
+  path: string
+  /** Number of migrations applied (the schema version). */
+  schemaVersion: number
+  /** Path of the backup taken before migrating, when one was needed. */
+  backupPath: string | null
+  close(): void
+}
+
+export class StoreCorruptError extends Error {
+  constructor(path: string, detail: string) {
+    super(`The database ${path} failed its integrity check: ${detail}. Restore a backup from the same folder.`)
+    this.name = 'StoreCorruptError'
+  }
+}
+
+interface Journal {
+  entries: { idx: number; tag: string; when: number }[]
+}
+
+function readJournal(migrationsFolder: string): Journal {
+  const file = join(migrationsFolder, 'meta', '_journal.json')
+  if (!existsSync(file)) throw new Error(`No migrations found at ${migrationsFolder}`)
+  return JSON.parse(readFileSync(file, 'utf8')) as Journal
+}
+
+function appliedMigrations(sqlite: Sqlite): number {
+  const table = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'")
+    .get()
+  if (!table) return 0
+  return (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
+}
+
+function hasUserTables(sqlite: Sqlite): boolean {
+  return !!sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' LIMIT 1").get()
+}
+
+const KEEP_BACKUPS = 3
+
+/** Consistent copy of a live database (VACUUM INTO works with WAL and never copies a torn file). */
+function backupBeforeMigrate(sqlite: Sqlite, path: string, fromVersion: number): string {
+  const dir = dirname(path)
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const target = join(dir, `${basename(path)}.backup-v${fromVersion}-${stamp}`)
+  sqlite.prepare('VACUUM INTO ?').run(target)
+  const prefix = `${basename(path)}.backup-`
+  const old = readdirSync(dir)
+    .filter((f) => f.startsWith(prefix))
+    .sort()
+  for (const f of old.slice(0, Math.max(0, old.length - KEEP_BACKUPS))) rmSync(join(dir, f), { force: true })
+  return target
+}
+
+export interface OpenOptions {
+  /** File path, or ':memory:' for tests. */
+  path: string
+  migrationsFolder: string
+  /** Run PRAGMA integrity_check on open (default true for files). */
+  integrityCheck?: boolean
+}
+
+/**
+ * Open the store: pragmas, integrity check, a backup when migrations are pending on an existing
+ * database, then the drizzle-kit migrations. Must finish before any IPC handler is registered.
+ */
+export function openStore(opts: OpenOptions): Store {
+  const memory = opts.path === ':memory:'
+  if (!memory) mkdirSync(dirname(opts.path), { recursive: true })
+  const sqlite = new Database(opts.path)
+  try {
+    if (!memory) sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('foreign_keys = ON')
+    sqlite.pragma('synchronous = NORMAL')
+    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma('cache_size = -65536')
+    sqlite.pragma('temp_store = MEMORY')
+    if (!memory && (opts.integrityCheck ?? true)) {
+      const rows = sqlite.pragma('integrity_check') as { integrity_check: string }[]
+      const first = rows[0]?.integrity_check
+      if (first !== 'ok') throw new StoreCorruptError(opts.path, rows.map((r) => r.integrity_check).join('; '))
+    }
+    const journal = readJournal(opts.migrationsFolder)
+    const applied = appliedMigrations(sqlite)
+    let backupPath: string | null = null
+    if (!memory && applied < journal.entries.length && hasUserTables(sqlite)) {
+      backupPath = backupBeforeMigrate(sqlite, opts.path, applied)
+    }
+    const db = drizzle(sqlite, { schema })
+    migrate(db, { migrationsFolder: opts.migrationsFolder })
+    return {
+      sqlite,
+      db,
+      path: opts.path,
+      schemaVersion: appliedMigrations(sqlite),
+      backupPath,
+      close: () => {
+        if (sqlite.open) {
+          if (!memory) sqlite.pragma('wal_checkpoint(TRUNCATE)')
+          sqlite.close()
+        }
+      },
+    }
+  } catch (err) {
+    sqlite.close()
+    throw err
+  }
+}

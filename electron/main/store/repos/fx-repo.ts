@@ -1,0 +1,57 @@
+import { AppError } from '../../../../shared/ipc/result'
+import type { Sqlite } from '../db'
+
+export interface FxRate {
+  currency: string
+  /** `YYYY-MM` */
+  month: string
+  /** Units of the reporting currency per unit of `currency`. */
+  rate: number
+}
+
+/** Monthly exchange rates per workspace. */
+export class FxRepo {
+  constructor(private readonly sqlite: Sqlite) {}
+
+  list(workspaceId: number): FxRate[] {
+    return this.sqlite
+      .prepare('SELECT currency, month, rate FROM fx_rates WHERE workspace_id = ? ORDER BY currency, month')
+      .all(workspaceId) as FxRate[]
+  }
+
+  upsertMany(workspaceId: number, rates: FxRate[]): void {
+    const stmt = this.sqlite.prepare(
+      `INSERT INTO fx_rates (workspace_id, currency, month, rate) VALUES (?, ?, ?, ?)
+       ON CONFLICT (workspace_id, currency, month) DO UPDATE SET rate = excluded.rate`,
+    )
+    this.sqlite.transaction(() => {
+      for (const r of rates) stmt.run(workspaceId, r.currency, r.month, r.rate)
+    })()
+  }
+
+  /**
+   * A converter into the reporting currency: the month's rate, else the nearest earlier month,
+   * else the nearest later one. Throws a specific error when a currency has no rate at all.
+   */
+  converter(workspaceId: number, reportingCurrency: string): (micros: number, currency: string, month: string) => number {
+    const byCurrency = new Map<string, FxRate[]>()
+    for (const r of this.list(workspaceId)) {
+      const list = byCurrency.get(r.currency) ?? []
+      list.push(r)
+      byCurrency.set(r.currency, list)
+    }
+    return (micros, currency, month) => {
+      if (currency === reportingCurrency || micros === 0) return micros
+      const list = byCurrency.get(currency)
+      if (!list || list.length === 0) {
+        throw new AppError(
+          'CONFLICT',
+          `No exchange rate from ${currency} to ${reportingCurrency}: add one under Settings → Exchange rates`,
+        )
+      }
+      let pick = list[0] as FxRate
+      for (const r of list) if (r.month <= month) pick = r
+      return Math.round(micros * pick.rate)
+    }
+  }
+}

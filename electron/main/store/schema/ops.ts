@@ -1,0 +1,259 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { adAccounts, workspaces } from './core'
+
+const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`
+
+/** Key/value settings owned by the core (JSON values). Shell settings live in electron-store. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: text('updated_at').notNull().default(nowIso),
+})
+
+/** Persisted job queue: sync, backfill, import, training, report rendering. */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    /** JSON payload validated by the job kind's zod schema. */
+    payload: text('payload').notNull(),
+    /** queued | running | succeeded | failed | cancelled */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(1),
+    step: text('step'),
+    current: integer('current').notNull().default(0),
+    total: integer('total').notNull().default(0),
+    message: text('message'),
+    /** JSON result on success. */
+    result: text('result'),
+    error: text('error'),
+    /** Job-defined resume point (e.g. the last committed sync chunk). JSON. */
+    checkpoint: text('checkpoint'),
+    createdAt: text('created_at').notNull().default(nowIso),
+    startedAt: text('started_at'),
+    finishedAt: text('finished_at'),
+    runAfter: text('run_after'),
+  },
+  (t) => [index('jobs_status_idx').on(t.status, t.id)],
+)
+
+export const syncRuns = sqliteTable(
+  'sync_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: integer('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    jobId: integer('job_id'),
+    /** backfill | incremental | import */
+    mode: text('mode').notNull(),
+    /** running | succeeded | partial | failed | cancelled */
+    status: text('status').notNull(),
+    startedAt: text('started_at').notNull().default(nowIso),
+    finishedAt: text('finished_at'),
+    rowsWritten: integer('rows_written').notNull().default(0),
+    durationMs: integer('duration_ms'),
+    /** JSON: per-account outcome `{ accountId, status, rows, error }[]`. */
+    accounts: text('accounts').notNull().default('[]'),
+    error: text('error'),
+  },
+  (t) => [index('sync_runs_ws_idx').on(t.workspaceId, t.startedAt)],
+)
+
+export const automationRules = sqliteTable('automation_rules', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  workspaceId: integer('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  /** JSON: scope, conditions, lookback, actions, cooldown. */
+  definition: text('definition').notNull(),
+  /** dry_run | live */
+  mode: text('mode').notNull().default('dry_run'),
+  scheduleCron: text('schedule_cron'),
+  lastRunAt: text('last_run_at'),
+  createdAt: text('created_at').notNull().default(nowIso),
+})
+
+export const ruleRuns = sqliteTable(
+  'rule_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ruleId: integer('rule_id')
+      .notNull()
+      .references(() => automationRules.id, { onDelete: 'cascade' }),
+    startedAt: text('started_at').notNull().default(nowIso),
+    finishedAt: text('finished_at'),
+    status: text('status').notNull(),
+    matched: integer('matched').notNull().default(0),
+    /** JSON list of actions taken or proposed. */
+    actions: text('actions').notNull().default('[]'),
+    error: text('error'),
+  },
+  (t) => [index('rule_runs_rule_idx').on(t.ruleId, t.startedAt)],
+)
+
+export const alertChannels = sqliteTable('alert_channels', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  workspaceId: integer('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  /** tray | email | slack | webhook */
+  kind: text('kind').notNull(),
+  name: text('name').notNull(),
+  /** Non-secret JSON config; secrets via platform.secrets under `secretRef`. */
+  config: text('config').notNull().default('{}'),
+  secretRef: text('secret_ref'),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+})
+
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: integer('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** info | warning | critical */
+    severity: text('severity').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    /** rule | anomaly | sync | budget */
+    source: text('source').notNull(),
+    entityType: text('entity_type'),
+    entityId: integer('entity_id'),
+    createdAt: text('created_at').notNull().default(nowIso),
+    readAt: text('read_at'),
+    /** JSON: per-channel delivery outcome. */
+    deliveries: text('deliveries').notNull().default('[]'),
+  },
+  (t) => [index('alerts_ws_idx').on(t.workspaceId, t.createdAt)],
+)
+
+export const reports = sqliteTable('reports', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  workspaceId: integer('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  /** JSON: sections, date range, branding. */
+  definition: text('definition').notNull(),
+  lastRenderedAt: text('last_rendered_at'),
+  lastFilePath: text('last_file_path'),
+  createdAt: text('created_at').notNull().default(nowIso),
+})
+
+export const reportSchedules = sqliteTable('report_schedules', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  reportId: integer('report_id')
+    .notNull()
+    .references(() => reports.id, { onDelete: 'cascade' }),
+  /** daily | weekly | monthly */
+  cadence: text('cadence').notNull(),
+  /** JSON: recipients/channels. */
+  deliverTo: text('deliver_to').notNull().default('[]'),
+  nextRunAt: text('next_run_at'),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+})
+
+export const recommendations = sqliteTable(
+  'recommendations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: integer('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** budget_shift | pause_creative | scale | refresh_creative ... */
+    kind: text('kind').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: integer('entity_id').notNull(),
+    title: text('title').notNull(),
+    rationale: text('rationale').notNull(),
+    /** JSON: the proposed change and its expected impact with uncertainty. */
+    proposal: text('proposal').notNull(),
+    /** open | applied | dismissed | expired */
+    status: text('status').notNull().default('open'),
+    createdAt: text('created_at').notNull().default(nowIso),
+  },
+  (t) => [index('recommendations_ws_idx').on(t.workspaceId, t.status)],
+)
+
+/** Model registry: one row per trained model version. */
+export const models = sqliteTable(
+  'models',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    version: integer('version').notNull(),
+    workspaceId: integer('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** JSON list of feature names. */
+    features: text('features').notNull(),
+    dataFrom: text('data_from'),
+    dataTo: text('data_to'),
+    /** JSON: MAE, MAPE, R2, interval coverage. */
+    metrics: text('metrics').notNull(),
+    /** Serialised model (JSON). */
+    artifact: text('artifact').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(false),
+    trainedAt: text('trained_at').notNull().default(nowIso),
+  },
+  (t) => [index('models_name_idx').on(t.name, t.version)],
+)
+
+export const predictions = sqliteTable(
+  'predictions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    modelId: integer('model_id')
+      .notNull()
+      .references(() => models.id, { onDelete: 'cascade' }),
+    entityType: text('entity_type').notNull(),
+    entityId: integer('entity_id').notNull(),
+    horizonDays: integer('horizon_days').notNull(),
+    /** JSON: point, lower, upper per metric, and the spend plan used. */
+    value: text('value').notNull(),
+    createdAt: text('created_at').notNull().default(nowIso),
+  },
+  (t) => [index('predictions_entity_idx').on(t.entityType, t.entityId)],
+)
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull().default(nowIso),
+    /** user | automation | sync | system */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type'),
+    entityId: integer('entity_id'),
+    accountId: integer('account_id').references(() => adAccounts.id, { onDelete: 'set null' }),
+    /** JSON: before/after and any platform response. */
+    detail: text('detail').notNull().default('{}'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at)],
+)
+
+
+/**
+ * Per-account sync cursor: how far the backfill reached and the last day synced, so an
+ * incremental sync knows where to start and a crashed backfill where to resume.
+ */
+export const syncState = sqliteTable('sync_state', {
+  accountId: integer('account_id')
+    .primaryKey()
+    .references(() => adAccounts.id, { onDelete: 'cascade' }),
+  /** Earliest account-local date the backfill covers. */
+  backfillFrom: text('backfill_from'),
+  /** Last account-local date written by a completed chunk. */
+  syncedThrough: text('synced_through'),
+  /** Days re-pulled on every incremental sync (null = the platform default). */
+  restatementDays: integer('restatement_days'),
+  lastSuccessAt: text('last_success_at'),
+  lastError: text('last_error'),
+  nextSyncAt: text('next_sync_at'),
+})

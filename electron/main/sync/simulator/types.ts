@@ -1,0 +1,131 @@
+import type { CreativeFormat, EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
+
+/**
+ * The deterministic ad-world simulator. It is the demo workspace's data source today and, in the
+ * sync issue, the backing store of the simulated platform APIs. Everything is a pure function of
+ * the config (same seed -> same world, same rows).
+ */
+export interface SimConfig {
+  /** PRNG seed; the demo uses 42. */
+  seed: number
+  /** Total campaigns across all accounts (demo ~120, bench 10,000). */
+  campaigns: number
+  /** Number of days of history, ending on `endDate` inclusive. */
+  days: number
+  /** Last simulated account-local date (`YYYY-MM-DD`), usually "yesterday". */
+  endDate: string
+  /** Ad sets per campaign (default: 2-4 demo-sized, drawn per campaign). */
+  adSetsPerCampaign?: number
+  /** Ads per ad set (default: 2-5 drawn per ad set). */
+  adsPerAdSet?: number
+  /**
+   * Benchmark shape: every campaign, ad set and ad delivers on every day of the window (no
+   * flights, no creative rotation). Default false.
+   */
+  alwaysOn?: boolean
+}
+
+export interface SimAccount {
+  /** Stable local key, e.g. "meta-1". */
+  key: string
+  platform: PlatformId
+  /** Platform-native id as a string (Meta "act_123...", Google "1234567890", ...). */
+  externalId: string
+  name: string
+  /** ISO 4217 code: the demo uses USD and EUR. */
+  currency: string
+  /** IANA zone, e.g. "America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo". */
+  timeZone: string
+}
+
+export interface SimCampaign {
+  externalId: string
+  accountKey: string
+  name: string
+  objective: Objective
+  status: EntityStatus
+  /** Daily budget in micros of the account currency (null when budgets live on ad sets). */
+  dailyBudgetMicros: number | null
+  /** First and last account-local date with delivery (inclusive). */
+  startDate: string
+  endDate: string | null
+}
+
+export interface SimAdSet {
+  externalId: string
+  campaignExternalId: string
+  accountKey: string
+  name: string
+  status: EntityStatus
+  dailyBudgetMicros: number | null
+}
+
+export interface SimCreative {
+  externalId: string
+  accountKey: string
+  format: CreativeFormat
+  headline: string
+  thumbnailUrl: string
+}
+
+export interface SimAd {
+  externalId: string
+  adSetExternalId: string
+  campaignExternalId: string
+  accountKey: string
+  name: string
+  status: EntityStatus
+  creative: SimCreative
+  /** Account-local launch date. */
+  launchDate: string
+  /** Last date with delivery, or null while running. */
+  endDate: string | null
+}
+
+/** One ad-day as the platform reports it on `asOf` (late conversions not yet arrived are missing). */
+export interface SimDailyRow {
+  accountKey: string
+  adExternalId: string
+  adSetExternalId: string
+  campaignExternalId: string
+  /** Account-local date. */
+  date: string
+  spendMicros: number
+  impressions: number
+  clicks: number
+  reach: number
+  /** Attributed conversions known as of `asOf` (may be fractional on Google Ads). */
+  conversions: number
+  conversionValueMicros: number
+  videoViews: number
+}
+
+export type AnomalyKind = 'tracking_outage' | 'spend_spike' | 'cpa_jump' | 'ctr_drop'
+
+/** Ground truth for anomaly detection tests: what the simulator injected and where. */
+export interface InjectedAnomaly {
+  kind: AnomalyKind
+  accountKey: string
+  /** null when the anomaly affects the whole account. */
+  campaignExternalId: string | null
+  startDate: string
+  endDate: string
+  /** The metric the anomaly shows up in. */
+  metric: 'spend' | 'conversions' | 'cpa' | 'ctr' | 'roas'
+  description: string
+}
+
+export interface SimWorld {
+  config: SimConfig
+  accounts: SimAccount[]
+  campaigns: SimCampaign[]
+  adSets: SimAdSet[]
+  ads: SimAd[]
+  anomalies: InjectedAnomaly[]
+  /**
+   * Daily rows for one account, in date order, as reported on `asOf` (default: the day after
+   * `config.endDate`, i.e. the latest conversions lag). Only ad-days with delivery are yielded.
+   * Optional date bounds restrict the output (inclusive).
+   */
+  rows(accountKey: string, opts?: { from?: string; to?: string; asOf?: string }): Generator<SimDailyRow>
+}

@@ -1,0 +1,59 @@
+import { app, Menu, nativeImage, Tray } from 'electron'
+import { join } from 'node:path'
+
+export interface TrayActions {
+  open(): void
+  syncNow(): void
+  toggleAutomation(): boolean
+  quit(): void
+}
+
+/** The system-tray icon: menu, tooltip with unread alerts and last sync, and a badge count. */
+export class AppTray {
+  private readonly tray: Tray
+  private automationPaused = false
+  private unread = 0
+  private detail = ''
+
+  constructor(
+    iconDir: string,
+    private readonly actions: TrayActions,
+  ) {
+    const icon = nativeImage.createFromPath(join(iconDir, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'))
+    this.tray = new Tray(icon)
+    this.tray.on('click', () => actions.open())
+    this.render()
+  }
+
+  private render(): void {
+    const menu = Menu.buildFromTemplate([
+      { label: 'Open Marketing Engine', click: () => this.actions.open() },
+      { label: 'Sync now', click: () => this.actions.syncNow() },
+      {
+        label: this.automationPaused ? 'Resume automation' : 'Pause automation',
+        click: () => {
+          this.automationPaused = this.actions.toggleAutomation()
+          this.render()
+        },
+      },
+      { type: 'separator' },
+      { label: 'Quit', click: () => this.actions.quit() },
+    ])
+    this.tray.setContextMenu(menu)
+    const alerts = this.unread === 0 ? 'No unread alerts' : `${this.unread} unread alert${this.unread === 1 ? '' : 's'}`
+    this.tray.setToolTip(`Marketing Engine — ${alerts}${this.detail ? `\n${this.detail}` : ''}`)
+    if (process.platform === 'darwin') this.tray.setTitle(this.unread > 0 ? String(this.unread) : '')
+    app.setBadgeCount?.(this.unread)
+  }
+
+  /** Unread alert count and a second tooltip line (e.g. the last sync). */
+  setBadge(count: number, detail: string): void {
+    this.unread = count
+    this.detail = detail
+    this.render()
+  }
+
+  destroy(): void {
+    this.tray.destroy()
+  }
+}

@@ -1,0 +1,71 @@
+import { BrowserWindow, screen, shell } from 'electron'
+import Store from 'electron-store'
+import { join } from 'node:path'
+
+interface WindowState {
+  x?: number
+  y?: number
+  width: number
+  height: number
+  maximized: boolean
+}
+
+const stateStore = new Store<{ window: WindowState }>({
+  name: 'window-state',
+  defaults: { window: { width: 1360, height: 860, maximized: false } },
+})
+
+/** Keep a remembered position only if it is still on a connected display. */
+function visible(s: WindowState): boolean {
+  if (s.x === undefined || s.y === undefined) return false
+  return screen.getAllDisplays().some(({ workArea: a }) => s.x! >= a.x - 50 && s.y! >= a.y - 50 && s.x! < a.x + a.width && s.y! < a.y + a.height)
+}
+
+/** The main window with the locked-down webPreferences of the security baseline. */
+export function createMainWindow(preloadDir: string, rendererDir: string): BrowserWindow {
+  const saved = stateStore.get('window')
+  const win = new BrowserWindow({
+    width: saved.width,
+    height: saved.height,
+    ...(visible(saved) ? { x: saved.x, y: saved.y } : {}),
+    minWidth: 960,
+    minHeight: 600,
+    show: false,
+    title: 'Marketing Engine',
+    backgroundColor: '#0f1115',
+    webPreferences: {
+      preload: join(preloadDir, 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  })
+  if (saved.maximized) win.maximize()
+  win.once('ready-to-show', () => win.show())
+
+  const save = (): void => {
+    if (win.isDestroyed()) return
+    const b = win.getNormalBounds()
+    stateStore.set('window', { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() })
+  }
+  win.on('resize', save)
+  win.on('move', save)
+  win.on('close', save)
+
+  // No new windows, no navigation away from the app; https links open in the browser.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  win.webContents.on('will-navigate', (e, url) => {
+    const devUrl = process.env.ELECTRON_RENDERER_URL
+    if (!(devUrl && url.startsWith(devUrl))) e.preventDefault()
+  })
+
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  if (devUrl) void win.loadURL(devUrl)
+  else void win.loadFile(join(rendererDir, 'index.html'))
+  return win
+}

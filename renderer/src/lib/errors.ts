@@ -1,0 +1,42 @@
+import { ApiError } from '../api/client'
+
+/** A sentence for the UI from anything thrown. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message
+  if (err instanceof Error) return err.message
+  return String(err)
+}
+
+interface Issue {
+  path: (string | number)[]
+  message: string
+}
+
+function isIssue(x: unknown): x is Issue {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'path' in x &&
+    Array.isArray(x.path) &&
+    'message' in x &&
+    typeof x.message === 'string'
+  )
+}
+
+/**
+ * The core's VALIDATION errors may carry zod issues in `details` (an array, or `{ issues }`).
+ * Returns the message for one field when there is one, else the error's own message.
+ */
+export function fieldError(err: unknown, field: string): string {
+  if (err instanceof ApiError && err.code === 'VALIDATION') {
+    const d = err.details
+    const list: unknown[] = Array.isArray(d)
+      ? d
+      : typeof d === 'object' && d !== null && 'issues' in d && Array.isArray(d.issues)
+        ? d.issues
+        : []
+    const hit = list.filter(isIssue).find((i) => i.path.includes(field))
+    if (hit) return hit.message
+  }
+  return errorMessage(err)
+}

@@ -1,0 +1,174 @@
+import { useEffect, type JSX } from 'react'
+import type { Totals } from '../../../../shared/domain/metrics'
+import type { Summary } from '../../../../shared/ipc/contract'
+import { Icon } from '../../components/Icon'
+import { KpiTile, KpiTileSkeleton } from '../../components/KpiTile'
+import { PageFrame } from '../../components/PageFrame'
+import { EmptyState, ErrorState, Skeleton } from '../../components/States'
+import { formatRange } from '../../lib/date-presets'
+import { KPI_ORDER } from '../../lib/format'
+import { useDashboardStore } from '../../stores/dashboard-store'
+import { useRouterStore } from '../../stores/router-store'
+import { selectCurrentWorkspace, useWorkspaceStore } from '../../stores/workspace-store'
+import { NoDataHint } from './NoDataHint'
+import { TrendChart } from './TrendChart'
+
+function isEmptyTotals(t: Totals): boolean {
+  return t.spendMicros === 0 && t.revenueMicros === 0 && t.impressions === 0 && t.clicks === 0 && t.conversions === 0
+}
+
+function listWords(items: string[]): string {
+  if (items.length <= 1) return items.join('')
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`
+}
+
+function SummaryNotes({ summary }: { summary: Summary }): JSX.Element | null {
+  const notes: JSX.Element[] = []
+  if (summary.convertedFrom.length > 0) {
+    notes.push(
+      <p key="fx" className="note note--info" data-testid="note-converted">
+        <Icon name="info" size={14} />
+        Converted from {listWords(summary.convertedFrom)} to {summary.currency} at monthly rates.
+      </p>,
+    )
+  }
+  if (summary.provisionalDays > 0) {
+    const n = summary.provisionalDays
+    notes.push(
+      <p key="prov" className="note note--warning" data-testid="note-provisional">
+        <Icon name="warning" size={14} />
+        {n === 1 ? '1 recent day' : `${n} recent days`} may still change as late conversions arrive.
+      </p>,
+    )
+  }
+  return notes.length ? <div className="notes">{notes}</div> : null
+}
+
+function LoadingView(): JSX.Element {
+  return (
+    <div aria-busy="true" aria-label="Loading dashboard" className="dashboard-loading">
+      <div className="kpi-grid">
+        {KPI_ORDER.map((k) => (
+          <KpiTileSkeleton key={k} />
+        ))}
+      </div>
+      <div className="card card__body">
+        <Skeleton width={160} height={14} />
+        <Skeleton height={260} style={{ marginTop: 16 }} />
+      </div>
+    </div>
+  )
+}
+
+export function DashboardPage(): JSX.Element {
+  const workspaceStatus = useWorkspaceStore((s) => s.status)
+  const workspaceError = useWorkspaceStore((s) => s.error)
+  const loadWorkspaces = useWorkspaceStore((s) => s.loadWorkspaces)
+  const workspaceId = useWorkspaceStore((s) => s.workspaceId)
+  const workspace = useWorkspaceStore(selectCurrentWorkspace)
+  const range = useWorkspaceStore((s) => s.range)
+  const compare = useWorkspaceStore((s) => s.compare)
+  const { status, error, summary, trend, trendCurrency, refreshing, load, refetch } = useDashboardStore()
+  const navigate = useRouterStore((s) => s.navigate)
+
+  useEffect(() => {
+    if (workspaceId !== null) void load({ workspaceId, range, compare })
+  }, [workspaceId, range, compare, load])
+
+  const meta = workspace ? (
+    <>
+      {workspace.name}
+      {refreshing ? <span className="header__updating"> · Updating…</span> : null}
+    </>
+  ) : null
+
+  let body: JSX.Element
+  if (workspaceStatus === 'error') {
+    body = (
+      <ErrorState
+        title="Could not load workspaces"
+        message={workspaceError ?? 'Unknown error'}
+        onRetry={() => void loadWorkspaces()}
+      />
+    )
+  } else if (workspaceStatus === 'ready' && workspaceId === null) {
+    body = (
+      <EmptyState
+        title="No workspaces yet"
+        actions={
+          <button type="button" className="btn btn--primary" onClick={() => navigate('settings')}>
+            Open Settings
+          </button>
+        }
+      >
+        Rebuild the demo workspace from Settings to explore Marketing Engine with sample data.
+      </EmptyState>
+    )
+  } else if (status === 'error') {
+    body = (
+      <div className="card">
+        <ErrorState
+          title="Could not load the dashboard"
+          message={error ?? 'Unknown error'}
+          onRetry={() => void refetch()}
+        />
+      </div>
+    )
+  } else if (status !== 'ready' || !summary) {
+    body = <LoadingView />
+  } else {
+    const currency = summary.currency
+    const previousLabel = summary.previousRange ? formatRange(summary.previousRange) : undefined
+    const empty = isEmptyTotals(summary.totals)
+    body = (
+      <>
+        <div className="dashboard-context">
+          <p>
+            <span className="tabular">{formatRange(summary.range)}</span>
+            {previousLabel ? (
+              <span className="dashboard-context__compare">
+                {' '}
+                compared with <span className="tabular">{previousLabel}</span>
+              </span>
+            ) : null}
+            <span className="dashboard-context__currency"> · {currency}</span>
+          </p>
+        </div>
+        <SummaryNotes summary={summary} />
+        <section aria-label="Key metrics" className="kpi-grid" data-testid="kpi-grid">
+          {KPI_ORDER.map((k) => (
+            <KpiTile
+              key={k}
+              kpi={k}
+              value={summary.kpis[k]}
+              previous={summary.previousKpis ? summary.previousKpis[k] : undefined}
+              currency={currency}
+              previousLabel={previousLabel}
+            />
+          ))}
+        </section>
+        <section className="card" aria-labelledby="trend-title" data-testid="trend-card">
+          <div className="card__header">
+            <div>
+              <h2 id="trend-title">Spend and revenue</h2>
+              <p>Daily totals in {trendCurrency ?? currency}</p>
+            </div>
+          </div>
+          <div className="card__body">
+            {empty && workspace ? (
+              <NoDataHint workspaceId={workspace.id} accountCount={workspace.accountCount} />
+            ) : (
+              <TrendChart points={trend} currency={trendCurrency ?? currency} />
+            )}
+          </div>
+        </section>
+      </>
+    )
+  }
+
+  return (
+    <PageFrame id="dashboard" meta={meta}>
+      {body}
+    </PageFrame>
+  )
+}

@@ -1,0 +1,187 @@
+import { useEffect, useId, useState, type FormEvent, type JSX } from 'react'
+import type { Settings, SettingsPatch } from '../../../../shared/domain/settings'
+import { errorMessage, fieldError } from '../../lib/errors'
+import { applyThemeSetting } from '../../lib/theme'
+import { useDashboardStore } from '../../stores/dashboard-store'
+import { useSettingsStore } from '../../stores/settings-store'
+
+const INTERVALS = [0, 1, 2, 4, 6, 8, 12, 24, 48]
+const THEMES: { value: Settings['theme']; label: string }[] = [
+  { value: 'system', label: 'System' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+]
+
+function intervalLabel(h: number): string {
+  if (h === 0) return 'Manual only'
+  return h === 1 ? 'Every hour' : `Every ${h} hours`
+}
+
+export function PreferencesForm({ settings }: { settings: Settings }): JSX.Element {
+  const ids = { currency: useId(), currencyMsg: useId(), interval: useId(), theme: useId(), status: useId() }
+  const updateSettings = useSettingsStore((s) => s.updateSettings)
+  const [currency, setCurrency] = useState(settings.reportingCurrency)
+  const [currencyError, setCurrencyError] = useState<string | null>(null)
+  const [status, setStatus] = useState<string | null>(null)
+  const [saving, setSaving] = useState(false)
+
+  // Follow changes made elsewhere (another window, the CLI) unless the user is mid-edit.
+  useEffect(() => {
+    setCurrency(settings.reportingCurrency)
+  }, [settings.reportingCurrency])
+
+  const save = async (patch: SettingsPatch): Promise<boolean> => {
+    setSaving(true)
+    setStatus(null)
+    try {
+      await updateSettings(patch)
+      setStatus('Saved')
+      return true
+    } catch (err) {
+      setStatus(`Not saved: ${errorMessage(err)}`)
+      return false
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  const submitCurrency = async (e: FormEvent): Promise<void> => {
+    e.preventDefault()
+    const code = currency.trim().toUpperCase()
+    setCurrency(code)
+    setSaving(true)
+    setStatus(null)
+    try {
+      await updateSettings({ reportingCurrency: code })
+      setCurrencyError(null)
+      setStatus('Saved. Totals are now converted into ' + code + '.')
+      void useDashboardStore.getState().refetch()
+    } catch (err) {
+      // The core owns the rule (3-letter ISO code); show its words.
+      setCurrencyError(fieldError(err, 'reportingCurrency'))
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  const changeTheme = async (theme: Settings['theme']): Promise<void> => {
+    const before = settings.theme
+    applyThemeSetting(theme)
+    if (!(await save({ theme }))) applyThemeSetting(before)
+  }
+
+  const intervals = INTERVALS.includes(settings.syncIntervalHours)
+    ? INTERVALS
+    : [...INTERVALS, settings.syncIntervalHours].sort((a, b) => a - b)
+  const dirty = currency.trim().toUpperCase() !== settings.reportingCurrency
+
+  return (
+    <div className="settings-list">
+      <form className="settings-row" onSubmit={(e) => void submitCurrency(e)} noValidate>
+        <div className="settings-row__text">
+          <label htmlFor={ids.currency} className="settings-row__label">
+            Reporting currency
+          </label>
+          <p className="settings-row__hint">Totals across accounts in other currencies are converted at monthly rates.</p>
+        </div>
+        <div className="settings-row__control">
+          <div className="inline-form">
+            <input
+              id={ids.currency}
+              className="input input--code"
+              value={currency}
+              maxLength={3}
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => {
+                setCurrency(e.target.value.toUpperCase())
+                setCurrencyError(null)
+              }}
+              aria-invalid={currencyError ? true : undefined}
+              aria-describedby={currencyError ? ids.currencyMsg : undefined}
+              data-testid="settings-currency"
+            />
+            <button type="submit" className="btn" disabled={!dirty || saving}>
+              Save
+            </button>
+          </div>
+          {currencyError ? (
+            <p id={ids.currencyMsg} className="field__error" role="alert" data-testid="settings-currency-error">
+              {currencyError}
+            </p>
+          ) : null}
+        </div>
+      </form>
+
+      <div className="settings-row">
+        <div className="settings-row__text">
+          <label htmlFor={ids.interval} className="settings-row__label">
+            Automatic sync
+          </label>
+          <p className="settings-row__hint">How often ad accounts are synced while the app is open.</p>
+        </div>
+        <div className="settings-row__control">
+          <select
+            id={ids.interval}
+            className="select"
+            value={settings.syncIntervalHours}
+            onChange={(e) => void save({ syncIntervalHours: Number(e.target.value) })}
+            data-testid="settings-interval"
+          >
+            {intervals.map((h) => (
+              <option key={h} value={h}>
+                {intervalLabel(h)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+
+      <div className="settings-row" role="radiogroup" aria-labelledby={ids.theme}>
+        <div className="settings-row__text">
+          <p id={ids.theme} className="settings-row__label">
+            Theme
+          </p>
+          <p className="settings-row__hint">System follows your operating system’s light or dark mode.</p>
+        </div>
+        <div className="settings-row__control">
+          <div className="segmented" data-testid="settings-theme">
+            {THEMES.map((t) => (
+              <label key={t.value}>
+                <input
+                  type="radio"
+                  name="theme"
+                  value={t.value}
+                  checked={settings.theme === t.value}
+                  onChange={() => void changeTheme(t.value)}
+                />
+                {t.label}
+              </label>
+            ))}
+          </div>
+        </div>
+      </div>
+
+      <div className="settings-row">
+        <div className="settings-row__text">
+          <p className="settings-row__label">Notifications</p>
+          <p className="settings-row__hint">Desktop notifications for finished jobs and alerts.</p>
+        </div>
+        <div className="settings-row__control">
+          <label className="switch">
+            <input
+              type="checkbox"
+              checked={settings.notifications}
+              onChange={(e) => void save({ notifications: e.target.checked })}
+              data-testid="settings-notifications"
+            />
+            {settings.notifications ? 'On' : 'Off'}
+          </label>
+        </div>
+      </div>
+      <p id={ids.status} className="settings-status" role="status" aria-live="polite">
+        {status}
+      </p>
+    </div>
+  )
+}

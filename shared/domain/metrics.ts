@@ -1,0 +1,80 @@
+import { z } from 'zod'
+import { isIsoDate } from './dates'
+
+export const IsoDateSchema = z.string().refine(isIsoDate, 'Expected a calendar date as YYYY-MM-DD')
+
+/** An inclusive range of account-local dates. */
+export const DateRangeSchema = z
+  .object({ from: IsoDateSchema, to: IsoDateSchema })
+  .refine((r) => r.from <= r.to, 'The range must start on or before its end')
+export type DateRange = z.infer<typeof DateRangeSchema>
+
+/**
+ * Additive totals. Money in integer micros of `currency`; ratios are derived from these sums
+ * (see `deriveKpis`), never averaged.
+ */
+export const TotalsSchema = z.object({
+  spendMicros: z.number().int(),
+  revenueMicros: z.number().int(),
+  impressions: z.number().int(),
+  clicks: z.number().int(),
+  conversions: z.number(),
+  videoViews: z.number().int(),
+})
+export type Totals = z.infer<typeof TotalsSchema>
+
+export const EMPTY_TOTALS: Totals = {
+  spendMicros: 0,
+  revenueMicros: 0,
+  impressions: 0,
+  clicks: 0,
+  conversions: 0,
+  videoViews: 0,
+}
+
+/** Ratios from summed parts; null where the denominator is zero. Money ratios in currency units. */
+export const KpisSchema = z.object({
+  spend: z.number(),
+  revenue: z.number(),
+  roas: z.number().nullable(),
+  conversions: z.number(),
+  cpa: z.number().nullable(),
+  ctr: z.number().nullable(),
+  cpc: z.number().nullable(),
+  cpm: z.number().nullable(),
+  cvr: z.number().nullable(),
+})
+export type Kpis = z.infer<typeof KpisSchema>
+
+export const KPI_KEYS = ['spend', 'revenue', 'roas', 'conversions', 'cpa', 'ctr', 'cpc', 'cpm'] as const
+export type KpiKey = (typeof KPI_KEYS)[number]
+
+const div = (a: number, b: number): number | null => (b === 0 ? null : a / b)
+
+/** Derive every ratio from summed numerators and denominators. */
+export function deriveKpis(t: Totals): Kpis {
+  const spend = t.spendMicros / 1e6
+  const revenue = t.revenueMicros / 1e6
+  return {
+    spend,
+    revenue,
+    roas: div(revenue, spend),
+    conversions: t.conversions,
+    cpa: div(spend, t.conversions),
+    ctr: div(t.clicks, t.impressions),
+    cpc: div(spend, t.clicks),
+    cpm: t.impressions === 0 ? null : (spend * 1000) / t.impressions,
+    cvr: div(t.conversions, t.clicks),
+  }
+}
+
+export function addTotals(a: Totals, b: Totals): Totals {
+  return {
+    spendMicros: a.spendMicros + b.spendMicros,
+    revenueMicros: a.revenueMicros + b.revenueMicros,
+    impressions: a.impressions + b.impressions,
+    clicks: a.clicks + b.clicks,
+    conversions: a.conversions + b.conversions,
+    videoViews: a.videoViews + b.videoViews,
+  }
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod'
+
+/** User settings (persisted by the shell: electron-store in the app, a JSON file under Node). */
+export const SettingsSchema = z.object({
+  /** ISO 4217 code that cross-currency totals are converted into. */
+  reportingCurrency: z.string().regex(/^[A-Z]{3}$/, 'Use a 3-letter ISO currency code such as USD'),
+  /** Hours between automatic syncs while the app runs (0 = manual only). */
+  syncIntervalHours: z.number().int().min(0).max(48),
+  theme: z.enum(['system', 'light', 'dark']),
+  notifications: z.boolean(),
+})
+export type Settings = z.infer<typeof SettingsSchema>
+
+export const SettingsPatchSchema = SettingsSchema.partial().strict()
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>
+
+export const DEFAULT_SETTINGS: Settings = {
+  reportingCurrency: 'USD',
+  syncIntervalHours: 4,
+  theme: 'system',
+  notifications: true,
+}

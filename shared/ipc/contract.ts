@@ -1,0 +1,178 @@
+import { z } from 'zod'
+import {
+  AccountStatusSchema,
+  PlatformIdSchema,
+} from '../domain/entities'
+import { JobFinishedSchema, JobProgressSchema, JobSchema } from '../domain/jobs'
+import { DateRangeSchema, IsoDateSchema, KpisSchema, TotalsSchema } from '../domain/metrics'
+import { SettingsPatchSchema, SettingsSchema } from '../domain/settings'
+import type { EventChannel, InvokeChannel } from './channels'
+
+export interface ChannelSpec {
+  input: z.ZodType
+  output: z.ZodType
+}
+
+const Empty = z.object({}).strict()
+const WorkspaceRef = z.object({ workspaceId: z.number().int().positive() }).strict()
+
+export const WorkspaceSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  reportingCurrency: z.string(),
+  isDemo: z.boolean(),
+  accountCount: z.number().int(),
+  createdAt: z.string(),
+})
+export type Workspace = z.infer<typeof WorkspaceSchema>
+
+export const AccountSchema = z.object({
+  id: z.number().int(),
+  workspaceId: z.number().int(),
+  platform: PlatformIdSchema,
+  externalId: z.string(),
+  name: z.string(),
+  currency: z.string(),
+  timeZone: z.string(),
+  status: AccountStatusSchema,
+  statusMessage: z.string().nullable(),
+  lastSyncedAt: z.string().nullable(),
+  campaignCount: z.number().int(),
+  firstDate: IsoDateSchema.nullable(),
+  lastDate: IsoDateSchema.nullable(),
+})
+export type Account = z.infer<typeof AccountSchema>
+
+const SummaryInput = z
+  .object({
+    workspaceId: z.number().int().positive(),
+    range: DateRangeSchema,
+    /** Also compute the same-length period just before `range`. */
+    compare: z.boolean().default(true),
+    accountIds: z.array(z.number().int().positive()).max(500).optional(),
+  })
+  .strict()
+
+/** Totals for a range in the workspace reporting currency (converted at monthly rates). */
+export const SummarySchema = z.object({
+  currency: z.string(),
+  /** Currencies that were converted into `currency` (empty when all accounts share it). */
+  convertedFrom: z.array(z.string()),
+  range: DateRangeSchema,
+  previousRange: DateRangeSchema.nullable(),
+  totals: TotalsSchema,
+  previousTotals: TotalsSchema.nullable(),
+  kpis: KpisSchema,
+  previousKpis: KpisSchema.nullable(),
+  /** Days of the range still inside a restatement window (numbers may still change). */
+  provisionalDays: z.number().int(),
+})
+export type Summary = z.infer<typeof SummarySchema>
+
+export const TrendPointSchema = z.object({
+  date: IsoDateSchema,
+  spendMicros: z.number().int(),
+  revenueMicros: z.number().int(),
+  impressions: z.number().int(),
+  clicks: z.number().int(),
+  conversions: z.number(),
+  provisional: z.boolean(),
+})
+export type TrendPoint = z.infer<typeof TrendPointSchema>
+
+export const StoreStatusSchema = z.object({
+  dataDir: z.string(),
+  dbPath: z.string(),
+  dbBytes: z.number().int(),
+  schemaVersion: z.number().int(),
+  workspaces: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string(),
+      isDemo: z.boolean(),
+      accounts: z.number().int(),
+      campaigns: z.number().int(),
+      adSets: z.number().int(),
+      ads: z.number().int(),
+      dailyRows: z.number().int(),
+      firstDate: z.string().nullable(),
+      lastDate: z.string().nullable(),
+    }),
+  ),
+})
+export type StoreStatus = z.infer<typeof StoreStatusSchema>
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** electron | web | cli | test */
+  host: z.string(),
+  os: z.string(),
+  dataDir: z.string(),
+})
+export type AppInfo = z.infer<typeof AppInfoSchema>
+
+/** Every invoke channel with its input and output schema. */
+export const contract = {
+  /** Name, version and host of the running core. */
+  'app:getInfo': { input: Empty, output: AppInfoSchema },
+  /** Database location, size and per-workspace row counts and date span. */
+  'store:getStatus': { input: Empty, output: StoreStatusSchema },
+  /** All workspaces, demo first. */
+  'workspaces:list': { input: Empty, output: z.array(WorkspaceSchema) },
+  /** Ad accounts of a workspace with their synced date span (account-local dates). */
+  'accounts:list': { input: WorkspaceRef, output: z.array(AccountSchema) },
+  /** KPI totals for a range of account-local dates, with the previous period when asked. */
+  'dashboard:getSummary': { input: SummaryInput, output: SummarySchema },
+  /** Daily totals in the reporting currency, one point per date of the range (gaps are zero). */
+  'dashboard:getTrend': {
+    input: z
+      .object({
+        workspaceId: z.number().int().positive(),
+        range: DateRangeSchema,
+        accountIds: z.array(z.number().int().positive()).max(500).optional(),
+      })
+      .strict(),
+    output: z.object({ currency: z.string(), points: z.array(TrendPointSchema) }),
+  },
+  /** Running and recent jobs, newest first. */
+  'jobs:list': {
+    input: z.object({ limit: z.number().int().min(1).max(200).default(30) }).strict(),
+    output: z.array(JobSchema),
+  },
+  /** Ask a queued or running job to stop; idempotent. */
+  'jobs:cancel': {
+    input: z.object({ jobId: z.number().int().positive() }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+  /** Rebuild the demo workspace from the simulator as a job (replaces only demo data). */
+  'demo:reset': { input: Empty, output: z.object({ jobId: z.number().int() }) },
+  /** Current user settings. */
+  'settings:get': { input: Empty, output: SettingsSchema },
+  /** Validate and persist a partial settings change; returns the full settings. */
+  'settings:update': { input: SettingsPatchSchema, output: SettingsSchema },
+} satisfies Record<InvokeChannel, ChannelSpec>
+
+/** Every event channel with its payload schema. */
+export const events = {
+  'job:progress': JobProgressSchema,
+  'job:finished': JobFinishedSchema,
+  /** Tables whose content changed; renderer stores refetch what they show. */
+  'data:changed': z.object({ tables: z.array(z.string()), workspaceId: z.number().int().optional() }),
+  'settings:changed': SettingsSchema,
+  'alert:raised': z.object({
+    id: z.number().int(),
+    workspaceId: z.number().int(),
+    severity: z.enum(['info', 'warning', 'critical']),
+    title: z.string(),
+    body: z.string(),
+  }),
+} satisfies Record<EventChannel, z.ZodType>
+
+export type Contract = typeof contract
+export type ChannelInput<C extends InvokeChannel> = z.input<Contract[C]['input']>
+export type ChannelParsedInput<C extends InvokeChannel> = z.output<Contract[C]['input']>
+export type ChannelOutput<C extends InvokeChannel> = z.output<Contract[C]['output']>
+export type EventPayload<E extends EventChannel> = z.output<(typeof events)[E]>
+
+export { IsoDateSchema, WorkspaceRef }
