@@ -13,6 +13,9 @@ import { FxRepo } from './store/repos/fx-repo'
 import { KvRepo } from './store/repos/kv-repo'
 import { WorkspaceRepo } from './store/repos/workspace-repo'
 import { DemoService, demoBuildJob } from './sync/demo-service'
+import { createAnalyticsModule } from './analytics/module'
+import { createMlModule } from './ml/module'
+import { createSyncModule } from './sync/module'
 
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
@@ -77,11 +80,16 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     demo: new DemoService(store.sqlite, events, now),
   }
   jobs.register(demoBuildJob(services.demo))
+  const modules = [createSyncModule(services), createAnalyticsModule(services), createMlModule(services)] as const
+  const [sync, analytics, ml] = modules
 
   const handlers: Handlers = {
     ...appHandlers(services),
     ...workspaceHandlers(services),
     ...jobHandlers(services),
+    ...sync.handlers,
+    ...analytics.handlers,
+    ...ml.handlers,
   }
   const dispatch = createDispatcher(handlers, { validateOutput: options.validateOutput ?? false })
 
@@ -95,6 +103,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
       startupJobId = jobs.enqueue('demo:build', { ...options.demo })
     }
   }
+  for (const m of modules) m.start?.()
   if (options.startJobs ?? true) jobs.start()
 
   return {
@@ -102,6 +111,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     dispatch,
     startupJobId,
     async close() {
+      for (const m of modules) await m.stop?.()
       await jobs.stop()
       store.close()
     },

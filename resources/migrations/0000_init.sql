@@ -7,10 +7,10 @@ CREATE TABLE `account_daily` (
 	`conversions` real DEFAULT 0 NOT NULL,
 	`conversion_value_micros` integer DEFAULT 0 NOT NULL,
 	`video_views` integer DEFAULT 0 NOT NULL,
-	`provisional` integer DEFAULT false NOT NULL
-);
+	`provisional` integer DEFAULT false NOT NULL,
+	PRIMARY KEY(`account_id`, `date`)
+) WITHOUT ROWID;
 --> statement-breakpoint
-CREATE UNIQUE INDEX `account_daily_pk` ON `account_daily` (`account_id`,`date`);--> statement-breakpoint
 CREATE TABLE `ad_accounts` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`workspace_id` integer NOT NULL,
@@ -75,12 +75,11 @@ CREATE TABLE `campaign_daily` (
 	`conversions` real DEFAULT 0 NOT NULL,
 	`conversion_value_micros` integer DEFAULT 0 NOT NULL,
 	`video_views` integer DEFAULT 0 NOT NULL,
-	`provisional` integer DEFAULT false NOT NULL
-);
+	`provisional` integer DEFAULT false NOT NULL,
+	PRIMARY KEY(`campaign_id`, `date`)
+) WITHOUT ROWID;
 --> statement-breakpoint
-CREATE UNIQUE INDEX `campaign_daily_pk` ON `campaign_daily` (`campaign_id`,`date`);--> statement-breakpoint
 CREATE INDEX `campaign_daily_account_date_idx` ON `campaign_daily` (`account_id`,`date`);--> statement-breakpoint
-CREATE INDEX `campaign_daily_date_idx` ON `campaign_daily` (`date`);--> statement-breakpoint
 CREATE TABLE `campaigns` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`account_id` integer NOT NULL,
@@ -136,11 +135,10 @@ CREATE TABLE `daily_metrics` (
 	`video_views` integer DEFAULT 0 NOT NULL,
 	`provisional` integer DEFAULT false NOT NULL,
 	`source` text DEFAULT 'sync' NOT NULL,
+	PRIMARY KEY(`ad_id`, `date`),
 	FOREIGN KEY (`ad_id`) REFERENCES `ads`(`id`) ON UPDATE no action ON DELETE cascade
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
-CREATE UNIQUE INDEX `daily_metrics_pk` ON `daily_metrics` (`ad_id`,`date`);--> statement-breakpoint
-CREATE INDEX `daily_metrics_campaign_date_idx` ON `daily_metrics` (`campaign_id`,`date`);--> statement-breakpoint
 CREATE TABLE `fx_rates` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`workspace_id` integer NOT NULL,

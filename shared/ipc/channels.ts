@@ -1,5 +1,9 @@
 // Zero-dependency channel lists: the sandboxed preload allowlists exactly these.
-// Adding a channel: add it here, then to the contract (a compile error tells you where).
+// Adding a channel: add it here (or to the domain's file under channels/), then to the contract
+// (a compile error tells you where).
+import { ANALYTICS_EVENT_CHANNELS, ANALYTICS_INVOKE_CHANNELS } from './channels/analytics'
+import { ML_EVENT_CHANNELS, ML_INVOKE_CHANNELS } from './channels/ml'
+import { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from './channels/sync'
 
 export const INVOKE_CHANNELS = [
   'app:getInfo',
@@ -13,6 +17,9 @@ export const INVOKE_CHANNELS = [
   'demo:reset',
   'settings:get',
   'settings:update',
+  ...SYNC_INVOKE_CHANNELS,
+  ...ANALYTICS_INVOKE_CHANNELS,
+  ...ML_INVOKE_CHANNELS,
 ] as const
 
 export const EVENT_CHANNELS = [
@@ -21,6 +28,9 @@ export const EVENT_CHANNELS = [
   'data:changed',
   'settings:changed',
   'alert:raised',
+  ...SYNC_EVENT_CHANNELS,
+  ...ANALYTICS_EVENT_CHANNELS,
+  ...ML_EVENT_CHANNELS,
 ] as const
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number]

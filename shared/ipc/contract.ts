@@ -7,11 +7,12 @@ import { JobFinishedSchema, JobProgressSchema, JobSchema } from '../domain/jobs'
 import { DateRangeSchema, IsoDateSchema, KpisSchema, TotalsSchema } from '../domain/metrics'
 import { SettingsPatchSchema, SettingsSchema } from '../domain/settings'
 import type { EventChannel, InvokeChannel } from './channels'
+import { analyticsContract, analyticsEvents } from './contracts/analytics'
+import { mlContract, mlEvents } from './contracts/ml'
+import { syncContract, syncEvents } from './contracts/sync'
+import type { ChannelSpec } from './spec'
 
-export interface ChannelSpec {
-  input: z.ZodType
-  output: z.ZodType
-}
+export type { ChannelSpec }
 
 const Empty = z.object({}).strict()
 const WorkspaceRef = z.object({ workspaceId: z.number().int().positive() }).strict()
@@ -151,6 +152,9 @@ export const contract = {
   'settings:get': { input: Empty, output: SettingsSchema },
   /** Validate and persist a partial settings change; returns the full settings. */
   'settings:update': { input: SettingsPatchSchema, output: SettingsSchema },
+  ...syncContract,
+  ...analyticsContract,
+  ...mlContract,
 } satisfies Record<InvokeChannel, ChannelSpec>
 
 /** Every event channel with its payload schema. */
@@ -167,6 +171,9 @@ export const events = {
     title: z.string(),
     body: z.string(),
   }),
+  ...syncEvents,
+  ...analyticsEvents,
+  ...mlEvents,
 } satisfies Record<EventChannel, z.ZodType>
 
 export type Contract = typeof contract

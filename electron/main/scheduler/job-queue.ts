@@ -202,7 +202,6 @@ export class JobQueue {
       this.timer = null
       this.pump()
     }, delayMs)
-    this.timer.unref?.()
   }
 
   private pump(): void {

@@ -38,6 +38,17 @@ describe('store', () => {
     s.close()
   })
 
+  it('keeps the metric tables WITHOUT ROWID with their key as primary key', () => {
+    const s = openStore({ path: ':memory:', migrationsFolder: migrations })
+    for (const t of ['daily_metrics', 'campaign_daily', 'account_daily']) {
+      const sql = (s.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(t) as { sql: string }).sql
+      expect(sql).toMatch(/WITHOUT ROWID$/)
+    }
+    s.sqlite.prepare("INSERT INTO account_daily (account_id, date) VALUES (1, '2026-01-01')").run()
+    expect(() => s.sqlite.prepare("INSERT INTO account_daily (account_id, date) VALUES (1, '2026-01-01')").run()).toThrow(/UNIQUE|PRIMARY KEY/)
+    s.close()
+  })
+
   it('opens a file store in WAL mode and re-opens it without a backup when nothing is pending', () => {
     const path = join(tmp(), 'me.db')
     const a = openStore({ path, migrationsFolder: migrations })

@@ -5,8 +5,8 @@ import type { EventBus } from '../events'
 import { throwIfAborted, type JobContext, type JobKind } from '../scheduler/job-queue'
 import type { Sqlite } from '../store/db'
 import { FxRepo } from '../store/repos/fx-repo'
-import { MetricsRepo, type DailyMetricInput } from '../store/repos/metrics-repo'
-import { buildWorld, demoConfig } from './simulator'
+import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
+import { benchConfig, buildWorld, demoConfig } from './simulator'
 import type { SimConfig, SimWorld } from './simulator/types'
 
 export const DemoBuildPayloadSchema = z
@@ -16,6 +16,8 @@ export const DemoBuildPayloadSchema = z
     seed: z.number().int().optional(),
     /** Last simulated date; default: yesterday on the host clock. */
     endDate: z.string().optional(),
+    /** 'bench': one ad set and one ad per campaign, every campaign delivering every day. */
+    preset: z.enum(['demo', 'bench']).optional(),
   })
   .strict()
 export type DemoBuildPayload = z.infer<typeof DemoBuildPayloadSchema>
@@ -61,7 +63,7 @@ export class DemoService {
 
   config(p: DemoBuildPayload): SimConfig {
     const endDate = p.endDate ?? addDays(localDateIn(Intl.DateTimeFormat().resolvedOptions().timeZone, this.now()), -1)
-    const base = demoConfig(endDate)
+    const base = p.preset === 'bench' ? benchConfig(endDate) : demoConfig(endDate)
     return {
       ...base,
       ...(p.campaigns !== undefined ? { campaigns: p.campaigns } : {}),
@@ -115,11 +117,12 @@ export class DemoService {
     let rows = 0
     const insertBatch = this.sqlite.transaction((batch: DailyMetricInput[]) => this.metrics.upsert(batch))
     for (const acc of world.accounts) {
+      const sums = new RollupAccumulator()
       const accountId = ids.accounts.get(acc.key) as number
       const provisionalFrom = addDays(cfg.endDate, -(DEFAULT_RESTATEMENT_DAYS[acc.platform] - 1))
       let batch: DailyMetricInput[] = []
       for (const r of world.rows(acc.key)) {
-        batch.push({
+        const row: DailyMetricInput = {
           adId: ids.ads.get(r.adExternalId) as number,
           date: r.date,
           accountId,
@@ -134,7 +137,9 @@ export class DemoService {
           videoViews: r.videoViews,
           provisional: r.date >= provisionalFrom,
           source: 'demo',
-        })
+        }
+        batch.push(row)
+        sums.add(row)
         if (batch.length >= ROWS_PER_TX) {
           rows += insertBatch(batch)
           batch = []
@@ -145,7 +150,7 @@ export class DemoService {
       }
       rows += insertBatch(batch)
       ctx?.progress('Building rollups', rows, Math.max(rows, estimate), acc.name)
-      this.sqlite.transaction(() => this.metrics.refreshRollups(accountId, from, cfg.endDate))()
+      this.sqlite.transaction(() => this.metrics.replaceRollups(accountId, from, cfg.endDate, sums))()
       await breathe()
     }
     this.insertAnomalies(world, ids)

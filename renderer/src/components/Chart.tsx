@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, type JSX, type ReactNode } from 'react'
 import * as echarts from 'echarts/core'
-import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from 'echarts/charts'
+import { LineChart, type LineSeriesOption } from 'echarts/charts'
 import {
   AriaComponent,
   GridComponent,
@@ -21,7 +21,6 @@ import { EmptyState } from './States'
 // Only what the app draws, so the bundle carries a fraction of ECharts.
 echarts.use([
   LineChart,
-  BarChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,
@@ -34,7 +33,6 @@ echarts.registerTheme('me-dark', echartsTheme(CHART_PALETTES.dark))
 
 export type ChartOption = echarts.ComposeOption<
   | LineSeriesOption
-  | BarSeriesOption
   | GridComponentOption
   | TooltipComponentOption
   | LegendComponentOption

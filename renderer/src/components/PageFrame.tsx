@@ -37,7 +37,7 @@ export function PageFrame({ id, meta, children }: PageFrameProps): JSX.Element {
           </div>
         ) : null}
       </header>
-      <div className="page" id="main-content">
+      <div className="page" id="main-content" tabIndex={-1}>
         {children}
       </div>
     </div>

@@ -42,6 +42,21 @@ function placeholder(p: JobProgress): Job {
 }
 
 let loadSeq = 0
+/** Event counter, so a list fetched before an event cannot roll that event back. */
+let eventSeq = 0
+const lastEvent = new Map<number, { seq: number; patch: Partial<Job> }>()
+
+function overlayNewerEvents(jobs: Job[], since: number): Job[] {
+  return jobs.map((j) => {
+    const ev = lastEvent.get(j.id)
+    return ev && ev.seq > since ? { ...j, ...ev.patch } : j
+  })
+}
+
+function remember(jobId: number, patch: Partial<Job>): void {
+  const prev = lastEvent.get(jobId)?.patch
+  lastEvent.set(jobId, { seq: ++eventSeq, patch: { ...prev, ...patch } })
+}
 
 export const useJobsStore = create<JobsState>()((set, get) => ({
   jobs: [],
@@ -51,10 +66,11 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
 
   loadJobs: async () => {
     const seq = ++loadSeq
+    const since = eventSeq
     try {
       const jobs = await getClient().invoke('jobs:list', { limit: LIMIT })
-      // A slower earlier request must not overwrite a newer answer.
-      if (seq === loadSeq) set({ jobs, error: null })
+      // A slower earlier request must not overwrite a newer answer, nor newer live events.
+      if (seq === loadSeq) set({ jobs: overlayNewerEvents(jobs, since), error: null })
     } catch (err) {
       if (seq === loadSeq) set({ error: errorMessage(err) })
     }
@@ -71,6 +87,7 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
     }
   },
   applyProgress: (p) => {
+    remember(p.jobId, { status: 'running', step: p.step, current: p.current, total: p.total, message: p.message })
     const known = get().jobs.some((j) => j.id === p.jobId)
     set((s) => ({
       jobs: known
@@ -84,6 +101,7 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
     if (!known) void get().loadJobs()
   },
   applyFinished: (f) => {
+    remember(f.jobId, { status: f.status, error: f.error })
     set((s) => ({
       jobs: s.jobs.map((j) =>
         j.id === f.jobId ? { ...j, status: f.status, error: f.error, finishedAt: new Date().toISOString() } : j,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const createdAt = (): ReturnType<typeof text> =>
   text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`)
@@ -143,6 +143,12 @@ export const ads = sqliteTable(
   ],
 )
 
+/*
+ * The three metric tables are WITHOUT ROWID with their key as the primary key (the migration SQL
+ * adds `WITHOUT ROWID`, which drizzle-kit cannot express): one B-tree per table, about 2x faster
+ * bulk upserts than a rowid table with a unique index.
+ */
+
 /**
  * One ad on one account-local day. Money in integer micros of the account currency. Upserted on
  * (ad_id, date): re-syncing a day overwrites it. `provisional` marks days inside the platform's
@@ -169,10 +175,7 @@ export const dailyMetrics = sqliteTable(
     /** 'sync' | 'import' | 'demo' */
     source: text('source').notNull().default('sync'),
   },
-  (t) => [
-    uniqueIndex('daily_metrics_pk').on(t.adId, t.date),
-    index('daily_metrics_campaign_date_idx').on(t.campaignId, t.date),
-  ],
+  (t) => [primaryKey({ name: 'daily_metrics_pk', columns: [t.adId, t.date] })],
 )
 
 /** Campaign-day rollup of daily_metrics, maintained on write (dashboard and explorer queries). */
@@ -191,9 +194,8 @@ export const campaignDaily = sqliteTable(
     provisional: integer('provisional', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
-    uniqueIndex('campaign_daily_pk').on(t.campaignId, t.date),
+    primaryKey({ name: 'campaign_daily_pk', columns: [t.campaignId, t.date] }),
     index('campaign_daily_account_date_idx').on(t.accountId, t.date),
-    index('campaign_daily_date_idx').on(t.date),
   ],
 )
 
@@ -211,7 +213,7 @@ export const accountDaily = sqliteTable(
     videoViews: integer('video_views').notNull().default(0),
     provisional: integer('provisional', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [uniqueIndex('account_daily_pk').on(t.accountId, t.date)],
+  (t) => [primaryKey({ name: 'account_daily_pk', columns: [t.accountId, t.date] })],
 )
 
 /** Monthly exchange rates: 1 unit of `currency` = `rate` units of the workspace reporting currency. */

@@ -1,6 +1,6 @@
 import { PLATFORM_LABELS } from '../../../../shared/domain/entities'
 import type { Calendar } from './calendar'
-import type { AccountModel, CampaignModel } from './model'
+import type { AccountModel } from './model'
 import type { Rng } from './rng'
 import type { AnomalyKind, InjectedAnomaly, SimCampaign } from './types'
 
@@ -23,7 +23,7 @@ const SPECS: readonly AnomalySpec[] = [
       `Tracking outage on ${t}: the purchase pixel stopped firing after a website release, so almost no conversions were recorded ${w} while spend and clicks stayed normal.`,
   },
   {
-    kind: 'spend_spike', accountKey: 'google-1', length: [1, 2], metric: 'spend', spend: 3,
+    kind: 'spend_spike', accountKey: 'google-2', length: [1, 2], metric: 'spend', spend: 3,
     story: (t, w) =>
       `Spend spike on ${t}: a budget edit with an extra zero let the campaign spend about 3x its usual daily amount ${w}; conversions did not keep pace, so CPA rose too.`,
   },
@@ -38,7 +38,7 @@ const SPECS: readonly AnomalySpec[] = [
       `CTR drop on ${t}: the best-performing videos were rejected in a policy review and weaker replacements ran ${w}, cutting click-through rate by about half.`,
   },
   {
-    kind: 'cpa_jump', accountKey: 'google-2', length: [4, 6], metric: 'cpa', cvr: 0.5,
+    kind: 'cpa_jump', accountKey: 'google-1', length: [4, 6], metric: 'cpa', cvr: 0.5,
     story: (t, w) =>
       `CPA jump on ${t}: the landing page slowed to over 6 seconds after a CMS update ${w}, so the conversion rate halved and cost per conversion doubled.`,
   },
@@ -73,16 +73,21 @@ export function placeAnomalies(
   for (const spec of SPECS) {
     const acc = accounts.get(spec.accountKey)
     if (acc === undefined) continue
+    const ranked = acc.campaigns
+      .filter((c) => c.salesLike && c.anomaly === null)
+      .sort((a, b) => b.budgetMicros - a.budgetMicros)
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      // Biggest campaigns first so the effect clears the Poisson noise; widen the pool on failure.
+      const target = ranked[rng.int(0, Math.min(ranked.length, 1 + Math.floor(attempt / 40)) - 1)]
+      if (target === undefined) break
       const len = rng.int(spec.length[0], spec.length[1])
-      const regionHi = cal.days - 1 - AFTER - len + 1
-      if (regionHi < regionLo) break
-      const from = rng.int(regionLo, regionHi)
+      const lo = Math.max(regionLo, target.firstDay + BEFORE)
+      const hi = Math.min(cal.days - 1, target.lastDay) - AFTER - len + 1
+      if (hi < lo) continue
+      const from = rng.int(lo, hi)
       const to = from + len - 1
       if (touchesHoliday(cal, from - BEFORE, to + AFTER)) continue
       if (reserved.some(([a, b]) => from - BEFORE <= b && to + AFTER >= a)) continue
-      const target = pickCampaign(acc, from - BEFORE, to + AFTER)
-      if (target === null) continue
 
       const when = from === to ? `on ${cal.dates[from]}` : `from ${cal.dates[from]} to ${cal.dates[to]}`
       const platform = PLATFORM_LABELS[acc.account.platform]
@@ -116,14 +121,4 @@ export function placeAnomalies(
 function touchesHoliday(cal: Calendar, from: number, to: number): boolean {
   for (let i = Math.max(0, from); i <= Math.min(cal.days - 1, to); i++) if (cal.holiday[i] === 1) return true
   return false
-}
-
-/** The biggest-budget sales campaign live throughout [from, to] (also proves the account delivers). */
-function pickCampaign(acc: AccountModel, from: number, to: number): CampaignModel | null {
-  let best: CampaignModel | null = null
-  for (const c of acc.campaigns) {
-    if (!c.salesLike || c.anomaly !== null || c.firstDay > from || c.lastDay < to) continue
-    if (best === null || c.budgetMicros > best.budgetMicros) best = c
-  }
-  return best
 }

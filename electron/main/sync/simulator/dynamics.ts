@@ -1,18 +1,20 @@
 import { LAG_DAYS } from './calendar'
 import type { AccountModel, WorldModel } from './model'
-import { hash3, logNoise, poisson, sub, unit } from './rng'
+import { hash3, mix32, noiseTable, poisson } from './rng'
 import type { SimDailyRow } from './types'
 
 /** Money is reported to the cent. */
 export const CENT_MICROS = 10_000
 
 /**
- * Diminishing returns: buying deeper into an audience raises CPM (spend^GAMMA) and lowers the
- * conversion rate of the marginal clicks (spend^-DELTA), so conversions grow like
- * spend^(1 - GAMMA - DELTA) ~ spend^0.66 and doubling spend yields ~1.6x conversions.
+ * Diminishing returns: buying deeper into an audience raises CPM (spend^0.12) and lowers the
+ * conversion rate of the marginal clicks (spend^-0.24), so conversions grow like
+ * spend^0.64 and doubling spend yields ~1.56x conversions. The CVR elasticity is exactly twice
+ * the CPM one so the row loop derives one response from the other without a
+ * second exp().
  */
 export const CPM_ELASTICITY = 0.12
-export const CVR_ELASTICITY = 0.22
+export const CVR_ELASTICITY = 2 * CPM_ELASTICITY
 
 /** Expected conversions at `ratio` x an ad set's reference spend, relative to ratio 1. */
 export function relativeConversions(ratio: number): number {
@@ -22,17 +24,23 @@ export function relativeConversions(ratio: number): number {
 /** Share of conversions still recorded during a tracking outage. */
 export const OUTAGE_LEAK = 0.02
 
-/** Per-row noise sub-streams (keep stable: changing them changes every number). */
-const N_CPM = 1
-const N_CTR = 2
-const N_CLICKS = 3
-const N_FREQ = 4
-const N_CVR = 5
-const N_CONV = 6
-const N_CREDIT = 7
-const N_AOV = 8
-const N_LAG = 9
-const N_VIEWS = 10
+/**
+ * Imported helpers bound once: under CJS-interop loaders (tsx) every call to an imported binding
+ * is a getter lookup, which costs ~10% of the row loop.
+ */
+const rowHash = hash3
+const remix = mix32
+const count = poisson
+
+/** Quantised mean-one log-normal noise, indexed by a 10-bit hash field. */
+const NOISE_UTIL = noiseTable(0.07)
+const NOISE_CPM = noiseTable(0.08)
+const NOISE_CTR = noiseTable(0.1)
+const NOISE_FREQ = noiseTable(0.06)
+const NOISE_CVR = noiseTable(0.12)
+const NOISE_VALUE = noiseTable(0.12)
+const NOISE_VIEWS = noiseTable(0.1)
+const BIN = 1023
 
 /**
  * Rows of one account for day indices [lo, hi], in date order, as reported on `asOfEpoch`.
@@ -40,6 +48,9 @@ const N_VIEWS = 10
  * Creative fatigue depends on the impressions an ad has accumulated since launch, so days before
  * `lo` are simulated (without emitting) from the earliest launch among ads still live at `lo`;
  * every number is thus identical whatever range is requested.
+ *
+ * The maths runs a day at a time in a plain function; the generator only hands out the day's
+ * rows, because suspending a generator saves every live local and the row maths has dozens.
  */
 export function* accountRows(
   world: WorldModel,
@@ -49,14 +60,6 @@ export function* accountRows(
   asOfEpoch: number,
 ): Generator<SimDailyRow> {
   if (lo > hi) return
-  const { seedKey, startEpoch, dates, ageWeight, learnCpm } = world
-  const { spendUtil, spendBoost, cpm: dayCpm, ctr: dayCtr, cvr: dayCvr, aov: dayAov, lagCdf } = acc
-  const accountKey = acc.account.key
-  const fractional = acc.fractional
-  const utilCap = acc.utilCap
-  const learnDays = learnCpm.length
-  const seen = new Float64Array(acc.adCount)
-
   let simFrom = lo
   for (const c of acc.campaigns) {
     if (c.firstDay >= lo || c.lastDay < lo) continue
@@ -64,118 +67,145 @@ export function* accountRows(
       for (const a of s.ads) if (a.firstDay < simFrom && a.lastDay >= lo) simFrom = a.firstDay
     }
   }
+  const seen = new Float64Array(acc.adCount)
+  for (const c of acc.campaigns) for (const s of c.adSets) for (const a of s.ads) seen[a.slot] = a.seenAtStart
+  const out: SimDailyRow[] = []
+  for (let i = simFrom; i < lo; i++) simulateDay(world, acc, seen, i, lo, asOfEpoch, null)
+  for (let i = lo; i <= hi; i++) {
+    const n = simulateDay(world, acc, seen, i, lo, asOfEpoch, out)
+    for (let k = 0; k < n; k++) yield out[k] as SimDailyRow
+  }
+}
 
-  for (let i = simFrom; i <= hi; i++) {
-    const emit = i >= lo
-    const epoch = startEpoch + i
-    const date = dates[i] ?? ''
-    const age = asOfEpoch - epoch
-    const lagF = age >= LAG_DAYS ? 1 : (lagCdf[age] ?? 0)
-    const outage = i >= acc.outageFrom && i <= acc.outageTo ? OUTAGE_LEAK : 1
-    const utilDay = spendUtil[i] ?? 1
-    const boostDay = spendBoost[i] ?? 1
-    const cpmDay = dayCpm[i] ?? 1
-    const ctrDay = dayCtr[i] ?? 1
-    const cvrDay = (dayCvr[i] ?? 1) * outage
-    const aovDay = dayAov[i] ?? 1
+/**
+ * Simulates day `i` for every live ad of the account, advancing the fatigue state in `seen`.
+ * With `out` null (warm-up before `lo`) only impressions are computed; otherwise fresh row objects
+ * are written to out[0..n) and n is returned.
+ */
+function simulateDay(
+  world: WorldModel,
+  acc: AccountModel,
+  seen: Float64Array,
+  i: number,
+  lo: number,
+  asOfEpoch: number,
+  out: SimDailyRow[] | null,
+): number {
+  const { seedKey, startEpoch, dates, ageWeight, learnCpm } = world
+  const learnDays = learnCpm.length
+  const accountKey = acc.account.key
+  const fractional = acc.fractional
+  const utilCap = acc.utilCap
+  const emit = out !== null
+  let n = 0
+  const epoch = startEpoch + i
+  const date = dates[i] ?? ''
+  const age = asOfEpoch - epoch
+  const lagF = age >= LAG_DAYS ? 1 : (acc.lagCdf[age] ?? 0)
+  const outage = i >= acc.outageFrom && i <= acc.outageTo ? OUTAGE_LEAK : 1
+  const utilDay = acc.spendUtil[i] ?? 1
+  const boostDay = acc.spendBoost[i] ?? 1
+  const cpmDay = acc.cpm[i] ?? 1
+  const ctrDay = acc.ctr[i] ?? 1
+  const cvrDay = (acc.cvr[i] ?? 1) * outage
+  const aovDay = acc.aov[i] ?? 1
 
-    for (const c of acc.campaigns) {
-      if (i < c.firstDay || i > c.lastDay || (!emit && c.lastDay < lo)) continue
-      const ch = hash3(seedKey, c.key, epoch)
-      let util = c.baseUtil * utilDay * (1 + c.driftAmp * Math.sin(c.driftFreq * i + c.driftPhase)) * logNoise(ch, 0.07)
-      if (util > utilCap) util = utilCap
-      let spend = c.budgetMicros * c.trendNorm * boostDay * util
-      let ctrC = ctrDay
-      let cvrC = cvrDay
-      const an = c.anomaly
-      if (an !== null && i >= an.from && i <= an.to) {
-        spend *= an.spend
-        ctrC *= an.ctr
-        cvrC *= an.cvr
+  for (const c of acc.campaigns) {
+    if (i < c.firstDay || i > c.lastDay || (!emit && c.lastDay < lo)) continue
+    const ch = rowHash(seedKey, c.key, epoch)
+    let util = c.baseUtil * utilDay * (1 + c.driftAmp * Math.sin(c.driftFreq * i + c.driftPhase)) * (NOISE_UTIL[ch & BIN] ?? 1)
+    if (util > utilCap) util = utilCap
+    let spend = c.budgetMicros * c.trendNorm * boostDay * util
+    let ctrC = ctrDay
+    let cvrC = cvrDay
+    const an = c.anomaly
+    if (an !== null && i >= an.from && i <= an.to) {
+      spend *= an.spend
+      ctrC *= an.ctr
+      cvrC *= an.cvr
+    }
+
+    for (const s of c.adSets) {
+      let wsum = 0
+      for (const a of s.ads) {
+        if (i >= a.firstDay && i <= a.lastDay) wsum += a.weight * (ageWeight[i - a.firstDay + a.launchAge] ?? 0)
       }
+      if (!(wsum > 0)) continue
+      const setSpend = spend * s.share
+      const lx = Math.log(setSpend / s.spendRefMicros)
+      const cpmResp = Math.exp(CPM_ELASTICITY * lx)
+      const cvrResp = 1 / (cpmResp * cpmResp)
+      const perWeight = setSpend / wsum
 
-      for (const s of c.adSets) {
-        let wsum = 0
-        for (const a of s.ads) {
-          if (i >= a.firstDay && i <= a.lastDay) wsum += a.weight * (ageWeight[i - a.firstDay] ?? 0)
+      for (const a of s.ads) {
+        if (i < a.firstDay || i > a.lastDay || (!emit && a.lastDay < lo)) continue
+        const adAge = i - a.firstDay + a.launchAge
+        const spendMicros = Math.round((perWeight * a.weight * (ageWeight[adAge] ?? 0)) / CENT_MICROS) * CENT_MICROS
+        if (spendMicros <= 0) continue
+        // One row hash plus three remixes give twelve independent 10-bit noise fields.
+        const h = rowHash(seedKey, a.key, epoch)
+        const learn = adAge < learnDays ? (learnCpm[adAge] ?? 1) : 1
+        const cpm = a.cpmMicros * learn * cpmDay * cpmResp * (NOISE_CPM[h & BIN] ?? 1)
+        const impressions = Math.floor((spendMicros * 1000) / cpm)
+        if (impressions <= 0) continue
+        const before = seen[a.slot] ?? 0
+        seen[a.slot] = before + impressions
+        if (!emit) continue
+
+        // Fatigue: CTR decays toward a floor as this creative saturates its audience.
+        const fatigue = a.fatigueFloor + (1 - a.fatigueFloor) * Math.exp(-before * a.fatigueRate)
+        const h1 = remix(h + 0x9e3779b9)
+        const h2 = remix(h + 0x3c6ef372)
+        const ctr = a.ctr * ctrC * fatigue * (NOISE_CTR[(h >>> 10) & BIN] ?? 1)
+        let clicks = count(impressions * ctr, (h >>> 20) & BIN)
+        if (clicks > impressions) clicks = impressions
+
+        const freq = a.frequency * (NOISE_FREQ[h1 & BIN] ?? 1)
+        let reach = Math.round(impressions / (freq > 1 ? freq : 1))
+        if (reach < 1) reach = 1
+        if (reach > impressions) reach = impressions
+
+        const lambda = clicks * a.cvr * cvrC * cvrResp * (NOISE_CVR[(h1 >>> 10) & BIN] ?? 1)
+        // Final conversions in reporting units: whole conversions, or hundredths for Google's
+        // fractional data-driven credit.
+        const h3 = remix(h + 0xdaa66d2b)
+        const converted = count(lambda, (h1 >>> 20) & BIN)
+        let finalUnits = fractional ? Math.round(converted * (0.8 + (0.4 * (h2 & BIN)) / BIN) * 100) : converted
+        const cap = fractional ? clicks * 100 : clicks
+        if (finalUnits > cap) finalUnits = cap
+        let shownUnits = finalUnits
+        if (lagF < 1 && finalUnits > 0) {
+          // Per-row lag shape F^k, then a dithered floor: unbiased even for 1-2 conversions,
+          // monotone in age, and exact once F reaches 1 at 28 days.
+          const k = 0.75 + (0.55 * ((h2 >>> 20) & BIN)) / BIN
+          shownUnits = Math.floor(finalUnits * lagF ** k + ((h3 >>> 10) & BIN) / 1024)
         }
-        if (!(wsum > 0)) continue
-        const setSpend = spend * s.share
-        const lx = Math.log(setSpend / s.spendRefMicros)
-        const cpmResp = Math.exp(CPM_ELASTICITY * lx)
-        const cvrResp = Math.exp(-CVR_ELASTICITY * lx)
-        const perWeight = setSpend / wsum
+        const conversions = fractional ? shownUnits / 100 : shownUnits
+        const valueRow = c.valueMicros * aovDay * (NOISE_VALUE[(h2 >>> 10) & BIN] ?? 1)
+        const conversionValueMicros = Math.round((conversions * valueRow) / CENT_MICROS) * CENT_MICROS
 
-        for (const a of s.ads) {
-          if (i < a.firstDay || i > a.lastDay || (!emit && a.lastDay < lo)) continue
-          const adAge = i - a.firstDay
-          const spendMicros = Math.round((perWeight * a.weight * (ageWeight[adAge] ?? 0)) / CENT_MICROS) * CENT_MICROS
-          if (spendMicros <= 0) continue
-          const h = hash3(seedKey, a.key, epoch)
-          const learn = adAge < learnDays ? (learnCpm[adAge] ?? 1) : 1
-          const cpm = a.cpmMicros * learn * cpmDay * cpmResp * logNoise(sub(h, N_CPM), 0.08)
-          const impressions = Math.floor((spendMicros * 1000) / cpm)
-          if (impressions <= 0) continue
-          const before = seen[a.slot] ?? 0
-          seen[a.slot] = before + impressions
-          if (!emit) continue
+        let videoViews = 0
+        if (a.viewRate > 0) {
+          videoViews = Math.round(impressions * a.viewRate * (NOISE_VIEWS[h3 & BIN] ?? 1))
+          if (videoViews > impressions) videoViews = impressions
+        }
 
-          // Fatigue: CTR decays toward a floor as this creative saturates its audience.
-          const fatigue = a.fatigueFloor + (1 - a.fatigueFloor) * Math.exp(-before * a.fatigueRate)
-          const ctr = a.ctr * ctrC * fatigue * logNoise(sub(h, N_CTR), 0.1)
-          let clicks = poisson(impressions * ctr, sub(h, N_CLICKS))
-          if (clicks > impressions) clicks = impressions
-
-          const freq = a.frequency * logNoise(sub(h, N_FREQ), 0.06)
-          let reach = Math.round(impressions / (freq > 1 ? freq : 1))
-          if (reach < 1) reach = 1
-          if (reach > impressions) reach = impressions
-
-          const lambda = clicks * a.cvr * cvrC * cvrResp * logNoise(sub(h, N_CVR), 0.12)
-          // Final conversions in hundredths, so Google's fractional credit shares one code path.
-          let finalCents: number
-          if (fractional) {
-            const credit = 0.8 + 0.4 * unit(sub(h, N_CREDIT))
-            finalCents = Math.round(poisson(lambda, sub(h, N_CONV)) * credit * 100)
-          } else {
-            finalCents = poisson(lambda, sub(h, N_CONV)) * 100
-          }
-          if (finalCents > clicks * 100) finalCents = clicks * 100
-
-          let conversions: number
-          if (lagF >= 1) {
-            conversions = finalCents / 100
-          } else {
-            // Per-row lag shape: F^k stays monotone in age and reaches exactly 1 at 28 days.
-            const k = 0.75 + 0.55 * unit(sub(h, N_LAG))
-            const shown = Math.floor(finalCents * lagF ** k)
-            conversions = fractional ? shown / 100 : Math.floor(shown / 100)
-          }
-          const valueRow = c.valueMicros * aovDay * logNoise(sub(h, N_AOV), 0.12)
-          const conversionValueMicros = Math.round((conversions * valueRow) / CENT_MICROS) * CENT_MICROS
-
-          let videoViews = 0
-          if (a.viewRate > 0) {
-            videoViews = Math.round(impressions * a.viewRate * logNoise(sub(h, N_VIEWS), 0.1))
-            if (videoViews > impressions) videoViews = impressions
-          }
-
-          yield {
-            accountKey,
-            adExternalId: a.id,
-            adSetExternalId: a.adSetId,
-            campaignExternalId: a.campaignId,
-            date,
-            spendMicros,
-            impressions,
-            clicks,
-            reach,
-            conversions,
-            conversionValueMicros,
-            videoViews,
-          }
+        out[n++] = {
+          accountKey,
+          adExternalId: a.id,
+          adSetExternalId: a.adSetId,
+          campaignExternalId: a.campaignId,
+          date,
+          spendMicros,
+          impressions,
+          clicks,
+          reach,
+          conversions,
+          conversionValueMicros,
+          videoViews,
         }
       }
     }
   }
+  return n
 }

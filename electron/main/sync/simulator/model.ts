@@ -15,6 +15,10 @@ export interface AdModel {
   readonly campaignId: string
   readonly firstDay: number
   readonly lastDay: number
+  /** Days the ad had already been live before `firstDay` (ads that predate the window). */
+  readonly launchAge: number
+  /** Impressions accumulated before the window, seeding the fatigue state. */
+  readonly seenAtStart: number
   /** Relative share of its ad set's spend the platform gives this creative. */
   readonly weight: number
   /** Cost per 1,000 impressions, micros. */

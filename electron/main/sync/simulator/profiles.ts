@@ -99,8 +99,8 @@ export const FUNNEL_FACTORS: Record<Funnel, FunnelFactors> = {
   brand: { ctr: 1.6, cvr: 1.7, cpm: 1.3, fatigueDays: [120, 240], frequency: [1.05, 1.2], depth: 0.6 },
   awareness: { ctr: 0.5, cvr: 0.45, cpm: 0.6, fatigueDays: [25, 60], frequency: [1.02, 1.12], depth: 1.5 },
   traffic: { ctr: 1.25, cvr: 0.55, cpm: 0.85, fatigueDays: [25, 60], frequency: [1.05, 1.25], depth: 1.2 },
-  leads: { ctr: 1.0, cvr: 1.5, cpm: 1.05, fatigueDays: [25, 60], frequency: [1.08, 1.3], depth: 0.8 },
-  app: { ctr: 1.1, cvr: 1.6, cpm: 0.9, fatigueDays: [25, 60], frequency: [1.05, 1.25], depth: 1 },
+  leads: { ctr: 1.0, cvr: 1.2, cpm: 1.05, fatigueDays: [25, 60], frequency: [1.08, 1.3], depth: 0.8 },
+  app: { ctr: 1.1, cvr: 1.3, cpm: 0.9, fatigueDays: [25, 60], frequency: [1.05, 1.25], depth: 1 },
 }
 
 export const FORMAT_FACTORS: Record<CreativeFormat, { ctr: number; cvr: number; cpm: number }> = {
@@ -135,31 +135,31 @@ export const ACCOUNT_SPECS: readonly AccountSpec[] = [
   {
     key: 'meta-1', platform: 'meta', name: 'Alder & Pine US', currency: 'USD',
     timeZone: 'America/Los_Angeles', share: 0.25, markets: ['US'], language: 'en',
-    budgetMedian: 250, cpm: 12.5, ctr: 0.0145, cvr: 0.03, aov: 92, fractional: false,
+    budgetMedian: 250, cpm: 12.5, ctr: 0.016, cvr: 0.03, aov: 92, fractional: false,
   },
   {
     key: 'meta-2', platform: 'meta', name: 'Alder & Pine Europe', currency: 'EUR',
     timeZone: 'Europe/Berlin', share: 0.17, markets: ['DE', 'DE', 'FR', 'NL', 'EU'], language: 'en',
-    budgetMedian: 140, cpm: 9.5, ctr: 0.0135, cvr: 0.027, aov: 78, fractional: false,
+    budgetMedian: 140, cpm: 9.5, ctr: 0.015, cvr: 0.027, aov: 78, fractional: false,
   },
   {
     key: 'google-1', platform: 'google_ads', name: 'Alder & Pine US – Google Ads', currency: 'USD',
     timeZone: 'America/New_York', share: 0.21, markets: ['US'], language: 'en',
-    budgetMedian: 220, cpm: 21, ctr: 0.019, cvr: 0.04, aov: 96, fractional: true,
+    budgetMedian: 220, cpm: 21, ctr: 0.022, cvr: 0.04, aov: 96, fractional: true,
   },
   {
     key: 'google-2', platform: 'google_ads', name: 'Alder & Pine DE – Google Ads', currency: 'EUR',
     timeZone: 'Europe/Berlin', share: 0.13, markets: ['DE'], language: 'de',
-    budgetMedian: 110, cpm: 16.5, ctr: 0.018, cvr: 0.037, aov: 82, fractional: true,
+    budgetMedian: 110, cpm: 16.5, ctr: 0.021, cvr: 0.037, aov: 82, fractional: true,
   },
   {
     key: 'tiktok-1', platform: 'tiktok', name: 'Alder & Pine TikTok US', currency: 'USD',
     timeZone: 'America/Los_Angeles', share: 0.13, markets: ['US'], language: 'en',
-    budgetMedian: 180, cpm: 8, ctr: 0.0115, cvr: 0.018, aov: 68, fractional: false,
+    budgetMedian: 180, cpm: 8, ctr: 0.0135, cvr: 0.018, aov: 68, fractional: false,
   },
   {
     key: 'snapchat-1', platform: 'snapchat', name: 'Alder & Pine Snapchat US', currency: 'USD',
     timeZone: 'America/New_York', share: 0.11, markets: ['US'], language: 'en',
-    budgetMedian: 120, cpm: 5.8, ctr: 0.0085, cvr: 0.015, aov: 64, fractional: false,
+    budgetMedian: 120, cpm: 5.8, ctr: 0.0095, cvr: 0.015, aov: 64, fractional: false,
   },
 ]

@@ -1,4 +1,4 @@
-import { isIsoDate, toEpochDay } from '../../../../shared/domain/dates'
+import { fromEpochDay, isIsoDate, toEpochDay } from '../../../../shared/domain/dates'
 import type { EntityStatus, PlatformId } from '../../../../shared/domain/entities'
 import { placeAnomalies } from './anomalies'
 import { blackFriday, buildCalendar, lagCdf, type Calendar } from './calendar'
@@ -15,6 +15,8 @@ const MICROS = 1_000_000
 const GROWTH_PER_YEAR = 0.3
 /** Yearly CPM inflation. */
 const CPM_INFLATION_PER_YEAR = 0.07
+/** Campaigns running through the whole window started up to this many days before it. */
+const MAX_PRE_WINDOW_DAYS = 420
 const BUDGET_LADDER = [
   5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 80, 100, 120, 150, 200, 250, 300, 350, 400, 500, 600, 750, 800, 1000,
   1200, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000,
@@ -59,8 +61,8 @@ export function buildWorld(config: SimConfig): SimWorld {
   const campaignsById = new Map(ctx.out.campaigns.map((c) => [c.externalId, c]))
   const anomalies = placeAnomalies(rng, cal, models, campaignsById)
 
-  const ageWeight = new Float64Array(days + 1)
-  for (let a = 0; a <= days; a++) ageWeight[a] = Math.min(1, (a + 1) / 3) * (0.35 + 0.65 * Math.exp(-a / 90))
+  const ageWeight = new Float64Array(days + MAX_PRE_WINDOW_DAYS + 1)
+  for (let a = 0; a < ageWeight.length; a++) ageWeight[a] = Math.min(1, (a + 1) / 3) * (0.35 + 0.65 * Math.exp(-a / 90))
   const world: WorldModel = {
     seedKey, startEpoch, days, dates: cal.dates, ageWeight,
     learnCpm: Float64Array.from([1.3, 1.2, 1.1, 1.05]), accounts: models,
@@ -155,6 +157,8 @@ function snapBudget(units: number, min: number): number {
 interface Life {
   first: number
   last: number
+  /** Days the campaign had been running before the window (0 if it starts inside it). */
+  pre: number
   flight: boolean
   bfcm: boolean
 }
@@ -162,13 +166,15 @@ interface Life {
 function campaignLife(ctx: BuildContext): Life {
   const { rng, cal } = ctx
   const n = cal.days
-  if (ctx.alwaysOn) return { first: 0, last: n - 1, flight: false, bfcm: false }
+  // Always-on campaigns predate the window, so history does not open with every creative fresh.
+  const pre = (): number => rng.int(30, MAX_PRE_WINDOW_DAYS)
+  if (ctx.alwaysOn) return { first: 0, last: n - 1, pre: pre(), flight: false, bfcm: false }
   const r = rng.next()
-  if (r < 0.3) return { first: 0, last: n - 1, flight: false, bfcm: false }
+  if (r < 0.3) return { first: 0, last: n - 1, pre: pre(), flight: false, bfcm: false }
   if (r < 0.65) {
     const first = rng.int(0, Math.max(0, n - 30))
     const last = rng.chance(0.65) ? n - 1 : Math.min(n - 1, first + rng.int(60, 300))
-    return { first, last, flight: false, bfcm: false }
+    return { first, last, pre: 0, flight: false, bfcm: false }
   }
   // Seasonal flight; a quarter of them are Black Friday pushes when the window has one.
   const firstYear = Number(cal.dates[0]?.slice(0, 4) ?? 0)
@@ -177,10 +183,10 @@ function campaignLife(ctx: BuildContext): Life {
     .filter((bf) => bf - 14 >= 0 && bf + 4 < n)
   if (bfs.length > 0 && rng.chance(0.25)) {
     const bf = rng.pick(bfs)
-    return { first: bf - 14 + rng.int(0, 5), last: bf + 4, flight: true, bfcm: true }
+    return { first: bf - 14 + rng.int(0, 5), last: bf + 4, pre: 0, flight: true, bfcm: true }
   }
   const first = rng.int(0, Math.max(0, n - 14))
-  return { first, last: Math.min(n - 1, first + rng.int(14, 60) - 1), flight: true, bfcm: false }
+  return { first, last: Math.min(n - 1, first + rng.int(14, 60) - 1), pre: 0, flight: true, bfcm: false }
 }
 
 function buildCampaign(ctx: BuildContext, spec: AccountSpec, acc: AccountModel, names: Map<string, number>): CampaignModel {
@@ -190,7 +196,7 @@ function buildCampaign(ctx: BuildContext, spec: AccountSpec, acc: AccountModel, 
   const tpl = rng.weighted(TEMPLATES[platform].map((t) => [t, t.weight] as const))
   const funnel = FUNNEL_FACTORS[tpl.funnel]
   const life = campaignLife(ctx)
-  const startDate = cal.dates[life.first] ?? ''
+  const startDate = fromEpochDay(cal.startEpoch + life.first - life.pre)
   const year = startDate.slice(0, 4)
   const theme = life.bfcm
     ? rng.pick(['Black Friday', 'BFCM', 'Cyber Week'])
@@ -307,6 +313,8 @@ function buildAds(
     const weight = weights[k] ?? 1
     const adId = ids.object(platform, 'ad')
     const creativeId = ids.object(platform, 'creative')
+    // Creatives live when the window opens launched somewhere between campaign start and then.
+    const launchAge = first === 0 && life.pre > 0 ? rng.int(0, life.pre) : 0
     const running = last === n - 1
     const status: EntityStatus = last === life.last ? set.campaignStatus : rng.chance(0.8) ? 'paused' : 'archived'
     ctx.out.ads.push({
@@ -317,7 +325,7 @@ function buildAds(
         headline: headline(spec.language, set.symbol, set.theme, rng.int(0, 1 << 20)),
         thumbnailUrl: `https://picsum.photos/seed/${creativeId}/320/320`,
       },
-      launchDate: cal.dates[first] ?? '',
+      launchDate: fromEpochDay(cal.startEpoch + first - launchAge),
       endDate: running && set.campaignStatus === 'active' ? null : (cal.dates[last] ?? null),
     })
 
@@ -332,10 +340,11 @@ function buildAds(
     const fatigueDays = rng.range(funnel.fatigueDays[0], funnel.fatigueDays[1])
     ads.push({
       slot: acc.adCount++, key: hashString(adId), id: adId, adSetId: set.setId, campaignId: set.campaignId,
-      firstDay: first, lastDay: last, weight, cpmMicros,
+      firstDay: first, lastDay: last, launchAge, weight, cpmMicros,
+      seenAtStart: dailyImpr * launchAge * Math.exp((-GROWTH_PER_YEAR * launchAge) / 2 / 365),
       ctr: spec.ctr * funnel.ctr * fmt.ctr * set.ctrFactor * weight ** 0.25 * rng.logNormal(1, 0.15),
       cvr: spec.cvr * funnel.cvr * fmt.cvr * set.cvrFactor * rng.logNormal(1, 0.15),
-      fatigueFloor: rng.range(0.42, 0.65),
+      fatigueFloor: rng.range(0.5, 0.72),
       fatigueRate: 1 / Math.max(1, dailyImpr * fatigueDays),
       frequency: rng.range(funnel.frequency[0], funnel.frequency[1]),
       viewRate: format === 'video' ? Math.min(0.85, PLATFORM_PROFILES[platform].viewRate * rng.logNormal(1, 0.2)) : 0,

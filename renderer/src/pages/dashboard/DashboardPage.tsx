@@ -1,4 +1,4 @@
-import { useEffect, type JSX } from 'react'
+import { lazy, Suspense, useEffect, type JSX } from 'react'
 import type { Totals } from '../../../../shared/domain/metrics'
 import type { Summary } from '../../../../shared/ipc/contract'
 import { Icon } from '../../components/Icon'
@@ -11,7 +11,9 @@ import { useDashboardStore } from '../../stores/dashboard-store'
 import { useRouterStore } from '../../stores/router-store'
 import { selectCurrentWorkspace, useWorkspaceStore } from '../../stores/workspace-store'
 import { NoDataHint } from './NoDataHint'
-import { TrendChart } from './TrendChart'
+
+// ECharts is most of the bundle; loading it with the chart keeps the first paint light.
+const TrendChart = lazy(async () => ({ default: (await import('./TrendChart')).TrendChart }))
 
 function isEmptyTotals(t: Totals): boolean {
   return t.spendMicros === 0 && t.revenueMicros === 0 && t.impressions === 0 && t.clicks === 0 && t.conversions === 0
@@ -158,7 +160,9 @@ export function DashboardPage(): JSX.Element {
             {empty && workspace ? (
               <NoDataHint workspaceId={workspace.id} accountCount={workspace.accountCount} />
             ) : (
-              <TrendChart points={trend} currency={trendCurrency ?? currency} />
+              <Suspense fallback={<Skeleton height={300} />}>
+                <TrendChart points={trend} currency={trendCurrency ?? currency} />
+              </Suspense>
             )}
           </div>
         </section>

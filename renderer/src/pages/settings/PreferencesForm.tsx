@@ -173,6 +173,7 @@ export function PreferencesForm({ settings }: { settings: Settings }): JSX.Eleme
               type="checkbox"
               checked={settings.notifications}
               onChange={(e) => void save({ notifications: e.target.checked })}
+              aria-label="Notifications"
               data-testid="settings-notifications"
             />
             {settings.notifications ? 'On' : 'Off'}

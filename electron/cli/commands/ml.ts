@@ -1,0 +1,4 @@
+import type { CliCommand } from '../command'
+
+/** CLI commands of the ml domain. */
+export const mlCommands: CliCommand[] = []

@@ -1,0 +1,75 @@
+import { useEffect, type JSX } from 'react'
+import { Sidebar } from './components/Sidebar'
+import { startLiveUpdates } from './lib/live-events'
+import { routeForShortcut } from './lib/shortcuts'
+import { applyThemeSetting } from './lib/theme'
+import { DashboardPage } from './pages/dashboard/DashboardPage'
+import { PlaceholderPage } from './pages/PlaceholderPage'
+import { SettingsPage } from './pages/settings/SettingsPage'
+import { useJobsStore } from './stores/jobs-store'
+import { startHashRouting, useRouterStore } from './stores/router-store'
+import { useSettingsStore } from './stores/settings-store'
+import { useWorkspaceStore } from './stores/workspace-store'
+
+function CurrentPage(): JSX.Element {
+  const route = useRouterStore((s) => s.route)
+  switch (route) {
+    case 'dashboard':
+      return <DashboardPage />
+    case 'settings':
+      return <SettingsPage />
+    default:
+      return <PlaceholderPage key={route} id={route} />
+  }
+}
+
+export function App(): JSX.Element {
+  const theme = useSettingsStore((s) => s.settings?.theme ?? 'system')
+
+  useEffect(() => {
+    const stops = [startHashRouting(), startLiveUpdates()]
+    void useWorkspaceStore.getState().loadWorkspaces()
+    void useSettingsStore.getState().loadSettings()
+    void useJobsStore.getState().loadJobs()
+
+    const onKey = (e: KeyboardEvent): void => {
+      const target = routeForShortcut(e)
+      if (!target) return
+      e.preventDefault()
+      useRouterStore.getState().navigate(target)
+    }
+    // Presets are relative to today; a laptop left open overnight should roll them forward.
+    const onVisible = (): void => {
+      if (document.visibilityState === 'visible') useWorkspaceStore.getState().refreshToday()
+    }
+    window.addEventListener('keydown', onKey)
+    document.addEventListener('visibilitychange', onVisible)
+    return () => {
+      stops.forEach((stop) => stop())
+      window.removeEventListener('keydown', onKey)
+      document.removeEventListener('visibilitychange', onVisible)
+    }
+  }, [])
+
+  useEffect(() => applyThemeSetting(theme), [theme])
+
+  return (
+    <div className="app">
+      <a
+        className="skip-link"
+        href="#main-content"
+        onClick={(e) => {
+          // A real fragment jump would change the hash, which is the router's.
+          e.preventDefault()
+          document.getElementById('main-content')?.focus()
+        }}
+      >
+        Skip to content
+      </a>
+      <Sidebar />
+      <main className="main">
+        <CurrentPage />
+      </main>
+    </div>
+  )
+}
