@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, type JSX } from 'react'
 import type { Job } from '../../../shared/domain/jobs'
-import { formatTimestamp, humanizeKind } from '../lib/format'
+import { formatInteger, formatTimestamp, humanizeKind } from '../lib/format'
 import { isActive, selectActiveCount, useJobsStore } from '../stores/jobs-store'
 import { Icon } from './Icon'
 import { ProgressBar } from './States'
@@ -19,6 +19,21 @@ const STATUS_LABEL: Record<Job['status'], string> = {
   succeeded: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
+}
+
+function duration(job: Job): string | null {
+  if (!job.startedAt || !job.finishedAt) return null
+  const ms = Date.parse(job.finishedAt) - Date.parse(job.startedAt)
+  if (!Number.isFinite(ms) || ms < 0) return null
+  const s = Math.round(ms / 1000)
+  return s < 60 ? `Took ${Math.max(1, s)}s` : `Took ${Math.floor(s / 60)}m ${s % 60}s`
+}
+
+/** The last progress message is stale once a job ends; say how it ended instead. */
+function outcome(job: Job): string {
+  if (job.status === 'failed') return job.error ?? 'Failed'
+  if (job.status === 'cancelled') return 'Stopped before finishing'
+  return duration(job) ?? 'Finished'
 }
 
 export function JobRow({ job }: { job: Job }): JSX.Element {
@@ -42,7 +57,7 @@ export function JobRow({ job }: { job: Job }): JSX.Element {
             </span>
             {job.total > 0 ? (
               <span className="tabular">
-                {job.current}/{job.total}
+                {formatInteger(job.current)} / {formatInteger(job.total)}
               </span>
             ) : null}
           </div>
@@ -58,9 +73,7 @@ export function JobRow({ job }: { job: Job }): JSX.Element {
         </>
       ) : (
         <div className="job__meta">
-          <span className={job.status === 'failed' ? 'job__error' : undefined}>
-            {job.status === 'failed' && job.error ? job.error : (job.message ?? '')}
-          </span>
+          <span className={job.status === 'failed' ? 'job__error' : undefined}>{outcome(job)}</span>
           <span>{formatTimestamp(job.finishedAt ?? job.createdAt)}</span>
         </div>
       )}

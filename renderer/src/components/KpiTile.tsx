@@ -43,23 +43,25 @@ export function KpiTile({ kpi, value, previous, currency, previousLabel }: KpiTi
       </div>
       {delta ? (
         <div className="kpi__footer">
-          <span
-            className={`kpi__delta kpi__delta--${delta.tone}`}
-            data-testid={`kpi-${kpi}-delta`}
-            data-tone={delta.tone}
-          >
-            {delta.ratio === null || delta.direction === 'flat' ? null : (
-              <span aria-hidden="true" className="kpi__arrow">
-                {ARROW[delta.direction]}
-              </span>
-            )}
-            <span className="visually-hidden">
-              {delta.ratio === null ? 'No comparison available' : `${DIRECTION_WORD[delta.direction]} `}
+          {delta.ratio === null ? (
+            <span className="visually-hidden">No comparison available.</span>
+          ) : (
+            <span
+              className={`kpi__delta kpi__delta--${delta.tone}`}
+              data-testid={`kpi-${kpi}-delta`}
+              data-tone={delta.tone}
+            >
+              {delta.direction === 'flat' ? null : (
+                <span aria-hidden="true" className="kpi__arrow">
+                  {ARROW[delta.direction]}
+                </span>
+              )}
+              <span className="visually-hidden">{`${DIRECTION_WORD[delta.direction]} `}</span>
+              <span className="tabular">{delta.label.replace(/^[+−]/, '')}</span>
             </span>
-            {delta.ratio === null ? null : <span className="tabular">{delta.label.replace(/^[+−]/, '')}</span>}
-          </span>
+          )}
           <span className="kpi__previous tabular">
-            {delta.ratio === null && previous === null ? 'no previous value' : `vs ${previousText}`}
+            {previous === null ? 'No previous value' : `vs ${previousText}`}
           </span>
         </div>
       ) : (

@@ -18,32 +18,55 @@ interface AnomalySpec {
 /** One anomaly per demo account, so detectors must cope with every platform's noise profile. */
 const SPECS: readonly AnomalySpec[] = [
   {
-    kind: 'tracking_outage', accountKey: 'meta-1', length: [2, 3], metric: 'conversions',
+    kind: 'tracking_outage',
+    accountKey: 'meta-1',
+    length: [2, 3],
+    metric: 'conversions',
     story: (t, w) =>
       `Tracking outage on ${t}: the purchase pixel stopped firing after a website release, so almost no conversions were recorded ${w} while spend and clicks stayed normal.`,
   },
   {
-    kind: 'spend_spike', accountKey: 'google-2', length: [1, 2], metric: 'spend', spend: 3,
+    kind: 'spend_spike',
+    accountKey: 'google-2',
+    length: [1, 2],
+    metric: 'spend',
+    spend: 3,
     story: (t, w) =>
       `Spend spike on ${t}: a budget edit with an extra zero let the campaign spend about 3x its usual daily amount ${w}; conversions did not keep pace, so CPA rose too.`,
   },
   {
-    kind: 'cpa_jump', accountKey: 'meta-2', length: [5, 7], metric: 'cpa', cvr: 0.42,
+    kind: 'cpa_jump',
+    accountKey: 'meta-2',
+    length: [5, 7],
+    metric: 'cpa',
+    cvr: 0.42,
     story: (t, w) =>
       `CPA jump on ${t}: a checkout bug after a shop update cut the conversion rate by more than half ${w}, so cost per purchase roughly doubled while clicks held steady.`,
   },
   {
-    kind: 'ctr_drop', accountKey: 'tiktok-1', length: [4, 6], metric: 'ctr', ctr: 0.45,
+    kind: 'ctr_drop',
+    accountKey: 'tiktok-1',
+    length: [4, 6],
+    metric: 'ctr',
+    ctr: 0.45,
     story: (t, w) =>
       `CTR drop on ${t}: the best-performing videos were rejected in a policy review and weaker replacements ran ${w}, cutting click-through rate by about half.`,
   },
   {
-    kind: 'cpa_jump', accountKey: 'google-1', length: [4, 6], metric: 'cpa', cvr: 0.5,
+    kind: 'cpa_jump',
+    accountKey: 'google-1',
+    length: [4, 6],
+    metric: 'cpa',
+    cvr: 0.5,
     story: (t, w) =>
       `CPA jump on ${t}: the landing page slowed to over 6 seconds after a CMS update ${w}, so the conversion rate halved and cost per conversion doubled.`,
   },
   {
-    kind: 'ctr_drop', accountKey: 'snapchat-1', length: [4, 6], metric: 'ctr', ctr: 0.5,
+    kind: 'ctr_drop',
+    accountKey: 'snapchat-1',
+    length: [4, 6],
+    metric: 'ctr',
+    ctr: 0.5,
     story: (t, w) =>
       `CTR drop on ${t}: a creative refresh shipped with a blank first frame ${w}, so click-through rate fell by about half until it was fixed.`,
   },

@@ -120,19 +120,34 @@ export function buildCalendar(startEpoch: number, days: number): Calendar {
   return cal
 }
 
+/** Yearly growth of the business: older days spend less than today's budgets. */
+export const GROWTH_PER_YEAR = 0.3
+/** Yearly CPM inflation. */
+export const CPM_INFLATION_PER_YEAR = 0.07
+
+/** Smooth yearly trend at day index `i`, 1 on the window's last day. */
+export function trendAt(i: number, days: number, perYear: number): number {
+  return Math.exp((perYear * (i - (days - 1))) / 365)
+}
+
 /** Days after which late conversions stop arriving. */
 export const LAG_DAYS = 28
 
 /**
  * Cumulative share of a day's final conversions reported `age` days later (index = age, 0..28):
- * F(1) = firstDay, exponential approach afterwards, pinned to exactly 1 from day 28.
+ * F(1) = firstDay, then mostly an exponential approach plus a thin linear tail (long
+ * consideration purchases) so a few conversions still trickle in during week four; exactly 1
+ * from day 28.
  */
 export function lagCdf(firstDay: number, tau: number): Float64Array {
   const f = new Float64Array(LAG_DAYS + 1)
   const tail = Math.exp(-(LAG_DAYS - 1) / tau)
+  const linearShare = 0.15
   for (let age = 1; age <= LAG_DAYS; age++) {
-    const decay = (Math.exp(-(age - 1) / tau) - tail) / (1 - tail)
-    f[age] = age >= LAG_DAYS ? 1 : 1 - (1 - firstDay) * decay
+    const expPart = (Math.exp(-(age - 1) / tau) - tail) / (1 - tail)
+    const linearPart = (LAG_DAYS - age) / (LAG_DAYS - 1)
+    const missing = (1 - firstDay) * ((1 - linearShare) * expPart + linearShare * linearPart)
+    f[age] = age >= LAG_DAYS ? 1 : 1 - missing
   }
   return f
 }

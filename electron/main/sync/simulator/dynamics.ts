@@ -113,7 +113,8 @@ function simulateDay(
   for (const c of acc.campaigns) {
     if (i < c.firstDay || i > c.lastDay || (!emit && c.lastDay < lo)) continue
     const ch = rowHash(seedKey, c.key, epoch)
-    let util = c.baseUtil * utilDay * (1 + c.driftAmp * Math.sin(c.driftFreq * i + c.driftPhase)) * (NOISE_UTIL[ch & BIN] ?? 1)
+    let util =
+      c.baseUtil * utilDay * (1 + c.driftAmp * Math.sin(c.driftFreq * i + c.driftPhase)) * (NOISE_UTIL[ch & BIN] ?? 1)
     if (util > utilCap) util = utilCap
     let spend = c.budgetMicros * c.trendNorm * boostDay * util
     let ctrC = ctrDay

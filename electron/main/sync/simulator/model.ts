@@ -66,7 +66,6 @@ export interface CampaignModel {
   readonly driftPhase: number
   /** Value of one conversion (order value, lead value or install value), micros. */
   readonly valueMicros: number
-  readonly budgetMedianMicros: number
   readonly adSets: readonly AdSetModel[]
   readonly salesLike: boolean
   anomaly: CampaignAnomaly | null

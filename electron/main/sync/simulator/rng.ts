@@ -30,33 +30,41 @@ export function hashString(s: string): number {
   return mix32(h)
 }
 
-/** Uniform in [0, 1) from a 32-bit hash. */
-export function unit(h: number): number {
-  return h / TWO_POW_32
-}
-
 /** Bins of the quantised noise: a 10-bit field of a hash picks one equal-probability bin. */
-export const NOISE_BINS = 1024
+const NOISE_BINS = 1024
 
 /** Acklam's rational approximation of the standard normal quantile function (|error| < 1.2e-9). */
 function normalQuantile(p: number): number {
-  const [a0, a1, a2, a3, a4, a5] = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239] as const
-  const [b0, b1, b2, b3, b4] = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572] as const
-  const [c0, c1, c2, c3, c4, c5] = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783] as const
+  const [a0, a1, a2, a3, a4, a5] = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ] as const
+  const [b0, b1, b2, b3, b4] = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ] as const
+  const [c0, c1, c2, c3, c4, c5] = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ] as const
   const [d0, d1, d2, d3] = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416] as const
-  const tail = (q: number): number => (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1)
+  const tail = (q: number): number =>
+    (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1)
   if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)))
   if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)))
   const q = p - 0.5
   const r = q * q
-  return ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) / (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1)
+  return (
+    ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) /
+    (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1)
+  )
 }
 
 /**
  * Standard normal quantiles at the bin midpoints. Table lookups replace a transcendental call per
  * noise term in the row loop; 1,024 levels are far finer than any chart can show.
  */
-export const Z_TABLE: Float64Array = Float64Array.from({ length: NOISE_BINS }, (_, k) => normalQuantile((k + 0.5) / NOISE_BINS))
+export const Z_TABLE: Float64Array = Float64Array.from({ length: NOISE_BINS }, (_, k) =>
+  normalQuantile((k + 0.5) / NOISE_BINS),
+)
 
 /** Mean-one log-normal multipliers exp(sigma * z - sigma^2 / 2), one per bin. */
 export function noiseTable(sigma: number): Float64Array {
@@ -160,7 +168,10 @@ export class Rng {
 
   hex(n: number): string {
     let s = ''
-    while (s.length < n) s += Math.floor(this.next() * 65_536).toString(16).padStart(4, '0')
+    while (s.length < n)
+      s += Math.floor(this.next() * 65_536)
+        .toString(16)
+        .padStart(4, '0')
     return s.slice(0, n)
   }
 }

@@ -75,7 +75,7 @@ export function NoDataHint({ workspaceId, accountCount }: { workspaceId: number;
       }
     >
       {span
-        ? `This workspace has synced data from ${formatRange({ from: span.first, to: span.last })}. Pick a range that overlaps it.`
+        ? `This workspace has synced data for ${formatRange({ from: span.first, to: span.last })}. Pick a range that overlaps it.`
         : 'Pick a longer range, or check in the Jobs panel that the latest sync finished.'}
     </EmptyState>
   )

@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const root = join(import.meta.dirname, '../..')
+const dataDir = mkdtempSync(join(tmpdir(), 'me-cli-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, ME_DATA_DIR: dataDir },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+
+describe('cli', () => {
+  it('creates a demo workspace of the requested size in ME_DATA_DIR', () => {
+    const r = cli('demo', '--campaigns', '10', '--days', '20')
+    expect(r.stderr).not.toMatch(/^error/m)
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout) as { campaigns: number; accounts: number; rows: number }
+    expect(out.campaigns).toBe(10)
+    expect(out.accounts).toBe(6)
+    expect(out.rows).toBeGreaterThan(0)
+  })
+
+  it('reports status with row counts and the date range', () => {
+    const r = cli('status')
+    expect(r.code).toBe(0)
+    const s = JSON.parse(r.stdout) as { dbPath: string; workspaces: { name: string; dailyRows: number; firstDate: string; lastDate: string }[] }
+    expect(s.dbPath.startsWith(dataDir)).toBe(true)
+    expect(s.workspaces[0]).toMatchObject({ name: 'Demo' })
+    expect(s.workspaces[0]?.dailyRows).toBeGreaterThan(0)
+    expect(s.workspaces[0]?.firstDate < (s.workspaces[0]?.lastDate as string)).toBe(true)
+  })
+
+  it('calls any channel and prints the envelope; an invalid payload exits 1', () => {
+    const ok = cli('call', 'workspaces:list', '{}')
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, value: [{ name: 'Demo' }] })
+    const bad = cli('call', 'accounts:list', '{"workspaceId":"x"}')
+    expect(bad.code).toBe(1)
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+  })
+
+  it('fails with a specific message and a non-zero exit on bad usage', () => {
+    const unknown = cli('frobnicate')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"')
+    const json = cli('call', 'workspaces:list', '{not json')
+    expect(json.code).toBe(2)
+    expect(json.stderr).toContain('not valid JSON')
+    const flag = cli('demo', '--campaigns', 'many')
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toContain('--campaigns needs a whole number')
+  })
+})

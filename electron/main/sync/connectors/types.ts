@@ -1,0 +1,144 @@
+import type { CreativeFormat, EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
+
+/**
+ * The contract between the sync engine and the four platform connectors. Connectors speak each
+ * platform's real HTTP API (endpoints, encodings, pagination, errors) and hand back normalised
+ * records: ids as strings, money as integer micros of the account currency, dates as the
+ * account-local `YYYY-MM-DD`.
+ */
+
+/** How a connector reaches its API: injected so tests and the demo can use simulated platforms. */
+export interface ConnectorContext {
+  /** `fetch` to use (global fetch in production; msw-backed in the demo and tests). */
+  fetch: typeof fetch
+  /** API base URL (overridable per platform: settings and ME_<PLATFORM>_BASE_URL). */
+  baseUrl: string
+  /** OAuth token endpoint where the platform has one (Google, Snapchat). */
+  tokenUrl?: string
+  credentials: Record<string, string>
+  signal?: AbortSignal
+  /** Retry policy; tests shrink the delays. */
+  retry?: RetryPolicy
+  /** Called before each retry, for logs and progress messages. */
+  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void
+  now?: () => Date
+}
+
+export interface RetryPolicy {
+  maxAttempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+  /** Per-request timeout. */
+  timeoutMs: number
+}
+
+export type EntityLevel = 'campaign' | 'ad_set' | 'ad'
+
+export interface RemoteAccount {
+  externalId: string
+  name: string
+  currency: string
+  timeZone: string
+  /** Platform status mapped to ours. */
+  status: 'active' | 'disabled'
+}
+
+export interface RemoteCampaign {
+  externalId: string
+  name: string
+  objective: Objective
+  status: EntityStatus
+  dailyBudgetMicros: number | null
+  startDate: string | null
+  endDate: string | null
+}
+
+export interface RemoteAdSet {
+  externalId: string
+  campaignExternalId: string
+  name: string
+  status: EntityStatus
+  dailyBudgetMicros: number | null
+}
+
+export interface RemoteAd {
+  externalId: string
+  adSetExternalId: string
+  campaignExternalId: string
+  name: string
+  status: EntityStatus
+  creative: {
+    externalId: string
+    format: CreativeFormat
+    headline: string | null
+    thumbnailUrl: string | null
+  }
+  launchDate: string | null
+}
+
+/** One ad-day, normalised. */
+export interface RemoteDailyRow {
+  adExternalId: string
+  adSetExternalId: string
+  campaignExternalId: string
+  /** Account-local date. */
+  date: string
+  spendMicros: number
+  impressions: number
+  clicks: number
+  /** As reported for that single day (never summed across days by us). */
+  reach: number
+  conversions: number
+  conversionValueMicros: number
+  videoViews: number
+}
+
+/** Result of a write-back, read back from the platform after writing. */
+export interface WriteResult {
+  level: EntityLevel
+  externalId: string
+  before: { status?: EntityStatus; dailyBudgetMicros?: number | null }
+  after: { status?: EntityStatus; dailyBudgetMicros?: number | null }
+  /** e.g. "Budget is shared by 3 campaigns" (Google shared budgets). */
+  warnings: string[]
+}
+
+/** Error classes the sync engine acts on. */
+export type ConnectorErrorKind =
+  | 'auth' // token expired/revoked: stop the account, "needs reconnect"
+  | 'permission' // no access to this account/object
+  | 'rate_limit' // retried with backoff; surfaced when retries are exhausted
+  | 'transient' // 5xx, timeouts, is_transient: retried
+  | 'too_large' // request too large: split the range / halve the window
+  | 'invalid_response' // malformed or truncated body
+  | 'bad_request' // our request was wrong: not retried
+
+export class ConnectorError extends Error {
+  constructor(
+    readonly kind: ConnectorErrorKind,
+    readonly platform: PlatformId,
+    message: string,
+    readonly detail: { status?: number; code?: string | number; retryAfterMs?: number } = {},
+  ) {
+    super(message)
+    this.name = 'ConnectorError'
+  }
+}
+
+export interface Connector {
+  platform: PlatformId
+  /** Accounts the credentials can reach (optionally restricted to the given ids). */
+  listAccounts(ids?: string[]): Promise<RemoteAccount[]>
+  listCampaigns(account: RemoteAccount): Promise<RemoteCampaign[]>
+  listAdSets(account: RemoteAccount): Promise<RemoteAdSet[]>
+  listAds(account: RemoteAccount): Promise<RemoteAd[]>
+  /**
+   * Daily ad-level rows for [from, to] (account-local dates, inclusive), yielded page by page.
+   * Every ad-day with delivery in the range is yielded exactly once.
+   */
+  fetchDaily(account: RemoteAccount, from: string, to: string): AsyncGenerator<RemoteDailyRow[]>
+  /** Largest date window per request this platform accepts for daily ad-level stats. */
+  maxWindowDays: number
+  setStatus(account: RemoteAccount, level: EntityLevel, externalId: string, status: 'active' | 'paused'): Promise<WriteResult>
+  setDailyBudget(account: RemoteAccount, level: 'campaign' | 'ad_set', externalId: string, micros: number): Promise<WriteResult>
+}
