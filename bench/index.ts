@@ -14,9 +14,17 @@ function usage(): string {
 function table(name: string, result: Record<string, unknown>): string {
   const rows = Object.entries(result).filter(([, v]) => typeof v !== 'object')
   const w = Math.max(...rows.map(([k]) => k.length))
-  const lines = rows.map(([k, v]) => `  ${k.padEnd(w)}  ${typeof v === 'number' ? v.toLocaleString('en-US') : String(v)}`)
+  const lines = rows.map(
+    ([k, v]) => `  ${k.padEnd(w)}  ${typeof v === 'number' ? v.toLocaleString('en-US') : String(v)}`,
+  )
   const nested = Object.entries(result).filter(([, v]) => typeof v === 'object')
-  for (const [k, v] of nested) lines.push(`  ${k}:`, ...JSON.stringify(v, null, 2).split('\n').map((l) => `    ${l}`))
+  for (const [k, v] of nested)
+    lines.push(
+      `  ${k}:`,
+      ...JSON.stringify(v, null, 2)
+        .split('\n')
+        .map((l) => `    ${l}`),
+    )
   return `${name}\n${lines.join('\n')}`
 }
 

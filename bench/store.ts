@@ -33,7 +33,10 @@ export const storeBench: Bench = {
       off()
       if (job.status !== 'succeeded') throw new Error(`generation failed: ${job.error}`)
       const seconds = (performance.now() - t0) / 1000
-      const result = core.jobs.result<{ rows: number; workspaceId: number }>(id) as { rows: number; workspaceId: number }
+      const result = core.jobs.result<{ rows: number; workspaceId: number }>(id) as {
+        rows: number
+        workspaceId: number
+      }
       core.store.sqlite.pragma('wal_checkpoint(TRUNCATE)')
       const dbBytes = statSync(core.store.path).size
       const range = { from: addDays(endDate, -29), to: endDate }

@@ -5,7 +5,15 @@ import { readFileSync, mkdirSync } from 'node:fs'
 const svg = readFileSync('build/icon.svg', 'utf8')
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 })
 mkdirSync('resources/icons', { recursive: true })
 const targets = [
@@ -17,7 +25,9 @@ const targets = [
 ]
 for (const [file, size] of targets) {
   const page = await browser.newPage({ viewport: { width: size, height: size } })
-  await page.setContent(`<html><body style="margin:0;background:transparent">${svg.replace('width="512" height="512"', `width="${size}" height="${size}"`)}</body></html>`)
+  await page.setContent(
+    `<html><body style="margin:0;background:transparent">${svg.replace('width="512" height="512"', `width="${size}" height="${size}"`)}</body></html>`,
+  )
   mkdirSync(file.split('/').slice(0, -1).join('/'), { recursive: true })
   await page.screenshot({ path: file, omitBackground: true })
   await page.close()

@@ -15,7 +15,8 @@ const ELECTRON_ALLOWED = new Set([
   'electron/preload/index.ts',
 ])
 const ELECTRON_MODULES = ['electron', 'electron-store', 'electron-updater']
-const NODE_BUILTINS = /^(node:|fs$|path$|os$|crypto$|child_process$|http$|https$|net$|worker_threads$|url$|events$|stream$)/
+const NODE_BUILTINS =
+  /^(node:|fs$|path$|os$|crypto$|child_process$|http$|https$|net$|worker_threads$|url$|events$|stream$)/
 
 function walk(dir: string): string[] {
   const out: string[] = []
@@ -31,13 +32,14 @@ function walk(dir: string): string[] {
 /** Module specifiers of static imports, re-exports, dynamic imports and requires. */
 export function importsOf(source: string): string[] {
   const specs: string[] = []
-  const re = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g
+  const re =
+    /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g
   for (const m of source.matchAll(re)) specs.push((m[1] ?? m[2] ?? m[3] ?? m[4]) as string)
   return specs
 }
 
-const files = [...walk(join(root, 'electron')), ...walk(join(root, 'shared')), ...walk(join(root, 'renderer'))].map((f) =>
-  relative(root, f).split('\\').join('/'),
+const files = [...walk(join(root, 'electron')), ...walk(join(root, 'shared')), ...walk(join(root, 'renderer'))].map(
+  (f) => relative(root, f).split('\\').join('/'),
 )
 
 describe('architecture', () => {
@@ -47,18 +49,18 @@ describe('architecture', () => {
   })
 
   it('detects imports in every syntax', () => {
-    expect(importsOf(`import { app } from 'electron'\nimport x from "y"\nconst z = await import('electron-store')\nrequire('electron-updater')\nimport 'side'`)).toEqual([
-      'electron',
-      'y',
-      'electron-store',
-      'electron-updater',
-      'side',
-    ])
+    expect(
+      importsOf(
+        `import { app } from 'electron'\nimport x from "y"\nconst z = await import('electron-store')\nrequire('electron-updater')\nimport 'side'`,
+      ),
+    ).toEqual(['electron', 'y', 'electron-store', 'electron-updater', 'side'])
   })
 
   it('only the allowed shell files import electron (directly or through electron-store/updater)', () => {
     const offenders = files.filter(
-      (f) => !ELECTRON_ALLOWED.has(f) && importsOf(readFileSync(join(root, f), 'utf8')).some((s) => ELECTRON_MODULES.includes(s)),
+      (f) =>
+        !ELECTRON_ALLOWED.has(f) &&
+        importsOf(readFileSync(join(root, f), 'utf8')).some((s) => ELECTRON_MODULES.includes(s)),
     )
     expect(offenders).toEqual([])
   })
@@ -68,9 +70,11 @@ describe('architecture', () => {
     for (const f of files.filter((x) => x.startsWith('shared/') && !x.endsWith('.test.ts'))) {
       const src = readFileSync(join(root, f), 'utf8')
       for (const s of importsOf(src)) {
-        if (NODE_BUILTINS.test(s) || s.includes('electron') || s.includes('/renderer/') || s.startsWith('react')) bad.push(`${f} -> ${s}`)
+        if (NODE_BUILTINS.test(s) || s.includes('electron') || s.includes('/renderer/') || s.startsWith('react'))
+          bad.push(`${f} -> ${s}`)
       }
-      if (/\b(window|document|localStorage|process\.env)\b/.test(src.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''))) bad.push(`${f} uses a DOM or Node global`)
+      if (/\b(window|document|localStorage|process\.env)\b/.test(src.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')))
+        bad.push(`${f} uses a DOM or Node global`)
     }
     expect(bad).toEqual([])
   })
@@ -89,7 +93,11 @@ describe('architecture', () => {
     const shell = [...ELECTRON_ALLOWED].map((f) => f.replace(/\.ts$/, '').split('/').pop() as string)
     const bad = files
       .filter((f) => f.startsWith('electron/main/') && !ELECTRON_ALLOWED.has(f))
-      .filter((f) => importsOf(readFileSync(join(root, f), 'utf8')).some((s) => shell.some((n) => s.endsWith(`/${n}`) && ['window', 'tray', 'updater', 'bridge'].includes(n))))
+      .filter((f) =>
+        importsOf(readFileSync(join(root, f), 'utf8')).some((s) =>
+          shell.some((n) => s.endsWith(`/${n}`) && ['window', 'tray', 'updater', 'bridge'].includes(n)),
+        ),
+      )
     expect(bad).toEqual([])
   })
 })

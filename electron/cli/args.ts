@@ -38,6 +38,7 @@ export class CliError extends Error {
 export function intFlag(args: ParsedArgs, name: string, def?: number): number | undefined {
   const v = args.flags.get(name)
   if (v === undefined) return def
-  if (v === true || !/^\d+$/.test(v)) throw new CliError(`--${name} needs a whole number, got ${v === true ? 'nothing' : JSON.stringify(v)}`, 2)
+  if (v === true || !/^\d+$/.test(v))
+    throw new CliError(`--${name} needs a whole number, got ${v === true ? 'nothing' : JSON.stringify(v)}`, 2)
   return Number(v)
 }

@@ -32,11 +32,15 @@ describe('cli', () => {
   it('reports status with row counts and the date range', () => {
     const r = cli('status')
     expect(r.code).toBe(0)
-    const s = JSON.parse(r.stdout) as { dbPath: string; workspaces: { name: string; dailyRows: number; firstDate: string; lastDate: string }[] }
+    const s = JSON.parse(r.stdout) as {
+      dbPath: string
+      workspaces: { name: string; dailyRows: number; firstDate: string; lastDate: string }[]
+    }
     expect(s.dbPath.startsWith(dataDir)).toBe(true)
     expect(s.workspaces[0]).toMatchObject({ name: 'Demo' })
     expect(s.workspaces[0]?.dailyRows).toBeGreaterThan(0)
-    expect(s.workspaces[0]?.firstDate < (s.workspaces[0]?.lastDate as string)).toBe(true)
+    const w = s.workspaces[0] as { firstDate: string; lastDate: string }
+    expect(w.firstDate < w.lastDate).toBe(true)
   })
 
   it('calls any channel and prints the envelope; an invalid payload exits 1', () => {

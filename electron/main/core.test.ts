@@ -59,7 +59,10 @@ describe('dispatch', () => {
 
   it('refuses an unknown channel', async () => {
     const env = await core.dispatch('campaigns:deleteEverything', {})
-    expect(env).toEqual({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown channel "campaigns:deleteEverything"' } })
+    expect(env).toEqual({
+      ok: false,
+      error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown channel "campaigns:deleteEverything"' },
+    })
   })
 
   it('answers NOT_FOUND for a workspace that does not exist', async () => {
@@ -71,7 +74,10 @@ describe('dispatch', () => {
   it('serves app info and store status', async () => {
     const info = await call<{ host: string; name: string }>('app:getInfo', {})
     expect(info).toMatchObject({ host: 'test', name: 'Marketing Engine' })
-    const status = await call<{ workspaces: { dailyRows: number; ads: number; lastDate: string }[] }>('store:getStatus', {})
+    const status = await call<{ workspaces: { dailyRows: number; ads: number; lastDate: string }[] }>(
+      'store:getStatus',
+      {},
+    )
     expect(status.workspaces[0]?.dailyRows).toBeGreaterThan(1000)
     expect(status.workspaces[0]?.lastDate).toBe(to)
   })
@@ -82,7 +88,7 @@ describe('dispatch', () => {
     expect(new Set(accounts.map((a) => a.currency))).toEqual(new Set(['USD', 'EUR']))
     expect(new Set(accounts.map((a) => a.timeZone)).size).toBe(3)
     expect(accounts.some((a) => a.lastDate === to)).toBe(true)
-    for (const a of accounts) expect((a.lastDate ?? "") <= to).toBe(true)
+    for (const a of accounts) expect((a.lastDate ?? '') <= to).toBe(true)
   })
 
   it('updates settings and emits settings:changed; refuses invalid values with the reason', async () => {
@@ -100,7 +106,10 @@ describe('dispatch', () => {
 
 describe('dashboard numbers', () => {
   /** Direct computation from the ad-level rows: per account currency, per month, then converted. */
-  function direct(from: string, toDate: string): { spend: number; revenue: number; clicks: number; impressions: number; conversions: number } {
+  function direct(
+    from: string,
+    toDate: string,
+  ): { spend: number; revenue: number; clicks: number; impressions: number; conversions: number } {
     const rows = core.store.sqlite
       .prepare(
         `SELECT a.currency, substr(m.date,1,7) AS month, sum(m.spend_micros) AS spend, sum(m.conversion_value_micros) AS revenue,
@@ -108,14 +117,26 @@ describe('dashboard numbers', () => {
          FROM daily_metrics m JOIN ad_accounts a ON a.id = m.account_id
          WHERE a.workspace_id = ? AND m.date BETWEEN ? AND ? GROUP BY a.currency, month`,
       )
-      .all(ws.id, from, toDate) as { currency: string; month: string; spend: number; revenue: number; clicks: number; impressions: number; conversions: number }[]
+      .all(ws.id, from, toDate) as {
+      currency: string
+      month: string
+      spend: number
+      revenue: number
+      clicks: number
+      impressions: number
+      conversions: number
+    }[]
     const rates = new Map(
-      (core.store.sqlite.prepare('SELECT currency, month, rate FROM fx_rates WHERE workspace_id = ?').all(ws.id) as { currency: string; month: string; rate: number }[]).map((r) => [
-        `${r.currency}|${r.month}`,
-        r.rate,
-      ]),
+      (
+        core.store.sqlite.prepare('SELECT currency, month, rate FROM fx_rates WHERE workspace_id = ?').all(ws.id) as {
+          currency: string
+          month: string
+          rate: number
+        }[]
+      ).map((r) => [`${r.currency}|${r.month}`, r.rate]),
     )
-    const conv = (v: number, c: string, m: string): number => (c === 'USD' ? v : Math.round(v * (rates.get(`${c}|${m}`) as number)))
+    const conv = (v: number, c: string, m: string): number =>
+      c === 'USD' ? v : Math.round(v * (rates.get(`${c}|${m}`) as number))
     return rows.reduce(
       (t, r) => ({
         spend: t.spend + conv(r.spend, r.currency, r.month),
@@ -163,21 +184,34 @@ describe('dashboard numbers', () => {
     expect(t.points.at(-1)?.provisional).toBe(true)
     // the longest restatement window is 30 days (Google Ads): the first of these 30 days is still provisional
     expect(t.points[0]?.provisional).toBe(true)
-    const older = await call<{ points: TrendPoint[] }>('dashboard:getTrend', { workspaceId: ws.id, range: { from: addDays(to, -40), to: addDays(to, -31) } })
+    const older = await call<{ points: TrendPoint[] }>('dashboard:getTrend', {
+      workspaceId: ws.id,
+      range: { from: addDays(to, -40), to: addDays(to, -31) },
+    })
     expect(older.points.every((p) => !p.provisional)).toBe(true)
   })
 
   it('scopes to chosen accounts', async () => {
     const accounts = await call<Account[]>('accounts:list', { workspaceId: ws.id })
     const usd = accounts.filter((a) => a.currency === 'USD').map((a) => a.id)
-    const s = await call<Summary>('dashboard:getSummary', { workspaceId: ws.id, range: { from: addDays(to, -29), to }, accountIds: usd })
+    const s = await call<Summary>('dashboard:getSummary', {
+      workspaceId: ws.id,
+      range: { from: addDays(to, -29), to },
+      accountIds: usd,
+    })
     expect(s.convertedFrom).toEqual([])
-    const all = await call<Summary>('dashboard:getSummary', { workspaceId: ws.id, range: { from: addDays(to, -29), to } })
+    const all = await call<Summary>('dashboard:getSummary', {
+      workspaceId: ws.id,
+      range: { from: addDays(to, -29), to },
+    })
     expect(s.totals.spendMicros).toBeLessThan(all.totals.spendMicros)
   })
 
   it('an empty range gives zero totals and null ratios, not NaN', async () => {
-    const s = await call<Summary>('dashboard:getSummary', { workspaceId: ws.id, range: { from: '2001-01-01', to: '2001-01-31' } })
+    const s = await call<Summary>('dashboard:getSummary', {
+      workspaceId: ws.id,
+      range: { from: '2001-01-01', to: '2001-01-31' },
+    })
     expect(s.totals.spendMicros).toBe(0)
     expect(s.kpis.roas).toBeNull()
     expect(s.kpis.ctr).toBeNull()

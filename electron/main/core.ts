@@ -95,7 +95,9 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
 
   let startupJobId: number | null = null
   if (options.seedDemo) {
-    const pending = jobs.list(50).some((j) => j.kind === 'demo:build' && (j.status === 'queued' || j.status === 'running'))
+    const pending = jobs
+      .list(50)
+      .some((j) => j.kind === 'demo:build' && (j.status === 'queued' || j.status === 'running'))
     const last = services.demo.demoLastDate()
     const yesterday = services.demo.config({}).endDate
     const stale = last !== null && daysBetween(last, yesterday) >= DEMO_STALE_DAYS

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron'
+import { app, type BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron'
 import { join } from 'node:path'
 import { createCore, type Core } from './core'
 import { registerBridge } from './ipc/bridge'

@@ -3,7 +3,12 @@ import { createNodePlatform, type NodePlatform } from './platform/node'
 
 /** A core on an in-memory database with the real migrations and contract (no Electron). */
 export function createTestCore(opts: CoreOptions & { now?: () => Date } = {}): Core & { platform: NodePlatform } {
-  const platform = createNodePlatform({ host: 'test', ephemeral: true, dataDir: '/nonexistent-test-dir', ...(opts.now ? { now: opts.now } : {}) })
+  const platform = createNodePlatform({
+    host: 'test',
+    ephemeral: true,
+    dataDir: '/nonexistent-test-dir',
+    ...(opts.now ? { now: opts.now } : {}),
+  })
   const core = createCore(platform, { dbPath: ':memory:', validateOutput: true, ...opts })
   return core as Core & { platform: NodePlatform }
 }

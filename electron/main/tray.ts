@@ -19,7 +19,9 @@ export class AppTray {
     iconDir: string,
     private readonly actions: TrayActions,
   ) {
-    const icon = nativeImage.createFromPath(join(iconDir, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'))
+    const icon = nativeImage.createFromPath(
+      join(iconDir, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
+    )
     this.tray = new Tray(icon)
     this.tray.on('click', () => actions.open())
     this.render()

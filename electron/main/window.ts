@@ -18,7 +18,9 @@ const stateStore = new Store<{ window: WindowState }>({
 /** Keep a remembered position only if it is still on a connected display. */
 function visible(s: WindowState): boolean {
   if (s.x === undefined || s.y === undefined) return false
-  return screen.getAllDisplays().some(({ workArea: a }) => s.x! >= a.x - 50 && s.y! >= a.y - 50 && s.x! < a.x + a.width && s.y! < a.y + a.height)
+  return screen
+    .getAllDisplays()
+    .some(({ workArea: a }) => s.x! >= a.x - 50 && s.y! >= a.y - 50 && s.x! < a.x + a.width && s.y! < a.y + a.height)
 }
 
 /** The main window with the locked-down webPreferences of the security baseline. */

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   console.log(`Marketing Engine preview: ${web.loginUrl}`)
   console.error(`Ready in ${Date.now() - started} ms. Press Ctrl+C to stop.`)
   const shutdown = (): void => {
-    void web.close().then(() => core.close()).then(() => process.exit(0))
+    void web
+      .close()
+      .then(() => core.close())
+      .then(() => process.exit(0))
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)

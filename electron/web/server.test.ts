@@ -25,8 +25,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const api = (channel: string, body: string, headers: Record<string, string> = { 'x-me-token': 'secret-token' }): Promise<Response> =>
-  fetch(`${web.url}api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+const api = (
+  channel: string,
+  body: string,
+  headers: Record<string, string> = { 'x-me-token': 'secret-token' },
+): Promise<Response> =>
+  fetch(`${web.url}api/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  })
 
 describe('web host', () => {
   it('binds to loopback and prints a login URL with the token', () => {
@@ -35,7 +43,15 @@ describe('web host', () => {
   })
 
   it('answers 401 to any request without the token, before routing', async () => {
-    for (const path of ['', 'index.html', 'assets/app.js', 'api/workspaces:list', 'api/events', 'api/nope', 'missing.png']) {
+    for (const path of [
+      '',
+      'index.html',
+      'assets/app.js',
+      'api/workspaces:list',
+      'api/events',
+      'api/nope',
+      'missing.png',
+    ]) {
       const res = await fetch(`${web.url}${path}`)
       expect(res.status, path).toBe(401)
     }
@@ -47,7 +63,10 @@ describe('web host', () => {
     const { request } = await import('node:http')
     const status = await new Promise<number>((resolve) => {
       const u = new URL(web.url)
-      request({ host: '127.0.0.1', port: u.port, path: '/?token=secret-token', headers: { host: 'evil.example:80' } }, (res) => resolve(res.statusCode ?? 0)).end()
+      request(
+        { host: '127.0.0.1', port: u.port, path: '/?token=secret-token', headers: { host: 'evil.example:80' } },
+        (res) => resolve(res.statusCode ?? 0),
+      ).end()
     })
     expect(status).toBe(403)
   })
@@ -76,7 +95,10 @@ describe('web host', () => {
   it('refuses an unknown channel, an invalid payload and malformed JSON with clear errors', async () => {
     const unknown = await api('nope:nothing', '{}')
     expect(unknown.status).toBe(404)
-    expect(await unknown.json()).toEqual({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown channel "nope:nothing"' } })
+    expect(await unknown.json()).toEqual({
+      ok: false,
+      error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown channel "nope:nothing"' },
+    })
     const invalid = await api('accounts:list', '{"workspaceId":"one"}')
     expect(invalid.status).toBe(400)
     const body = (await invalid.json()) as { error: { code: string; message: string } }

@@ -129,7 +129,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const given = tokenFrom(req, url)
     if (!given || !safeEqual(given, token)) {
-      sendJson(res, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: 'Missing or wrong token: open the URL printed by npm run web' } })
+      sendJson(res, 401, {
+        ok: false,
+        error: { code: 'UNAUTHORIZED', message: 'Missing or wrong token: open the URL printed by npm run web' },
+      })
       return
     }
     if (url.pathname === '/api/events' && req.method === 'GET') {
@@ -154,7 +157,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         const body = await readBody(req)
         input = body.trim() === '' ? {} : JSON.parse(body)
       } catch (err) {
-        sendJson(res, 400, { ok: false, error: { code: 'VALIDATION', message: `Body is not valid JSON: ${(err as Error).message}` } })
+        sendJson(res, 400, {
+          ok: false,
+          error: { code: 'VALIDATION', message: `Body is not valid JSON: ${(err as Error).message}` },
+        })
         return
       }
       const envelope = await opts.core.dispatch(channel, input)
@@ -183,7 +189,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       'cache-control': file.endsWith('.html') ? 'no-store' : 'max-age=3600',
     }
     // The login URL carries the token once; a strict cookie keeps assets and the API authorised.
-    if (url.searchParams.get('token')) headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
+    if (url.searchParams.get('token'))
+      headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
     res.writeHead(200, headers)
     res.end(readFileSync(file))
   }

@@ -45,7 +45,9 @@ export function microsToDecimalString(micros: number, minDecimals = 2): string {
   const neg = micros < 0
   const abs = Math.abs(micros)
   const whole = Math.floor(abs / MICROS_PER_UNIT)
-  let frac = String(abs % MICROS_PER_UNIT).padStart(6, '0').replace(/0+$/, '')
+  let frac = String(abs % MICROS_PER_UNIT)
+    .padStart(6, '0')
+    .replace(/0+$/, '')
   if (frac.length < minDecimals) frac = frac.padEnd(minDecimals, '0')
   return `${neg ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`
 }
@@ -57,7 +59,19 @@ export function microsToUnits(micros: number): number {
 
 /** Number of minor-unit decimals per ISO currency (the ones that differ from 2). */
 const MINOR_DIGITS: Record<string, number> = {
-  JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, HUF: 2, TWD: 2, IDR: 2, KWD: 3, BHD: 3, JOD: 3, OMR: 3, TND: 3,
+  JPY: 0,
+  KRW: 0,
+  VND: 0,
+  CLP: 0,
+  ISK: 0,
+  HUF: 2,
+  TWD: 2,
+  IDR: 2,
+  KWD: 3,
+  BHD: 3,
+  JOD: 3,
+  OMR: 3,
+  TND: 3,
 }
 
 /** Decimal places of the currency's minor unit (2 for USD/EUR, 0 for JPY). */

@@ -1,8 +1,5 @@
 import { z } from 'zod'
-import {
-  AccountStatusSchema,
-  PlatformIdSchema,
-} from '../domain/entities'
+import { AccountStatusSchema, PlatformIdSchema } from '../domain/entities'
 import { JobFinishedSchema, JobProgressSchema, JobSchema } from '../domain/jobs'
 import { DateRangeSchema, IsoDateSchema, KpisSchema, TotalsSchema } from '../domain/metrics'
 import { SettingsPatchSchema, SettingsSchema } from '../domain/settings'

@@ -25,7 +25,9 @@ export const coreCommands: CliCommand[] = [
     async run(core) {
       const env = await core.dispatch('store:getStatus', {})
       if (!env.ok) throw new CliError(env.error.message)
-      const accounts = core.workspaces.list().map((w) => ({ workspace: w.name, accounts: core.workspaces.accounts(w.id) }))
+      const accounts = core.workspaces
+        .list()
+        .map((w) => ({ workspace: w.name, accounts: core.workspaces.accounts(w.id) }))
       console.log(JSON.stringify({ ...(env.value as object), accounts }, null, 2))
     },
   },

@@ -49,7 +49,10 @@ export class DashboardService {
   }
 
   /** Totals of a range in the reporting currency plus the currencies converted. */
-  totals(scope: Scope, range: DateRange): { totals: Totals; currency: string; convertedFrom: string[]; provisionalDays: number } {
+  totals(
+    scope: Scope,
+    range: DateRange,
+  ): { totals: Totals; currency: string; convertedFrom: string[]; provisionalDays: number } {
     const ws = this.workspaces.get(scope.workspaceId)
     const { where, params } = this.scopeSql(scope)
     const rows = this.sqlite
@@ -121,7 +124,15 @@ export class DashboardService {
     const convert = this.fx.converter(scope.workspaceId, ws.reportingCurrency)
     const byDate = new Map<string, TrendPoint>()
     for (const date of dateRange(range.from, range.to)) {
-      byDate.set(date, { date, spendMicros: 0, revenueMicros: 0, impressions: 0, clicks: 0, conversions: 0, provisional: false })
+      byDate.set(date, {
+        date,
+        spendMicros: 0,
+        revenueMicros: 0,
+        impressions: 0,
+        clicks: 0,
+        conversions: 0,
+        provisional: false,
+      })
     }
     for (const b of rows) {
       const p = byDate.get(b.date as string)

@@ -10,7 +10,10 @@ function trustedSender(e: IpcMainInvokeEvent, getWindow: () => BrowserWindow | n
   const frame = e.senderFrame
   if (!frame || frame !== win.webContents.mainFrame) return false
   const url = frame.url
-  return url.startsWith('file://') || (process.env.ELECTRON_RENDERER_URL !== undefined && url.startsWith(process.env.ELECTRON_RENDERER_URL))
+  return (
+    url.startsWith('file://') ||
+    (process.env.ELECTRON_RENDERER_URL !== undefined && url.startsWith(process.env.ELECTRON_RENDERER_URL))
+  )
 }
 
 /** One `ipcMain.handle` per channel, each checking the sender, plus event forwarding. */

@@ -116,7 +116,9 @@ describe('JobQueue', () => {
     const { q, store, events } = setup()
     // Simulate a crash: a job row marked running with a checkpoint, no live runner.
     store.sqlite
-      .prepare(`INSERT INTO jobs (kind, payload, status, attempts, max_attempts, checkpoint) VALUES ('resume', '{}', 'running', 1, 1, '{"done":3}')`)
+      .prepare(
+        `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, checkpoint) VALUES ('resume', '{}', 'running', 1, 1, '{"done":3}')`,
+      )
       .run()
     const seen: (number | null)[] = []
     const q2 = new JobQueue(store.sqlite, events)

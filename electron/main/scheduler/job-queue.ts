@@ -114,9 +114,7 @@ export class JobQueue {
       throw new AppError('VALIDATION', `Invalid ${kind} payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
     }
     const info = this.sqlite
-      .prepare(
-        `INSERT INTO jobs (kind, payload, status, max_attempts, created_at) VALUES (?, ?, 'queued', ?, ?)`,
-      )
+      .prepare(`INSERT INTO jobs (kind, payload, status, max_attempts, created_at) VALUES (?, ?, 'queued', ?, ?)`)
       .run(kind, JSON.stringify(parsed.data), k.maxAttempts, this.now())
     const id = Number(info.lastInsertRowid)
     this.schedulePump(0)
@@ -191,7 +189,8 @@ export class JobQueue {
 
   /** The JSON result a succeeded job returned. */
   result<T>(id: number): T | null {
-    const r = this.sqlite.prepare('SELECT result FROM jobs WHERE id = ?').get(id) as { result: string | null } | undefined
+    const r = this.sqlite.prepare('SELECT result FROM jobs WHERE id = ?').get(id) as
+      { result: string | null } | undefined
     return r?.result ? (JSON.parse(r.result) as T) : null
   }
 
@@ -218,7 +217,9 @@ export class JobQueue {
       this.runJob(row)
     }
     const next = this.sqlite
-      .prepare(`SELECT run_after FROM jobs WHERE status = 'queued' AND run_after IS NOT NULL ORDER BY run_after LIMIT 1`)
+      .prepare(
+        `SELECT run_after FROM jobs WHERE status = 'queued' AND run_after IS NOT NULL ORDER BY run_after LIMIT 1`,
+      )
       .get() as { run_after: string } | undefined
     if (next && this.running.size < concurrency) {
       this.schedulePump(Math.max(10, Date.parse(next.run_after) - Date.parse(this.now())))
@@ -258,7 +259,9 @@ export class JobQueue {
         if (Date.now() - last >= PROGRESS_INTERVAL_MS || (total > 0 && current >= total)) flush()
       },
       checkpoint: <T>() => {
-        const r = this.sqlite.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(row.id) as { checkpoint: string | null }
+        const r = this.sqlite.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(row.id) as {
+          checkpoint: string | null
+        }
         return r.checkpoint ? (JSON.parse(r.checkpoint) as T) : null
       },
       saveCheckpoint: (value) => {

@@ -28,7 +28,9 @@ function migrationsUpTo(n: number): string {
   return dir
 }
 
-const journalLength = (JSON.parse(readFileSync(join(migrations, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length
+const journalLength = (
+  JSON.parse(readFileSync(join(migrations, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }
+).entries.length
 
 describe('store', () => {
   it('opens an in-memory store with every migration, foreign keys on', () => {
@@ -41,11 +43,13 @@ describe('store', () => {
   it('keeps the metric tables WITHOUT ROWID with their key as primary key', () => {
     const s = openStore({ path: ':memory:', migrationsFolder: migrations })
     for (const t of ['daily_metrics', 'campaign_daily', 'account_daily']) {
-      const sql = (s.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(t) as { sql: string }).sql
+      const sql = (s.sqlite.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(t) as { sql: string }).sql
       expect(sql).toMatch(/WITHOUT ROWID$/)
     }
     s.sqlite.prepare("INSERT INTO account_daily (account_id, date) VALUES (1, '2026-01-01')").run()
-    expect(() => s.sqlite.prepare("INSERT INTO account_daily (account_id, date) VALUES (1, '2026-01-01')").run()).toThrow(/UNIQUE|PRIMARY KEY/)
+    expect(() =>
+      s.sqlite.prepare("INSERT INTO account_daily (account_id, date) VALUES (1, '2026-01-01')").run(),
+    ).toThrow(/UNIQUE|PRIMARY KEY/)
     s.close()
   })
 
@@ -68,19 +72,28 @@ describe('store', () => {
       expect(old.schemaVersion).toBe(version)
       old.sqlite.prepare("INSERT INTO workspaces (name, reporting_currency) VALUES ('Acme', 'EUR')").run()
       old.sqlite
-        .prepare("INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'Acme EU', 'EUR', 'Europe/Berlin')")
+        .prepare(
+          "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'Acme EU', 'EUR', 'Europe/Berlin')",
+        )
         .run()
       old.close()
 
       const s = openStore({ path, migrationsFolder: migrations })
       expect(s.schemaVersion).toBe(journalLength)
-      expect(s.sqlite.prepare('SELECT name, reporting_currency FROM workspaces').all()).toEqual([{ name: 'Acme', reporting_currency: 'EUR' }])
+      expect(s.sqlite.prepare('SELECT name, reporting_currency FROM workspaces').all()).toEqual([
+        { name: 'Acme', reporting_currency: 'EUR' },
+      ])
       expect(s.sqlite.prepare('SELECT count(*) AS n FROM ad_accounts').get()).toEqual({ n: 1 })
       expect(s.backupPath).not.toBeNull()
       expect(existsSync(s.backupPath as string)).toBe(true)
       s.close()
       // the backup is the old schema with the rows, openable on its own
-      const backup = new Database(readdirSync(dir).filter((f) => f.includes('.backup-v')).map((f) => join(dir, f))[0] as string, { readonly: true })
+      const backup = new Database(
+        readdirSync(dir)
+          .filter((f) => f.includes('.backup-v'))
+          .map((f) => join(dir, f))[0] as string,
+        { readonly: true },
+      )
       expect(backup.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get()).toEqual({ n: version })
       expect(backup.prepare('SELECT name FROM workspaces').get()).toEqual({ name: 'Acme' })
       backup.close()

@@ -155,7 +155,10 @@ export class DemoService {
     }
     this.insertAnomalies(world, ids)
     this.insertFx(ids.workspaceId, from, cfg.endDate)
-    this.events.emit('data:changed', { tables: ['workspaces', 'ad_accounts', 'daily_metrics'], workspaceId: ids.workspaceId })
+    this.events.emit('data:changed', {
+      tables: ['workspaces', 'ad_accounts', 'daily_metrics'],
+      workspaceId: ids.workspaceId,
+    })
     return {
       workspaceId: ids.workspaceId,
       accounts: world.accounts.length,
@@ -193,7 +196,12 @@ export class DemoService {
       )
       const syncedAt = this.now().toISOString()
       for (const a of world.accounts) {
-        accounts.set(a.key, Number(insAcc.run(workspaceId, a.platform, a.externalId, a.name, a.currency, a.timeZone, syncedAt).lastInsertRowid))
+        accounts.set(
+          a.key,
+          Number(
+            insAcc.run(workspaceId, a.platform, a.externalId, a.name, a.currency, a.timeZone, syncedAt).lastInsertRowid,
+          ),
+        )
       }
       const insCamp = s.prepare(
         `INSERT INTO campaigns (account_id, external_id, name, objective, status, daily_budget_micros, start_date, end_date)
@@ -201,7 +209,13 @@ export class DemoService {
       )
       for (const c of world.campaigns) {
         const acc = accounts.get(c.accountKey) as number
-        campaigns.set(c.externalId, Number(insCamp.run(acc, c.externalId, c.name, c.objective, c.status, c.dailyBudgetMicros, c.startDate, c.endDate).lastInsertRowid))
+        campaigns.set(
+          c.externalId,
+          Number(
+            insCamp.run(acc, c.externalId, c.name, c.objective, c.status, c.dailyBudgetMicros, c.startDate, c.endDate)
+              .lastInsertRowid,
+          ),
+        )
       }
       const insSet = s.prepare(
         'INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status, daily_budget_micros) VALUES (?, ?, ?, ?, ?, ?)',
@@ -209,7 +223,16 @@ export class DemoService {
       for (const x of world.adSets) {
         adSets.set(
           x.externalId,
-          Number(insSet.run(accounts.get(x.accountKey), campaigns.get(x.campaignExternalId), x.externalId, x.name, x.status, x.dailyBudgetMicros).lastInsertRowid),
+          Number(
+            insSet.run(
+              accounts.get(x.accountKey),
+              campaigns.get(x.campaignExternalId),
+              x.externalId,
+              x.name,
+              x.status,
+              x.dailyBudgetMicros,
+            ).lastInsertRowid,
+          ),
         )
       }
       const insCreative = s.prepare(
@@ -225,19 +248,41 @@ export class DemoService {
         const ckey = `${ad.accountKey}|${ad.creative.externalId}`
         let creativeId = creativeIds.get(ckey)
         if (creativeId === undefined) {
-          creativeId = Number(insCreative.run(acc, ad.creative.externalId, ad.creative.format, ad.creative.headline, ad.creative.thumbnailUrl).lastInsertRowid)
+          creativeId = Number(
+            insCreative.run(
+              acc,
+              ad.creative.externalId,
+              ad.creative.format,
+              ad.creative.headline,
+              ad.creative.thumbnailUrl,
+            ).lastInsertRowid,
+          )
           creativeIds.set(ckey, creativeId)
         }
         ads.set(
           ad.externalId,
-          Number(insAd.run(acc, campaigns.get(ad.campaignExternalId), adSets.get(ad.adSetExternalId), creativeId, ad.externalId, ad.name, ad.status, ad.launchDate).lastInsertRowid),
+          Number(
+            insAd.run(
+              acc,
+              campaigns.get(ad.campaignExternalId),
+              adSets.get(ad.adSetExternalId),
+              creativeId,
+              ad.externalId,
+              ad.name,
+              ad.status,
+              ad.launchDate,
+            ).lastInsertRowid,
+          ),
         )
       }
     })()
     return { workspaceId, accounts, campaigns, adSets, ads }
   }
 
-  private insertAnomalies(world: SimWorld, ids: { workspaceId: number; accounts: Map<string, number>; campaigns: Map<string, number> }): void {
+  private insertAnomalies(
+    world: SimWorld,
+    ids: { workspaceId: number; accounts: Map<string, number>; campaigns: Map<string, number> },
+  ): void {
     const ins = this.sqlite.prepare(
       `INSERT INTO simulator_events (workspace_id, kind, account_id, campaign_id, metric, start_date, end_date, description)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

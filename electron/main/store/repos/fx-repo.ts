@@ -33,7 +33,10 @@ export class FxRepo {
    * A converter into the reporting currency: the month's rate, else the nearest earlier month,
    * else the nearest later one. Throws a specific error when a currency has no rate at all.
    */
-  converter(workspaceId: number, reportingCurrency: string): (micros: number, currency: string, month: string) => number {
+  converter(
+    workspaceId: number,
+    reportingCurrency: string,
+  ): (micros: number, currency: string, month: string) => number {
     const byCurrency = new Map<string, FxRate[]>()
     for (const r of this.list(workspaceId)) {
       const list = byCurrency.get(r.currency) ?? []

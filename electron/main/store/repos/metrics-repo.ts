@@ -41,7 +41,17 @@ export class RollupAccumulator {
     const ck = `${r.campaignId}|${r.date}`
     let c = this.campaigns.get(ck)
     if (!c) {
-      c = { campaignId: r.campaignId, date: r.date, spend: 0, impressions: 0, clicks: 0, conversions: 0, value: 0, videoViews: 0, provisional: false }
+      c = {
+        campaignId: r.campaignId,
+        date: r.date,
+        spend: 0,
+        impressions: 0,
+        clicks: 0,
+        conversions: 0,
+        value: 0,
+        videoViews: 0,
+        provisional: false,
+      }
       this.campaigns.set(ck, c)
     }
     let d = this.days.get(r.date)
@@ -83,9 +93,7 @@ export class MetricsRepo {
         conversion_value_micros = excluded.conversion_value_micros, video_views = excluded.video_views,
         provisional = excluded.provisional, source = excluded.source,
         account_id = excluded.account_id, campaign_id = excluded.campaign_id, ad_set_id = excluded.ad_set_id`)
-    this.delCampaignDaily = sqlite.prepare(
-      'DELETE FROM campaign_daily WHERE account_id = ? AND date BETWEEN ? AND ?',
-    )
+    this.delCampaignDaily = sqlite.prepare('DELETE FROM campaign_daily WHERE account_id = ? AND date BETWEEN ? AND ?')
     this.insCampaignDaily = sqlite.prepare(`
       INSERT INTO campaign_daily (campaign_id, date, account_id, spend_micros, impressions, clicks, conversions,
         conversion_value_micros, video_views, provisional)
@@ -152,11 +160,32 @@ export class MetricsRepo {
     const round = (x: number): number => Math.round(x * 1e6) / 1e6
     for (const c of acc.campaigns.values()) {
       if (c.date < from || c.date > to) continue
-      insC.run(c.campaignId, c.date, accountId, c.spend, c.impressions, c.clicks, round(c.conversions), c.value, c.videoViews, c.provisional ? 1 : 0)
+      insC.run(
+        c.campaignId,
+        c.date,
+        accountId,
+        c.spend,
+        c.impressions,
+        c.clicks,
+        round(c.conversions),
+        c.value,
+        c.videoViews,
+        c.provisional ? 1 : 0,
+      )
     }
     for (const [date, d] of acc.days) {
       if (date < from || date > to) continue
-      insA.run(accountId, date, d.spend, d.impressions, d.clicks, round(d.conversions), d.value, d.videoViews, d.provisional ? 1 : 0)
+      insA.run(
+        accountId,
+        date,
+        d.spend,
+        d.impressions,
+        d.clicks,
+        round(d.conversions),
+        d.value,
+        d.videoViews,
+        d.provisional ? 1 : 0,
+      )
     }
   }
 

@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const createdAt = (): ReturnType<typeof text> =>
-  text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`)
+  text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`)
 
 /** A workspace groups ad accounts; "Demo" is the embedded default. */
 export const workspaces = sqliteTable('workspaces', {
@@ -94,10 +96,7 @@ export const adSets = sqliteTable(
     dailyBudgetMicros: integer('daily_budget_micros'),
     updatedAt: text('updated_at'),
   },
-  (t) => [
-    uniqueIndex('ad_sets_ext_uq').on(t.accountId, t.externalId),
-    index('ad_sets_campaign_idx').on(t.campaignId),
-  ],
+  (t) => [uniqueIndex('ad_sets_ext_uq').on(t.accountId, t.externalId), index('ad_sets_campaign_idx').on(t.campaignId)],
 )
 
 export const creatives = sqliteTable(

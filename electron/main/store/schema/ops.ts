@@ -238,7 +238,6 @@ export const auditLog = sqliteTable(
   (t) => [index('audit_log_at_idx').on(t.at)],
 )
 
-
 /**
  * Per-account sync cursor: how far the backfill reached and the last day synced, so an
  * incremental sync knows where to start and a crashed backfill where to resume.

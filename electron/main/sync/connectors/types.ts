@@ -139,6 +139,16 @@ export interface Connector {
   fetchDaily(account: RemoteAccount, from: string, to: string): AsyncGenerator<RemoteDailyRow[]>
   /** Largest date window per request this platform accepts for daily ad-level stats. */
   maxWindowDays: number
-  setStatus(account: RemoteAccount, level: EntityLevel, externalId: string, status: 'active' | 'paused'): Promise<WriteResult>
-  setDailyBudget(account: RemoteAccount, level: 'campaign' | 'ad_set', externalId: string, micros: number): Promise<WriteResult>
+  setStatus(
+    account: RemoteAccount,
+    level: EntityLevel,
+    externalId: string,
+    status: 'active' | 'paused',
+  ): Promise<WriteResult>
+  setDailyBudget(
+    account: RemoteAccount,
+    level: 'campaign' | 'ad_set',
+    externalId: string,
+    micros: number,
+  ): Promise<WriteResult>
 }

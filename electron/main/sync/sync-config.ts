@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
+import { DEFAULT_RESTATEMENT_DAYS } from '../../../shared/domain/platforms'
+import type { KvRepo } from '../store/repos/kv-repo'
+
+/** Production API roots; overridable per platform (settings, then ME_<PLATFORM>_BASE_URL wins). */
+export const DEFAULT_BASE_URLS: Record<PlatformId, string> = {
+  meta: 'https://graph.facebook.com/v21.0',
+  google_ads: 'https://googleads.googleapis.com/v20',
+  tiktok: 'https://business-api.tiktok.com/open_api/v1.3',
+  snapchat: 'https://adsapi.snapchat.com/v1',
+}
+
+/** OAuth token endpoints of the platforms that refresh access tokens. */
+export const DEFAULT_TOKEN_URLS: Partial<Record<PlatformId, string>> = {
+  google_ads: 'https://oauth2.googleapis.com/token',
+  snapchat: 'https://accounts.snapchat.com/login/oauth2/access_token',
+}
+
+const ENV_PREFIX: Record<PlatformId, string> = {
+  meta: 'ME_META',
+  google_ads: 'ME_GOOGLE_ADS',
+  tiktok: 'ME_TIKTOK',
+  snapchat: 'ME_SNAPCHAT',
+}
+
+const UrlSchema = z.url({ protocol: /^https?$/, message: 'Use an http(s) URL' })
+const PerPlatform = <T extends z.ZodType>(v: T): z.ZodObject<Record<PlatformId, z.ZodOptional<T>>> =>
+  z.object(Object.fromEntries(PLATFORMS.map((p) => [p, v.optional()])) as Record<PlatformId, z.ZodOptional<T>>).strict()
+
+/** Sync settings kept in the core's key/value table. */
+export const SyncConfigSchema = z
+  .object({
+    /** Months of history pulled by the first (backfill) sync of an account. */
+    backfillMonths: z.number().int().min(1).max(37),
+    /** Trailing days re-pulled on every incremental sync, per platform (missing = platform default). */
+    restatementDays: PerPlatform(z.number().int().min(1).max(90)),
+    /** API base URL overrides (proxies, local test doubles). */
+    baseUrls: PerPlatform(UrlSchema),
+    /** OAuth token endpoint overrides. */
+    tokenUrls: PerPlatform(UrlSchema),
+  })
+  .strict()
+export type SyncConfig = z.infer<typeof SyncConfigSchema>
+
+export const SyncConfigPatchSchema = SyncConfigSchema.partial().strict()
+export type SyncConfigPatch = z.infer<typeof SyncConfigPatchSchema>
+
+export const DEFAULT_SYNC_CONFIG: SyncConfig = { backfillMonths: 13, restatementDays: {}, baseUrls: {}, tokenUrls: {} }
+
+const KV_KEY = 'sync.config'
+
+/** Reads and validates sync settings; environment variables override the stored URLs. */
+export class SyncConfigStore {
+  constructor(
+    private readonly kv: KvRepo,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /** Stored settings (an invalid stored value falls back to the defaults rather than breaking sync). */
+  get(): SyncConfig {
+    const parsed = SyncConfigSchema.safeParse({ ...DEFAULT_SYNC_CONFIG, ...this.kv.get<object>(KV_KEY, {}) })
+    return parsed.success ? parsed.data : { ...DEFAULT_SYNC_CONFIG }
+  }
+
+  /** Validate and persist a partial change; returns the full settings. */
+  update(patch: SyncConfigPatch): SyncConfig {
+    const next = SyncConfigSchema.parse({ ...this.get(), ...patch })
+    this.kv.set(KV_KEY, next)
+    return next
+  }
+
+  /** Restatement window in days for a platform (account override > setting > platform default). */
+  restatementDays(platform: PlatformId, accountOverride?: number | null): number {
+    return accountOverride ?? this.get().restatementDays[platform] ?? DEFAULT_RESTATEMENT_DAYS[platform]
+  }
+
+  /** API base URL: ME_<PLATFORM>_BASE_URL, then settings, then the production URL. */
+  baseUrl(platform: PlatformId): string {
+    return this.env[`${ENV_PREFIX[platform]}_BASE_URL`] || this.get().baseUrls[platform] || DEFAULT_BASE_URLS[platform]
+  }
+
+  /** OAuth token URL: ME_<PLATFORM>_TOKEN_URL, then settings, then the production endpoint. */
+  tokenUrl(platform: PlatformId): string | undefined {
+    return this.env[`${ENV_PREFIX[platform]}_TOKEN_URL`] || this.get().tokenUrls[platform] || DEFAULT_TOKEN_URLS[platform]
+  }
+}
