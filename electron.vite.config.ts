@@ -6,18 +6,11 @@ import react from '@vitejs/plugin-react'
 export default defineConfig({
   main: {
     build: {
-      outDir: 'out/main',
       lib: { entry: resolve(__dirname, 'electron/main/index.ts') },
-      rolldownOptions: {
-        input: {
-          index: resolve(__dirname, 'electron/main/index.ts'),
-        },
-      },
     },
   },
   preload: {
     build: {
-      outDir: 'out/preload',
       lib: { entry: resolve(__dirname, 'electron/preload/index.ts') },
       // CommonJS: a sandboxed preload cannot load ES modules.
       rolldownOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } },

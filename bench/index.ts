@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { mlBench } from './ml'
 import { storeBench } from './store'
 import type { Bench } from './types'
 
 // Each domain adds its bench here; `--only` names are a stable interface.
-const BENCHES: Bench[] = [storeBench]
+const BENCHES: Bench[] = [storeBench, mlBench]
 
 function usage(): string {
   return `Usage: npm run bench -- [--only NAME[,NAME]] [--json]\n\nBenches:\n${BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}`

@@ -21,7 +21,6 @@ const targets = [
   ['resources/icons/icon.png', 256],
   ['resources/icons/tray.png', 32],
   ['resources/icons/trayTemplate.png', 22],
-  ['renderer/public/favicon.png', 64],
 ]
 for (const [file, size] of targets) {
   const page = await browser.newPage({ viewport: { width: size, height: size } })

@@ -25,8 +25,11 @@ async function call<T = unknown>(channel: string, input: unknown): Promise<T> {
   return env.value as T
 }
 
-/** Inputs that every channel must refuse (wrong type, unknown key, or bad value). */
-const INVALID: Record<InvokeChannel, unknown[]> = {
+/** Inputs every channel must refuse: wrong types and unknown keys (every input schema is strict). */
+const GENERIC_INVALID: unknown[] = [42, 'x', [1, 2], true, { __unexpected: 1 }]
+
+/** Channel-specific bad values on top of the generic ones. */
+const INVALID: Partial<Record<InvokeChannel, unknown[]>> = {
   'app:getInfo': [{ extra: 1 }, 'x'],
   'store:getStatus': [{ extra: true }],
   'workspaces:list': [{ x: 1 }, [1]],
@@ -47,7 +50,7 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
 
 describe('dispatch', () => {
   it.each(INVOKE_CHANNELS)('%s refuses invalid payloads with a VALIDATION error', async (channel) => {
-    for (const input of INVALID[channel]) {
+    for (const input of [...GENERIC_INVALID, ...(INVALID[channel] ?? [])]) {
       const env = await core.dispatch(channel, input)
       expect(env.ok, `${channel} accepted ${JSON.stringify(input)}`).toBe(false)
       if (!env.ok) {

@@ -6,7 +6,9 @@ import './styles/tokens.css'
 import './styles/base.css'
 import './styles/layout.css'
 import './styles/components.css'
-import './styles/features.css'
+import './styles/states.css'
+import './styles/shell.css'
+import './styles/pages.css'
 
 // Pick the transport first: in the browser this also takes the token out of the address bar.
 getClient()

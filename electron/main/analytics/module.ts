@@ -1,10 +1,65 @@
 import type { ANALYTICS_INVOKE_CHANNELS } from '../../../shared/ipc/channels/analytics'
 import type { CoreServices } from '../core'
 import type { CoreModule } from '../module'
+import { AnalyticsRepo } from '../store/repos/analytics-repo'
+import { AnalyticsService } from './analytics-service'
+import { AnomalyService } from './anomaly-service'
+import { benchmarkPositions, loadBenchmarks } from './benchmarks'
+import { CreativesService } from './creatives-service'
+import { FxService } from './fx-service'
+import { pacing } from './pacing'
 
 type Channel = (typeof ANALYTICS_INVOKE_CHANNELS)[number]
 
 /** The analytics domain: services, job kinds and IPC handlers. */
-export function createAnalyticsModule(_services: CoreServices): CoreModule<Channel> {
-  return { handlers: {} }
+export function createAnalyticsModule(services: CoreServices): CoreModule<Channel> {
+  const repo = new AnalyticsRepo(services.store.sqlite)
+  const analytics = new AnalyticsService(repo, services.workspaces, services.fx)
+  const anomalies = new AnomalyService(services.store.sqlite, analytics)
+  const creatives = new CreativesService(services.store.sqlite, repo, analytics)
+  const fx = new FxService(services.store.sqlite, services.workspaces, services.fx)
+  let benchmarks: ReturnType<typeof loadBenchmarks> | null = null
+  const table = (): ReturnType<typeof loadBenchmarks> => (benchmarks ??= loadBenchmarks(services.platform.paths.resourcesDir))
+  let off: (() => void) | null = null
+  const fxChanged = (workspaceId: number): void => {
+    anomalies.invalidate()
+    services.events.emit('data:changed', { tables: ['fx_rates', 'workspaces'], workspaceId })
+  }
+
+  return {
+    handlers: {
+      'analytics:getBreakdown': (input) => analytics.breakdown(input),
+      'analytics:getTop': (input) => analytics.top(input),
+      'analytics:getTrend': (input) => analytics.trend(input),
+      'analytics:getPacing': (input) => pacing(repo, input.workspaceId),
+      'analytics:listAnomalies': (input) => anomalies.list(input),
+      'analytics:getMetricSeries': (input) =>
+        anomalies.series(input.workspaceId, input.level, input.entityId, input.metric, input.range),
+      'analytics:listBenchmarks': () => table(),
+      'analytics:getBenchmarkPositions': (input) => benchmarkPositions(analytics, table(), input.workspaceId, input.range),
+      'analytics:listCreatives': (input) => creatives.list(input.workspaceId, input.range, input.limit),
+      'analytics:compareFormats': (input) => creatives.formats(input.workspaceId, input.range),
+      'analytics:getFatigue': (input) => creatives.fatigue(input.workspaceId, input.adId),
+      'analytics:compareEntities': (input) => creatives.compare(input),
+      'analytics:listFxRates': (input) => fx.table(input.workspaceId),
+      'analytics:setFxRates': (input) => {
+        const out = fx.set(input)
+        fxChanged(input.workspaceId)
+        return out
+      },
+      'analytics:setReportingCurrency': (input) => {
+        const out = fx.setReportingCurrency(input.workspaceId, input.currency)
+        fxChanged(input.workspaceId)
+        return out
+      },
+    },
+    start() {
+      off = services.events.on('data:changed', (e) => {
+        if (!e.tables.every((t) => t === 'fx_rates' || t === 'workspaces')) anomalies.invalidate()
+      })
+    },
+    stop() {
+      off?.()
+    },
+  }
 }

@@ -1,10 +1,204 @@
+import { z } from 'zod'
+import { PLATFORMS } from '../../../shared/domain/entities'
 import type { SYNC_INVOKE_CHANNELS } from '../../../shared/ipc/channels/sync'
+import { CsvMappingSchema } from '../../../shared/ipc/contracts/sync'
+import { AppError } from '../../../shared/ipc/result'
 import type { CoreServices } from '../core'
 import type { CoreModule } from '../module'
+import { CsvImporter } from './csv-import/importer'
+import { ensureDemoConnections } from './demo-connections'
+import { SyncScheduler } from './scheduler'
+import type { SyncConfig } from './sync-config'
+import { SyncService } from './sync-service'
 
 type Channel = (typeof SYNC_INVOKE_CHANNELS)[number]
 
+export const IMPORT_JOB = 'import:csv'
+
+export const ImportJobSchema = z
+  .object({
+    workspaceId: z.number().int().positive(),
+    fileName: z.string(),
+    content: z.string(),
+    mapping: z.union([z.enum(['auto', 'meta', 'google']), CsvMappingSchema]),
+  })
+  .strict()
+
+/** Services the sync module owns, per core (the CLI and tests reach them through `syncServices`). */
+const owned = new WeakMap<CoreServices['store'], { sync: SyncService; importer: CsvImporter; scheduler: SyncScheduler }>()
+
+/** The sync services of a core (CLI commands and tests). */
+export function syncServices(s: CoreServices): { sync: SyncService; importer: CsvImporter; scheduler: SyncScheduler } {
+  const o = owned.get(s.store)
+  if (!o) throw new Error('The sync module is not part of this core')
+  return o
+}
+
 /** The sync domain: services, job kinds and IPC handlers. */
-export function createSyncModule(_services: CoreServices): CoreModule<Channel> {
-  return { handlers: {} }
+export function createSyncModule(services: CoreServices): CoreModule<Channel> {
+  const sync = new SyncService(services)
+  const importer = new CsvImporter(services.store.sqlite)
+  const scheduler = new SyncScheduler(services, sync.repo, (ws) => sync.startSync({ workspaceId: ws }))
+  owned.set(services.store, { sync, importer, scheduler })
+  const offs: (() => void)[] = []
+
+  const configView = (c: SyncConfig): z.infer<typeof import('../../../shared/ipc/contracts/sync').SyncConfigViewSchema> => ({
+    ...c,
+    effective: {
+      restatementDays: Object.fromEntries(PLATFORMS.map((p) => [p, sync.config.restatementDays(p)])) as Record<(typeof PLATFORMS)[number], number>,
+      baseUrls: Object.fromEntries(PLATFORMS.map((p) => [p, sync.config.baseUrl(p)])),
+    },
+  })
+
+  const connectionsView = (workspaceId: number): ReturnType<CoreModule<'connections:list'>['handlers']['connections:list']> => {
+    services.workspaces.get(workspaceId)
+    const accounts = sync.repo.accounts(workspaceId)
+    const next = scheduler.nextSyncAt(workspaceId)
+    return sync.repo.connections(workspaceId).map((c) => ({
+      id: c.id,
+      workspaceId: c.workspaceId,
+      platform: c.platform,
+      label: c.label,
+      status: c.status,
+      lastError: c.lastError,
+      simulated: !!c.config.simulated,
+      baseUrl: c.config.baseUrl ?? sync.config.baseUrl(c.platform),
+      createdAt: c.createdAt,
+      accounts: accounts
+        .filter((a) => a.connectionId === c.id)
+        .map((a) => {
+          const st = sync.repo.state(a.id)
+          const full = services.workspaces.accounts(workspaceId).find((x) => x.id === a.id)
+          const days = sync.config.restatementDays(a.platform, st?.restatementDays ?? null)
+          const through = st?.syncedThrough ?? full?.lastDate ?? null
+          return {
+            id: a.id,
+            platform: a.platform,
+            externalId: a.externalId,
+            name: a.name,
+            currency: a.currency,
+            timeZone: a.timeZone,
+            status: a.status,
+            statusMessage: full?.statusMessage ?? null,
+            lastSyncedAt: full?.lastSyncedAt ?? null,
+            nextSyncAt: st?.nextSyncAt ?? next,
+            syncedThrough: through,
+            provisionalFrom: through ? provisionalFrom(through, days) : null,
+            restatementDays: days,
+            rows: sync.repo.rowCount(a.id),
+          }
+        }),
+    }))
+  }
+
+  return {
+    handlers: {
+      'connections:list': ({ workspaceId }) => connectionsView(workspaceId),
+      'connections:connect': async ({ workspaceId, credentials, label, baseUrl }) => {
+        const r = await sync.connect(workspaceId, credentials, { ...(label ? { label } : {}), ...(baseUrl ? { baseUrl } : {}) })
+        return { connectionId: r.connectionId, accounts: r.accounts.map((a) => ({ id: a.id, name: a.name, externalId: a.externalId })) }
+      },
+      'connections:remove': async ({ connectionId }) => {
+        await sync.removeConnection(connectionId)
+        return { removed: true }
+      },
+      'sync:start': (input) => sync.startSync(input),
+      'sync:getStatus': ({ workspaceId }) => {
+        services.workspaces.get(workspaceId)
+        const job = services.jobs
+          .list(50)
+          .find((j) => j.kind === 'sync:run' && (j.status === 'running' || j.status === 'queued') && workspaceOfJob(services, j.id) === workspaceId)
+        return {
+          running: job ? { jobId: job.id, step: job.step, current: job.current, total: job.total, message: job.message } : null,
+          lastRun: sync.repo.runs(workspaceId, 1)[0] ?? null,
+          nextSyncAt: scheduler.nextSyncAt(workspaceId),
+          intervalHours: services.platform.settings.get().syncIntervalHours,
+        }
+      },
+      'sync:listRuns': ({ workspaceId, limit }) => sync.repo.runs(workspaceId, limit),
+      'sync:getConfig': () => configView(sync.config.get()),
+      'sync:updateConfig': (patch) => {
+        const cur = sync.config.get()
+        const merged = {
+          ...(patch.backfillMonths !== undefined ? { backfillMonths: patch.backfillMonths } : {}),
+          ...(patch.restatementDays ? { restatementDays: { ...cur.restatementDays, ...patch.restatementDays } } : {}),
+          ...(patch.baseUrls ? { baseUrls: { ...cur.baseUrls, ...patch.baseUrls } } : {}),
+          ...(patch.tokenUrls ? { tokenUrls: { ...cur.tokenUrls, ...patch.tokenUrls } } : {}),
+        }
+        return configView(sync.config.update(merged))
+      },
+      'entities:setStatus': ({ entityType, entityId, status }) => sync.writeBack('user', entityType, entityId, { status }),
+      'entities:setBudget': ({ entityType, entityId, dailyBudgetMicros }) => sync.writeBack('user', entityType, entityId, { dailyBudgetMicros }),
+      'import:preview': ({ workspaceId, content, mapping }) => {
+        services.workspaces.get(workspaceId)
+        const { writes: _w, ...plan } = importer.plan(workspaceId, content, mapping)
+        return plan
+      },
+      'import:commit': ({ workspaceId, fileName, content, mapping }) => {
+        services.workspaces.get(workspaceId)
+        const plan = importer.plan(workspaceId, content, mapping)
+        if (plan.errors.length || !plan.mapping) {
+          throw new AppError('VALIDATION', `The file has ${plan.errors.length} error(s); nothing was imported. First: line ${plan.errors[0]?.row}: ${plan.errors[0]?.message}`, {
+            errors: plan.errors.slice(0, 100),
+          })
+        }
+        return { jobId: services.jobs.enqueue(IMPORT_JOB, { workspaceId, fileName, content, mapping }) }
+      },
+    },
+    start() {
+      services.jobs.register(
+        sync.syncJob((workspaceId, r) => {
+          services.events.emit('data:changed', { tables: ['daily_metrics', 'campaign_daily', 'account_daily', 'ad_accounts', 'sync_runs'], workspaceId })
+          services.events.emit('sync:finished', { workspaceId, runId: r?.runId ?? null, status: r?.status ?? 'failed', rowsWritten: r?.rowsWritten ?? 0 })
+          scheduler.updateTooltip()
+        }),
+      )
+      services.jobs.register({
+        kind: IMPORT_JOB,
+        payload: ImportJobSchema,
+        maxAttempts: 1,
+        run: async (p, ctx) => {
+          ctx.progress('Validating', 0, 2, p.fileName)
+          const plan = importer.plan(p.workspaceId, p.content, p.mapping)
+          const runId = sync.repo.startRun(p.workspaceId, ctx.jobId, 'import')
+          try {
+            ctx.progress('Writing', 1, 2, `${plan.adDays} ad-days`)
+            const r = importer.commit(p.workspaceId, plan)
+            sync.repo.finishRun(runId, 'succeeded', [], r.rows, null)
+            services.events.emit('data:changed', { tables: ['daily_metrics', 'campaign_daily', 'account_daily', 'ad_accounts'], workspaceId: p.workspaceId })
+            ctx.progress('Done', 2, 2, `${r.rows} ad-days`)
+            return { runId, rows: r.rows, skippedSynced: plan.skippedSynced, accounts: r.accounts, from: plan.from, to: plan.to, totals: plan.totals }
+          } catch (err) {
+            sync.repo.finishRun(runId, 'failed', [], 0, (err as Error).message)
+            throw err
+          }
+        },
+      })
+      ensureDemoConnections(services.store.sqlite, sync.repo)
+      offs.push(
+        services.events.on('job:finished', (f) => {
+          if (f.kind === 'demo:build' && f.status === 'succeeded') ensureDemoConnections(services.store.sqlite, sync.repo)
+        }),
+      )
+      // Automatic syncs belong to the long-running hosts; the CLI and tests sync on request.
+      if (services.platform.host === 'electron' || services.platform.host === 'web') scheduler.start()
+    },
+    stop() {
+      scheduler.stop()
+      for (const off of offs.splice(0)) off()
+    },
+  }
+}
+
+function provisionalFrom(through: string, days: number): string {
+  const d = new Date(`${through}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() - (days - 1))
+  return d.toISOString().slice(0, 10)
+}
+
+function workspaceOfJob(s: CoreServices, jobId: number): number | null {
+  const r = s.store.sqlite.prepare('SELECT payload FROM jobs WHERE id = ?').get(jobId) as { payload: string } | undefined
+  if (!r) return null
+  const p = JSON.parse(r.payload) as { workspaceId?: number }
+  return p.workspaceId ?? null
 }

@@ -51,8 +51,9 @@ describe('electronTransport', () => {
 
 describe('httpTransport', () => {
   it('POSTs the input to /api/<channel> with the token header and parses the envelope', async () => {
-    const fetchMock = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) =>
-      new Response(JSON.stringify({ ok: true, value: [{ id: 1 }] }), { status: 200 }),
+    const fetchMock = vi.fn(
+      async (_url: RequestInfo | URL, _init?: RequestInit) =>
+        new Response(JSON.stringify({ ok: true, value: [{ id: 1 }] }), { status: 200 }),
     )
     const client = createClient(httpTransport({ token: 'sekret', fetch: fetchMock }))
     await expect(client.invoke('jobs:list', { limit: 5 })).resolves.toEqual([{ id: 1 }])
@@ -65,10 +66,16 @@ describe('httpTransport', () => {
 
   it('reads the error envelope of a 4xx answer', async () => {
     const fetchMock = vi.fn(
-      async () => new Response(JSON.stringify({ ok: false, error: { code: 'UNAUTHORIZED', message: 'Bad token' } }), { status: 401 }),
+      async () =>
+        new Response(JSON.stringify({ ok: false, error: { code: 'UNAUTHORIZED', message: 'Bad token' } }), {
+          status: 401,
+        }),
     )
     const client = createClient(httpTransport({ token: 'x', fetch: fetchMock }))
-    await expect(client.invoke('settings:get', {})).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'Bad token' })
+    await expect(client.invoke('settings:get', {})).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: 'Bad token',
+    })
   })
 
   it('turns a non-envelope answer into a TRANSPORT error', async () => {

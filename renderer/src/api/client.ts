@@ -87,7 +87,10 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
           body: JSON.stringify(input ?? {}),
         })
       } catch (err) {
-        throw new ApiError('TRANSPORT', `Could not reach the Marketing Engine core (${err instanceof Error ? err.message : String(err)})`)
+        throw new ApiError(
+          'TRANSPORT',
+          `Could not reach the Marketing Engine core (${err instanceof Error ? err.message : String(err)})`,
+        )
       }
       // The server answers envelopes on 4xx/5xx too; anything else is a broken hop (proxy, crash).
       const body: unknown = await res.json().catch(() => null)

@@ -75,6 +75,10 @@ export function DateRangePicker(): JSX.Element {
           close()
         }
       }}
+      onBlur={(e) => {
+        // Tabbing out of the panel closes it rather than leaving it floating over the page.
+        if (open && e.relatedTarget instanceof Node && !e.currentTarget.contains(e.relatedTarget)) setOpen(false)
+      }}
     >
       <button
         ref={trigger}
@@ -85,6 +89,8 @@ export function DateRangePicker(): JSX.Element {
         aria-haspopup="true"
         onClick={() => setOpen((o) => !o)}
         data-testid="date-range-trigger"
+        data-from={range.from}
+        data-to={range.to}
       >
         <Icon name="calendar" />
         <span className="date-picker__preset">{PRESET_LABELS[preset]}</span>

@@ -50,7 +50,14 @@ describe('JobsPanel', () => {
 
     fireEvent.click(screen.getByTestId('jobs-button'))
     act(() =>
-      client.emit('job:progress', { jobId: 5, kind: 'demo_reset', step: 'Writing', current: 7, total: 10, message: 'TikTok' }),
+      client.emit('job:progress', {
+        jobId: 5,
+        kind: 'demo_reset',
+        step: 'Writing',
+        current: 7,
+        total: 10,
+        message: 'TikTok',
+      }),
     )
     const bar = await screen.findByRole('progressbar')
     expect(bar.getAttribute('aria-valuenow')).toBe('7')

@@ -50,7 +50,11 @@ const COPY: Record<PlaceholderRoute, Copy> = {
     headline: 'Alerts are not built yet',
     body: 'Spend spikes, tracking drops and disconnected accounts will be listed here, with desktop notifications if you allow them in Settings.',
     today: 'Sync problems already show up in the Jobs panel.',
-    bullets: ['Anomaly detection on spend and conversions', 'Broken tracking and reconnect warnings', 'Snooze and resolve'],
+    bullets: [
+      'Anomaly detection on spend and conversions',
+      'Broken tracking and reconnect warnings',
+      'Snooze and resolve',
+    ],
   },
   reports: {
     headline: 'Reports are not built yet',

@@ -2,7 +2,9 @@ import type { EventChannel, InvokeChannel } from '../../../shared/ipc/channels'
 import type { ChannelInput, ChannelOutput, EventPayload } from '../../../shared/ipc/contract'
 import type { ApiClient } from '../api/client'
 
-export type Handlers = { [C in InvokeChannel]?: (input: ChannelInput<C>) => ChannelOutput<C> | Promise<ChannelOutput<C>> }
+export type Handlers = {
+  [C in InvokeChannel]?: (input: ChannelInput<C>) => ChannelOutput<C> | Promise<ChannelOutput<C>>
+}
 
 export interface FakeClient extends ApiClient {
   calls: { channel: InvokeChannel; input: unknown }[]
@@ -17,7 +19,8 @@ export function createFakeClient(handlers: Handlers): FakeClient {
     calls,
     async invoke<C extends InvokeChannel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
       calls.push({ channel, input })
-      const handler = handlers[channel] as ((i: ChannelInput<C>) => ChannelOutput<C> | Promise<ChannelOutput<C>>) | undefined
+      const handler = handlers[channel] as
+        ((i: ChannelInput<C>) => ChannelOutput<C> | Promise<ChannelOutput<C>>) | undefined
       if (!handler) throw new Error(`No fake handler for ${channel}`)
       return handler(input)
     },

@@ -1,3 +1,16 @@
 // Zero-dependency channel names of the sync domain (see ../channels.ts).
-export const SYNC_INVOKE_CHANNELS = [] as const
-export const SYNC_EVENT_CHANNELS = [] as const
+export const SYNC_INVOKE_CHANNELS = [
+  'connections:list',
+  'connections:connect',
+  'connections:remove',
+  'sync:start',
+  'sync:getStatus',
+  'sync:listRuns',
+  'sync:getConfig',
+  'sync:updateConfig',
+  'entities:setStatus',
+  'entities:setBudget',
+  'import:preview',
+  'import:commit',
+] as const
+export const SYNC_EVENT_CHANNELS = ['sync:finished'] as const

@@ -1,12 +1,195 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import type { ML_EVENT_CHANNELS, ML_INVOKE_CHANNELS } from '../channels/ml'
 import type { ChannelSpec } from '../spec'
 
 type Invoke = (typeof ML_INVOKE_CHANNELS)[number]
 type Event = (typeof ML_EVENT_CHANNELS)[number]
 
+const WorkspaceId = z.number().int().positive()
+export const MlEntityTypeSchema = z.enum(['campaign', 'adset'])
+export type MlEntityType = z.infer<typeof MlEntityTypeSchema>
+export const ModelNameSchema = z.enum(['forecast'])
+
+/** Held-out accuracy on window totals (the last 28 days); naiveMae = last-28-day-average baseline. */
+export const MetricSummarySchema = z.object({
+  n: z.number().int(),
+  mae: z.number(),
+  mape: z.number(),
+  r2: z.number(),
+  coverage: z.number(),
+  naiveMae: z.number(),
+})
+export type MetricSummary = z.infer<typeof MetricSummarySchema>
+
+export const ModelMetricsSchema = z.object({
+  conversions: MetricSummarySchema,
+  revenue: MetricSummarySchema,
+  trainRows: z.number().int(),
+  calibrationRows: z.number().int(),
+  testRows: z.number().int(),
+  intervalLevel: z.number(),
+})
+export type ModelMetrics = z.infer<typeof ModelMetricsSchema>
+
+export const ModelVersionSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  version: z.number().int(),
+  active: z.boolean(),
+  features: z.array(z.string()),
+  dataFrom: z.string().nullable(),
+  dataTo: z.string().nullable(),
+  metrics: ModelMetricsSchema,
+  trainedAt: z.string(),
+})
+export type ModelVersion = z.infer<typeof ModelVersionSchema>
+
+/** Point and interval of one quantity (interval at the model's stated level, usually 80%). */
+export const BandSchema = z.object({ point: z.number(), lower: z.number(), upper: z.number() })
+export type Band = z.infer<typeof BandSchema>
+
+const EntityRef = z.object({ workspaceId: WorkspaceId, entityType: MlEntityTypeSchema, entityId: z.number().int().positive() })
+
+export const ForecastSchema = z.object({
+  entityType: MlEntityTypeSchema,
+  entityId: z.number().int(),
+  name: z.string(),
+  currency: z.string(),
+  /** Day after the last data day (account-local). */
+  startDate: z.string(),
+  days: z.number().int(),
+  /** Mean daily spend of the last 7 days, micros of the account currency. */
+  currentDailySpendMicros: z.number().int(),
+  plannedDailySpendMicros: z.number().int(),
+  conversions: BandSchema,
+  /** Revenue totals in micros of the account currency. */
+  revenueMicros: BandSchema,
+  /** Revenue / planned spend over the window (point and interval from the revenue band). */
+  roas: BandSchema.nullable(),
+  /** Cumulative forecast by day for the chart (day 1..days). */
+  path: z.array(z.object({ date: z.string(), conversions: BandSchema, revenueMicros: BandSchema })),
+  /** Actual daily history before the forecast (last 56 days) for context. */
+  history: z.array(z.object({ date: z.string(), spendMicros: z.number().int(), conversions: z.number(), revenueMicros: z.number().int() })),
+  model: z.object({ version: z.number().int(), trainedAt: z.string(), metrics: ModelMetricsSchema }),
+})
+export type Forecast = z.infer<typeof ForecastSchema>
+
+export const ResponseCurveSchema = z.object({
+  currency: z.string(),
+  /** Adstock carry-over per day (0..1), Hill shape and half-saturation (daily spend units). */
+  params: z.object({ theta: z.number(), s: z.number(), k: z.number(), beta: z.number(), r2: z.number(), days: z.number().int() }),
+  currentDailySpendMicros: z.number().int(),
+  points: z.array(
+    z.object({ spendMicros: z.number().int(), revenueMicros: z.number().int(), conversions: z.number(), marginalRoas: z.number() }),
+  ),
+  /** d(revenue)/d(spend) at the current daily spend. */
+  marginalRoasAtCurrent: z.number(),
+})
+export type ResponseCurveView = z.infer<typeof ResponseCurveSchema>
+
+export const DriverNodeSchema = z.object({
+  id: z.number().int(),
+  parent: z.number().int().nullable(),
+  depth: z.number().int(),
+  /** Human-readable rule that leads here from the parent ("Platform is TikTok", "CTR < 1.2%"). */
+  rule: z.string(),
+  adSets: z.number().int(),
+  spendMicros: z.number().int(),
+  conversions: z.number(),
+  /** CPA from summed spend and conversions, micros; null without conversions. */
+  cpaMicros: z.number().int().nullable(),
+  leaf: z.boolean(),
+})
+export type DriverNode = z.infer<typeof DriverNodeSchema>
+
+export const EntityForecastSchema = z.object({
+  entityType: MlEntityTypeSchema,
+  entityId: z.number().int(),
+  horizonDays: z.number().int(),
+  currency: z.string(),
+  dailySpendMicros: z.number().int(),
+  conversions: BandSchema,
+  revenueMicros: BandSchema,
+  createdAt: z.string(),
+})
+export type EntityForecast = z.infer<typeof EntityForecastSchema>
+
+export const LtvGroupSchema = z.object({
+  key: z.string(),
+  customers: z.number().int(),
+  /** Mean expected revenue per customer over the horizon, micros of the orders' currency. */
+  ltvMicros: z.number().int(),
+  /** Mean revenue per customer so far (calibration period), micros. */
+  historicMicros: z.number().int(),
+  expectedPurchases: z.number(),
+})
+export type LtvGroup = z.infer<typeof LtvGroupSchema>
+
+export const LtvSchema = z.object({
+  currency: z.string(),
+  customers: z.number().int(),
+  orders: z.number().int(),
+  from: z.string(),
+  to: z.string(),
+  horizonWeeks: z.number().int(),
+  bgnbd: z.object({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number() }),
+  gammaGamma: z.object({ p: z.number(), q: z.number(), gamma: z.number() }).nullable(),
+  byChannel: z.array(LtvGroupSchema),
+  byCampaign: z.array(LtvGroupSchema),
+})
+export type Ltv = z.infer<typeof LtvSchema>
+
 /** Invoke channels of the ml domain: zod input and output per channel. */
-export const mlContract = {} satisfies Record<Invoke, ChannelSpec>
+export const mlContract = {
+  /** Model versions of a workspace, newest first, with held-out metrics. */
+  'ml:listModels': { input: z.object({ workspaceId: WorkspaceId }).strict(), output: z.array(ModelVersionSchema) },
+  /** Queue a training job ("Retrain"); the new version becomes active only if it beats the active one. */
+  'ml:train': {
+    input: z.object({ workspaceId: WorkspaceId, model: ModelNameSchema.default('forecast') }).strict(),
+    output: z.object({ jobId: z.number().int() }),
+  },
+  /** Forecast of conversions and revenue for the next `days` at a planned daily spend (default: last 7 days' mean). */
+  'ml:getForecast': {
+    input: EntityRef.extend({
+      days: z.number().int().min(1).max(90),
+      dailySpendMicros: z.number().int().min(0).max(1e15).optional(),
+    }).strict(),
+    output: ForecastSchema,
+  },
+  /** Adstock + Hill response curve of an entity over its last 180 days (fitted on demand). */
+  'ml:getResponseCurve': { input: EntityRef.strict(), output: ResponseCurveSchema },
+  /** A small readable tree (ml-cart) of what separates high-CPA from low-CPA ad sets over the last `days`. */
+  'ml:getDrivers': {
+    input: z.object({ workspaceId: WorkspaceId, days: z.number().int().min(14).max(365).default(90) }).strict(),
+    output: z.object({ rows: z.number().int(), currency: z.string().nullable(), nodes: z.array(DriverNodeSchema) }),
+  },
+  /** Stored 14-day forecasts at current spend of every campaign (prediction badges), from the active model. */
+  'ml:listEntityForecasts': {
+    input: z.object({ workspaceId: WorkspaceId, entityType: MlEntityTypeSchema.default('campaign') }).strict(),
+    output: z.array(EntityForecastSchema),
+  },
+  /** Campaigns and ad sets that can be forecast (for the entity picker). */
+  'ml:listEntities': {
+    input: z.object({ workspaceId: WorkspaceId }).strict(),
+    output: z.array(z.object({ entityType: MlEntityTypeSchema, entityId: z.number().int(), name: z.string(), campaignId: z.number().int(), platform: z.string() })),
+  },
+  /**
+   * Import an orders CSV (customer_id, date YYYY-MM-DD, revenue; optional currency, campaign_id,
+   * utm_source, utm_campaign). All-or-nothing: any bad row rejects the file with its line number.
+   */
+  'ml:importOrders': {
+    input: z.object({ workspaceId: WorkspaceId, csv: z.string().min(1).max(200_000_000), currency: z.string().length(3).optional(), replace: z.boolean().default(false) }).strict(),
+    output: z.object({ imported: z.number().int(), customers: z.number().int(), from: z.string(), to: z.string() }),
+  },
+  /** BG/NBD + Gamma-Gamma lifetime value per acquisition channel and campaign from imported orders. */
+  'ml:getLtv': {
+    input: z.object({ workspaceId: WorkspaceId, horizonWeeks: z.number().int().min(4).max(260).default(52) }).strict(),
+    output: LtvSchema,
+  },
+} satisfies Record<Invoke, ChannelSpec>
 
 /** Event payloads of the ml domain. */
-export const mlEvents = {} satisfies Record<Event, z.ZodType>
+export const mlEvents = {
+  /** A training run finished; `activated` says whether the new version replaced the active one. */
+  'ml:modelTrained': z.object({ workspaceId: z.number().int(), name: z.string(), version: z.number().int(), activated: z.boolean() }),
+} satisfies Record<Event, z.ZodType>

@@ -1,12 +1,251 @@
-import type { z } from 'zod'
+import { z } from 'zod'
+import { AccountStatusSchema, PlatformIdSchema } from '../../domain/entities'
+import { IsoDateSchema } from '../../domain/metrics'
 import type { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from '../channels/sync'
 import type { ChannelSpec } from '../spec'
 
 type Invoke = (typeof SYNC_INVOKE_CHANNELS)[number]
 type Event = (typeof SYNC_EVENT_CHANNELS)[number]
 
+const Id = z.number().int().positive()
+const WorkspaceRef = z.object({ workspaceId: Id }).strict()
+const ids = z.array(z.string().trim().min(1)).min(1).max(200)
+const secret = z.string().trim().min(1)
+
+/** Per-platform credentials; validated against the platform before saving, never sent back. */
+export const ConnectCredentialsSchema = z.discriminatedUnion('platform', [
+  z.object({ platform: z.literal('meta'), accessToken: secret, accountIds: ids }).strict(),
+  z
+    .object({
+      platform: z.literal('google_ads'),
+      developerToken: secret,
+      clientId: secret,
+      clientSecret: secret,
+      refreshToken: secret,
+      loginCustomerId: z.string().optional(),
+      customerIds: ids,
+    })
+    .strict(),
+  z.object({ platform: z.literal('tiktok'), accessToken: secret, advertiserIds: ids }).strict(),
+  z.object({ platform: z.literal('snapchat'), clientId: secret, clientSecret: secret, refreshToken: secret, adAccountIds: ids }).strict(),
+])
+
+/** One ad account as the Connections page shows it (dates account-local, instants ISO UTC). */
+export const ConnectedAccountSchema = z.object({
+  id: z.number().int(),
+  platform: PlatformIdSchema,
+  externalId: z.string(),
+  name: z.string(),
+  currency: z.string(),
+  timeZone: z.string(),
+  status: AccountStatusSchema,
+  /** A specific error with what to do about it, when the last sync failed. */
+  statusMessage: z.string().nullable(),
+  lastSyncedAt: z.string().nullable(),
+  nextSyncAt: z.string().nullable(),
+  syncedThrough: IsoDateSchema.nullable(),
+  /** First provisional (still restatable) day, from the platform's restatement window. */
+  provisionalFrom: IsoDateSchema.nullable(),
+  restatementDays: z.number().int(),
+  rows: z.number().int(),
+})
+
+export const ConnectionSchema = z.object({
+  id: z.number().int(),
+  workspaceId: z.number().int(),
+  platform: PlatformIdSchema,
+  label: z.string(),
+  status: z.string(),
+  lastError: z.string().nullable(),
+  /** Demo connections are served by the simulated platforms. */
+  simulated: z.boolean(),
+  baseUrl: z.string(),
+  createdAt: z.string(),
+  accounts: z.array(ConnectedAccountSchema),
+})
+export type Connection = z.infer<typeof ConnectionSchema>
+
+export const AccountOutcomeSchema = z.object({
+  accountId: z.number().int(),
+  name: z.string(),
+  platform: PlatformIdSchema,
+  status: z.enum(['succeeded', 'failed', 'needs_reconnect', 'cancelled', 'skipped']),
+  rows: z.number().int(),
+  chunks: z.number().int(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  error: z.string().nullable(),
+})
+
+export const SyncRunSchema = z.object({
+  id: z.number().int(),
+  workspaceId: z.number().int(),
+  jobId: z.number().int().nullable(),
+  mode: z.string(),
+  status: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  rowsWritten: z.number().int(),
+  durationMs: z.number().int().nullable(),
+  accounts: z.array(AccountOutcomeSchema),
+  error: z.string().nullable(),
+})
+export type SyncRun = z.infer<typeof SyncRunSchema>
+
+const PerPlatformNumber = z.object({ meta: z.number(), google_ads: z.number(), tiktok: z.number(), snapchat: z.number() })
+const PerPlatformOptional = <T extends z.ZodType>(t: T): z.ZodObject<{ meta: z.ZodOptional<T>; google_ads: z.ZodOptional<T>; tiktok: z.ZodOptional<T>; snapchat: z.ZodOptional<T> }> =>
+  z.object({ meta: t.optional(), google_ads: t.optional(), tiktok: t.optional(), snapchat: t.optional() }).strict()
+
+export const SyncConfigViewSchema = z.object({
+  backfillMonths: z.number().int(),
+  restatementDays: PerPlatformOptional(z.number().int()),
+  baseUrls: PerPlatformOptional(z.string()),
+  tokenUrls: PerPlatformOptional(z.string()),
+  /** What is in effect after platform defaults and ME_*_BASE_URL overrides. */
+  effective: z.object({ restatementDays: PerPlatformNumber, baseUrls: z.record(z.string(), z.string()) }),
+})
+
+const ColumnMap = z
+  .object({
+    date: z.string(),
+    campaign: z.string(),
+    adSet: z.string().optional(),
+    ad: z.string().optional(),
+    campaignId: z.string().optional(),
+    adSetId: z.string().optional(),
+    adId: z.string().optional(),
+    spend: z.string().optional(),
+    impressions: z.string().optional(),
+    clicks: z.string().optional(),
+    reach: z.string().optional(),
+    conversions: z.string().optional(),
+    conversionValue: z.string().optional(),
+    videoViews: z.string().optional(),
+    currency: z.string().optional(),
+  })
+  .strict()
+
+/** How CSV columns map to fields (the wizard edits this; detected for Meta and Google exports). */
+export const CsvMappingSchema = z
+  .object({
+    kind: z.enum(['meta', 'google', 'custom']),
+    platform: PlatformIdSchema,
+    columns: ColumnMap,
+    dateFormat: z.enum(['YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY', 'DD.MM.YYYY', 'YYYYMMDD']),
+    /** ISO code used when there is no currency column. */
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    level: z.enum(['campaign', 'ad_set', 'ad']),
+    /** Money columns in currency units ("12.34") or integer micros. */
+    moneyUnit: z.enum(['units', 'micros']),
+  })
+  .strict()
+export type CsvMappingDto = z.infer<typeof CsvMappingSchema>
+
+const ImportInput = z
+  .object({
+    workspaceId: Id,
+    fileName: z.string().max(500).default('import.csv'),
+    /** The CSV text (max 50 MB). */
+    content: z.string().max(50_000_000),
+    /** 'auto' detects Meta/Google exports; an object is the wizard's mapping. */
+    mapping: z.union([z.enum(['auto', 'meta', 'google']), CsvMappingSchema]).default('auto'),
+  })
+  .strict()
+
+export const ImportPreviewSchema = z.object({
+  mapping: CsvMappingSchema.nullable(),
+  headers: z.array(z.string()),
+  /** Parsed rows before aggregation (breakdown rows of one ad-day are summed on import). */
+  rowCount: z.number().int(),
+  /** Ad-days that would be written. */
+  adDays: z.number().int(),
+  /** Ad-days already synced from the platform (skipped: synced data wins). */
+  skippedSynced: z.number().int(),
+  sample: z.array(z.record(z.string(), z.string())),
+  errors: z.array(z.object({ row: z.number().int(), column: z.string().nullable(), message: z.string() })),
+  totals: z.object({ spend: z.string(), impressions: z.number().int(), clicks: z.number().int(), conversions: z.number(), conversionValue: z.string(), currency: z.string() }).nullable(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+})
+
+const WriteResultSchema = z.object({
+  level: z.enum(['campaign', 'ad_set', 'ad']),
+  externalId: z.string(),
+  before: z.object({ status: z.string().optional(), dailyBudgetMicros: z.number().nullable().optional() }),
+  after: z.object({ status: z.string().optional(), dailyBudgetMicros: z.number().nullable().optional() }),
+  warnings: z.array(z.string()),
+  auditId: z.number().int(),
+})
+
 /** Invoke channels of the sync domain: zod input and output per channel. */
-export const syncContract = {} satisfies Record<Invoke, ChannelSpec>
+export const syncContract = {
+  /** Connections of a workspace with each account's state, last/next sync, rows and error. */
+  'connections:list': { input: WorkspaceRef, output: z.array(ConnectionSchema) },
+  /** Validate credentials against the platform, then store them in platform.secrets (never returned). */
+  'connections:connect': {
+    input: z
+      .object({ workspaceId: Id, credentials: ConnectCredentialsSchema, label: z.string().max(200).optional(), baseUrl: z.url().optional() })
+      .strict(),
+    output: z.object({ connectionId: z.number().int(), accounts: z.array(z.object({ id: z.number().int(), name: z.string(), externalId: z.string() })) }),
+  },
+  /** Delete a connection and its secret; accounts keep their data and show as disconnected. */
+  'connections:remove': { input: z.object({ connectionId: Id }).strict(), output: z.object({ removed: z.boolean() }) },
+  /** Queue a sync job (incremental re-pulls the restatement window; full re-pulls the backfill span). */
+  'sync:start': {
+    input: z
+      .object({
+        workspaceId: Id,
+        accountIds: z.array(Id).max(500).optional(),
+        mode: z.enum(['incremental', 'full']).default('incremental'),
+        since: IsoDateSchema.optional(),
+      })
+      .strict(),
+    output: z.object({ jobId: z.number().int(), alreadyRunning: z.boolean() }),
+  },
+  /** The running sync job (if any), the last run and the next scheduled sync. */
+  'sync:getStatus': {
+    input: WorkspaceRef,
+    output: z.object({
+      running: z.object({ jobId: z.number().int(), step: z.string().nullable(), current: z.number().int(), total: z.number().int(), message: z.string().nullable() }).nullable(),
+      lastRun: SyncRunSchema.nullable(),
+      nextSyncAt: z.string().nullable(),
+      intervalHours: z.number().int(),
+    }),
+  },
+  /** Recorded runs (rows written, duration, per-account outcome, errors), newest first. */
+  'sync:listRuns': { input: z.object({ workspaceId: Id, limit: z.number().int().min(1).max(200).default(20) }).strict(), output: z.array(SyncRunSchema) },
+  /** Backfill length, restatement windows and API base URLs (with what is in effect). */
+  'sync:getConfig': { input: z.object({}).strict(), output: SyncConfigViewSchema },
+  /** Change sync settings (validated); returns the new view. */
+  'sync:updateConfig': {
+    input: z
+      .object({
+        backfillMonths: z.number().int().min(1).max(37).optional(),
+        restatementDays: PerPlatformOptional(z.number().int().min(1).max(90)).optional(),
+        baseUrls: PerPlatformOptional(z.url()).optional(),
+        tokenUrls: PerPlatformOptional(z.url()).optional(),
+      })
+      .strict(),
+    output: SyncConfigViewSchema,
+  },
+  /** Pause or enable a campaign, ad set or ad on the platform (after the UI confirmed); audited. */
+  'entities:setStatus': {
+    input: z.object({ entityType: z.enum(['campaign', 'ad_set', 'ad']), entityId: Id, status: z.enum(['active', 'paused']) }).strict(),
+    output: WriteResultSchema,
+  },
+  /** Set a daily budget (integer micros of the account currency) on the platform; audited. */
+  'entities:setBudget': {
+    input: z.object({ entityType: z.enum(['campaign', 'ad_set']), entityId: Id, dailyBudgetMicros: z.number().int().positive() }).strict(),
+    output: WriteResultSchema,
+  },
+  /** Parse and validate a CSV without writing: detected mapping, row-level errors, totals. */
+  'import:preview': { input: ImportInput, output: ImportPreviewSchema },
+  /** Import a CSV as a job, all or nothing (refused when the preview has errors). */
+  'import:commit': { input: ImportInput, output: z.object({ jobId: z.number().int() }) },
+} satisfies Record<Invoke, ChannelSpec>
 
 /** Event payloads of the sync domain. */
-export const syncEvents = {} satisfies Record<Event, z.ZodType>
+export const syncEvents = {
+  /** A sync run ended (status succeeded | partial | failed | cancelled). */
+  'sync:finished': z.object({ workspaceId: z.number().int(), runId: z.number().int().nullable(), status: z.string(), rowsWritten: z.number().int() }),
+} satisfies Record<Event, z.ZodType>

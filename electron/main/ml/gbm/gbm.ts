@@ -73,6 +73,7 @@ function quantileOf(values: Float64Array, q: number): number {
   return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo)
 }
 
+/** Histogram of one node's rows: [sum of gradients, row count] per (feature, bin) at (j << 9) | (b << 1). */
 function buildHist(hist: Float64Array, bins: Uint8Array, f: number, idx: Uint32Array, start: number, end: number, grad: Float64Array): void {
   hist.fill(0)
   for (let k = start; k < end; k++) {
@@ -80,7 +81,7 @@ function buildHist(hist: Float64Array, bins: Uint8Array, f: number, idx: Uint32A
     const g = grad[i] as number
     const base = i * f
     for (let j = 0; j < f; j++) {
-      const o = (((j << 8) | (bins[base + j] as number)) << 1) >>> 0
+      const o = (j << 9) | ((bins[base + j] as number) << 1)
       hist[o] = (hist[o] as number) + g
       hist[o + 1] = (hist[o + 1] as number) + 1
     }
@@ -103,7 +104,7 @@ function bestSplit(hist: Float64Array, nBins: Int32Array, f: number, sumG: numbe
     let gl = 0
     let cl = 0
     for (let b = 0; b < nb - 1; b++) {
-      const o = ((j << 8) | b) << 1
+      const o = (j << 9) | (b << 1)
       gl += hist[o] as number
       cl += hist[o + 1] as number
       if (cl < p.minSamplesLeaf) continue
@@ -179,12 +180,22 @@ export function trainGbm(x: Float64Array, y: Float64Array, n: number, f: number,
         tree.left[node.id] = leftId
         tree.right[node.id] = rightId
         const leftSmaller = l - node.start <= node.end - l
+        const canSplit = (c: number): boolean => node.depth + 1 < p.maxDepth && c >= 2 * p.minSamplesLeaf
+        if (!canSplit(l - node.start) && !canSplit(node.end - l)) {
+          // Both children are leaves: their histograms would never be read.
+          leaves.push({ id: leftId, start: node.start, end: l, depth: node.depth + 1, hist: node.hist, sumG: split.leftG })
+          leaves.push({ id: rightId, start: l, end: node.end, depth: node.depth + 1, hist: node.hist, sumG: node.sumG - split.leftG })
+          continue
+        }
         const small = new Float64Array(histSize)
         if (leftSmaller) buildHist(small, bins, f, idx, node.start, l, grad)
         else buildHist(small, bins, f, idx, l, node.end, grad)
         // The parent's histogram becomes the larger child's (parent - small).
         const big = node.hist
-        for (let o = 0; o < histSize; o++) big[o] = (big[o] as number) - (small[o] as number)
+        for (let j = 0; j < f; j++) {
+          const end = (j << 9) + ((nBins[j] as number) << 1)
+          for (let o = j << 9; o < end; o++) big[o] = (big[o] as number) - (small[o] as number)
+        }
         const leftHist = leftSmaller ? small : big
         const rightHist = leftSmaller ? big : small
         next.push({ id: leftId, start: node.start, end: l, depth: node.depth + 1, hist: leftHist, sumG: split.leftG })

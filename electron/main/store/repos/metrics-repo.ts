@@ -1,4 +1,5 @@
 import type { Sqlite } from '../db'
+import { CumulativeRollup } from './cumulative-rollup'
 
 /** One ad-day to write. Money in integer micros of the account currency; `date` account-local. */
 export interface DailyMetricInput {
@@ -81,8 +82,11 @@ export class MetricsRepo {
   private readonly insCampaignDaily
   private readonly delAccountDaily
   private readonly insAccountDaily
+  /** Per-campaign running totals (analytics range queries); refreshed after every rollup write. */
+  private readonly cumulative: CumulativeRollup
 
   constructor(private readonly sqlite: Sqlite) {
+    this.cumulative = new CumulativeRollup(sqlite)
     this.upsertStmt = sqlite.prepare(`
       INSERT INTO daily_metrics (ad_id, date, account_id, campaign_id, ad_set_id, spend_micros, impressions, clicks,
         reach, conversions, conversion_value_micros, video_views, provisional, source)
@@ -187,6 +191,7 @@ export class MetricsRepo {
         d.provisional ? 1 : 0,
       )
     }
+    this.cumulative.refresh(accountId, from)
   }
 
   /** Rebuild the campaign-day and account-day rollups of one account for a date span from the rows. */
@@ -195,6 +200,7 @@ export class MetricsRepo {
     this.insCampaignDaily.run(accountId, accountId, from, to)
     this.delAccountDaily.run(accountId, from, to)
     this.insAccountDaily.run(accountId, from, to)
+    this.cumulative.refresh(accountId, from)
   }
 
   /** Mark the days from `from` on as provisional (inside the restatement window) and older ones final. */

@@ -22,6 +22,11 @@ export interface ConnectorContext {
   /** Called before each retry, for logs and progress messages. */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void
   now?: () => Date
+  /**
+   * Called when the platform rotated a credential (e.g. Snapchat returns a new refresh token on
+   * refresh): the engine should persist the changed keys.
+   */
+  onCredentialsChanged?: (changed: Record<string, string>) => void
 }
 
 export interface RetryPolicy {

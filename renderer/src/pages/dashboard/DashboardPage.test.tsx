@@ -14,7 +14,14 @@ vi.mock('../../components/Chart', () => ({
   Chart: ({ ariaLabel }: { ariaLabel: string }) => <div data-testid="chart" aria-label={ariaLabel} />,
 }))
 
-const totals = { spendMicros: 1_234_567_890, revenueMicros: 4_000_000_000, impressions: 500_000, clicks: 10_000, conversions: 321, videoViews: 0 }
+const totals = {
+  spendMicros: 1_234_567_890,
+  revenueMicros: 4_000_000_000,
+  impressions: 500_000,
+  clicks: 10_000,
+  conversions: 321,
+  videoViews: 0,
+}
 
 function summary(over: Partial<Summary> = {}): Summary {
   return {
@@ -24,16 +31,52 @@ function summary(over: Partial<Summary> = {}): Summary {
     previousRange: { from: '2025-01-30', to: '2025-02-28' },
     totals,
     previousTotals: totals,
-    kpis: { spend: 1234.56789, revenue: 4000, roas: 3.2400, conversions: 321, cpa: 3.846, ctr: 0.02, cpc: 0.1234, cpm: 2.469, cvr: 0.0321 },
-    previousKpis: { spend: 1000, revenue: 4200, roas: 4.2, conversions: 300, cpa: 3.33, ctr: 0.02, cpc: 0.1, cpm: 2, cvr: 0.03 },
+    kpis: {
+      spend: 1234.56789,
+      revenue: 4000,
+      roas: 3.24,
+      conversions: 321,
+      cpa: 3.846,
+      ctr: 0.02,
+      cpc: 0.1234,
+      cpm: 2.469,
+      cvr: 0.0321,
+    },
+    previousKpis: {
+      spend: 1000,
+      revenue: 4200,
+      roas: 4.2,
+      conversions: 300,
+      cpa: 3.33,
+      ctr: 0.02,
+      cpc: 0.1,
+      cpm: 2,
+      cvr: 0.03,
+    },
     provisionalDays: 3,
     ...over,
   }
 }
 
 const points: TrendPoint[] = [
-  { date: '2025-03-29', spendMicros: 10_000_000, revenueMicros: 30_000_000, impressions: 1, clicks: 1, conversions: 1, provisional: false },
-  { date: '2025-03-30', spendMicros: 12_000_000, revenueMicros: 31_000_000, impressions: 1, clicks: 1, conversions: 1, provisional: true },
+  {
+    date: '2025-03-29',
+    spendMicros: 10_000_000,
+    revenueMicros: 30_000_000,
+    impressions: 1,
+    clicks: 1,
+    conversions: 1,
+    provisional: false,
+  },
+  {
+    date: '2025-03-30',
+    spendMicros: 12_000_000,
+    revenueMicros: 31_000_000,
+    impressions: 1,
+    clicks: 1,
+    conversions: 1,
+    provisional: true,
+  },
 ]
 
 let client: FakeClient
@@ -112,7 +155,17 @@ describe('DashboardPage', () => {
     client = makeClient(() =>
       summary({
         totals: zero,
-        kpis: { spend: 0, revenue: 0, roas: null, conversions: 0, cpa: null, ctr: null, cpc: null, cpm: null, cvr: null },
+        kpis: {
+          spend: 0,
+          revenue: 0,
+          roas: null,
+          conversions: 0,
+          cpa: null,
+          ctr: null,
+          cpc: null,
+          cpm: null,
+          cvr: null,
+        },
         previousKpis: null,
         previousRange: null,
         convertedFrom: [],

@@ -50,8 +50,8 @@ export function NoDataHint({ workspaceId, accountCount }: { workspaceId: number;
           </button>
         }
       >
-        Numbers appear once ad accounts are connected and synced. To explore the app with sample data, rebuild
-        the demo workspace from Settings.
+        Numbers appear once ad accounts are connected and synced. To explore the app with sample data, rebuild the demo
+        workspace from Settings.
       </EmptyState>
     )
   }

@@ -23,6 +23,8 @@ export function buildTrendOption(points: TrendPoint[], currency: string, p: Char
   const dates = points.map((pt) => pt.date)
   const span = provisionalSpan(points)
   const money = (v: unknown): string => (typeof v === 'number' ? formatCurrency(v, currency) : '—')
+  // Dots help on short ranges where each day matters; on long ones they turn into noise.
+  const showSymbol = points.length <= 14
   return {
     aria: { enabled: true },
     animationDuration: 300,
@@ -74,7 +76,7 @@ export function buildTrendOption(points: TrendPoint[], currency: string, p: Char
         name: 'Spend',
         type: 'line',
         data: points.map((pt) => microsToUnits(pt.spendMicros)),
-        showSymbol: false,
+        showSymbol,
         symbol: 'circle',
         symbolSize: 6,
         lineStyle: { width: 2, color: p.spend },
@@ -92,7 +94,7 @@ export function buildTrendOption(points: TrendPoint[], currency: string, p: Char
         name: 'Revenue',
         type: 'line',
         data: points.map((pt) => microsToUnits(pt.revenueMicros)),
-        showSymbol: false,
+        showSymbol,
         symbol: 'circle',
         symbolSize: 6,
         lineStyle: { width: 2, color: p.revenue },

@@ -82,7 +82,9 @@ export function PreferencesForm({ settings }: { settings: Settings }): JSX.Eleme
           <label htmlFor={ids.currency} className="settings-row__label">
             Reporting currency
           </label>
-          <p className="settings-row__hint">Totals across accounts in other currencies are converted at monthly rates.</p>
+          <p className="settings-row__hint">
+            Totals across accounts in other currencies are converted at monthly rates.
+          </p>
         </div>
         <div className="settings-row__control">
           <div className="inline-form">

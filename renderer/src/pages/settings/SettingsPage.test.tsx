@@ -27,8 +27,20 @@ function setup(): void {
         settings = { ...settings, ...patch }
         return settings
       },
-      'app:getInfo': () => ({ name: 'Marketing Engine', version: '0.1.0', host: 'web', os: 'linux', dataDir: '/tmp/me' }),
-      'store:getStatus': () => ({ dataDir: '/tmp/me', dbPath: '/tmp/me/me.db', dbBytes: 2_500_000, schemaVersion: 1, workspaces: [] }),
+      'app:getInfo': () => ({
+        name: 'Marketing Engine',
+        version: '0.1.0',
+        host: 'web',
+        os: 'linux',
+        dataDir: '/tmp/me',
+      }),
+      'store:getStatus': () => ({
+        dataDir: '/tmp/me',
+        dbPath: '/tmp/me/me.db',
+        dbBytes: 2_500_000,
+        schemaVersion: 1,
+        workspaces: [],
+      }),
     }),
   )
 }

@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { callApi, serverInfo } from './server-info'
+
+interface Summary {
+  kpis: Record<string, number | null>
+  range: { from: string; to: string }
+}
+
+const KPIS = ['spend', 'revenue', 'roas', 'conversions', 'cpa', 'ctr', 'cpc', 'cpm'] as const
+const NAV = [
+  ['dashboard', 'Dashboard'],
+  ['campaigns', 'Campaigns'],
+  ['creatives', 'Creatives'],
+  ['recommendations', 'Recommendations'],
+  ['predictions', 'Predictions'],
+  ['automation', 'Automation'],
+  ['alerts', 'Alerts'],
+  ['reports', 'Reports'],
+  ['connections', 'Connections'],
+  ['settings', 'Settings'],
+] as const
+
+async function demoReady(): Promise<number> {
+  // The demo workspace is built by a job at first launch; wait for it.
+  for (let i = 0; i < 120; i++) {
+    const jobs = await callApi<{ kind: string; status: string }[]>('jobs:list', {})
+    const demo = jobs.find((j) => j.kind === 'demo:build')
+    if (demo?.status === 'succeeded') break
+    if (demo?.status === 'failed') throw new Error('demo build failed')
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  const ws = await callApi<{ id: number; name: string }[]>('workspaces:list', {})
+  return (ws.find((w) => w.name === 'Demo') as { id: number }).id
+}
+
+async function uiRange(page: Page): Promise<{ from: string; to: string }> {
+  const trigger = page.getByTestId('date-range-trigger')
+  return { from: (await trigger.getAttribute('data-from')) as string, to: (await trigger.getAttribute('data-to')) as string }
+}
+
+async function expectTilesMatchCore(page: Page, workspaceId: number): Promise<Summary> {
+  const range = await uiRange(page)
+  const s = await callApi<Summary>('dashboard:getSummary', { workspaceId, range, compare: true })
+  for (const k of KPIS) {
+    const tile = page.getByTestId(`kpi-${k}`)
+    const expected = s.kpis[k]
+    if (expected === null || expected === undefined) await expect(tile).toHaveAttribute('data-value', '')
+    else await expect.poll(async () => Number(await tile.getAttribute('data-value')), { message: `kpi ${k}` }).toBeCloseTo(expected, 6)
+  }
+  return s
+}
+
+test.describe('Marketing Engine in the browser preview', () => {
+  let workspaceId = 0
+  test.beforeAll(async () => {
+    workspaceId = await demoReady()
+  })
+
+  test('loads the dashboard with the demo data', async ({ page }) => {
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(serverInfo().url)
+    await expect(page.getByTestId('page-dashboard')).toBeVisible()
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible()
+    await expect(page.getByTestId('kpi-spend')).not.toHaveAttribute('data-value', '')
+    await expect(page.getByTestId('workspace-switcher')).toContainText('Demo')
+    expect(errors).toEqual([])
+  })
+
+  test('every nav item opens its page', async ({ page }) => {
+    await page.goto(serverInfo().url)
+    for (const [id, title] of NAV) {
+      await page.getByTestId(`nav-${id}`).click()
+      await expect(page.getByTestId(`page-${id}`)).toBeVisible()
+      await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible()
+      await expect(page.getByTestId(`nav-${id}`)).toHaveAttribute('aria-current', 'page')
+    }
+  })
+
+  test('the KPI tiles equal the core totals, and changing the date range changes them', async ({ page }) => {
+    await page.goto(serverInfo().url)
+    await expect(page.getByTestId('kpi-spend')).not.toHaveAttribute('data-value', '')
+    const before = await expectTilesMatchCore(page, workspaceId)
+
+    await page.getByTestId('date-range-trigger').click()
+    await page.getByTestId('preset-last7').click()
+    await expect.poll(async () => (await uiRange(page)).from).not.toBe(before.range.from)
+    const after = await expectTilesMatchCore(page, workspaceId)
+    expect(after.kpis.spend).not.toBe(before.kpis.spend)
+    expect(after.range.to).toBe(before.range.to)
+
+    const shots = join(import.meta.dirname, '..', 'test-results', 'screenshots')
+    mkdirSync(shots, { recursive: true })
+    await page.getByTestId('date-range-trigger').click()
+    await page.getByTestId('preset-last30').click()
+    await expectTilesMatchCore(page, workspaceId)
+    await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true })
+  })
+
+  test('the nav is keyboard reachable', async ({ page }) => {
+    await page.goto(serverInfo().url)
+    await expect(page.getByTestId('page-dashboard')).toBeVisible()
+    await page.getByTestId('nav-settings').focus()
+    await page.keyboard.press('Enter')
+    await expect(page.getByTestId('page-settings')).toBeVisible()
+  })
+})

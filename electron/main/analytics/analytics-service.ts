@@ -1,0 +1,303 @@
+import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../shared/domain/dates'
+import { PlatformIdSchema, type PlatformId } from '../../../shared/domain/entities'
+import { deriveKpis, EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
+import type { z } from 'zod'
+import type {
+  Breakdown,
+  BreakdownInputSchema,
+  EntityRow,
+  TopInputSchema,
+  TrendInputSchema,
+  TrendSeriesPoint,
+} from '../../../shared/ipc/contracts/analytics-schemas'
+import { AppError } from '../../../shared/ipc/result'
+import type { AnalyticsRepo, CampaignSums, CumPiece, RawBucket, ScopeAccount } from '../store/repos/analytics-repo'
+import type { FxRepo } from '../store/repos/fx-repo'
+import type { WorkspaceRepo } from '../store/repos/workspace-repo'
+import { previousPeriod } from './dashboard-service'
+
+type BreakdownInput = z.output<typeof BreakdownInputSchema>
+type TopInput = z.output<typeof TopInputSchema>
+type TrendInput = z.output<typeof TrendInputSchema>
+
+/** A workspace resolved for one query: accounts in scope and a converter into the reporting currency. */
+export interface ResolvedScope {
+  currency: string
+  accounts: ScopeAccount[]
+  byId: Map<number, ScopeAccount>
+  convert: (micros: number, currency: string, month: string) => number
+  /** Units of the reporting currency per unit of `currency` in `month`. */
+  rate: (currency: string, month: string) => number
+}
+
+/** Months a range touches, each as [from, to] clipped to the range. */
+export function monthPieces(range: DateRange): DateRange[] {
+  const out: DateRange[] = []
+  for (let m = startOfMonth(range.from); m <= range.to; m = addDays(endOfMonth(m), 1)) {
+    out.push({ from: m < range.from ? range.from : m, to: endOfMonth(m) > range.to ? range.to : endOfMonth(m) })
+  }
+  return out
+}
+
+/** Add one converted bucket into totals (money converted at the bucket's month). */
+export function addBucket(t: Totals, b: RawBucket, scope: ResolvedScope): void {
+  t.spendMicros += scope.convert(b.spend, b.currency, b.month)
+  t.revenueMicros += scope.convert(b.revenue, b.currency, b.month)
+  t.impressions += b.impressions
+  t.clicks += b.clicks
+  t.conversions = Math.round((t.conversions + b.conversions) * 1e6) / 1e6
+  t.videoViews += b.video_views
+}
+
+function sumsToTotals(s: CampaignSums): Totals {
+  return {
+    spendMicros: s.spend,
+    revenueMicros: s.revenue,
+    impressions: s.impressions,
+    clicks: s.clicks,
+    conversions: s.conversions,
+    videoViews: s.video_views,
+  }
+}
+
+/**
+ * Aggregations for dashboards and the explorer. Sums are taken in each account's currency and
+ * converted per month into the workspace reporting currency; every ratio is derived from sums.
+ * Dates are account-local. Campaign totals over a range come from running totals (two lookups per
+ * campaign), finer levels from the ad-day rows.
+ */
+export class AnalyticsService {
+  constructor(
+    private readonly repo: AnalyticsRepo,
+    private readonly workspaces: WorkspaceRepo,
+    private readonly fx: FxRepo,
+  ) {}
+
+  /** Resolve a workspace scope; throws NOT_FOUND for an unknown workspace or account. */
+  scope(workspaceId: number, accountIds?: number[]): ResolvedScope {
+    const ws = this.workspaces.get(workspaceId)
+    const accounts = this.repo.accounts(workspaceId, accountIds)
+    if (accountIds?.length && accounts.length !== new Set(accountIds).size) {
+      throw new AppError('NOT_FOUND', `Some of the accounts ${accountIds.join(', ')} are not in workspace ${workspaceId}`)
+    }
+    const convert = this.fx.converter(workspaceId, ws.reportingCurrency)
+    // Converting 1e12 micros keeps 12 significant digits of the rate through the repo's rounding.
+    const rate = (currency: string, month: string): number =>
+      currency === ws.reportingCurrency ? 1 : convert(1e12, currency, month) / 1e12
+    return { currency: ws.reportingCurrency, accounts, byId: new Map(accounts.map((a) => [a.id, a])), convert, rate }
+  }
+
+  /** Currencies of the scope that are converted. */
+  convertedFrom(scope: ResolvedScope): string[] {
+    return [...new Set(scope.accounts.map((a) => a.currency).filter((c) => c !== scope.currency))].sort()
+  }
+
+  /** Running-total pieces of a range for the accounts in scope (clamped to each account's last day). */
+  private pieces(scope: ResolvedScope, range: DateRange): CumPiece[] {
+    const out: CumPiece[] = []
+    for (const a of scope.accounts) {
+      if (a.lastDate === null) continue
+      for (const m of monthPieces(range)) {
+        const hi = m.to < a.lastDate ? m.to : a.lastDate
+        if (hi < m.from) continue
+        out.push({ accountId: a.id, lo: addDays(m.from, -1), hi, rate: scope.rate(a.currency, m.from.slice(0, 7)) })
+      }
+    }
+    return out
+  }
+
+  /** Converted campaign totals over a range, optionally ranked (see AnalyticsRepo.campaignSums). */
+  campaignTotals(
+    scope: ResolvedScope,
+    range: DateRange,
+    opts: Parameters<AnalyticsRepo['campaignSums']>[1] = {},
+  ): CampaignSums[] {
+    return this.repo.campaignSums(this.pieces(scope, range), opts)
+  }
+
+  private rowsFor(
+    level: BreakdownInput['level'],
+    grain: BreakdownInput['grain'],
+    scope: ResolvedScope,
+    range: DateRange,
+    filter: { campaignId?: number; adSetId?: number; ids?: number[] },
+  ): Map<string, { totals: Totals; period: string; key: string; provisional: boolean }> {
+    const out = new Map<string, { totals: Totals; period: string; key: string; provisional: boolean }>()
+    const accountIds = scope.accounts.map((a) => a.id)
+    if (level === 'campaign' && grain === 'total' && filter.campaignId === undefined && filter.adSetId === undefined) {
+      const prov = this.repo.provisionalAccounts(accountIds, range.from, range.to)
+      for (const s of this.campaignTotals(scope, range, { ...(filter.ids ? { ids: filter.ids } : {}) })) {
+        out.set(`${s.id}|`, { key: String(s.id), period: '', totals: sumsToTotals(s), provisional: prov.has(s.account_id) })
+      }
+      return out
+    }
+    for (const b of this.repo.buckets(level, grain, accountIds, range.from, range.to, filter)) {
+      const k = `${b.key}|${b.period}`
+      let r = out.get(k)
+      if (!r) {
+        r = { key: String(b.key), period: b.period, totals: { ...EMPTY_TOTALS }, provisional: false }
+        out.set(k, r)
+      }
+      addBucket(r.totals, b, scope)
+      r.provisional ||= b.provisional === 1
+    }
+    return out
+  }
+
+  /** Totals and ratios by level and grain, optionally with the previous period per row. */
+  breakdown(input: BreakdownInput): Breakdown {
+    const scope = this.scope(input.workspaceId, input.accountIds)
+    const filter: { campaignId?: number; adSetId?: number } = {}
+    if (input.parent) {
+      const id = Number(input.parent.id)
+      if (input.parent.level === 'platform') {
+        const p = PlatformIdSchema.safeParse(input.parent.id)
+        if (!p.success) throw new AppError('VALIDATION', `Unknown platform "${input.parent.id}"`)
+        this.restrict(scope, (a) => a.platform === p.data)
+      } else if (!Number.isInteger(id) || id <= 0) {
+        throw new AppError('VALIDATION', `parent.id must be a numeric id for level ${input.parent.level}`)
+      } else if (input.parent.level === 'account') this.restrict(scope, (a) => a.id === id)
+      else if (input.parent.level === 'campaign') filter.campaignId = id
+      else filter.adSetId = id
+    }
+    const cur = this.rowsFor(input.level, input.grain, scope, input.range, filter)
+    const prevRange = input.compare ? previousPeriod(input.range) : null
+    const prev = prevRange ? this.rowsFor(input.level, input.grain, scope, prevRange, filter) : null
+    const rows = this.decorate(input.level, scope, [...cur.values()], prev)
+    rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '') || b.totals.spendMicros - a.totals.spendMicros)
+    return {
+      currency: scope.currency,
+      convertedFrom: this.convertedFrom(scope),
+      range: input.range,
+      previousRange: prevRange,
+      rows,
+    }
+  }
+
+  private restrict(scope: ResolvedScope, keep: (a: ScopeAccount) => boolean): void {
+    scope.accounts = scope.accounts.filter(keep)
+    scope.byId = new Map(scope.accounts.map((a) => [a.id, a]))
+  }
+
+  /** Attach names, parents and previous-period values to raw rows. */
+  decorate(
+    level: EntityRow['level'],
+    scope: ResolvedScope,
+    rows: { key: string; period: string; totals: Totals; provisional: boolean }[],
+    prev: Map<string, { totals: Totals }> | null,
+  ): EntityRow[] {
+    const accountIds = scope.accounts.map((a) => a.id)
+    const ids = rows.map((r) => Number(r.key))
+    const meta =
+      level === 'campaign' || level === 'adSet' || level === 'ad'
+        ? this.repo.meta(level, accountIds, ids.length <= 500 ? [...new Set(ids)] : undefined)
+        : null
+    return rows.map((r) => {
+      const m = meta?.get(Number(r.key))
+      const accountId = level === 'account' ? Number(r.key) : (m?.account_id ?? null)
+      const acc = accountId !== null ? scope.byId.get(accountId) : undefined
+      const platform: PlatformId | null = level === 'platform' ? (r.key as PlatformId) : (acc?.platform ?? null)
+      const name =
+        level === 'workspace' ? 'All accounts' : level === 'platform' ? r.key : level === 'account' ? (acc?.name ?? r.key) : (m?.name ?? `#${r.key}`)
+      const p = prev?.get(`${r.key}|${r.period}`)?.totals ?? (prev ? { ...EMPTY_TOTALS } : null)
+      return {
+        level,
+        id: r.key,
+        name,
+        platform,
+        accountId,
+        campaignId: m?.campaign_id ?? null,
+        adSetId: m?.ad_set_id ?? null,
+        status: m?.status ?? null,
+        objective: m?.objective ?? null,
+        period: r.period === '' ? null : r.period,
+        totals: r.totals,
+        kpis: deriveKpis(r.totals),
+        previousTotals: p,
+        previousKpis: p ? deriveKpis(p) : null,
+        provisional: r.provisional,
+      }
+    })
+  }
+
+  /** Top or bottom N entities by a metric over a range with a minimum spend. */
+  top(input: TopInput): { currency: string; convertedFrom: string[]; rows: EntityRow[] } {
+    const scope = this.scope(input.workspaceId, input.accountIds)
+    const minSpendMicros = Math.round(input.minSpend * 1e6)
+    let raw: { key: string; period: string; totals: Totals; provisional: boolean }[]
+    if (input.level === 'campaign') {
+      const prov = this.repo.provisionalAccounts(scope.accounts.map((a) => a.id), input.range.from, input.range.to)
+      raw = this.campaignTotals(scope, input.range, {
+        metric: input.metric,
+        order: input.order,
+        limit: input.limit,
+        minSpendMicros,
+      }).map((s) => ({ key: String(s.id), period: '', totals: sumsToTotals(s), provisional: prov.has(s.account_id) }))
+    } else {
+      const all = [...this.rowsFor(input.level, 'total', scope, input.range, {}).values()]
+      const value = (t: Totals): number | null => deriveKpis(t)[input.metric as keyof ReturnType<typeof deriveKpis>] ?? (t as unknown as Record<string, number>)[input.metric] ?? null
+      const sign = input.order === 'top' ? -1 : 1
+      raw = all
+        .filter((r) => r.totals.spendMicros >= minSpendMicros && value(r.totals) !== null)
+        .sort((a, b) => sign * ((value(a.totals) as number) - (value(b.totals) as number)) || Number(a.key) - Number(b.key))
+        .slice(0, input.limit)
+    }
+    return { currency: scope.currency, convertedFrom: this.convertedFrom(scope), rows: this.decorate(input.level, scope, raw, null) }
+  }
+
+  /** Daily series with a trailing 7-day moving average (the 6 days before the range feed it). */
+  trend(input: TrendInput): { currency: string; convertedFrom: string[]; points: TrendSeriesPoint[] } {
+    const scope = this.scope(input.workspaceId, input.accountIds)
+    const lead = { from: addDays(input.range.from, -6), to: input.range.to }
+    let buckets: RawBucket[]
+    const accountIds = scope.accounts.map((a) => a.id)
+    const e = input.entity
+    if (!e) buckets = this.repo.buckets('workspace', 'day', accountIds, lead.from, lead.to)
+    else if (e.level === 'account') buckets = this.repo.buckets('account', 'day', accountIds, lead.from, lead.to, { ids: [e.id] })
+    else if (e.level === 'campaign') buckets = this.repo.buckets('campaign', 'day', accountIds, lead.from, lead.to, { ids: [e.id] })
+    else buckets = this.repo.buckets(e.level, 'day', accountIds, lead.from, lead.to, { ids: [e.id] })
+    const byDate = new Map<string, { totals: Totals; provisional: boolean }>()
+    const dates = dateRange(lead.from, lead.to)
+    for (const d of dates) byDate.set(d, { totals: { ...EMPTY_TOTALS }, provisional: false })
+    for (const b of buckets) {
+      const p = byDate.get(b.period)
+      if (!p) continue
+      addBucket(p.totals, b, scope)
+      p.provisional ||= b.provisional === 1
+    }
+    const points: TrendSeriesPoint[] = []
+    const window: Totals[] = []
+    for (const d of dates) {
+      const p = byDate.get(d) as { totals: Totals; provisional: boolean }
+      window.push(p.totals)
+      if (window.length > 7) window.shift()
+      if (d < input.range.from) continue
+      const s = window.reduce(
+        (a, t) => ({
+          spendMicros: a.spendMicros + t.spendMicros,
+          revenueMicros: a.revenueMicros + t.revenueMicros,
+          impressions: a.impressions + t.impressions,
+          clicks: a.clicks + t.clicks,
+          conversions: a.conversions + t.conversions,
+          videoViews: a.videoViews + t.videoViews,
+        }),
+        { ...EMPTY_TOTALS },
+      )
+      const k = deriveKpis(s)
+      const n = window.length
+      points.push({
+        date: d,
+        totals: p.totals,
+        kpis: deriveKpis(p.totals),
+        ma7: { spend: k.spend / n, revenue: k.revenue / n, conversions: k.conversions / n, roas: k.roas, cpa: k.cpa, ctr: k.ctr },
+        provisional: p.provisional,
+      })
+    }
+    return { currency: scope.currency, convertedFrom: this.convertedFrom(scope), points }
+  }
+
+  /** Days in the month of `date`. */
+  static daysInMonth(date: string): number {
+    return daysBetween(startOfMonth(date), endOfMonth(date)) + 1
+  }
+}

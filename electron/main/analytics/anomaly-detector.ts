@@ -1,0 +1,250 @@
+import { addDays, weekday } from '../../../shared/domain/dates'
+import type { AnomalyMetric } from '../../../shared/ipc/contracts/analytics-insights'
+
+/** One day of an entity's additive parts (money in micros of one currency). */
+export interface DayParts {
+  date: string
+  spend: number
+  revenue: number
+  impressions: number
+  clicks: number
+  conversions: number
+}
+
+/** The detector's view of one day: value, baseline and robust score (null when not assessable). */
+export interface ScoredDay {
+  date: string
+  actual: number | null
+  expected: number | null
+  lower: number | null
+  upper: number | null
+  score: number | null
+  flagged: boolean
+}
+
+/** Days of history behind each baseline: 8 weeks for weekday shapes, the last 4 for the level. */
+export const LOOKBACK = 56
+const LEVEL_DAYS = 28
+/** Robust z above which a day can be flagged. */
+const Z_MIN = 4
+/** Floor on the log-scale spread so near-constant series do not flag tiny wobbles. */
+const MIN_SCALE = 0.06
+
+interface MetricRule {
+  /** log-scale value of the day, or null when the day cannot be assessed. */
+  value(d: DayParts): number | null
+  /** Natural value for display. */
+  natural(d: DayParts): number | null
+  /** Back-transform of the log value to natural units. */
+  back(y: number): number
+  /** Smallest ratio move (actual/expected) worth reporting, up and down. */
+  up: number
+  down: number
+}
+
+const M = 1e6
+const RULES: Record<AnomalyMetric, MetricRule> = {
+  spend: {
+    value: (d) => (d.spend > 0 ? Math.log(d.spend / M + 1) : null),
+    natural: (d) => d.spend / M,
+    back: (y) => Math.exp(y) - 1,
+    up: 1.8,
+    down: 0.45,
+  },
+  conversions: {
+    value: (d) => (d.spend > 0 && d.clicks > 0 ? Math.log(d.conversions + 1) : null),
+    natural: (d) => d.conversions,
+    back: (y) => Math.exp(y) - 1,
+    up: 2.2,
+    down: 0.4,
+  },
+  cpa: {
+    value: (d) => (d.spend > 0 && d.clicks > 0 ? Math.log((d.spend / M + 1) / (d.conversions + 1)) : null),
+    natural: (d) => (d.conversions > 0 ? d.spend / M / d.conversions : null),
+    back: (y) => Math.exp(y),
+    up: 1.6,
+    down: 0.5,
+  },
+  ctr: {
+    value: (d) => (d.impressions >= 500 ? Math.log((d.clicks + 1) / d.impressions) : null),
+    natural: (d) => (d.impressions > 0 ? d.clicks / d.impressions : null),
+    back: (y) => Math.exp(y),
+    up: 1.6,
+    down: 0.65,
+  },
+  roas: {
+    value: (d) => (d.spend > 0 ? Math.log((d.revenue / M + 1) / (d.spend / M + 1)) : null),
+    natural: (d) => (d.spend > 0 ? d.revenue / d.spend : null),
+    back: (y) => Math.exp(y),
+    up: 1.8,
+    down: 0.55,
+  },
+}
+
+/** Variance-stabilised (Anscombe) z of an observed count against its expectation, with overdispersion. */
+export function countZ(observed: number, expected: number, dispersion: number): number {
+  return (2 * (Math.sqrt(observed + 3 / 8) - Math.sqrt(Math.max(0, expected) + 3 / 8))) / Math.sqrt(dispersion)
+}
+
+/**
+ * Ratios built on small counts swing by chance: the move must also be significant in the counts
+ * behind it (conversions for conversions/CPA/ROAS, clicks for CTR), not only in the log series.
+ */
+function countsAgree(metric: AnomalyMetric, day: DayParts, recent: DayParts[], expected: number, score: number): boolean {
+  const sum = (f: (d: DayParts) => number): number => recent.reduce((a, d) => a + f(d), 0)
+  if (metric === 'spend') return true
+  if (metric === 'ctr') {
+    const z = countZ(day.clicks, day.impressions * expected, 4)
+    return Math.sign(z) === Math.sign(score) && Math.abs(z) >= Z_MIN
+  }
+  let lambda: number
+  if (metric === 'conversions') lambda = expected
+  else {
+    const spend = sum((d) => d.spend)
+    lambda = spend > 0 ? (day.spend * sum((d) => d.conversions)) / spend : 0
+  }
+  const z = countZ(day.conversions, lambda, 2)
+  // CPA moves opposite to conversions; ROAS and conversions move with them.
+  const want = metric === 'cpa' ? -Math.sign(score) : Math.sign(score)
+  return Math.sign(z) === want && Math.abs(z) >= Z_MIN
+}
+
+/** Minimum baseline volume per day for a metric to be assessed (noise would dominate below). */
+function enoughVolume(metric: AnomalyMetric, window: DayParts[]): boolean {
+  const med = (f: (d: DayParts) => number): number => median(window.map(f))
+  if (metric === 'ctr') return med((d) => d.clicks) >= 20
+  if (metric === 'spend') return med((d) => d.spend / M) >= 10
+  return med((d) => d.conversions) >= 4
+}
+
+export function median(xs: number[]): number {
+  if (!xs.length) return NaN
+  const s = Float64Array.from(xs).sort()
+  const mid = s.length >> 1
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+}
+
+/**
+ * Score each day of `days` (consecutive dates, oldest first) against a baseline from the 56 days
+ * before it: log values, weekday offsets (median per weekday minus the overall median), a level
+ * (median of the last 28 seasonally adjusted days) and a spread (1.4826 x MAD of those 28).
+ * Medians keep a short anomaly from polluting its own baseline. Days before index LOOKBACK are
+ * context only. Pure and deterministic.
+ */
+export function scoreSeries(days: DayParts[], metric: AnomalyMetric, fromIndex = LOOKBACK): ScoredDay[] {
+  const rule = RULES[metric]
+  const ys = days.map((d) => rule.value(d))
+  const wds = days.map((d) => weekday(d.date))
+  const out: ScoredDay[] = []
+  for (let t = Math.max(fromIndex, LOOKBACK); t < days.length; t++) {
+    const day = days[t] as DayParts
+    const actual = rule.natural(day)
+    const empty: ScoredDay = { date: day.date, actual, expected: null, lower: null, upper: null, score: null, flagged: false }
+    const y = ys[t]
+    const winIdx: number[] = []
+    for (let k = t - LOOKBACK; k < t; k++) if (ys[k] !== null && ys[k] !== undefined) winIdx.push(k)
+    // An entity needs a mostly continuous history (launches and pauses are not anomalies).
+    if (winIdx.length < LOOKBACK * 0.75 || !enoughVolume(metric, days.slice(t - LEVEL_DAYS, t))) {
+      out.push(empty)
+      continue
+    }
+    const all = winIdx.map((k) => ys[k] as number)
+    const overall = median(all)
+    const wdOffset = new Float64Array(7)
+    for (let w = 0; w < 7; w++) {
+      const same = winIdx.filter((k) => wds[k] === w).map((k) => ys[k] as number)
+      wdOffset[w] = same.length >= 4 ? median(same) - overall : 0
+    }
+    const recent = winIdx.filter((k) => k >= t - LEVEL_DAYS)
+    const adj = recent.map((k) => (ys[k] as number) - (wdOffset[wds[k] as number] as number))
+    if (adj.length < LEVEL_DAYS / 2) {
+      out.push(empty)
+      continue
+    }
+    const level = median(adj)
+    const scale = Math.max(MIN_SCALE, 1.4826 * median(adj.map((a) => Math.abs(a - level))))
+    const expY = level + (wdOffset[wds[t] as number] as number)
+    const expected = rule.back(expY)
+    const lower = rule.back(expY - 3 * scale)
+    const upper = rule.back(expY + 3 * scale)
+    if (y === null || y === undefined) {
+      out.push({ ...empty, expected, lower, upper })
+      continue
+    }
+    const score = (y - expY) / scale
+    const ratio = Math.exp(y - expY)
+    const flagged =
+      Math.abs(score) >= Z_MIN &&
+      (ratio >= rule.up || ratio <= rule.down) &&
+      countsAgree(metric, day, days.slice(t - LEVEL_DAYS, t), expected, score)
+    out.push({ date: day.date, actual, expected, lower, upper, score, flagged })
+  }
+  return out
+}
+
+/** A run of flagged days (gaps of one day are bridged). */
+export interface Run {
+  startDate: string
+  endDate: string
+  peak: ScoredDay
+}
+
+/** Group flagged days into runs; the peak is the day with the largest |score|. */
+export function runs(scored: ScoredDay[]): Run[] {
+  const out: Run[] = []
+  let cur: Run | null = null
+  for (const d of scored) {
+    if (!d.flagged) continue
+    if (cur && addDays(cur.endDate, 2) >= d.date && Math.sign(d.score ?? 0) === Math.sign(cur.peak.score ?? 0)) {
+      cur.endDate = d.date
+      if (Math.abs(d.score ?? 0) > Math.abs(cur.peak.score ?? 0)) cur.peak = d
+    } else {
+      cur = { startDate: d.date, endDate: d.date, peak: d }
+      out.push(cur)
+    }
+  }
+  return out
+}
+
+/** Severity from the peak's robust score and the size of the move. */
+export function severity(score: number, ratio: number): 'info' | 'warning' | 'critical' {
+  const move = ratio >= 1 ? ratio : 1 / ratio
+  if (Math.abs(score) >= 8 && move >= 2) return 'critical'
+  if (Math.abs(score) >= 5.5) return 'warning'
+  return 'info'
+}
+
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+const LABEL: Record<AnomalyMetric, string> = { spend: 'Spend', conversions: 'Conversions', cpa: 'CPA', ctr: 'CTR', roas: 'ROAS' }
+
+/** "Spend 3.1x the usual Tuesday level" / "CTR 48% below the usual Thursday level", with values. */
+export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMetric, v: number) => string): string {
+  const p = run.peak
+  const span0 = run.startDate === run.endDate ? `on ${run.startDate}` : `from ${run.startDate} to ${run.endDate}`
+  if (p.actual === null) {
+    return `${LABEL[metric]} undefined ${span0}: spend with no conversions, against an expected ${fmt(metric, p.expected ?? 0)}.`
+  }
+  const actual = p.actual
+  const expected = p.expected ?? 0
+  const ratio = expected > 0 ? actual / expected : Infinity
+  const day = DAY_NAMES[weekday(p.date)] as string
+  const move =
+    ratio >= 1.5
+      ? `${ratio === Infinity ? 'far above' : `${ratio.toFixed(1)}x`} the usual ${day} level`
+      : ratio >= 1
+        ? `${Math.round((ratio - 1) * 100)}% above the usual ${day} level`
+        : `${Math.round((1 - ratio) * 100)}% below the usual ${day} level`
+  const span = run.startDate === run.endDate ? `on ${run.startDate}` : `from ${run.startDate} to ${run.endDate} (peak ${p.date})`
+  return `${LABEL[metric]} ${move} ${span}: ${fmt(metric, actual)} against an expected ${fmt(metric, expected)}.`
+}
+
+/** Known retail peaks where big moves are expected: cyber week and the Christmas/New Year stretch. */
+export function isSeasonalPeak(date: string): boolean {
+  const year = Number(date.slice(0, 4))
+  const md = date.slice(5)
+  if (md >= '12-20' || md <= '01-03') return true
+  const nov1 = `${year}-11-01`
+  const firstThu = (4 - weekday(nov1) + 7) % 7
+  const blackFriday = addDays(nov1, firstThu + 22)
+  return date >= addDays(blackFriday, -7) && date <= addDays(blackFriday, 4)
+}

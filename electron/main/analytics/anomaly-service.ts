@@ -1,0 +1,235 @@
+import { addDays, dateRange } from '../../../shared/domain/dates'
+import type { PlatformId } from '../../../shared/domain/entities'
+import { formatMoney } from '../../../shared/domain/money'
+import type { DateRange } from '../../../shared/domain/metrics'
+import type { z } from 'zod'
+import type {
+  Anomaly,
+  AnomalyMetric,
+  ListAnomaliesInputSchema,
+  MetricSeriesSchema,
+} from '../../../shared/ipc/contracts/analytics-insights'
+import { AppError } from '../../../shared/ipc/result'
+import type { Sqlite } from '../store/db'
+import type { AnalyticsService } from './analytics-service'
+import { explain, isSeasonalPeak, LOOKBACK, runs, scoreSeries, severity, type DayParts } from './anomaly-detector'
+
+type ListInput = z.output<typeof ListAnomaliesInputSchema>
+type Level = Anomaly['level']
+const METRICS: AnomalyMetric[] = ['spend', 'conversions', 'cpa', 'ctr', 'roas']
+const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const
+/** Campaign-level detection covers the biggest spenders of the range (keeps 10k-campaign accounts fast). */
+const MAX_CAMPAIGNS = 300
+
+interface Entity {
+  level: Level
+  id: number
+  name: string
+  platform: PlatformId | null
+  accountId: number | null
+  currency: string
+  days: DayParts[]
+}
+
+interface Row {
+  key: number
+  date: string
+  spend: number
+  revenue: number
+  impressions: number
+  clicks: number
+  conversions: number
+}
+
+/**
+ * Anomalies on daily series per workspace, account and campaign (see anomaly-detector.ts). Results
+ * are cached per workspace and range until the data changes.
+ */
+export class AnomalyService {
+  private readonly cache = new Map<string, { currency: string; anomalies: Anomaly[] }>()
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly analytics: AnalyticsService,
+  ) {}
+
+  /** Forget cached results (called on data:changed). */
+  invalidate(): void {
+    this.cache.clear()
+  }
+
+  /** Default range: the last 90 days up to the workspace's last day. */
+  defaultRange(workspaceId: number): DateRange {
+    const r = this.sqlite
+      .prepare(
+        'SELECT max(d.date) AS d FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id WHERE a.workspace_id = ?',
+      )
+      .get(workspaceId) as { d: string | null }
+    const to = r.d ?? new Date().toISOString().slice(0, 10)
+    return { from: addDays(to, -89), to }
+  }
+
+  private fill(span: DateRange, rows: Row[]): Map<number, DayParts[]> {
+    const dates = dateRange(span.from, span.to)
+    const index = new Map(dates.map((d, i) => [d, i]))
+    const out = new Map<number, DayParts[]>()
+    for (const r of rows) {
+      let arr = out.get(r.key)
+      if (!arr) {
+        arr = dates.map((date) => ({ date, spend: 0, revenue: 0, impressions: 0, clicks: 0, conversions: 0 }))
+        out.set(r.key, arr)
+      }
+      const d = arr[index.get(r.date) as number] as DayParts
+      d.spend += r.spend
+      d.revenue += r.revenue
+      d.impressions += r.impressions
+      d.clicks += r.clicks
+      d.conversions += r.conversions
+    }
+    return out
+  }
+
+  /** Series of every entity the detector watches over `span`. */
+  private entities(workspaceId: number, span: DateRange, range: DateRange, only?: { level: Level; id: number }): Entity[] {
+    const scope = this.analytics.scope(workspaceId)
+    const ids = scope.accounts.map((a) => a.id)
+    if (!ids.length) return []
+    const inList = `(${ids.map(() => '?').join(',')})`
+    const cols = `date, spend_micros AS spend, conversion_value_micros AS revenue, impressions, clicks, conversions`
+    const accRows = this.sqlite
+      .prepare(`SELECT account_id AS key, ${cols} FROM account_daily WHERE account_id IN ${inList} AND date BETWEEN ? AND ?`)
+      .all(...ids, span.from, span.to) as Row[]
+    const out: Entity[] = []
+    const accSeries = this.fill(span, accRows)
+    if (!only || only.level === 'workspace') {
+      // The workspace series converts each account-day at its month's rate.
+      const conv = accRows.map((r) => {
+        const a = scope.byId.get(r.key)
+        const m = r.date.slice(0, 7)
+        const c = a?.currency ?? scope.currency
+        return { ...r, key: 0, spend: scope.convert(r.spend, c, m), revenue: scope.convert(r.revenue, c, m) }
+      })
+      const ws = this.fill(span, conv).get(0)
+      if (ws) out.push({ level: 'workspace', id: workspaceId, name: 'All accounts', platform: null, accountId: null, currency: scope.currency, days: ws })
+    }
+    if (!only || only.level === 'account') {
+      for (const a of scope.accounts) {
+        const days = accSeries.get(a.id)
+        if (!days || (only && only.id !== a.id)) continue
+        out.push({ level: 'account', id: a.id, name: a.name, platform: a.platform, accountId: a.id, currency: a.currency, days })
+      }
+    }
+    if (!only || only.level === 'campaign') {
+      const top = only
+        ? [only.id]
+        : (
+            this.sqlite
+              .prepare(
+                `SELECT campaign_id AS id FROM campaign_daily WHERE account_id IN ${inList} AND date BETWEEN ? AND ?
+                 GROUP BY campaign_id ORDER BY sum(spend_micros) DESC LIMIT ${MAX_CAMPAIGNS}`,
+              )
+              .all(...ids, range.from, range.to) as { id: number }[]
+          ).map((r) => r.id)
+      if (top.length) {
+        const list = `(${top.map(() => '?').join(',')})`
+        const rows = this.sqlite
+          .prepare(
+            `SELECT campaign_id AS key, ${cols} FROM campaign_daily WHERE campaign_id IN ${list} AND date BETWEEN ? AND ?`,
+          )
+          .all(...top, span.from, span.to) as Row[]
+        const meta = this.sqlite
+          .prepare(`SELECT id, name, account_id FROM campaigns WHERE id IN ${list} AND account_id IN ${inList}`)
+          .all(...top, ...ids) as { id: number; name: string; account_id: number }[]
+        const series = this.fill(span, rows)
+        for (const c of meta) {
+          const a = scope.byId.get(c.account_id)
+          const days = series.get(c.id)
+          if (!a || !days) continue
+          out.push({ level: 'campaign', id: c.id, name: c.name, platform: a.platform, accountId: a.id, currency: a.currency, days })
+        }
+      }
+    }
+    return out
+  }
+
+  private detect(workspaceId: number, range: DateRange): { currency: string; anomalies: Anomaly[] } {
+    const key = `${workspaceId}|${range.from}|${range.to}`
+    const hit = this.cache.get(key)
+    if (hit) return hit
+    const span = { from: addDays(range.from, -LOOKBACK), to: range.to }
+    const currency = this.analytics.scope(workspaceId).currency
+    const anomalies: Anomaly[] = []
+    for (const e of this.entities(workspaceId, span, range)) {
+      const fmt = (m: AnomalyMetric, v: number): string =>
+        m === 'spend' || m === 'cpa'
+          ? formatMoney(Math.round(v * 1e6), e.currency)
+          : m === 'ctr'
+            ? `${(v * 100).toFixed(2)}%`
+            : m === 'roas'
+              ? `${v.toFixed(2)}x`
+              : v.toFixed(1)
+      for (const metric of METRICS) {
+        for (const run of runs(scoreSeries(e.days, metric))) {
+          const p = run.peak
+          const expected = p.expected ?? 0
+          const actual = p.actual ?? 0
+          const ratio = expected > 0 ? actual / expected : actual > 0 ? 99 : 1
+          const score = p.score ?? 0
+          anomalies.push({
+            id: `${e.level}:${e.id}:${metric}:${run.startDate}`,
+            level: e.level,
+            entityId: e.id,
+            entityName: e.name,
+            platform: e.platform,
+            accountId: e.accountId,
+            metric,
+            startDate: run.startDate,
+            endDate: run.endDate,
+            peakDate: p.date,
+            actual,
+            expected,
+            ratio,
+            score,
+            direction: score >= 0 ? 'up' : 'down',
+            severity: severity(score, ratio > 0 ? ratio : 0.01),
+            seasonal: isSeasonalPeak(p.date),
+            explanation: `${e.name}: ${explain(metric, run, fmt)}`,
+          })
+        }
+      }
+    }
+    anomalies.sort((a, b) => b.endDate.localeCompare(a.endDate) || Math.abs(b.score) - Math.abs(a.score))
+    const result = { currency, anomalies }
+    if (this.cache.size > 20) this.cache.clear()
+    this.cache.set(key, result)
+    return result
+  }
+
+  /** Anomalies of a range with filters; newest first. */
+  list(input: ListInput): { currency: string; range: DateRange; anomalies: Anomaly[] } {
+    const range = input.range ?? this.defaultRange(input.workspaceId)
+    const { currency, anomalies } = this.detect(input.workspaceId, range)
+    const min = SEVERITY_RANK[input.minSeverity]
+    return {
+      currency,
+      range,
+      anomalies: anomalies.filter(
+        (a) =>
+          (input.includeSeasonal || !a.seasonal) &&
+          SEVERITY_RANK[a.severity] >= min &&
+          (!input.metrics || input.metrics.includes(a.metric)) &&
+          (!input.levels || input.levels.includes(a.level)),
+      ),
+    }
+  }
+
+  /** One entity's metric with the baseline, band and flags for each day of `range`. */
+  series(workspaceId: number, level: Level, entityId: number, metric: AnomalyMetric, range: DateRange): z.infer<typeof MetricSeriesSchema> {
+    const span = { from: addDays(range.from, -LOOKBACK), to: range.to }
+    const e = this.entities(workspaceId, span, range, { level, id: level === 'workspace' ? workspaceId : entityId })[0]
+    if (level === 'workspace' && entityId !== workspaceId) throw new AppError('NOT_FOUND', `Workspace ${entityId} is not ${workspaceId}`)
+    const currency = e?.currency ?? this.analytics.scope(workspaceId).currency
+    if (!e) return { currency, points: dateRange(range.from, range.to).map((date) => ({ date, actual: null, expected: null, lower: null, upper: null, score: null, flagged: false })) }
+    return { currency, points: scoreSeries(e.days, metric) }
+  }
+}

@@ -1,0 +1,235 @@
+import type { z } from 'zod'
+import { deriveKpis, EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
+import type {
+  ComparisonSchema,
+  CompareInputSchema,
+  CreativeListSchema,
+  FatigueDetailSchema,
+  FormatComparisonSchema,
+} from '../../../shared/ipc/contracts/analytics-insights'
+import { AppError } from '../../../shared/ipc/result'
+import type { Sqlite } from '../store/db'
+import type { AnalyticsRepo } from '../store/repos/analytics-repo'
+import { addBucket, type AnalyticsService } from './analytics-service'
+import { fitFatigue, type AdDay } from './fatigue'
+import { probBBeatsA, ratioCi, twoProportionTest } from './stats'
+
+interface AdMeta {
+  id: number
+  name: string
+  status: string
+  campaign_id: number
+  campaign_name: string
+  ad_set_id: number
+  ad_set_name: string
+  account_id: number
+  format: string | null
+  headline: string | null
+  thumbnail_url: string | null
+  launch_date: string | null
+}
+
+/** Per-ad performance, format comparison, fatigue and A/B comparisons. */
+export class CreativesService {
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly repo: AnalyticsRepo,
+    private readonly analytics: AnalyticsService,
+  ) {}
+
+  private adTotals(workspaceId: number, range: DateRange): { currency: string; convertedFrom: string[]; totals: Map<number, Totals> } {
+    const scope = this.analytics.scope(workspaceId)
+    const totals = new Map<number, Totals>()
+    for (const b of this.repo.buckets('ad', 'total', scope.accounts.map((a) => a.id), range.from, range.to)) {
+      const id = Number(b.key)
+      let t = totals.get(id)
+      if (!t) {
+        t = { ...EMPTY_TOTALS }
+        totals.set(id, t)
+      }
+      addBucket(t, b, scope)
+    }
+    return { currency: scope.currency, convertedFrom: this.analytics.convertedFrom(scope), totals }
+  }
+
+  private adMeta(ids: number[]): Map<number, AdMeta> {
+    if (!ids.length) return new Map()
+    const rows = this.sqlite
+      .prepare(
+        `SELECT x.id, x.name, x.status, x.campaign_id, c.name AS campaign_name, x.ad_set_id, s.name AS ad_set_name,
+           x.account_id, cr.format, cr.headline, cr.thumbnail_url, x.launch_date
+         FROM ads x JOIN campaigns c ON c.id = x.campaign_id JOIN ad_sets s ON s.id = x.ad_set_id
+         LEFT JOIN creatives cr ON cr.id = x.creative_id WHERE x.id IN (${ids.map(() => '?').join(',')})`,
+      )
+      .all(...ids) as AdMeta[]
+    return new Map(rows.map((r) => [r.id, r]))
+  }
+
+  /** Daily impressions and clicks of ads from launch up to `to`, grouped by ad. */
+  private adDays(ids: number[], to: string): Map<number, AdDay[]> {
+    const out = new Map<number, AdDay[]>()
+    if (!ids.length) return out
+    const stmt = this.sqlite.prepare('SELECT date, impressions, clicks FROM daily_metrics WHERE ad_id = ? AND date <= ? ORDER BY date')
+    for (const id of ids) out.set(id, stmt.all(id, to) as AdDay[])
+    return out
+  }
+
+  /** Ads with delivery in the range, highest spend first, with fatigue state. */
+  list(workspaceId: number, range: DateRange, limit: number): z.infer<typeof CreativeListSchema> {
+    const { currency, convertedFrom, totals } = this.adTotals(workspaceId, range)
+    const ids = [...totals.entries()].sort((a, b) => b[1].spendMicros - a[1].spendMicros).slice(0, limit).map(([id]) => id)
+    const meta = this.adMeta(ids)
+    const days = this.adDays(ids, range.to)
+    const rows = ids.flatMap((id) => {
+      const m = meta.get(id)
+      const t = totals.get(id) as Totals
+      if (!m) return []
+      const f = fitFatigue(days.get(id) ?? [])
+      const platform = this.platformOf(m.account_id)
+      return [
+        {
+          adId: id,
+          name: m.name,
+          status: m.status,
+          campaignId: m.campaign_id,
+          campaignName: m.campaign_name,
+          adSetId: m.ad_set_id,
+          adSetName: m.ad_set_name,
+          platform,
+          format: m.format ?? 'unknown',
+          headline: m.headline,
+          thumbnailUrl: m.thumbnail_url,
+          launchDate: m.launch_date,
+          totals: t,
+          kpis: deriveKpis(t),
+          fatigue: {
+            state: f.state,
+            initialCtr: f.initialCtr,
+            currentCtr: f.currentCtr,
+            decayPerMillion: f.decayPerMillion,
+            daysUntilFatigue: f.daysUntilFatigue,
+            explanation: f.explanation,
+          },
+        },
+      ]
+    })
+    return { currency, convertedFrom, rows }
+  }
+
+  private platformOf(accountId: number): z.infer<typeof CreativeListSchema>['rows'][number]['platform'] {
+    const r = this.sqlite.prepare('SELECT platform FROM ad_accounts WHERE id = ?').get(accountId) as { platform: string }
+    return r.platform as z.infer<typeof CreativeListSchema>['rows'][number]['platform']
+  }
+
+  /** Formats compared over a range: sums, ratios and cluster-robust 95% intervals. */
+  formats(workspaceId: number, range: DateRange): z.infer<typeof FormatComparisonSchema> {
+    const { currency, totals } = this.adTotals(workspaceId, range)
+    const meta = this.adMeta([...totals.keys()])
+    const groups = new Map<string, Totals[]>()
+    for (const [id, t] of totals) {
+      const f = meta.get(id)?.format ?? 'unknown'
+      const list = groups.get(f) ?? []
+      list.push(t)
+      groups.set(f, list)
+    }
+    const rows = [...groups.entries()].map(([format, list]) => {
+      const sum = list.reduce(
+        (a, t) => ({
+          spendMicros: a.spendMicros + t.spendMicros,
+          revenueMicros: a.revenueMicros + t.revenueMicros,
+          impressions: a.impressions + t.impressions,
+          clicks: a.clicks + t.clicks,
+          conversions: Math.round((a.conversions + t.conversions) * 1e6) / 1e6,
+          videoViews: a.videoViews + t.videoViews,
+        }),
+        { ...EMPTY_TOTALS },
+      )
+      return {
+        format,
+        ads: list.length,
+        totals: sum,
+        kpis: deriveKpis(sum),
+        ctrCi: ratioCi(list.map((t) => t.clicks), list.map((t) => t.impressions)),
+        cvrCi: ratioCi(list.map((t) => t.conversions), list.map((t) => t.clicks)),
+        roasCi: ratioCi(list.map((t) => t.revenueMicros), list.map((t) => t.spendMicros)),
+      }
+    })
+    rows.sort((a, b) => b.totals.spendMicros - a.totals.spendMicros)
+    return { currency, rows }
+  }
+
+  /** One ad's CTR decay curve since launch (all its days, not only a range). */
+  fatigue(workspaceId: number, adId: number): z.infer<typeof FatigueDetailSchema> {
+    const m = this.sqlite
+      .prepare('SELECT x.name FROM ads x JOIN ad_accounts a ON a.id = x.account_id WHERE x.id = ? AND a.workspace_id = ?')
+      .get(adId, workspaceId) as { name: string } | undefined
+    if (!m) throw new AppError('NOT_FOUND', `No ad ${adId} in workspace ${workspaceId}`)
+    const days = this.adDays([adId], '9999-12-31').get(adId) ?? []
+    const f = fitFatigue(days)
+    return {
+      adId,
+      name: m.name,
+      state: f.state,
+      initialCtr: f.initialCtr,
+      currentCtr: f.currentCtr,
+      decayPerMillion: f.decayPerMillion,
+      daysUntilFatigue: f.daysUntilFatigue,
+      explanation: f.explanation,
+      points: days.map((d, i) => ({
+        date: d.date,
+        cumImpressions: f.cum[i] ?? 0,
+        impressions: d.impressions,
+        ctr: d.impressions > 0 ? d.clicks / d.impressions : null,
+      })),
+      fitted: f.fitted,
+    }
+  }
+
+  /** Two entities compared on CTR or CVR with a z-test and the Bayesian probability that B beats A. */
+  compare(input: z.output<typeof CompareInputSchema>): z.infer<typeof ComparisonSchema> {
+    if (input.aId === input.bId) throw new AppError('VALIDATION', 'Pick two different entities to compare')
+    const scope = this.analytics.scope(input.workspaceId)
+    const accountIds = scope.accounts.map((a) => a.id)
+    const sums = new Map<number, Totals>()
+    for (const b of this.repo.buckets(input.level, 'total', accountIds, input.range.from, input.range.to, { ids: [input.aId, input.bId] })) {
+      const t = sums.get(Number(b.key)) ?? { ...EMPTY_TOTALS }
+      addBucket(t, b, scope)
+      sums.set(Number(b.key), t)
+    }
+    const meta = this.repo.meta(input.level, accountIds, [input.aId, input.bId])
+    for (const id of [input.aId, input.bId]) {
+      if (!meta.has(id)) throw new AppError('NOT_FOUND', `No ${input.level} ${id} in workspace ${input.workspaceId}`)
+    }
+    const arm = (id: number): { id: number; name: string; successes: number; trials: number; rate: number | null } => {
+      const t = sums.get(id) ?? EMPTY_TOTALS
+      const successes = input.metric === 'ctr' ? t.clicks : t.conversions
+      const trials = input.metric === 'ctr' ? t.impressions : t.clicks
+      return { id, name: meta.get(id)?.name ?? String(id), successes, trials, rate: trials > 0 ? successes / trials : null }
+    }
+    const a = arm(input.aId)
+    const b = arm(input.bId)
+    const test = twoProportionTest(a.successes, a.trials, b.successes, b.trials)
+    const prob = a.trials > 0 && b.trials > 0 ? probBBeatsA(a.successes, a.trials, b.successes, b.trials) : null
+    const label = input.metric.toUpperCase()
+    const significant = test !== null && test.pValue < 0.05
+    const summary =
+      test === null || a.rate === null || b.rate === null
+        ? `Not enough data: both need ${input.metric === 'ctr' ? 'impressions' : 'clicks'} in the range.`
+        : `${b.name} ${label} ${(b.rate * 100).toFixed(2)}% vs ${a.name} ${(a.rate * 100).toFixed(2)}%: ` +
+          `${significant ? 'a significant' : 'no significant'} difference (p = ${test.pValue.toPrecision(2)}); ` +
+          `probability ${b.name} is better: ${Math.round((prob ?? 0) * 100)}%.`
+    return {
+      metric: input.metric,
+      a,
+      b,
+      diff: test?.diff ?? null,
+      diffCi: test?.diffCi ?? null,
+      relativeLift: test && a.rate ? test.diff / a.rate : null,
+      z: test?.z ?? null,
+      pValue: test?.pValue ?? null,
+      significant,
+      probBBeatsA: prob,
+      summary,
+    }
+  }
+}

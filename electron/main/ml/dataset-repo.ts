@@ -1,0 +1,151 @@
+import { fromEpochDay, toEpochDay } from '../../../shared/domain/dates'
+import type { Sqlite } from '../store/db'
+import type { EntitySeries } from './features'
+
+/** Loaded series of a workspace plus the shared date range (account-local dates). */
+export interface WorkspaceSeries {
+  from: string
+  to: string
+  days: number
+  series: EntitySeries[]
+}
+
+interface MetaRow {
+  id: number
+  name: string
+  campaign_id: number
+  objective: string
+  start_date: string | null
+  platform: string
+  currency: string
+  format: string | null
+}
+
+interface DayRow {
+  id: number
+  date: string
+  spend: number
+  conversions: number
+  revenue: number
+  impressions: number
+  clicks: number
+}
+
+/**
+ * Read the daily campaign (from the `campaign_daily` rollup) and ad-set (from `daily_metrics`)
+ * series of a workspace into dense arrays. Money is converted from micros to account-currency
+ * units here because the models work on floats; nothing is written back.
+ */
+export function loadWorkspaceSeries(
+  sqlite: Sqlite,
+  workspaceId: number,
+  opts: { adSets?: boolean; only?: { entityType: 'campaign' | 'adset'; entityId: number } } = {},
+): WorkspaceSeries | null {
+  const only = opts.only
+  const cFilter = only ? (only.entityType === 'campaign' ? `AND c.id = ${Number(only.entityId)}` : 'AND 0') : ''
+  const cdFilter = only ? (only.entityType === 'campaign' ? `AND cd.campaign_id = ${Number(only.entityId)}` : 'AND 0') : ''
+  const sFilter = only ? (only.entityType === 'adset' ? `AND s.id = ${Number(only.entityId)}` : 'AND 0') : ''
+  const dmFilter = only ? (only.entityType === 'adset' ? `AND dm.ad_set_id = ${Number(only.entityId)}` : 'AND 0') : ''
+  const withAdSets = opts.adSets === true || only?.entityType === 'adset'
+  const range = sqlite
+    .prepare(
+      `SELECT min(cd.date) AS f, max(cd.date) AS t FROM campaign_daily cd
+       JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ?`,
+    )
+    .get(workspaceId) as { f: string | null; t: string | null }
+  if (!range.f || !range.t) return null
+  const fromDay = toEpochDay(range.f)
+  const days = toEpochDay(range.t) - fromDay + 1
+  const formats = new Map<number, string>()
+  for (const r of sqlite
+    .prepare(
+      `SELECT ads.campaign_id AS id, cr.format AS format, count(*) AS n FROM ads
+       JOIN creatives cr ON cr.id = ads.creative_id JOIN ad_accounts a ON a.id = ads.account_id
+       WHERE a.workspace_id = ? GROUP BY ads.campaign_id, cr.format ORDER BY n ASC`,
+    )
+    .all(workspaceId) as { id: number; format: string }[]) {
+    formats.set(r.id, r.format) // ascending count: the dominant format is written last
+  }
+  const campaignMeta = sqlite
+    .prepare(
+      `SELECT c.id, c.name, c.id AS campaign_id, c.objective, c.start_date, a.platform, a.currency, NULL AS format
+       FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ? ${cFilter} ORDER BY c.id`,
+    )
+    .all(workspaceId) as MetaRow[]
+  const series: EntitySeries[] = []
+  const byKey = new Map<string, EntitySeries>()
+  const make = (type: 'campaign' | 'adset', m: MetaRow): EntitySeries => {
+    const s: EntitySeries = {
+      entityType: type,
+      id: m.id,
+      name: m.name,
+      campaignId: m.campaign_id,
+      currency: m.currency,
+      platform: m.platform,
+      objective: m.objective,
+      format: formats.get(m.campaign_id) ?? 'unknown',
+      fromDay,
+      // Unknown launch: the first day with spend (set after the rows are read).
+      launchIndex: m.start_date ? toEpochDay(m.start_date) - fromDay : Number.NaN,
+      spend: new Float64Array(days),
+      conversions: new Float64Array(days),
+      revenue: new Float64Array(days),
+      impressions: new Float64Array(days),
+      clicks: new Float64Array(days),
+    }
+    series.push(s)
+    byKey.set(`${type}:${m.id}`, s)
+    return s
+  }
+  for (const m of campaignMeta) make('campaign', m)
+  const fill = (type: 'campaign' | 'adset', rows: Iterable<DayRow>): void => {
+    for (const r of rows) {
+      const s = byKey.get(`${type}:${r.id}`)
+      if (!s) continue
+      const i = toEpochDay(r.date) - fromDay
+      s.spend[i] = r.spend / 1e6
+      s.conversions[i] = r.conversions
+      s.revenue[i] = r.revenue / 1e6
+      s.impressions[i] = r.impressions
+      s.clicks[i] = r.clicks
+    }
+  }
+  fill(
+    'campaign',
+    sqlite
+      .prepare(
+        `SELECT cd.campaign_id AS id, cd.date, cd.spend_micros AS spend, cd.conversions, cd.conversion_value_micros AS revenue,
+                cd.impressions, cd.clicks
+         FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ? ${cdFilter}`,
+      )
+      .iterate(workspaceId) as Iterable<DayRow>,
+  )
+  if (withAdSets) {
+    const adSetMeta = sqlite
+      .prepare(
+        `SELECT s.id, s.name, s.campaign_id, c.objective, c.start_date, a.platform, a.currency, NULL AS format
+         FROM ad_sets s JOIN campaigns c ON c.id = s.campaign_id JOIN ad_accounts a ON a.id = s.account_id
+         WHERE a.workspace_id = ? ${sFilter} ORDER BY s.id`,
+      )
+      .all(workspaceId) as MetaRow[]
+    for (const m of adSetMeta) make('adset', m)
+    fill(
+      'adset',
+      sqlite
+        .prepare(
+          `SELECT dm.ad_set_id AS id, dm.date, sum(dm.spend_micros) AS spend, sum(dm.conversions) AS conversions,
+                  sum(dm.conversion_value_micros) AS revenue, sum(dm.impressions) AS impressions, sum(dm.clicks) AS clicks
+           FROM daily_metrics dm JOIN ad_accounts a ON a.id = dm.account_id WHERE a.workspace_id = ? ${dmFilter}
+           GROUP BY dm.ad_set_id, dm.date`,
+        )
+        .iterate(workspaceId) as Iterable<DayRow>,
+    )
+  }
+  for (const s of series) {
+    if (Number.isNaN(s.launchIndex)) {
+      const first = s.spend.findIndex((v) => v > 0)
+      s.launchIndex = first >= 0 ? first : 0
+    }
+  }
+  return { from: range.f, to: fromEpochDay(fromDay + days - 1), days, series }
+}

@@ -1,0 +1,222 @@
+/**
+ * Leakage-free features for the forecast models. A row describes one entity (campaign or ad set)
+ * at an anchor day `a`: every feature uses days strictly before `a`, except the planned daily
+ * spend, which is the input a marketer chooses for the window [a, a + H - 1]. Targets are the
+ * mean conversions and revenue per day over that window.
+ */
+
+export const FEATURE_NAMES = [
+  'horizon_days',
+  'planned_daily_spend',
+  'planned_vs_spend_7d',
+  'spend_7d',
+  'spend_28d',
+  'conversions_1d',
+  'conversions_7d',
+  'conversions_prev_7d',
+  'conversions_28d',
+  'revenue_7d',
+  'revenue_28d',
+  'conversions_per_spend_28d',
+  'revenue_per_spend_28d',
+  'ctr_28d',
+  'days_since_launch',
+  'log_cumulative_spend',
+  'day_of_week',
+  'platform',
+  'objective',
+  'creative_format',
+] as const
+export const N_FEATURES = FEATURE_NAMES.length
+
+/** Days of history a row needs before its anchor. */
+export const MIN_HISTORY_DAYS = 28
+
+/** A dense daily series of one entity: index 0 is `from`; money in account-currency units. */
+export interface EntitySeries {
+  entityType: 'campaign' | 'adset'
+  id: number
+  name: string
+  campaignId: number
+  currency: string
+  platform: string
+  objective: string
+  format: string
+  /** Epoch day of `from`. */
+  fromDay: number
+  /** Launch as an index into the series (may be negative: launched before the loaded range). */
+  launchIndex: number
+  spend: Float64Array
+  conversions: Float64Array
+  revenue: Float64Array
+  impressions: Float64Array
+  clicks: Float64Array
+}
+
+/** Stable numeric codes for categorical features (unknown values get a new code, never reused). */
+export interface CategoryCodes {
+  platform: Record<string, number>
+  objective: Record<string, number>
+  format: Record<string, number>
+}
+
+export function emptyCodes(): CategoryCodes {
+  return { platform: {}, objective: {}, format: {} }
+}
+
+function code(map: Record<string, number>, key: string): number {
+  const v = map[key]
+  if (v !== undefined) return v
+  const next = Object.keys(map).length
+  map[key] = next
+  return next
+}
+
+/** Prefix sums so any window sum is O(1). */
+export interface Prefix {
+  spend: Float64Array
+  conversions: Float64Array
+  revenue: Float64Array
+  impressions: Float64Array
+  clicks: Float64Array
+}
+
+function prefix(a: Float64Array): Float64Array {
+  const p = new Float64Array(a.length + 1)
+  for (let i = 0; i < a.length; i++) p[i + 1] = (p[i] as number) + (a[i] as number)
+  return p
+}
+
+export function prefixes(s: EntitySeries): Prefix {
+  return {
+    spend: prefix(s.spend),
+    conversions: prefix(s.conversions),
+    revenue: prefix(s.revenue),
+    impressions: prefix(s.impressions),
+    clicks: prefix(s.clicks),
+  }
+}
+
+/** Sum of days [from, to) of a prefix array, clamped to the series. */
+export function win(p: Float64Array, from: number, to: number): number {
+  const n = p.length - 1
+  const a = Math.max(0, Math.min(n, from))
+  const b = Math.max(0, Math.min(n, to))
+  return b > a ? (p[b] as number) - (p[a] as number) : 0
+}
+
+/**
+ * Write the feature row of `s` at anchor index `a` with horizon `h` and planned daily spend into
+ * `out` at `offset`. Reads only days before `a` (plus the plan).
+ */
+export function writeFeatures(
+  out: Float64Array,
+  offset: number,
+  s: EntitySeries,
+  p: Prefix,
+  a: number,
+  h: number,
+  plannedDaily: number,
+  codes: CategoryCodes,
+): void {
+  const spend7 = win(p.spend, a - 7, a) / 7
+  const spend28 = win(p.spend, a - 28, a) / 28
+  const conv28sum = win(p.conversions, a - 28, a)
+  const rev28sum = win(p.revenue, a - 28, a)
+  const spend28sum = spend28 * 28
+  const impr28 = win(p.impressions, a - 28, a)
+  const f = [
+    h,
+    plannedDaily,
+    spend7 > 0 ? plannedDaily / spend7 : plannedDaily > 0 ? 10 : 1,
+    spend7,
+    spend28,
+    win(p.conversions, a - 1, a),
+    win(p.conversions, a - 7, a) / 7,
+    win(p.conversions, a - 14, a - 7) / 7,
+    conv28sum / 28,
+    win(p.revenue, a - 7, a) / 7,
+    rev28sum / 28,
+    spend28sum > 0 ? conv28sum / spend28sum : NaN,
+    spend28sum > 0 ? rev28sum / spend28sum : NaN,
+    impr28 > 0 ? win(p.clicks, a - 28, a) / impr28 : NaN,
+    a - s.launchIndex,
+    Math.log1p(win(p.spend, 0, a)),
+    (((s.fromDay + a + 3) % 7) + 7) % 7,
+    code(codes.platform, s.platform),
+    code(codes.objective, s.objective),
+    code(codes.format, s.format),
+  ]
+  for (let j = 0; j < N_FEATURES; j++) out[offset + j] = f[j] as number
+}
+
+/** A supervised data set: row-major features, per-day targets and the row's bookkeeping. */
+export interface FeatureSet {
+  n: number
+  x: Float64Array
+  /** Mean conversions per day over the window. */
+  yConversions: Float64Array
+  /** Mean revenue per day over the window (account-currency units). */
+  yRevenue: Float64Array
+  /** Per row: horizon, entity index, anchor index, 28-day naive baselines per day. */
+  horizon: Int32Array
+  entity: Int32Array
+  anchor: Int32Array
+  naiveConversions: Float64Array
+  naiveRevenue: Float64Array
+}
+
+/**
+ * Rows for every entity, horizon and anchor whose window [a, a+h-1] lies inside [fromIdx, toIdx]
+ * (inclusive indices shared by all series), stepping anchors by `stride`. Rows of an entity with
+ * no spend in the 28 days before and none planned carry no signal and are skipped.
+ */
+export function buildRows(
+  series: EntitySeries[],
+  horizons: readonly number[],
+  fromIdx: number,
+  toIdx: number,
+  stride: number,
+  codes: CategoryCodes,
+): FeatureSet {
+  const rows: { e: number; a: number; h: number }[] = []
+  const pre = series.map(prefixes)
+  series.forEach((s, e) => {
+    const P = pre[e] as Prefix
+    for (const h of horizons) {
+      const first = Math.max(fromIdx, MIN_HISTORY_DAYS)
+      // Align anchors to the end so the latest windows are always included.
+      for (let a = toIdx - h + 1; a >= first; a -= stride) {
+        if (a - s.launchIndex < 0) break
+        if (win(P.spend, a - 28, a) <= 0 && win(P.spend, a, a + h) <= 0) continue
+        rows.push({ e, a, h })
+      }
+    }
+  })
+  const n = rows.length
+  const fs: FeatureSet = {
+    n,
+    x: new Float64Array(n * N_FEATURES),
+    yConversions: new Float64Array(n),
+    yRevenue: new Float64Array(n),
+    horizon: new Int32Array(n),
+    entity: new Int32Array(n),
+    anchor: new Int32Array(n),
+    naiveConversions: new Float64Array(n),
+    naiveRevenue: new Float64Array(n),
+  }
+  rows.forEach((r, i) => {
+    const s = series[r.e] as EntitySeries
+    const P = pre[r.e] as Prefix
+    const planned = win(P.spend, r.a, r.a + r.h) / r.h
+    writeFeatures(fs.x, i * N_FEATURES, s, P, r.a, r.h, planned, codes)
+    fs.yConversions[i] = win(P.conversions, r.a, r.a + r.h) / r.h
+    fs.yRevenue[i] = win(P.revenue, r.a, r.a + r.h) / r.h
+    fs.horizon[i] = r.h
+    fs.entity[i] = r.e
+    fs.anchor[i] = r.a
+    fs.naiveConversions[i] = win(P.conversions, r.a - 28, r.a) / 28
+    fs.naiveRevenue[i] = win(P.revenue, r.a - 28, r.a) / 28
+  })
+  return fs
+}

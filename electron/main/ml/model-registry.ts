@@ -1,0 +1,104 @@
+import type { ModelMetrics, ModelVersion } from '../../../shared/ipc/contracts/ml'
+import type { Sqlite } from '../store/db'
+
+interface ModelRow {
+  id: number
+  name: string
+  version: number
+  features: string
+  data_from: string | null
+  data_to: string | null
+  metrics: string
+  artifact: string
+  active: number
+  trained_at: string
+}
+
+function toVersion(r: ModelRow): ModelVersion {
+  return {
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    active: r.active === 1,
+    features: JSON.parse(r.features) as string[],
+    dataFrom: r.data_from,
+    dataTo: r.data_to,
+    metrics: JSON.parse(r.metrics) as ModelMetrics,
+    trainedAt: r.trained_at,
+  }
+}
+
+/** SQL over the `models` registry (one row per trained version) and the `predictions` cache. */
+export class ModelRegistry {
+  constructor(private readonly sqlite: Sqlite) {}
+
+  /** Versions of a workspace, newest first. */
+  list(workspaceId: number): ModelVersion[] {
+    const rows = this.sqlite
+      .prepare('SELECT * FROM models WHERE workspace_id = ? ORDER BY name, version DESC')
+      .all(workspaceId) as ModelRow[]
+    return rows.map(toVersion)
+  }
+
+  /** The active version of `name` with its artifact JSON, or null. */
+  active(workspaceId: number, name: string): { version: ModelVersion; artifact: string } | null {
+    const r = this.sqlite
+      .prepare('SELECT * FROM models WHERE workspace_id = ? AND name = ? AND active = 1 ORDER BY version DESC LIMIT 1')
+      .get(workspaceId, name) as ModelRow | undefined
+    return r ? { version: toVersion(r), artifact: r.artifact } : null
+  }
+
+  /** Insert a new version (next number) and, when `activate`, make it the only active one. Atomic. */
+  add(
+    workspaceId: number,
+    name: string,
+    v: { features: string[]; dataFrom: string; dataTo: string; metrics: ModelMetrics; artifact: string; trainedAt: string },
+    activate: boolean,
+  ): ModelVersion {
+    const tx = this.sqlite.transaction((): number => {
+      const next =
+        ((this.sqlite.prepare('SELECT max(version) AS v FROM models WHERE workspace_id = ? AND name = ?').get(workspaceId, name) as {
+          v: number | null
+        }).v ?? 0) + 1
+      if (activate) this.sqlite.prepare('UPDATE models SET active = 0 WHERE workspace_id = ? AND name = ?').run(workspaceId, name)
+      const info = this.sqlite
+        .prepare(
+          `INSERT INTO models (name, version, workspace_id, features, data_from, data_to, metrics, artifact, active, trained_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(name, next, workspaceId, JSON.stringify(v.features), v.dataFrom, v.dataTo, JSON.stringify(v.metrics), v.artifact, activate ? 1 : 0, v.trainedAt)
+      return Number(info.lastInsertRowid)
+    })
+    const id = tx()
+    return toVersion(this.sqlite.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow)
+  }
+
+  /** Replace the stored predictions of a model (badges) in one transaction. */
+  replacePredictions(modelId: number, rows: { entityType: string; entityId: number; horizonDays: number; value: unknown }[], createdAt: string): void {
+    const del = this.sqlite.prepare('DELETE FROM predictions WHERE model_id = ?')
+    const ins = this.sqlite.prepare(
+      'INSERT INTO predictions (model_id, entity_type, entity_id, horizon_days, value, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    this.sqlite.transaction(() => {
+      del.run(modelId)
+      for (const r of rows) ins.run(modelId, r.entityType, r.entityId, r.horizonDays, JSON.stringify(r.value), createdAt)
+    })()
+  }
+
+  /** Stored predictions of a model for one entity type. */
+  predictions(modelId: number, entityType: string): { entityId: number; horizonDays: number; value: string; createdAt: string }[] {
+    return this.sqlite
+      .prepare(
+        'SELECT entity_id AS entityId, horizon_days AS horizonDays, value, created_at AS createdAt FROM predictions WHERE model_id = ? AND entity_type = ?',
+      )
+      .all(modelId, entityType) as { entityId: number; horizonDays: number; value: string; createdAt: string }[]
+  }
+
+  /** Age of the active model in days (null when none), for the weekly schedule. */
+  lastTrainedAt(workspaceId: number, name: string): string | null {
+    const r = this.sqlite.prepare('SELECT max(trained_at) AS t FROM models WHERE workspace_id = ? AND name = ?').get(workspaceId, name) as {
+      t: string | null
+    }
+    return r.t
+  }
+}

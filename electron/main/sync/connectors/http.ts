@@ -1,0 +1,217 @@
+import type { z } from 'zod'
+import type { PlatformId } from '../../../../shared/domain/entities'
+import { parseJsonPreservingBigInts } from './json-text'
+import { ConnectorError, type ConnectorContext, type ConnectorErrorKind, type RetryPolicy } from './types'
+
+/** Production retry policy: 5 attempts, 0.5 s .. 30 s full-jitter backoff, 60 s per request. */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, timeoutMs: 60_000 }
+
+/** A finished HTTP exchange as the classifiers see it (`json` undefined when the body is not JSON). */
+export interface HttpExchange {
+  status: number
+  headers: Headers
+  text: string
+  json: unknown
+}
+
+/** What a platform's error signal means for us. */
+export interface ErrorSignal {
+  kind: ConnectorErrorKind
+  message: string
+  code?: string | number
+  retryAfterMs?: number
+}
+
+/** Platform-specific reading of responses. */
+export interface PlatformProtocol {
+  platform: PlatformId
+  /** The error carried by this response (status or body), or null for a success. */
+  classify(ex: HttpExchange): ErrorSignal | null
+  /** Milliseconds to pause before the next request after a success (usage headers); 0 = none. */
+  throttleAfter?(ex: HttpExchange, policy: RetryPolicy): number
+}
+
+export interface RequestSpec<T> {
+  method: 'GET' | 'POST' | 'PUT'
+  url: string
+  headers?: Record<string, string>
+  body?: string | URLSearchParams
+  /** Loose zod schema of the success body; a mismatch is `invalid_response`. */
+  schema: z.ZodType<T>
+  /** Short description for error messages ("Meta insights page"). */
+  what: string
+}
+
+const RETRYABLE: ReadonlySet<ConnectorErrorKind> = new Set(['rate_limit', 'transient', 'invalid_response'])
+
+/** Kinds the request helper retries itself (the rest are surfaced at once). */
+export function isRetryable(kind: ConnectorErrorKind): boolean {
+  return RETRYABLE.has(kind)
+}
+
+/**
+ * Shared request helper: per-request timeout combined with the caller's signal, retries with
+ * exponential backoff and full jitter (honouring Retry-After/retryDelay), classification into
+ * `ConnectorError` kinds by the platform's own signals, and zod validation of the body.
+ */
+export class HttpClient {
+  readonly policy: RetryPolicy
+  private notBefore = 0
+
+  constructor(
+    private readonly ctx: ConnectorContext,
+    private readonly protocol: PlatformProtocol,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.policy = { ...DEFAULT_RETRY, ...ctx.retry }
+  }
+
+  /** Perform `spec` with retries; resolves to the validated body or throws a ConnectorError. */
+  async request<T>(spec: RequestSpec<T>): Promise<T> {
+    const { maxAttempts } = this.policy
+    for (let attempt = 1; ; attempt++) {
+      await this.waitThrottle()
+      const outcome = await this.once(spec)
+      if (outcome.ok) return outcome.value
+      const err = outcome.error
+      const retryable = isRetryable(err.kind)
+      if (!retryable || attempt >= maxAttempts) {
+        const suffix = retryable ? ` (gave up after ${attempt} attempts)` : ''
+        throw new ConnectorError(err.kind, this.protocol.platform, `${spec.what}: ${err.message}${suffix}`, {
+          ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+          ...(err.code !== undefined ? { code: err.code } : {}),
+          ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+        })
+      }
+      const delayMs = this.backoff(attempt, err.retryAfterMs)
+      if (delayMs === null) {
+        // The platform asks for a wait longer than we may block: surface it so the engine reschedules.
+        throw new ConnectorError(err.kind, this.protocol.platform, `${spec.what}: ${err.message}`, {
+          ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+          ...(err.code !== undefined ? { code: err.code } : {}),
+          retryAfterMs: err.retryAfterMs ?? 0,
+        })
+      }
+      this.ctx.onRetry?.({ attempt, delayMs, reason: `${spec.what}: ${err.message}` })
+      await sleep(delayMs, this.ctx.signal)
+    }
+  }
+
+  /** Full-jitter delay before retry `attempt` (1-based); null when Retry-After exceeds maxDelayMs. */
+  backoff(attempt: number, retryAfterMs?: number): number | null {
+    const { baseDelayMs, maxDelayMs } = this.policy
+    const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))
+    const jitter = Math.floor(this.random() * cap)
+    if (retryAfterMs === undefined) return jitter
+    if (retryAfterMs > maxDelayMs) return null
+    return Math.max(retryAfterMs, jitter)
+  }
+
+  private async once<T>(
+    spec: RequestSpec<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: ErrorSignal; status?: number }> {
+    const parent = this.ctx.signal
+    parent?.throwIfAborted()
+    const timeout = AbortSignal.timeout(this.policy.timeoutMs)
+    const signal = parent ? AbortSignal.any([parent, timeout]) : timeout
+    let ex: HttpExchange
+    try {
+      const res = await this.ctx.fetch(spec.url, {
+        method: spec.method,
+        headers: spec.headers ?? {},
+        ...(spec.body !== undefined ? { body: spec.body } : {}),
+        signal,
+      })
+      const text = await res.text()
+      ex = { status: res.status, headers: res.headers, text, json: tryParse(text) }
+    } catch (e) {
+      if (parent?.aborted) throw parent.reason
+      const timedOut = timeout.aborted
+      const message = timedOut
+        ? `timed out after ${this.policy.timeoutMs} ms`
+        : `network error: ${e instanceof Error ? e.message : String(e)}`
+      return { ok: false, error: { kind: 'transient', message, code: timedOut ? 'timeout' : 'network' } }
+    }
+    const signalled = this.protocol.classify(ex)
+    if (signalled) return { ok: false, error: signalled, status: ex.status }
+    if (ex.json === undefined) {
+      const why = ex.text.trim() === '' ? 'empty body' : 'body is not valid JSON (malformed or truncated)'
+      return { ok: false, error: { kind: 'invalid_response', message: why, code: 'invalid_json' }, status: ex.status }
+    }
+    const parsed = spec.schema.safeParse(ex.json)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'
+      return {
+        ok: false,
+        error: { kind: 'invalid_response', message: `unexpected response shape at ${where}`, code: 'invalid_shape' },
+        status: ex.status,
+      }
+    }
+    const pause = this.protocol.throttleAfter?.(ex, this.policy) ?? 0
+    if (pause > 0) this.notBefore = Math.max(this.notBefore, Date.now() + pause)
+    return { ok: true, value: parsed.data }
+  }
+
+  private async waitThrottle(): Promise<void> {
+    const wait = this.notBefore - Date.now()
+    if (wait > 0) await sleep(wait, this.ctx.signal)
+  }
+}
+
+function tryParse(text: string): unknown {
+  if (text.trim() === '') return undefined
+  try {
+    return parseJsonPreservingBigInts(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** Sleep that rejects with the signal's reason when aborted. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve()
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = (): void => {
+      clearTimeout(t)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/** Retry-After header (seconds or HTTP date) in ms, or undefined. */
+export function retryAfterHeaderMs(headers: Headers, now = Date.now()): number | undefined {
+  const v = headers.get('retry-after')
+  if (v === null) return undefined
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000)
+  const at = Date.parse(v)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/** Status-only fallback shared by the platform classifiers. */
+export function classifyStatus(status: number, message: string): ErrorSignal | null {
+  if (status >= 200 && status < 300) return null
+  if (status === 401) return { kind: 'auth', message, code: status }
+  if (status === 403) return { kind: 'permission', message, code: status }
+  if (status === 429) return { kind: 'rate_limit', message, code: status }
+  if (status === 408 || status >= 500) return { kind: 'transient', message, code: status }
+  return { kind: 'bad_request', message, code: status }
+}
+
+/** `url` with query parameters appended (values already strings; arrays must be JSON-encoded). */
+export function withQuery(url: string, params: Record<string, string | number | undefined>): string {
+  const u = new URL(url)
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, String(v))
+  return u.toString()
+}
+
+/** Join a base URL and a path without doubling slashes. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
+}

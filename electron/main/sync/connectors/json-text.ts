@@ -1,0 +1,55 @@
+/**
+ * JSON parsing that keeps 64-bit ids exact: TikTok (and occasionally Meta) send ids as JSON
+ * numbers with up to 19 digits, which `JSON.parse` would round to the nearest double.
+ */
+
+/** Integers with this many digits or more may exceed 2^53 and are quoted before parsing. */
+const BIG_INT_DIGITS = 16
+
+/**
+ * Parse JSON text, turning every integer literal of 16+ digits (outside strings) into a string.
+ * Throws SyntaxError for invalid or truncated JSON, like `JSON.parse`.
+ */
+export function parseJsonPreservingBigInts(text: string): unknown {
+  return JSON.parse(quoteBigIntegers(text))
+}
+
+/** Rewrite `text` so that big integer literals become JSON strings; strings are left untouched. */
+export function quoteBigIntegers(text: string): string {
+  let out = ''
+  let last = 0
+  let i = 0
+  const n = text.length
+  while (i < n) {
+    const ch = text.charCodeAt(i)
+    if (ch === 0x22 /* " */) {
+      i++
+      while (i < n) {
+        const c = text.charCodeAt(i)
+        if (c === 0x5c /* \ */) i += 2
+        else if (c === 0x22) break
+        else i++
+      }
+      i++
+      continue
+    }
+    if (ch === 0x2d /* - */ || (ch >= 0x30 && ch <= 0x39)) {
+      const start = i
+      i++
+      while (i < n) {
+        const c = text.charCodeAt(i)
+        if ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d) i++
+        else break
+      }
+      const token = text.slice(start, i)
+      const digits = token.startsWith('-') ? token.length - 1 : token.length
+      if (digits >= BIG_INT_DIGITS && /^-?\d+$/.test(token)) {
+        out += `${text.slice(last, start)}"${token}"`
+        last = i
+      }
+      continue
+    }
+    i++
+  }
+  return last === 0 ? text : out + text.slice(last)
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod'
+import { HttpClient, joinUrl, withQuery } from '../http'
+import { parseItems } from '../normalize'
+import type { ConnectorContext } from '../types'
+import { META_PROTOCOL } from './meta-protocol'
+
+/** A Graph API list page: `{"data":[...],"paging":{"cursors":{...},"next":"<url>"}}`. */
+export const MetaPageSchema = z.looseObject({
+  data: z.array(z.unknown()),
+  paging: z.looseObject({ next: z.string().optional() }).optional(),
+})
+
+/** Thin Graph API client: Bearer auth, form-encoded POSTs, `paging.next` cursor paging. */
+export class MetaApi {
+  readonly http: HttpClient
+
+  constructor(private readonly ctx: ConnectorContext) {
+    this.http = new HttpClient(ctx, META_PROTOCOL)
+  }
+
+  /** The caller's cancellation signal. */
+  get signal(): AbortSignal | undefined {
+    return this.ctx.signal
+  }
+
+  url(path: string, params: Record<string, string | number | undefined> = {}): string {
+    return withQuery(joinUrl(this.ctx.baseUrl, path), params)
+  }
+
+  private headers(): Record<string, string> {
+    const token = this.ctx.credentials.accessToken
+    return token ? { authorization: `Bearer ${token}` } : {}
+  }
+
+  /** GET a node or edge and validate it with `schema`. */
+  get<T>(url: string, schema: z.ZodType<T>, what: string): Promise<T> {
+    return this.http.request({ method: 'GET', url, headers: this.headers(), schema, what })
+  }
+
+  /** POST form fields to a node (writes, async report runs). */
+  post<T>(path: string, fields: Record<string, string>, schema: z.ZodType<T>, what: string): Promise<T> {
+    return this.http.request({
+      method: 'POST',
+      url: joinUrl(this.ctx.baseUrl, path),
+      headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+      schema,
+      what,
+    })
+  }
+
+  /** Every page of a list edge, following `paging.next` until it is absent. */
+  async *pages(firstUrl: string, what: string): AsyncGenerator<unknown[]> {
+    let url: string | undefined = firstUrl
+    let page = 1
+    while (url !== undefined) {
+      const body: z.infer<typeof MetaPageSchema> = await this.get(url, MetaPageSchema, `${what} (page ${page})`)
+      yield body.data
+      url = body.paging?.next
+      page++
+    }
+  }
+
+  /** All items of a list edge parsed with `item`. */
+  async list<T>(firstUrl: string, item: z.ZodType<T>, what: string): Promise<T[]> {
+    const out: T[] = []
+    for await (const data of this.pages(firstUrl, what)) out.push(...parseItems('meta', data, item, what))
+    return out
+  }
+}
+

@@ -1,0 +1,82 @@
+import type { PlatformId } from '../../../../shared/domain/entities'
+
+/** Faults the simulated platforms can inject into read requests. */
+export type FaultKind = 'rate_limit' | 'server_error' | 'timeout' | 'malformed' | 'truncated' | 'auth'
+
+export interface FaultOptions {
+  /** Seed of the fault RNG (deterministic chaos). */
+  seed?: number
+  /** Probability per read request of each fault. */
+  rates?: Partial<Record<FaultKind, number>>
+  /** Scripted faults, consumed one per read request in order (null = serve normally). */
+  script?: (FaultKind | null)[]
+  /** Only these platforms get random/scripted faults (default: all). */
+  platforms?: PlatformId[]
+  /** TikTok answers code 40067 for report windows longer than this many days. */
+  tiktokMaxWindowDays?: number
+  /** Meta answers error 1/1487534 ("reduce the amount of data") for sync insights longer than this. */
+  metaMaxSyncDays?: number
+  /** Meta async report runs over ranges longer than this end in "Job Failed". */
+  metaAsyncMaxDays?: number
+  /** Status polls before a Meta async report run completes (default 2). */
+  metaAsyncPolls?: number
+  /** How long a "timeout" fault hangs unless the client aborts (default 30 s). */
+  hangMs?: number
+}
+
+const KINDS: FaultKind[] = ['rate_limit', 'server_error', 'timeout', 'malformed', 'truncated', 'auth']
+
+/** Seeded fault picker (mulberry32), scripted faults first. */
+export class Faults {
+  options: FaultOptions
+  private state: number
+  /** Faults injected so far, by kind. */
+  readonly injected: Record<FaultKind, number> = {
+    rate_limit: 0,
+    server_error: 0,
+    timeout: 0,
+    malformed: 0,
+    truncated: 0,
+    auth: 0,
+  }
+
+  constructor(options: FaultOptions) {
+    this.options = { ...options, script: [...(options.script ?? [])] }
+    this.state = (options.seed ?? 1) >>> 0
+  }
+
+  /** Replace the fault options (e.g. switch chaos off for a clean run). */
+  set(options: FaultOptions): void {
+    this.options = { ...options, script: [...(options.script ?? [])] }
+    this.state = (options.seed ?? 1) >>> 0
+  }
+
+  /** The fault for the next read request of `platform`, or null. */
+  next(platform: PlatformId): FaultKind | null {
+    const o = this.options
+    if (o.platforms && !o.platforms.includes(platform)) return null
+    let kind: FaultKind | null = null
+    if (o.script && o.script.length > 0) kind = o.script.shift() ?? null
+    else if (o.rates) {
+      const r = this.random()
+      let acc = 0
+      for (const k of KINDS) {
+        acc += o.rates[k] ?? 0
+        if (r < acc) {
+          kind = k
+          break
+        }
+      }
+    }
+    if (kind) this.injected[kind]++
+    return kind
+  }
+
+  private random(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0
+    let t = this.state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}

@@ -1,0 +1,218 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { addDays } from '../../../../shared/domain/dates'
+import { DEFAULT_RESTATEMENT_DAYS } from '../../../../shared/domain/platforms'
+import { setConnectorOverride } from '../connector-factory'
+import { ConnectorError, type RemoteDailyRow } from '../connectors/types'
+import { buildWorld } from '../simulator'
+import { worldAccounts, type FakeAccount } from './testing/fake-connector'
+import { accountTotals, fakeWorld, syncNow, type FakeWorld } from './testing/setup'
+
+const END = '2026-06-14'
+const NOW = new Date('2026-06-15T12:00:00Z')
+let w: FakeWorld | null = null
+afterEach(async () => {
+  setConnectorOverride(null)
+  await w?.core.close()
+  w = null
+})
+
+function smallWorld(): ReturnType<typeof buildWorld> {
+  return buildWorld({ seed: 7, campaigns: 10, days: 90, endDate: END })
+}
+
+type Row = { ad_id: number; date: string; spend_micros: number; conversions: number; conversion_value_micros: number; provisional: number }
+const snapshot = (fw: FakeWorld): Map<string, Row> =>
+  new Map(
+    (fw.core.store.sqlite.prepare('SELECT ad_id, date, spend_micros, conversions, conversion_value_micros, provisional FROM daily_metrics').all() as Row[]).map((r) => [
+      `${r.ad_id}|${r.date}`,
+      r,
+    ]),
+  )
+
+describe('sync engine', () => {
+  it('backfills every ad-day, then an incremental sync changes only the restatement window', async () => {
+    const world = smallWorld()
+    let asOf = '2026-06-10'
+    w = await fakeWorld(worldAccounts(world, () => asOf), { now: () => NOW, pageSize: 97 })
+    const first = await syncNow(w.core, w.workspaceId)
+    expect(first.status).toBe('succeeded')
+    const expected = world.accounts.reduce((n, a) => n + [...world.rows(a.key, { asOf })].length, 0)
+    const before = snapshot(w)
+    expect(before.size).toBe(expected)
+
+    asOf = '2026-06-15'
+    expect((await syncNow(w.core, w.workspaceId)).status).toBe('succeeded')
+    const after = snapshot(w)
+    const accounts = w.core.workspaces.accounts(w.workspaceId)
+    let changedInside = 0
+    for (const acc of world.accounts) {
+      const local = accounts.find((a) => a.externalId === acc.externalId)
+      expect(local).toBeDefined()
+      const windowFrom = addDays(END, -(DEFAULT_RESTATEMENT_DAYS[acc.platform] - 1))
+      const truth = new Map([...world.rows(acc.key, { asOf })].map((r) => [`${r.adExternalId}|${r.date}`, r]))
+      const adIds = new Map(
+        (w.core.store.sqlite.prepare('SELECT id, external_id FROM ads WHERE account_id = ?').all(local?.id) as { id: number; external_id: string }[]).map((r) => [r.id, r.external_id]),
+      )
+      for (const [k, r] of after) {
+        if (!adIds.has(r.ad_id)) continue
+        const old = before.get(k)
+        if (r.date < windowFrom) {
+          // Outside the window: untouched, and final.
+          expect(old).toEqual(r)
+          expect(r.provisional).toBe(0)
+        } else {
+          const t = truth.get(`${adIds.get(r.ad_id)}|${r.date}`)
+          expect(t?.spendMicros).toBe(r.spend_micros)
+          expect(t?.conversionValueMicros).toBe(r.conversion_value_micros)
+          expect(r.provisional).toBe(1)
+          if (!old || old.conversions !== r.conversions) changedInside++
+        }
+      }
+      const tot = accountTotals(w.core, local?.id as number)
+      expect(tot.rollupSpend).toBe(tot.spend)
+      expect(tot.rollupConv).toBeCloseTo(tot.conv, 3)
+    }
+    expect(changedInside).toBeGreaterThan(0)
+    const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId })
+    expect(runs.ok && (runs.value as { mode: string; status: string; rowsWritten: number }[]).map((r) => [r.mode, r.status])).toEqual([
+      ['incremental', 'succeeded'],
+      ['incremental', 'succeeded'],
+    ])
+  })
+
+  it('re-syncing the same data is idempotent (same rows, same totals, no duplicates)', async () => {
+    const world = smallWorld()
+    w = await fakeWorld(worldAccounts(world), { now: () => NOW })
+    await syncNow(w.core, w.workspaceId)
+    const a = snapshot(w)
+    await syncNow(w.core, w.workspaceId, { mode: 'full' })
+    expect(snapshot(w)).toEqual(a)
+  })
+
+  it('isolates accounts: one failing account never stops the others; auth errors ask for a reconnect', async () => {
+    const world = smallWorld()
+    const byPlatform = worldAccounts(world)
+    const tiktok = (byPlatform.get('tiktok') as FakeAccount[])[0]?.account.externalId
+    const snap = (byPlatform.get('snapchat') as FakeAccount[])[0]?.account.externalId
+    w = await fakeWorld(byPlatform, {
+      now: () => NOW,
+      pageSize: 40,
+      fault: (p) => {
+        if (p.call === 'page' && p.account === tiktok && p.page === 1) throw new ConnectorError('transient', 'tiktok', 'HTTP 503 after 5 attempts')
+        if (p.call === 'structure' && p.account === snap) throw new ConnectorError('auth', 'snapchat', 'The refresh token was revoked')
+      },
+    })
+    const r = await syncNow(w.core, w.workspaceId)
+    expect(r.status).toBe('succeeded')
+    const accounts = w.core.workspaces.accounts(w.workspaceId)
+    const byExt = new Map(accounts.map((a) => [a.externalId, a]))
+    expect(byExt.get(snap as string)?.status).toBe('needs_reconnect')
+    expect(byExt.get(snap as string)?.statusMessage).toMatch(/revoked.*reconnect/)
+    expect(byExt.get(tiktok as string)?.status).toBe('error')
+    expect(byExt.get(tiktok as string)?.statusMessage).toMatch(/503/)
+    const ok = accounts.filter((a) => a.platform === 'meta' || a.platform === 'google_ads')
+    expect(ok.length).toBeGreaterThan(0)
+    for (const a of ok) expect(a.status).toBe('active')
+    const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId })
+    const run = runs.ok ? (runs.value as { status: string; accounts: { status: string }[] }[])[0] : null
+    expect(run?.status).toBe('partial')
+    expect(run?.accounts.map((x) => x.status).sort()).toContain('needs_reconnect')
+    // The failed account kept nothing of the chunk that failed: every stored day is complete.
+    const tk = byExt.get(tiktok as string)
+    const st = w.core.store.sqlite.prepare('SELECT synced_through FROM sync_state WHERE account_id = ?').get(tk?.id) as { synced_through: string | null } | undefined
+    const maxDate = (w.core.store.sqlite.prepare('SELECT max(date) AS d FROM daily_metrics WHERE account_id = ?').get(tk?.id) as { d: string | null }).d
+    if (maxDate !== null) expect(maxDate <= (st?.synced_through ?? '')).toBe(true)
+  })
+
+  it('refuses a chunk with a malformed row without writing any of it', async () => {
+    const world = smallWorld()
+    const byPlatform = worldAccounts(world)
+    const meta = (byPlatform.get('meta') as FakeAccount[])[0]?.account.externalId
+    w = await fakeWorld(byPlatform, {
+      now: () => NOW,
+      mangle: (rows: RemoteDailyRow[], p) => (p.account === meta && rows.length > 0 ? [...rows, { ...(rows[0] as RemoteDailyRow), adExternalId: 'nope' }] : rows),
+    })
+    await syncNow(w.core, w.workspaceId)
+    const acc = w.core.workspaces.accounts(w.workspaceId).find((a) => a.externalId === meta)
+    expect(acc?.status).toBe('error')
+    expect(acc?.statusMessage).toMatch(/unknown ad nope/)
+    expect(accountTotals(w.core, acc?.id as number).rows).toBe(0)
+  })
+
+  it('keeps each account on its own local days (UTC-8 and UTC+9)', async () => {
+    const now = new Date('2026-03-10T03:00:00Z') // 19:00 on the 9th in Los Angeles, 12:00 on the 10th in Tokyo
+    const mk = (ext: string, tz: string): FakeAccount => ({
+      account: { externalId: ext, name: ext, currency: 'USD', timeZone: tz, status: 'active' },
+      campaigns: [{ externalId: `${ext}-c`, name: 'C', objective: 'sales', status: 'active', dailyBudgetMicros: null, startDate: null, endDate: null }],
+      adSets: [{ externalId: `${ext}-s`, campaignExternalId: `${ext}-c`, name: 'S', status: 'active', dailyBudgetMicros: null }],
+      ads: [
+        {
+          externalId: `${ext}-a`,
+          adSetExternalId: `${ext}-s`,
+          campaignExternalId: `${ext}-c`,
+          name: 'A',
+          status: 'active',
+          creative: { externalId: `${ext}-cr`, format: 'image', headline: null, thumbnailUrl: null },
+          launchDate: null,
+        },
+      ],
+      rows: (from, to) => {
+        const out: RemoteDailyRow[] = []
+        for (let d = from; d <= to; d = addDays(d, 1)) {
+          out.push({ adExternalId: `${ext}-a`, adSetExternalId: `${ext}-s`, campaignExternalId: `${ext}-c`, date: d, spendMicros: 1_000_000, impressions: 10, clicks: 1, reach: 5, conversions: 0, conversionValueMicros: 0, videoViews: 0 })
+        }
+        return out
+      },
+    })
+    w = await fakeWorld(new Map([['meta', [mk('act_la', 'America/Los_Angeles'), mk('act_tokyo', 'Asia/Tokyo')]]]), { now: () => now })
+    await syncNow(w.core, w.workspaceId, { since: '2026-03-01' })
+    const accounts = w.core.workspaces.accounts(w.workspaceId)
+    const la = accounts.find((a) => a.externalId === 'act_la')
+    const tokyo = accounts.find((a) => a.externalId === 'act_tokyo')
+    expect([la?.firstDate, la?.lastDate]).toEqual(['2026-03-01', '2026-03-08'])
+    expect([tokyo?.firstDate, tokyo?.lastDate]).toEqual(['2026-03-01', '2026-03-09'])
+    const conns = await w.core.dispatch('connections:list', { workspaceId: w.workspaceId })
+    const list = conns.ok ? (conns.value as { accounts: { externalId: string; syncedThrough: string; provisionalFrom: string }[] }[])[0]?.accounts : []
+    expect(list?.find((a) => a.externalId === 'act_tokyo')?.syncedThrough).toBe('2026-03-09')
+    expect(list?.find((a) => a.externalId === 'act_la')?.provisionalFrom).toBe('2026-02-09')
+  })
+
+  it('cancels between chunks and resumes from the last committed chunk', async () => {
+    const world = smallWorld()
+    w = await fakeWorld(worldAccounts(world), { now: () => NOW, maxWindowDays: 10 })
+    const { sync } = await import('../module').then((m) => m.syncServices(w?.core as never))
+    const fw = w
+    let saved: unknown = null
+    const ctl = new AbortController()
+    let pages = 0
+    const ctx = {
+      jobId: 0,
+      signal: ctl.signal,
+      progress: () => {
+        if (++pages === 12) ctl.abort()
+      },
+      checkpoint: <T>() => saved as T | null,
+      saveCheckpoint: (v: unknown) => {
+        saved = JSON.parse(JSON.stringify(v))
+      },
+    }
+    const req = { workspaceId: fw.workspaceId, mode: 'incremental' as const }
+    await expect(sync.engine.run(req, ctx)).rejects.toThrow(/Cancelled/)
+    const cp = JSON.parse(JSON.stringify(saved)) as { plans: { accountId: number; through: string | null }[] }
+    expect(cp.plans.some((p) => p.through !== null)).toBe(true)
+    const firstCalls = [...(fw.connectors.get('meta')?.calls ?? [])].length
+    const resumed = await sync.engine.run(req, { ...ctx, signal: new AbortController().signal, progress: () => undefined })
+    expect(resumed.status).toBe('succeeded')
+    // The resumed run did not pull the committed chunks again.
+    const first = cp.plans[0] as { accountId: number; through: string | null }
+    const ext = fw.core.workspaces.accounts(fw.workspaceId).find((a) => a.id === first.accountId)?.externalId
+    const metaFroms = (fw.connectors.get('meta')?.calls ?? [])
+      .slice(firstCalls)
+      .filter((c) => c.call === 'page' && c.account === ext)
+      .map((c) => c.from as string)
+    const through = first.through
+    if (through) for (const f of metaFroms) expect(f > through).toBe(true)
+    const expected = world.accounts.reduce((n, a) => n + [...world.rows(a.key)].length, 0)
+    expect(snapshot(fw).size).toBe(expected)
+  })
+})

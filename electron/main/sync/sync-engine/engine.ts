@@ -1,0 +1,224 @@
+import { addDays, daysBetween } from '../../../../shared/domain/dates'
+import type { AccountStatus } from '../../../../shared/domain/entities'
+import { CancelledError, throwIfAborted, type JobContext } from '../../scheduler/job-queue'
+import type { Sqlite } from '../../store/db'
+import { ConnectorError, type Connector, type RemoteAccount, type RemoteDailyRow } from '../connectors/types'
+import type { AccountOutcome, ConnectionRow, LocalAccount, SyncRepo } from '../sync-repo'
+import { ChunkWriter } from './chunk-writer'
+import { EntityWriter } from './entity-writer'
+import { chunkWindows, planAccount, type AccountPlan } from './plan'
+
+export interface SyncRequest {
+  workspaceId: number
+  accountIds?: number[]
+  mode: 'incremental' | 'full'
+  since?: string
+}
+
+/** Resume point of a sync job, committed in the same transaction as each chunk. */
+export interface SyncCheckpoint {
+  runId: number
+  plans: AccountPlan[]
+  outcomes: AccountOutcome[]
+  rows: number
+}
+
+export interface SyncResult {
+  runId: number
+  status: 'succeeded' | 'partial' | 'failed'
+  rowsWritten: number
+  accounts: AccountOutcome[]
+}
+
+export interface EngineDeps {
+  sqlite: Sqlite
+  repo: SyncRepo
+  /** A connector for a connection (credentials loaded, signal wired). Throws ConnectorError('auth') when secrets are gone. */
+  connectorFor(connection: ConnectionRow, signal: AbortSignal): Promise<Connector>
+  restatementDays(account: LocalAccount, override: number | null): number
+  backfillMonths(): number
+  now(): Date
+  /** Largest chunk in days regardless of what the platform accepts (smaller = finer resume points). */
+  maxChunkDays?: number
+}
+
+type Ctx = Pick<JobContext, 'jobId' | 'signal' | 'progress' | 'checkpoint' | 'saveCheckpoint'>
+
+/** Say what the user can do about an error, by class. */
+export function describeError(err: unknown): { status: AccountStatus; outcome: AccountOutcome['status']; message: string } {
+  if (err instanceof ConnectorError) {
+    switch (err.kind) {
+      case 'auth':
+        return { status: 'needs_reconnect', outcome: 'needs_reconnect', message: `${err.message} — reconnect this account on the Connections page.` }
+      case 'permission':
+        return { status: 'error', outcome: 'failed', message: `${err.message} — check that the connected user still has access to this account.` }
+      case 'rate_limit':
+        return { status: 'error', outcome: 'failed', message: `${err.message} — the platform kept rate-limiting; the next sync will retry.` }
+      default:
+        return { status: 'error', outcome: 'failed', message: `${err.message} — the next sync will retry.` }
+    }
+  }
+  return { status: 'error', outcome: 'failed', message: err instanceof Error ? err.message : String(err) }
+}
+
+/**
+ * The sync engine: per account (in isolation), upsert the structure, then pull daily rows chunk
+ * by chunk (oldest first) and replace each chunk's window atomically with its checkpoint.
+ * Resumes a crashed run from its last committed chunk.
+ */
+export class SyncEngine {
+  private readonly entities: EntityWriter
+  private readonly chunks: ChunkWriter
+
+  constructor(private readonly deps: EngineDeps) {
+    this.entities = new EntityWriter(deps.sqlite)
+    this.chunks = new ChunkWriter(deps.sqlite)
+  }
+
+  /** Accounts a request covers: connected accounts of the workspace (or the listed ones). */
+  private accountsFor(req: SyncRequest): LocalAccount[] {
+    const all = this.deps.repo.accounts(req.workspaceId).filter((a) => a.connectionId !== null)
+    if (!req.accountIds?.length) return all
+    const wanted = new Set(req.accountIds)
+    return all.filter((a) => wanted.has(a.id))
+  }
+
+  private initialCheckpoint(req: SyncRequest, jobId: number): SyncCheckpoint {
+    const now = this.deps.now()
+    const plans = this.accountsFor(req).map((a) => {
+      const st = this.deps.repo.state(a.id)
+      return planAccount({
+        accountId: a.id,
+        timeZone: a.timeZone,
+        mode: req.mode,
+        ...(req.since ? { since: req.since } : {}),
+        restatementDays: this.deps.restatementDays(a, st?.restatementDays ?? null),
+        backfillMonths: this.deps.backfillMonths(),
+        syncedThrough: st?.syncedThrough ?? this.deps.repo.lastDataDate(a.id),
+        backfillFrom: st?.backfillFrom ?? null,
+        now,
+      })
+    })
+    const runId = this.deps.repo.startRun(req.workspaceId, jobId, req.mode === 'full' ? 'backfill' : 'incremental')
+    return { runId, plans, outcomes: [], rows: 0 }
+  }
+
+  /** Run (or resume) a sync job. Never throws for one account's failure; throws when all failed or on cancel. */
+  async run(req: SyncRequest, ctx: Ctx): Promise<SyncResult> {
+    let cp = ctx.checkpoint<SyncCheckpoint>()
+    if (!cp) {
+      cp = this.initialCheckpoint(req, ctx.jobId)
+      ctx.saveCheckpoint(cp)
+    }
+    const state = cp
+    const connectors = new Map<number, Promise<Connector>>()
+    const remoteByConn = new Map<number, Promise<RemoteAccount[]>>()
+    const totalDays = state.plans.reduce((n, p) => n + Math.max(0, daysBetween(p.through ? addDays(p.through, 1) : p.from, p.to) + 1), 0)
+    let doneDays = 0
+    const report = (account: LocalAccount, idx: number, msg: string): void =>
+      ctx.progress(`Syncing ${account.name}`, doneDays, Math.max(1, totalDays), `account ${idx + 1}/${state.plans.length} · ${msg} · ${state.rows.toLocaleString('en-US')} rows`)
+
+    try {
+      for (const [idx, plan] of state.plans.entries()) {
+        if (plan.done) continue
+        throwIfAborted(ctx.signal)
+        const account = this.deps.repo.account(plan.accountId)
+        if (!account || account.connectionId === null) {
+          plan.done = true
+          state.outcomes.push(outcome(plan, account, 'skipped', 0, 0, 'The account was removed or disconnected'))
+          continue
+        }
+        const connection = this.deps.repo.connection(account.connectionId)
+        let rows = 0
+        let chunksDone = 0
+        try {
+          if (!connection) throw new Error('The connection of this account was removed')
+          if (!connectors.has(connection.id)) connectors.set(connection.id, this.deps.connectorFor(connection, ctx.signal))
+          const connector = await (connectors.get(connection.id) as Promise<Connector>)
+          if (!remoteByConn.has(connection.id)) {
+            const ids = this.deps.repo.accounts(account.workspaceId).filter((a) => a.connectionId === connection.id).map((a) => a.externalId)
+            remoteByConn.set(connection.id, connector.listAccounts(ids))
+          }
+          const remote = (await (remoteByConn.get(connection.id) as Promise<RemoteAccount[]>)).find((r) => r.externalId === account.externalId)
+          if (!remote) throw new ConnectorError('permission', account.platform, `The credentials no longer reach account ${account.externalId}`)
+          this.entities.upsertAccount(account.workspaceId, account.platform, connection.id, remote)
+          report(account, idx, 'structure')
+          const [campaigns, adSets, ads] = [await connector.listCampaigns(remote), await connector.listAdSets(remote), await connector.listAds(remote)]
+          const ids = this.entities.upsertStructure(account.id, campaigns, adSets, ads)
+          const start = plan.through ? addDays(plan.through, 1) : plan.from
+          const windows = start <= plan.to ? chunkWindows(start, plan.to, Math.min(connector.maxWindowDays, this.deps.maxChunkDays ?? 31)) : []
+          for (const [ci, w] of windows.entries()) {
+            throwIfAborted(ctx.signal)
+            const pulled: RemoteDailyRow[] = []
+            for await (const page of connector.fetchDaily(remote, w.from, w.to)) {
+              throwIfAborted(ctx.signal)
+              for (const r of page) pulled.push(r)
+              report(account, idx, `chunk ${ci + 1}/${windows.length} (${pulled.length.toLocaleString('en-US')} rows pulled)`)
+            }
+            throwIfAborted(ctx.signal)
+            const n = this.chunks.write(
+              { accountId: account.id, from: w.from, to: w.to, provisionalFrom: plan.provisionalFrom, rows: pulled, ids },
+              () => {
+                plan.through = w.to
+                state.rows += pulled.length
+                this.deps.repo.advanceState(account.id, w.from, w.to)
+                ctx.saveCheckpoint(state)
+              },
+            )
+            rows += n
+            chunksDone++
+            doneDays += daysBetween(w.from, w.to) + 1
+            report(account, idx, `chunk ${ci + 1}/${windows.length}`)
+          }
+          this.chunks.finalizeBefore(account.id, plan.provisionalFrom, addDays(plan.provisionalFrom, -400))
+          const at = this.deps.now().toISOString()
+          this.deps.repo.setAccountStatus(account.id, remote.status === 'active' ? 'active' : 'disabled', null, at)
+          this.deps.repo.markStateOutcome(account.id, null, null)
+          plan.done = true
+          state.outcomes.push(outcome(plan, account, 'succeeded', rows, chunksDone, null))
+        } catch (err) {
+          if (err instanceof CancelledError || ctx.signal.aborted) throw err
+          const d = describeError(err)
+          this.deps.repo.setAccountStatus(account.id, d.status, d.message)
+          this.deps.repo.markStateOutcome(account.id, d.message, null)
+          plan.done = true
+          state.outcomes.push(outcome(plan, account, d.outcome, rows, chunksDone, d.message))
+        }
+        ctx.saveCheckpoint(state)
+        this.deps.repo.updateRun(state.runId, state.outcomes, state.rows)
+      }
+    } catch (err) {
+      const cancelled = err instanceof CancelledError || ctx.signal.aborted
+      this.deps.repo.finishRun(state.runId, cancelled ? 'cancelled' : 'failed', state.outcomes, state.rows, cancelled ? 'Cancelled' : String(err))
+      throw cancelled ? new CancelledError() : err
+    }
+    const failed = state.outcomes.filter((o) => o.status === 'failed' || o.status === 'needs_reconnect')
+    const ok = state.outcomes.filter((o) => o.status === 'succeeded')
+    const status: SyncResult['status'] = failed.length === 0 ? 'succeeded' : ok.length > 0 ? 'partial' : 'failed'
+    const error = failed.length ? failed.map((f) => `${f.name}: ${f.error}`).join('\n') : null
+    this.deps.repo.finishRun(state.runId, status, state.outcomes, state.rows, error)
+    if (status === 'failed') throw new Error(`Sync failed for every account:\n${error}`)
+    return { runId: state.runId, status, rowsWritten: state.rows, accounts: state.outcomes }
+  }
+}
+
+function outcome(
+  plan: AccountPlan,
+  account: LocalAccount | null,
+  status: AccountOutcome['status'],
+  rows: number,
+  chunks: number,
+  error: string | null,
+): AccountOutcome {
+  return {
+    accountId: plan.accountId,
+    name: account?.name ?? `#${plan.accountId}`,
+    platform: account?.platform ?? 'meta',
+    status,
+    rows,
+    chunks,
+    from: plan.from <= plan.to ? plan.from : null,
+    to: plan.from <= plan.to ? plan.to : null,
+    error,
+  }
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { EntityStatus, PlatformId } from '../../../shared/domain/entities'
+import { IsoDateSchema } from '../../../shared/domain/metrics'
+import { AppError } from '../../../shared/ipc/result'
+import type { CoreServices } from '../core'
+import type { JobKind } from '../scheduler/job-queue'
+import { connectorFor } from './connector-factory'
+import { ConnectorError, type Connector, type ConnectorContext, type EntityLevel, type RemoteAccount, type WriteResult } from './connectors/types'
+import { accountIdsOf, connectorCredentials, CredentialsSchema, CredentialVault, type Credentials, type CredentialsInput } from './credentials'
+import { SyncConfigStore } from './sync-config'
+import { describeError, SyncEngine, type SyncRequest, type SyncResult } from './sync-engine/engine'
+import { EntityWriter } from './sync-engine/entity-writer'
+import { SyncRepo, type ConnectionRow, type LocalAccount } from './sync-repo'
+
+export const SYNC_JOB = 'sync:run'
+
+export const SyncRequestSchema = z
+  .object({
+    workspaceId: z.number().int().positive(),
+    accountIds: z.array(z.number().int().positive()).max(500).optional(),
+    mode: z.enum(['incremental', 'full']).default('incremental'),
+    since: IsoDateSchema.optional(),
+  })
+  .strict()
+
+/** Builds the fetch a simulated (demo) connection uses; set once the simulated platforms are wired. */
+export type SimulatedFetchFactory = (sim: NonNullable<ConnectionRow['config']['simulated']>, now: Date) => typeof fetch
+
+/**
+ * Connections, credentials, sync jobs and write-back. Handlers and the CLI call this; SQL lives
+ * in SyncRepo, the pull-and-write loop in SyncEngine.
+ */
+export class SyncService {
+  readonly repo: SyncRepo
+  readonly config: SyncConfigStore
+  readonly vault: CredentialVault
+  readonly engine: SyncEngine
+  private simulatedFetch: SimulatedFetchFactory | null = null
+
+  constructor(private readonly s: CoreServices) {
+    this.repo = new SyncRepo(s.store.sqlite)
+    this.config = new SyncConfigStore(s.kv)
+    this.vault = new CredentialVault(s.platform.secrets)
+    this.engine = new SyncEngine({
+      sqlite: s.store.sqlite,
+      repo: this.repo,
+      connectorFor: (c, signal) => this.connectorForConnection(c, signal),
+      restatementDays: (a, o) => this.config.restatementDays(a.platform, o),
+      backfillMonths: () => this.config.get().backfillMonths,
+      now: () => s.platform.clock.now(),
+    })
+  }
+
+  /** Serve demo connections from the simulated platforms. */
+  useSimulatedFetch(f: SimulatedFetchFactory): void {
+    this.simulatedFetch = f
+  }
+
+  /** A connector for a stored connection; a missing secret is an auth error ("needs reconnect"). */
+  async connectorForConnection(c: ConnectionRow, signal?: AbortSignal): Promise<Connector> {
+    const now = (): Date => this.s.platform.clock.now()
+    if (c.config.simulated) {
+      if (!this.simulatedFetch) throw new ConnectorError('transient', c.platform, 'The simulated platforms are not available in this build')
+      const fetchImpl = this.simulatedFetch(c.config.simulated, now())
+      return connectorFor(c.platform, this.context(c.platform, fetchImpl, { platform: 'simulated' }, signal, c.config.baseUrl), c)
+    }
+    const creds = await this.vault.load(c.secretRef)
+    if (!creds) throw new ConnectorError('auth', c.platform, 'The saved credentials are missing or unreadable')
+    return connectorFor(c.platform, this.context(c.platform, globalThis.fetch, connectorCredentials(creds), signal, c.config.baseUrl), c)
+  }
+
+  private context(platform: PlatformId, f: typeof fetch, credentials: Record<string, string>, signal?: AbortSignal, baseUrl?: string): ConnectorContext {
+    const tokenUrl = this.config.tokenUrl(platform)
+    return {
+      fetch: f,
+      baseUrl: baseUrl ?? this.config.baseUrl(platform),
+      ...(tokenUrl ? { tokenUrl } : {}),
+      credentials,
+      ...(signal ? { signal } : {}),
+      now: () => this.s.platform.clock.now(),
+    }
+  }
+
+  /**
+   * Validate credentials against the platform (lists the accounts), then store the secret in
+   * platform.secrets and the connection and its accounts in the database. Nothing is saved when
+   * validation fails.
+   */
+  async connect(workspaceId: number, input: CredentialsInput, opts: { label?: string; baseUrl?: string } = {}): Promise<{ connectionId: number; accounts: LocalAccount[] }> {
+    this.s.workspaces.get(workspaceId)
+    const parsed = CredentialsSchema.safeParse(input)
+    if (!parsed.success) throw new AppError('VALIDATION', parsed.error.issues.map((i) => `${i.path.join('.') || 'credentials'}: ${i.message}`).join('; '))
+    const creds: Credentials = parsed.data
+    const ids = accountIdsOf(creds)
+    const connector = connectorFor(creds.platform, this.context(creds.platform, globalThis.fetch, connectorCredentials(creds), undefined, opts.baseUrl))
+    let remote: RemoteAccount[]
+    try {
+      remote = await connector.listAccounts(ids)
+    } catch (err) {
+      const d = describeError(err)
+      const code = err instanceof ConnectorError && (err.kind === 'auth' || err.kind === 'permission') ? 'UNAUTHORIZED' : 'PLATFORM_ERROR'
+      throw new AppError(code, `Could not validate the ${creds.platform} credentials: ${d.message}`)
+    }
+    const missing = ids.filter((id) => !remote.some((r) => r.externalId === id))
+    if (missing.length) throw new AppError('FORBIDDEN', `The credentials do not reach account(s) ${missing.join(', ')}`)
+    const secretRef = `connection:${creds.platform}:${randomUUID()}`
+    await this.vault.save(secretRef, creds)
+    const writer = new EntityWriter(this.s.store.sqlite)
+    let connectionId = 0
+    try {
+      this.s.store.sqlite.transaction(() => {
+        connectionId = this.repo.createConnection(workspaceId, creds.platform, opts.label ?? `${remote.map((r) => r.name).join(', ')}`, secretRef, {
+          accountIds: ids,
+          ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+        })
+        for (const r of remote) {
+          const id = writer.upsertAccount(workspaceId, creds.platform, connectionId, r)
+          this.repo.attachAccount(id, connectionId)
+          this.repo.setAccountStatus(id, r.status === 'active' ? 'active' : 'disabled', null)
+        }
+      })()
+    } catch (err) {
+      await this.vault.remove(secretRef)
+      throw err
+    }
+    this.repo.audit('user', 'connection.create', 'connection', connectionId, null, { platform: creds.platform, accounts: ids })
+    this.s.events.emit('data:changed', { tables: ['connections', 'ad_accounts'], workspaceId })
+    return { connectionId, accounts: this.repo.accounts(workspaceId).filter((a) => a.connectionId === connectionId) }
+  }
+
+  /** Delete a connection and its secret; the accounts keep their data and show as disconnected. */
+  async removeConnection(connectionId: number): Promise<void> {
+    const c = this.repo.connection(connectionId)
+    if (!c) throw new AppError('NOT_FOUND', `No connection ${connectionId}`)
+    this.repo.deleteConnection(connectionId)
+    await this.vault.remove(c.secretRef)
+    this.repo.audit('user', 'connection.remove', 'connection', connectionId, null, { platform: c.platform })
+    this.s.events.emit('data:changed', { tables: ['connections', 'ad_accounts'], workspaceId: c.workspaceId })
+  }
+
+  /** Queue a sync job (or return the one already queued/running for the workspace). */
+  startSync(req: z.input<typeof SyncRequestSchema>): { jobId: number; alreadyRunning: boolean } {
+    const parsed = SyncRequestSchema.parse(req)
+    this.s.workspaces.get(parsed.workspaceId)
+    const busy = this.s.store.sqlite
+      .prepare(`SELECT id, payload FROM jobs WHERE kind = ? AND status IN ('queued', 'running') ORDER BY id`)
+      .all(SYNC_JOB) as { id: number; payload: string }[]
+    const same = busy.find((j) => (JSON.parse(j.payload) as SyncRequest).workspaceId === parsed.workspaceId)
+    if (same) return { jobId: same.id, alreadyRunning: true }
+    if (this.repo.accounts(parsed.workspaceId).every((a) => a.connectionId === null)) {
+      throw new AppError('VALIDATION', 'This workspace has no connected accounts: connect a platform first')
+    }
+    return { jobId: this.s.jobs.enqueue(SYNC_JOB, parsed), alreadyRunning: false }
+  }
+
+  /** The `sync:run` job kind (cancellable, resumable from its checkpoint). */
+  syncJob(onFinished: (workspaceId: number, r: SyncResult | null) => void): JobKind<z.output<typeof SyncRequestSchema>> {
+    return {
+      kind: SYNC_JOB,
+      payload: SyncRequestSchema,
+      maxAttempts: 1,
+      run: async (payload, ctx) => {
+        try {
+          const r = await this.engine.run(payload, ctx)
+          onFinished(payload.workspaceId, r)
+          return r
+        } catch (err) {
+          onFinished(payload.workspaceId, null)
+          throw err
+        }
+      },
+    }
+  }
+
+  /**
+   * Write-back: pause/enable or set a daily budget on the platform, read the result back, store
+   * the new value locally and record before/after in the audit log.
+   */
+  async writeBack(
+    actor: 'user' | 'automation',
+    entityType: EntityLevel,
+    entityId: number,
+    change: { status: 'active' | 'paused' } | { dailyBudgetMicros: number },
+  ): Promise<WriteResult & { auditId: number }> {
+    const table = entityType === 'campaign' ? 'campaigns' : entityType === 'ad_set' ? 'ad_sets' : 'ads'
+    const row = this.s.store.sqlite.prepare(`SELECT id, account_id, external_id FROM ${table} WHERE id = ?`).get(entityId) as
+      | { id: number; account_id: number; external_id: string }
+      | undefined
+    if (!row) throw new AppError('NOT_FOUND', `No ${entityType} with id ${entityId}`)
+    const account = this.repo.account(row.account_id) as LocalAccount
+    const conn = account.connectionId !== null ? this.repo.connection(account.connectionId) : null
+    if (!conn) throw new AppError('VALIDATION', `Account ${account.name} is not connected`)
+    const connector = await this.connectorForConnection(conn)
+    const remote: RemoteAccount = { externalId: account.externalId, name: account.name, currency: account.currency, timeZone: account.timeZone, status: 'active' }
+    let result: WriteResult
+    try {
+      if ('status' in change) result = await connector.setStatus(remote, entityType, row.external_id, change.status)
+      else {
+        if (entityType === 'ad') throw new AppError('VALIDATION', 'Budgets live on campaigns or ad sets, not ads')
+        result = await connector.setDailyBudget(remote, entityType, row.external_id, change.dailyBudgetMicros)
+      }
+    } catch (err) {
+      if (err instanceof AppError) throw err
+      const d = describeError(err)
+      this.repo.audit(actor, 'write_back.failed', entityType, entityId, account.id, { change, error: d.message })
+      throw new AppError(err instanceof ConnectorError && err.kind === 'auth' ? 'UNAUTHORIZED' : 'PLATFORM_ERROR', d.message)
+    }
+    if (result.after.status !== undefined) {
+      this.s.store.sqlite.prepare(`UPDATE ${table} SET status = ? WHERE id = ?`).run(result.after.status satisfies EntityStatus, entityId)
+    }
+    if (result.after.dailyBudgetMicros !== undefined && entityType !== 'ad') {
+      this.s.store.sqlite.prepare(`UPDATE ${table} SET daily_budget_micros = ? WHERE id = ?`).run(result.after.dailyBudgetMicros, entityId)
+    }
+    const auditId = this.repo.audit(actor, 'status' in change ? 'write_back.status' : 'write_back.budget', entityType, entityId, account.id, {
+      before: result.before,
+      after: result.after,
+      warnings: result.warnings,
+    })
+    this.s.events.emit('data:changed', { tables: [table, 'audit_log'], workspaceId: account.workspaceId })
+    return { ...result, auditId }
+  }
+}
