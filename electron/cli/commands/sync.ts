@@ -1,4 +1,185 @@
-import type { CliCommand } from '../command'
+import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
+import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
+import { isIsoDate } from '../../../shared/domain/dates'
+import { microsToDecimalString } from '../../../shared/domain/money'
+import { AppError } from '../../../shared/ipc/result'
+import type { Core } from '../../main/core'
+import { credentialsFromFlagsOrEnv } from '../../main/sync/credentials'
+import { IMPORT_JOB, syncServices } from '../../main/sync/module'
+import type { SyncResult } from '../../main/sync/sync-engine/engine'
+import { CliError, type ParsedArgs } from '../args'
+import { progressToStderr, type CliCommand } from '../command'
 
-/** CLI commands of the sync domain. */
-export const syncCommands: CliCommand[] = []
+const str = (args: ParsedArgs, name: string): string | undefined => {
+  const v = args.flags.get(name)
+  if (v === true) throw new CliError(`--${name} needs a value`, 2)
+  return v
+}
+
+const dateFlag = (args: ParsedArgs, name: string): string | undefined => {
+  const v = str(args, name)
+  if (v !== undefined && !isIsoDate(v)) throw new CliError(`--${name} needs a date as YYYY-MM-DD, got ${JSON.stringify(v)}`, 2)
+  return v
+}
+
+function workspaceByName(core: Core, name: string | undefined, create: boolean): number {
+  if (name === undefined) {
+    const demo = core.workspaces.list().find((w) => w.isDemo) ?? core.workspaces.list()[0]
+    if (!demo) throw new CliError('There is no workspace yet: pass --workspace NAME', 2)
+    return demo.id
+  }
+  const w = core.workspaces.findByName(name)
+  if (w) return w.id
+  if (!create) throw new CliError(`No workspace named ${JSON.stringify(name)} (see: npm run cli -- status)`, 2)
+  return core.workspaces.create(name, core.platform.settings.get().reportingCurrency)
+}
+
+/** Resolve --account as a local id or a platform external id within the workspace. */
+function accountIds(core: Core, workspaceId: number, arg: string | undefined): number[] | undefined {
+  if (arg === undefined) return undefined
+  const accounts = core.workspaces.accounts(workspaceId)
+  const hit = accounts.find((a) => String(a.id) === arg || a.externalId === arg || a.externalId === `act_${arg}`)
+  if (!hit) throw new CliError(`No account ${JSON.stringify(arg)} in this workspace (ids: ${accounts.map((a) => `${a.id}=${a.externalId}`).join(', ')})`, 2)
+  return [hit.id]
+}
+
+async function waitForDemo(core: Core): Promise<void> {
+  if (core.startupJobId !== null) {
+    process.stderr.write('Building the demo workspace first...\n')
+    const job = await core.jobs.waitFor(core.startupJobId)
+    if (job.status !== 'succeeded') throw new CliError(`Demo build ${job.status}: ${job.error ?? ''}`)
+  }
+}
+
+export const syncCommands: CliCommand[] = [
+  {
+    name: 'connect',
+    usage: 'connect <platform> [--workspace NAME] [--token ..] [--account-ids ..]   Validate and save credentials (flags or ME_* env)',
+    async run(core, args) {
+      const platform = args.positional[1] as PlatformId | undefined
+      if (!platform || !(PLATFORMS as readonly string[]).includes(platform)) throw new CliError(`connect needs a platform: ${PLATFORMS.join(' | ')}`, 2)
+      const workspaceId = workspaceByName(core, str(args, 'workspace') ?? 'Main', true)
+      const raw = credentialsFromFlagsOrEnv(platform, (f) => str(args, f))
+      const baseUrl = str(args, 'base-url')
+      const env = await core.dispatch('connections:connect', { workspaceId, credentials: raw, ...(baseUrl ? { baseUrl } : {}) })
+      if (!env.ok) throw new CliError(`connect ${platform} failed: ${env.error.message}`)
+      console.log(JSON.stringify(env.value, null, 2))
+    },
+  },
+  {
+    name: 'sync',
+    usage: 'sync [--workspace NAME] [--account ID] [--since YYYY-MM-DD] [--full]   Sync connected accounts (demo: simulated platforms)',
+    coreOptions: { seedDemo: true },
+    async run(core, args) {
+      await waitForDemo(core)
+      const wsName = str(args, 'workspace')
+      const workspaces = wsName ? [workspaceByName(core, wsName, false)] : core.workspaces.list().filter((w) => core.workspaces.accounts(w.id).length > 0).map((w) => w.id)
+      const since = dateFlag(args, 'since')
+      const results: unknown[] = []
+      let failed = false
+      for (const workspaceId of workspaces) {
+        const ids = accountIds(core, workspaceId, str(args, 'account'))
+        const env = await core.dispatch('sync:start', { workspaceId, mode: args.flags.has('full') ? 'full' : 'incremental', ...(ids ? { accountIds: ids } : {}), ...(since ? { since } : {}) })
+        if (!env.ok) {
+          if (!wsName && env.error.message.includes('no connected accounts')) continue
+          throw new CliError(env.error.message)
+        }
+        const done = progressToStderr(core)
+        const { jobId } = env.value as { jobId: number }
+        const job = await core.jobs.waitFor(jobId)
+        done()
+        const run = syncServices(core).sync.repo.runs(workspaceId, 1)[0]
+        const r = core.jobs.result<SyncResult>(jobId)
+        results.push({ workspace: core.workspaces.get(workspaceId).name, jobId, status: r?.status ?? job.status, rowsWritten: run?.rowsWritten ?? 0, durationMs: run?.durationMs ?? null, accounts: run?.accounts ?? [] })
+        if (job.status !== 'succeeded' || r?.status !== 'succeeded') {
+          failed = true
+          for (const a of run?.accounts ?? []) if (a.error) process.stderr.write(`error: ${a.name}: ${a.error}\n`)
+          if (job.error) process.stderr.write(`error: ${job.error}\n`)
+        }
+      }
+      if (results.length === 0) throw new CliError('No workspace has connected accounts: run `connect <platform>` first', 2)
+      console.log(JSON.stringify(results.length === 1 ? results[0] : results, null, 2))
+      if (failed) process.exitCode = 1
+    },
+  },
+  {
+    name: 'import',
+    usage: 'import <file.csv> [--mapping meta|google|auto] [--workspace NAME]   Import an Ads Manager / Google Ads CSV export',
+    async run(core, args) {
+      const file = args.positional[1]
+      if (!file) throw new CliError('import needs a CSV file', 2)
+      const mapping = str(args, 'mapping') ?? 'auto'
+      if (!['meta', 'google', 'auto'].includes(mapping)) throw new CliError(`--mapping is meta, google or auto, got ${JSON.stringify(mapping)}`, 2)
+      let content: string
+      try {
+        content = readFileSync(file, 'utf8')
+      } catch (err) {
+        throw new CliError(`Cannot read ${file}: ${(err as Error).message}`)
+      }
+      const workspaceId = workspaceByName(core, str(args, 'workspace') ?? 'Imported', true)
+      const input = { workspaceId, fileName: basename(file), content, mapping }
+      const preview = await core.dispatch('import:preview', input)
+      if (!preview.ok) throw new CliError(preview.error.message)
+      const p = preview.value as { errors: { row: number; column: string | null; message: string }[]; adDays: number; rowCount: number }
+      if (p.errors.length) {
+        for (const e of p.errors.slice(0, 20)) process.stderr.write(`line ${e.row}${e.column ? ` [${e.column}]` : ''}: ${e.message}\n`)
+        throw new CliError(`${file}: ${p.errors.length} error(s); nothing was imported`)
+      }
+      process.stderr.write(`${p.rowCount} lines -> ${p.adDays} ad-days\n`)
+      const env = await core.dispatch('import:commit', input)
+      if (!env.ok) throw new CliError(env.error.message)
+      const jobId = (env.value as { jobId: number }).jobId
+      const job = await core.jobs.waitFor(jobId)
+      if (job.status !== 'succeeded') throw new CliError(`Import ${job.status}: ${job.error ?? ''}`)
+      console.log(JSON.stringify({ workspace: core.workspaces.get(workspaceId).name, kind: IMPORT_JOB, ...(core.jobs.result(jobId) as object) }, null, 2))
+    },
+  },
+  {
+    name: 'totals',
+    usage: 'totals [--workspace NAME] [--account ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] --json   Summed metrics (money in currency units)',
+    async run(core, args) {
+      const workspaceId = workspaceByName(core, str(args, 'workspace'), false)
+      const ids = accountIds(core, workspaceId, str(args, 'account'))
+      const accounts = core.workspaces.accounts(workspaceId).filter((a) => !ids || ids.includes(a.id))
+      const from = dateFlag(args, 'from') ?? '0000-01-01'
+      const to = dateFlag(args, 'to') ?? '9999-12-31'
+      const currencies = new Set(accounts.map((a) => a.currency))
+      let out: Record<string, number | string>
+      if (currencies.size <= 1) {
+        // One currency: exact sums in that currency, no conversion.
+        const list = accounts.map((a) => a.id)
+        const r = core.store.sqlite
+          .prepare(
+            `SELECT coalesce(sum(spend_micros),0) AS spend, coalesce(sum(impressions),0) AS impressions, coalesce(sum(clicks),0) AS clicks,
+               coalesce(sum(conversions),0) AS conversions, coalesce(sum(conversion_value_micros),0) AS value
+             FROM account_daily WHERE account_id IN (${list.map(() => '?').join(',') || 'NULL'}) AND date BETWEEN ? AND ?`,
+          )
+          .get(...list, from, to) as { spend: number; impressions: number; clicks: number; conversions: number; value: number }
+        out = {
+          spend: Number(microsToDecimalString(r.spend)),
+          impressions: r.impressions,
+          clicks: r.clicks,
+          conversions: Math.round(r.conversions * 1e6) / 1e6,
+          conversion_value: Number(microsToDecimalString(r.value)),
+          currency: [...currencies][0] ?? core.workspaces.get(workspaceId).reportingCurrency,
+        }
+      } else {
+        try {
+          const t = core.dashboard.totals({ workspaceId, accountIds: accounts.map((a) => a.id) }, { from, to })
+          out = {
+            spend: Number(microsToDecimalString(t.totals.spendMicros)),
+            impressions: t.totals.impressions,
+            clicks: t.totals.clicks,
+            conversions: t.totals.conversions,
+            conversion_value: Number(microsToDecimalString(t.totals.revenueMicros)),
+            currency: t.currency,
+          }
+        } catch (err) {
+          throw new CliError(err instanceof AppError ? err.message : String(err))
+        }
+      }
+      console.log(args.flags.has('json') ? JSON.stringify(out) : JSON.stringify(out, null, 2))
+    },
+  },
+]

@@ -183,7 +183,7 @@ export class ForecastService {
       params: { theta: rev.theta, s: rev.s, k: rev.k, beta: rev.beta, r2: rev.r2, days: rev.days },
       currentDailySpendMicros: toMicros(current),
       points,
-      marginalRoasAtCurrent: marginalAt(rev, current),
+      marginalRoasAtCurrent: Number.isFinite(marginalAt(rev, current)) ? marginalAt(rev, current) : 0,
     }
   }
 
