@@ -8,6 +8,7 @@ import { createDispatcher, type Dispatch, type Handlers } from './ipc/router'
 import type { Platform } from './platform/types'
 import { DashboardService } from './analytics/dashboard-service'
 import { JobQueue } from './scheduler/job-queue'
+import { startTrayStatus } from './tray-status'
 import { openStore, type Store } from './store/db'
 import { FxRepo } from './store/repos/fx-repo'
 import { KvRepo } from './store/repos/kv-repo'
@@ -107,12 +108,14 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   }
   for (const m of modules) m.start?.()
   if (options.startJobs ?? true) jobs.start()
+  const stopTrayStatus = startTrayStatus(store.sqlite, events, platform)
 
   return {
     ...services,
     dispatch,
     startupJobId,
     async close() {
+      stopTrayStatus()
       for (const m of modules) await m.stop?.()
       await jobs.stop()
       store.close()

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Core } from './core'
+import { createTestCore } from './test-support'
+import { ago } from './tray-status'
+
+let core: (Core & { platform: { badge: { count: number; tooltip: string } } }) | null = null
+afterEach(async () => {
+  await core?.close()
+  core = null
+})
+
+describe('tray status', () => {
+  it('shows unread alerts as the badge and the last sync in the tooltip', () => {
+    const now = new Date('2026-11-26T12:00:00Z')
+    core = createTestCore({ now: () => now })
+    expect(core.platform.badge).toEqual({ count: 0, tooltip: 'Not synced yet' })
+    const db = core.store.sqlite
+    db.prepare("INSERT INTO workspaces (name) VALUES ('W')").run()
+    db.prepare("INSERT INTO sync_runs (workspace_id, mode, status, finished_at) VALUES (1, 'incremental', 'succeeded', '2026-11-26T11:55:00Z')").run()
+    db.prepare("INSERT INTO alerts (workspace_id, severity, title, body, source) VALUES (1, 'warning', 'High CPA', 'CPA above $40', 'rule')").run()
+    db.prepare("INSERT INTO alerts (workspace_id, severity, title, body, source, read_at) VALUES (1, 'info', 'Read', 'x', 'rule', '2026-11-26')").run()
+    core.events.emit('alert:raised', { id: 1, workspaceId: 1, severity: 'warning', title: 'High CPA', body: 'CPA above $40' })
+    expect(core.platform.badge).toEqual({ count: 1, tooltip: 'Last sync 5 min ago' })
+  })
+
+  it('formats ages', () => {
+    const now = new Date('2026-11-26T12:00:00Z')
+    expect(ago('2026-11-26T11:59:30Z', now)).toBe('just now')
+    expect(ago('2026-11-26T09:00:00Z', now)).toBe('3 h ago')
+    expect(ago('2026-11-24T12:00:00Z', now)).toBe('2 d ago')
+  })
+})

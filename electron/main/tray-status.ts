@@ -1,0 +1,30 @@
+import type { EventBus } from './events'
+import type { Platform } from './platform/types'
+import type { Sqlite } from './store/db'
+
+/** Relative age such as "5 min ago" for the tray tooltip. */
+export function ago(iso: string, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000))
+  if (s < 60) return 'just now'
+  if (s < 3600) return `${Math.round(s / 60)} min ago`
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`
+  return `${Math.round(s / 86_400)} d ago`
+}
+
+/**
+ * Keeps the tray badge (unread alerts) and tooltip (last sync) current: recomputed at start, when an
+ * alert is raised and when a job finishes. Hosts without a tray record it (Node platform).
+ */
+export function startTrayStatus(sqlite: Sqlite, events: EventBus, platform: Platform): () => void {
+  const refresh = (): void => {
+    if (!sqlite.open) return
+    const unread = (sqlite.prepare('SELECT count(*) AS n FROM alerts WHERE read_at IS NULL').get() as { n: number }).n
+    const last = sqlite
+      .prepare("SELECT max(finished_at) AS at FROM sync_runs WHERE status IN ('succeeded', 'partial')")
+      .get() as { at: string | null }
+    platform.setBadge(unread, last.at ? `Last sync ${ago(last.at, platform.clock.now())}` : 'Not synced yet')
+  }
+  refresh()
+  const offs = [events.on('alert:raised', refresh), events.on('job:finished', refresh), events.on('data:changed', refresh)]
+  return () => offs.forEach((off) => off())
+}
