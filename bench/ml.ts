@@ -47,7 +47,12 @@ interface Split {
   f: number
 }
 
-function compare(name: string, s: Split, tmpDir: string, log: (m: string) => void): Record<string, number | string | boolean> {
+function compare(
+  name: string,
+  s: Split,
+  tmpDir: string,
+  log: (m: string) => void,
+): Record<string, number | string | boolean> {
   const ntr = s.ytr.length
   const nte = s.yte.length
   log(`  ${name}: ${ntr} train x ${s.f} features, ${nte} held out`)
@@ -66,8 +71,21 @@ function compare(name: string, s: Split, tmpDir: string, log: (m: string) => voi
   for (const [k, v] of Object.entries({ xtr: s.xtr, ytr: s.ytr, xte: s.xte, yte: s.yte })) {
     writeFileSync(join(tmpDir, `${k}.bin`), new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
   }
-  const out = execFileSync('/usr/bin/python3', ['-c', SKLEARN, tmpDir, String(s.f), String(runs)], { encoding: 'utf8' })
-  const sk = JSON.parse(out.trim().split('\n').pop() as string) as { train_s: number; r2: number; version: string; threads: number }
+  const sklearn = (env: NodeJS.ProcessEnv): { train_s: number; r2: number; version: string; threads: number } => {
+    const out = execFileSync('/usr/bin/python3', ['-c', SKLEARN, tmpDir, String(s.f), String(runs)], {
+      encoding: 'utf8',
+      env,
+    })
+    return JSON.parse(out.trim().split('\n').pop() as string) as {
+      train_s: number
+      r2: number
+      version: string
+      threads: number
+    }
+  }
+  const sk = sklearn(process.env)
+  // sklearn's OpenMP threads spin-wait; on a busy shared box one thread is the steadier reference.
+  const sk1 = sklearn({ ...process.env, OMP_NUM_THREADS: '1' })
   const r = (v: number, d = 4): number => Math.round(v * 10 ** d) / 10 ** d
   return {
     train_rows: ntr,
@@ -77,8 +95,10 @@ function compare(name: string, s: Split, tmpDir: string, log: (m: string) => voi
     sklearn_train_s: r(sk.train_s, 3),
     engine_r2: r(engineR2),
     sklearn_r2: r(sk.r2),
+    sklearn_1thread_train_s: r(sk1.train_s, 3),
     r2_target_met: engineR2 >= sk.r2 - 0.02,
-    speed_target_met: engineS <= 3 * sk.train_s,
+    // Against the faster of the two sklearn runs: the stricter reading of the target.
+    speed_target_met: engineS <= 3 * Math.min(sk.train_s, sk1.train_s),
     sklearn_version: sk.version,
     sklearn_threads: sk.threads,
     timed_runs: runs,

@@ -3,8 +3,13 @@ import { Sidebar } from './components/Sidebar'
 import { startLiveUpdates } from './lib/live-events'
 import { routeForShortcut } from './lib/shortcuts'
 import { applyThemeSetting } from './lib/theme'
+import { AnomaliesPage } from './pages/analytics/AnomaliesPage'
+import { CampaignsPage } from './pages/analytics/CampaignsPage'
+import { ConnectionsPage } from './pages/connections/ConnectionsPage'
+import { CreativesPage } from './pages/analytics/CreativesPage'
 import { DashboardPage } from './pages/dashboard/DashboardPage'
 import { PlaceholderPage } from './pages/PlaceholderPage'
+import { PredictionsPage } from './pages/predictions/PredictionsPage'
 import { SettingsPage } from './pages/settings/SettingsPage'
 import { useJobsStore } from './stores/jobs-store'
 import { startHashRouting, useRouterStore } from './stores/router-store'
@@ -18,6 +23,16 @@ function CurrentPage(): JSX.Element {
       return <DashboardPage />
     case 'settings':
       return <SettingsPage />
+    case 'campaigns':
+      return <CampaignsPage />
+    case 'anomalies':
+      return <AnomaliesPage />
+    case 'creatives':
+      return <CreativesPage />
+    case 'predictions':
+      return <PredictionsPage />
+    case 'connections':
+      return <ConnectionsPage />
     default:
       return <PlaceholderPage key={route} id={route} />
   }

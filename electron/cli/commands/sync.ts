@@ -19,7 +19,8 @@ const str = (args: ParsedArgs, name: string): string | undefined => {
 
 const dateFlag = (args: ParsedArgs, name: string): string | undefined => {
   const v = str(args, name)
-  if (v !== undefined && !isIsoDate(v)) throw new CliError(`--${name} needs a date as YYYY-MM-DD, got ${JSON.stringify(v)}`, 2)
+  if (v !== undefined && !isIsoDate(v))
+    throw new CliError(`--${name} needs a date as YYYY-MM-DD, got ${JSON.stringify(v)}`, 2)
   return v
 }
 
@@ -40,7 +41,11 @@ function accountIds(core: Core, workspaceId: number, arg: string | undefined): n
   if (arg === undefined) return undefined
   const accounts = core.workspaces.accounts(workspaceId)
   const hit = accounts.find((a) => String(a.id) === arg || a.externalId === arg || a.externalId === `act_${arg}`)
-  if (!hit) throw new CliError(`No account ${JSON.stringify(arg)} in this workspace (ids: ${accounts.map((a) => `${a.id}=${a.externalId}`).join(', ')})`, 2)
+  if (!hit)
+    throw new CliError(
+      `No account ${JSON.stringify(arg)} in this workspace (ids: ${accounts.map((a) => `${a.id}=${a.externalId}`).join(', ')})`,
+      2,
+    )
   return [hit.id]
 }
 
@@ -52,35 +57,91 @@ async function waitForDemo(core: Core): Promise<void> {
   }
 }
 
+/** Where each credential comes from: the flag, else the environment variable. */
+const CREDENTIAL_SOURCES: Record<PlatformId, Record<string, string>> = {
+  meta: { accessToken: '--token or ME_META_TOKEN', accountIds: '--account-ids or ME_META_ACCOUNT_IDS' },
+  google_ads: {
+    developerToken: '--developer-token or ME_GOOGLE_ADS_DEVELOPER_TOKEN',
+    clientId: '--client-id or ME_GOOGLE_ADS_CLIENT_ID',
+    clientSecret: '--client-secret or ME_GOOGLE_ADS_CLIENT_SECRET',
+    refreshToken: '--refresh-token or ME_GOOGLE_ADS_REFRESH_TOKEN (or --oauth)',
+    customerIds: '--customer-ids or ME_GOOGLE_ADS_CUSTOMER_IDS',
+  },
+  tiktok: { accessToken: '--token or ME_TIKTOK_TOKEN', advertiserIds: '--advertiser-ids or ME_TIKTOK_ADVERTISER_IDS' },
+  snapchat: {
+    clientId: '--client-id or ME_SNAPCHAT_CLIENT_ID',
+    clientSecret: '--client-secret or ME_SNAPCHAT_CLIENT_SECRET',
+    refreshToken: '--refresh-token or ME_SNAPCHAT_REFRESH_TOKEN',
+    adAccountIds: '--account-ids or ME_SNAPCHAT_AD_ACCOUNT_IDS',
+  },
+}
+
 export const syncCommands: CliCommand[] = [
   {
     name: 'connect',
-    usage: 'connect <platform> [--workspace NAME] [--token ..] [--account-ids ..]   Validate and save credentials (flags or ME_* env)',
+    usage:
+      'connect <platform> [--workspace NAME] [--token ..] [--account-ids ..]   Validate and save credentials (flags or ME_* env)',
     async run(core, args) {
       const platform = args.positional[1] as PlatformId | undefined
-      if (!platform || !(PLATFORMS as readonly string[]).includes(platform)) throw new CliError(`connect needs a platform: ${PLATFORMS.join(' | ')}`, 2)
+      if (!platform || !(PLATFORMS as readonly string[]).includes(platform))
+        throw new CliError(`connect needs a platform: ${PLATFORMS.join(' | ')}`, 2)
       const workspaceId = workspaceByName(core, str(args, 'workspace') ?? 'Main', true)
       const raw = credentialsFromFlagsOrEnv(platform, (f) => str(args, f))
+      const missing = Object.entries(raw).filter(
+        ([k, v]) => v === undefined && !(platform === 'google_ads' && k === 'refreshToken' && args.flags.has('oauth')),
+      )
+      if (missing.length) {
+        throw new CliError(
+          `connect ${platform}: missing ${missing.map(([k]) => `${k} (${CREDENTIAL_SOURCES[platform][k] ?? k})`).join(', ')}`,
+          2,
+        )
+      }
+      if (platform === 'google_ads' && args.flags.has('oauth')) {
+        // Installed-app sign-in: the CLI cannot open a browser itself, so it prints the consent URL.
+        core.platform.openExternal = async (url) => {
+          process.stderr.write(`Open this URL in your browser to sign in to Google Ads:\n${url}\n`)
+        }
+        const { refreshToken: _r, platform: _p, ...rest } = raw as Record<string, unknown>
+        const env = await core.dispatch('connections:connectGoogle', { workspaceId, ...rest })
+        if (!env.ok) throw new CliError(`connect google_ads failed: ${env.error.message}`)
+        console.log(JSON.stringify(env.value, null, 2))
+        return
+      }
       const baseUrl = str(args, 'base-url')
-      const env = await core.dispatch('connections:connect', { workspaceId, credentials: raw, ...(baseUrl ? { baseUrl } : {}) })
+      const env = await core.dispatch('connections:connect', {
+        workspaceId,
+        credentials: raw,
+        ...(baseUrl ? { baseUrl } : {}),
+      })
       if (!env.ok) throw new CliError(`connect ${platform} failed: ${env.error.message}`)
       console.log(JSON.stringify(env.value, null, 2))
     },
   },
   {
     name: 'sync',
-    usage: 'sync [--workspace NAME] [--account ID] [--since YYYY-MM-DD] [--full]   Sync connected accounts (demo: simulated platforms)',
+    usage:
+      'sync [--workspace NAME] [--account ID] [--since YYYY-MM-DD] [--full]   Sync connected accounts (demo: simulated platforms)',
     coreOptions: { seedDemo: true },
     async run(core, args) {
       await waitForDemo(core)
       const wsName = str(args, 'workspace')
-      const workspaces = wsName ? [workspaceByName(core, wsName, false)] : core.workspaces.list().filter((w) => core.workspaces.accounts(w.id).length > 0).map((w) => w.id)
+      const workspaces = wsName
+        ? [workspaceByName(core, wsName, false)]
+        : core.workspaces
+            .list()
+            .filter((w) => core.workspaces.accounts(w.id).length > 0)
+            .map((w) => w.id)
       const since = dateFlag(args, 'since')
       const results: unknown[] = []
       let failed = false
       for (const workspaceId of workspaces) {
         const ids = accountIds(core, workspaceId, str(args, 'account'))
-        const env = await core.dispatch('sync:start', { workspaceId, mode: args.flags.has('full') ? 'full' : 'incremental', ...(ids ? { accountIds: ids } : {}), ...(since ? { since } : {}) })
+        const env = await core.dispatch('sync:start', {
+          workspaceId,
+          mode: args.flags.has('full') ? 'full' : 'incremental',
+          ...(ids ? { accountIds: ids } : {}),
+          ...(since ? { since } : {}),
+        })
         if (!env.ok) {
           if (!wsName && env.error.message.includes('no connected accounts')) continue
           throw new CliError(env.error.message)
@@ -91,26 +152,36 @@ export const syncCommands: CliCommand[] = [
         done()
         const run = syncServices(core).sync.repo.runs(workspaceId, 1)[0]
         const r = core.jobs.result<SyncResult>(jobId)
-        results.push({ workspace: core.workspaces.get(workspaceId).name, jobId, status: r?.status ?? job.status, rowsWritten: run?.rowsWritten ?? 0, durationMs: run?.durationMs ?? null, accounts: run?.accounts ?? [] })
+        results.push({
+          workspace: core.workspaces.get(workspaceId).name,
+          jobId,
+          status: r?.status ?? job.status,
+          rowsWritten: run?.rowsWritten ?? 0,
+          durationMs: run?.durationMs ?? null,
+          accounts: run?.accounts ?? [],
+        })
         if (job.status !== 'succeeded' || r?.status !== 'succeeded') {
           failed = true
           for (const a of run?.accounts ?? []) if (a.error) process.stderr.write(`error: ${a.name}: ${a.error}\n`)
           if (job.error) process.stderr.write(`error: ${job.error}\n`)
         }
       }
-      if (results.length === 0) throw new CliError('No workspace has connected accounts: run `connect <platform>` first', 2)
+      if (results.length === 0)
+        throw new CliError('No workspace has connected accounts: run `connect <platform>` first', 2)
       console.log(JSON.stringify(results.length === 1 ? results[0] : results, null, 2))
       if (failed) process.exitCode = 1
     },
   },
   {
     name: 'import',
-    usage: 'import <file.csv> [--mapping meta|google|auto] [--workspace NAME]   Import an Ads Manager / Google Ads CSV export',
+    usage:
+      'import <file.csv> [--mapping meta|google|auto] [--workspace NAME]   Import an Ads Manager / Google Ads CSV export',
     async run(core, args) {
       const file = args.positional[1]
       if (!file) throw new CliError('import needs a CSV file', 2)
       const mapping = str(args, 'mapping') ?? 'auto'
-      if (!['meta', 'google', 'auto'].includes(mapping)) throw new CliError(`--mapping is meta, google or auto, got ${JSON.stringify(mapping)}`, 2)
+      if (!['meta', 'google', 'auto'].includes(mapping))
+        throw new CliError(`--mapping is meta, google or auto, got ${JSON.stringify(mapping)}`, 2)
       let content: string
       try {
         content = readFileSync(file, 'utf8')
@@ -121,9 +192,14 @@ export const syncCommands: CliCommand[] = [
       const input = { workspaceId, fileName: basename(file), content, mapping }
       const preview = await core.dispatch('import:preview', input)
       if (!preview.ok) throw new CliError(preview.error.message)
-      const p = preview.value as { errors: { row: number; column: string | null; message: string }[]; adDays: number; rowCount: number }
+      const p = preview.value as {
+        errors: { row: number; column: string | null; message: string }[]
+        adDays: number
+        rowCount: number
+      }
       if (p.errors.length) {
-        for (const e of p.errors.slice(0, 20)) process.stderr.write(`line ${e.row}${e.column ? ` [${e.column}]` : ''}: ${e.message}\n`)
+        for (const e of p.errors.slice(0, 20))
+          process.stderr.write(`line ${e.row}${e.column ? ` [${e.column}]` : ''}: ${e.message}\n`)
         throw new CliError(`${file}: ${p.errors.length} error(s); nothing was imported`)
       }
       process.stderr.write(`${p.rowCount} lines -> ${p.adDays} ad-days\n`)
@@ -132,12 +208,23 @@ export const syncCommands: CliCommand[] = [
       const jobId = (env.value as { jobId: number }).jobId
       const job = await core.jobs.waitFor(jobId)
       if (job.status !== 'succeeded') throw new CliError(`Import ${job.status}: ${job.error ?? ''}`)
-      console.log(JSON.stringify({ workspace: core.workspaces.get(workspaceId).name, kind: IMPORT_JOB, ...(core.jobs.result(jobId) as object) }, null, 2))
+      console.log(
+        JSON.stringify(
+          {
+            workspace: core.workspaces.get(workspaceId).name,
+            kind: IMPORT_JOB,
+            ...(core.jobs.result(jobId) as object),
+          },
+          null,
+          2,
+        ),
+      )
     },
   },
   {
     name: 'totals',
-    usage: 'totals [--workspace NAME] [--account ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] --json   Summed metrics (money in currency units)',
+    usage:
+      'totals [--workspace NAME] [--account ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] --json   Summed metrics (money in currency units)',
     async run(core, args) {
       const workspaceId = workspaceByName(core, str(args, 'workspace'), false)
       const ids = accountIds(core, workspaceId, str(args, 'account'))
@@ -155,7 +242,13 @@ export const syncCommands: CliCommand[] = [
                coalesce(sum(conversions),0) AS conversions, coalesce(sum(conversion_value_micros),0) AS value
              FROM account_daily WHERE account_id IN (${list.map(() => '?').join(',') || 'NULL'}) AND date BETWEEN ? AND ?`,
           )
-          .get(...list, from, to) as { spend: number; impressions: number; clicks: number; conversions: number; value: number }
+          .get(...list, from, to) as {
+          spend: number
+          impressions: number
+          clicks: number
+          conversions: number
+          value: number
+        }
         out = {
           spend: Number(microsToDecimalString(r.spend)),
           impressions: r.impressions,

@@ -78,7 +78,10 @@ export class AnalyticsService {
     const ws = this.workspaces.get(workspaceId)
     const accounts = this.repo.accounts(workspaceId, accountIds)
     if (accountIds?.length && accounts.length !== new Set(accountIds).size) {
-      throw new AppError('NOT_FOUND', `Some of the accounts ${accountIds.join(', ')} are not in workspace ${workspaceId}`)
+      throw new AppError(
+        'NOT_FOUND',
+        `Some of the accounts ${accountIds.join(', ')} are not in workspace ${workspaceId}`,
+      )
     }
     const convert = this.fx.converter(workspaceId, ws.reportingCurrency)
     // Converting 1e12 micros keeps 12 significant digits of the rate through the repo's rounding.
@@ -97,11 +100,17 @@ export class AnalyticsService {
     const out: CumPiece[] = []
     for (const a of scope.accounts) {
       if (a.lastDate === null) continue
+      const mine: CumPiece[] = []
       for (const m of monthPieces(range)) {
         const hi = m.to < a.lastDate ? m.to : a.lastDate
         if (hi < m.from) continue
-        out.push({ accountId: a.id, lo: addDays(m.from, -1), hi, rate: scope.rate(a.currency, m.from.slice(0, 7)) })
+        const rate = scope.rate(a.currency, m.from.slice(0, 7))
+        const prev = mine[mine.length - 1]
+        // Months at the same rate (always so in the reporting currency) are one difference.
+        if (prev && prev.rate === rate) prev.hi = hi
+        else mine.push({ accountId: a.id, lo: addDays(m.from, -1), hi, rate })
       }
+      out.push(...mine)
     }
     return out
   }
@@ -127,7 +136,12 @@ export class AnalyticsService {
     if (level === 'campaign' && grain === 'total' && filter.campaignId === undefined && filter.adSetId === undefined) {
       const prov = this.repo.provisionalAccounts(accountIds, range.from, range.to)
       for (const s of this.campaignTotals(scope, range, { ...(filter.ids ? { ids: filter.ids } : {}) })) {
-        out.set(`${s.id}|`, { key: String(s.id), period: '', totals: sumsToTotals(s), provisional: prov.has(s.account_id) })
+        out.set(`${s.id}|`, {
+          key: String(s.id),
+          period: '',
+          totals: sumsToTotals(s),
+          provisional: prov.has(s.account_id),
+        })
       }
       return out
     }
@@ -198,7 +212,13 @@ export class AnalyticsService {
       const acc = accountId !== null ? scope.byId.get(accountId) : undefined
       const platform: PlatformId | null = level === 'platform' ? (r.key as PlatformId) : (acc?.platform ?? null)
       const name =
-        level === 'workspace' ? 'All accounts' : level === 'platform' ? r.key : level === 'account' ? (acc?.name ?? r.key) : (m?.name ?? `#${r.key}`)
+        level === 'workspace'
+          ? 'All accounts'
+          : level === 'platform'
+            ? r.key
+            : level === 'account'
+              ? (acc?.name ?? r.key)
+              : (m?.name ?? `#${r.key}`)
       const p = prev?.get(`${r.key}|${r.period}`)?.totals ?? (prev ? { ...EMPTY_TOTALS } : null)
       return {
         level,
@@ -226,7 +246,11 @@ export class AnalyticsService {
     const minSpendMicros = Math.round(input.minSpend * 1e6)
     let raw: { key: string; period: string; totals: Totals; provisional: boolean }[]
     if (input.level === 'campaign') {
-      const prov = this.repo.provisionalAccounts(scope.accounts.map((a) => a.id), input.range.from, input.range.to)
+      const prov = this.repo.provisionalAccounts(
+        scope.accounts.map((a) => a.id),
+        input.range.from,
+        input.range.to,
+      )
       raw = this.campaignTotals(scope, input.range, {
         metric: input.metric,
         order: input.order,
@@ -235,14 +259,23 @@ export class AnalyticsService {
       }).map((s) => ({ key: String(s.id), period: '', totals: sumsToTotals(s), provisional: prov.has(s.account_id) }))
     } else {
       const all = [...this.rowsFor(input.level, 'total', scope, input.range, {}).values()]
-      const value = (t: Totals): number | null => deriveKpis(t)[input.metric as keyof ReturnType<typeof deriveKpis>] ?? (t as unknown as Record<string, number>)[input.metric] ?? null
+      const value = (t: Totals): number | null =>
+        deriveKpis(t)[input.metric as keyof ReturnType<typeof deriveKpis>] ??
+        (t as unknown as Record<string, number>)[input.metric] ??
+        null
       const sign = input.order === 'top' ? -1 : 1
       raw = all
         .filter((r) => r.totals.spendMicros >= minSpendMicros && value(r.totals) !== null)
-        .sort((a, b) => sign * ((value(a.totals) as number) - (value(b.totals) as number)) || Number(a.key) - Number(b.key))
+        .sort(
+          (a, b) => sign * ((value(a.totals) as number) - (value(b.totals) as number)) || Number(a.key) - Number(b.key),
+        )
         .slice(0, input.limit)
     }
-    return { currency: scope.currency, convertedFrom: this.convertedFrom(scope), rows: this.decorate(input.level, scope, raw, null) }
+    return {
+      currency: scope.currency,
+      convertedFrom: this.convertedFrom(scope),
+      rows: this.decorate(input.level, scope, raw, null),
+    }
   }
 
   /** Daily series with a trailing 7-day moving average (the 6 days before the range feed it). */
@@ -253,8 +286,10 @@ export class AnalyticsService {
     const accountIds = scope.accounts.map((a) => a.id)
     const e = input.entity
     if (!e) buckets = this.repo.buckets('workspace', 'day', accountIds, lead.from, lead.to)
-    else if (e.level === 'account') buckets = this.repo.buckets('account', 'day', accountIds, lead.from, lead.to, { ids: [e.id] })
-    else if (e.level === 'campaign') buckets = this.repo.buckets('campaign', 'day', accountIds, lead.from, lead.to, { ids: [e.id] })
+    else if (e.level === 'account')
+      buckets = this.repo.buckets('account', 'day', accountIds, lead.from, lead.to, { ids: [e.id] })
+    else if (e.level === 'campaign')
+      buckets = this.repo.buckets('campaign', 'day', accountIds, lead.from, lead.to, { ids: [e.id] })
     else buckets = this.repo.buckets(e.level, 'day', accountIds, lead.from, lead.to, { ids: [e.id] })
     const byDate = new Map<string, { totals: Totals; provisional: boolean }>()
     const dates = dateRange(lead.from, lead.to)
@@ -289,7 +324,14 @@ export class AnalyticsService {
         date: d,
         totals: p.totals,
         kpis: deriveKpis(p.totals),
-        ma7: { spend: k.spend / n, revenue: k.revenue / n, conversions: k.conversions / n, roas: k.roas, cpa: k.cpa, ctr: k.ctr },
+        ma7: {
+          spend: k.spend / n,
+          revenue: k.revenue / n,
+          conversions: k.conversions / n,
+          roas: k.roas,
+          cpa: k.cpa,
+          ctr: k.ctr,
+        },
         provisional: p.provisional,
       })
     }

@@ -20,13 +20,20 @@ export interface ScoredDay {
   upper: number | null
   score: number | null
   flagged: boolean
+  /** Flagged by the three-day conversion test (a sustained shift rather than a one-day jump). */
+  sustained?: boolean
 }
 
 /** Days of history behind each baseline: 8 weeks for weekday shapes, the last 4 for the level. */
 export const LOOKBACK = 56
 const LEVEL_DAYS = 28
+/** Days with data needed in the lookback (three weeks: new campaigns are watched once past launch). */
+const MIN_HISTORY = 21
 /** Robust z above which a day can be flagged. */
 const Z_MIN = 4
+/** Sustained (3-day) conversion shifts: Poisson-like counts, so a lighter overdispersion and bar. */
+const SUSTAINED_DISPERSION = 1.3
+const SUSTAINED_Z = 4
 /** Floor on the log-scale spread so near-constant series do not flag tiny wobbles. */
 const MIN_SCALE = 0.06
 
@@ -90,7 +97,13 @@ export function countZ(observed: number, expected: number, dispersion: number): 
  * Ratios built on small counts swing by chance: the move must also be significant in the counts
  * behind it (conversions for conversions/CPA/ROAS, clicks for CTR), not only in the log series.
  */
-function countsAgree(metric: AnomalyMetric, day: DayParts, recent: DayParts[], expected: number, score: number): boolean {
+function countsAgree(
+  metric: AnomalyMetric,
+  day: DayParts,
+  recent: DayParts[],
+  expected: number,
+  score: number,
+): boolean {
   const sum = (f: (d: DayParts) => number): number => recent.reduce((a, d) => a + f(d), 0)
   if (metric === 'spend') return true
   if (metric === 'ctr') {
@@ -107,6 +120,23 @@ function countsAgree(metric: AnomalyMetric, day: DayParts, recent: DayParts[], e
   // CPA moves opposite to conversions; ROAS and conversions move with them.
   const want = metric === 'cpa' ? -Math.sign(score) : Math.sign(score)
   return Math.sign(z) === want && Math.abs(z) >= Z_MIN
+}
+
+/**
+ * Conversions of the last three days against what their spend bought over the baseline (Anscombe
+ * z), or null when the three days are not a clear multi-day move (below 55% / above 200%).
+ */
+function sustainedConversionShift(last3: DayParts[], recent: DayParts[]): number | null {
+  if (last3.length < 3 || last3.some((d) => d.spend <= 0)) return null
+  const spend = recent.reduce((a, d) => a + d.spend, 0)
+  if (spend <= 0) return null
+  const perSpend = recent.reduce((a, d) => a + d.conversions, 0) / spend
+  const lambda = last3.reduce((a, d) => a + d.spend * perSpend, 0)
+  const k = last3.reduce((a, d) => a + d.conversions, 0)
+  if (lambda < 12) return null
+  const ratio = k / lambda
+  if (ratio > 0.55 && ratio < 2) return null
+  return countZ(k, lambda, SUSTAINED_DISPERSION)
 }
 
 /** Minimum baseline volume per day for a metric to be assessed (noise would dominate below). */
@@ -135,16 +165,26 @@ export function scoreSeries(days: DayParts[], metric: AnomalyMetric, fromIndex =
   const rule = RULES[metric]
   const ys = days.map((d) => rule.value(d))
   const wds = days.map((d) => weekday(d.date))
+  // Known retail peaks are not "usual": leaving them out keeps the weeks after them from looking low.
+  const peak = days.map((d) => isSeasonalPeak(d.date))
   const out: ScoredDay[] = []
   for (let t = Math.max(fromIndex, LOOKBACK); t < days.length; t++) {
     const day = days[t] as DayParts
     const actual = rule.natural(day)
-    const empty: ScoredDay = { date: day.date, actual, expected: null, lower: null, upper: null, score: null, flagged: false }
+    const empty: ScoredDay = {
+      date: day.date,
+      actual,
+      expected: null,
+      lower: null,
+      upper: null,
+      score: null,
+      flagged: false,
+    }
     const y = ys[t]
     const winIdx: number[] = []
-    for (let k = t - LOOKBACK; k < t; k++) if (ys[k] !== null && ys[k] !== undefined) winIdx.push(k)
+    for (let k = t - LOOKBACK; k < t; k++) if (ys[k] !== null && ys[k] !== undefined && !peak[k]) winIdx.push(k)
     // An entity needs a mostly continuous history (launches and pauses are not anomalies).
-    if (winIdx.length < LOOKBACK * 0.75 || !enoughVolume(metric, days.slice(t - LEVEL_DAYS, t))) {
+    if (winIdx.length < MIN_HISTORY || !enoughVolume(metric, days.slice(t - LEVEL_DAYS, t))) {
       out.push(empty)
       continue
     }
@@ -173,11 +213,33 @@ export function scoreSeries(days: DayParts[], metric: AnomalyMetric, fromIndex =
     }
     const score = (y - expY) / scale
     const ratio = Math.exp(y - expY)
-    const flagged =
+    const recentDays = days.slice(t - LEVEL_DAYS, t)
+    let flagged =
       Math.abs(score) >= Z_MIN &&
       (ratio >= rule.up || ratio <= rule.down) &&
-      countsAgree(metric, day, days.slice(t - LEVEL_DAYS, t), expected, score)
-    out.push({ date: day.date, actual, expected, lower, upper, score, flagged })
+      countsAgree(metric, day, recentDays, expected, score)
+    let reported = score
+    let sustained = false
+    if (!flagged && metric !== 'spend' && metric !== 'ctr') {
+      // A sustained shift: three days that are each only a little off can be clearly off together.
+      const z3 = sustainedConversionShift(days.slice(t - 2, t + 1), recentDays)
+      const want = metric === 'cpa' ? -1 : 1
+      if (z3 !== null && Math.abs(z3) >= SUSTAINED_Z && Math.sign(z3) * want === Math.sign(score)) {
+        flagged = true
+        sustained = true
+        reported = Math.sign(score) * Math.max(Math.abs(score), Math.abs(z3))
+      }
+    }
+    out.push({
+      date: day.date,
+      actual,
+      expected,
+      lower,
+      upper,
+      score: reported,
+      flagged,
+      ...(sustained ? { sustained } : {}),
+    })
   }
   return out
 }
@@ -187,6 +249,8 @@ export interface Run {
   startDate: string
   endDate: string
   peak: ScoredDay
+  /** Days of the run flagged by the sustained (three-day) test. */
+  sustainedDays: number
 }
 
 /** Group flagged days into runs; the peak is the day with the largest |score|. */
@@ -197,25 +261,35 @@ export function runs(scored: ScoredDay[]): Run[] {
     if (!d.flagged) continue
     if (cur && addDays(cur.endDate, 2) >= d.date && Math.sign(d.score ?? 0) === Math.sign(cur.peak.score ?? 0)) {
       cur.endDate = d.date
+      if (d.sustained) cur.sustainedDays++
       if (Math.abs(d.score ?? 0) > Math.abs(cur.peak.score ?? 0)) cur.peak = d
     } else {
-      cur = { startDate: d.date, endDate: d.date, peak: d }
+      cur = { startDate: d.date, endDate: d.date, peak: d, sustainedDays: d.sustained ? 1 : 0 }
       out.push(cur)
     }
   }
   return out
 }
 
-/** Severity from the peak's robust score and the size of the move. */
-export function severity(score: number, ratio: number): 'info' | 'warning' | 'critical' {
+/**
+ * Severity from the peak's robust score and the size of the move; a conversion shift that held
+ * for several days is at least a warning (it is costing money every day it lasts).
+ */
+export function severity(score: number, ratio: number, sustainedDays = 0): 'info' | 'warning' | 'critical' {
   const move = ratio >= 1 ? ratio : 1 / ratio
   if (Math.abs(score) >= 8 && move >= 2) return 'critical'
-  if (Math.abs(score) >= 5.5) return 'warning'
+  if (Math.abs(score) >= 5.5 || sustainedDays >= 2) return 'warning'
   return 'info'
 }
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
-const LABEL: Record<AnomalyMetric, string> = { spend: 'Spend', conversions: 'Conversions', cpa: 'CPA', ctr: 'CTR', roas: 'ROAS' }
+const LABEL: Record<AnomalyMetric, string> = {
+  spend: 'Spend',
+  conversions: 'Conversions',
+  cpa: 'CPA',
+  ctr: 'CTR',
+  roas: 'ROAS',
+}
 
 /** "Spend 3.1x the usual Tuesday level" / "CTR 48% below the usual Thursday level", with values. */
 export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMetric, v: number) => string): string {
@@ -234,7 +308,8 @@ export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMe
       : ratio >= 1
         ? `${Math.round((ratio - 1) * 100)}% above the usual ${day} level`
         : `${Math.round((1 - ratio) * 100)}% below the usual ${day} level`
-  const span = run.startDate === run.endDate ? `on ${run.startDate}` : `from ${run.startDate} to ${run.endDate} (peak ${p.date})`
+  const span =
+    run.startDate === run.endDate ? `on ${run.startDate}` : `from ${run.startDate} to ${run.endDate} (peak ${p.date})`
   return `${LABEL[metric]} ${move} ${span}: ${fmt(metric, actual)} against an expected ${fmt(metric, expected)}.`
 }
 
@@ -246,5 +321,5 @@ export function isSeasonalPeak(date: string): boolean {
   const nov1 = `${year}-11-01`
   const firstThu = (4 - weekday(nov1) + 7) % 7
   const blackFriday = addDays(nov1, firstThu + 22)
-  return date >= addDays(blackFriday, -7) && date <= addDays(blackFriday, 4)
+  return date >= addDays(blackFriday, -10) && date <= addDays(blackFriday, 4)
 }

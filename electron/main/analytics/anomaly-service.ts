@@ -90,14 +90,21 @@ export class AnomalyService {
   }
 
   /** Series of every entity the detector watches over `span`. */
-  private entities(workspaceId: number, span: DateRange, range: DateRange, only?: { level: Level; id: number }): Entity[] {
+  private entities(
+    workspaceId: number,
+    span: DateRange,
+    range: DateRange,
+    only?: { level: Level; id: number },
+  ): Entity[] {
     const scope = this.analytics.scope(workspaceId)
     const ids = scope.accounts.map((a) => a.id)
     if (!ids.length) return []
     const inList = `(${ids.map(() => '?').join(',')})`
     const cols = `date, spend_micros AS spend, conversion_value_micros AS revenue, impressions, clicks, conversions`
     const accRows = this.sqlite
-      .prepare(`SELECT account_id AS key, ${cols} FROM account_daily WHERE account_id IN ${inList} AND date BETWEEN ? AND ?`)
+      .prepare(
+        `SELECT account_id AS key, ${cols} FROM account_daily WHERE account_id IN ${inList} AND date BETWEEN ? AND ?`,
+      )
       .all(...ids, span.from, span.to) as Row[]
     const out: Entity[] = []
     const accSeries = this.fill(span, accRows)
@@ -110,13 +117,30 @@ export class AnomalyService {
         return { ...r, key: 0, spend: scope.convert(r.spend, c, m), revenue: scope.convert(r.revenue, c, m) }
       })
       const ws = this.fill(span, conv).get(0)
-      if (ws) out.push({ level: 'workspace', id: workspaceId, name: 'All accounts', platform: null, accountId: null, currency: scope.currency, days: ws })
+      if (ws)
+        out.push({
+          level: 'workspace',
+          id: workspaceId,
+          name: 'All accounts',
+          platform: null,
+          accountId: null,
+          currency: scope.currency,
+          days: ws,
+        })
     }
     if (!only || only.level === 'account') {
       for (const a of scope.accounts) {
         const days = accSeries.get(a.id)
         if (!days || (only && only.id !== a.id)) continue
-        out.push({ level: 'account', id: a.id, name: a.name, platform: a.platform, accountId: a.id, currency: a.currency, days })
+        out.push({
+          level: 'account',
+          id: a.id,
+          name: a.name,
+          platform: a.platform,
+          accountId: a.id,
+          currency: a.currency,
+          days,
+        })
       }
     }
     if (!only || only.level === 'campaign') {
@@ -145,7 +169,15 @@ export class AnomalyService {
           const a = scope.byId.get(c.account_id)
           const days = series.get(c.id)
           if (!a || !days) continue
-          out.push({ level: 'campaign', id: c.id, name: c.name, platform: a.platform, accountId: a.id, currency: a.currency, days })
+          out.push({
+            level: 'campaign',
+            id: c.id,
+            name: c.name,
+            platform: a.platform,
+            accountId: a.id,
+            currency: a.currency,
+            days,
+          })
         }
       }
     }
@@ -191,7 +223,7 @@ export class AnomalyService {
             ratio,
             score,
             direction: score >= 0 ? 'up' : 'down',
-            severity: severity(score, ratio > 0 ? ratio : 0.01),
+            severity: severity(score, ratio > 0 ? ratio : 0.01, run.sustainedDays),
             seasonal: isSeasonalPeak(p.date),
             explanation: `${e.name}: ${explain(metric, run, fmt)}`,
           })
@@ -224,12 +256,31 @@ export class AnomalyService {
   }
 
   /** One entity's metric with the baseline, band and flags for each day of `range`. */
-  series(workspaceId: number, level: Level, entityId: number, metric: AnomalyMetric, range: DateRange): z.infer<typeof MetricSeriesSchema> {
+  series(
+    workspaceId: number,
+    level: Level,
+    entityId: number,
+    metric: AnomalyMetric,
+    range: DateRange,
+  ): z.infer<typeof MetricSeriesSchema> {
     const span = { from: addDays(range.from, -LOOKBACK), to: range.to }
     const e = this.entities(workspaceId, span, range, { level, id: level === 'workspace' ? workspaceId : entityId })[0]
-    if (level === 'workspace' && entityId !== workspaceId) throw new AppError('NOT_FOUND', `Workspace ${entityId} is not ${workspaceId}`)
+    if (level === 'workspace' && entityId !== workspaceId)
+      throw new AppError('NOT_FOUND', `Workspace ${entityId} is not ${workspaceId}`)
     const currency = e?.currency ?? this.analytics.scope(workspaceId).currency
-    if (!e) return { currency, points: dateRange(range.from, range.to).map((date) => ({ date, actual: null, expected: null, lower: null, upper: null, score: null, flagged: false })) }
+    if (!e)
+      return {
+        currency,
+        points: dateRange(range.from, range.to).map((date) => ({
+          date,
+          actual: null,
+          expected: null,
+          lower: null,
+          upper: null,
+          score: null,
+          flagged: false,
+        })),
+      }
     return { currency, points: scoreSeries(e.days, metric) }
   }
 }

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { PlatformIdSchema } from '../../../shared/domain/entities'
 import type { DateRange } from '../../../shared/domain/metrics'
 import {
-  BenchmarkEntrySchema,
+  type BenchmarkEntrySchema,
   BenchmarkMetricSchema,
   type BenchmarkPositionsSchema,
 } from '../../../shared/ipc/contracts/analytics-insights'
@@ -15,7 +15,10 @@ type Metric = z.infer<typeof BenchmarkMetricSchema>
 
 const FileSchema = z.object({
   currency: z.literal('USD'),
-  sources: z.record(z.string(), z.object({ publisher: z.string(), title: z.string(), year: z.number().int(), url: z.string() })),
+  sources: z.record(
+    z.string(),
+    z.object({ publisher: z.string(), title: z.string(), year: z.number().int(), url: z.string() }),
+  ),
   entries: z.array(
     z.object({
       platform: PlatformIdSchema,
@@ -35,8 +38,17 @@ export function loadBenchmarks(resourcesDir: string): { currency: string; entrie
   const parsed = FileSchema.parse(JSON.parse(readFileSync(file, 'utf8')))
   const entries = parsed.entries.map((e) => {
     const source = parsed.sources[e.source]
-    if (!source) throw new Error(`${file}: entry ${e.platform}/${e.objective}/${e.metric} cites unknown source "${e.source}"`)
-    return { platform: e.platform, objective: e.objective, metric: e.metric, value: e.value, statistic: e.statistic, note: e.note, source }
+    if (!source)
+      throw new Error(`${file}: entry ${e.platform}/${e.objective}/${e.metric} cites unknown source "${e.source}"`)
+    return {
+      platform: e.platform,
+      objective: e.objective,
+      metric: e.metric,
+      value: e.value,
+      statistic: e.statistic,
+      note: e.note,
+      source,
+    }
   })
   return { currency: parsed.currency, entries }
 }

@@ -37,10 +37,19 @@ export class CreativesService {
     private readonly analytics: AnalyticsService,
   ) {}
 
-  private adTotals(workspaceId: number, range: DateRange): { currency: string; convertedFrom: string[]; totals: Map<number, Totals> } {
+  private adTotals(
+    workspaceId: number,
+    range: DateRange,
+  ): { currency: string; convertedFrom: string[]; totals: Map<number, Totals> } {
     const scope = this.analytics.scope(workspaceId)
     const totals = new Map<number, Totals>()
-    for (const b of this.repo.buckets('ad', 'total', scope.accounts.map((a) => a.id), range.from, range.to)) {
+    for (const b of this.repo.buckets(
+      'ad',
+      'total',
+      scope.accounts.map((a) => a.id),
+      range.from,
+      range.to,
+    )) {
       const id = Number(b.key)
       let t = totals.get(id)
       if (!t) {
@@ -69,7 +78,9 @@ export class CreativesService {
   private adDays(ids: number[], to: string): Map<number, AdDay[]> {
     const out = new Map<number, AdDay[]>()
     if (!ids.length) return out
-    const stmt = this.sqlite.prepare('SELECT date, impressions, clicks FROM daily_metrics WHERE ad_id = ? AND date <= ? ORDER BY date')
+    const stmt = this.sqlite.prepare(
+      'SELECT date, impressions, clicks FROM daily_metrics WHERE ad_id = ? AND date <= ? ORDER BY date',
+    )
     for (const id of ids) out.set(id, stmt.all(id, to) as AdDay[])
     return out
   }
@@ -77,7 +88,10 @@ export class CreativesService {
   /** Ads with delivery in the range, highest spend first, with fatigue state. */
   list(workspaceId: number, range: DateRange, limit: number): z.infer<typeof CreativeListSchema> {
     const { currency, convertedFrom, totals } = this.adTotals(workspaceId, range)
-    const ids = [...totals.entries()].sort((a, b) => b[1].spendMicros - a[1].spendMicros).slice(0, limit).map(([id]) => id)
+    const ids = [...totals.entries()]
+      .sort((a, b) => b[1].spendMicros - a[1].spendMicros)
+      .slice(0, limit)
+      .map(([id]) => id)
     const meta = this.adMeta(ids)
     const days = this.adDays(ids, range.to)
     const rows = ids.flatMap((id) => {
@@ -117,7 +131,9 @@ export class CreativesService {
   }
 
   private platformOf(accountId: number): z.infer<typeof CreativeListSchema>['rows'][number]['platform'] {
-    const r = this.sqlite.prepare('SELECT platform FROM ad_accounts WHERE id = ?').get(accountId) as { platform: string }
+    const r = this.sqlite.prepare('SELECT platform FROM ad_accounts WHERE id = ?').get(accountId) as {
+      platform: string
+    }
     return r.platform as z.infer<typeof CreativeListSchema>['rows'][number]['platform']
   }
 
@@ -149,9 +165,18 @@ export class CreativesService {
         ads: list.length,
         totals: sum,
         kpis: deriveKpis(sum),
-        ctrCi: ratioCi(list.map((t) => t.clicks), list.map((t) => t.impressions)),
-        cvrCi: ratioCi(list.map((t) => t.conversions), list.map((t) => t.clicks)),
-        roasCi: ratioCi(list.map((t) => t.revenueMicros), list.map((t) => t.spendMicros)),
+        ctrCi: ratioCi(
+          list.map((t) => t.clicks),
+          list.map((t) => t.impressions),
+        ),
+        cvrCi: ratioCi(
+          list.map((t) => t.conversions),
+          list.map((t) => t.clicks),
+        ),
+        roasCi: ratioCi(
+          list.map((t) => t.revenueMicros),
+          list.map((t) => t.spendMicros),
+        ),
       }
     })
     rows.sort((a, b) => b.totals.spendMicros - a.totals.spendMicros)
@@ -161,7 +186,9 @@ export class CreativesService {
   /** One ad's CTR decay curve since launch (all its days, not only a range). */
   fatigue(workspaceId: number, adId: number): z.infer<typeof FatigueDetailSchema> {
     const m = this.sqlite
-      .prepare('SELECT x.name FROM ads x JOIN ad_accounts a ON a.id = x.account_id WHERE x.id = ? AND a.workspace_id = ?')
+      .prepare(
+        'SELECT x.name FROM ads x JOIN ad_accounts a ON a.id = x.account_id WHERE x.id = ? AND a.workspace_id = ?',
+      )
       .get(adId, workspaceId) as { name: string } | undefined
     if (!m) throw new AppError('NOT_FOUND', `No ad ${adId} in workspace ${workspaceId}`)
     const days = this.adDays([adId], '9999-12-31').get(adId) ?? []
@@ -191,7 +218,9 @@ export class CreativesService {
     const scope = this.analytics.scope(input.workspaceId)
     const accountIds = scope.accounts.map((a) => a.id)
     const sums = new Map<number, Totals>()
-    for (const b of this.repo.buckets(input.level, 'total', accountIds, input.range.from, input.range.to, { ids: [input.aId, input.bId] })) {
+    for (const b of this.repo.buckets(input.level, 'total', accountIds, input.range.from, input.range.to, {
+      ids: [input.aId, input.bId],
+    })) {
       const t = sums.get(Number(b.key)) ?? { ...EMPTY_TOTALS }
       addBucket(t, b, scope)
       sums.set(Number(b.key), t)
@@ -204,7 +233,13 @@ export class CreativesService {
       const t = sums.get(id) ?? EMPTY_TOTALS
       const successes = input.metric === 'ctr' ? t.clicks : t.conversions
       const trials = input.metric === 'ctr' ? t.impressions : t.clicks
-      return { id, name: meta.get(id)?.name ?? String(id), successes, trials, rate: trials > 0 ? successes / trials : null }
+      return {
+        id,
+        name: meta.get(id)?.name ?? String(id),
+        successes,
+        trials,
+        rate: trials > 0 ? successes / trials : null,
+      }
     }
     const a = arm(input.aId)
     const b = arm(input.bId)

@@ -81,7 +81,8 @@ export class FxService {
     const rebased = rates
       .filter((r) => r.currency !== currency)
       .map((r) => ({ currency: r.currency, month: r.month, rate: r.rate / (pivot.get(r.month) as number) }))
-    for (const m of months) rebased.push({ currency: ws.reportingCurrency, month: m, rate: 1 / (pivot.get(m) as number) })
+    for (const m of months)
+      rebased.push({ currency: ws.reportingCurrency, month: m, rate: 1 / (pivot.get(m) as number) })
     this.sqlite.transaction(() => {
       this.sqlite.prepare('DELETE FROM fx_rates WHERE workspace_id = ?').run(workspaceId)
       this.fx.upsertMany(workspaceId, rebased)

@@ -19,7 +19,8 @@ export function createAnalyticsModule(services: CoreServices): CoreModule<Channe
   const creatives = new CreativesService(services.store.sqlite, repo, analytics)
   const fx = new FxService(services.store.sqlite, services.workspaces, services.fx)
   let benchmarks: ReturnType<typeof loadBenchmarks> | null = null
-  const table = (): ReturnType<typeof loadBenchmarks> => (benchmarks ??= loadBenchmarks(services.platform.paths.resourcesDir))
+  const table = (): ReturnType<typeof loadBenchmarks> =>
+    (benchmarks ??= loadBenchmarks(services.platform.paths.resourcesDir))
   let off: (() => void) | null = null
   const fxChanged = (workspaceId: number): void => {
     anomalies.invalidate()
@@ -36,7 +37,8 @@ export function createAnalyticsModule(services: CoreServices): CoreModule<Channe
       'analytics:getMetricSeries': (input) =>
         anomalies.series(input.workspaceId, input.level, input.entityId, input.metric, input.range),
       'analytics:listBenchmarks': () => table(),
-      'analytics:getBenchmarkPositions': (input) => benchmarkPositions(analytics, table(), input.workspaceId, input.range),
+      'analytics:getBenchmarkPositions': (input) =>
+        benchmarkPositions(analytics, table(), input.workspaceId, input.range),
       'analytics:listCreatives': (input) => creatives.list(input.workspaceId, input.range, input.limit),
       'analytics:compareFormats': (input) => creatives.formats(input.workspaceId, input.range),
       'analytics:getFatigue': (input) => creatives.fatigue(input.workspaceId, input.adId),

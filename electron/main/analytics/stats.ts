@@ -27,7 +27,12 @@ export function twoProportionTest(xa: number, na: number, xb: number, nb: number
   const se = Math.sqrt(pool * (1 - pool) * (1 / na + 1 / nb))
   const z = se > 0 ? (pb - pa) / se : 0
   const seU = Math.sqrt((pa * (1 - pa)) / na + (pb * (1 - pb)) / nb)
-  return { diff: pb - pa, diffCi: [pb - pa - 1.96 * seU, pb - pa + 1.96 * seU], z, pValue: 2 * (1 - normCdf(Math.abs(z))) }
+  return {
+    diff: pb - pa,
+    diffCi: [pb - pa - 1.96 * seU, pb - pa + 1.96 * seU],
+    z,
+    pValue: 2 * (1 - normCdf(Math.abs(z))),
+  }
 }
 
 function logBeta(a: number, b: number): number {

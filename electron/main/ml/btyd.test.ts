@@ -23,13 +23,17 @@ describe('BG/NBD and Gamma-Gamma on CDNOW (39-week calibration, weeks)', () => {
   it('reaches the full-cohort maximum-likelihood BG/NBD parameters and predicts the holdout', () => {
     expect(customers).toHaveLength(23_570)
     const fit = fitBgNbd(customers)
-    console.log(`BG/NBD r=${fit.r.toFixed(3)} alpha=${fit.alpha.toFixed(3)} a=${fit.a.toFixed(3)} b=${fit.b.toFixed(3)} LL=${fit.logLik.toFixed(1)}`)
+    console.log(
+      `BG/NBD r=${fit.r.toFixed(3)} alpha=${fit.alpha.toFixed(3)} a=${fit.a.toFixed(3)} b=${fit.b.toFixed(3)} LL=${fit.logLik.toFixed(1)}`,
+    )
     expect(within(fit.r, 0.252)).toBe(true)
     expect(within(fit.alpha, 4.79)).toBe(true)
     expect(within(fit.a, 0.723)).toBe(true)
     expect(within(fit.b, 2.16)).toBe(true)
     // Holdout: the next 39 weeks, one transaction per customer-day.
-    const holdout = new Set(orders.filter((o) => o.date > '1997-09-30' && o.date <= '1998-06-30').map((o) => `${o.customerId}|${o.date}`))
+    const holdout = new Set(
+      orders.filter((o) => o.date > '1997-09-30' && o.date <= '1998-06-30').map((o) => `${o.customerId}|${o.date}`),
+    )
     let expected = 0
     for (const c of customers) expected += bgNbdExpected(fit, 39, c.x, c.tx, c.T)
     console.log(`expected repeat purchases over 39 weeks: ${expected.toFixed(0)}; actual: ${holdout.size}`)
@@ -40,7 +44,9 @@ describe('BG/NBD and Gamma-Gamma on CDNOW (39-week calibration, weeks)', () => {
 
   it('reaches the full-cohort Gamma-Gamma parameters on repeat buyers', () => {
     const gg = fitGammaGamma(customers)
-    console.log(`Gamma-Gamma p=${gg.p.toFixed(3)} q=${gg.q.toFixed(3)} gamma=${gg.gamma.toFixed(3)} buyers=${gg.buyers}`)
+    console.log(
+      `Gamma-Gamma p=${gg.p.toFixed(3)} q=${gg.q.toFixed(3)} gamma=${gg.gamma.toFixed(3)} buyers=${gg.buyers}`,
+    )
     expect(within(gg.p, 6.28)).toBe(true)
     expect(within(gg.q, 3.62)).toBe(true)
     expect(within(gg.gamma, 14.98)).toBe(true)

@@ -88,7 +88,9 @@ export function bgNbdExpected(prm: BgNbdParams, t: number, x: number, tx: number
   const { r, alpha, a, b } = prm
   if (Math.abs(a - 1) < 1e-9) return Number.NaN // the closed form has a removable singularity at a = 1
   const z = t / (alpha + T + t)
-  const head = ((a + b + x - 1) / (a - 1)) * (1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
+  const head =
+    ((a + b + x - 1) / (a - 1)) *
+    (1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
   const tail = x > 0 ? 1 + (a / (b + x - 1)) * Math.pow((alpha + T) / (alpha + tx), r + x) : 1
   return head / tail
 }
@@ -107,7 +109,12 @@ export function gammaGammaLogLik(prm: GammaGammaParams, buyers: { x: number; m: 
   const c = q * Math.log(gamma) - lgamma(q)
   for (const { x, m } of buyers) {
     ll +=
-      lgamma(p * x + q) - lgamma(p * x) + c + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * Math.log(gamma + m * x)
+      lgamma(p * x + q) -
+      lgamma(p * x) +
+      c +
+      (p * x - 1) * Math.log(m) +
+      p * x * Math.log(x) -
+      (p * x + q) * Math.log(gamma + m * x)
   }
   return ll
 }
@@ -116,7 +123,11 @@ export function gammaGammaLogLik(prm: GammaGammaParams, buyers: { x: number; m: 
 export function fitGammaGamma(customers: CustomerSummary[]): GammaGammaParams & { logLik: number; buyers: number } {
   const buyers = customers.filter((c) => c.x > 0 && c.monetary > 0).map((c) => ({ x: c.x, m: c.monetary }))
   if (buyers.length < 10) throw new Error(`Gamma-Gamma needs at least 10 repeat buyers, found ${buyers.length}`)
-  const toP = (v: number[]): GammaGammaParams => ({ p: Math.exp(v[0] as number), q: Math.exp(v[1] as number), gamma: Math.exp(v[2] as number) })
+  const toP = (v: number[]): GammaGammaParams => ({
+    p: Math.exp(v[0] as number),
+    q: Math.exp(v[1] as number),
+    gamma: Math.exp(v[2] as number),
+  })
   let res = nelderMead((v) => -gammaGammaLogLik(toP(v), buyers), [0, 0, 0], { maxIter: 4000, step: 1 })
   res = nelderMead((v) => -gammaGammaLogLik(toP(v), buyers), res.x, { maxIter: 4000, step: 0.2 })
   return { ...toP(res.x), logLik: -res.value, buyers: buyers.length }
@@ -143,7 +154,11 @@ export interface OrderLike {
  * one day are merged into one transaction (values summed); only orders on or before `calEnd`
  * count; times in units of `unitDays` days, T from the first purchase day to `calEnd`.
  */
-export function summarise(orders: OrderLike[], calEnd: string, unitDays = 7): Map<string, CustomerSummary & { first: string }> {
+export function summarise(
+  orders: OrderLike[],
+  calEnd: string,
+  unitDays = 7,
+): Map<string, CustomerSummary & { first: string }> {
   const endMs = Date.parse(`${calEnd}T00:00:00Z`)
   const byCustomer = new Map<string, Map<string, number>>()
   for (const o of orders) {
@@ -162,7 +177,13 @@ export function summarise(orders: OrderLike[], calEnd: string, unitDays = 7): Ma
     const x = dates.length - 1
     let repeatValue = 0
     for (const d of dates.slice(1)) repeatValue += days.get(d) as number
-    out.set(id, { x, tx: (Date.parse(`${last}T00:00:00Z`) - f) / unit, T: (endMs - f) / unit, monetary: x > 0 ? repeatValue / x : 0, first })
+    out.set(id, {
+      x,
+      tx: (Date.parse(`${last}T00:00:00Z`) - f) / unit,
+      T: (endMs - f) / unit,
+      monetary: x > 0 ? repeatValue / x : 0,
+      first,
+    })
   }
   return out
 }

@@ -7,7 +7,69 @@ export interface WorkspaceSeries {
   from: string
   to: string
   days: number
+  /**
+   * Days from `from` whose numbers are settled (before the first provisional day of any account).
+   * Training and evaluation use only these; later days carry late-conversion estimates.
+   */
+  settledDays: number
   series: EntitySeries[]
+}
+
+/** Settled reference window for completion factors (days before the first provisional day). */
+const REFERENCE_DAYS = 28
+
+/**
+ * Late-conversion completion factors for the provisional days: platforms keep attributing
+ * conversions for up to 28 days, so recent days look worse than they will be. For each
+ * provisional day the factor is (workspace conversions per spend over the 28 settled days before)
+ * / (conversions per spend on that day), clamped to [1, 4]; same for revenue. Applied to every
+ * series so features at forecast time describe settled behaviour, as they did in training.
+ */
+function applyCompletion(
+  sqlite: Sqlite,
+  workspaceId: number,
+  fromDay: number,
+  settledDays: number,
+  days: number,
+  series: EntitySeries[],
+): void {
+  if (settledDays >= days || settledDays < REFERENCE_DAYS) return
+  const rows = sqlite
+    .prepare(
+      `SELECT cd.date, sum(cd.spend_micros) AS spend, sum(cd.conversions) AS conversions, sum(cd.conversion_value_micros) AS revenue
+       FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id
+       WHERE a.workspace_id = ? AND cd.date >= ? GROUP BY cd.date`,
+    )
+    .all(workspaceId, fromEpochDay(fromDay + settledDays - REFERENCE_DAYS)) as {
+    date: string
+    spend: number
+    conversions: number
+    revenue: number
+  }[]
+  let refS = 0
+  let refC = 0
+  let refR = 0
+  const byIdx = new Map<number, { spend: number; conversions: number; revenue: number }>()
+  for (const r of rows) {
+    const i = toEpochDay(r.date) - fromDay
+    if (i < settledDays) {
+      refS += r.spend
+      refC += r.conversions
+      refR += r.revenue
+    } else byIdx.set(i, r)
+  }
+  if (refS <= 0) return
+  const clamp = (v: number): number => (Number.isFinite(v) ? Math.min(4, Math.max(1, v)) : 1)
+  for (let i = settledDays; i < days; i++) {
+    const d = byIdx.get(i)
+    if (!d || d.spend <= 0) continue
+    const fc = clamp(refC / refS / (d.conversions / d.spend))
+    const fr = clamp(refR / refS / (d.revenue / d.spend))
+    for (const s of series) {
+      s.conversions[i] = (s.conversions[i] as number) * fc
+      s.revenue[i] = (s.revenue[i] as number) * fr
+    }
+  }
 }
 
 interface MetaRow {
@@ -43,7 +105,11 @@ export function loadWorkspaceSeries(
 ): WorkspaceSeries | null {
   const only = opts.only
   const cFilter = only ? (only.entityType === 'campaign' ? `AND c.id = ${Number(only.entityId)}` : 'AND 0') : ''
-  const cdFilter = only ? (only.entityType === 'campaign' ? `AND cd.campaign_id = ${Number(only.entityId)}` : 'AND 0') : ''
+  const cdFilter = only
+    ? only.entityType === 'campaign'
+      ? `AND cd.campaign_id = ${Number(only.entityId)}`
+      : 'AND 0'
+    : ''
   const sFilter = only ? (only.entityType === 'adset' ? `AND s.id = ${Number(only.entityId)}` : 'AND 0') : ''
   const dmFilter = only ? (only.entityType === 'adset' ? `AND dm.ad_set_id = ${Number(only.entityId)}` : 'AND 0') : ''
   const withAdSets = opts.adSets === true || only?.entityType === 'adset'
@@ -147,5 +213,13 @@ export function loadWorkspaceSeries(
       s.launchIndex = first >= 0 ? first : 0
     }
   }
-  return { from: range.f, to: fromEpochDay(fromDay + days - 1), days, series }
+  const prov = sqlite
+    .prepare(
+      `SELECT min(cd.date) AS d FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id
+       WHERE a.workspace_id = ? AND cd.provisional = 1`,
+    )
+    .get(workspaceId) as { d: string | null }
+  const settledDays = prov.d ? Math.max(0, toEpochDay(prov.d) - fromDay) : days
+  applyCompletion(sqlite, workspaceId, fromDay, settledDays, days, series)
+  return { from: range.f, to: fromEpochDay(fromDay + days - 1), days, settledDays, series }
 }

@@ -44,10 +44,16 @@ const numeric = (label: string, fmt: (v: number) => string, value: (r: AdSetAgg)
 })
 
 /** Build the drivers tree for a workspace (account-local dates, money in micros of one currency). */
-export function driversTree(sqlite: Sqlite, workspaceId: number, days: number): { rows: number; currency: string | null; nodes: DriverNode[] } {
+export function driversTree(
+  sqlite: Sqlite,
+  workspaceId: number,
+  days: number,
+): { rows: number; currency: string | null; nodes: DriverNode[] } {
   const last = (
     sqlite
-      .prepare('SELECT max(cd.date) AS d FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ?')
+      .prepare(
+        'SELECT max(cd.date) AS d FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ?',
+      )
       .get(workspaceId) as { d: string | null }
   ).d
   if (!last) return { rows: 0, currency: null, nodes: [] }
@@ -74,10 +80,26 @@ export function driversTree(sqlite: Sqlite, workspaceId: number, days: number): 
     ...distinct('platform').map((v) => oneHot('Platform', 'platform', v)),
     ...distinct('objective').map((v) => oneHot('Objective', 'objective', v)),
     ...distinct('format').map((v) => oneHot('Format', 'format', v)),
-    numeric('Daily spend', (v) => (v / 1e6).toFixed(0), (r) => r.spend / Math.max(1, r.activeDays)),
-    numeric('CTR', (v) => `${(v * 100).toFixed(2)}%`, (r) => (r.impressions > 0 ? r.clicks / r.impressions : 0)),
-    numeric('CPM', (v) => (v / 1e6).toFixed(2), (r) => (r.impressions > 0 ? (r.spend / r.impressions) * 1000 : 0)),
-    numeric('Active days', (v) => v.toFixed(0), (r) => r.activeDays),
+    numeric(
+      'Daily spend',
+      (v) => (v / 1e6).toFixed(0),
+      (r) => r.spend / Math.max(1, r.activeDays),
+    ),
+    numeric(
+      'CTR',
+      (v) => `${(v * 100).toFixed(2)}%`,
+      (r) => (r.impressions > 0 ? r.clicks / r.impressions : 0),
+    ),
+    numeric(
+      'CPM',
+      (v) => (v / 1e6).toFixed(2),
+      (r) => (r.impressions > 0 ? (r.spend / r.impressions) * 1000 : 0),
+    ),
+    numeric(
+      'Active days',
+      (v) => v.toFixed(0),
+      (r) => r.activeDays,
+    ),
   ]
   const x = rows.map((r) => cols.map((c) => c.value(r)))
   const y = rows.map((r) => r.spend / r.conversions / 1e6)
@@ -93,15 +115,43 @@ export function driversTree(sqlite: Sqlite, workspaceId: number, days: number): 
       conv += (rows[i] as AdSetAgg).conversions
     }
     const leaf = !node.left || !node.right || node.splitColumn === undefined || node.splitValue === undefined
-    nodes.push({ id, parent, depth, rule, adSets: members.length, spendMicros: spend, conversions: conv, cpaMicros: conv > 0 ? Math.round(spend / conv) : null, leaf })
+    nodes.push({
+      id,
+      parent,
+      depth,
+      rule,
+      adSets: members.length,
+      spendMicros: spend,
+      conversions: conv,
+      cpaMicros: conv > 0 ? Math.round(spend / conv) : null,
+      leaf,
+    })
     if (leaf) return
     const col = node.splitColumn as number
     const t = node.splitValue as number
     const c = cols[col] as Column
     // ml-cart sends x < splitValue left.
-    walk(node.left as CartNode, members.filter((i) => ((x[i] as number[])[col] as number) < t), id, depth + 1, c.rule(true, t))
-    walk(node.right as CartNode, members.filter((i) => ((x[i] as number[])[col] as number) >= t), id, depth + 1, c.rule(false, t))
+    walk(
+      node.left as CartNode,
+      members.filter((i) => ((x[i] as number[])[col] as number) < t),
+      id,
+      depth + 1,
+      c.rule(true, t),
+    )
+    walk(
+      node.right as CartNode,
+      members.filter((i) => ((x[i] as number[])[col] as number) >= t),
+      id,
+      depth + 1,
+      c.rule(false, t),
+    )
   }
-  walk(tree.root, rows.map((_, i) => i), null, 0, 'All ad sets')
+  walk(
+    tree.root,
+    rows.map((_, i) => i),
+    null,
+    0,
+    'All ad sets',
+  )
   return { rows: rows.length, currency, nodes }
 }

@@ -1,12 +1,24 @@
 import { addDays, fromEpochDay } from '../../../shared/domain/dates'
-import type { EntityForecast, Forecast, MlEntityType, ModelVersion, ResponseCurveView } from '../../../shared/ipc/contracts/ml'
+import type {
+  EntityForecast,
+  Forecast,
+  MlEntityType,
+  ModelVersion,
+  ResponseCurveView,
+} from '../../../shared/ipc/contracts/ml'
 import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
 import type { JobContext } from '../scheduler/job-queue'
 import type { Sqlite } from '../store/db'
 import { loadWorkspaceSeries } from './dataset-repo'
 import type { EntitySeries } from './features'
-import { evaluateArtifact, forecastEntity, type ForecastArtifact } from './forecast'
+import {
+  evaluateArtifact,
+  FORECAST_ARTIFACT_KIND,
+  forecastEntity,
+  type ForecastArtifact,
+  type TrainOptions,
+} from './forecast'
 import type { ModelRegistry } from './model-registry'
 import { fitResponseCurve, marginalAt, responseAt } from './response-curve'
 import { trainInWorker, type TrainMode } from './train-runner'
@@ -25,7 +37,10 @@ function recentDailySpend(s: EntitySeries, days = 7): number {
 }
 
 /** Lower is better: MAE relative to the naive baseline, summed over the two targets. */
-function score(m: { conversions: { mae: number; naiveMae: number }; revenue: { mae: number; naiveMae: number } }): number {
+function score(m: {
+  conversions: { mae: number; naiveMae: number }
+  revenue: { mae: number; naiveMae: number }
+}): number {
   const rel = (x: { mae: number; naiveMae: number }): number => x.mae / Math.max(1e-9, x.naiveMae)
   return rel(m.conversions) + rel(m.revenue)
 }
@@ -45,12 +60,18 @@ export class ForecastService {
    * score the active version on the same held-out window, activate the new one only if it is
    * better, and refresh the prediction badges. Returns what happened (job result).
    */
-  async train(workspaceId: number, ctx: Pick<JobContext, 'progress' | 'signal'>): Promise<{ version: number; activated: boolean; ranIn: TrainMode; score: number; activeScore: number | null }> {
+  async train(
+    workspaceId: number,
+    ctx: Pick<JobContext, 'progress' | 'signal'>,
+    options: TrainOptions = {},
+  ): Promise<{ version: number; activated: boolean; ranIn: TrainMode; score: number; activeScore: number | null }> {
     ctx.progress('load', 0, 3, 'Reading daily history')
-    const ws = loadWorkspaceSeries(this.sqlite, workspaceId, { adSets: true })
+    // Campaign series only: ad-set series are thinner and noisier, and measured on the demo they
+    // made the shared model worse than the naive baseline; ad sets are forecast with this model.
+    const ws = loadWorkspaceSeries(this.sqlite, workspaceId)
     if (!ws) throw new AppError('NOT_FOUND', `Workspace ${workspaceId} has no daily data to train on`)
     ctx.progress('train', 1, 3, `Training on ${ws.series.length} series x ${ws.days} days`)
-    const result = await trainInWorker(ws, {}, ctx.signal, this.mode)
+    const result = await trainInWorker(ws, options, ctx.signal, this.mode)
     ctx.progress('evaluate', 2, 3, 'Comparing with the active model')
     const active = this.registry.active(workspaceId, FORECAST_MODEL)
     let activeScore: number | null = null
@@ -77,9 +98,19 @@ export class ForecastService {
       activate,
     )
     if (activate) this.refreshBadges(workspaceId, version, result.artifact)
-    this.events.emit('ml:modelTrained', { workspaceId, name: FORECAST_MODEL, version: version.version, activated: activate })
+    this.events.emit('ml:modelTrained', {
+      workspaceId,
+      name: FORECAST_MODEL,
+      version: version.version,
+      activated: activate,
+    })
     this.events.emit('data:changed', { tables: ['models', 'predictions'], workspaceId })
-    ctx.progress('done', 3, 3, activate ? `Version ${version.version} is active` : `Version ${version.version} kept inactive`)
+    ctx.progress(
+      'done',
+      3,
+      3,
+      activate ? `Version ${version.version} is active` : `Version ${version.version} kept inactive`,
+    )
     return { version: version.version, activated: activate, ranIn: result.ranIn, score: newScore, activeScore }
   }
 
@@ -94,7 +125,12 @@ export class ForecastService {
         entityType: s.entityType,
         entityId: s.id,
         horizonDays: BADGE_HORIZON_DAYS,
-        value: { currency: s.currency, dailySpendMicros: toMicros(spend), conversions: f.conversions, revenue: f.revenue },
+        value: {
+          currency: s.currency,
+          dailySpendMicros: toMicros(spend),
+          conversions: f.conversions,
+          revenue: f.revenue,
+        },
       }
     })
     this.registry.replacePredictions(version.id, rows, this.now().toISOString())
@@ -103,10 +139,21 @@ export class ForecastService {
   private activeArtifact(workspaceId: number): { version: ModelVersion; artifact: ForecastArtifact } {
     const a = this.registry.active(workspaceId, FORECAST_MODEL)
     if (!a) throw new AppError('NOT_FOUND', 'No trained forecast model yet: run "Retrain" (ml:train) first')
-    return { version: a.version, artifact: JSON.parse(a.artifact) as ForecastArtifact }
+    const artifact = JSON.parse(a.artifact) as ForecastArtifact
+    if (artifact.kind !== FORECAST_ARTIFACT_KIND) {
+      throw new AppError(
+        'CONFLICT',
+        `Forecast model v${a.version} was saved in an older format: run "Retrain" (ml:train)`,
+      )
+    }
+    return { version: a.version, artifact }
   }
 
-  private entity(workspaceId: number, entityType: MlEntityType, entityId: number): { s: EntitySeries; from: string; days: number } {
+  private entity(
+    workspaceId: number,
+    entityType: MlEntityType,
+    entityId: number,
+  ): { s: EntitySeries; from: string; days: number } {
     const ws = loadWorkspaceSeries(this.sqlite, workspaceId, { only: { entityType, entityId } })
     const s = ws?.series[0]
     if (!ws || !s) throw new AppError('NOT_FOUND', `No ${entityType} ${entityId} with data in workspace ${workspaceId}`)
@@ -114,7 +161,13 @@ export class ForecastService {
   }
 
   /** Forecast totals over `days` after the last data day at a planned daily spend (micros). */
-  forecast(input: { workspaceId: number; entityType: MlEntityType; entityId: number; days: number; dailySpendMicros?: number | undefined }): Forecast {
+  forecast(input: {
+    workspaceId: number
+    entityType: MlEntityType
+    entityId: number
+    days: number
+    dailySpendMicros?: number | undefined
+  }): Forecast {
     const { version, artifact } = this.activeArtifact(input.workspaceId)
     const { s } = this.entity(input.workspaceId, input.entityType, input.entityId)
     const current = recentDailySpend(s)
@@ -126,7 +179,11 @@ export class ForecastService {
       path.push({
         date: addDays(lastDate, d),
         conversions: f.conversions,
-        revenueMicros: { point: toMicros(f.revenue.point), lower: toMicros(f.revenue.lower), upper: toMicros(f.revenue.upper) },
+        revenueMicros: {
+          point: toMicros(f.revenue.point),
+          lower: toMicros(f.revenue.lower),
+          upper: toMicros(f.revenue.upper),
+        },
       })
     }
     const end = path[path.length - 1] as Forecast['path'][number]
@@ -153,7 +210,11 @@ export class ForecastService {
       revenueMicros: end.revenueMicros,
       roas:
         spendTotal > 0
-          ? { point: end.revenueMicros.point / spendTotal, lower: end.revenueMicros.lower / spendTotal, upper: end.revenueMicros.upper / spendTotal }
+          ? {
+              point: end.revenueMicros.point / spendTotal,
+              lower: end.revenueMicros.lower / spendTotal,
+              upper: end.revenueMicros.upper / spendTotal,
+            }
           : null,
       path,
       history,
@@ -168,7 +229,8 @@ export class ForecastService {
     const spend = s.spend.subarray(from)
     const rev = fitResponseCurve(spend, s.revenue.subarray(from))
     const conv = fitResponseCurve(spend, s.conversions.subarray(from))
-    if (!rev || !conv) throw new AppError('NOT_FOUND', `Not enough spend days in the last ${CURVE_DAYS} to fit a response curve`)
+    if (!rev || !conv)
+      throw new AppError('NOT_FOUND', `Not enough spend days in the last ${CURVE_DAYS} to fit a response curve`)
     const current = recentDailySpend(s)
     let maxSpend = 0
     for (const v of spend) maxSpend = Math.max(maxSpend, v)
@@ -176,7 +238,12 @@ export class ForecastService {
     const points: ResponseCurveView['points'] = []
     for (let i = 0; i <= 40; i++) {
       const x = (top * i) / 40
-      points.push({ spendMicros: toMicros(x), revenueMicros: toMicros(responseAt(rev, x)), conversions: responseAt(conv, x), marginalRoas: i === 0 ? 0 : marginalAt(rev, x) })
+      points.push({
+        spendMicros: toMicros(x),
+        revenueMicros: toMicros(responseAt(rev, x)),
+        conversions: responseAt(conv, x),
+        marginalRoas: i === 0 ? 0 : marginalAt(rev, x),
+      })
     }
     return {
       currency: s.currency,
@@ -192,7 +259,12 @@ export class ForecastService {
     const a = this.registry.active(workspaceId, FORECAST_MODEL)
     if (!a) return []
     return this.registry.predictions(a.version.id, entityType).map((p) => {
-      const v = JSON.parse(p.value) as { currency: string; dailySpendMicros: number; conversions: EntityForecast['conversions']; revenue: EntityForecast['conversions'] }
+      const v = JSON.parse(p.value) as {
+        currency: string
+        dailySpendMicros: number
+        conversions: EntityForecast['conversions']
+        revenue: EntityForecast['conversions']
+      }
       return {
         entityType,
         entityId: p.entityId,
@@ -200,7 +272,11 @@ export class ForecastService {
         currency: v.currency,
         dailySpendMicros: v.dailySpendMicros,
         conversions: v.conversions,
-        revenueMicros: { point: toMicros(v.revenue.point), lower: toMicros(v.revenue.lower), upper: toMicros(v.revenue.upper) },
+        revenueMicros: {
+          point: toMicros(v.revenue.point),
+          lower: toMicros(v.revenue.lower),
+          upper: toMicros(v.revenue.upper),
+        },
         createdAt: p.createdAt,
       }
     })

@@ -11,7 +11,13 @@ export interface MetricSummary {
 }
 
 /** Summarise predictions against actuals (all arrays aligned). */
-export function metricSummary(actual: number[], pred: number[], lo: number[], hi: number[], naive: number[]): MetricSummary {
+export function metricSummary(
+  actual: number[],
+  pred: number[],
+  lo: number[],
+  hi: number[],
+  naive: number[],
+): MetricSummary {
   const n = actual.length
   let ae = 0
   let nae = 0

@@ -8,7 +8,12 @@ declare module 'ml-cart' {
     distribution?: number
   }
   export class DecisionTreeRegression {
-    constructor(options?: { minNumSamples?: number; maxDepth?: number; gainFunction?: 'regression'; splitFunction?: 'mean' })
+    constructor(options?: {
+      minNumSamples?: number
+      maxDepth?: number
+      gainFunction?: 'regression'
+      splitFunction?: 'mean'
+    })
     root: CartNode
     train(x: number[][], y: number[]): void
     predict(x: number[][]): number[]

@@ -52,21 +52,44 @@ export class ModelRegistry {
   add(
     workspaceId: number,
     name: string,
-    v: { features: string[]; dataFrom: string; dataTo: string; metrics: ModelMetrics; artifact: string; trainedAt: string },
+    v: {
+      features: string[]
+      dataFrom: string
+      dataTo: string
+      metrics: ModelMetrics
+      artifact: string
+      trainedAt: string
+    },
     activate: boolean,
   ): ModelVersion {
     const tx = this.sqlite.transaction((): number => {
       const next =
-        ((this.sqlite.prepare('SELECT max(version) AS v FROM models WHERE workspace_id = ? AND name = ?').get(workspaceId, name) as {
-          v: number | null
-        }).v ?? 0) + 1
-      if (activate) this.sqlite.prepare('UPDATE models SET active = 0 WHERE workspace_id = ? AND name = ?').run(workspaceId, name)
+        ((
+          this.sqlite
+            .prepare('SELECT max(version) AS v FROM models WHERE workspace_id = ? AND name = ?')
+            .get(workspaceId, name) as {
+            v: number | null
+          }
+        ).v ?? 0) + 1
+      if (activate)
+        this.sqlite.prepare('UPDATE models SET active = 0 WHERE workspace_id = ? AND name = ?').run(workspaceId, name)
       const info = this.sqlite
         .prepare(
           `INSERT INTO models (name, version, workspace_id, features, data_from, data_to, metrics, artifact, active, trained_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(name, next, workspaceId, JSON.stringify(v.features), v.dataFrom, v.dataTo, JSON.stringify(v.metrics), v.artifact, activate ? 1 : 0, v.trainedAt)
+        .run(
+          name,
+          next,
+          workspaceId,
+          JSON.stringify(v.features),
+          v.dataFrom,
+          v.dataTo,
+          JSON.stringify(v.metrics),
+          v.artifact,
+          activate ? 1 : 0,
+          v.trainedAt,
+        )
       return Number(info.lastInsertRowid)
     })
     const id = tx()
@@ -74,19 +97,27 @@ export class ModelRegistry {
   }
 
   /** Replace the stored predictions of a model (badges) in one transaction. */
-  replacePredictions(modelId: number, rows: { entityType: string; entityId: number; horizonDays: number; value: unknown }[], createdAt: string): void {
+  replacePredictions(
+    modelId: number,
+    rows: { entityType: string; entityId: number; horizonDays: number; value: unknown }[],
+    createdAt: string,
+  ): void {
     const del = this.sqlite.prepare('DELETE FROM predictions WHERE model_id = ?')
     const ins = this.sqlite.prepare(
       'INSERT INTO predictions (model_id, entity_type, entity_id, horizon_days, value, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     )
     this.sqlite.transaction(() => {
       del.run(modelId)
-      for (const r of rows) ins.run(modelId, r.entityType, r.entityId, r.horizonDays, JSON.stringify(r.value), createdAt)
+      for (const r of rows)
+        ins.run(modelId, r.entityType, r.entityId, r.horizonDays, JSON.stringify(r.value), createdAt)
     })()
   }
 
   /** Stored predictions of a model for one entity type. */
-  predictions(modelId: number, entityType: string): { entityId: number; horizonDays: number; value: string; createdAt: string }[] {
+  predictions(
+    modelId: number,
+    entityType: string,
+  ): { entityId: number; horizonDays: number; value: string; createdAt: string }[] {
     return this.sqlite
       .prepare(
         'SELECT entity_id AS entityId, horizon_days AS horizonDays, value, created_at AS createdAt FROM predictions WHERE model_id = ? AND entity_type = ?',
@@ -96,7 +127,9 @@ export class ModelRegistry {
 
   /** Age of the active model in days (null when none), for the weekly schedule. */
   lastTrainedAt(workspaceId: number, name: string): string | null {
-    const r = this.sqlite.prepare('SELECT max(trained_at) AS t FROM models WHERE workspace_id = ? AND name = ?').get(workspaceId, name) as {
+    const r = this.sqlite
+      .prepare('SELECT max(trained_at) AS t FROM models WHERE workspace_id = ? AND name = ?')
+      .get(workspaceId, name) as {
       t: string | null
     }
     return r.t

@@ -1,10 +1,122 @@
+import { z } from 'zod'
 import type { ML_INVOKE_CHANNELS } from '../../../shared/ipc/channels/ml'
 import type { CoreServices } from '../core'
 import type { CoreModule } from '../module'
+import type { JobKind } from '../scheduler/job-queue'
+import { driversTree } from './drivers'
+import { FORECAST_MODEL, ForecastService } from './forecast-service'
+import { LtvService } from './ltv-service'
+import { ModelRegistry } from './model-registry'
+import type { TrainMode } from './train-runner'
+import { valuePerConversion } from './value-per-conversion'
 
 type Channel = (typeof ML_INVOKE_CHANNELS)[number]
 
-/** The ml domain: services, job kinds and IPC handlers. */
-export function createMlModule(_services: CoreServices): CoreModule<Channel> {
-  return { handlers: {} }
+export const MlTrainPayloadSchema = z
+  .object({
+    workspaceId: z.number().int().positive(),
+    model: z.enum(['forecast']).default('forecast'),
+    /** Trees per point model (quantile models get half); tests and the CLI use fewer. */
+    trees: z.number().int().min(10).max(1000).optional(),
+  })
+  .strict()
+export type MlTrainPayload = z.infer<typeof MlTrainPayloadSchema>
+
+/** Retrain when the newest version is older than this. */
+const RETRAIN_AFTER_MS = 7 * 24 * 3600 * 1000
+/** How often the weekly schedule looks for stale models (and first look after start). */
+const SCHEDULE_CHECK_MS = 6 * 3600 * 1000
+const FIRST_CHECK_MS = 5 * 60 * 1000
+
+/** The training job: runs in a worker thread, one attempt (a failed fit is reported, not retried). */
+export function mlTrainJob(forecasts: ForecastService): JobKind<MlTrainPayload> {
+  return {
+    kind: 'ml:train',
+    payload: MlTrainPayloadSchema,
+    maxAttempts: 1,
+    run: (p, ctx) =>
+      forecasts.train(
+        p.workspaceId,
+        ctx,
+        p.trees ? { nTrees: p.trees, quantileTrees: Math.max(10, Math.round(p.trees / 2)) } : {},
+      ),
+  }
+}
+
+/** The ml domain: services, job kinds and IPC handlers. `ME_ML_TRAIN_MODE=inline` skips the worker. */
+export function createMlModule(services: CoreServices): CoreModule<Channel> {
+  const { store, events, jobs, platform } = services
+  const registry = new ModelRegistry(store.sqlite)
+  const mode: TrainMode = process.env.ME_ML_TRAIN_MODE === 'inline' ? 'inline' : 'worker'
+  const forecasts = new ForecastService(store.sqlite, registry, events, () => platform.clock.now(), mode)
+  const ltv = new LtvService(store.sqlite, events)
+  let timer: NodeJS.Timeout | null = null
+
+  /** Weekly schedule: queue a retrain for every workspace with data whose newest model is a week old. */
+  const checkSchedule = (): void => {
+    const now = platform.clock.now().getTime()
+    for (const w of services.workspaces.list()) {
+      const hasData = store.sqlite
+        .prepare(
+          'SELECT 1 FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ? LIMIT 1',
+        )
+        .get(w.id)
+      if (!hasData) continue
+      const last = registry.lastTrainedAt(w.id, FORECAST_MODEL)
+      if (last && now - Date.parse(last) < RETRAIN_AFTER_MS) continue
+      const pending = jobs
+        .list(100)
+        .some((j) => j.kind === 'ml:train' && (j.status === 'queued' || j.status === 'running'))
+      if (!pending) jobs.enqueue('ml:train', { workspaceId: w.id, model: 'forecast' })
+    }
+  }
+
+  return {
+    handlers: {
+      'ml:listModels': ({ workspaceId }) => registry.list(workspaceId),
+      'ml:train': ({ workspaceId, model }) => ({ jobId: jobs.enqueue('ml:train', { workspaceId, model }) }),
+      'ml:getForecast': (input) => forecasts.forecast(input),
+      'ml:getResponseCurve': (input) => forecasts.responseCurve(input),
+      'ml:getDrivers': ({ workspaceId, days }) => driversTree(store.sqlite, workspaceId, days),
+      'ml:listEntityForecasts': ({ workspaceId, entityType }) => forecasts.entityForecasts(workspaceId, entityType),
+      'ml:listEntities': ({ workspaceId }) =>
+        store.sqlite
+          .prepare(
+            `SELECT 'campaign' AS entityType, c.id AS entityId, c.name, c.id AS campaignId, a.platform
+             FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ?
+             UNION ALL
+             SELECT 'adset', s.id, s.name, s.campaign_id, a.platform
+             FROM ad_sets s JOIN ad_accounts a ON a.id = s.account_id WHERE a.workspace_id = ?
+             ORDER BY campaignId, entityType DESC, entityId`,
+          )
+          .all(workspaceId, workspaceId) as {
+          entityType: 'campaign' | 'adset'
+          entityId: number
+          name: string
+          campaignId: number
+          platform: string
+        }[],
+      'ml:importOrders': (input) => ltv.importOrders(input),
+      'ml:getLtv': ({ workspaceId, horizonWeeks }) => ltv.ltv(workspaceId, horizonWeeks),
+      'ml:getValuePerConversion': ({ workspaceId, days }) => valuePerConversion(store.sqlite, workspaceId, days),
+    },
+    start() {
+      jobs.register(mlTrainJob(forecasts))
+      const tick = (): void => {
+        try {
+          checkSchedule()
+        } catch (err) {
+          console.error('[ml] schedule check failed', err)
+        }
+        timer = setTimeout(tick, SCHEDULE_CHECK_MS)
+        timer.unref()
+      }
+      timer = setTimeout(tick, FIRST_CHECK_MS)
+      timer.unref()
+    },
+    stop() {
+      if (timer) clearTimeout(timer)
+      timer = null
+    },
+  }
 }

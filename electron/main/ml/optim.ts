@@ -17,7 +17,7 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
   let term = 1
   let sum = 1
   for (let k = 0; k < 10_000; k++) {
-    term *= ((a + k) * (b + k)) / ((c + k) * (k + 1)) * z
+    term *= (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z
     sum += term
     if (Math.abs(term) < 1e-14 * Math.abs(sum)) break
   }
@@ -61,7 +61,8 @@ export function nelderMead(
     const worst = values[n] as number
     if (Math.abs(worst - best) <= tol * (Math.abs(best) + tol)) break
     const centroid = new Array<number>(n).fill(0)
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) centroid[j] = (centroid[j] as number) + ((simplex[i] as number[])[j] as number) / n
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) centroid[j] = (centroid[j] as number) + ((simplex[i] as number[])[j] as number) / n
     const at = (t: number): number[] => centroid.map((c, j) => c + t * (((simplex[n] as number[])[j] as number) - c))
     const xr = at(-alpha)
     const fr = safe(xr)

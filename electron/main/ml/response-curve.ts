@@ -30,7 +30,13 @@ function adstock(spend: ArrayLike<number>, theta: number): Float64Array {
 
 const hill = (a: number, s: number, k: number): number => (a <= 0 ? 0 : 1 / (1 + Math.pow(k / a, s)))
 
-function sse(spend: ArrayLike<number>, y: ArrayLike<number>, theta: number, s: number, k: number): { sse: number; beta: number } {
+function sse(
+  spend: ArrayLike<number>,
+  y: ArrayLike<number>,
+  theta: number,
+  s: number,
+  k: number,
+): { sse: number; beta: number } {
   const a = adstock(spend, theta)
   let sy = 0
   let ss = 0

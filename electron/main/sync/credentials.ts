@@ -76,12 +76,13 @@ export function accountIdsOf(c: Credentials): string[] {
   }
 }
 
-/** The flat string map a connector reads (`ConnectorContext.credentials`); ids are not secrets. */
+/** The flat string map a connector reads (`ConnectorContext.credentials`); id lists are comma-separated. */
 export function connectorCredentials(c: Credentials): Record<string, string> {
   const { platform: _p, ...rest } = c
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(rest)) {
     if (typeof v === 'string') out[k] = v
+    else if (Array.isArray(v)) out[k] = v.join(',')
   }
   return out
 }
@@ -102,7 +103,11 @@ export function credentialsFromFlagsOrEnv(
   const pick = (f: string, e: string): string | undefined => flag(f) ?? env[e]
   switch (platform) {
     case 'meta':
-      return { platform, accessToken: pick('token', 'ME_META_TOKEN'), accountIds: list(pick('account-ids', 'ME_META_ACCOUNT_IDS')) }
+      return {
+        platform,
+        accessToken: pick('token', 'ME_META_TOKEN'),
+        accountIds: list(pick('account-ids', 'ME_META_ACCOUNT_IDS')),
+      }
     case 'google_ads': {
       const login = pick('login-customer-id', 'ME_GOOGLE_ADS_LOGIN_CUSTOMER_ID')
       return {
@@ -116,7 +121,11 @@ export function credentialsFromFlagsOrEnv(
       }
     }
     case 'tiktok':
-      return { platform, accessToken: pick('token', 'ME_TIKTOK_TOKEN'), advertiserIds: list(pick('advertiser-ids', 'ME_TIKTOK_ADVERTISER_IDS')) }
+      return {
+        platform,
+        accessToken: pick('token', 'ME_TIKTOK_TOKEN'),
+        advertiserIds: list(pick('advertiser-ids', 'ME_TIKTOK_ADVERTISER_IDS')),
+      }
     case 'snapchat':
       return {
         platform,

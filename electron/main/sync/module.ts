@@ -1,12 +1,14 @@
 import { z } from 'zod'
 import { PLATFORMS } from '../../../shared/domain/entities'
 import type { SYNC_INVOKE_CHANNELS } from '../../../shared/ipc/channels/sync'
-import { CsvMappingSchema } from '../../../shared/ipc/contracts/sync'
+import { CsvMappingSchema, type SyncConfigViewSchema } from '../../../shared/ipc/contracts/sync'
 import { AppError } from '../../../shared/ipc/result'
 import type { CoreServices } from '../core'
 import type { CoreModule } from '../module'
 import { CsvImporter } from './csv-import/importer'
 import { ensureDemoConnections } from './demo-connections'
+import { googleLoopbackOAuth } from './google-oauth'
+import { demoSimulatedFetch } from './real-connectors'
 import { SyncScheduler } from './scheduler'
 import type { SyncConfig } from './sync-config'
 import { SyncService } from './sync-service'
@@ -25,7 +27,10 @@ export const ImportJobSchema = z
   .strict()
 
 /** Services the sync module owns, per core (the CLI and tests reach them through `syncServices`). */
-const owned = new WeakMap<CoreServices['store'], { sync: SyncService; importer: CsvImporter; scheduler: SyncScheduler }>()
+const owned = new WeakMap<
+  CoreServices['store'],
+  { sync: SyncService; importer: CsvImporter; scheduler: SyncScheduler }
+>()
 
 /** The sync services of a core (CLI commands and tests). */
 export function syncServices(s: CoreServices): { sync: SyncService; importer: CsvImporter; scheduler: SyncScheduler } {
@@ -37,20 +42,26 @@ export function syncServices(s: CoreServices): { sync: SyncService; importer: Cs
 /** The sync domain: services, job kinds and IPC handlers. */
 export function createSyncModule(services: CoreServices): CoreModule<Channel> {
   const sync = new SyncService(services)
+  sync.useSimulatedFetch(demoSimulatedFetch())
   const importer = new CsvImporter(services.store.sqlite)
-  const scheduler = new SyncScheduler(services, sync.repo, (ws) => sync.startSync({ workspaceId: ws }))
+  const scheduler = new SyncScheduler(services, (ws) => sync.startSync({ workspaceId: ws }))
   owned.set(services.store, { sync, importer, scheduler })
   const offs: (() => void)[] = []
 
-  const configView = (c: SyncConfig): z.infer<typeof import('../../../shared/ipc/contracts/sync').SyncConfigViewSchema> => ({
+  const configView = (c: SyncConfig): z.infer<typeof SyncConfigViewSchema> => ({
     ...c,
     effective: {
-      restatementDays: Object.fromEntries(PLATFORMS.map((p) => [p, sync.config.restatementDays(p)])) as Record<(typeof PLATFORMS)[number], number>,
+      restatementDays: Object.fromEntries(PLATFORMS.map((p) => [p, sync.config.restatementDays(p)])) as Record<
+        (typeof PLATFORMS)[number],
+        number
+      >,
       baseUrls: Object.fromEntries(PLATFORMS.map((p) => [p, sync.config.baseUrl(p)])),
     },
   })
 
-  const connectionsView = (workspaceId: number): ReturnType<CoreModule<'connections:list'>['handlers']['connections:list']> => {
+  const connectionsView = (
+    workspaceId: number,
+  ): ReturnType<CoreModule<'connections:list'>['handlers']['connections:list']> => {
     services.workspaces.get(workspaceId)
     const accounts = sync.repo.accounts(workspaceId)
     const next = scheduler.nextSyncAt(workspaceId)
@@ -95,8 +106,49 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
     handlers: {
       'connections:list': ({ workspaceId }) => connectionsView(workspaceId),
       'connections:connect': async ({ workspaceId, credentials, label, baseUrl }) => {
-        const r = await sync.connect(workspaceId, credentials, { ...(label ? { label } : {}), ...(baseUrl ? { baseUrl } : {}) })
-        return { connectionId: r.connectionId, accounts: r.accounts.map((a) => ({ id: a.id, name: a.name, externalId: a.externalId })) }
+        const r = await sync.connect(workspaceId, credentials, {
+          ...(label ? { label } : {}),
+          ...(baseUrl ? { baseUrl } : {}),
+        })
+        return {
+          connectionId: r.connectionId,
+          accounts: r.accounts.map((a) => ({ id: a.id, name: a.name, externalId: a.externalId })),
+        }
+      },
+      'connections:connectGoogle': async ({
+        workspaceId,
+        developerToken,
+        clientId,
+        clientSecret,
+        loginCustomerId,
+        customerIds,
+      }) => {
+        services.workspaces.get(workspaceId)
+        let refreshToken: string
+        try {
+          ;({ refreshToken } = await googleLoopbackOAuth({
+            clientId,
+            clientSecret,
+            tokenUrl: sync.config.tokenUrl('google_ads') ?? 'https://oauth2.googleapis.com/token',
+            openExternal: (url) => services.platform.openExternal(url),
+          }))
+        } catch (err) {
+          throw new AppError('UNAUTHORIZED', (err as Error).message)
+        }
+        const creds = {
+          platform: 'google_ads' as const,
+          developerToken,
+          clientId,
+          clientSecret,
+          refreshToken,
+          customerIds,
+          ...(loginCustomerId ? { loginCustomerId } : {}),
+        }
+        const r = await sync.connect(workspaceId, creds)
+        return {
+          connectionId: r.connectionId,
+          accounts: r.accounts.map((a) => ({ id: a.id, name: a.name, externalId: a.externalId })),
+        }
       },
       'connections:remove': async ({ connectionId }) => {
         await sync.removeConnection(connectionId)
@@ -107,9 +159,16 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
         services.workspaces.get(workspaceId)
         const job = services.jobs
           .list(50)
-          .find((j) => j.kind === 'sync:run' && (j.status === 'running' || j.status === 'queued') && workspaceOfJob(services, j.id) === workspaceId)
+          .find(
+            (j) =>
+              j.kind === 'sync:run' &&
+              (j.status === 'running' || j.status === 'queued') &&
+              workspaceOfJob(services, j.id) === workspaceId,
+          )
         return {
-          running: job ? { jobId: job.id, step: job.step, current: job.current, total: job.total, message: job.message } : null,
+          running: job
+            ? { jobId: job.id, step: job.step, current: job.current, total: job.total, message: job.message }
+            : null,
           lastRun: sync.repo.runs(workspaceId, 1)[0] ?? null,
           nextSyncAt: scheduler.nextSyncAt(workspaceId),
           intervalHours: services.platform.settings.get().syncIntervalHours,
@@ -127,8 +186,10 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
         }
         return configView(sync.config.update(merged))
       },
-      'entities:setStatus': ({ entityType, entityId, status }) => sync.writeBack('user', entityType, entityId, { status }),
-      'entities:setBudget': ({ entityType, entityId, dailyBudgetMicros }) => sync.writeBack('user', entityType, entityId, { dailyBudgetMicros }),
+      'entities:setStatus': ({ entityType, entityId, status }) =>
+        sync.writeBack('user', entityType, entityId, { status }),
+      'entities:setBudget': ({ entityType, entityId, dailyBudgetMicros }) =>
+        sync.writeBack('user', entityType, entityId, { dailyBudgetMicros }),
       'import:preview': ({ workspaceId, content, mapping }) => {
         services.workspaces.get(workspaceId)
         const { writes: _w, ...plan } = importer.plan(workspaceId, content, mapping)
@@ -138,9 +199,13 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
         services.workspaces.get(workspaceId)
         const plan = importer.plan(workspaceId, content, mapping)
         if (plan.errors.length || !plan.mapping) {
-          throw new AppError('VALIDATION', `The file has ${plan.errors.length} error(s); nothing was imported. First: line ${plan.errors[0]?.row}: ${plan.errors[0]?.message}`, {
-            errors: plan.errors.slice(0, 100),
-          })
+          throw new AppError(
+            'VALIDATION',
+            `The file has ${plan.errors.length} error(s); nothing was imported. First: line ${plan.errors[0]?.row}: ${plan.errors[0]?.message}`,
+            {
+              errors: plan.errors.slice(0, 100),
+            },
+          )
         }
         return { jobId: services.jobs.enqueue(IMPORT_JOB, { workspaceId, fileName, content, mapping }) }
       },
@@ -148,9 +213,16 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
     start() {
       services.jobs.register(
         sync.syncJob((workspaceId, r) => {
-          services.events.emit('data:changed', { tables: ['daily_metrics', 'campaign_daily', 'account_daily', 'ad_accounts', 'sync_runs'], workspaceId })
-          services.events.emit('sync:finished', { workspaceId, runId: r?.runId ?? null, status: r?.status ?? 'failed', rowsWritten: r?.rowsWritten ?? 0 })
-          scheduler.updateTooltip()
+          services.events.emit('data:changed', {
+            tables: ['daily_metrics', 'campaign_daily', 'account_daily', 'ad_accounts', 'sync_runs'],
+            workspaceId,
+          })
+          services.events.emit('sync:finished', {
+            workspaceId,
+            runId: r?.runId ?? null,
+            status: r?.status ?? 'failed',
+            rowsWritten: r?.rowsWritten ?? 0,
+          })
         }),
       )
       services.jobs.register({
@@ -165,9 +237,20 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
             ctx.progress('Writing', 1, 2, `${plan.adDays} ad-days`)
             const r = importer.commit(p.workspaceId, plan)
             sync.repo.finishRun(runId, 'succeeded', [], r.rows, null)
-            services.events.emit('data:changed', { tables: ['daily_metrics', 'campaign_daily', 'account_daily', 'ad_accounts'], workspaceId: p.workspaceId })
+            services.events.emit('data:changed', {
+              tables: ['daily_metrics', 'campaign_daily', 'account_daily', 'ad_accounts'],
+              workspaceId: p.workspaceId,
+            })
             ctx.progress('Done', 2, 2, `${r.rows} ad-days`)
-            return { runId, rows: r.rows, skippedSynced: plan.skippedSynced, accounts: r.accounts, from: plan.from, to: plan.to, totals: plan.totals }
+            return {
+              runId,
+              rows: r.rows,
+              skippedSynced: plan.skippedSynced,
+              accounts: r.accounts,
+              from: plan.from,
+              to: plan.to,
+              totals: plan.totals,
+            }
           } catch (err) {
             sync.repo.finishRun(runId, 'failed', [], 0, (err as Error).message)
             throw err
@@ -177,7 +260,8 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
       ensureDemoConnections(services.store.sqlite, sync.repo)
       offs.push(
         services.events.on('job:finished', (f) => {
-          if (f.kind === 'demo:build' && f.status === 'succeeded') ensureDemoConnections(services.store.sqlite, sync.repo)
+          if (f.kind === 'demo:build' && f.status === 'succeeded')
+            ensureDemoConnections(services.store.sqlite, sync.repo)
         }),
       )
       // Automatic syncs belong to the long-running hosts; the CLI and tests sync on request.
@@ -197,7 +281,8 @@ function provisionalFrom(through: string, days: number): string {
 }
 
 function workspaceOfJob(s: CoreServices, jobId: number): number | null {
-  const r = s.store.sqlite.prepare('SELECT payload FROM jobs WHERE id = ?').get(jobId) as { payload: string } | undefined
+  const r = s.store.sqlite.prepare('SELECT payload FROM jobs WHERE id = ?').get(jobId) as
+    { payload: string } | undefined
   if (!r) return null
   const p = JSON.parse(r.payload) as { workspaceId?: number }
   return p.workspaceId ?? null

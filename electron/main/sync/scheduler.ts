@@ -1,11 +1,10 @@
 import type { CoreServices } from '../core'
-import type { SyncRepo } from './sync-repo'
 
 const CHECK_EVERY_MS = 60_000
 
 /**
  * Automatic syncs while the app runs: every `settings.syncIntervalHours` (0 = manual only), on
- * wake from sleep and at start when the data is stale. Keeps the tray tooltip on the last sync.
+ * wake from sleep and at start when the data is stale. (The core's tray status shows the last sync.)
  */
 export class SyncScheduler {
   private timer: NodeJS.Timeout | null = null
@@ -13,19 +12,24 @@ export class SyncScheduler {
 
   constructor(
     private readonly s: CoreServices,
-    private readonly repo: SyncRepo,
     private readonly startSync: (workspaceId: number) => void,
   ) {}
 
   /** Workspaces with at least one connected account. */
   private connectedWorkspaces(): number[] {
-    return (this.s.store.sqlite.prepare('SELECT DISTINCT workspace_id AS id FROM ad_accounts WHERE connection_id IS NOT NULL').all() as { id: number }[]).map((r) => r.id)
+    return (
+      this.s.store.sqlite
+        .prepare('SELECT DISTINCT workspace_id AS id FROM ad_accounts WHERE connection_id IS NOT NULL')
+        .all() as { id: number }[]
+    ).map((r) => r.id)
   }
 
   /** The last time a workspace finished a sync run (ISO), or null. */
   lastSyncAt(workspaceId: number): string | null {
     const r = this.s.store.sqlite
-      .prepare(`SELECT max(finished_at) AS at FROM sync_runs WHERE workspace_id = ? AND mode != 'import' AND status IN ('succeeded', 'partial')`)
+      .prepare(
+        `SELECT max(finished_at) AS at FROM sync_runs WHERE workspace_id = ? AND mode != 'import' AND status IN ('succeeded', 'partial')`,
+      )
       .get(workspaceId) as { at: string | null }
     return r.at
   }
@@ -48,7 +52,11 @@ export class SyncScheduler {
     for (const ws of this.connectedWorkspaces()) {
       const next = this.nextSyncAt(ws)
       // After a wake the machine may have slept through several intervals: one sync catches up.
-      const due = next === null ? false : Date.parse(next) <= now || (reason === 'resume' && now - Date.parse(this.lastSyncAt(ws) ?? '1970-01-01') > 15 * 60_000)
+      const due =
+        next === null
+          ? false
+          : Date.parse(next) <= now ||
+            (reason === 'resume' && now - Date.parse(this.lastSyncAt(ws) ?? '1970-01-01') > 15 * 60_000)
       if (!due) continue
       try {
         this.startSync(ws)
@@ -60,18 +68,7 @@ export class SyncScheduler {
     return started
   }
 
-  /** Tray tooltip: the last sync across workspaces. */
-  updateTooltip(): void {
-    const run = this.repo.lastFinishedRun()
-    const unread = (this.s.store.sqlite.prepare('SELECT count(*) AS n FROM alerts WHERE read_at IS NULL').get() as { n: number }).n
-    const text = run
-      ? `Marketing Engine — last sync ${run.finishedAt?.slice(0, 16).replace('T', ' ')} UTC (${run.status}, ${run.rowsWritten.toLocaleString('en-US')} rows)`
-      : 'Marketing Engine — not synced yet'
-    this.s.platform.setBadge(unread, text)
-  }
-
   start(): void {
-    this.updateTooltip()
     this.check('start')
     this.timer = setInterval(() => this.check('interval'), CHECK_EVERY_MS)
     this.timer.unref()

@@ -2,20 +2,11 @@ import { z } from 'zod'
 import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
 import { DEFAULT_RESTATEMENT_DAYS } from '../../../shared/domain/platforms'
 import type { KvRepo } from '../store/repos/kv-repo'
+import { PLATFORM_BASE_URLS, PLATFORM_TOKEN_URLS } from './connectors/defaults'
 
-/** Production API roots; overridable per platform (settings, then ME_<PLATFORM>_BASE_URL wins). */
-export const DEFAULT_BASE_URLS: Record<PlatformId, string> = {
-  meta: 'https://graph.facebook.com/v21.0',
-  google_ads: 'https://googleads.googleapis.com/v20',
-  tiktok: 'https://business-api.tiktok.com/open_api/v1.3',
-  snapchat: 'https://adsapi.snapchat.com/v1',
-}
-
-/** OAuth token endpoints of the platforms that refresh access tokens. */
-export const DEFAULT_TOKEN_URLS: Partial<Record<PlatformId, string>> = {
-  google_ads: 'https://oauth2.googleapis.com/token',
-  snapchat: 'https://accounts.snapchat.com/login/oauth2/access_token',
-}
+/** Production API roots and token endpoints (pinned by the connectors); overridable per platform. */
+export const DEFAULT_BASE_URLS: Record<PlatformId, string> = PLATFORM_BASE_URLS
+export const DEFAULT_TOKEN_URLS: Partial<Record<PlatformId, string>> = PLATFORM_TOKEN_URLS
 
 const ENV_PREFIX: Record<PlatformId, string> = {
   meta: 'ME_META',
@@ -82,6 +73,8 @@ export class SyncConfigStore {
 
   /** OAuth token URL: ME_<PLATFORM>_TOKEN_URL, then settings, then the production endpoint. */
   tokenUrl(platform: PlatformId): string | undefined {
-    return this.env[`${ENV_PREFIX[platform]}_TOKEN_URL`] || this.get().tokenUrls[platform] || DEFAULT_TOKEN_URLS[platform]
+    return (
+      this.env[`${ENV_PREFIX[platform]}_TOKEN_URL`] || this.get().tokenUrls[platform] || DEFAULT_TOKEN_URLS[platform]
+    )
   }
 }

@@ -79,7 +79,13 @@ export class SyncRepo {
 
   // --- connections -------------------------------------------------------------------------
 
-  createConnection(workspaceId: number, platform: PlatformId, label: string, secretRef: string, config: ConnectionConfig): number {
+  createConnection(
+    workspaceId: number,
+    platform: PlatformId,
+    label: string,
+    secretRef: string,
+    config: ConnectionConfig,
+  ): number {
     const info = this.sqlite
       .prepare('INSERT INTO connections (workspace_id, platform, label, secret_ref, config) VALUES (?, ?, ?, ?, ?)')
       .run(workspaceId, platform, label, secretRef, JSON.stringify(config))
@@ -87,7 +93,8 @@ export class SyncRepo {
   }
 
   connection(id: number): ConnectionRow | null {
-    const r = this.sqlite.prepare('SELECT * FROM connections WHERE id = ?').get(id) as Record<string, unknown> | undefined
+    const r = this.sqlite.prepare('SELECT * FROM connections WHERE id = ?').get(id) as
+      Record<string, unknown> | undefined
     return r ? toConnection(r) : null
   }
 
@@ -108,7 +115,9 @@ export class SyncRepo {
   deleteConnection(id: number): void {
     this.sqlite.transaction(() => {
       this.sqlite
-        .prepare(`UPDATE ad_accounts SET status = 'disabled', status_message = 'Connection removed' WHERE connection_id = ?`)
+        .prepare(
+          `UPDATE ad_accounts SET status = 'disabled', status_message = 'Connection removed' WHERE connection_id = ?`,
+        )
         .run(id)
       this.sqlite.prepare('DELETE FROM connections WHERE id = ?').run(id)
     })()
@@ -117,11 +126,17 @@ export class SyncRepo {
   // --- accounts ----------------------------------------------------------------------------
 
   accounts(workspaceId: number): LocalAccount[] {
-    return (this.sqlite.prepare('SELECT * FROM ad_accounts WHERE workspace_id = ? ORDER BY id').all(workspaceId) as Record<string, unknown>[]).map(toAccount)
+    return (
+      this.sqlite.prepare('SELECT * FROM ad_accounts WHERE workspace_id = ? ORDER BY id').all(workspaceId) as Record<
+        string,
+        unknown
+      >[]
+    ).map(toAccount)
   }
 
   account(id: number): LocalAccount | null {
-    const r = this.sqlite.prepare('SELECT * FROM ad_accounts WHERE id = ?').get(id) as Record<string, unknown> | undefined
+    const r = this.sqlite.prepare('SELECT * FROM ad_accounts WHERE id = ?').get(id) as
+      Record<string, unknown> | undefined
     return r ? toAccount(r) : null
   }
 
@@ -135,19 +150,27 @@ export class SyncRepo {
         .prepare('UPDATE ad_accounts SET status = ?, status_message = ?, last_synced_at = ? WHERE id = ?')
         .run(status, message, syncedAt, accountId)
     } else {
-      this.sqlite.prepare('UPDATE ad_accounts SET status = ?, status_message = ? WHERE id = ?').run(status, message, accountId)
+      this.sqlite
+        .prepare('UPDATE ad_accounts SET status = ?, status_message = ? WHERE id = ?')
+        .run(status, message, accountId)
     }
   }
 
   /** Last account-local date with data, from the account rollup. */
   lastDataDate(accountId: number): string | null {
-    return (this.sqlite.prepare('SELECT max(date) AS d FROM account_daily WHERE account_id = ?').get(accountId) as { d: string | null }).d
+    return (
+      this.sqlite.prepare('SELECT max(date) AS d FROM account_daily WHERE account_id = ?').get(accountId) as {
+        d: string | null
+      }
+    ).d
   }
 
   /** Rows written for an account (all sources). */
   rowCount(accountId: number): number {
     return (
-      this.sqlite.prepare('SELECT count(*) AS n FROM daily_metrics WHERE ad_id IN (SELECT id FROM ads WHERE account_id = ?)').get(accountId) as {
+      this.sqlite
+        .prepare('SELECT count(*) AS n FROM daily_metrics WHERE ad_id IN (SELECT id FROM ads WHERE account_id = ?)')
+        .get(accountId) as {
         n: number
       }
     ).n
@@ -156,7 +179,8 @@ export class SyncRepo {
   // --- sync state --------------------------------------------------------------------------
 
   state(accountId: number): SyncStateRow | null {
-    const r = this.sqlite.prepare('SELECT * FROM sync_state WHERE account_id = ?').get(accountId) as Record<string, unknown> | undefined
+    const r = this.sqlite.prepare('SELECT * FROM sync_state WHERE account_id = ?').get(accountId) as
+      Record<string, unknown> | undefined
     if (!r) return null
     return {
       accountId: r.account_id as number,
@@ -208,21 +232,35 @@ export class SyncRepo {
   startRun(workspaceId: number, jobId: number | null, mode: string): number {
     return Number(
       this.sqlite
-        .prepare(`INSERT INTO sync_runs (workspace_id, job_id, mode, status, started_at) VALUES (?, ?, ?, 'running', ?)`)
+        .prepare(
+          `INSERT INTO sync_runs (workspace_id, job_id, mode, status, started_at) VALUES (?, ?, ?, 'running', ?)`,
+        )
         .run(workspaceId, jobId, mode, nowIso()).lastInsertRowid,
     )
   }
 
   updateRun(id: number, accounts: AccountOutcome[], rowsWritten: number): void {
-    this.sqlite.prepare('UPDATE sync_runs SET accounts = ?, rows_written = ? WHERE id = ?').run(JSON.stringify(accounts), rowsWritten, id)
+    this.sqlite
+      .prepare('UPDATE sync_runs SET accounts = ?, rows_written = ? WHERE id = ?')
+      .run(JSON.stringify(accounts), rowsWritten, id)
   }
 
   finishRun(id: number, status: string, accounts: AccountOutcome[], rowsWritten: number, error: string | null): void {
     const r = this.sqlite.prepare('SELECT started_at FROM sync_runs WHERE id = ?').get(id) as { started_at: string }
     const finished = nowIso()
     this.sqlite
-      .prepare('UPDATE sync_runs SET status = ?, accounts = ?, rows_written = ?, error = ?, finished_at = ?, duration_ms = ? WHERE id = ?')
-      .run(status, JSON.stringify(accounts), rowsWritten, error, finished, Date.parse(finished) - Date.parse(r.started_at), id)
+      .prepare(
+        'UPDATE sync_runs SET status = ?, accounts = ?, rows_written = ?, error = ?, finished_at = ?, duration_ms = ? WHERE id = ?',
+      )
+      .run(
+        status,
+        JSON.stringify(accounts),
+        rowsWritten,
+        error,
+        finished,
+        Date.parse(finished) - Date.parse(r.started_at),
+        id,
+      )
   }
 
   runs(workspaceId: number, limit: number): SyncRunRow[] {
@@ -237,19 +275,21 @@ export class SyncRepo {
     return r ? toRun(r) : null
   }
 
-  lastFinishedRun(): SyncRunRow | null {
-    const r = this.sqlite
-      .prepare(`SELECT * FROM sync_runs WHERE finished_at IS NOT NULL AND mode != 'import' ORDER BY id DESC LIMIT 1`)
-      .get() as Record<string, unknown> | undefined
-    return r ? toRun(r) : null
-  }
-
   // --- audit -------------------------------------------------------------------------------
 
-  audit(actor: string, action: string, entityType: string | null, entityId: number | null, accountId: number | null, detail: unknown): number {
+  audit(
+    actor: string,
+    action: string,
+    entityType: string | null,
+    entityId: number | null,
+    accountId: number | null,
+    detail: unknown,
+  ): number {
     return Number(
       this.sqlite
-        .prepare('INSERT INTO audit_log (actor, action, entity_type, entity_id, account_id, detail) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO audit_log (actor, action, entity_type, entity_id, account_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(actor, action, entityType, entityId, accountId, JSON.stringify(detail)).lastInsertRowid,
     )
   }

@@ -1,19 +1,36 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { EntityStatus, PlatformId } from '../../../shared/domain/entities'
+import { addDays } from '../../../shared/domain/dates'
 import { IsoDateSchema } from '../../../shared/domain/metrics'
 import { AppError } from '../../../shared/ipc/result'
 import type { CoreServices } from '../core'
 import type { JobKind } from '../scheduler/job-queue'
 import { connectorFor } from './connector-factory'
-import { ConnectorError, type Connector, type ConnectorContext, type EntityLevel, type RemoteAccount, type WriteResult } from './connectors/types'
-import { accountIdsOf, connectorCredentials, CredentialsSchema, CredentialVault, type Credentials, type CredentialsInput } from './credentials'
+import {
+  ConnectorError,
+  type Connector,
+  type ConnectorContext,
+  type EntityLevel,
+  type RemoteAccount,
+  type WriteResult,
+} from './connectors/types'
+import {
+  accountIdsOf,
+  connectorCredentials,
+  CredentialsSchema,
+  CredentialVault,
+  type Credentials,
+  type CredentialsInput,
+} from './credentials'
 import { SyncConfigStore } from './sync-config'
 import { describeError, SyncEngine, type SyncRequest, type SyncResult } from './sync-engine/engine'
 import { EntityWriter } from './sync-engine/entity-writer'
 import { SyncRepo, type ConnectionRow, type LocalAccount } from './sync-repo'
 
 export const SYNC_JOB = 'sync:run'
+
+const SIMULATED_RETRY = { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 30_000 }
 
 export const SyncRequestSchema = z
   .object({
@@ -48,6 +65,11 @@ export class SyncService {
       connectorFor: (c, signal) => this.connectorForConnection(c, signal),
       restatementDays: (a, o) => this.config.restatementDays(a.platform, o),
       backfillMonths: () => this.config.get().backfillMonths,
+      earliestDate: (a) => {
+        // A simulated platform has no history before its world starts.
+        const sim = a.connectionId !== null ? this.repo.connection(a.connectionId)?.config.simulated : undefined
+        return sim ? addDays(sim.endDate, -(sim.days - 1)) : null
+      },
       now: () => s.platform.clock.now(),
     })
   }
@@ -61,16 +83,38 @@ export class SyncService {
   async connectorForConnection(c: ConnectionRow, signal?: AbortSignal): Promise<Connector> {
     const now = (): Date => this.s.platform.clock.now()
     if (c.config.simulated) {
-      if (!this.simulatedFetch) throw new ConnectorError('transient', c.platform, 'The simulated platforms are not available in this build')
+      if (!this.simulatedFetch)
+        throw new ConnectorError('transient', c.platform, 'The simulated platforms are not available in this build')
       const fetchImpl = this.simulatedFetch(c.config.simulated, now())
-      return connectorFor(c.platform, this.context(c.platform, fetchImpl, { platform: 'simulated' }, signal, c.config.baseUrl), c)
+      // The simulated platforms accept any static token; ids go where TikTok expects them.
+      const creds = {
+        accessToken: 'demo-token',
+        developerToken: 'demo-developer-token',
+        clientId: 'demo',
+        clientSecret: 'demo',
+        refreshToken: 'demo-refresh',
+        advertiserIds: (c.config.accountIds ?? []).join(','),
+      }
+      // The simulated platforms answer at once: poll and back off in milliseconds, not seconds.
+      const ctx = { ...this.context(c.platform, fetchImpl, creds, signal, c.config.baseUrl), retry: SIMULATED_RETRY }
+      return connectorFor(c.platform, ctx, c)
     }
     const creds = await this.vault.load(c.secretRef)
     if (!creds) throw new ConnectorError('auth', c.platform, 'The saved credentials are missing or unreadable')
-    return connectorFor(c.platform, this.context(c.platform, globalThis.fetch, connectorCredentials(creds), signal, c.config.baseUrl), c)
+    return connectorFor(
+      c.platform,
+      this.context(c.platform, globalThis.fetch, connectorCredentials(creds), signal, c.config.baseUrl),
+      c,
+    )
   }
 
-  private context(platform: PlatformId, f: typeof fetch, credentials: Record<string, string>, signal?: AbortSignal, baseUrl?: string): ConnectorContext {
+  private context(
+    platform: PlatformId,
+    f: typeof fetch,
+    credentials: Record<string, string>,
+    signal?: AbortSignal,
+    baseUrl?: string,
+  ): ConnectorContext {
     const tokenUrl = this.config.tokenUrl(platform)
     return {
       fetch: f,
@@ -87,19 +131,33 @@ export class SyncService {
    * platform.secrets and the connection and its accounts in the database. Nothing is saved when
    * validation fails.
    */
-  async connect(workspaceId: number, input: CredentialsInput, opts: { label?: string; baseUrl?: string } = {}): Promise<{ connectionId: number; accounts: LocalAccount[] }> {
+  async connect(
+    workspaceId: number,
+    input: CredentialsInput,
+    opts: { label?: string; baseUrl?: string } = {},
+  ): Promise<{ connectionId: number; accounts: LocalAccount[] }> {
     this.s.workspaces.get(workspaceId)
     const parsed = CredentialsSchema.safeParse(input)
-    if (!parsed.success) throw new AppError('VALIDATION', parsed.error.issues.map((i) => `${i.path.join('.') || 'credentials'}: ${i.message}`).join('; '))
+    if (!parsed.success)
+      throw new AppError(
+        'VALIDATION',
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'credentials'}: ${i.message}`).join('; '),
+      )
     const creds: Credentials = parsed.data
     const ids = accountIdsOf(creds)
-    const connector = connectorFor(creds.platform, this.context(creds.platform, globalThis.fetch, connectorCredentials(creds), undefined, opts.baseUrl))
+    const connector = connectorFor(
+      creds.platform,
+      this.context(creds.platform, globalThis.fetch, connectorCredentials(creds), undefined, opts.baseUrl),
+    )
     let remote: RemoteAccount[]
     try {
       remote = await connector.listAccounts(ids)
     } catch (err) {
       const d = describeError(err)
-      const code = err instanceof ConnectorError && (err.kind === 'auth' || err.kind === 'permission') ? 'UNAUTHORIZED' : 'PLATFORM_ERROR'
+      const code =
+        err instanceof ConnectorError && (err.kind === 'auth' || err.kind === 'permission')
+          ? 'UNAUTHORIZED'
+          : 'PLATFORM_ERROR'
       throw new AppError(code, `Could not validate the ${creds.platform} credentials: ${d.message}`)
     }
     const missing = ids.filter((id) => !remote.some((r) => r.externalId === id))
@@ -110,10 +168,16 @@ export class SyncService {
     let connectionId = 0
     try {
       this.s.store.sqlite.transaction(() => {
-        connectionId = this.repo.createConnection(workspaceId, creds.platform, opts.label ?? `${remote.map((r) => r.name).join(', ')}`, secretRef, {
-          accountIds: ids,
-          ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-        })
+        connectionId = this.repo.createConnection(
+          workspaceId,
+          creds.platform,
+          opts.label ?? `${remote.map((r) => r.name).join(', ')}`,
+          secretRef,
+          {
+            accountIds: ids,
+            ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+          },
+        )
         for (const r of remote) {
           const id = writer.upsertAccount(workspaceId, creds.platform, connectionId, r)
           this.repo.attachAccount(id, connectionId)
@@ -124,7 +188,10 @@ export class SyncService {
       await this.vault.remove(secretRef)
       throw err
     }
-    this.repo.audit('user', 'connection.create', 'connection', connectionId, null, { platform: creds.platform, accounts: ids })
+    this.repo.audit('user', 'connection.create', 'connection', connectionId, null, {
+      platform: creds.platform,
+      accounts: ids,
+    })
     this.s.events.emit('data:changed', { tables: ['connections', 'ad_accounts'], workspaceId })
     return { connectionId, accounts: this.repo.accounts(workspaceId).filter((a) => a.connectionId === connectionId) }
   }
@@ -155,7 +222,9 @@ export class SyncService {
   }
 
   /** The `sync:run` job kind (cancellable, resumable from its checkpoint). */
-  syncJob(onFinished: (workspaceId: number, r: SyncResult | null) => void): JobKind<z.output<typeof SyncRequestSchema>> {
+  syncJob(
+    onFinished: (workspaceId: number, r: SyncResult | null) => void,
+  ): JobKind<z.output<typeof SyncRequestSchema>> {
     return {
       kind: SYNC_JOB,
       payload: SyncRequestSchema,
@@ -184,15 +253,21 @@ export class SyncService {
     change: { status: 'active' | 'paused' } | { dailyBudgetMicros: number },
   ): Promise<WriteResult & { auditId: number }> {
     const table = entityType === 'campaign' ? 'campaigns' : entityType === 'ad_set' ? 'ad_sets' : 'ads'
-    const row = this.s.store.sqlite.prepare(`SELECT id, account_id, external_id FROM ${table} WHERE id = ?`).get(entityId) as
-      | { id: number; account_id: number; external_id: string }
-      | undefined
+    const row = this.s.store.sqlite
+      .prepare(`SELECT id, account_id, external_id FROM ${table} WHERE id = ?`)
+      .get(entityId) as { id: number; account_id: number; external_id: string } | undefined
     if (!row) throw new AppError('NOT_FOUND', `No ${entityType} with id ${entityId}`)
     const account = this.repo.account(row.account_id) as LocalAccount
     const conn = account.connectionId !== null ? this.repo.connection(account.connectionId) : null
     if (!conn) throw new AppError('VALIDATION', `Account ${account.name} is not connected`)
     const connector = await this.connectorForConnection(conn)
-    const remote: RemoteAccount = { externalId: account.externalId, name: account.name, currency: account.currency, timeZone: account.timeZone, status: 'active' }
+    const remote: RemoteAccount = {
+      externalId: account.externalId,
+      name: account.name,
+      currency: account.currency,
+      timeZone: account.timeZone,
+      status: 'active',
+    }
     let result: WriteResult
     try {
       if ('status' in change) result = await connector.setStatus(remote, entityType, row.external_id, change.status)
@@ -204,19 +279,33 @@ export class SyncService {
       if (err instanceof AppError) throw err
       const d = describeError(err)
       this.repo.audit(actor, 'write_back.failed', entityType, entityId, account.id, { change, error: d.message })
-      throw new AppError(err instanceof ConnectorError && err.kind === 'auth' ? 'UNAUTHORIZED' : 'PLATFORM_ERROR', d.message)
+      throw new AppError(
+        err instanceof ConnectorError && err.kind === 'auth' ? 'UNAUTHORIZED' : 'PLATFORM_ERROR',
+        d.message,
+      )
     }
     if (result.after.status !== undefined) {
-      this.s.store.sqlite.prepare(`UPDATE ${table} SET status = ? WHERE id = ?`).run(result.after.status satisfies EntityStatus, entityId)
+      this.s.store.sqlite
+        .prepare(`UPDATE ${table} SET status = ? WHERE id = ?`)
+        .run(result.after.status satisfies EntityStatus, entityId)
     }
     if (result.after.dailyBudgetMicros !== undefined && entityType !== 'ad') {
-      this.s.store.sqlite.prepare(`UPDATE ${table} SET daily_budget_micros = ? WHERE id = ?`).run(result.after.dailyBudgetMicros, entityId)
+      this.s.store.sqlite
+        .prepare(`UPDATE ${table} SET daily_budget_micros = ? WHERE id = ?`)
+        .run(result.after.dailyBudgetMicros, entityId)
     }
-    const auditId = this.repo.audit(actor, 'status' in change ? 'write_back.status' : 'write_back.budget', entityType, entityId, account.id, {
-      before: result.before,
-      after: result.after,
-      warnings: result.warnings,
-    })
+    const auditId = this.repo.audit(
+      actor,
+      'status' in change ? 'write_back.status' : 'write_back.budget',
+      entityType,
+      entityId,
+      account.id,
+      {
+        before: result.before,
+        after: result.after,
+        warnings: result.warnings,
+      },
+    )
     this.s.events.emit('data:changed', { tables: [table, 'audit_log'], workspaceId: account.workspaceId })
     return { ...result, auditId }
   }

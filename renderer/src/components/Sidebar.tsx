@@ -14,7 +14,7 @@ function shortcutDigit(index: number): string {
 /** Grouped for scanning; the order matches the Alt+digit shortcuts. */
 const SECTIONS: { label: string | null; routes: RouteId[] }[] = [
   { label: null, routes: ['dashboard', 'campaigns', 'creatives'] },
-  { label: 'Insights', routes: ['recommendations', 'predictions'] },
+  { label: 'Insights', routes: ['anomalies', 'recommendations', 'predictions'] },
   { label: 'Operations', routes: ['automation', 'alerts', 'reports'] },
   { label: 'Workspace', routes: ['connections', 'settings'] },
 ]
@@ -53,23 +53,26 @@ export function Sidebar(): JSX.Element {
             ) : null}
             <ul className="nav-list">
               {section.routes.map((id) => {
-                const digit = shortcutDigit(ROUTE_IDS.indexOf(id))
+                // Only the first ten routes have an Alt+digit shortcut.
+                const digit = ROUTE_IDS.indexOf(id) < 10 ? shortcutDigit(ROUTE_IDS.indexOf(id)) : null
                 return (
                   <li key={id}>
                     <a
                       href={routeHash(id)}
                       className="nav-item"
                       aria-current={route === id ? 'page' : undefined}
-                      aria-keyshortcuts={`Alt+${digit}`}
+                      aria-keyshortcuts={digit ? `Alt+${digit}` : undefined}
                       onClick={(e) => onClick(e, id)}
                       data-testid={`nav-${id}`}
                     >
                       <Icon name={id} />
                       <span className="nav-item__label">{ROUTE_TITLES[id]}</span>
-                      <kbd className="nav-item__key" aria-hidden="true">
-                        {SHORTCUT_KEY}
-                        {digit}
-                      </kbd>
+                      {digit ? (
+                        <kbd className="nav-item__key" aria-hidden="true">
+                          {SHORTCUT_KEY}
+                          {digit}
+                        </kbd>
+                      ) : null}
                     </a>
                   </li>
                 )

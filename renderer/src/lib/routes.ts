@@ -9,6 +9,7 @@ export const ROUTE_IDS = [
   'reports',
   'connections',
   'settings',
+  'anomalies',
 ] as const
 export type RouteId = (typeof ROUTE_IDS)[number]
 
@@ -23,6 +24,7 @@ export const ROUTE_TITLES: Record<RouteId, string> = {
   reports: 'Reports',
   connections: 'Connections',
   settings: 'Settings',
+  anomalies: 'Anomalies',
 }
 
 export const DEFAULT_ROUTE: RouteId = 'dashboard'
@@ -59,4 +61,5 @@ export const ROUTE_USES_RANGE: Record<RouteId, boolean> = {
   reports: true,
   connections: false,
   settings: false,
+  anomalies: true,
 }

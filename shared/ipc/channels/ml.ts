@@ -9,5 +9,6 @@ export const ML_INVOKE_CHANNELS = [
   'ml:listEntities',
   'ml:importOrders',
   'ml:getLtv',
+  'ml:getValuePerConversion',
 ] as const
 export const ML_EVENT_CHANNELS = ['ml:modelTrained'] as const

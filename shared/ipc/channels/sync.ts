@@ -2,6 +2,7 @@
 export const SYNC_INVOKE_CHANNELS = [
   'connections:list',
   'connections:connect',
+  'connections:connectGoogle',
   'connections:remove',
   'sync:start',
   'sync:getStatus',

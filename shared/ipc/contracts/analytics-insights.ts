@@ -51,7 +51,11 @@ export const ListAnomaliesInputSchema = z
   })
   .strict()
 
-export const AnomalyListSchema = z.object({ currency: z.string(), range: DateRangeSchema, anomalies: z.array(AnomalySchema) })
+export const AnomalyListSchema = z.object({
+  currency: z.string(),
+  range: DateRangeSchema,
+  anomalies: z.array(AnomalySchema),
+})
 
 export const MetricSeriesInputSchema = z
   .object({
@@ -178,7 +182,9 @@ export const FormatComparisonSchema = z.object({
 export const FatigueDetailSchema = FatigueSummarySchema.extend({
   adId: z.number().int(),
   name: z.string(),
-  points: z.array(z.object({ date: IsoDateSchema, cumImpressions: z.number(), impressions: z.number(), ctr: z.number().nullable() })),
+  points: z.array(
+    z.object({ date: IsoDateSchema, cumImpressions: z.number(), impressions: z.number(), ctr: z.number().nullable() }),
+  ),
   /** Fitted CTR at each point's cumulative impressions. */
   fitted: z.array(z.number()).nullable(),
 })
@@ -195,7 +201,13 @@ export const CompareInputSchema = z
   })
   .strict()
 
-const Arm = z.object({ id: z.number().int(), name: z.string(), successes: z.number(), trials: z.number(), rate: z.number().nullable() })
+const Arm = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  successes: z.number(),
+  trials: z.number(),
+  rate: z.number().nullable(),
+})
 export const ComparisonSchema = z.object({
   metric: z.enum(['ctr', 'cvr']),
   a: Arm,

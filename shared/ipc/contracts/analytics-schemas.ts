@@ -62,7 +62,10 @@ export const BreakdownInputSchema = ScopeInputSchema.extend({
   level: LevelSchema,
   grain: GrainSchema.default('total'),
   /** Restrict to the children of one entity (drill-down: campaign -> ad sets -> ads). */
-  parent: z.object({ level: z.enum(['platform', 'account', 'campaign', 'adSet']), id: z.string() }).strict().optional(),
+  parent: z
+    .object({ level: z.enum(['platform', 'account', 'campaign', 'adSet']), id: z.string() })
+    .strict()
+    .optional(),
   /** Also compute each row over the previous same-length period. */
   compare: z.boolean().default(false),
 }).strict()
@@ -104,7 +107,10 @@ const Ma7 = z.object({
 
 export const TrendInputSchema = ScopeInputSchema.extend({
   /** One entity's series instead of the workspace's (detail drawer). */
-  entity: z.object({ level: z.enum(['account', 'campaign', 'adSet', 'ad']), id: Id }).strict().optional(),
+  entity: z
+    .object({ level: z.enum(['account', 'campaign', 'adSet', 'ad']), id: Id })
+    .strict()
+    .optional(),
 }).strict()
 
 export const TrendSeriesPointSchema = z.object({
@@ -155,7 +161,10 @@ export const SetFxRatesInputSchema = z
   .object({
     workspaceId: Id,
     upsert: z.array(FxRateSchema).max(5000).default([]),
-    remove: z.array(z.object({ currency: Currency, month: Month }).strict()).max(5000).default([]),
+    remove: z
+      .array(z.object({ currency: Currency, month: Month }).strict())
+      .max(5000)
+      .default([]),
   })
   .strict()
 export const SetReportingCurrencyInputSchema = z.object({ workspaceId: Id, currency: Currency }).strict()

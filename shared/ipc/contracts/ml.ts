@@ -48,7 +48,11 @@ export type ModelVersion = z.infer<typeof ModelVersionSchema>
 export const BandSchema = z.object({ point: z.number(), lower: z.number(), upper: z.number() })
 export type Band = z.infer<typeof BandSchema>
 
-const EntityRef = z.object({ workspaceId: WorkspaceId, entityType: MlEntityTypeSchema, entityId: z.number().int().positive() })
+const EntityRef = z.object({
+  workspaceId: WorkspaceId,
+  entityType: MlEntityTypeSchema,
+  entityId: z.number().int().positive(),
+})
 
 export const ForecastSchema = z.object({
   entityType: MlEntityTypeSchema,
@@ -69,7 +73,14 @@ export const ForecastSchema = z.object({
   /** Cumulative forecast by day for the chart (day 1..days). */
   path: z.array(z.object({ date: z.string(), conversions: BandSchema, revenueMicros: BandSchema })),
   /** Actual daily history before the forecast (last 56 days) for context. */
-  history: z.array(z.object({ date: z.string(), spendMicros: z.number().int(), conversions: z.number(), revenueMicros: z.number().int() })),
+  history: z.array(
+    z.object({
+      date: z.string(),
+      spendMicros: z.number().int(),
+      conversions: z.number(),
+      revenueMicros: z.number().int(),
+    }),
+  ),
   model: z.object({ version: z.number().int(), trainedAt: z.string(), metrics: ModelMetricsSchema }),
 })
 export type Forecast = z.infer<typeof ForecastSchema>
@@ -77,10 +88,22 @@ export type Forecast = z.infer<typeof ForecastSchema>
 export const ResponseCurveSchema = z.object({
   currency: z.string(),
   /** Adstock carry-over per day (0..1), Hill shape and half-saturation (daily spend units). */
-  params: z.object({ theta: z.number(), s: z.number(), k: z.number(), beta: z.number(), r2: z.number(), days: z.number().int() }),
+  params: z.object({
+    theta: z.number(),
+    s: z.number(),
+    k: z.number(),
+    beta: z.number(),
+    r2: z.number(),
+    days: z.number().int(),
+  }),
   currentDailySpendMicros: z.number().int(),
   points: z.array(
-    z.object({ spendMicros: z.number().int(), revenueMicros: z.number().int(), conversions: z.number(), marginalRoas: z.number() }),
+    z.object({
+      spendMicros: z.number().int(),
+      revenueMicros: z.number().int(),
+      conversions: z.number(),
+      marginalRoas: z.number(),
+    }),
   ),
   /** d(revenue)/d(spend) at the current daily spend. */
   marginalRoasAtCurrent: z.number(),
@@ -139,6 +162,29 @@ export const LtvSchema = z.object({
 })
 export type Ltv = z.infer<typeof LtvSchema>
 
+const ValueRowSchema = z.object({
+  key: z.string(),
+  currency: z.string(),
+  conversions: z.number(),
+  revenueMicros: z.number().int(),
+  /** Revenue / conversions from summed parts, micros; null without conversions. */
+  revenuePerConversionMicros: z.number().int().nullable(),
+})
+
+/** Value per conversion from ad-platform data: the stand-in for LTV where no orders are imported. */
+export const ValuePerConversionSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  byPlatform: z.array(
+    ValueRowSchema.extend({
+      /** Weekly curve (week = Monday, account-local dates). */
+      weekly: z.array(z.object({ week: z.string(), revenuePerConversionMicros: z.number().int().nullable() })),
+    }),
+  ),
+  byCampaign: z.array(ValueRowSchema.extend({ campaignId: z.number().int() })),
+})
+export type ValuePerConversion = z.infer<typeof ValuePerConversionSchema>
+
 /** Invoke channels of the ml domain: zod input and output per channel. */
 export const mlContract = {
   /** Model versions of a workspace, newest first, with held-out metrics. */
@@ -171,14 +217,29 @@ export const mlContract = {
   /** Campaigns and ad sets that can be forecast (for the entity picker). */
   'ml:listEntities': {
     input: z.object({ workspaceId: WorkspaceId }).strict(),
-    output: z.array(z.object({ entityType: MlEntityTypeSchema, entityId: z.number().int(), name: z.string(), campaignId: z.number().int(), platform: z.string() })),
+    output: z.array(
+      z.object({
+        entityType: MlEntityTypeSchema,
+        entityId: z.number().int(),
+        name: z.string(),
+        campaignId: z.number().int(),
+        platform: z.string(),
+      }),
+    ),
   },
   /**
    * Import an orders CSV (customer_id, date YYYY-MM-DD, revenue; optional currency, campaign_id,
    * utm_source, utm_campaign). All-or-nothing: any bad row rejects the file with its line number.
    */
   'ml:importOrders': {
-    input: z.object({ workspaceId: WorkspaceId, csv: z.string().min(1).max(200_000_000), currency: z.string().length(3).optional(), replace: z.boolean().default(false) }).strict(),
+    input: z
+      .object({
+        workspaceId: WorkspaceId,
+        csv: z.string().min(1).max(200_000_000),
+        currency: z.string().length(3).optional(),
+        replace: z.boolean().default(false),
+      })
+      .strict(),
     output: z.object({ imported: z.number().int(), customers: z.number().int(), from: z.string(), to: z.string() }),
   },
   /** BG/NBD + Gamma-Gamma lifetime value per acquisition channel and campaign from imported orders. */
@@ -186,10 +247,20 @@ export const mlContract = {
     input: z.object({ workspaceId: WorkspaceId, horizonWeeks: z.number().int().min(4).max(260).default(52) }).strict(),
     output: LtvSchema,
   },
+  /** Revenue per conversion by platform (weekly curve) and campaign over the last `days` (no order data needed). */
+  'ml:getValuePerConversion': {
+    input: z.object({ workspaceId: WorkspaceId, days: z.number().int().min(7).max(730).default(182) }).strict(),
+    output: ValuePerConversionSchema,
+  },
 } satisfies Record<Invoke, ChannelSpec>
 
 /** Event payloads of the ml domain. */
 export const mlEvents = {
   /** A training run finished; `activated` says whether the new version replaced the active one. */
-  'ml:modelTrained': z.object({ workspaceId: z.number().int(), name: z.string(), version: z.number().int(), activated: z.boolean() }),
+  'ml:modelTrained': z.object({
+    workspaceId: z.number().int(),
+    name: z.string(),
+    version: z.number().int(),
+    activated: z.boolean(),
+  }),
 } satisfies Record<Event, z.ZodType>

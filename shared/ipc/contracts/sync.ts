@@ -27,7 +27,15 @@ export const ConnectCredentialsSchema = z.discriminatedUnion('platform', [
     })
     .strict(),
   z.object({ platform: z.literal('tiktok'), accessToken: secret, advertiserIds: ids }).strict(),
-  z.object({ platform: z.literal('snapchat'), clientId: secret, clientSecret: secret, refreshToken: secret, adAccountIds: ids }).strict(),
+  z
+    .object({
+      platform: z.literal('snapchat'),
+      clientId: secret,
+      clientSecret: secret,
+      refreshToken: secret,
+      adAccountIds: ids,
+    })
+    .strict(),
 ])
 
 /** One ad account as the Connections page shows it (dates account-local, instants ISO UTC). */
@@ -92,9 +100,20 @@ export const SyncRunSchema = z.object({
 })
 export type SyncRun = z.infer<typeof SyncRunSchema>
 
-const PerPlatformNumber = z.object({ meta: z.number(), google_ads: z.number(), tiktok: z.number(), snapchat: z.number() })
-const PerPlatformOptional = <T extends z.ZodType>(t: T): z.ZodObject<{ meta: z.ZodOptional<T>; google_ads: z.ZodOptional<T>; tiktok: z.ZodOptional<T>; snapchat: z.ZodOptional<T> }> =>
-  z.object({ meta: t.optional(), google_ads: t.optional(), tiktok: t.optional(), snapchat: t.optional() }).strict()
+const PerPlatformNumber = z.object({
+  meta: z.number(),
+  google_ads: z.number(),
+  tiktok: z.number(),
+  snapchat: z.number(),
+})
+const PerPlatformOptional = <T extends z.ZodType>(
+  t: T,
+): z.ZodObject<{
+  meta: z.ZodOptional<T>
+  google_ads: z.ZodOptional<T>
+  tiktok: z.ZodOptional<T>
+  snapchat: z.ZodOptional<T>
+}> => z.object({ meta: t.optional(), google_ads: t.optional(), tiktok: t.optional(), snapchat: t.optional() }).strict()
 
 export const SyncConfigViewSchema = z.object({
   backfillMonths: z.number().int(),
@@ -163,7 +182,16 @@ export const ImportPreviewSchema = z.object({
   skippedSynced: z.number().int(),
   sample: z.array(z.record(z.string(), z.string())),
   errors: z.array(z.object({ row: z.number().int(), column: z.string().nullable(), message: z.string() })),
-  totals: z.object({ spend: z.string(), impressions: z.number().int(), clicks: z.number().int(), conversions: z.number(), conversionValue: z.string(), currency: z.string() }).nullable(),
+  totals: z
+    .object({
+      spend: z.string(),
+      impressions: z.number().int(),
+      clicks: z.number().int(),
+      conversions: z.number(),
+      conversionValue: z.string(),
+      currency: z.string(),
+    })
+    .nullable(),
   from: z.string().nullable(),
   to: z.string().nullable(),
 })
@@ -184,9 +212,37 @@ export const syncContract = {
   /** Validate credentials against the platform, then store them in platform.secrets (never returned). */
   'connections:connect': {
     input: z
-      .object({ workspaceId: Id, credentials: ConnectCredentialsSchema, label: z.string().max(200).optional(), baseUrl: z.url().optional() })
+      .object({
+        workspaceId: Id,
+        credentials: ConnectCredentialsSchema,
+        label: z.string().max(200).optional(),
+        baseUrl: z.url().optional(),
+      })
       .strict(),
-    output: z.object({ connectionId: z.number().int(), accounts: z.array(z.object({ id: z.number().int(), name: z.string(), externalId: z.string() })) }),
+    output: z.object({
+      connectionId: z.number().int(),
+      accounts: z.array(z.object({ id: z.number().int(), name: z.string(), externalId: z.string() })),
+    }),
+  },
+  /**
+   * Google Ads sign-in for installed apps: opens the consent page, receives the code on a loopback
+   * port (PKCE), exchanges it for a refresh token, validates and saves like connections:connect.
+   */
+  'connections:connectGoogle': {
+    input: z
+      .object({
+        workspaceId: Id,
+        developerToken: secret,
+        clientId: secret,
+        clientSecret: secret,
+        loginCustomerId: z.string().optional(),
+        customerIds: ids,
+      })
+      .strict(),
+    output: z.object({
+      connectionId: z.number().int(),
+      accounts: z.array(z.object({ id: z.number().int(), name: z.string(), externalId: z.string() })),
+    }),
   },
   /** Delete a connection and its secret; accounts keep their data and show as disconnected. */
   'connections:remove': { input: z.object({ connectionId: Id }).strict(), output: z.object({ removed: z.boolean() }) },
@@ -206,14 +262,25 @@ export const syncContract = {
   'sync:getStatus': {
     input: WorkspaceRef,
     output: z.object({
-      running: z.object({ jobId: z.number().int(), step: z.string().nullable(), current: z.number().int(), total: z.number().int(), message: z.string().nullable() }).nullable(),
+      running: z
+        .object({
+          jobId: z.number().int(),
+          step: z.string().nullable(),
+          current: z.number().int(),
+          total: z.number().int(),
+          message: z.string().nullable(),
+        })
+        .nullable(),
       lastRun: SyncRunSchema.nullable(),
       nextSyncAt: z.string().nullable(),
       intervalHours: z.number().int(),
     }),
   },
   /** Recorded runs (rows written, duration, per-account outcome, errors), newest first. */
-  'sync:listRuns': { input: z.object({ workspaceId: Id, limit: z.number().int().min(1).max(200).default(20) }).strict(), output: z.array(SyncRunSchema) },
+  'sync:listRuns': {
+    input: z.object({ workspaceId: Id, limit: z.number().int().min(1).max(200).default(20) }).strict(),
+    output: z.array(SyncRunSchema),
+  },
   /** Backfill length, restatement windows and API base URLs (with what is in effect). */
   'sync:getConfig': { input: z.object({}).strict(), output: SyncConfigViewSchema },
   /** Change sync settings (validated); returns the new view. */
@@ -230,12 +297,20 @@ export const syncContract = {
   },
   /** Pause or enable a campaign, ad set or ad on the platform (after the UI confirmed); audited. */
   'entities:setStatus': {
-    input: z.object({ entityType: z.enum(['campaign', 'ad_set', 'ad']), entityId: Id, status: z.enum(['active', 'paused']) }).strict(),
+    input: z
+      .object({ entityType: z.enum(['campaign', 'ad_set', 'ad']), entityId: Id, status: z.enum(['active', 'paused']) })
+      .strict(),
     output: WriteResultSchema,
   },
   /** Set a daily budget (integer micros of the account currency) on the platform; audited. */
   'entities:setBudget': {
-    input: z.object({ entityType: z.enum(['campaign', 'ad_set']), entityId: Id, dailyBudgetMicros: z.number().int().positive() }).strict(),
+    input: z
+      .object({
+        entityType: z.enum(['campaign', 'ad_set']),
+        entityId: Id,
+        dailyBudgetMicros: z.number().int().positive(),
+      })
+      .strict(),
     output: WriteResultSchema,
   },
   /** Parse and validate a CSV without writing: detected mapping, row-level errors, totals. */
@@ -247,5 +322,10 @@ export const syncContract = {
 /** Event payloads of the sync domain. */
 export const syncEvents = {
   /** A sync run ended (status succeeded | partial | failed | cancelled). */
-  'sync:finished': z.object({ workspaceId: z.number().int(), runId: z.number().int().nullable(), status: z.string(), rowsWritten: z.number().int() }),
+  'sync:finished': z.object({
+    workspaceId: z.number().int(),
+    runId: z.number().int().nullable(),
+    status: z.string(),
+    rowsWritten: z.number().int(),
+  }),
 } satisfies Record<Event, z.ZodType>

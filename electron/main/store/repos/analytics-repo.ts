@@ -141,12 +141,13 @@ export class AnalyticsRepo {
     if (level === 'workspace' || level === 'platform' || level === 'account') {
       const key = level === 'workspace' ? "'workspace'" : level === 'platform' ? 'a.platform' : 'a.id'
       sql = `SELECT ${key} AS key, ${tail} FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
-        WHERE a.id IN ${acc} ${ids ? `AND a.id IN ${idList}` : ''} AND d.date BETWEEN ? AND ? GROUP BY key, period, month`
+        WHERE a.id IN ${acc} ${ids ? `AND a.id IN ${idList}` : ''} AND d.date BETWEEN ? AND ? GROUP BY key, period, month, a.currency`
       if (ids) params.push(...ids)
     } else if (level === 'campaign') {
+      // With campaign ids, '+' keeps the planner on the (campaign_id, date) key instead of the account index.
       sql = `SELECT d.campaign_id AS key, ${tail} FROM campaign_daily d JOIN ad_accounts a ON a.id = d.account_id
-        WHERE d.account_id IN ${acc} ${ids ? `AND d.campaign_id IN ${idList}` : ''} AND d.date BETWEEN ? AND ?
-        GROUP BY key, period, month`
+        WHERE ${ids ? '+' : ''}d.account_id IN ${acc} ${ids ? `AND d.campaign_id IN ${idList}` : ''} AND d.date BETWEEN ? AND ?
+        GROUP BY key, period, month, a.currency`
       if (ids) params.push(...ids)
     } else {
       const key = level === 'adSet' ? 'x.ad_set_id' : 'x.id'
@@ -165,7 +166,7 @@ export class AnalyticsRepo {
       }
       sql = `SELECT ${key} AS key, ${tail} FROM ads x JOIN ad_accounts a ON a.id = x.account_id
         JOIN daily_metrics d ON d.ad_id = x.id AND d.date BETWEEN ? AND ?
-        WHERE ${where.join(' AND ')} GROUP BY key, period, month`
+        WHERE ${where.join(' AND ')} GROUP BY key, period, month, a.currency`
       return this.stmt(sql).all(from, to, ...params) as RawBucket[]
     }
     return this.stmt(sql).all(...params, from, to) as RawBucket[]
@@ -181,22 +182,47 @@ export class AnalyticsRepo {
     opts: { metric?: string; order?: 'top' | 'bottom'; limit?: number; minSpendMicros?: number; ids?: number[] } = {},
   ): CampaignSums[] {
     if (!pieces.length) return []
-    const values = pieces.map(() => '(?, ?, ?, ?)').join(', ')
-    const params: (number | string)[] = pieces.flatMap((p) => [p.accountId, p.lo, p.hi, p.rate])
     const diff = (c: string): string => `(h.${c} - coalesce(l.${c}, 0))`
     const ids = opts.ids?.length ? opts.ids : null
-    let sql = `WITH p(account_id, lo, hi, rate) AS (VALUES ${values}),
-      s AS (SELECT h.campaign_id AS id, h.account_id AS account_id,
-          sum(round(${diff('spend_micros')} * p.rate)) AS spend,
-          sum(round(${diff('conversion_value_micros')} * p.rate)) AS revenue,
+    const idWhere = ids ? `WHERE h.campaign_id IN (${ids.map(() => '?').join(',')})` : ''
+    // Accounts with one piece (same rate over the range) give one row per campaign: no regrouping.
+    const count = new Map<number, number>()
+    for (const p of pieces) count.set(p.accountId, (count.get(p.accountId) ?? 0) + 1)
+    const singles = pieces.filter((p) => count.get(p.accountId) === 1)
+    const multis = pieces.filter((p) => (count.get(p.accountId) ?? 0) > 1)
+    const join = (
+      cte: string,
+    ): string => `FROM ${cte} p JOIN campaign_cum h ON h.account_id = p.account_id AND h.date = p.hi
+        LEFT JOIN campaign_cum l ON l.account_id = p.account_id AND l.date = p.lo AND l.campaign_id = h.campaign_id ${idWhere}`
+    const ctes: string[] = []
+    const bodies: string[] = []
+    const params: (number | string)[] = []
+    const values = (list: CumPiece[]): string => list.map(() => '(?, ?, ?, ?)').join(', ')
+    if (singles.length) {
+      ctes.push(`p1(account_id, lo, hi, rate) AS (VALUES ${values(singles)})`)
+      params.push(...singles.flatMap((p) => [p.accountId, p.lo, p.hi, p.rate]))
+    }
+    if (multis.length) {
+      ctes.push(`p2(account_id, lo, hi, rate) AS (VALUES ${values(multis)})`)
+      params.push(...multis.flatMap((p) => [p.accountId, p.lo, p.hi, p.rate]))
+    }
+    if (singles.length) {
+      bodies.push(`SELECT h.campaign_id AS id, h.account_id AS account_id,
+          round(${diff('spend_micros')} * p.rate) AS spend, round(${diff('conversion_value_micros')} * p.rate) AS revenue,
+          ${diff('impressions')} AS impressions, ${diff('clicks')} AS clicks,
+          round(${diff('conversions')}, 6) AS conversions, ${diff('video_views')} AS video_views ${join('p1')}`)
+      if (ids) params.push(...ids)
+    }
+    if (multis.length) {
+      bodies.push(`SELECT h.campaign_id AS id, h.account_id AS account_id,
+          sum(round(${diff('spend_micros')} * p.rate)) AS spend, sum(round(${diff('conversion_value_micros')} * p.rate)) AS revenue,
           sum(${diff('impressions')}) AS impressions, sum(${diff('clicks')}) AS clicks,
-          round(sum(${diff('conversions')}), 6) AS conversions, sum(${diff('video_views')}) AS video_views
-        FROM p JOIN campaign_cum h ON h.account_id = p.account_id AND h.date = p.hi
-        LEFT JOIN campaign_cum l ON l.account_id = p.account_id AND l.date = p.lo AND l.campaign_id = h.campaign_id
-        ${ids ? `WHERE h.campaign_id IN (${ids.map(() => '?').join(',')})` : ''}
-        GROUP BY h.campaign_id)
+          round(sum(${diff('conversions')}), 6) AS conversions, sum(${diff('video_views')}) AS video_views ${join('p2')}
+        GROUP BY h.campaign_id`)
+      if (ids) params.push(...ids)
+    }
+    let sql = `WITH ${ctes.join(', ')}, s AS (${bodies.join(' UNION ALL ')})
       SELECT * FROM s WHERE (spend != 0 OR impressions != 0 OR revenue != 0 OR conversions != 0)`
-    if (ids) params.push(...ids)
     if (opts.minSpendMicros) {
       sql += ' AND spend >= ?'
       params.push(opts.minSpendMicros)
@@ -240,11 +266,9 @@ export class AnalyticsRepo {
 
   /** Spend (micros, account currency) of one account over a range. */
   accountSpend(accountId: number, from: string, to: string): number {
-    const r = this.stmt('SELECT coalesce(sum(spend_micros), 0) AS s FROM account_daily WHERE account_id = ? AND date BETWEEN ? AND ?').get(
-      accountId,
-      from,
-      to,
-    ) as { s: number }
+    const r = this.stmt(
+      'SELECT coalesce(sum(spend_micros), 0) AS s FROM account_daily WHERE account_id = ? AND date BETWEEN ? AND ?',
+    ).get(accountId, from, to) as { s: number }
     return r.s
   }
 }

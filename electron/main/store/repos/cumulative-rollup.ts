@@ -1,7 +1,14 @@
 import { daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import type { Sqlite } from '../db'
 
-const METRICS = ['spend_micros', 'impressions', 'clicks', 'conversions', 'conversion_value_micros', 'video_views'] as const
+const METRICS = [
+  'spend_micros',
+  'impressions',
+  'clicks',
+  'conversions',
+  'conversion_value_micros',
+  'video_views',
+] as const
 const N = METRICS.length
 const CONV = 3
 
@@ -82,4 +89,3 @@ export class CumulativeRollup {
     }
   }
 }
-

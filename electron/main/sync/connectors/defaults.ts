@@ -23,7 +23,10 @@ export const PLATFORM_TOKEN_URLS: Partial<Record<PlatformId, string>> = {
  */
 export const CREDENTIAL_KEYS: Record<PlatformId, { required: string[]; optional: string[] }> = {
   meta: { required: ['accessToken'], optional: [] },
-  google_ads: { required: ['developerToken'], optional: ['refreshToken', 'clientId', 'clientSecret', 'accessToken', 'loginCustomerId'] },
+  google_ads: {
+    required: ['developerToken'],
+    optional: ['refreshToken', 'clientId', 'clientSecret', 'accessToken', 'loginCustomerId'],
+  },
   tiktok: { required: ['accessToken'], optional: ['appId', 'secret', 'advertiserIds'] },
   snapchat: { required: [], optional: ['clientId', 'clientSecret', 'refreshToken', 'accessToken'] },
 }

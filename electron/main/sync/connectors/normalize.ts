@@ -10,13 +10,17 @@ export function normaliseStatus(raw: string | null | undefined): EntityStatus | 
   if (s === 'ACTIVE' || s === 'ENABLED' || s === 'ENABLE') return 'active'
   if (s === 'PAUSED' || s === 'DISABLE' || s === 'DISABLED') return 'paused'
   if (s === 'ARCHIVED' || s === 'DELETED' || s === 'DELETE' || s === 'REMOVED') return 'archived'
+  // Meta effective statuses (used when `status` is absent): paused by a parent, or set active.
+  if (s.endsWith('_PAUSED')) return 'paused'
+  if (/^(IN_PROCESS|WITH_ISSUES|PENDING_REVIEW|DISAPPROVED|PREAPPROVED|PENDING_BILLING_INFO)$/.test(s)) return 'active'
   return null
 }
 
 /** Like normaliseStatus but a specific error for a status we cannot map. */
 export function requireStatus(platform: PlatformId, raw: string | null | undefined, what: string): EntityStatus {
   const s = normaliseStatus(raw)
-  if (s === null) throw new ConnectorError('invalid_response', platform, `${what}: unknown status ${JSON.stringify(raw)}`)
+  if (s === null)
+    throw new ConnectorError('invalid_response', platform, `${what}: unknown status ${JSON.stringify(raw)}`)
   return s
 }
 
@@ -93,18 +97,31 @@ export function halve(from: string, to: string): [[string, string], [string, str
 
 /**
  * Exactly-once guard for one date window: a window that is split after some pages were yielded
- * (too large mid-way) re-reads rows already handed out; those are dropped here.
+ * (too large mid-way) re-reads rows already handed out; identical re-reads are dropped here. The
+ * same ad-day with different numbers is a platform error (e.g. an unexpected breakdown), never
+ * silently dropped.
  */
 export class SeenRows {
-  private readonly seen = new Set<string>()
+  private readonly seen = new Map<string, string>()
 
-  /** Rows not yet yielded; a duplicate ad-day with different numbers is a platform error. */
+  constructor(private readonly platform: PlatformId) {}
+
+  /** Rows not yet yielded; throws invalid_response on a conflicting duplicate ad-day. */
   fresh(rows: RemoteDailyRow[]): RemoteDailyRow[] {
     const out: RemoteDailyRow[] = []
     for (const r of rows) {
       const k = `${r.adExternalId}|${r.date}`
-      if (this.seen.has(k)) continue
-      this.seen.add(k)
+      const fp = `${r.spendMicros}|${r.impressions}|${r.clicks}|${r.reach}|${r.conversions}|${r.conversionValueMicros}|${r.videoViews}`
+      const prev = this.seen.get(k)
+      if (prev === fp) continue
+      if (prev !== undefined)
+        throw new ConnectorError(
+          'invalid_response',
+          this.platform,
+          `The platform returned ad ${r.adExternalId} on ${r.date} twice with different values`,
+          { code: 'duplicate_ad_day' },
+        )
+      this.seen.set(k, fp)
       out.push(r)
     }
     return out

@@ -21,7 +21,8 @@ export function detectMeta(headers: string[]): CsvMapping | null {
   const currency = /\(([A-Z]{3})\)/.exec(spend)?.[1] ?? 'USD'
   const adSet = find(headers, 'ad set name')
   const ad = find(headers, 'ad name')
-  const opt = <K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> => (v ? ({ [k]: v } as Record<K, string>) : {})
+  const opt = <K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> =>
+    v ? ({ [k]: v } as Record<K, string>) : {}
   return {
     kind: 'meta',
     platform: 'meta',
@@ -58,7 +59,8 @@ export function detectGoogle(headers: string[]): CsvMapping | null {
   if (!campaign || !date || !cost || !impressions) return null
   const adSet = find(headers, 'ad group')
   const ad = find(headers, 'ad id', 'ad')
-  const opt = <K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> => (v ? ({ [k]: v } as Record<K, string>) : {})
+  const opt = <K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> =>
+    v ? ({ [k]: v } as Record<K, string>) : {}
   return {
     kind: 'google',
     platform: 'google_ads',

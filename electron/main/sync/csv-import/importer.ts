@@ -15,7 +15,14 @@ export interface ImportPlan {
   skippedSynced: number
   sample: Record<string, string>[]
   errors: RowError[]
-  totals: { spend: string; impressions: number; clicks: number; conversions: number; conversionValue: string; currency: string } | null
+  totals: {
+    spend: string
+    impressions: number
+    clicks: number
+    conversions: number
+    conversionValue: string
+    currency: string
+  } | null
   from: string | null
   to: string | null
   /** Aggregated ad-days to write (only when there are no errors). */
@@ -62,7 +69,10 @@ export class CsvImporter {
     this.entities = new EntityWriter(sqlite)
   }
 
-  private syncedAds(workspaceId: number, platform: PlatformId): { byId: Map<string, SyncedAd>; byName: Map<string, SyncedAd>; campaigns: Set<string> } {
+  private syncedAds(
+    workspaceId: number,
+    platform: PlatformId,
+  ): { byId: Map<string, SyncedAd>; byName: Map<string, SyncedAd>; campaigns: Set<string> } {
     const rows = this.sqlite
       .prepare(
         `SELECT x.id AS ad_id, x.account_id, x.campaign_id, x.ad_set_id, x.external_id, x.name AS ad_name,
@@ -76,7 +86,13 @@ export class CsvImporter {
     const byName = new Map<string, SyncedAd>()
     const campaigns = new Set<string>()
     for (const r of rows) {
-      const ad: SyncedAd = { adId: r.ad_id as number, accountId: r.account_id as number, campaignId: r.campaign_id as number, adSetId: r.ad_set_id as number, key: '' }
+      const ad: SyncedAd = {
+        adId: r.ad_id as number,
+        accountId: r.account_id as number,
+        campaignId: r.campaign_id as number,
+        adSetId: r.ad_set_id as number,
+        key: '',
+      }
       byId.set(String(r.external_id), ad)
       byName.set(key(String(r.campaign_name), String(r.set_name), String(r.ad_name)), ad)
       campaigns.add(String(r.campaign_name))
@@ -88,28 +104,48 @@ export class CsvImporter {
   /** Parse, validate and plan an import without writing anything. */
   plan(workspaceId: number, content: string, want: 'auto' | 'meta' | 'google' | CsvMapping): ImportPlan {
     const parsed = parseCsv(content, want)
-    const base = { headers: parsed.headers, mapping: parsed.mapping, rowCount: parsed.rows.length, sample: parsed.sample }
+    const base = {
+      headers: parsed.headers,
+      mapping: parsed.mapping,
+      rowCount: parsed.rows.length,
+      sample: parsed.sample,
+    }
     const errors = [...parsed.errors]
-    if (!parsed.mapping) return { ...base, adDays: 0, skippedSynced: 0, errors, totals: null, from: null, to: null, writes: [] }
+    if (!parsed.mapping)
+      return { ...base, adDays: 0, skippedSynced: 0, errors, totals: null, from: null, to: null, writes: [] }
     const mapping = parsed.mapping
     const synced = this.syncedAds(workspaceId, mapping.platform)
-    const existsSynced = this.sqlite.prepare(`SELECT 1 FROM daily_metrics WHERE ad_id = ? AND date = ? AND source != 'import'`)
+    const existsSynced = this.sqlite.prepare(
+      `SELECT 1 FROM daily_metrics WHERE ad_id = ? AND date = ? AND source != 'import'`,
+    )
     const agg = new Map<string, ImportWrite>()
     let skippedSynced = 0
     for (const r of parsed.rows) {
       let adId: number | null = null
       if (mapping.level === 'ad') {
-        const hit = (r.ad.id ? synced.byId.get(r.ad.id) : undefined) ?? synced.byName.get(key(r.campaign.name, r.adSet.name, r.ad.name))
+        const hit =
+          (r.ad.id ? synced.byId.get(r.ad.id) : undefined) ??
+          synced.byName.get(key(r.campaign.name, r.adSet.name, r.ad.name))
         if (hit) adId = hit.adId
-      } else if (synced.campaigns.has(r.campaign.name) || (r.campaign.id && synced.campaigns.has(`id:${r.campaign.id}`))) {
-        errors.push({ row: r.line, column: mapping.columns.campaign, message: `Campaign "${r.campaign.name}" is synced at ad level in this workspace; import ${mapping.level}-level rows into a separate workspace` })
+      } else if (
+        synced.campaigns.has(r.campaign.name) ||
+        (r.campaign.id && synced.campaigns.has(`id:${r.campaign.id}`))
+      ) {
+        errors.push({
+          row: r.line,
+          column: mapping.columns.campaign,
+          message: `Campaign "${r.campaign.name}" is synced at ad level in this workspace; import ${mapping.level}-level rows into a separate workspace`,
+        })
         continue
       }
       if (adId !== null && existsSynced.get(adId, r.date)) {
         skippedSynced++
         continue
       }
-      const k = adId !== null ? key('ad', String(adId), r.date) : key(r.currency, r.campaign.id ?? r.campaign.name, r.adSet.id ?? r.adSet.name, r.ad.id ?? r.ad.name, r.date)
+      const k =
+        adId !== null
+          ? key('ad', String(adId), r.date)
+          : key(r.currency, r.campaign.id ?? r.campaign.name, r.adSet.id ?? r.adSet.name, r.ad.id ?? r.ad.name, r.date)
       const w = agg.get(k)
       if (!w) {
         agg.set(k, {
@@ -117,7 +153,15 @@ export class CsvImporter {
           currency: r.currency,
           path: [r.campaign, r.adSet, r.ad],
           date: r.date,
-          sums: { spendMicros: r.spendMicros, impressions: r.impressions, clicks: r.clicks, reach: r.reach, conversions: r.conversions, conversionValueMicros: r.conversionValueMicros, videoViews: r.videoViews },
+          sums: {
+            spendMicros: r.spendMicros,
+            impressions: r.impressions,
+            clicks: r.clicks,
+            reach: r.reach,
+            conversions: r.conversions,
+            conversionValueMicros: r.conversionValueMicros,
+            videoViews: r.videoViews,
+          },
         })
       } else {
         const s = w.sums
@@ -133,7 +177,13 @@ export class CsvImporter {
     const writes = [...agg.values()]
     const currencies = new Set(writes.map((w) => w.currency))
     const t = writes.reduce(
-      (a, w) => ({ spend: a.spend + w.sums.spendMicros, imp: a.imp + w.sums.impressions, clicks: a.clicks + w.sums.clicks, conv: a.conv + w.sums.conversions, value: a.value + w.sums.conversionValueMicros }),
+      (a, w) => ({
+        spend: a.spend + w.sums.spendMicros,
+        imp: a.imp + w.sums.impressions,
+        clicks: a.clicks + w.sums.clicks,
+        conv: a.conv + w.sums.conversions,
+        value: a.value + w.sums.conversionValueMicros,
+      }),
       { spend: 0, imp: 0, clicks: 0, conv: 0, value: 0 },
     )
     const dates = writes.map((w) => w.date).sort()
@@ -144,7 +194,14 @@ export class CsvImporter {
       errors,
       totals:
         currencies.size === 1
-          ? { spend: microsToDecimalString(t.spend), impressions: t.imp, clicks: t.clicks, conversions: Math.round(t.conv * 1e6) / 1e6, conversionValue: microsToDecimalString(t.value), currency: [...currencies][0] as string }
+          ? {
+              spend: microsToDecimalString(t.spend),
+              impressions: t.imp,
+              clicks: t.clicks,
+              conversions: Math.round(t.conv * 1e6) / 1e6,
+              conversionValue: microsToDecimalString(t.value),
+              currency: [...currencies][0] as string,
+            }
           : null,
       from: dates[0] ?? null,
       to: dates.at(-1) ?? null,
@@ -157,7 +214,11 @@ export class CsvImporter {
     if (!plan.mapping) throw new AppError('VALIDATION', 'No column mapping: nothing was imported')
     if (plan.errors.length) {
       const first = plan.errors.slice(0, 3).map((e) => `line ${e.row}${e.column ? ` (${e.column})` : ''}: ${e.message}`)
-      throw new AppError('VALIDATION', `The file has ${plan.errors.length} error(s); nothing was imported. ${first.join('; ')}`, { errors: plan.errors.slice(0, 100) })
+      throw new AppError(
+        'VALIDATION',
+        `The file has ${plan.errors.length} error(s); nothing was imported. ${first.join('; ')}`,
+        { errors: plan.errors.slice(0, 100) },
+      )
     }
     const mapping = plan.mapping
     const touched = new Map<number, { from: string; to: string }>()
@@ -177,7 +238,16 @@ export class CsvImporter {
       for (const w of plan.writes) {
         if (w.adId !== null) {
           const a = adRow.get(w.adId) as { account_id: number; campaign_id: number; ad_set_id: number }
-          inputs.push({ adId: w.adId, date: w.date, accountId: a.account_id, campaignId: a.campaign_id, adSetId: a.ad_set_id, ...w.sums, provisional: false, source: 'import' })
+          inputs.push({
+            adId: w.adId,
+            date: w.date,
+            accountId: a.account_id,
+            campaignId: a.campaign_id,
+            adSetId: a.ad_set_id,
+            ...w.sums,
+            provisional: false,
+            source: 'import',
+          })
           note(a.account_id, w.date)
         } else byCurrency.set(w.currency, [...(byCurrency.get(w.currency) ?? []), w])
       }
@@ -190,10 +260,14 @@ export class CsvImporter {
           timeZone: 'UTC',
           status: 'active',
         })
-        const ext = (p: { id: string | null; name: string }, prefix: string): string => `csv:${prefix}:${p.id ?? p.name}`
+        const ext = (p: { id: string | null; name: string }, prefix: string): string =>
+          `csv:${prefix}:${p.id ?? p.name}`
         const camps = new Map<string, { externalId: string; name: string }>()
         const sets = new Map<string, { externalId: string; campaignExternalId: string; name: string }>()
-        const ads = new Map<string, { externalId: string; adSetExternalId: string; campaignExternalId: string; name: string }>()
+        const ads = new Map<
+          string,
+          { externalId: string; adSetExternalId: string; campaignExternalId: string; name: string }
+        >()
         for (const w of ws) {
           const [c, s, a] = w.path
           const cx = ext(c, 'c')
@@ -205,9 +279,21 @@ export class CsvImporter {
         }
         const ids = this.entities.upsertStructure(
           accountId,
-          [...camps.values()].map((c) => ({ ...c, objective: 'sales', status: 'active', dailyBudgetMicros: null, startDate: null, endDate: null })),
+          [...camps.values()].map((c) => ({
+            ...c,
+            objective: 'sales',
+            status: 'active',
+            dailyBudgetMicros: null,
+            startDate: null,
+            endDate: null,
+          })),
           [...sets.values()].map((s) => ({ ...s, status: 'active', dailyBudgetMicros: null })),
-          [...ads.values()].map((a) => ({ ...a, status: 'active', launchDate: null, creative: { externalId: `${a.externalId}#creative`, format: 'image', headline: null, thumbnailUrl: null } })),
+          [...ads.values()].map((a) => ({
+            ...a,
+            status: 'active',
+            launchDate: null,
+            creative: { externalId: `${a.externalId}#creative`, format: 'image', headline: null, thumbnailUrl: null },
+          })),
         )
         for (const w of ws) {
           const [c, s, a] = w.path

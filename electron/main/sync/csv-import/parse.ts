@@ -90,7 +90,12 @@ export function parseDateCell(v: string, format: CsvMapping['dateFormat']): stri
 function headerIndex(lines: string[][], want: 'auto' | 'meta' | 'google' | CsvMapping): number {
   for (let i = 0; i < Math.min(lines.length, 10); i++) {
     const h = lines[i] ?? []
-    if (typeof want === 'object' ? h.includes(want.columns.date) && h.includes(want.columns.campaign) : detectMapping(h, want)) return i
+    if (
+      typeof want === 'object'
+        ? h.includes(want.columns.date) && h.includes(want.columns.campaign)
+        : detectMapping(h, want)
+    )
+      return i
   }
   return 0
 }
@@ -102,14 +107,22 @@ function headerIndex(lines: string[][], want: 'auto' | 'meta' | 'google' | CsvMa
  */
 export function parseCsv(content: string, want: 'auto' | 'meta' | 'google' | CsvMapping): ParsedCsv {
   const res = Papa.parse<string[]>(content.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy' })
-  const errors: RowError[] = res.errors.map((e) => ({ row: (e.row ?? 0) + 1, column: null, message: `CSV syntax: ${e.message}` }))
+  const errors: RowError[] = res.errors.map((e) => ({
+    row: (e.row ?? 0) + 1,
+    column: null,
+    message: `CSV syntax: ${e.message}`,
+  }))
   const lines = res.data
   const hi = headerIndex(lines, want)
   const headers = (lines[hi] ?? []).map((h) => h.trim())
   const mapping = typeof want === 'object' ? want : detectMapping(headers, want)
   const sample: Record<string, string>[] = []
   if (!mapping) {
-    errors.push({ row: hi + 1, column: null, message: 'Unrecognised columns: not a Meta or Google Ads export. Map the columns in the wizard.' })
+    errors.push({
+      row: hi + 1,
+      column: null,
+      message: 'Unrecognised columns: not a Meta or Google Ads export. Map the columns in the wizard.',
+    })
     return { headers, mapping: null, rows: [], errors, sample }
   }
   const col = new Map<string, number>()
@@ -117,11 +130,18 @@ export function parseCsv(content: string, want: 'auto' | 'meta' | 'google' | Csv
     if (!col.has(h)) col.set(h, i) // first of duplicated headers (Meta repeats "Objective")
   })
   const missing = Object.entries(mapping.columns).filter(([, name]) => name !== undefined && !col.has(name))
-  for (const [field, name] of missing) errors.push({ row: hi + 1, column: name ?? null, message: `Column "${name}" mapped to ${field} is not in the file` })
+  for (const [field, name] of missing)
+    errors.push({
+      row: hi + 1,
+      column: name ?? null,
+      message: `Column "${name}" mapped to ${field} is not in the file`,
+    })
   if (missing.length) return { headers, mapping, rows: [], errors, sample }
-  const cell = (line: string[], name: string | undefined): string | undefined => (name === undefined ? undefined : line[col.get(name) as number])
+  const cell = (line: string[], name: string | undefined): string | undefined =>
+    name === undefined ? undefined : line[col.get(name) as number]
   const rows: CsvRow[] = []
-  const money = (v: string | undefined): number => (v === undefined ? 0 : mapping.moneyUnit === 'micros' ? parseMicros(decimalCell(v)) : decimalToMicros(decimalCell(v)))
+  const money = (v: string | undefined): number =>
+    v === undefined ? 0 : mapping.moneyUnit === 'micros' ? parseMicros(decimalCell(v)) : decimalToMicros(decimalCell(v))
   const ints = (v: string | undefined): number => (v === undefined ? 0 : intCell(v))
   for (let i = hi + 1; i < lines.length; i++) {
     const line = lines[i] as string[]
@@ -130,7 +150,11 @@ export function parseCsv(content: string, want: 'auto' | 'meta' | 'google' | Csv
     // Google exports end with "Total: ..." summary lines: they are not data.
     if (/^total/i.test((line[0] ?? '').trim())) continue
     if (line.length !== headers.length) {
-      errors.push({ row: lineNo, column: null, message: `Expected ${headers.length} columns, found ${line.length} (truncated or broken line)` })
+      errors.push({
+        row: lineNo,
+        column: null,
+        message: `Expected ${headers.length} columns, found ${line.length} (truncated or broken line)`,
+      })
       continue
     }
     if (sample.length < 20) sample.push(Object.fromEntries(headers.map((h, k) => [h, line[k] ?? ''])))
@@ -147,20 +171,30 @@ export function parseCsv(content: string, want: 'auto' | 'meta' | 'google' | Csv
     const campaignName = (cell(line, c.campaign) ?? '').trim()
     if (!campaignName) errors.push({ row: lineNo, column: c.campaign, message: 'The campaign is empty' })
     const currency = (cell(line, c.currency) ?? mapping.currency).trim().toUpperCase()
-    if (!/^[A-Z]{3}$/.test(currency)) errors.push({ row: lineNo, column: c.currency ?? null, message: `"${currency}" is not a currency code` })
+    if (!/^[A-Z]{3}$/.test(currency))
+      errors.push({ row: lineNo, column: c.currency ?? null, message: `"${currency}" is not a currency code` })
     const idOf = (name: string | undefined): string | null => {
       const v = cell(line, name)?.trim()
       return v ? v : null
     }
     const adSetName = (cell(line, c.adSet) ?? '').trim() || (mapping.level === 'campaign' ? campaignName : '')
     const adName = (cell(line, c.ad) ?? '').trim() || (mapping.level !== 'ad' ? adSetName || campaignName : '')
-    if (mapping.level !== 'campaign' && !adSetName) errors.push({ row: lineNo, column: c.adSet ?? null, message: 'The ad set is empty' })
-    if (mapping.level === 'ad' && !adName) errors.push({ row: lineNo, column: c.ad ?? null, message: 'The ad is empty' })
+    if (mapping.level !== 'campaign' && !adSetName)
+      errors.push({ row: lineNo, column: c.adSet ?? null, message: 'The ad set is empty' })
+    if (mapping.level === 'ad' && !adName)
+      errors.push({ row: lineNo, column: c.ad ?? null, message: 'The ad is empty' })
     const spendMicros = field(c.spend, money)
     const conversions = field(c.conversions, (v) => (v === undefined ? 0 : Number(decimalCell(v))))
     const conversionValueMicros = field(c.conversionValue, money)
     const nums = [field(c.impressions, ints), field(c.clicks, ints), field(c.reach, ints), field(c.videoViews, ints)]
-    if (date === undefined || spendMicros === undefined || conversions === undefined || conversionValueMicros === undefined || nums.includes(undefined)) continue
+    if (
+      date === undefined ||
+      spendMicros === undefined ||
+      conversions === undefined ||
+      conversionValueMicros === undefined ||
+      nums.includes(undefined)
+    )
+      continue
     const [impressions, clicks, reach, videoViews] = nums as number[]
     if (spendMicros < 0) {
       errors.push({ row: lineNo, column: c.spend ?? null, message: 'Spend is negative' })
@@ -182,6 +216,7 @@ export function parseCsv(content: string, want: 'auto' | 'meta' | 'google' | Csv
       videoViews: videoViews ?? 0,
     })
   }
-  if (rows.length === 0 && errors.length === 0) errors.push({ row: hi + 1, column: null, message: 'The file has no data rows' })
+  if (rows.length === 0 && errors.length === 0)
+    errors.push({ row: hi + 1, column: null, message: 'The file has no data rows' })
   return { headers, mapping, rows, errors, sample }
 }

@@ -1,6 +1,9 @@
 import { getResponse, type HttpHandler } from 'msw'
 import { PLATFORM_BASE_URLS, PLATFORM_TOKEN_URLS } from '../connectors/defaults'
+import { googleAdsHandlers } from './google-ads'
 import { metaHandlers } from './meta'
+import { snapchatHandlers } from './snapchat'
+import { tiktokHandlers } from './tiktok'
 import { SimulatedState, type SimulatedPlatformsOptions } from './state'
 
 export type { FaultKind, FaultOptions } from './faults'
@@ -20,7 +23,13 @@ export interface SimulatedPlatforms {
 export function createSimulatedPlatforms(opts: SimulatedPlatformsOptions): SimulatedPlatforms {
   const state = new SimulatedState(opts)
   const base = { ...PLATFORM_BASE_URLS, ...opts.baseUrls }
-  const handlers: HttpHandler[] = [...metaHandlers(state, base.meta)]
+  const tokens = { ...PLATFORM_TOKEN_URLS, ...opts.tokenUrls }
+  const handlers: HttpHandler[] = [
+    ...metaHandlers(state, base.meta),
+    ...googleAdsHandlers(state, base.google_ads, tokens.google_ads ?? ''),
+    ...tiktokHandlers(state, base.tiktok),
+    ...snapchatHandlers(state, base.snapchat, tokens.snapchat ?? ''),
+  ]
   return { handlers, state }
 }
 

@@ -19,7 +19,17 @@ const STATUS: Record<EntityStatus, string> = { active: 'ACTIVE', paused: 'PAUSED
 const PURCHASE_TYPES = ['offsite_conversion.fb_pixel_purchase', 'purchase', 'omni_purchase']
 
 function metaError(status: number, code: number, message: string, subcode?: number): SimHttpError {
-  return new SimHttpError(json(status, { error: { message, type: 'OAuthException', code, ...(subcode ? { error_subcode: subcode } : {}), fbtrace_id: 'sim' } }))
+  return new SimHttpError(
+    json(status, {
+      error: {
+        message,
+        type: 'OAuthException',
+        code,
+        ...(subcode ? { error_subcode: subcode } : {}),
+        fbtrace_id: 'sim',
+      },
+    }),
+  )
 }
 
 function budget(micros: number | null, currency: string): string | undefined {
@@ -47,7 +57,8 @@ export function metaInsightRow(r: SimDailyRow, acc: SimAccount): Record<string, 
   if (r.conversions > 0) {
     // Meta reports the same purchases under several redundant types: summing them would triple-count.
     for (const t of PURCHASE_TYPES) actions.push({ action_type: t, value: String(r.conversions) })
-    for (const t of PURCHASE_TYPES) values.push({ action_type: t, value: microsToDecimalString(r.conversionValueMicros) })
+    for (const t of PURCHASE_TYPES)
+      values.push({ action_type: t, value: microsToDecimalString(r.conversionValueMicros) })
   }
   if (r.clicks > 0) row.actions = actions
   if (values.length > 0) row.action_values = values
@@ -58,20 +69,34 @@ export function metaInsightRow(r: SimDailyRow, acc: SimAccount): Record<string, 
 function creative(ad: SimAd): Record<string, unknown> {
   const c = ad.creative
   const base = { id: c.externalId, title: c.headline, thumbnail_url: c.thumbnailUrl }
-  if (c.format === 'video') return { ...base, object_type: 'VIDEO', object_story_spec: { video_data: { title: c.headline } } }
+  if (c.format === 'video')
+    return { ...base, object_type: 'VIDEO', object_story_spec: { video_data: { title: c.headline } } }
   if (c.format === 'carousel')
-    return { ...base, object_type: 'SHARE', object_story_spec: { link_data: { child_attachments: [{ name: '1' }, { name: '2' }, { name: '3' }] } } }
+    return {
+      ...base,
+      object_type: 'SHARE',
+      object_story_spec: { link_data: { child_attachments: [{ name: '1' }, { name: '2' }, { name: '3' }] } },
+    }
   if (c.format === 'collection')
-    return { ...base, object_type: 'SHARE', object_story_spec: { link_data: { collection_thumbnails: [{ element_id: '1' }] } } }
+    return {
+      ...base,
+      object_type: 'SHARE',
+      object_story_spec: { link_data: { collection_thumbnails: [{ element_id: '1' }] } },
+    }
   return { ...base, object_type: 'PHOTO' }
 }
 
 /** A page of `items` with Graph cursor paging (`paging.next` absent on the last page). */
 function page(request: Request, items: unknown[], size: number): SimResponse {
   const url = new URL(request.url)
-  const offset = Number(url.searchParams.get('after') ? Buffer.from(url.searchParams.get('after') ?? '', 'base64').toString() : 0) || 0
+  const offset =
+    Number(url.searchParams.get('after') ? Buffer.from(url.searchParams.get('after') ?? '', 'base64').toString() : 0) ||
+    0
   const data = items.slice(offset, offset + size)
-  const cursors = { before: Buffer.from(String(offset)).toString('base64'), after: Buffer.from(String(offset + data.length)).toString('base64') }
+  const cursors = {
+    before: Buffer.from(String(offset)).toString('base64'),
+    after: Buffer.from(String(offset + data.length)).toString('base64'),
+  }
   const paging: Record<string, unknown> = { cursors }
   if (offset + data.length < items.length) {
     url.searchParams.set('after', cursors.after)
@@ -84,7 +109,8 @@ function page(request: Request, items: unknown[], size: number): SimResponse {
 export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandler[] {
   const base = baseUrl.replace(/\/+$/, '')
   const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`)
-  const sizeOf = (req: Request): number => state.pageSize('meta', Number(new URL(req.url).searchParams.get('limit')) || undefined)
+  const sizeOf = (req: Request): number =>
+    state.pageSize('meta', Number(new URL(req.url).searchParams.get('limit')) || undefined)
 
   const accountOf = (node: string): SimAccount => {
     const acc = state.account('meta', node)
@@ -93,7 +119,7 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
   }
 
   const insightRows = (acc: SimAccount, from: string, to: string): unknown[] =>
-    state.rows(acc.key, from, to).map((r) => metaInsightRow(r, acc))
+    state.memo(`meta|${acc.key}|${from}|${to}`, () => state.rows(acc.key, from, to).map((r) => metaInsightRow(r, acc)))
 
   function parseRange(params: URLSearchParams): { from: string; to: string } {
     const tr = params.get('time_range')
@@ -108,7 +134,14 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
     if (node === 'me' && edge === 'adaccounts')
       return page(
         request,
-        state.accountsOf('meta').map((a) => ({ id: a.externalId, account_id: a.externalId.replace(/^act_/, ''), name: a.name, currency: a.currency, timezone_name: a.timeZone, account_status: 1 })),
+        state.accountsOf('meta').map((a) => ({
+          id: a.externalId,
+          account_id: a.externalId.replace(/^act_/, ''),
+          name: a.name,
+          currency: a.currency,
+          timezone_name: a.timeZone,
+          account_status: 1,
+        })),
         sizeOf(request),
       )
     if (node.startsWith('act_')) {
@@ -118,7 +151,10 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
         return page(
           request,
           state.campaignsOf(acc.key).map((c) => ({
-            id: c.externalId, name: c.name, objective: OBJECTIVE[c.objective], status: STATUS[c.status],
+            id: c.externalId,
+            name: c.name,
+            objective: OBJECTIVE[c.objective],
+            status: STATUS[c.status],
             daily_budget: budget(c.dailyBudgetMicros, acc.currency),
             start_time: localTimestamp(c.startDate, '00:00:00', tz, true),
             ...(c.endDate ? { stop_time: localTimestamp(c.endDate, '23:59:59', tz, true) } : {}),
@@ -128,40 +164,85 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
       if (edge === 'adsets')
         return page(
           request,
-          state.adSetsOf(acc.key).map((s) => ({ id: s.externalId, campaign_id: s.campaignExternalId, name: s.name, status: STATUS[s.status], daily_budget: budget(s.dailyBudgetMicros, acc.currency) })),
+          state.adSetsOf(acc.key).map((s) => ({
+            id: s.externalId,
+            campaign_id: s.campaignExternalId,
+            name: s.name,
+            status: STATUS[s.status],
+            daily_budget: budget(s.dailyBudgetMicros, acc.currency),
+          })),
           sizeOf(request),
         )
       if (edge === 'ads')
         return page(
           request,
-          state.adsOf(acc.key).map((a) => ({ id: a.externalId, name: a.name, adset_id: a.adSetExternalId, campaign_id: a.campaignExternalId, status: STATUS[a.status], created_time: localTimestamp(a.launchDate, '09:00:00', tz, true), creative: creative(a) })),
+          state.adsOf(acc.key).map((a) => ({
+            id: a.externalId,
+            name: a.name,
+            adset_id: a.adSetExternalId,
+            campaign_id: a.campaignExternalId,
+            status: STATUS[a.status],
+            created_time: localTimestamp(a.launchDate, '09:00:00', tz, true),
+            creative: creative(a),
+          })),
           sizeOf(request),
         )
       if (edge === 'insights') {
         const { from, to } = parseRange(params)
         const max = state.faults.options.metaMaxSyncDays
         if (max !== undefined && daysBetween(from, to) + 1 > max)
-          throw metaError(500, 1, 'Please reduce the amount of data you\'re asking for, then retry your request', 1487534)
+          throw metaError(
+            500,
+            1,
+            "Please reduce the amount of data you're asking for, then retry your request",
+            1487534,
+          )
         return page(request, insightRows(acc, from, to), sizeOf(request))
       }
       throw metaError(400, 100, `Unknown edge ${edge}`)
     }
     const run = state.reportRuns.get(node)
     if (run) {
-      if (edge === 'insights') return page(request, insightRows(state.accountByKey(run.accountKey), run.from, run.to), sizeOf(request))
+      if (edge === 'insights')
+        return page(request, insightRows(state.accountByKey(run.accountKey), run.from, run.to), sizeOf(request))
       run.polls++
       const needed = state.faults.options.metaAsyncPolls ?? 2
-      const status = run.fail && run.polls >= needed ? 'Job Failed' : run.polls >= needed ? 'Job Completed' : run.polls === 1 ? 'Job Not Started' : 'Job Running'
-      return json(200, { id: run.id, account_id: run.accountKey, async_status: status, async_percent_completion: status === 'Job Completed' ? 100 : Math.floor((run.polls / needed) * 100), date_start: run.from, date_stop: run.to })
+      const status =
+        run.fail && run.polls >= needed
+          ? 'Job Failed'
+          : run.polls >= needed
+            ? 'Job Completed'
+            : run.polls === 1
+              ? 'Job Not Started'
+              : 'Job Running'
+      return json(200, {
+        id: run.id,
+        account_id: run.accountKey,
+        async_status: status,
+        async_percent_completion: status === 'Job Completed' ? 100 : Math.floor((run.polls / needed) * 100),
+        date_start: run.from,
+        date_stop: run.to,
+      })
     }
     return json(200, readNode(node))
   }
 
   function readNode(id: string): Record<string, unknown> {
     const c = state.campaigns.get(id)
-    if (c) return { id, status: STATUS[c.status], daily_budget: budget(c.dailyBudgetMicros, state.accountByKey(c.accountKey).currency) }
+    if (c)
+      return {
+        id,
+        status: STATUS[c.status],
+        daily_budget: budget(c.dailyBudgetMicros, state.accountByKey(c.accountKey).currency),
+      }
     const s = state.adSets.get(id)
-    if (s) return { id, status: STATUS[s.status], campaign_id: s.campaignExternalId, daily_budget: budget(s.dailyBudgetMicros, state.accountByKey(s.accountKey).currency) }
+    if (s)
+      return {
+        id,
+        status: STATUS[s.status],
+        campaign_id: s.campaignExternalId,
+        daily_budget: budget(s.dailyBudgetMicros, state.accountByKey(s.accountKey).currency),
+      }
     const a = state.ads.get(id)
     if (a) return { id, status: STATUS[a.status], campaign_id: a.campaignExternalId }
     throw metaError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist`, 33)
@@ -175,7 +256,14 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
       const { from, to } = parseRange(form)
       const id = `${9_000_000_000_000_000n + BigInt(state.reportRuns.size + 1)}`
       const max = state.faults.options.metaAsyncMaxDays
-      state.reportRuns.set(id, { id, accountKey: acc.key, from, to, polls: 0, fail: max !== undefined && daysBetween(from, to) + 1 > max })
+      state.reportRuns.set(id, {
+        id,
+        accountKey: acc.key,
+        from,
+        to,
+        polls: 0,
+        fail: max !== undefined && daysBetween(from, to) + 1 > max,
+      })
       return json(200, { report_run_id: id })
     }
     const ignore = state.ignoreWrites.has('meta')
@@ -201,7 +289,10 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
     return serve(state, 'meta', request, mode, async () => {
       if (!state.tokenValid('meta', bearer(request) ?? new URL(request.url).searchParams.get('access_token')))
         return faultResponse('meta', 'auth')
-      const parts = new URL(request.url).pathname.slice(new URL(base).pathname.replace(/\/+$/, '').length + 1).split('/').filter(Boolean)
+      const parts = new URL(request.url).pathname
+        .slice(new URL(base).pathname.replace(/\/+$/, '').length + 1)
+        .split('/')
+        .filter(Boolean)
       return request.method === 'GET' ? get(request, parts) : post(request, parts)
     })
   }

@@ -18,23 +18,61 @@ export function raw(n: string): string {
 
 /** JSON response; values made with `raw()` become unquoted numbers (possibly beyond 2^53). */
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): SimResponse {
-  const text = JSON.stringify(value).replace(/"@@raw@@(-?\d+(?:\.\d+)?)"/g, '$1')
+  const encoded = JSON.stringify(value)
+  const text = encoded.includes(RAW) ? encoded.replace(/"@@raw@@(-?\d+(?:\.\d+)?)"/g, '$1') : encoded
   return { status, body: text, headers: { 'content-type': 'application/json', ...headers } }
 }
 
 /** The platform's own response for an injected fault. */
-export function faultResponse(platform: PlatformId, kind: Exclude<FaultKind, 'timeout' | 'malformed' | 'truncated'>): SimResponse {
+export function faultResponse(
+  platform: PlatformId,
+  kind: Exclude<FaultKind, 'timeout' | 'malformed' | 'truncated'>,
+): SimResponse {
   switch (platform) {
     case 'meta':
       if (kind === 'rate_limit')
         return json(
           400,
-          { error: { message: '(#80000) There have been too many calls from this ad-account. Wait a bit and try again.', type: 'OAuthException', code: 80000, error_subcode: 2446079, fbtrace_id: 'sim' } },
-          { 'x-business-use-case-usage': JSON.stringify({ '1': [{ type: 'ads_insights', call_count: 100, total_cputime: 30, total_time: 30, estimated_time_to_regain_access: 0 }] }) },
+          {
+            error: {
+              message: '(#80000) There have been too many calls from this ad-account. Wait a bit and try again.',
+              type: 'OAuthException',
+              code: 80000,
+              error_subcode: 2446079,
+              fbtrace_id: 'sim',
+            },
+          },
+          {
+            'x-business-use-case-usage': JSON.stringify({
+              '1': [
+                {
+                  type: 'ads_insights',
+                  call_count: 100,
+                  total_cputime: 30,
+                  total_time: 30,
+                  estimated_time_to_regain_access: 0,
+                },
+              ],
+            }),
+          },
         )
       if (kind === 'server_error')
-        return json(500, { error: { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2, is_transient: true } })
-      return json(400, { error: { message: 'Error validating access token: Session has expired', type: 'OAuthException', code: 190, error_subcode: 463 } })
+        return json(500, {
+          error: {
+            message: 'An unexpected error has occurred. Please retry your request later.',
+            type: 'OAuthException',
+            code: 2,
+            is_transient: true,
+          },
+        })
+      return json(400, {
+        error: {
+          message: 'Error validating access token: Session has expired',
+          type: 'OAuthException',
+          code: 190,
+          error_subcode: 463,
+        },
+      })
     case 'google_ads': {
       if (kind === 'rate_limit')
         return json(429, {
@@ -45,22 +83,49 @@ export function faultResponse(platform: PlatformId, kind: Exclude<FaultKind, 'ti
             details: [
               {
                 '@type': 'type.googleapis.com/google.ads.googleads.v21.errors.GoogleAdsFailure',
-                errors: [{ errorCode: { quotaError: 'RESOURCE_TEMPORARILY_EXHAUSTED' }, message: 'Too many requests.', details: { quotaErrorDetails: { rateScope: 'ACCOUNT', rateName: 'Requests per account', retryDelay: '0s' } } }],
+                errors: [
+                  {
+                    errorCode: { quotaError: 'RESOURCE_TEMPORARILY_EXHAUSTED' },
+                    message: 'Too many requests.',
+                    details: {
+                      quotaErrorDetails: { rateScope: 'ACCOUNT', rateName: 'Requests per account', retryDelay: '0s' },
+                    },
+                  },
+                ],
                 requestId: 'sim',
               },
             ],
           },
         })
-      if (kind === 'server_error') return json(503, { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } })
-      return json(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } })
+      if (kind === 'server_error')
+        return json(503, {
+          error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' },
+        })
+      return json(401, {
+        error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' },
+      })
     }
     case 'tiktok':
-      if (kind === 'rate_limit') return json(200, { code: 40100, message: 'Too many requests. Please retry in some time.', request_id: 'sim', data: {} })
-      if (kind === 'server_error') return json(200, { code: 50000, message: 'System error.', request_id: 'sim', data: {} })
-      return json(200, { code: 40105, message: 'Access token is incorrect or has been revoked.', request_id: 'sim', data: {} })
+      if (kind === 'rate_limit')
+        return json(200, {
+          code: 40100,
+          message: 'Too many requests. Please retry in some time.',
+          request_id: 'sim',
+          data: {},
+        })
+      if (kind === 'server_error')
+        return json(200, { code: 50000, message: 'System error.', request_id: 'sim', data: {} })
+      return json(200, {
+        code: 40105,
+        message: 'Access token is incorrect or has been revoked.',
+        request_id: 'sim',
+        data: {},
+      })
     case 'snapchat':
-      if (kind === 'rate_limit') return json(429, { request_status: 'ERROR', request_id: 'sim', msg: 'Rate limit exceeded' })
-      if (kind === 'server_error') return json(503, { request_status: 'ERROR', request_id: 'sim', msg: 'Service unavailable' })
+      if (kind === 'rate_limit')
+        return json(429, { request_status: 'ERROR', request_id: 'sim', msg: 'Rate limit exceeded' })
+      if (kind === 'server_error')
+        return json(503, { request_status: 'ERROR', request_id: 'sim', msg: 'Service unavailable' })
       return json(401, { request_status: 'ERROR', request_id: 'sim', msg: 'Unauthorized' })
   }
 }
@@ -87,7 +152,11 @@ export async function serve(
     return toResponse({ status: 504, body: '' })
   }
   if (fault === 'malformed')
-    return toResponse({ status: 200, body: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'content-type': 'text/html' } })
+    return toResponse({
+      status: 200,
+      body: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+      headers: { 'content-type': 'text/html' },
+    })
   if (fault && fault !== 'truncated') return toResponse(faultResponse(platform, fault))
   let res: SimResponse
   try {

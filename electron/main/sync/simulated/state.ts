@@ -1,6 +1,15 @@
 import type { PlatformId } from '../../../../shared/domain/entities'
 import { addDays } from '../../../../shared/domain/dates'
-import { buildWorld, type SimAccount, type SimAd, type SimAdSet, type SimCampaign, type SimConfig, type SimDailyRow, type SimWorld } from '../simulator'
+import {
+  buildWorld,
+  type SimAccount,
+  type SimAd,
+  type SimAdSet,
+  type SimCampaign,
+  type SimConfig,
+  type SimDailyRow,
+  type SimWorld,
+} from '../simulator'
 import { Faults, type FaultOptions } from './faults'
 
 /** Options of the simulated platforms (all optional except the world). */
@@ -59,7 +68,7 @@ export class SimulatedState {
   private tokenEpoch = 0
   private tokenSeq = 0
   private readonly revoked = new Set<PlatformId>()
-  private readonly rowCache = new Map<string, SimDailyRow[]>()
+  private readonly memoCache = new Map<string, unknown>()
   private readonly pageSizes: Record<PlatformId, number>
 
   constructor(opts: SimulatedPlatformsOptions) {
@@ -71,7 +80,10 @@ export class SimulatedState {
     for (const a of this.world.ads) this.ads.set(a.externalId, { ...a })
     this.asOf = opts.asOf ?? addDays(this.world.config.endDate, 1)
     const ps = opts.pageSize
-    this.pageSizes = { ...DEFAULT_PAGE, ...(typeof ps === 'number' ? { meta: ps, google_ads: ps, tiktok: ps, snapchat: ps } : ps) }
+    this.pageSizes = {
+      ...DEFAULT_PAGE,
+      ...(typeof ps === 'number' ? { meta: ps, google_ads: ps, tiktok: ps, snapchat: ps } : ps),
+    }
     this.faults = new Faults(opts.faults ?? {})
     for (const c of this.campaigns.values()) {
       if (this.accountByKey(c.accountKey).platform !== 'google_ads') continue
@@ -117,14 +129,23 @@ export class SimulatedState {
 
   /** Daily rows of an account for [from, to] as reported on `asOf` (cached per range). */
   rows(accountKey: string, from: string, to: string): SimDailyRow[] {
-    const key = `${accountKey}|${from}|${to}|${this.asOf}`
-    let rows = this.rowCache.get(key)
-    if (!rows) {
-      rows = [...this.world.rows(accountKey, { from, to, asOf: this.asOf })]
-      if (this.rowCache.size > 32) this.rowCache.clear()
-      this.rowCache.set(key, rows)
-    }
-    return rows
+    return this.memo(`rows|${accountKey}|${from}|${to}`, () => [
+      ...this.world.rows(accountKey, { from, to, asOf: this.asOf }),
+    ])
+  }
+
+  /**
+   * Cache of a platform's encoded report for one range (keyed with `asOf`), so paging through a
+   * report does not re-encode the whole range for every page.
+   */
+  memo<T>(key: string, make: () => T): T {
+    const k = `${key}|${this.asOf}`
+    if (this.memoCache.has(k)) return this.memoCache.get(k) as T
+    const v = make()
+    // A few entries suffice (a connector pages one range at a time) and bound the memory.
+    if (this.memoCache.size >= 8) this.memoCache.delete(this.memoCache.keys().next().value as string)
+    this.memoCache.set(k, v)
+    return v
   }
 
   /** Google campaign budget: the campaign's, else the sum of its ad sets' (Google has no ad set budgets). */

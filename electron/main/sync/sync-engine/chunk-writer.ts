@@ -56,7 +56,8 @@ export class ChunkWriter {
       if (adId === undefined || adSetId === undefined || campaignId === undefined) {
         throw new Error(`Daily row for unknown ad ${r.adExternalId} on ${r.date}: the structure sync did not list it`)
       }
-      if (r.date < w.from || r.date > w.to) throw new Error(`Daily row dated ${r.date} outside the requested ${w.from}..${w.to}`)
+      if (r.date < w.from || r.date > w.to)
+        throw new Error(`Daily row dated ${r.date} outside the requested ${w.from}..${w.to}`)
       out[i] = {
         adId,
         date: r.date,

@@ -20,20 +20,33 @@ function smallWorld(): ReturnType<typeof buildWorld> {
   return buildWorld({ seed: 7, campaigns: 10, days: 90, endDate: END })
 }
 
-type Row = { ad_id: number; date: string; spend_micros: number; conversions: number; conversion_value_micros: number; provisional: number }
+type Row = {
+  ad_id: number
+  date: string
+  spend_micros: number
+  conversions: number
+  conversion_value_micros: number
+  provisional: number
+}
 const snapshot = (fw: FakeWorld): Map<string, Row> =>
   new Map(
-    (fw.core.store.sqlite.prepare('SELECT ad_id, date, spend_micros, conversions, conversion_value_micros, provisional FROM daily_metrics').all() as Row[]).map((r) => [
-      `${r.ad_id}|${r.date}`,
-      r,
-    ]),
+    (
+      fw.core.store.sqlite
+        .prepare(
+          'SELECT ad_id, date, spend_micros, conversions, conversion_value_micros, provisional FROM daily_metrics',
+        )
+        .all() as Row[]
+    ).map((r) => [`${r.ad_id}|${r.date}`, r]),
   )
 
 describe('sync engine', () => {
   it('backfills every ad-day, then an incremental sync changes only the restatement window', async () => {
     const world = smallWorld()
     let asOf = '2026-06-10'
-    w = await fakeWorld(worldAccounts(world, () => asOf), { now: () => NOW, pageSize: 97 })
+    w = await fakeWorld(
+      worldAccounts(world, () => asOf),
+      { now: () => NOW, pageSize: 97 },
+    )
     const first = await syncNow(w.core, w.workspaceId)
     expect(first.status).toBe('succeeded')
     const expected = world.accounts.reduce((n, a) => n + [...world.rows(a.key, { asOf })].length, 0)
@@ -51,7 +64,12 @@ describe('sync engine', () => {
       const windowFrom = addDays(END, -(DEFAULT_RESTATEMENT_DAYS[acc.platform] - 1))
       const truth = new Map([...world.rows(acc.key, { asOf })].map((r) => [`${r.adExternalId}|${r.date}`, r]))
       const adIds = new Map(
-        (w.core.store.sqlite.prepare('SELECT id, external_id FROM ads WHERE account_id = ?').all(local?.id) as { id: number; external_id: string }[]).map((r) => [r.id, r.external_id]),
+        (
+          w.core.store.sqlite.prepare('SELECT id, external_id FROM ads WHERE account_id = ?').all(local?.id) as {
+            id: number
+            external_id: string
+          }[]
+        ).map((r) => [r.id, r.external_id]),
       )
       for (const [k, r] of after) {
         if (!adIds.has(r.ad_id)) continue
@@ -74,7 +92,9 @@ describe('sync engine', () => {
     }
     expect(changedInside).toBeGreaterThan(0)
     const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId })
-    expect(runs.ok && (runs.value as { mode: string; status: string; rowsWritten: number }[]).map((r) => [r.mode, r.status])).toEqual([
+    expect(
+      runs.ok && (runs.value as { mode: string; status: string; rowsWritten: number }[]).map((r) => [r.mode, r.status]),
+    ).toEqual([
       ['incremental', 'succeeded'],
       ['incremental', 'succeeded'],
     ])
@@ -98,8 +118,10 @@ describe('sync engine', () => {
       now: () => NOW,
       pageSize: 40,
       fault: (p) => {
-        if (p.call === 'page' && p.account === tiktok && p.page === 1) throw new ConnectorError('transient', 'tiktok', 'HTTP 503 after 5 attempts')
-        if (p.call === 'structure' && p.account === snap) throw new ConnectorError('auth', 'snapchat', 'The refresh token was revoked')
+        if (p.call === 'page' && p.account === tiktok && p.page === 1)
+          throw new ConnectorError('transient', 'tiktok', 'HTTP 503 after 5 attempts')
+        if (p.call === 'structure' && p.account === snap)
+          throw new ConnectorError('auth', 'snapchat', 'The refresh token was revoked')
       },
     })
     const r = await syncNow(w.core, w.workspaceId)
@@ -119,8 +141,13 @@ describe('sync engine', () => {
     expect(run?.accounts.map((x) => x.status).sort()).toContain('needs_reconnect')
     // The failed account kept nothing of the chunk that failed: every stored day is complete.
     const tk = byExt.get(tiktok as string)
-    const st = w.core.store.sqlite.prepare('SELECT synced_through FROM sync_state WHERE account_id = ?').get(tk?.id) as { synced_through: string | null } | undefined
-    const maxDate = (w.core.store.sqlite.prepare('SELECT max(date) AS d FROM daily_metrics WHERE account_id = ?').get(tk?.id) as { d: string | null }).d
+    const st = w.core.store.sqlite.prepare('SELECT synced_through FROM sync_state WHERE account_id = ?').get(tk?.id) as
+      { synced_through: string | null } | undefined
+    const maxDate = (
+      w.core.store.sqlite.prepare('SELECT max(date) AS d FROM daily_metrics WHERE account_id = ?').get(tk?.id) as {
+        d: string | null
+      }
+    ).d
     if (maxDate !== null) expect(maxDate <= (st?.synced_through ?? '')).toBe(true)
   })
 
@@ -130,7 +157,10 @@ describe('sync engine', () => {
     const meta = (byPlatform.get('meta') as FakeAccount[])[0]?.account.externalId
     w = await fakeWorld(byPlatform, {
       now: () => NOW,
-      mangle: (rows: RemoteDailyRow[], p) => (p.account === meta && rows.length > 0 ? [...rows, { ...(rows[0] as RemoteDailyRow), adExternalId: 'nope' }] : rows),
+      mangle: (rows: RemoteDailyRow[], p) =>
+        p.account === meta && rows.length > 0
+          ? [...rows, { ...(rows[0] as RemoteDailyRow), adExternalId: 'nope' }]
+          : rows,
     })
     await syncNow(w.core, w.workspaceId)
     const acc = w.core.workspaces.accounts(w.workspaceId).find((a) => a.externalId === meta)
@@ -143,8 +173,26 @@ describe('sync engine', () => {
     const now = new Date('2026-03-10T03:00:00Z') // 19:00 on the 9th in Los Angeles, 12:00 on the 10th in Tokyo
     const mk = (ext: string, tz: string): FakeAccount => ({
       account: { externalId: ext, name: ext, currency: 'USD', timeZone: tz, status: 'active' },
-      campaigns: [{ externalId: `${ext}-c`, name: 'C', objective: 'sales', status: 'active', dailyBudgetMicros: null, startDate: null, endDate: null }],
-      adSets: [{ externalId: `${ext}-s`, campaignExternalId: `${ext}-c`, name: 'S', status: 'active', dailyBudgetMicros: null }],
+      campaigns: [
+        {
+          externalId: `${ext}-c`,
+          name: 'C',
+          objective: 'sales',
+          status: 'active',
+          dailyBudgetMicros: null,
+          startDate: null,
+          endDate: null,
+        },
+      ],
+      adSets: [
+        {
+          externalId: `${ext}-s`,
+          campaignExternalId: `${ext}-c`,
+          name: 'S',
+          status: 'active',
+          dailyBudgetMicros: null,
+        },
+      ],
       ads: [
         {
           externalId: `${ext}-a`,
@@ -159,12 +207,26 @@ describe('sync engine', () => {
       rows: (from, to) => {
         const out: RemoteDailyRow[] = []
         for (let d = from; d <= to; d = addDays(d, 1)) {
-          out.push({ adExternalId: `${ext}-a`, adSetExternalId: `${ext}-s`, campaignExternalId: `${ext}-c`, date: d, spendMicros: 1_000_000, impressions: 10, clicks: 1, reach: 5, conversions: 0, conversionValueMicros: 0, videoViews: 0 })
+          out.push({
+            adExternalId: `${ext}-a`,
+            adSetExternalId: `${ext}-s`,
+            campaignExternalId: `${ext}-c`,
+            date: d,
+            spendMicros: 1_000_000,
+            impressions: 10,
+            clicks: 1,
+            reach: 5,
+            conversions: 0,
+            conversionValueMicros: 0,
+            videoViews: 0,
+          })
         }
         return out
       },
     })
-    w = await fakeWorld(new Map([['meta', [mk('act_la', 'America/Los_Angeles'), mk('act_tokyo', 'Asia/Tokyo')]]]), { now: () => now })
+    w = await fakeWorld(new Map([['meta', [mk('act_la', 'America/Los_Angeles'), mk('act_tokyo', 'Asia/Tokyo')]]]), {
+      now: () => now,
+    })
     await syncNow(w.core, w.workspaceId, { since: '2026-03-01' })
     const accounts = w.core.workspaces.accounts(w.workspaceId)
     const la = accounts.find((a) => a.externalId === 'act_la')
@@ -172,7 +234,10 @@ describe('sync engine', () => {
     expect([la?.firstDate, la?.lastDate]).toEqual(['2026-03-01', '2026-03-08'])
     expect([tokyo?.firstDate, tokyo?.lastDate]).toEqual(['2026-03-01', '2026-03-09'])
     const conns = await w.core.dispatch('connections:list', { workspaceId: w.workspaceId })
-    const list = conns.ok ? (conns.value as { accounts: { externalId: string; syncedThrough: string; provisionalFrom: string }[] }[])[0]?.accounts : []
+    const list = conns.ok
+      ? (conns.value as { accounts: { externalId: string; syncedThrough: string; provisionalFrom: string }[] }[])[0]
+          ?.accounts
+      : []
     expect(list?.find((a) => a.externalId === 'act_tokyo')?.syncedThrough).toBe('2026-03-09')
     expect(list?.find((a) => a.externalId === 'act_la')?.provisionalFrom).toBe('2026-02-09')
   })
@@ -201,7 +266,11 @@ describe('sync engine', () => {
     const cp = JSON.parse(JSON.stringify(saved)) as { plans: { accountId: number; through: string | null }[] }
     expect(cp.plans.some((p) => p.through !== null)).toBe(true)
     const firstCalls = [...(fw.connectors.get('meta')?.calls ?? [])].length
-    const resumed = await sync.engine.run(req, { ...ctx, signal: new AbortController().signal, progress: () => undefined })
+    const resumed = await sync.engine.run(req, {
+      ...ctx,
+      signal: new AbortController().signal,
+      progress: () => undefined,
+    })
     expect(resumed.status).toBe('succeeded')
     // The resumed run did not pull the committed chunks again.
     const first = cp.plans[0] as { accountId: number; through: string | null }

@@ -37,6 +37,8 @@ export interface EngineDeps {
   connectorFor(connection: ConnectionRow, signal: AbortSignal): Promise<Connector>
   restatementDays(account: LocalAccount, override: number | null): number
   backfillMonths(): number
+  /** First date the platform can have data for this account (null = no limit). */
+  earliestDate?(account: LocalAccount): string | null
   now(): Date
   /** Largest chunk in days regardless of what the platform accepts (smaller = finer resume points). */
   maxChunkDays?: number
@@ -45,15 +47,31 @@ export interface EngineDeps {
 type Ctx = Pick<JobContext, 'jobId' | 'signal' | 'progress' | 'checkpoint' | 'saveCheckpoint'>
 
 /** Say what the user can do about an error, by class. */
-export function describeError(err: unknown): { status: AccountStatus; outcome: AccountOutcome['status']; message: string } {
+export function describeError(err: unknown): {
+  status: AccountStatus
+  outcome: AccountOutcome['status']
+  message: string
+} {
   if (err instanceof ConnectorError) {
     switch (err.kind) {
       case 'auth':
-        return { status: 'needs_reconnect', outcome: 'needs_reconnect', message: `${err.message} — reconnect this account on the Connections page.` }
+        return {
+          status: 'needs_reconnect',
+          outcome: 'needs_reconnect',
+          message: `${err.message} — reconnect this account on the Connections page.`,
+        }
       case 'permission':
-        return { status: 'error', outcome: 'failed', message: `${err.message} — check that the connected user still has access to this account.` }
+        return {
+          status: 'error',
+          outcome: 'failed',
+          message: `${err.message} — check that the connected user still has access to this account.`,
+        }
       case 'rate_limit':
-        return { status: 'error', outcome: 'failed', message: `${err.message} — the platform kept rate-limiting; the next sync will retry.` }
+        return {
+          status: 'error',
+          outcome: 'failed',
+          message: `${err.message} — the platform kept rate-limiting; the next sync will retry.`,
+        }
       default:
         return { status: 'error', outcome: 'failed', message: `${err.message} — the next sync will retry.` }
     }
@@ -96,6 +114,7 @@ export class SyncEngine {
         backfillMonths: this.deps.backfillMonths(),
         syncedThrough: st?.syncedThrough ?? this.deps.repo.lastDataDate(a.id),
         backfillFrom: st?.backfillFrom ?? null,
+        earliest: this.deps.earliestDate?.(a) ?? null,
         now,
       })
     })
@@ -113,10 +132,18 @@ export class SyncEngine {
     const state = cp
     const connectors = new Map<number, Promise<Connector>>()
     const remoteByConn = new Map<number, Promise<RemoteAccount[]>>()
-    const totalDays = state.plans.reduce((n, p) => n + Math.max(0, daysBetween(p.through ? addDays(p.through, 1) : p.from, p.to) + 1), 0)
+    const totalDays = state.plans.reduce(
+      (n, p) => n + Math.max(0, daysBetween(p.through ? addDays(p.through, 1) : p.from, p.to) + 1),
+      0,
+    )
     let doneDays = 0
     const report = (account: LocalAccount, idx: number, msg: string): void =>
-      ctx.progress(`Syncing ${account.name}`, doneDays, Math.max(1, totalDays), `account ${idx + 1}/${state.plans.length} · ${msg} · ${state.rows.toLocaleString('en-US')} rows`)
+      ctx.progress(
+        `Syncing ${account.name}`,
+        doneDays,
+        Math.max(1, totalDays),
+        `account ${idx + 1}/${state.plans.length} · ${msg} · ${state.rows.toLocaleString('en-US')} rows`,
+      )
 
     try {
       for (const [idx, plan] of state.plans.entries()) {
@@ -133,31 +160,60 @@ export class SyncEngine {
         let chunksDone = 0
         try {
           if (!connection) throw new Error('The connection of this account was removed')
-          if (!connectors.has(connection.id)) connectors.set(connection.id, this.deps.connectorFor(connection, ctx.signal))
+          if (!connectors.has(connection.id))
+            connectors.set(connection.id, this.deps.connectorFor(connection, ctx.signal))
           const connector = await (connectors.get(connection.id) as Promise<Connector>)
           if (!remoteByConn.has(connection.id)) {
-            const ids = this.deps.repo.accounts(account.workspaceId).filter((a) => a.connectionId === connection.id).map((a) => a.externalId)
+            const ids = this.deps.repo
+              .accounts(account.workspaceId)
+              .filter((a) => a.connectionId === connection.id)
+              .map((a) => a.externalId)
             remoteByConn.set(connection.id, connector.listAccounts(ids))
           }
-          const remote = (await (remoteByConn.get(connection.id) as Promise<RemoteAccount[]>)).find((r) => r.externalId === account.externalId)
-          if (!remote) throw new ConnectorError('permission', account.platform, `The credentials no longer reach account ${account.externalId}`)
+          const remote = (await (remoteByConn.get(connection.id) as Promise<RemoteAccount[]>)).find(
+            (r) => r.externalId === account.externalId,
+          )
+          if (!remote)
+            throw new ConnectorError(
+              'permission',
+              account.platform,
+              `The credentials no longer reach account ${account.externalId}`,
+            )
           this.entities.upsertAccount(account.workspaceId, account.platform, connection.id, remote)
           report(account, idx, 'structure')
-          const [campaigns, adSets, ads] = [await connector.listCampaigns(remote), await connector.listAdSets(remote), await connector.listAds(remote)]
+          const [campaigns, adSets, ads] = [
+            await connector.listCampaigns(remote),
+            await connector.listAdSets(remote),
+            await connector.listAds(remote),
+          ]
           const ids = this.entities.upsertStructure(account.id, campaigns, adSets, ads)
           const start = plan.through ? addDays(plan.through, 1) : plan.from
-          const windows = start <= plan.to ? chunkWindows(start, plan.to, Math.min(connector.maxWindowDays, this.deps.maxChunkDays ?? 31)) : []
+          const windows =
+            start <= plan.to
+              ? chunkWindows(start, plan.to, Math.min(connector.maxWindowDays, this.deps.maxChunkDays ?? 31))
+              : []
           for (const [ci, w] of windows.entries()) {
             throwIfAborted(ctx.signal)
             const pulled: RemoteDailyRow[] = []
             for await (const page of connector.fetchDaily(remote, w.from, w.to)) {
               throwIfAborted(ctx.signal)
               for (const r of page) pulled.push(r)
-              report(account, idx, `chunk ${ci + 1}/${windows.length} (${pulled.length.toLocaleString('en-US')} rows pulled)`)
+              report(
+                account,
+                idx,
+                `chunk ${ci + 1}/${windows.length} (${pulled.length.toLocaleString('en-US')} rows pulled)`,
+              )
             }
             throwIfAborted(ctx.signal)
             const n = this.chunks.write(
-              { accountId: account.id, from: w.from, to: w.to, provisionalFrom: plan.provisionalFrom, rows: pulled, ids },
+              {
+                accountId: account.id,
+                from: w.from,
+                to: w.to,
+                provisionalFrom: plan.provisionalFrom,
+                rows: pulled,
+                ids,
+              },
               () => {
                 plan.through = w.to
                 state.rows += pulled.length
@@ -189,7 +245,13 @@ export class SyncEngine {
       }
     } catch (err) {
       const cancelled = err instanceof CancelledError || ctx.signal.aborted
-      this.deps.repo.finishRun(state.runId, cancelled ? 'cancelled' : 'failed', state.outcomes, state.rows, cancelled ? 'Cancelled' : String(err))
+      this.deps.repo.finishRun(
+        state.runId,
+        cancelled ? 'cancelled' : 'failed',
+        state.outcomes,
+        state.rows,
+        cancelled ? 'Cancelled' : String(err),
+      )
       throw cancelled ? new CancelledError() : err
     }
     const failed = state.outcomes.filter((o) => o.status === 'failed' || o.status === 'needs_reconnect')

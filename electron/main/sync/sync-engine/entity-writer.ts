@@ -27,7 +27,16 @@ export class EntityWriter {
            connection_id = coalesce(excluded.connection_id, ad_accounts.connection_id), name = excluded.name,
            currency = excluded.currency, time_zone = excluded.time_zone`,
       )
-      .run(workspaceId, connectionId, platform, a.externalId, a.name, a.currency, a.timeZone, a.status === 'active' ? 'active' : 'disabled')
+      .run(
+        workspaceId,
+        connectionId,
+        platform,
+        a.externalId,
+        a.name,
+        a.currency,
+        a.timeZone,
+        a.status === 'active' ? 'active' : 'disabled',
+      )
     const r = this.sqlite
       .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ? AND platform = ? AND external_id = ?')
       .get(workspaceId, platform, a.externalId) as { id: number }
@@ -49,7 +58,17 @@ export class EntityWriter {
          RETURNING id`,
       )
       for (const c of campaigns) {
-        const r = upC.get(accountId, c.externalId, c.name, c.objective, c.status, c.dailyBudgetMicros, c.startDate, c.endDate, at) as { id: number }
+        const r = upC.get(
+          accountId,
+          c.externalId,
+          c.name,
+          c.objective,
+          c.status,
+          c.dailyBudgetMicros,
+          c.startDate,
+          c.endDate,
+          at,
+        ) as { id: number }
         ids.campaigns.set(c.externalId, r.id)
       }
       const upS = s.prepare(
@@ -61,8 +80,11 @@ export class EntityWriter {
       )
       for (const x of adSets) {
         const campaignId = ids.campaigns.get(x.campaignExternalId)
-        if (campaignId === undefined) throw new Error(`Ad set ${x.externalId} names unknown campaign ${x.campaignExternalId}`)
-        const r = upS.get(accountId, campaignId, x.externalId, x.name, x.status, x.dailyBudgetMicros, at) as { id: number }
+        if (campaignId === undefined)
+          throw new Error(`Ad set ${x.externalId} names unknown campaign ${x.campaignExternalId}`)
+        const r = upS.get(accountId, campaignId, x.externalId, x.name, x.status, x.dailyBudgetMicros, at) as {
+          id: number
+        }
         ids.adSets.set(x.externalId, r.id)
       }
       const upCr = s.prepare(
@@ -84,7 +106,9 @@ export class EntityWriter {
         const campaignId = ids.campaigns.get(ad.campaignExternalId)
         const adSetId = ids.adSets.get(ad.adSetExternalId)
         if (campaignId === undefined || adSetId === undefined) {
-          throw new Error(`Ad ${ad.externalId} names an unknown ad set ${ad.adSetExternalId} or campaign ${ad.campaignExternalId}`)
+          throw new Error(
+            `Ad ${ad.externalId} names an unknown ad set ${ad.adSetExternalId} or campaign ${ad.campaignExternalId}`,
+          )
         }
         let creativeId = creatives.get(ad.creative.externalId)
         if (creativeId === undefined) {
@@ -92,7 +116,17 @@ export class EntityWriter {
           creativeId = (upCr.get(accountId, c.externalId, c.format, c.headline, c.thumbnailUrl) as { id: number }).id
           creatives.set(c.externalId, creativeId)
         }
-        const r = upA.get(accountId, campaignId, adSetId, creativeId, ad.externalId, ad.name, ad.status, ad.launchDate, at) as { id: number }
+        const r = upA.get(
+          accountId,
+          campaignId,
+          adSetId,
+          creativeId,
+          ad.externalId,
+          ad.name,
+          ad.status,
+          ad.launchDate,
+          at,
+        ) as { id: number }
         ids.ads.set(ad.externalId, r.id)
       }
     })()

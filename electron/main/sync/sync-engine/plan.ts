@@ -24,6 +24,8 @@ export interface PlanInput {
   syncedThrough: string | null
   /** Where an earlier backfill started (a full re-sync starts there again). */
   backfillFrom: string | null
+  /** The platform has no data before this date (null = unknown). */
+  earliest?: string | null
   now: Date
 }
 
@@ -44,6 +46,7 @@ export function planAccount(p: PlanInput): AccountPlan {
     const next = addDays(p.syncedThrough, 1)
     from = next < provisionalFrom ? next : provisionalFrom
   } else from = backfillStart
+  if (p.earliest && from < p.earliest) from = p.earliest
   return { accountId: p.accountId, from, to, provisionalFrom, through: null, done: from > to }
 }
 

@@ -11,6 +11,7 @@ import { useDashboardStore } from '../../stores/dashboard-store'
 import { useRouterStore } from '../../stores/router-store'
 import { selectCurrentWorkspace, useWorkspaceStore } from '../../stores/workspace-store'
 import { NoDataHint } from './NoDataHint'
+import { DashboardInsights } from '../analytics/DashboardInsights'
 
 // ECharts is most of the bundle; loading it with the chart keeps the first paint light.
 const TrendChart = lazy(async () => ({ default: (await import('./TrendChart')).TrendChart }))
@@ -166,6 +167,7 @@ export function DashboardPage(): JSX.Element {
             )}
           </div>
         </section>
+        {workspace && !empty ? <DashboardInsights workspaceId={workspace.id} range={summary.range} /> : null}
       </>
     )
   }

@@ -4,6 +4,7 @@ import { ErrorState, Skeleton } from '../../components/States'
 import { useSettingsStore } from '../../stores/settings-store'
 import { AboutPanel } from './AboutPanel'
 import { DemoReset } from './DemoReset'
+import { ExchangeRates } from '../analytics/ExchangeRates'
 import { PreferencesForm } from './PreferencesForm'
 
 export function SettingsPage(): JSX.Element {
@@ -31,6 +32,15 @@ export function SettingsPage(): JSX.Element {
               <Skeleton height={32} style={{ marginTop: 12 }} />
             </div>
           )}
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="settings-fx">
+        <div className="card__header">
+          <h2 id="settings-fx">Exchange rates</h2>
+        </div>
+        <div className="card__body">
+          <ExchangeRates />
         </div>
       </section>
 

@@ -1,131 +1,32 @@
 import { z } from 'zod'
-import type { CreativeFormat, Objective } from '../../../../../shared/domain/entities'
-import { currencyMinorDigits, decimalToMicros, parseMicros } from '../../../../../shared/domain/money'
+import { currencyMinorDigits, parseMicros } from '../../../../../shared/domain/money'
 import { HttpClient, joinUrl } from '../http'
-import { assertApplied, IdSchema, NumLike, parseCount, parseIntCount, parseItems, requireStatus, rowError, splitWindows } from '../normalize'
+import { assertApplied, parseIntCount, requireStatus, rowError, splitWindows } from '../normalize'
 import { OAuthTokens } from '../oauth'
-import { ConnectorError, type Connector, type ConnectorContext, type RemoteAccount, type RemoteDailyRow, type WriteResult } from '../types'
+import { ConnectorError, type Connector, type ConnectorContext, type RemoteAccount, type WriteResult } from '../types'
 import { GOOGLE_PROTOCOL } from './google-protocol'
-
-const StreamSchema = z.array(z.looseObject({ results: z.array(z.unknown()).optional() }))
-const AccessibleSchema = z.looseObject({ resourceNames: z.array(z.string()).optional() })
-const MutateSchema = z.looseObject({ results: z.array(z.looseObject({ resourceName: z.string() })) })
-
-const Id = z.looseObject({ id: IdSchema })
-const CustomerRow = z.looseObject({
-  customer: z.looseObject({ id: IdSchema, descriptiveName: z.string().optional(), currencyCode: z.string(), timeZone: z.string(), status: z.string().optional(), manager: z.boolean().optional() }),
-})
-const ClientRow = z.looseObject({
-  customerClient: z.looseObject({ id: IdSchema, descriptiveName: z.string().optional(), currencyCode: z.string(), timeZone: z.string(), status: z.string().optional(), manager: z.boolean().optional() }),
-})
-const BudgetSchema = z.looseObject({
-  resourceName: z.string(),
-  amountMicros: NumLike,
-  explicitlyShared: z.boolean().optional(),
-  referenceCount: NumLike,
-})
-const CampaignRow = z.looseObject({
-  campaign: z.looseObject({
-    id: IdSchema,
-    resourceName: z.string().optional(),
-    name: z.string().optional(),
-    status: z.string(),
-    advertisingChannelType: z.string().optional(),
-    biddingStrategyType: z.string().optional(),
-    startDate: z.string().optional(),
-    endDate: z.string().optional(),
-  }),
-  campaignBudget: BudgetSchema.optional(),
-})
-const AdGroupRow = z.looseObject({
-  campaign: Id,
-  adGroup: z.looseObject({ id: IdSchema, resourceName: z.string().optional(), name: z.string().optional(), status: z.string() }),
-})
-const AdRow = z.looseObject({
-  campaign: Id,
-  adGroup: Id,
-  adGroupAd: z.looseObject({
-    resourceName: z.string().optional(),
-    status: z.string(),
-    ad: z.looseObject({ id: IdSchema, name: z.string().optional(), type: z.string().optional(), finalUrls: z.array(z.string()).optional() }),
-  }),
-})
-const MetricsRow = z.looseObject({
-  campaign: Id,
-  adGroup: Id,
-  adGroupAd: z.looseObject({ ad: Id }),
-  segments: z.looseObject({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
-  // proto3 JSON omits zero values, so every metric is optional.
-  metrics: z
-    .looseObject({ costMicros: NumLike, impressions: NumLike, clicks: NumLike, conversions: NumLike, conversionsValue: NumLike, videoViews: NumLike })
-    .optional(),
-})
-
-/** GAQL for daily ad-level metrics; segments.date is in the customer's time zone. */
-export function dailyQuery(from: string, to: string): string {
-  return (
-    'SELECT campaign.id, ad_group.id, ad_group_ad.ad.id, segments.date, metrics.cost_micros, metrics.impressions, ' +
-    'metrics.clicks, metrics.conversions, metrics.conversions_value, metrics.video_views FROM ad_group_ad ' +
-    `WHERE segments.date BETWEEN '${from}' AND '${to}' ORDER BY segments.date ASC`
-  )
-}
-
-/** Campaign objective from bidding strategy first (what it optimises for), else channel type. */
-export function googleObjective(channel?: string, bidding?: string): Objective {
-  if (channel === 'MULTI_CHANNEL') return 'app_installs'
-  switch (bidding) {
-    case 'MAXIMIZE_CONVERSION_VALUE':
-    case 'TARGET_ROAS':
-      return 'sales'
-    case 'MAXIMIZE_CONVERSIONS':
-    case 'TARGET_CPA':
-      return 'leads'
-    case 'TARGET_SPEND':
-    case 'MANUAL_CPC':
-    case 'ENHANCED_CPC':
-      return 'traffic'
-    case 'TARGET_CPM':
-    case 'TARGET_IMPRESSION_SHARE':
-    case 'MANUAL_CPV':
-    case 'MANUAL_CPM':
-      return 'awareness'
-  }
-  if (channel === 'SHOPPING' || channel === 'PERFORMANCE_MAX') return 'sales'
-  if (channel === 'SEARCH') return 'traffic'
-  return 'awareness'
-}
-
-/** Ad type to creative format (text and responsive ads count as image). */
-export function googleFormat(type?: string): CreativeFormat {
-  const t = type ?? ''
-  if (/VIDEO/.test(t)) return 'video'
-  if (/CAROUSEL/.test(t)) return 'carousel'
-  if (/SHOPPING|COLLECTION|LISTING/.test(t)) return 'collection'
-  return 'image'
-}
-
-function metricsToRow(r: z.infer<typeof MetricsRow>): RemoteDailyRow {
-  const m = r.metrics ?? {}
-  return {
-    adExternalId: r.adGroupAd.ad.id,
-    adSetExternalId: r.adGroup.id,
-    campaignExternalId: r.campaign.id,
-    date: r.segments.date,
-    spendMicros: m.costMicros === undefined || m.costMicros === null ? 0 : parseMicros(m.costMicros),
-    impressions: parseIntCount(m.impressions),
-    clicks: parseIntCount(m.clicks),
-    // Reach is not reported per day for most campaign types.
-    reach: 0,
-    conversions: parseCount(m.conversions),
-    conversionValueMicros: m.conversionsValue === undefined || m.conversionsValue === null ? 0 : decimalToMicros(m.conversionsValue),
-    videoViews: parseIntCount(m.videoViews),
-  }
-}
+import {
+  streamSchema,
+  AccessibleSchema,
+  MutateSchema,
+  CustomerRow,
+  ClientRow,
+  type BudgetSchema,
+  CampaignRow,
+  AdGroupRow,
+  AdRow,
+  MetricsRow,
+  dailyQuery,
+  googleObjective,
+  googleFormat,
+  metricsToRow,
+} from './google-schemas'
 
 const customerId = (account: RemoteAccount): string => account.externalId.replace(/-/g, '')
 
 function requireNumericId(id: string): string {
-  if (!/^\d+$/.test(id)) throw new ConnectorError('bad_request', 'google_ads', `Not a Google Ads id: ${JSON.stringify(id)}`)
+  if (!/^\d+$/.test(id))
+    throw new ConnectorError('bad_request', 'google_ads', `Not a Google Ads id: ${JSON.stringify(id)}`)
   return id
 }
 
@@ -135,25 +36,42 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
   const tokens = new OAuthTokens(ctx, 'google_ads')
 
   const headers = (token: string): Record<string, string> => {
-    const h: Record<string, string> = { authorization: `Bearer ${token}`, 'developer-token': ctx.credentials.developerToken ?? '', 'content-type': 'application/json' }
+    const h: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      'developer-token': ctx.credentials.developerToken ?? '',
+      'content-type': 'application/json',
+    }
     const login = ctx.credentials.loginCustomerId?.replace(/-/g, '')
     if (login) h['login-customer-id'] = login
     return h
   }
 
   /** Every result row of a GAQL query, streamed as batches. */
-  async function stream(cid: string, query: string, what: string): Promise<unknown[][]> {
+  async function stream<T>(cid: string, query: string, what: string, row: z.ZodType<T>): Promise<T[][]> {
     const body = await tokens.withToken((token) =>
-      http.request({ method: 'POST', url: joinUrl(ctx.baseUrl, `customers/${cid}/googleAds:searchStream`), headers: headers(token), body: JSON.stringify({ query }), schema: StreamSchema, what }),
+      http.request({
+        method: 'POST',
+        url: joinUrl(ctx.baseUrl, `customers/${cid}/googleAds:searchStream`),
+        headers: headers(token),
+        body: JSON.stringify({ query }),
+        schema: streamSchema(row),
+        what,
+      }),
     )
     return body.map((b) => b.results ?? [])
   }
 
   async function query<T>(cid: string, gaql: string, row: z.ZodType<T>, what: string): Promise<T[]> {
-    return (await stream(cid, gaql, what)).flatMap((batch) => parseItems('google_ads', batch, row, what))
+    return (await stream(cid, gaql, what, row)).flat()
   }
 
-  async function mutate(cid: string, service: string, update: Record<string, unknown>, mask: string, what: string): Promise<void> {
+  async function mutate(
+    cid: string,
+    service: string,
+    update: Record<string, unknown>,
+    mask: string,
+    what: string,
+  ): Promise<void> {
     await tokens.withToken((token) =>
       http.request({
         method: 'POST',
@@ -167,18 +85,39 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
   }
 
   const LEVELS = {
-    campaign: { resource: 'campaign', service: 'campaigns', idField: 'campaign.id', read: (r: Record<string, unknown>) => r.campaign },
-    ad_set: { resource: 'ad_group', service: 'adGroups', idField: 'ad_group.id', read: (r: Record<string, unknown>) => r.adGroup },
-    ad: { resource: 'ad_group_ad', service: 'adGroupAds', idField: 'ad_group_ad.ad.id', read: (r: Record<string, unknown>) => r.adGroupAd },
+    campaign: {
+      resource: 'campaign',
+      service: 'campaigns',
+      idField: 'campaign.id',
+      read: (r: Record<string, unknown>) => r.campaign,
+    },
+    ad_set: {
+      resource: 'ad_group',
+      service: 'adGroups',
+      idField: 'ad_group.id',
+      read: (r: Record<string, unknown>) => r.adGroup,
+    },
+    ad: {
+      resource: 'ad_group_ad',
+      service: 'adGroupAds',
+      idField: 'ad_group_ad.ad.id',
+      read: (r: Record<string, unknown>) => r.adGroupAd,
+    },
   } as const
   const StatusRow = z.looseObject({ resourceName: z.string(), status: z.string() })
 
   async function readStatus(cid: string, level: keyof typeof LEVELS, id: string): Promise<z.infer<typeof StatusRow>> {
     const L = LEVELS[level]
-    const rows = await query(cid, `SELECT ${L.resource}.resource_name, ${L.resource}.status FROM ${L.resource} WHERE ${L.idField} = ${requireNumericId(id)}`, z.looseObject({}), `Google read ${level} ${id}`)
+    const rows = await query(
+      cid,
+      `SELECT ${L.resource}.resource_name, ${L.resource}.status FROM ${L.resource} WHERE ${L.idField} = ${requireNumericId(id)}`,
+      z.looseObject({}),
+      `Google read ${level} ${id}`,
+    )
     const obj = rows[0] ? L.read(rows[0]) : undefined
     const p = StatusRow.safeParse(obj)
-    if (!p.success) throw new ConnectorError('bad_request', 'google_ads', `Google Ads ${level} ${id} not found in customer ${cid}`)
+    if (!p.success)
+      throw new ConnectorError('bad_request', 'google_ads', `Google Ads ${level} ${id} not found in customer ${cid}`)
     return p.data
   }
 
@@ -212,17 +151,39 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
       const login = ctx.credentials.loginCustomerId?.replace(/-/g, '')
       if (login) {
         // Through a manager: expand its client tree (level <= 1) and keep the non-manager clients.
-        const rows = await query(login, `SELECT ${fields.split(', ').map((f) => `customer_client.${f}`).join(', ')} FROM customer_client WHERE customer_client.level <= 1`, ClientRow, 'Google customer clients')
+        const rows = await query(
+          login,
+          `SELECT ${fields
+            .split(', ')
+            .map((f) => `customer_client.${f}`)
+            .join(', ')} FROM customer_client WHERE customer_client.level <= 1`,
+          ClientRow,
+          'Google customer clients',
+        )
         out = rows.filter((r) => !r.customerClient.manager).map((r) => toAccount(r.customerClient))
       } else {
         const acc = await tokens.withToken((token) =>
-          http.request({ method: 'GET', url: joinUrl(ctx.baseUrl, 'customers:listAccessibleCustomers'), headers: headers(token), schema: AccessibleSchema, what: 'Google accessible customers' }),
+          http.request({
+            method: 'GET',
+            url: joinUrl(ctx.baseUrl, 'customers:listAccessibleCustomers'),
+            headers: headers(token),
+            schema: AccessibleSchema,
+            what: 'Google accessible customers',
+          }),
         )
         out = []
         for (const rn of acc.resourceNames ?? []) {
           const cid = rn.replace(/^customers\//, '')
           if (ids && !ids.includes(cid)) continue
-          const rows = await query(cid, `SELECT ${fields.split(', ').map((f) => `customer.${f}`).join(', ')} FROM customer`, CustomerRow, `Google customer ${cid}`)
+          const rows = await query(
+            cid,
+            `SELECT ${fields
+              .split(', ')
+              .map((f) => `customer.${f}`)
+              .join(', ')} FROM customer`,
+            CustomerRow,
+            `Google customer ${cid}`,
+          )
           for (const r of rows) if (!r.customer.manager) out.push(toAccount(r.customer))
         }
       }
@@ -249,7 +210,12 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
     },
 
     async listAdSets(account) {
-      const rows = await query(customerId(account), 'SELECT campaign.id, ad_group.id, ad_group.name, ad_group.status FROM ad_group', AdGroupRow, 'Google ad groups')
+      const rows = await query(
+        customerId(account),
+        'SELECT campaign.id, ad_group.id, ad_group.name, ad_group.status FROM ad_group',
+        AdGroupRow,
+        'Google ad groups',
+      )
       return rows.map((r) => ({
         externalId: r.adGroup.id,
         campaignExternalId: r.campaign.id,
@@ -260,7 +226,12 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
     },
 
     async listAds(account) {
-      const rows = await query(customerId(account), 'SELECT campaign.id, ad_group.id, ad_group_ad.status, ad_group_ad.ad.id, ad_group_ad.ad.name, ad_group_ad.ad.type FROM ad_group_ad', AdRow, 'Google ads')
+      const rows = await query(
+        customerId(account),
+        'SELECT campaign.id, ad_group.id, ad_group_ad.status, ad_group_ad.ad.id, ad_group_ad.ad.name, ad_group_ad.ad.type FROM ad_group_ad',
+        AdRow,
+        'Google ads',
+      )
       return rows.map((r) => ({
         externalId: r.adGroupAd.ad.id,
         adSetExternalId: r.adGroup.id,
@@ -268,7 +239,12 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
         name: r.adGroupAd.ad.name ?? r.adGroupAd.ad.id,
         status: requireStatus('google_ads', r.adGroupAd.status, `Google ad ${r.adGroupAd.ad.id}`),
         // On Google Ads the ad is its own creative.
-        creative: { externalId: r.adGroupAd.ad.id, format: googleFormat(r.adGroupAd.ad.type), headline: r.adGroupAd.ad.name ?? null, thumbnailUrl: null },
+        creative: {
+          externalId: r.adGroupAd.ad.id,
+          format: googleFormat(r.adGroupAd.ad.type),
+          headline: r.adGroupAd.ad.name ?? null,
+          thumbnailUrl: null,
+        },
         launchDate: null,
       }))
     },
@@ -277,8 +253,8 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
       const cid = customerId(account)
       for (const [a, b] of splitWindows(from, to, 31)) {
         const what = `Google daily metrics ${a}..${b}`
-        for (const batch of await stream(cid, dailyQuery(a, b), what)) {
-          const rows = parseItems('google_ads', batch, MetricsRow, what).map((r, i) => {
+        for (const batch of await stream(cid, dailyQuery(a, b), what, MetricsRow)) {
+          const rows = batch.map((r, i) => {
             try {
               return metricsToRow(r)
             } catch (e) {
@@ -294,27 +270,50 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
       const cid = customerId(account)
       const before = await readStatus(cid, level, externalId)
       const target = status === 'active' ? 'ENABLED' : 'PAUSED'
-      await mutate(cid, LEVELS[level].service, { resourceName: before.resourceName, status: target }, 'status', `Google set ${level} status`)
+      await mutate(
+        cid,
+        LEVELS[level].service,
+        { resourceName: before.resourceName, status: target },
+        'status',
+        `Google set ${level} status`,
+      )
       const after = await readStatus(cid, level, externalId)
       const afterStatus = requireStatus('google_ads', after.status, `Google ${level} ${externalId}`)
       assertApplied('google_ads', `Google ${level} ${externalId} status`, status, afterStatus)
-      return { level, externalId, before: { status: requireStatus('google_ads', before.status, `Google ${level}`) }, after: { status: afterStatus }, warnings: [] }
+      return {
+        level,
+        externalId,
+        before: { status: requireStatus('google_ads', before.status, `Google ${level}`) },
+        after: { status: afterStatus },
+        warnings: [],
+      }
     },
 
     async setDailyBudget(account, level, externalId, micros): Promise<WriteResult> {
       if (level !== 'campaign')
-        throw new ConnectorError('bad_request', 'google_ads', 'Google Ads budgets live on campaigns (campaign budgets), not ad groups')
+        throw new ConnectorError(
+          'bad_request',
+          'google_ads',
+          'Google Ads budgets live on campaigns (campaign budgets), not ad groups',
+        )
       const cid = customerId(account)
       const before = await readBudget(cid, externalId)
       // Amounts must be whole minor units of the account currency (10,000 micros for USD).
       const step = 10 ** (6 - currencyMinorDigits(account.currency))
       const amount = Math.round(micros / step) * step
-      if (amount <= 0) throw new ConnectorError('bad_request', 'google_ads', `Daily budget must be positive (got ${micros} micros)`)
+      if (amount <= 0)
+        throw new ConnectorError('bad_request', 'google_ads', `Daily budget must be positive (got ${micros} micros)`)
       const warnings: string[] = []
       const refs = before.referenceCount != null ? parseIntCount(before.referenceCount) : 1
       if (before.explicitlyShared || refs > 1)
         warnings.push(`Budget is shared by ${refs} campaigns: the new amount applies to all of them`)
-      await mutate(cid, 'campaignBudgets', { resourceName: before.resourceName, amountMicros: String(amount) }, 'amount_micros', 'Google set campaign budget')
+      await mutate(
+        cid,
+        'campaignBudgets',
+        { resourceName: before.resourceName, amountMicros: String(amount) },
+        'amount_micros',
+        'Google set campaign budget',
+      )
       const after = await readBudget(cid, externalId)
       const afterMicros = after.amountMicros != null ? parseMicros(after.amountMicros) : null
       assertApplied('google_ads', `Google campaign ${externalId} budget (micros)`, amount, afterMicros)

@@ -57,7 +57,9 @@ export function classifyGoogle(ex: HttpExchange): ErrorSignal | null {
   const code = first ? `${first[0]}.${first[1]}` : (e.status ?? e.code ?? ex.status)
   const detail = codes.map(([k, v]) => `${k}=${v}`).join(', ')
   const message = `${e.status ?? `HTTP ${ex.status}`}: ${e.message ?? 'Google Ads API error'}${detail ? ` (${detail})` : ''}`
-  const delays = collect(e.details, 'retryDelay').map(parseDurationMs).filter((d): d is number => d !== undefined)
+  const delays = collect(e.details, 'retryDelay')
+    .map(parseDurationMs)
+    .filter((d): d is number => d !== undefined)
   const retryAfterMs = delays.length > 0 ? Math.max(...delays) : retryAfterHeaderMs(ex.headers)
   if (e.status === 'UNAUTHENTICATED' || ex.status === 401 || family.has('authenticationError'))
     return { kind: 'auth', message, code }
@@ -81,7 +83,9 @@ export function classifyOAuth(platform: PlatformProtocol['platform']): PlatformP
     classify(ex) {
       if (ex.status >= 200 && ex.status < 300) return null
       const p = OAuthErrorSchema.safeParse(ex.json)
-      const message = p.success ? `OAuth ${p.data.error}${p.data.error_description ? `: ${p.data.error_description}` : ''}` : `OAuth HTTP ${ex.status}`
+      const message = p.success
+        ? `OAuth ${p.data.error}${p.data.error_description ? `: ${p.data.error_description}` : ''}`
+        : `OAuth HTTP ${ex.status}`
       if (p.success && /invalid_grant|invalid_client|unauthorized_client|invalid_token/.test(p.data.error))
         return { kind: 'auth', message, code: p.data.error }
       if (ex.status === 400 || ex.status === 401) return { kind: 'auth', message, code: ex.status }

@@ -1,14 +1,14 @@
 import { z } from 'zod'
 import { HttpClient, joinUrl, withQuery } from '../http'
-import { parseItems } from '../normalize'
 import type { ConnectorContext } from '../types'
 import { META_PROTOCOL } from './meta-protocol'
 
 /** A Graph API list page: `{"data":[...],"paging":{"cursors":{...},"next":"<url>"}}`. */
-export const MetaPageSchema = z.looseObject({
-  data: z.array(z.unknown()),
-  paging: z.looseObject({ next: z.string().optional() }).optional(),
-})
+export function metaPageSchema<T>(
+  item: z.ZodType<T>,
+): z.ZodType<{ data: T[]; paging?: { next?: string | undefined } | undefined }> {
+  return z.looseObject({ data: z.array(item), paging: z.looseObject({ next: z.string().optional() }).optional() })
+}
 
 /** Thin Graph API client: Bearer auth, form-encoded POSTs, `paging.next` cursor paging. */
 export class MetaApi {
@@ -49,12 +49,20 @@ export class MetaApi {
     })
   }
 
-  /** Every page of a list edge, following `paging.next` until it is absent. */
-  async *pages(firstUrl: string, what: string): AsyncGenerator<unknown[]> {
+  /**
+   * Every page of a list edge, following `paging.next` until it is absent. Items are validated
+   * inside the request, so a page with a malformed item is retried like a malformed body.
+   */
+  async *pages<T>(firstUrl: string, what: string, item: z.ZodType<T>): AsyncGenerator<T[]> {
+    const schema = metaPageSchema(item)
     let url: string | undefined = firstUrl
     let page = 1
     while (url !== undefined) {
-      const body: z.infer<typeof MetaPageSchema> = await this.get(url, MetaPageSchema, `${what} (page ${page})`)
+      const body: { data: T[]; paging?: { next?: string | undefined } | undefined } = await this.get(
+        url,
+        schema,
+        `${what} (page ${page})`,
+      )
       yield body.data
       url = body.paging?.next
       page++
@@ -64,8 +72,7 @@ export class MetaApi {
   /** All items of a list edge parsed with `item`. */
   async list<T>(firstUrl: string, item: z.ZodType<T>, what: string): Promise<T[]> {
     const out: T[] = []
-    for await (const data of this.pages(firstUrl, what)) out.push(...parseItems('meta', data, item, what))
+    for await (const data of this.pages(firstUrl, what, item)) out.push(...data)
     return out
   }
 }
-

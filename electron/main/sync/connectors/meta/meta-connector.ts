@@ -19,7 +19,20 @@ import { metaMinorToMicros, microsToMetaMinor } from './meta-protocol'
 export type { MetaConnectorOptions } from './meta-insights'
 
 /** Statuses requested explicitly: Graph hides archived/deleted objects otherwise. */
-const ALL_STATUSES = JSON.stringify(['ACTIVE', 'PAUSED', 'ARCHIVED', 'DELETED', 'CAMPAIGN_PAUSED', 'ADSET_PAUSED', 'IN_PROCESS', 'WITH_ISSUES', 'DISAPPROVED', 'PENDING_REVIEW', 'PREAPPROVED', 'PENDING_BILLING_INFO'])
+const ALL_STATUSES = JSON.stringify([
+  'ACTIVE',
+  'PAUSED',
+  'ARCHIVED',
+  'DELETED',
+  'CAMPAIGN_PAUSED',
+  'ADSET_PAUSED',
+  'IN_PROCESS',
+  'WITH_ISSUES',
+  'DISAPPROVED',
+  'PENDING_REVIEW',
+  'PREAPPROVED',
+  'PENDING_BILLING_INFO',
+])
 
 const AccountSchema = z.looseObject({
   id: z.string(),
@@ -33,7 +46,8 @@ const CampaignSchema = z.looseObject({
   id: IdSchema,
   name: z.string(),
   objective: z.string().optional(),
-  status: z.string(),
+  status: z.string().optional(),
+  effective_status: z.string().optional(),
   daily_budget: NumLike,
   start_time: z.string().optional(),
   stop_time: z.string().optional(),
@@ -42,7 +56,8 @@ const AdSetSchema = z.looseObject({
   id: IdSchema,
   campaign_id: IdSchema,
   name: z.string(),
-  status: z.string(),
+  status: z.string().optional(),
+  effective_status: z.string().optional(),
   daily_budget: NumLike,
 })
 const CreativeSchema = z.looseObject({
@@ -53,7 +68,10 @@ const CreativeSchema = z.looseObject({
   object_story_spec: z
     .looseObject({
       link_data: z
-        .looseObject({ child_attachments: z.array(z.unknown()).optional(), collection_thumbnails: z.array(z.unknown()).optional() })
+        .looseObject({
+          child_attachments: z.array(z.unknown()).optional(),
+          collection_thumbnails: z.array(z.unknown()).optional(),
+        })
         .optional(),
       video_data: z.unknown().optional(),
       template_data: z.unknown().optional(),
@@ -98,9 +116,20 @@ export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOp
   const listUrl = (account: RemoteAccount, edge: string, fields: string): string =>
     api.url(`${actPath(account)}/${edge}`, { fields, limit: 500, effective_status: ALL_STATUSES })
 
-  async function readNode(id: string, currency: string): Promise<{ status: string | undefined; budget: number | null; campaignId?: string }> {
-    const n = await api.get(api.url(id, { fields: 'id,status,daily_budget,campaign_id' }), NodeSchema, `Meta read ${id}`)
-    return { status: n.status, budget: budgetMicros(n.daily_budget, currency), ...(n.campaign_id ? { campaignId: n.campaign_id } : {}) }
+  async function readNode(
+    id: string,
+    currency: string,
+  ): Promise<{ status: string | undefined; budget: number | null; campaignId?: string }> {
+    const n = await api.get(
+      api.url(id, { fields: 'id,status,daily_budget,campaign_id' }),
+      NodeSchema,
+      `Meta read ${id}`,
+    )
+    return {
+      status: n.status,
+      budget: budgetMicros(n.daily_budget, currency),
+      ...(n.campaign_id ? { campaignId: n.campaign_id } : {}),
+    }
   }
 
   return {
@@ -108,7 +137,10 @@ export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOp
     maxWindowDays: META_MAX_WINDOW_DAYS,
 
     async listAccounts(ids) {
-      const url = api.url('me/adaccounts', { fields: 'id,account_id,name,currency,timezone_name,account_status', limit: 100 })
+      const url = api.url('me/adaccounts', {
+        fields: 'id,account_id,name,currency,timezone_name,account_status',
+        limit: 100,
+      })
       const rows = await api.list(url, AccountSchema, 'Meta ad accounts')
       const want = ids ? new Set(ids.map((i) => (i.startsWith('act_') ? i : `act_${i}`))) : null
       return rows
@@ -126,52 +158,51 @@ export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOp
     async listCampaigns(account) {
       const url = listUrl(account, 'campaigns', 'id,name,objective,status,daily_budget,start_time,stop_time')
       const rows = await api.list(url, CampaignSchema, 'Meta campaigns')
-      return rows.map(
-        (c): RemoteCampaign => ({
-          externalId: c.id,
-          name: c.name,
-          objective: normaliseObjective(c.objective),
-          status: requireStatus('meta', c.status, `Meta campaign ${c.id}`),
-          dailyBudgetMicros: budgetMicros(c.daily_budget, account.currency),
-          // Graph timestamps carry the account's offset, so the first 10 chars are the local date.
-          startDate: c.start_time ? c.start_time.slice(0, 10) : null,
-          endDate: c.stop_time ? c.stop_time.slice(0, 10) : null,
-        }),
-      )
+      return rows.map((c): RemoteCampaign => ({
+        externalId: c.id,
+        name: c.name,
+        objective: normaliseObjective(c.objective),
+        status: requireStatus('meta', c.status ?? c.effective_status, `Meta campaign ${c.id}`),
+        dailyBudgetMicros: budgetMicros(c.daily_budget, account.currency),
+        // Graph timestamps carry the account's offset, so the first 10 chars are the local date.
+        startDate: c.start_time ? c.start_time.slice(0, 10) : null,
+        endDate: c.stop_time ? c.stop_time.slice(0, 10) : null,
+      }))
     },
 
     async listAdSets(account) {
-      const rows = await api.list(listUrl(account, 'adsets', 'id,campaign_id,name,status,daily_budget'), AdSetSchema, 'Meta ad sets')
-      return rows.map(
-        (s): RemoteAdSet => ({
-          externalId: s.id,
-          campaignExternalId: s.campaign_id,
-          name: s.name,
-          status: requireStatus('meta', s.status, `Meta ad set ${s.id}`),
-          dailyBudgetMicros: budgetMicros(s.daily_budget, account.currency),
-        }),
+      const rows = await api.list(
+        listUrl(account, 'adsets', 'id,campaign_id,name,status,daily_budget'),
+        AdSetSchema,
+        'Meta ad sets',
       )
+      return rows.map((s): RemoteAdSet => ({
+        externalId: s.id,
+        campaignExternalId: s.campaign_id,
+        name: s.name,
+        status: requireStatus('meta', s.status ?? s.effective_status, `Meta ad set ${s.id}`),
+        dailyBudgetMicros: budgetMicros(s.daily_budget, account.currency),
+      }))
     },
 
     async listAds(account) {
-      const fields = 'id,name,adset_id,campaign_id,status,created_time,creative{id,object_type,title,thumbnail_url,object_story_spec}'
+      const fields =
+        'id,name,adset_id,campaign_id,status,created_time,creative{id,object_type,title,thumbnail_url,object_story_spec}'
       const rows = await api.list(listUrl(account, 'ads', fields), AdSchema, 'Meta ads')
-      return rows.map(
-        (a): RemoteAd => ({
-          externalId: a.id,
-          adSetExternalId: a.adset_id,
-          campaignExternalId: a.campaign_id,
-          name: a.name,
-          status: requireStatus('meta', a.status, `Meta ad ${a.id}`),
-          creative: {
-            externalId: a.creative.id,
-            format: metaCreativeFormat(a.creative),
-            headline: a.creative.title ?? null,
-            thumbnailUrl: a.creative.thumbnail_url ?? null,
-          },
-          launchDate: a.created_time ? a.created_time.slice(0, 10) : null,
-        }),
-      )
+      return rows.map((a): RemoteAd => ({
+        externalId: a.id,
+        adSetExternalId: a.adset_id,
+        campaignExternalId: a.campaign_id,
+        name: a.name,
+        status: requireStatus('meta', a.status, `Meta ad ${a.id}`),
+        creative: {
+          externalId: a.creative.id,
+          format: metaCreativeFormat(a.creative),
+          headline: a.creative.title ?? null,
+          thumbnailUrl: a.creative.thumbnail_url ?? null,
+        },
+        launchDate: a.created_time ? a.created_time.slice(0, 10) : null,
+      }))
     },
 
     fetchDaily(account, from, to) {
@@ -180,8 +211,14 @@ export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOp
 
     async setStatus(account, level: EntityLevel, externalId, status): Promise<WriteResult> {
       const before = await readNode(externalId, account.currency)
-      const res = await api.post(externalId, { status: status === 'active' ? 'ACTIVE' : 'PAUSED' }, SuccessSchema, `Meta set status ${externalId}`)
-      if (!res.success) throw new ConnectorError('bad_request', 'meta', `Meta refused the status change of ${level} ${externalId}`)
+      const res = await api.post(
+        externalId,
+        { status: status === 'active' ? 'ACTIVE' : 'PAUSED' },
+        SuccessSchema,
+        `Meta set status ${externalId}`,
+      )
+      if (!res.success)
+        throw new ConnectorError('bad_request', 'meta', `Meta refused the status change of ${level} ${externalId}`)
       const after = await readNode(externalId, account.currency)
       const afterStatus = requireStatus('meta', after.status, `Meta ${level} ${externalId}`)
       assertApplied('meta', `Meta ${level} ${externalId} status`, status, afterStatus)
@@ -216,13 +253,26 @@ export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOp
             : `Meta ad set ${externalId} has no daily budget to change`,
         )
       const minor = microsToMetaMinor(micros, account.currency)
-      if (minor <= 0) throw new ConnectorError('bad_request', 'meta', `Daily budget must be positive (got ${micros} micros)`)
-      const res = await api.post(target.id, { daily_budget: String(minor) }, SuccessSchema, `Meta set budget ${target.id}`)
-      if (!res.success) throw new ConnectorError('bad_request', 'meta', `Meta refused the budget change of ${target.id}`)
+      if (minor <= 0)
+        throw new ConnectorError('bad_request', 'meta', `Daily budget must be positive (got ${micros} micros)`)
+      const res = await api.post(
+        target.id,
+        { daily_budget: String(minor) },
+        SuccessSchema,
+        `Meta set budget ${target.id}`,
+      )
+      if (!res.success)
+        throw new ConnectorError('bad_request', 'meta', `Meta refused the budget change of ${target.id}`)
       const after = await readNode(target.id, account.currency)
       const expected = metaMinorToMicros(minor, account.currency)
       assertApplied('meta', `Meta ${target.level} ${target.id} daily budget (micros)`, expected, after.budget)
-      return { level: target.level, externalId: target.id, before: { dailyBudgetMicros: node.budget }, after: { dailyBudgetMicros: after.budget }, warnings }
+      return {
+        level: target.level,
+        externalId: target.id,
+        before: { dailyBudgetMicros: node.budget },
+        after: { dailyBudgetMicros: after.budget },
+        warnings,
+      }
     },
   }
 }

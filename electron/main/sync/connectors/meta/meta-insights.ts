@@ -2,7 +2,17 @@ import { z } from 'zod'
 import { daysBetween } from '../../../../../shared/domain/dates'
 import { decimalToMicros } from '../../../../../shared/domain/money'
 import { sleep } from '../http'
-import { halve, IdSchema, NumLike, parseCount, parseIntCount, parseItems, rowError, SeenRows, splitWindows } from '../normalize'
+import {
+  halve,
+  IdSchema,
+  NumLike,
+  parseCount,
+  parseIntCount,
+  parseItems,
+  rowError,
+  SeenRows,
+  splitWindows,
+} from '../normalize'
 import { ConnectorError, type RemoteAccount, type RemoteDailyRow } from '../types'
 import type { MetaApi } from './meta-api'
 import { DEFAULT_PURCHASE_ACTION_TYPES } from './meta-protocol'
@@ -13,7 +23,7 @@ export interface MetaConnectorOptions {
   purchaseActionTypes?: string[]
   /** Ranges longer than this many days use an async report run (default 7). */
   asyncAfterDays?: number
-  /** Delay between async status polls (default 2000 ms, capped by retry.maxDelayMs). */
+  /** Longest delay between async status polls (default 2000 ms, capped by retry.maxDelayMs); polls start at 250 ms and double. */
   pollIntervalMs?: number
   /** Polls before an async job counts as stuck (default 1800, i.e. ~1 h at 2 s). */
   maxPolls?: number
@@ -96,15 +106,20 @@ export function insightToRow(r: InsightRow, purchaseTypes: readonly string[]): R
   }
 }
 
-/** Normalise a page of raw insights items. */
-export function insightsPage(data: unknown[], purchaseTypes: readonly string[], what: string): RemoteDailyRow[] {
-  return parseItems('meta', data, InsightRowSchema, what).map((r, i) => {
+/** Normalise validated insights rows; a value that is not a plain decimal is invalid_response. */
+export function insightRows(rows: InsightRow[], purchaseTypes: readonly string[], what: string): RemoteDailyRow[] {
+  return rows.map((r, i) => {
     try {
       return insightToRow(r, purchaseTypes)
     } catch (e) {
       throw rowError('meta', `${what}: row ${i}`, e)
     }
   })
+}
+
+/** Validate and normalise a page of raw insights items. */
+export function insightsPage(data: unknown[], purchaseTypes: readonly string[], what: string): RemoteDailyRow[] {
+  return insightRows(parseItems('meta', data, InsightRowSchema, what), purchaseTypes, what)
 }
 
 /** `act_<id>` node id of an account whatever form the id is stored in. */
@@ -124,7 +139,7 @@ export async function* metaDaily(
   opts: MetaConnectorOptions,
 ): AsyncGenerator<RemoteDailyRow[]> {
   for (const [a, b] of splitWindows(from, to, META_MAX_WINDOW_DAYS)) {
-    yield* rangeRows(api, account, a, b, opts, new SeenRows())
+    yield* rangeRows(api, account, a, b, opts, new SeenRows('meta'))
   }
 }
 
@@ -141,7 +156,7 @@ async function* rangeRows(
   try {
     const pages = useAsync ? asyncPages(api, account, from, to, opts) : syncPages(api, account, from, to, opts)
     for await (const { data, what } of pages) {
-      const rows = seen.fresh(insightsPage(data, purchaseTypes, what))
+      const rows = seen.fresh(insightRows(data, purchaseTypes, what))
       if (rows.length > 0) yield rows
     }
   } catch (e) {
@@ -166,10 +181,10 @@ async function* syncPages(
   from: string,
   to: string,
   opts: MetaConnectorOptions,
-): AsyncGenerator<{ data: unknown[]; what: string }> {
+): AsyncGenerator<{ data: InsightRow[]; what: string }> {
   const url = api.url(`${actPath(account)}/insights`, { ...reportParams(from, to), limit: opts.pageLimit ?? 500 })
   const what = `Meta insights ${from}..${to}`
-  for await (const data of api.pages(url, what)) yield { data, what }
+  for await (const data of api.pages(url, what, InsightRowSchema)) yield { data, what }
 }
 
 async function* asyncPages(
@@ -178,11 +193,13 @@ async function* asyncPages(
   from: string,
   to: string,
   opts: MetaConnectorOptions,
-): AsyncGenerator<{ data: unknown[]; what: string }> {
+): AsyncGenerator<{ data: InsightRow[]; what: string }> {
   const what = `Meta async report ${from}..${to}`
   const run = await api.post(`${actPath(account)}/insights`, reportParams(from, to), ReportRunSchema, what)
   const id = run.report_run_id
   const interval = Math.min(opts.pollIntervalMs ?? 2000, api.http.policy.maxDelayMs)
+  // Small jobs finish in well under a second: poll early, then back off to the interval.
+  let wait = Math.min(250, interval)
   const maxPolls = opts.maxPolls ?? 1800
   for (let poll = 1; ; poll++) {
     const st = await api.get(
@@ -196,9 +213,18 @@ async function* asyncPages(
         code: st.async_status,
       })
     if (poll >= maxPolls)
-      throw new ConnectorError('transient', 'meta', `${what}: report run ${id} still "${st.async_status}" after ${poll} polls`)
-    await sleep(interval, api.signal)
+      throw new ConnectorError(
+        'transient',
+        'meta',
+        `${what}: report run ${id} still "${st.async_status}" after ${poll} polls`,
+      )
+    await sleep(wait, api.signal)
+    wait = Math.min(interval, wait * 2)
   }
-  for await (const data of api.pages(api.url(`${id}/insights`, { limit: opts.pageLimit ?? 500 }), what))
+  for await (const data of api.pages(
+    api.url(`${id}/insights`, { limit: opts.pageLimit ?? 500 }),
+    what,
+    InsightRowSchema,
+  ))
     yield { data, what }
 }

@@ -103,7 +103,7 @@ export function metaThrottle(ex: HttpExchange, policy: RetryPolicy): number {
   if (regain !== undefined) return Math.min(regain, policy.maxDelayMs)
   const pct = metaUsagePct(ex.headers)
   if (pct < 75) return 0
-  return Math.round((Math.min(pct, 100) - 75) / 25 * policy.maxDelayMs)
+  return Math.round(((Math.min(pct, 100) - 75) / 25) * policy.maxDelayMs)
 }
 
 export const META_PROTOCOL: PlatformProtocol = { platform: 'meta', classify: classifyMeta, throttleAfter: metaThrottle }

@@ -84,25 +84,64 @@ export class FakeConnector implements Connector {
       await Promise.resolve()
     }
   }
-  async setStatus(_a: RemoteAccount, level: WriteResult['level'], externalId: string, status: 'active' | 'paused'): Promise<WriteResult> {
-    return { level, externalId, before: { status: status === 'active' ? 'paused' : 'active' }, after: { status }, warnings: [] }
+  async setStatus(
+    _a: RemoteAccount,
+    level: WriteResult['level'],
+    externalId: string,
+    status: 'active' | 'paused',
+  ): Promise<WriteResult> {
+    return {
+      level,
+      externalId,
+      before: { status: status === 'active' ? 'paused' : 'active' },
+      after: { status },
+      warnings: [],
+    }
   }
-  async setDailyBudget(_a: RemoteAccount, level: 'campaign' | 'ad_set', externalId: string, micros: number): Promise<WriteResult> {
-    return { level, externalId, before: { dailyBudgetMicros: null }, after: { dailyBudgetMicros: micros }, warnings: [] }
+  async setDailyBudget(
+    _a: RemoteAccount,
+    level: 'campaign' | 'ad_set',
+    externalId: string,
+    micros: number,
+  ): Promise<WriteResult> {
+    return {
+      level,
+      externalId,
+      before: { dailyBudgetMicros: null },
+      after: { dailyBudgetMicros: micros },
+      warnings: [],
+    }
   }
 }
 
 /** Fake accounts over a simulator world as reported on `asOf` (the same data the simulated APIs serve). */
-export function worldAccounts(world: SimWorld, asOf?: string | (() => string | undefined)): Map<PlatformId, FakeAccount[]> {
+export function worldAccounts(
+  world: SimWorld,
+  asOf?: string | (() => string | undefined),
+): Map<PlatformId, FakeAccount[]> {
   const asOfNow = (): string | undefined => (typeof asOf === 'function' ? asOf() : asOf)
   const out = new Map<PlatformId, FakeAccount[]>()
   for (const acc of world.accounts) {
     const campaigns: RemoteCampaign[] = world.campaigns
       .filter((c) => c.accountKey === acc.key)
-      .map((c) => ({ externalId: c.externalId, name: c.name, objective: c.objective, status: c.status, dailyBudgetMicros: c.dailyBudgetMicros, startDate: c.startDate, endDate: c.endDate }))
+      .map((c) => ({
+        externalId: c.externalId,
+        name: c.name,
+        objective: c.objective,
+        status: c.status,
+        dailyBudgetMicros: c.dailyBudgetMicros,
+        startDate: c.startDate,
+        endDate: c.endDate,
+      }))
     const adSets: RemoteAdSet[] = world.adSets
       .filter((x) => x.accountKey === acc.key)
-      .map((x) => ({ externalId: x.externalId, campaignExternalId: x.campaignExternalId, name: x.name, status: x.status, dailyBudgetMicros: x.dailyBudgetMicros }))
+      .map((x) => ({
+        externalId: x.externalId,
+        campaignExternalId: x.campaignExternalId,
+        name: x.name,
+        status: x.status,
+        dailyBudgetMicros: x.dailyBudgetMicros,
+      }))
     const ads: RemoteAd[] = world.ads
       .filter((x) => x.accountKey === acc.key)
       .map((x) => ({
@@ -111,11 +150,22 @@ export function worldAccounts(world: SimWorld, asOf?: string | (() => string | u
         campaignExternalId: x.campaignExternalId,
         name: x.name,
         status: x.status,
-        creative: { externalId: x.creative.externalId, format: x.creative.format, headline: x.creative.headline, thumbnailUrl: x.creative.thumbnailUrl },
+        creative: {
+          externalId: x.creative.externalId,
+          format: x.creative.format,
+          headline: x.creative.headline,
+          thumbnailUrl: x.creative.thumbnailUrl,
+        },
         launchDate: x.launchDate,
       }))
     const fa: FakeAccount = {
-      account: { externalId: acc.externalId, name: acc.name, currency: acc.currency, timeZone: acc.timeZone, status: 'active' },
+      account: {
+        externalId: acc.externalId,
+        name: acc.name,
+        currency: acc.currency,
+        timeZone: acc.timeZone,
+        status: 'active',
+      },
       campaigns,
       adSets,
       ads,

@@ -12,7 +12,14 @@ export function fakeCredentials(platform: PlatformId, ids: string[]): Credential
     case 'meta':
       return { platform, accessToken: 'test-token-123', accountIds: ids }
     case 'google_ads':
-      return { platform, developerToken: 'dev-token-123', clientId: 'cid', clientSecret: 'secret', refreshToken: 'refresh-123', customerIds: ids }
+      return {
+        platform,
+        developerToken: 'dev-token-123',
+        clientId: 'cid',
+        clientSecret: 'secret',
+        refreshToken: 'refresh-123',
+        customerIds: ids,
+      }
     case 'tiktok':
       return { platform, accessToken: 'test-token-123', advertiserIds: ids }
     case 'snapchat':
@@ -42,25 +49,47 @@ export async function fakeWorld(
   const workspaceId = core.workspaces.create('Test', 'USD')
   const { sync } = syncServices(core)
   for (const [p, accounts] of byPlatform) {
-    await sync.connect(workspaceId, fakeCredentials(p, accounts.map((a) => a.account.externalId)) as never)
+    await sync.connect(
+      workspaceId,
+      fakeCredentials(
+        p,
+        accounts.map((a) => a.account.externalId),
+      ) as never,
+    )
   }
   return { core, workspaceId, connectors }
 }
 
 /** Sum of the store's rows for an account (daily_metrics) and of its rollup (account_daily). */
-export function accountTotals(core: Core, accountId: number): { rows: number; spend: number; conv: number; rollupSpend: number; rollupConv: number } {
+export function accountTotals(
+  core: Core,
+  accountId: number,
+): { rows: number; spend: number; conv: number; rollupSpend: number; rollupConv: number } {
   const s = core.store.sqlite
   const a = s
-    .prepare('SELECT count(*) AS rows, coalesce(sum(spend_micros),0) AS spend, coalesce(sum(conversions),0) AS conv FROM daily_metrics WHERE account_id = ?')
+    .prepare(
+      'SELECT count(*) AS rows, coalesce(sum(spend_micros),0) AS spend, coalesce(sum(conversions),0) AS conv FROM daily_metrics WHERE account_id = ?',
+    )
     .get(accountId) as { rows: number; spend: number; conv: number }
   const r = s
-    .prepare('SELECT coalesce(sum(spend_micros),0) AS spend, coalesce(sum(conversions),0) AS conv FROM account_daily WHERE account_id = ?')
+    .prepare(
+      'SELECT coalesce(sum(spend_micros),0) AS spend, coalesce(sum(conversions),0) AS conv FROM account_daily WHERE account_id = ?',
+    )
     .get(accountId) as { spend: number; conv: number }
-  return { ...a, conv: Math.round(a.conv * 1e4) / 1e4, rollupSpend: r.spend, rollupConv: Math.round(r.conv * 1e4) / 1e4 }
+  return {
+    ...a,
+    conv: Math.round(a.conv * 1e4) / 1e4,
+    rollupSpend: r.spend,
+    rollupConv: Math.round(r.conv * 1e4) / 1e4,
+  }
 }
 
 /** Start a sync through IPC and wait for the job. */
-export async function syncNow(core: Core, workspaceId: number, extra: Record<string, unknown> = {}): Promise<{ status: string; jobId: number; error: string | null }> {
+export async function syncNow(
+  core: Core,
+  workspaceId: number,
+  extra: Record<string, unknown> = {},
+): Promise<{ status: string; jobId: number; error: string | null }> {
   const env = await core.dispatch('sync:start', { workspaceId, ...extra })
   if (!env.ok) throw new Error(env.error.message)
   const { jobId } = env.value as { jobId: number }

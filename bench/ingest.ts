@@ -1,0 +1,132 @@
+import { join } from 'node:path'
+import { addDays } from '../shared/domain/dates'
+import { createCore } from '../electron/main/core'
+import { createNodePlatform } from '../electron/main/platform/node'
+import { openStore } from '../electron/main/store/db'
+import { setConnectorOverride } from '../electron/main/sync/connector-factory'
+import { createMetaConnector } from '../electron/main/sync/connectors/meta/meta-connector'
+import { realConnector } from '../electron/main/sync/real-connectors'
+import { createSimulatedPlatforms, simulatedFetch } from '../electron/main/sync/simulated'
+import { benchConfig, buildWorld } from '../electron/main/sync/simulator'
+import { fakeCredentials } from '../electron/main/sync/sync-engine/testing/setup'
+import type { Bench } from './types'
+import type { PlatformId } from '../shared/domain/entities'
+
+const ROWS_PER_TX = 20_000
+
+/**
+ * Ingest bench (issue 3): 10,000 campaigns x 365 days served page by page by the simulated
+ * platform APIs, pulled by the real connectors, normalised and written by the sync engine
+ * (chunked window replacement + rollups). Beside it, a raw prepared-statement upsert of the same
+ * normalised rows into a fresh store. ratio = pipeline rows/s / raw rows/s.
+ */
+export const ingestBench: Bench = {
+  name: 'ingest',
+  description: 'sync 10k campaigns x 365 days from the simulated APIs; raw prepared upsert of the same rows',
+  async run({ tmpDir, log }) {
+    const campaigns = Number(process.env.ME_BENCH_CAMPAIGNS ?? 10_000)
+    const days = Number(process.env.ME_BENCH_DAYS ?? 365)
+    const platforms = (process.env.ME_BENCH_PLATFORMS ?? 'meta,google_ads,tiktok,snapchat').split(',') as PlatformId[]
+    const now = new Date('2026-11-01T12:00:00Z')
+    const endDate = '2026-10-31'
+    const world = buildWorld(benchConfig(endDate, campaigns, days))
+    const sim = createSimulatedPlatforms({
+      world,
+      pageSize: { meta: 5000, google_ads: 10_000, tiktok: 1000, snapchat: 1000 },
+    })
+    const f = simulatedFetch(sim.handlers)
+    const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 120_000 }
+    setConnectorOverride((p, ctx) =>
+      p === 'meta'
+        ? createMetaConnector({ ...ctx, fetch: f, retry }, { pageLimit: 5000 })
+        : realConnector(p, { ...ctx, fetch: f, retry }),
+    )
+    const platform = createNodePlatform({ host: 'cli', dataDir: tmpDir, now: () => now })
+    const core = createCore(platform, { dbPath: join(tmpDir, 'ingest.db') })
+    try {
+      const ws = core.workspaces.create('Bench', 'USD')
+      for (const p of platforms) {
+        const ids = world.accounts.filter((a) => a.platform === p).map((a) => a.externalId)
+        if (!ids.length) continue
+        const env = await core.dispatch('connections:connect', {
+          workspaceId: ws,
+          credentials: fakeCredentials(p, ids),
+        })
+        if (!env.ok) throw new Error(`connect ${p}: ${env.error.message}`)
+      }
+      const since = addDays(endDate, -(days - 1))
+      let lastLog = 0
+      const off = core.events.on('job:progress', (p) => {
+        if (Date.now() - lastLog > 3000) {
+          lastLog = Date.now()
+          log(`  ${p.step}: ${p.message}`)
+        }
+      })
+      const t0 = performance.now()
+      const env = await core.dispatch('sync:start', { workspaceId: ws, mode: 'full', since })
+      if (!env.ok) throw new Error(env.error.message)
+      const job = await core.jobs.waitFor((env.value as { jobId: number }).jobId)
+      const backfillS = (performance.now() - t0) / 1000
+      off()
+      if (job.status !== 'succeeded') throw new Error(`sync ${job.status}: ${job.error}`)
+      const result = core.jobs.result<{ status: string; rowsWritten: number }>(job.id) as {
+        status: string
+        rowsWritten: number
+      }
+      if (result.status !== 'succeeded') throw new Error(`sync ended ${result.status}`)
+      const rows = result.rowsWritten
+
+      // Raw: the same normalised rows (read back, untimed) upserted into a fresh store.
+      log('  raw prepared-statement upsert of the same rows')
+      const data = core.store.sqlite
+        .prepare('SELECT * FROM daily_metrics ORDER BY ad_id, date')
+        .raw()
+        .all() as unknown[][]
+      const raw = openStore({
+        path: join(tmpDir, 'raw.db'),
+        migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),
+      })
+      try {
+        raw.sqlite.exec(`ATTACH '${join(tmpDir, 'ingest.db')}' AS src`)
+        for (const t of ['workspaces', 'connections', 'ad_accounts', 'campaigns', 'ad_sets', 'creatives', 'ads'])
+          raw.sqlite.exec(`INSERT INTO main.${t} SELECT * FROM src.${t}`)
+        raw.sqlite.exec('DETACH src')
+        const cols = (
+          core.store.sqlite.prepare('SELECT * FROM daily_metrics LIMIT 1').columns() as { name: string }[]
+        ).map((c) => c.name)
+        const stmt = raw.sqlite.prepare(
+          `INSERT INTO daily_metrics (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+           ON CONFLICT (ad_id, date) DO UPDATE SET ${cols
+             .filter((c) => c !== 'ad_id' && c !== 'date')
+             .map((c) => `${c} = excluded.${c}`)
+             .join(', ')}`,
+        )
+        const insert = raw.sqlite.transaction((batch: unknown[][]) => {
+          for (const r of batch) stmt.run(...r)
+        })
+        const t1 = performance.now()
+        for (let i = 0; i < data.length; i += ROWS_PER_TX) insert(data.slice(i, i + ROWS_PER_TX))
+        const rawS = (performance.now() - t1) / 1000
+        const pipeline = rows / backfillS
+        const rawRate = data.length / rawS
+        return {
+          campaigns,
+          days,
+          platforms: platforms.join(','),
+          rows,
+          requests: Object.values(sim.state.requestCount).reduce((a, b) => a + b, 0),
+          backfill_s: Math.round(backfillS * 100) / 100,
+          pipeline_rows_per_s: Math.round(pipeline),
+          raw_s: Math.round(rawS * 100) / 100,
+          raw_rows_per_s: Math.round(rawRate),
+          ratio: Math.round((pipeline / rawRate) * 1000) / 1000,
+        }
+      } finally {
+        raw.close()
+      }
+    } finally {
+      setConnectorOverride(null)
+      await core.close()
+    }
+  },
+}

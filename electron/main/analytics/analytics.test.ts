@@ -1,0 +1,375 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Papa from 'papaparse'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decimalToMicros } from '../../../shared/domain/money'
+import { createTestCore } from '../test-support'
+import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
+import { twoProportionTest, probBBeatsA } from './stats'
+import { fitFatigue } from './fatigue'
+
+type TestCore = ReturnType<typeof createTestCore>
+let core: TestCore
+let ws: number
+const ids = { usd: 0, eur: 0, c1: 0, c2: 0, c3: 0, s1: 0, s3: 0, a1: 0, a2: 0, a3: 0 }
+
+async function call<T>(channel: string, input: unknown): Promise<T> {
+  const env = await core.dispatch(channel, input)
+  if (!env.ok) throw new Error(`${channel}: ${env.error.message}`)
+  return env.value as T
+}
+
+function row(adId: number, date: string, p: Partial<DailyMetricInput>): DailyMetricInput {
+  return {
+    adId,
+    date,
+    accountId: 0,
+    campaignId: 0,
+    adSetId: 0,
+    spendMicros: 0,
+    impressions: 0,
+    clicks: 0,
+    reach: 0,
+    conversions: 0,
+    conversionValueMicros: 0,
+    videoViews: 0,
+    provisional: false,
+    source: 'import',
+    ...p,
+  }
+}
+
+beforeAll(() => {
+  core = createTestCore({ startJobs: false })
+  const s = core.store.sqlite
+  ws = core.workspaces.create('Hand', 'USD')
+  const acc = s.prepare(
+    "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (?, ?, ?, ?, ?, 'UTC')",
+  )
+  ids.usd = Number(acc.run(ws, 'meta', 'u', 'US acc', 'USD').lastInsertRowid)
+  ids.eur = Number(acc.run(ws, 'google_ads', 'e', 'EU acc', 'EUR').lastInsertRowid)
+  const camp = s.prepare(
+    "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (?, ?, ?, 'sales', 'active')",
+  )
+  ids.c1 = Number(camp.run(ids.usd, 'c1', 'Alpha').lastInsertRowid)
+  ids.c2 = Number(camp.run(ids.usd, 'c2', 'Beta').lastInsertRowid)
+  ids.c3 = Number(camp.run(ids.eur, 'c3', 'Gamma').lastInsertRowid)
+  const set = s.prepare(
+    "INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (?, ?, ?, ?, 'active')",
+  )
+  ids.s1 = Number(set.run(ids.usd, ids.c1, 's1', 'S1').lastInsertRowid)
+  const s2 = Number(set.run(ids.usd, ids.c2, 's2', 'S2').lastInsertRowid)
+  ids.s3 = Number(set.run(ids.eur, ids.c3, 's3', 'S3').lastInsertRowid)
+  const ad = s.prepare(
+    "INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (?, ?, ?, ?, ?, 'active')",
+  )
+  ids.a1 = Number(ad.run(ids.usd, ids.c1, ids.s1, 'a1', 'Ad 1').lastInsertRowid)
+  ids.a2 = Number(ad.run(ids.usd, ids.c2, s2, 'a2', 'Ad 2').lastInsertRowid)
+  ids.a3 = Number(ad.run(ids.eur, ids.c3, ids.s3, 'a3', 'Ad 3').lastInsertRowid)
+  core.fx.upsertMany(ws, [
+    { currency: 'EUR', month: '2026-01', rate: 1.1 },
+    { currency: 'EUR', month: '2026-02', rate: 1.2 },
+  ])
+  const m = new MetricsRepo(s)
+  const usd = [
+    row(ids.a1, '2026-01-30', {
+      campaignId: ids.c1,
+      adSetId: ids.s1,
+      spendMicros: 100e6,
+      impressions: 10_000,
+      clicks: 200,
+      conversions: 10,
+      conversionValueMicros: 400e6,
+    }),
+    row(ids.a1, '2026-02-01', {
+      campaignId: ids.c1,
+      adSetId: ids.s1,
+      spendMicros: 50e6,
+      impressions: 5_000,
+      clicks: 50,
+      conversions: 5,
+      conversionValueMicros: 100e6,
+    }),
+    row(ids.a2, '2026-01-31', {
+      campaignId: ids.c2,
+      adSetId: s2,
+      spendMicros: 20e6,
+      impressions: 4_000,
+      clicks: 40,
+      conversions: 1,
+      conversionValueMicros: 90e6,
+    }),
+  ].map((r) => ({ ...r, accountId: ids.usd }))
+  const eur = [
+    row(ids.a3, '2026-01-31', {
+      campaignId: ids.c3,
+      adSetId: ids.s3,
+      spendMicros: 10e6,
+      impressions: 1_000,
+      clicks: 10,
+      conversions: 2,
+      conversionValueMicros: 30e6,
+    }),
+    row(ids.a3, '2026-02-02', {
+      campaignId: ids.c3,
+      adSetId: ids.s3,
+      spendMicros: 10e6,
+      impressions: 1_000,
+      clicks: 20,
+      conversions: 0,
+      conversionValueMicros: 0,
+    }),
+  ].map((r) => ({ ...r, accountId: ids.eur }))
+  s.transaction(() => {
+    m.upsert(usd)
+    const acc1 = new RollupAccumulator()
+    usd.forEach((r) => acc1.add(r))
+    m.replaceRollups(ids.usd, '2026-01-01', '2026-02-02', acc1)
+    m.upsert(eur)
+    m.refreshRollups(ids.eur, '2026-01-01', '2026-02-02')
+  })()
+})
+afterAll(() => core.close())
+
+const JAN30_FEB2 = { from: '2026-01-30', to: '2026-02-02' }
+
+describe('analytics against hand-computed values', () => {
+  it('converts EUR per month and derives ratios from sums at the workspace level', async () => {
+    const b = await call<{
+      convertedFrom: string[]
+      rows: {
+        totals: { spendMicros: number; revenueMicros: number; clicks: number }
+        kpis: { roas: number; ctr: number }
+      }[]
+    }>('analytics:getBreakdown', { workspaceId: ws, range: JAN30_FEB2, level: 'workspace' })
+    // USD 170 + EUR 10 x 1.1 (Jan) + EUR 10 x 1.2 (Feb) = 193; revenue 590 + 30 x 1.1 = 623.
+    expect(b.convertedFrom).toEqual(['EUR'])
+    expect(b.rows[0]?.totals.spendMicros).toBe(193e6)
+    expect(b.rows[0]?.totals.revenueMicros).toBe(623e6)
+    expect(b.rows[0]?.kpis.roas).toBeCloseTo(623 / 193, 10)
+    expect(b.rows[0]?.kpis.ctr).toBeCloseTo(320 / 21_000, 10)
+  })
+
+  it('campaign totals from running totals equal the day sums, for any sub-range', async () => {
+    const b = await call<{ rows: { id: string; totals: { spendMicros: number; conversions: number } }[] }>(
+      'analytics:getBreakdown',
+      {
+        workspaceId: ws,
+        range: { from: '2026-01-31', to: '2026-02-02' },
+        level: 'campaign',
+      },
+    )
+    const byId = new Map(b.rows.map((r) => [Number(r.id), r.totals]))
+    expect(byId.get(ids.c1)?.spendMicros).toBe(50e6)
+    expect(byId.get(ids.c2)?.spendMicros).toBe(20e6)
+    expect(byId.get(ids.c3)?.spendMicros).toBe(11e6 + 12e6)
+    expect(byId.get(ids.c1)?.conversions).toBe(5)
+    // A range inside one month takes the single-piece path.
+    const jan = await call<{ rows: { id: string; totals: { spendMicros: number } }[] }>('analytics:getBreakdown', {
+      workspaceId: ws,
+      range: { from: '2026-01-30', to: '2026-01-31' },
+      level: 'campaign',
+    })
+    const janById = new Map(jan.rows.map((r) => [Number(r.id), r.totals.spendMicros]))
+    expect(janById.get(ids.c1)).toBe(100e6)
+    expect(janById.get(ids.c2)).toBe(20e6)
+    expect(janById.get(ids.c3)).toBe(11e6)
+  })
+
+  it('ranks top campaigns by ROAS with a minimum spend and compares periods', async () => {
+    const top = await call<{ rows: { name: string }[] }>('analytics:getTop', {
+      workspaceId: ws,
+      range: JAN30_FEB2,
+      metric: 'roas',
+      minSpend: 22,
+    })
+    // Alpha 500/150 = 3.33; Beta spent 20 (< 22) and is left out; Gamma 33/23 = 1.43.
+    expect(top.rows.map((r) => r.name)).toEqual(['Alpha', 'Gamma'])
+    const cmp = await call<{ rows: { previousTotals: { spendMicros: number } | null }[] }>('analytics:getBreakdown', {
+      workspaceId: ws,
+      range: { from: '2026-02-01', to: '2026-02-02' },
+      level: 'workspace',
+      compare: true,
+    })
+    expect(cmp.rows[0]?.previousTotals?.spendMicros).toBe(120e6 + 11e6)
+  })
+
+  it('drills down campaign -> ad sets -> ads and gives a 7-day moving average', async () => {
+    const sets = await call<{ rows: { id: string }[] }>('analytics:getBreakdown', {
+      workspaceId: ws,
+      range: JAN30_FEB2,
+      level: 'adSet',
+      parent: { level: 'campaign', id: String(ids.c1) },
+    })
+    expect(sets.rows.map((r) => Number(r.id))).toEqual([ids.s1])
+    const ads = await call<{ rows: { id: string; totals: { spendMicros: number } }[] }>('analytics:getBreakdown', {
+      workspaceId: ws,
+      range: JAN30_FEB2,
+      level: 'ad',
+      parent: { level: 'adSet', id: String(ids.s3) },
+    })
+    expect(ads.rows[0]?.totals.spendMicros).toBe(23e6)
+    const t = await call<{ points: { date: string; ma7: { spend: number } }[] }>('analytics:getTrend', {
+      workspaceId: ws,
+      range: { from: '2026-02-02', to: '2026-02-02' },
+    })
+    // 7 days to Feb 2: 193 / 7.
+    expect(t.points[0]?.ma7.spend).toBeCloseTo(193 / 7, 6)
+  })
+
+  it('edits rates and re-bases them when the reporting currency changes', async () => {
+    await call('analytics:setFxRates', { workspaceId: ws, upsert: [{ currency: 'EUR', month: '2026-02', rate: 1.25 }] })
+    const s = await call<{ totals: { spendMicros: number } }>('dashboard:getSummary', {
+      workspaceId: ws,
+      range: JAN30_FEB2,
+      compare: false,
+    })
+    expect(s.totals.spendMicros).toBe(170e6 + 11e6 + 12.5e6)
+    const t = await call<{ reportingCurrency: string; rates: { currency: string; month: string; rate: number }[] }>(
+      'analytics:setReportingCurrency',
+      { workspaceId: ws, currency: 'EUR' },
+    )
+    expect(t.reportingCurrency).toBe('EUR')
+    expect(t.rates.find((r) => r.currency === 'USD' && r.month === '2026-02')?.rate).toBeCloseTo(1 / 1.25, 12)
+    const bad = await core.dispatch('analytics:setReportingCurrency', { workspaceId: ws, currency: 'JPY' })
+    expect(bad.ok).toBe(false)
+    await call('analytics:setReportingCurrency', { workspaceId: ws, currency: 'USD' })
+  })
+})
+
+describe('statistics', () => {
+  it('matches a textbook two-proportion test and a Beta probability to beat', () => {
+    const t = twoProportionTest(200, 10_000, 260, 10_000)
+    expect(t?.z).toBeCloseTo(2.8302, 3)
+    expect(t?.pValue).toBeCloseTo(0.00465, 4)
+    expect(probBBeatsA(10, 100, 10, 100)).toBeCloseTo(0.5, 2)
+    expect(probBBeatsA(200, 10_000, 260, 10_000)).toBeGreaterThan(0.99)
+  })
+
+  it('fits an exponential CTR decay and reports fatigue', () => {
+    const days = Array.from({ length: 40 }, (_, i) => ({
+      date: `2026-01-${String((i % 28) + 1).padStart(2, '0')}`,
+      impressions: 50_000,
+      clicks: Math.round(50_000 * 0.02 * Math.exp(-0.4 * ((i * 50_000) / 1e6))),
+    }))
+    const f = fitFatigue(days)
+    expect(f.initialCtr).toBeCloseTo(0.02, 3)
+    expect(f.state).toBe('fatigued')
+  })
+})
+
+describe('online advertising dataset (fixtures)', () => {
+  it('totals and ROAS by banner format equal a direct computation', async () => {
+    const text = readFileSync(join(__dirname, 'fixtures', 'online_advertising_performance_data.csv'), 'utf8')
+    const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true })
+    expect(parsed.errors).toEqual([])
+    const months: Record<string, string> = { April: '04', May: '05', June: '06' }
+    const c2 = createTestCore({ startJobs: false })
+    try {
+      const s = c2.store.sqlite
+      const w = c2.workspaces.create('CSV', 'USD')
+      const acc = Number(
+        s
+          .prepare(
+            "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (?, 'google_ads', 'x', 'CSV', 'USD', 'UTC')",
+          )
+          .run(w).lastInsertRowid,
+      )
+      const direct = new Map<string, { spend: number; revenue: number }>()
+      const camp = new Map<string, number>()
+      const ads = new Map<string, { id: number; campaignId: number; adSetId: number }>()
+      const acc2 = new Map<string, DailyMetricInput>()
+      for (const r of parsed.data) {
+        const banner = r.banner as string
+        const spend = decimalToMicros(r.cost as string)
+        const revenue = decimalToMicros(r.revenue as string)
+        const d = direct.get(banner) ?? { spend: 0, revenue: 0 }
+        d.spend += spend
+        d.revenue += revenue
+        direct.set(banner, d)
+        const cKey = r.campaign_number as string
+        if (!camp.has(cKey))
+          camp.set(
+            cKey,
+            Number(
+              s
+                .prepare(
+                  "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (?, ?, ?, 'sales', 'active')",
+                )
+                .run(acc, cKey, cKey).lastInsertRowid,
+            ),
+          )
+        const adKey = `${cKey}|${banner}|${r.placement}`
+        let ad = ads.get(adKey)
+        if (!ad) {
+          const campaignId = camp.get(cKey) as number
+          const adSetId = Number(
+            s
+              .prepare(
+                "INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (?, ?, ?, ?, 'active')",
+              )
+              .run(acc, campaignId, adKey, adKey).lastInsertRowid,
+          )
+          const cr = Number(
+            s
+              .prepare('INSERT INTO creatives (account_id, external_id, format) VALUES (?, ?, ?)')
+              .run(acc, adKey, banner).lastInsertRowid,
+          )
+          const id = Number(
+            s
+              .prepare(
+                "INSERT INTO ads (account_id, campaign_id, ad_set_id, creative_id, external_id, name, status) VALUES (?, ?, ?, ?, ?, ?, 'active')",
+              )
+              .run(acc, campaignId, adSetId, cr, adKey, adKey).lastInsertRowid,
+          )
+          ad = { id, campaignId, adSetId }
+          ads.set(adKey, ad)
+        }
+        const date = `2020-${months[r.month as string]}-${String(r.day).padStart(2, '0')}`
+        const k = `${ad.id}|${date}`
+        const prev = acc2.get(k)
+        acc2.set(k, {
+          ...row(ad.id, date, { accountId: acc, campaignId: ad.campaignId, adSetId: ad.adSetId }),
+          spendMicros: (prev?.spendMicros ?? 0) + spend,
+          conversionValueMicros: (prev?.conversionValueMicros ?? 0) + revenue,
+          impressions: (prev?.impressions ?? 0) + Number(r.displays),
+          clicks: (prev?.clicks ?? 0) + Number(r.clicks),
+          conversions: (prev?.conversions ?? 0) + Number(r.post_click_conversions),
+        })
+      }
+      const m = new MetricsRepo(s)
+      s.transaction(() => {
+        m.upsert([...acc2.values()])
+        m.refreshRollups(acc, '2020-04-01', '2020-06-30')
+      })()
+      const range = { from: '2020-04-01', to: '2020-06-30' }
+      const env = await c2.dispatch('analytics:compareFormats', { workspaceId: w, range })
+      if (!env.ok) throw new Error(env.error.message)
+      const rows = (
+        env.value as {
+          rows: {
+            format: string
+            totals: { spendMicros: number; revenueMicros: number }
+            kpis: { roas: number | null }
+          }[]
+        }
+      ).rows
+      expect(rows.length).toBe(direct.size)
+      for (const r of rows) {
+        const d = direct.get(r.format) as { spend: number; revenue: number }
+        expect(r.totals.spendMicros).toBe(d.spend)
+        expect(r.totals.revenueMicros).toBe(d.revenue)
+        expect(r.kpis.roas).toBeCloseTo(d.revenue / d.spend, 10)
+      }
+      const all = await c2.dispatch('analytics:getBreakdown', { workspaceId: w, range, level: 'campaign' })
+      if (!all.ok) throw new Error(all.error.message)
+      const sum = (all.value as { rows: { totals: { spendMicros: number } }[] }).rows.reduce(
+        (a, r) => a + r.totals.spendMicros,
+        0,
+      )
+      expect(sum).toBe([...direct.values()].reduce((a, d) => a + d.spend, 0))
+    } finally {
+      await c2.close()
+    }
+  })
+})

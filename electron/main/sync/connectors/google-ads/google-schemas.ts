@@ -1,0 +1,160 @@
+import { z } from 'zod'
+import type { CreativeFormat, Objective } from '../../../../../shared/domain/entities'
+import { decimalToMicros, parseMicros } from '../../../../../shared/domain/money'
+import { IdSchema, NumLike, parseCount, parseIntCount } from '../normalize'
+import type { RemoteDailyRow } from '../types'
+
+/** Loose zod schemas of Google Ads REST bodies (lowerCamelCase, int64 as strings) and row mappers. */
+
+/**
+ * searchStream body: a JSON array of batches. Rows are validated inside the request, so a batch
+ * with a malformed row is retried like a malformed body.
+ */
+export function streamSchema<T>(row: z.ZodType<T>): z.ZodType<{ results?: T[] | undefined }[]> {
+  return z.array(z.looseObject({ results: z.array(row).optional() }))
+}
+export const AccessibleSchema = z.looseObject({ resourceNames: z.array(z.string()).optional() })
+export const MutateSchema = z.looseObject({ results: z.array(z.looseObject({ resourceName: z.string() })) })
+
+export const Id = z.looseObject({ id: IdSchema })
+export const CustomerRow = z.looseObject({
+  customer: z.looseObject({
+    id: IdSchema,
+    descriptiveName: z.string().optional(),
+    currencyCode: z.string(),
+    timeZone: z.string(),
+    status: z.string().optional(),
+    manager: z.boolean().optional(),
+  }),
+})
+export const ClientRow = z.looseObject({
+  customerClient: z.looseObject({
+    id: IdSchema,
+    descriptiveName: z.string().optional(),
+    currencyCode: z.string(),
+    timeZone: z.string(),
+    status: z.string().optional(),
+    manager: z.boolean().optional(),
+  }),
+})
+export const BudgetSchema = z.looseObject({
+  resourceName: z.string(),
+  amountMicros: NumLike,
+  explicitlyShared: z.boolean().optional(),
+  referenceCount: NumLike,
+})
+export const CampaignRow = z.looseObject({
+  campaign: z.looseObject({
+    id: IdSchema,
+    resourceName: z.string().optional(),
+    name: z.string().optional(),
+    status: z.string(),
+    advertisingChannelType: z.string().optional(),
+    biddingStrategyType: z.string().optional(),
+    startDate: z.string().optional(),
+    endDate: z.string().optional(),
+  }),
+  campaignBudget: BudgetSchema.optional(),
+})
+export const AdGroupRow = z.looseObject({
+  campaign: Id,
+  adGroup: z.looseObject({
+    id: IdSchema,
+    resourceName: z.string().optional(),
+    name: z.string().optional(),
+    status: z.string(),
+  }),
+})
+export const AdRow = z.looseObject({
+  campaign: Id,
+  adGroup: Id,
+  adGroupAd: z.looseObject({
+    resourceName: z.string().optional(),
+    status: z.string(),
+    ad: z.looseObject({
+      id: IdSchema,
+      name: z.string().optional(),
+      type: z.string().optional(),
+      finalUrls: z.array(z.string()).optional(),
+    }),
+  }),
+})
+export const MetricsRow = z.looseObject({
+  campaign: Id,
+  adGroup: Id,
+  adGroupAd: z.looseObject({ ad: Id }),
+  segments: z.looseObject({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+  // proto3 JSON omits zero values, so every metric is optional.
+  metrics: z
+    .looseObject({
+      costMicros: NumLike,
+      impressions: NumLike,
+      clicks: NumLike,
+      conversions: NumLike,
+      conversionsValue: NumLike,
+      videoViews: NumLike,
+    })
+    .optional(),
+})
+
+/** GAQL for daily ad-level metrics; segments.date is in the customer's time zone. */
+export function dailyQuery(from: string, to: string): string {
+  return (
+    'SELECT campaign.id, ad_group.id, ad_group_ad.ad.id, segments.date, metrics.cost_micros, metrics.impressions, ' +
+    'metrics.clicks, metrics.conversions, metrics.conversions_value, metrics.video_views FROM ad_group_ad ' +
+    `WHERE segments.date BETWEEN '${from}' AND '${to}' ORDER BY segments.date ASC`
+  )
+}
+
+/** Campaign objective from bidding strategy first (what it optimises for), else channel type. */
+export function googleObjective(channel?: string, bidding?: string): Objective {
+  if (channel === 'MULTI_CHANNEL') return 'app_installs'
+  switch (bidding) {
+    case 'MAXIMIZE_CONVERSION_VALUE':
+    case 'TARGET_ROAS':
+      return 'sales'
+    case 'MAXIMIZE_CONVERSIONS':
+    case 'TARGET_CPA':
+      return 'leads'
+    case 'TARGET_SPEND':
+    case 'MANUAL_CPC':
+    case 'ENHANCED_CPC':
+      return 'traffic'
+    case 'TARGET_CPM':
+    case 'TARGET_IMPRESSION_SHARE':
+    case 'MANUAL_CPV':
+    case 'MANUAL_CPM':
+      return 'awareness'
+  }
+  if (channel === 'SHOPPING' || channel === 'PERFORMANCE_MAX') return 'sales'
+  if (channel === 'SEARCH') return 'traffic'
+  return 'awareness'
+}
+
+/** Ad type to creative format (text and responsive ads count as image). */
+export function googleFormat(type?: string): CreativeFormat {
+  const t = type ?? ''
+  if (/VIDEO/.test(t)) return 'video'
+  if (/CAROUSEL/.test(t)) return 'carousel'
+  if (/SHOPPING|COLLECTION|LISTING/.test(t)) return 'collection'
+  return 'image'
+}
+
+export function metricsToRow(r: z.infer<typeof MetricsRow>): RemoteDailyRow {
+  const m = r.metrics ?? {}
+  return {
+    adExternalId: r.adGroupAd.ad.id,
+    adSetExternalId: r.adGroup.id,
+    campaignExternalId: r.campaign.id,
+    date: r.segments.date,
+    spendMicros: m.costMicros === undefined || m.costMicros === null ? 0 : parseMicros(m.costMicros),
+    impressions: parseIntCount(m.impressions),
+    clicks: parseIntCount(m.clicks),
+    // Reach is not reported per day for most campaign types.
+    reach: 0,
+    conversions: parseCount(m.conversions),
+    conversionValueMicros:
+      m.conversionsValue === undefined || m.conversionsValue === null ? 0 : decimalToMicros(m.conversionsValue),
+    videoViews: parseIntCount(m.videoViews),
+  }
+}

@@ -1,0 +1,389 @@
+import { z } from 'zod'
+import type { CreativeFormat } from '../../../../../shared/domain/entities'
+import { addDays } from '../../../../../shared/domain/dates'
+import { HttpClient, joinUrl, withQuery } from '../http'
+import {
+  assertApplied,
+  IdSchema,
+  NumLike,
+  normaliseObjective,
+  parseCount,
+  parseIntCount,
+  requireStatus,
+  rowError,
+  SeenRows,
+  splitWindows,
+} from '../normalize'
+import { OAuthTokens } from '../oauth'
+import { localDateOfInstant, localMidnightIso } from '../tz'
+import {
+  ConnectorError,
+  type Connector,
+  type ConnectorContext,
+  type EntityLevel,
+  type RemoteAccount,
+  type RemoteAd,
+  type RemoteDailyRow,
+  type WriteResult,
+} from '../types'
+import { collectionSchema, SNAPCHAT_PROTOCOL } from './snapchat-protocol'
+
+/** Snap's DAY stats are fetched in windows of at most this many days. */
+export const SNAPCHAT_MAX_WINDOW_DAYS = 31
+
+const wrapped = <T extends z.ZodType>(key: string, inner: T): z.ZodType<z.infer<T>> =>
+  z
+    .looseObject({ sub_request_status: z.string().optional(), [key]: inner })
+    .transform((w) => w[key] as z.infer<T>) as unknown as z.ZodType<z.infer<T>>
+
+const Org = wrapped('organization', z.looseObject({ id: z.string() }))
+const AdAccount = wrapped(
+  'adaccount',
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    currency: z.string(),
+    timezone: z.string(),
+    status: z.string().optional(),
+  }),
+)
+const CampaignObj = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  objective: z.string().optional(),
+  daily_budget_micro: NumLike,
+  start_time: z.string().optional(),
+  end_time: z.string().optional(),
+})
+const SquadObj = z.looseObject({
+  id: z.string(),
+  campaign_id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  daily_budget_micro: NumLike,
+})
+const AdObj = z.looseObject({
+  id: z.string(),
+  ad_squad_id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  creative_id: z.string().optional(),
+  created_at: z.string().optional(),
+})
+const CreativeObj = z.looseObject({
+  id: z.string(),
+  type: z.string().optional(),
+  top_snap_media_type: z.string().optional(),
+  headline: z.string().optional(),
+  name: z.string().optional(),
+})
+const Campaign = wrapped('campaign', CampaignObj)
+const Squad = wrapped('adsquad', SquadObj)
+const Ad = wrapped('ad', AdObj)
+const Creative = wrapped('creative', CreativeObj)
+
+const Stats = z.looseObject({
+  impressions: NumLike,
+  swipes: NumLike,
+  spend: NumLike,
+  uniques: NumLike,
+  video_views: NumLike,
+  conversion_purchases: NumLike,
+  conversion_purchases_value: NumLike,
+})
+const AdSeries = z.looseObject({
+  id: IdSchema,
+  timeseries: z.array(z.looseObject({ start_time: z.string(), stats: Stats })),
+})
+const StatsBody = z.looseObject({
+  request_status: z.string(),
+  timeseries_stats: z.array(
+    z.looseObject({
+      timeseries_stat: z.looseObject({
+        breakdown_stats: z.looseObject({ ad: z.array(AdSeries).optional() }).optional(),
+      }),
+    }),
+  ),
+  paging: z.looseObject({ next_link: z.string().optional() }).optional(),
+})
+
+/** Creative type to format: COLLECTION, story (COMPOSITE) = carousel, else by top snap media. */
+export function snapchatFormat(
+  c: { type?: string | undefined; top_snap_media_type?: string | undefined } | undefined,
+): CreativeFormat {
+  if (c?.type === 'COLLECTION') return 'collection'
+  if (c?.type === 'COMPOSITE') return 'carousel'
+  return c?.top_snap_media_type === 'VIDEO' ? 'video' : 'image'
+}
+
+const micro = (v: string | number | null | undefined): number | null =>
+  v === undefined || v === null || v === '' || Number(v) === 0 ? null : parseIntCount(v)
+
+/** Snap Marketing API connector (Bearer from the OAuth refresh flow, `paging.next_link`). */
+export function createSnapchatConnector(ctx: ConnectorContext): Connector {
+  const http = new HttpClient(ctx, SNAPCHAT_PROTOCOL)
+  const tokens = new OAuthTokens(ctx, 'snapchat')
+  const api = (path: string): string => joinUrl(ctx.baseUrl, path)
+
+  function request<T>(
+    method: 'GET' | 'PUT',
+    url: string,
+    schema: z.ZodType<T>,
+    what: string,
+    body?: unknown,
+  ): Promise<T> {
+    return tokens.withToken((token) =>
+      http.request({
+        method,
+        url,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        schema,
+        what,
+      }),
+    )
+  }
+
+  async function list<T>(url: string, plural: string, item: z.ZodType<T>, what: string): Promise<T[]> {
+    const out: T[] = []
+    let next: string | undefined = withQuery(url, { limit: 1000 })
+    for (let page = 1; next !== undefined; page++) {
+      const body: { items: T[]; next?: string } = await request(
+        'GET',
+        next,
+        collectionSchema(plural, item),
+        `${what} (page ${page})`,
+      )
+      out.push(...body.items)
+      next = body.next
+    }
+    return out
+  }
+
+  const listAdsRaw = (account: RemoteAccount): Promise<z.infer<typeof AdObj>[]> =>
+    list(api(`adaccounts/${account.externalId}/ads`), 'ads', Ad, 'Snapchat ads')
+  const listSquadsRaw = (account: RemoteAccount): Promise<z.infer<typeof SquadObj>[]> =>
+    list(api(`adaccounts/${account.externalId}/adsquads`), 'adsquads', Squad, 'Snapchat ad squads')
+
+  const PATHS: Record<EntityLevel, { get: string; plural: string; schema: z.ZodType<Record<string, unknown>> }> = {
+    campaign: { get: 'campaigns', plural: 'campaigns', schema: Campaign as z.ZodType<Record<string, unknown>> },
+    ad_set: { get: 'adsquads', plural: 'adsquads', schema: Squad as z.ZodType<Record<string, unknown>> },
+    ad: { get: 'ads', plural: 'ads', schema: Ad as z.ZodType<Record<string, unknown>> },
+  }
+
+  async function readEntity(level: EntityLevel, id: string): Promise<Record<string, unknown>> {
+    const P = PATHS[level]
+    const got = await list(api(`${P.get}/${id}`), P.plural, P.schema, `Snapchat read ${level} ${id}`)
+    const e = got[0]
+    if (!e) throw new ConnectorError('bad_request', 'snapchat', `Snapchat ${level} ${id} not found`)
+    return e
+  }
+
+  /** PUT replaces the whole entity, so the full object read before is sent back with the change. */
+  async function writeEntity(
+    account: RemoteAccount,
+    level: EntityLevel,
+    entity: Record<string, unknown>,
+  ): Promise<void> {
+    const url =
+      level === 'campaign'
+        ? api(`adaccounts/${account.externalId}/campaigns`)
+        : level === 'ad_set'
+          ? api(`campaigns/${String(entity.campaign_id)}/adsquads`)
+          : api(`adsquads/${String(entity.ad_squad_id)}/ads`)
+    const plural = PATHS[level].plural
+    const res = await request('PUT', url, collectionSchema(plural), `Snapchat update ${level} ${String(entity.id)}`, {
+      [plural]: [entity],
+    })
+    const sub = res.items[0] as { sub_request_status?: string; sub_request_error_reason?: string } | undefined
+    if (sub?.sub_request_status && sub.sub_request_status !== 'SUCCESS')
+      throw new ConnectorError(
+        'bad_request',
+        'snapchat',
+        `Snapchat refused the update of ${level} ${String(entity.id)}: ${sub.sub_request_error_reason ?? sub.sub_request_status}`,
+      )
+  }
+
+  return {
+    platform: 'snapchat',
+    maxWindowDays: SNAPCHAT_MAX_WINDOW_DAYS,
+
+    async listAccounts(ids) {
+      const orgs = await list(api('me/organizations'), 'organizations', Org, 'Snapchat organizations')
+      const out: RemoteAccount[] = []
+      for (const org of orgs)
+        for (const a of await list(
+          api(`organizations/${org.id}/adaccounts`),
+          'adaccounts',
+          AdAccount,
+          'Snapchat ad accounts',
+        ))
+          if (!ids || ids.includes(a.id))
+            out.push({
+              externalId: a.id,
+              name: a.name,
+              currency: a.currency,
+              timeZone: a.timezone,
+              status: a.status === undefined || a.status === 'ACTIVE' ? 'active' : 'disabled',
+            })
+      return out
+    },
+
+    async listCampaigns(account) {
+      const rows = await list(
+        api(`adaccounts/${account.externalId}/campaigns`),
+        'campaigns',
+        Campaign,
+        'Snapchat campaigns',
+      )
+      return rows.map((c) => ({
+        externalId: c.id,
+        name: c.name,
+        objective: normaliseObjective(c.objective),
+        status: requireStatus('snapchat', c.status, `Snapchat campaign ${c.id}`),
+        dailyBudgetMicros: micro(c.daily_budget_micro),
+        startDate: c.start_time ? localDateOfInstant(c.start_time, account.timeZone) : null,
+        endDate: c.end_time ? localDateOfInstant(c.end_time, account.timeZone) : null,
+      }))
+    },
+
+    async listAdSets(account) {
+      return (await listSquadsRaw(account)).map((s) => ({
+        externalId: s.id,
+        campaignExternalId: s.campaign_id,
+        name: s.name,
+        status: requireStatus('snapchat', s.status, `Snapchat ad squad ${s.id}`),
+        dailyBudgetMicros: micro(s.daily_budget_micro),
+      }))
+    },
+
+    async listAds(account) {
+      const [ads, squads, creatives] = await Promise.all([
+        listAdsRaw(account),
+        listSquadsRaw(account),
+        list(api(`adaccounts/${account.externalId}/creatives`), 'creatives', Creative, 'Snapchat creatives'),
+      ])
+      const campaignOf = new Map(squads.map((s) => [s.id, s.campaign_id]))
+      const creativeById = new Map(creatives.map((c) => [c.id, c]))
+      return ads.map((a): RemoteAd => {
+        const cr = a.creative_id ? creativeById.get(a.creative_id) : undefined
+        return {
+          externalId: a.id,
+          adSetExternalId: a.ad_squad_id,
+          campaignExternalId: campaignOf.get(a.ad_squad_id) ?? '',
+          name: a.name,
+          status: requireStatus('snapchat', a.status, `Snapchat ad ${a.id}`),
+          creative: {
+            externalId: a.creative_id ?? a.id,
+            format: snapchatFormat(cr),
+            headline: cr?.headline ?? null,
+            thumbnailUrl: null,
+          },
+          launchDate: a.created_at ? localDateOfInstant(a.created_at, account.timeZone) : null,
+        }
+      })
+    },
+
+    async *fetchDaily(account, from, to) {
+      // Stats rows carry only the ad id: map ads to their squad and campaign first.
+      const [ads, squads] = await Promise.all([listAdsRaw(account), listSquadsRaw(account)])
+      const squadOf = new Map(ads.map((a) => [a.id, a.ad_squad_id]))
+      const campaignOf = new Map(squads.map((s) => [s.id, s.campaign_id]))
+      const fields = 'impressions,swipes,spend,uniques,video_views,conversion_purchases,conversion_purchases_value'
+      for (const [a, b] of splitWindows(from, to, SNAPCHAT_MAX_WINDOW_DAYS)) {
+        const seen = new SeenRows('snapchat')
+        // Bounds must sit on the account's local midnights (end exclusive), with the zone's offset.
+        let next: string | undefined = withQuery(api(`adaccounts/${account.externalId}/stats`), {
+          granularity: 'DAY',
+          breakdown: 'ad',
+          fields,
+          start_time: localMidnightIso(a, account.timeZone),
+          end_time: localMidnightIso(addDays(b, 1), account.timeZone),
+        })
+        for (let page = 1; next !== undefined; page++) {
+          const what = `Snapchat stats ${a}..${b} (page ${page})`
+          const body: z.infer<typeof StatsBody> = await request('GET', next, StatsBody, what)
+          const rows: RemoteDailyRow[] = []
+          for (const ts of body.timeseries_stats)
+            for (const series of ts.timeseries_stat.breakdown_stats?.ad ?? [])
+              for (const point of series.timeseries) {
+                try {
+                  const s = point.stats
+                  const spend = parseIntCount(s.spend)
+                  const impressions = parseIntCount(s.impressions)
+                  const conversions = parseCount(s.conversion_purchases)
+                  if (spend === 0 && impressions === 0 && conversions === 0) continue
+                  const squad = squadOf.get(series.id)
+                  const campaign = squad ? campaignOf.get(squad) : undefined
+                  if (!squad || !campaign)
+                    throw new Error(`stats for ad ${series.id}, which is not in the account's ad list`)
+                  rows.push({
+                    adExternalId: series.id,
+                    adSetExternalId: squad,
+                    campaignExternalId: campaign,
+                    date: localDateOfInstant(point.start_time, account.timeZone),
+                    spendMicros: spend,
+                    impressions,
+                    clicks: parseIntCount(s.swipes),
+                    reach: parseIntCount(s.uniques),
+                    conversions,
+                    conversionValueMicros: parseIntCount(s.conversion_purchases_value),
+                    videoViews: parseIntCount(s.video_views),
+                  })
+                } catch (e) {
+                  throw rowError('snapchat', `${what}: ad ${series.id}`, e)
+                }
+              }
+          const fresh = seen.fresh(rows)
+          if (fresh.length > 0) yield fresh
+          next = body.paging?.next_link
+        }
+      }
+    },
+
+    async setStatus(account, level, externalId, status): Promise<WriteResult> {
+      const before = await readEntity(level, externalId)
+      await writeEntity(account, level, { ...before, status: status === 'active' ? 'ACTIVE' : 'PAUSED' })
+      const after = await readEntity(level, externalId)
+      const afterStatus = requireStatus('snapchat', String(after.status), `Snapchat ${level} ${externalId}`)
+      assertApplied('snapchat', `Snapchat ${level} ${externalId} status`, status, afterStatus)
+      return {
+        level,
+        externalId,
+        before: { status: requireStatus('snapchat', String(before.status), `Snapchat ${level}`) },
+        after: { status: afterStatus },
+        warnings: [],
+      }
+    },
+
+    async setDailyBudget(account, level, externalId, micros): Promise<WriteResult> {
+      const before = await readEntity(level, externalId)
+      const prev = micro(before.daily_budget_micro as string | number | null | undefined)
+      if (prev === null)
+        throw new ConnectorError(
+          'bad_request',
+          'snapchat',
+          `Snapchat ${level} ${externalId} has no daily budget to change`,
+        )
+      // Snap budgets are micro-currency but must be whole cents.
+      const amount = Math.round(micros / 10_000) * 10_000
+      if (amount <= 0)
+        throw new ConnectorError('bad_request', 'snapchat', `Daily budget must be positive (got ${micros} micros)`)
+      await writeEntity(account, level, { ...before, daily_budget_micro: amount })
+      const after = await readEntity(level, externalId)
+      const afterMicros = micro(after.daily_budget_micro as string | number | null | undefined)
+      assertApplied('snapchat', `Snapchat ${level} ${externalId} daily budget (micros)`, amount, afterMicros)
+      return {
+        level,
+        externalId,
+        before: { dailyBudgetMicros: prev },
+        after: { dailyBudgetMicros: afterMicros },
+        warnings: [],
+      }
+    },
+  }
+}

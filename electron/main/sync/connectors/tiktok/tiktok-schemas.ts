@@ -1,0 +1,99 @@
+import { z } from 'zod'
+import type { CreativeFormat } from '../../../../../shared/domain/entities'
+import { decimalToMicros } from '../../../../../shared/domain/money'
+import { IdSchema, NumLike, requireStatus } from '../normalize'
+import { envelope, ListDataSchema } from './tiktok-protocol'
+
+/** Loose zod schemas of TikTok bodies (ids as strings or numbers, metrics mixed) and helpers. */
+
+/** `data` of a list endpoint with validated items. */
+export interface ListData<T> {
+  list: T[]
+  page_info?: { total_page: number } | undefined
+}
+
+/** `{"code":0,"data":{"list":[...],"page_info":{...}}}` with items validated by `item`. */
+export function listEnvelope<T>(item: z.ZodType<T>): z.ZodType<{ code: number | string; data: ListData<T> }> {
+  return envelope(ListDataSchema.extend({ list: z.array(item) })) as unknown as z.ZodType<{
+    code: number | string
+    data: ListData<T>
+  }>
+}
+export const AnyEnvelope = envelope(z.unknown())
+export const AdvertiserSchema = z.looseObject({ advertiser_id: IdSchema, advertiser_name: z.string().optional() })
+export const AdvertiserInfoSchema = z.looseObject({
+  advertiser_id: IdSchema,
+  name: z.string().optional(),
+  currency: z.string(),
+  timezone: z.string().optional(),
+  display_timezone: z.string().optional(),
+  status: z.string().optional(),
+})
+export const CampaignSchema = z.looseObject({
+  campaign_id: IdSchema,
+  campaign_name: z.string(),
+  objective_type: z.string().optional(),
+  operation_status: z.string().optional(),
+  secondary_status: z.string().optional(),
+  budget: NumLike,
+  budget_mode: z.string().optional(),
+})
+export const AdGroupSchema = z.looseObject({
+  adgroup_id: IdSchema,
+  campaign_id: IdSchema,
+  adgroup_name: z.string(),
+  operation_status: z.string().optional(),
+  secondary_status: z.string().optional(),
+  budget: NumLike,
+  budget_mode: z.string().optional(),
+})
+export const AdSchema = z.looseObject({
+  ad_id: IdSchema,
+  adgroup_id: IdSchema,
+  campaign_id: IdSchema,
+  ad_name: z.string(),
+  operation_status: z.string().optional(),
+  secondary_status: z.string().optional(),
+  ad_format: z.string().optional(),
+  ad_text: z.string().nullable().optional(),
+  video_id: IdSchema.nullable().optional(),
+  image_ids: z.array(IdSchema).nullable().optional(),
+  create_time: z.string().optional(),
+})
+export const ReadSchema = z.looseObject({
+  campaign_id: IdSchema.optional(),
+  operation_status: z.string().optional(),
+  secondary_status: z.string().optional(),
+  budget: NumLike,
+  budget_mode: z.string().optional(),
+})
+export const ReportRowSchema = z.looseObject({
+  dimensions: z.looseObject({ ad_id: IdSchema, stat_time_day: z.string().regex(/^\d{4}-\d{2}-\d{2}/) }),
+  metrics: z.record(z.string(), z.unknown()),
+})
+
+/** ad_format / creative type to our formats. */
+export function tiktokFormat(adFormat?: string): CreativeFormat {
+  const f = (adFormat ?? '').toUpperCase()
+  if (/COLLECTION|CATALOG|SHOPPING/.test(f)) return 'collection'
+  if (/CAROUSEL/.test(f)) return 'carousel'
+  if (/VIDEO|SPARK|LIVE/.test(f)) return 'video'
+  return 'image'
+}
+
+export const status = (
+  o: { operation_status?: string; secondary_status?: string },
+  what: string,
+): ReturnType<typeof requireStatus> => requireStatus('tiktok', o.operation_status ?? o.secondary_status, what)
+
+/** Budget in currency units (number or decimal string) to micros; only daily budgets count. */
+export function dailyBudget(o: { budget?: string | number | null; budget_mode?: string }): number | null {
+  if (o.budget_mode !== 'BUDGET_MODE_DAY' && o.budget_mode !== 'BUDGET_MODE_DYNAMIC_DAILY_BUDGET') return null
+  if (o.budget === undefined || o.budget === null) return null
+  return decimalToMicros(o.budget)
+}
+
+export const metric = (m: Record<string, unknown>, key: string): string | number | null | undefined => {
+  const v = m[key]
+  return typeof v === 'string' || typeof v === 'number' || v === null ? v : undefined
+}

@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const CHILD = join(import.meta.dirname, 'testing', 'crash-child.ts')
+const dirs: string[] = []
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+/** Run the child; kill it with SIGKILL `killAfterMs` after it starts syncing (null = let it finish). */
+function runChild(dataDir: string, killAfterMs: number | null): Promise<{ killed: boolean; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: { ...process.env, ME_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    let timer: NodeJS.Timeout | null = null
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString()
+      if (killAfterMs !== null && timer === null && out.includes('SYNCING'))
+        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
+    })
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()))
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer)
+      if (signal === 'SIGKILL') resolve({ killed: true, out })
+      else if (code === 0) resolve({ killed: false, out })
+      else reject(new Error(`child exited ${code}: ${err}`))
+    })
+  })
+}
+
+interface Snapshot {
+  integrity: string
+  rows: Map<string, string>
+  duplicates: number
+  rollupSpend: number
+  rowSpend: number
+  runs: { status: string }[]
+}
+
+function inspect(dataDir: string): Snapshot {
+  const db = new Database(join(dataDir, 'marketing-engine.db'), { readonly: true })
+  try {
+    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[])
+      .map((r) => r.integrity_check)
+      .join(';')
+    const rows = new Map(
+      (
+        db
+          .prepare(
+            'SELECT x.external_id AS ad, d.date, d.spend_micros, d.impressions, d.conversions FROM daily_metrics d JOIN ads x ON x.id = d.ad_id',
+          )
+          .all() as Record<string, string | number>[]
+      ).map((r) => [`${r.ad}|${r.date}`, `${r.spend_micros}|${r.impressions}|${Number(r.conversions).toFixed(4)}`]),
+    )
+    const duplicates = (
+      db
+        .prepare('SELECT count(*) AS n FROM (SELECT 1 FROM daily_metrics GROUP BY ad_id, date HAVING count(*) > 1)')
+        .get() as { n: number }
+    ).n
+    const rollupSpend = (
+      db.prepare('SELECT coalesce(sum(spend_micros),0) AS s FROM account_daily').get() as { s: number }
+    ).s
+    const rowSpend = (db.prepare('SELECT coalesce(sum(spend_micros),0) AS s FROM daily_metrics').get() as { s: number })
+      .s
+    const runs = db.prepare('SELECT status FROM sync_runs ORDER BY id').all() as { status: string }[]
+    return { integrity, rows, duplicates, rollupSpend, rowSpend, runs }
+  } finally {
+    db.close()
+  }
+}
+
+/** mulberry32: the kill points are random but reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+describe('crash: SIGKILL a syncing process at random points, restart, resume', () => {
+  it('ends with an intact store, no duplicates and exactly the clean run totals', async () => {
+    const clean = mkdtempSync(join(tmpdir(), 'me-crash-clean-'))
+    const crash = mkdtempSync(join(tmpdir(), 'me-crash-kill-'))
+    dirs.push(clean, crash)
+    const first = await runChild(clean, null)
+    expect(first.out).toMatch(/DONE succeeded/)
+    const want = inspect(clean)
+    expect(want.rows.size).toBeGreaterThan(1000)
+
+    const rand = rng(Number(process.env.ME_CRASH_SEED ?? 20261126))
+    let kills = 0
+    for (let i = 0; i < 2; i++) {
+      const r = await runChild(crash, Math.floor(30 + rand() * 900))
+      if (r.killed) kills++
+      else break
+    }
+    expect(kills).toBeGreaterThan(0)
+    const last = await runChild(crash, null)
+    expect(last.out).toMatch(/DONE succeeded/)
+    const got = inspect(crash)
+    expect(got.integrity).toBe('ok')
+    expect(got.duplicates).toBe(0)
+    expect(got.rollupSpend).toBe(got.rowSpend)
+    expect(got.rows).toEqual(want.rows)
+    // One run, resumed across the restarts (not restarted from scratch as a second run).
+    expect(got.runs.map((r) => r.status)).toEqual(['succeeded'])
+  }, 60_000)
+})

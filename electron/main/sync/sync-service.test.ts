@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { setConnectorOverride } from './connector-factory'
+import { ConnectorError } from './connectors/types'
+import { syncServices } from './module'
+import { buildWorld } from './simulator'
+import { FakeConnector, worldAccounts } from './sync-engine/testing/fake-connector'
+import type { NodePlatform } from '../platform/node'
+import { fakeWorld, syncNow, type FakeWorld } from './sync-engine/testing/setup'
+
+const NOW = new Date('2026-06-15T12:00:00Z')
+let w: FakeWorld | null = null
+afterEach(async () => {
+  setConnectorOverride(null)
+  await w?.core.close()
+  w = null
+})
+
+const world = buildWorld({ seed: 3, campaigns: 8, days: 30, endDate: '2026-06-14' })
+
+describe('connections, write-back and scheduling', () => {
+  it('validates credentials before saving and keeps secrets out of the database and the IPC output', async () => {
+    w = await fakeWorld(worldAccounts(world), { now: () => NOW })
+    const fw = w
+    const list = await fw.core.dispatch('connections:list', { workspaceId: fw.workspaceId })
+    expect(list.ok).toBe(true)
+    const json = JSON.stringify(list.ok ? list.value : null)
+    expect(json).not.toContain('test-token-123')
+    const dbDump = JSON.stringify(fw.core.store.sqlite.prepare('SELECT * FROM connections').all())
+    expect(dbDump).not.toContain('test-token-123')
+    const conn = fw.core.store.sqlite.prepare("SELECT secret_ref FROM connections WHERE platform = 'meta'").get() as {
+      secret_ref: string
+    }
+    expect(await fw.core.platform.secrets.get(conn.secret_ref)).toContain('test-token-123')
+
+    // An account the token cannot reach is refused and nothing is saved.
+    const before = fw.core.store.sqlite.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }
+    const bad = await fw.core.dispatch('connections:connect', {
+      workspaceId: fw.workspaceId,
+      credentials: { platform: 'meta', accessToken: 'another-token', accountIds: ['act_999'] },
+    })
+    expect(bad.ok).toBe(false)
+    if (!bad.ok) expect(bad.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/act_999/) })
+    // A rejected token surfaces as UNAUTHORIZED with the platform's reason.
+    setConnectorOverride(
+      (p) =>
+        new FakeConnector(p, [], {
+          fault: () => {
+            throw new ConnectorError('auth', p, 'Error validating access token: Session has expired')
+          },
+        }),
+    )
+    const expired = await fw.core.dispatch('connections:connect', {
+      workspaceId: fw.workspaceId,
+      credentials: { platform: 'meta', accessToken: 'expired-token', accountIds: ['act_1'] },
+    })
+    expect(expired.ok).toBe(false)
+    if (!expired.ok)
+      expect(expired.error).toMatchObject({
+        code: 'UNAUTHORIZED',
+        message: expect.stringMatching(/Session has expired/),
+      })
+    expect(fw.core.store.sqlite.prepare('SELECT count(*) AS n FROM connections').get()).toEqual(before)
+  })
+
+  it('writes back status and budget through the connector and records both in the audit log', async () => {
+    w = await fakeWorld(worldAccounts(world), { now: () => NOW })
+    await syncNow(w.core, w.workspaceId)
+    const c = w.core.store.sqlite.prepare('SELECT id FROM campaigns ORDER BY id LIMIT 1').get() as { id: number }
+    const paused = await w.core.dispatch('entities:setStatus', {
+      entityType: 'campaign',
+      entityId: c.id,
+      status: 'paused',
+    })
+    expect(paused.ok && (paused.value as { after: { status: string } }).after.status).toBe('paused')
+    const budget = await w.core.dispatch('entities:setBudget', {
+      entityType: 'campaign',
+      entityId: c.id,
+      dailyBudgetMicros: 50_000_000,
+    })
+    expect(budget.ok).toBe(true)
+    expect(
+      w.core.store.sqlite.prepare('SELECT status, daily_budget_micros AS b FROM campaigns WHERE id = ?').get(c.id),
+    ).toEqual({ status: 'paused', b: 50_000_000 })
+    const audit = w.core.store.sqlite
+      .prepare("SELECT actor, action, entity_id, detail FROM audit_log WHERE action LIKE 'write_back.%' ORDER BY id")
+      .all() as {
+      actor: string
+      action: string
+      entity_id: number
+      detail: string
+    }[]
+    expect(audit.map((a) => [a.actor, a.action, a.entity_id])).toEqual([
+      ['user', 'write_back.status', c.id],
+      ['user', 'write_back.budget', c.id],
+    ])
+    expect(JSON.parse(audit[1]?.detail as string)).toMatchObject({ after: { dailyBudgetMicros: 50_000_000 } })
+    const missing = await w.core.dispatch('entities:setStatus', {
+      entityType: 'ad',
+      entityId: 999_999,
+      status: 'paused',
+    })
+    expect(!missing.ok && missing.error.code).toBe('NOT_FOUND')
+  })
+
+  it('schedules a sync when the data is stale, on wake, and shows the last sync in the tray tooltip', async () => {
+    let now = NOW
+    w = await fakeWorld(worldAccounts(world), { now: () => now })
+    const { scheduler } = syncServices(w.core)
+    // Never synced: due at once.
+    expect(scheduler.check('start')).toEqual([w.workspaceId])
+    const running = w.core.jobs.list(5).find((j) => j.kind === 'sync:run')
+    await w.core.jobs.waitFor(running?.id as number)
+    expect((w.core.platform as NodePlatform).badge.tooltip).toBe('Last sync just now')
+    // Just synced: nothing is due, even on wake.
+    expect(scheduler.check('interval')).toEqual([])
+    now = new Date(Date.now() + 3 * 3_600_000)
+    expect(scheduler.check('interval')).toEqual([]) // 3 h < the 4 h default interval
+    expect(scheduler.check('resume')).toEqual([w.workspaceId]) // a wake after 15+ minutes catches up
+    await w.core.jobs.waitFor(
+      (w.core.jobs.list(5).find((j) => j.kind === 'sync:run' && j.status !== 'succeeded') ?? running)?.id as number,
+    )
+    w.core.platform.settings.set({ ...w.core.platform.settings.get(), syncIntervalHours: 0 })
+    now = new Date(Date.now() + 30 * 3_600_000)
+    expect(scheduler.check('interval')).toEqual([]) // manual only
+  })
+})

@@ -1,0 +1,57 @@
+/**
+ * Child process of the crash test: a file-backed core under ME_DATA_DIR that connects to the
+ * simulated platforms (in-process msw) and runs one sync job to completion. Started again after
+ * a SIGKILL, the job queue resumes the job from its last committed chunk.
+ * Prints "SYNCING" once the sync job runs and "DONE <status>" at the end.
+ */
+import { join } from 'node:path'
+import { createCore } from '../../core'
+import { createNodePlatform } from '../../platform/node'
+import { setConnectorOverride } from '../connector-factory'
+import { realConnector } from '../real-connectors'
+import { createSimulatedPlatforms, simulatedFetch } from '../simulated'
+import { buildWorld } from '../simulator'
+import { fakeCredentials } from '../sync-engine/testing/setup'
+import { FAST_RETRY } from './sim-setup'
+
+export const CRASH_NOW = new Date('2026-06-15T12:00:00Z')
+export const CRASH_WORLD = { seed: 5, campaigns: 16, days: 100, endDate: '2026-06-14' }
+
+async function main(): Promise<void> {
+  const dataDir = process.env.ME_DATA_DIR as string
+  const platform = createNodePlatform({ host: 'cli', dataDir, now: () => CRASH_NOW })
+  const core = createCore(platform, { dbPath: join(dataDir, 'marketing-engine.db'), startJobs: false })
+  const world = buildWorld(CRASH_WORLD)
+  const f = simulatedFetch(createSimulatedPlatforms({ world, pageSize: 60 }).handlers)
+  setConnectorOverride((p, ctx) => realConnector(p, { ...ctx, fetch: f, retry: FAST_RETRY }))
+  let ws = core.workspaces.findByName('Crash')?.id
+  if (ws === undefined) ws = core.workspaces.create('Crash', 'USD')
+  // A kill may land before the connection was saved: connect again (validation is idempotent).
+  const n = (core.store.sqlite.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }).n
+  if (n === 0) {
+    const ids = world.accounts.filter((a) => a.platform === 'meta').map((a) => a.externalId)
+    const env = await core.dispatch('connections:connect', {
+      workspaceId: ws,
+      credentials: fakeCredentials('meta', ids),
+    })
+    if (!env.ok) throw new Error(env.error.message)
+  }
+  const job = core.store.sqlite
+    .prepare(`SELECT id FROM jobs WHERE kind = 'sync:run' ORDER BY id DESC LIMIT 1`)
+    .get() as { id: number } | undefined
+  const jobId = job?.id ?? core.jobs.enqueue('sync:run', { workspaceId: ws, mode: 'incremental' })
+  let told = false
+  core.events.on('job:progress', () => {
+    if (!told) process.stdout.write('SYNCING\n')
+    told = true
+  })
+  core.jobs.start()
+  const done = await core.jobs.waitFor(jobId)
+  process.stdout.write(`DONE ${done.status} ${done.error ?? ''}\n`)
+  await core.close()
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`crash-child failed: ${String(err)}\n`)
+  process.exit(1)
+})

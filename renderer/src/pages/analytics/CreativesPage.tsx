@@ -1,0 +1,420 @@
+import { useCallback, useEffect, useRef, useState, type JSX } from 'react'
+import type { z } from 'zod'
+import type {
+  ComparisonSchema,
+  CreativeListSchema,
+  FatigueDetailSchema,
+  FormatComparisonSchema,
+} from '../../../../shared/ipc/contracts/analytics-insights'
+import { getClient } from '../../api/client'
+import { Chart } from '../../components/Chart'
+import { PageFrame } from '../../components/PageFrame'
+import { EmptyState, ErrorState, Skeleton } from '../../components/States'
+import type { ChartPalette } from '../../lib/chart-theme'
+import { errorMessage } from '../../lib/errors'
+import { downloadChartPng, downloadCsv } from '../../lib/export'
+import { formatPercent } from '../../lib/format'
+import { useWorkspaceStore } from '../../stores/workspace-store'
+import './analytics.css'
+import { asChartOption } from './charts'
+import { formatMetric, platformLabel } from './format'
+
+type Creative = z.infer<typeof CreativeListSchema>['rows'][number]
+type Formats = z.infer<typeof FormatComparisonSchema>
+type Fatigue = z.infer<typeof FatigueDetailSchema>
+type Comparison = z.infer<typeof ComparisonSchema>
+
+const STATE_BADGE: Record<string, string> = {
+  fatigued: 'badge--negative',
+  declining: 'badge--warning',
+  fresh: 'badge--info',
+  stable: 'badge--positive',
+  insufficient_data: '',
+}
+
+function fatigueOption(f: Fatigue, p: ChartPalette): ReturnType<typeof asChartOption> {
+  const pts = f.points.filter((x) => x.ctr !== null && x.impressions >= 200)
+  return asChartOption({
+    aria: { enabled: true },
+    grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
+    legend: { top: 0, left: 0, textStyle: { color: p.textMuted } },
+    tooltip: {
+      trigger: 'item',
+      backgroundColor: p.tooltipBg,
+      borderColor: p.tooltipBorder,
+      textStyle: { color: p.text },
+    },
+    xAxis: {
+      type: 'value',
+      name: 'Cumulative impressions',
+      nameLocation: 'middle',
+      nameGap: 24,
+      axisLabel: { color: p.textMuted, formatter: (v: number) => `${(v / 1e6).toFixed(1)}M` },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: 'value',
+      axisLabel: { color: p.textMuted, formatter: (v: number) => formatPercent(v, 1) },
+      splitLine: { lineStyle: { color: p.splitLine } },
+    },
+    series: [
+      {
+        name: 'Daily CTR',
+        type: 'scatter',
+        symbolSize: 5,
+        itemStyle: { color: p.spend },
+        data: pts.map((x) => [x.cumImpressions, x.ctr]),
+      },
+      ...(f.fitted
+        ? [
+            {
+              name: 'Fitted decay',
+              type: 'line',
+              showSymbol: false,
+              lineStyle: { color: p.revenue, width: 2 },
+              data: f.points.map((x, i) => [x.cumImpressions, f.fitted?.[i] ?? null]),
+            },
+          ]
+        : []),
+      ...(f.initialCtr
+        ? [
+            {
+              name: 'Fatigue line (70%)',
+              type: 'line',
+              showSymbol: false,
+              lineStyle: { color: '#e03131', type: 'dashed' },
+              data: [
+                [0, f.initialCtr * 0.7],
+                [f.points[f.points.length - 1]?.cumImpressions ?? 0, f.initialCtr * 0.7],
+              ],
+            },
+          ]
+        : []),
+    ],
+  })
+}
+
+function formatsOption(f: Formats, p: ChartPalette): ReturnType<typeof asChartOption> {
+  return asChartOption({
+    aria: { enabled: true },
+    grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+    tooltip: {
+      trigger: 'axis',
+      backgroundColor: p.tooltipBg,
+      borderColor: p.tooltipBorder,
+      textStyle: { color: p.text },
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? formatPercent(v) : '—'),
+    },
+    xAxis: { type: 'category', data: f.rows.map((r) => r.format), axisLabel: { color: p.textMuted } },
+    yAxis: {
+      type: 'value',
+      axisLabel: { color: p.textMuted, formatter: (v: number) => formatPercent(v, 1) },
+      splitLine: { lineStyle: { color: p.splitLine } },
+    },
+    series: [
+      { name: 'CTR', type: 'bar', data: f.rows.map((r) => r.kpis.ctr), itemStyle: { color: p.spend } },
+      {
+        name: '95% low',
+        type: 'line',
+        data: f.rows.map((r) => r.ctrCi?.[0] ?? null),
+        lineStyle: { opacity: 0 },
+        itemStyle: { color: p.text },
+        symbol: 'rect',
+        symbolSize: [14, 2],
+      },
+      {
+        name: '95% high',
+        type: 'line',
+        data: f.rows.map((r) => r.ctrCi?.[1] ?? null),
+        lineStyle: { opacity: 0 },
+        itemStyle: { color: p.text },
+        symbol: 'rect',
+        symbolSize: [14, 2],
+      },
+    ],
+  })
+}
+
+function FatiguePanel({ workspaceId, adId }: { workspaceId: number; adId: number }): JSX.Element {
+  const [f, setF] = useState<Fatigue | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const box = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    getClient()
+      .invoke('analytics:getFatigue', { workspaceId, adId })
+      .then(setF, (e: unknown) => setError(errorMessage(e)))
+  }, [workspaceId, adId])
+  const build = useCallback((p: ChartPalette) => (f ? fatigueOption(f, p) : asChartOption({})), [f])
+  if (error) return <ErrorState message={error} />
+  if (!f) return <Skeleton height={260} />
+  return (
+    <div ref={box} data-testid="fatigue-panel">
+      <p>
+        <span className={`badge ${STATE_BADGE[f.state] ?? ''}`}>{f.state.replace('_', ' ')}</span> {f.explanation}
+      </p>
+      <Chart
+        build={build}
+        ariaLabel={`CTR against cumulative impressions for ${f.name}`}
+        height={260}
+        isEmpty={f.points.length === 0}
+      />
+      <button
+        type="button"
+        className="btn btn--sm"
+        onClick={() => downloadChartPng(`fatigue-${adId}.png`, box.current)}
+      >
+        Export PNG
+      </button>
+    </div>
+  )
+}
+
+/** Creatives: gallery or table with fatigue, the format comparison, and an A/B comparison of two ads. */
+export function CreativesPage(): JSX.Element {
+  const workspaceId = useWorkspaceStore((s) => s.workspaceId)
+  const range = useWorkspaceStore((s) => s.range)
+  const [rows, setRows] = useState<Creative[] | null>(null)
+  const [formats, setFormats] = useState<Formats | null>(null)
+  const [currency, setCurrency] = useState('USD')
+  const [error, setError] = useState<string | null>(null)
+  const [view, setView] = useState<'table' | 'gallery'>('table')
+  const [open, setOpen] = useState<number | null>(null)
+  const [picked, setPicked] = useState<number[]>([])
+  const [cmp, setCmp] = useState<Comparison | null>(null)
+  const formatsBox = useRef<HTMLDivElement>(null)
+
+  const load = useCallback(async () => {
+    if (workspaceId === null) return
+    setError(null)
+    setRows(null)
+    try {
+      const [list, f] = await Promise.all([
+        getClient().invoke('analytics:listCreatives', { workspaceId, range, limit: 300 }),
+        getClient().invoke('analytics:compareFormats', { workspaceId, range }),
+      ])
+      setRows(list.rows)
+      setCurrency(list.currency)
+      setFormats(f)
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  }, [workspaceId, range])
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  useEffect(() => {
+    const [a, b] = picked
+    if (workspaceId === null || a === undefined || b === undefined) {
+      setCmp(null)
+      return
+    }
+    getClient()
+      .invoke('analytics:compareEntities', { workspaceId, level: 'ad', aId: a, bId: b, range, metric: 'ctr' })
+      .then(setCmp, (e: unknown) => setError(errorMessage(e)))
+  }, [picked, workspaceId, range])
+
+  const toggle = (id: number): void =>
+    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)))
+  const buildFormats = useCallback(
+    (p: ChartPalette) => (formats ? formatsOption(formats, p) : asChartOption({})),
+    [formats],
+  )
+
+  let body: JSX.Element
+  if (error) body = <ErrorState message={error} onRetry={() => void load()} />
+  else if (rows === null) body = <Skeleton height={400} />
+  else if (rows.length === 0) body = <EmptyState title="No ads delivered in this range" />
+  else if (view === 'gallery')
+    body = (
+      <div className="gallery" data-testid="creative-gallery">
+        {rows.map((r) => (
+          <button
+            type="button"
+            key={r.adId}
+            className="gallery__item"
+            onClick={() => setOpen(open === r.adId ? null : r.adId)}
+          >
+            {r.thumbnailUrl && !r.thumbnailUrl.startsWith('sim://') ? (
+              <img className="gallery__thumb" src={r.thumbnailUrl} alt="" />
+            ) : (
+              <span className="gallery__thumb">{r.format}</span>
+            )}
+            <span className="gallery__meta">
+              <strong>{r.headline ?? r.name}</strong>
+              <span>
+                {formatMetric('spend', r.kpis.spend, currency)} · CTR {formatMetric('ctr', r.kpis.ctr, currency)} · ROAS{' '}
+                {formatMetric('roas', r.kpis.roas, currency)}
+              </span>
+              <span className={`badge ${STATE_BADGE[r.fatigue.state] ?? ''}`}>{r.fatigue.state.replace('_', ' ')}</span>
+            </span>
+          </button>
+        ))}
+      </div>
+    )
+  else
+    body = (
+      <div className="table-wrap">
+        <table className="table" data-testid="creative-table">
+          <thead>
+            <tr>
+              <th aria-label="Compare" />
+              <th>Ad</th>
+              <th>Format</th>
+              <th>Platform</th>
+              <th className="num">Spend</th>
+              <th className="num">CTR</th>
+              <th className="num">ROAS</th>
+              <th>Fatigue</th>
+              <th className="num">Days to fatigue</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.adId}>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Compare ${r.name}`}
+                    checked={picked.includes(r.adId)}
+                    onChange={() => toggle(r.adId)}
+                  />
+                </td>
+                <td>
+                  <button type="button" className="link" onClick={() => setOpen(open === r.adId ? null : r.adId)}>
+                    {r.name}
+                  </button>
+                  <div className="field__hint">{r.headline}</div>
+                </td>
+                <td>{r.format}</td>
+                <td>{platformLabel(r.platform)}</td>
+                <td className="num tabular">{formatMetric('spend', r.kpis.spend, currency)}</td>
+                <td className="num tabular">{formatMetric('ctr', r.kpis.ctr, currency)}</td>
+                <td className="num tabular">{formatMetric('roas', r.kpis.roas, currency)}</td>
+                <td>
+                  <span className={`badge ${STATE_BADGE[r.fatigue.state] ?? ''}`} title={r.fatigue.explanation}>
+                    {r.fatigue.state.replace('_', ' ')}
+                  </span>
+                </td>
+                <td className="num tabular">{r.fatigue.daysUntilFatigue ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    )
+
+  return (
+    <PageFrame id="creatives">
+      <div className="toolbar">
+        <div className="segmented" role="group" aria-label="View">
+          <button
+            type="button"
+            className="btn btn--sm"
+            aria-pressed={view === 'table'}
+            onClick={() => setView('table')}
+          >
+            Table
+          </button>
+          <button
+            type="button"
+            className="btn btn--sm"
+            aria-pressed={view === 'gallery'}
+            onClick={() => setView('gallery')}
+          >
+            Gallery
+          </button>
+        </div>
+        <span className="field__hint">Tick two ads to compare their CTR.</span>
+        <span className="toolbar__spacer" />
+        <button
+          type="button"
+          className="btn btn--sm"
+          disabled={!rows?.length}
+          onClick={() =>
+            downloadCsv(
+              `creatives-${range.from}-${range.to}.csv`,
+              [
+                { header: 'ad_id', value: (r: Creative) => r.adId },
+                { header: 'ad', value: (r) => r.name },
+                { header: 'format', value: (r) => r.format },
+                { header: 'platform', value: (r) => r.platform },
+                { header: `spend_${currency}`, value: (r) => r.kpis.spend },
+                { header: 'ctr', value: (r) => r.kpis.ctr },
+                { header: 'roas', value: (r) => r.kpis.roas },
+                { header: 'fatigue', value: (r) => r.fatigue.state },
+                { header: 'days_until_fatigue', value: (r) => r.fatigue.daysUntilFatigue },
+              ],
+              rows ?? [],
+            )
+          }
+        >
+          Export CSV
+        </button>
+      </div>
+      {cmp ? (
+        <p className="note note--info" data-testid="comparison">
+          {cmp.summary}
+        </p>
+      ) : null}
+      {open !== null && workspaceId !== null ? (
+        <section className="card">
+          <div className="card__body">
+            <FatiguePanel workspaceId={workspaceId} adId={open} />
+          </div>
+        </section>
+      ) : null}
+      {body}
+      {formats && formats.rows.length ? (
+        <section className="card" aria-labelledby="formats-title" style={{ marginTop: 16 }}>
+          <div className="card__header">
+            <h2 id="formats-title">Formats compared</h2>
+            <button
+              type="button"
+              className="btn btn--sm"
+              onClick={() => downloadChartPng('formats.png', formatsBox.current)}
+            >
+              Export PNG
+            </button>
+          </div>
+          <div className="card__body" ref={formatsBox}>
+            <Chart build={buildFormats} ariaLabel="CTR by creative format with 95% intervals" height={240} />
+            <table className="table" data-testid="format-table">
+              <thead>
+                <tr>
+                  <th>Format</th>
+                  <th className="num">Ads</th>
+                  <th className="num">Spend</th>
+                  <th className="num">CTR (95% CI)</th>
+                  <th className="num">CVR (95% CI)</th>
+                  <th className="num">ROAS (95% CI)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {formats.rows.map((f) => (
+                  <tr key={f.format}>
+                    <td>{f.format}</td>
+                    <td className="num">{f.ads}</td>
+                    <td className="num tabular">{formatMetric('spend', f.kpis.spend, formats.currency)}</td>
+                    <td className="num tabular">
+                      {formatMetric('ctr', f.kpis.ctr, currency)}{' '}
+                      {f.ctrCi ? `(${formatPercent(f.ctrCi[0])}–${formatPercent(f.ctrCi[1])})` : ''}
+                    </td>
+                    <td className="num tabular">
+                      {formatMetric('cvr', f.kpis.cvr, currency)}{' '}
+                      {f.cvrCi ? `(${formatPercent(f.cvrCi[0])}–${formatPercent(f.cvrCi[1])})` : ''}
+                    </td>
+                    <td className="num tabular">
+                      {formatMetric('roas', f.kpis.roas, currency)}{' '}
+                      {f.roasCi ? `(${f.roasCi[0].toFixed(2)}–${f.roasCi[1].toFixed(2)}x)` : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+    </PageFrame>
+  )
+}

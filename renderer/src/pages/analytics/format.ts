@@ -1,0 +1,71 @@
+import type { Kpis, Totals } from '../../../../shared/domain/metrics'
+import { PLATFORM_LABELS, type PlatformId } from '../../../../shared/domain/entities'
+import { formatCount, formatCurrency, formatInteger, formatPercent, formatRoas } from '../../lib/format'
+
+/** Table columns the explorer can show. */
+export const METRIC_COLUMNS = [
+  'spend',
+  'revenue',
+  'roas',
+  'conversions',
+  'cpa',
+  'ctr',
+  'cpc',
+  'cpm',
+  'cvr',
+  'impressions',
+  'clicks',
+] as const
+export type MetricColumn = (typeof METRIC_COLUMNS)[number]
+
+export const METRIC_LABELS: Record<MetricColumn, string> = {
+  spend: 'Spend',
+  revenue: 'Revenue',
+  roas: 'ROAS',
+  conversions: 'Conv.',
+  cpa: 'CPA',
+  ctr: 'CTR',
+  cpc: 'CPC',
+  cpm: 'CPM',
+  cvr: 'CVR',
+  impressions: 'Impr.',
+  clicks: 'Clicks',
+}
+
+/** Raw numeric value of a column (currency units for money). */
+export function metricValue(col: MetricColumn, t: Totals, k: Kpis): number | null {
+  if (col === 'impressions') return t.impressions
+  if (col === 'clicks') return t.clicks
+  return k[col]
+}
+
+export function formatMetric(col: MetricColumn, v: number | null, currency: string): string {
+  if (v === null || !Number.isFinite(v)) return '—'
+  switch (col) {
+    case 'spend':
+    case 'revenue':
+    case 'cpa':
+    case 'cpc':
+    case 'cpm':
+      return formatCurrency(v, currency)
+    case 'roas':
+      return formatRoas(v)
+    case 'ctr':
+    case 'cvr':
+      return formatPercent(v)
+    case 'conversions':
+      return formatCount(v)
+    default:
+      return formatInteger(v)
+  }
+}
+
+export function platformLabel(p: string | null): string {
+  return p ? (PLATFORM_LABELS[p as PlatformId] ?? p) : '—'
+}
+
+/** Relative change, or null when there is nothing to compare with. */
+export function delta(cur: number | null, prev: number | null | undefined): number | null {
+  if (cur === null || prev === null || prev === undefined || prev === 0) return null
+  return cur / prev - 1
+}

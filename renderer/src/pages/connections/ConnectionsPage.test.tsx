@@ -1,0 +1,94 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ApiError, setClient } from '../../api/client'
+import { useWorkspaceStore } from '../../stores/workspace-store'
+import { createFakeClient, type FakeClient } from '../../test/fake-client'
+import { ConnectionsPage } from './ConnectionsPage'
+
+afterEach(() => {
+  cleanup()
+  setClient(null)
+})
+
+const account = {
+  id: 7,
+  platform: 'meta' as const,
+  externalId: 'act_123',
+  name: 'Alder US',
+  currency: 'USD',
+  timeZone: 'America/Los_Angeles',
+  status: 'needs_reconnect' as const,
+  statusMessage: 'Token expired — reconnect this account on the Connections page.',
+  lastSyncedAt: '2026-06-14T10:00:00.000Z',
+  nextSyncAt: null,
+  syncedThrough: '2026-06-14',
+  provisionalFrom: '2026-05-18',
+  restatementDays: 28,
+  rows: 1234,
+}
+
+async function setup(): Promise<FakeClient> {
+  const client = createFakeClient({
+    'workspaces:list': () => [
+      { id: 1, name: 'Demo', reportingCurrency: 'USD', isDemo: true, accountCount: 1, createdAt: '2026-01-01' },
+    ],
+    'connections:list': () => [
+      {
+        id: 3,
+        workspaceId: 1,
+        platform: 'meta',
+        label: 'Alder',
+        status: 'active',
+        lastError: null,
+        simulated: false,
+        baseUrl: 'https://graph.facebook.com/v23.0',
+        createdAt: '2026-01-01',
+        accounts: [account],
+      },
+    ],
+    'sync:listRuns': () => [],
+    'sync:getStatus': () => ({ running: null, lastRun: null, nextSyncAt: null, intervalHours: 4 }),
+    'sync:start': () => ({ jobId: 42, alreadyRunning: false }),
+    'jobs:list': () => [],
+    'connections:connect': () => {
+      throw new ApiError('UNAUTHORIZED', 'Could not validate the meta credentials: Invalid OAuth access token')
+    },
+  })
+  setClient(client)
+  await act(async () => {
+    await useWorkspaceStore.getState().loadWorkspaces()
+  })
+  return client
+}
+
+describe('ConnectionsPage', () => {
+  it('shows each account with its state, the fix for its error and its provisional days', async () => {
+    await setup()
+    render(<ConnectionsPage />)
+    const row = await screen.findByTestId('account-7')
+    expect(row.textContent).toContain('Needs reconnect')
+    expect(row.textContent).toContain('Token expired — reconnect this account')
+    expect(row.textContent).toContain('Provisional from 2026-05-18')
+    expect(row.textContent).toContain('1,234')
+  })
+
+  it('starts a sync and shows the validation error of a failed connect without clearing the form', async () => {
+    const client = await setup()
+    render(<ConnectionsPage />)
+    fireEvent.click(await screen.findByTestId('sync-now'))
+    await act(async () => undefined)
+    expect(client.calls.find((c) => c.channel === 'sync:start')?.input).toEqual({ workspaceId: 1, mode: 'incremental' })
+    const form = screen.getByTestId('connect-form')
+    const inputs = form.querySelectorAll('input')
+    fireEvent.change(inputs[0] as HTMLInputElement, { target: { value: 'EAAB-not-valid' } })
+    fireEvent.change(inputs[1] as HTMLInputElement, { target: { value: '123, act_456' } })
+    fireEvent.submit(form)
+    expect(await screen.findByText(/Invalid OAuth access token/)).toBeTruthy()
+    expect(client.calls.find((c) => c.channel === 'connections:connect')?.input).toEqual({
+      workspaceId: 1,
+      credentials: { platform: 'meta', accessToken: 'EAAB-not-valid', accountIds: ['123', 'act_456'] },
+    })
+    expect((inputs[1] as HTMLInputElement).value).toBe('123, act_456')
+  })
+})

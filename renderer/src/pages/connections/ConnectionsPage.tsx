@@ -1,0 +1,200 @@
+import { useEffect, useState, type JSX } from 'react'
+import { PLATFORM_LABELS } from '../../../../shared/domain/entities'
+import { getClient } from '../../api/client'
+import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { PageFrame } from '../../components/PageFrame'
+import { EmptyState, ErrorState, Skeleton } from '../../components/States'
+import { errorMessage } from '../../lib/errors'
+import { formatTimestamp } from '../../lib/format'
+import { useConnectionsStore, type ConnectionView } from '../../stores/connections-store'
+import { useJobsStore } from '../../stores/jobs-store'
+import { selectCurrentWorkspace, useWorkspaceStore } from '../../stores/workspace-store'
+import { AccountsTable } from './AccountsTable'
+import { ConnectForm } from './ConnectForm'
+import { RecentRuns } from './RecentRuns'
+
+/** Connections: connect flows, per-account sync state, "Sync now" with live progress, recent runs. */
+export function ConnectionsPage(): JSX.Element {
+  const workspace = useWorkspaceStore(selectCurrentWorkspace)
+  const { connections, runs, status, load, error, fetch, refetch } = useConnectionsStore()
+  const [syncError, setSyncError] = useState<string | null>(null)
+  const [removing, setRemoving] = useState<ConnectionView | null>(null)
+  const runningId = status?.running?.jobId ?? null
+  const job = useJobsStore((s) => (runningId === null ? undefined : s.jobs.find((j) => j.id === runningId)))
+
+  useEffect(() => {
+    if (workspace) void fetch(workspace.id)
+  }, [workspace, fetch])
+
+  useEffect(() => {
+    const client = getClient()
+    const offs = [
+      client.on('sync:finished', () => void refetch()),
+      client.on('data:changed', (c) => {
+        if (c.tables.includes('connections') || c.tables.includes('ad_accounts')) void refetch()
+      }),
+    ]
+    return () => offs.forEach((off) => off())
+  }, [refetch])
+
+  if (!workspace)
+    return (
+      <PageFrame id="connections">
+        {load === 'error' ? <ErrorState message={error ?? ''} /> : <Skeleton height={120} />}
+      </PageFrame>
+    )
+
+  const syncNow = async (mode: 'incremental' | 'full'): Promise<void> => {
+    setSyncError(null)
+    try {
+      await getClient().invoke('sync:start', { workspaceId: workspace.id, mode })
+      await Promise.all([refetch(), useJobsStore.getState().loadJobs()])
+    } catch (err) {
+      setSyncError(errorMessage(err))
+    }
+  }
+
+  const remove = async (c: ConnectionView): Promise<void> => {
+    try {
+      await getClient().invoke('connections:remove', { connectionId: c.id })
+      setRemoving(null)
+      await refetch()
+    } catch (err) {
+      setSyncError(errorMessage(err))
+      setRemoving(null)
+    }
+  }
+
+  const running = job ? job.status === 'queued' || job.status === 'running' : runningId !== null
+  const meta = status?.lastRun
+    ? `Last sync ${formatTimestamp(status.lastRun.finishedAt ?? status.lastRun.startedAt)} · ${status.lastRun.status}`
+    : 'Not synced yet'
+
+  return (
+    <PageFrame id="connections" meta={meta}>
+      <section className="card" aria-labelledby="conn-sync">
+        <div className="card__header">
+          <h2 id="conn-sync">Sync</h2>
+          <div className="header__controls">
+            <button
+              type="button"
+              className="btn btn--primary"
+              disabled={running || connections.length === 0}
+              onClick={() => void syncNow('incremental')}
+              data-testid="sync-now"
+            >
+              {running ? 'Syncing…' : 'Sync now'}
+            </button>
+            <button
+              type="button"
+              className="btn"
+              disabled={running || connections.length === 0}
+              onClick={() => void syncNow('full')}
+            >
+              Full re-sync
+            </button>
+          </div>
+        </div>
+        <div className="card__body">
+          {running ? (
+            <div aria-live="polite" data-testid="sync-progress">
+              <div
+                className="progress"
+                role="progressbar"
+                aria-valuemin={0}
+                aria-valuemax={job?.total ?? 0}
+                aria-valuenow={job?.current ?? 0}
+              >
+                <div
+                  className="progress__bar"
+                  style={{ width: `${job && job.total > 0 ? Math.round((100 * job.current) / job.total) : 5}%` }}
+                />
+              </div>
+              <p className="field__hint">
+                {job?.step ?? 'Starting'} {job?.message ? `· ${job.message}` : ''}
+              </p>
+            </div>
+          ) : (
+            <p className="field__hint">
+              {status && status.intervalHours > 0
+                ? `Automatic sync every ${status.intervalHours} h while the app runs${status.nextSyncAt ? ` (next ${formatTimestamp(status.nextSyncAt)})` : ''}, on wake from sleep and at start when data is stale.`
+                : 'Automatic sync is off (Settings → sync interval).'}{' '}
+              Each sync re-pulls the platform’s restatement window; those days are marked provisional.
+            </p>
+          )}
+          {syncError ? <p className="field__error">{syncError}</p> : null}
+        </div>
+      </section>
+
+      {load === 'error' ? (
+        <ErrorState
+          title="Could not load connections"
+          message={error ?? 'Unknown error'}
+          onRetry={() => void refetch()}
+        />
+      ) : load !== 'ready' ? (
+        <Skeleton height={160} />
+      ) : connections.length === 0 ? (
+        <EmptyState title="No platform connected to this workspace" icon="connections">
+          Connect Meta, Google Ads, TikTok or Snapchat below, or import a CSV export with the CLI (
+          <code>npm run cli -- import file.csv</code>).
+        </EmptyState>
+      ) : (
+        connections.map((c) => (
+          <section
+            key={c.id}
+            className="card"
+            aria-label={`${PLATFORM_LABELS[c.platform]} connection`}
+            data-testid={`connection-${c.platform}`}
+          >
+            <div className="card__header">
+              <h2>
+                {PLATFORM_LABELS[c.platform]} <span className="field__hint">{c.label}</span>
+                {c.simulated ? <span className="badge badge--info">Simulated demo platform</span> : null}
+              </h2>
+              <button type="button" className="btn btn--ghost btn--sm" onClick={() => setRemoving(c)}>
+                Remove
+              </button>
+            </div>
+            <div className="card__body">
+              {c.lastError ? <p className="field__error">{c.lastError}</p> : null}
+              <AccountsTable accounts={c.accounts} />
+              <p className="field__hint mono">API: {c.baseUrl}</p>
+            </div>
+          </section>
+        ))
+      )}
+
+      <section className="card" aria-labelledby="conn-runs">
+        <div className="card__header">
+          <h2 id="conn-runs">Recent runs</h2>
+        </div>
+        <div className="card__body">
+          <RecentRuns runs={runs} />
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="conn-add">
+        <div className="card__header">
+          <h2 id="conn-add">Connect a platform</h2>
+        </div>
+        <div className="card__body">
+          <ConnectForm workspaceId={workspace.id} onConnected={() => void refetch()} />
+        </div>
+      </section>
+
+      <ConfirmDialog
+        open={removing !== null}
+        title="Remove connection"
+        confirmLabel="Remove"
+        danger
+        onConfirm={() => removing && void remove(removing)}
+        onCancel={() => setRemoving(null)}
+      >
+        <p>
+          The saved credentials are deleted. The accounts and their data stay, but stop syncing until you connect again.
+        </p>
+      </ConfirmDialog>
+    </PageFrame>
+  )
+}

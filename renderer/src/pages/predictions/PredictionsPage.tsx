@@ -1,0 +1,267 @@
+import { lazy, Suspense, useEffect, type JSX } from 'react'
+import { formatMoney } from '../../../../shared/domain/money'
+import type { Band, MetricSummary, ModelVersion } from '../../../../shared/ipc/contracts/ml'
+import { getClient } from '../../api/client'
+import { PageFrame } from '../../components/PageFrame'
+import { EmptyState, ErrorState, Skeleton } from '../../components/States'
+import { formatCount, formatPercent, formatRoas, formatTimestamp } from '../../lib/format'
+import { usePredictionsStore } from '../../stores/predictions-store'
+import { useWorkspaceStore } from '../../stores/workspace-store'
+import { DriversTree } from './DriversTree'
+import { LtvCard } from './LtvCard'
+
+const ForecastChart = lazy(async () => ({ default: (await import('./ForecastChart')).ForecastChart }))
+const ResponseCurveChart = lazy(async () => ({ default: (await import('./ResponseCurveChart')).ResponseCurveChart }))
+
+const HORIZONS = [7, 14, 28] as const
+
+function BandText({ band, fmt }: { band: Band; fmt: (v: number) => string }): JSX.Element {
+  return (
+    <span>
+      <strong>{fmt(band.point)}</strong>{' '}
+      <span className="field__hint">
+        ({fmt(band.lower)} – {fmt(band.upper)})
+      </span>
+    </span>
+  )
+}
+
+function MetricsCard({ model }: { model: ModelVersion }): JSX.Element {
+  const row = (label: string, m: MetricSummary): JSX.Element => (
+    <tr>
+      <td>{label}</td>
+      <td>{m.mae.toFixed(1)}</td>
+      <td>{m.naiveMae.toFixed(1)}</td>
+      <td>{formatPercent(m.mape, 1)}</td>
+      <td>{m.r2.toFixed(3)}</td>
+      <td>{formatPercent(m.coverage, 1)}</td>
+    </tr>
+  )
+  return (
+    <div className="card" data-testid="model-metrics">
+      <div className="card__header">
+        Model v{model.version} · trained {formatTimestamp(model.trainedAt)} · data {model.dataFrom} → {model.dataTo}
+      </div>
+      <div className="card__body table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Held out (last 28 settled days)</th>
+              <th>MAE</th>
+              <th>Naive MAE</th>
+              <th>MAPE</th>
+              <th>R²</th>
+              <th>{formatPercent(model.metrics.intervalLevel, 0)} interval coverage</th>
+            </tr>
+          </thead>
+          <tbody>
+            {row('Conversions', model.metrics.conversions)}
+            {row('Revenue', model.metrics.revenue)}
+          </tbody>
+        </table>
+        <p className="field__hint">
+          {model.metrics.testRows.toLocaleString('en-US')} held-out windows of 7, 14 and 28 days; naive = the last 28
+          days&apos; daily average.
+        </p>
+      </div>
+    </div>
+  )
+}
+
+export function PredictionsPage(): JSX.Element {
+  const workspaceId = useWorkspaceStore((s) => s.workspaceId)
+  const st = usePredictionsStore()
+  const { load } = st
+
+  useEffect(() => {
+    if (workspaceId !== null) void load(workspaceId)
+  }, [workspaceId, load])
+
+  useEffect(() => {
+    const off = getClient().on('ml:modelTrained', (e) => {
+      if (e.workspaceId === usePredictionsStore.getState().workspaceId)
+        void usePredictionsStore.getState().load(e.workspaceId)
+    })
+    return off
+  }, [])
+
+  if (st.status === 'error')
+    return (
+      <PageFrame id="predictions">
+        <ErrorState message={st.error ?? ''} onRetry={() => workspaceId !== null && void load(workspaceId)} />
+      </PageFrame>
+    )
+  if (st.status !== 'ready') {
+    return (
+      <PageFrame id="predictions">
+        <div aria-busy="true" className="card card__body">
+          <Skeleton height={280} />
+        </div>
+      </PageFrame>
+    )
+  }
+  const active = st.models.find((m) => m.active)
+  const retrain = (
+    <button type="button" className="btn btn--primary" onClick={() => void st.retrain()} data-testid="retrain">
+      Retrain
+    </button>
+  )
+  if (!active) {
+    return (
+      <PageFrame id="predictions">
+        <EmptyState title="No forecast model yet" icon="predictions" actions={retrain}>
+          Training runs in the background on this workspace&apos;s daily history (a few seconds to a minute) and is
+          repeated weekly.
+          {st.trainingJobId !== null ? ' Training has started; this page updates when it finishes.' : ''}
+        </EmptyState>
+      </PageFrame>
+    )
+  }
+  const f = st.forecast
+  const sel = st.selected
+  const money = (v: number): string => (f ? formatMoney(v, f.currency, { compact: true }) : '')
+  const current = f?.currentDailySpendMicros ?? 0
+  const planned = f?.plannedDailySpendMicros ?? current
+  const sliderMax = Math.max(
+    current * 3,
+    (st.curve?.points[st.curve.points.length - 1]?.spendMicros ?? 0) / 2,
+    10_000_000,
+  )
+  const marginal = st.curve
+    ? (() => {
+        const pts = st.curve.points
+        const near = pts.reduce(
+          (best, q) => (Math.abs(q.spendMicros - planned) < Math.abs(best.spendMicros - planned) ? q : best),
+          pts[0] ?? { spendMicros: 0, marginalRoas: 0 },
+        )
+        return near.marginalRoas
+      })()
+    : null
+
+  return (
+    <PageFrame id="predictions" meta={<span>Model v{active.version}</span>}>
+      <div className="card card__body" style={{ display: 'flex', gap: 16, flexWrap: 'wrap', alignItems: 'end' }}>
+        <label className="field">
+          <span className="field__label">Campaign or ad set</span>
+          <select
+            className="select"
+            data-testid="entity-select"
+            value={sel ? `${sel.entityType}:${sel.entityId}` : ''}
+            onChange={(e) => {
+              const [t, id] = e.target.value.split(':')
+              if ((t === 'campaign' || t === 'adset') && id) st.select(t, Number(id))
+            }}
+          >
+            {st.entities.map((e) => (
+              <option key={`${e.entityType}:${e.entityId}`} value={`${e.entityType}:${e.entityId}`}>
+                {e.entityType === 'adset' ? '   ↳ ' : ''}
+                {e.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="segmented" role="group" aria-label="Horizon">
+          {HORIZONS.map((d) => (
+            <button
+              key={d}
+              type="button"
+              className="btn btn--sm"
+              aria-pressed={st.days === d}
+              onClick={() => st.setDays(d)}
+            >
+              {d} days
+            </button>
+          ))}
+        </div>
+        <label className="field" style={{ flex: 1, minWidth: 260 }}>
+          <span className="field__label">
+            Planned daily spend: <strong>{money(planned)}</strong> (current {money(current)})
+          </span>
+          <input
+            type="range"
+            data-testid="spend-slider"
+            min={0}
+            max={Math.round(sliderMax)}
+            step={Math.max(1, Math.round(sliderMax / 100))}
+            value={planned}
+            onChange={(e) => st.setPlanned(Number(e.target.value))}
+          />
+        </label>
+        <button type="button" className="btn btn--ghost btn--sm" onClick={() => st.setPlanned(null)}>
+          Reset to current
+        </button>
+        {retrain}
+      </div>
+
+      {st.forecastError ? <ErrorState title="No forecast for this entity" message={st.forecastError} /> : null}
+      {f ? (
+        <div className="card" data-testid="forecast">
+          <div className="card__header">
+            Next {f.days} days from {f.startDate}: conversions{' '}
+            <BandText band={f.conversions} fmt={(v) => formatCount(Math.round(v))} /> · revenue{' '}
+            <BandText band={f.revenueMicros} fmt={money} />
+            {f.roas ? (
+              <>
+                {' '}
+                · ROAS <BandText band={f.roas} fmt={formatRoas} />
+              </>
+            ) : null}
+          </div>
+          <div className="card__body">
+            <Suspense fallback={<Skeleton height={280} />}>
+              <ForecastChart forecast={f} />
+            </Suspense>
+            <p className="field__hint">
+              Shaded: 80% prediction interval (conformal, coverage measured below). Recent days include estimated late
+              conversions.
+            </p>
+          </div>
+        </div>
+      ) : null}
+
+      <div className="card" data-testid="response-curve">
+        <div className="card__header">
+          Response curve (adstock + saturation, last 180 days)
+          {marginal !== null ? (
+            <>
+              {' '}
+              · marginal ROAS at proposed spend <strong>{formatRoas(marginal)}</strong>
+            </>
+          ) : null}
+          {st.curve ? (
+            <>
+              {' '}
+              · at current spend <strong>{formatRoas(st.curve.marginalRoasAtCurrent)}</strong> · fit R²{' '}
+              {st.curve.params.r2.toFixed(2)}
+            </>
+          ) : null}
+        </div>
+        <div className="card__body">
+          {st.curve ? (
+            <Suspense fallback={<Skeleton height={240} />}>
+              <ResponseCurveChart curve={st.curve} plannedMicros={planned} />
+            </Suspense>
+          ) : (
+            <EmptyState title="No response curve">{st.curveError ?? 'Not enough spend history.'}</EmptyState>
+          )}
+        </div>
+      </div>
+
+      <MetricsCard model={active} />
+
+      <div className="card">
+        <div className="card__header">What separates high-CPA from low-CPA ad sets (last 90 days)</div>
+        <div className="card__body">
+          {st.drivers && st.drivers.nodes.length && st.drivers.currency ? (
+            <DriversTree nodes={st.drivers.nodes} currency={st.drivers.currency} />
+          ) : (
+            <EmptyState title="Not enough ad sets with conversions">
+              The drivers tree needs at least 20 ad sets with 3+ conversions.
+            </EmptyState>
+          )}
+        </div>
+      </div>
+      {st.workspaceId !== null ? <LtvCard workspaceId={st.workspaceId} /> : null}
+    </PageFrame>
+  )
+}
