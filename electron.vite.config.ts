@@ -6,7 +6,13 @@ import react from '@vitejs/plugin-react'
 export default defineConfig({
   main: {
     build: {
-      lib: { entry: resolve(__dirname, 'electron/main/index.ts') },
+      lib: {
+        entry: {
+          index: resolve(__dirname, 'electron/main/index.ts'),
+          // Model training runs in a worker thread; emitted beside index.js as train-worker.js.
+          'train-worker': resolve(__dirname, 'electron/main/ml/train-worker.ts'),
+        },
+      },
     },
   },
   preload: {
