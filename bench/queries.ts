@@ -164,7 +164,7 @@ export const queriesBench: Bench = {
           name: x.name,
           store_ms: storeMs,
           duckdb_ms: duckMs,
-          ratio: Math.round((storeMs / duckMs) * 100) / 100,
+          ratio: Math.round((storeMs / duckMs) * 1000) / 1000,
         })
       }
       return { campaigns, days, rows, runs: RUNS, queries: out }

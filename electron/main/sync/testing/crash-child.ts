@@ -2,7 +2,8 @@
  * Child process of the crash test: a file-backed core under ME_DATA_DIR that connects to the
  * simulated platforms (in-process msw) and runs one sync job to completion. Started again after
  * a SIGKILL, the job queue resumes the job from its last committed chunk.
- * Prints "SYNCING" once the sync job runs and "DONE <status>" at the end.
+ * Prints "SYNCING" once the sync job runs and "DONE <status>" at the end. ME_CRASH_AT_CHECKPOINT=n
+ * makes it SIGKILL itself inside its n-th checkpoint write (mid-transaction).
  */
 import { join } from 'node:path'
 import { createCore } from '../../core'
@@ -21,6 +22,19 @@ async function main(): Promise<void> {
   const dataDir = process.env.ME_DATA_DIR as string
   const platform = createNodePlatform({ host: 'cli', dataDir, now: () => CRASH_NOW })
   const core = createCore(platform, { dbPath: join(dataDir, 'marketing-engine.db'), startJobs: false })
+  const crashAt = Number(process.env.ME_CRASH_AT_CHECKPOINT ?? 0)
+  if (crashAt > 0) {
+    // Die inside the n-th checkpoint write: the engine saves checkpoints inside each chunk's
+    // transaction, so this kills the process after the chunk's rows were written, before COMMIT.
+    let n = 0
+    core.store.sqlite.function('crash_point', () => {
+      if (++n === crashAt) process.kill(process.pid, 'SIGKILL')
+      return 0
+    })
+    core.store.sqlite.exec(
+      'CREATE TEMP TRIGGER crash_on_checkpoint AFTER UPDATE OF checkpoint ON jobs BEGIN SELECT crash_point(); END',
+    )
+  }
   const world = buildWorld(CRASH_WORLD)
   const f = simulatedFetch(createSimulatedPlatforms({ world, pageSize: 60 }).handlers)
   setConnectorOverride((p, ctx) => realConnector(p, { ...ctx, fetch: f, retry: FAST_RETRY }))

@@ -12,6 +12,7 @@ import { useRouterStore } from '../../stores/router-store'
 import { selectCurrentWorkspace, useWorkspaceStore } from '../../stores/workspace-store'
 import { NoDataHint } from './NoDataHint'
 import { DashboardInsights } from '../analytics/DashboardInsights'
+import { useAnomalyMarkers } from '../analytics/use-anomaly-markers'
 
 // ECharts is most of the bundle; loading it with the chart keeps the first paint light.
 const TrendChart = lazy(async () => ({ default: (await import('./TrendChart')).TrendChart }))
@@ -73,6 +74,7 @@ export function DashboardPage(): JSX.Element {
   const compare = useWorkspaceStore((s) => s.compare)
   const { status, error, summary, trend, trendCurrency, refreshing, load, refetch } = useDashboardStore()
   const navigate = useRouterStore((s) => s.navigate)
+  const markers = useAnomalyMarkers(workspaceId, range)
 
   useEffect(() => {
     if (workspaceId !== null) void load({ workspaceId, range, compare })
@@ -162,7 +164,7 @@ export function DashboardPage(): JSX.Element {
               <NoDataHint workspaceId={workspace.id} accountCount={workspace.accountCount} />
             ) : (
               <Suspense fallback={<Skeleton height={300} />}>
-                <TrendChart points={trend} currency={trendCurrency ?? currency} />
+                <TrendChart points={trend} currency={trendCurrency ?? currency} markers={markers} />
               </Suspense>
             )}
           </div>

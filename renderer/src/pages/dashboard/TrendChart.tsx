@@ -5,10 +5,15 @@ import { Chart, type ChartOption } from '../../components/Chart'
 import type { ChartPalette } from '../../lib/chart-theme'
 import { formatShortDate } from '../../lib/date-presets'
 import { formatCurrency } from '../../lib/format'
+// Registers the marker components the anomaly pins need (this chunk is lazy-loaded).
+import '../analytics/charts'
+import type { AnomalyMarker } from '../analytics/use-anomaly-markers'
 
 interface TrendChartProps {
   points: TrendPoint[]
   currency: string
+  /** Anomalies to pin on the spend line (dates outside the range are ignored). */
+  markers?: AnomalyMarker[]
 }
 
 /** First and last provisional dates; the core marks the trailing restatement window. */
@@ -19,7 +24,29 @@ function provisionalSpan(points: TrendPoint[]): [string, string] | null {
   return first && last ? [first.date, last.date] : null
 }
 
-export function buildTrendOption(points: TrendPoint[], currency: string, p: ChartPalette): ChartOption {
+/** Pins for anomalies on the spend line, with the explanation as the tooltip. */
+function markerPoints(points: TrendPoint[], markers: AnomalyMarker[]): Record<string, unknown> | undefined {
+  const spend = new Map(points.map((pt) => [pt.date, microsToUnits(pt.spendMicros)]))
+  const data = markers
+    .filter((m) => spend.has(m.date))
+    .map((m) => ({ name: m.label, coord: [m.date, spend.get(m.date)], value: '!' }))
+  if (!data.length) return undefined
+  return {
+    symbol: 'pin',
+    symbolSize: 30,
+    itemStyle: { color: '#e8590c' },
+    label: { color: '#ffffff', fontSize: 11 },
+    tooltip: { formatter: (x: { name: string }) => x.name },
+    data,
+  }
+}
+
+export function buildTrendOption(
+  points: TrendPoint[],
+  currency: string,
+  p: ChartPalette,
+  markers: AnomalyMarker[] = [],
+): ChartOption {
   const dates = points.map((pt) => pt.date)
   const span = provisionalSpan(points)
   const money = (v: unknown): string => (typeof v === 'number' ? formatCurrency(v, currency) : '—')
@@ -81,6 +108,7 @@ export function buildTrendOption(points: TrendPoint[], currency: string, p: Char
         symbolSize: 6,
         lineStyle: { width: 2, color: p.spend },
         itemStyle: { color: p.spend },
+        markPoint: markerPoints(points, markers),
         markArea: span
           ? {
               silent: true,
@@ -117,8 +145,11 @@ export function buildTrendOption(points: TrendPoint[], currency: string, p: Char
   }
 }
 
-export function TrendChart({ points, currency }: TrendChartProps): JSX.Element {
-  const build = useCallback((p: ChartPalette) => buildTrendOption(points, currency, p), [points, currency])
+export function TrendChart({ points, currency, markers }: TrendChartProps): JSX.Element {
+  const build = useCallback(
+    (p: ChartPalette) => buildTrendOption(points, currency, p, markers),
+    [points, currency, markers],
+  )
   const span = provisionalSpan(points)
   const empty = points.every((pt) => pt.spendMicros === 0 && pt.revenueMicros === 0)
   const totalSpend = points.reduce((s, pt) => s + pt.spendMicros, 0)
