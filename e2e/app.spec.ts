@@ -37,7 +37,10 @@ async function demoReady(): Promise<number> {
 
 async function uiRange(page: Page): Promise<{ from: string; to: string }> {
   const trigger = page.getByTestId('date-range-trigger')
-  return { from: (await trigger.getAttribute('data-from')) as string, to: (await trigger.getAttribute('data-to')) as string }
+  return {
+    from: (await trigger.getAttribute('data-from')) as string,
+    to: (await trigger.getAttribute('data-to')) as string,
+  }
 }
 
 async function expectTilesMatchCore(page: Page, workspaceId: number): Promise<Summary> {
@@ -47,7 +50,10 @@ async function expectTilesMatchCore(page: Page, workspaceId: number): Promise<Su
     const tile = page.getByTestId(`kpi-${k}`)
     const expected = s.kpis[k]
     if (expected === null || expected === undefined) await expect(tile).toHaveAttribute('data-value', '')
-    else await expect.poll(async () => Number(await tile.getAttribute('data-value')), { message: `kpi ${k}` }).toBeCloseTo(expected, 6)
+    else
+      await expect
+        .poll(async () => Number(await tile.getAttribute('data-value')), { message: `kpi ${k}` })
+        .toBeCloseTo(expected, 6)
   }
   return s
 }

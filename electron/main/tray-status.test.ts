@@ -16,10 +16,22 @@ describe('tray status', () => {
     expect(core.platform.badge).toEqual({ count: 0, tooltip: 'Not synced yet' })
     const db = core.store.sqlite
     db.prepare("INSERT INTO workspaces (name) VALUES ('W')").run()
-    db.prepare("INSERT INTO sync_runs (workspace_id, mode, status, finished_at) VALUES (1, 'incremental', 'succeeded', '2026-11-26T11:55:00Z')").run()
-    db.prepare("INSERT INTO alerts (workspace_id, severity, title, body, source) VALUES (1, 'warning', 'High CPA', 'CPA above $40', 'rule')").run()
-    db.prepare("INSERT INTO alerts (workspace_id, severity, title, body, source, read_at) VALUES (1, 'info', 'Read', 'x', 'rule', '2026-11-26')").run()
-    core.events.emit('alert:raised', { id: 1, workspaceId: 1, severity: 'warning', title: 'High CPA', body: 'CPA above $40' })
+    db.prepare(
+      "INSERT INTO sync_runs (workspace_id, mode, status, finished_at) VALUES (1, 'incremental', 'succeeded', '2026-11-26T11:55:00Z')",
+    ).run()
+    db.prepare(
+      "INSERT INTO alerts (workspace_id, severity, title, body, source) VALUES (1, 'warning', 'High CPA', 'CPA above $40', 'rule')",
+    ).run()
+    db.prepare(
+      "INSERT INTO alerts (workspace_id, severity, title, body, source, read_at) VALUES (1, 'info', 'Read', 'x', 'rule', '2026-11-26')",
+    ).run()
+    core.events.emit('alert:raised', {
+      id: 1,
+      workspaceId: 1,
+      severity: 'warning',
+      title: 'High CPA',
+      body: 'CPA above $40',
+    })
     expect(core.platform.badge).toEqual({ count: 1, tooltip: 'Last sync 5 min ago' })
   })
 

@@ -25,6 +25,10 @@ export function startTrayStatus(sqlite: Sqlite, events: EventBus, platform: Plat
     platform.setBadge(unread, last.at ? `Last sync ${ago(last.at, platform.clock.now())}` : 'Not synced yet')
   }
   refresh()
-  const offs = [events.on('alert:raised', refresh), events.on('job:finished', refresh), events.on('data:changed', refresh)]
+  const offs = [
+    events.on('alert:raised', refresh),
+    events.on('job:finished', refresh),
+    events.on('data:changed', refresh),
+  ]
   return () => offs.forEach((off) => off())
 }

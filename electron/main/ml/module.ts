@@ -51,6 +51,7 @@ export function createMlModule(services: CoreServices): CoreModule<Channel> {
   const forecasts = new ForecastService(store.sqlite, registry, events, () => platform.clock.now(), mode)
   const ltv = new LtvService(store.sqlite, events)
   let timer: NodeJS.Timeout | null = null
+  let offDataJobs: (() => void) | null = null
 
   /** Weekly schedule: queue a retrain for every workspace with data whose newest model is a week old. */
   const checkSchedule = (): void => {
@@ -113,8 +114,16 @@ export function createMlModule(services: CoreServices): CoreModule<Channel> {
       }
       timer = setTimeout(tick, FIRST_CHECK_MS)
       timer.unref()
+      // A fresh demo or a first sync should not wait for the schedule: train once data lands.
+      // (Tests drive training explicitly, so the test host skips this.)
+      if (platform.host !== 'test') {
+        offDataJobs = services.events.on('job:finished', (f) => {
+          if (f.status === 'succeeded' && (f.kind === 'demo:build' || f.kind.startsWith('sync'))) tick()
+        })
+      }
     },
     stop() {
+      offDataJobs?.()
       if (timer) clearTimeout(timer)
       timer = null
     },

@@ -89,6 +89,33 @@ export function ConnectForm({
     }
   }
 
+  /** Google: sign in through the browser (loopback + PKCE in the core) instead of pasting a refresh token. */
+  const googleSignIn = async (): Promise<void> => {
+    setBusy(true)
+    setError(null)
+    setDone(null)
+    const v = (k: string): string => (values[k] ?? '').trim()
+    try {
+      const res = await getClient().invoke('connections:connectGoogle', {
+        workspaceId,
+        developerToken: v('developerToken'),
+        clientId: v('clientId'),
+        clientSecret: v('clientSecret'),
+        ...(v('loginCustomerId') ? { loginCustomerId: v('loginCustomerId') } : {}),
+        customerIds: v('customerIds')
+          .split(/[\s,]+/)
+          .filter(Boolean),
+      })
+      setDone(`Connected ${res.accounts.map((a) => a.name).join(', ')}`)
+      setValues({})
+      onConnected()
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
   return (
     <form
       className="settings-list"
@@ -133,7 +160,12 @@ export function ConnectForm({
       <div>
         <button type="submit" className="btn btn--primary" disabled={busy}>
           {busy ? 'Validating…' : 'Validate and connect'}
-        </button>
+        </button>{' '}
+        {platform === 'google_ads' ? (
+          <button type="button" className="btn" disabled={busy} onClick={() => void googleSignIn()}>
+            Sign in with Google instead of a refresh token
+          </button>
+        ) : null}
       </div>
       <div id={`${formId}-status`} aria-live="polite">
         {error ? <p className="field__error">{error}</p> : null}
