@@ -71,7 +71,14 @@ async function start(): Promise<void> {
   buildMenu()
   tray = new AppTray(join(resourcesDir, 'icons'), {
     open: showWindow,
-    syncNow: () => showWindow(),
+    syncNow: () => {
+      // Every workspace with connected accounts; a sync already running is reused, not doubled.
+      const c = core
+      if (!c) return
+      for (const w of c.workspaces.list()) {
+        if (w.accountCount > 0) void c.dispatch('sync:start', { workspaceId: w.id, mode: 'incremental' })
+      }
+    },
     toggleAutomation: () => {
       // Persisted so the automation scheduler honours it across restarts.
       const next = !(core?.kv.get('automation.paused', false) ?? false)

@@ -61,7 +61,13 @@ export function fitFatigue(days: AdDay[]): FatigueSummary & { cum: number[]; fit
   let daysUntil: number | null = null
   if (fit.b < 0) {
     const fatigueAtM = Math.log(FATIGUE_LINE) / fit.b
-    daysUntil = relNow <= FATIGUE_LINE ? 0 : dailyPace > 0 ? Math.round(((fatigueAtM - nowM) * 1e6) / dailyPace) : null
+    // Not yet at the line means at least one more day, however close.
+    daysUntil =
+      relNow <= FATIGUE_LINE
+        ? 0
+        : dailyPace > 0
+          ? Math.max(1, Math.ceil(((fatigueAtM - nowM) * 1e6) / dailyPace))
+          : null
   }
   const pct = (x: number): string => `${(x * 100).toFixed(2)}%`
   let state: FatigueSummary['state']

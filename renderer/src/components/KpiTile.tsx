@@ -1,6 +1,7 @@
 import type { JSX } from 'react'
 import type { KpiKey } from '../../../shared/domain/metrics'
 import { computeDelta, formatKpi, KPI_EMPTY_REASON, KPI_HINTS, KPI_LABELS } from '../lib/format'
+import { Sparkline } from './Sparkline'
 import { Skeleton } from './States'
 
 interface KpiTileProps {
@@ -11,12 +12,24 @@ interface KpiTileProps {
   currency: string
   /** e.g. "Feb 1 – Feb 28", named in the tooltip. */
   previousLabel?: string
+  /** Daily values of this KPI over the range, for the sparkline. */
+  series?: (number | null)[]
+  /** e.g. "Oct 27 to Nov 25", for the sparkline's accessible label. */
+  rangeLabel?: string
 }
 
 const ARROW = { up: '▲', down: '▼', flat: '' } as const
 const DIRECTION_WORD = { up: 'up', down: 'down', flat: 'unchanged' } as const
 
-export function KpiTile({ kpi, value, previous, currency, previousLabel }: KpiTileProps): JSX.Element {
+export function KpiTile({
+  kpi,
+  value,
+  previous,
+  currency,
+  previousLabel,
+  series,
+  rangeLabel,
+}: KpiTileProps): JSX.Element {
   const formatted = formatKpi(kpi, value, currency)
   const comparing = previous !== undefined
   const delta = comparing ? computeDelta(kpi, value, previous) : null
@@ -41,6 +54,11 @@ export function KpiTile({ kpi, value, previous, currency, previousLabel }: KpiTi
       <div className="kpi__value tabular" title={value === null ? KPI_EMPTY_REASON[kpi] : undefined}>
         {formatted}
       </div>
+      {series ? (
+        <div className="kpi__spark">
+          <Sparkline values={series} label={`${KPI_LABELS[kpi]} by day${rangeLabel ? `, ${rangeLabel}` : ''}`} />
+        </div>
+      ) : null}
       {delta ? (
         <div className="kpi__footer">
           {delta.ratio === null ? (

@@ -11,6 +11,7 @@ import './analytics.css'
 import { EntityDrawer } from './EntityDrawer'
 import { ExplorerTable, type SortKey, type SortState } from './ExplorerTable'
 import { METRIC_COLUMNS, METRIC_LABELS, metricValue, platformLabel, type MetricColumn } from './format'
+import type { EntityForecast } from '../../../../shared/ipc/contracts/ml'
 
 type Level = 'campaign' | 'adSet' | 'ad'
 interface Crumb {
@@ -74,6 +75,7 @@ export function CampaignsPage(): JSX.Element {
   const [columns, setColumns] = useState<MetricColumn[]>(DEFAULT_COLUMNS)
   const [showColumns, setShowColumns] = useState(false)
   const [detail, setDetail] = useState<EntityRow | null>(null)
+  const [forecasts, setForecasts] = useState<ReadonlyMap<string, EntityForecast>>(new Map())
   const harness = harnessSize()
   const crumb = path[path.length - 1] as Crumb
 
@@ -104,6 +106,28 @@ export function CampaignsPage(): JSX.Element {
   useEffect(() => {
     void load()
   }, [load])
+
+  // Prediction badges: the active model's 14-day forecasts for campaigns and ad sets (none until a
+  // model is trained; failures only hide the badges).
+  useEffect(() => {
+    const entityType = crumb.level === 'campaign' ? 'campaign' : crumb.level === 'adSet' ? 'adset' : null
+    if (workspaceId === null || entityType === null || harness !== null) {
+      setForecasts(new Map())
+      return
+    }
+    let live = true
+    getClient()
+      .invoke('ml:listEntityForecasts', { workspaceId, entityType })
+      .then((list) => {
+        if (live) setForecasts(new Map(list.map((f) => [String(f.entityId), f])))
+      })
+      .catch(() => {
+        if (live) setForecasts(new Map())
+      })
+    return () => {
+      live = false
+    }
+  }, [workspaceId, crumb.level, harness])
 
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase()
@@ -172,6 +196,7 @@ export function CampaignsPage(): JSX.Element {
         {...(drill ? { onDrill: drill } : {})}
         onDetails={setDetail}
         showDelta={compare}
+        forecasts={forecasts}
       />
     )
 

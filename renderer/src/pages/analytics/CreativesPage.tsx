@@ -146,7 +146,13 @@ export function CreativesPage(): JSX.Element {
                     {r.fatigue.state.replace('_', ' ')}
                   </span>
                 </td>
-                <td className="num tabular">{r.fatigue.daysUntilFatigue ?? '—'}</td>
+                <td className="num tabular">
+                  {r.fatigue.daysUntilFatigue === null
+                    ? '—'
+                    : r.fatigue.daysUntilFatigue > 365
+                      ? '> 1 year'
+                      : r.fatigue.daysUntilFatigue}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,8 @@
 import { useRef, type JSX } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
+import type { EntityForecast } from '../../../../shared/ipc/contracts/ml'
+import { PredictionBadge } from '../../components/PredictionBadge'
 import { delta, formatMetric, METRIC_LABELS, metricValue, platformLabel, type MetricColumn } from './format'
 
 export type SortKey = MetricColumn | 'name'
@@ -20,6 +22,8 @@ interface ExplorerTableProps {
   onDetails: (row: EntityRow) => void
   showDelta: boolean
   height?: number
+  /** Forecasts by entity id (campaigns and ad sets), shown as a badge beside the name. */
+  forecasts?: ReadonlyMap<string, EntityForecast>
 }
 
 const ROW_HEIGHT = 36
@@ -29,7 +33,7 @@ const ROW_HEIGHT = 36
  * smoothly. Header cells sort; the name drills down; the chart button opens the detail drawer.
  */
 export function ExplorerTable(props: ExplorerTableProps): JSX.Element {
-  const { rows, columns, currency, sort, onSort, onDrill, onDetails, showDelta, height = 560 } = props
+  const { rows, columns, currency, sort, onSort, onDrill, onDetails, showDelta, height = 560, forecasts } = props
   const scroller = useRef<HTMLDivElement>(null)
   const v = useVirtualizer({
     count: rows.length,
@@ -114,6 +118,7 @@ export function ExplorerTable(props: ExplorerTableProps): JSX.Element {
                     </span>
                   ) : null}
                   {r.status && r.status !== 'active' ? <span className="badge">{r.status}</span> : null}
+                  <PredictionBadge forecast={forecasts?.get(r.id)} />
                 </span>
                 <span role="gridcell">{platformLabel(r.platform)}</span>
                 {columns.map((c) => {

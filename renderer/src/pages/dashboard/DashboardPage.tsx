@@ -3,6 +3,7 @@ import type { Totals } from '../../../../shared/domain/metrics'
 import type { Summary } from '../../../../shared/ipc/contract'
 import { Icon } from '../../components/Icon'
 import { KpiTile, KpiTileSkeleton } from '../../components/KpiTile'
+import { kpiSeries } from '../../lib/kpi-series'
 import { PageFrame } from '../../components/PageFrame'
 import { EmptyState, ErrorState, Skeleton } from '../../components/States'
 import { formatRange } from '../../lib/date-presets'
@@ -149,6 +150,7 @@ export function DashboardPage(): JSX.Element {
               previous={summary.previousKpis ? summary.previousKpis[k] : undefined}
               currency={currency}
               previousLabel={previousLabel}
+              series={trend.length > 1 ? kpiSeries(trend, k) : undefined}
             />
           ))}
         </section>
