@@ -5,7 +5,8 @@ import { chunkWindows } from '../electron/main/sync/sync-engine/plan'
 interface Recorded {
   status: number
   headers: [string, string][]
-  body: string
+  /** Kept as UTF-8 bytes off the JS heap (a full-size run records ~2 GB); decoding is timed, as on a network. */
+  body: Buffer
 }
 
 /**
@@ -17,7 +18,7 @@ interface Recorded {
  */
 export class PageReplay {
   private readonly recorded = new Map<string, Recorded[]>()
-  /** Response bytes (UTF-16 code units) recorded. */
+  /** Response bytes recorded. */
   bytes = 0
   replayed = 0
   live = 0
@@ -33,7 +34,7 @@ export class PageReplay {
   /** A fetch that forwards to the live API and keeps every response. */
   readonly record: typeof fetch = async (input, init) => {
     const res = await this.live_(input, init)
-    const body = await res.text()
+    const body = Buffer.from(await res.arrayBuffer())
     const key = await PageReplay.key(input, init)
     const list = this.recorded.get(key) ?? []
     list.push({ status: res.status, headers: [...res.headers], body })

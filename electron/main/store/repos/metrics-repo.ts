@@ -35,7 +35,7 @@ interface RollupSums {
  * re-pulled whole); ~2x cheaper than re-aggregating the rows in SQL.
  */
 export class RollupAccumulator {
-  readonly campaigns = new Map<string, RollupSums & { campaignId: number; date: string }>()
+  readonly campaigns = new Map<string, CampaignDaySums>()
   readonly days = new Map<string, RollupSums>()
 
   add(r: DailyMetricInput): void {
@@ -60,16 +60,34 @@ export class RollupAccumulator {
       d = { spend: 0, impressions: 0, clicks: 0, conversions: 0, value: 0, videoViews: 0, provisional: false }
       this.days.set(r.date, d)
     }
-    for (const x of [c, d]) {
-      x.spend += r.spendMicros
-      x.impressions += r.impressions
-      x.clicks += r.clicks
-      x.conversions += r.conversions
-      x.value += r.conversionValueMicros
-      x.videoViews += r.videoViews
-      x.provisional ||= r.provisional
-    }
+    addSums(c, r)
+    addSums(d, r)
   }
+
+  /** Campaign-days in primary-key order (campaign, date): B-tree inserts stay local. */
+  sortedCampaigns(): CampaignDaySums[] {
+    return [...this.campaigns.values()].sort(
+      (a, b) => a.campaignId - b.campaignId || (a.date < b.date ? -1 : a.date > b.date ? 1 : 0),
+    )
+  }
+}
+
+/** Campaign-day sums as accumulated (money in micros). */
+export type CampaignDaySums = RollupSums & { campaignId: number; date: string }
+
+function addSums(x: RollupSums, r: DailyMetricInput): void {
+  x.spend += r.spendMicros
+  x.impressions += r.impressions
+  x.clicks += r.clicks
+  x.conversions += r.conversions
+  x.value += r.conversionValueMicros
+  x.videoViews += r.videoViews
+  if (r.provisional) x.provisional = true
+}
+
+/** Rows in primary-key order (ad, date). */
+export function sortByKey(rows: DailyMetricInput[]): DailyMetricInput[] {
+  return rows.sort((a, b) => a.adId - b.adId || (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
 }
 
 /**
@@ -82,6 +100,8 @@ export class MetricsRepo {
   private readonly insCampaignDaily
   private readonly delAccountDaily
   private readonly insAccountDaily
+  private readonly insCampaignValues
+  private readonly insAccountValues
   /** Per-campaign running totals (analytics range queries); refreshed after every rollup write. */
   private readonly cumulative: CumulativeRollup
 
@@ -114,16 +134,24 @@ export class MetricsRepo {
         sum(conversion_value_micros), sum(video_views), max(provisional)
       FROM campaign_daily WHERE account_id = ? AND date BETWEEN ? AND ?
       GROUP BY date`)
+    this.insCampaignValues = sqlite.prepare(
+      `INSERT INTO campaign_daily (campaign_id, date, account_id, spend_micros, impressions, clicks, conversions,
+         conversion_value_micros, video_views, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    this.insAccountValues = sqlite.prepare(
+      `INSERT INTO account_daily (account_id, date, spend_micros, impressions, clicks, conversions,
+         conversion_value_micros, video_views, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
   }
 
   /**
    * Upsert rows; call inside a transaction for bulk work. Rows are written in key order
    * (ad, date), which keeps B-tree inserts local and roughly 1.4x faster.
    */
-  upsert(rows: DailyMetricInput[]): number {
+  upsert(rows: DailyMetricInput[], presorted = false): number {
     let n = 0
     const s = this.upsertStmt
-    const sorted = [...rows].sort((a, b) => a.adId - b.adId || (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
+    const sorted = presorted ? rows : sortByKey([...rows])
     for (const r of sorted) {
       s.run(
         r.adId,
@@ -153,17 +181,11 @@ export class MetricsRepo {
   replaceRollups(accountId: number, from: string, to: string, acc: RollupAccumulator): void {
     this.delCampaignDaily.run(accountId, from, to)
     this.delAccountDaily.run(accountId, from, to)
-    const insC = this.sqlite.prepare(
-      `INSERT INTO campaign_daily (campaign_id, date, account_id, spend_micros, impressions, clicks, conversions,
-         conversion_value_micros, video_views, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    const insA = this.sqlite.prepare(
-      `INSERT INTO account_daily (account_id, date, spend_micros, impressions, clicks, conversions,
-         conversion_value_micros, video_views, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
+    const insC = this.insCampaignValues
+    const insA = this.insAccountValues
     const round = (x: number): number => Math.round(x * 1e6) / 1e6
-    for (const c of acc.campaigns.values()) {
-      if (c.date < from || c.date > to) continue
+    const campaigns = acc.sortedCampaigns().filter((c) => c.date >= from && c.date <= to)
+    for (const c of campaigns) {
       insC.run(
         c.campaignId,
         c.date,
@@ -191,7 +213,7 @@ export class MetricsRepo {
         d.provisional ? 1 : 0,
       )
     }
-    this.cumulative.refresh(accountId, from)
+    this.cumulative.refresh(accountId, from, { to, campaigns })
   }
 
   /** Rebuild the campaign-day and account-day rollups of one account for a date span from the rows. */

@@ -11,8 +11,15 @@ const BIG_INT_DIGITS = 16
  * Throws SyntaxError for invalid or truncated JSON, like `JSON.parse`.
  */
 export function parseJsonPreservingBigInts(text: string): unknown {
-  return JSON.parse(quoteBigIntegers(text))
+  return JSON.parse(BARE_BIG_INT.test(text) ? quoteBigIntegers(text) : text)
 }
+
+/**
+ * A bare (unquoted) JSON integer of 16+ digits: in valid JSON a number follows `:`, `,`, `[` or
+ * starts the text, and ends at `,`, `}`, `]`, whitespace or the end. Texts without a match (most
+ * pages: ids sent as strings) skip the character scan; a false match only costs that scan.
+ */
+const BARE_BIG_INT = /(?:^|[:,[])\s*-?\d{16,}(?:[\s,}\]]|$)/
 
 /** Rewrite `text` so that big integer literals become JSON strings; strings are left untouched. */
 export function quoteBigIntegers(text: string): string {

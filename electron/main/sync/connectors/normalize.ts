@@ -102,7 +102,7 @@ export function halve(from: string, to: string): [[string, string], [string, str
  * silently dropped.
  */
 export class SeenRows {
-  private readonly seen = new Map<string, string>()
+  private readonly seen = new Map<string, RemoteDailyRow>()
 
   constructor(private readonly platform: PlatformId) {}
 
@@ -111,9 +111,8 @@ export class SeenRows {
     const out: RemoteDailyRow[] = []
     for (const r of rows) {
       const k = `${r.adExternalId}|${r.date}`
-      const fp = `${r.spendMicros}|${r.impressions}|${r.clicks}|${r.reach}|${r.conversions}|${r.conversionValueMicros}|${r.videoViews}`
       const prev = this.seen.get(k)
-      if (prev === fp) continue
+      if (prev !== undefined && sameNumbers(prev, r)) continue
       if (prev !== undefined)
         throw new ConnectorError(
           'invalid_response',
@@ -121,11 +120,23 @@ export class SeenRows {
           `The platform returned ad ${r.adExternalId} on ${r.date} twice with different values`,
           { code: 'duplicate_ad_day' },
         )
-      this.seen.set(k, fp)
+      this.seen.set(k, r)
       out.push(r)
     }
     return out
   }
+}
+
+function sameNumbers(a: RemoteDailyRow, b: RemoteDailyRow): boolean {
+  return (
+    a.spendMicros === b.spendMicros &&
+    a.impressions === b.impressions &&
+    a.clicks === b.clicks &&
+    a.reach === b.reach &&
+    a.conversions === b.conversions &&
+    a.conversionValueMicros === b.conversionValueMicros &&
+    a.videoViews === b.videoViews
+  )
 }
 
 /** Raised when a write-back was accepted but reading the object back shows another value. */

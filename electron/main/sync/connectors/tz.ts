@@ -38,8 +38,21 @@ export function localMidnightIso(date: string, timeZone: string): string {
   return `${date}T00:00:00.000${formatOffset(tzOffsetMinutes(timeZone, utc))}`
 }
 
+// Stats rows repeat the same few day-start instants thousands of times: memoise (bounded).
+const localDates = new Map<string, string>()
+
 /** The account-local calendar date of an ISO instant (any offset or Z). */
 export function localDateOfInstant(iso: string, timeZone: string): string {
+  const key = `${timeZone} ${iso}`
+  const hit = localDates.get(key)
+  if (hit !== undefined) return hit
+  const date = computeLocalDate(iso, timeZone)
+  if (localDates.size >= 10_000) localDates.clear()
+  localDates.set(key, date)
+  return date
+}
+
+function computeLocalDate(iso: string, timeZone: string): string {
   const ms = Date.parse(iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
   if (Number.isNaN(ms)) throw new Error(`Not an ISO timestamp: ${iso}`)
   const local = new Date(ms + tzOffsetMinutes(timeZone, ms) * 60_000)

@@ -1,5 +1,5 @@
 import type { Sqlite } from '../../store/db'
-import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../../store/repos/metrics-repo'
+import { MetricsRepo, RollupAccumulator, sortByKey, type DailyMetricInput } from '../../store/repos/metrics-repo'
 import type { RemoteDailyRow } from '../connectors/types'
 import type { EntityIds } from './entity-writer'
 
@@ -80,19 +80,20 @@ export class ChunkWriter {
 
   /** Replace the chunk's window; returns the rows written. A duplicate ad-day in `rows` is refused. */
   write(w: ChunkWrite, afterWrite?: () => void): number {
-    const inputs = this.toInputs(w)
-    const seen = new Set<string>()
-    for (const r of inputs) {
-      const k = `${r.adId}|${r.date}`
-      if (seen.has(k)) throw new Error(`The platform returned ad-day ${k} twice in ${w.from}..${w.to}`)
-      seen.add(k)
+    // Key order (ad, date) makes duplicates adjacent and B-tree inserts local.
+    const inputs = sortByKey(this.toInputs(w))
+    for (let i = 1; i < inputs.length; i++) {
+      const a = inputs[i - 1] as DailyMetricInput
+      const b = inputs[i] as DailyMetricInput
+      if (a.adId === b.adId && a.date === b.date)
+        throw new Error(`The platform returned ad-day ${b.adId}|${b.date} twice in ${w.from}..${w.to}`)
     }
     const acc = new RollupAccumulator()
     for (const r of inputs) acc.add(r)
     let n = 0
     this.sqlite.transaction(() => {
       this.delRows.run(w.accountId, w.from, w.to)
-      n = this.metrics.upsert(inputs)
+      n = this.metrics.upsert(inputs, true)
       this.metrics.replaceRollups(w.accountId, w.from, w.to, acc)
       afterWrite?.()
     })()

@@ -80,10 +80,10 @@ export function PreferencesForm({ settings }: { settings: Settings }): JSX.Eleme
       <form className="settings-row" onSubmit={(e) => void submitCurrency(e)} noValidate>
         <div className="settings-row__text">
           <label htmlFor={ids.currency} className="settings-row__label">
-            Reporting currency
+            Default reporting currency
           </label>
           <p className="settings-row__hint">
-            Totals across accounts in other currencies are converted at monthly rates.
+            Used for new workspaces. The current workspace’s own currency and rates are under Exchange rates.
           </p>
         </div>
         <div className="settings-row__control">

@@ -17,6 +17,8 @@ import {
   AdRow,
   MetricsRow,
   dailyQuery,
+  fastStream,
+  isMetricsRow,
   googleObjective,
   googleFormat,
   metricsToRow,
@@ -47,7 +49,13 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
   }
 
   /** Every result row of a GAQL query, streamed as batches. */
-  async function stream<T>(cid: string, query: string, what: string, row: z.ZodType<T>): Promise<T[][]> {
+  async function stream<T>(
+    cid: string,
+    query: string,
+    what: string,
+    row: z.ZodType<T>,
+    fastRow?: (v: unknown) => boolean,
+  ): Promise<T[][]> {
     const body = await tokens.withToken((token) =>
       http.request({
         method: 'POST',
@@ -55,6 +63,7 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
         headers: headers(token),
         body: JSON.stringify({ query }),
         schema: streamSchema(row),
+        ...(fastRow ? { fast: fastStream<T>(fastRow) } : {}),
         what,
       }),
     )
@@ -253,7 +262,7 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
       const cid = customerId(account)
       for (const [a, b] of splitWindows(from, to, 31)) {
         const what = `Google daily metrics ${a}..${b}`
-        for (const batch of await stream(cid, dailyQuery(a, b), what, MetricsRow)) {
+        for (const batch of await stream(cid, dailyQuery(a, b), what, MetricsRow, isMetricsRow)) {
           const rows = batch.map((r, i) => {
             try {
               return metricsToRow(r)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { CreativeFormat, Objective } from '../../../../../shared/domain/entities'
 import { decimalToMicros, parseMicros } from '../../../../../shared/domain/money'
+import { asObject, checkedList, idInPlace, isIsoDate, isNumLike } from '../fast-shape'
 import { IdSchema, NumLike, parseCount, parseIntCount } from '../normalize'
 import type { RemoteDailyRow } from '../types'
 
@@ -96,6 +97,40 @@ export const MetricsRow = z.looseObject({
     })
     .optional(),
 })
+
+function hasId(v: unknown): boolean {
+  const o = asObject(v)
+  return o !== undefined && idInPlace(o, 'id')
+}
+
+/** Fast path of MetricsRow (converts number ids in place). */
+export function isMetricsRow(v: unknown): boolean {
+  const r = asObject(v)
+  if (!r || !hasId(r.campaign) || !hasId(r.adGroup)) return false
+  const aga = asObject(r.adGroupAd)
+  const seg = asObject(r.segments)
+  if (!aga || !hasId(aga.ad) || !seg || !isIsoDate(seg.date)) return false
+  if (r.metrics === undefined) return true
+  const m = asObject(r.metrics)
+  return (
+    m !== undefined &&
+    isNumLike(m.costMicros) &&
+    isNumLike(m.impressions) &&
+    isNumLike(m.clicks) &&
+    isNumLike(m.conversions) &&
+    isNumLike(m.conversionsValue) &&
+    isNumLike(m.videoViews)
+  )
+}
+
+/** Fast path of `streamSchema(row)`. */
+export function fastStream<T>(row: (v: unknown) => boolean): (json: unknown) => { results?: T[] }[] | undefined {
+  const batch = (v: unknown): boolean => {
+    const b = asObject(v)
+    return b !== undefined && (b.results === undefined || checkedList(b.results, row) !== undefined)
+  }
+  return (json) => checkedList<{ results?: T[] }>(json, batch)
+}
 
 /** GAQL for daily ad-level metrics; segments.date is in the customer's time zone. */
 export function dailyQuery(from: string, to: string): string {

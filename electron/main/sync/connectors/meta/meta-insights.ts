@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { daysBetween } from '../../../../../shared/domain/dates'
 import { decimalToMicros } from '../../../../../shared/domain/money'
+import { asObject, checkedList, idInPlace, isIsoDate, isNumLike } from '../fast-shape'
 import { sleep } from '../http'
 import {
   halve,
@@ -65,6 +66,34 @@ const InsightRowSchema = z.looseObject({
   video_play_actions: z.array(ActionSchema).optional(),
 })
 type InsightRow = z.infer<typeof InsightRowSchema>
+
+function isAction(v: unknown): boolean {
+  const a = asObject(v)
+  return a !== undefined && typeof a.action_type === 'string' && (typeof a.value === 'string' || typeof a.value === 'number')
+}
+
+function isActions(v: unknown): boolean {
+  return v === undefined || checkedList(v, isAction) !== undefined
+}
+
+/** Fast path of InsightRowSchema (converts number ids in place). */
+export function isInsightRow(v: unknown): boolean {
+  const r = asObject(v)
+  return (
+    r !== undefined &&
+    isIsoDate(r.date_start) &&
+    idInPlace(r, 'ad_id') &&
+    idInPlace(r, 'adset_id') &&
+    idInPlace(r, 'campaign_id') &&
+    isNumLike(r.spend) &&
+    isNumLike(r.impressions) &&
+    isNumLike(r.clicks) &&
+    isNumLike(r.reach) &&
+    isActions(r.actions) &&
+    isActions(r.action_values) &&
+    isActions(r.video_play_actions)
+  )
+}
 
 const ReportRunSchema = z.looseObject({ report_run_id: IdSchema })
 const ReportStatusSchema = z.looseObject({
@@ -184,7 +213,7 @@ async function* syncPages(
 ): AsyncGenerator<{ data: InsightRow[]; what: string }> {
   const url = api.url(`${actPath(account)}/insights`, { ...reportParams(from, to), limit: opts.pageLimit ?? 500 })
   const what = `Meta insights ${from}..${to}`
-  for await (const data of api.pages(url, what, InsightRowSchema)) yield { data, what }
+  for await (const data of api.pages(url, what, InsightRowSchema, isInsightRow)) yield { data, what }
 }
 
 async function* asyncPages(
@@ -225,6 +254,7 @@ async function* asyncPages(
     api.url(`${id}/insights`, { limit: opts.pageLimit ?? 500 }),
     what,
     InsightRowSchema,
+    isInsightRow,
   ))
     yield { data, what }
 }
