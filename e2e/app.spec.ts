@@ -113,3 +113,37 @@ test.describe('Marketing Engine in the browser preview', () => {
     await expect(page.getByTestId('page-settings')).toBeVisible()
   })
 })
+
+test.describe('write-back from the explorer', () => {
+  test.beforeAll(async () => {
+    await demoReady()
+  })
+
+  test('pauses a campaign on the (simulated) platform after confirmation, and the explorer shows it paused', async ({
+    page,
+  }) => {
+    await page.goto(serverInfo().url)
+    await page.getByTestId('nav-campaigns').click()
+    const grid = page.getByTestId('explorer-grid')
+    await expect(grid).toBeVisible()
+    const firstDetails = grid.getByRole('button', { name: /^Details of / }).first()
+    const label = (await firstDetails.getAttribute('aria-label')) as string
+    const name = label.replace(/^Details of /, '')
+    await firstDetails.click()
+    const drawer = page.getByTestId('entity-drawer')
+    await expect(drawer).toBeVisible()
+    await drawer.getByTestId('writeback-status').click()
+    const dialog = page.getByRole('dialog').filter({ hasText: 'on the ad platform?' })
+    await expect(dialog).toContainText(name)
+    await dialog.getByRole('button', { name: 'Confirm change' }).click()
+    await expect(drawer.getByRole('status')).toContainText('Applied on the platform')
+    await page.getByRole('button', { name: 'Close details' }).click()
+    const row = grid
+      .getByRole('row')
+      .filter({ has: page.getByRole('button', { name: `Details of ${name}`, exact: true }) })
+    await expect(row).toContainText('paused')
+    const shots = join(import.meta.dirname, '..', 'test-results', 'screenshots')
+    mkdirSync(shots, { recursive: true })
+    await page.screenshot({ path: join(shots, 'writeback.png') })
+  })
+})

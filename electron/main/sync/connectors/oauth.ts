@@ -10,6 +10,8 @@ import { ConnectorError, type ConnectorContext } from './types'
 export class OAuthTokens {
   private token: string | null = null
   private expiresAt = 0
+  /** The refresh in flight: concurrent callers share it (a rotated refresh token is used once). */
+  private refreshing: Promise<string> | null = null
   private readonly http: HttpClient
 
   constructor(
@@ -34,15 +36,25 @@ export class OAuthTokens {
       throw new ConnectorError('auth', this.platform, 'No refresh token or access token configured')
     }
     if (!this.ctx.tokenUrl) throw new ConnectorError('bad_request', this.platform, 'No OAuth token URL configured')
+    if (!this.refreshing)
+      this.refreshing = this.refresh(now).finally(() => {
+        this.refreshing = null
+      })
+    return this.refreshing
+  }
+
+  private async refresh(now: number): Promise<string> {
+    const c = this.ctx.credentials
+    const tokenUrl = this.ctx.tokenUrl as string
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
-      refresh_token: c.refreshToken,
+      refresh_token: c.refreshToken ?? "",
       client_id: c.clientId ?? '',
       client_secret: c.clientSecret ?? '',
     })
     const res = await this.http.request({
       method: 'POST',
-      url: this.ctx.tokenUrl,
+      url: tokenUrl,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
       schema: TokenResponseSchema,

@@ -192,11 +192,14 @@ export class SyncEngine {
             start <= plan.to
               ? chunkWindows(start, plan.to, Math.min(connector.maxWindowDays, this.deps.maxChunkDays ?? 31))
               : []
-          for (const [ci, w] of windows.entries()) {
-            throwIfAborted(ctx.signal)
+          // The next window is pulled while this one is awaited and written, so the platform's
+          // latency (async report polling, the network) overlaps our parsing and writing.
+          let stopped = false
+          const pull = async (w: { from: string; to: string }, ci: number): Promise<RemoteDailyRow[]> => {
             const pulled: RemoteDailyRow[] = []
             for await (const page of connector.fetchDaily(remote, w.from, w.to)) {
               throwIfAborted(ctx.signal)
+              if (stopped) break
               for (const r of page) pulled.push(r)
               report(
                 account,
@@ -204,27 +207,50 @@ export class SyncEngine {
                 `chunk ${ci + 1}/${windows.length} (${pulled.length.toLocaleString('en-US')} rows pulled)`,
               )
             }
-            throwIfAborted(ctx.signal)
-            const n = this.chunks.write(
-              {
-                accountId: account.id,
-                from: w.from,
-                to: w.to,
-                provisionalFrom: plan.provisionalFrom,
-                rows: pulled,
-                ids,
-              },
-              () => {
-                plan.through = w.to
-                state.rows += pulled.length
-                this.deps.repo.advanceState(account.id, w.from, w.to)
-                ctx.saveCheckpoint(state)
-              },
-            )
-            rows += n
-            chunksDone++
-            doneDays += daysBetween(w.from, w.to) + 1
-            report(account, idx, `chunk ${ci + 1}/${windows.length}`)
+            return pulled
+          }
+          const ahead = new Map<number, Promise<RemoteDailyRow[]>>()
+          const startPull = (ci: number): void => {
+            const w = windows[ci]
+            if (!w || ahead.has(ci)) return
+            const p = pull(w, ci)
+            // Awaited in turn below; until then a failure must not count as unhandled.
+            p.catch(() => undefined)
+            ahead.set(ci, p)
+          }
+          try {
+            for (const [ci, w] of windows.entries()) {
+              throwIfAborted(ctx.signal)
+              startPull(ci)
+              startPull(ci + 1)
+              const pulled = await (ahead.get(ci) as Promise<RemoteDailyRow[]>)
+              ahead.delete(ci)
+              throwIfAborted(ctx.signal)
+              const n = this.chunks.write(
+                {
+                  accountId: account.id,
+                  from: w.from,
+                  to: w.to,
+                  provisionalFrom: plan.provisionalFrom,
+                  rows: pulled,
+                  ids,
+                },
+                () => {
+                  plan.through = w.to
+                  state.rows += pulled.length
+                  this.deps.repo.advanceState(account.id, w.from, w.to)
+                  ctx.saveCheckpoint(state)
+                },
+              )
+              rows += n
+              chunksDone++
+              doneDays += daysBetween(w.from, w.to) + 1
+              report(account, idx, `chunk ${ci + 1}/${windows.length}`)
+            }
+          } finally {
+            // A window pulled ahead of a failure stops at its next page and is dropped.
+            stopped = true
+            await Promise.allSettled(ahead.values())
           }
           this.chunks.finalizeBefore(account.id, plan.provisionalFrom, addDays(plan.provisionalFrom, -400))
           const at = this.deps.now().toISOString()

@@ -287,7 +287,13 @@ export function CampaignsPage(): JSX.Element {
       ) : null}
       {body}
       {detail && workspaceId !== null && harness === null ? (
-        <EntityDrawer workspaceId={workspaceId} row={detail} range={range} onClose={() => setDetail(null)} />
+        <EntityDrawer
+          workspaceId={workspaceId}
+          row={detail}
+          range={range}
+          onClose={() => setDetail(null)}
+          onChanged={() => void load()}
+        />
       ) : null}
     </PageFrame>
   )

@@ -11,12 +11,15 @@ import { formatCurrency } from '../../lib/format'
 import { BenchmarkPanel } from './BenchmarkPanel'
 import { asChartOption } from './charts'
 import { formatMetric, platformLabel } from './format'
+import { WriteBackControls } from './WriteBackControls'
 
 interface EntityDrawerProps {
   workspaceId: number
   row: EntityRow
   range: DateRange
   onClose: () => void
+  /** Called after a confirmed write-back so the explorer reloads. */
+  onChanged?: () => void
 }
 
 /** Daily spend/revenue lines with the 7-day average and the provisional days shaded. */
@@ -89,7 +92,7 @@ export function trendOption(
 const LEVEL_LABEL: Record<string, string> = { campaign: 'Campaign', adSet: 'Ad set', ad: 'Ad', account: 'Account' }
 
 /** Side panel with one entity's charts and numbers (opened from the explorer). */
-export function EntityDrawer({ workspaceId, row, range, onClose }: EntityDrawerProps): JSX.Element {
+export function EntityDrawer({ workspaceId, row, range, onClose, onChanged }: EntityDrawerProps): JSX.Element {
   const [points, setPoints] = useState<TrendSeriesPoint[] | null>(null)
   const [currency, setCurrency] = useState('USD')
   const [error, setError] = useState<string | null>(null)
@@ -143,6 +146,7 @@ export function EntityDrawer({ workspaceId, row, range, onClose }: EntityDrawerP
         </button>
       </div>
       <div className="drawer__body">
+        <WriteBackControls workspaceId={workspaceId} row={row} {...(onChanged ? { onChanged } : {})} />
         <dl className="facts">
           {(['spend', 'revenue', 'roas', 'conversions', 'cpa', 'ctr'] as const).map((k) => (
             <div key={k}>

@@ -18,7 +18,7 @@ function describe(r: WriteBackRequest): string {
   const fmt = (m: number, c: string): string =>
     new Intl.NumberFormat('en-US', { style: 'currency', currency: c }).format(m / 1e6)
   const c = r.change
-  return `Change the daily budget of “${r.name}” from ${c.currentMicros === null ? 'unset' : fmt(c.currentMicros, c.currency)} to ${fmt(c.dailyBudgetMicros, c.currency)} on the ad platform?`
+  return `Change the daily budget of “${r.name}” from ${c.currentMicros === null ? 'its current value' : fmt(c.currentMicros, c.currency)} to ${fmt(c.dailyBudgetMicros, c.currency)} on the ad platform?`
 }
 
 /**
