@@ -120,6 +120,7 @@ export function PredictionsPage(): JSX.Element {
   const f = st.forecast
   const sel = st.selected
   const money = (v: number): string => (f ? formatMoney(v, f.currency, { compact: true }) : '')
+  const moneyExact = (v: number): string => (f ? formatMoney(v, f.currency) : '')
   const current = f?.currentDailySpendMicros ?? 0
   const planned = f?.plannedDailySpendMicros ?? current
   const sliderMax = Math.max(
@@ -175,7 +176,7 @@ export function PredictionsPage(): JSX.Element {
         </div>
         <label className="field" style={{ flex: 1, minWidth: 260 }}>
           <span className="field__label">
-            Planned daily spend: <strong>{money(planned)}</strong> (current {money(current)})
+            Planned daily spend: <strong>{moneyExact(planned)}</strong> (current {moneyExact(current)})
           </span>
           <input
             type="range"
