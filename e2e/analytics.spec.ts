@@ -1,29 +1,12 @@
 import { readFileSync } from 'node:fs'
-import { expect, test, type Page } from '@playwright/test'
-import { callApi, serverInfo } from './server-info'
+import { expect, test } from '@playwright/test'
+import { callApi, demoReady, serverInfo, uiRange } from './server-info'
 
 interface Row {
   id: string
   name: string
   kpis: Record<string, number | null>
   totals: { spendMicros: number }
-}
-
-async function demoReady(): Promise<number> {
-  for (let i = 0; i < 240; i++) {
-    const jobs = await callApi<{ kind: string; status: string }[]>('jobs:list', {})
-    const demo = jobs.find((j) => j.kind === 'demo:build')
-    if (demo?.status === 'succeeded') break
-    if (demo?.status === 'failed') throw new Error('demo build failed')
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  const ws = await callApi<{ id: number; name: string }[]>('workspaces:list', {})
-  return (ws.find((w) => w.name === 'Demo') as { id: number }).id
-}
-
-async function uiRange(page: Page): Promise<{ from: string; to: string }> {
-  const t = page.getByTestId('date-range-trigger')
-  return { from: (await t.getAttribute('data-from')) as string, to: (await t.getAttribute('data-to')) as string }
 }
 
 function harnessUrl(n: number): string {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { callApi, serverInfo } from './server-info'
+import { callApi, demoReady, serverInfo, uiRange } from './server-info'
 
 interface Summary {
   kpis: Record<string, number | null>
@@ -21,27 +21,6 @@ const NAV = [
   ['connections', 'Connections'],
   ['settings', 'Settings'],
 ] as const
-
-async function demoReady(): Promise<number> {
-  // The demo workspace is built by a job at first launch; wait for it.
-  for (let i = 0; i < 120; i++) {
-    const jobs = await callApi<{ kind: string; status: string }[]>('jobs:list', {})
-    const demo = jobs.find((j) => j.kind === 'demo:build')
-    if (demo?.status === 'succeeded') break
-    if (demo?.status === 'failed') throw new Error('demo build failed')
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  const ws = await callApi<{ id: number; name: string }[]>('workspaces:list', {})
-  return (ws.find((w) => w.name === 'Demo') as { id: number }).id
-}
-
-async function uiRange(page: Page): Promise<{ from: string; to: string }> {
-  const trigger = page.getByTestId('date-range-trigger')
-  return {
-    from: (await trigger.getAttribute('data-from')) as string,
-    to: (await trigger.getAttribute('data-to')) as string,
-  }
-}
 
 async function expectTilesMatchCore(page: Page, workspaceId: number): Promise<Summary> {
   const range = await uiRange(page)
