@@ -32,6 +32,13 @@ const METRIC_NAMES: Record<Anomaly['metric'], string> = {
 }
 
 /** Actual vs expected with the ±3σ band and flagged days marked. */
+/** Severity as a coloured pill, the same scale as alerts. */
+const SEVERITY_BADGE: Record<string, string> = {
+  critical: 'badge--negative',
+  warning: 'badge--warning',
+  info: 'badge--info',
+}
+
 export function anomalyOption(series: Series, a: Anomaly, p: ChartPalette): ReturnType<typeof asChartOption> {
   const dates = series.map((s) => s.date)
   const fmt = (v: number): string =>
@@ -271,7 +278,8 @@ export function AnomaliesPage(): JSX.Element {
                 data-testid="anomaly-item"
               >
                 <span>
-                  <span className={`sev-${a.severity}`}>{a.severity}</span> · {METRIC_NAMES[a.metric]} · {a.level}
+                  <span className={`badge ${SEVERITY_BADGE[a.severity] ?? ''}`}>{a.severity}</span>{' '}
+                  {METRIC_NAMES[a.metric]} · {a.level}
                   {a.platform ? ` · ${platformLabel(a.platform)}` : ''} ·{' '}
                   {a.startDate === a.endDate ? a.startDate : `${a.startDate} → ${a.endDate}`}
                   {a.seasonal ? <span className="badge">retail peak</span> : null}

@@ -36,7 +36,11 @@ function platformOption(rows: EntityRow[], currency: string, p: ChartPalette): R
       textStyle: { color: p.text },
       valueFormatter: (v: unknown) => (typeof v === 'number' ? formatCurrency(v, currency) : '—'),
     },
-    xAxis: { type: 'category', data: rows.map((r) => platformLabel(r.platform)), axisLabel: { color: p.textMuted } },
+    xAxis: {
+      type: 'category',
+      data: rows.map((r) => platformLabel(r.platform)),
+      axisLabel: { color: p.textMuted, interval: 0, hideOverlap: false },
+    },
     yAxis: {
       type: 'value',
       axisLabel: { color: p.textMuted, formatter: (v: number) => formatCurrency(v, currency, { compact: true }) },
