@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { decimalToMicros } from '../../../../shared/domain/money'
 import { addDays, daysBetween } from '../../../../shared/domain/dates'
 import type { CreativeFormat, EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
 import { ConnectorError, type RemoteDailyRow } from './types'
@@ -54,6 +55,24 @@ export function parseCount(v: string | number | null | undefined): number {
   if (typeof v === 'string' && !/^-?\d+(\.\d+)?$/.test(v.trim())) throw new Error(`Not a count: ${JSON.stringify(v)}`)
   if (!Number.isFinite(n)) throw new Error(`Not a count: ${JSON.stringify(v)}`)
   return n
+}
+
+const PLAIN_AMOUNT = /^(\d{1,9})(?:\.(\d{1,6}))?$/
+
+/**
+ * `decimalToMicros` with an exact integer fast path for the common plain amounts ("12.34": at
+ * most 9 whole and 6 fraction digits, so every step stays an exact double); anything else
+ * (signs, spaces, more digits, numbers) goes through `decimalToMicros` and its errors.
+ */
+export function amountToMicros(v: string | number): number {
+  if (typeof v === 'string') {
+    const m = PLAIN_AMOUNT.exec(v)
+    if (m) {
+      const frac = m[2]
+      return Number(m[1]) * 1_000_000 + (frac ? Number(frac) * 10 ** (6 - frac.length) : 0)
+    }
+  }
+  return decimalToMicros(v)
 }
 
 /** Strict integer count ("10505.0" ok, "10.5" refused). */

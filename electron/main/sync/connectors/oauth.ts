@@ -48,7 +48,7 @@ export class OAuthTokens {
     const tokenUrl = this.ctx.tokenUrl as string
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
-      refresh_token: c.refreshToken ?? "",
+      refresh_token: c.refreshToken ?? '',
       client_id: c.clientId ?? '',
       client_secret: c.clientSecret ?? '',
     })

@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import type { CreativeFormat, Objective } from '../../../../../shared/domain/entities'
-import { decimalToMicros, parseMicros } from '../../../../../shared/domain/money'
+import { parseMicros } from '../../../../../shared/domain/money'
 import { asObject, checkedList, idInPlace, isIsoDate, isNumLike } from '../fast-shape'
-import { IdSchema, NumLike, parseCount, parseIntCount } from '../normalize'
+import { amountToMicros, IdSchema, NumLike, parseCount, parseIntCount } from '../normalize'
 import type { RemoteDailyRow } from '../types'
 
 /** Loose zod schemas of Google Ads REST bodies (lowerCamelCase, int64 as strings) and row mappers. */
@@ -189,7 +189,7 @@ export function metricsToRow(r: z.infer<typeof MetricsRow>): RemoteDailyRow {
     reach: 0,
     conversions: parseCount(m.conversions),
     conversionValueMicros:
-      m.conversionsValue === undefined || m.conversionsValue === null ? 0 : decimalToMicros(m.conversionsValue),
+      m.conversionsValue === undefined || m.conversionsValue === null ? 0 : amountToMicros(m.conversionsValue),
     videoViews: parseIntCount(m.videoViews),
   }
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { daysBetween } from '../../../../../shared/domain/dates'
-import { decimalToMicros } from '../../../../../shared/domain/money'
 import { asObject, checkedList, idInPlace, isIsoDate, isNumLike } from '../fast-shape'
 import { sleep } from '../http'
 import {
+  amountToMicros,
   halve,
   IdSchema,
   NumLike,
@@ -52,7 +52,7 @@ export const INSIGHT_FIELDS = [
 ].join(',')
 
 const ActionSchema = z.looseObject({ action_type: z.string(), value: z.union([z.string(), z.number()]) })
-const InsightRowSchema = z.looseObject({
+export const InsightRowSchema = z.looseObject({
   date_start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   ad_id: IdSchema,
   adset_id: IdSchema,
@@ -69,7 +69,9 @@ type InsightRow = z.infer<typeof InsightRowSchema>
 
 function isAction(v: unknown): boolean {
   const a = asObject(v)
-  return a !== undefined && typeof a.action_type === 'string' && (typeof a.value === 'string' || typeof a.value === 'number')
+  return (
+    a !== undefined && typeof a.action_type === 'string' && (typeof a.value === 'string' || typeof a.value === 'number')
+  )
 }
 
 function isActions(v: unknown): boolean {
@@ -125,12 +127,12 @@ export function insightToRow(r: InsightRow, purchaseTypes: readonly string[]): R
     adSetExternalId: r.adset_id,
     campaignExternalId: r.campaign_id,
     date: r.date_start,
-    spendMicros: r.spend === undefined || r.spend === null ? 0 : decimalToMicros(r.spend),
+    spendMicros: r.spend === undefined || r.spend === null ? 0 : amountToMicros(r.spend),
     impressions: parseIntCount(r.impressions),
     clicks: parseIntCount(r.clicks),
     reach: parseIntCount(r.reach),
     conversions: purchases ? parseCount(purchases.value) : 0,
-    conversionValueMicros: value ? decimalToMicros(value.value) : 0,
+    conversionValueMicros: value ? amountToMicros(value.value) : 0,
     videoViews: views ? parseIntCount(views.value) : 0,
   }
 }

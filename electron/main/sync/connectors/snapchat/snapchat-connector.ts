@@ -2,9 +2,9 @@ import { z } from 'zod'
 import type { CreativeFormat } from '../../../../../shared/domain/entities'
 import { addDays } from '../../../../../shared/domain/dates'
 import { HttpClient, joinUrl, withQuery } from '../http'
+import { fastStatsBody, StatsBody } from './snapchat-stats'
 import {
   assertApplied,
-  IdSchema,
   NumLike,
   normaliseObjective,
   parseCount,
@@ -83,31 +83,6 @@ const Squad = wrapped('adsquad', SquadObj)
 const Ad = wrapped('ad', AdObj)
 const Creative = wrapped('creative', CreativeObj)
 
-const Stats = z.looseObject({
-  impressions: NumLike,
-  swipes: NumLike,
-  spend: NumLike,
-  uniques: NumLike,
-  video_views: NumLike,
-  conversion_purchases: NumLike,
-  conversion_purchases_value: NumLike,
-})
-const AdSeries = z.looseObject({
-  id: IdSchema,
-  timeseries: z.array(z.looseObject({ start_time: z.string(), stats: Stats })),
-})
-const StatsBody = z.looseObject({
-  request_status: z.string(),
-  timeseries_stats: z.array(
-    z.looseObject({
-      timeseries_stat: z.looseObject({
-        breakdown_stats: z.looseObject({ ad: z.array(AdSeries).optional() }).optional(),
-      }),
-    }),
-  ),
-  paging: z.looseObject({ next_link: z.string().optional() }).optional(),
-})
-
 /** Creative type to format: COLLECTION, story (COMPOSITE) = carousel, else by top snap media. */
 export function snapchatFormat(
   c: { type?: string | undefined; top_snap_media_type?: string | undefined } | undefined,
@@ -132,6 +107,7 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
     schema: z.ZodType<T>,
     what: string,
     body?: unknown,
+    fast?: (json: unknown) => T | undefined,
   ): Promise<T> {
     return tokens.withToken((token) =>
       http.request({
@@ -143,6 +119,7 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         schema,
+        ...(fast ? { fast } : {}),
         what,
       }),
     )
@@ -306,7 +283,7 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
         })
         for (let page = 1; next !== undefined; page++) {
           const what = `Snapchat stats ${a}..${b} (page ${page})`
-          const body: z.infer<typeof StatsBody> = await request('GET', next, StatsBody, what)
+          const body: z.infer<typeof StatsBody> = await request('GET', next, StatsBody, what, undefined, fastStatsBody)
           const rows: RemoteDailyRow[] = []
           for (const ts of body.timeseries_stats)
             for (const series of ts.timeseries_stat.breakdown_stats?.ad ?? [])

@@ -1,7 +1,8 @@
 import { type z } from 'zod'
-import { decimalToMicros, microsToDecimalString } from '../../../../../shared/domain/money'
+import { microsToDecimalString } from '../../../../../shared/domain/money'
 import { HttpClient, joinUrl, withQuery } from '../http'
 import {
+  amountToMicros,
   assertApplied,
   halve,
   normaliseObjective,
@@ -33,6 +34,8 @@ import {
   AdSchema,
   ReadSchema,
   ReportRowSchema,
+  fastListEnvelope,
+  isReportRow,
   tiktokFormat,
   status,
   dailyBudget,
@@ -62,12 +65,14 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
     params: Record<string, string | number | undefined>,
     what: string,
     item: z.ZodType<T>,
+    fastItem?: (v: unknown) => boolean,
   ): Promise<{ data: ListData<T> }> {
     return http.request({
       method: 'GET',
       url: withQuery(joinUrl(ctx.baseUrl, path), params),
       headers: headers(),
       schema: listEnvelope(item),
+      ...(fastItem ? { fast: fastListEnvelope<T>(fastItem) } : {}),
       what,
     })
   }
@@ -126,12 +131,12 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
       adSetExternalId: id('adgroup_id'),
       campaignExternalId: id('campaign_id'),
       date: r.dimensions.stat_time_day.slice(0, 10),
-      spendMicros: spend === undefined || spend === null ? 0 : decimalToMicros(spend),
+      spendMicros: spend === undefined || spend === null ? 0 : amountToMicros(spend),
       impressions: parseIntCount(metric(m, 'impressions')),
       clicks: parseIntCount(metric(m, 'clicks')),
       reach: parseIntCount(metric(m, 'reach')),
       conversions: parseCount(metric(m, conversionMetric)),
-      conversionValueMicros: value === undefined || value === null ? 0 : decimalToMicros(value),
+      conversionValueMicros: value === undefined || value === null ? 0 : amountToMicros(value),
       videoViews: parseIntCount(metric(m, 'video_play_actions')),
     }
   }
@@ -161,6 +166,7 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
           },
           what,
           ReportRowSchema,
+          isReportRow,
         )
         const rows = seen.fresh(
           body.data.list.map((r, i) => {

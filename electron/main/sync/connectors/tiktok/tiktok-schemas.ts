@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { CreativeFormat } from '../../../../../shared/domain/entities'
 import { decimalToMicros } from '../../../../../shared/domain/money'
+import { asObject, checkedList, idInPlace } from '../fast-shape'
 import { IdSchema, NumLike, requireStatus } from '../normalize'
 import { envelope, ListDataSchema } from './tiktok-protocol'
 
@@ -71,6 +72,41 @@ export const ReportRowSchema = z.looseObject({
   dimensions: z.looseObject({ ad_id: IdSchema, stat_time_day: z.string().regex(/^\d{4}-\d{2}-\d{2}/) }),
   metrics: z.record(z.string(), z.unknown()),
 })
+
+const DAY_PREFIX = /^\d{4}-\d{2}-\d{2}/
+
+/** Fast path of ReportRowSchema (converts a number ad_id in place). */
+export function isReportRow(v: unknown): boolean {
+  const r = asObject(v)
+  const d = r ? asObject(r.dimensions) : undefined
+  return (
+    r !== undefined &&
+    d !== undefined &&
+    idInPlace(d, 'ad_id') &&
+    typeof d.stat_time_day === 'string' &&
+    DAY_PREFIX.test(d.stat_time_day) &&
+    asObject(r.metrics) !== undefined
+  )
+}
+
+const isOptNumber = (v: unknown): boolean => v === undefined || typeof v === 'number'
+
+/** Fast path of `listEnvelope(item)`. */
+export function fastListEnvelope<T>(
+  item: (v: unknown) => boolean,
+): (json: unknown) => { code: number | string; data: ListData<T> } | undefined {
+  return (json) => {
+    const body = asObject(json)
+    const data = body ? asObject(body.data) : undefined
+    if (!body || !data || (typeof body.code !== 'number' && typeof body.code !== 'string')) return undefined
+    if (data.page_info !== undefined) {
+      const p = asObject(data.page_info)
+      if (!p || typeof p.total_page !== 'number' || !isOptNumber(p.page)) return undefined
+      if (!isOptNumber(p.page_size) || !isOptNumber(p.total_number)) return undefined
+    }
+    return checkedList(data.list, item) ? (body as { code: number | string; data: ListData<T> }) : undefined
+  }
+}
 
 /** ad_format / creative type to our formats. */
 export function tiktokFormat(adFormat?: string): CreativeFormat {
