@@ -1,28 +1,14 @@
 import { addDays, localDateIn } from '../../../shared/domain/dates'
 import type { PlatformId } from '../../../shared/domain/entities'
 import { registerRealConnectors } from './connector-factory'
-import { createGoogleAdsConnector } from './connectors/google-ads/google-connector'
-import { createMetaConnector } from './connectors/meta/meta-connector'
-import { createSnapchatConnector } from './connectors/snapchat/snapchat-connector'
-import { createTikTokConnector } from './connectors/tiktok/tiktok-connector'
+import { createConnector } from './connectors'
 import type { Connector, ConnectorContext } from './connectors/types'
 import { createSimulatedPlatforms, simulatedFetch } from './simulated'
 import { benchConfig, demoConfig } from './simulator'
 import type { SimulatedFetchFactory } from './sync-service'
 
 /** The real platform connectors by platform (they speak each platform's HTTP API). */
-export function realConnector(platform: PlatformId, ctx: ConnectorContext): Connector {
-  switch (platform) {
-    case 'meta':
-      return createMetaConnector(ctx)
-    case 'google_ads':
-      return createGoogleAdsConnector(ctx)
-    case 'tiktok':
-      return createTikTokConnector(ctx)
-    case 'snapchat':
-      return createSnapchatConnector(ctx)
-  }
-}
+export const realConnector: (platform: PlatformId, ctx: ConnectorContext) => Connector = createConnector
 
 registerRealConnectors((platform, ctx) => realConnector(platform, ctx))
 
