@@ -10,6 +10,21 @@ export const DateRangeSchema = z
 export type DateRange = z.infer<typeof DateRangeSchema>
 
 /**
+ * The measured values of one ad on one account-local day, as every source reports them (platform
+ * connectors, CSV import, the simulator) and as the store keeps them. Money in integer micros of the
+ * account currency; reach is as reported for that day and never summed across days.
+ */
+export interface DailyMetricValues {
+  spendMicros: number
+  impressions: number
+  clicks: number
+  reach: number
+  conversions: number
+  conversionValueMicros: number
+  videoViews: number
+}
+
+/**
  * Additive totals. Money in integer micros of `currency`; ratios are derived from these sums
  * (see `deriveKpis`), never averaged.
  */

@@ -1,6 +1,6 @@
 import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../shared/domain/dates'
 import { PlatformIdSchema, type PlatformId } from '../../../shared/domain/entities'
-import { deriveKpis, EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
+import { addTotals, deriveKpis, EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
 import type { z } from 'zod'
 import type {
   Breakdown,
@@ -307,17 +307,7 @@ export class AnalyticsService {
       window.push(p.totals)
       if (window.length > 7) window.shift()
       if (d < input.range.from) continue
-      const s = window.reduce(
-        (a, t) => ({
-          spendMicros: a.spendMicros + t.spendMicros,
-          revenueMicros: a.revenueMicros + t.revenueMicros,
-          impressions: a.impressions + t.impressions,
-          clicks: a.clicks + t.clicks,
-          conversions: a.conversions + t.conversions,
-          videoViews: a.videoViews + t.videoViews,
-        }),
-        { ...EMPTY_TOTALS },
-      )
+      const s = window.reduce(addTotals, { ...EMPTY_TOTALS })
       const k = deriveKpis(s)
       const n = window.length
       points.push({

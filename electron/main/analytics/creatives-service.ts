@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { deriveKpis, EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
+import { addTotals, deriveKpis, EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
 import type {
   ComparisonSchema,
   CompareInputSchema,
@@ -149,17 +149,8 @@ export class CreativesService {
       groups.set(f, list)
     }
     const rows = [...groups.entries()].map(([format, list]) => {
-      const sum = list.reduce(
-        (a, t) => ({
-          spendMicros: a.spendMicros + t.spendMicros,
-          revenueMicros: a.revenueMicros + t.revenueMicros,
-          impressions: a.impressions + t.impressions,
-          clicks: a.clicks + t.clicks,
-          conversions: Math.round((a.conversions + t.conversions) * 1e6) / 1e6,
-          videoViews: a.videoViews + t.videoViews,
-        }),
-        { ...EMPTY_TOTALS },
-      )
+      const sum = list.reduce(addTotals, { ...EMPTY_TOTALS })
+      sum.conversions = Math.round(sum.conversions * 1e6) / 1e6
       return {
         format,
         ads: list.length,

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { PlatformIdSchema } from '../../domain/entities'
 import { DateRangeSchema, IsoDateSchema, KpisSchema, TotalsSchema } from '../../domain/metrics'
+import { METRIC_KEYS } from '../../domain/metric-keys'
 
 const Id = z.number().int().positive()
 const Currency = z.string().regex(/^[A-Z]{3}$/, 'Use a 3-letter ISO currency code such as USD')
@@ -13,19 +14,7 @@ export type Level = z.infer<typeof LevelSchema>
 export const GrainSchema = z.enum(['total', 'day', 'week', 'month'])
 export type Grain = z.infer<typeof GrainSchema>
 /** Metrics that can rank or filter rows (ratios always from summed parts). */
-export const MetricKeySchema = z.enum([
-  'spend',
-  'revenue',
-  'roas',
-  'conversions',
-  'cpa',
-  'ctr',
-  'cpc',
-  'cpm',
-  'cvr',
-  'impressions',
-  'clicks',
-])
+export const MetricKeySchema = z.enum(METRIC_KEYS)
 export type MetricKey = z.infer<typeof MetricKeySchema>
 
 /** Common input: a workspace, a range of account-local dates, optionally some of its accounts. */

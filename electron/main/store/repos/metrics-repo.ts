@@ -1,20 +1,14 @@
 import type { Sqlite } from '../db'
 import { CumulativeRollup } from './cumulative-rollup'
+import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 
 /** One ad-day to write. Money in integer micros of the account currency; `date` account-local. */
-export interface DailyMetricInput {
+export interface DailyMetricInput extends DailyMetricValues {
   adId: number
   date: string
   accountId: number
   campaignId: number
   adSetId: number
-  spendMicros: number
-  impressions: number
-  clicks: number
-  reach: number
-  conversions: number
-  conversionValueMicros: number
-  videoViews: number
   provisional: boolean
   source: 'sync' | 'import' | 'demo'
 }

@@ -28,6 +28,17 @@ interface AccountRow {
   last_date: string | null
 }
 
+function toWorkspace(r: WorkspaceRow): Workspace {
+  return {
+    id: r.id,
+    name: r.name,
+    reportingCurrency: r.reporting_currency,
+    isDemo: r.is_demo === 1,
+    accountCount: r.account_count,
+    createdAt: r.created_at,
+  }
+}
+
 /** Workspaces and ad accounts: all their SQL lives here. */
 export class WorkspaceRepo {
   constructor(private readonly sqlite: Sqlite) {}
@@ -39,20 +50,19 @@ export class WorkspaceRepo {
          FROM workspaces w ORDER BY w.is_demo DESC, w.name`,
       )
       .all() as WorkspaceRow[]
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      reportingCurrency: r.reporting_currency,
-      isDemo: r.is_demo === 1,
-      accountCount: r.account_count,
-      createdAt: r.created_at,
-    }))
+    return rows.map(toWorkspace)
   }
 
+  /** One workspace by id (on every dashboard query, so one row, not the whole list). */
   get(id: number): Workspace {
-    const w = this.list().find((x) => x.id === id)
-    if (!w) throw new AppError('NOT_FOUND', `No workspace with id ${id}`)
-    return w
+    const r = this.sqlite
+      .prepare(
+        `SELECT w.*, (SELECT count(*) FROM ad_accounts a WHERE a.workspace_id = w.id) AS account_count
+         FROM workspaces w WHERE w.id = ?`,
+      )
+      .get(id) as WorkspaceRow | undefined
+    if (!r) throw new AppError('NOT_FOUND', `No workspace with id ${id}`)
+    return toWorkspace(r)
   }
 
   findByName(name: string): Workspace | null {

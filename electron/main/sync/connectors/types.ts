@@ -1,4 +1,5 @@
 import type { CreativeFormat, EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
+import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 
 /**
  * The contract between the sync engine and the four platform connectors. Connectors speak each
@@ -82,20 +83,12 @@ export interface RemoteAd {
 }
 
 /** One ad-day, normalised. */
-export interface RemoteDailyRow {
+export interface RemoteDailyRow extends DailyMetricValues {
   adExternalId: string
   adSetExternalId: string
   campaignExternalId: string
   /** Account-local date. */
   date: string
-  spendMicros: number
-  impressions: number
-  clicks: number
-  /** As reported for that single day (never summed across days by us). */
-  reach: number
-  conversions: number
-  conversionValueMicros: number
-  videoViews: number
 }
 
 /** Result of a write-back, read back from the platform after writing. */

@@ -2,6 +2,7 @@ import Papa from 'papaparse'
 import { isIsoDate } from '../../../../shared/domain/dates'
 import { decimalToMicros, parseMicros } from '../../../../shared/domain/money'
 import { detectMapping, type CsvMapping } from './detect'
+import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 
 export interface RowError {
   /** 1-based line number in the file (header = its own line). */
@@ -11,20 +12,13 @@ export interface RowError {
 }
 
 /** One parsed, validated CSV line in store units. */
-export interface CsvRow {
+export interface CsvRow extends DailyMetricValues {
   line: number
   date: string
   currency: string
   campaign: { id: string | null; name: string }
   adSet: { id: string | null; name: string }
   ad: { id: string | null; name: string }
-  spendMicros: number
-  impressions: number
-  clicks: number
-  reach: number
-  conversions: number
-  conversionValueMicros: number
-  videoViews: number
 }
 
 export interface ParsedCsv {

@@ -1,4 +1,5 @@
 import type { CreativeFormat, EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
+import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 
 /**
  * The deterministic ad-world simulator. It is the demo workspace's data source today and, in the
@@ -83,21 +84,13 @@ export interface SimAd {
 }
 
 /** One ad-day as the platform reports it on `asOf` (late conversions not yet arrived are missing). */
-export interface SimDailyRow {
+export interface SimDailyRow extends DailyMetricValues {
   accountKey: string
   adExternalId: string
   adSetExternalId: string
   campaignExternalId: string
   /** Account-local date. */
   date: string
-  spendMicros: number
-  impressions: number
-  clicks: number
-  reach: number
-  /** Attributed conversions known as of `asOf` (may be fractional on Google Ads). */
-  conversions: number
-  conversionValueMicros: number
-  videoViews: number
 }
 
 export type AnomalyKind = 'tracking_outage' | 'spend_spike' | 'cpa_jump' | 'ctr_drop'

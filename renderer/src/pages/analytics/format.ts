@@ -1,21 +1,10 @@
 import type { Kpis, Totals } from '../../../../shared/domain/metrics'
 import { PLATFORM_LABELS, type PlatformId } from '../../../../shared/domain/entities'
 import { formatCount, formatCurrency, formatInteger, formatPercent, formatRoas } from '../../lib/format'
+import { METRIC_KEYS } from '../../../../shared/domain/metric-keys'
 
 /** Table columns the explorer can show. */
-export const METRIC_COLUMNS = [
-  'spend',
-  'revenue',
-  'roas',
-  'conversions',
-  'cpa',
-  'ctr',
-  'cpc',
-  'cpm',
-  'cvr',
-  'impressions',
-  'clicks',
-] as const
+export const METRIC_COLUMNS = METRIC_KEYS
 export type MetricColumn = (typeof METRIC_COLUMNS)[number]
 
 export const METRIC_LABELS: Record<MetricColumn, string> = {
