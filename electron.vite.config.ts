@@ -11,6 +11,8 @@ export default defineConfig({
           index: resolve(__dirname, 'electron/main/index.ts'),
           // Model training runs in a worker thread; emitted beside index.js as train-worker.js.
           'train-worker': resolve(__dirname, 'electron/main/ml/train-worker.ts'),
+          // Daily report pages are decoded on a small worker pool; emitted beside index.js as decode-worker.js.
+          'decode-worker': resolve(__dirname, 'electron/main/sync/connectors/decode-worker.ts'),
         },
       },
     },

@@ -158,9 +158,15 @@ export class AnomalyService {
         const list = `(${top.map(() => '?').join(',')})`
         const rows = this.sqlite
           .prepare(
-            `SELECT campaign_id AS key, ${cols} FROM campaign_daily WHERE campaign_id IN ${list} AND date BETWEEN ? AND ?`,
+            // One key lookup per campaign-day (the view's key leads with account and date).
+            `WITH RECURSIVE days(day) AS (SELECT ? UNION ALL SELECT date(day, '+1 day') FROM days WHERE day < ?)
+             SELECT d.campaign_id AS key, d.date, d.spend_micros AS spend, d.conversion_value_micros AS revenue,
+               d.impressions, d.clicks, d.conversions
+             FROM campaigns c
+             JOIN campaign_daily d ON d.account_id = c.account_id AND d.campaign_id = c.id AND d.date IN (SELECT day FROM days)
+             WHERE c.id IN ${list}`,
           )
-          .all(...top, span.from, span.to) as Row[]
+          .all(span.from, span.to, ...top) as Row[]
         const meta = this.sqlite
           .prepare(`SELECT id, name, account_id FROM campaigns WHERE id IN ${list} AND account_id IN ${inList}`)
           .all(...top, ...ids) as { id: number; name: string; account_id: number }[]

@@ -78,10 +78,18 @@ export class CreativesService {
   private adDays(ids: number[], to: string): Map<number, AdDay[]> {
     const out = new Map<number, AdDay[]>()
     if (!ids.length) return out
-    const stmt = this.sqlite.prepare(
-      'SELECT date, impressions, clicks FROM daily_metrics WHERE ad_id = ? AND date <= ? ORDER BY date',
-    )
-    for (const id of ids) out.set(id, stmt.all(id, to) as AdDay[])
+    // One pass over the ads' accounts (the key leads with account and date), grouped here.
+    const list = ids.map(() => '?').join(',')
+    const rows = this.sqlite
+      .prepare(
+        `SELECT ad_id, date, impressions, clicks FROM daily_metrics
+         WHERE account_id IN (SELECT DISTINCT account_id FROM ads WHERE id IN (${list})) AND date <= ? AND ad_id IN (${list})
+         ORDER BY ad_id, date`,
+      )
+      .all(...ids, to, ...ids) as (AdDay & { ad_id: number })[]
+    for (const id of ids) out.set(id, [])
+    for (const r of rows)
+      (out.get(r.ad_id) as AdDay[]).push({ date: r.date, impressions: r.impressions, clicks: r.clicks })
     return out
   }
 

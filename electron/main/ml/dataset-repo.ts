@@ -37,7 +37,7 @@ function applyCompletion(
   const rows = sqlite
     .prepare(
       `SELECT cd.date, sum(cd.spend_micros) AS spend, sum(cd.conversions) AS conversions, sum(cd.conversion_value_micros) AS revenue
-       FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id
+       FROM account_daily cd JOIN ad_accounts a ON a.id = cd.account_id
        WHERE a.workspace_id = ? AND cd.date >= ? GROUP BY cd.date`,
     )
     .all(workspaceId, fromEpochDay(fromDay + settledDays - REFERENCE_DAYS)) as {
@@ -115,7 +115,7 @@ export function loadWorkspaceSeries(
   const withAdSets = opts.adSets === true || only?.entityType === 'adset'
   const range = sqlite
     .prepare(
-      `SELECT min(cd.date) AS f, max(cd.date) AS t FROM campaign_daily cd
+      `SELECT min(cd.date) AS f, max(cd.date) AS t FROM account_daily cd
        JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ?`,
     )
     .get(workspaceId) as { f: string | null; t: string | null }
@@ -215,7 +215,7 @@ export function loadWorkspaceSeries(
   }
   const prov = sqlite
     .prepare(
-      `SELECT min(cd.date) AS d FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id
+      `SELECT min(cd.date) AS d FROM account_daily cd JOIN ad_accounts a ON a.id = cd.account_id
        WHERE a.workspace_id = ? AND cd.provisional = 1`,
     )
     .get(workspaceId) as { d: string | null }

@@ -52,7 +52,7 @@ export function driversTree(
   const last = (
     sqlite
       .prepare(
-        'SELECT max(cd.date) AS d FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ?',
+        'SELECT max(cd.date) AS d FROM account_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ?',
       )
       .get(workspaceId) as { d: string | null }
   ).d

@@ -59,7 +59,7 @@ export function createMlModule(services: CoreServices): CoreModule<Channel> {
     for (const w of services.workspaces.list()) {
       const hasData = store.sqlite
         .prepare(
-          'SELECT 1 FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ? LIMIT 1',
+          'SELECT 1 FROM account_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ? LIMIT 1',
         )
         .get(w.id)
       if (!hasData) continue

@@ -42,10 +42,18 @@ describe('store', () => {
 
   it('keeps the metric tables WITHOUT ROWID with their key as primary key', () => {
     const s = openStore({ path: ':memory:', migrationsFolder: migrations })
-    for (const t of ['daily_metrics', 'campaign_daily', 'account_daily']) {
+    for (const t of ['daily_metrics', 'campaign_cum', 'account_daily']) {
       const sql = (s.sqlite.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(t) as { sql: string }).sql
       expect(sql).toMatch(/WITHOUT ROWID$/)
     }
+    // daily_metrics is keyed (account, date, ad) so a backfill appends and a window is one key range.
+    const pk = (s.sqlite.pragma('table_info(daily_metrics)') as { name: string; pk: number }[])
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name)
+    expect(pk).toEqual(['account_id', 'date', 'ad_id'])
+    // Campaign-day sums are a view over the running totals, not a second stored copy.
+    expect(s.sqlite.prepare("SELECT type FROM sqlite_master WHERE name = 'campaign_daily'").pluck().get()).toBe('view')
     s.sqlite.prepare("INSERT INTO account_daily (account_id, date) VALUES (1, '2026-01-01')").run()
     expect(() =>
       s.sqlite.prepare("INSERT INTO account_daily (account_id, date) VALUES (1, '2026-01-01')").run(),
@@ -99,6 +107,60 @@ describe('store', () => {
       backup.close()
     },
   )
+
+  it('moves daily rows to the (account, date, ad) key and serves campaign days from the running totals (0003)', () => {
+    const path = join(tmp(), 'me.db')
+    const old = openStore({ path, migrationsFolder: migrationsUpTo(3) })
+    const q = (sql: string): void => void old.sqlite.exec(sql)
+    q("INSERT INTO workspaces (name, reporting_currency) VALUES ('Acme', 'USD')")
+    q(
+      "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'A', 'USD', 'UTC')",
+    )
+    q(
+      "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (1, 'c1', 'C1', 'sales', 'active')",
+    )
+    q("INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (1, 1, 's1', 'S1', 'active')")
+    for (const ad of ['a1', 'a2'])
+      q(
+        `INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (1, 1, 1, '${ad}', '${ad}', 'active')`,
+      )
+    // Two ads over three days (the second ad idle on day 2), with the rollups the old writer kept.
+    const rows: [number, string, number, number][] = [
+      [1, '2026-01-01', 1_000_000, 1.5],
+      [2, '2026-01-01', 2_000_000, 0],
+      [1, '2026-01-02', 500_000, 0.25],
+      [1, '2026-01-03', 700_000, 1],
+      [2, '2026-01-03', 300_000, 2],
+    ]
+    for (const [ad, date, spend, conv] of rows)
+      q(
+        `INSERT INTO daily_metrics (ad_id, date, account_id, campaign_id, ad_set_id, spend_micros, conversions, provisional) VALUES (${ad}, '${date}', 1, 1, 1, ${spend}, ${conv}, ${date >= '2026-01-03' ? 1 : 0})`,
+      )
+    q(`INSERT INTO campaign_daily (campaign_id, date, account_id, spend_micros, conversions, provisional)
+       SELECT campaign_id, date, account_id, sum(spend_micros), sum(conversions), max(provisional) FROM daily_metrics GROUP BY campaign_id, date`)
+    q(`INSERT INTO account_daily (account_id, date, spend_micros, conversions, provisional)
+       SELECT account_id, date, sum(spend_micros), sum(conversions), max(provisional) FROM daily_metrics GROUP BY date`)
+    q(`INSERT INTO campaign_cum (account_id, date, campaign_id, spend_micros, conversions)
+       SELECT account_id, date, campaign_id, sum(spend_micros) OVER (ORDER BY date), sum(conversions) OVER (ORDER BY date) FROM campaign_daily`)
+    const before = old.sqlite
+      .prepare('SELECT campaign_id, date, spend_micros, conversions, provisional FROM campaign_daily ORDER BY date')
+      .all()
+    old.close()
+
+    const s = openStore({ path, migrationsFolder: migrations })
+    expect(
+      s.sqlite
+        .prepare('SELECT ad_id, date, spend_micros, conversions FROM daily_metrics ORDER BY date, ad_id')
+        .raw()
+        .all(),
+    ).toEqual(rows.map(([ad, date, spend, conv]) => [ad, date, spend, conv]))
+    expect(
+      s.sqlite
+        .prepare('SELECT campaign_id, date, spend_micros, conversions, provisional FROM campaign_daily ORDER BY date')
+        .all(),
+    ).toEqual(before)
+    s.close()
+  })
 
   it('refuses a corrupted database file with a specific error', () => {
     const path = join(tmp(), 'broken.db')

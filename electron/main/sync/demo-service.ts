@@ -93,7 +93,7 @@ export class DemoService {
       for (const { id } of ids) {
         const accounts = `SELECT id FROM ad_accounts WHERE workspace_id = ${id}`
         this.sqlite.prepare(`DELETE FROM account_daily WHERE account_id IN (${accounts})`).run()
-        this.sqlite.prepare(`DELETE FROM campaign_daily WHERE account_id IN (${accounts})`).run()
+        this.sqlite.prepare(`DELETE FROM campaign_cum WHERE account_id IN (${accounts})`).run()
         this.sqlite.prepare(`DELETE FROM daily_metrics WHERE account_id IN (${accounts})`).run()
         this.sqlite.prepare('DELETE FROM workspaces WHERE id = ?').run(id)
       }

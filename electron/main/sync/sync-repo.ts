@@ -168,9 +168,7 @@ export class SyncRepo {
   /** Rows written for an account (all sources). */
   rowCount(accountId: number): number {
     return (
-      this.sqlite
-        .prepare('SELECT count(*) AS n FROM daily_metrics WHERE ad_id IN (SELECT id FROM ads WHERE account_id = ?)')
-        .get(accountId) as {
+      this.sqlite.prepare('SELECT count(*) AS n FROM daily_metrics WHERE account_id = ?').get(accountId) as {
         n: number
       }
     ).n

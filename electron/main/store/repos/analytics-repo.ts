@@ -144,30 +144,42 @@ export class AnalyticsRepo {
         WHERE a.id IN ${acc} ${ids ? `AND a.id IN ${idList}` : ''} AND d.date BETWEEN ? AND ? GROUP BY key, period, month, a.currency`
       if (ids) params.push(...ids)
     } else if (level === 'campaign') {
-      // With campaign ids, '+' keeps the planner on the (campaign_id, date) key instead of the account index.
+      if (ids) {
+        // Named campaigns: one key lookup per campaign-day (the view's key is account, date, campaign)
+        // instead of scanning every campaign of the accounts.
+        sql = `WITH RECURSIVE days(day) AS (SELECT ? UNION ALL SELECT date(day, '+1 day') FROM days WHERE day < ?)
+          SELECT d.campaign_id AS key, ${tail} FROM campaigns c
+          JOIN campaign_daily d ON d.account_id = c.account_id AND d.campaign_id = c.id AND d.date IN (SELECT day FROM days)
+          JOIN ad_accounts a ON a.id = d.account_id
+          WHERE c.account_id IN ${acc} AND c.id IN ${idList}
+          GROUP BY key, period, month, a.currency`
+        return this.stmt(sql).all(from, to, ...accountIds, ...ids) as RawBucket[]
+      }
       sql = `SELECT d.campaign_id AS key, ${tail} FROM campaign_daily d JOIN ad_accounts a ON a.id = d.account_id
-        WHERE ${ids ? '+' : ''}d.account_id IN ${acc} ${ids ? `AND d.campaign_id IN ${idList}` : ''} AND d.date BETWEEN ? AND ?
+        WHERE d.account_id IN ${acc} AND d.date BETWEEN ? AND ?
         GROUP BY key, period, month, a.currency`
-      if (ids) params.push(...ids)
     } else {
-      const key = level === 'adSet' ? 'x.ad_set_id' : 'x.id'
-      const where: string[] = [`x.account_id IN ${acc}`]
+      // Ad sets and ads straight from the rows (they carry their campaign and ad set): one key
+      // range per account and date span.
+      const key = level === 'adSet' ? 'd.ad_set_id' : 'd.ad_id'
+      const where: string[] = []
+      const extra: number[] = []
       if (filter.campaignId !== undefined) {
-        where.push('x.campaign_id = ?')
-        params.push(filter.campaignId)
+        where.push('d.campaign_id = ?')
+        extra.push(filter.campaignId)
       }
       if (filter.adSetId !== undefined) {
-        where.push('x.ad_set_id = ?')
-        params.push(filter.adSetId)
+        where.push('d.ad_set_id = ?')
+        extra.push(filter.adSetId)
       }
       if (ids) {
         where.push(`${key} IN ${idList}`)
-        params.push(...ids)
+        extra.push(...ids)
       }
-      sql = `SELECT ${key} AS key, ${tail} FROM ads x JOIN ad_accounts a ON a.id = x.account_id
-        JOIN daily_metrics d ON d.ad_id = x.id AND d.date BETWEEN ? AND ?
-        WHERE ${where.join(' AND ')} GROUP BY key, period, month, a.currency`
-      return this.stmt(sql).all(from, to, ...params) as RawBucket[]
+      sql = `SELECT ${key} AS key, ${tail} FROM daily_metrics d JOIN ad_accounts a ON a.id = d.account_id
+        WHERE d.account_id IN ${acc} AND d.date BETWEEN ? AND ? ${where.map((w) => `AND ${w}`).join(' ')}
+        GROUP BY key, period, month, a.currency`
+      return this.stmt(sql).all(...accountIds, from, to, ...extra) as RawBucket[]
     }
     return this.stmt(sql).all(...params, from, to) as RawBucket[]
   }

@@ -105,7 +105,7 @@ describe('campaign running totals', () => {
     ] as const) {
       const direct = s
         .prepare(
-          `SELECT campaign_id AS id, sum(spend_micros) AS spend, sum(conversions) AS conv FROM campaign_daily
+          `SELECT campaign_id AS id, sum(spend_micros) AS spend, sum(conversions) AS conv FROM daily_metrics
            WHERE account_id = ? AND date BETWEEN ? AND ? GROUP BY campaign_id`,
         )
         .all(accountId, from, to) as { id: number; spend: number; conv: number }[]
@@ -124,9 +124,30 @@ describe('campaign running totals', () => {
         expect(byId.get(d.id)?.conv).toBeCloseTo(d.conv, 6)
       }
     }
+    // The campaign_daily view (steps of the running totals) holds exactly the campaign-days the
+    // rows have, with their sums; paused days are absent, not zero rows.
+    const view = s
+      .prepare(
+        'SELECT campaign_id, date, spend_micros, impressions, clicks, conversions FROM campaign_daily WHERE account_id = ? ORDER BY campaign_id, date',
+      )
+      .raw()
+      .all(accountId) as number[][]
+    const fromRows = s
+      .prepare(
+        `SELECT campaign_id, date, sum(spend_micros), sum(impressions), sum(clicks), round(sum(conversions), 6) FROM daily_metrics
+         WHERE account_id = ? GROUP BY campaign_id, date ORDER BY campaign_id, date`,
+      )
+      .raw()
+      .all(accountId) as number[][]
+    expect(view.length).toBe(fromRows.length)
+    view.forEach((v, i) => {
+      const r = fromRows[i] as number[]
+      expect(v.slice(0, 5)).toEqual(r.slice(0, 5))
+      expect(v[5]).toBeCloseTo(r[5] as number, 6)
+    })
   })
 
-  it('are the same when a backfill feeds them from memory (oldest chunk first) as when read back from campaign_daily', () => {
+  it('are the same when a backfill feeds them from memory (oldest chunk first) as when read back from daily_metrics', () => {
     const s = core.store.sqlite
     const m = new MetricsRepo(s)
     const rnd = lcg(11)
@@ -155,7 +176,7 @@ describe('campaign running totals', () => {
     const snapshot = (): unknown[] =>
       s.prepare('SELECT * FROM campaign_cum WHERE account_id = ? ORDER BY date, campaign_id').raw().all(accountId)
     const reset = (): void => {
-      for (const t of ['daily_metrics', 'campaign_daily', 'account_daily', 'campaign_cum'])
+      for (const t of ['daily_metrics', 'account_daily', 'campaign_cum'])
         s.prepare(`DELETE FROM ${t} WHERE account_id = ?`).run(accountId)
     }
     const chunks: [string, string][] = [
@@ -172,7 +193,7 @@ describe('campaign running totals', () => {
           for (const r of data[i] as DailyMetricInput[]) acc.add(r)
           m.upsert(data[i] as DailyMetricInput[])
           m.replaceRollups(accountId, from, to, acc)
-          // The reference: running totals recomputed from what campaign_daily now holds.
+          // The reference: running totals recomputed from the rows daily_metrics now holds.
           if (readBack) new CumulativeRollup(s).refresh(accountId, from)
         })(),
       )

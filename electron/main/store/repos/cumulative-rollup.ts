@@ -1,5 +1,6 @@
 import { daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import type { Sqlite } from '../db'
+import { BulkInsert } from './bulk-insert'
 
 const METRICS = [
   'spend_micros',
@@ -9,31 +10,48 @@ const METRICS = [
   'conversion_value_micros',
   'video_views',
 ] as const
-const N = METRICS.length
+/** Values per campaign-day in a CampaignDays matrix, in METRICS order. */
+export const CUM_N = METRICS.length
 const CONV = 3
-
-/** Campaign-day values the caller just wrote to `campaign_daily` (money in micros). */
-export interface KnownCampaignDays {
-  /** Last date covered: every campaign-day of the account in [from, to] is in `campaigns`. */
-  to: string
-  campaigns: Iterable<{
-    campaignId: number
-    date: string
-    spend: number
-    impressions: number
-    clicks: number
-    conversions: number
-    value: number
-    videoViews: number
-  }>
-}
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6
 
 /**
+ * Campaign-day sums of one account over [from, from + span): per campaign a Float64Array of
+ * span x CUM_N values (spend micros, impressions, clicks, conversions, value micros, video views)
+ * indexed by day offset, and the first offset with a row. Built in memory by the sync's chunk
+ * writer (no read-back) or from `daily_metrics`.
+ */
+export class CampaignDays {
+  readonly daily = new Map<number, Float64Array>()
+  readonly first = new Map<number, number>()
+  readonly fromDay: number
+
+  constructor(
+    readonly from: string,
+    readonly span: number,
+  ) {
+    this.fromDay = toEpochDay(from)
+  }
+
+  /** The campaign's row (created zeroed); write values at `off * CUM_N`. */
+  row(campaignId: number, off: number): Float64Array {
+    let arr = this.daily.get(campaignId)
+    if (!arr) {
+      arr = new Float64Array(this.span * CUM_N)
+      this.daily.set(campaignId, arr)
+    }
+    const f = this.first.get(campaignId)
+    if (f === undefined || off < f) this.first.set(campaignId, off)
+    return arr
+  }
+}
+
+/**
  * Maintains `campaign_cum` (per-campaign running totals, dense from a campaign's first day to its
- * account's last day) from `campaign_daily`. Runs inside the caller's write transaction after the
- * campaign-day rollup of the span was rewritten; idempotent.
+ * account's last day). `campaign_daily` is a view over it (day d = cum(d) - cum(d - 1)), so this
+ * table is the only stored campaign-level rollup. Runs inside the caller's write transaction
+ * after `daily_metrics` and `account_daily` of the span were rewritten; idempotent.
  */
 export class CumulativeRollup {
   private readonly lastDay
@@ -41,7 +59,7 @@ export class CumulativeRollup {
   private readonly baseRows
   private readonly dailyRows
   private readonly del
-  private readonly ins
+  private readonly ins: BulkInsert
 
   constructor(sqlite: Sqlite) {
     this.lastDay = sqlite.prepare('SELECT max(date) AS d FROM account_daily WHERE account_id = ?')
@@ -51,22 +69,25 @@ export class CumulativeRollup {
       .raw()
     this.dailyRows = sqlite
       .prepare(
-        `SELECT campaign_id, date, ${METRICS.join(', ')} FROM campaign_daily
-         WHERE account_id = ? AND date BETWEEN ? AND ?`,
+        `SELECT campaign_id, date, sum(spend_micros), sum(impressions), sum(clicks), round(sum(conversions), 6),
+           sum(conversion_value_micros), sum(video_views)
+         FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ? GROUP BY campaign_id, date`,
       )
       .raw()
     this.del = sqlite.prepare('DELETE FROM campaign_cum WHERE account_id = ? AND date >= ?')
-    this.ins = sqlite.prepare(
-      `INSERT INTO campaign_cum (account_id, date, campaign_id, ${METRICS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.ins = new BulkInsert(
+      sqlite,
+      `INSERT INTO campaign_cum (account_id, date, campaign_id, ${METRICS.join(', ')})`,
+      9,
     )
   }
 
   /**
    * Recompute the account's running totals from `from` (account-local date) to its last day. With
-   * `known` covering through the account's last day (a backfill appends oldest first), the daily
-   * values come from memory instead of being read back from `campaign_daily`.
+   * `known` starting at `from` and covering through the account's last day (a backfill appends
+   * oldest first), the daily values come from memory instead of being read back.
    */
-  refresh(accountId: number, from: string, known?: KnownCampaignDays): void {
+  refresh(accountId: number, from: string, known?: CampaignDays): void {
     this.del.run(accountId, from)
     const last = (this.lastDay.get(accountId) as { d: string | null }).d
     if (last === null || last < from) return
@@ -79,59 +100,57 @@ export class CumulativeRollup {
         base.set(r[0] as number, Float64Array.from(r.slice(1)))
       }
     }
-    // Daily values per campaign, indexed by day offset from `from`.
-    const daily = new Map<number, Float64Array>()
-    const first = new Map<number, number>()
-    const fromEpoch = toEpochDay(from)
-    const offsets = new Map<string, number>()
-    const put = (id: number, date: string, values: ArrayLike<number>, at: number): void => {
-      let off = offsets.get(date)
-      if (off === undefined) {
-        off = toEpochDay(date) - fromEpoch
-        offsets.set(date, off)
-      }
-      let arr = daily.get(id)
-      if (!arr) {
-        arr = new Float64Array(span * N)
-        daily.set(id, arr)
-      }
-      for (let k = 0; k < N; k++) arr[off * N + k] = values[at + k] as number
-      if (off < (first.get(id) ?? span)) first.set(id, off)
-    }
-    if (known && known.to >= last) {
-      const v = new Float64Array(N)
-      for (const c of known.campaigns) {
-        if (c.date < from || c.date > last) continue
-        // The same values campaign_daily holds (conversions stored rounded to 1e-6).
-        v[0] = c.spend
-        v[1] = c.impressions
-        v[2] = c.clicks
-        v[3] = round6(c.conversions)
-        v[4] = c.value
-        v[5] = c.videoViews
-        put(c.campaignId, c.date, v, 0)
-      }
-    } else {
+    let days: CampaignDays
+    if (known && known.from === from && known.span >= span) days = known
+    else {
+      days = new CampaignDays(from, span)
+      const offsets = new Map<string, number>()
       for (const r of this.dailyRows.iterate(accountId, from, last) as Iterable<(number | string)[]>) {
-        put(r[0] as number, r[1] as string, r as number[], 2)
+        const date = r[1] as string
+        let off = offsets.get(date)
+        if (off === undefined) {
+          off = toEpochDay(date) - days.fromDay
+          offsets.set(date, off)
+        }
+        const arr = days.row(r[0] as number, off)
+        for (let k = 0; k < CUM_N; k++) arr[off * CUM_N + k] = r[2 + k] as number
       }
     }
-    const ids = [...new Set([...base.keys(), ...daily.keys()])].sort((a, b) => a - b)
+    const ids = [...new Set([...base.keys(), ...days.daily.keys()])].sort((a, b) => a - b)
     // Per campaign: running totals, first day offset written, daily values (looked up once).
-    const runs = ids.map((id) => base.get(id) ?? new Float64Array(N))
-    const starts = ids.map((id) => (base.has(id) ? 0 : (first.get(id) ?? span)))
-    const days = ids.map((id) => daily.get(id))
-    // Date-major order matches the primary key (account, date, campaign): local B-tree inserts.
+    const runs = ids.map((id) => base.get(id) ?? new Float64Array(CUM_N))
+    const starts = ids.map((id) => (base.has(id) ? 0 : (days.first.get(id) ?? span)))
+    const daily = ids.map((id) => days.daily.get(id))
+    const ins = this.ins
+    const a = ins.args
+    // Date-major order matches the primary key (account, date, campaign): a backfill appends.
     for (let off = 0; off < span; off++) {
-      const date = fromEpochDay(fromEpoch + off)
+      const date = fromEpochDay(days.fromDay + off)
       for (let i = 0; i < ids.length; i++) {
         if (off < (starts[i] as number)) continue
-        const id = ids[i] as number
         const acc = runs[i] as Float64Array
-        const d = days[i]
-        if (d) for (let k = 0; k < N; k++) acc[k] = (acc[k] as number) + (d[off * N + k] as number)
-        this.ins.run(accountId, date, id, acc[0], acc[1], acc[2], round6(acc[CONV] as number), acc[4], acc[5])
+        const d = daily[i]
+        if (d) {
+          const o = off * CUM_N
+          acc[0] = (acc[0] as number) + (d[o] as number)
+          acc[1] = (acc[1] as number) + (d[o + 1] as number)
+          acc[2] = (acc[2] as number) + (d[o + 2] as number)
+          acc[3] = (acc[3] as number) + (d[o + 3] as number)
+          acc[4] = (acc[4] as number) + (d[o + 4] as number)
+          acc[5] = (acc[5] as number) + (d[o + 5] as number)
+        }
+        const s = ins.slot()
+        a[s] = accountId
+        a[s + 1] = date
+        a[s + 2] = ids[i] as number
+        a[s + 3] = acc[0] as number
+        a[s + 4] = acc[1] as number
+        a[s + 5] = acc[2] as number
+        a[s + 6] = round6(acc[CONV] as number)
+        a[s + 7] = acc[4] as number
+        a[s + 8] = acc[5] as number
       }
     }
+    ins.flush()
   }
 }

@@ -116,8 +116,7 @@ export class WorkspaceRepo {
        FROM workspaces w ORDER BY w.is_demo DESC, w.name`,
     )
     const rowsQ = this.sqlite.prepare(
-      `SELECT count(*) AS n FROM daily_metrics WHERE campaign_id IN
-         (SELECT c.id FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ?)`,
+      `SELECT count(*) AS n FROM daily_metrics WHERE account_id IN (SELECT id FROM ad_accounts WHERE workspace_id = ?)`,
     )
     return (q.all() as Record<string, unknown>[]).map((r) => ({
       id: r.id as number,

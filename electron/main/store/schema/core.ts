@@ -149,18 +149,24 @@ export const ads = sqliteTable(
  */
 
 /**
- * One ad on one account-local day. Money in integer micros of the account currency. Upserted on
- * (ad_id, date): re-syncing a day overwrites it. `provisional` marks days inside the platform's
- * restatement window (late conversions may still change them).
+ * One ad on one account-local day. Money in integer micros of the account currency. Keyed
+ * (account_id, date, ad_id): a sync writes an account's days oldest first, so a backfill appends
+ * to the B-tree, and replacing an account's date window is one key range. Upserted on that key:
+ * re-syncing a day overwrites it. `provisional` marks days inside the platform's restatement
+ * window (late conversions may still change them).
+ *
+ * `campaign_daily` (campaign-day sums) is a view over the running totals in `campaign_cum`
+ * (migration 0003): one campaign-day is cum(d) - cum(d - 1), so the sync writes campaign
+ * rollups once instead of twice.
  */
 export const dailyMetrics = sqliteTable(
   'daily_metrics',
   {
-    adId: integer('ad_id')
-      .notNull()
-      .references(() => ads.id, { onDelete: 'cascade' }),
+    adId: integer('ad_id').notNull(),
     date: text('date').notNull(),
-    accountId: integer('account_id').notNull(),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => adAccounts.id, { onDelete: 'cascade' }),
     campaignId: integer('campaign_id').notNull(),
     adSetId: integer('ad_set_id').notNull(),
     spendMicros: integer('spend_micros').notNull().default(0),
@@ -174,28 +180,7 @@ export const dailyMetrics = sqliteTable(
     /** 'sync' | 'import' | 'demo' */
     source: text('source').notNull().default('sync'),
   },
-  (t) => [primaryKey({ name: 'daily_metrics_pk', columns: [t.adId, t.date] })],
-)
-
-/** Campaign-day rollup of daily_metrics, maintained on write (dashboard and explorer queries). */
-export const campaignDaily = sqliteTable(
-  'campaign_daily',
-  {
-    campaignId: integer('campaign_id').notNull(),
-    date: text('date').notNull(),
-    accountId: integer('account_id').notNull(),
-    spendMicros: integer('spend_micros').notNull().default(0),
-    impressions: integer('impressions').notNull().default(0),
-    clicks: integer('clicks').notNull().default(0),
-    conversions: real('conversions').notNull().default(0),
-    conversionValueMicros: integer('conversion_value_micros').notNull().default(0),
-    videoViews: integer('video_views').notNull().default(0),
-    provisional: integer('provisional', { mode: 'boolean' }).notNull().default(false),
-  },
-  (t) => [
-    primaryKey({ name: 'campaign_daily_pk', columns: [t.campaignId, t.date] }),
-    index('campaign_daily_account_date_idx').on(t.accountId, t.date),
-  ],
+  (t) => [primaryKey({ name: 'daily_metrics_pk', columns: [t.accountId, t.date, t.adId] })],
 )
 
 /** Account-day rollup of daily_metrics, maintained on write (KPI tiles and trends). */

@@ -1,3 +1,5 @@
+import { NEEDS_EXACT } from './fast-number'
+
 /**
  * Allocation-free shape checks for the hot paths (daily report pages of thousands of rows) that
  * mirror loose zod schemas: each returns the value zod would produce (converting number ids to
@@ -10,11 +12,16 @@ export function asObject(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
 }
 
-/** IdSchema in place: a string stays, a number becomes its string; false for anything else. */
-export function idInPlace(o: Record<string, unknown>, key: string): boolean {
+/**
+ * IdSchema in place: a string stays, a number becomes its string; false for anything else. With
+ * `exact` false (body read by plain JSON.parse) a number that is not a safe integer throws
+ * NEEDS_EXACT: it may have been rounded, so the body must be re-read with quoteBigIntegers.
+ */
+export function idInPlace(o: Record<string, unknown>, key: string, exact = true): boolean {
   const v = o[key]
   if (typeof v === 'string') return true
   if (typeof v === 'number') {
+    if (!exact && !Number.isSafeInteger(v)) throw NEEDS_EXACT
     o[key] = String(v)
     return true
   }

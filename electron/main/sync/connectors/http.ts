@@ -1,35 +1,15 @@
 import type { z } from 'zod'
-import type { PlatformId } from '../../../../shared/domain/entities'
+import { decodeOffThread, type DecodeMode } from './decode-pool'
 import { parseJsonPreservingBigInts } from './json-text'
+import type { DecodedPage, DecoderName } from './page-decode'
+import type { ErrorSignal, HttpExchange, PlatformProtocol } from './protocol'
 import { ConnectorError, type ConnectorContext, type ConnectorErrorKind, type RetryPolicy } from './types'
 
 /** Production retry policy: 5 attempts, 0.5 s .. 30 s full-jitter backoff, 60 s per request. */
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, timeoutMs: 60_000 }
 
-/** A finished HTTP exchange as the classifiers see it (`json` undefined when the body is not JSON). */
-export interface HttpExchange {
-  status: number
-  headers: Headers
-  text: string
-  json: unknown
-}
-
-/** What a platform's error signal means for us. */
-export interface ErrorSignal {
-  kind: ConnectorErrorKind
-  message: string
-  code?: string | number
-  retryAfterMs?: number
-}
-
-/** Platform-specific reading of responses. */
-export interface PlatformProtocol {
-  platform: PlatformId
-  /** The error carried by this response (status or body), or null for a success. */
-  classify(ex: HttpExchange): ErrorSignal | null
-  /** Milliseconds to pause before the next request after a success (usage headers); 0 = none. */
-  throttleAfter?(ex: HttpExchange, policy: RetryPolicy): number
-}
+export { classifyStatus, retryAfterHeaderMs } from './protocol'
+export type { ErrorSignal, HttpExchange, PlatformProtocol } from './protocol'
 
 export interface RequestSpec<T> {
   method: 'GET' | 'POST' | 'PUT'
@@ -47,6 +27,29 @@ export interface RequestSpec<T> {
    */
   fast?: (json: unknown) => T | undefined
 }
+
+/**
+ * A request whose success body is a daily report page: instead of a schema, the body bytes go to a
+ * registered page decoder (decoders.ts) on the decode pool's worker threads, which classifies,
+ * validates and maps it into a DailyBatch plus the small paging envelope.
+ */
+export interface PageRequestSpec {
+  method: 'GET' | 'POST' | 'PUT'
+  url: string
+  headers?: Record<string, string>
+  body?: string | URLSearchParams
+  /** Short description for error messages ("Meta insights ... (page 2)"). */
+  what: string
+  decode: {
+    decoder: DecoderName
+    /** Small structured-cloneable arguments of the decoder. */
+    args: unknown
+    /** 'inline' decodes on this thread; default: the context's decodeMode, else 'worker'. */
+    mode?: DecodeMode
+  }
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorSignal; status?: number }
 
 const RETRYABLE: ReadonlySet<ConnectorErrorKind> = new Set(['rate_limit', 'transient', 'invalid_response'])
 
@@ -73,17 +76,29 @@ export class HttpClient {
   }
 
   /** Perform `spec` with retries; resolves to the validated body or throws a ConnectorError. */
-  async request<T>(spec: RequestSpec<T>): Promise<T> {
+  request<T>(spec: RequestSpec<T>): Promise<T> {
+    return this.retrying(spec.what, () => this.once(spec))
+  }
+
+  /**
+   * Perform a daily-page request with the same retries, decoding the body through the decode
+   * pool; a row that cannot be normalised throws invalid_response at once (not retried).
+   */
+  requestPage<E>(spec: PageRequestSpec): Promise<DecodedPage<E>> {
+    return this.retrying(spec.what, () => this.oncePage<E>(spec))
+  }
+
+  private async retrying<T>(what: string, once: () => Promise<Outcome<T>>): Promise<T> {
     const { maxAttempts } = this.policy
     for (let attempt = 1; ; attempt++) {
       await this.waitThrottle()
-      const outcome = await this.once(spec)
+      const outcome = await once()
       if (outcome.ok) return outcome.value
       const err = outcome.error
       const retryable = isRetryable(err.kind)
       if (!retryable || attempt >= maxAttempts) {
         const suffix = retryable ? ` (gave up after ${attempt} attempts)` : ''
-        throw new ConnectorError(err.kind, this.protocol.platform, `${spec.what}: ${err.message}${suffix}`, {
+        throw new ConnectorError(err.kind, this.protocol.platform, `${what}: ${err.message}${suffix}`, {
           ...(outcome.status !== undefined ? { status: outcome.status } : {}),
           ...(err.code !== undefined ? { code: err.code } : {}),
           ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
@@ -92,13 +107,13 @@ export class HttpClient {
       const delayMs = this.backoff(attempt, err.retryAfterMs)
       if (delayMs === null) {
         // The platform asks for a wait longer than we may block: surface it so the engine reschedules.
-        throw new ConnectorError(err.kind, this.protocol.platform, `${spec.what}: ${err.message}`, {
+        throw new ConnectorError(err.kind, this.protocol.platform, `${what}: ${err.message}`, {
           ...(outcome.status !== undefined ? { status: outcome.status } : {}),
           ...(err.code !== undefined ? { code: err.code } : {}),
           retryAfterMs: err.retryAfterMs ?? 0,
         })
       }
-      this.ctx.onRetry?.({ attempt, delayMs, reason: `${spec.what}: ${err.message}` })
+      this.ctx.onRetry?.({ attempt, delayMs, reason: `${what}: ${err.message}` })
       await sleep(delayMs, this.ctx.signal)
     }
   }
@@ -113,14 +128,15 @@ export class HttpClient {
     return Math.max(retryAfterMs, jitter)
   }
 
-  private async once<T>(
-    spec: RequestSpec<T>,
-  ): Promise<{ ok: true; value: T } | { ok: false; error: ErrorSignal; status?: number }> {
+  /** One fetch with the per-request timeout; the body read by `read` inside the timeout. */
+  private async exchange<B>(
+    spec: Pick<RequestSpec<unknown>, 'method' | 'url' | 'headers' | 'body'>,
+    read: (res: Response) => Promise<B>,
+  ): Promise<{ ok: true; res: Response; body: B } | { ok: false; error: ErrorSignal }> {
     const parent = this.ctx.signal
     parent?.throwIfAborted()
     const timeout = AbortSignal.timeout(this.policy.timeoutMs)
     const signal = parent ? AbortSignal.any([parent, timeout]) : timeout
-    let ex: HttpExchange
     try {
       const res = await this.ctx.fetch(spec.url, {
         method: spec.method,
@@ -128,8 +144,7 @@ export class HttpClient {
         ...(spec.body !== undefined ? { body: spec.body } : {}),
         signal,
       })
-      const text = await res.text()
-      ex = { status: res.status, headers: res.headers, text, json: tryParse(text) }
+      return { ok: true, res, body: await read(res) }
     } catch (e) {
       if (parent?.aborted) throw parent.reason
       const timedOut = timeout.aborted
@@ -138,6 +153,35 @@ export class HttpClient {
         : `network error: ${e instanceof Error ? e.message : String(e)}`
       return { ok: false, error: { kind: 'transient', message, code: timedOut ? 'timeout' : 'network' } }
     }
+  }
+
+  private async oncePage<E>(spec: PageRequestSpec): Promise<Outcome<DecodedPage<E>>> {
+    const got = await this.exchange(spec, (res) => res.arrayBuffer())
+    if (!got.ok) return got
+    const { res, body } = got
+    const mode = spec.decode.mode ?? this.ctx.decodeMode ?? 'worker'
+    const out = await decodeOffThread(
+      { decoder: spec.decode.decoder, args: spec.decode.args, status: res.status, headers: [...res.headers], body },
+      mode,
+    )
+    if (!out.ok) {
+      if (out.fatal) throw new ConnectorError(out.error.kind, this.protocol.platform, out.error.message)
+      return { ok: false, error: out.error, status: res.status }
+    }
+    const pause =
+      this.protocol.throttleAfter?.(
+        { status: res.status, headers: res.headers, text: '', json: undefined },
+        this.policy,
+      ) ?? 0
+    if (pause > 0) this.notBefore = Math.max(this.notBefore, Date.now() + pause)
+    return { ok: true, value: { batch: out.batch, envelope: out.envelope as E } }
+  }
+
+  private async once<T>(spec: RequestSpec<T>): Promise<Outcome<T>> {
+    const got = await this.exchange(spec, (res) => res.text())
+    if (!got.ok) return got
+    const text = got.body
+    const ex: HttpExchange = { status: got.res.status, headers: got.res.headers, text, json: tryParse(text) }
     const signalled = this.protocol.classify(ex)
     if (signalled) return { ok: false, error: signalled, status: ex.status }
     if (ex.json === undefined) {
@@ -190,25 +234,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', onAbort, { once: true })
   })
-}
-
-/** Retry-After header (seconds or HTTP date) in ms, or undefined. */
-export function retryAfterHeaderMs(headers: Headers, now = Date.now()): number | undefined {
-  const v = headers.get('retry-after')
-  if (v === null) return undefined
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000)
-  const at = Date.parse(v)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
-}
-
-/** Status-only fallback shared by the platform classifiers. */
-export function classifyStatus(status: number, message: string): ErrorSignal | null {
-  if (status >= 200 && status < 300) return null
-  if (status === 401) return { kind: 'auth', message, code: status }
-  if (status === 403) return { kind: 'permission', message, code: status }
-  if (status === 429) return { kind: 'rate_limit', message, code: status }
-  if (status === 408 || status >= 500) return { kind: 'transient', message, code: status }
-  return { kind: 'bad_request', message, code: status }
 }
 
 /** `url` with query parameters appended (values already strings; arrays must be JSON-encoded). */

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { decimalToMicros } from '../../../../shared/domain/money'
-import { addDays, daysBetween } from '../../../../shared/domain/dates'
+import { addDays, daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import type { CreativeFormat, EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
-import { ConnectorError, type RemoteDailyRow } from './types'
+import { BATCH_VALUES, selectRows, type DailyBatch } from './daily-batch'
+import { ConnectorError } from './types'
 
 /** Platform status words to ours (ACTIVE/ENABLED/ENABLE -> active, ...). Unknown -> null. */
 export function normaliseStatus(raw: string | null | undefined): EntityStatus | null {
@@ -119,43 +120,123 @@ export function halve(from: string, to: string): [[string, string], [string, str
  * (too large mid-way) re-reads rows already handed out; identical re-reads are dropped here. The
  * same ad-day with different numbers is a platform error (e.g. an unexpected breakdown), never
  * silently dropped.
+ *
+ * Repeats are rare (only after a split or a platform fault), so the common path costs one map
+ * lookup per distinct ad of a batch and a bit test per row; the (ad, day) -> row lookup needed to
+ * compare numbers is built only at the first repeat. Each batch's days and values are copied (a
+ * few memcpy) so the yielded batch may be transferred to another thread meanwhile.
  */
 export class SeenRows {
-  private readonly seen = new Map<string, RemoteDailyRow>()
+  private readonly adIndex = new Map<string, number>()
+  private readonly base: number
+  private readonly span: number
+  private readonly words: number
+  private masks = new Uint32Array(0)
+  private readonly kept: { g: Int32Array; day: Int32Array; values: Float64Array }[] = []
+  /** First occurrence of each (ad, day) by key: [batch, row]; built at the first in-window repeat. */
+  private lookup: Map<number, [number, number]> | null = null
+  /** Rows dated outside [from, to] (never expected): always looked up. */
+  private readonly outside = new Map<number, [number, number]>()
 
-  constructor(private readonly platform: PlatformId) {}
+  constructor(
+    private readonly platform: PlatformId,
+    from: string,
+    to: string,
+  ) {
+    this.base = toEpochDay(from)
+    this.span = Math.max(1, daysBetween(from, to) + 1)
+    this.words = Math.ceil(this.span / 32)
+  }
 
-  /** Rows not yet yielded; throws invalid_response on a conflicting duplicate ad-day. */
-  fresh(rows: RemoteDailyRow[]): RemoteDailyRow[] {
-    const out: RemoteDailyRow[] = []
-    for (const r of rows) {
-      const k = `${r.adExternalId}|${r.date}`
-      const prev = this.seen.get(k)
-      if (prev !== undefined && sameNumbers(prev, r)) continue
-      if (prev !== undefined)
+  private key(g: number, day: number): number {
+    return g * 16_777_216 + (day - this.base + 8_388_608)
+  }
+
+  /** The rows of `b` not yet yielded (`b` itself when nothing repeats); throws invalid_response on a conflicting duplicate ad-day. */
+  fresh(b: DailyBatch): DailyBatch {
+    const n = b.n
+    const l2g = new Int32Array(b.ads.length)
+    for (let k = 0; k < b.ads.length; k++) {
+      const id = b.ads[k] as string
+      let g = this.adIndex.get(id)
+      if (g === undefined) {
+        g = this.adIndex.size
+        this.adIndex.set(id, g)
+      }
+      l2g[k] = g
+    }
+    const need = this.adIndex.size * this.words
+    if (need > this.masks.length) {
+      const grown = new Uint32Array(Math.max(need, this.masks.length * 2))
+      grown.set(this.masks)
+      this.masks = grown
+    }
+    const bi = this.kept.length
+    const g = new Int32Array(n)
+    const masks = this.masks
+    let keep: Uint8Array | null = null
+    for (let i = 0; i < n; i++) {
+      const gi = l2g[b.ad[i] as number] as number
+      g[i] = gi
+      const day = b.day[i] as number
+      const off = day - this.base
+      let prev: [number, number] | undefined
+      if (off >= 0 && off < this.span) {
+        const w = gi * this.words + (off >>> 5)
+        const bit = 1 << (off & 31)
+        if (((masks[w] as number) & bit) === 0) {
+          masks[w] = (masks[w] as number) | bit
+          this.lookup?.set(this.key(gi, day), [bi, i])
+          continue
+        }
+        prev = (this.lookup ?? this.buildLookup(b, g, i)).get(this.key(gi, day))
+      } else {
+        prev = this.outside.get(this.key(gi, day))
+        if (prev === undefined) {
+          this.outside.set(this.key(gi, day), [bi, i])
+          continue
+        }
+      }
+      if (prev === undefined) throw new Error('SeenRows: repeat without a first occurrence')
+      const pv = prev[0] === bi ? b.values : (this.kept[prev[0]] as { values: Float64Array }).values
+      if (!sameValues(pv, prev[1], b.values, i))
         throw new ConnectorError(
           'invalid_response',
           this.platform,
-          `The platform returned ad ${r.adExternalId} on ${r.date} twice with different values`,
+          `The platform returned ad ${b.ads[b.ad[i] as number]} on ${fromEpochDay(day)} twice with different values`,
           { code: 'duplicate_ad_day' },
         )
-      this.seen.set(k, r)
-      out.push(r)
+      if (!keep) keep = new Uint8Array(n).fill(1)
+      keep[i] = 0
     }
-    return out
+    this.kept.push({ g, day: b.day.slice(), values: b.values.slice() })
+    return keep ? selectRows(b, keep) : b
+  }
+
+  /** (ad, day) -> first row, over the batches kept so far and rows [0, upto) of the current one. */
+  private buildLookup(b: DailyBatch, g: Int32Array, upto: number): Map<number, [number, number]> {
+    const lookup = new Map<number, [number, number]>()
+    const add = (bi: number, gs: Int32Array, days: Int32Array, count: number): void => {
+      for (let r = 0; r < count; r++) {
+        const day = days[r] as number
+        const off = day - this.base
+        if (off < 0 || off >= this.span) continue
+        const k = this.key(gs[r] as number, day)
+        if (!lookup.has(k)) lookup.set(k, [bi, r])
+      }
+    }
+    this.kept.forEach((kb, bi) => add(bi, kb.g, kb.day, kb.g.length))
+    add(this.kept.length, g, b.day, upto)
+    this.lookup = lookup
+    return lookup
   }
 }
 
-function sameNumbers(a: RemoteDailyRow, b: RemoteDailyRow): boolean {
-  return (
-    a.spendMicros === b.spendMicros &&
-    a.impressions === b.impressions &&
-    a.clicks === b.clicks &&
-    a.reach === b.reach &&
-    a.conversions === b.conversions &&
-    a.conversionValueMicros === b.conversionValueMicros &&
-    a.videoViews === b.videoViews
-  )
+function sameValues(a: Float64Array, ai: number, b: Float64Array, bi: number): boolean {
+  const ao = ai * BATCH_VALUES
+  const bo = bi * BATCH_VALUES
+  for (let k = 0; k < BATCH_VALUES; k++) if (a[ao + k] !== b[bo + k]) return false
+  return true
 }
 
 /** Raised when a write-back was accepted but reading the object back shows another value. */

@@ -6,6 +6,7 @@ import {
   type SimulatedPlatformsOptions,
 } from '../simulated'
 import type { SimConfig } from '../simulator'
+import { unpackBatch, type DailyBatch } from './daily-batch'
 import { PLATFORM_BASE_URLS, PLATFORM_TOKEN_URLS } from './defaults'
 import { createConnector } from './index'
 import type { Connector, ConnectorContext, RemoteAccount, RemoteDailyRow, RetryPolicy } from './types'
@@ -53,10 +54,13 @@ export function simConnector(
   return createConnector(platform, simContext(platform, sim, extra))
 }
 
-/** Every row of a fetchDaily run. */
-export async function collectRows(gen: AsyncGenerator<RemoteDailyRow[]>): Promise<RemoteDailyRow[]> {
+/** Every row of a fetchDaily run (batches unpacked; an empty batch is a contract violation). */
+export async function collectRows(gen: AsyncGenerator<DailyBatch>): Promise<RemoteDailyRow[]> {
   const out: RemoteDailyRow[] = []
-  for await (const page of gen) out.push(...page)
+  for await (const page of gen) {
+    if (page.n === 0) throw new Error('fetchDaily yielded an empty batch')
+    for (const r of unpackBatch(page)) out.push(r)
+  }
   return out
 }
 

@@ -1,5 +1,6 @@
 import type { CreativeFormat, EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
 import type { DailyMetricValues } from '../../../../shared/domain/metrics'
+import type { DailyBatch } from './daily-batch'
 
 /**
  * The contract between the sync engine and the four platform connectors. Connectors speak each
@@ -28,6 +29,11 @@ export interface ConnectorContext {
    * refresh): the engine should persist the changed keys.
    */
   onCredentialsChanged?: (changed: Record<string, string>) => void
+  /**
+   * Where daily report pages are decoded: 'worker' (default) on the decode pool's worker threads,
+   * 'inline' on the calling thread (tests, diagnostics). Both give identical batches and errors.
+   */
+  decodeMode?: 'worker' | 'inline'
 }
 
 export interface RetryPolicy {
@@ -131,10 +137,11 @@ export interface Connector {
   listAdSets(account: RemoteAccount): Promise<RemoteAdSet[]>
   listAds(account: RemoteAccount): Promise<RemoteAd[]>
   /**
-   * Daily ad-level rows for [from, to] (account-local dates, inclusive), yielded page by page.
-   * Every ad-day with delivery in the range is yielded exactly once.
+   * Daily ad-level rows for [from, to] (account-local dates, inclusive), yielded as one columnar
+   * batch per report page or stream response (never empty). Every ad-day with delivery in the
+   * range is yielded exactly once.
    */
-  fetchDaily(account: RemoteAccount, from: string, to: string): AsyncGenerator<RemoteDailyRow[]>
+  fetchDaily(account: RemoteAccount, from: string, to: string): AsyncGenerator<DailyBatch>
   /** Largest date window per request this platform accepts for daily ad-level stats. */
   maxWindowDays: number
   setStatus(

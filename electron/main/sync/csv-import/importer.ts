@@ -116,17 +116,21 @@ export class CsvImporter {
     const mapping = parsed.mapping
     const synced = this.syncedAds(workspaceId, mapping.platform)
     const existsSynced = this.sqlite.prepare(
-      `SELECT 1 FROM daily_metrics WHERE ad_id = ? AND date = ? AND source != 'import'`,
+      `SELECT 1 FROM daily_metrics WHERE account_id = ? AND date = ? AND ad_id = ? AND source != 'import'`,
     )
     const agg = new Map<string, ImportWrite>()
     let skippedSynced = 0
     for (const r of parsed.rows) {
       let adId: number | null = null
+      let adAccountId = 0
       if (mapping.level === 'ad') {
         const hit =
           (r.ad.id ? synced.byId.get(r.ad.id) : undefined) ??
           synced.byName.get(key(r.campaign.name, r.adSet.name, r.ad.name))
-        if (hit) adId = hit.adId
+        if (hit) {
+          adId = hit.adId
+          adAccountId = hit.accountId
+        }
       } else if (
         synced.campaigns.has(r.campaign.name) ||
         (r.campaign.id && synced.campaigns.has(`id:${r.campaign.id}`))
@@ -138,7 +142,7 @@ export class CsvImporter {
         })
         continue
       }
-      if (adId !== null && existsSynced.get(adId, r.date)) {
+      if (adId !== null && existsSynced.get(adAccountId, r.date, adId)) {
         skippedSynced++
         continue
       }

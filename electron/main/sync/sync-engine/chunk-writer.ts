@@ -1,6 +1,9 @@
+import { fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import type { Sqlite } from '../../store/db'
-import { MetricsRepo, RollupAccumulator, sortByKey, type DailyMetricInput } from '../../store/repos/metrics-repo'
-import type { RemoteDailyRow } from '../connectors/types'
+import { CampaignDays, CUM_N } from '../../store/repos/cumulative-rollup'
+import { dailyInsert, MetricsRepo, type AccountDays } from '../../store/repos/metrics-repo'
+import type { BulkInsert } from '../../store/repos/bulk-insert'
+import { BATCH_VALUES, type DailyBatch } from '../connectors/daily-batch'
 import type { EntityIds } from './entity-writer'
 
 export interface ChunkWrite {
@@ -9,8 +12,32 @@ export interface ChunkWrite {
   to: string
   /** Days on or after this account-local date are provisional (inside the restatement window). */
   provisionalFrom: string
-  rows: RemoteDailyRow[]
+  /** The window's report pages as the connector returned them. */
+  batches: DailyBatch[]
   ids: EntityIds
+}
+
+/** Internal ids for a batch's dictionary; throws naming the first row that references an unknown id. */
+function resolve(
+  dict: string[],
+  map: Map<string, number>,
+  perRow: Uint32Array,
+  b: DailyBatch,
+  what: string,
+): Int32Array {
+  const out = new Int32Array(dict.length)
+  for (let i = 0; i < dict.length; i++) {
+    const id = map.get(dict[i] as string)
+    if (id === undefined) {
+      const row = perRow.indexOf(i)
+      const date = row >= 0 ? fromEpochDay(b.day[row] as number) : '?'
+      throw new Error(
+        `Daily row for unknown ${what} ${dict[i] as string} on ${date}: the structure sync did not list it`,
+      )
+    }
+    out[i] = id
+  }
+  return out
 }
 
 /**
@@ -19,82 +46,139 @@ export interface ChunkWrite {
  * rollups from the same rows and runs `afterWrite` (sync cursor, job checkpoint) so the resume
  * point commits atomically with the data. Re-running a chunk is idempotent, and a restated day
  * that lost a row loses it here too.
+ *
+ * The rows stay in the connectors' columns (DailyBatch) all the way: ids are resolved once per
+ * dictionary entry, rows are ordered by one typed-array sort on a (day, ad, row) key, written with
+ * multi-row statements in primary-key order (a backfill appends) and summed into the account-day
+ * and campaign-day rollups in the same pass.
  */
 export class ChunkWriter {
-  private readonly metrics: MetricsRepo
+  readonly metrics: MetricsRepo
   private readonly delRows
   private readonly finalRows
-  private readonly finalCampaign
   private readonly finalAccount
+  private readonly insert: BulkInsert
 
   constructor(private readonly sqlite: Sqlite) {
     this.metrics = new MetricsRepo(sqlite)
-    // `ad_id IN (...)` seeks the (ad_id, date) primary key per ad instead of scanning the table.
-    this.delRows = sqlite.prepare(
-      'DELETE FROM daily_metrics WHERE ad_id IN (SELECT id FROM ads WHERE account_id = ?) AND date BETWEEN ? AND ?',
-    )
+    this.insert = dailyInsert(sqlite, 'sync')
+    this.delRows = sqlite.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?')
     this.finalRows = sqlite.prepare(
-      `UPDATE daily_metrics SET provisional = 0
-       WHERE ad_id IN (SELECT id FROM ads WHERE account_id = ?) AND date >= ? AND date < ? AND provisional = 1`,
-    )
-    this.finalCampaign = sqlite.prepare(
-      'UPDATE campaign_daily SET provisional = 0 WHERE account_id = ? AND date >= ? AND date < ? AND provisional = 1',
+      'UPDATE daily_metrics SET provisional = 0 WHERE account_id = ? AND date >= ? AND date < ? AND provisional = 1',
     )
     this.finalAccount = sqlite.prepare(
       'UPDATE account_daily SET provisional = 0 WHERE account_id = ? AND date >= ? AND date < ? AND provisional = 1',
     )
   }
 
-  /** Normalised rows -> store rows; throws on a row naming an ad the structure sync did not return. */
-  toInputs(w: ChunkWrite, source: DailyMetricInput['source'] = 'sync'): DailyMetricInput[] {
-    const out: DailyMetricInput[] = new Array(w.rows.length)
-    for (let i = 0; i < w.rows.length; i++) {
-      const r = w.rows[i] as RemoteDailyRow
-      const adId = w.ids.ads.get(r.adExternalId)
-      const adSetId = w.ids.adSets.get(r.adSetExternalId)
-      const campaignId = w.ids.campaigns.get(r.campaignExternalId)
-      if (adId === undefined || adSetId === undefined || campaignId === undefined) {
-        throw new Error(`Daily row for unknown ad ${r.adExternalId} on ${r.date}: the structure sync did not list it`)
-      }
-      if (r.date < w.from || r.date > w.to)
-        throw new Error(`Daily row dated ${r.date} outside the requested ${w.from}..${w.to}`)
-      out[i] = {
-        adId,
-        date: r.date,
-        accountId: w.accountId,
-        campaignId,
-        adSetId,
-        spendMicros: r.spendMicros,
-        impressions: r.impressions,
-        clicks: r.clicks,
-        reach: r.reach,
-        conversions: r.conversions,
-        conversionValueMicros: r.conversionValueMicros,
-        videoViews: r.videoViews,
-        provisional: r.date >= w.provisionalFrom,
-        source,
-      }
-    }
-    return out
-  }
-
-  /** Replace the chunk's window; returns the rows written. A duplicate ad-day in `rows` is refused. */
+  /** Replace the chunk's window; returns the rows written. A duplicate ad-day is refused. */
   write(w: ChunkWrite, afterWrite?: () => void): number {
-    // Key order (ad, date) makes duplicates adjacent and B-tree inserts local.
-    const inputs = sortByKey(this.toInputs(w))
-    for (let i = 1; i < inputs.length; i++) {
-      const a = inputs[i - 1] as DailyMetricInput
-      const b = inputs[i] as DailyMetricInput
-      if (a.adId === b.adId && a.date === b.date)
-        throw new Error(`The platform returned ad-day ${b.adId}|${b.date} twice in ${w.from}..${w.to}`)
-    }
-    const acc = new RollupAccumulator()
-    for (const r of inputs) acc.add(r)
+    const fromDay = toEpochDay(w.from)
+    const span = toEpochDay(w.to) - fromDay + 1
+    const provOff = toEpochDay(w.provisionalFrom) - fromDay
     let n = 0
+    for (const b of w.batches) n += b.n
+    // Rows gathered into one set of columns with internal ids.
+    const ad = new Int32Array(n)
+    const adSet = new Int32Array(n)
+    const campaign = new Int32Array(n)
+    const off = new Int32Array(n)
+    const values = new Float64Array(n * BATCH_VALUES)
+    let maxAd = 0
+    let at = 0
+    for (const b of w.batches) {
+      const ads = resolve(b.ads, w.ids.ads, b.ad, b, 'ad')
+      const sets = resolve(b.adSets, w.ids.adSets, b.adSet, b, 'ad set')
+      const camps = resolve(b.campaigns, w.ids.campaigns, b.campaign, b, 'campaign')
+      for (let i = 0; i < b.n; i++, at++) {
+        const d = (b.day[i] as number) - fromDay
+        if (d < 0 || d >= span)
+          throw new Error(
+            `Daily row dated ${fromEpochDay(b.day[i] as number)} outside the requested ${w.from}..${w.to}`,
+          )
+        const a = ads[b.ad[i] as number] as number
+        ad[at] = a
+        if (a > maxAd) maxAd = a
+        adSet[at] = sets[b.adSet[i] as number] as number
+        campaign[at] = camps[b.campaign[i] as number] as number
+        off[at] = d
+      }
+      values.set(b.values, (at - b.n) * BATCH_VALUES)
+    }
+    const order = keyOrder(off, ad, maxAd)
+    for (let k = 1; k < n; k++) {
+      const p = order[k - 1] as number
+      const q = order[k] as number
+      if (off[p] === off[q] && ad[p] === ad[q])
+        throw new Error(
+          `The platform returned ad-day ${ad[q] as number}|${fromEpochDay(fromDay + (off[q] as number))} twice in ${w.from}..${w.to}`,
+        )
+    }
+
+    const dates = Array.from({ length: span }, (_, i) => fromEpochDay(fromDay + i))
+    const accountDays: AccountDays = {
+      from: w.from,
+      span,
+      values: new Float64Array(span * CUM_N),
+      present: new Uint8Array(span),
+      provisional: new Uint8Array(span),
+    }
+    const campaignDays = new CampaignDays(w.from, span)
+    const accountId = w.accountId
     this.sqlite.transaction(() => {
-      this.delRows.run(w.accountId, w.from, w.to)
-      n = this.metrics.upsert(inputs, true)
-      this.metrics.replaceRollups(w.accountId, w.from, w.to, acc)
+      this.delRows.run(accountId, w.from, w.to)
+      const ins = this.insert
+      const a = ins.args
+      const av = accountDays.values
+      for (let k = 0; k < n; k++) {
+        const i = order[k] as number
+        const d = off[i] as number
+        const v = i * BATCH_VALUES
+        const spend = values[v] as number
+        const impressions = values[v + 1] as number
+        const clicks = values[v + 2] as number
+        const conversions = values[v + 4] as number
+        const value = values[v + 5] as number
+        const videoViews = values[v + 6] as number
+        const prov = d >= provOff ? 1 : 0
+        const s = ins.slot()
+        a[s] = ad[i] as number
+        a[s + 1] = dates[d] as string
+        a[s + 2] = accountId
+        a[s + 3] = campaign[i] as number
+        a[s + 4] = adSet[i] as number
+        a[s + 5] = spend
+        a[s + 6] = impressions
+        a[s + 7] = clicks
+        a[s + 8] = values[v + 3] as number
+        a[s + 9] = conversions
+        a[s + 10] = value
+        a[s + 11] = videoViews
+        a[s + 12] = prov
+        const o = d * CUM_N
+        av[o] = (av[o] as number) + spend
+        av[o + 1] = (av[o + 1] as number) + impressions
+        av[o + 2] = (av[o + 2] as number) + clicks
+        av[o + 3] = (av[o + 3] as number) + conversions
+        av[o + 4] = (av[o + 4] as number) + value
+        av[o + 5] = (av[o + 5] as number) + videoViews
+        accountDays.present[d] = 1
+        if (prov) accountDays.provisional[d] = 1
+        const c = campaignDays.row(campaign[i] as number, d)
+        c[o] = (c[o] as number) + spend
+        c[o + 1] = (c[o + 1] as number) + impressions
+        c[o + 2] = (c[o + 2] as number) + clicks
+        c[o + 3] = (c[o + 3] as number) + conversions
+        c[o + 4] = (c[o + 4] as number) + value
+        c[o + 5] = (c[o + 5] as number) + videoViews
+      }
+      ins.flush()
+      // Campaign-day conversions as the rollups keep them (rounded to 1e-6 per day).
+      for (const arr of campaignDays.daily.values()) {
+        for (let o = 3; o < arr.length; o += CUM_N) arr[o] = Math.round((arr[o] as number) * 1e6) / 1e6
+      }
+      this.metrics.writeAccountDays(accountId, accountDays)
+      this.metrics.cumulative.refresh(accountId, w.from, campaignDays)
       afterWrite?.()
     })()
     return n
@@ -104,8 +188,29 @@ export class ChunkWriter {
   finalizeBefore(accountId: number, provisionalFrom: string, lookbackFrom: string): void {
     this.sqlite.transaction(() => {
       this.finalRows.run(accountId, lookbackFrom, provisionalFrom)
-      this.finalCampaign.run(accountId, lookbackFrom, provisionalFrom)
       this.finalAccount.run(accountId, lookbackFrom, provisionalFrom)
     })()
   }
+}
+
+/**
+ * Row indexes in (day, ad) order. One numeric typed-array sort on the key
+ * (day * (maxAd + 1) + ad) * n + row when it stays an exact double, else a comparator sort.
+ */
+function keyOrder(off: Int32Array, ad: Int32Array, maxAd: number): Uint32Array {
+  const n = off.length
+  const order = new Uint32Array(n)
+  let maxOff = 0
+  for (let i = 0; i < n; i++) if ((off[i] as number) > maxOff) maxOff = off[i] as number
+  const m = maxAd + 1
+  if ((maxOff + 1) * m * n < Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(n)
+    for (let i = 0; i < n; i++) keys[i] = ((off[i] as number) * m + (ad[i] as number)) * n + i
+    keys.sort()
+    for (let k = 0; k < n; k++) order[k] = (keys[k] as number) % n
+    return order
+  }
+  for (let i = 0; i < n; i++) order[i] = i
+  order.sort((p, q) => (off[p] as number) - (off[q] as number) || (ad[p] as number) - (ad[q] as number) || p - q)
+  return order
 }

@@ -2,7 +2,8 @@ import { addDays, daysBetween } from '../../../../shared/domain/dates'
 import type { AccountStatus } from '../../../../shared/domain/entities'
 import { CancelledError, throwIfAborted, type JobContext } from '../../scheduler/job-queue'
 import type { Sqlite } from '../../store/db'
-import { ConnectorError, type Connector, type RemoteAccount, type RemoteDailyRow } from '../connectors/types'
+import type { DailyBatch } from '../connectors/daily-batch'
+import { ConnectorError, type Connector, type RemoteAccount } from '../connectors/types'
 import type { AccountOutcome, ConnectionRow, LocalAccount, SyncRepo } from '../sync-repo'
 import { ChunkWriter } from './chunk-writer'
 import { EntityWriter } from './entity-writer'
@@ -44,8 +45,21 @@ export interface EngineDeps {
   maxChunkDays?: number
 }
 
+/**
+ * Windows pulled ahead of the one being written. Daily pages are decoded on worker threads while
+ * this thread writes; each window pulls its pages one after another (paging needs the previous
+ * page), so a few windows in flight keep the decoders busy during a write.
+ */
+const LOOKAHEAD = Number(process.env.ME_SYNC_LOOKAHEAD ?? 3)
+
 /** SQLite page cache while a sync runs (KiB). */
 const SYNC_CACHE_KIB = 256 * 1024
+
+/** One window's pages as pulled. */
+interface Pulled {
+  batches: DailyBatch[]
+  rows: number
+}
 
 type Ctx = Pick<JobContext, 'jobId' | 'signal' | 'progress' | 'checkpoint' | 'saveCheckpoint'>
 
@@ -215,21 +229,22 @@ export class SyncEngine {
           // The next window is pulled while this one is awaited and written, so the platform's
           // latency (async report polling, the network) overlaps our parsing and writing.
           let stopped = false
-          const pull = async (w: { from: string; to: string }, ci: number): Promise<RemoteDailyRow[]> => {
-            const pulled: RemoteDailyRow[] = []
+          const pull = async (w: { from: string; to: string }, ci: number): Promise<Pulled> => {
+            const pulled: Pulled = { batches: [], rows: 0 }
             for await (const page of connector.fetchDaily(remote, w.from, w.to)) {
               throwIfAborted(ctx.signal)
               if (stopped) break
-              for (const r of page) pulled.push(r)
+              pulled.batches.push(page)
+              pulled.rows += page.n
               report(
                 account,
                 idx,
-                `chunk ${ci + 1}/${windows.length} (${pulled.length.toLocaleString('en-US')} rows pulled)`,
+                `chunk ${ci + 1}/${windows.length} (${pulled.rows.toLocaleString('en-US')} rows pulled)`,
               )
             }
             return pulled
           }
-          const ahead = new Map<number, Promise<RemoteDailyRow[]>>()
+          const ahead = new Map<number, Promise<Pulled>>()
           const startPull = (ci: number): void => {
             const w = windows[ci]
             if (!w || ahead.has(ci)) return
@@ -238,10 +253,9 @@ export class SyncEngine {
             p.catch(() => undefined)
             ahead.set(ci, p)
           }
-          const take = async (ci: number): Promise<RemoteDailyRow[]> => {
-            startPull(ci)
-            startPull(ci + 1)
-            const got = await (ahead.get(ci) as Promise<RemoteDailyRow[]>)
+          const take = async (ci: number): Promise<Pulled> => {
+            for (let k = 0; k <= LOOKAHEAD; k++) startPull(ci + k)
+            const got = await (ahead.get(ci) as Promise<Pulled>)
             ahead.delete(ci)
             return got
           }
@@ -258,12 +272,12 @@ export class SyncEngine {
                   from: w.from,
                   to: w.to,
                   provisionalFrom: plan.provisionalFrom,
-                  rows: pulled,
+                  batches: pulled.batches,
                   ids,
                 },
                 () => {
                   plan.through = w.to
-                  state.rows += pulled.length
+                  state.rows += pulled.rows
                   this.deps.repo.advanceState(account.id, w.from, w.to)
                   ctx.saveCheckpoint(state)
                 },

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { currencyMinorDigits, parseMicros } from '../../../../../shared/domain/money'
 import { HttpClient, joinUrl } from '../http'
-import { assertApplied, parseIntCount, requireStatus, rowError, splitWindows } from '../normalize'
+import { assertApplied, parseIntCount, requireStatus, splitWindows } from '../normalize'
 import { OAuthTokens } from '../oauth'
 import { ConnectorError, type Connector, type ConnectorContext, type RemoteAccount, type WriteResult } from '../types'
 import { GOOGLE_PROTOCOL } from './google-protocol'
@@ -15,14 +15,12 @@ import {
   CampaignRow,
   AdGroupRow,
   AdRow,
-  MetricsRow,
   dailyQuery,
   fastStream,
-  isMetricsRow,
   googleObjective,
   googleFormat,
-  metricsToRow,
 } from './google-schemas'
+import type { GooglePageArgs } from './google-page-decoder'
 
 const customerId = (account: RemoteAccount): string => account.externalId.replace(/-/g, '')
 
@@ -262,16 +260,18 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
       const cid = customerId(account)
       for (const [a, b] of splitWindows(from, to, 31)) {
         const what = `Google daily metrics ${a}..${b}`
-        for (const batch of await stream(cid, dailyQuery(a, b), what, MetricsRow, isMetricsRow)) {
-          const rows = batch.map((r, i) => {
-            try {
-              return metricsToRow(r)
-            } catch (e) {
-              throw rowError('google_ads', `${what}: row ${i}`, e)
-            }
-          })
-          if (rows.length > 0) yield rows
-        }
+        const args: GooglePageArgs = { what }
+        const page = await tokens.withToken((token) =>
+          http.requestPage({
+            method: 'POST',
+            url: joinUrl(ctx.baseUrl, `customers/${cid}/googleAds:searchStream`),
+            headers: headers(token),
+            body: JSON.stringify({ query: dailyQuery(a, b) }),
+            what,
+            decode: { decoder: 'google-stream', args },
+          }),
+        )
+        if (page.batch.n > 0) yield page.batch
       }
     },
 

@@ -1,5 +1,11 @@
 import { z } from 'zod'
-import { classifyStatus, retryAfterHeaderMs, type ErrorSignal, type HttpExchange, type PlatformProtocol } from '../http'
+import {
+  classifyStatus,
+  retryAfterHeaderMs,
+  type ErrorSignal,
+  type HttpExchange,
+  type PlatformProtocol,
+} from '../protocol'
 
 const GoogleErrorSchema = z.looseObject({
   error: z.looseObject({

@@ -98,18 +98,18 @@ export const MetricsRow = z.looseObject({
     .optional(),
 })
 
-function hasId(v: unknown): boolean {
+function hasId(v: unknown, exact: boolean): boolean {
   const o = asObject(v)
-  return o !== undefined && idInPlace(o, 'id')
+  return o !== undefined && idInPlace(o, 'id', exact)
 }
 
-/** Fast path of MetricsRow (converts number ids in place). */
-export function isMetricsRow(v: unknown): boolean {
+/** Fast path of MetricsRow (converts number ids in place; see idInPlace for `exact`). */
+export function isMetricsRow(v: unknown, exact = true): boolean {
   const r = asObject(v)
-  if (!r || !hasId(r.campaign) || !hasId(r.adGroup)) return false
+  if (!r || !hasId(r.campaign, exact) || !hasId(r.adGroup, exact)) return false
   const aga = asObject(r.adGroupAd)
   const seg = asObject(r.segments)
-  if (!aga || !hasId(aga.ad) || !seg || !isIsoDate(seg.date)) return false
+  if (!aga || !hasId(aga.ad, exact) || !seg || !isIsoDate(seg.date)) return false
   if (r.metrics === undefined) return true
   const m = asObject(r.metrics)
   return (

@@ -1,15 +1,14 @@
-import { z } from 'zod'
+import type { z } from 'zod'
+import type { DailyBatch } from '../daily-batch'
 import { asObject, checkedList } from '../fast-shape'
 import { HttpClient, joinUrl, withQuery } from '../http'
+import type { DecodedPage } from '../page-decode'
 import type { ConnectorContext } from '../types'
+import type { MetaEnvelope, MetaPageArgs } from './meta-page-decoder'
 import { META_PROTOCOL } from './meta-protocol'
+import { metaPageSchema } from './meta-rows'
 
-/** A Graph API list page: `{"data":[...],"paging":{"cursors":{...},"next":"<url>"}}`. */
-export function metaPageSchema<T>(
-  item: z.ZodType<T>,
-): z.ZodType<{ data: T[]; paging?: { next?: string | undefined } | undefined }> {
-  return z.looseObject({ data: z.array(item), paging: z.looseObject({ next: z.string().optional() }).optional() })
-}
+export { metaPageSchema } from './meta-rows'
 
 /** Fast path of `metaPageSchema` (see fast-shape.ts). */
 function fastPage<T>(
@@ -91,6 +90,26 @@ export class MetaApi {
       yield body.data
       url = body.paging?.next
       page++
+    }
+  }
+
+  /**
+   * Every insights page as a DailyBatch, following `paging.next`: each page is decoded off the
+   * main thread (see decode-pool.ts); `what` prefixes row errors, "(page n)" is added for requests.
+   */
+  async *insightPages(firstUrl: string, what: string, purchaseTypes: string[]): AsyncGenerator<DailyBatch> {
+    let url: string | undefined = firstUrl
+    for (let page = 1; url !== undefined; page++) {
+      const args: MetaPageArgs = { purchaseTypes, what }
+      const decoded: DecodedPage<MetaEnvelope> = await this.http.requestPage<MetaEnvelope>({
+        method: 'GET',
+        url,
+        headers: this.headers(),
+        what: `${what} (page ${page})`,
+        decode: { decoder: 'meta-insights', args },
+      })
+      yield decoded.batch
+      url = decoded.envelope.next
     }
   }
 

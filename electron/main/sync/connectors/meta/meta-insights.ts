@@ -1,22 +1,24 @@
 import { z } from 'zod'
 import { daysBetween } from '../../../../../shared/domain/dates'
-import { asObject, checkedList, idInPlace, isIsoDate, isNumLike } from '../fast-shape'
 import { sleep } from '../http'
-import {
-  amountToMicros,
-  halve,
-  IdSchema,
-  NumLike,
-  parseCount,
-  parseIntCount,
-  parseItems,
-  rowError,
-  SeenRows,
-  splitWindows,
-} from '../normalize'
-import { ConnectorError, type RemoteAccount, type RemoteDailyRow } from '../types'
+import type { DailyBatch } from '../daily-batch'
+import { halve, IdSchema, SeenRows, splitWindows } from '../normalize'
+import { ConnectorError, type RemoteAccount } from '../types'
 import type { MetaApi } from './meta-api'
 import { DEFAULT_PURCHASE_ACTION_TYPES } from './meta-protocol'
+import { INSIGHT_FIELDS } from './meta-rows'
+
+export {
+  ActionSchema,
+  INSIGHT_FIELDS,
+  insightRows,
+  InsightRowSchema,
+  insightsPage,
+  insightToRow,
+  isInsightRow,
+  pickAction,
+  type InsightRow,
+} from './meta-rows'
 
 /** Tuning of the Meta connector (all optional). */
 export interface MetaConnectorOptions {
@@ -35,123 +37,12 @@ export interface MetaConnectorOptions {
 /** Largest range fetched per report: longer ranges are cut into windows of this size. */
 export const META_MAX_WINDOW_DAYS = 31
 
-export const INSIGHT_FIELDS = [
-  'date_start',
-  'date_stop',
-  'account_currency',
-  'campaign_id',
-  'adset_id',
-  'ad_id',
-  'spend',
-  'impressions',
-  'clicks',
-  'reach',
-  'actions',
-  'action_values',
-  'video_play_actions',
-].join(',')
-
-const ActionSchema = z.looseObject({ action_type: z.string(), value: z.union([z.string(), z.number()]) })
-export const InsightRowSchema = z.looseObject({
-  date_start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  ad_id: IdSchema,
-  adset_id: IdSchema,
-  campaign_id: IdSchema,
-  spend: NumLike,
-  impressions: NumLike,
-  clicks: NumLike,
-  reach: NumLike,
-  actions: z.array(ActionSchema).optional(),
-  action_values: z.array(ActionSchema).optional(),
-  video_play_actions: z.array(ActionSchema).optional(),
-})
-type InsightRow = z.infer<typeof InsightRowSchema>
-
-function isAction(v: unknown): boolean {
-  const a = asObject(v)
-  return (
-    a !== undefined && typeof a.action_type === 'string' && (typeof a.value === 'string' || typeof a.value === 'number')
-  )
-}
-
-function isActions(v: unknown): boolean {
-  return v === undefined || checkedList(v, isAction) !== undefined
-}
-
-/** Fast path of InsightRowSchema (converts number ids in place). */
-export function isInsightRow(v: unknown): boolean {
-  const r = asObject(v)
-  return (
-    r !== undefined &&
-    isIsoDate(r.date_start) &&
-    idInPlace(r, 'ad_id') &&
-    idInPlace(r, 'adset_id') &&
-    idInPlace(r, 'campaign_id') &&
-    isNumLike(r.spend) &&
-    isNumLike(r.impressions) &&
-    isNumLike(r.clicks) &&
-    isNumLike(r.reach) &&
-    isActions(r.actions) &&
-    isActions(r.action_values) &&
-    isActions(r.video_play_actions)
-  )
-}
-
 const ReportRunSchema = z.looseObject({ report_run_id: IdSchema })
 const ReportStatusSchema = z.looseObject({
   id: IdSchema.optional(),
   async_status: z.string(),
   async_percent_completion: z.number().optional(),
 })
-
-/** First action of the priority list present in `actions` (never a sum across types). */
-export function pickAction(
-  actions: z.infer<typeof ActionSchema>[] | undefined,
-  priority: readonly string[],
-): z.infer<typeof ActionSchema> | undefined {
-  if (!actions) return undefined
-  for (const type of priority) {
-    const hit = actions.find((a) => a.action_type === type)
-    if (hit) return hit
-  }
-  return undefined
-}
-
-/** One insights row (strings everywhere, arrays only when non-empty) into a normalised ad-day. */
-export function insightToRow(r: InsightRow, purchaseTypes: readonly string[]): RemoteDailyRow {
-  const purchases = pickAction(r.actions, purchaseTypes)
-  const value = pickAction(r.action_values, purchaseTypes)
-  const views = r.video_play_actions?.find((a) => a.action_type === 'video_view')
-  return {
-    adExternalId: r.ad_id,
-    adSetExternalId: r.adset_id,
-    campaignExternalId: r.campaign_id,
-    date: r.date_start,
-    spendMicros: r.spend === undefined || r.spend === null ? 0 : amountToMicros(r.spend),
-    impressions: parseIntCount(r.impressions),
-    clicks: parseIntCount(r.clicks),
-    reach: parseIntCount(r.reach),
-    conversions: purchases ? parseCount(purchases.value) : 0,
-    conversionValueMicros: value ? amountToMicros(value.value) : 0,
-    videoViews: views ? parseIntCount(views.value) : 0,
-  }
-}
-
-/** Normalise validated insights rows; a value that is not a plain decimal is invalid_response. */
-export function insightRows(rows: InsightRow[], purchaseTypes: readonly string[], what: string): RemoteDailyRow[] {
-  return rows.map((r, i) => {
-    try {
-      return insightToRow(r, purchaseTypes)
-    } catch (e) {
-      throw rowError('meta', `${what}: row ${i}`, e)
-    }
-  })
-}
-
-/** Validate and normalise a page of raw insights items. */
-export function insightsPage(data: unknown[], purchaseTypes: readonly string[], what: string): RemoteDailyRow[] {
-  return insightRows(parseItems('meta', data, InsightRowSchema, what), purchaseTypes, what)
-}
 
 /** `act_<id>` node id of an account whatever form the id is stored in. */
 export function actPath(account: RemoteAccount): string {
@@ -168,9 +59,9 @@ export async function* metaDaily(
   from: string,
   to: string,
   opts: MetaConnectorOptions,
-): AsyncGenerator<RemoteDailyRow[]> {
+): AsyncGenerator<DailyBatch> {
   for (const [a, b] of splitWindows(from, to, META_MAX_WINDOW_DAYS)) {
-    yield* rangeRows(api, account, a, b, opts, new SeenRows('meta'))
+    yield* rangeRows(api, account, a, b, opts, new SeenRows('meta', a, b))
   }
 }
 
@@ -181,20 +72,23 @@ async function* rangeRows(
   to: string,
   opts: MetaConnectorOptions,
   seen: SeenRows,
-): AsyncGenerator<RemoteDailyRow[]> {
-  const purchaseTypes = opts.purchaseActionTypes ?? DEFAULT_PURCHASE_ACTION_TYPES
+): AsyncGenerator<DailyBatch> {
   const useAsync = daysBetween(from, to) + 1 > (opts.asyncAfterDays ?? 7)
   try {
     const pages = useAsync ? asyncPages(api, account, from, to, opts) : syncPages(api, account, from, to, opts)
-    for await (const { data, what } of pages) {
-      const rows = seen.fresh(insightRows(data, purchaseTypes, what))
-      if (rows.length > 0) yield rows
+    for await (const page of pages) {
+      const rows = seen.fresh(page)
+      if (rows.n > 0) yield rows
     }
   } catch (e) {
     const halves = e instanceof ConnectorError && e.kind === 'too_large' ? halve(from, to) : null
     if (!halves) throw e
     for (const [a, b] of halves) yield* rangeRows(api, account, a, b, opts, seen)
   }
+}
+
+function purchaseTypesOf(opts: MetaConnectorOptions): string[] {
+  return opts.purchaseActionTypes ?? DEFAULT_PURCHASE_ACTION_TYPES
 }
 
 function reportParams(from: string, to: string): Record<string, string> {
@@ -212,10 +106,9 @@ async function* syncPages(
   from: string,
   to: string,
   opts: MetaConnectorOptions,
-): AsyncGenerator<{ data: InsightRow[]; what: string }> {
+): AsyncGenerator<DailyBatch> {
   const url = api.url(`${actPath(account)}/insights`, { ...reportParams(from, to), limit: opts.pageLimit ?? 500 })
-  const what = `Meta insights ${from}..${to}`
-  for await (const data of api.pages(url, what, InsightRowSchema, isInsightRow)) yield { data, what }
+  yield* api.insightPages(url, `Meta insights ${from}..${to}`, purchaseTypesOf(opts))
 }
 
 async function* asyncPages(
@@ -224,7 +117,7 @@ async function* asyncPages(
   from: string,
   to: string,
   opts: MetaConnectorOptions,
-): AsyncGenerator<{ data: InsightRow[]; what: string }> {
+): AsyncGenerator<DailyBatch> {
   const what = `Meta async report ${from}..${to}`
   const run = await api.post(`${actPath(account)}/insights`, reportParams(from, to), ReportRunSchema, what)
   const id = run.report_run_id
@@ -252,11 +145,5 @@ async function* asyncPages(
     await sleep(wait, api.signal)
     wait = Math.min(interval, wait * 2)
   }
-  for await (const data of api.pages(
-    api.url(`${id}/insights`, { limit: opts.pageLimit ?? 500 }),
-    what,
-    InsightRowSchema,
-    isInsightRow,
-  ))
-    yield { data, what }
+  yield* api.insightPages(api.url(`${id}/insights`, { limit: opts.pageLimit ?? 500 }), what, purchaseTypesOf(opts))
 }

@@ -1,5 +1,11 @@
 import { z } from 'zod'
-import { classifyStatus, retryAfterHeaderMs, type ErrorSignal, type HttpExchange, type PlatformProtocol } from '../http'
+import {
+  classifyStatus,
+  retryAfterHeaderMs,
+  type ErrorSignal,
+  type HttpExchange,
+  type PlatformProtocol,
+} from '../protocol'
 import type { RetryPolicy } from '../types'
 
 /** Graph API error body: `{"error":{"message","type","code","error_subcode","is_transient"}}`. */

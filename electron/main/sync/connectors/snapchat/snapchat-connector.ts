@@ -2,15 +2,13 @@ import { z } from 'zod'
 import type { CreativeFormat } from '../../../../../shared/domain/entities'
 import { addDays } from '../../../../../shared/domain/dates'
 import { HttpClient, joinUrl, withQuery } from '../http'
-import { fastStatsBody, StatsBody } from './snapchat-stats'
+import type { SnapchatEnvelope, SnapchatPageArgs } from './snapchat-page-decoder'
 import {
   assertApplied,
   NumLike,
   normaliseObjective,
-  parseCount,
   parseIntCount,
   requireStatus,
-  rowError,
   SeenRows,
   splitWindows,
 } from '../normalize'
@@ -23,7 +21,6 @@ import {
   type EntityLevel,
   type RemoteAccount,
   type RemoteAd,
-  type RemoteDailyRow,
   type WriteResult,
 } from '../types'
 import { collectionSchema, SNAPCHAT_PROTOCOL } from './snapchat-protocol'
@@ -266,13 +263,18 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
     },
 
     async *fetchDaily(account, from, to) {
-      // Stats rows carry only the ad id: map ads to their squad and campaign first.
+      // Stats rows carry only the ad id: the decoder maps ads to their squad and campaign.
       const [ads, squads] = await Promise.all([listAdsRaw(account), listSquadsRaw(account)])
-      const squadOf = new Map(ads.map((a) => [a.id, a.ad_squad_id]))
-      const campaignOf = new Map(squads.map((s) => [s.id, s.campaign_id]))
       const fields = 'impressions,swipes,spend,uniques,video_views,conversion_purchases,conversion_purchases_value'
+      const map = {
+        timeZone: account.timeZone,
+        adIds: ads.map((x) => x.id),
+        adSquads: ads.map((x) => x.ad_squad_id),
+        squadIds: squads.map((x) => x.id),
+        squadCampaigns: squads.map((x) => x.campaign_id),
+      }
       for (const [a, b] of splitWindows(from, to, SNAPCHAT_MAX_WINDOW_DAYS)) {
-        const seen = new SeenRows('snapchat')
+        const seen = new SeenRows('snapchat', a, b)
         // Bounds must sit on the account's local midnights (end exclusive), with the zone's offset.
         let next: string | undefined = withQuery(api(`adaccounts/${account.externalId}/stats`), {
           granularity: 'DAY',
@@ -283,41 +285,20 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
         })
         for (let page = 1; next !== undefined; page++) {
           const what = `Snapchat stats ${a}..${b} (page ${page})`
-          const body: z.infer<typeof StatsBody> = await request('GET', next, StatsBody, what, undefined, fastStatsBody)
-          const rows: RemoteDailyRow[] = []
-          for (const ts of body.timeseries_stats)
-            for (const series of ts.timeseries_stat.breakdown_stats?.ad ?? [])
-              for (const point of series.timeseries) {
-                try {
-                  const s = point.stats
-                  const spend = parseIntCount(s.spend)
-                  const impressions = parseIntCount(s.impressions)
-                  const conversions = parseCount(s.conversion_purchases)
-                  if (spend === 0 && impressions === 0 && conversions === 0) continue
-                  const squad = squadOf.get(series.id)
-                  const campaign = squad ? campaignOf.get(squad) : undefined
-                  if (!squad || !campaign)
-                    throw new Error(`stats for ad ${series.id}, which is not in the account's ad list`)
-                  rows.push({
-                    adExternalId: series.id,
-                    adSetExternalId: squad,
-                    campaignExternalId: campaign,
-                    date: localDateOfInstant(point.start_time, account.timeZone),
-                    spendMicros: spend,
-                    impressions,
-                    clicks: parseIntCount(s.swipes),
-                    reach: parseIntCount(s.uniques),
-                    conversions,
-                    conversionValueMicros: parseIntCount(s.conversion_purchases_value),
-                    videoViews: parseIntCount(s.video_views),
-                  })
-                } catch (e) {
-                  throw rowError('snapchat', `${what}: ad ${series.id}`, e)
-                }
-              }
-          const fresh = seen.fresh(rows)
-          if (fresh.length > 0) yield fresh
-          next = body.paging?.next_link
+          const url: string = next
+          const args: SnapchatPageArgs = { ...map, what }
+          const decoded = await tokens.withToken((token) =>
+            http.requestPage<SnapchatEnvelope>({
+              method: 'GET',
+              url,
+              headers: { authorization: `Bearer ${token}` },
+              what,
+              decode: { decoder: 'snapchat-stats', args },
+            }),
+          )
+          const fresh = seen.fresh(decoded.batch)
+          if (fresh.n > 0) yield fresh
+          next = decoded.envelope.next
         }
       }
     },

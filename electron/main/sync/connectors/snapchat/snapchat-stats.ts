@@ -48,26 +48,28 @@ function isPoint(v: unknown): boolean {
   return p !== undefined && typeof p.start_time === 'string' && isStats(p.stats)
 }
 
-function isAdSeries(v: unknown): boolean {
+/** Fast path of one ad series of the breakdown (see idInPlace for `exact`). */
+export function isAdSeries(v: unknown, exact = true): boolean {
   const a = asObject(v)
-  return a !== undefined && idInPlace(a, 'id') && checkedList(a.timeseries, isPoint) !== undefined
+  return a !== undefined && idInPlace(a, 'id', exact) && checkedList(a.timeseries, isPoint) !== undefined
 }
 
-function isTimeseriesStat(v: unknown): boolean {
+function isTimeseriesStat(v: unknown, exact: boolean): boolean {
   const t = asObject(asObject(v)?.timeseries_stat)
   if (!t) return false
   if (t.breakdown_stats === undefined) return true
   const b = asObject(t.breakdown_stats)
-  return b !== undefined && (b.ad === undefined || checkedList(b.ad, isAdSeries) !== undefined)
+  return b !== undefined && (b.ad === undefined || checkedList(b.ad, (a) => isAdSeries(a, exact)) !== undefined)
 }
 
-/** Fast path of StatsBody (converts number ad ids in place). */
-export function fastStatsBody(json: unknown): z.infer<typeof StatsBody> | undefined {
+/** Fast path of StatsBody (converts number ad ids in place; see idInPlace for `exact`). */
+export function fastStatsBody(json: unknown, exact = true): z.infer<typeof StatsBody> | undefined {
   const body = asObject(json)
   if (!body || typeof body.request_status !== 'string') return undefined
   if (body.paging !== undefined) {
     const p = asObject(body.paging)
     if (!p || (p.next_link !== undefined && typeof p.next_link !== 'string')) return undefined
   }
-  return checkedList(body.timeseries_stats, isTimeseriesStat) ? (body as z.infer<typeof StatsBody>) : undefined
+  const stat = (v: unknown): boolean => isTimeseriesStat(v, exact)
+  return checkedList(body.timeseries_stats, stat) ? (body as z.infer<typeof StatsBody>) : undefined
 }

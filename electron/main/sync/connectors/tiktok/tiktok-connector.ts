@@ -1,27 +1,17 @@
 import { type z } from 'zod'
 import { microsToDecimalString } from '../../../../../shared/domain/money'
 import { HttpClient, joinUrl, withQuery } from '../http'
-import {
-  amountToMicros,
-  assertApplied,
-  halve,
-  normaliseObjective,
-  parseCount,
-  parseIntCount,
-  type requireStatus,
-  rowError,
-  SeenRows,
-  splitWindows,
-} from '../normalize'
+import type { DailyBatch } from '../daily-batch'
+import { assertApplied, halve, normaliseObjective, type requireStatus, SeenRows, splitWindows } from '../normalize'
 import {
   ConnectorError,
   type Connector,
   type ConnectorContext,
   type EntityLevel,
   type RemoteAccount,
-  type RemoteDailyRow,
   type WriteResult,
 } from '../types'
+import type { TikTokEnvelope, TikTokPageArgs } from './tiktok-page-decoder'
 import { TIKTOK_PROTOCOL } from './tiktok-protocol'
 import {
   listEnvelope,
@@ -33,13 +23,10 @@ import {
   AdGroupSchema,
   AdSchema,
   ReadSchema,
-  ReportRowSchema,
   fastListEnvelope,
-  isReportRow,
   tiktokFormat,
   status,
   dailyBudget,
-  metric,
 } from './tiktok-schemas'
 
 /** Tuning of the TikTok connector. */
@@ -117,42 +104,19 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
     'video_play_actions',
   ])
 
-  function reportRow(r: z.infer<typeof ReportRowSchema>): RemoteDailyRow {
-    const m = r.metrics
-    const id = (k: string): string => {
-      const v = m[k]
-      if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`missing ${k}`)
-      return String(v)
-    }
-    const spend = metric(m, 'spend')
-    const value = metric(m, valueMetric)
-    return {
-      adExternalId: r.dimensions.ad_id,
-      adSetExternalId: id('adgroup_id'),
-      campaignExternalId: id('campaign_id'),
-      date: r.dimensions.stat_time_day.slice(0, 10),
-      spendMicros: spend === undefined || spend === null ? 0 : amountToMicros(spend),
-      impressions: parseIntCount(metric(m, 'impressions')),
-      clicks: parseIntCount(metric(m, 'clicks')),
-      reach: parseIntCount(metric(m, 'reach')),
-      conversions: parseCount(metric(m, conversionMetric)),
-      conversionValueMicros: value === undefined || value === null ? 0 : amountToMicros(value),
-      videoViews: parseIntCount(metric(m, 'video_play_actions')),
-    }
-  }
-
   async function* windowRows(
     account: RemoteAccount,
     from: string,
     to: string,
     seen: SeenRows,
-  ): AsyncGenerator<RemoteDailyRow[]> {
+  ): AsyncGenerator<DailyBatch> {
     try {
       for (let page = 1; ; page++) {
         const what = `TikTok report ${from}..${to} (page ${page})`
-        const body = await get(
-          'report/integrated/get/',
-          {
+        const args: TikTokPageArgs = { conversionMetric, valueMetric, what }
+        const body = await http.requestPage<TikTokEnvelope>({
+          method: 'GET',
+          url: withQuery(joinUrl(ctx.baseUrl, 'report/integrated/get/'), {
             advertiser_id: advertiser(account),
             report_type: 'BASIC',
             service_type: 'AUCTION',
@@ -163,22 +127,14 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
             end_date: to,
             page,
             page_size: 1000,
-          },
-          what,
-          ReportRowSchema,
-          isReportRow,
-        )
-        const rows = seen.fresh(
-          body.data.list.map((r, i) => {
-            try {
-              return reportRow(r)
-            } catch (e) {
-              throw rowError('tiktok', `${what}: row ${i}`, e)
-            }
           }),
-        )
-        if (rows.length > 0) yield rows
-        if (page >= (body.data.page_info?.total_page ?? 1)) return
+          headers: headers(),
+          what,
+          decode: { decoder: 'tiktok-report', args },
+        })
+        const rows = seen.fresh(body.batch)
+        if (rows.n > 0) yield rows
+        if (page >= (body.envelope.totalPage ?? 1)) return
       }
     } catch (e) {
       const halves = e instanceof ConnectorError && e.kind === 'too_large' ? halve(from, to) : null
@@ -316,7 +272,7 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
 
     async *fetchDaily(account, from, to) {
       for (const [a, b] of splitWindows(from, to, TIKTOK_MAX_WINDOW_DAYS))
-        yield* windowRows(account, a, b, new SeenRows('tiktok'))
+        yield* windowRows(account, a, b, new SeenRows('tiktok', a, b))
     },
 
     async setStatus(account, level, externalId, next): Promise<WriteResult> {

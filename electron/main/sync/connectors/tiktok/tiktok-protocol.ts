@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { classifyStatus, type ErrorSignal, type HttpExchange, type PlatformProtocol } from '../http'
+import { classifyStatus, type ErrorSignal, type HttpExchange, type PlatformProtocol } from '../protocol'
 
 const EnvelopeSchema = z.looseObject({ code: z.union([z.number(), z.string()]), message: z.string().optional() })
 

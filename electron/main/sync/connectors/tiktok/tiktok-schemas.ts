@@ -75,14 +75,14 @@ export const ReportRowSchema = z.looseObject({
 
 const DAY_PREFIX = /^\d{4}-\d{2}-\d{2}/
 
-/** Fast path of ReportRowSchema (converts a number ad_id in place). */
-export function isReportRow(v: unknown): boolean {
+/** Fast path of ReportRowSchema (converts a number ad_id in place; see idInPlace for `exact`). */
+export function isReportRow(v: unknown, exact = true): boolean {
   const r = asObject(v)
   const d = r ? asObject(r.dimensions) : undefined
   return (
     r !== undefined &&
     d !== undefined &&
-    idInPlace(d, 'ad_id') &&
+    idInPlace(d, 'ad_id', exact) &&
     typeof d.stat_time_day === 'string' &&
     DAY_PREFIX.test(d.stat_time_day) &&
     asObject(r.metrics) !== undefined
@@ -91,6 +91,17 @@ export function isReportRow(v: unknown): boolean {
 
 const isOptNumber = (v: unknown): boolean => v === undefined || typeof v === 'number'
 
+/** The envelope part of `listEnvelope` (code, page_info) for a body and its `data` object. */
+export function isListEnvelope(body: Record<string, unknown>, data: Record<string, unknown>): boolean {
+  if (typeof body.code !== 'number' && typeof body.code !== 'string') return false
+  if (data.page_info !== undefined) {
+    const p = asObject(data.page_info)
+    if (!p || typeof p.total_page !== 'number' || !isOptNumber(p.page)) return false
+    if (!isOptNumber(p.page_size) || !isOptNumber(p.total_number)) return false
+  }
+  return true
+}
+
 /** Fast path of `listEnvelope(item)`. */
 export function fastListEnvelope<T>(
   item: (v: unknown) => boolean,
@@ -98,12 +109,7 @@ export function fastListEnvelope<T>(
   return (json) => {
     const body = asObject(json)
     const data = body ? asObject(body.data) : undefined
-    if (!body || !data || (typeof body.code !== 'number' && typeof body.code !== 'string')) return undefined
-    if (data.page_info !== undefined) {
-      const p = asObject(data.page_info)
-      if (!p || typeof p.total_page !== 'number' || !isOptNumber(p.page)) return undefined
-      if (!isOptNumber(p.page_size) || !isOptNumber(p.total_number)) return undefined
-    }
+    if (!body || !data || !isListEnvelope(body, data)) return undefined
     return checkedList(data.list, item) ? (body as { code: number | string; data: ListData<T> }) : undefined
   }
 }

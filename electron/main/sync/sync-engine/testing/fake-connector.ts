@@ -1,3 +1,4 @@
+import { packRows, type DailyBatch } from '../../connectors/daily-batch'
 import type { PlatformId } from '../../../../../shared/domain/entities'
 import type { SimWorld } from '../../simulator/types'
 import {
@@ -73,14 +74,14 @@ export class FakeConnector implements Connector {
   async listAds(a: RemoteAccount): Promise<RemoteAd[]> {
     return this.find(a).ads
   }
-  async *fetchDaily(a: RemoteAccount, from: string, to: string): AsyncGenerator<RemoteDailyRow[]> {
+  async *fetchDaily(a: RemoteAccount, from: string, to: string): AsyncGenerator<DailyBatch> {
     const rows = this.find(a).rows(from, to)
     const size = this.opts.pageSize ?? 500
     for (let i = 0, page = 0; i < rows.length || page === 0; i += size, page++) {
       const p: FaultPoint = { call: 'page', account: a.externalId, from, page }
       this.hit(p)
       const chunk = rows.slice(i, i + size)
-      yield this.opts.mangle ? this.opts.mangle(chunk, p) : chunk
+      yield packRows(this.opts.mangle ? this.opts.mangle(chunk, p) : chunk)
       await Promise.resolve()
     }
   }

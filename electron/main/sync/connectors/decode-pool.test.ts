@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs'
+import { afterAll, describe, expect, it } from 'vitest'
+import { PLATFORMS, type PlatformId } from '../../../../shared/domain/entities'
+import { unpackBatch, type DailyBatch } from './daily-batch'
+import { decodeOffThread, decodePoolStats, shutdownDecodePool } from './decode-pool'
+import { decodePage } from './decoders'
+import type { MetaPageArgs } from './meta/meta-page-decoder'
+import { DEFAULT_PURCHASE_ACTION_TYPES } from './meta/meta-protocol'
+import type { DecodeRequest, DecoderName } from './page-decode'
+import type { SnapchatPageArgs } from './snapchat/snapchat-page-decoder'
+import { simConnector, testPlatforms } from './test-support'
+import type { TikTokPageArgs } from './tiktok/tiktok-page-decoder'
+
+const fixture = (path: string): string => readFileSync(new URL(`./${path}`, import.meta.url), 'utf8')
+const bytes = (text: string): ArrayBuffer => {
+  const u = new TextEncoder().encode(text)
+  return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer
+}
+/** A fresh request each time: the worker path transfers (detaches) the body. */
+const req = (decoder: DecoderName, args: unknown, text: string, status = 200): DecodeRequest => ({
+  decoder,
+  args,
+  status,
+  headers: [['content-type', 'application/json']],
+  body: bytes(text),
+})
+
+const META_ARGS: MetaPageArgs = { purchaseTypes: DEFAULT_PURCHASE_ACTION_TYPES, what: 'Meta insights t' }
+const TIKTOK_ARGS: TikTokPageArgs = { conversionMetric: 'conversion', valueMetric: 'total_purchase_value', what: 'tt' }
+const SNAP_ARGS: SnapchatPageArgs = {
+  timeZone: 'America/Los_Angeles',
+  adIds: ['ad_1'],
+  adSquads: ['sq_1'],
+  squadIds: ['sq_1'],
+  squadCampaigns: ['c_1'],
+  what: 'snap',
+}
+
+/** The real samples as daily pages (hourly samples re-labelled daily, as the connector tests do). */
+function samples(): { name: string; decoder: DecoderName; args: unknown; text: string }[] {
+  const tiktok = fixture('tiktok/fixtures/ads_reports_hourly_airbyte.json')
+    .replace(/stat_time_hour/g, 'stat_time_day')
+    .replace('"11111111"', '1714125049901106999')
+  const snap = JSON.parse(fixture('snapchat/fixtures/stats_timeseries_hour_airbyte.json')) as {
+    timeseries_stats: { timeseries_stat: Record<string, unknown> }[]
+  }
+  for (const ts of snap.timeseries_stats)
+    ts.timeseries_stat.breakdown_stats = { ad: [{ id: 'ad_1', timeseries: ts.timeseries_stat.timeseries }] }
+  return [
+    {
+      name: 'meta',
+      decoder: 'meta-insights',
+      args: META_ARGS,
+      text: fixture('meta/fixtures/ads_insights_ad_level_daily.json'),
+    },
+    { name: 'tiktok', decoder: 'tiktok-report', args: TIKTOK_ARGS, text: tiktok },
+    { name: 'snapchat', decoder: 'snapchat-stats', args: SNAP_ARGS, text: JSON.stringify(snap) },
+  ]
+}
+
+afterAll(async () => {
+  await shutdownDecodePool()
+})
+
+describe('page decoding: worker and inline agree', () => {
+  it('decodes the real sample pages identically on a worker thread and inline', async () => {
+    const before = decodePoolStats().worker
+    for (const s of samples()) {
+      const inline = decodePage(req(s.decoder, s.args, s.text))
+      const worker = await decodeOffThread(req(s.decoder, s.args, s.text), 'worker')
+      expect(inline.ok, s.name).toBe(true)
+      expect(worker, s.name).toEqual(inline)
+      if (inline.ok) expect(inline.batch.n, s.name).toBeGreaterThan(0)
+    }
+    // The worker path is really taken under vitest (the .ts entry through tsx), not silently inline.
+    expect(decodePoolStats().worker - before).toBe(3)
+    expect(decodePoolStats()).toMatchObject({ workers: 1, unusable: null })
+  })
+
+  it('keeps a 19-digit numeric TikTok id exact (re-read with quoted big integers)', async () => {
+    const tiktok = samples().find((s) => s.name === 'tiktok')
+    if (!tiktok) throw new Error('no sample')
+    const text = tiktok.text.replace('"adgroup_id": 1714125049901106,', '"adgroup_id": 7810937103699353404,')
+    expect(text).toContain('7810937103699353404')
+    const out = await decodeOffThread(req('tiktok-report', TIKTOK_ARGS, text), 'worker')
+    if (!out.ok) throw new Error(out.error.message)
+    const [row] = unpackBatch(out.batch)
+    expect(row?.adExternalId).toBe('1714125049901106999')
+    expect(row?.adSetExternalId).toBe('7810937103699353404')
+    expect(row?.spendMicros).toBe(20_000_000)
+  })
+
+  it('gives the same invalid_response for truncated, malformed and unmappable pages on both paths', async () => {
+    const meta = fixture('meta/fixtures/ads_insights_ad_level_daily.json')
+    const badRow = JSON.stringify({
+      data: [{ date_start: '2024-01-02', ad_id: '1', adset_id: '2', campaign_id: '3', spend: '1,5' }],
+    })
+    const badShape = JSON.stringify({ data: [{ date_start: '2024-01-02', ad_id: '1', adset_id: '2' }] })
+    const cases = [
+      { text: meta.slice(0, meta.length / 2), kind: 'invalid_response', message: /not valid JSON/, fatal: undefined },
+      { text: '', kind: 'invalid_response', message: /empty body/, fatal: undefined },
+      { text: badShape, kind: 'invalid_response', message: /data\.0\.campaign_id/, fatal: undefined },
+      { text: badRow, kind: 'invalid_response', message: /Meta insights t: row 0: Not a decimal amount/, fatal: true },
+      {
+        text: JSON.stringify({ error: { code: 190, message: 'expired' } }),
+        kind: 'auth',
+        message: /expired/,
+        fatal: undefined,
+      },
+    ]
+    for (const c of cases) {
+      const status = c.kind === 'auth' ? 400 : 200
+      const inline = decodePage(req('meta-insights', META_ARGS, c.text, status))
+      const worker = await decodeOffThread(req('meta-insights', META_ARGS, c.text, status), 'worker')
+      expect(worker).toEqual(inline)
+      expect(inline).toMatchObject({ ok: false, error: { kind: c.kind, message: expect.stringMatching(c.message) } })
+      if (!inline.ok) expect(inline.fatal).toBe(c.fatal)
+    }
+  })
+
+  it('fetches identical batches through the worker and inline for every simulated platform', async () => {
+    const opts = { pageSize: { meta: 100, google_ads: 40, tiktok: 40, snapchat: 20 } }
+    const run = async (platform: PlatformId, decodeMode: 'worker' | 'inline'): Promise<DailyBatch[]> => {
+      const c = simConnector(platform, testPlatforms(opts), { decodeMode })
+      const out: DailyBatch[] = []
+      for (const account of await c.listAccounts())
+        for await (const b of c.fetchDaily(account, '2025-02-20', '2025-03-31')) out.push(b)
+      return out
+    }
+    for (const platform of PLATFORMS) {
+      const before = decodePoolStats()
+      const inline = await run(platform, 'inline')
+      const mid = decodePoolStats()
+      const worker = await run(platform, 'worker')
+      const after = decodePoolStats()
+      expect(inline.length, platform).toBeGreaterThan(1)
+      expect(worker, platform).toEqual(inline)
+      expect(mid.worker - before.worker, platform).toBe(0)
+      expect(after.worker - mid.worker, platform).toBeGreaterThanOrEqual(inline.length)
+    }
+  })
+
+  it('shuts the pool down and starts a new one on the next decode', async () => {
+    const s = samples()[0]
+    if (!s) throw new Error('no sample')
+    await decodeOffThread(req(s.decoder, s.args, s.text), 'worker')
+    expect(decodePoolStats().workers).toBeGreaterThan(0)
+    await shutdownDecodePool()
+    expect(decodePoolStats().workers).toBe(0)
+    const again = await decodeOffThread(req(s.decoder, s.args, s.text), 'worker')
+    expect(again.ok).toBe(true)
+    expect(decodePoolStats().workers).toBe(1)
+  })
+})
