@@ -47,11 +47,26 @@ let nextId = 1
 /** Pages decoded per mode since start (tests check the worker path is really taken). */
 const counts = { worker: 0, inline: 0 }
 
-/** Worker threads of the pool: max(1, min(2, cores - 1)), leaving a core to the main thread. */
+/**
+ * An integer setting from the environment within [min, max]; undefined when unset; a specific
+ * error for anything else (a wrong setting is never silently replaced).
+ */
+export function intFromEnv(name: string, min: number, max: number): number | undefined {
+  const raw = process.env[name]
+  if (raw === undefined || raw.trim() === '') return undefined
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be a whole number from ${min} to ${max}; it is ${JSON.stringify(raw)}`)
+  return n
+}
+
+/**
+ * Worker threads of the pool: max(1, min(2, cores - 1)), leaving a core to the main thread;
+ * ME_DECODE_WORKERS (1-8) overrides it.
+ */
 export function decodePoolSize(): number {
-  const forced = Number(process.env.ME_DECODE_WORKERS)
-  if (Number.isInteger(forced) && forced > 0) return Math.min(forced, 8)
-  return Math.max(1, Math.min(2, availableParallelism() - 1))
+  const forced = intFromEnv('ME_DECODE_WORKERS', 1, 8)
+  return forced ?? Math.max(1, Math.min(2, availableParallelism() - 1))
 }
 
 /** Pages decoded on worker threads and inline so far, the live workers, and why workers cannot start (if so). */

@@ -109,6 +109,27 @@ describe('sync engine', () => {
     expect(snapshot(w)).toEqual(a)
   })
 
+  it('fails a sync with a specific message on a wrong tuning setting, before writing anything', async () => {
+    const world = smallWorld()
+    w = await fakeWorld(worldAccounts(world), { now: () => NOW })
+    for (const [name, value] of [
+      ['ME_SYNC_LOOKAHEAD', 'lots'],
+      ['ME_DECODE_WORKERS', '0'],
+    ] as const) {
+      process.env[name] = value
+      try {
+        const r = await syncNow(w.core, w.workspaceId)
+        expect(r.status).toBe('failed')
+        expect(r.error).toContain(`${name} must be a whole number`)
+        expect(r.error).toContain(JSON.stringify(value))
+      } finally {
+        delete process.env[name]
+      }
+    }
+    expect(w.core.store.sqlite.prepare('SELECT count(*) FROM daily_metrics').pluck().get()).toBe(0)
+    expect((await syncNow(w.core, w.workspaceId)).status).toBe('succeeded')
+  })
+
   it('isolates accounts: one failing account never stops the others; auth errors ask for a reconnect', async () => {
     const world = smallWorld()
     const byPlatform = worldAccounts(world)

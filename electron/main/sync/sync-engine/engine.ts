@@ -3,6 +3,7 @@ import type { AccountStatus } from '../../../../shared/domain/entities'
 import { CancelledError, throwIfAborted, type JobContext } from '../../scheduler/job-queue'
 import type { Sqlite } from '../../store/db'
 import type { DailyBatch } from '../connectors/daily-batch'
+import { decodePoolSize, intFromEnv } from '../connectors/decode-pool'
 import { ConnectorError, type Connector, type RemoteAccount } from '../connectors/types'
 import type { AccountOutcome, ConnectionRow, LocalAccount, SyncRepo } from '../sync-repo'
 import { ChunkWriter } from './chunk-writer'
@@ -48,9 +49,13 @@ export interface EngineDeps {
 /**
  * Windows pulled ahead of the one being written. Daily pages are decoded on worker threads while
  * this thread writes; each window pulls its pages one after another (paging needs the previous
- * page), so a few windows in flight keep the decoders busy during a write.
+ * page), so a few windows in flight keep the decoders busy during a write. ME_SYNC_LOOKAHEAD
+ * (0-16, default 3) overrides it; ME_DECODE_WORKERS is checked here too so a wrong setting fails
+ * the sync with its name before anything is pulled.
  */
-const LOOKAHEAD = Number(process.env.ME_SYNC_LOOKAHEAD ?? 3)
+function lookahead(): number {
+  return intFromEnv('ME_SYNC_LOOKAHEAD', 0, 16) ?? 3
+}
 
 /** SQLite page cache while a sync runs (KiB). */
 const SYNC_CACHE_KIB = 256 * 1024
@@ -158,6 +163,8 @@ export class SyncEngine {
   }
 
   private async runJob(req: SyncRequest, ctx: Ctx): Promise<SyncResult> {
+    const pullAhead = lookahead()
+    decodePoolSize()
     let cp = ctx.checkpoint<SyncCheckpoint>()
     if (!cp) {
       cp = this.initialCheckpoint(req, ctx.jobId)
@@ -254,7 +261,7 @@ export class SyncEngine {
             ahead.set(ci, p)
           }
           const take = async (ci: number): Promise<Pulled> => {
-            for (let k = 0; k <= LOOKAHEAD; k++) startPull(ci + k)
+            for (let k = 0; k <= pullAhead; k++) startPull(ci + k)
             const got = await (ahead.get(ci) as Promise<Pulled>)
             ahead.delete(ci)
             return got
