@@ -1,15 +1,11 @@
 import { fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import type { RemoteDailyRow } from './types'
 
-/** Values per row in `DailyBatch.values`, in this order. */
+/**
+ * Values per row in `DailyBatch.values`, in this order: spend micros, impressions, clicks, reach,
+ * conversions, conversion value micros, video views.
+ */
 export const BATCH_VALUES = 7
-export const V_SPEND = 0
-export const V_IMPRESSIONS = 1
-export const V_CLICKS = 2
-export const V_REACH = 3
-export const V_CONVERSIONS = 4
-export const V_VALUE = 5
-export const V_VIDEO_VIEWS = 6
 
 /**
  * Normalised daily ad rows of one report page in columns: what connectors hand to the sync engine.
@@ -222,11 +218,6 @@ export function unpackBatch(b: DailyBatch): RemoteDailyRow[] {
 /** The buffers of a batch, for `postMessage(batch, transferList(batch))`. */
 export function transferList(b: DailyBatch): ArrayBuffer[] {
   return [b.ad.buffer, b.adSet.buffer, b.campaign.buffer, b.day.buffer, b.values.buffer] as ArrayBuffer[]
-}
-
-/** An empty batch. */
-export function emptyBatch(): DailyBatch {
-  return new DailyBatchBuilder(1).build()
 }
 
 /** The rows of `b` whose `keep` flag is set, sharing its id lists (an id may end up unreferenced). */

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { decimalToMicros } from '../../../../shared/domain/money'
 import { addDays, daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
-import type { CreativeFormat, EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
+import type { EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
 import { BATCH_VALUES, selectRows, type DailyBatch } from './daily-batch'
 import { ConnectorError } from './types'
 
@@ -42,11 +42,6 @@ export function normaliseObjective(raw: string | null | undefined): Objective {
   const s = (raw ?? '').toUpperCase()
   for (const [re, o] of OBJECTIVE_WORDS) if (re.test(s)) return o
   return 'awareness'
-}
-
-/** Type guard for our normalised creative formats. */
-export function isCreativeFormat(v: string): v is CreativeFormat {
-  return v === 'image' || v === 'video' || v === 'carousel' || v === 'collection'
 }
 
 /** A count that platforms encode as "185", "116.0", 185 or null (null/absent -> 0). */
