@@ -1,35 +1,11 @@
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { intFromEnv, startWorker, workerEntryUrl } from '../../worker-entry'
 import { decodePage } from './decoders'
 import type { DecodeOutcome, DecodeRequest } from './page-decode'
 
 /** Where a page is decoded: on the pool's worker threads or on the calling thread. */
 export type DecodeMode = 'worker' | 'inline'
-
-/** Where the worker entry lives: beside this file as .ts (tsx, vitest) or .js (a bundle that emits it). */
-function workerUrl(): URL | null {
-  for (const name of ['./decode-worker.js', './decode-worker.ts']) {
-    const url = new URL(name, import.meta.url)
-    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url
-  }
-  return null
-}
-
-/**
- * A worker running a .ts entry: on Node 20 `--import tsx` in a worker's execArgv does not reach
- * the worker's loader, so a tiny ESM bootstrap registers tsx's hooks inside the worker first
- * (the same as ml/train-runner.ts).
- */
-function tsWorker(url: URL): Worker {
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api')
-  const mjs = cjs.replace(/\.cjs$/, '.mjs')
-  const api = existsSync(mjs) ? pathToFileURL(mjs).href : 'tsx/esm/api'
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}) })`
-  return new Worker(boot, { eval: true })
-}
 
 interface Slot {
   worker: Worker
@@ -44,21 +20,14 @@ let slots: Slot[] = []
 /** Set when a worker could not start (e.g. a broken bundle): pages are then decoded inline. */
 let unusable: string | null = null
 let nextId = 1
+/** The worker entry beside this module (looked up once), or null: decode inline. */
+let entry: URL | null | undefined
+function entryUrl(): URL | null {
+  if (entry === undefined) entry = workerEntryUrl(import.meta.url, 'decode-worker')
+  return entry
+}
 /** Pages decoded per mode since start (tests check the worker path is really taken). */
 const counts = { worker: 0, inline: 0 }
-
-/**
- * An integer setting from the environment within [min, max]; undefined when unset; a specific
- * error for anything else (a wrong setting is never silently replaced).
- */
-export function intFromEnv(name: string, min: number, max: number): number | undefined {
-  const raw = process.env[name]
-  if (raw === undefined || raw.trim() === '') return undefined
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`${name} must be a whole number from ${min} to ${max}; it is ${JSON.stringify(raw)}`)
-  return n
-}
 
 /**
  * Worker threads of the pool: max(1, min(2, cores - 1)), leaving a core to the main thread;
@@ -86,7 +55,7 @@ function failAll(slot: Slot, why: string): void {
 }
 
 function spawn(url: URL): Slot {
-  const worker = url.pathname.endsWith('.ts') ? tsWorker(url) : new Worker(url)
+  const worker = startWorker(url)
   const slot: Slot = { worker, inflight: new Map(), dead: false, answered: false }
   // Idle workers never keep the process alive; a busy one does (see post()).
   worker.unref()
@@ -120,7 +89,7 @@ function pick(url: URL): Slot {
  * start here; that page fails as transient and is fetched again). Same outcome either way.
  */
 export function decodeOffThread(req: DecodeRequest, mode: DecodeMode = 'worker'): Promise<DecodeOutcome> {
-  const url = mode === 'worker' && unusable === null ? workerUrl() : null
+  const url = mode === 'worker' && unusable === null ? entryUrl() : null
   if (!url) {
     counts.inline++
     return Promise.resolve(decodePage(req))

@@ -63,6 +63,15 @@ export interface PageDecoder<A = unknown, E = unknown> {
   decode(json: unknown, args: A, exact: boolean): DecodedPage<E> | undefined
 }
 
+/**
+ * The RowFailure for an error mapping one row ("<where>: <detail>"); NEEDS_EXACT passes through
+ * (the page is read again with exact numbers).
+ */
+export function rowFailure(where: string, e: unknown): RowFailure {
+  if (e === NEEDS_EXACT) throw e
+  return new RowFailure(rowMessage(where, e))
+}
+
 /** Row error text as `rowError` builds it: "<what>: <detail>". */
 export function rowMessage(what: string, e: unknown): string {
   return `${what}: ${e instanceof Error ? e.message : String(e)}`

@@ -1,8 +1,8 @@
 import type { z } from 'zod'
 import { DailyBatchBuilder } from '../daily-batch'
 import { asObject } from '../fast-shape'
-import { amountMicrosOf, countOf, intCountOf, microsOf, NEEDS_EXACT } from '../fast-number'
-import { dayOf, RowFailure, rowMessage, type PageDecoder } from '../page-decode'
+import { amountMicrosOf, countOf, intCountOf, microsOf } from '../fast-number'
+import { dayOf, rowFailure, type PageDecoder, type RowFailure } from '../page-decode'
 import { classifyGoogle } from './google-protocol'
 import { isMetricsRow, MetricsRow, streamSchema } from './google-schemas'
 
@@ -65,8 +65,7 @@ export const GOOGLE_STREAM_DECODER: PageDecoder<GooglePageArgs, Record<string, n
             videoViews,
           )
         } catch (e) {
-          if (e === NEEDS_EXACT) throw e
-          failure = new RowFailure(rowMessage(`${args.what}: row ${i}`, e))
+          failure = rowFailure(`${args.what}: row ${i}`, e)
         }
       }
     }

@@ -1,7 +1,7 @@
 import { DailyBatchBuilder } from '../daily-batch'
 import { asObject } from '../fast-shape'
-import { amountMicrosOf, countOf, intCountOf, NEEDS_EXACT } from '../fast-number'
-import { dayOf, RowFailure, rowMessage, type PageDecoder } from '../page-decode'
+import { amountMicrosOf, countOf, intCountOf } from '../fast-number'
+import { dayOf, rowFailure, type PageDecoder, type RowFailure } from '../page-decode'
 import { classifyMeta } from './meta-protocol'
 import { isInsightRow, metaPageSchema, InsightRowSchema, type InsightRow } from './meta-rows'
 
@@ -75,8 +75,7 @@ export const META_INSIGHTS_DECODER: PageDecoder<MetaPageArgs, MetaEnvelope> = {
           videoViews,
         )
       } catch (e) {
-        if (e === NEEDS_EXACT) throw e
-        failure = new RowFailure(rowMessage(`${args.what}: row ${i}`, e))
+        failure = rowFailure(`${args.what}: row ${i}`, e)
       }
     }
     if (failure) throw failure

@@ -1,6 +1,6 @@
 import { DailyBatchBuilder } from '../daily-batch'
-import { countOf, intCountOf, NEEDS_EXACT } from '../fast-number'
-import { dayOf, RowFailure, rowMessage, type PageDecoder } from '../page-decode'
+import { countOf, intCountOf } from '../fast-number'
+import { dayOf, rowFailure, type PageDecoder } from '../page-decode'
 import { localDateOfInstant } from '../tz'
 import { classifySnapchat } from './snapchat-protocol'
 import { fastStatsBody, StatsBody } from './snapchat-stats'
@@ -72,8 +72,7 @@ export const SNAPCHAT_STATS_DECODER: PageDecoder<SnapchatPageArgs, SnapchatEnvel
               intCountOf(s.video_views, exact),
             )
           } catch (e) {
-            if (e === NEEDS_EXACT) throw e
-            throw new RowFailure(rowMessage(`${args.what}: ad ${series.id}`, e))
+            throw rowFailure(`${args.what}: ad ${series.id}`, e)
           }
         }
     const next = body.paging?.next_link

@@ -1,7 +1,7 @@
 import { DailyBatchBuilder } from '../daily-batch'
 import { asObject } from '../fast-shape'
-import { amountMicrosOf, countOf, idOf, intCountOf, NEEDS_EXACT } from '../fast-number'
-import { dayOf, RowFailure, rowMessage, type PageDecoder } from '../page-decode'
+import { amountMicrosOf, countOf, idOf, intCountOf } from '../fast-number'
+import { dayOf, rowFailure, type PageDecoder, type RowFailure } from '../page-decode'
 import { classifyTikTok } from './tiktok-protocol'
 import { isListEnvelope, isReportRow, listEnvelope, metric, ReportRowSchema } from './tiktok-schemas'
 
@@ -76,8 +76,7 @@ export const TIKTOK_REPORT_DECODER: PageDecoder<TikTokPageArgs, TikTokEnvelope> 
           videoViews,
         )
       } catch (e) {
-        if (e === NEEDS_EXACT) throw e
-        failure = new RowFailure(rowMessage(`${args.what}: row ${i}`, e))
+        failure = rowFailure(`${args.what}: row ${i}`, e)
       }
     }
     if (failure) throw failure
