@@ -13,6 +13,8 @@ export default defineConfig({
           'train-worker': resolve(__dirname, 'electron/main/ml/train-worker.ts'),
           // Daily report pages are decoded on a small worker pool; emitted beside index.js as decode-worker.js.
           'decode-worker': resolve(__dirname, 'electron/main/sync/connectors/decode-worker.ts'),
+          // A sync writes its chunks on a writer thread with its own connection; emitted as sync-writer.js.
+          'sync-writer': resolve(__dirname, 'electron/main/sync/sync-engine/sync-writer.ts'),
         },
       },
     },

@@ -30,16 +30,3 @@ export function startWorker(url: URL, workerData?: unknown): Worker {
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}) })`
   return new Worker(boot, { eval: true, workerData })
 }
-
-/**
- * An integer setting from the environment within [min, max]; undefined when unset; a specific
- * error for anything else (a wrong setting is never silently replaced).
- */
-export function intFromEnv(name: string, min: number, max: number): number | undefined {
-  const raw = process.env[name]
-  if (raw === undefined || raw.trim() === '') return undefined
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`${name} must be a whole number from ${min} to ${max}; it is ${JSON.stringify(raw)}`)
-  return n
-}

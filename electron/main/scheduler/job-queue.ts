@@ -14,6 +14,22 @@ export interface JobContext {
   checkpoint<T>(): T | null
   /** Save a resume point; call it right after the work it describes is committed. */
   saveCheckpoint(value: unknown): void
+  /**
+   * The statement that saves `value` as the resume point, for work committed on another connection
+   * (a writer thread): run it in the same transaction as the work it describes.
+   */
+  checkpointStatement(value: unknown): SqlStatement
+}
+
+/** One SQL statement with its parameters (work a caller commits in its own transaction). */
+export interface SqlStatement {
+  sql: string
+  params: (string | number | null)[]
+}
+
+/** The statement that saves a job's resume point (see JobContext.checkpointStatement). */
+function checkpointStatement(jobId: number, value: unknown): SqlStatement {
+  return { sql: 'UPDATE jobs SET checkpoint = ? WHERE id = ?', params: [JSON.stringify(value), jobId] }
 }
 
 export interface JobKind<P> {
@@ -265,8 +281,10 @@ export class JobQueue {
         return r.checkpoint ? (JSON.parse(r.checkpoint) as T) : null
       },
       saveCheckpoint: (value) => {
-        this.sqlite.prepare('UPDATE jobs SET checkpoint = ? WHERE id = ?').run(JSON.stringify(value), row.id)
+        const st = checkpointStatement(row.id, value)
+        this.sqlite.prepare(st.sql).run(...st.params)
       },
+      checkpointStatement: (value) => checkpointStatement(row.id, value),
     }
     const payload = kind.payload.parse(JSON.parse(row.payload))
     void (async () => {

@@ -72,6 +72,26 @@ export interface OpenOptions {
   integrityCheck?: boolean
 }
 
+/** The store's connection settings (every connection to the file uses them). */
+function applyPragmas(sqlite: Sqlite, memory: boolean): void {
+  if (!memory) sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('cache_size = -65536')
+  sqlite.pragma('temp_store = MEMORY')
+}
+
+/**
+ * A second connection to a store file that `openStore` already opened and migrated (e.g. the sync's
+ * writer thread): the same settings, no checks, no migrations.
+ */
+export function connectStore(path: string): Sqlite {
+  const sqlite = new Database(path)
+  applyPragmas(sqlite, false)
+  return sqlite
+}
+
 /**
  * Open the store: pragmas, integrity check, a backup when migrations are pending on an existing
  * database, then the drizzle-kit migrations. Must finish before any IPC handler is registered.
@@ -81,12 +101,7 @@ export function openStore(opts: OpenOptions): Store {
   if (!memory) mkdirSync(dirname(opts.path), { recursive: true })
   const sqlite = new Database(opts.path)
   try {
-    if (!memory) sqlite.pragma('journal_mode = WAL')
-    sqlite.pragma('foreign_keys = ON')
-    sqlite.pragma('synchronous = NORMAL')
-    sqlite.pragma('busy_timeout = 5000')
-    sqlite.pragma('cache_size = -65536')
-    sqlite.pragma('temp_store = MEMORY')
+    applyPragmas(sqlite, memory)
     if (!memory && (opts.integrityCheck ?? true)) {
       const rows = sqlite.pragma('integrity_check') as { integrity_check: string }[]
       const first = rows[0]?.integrity_check

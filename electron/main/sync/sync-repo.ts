@@ -1,3 +1,4 @@
+import type { SqlStatement } from '../scheduler/job-queue'
 import type { AccountStatus, PlatformId } from '../../../shared/domain/entities'
 import type { Sqlite } from '../store/db'
 
@@ -192,19 +193,6 @@ export class SyncRepo {
   }
 
   /** Advance the cursor after a committed chunk (never moves it backwards). */
-  advanceState(accountId: number, chunkFrom: string, chunkTo: string): void {
-    this.sqlite
-      .prepare(
-        `INSERT INTO sync_state (account_id, backfill_from, synced_through) VALUES (?, ?, ?)
-         ON CONFLICT (account_id) DO UPDATE SET
-           backfill_from = CASE WHEN sync_state.backfill_from IS NULL OR excluded.backfill_from < sync_state.backfill_from
-             THEN excluded.backfill_from ELSE sync_state.backfill_from END,
-           synced_through = CASE WHEN sync_state.synced_through IS NULL OR excluded.synced_through > sync_state.synced_through
-             THEN excluded.synced_through ELSE sync_state.synced_through END`,
-      )
-      .run(accountId, chunkFrom, chunkTo)
-  }
-
   markStateOutcome(accountId: number, error: string | null, nextSyncAt: string | null): void {
     this.sqlite
       .prepare(
@@ -334,5 +322,21 @@ function toRun(r: Record<string, unknown>): SyncRunRow {
     durationMs: (r.duration_ms as number | null) ?? null,
     accounts: JSON.parse(r.accounts as string) as AccountOutcome[],
     error: (r.error as string | null) ?? null,
+  }
+}
+
+/**
+ * Widen an account's synced span by a committed chunk (sync cursor). A statement so the chunk's
+ * writer commits it in the chunk's own transaction, on whichever connection writes.
+ */
+export function advanceStateStatement(accountId: number, chunkFrom: string, chunkTo: string): SqlStatement {
+  return {
+    sql: `INSERT INTO sync_state (account_id, backfill_from, synced_through) VALUES (?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET
+         backfill_from = CASE WHEN sync_state.backfill_from IS NULL OR excluded.backfill_from < sync_state.backfill_from
+           THEN excluded.backfill_from ELSE sync_state.backfill_from END,
+         synced_through = CASE WHEN sync_state.synced_through IS NULL OR excluded.synced_through > sync_state.synced_through
+           THEN excluded.synced_through ELSE sync_state.synced_through END`,
+    params: [accountId, chunkFrom, chunkTo],
   }
 }

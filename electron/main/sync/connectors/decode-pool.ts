@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
-import { intFromEnv, startWorker, workerEntryUrl } from '../../worker-entry'
+import { intFromEnv } from '../../env-settings'
+import { startWorker, workerEntryUrl } from '../../worker-entry'
 import { decodePage } from './decoders'
 import type { DecodeOutcome, DecodeRequest } from './page-decode'
 

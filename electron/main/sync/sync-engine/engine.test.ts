@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addDays } from '../../../../shared/domain/dates'
 import { DEFAULT_RESTATEMENT_DAYS } from '../../../../shared/domain/platforms'
@@ -107,6 +110,26 @@ describe('sync engine', () => {
     const a = snapshot(w)
     await syncNow(w.core, w.workspaceId, { mode: 'full' })
     expect(snapshot(w)).toEqual(a)
+  })
+
+  it('writes a file store on its writer thread with the same result as writing inline', async () => {
+    const world = smallWorld()
+    const dir = mkdtempSync(join(tmpdir(), 'me-writer-'))
+    try {
+      w = await fakeWorld(worldAccounts(world), { now: () => NOW, dbPath: join(dir, 'me.db') })
+      const run = await syncNow(w.core, w.workspaceId)
+      expect(run.status).toBe('succeeded')
+      expect((w.core.jobs.result(run.jobId) as { writer: string }).writer).toBe('thread')
+      const threaded = snapshot(w)
+      await w.core.close()
+      w = await fakeWorld(worldAccounts(world), { now: () => NOW })
+      const inline = await syncNow(w.core, w.workspaceId)
+      expect((w.core.jobs.result(inline.jobId) as { writer: string }).writer).toBe('inline')
+      expect(threaded.size).toBeGreaterThan(100)
+      expect(snapshot(w)).toEqual(threaded)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('fails a sync with a specific message on a wrong tuning setting, before writing anything', async () => {
@@ -280,6 +303,11 @@ describe('sync engine', () => {
       checkpoint: <T>() => saved as T | null,
       saveCheckpoint: (v: unknown) => {
         saved = JSON.parse(JSON.stringify(v))
+      },
+      // Chunk checkpoints travel as a statement committed with the chunk; this one only records it.
+      checkpointStatement: (v: unknown) => {
+        saved = JSON.parse(JSON.stringify(v))
+        return { sql: 'UPDATE jobs SET checkpoint = checkpoint WHERE 0', params: [] }
       },
     }
     const req = { workspaceId: fw.workspaceId, mode: 'incremental' as const }

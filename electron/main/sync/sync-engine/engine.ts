@@ -3,11 +3,18 @@ import type { AccountStatus } from '../../../../shared/domain/entities'
 import { CancelledError, throwIfAborted, type JobContext } from '../../scheduler/job-queue'
 import type { Sqlite } from '../../store/db'
 import type { DailyBatch } from '../connectors/daily-batch'
-import { intFromEnv } from '../../worker-entry'
+import { choiceFromEnv, intFromEnv } from '../../env-settings'
 import { decodePoolSize } from '../connectors/decode-pool'
 import { ConnectorError, type Connector, type RemoteAccount } from '../connectors/types'
-import type { AccountOutcome, ConnectionRow, LocalAccount, SyncRepo } from '../sync-repo'
+import {
+  advanceStateStatement,
+  type AccountOutcome,
+  type ConnectionRow,
+  type LocalAccount,
+  type SyncRepo,
+} from '../sync-repo'
 import { ChunkWriter } from './chunk-writer'
+import { openChunkSink, type ChunkSink } from './chunk-sink'
 import { EntityWriter } from './entity-writer'
 import { chunkWindows, planAccount, type AccountPlan } from './plan'
 
@@ -31,6 +38,8 @@ export interface SyncResult {
   status: 'succeeded' | 'partial' | 'failed'
   rowsWritten: number
   accounts: AccountOutcome[]
+  /** Where the chunks were written: the sync's writer thread or the calling thread. */
+  writer: 'thread' | 'inline'
 }
 
 export interface EngineDeps {
@@ -45,14 +54,17 @@ export interface EngineDeps {
   now(): Date
   /** Largest chunk in days regardless of what the platform accepts (smaller = finer resume points). */
   maxChunkDays?: number
+  /** Where chunks are written: a writer thread (default; file stores only) or this thread; else ME_SYNC_WRITER. */
+  writeMode?: 'thread' | 'inline'
 }
 
 /**
  * Windows pulled ahead of the one being written. Daily pages are decoded on worker threads while
  * this thread writes; each window pulls its pages one after another (paging needs the previous
  * page), so a few windows in flight keep the decoders busy during a write. ME_SYNC_LOOKAHEAD
- * (0-16, default 3) overrides it; ME_DECODE_WORKERS is checked here too so a wrong setting fails
- * the sync with its name before anything is pulled.
+ * (0-16, default 3) overrides it. ME_DECODE_WORKERS and ME_SYNC_WRITER (thread | inline: where chunks
+ * are written) are checked at the start too, so a wrong setting fails the sync with its name
+ * before anything is pulled.
  */
 function lookahead(): number {
   return intFromEnv('ME_SYNC_LOOKAHEAD', 0, 16) ?? 3
@@ -67,7 +79,7 @@ interface Pulled {
   rows: number
 }
 
-type Ctx = Pick<JobContext, 'jobId' | 'signal' | 'progress' | 'checkpoint' | 'saveCheckpoint'>
+type Ctx = Pick<JobContext, 'jobId' | 'signal' | 'progress' | 'checkpoint' | 'saveCheckpoint' | 'checkpointStatement'>
 
 /** Say what the user can do about an error, by class. */
 export function describeError(err: unknown): {
@@ -149,23 +161,27 @@ export class SyncEngine {
 
   /** Run (or resume) a sync job. Never throws for one account's failure; throws when all failed or on cancel. */
   async run(req: SyncRequest, ctx: Ctx): Promise<SyncResult> {
-    // Chunk writes touch every ad's B-tree pages of the account (and its rollups): with the
-    // default cache a large backfill re-reads and spills pages. Restored after the run.
-    if (this.activeRuns++ === 0) {
+    const pullAhead = lookahead()
+    decodePoolSize()
+    const mode = this.deps.writeMode ?? choiceFromEnv('ME_SYNC_WRITER', ['thread', 'inline'] as const) ?? 'thread'
+    const sink = openChunkSink(this.deps.sqlite, this.chunks, mode)
+    // Inline chunk writes touch the account's B-tree pages and its rollups: with the default cache
+    // a large backfill re-reads and spills pages. Restored after the run. (A writer thread sets its own.)
+    const inline = sink.mode === 'inline'
+    if (inline && this.activeRuns++ === 0) {
       this.cacheBefore = this.deps.sqlite.pragma('cache_size', { simple: true }) as number
       if (this.cacheBefore < 0 && this.cacheBefore > -SYNC_CACHE_KIB)
         this.deps.sqlite.pragma(`cache_size = -${SYNC_CACHE_KIB}`)
     }
     try {
-      return await this.runJob(req, ctx)
+      return await this.runJob(req, ctx, sink, pullAhead)
     } finally {
-      if (--this.activeRuns === 0) this.deps.sqlite.pragma(`cache_size = ${this.cacheBefore}`)
+      await sink.close()
+      if (inline && --this.activeRuns === 0) this.deps.sqlite.pragma(`cache_size = ${this.cacheBefore}`)
     }
   }
 
-  private async runJob(req: SyncRequest, ctx: Ctx): Promise<SyncResult> {
-    const pullAhead = lookahead()
-    decodePoolSize()
+  private async runJob(req: SyncRequest, ctx: Ctx, sink: ChunkSink, pullAhead: number): Promise<SyncResult> {
     let cp = ctx.checkpoint<SyncCheckpoint>()
     if (!cp) {
       cp = this.initialCheckpoint(req, ctx.jobId)
@@ -274,22 +290,28 @@ export class SyncEngine {
               const w = windows[ci] as { from: string; to: string }
               const pulled = await take(ci++)
               throwIfAborted(ctx.signal)
-              const n = this.chunks.write(
-                {
-                  accountId: account.id,
-                  from: w.from,
-                  to: w.to,
-                  provisionalFrom: plan.provisionalFrom,
-                  batches: pulled.batches,
-                  ids,
-                },
-                () => {
-                  plan.through = w.to
-                  state.rows += pulled.rows
-                  this.deps.repo.advanceState(account.id, w.from, w.to)
-                  ctx.saveCheckpoint(state)
-                },
-              )
+              // The resume point commits with the chunk: the state it records is this chunk done.
+              const before = { through: plan.through, rows: state.rows }
+              plan.through = w.to
+              state.rows += pulled.rows
+              let n: number
+              try {
+                n = await sink.write(
+                  {
+                    accountId: account.id,
+                    from: w.from,
+                    to: w.to,
+                    provisionalFrom: plan.provisionalFrom,
+                    batches: pulled.batches,
+                    ids,
+                  },
+                  [advanceStateStatement(account.id, w.from, w.to), ctx.checkpointStatement(state)],
+                )
+              } catch (e) {
+                plan.through = before.through
+                state.rows = before.rows
+                throw e
+              }
               rows += n
               chunksDone++
               doneDays += daysBetween(w.from, w.to) + 1
@@ -334,7 +356,7 @@ export class SyncEngine {
     const error = failed.length ? failed.map((f) => `${f.name}: ${f.error}`).join('\n') : null
     this.deps.repo.finishRun(state.runId, status, state.outcomes, state.rows, error)
     if (status === 'failed') throw new Error(`Sync failed for every account:\n${error}`)
-    return { runId: state.runId, status, rowsWritten: state.rows, accounts: state.outcomes }
+    return { runId: state.runId, status, rowsWritten: state.rows, accounts: state.outcomes, writer: sink.mode }
   }
 }
 

@@ -24,6 +24,9 @@ async function main(): Promise<void> {
   const core = createCore(platform, { dbPath: join(dataDir, 'marketing-engine.db'), startJobs: false })
   const crashAt = Number(process.env.ME_CRASH_AT_CHECKPOINT ?? 0)
   if (crashAt > 0) {
+    // The trigger below lives on this connection: write chunks here, not on the writer thread.
+    // (The other runs use the writer thread, where a kill from outside lands at any point.)
+    process.env.ME_SYNC_WRITER = 'inline'
     // Die inside the n-th checkpoint write: the engine saves checkpoints inside each chunk's
     // transaction, so this kills the process after the chunk's rows were written, before COMMIT.
     let n = 0

@@ -36,9 +36,12 @@ export interface FakeWorld {
 /** A test core with a workspace whose accounts are connected to fake connectors. */
 export async function fakeWorld(
   byPlatform: Map<PlatformId, FakeAccount[]>,
-  opts: FakeOptions & { now?: () => Date } = {},
+  opts: FakeOptions & { now?: () => Date; dbPath?: string } = {},
 ): Promise<FakeWorld> {
-  const core = createTestCore(opts.now ? { now: opts.now } : {})
+  const core = createTestCore({
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.dbPath ? { dbPath: opts.dbPath } : {}),
+  })
   const connectors = new Map<PlatformId, FakeConnector>()
   for (const [p, accounts] of byPlatform) connectors.set(p, new FakeConnector(p, accounts, opts))
   setConnectorOverride((platform) => {

@@ -1,0 +1,101 @@
+import type { Worker } from 'node:worker_threads'
+import type { SqlStatement } from '../../scheduler/job-queue'
+import type { Sqlite } from '../../store/db'
+import { transferList } from '../connectors/daily-batch'
+import { startWorker, workerEntryUrl } from '../../worker-entry'
+import type { ChunkWrite, ChunkWriter } from './chunk-writer'
+
+/**
+ * Where a sync's chunks are written. Each write commits the chunk and `after` (the sync cursor and
+ * the job's checkpoint) in one transaction, so a crash resumes from the last committed chunk.
+ */
+export interface ChunkSink {
+  /** 'thread': a writer thread with its own connection; 'inline': this thread's connection. */
+  readonly mode: 'thread' | 'inline'
+  write(w: ChunkWrite, after: SqlStatement[]): Promise<number>
+  close(): Promise<void>
+}
+
+function runAll(sqlite: Sqlite, statements: SqlStatement[]): void {
+  for (const st of statements) sqlite.prepare(st.sql).run(...st.params)
+}
+
+/** Writes on the caller's connection (in-memory stores, or when no writer thread can start). */
+export class InlineSink implements ChunkSink {
+  readonly mode = 'inline'
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly writer: ChunkWriter,
+  ) {}
+
+  write(w: ChunkWrite, after: SqlStatement[]): Promise<number> {
+    try {
+      return Promise.resolve(this.writer.write(w, () => runAll(this.sqlite, after)))
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+type Reply = { id: number; ok: true; rows: number } | { id: number; ok: false; message: string }
+
+/**
+ * Writes on a worker thread with its own connection to the store file: the main thread (IPC, the
+ * UI's queries, fetching and handing pages to the decoders) is never blocked by a chunk's inserts,
+ * and the writes overlap the next windows' fetching and decoding. The batches' buffers are
+ * transferred, not copied.
+ */
+export class ThreadSink implements ChunkSink {
+  readonly mode = 'thread'
+  private nextId = 1
+  private readonly pending = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>()
+  private failure: Error | null = null
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id)
+      if (!p) return
+      this.pending.delete(m.id)
+      if (m.ok) p.resolve(m.rows)
+      else p.reject(new Error(m.message))
+    })
+    const fail = (e: Error): void => {
+      this.failure = e
+      for (const p of this.pending.values()) p.reject(e)
+      this.pending.clear()
+    }
+    worker.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))))
+    worker.on('exit', (code) => fail(new Error(`The sync's writer thread stopped (exit code ${code})`)))
+  }
+
+  /** A writer thread on the store file, or null when none can run here (no worker entry). */
+  static start(path: string): ThreadSink | null {
+    const url = workerEntryUrl(import.meta.url, 'sync-writer')
+    return url ? new ThreadSink(startWorker(url, { path })) : null
+  }
+
+  write(w: ChunkWrite, after: SqlStatement[]): Promise<number> {
+    if (this.failure) return Promise.reject(this.failure)
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      this.worker.postMessage({ id, w, after }, w.batches.flatMap(transferList))
+    })
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit')
+    await this.worker.terminate()
+  }
+}
+
+/**
+ * The sink for a sync run: a writer thread for a store file (unless `mode` is 'inline'), else this
+ * thread's connection.
+ */
+export function openChunkSink(sqlite: Sqlite, writer: ChunkWriter, mode: 'thread' | 'inline'): ChunkSink {
+  const thread = mode === 'thread' && !sqlite.memory ? ThreadSink.start(sqlite.name) : null
+  return thread ?? new InlineSink(sqlite, writer)
+}

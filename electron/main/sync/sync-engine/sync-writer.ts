@@ -1,0 +1,22 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import type { SqlStatement } from '../../scheduler/job-queue'
+import { connectStore } from '../../store/db'
+import { ChunkWriter, type ChunkWrite } from './chunk-writer'
+
+// Writer thread entry (see chunk-sink.ts ThreadSink): its own connection to the store file, a large
+// page cache for the run, one transaction per chunk with the statements that must commit with it.
+const { path } = workerData as { path: string }
+const sqlite = connectStore(path)
+sqlite.pragma('cache_size = -262144')
+const writer = new ChunkWriter(sqlite)
+
+parentPort?.on('message', (m: { id: number; w: ChunkWrite; after: SqlStatement[] }) => {
+  try {
+    const rows = writer.write(m.w, () => {
+      for (const st of m.after) sqlite.prepare(st.sql).run(...st.params)
+    })
+    parentPort?.postMessage({ id: m.id, ok: true, rows })
+  } catch (e) {
+    parentPort?.postMessage({ id: m.id, ok: false, message: e instanceof Error ? e.message : String(e) })
+  }
+})
