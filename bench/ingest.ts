@@ -114,7 +114,11 @@ export const ingestBench: Bench = {
         status: string
         rowsWritten: number
       }
-      if (result.status !== 'succeeded') throw new Error(`sync ended ${result.status}`)
+      if (result.status !== 'succeeded') {
+        const failed = (result as { accounts?: { name: string; error: string | null }[] }).accounts ?? []
+        const why = failed.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`)
+        throw new Error(`sync ended ${result.status}${why.length ? `\n${why.join('\n')}` : ''}`)
+      }
       const rows = result.rowsWritten
 
       // Raw: the same normalised rows (read back, untimed) upserted into a fresh store.

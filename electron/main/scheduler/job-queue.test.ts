@@ -5,6 +5,9 @@ import { openStore, type Store } from '../store/db'
 import { JobQueue, throwIfAborted } from './job-queue'
 import { sourceResourcesDir } from '../platform/node'
 import { join } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import Database from 'better-sqlite3'
 
 const migrationsFolder = join(sourceResourcesDir(), 'migrations')
 let store: Store | null = null
@@ -140,5 +143,41 @@ describe('JobQueue', () => {
     expect(job.status).toBe('succeeded')
     expect(seen).toEqual([3])
     expect(q2.result(1)).toEqual({ done: 5 })
+  })
+
+  it('keeps a job running when another connection holds the write lock while it reports progress', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-jobs-'))
+    const path = join(dir, 'me.db')
+    try {
+      store = openStore({ path, migrationsFolder })
+      store.sqlite.pragma('busy_timeout = 50')
+      const events = new EventBus()
+      const q = new JobQueue(store.sqlite, events)
+      queues.push(q)
+      const other = new Database(path)
+      const reported: string[] = []
+      events.on('job:progress', (p) => reported.push(p.message))
+      q.register({
+        kind: 'busy',
+        payload: z.object({}),
+        maxAttempts: 1,
+        run: async (_p, ctx) => {
+          // A writer thread's transaction: the progress row cannot be written meanwhile.
+          other.exec('BEGIN IMMEDIATE')
+          ctx.progress('Working', 1, 2, 'while locked')
+          other.exec('COMMIT')
+          ctx.progress('Working', 2, 2, 'after')
+          return 'done'
+        },
+      })
+      q.start()
+      const job = await q.waitFor(q.enqueue('busy', {}))
+      other.close()
+      expect(job.status).toBe('succeeded')
+      expect(reported).toEqual(['while locked', 'after'])
+      expect(store.sqlite.prepare('SELECT message FROM jobs WHERE id = ?').pluck().get(job.id)).toBe('after')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -27,6 +27,11 @@ export interface SqlStatement {
   params: (string | number | null)[]
 }
 
+/** SQLITE_BUSY and its extended codes: another connection holds the lock. */
+function isBusy(e: unknown): boolean {
+  return typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('SQLITE_BUSY')
+}
+
 /** The statement that saves a job's resume point (see JobContext.checkpointStatement). */
 function checkpointStatement(jobId: number, value: unknown): SqlStatement {
   return { sql: 'UPDATE jobs SET checkpoint = ? WHERE id = ?', params: [JSON.stringify(value), jobId] }
@@ -261,9 +266,16 @@ export class JobQueue {
       const p = pending
       pending = null
       last = Date.now()
-      this.sqlite
-        .prepare('UPDATE jobs SET step = ?, current = ?, total = ?, message = ? WHERE id = ?')
-        .run(p.step, p.current, p.total, p.message, row.id)
+      try {
+        this.sqlite
+          .prepare('UPDATE jobs SET step = ?, current = ?, total = ?, message = ? WHERE id = ?')
+          .run(p.step, p.current, p.total, p.message, row.id)
+      } catch (e) {
+        // Another connection (a sync's writer thread) held the write lock past the busy timeout: the
+        // stored progress is only a display copy, so it waits for the next report; the event still goes out.
+        if (!isBusy(e)) throw e
+        pending ??= p
+      }
       this.events.emit('job:progress', { jobId: row.id, kind: row.kind, ...p })
     }
     const ctx: JobContext = {

@@ -8,6 +8,9 @@ import { ChunkWriter, type ChunkWrite } from './chunk-writer'
 const { path } = workerData as { path: string }
 const sqlite = connectStore(path)
 sqlite.pragma('cache_size = -262144')
+// A background thread may wait longer than the main thread for the write lock (the main thread's
+// own writes are short; waiting never blocks the UI here).
+sqlite.pragma('busy_timeout = 60000')
 const writer = new ChunkWriter(sqlite)
 
 parentPort?.on('message', (m: { id: number; w: ChunkWrite; after: SqlStatement[] }) => {
