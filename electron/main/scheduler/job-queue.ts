@@ -266,15 +266,20 @@ export class JobQueue {
       const p = pending
       pending = null
       last = Date.now()
+      // The stored progress is only a display copy: when another connection (a sync's writer thread)
+      // holds the write lock it waits for the next report instead of blocking this thread; the
+      // event still goes out.
+      const timeout = this.sqlite.pragma('busy_timeout', { simple: true }) as number
+      this.sqlite.pragma('busy_timeout = 0')
       try {
         this.sqlite
           .prepare('UPDATE jobs SET step = ?, current = ?, total = ?, message = ? WHERE id = ?')
           .run(p.step, p.current, p.total, p.message, row.id)
       } catch (e) {
-        // Another connection (a sync's writer thread) held the write lock past the busy timeout: the
-        // stored progress is only a display copy, so it waits for the next report; the event still goes out.
         if (!isBusy(e)) throw e
         pending ??= p
+      } finally {
+        this.sqlite.pragma(`busy_timeout = ${timeout}`)
       }
       this.events.emit('job:progress', { jobId: row.id, kind: row.kind, ...p })
     }

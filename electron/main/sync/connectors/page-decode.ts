@@ -61,6 +61,12 @@ export interface PageDecoder<A = unknown, E = unknown> {
    * number may have been rounded by JSON.parse (`exact` false).
    */
   decode(json: unknown, args: A, exact: boolean): DecodedPage<E> | undefined
+  /**
+   * Optional byte fast path for 2xx responses (json-bytes.ts): the page straight from the UTF-8
+   * bytes, exactly what `decode` gives for the parsed body, or undefined to leave the body to the
+   * text path (anything unusual, invalid, an error body or a value it does not read exactly).
+   */
+  decodeBytes?(bytes: Uint8Array, args: A): DecodedPage<E> | undefined
 }
 
 /**
@@ -146,8 +152,24 @@ function attempt(d: PageDecoder, req: DecodeRequest, text: string, headers: Head
   }
 }
 
+/** Pages decoded from bytes vs. by the text path in this thread (tests, diagnostics). */
+const byteStats = { bytes: 0, text: 0 }
+
+/** Counts of pages taken by the byte fast path and by the text path in this thread since start. */
+export function byteFastPathStats(): { bytes: number; text: number } {
+  return { ...byteStats }
+}
+
 /** Decode one page with `d`; never throws for anything the body contains. */
 export function runDecoder(d: PageDecoder, req: DecodeRequest): DecodeOutcome {
+  if (d.decodeBytes && req.status >= 200 && req.status < 300) {
+    const page = d.decodeBytes(new Uint8Array(req.body), req.args)
+    if (page) {
+      byteStats.bytes++
+      return { ok: true, ...page }
+    }
+  }
+  byteStats.text++
   const text = utf8.decode(req.body)
   const headers = new Headers(req.headers)
   try {

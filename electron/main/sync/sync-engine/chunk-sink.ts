@@ -39,6 +39,9 @@ export class InlineSink implements ChunkSink {
   async close(): Promise<void> {}
 }
 
+/** How often the main thread checkpoints the WAL while a writer thread writes. */
+const CHECKPOINT_EVERY_MS = 200
+
 type Reply = { id: number; ok: true; rows: number } | { id: number; ok: false; message: string }
 
 /**
@@ -52,6 +55,7 @@ export class ThreadSink implements ChunkSink {
   private nextId = 1
   private readonly pending = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>()
   private failure: Error | null = null
+  private checkpointer: ReturnType<typeof setInterval> | undefined
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: Reply) => {
@@ -71,9 +75,22 @@ export class ThreadSink implements ChunkSink {
   }
 
   /** A writer thread on the store file, or null when none can run here (no worker entry). */
-  static start(path: string): ThreadSink | null {
+  static start(sqlite: Sqlite): ThreadSink | null {
     const url = workerEntryUrl(import.meta.url, 'sync-writer')
-    return url ? new ThreadSink(startWorker(url, { path })) : null
+    if (!url) return null
+    const sink = new ThreadSink(startWorker(url, { path: sqlite.name }))
+    // The writer thread never checkpoints: this thread copies committed WAL frames into the
+    // database file meanwhile (PASSIVE: never waits for a lock, never blocks the writer), so the
+    // writer's time goes to inserts. Run-of-the-mill auto-checkpoints take over after the run.
+    sink.checkpointer = setInterval(() => {
+      try {
+        sqlite.pragma('wal_checkpoint(PASSIVE)')
+      } catch {
+        // A busy or failing checkpoint is retried at the next tick (and by SQLite after the run).
+      }
+    }, CHECKPOINT_EVERY_MS)
+    sink.checkpointer.unref()
+    return sink
   }
 
   write(w: ChunkWrite, after: SqlStatement[]): Promise<number> {
@@ -86,6 +103,7 @@ export class ThreadSink implements ChunkSink {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.checkpointer)
     this.worker.removeAllListeners('exit')
     await this.worker.terminate()
   }
@@ -96,6 +114,6 @@ export class ThreadSink implements ChunkSink {
  * thread's connection.
  */
 export function openChunkSink(sqlite: Sqlite, writer: ChunkWriter, mode: 'thread' | 'inline'): ChunkSink {
-  const thread = mode === 'thread' && !sqlite.memory ? ThreadSink.start(sqlite.name) : null
+  const thread = mode === 'thread' && !sqlite.memory ? ThreadSink.start(sqlite) : null
   return thread ?? new InlineSink(sqlite, writer)
 }

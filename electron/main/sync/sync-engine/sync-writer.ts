@@ -11,6 +11,9 @@ sqlite.pragma('cache_size = -262144')
 // A background thread may wait longer than the main thread for the write lock (the main thread's
 // own writes are short; waiting never blocks the UI here).
 sqlite.pragma('busy_timeout = 60000')
+// Checkpoints (copying the WAL into the database file) run on the main thread's connection while
+// this thread writes the next chunk (see ThreadSink): this thread only appends to the WAL.
+sqlite.pragma('wal_autocheckpoint = 0')
 const writer = new ChunkWriter(sqlite)
 
 parentPort?.on('message', (m: { id: number; w: ChunkWrite; after: SqlStatement[] }) => {

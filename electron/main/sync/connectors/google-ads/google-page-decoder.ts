@@ -1,7 +1,9 @@
 import type { z } from 'zod'
-import { DailyBatchBuilder } from '../daily-batch'
+import { DailyBatchBuilder, type DailyBatch } from '../daily-batch'
 import { asObject } from '../fast-shape'
 import { amountMicrosOf, countOf, intCountOf, microsOf } from '../fast-number'
+import { ABSENT, bail, lit, tryBytes, type JsonCursor } from '../json-bytes'
+import { amountAt, ByteDays, countAt, intCountAt, microsAt } from '../json-bytes-values'
 import { dayOf, rowFailure, type PageDecoder, type RowFailure } from '../page-decode'
 import { classifyGoogle } from './google-protocol'
 import { isMetricsRow, MetricsRow, streamSchema } from './google-schemas'
@@ -72,4 +74,147 @@ export const GOOGLE_STREAM_DECODER: PageDecoder<GooglePageArgs, Record<string, n
     if (failure) throw failure
     return { batch: out.build(), envelope: {} }
   },
+  decodeBytes(bytes) {
+    return tryBytes(bytes, googleStreamBytes)
+  },
+}
+
+/** Keys the byte path reads. */
+const K = {
+  ad: lit('ad'),
+  adGroup: lit('adGroup'),
+  adGroupAd: lit('adGroupAd'),
+  campaign: lit('campaign'),
+  date: lit('date'),
+  error: lit('error'),
+  id: lit('id'),
+  metrics: lit('metrics'),
+  results: lit('results'),
+  segments: lit('segments'),
+}
+
+/** `{"id": <id>, ...}` (hasId): the id; other keys skipped, a repeated id bails. */
+function idObject(c: JsonCursor): string {
+  let id: string | undefined
+  if (!c.openObject()) bail()
+  do {
+    c.key()
+    if (c.is(K.id)) {
+      if (id !== undefined) bail()
+      id = c.id()
+    } else c.skip()
+  } while (c.nextMember())
+  return id ?? bail()
+}
+
+/** `{"ad": {"id": ...}, ...}`: the ad id. */
+function adOf(c: JsonCursor): string {
+  let id: string | undefined
+  if (!c.openObject()) bail()
+  do {
+    c.key()
+    if (c.is(K.ad)) {
+      if (id !== undefined) bail()
+      id = idObject(c)
+    } else c.skip()
+  } while (c.nextMember())
+  return id ?? bail()
+}
+
+/** `{"date": "YYYY-MM-DD", ...}`: the date as YYYYMMDD. */
+function dateOf(c: JsonCursor): number {
+  let date = -1
+  if (!c.openObject()) bail()
+  do {
+    c.key()
+    if (c.is(K.date)) {
+      if (date >= 0) bail()
+      date = c.isoDate()
+    } else c.skip()
+  } while (c.nextMember())
+  return date < 0 ? bail() : date
+}
+
+/** Metric spans of one row: kind, start, end per metric in METRIC_KEYS order. */
+const METRIC_KEYS = ['costMicros', 'impressions', 'clicks', 'conversions', 'conversionsValue', 'videoViews'].map(lit)
+
+/**
+ * The byte fast path of GOOGLE_STREAM_DECODER.decode (see json-bytes.ts): the same rows for every
+ * body it accepts; bails on anything else, including any `error` key in a batch (classifyGoogle's).
+ */
+function googleStreamBytes(c: JsonCursor): { batch: DailyBatch; envelope: Record<string, never> } {
+  const out = new DailyBatchBuilder(c.b.length >> 9)
+  const days = new ByteDays()
+  const m = new Int32Array(3 * METRIC_KEYS.length)
+  if (c.openArray())
+    do {
+      let seenResults = false
+      if (!c.openObject()) continue
+      do {
+        c.key()
+        if (c.is(K.results)) {
+          if (seenResults) bail()
+          seenResults = true
+          if (!c.openArray()) continue
+          do {
+            let campaign: string | undefined
+            let adGroup: string | undefined
+            let ad: string | undefined
+            let date = -1
+            let metrics = false
+            m.fill(0)
+            if (!c.openObject()) bail()
+            do {
+              c.key()
+              if (c.is(K.campaign)) {
+                if (campaign !== undefined) bail()
+                campaign = idObject(c)
+              } else if (c.is(K.adGroup)) {
+                if (adGroup !== undefined) bail()
+                adGroup = idObject(c)
+              } else if (c.is(K.adGroupAd)) {
+                if (ad !== undefined) bail()
+                ad = adOf(c)
+              } else if (c.is(K.segments)) {
+                if (date >= 0) bail()
+                date = dateOf(c)
+              } else if (c.is(K.metrics)) {
+                if (metrics) bail()
+                metrics = true
+                if (!c.openObject()) continue
+                do {
+                  c.key()
+                  let k = 0
+                  while (k < METRIC_KEYS.length && !c.is(METRIC_KEYS[k] as Uint8Array)) k++
+                  if (k === METRIC_KEYS.length) c.skip()
+                  else {
+                    if (m[3 * k] !== ABSENT) bail()
+                    m[3 * k] = c.numLike()
+                    m[3 * k + 1] = c.s0
+                    m[3 * k + 2] = c.s1
+                  }
+                } while (c.nextMember())
+              } else c.skip()
+            } while (c.nextMember())
+            if (campaign === undefined || adGroup === undefined || ad === undefined || date < 0) bail()
+            // Reach is not reported per day for most campaign types.
+            out.pushDay(
+              ad,
+              adGroup,
+              campaign,
+              days.get(date),
+              microsAt(c, m[0] as number, m[1] as number, m[2] as number),
+              intCountAt(c, m[3] as number, m[4] as number, m[5] as number),
+              intCountAt(c, m[6] as number, m[7] as number, m[8] as number),
+              0,
+              countAt(c, m[9] as number, m[10] as number, m[11] as number),
+              amountAt(c, m[12] as number, m[13] as number, m[14] as number),
+              intCountAt(c, m[15] as number, m[16] as number, m[17] as number),
+            )
+          } while (c.nextItem())
+        } else if (c.is(K.error)) bail()
+        else c.skip()
+      } while (c.nextMember())
+    } while (c.nextItem())
+  return { batch: out.build(), envelope: {} }
 }
