@@ -5,7 +5,14 @@ import type { Sqlite } from '../../store/db'
 import type { DailyBatch } from '../connectors/daily-batch'
 import { choiceFromEnv, intFromEnv } from '../../env-settings'
 import { decodePoolSize } from '../connectors/decode-pool'
-import { ConnectorError, type Connector, type RemoteAccount } from '../connectors/types'
+import {
+  ConnectorError,
+  type Connector,
+  type RemoteAccount,
+  type RemoteAd,
+  type RemoteAdSet,
+  type RemoteCampaign,
+} from '../connectors/types'
 import {
   advanceStateStatement,
   type AccountOutcome,
@@ -203,6 +210,75 @@ export class SyncEngine {
         `account ${idx + 1}/${state.plans.length} · ${msg} · ${state.rows.toLocaleString('en-US')} rows`,
       )
 
+    /**
+     * Everything about an account that needs no store write: its connector, remote account,
+     * structure and the first windows' pulls. Started for the next account while this one's chunks
+     * are written, so the writer does not wait for the next account's first pages.
+     */
+    const prepare = (idx: number): Promise<Prepared> | null => {
+      const plan = state.plans[idx]
+      if (!plan || plan.done) return null
+      const account = this.deps.repo.account(plan.accountId)
+      if (!account || account.connectionId === null) return null
+      const connection = this.deps.repo.connection(account.connectionId)
+      const p = (async (): Promise<Prepared> => {
+        if (!connection) throw new Error('The connection of this account was removed')
+        if (!connectors.has(connection.id))
+          connectors.set(connection.id, this.deps.connectorFor(connection, ctx.signal))
+        const connector = await (connectors.get(connection.id) as Promise<Connector>)
+        if (!remoteByConn.has(connection.id)) {
+          const ids = this.deps.repo
+            .accounts(account.workspaceId)
+            .filter((a) => a.connectionId === connection.id)
+            .map((a) => a.externalId)
+          remoteByConn.set(connection.id, connector.listAccounts(ids))
+        }
+        const remote = (await (remoteByConn.get(connection.id) as Promise<RemoteAccount[]>)).find(
+          (r) => r.externalId === account.externalId,
+        )
+        if (!remote)
+          throw new ConnectorError(
+            'permission',
+            account.platform,
+            `The credentials no longer reach account ${account.externalId}`,
+          )
+        report(account, idx, 'structure')
+        const structure = {
+          campaigns: await connector.listCampaigns(remote),
+          adSets: await connector.listAdSets(remote),
+          ads: await connector.listAds(remote),
+        }
+        const start = plan.through ? addDays(plan.through, 1) : plan.from
+        const windows =
+          start <= plan.to
+            ? chunkWindows(start, plan.to, Math.min(connector.maxWindowDays, this.deps.maxChunkDays ?? 31))
+            : []
+        const puller = new WindowPuller(windows, pullAhead, async (w, ci, pulled, stopped) => {
+          for await (const page of connector.fetchDaily(remote, w.from, w.to)) {
+            throwIfAborted(ctx.signal)
+            if (stopped()) break
+            pulled.batches.push(page)
+            pulled.rows += page.n
+            report(
+              account,
+              idx,
+              `chunk ${ci + 1}/${windows.length} (${pulled.rows.toLocaleString('en-US')} rows pulled)`,
+            )
+          }
+        })
+        puller.prime()
+        return { connection, remote, structure, windows, puller }
+      })()
+      // Awaited in turn below; until then a failure must not count as unhandled.
+      p.catch(() => undefined)
+      return p
+    }
+    const prepared = new Map<number, Promise<Prepared> | null>()
+    const preparedFor = (idx: number): Promise<Prepared> | null => {
+      if (!prepared.has(idx)) prepared.set(idx, prepare(idx))
+      return prepared.get(idx) ?? null
+    }
+
     try {
       for (const [idx, plan] of state.plans.entries()) {
         if (plan.done) continue
@@ -213,82 +289,26 @@ export class SyncEngine {
           state.outcomes.push(outcome(plan, account, 'skipped', 0, 0, 'The account was removed or disconnected'))
           continue
         }
-        const connection = this.deps.repo.connection(account.connectionId)
         let rows = 0
         let chunksDone = 0
+        const mine = preparedFor(idx)
         try {
-          if (!connection) throw new Error('The connection of this account was removed')
-          if (!connectors.has(connection.id))
-            connectors.set(connection.id, this.deps.connectorFor(connection, ctx.signal))
-          const connector = await (connectors.get(connection.id) as Promise<Connector>)
-          if (!remoteByConn.has(connection.id)) {
-            const ids = this.deps.repo
-              .accounts(account.workspaceId)
-              .filter((a) => a.connectionId === connection.id)
-              .map((a) => a.externalId)
-            remoteByConn.set(connection.id, connector.listAccounts(ids))
-          }
-          const remote = (await (remoteByConn.get(connection.id) as Promise<RemoteAccount[]>)).find(
-            (r) => r.externalId === account.externalId,
-          )
-          if (!remote)
-            throw new ConnectorError(
-              'permission',
-              account.platform,
-              `The credentials no longer reach account ${account.externalId}`,
-            )
+          if (!mine) throw new Error('The connection of this account was removed')
+          const { connection, remote, structure, windows, puller } = await mine
           this.entities.upsertAccount(account.workspaceId, account.platform, connection.id, remote)
-          report(account, idx, 'structure')
-          const [campaigns, adSets, ads] = [
-            await connector.listCampaigns(remote),
-            await connector.listAdSets(remote),
-            await connector.listAds(remote),
-          ]
-          const ids = this.entities.upsertStructure(account.id, campaigns, adSets, ads)
-          const start = plan.through ? addDays(plan.through, 1) : plan.from
-          const windows =
-            start <= plan.to
-              ? chunkWindows(start, plan.to, Math.min(connector.maxWindowDays, this.deps.maxChunkDays ?? 31))
-              : []
-          // The next window is pulled while this one is awaited and written, so the platform's
-          // latency (async report polling, the network) overlaps our parsing and writing.
-          let stopped = false
-          const pull = async (w: { from: string; to: string }, ci: number): Promise<Pulled> => {
-            const pulled: Pulled = { batches: [], rows: 0 }
-            for await (const page of connector.fetchDaily(remote, w.from, w.to)) {
-              throwIfAborted(ctx.signal)
-              if (stopped) break
-              pulled.batches.push(page)
-              pulled.rows += page.n
-              report(
-                account,
-                idx,
-                `chunk ${ci + 1}/${windows.length} (${pulled.rows.toLocaleString('en-US')} rows pulled)`,
-              )
-            }
-            return pulled
-          }
-          const ahead = new Map<number, Promise<Pulled>>()
-          const startPull = (ci: number): void => {
-            const w = windows[ci]
-            if (!w || ahead.has(ci)) return
-            const p = pull(w, ci)
-            // Awaited in turn below; until then a failure must not count as unhandled.
-            p.catch(() => undefined)
-            ahead.set(ci, p)
-          }
-          const take = async (ci: number): Promise<Pulled> => {
-            for (let k = 0; k <= pullAhead; k++) startPull(ci + k)
-            const got = await (ahead.get(ci) as Promise<Pulled>)
-            ahead.delete(ci)
-            return got
+          const ids = this.entities.upsertStructure(account.id, structure.campaigns, structure.adSets, structure.ads)
+          // The next account's structure and first windows are pulled while this one is written.
+          for (let next = idx + 1; next < state.plans.length; next++) {
+            if (state.plans[next]?.done) continue
+            preparedFor(next)
+            break
           }
           try {
             let ci = 0
             while (ci < windows.length) {
               throwIfAborted(ctx.signal)
               const w = windows[ci] as { from: string; to: string }
-              const pulled = await take(ci++)
+              const pulled = await puller.take(ci++)
               throwIfAborted(ctx.signal)
               // The resume point commits with the chunk: the state it records is this chunk done.
               const before = { through: plan.through, rows: state.rows }
@@ -319,8 +339,7 @@ export class SyncEngine {
             }
           } finally {
             // A window pulled ahead of a failure stops at its next page and is dropped.
-            stopped = true
-            await Promise.allSettled(ahead.values())
+            await puller.stop()
           }
           this.chunks.finalizeBefore(account.id, plan.provisionalFrom, addDays(plan.provisionalFrom, -400))
           const at = this.deps.now().toISOString()
@@ -340,6 +359,8 @@ export class SyncEngine {
         this.deps.repo.updateRun(state.runId, state.outcomes, state.rows)
       }
     } catch (err) {
+      // Accounts prepared ahead of a run that stops here stop pulling.
+      await Promise.allSettled([...prepared.values()].map((p) => p?.then((x) => x.puller.stop())))
       const cancelled = err instanceof CancelledError || ctx.signal.aborted
       this.deps.repo.finishRun(
         state.runId,
@@ -378,5 +399,70 @@ function outcome(
     from: plan.from <= plan.to ? plan.from : null,
     to: plan.from <= plan.to ? plan.to : null,
     error,
+  }
+}
+
+/** An account's pulls and structure, fetched before its turn to be written. */
+interface Prepared {
+  connection: ConnectionRow
+  remote: RemoteAccount
+  structure: { campaigns: RemoteCampaign[]; adSets: RemoteAdSet[]; ads: RemoteAd[] }
+  windows: { from: string; to: string }[]
+  puller: WindowPuller
+}
+
+/**
+ * Pulls an account's date windows up to `ahead` windows before the one being written (each window's
+ * pages come one after another: paging needs the previous page). A window pulled ahead of a failure
+ * stops at its next page.
+ */
+class WindowPuller {
+  private readonly pulls = new Map<number, Promise<Pulled>>()
+  private stopped = false
+
+  constructor(
+    private readonly windows: { from: string; to: string }[],
+    private readonly ahead: number,
+    private readonly pullWindow: (
+      w: { from: string; to: string },
+      ci: number,
+      into: Pulled,
+      stopped: () => boolean,
+    ) => Promise<void>,
+  ) {}
+
+  private start(ci: number): void {
+    const w = this.windows[ci]
+    if (!w || this.pulls.has(ci) || this.stopped) return
+    const pulled: Pulled = { batches: [], rows: 0 }
+    const p = this.pullWindow(w, ci, pulled, () => this.stopped).then(() => pulled)
+    // Awaited in turn by take(); until then a failure must not count as unhandled.
+    p.catch(() => undefined)
+    this.pulls.set(ci, p)
+  }
+
+  /** Start the first window. */
+  prime(): void {
+    this.start(0)
+  }
+
+  /**
+   * Window `ci`'s pages; then the windows after it start. The decoders take pages in arrival order,
+   * so windows started together would finish together: starting the next ones once this one is in
+   * gets the first chunk to the writer sooner, and they are pulled while it is written.
+   */
+  async take(ci: number): Promise<Pulled> {
+    this.start(ci)
+    const got = await (this.pulls.get(ci) as Promise<Pulled>)
+    this.pulls.delete(ci)
+    for (let k = 1; k <= this.ahead; k++) this.start(ci + k)
+    return got
+  }
+
+  /** Stop pulling; resolves when the windows in flight have stopped. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    await Promise.allSettled(this.pulls.values())
+    this.pulls.clear()
   }
 }
