@@ -59,7 +59,9 @@ export class CumulativeRollup {
   private readonly baseRows
   private readonly dailyRows
   private readonly del
-  private readonly ins: BulkInsert
+  private readonly sqlite: Sqlite
+  /** Multi-row inserts per account (the account id is part of the statement). */
+  private readonly inserts = new Map<number, BulkInsert>()
 
   constructor(sqlite: Sqlite) {
     this.lastDay = sqlite.prepare('SELECT max(date) AS d FROM account_daily WHERE account_id = ?')
@@ -75,11 +77,7 @@ export class CumulativeRollup {
       )
       .raw()
     this.del = sqlite.prepare('DELETE FROM campaign_cum WHERE account_id = ? AND date >= ?')
-    this.ins = new BulkInsert(
-      sqlite,
-      `INSERT INTO campaign_cum (account_id, date, campaign_id, ${METRICS.join(', ')})`,
-      9,
-    )
+    this.sqlite = sqlite
   }
 
   /**
@@ -88,6 +86,7 @@ export class CumulativeRollup {
    * oldest first), the daily values come from memory instead of being read back.
    */
   refresh(accountId: number, from: string, known?: CampaignDays): void {
+    if (!Number.isSafeInteger(accountId)) throw new Error(`Not an account id: ${accountId}`)
     this.del.run(accountId, from)
     const last = (this.lastDay.get(accountId) as { d: string | null }).d
     if (last === null || last < from) return
@@ -121,7 +120,16 @@ export class CumulativeRollup {
     const runs = ids.map((id) => base.get(id) ?? new Float64Array(CUM_N))
     const starts = ids.map((id) => (base.has(id) ? 0 : (days.first.get(id) ?? span)))
     const daily = ids.map((id) => days.daily.get(id))
-    const ins = this.ins
+    let ins = this.inserts.get(accountId)
+    if (!ins) {
+      ins = new BulkInsert(
+        this.sqlite,
+        `INSERT INTO campaign_cum (date, campaign_id, ${METRICS.join(', ')}, account_id)`,
+        8,
+        String(accountId),
+      )
+      this.inserts.set(accountId, ins)
+    }
     const a = ins.args
     // Date-major order matches the primary key (account, date, campaign): a backfill appends.
     for (let off = 0; off < span; off++) {
@@ -140,15 +148,14 @@ export class CumulativeRollup {
           acc[5] = (acc[5] as number) + (d[o + 5] as number)
         }
         const s = ins.slot()
-        a[s] = accountId
-        a[s + 1] = date
-        a[s + 2] = ids[i] as number
-        a[s + 3] = acc[0] as number
-        a[s + 4] = acc[1] as number
-        a[s + 5] = acc[2] as number
-        a[s + 6] = round6(acc[CONV] as number)
-        a[s + 7] = acc[4] as number
-        a[s + 8] = acc[5] as number
+        a[s] = date
+        a[s + 1] = ids[i] as number
+        a[s + 2] = acc[0] as number
+        a[s + 3] = acc[1] as number
+        a[s + 4] = acc[2] as number
+        a[s + 5] = round6(acc[CONV] as number)
+        a[s + 6] = acc[4] as number
+        a[s + 7] = acc[5] as number
       }
     }
     ins.flush()

@@ -87,11 +87,19 @@ const DAILY_COLUMNS = `ad_id, date, account_id, campaign_id, ad_set_id, spend_mi
 export const DAILY_WIDTH = 14
 
 /**
- * A multi-row INSERT into daily_metrics of rows from one source (no conflict clause: the caller
- * cleared the key range). Rows have DAILY_WIDTH - 1 values: the source is part of the statement.
+ * A multi-row INSERT into daily_metrics of one account's rows from one source (no conflict clause:
+ * the caller cleared the key range). The account and the source are part of the statement, so a
+ * row binds DAILY_WIDTH - 2 values, in DAILY_COLUMNS order without account_id.
  */
-export function dailyInsert(sqlite: Sqlite, source: DailyMetricInput['source']): BulkInsert {
-  return new BulkInsert(sqlite, `INSERT INTO daily_metrics (${DAILY_COLUMNS})`, DAILY_WIDTH - 1, `'${source}'`)
+export function dailyInsert(sqlite: Sqlite, accountId: number, source: DailyMetricInput['source']): BulkInsert {
+  if (!Number.isSafeInteger(accountId)) throw new Error(`Not an account id: ${accountId}`)
+  const cols = DAILY_COLUMNS.replace('account_id, ', '').replace(', source', '')
+  return new BulkInsert(
+    sqlite,
+    `INSERT INTO daily_metrics (${cols}, account_id, source)`,
+    DAILY_WIDTH - 2,
+    `${accountId}, '${source}'`,
+  )
 }
 
 /** Sums per day offset for account_daily: CUM_N values per day plus a provisional flag. */

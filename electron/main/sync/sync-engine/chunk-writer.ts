@@ -57,11 +57,11 @@ export class ChunkWriter {
   private readonly delRows
   private readonly finalRows
   private readonly finalAccount
-  private readonly insert: BulkInsert
+  /** Multi-row inserts per account (the account id is part of the statement). */
+  private readonly inserts = new Map<number, BulkInsert>()
 
   constructor(private readonly sqlite: Sqlite) {
     this.metrics = new MetricsRepo(sqlite)
-    this.insert = dailyInsert(sqlite, 'sync')
     this.delRows = sqlite.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?')
     this.finalRows = sqlite.prepare(
       'UPDATE daily_metrics SET provisional = 0 WHERE account_id = ? AND date >= ? AND date < ? AND provisional = 1',
@@ -127,7 +127,11 @@ export class ChunkWriter {
     const accountId = w.accountId
     this.sqlite.transaction(() => {
       this.delRows.run(accountId, w.from, w.to)
-      const ins = this.insert
+      let ins = this.inserts.get(accountId)
+      if (!ins) {
+        ins = dailyInsert(this.sqlite, accountId, 'sync')
+        this.inserts.set(accountId, ins)
+      }
       const a = ins.args
       const av = accountDays.values
       for (let k = 0; k < n; k++) {
@@ -144,17 +148,16 @@ export class ChunkWriter {
         const s = ins.slot()
         a[s] = ad[i] as number
         a[s + 1] = dates[d] as string
-        a[s + 2] = accountId
-        a[s + 3] = campaign[i] as number
-        a[s + 4] = adSet[i] as number
-        a[s + 5] = spend
-        a[s + 6] = impressions
-        a[s + 7] = clicks
-        a[s + 8] = values[v + 3] as number
-        a[s + 9] = conversions
-        a[s + 10] = value
-        a[s + 11] = videoViews
-        a[s + 12] = prov
+        a[s + 2] = campaign[i] as number
+        a[s + 3] = adSet[i] as number
+        a[s + 4] = spend
+        a[s + 5] = impressions
+        a[s + 6] = clicks
+        a[s + 7] = values[v + 3] as number
+        a[s + 8] = conversions
+        a[s + 9] = value
+        a[s + 10] = videoViews
+        a[s + 11] = prov
         const o = d * CUM_N
         av[o] = (av[o] as number) + spend
         av[o + 1] = (av[o + 1] as number) + impressions
