@@ -4,8 +4,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import * as schema from './schema'
+import { applyPragmas, connectStore, type Sqlite } from './connect'
 
-export type Sqlite = Database.Database
+export type { Sqlite }
+export { connectStore }
 export type Db = BetterSQLite3Database<typeof schema>
 
 export interface Store {
@@ -70,26 +72,6 @@ export interface OpenOptions {
   migrationsFolder: string
   /** Run PRAGMA integrity_check on open (default true for files). */
   integrityCheck?: boolean
-}
-
-/** The store's connection settings (every connection to the file uses them). */
-function applyPragmas(sqlite: Sqlite, memory: boolean): void {
-  if (!memory) sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('synchronous = NORMAL')
-  sqlite.pragma('busy_timeout = 5000')
-  sqlite.pragma('cache_size = -65536')
-  sqlite.pragma('temp_store = MEMORY')
-}
-
-/**
- * A second connection to a store file that `openStore` already opened and migrated (e.g. the sync's
- * writer thread): the same settings, no checks, no migrations.
- */
-export function connectStore(path: string): Sqlite {
-  const sqlite = new Database(path)
-  applyPragmas(sqlite, false)
-  return sqlite
 }
 
 /**

@@ -118,8 +118,15 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
     return acc
   }
 
-  const insightRows = (acc: SimAccount, from: string, to: string): unknown[] =>
-    state.memo(`meta|${acc.key}|${from}|${to}`, () => state.rows(acc.key, from, to).map((r) => metaInsightRow(r, acc)))
+  // Like the Graph API, insights rows hold the requested `fields` (date_start and date_stop always,
+  // with time_increment); without `fields` the API's default set.
+  const insightRows = (acc: SimAccount, from: string, to: string, fields: string | null): unknown[] =>
+    state.memo(`meta|${acc.key}|${from}|${to}|${fields ?? ''}`, () => {
+      const rows = state.rows(acc.key, from, to).map((r) => metaInsightRow(r, acc))
+      if (!fields) return rows
+      const keep = new Set(['date_start', 'date_stop', ...fields.split(',').map((f) => f.trim())])
+      return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => keep.has(k))))
+    })
 
   function parseRange(params: URLSearchParams): { from: string; to: string } {
     const tr = params.get('time_range')
@@ -197,14 +204,18 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
             "Please reduce the amount of data you're asking for, then retry your request",
             1487534,
           )
-        return page(request, insightRows(acc, from, to), sizeOf(request))
+        return page(request, insightRows(acc, from, to, params.get('fields')), sizeOf(request))
       }
       throw metaError(400, 100, `Unknown edge ${edge}`)
     }
     const run = state.reportRuns.get(node)
     if (run) {
       if (edge === 'insights')
-        return page(request, insightRows(state.accountByKey(run.accountKey), run.from, run.to), sizeOf(request))
+        return page(
+          request,
+          insightRows(state.accountByKey(run.accountKey), run.from, run.to, run.fields),
+          sizeOf(request),
+        )
       run.polls++
       const needed = state.faults.options.metaAsyncPolls ?? 2
       const status =
@@ -263,6 +274,7 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
         to,
         polls: 0,
         fail: max !== undefined && daysBetween(from, to) + 1 > max,
+        fields: form.get('fields'),
       })
       return json(200, { report_run_id: id })
     }

@@ -19,6 +19,36 @@ describe('simulated platforms', () => {
     expect(later.reduce((s, r) => s + r.spendMicros, 0)).toBe(early.reduce((s, r) => s + r.spendMicros, 0))
   })
 
+  it('answers Meta insights with the requested fields only (date_start and date_stop always), sync and async', async () => {
+    const sim = testPlatforms()
+    const f = simulatedFetch(sim.handlers)
+    const acts = await (
+      await f('https://graph.facebook.com/v23.0/me/adaccounts', { headers: { authorization: 'Bearer t' } })
+    ).json()
+    const act = (acts as { data: { id: string }[] }).data[0]?.id as string
+    const range = encodeURIComponent(JSON.stringify({ since: '2025-03-10', until: '2025-03-12' }))
+    const keysOf = (body: unknown): string[] =>
+      [...new Set((body as { data: Record<string, unknown>[] }).data.flatMap((r) => Object.keys(r)))].sort()
+    const res = await f(
+      `https://graph.facebook.com/v23.0/${act}/insights?level=ad&time_increment=1&time_range=${range}&fields=ad_id,spend`,
+      { headers: { authorization: 'Bearer t' } },
+    )
+    expect(keysOf(await res.json())).toEqual(['ad_id', 'date_start', 'date_stop', 'spend'])
+    const run = await f(`https://graph.facebook.com/v23.0/${act}/insights`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer t', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        level: 'ad',
+        time_increment: '1',
+        time_range: decodeURIComponent(range),
+        fields: 'campaign_id,clicks',
+      }),
+    })
+    const id = ((await run.json()) as { report_run_id: string }).report_run_id
+    const rows = await f(`https://graph.facebook.com/v23.0/${id}/insights`, { headers: { authorization: 'Bearer t' } })
+    expect(keysOf(await rows.json())).toEqual(['campaign_id', 'clicks', 'date_start', 'date_stop'])
+  })
+
   it('simulatedFetch fails unmatched requests like a network error and honours aborts while hanging', async () => {
     const sim = testPlatforms({ faults: { script: ['timeout'], hangMs: 10_000 } })
     const f = simulatedFetch(sim.handlers)

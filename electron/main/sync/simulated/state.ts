@@ -41,6 +41,8 @@ export interface SimReportRun {
   to: string
   polls: number
   fail: boolean
+  /** The `fields` the run was created with (its result rows hold those). */
+  fields: string | null
 }
 
 /**

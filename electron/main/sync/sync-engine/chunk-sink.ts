@@ -8,6 +8,10 @@ import type { ChunkWrite, ChunkWriter } from './chunk-writer'
 /**
  * Where a sync's chunks are written. Each write commits the chunk and `after` (the sync cursor and
  * the job's checkpoint) in one transaction, so a crash resumes from the last committed chunk.
+ * Writes are applied in the order they were issued; a caller may issue the next chunk before the
+ * previous one is done. Once a chunk of an account fails, the sink refuses that account's later
+ * chunks (they would commit a resume point past the failed window), so an account's committed
+ * chunks are always a prefix of the ones issued.
  */
 export interface ChunkSink {
   /** 'thread': a writer thread with its own connection; 'inline': this thread's connection. */
@@ -20,9 +24,31 @@ function runAll(sqlite: Sqlite, statements: SqlStatement[]): void {
   for (const st of statements) sqlite.prepare(st.sql).run(...st.params)
 }
 
+/**
+ * Applies a sink's writes account by account: after an account's chunk fails, its later chunks are
+ * refused without touching the store. One per sync run (per sink).
+ */
+export class ChunkGate {
+  private readonly failed = new Map<number, string>()
+
+  /** Run `write` for the chunk unless an earlier chunk of its account failed; throws its error. */
+  apply(w: Pick<ChunkWrite, 'accountId' | 'from' | 'to'>, write: () => number): number {
+    const earlier = this.failed.get(w.accountId)
+    if (earlier !== undefined)
+      throw new Error(`Chunk ${w.from}..${w.to} not written: an earlier chunk of this account failed (${earlier})`)
+    try {
+      return write()
+    } catch (e) {
+      this.failed.set(w.accountId, e instanceof Error ? e.message : String(e))
+      throw e
+    }
+  }
+}
+
 /** Writes on the caller's connection (in-memory stores, or when no writer thread can start). */
 export class InlineSink implements ChunkSink {
   readonly mode = 'inline'
+  private readonly gate = new ChunkGate()
   constructor(
     private readonly sqlite: Sqlite,
     private readonly writer: ChunkWriter,
@@ -30,7 +56,7 @@ export class InlineSink implements ChunkSink {
 
   write(w: ChunkWrite, after: SqlStatement[]): Promise<number> {
     try {
-      return Promise.resolve(this.writer.write(w, () => runAll(this.sqlite, after)))
+      return Promise.resolve(this.gate.apply(w, () => this.writer.write(w, () => runAll(this.sqlite, after))))
     } catch (e) {
       return Promise.reject(e)
     }

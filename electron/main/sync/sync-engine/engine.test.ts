@@ -213,6 +213,69 @@ describe('sync engine', () => {
     expect(accountTotals(w.core, acc?.id as number).rows).toBe(0)
   })
 
+  it('keeps exactly the chunks before a chunk that fails in the writer, with later chunks already issued', async () => {
+    const world = smallWorld()
+    const dir = mkdtempSync(join(tmpdir(), 'me-writer-'))
+    try {
+      for (const dbPath of [join(dir, 'me.db'), undefined]) {
+        const byPlatform = worldAccounts(world)
+        const google = (byPlatform.get('google_ads') as FakeAccount[])[0]?.account.externalId
+        // The second window with rows holds a row for an ad the structure did not list.
+        let failedFrom: string | null = null
+        const withRows: string[] = []
+        w = await fakeWorld(byPlatform, {
+          now: () => NOW,
+          pageSize: 50,
+          ...(dbPath ? { dbPath } : {}),
+          mangle: (rows: RemoteDailyRow[], p) => {
+            if (p.account !== google || rows.length === 0) return rows
+            if (!withRows.includes(p.from as string)) withRows.push(p.from as string)
+            if (withRows.indexOf(p.from as string) !== 1) return rows
+            failedFrom = p.from as string
+            return [...rows, { ...(rows[0] as RemoteDailyRow), adExternalId: 'nope' }]
+          },
+        })
+        const r = await syncNow(w.core, w.workspaceId)
+        expect(r.status).toBe('succeeded')
+        expect((w.core.jobs.result(r.jobId) as { writer: string }).writer).toBe(dbPath ? 'thread' : 'inline')
+        expect(failedFrom).not.toBeNull()
+        const accounts = w.core.workspaces.accounts(w.workspaceId)
+        const acc = accounts.find((a) => a.externalId === google)
+        expect(acc?.status).toBe('error')
+        expect(acc?.statusMessage).toMatch(/unknown ad nope/)
+        const sqlite = w.core.store.sqlite
+        const st = sqlite.prepare('SELECT synced_through FROM sync_state WHERE account_id = ?').get(acc?.id) as {
+          synced_through: string
+        }
+        // The cursor stops the day before the failed window; every day before it is stored and
+        // nothing from it on (the chunks issued after it were refused).
+        expect(st.synced_through).toBe(addDays(failedFrom as unknown as string, -1))
+        const stored = sqlite
+          .prepare('SELECT count(*) AS n, max(date) AS d FROM daily_metrics WHERE account_id = ?')
+          .get(acc?.id) as { n: number; d: string }
+        const googleKey = world.accounts.find((a) => a.externalId === google)?.key as string
+        const expected = [...world.rows(googleKey, { to: st.synced_through })].length
+        expect(stored.n).toBe(expected)
+        expect(expected).toBeGreaterThan(0)
+        expect(stored.d <= st.synced_through).toBe(true)
+        expect(accountTotals(w.core, acc?.id as number).rows).toBe(expected)
+        // The run's record agrees with the store, and every other account is complete.
+        const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId })
+        const run = runs.ok ? (runs.value as { accounts: { accountId: number; rows: number }[] }[])[0] : null
+        expect(run?.accounts.find((x) => x.accountId === acc?.id)?.rows).toBe(expected)
+        for (const a of accounts.filter((x) => x.externalId !== google)) {
+          expect(a.status).toBe('active')
+          const key = world.accounts.find((x) => x.externalId === a.externalId)?.key as string
+          expect(accountTotals(w.core, a.id).rows).toBe([...world.rows(key)].length)
+        }
+        await w.core.close()
+        w = null
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('keeps each account on its own local days (UTC-8 and UTC+9)', async () => {
     const now = new Date('2026-03-10T03:00:00Z') // 19:00 on the 9th in Los Angeles, 12:00 on the 10th in Tokyo
     const mk = (ext: string, tz: string): FakeAccount => ({

@@ -77,6 +77,9 @@ function lookahead(): number {
   return intFromEnv('ME_SYNC_LOOKAHEAD', 0, 16) ?? 3
 }
 
+/** Chunks issued to the sink beyond the one being written (each holds its window's pages). */
+const WRITES_AHEAD = 1
+
 /** SQLite page cache while a sync runs (KiB). */
 const SYNC_CACHE_KIB = 256 * 1024
 
@@ -303,6 +306,13 @@ export class SyncEngine {
             preparedFor(next)
             break
           }
+          // Chunks are issued to the sink as soon as they are pulled, up to WRITES_AHEAD beyond the
+          // one being written, so the writer never waits for this thread to see a write's reply.
+          // The resume point each one commits is the state as it was issued; `committed` follows the
+          // replies (in order) and is what a failure rolls back to.
+          const inflight: Promise<void>[] = []
+          let committed = { through: plan.through, rows: state.rows }
+          let failure: { error: unknown } | null = null
           try {
             let ci = 0
             while (ci < windows.length) {
@@ -310,34 +320,50 @@ export class SyncEngine {
               const w = windows[ci] as { from: string; to: string }
               const pulled = await puller.take(ci++)
               throwIfAborted(ctx.signal)
-              // The resume point commits with the chunk: the state it records is this chunk done.
-              const before = { through: plan.through, rows: state.rows }
+              if (failure) break
               plan.through = w.to
               state.rows += pulled.rows
-              let n: number
-              try {
-                n = await sink.write(
-                  {
-                    accountId: account.id,
-                    from: w.from,
-                    to: w.to,
-                    provisionalFrom: plan.provisionalFrom,
-                    batches: pulled.batches,
-                    ids,
-                  },
-                  [advanceStateStatement(account.id, w.from, w.to), ctx.checkpointStatement(state)],
-                )
-              } catch (e) {
-                plan.through = before.through
-                state.rows = before.rows
-                throw e
-              }
-              rows += n
-              chunksDone++
-              doneDays += daysBetween(w.from, w.to) + 1
-              report(account, idx, `chunk ${ci}/${windows.length}`)
+              const issued = { through: plan.through, rows: state.rows }
+              const index = ci
+              inflight.push(
+                sink
+                  .write(
+                    {
+                      accountId: account.id,
+                      from: w.from,
+                      to: w.to,
+                      provisionalFrom: plan.provisionalFrom,
+                      batches: pulled.batches,
+                      ids,
+                    },
+                    [advanceStateStatement(account.id, w.from, w.to), ctx.checkpointStatement(state)],
+                  )
+                  .then(
+                    (n) => {
+                      committed = issued
+                      rows += n
+                      chunksDone++
+                      doneDays += daysBetween(w.from, w.to) + 1
+                      report(account, idx, `chunk ${index}/${windows.length}`)
+                    },
+                    (e: unknown) => {
+                      failure ??= { error: e }
+                    },
+                  ),
+              )
+              if (inflight.length > WRITES_AHEAD) await inflight.shift()
+              if (failure) break
             }
+            await Promise.all(inflight)
+            if (failure) throw (failure as { error: unknown }).error
           } finally {
+            // Writes issued before a failure or a cancel settle first (the sink refuses the ones
+            // after a failed chunk); the plan and row count go back to what was committed.
+            await Promise.all(inflight)
+            if (failure || ctx.signal.aborted) {
+              plan.through = committed.through
+              state.rows = committed.rows
+            }
             // A window pulled ahead of a failure stops at its next page and is dropped.
             await puller.stop()
           }

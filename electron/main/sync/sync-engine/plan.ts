@@ -50,11 +50,34 @@ export function planAccount(p: PlanInput): AccountPlan {
   return { accountId: p.accountId, from, to, provisionalFrom, through: null, done: from > to }
 }
 
-/** Split [from, to] into windows of at most `days` days, oldest first. */
-export function chunkWindows(from: string, to: string, days: number): { from: string; to: string }[] {
+/**
+ * Days in an account's first chunk when its range needs several chunks (a backfill). The writer
+ * cannot start before a chunk is complete, so a short first chunk gets rows into the store (and
+ * the pipeline of fetching, decoding and writing going) after a few days' pages instead of a full
+ * window's; the windows after it are full size.
+ */
+export const LEAD_CHUNK_DAYS = 4
+
+/**
+ * Split [from, to] into windows of at most `days` days, oldest first. When the range needs more
+ * than one window, the first is at most `lead` days (LEAD_CHUNK_DAYS).
+ */
+export function chunkWindows(
+  from: string,
+  to: string,
+  days: number,
+  lead = LEAD_CHUNK_DAYS,
+): { from: string; to: string }[] {
   const out: { from: string; to: string }[] = []
   const size = Math.max(1, Math.floor(days))
-  for (let start = from; start <= to; start = addDays(start, size)) {
+  let start = from
+  const first = Math.max(1, Math.min(size, Math.floor(lead)))
+  if (start <= to && first < size && addDays(start, size - 1) < to) {
+    const end = addDays(start, first - 1)
+    out.push({ from: start, to: end })
+    start = addDays(end, 1)
+  }
+  for (; start <= to; start = addDays(start, size)) {
     const end = addDays(start, size - 1)
     out.push({ from: start, to: end < to ? end : to })
   }

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { SqlStatement } from '../../scheduler/job-queue'
-import { connectStore } from '../../store/db'
+import { connectStore } from '../../store/connect'
+import { ChunkGate } from './chunk-sink'
 import { ChunkWriter, type ChunkWrite } from './chunk-writer'
 
 // Writer thread entry (see chunk-sink.ts ThreadSink): its own connection to the store file, a large
@@ -15,12 +16,16 @@ sqlite.pragma('busy_timeout = 60000')
 // this thread writes the next chunk (see ThreadSink): this thread only appends to the WAL.
 sqlite.pragma('wal_autocheckpoint = 0')
 const writer = new ChunkWriter(sqlite)
+// Chunks arrive in the order the engine issued them, possibly several ahead of this one.
+const gate = new ChunkGate()
 
 parentPort?.on('message', (m: { id: number; w: ChunkWrite; after: SqlStatement[] }) => {
   try {
-    const rows = writer.write(m.w, () => {
-      for (const st of m.after) sqlite.prepare(st.sql).run(...st.params)
-    })
+    const rows = gate.apply(m.w, () =>
+      writer.write(m.w, () => {
+        for (const st of m.after) sqlite.prepare(st.sql).run(...st.params)
+      }),
+    )
     parentPort?.postMessage({ id: m.id, ok: true, rows })
   } catch (e) {
     parentPort?.postMessage({ id: m.id, ok: false, message: e instanceof Error ? e.message : String(e) })

@@ -15,7 +15,6 @@ export function metaPageSchema<T>(
 export const INSIGHT_FIELDS = [
   'date_start',
   'date_stop',
-  'account_currency',
   'campaign_id',
   'adset_id',
   'ad_id',

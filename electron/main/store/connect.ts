@@ -1,0 +1,27 @@
+import Database from 'better-sqlite3'
+
+/** A connection to the store (better-sqlite3). */
+export type Sqlite = Database.Database
+
+/**
+ * The store's connection settings (every connection to the file uses them). Kept apart from the
+ * ORM and the schema (db.ts) so a worker thread that only needs a connection loads nothing else.
+ */
+export function applyPragmas(sqlite: Sqlite, memory: boolean): void {
+  if (!memory) sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('cache_size = -65536')
+  sqlite.pragma('temp_store = MEMORY')
+}
+
+/**
+ * A second connection to a store file that `openStore` already opened and migrated (e.g. the sync's
+ * writer thread): the same settings, no checks, no migrations.
+ */
+export function connectStore(path: string): Sqlite {
+  const sqlite = new Database(path)
+  applyPragmas(sqlite, false)
+  return sqlite
+}
