@@ -57,11 +57,13 @@ export class ChunkWriter {
   private readonly delRows
   private readonly finalRows
   private readonly finalAccount
+  private readonly accountRow
   /** Multi-row inserts per account (the account id is part of the statement). */
   private readonly inserts = new Map<number, BulkInsert>()
 
   constructor(private readonly sqlite: Sqlite) {
     this.metrics = new MetricsRepo(sqlite)
+    this.accountRow = sqlite.prepare('SELECT 1 FROM ad_accounts WHERE id = ?').pluck()
     this.delRows = sqlite.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?')
     this.finalRows = sqlite.prepare(
       'UPDATE daily_metrics SET provisional = 0 WHERE account_id = ? AND date >= ? AND date < ? AND provisional = 1',
@@ -126,6 +128,12 @@ export class ChunkWriter {
     const campaignDays = new CampaignDays(w.from, span)
     const accountId = w.accountId
     this.sqlite.transaction(() => {
+      // The account must exist when the chunk commits. Checked once here, inside the write
+      // transaction (a concurrent removal commits before it or waits for it, and its cascade then
+      // takes these rows too), so a connection may leave foreign keys unchecked per row (see
+      // sync-writer.ts).
+      if (this.accountRow.get(accountId) === undefined)
+        throw new Error(`The account was removed while it synced: nothing of ${w.from}..${w.to} was written`)
       this.delRows.run(accountId, w.from, w.to)
       let ins = this.inserts.get(accountId)
       if (!ins) {

@@ -276,6 +276,52 @@ describe('sync engine', () => {
     }
   })
 
+  it('leaves nothing behind for an account removed while its chunks are being written', async () => {
+    const world = smallWorld()
+    const dir = mkdtempSync(join(tmpdir(), 'me-writer-'))
+    try {
+      for (const dbPath of [join(dir, 'me.db'), undefined]) {
+        const byPlatform = worldAccounts(world)
+        const meta = (byPlatform.get('meta') as FakeAccount[])[0]?.account.externalId
+        let withRows = 0
+        let removed = false
+        w = await fakeWorld(byPlatform, {
+          now: () => NOW,
+          pageSize: 50,
+          ...(dbPath ? { dbPath } : {}),
+          mangle: (rows: RemoteDailyRow[], p) => {
+            // Removed (on the main connection, cascading) once two windows with rows were pulled.
+            if (p.account === meta && rows.length > 0 && ++withRows === 3 && w) {
+              w.core.store.sqlite.prepare('DELETE FROM ad_accounts WHERE external_id = ?').run(meta)
+              removed = true
+            }
+            return rows
+          },
+        })
+        const r = await syncNow(w.core, w.workspaceId)
+        expect(removed).toBe(true)
+        expect(r.error ?? '').toBe('')
+        expect(r.status).not.toBe('failed')
+        const sqlite = w.core.store.sqlite
+        expect(sqlite.prepare('SELECT count(*) FROM ad_accounts WHERE external_id = ?').pluck().get(meta)).toBe(0)
+        const known = 'SELECT id FROM ad_accounts'
+        for (const t of ['daily_metrics', 'campaign_cum', 'account_daily', 'sync_state'])
+          expect(sqlite.prepare(`SELECT count(*) FROM ${t} WHERE account_id NOT IN (${known})`).pluck().get()).toBe(0)
+        expect(sqlite.pragma('foreign_key_check')).toEqual([])
+        expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok')
+        const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId })
+        const run = runs.ok ? (runs.value as { accounts: { status: string; error: string | null }[] }[])[0] : null
+        const failed = run?.accounts.filter((a) => a.status !== 'succeeded') ?? []
+        expect(failed).toHaveLength(1)
+        expect(failed[0]?.error).toMatch(/removed/)
+        await w.core.close()
+        w = null
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('keeps each account on its own local days (UTC-8 and UTC+9)', async () => {
     const now = new Date('2026-03-10T03:00:00Z') // 19:00 on the 9th in Los Angeles, 12:00 on the 10th in Tokyo
     const mk = (ext: string, tz: string): FakeAccount => ({

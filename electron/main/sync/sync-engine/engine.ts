@@ -375,6 +375,16 @@ export class SyncEngine {
           state.outcomes.push(outcome(plan, account, 'succeeded', rows, chunksDone, null))
         } catch (err) {
           if (err instanceof CancelledError || ctx.signal.aborted) throw err
+          plan.done = true
+          if (!this.deps.repo.account(plan.accountId)) {
+            // Removed meanwhile (its rows went with it): nothing to record on the account itself.
+            state.outcomes.push(
+              outcome(plan, account, 'skipped', 0, chunksDone, 'The account was removed while it synced'),
+            )
+            ctx.saveCheckpoint(state)
+            this.deps.repo.updateRun(state.runId, state.outcomes, state.rows)
+            continue
+          }
           const d = describeError(err)
           this.deps.repo.setAccountStatus(account.id, d.status, d.message)
           this.deps.repo.markStateOutcome(account.id, d.message, null)

@@ -15,6 +15,10 @@ sqlite.pragma('busy_timeout = 60000')
 // Checkpoints (copying the WAL into the database file) run on the main thread's connection while
 // this thread writes the next chunk (see ThreadSink): this thread only appends to the WAL.
 sqlite.pragma('wal_autocheckpoint = 0')
+// The chunk tables' only foreign key is their account, which ChunkWriter checks once per chunk in
+// the chunk's transaction; checked per row it would cost about as much as the inserts themselves.
+// The main connection keeps enforcing them (and cascades an account's removal to these rows).
+sqlite.pragma('foreign_keys = OFF')
 const writer = new ChunkWriter(sqlite)
 // Chunks arrive in the order the engine issued them, possibly several ahead of this one.
 const gate = new ChunkGate()
