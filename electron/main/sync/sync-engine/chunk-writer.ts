@@ -58,12 +58,16 @@ export class ChunkWriter {
   private readonly finalRows
   private readonly finalAccount
   private readonly accountRow
+  private readonly firstProvisional
   /** Multi-row inserts per account (the account id is part of the statement). */
   private readonly inserts = new Map<number, BulkInsert>()
 
   constructor(private readonly sqlite: Sqlite) {
     this.metrics = new MetricsRepo(sqlite)
     this.accountRow = sqlite.prepare('SELECT 1 FROM ad_accounts WHERE id = ?').pluck()
+    this.firstProvisional = sqlite
+      .prepare('SELECT min(date) FROM account_daily WHERE account_id = ? AND date < ? AND provisional = 1')
+      .pluck()
     this.delRows = sqlite.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?')
     this.finalRows = sqlite.prepare(
       'UPDATE daily_metrics SET provisional = 0 WHERE account_id = ? AND date >= ? AND date < ? AND provisional = 1',
@@ -195,11 +199,17 @@ export class ChunkWriter {
     return n
   }
 
-  /** Days before `provisionalFrom` have left the restatement window: mark them final. */
-  finalizeBefore(accountId: number, provisionalFrom: string, lookbackFrom: string): void {
+  /**
+   * Days before `provisionalFrom` have left the restatement window: mark them final. Only days an
+   * earlier run left provisional can need it; the account's day rollup says where those start, so
+   * a backfill (which writes every day as final or provisional already) touches no row here.
+   */
+  finalizeBefore(accountId: number, provisionalFrom: string): void {
+    const first = this.firstProvisional.get(accountId, provisionalFrom) as string | null
+    if (first === null) return
     this.sqlite.transaction(() => {
-      this.finalRows.run(accountId, lookbackFrom, provisionalFrom)
-      this.finalAccount.run(accountId, lookbackFrom, provisionalFrom)
+      this.finalRows.run(accountId, first, provisionalFrom)
+      this.finalAccount.run(accountId, first, provisionalFrom)
     })()
   }
 }

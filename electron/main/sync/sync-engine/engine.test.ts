@@ -103,6 +103,39 @@ describe('sync engine', () => {
     ])
   })
 
+  it('marks the days that left the restatement window final, in the rows and in the day rollup', async () => {
+    const world = smallWorld()
+    let now = NOW
+    w = await fakeWorld(worldAccounts(world), { now: () => now })
+    expect((await syncNow(w.core, w.workspaceId)).status).toBe('succeeded')
+    const sqlite = w.core.store.sqlite
+    const flags = (table: string, accountId: number): Map<string, number> =>
+      new Map(
+        (
+          sqlite
+            .prepare(`SELECT date, max(provisional) AS p FROM ${table} WHERE account_id = ? GROUP BY date`)
+            .all(accountId) as { date: string; p: number }[]
+        ).map((r) => [r.date, r.p]),
+      )
+    // Ten days later the window starts ten days later: the ten days before it become final.
+    now = new Date(NOW.getTime() + 10 * 86_400_000)
+    expect((await syncNow(w.core, w.workspaceId)).status).toBe('succeeded')
+    let finalized = 0
+    for (const acc of w.core.workspaces.accounts(w.workspaceId)) {
+      const platform = world.accounts.find((a) => a.externalId === acc.externalId)?.platform
+      const days = DEFAULT_RESTATEMENT_DAYS[platform as keyof typeof DEFAULT_RESTATEMENT_DAYS]
+      const oldFrom = addDays(END, -(days - 1))
+      const newFrom = addDays(oldFrom, 10)
+      for (const table of ['daily_metrics', 'account_daily']) {
+        for (const [date, p] of flags(table, acc.id)) {
+          expect([table, date, p]).toEqual([table, date, date >= newFrom ? 1 : 0])
+          if (date >= oldFrom && date < newFrom) finalized++
+        }
+      }
+    }
+    expect(finalized).toBeGreaterThan(0)
+  })
+
   it('re-syncing the same data is idempotent (same rows, same totals, no duplicates)', async () => {
     const world = smallWorld()
     w = await fakeWorld(worldAccounts(world), { now: () => NOW })

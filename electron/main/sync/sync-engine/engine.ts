@@ -367,7 +367,7 @@ export class SyncEngine {
             // A window pulled ahead of a failure stops at its next page and is dropped.
             await puller.stop()
           }
-          this.chunks.finalizeBefore(account.id, plan.provisionalFrom, addDays(plan.provisionalFrom, -400))
+          this.chunks.finalizeBefore(account.id, plan.provisionalFrom)
           const at = this.deps.now().toISOString()
           this.deps.repo.setAccountStatus(account.id, remote.status === 'active' ? 'active' : 'disabled', null, at)
           this.deps.repo.markStateOutcome(account.id, null, null)
