@@ -29,6 +29,76 @@ export interface DailyBatch {
   values: Float64Array
 }
 
+/**
+ * The ids of one batch column, each once, in order of first use. An id is looked up by its string
+ * or straight from its ASCII bytes in a page (`ofBytes`): the byte decoders then make a string only
+ * the first time an id appears on a page, not on every row that repeats it.
+ */
+export class IdDict {
+  readonly list: string[] = []
+  private readonly byString = new Map<string, number>()
+  /** Open-addressing table over byte hashes: index + 1 (0 = empty) and the hash per slot. */
+  private slots = new Int32Array(256)
+  private hashes = new Int32Array(256)
+  private used = 0
+
+  /** The id's index (added when new). */
+  of(id: string): number {
+    let i = this.byString.get(id)
+    if (i === undefined) {
+      i = this.list.length
+      this.list.push(id)
+      this.byString.set(id, i)
+    }
+    return i
+  }
+
+  /** The index of the id whose ASCII bytes are b[s0..s1) (added when new; `text` makes its string). */
+  ofBytes(b: Uint8Array, s0: number, s1: number, text: (start: number, end: number) => string): number {
+    const len = s1 - s0
+    let h = len
+    for (let i = s0; i < s1; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193)
+    const slots = this.slots
+    const mask = slots.length - 1
+    let slot = h & mask
+    for (let v = slots[slot] as number; v !== 0; v = slots[slot] as number) {
+      if (this.hashes[slot] === h) {
+        const id = this.list[v - 1] as string
+        if (id.length === len) {
+          let k = 0
+          while (k < len && id.charCodeAt(k) === b[s0 + k]) k++
+          if (k === len) return v - 1
+        }
+      }
+      slot = (slot + 1) & mask
+    }
+    const i = this.of(text(s0, s1))
+    slots[slot] = i + 1
+    this.hashes[slot] = h
+    if (++this.used * 2 > slots.length) this.grow()
+    return i
+  }
+
+  private grow(): void {
+    const oldSlots = this.slots
+    const oldHashes = this.hashes
+    const slots = new Int32Array(oldSlots.length * 2)
+    const hashes = new Int32Array(slots.length)
+    const mask = slots.length - 1
+    for (let j = 0; j < oldSlots.length; j++) {
+      const v = oldSlots[j] as number
+      if (v === 0) continue
+      const h = oldHashes[j] as number
+      let slot = h & mask
+      while (slots[slot] !== 0) slot = (slot + 1) & mask
+      slots[slot] = v
+      hashes[slot] = h
+    }
+    this.slots = slots
+    this.hashes = hashes
+  }
+}
+
 /** Builds a DailyBatch row by row (ids interned as they come). */
 export class DailyBatchBuilder {
   private n = 0
@@ -38,9 +108,10 @@ export class DailyBatchBuilder {
   private campaign: Uint32Array
   private day: Int32Array
   private values: Float64Array
-  private readonly ads = new Map<string, number>()
-  private readonly adSets = new Map<string, number>()
-  private readonly campaigns = new Map<string, number>()
+  /** The batch's id dictionaries (byte decoders look ids up in them directly, see pushIds). */
+  readonly ads = new IdDict()
+  readonly adSets = new IdDict()
+  readonly campaigns = new IdDict()
   private lastDate = ''
   private lastDay = 0
 
@@ -70,15 +141,6 @@ export class DailyBatchBuilder {
     this.day = copy(this.day, (n) => new Int32Array(n))
     this.values = copy(this.values, (n) => new Float64Array(n), BATCH_VALUES)
     this.cap = cap
-  }
-
-  private static intern(map: Map<string, number>, id: string): number {
-    let i = map.get(id)
-    if (i === undefined) {
-      i = map.size
-      map.set(id, i)
-    }
-    return i
   }
 
   /** Append one row. `date` is an account-local YYYY-MM-DD date. */
@@ -128,11 +190,40 @@ export class DailyBatchBuilder {
     conversionValueMicros: number,
     videoViews: number,
   ): void {
+    this.pushIds(
+      this.ads.of(adId),
+      this.adSets.of(adSetId),
+      this.campaigns.of(campaignId),
+      day,
+      spendMicros,
+      impressions,
+      clicks,
+      reach,
+      conversions,
+      conversionValueMicros,
+      videoViews,
+    )
+  }
+
+  /** Append one row whose ids are indexes into `ads`, `adSets` and `campaigns`. */
+  pushIds(
+    ad: number,
+    adSet: number,
+    campaign: number,
+    day: number,
+    spendMicros: number,
+    impressions: number,
+    clicks: number,
+    reach: number,
+    conversions: number,
+    conversionValueMicros: number,
+    videoViews: number,
+  ): void {
     if (this.n === this.cap) this.grow()
     const i = this.n++
-    this.ad[i] = DailyBatchBuilder.intern(this.ads, adId)
-    this.adSet[i] = DailyBatchBuilder.intern(this.adSets, adSetId)
-    this.campaign[i] = DailyBatchBuilder.intern(this.campaigns, campaignId)
+    this.ad[i] = ad
+    this.adSet[i] = adSet
+    this.campaign[i] = campaign
     this.day[i] = day
     const v = this.values
     const o = i * BATCH_VALUES
@@ -166,9 +257,9 @@ export class DailyBatchBuilder {
     const n = this.n
     return {
       n,
-      ads: [...this.ads.keys()],
-      adSets: [...this.adSets.keys()],
-      campaigns: [...this.campaigns.keys()],
+      ads: this.ads.list,
+      adSets: this.adSets.list,
+      campaigns: this.campaigns.list,
       ad: this.ad.slice(0, n),
       adSet: this.adSet.slice(0, n),
       campaign: this.campaign.slice(0, n),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { IdDict } from './daily-batch'
 import { amountMicrosOf, countOf, intCountOf, microsOf } from './fast-number'
 import { JsonCursor, NUM, STR, tryBytes } from './json-bytes'
 import { amountAt, countAt, intCountAt, microsAt } from './json-bytes-values'
@@ -281,7 +282,11 @@ describe('number spans read exactly as fast-number reads the JSON.parse value', 
   })
 
   it('reads ids as strings only in forms String(number) prints back unchanged', () => {
-    const id = (json: string): string | undefined => tryBytes(encode(json), (c) => c.id())
+    const id = (json: string): string | undefined => {
+      const dict = new IdDict()
+      const i = tryBytes(encode(json), (c) => c.idIn(dict))
+      return i === undefined ? undefined : dict.list[i]
+    }
     expect(id('"23854695759200548"')).toBe('23854695759200548')
     expect(id('123456789012345')).toBe('123456789012345')
     expect(id('1234567890123456')).toBeUndefined()
@@ -289,13 +294,62 @@ describe('number spans read exactly as fast-number reads the JSON.parse value', 
     expect(id('1.0')).toBeUndefined()
     expect(id('"a\\u0062"')).toBeUndefined()
     expect(id('"é"')).toBeUndefined()
+    const exact = (json: string): string | undefined => {
+      const dict = new IdDict()
+      const i = tryBytes(encode(json), (c) => c.exactIdIn(dict))
+      return i === undefined ? undefined : dict.list[i]
+    }
+    expect(exact('1234567890123456789')).toBe('1234567890123456789')
+    expect(exact('"x-1"')).toBe('x-1')
+    expect(exact('-1')).toBeUndefined()
+    expect(exact('1e3')).toBeUndefined()
+    const dict = new IdDict()
     const c = new JsonCursor(encode('["abc","abc","abd"]'))
     c.openArray()
-    const a = c.id()
+    const a = c.idIn(dict)
     c.nextItem()
-    const b = c.id()
+    const b = c.idIn(dict)
     c.nextItem()
-    expect([a, b, c.id()]).toEqual(['abc', 'abc', 'abd'])
+    expect([a, b, c.idIn(dict)]).toEqual([0, 0, 1])
+    expect(dict.list).toEqual(['abc', 'abd'])
     expect(STR).not.toBe(NUM)
+  })
+
+  it('keeps one index per id across byte and string lookups, through table growth and hash collisions', () => {
+    const dict = new IdDict()
+    const ids = Array.from({ length: 5000 }, (_, i) => String(23_000_000_000 + i * 7919))
+    // Same-length ids whose bytes differ in one place share most of their hash input.
+    ids.push('ab', 'ba', 'a', '', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')
+    const text = ids.join('')
+    const bytes = encode(text)
+    const spans: [number, number][] = []
+    let at = 0
+    for (const id of ids) {
+      spans.push([at, at + id.length])
+      at += id.length
+    }
+    const made: string[] = []
+    const slice = (s0: number, s1: number): string => {
+      const t = text.slice(s0, s1)
+      made.push(t)
+      return t
+    }
+    // Every third id is known by its string first.
+    ids.forEach((id, i) => {
+      if (i % 3 === 0) expect(dict.of(id)).toBe(i)
+      else {
+        const [s0, s1] = spans[i] as [number, number]
+        expect(dict.ofBytes(bytes, s0, s1, slice)).toBe(i)
+      }
+    })
+    for (let round = 0; round < 2; round++)
+      ids.forEach((id, i) => {
+        const [s0, s1] = spans[i] as [number, number]
+        expect(dict.ofBytes(bytes, s0, s1, slice)).toBe(i)
+        expect(dict.of(id)).toBe(i)
+      })
+    expect(dict.list).toEqual(ids)
+    // A string is made once per id found by bytes first, and once for a string-known id's first byte lookup.
+    expect(made.length).toBe(ids.length)
   })
 })

@@ -7,6 +7,8 @@
  * JSON.parse would refuse.
  */
 
+import type { IdDict } from './daily-batch'
+
 /** Thrown to abandon the byte path (caught by `tryBytes`). */
 export const BAIL: unique symbol = Symbol('byte path bail')
 
@@ -38,7 +40,6 @@ export class JsonCursor {
   s1 = 0
   private readonly buf: Buffer & Latin1
   private readonly dv: DataView
-  private readonly strings = new Map<number, string>()
 
   constructor(readonly b: Uint8Array) {
     this.buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength)
@@ -189,48 +190,35 @@ export class JsonCursor {
     return NUM
   }
 
-  /** An id (string, or an integer token of at most 15 digits, as String(number) would print it). */
-  id(): string {
+  /**
+   * An id (a string, or an integer token of at most 15 digits, as String(number) would print it) as
+   * its index in `dict`: a string is made only for an id new to the dictionary.
+   */
+  idIn(dict: IdDict): number {
     if (this.peek() === 0x22) this.str()
     else {
       this.num()
       if (plainInt(this.b, this.s0, this.s1) < 0) bail()
     }
-    return this.ascii(this.s0, this.s1)
+    return dict.ofBytes(this.b, this.s0, this.s1, this.textOf)
   }
 
   /**
    * An id where the text path keeps integer tokens of any length exact (json-text.ts quotes those
-   * of 16+ digits): a string, or a digits-only token as its digits.
+   * of 16+ digits): a string, or a digits-only token as its digits; its index in `dict`.
    */
-  exactId(): string {
+  exactIdIn(dict: IdDict): number {
     if (this.peek() === 0x22) this.str()
     else {
       this.num()
       const b = this.b
       for (let i = this.s0; i < this.s1; i++) if (!((b[i] as number) >= 0x30 && (b[i] as number) <= 0x39)) bail()
     }
-    return this.ascii(this.s0, this.s1)
+    return dict.ofBytes(this.b, this.s0, this.s1, this.textOf)
   }
 
-  /**
-   * The ASCII bytes start..end as a string, the same string object for repeated contents (ids
-   * repeat on every day of a page): cheaper than a new string, and hashed only once when interned.
-   */
-  ascii(start: number, end: number): string {
-    const b = this.b
-    let h = end - start
-    for (let i = start; i < end; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193)
-    const hit = this.strings.get(h)
-    if (hit !== undefined && hit.length === end - start) {
-      let k = 0
-      while (k < hit.length && hit.charCodeAt(k) === b[start + k]) k++
-      if (k === hit.length) return hit
-    }
-    const s = this.text(start, end)
-    if (hit === undefined) this.strings.set(h, s)
-    return s
-  }
+  /** `text` bound to this cursor (for IdDict.ofBytes). */
+  readonly textOf = (start: number, end: number): string => this.text(start, end)
 
   /**
    * `YYYY-MM-DD` (the shape checks' regex; with `prefix`, at the start of the string) as the number

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { DailyBatchBuilder, type DailyBatch } from '../daily-batch'
+import { DailyBatchBuilder, type DailyBatch, type IdDict } from '../daily-batch'
 import { asObject } from '../fast-shape'
 import { amountMicrosOf, countOf, intCountOf, microsOf } from '../fast-number'
 import { ABSENT, bail, lit, tryBytes, type JsonCursor } from '../json-bytes'
@@ -93,32 +93,32 @@ const K = {
   segments: lit('segments'),
 }
 
-/** `{"id": <id>, ...}` (hasId): the id; other keys skipped, a repeated id bails. */
-function idObject(c: JsonCursor): string {
-  let id: string | undefined
+/** `{"id": <id>, ...}` (hasId): the id's index in `dict`; other keys skipped, a repeated id bails. */
+function idObject(c: JsonCursor, dict: IdDict): number {
+  let id = -1
   if (!c.openObject()) bail()
   do {
     c.key()
     if (c.is(K.id)) {
-      if (id !== undefined) bail()
-      id = c.id()
+      if (id >= 0) bail()
+      id = c.idIn(dict)
     } else c.skip()
   } while (c.nextMember())
-  return id ?? bail()
+  return id >= 0 ? id : bail()
 }
 
-/** `{"ad": {"id": ...}, ...}`: the ad id. */
-function adOf(c: JsonCursor): string {
-  let id: string | undefined
+/** `{"ad": {"id": ...}, ...}`: the ad id's index in `dict`. */
+function adOf(c: JsonCursor, dict: IdDict): number {
+  let id = -1
   if (!c.openObject()) bail()
   do {
     c.key()
     if (c.is(K.ad)) {
-      if (id !== undefined) bail()
-      id = idObject(c)
+      if (id >= 0) bail()
+      id = idObject(c, dict)
     } else c.skip()
   } while (c.nextMember())
-  return id ?? bail()
+  return id >= 0 ? id : bail()
 }
 
 /** `{"date": "YYYY-MM-DD", ...}`: the date as YYYYMMDD. */
@@ -157,9 +157,9 @@ function googleStreamBytes(c: JsonCursor): { batch: DailyBatch; envelope: Record
           seenResults = true
           if (!c.openArray()) continue
           do {
-            let campaign: string | undefined
-            let adGroup: string | undefined
-            let ad: string | undefined
+            let campaign = -1
+            let adGroup = -1
+            let ad = -1
             let date = -1
             let metrics = false
             m.fill(0)
@@ -167,14 +167,14 @@ function googleStreamBytes(c: JsonCursor): { batch: DailyBatch; envelope: Record
             do {
               c.key()
               if (c.is(K.campaign)) {
-                if (campaign !== undefined) bail()
-                campaign = idObject(c)
+                if (campaign >= 0) bail()
+                campaign = idObject(c, out.campaigns)
               } else if (c.is(K.adGroup)) {
-                if (adGroup !== undefined) bail()
-                adGroup = idObject(c)
+                if (adGroup >= 0) bail()
+                adGroup = idObject(c, out.adSets)
               } else if (c.is(K.adGroupAd)) {
-                if (ad !== undefined) bail()
-                ad = adOf(c)
+                if (ad >= 0) bail()
+                ad = adOf(c, out.ads)
               } else if (c.is(K.segments)) {
                 if (date >= 0) bail()
                 date = dateOf(c)
@@ -196,9 +196,9 @@ function googleStreamBytes(c: JsonCursor): { batch: DailyBatch; envelope: Record
                 } while (c.nextMember())
               } else c.skip()
             } while (c.nextMember())
-            if (campaign === undefined || adGroup === undefined || ad === undefined || date < 0) bail()
+            if (campaign < 0 || adGroup < 0 || ad < 0 || date < 0) bail()
             // Reach is not reported per day for most campaign types.
-            out.pushDay(
+            out.pushIds(
               ad,
               adGroup,
               campaign,

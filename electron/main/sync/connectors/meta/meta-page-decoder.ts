@@ -233,9 +233,9 @@ function rowBytes(
 ): void {
   let seen = 0
   let date = 0
-  let adId = ''
-  let adSetId = ''
-  let campaignId = ''
+  let ad = 0
+  let adSet = 0
+  let campaign = 0
   sp.spend.kind = sp.impressions.kind = sp.clicks.kind = sp.reach.kind = ABSENT
   sp.purchases.kind = sp.values.kind = sp.views.kind = ABSENT
   if (!c.openObject()) bail()
@@ -250,13 +250,13 @@ function rowBytes(
     seen |= f
     switch (f) {
       case F_AD:
-        adId = c.id()
+        ad = c.idIn(out.ads)
         break
       case F_ADSET:
-        adSetId = c.id()
+        adSet = c.idIn(out.adSets)
         break
       case F_CAMPAIGN:
-        campaignId = c.id()
+        campaign = c.idIn(out.campaigns)
         break
       case F_DATE:
         date = c.isoDate()
@@ -285,10 +285,10 @@ function rowBytes(
   } while (c.nextMember())
   if ((seen & REQUIRED) !== REQUIRED) bail()
   const { spend, impressions, clicks, reach, purchases, values, views } = sp
-  out.pushDay(
-    adId,
-    adSetId,
-    campaignId,
+  out.pushIds(
+    ad,
+    adSet,
+    campaign,
     days.get(date),
     amountAt(c, spend.kind, spend.s0, spend.s1),
     intCountAt(c, impressions.kind, impressions.s0, impressions.s1),

@@ -1,4 +1,4 @@
-import { DailyBatchBuilder, type DailyBatch } from '../daily-batch'
+import { DailyBatchBuilder, type DailyBatch, type IdDict } from '../daily-batch'
 import { asObject } from '../fast-shape'
 import { amountMicrosOf, countOf, idOf, intCountOf } from '../fast-number'
 import { ABSENT, bail, lit, NUM, STR, tryBytes, type JsonCursor } from '../json-bytes'
@@ -219,7 +219,7 @@ function tiktokPageBytes(c: JsonCursor, args: TikTokPageArgs): { batch: DailyBat
           list = true
           if (c.openArray())
             do {
-              let adId: string | undefined
+              let adId = -1
               let date = -1
               let dims = false
               let metrics = false
@@ -234,8 +234,8 @@ function tiktokPageBytes(c: JsonCursor, args: TikTokPageArgs): { batch: DailyBat
                   do {
                     c.key()
                     if (c.is(K.ad_id)) {
-                      if (adId !== undefined) bail()
-                      adId = c.exactId()
+                      if (adId >= 0) bail()
+                      adId = c.exactIdIn(out.ads)
                     } else if (c.is(K.stat_time_day)) {
                       if (date >= 0) bail()
                       date = c.isoDate(true)
@@ -258,11 +258,11 @@ function tiktokPageBytes(c: JsonCursor, args: TikTokPageArgs): { batch: DailyBat
                   } while (c.nextMember())
                 } else c.skip()
               } while (c.nextMember())
-              if (adId === undefined || date < 0 || !metrics) bail()
-              out.pushDay(
+              if (adId < 0 || date < 0 || !metrics) bail()
+              out.pushIds(
                 adId,
-                slotId(c, m, adSetSlot),
-                slotId(c, m, campaignSlot),
+                slotId(c, m, adSetSlot, out.adSets),
+                slotId(c, m, campaignSlot, out.campaigns),
                 days.get(date),
                 amountAt(c, m.kind[spendSlot] as number, m.s0[spendSlot] as number, m.s1[spendSlot] as number),
                 slotCount(c, m, impressionsSlot, intCountAt),
@@ -282,15 +282,18 @@ function tiktokPageBytes(c: JsonCursor, args: TikTokPageArgs): { batch: DailyBat
   return { batch: out.build(), envelope: totalPage !== undefined ? { totalPage } : {} }
 }
 
-/** idOf on a metric slot: a string, or a digits-only number token (as the exact text path keeps it). */
-function slotId(c: JsonCursor, m: MetricSlots, k: number): string {
+/**
+ * idOf on a metric slot (a string, or a digits-only number token, as the exact text path keeps it)
+ * as its index in `dict`.
+ */
+function slotId(c: JsonCursor, m: MetricSlots, k: number, dict: IdDict): number {
   const kind = m.kind[k]
   const s0 = m.s0[k] as number
   const s1 = m.s1[k] as number
   if (kind === NUM) {
     for (let i = s0; i < s1; i++) if (!((c.b[i] as number) >= 0x30 && (c.b[i] as number) <= 0x39)) bail()
   } else if (kind !== STR) bail()
-  return c.ascii(s0, s1)
+  return dict.ofBytes(c.b, s0, s1, c.textOf)
 }
 
 function slotCount(c: JsonCursor, m: MetricSlots, k: number, read: typeof countAt): number {
