@@ -68,6 +68,13 @@ export class InlineSink implements ChunkSink {
 /** How often the main thread checkpoints the WAL while a writer thread writes. */
 const CHECKPOINT_EVERY_MS = 200
 
+/** A chunk for the writer thread; `ids` is null when the account's maps were sent before. */
+export interface WriteMessage {
+  id: number
+  w: Omit<ChunkWrite, 'ids'> & { ids: ChunkWrite['ids'] | null }
+  after: SqlStatement[]
+}
+
 type Reply = { id: number; ok: true; rows: number } | { id: number; ok: false; message: string }
 
 /**
@@ -82,6 +89,7 @@ export class ThreadSink implements ChunkSink {
   private readonly pending = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>()
   private failure: Error | null = null
   private checkpointer: ReturnType<typeof setInterval> | undefined
+  private readonly sentIds = new Map<number, ChunkWrite['ids']>()
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: Reply) => {
@@ -122,9 +130,14 @@ export class ThreadSink implements ChunkSink {
   write(w: ChunkWrite, after: SqlStatement[]): Promise<number> {
     if (this.failure) return Promise.reject(this.failure)
     const id = this.nextId++
+    // An account's id maps go to the thread with its first chunk only (thousands of entries per
+    // chunk otherwise); the thread keeps them per account.
+    const idsKnown = this.sentIds.get(w.accountId) === w.ids
+    this.sentIds.set(w.accountId, w.ids)
+    const message: WriteMessage = { id, w: idsKnown ? { ...w, ids: null } : w, after }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
-      this.worker.postMessage({ id, w, after }, w.batches.flatMap(transferList))
+      this.worker.postMessage(message, w.batches.flatMap(transferList))
     })
   }
 

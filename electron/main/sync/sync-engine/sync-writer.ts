@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import type { SqlStatement } from '../../scheduler/job-queue'
 import { connectStore } from '../../store/connect'
-import { ChunkGate } from './chunk-sink'
+import { ChunkGate, type WriteMessage } from './chunk-sink'
 import { ChunkWriter, type ChunkWrite } from './chunk-writer'
 
 // Writer thread entry (see chunk-sink.ts ThreadSink): its own connection to the store file, a large
@@ -23,10 +22,17 @@ const writer = new ChunkWriter(sqlite)
 // Chunks arrive in the order the engine issued them, possibly several ahead of this one.
 const gate = new ChunkGate()
 
-parentPort?.on('message', (m: { id: number; w: ChunkWrite; after: SqlStatement[] }) => {
+// Each account's id maps arrive with its first chunk (see ThreadSink.write).
+const idsByAccount = new Map<number, ChunkWrite['ids']>()
+
+parentPort?.on('message', (m: WriteMessage) => {
   try {
-    const rows = gate.apply(m.w, () =>
-      writer.write(m.w, () => {
+    if (m.w.ids) idsByAccount.set(m.w.accountId, m.w.ids)
+    const ids = m.w.ids ?? idsByAccount.get(m.w.accountId)
+    if (!ids) throw new Error(`No id maps for account ${m.w.accountId}: its first chunk never reached the writer`)
+    const w: ChunkWrite = { ...m.w, ids }
+    const rows = gate.apply(w, () =>
+      writer.write(w, () => {
         for (const st of m.after) sqlite.prepare(st.sql).run(...st.params)
       }),
     )
