@@ -260,13 +260,22 @@ export class DailyBatchBuilder {
       ads: this.ads.list,
       adSets: this.adSets.list,
       campaigns: this.campaigns.list,
-      ad: this.ad.slice(0, n),
-      adSet: this.adSet.slice(0, n),
-      campaign: this.campaign.slice(0, n),
-      day: this.day.slice(0, n),
-      values: this.values.slice(0, n * BATCH_VALUES),
+      ad: trim(this.ad, n, this.cap),
+      adSet: trim(this.adSet, n, this.cap),
+      campaign: trim(this.campaign, n, this.cap),
+      day: trim(this.day, n, this.cap),
+      values: trim(this.values, n * BATCH_VALUES, this.cap * BATCH_VALUES),
     }
   }
+}
+
+/**
+ * The first `n` of `cap` elements: a view when the array is mostly full (a page's arrays are
+ * sized from its byte length, so usually; no copy, and transferring the view moves its buffer),
+ * else a trimmed copy so a batch never carries much unused memory.
+ */
+function trim<T extends Uint32Array | Int32Array | Float64Array>(a: T, n: number, cap: number): T {
+  return (n * 4 >= cap * 3 ? a.subarray(0, n) : a.slice(0, n)) as T
 }
 
 /** Rows -> batch (tests, CSV paths and small pages). */
