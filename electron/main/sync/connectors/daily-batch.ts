@@ -161,10 +161,10 @@ export class DailyBatchBuilder {
       this.lastDate = date
       this.lastDay = toEpochDay(date)
     }
-    this.pushDay(
-      adId,
-      adSetId,
-      campaignId,
+    this.pushIds(
+      this.ads.of(adId),
+      this.adSets.of(adSetId),
+      this.campaigns.of(campaignId),
       this.lastDay,
       spendMicros,
       impressions,
@@ -176,36 +176,10 @@ export class DailyBatchBuilder {
     )
   }
 
-  /** Append one row whose account-local date is already an epoch day (decoders cache them per page). */
-  pushDay(
-    adId: string,
-    adSetId: string,
-    campaignId: string,
-    day: number,
-    spendMicros: number,
-    impressions: number,
-    clicks: number,
-    reach: number,
-    conversions: number,
-    conversionValueMicros: number,
-    videoViews: number,
-  ): void {
-    this.pushIds(
-      this.ads.of(adId),
-      this.adSets.of(adSetId),
-      this.campaigns.of(campaignId),
-      day,
-      spendMicros,
-      impressions,
-      clicks,
-      reach,
-      conversions,
-      conversionValueMicros,
-      videoViews,
-    )
-  }
-
-  /** Append one row whose ids are indexes into `ads`, `adSets` and `campaigns`. */
+  /**
+   * Append one row whose ids are indexes into `ads`, `adSets` and `campaigns` (`ads.of(id)`, or
+   * `ofBytes` in the byte decoders) and whose account-local date is an epoch day.
+   */
   pushIds(
     ad: number,
     adSet: number,

@@ -53,10 +53,10 @@ export const GOOGLE_STREAM_DECODER: PageDecoder<GooglePageArgs, Record<string, n
               : amountMicrosOf(m.conversionsValue, exact)
           const videoViews = intCountOf(m.videoViews, exact)
           // Reach is not reported per day for most campaign types.
-          out.pushDay(
-            r.adGroupAd.ad.id,
-            r.adGroup.id,
-            r.campaign.id,
+          out.pushIds(
+            out.ads.of(r.adGroupAd.ad.id),
+            out.adSets.of(r.adGroup.id),
+            out.campaigns.of(r.campaign.id),
             dayOf(days, r.segments.date),
             spend,
             impressions,

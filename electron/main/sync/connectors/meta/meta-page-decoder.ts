@@ -63,10 +63,10 @@ export const META_INSIGHTS_DECODER: PageDecoder<MetaPageArgs, MetaEnvelope> = {
         const conversions = purchases ? countOf(purchases.value, exact) : 0
         const valueMicros = value ? amountMicrosOf(value.value, exact) : 0
         const videoViews = views ? intCountOf(views.value, exact) : 0
-        out.pushDay(
-          r.ad_id,
-          r.adset_id,
-          r.campaign_id,
+        out.pushIds(
+          out.ads.of(r.ad_id),
+          out.adSets.of(r.adset_id),
+          out.campaigns.of(r.campaign_id),
           dayOf(days, r.date_start),
           spend,
           impressions,

@@ -58,10 +58,10 @@ export const SNAPCHAT_STATS_DECODER: PageDecoder<SnapchatPageArgs, SnapchatEnvel
               day = dayOf(days, localDateOfInstant(point.start_time, args.timeZone))
               days.set(point.start_time, day)
             }
-            out.pushDay(
-              series.id,
-              squad,
-              campaign,
+            out.pushIds(
+              out.ads.of(series.id),
+              out.adSets.of(squad),
+              out.campaigns.of(campaign),
               day,
               spend,
               impressions,

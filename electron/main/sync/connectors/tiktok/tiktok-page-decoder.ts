@@ -64,10 +64,10 @@ export const TIKTOK_REPORT_DECODER: PageDecoder<TikTokPageArgs, TikTokEnvelope> 
         const value = metric(m, args.valueMetric)
         const valueMicros = value === undefined || value === null ? 0 : amountMicrosOf(value, exact)
         const videoViews = intCountOf(metric(m, 'video_play_actions'), exact)
-        out.pushDay(
-          r.dimensions.ad_id,
-          adSet,
-          campaign,
+        out.pushIds(
+          out.ads.of(r.dimensions.ad_id),
+          out.adSets.of(adSet),
+          out.campaigns.of(campaign),
           day,
           spendMicros,
           impressions,
