@@ -131,71 +131,77 @@ export class ChunkWriter {
     }
     const campaignDays = new CampaignDays(w.from, span)
     const accountId = w.accountId
-    this.sqlite.transaction(() => {
-      // The account must exist when the chunk commits. Checked once here, inside the write
-      // transaction (a concurrent removal commits before it or waits for it, and its cascade then
-      // takes these rows too), so a connection may leave foreign keys unchecked per row (see
-      // sync-writer.ts).
-      if (this.accountRow.get(accountId) === undefined)
-        throw new Error(`The account was removed while it synced: nothing of ${w.from}..${w.to} was written`)
-      this.delRows.run(accountId, w.from, w.to)
-      let ins = this.inserts.get(accountId)
-      if (!ins) {
-        ins = dailyInsert(this.sqlite, accountId, 'sync')
-        this.inserts.set(accountId, ins)
-      }
-      const a = ins.args
-      const av = accountDays.values
-      for (let k = 0; k < n; k++) {
-        const i = order[k] as number
-        const d = off[i] as number
-        const v = i * BATCH_VALUES
-        const spend = values[v] as number
-        const impressions = values[v + 1] as number
-        const clicks = values[v + 2] as number
-        const conversions = values[v + 4] as number
-        const value = values[v + 5] as number
-        const videoViews = values[v + 6] as number
-        const prov = d >= provOff ? 1 : 0
-        const s = ins.slot()
-        a[s] = ad[i] as number
-        a[s + 1] = dates[d] as string
-        a[s + 2] = campaign[i] as number
-        a[s + 3] = adSet[i] as number
-        a[s + 4] = spend
-        a[s + 5] = impressions
-        a[s + 6] = clicks
-        a[s + 7] = values[v + 3] as number
-        a[s + 8] = conversions
-        a[s + 9] = value
-        a[s + 10] = videoViews
-        a[s + 11] = prov
-        const o = d * CUM_N
-        av[o] = (av[o] as number) + spend
-        av[o + 1] = (av[o + 1] as number) + impressions
-        av[o + 2] = (av[o + 2] as number) + clicks
-        av[o + 3] = (av[o + 3] as number) + conversions
-        av[o + 4] = (av[o + 4] as number) + value
-        av[o + 5] = (av[o + 5] as number) + videoViews
-        accountDays.present[d] = 1
-        if (prov) accountDays.provisional[d] = 1
-        const c = campaignDays.row(campaign[i] as number, d)
-        c[o] = (c[o] as number) + spend
-        c[o + 1] = (c[o + 1] as number) + impressions
-        c[o + 2] = (c[o + 2] as number) + clicks
-        c[o + 3] = (c[o + 3] as number) + conversions
-        c[o + 4] = (c[o + 4] as number) + value
-        c[o + 5] = (c[o + 5] as number) + videoViews
-      }
-      ins.flush()
-      // Campaign-day conversions as the rollups keep them (rounded to 1e-6 per day).
-      for (const arr of campaignDays.daily.values()) {
-        for (let o = 3; o < arr.length; o += CUM_N) arr[o] = Math.round((arr[o] as number) * 1e6) / 1e6
-      }
-      this.metrics.writeAccountDays(accountId, accountDays)
-      this.metrics.cumulative.refresh(accountId, w.from, campaignDays)
-      afterWrite?.()
-    })()
+    // IMMEDIATE: the write lock is taken (waiting as long as the connection's busy timeout allows)
+    // before the first read, so a commit on another connection between this transaction's first
+    // read and its first write cannot fail it (a deferred transaction could not upgrade its stale
+    // snapshot: SQLITE_BUSY at once, whatever the timeout).
+    this.sqlite
+      .transaction(() => {
+        // The account must exist when the chunk commits. Checked once here, inside the write
+        // transaction (a concurrent removal commits before it or waits for it, and its cascade then
+        // takes these rows too), so a connection may leave foreign keys unchecked per row (see
+        // sync-writer.ts).
+        if (this.accountRow.get(accountId) === undefined)
+          throw new Error(`The account was removed while it synced: nothing of ${w.from}..${w.to} was written`)
+        this.delRows.run(accountId, w.from, w.to)
+        let ins = this.inserts.get(accountId)
+        if (!ins) {
+          ins = dailyInsert(this.sqlite, accountId, 'sync')
+          this.inserts.set(accountId, ins)
+        }
+        const a = ins.args
+        const av = accountDays.values
+        for (let k = 0; k < n; k++) {
+          const i = order[k] as number
+          const d = off[i] as number
+          const v = i * BATCH_VALUES
+          const spend = values[v] as number
+          const impressions = values[v + 1] as number
+          const clicks = values[v + 2] as number
+          const conversions = values[v + 4] as number
+          const value = values[v + 5] as number
+          const videoViews = values[v + 6] as number
+          const prov = d >= provOff ? 1 : 0
+          const s = ins.slot()
+          a[s] = ad[i] as number
+          a[s + 1] = dates[d] as string
+          a[s + 2] = campaign[i] as number
+          a[s + 3] = adSet[i] as number
+          a[s + 4] = spend
+          a[s + 5] = impressions
+          a[s + 6] = clicks
+          a[s + 7] = values[v + 3] as number
+          a[s + 8] = conversions
+          a[s + 9] = value
+          a[s + 10] = videoViews
+          a[s + 11] = prov
+          const o = d * CUM_N
+          av[o] = (av[o] as number) + spend
+          av[o + 1] = (av[o + 1] as number) + impressions
+          av[o + 2] = (av[o + 2] as number) + clicks
+          av[o + 3] = (av[o + 3] as number) + conversions
+          av[o + 4] = (av[o + 4] as number) + value
+          av[o + 5] = (av[o + 5] as number) + videoViews
+          accountDays.present[d] = 1
+          if (prov) accountDays.provisional[d] = 1
+          const c = campaignDays.row(campaign[i] as number, d)
+          c[o] = (c[o] as number) + spend
+          c[o + 1] = (c[o + 1] as number) + impressions
+          c[o + 2] = (c[o + 2] as number) + clicks
+          c[o + 3] = (c[o + 3] as number) + conversions
+          c[o + 4] = (c[o + 4] as number) + value
+          c[o + 5] = (c[o + 5] as number) + videoViews
+        }
+        ins.flush()
+        // Campaign-day conversions as the rollups keep them (rounded to 1e-6 per day).
+        for (const arr of campaignDays.daily.values()) {
+          for (let o = 3; o < arr.length; o += CUM_N) arr[o] = Math.round((arr[o] as number) * 1e6) / 1e6
+        }
+        this.metrics.writeAccountDays(accountId, accountDays)
+        this.metrics.cumulative.refresh(accountId, w.from, campaignDays)
+        afterWrite?.()
+      })
+      .immediate()
     return n
   }
 

@@ -165,6 +165,40 @@ describe('sync engine', () => {
     }
   })
 
+  it('writes every chunk on its writer thread while the main connection keeps committing', async () => {
+    const world = smallWorld()
+    const dir = mkdtempSync(join(tmpdir(), 'me-writer-'))
+    try {
+      w = await fakeWorld(worldAccounts(world), { now: () => NOW, dbPath: join(dir, 'me.db'), pageSize: 60 })
+      const sqlite = w.core.store.sqlite
+      sqlite.exec('CREATE TABLE hammer (x INTEGER)')
+      const insert = sqlite.prepare('INSERT INTO hammer VALUES (1)')
+      let commits = 0
+      // Small writes on the main connection all through the sync (as progress reports and the
+      // UI's writes do): the writer's chunk transactions must take the lock, never fail on it.
+      const timer = setInterval(() => {
+        insert.run()
+        commits++
+      }, 0)
+      let r: Awaited<ReturnType<typeof syncNow>>
+      try {
+        r = await syncNow(w.core, w.workspaceId, { mode: 'full' })
+      } finally {
+        clearInterval(timer)
+      }
+      expect(r.status).toBe('succeeded')
+      expect((w.core.jobs.result(r.jobId) as { writer: string }).writer).toBe('thread')
+      expect(commits).toBeGreaterThan(20)
+      const result = w.core.jobs.result(r.jobId) as { status: string; accounts: { error: string | null }[] }
+      expect(result.accounts.map((a) => a.error)).toEqual(result.accounts.map(() => null))
+      expect(result.status).toBe('succeeded')
+      const expected = world.accounts.reduce((n, a) => n + [...world.rows(a.key)].length, 0)
+      expect(sqlite.prepare('SELECT count(*) FROM daily_metrics').pluck().get()).toBe(expected)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('fails a sync with a specific message on a wrong tuning setting, before writing anything', async () => {
     const world = smallWorld()
     w = await fakeWorld(worldAccounts(world), { now: () => NOW })
