@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { Rng } from '../simulator/rng'
 import { GOOGLE_STREAM_DECODER, type GooglePageArgs } from './google-ads/google-page-decoder'
 import { META_INSIGHTS_DECODER, type MetaPageArgs } from './meta/meta-page-decoder'
 import { DEFAULT_PURCHASE_ACTION_TYPES } from './meta/meta-protocol'
@@ -114,16 +115,10 @@ describe('byte fast path: same pages as the text path', () => {
   })
 })
 
-/** Deterministic PRNG (mulberry32). */
+/** Deterministic random numbers in [0, 1) (the simulator's seeded generator). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const g = new Rng(seed)
+  return () => g.next()
 }
 
 const FLIPS = [

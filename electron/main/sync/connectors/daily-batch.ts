@@ -124,10 +124,6 @@ export class DailyBatchBuilder {
     this.values = new Float64Array(this.cap * BATCH_VALUES)
   }
 
-  get length(): number {
-    return this.n
-  }
-
   private grow(): void {
     const cap = this.cap * 2
     const copy = <T extends Uint32Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, k = 1): T => {
@@ -141,39 +137,6 @@ export class DailyBatchBuilder {
     this.day = copy(this.day, (n) => new Int32Array(n))
     this.values = copy(this.values, (n) => new Float64Array(n), BATCH_VALUES)
     this.cap = cap
-  }
-
-  /** Append one row. `date` is an account-local YYYY-MM-DD date. */
-  push(
-    adId: string,
-    adSetId: string,
-    campaignId: string,
-    date: string,
-    spendMicros: number,
-    impressions: number,
-    clicks: number,
-    reach: number,
-    conversions: number,
-    conversionValueMicros: number,
-    videoViews: number,
-  ): void {
-    if (date !== this.lastDate) {
-      this.lastDate = date
-      this.lastDay = toEpochDay(date)
-    }
-    this.pushIds(
-      this.ads.of(adId),
-      this.adSets.of(adSetId),
-      this.campaigns.of(campaignId),
-      this.lastDay,
-      spendMicros,
-      impressions,
-      clicks,
-      reach,
-      conversions,
-      conversionValueMicros,
-      videoViews,
-    )
   }
 
   /**
@@ -210,12 +173,17 @@ export class DailyBatchBuilder {
     v[o + 6] = videoViews
   }
 
+  /** Append one normalised row (its account-local date converted once per run of equal dates). */
   pushRow(r: RemoteDailyRow): void {
-    this.push(
-      r.adExternalId,
-      r.adSetExternalId,
-      r.campaignExternalId,
-      r.date,
+    if (r.date !== this.lastDate) {
+      this.lastDate = r.date
+      this.lastDay = toEpochDay(r.date)
+    }
+    this.pushIds(
+      this.ads.of(r.adExternalId),
+      this.adSets.of(r.adSetExternalId),
+      this.campaigns.of(r.campaignExternalId),
+      this.lastDay,
       r.spendMicros,
       r.impressions,
       r.clicks,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { Rng } from '../simulator/rng'
 import { IdDict } from './daily-batch'
 import { amountMicrosOf, countOf, intCountOf, microsOf } from './fast-number'
 import { JsonCursor, NUM, STR, tryBytes } from './json-bytes'
@@ -21,16 +22,10 @@ const skips = (text: string): boolean =>
     return true
   }) === true
 
-/** Deterministic PRNG (mulberry32). */
+/** Deterministic random numbers in [0, 1) (the simulator's seeded generator). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const g = new Rng(seed)
+  return () => g.next()
 }
 
 const SNIPPETS = [

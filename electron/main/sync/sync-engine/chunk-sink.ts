@@ -20,7 +20,8 @@ export interface ChunkSink {
   close(): Promise<void>
 }
 
-function runAll(sqlite: Sqlite, statements: SqlStatement[]): void {
+/** Run statements that must commit with a chunk (inside its transaction). */
+export function runAll(sqlite: Sqlite, statements: SqlStatement[]): void {
   for (const st of statements) sqlite.prepare(st.sql).run(...st.params)
 }
 

@@ -354,11 +354,9 @@ export class SyncEngine {
               if (inflight.length > WRITES_AHEAD) await inflight.shift()
               if (failure) break
             }
-            await Promise.all(inflight)
-            if (failure) throw (failure as { error: unknown }).error
           } finally {
-            // Writes issued before a failure or a cancel settle first (the sink refuses the ones
-            // after a failed chunk); the plan and row count go back to what was committed.
+            // Every write issued settles first (the sink refuses the ones after a failed chunk);
+            // after a failure or a cancel the plan and row count go back to what was committed.
             await Promise.all(inflight)
             if (failure || ctx.signal.aborted) {
               plan.through = committed.through
@@ -367,6 +365,7 @@ export class SyncEngine {
             // A window pulled ahead of a failure stops at its next page and is dropped.
             await puller.stop()
           }
+          if (failure) throw (failure as { error: unknown }).error
           this.chunks.finalizeBefore(account.id, plan.provisionalFrom)
           const at = this.deps.now().toISOString()
           this.deps.repo.setAccountStatus(account.id, remote.status === 'active' ? 'active' : 'disabled', null, at)
@@ -381,15 +380,12 @@ export class SyncEngine {
             state.outcomes.push(
               outcome(plan, account, 'skipped', 0, chunksDone, 'The account was removed while it synced'),
             )
-            ctx.saveCheckpoint(state)
-            this.deps.repo.updateRun(state.runId, state.outcomes, state.rows)
-            continue
+          } else {
+            const d = describeError(err)
+            this.deps.repo.setAccountStatus(account.id, d.status, d.message)
+            this.deps.repo.markStateOutcome(account.id, d.message, null)
+            state.outcomes.push(outcome(plan, account, d.outcome, rows, chunksDone, d.message))
           }
-          const d = describeError(err)
-          this.deps.repo.setAccountStatus(account.id, d.status, d.message)
-          this.deps.repo.markStateOutcome(account.id, d.message, null)
-          plan.done = true
-          state.outcomes.push(outcome(plan, account, d.outcome, rows, chunksDone, d.message))
         }
         ctx.saveCheckpoint(state)
         this.deps.repo.updateRun(state.runId, state.outcomes, state.rows)
