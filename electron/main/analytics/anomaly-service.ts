@@ -149,8 +149,8 @@ export class AnomalyService {
         : (
             this.sqlite
               .prepare(
-                `SELECT campaign_id AS id FROM campaign_daily WHERE account_id IN ${inList} AND date BETWEEN ? AND ?
-                 GROUP BY campaign_id ORDER BY sum(spend_micros) DESC LIMIT ${MAX_CAMPAIGNS}`,
+                `SELECT campaign_id AS id FROM daily_metrics WHERE account_id IN ${inList} AND date BETWEEN ? AND ?
+                 GROUP BY campaign_id ORDER BY sum(spend_micros) DESC, campaign_id LIMIT ${MAX_CAMPAIGNS}`,
               )
               .all(...ids, range.from, range.to) as { id: number }[]
           ).map((r) => r.id)
@@ -158,13 +158,14 @@ export class AnomalyService {
         const list = `(${top.map(() => '?').join(',')})`
         const rows = this.sqlite
           .prepare(
-            // One key lookup per campaign-day (the view's key leads with account and date).
+            // The campaigns' ads' rows by key, one lookup per ad-day (the key is account, date, ad).
             `WITH RECURSIVE days(day) AS (SELECT ? UNION ALL SELECT date(day, '+1 day') FROM days WHERE day < ?)
-             SELECT d.campaign_id AS key, d.date, d.spend_micros AS spend, d.conversion_value_micros AS revenue,
-               d.impressions, d.clicks, d.conversions
-             FROM campaigns c
-             JOIN campaign_daily d ON d.account_id = c.account_id AND d.campaign_id = c.id AND d.date IN (SELECT day FROM days)
-             WHERE c.id IN ${list}`,
+             SELECT d.campaign_id AS key, d.date, sum(d.spend_micros) AS spend, sum(d.conversion_value_micros) AS revenue,
+               sum(d.impressions) AS impressions, sum(d.clicks) AS clicks, round(sum(d.conversions), 6) AS conversions
+             FROM ads x
+             JOIN daily_metrics d ON d.account_id = x.account_id AND d.date IN (SELECT day FROM days) AND d.ad_id = x.id
+             WHERE x.campaign_id IN ${list}
+             GROUP BY d.campaign_id, d.date`,
           )
           .all(span.from, span.to, ...top) as Row[]
         const meta = this.sqlite

@@ -94,9 +94,9 @@ interface DayRow {
 }
 
 /**
- * Read the daily campaign (from the `campaign_daily` rollup) and ad-set (from `daily_metrics`)
- * series of a workspace into dense arrays. Money is converted from micros to account-currency
- * units here because the models work on floats; nothing is written back.
+ * Read the daily campaign and ad-set series of a workspace (sums of `daily_metrics`) into dense
+ * arrays. Money is converted from micros to account-currency units here because the models work on
+ * floats; nothing is written back.
  */
 export function loadWorkspaceSeries(
   sqlite: Sqlite,
@@ -107,7 +107,7 @@ export function loadWorkspaceSeries(
   const cFilter = only ? (only.entityType === 'campaign' ? `AND c.id = ${Number(only.entityId)}` : 'AND 0') : ''
   const cdFilter = only
     ? only.entityType === 'campaign'
-      ? `AND cd.campaign_id = ${Number(only.entityId)}`
+      ? `AND dm.campaign_id = ${Number(only.entityId)}`
       : 'AND 0'
     : ''
   const sFilter = only ? (only.entityType === 'adset' ? `AND s.id = ${Number(only.entityId)}` : 'AND 0') : ''
@@ -180,9 +180,10 @@ export function loadWorkspaceSeries(
     'campaign',
     sqlite
       .prepare(
-        `SELECT cd.campaign_id AS id, cd.date, cd.spend_micros AS spend, cd.conversions, cd.conversion_value_micros AS revenue,
-                cd.impressions, cd.clicks
-         FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ? ${cdFilter}`,
+        `SELECT dm.campaign_id AS id, dm.date, sum(dm.spend_micros) AS spend, round(sum(dm.conversions), 6) AS conversions,
+                sum(dm.conversion_value_micros) AS revenue, sum(dm.impressions) AS impressions, sum(dm.clicks) AS clicks
+         FROM daily_metrics dm JOIN ad_accounts a ON a.id = dm.account_id WHERE a.workspace_id = ? ${cdFilter}
+         GROUP BY dm.campaign_id, dm.date`,
       )
       .iterate(workspaceId) as Iterable<DayRow>,
   )

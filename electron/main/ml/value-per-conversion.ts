@@ -16,7 +16,7 @@ const perConversion = (revenue: number, conversions: number): number | null =>
   conversions > 0 ? Math.round(revenue / conversions) : null
 
 /**
- * Revenue per conversion from the campaign rollup over the last `days` up to the workspace's last
+ * Revenue per conversion from the campaign-day sums over the last `days` up to the workspace's last
  * data day: by platform with a weekly curve (weeks start on Monday) and by campaign (top 50 by
  * conversions). Ratios from summed parts; grouped per currency, never mixed.
  */
@@ -30,13 +30,18 @@ export function valuePerConversion(sqlite: Sqlite, workspaceId: number, days: nu
   ).d
   if (!last) throw new AppError('NOT_FOUND', `Workspace ${workspaceId} has no daily data`)
   const from = addDays(last, -(days - 1))
+  const accounts = sqlite
+    .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?')
+    .pluck()
+    .all(workspaceId) as number[]
+  // The account ids as a list (not a subquery), so each account's date range is one key range.
   const rows = sqlite
     .prepare(
       `SELECT a.platform AS key, cd.campaign_id AS campaignId, a.currency, cd.date, cd.conversions, cd.conversion_value_micros AS revenue
        FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id
-       WHERE a.workspace_id = ? AND cd.date BETWEEN ? AND ?`,
+       WHERE cd.account_id IN (${accounts.map(() => '?').join(',')}) AND cd.date BETWEEN ? AND ?`,
     )
-    .all(workspaceId, from, last) as Row[]
+    .all(...accounts, from, last) as Row[]
   const names = new Map(
     (
       sqlite

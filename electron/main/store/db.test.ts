@@ -5,6 +5,8 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sourceResourcesDir } from '../platform/node'
 import { openStore, StoreCorruptError } from './db'
+import { AnalyticsRepo } from './repos/analytics-repo'
+import { CumulativeReader, type CumDay } from './repos/cumulative-rollup'
 
 const migrations = join(sourceResourcesDir(), 'migrations')
 const dirs: string[] = []
@@ -42,7 +44,7 @@ describe('store', () => {
 
   it('keeps the metric tables WITHOUT ROWID with their key as primary key', () => {
     const s = openStore({ path: ':memory:', migrationsFolder: migrations })
-    for (const t of ['daily_metrics', 'campaign_cum', 'account_daily']) {
+    for (const t of ['daily_metrics', 'account_daily']) {
       const sql = (s.sqlite.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(t) as { sql: string }).sql
       expect(sql).toMatch(/WITHOUT ROWID$/)
     }
@@ -52,7 +54,7 @@ describe('store', () => {
       .sort((a, b) => a.pk - b.pk)
       .map((c) => c.name)
     expect(pk).toEqual(['account_id', 'date', 'ad_id'])
-    // Campaign-day sums are a view over the running totals, not a second stored copy.
+    // Campaign-day sums are a view over the ad-day rows, not a second stored copy.
     expect(s.sqlite.prepare("SELECT type FROM sqlite_master WHERE name = 'campaign_daily'").pluck().get()).toBe('view')
     s.sqlite.prepare("INSERT INTO account_daily (account_id, date) VALUES (1, '2026-01-01')").run()
     expect(() =>
@@ -108,7 +110,7 @@ describe('store', () => {
     },
   )
 
-  it('moves daily rows to the (account, date, ad) key and serves campaign days from the running totals (0003)', () => {
+  it('moves daily rows to the (account, date, ad) key and keeps the campaign days (0003 and later)', () => {
     const path = join(tmp(), 'me.db')
     const old = openStore({ path, migrationsFolder: migrationsUpTo(3) })
     const q = (sql: string): void => void old.sqlite.exec(sql)
@@ -159,6 +161,63 @@ describe('store', () => {
         .prepare('SELECT campaign_id, date, spend_micros, conversions, provisional FROM campaign_daily ORDER BY date')
         .all(),
     ).toEqual(before)
+    s.close()
+  })
+
+  it('repacks the running totals per account-day from the rows when migrating to 0004', () => {
+    const path = join(tmp(), 'me.db')
+    const old = openStore({ path, migrationsFolder: migrationsUpTo(4) })
+    const q = (sql: string): void => void old.sqlite.exec(sql)
+    q("INSERT INTO workspaces (name, reporting_currency) VALUES ('Acme', 'USD')")
+    q(
+      "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'A', 'USD', 'UTC')",
+    )
+    for (const c of [1, 2]) {
+      q(
+        `INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (1, 'c${c}', 'C${c}', 'sales', 'active')`,
+      )
+      q(
+        `INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (1, ${c}, 's${c}', 'S', 'active')`,
+      )
+      q(
+        `INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (1, ${c}, ${c}, 'a${c}', 'A', 'active')`,
+      )
+    }
+    // Campaign 2 starts on day 2; the old per-campaign-day rows are whatever the old writer left.
+    const rows: [number, string, number, number][] = [
+      [1, '2026-01-01', 1_000_000, 1.5],
+      [1, '2026-01-02', 500_000, 0.25],
+      [2, '2026-01-02', 2_000_000, 2],
+      [1, '2026-01-03', 700_000, 1],
+      [2, '2026-01-03', 300_000, 0],
+    ]
+    for (const [c, date, spend, conv] of rows)
+      q(
+        `INSERT INTO daily_metrics (ad_id, date, account_id, campaign_id, ad_set_id, spend_micros, conversions) VALUES (${c}, '${date}', 1, ${c}, ${c}, ${spend}, ${conv})`,
+      )
+    q(`INSERT INTO account_daily (account_id, date, spend_micros, conversions)
+       SELECT account_id, date, sum(spend_micros), sum(conversions) FROM daily_metrics GROUP BY date`)
+    q(`INSERT INTO campaign_cum (account_id, date, campaign_id, spend_micros, conversions)
+       SELECT account_id, date, campaign_id, sum(spend_micros) OVER w, sum(conversions) OVER w FROM daily_metrics
+       WINDOW w AS (PARTITION BY campaign_id ORDER BY date)`)
+    old.close()
+
+    const s = openStore({ path, migrationsFolder: migrations })
+    expect(s.sqlite.prepare('SELECT count(*) FROM campaign_cum').pluck().get()).toBe(3)
+    const reader = new CumulativeReader(s.sqlite)
+    const day2 = reader.at(1, '2026-01-02') as CumDay
+    expect([...day2.ids]).toEqual([1, 2])
+    expect([...day2.sums]).toEqual([1_500_000, 0, 0, 1.75, 0, 0, 2_000_000, 0, 0, 2, 0, 0])
+    expect([...(reader.at(1, '2026-01-01') as CumDay).ids]).toEqual([1])
+    expect(reader.at(1, '2025-12-31')).toBeNull()
+    // Ranges from the repacked totals equal the rows.
+    const sums = new AnalyticsRepo(s.sqlite).campaignSums([
+      { accountId: 1, lo: '2026-01-01', hi: '2026-01-03', rate: 1 },
+    ])
+    expect(sums.map((r) => [r.id, r.spend, r.conversions])).toEqual([
+      [1, 1_200_000, 1.25],
+      [2, 2_300_000, 2],
+    ])
     s.close()
   })
 

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { basename, dirname, join } from 'node:path'
 import * as schema from './schema'
 import { applyPragmas, connectStore, type Sqlite } from './connect'
+import { rebuildMissingCampaignCum } from './repos/cumulative-rollup'
 
 export type { Sqlite }
 export { connectStore }
@@ -97,6 +98,8 @@ export function openStore(opts: OpenOptions): Store {
     }
     const db = drizzle(sqlite, { schema })
     migrate(db, { migrationsFolder: opts.migrationsFolder })
+    // Data a migration cannot compute in SQL (0004 packs the running totals into blobs).
+    if (appliedMigrations(sqlite) >= 5) rebuildMissingCampaignCum(sqlite)
     return {
       sqlite,
       db,

@@ -1,6 +1,7 @@
 import type { Grain, Level } from '../../../../shared/ipc/contracts/analytics-schemas'
 import type { Statement } from 'better-sqlite3'
 import type { Sqlite } from '../db'
+import { CUM_N, CumulativeReader } from './cumulative-rollup'
 import type { PlatformId } from '../../../../shared/domain/entities'
 
 /** An account in scope with what conversion and clamping need. */
@@ -68,25 +69,59 @@ const PERIOD: Record<Grain, string> = {
   month: 'substr(d.date, 1, 7)',
 }
 
-/** Ranking expressions over the converted sums (NULL when the denominator is zero). */
-export const METRIC_SQL: Record<string, string> = {
-  spend: 'spend',
-  revenue: 'revenue',
-  impressions: 'impressions',
-  clicks: 'clicks',
-  conversions: 'conversions',
-  roas: 'CASE WHEN spend > 0 THEN 1.0 * revenue / spend END',
-  cpa: 'CASE WHEN conversions > 0 THEN spend / 1e6 / conversions END',
-  ctr: 'CASE WHEN impressions > 0 THEN 1.0 * clicks / impressions END',
-  cpc: 'CASE WHEN clicks > 0 THEN spend / 1e6 / clicks END',
-  cpm: 'CASE WHEN impressions > 0 THEN spend / 1e3 / impressions END',
-  cvr: 'CASE WHEN clicks > 0 THEN conversions / clicks END',
+type Ratio = (r: CampaignSums) => number | null
+
+/** Ranking values over the converted sums (null when the denominator is zero). */
+export const METRIC_OF: Record<string, Ratio> = {
+  spend: (r) => r.spend,
+  revenue: (r) => r.revenue,
+  impressions: (r) => r.impressions,
+  clicks: (r) => r.clicks,
+  conversions: (r) => r.conversions,
+  roas: (r) => (r.spend > 0 ? r.revenue / r.spend : null),
+  cpa: (r) => (r.conversions > 0 ? r.spend / 1e6 / r.conversions : null),
+  ctr: (r) => (r.impressions > 0 ? r.clicks / r.impressions : null),
+  cpc: (r) => (r.clicks > 0 ? r.spend / 1e6 / r.clicks : null),
+  cpm: (r) => (r.impressions > 0 ? r.spend / 1e3 / r.impressions : null),
+  cvr: (r) => (r.clicks > 0 ? r.conversions / r.clicks : null),
+}
+
+interface Ranked {
+  r: CampaignSums
+  /** The ranking value, negated for a descending order: ascending `v` is the wanted order. */
+  v: number
+}
+
+const byRank = (a: Ranked, b: Ranked): number => a.v - b.v || a.r.id - b.r.id
+
+/** The first `k` by (v, id): a bounded insertion for a short list (a ranking's limit), else a sort. */
+function firstRanked(items: Ranked[], k: number): Ranked[] {
+  if (k * 8 >= items.length) return items.sort(byRank).slice(0, k)
+  const top: Ranked[] = []
+  for (const x of items) {
+    if (top.length === k && byRank(x, top[k - 1] as Ranked) >= 0) continue
+    let i = top.length === k ? k - 1 : top.length
+    while (i > 0 && byRank(x, top[i - 1] as Ranked) < 0) {
+      top[i] = top[i - 1] as Ranked
+      i--
+    }
+    top[i] = x
+  }
+  return top
+}
+
+/** SQLite's round(x): to the nearest integer, halves away from zero. */
+function roundHalfAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x)
 }
 
 /** The SQL behind analytics queries; the service converts currencies and derives ratios. */
 export class AnalyticsRepo {
   private readonly cache = new Map<string, Statement<unknown[]>>()
-  constructor(private readonly sqlite: Sqlite) {}
+  private readonly cum: CumulativeReader
+  constructor(private readonly sqlite: Sqlite) {
+    this.cum = new CumulativeReader(sqlite)
+  }
 
   private stmt(sql: string): Statement<unknown[]> {
     let s = this.cache.get(sql)
@@ -145,17 +180,18 @@ export class AnalyticsRepo {
       if (ids) params.push(...ids)
     } else if (level === 'campaign') {
       if (ids) {
-        // Named campaigns: one key lookup per campaign-day (the view's key is account, date, campaign)
-        // instead of scanning every campaign of the accounts.
+        // Named campaigns: their ads' rows by key, one lookup per ad-day (the key is account, date,
+        // ad), instead of scanning every campaign of the accounts. An ad-day row carries its ad's
+        // campaign.
         sql = `WITH RECURSIVE days(day) AS (SELECT ? UNION ALL SELECT date(day, '+1 day') FROM days WHERE day < ?)
-          SELECT d.campaign_id AS key, ${tail} FROM campaigns c
-          JOIN campaign_daily d ON d.account_id = c.account_id AND d.campaign_id = c.id AND d.date IN (SELECT day FROM days)
+          SELECT d.campaign_id AS key, ${tail} FROM ads x
+          JOIN daily_metrics d ON d.account_id = x.account_id AND d.date IN (SELECT day FROM days) AND d.ad_id = x.id
           JOIN ad_accounts a ON a.id = d.account_id
-          WHERE c.account_id IN ${acc} AND c.id IN ${idList}
+          WHERE x.account_id IN ${acc} AND x.campaign_id IN ${idList}
           GROUP BY key, period, month, a.currency`
         return this.stmt(sql).all(from, to, ...accountIds, ...ids) as RawBucket[]
       }
-      sql = `SELECT d.campaign_id AS key, ${tail} FROM campaign_daily d JOIN ad_accounts a ON a.id = d.account_id
+      sql = `SELECT d.campaign_id AS key, ${tail} FROM daily_metrics d JOIN ad_accounts a ON a.id = d.account_id
         WHERE d.account_id IN ${acc} AND d.date BETWEEN ? AND ?
         GROUP BY key, period, month, a.currency`
     } else {
@@ -186,68 +222,92 @@ export class AnalyticsRepo {
 
   /**
    * Converted per-campaign totals of a range from the running-total rollup: for each piece,
-   * cum(hi) - cum(lo) times the month's rate. Optional ranking: rows with spend >= minSpend
-   * ordered by `metric` (NULL ratios dropped), at most `limit`.
+   * cum(hi) - cum(lo) times the month's rate (money rounded to whole micros per piece, half away
+   * from zero; conversions to 1e-6 at the end). Campaigns with nothing in the range are left out.
+   * Optional ranking: rows with spend >= minSpend ordered by `metric` (rows where it is undefined
+   * dropped), ties by id, at most `limit`.
    */
   campaignSums(
     pieces: CumPiece[],
     opts: { metric?: string; order?: 'top' | 'bottom'; limit?: number; minSpendMicros?: number; ids?: number[] } = {},
   ): CampaignSums[] {
     if (!pieces.length) return []
-    const diff = (c: string): string => `(h.${c} - coalesce(l.${c}, 0))`
-    const ids = opts.ids?.length ? opts.ids : null
-    const idWhere = ids ? `WHERE h.campaign_id IN (${ids.map(() => '?').join(',')})` : ''
-    // Accounts with one piece (same rate over the range) give one row per campaign: no regrouping.
-    const count = new Map<number, number>()
-    for (const p of pieces) count.set(p.accountId, (count.get(p.accountId) ?? 0) + 1)
-    const singles = pieces.filter((p) => count.get(p.accountId) === 1)
-    const multis = pieces.filter((p) => (count.get(p.accountId) ?? 0) > 1)
-    const join = (
-      cte: string,
-    ): string => `FROM ${cte} p JOIN campaign_cum h ON h.account_id = p.account_id AND h.date = p.hi
-        LEFT JOIN campaign_cum l ON l.account_id = p.account_id AND l.date = p.lo AND l.campaign_id = h.campaign_id ${idWhere}`
-    const ctes: string[] = []
-    const bodies: string[] = []
-    const params: (number | string)[] = []
-    const values = (list: CumPiece[]): string => list.map(() => '(?, ?, ?, ?)').join(', ')
-    if (singles.length) {
-      ctes.push(`p1(account_id, lo, hi, rate) AS (VALUES ${values(singles)})`)
-      params.push(...singles.flatMap((p) => [p.accountId, p.lo, p.hi, p.rate]))
-    }
-    if (multis.length) {
-      ctes.push(`p2(account_id, lo, hi, rate) AS (VALUES ${values(multis)})`)
-      params.push(...multis.flatMap((p) => [p.accountId, p.lo, p.hi, p.rate]))
-    }
-    if (singles.length) {
-      bodies.push(`SELECT h.campaign_id AS id, h.account_id AS account_id,
-          round(${diff('spend_micros')} * p.rate) AS spend, round(${diff('conversion_value_micros')} * p.rate) AS revenue,
-          ${diff('impressions')} AS impressions, ${diff('clicks')} AS clicks,
-          round(${diff('conversions')}, 6) AS conversions, ${diff('video_views')} AS video_views ${join('p1')}`)
-      if (ids) params.push(...ids)
-    }
-    if (multis.length) {
-      bodies.push(`SELECT h.campaign_id AS id, h.account_id AS account_id,
-          sum(round(${diff('spend_micros')} * p.rate)) AS spend, sum(round(${diff('conversion_value_micros')} * p.rate)) AS revenue,
-          sum(${diff('impressions')}) AS impressions, sum(${diff('clicks')}) AS clicks,
-          round(sum(${diff('conversions')}), 6) AS conversions, sum(${diff('video_views')}) AS video_views ${join('p2')}
-        GROUP BY h.campaign_id`)
-      if (ids) params.push(...ids)
-    }
-    let sql = `WITH ${ctes.join(', ')}, s AS (${bodies.join(' UNION ALL ')})
-      SELECT * FROM s WHERE (spend != 0 OR impressions != 0 OR revenue != 0 OR conversions != 0)`
-    if (opts.minSpendMicros) {
-      sql += ' AND spend >= ?'
-      params.push(opts.minSpendMicros)
-    }
-    if (opts.metric) {
-      const expr = METRIC_SQL[opts.metric] as string
-      sql += ` AND (${expr}) IS NOT NULL ORDER BY ${expr} ${opts.order === 'bottom' ? 'ASC' : 'DESC'}, id`
-      if (opts.limit) {
-        sql += ' LIMIT ?'
-        params.push(opts.limit)
+    const only = opts.ids?.length ? new Set(opts.ids) : null
+    const byId = new Map<number, CampaignSums>()
+    const none = new Float64Array(0)
+    for (const p of pieces) {
+      const h = this.cum.at(p.accountId, p.hi)
+      if (!h) continue
+      const l = this.cum.at(p.accountId, p.lo)
+      const hIds = h.ids
+      const hs = h.sums
+      const lIds = l ? l.ids : new Int32Array(0)
+      const ls = l ? l.sums : none
+      const rate = p.rate
+      let j = 0
+      for (let i = 0; i < hIds.length; i++) {
+        const id = hIds[i] as number
+        if (only && !only.has(id)) continue
+        // Both id lists ascend: walk the older one alongside (a campaign absent there started later).
+        while (j < lIds.length && (lIds[j] as number) < id) j++
+        const o = i * CUM_N
+        let spend = hs[o] as number
+        let impressions = hs[o + 1] as number
+        let clicks = hs[o + 2] as number
+        let conversions = hs[o + 3] as number
+        let revenue = hs[o + 4] as number
+        let views = hs[o + 5] as number
+        if (j < lIds.length && lIds[j] === id) {
+          const q = j * CUM_N
+          spend -= ls[q] as number
+          impressions -= ls[q + 1] as number
+          clicks -= ls[q + 2] as number
+          conversions -= ls[q + 3] as number
+          revenue -= ls[q + 4] as number
+          views -= ls[q + 5] as number
+        }
+        spend = roundHalfAway(spend * rate)
+        revenue = roundHalfAway(revenue * rate)
+        const row = byId.get(id)
+        if (row) {
+          row.spend += spend
+          row.impressions += impressions
+          row.clicks += clicks
+          row.conversions += conversions
+          row.revenue += revenue
+          row.video_views += views
+        } else
+          byId.set(id, {
+            id,
+            account_id: p.accountId,
+            spend,
+            revenue,
+            impressions,
+            clicks,
+            conversions,
+            video_views: views,
+          })
       }
     }
-    return this.stmt(sql).all(...params) as CampaignSums[]
+    let out: CampaignSums[] = []
+    for (const r of byId.values()) {
+      r.conversions = Math.round(r.conversions * 1e6) / 1e6
+      if (r.spend === 0 && r.impressions === 0 && r.revenue === 0 && r.conversions === 0) continue
+      if (opts.minSpendMicros && r.spend < opts.minSpendMicros) continue
+      out.push(r)
+    }
+    if (opts.metric) {
+      const f = METRIC_OF[opts.metric]
+      if (!f) throw new Error(`Unknown ranking metric: ${opts.metric}`)
+      const sign = opts.order === 'bottom' ? 1 : -1
+      const ranked: Ranked[] = []
+      for (const r of out) {
+        const v = f(r)
+        if (v !== null) ranked.push({ r, v: sign * v })
+      }
+      out = firstRanked(ranked, opts.limit ?? ranked.length).map((x) => x.r)
+    } else out.sort((a, b) => a.id - b.id)
+    return out
   }
 
   /** Names and parents of entities (all of a level in the scope, or the given ids). */

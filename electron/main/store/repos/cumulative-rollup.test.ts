@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dateRange } from '../../../../shared/domain/dates'
 import { createTestCore } from '../../test-support'
-import { CumulativeRollup } from './cumulative-rollup'
+import { CUM_N, CumulativeReader, CumulativeRollup, unpackCum, type CumDay } from './cumulative-rollup'
+import { AnalyticsRepo } from './analytics-repo'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from './metrics-repo'
 
 type TestCore = ReturnType<typeof createTestCore>
@@ -109,14 +110,18 @@ describe('campaign running totals', () => {
            WHERE account_id = ? AND date BETWEEN ? AND ? GROUP BY campaign_id`,
         )
         .all(accountId, from, to) as { id: number; spend: number; conv: number }[]
-      const cum = s
-        .prepare(
-          `SELECT h.campaign_id AS id, h.spend_micros - coalesce(l.spend_micros, 0) AS spend,
-             h.conversions - coalesce(l.conversions, 0) AS conv
-           FROM campaign_cum h LEFT JOIN campaign_cum l ON l.account_id = h.account_id AND l.date = ? AND l.campaign_id = h.campaign_id
-           WHERE h.account_id = ? AND h.date = ?`,
-        )
-        .all(addDays(from, -1), accountId, to) as { id: number; spend: number; conv: number }[]
+      const reader = new CumulativeReader(s)
+      const h = reader.at(accountId, to) as CumDay
+      const l = reader.at(accountId, addDays(from, -1))
+      const cum = [...h.ids].map((id, i) => {
+        const j = l ? l.ids.indexOf(id) : -1
+        const before = (k: number): number => (j < 0 || !l ? 0 : (l.sums[j * CUM_N + k] as number))
+        return {
+          id,
+          spend: (h.sums[i * CUM_N] as number) - before(0),
+          conv: (h.sums[i * CUM_N + 3] as number) - before(3),
+        }
+      })
       const byId = new Map(cum.map((r) => [r.id, r]))
       expect(direct.length).toBeGreaterThan(0)
       for (const d of direct) {
@@ -124,8 +129,8 @@ describe('campaign running totals', () => {
         expect(byId.get(d.id)?.conv).toBeCloseTo(d.conv, 6)
       }
     }
-    // The campaign_daily view (steps of the running totals) holds exactly the campaign-days the
-    // rows have, with their sums; paused days are absent, not zero rows.
+    // The campaign_daily view holds exactly the campaign-days the rows have, with their sums;
+    // paused days are absent, not zero rows.
     const view = s
       .prepare(
         'SELECT campaign_id, date, spend_micros, impressions, clicks, conversions FROM campaign_daily WHERE account_id = ? ORDER BY campaign_id, date',
@@ -174,7 +179,15 @@ describe('campaign running totals', () => {
           })),
       )
     const snapshot = (): unknown[] =>
-      s.prepare('SELECT * FROM campaign_cum WHERE account_id = ? ORDER BY date, campaign_id').raw().all(accountId)
+      (
+        s
+          .prepare('SELECT date, campaign_ids, sums FROM campaign_cum WHERE account_id = ? ORDER BY date')
+          .raw()
+          .all(accountId) as [string, Buffer, Buffer][]
+      ).map(([date, ids, sums]) => {
+        const d = unpackCum(accountId, date, ids, sums)
+        return [date, [...d.ids], [...d.sums]]
+      })
     const reset = (): void => {
       for (const t of ['daily_metrics', 'account_daily', 'campaign_cum'])
         s.prepare(`DELETE FROM ${t} WHERE account_id = ?`).run(accountId)
@@ -201,8 +214,77 @@ describe('campaign running totals', () => {
     }
     const fromSql = backfill(true)
     const fromMemory = backfill(false)
-    expect(fromSql.length).toBeGreaterThan(100)
+    // One row per account-day, dense from the first day.
+    expect(fromSql.length).toBe(DAYS)
     expect(fromMemory).toEqual(fromSql)
     reset()
+  })
+
+  it('carry totals across whole windows without rows, so a range starting in such a gap is right', () => {
+    const s = core.store.sqlite
+    const m = new MetricsRepo(s)
+    const c = campaigns[0] as (typeof campaigns)[number]
+    const reset = (): void => {
+      for (const t of ['daily_metrics', 'account_daily', 'campaign_cum'])
+        s.prepare(`DELETE FROM ${t} WHERE account_id = ?`).run(accountId)
+    }
+    reset()
+    const row = (date: string, spend: number): DailyMetricInput => ({
+      adId: c.adId,
+      date,
+      accountId,
+      campaignId: c.id,
+      adSetId: c.adSetId,
+      spendMicros: spend,
+      impressions: 10,
+      clicks: 1,
+      reach: 0,
+      conversions: 0.5,
+      conversionValueMicros: 2 * spend,
+      videoViews: 0,
+      provisional: false,
+      source: 'sync',
+    })
+    // A backfill in monthly windows: January has rows, February none (the campaign was off), March has rows.
+    const windows: [string, string][] = [
+      ['2026-01-01', '2026-01-31'],
+      ['2026-02-01', '2026-02-28'],
+      ['2026-03-01', '2026-03-31'],
+    ]
+    for (const [from, to] of windows)
+      s.transaction(() => {
+        const rows = from === '2026-02-01' ? [] : dateRange(from, to).map((d) => row(d, 1_000_000))
+        const acc = new RollupAccumulator()
+        for (const r of rows) acc.add(r)
+        m.upsert(rows)
+        m.replaceRollups(accountId, from, to, acc)
+      })()
+    const repo = new AnalyticsRepo(s)
+    for (const [lo, hi, days] of [
+      ['2026-02-09', '2026-03-15', 15],
+      ['2026-02-27', '2026-02-28', 0],
+      ['2026-01-30', '2026-03-01', 2],
+    ] as const) {
+      const got = repo.campaignSums([{ accountId, lo, hi, rate: 1 }])
+      expect(
+        got.map((r) => [r.id, r.spend]),
+        `${lo}..${hi}`,
+      ).toEqual(days ? [[c.id, days * 1_000_000]] : [])
+    }
+    reset()
+  })
+
+  it('refuse a damaged row with a specific error instead of misreading it', () => {
+    const s = core.store.sqlite
+    s.prepare('INSERT INTO campaign_cum (account_id, date, campaign_ids, sums) VALUES (?, ?, ?, ?)').run(
+      accountId,
+      '2030-01-01',
+      Buffer.alloc(8),
+      Buffer.alloc(40),
+    )
+    expect(() => new CumulativeReader(s).at(accountId, '2030-01-02')).toThrow(
+      /campaign_cum of account \d+ on 2030-01-02 is damaged \(8 id bytes, 40 sum bytes\)/,
+    )
+    s.prepare('DELETE FROM campaign_cum WHERE account_id = ?').run(accountId)
   })
 })

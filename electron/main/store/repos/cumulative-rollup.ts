@@ -1,17 +1,11 @@
 import { daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import type { Sqlite } from '../db'
-import { BulkInsert } from './bulk-insert'
 
-const METRICS = [
-  'spend_micros',
-  'impressions',
-  'clicks',
-  'conversions',
-  'conversion_value_micros',
-  'video_views',
-] as const
-/** Values per campaign-day in a CampaignDays matrix, in METRICS order. */
-export const CUM_N = METRICS.length
+/**
+ * Values per campaign-day in a CampaignDays matrix and per campaign in a campaign_cum row: spend
+ * micros, impressions, clicks, conversions, conversion value micros, video views.
+ */
+export const CUM_N = 6
 const CONV = 3
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6
@@ -47,27 +41,82 @@ export class CampaignDays {
   }
 }
 
+/** One account-day of running totals: campaign ids ascending, CUM_N sums per campaign (same order). */
+export interface CumDay {
+  ids: Int32Array
+  sums: Float64Array
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+function requireLittleEndian(): void {
+  // The blobs are the typed arrays' bytes; every platform Electron ships for is little-endian.
+  if (!LITTLE_ENDIAN) throw new Error('campaign_cum blobs are little-endian; this host is big-endian')
+}
+
+/** The bytes of a typed array as a Buffer (no copy; SQLite copies bound blobs). */
+function bytesOf(a: Int32Array | Float64Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+}
+
+/** A stored account-day row back into arrays; throws on blobs that do not fit together. */
+export function unpackCum(accountId: number, date: string, ids: Uint8Array, sums: Uint8Array): CumDay {
+  requireLittleEndian()
+  const n = ids.byteLength / 4
+  if (!Number.isInteger(n) || sums.byteLength !== n * CUM_N * 8)
+    throw new Error(
+      `campaign_cum of account ${accountId} on ${date} is damaged (${ids.byteLength} id bytes, ${sums.byteLength} sum bytes): rebuild it with a full re-sync`,
+    )
+  // Typed-array views need aligned offsets; blobs from the driver normally start at 0.
+  const idBytes = ids.byteOffset % 4 === 0 ? ids : ids.slice()
+  const sumBytes = sums.byteOffset % 8 === 0 ? sums : sums.slice()
+  return {
+    ids: new Int32Array(idBytes.buffer, idBytes.byteOffset, n),
+    sums: new Float64Array(sumBytes.buffer, sumBytes.byteOffset, n * CUM_N),
+  }
+}
+
 /**
- * Maintains `campaign_cum` (per-campaign running totals, dense from a campaign's first day to its
- * account's last day). `campaign_daily` is a view over it (day d = cum(d) - cum(d - 1)), so this
- * table is the only stored campaign-level rollup. Runs inside the caller's write transaction
- * after `daily_metrics` and `account_daily` of the span were rewritten; idempotent.
+ * Reads running totals: the account's row on or before a date (rows are written densely from an
+ * account's first day to its last, and a day without a row carries the last totals before it).
+ */
+export class CumulativeReader {
+  private readonly atOrBefore
+
+  constructor(sqlite: Sqlite) {
+    this.atOrBefore = sqlite
+      .prepare(
+        'SELECT campaign_ids, sums FROM campaign_cum WHERE account_id = ? AND date <= ? ORDER BY date DESC LIMIT 1',
+      )
+      .raw()
+  }
+
+  /** Running totals through `date` (account-local), or null before the account's first day. */
+  at(accountId: number, date: string): CumDay | null {
+    const r = this.atOrBefore.get(accountId, date) as [Uint8Array, Uint8Array] | undefined
+    return r ? unpackCum(accountId, date, r[0], r[1]) : null
+  }
+}
+
+/**
+ * Maintains `campaign_cum` (per-campaign running totals, one packed row per account-day, dense from
+ * the account's first day to its last). `campaign_daily` is a view over `daily_metrics`; this table
+ * serves range totals per campaign. Runs inside the caller's write transaction after `daily_metrics`
+ * and `account_daily` of the span were rewritten; idempotent.
  */
 export class CumulativeRollup {
   private readonly lastDay
-  private readonly baseDay
-  private readonly baseRows
+  private readonly baseRow
   private readonly dailyRows
   private readonly del
-  private readonly sqlite: Sqlite
-  /** Multi-row inserts per account (the account id is part of the statement). */
-  private readonly inserts = new Map<number, BulkInsert>()
+  private readonly ins
 
   constructor(sqlite: Sqlite) {
-    this.lastDay = sqlite.prepare('SELECT max(date) AS d FROM account_daily WHERE account_id = ?')
-    this.baseDay = sqlite.prepare('SELECT max(date) AS d FROM campaign_cum WHERE account_id = ? AND date < ?')
-    this.baseRows = sqlite
-      .prepare(`SELECT campaign_id, ${METRICS.join(', ')} FROM campaign_cum WHERE account_id = ? AND date = ?`)
+    this.lastDay = sqlite.prepare('SELECT max(date) FROM account_daily WHERE account_id = ?').pluck()
+    this.baseRow = sqlite
+      .prepare(
+        'SELECT date, campaign_ids, sums FROM campaign_cum WHERE account_id = ? AND date < ? ORDER BY date DESC LIMIT 1',
+      )
       .raw()
     this.dailyRows = sqlite
       .prepare(
@@ -77,7 +126,7 @@ export class CumulativeRollup {
       )
       .raw()
     this.del = sqlite.prepare('DELETE FROM campaign_cum WHERE account_id = ? AND date >= ?')
-    this.sqlite = sqlite
+    this.ins = sqlite.prepare('INSERT INTO campaign_cum (account_id, date, campaign_ids, sums) VALUES (?, ?, ?, ?)')
   }
 
   /**
@@ -87,18 +136,14 @@ export class CumulativeRollup {
    */
   refresh(accountId: number, from: string, known?: CampaignDays): void {
     if (!Number.isSafeInteger(accountId)) throw new Error(`Not an account id: ${accountId}`)
+    requireLittleEndian()
     this.del.run(accountId, from)
-    const last = (this.lastDay.get(accountId) as { d: string | null }).d
+    const last = this.lastDay.get(accountId) as string | null
     if (last === null || last < from) return
     const span = daysBetween(from, last) + 1
-    const baseDate = (this.baseDay.get(accountId, from) as { d: string | null }).d
-    // Running totals carried in from before `from`: every campaign seen so far has a row there.
-    const base = new Map<number, Float64Array>()
-    if (baseDate !== null) {
-      for (const r of this.baseRows.iterate(accountId, baseDate) as Iterable<number[]>) {
-        base.set(r[0] as number, Float64Array.from(r.slice(1)))
-      }
-    }
+    // Running totals carried in from before `from`: every campaign seen so far is in that row.
+    const b = this.baseRow.get(accountId, from) as [string, Uint8Array, Uint8Array] | undefined
+    const base = b ? unpackCum(accountId, b[0], b[1], b[2]) : { ids: new Int32Array(0), sums: new Float64Array(0) }
     let days: CampaignDays
     if (known && known.from === from && known.span >= span) days = known
     else {
@@ -115,49 +160,84 @@ export class CumulativeRollup {
         for (let k = 0; k < CUM_N; k++) arr[off * CUM_N + k] = r[2 + k] as number
       }
     }
-    const ids = [...new Set([...base.keys(), ...days.daily.keys()])].sort((a, b) => a - b)
-    // Per campaign: running totals, first day offset written, daily values (looked up once).
-    const runs = ids.map((id) => base.get(id) ?? new Float64Array(CUM_N))
-    const starts = ids.map((id) => (base.has(id) ? 0 : (days.first.get(id) ?? span)))
-    const daily = ids.map((id) => days.daily.get(id))
-    let ins = this.inserts.get(accountId)
-    if (!ins) {
-      ins = new BulkInsert(
-        this.sqlite,
-        `INSERT INTO campaign_cum (date, campaign_id, ${METRICS.join(', ')}, account_id)`,
-        8,
-        String(accountId),
-      )
-      this.inserts.set(accountId, ins)
+    // Every campaign of the base row or the span, ascending.
+    const baseIndex = new Map<number, number>()
+    for (let i = 0; i < base.ids.length; i++) baseIndex.set(base.ids[i] as number, i)
+    const merged = [...base.ids]
+    for (const id of days.daily.keys()) if (!baseIndex.has(id)) merged.push(id)
+    const ids = Int32Array.from(merged).sort()
+    const n = ids.length
+    // Per campaign: running totals, first day offset it is in the row, daily values.
+    const runs = new Float64Array(n * CUM_N)
+    const starts = new Int32Array(n)
+    const daily: (Float64Array | undefined)[] = new Array(n)
+    // How many campaigns join the row on each day (the id list is rebuilt only on those days).
+    const joins = new Int32Array(span)
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as number
+      const at = baseIndex.get(id)
+      if (at !== undefined) {
+        runs.set(base.sums.subarray(at * CUM_N, (at + 1) * CUM_N), i * CUM_N)
+        starts[i] = 0
+      } else starts[i] = days.first.get(id) ?? span
+      daily[i] = days.daily.get(id)
+      const start = starts[i] as number
+      if (start < span) joins[start] = (joins[start] as number) + 1
     }
-    const a = ins.args
-    // Date-major order matches the primary key (account, date, campaign): a backfill appends.
+    let active = new Int32Array(0)
+    let idBytes = bytesOf(new Int32Array(0))
     for (let off = 0; off < span; off++) {
-      const date = fromEpochDay(days.fromDay + off)
-      for (let i = 0; i < ids.length; i++) {
-        if (off < (starts[i] as number)) continue
-        const acc = runs[i] as Float64Array
+      if (joins[off]) {
+        const list: number[] = []
+        for (let i = 0; i < n; i++) if ((starts[i] as number) <= off) list.push(i)
+        active = Int32Array.from(list)
+        idBytes = bytesOf(Int32Array.from(list, (i) => ids[i] as number))
+      }
+      if (!active.length) continue
+      const sums = new Float64Array(active.length * CUM_N)
+      const o = off * CUM_N
+      for (let k = 0; k < active.length; k++) {
+        const i = active[k] as number
+        const r = i * CUM_N
         const d = daily[i]
         if (d) {
-          const o = off * CUM_N
-          acc[0] = (acc[0] as number) + (d[o] as number)
-          acc[1] = (acc[1] as number) + (d[o + 1] as number)
-          acc[2] = (acc[2] as number) + (d[o + 2] as number)
-          acc[3] = (acc[3] as number) + (d[o + 3] as number)
-          acc[4] = (acc[4] as number) + (d[o + 4] as number)
-          acc[5] = (acc[5] as number) + (d[o + 5] as number)
+          runs[r] = (runs[r] as number) + (d[o] as number)
+          runs[r + 1] = (runs[r + 1] as number) + (d[o + 1] as number)
+          runs[r + 2] = (runs[r + 2] as number) + (d[o + 2] as number)
+          runs[r + 3] = (runs[r + 3] as number) + (d[o + 3] as number)
+          runs[r + 4] = (runs[r + 4] as number) + (d[o + 4] as number)
+          runs[r + 5] = (runs[r + 5] as number) + (d[o + 5] as number)
         }
-        const s = ins.slot()
-        a[s] = date
-        a[s + 1] = ids[i] as number
-        a[s + 2] = acc[0] as number
-        a[s + 3] = acc[1] as number
-        a[s + 4] = acc[2] as number
-        a[s + 5] = round6(acc[CONV] as number)
-        a[s + 6] = acc[4] as number
-        a[s + 7] = acc[5] as number
+        const w = k * CUM_N
+        sums[w] = runs[r] as number
+        sums[w + 1] = runs[r + 1] as number
+        sums[w + 2] = runs[r + 2] as number
+        sums[w + CONV] = round6(runs[r + CONV] as number)
+        sums[w + 4] = runs[r + 4] as number
+        sums[w + 5] = runs[r + 5] as number
       }
+      this.ins.run(accountId, fromEpochDay(days.fromDay + off), idBytes, bytesOf(sums))
     }
-    ins.flush()
   }
+}
+
+/**
+ * Rebuild the running totals of accounts that have day rows but none (after migration 0004, which
+ * repacked the table, or a rebuild a crash interrupted: it is one transaction). Returns the accounts
+ * rebuilt. Cheap when nothing is missing: both sides are read by key only.
+ */
+export function rebuildMissingCampaignCum(sqlite: Sqlite): number[] {
+  const missing = sqlite
+    .prepare(
+      `SELECT account_id, min(date) FROM account_daily GROUP BY account_id
+       HAVING NOT EXISTS (SELECT 1 FROM campaign_cum c WHERE c.account_id = account_daily.account_id)`,
+    )
+    .raw()
+    .all() as [number, string][]
+  if (!missing.length) return []
+  const rollup = new CumulativeRollup(sqlite)
+  sqlite.transaction(() => {
+    for (const [accountId, first] of missing) rollup.refresh(accountId, first)
+  })()
+  return missing.map((m) => m[0])
 }

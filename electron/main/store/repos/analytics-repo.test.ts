@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addDays, dateRange } from '../../../../shared/domain/dates'
+import { createTestCore } from '../../test-support'
+import { AnalyticsRepo, METRIC_OF, type CampaignSums } from './analytics-repo'
+import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
+
+type TestCore = ReturnType<typeof createTestCore>
+let core: TestCore
+let accountId = 0
+const ads: { campaignId: number; adSetId: number; adId: number }[] = []
+const START = '2026-03-01'
+const DAYS = 20
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function lcg(seed: number): () => number {
+  let x = seed
+  return () => {
+    x = (x * 1103515245 + 12345) % 2147483648
+    return x / 2147483648
+  }
+}
+
+beforeAll(() => {
+  core = createTestCore({ startJobs: false })
+  const s = core.store.sqlite
+  const ws = core.workspaces.create('Rank', 'USD')
+  accountId = Number(
+    s
+      .prepare(
+        "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (?, 'meta', 'r', 'R', 'USD', 'UTC')",
+      )
+      .run(ws).lastInsertRowid,
+  )
+  for (let i = 0; i < 60; i++) {
+    const campaignId = Number(
+      s
+        .prepare(
+          "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (?, ?, 'C', 'sales', 'active')",
+        )
+        .run(accountId, `c${i}`).lastInsertRowid,
+    )
+    const adSetId = Number(
+      s
+        .prepare(
+          "INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (?, ?, ?, 'S', 'active')",
+        )
+        .run(accountId, campaignId, `s${i}`).lastInsertRowid,
+    )
+    const adId = Number(
+      s
+        .prepare(
+          "INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (?, ?, ?, ?, 'A', 'active')",
+        )
+        .run(accountId, campaignId, adSetId, `a${i}`).lastInsertRowid,
+    )
+    ads.push({ campaignId, adSetId, adId })
+  }
+  const rnd = lcg(3)
+  const rows: DailyMetricInput[] = []
+  ads.forEach((a, i) => {
+    for (const date of dateRange(START, addDays(START, DAYS - 1))) {
+      // Some campaigns share values exactly (ties rank by id); some never convert or click.
+      const v = i % 7 === 0 ? 0.5 : rnd()
+      rows.push({
+        ...a,
+        date,
+        accountId,
+        spendMicros: i % 11 === 0 ? 0 : Math.round(v * 5e7),
+        impressions: Math.round(v * 1e4),
+        clicks: i % 13 === 0 ? 0 : Math.round(v * 300),
+        reach: 0,
+        conversions: i % 5 === 0 ? 0 : Math.round(v * 20) / 4,
+        conversionValueMicros: Math.round(v * 2e8),
+        videoViews: 0,
+        provisional: false,
+        source: 'import',
+      })
+    }
+  })
+  const m = new MetricsRepo(s)
+  s.transaction(() => {
+    m.upsert(rows)
+    m.refreshRollups(accountId, START, addDays(START, DAYS - 1))
+  })()
+})
+afterAll(() => core.close())
+
+describe('campaign range totals from the packed running totals', () => {
+  it('rank every metric both ways, with any limit, as a plain sort of the summed rows', () => {
+    const repo = new AnalyticsRepo(core.store.sqlite)
+    const from = addDays(START, 4)
+    const to = addDays(START, 15)
+    // Two pieces at different rates, as a range across a month boundary with a converted currency.
+    const pieces = [
+      { accountId, lo: addDays(from, -1), hi: addDays(from, 5), rate: 1.1 },
+      { accountId, lo: addDays(from, 5), hi: to, rate: 0.9 },
+    ]
+    const direct = core.store.sqlite
+      .prepare(
+        `SELECT campaign_id AS id, date, spend_micros, conversion_value_micros, impressions, clicks, conversions
+         FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?`,
+      )
+      .all(accountId, from, to) as {
+      id: number
+      date: string
+      spend_micros: number
+      conversion_value_micros: number
+      impressions: number
+      clicks: number
+      conversions: number
+    }[]
+    // Per campaign: spend and value per piece (each piece's money is converted and rounded on its own).
+    const parts = new Map<
+      number,
+      { money: [number, number, number, number]; impressions: number; clicks: number; conversions: number }
+    >()
+    for (const r of direct) {
+      const inFirst = r.date <= addDays(from, 5)
+      const e = parts.get(r.id) ?? { money: [0, 0, 0, 0], impressions: 0, clicks: 0, conversions: 0 }
+      parts.set(r.id, e)
+      if (inFirst) {
+        e.money[0] += r.spend_micros
+        e.money[2] += r.conversion_value_micros
+      } else {
+        e.money[1] += r.spend_micros
+        e.money[3] += r.conversion_value_micros
+      }
+      e.impressions += r.impressions
+      e.clicks += r.clicks
+      e.conversions += r.conversions
+    }
+    const all: CampaignSums[] = [...parts].map(([id, e]) => ({
+      id,
+      account_id: accountId,
+      spend: Math.round(e.money[0] * 1.1) + Math.round(e.money[1] * 0.9),
+      revenue: Math.round(e.money[2] * 1.1) + Math.round(e.money[3] * 0.9),
+      impressions: e.impressions,
+      clicks: e.clicks,
+      conversions: Math.round(e.conversions * 1e6) / 1e6,
+      video_views: 0,
+    }))
+    const nonEmpty = all.filter((r) => r.spend || r.impressions || r.revenue || r.conversions)
+    expect(repo.campaignSums(pieces)).toEqual([...nonEmpty].sort((a, b) => a.id - b.id))
+    for (const metric of Object.keys(METRIC_OF)) {
+      const f = METRIC_OF[metric] as (r: CampaignSums) => number | null
+      for (const order of ['top', 'bottom'] as const) {
+        const sign = order === 'top' ? -1 : 1
+        const sorted = nonEmpty
+          .filter((r) => r.spend >= 1e6 && f(r) !== null)
+          .sort((a, b) => sign * ((f(a) as number) - (f(b) as number)) || a.id - b.id)
+        for (const limit of [1, 3, 7, 200]) {
+          const got = repo.campaignSums(pieces, { metric, order, limit, minSpendMicros: 1e6 })
+          expect(
+            got.map((r) => r.id),
+            `${metric} ${order} ${limit}`,
+          ).toEqual(sorted.slice(0, limit).map((r) => r.id))
+        }
+      }
+    }
+  })
+
+  it('keep to the named campaigns', () => {
+    const repo = new AnalyticsRepo(core.store.sqlite)
+    const ids = [ads[3]?.campaignId, ads[40]?.campaignId] as number[]
+    const got = repo.campaignSums([{ accountId, lo: addDays(START, -1), hi: addDays(START, DAYS - 1), rate: 1 }], {
+      ids,
+    })
+    expect(got.map((r) => r.id)).toEqual(ids)
+  })
+})
