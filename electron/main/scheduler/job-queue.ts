@@ -98,6 +98,8 @@ export function throwIfAborted(signal: AbortSignal): void {
 }
 
 const PROGRESS_INTERVAL_MS = 200
+/** How often a running job's progress is written to its row (events go out every PROGRESS_INTERVAL_MS). */
+const STORED_PROGRESS_INTERVAL_MS = 1000
 const defaultRetryDelay = (attempt: number): number => Math.min(60_000, 1000 * 2 ** (attempt - 1))
 
 /**
@@ -260,26 +262,31 @@ export class JobQueue {
     const ctl = new AbortController()
     this.running.set(row.id, ctl)
     let last = 0
+    let lastStored = 0
     let pending: { step: string; current: number; total: number; message: string } | null = null
-    const flush = (): void => {
+    const flush = (store = true): void => {
       if (!pending) return
       const p = pending
       pending = null
       last = Date.now()
-      // The stored progress is only a display copy: when another connection (a sync's writer thread)
-      // holds the write lock it waits for the next report instead of blocking this thread; the
-      // event still goes out.
-      const timeout = this.sqlite.pragma('busy_timeout', { simple: true }) as number
-      this.sqlite.pragma('busy_timeout = 0')
-      try {
-        this.sqlite
-          .prepare('UPDATE jobs SET step = ?, current = ?, total = ?, message = ? WHERE id = ?')
-          .run(p.step, p.current, p.total, p.message, row.id)
-      } catch (e) {
-        if (!isBusy(e)) throw e
-        pending ??= p
-      } finally {
-        this.sqlite.pragma(`busy_timeout = ${timeout}`)
+      // The stored progress is only a display copy (windows opened later, the CLI): it is written
+      // at most every STORED_PROGRESS_INTERVAL_MS and at the end, while events go out every report.
+      // When another connection (a sync's writer thread) holds the write lock it waits for the next
+      // report instead of blocking this thread.
+      if (store || last - lastStored >= STORED_PROGRESS_INTERVAL_MS) {
+        const timeout = this.sqlite.pragma('busy_timeout', { simple: true }) as number
+        this.sqlite.pragma('busy_timeout = 0')
+        try {
+          this.sqlite
+            .prepare('UPDATE jobs SET step = ?, current = ?, total = ?, message = ? WHERE id = ?')
+            .run(p.step, p.current, p.total, p.message, row.id)
+          lastStored = last
+        } catch (e) {
+          if (!isBusy(e)) throw e
+          pending ??= p
+        } finally {
+          this.sqlite.pragma(`busy_timeout = ${timeout}`)
+        }
       }
       this.events.emit('job:progress', { jobId: row.id, kind: row.kind, ...p })
     }
@@ -289,7 +296,8 @@ export class JobQueue {
       signal: ctl.signal,
       progress: (step, current, total, message = '') => {
         pending = { step, current: Math.round(current), total: Math.round(total), message }
-        if (Date.now() - last >= PROGRESS_INTERVAL_MS || (total > 0 && current >= total)) flush()
+        const done = total > 0 && current >= total
+        if (done || Date.now() - last >= PROGRESS_INTERVAL_MS) flush(done)
       },
       checkpoint: <T>() => {
         const r = this.sqlite.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(row.id) as {
