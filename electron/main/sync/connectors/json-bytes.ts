@@ -128,6 +128,21 @@ export class JsonCursor {
     this.pos = i + 1
   }
 
+  /**
+   * The bytes right at the cursor (no whitespace skipped) are `lit`: moves past them and returns
+   * true; otherwise leaves the cursor where it was. For fast paths that expect a platform's usual
+   * byte layout and fall back to the general reader when it differs.
+   */
+  skipLit(lit: Uint8Array): boolean {
+    const b = this.b
+    const p = this.pos
+    const n = lit.length
+    if (p + n > b.length) return false
+    for (let k = 0; k < n; k++) if (b[p + k] !== lit[k]) return false
+    this.pos = p + n
+    return true
+  }
+
   /** The span s0..s1 equals the literal (see `lit`). */
   is(lit: Uint8Array): boolean {
     const s0 = this.s0

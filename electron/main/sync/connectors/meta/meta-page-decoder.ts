@@ -134,38 +134,84 @@ function actionsBytes(c: JsonCursor, out: Pick, types: readonly Uint8Array[] | n
   out.kind = ABSENT
   if (!c.openArray()) return
   do {
-    let r = -2
-    let kind = ABSENT
-    let v0 = 0
-    let v1 = 0
-    if (!c.openObject()) bail()
-    do {
-      c.key()
-      if (c.is(K.action_type)) {
-        if (r !== -2) bail()
-        c.str()
-        r = rankOf(c, types)
-      } else if (c.is(K.value)) {
-        if (kind !== ABSENT) bail()
-        if (c.peek() === 0x22) {
-          c.str()
-          kind = STR
-        } else {
-          c.num()
-          kind = NUM
-        }
-        v0 = c.s0
-        v1 = c.s1
-      } else c.skip()
-    } while (c.nextMember())
-    if (r === -2 || kind === ABSENT) bail()
-    if (r >= 0 && (out.kind === ABSENT || r < out.rank)) {
-      out.kind = kind
-      out.s0 = v0
-      out.s1 = v1
-      out.rank = r
-    }
+    c.peek()
+    if (!actionFast(c, out, types)) actionBytes(c, out, types)
   } while (c.nextItem())
+}
+
+/** The bytes of an action as the Graph API lays it out, up to its type and after it. */
+const ACTION_HEAD = lit('{"action_type":')
+const ACTION_VALUE = lit(',"value":')
+
+/**
+ * An action in the exact layout the Graph API sends (`{"action_type":"…","value":…}`, no spaces):
+ * read without key scanning. Returns false, the cursor back at the item, for anything else (the
+ * general reader then decides).
+ */
+function actionFast(c: JsonCursor, out: Pick, types: readonly Uint8Array[] | null): boolean {
+  const start = c.pos
+  if (!c.skipLit(ACTION_HEAD)) return false
+  c.str()
+  const r = rankOf(c, types)
+  if (!c.skipLit(ACTION_VALUE)) {
+    c.pos = start
+    return false
+  }
+  let kind: number
+  if (c.peek() === 0x22) {
+    c.str()
+    kind = STR
+  } else {
+    c.num()
+    kind = NUM
+  }
+  if (c.peek() !== 0x7d) {
+    c.pos = start
+    return false
+  }
+  c.pos++
+  if (r >= 0 && (out.kind === ABSENT || r < out.rank)) {
+    out.kind = kind
+    out.s0 = c.s0
+    out.s1 = c.s1
+    out.rank = r
+  }
+  return true
+}
+
+/** One action item, any key order and extra keys (see actionsBytes). */
+function actionBytes(c: JsonCursor, out: Pick, types: readonly Uint8Array[] | null): void {
+  let r = -2
+  let kind = ABSENT
+  let v0 = 0
+  let v1 = 0
+  if (!c.openObject()) bail()
+  do {
+    c.key()
+    if (c.is(K.action_type)) {
+      if (r !== -2) bail()
+      c.str()
+      r = rankOf(c, types)
+    } else if (c.is(K.value)) {
+      if (kind !== ABSENT) bail()
+      if (c.peek() === 0x22) {
+        c.str()
+        kind = STR
+      } else {
+        c.num()
+        kind = NUM
+      }
+      v0 = c.s0
+      v1 = c.s1
+    } else c.skip()
+  } while (c.nextMember())
+  if (r === -2 || kind === ABSENT) bail()
+  if (r >= 0 && (out.kind === ABSENT || r < out.rank)) {
+    out.kind = kind
+    out.s0 = v0
+    out.s1 = v1
+    out.rank = r
+  }
 }
 
 // Row fields read by the byte path, as bits (a repeated one bails; the first four are required).
@@ -181,6 +227,24 @@ const F_ACTIONS = 256
 const F_VALUES = 512
 const F_VIEWS = 1024
 const REQUIRED = F_DATE | F_AD | F_ADSET | F_CAMPAIGN
+
+/** Each row field's key as it appears in a page (`"ad_id":`), by the field's bit number. */
+const KEY_BYTES = [
+  'date_start',
+  'ad_id',
+  'adset_id',
+  'campaign_id',
+  'spend',
+  'impressions',
+  'clicks',
+  'reach',
+  'actions',
+  'action_values',
+  'video_play_actions',
+].map((k) => lit(`"${k}":`))
+
+/** Longest row the key prediction follows (members beyond it are read the general way). */
+const PREDICTED_MEMBERS = 32
 
 /** Which row field the key in s0..s1 names (dispatch on its length first), or 0. */
 function rowField(c: JsonCursor): number {
@@ -230,6 +294,7 @@ function rowBytes(
   days: ByteDays,
   sp: RowSpans,
   types: readonly Uint8Array[],
+  order: Int32Array,
 ): void {
   let seen = 0
   let date = 0
@@ -239,9 +304,20 @@ function rowBytes(
   sp.spend.kind = sp.impressions.kind = sp.clicks.kind = sp.reach.kind = ABSENT
   sp.purchases.kind = sp.values.kind = sp.views.kind = ABSENT
   if (!c.openObject()) bail()
+  let k = 0
   do {
-    c.key()
-    const f = rowField(c)
+    // Rows of a page list their fields in one order: the key expected at this position (the one the
+    // previous row had there) is matched as bytes, else the key is read and dispatched.
+    let f = 0
+    const expected = k < PREDICTED_MEMBERS ? (order[k] as number) : 0
+    if (expected !== 0 && c.peek() === 0x22 && c.skipLit(KEY_BYTES[31 - Math.clz32(expected)] as Uint8Array))
+      f = expected
+    else {
+      c.key()
+      f = rowField(c)
+      if (k < PREDICTED_MEMBERS) order[k] = f
+    }
+    k++
     if (f === 0) {
       c.skip()
       continue
@@ -310,6 +386,8 @@ function metaPageBytes(c: JsonCursor, args: MetaPageArgs): { batch: DailyBatch; 
   const days = new ByteDays()
   const spans = new RowSpans()
   const types = args.purchaseTypes.map(lit)
+  // Per member position: the field the previous row had there (0: none, or a field not read).
+  const order = new Int32Array(PREDICTED_MEMBERS)
   let next: string | undefined
   let seenData = false
   let seenPaging = false
@@ -320,7 +398,7 @@ function metaPageBytes(c: JsonCursor, args: MetaPageArgs): { batch: DailyBatch; 
       if (seenData) bail()
       seenData = true
       if (c.openArray())
-        do rowBytes(c, out, days, spans, types)
+        do rowBytes(c, out, days, spans, types, order)
         while (c.nextItem())
     } else if (c.is(K.paging)) {
       if (seenPaging) bail()
