@@ -118,11 +118,11 @@ export class CumulativeRollup {
         'SELECT date, campaign_ids, sums FROM campaign_cum WHERE account_id = ? AND date < ? ORDER BY date DESC LIMIT 1',
       )
       .raw()
+    // The rows in key order (account, date, ad), summed per campaign-day in memory: no grouping sort.
     this.dailyRows = sqlite
       .prepare(
-        `SELECT campaign_id, date, sum(spend_micros), sum(impressions), sum(clicks), round(sum(conversions), 6),
-           sum(conversion_value_micros), sum(video_views)
-         FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ? GROUP BY campaign_id, date`,
+        `SELECT date, campaign_id, spend_micros, impressions, clicks, conversions, conversion_value_micros, video_views
+         FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?`,
       )
       .raw()
     this.del = sqlite.prepare('DELETE FROM campaign_cum WHERE account_id = ? AND date >= ?')
@@ -148,17 +148,20 @@ export class CumulativeRollup {
     if (known && known.from === from && known.span >= span) days = known
     else {
       days = new CampaignDays(from, span)
-      const offsets = new Map<string, number>()
+      let lastDate = ''
+      let o = 0
       for (const r of this.dailyRows.iterate(accountId, from, last) as Iterable<(number | string)[]>) {
-        const date = r[1] as string
-        let off = offsets.get(date)
-        if (off === undefined) {
-          off = toEpochDay(date) - days.fromDay
-          offsets.set(date, off)
+        if (r[0] !== lastDate) {
+          lastDate = r[0] as string
+          o = toEpochDay(lastDate) - days.fromDay
         }
-        const arr = days.row(r[0] as number, off)
-        for (let k = 0; k < CUM_N; k++) arr[off * CUM_N + k] = r[2 + k] as number
+        const arr = days.row(r[1] as number, o)
+        const k = o * CUM_N
+        for (let m = 0; m < CUM_N; m++) arr[k + m] = (arr[k + m] as number) + (r[2 + m] as number)
       }
+      // Campaign-day conversions as every rollup keeps them (rounded to 1e-6 per day).
+      for (const arr of days.daily.values())
+        for (let k = CONV; k < arr.length; k += CUM_N) arr[k] = round6(arr[k] as number)
     }
     // Every campaign of the base row or the span, ascending.
     const baseIndex = new Map<number, number>()
