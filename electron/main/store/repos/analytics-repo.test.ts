@@ -3,58 +3,22 @@ import { addDays, dateRange } from '../../../../shared/domain/dates'
 import { createTestCore } from '../../test-support'
 import { AnalyticsRepo, METRIC_OF, type CampaignSums } from './analytics-repo'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
+import { lcg, seedAccount, type SeededCampaign } from './testing'
 
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
 let accountId = 0
-const ads: { campaignId: number; adSetId: number; adId: number }[] = []
+const ads: SeededCampaign[] = []
 const START = '2026-03-01'
 const DAYS = 20
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function lcg(seed: number): () => number {
-  let x = seed
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648
-    return x / 2147483648
-  }
-}
 
 beforeAll(() => {
   core = createTestCore({ startJobs: false })
   const s = core.store.sqlite
   const ws = core.workspaces.create('Rank', 'USD')
-  accountId = Number(
-    s
-      .prepare(
-        "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (?, 'meta', 'r', 'R', 'USD', 'UTC')",
-      )
-      .run(ws).lastInsertRowid,
-  )
-  for (let i = 0; i < 60; i++) {
-    const campaignId = Number(
-      s
-        .prepare(
-          "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (?, ?, 'C', 'sales', 'active')",
-        )
-        .run(accountId, `c${i}`).lastInsertRowid,
-    )
-    const adSetId = Number(
-      s
-        .prepare(
-          "INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (?, ?, ?, 'S', 'active')",
-        )
-        .run(accountId, campaignId, `s${i}`).lastInsertRowid,
-    )
-    const adId = Number(
-      s
-        .prepare(
-          "INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (?, ?, ?, ?, 'A', 'active')",
-        )
-        .run(accountId, campaignId, adSetId, `a${i}`).lastInsertRowid,
-    )
-    ads.push({ campaignId, adSetId, adId })
-  }
+  const seeded = seedAccount(s, ws, 'r', 60)
+  accountId = seeded.accountId
+  ads.push(...seeded.campaigns)
   const rnd = lcg(3)
   const rows: DailyMetricInput[] = []
   ads.forEach((a, i) => {

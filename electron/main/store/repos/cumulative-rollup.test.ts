@@ -4,6 +4,7 @@ import { createTestCore } from '../../test-support'
 import { CUM_N, CumulativeReader, CumulativeRollup, unpackCum, type CumDay } from './cumulative-rollup'
 import { AnalyticsRepo } from './analytics-repo'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from './metrics-repo'
+import { lcg, seedAccount } from './testing'
 
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
@@ -12,50 +13,13 @@ const campaigns: { id: number; adSetId: number; adId: number }[] = []
 const START = '2026-01-01'
 const DAYS = 70
 
-/** Deterministic pseudo-random integers (no Math.random in tests). */
-function lcg(seed: number): () => number {
-  let x = seed
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648
-    return x / 2147483648
-  }
-}
-
 beforeAll(() => {
   core = createTestCore({ startJobs: false })
   const s = core.store.sqlite
   const ws = core.workspaces.create('Cum', 'USD')
-  accountId = Number(
-    s
-      .prepare(
-        "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (?, 'meta', 'a', 'A', 'USD', 'UTC')",
-      )
-      .run(ws).lastInsertRowid,
-  )
-  for (let i = 0; i < 5; i++) {
-    const id = Number(
-      s
-        .prepare(
-          "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (?, ?, ?, 'sales', 'active')",
-        )
-        .run(accountId, `c${i}`, `C${i}`).lastInsertRowid,
-    )
-    const adSetId = Number(
-      s
-        .prepare(
-          "INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (?, ?, ?, 'S', 'active')",
-        )
-        .run(accountId, id, `s${i}`).lastInsertRowid,
-    )
-    const adId = Number(
-      s
-        .prepare(
-          "INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (?, ?, ?, ?, 'Ad', 'active')",
-        )
-        .run(accountId, id, adSetId, `a${i}`).lastInsertRowid,
-    )
-    campaigns.push({ id, adSetId, adId })
-  }
+  const seeded = seedAccount(s, ws, 'a', 5)
+  accountId = seeded.accountId
+  for (const c of seeded.campaigns) campaigns.push({ id: c.campaignId, adSetId: c.adSetId, adId: c.adId })
 })
 afterAll(() => core.close())
 

@@ -157,26 +157,34 @@ function actionFast(c: JsonCursor, out: Pick, types: readonly Uint8Array[] | nul
     c.pos = start
     return false
   }
-  let kind: number
-  if (c.peek() === 0x22) {
-    c.str()
-    kind = STR
-  } else {
-    c.num()
-    kind = NUM
-  }
+  const kind = actionValue(c)
   if (c.peek() !== 0x7d) {
     c.pos = start
     return false
   }
   c.pos++
+  offer(out, r, kind, c.s0, c.s1)
+  return true
+}
+
+/** An action's value (a string or a number token): its kind, span in s0..s1. */
+function actionValue(c: JsonCursor): number {
+  if (c.peek() === 0x22) {
+    c.str()
+    return STR
+  }
+  c.num()
+  return NUM
+}
+
+/** Keep the action of rank `r` when it ranks before the one picked so far (the earliest of equal rank). */
+function offer(out: Pick, r: number, kind: number, s0: number, s1: number): void {
   if (r >= 0 && (out.kind === ABSENT || r < out.rank)) {
     out.kind = kind
-    out.s0 = c.s0
-    out.s1 = c.s1
+    out.s0 = s0
+    out.s1 = s1
     out.rank = r
   }
-  return true
 }
 
 /** One action item, any key order and extra keys (see actionsBytes). */
@@ -194,24 +202,13 @@ function actionBytes(c: JsonCursor, out: Pick, types: readonly Uint8Array[] | nu
       r = rankOf(c, types)
     } else if (c.is(K.value)) {
       if (kind !== ABSENT) bail()
-      if (c.peek() === 0x22) {
-        c.str()
-        kind = STR
-      } else {
-        c.num()
-        kind = NUM
-      }
+      kind = actionValue(c)
       v0 = c.s0
       v1 = c.s1
     } else c.skip()
   } while (c.nextMember())
   if (r === -2 || kind === ABSENT) bail()
-  if (r >= 0 && (out.kind === ABSENT || r < out.rank)) {
-    out.kind = kind
-    out.s0 = v0
-    out.s1 = v1
-    out.rank = r
-  }
+  offer(out, r, kind, v0, v1)
 }
 
 // Row fields read by the byte path, as bits (a repeated one bails; the first four are required).
