@@ -83,6 +83,51 @@ export function deriveKpis(t: Totals): Kpis {
   }
 }
 
+/**
+ * What a ranking by `metric` orders on: the KPI derived from the sums (null when its denominator
+ * is zero), or the raw sum for counts without a KPI (impressions, clicks).
+ */
+export function rankingValue(t: Totals, metric: string): number | null {
+  return deriveKpis(t)[metric as keyof Kpis] ?? (t as unknown as Record<string, number>)[metric] ?? null
+}
+
+/**
+ * The first `limit` items by value (descending for 'top', ascending for 'bottom'), ties by id; items
+ * without a value are left out. A short limit over many items keeps a bounded insertion list
+ * instead of sorting them all.
+ */
+export function rankBy<T>(
+  items: readonly T[],
+  value: (x: T) => number | null,
+  id: (x: T) => number,
+  order: 'top' | 'bottom',
+  limit = items.length,
+): T[] {
+  const sign = order === 'top' ? -1 : 1
+  const keyed: { x: T; v: number; id: number }[] = []
+  for (const x of items) {
+    const v = value(x)
+    if (v !== null) keyed.push({ x, v: sign * v, id: id(x) })
+  }
+  const before = (a: { v: number; id: number }, b: { v: number; id: number }): number => a.v - b.v || a.id - b.id
+  if (limit * 8 >= keyed.length)
+    return keyed
+      .sort(before)
+      .slice(0, limit)
+      .map((k) => k.x)
+  const top: typeof keyed = []
+  for (const k of keyed) {
+    if (top.length === limit && before(k, top[limit - 1] as (typeof keyed)[number]) >= 0) continue
+    let i = top.length === limit ? limit - 1 : top.length
+    while (i > 0 && before(k, top[i - 1] as (typeof keyed)[number]) < 0) {
+      top[i] = top[i - 1] as (typeof keyed)[number]
+      i--
+    }
+    top[i] = k
+  }
+  return top.map((k) => k.x)
+}
+
 export function addTotals(a: Totals, b: Totals): Totals {
   return {
     spendMicros: a.spendMicros + b.spendMicros,

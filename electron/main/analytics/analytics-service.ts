@@ -1,6 +1,14 @@
 import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../shared/domain/dates'
 import { PlatformIdSchema, type PlatformId } from '../../../shared/domain/entities'
-import { addTotals, deriveKpis, EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
+import {
+  addTotals,
+  deriveKpis,
+  EMPTY_TOTALS,
+  rankBy,
+  rankingValue,
+  type DateRange,
+  type Totals,
+} from '../../../shared/domain/metrics'
 import type { z } from 'zod'
 import type {
   Breakdown,
@@ -11,7 +19,14 @@ import type {
   TrendSeriesPoint,
 } from '../../../shared/ipc/contracts/analytics-schemas'
 import { AppError } from '../../../shared/ipc/result'
-import type { AnalyticsRepo, CampaignSums, CumPiece, RawBucket, ScopeAccount } from '../store/repos/analytics-repo'
+import {
+  sumsToTotals,
+  type AnalyticsRepo,
+  type CampaignSums,
+  type CumPiece,
+  type RawBucket,
+  type ScopeAccount,
+} from '../store/repos/analytics-repo'
 import type { FxRepo } from '../store/repos/fx-repo'
 import type { WorkspaceRepo } from '../store/repos/workspace-repo'
 import { previousPeriod } from './dashboard-service'
@@ -47,17 +62,6 @@ export function addBucket(t: Totals, b: RawBucket, scope: ResolvedScope): void {
   t.clicks += b.clicks
   t.conversions = Math.round((t.conversions + b.conversions) * 1e6) / 1e6
   t.videoViews += b.video_views
-}
-
-function sumsToTotals(s: CampaignSums): Totals {
-  return {
-    spendMicros: s.spend,
-    revenueMicros: s.revenue,
-    impressions: s.impressions,
-    clicks: s.clicks,
-    conversions: s.conversions,
-    videoViews: s.video_views,
-  }
 }
 
 /**
@@ -259,17 +263,13 @@ export class AnalyticsService {
       }).map((s) => ({ key: String(s.id), period: '', totals: sumsToTotals(s), provisional: prov.has(s.account_id) }))
     } else {
       const all = [...this.rowsFor(input.level, 'total', scope, input.range, {}).values()]
-      const value = (t: Totals): number | null =>
-        deriveKpis(t)[input.metric as keyof ReturnType<typeof deriveKpis>] ??
-        (t as unknown as Record<string, number>)[input.metric] ??
-        null
-      const sign = input.order === 'top' ? -1 : 1
-      raw = all
-        .filter((r) => r.totals.spendMicros >= minSpendMicros && value(r.totals) !== null)
-        .sort(
-          (a, b) => sign * ((value(a.totals) as number) - (value(b.totals) as number)) || Number(a.key) - Number(b.key),
-        )
-        .slice(0, input.limit)
+      raw = rankBy(
+        all.filter((r) => r.totals.spendMicros >= minSpendMicros),
+        (r) => rankingValue(r.totals, input.metric),
+        (r) => Number(r.key),
+        input.order,
+        input.limit,
+      )
     }
     return {
       currency: scope.currency,

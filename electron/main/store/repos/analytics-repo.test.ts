@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dateRange } from '../../../../shared/domain/dates'
 import { createTestCore } from '../../test-support'
-import { AnalyticsRepo, METRIC_OF, type CampaignSums } from './analytics-repo'
+import { METRIC_KEYS } from '../../../../shared/domain/metric-keys'
+import { rankingValue } from '../../../../shared/domain/metrics'
+import { AnalyticsRepo, sumsToTotals, type CampaignSums } from './analytics-repo'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { lcg, seedAccount, type SeededCampaign } from './testing'
 
@@ -105,8 +107,8 @@ describe('campaign range totals from the packed running totals', () => {
     }))
     const nonEmpty = all.filter((r) => r.spend || r.impressions || r.revenue || r.conversions)
     expect(repo.campaignSums(pieces)).toEqual([...nonEmpty].sort((a, b) => a.id - b.id))
-    for (const metric of Object.keys(METRIC_OF)) {
-      const f = METRIC_OF[metric] as (r: CampaignSums) => number | null
+    for (const metric of METRIC_KEYS) {
+      const f = (r: CampaignSums): number | null => rankingValue(sumsToTotals(r), metric)
       for (const order of ['top', 'bottom'] as const) {
         const sign = order === 'top' ? -1 : 1
         const sorted = nonEmpty

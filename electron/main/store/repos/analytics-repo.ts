@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3'
 import type { Sqlite } from '../db'
 import { CUM_N, CumulativeReader } from './cumulative-rollup'
 import type { PlatformId } from '../../../../shared/domain/entities'
+import { rankBy, rankingValue, type Totals } from '../../../../shared/domain/metrics'
 
 /** An account in scope with what conversion and clamping need. */
 export interface ScopeAccount {
@@ -69,45 +70,16 @@ const PERIOD: Record<Grain, string> = {
   month: 'substr(d.date, 1, 7)',
 }
 
-type Ratio = (r: CampaignSums) => number | null
-
-/** Ranking values over the converted sums (null when the denominator is zero). */
-export const METRIC_OF: Record<string, Ratio> = {
-  spend: (r) => r.spend,
-  revenue: (r) => r.revenue,
-  impressions: (r) => r.impressions,
-  clicks: (r) => r.clicks,
-  conversions: (r) => r.conversions,
-  roas: (r) => (r.spend > 0 ? r.revenue / r.spend : null),
-  cpa: (r) => (r.conversions > 0 ? r.spend / 1e6 / r.conversions : null),
-  ctr: (r) => (r.impressions > 0 ? r.clicks / r.impressions : null),
-  cpc: (r) => (r.clicks > 0 ? r.spend / 1e6 / r.clicks : null),
-  cpm: (r) => (r.impressions > 0 ? r.spend / 1e3 / r.impressions : null),
-  cvr: (r) => (r.clicks > 0 ? r.conversions / r.clicks : null),
-}
-
-interface Ranked {
-  r: CampaignSums
-  /** The ranking value, negated for a descending order: ascending `v` is the wanted order. */
-  v: number
-}
-
-const byRank = (a: Ranked, b: Ranked): number => a.v - b.v || a.r.id - b.r.id
-
-/** The first `k` by (v, id): a bounded insertion for a short list (a ranking's limit), else a sort. */
-function firstRanked(items: Ranked[], k: number): Ranked[] {
-  if (k * 8 >= items.length) return items.sort(byRank).slice(0, k)
-  const top: Ranked[] = []
-  for (const x of items) {
-    if (top.length === k && byRank(x, top[k - 1] as Ranked) >= 0) continue
-    let i = top.length === k ? k - 1 : top.length
-    while (i > 0 && byRank(x, top[i - 1] as Ranked) < 0) {
-      top[i] = top[i - 1] as Ranked
-      i--
-    }
-    top[i] = x
+/** A campaign's converted sums as Totals (what KPIs and rankings are derived from). */
+export function sumsToTotals(s: CampaignSums): Totals {
+  return {
+    spendMicros: s.spend,
+    revenueMicros: s.revenue,
+    impressions: s.impressions,
+    clicks: s.clicks,
+    conversions: s.conversions,
+    videoViews: s.video_views,
   }
-  return top
 }
 
 /** SQLite's round(x): to the nearest integer, halves away from zero. */
@@ -297,15 +269,14 @@ export class AnalyticsRepo {
       out.push(r)
     }
     if (opts.metric) {
-      const f = METRIC_OF[opts.metric]
-      if (!f) throw new Error(`Unknown ranking metric: ${opts.metric}`)
-      const sign = opts.order === 'bottom' ? 1 : -1
-      const ranked: Ranked[] = []
-      for (const r of out) {
-        const v = f(r)
-        if (v !== null) ranked.push({ r, v: sign * v })
-      }
-      out = firstRanked(ranked, opts.limit ?? ranked.length).map((x) => x.r)
+      const metric = opts.metric
+      out = rankBy(
+        out,
+        (r) => rankingValue(sumsToTotals(r), metric),
+        (r) => r.id,
+        opts.order ?? 'top',
+        opts.limit,
+      )
     } else out.sort((a, b) => a.id - b.id)
     return out
   }

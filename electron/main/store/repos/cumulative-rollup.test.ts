@@ -4,12 +4,12 @@ import { createTestCore } from '../../test-support'
 import { CUM_N, CumulativeReader, CumulativeRollup, unpackCum, type CumDay } from './cumulative-rollup'
 import { AnalyticsRepo } from './analytics-repo'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from './metrics-repo'
-import { lcg, seedAccount } from './testing'
+import { lcg, seedAccount, type SeededCampaign } from './testing'
 
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
 let accountId = 0
-const campaigns: { id: number; adSetId: number; adId: number }[] = []
+const campaigns: SeededCampaign[] = []
 const START = '2026-01-01'
 const DAYS = 70
 
@@ -19,7 +19,7 @@ beforeAll(() => {
   const ws = core.workspaces.create('Cum', 'USD')
   const seeded = seedAccount(s, ws, 'a', 5)
   accountId = seeded.accountId
-  for (const c of seeded.campaigns) campaigns.push({ id: c.campaignId, adSetId: c.adSetId, adId: c.adId })
+  campaigns.push(...seeded.campaigns)
 })
 afterAll(() => core.close())
 
@@ -37,7 +37,7 @@ describe('campaign running totals', () => {
             adId: c.adId,
             date,
             accountId,
-            campaignId: c.id,
+            campaignId: c.campaignId,
             adSetId: c.adSetId,
             spendMicros: Math.round(rnd() * 1e8) + version,
             impressions: Math.round(rnd() * 1e4),
@@ -129,7 +129,7 @@ describe('campaign running totals', () => {
             adId: c.adId,
             date,
             accountId,
-            campaignId: c.id,
+            campaignId: c.campaignId,
             adSetId: c.adSetId,
             spendMicros: Math.round(rnd() * 1e8),
             impressions: Math.round(rnd() * 1e4),
@@ -197,7 +197,7 @@ describe('campaign running totals', () => {
       adId: c.adId,
       date,
       accountId,
-      campaignId: c.id,
+      campaignId: c.campaignId,
       adSetId: c.adSetId,
       spendMicros: spend,
       impressions: 10,
@@ -233,7 +233,7 @@ describe('campaign running totals', () => {
       expect(
         got.map((r) => [r.id, r.spend]),
         `${lo}..${hi}`,
-      ).toEqual(days ? [[c.id, days * 1_000_000]] : [])
+      ).toEqual(days ? [[c.campaignId, days * 1_000_000]] : [])
     }
     reset()
   })

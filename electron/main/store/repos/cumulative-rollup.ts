@@ -1,4 +1,4 @@
-import { daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
+import { addDays, daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import type { Sqlite } from '../db'
 
 /**
@@ -26,6 +26,12 @@ export class CampaignDays {
     readonly span: number,
   ) {
     this.fromDay = toEpochDay(from)
+  }
+
+  /** Round every campaign-day's conversions to 1e-6, as every rollup keeps them (after summing rows). */
+  roundConversions(): void {
+    for (const arr of this.daily.values())
+      for (let k = CONV; k < arr.length; k += CUM_N) arr[k] = round6(arr[k] as number)
   }
 
   /** The campaign's row (created zeroed); write values at `off * CUM_N`. */
@@ -106,18 +112,14 @@ export class CumulativeReader {
  */
 export class CumulativeRollup {
   private readonly lastDay
-  private readonly baseRow
+  private readonly reader
   private readonly dailyRows
   private readonly del
   private readonly ins
 
   constructor(sqlite: Sqlite) {
     this.lastDay = sqlite.prepare('SELECT max(date) FROM account_daily WHERE account_id = ?').pluck()
-    this.baseRow = sqlite
-      .prepare(
-        'SELECT date, campaign_ids, sums FROM campaign_cum WHERE account_id = ? AND date < ? ORDER BY date DESC LIMIT 1',
-      )
-      .raw()
+    this.reader = new CumulativeReader(sqlite)
     // The rows in key order (account, date, ad), summed per campaign-day in memory: no grouping sort.
     this.dailyRows = sqlite
       .prepare(
@@ -142,8 +144,7 @@ export class CumulativeRollup {
     if (last === null || last < from) return
     const span = daysBetween(from, last) + 1
     // Running totals carried in from before `from`: every campaign seen so far is in that row.
-    const b = this.baseRow.get(accountId, from) as [string, Uint8Array, Uint8Array] | undefined
-    const base = b ? unpackCum(accountId, b[0], b[1], b[2]) : { ids: new Int32Array(0), sums: new Float64Array(0) }
+    const base = this.reader.at(accountId, addDays(from, -1)) ?? { ids: new Int32Array(0), sums: new Float64Array(0) }
     let days: CampaignDays
     if (known && known.from === from && known.span >= span) days = known
     else {
@@ -159,9 +160,7 @@ export class CumulativeRollup {
         const k = o * CUM_N
         for (let m = 0; m < CUM_N; m++) arr[k + m] = (arr[k + m] as number) + (r[2 + m] as number)
       }
-      // Campaign-day conversions as every rollup keeps them (rounded to 1e-6 per day).
-      for (const arr of days.daily.values())
-        for (let k = CONV; k < arr.length; k += CUM_N) arr[k] = round6(arr[k] as number)
+      days.roundConversions()
     }
     // Every campaign of the base row or the span, ascending.
     const baseIndex = new Map<number, number>()
@@ -226,10 +225,10 @@ export class CumulativeRollup {
 
 /**
  * Rebuild the running totals of accounts that have day rows but none (after migration 0004, which
- * repacked the table, or a rebuild a crash interrupted: it is one transaction). Returns the accounts
- * rebuilt. Cheap when nothing is missing: both sides are read by key only.
+ * repacked the table, or a rebuild a crash interrupted: it is one transaction). Cheap when nothing
+ * is missing: both sides are read by key only.
  */
-export function rebuildMissingCampaignCum(sqlite: Sqlite): number[] {
+export function rebuildMissingCampaignCum(sqlite: Sqlite): void {
   const missing = sqlite
     .prepare(
       `SELECT account_id, min(date) FROM account_daily GROUP BY account_id
@@ -237,10 +236,9 @@ export function rebuildMissingCampaignCum(sqlite: Sqlite): number[] {
     )
     .raw()
     .all() as [number, string][]
-  if (!missing.length) return []
+  if (!missing.length) return
   const rollup = new CumulativeRollup(sqlite)
   sqlite.transaction(() => {
     for (const [accountId, first] of missing) rollup.refresh(accountId, first)
   })()
-  return missing.map((m) => m[0])
 }

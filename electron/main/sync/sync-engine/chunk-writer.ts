@@ -193,10 +193,7 @@ export class ChunkWriter {
           c[o + 5] = (c[o + 5] as number) + videoViews
         }
         ins.flush()
-        // Campaign-day conversions as the rollups keep them (rounded to 1e-6 per day).
-        for (const arr of campaignDays.daily.values()) {
-          for (let o = 3; o < arr.length; o += CUM_N) arr[o] = Math.round((arr[o] as number) * 1e6) / 1e6
-        }
+        campaignDays.roundConversions()
         this.metrics.writeAccountDays(accountId, accountDays)
         this.metrics.cumulative.refresh(accountId, w.from, campaignDays)
         afterWrite?.()
