@@ -14,7 +14,7 @@ export default defineConfig({
           // Daily report pages are decoded on a small worker pool; emitted beside index.js as decode-worker.js.
           'decode-worker': resolve(__dirname, 'electron/main/sync/connectors/decode-worker.ts'),
           // A sync writes its chunks on a writer thread with its own connection; emitted as sync-writer.js.
-          'sync-writer': resolve(__dirname, 'electron/main/sync/sync-engine/sync-writer.ts'),
+          'sync-writer': resolve(__dirname, 'electron/main/store/sync-writer/sync-writer.ts'),
         },
       },
     },

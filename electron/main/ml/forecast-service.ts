@@ -10,7 +10,7 @@ import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
 import type { JobContext } from '../scheduler/job-queue'
 import type { Sqlite } from '../store/db'
-import { loadWorkspaceSeries } from './dataset-repo'
+import { loadWorkspaceSeries } from '../store/repos/dataset-repo'
 import type { EntitySeries } from './features'
 import {
   evaluateArtifact,

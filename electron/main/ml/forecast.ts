@@ -11,7 +11,7 @@ import {
   type EntitySeries,
   type FeatureSet,
 } from './features'
-import type { WorkspaceSeries } from './dataset-repo'
+import type { WorkspaceSeries } from '../store/repos/dataset-repo'
 import { metricSummary, type MetricSummary } from './metrics'
 
 /**

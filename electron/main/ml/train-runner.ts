@@ -1,5 +1,5 @@
 import { startWorker, workerEntryUrl } from '../worker-entry'
-import type { WorkspaceSeries } from './dataset-repo'
+import type { WorkspaceSeries } from '../store/repos/dataset-repo'
 import { trainForecast, type TrainOptions, type TrainResult } from './forecast'
 
 export type TrainMode = 'worker' | 'inline'

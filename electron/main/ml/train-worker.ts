@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import type { WorkspaceSeries } from './dataset-repo'
+import type { WorkspaceSeries } from '../store/repos/dataset-repo'
 import { trainForecast, type TrainOptions } from './forecast'
 
 // Worker entry: receives plain data (typed arrays survive structured clone), returns the trained

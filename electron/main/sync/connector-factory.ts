@@ -1,6 +1,6 @@
 import type { PlatformId } from '../../../shared/domain/entities'
 import type { Connector, ConnectorContext } from './connectors/types'
-import type { ConnectionRow } from './sync-repo'
+import type { ConnectionRow } from '../store/repos/sync-repo'
 
 /** Builds a connector for a platform over a context (fetch, base URL, credentials). */
 export type ConnectorFactory = (platform: PlatformId, ctx: ConnectorContext, connection?: ConnectionRow) => Connector

@@ -2,7 +2,7 @@ import { PLATFORMS } from '../../../shared/domain/entities'
 import { daysBetween } from '../../../shared/domain/dates'
 import type { Sqlite } from '../store/db'
 import { DemoBuildPayloadSchema } from './demo-service'
-import type { ConnectionConfig, SyncRepo } from './sync-repo'
+import type { ConnectionConfig, SyncRepo } from '../store/repos/sync-repo'
 
 type SimRef = NonNullable<ConnectionConfig['simulated']>
 

@@ -25,8 +25,8 @@ import {
 } from './credentials'
 import { SyncConfigStore } from './sync-config'
 import { describeError, SyncEngine, type SyncRequest, type SyncResult } from './sync-engine/engine'
-import { EntityWriter } from './sync-engine/entity-writer'
-import { SyncRepo, type ConnectionRow, type LocalAccount } from './sync-repo'
+import { EntityWriter } from '../store/sync-writer/entity-writer'
+import { SyncRepo, type ConnectionRow, type LocalAccount } from '../store/repos/sync-repo'
 
 export const SYNC_JOB = 'sync:run'
 

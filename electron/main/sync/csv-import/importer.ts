@@ -3,7 +3,7 @@ import { microsToDecimalString } from '../../../../shared/domain/money'
 import { AppError } from '../../../../shared/ipc/result'
 import type { Sqlite } from '../../store/db'
 import { MetricsRepo, type DailyMetricInput } from '../../store/repos/metrics-repo'
-import { EntityWriter } from '../sync-engine/entity-writer'
+import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import type { CsvMapping } from './detect'
 import { parseCsv, type CsvRow, type RowError } from './parse'
 

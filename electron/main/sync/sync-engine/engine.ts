@@ -19,10 +19,10 @@ import {
   type ConnectionRow,
   type LocalAccount,
   type SyncRepo,
-} from '../sync-repo'
-import { ChunkWriter } from './chunk-writer'
-import { openChunkSink, type ChunkSink } from './chunk-sink'
-import { EntityWriter } from './entity-writer'
+} from '../../store/repos/sync-repo'
+import { ChunkWriter } from '../../store/sync-writer/chunk-writer'
+import { openChunkSink, type ChunkSink } from '../../store/sync-writer/chunk-sink'
+import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import { chunkWindows, planAccount, type AccountPlan } from './plan'
 
 export interface SyncRequest {

@@ -1,6 +1,6 @@
-import { fromEpochDay, toEpochDay } from '../../../shared/domain/dates'
-import type { Sqlite } from '../store/db'
-import type { EntitySeries } from './features'
+import { fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
+import type { Sqlite } from '../db'
+import type { EntitySeries } from '../../ml/features'
 
 /** Loaded series of a workspace plus the shared date range (account-local dates). */
 export interface WorkspaceSeries {

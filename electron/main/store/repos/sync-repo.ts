@@ -1,6 +1,6 @@
-import type { SqlStatement } from '../scheduler/job-queue'
-import type { AccountStatus, PlatformId } from '../../../shared/domain/entities'
-import type { Sqlite } from '../store/db'
+import type { SqlStatement } from '../../scheduler/job-queue'
+import type { AccountStatus, PlatformId } from '../../../../shared/domain/entities'
+import type { Sqlite } from '../db'
 
 export interface ConnectionRow {
   id: number

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { SqlStatement } from '../../scheduler/job-queue'
-import type { Sqlite } from '../../store/db'
-import { transferList } from '../connectors/daily-batch'
+import type { Sqlite } from '../db'
+import { transferList } from '../../sync/connectors/daily-batch'
 import { startWorker, workerEntryUrl } from '../../worker-entry'
 import type { ChunkWrite, ChunkWriter } from './chunk-writer'
 

@@ -1,5 +1,5 @@
-import type { Sqlite } from '../../store/db'
-import type { RemoteAccount, RemoteAd, RemoteAdSet, RemoteCampaign } from '../connectors/types'
+import type { Sqlite } from '../db'
+import type { RemoteAccount, RemoteAd, RemoteAdSet, RemoteCampaign } from '../../sync/connectors/types'
 
 /** Local ids of one account's entities keyed by platform external id. */
 export interface EntityIds {

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { connectStore } from '../../store/connect'
+import { connectStore } from '../connect'
 import { ChunkGate, runAll, type WriteMessage } from './chunk-sink'
 import { ChunkWriter, type ChunkWrite } from './chunk-writer'
 

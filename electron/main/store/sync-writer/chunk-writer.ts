@@ -1,9 +1,9 @@
 import { fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
-import type { Sqlite } from '../../store/db'
-import { CampaignDays, CUM_N } from '../../store/repos/cumulative-rollup'
-import { dailyInsert, MetricsRepo, type AccountDays } from '../../store/repos/metrics-repo'
-import type { BulkInsert } from '../../store/repos/bulk-insert'
-import { BATCH_VALUES, type DailyBatch } from '../connectors/daily-batch'
+import type { Sqlite } from '../db'
+import { CampaignDays, CUM_N } from '../repos/cumulative-rollup'
+import { dailyInsert, MetricsRepo, type AccountDays } from '../repos/metrics-repo'
+import type { BulkInsert } from '../repos/bulk-insert'
+import { BATCH_VALUES, type DailyBatch } from '../../sync/connectors/daily-batch'
 import type { EntityIds } from './entity-writer'
 
 export interface ChunkWrite {
