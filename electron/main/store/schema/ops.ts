@@ -36,9 +36,27 @@ export const jobs = sqliteTable(
     startedAt: text('started_at'),
     finishedAt: text('finished_at'),
     runAfter: text('run_after'),
+    /** Lease token of the store owner that claimed the job (store_lease.token); null while queued. */
+    owner: text('owner'),
   },
   (t) => [index('jobs_status_idx').on(t.status, t.id)],
 )
+
+/**
+ * Who owns the store: the one process that runs jobs and the change pipeline (at most one row,
+ * id 1). Taken and renewed in BEGIN IMMEDIATE transactions; see store/ownership.ts.
+ */
+export const storeLease = sqliteTable('store_lease', {
+  id: integer('id').primaryKey(),
+  /** Random per process; jobs.owner names it. */
+  token: text('token').notNull(),
+  pid: integer('pid').notNull(),
+  hostname: text('hostname').notNull(),
+  /** What the owner is, for messages: "the desktop app", "npm run web", "CLI sync". */
+  label: text('label').notNull(),
+  startedAt: text('started_at').notNull(),
+  heartbeatAt: text('heartbeat_at').notNull(),
+})
 
 export const syncRuns = sqliteTable(
   'sync_runs',
