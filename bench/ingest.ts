@@ -1,3 +1,4 @@
+import { TEST_CALLER } from '../electron/main/test-support'
 import { join } from 'node:path'
 import { addDays } from '../shared/domain/dates'
 import { createCore } from '../electron/main/core'
@@ -73,10 +74,14 @@ export const ingestBench: Bench = {
       for (const p of platforms) {
         const ids = world.accounts.filter((a) => a.platform === p).map((a) => a.externalId)
         if (!ids.length) continue
-        const env = await core.dispatch('connections:connect', {
-          workspaceId: ws,
-          credentials: fakeCredentials(p, ids),
-        })
+        const env = await core.dispatch(
+          'connections:connect',
+          {
+            workspaceId: ws,
+            credentials: fakeCredentials(p, ids),
+          },
+          TEST_CALLER,
+        )
         if (!env.ok) throw new Error(`connect ${p}: ${env.error.message}`)
       }
       const since = addDays(endDate, -(days - 1))
@@ -103,7 +108,7 @@ export const ingestBench: Bench = {
       })
       const cpu0 = process.cpuUsage()
       const t0 = performance.now()
-      const env = await core.dispatch('sync:start', { workspaceId: ws, mode: 'full', since })
+      const env = await core.dispatch('sync:start', { workspaceId: ws, mode: 'full', since }, TEST_CALLER)
       if (!env.ok) throw new Error(env.error.message)
       const job = await core.jobs.waitFor((env.value as { jobId: number }).jobId)
       const backfillS = (performance.now() - t0) / 1000

@@ -1,3 +1,4 @@
+import { TEST_CALLER } from '../electron/main/test-support'
 import { join } from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { addDays } from '../shared/domain/dates'
@@ -8,7 +9,7 @@ import { timeMedian, type Bench } from './types'
 const RUNS = 7
 
 async function call(core: Core, channel: string, input: unknown): Promise<unknown> {
-  const env = await core.dispatch(channel, input)
+  const env = await core.dispatch(channel, input, TEST_CALLER)
   if (!env.ok) throw new Error(`${channel}: ${env.error.message}`)
   return env.value
 }

@@ -1,3 +1,4 @@
+import { TEST_CALLER } from '../electron/main/test-support'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { addDays } from '../shared/domain/dates'
@@ -42,7 +43,7 @@ export const storeBench: Bench = {
       const range = { from: addDays(endDate, -29), to: endDate }
       const input = { workspaceId: result.workspaceId, range, compare: true }
       const summaryMs = await timeMedian(7, async () => {
-        const env = await core.dispatch('dashboard:getSummary', input)
+        const env = await core.dispatch('dashboard:getSummary', input, TEST_CALLER)
         if (!env.ok) throw new Error(env.error.message)
       })
       return {

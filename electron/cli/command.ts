@@ -1,3 +1,4 @@
+import type { CallContext, Role } from '../../shared/domain/caller'
 import type { Core, CoreOptions } from '../main/core'
 import type { ParsedArgs } from './args'
 
@@ -5,9 +6,12 @@ import type { ParsedArgs } from './args'
 export interface CliCommand {
   name: string
   usage: string
+  /** The least role that may run it (`--as`); channels it calls check their own role too. */
+  role: Role
   /** Core options this command needs (e.g. seeding the demo). */
   coreOptions?: CoreOptions
-  run(core: Core, args: ParsedArgs): Promise<void>
+  /** `caller` is the CLI user in the `--as` role: pass it to every `core.dispatch`. */
+  run(core: Core, args: ParsedArgs, caller: CallContext): Promise<void>
 }
 
 /** Print job progress on one stderr line while a command waits for a job. */

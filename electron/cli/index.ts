@@ -1,3 +1,5 @@
+import { userInfo } from 'node:os'
+import { ROLES, roleAllows, userContext, type CallContext, type Role } from '../../shared/domain/caller'
 import { createCore } from '../main/core'
 import { createNodePlatform } from '../main/platform/node'
 import { CliError, parseArgs } from './args'
@@ -11,13 +13,31 @@ const COMMANDS: CliCommand[] = [...coreCommands, ...syncCommands, ...analyticsCo
 
 const USAGE = `Marketing Engine CLI — the same core as the app, headless.
 
-Usage: npm run cli -- <command> [options]
+Usage: npm run cli -- [--as viewer|editor|admin] <command> [options]
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}
 
+--as runs the command in that role (default admin): a viewer may only read.
 The data folder is the OS app-data folder unless ME_DATA_DIR names another.
 Errors go to stderr with a non-zero exit code.`
+
+/** The CLI user in the role `--as` names (default admin). */
+function cliCaller(as: string | true | undefined): CallContext {
+  const role = as ?? 'admin'
+  if (role === true || !(ROLES as readonly string[]).includes(role))
+    throw new CliError(
+      `--as needs one of ${ROLES.join(', ')}, got ${role === true ? 'nothing' : JSON.stringify(role)}`,
+      2,
+    )
+  let name = 'cli user'
+  try {
+    name = userInfo().username || name
+  } catch {
+    // no passwd entry (containers): keep the generic name
+  }
+  return userContext('cli', { id: name, name, role: role as Role })
+}
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv)
@@ -28,10 +48,15 @@ async function main(argv: string[]): Promise<void> {
   }
   const command = COMMANDS.find((c) => c.name === name)
   if (!command) throw new CliError(`Unknown command "${name}".\n\n${USAGE}`, 2)
+  const caller = cliCaller(args.flags.get('as'))
+  if (!roleAllows(caller.principal.role, command.role))
+    throw new CliError(
+      `FORBIDDEN: \`${name}\` needs the ${command.role} role; --as ${caller.principal.role} may not run it`,
+    )
   const platform = createNodePlatform({ host: 'cli' })
   const core = createCore(platform, { validateOutput: true, ...command.coreOptions })
   try {
-    await command.run(core, args)
+    await command.run(core, args, caller)
   } finally {
     await core.close()
   }

@@ -3,7 +3,7 @@ import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/channels'
 import type { Account, Summary, TrendPoint, Workspace } from '../../shared/ipc/contract'
 import { addDays } from '../../shared/domain/dates'
 import type { Core } from './core'
-import { createTestCore } from './test-support'
+import { createTestCore, TEST_CALLER } from './test-support'
 
 let core: Core
 let ws: Workspace
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => core.close())
 
 async function call<T = unknown>(channel: string, input: unknown): Promise<T> {
-  const env = await core.dispatch(channel, input)
+  const env = await core.dispatch(channel, input, TEST_CALLER)
   if (!env.ok) throw new Error(`${channel}: ${env.error.code} ${env.error.message}`)
   return env.value as T
 }
@@ -51,7 +51,7 @@ const INVALID: Partial<Record<InvokeChannel, unknown[]>> = {
 describe('dispatch', () => {
   it.each(INVOKE_CHANNELS)('%s refuses invalid payloads with a VALIDATION error', async (channel) => {
     for (const input of [...GENERIC_INVALID, ...(INVALID[channel] ?? [])]) {
-      const env = await core.dispatch(channel, input)
+      const env = await core.dispatch(channel, input, TEST_CALLER)
       expect(env.ok, `${channel} accepted ${JSON.stringify(input)}`).toBe(false)
       if (!env.ok) {
         expect(env.error.code).toBe('VALIDATION')
@@ -61,7 +61,7 @@ describe('dispatch', () => {
   })
 
   it('refuses an unknown channel', async () => {
-    const env = await core.dispatch('campaigns:deleteEverything', {})
+    const env = await core.dispatch('campaigns:deleteEverything', {}, TEST_CALLER)
     expect(env).toEqual({
       ok: false,
       error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown channel "campaigns:deleteEverything"' },
@@ -69,7 +69,7 @@ describe('dispatch', () => {
   })
 
   it('answers NOT_FOUND for a workspace that does not exist', async () => {
-    const env = await core.dispatch('accounts:list', { workspaceId: 999 })
+    const env = await core.dispatch('accounts:list', { workspaceId: 999 }, TEST_CALLER)
     expect(env.ok).toBe(false)
     if (!env.ok) expect(env.error.code).toBe('NOT_FOUND')
   })
@@ -100,7 +100,7 @@ describe('dispatch', () => {
     const next = await call<{ theme: string }>('settings:update', { theme: 'dark' })
     expect(next.theme).toBe('dark')
     expect(seen).toHaveLength(1)
-    const bad = await core.dispatch('settings:update', { reportingCurrency: 'US' })
+    const bad = await core.dispatch('settings:update', { reportingCurrency: 'US' }, TEST_CALLER)
     expect(bad.ok).toBe(false)
     if (!bad.ok) expect(bad.error.message).toContain('3-letter ISO currency code')
     off()

@@ -1,7 +1,7 @@
 import { app, type BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron'
 import { join } from 'node:path'
 import { createCore, type Core } from './core'
-import { registerBridge } from './ipc/bridge'
+import { desktopCaller, registerBridge } from './ipc/bridge'
 import { createElectronPlatform } from './platform/electron'
 import { AppTray } from './tray'
 import { startUpdater } from './updater'
@@ -76,7 +76,8 @@ async function start(): Promise<void> {
       const c = core
       if (!c) return
       for (const w of c.workspaces.list()) {
-        if (w.accountCount > 0) void c.dispatch('sync:start', { workspaceId: w.id, mode: 'incremental' })
+        if (w.accountCount > 0)
+          void c.dispatch('sync:start', { workspaceId: w.id, mode: 'incremental' }, desktopCaller())
       }
     },
     toggleAutomation: () => {

@@ -1,3 +1,4 @@
+import { userContext, type CallContext } from '../../shared/domain/caller'
 import { createCore, type Core, type CoreOptions } from './core'
 import { createNodePlatform, type NodePlatform } from './platform/node'
 
@@ -12,3 +13,6 @@ export function createTestCore(opts: CoreOptions & { now?: () => Date } = {}): C
   const core = createCore(platform, { dbPath: ':memory:', validateOutput: true, ...opts })
   return core as Core & { platform: NodePlatform }
 }
+
+/** The caller of test calls: an admin user with every workspace in scope. */
+export const TEST_CALLER: CallContext = userContext('test', { id: 'tester', name: 'Test user' })

@@ -1,7 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { userInfo } from 'node:os'
 import { extname, join, normalize, resolve, sep } from 'node:path'
+import { userContext, type CallContext } from '../../shared/domain/caller'
 import type { Core } from '../main/core'
 import type { ErrorCode } from '../../shared/ipc/result'
 
@@ -42,6 +44,19 @@ export interface WebServerOptions {
   port?: number
   /** Per-launch token; random when omitted. */
   token?: string
+  /** Who the token stands for (default: the OS user who started the preview, admin). */
+  caller?: CallContext
+}
+
+/** The token's owner: the local user who started `npm run web`. */
+function tokenOwner(): CallContext {
+  let name = 'web user'
+  try {
+    name = userInfo().username || name
+  } catch {
+    // no passwd entry (containers): keep the generic name
+  }
+  return userContext('web', { id: name, name })
 }
 
 export interface WebServer {
@@ -103,6 +118,7 @@ function readBody(req: IncomingMessage): Promise<string> {
  */
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url')
+  const caller = opts.caller ?? tokenOwner()
   const root = resolve(opts.staticDir)
   const clients = new Set<ServerResponse>()
   const unsubscribe = opts.core.events.onAny((event, payload) => {
@@ -163,7 +179,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         })
         return
       }
-      const envelope = await opts.core.dispatch(channel, input)
+      const envelope = await opts.core.dispatch(channel, input, caller)
       sendJson(res, envelope.ok ? 200 : (STATUS[envelope.error.code] ?? 400), envelope)
       return
     }

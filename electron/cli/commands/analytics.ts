@@ -6,8 +6,9 @@ import type { CliCommand } from '../command'
 export const analyticsCommands: CliCommand[] = [
   {
     name: 'anomalies',
+    role: 'viewer',
     usage: 'anomalies --workspace ID [--days N]           Anomalies of the last N days (default 90) as JSON',
-    async run(core, args) {
+    async run(core, args, caller) {
       const workspaceId = intFlag(args, 'workspace')
       if (workspaceId === undefined) throw new CliError('anomalies needs --workspace ID (see `status`)', 2)
       const days = intFlag(args, 'days') ?? 90
@@ -17,10 +18,14 @@ export const analyticsCommands: CliCommand[] = [
         )
         .get(workspaceId) as { d: string | null }
       if (!last.d) throw new CliError(`Workspace ${workspaceId} has no data`)
-      const env = await core.dispatch('analytics:listAnomalies', {
-        workspaceId,
-        range: { from: addDays(last.d, -(days - 1)), to: last.d },
-      })
+      const env = await core.dispatch(
+        'analytics:listAnomalies',
+        {
+          workspaceId,
+          range: { from: addDays(last.d, -(days - 1)), to: last.d },
+        },
+        caller,
+      )
       if (!env.ok) throw new CliError(env.error.message)
       console.log(JSON.stringify(env.value, null, 2))
     },

@@ -4,8 +4,9 @@ import { progressToStderr, type CliCommand } from '../command'
 export const coreCommands: CliCommand[] = [
   {
     name: 'demo',
+    role: 'admin',
     usage: 'demo [--campaigns N] [--days D] [--seed S]   Create or reset the demo workspace',
-    async run(core, args) {
+    async run(core, args, caller) {
       const payload: Record<string, number> = {}
       for (const k of ['campaigns', 'days', 'seed'] as const) {
         const v = intFlag(args, k)
@@ -21,9 +22,10 @@ export const coreCommands: CliCommand[] = [
   },
   {
     name: 'status',
+    role: 'viewer',
     usage: 'status                                       Workspaces, accounts, row counts and date range',
-    async run(core) {
-      const env = await core.dispatch('store:getStatus', {})
+    async run(core, _args, caller) {
+      const env = await core.dispatch('store:getStatus', {}, caller)
       if (!env.ok) throw new CliError(env.error.message)
       const accounts = core.workspaces
         .list()
@@ -33,8 +35,9 @@ export const coreCommands: CliCommand[] = [
   },
   {
     name: 'call',
+    role: 'viewer',
     usage: "call <channel> '<json>'                      Call any IPC channel; prints the envelope as JSON",
-    async run(core, args) {
+    async run(core, args, caller) {
       const [, channel, json] = args.positional
       if (!channel) throw new CliError("call needs a channel, e.g. call workspaces:list '{}'", 2)
       let input: unknown = {}
@@ -45,7 +48,7 @@ export const coreCommands: CliCommand[] = [
           throw new CliError(`The input is not valid JSON: ${(err as Error).message}`, 2)
         }
       }
-      const env = await core.dispatch(channel, input)
+      const env = await core.dispatch(channel, input, caller)
       console.log(JSON.stringify(env, null, 2))
       if (!env.ok) process.exitCode = 1
     },

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import type { CallContext } from '../../../shared/domain/caller'
 import { decimalToMicros } from '../../../shared/domain/money'
 import type { Forecast } from '../../../shared/ipc/contracts/ml'
 import type { Core } from '../../main/core'
@@ -13,8 +14,8 @@ function workspaceId(core: Core, args: ParsedArgs): number {
   return first.id
 }
 
-async function call<T>(core: Core, channel: string, input: unknown): Promise<T> {
-  const env = await core.dispatch(channel, input)
+async function call<T>(core: Core, caller: CallContext, channel: string, input: unknown): Promise<T> {
+  const env = await core.dispatch(channel, input, caller)
   if (!env.ok) throw new CliError(`${env.error.code}: ${env.error.message}`)
   return env.value as T
 }
@@ -23,9 +24,10 @@ async function call<T>(core: Core, channel: string, input: unknown): Promise<T> 
 export const mlCommands: CliCommand[] = [
   {
     name: 'train',
+    role: 'editor',
     usage:
       'train [--model forecast] [--workspace ID] [--trees N]   Train a model version (worker thread); prints metrics',
-    async run(core, args) {
+    async run(core, args, caller) {
       const model = args.flags.get('model') ?? 'forecast'
       if (model !== 'forecast')
         throw new CliError(
@@ -41,7 +43,7 @@ export const mlCommands: CliCommand[] = [
       if (job.status !== 'succeeded') throw new CliError(`Training ${job.status}: ${job.error ?? ''}`)
       const models = await call<
         { version: number; active: boolean; metrics: unknown; trainedAt: string; dataFrom: string; dataTo: string }[]
-      >(core, 'ml:listModels', { workspaceId: ws })
+      >(core, caller, 'ml:listModels', { workspaceId: ws })
       const result = core.jobs.result<{ version: number }>(id)
       console.log(
         JSON.stringify({ workspaceId: ws, result, model: models.find((m) => m.version === result?.version) }, null, 2),
@@ -50,9 +52,10 @@ export const mlCommands: CliCommand[] = [
   },
   {
     name: 'predict',
+    role: 'viewer',
     usage:
       'predict --entity ID --days N [--spend X] [--type campaign|adset] [--workspace ID] [--path]   Forecast with 80% interval',
-    async run(core, args) {
+    async run(core, args, caller) {
       const ws = workspaceId(core, args)
       const entityId = intFlag(args, 'entity')
       const days = intFlag(args, 'days')
@@ -68,7 +71,7 @@ export const mlCommands: CliCommand[] = [
           throw new CliError(`--spend needs a daily amount like 250 or 99.50, got ${JSON.stringify(spend)}`, 2)
         }
       }
-      const f = await call<Forecast>(core, 'ml:getForecast', {
+      const f = await call<Forecast>(core, caller, 'ml:getForecast', {
         workspaceId: ws,
         entityType: type,
         entityId,
@@ -87,8 +90,9 @@ export const mlCommands: CliCommand[] = [
   },
   {
     name: 'import-orders',
+    role: 'editor',
     usage: 'import-orders FILE.csv [--workspace ID] [--currency EUR] [--replace]   Orders for LTV (all or nothing)',
-    async run(core, args) {
+    async run(core, args, caller) {
       const file = args.positional[1]
       if (!file) throw new CliError('import-orders needs a CSV file', 2)
       let csv: string
@@ -98,7 +102,7 @@ export const mlCommands: CliCommand[] = [
         throw new CliError(`Cannot read ${file}: ${(err as Error).message}`)
       }
       const currency = args.flags.get('currency')
-      const out = await call(core, 'ml:importOrders', {
+      const out = await call(core, caller, 'ml:importOrders', {
         workspaceId: workspaceId(core, args),
         csv,
         replace: args.flags.has('replace'),
@@ -109,9 +113,10 @@ export const mlCommands: CliCommand[] = [
   },
   {
     name: 'ltv',
+    role: 'viewer',
     usage: 'ltv [--workspace ID] [--weeks 52]   BG/NBD + Gamma-Gamma lifetime value by channel and campaign',
-    async run(core, args) {
-      const out = await call(core, 'ml:getLtv', {
+    async run(core, args, caller) {
+      const out = await call(core, caller, 'ml:getLtv', {
         workspaceId: workspaceId(core, args),
         horizonWeeks: intFlag(args, 'weeks', 52),
       })

@@ -79,9 +79,10 @@ const CREDENTIAL_SOURCES: Record<PlatformId, Record<string, string>> = {
 export const syncCommands: CliCommand[] = [
   {
     name: 'connect',
+    role: 'admin',
     usage:
       'connect <platform> [--workspace NAME] [--token ..] [--account-ids ..]   Validate and save credentials (flags or ME_* env)',
-    async run(core, args) {
+    async run(core, args, caller) {
       const platform = args.positional[1] as PlatformId | undefined
       if (!platform || !(PLATFORMS as readonly string[]).includes(platform))
         throw new CliError(`connect needs a platform: ${PLATFORMS.join(' | ')}`, 2)
@@ -102,27 +103,32 @@ export const syncCommands: CliCommand[] = [
           process.stderr.write(`Open this URL in your browser to sign in to Google Ads:\n${url}\n`)
         }
         const { refreshToken: _r, platform: _p, ...rest } = raw as Record<string, unknown>
-        const env = await core.dispatch('connections:connectGoogle', { workspaceId, ...rest })
+        const env = await core.dispatch('connections:connectGoogle', { workspaceId, ...rest }, caller)
         if (!env.ok) throw new CliError(`connect google_ads failed: ${env.error.message}`)
         console.log(JSON.stringify(env.value, null, 2))
         return
       }
       const baseUrl = str(args, 'base-url')
-      const env = await core.dispatch('connections:connect', {
-        workspaceId,
-        credentials: raw,
-        ...(baseUrl ? { baseUrl } : {}),
-      })
+      const env = await core.dispatch(
+        'connections:connect',
+        {
+          workspaceId,
+          credentials: raw,
+          ...(baseUrl ? { baseUrl } : {}),
+        },
+        caller,
+      )
       if (!env.ok) throw new CliError(`connect ${platform} failed: ${env.error.message}`)
       console.log(JSON.stringify(env.value, null, 2))
     },
   },
   {
     name: 'sync',
+    role: 'editor',
     usage:
       'sync [--workspace NAME] [--account ID] [--since YYYY-MM-DD] [--full]   Sync connected accounts (demo: simulated platforms)',
     coreOptions: { seedDemo: true },
-    async run(core, args) {
+    async run(core, args, caller) {
       await waitForDemo(core)
       const wsName = str(args, 'workspace')
       const workspaces = wsName
@@ -136,12 +142,16 @@ export const syncCommands: CliCommand[] = [
       let failed = false
       for (const workspaceId of workspaces) {
         const ids = accountIds(core, workspaceId, str(args, 'account'))
-        const env = await core.dispatch('sync:start', {
-          workspaceId,
-          mode: args.flags.has('full') ? 'full' : 'incremental',
-          ...(ids ? { accountIds: ids } : {}),
-          ...(since ? { since } : {}),
-        })
+        const env = await core.dispatch(
+          'sync:start',
+          {
+            workspaceId,
+            mode: args.flags.has('full') ? 'full' : 'incremental',
+            ...(ids ? { accountIds: ids } : {}),
+            ...(since ? { since } : {}),
+          },
+          caller,
+        )
         if (!env.ok) {
           if (!wsName && env.error.message.includes('no connected accounts')) continue
           throw new CliError(env.error.message)
@@ -174,9 +184,10 @@ export const syncCommands: CliCommand[] = [
   },
   {
     name: 'import',
+    role: 'editor',
     usage:
       'import <file.csv> [--mapping meta|google|auto] [--workspace NAME]   Import an Ads Manager / Google Ads CSV export',
-    async run(core, args) {
+    async run(core, args, caller) {
       const file = args.positional[1]
       if (!file) throw new CliError('import needs a CSV file', 2)
       const mapping = str(args, 'mapping') ?? 'auto'
@@ -190,7 +201,7 @@ export const syncCommands: CliCommand[] = [
       }
       const workspaceId = workspaceByName(core, str(args, 'workspace') ?? 'Imported', true)
       const input = { workspaceId, fileName: basename(file), content, mapping }
-      const preview = await core.dispatch('import:preview', input)
+      const preview = await core.dispatch('import:preview', input, caller)
       if (!preview.ok) throw new CliError(preview.error.message)
       const p = preview.value as {
         errors: { row: number; column: string | null; message: string }[]
@@ -203,7 +214,7 @@ export const syncCommands: CliCommand[] = [
         throw new CliError(`${file}: ${p.errors.length} error(s); nothing was imported`)
       }
       process.stderr.write(`${p.rowCount} lines -> ${p.adDays} ad-days\n`)
-      const env = await core.dispatch('import:commit', input)
+      const env = await core.dispatch('import:commit', input, caller)
       if (!env.ok) throw new CliError(env.error.message)
       const jobId = (env.value as { jobId: number }).jobId
       const job = await core.jobs.waitFor(jobId)
@@ -223,9 +234,10 @@ export const syncCommands: CliCommand[] = [
   },
   {
     name: 'totals',
+    role: 'viewer',
     usage:
       'totals [--workspace NAME] [--account ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] --json   Summed metrics (money in currency units)',
-    async run(core, args) {
+    async run(core, args, caller) {
       const workspaceId = workspaceByName(core, str(args, 'workspace'), false)
       const ids = accountIds(core, workspaceId, str(args, 'account'))
       const accounts = core.workspaces.accounts(workspaceId).filter((a) => !ids || ids.includes(a.id))

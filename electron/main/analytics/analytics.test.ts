@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import Papa from 'papaparse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decimalToMicros } from '../../../shared/domain/money'
-import { createTestCore } from '../test-support'
+import { createTestCore, TEST_CALLER } from '../test-support'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
 import { twoProportionTest, probBBeatsA } from './stats'
 import { fitFatigue } from './fatigue'
@@ -14,7 +14,7 @@ let ws: number
 const ids = { usd: 0, eur: 0, c1: 0, c2: 0, c3: 0, s1: 0, s3: 0, a1: 0, a2: 0, a3: 0 }
 
 async function call<T>(channel: string, input: unknown): Promise<T> {
-  const env = await core.dispatch(channel, input)
+  const env = await core.dispatch(channel, input, TEST_CALLER)
   if (!env.ok) throw new Error(`${channel}: ${env.error.message}`)
   return env.value as T
 }
@@ -231,7 +231,7 @@ describe('analytics against hand-computed values', () => {
     )
     expect(t.reportingCurrency).toBe('EUR')
     expect(t.rates.find((r) => r.currency === 'USD' && r.month === '2026-02')?.rate).toBeCloseTo(1 / 1.25, 12)
-    const bad = await core.dispatch('analytics:setReportingCurrency', { workspaceId: ws, currency: 'JPY' })
+    const bad = await core.dispatch('analytics:setReportingCurrency', { workspaceId: ws, currency: 'JPY' }, TEST_CALLER)
     expect(bad.ok).toBe(false)
     await call('analytics:setReportingCurrency', { workspaceId: ws, currency: 'USD' })
   })
@@ -343,7 +343,7 @@ describe('online advertising dataset (fixtures)', () => {
         m.refreshRollups(acc, '2020-04-01', '2020-06-30')
       })()
       const range = { from: '2020-04-01', to: '2020-06-30' }
-      const env = await c2.dispatch('analytics:compareFormats', { workspaceId: w, range })
+      const env = await c2.dispatch('analytics:compareFormats', { workspaceId: w, range }, TEST_CALLER)
       if (!env.ok) throw new Error(env.error.message)
       const rows = (
         env.value as {
@@ -361,7 +361,7 @@ describe('online advertising dataset (fixtures)', () => {
         expect(r.totals.revenueMicros).toBe(d.revenue)
         expect(r.kpis.roas).toBeCloseTo(d.revenue / d.spend, 10)
       }
-      const all = await c2.dispatch('analytics:getBreakdown', { workspaceId: w, range, level: 'campaign' })
+      const all = await c2.dispatch('analytics:getBreakdown', { workspaceId: w, range, level: 'campaign' }, TEST_CALLER)
       if (!all.ok) throw new Error(all.error.message)
       const sum = (all.value as { rows: { totals: { spendMicros: number } }[] }).rows.reduce(
         (a, r) => a + r.totals.spendMicros,

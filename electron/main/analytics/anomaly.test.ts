@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Anomaly } from '../../../shared/ipc/contracts/analytics-insights'
 import { addDays } from '../../../shared/domain/dates'
-import { createTestCore } from '../test-support'
+import { createTestCore, TEST_CALLER } from '../test-support'
 
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
@@ -47,11 +47,15 @@ describe('anomaly detection on the simulator ground truth', () => {
     )
     // The simulator injects its anomalies into the last year of the window: score that whole year.
     const last = (s.prepare('SELECT max(date) AS d FROM account_daily').get() as { d: string }).d
-    const env = await core.dispatch('analytics:listAnomalies', {
-      workspaceId,
-      range: { from: addDays(last, -364), to: last },
-      minSeverity: 'warning',
-    })
+    const env = await core.dispatch(
+      'analytics:listAnomalies',
+      {
+        workspaceId,
+        range: { from: addDays(last, -364), to: last },
+        minSeverity: 'warning',
+      },
+      TEST_CALLER,
+    )
     if (!env.ok) throw new Error(env.error.message)
     const found = (env.value as { anomalies: Anomaly[] }).anomalies
     const matches = (a: Anomaly, e: SimEvent): boolean => {

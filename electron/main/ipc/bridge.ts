@@ -1,4 +1,6 @@
+import { userInfo } from 'node:os'
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron'
+import { userContext, type CallContext } from '../../../shared/domain/caller'
 import { INVOKE_CHANNELS } from '../../../shared/ipc/channels'
 import { fail } from '../../../shared/ipc/result'
 import type { Core } from '../core'
@@ -16,12 +18,24 @@ function trustedSender(e: IpcMainInvokeEvent, getWindow: () => BrowserWindow | n
   )
 }
 
+/** The person at the desktop app: the one local user, admin over every workspace. */
+export function desktopCaller(): CallContext {
+  let name = 'desktop user'
+  try {
+    name = userInfo().username || name
+  } catch {
+    // no passwd entry (containers): keep the generic name
+  }
+  return userContext('desktop', { id: name, name })
+}
+
 /** One `ipcMain.handle` per channel, each checking the sender, plus event forwarding. */
 export function registerBridge(core: Core, getWindow: () => BrowserWindow | null): () => void {
+  const caller = desktopCaller()
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, (e, input: unknown) => {
       if (!trustedSender(e, getWindow)) return fail('FORBIDDEN', 'IPC call from an untrusted frame was refused')
-      return core.dispatch(channel, input)
+      return core.dispatch(channel, input, caller)
     })
   }
   const off = core.events.onAny((event, payload) => {

@@ -1,16 +1,20 @@
 import type { z } from 'zod'
+import { contextProblem, inScope, type CallContext } from '../../../shared/domain/caller'
 import { isInvokeChannel, type InvokeChannel } from '../../../shared/ipc/channels'
 import { contract, type ChannelOutput, type ChannelParsedInput } from '../../../shared/ipc/contract'
 import { AppError, fail, ok, type Envelope } from '../../../shared/ipc/result'
 
+/** A channel's implementation: the validated input and who asked. */
 export type Handler<C extends InvokeChannel> = (
   input: ChannelParsedInput<C>,
+  ctx: CallContext,
 ) => Promise<ChannelOutput<C>> | ChannelOutput<C>
 
 /** One handler per channel: a missing channel is a compile error where the map is built. */
 export type Handlers = { [C in InvokeChannel]: Handler<C> }
 
-export type Dispatch = (channel: string, input: unknown) => Promise<Envelope<unknown>>
+/** Every host calls the core through this, saying who asks (`context`). */
+export type Dispatch = (channel: string, input: unknown, context: CallContext) => Promise<Envelope<unknown>>
 
 function describeIssues(issues: z.core.$ZodIssue[]): string {
   return issues
@@ -19,12 +23,22 @@ function describeIssues(issues: z.core.$ZodIssue[]): string {
     .join('; ')
 }
 
+/** The workspace an input names, if any (channels scoped to one workspace carry `workspaceId`). */
+function workspaceOf(input: unknown): number | null {
+  if (input === null || typeof input !== 'object') return null
+  const id = (input as { workspaceId?: unknown }).workspaceId
+  return typeof id === 'number' ? id : null
+}
+
 /**
- * The dispatcher: validate the input with the channel's zod schema, call the handler, and answer
- * an envelope. Outputs are checked too when `validateOutput` is on (development and tests).
+ * The dispatcher: check the caller context, validate the input with the channel's zod schema,
+ * check the workspace scope, call the handler, and answer an envelope. Outputs are checked too
+ * when `validateOutput` is on (development and tests).
  */
 export function createDispatcher(handlers: Handlers, opts: { validateOutput?: boolean } = {}): Dispatch {
-  return async (channel, input) => {
+  return async (channel, input, context) => {
+    const problem = contextProblem(context)
+    if (problem) return fail('UNAUTHORIZED', `Call to ${channel} refused: ${problem}`)
     if (!isInvokeChannel(channel)) return fail('UNKNOWN_CHANNEL', `Unknown channel "${channel}"`)
     const spec = contract[channel]
     const parsed = spec.input.safeParse(input ?? {})
@@ -33,9 +47,13 @@ export function createDispatcher(handlers: Handlers, opts: { validateOutput?: bo
         issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
       })
     }
+    const workspaceId = workspaceOf(parsed.data)
+    if (workspaceId !== null && !inScope(context, workspaceId)) {
+      return fail('FORBIDDEN', `${channel}: workspace ${workspaceId} is outside the caller's scope`)
+    }
     try {
-      const handler = handlers[channel] as (input: unknown) => unknown
-      const value = await handler(parsed.data)
+      const handler = handlers[channel] as (input: unknown, ctx: CallContext) => unknown
+      const value = await handler(parsed.data, context)
       if (opts.validateOutput) {
         const out = spec.output.safeParse(value)
         if (!out.success) {

@@ -7,7 +7,7 @@ import type {
   ValuePerConversion,
 } from '../../../shared/ipc/contracts/ml'
 import type { Core } from '../core'
-import { createTestCore } from '../test-support'
+import { createTestCore, TEST_CALLER } from '../test-support'
 
 // The demo-sized simulated workspace (120 campaigns x 548 days), trained through the real job (worker thread).
 let core: Core
@@ -15,7 +15,7 @@ let workspaceId = 0
 let campaignIds: number[] = []
 
 async function call<T>(channel: string, input: unknown): Promise<T> {
-  const env = await core.dispatch(channel, input)
+  const env = await core.dispatch(channel, input, TEST_CALLER)
   if (!env.ok) throw new Error(`${channel}: ${env.error.code} ${env.error.message}`)
   return env.value as T
 }
@@ -132,18 +132,22 @@ describe('forecast models', () => {
   })
 
   it('validates training requests', async () => {
-    const env = await core.dispatch('ml:train', { workspaceId: -1 })
+    const env = await core.dispatch('ml:train', { workspaceId: -1 }, TEST_CALLER)
     expect(env.ok).toBe(false)
     if (!env.ok) expect(env.error.code).toBe('VALIDATION')
   })
 
   it('refuses a forecast for unknown entities', async () => {
-    const env = await core.dispatch('ml:getForecast', {
-      workspaceId,
-      entityType: 'campaign',
-      entityId: 999_999,
-      days: 7,
-    })
+    const env = await core.dispatch(
+      'ml:getForecast',
+      {
+        workspaceId,
+        entityType: 'campaign',
+        entityId: 999_999,
+        days: 7,
+      },
+      TEST_CALLER,
+    )
     expect(env.ok).toBe(false)
     if (!env.ok) expect(env.error.code).toBe('NOT_FOUND')
   })

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Ltv } from '../../../shared/ipc/contracts/ml'
-import { createTestCore } from '../test-support'
+import { createTestCore, TEST_CALLER } from '../test-support'
 
 const core = createTestCore({})
 afterAll(async () => {
@@ -28,20 +28,24 @@ const csv = `customer_id,date,revenue,utm_source,campaign_id\n${rows.join('\n')}
 describe('orders import and LTV', () => {
   it('rejects a broken file with its line number and writes nothing', async () => {
     const bad = csv.replace(/\n(\d+),1997-0(\d)-(\d\d),/, '\n$1,1997/0$2/$3,')
-    const env = await core.dispatch('ml:importOrders', { workspaceId, csv: bad })
+    const env = await core.dispatch('ml:importOrders', { workspaceId, csv: bad }, TEST_CALLER)
     expect(env.ok).toBe(false)
     if (!env.ok) expect(env.error.message).toMatch(/line 2: date/)
     expect(count()).toBe(0)
-    const noRevenue = await core.dispatch('ml:importOrders', { workspaceId, csv: 'customer_id,date\n1,2024-01-01\n' })
+    const noRevenue = await core.dispatch(
+      'ml:importOrders',
+      { workspaceId, csv: 'customer_id,date\n1,2024-01-01\n' },
+      TEST_CALLER,
+    )
     expect(noRevenue.ok).toBe(false)
     if (!noRevenue.ok) expect(noRevenue.error.message).toMatch(/"revenue" column/)
   })
 
   it('imports orders and values customers by acquisition channel', async () => {
-    const env = await core.dispatch('ml:importOrders', { workspaceId, csv })
+    const env = await core.dispatch('ml:importOrders', { workspaceId, csv }, TEST_CALLER)
     expect(env.ok).toBe(true)
     expect(count()).toBe(rows.length)
-    const ltvEnv = await core.dispatch('ml:getLtv', { workspaceId, horizonWeeks: 52 })
+    const ltvEnv = await core.dispatch('ml:getLtv', { workspaceId, horizonWeeks: 52 }, TEST_CALLER)
     expect(ltvEnv.ok).toBe(true)
     if (!ltvEnv.ok) return
     const ltv = ltvEnv.value as Ltv

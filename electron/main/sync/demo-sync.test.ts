@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { addDays } from '../../../shared/domain/dates'
 import { DEFAULT_RESTATEMENT_DAYS } from '../../../shared/domain/platforms'
 import type { Core } from '../core'
-import { createTestCore } from '../test-support'
+import { createTestCore, TEST_CALLER } from '../test-support'
 import { syncNow } from './sync-engine/testing/setup'
 import { checkIntegrity } from './testing/sim-setup'
 
@@ -36,7 +36,7 @@ describe('demo workspace: "Sync now" runs the real connectors against the simula
     const c = core
     expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
     const ws = c.workspaces.list().find((w) => w.isDemo)?.id as number
-    const conns = await c.dispatch('connections:list', { workspaceId: ws })
+    const conns = await c.dispatch('connections:list', { workspaceId: ws }, TEST_CALLER)
     expect(
       conns.ok && (conns.value as { platform: string; simulated: boolean }[]).map((x) => [x.platform, x.simulated]),
     ).toEqual([

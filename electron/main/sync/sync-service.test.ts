@@ -1,3 +1,4 @@
+import { TEST_CALLER } from '../test-support'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setConnectorOverride } from './connector-factory'
 import { ConnectorError } from './connectors/types'
@@ -21,7 +22,7 @@ describe('connections, write-back and scheduling', () => {
   it('validates credentials before saving and keeps secrets out of the database and the IPC output', async () => {
     w = await fakeWorld(worldAccounts(world), { now: () => NOW })
     const fw = w
-    const list = await fw.core.dispatch('connections:list', { workspaceId: fw.workspaceId })
+    const list = await fw.core.dispatch('connections:list', { workspaceId: fw.workspaceId }, TEST_CALLER)
     expect(list.ok).toBe(true)
     const json = JSON.stringify(list.ok ? list.value : null)
     expect(json).not.toContain('test-token-123')
@@ -34,10 +35,14 @@ describe('connections, write-back and scheduling', () => {
 
     // An account the token cannot reach is refused and nothing is saved.
     const before = fw.core.store.sqlite.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }
-    const bad = await fw.core.dispatch('connections:connect', {
-      workspaceId: fw.workspaceId,
-      credentials: { platform: 'meta', accessToken: 'another-token', accountIds: ['act_999'] },
-    })
+    const bad = await fw.core.dispatch(
+      'connections:connect',
+      {
+        workspaceId: fw.workspaceId,
+        credentials: { platform: 'meta', accessToken: 'another-token', accountIds: ['act_999'] },
+      },
+      TEST_CALLER,
+    )
     expect(bad.ok).toBe(false)
     if (!bad.ok) expect(bad.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/act_999/) })
     // A rejected token surfaces as UNAUTHORIZED with the platform's reason.
@@ -49,10 +54,14 @@ describe('connections, write-back and scheduling', () => {
           },
         }),
     )
-    const expired = await fw.core.dispatch('connections:connect', {
-      workspaceId: fw.workspaceId,
-      credentials: { platform: 'meta', accessToken: 'expired-token', accountIds: ['act_1'] },
-    })
+    const expired = await fw.core.dispatch(
+      'connections:connect',
+      {
+        workspaceId: fw.workspaceId,
+        credentials: { platform: 'meta', accessToken: 'expired-token', accountIds: ['act_1'] },
+      },
+      TEST_CALLER,
+    )
     expect(expired.ok).toBe(false)
     if (!expired.ok)
       expect(expired.error).toMatchObject({
@@ -66,17 +75,25 @@ describe('connections, write-back and scheduling', () => {
     w = await fakeWorld(worldAccounts(world), { now: () => NOW })
     await syncNow(w.core, w.workspaceId)
     const c = w.core.store.sqlite.prepare('SELECT id FROM campaigns ORDER BY id LIMIT 1').get() as { id: number }
-    const paused = await w.core.dispatch('entities:setStatus', {
-      entityType: 'campaign',
-      entityId: c.id,
-      status: 'paused',
-    })
+    const paused = await w.core.dispatch(
+      'entities:setStatus',
+      {
+        entityType: 'campaign',
+        entityId: c.id,
+        status: 'paused',
+      },
+      TEST_CALLER,
+    )
     expect(paused.ok && (paused.value as { after: { status: string } }).after.status).toBe('paused')
-    const budget = await w.core.dispatch('entities:setBudget', {
-      entityType: 'campaign',
-      entityId: c.id,
-      dailyBudgetMicros: 50_000_000,
-    })
+    const budget = await w.core.dispatch(
+      'entities:setBudget',
+      {
+        entityType: 'campaign',
+        entityId: c.id,
+        dailyBudgetMicros: 50_000_000,
+      },
+      TEST_CALLER,
+    )
     expect(budget.ok).toBe(true)
     expect(
       w.core.store.sqlite.prepare('SELECT status, daily_budget_micros AS b FROM campaigns WHERE id = ?').get(c.id),
@@ -94,11 +111,15 @@ describe('connections, write-back and scheduling', () => {
       ['user', 'write_back.budget', c.id],
     ])
     expect(JSON.parse(audit[1]?.detail as string)).toMatchObject({ after: { dailyBudgetMicros: 50_000_000 } })
-    const missing = await w.core.dispatch('entities:setStatus', {
-      entityType: 'ad',
-      entityId: 999_999,
-      status: 'paused',
-    })
+    const missing = await w.core.dispatch(
+      'entities:setStatus',
+      {
+        entityType: 'ad',
+        entityId: 999_999,
+        status: 'paused',
+      },
+      TEST_CALLER,
+    )
     expect(!missing.ok && missing.error.code).toBe('NOT_FOUND')
   })
 

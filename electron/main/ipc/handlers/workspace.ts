@@ -1,3 +1,4 @@
+import { inScope } from '../../../../shared/domain/caller'
 import type { CoreServices } from '../../core'
 import type { Handlers } from '../router'
 
@@ -8,7 +9,7 @@ type WorkspaceHandlers = Pick<
 
 export function workspaceHandlers(s: CoreServices): WorkspaceHandlers {
   return {
-    'workspaces:list': () => s.workspaces.list(),
+    'workspaces:list': (_input, ctx) => s.workspaces.list().filter((w) => inScope(ctx, w.id)),
     'accounts:list': ({ workspaceId }) => {
       s.workspaces.get(workspaceId)
       return s.workspaces.accounts(workspaceId)

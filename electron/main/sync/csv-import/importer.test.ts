@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Core } from '../../core'
-import { createTestCore } from '../../test-support'
+import { createTestCore, TEST_CALLER } from '../../test-support'
 import { setConnectorOverride } from '../connector-factory'
 import { parseDateCell } from './parse'
 
@@ -15,7 +15,7 @@ afterEach(async () => {
 })
 
 async function call<T>(c: Core, channel: string, input: unknown): Promise<T> {
-  const env = await c.dispatch(channel, input)
+  const env = await c.dispatch(channel, input, TEST_CALLER)
   if (!env.ok) throw new Error(`${env.error.code}: ${env.error.message}`)
   return env.value as T
 }
@@ -107,7 +107,7 @@ describe('CSV import', () => {
         .map((e) => e.message)
         .join(' '),
     ).toMatch(/CSV syntax|columns/)
-    const env = await core.dispatch('import:commit', { workspaceId: ws, content: broken })
+    const env = await core.dispatch('import:commit', { workspaceId: ws, content: broken }, TEST_CALLER)
     expect(env.ok).toBe(false)
     if (!env.ok) expect(env.error.message).toMatch(/nothing was imported/)
     expect((core.store.sqlite.prepare(totalsSql).get(ws) as { rows: number }).rows).toBe(0)
@@ -213,19 +213,23 @@ describe('CSV import next to synced data', () => {
 
     // Campaign-level lines for a synced campaign would add to its ad rows: refused.
     const campaignCsv = `Day,Campaign,Cost,Impr.\n2026-05-02,${q(ad.campaign)},3.00,10\n`
-    const env = await fw.core.dispatch('import:preview', {
-      workspaceId: fw.workspaceId,
-      content: campaignCsv,
-      mapping: {
-        kind: 'custom',
-        platform: 'meta',
-        columns: { date: 'Day', campaign: 'Campaign', spend: 'Cost', impressions: 'Impr.' },
-        dateFormat: 'YYYY-MM-DD',
-        currency: 'USD',
-        level: 'campaign',
-        moneyUnit: 'units',
+    const env = await fw.core.dispatch(
+      'import:preview',
+      {
+        workspaceId: fw.workspaceId,
+        content: campaignCsv,
+        mapping: {
+          kind: 'custom',
+          platform: 'meta',
+          columns: { date: 'Day', campaign: 'Campaign', spend: 'Cost', impressions: 'Impr.' },
+          dateFormat: 'YYYY-MM-DD',
+          currency: 'USD',
+          level: 'campaign',
+          moneyUnit: 'units',
+        },
       },
-    })
+      TEST_CALLER,
+    )
     expect(env.ok && (env.value as Preview).errors[0]?.message).toMatch(/synced at ad level/)
   })
 })

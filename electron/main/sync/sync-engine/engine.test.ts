@@ -1,3 +1,4 @@
+import { TEST_CALLER } from '../../test-support'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -94,7 +95,7 @@ describe('sync engine', () => {
       expect(tot.rollupConv).toBeCloseTo(tot.conv, 3)
     }
     expect(changedInside).toBeGreaterThan(0)
-    const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId })
+    const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId }, TEST_CALLER)
     expect(
       runs.ok && (runs.value as { mode: string; status: string; rowsWritten: number }[]).map((r) => [r.mode, r.status]),
     ).toEqual([
@@ -246,7 +247,7 @@ describe('sync engine', () => {
     const ok = accounts.filter((a) => a.platform === 'meta' || a.platform === 'google_ads')
     expect(ok.length).toBeGreaterThan(0)
     for (const a of ok) expect(a.status).toBe('active')
-    const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId })
+    const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId }, TEST_CALLER)
     const run = runs.ok ? (runs.value as { status: string; accounts: { status: string }[] }[])[0] : null
     expect(run?.status).toBe('partial')
     expect(run?.accounts.map((x) => x.status).sort()).toContain('needs_reconnect')
@@ -327,7 +328,7 @@ describe('sync engine', () => {
         expect(stored.d <= st.synced_through).toBe(true)
         expect(accountTotals(w.core, acc?.id as number).rows).toBe(expected)
         // The run's record agrees with the store, and every other account is complete.
-        const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId })
+        const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId }, TEST_CALLER)
         const run = runs.ok ? (runs.value as { accounts: { accountId: number; rows: number }[] }[])[0] : null
         expect(run?.accounts.find((x) => x.accountId === acc?.id)?.rows).toBe(expected)
         for (const a of accounts.filter((x) => x.externalId !== google)) {
@@ -376,7 +377,7 @@ describe('sync engine', () => {
           expect(sqlite.prepare(`SELECT count(*) FROM ${t} WHERE account_id NOT IN (${known})`).pluck().get()).toBe(0)
         expect(sqlite.pragma('foreign_key_check')).toEqual([])
         expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok')
-        const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId })
+        const runs = await w.core.dispatch('sync:listRuns', { workspaceId: w.workspaceId }, TEST_CALLER)
         const run = runs.ok ? (runs.value as { accounts: { status: string; error: string | null }[] }[])[0] : null
         const failed = run?.accounts.filter((a) => a.status !== 'succeeded') ?? []
         expect(failed).toHaveLength(1)
@@ -453,7 +454,7 @@ describe('sync engine', () => {
     const tokyo = accounts.find((a) => a.externalId === 'act_tokyo')
     expect([la?.firstDate, la?.lastDate]).toEqual(['2026-03-01', '2026-03-08'])
     expect([tokyo?.firstDate, tokyo?.lastDate]).toEqual(['2026-03-01', '2026-03-09'])
-    const conns = await w.core.dispatch('connections:list', { workspaceId: w.workspaceId })
+    const conns = await w.core.dispatch('connections:list', { workspaceId: w.workspaceId }, TEST_CALLER)
     const list = conns.ok
       ? (conns.value as { accounts: { externalId: string; syncedThrough: string; provisionalFrom: string }[] }[])[0]
           ?.accounts

@@ -5,6 +5,7 @@
  * Prints "SYNCING" once the sync job runs and "DONE <status>" at the end. ME_CRASH_AT_CHECKPOINT=n
  * makes it SIGKILL itself inside its n-th checkpoint write (mid-transaction).
  */
+import { TEST_CALLER } from '../../test-support'
 import { join } from 'node:path'
 import { createCore } from '../../core'
 import { createNodePlatform } from '../../platform/node'
@@ -47,10 +48,14 @@ async function main(): Promise<void> {
   const n = (core.store.sqlite.prepare('SELECT count(*) AS n FROM connections').get() as { n: number }).n
   if (n === 0) {
     const ids = world.accounts.filter((a) => a.platform === 'meta').map((a) => a.externalId)
-    const env = await core.dispatch('connections:connect', {
-      workspaceId: ws,
-      credentials: fakeCredentials('meta', ids),
-    })
+    const env = await core.dispatch(
+      'connections:connect',
+      {
+        workspaceId: ws,
+        credentials: fakeCredentials('meta', ids),
+      },
+      TEST_CALLER,
+    )
     if (!env.ok) throw new Error(env.error.message)
   }
   const job = core.store.sqlite

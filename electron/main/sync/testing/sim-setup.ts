@@ -1,6 +1,6 @@
 import type { PlatformId } from '../../../../shared/domain/entities'
 import type { Core } from '../../core'
-import { createTestCore } from '../../test-support'
+import { createTestCore, TEST_CALLER } from '../../test-support'
 import { setConnectorOverride } from '../connector-factory'
 import type { RetryPolicy } from '../connectors/types'
 import { syncServices } from '../module'
@@ -45,10 +45,14 @@ export async function simWorkspace(
   for (const p of platforms) {
     const ids = state.accounts.filter((a) => a.platform === p).map((a) => a.externalId)
     if (ids.length === 0) continue
-    const env = await core.dispatch('connections:connect', {
-      workspaceId,
-      credentials: fakeCredentials(p, ids) satisfies Credentials,
-    })
+    const env = await core.dispatch(
+      'connections:connect',
+      {
+        workspaceId,
+        credentials: fakeCredentials(p, ids) satisfies Credentials,
+      },
+      TEST_CALLER,
+    )
     if (!env.ok) throw new Error(`connect ${p}: ${env.error.message}`)
   }
   void sync

@@ -1,6 +1,6 @@
 import type { PlatformId } from '../../../../../shared/domain/entities'
 import type { Core } from '../../../core'
-import { createTestCore } from '../../../test-support'
+import { createTestCore, TEST_CALLER } from '../../../test-support'
 import { setConnectorOverride } from '../../connector-factory'
 import { syncServices } from '../../module'
 import type { Credentials } from '../../credentials'
@@ -93,7 +93,7 @@ export async function syncNow(
   workspaceId: number,
   extra: Record<string, unknown> = {},
 ): Promise<{ status: string; jobId: number; error: string | null }> {
-  const env = await core.dispatch('sync:start', { workspaceId, ...extra })
+  const env = await core.dispatch('sync:start', { workspaceId, ...extra }, TEST_CALLER)
   if (!env.ok) throw new Error(env.error.message)
   const { jobId } = env.value as { jobId: number }
   const job = await core.jobs.waitFor(jobId)
