@@ -6,7 +6,7 @@ export const coreCommands: CliCommand[] = [
     name: 'demo',
     role: 'admin',
     usage: 'demo [--campaigns N] [--days D] [--seed S]   Create or reset the demo workspace',
-    async run(core, args, caller) {
+    async run(core, args) {
       const payload: Record<string, number> = {}
       for (const k of ['campaigns', 'days', 'seed'] as const) {
         const v = intFlag(args, k)
