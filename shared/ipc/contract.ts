@@ -7,7 +7,7 @@ import type { EventChannel, InvokeChannel } from './channels'
 import { analyticsContract, analyticsEvents } from './contracts/analytics'
 import { mlContract, mlEvents } from './contracts/ml'
 import { syncContract, syncEvents } from './contracts/sync'
-import type { ChannelSpec } from './spec'
+import { ADMIN, EDIT, READ, type ChannelSpec } from './spec'
 
 export type { ChannelSpec }
 
@@ -113,17 +113,18 @@ export type AppInfo = z.infer<typeof AppInfoSchema>
 /** Every invoke channel with its input and output schema. */
 export const contract = {
   /** Name, version and host of the running core. */
-  'app:getInfo': { input: Empty, output: AppInfoSchema },
+  'app:getInfo': { ...READ, input: Empty, output: AppInfoSchema },
   /** Database location, size and per-workspace row counts and date span. */
-  'store:getStatus': { input: Empty, output: StoreStatusSchema },
+  'store:getStatus': { ...READ, input: Empty, output: StoreStatusSchema },
   /** All workspaces, demo first. */
-  'workspaces:list': { input: Empty, output: z.array(WorkspaceSchema) },
+  'workspaces:list': { ...READ, input: Empty, output: z.array(WorkspaceSchema) },
   /** Ad accounts of a workspace with their synced date span (account-local dates). */
-  'accounts:list': { input: WorkspaceRef, output: z.array(AccountSchema) },
+  'accounts:list': { ...READ, input: WorkspaceRef, output: z.array(AccountSchema) },
   /** KPI totals for a range of account-local dates, with the previous period when asked. */
-  'dashboard:getSummary': { input: SummaryInput, output: SummarySchema },
+  'dashboard:getSummary': { ...READ, input: SummaryInput, output: SummarySchema },
   /** Daily totals in the reporting currency, one point per date of the range (gaps are zero). */
   'dashboard:getTrend': {
+    ...READ,
     input: z
       .object({
         workspaceId: z.number().int().positive(),
@@ -135,20 +136,22 @@ export const contract = {
   },
   /** Running and recent jobs, newest first. */
   'jobs:list': {
+    ...READ,
     input: z.object({ limit: z.number().int().min(1).max(200).default(30) }).strict(),
     output: z.array(JobSchema),
   },
   /** Ask a queued or running job to stop; idempotent. */
   'jobs:cancel': {
+    ...EDIT,
     input: z.object({ jobId: z.number().int().positive() }).strict(),
     output: z.object({ cancelled: z.boolean() }),
   },
   /** Rebuild the demo workspace from the simulator as a job (replaces only demo data). */
-  'demo:reset': { input: Empty, output: z.object({ jobId: z.number().int() }) },
+  'demo:reset': { ...ADMIN, input: Empty, output: z.object({ jobId: z.number().int() }) },
   /** Current user settings. */
-  'settings:get': { input: Empty, output: SettingsSchema },
+  'settings:get': { ...READ, input: Empty, output: SettingsSchema },
   /** Validate and persist a partial settings change; returns the full settings. */
-  'settings:update': { input: SettingsPatchSchema, output: SettingsSchema },
+  'settings:update': { ...ADMIN, input: SettingsPatchSchema, output: SettingsSchema },
   ...syncContract,
   ...analyticsContract,
   ...mlContract,

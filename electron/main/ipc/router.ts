@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { contextProblem, inScope, type CallContext } from '../../../shared/domain/caller'
+import { contextProblem, inScope, principalLabel, roleAllows, type CallContext } from '../../../shared/domain/caller'
 import { isInvokeChannel, type InvokeChannel } from '../../../shared/ipc/channels'
 import { contract, type ChannelOutput, type ChannelParsedInput } from '../../../shared/ipc/contract'
 import { AppError, fail, ok, type Envelope } from '../../../shared/ipc/result'
@@ -31,8 +31,8 @@ function workspaceOf(input: unknown): number | null {
 }
 
 /**
- * The dispatcher: check the caller context, validate the input with the channel's zod schema,
- * check the workspace scope, call the handler, and answer an envelope. Outputs are checked too
+ * The dispatcher: check the caller context and the role the channel needs, validate the input
+ * with the channel's zod schema, check the workspace scope, call the handler, and answer an envelope. Outputs are checked too
  * when `validateOutput` is on (development and tests).
  */
 export function createDispatcher(handlers: Handlers, opts: { validateOutput?: boolean } = {}): Dispatch {
@@ -41,6 +41,13 @@ export function createDispatcher(handlers: Handlers, opts: { validateOutput?: bo
     if (problem) return fail('UNAUTHORIZED', `Call to ${channel} refused: ${problem}`)
     if (!isInvokeChannel(channel)) return fail('UNKNOWN_CHANNEL', `Unknown channel "${channel}"`)
     const spec = contract[channel]
+    // Before validation, so a caller without the role learns nothing from its payload.
+    if (!roleAllows(context.principal.role, spec.role)) {
+      return fail(
+        'FORBIDDEN',
+        `${channel} needs the ${spec.role} role; ${principalLabel(context.principal)} is a ${context.principal.role}`,
+      )
+    }
     const parsed = spec.input.safeParse(input ?? {})
     if (!parsed.success) {
       return fail('VALIDATION', `Invalid input for ${channel}: ${describeIssues(parsed.error.issues)}`, {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { ML_EVENT_CHANNELS, ML_INVOKE_CHANNELS } from '../channels/ml'
-import type { ChannelSpec } from '../spec'
+import { EDIT, READ, type ChannelSpec } from '../spec'
 
 type Invoke = (typeof ML_INVOKE_CHANNELS)[number]
 type Event = (typeof ML_EVENT_CHANNELS)[number]
@@ -188,14 +188,20 @@ export type ValuePerConversion = z.infer<typeof ValuePerConversionSchema>
 /** Invoke channels of the ml domain: zod input and output per channel. */
 export const mlContract = {
   /** Model versions of a workspace, newest first, with held-out metrics. */
-  'ml:listModels': { input: z.object({ workspaceId: WorkspaceId }).strict(), output: z.array(ModelVersionSchema) },
+  'ml:listModels': {
+    ...READ,
+    input: z.object({ workspaceId: WorkspaceId }).strict(),
+    output: z.array(ModelVersionSchema),
+  },
   /** Queue a training job ("Retrain"); the new version becomes active only if it beats the active one. */
   'ml:train': {
+    ...EDIT,
     input: z.object({ workspaceId: WorkspaceId, model: ModelNameSchema.default('forecast') }).strict(),
     output: z.object({ jobId: z.number().int() }),
   },
   /** Forecast of conversions and revenue for the next `days` at a planned daily spend (default: last 7 days' mean). */
   'ml:getForecast': {
+    ...READ,
     input: EntityRef.extend({
       days: z.number().int().min(1).max(90),
       dailySpendMicros: z.number().int().min(0).max(1e15).optional(),
@@ -203,19 +209,22 @@ export const mlContract = {
     output: ForecastSchema,
   },
   /** Adstock + Hill response curve of an entity over its last 180 days (fitted on demand). */
-  'ml:getResponseCurve': { input: EntityRef.strict(), output: ResponseCurveSchema },
+  'ml:getResponseCurve': { ...READ, input: EntityRef.strict(), output: ResponseCurveSchema },
   /** A small readable tree (ml-cart) of what separates high-CPA from low-CPA ad sets over the last `days`. */
   'ml:getDrivers': {
+    ...READ,
     input: z.object({ workspaceId: WorkspaceId, days: z.number().int().min(14).max(365).default(90) }).strict(),
     output: z.object({ rows: z.number().int(), currency: z.string().nullable(), nodes: z.array(DriverNodeSchema) }),
   },
   /** Stored 14-day forecasts at current spend of every campaign (prediction badges), from the active model. */
   'ml:listEntityForecasts': {
+    ...READ,
     input: z.object({ workspaceId: WorkspaceId, entityType: MlEntityTypeSchema.default('campaign') }).strict(),
     output: z.array(EntityForecastSchema),
   },
   /** Campaigns and ad sets that can be forecast (for the entity picker). */
   'ml:listEntities': {
+    ...READ,
     input: z.object({ workspaceId: WorkspaceId }).strict(),
     output: z.array(
       z.object({
@@ -232,6 +241,7 @@ export const mlContract = {
    * utm_source, utm_campaign). All-or-nothing: any bad row rejects the file with its line number.
    */
   'ml:importOrders': {
+    ...EDIT,
     input: z
       .object({
         workspaceId: WorkspaceId,
@@ -244,11 +254,13 @@ export const mlContract = {
   },
   /** BG/NBD + Gamma-Gamma lifetime value per acquisition channel and campaign from imported orders. */
   'ml:getLtv': {
+    ...READ,
     input: z.object({ workspaceId: WorkspaceId, horizonWeeks: z.number().int().min(4).max(260).default(52) }).strict(),
     output: LtvSchema,
   },
   /** Revenue per conversion by platform (weekly curve) and campaign over the last `days` (no order data needed). */
   'ml:getValuePerConversion': {
+    ...READ,
     input: z.object({ workspaceId: WorkspaceId, days: z.number().int().min(7).max(730).default(182) }).strict(),
     output: ValuePerConversionSchema,
   },

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { AccountStatusSchema, PlatformIdSchema } from '../../domain/entities'
 import { IsoDateSchema } from '../../domain/metrics'
 import type { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from '../channels/sync'
-import type { ChannelSpec } from '../spec'
+import { ADMIN, EDIT, READ, type ChannelSpec } from '../spec'
 
 type Invoke = (typeof SYNC_INVOKE_CHANNELS)[number]
 type Event = (typeof SYNC_EVENT_CHANNELS)[number]
@@ -208,9 +208,10 @@ const WriteResultSchema = z.object({
 /** Invoke channels of the sync domain: zod input and output per channel. */
 export const syncContract = {
   /** Connections of a workspace with each account's state, last/next sync, rows and error. */
-  'connections:list': { input: WorkspaceRef, output: z.array(ConnectionSchema) },
+  'connections:list': { ...READ, input: WorkspaceRef, output: z.array(ConnectionSchema) },
   /** Validate credentials against the platform, then store them in platform.secrets (never returned). */
   'connections:connect': {
+    ...ADMIN,
     input: z
       .object({
         workspaceId: Id,
@@ -229,6 +230,7 @@ export const syncContract = {
    * port (PKCE), exchanges it for a refresh token, validates and saves like connections:connect.
    */
   'connections:connectGoogle': {
+    ...ADMIN,
     input: z
       .object({
         workspaceId: Id,
@@ -245,9 +247,14 @@ export const syncContract = {
     }),
   },
   /** Delete a connection and its secret; accounts keep their data and show as disconnected. */
-  'connections:remove': { input: z.object({ connectionId: Id }).strict(), output: z.object({ removed: z.boolean() }) },
+  'connections:remove': {
+    ...ADMIN,
+    input: z.object({ connectionId: Id }).strict(),
+    output: z.object({ removed: z.boolean() }),
+  },
   /** Queue a sync job (incremental re-pulls the restatement window; full re-pulls the backfill span). */
   'sync:start': {
+    ...EDIT,
     input: z
       .object({
         workspaceId: Id,
@@ -260,6 +267,7 @@ export const syncContract = {
   },
   /** The running sync job (if any), the last run and the next scheduled sync. */
   'sync:getStatus': {
+    ...READ,
     input: WorkspaceRef,
     output: z.object({
       running: z
@@ -278,13 +286,15 @@ export const syncContract = {
   },
   /** Recorded runs (rows written, duration, per-account outcome, errors), newest first. */
   'sync:listRuns': {
+    ...READ,
     input: z.object({ workspaceId: Id, limit: z.number().int().min(1).max(200).default(20) }).strict(),
     output: z.array(SyncRunSchema),
   },
   /** Backfill length, restatement windows and API base URLs (with what is in effect). */
-  'sync:getConfig': { input: z.object({}).strict(), output: SyncConfigViewSchema },
+  'sync:getConfig': { ...READ, input: z.object({}).strict(), output: SyncConfigViewSchema },
   /** Change sync settings (validated); returns the new view. */
   'sync:updateConfig': {
+    ...ADMIN,
     input: z
       .object({
         backfillMonths: z.number().int().min(1).max(37).optional(),
@@ -297,6 +307,7 @@ export const syncContract = {
   },
   /** Pause or enable a campaign, ad set or ad on the platform (after the UI confirmed); audited. */
   'entities:setStatus': {
+    ...EDIT,
     input: z
       .object({ entityType: z.enum(['campaign', 'ad_set', 'ad']), entityId: Id, status: z.enum(['active', 'paused']) })
       .strict(),
@@ -304,6 +315,7 @@ export const syncContract = {
   },
   /** Set a daily budget (integer micros of the account currency) on the platform; audited. */
   'entities:setBudget': {
+    ...EDIT,
     input: z
       .object({
         entityType: z.enum(['campaign', 'ad_set']),
@@ -314,9 +326,9 @@ export const syncContract = {
     output: WriteResultSchema,
   },
   /** Parse and validate a CSV without writing: detected mapping, row-level errors, totals. */
-  'import:preview': { input: ImportInput, output: ImportPreviewSchema },
+  'import:preview': { ...READ, input: ImportInput, output: ImportPreviewSchema },
   /** Import a CSV as a job, all or nothing (refused when the preview has errors). */
-  'import:commit': { input: ImportInput, output: z.object({ jobId: z.number().int() }) },
+  'import:commit': { ...EDIT, input: ImportInput, output: z.object({ jobId: z.number().int() }) },
 } satisfies Record<Invoke, ChannelSpec>
 
 /** Event payloads of the sync domain. */
