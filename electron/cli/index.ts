@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<void> {
       `FORBIDDEN: \`${name}\` needs the ${command.role} role; --as ${caller.principal.role} may not run it`,
     )
   const platform = createNodePlatform({ host: 'cli' })
-  const core = createCore(platform, { validateOutput: true, ...command.coreOptions })
+  const core = createCore(platform, { validateOutput: true, ownerLabel: `CLI ${name}`, ...command.coreOptions })
   try {
     await command.run(core, args, caller)
   } finally {

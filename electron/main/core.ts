@@ -10,6 +10,8 @@ import { DashboardService } from './analytics/dashboard-service'
 import { JobQueue } from './scheduler/job-queue'
 import { startTrayStatus } from './tray-status'
 import { openStore, type Store } from './store/db'
+import { StoreOwnership } from './store/ownership'
+import { JobsRepo } from './store/repos/jobs-repo'
 import { FxRepo } from './store/repos/fx-repo'
 import { KvRepo } from './store/repos/kv-repo'
 import { WorkspaceRepo } from './store/repos/workspace-repo'
@@ -25,8 +27,15 @@ export interface CoreOptions {
   seedDemo?: boolean
   /** Check every IPC output against its schema (on in tests and development). */
   validateOutput?: boolean
-  /** Start the job queue at once (default true). */
+  /** Start the job queue at once (default true); it runs only while this process owns the store. */
   startJobs?: boolean
+  /**
+   * Try to own the store (default true): the owner runs jobs and the change pipeline. false opens
+   * it without claiming (read-only CLI commands beside a running app).
+   */
+  claimStore?: boolean
+  /** What this process is, for other processes' messages (default from the host: "the desktop app"...). */
+  ownerLabel?: string
   /** Simulator size overrides for the first-launch demo (tests use small ones). */
   demo?: { campaigns?: number; days?: number }
 }
@@ -37,6 +46,8 @@ export interface CoreServices {
   store: Store
   events: EventBus
   jobs: JobQueue
+  /** Whether this process owns the store (only the owner runs jobs and the change pipeline). */
+  ownership: StoreOwnership
   workspaces: WorkspaceRepo
   fx: FxRepo
   /** Core state such as `automation.paused`. */
@@ -55,6 +66,13 @@ export interface Core extends CoreServices {
 /** Days after which the demo's data is rebuilt at start so "last 7 days" is never empty. */
 const DEMO_STALE_DAYS = 1
 
+const OWNER_LABELS: Record<Platform['host'], string> = {
+  electron: 'the desktop app',
+  web: 'the browser preview (npm run web)',
+  cli: 'the CLI',
+  test: 'a test process',
+}
+
 /**
  * The composition root. Opens and migrates the store before any handler exists, wires services,
  * registers job kinds and returns the dispatcher. Never imports `electron`.
@@ -66,7 +84,11 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   })
   const events = new EventBus()
   const now = (): Date => platform.clock.now()
-  const jobs = new JobQueue(store.sqlite, events, { concurrency: 2, now })
+  const ownership = new StoreOwnership(store.sqlite, {
+    label: options.ownerLabel ?? OWNER_LABELS[platform.host],
+    claim: options.claimStore ?? true,
+  })
+  const jobs = new JobQueue(new JobsRepo(store.sqlite), events, ownership, { concurrency: 2, now })
   const workspaces = new WorkspaceRepo(store.sqlite)
   const fx = new FxRepo(store.sqlite)
   const services: CoreServices = {
@@ -74,6 +96,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     store,
     events,
     jobs,
+    ownership,
     workspaces,
     fx,
     kv: new KvRepo(store.sqlite),
@@ -95,7 +118,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   const dispatch = createDispatcher(handlers, { validateOutput: options.validateOutput ?? false })
 
   let startupJobId: number | null = null
-  if (options.seedDemo) {
+  if (options.seedDemo && ownership.isOwner) {
     const pending = jobs
       .list(50)
       .some((j) => j.kind === 'demo:build' && (j.status === 'queued' || j.status === 'running'))
@@ -118,6 +141,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
       stopTrayStatus()
       for (const m of modules) await m.stop?.()
       await jobs.stop()
+      ownership.release()
       store.close()
     },
   }

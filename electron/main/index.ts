@@ -80,12 +80,6 @@ async function start(): Promise<void> {
           void c.dispatch('sync:start', { workspaceId: w.id, mode: 'incremental' }, desktopCaller())
       }
     },
-    toggleAutomation: () => {
-      // Persisted so the automation scheduler honours it across restarts.
-      const next = !(core?.kv.get('automation.paused', false) ?? false)
-      core?.kv.set('automation.paused', next)
-      return next
-    },
     quit: () => {
       quitting = true
       app.quit()

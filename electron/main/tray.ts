@@ -4,14 +4,12 @@ import { join } from 'node:path'
 export interface TrayActions {
   open(): void
   syncNow(): void
-  toggleAutomation(): boolean
   quit(): void
 }
 
 /** The system-tray icon: menu, tooltip with unread alerts and last sync, and a badge count. */
 export class AppTray {
   private readonly tray: Tray
-  private automationPaused = false
   private unread = 0
   private detail = ''
 
@@ -31,13 +29,8 @@ export class AppTray {
     const menu = Menu.buildFromTemplate([
       { label: 'Open Marketing Engine', click: () => this.actions.open() },
       { label: 'Sync now', click: () => this.actions.syncNow() },
-      {
-        label: this.automationPaused ? 'Resume automation' : 'Pause automation',
-        click: () => {
-          this.automationPaused = this.actions.toggleAutomation()
-          this.render()
-        },
-      },
+      // "Pause automation" comes back with the automation scheduler that honours it (until then it
+      // would do nothing).
       { type: 'separator' },
       { label: 'Quit', click: () => this.actions.quit() },
     ])

@@ -8,6 +8,7 @@ export const analyticsCommands: CliCommand[] = [
     name: 'anomalies',
     role: 'viewer',
     usage: 'anomalies --workspace ID [--days N]           Anomalies of the last N days (default 90) as JSON',
+    coreOptions: { claimStore: false },
     async run(core, args, caller) {
       const workspaceId = intFlag(args, 'workspace')
       if (workspaceId === undefined) throw new CliError('anomalies needs --workspace ID (see `status`)', 2)

@@ -24,6 +24,8 @@ export const coreCommands: CliCommand[] = [
     name: 'status',
     role: 'viewer',
     usage: 'status                                       Workspaces, accounts, row counts and date range',
+    // Reads only: works beside a running app and never touches its jobs.
+    coreOptions: { claimStore: false },
     async run(core, _args, caller) {
       const env = await core.dispatch('store:getStatus', {}, caller)
       if (!env.ok) throw new CliError(env.error.message)

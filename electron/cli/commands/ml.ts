@@ -3,6 +3,7 @@ import type { CallContext } from '../../../shared/domain/caller'
 import { decimalToMicros } from '../../../shared/domain/money'
 import type { Forecast } from '../../../shared/ipc/contracts/ml'
 import type { Core } from '../../main/core'
+import { queueTraining } from '../../main/ml/module'
 import { CliError, intFlag, type ParsedArgs } from '../args'
 import { progressToStderr, type CliCommand } from '../command'
 
@@ -37,7 +38,9 @@ export const mlCommands: CliCommand[] = [
       const ws = workspaceId(core, args)
       const trees = intFlag(args, 'trees')
       const done = progressToStderr(core)
-      const id = core.jobs.enqueue('ml:train', { workspaceId: ws, model, ...(trees ? { trees } : {}) })
+      const { id, existing } = queueTraining(core.jobs, { workspaceId: ws, model, ...(trees ? { trees } : {}) })
+      if (existing)
+        process.stderr.write(`A training of this workspace is already queued or running (job ${id}): waiting for it\n`)
       const job = await core.jobs.waitFor(id)
       done()
       if (job.status !== 'succeeded') throw new CliError(`Training ${job.status}: ${job.error ?? ''}`)

@@ -237,6 +237,7 @@ export const syncCommands: CliCommand[] = [
     role: 'viewer',
     usage:
       'totals [--workspace NAME] [--account ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] --json   Summed metrics (money in currency units)',
+    coreOptions: { claimStore: false },
     async run(core, args) {
       const workspaceId = workspaceByName(core, str(args, 'workspace'), false)
       const ids = accountIds(core, workspaceId, str(args, 'account'))

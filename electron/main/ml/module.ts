@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { ML_INVOKE_CHANNELS } from '../../../shared/ipc/channels/ml'
 import type { CoreServices } from '../core'
 import type { CoreModule } from '../module'
-import type { JobKind } from '../scheduler/job-queue'
+import type { JobKind, JobQueue } from '../scheduler/job-queue'
 import { driversTree } from './drivers'
 import { FORECAST_MODEL, ForecastService } from './forecast-service'
 import { LtvService } from './ltv-service'
@@ -43,6 +43,18 @@ export function mlTrainJob(forecasts: ForecastService): JobKind<MlTrainPayload> 
   }
 }
 
+/**
+ * Queue a training of a workspace's model unless one is already queued or running for it: then
+ * that job's id comes back (`existing`), so a second click or CLI `train` never trains twice.
+ */
+export function queueTraining(jobs: JobQueue, payload: MlTrainPayload): { id: number; existing: boolean } {
+  return jobs.enqueueOnce<MlTrainPayload>(
+    'ml:train',
+    payload,
+    (o) => o.workspaceId === payload.workspaceId && o.model === payload.model,
+  )
+}
+
 /** The ml domain: services, job kinds and IPC handlers. `ME_ML_TRAIN_MODE=inline` skips the worker. */
 export function createMlModule(services: CoreServices): CoreModule<Channel> {
   const { store, events, jobs, platform } = services
@@ -55,6 +67,8 @@ export function createMlModule(services: CoreServices): CoreModule<Channel> {
 
   /** Weekly schedule: queue a retrain for every workspace with data whose newest model is a week old. */
   const checkSchedule = (): void => {
+    // Another process owns the store and runs its trainings.
+    if (!services.ownership.isOwner) return
     const now = platform.clock.now().getTime()
     for (const w of services.workspaces.list()) {
       const hasData = store.sqlite
@@ -65,17 +79,15 @@ export function createMlModule(services: CoreServices): CoreModule<Channel> {
       if (!hasData) continue
       const last = registry.lastTrainedAt(w.id, FORECAST_MODEL)
       if (last && now - Date.parse(last) < RETRAIN_AFTER_MS) continue
-      const pending = jobs
-        .list(100)
-        .some((j) => j.kind === 'ml:train' && (j.status === 'queued' || j.status === 'running'))
-      if (!pending) jobs.enqueue('ml:train', { workspaceId: w.id, model: 'forecast' })
+      // One training at a time: the schedule waits while any is queued or running.
+      if (jobs.active('ml:train').length === 0) jobs.enqueue('ml:train', { workspaceId: w.id, model: 'forecast' })
     }
   }
 
   return {
     handlers: {
       'ml:listModels': ({ workspaceId }) => registry.list(workspaceId),
-      'ml:train': ({ workspaceId, model }) => ({ jobId: jobs.enqueue('ml:train', { workspaceId, model }) }),
+      'ml:train': ({ workspaceId, model }) => ({ jobId: queueTraining(jobs, { workspaceId, model }).id }),
       'ml:getForecast': (input) => forecasts.forecast(input),
       'ml:getResponseCurve': (input) => forecasts.responseCurve(input),
       'ml:getDrivers': ({ workspaceId, days }) => driversTree(store.sqlite, workspaceId, days),

@@ -6,8 +6,10 @@ import { JobQueue, throwIfAborted } from './job-queue'
 import { sourceResourcesDir } from '../platform/node'
 import { join } from 'node:path'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import Database from 'better-sqlite3'
+import { StoreOwnership } from '../store/ownership'
+import { JobsRepo } from '../store/repos/jobs-repo'
 
 const migrationsFolder = join(sourceResourcesDir(), 'migrations')
 let store: Store | null = null
@@ -17,11 +19,23 @@ afterEach(async () => {
   store?.close()
 })
 
+/** A queue over `sqlite` whose process owns the store (no lease timer: tests tick by hand). */
+function queueOn(
+  sqlite: Store['sqlite'],
+  events: EventBus,
+  opts: { now?: () => Date; retentionDays?: number; ownership?: StoreOwnership } = {},
+): JobQueue {
+  const now = opts.now ?? ((): Date => new Date())
+  const ownership = opts.ownership ?? new StoreOwnership(sqlite, { label: 'a test', timer: false })
+  const q = new JobQueue(new JobsRepo(sqlite), events, ownership, { now, retentionDays: opts.retentionDays })
+  queues.push(q)
+  return q
+}
+
 function setup(): { q: JobQueue; events: EventBus; store: Store } {
   store = openStore({ path: ':memory:', migrationsFolder })
   const events = new EventBus()
-  const q = new JobQueue(store.sqlite, events)
-  queues.push(q)
+  const q = queueOn(store.sqlite, events)
   return { q, events, store }
 }
 
@@ -123,9 +137,9 @@ describe('JobQueue', () => {
         `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, checkpoint) VALUES ('resume', '{}', 'running', 1, 1, '{"done":3}')`,
       )
       .run()
+    void events
     const seen: (number | null)[] = []
-    const q2 = new JobQueue(store.sqlite, events)
-    queues.push(q2)
+    const q2 = q
     q2.register({
       kind: 'resume',
       payload: z.object({}),
@@ -137,7 +151,6 @@ describe('JobQueue', () => {
         return ctx.checkpoint()
       },
     })
-    void q
     q2.start()
     const job = await q2.waitFor(1)
     expect(job.status).toBe('succeeded')
@@ -152,8 +165,7 @@ describe('JobQueue', () => {
       store = openStore({ path, migrationsFolder })
       store.sqlite.pragma('busy_timeout = 50')
       const events = new EventBus()
-      const q = new JobQueue(store.sqlite, events)
-      queues.push(q)
+      const q = queueOn(store.sqlite, events)
       const other = new Database(path)
       const reported: string[] = []
       events.on('job:progress', (p) => reported.push(p.message))
@@ -179,5 +191,108 @@ describe('JobQueue', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('JobQueue ownership and housekeeping', () => {
+  /** A lease row for another process on this computer (pid 424242). */
+  function otherOwner(sqlite: Store['sqlite'], token: string): void {
+    const at = new Date().toISOString()
+    sqlite
+      .prepare(
+        `INSERT OR REPLACE INTO store_lease (id, token, pid, hostname, label, started_at, heartbeat_at) VALUES (1, ?, 424242, ?, 'the desktop app', ?, ?)`,
+      )
+      .run(token, hostname(), at, at)
+  }
+
+  it('leaves a live owner its running jobs, refuses to queue naming it, and takes over once it is gone', async () => {
+    store = openStore({ path: ':memory:', migrationsFolder })
+    const events = new EventBus()
+    otherOwner(store.sqlite, 'other')
+    store.sqlite
+      .prepare(
+        `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, owner) VALUES ('k', '{}', 'running', 1, 2, 'other')`,
+      )
+      .run()
+    let otherAlive = true
+    const ownership = new StoreOwnership(store.sqlite, {
+      label: 'CLI sync',
+      timer: false,
+      isAlive: (pid) => pid === process.pid || (pid === 424242 && otherAlive),
+    })
+    const q = queueOn(store.sqlite, events, { ownership })
+    const runs: number[] = []
+    q.register({ kind: 'k', payload: z.object({}), maxAttempts: 2, run: async (_p, ctx) => runs.push(ctx.jobId) })
+    q.start()
+    expect(ownership.isOwner).toBe(false)
+    expect(() => q.enqueue('k', {})).toThrow(
+      /Cannot start k: this data folder is in use by the desktop app \(pid 424242 on this computer, since /,
+    )
+    ownership.tick()
+    expect(q.get(1)?.status).toBe('running')
+    expect(runs).toEqual([])
+
+    otherAlive = false
+    ownership.tick()
+    expect(ownership.isOwner).toBe(true)
+    const job = await q.waitFor(1)
+    expect(job.status).toBe('succeeded')
+    expect(job.attempts).toBe(1)
+    expect(runs).toEqual([1])
+  })
+
+  it('an owner whose lease was taken over stops its jobs and cannot overwrite them', async () => {
+    store = openStore({ path: ':memory:', migrationsFolder })
+    const events = new EventBus()
+    const ownership = new StoreOwnership(store.sqlite, { label: 'a test', timer: false })
+    const q = queueOn(store.sqlite, events, { ownership })
+    let release: () => void = () => undefined
+    let started: () => void = () => undefined
+    const running = new Promise<void>((r) => (started = r))
+    q.register({
+      kind: 'k',
+      payload: z.object({}),
+      maxAttempts: 1,
+      run: (_p, ctx) =>
+        new Promise((r) => {
+          release = () => r(ctx.jobId)
+          started()
+        }),
+    })
+    q.start()
+    const id = q.enqueue('k', {})
+    await running
+    expect(q.get(id)?.status).toBe('running')
+    // Another process took the lease over (this one stalled past its lease) and queued the job again.
+    otherOwner(store.sqlite, 'other')
+    store.sqlite.prepare(`UPDATE jobs SET status = 'queued', owner = NULL WHERE id = ?`).run(id)
+    ownership.tick()
+    expect(ownership.isOwner).toBe(false)
+    release()
+    await q.stop()
+    expect(q.get(id)?.status).toBe('queued')
+  })
+
+  it('prunes finished jobs after the retention period by the injected clock', async () => {
+    store = openStore({ path: ':memory:', migrationsFolder })
+    let now = new Date('2026-03-01T00:00:00Z')
+    const q = queueOn(store.sqlite, new EventBus(), { now: () => now, retentionDays: 30 })
+    q.register({ kind: 'k', payload: z.object({}), maxAttempts: 1, run: async () => 'ok' })
+    q.start()
+    const old = q.enqueue('k', {})
+    await q.waitFor(old)
+    now = new Date('2026-03-20T00:00:00Z')
+    const recent = q.enqueue('k', {})
+    await q.waitFor(recent)
+    await q.stop()
+    const waiting = q.enqueue('k', {})
+    now = new Date('2026-03-31T00:00:01Z')
+    expect(q.prune()).toBe(1)
+    expect(q.get(old)).toBeNull()
+    expect(q.get(recent)?.status).toBe('succeeded')
+    expect(q.get(waiting)?.status).toBe('queued')
+    now = new Date('2026-05-01T00:00:00Z')
+    expect(q.prune()).toBe(1)
+    expect(q.get(waiting)?.status).toBe('queued')
   })
 })

@@ -1,8 +1,12 @@
+import { performance } from 'node:perf_hooks'
 import type { z } from 'zod'
 import type { Job, JobStatus } from '../../../shared/domain/jobs'
 import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
-import type { Sqlite } from '../store/db'
+import { isBusy, type StoreOwnership } from '../store/ownership'
+import { checkpointStatement, type JobsRepo, toJob, type JobRow, type SqlStatement } from '../store/repos/jobs-repo'
+
+export type { SqlStatement }
 
 export interface JobContext {
   jobId: number
@@ -21,22 +25,6 @@ export interface JobContext {
   checkpointStatement(value: unknown): SqlStatement
 }
 
-/** One SQL statement with its parameters (work a caller commits in its own transaction). */
-export interface SqlStatement {
-  sql: string
-  params: (string | number | null)[]
-}
-
-/** SQLITE_BUSY and its extended codes: another connection holds the lock. */
-function isBusy(e: unknown): boolean {
-  return typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('SQLITE_BUSY')
-}
-
-/** The statement that saves a job's resume point (see JobContext.checkpointStatement). */
-function checkpointStatement(jobId: number, value: unknown): SqlStatement {
-  return { sql: 'UPDATE jobs SET checkpoint = ? WHERE id = ?', params: [JSON.stringify(value), jobId] }
-}
-
 export interface JobKind<P> {
   kind: string
   payload: z.ZodType<P>
@@ -45,44 +33,6 @@ export interface JobKind<P> {
   /** Delay before retry number `attempt` (1-based), in ms. */
   retryDelayMs?: (attempt: number) => number
   run(payload: P, ctx: JobContext): Promise<unknown>
-}
-
-interface JobRow {
-  id: number
-  kind: string
-  payload: string
-  status: JobStatus
-  attempts: number
-  max_attempts: number
-  step: string | null
-  current: number
-  total: number
-  message: string | null
-  result: string | null
-  error: string | null
-  checkpoint: string | null
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
-  run_after: string | null
-}
-
-function toJob(r: JobRow): Job {
-  return {
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    step: r.step,
-    current: r.current,
-    total: r.total,
-    message: r.message,
-    error: r.error,
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-  }
 }
 
 export class CancelledError extends Error {
@@ -102,33 +52,59 @@ const PROGRESS_INTERVAL_MS = 200
 const STORED_PROGRESS_INTERVAL_MS = 1000
 const defaultRetryDelay = (attempt: number): number => Math.min(60_000, 1000 * 2 ** (attempt - 1))
 
+/** Finished jobs (succeeded, failed, cancelled) are deleted this long after they finished. */
+export const JOB_RETENTION_DAYS = 30
+const DAY_MS = 86_400_000
+/** How often the owner prunes finished jobs while it runs (it also prunes at start). */
+const PRUNE_EVERY_MS = 6 * 3_600_000
+
+export interface JobQueueOptions {
+  concurrency?: number
+  /** The injected clock (platform.clock): every stored timestamp and retry time comes from it. */
+  now: () => Date
+  /** Days finished jobs are kept (default JOB_RETENTION_DAYS). */
+  retentionDays?: number
+}
+
 /**
- * Persisted job queue over the `jobs` table. Jobs survive restarts: one left `running` by a crash
- * goes back to `queued` at start and resumes from its checkpoint.
+ * Persisted job queue over the `jobs` table. Only the store's owner (StoreOwnership) runs jobs; a
+ * job carries the owner that claimed it, and a job left `running` by an owner that is gone (a
+ * crash, a kill) goes back to `queued` when the next owner starts and resumes from its checkpoint.
+ * A job whose owner is alive is never queued again. Other processes on the same store read jobs
+ * but cannot enqueue: they are told which process owns the store.
  */
 export class JobQueue {
   private readonly kinds = new Map<string, JobKind<unknown>>()
   private readonly running = new Map<number, AbortController>()
+  /** Settles when the job's run function has returned and its end is recorded. */
+  private readonly runs = new Map<number, Promise<void>>()
   private readonly waiters = new Map<number, ((job: Job) => void)[]>()
+  private readonly repo: JobsRepo
   private started = false
   private stopping = false
   private timer: NodeJS.Timeout | null = null
+  private pruneTimer: NodeJS.Timeout | null = null
 
   constructor(
-    private readonly sqlite: Sqlite,
+    repo: JobsRepo,
     private readonly events: EventBus,
-    private readonly opts: { concurrency?: number; now?: () => Date } = {},
-  ) {}
+    private readonly ownership: StoreOwnership,
+    private readonly opts: JobQueueOptions,
+  ) {
+    this.repo = repo
+    // Taken over by another process (this one stalled past its lease): its jobs are no longer ours.
+    ownership.onLost(() => void this.stop())
+  }
 
   private now(): string {
-    return (this.opts.now?.() ?? new Date()).toISOString()
+    return this.opts.now().toISOString()
   }
 
   register<P>(kind: JobKind<P>): void {
     this.kinds.set(kind.kind, kind as JobKind<unknown>)
   }
 
-  /** Queue a job after validating its payload; returns its id. */
+  /** Queue a job after validating its payload; returns its id. Only the store's owner queues jobs. */
   enqueue(kind: string, payload: unknown): number {
     const k = this.kinds.get(kind)
     if (!k) throw new AppError('VALIDATION', `Unknown job kind "${kind}"`)
@@ -136,27 +112,40 @@ export class JobQueue {
     if (!parsed.success) {
       throw new AppError('VALIDATION', `Invalid ${kind} payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
     }
-    const info = this.sqlite
-      .prepare(`INSERT INTO jobs (kind, payload, status, max_attempts, created_at) VALUES (?, ?, 'queued', ?, ?)`)
-      .run(kind, JSON.stringify(parsed.data), k.maxAttempts, this.now())
-    const id = Number(info.lastInsertRowid)
+    this.ownership.assertOwner(`start ${kind}`)
+    const id = this.repo.insert(kind, JSON.stringify(parsed.data), k.maxAttempts, this.now())
     this.schedulePump(0)
     return id
   }
 
+  /**
+   * Queue a job unless one of the same kind for which `same(payload)` holds is queued or running;
+   * returns the id of the new job or of the one already there (`existing: true`).
+   */
+  enqueueOnce<P>(
+    kind: string,
+    payload: P,
+    same: (other: P) => boolean = () => true,
+  ): { id: number; existing: boolean } {
+    for (const r of this.repo.active(kind)) {
+      if (same(JSON.parse(r.payload) as P)) return { id: r.id, existing: true }
+    }
+    return { id: this.enqueue(kind, payload), existing: false }
+  }
+
   get(id: number): Job | null {
-    const r = this.sqlite.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
+    const r = this.repo.get(id)
     return r ? toJob(r) : null
   }
 
   /** Running and queued jobs first, then the most recent finished ones. */
   list(limit = 30): Job[] {
-    const rows = this.sqlite
-      .prepare(
-        `SELECT * FROM jobs ORDER BY CASE status WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END, id DESC LIMIT ?`,
-      )
-      .all(limit) as JobRow[]
-    return rows.map(toJob)
+    return this.repo.list(limit).map(toJob)
+  }
+
+  /** Queued or running jobs of one kind. */
+  active(kind: string): Job[] {
+    return this.repo.active(kind).map(toJob)
   }
 
   /** Cancel a queued or running job. Returns false when it had already finished. */
@@ -164,37 +153,59 @@ export class JobQueue {
     const job = this.get(id)
     if (!job) throw new AppError('NOT_FOUND', `No job ${id}`)
     if (job.status === 'queued') {
-      this.finish(id, job.kind, 'cancelled', null, null)
-      return true
+      if (this.finish(id, job.kind, null, 'cancelled', null, null)) return true
+      return this.cancel(id)
     }
     const ctl = this.running.get(id)
     if (job.status === 'running' && ctl) {
       ctl.abort()
       return true
     }
+    if (job.status === 'running') this.ownership.assertOwner(`cancel job ${id}`)
     return false
   }
 
-  /** Recover jobs a crash left running, then start processing. */
+  /**
+   * Start processing once this process owns the store (at once, or when the lease frees up):
+   * recover jobs their gone owner left running, prune old finished jobs, then pump.
+   */
   start(): void {
     if (this.started) return
     this.started = true
     this.stopping = false
-    this.sqlite
-      .prepare(
-        `UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), message = 'Resuming after restart' WHERE status = 'running'`,
-      )
-      .run()
-    this.schedulePump(0)
+    this.ownership.onAcquired(() => {
+      if (!this.started || this.stopping) return
+      const orphans = this.repo
+        .running()
+        .filter((j) => j.owner !== this.ownership.token && (j.owner === null || !this.ownership.isTokenLive(j.owner)))
+      if (orphans.length)
+        this.repo.requeue(
+          orphans.map((j) => j.id),
+          'Resuming after restart',
+        )
+      this.prune()
+      this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS)
+      this.pruneTimer.unref()
+      this.schedulePump(0)
+    })
+  }
+
+  /** Delete finished jobs older than the retention period (by the injected clock); returns how many. */
+  prune(): number {
+    if (!this.ownership.isOwner || !this.repo.open) return 0
+    const days = this.opts.retentionDays ?? JOB_RETENTION_DAYS
+    const before = new Date(this.opts.now().getTime() - days * DAY_MS).toISOString()
+    return this.repo.pruneFinished(before)
   }
 
   /** Abort running jobs and stop picking new ones; resolves when they have settled. */
   async stop(): Promise<void> {
     this.stopping = true
     if (this.timer) clearTimeout(this.timer)
-    const ids = [...this.running.keys()]
+    if (this.pruneTimer) clearInterval(this.pruneTimer)
+    this.pruneTimer = null
     for (const c of this.running.values()) c.abort()
-    await Promise.all(ids.map((id) => this.waitFor(id).catch(() => undefined)))
+    await Promise.all(this.runs.values())
     this.started = false
   }
 
@@ -212,13 +223,18 @@ export class JobQueue {
 
   /** The JSON result a succeeded job returned. */
   result<T>(id: number): T | null {
-    const r = this.sqlite.prepare('SELECT result FROM jobs WHERE id = ?').get(id) as
-      { result: string | null } | undefined
-    return r?.result ? (JSON.parse(r.result) as T) : null
+    const r = this.repo.result(id)
+    return r ? (JSON.parse(r) as T) : null
+  }
+
+  /** The JSON payload a job was queued with. */
+  payload<T>(id: number): T | null {
+    const r = this.repo.payload(id)
+    return r ? (JSON.parse(r) as T) : null
   }
 
   private schedulePump(delayMs: number): void {
-    if (!this.started || this.stopping) return
+    if (!this.started || this.stopping || !this.ownership.isOwner) return
     if (this.timer) clearTimeout(this.timer)
     this.timer = setTimeout(() => {
       this.timer = null
@@ -227,40 +243,31 @@ export class JobQueue {
   }
 
   private pump(): void {
-    if (!this.sqlite.open) return
+    if (!this.repo.open || !this.ownership.isOwner) return
     const concurrency = this.opts.concurrency ?? 1
     while (!this.stopping && this.running.size < concurrency) {
-      const now = this.now()
-      const row = this.sqlite
-        .prepare(
-          `SELECT * FROM jobs WHERE status = 'queued' AND (run_after IS NULL OR run_after <= ?) ORDER BY id LIMIT 1`,
-        )
-        .get(now) as JobRow | undefined
+      const row = this.repo.nextQueued(this.now())
       if (!row) break
       this.runJob(row)
     }
-    const next = this.sqlite
-      .prepare(
-        `SELECT run_after FROM jobs WHERE status = 'queued' AND run_after IS NOT NULL ORDER BY run_after LIMIT 1`,
-      )
-      .get() as { run_after: string } | undefined
+    const next = this.repo.nextRunAfter()
     if (next && this.running.size < concurrency) {
-      this.schedulePump(Math.max(10, Date.parse(next.run_after) - Date.parse(this.now())))
+      this.schedulePump(Math.max(10, Date.parse(next) - this.opts.now().getTime()))
     }
   }
 
   private runJob(row: JobRow): void {
     const kind = this.kinds.get(row.kind)
     if (!kind) {
-      this.finish(row.id, row.kind, 'failed', null, `No handler for job kind "${row.kind}"`)
+      this.finish(row.id, row.kind, null, 'failed', null, `No handler for job kind "${row.kind}"`)
       return
     }
     const attempt = row.attempts + 1
-    this.sqlite
-      .prepare(`UPDATE jobs SET status = 'running', attempts = ?, started_at = ?, error = NULL WHERE id = ?`)
-      .run(attempt, this.now(), row.id)
+    const owner = this.ownership.token
+    if (!this.repo.claim(row.id, attempt, this.now(), owner)) return
     const ctl = new AbortController()
     this.running.set(row.id, ctl)
+    // Throttling measures elapsed time on the monotonic clock; stored instants use the injected one.
     let last = 0
     let lastStored = 0
     let pending: { step: string; current: number; total: number; message: string } | null = null
@@ -268,24 +275,18 @@ export class JobQueue {
       if (!pending) return
       const p = pending
       pending = null
-      last = Date.now()
+      last = performance.now()
       // The stored progress is only a display copy (windows opened later, the CLI): it is written
       // at most every STORED_PROGRESS_INTERVAL_MS and at the end, while events go out every report.
       // When another connection (a sync's writer thread) holds the write lock it waits for the next
       // report instead of blocking this thread.
       if (store || last - lastStored >= STORED_PROGRESS_INTERVAL_MS) {
-        const timeout = this.sqlite.pragma('busy_timeout', { simple: true }) as number
-        this.sqlite.pragma('busy_timeout = 0')
         try {
-          this.sqlite
-            .prepare('UPDATE jobs SET step = ?, current = ?, total = ?, message = ? WHERE id = ?')
-            .run(p.step, p.current, p.total, p.message, row.id)
+          this.repo.withoutWaiting(() => this.repo.saveProgress(row.id, p.step, p.current, p.total, p.message))
           lastStored = last
         } catch (e) {
           if (!isBusy(e)) throw e
           pending ??= p
-        } finally {
-          this.sqlite.pragma(`busy_timeout = ${timeout}`)
         }
       }
       this.events.emit('job:progress', { jobId: row.id, kind: row.kind, ...p })
@@ -297,56 +298,60 @@ export class JobQueue {
       progress: (step, current, total, message = '') => {
         pending = { step, current: Math.round(current), total: Math.round(total), message }
         const done = total > 0 && current >= total
-        if (done || Date.now() - last >= PROGRESS_INTERVAL_MS) flush(done)
+        if (done || performance.now() - last >= PROGRESS_INTERVAL_MS) flush(done)
       },
       checkpoint: <T>() => {
-        const r = this.sqlite.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(row.id) as {
-          checkpoint: string | null
-        }
-        return r.checkpoint ? (JSON.parse(r.checkpoint) as T) : null
+        const r = this.repo.checkpoint(row.id)
+        return r ? (JSON.parse(r) as T) : null
       },
-      saveCheckpoint: (value) => {
-        const st = checkpointStatement(row.id, value)
-        this.sqlite.prepare(st.sql).run(...st.params)
-      },
+      saveCheckpoint: (value) => this.repo.saveCheckpoint(row.id, value),
       checkpointStatement: (value) => checkpointStatement(row.id, value),
     }
     const payload = kind.payload.parse(JSON.parse(row.payload))
-    void (async () => {
+    const run = (async (): Promise<void> => {
       try {
         const result = await kind.run(payload, ctx)
         flush()
-        this.finish(row.id, row.kind, 'succeeded', result ?? null, null)
+        this.finish(row.id, row.kind, owner, 'succeeded', result ?? null, null)
       } catch (err) {
         flush()
         const cancelled = ctl.signal.aborted || err instanceof CancelledError
         const message = err instanceof Error ? err.message : String(err)
         if (cancelled) {
-          this.finish(row.id, row.kind, 'cancelled', null, this.stopping ? 'Stopped with the app' : null)
+          this.finish(row.id, row.kind, owner, 'cancelled', null, this.stopping ? 'Stopped with the app' : null)
         } else if (attempt < row.max_attempts && !this.stopping) {
           const delay = (kind.retryDelayMs ?? defaultRetryDelay)(attempt)
-          const runAfter = new Date(Date.parse(this.now()) + delay).toISOString()
-          this.sqlite
-            .prepare(`UPDATE jobs SET status = 'queued', error = ?, run_after = ?, message = ? WHERE id = ?`)
-            .run(message, runAfter, `Attempt ${attempt} failed: ${message}; retrying`, row.id)
+          const runAfter = new Date(this.opts.now().getTime() + delay).toISOString()
+          this.repo.retryLater(row.id, owner, message, runAfter, `Attempt ${attempt} failed: ${message}; retrying`)
         } else {
-          this.finish(row.id, row.kind, 'failed', null, message)
+          this.finish(row.id, row.kind, owner, 'failed', null, message)
         }
       } finally {
         this.running.delete(row.id)
+        this.runs.delete(row.id)
         this.schedulePump(0)
       }
     })()
+    this.runs.set(row.id, run)
   }
 
-  private finish(id: number, kind: string, status: JobStatus, result: unknown, error: string | null): void {
-    this.sqlite
-      .prepare('UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ? WHERE id = ?')
-      .run(status, result === null ? null : JSON.stringify(result), error, this.now(), id)
+  /** Record a job's end (`owner` null: a queued job) and tell waiters; false when its state had moved on. */
+  private finish(
+    id: number,
+    kind: string,
+    owner: string | null,
+    status: JobStatus,
+    result: unknown,
+    error: string | null,
+  ): boolean {
+    if (!this.repo.open) return false
+    const done = this.repo.finish(id, owner, status, result === null ? null : JSON.stringify(result), error, this.now())
+    if (!done) return false
     this.events.emit('job:finished', { jobId: id, kind, status, error })
     const job = this.get(id)
     const list = this.waiters.get(id)
     this.waiters.delete(id)
     if (job) for (const w of list ?? []) w(job)
+    return true
   }
 }

@@ -281,9 +281,5 @@ function provisionalFrom(through: string, days: number): string {
 }
 
 function workspaceOfJob(s: CoreServices, jobId: number): number | null {
-  const r = s.store.sqlite.prepare('SELECT payload FROM jobs WHERE id = ?').get(jobId) as
-    { payload: string } | undefined
-  if (!r) return null
-  const p = JSON.parse(r.payload) as { workspaceId?: number }
-  return p.workspaceId ?? null
+  return s.jobs.payload<{ workspaceId?: number }>(jobId)?.workspaceId ?? null
 }

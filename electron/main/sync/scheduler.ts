@@ -45,6 +45,8 @@ export class SyncScheduler {
 
   /** Start every workspace sync that is due; `force` ignores the interval (wake from sleep). */
   check(reason: 'interval' | 'resume' | 'start'): number[] {
+    // Another process owns the store and runs its syncs.
+    if (!this.s.ownership.isOwner) return []
     const hours = this.s.platform.settings.get().syncIntervalHours
     if (hours === 0) return []
     const now = this.s.platform.clock.now().getTime()

@@ -1,4 +1,4 @@
-import type { SqlStatement } from '../../scheduler/job-queue'
+import type { SqlStatement } from './jobs-repo'
 import type { AccountStatus, PlatformId } from '../../../../shared/domain/entities'
 import type { Sqlite } from '../db'
 

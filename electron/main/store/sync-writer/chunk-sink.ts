@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads'
-import type { SqlStatement } from '../../scheduler/job-queue'
+import type { SqlStatement } from '../repos/jobs-repo'
 import type { Sqlite } from '../db'
 import { transferList } from '../../sync/connectors/daily-batch'
 import { startWorker, workerEntryUrl } from '../../worker-entry'

@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createTestCore } from '../test-support'
+import type { Core } from '../core'
+import { queueTraining } from './module'
+
+let core: Core | null = null
+afterEach(async () => {
+  await core?.close()
+  core = null
+})
+
+describe('ml:train', () => {
+  it('never queues a second training of a workspace while one is queued or running (IPC and CLI path)', async () => {
+    core = createTestCore({ startJobs: false })
+    const a = core.workspaces.create('A', 'USD')
+    const b = core.workspaces.create('B', 'USD')
+    const first = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' })
+    const again = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' })
+    expect(first.ok && again.ok).toBe(true)
+    if (!first.ok || !again.ok) return
+    const id = (first.value as { jobId: number }).jobId
+    expect((again.value as { jobId: number }).jobId).toBe(id)
+    // The CLI's `train` goes through the same check.
+    expect(queueTraining(core.jobs, { workspaceId: a, model: 'forecast', trees: 20 })).toEqual({ id, existing: true })
+    // Another workspace trains on its own.
+    const other = queueTraining(core.jobs, { workspaceId: b, model: 'forecast' })
+    expect(other.existing).toBe(false)
+    expect(core.jobs.active('ml:train').map((j) => j.id)).toEqual([id, other.id])
+    // Once the first has finished, a new training may be queued.
+    expect(core.jobs.cancel(id)).toBe(true)
+    const next = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' })
+    expect(next.ok && (next.value as { jobId: number }).jobId).not.toBe(id)
+  })
+})
