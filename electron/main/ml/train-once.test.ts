@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createTestCore } from '../test-support'
+import { createTestCore, TEST_CALLER } from '../test-support'
 import type { Core } from '../core'
 import { queueTraining } from './module'
 
@@ -14,8 +14,8 @@ describe('ml:train', () => {
     core = createTestCore({ startJobs: false })
     const a = core.workspaces.create('A', 'USD')
     const b = core.workspaces.create('B', 'USD')
-    const first = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' })
-    const again = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' })
+    const first = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' }, TEST_CALLER)
+    const again = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' }, TEST_CALLER)
     expect(first.ok && again.ok).toBe(true)
     if (!first.ok || !again.ok) return
     const id = (first.value as { jobId: number }).jobId
@@ -28,7 +28,7 @@ describe('ml:train', () => {
     expect(core.jobs.active('ml:train').map((j) => j.id)).toEqual([id, other.id])
     // Once the first has finished, a new training may be queued.
     expect(core.jobs.cancel(id)).toBe(true)
-    const next = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' })
+    const next = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' }, TEST_CALLER)
     expect(next.ok && (next.value as { jobId: number }).jobId).not.toBe(id)
   })
 })
