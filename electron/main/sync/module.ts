@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { principalLabel } from '../../../shared/domain/caller'
 import { PLATFORMS } from '../../../shared/domain/entities'
 import type { SYNC_INVOKE_CHANNELS } from '../../../shared/ipc/channels/sync'
 import { CsvMappingSchema, type SyncConfigViewSchema } from '../../../shared/ipc/contracts/sync'
@@ -105,8 +106,8 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
   return {
     handlers: {
       'connections:list': ({ workspaceId }) => connectionsView(workspaceId),
-      'connections:connect': async ({ workspaceId, credentials, label, baseUrl }) => {
-        const r = await sync.connect(workspaceId, credentials, {
+      'connections:connect': async ({ workspaceId, credentials, label, baseUrl }, ctx) => {
+        const r = await sync.connect(workspaceId, credentials, principalLabel(ctx.principal), {
           ...(label ? { label } : {}),
           ...(baseUrl ? { baseUrl } : {}),
         })
@@ -115,14 +116,10 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
           accounts: r.accounts.map((a) => ({ id: a.id, name: a.name, externalId: a.externalId })),
         }
       },
-      'connections:connectGoogle': async ({
-        workspaceId,
-        developerToken,
-        clientId,
-        clientSecret,
-        loginCustomerId,
-        customerIds,
-      }) => {
+      'connections:connectGoogle': async (
+        { workspaceId, developerToken, clientId, clientSecret, loginCustomerId, customerIds },
+        ctx,
+      ) => {
         services.workspaces.get(workspaceId)
         let refreshToken: string
         try {
@@ -144,14 +141,14 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
           customerIds,
           ...(loginCustomerId ? { loginCustomerId } : {}),
         }
-        const r = await sync.connect(workspaceId, creds)
+        const r = await sync.connect(workspaceId, creds, principalLabel(ctx.principal))
         return {
           connectionId: r.connectionId,
           accounts: r.accounts.map((a) => ({ id: a.id, name: a.name, externalId: a.externalId })),
         }
       },
-      'connections:remove': async ({ connectionId }) => {
-        await sync.removeConnection(connectionId)
+      'connections:remove': async ({ connectionId }, ctx) => {
+        await sync.removeConnection(connectionId, principalLabel(ctx.principal))
         return { removed: true }
       },
       'sync:start': (input) => sync.startSync(input),
@@ -186,10 +183,10 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
         }
         return configView(sync.config.update(merged))
       },
-      'entities:setStatus': ({ entityType, entityId, status }) =>
-        sync.writeBack('user', entityType, entityId, { status }),
-      'entities:setBudget': ({ entityType, entityId, dailyBudgetMicros }) =>
-        sync.writeBack('user', entityType, entityId, { dailyBudgetMicros }),
+      'entities:setStatus': ({ entityType, entityId, status }, ctx) =>
+        sync.writeBack(principalLabel(ctx.principal), entityType, entityId, { status }),
+      'entities:setBudget': ({ entityType, entityId, dailyBudgetMicros }, ctx) =>
+        sync.writeBack(principalLabel(ctx.principal), entityType, entityId, { dailyBudgetMicros }),
       'import:preview': ({ workspaceId, content, mapping }) => {
         services.workspaces.get(workspaceId)
         const { writes: _w, ...plan } = importer.plan(workspaceId, content, mapping)

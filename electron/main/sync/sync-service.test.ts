@@ -107,10 +107,13 @@ describe('connections, write-back and scheduling', () => {
       detail: string
     }[]
     expect(audit.map((a) => [a.actor, a.action, a.entity_id])).toEqual([
-      ['user', 'write_back.status', c.id],
-      ['user', 'write_back.budget', c.id],
+      ['user:tester (test)', 'write_back.status', c.id],
+      ['user:tester (test)', 'write_back.budget', c.id],
     ])
     expect(JSON.parse(audit[1]?.detail as string)).toMatchObject({ after: { dailyBudgetMicros: 50_000_000 } })
+    expect(
+      w.core.store.sqlite.prepare("SELECT DISTINCT actor FROM audit_log WHERE action = 'connection.create'").all(),
+    ).toEqual([{ actor: 'user:tester (test)' }])
     const missing = await w.core.dispatch(
       'entities:setStatus',
       {

@@ -134,6 +134,8 @@ export class SyncService {
   async connect(
     workspaceId: number,
     input: CredentialsInput,
+    /** Who asked, for the audit log (`principalLabel`). */
+    actor: string,
     opts: { label?: string; baseUrl?: string } = {},
   ): Promise<{ connectionId: number; accounts: LocalAccount[] }> {
     this.s.workspaces.get(workspaceId)
@@ -188,7 +190,7 @@ export class SyncService {
       await this.vault.remove(secretRef)
       throw err
     }
-    this.repo.audit('user', 'connection.create', 'connection', connectionId, null, {
+    this.repo.audit(actor, 'connection.create', 'connection', connectionId, null, {
       platform: creds.platform,
       accounts: ids,
     })
@@ -197,12 +199,12 @@ export class SyncService {
   }
 
   /** Delete a connection and its secret; the accounts keep their data and show as disconnected. */
-  async removeConnection(connectionId: number): Promise<void> {
+  async removeConnection(connectionId: number, actor: string): Promise<void> {
     const c = this.repo.connection(connectionId)
     if (!c) throw new AppError('NOT_FOUND', `No connection ${connectionId}`)
     this.repo.deleteConnection(connectionId)
     await this.vault.remove(c.secretRef)
-    this.repo.audit('user', 'connection.remove', 'connection', connectionId, null, { platform: c.platform })
+    this.repo.audit(actor, 'connection.remove', 'connection', connectionId, null, { platform: c.platform })
     this.s.events.emit('data:changed', { tables: ['connections', 'ad_accounts'], workspaceId: c.workspaceId })
   }
 
@@ -244,10 +246,10 @@ export class SyncService {
 
   /**
    * Write-back: pause/enable or set a daily budget on the platform, read the result back, store
-   * the new value locally and record before/after in the audit log.
+   * the new value locally and record before/after in the audit log under `actor` (`principalLabel`).
    */
   async writeBack(
-    actor: 'user' | 'automation',
+    actor: string,
     entityType: EntityLevel,
     entityId: number,
     change: { status: 'active' | 'paused' } | { dailyBudgetMicros: number },

@@ -244,7 +244,7 @@ export const auditLog = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     at: text('at').notNull().default(nowIso),
-    /** user | automation | sync | system */
+    /** Who asked: a principal label (`user:ana (desktop)`, `rule:7@3`, `system:scheduler`; see shared/domain/caller). */
     actor: text('actor').notNull(),
     action: text('action').notNull(),
     entityType: text('entity_type'),

@@ -1,3 +1,4 @@
+import { principalLabel } from '../../../../../shared/domain/caller'
 import type { PlatformId } from '../../../../../shared/domain/entities'
 import type { Core } from '../../../core'
 import { createTestCore, TEST_CALLER } from '../../../test-support'
@@ -58,6 +59,7 @@ export async function fakeWorld(
         p,
         accounts.map((a) => a.account.externalId),
       ) as never,
+      principalLabel(TEST_CALLER.principal),
     )
   }
   return { core, workspaceId, connectors }
