@@ -19,6 +19,8 @@ export interface SettingsStore {
 export interface Notification {
   title: string
   body: string
+  /** App route to open when the notification is clicked (`/alerts?id=3`). */
+  link?: string
 }
 
 /**
