@@ -45,6 +45,7 @@ export async function startTestSmtpServer(opts: TestSmtpOptions): Promise<TestSm
     key: readFileSync(join(fixtures, 'localhost.key.pem')),
     cert: readFileSync(join(fixtures, 'localhost.cert.pem')),
     logger: false,
+    disableReverseLookup: true,
     authOptional: !opts.login,
     disabledCommands: [
       ...(opts.security === 'none' || opts.noStartTls ? ['STARTTLS'] : []),
