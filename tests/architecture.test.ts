@@ -101,3 +101,92 @@ describe('architecture', () => {
     expect(bad).toEqual([])
   })
 })
+
+/** Shipped code (not tests, not test harnesses) of one part of the tree. */
+const shipped = (prefix: string): string[] =>
+  files.filter(
+    (f) =>
+      f.startsWith(prefix) && !f.endsWith('.test.ts') && !f.includes('/testing/') && !f.endsWith('test-support.ts'),
+  )
+
+/** Source without comments, so prose that names an API does not count as a use. */
+const code = (f: string): string =>
+  readFileSync(join(root, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:'"`])\/\/.*$/gm, '$1')
+
+/** What marks a file as holding SQL: the driver or ORM, a prepared statement, a pragma, raw SQL run. */
+function sqlUses(src: string): string[] {
+  const hits: string[] = []
+  for (const s of importsOf(src)) if (s === 'better-sqlite3' || s.startsWith('drizzle-orm')) hits.push(`imports ${s}`)
+  if (/\.prepare\(/.test(src)) hits.push('.prepare(')
+  if (/\.pragma\(/.test(src)) hits.push('.pragma(')
+  if (/\.exec\(\s*['"`]\s*(CREATE|INSERT|UPDATE|DELETE|SELECT|BEGIN|DROP|ALTER)/i.test(src)) hits.push('.exec(sql)')
+  return hits
+}
+
+/**
+ * Files outside electron/main/store/ that still hold SQL, each to move into a store repo. The list
+ * only shrinks: a new file with SQL outside the store fails the test.
+ */
+const SQL_OUTSIDE_STORE_TODO = new Set<string>([
+  'electron/cli/commands/analytics.ts',
+  'electron/cli/commands/sync.ts',
+  'electron/main/analytics/anomaly-service.ts',
+  'electron/main/analytics/creatives-service.ts',
+  'electron/main/analytics/dashboard-service.ts',
+  'electron/main/analytics/fx-service.ts',
+  'electron/main/ml/drivers.ts',
+  'electron/main/ml/ltv-service.ts',
+  'electron/main/ml/model-registry.ts',
+  'electron/main/ml/module.ts',
+  'electron/main/ml/value-per-conversion.ts',
+  'electron/main/sync/csv-import/importer.ts',
+  'electron/main/sync/demo-connections.ts',
+  'electron/main/sync/demo-service.ts',
+  'electron/main/sync/scheduler.ts',
+  'electron/main/sync/sync-engine/engine.ts',
+  'electron/main/sync/sync-service.ts',
+  'electron/main/tray-status.ts',
+])
+
+/**
+ * The only files of electron/ that may read the wall clock (`Date.now()`, `new Date()`); the core
+ * takes every "now" from platform.clock so tests can move time.
+ */
+const WALL_CLOCK_ALLOWED = new Map([
+  ['electron/main/platform/clock.ts', 'the system clock the platforms inject'],
+  ['electron/main/sync/connectors/http.ts', 'real waits between HTTP requests (rate-limit pauses)'],
+  ['electron/main/sync/connectors/protocol.ts', "Retry-After's HTTP date against the wall clock"],
+  ['electron/main/sync/connectors/oauth.ts', 'OAuth token expiry in wall time when the connector has no clock'],
+])
+
+describe('store boundary and clock', () => {
+  it('detects SQL uses', () => {
+    expect(sqlUses(`import Database from 'better-sqlite3'\nconst x = db.prepare('SELECT 1')`)).toEqual([
+      'imports better-sqlite3',
+      '.prepare(',
+    ])
+    expect(sqlUses(`db.exec('CREATE TABLE t (a)')\nconst m = /x/.exec(s)\ndb.pragma('x')`)).toEqual([
+      '.pragma(',
+      '.exec(sql)',
+    ])
+    expect(sqlUses(`import { sql } from 'drizzle-orm'`)).toEqual(['imports drizzle-orm'])
+  })
+
+  it('SQL lives only under electron/main/store/ (no driver, ORM, prepare or pragma elsewhere)', () => {
+    const bad = shipped('electron/')
+      .filter((f) => !f.startsWith('electron/main/store/') && !SQL_OUTSIDE_STORE_TODO.has(f))
+      .map((f) => ({ f, hits: sqlUses(code(f)) }))
+      .filter((x) => x.hits.length > 0)
+      .map((x) => `${x.f}: ${x.hits.join(', ')}`)
+    expect(bad).toEqual([])
+    // The to-do list names only files that exist and still hold SQL.
+    for (const f of SQL_OUTSIDE_STORE_TODO) expect(sqlUses(code(f)), f).not.toEqual([])
+  })
+
+  it('every "now" in electron/ comes from the injected clock', () => {
+    const bad = shipped('electron/')
+      .filter((f) => !WALL_CLOCK_ALLOWED.has(f))
+      .filter((f) => /\bDate\.now\(\)|\bnew Date\(\s*\)/.test(code(f)))
+    expect(bad).toEqual([])
+  })
+})

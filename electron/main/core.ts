@@ -81,6 +81,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   const store = openStore({
     path: options.dbPath ?? join(platform.paths.dataDir, 'marketing-engine.db'),
     migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),
+    clock: platform.clock,
   })
   const events = new EventBus()
   const now = (): Date => platform.clock.now()

@@ -6,7 +6,7 @@ import { startWebServer } from './server'
 
 /** `npm run web`: the browser preview for machines where Electron can't run. */
 async function main(): Promise<void> {
-  const started = Date.now()
+  const started = performance.now()
   const platform = createNodePlatform({ host: 'web' })
   const core = createCore(platform, { seedDemo: true, validateOutput: true })
   const port = process.env.ME_WEB_PORT !== undefined ? Number(process.env.ME_WEB_PORT) : 5170
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   if (core.startupJobId) console.error(`Building the demo workspace in the background (job ${core.startupJobId})…`)
   console.error(`Data folder: ${platform.paths.dataDir}`)
   console.log(`Marketing Engine preview: ${web.loginUrl}`)
-  console.error(`Ready in ${Date.now() - started} ms. Press Ctrl+C to stop.`)
+  console.error(`Ready in ${Math.round(performance.now() - started)} ms. Press Ctrl+C to stop.`)
   const shutdown = (): void => {
     void web
       .close()

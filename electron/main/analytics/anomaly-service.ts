@@ -51,6 +51,8 @@ export class AnomalyService {
   constructor(
     private readonly sqlite: Sqlite,
     private readonly analytics: AnalyticsService,
+    /** The core's injected clock (the default range of a workspace without data ends today). */
+    private readonly now: () => Date,
   ) {}
 
   /** Forget cached results (called on data:changed). */
@@ -65,7 +67,7 @@ export class AnomalyService {
         'SELECT max(d.date) AS d FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id WHERE a.workspace_id = ?',
       )
       .get(workspaceId) as { d: string | null }
-    const to = r.d ?? new Date().toISOString().slice(0, 10)
+    const to = r.d ?? this.now().toISOString().slice(0, 10)
     return { from: addDays(to, -89), to }
   }
 

@@ -15,7 +15,7 @@ type Channel = (typeof ANALYTICS_INVOKE_CHANNELS)[number]
 export function createAnalyticsModule(services: CoreServices): CoreModule<Channel> {
   const repo = new AnalyticsRepo(services.store.sqlite)
   const analytics = new AnalyticsService(repo, services.workspaces, services.fx)
-  const anomalies = new AnomalyService(services.store.sqlite, analytics)
+  const anomalies = new AnomalyService(services.store.sqlite, analytics, () => services.platform.clock.now())
   const creatives = new CreativesService(services.store.sqlite, repo, analytics)
   const fx = new FxService(services.store.sqlite, services.workspaces, services.fx)
   let benchmarks: ReturnType<typeof loadBenchmarks> | null = null
@@ -32,7 +32,7 @@ export function createAnalyticsModule(services: CoreServices): CoreModule<Channe
       'analytics:getBreakdown': (input) => analytics.breakdown(input),
       'analytics:getTop': (input) => analytics.top(input),
       'analytics:getTrend': (input) => analytics.trend(input),
-      'analytics:getPacing': (input) => pacing(repo, input.workspaceId),
+      'analytics:getPacing': (input) => pacing(repo, input.workspaceId, services.platform.clock.now()),
       'analytics:listAnomalies': (input) => anomalies.list(input),
       'analytics:getMetricSeries': (input) =>
         anomalies.series(input.workspaceId, input.level, input.entityId, input.metric, input.range),

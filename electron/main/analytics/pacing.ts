@@ -10,13 +10,14 @@ const TOLERANCE = 0.1
 
 /**
  * Month-to-date pacing per account, in the account's own currency (budgets are set there). The
- * month is the one of the account's last synced day; the projection is linear on the run rate.
+ * month is the one of the account's last synced day (the month of `now`, UTC, for an account
+ * without data yet); the projection is linear on the run rate.
  */
-export function pacing(repo: AnalyticsRepo, workspaceId: number): { rows: PacingRow[] } {
+export function pacing(repo: AnalyticsRepo, workspaceId: number, now: Date): { rows: PacingRow[] } {
   const rows: PacingRow[] = []
   for (const a of repo.accounts(workspaceId)) {
     const asOf = a.lastDate
-    const month = (asOf ?? new Date().toISOString().slice(0, 10)).slice(0, 7)
+    const month = (asOf ?? now.toISOString().slice(0, 10)).slice(0, 7)
     const daysInMonth = daysBetween(`${month}-01`, endOfMonth(`${month}-01`)) + 1
     const daysElapsed = asOf ? daysBetween(startOfMonth(asOf), asOf) + 1 : 0
     const spent = asOf ? repo.accountSpend(a.id, startOfMonth(asOf), asOf) : 0

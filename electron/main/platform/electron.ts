@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'n
 import { join } from 'node:path'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared/domain/settings'
 import type { Platform, SecretStore, SettingsStore } from './types'
+import { systemClock } from './clock'
 
 /** Secrets encrypted with the OS keychain through safeStorage, stored in an owner-only file. */
 class SafeStorageSecrets implements SecretStore {
@@ -75,7 +76,7 @@ export function createElectronPlatform(opts: {
       if (ElectronNotification.isSupported()) new ElectronNotification({ title: n.title, body: n.body }).show()
     },
     setBadge: opts.setBadge,
-    clock: { now: () => new Date() },
+    clock: systemClock,
     async openExternal(url) {
       if (!ALLOWED_EXTERNAL.test(url)) throw new Error(`Refusing to open ${url}: only https links open outside the app`)
       await shell.openExternal(url)

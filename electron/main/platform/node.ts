@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared/domain/settings'
 import type { HostKind, Notification, Platform, SecretStore, SettingsStore } from './types'
+import { systemClock } from './clock'
 
 /** The OS app-data folder for Marketing Engine, unless ME_DATA_DIR names another. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -111,7 +112,7 @@ export class JsonFileSettingsStore implements SettingsStore {
     const result = SettingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...(parsed as object) })
     if (result.success) return result.data
     // Keep the broken file for the user to inspect rather than silently overwriting it.
-    renameSync(this.file, `${this.file}.invalid-${Date.now()}`)
+    renameSync(this.file, `${this.file}.invalid-${systemClock.now().getTime()}`)
     console.warn(`settings: ${this.file} was invalid and was set aside: ${result.error.issues[0]?.message}`)
     return { ...DEFAULT_SETTINGS }
   }
@@ -166,7 +167,7 @@ export function createNodePlatform(opts: NodePlatformOptions): NodePlatform {
     setBadge(count, tooltip) {
       platform.badge = { count, tooltip }
     },
-    clock: { now: opts.now ?? ((): Date => new Date()) },
+    clock: opts.now ? { now: opts.now } : systemClock,
     async openExternal(url) {
       opened.push(url)
     },

@@ -1,4 +1,5 @@
 import type { Settings } from '../../../shared/domain/settings'
+import type { Clock } from './clock'
 
 /** Where a core runs: the desktop app, the browser preview host, the CLI, or a test. */
 export type HostKind = 'electron' | 'web' | 'cli' | 'test'
@@ -43,7 +44,7 @@ export interface Platform {
   notify(n: Notification): void
   /** Tray badge and tooltip (unread alerts, last sync). */
   setBadge(count: number, tooltip: string): void
-  clock: { now(): Date }
+  clock: Clock
   openExternal(url: string): Promise<void>
   /** Subscribe to wake-from-sleep; returns an unsubscribe function. */
   onResume(cb: () => void): () => void

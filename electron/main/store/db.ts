@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path'
 import * as schema from './schema'
 import { applyPragmas, connectStore, type Sqlite } from './connect'
 import { rebuildMissingCampaignCum } from './repos/cumulative-rollup'
+import { systemClock, type Clock } from '../platform/clock'
 
 export type { Sqlite }
 export { connectStore }
@@ -54,9 +55,9 @@ function hasUserTables(sqlite: Sqlite): boolean {
 const KEEP_BACKUPS = 3
 
 /** Consistent copy of a live database (VACUUM INTO works with WAL and never copies a torn file). */
-function backupBeforeMigrate(sqlite: Sqlite, path: string, fromVersion: number): string {
+function backupBeforeMigrate(sqlite: Sqlite, path: string, fromVersion: number, now: Date): string {
   const dir = dirname(path)
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const stamp = now.toISOString().replace(/[:.]/g, '-')
   const target = join(dir, `${basename(path)}.backup-v${fromVersion}-${stamp}`)
   sqlite.prepare('VACUUM INTO ?').run(target)
   const prefix = `${basename(path)}.backup-`
@@ -71,6 +72,8 @@ export interface OpenOptions {
   /** File path, or ':memory:' for tests. */
   path: string
   migrationsFolder: string
+  /** The clock that stamps the pre-migration backup's name (the core passes platform.clock). */
+  clock?: Clock
   /** Run PRAGMA integrity_check on open (default true for files). */
   integrityCheck?: boolean
 }
@@ -94,7 +97,7 @@ export function openStore(opts: OpenOptions): Store {
     const applied = appliedMigrations(sqlite)
     let backupPath: string | null = null
     if (!memory && applied < journal.entries.length && hasUserTables(sqlite)) {
-      backupPath = backupBeforeMigrate(sqlite, opts.path, applied)
+      backupPath = backupBeforeMigrate(sqlite, opts.path, applied, (opts.clock ?? systemClock).now())
     }
     const db = drizzle(sqlite, { schema })
     migrate(db, { migrationsFolder: opts.migrationsFolder })

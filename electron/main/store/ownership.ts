@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { AppError } from '../../../shared/ipc/result'
+import { systemClock } from '../platform/clock'
 import type { Sqlite } from './connect'
 
 /** The process that owns a store file (a row of `store_lease`). */
@@ -103,7 +104,7 @@ export class StoreOwnership {
     this.pid = opts.pid ?? process.pid
     this.host = opts.hostname ?? hostname()
     this.alive = opts.isAlive ?? pidAlive
-    this.wall = opts.wallClock ?? Date.now
+    this.wall = opts.wallClock ?? ((): number => systemClock.now().getTime())
     if (opts.claim ?? true) {
       this.tryAcquire()
       if (opts.timer ?? true) {

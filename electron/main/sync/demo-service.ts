@@ -102,7 +102,7 @@ export class DemoService {
 
   /** Build (or rebuild) the demo workspace; reports progress through `ctx`. */
   async build(p: DemoBuildPayload, ctx?: Pick<JobContext, 'progress' | 'signal'>): Promise<DemoResult> {
-    const started = Date.now()
+    const started = performance.now()
     const cfg = this.config(p)
     const world = buildWorld(cfg)
     ctx?.progress('Preparing', 0, 1, 'Removing the previous demo workspace')
@@ -168,7 +168,7 @@ export class DemoService {
       rows,
       from,
       to: cfg.endDate,
-      ms: Date.now() - started,
+      ms: Math.round(performance.now() - started),
     }
   }
 

@@ -44,7 +44,7 @@ export function syncServices(s: CoreServices): { sync: SyncService; importer: Cs
 export function createSyncModule(services: CoreServices): CoreModule<Channel> {
   const sync = new SyncService(services)
   sync.useSimulatedFetch(demoSimulatedFetch())
-  const importer = new CsvImporter(services.store.sqlite)
+  const importer = new CsvImporter(services.store.sqlite, () => services.platform.clock.now())
   const scheduler = new SyncScheduler(services, (ws) => sync.startSync({ workspaceId: ws }))
   owned.set(services.store, { sync, importer, scheduler })
   const offs: (() => void)[] = []

@@ -137,14 +137,14 @@ describe('connections, write-back and scheduling', () => {
     expect((w.core.platform as NodePlatform).badge.tooltip).toBe('Last sync just now')
     // Just synced: nothing is due, even on wake.
     expect(scheduler.check('interval')).toEqual([])
-    now = new Date(Date.now() + 3 * 3_600_000)
+    now = new Date(NOW.getTime() + 3 * 3_600_000)
     expect(scheduler.check('interval')).toEqual([]) // 3 h < the 4 h default interval
     expect(scheduler.check('resume')).toEqual([w.workspaceId]) // a wake after 15+ minutes catches up
     await w.core.jobs.waitFor(
       (w.core.jobs.list(5).find((j) => j.kind === 'sync:run' && j.status !== 'succeeded') ?? running)?.id as number,
     )
     w.core.platform.settings.set({ ...w.core.platform.settings.get(), syncIntervalHours: 0 })
-    now = new Date(Date.now() + 30 * 3_600_000)
+    now = new Date(NOW.getTime() + 30 * 3_600_000)
     expect(scheduler.check('interval')).toEqual([]) // manual only
   })
 })

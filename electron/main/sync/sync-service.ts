@@ -56,7 +56,7 @@ export class SyncService {
   private simulatedFetch: SimulatedFetchFactory | null = null
 
   constructor(private readonly s: CoreServices) {
-    this.repo = new SyncRepo(s.store.sqlite)
+    this.repo = new SyncRepo(s.store.sqlite, () => s.platform.clock.now())
     this.config = new SyncConfigStore(s.kv)
     this.vault = new CredentialVault(s.platform.secrets)
     this.engine = new SyncEngine({
@@ -166,7 +166,7 @@ export class SyncService {
     if (missing.length) throw new AppError('FORBIDDEN', `The credentials do not reach account(s) ${missing.join(', ')}`)
     const secretRef = `connection:${creds.platform}:${randomUUID()}`
     await this.vault.save(secretRef, creds)
-    const writer = new EntityWriter(this.s.store.sqlite)
+    const writer = new EntityWriter(this.s.store.sqlite, () => this.s.platform.clock.now())
     let connectionId = 0
     try {
       this.s.store.sqlite.transaction(() => {

@@ -72,11 +72,17 @@ export interface SyncRunRow {
   error: string | null
 }
 
-const nowIso = (): string => new Date().toISOString()
-
 /** SQL for connections, sync cursors, sync runs and the audit log. */
 export class SyncRepo {
-  constructor(private readonly sqlite: Sqlite) {}
+  /** `now`: the core's injected clock (sync-run and account timestamps). */
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly now: () => Date,
+  ) {}
+
+  private nowIso(): string {
+    return this.now().toISOString()
+  }
 
   // --- connections -------------------------------------------------------------------------
 
@@ -201,7 +207,7 @@ export class SyncRepo {
            last_success_at = coalesce(excluded.last_success_at, sync_state.last_success_at),
            last_error = excluded.last_error, next_sync_at = excluded.next_sync_at`,
       )
-      .run(accountId, error === null ? nowIso() : null, error, nextSyncAt)
+      .run(accountId, error === null ? this.nowIso() : null, error, nextSyncAt)
   }
 
   setNextSyncAt(workspaceId: number, at: string | null): void {
@@ -221,7 +227,7 @@ export class SyncRepo {
         .prepare(
           `INSERT INTO sync_runs (workspace_id, job_id, mode, status, started_at) VALUES (?, ?, ?, 'running', ?)`,
         )
-        .run(workspaceId, jobId, mode, nowIso()).lastInsertRowid,
+        .run(workspaceId, jobId, mode, this.nowIso()).lastInsertRowid,
     )
   }
 
@@ -233,7 +239,7 @@ export class SyncRepo {
 
   finishRun(id: number, status: string, accounts: AccountOutcome[], rowsWritten: number, error: string | null): void {
     const r = this.sqlite.prepare('SELECT started_at FROM sync_runs WHERE id = ?').get(id) as { started_at: string }
-    const finished = nowIso()
+    const finished = this.nowIso()
     this.sqlite
       .prepare(
         'UPDATE sync_runs SET status = ?, accounts = ?, rows_written = ?, error = ?, finished_at = ?, duration_ms = ? WHERE id = ?',

@@ -8,14 +8,16 @@ export interface EntityIds {
   ads: Map<string, number>
 }
 
-const nowIso = (): string => new Date().toISOString()
-
 /**
  * Upserts accounts and their campaigns, ad sets, creatives and ads by (account_id, external_id).
  * Idempotent: running it again updates names, statuses and budgets in place and keeps local ids.
  */
 export class EntityWriter {
-  constructor(private readonly sqlite: Sqlite) {}
+  /** `now`: the core's injected clock (entities' updated_at). */
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly now: () => Date,
+  ) {}
 
   /** Create or update the local ad account of a remote one; returns its local id. */
   upsertAccount(workspaceId: number, platform: string, connectionId: number | null, a: RemoteAccount): number {
@@ -46,7 +48,7 @@ export class EntityWriter {
   /** Upsert the whole structure of one account in one transaction; returns the id maps. */
   upsertStructure(accountId: number, campaigns: RemoteCampaign[], adSets: RemoteAdSet[], ads: RemoteAd[]): EntityIds {
     const s = this.sqlite
-    const at = nowIso()
+    const at = this.now().toISOString()
     const ids: EntityIds = { campaigns: new Map(), adSets: new Map(), ads: new Map() }
     s.transaction(() => {
       const upC = s.prepare(

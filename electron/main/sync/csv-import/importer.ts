@@ -64,9 +64,12 @@ const key = (...parts: string[]): string => parts.join('\u0001')
 export class CsvImporter {
   private readonly metrics: MetricsRepo
   private readonly entities: EntityWriter
-  constructor(private readonly sqlite: Sqlite) {
+  constructor(
+    private readonly sqlite: Sqlite,
+    now: () => Date,
+  ) {
     this.metrics = new MetricsRepo(sqlite)
-    this.entities = new EntityWriter(sqlite)
+    this.entities = new EntityWriter(sqlite, now)
   }
 
   private syncedAds(

@@ -136,7 +136,7 @@ export class SyncEngine {
   private cacheBefore = 0
 
   constructor(private readonly deps: EngineDeps) {
-    this.entities = new EntityWriter(deps.sqlite)
+    this.entities = new EntityWriter(deps.sqlite, () => deps.now())
     this.chunks = new ChunkWriter(deps.sqlite)
   }
 
