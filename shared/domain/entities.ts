@@ -12,6 +12,18 @@ export const PLATFORM_LABELS: Record<PlatformId, string> = {
   snapchat: 'Snapchat',
 }
 
+/**
+ * The levels of the ad hierarchy every platform has, spelt one way everywhere (contracts, the
+ * store's `entity_type` columns, connectors, the change pipeline): `ad_set`, never adSet/adset.
+ */
+export const ENTITY_LEVELS = ['campaign', 'ad_set', 'ad'] as const
+export const EntityLevelSchema = z.enum(ENTITY_LEVELS)
+export type EntityLevel = z.infer<typeof EntityLevelSchema>
+/** The levels that carry a daily budget. */
+export const BUDGET_LEVELS = ['campaign', 'ad_set'] as const satisfies readonly EntityLevel[]
+export const BudgetLevelSchema = z.enum(BUDGET_LEVELS)
+export type BudgetLevel = z.infer<typeof BudgetLevelSchema>
+
 /** Creative formats, normalised across platforms. */
 export const CREATIVE_FORMATS = ['image', 'video', 'carousel', 'collection'] as const
 export const CreativeFormatSchema = z.enum(CREATIVE_FORMATS)

@@ -3,6 +3,7 @@ import { AccountStatusSchema, PlatformIdSchema } from '../domain/entities'
 import { JobFinishedSchema, JobProgressSchema, JobSchema } from '../domain/jobs'
 import { DateRangeSchema, IsoDateSchema, KpisSchema, TotalsSchema } from '../domain/metrics'
 import { SettingsPatchSchema, SettingsSchema } from '../domain/settings'
+import { DataTableSchema } from '../domain/tables'
 import type { EventChannel, InvokeChannel } from './channels'
 import { analyticsContract, analyticsEvents } from './contracts/analytics'
 import { mlContract, mlEvents } from './contracts/ml'
@@ -162,7 +163,7 @@ export const events = {
   'job:progress': JobProgressSchema,
   'job:finished': JobFinishedSchema,
   /** Tables whose content changed; renderer stores refetch what they show. */
-  'data:changed': z.object({ tables: z.array(z.string()), workspaceId: z.number().int().optional() }),
+  'data:changed': z.object({ tables: z.array(DataTableSchema), workspaceId: z.number().int().optional() }),
   'settings:changed': SettingsSchema,
   'alert:raised': z.object({
     id: z.number().int(),

@@ -57,14 +57,16 @@ export const mlCommands: CliCommand[] = [
     name: 'predict',
     role: 'viewer',
     usage:
-      'predict --entity ID --days N [--spend X] [--type campaign|adset] [--workspace ID] [--path]   Forecast with 80% interval',
+      'predict --entity ID --days N [--spend X] [--type campaign|ad_set] [--workspace ID] [--path]   Forecast with 80% interval',
     async run(core, args, caller) {
       const ws = workspaceId(core, args)
       const entityId = intFlag(args, 'entity')
       const days = intFlag(args, 'days')
       if (entityId === undefined || days === undefined) throw new CliError('predict needs --entity ID and --days N', 2)
-      const type = args.flags.get('type') ?? 'campaign'
-      if (type !== 'campaign' && type !== 'adset') throw new CliError('--type must be campaign or adset', 2)
+      const given = args.flags.get('type') ?? 'campaign'
+      // `adset` is the flag's original spelling; the domain spells the level `ad_set`.
+      const type = given === 'adset' ? 'ad_set' : given
+      if (type !== 'campaign' && type !== 'ad_set') throw new CliError('--type must be campaign or ad_set (adset)', 2)
       const spend = args.flags.get('spend')
       let dailySpendMicros: number | undefined
       if (spend !== undefined) {

@@ -207,7 +207,7 @@ export class AnalyticsService {
     const accountIds = scope.accounts.map((a) => a.id)
     const ids = rows.map((r) => Number(r.key))
     const meta =
-      level === 'campaign' || level === 'adSet' || level === 'ad'
+      level === 'campaign' || level === 'ad_set' || level === 'ad'
         ? this.repo.meta(level, accountIds, ids.length <= 500 ? [...new Set(ids)] : undefined)
         : null
     return rows.map((r) => {

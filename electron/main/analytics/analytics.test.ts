@@ -198,7 +198,7 @@ describe('analytics against hand-computed values', () => {
     const sets = await call<{ rows: { id: string }[] }>('analytics:getBreakdown', {
       workspaceId: ws,
       range: JAN30_FEB2,
-      level: 'adSet',
+      level: 'ad_set',
       parent: { level: 'campaign', id: String(ids.c1) },
     })
     expect(sets.rows.map((r) => Number(r.id))).toEqual([ids.s1])
@@ -206,7 +206,7 @@ describe('analytics against hand-computed values', () => {
       workspaceId: ws,
       range: JAN30_FEB2,
       level: 'ad',
-      parent: { level: 'adSet', id: String(ids.s3) },
+      parent: { level: 'ad_set', id: String(ids.s3) },
     })
     expect(ads.rows[0]?.totals.spendMicros).toBe(23e6)
     const t = await call<{ points: { date: string; ma7: { spend: number } }[] }>('analytics:getTrend', {

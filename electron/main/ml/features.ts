@@ -34,7 +34,7 @@ export const MIN_HISTORY_DAYS = 28
 
 /** A dense daily series of one entity: index 0 is `from`; money in account-currency units. */
 export interface EntitySeries {
-  entityType: 'campaign' | 'adset'
+  entityType: 'campaign' | 'ad_set'
   id: number
   name: string
   campaignId: number

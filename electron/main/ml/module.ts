@@ -98,12 +98,12 @@ export function createMlModule(services: CoreServices): CoreModule<Channel> {
             `SELECT 'campaign' AS entityType, c.id AS entityId, c.name, c.id AS campaignId, a.platform
              FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ?
              UNION ALL
-             SELECT 'adset', s.id, s.name, s.campaign_id, a.platform
+             SELECT 'ad_set', s.id, s.name, s.campaign_id, a.platform
              FROM ad_sets s JOIN ad_accounts a ON a.id = s.account_id WHERE a.workspace_id = ?
              ORDER BY campaignId, entityType DESC, entityId`,
           )
           .all(workspaceId, workspaceId) as {
-          entityType: 'campaign' | 'adset'
+          entityType: 'campaign' | 'ad_set'
           entityId: number
           name: string
           campaignId: number

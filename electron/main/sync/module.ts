@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { principalLabel } from '../../../shared/domain/caller'
 import { PLATFORMS } from '../../../shared/domain/entities'
+import { METRIC_TABLES } from '../../../shared/domain/tables'
 import type { SYNC_INVOKE_CHANNELS } from '../../../shared/ipc/channels/sync'
 import { CsvMappingSchema, type SyncConfigViewSchema } from '../../../shared/ipc/contracts/sync'
 import { AppError } from '../../../shared/ipc/result'
@@ -211,7 +212,7 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
       services.jobs.register(
         sync.syncJob((workspaceId, r) => {
           services.events.emit('data:changed', {
-            tables: ['daily_metrics', 'campaign_daily', 'account_daily', 'ad_accounts', 'sync_runs'],
+            tables: [...METRIC_TABLES, 'sync_runs'],
             workspaceId,
           })
           services.events.emit('sync:finished', {
@@ -235,7 +236,7 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
             const r = importer.commit(p.workspaceId, plan)
             sync.repo.finishRun(runId, 'succeeded', [], r.rows, null)
             services.events.emit('data:changed', {
-              tables: ['daily_metrics', 'campaign_daily', 'account_daily', 'ad_accounts'],
+              tables: [...METRIC_TABLES, 'sync_runs'],
               workspaceId: p.workspaceId,
             })
             ctx.progress('Done', 2, 2, `${r.rows} ad-days`)

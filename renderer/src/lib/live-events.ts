@@ -1,3 +1,4 @@
+import type { DataTable } from '../../../shared/domain/tables'
 import { getClient } from '../api/client'
 import { useDashboardStore } from '../stores/dashboard-store'
 import { useJobsStore } from '../stores/jobs-store'
@@ -5,7 +6,7 @@ import { useSettingsStore } from '../stores/settings-store'
 import { useWorkspaceStore } from '../stores/workspace-store'
 
 /** Tables whose change can alter the workspace list (names, account counts, demo rebuilds). */
-const WORKSPACE_TABLES = new Set(['workspaces', 'accounts', 'ad_accounts'])
+const WORKSPACE_TABLES = new Set<DataTable>(['workspaces', 'ad_accounts'])
 
 /** Route core events into the stores; returns the cleanup. Call once from the app root. */
 export function startLiveUpdates(): () => void {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EntityLevelSchema } from '../../domain/entities'
 import { CreativeFormatSchema, PlatformIdSchema } from '../../domain/entities'
 import { DateRangeSchema, IsoDateSchema, KpisSchema, TotalsSchema } from '../../domain/metrics'
 import { Id } from './analytics-schemas'
@@ -192,7 +193,7 @@ export const FatigueDetailSchema = FatigueSummarySchema.extend({
 export const CompareInputSchema = z
   .object({
     workspaceId: Id,
-    level: z.enum(['ad', 'adSet', 'campaign']),
+    level: EntityLevelSchema,
     aId: Id,
     bId: Id,
     range: DateRangeSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { PlatformIdSchema } from '../../domain/entities'
+import { ENTITY_LEVELS, EntityLevelSchema, PlatformIdSchema } from '../../domain/entities'
 import { DateRangeSchema, IsoDateSchema, KpisSchema, TotalsSchema } from '../../domain/metrics'
 import { METRIC_KEYS } from '../../domain/metric-keys'
 
@@ -7,8 +7,8 @@ const Id = z.number().int().positive()
 const Currency = z.string().regex(/^[A-Z]{3}$/, 'Use a 3-letter ISO currency code such as USD')
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Expected a month as YYYY-MM')
 
-/** Levels of the reporting hierarchy. */
-export const LevelSchema = z.enum(['workspace', 'platform', 'account', 'campaign', 'adSet', 'ad'])
+/** Levels of the reporting hierarchy: the workspace, platform and account above the entity levels. */
+export const LevelSchema = z.enum(['workspace', 'platform', 'account', ...ENTITY_LEVELS])
 export type Level = z.infer<typeof LevelSchema>
 /** Time buckets: the whole range, or account-local days, ISO weeks (Monday start) or months. */
 export const GrainSchema = z.enum(['total', 'day', 'week', 'month'])
@@ -52,7 +52,7 @@ export const BreakdownInputSchema = ScopeInputSchema.extend({
   grain: GrainSchema.default('total'),
   /** Restrict to the children of one entity (drill-down: campaign -> ad sets -> ads). */
   parent: z
-    .object({ level: z.enum(['platform', 'account', 'campaign', 'adSet']), id: z.string() })
+    .object({ level: z.enum(['platform', 'account', 'campaign', 'ad_set']), id: z.string() })
     .strict()
     .optional(),
   /** Also compute each row over the previous same-length period. */
@@ -74,7 +74,7 @@ export const BreakdownSchema = z.object({
 export type Breakdown = z.infer<typeof BreakdownSchema>
 
 export const TopInputSchema = ScopeInputSchema.extend({
-  level: z.enum(['campaign', 'adSet', 'ad']).default('campaign'),
+  level: EntityLevelSchema.default('campaign'),
   metric: MetricKeySchema,
   /** "top" = highest values first, "bottom" = lowest first. */
   order: z.enum(['top', 'bottom']).default('top'),
@@ -97,7 +97,7 @@ const Ma7 = z.object({
 export const TrendInputSchema = ScopeInputSchema.extend({
   /** One entity's series instead of the workspace's (detail drawer). */
   entity: z
-    .object({ level: z.enum(['account', 'campaign', 'adSet', 'ad']), id: Id })
+    .object({ level: z.enum(['account', ...ENTITY_LEVELS]), id: Id })
     .strict()
     .optional(),
 }).strict()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EntityLevelSchema } from '../../domain/entities'
 import type { ML_EVENT_CHANNELS, ML_INVOKE_CHANNELS } from '../channels/ml'
 import { EDIT, READ, type ChannelSpec } from '../spec'
 
@@ -6,7 +7,8 @@ type Invoke = (typeof ML_INVOKE_CHANNELS)[number]
 type Event = (typeof ML_EVENT_CHANNELS)[number]
 
 const WorkspaceId = z.number().int().positive()
-export const MlEntityTypeSchema = z.enum(['campaign', 'adset'])
+/** What can be forecast: campaigns and ad sets. */
+export const MlEntityTypeSchema = EntityLevelSchema.extract(['campaign', 'ad_set'])
 export type MlEntityType = z.infer<typeof MlEntityTypeSchema>
 export const ModelNameSchema = z.enum(['forecast'])
 

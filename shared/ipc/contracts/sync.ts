@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AccountStatusSchema, PlatformIdSchema } from '../../domain/entities'
+import { AccountStatusSchema, BudgetLevelSchema, EntityLevelSchema, PlatformIdSchema } from '../../domain/entities'
 import { IsoDateSchema } from '../../domain/metrics'
 import type { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from '../channels/sync'
 import { ADMIN, EDIT, READ, type ChannelSpec } from '../spec'
@@ -153,7 +153,7 @@ export const CsvMappingSchema = z
     dateFormat: z.enum(['YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY', 'DD.MM.YYYY', 'YYYYMMDD']),
     /** ISO code used when there is no currency column. */
     currency: z.string().regex(/^[A-Z]{3}$/),
-    level: z.enum(['campaign', 'ad_set', 'ad']),
+    level: EntityLevelSchema,
     /** Money columns in currency units ("12.34") or integer micros. */
     moneyUnit: z.enum(['units', 'micros']),
   })
@@ -197,7 +197,7 @@ export const ImportPreviewSchema = z.object({
 })
 
 const WriteResultSchema = z.object({
-  level: z.enum(['campaign', 'ad_set', 'ad']),
+  level: EntityLevelSchema,
   externalId: z.string(),
   before: z.object({ status: z.string().optional(), dailyBudgetMicros: z.number().nullable().optional() }),
   after: z.object({ status: z.string().optional(), dailyBudgetMicros: z.number().nullable().optional() }),
@@ -308,9 +308,7 @@ export const syncContract = {
   /** Pause or enable a campaign, ad set or ad on the platform (after the UI confirmed); audited. */
   'entities:setStatus': {
     ...EDIT,
-    input: z
-      .object({ entityType: z.enum(['campaign', 'ad_set', 'ad']), entityId: Id, status: z.enum(['active', 'paused']) })
-      .strict(),
+    input: z.object({ entityType: EntityLevelSchema, entityId: Id, status: z.enum(['active', 'paused']) }).strict(),
     output: WriteResultSchema,
   },
   /** Set a daily budget (integer micros of the account currency) on the platform; audited. */
@@ -318,7 +316,7 @@ export const syncContract = {
     ...EDIT,
     input: z
       .object({
-        entityType: z.enum(['campaign', 'ad_set']),
+        entityType: BudgetLevelSchema,
         entityId: Id,
         dailyBudgetMicros: z.number().int().positive(),
       })

@@ -169,7 +169,7 @@ export class AnalyticsRepo {
     } else {
       // Ad sets and ads straight from the rows (they carry their campaign and ad set): one key
       // range per account and date span.
-      const key = level === 'adSet' ? 'd.ad_set_id' : 'd.ad_id'
+      const key = level === 'ad_set' ? 'd.ad_set_id' : 'd.ad_id'
       const where: string[] = []
       const extra: number[] = []
       if (filter.campaignId !== undefined) {
@@ -282,14 +282,14 @@ export class AnalyticsRepo {
   }
 
   /** Names and parents of entities (all of a level in the scope, or the given ids). */
-  meta(level: 'campaign' | 'adSet' | 'ad', accountIds: number[], ids?: number[]): Map<number, EntityMeta> {
+  meta(level: 'campaign' | 'ad_set' | 'ad', accountIds: number[], ids?: number[]): Map<number, EntityMeta> {
     if (!accountIds.length) return new Map()
     const acc = `(${accountIds.map(() => '?').join(',')})`
     const only = ids ? ` AND id IN (${ids.map(() => '?').join(',')})` : ''
     const sql =
       level === 'campaign'
         ? `SELECT id, name, status, objective, account_id, id AS campaign_id, NULL AS ad_set_id FROM campaigns WHERE account_id IN ${acc}${only}`
-        : level === 'adSet'
+        : level === 'ad_set'
           ? `SELECT id, name, status, NULL AS objective, account_id, campaign_id, id AS ad_set_id FROM ad_sets WHERE account_id IN ${acc}${only}`
           : `SELECT id, name, status, NULL AS objective, account_id, campaign_id, ad_set_id FROM ads WHERE account_id IN ${acc}${only}`
     if (ids && ids.length === 0) return new Map()

@@ -101,7 +101,7 @@ interface DayRow {
 export function loadWorkspaceSeries(
   sqlite: Sqlite,
   workspaceId: number,
-  opts: { adSets?: boolean; only?: { entityType: 'campaign' | 'adset'; entityId: number } } = {},
+  opts: { adSets?: boolean; only?: { entityType: 'campaign' | 'ad_set'; entityId: number } } = {},
 ): WorkspaceSeries | null {
   const only = opts.only
   const cFilter = only ? (only.entityType === 'campaign' ? `AND c.id = ${Number(only.entityId)}` : 'AND 0') : ''
@@ -110,9 +110,9 @@ export function loadWorkspaceSeries(
       ? `AND dm.campaign_id = ${Number(only.entityId)}`
       : 'AND 0'
     : ''
-  const sFilter = only ? (only.entityType === 'adset' ? `AND s.id = ${Number(only.entityId)}` : 'AND 0') : ''
-  const dmFilter = only ? (only.entityType === 'adset' ? `AND dm.ad_set_id = ${Number(only.entityId)}` : 'AND 0') : ''
-  const withAdSets = opts.adSets === true || only?.entityType === 'adset'
+  const sFilter = only ? (only.entityType === 'ad_set' ? `AND s.id = ${Number(only.entityId)}` : 'AND 0') : ''
+  const dmFilter = only ? (only.entityType === 'ad_set' ? `AND dm.ad_set_id = ${Number(only.entityId)}` : 'AND 0') : ''
+  const withAdSets = opts.adSets === true || only?.entityType === 'ad_set'
   const range = sqlite
     .prepare(
       `SELECT min(cd.date) AS f, max(cd.date) AS t FROM account_daily cd
@@ -140,7 +140,7 @@ export function loadWorkspaceSeries(
     .all(workspaceId) as MetaRow[]
   const series: EntitySeries[] = []
   const byKey = new Map<string, EntitySeries>()
-  const make = (type: 'campaign' | 'adset', m: MetaRow): EntitySeries => {
+  const make = (type: 'campaign' | 'ad_set', m: MetaRow): EntitySeries => {
     const s: EntitySeries = {
       entityType: type,
       id: m.id,
@@ -164,7 +164,7 @@ export function loadWorkspaceSeries(
     return s
   }
   for (const m of campaignMeta) make('campaign', m)
-  const fill = (type: 'campaign' | 'adset', rows: Iterable<DayRow>): void => {
+  const fill = (type: 'campaign' | 'ad_set', rows: Iterable<DayRow>): void => {
     for (const r of rows) {
       const s = byKey.get(`${type}:${r.id}`)
       if (!s) continue
@@ -195,9 +195,9 @@ export function loadWorkspaceSeries(
          WHERE a.workspace_id = ? ${sFilter} ORDER BY s.id`,
       )
       .all(workspaceId) as MetaRow[]
-    for (const m of adSetMeta) make('adset', m)
+    for (const m of adSetMeta) make('ad_set', m)
     fill(
-      'adset',
+      'ad_set',
       sqlite
         .prepare(
           `SELECT dm.ad_set_id AS id, dm.date, sum(dm.spend_micros) AS spend, sum(dm.conversions) AS conversions,

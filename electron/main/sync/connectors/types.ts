@@ -1,6 +1,14 @@
-import type { CreativeFormat, EntityStatus, Objective, PlatformId } from '../../../../shared/domain/entities'
+import type {
+  CreativeFormat,
+  EntityLevel,
+  EntityStatus,
+  Objective,
+  PlatformId,
+} from '../../../../shared/domain/entities'
 import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 import type { DailyBatch } from './daily-batch'
+
+export type { EntityLevel }
 
 /**
  * The contract between the sync engine and the four platform connectors. Connectors speak each
@@ -43,8 +51,6 @@ export interface RetryPolicy {
   /** Per-request timeout. */
   timeoutMs: number
 }
-
-export type EntityLevel = 'campaign' | 'ad_set' | 'ad'
 
 export interface RemoteAccount {
   externalId: string

@@ -11,16 +11,17 @@ import './analytics.css'
 import { EntityDrawer } from './EntityDrawer'
 import { ExplorerTable, type SortKey, type SortState } from './ExplorerTable'
 import { METRIC_COLUMNS, METRIC_LABELS, metricValue, platformLabel, type MetricColumn } from './format'
+import type { EntityLevel } from '../../../../shared/domain/entities'
 import type { EntityForecast } from '../../../../shared/ipc/contracts/ml'
 
-type Level = 'campaign' | 'adSet' | 'ad'
+type Level = EntityLevel
 interface Crumb {
   level: Level
-  parent?: { level: 'campaign' | 'adSet'; id: string; name: string }
+  parent?: { level: 'campaign' | 'ad_set'; id: string; name: string }
 }
 
 const DEFAULT_COLUMNS: MetricColumn[] = ['spend', 'revenue', 'roas', 'conversions', 'cpa', 'ctr', 'cpc', 'cpm']
-const LEVEL_TITLES: Record<Level, string> = { campaign: 'Campaigns', adSet: 'Ad sets', ad: 'Ads' }
+const LEVEL_TITLES: Record<Level, string> = { campaign: 'Campaigns', ad_set: 'Ad sets', ad: 'Ads' }
 
 /** Synthetic rows for the explorer harness (`#/campaigns?harness=10000`): the real grid, no core. */
 function harnessRows(n: number): EntityRow[] {
@@ -110,7 +111,7 @@ export function CampaignsPage(): JSX.Element {
   // Prediction badges: the active model's 14-day forecasts for campaigns and ad sets (none until a
   // model is trained; failures only hide the badges).
   useEffect(() => {
-    const entityType = crumb.level === 'campaign' ? 'campaign' : crumb.level === 'adSet' ? 'adset' : null
+    const entityType = crumb.level === 'ad' ? null : crumb.level
     if (workspaceId === null || entityType === null || harness !== null) {
       setForecasts(new Map())
       return
@@ -156,8 +157,8 @@ export function CampaignsPage(): JSX.Element {
       : (r: EntityRow): void => {
           const next: Crumb =
             crumb.level === 'campaign'
-              ? { level: 'adSet', parent: { level: 'campaign', id: r.id, name: r.name } }
-              : { level: 'ad', parent: { level: 'adSet', id: r.id, name: r.name } }
+              ? { level: 'ad_set', parent: { level: 'campaign', id: r.id, name: r.name } }
+              : { level: 'ad', parent: { level: 'ad_set', id: r.id, name: r.name } }
           setPath((p) => [...p, next])
           setSearch('')
         }

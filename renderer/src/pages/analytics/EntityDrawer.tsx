@@ -89,7 +89,7 @@ export function trendOption(
   })
 }
 
-const LEVEL_LABEL: Record<string, string> = { campaign: 'Campaign', adSet: 'Ad set', ad: 'Ad', account: 'Account' }
+const LEVEL_LABEL: Record<string, string> = { campaign: 'Campaign', ad_set: 'Ad set', ad: 'Ad', account: 'Account' }
 
 /** Side panel with one entity's charts and numbers (opened from the explorer). */
 export function EntityDrawer({ workspaceId, row, range, onClose, onChanged }: EntityDrawerProps): JSX.Element {
@@ -98,7 +98,7 @@ export function EntityDrawer({ workspaceId, row, range, onClose, onChanged }: En
   const [error, setError] = useState<string | null>(null)
   const chartBox = useRef<HTMLDivElement>(null)
   const level =
-    row.level === 'campaign' || row.level === 'adSet' || row.level === 'ad' || row.level === 'account'
+    row.level === 'campaign' || row.level === 'ad_set' || row.level === 'ad' || row.level === 'account'
       ? row.level
       : null
 

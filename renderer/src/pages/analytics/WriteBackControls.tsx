@@ -4,8 +4,6 @@ import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schem
 import { getClient } from '../../api/client'
 import { WriteBackDialog, type WriteBackRequest } from '../connections/WriteBackDialog'
 
-const ENTITY_TYPE = { campaign: 'campaign', adSet: 'ad_set', ad: 'ad' } as const
-
 /**
  * Pause/enable and daily-budget changes sent to the ad platform from the explorer's drawer. Every
  * change goes through the confirmation dialog; the core reads the value back and audits it.
@@ -25,8 +23,7 @@ export function WriteBackControls({
   const [budgetError, setBudgetError] = useState<string | null>(null)
   const [done, setDone] = useState<string | null>(null)
   const budgetId = useId()
-  const entityType =
-    row.level === 'campaign' || row.level === 'adSet' || row.level === 'ad' ? ENTITY_TYPE[row.level] : null
+  const entityType = row.level === 'campaign' || row.level === 'ad_set' || row.level === 'ad' ? row.level : null
 
   // Budgets are written in the account's own currency, not the reporting currency.
   useEffect(() => {

@@ -150,12 +150,12 @@ export function PredictionsPage(): JSX.Element {
             value={sel ? `${sel.entityType}:${sel.entityId}` : ''}
             onChange={(e) => {
               const [t, id] = e.target.value.split(':')
-              if ((t === 'campaign' || t === 'adset') && id) st.select(t, Number(id))
+              if ((t === 'campaign' || t === 'ad_set') && id) st.select(t, Number(id))
             }}
           >
             {st.entities.map((e) => (
               <option key={`${e.entityType}:${e.entityId}`} value={`${e.entityType}:${e.entityId}`}>
-                {e.entityType === 'adset' ? '   ↳ ' : ''}
+                {e.entityType === 'ad_set' ? '   ↳ ' : ''}
                 {e.name}
               </option>
             ))}

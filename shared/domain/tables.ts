@@ -1,0 +1,47 @@
+import { z } from 'zod'
+
+/**
+ * The store's tables and views by their SQL names: what a `data:changed` event can name. A
+ * misspelt or invented name is a compile error where the event is emitted or listened to, and
+ * `tables.test.ts` checks each name against a migrated store. Add a table here with its migration.
+ */
+export const DATA_TABLES = [
+  'workspaces',
+  'ad_accounts',
+  'campaigns',
+  'ad_sets',
+  'ads',
+  'creatives',
+  'daily_metrics',
+  'account_daily',
+  'campaign_cum',
+  /** A view over daily_metrics. */
+  'campaign_daily',
+  'fx_rates',
+  'connections',
+  'sync_state',
+  'sync_runs',
+  'audit_log',
+  'jobs',
+  'settings',
+  'models',
+  'predictions',
+  'orders',
+  'automation_rules',
+  'rule_runs',
+  'recommendations',
+  'alerts',
+  'alert_channels',
+  'reports',
+  'report_schedules',
+] as const
+export const DataTableSchema = z.enum(DATA_TABLES)
+export type DataTable = z.infer<typeof DataTableSchema>
+
+/** Tables a sync or an import rewrites (metrics, their rollups and the accounts' sync state). */
+export const METRIC_TABLES = [
+  'daily_metrics',
+  'campaign_daily',
+  'account_daily',
+  'ad_accounts',
+] as const satisfies readonly DataTable[]
