@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Alert, ChannelPolicy } from '../../../shared/domain/alerts'
-import { startTestSmtpServer, type TestSmtpServer } from '../email/smtp-test-server'
+import { startTestSmtpServer, type TestSmtpServer } from '../email/testing/smtp-server'
 import { createNodePlatform } from '../platform/node'
 import { channelTarget, createChannels, testMessage, type StoredChannel } from './channels'
 import { generateWebhookSecret } from './channels/webhook'
 import { DeliveryEngine, MemoryDeliveryStore } from './delivery'
-import { sampleAlert, startHttpReceiver, type HttpReceiver } from './test-receivers'
+import { sampleAlert, startHttpReceiver, type HttpReceiver } from './testing/receivers'
 import type { ChannelTarget } from './delivery'
 
 const t0 = new Date('2026-12-04T12:00:00Z')

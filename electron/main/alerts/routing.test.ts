@@ -17,7 +17,7 @@ import {
   routeAlert,
   type Waiting,
 } from './routing'
-import { sampleAlert } from './test-receivers'
+import { sampleAlert } from './testing/receivers'
 import { computeTrayState } from './tray-state'
 
 const at = (iso: string): Date => new Date(iso)

@@ -1,7 +1,7 @@
-import { closedPort } from '../alerts/test-receivers'
+import { closedPort } from '../alerts/testing/receivers'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSmtpTransport, smtpConfigProblem, type SmtpConfig, type SmtpTransport } from './smtp-transport'
-import { startTestSmtpServer, TEST_CA_PEM, type TestSmtpServer } from './smtp-test-server'
+import { startTestSmtpServer, TEST_CA_PEM, type TestSmtpServer } from './testing/smtp-server'
 
 let server: TestSmtpServer | null = null
 let transport: SmtpTransport | null = null

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import { createServer as createTcpServer } from 'node:net'
-import type { Alert } from '../../../shared/domain/alerts'
+import type { Alert } from '../../../../shared/domain/alerts'
 
 /** Loopback receivers and sample alerts for channel tests; tests await `next()`, never sleep. */
 
