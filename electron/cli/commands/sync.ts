@@ -5,6 +5,7 @@ import { isIsoDate } from '../../../shared/domain/dates'
 import { microsToDecimalString } from '../../../shared/domain/money'
 import { AppError } from '../../../shared/ipc/result'
 import type { Core } from '../../main/core'
+import { apiVersionNotice } from '../../../shared/domain/api-versions'
 import { credentialsFromFlagsOrEnv } from '../../main/sync/credentials'
 import { IMPORT_JOB, syncServices } from '../../main/sync/module'
 import type { SyncResult } from '../../main/sync/sync-engine/engine'
@@ -15,6 +16,18 @@ const str = (args: ParsedArgs, name: string): string | undefined => {
   const v = args.flags.get(name)
   if (v === true) throw new CliError(`--${name} needs a value`, 2)
   return v
+}
+
+/** Warn on stderr about API versions near or past their sunset (once per platform). */
+function apiNoticesToStderr(core: Core, workspaceId: number): void {
+  const { sync } = syncServices(core)
+  const seen = new Set<string>()
+  for (const c of sync.repo.connections(workspaceId)) {
+    if (seen.has(c.platform)) continue
+    seen.add(c.platform)
+    const n = apiVersionNotice(c.platform, sync.config.apiVersion(c.platform), core.platform.clock.now())
+    if (n) process.stderr.write(`${n.level}: ${n.message}\n`)
+  }
 }
 
 const dateFlag = (args: ParsedArgs, name: string): string | undefined => {
@@ -142,6 +155,7 @@ export const syncCommands: CliCommand[] = [
       let failed = false
       for (const workspaceId of workspaces) {
         const ids = accountIds(core, workspaceId, str(args, 'account'))
+        apiNoticesToStderr(core, workspaceId)
         const env = await core.dispatch(
           'sync:start',
           {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { apiVersionNotice, PLATFORM_APIS, type ApiVersionNotice } from '../../../shared/domain/api-versions'
 import { principalLabel } from '../../../shared/domain/caller'
 import { PLATFORMS } from '../../../shared/domain/entities'
 import { METRIC_TABLES } from '../../../shared/domain/tables'
@@ -12,10 +13,13 @@ import { ensureDemoConnections } from './demo-connections'
 import { googleLoopbackOAuth } from './google-oauth'
 import { demoSimulatedFetch } from './real-connectors'
 import { SyncScheduler } from './scheduler'
-import type { SyncConfig } from './sync-config'
+import { SyncConfigSchema, type SyncConfig } from './sync-config'
 import { SyncService } from './sync-service'
 
 type Channel = (typeof SYNC_INVOKE_CHANNELS)[number]
+
+const noticeView = (n: ApiVersionNotice | null): { level: 'warning' | 'error'; message: string } | null =>
+  n ? { level: n.level, message: n.message } : null
 
 export const IMPORT_JOB = 'import:csv'
 
@@ -58,7 +62,18 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
         number
       >,
       baseUrls: Object.fromEntries(PLATFORMS.map((p) => [p, sync.config.baseUrl(p)])),
+      apiVersions: Object.fromEntries(PLATFORMS.map((p) => [p, sync.config.apiVersion(p)])),
     },
+    apiVersionChoices: Object.fromEntries(
+      PLATFORMS.map((p) => [
+        p,
+        PLATFORM_APIS[p].versions.map((v) => ({
+          version: v.version,
+          sunset: v.sunset,
+          current: v.version === PLATFORM_APIS[p].current,
+        })),
+      ]),
+    ),
   })
 
   const connectionsView = (
@@ -76,6 +91,10 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
       lastError: c.lastError,
       simulated: !!c.config.simulated,
       baseUrl: c.config.baseUrl ?? sync.config.baseUrl(c.platform),
+      apiVersion: sync.config.apiVersion(c.platform),
+      apiNotice: noticeView(
+        apiVersionNotice(c.platform, sync.config.apiVersion(c.platform), services.platform.clock.now()),
+      ),
       createdAt: c.createdAt,
       accounts: accounts
         .filter((a) => a.connectionId === c.id)
@@ -181,7 +200,11 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
           ...(patch.restatementDays ? { restatementDays: { ...cur.restatementDays, ...patch.restatementDays } } : {}),
           ...(patch.baseUrls ? { baseUrls: { ...cur.baseUrls, ...patch.baseUrls } } : {}),
           ...(patch.tokenUrls ? { tokenUrls: { ...cur.tokenUrls, ...patch.tokenUrls } } : {}),
+          ...(patch.apiVersions ? { apiVersions: { ...cur.apiVersions, ...patch.apiVersions } } : {}),
         }
+        const parsed = SyncConfigSchema.safeParse({ ...cur, ...merged })
+        if (!parsed.success)
+          throw new AppError('VALIDATION', parsed.error.issues[0]?.message ?? 'Invalid sync settings')
         return configView(sync.config.update(merged))
       },
       'entities:setStatus': ({ entityType, entityId, status }, ctx) =>

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { apiVersionInfo, PLATFORM_APIS } from '../../../shared/domain/api-versions'
 import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
 import { DEFAULT_RESTATEMENT_DAYS } from '../../../shared/domain/platforms'
 import type { KvRepo } from '../store/repos/kv-repo'
@@ -20,7 +21,7 @@ const PerPlatform = <T extends z.ZodType>(v: T): z.ZodObject<Record<PlatformId, 
   z.object(Object.fromEntries(PLATFORMS.map((p) => [p, v.optional()])) as Record<PlatformId, z.ZodOptional<T>>).strict()
 
 /** Sync settings kept in the core's key/value table. */
-export const SyncConfigSchema = z
+const SyncConfigShape = z
   .object({
     /** Months of history pulled by the first (backfill) sync of an account. */
     backfillMonths: z.number().int().min(1).max(37),
@@ -30,14 +31,33 @@ export const SyncConfigSchema = z
     baseUrls: PerPlatform(UrlSchema),
     /** OAuth token endpoint overrides. */
     tokenUrls: PerPlatform(UrlSchema),
+    /** Advanced: a platform API version other than the current one (one the connector knows). */
+    apiVersions: PerPlatform(z.string()),
   })
   .strict()
+export const SyncConfigSchema = SyncConfigShape.superRefine((c, ctx) => {
+  for (const p of PLATFORMS) {
+    const v = c.apiVersions[p]
+    if (v !== undefined && !apiVersionInfo(p, v))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiVersions', p],
+        message: `Unknown ${p} API version ${JSON.stringify(v)}: the app speaks ${PLATFORM_APIS[p].versions.map((x) => x.version).join(', ')}`,
+      })
+  }
+})
 export type SyncConfig = z.infer<typeof SyncConfigSchema>
 
-export const SyncConfigPatchSchema = SyncConfigSchema.partial().strict()
+export const SyncConfigPatchSchema = SyncConfigShape.partial().strict()
 export type SyncConfigPatch = z.infer<typeof SyncConfigPatchSchema>
 
-export const DEFAULT_SYNC_CONFIG: SyncConfig = { backfillMonths: 13, restatementDays: {}, baseUrls: {}, tokenUrls: {} }
+export const DEFAULT_SYNC_CONFIG: SyncConfig = {
+  backfillMonths: 13,
+  restatementDays: {},
+  baseUrls: {},
+  tokenUrls: {},
+  apiVersions: {},
+}
 
 const KV_KEY = 'sync.config'
 
@@ -66,9 +86,25 @@ export class SyncConfigStore {
     return accountOverride ?? this.get().restatementDays[platform] ?? DEFAULT_RESTATEMENT_DAYS[platform]
   }
 
-  /** API base URL: ME_<PLATFORM>_BASE_URL, then settings, then the production URL. */
+  /**
+   * The platform API version in use: the advanced setting, else the version an overriding base URL
+   * names (".../v22"), else the platform's current version.
+   */
+  apiVersion(platform: PlatformId): string {
+    const picked = this.get().apiVersions[platform]
+    if (picked) return picked
+    const override = this.env[`${ENV_PREFIX[platform]}_BASE_URL`] || this.get().baseUrls[platform]
+    const named = override ? /\/(v\d+(?:\.\d+)?)\/?$/.exec(override)?.[1] : undefined
+    return named && apiVersionInfo(platform, named) ? named : PLATFORM_APIS[platform].current
+  }
+
+  /** API base URL: ME_<PLATFORM>_BASE_URL, then settings, then the production URL of the version in use. */
   baseUrl(platform: PlatformId): string {
-    return this.env[`${ENV_PREFIX[platform]}_BASE_URL`] || this.get().baseUrls[platform] || DEFAULT_BASE_URLS[platform]
+    return (
+      this.env[`${ENV_PREFIX[platform]}_BASE_URL`] ||
+      this.get().baseUrls[platform] ||
+      PLATFORM_APIS[platform].baseUrl(this.apiVersion(platform))
+    )
   }
 
   /** OAuth token URL: ME_<PLATFORM>_TOKEN_URL, then settings, then the production endpoint. */

@@ -1,3 +1,4 @@
+import type { ChannelOutput } from '../../../shared/ipc/contract'
 import { TEST_CALLER } from '../test-support'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setConnectorOverride } from './connector-factory'
@@ -146,5 +147,46 @@ describe('connections, write-back and scheduling', () => {
     w.core.platform.settings.set({ ...w.core.platform.settings.get(), syncIntervalHours: 0 })
     now = new Date(NOW.getTime() + 30 * 3_600_000)
     expect(scheduler.check('interval')).toEqual([]) // manual only
+  })
+})
+
+describe('API versions', () => {
+  it('an advanced setting picks another version; the Connections list warns 60 days before its sunset and errors after (fixed clock)', async () => {
+    let now = new Date('2026-08-01T12:00:00Z')
+    w = await fakeWorld(worldAccounts(world), { now: () => now })
+    const fw = w
+    const list = async (): Promise<{ platform: string; apiVersion: string; apiNotice: unknown }[]> => {
+      const r = await fw.core.dispatch('connections:list', { workspaceId: fw.workspaceId }, TEST_CALLER)
+      if (!r.ok) throw new Error(r.error.message)
+      return r.value as { platform: string; apiVersion: string; apiNotice: unknown }[]
+    }
+    const google = async (): Promise<{ apiVersion: string; apiNotice: unknown }> =>
+      (await list()).find((c) => c.platform === 'google_ads') as { apiVersion: string; apiNotice: unknown }
+    expect(await google()).toMatchObject({ apiVersion: 'v26', apiNotice: null })
+
+    const bad = await fw.core.dispatch('sync:updateConfig', { apiVersions: { google_ads: 'v19' } }, TEST_CALLER)
+    expect(bad.ok).toBe(false)
+    if (!bad.ok) expect(bad.error.message).toContain('Unknown google_ads API version "v19"')
+
+    const set = await fw.core.dispatch('sync:updateConfig', { apiVersions: { google_ads: 'v22' } }, TEST_CALLER)
+    expect(set.ok).toBe(true)
+    if (set.ok) {
+      const v = set.value as ChannelOutput<'sync:updateConfig'>
+      expect(v.effective.apiVersions.google_ads).toBe('v22')
+      expect(v.effective.baseUrls.google_ads).toBe('https://googleads.googleapis.com/v22')
+      expect(v.apiVersionChoices.google_ads?.find((x) => x.current)?.version).toBe('v26')
+    }
+    // 2026-08-01 is 67 days before v22's sunset (2026-10-07): nothing yet.
+    expect((await google()).apiNotice).toBeNull()
+    now = new Date('2026-08-20T12:00:00Z')
+    expect(await google()).toMatchObject({
+      apiVersion: 'v22',
+      apiNotice: { level: 'warning', message: expect.stringContaining('will be retired on 2026-10-07 (in 48 days)') },
+    })
+    now = new Date('2026-10-08T12:00:00Z')
+    expect((await google()).apiNotice).toMatchObject({
+      level: 'error',
+      message: expect.stringContaining('this app needs an update'),
+    })
   })
 })

@@ -119,6 +119,7 @@ export class SyncService {
     return {
       fetch: f,
       baseUrl: baseUrl ?? this.config.baseUrl(platform),
+      apiVersion: this.config.apiVersion(platform),
       ...(tokenUrl ? { tokenUrl } : {}),
       credentials,
       ...(signal ? { signal } : {}),

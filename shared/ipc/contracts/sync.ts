@@ -68,6 +68,10 @@ export const ConnectionSchema = z.object({
   /** Demo connections are served by the simulated platforms. */
   simulated: z.boolean(),
   baseUrl: z.string(),
+  /** The platform API version the connection speaks (shared/domain/api-versions.ts). */
+  apiVersion: z.string(),
+  /** Within 60 days of that version's sunset (warning) or after it (error): what to do. */
+  apiNotice: z.object({ level: z.enum(['warning', 'error']), message: z.string() }).nullable(),
   createdAt: z.string(),
   accounts: z.array(ConnectedAccountSchema),
 })
@@ -120,8 +124,19 @@ export const SyncConfigViewSchema = z.object({
   restatementDays: PerPlatformOptional(z.number().int()),
   baseUrls: PerPlatformOptional(z.string()),
   tokenUrls: PerPlatformOptional(z.string()),
+  /** Advanced: API versions picked instead of the platforms' current ones. */
+  apiVersions: PerPlatformOptional(z.string()),
   /** What is in effect after platform defaults and ME_*_BASE_URL overrides. */
-  effective: z.object({ restatementDays: PerPlatformNumber, baseUrls: z.record(z.string(), z.string()) }),
+  effective: z.object({
+    restatementDays: PerPlatformNumber,
+    baseUrls: z.record(z.string(), z.string()),
+    apiVersions: z.record(z.string(), z.string()),
+  }),
+  /** The versions each platform's connector can speak, with the platform's sunset date (null = not announced). */
+  apiVersionChoices: z.record(
+    z.string(),
+    z.array(z.object({ version: z.string(), sunset: z.string().nullable(), current: z.boolean() })),
+  ),
 })
 
 const ColumnMap = z
@@ -301,6 +316,7 @@ export const syncContract = {
         restatementDays: PerPlatformOptional(z.number().int().min(1).max(90)).optional(),
         baseUrls: PerPlatformOptional(z.url()).optional(),
         tokenUrls: PerPlatformOptional(z.url()).optional(),
+        apiVersions: PerPlatformOptional(z.string().regex(/^v\d+(\.\d+)?$/)).optional(),
       })
       .strict(),
     output: SyncConfigViewSchema,

@@ -1,12 +1,13 @@
-import type { PlatformId } from '../../../../shared/domain/entities'
+import { PLATFORM_APIS } from '../../../../shared/domain/api-versions'
+import { PLATFORMS, type PlatformId } from '../../../../shared/domain/entities'
 
-/** Real API base URLs (versions pinned here; override per platform in settings or ME_<PLATFORM>_BASE_URL). */
-export const PLATFORM_BASE_URLS: Record<PlatformId, string> = {
-  meta: 'https://graph.facebook.com/v23.0',
-  google_ads: 'https://googleads.googleapis.com/v21',
-  tiktok: 'https://business-api.tiktok.com/open_api/v1.3',
-  snapchat: 'https://adsapi.snapchat.com/v1',
-}
+/**
+ * Real API base URLs of each platform's current version (versions live in shared/domain/api-versions.ts;
+ * override per platform in settings or ME_<PLATFORM>_BASE_URL).
+ */
+export const PLATFORM_BASE_URLS = Object.fromEntries(
+  PLATFORMS.map((p) => [p, PLATFORM_APIS[p].baseUrl(PLATFORM_APIS[p].current)]),
+) as Record<PlatformId, string>
 
 /** OAuth token endpoints used for refresh-token grants. */
 export const PLATFORM_TOKEN_URLS: Partial<Record<PlatformId, string>> = {

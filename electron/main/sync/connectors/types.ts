@@ -23,6 +23,11 @@ export interface ConnectorContext {
   fetch: typeof fetch
   /** API base URL (overridable per platform: settings and ME_<PLATFORM>_BASE_URL). */
   baseUrl: string
+  /**
+   * The platform API version to speak (shared/domain/api-versions.ts; field names differ per version).
+   * Missing: the platform's current version.
+   */
+  apiVersion?: string
   /** OAuth token endpoint where the platform has one (Google, Snapchat). */
   tokenUrl?: string
   credentials: Record<string, string>

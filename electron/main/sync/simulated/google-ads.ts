@@ -1,4 +1,5 @@
 import { http, type HttpHandler } from 'msw'
+import { PLATFORM_APIS } from '../../../../shared/domain/api-versions'
 import type { CreativeFormat, EntityStatus, Objective } from '../../../../shared/domain/entities'
 import type { SimAccount, SimDailyRow } from '../simulator'
 import { bearer, faultResponse, json, serve, SimHttpError, type SimResponse } from './respond'
@@ -19,7 +20,16 @@ const AD_TYPE: Record<CreativeFormat, string> = {
   collection: 'SHOPPING_PRODUCT_AD',
 }
 
-function googleError(status: number, code: string, message: string, errorCode?: Record<string, string>): SimHttpError {
+const CURRENT = PLATFORM_APIS.google_ads.current
+
+function googleError(
+  status: number,
+  code: string,
+  message: string,
+  errorCode?: Record<string, string>,
+  version = CURRENT,
+  failureMessage = message,
+): SimHttpError {
   return new SimHttpError(
     json(status, {
       error: {
@@ -30,8 +40,8 @@ function googleError(status: number, code: string, message: string, errorCode?: 
           ? {
               details: [
                 {
-                  '@type': 'type.googleapis.com/google.ads.googleads.v21.errors.GoogleAdsFailure',
-                  errors: [{ errorCode, message }],
+                  '@type': `type.googleapis.com/google.ads.googleads.${version}.errors.GoogleAdsFailure`,
+                  errors: [{ errorCode, message: failureMessage }],
                   requestId: 'sim',
                 },
               ],
@@ -42,8 +52,25 @@ function googleError(status: number, code: string, message: string, errorCode?: 
   )
 }
 
+/** Major version number of a Google Ads API version ("v26" -> 26). */
+const major = (version: string): number => Number(version.slice(1))
+
+/**
+ * GAQL fields a version no longer knows (connectors/google-ads/google-schemas.ts googleFields): the
+ * real API rejects the whole query with queryError UNRECOGNIZED_FIELD naming the field.
+ */
+function unknownField(version: string, query: string): string | undefined {
+  const n = major(version)
+  if (n >= 22 && /\bmetrics\.video_views\b/.test(query)) return 'metrics.video_views'
+  if (n < 22 && /\bmetrics\.video_trueview_views\b/.test(query)) return 'metrics.video_trueview_views'
+  if (n >= 23 && /\bcampaign\.(start|end)_date\b(?!_)/.test(query))
+    return /\bcampaign\.start_date\b(?!_)/.test(query) ? 'campaign.start_date' : 'campaign.end_date'
+  if (n < 23 && /\bcampaign\.(start|end)_date_time\b/.test(query)) return 'campaign.start_date_time'
+  return undefined
+}
+
 /** A simulated ad-day as a searchStream result: micros and counts as int64 strings, doubles for conversions. */
-export function googleMetricsRow(r: SimDailyRow, cid: string): Record<string, unknown> {
+export function googleMetricsRow(r: SimDailyRow, cid: string, version = CURRENT): Record<string, unknown> {
   const metrics: Record<string, unknown> = {}
   // proto3 JSON drops zero values.
   if (r.spendMicros) metrics.costMicros = String(r.spendMicros)
@@ -51,7 +78,7 @@ export function googleMetricsRow(r: SimDailyRow, cid: string): Record<string, un
   if (r.clicks) metrics.clicks = String(r.clicks)
   if (r.conversions) metrics.conversions = r.conversions
   if (r.conversionValueMicros) metrics.conversionsValue = r.conversionValueMicros / 1_000_000
-  if (r.videoViews) metrics.videoViews = String(r.videoViews)
+  if (r.videoViews) metrics[major(version) >= 22 ? 'videoTrueviewViews' : 'videoViews'] = String(r.videoViews)
   return {
     campaign: { resourceName: `customers/${cid}/campaigns/${r.campaignExternalId}`, id: r.campaignExternalId },
     adGroup: { resourceName: `customers/${cid}/adGroups/${r.adSetExternalId}`, id: r.adSetExternalId },
@@ -66,8 +93,13 @@ export function googleMetricsRow(r: SimDailyRow, cid: string): Record<string, un
 
 /** msw handlers for the Google Ads REST API (listAccessibleCustomers, searchStream, mutate) and OAuth. */
 export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenUrl: string): HttpHandler[] {
-  const base = new URL(baseUrl.replace(/\/+$/, ''))
-  const pattern = new RegExp(`^${base.href.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`)
+  // Every API version under the base URL's root answers, with that version's field names.
+  const trimmed = baseUrl.replace(/\/+$/, '')
+  const versioned = /^(.*)\/(v\d+)$/.exec(trimmed)
+  const root = new URL(versioned ? (versioned[1] ?? trimmed) : trimmed)
+  const fixedVersion = versioned ? null : CURRENT
+  const escaped = root.href.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const pattern = new RegExp(`^${escaped}/${fixedVersion ? '' : 'v\\d+/'}`)
 
   const customer = (cid: string): SimAccount => {
     const acc = state.account('google_ads', cid)
@@ -78,7 +110,7 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
     return acc
   }
 
-  function campaignRow(cid: string, id: string): Record<string, unknown> | null {
+  function campaignRow(cid: string, id: string, version: string): Record<string, unknown> | null {
     const c = state.campaigns.get(id)
     if (!c) return null
     const [channel, bidding] = CHANNEL_BIDDING[c.objective]
@@ -92,8 +124,9 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
         status: STATUS[c.status],
         advertisingChannelType: channel,
         biddingStrategyType: bidding,
-        startDate: c.startDate,
-        endDate: c.endDate ?? '2037-12-30',
+        ...(major(version) >= 23
+          ? { startDateTime: `${c.startDate} 00:00:00`, endDateTime: `${c.endDate ?? '2037-12-30'} 23:59:59` }
+          : { startDate: c.startDate, endDate: c.endDate ?? '2037-12-30' }),
         campaignBudget: `customers/${cid}/campaignBudgets/${budgetId}`,
       },
       campaignBudget: {
@@ -105,7 +138,17 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
     }
   }
 
-  function search(cid: string, query: string): unknown[] {
+  function search(cid: string, query: string, version: string): unknown[] {
+    const bad = unknownField(version, query)
+    if (bad)
+      throw googleError(
+        400,
+        'INVALID_ARGUMENT',
+        'Request contains an invalid argument.',
+        { queryError: 'UNRECOGNIZED_FIELD' },
+        version,
+        `Unrecognized field in the query: '${bad}'.`,
+      )
     const from = /\bFROM\s+(\w+)/i.exec(query)?.[1]
     const idEq = (field: string): string | undefined =>
       new RegExp(`${field.replace(/\./g, '\\.')}\\s*=\\s*(\\d+)`).exec(query)?.[1]
@@ -142,7 +185,7 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
       case 'campaign': {
         const only = idEq('campaign.id')
         const ids = only ? [only] : state.campaignsOf(acc.key).map((c) => c.externalId)
-        return ids.map((id) => campaignRow(cid, id)).filter((r) => r !== null)
+        return ids.map((id) => campaignRow(cid, id, version)).filter((r) => r !== null)
       }
       case 'ad_group': {
         const only = idEq('ad_group.id')
@@ -161,7 +204,8 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
       }
       case 'ad_group_ad': {
         const range = /segments\.date\s+BETWEEN\s+'(\d{4}-\d{2}-\d{2})'\s+AND\s+'(\d{4}-\d{2}-\d{2})'/i.exec(query)
-        if (range) return state.rows(acc.key, range[1] ?? '', range[2] ?? '').map((r) => googleMetricsRow(r, cid))
+        if (range)
+          return state.rows(acc.key, range[1] ?? '', range[2] ?? '').map((r) => googleMetricsRow(r, cid, version))
         const only = idEq('ad_group_ad.ad.id')
         return state
           .adsOf(acc.key)
@@ -228,7 +272,10 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
       throw googleError(401, 'UNAUTHENTICATED', 'Developer token is missing.', {
         authenticationError: 'DEVELOPER_TOKEN_PARAMETER_MISSING',
       })
-    const path = new URL(request.url).pathname.slice(base.pathname.length + 1)
+    const rest = new URL(request.url).pathname.slice(root.pathname.replace(/\/+$/, '').length + 1)
+    const v = fixedVersion ? null : /^(v\d+)\//.exec(rest)
+    const version = fixedVersion ?? v?.[1] ?? CURRENT
+    const path = v ? rest.slice(v[0].length) : rest
     if (request.method === 'GET' && path === 'customers:listAccessibleCustomers')
       return json(200, { resourceNames: state.accountsOf('google_ads').map((a) => `customers/${a.externalId}`) })
     const m = /^customers\/(\d+)\/(googleAds:searchStream|(\w+):mutate)$/.exec(path)
@@ -236,7 +283,7 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
     const body = (await request.json()) as { query?: string }
     const cid = m[1] ?? ''
     if (m[3]) return mutate(cid, m[3], body)
-    const results = search(cid, body.query ?? '')
+    const results = search(cid, body.query ?? '', version)
     const size = state.pageSize('google_ads')
     const batches: unknown[] = []
     for (let i = 0; i < results.length || i === 0; i += size) {

@@ -108,7 +108,10 @@ function page(request: Request, items: unknown[], size: number): SimResponse {
 /** msw handlers for the Graph API (`/me/adaccounts`, `act_*` edges, nodes, async report runs). */
 export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandler[] {
   const base = baseUrl.replace(/\/+$/, '')
-  const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`)
+  // Every Graph API version under the base URL's root answers (a user may pick another version).
+  const versioned = /^(.*)\/v\d+\.\d+$/.exec(base)
+  const root = versioned ? (versioned[1] ?? base) : base
+  const pattern = new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${versioned ? 'v\\d+\\.\\d+/' : ''}`)
   const sizeOf = (req: Request): number =>
     state.pageSize('meta', Number(new URL(req.url).searchParams.get('limit')) || undefined)
 
@@ -302,9 +305,10 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
       if (!state.tokenValid('meta', bearer(request) ?? new URL(request.url).searchParams.get('access_token')))
         return faultResponse('meta', 'auth')
       const parts = new URL(request.url).pathname
-        .slice(new URL(base).pathname.replace(/\/+$/, '').length + 1)
+        .slice(new URL(root).pathname.replace(/\/+$/, '').length + 1)
         .split('/')
         .filter(Boolean)
+      if (versioned) parts.shift()
       return request.method === 'GET' ? get(request, parts) : post(request, parts)
     })
   }

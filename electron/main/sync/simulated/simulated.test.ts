@@ -23,18 +23,18 @@ describe('simulated platforms', () => {
     const sim = testPlatforms()
     const f = simulatedFetch(sim.handlers)
     const acts = await (
-      await f('https://graph.facebook.com/v23.0/me/adaccounts', { headers: { authorization: 'Bearer t' } })
+      await f('https://graph.facebook.com/v27.0/me/adaccounts', { headers: { authorization: 'Bearer t' } })
     ).json()
     const act = (acts as { data: { id: string }[] }).data[0]?.id as string
     const range = encodeURIComponent(JSON.stringify({ since: '2025-03-10', until: '2025-03-12' }))
     const keysOf = (body: unknown): string[] =>
       [...new Set((body as { data: Record<string, unknown>[] }).data.flatMap((r) => Object.keys(r)))].sort()
     const res = await f(
-      `https://graph.facebook.com/v23.0/${act}/insights?level=ad&time_increment=1&time_range=${range}&fields=ad_id,spend`,
+      `https://graph.facebook.com/v27.0/${act}/insights?level=ad&time_increment=1&time_range=${range}&fields=ad_id,spend`,
       { headers: { authorization: 'Bearer t' } },
     )
     expect(keysOf(await res.json())).toEqual(['ad_id', 'date_start', 'date_stop', 'spend'])
-    const run = await f(`https://graph.facebook.com/v23.0/${act}/insights`, {
+    const run = await f(`https://graph.facebook.com/v27.0/${act}/insights`, {
       method: 'POST',
       headers: { authorization: 'Bearer t', 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -45,7 +45,7 @@ describe('simulated platforms', () => {
       }),
     })
     const id = ((await run.json()) as { report_run_id: string }).report_run_id
-    const rows = await f(`https://graph.facebook.com/v23.0/${id}/insights`, { headers: { authorization: 'Bearer t' } })
+    const rows = await f(`https://graph.facebook.com/v27.0/${id}/insights`, { headers: { authorization: 'Bearer t' } })
     expect(keysOf(await rows.json())).toEqual(['campaign_id', 'clicks', 'date_start', 'date_stop'])
   })
 
@@ -54,7 +54,7 @@ describe('simulated platforms', () => {
     const f = simulatedFetch(sim.handlers)
     await expect(f('https://example.invalid/x')).rejects.toThrow(TypeError)
     const ac = new AbortController()
-    const p = f('https://graph.facebook.com/v23.0/me/adaccounts', {
+    const p = f('https://graph.facebook.com/v27.0/me/adaccounts', {
       headers: { authorization: 'Bearer t' },
       signal: ac.signal,
     })

@@ -42,12 +42,35 @@ async function setup(): Promise<FakeClient> {
         status: 'active',
         lastError: null,
         simulated: false,
-        baseUrl: 'https://graph.facebook.com/v23.0',
+        baseUrl: 'https://graph.facebook.com/v25.0',
+        apiVersion: 'v25.0',
+        apiNotice: {
+          level: 'warning' as const,
+          message: 'Meta Marketing API v25.0 will be retired on 2027-02-23 (in 30 days): switch to v27.0 …',
+        },
         createdAt: '2026-01-01',
         accounts: [account],
       },
     ],
     'sync:listRuns': () => [],
+    'sync:getConfig': () => ({
+      backfillMonths: 13,
+      restatementDays: {},
+      baseUrls: {},
+      tokenUrls: {},
+      apiVersions: { meta: 'v25.0' },
+      effective: {
+        restatementDays: { meta: 28, google_ads: 30, tiktok: 28, snapchat: 28 },
+        baseUrls: {},
+        apiVersions: { meta: 'v25.0', google_ads: 'v26', tiktok: 'v1.3', snapchat: 'v1' },
+      },
+      apiVersionChoices: {
+        meta: [
+          { version: 'v25.0', sunset: '2027-02-23', current: false },
+          { version: 'v27.0', sunset: null, current: true },
+        ],
+      },
+    }),
     'sync:getStatus': () => ({ running: null, lastRun: null, nextSyncAt: null, intervalHours: 4 }),
     'sync:start': () => ({ jobId: 42, alreadyRunning: false }),
     'jobs:list': () => [],
@@ -71,6 +94,10 @@ describe('ConnectionsPage', () => {
     expect(row.textContent).toContain('Token expired — reconnect this account')
     expect(row.textContent).toContain('Provisional from 2026-05-18')
     expect(row.textContent).toContain('1,234')
+    expect((await screen.findByTestId('api-notice-meta')).textContent).toContain('will be retired on 2027-02-23')
+    expect(screen.getByTestId('connection-meta').textContent).toContain('API v25.0')
+    const pick = (await screen.findByLabelText('Meta API version')) as HTMLSelectElement
+    expect(pick.value).toBe('v25.0')
   })
 
   it('starts a sync and shows the validation error of a failed connect without clearing the form', async () => {

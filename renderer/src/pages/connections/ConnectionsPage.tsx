@@ -10,6 +10,7 @@ import { useConnectionsStore, type ConnectionView } from '../../stores/connectio
 import { useJobsStore } from '../../stores/jobs-store'
 import { selectCurrentWorkspace, useWorkspaceStore } from '../../stores/workspace-store'
 import { AccountsTable } from './AccountsTable'
+import { ApiVersions } from './ApiVersions'
 import { ConnectForm } from './ConnectForm'
 import { RecentRuns } from './RecentRuns'
 
@@ -157,9 +158,20 @@ export function ConnectionsPage(): JSX.Element {
               </button>
             </div>
             <div className="card__body">
+              {c.apiNotice ? (
+                <p
+                  className={c.apiNotice.level === 'error' ? 'field__error' : 'badge badge--warning'}
+                  role={c.apiNotice.level === 'error' ? 'alert' : 'status'}
+                  data-testid={`api-notice-${c.platform}`}
+                >
+                  {c.apiNotice.message}
+                </p>
+              ) : null}
               {c.lastError ? <p className="field__error">{c.lastError}</p> : null}
               <AccountsTable accounts={c.accounts} />
-              <p className="field__hint mono">API: {c.baseUrl}</p>
+              <p className="field__hint mono">
+                API {c.apiVersion}: {c.baseUrl}
+              </p>
             </div>
           </section>
         ))
@@ -180,6 +192,7 @@ export function ConnectionsPage(): JSX.Element {
         </div>
         <div className="card__body">
           <ConnectForm workspaceId={workspace.id} onConnected={() => void refetch()} />
+          <ApiVersions onChanged={() => void refetch()} />
         </div>
       </section>
 

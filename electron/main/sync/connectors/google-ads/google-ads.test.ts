@@ -5,7 +5,7 @@ import { simulatedFetch } from '../../simulated'
 import { PLATFORM_BASE_URLS, PLATFORM_TOKEN_URLS } from '../defaults'
 import type { HttpExchange } from '../http'
 import { accountKeyOf, byAdDay, collectRows, FAST_RETRY, simContext, testPlatforms } from '../test-support'
-import { ConnectorError } from '../types'
+import { ConnectorError, type RemoteAccount } from '../types'
 import { createGoogleAdsConnector } from './google-connector'
 import { classifyGoogle, parseDurationMs } from './google-protocol'
 
@@ -242,5 +242,61 @@ describe('Google Ads connector: simulated API', () => {
     await expect(c.setDailyBudget(account, 'campaign', c1.externalId, 70_000_000)).rejects.toMatchObject({
       detail: { code: 'write_not_applied' },
     })
+  })
+})
+
+describe('Google Ads connector: API versions', () => {
+  const sim = testPlatforms()
+  const account = (): Promise<RemoteAccount> =>
+    createGoogleAdsConnector(simContext('google_ads', sim))
+      .listAccounts()
+      .then((a) => a[0] as RemoteAccount)
+
+  it('speaks the current version (v26): video_trueview_views and campaign start/end date times', async () => {
+    const queries: string[] = []
+    const c = createGoogleAdsConnector(
+      simContext('google_ads', sim, {
+        fetch: async (input, init) => {
+          const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+          if (typeof init?.body === 'string' && url.includes('/v26/')) queries.push(init.body)
+          return simulatedFetch(sim.handlers)(input, init)
+        },
+      }),
+    )
+    const acc = await account()
+    const campaigns = await c.listCampaigns(acc)
+    expect(campaigns.every((x) => /^\d{4}-\d{2}-\d{2}$/.test(x.startDate ?? ''))).toBe(true)
+    const rows = await collectRows(c.fetchDaily(acc, '2025-03-01', '2025-03-31'))
+    expect(rows.some((r) => r.videoViews > 0)).toBe(true)
+    expect(queries.some((q) => q.includes('metrics.video_trueview_views'))).toBe(true)
+    expect(queries.some((q) => q.includes('campaign.start_date_time'))).toBe(true)
+    expect(queries.some((q) => q.includes('metrics.video_views'))).toBe(false)
+  })
+
+  it('a picked older version speaks its own field names and gets the same rows', async () => {
+    const acc = await account()
+    const v26 = createGoogleAdsConnector(simContext('google_ads', sim))
+    const v21 = createGoogleAdsConnector(
+      simContext('google_ads', sim, { apiVersion: 'v21', baseUrl: 'https://googleads.googleapis.com/v21' }),
+    )
+    const a = byAdDay(await collectRows(v26.fetchDaily(acc, '2025-03-01', '2025-03-31')))
+    const b = byAdDay(await collectRows(v21.fetchDaily(acc, '2025-03-01', '2025-03-31')))
+    expect(b).toEqual(a)
+    expect((await v21.listCampaigns(acc)).map((x) => x.startDate)).toEqual(
+      (await v26.listCampaigns(acc)).map((x) => x.startDate),
+    )
+  })
+
+  it("keeps Google's own text naming a field the version no longer knows", async () => {
+    const acc = await account()
+    // v21 field names sent to the v26 endpoint: what a connector pinned to v21 met after v22.
+    const stale = createGoogleAdsConnector(
+      simContext('google_ads', sim, { apiVersion: 'v21', baseUrl: 'https://googleads.googleapis.com/v26' }),
+    )
+    const err = await collectRows(stale.fetchDaily(acc, '2025-03-01', '2025-03-31')).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ConnectorError)
+    expect((err as ConnectorError).kind).toBe('bad_request')
+    expect((err as ConnectorError).message).toContain("Unrecognized field in the query: 'metrics.video_views'.")
+    expect((err as ConnectorError).message).toContain('queryError=UNRECOGNIZED_FIELD')
   })
 })

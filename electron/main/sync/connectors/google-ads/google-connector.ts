@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { PLATFORM_APIS } from '../../../../../shared/domain/api-versions'
 import { currencyMinorDigits, parseMicros } from '../../../../../shared/domain/money'
 import { HttpClient, joinUrl } from '../http'
 import { assertApplied, parseIntCount, requireStatus, splitWindows } from '../normalize'
@@ -17,6 +18,7 @@ import {
   AdRow,
   dailyQuery,
   fastStream,
+  googleFields,
   googleObjective,
   googleFormat,
 } from './google-schemas'
@@ -30,9 +32,18 @@ function requireNumericId(id: string): string {
   return id
 }
 
+/**
+ * The API version the connector speaks: the context's, else the one a base URL ending in `/vNN` names
+ * (ME_GOOGLE_ADS_BASE_URL pointing at an older version), else the current one.
+ */
+export function googleApiVersion(ctx: Pick<ConnectorContext, 'apiVersion' | 'baseUrl'>): string {
+  return ctx.apiVersion ?? /\/(v\d+)\/?$/.exec(ctx.baseUrl)?.[1] ?? PLATFORM_APIS.google_ads.current
+}
+
 /** Google Ads API connector (REST + GAQL searchStream; OAuth refresh against ctx.tokenUrl). */
 export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
   const http = new HttpClient(ctx, GOOGLE_PROTOCOL)
+  const fields = googleFields(googleApiVersion(ctx))
   const tokens = new OAuthTokens(ctx, 'google_ads')
 
   const headers = (token: string): Record<string, string> => {
@@ -200,20 +211,24 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
     async listCampaigns(account) {
       const rows = await query(
         customerId(account),
-        'SELECT campaign.id, campaign.name, campaign.status, campaign.advertising_channel_type, campaign.bidding_strategy_type, campaign.start_date, campaign.end_date, campaign_budget.amount_micros, campaign_budget.explicitly_shared, campaign_budget.reference_count FROM campaign',
+        `SELECT campaign.id, campaign.name, campaign.status, campaign.advertising_channel_type, campaign.bidding_strategy_type, ${fields.campaignStart}, ${fields.campaignEnd}, campaign_budget.amount_micros, campaign_budget.explicitly_shared, campaign_budget.reference_count FROM campaign`,
         CampaignRow,
         'Google campaigns',
       )
-      return rows.map((r) => ({
-        externalId: r.campaign.id,
-        name: r.campaign.name ?? r.campaign.id,
-        objective: googleObjective(r.campaign.advertisingChannelType, r.campaign.biddingStrategyType),
-        status: requireStatus('google_ads', r.campaign.status, `Google campaign ${r.campaign.id}`),
-        dailyBudgetMicros: r.campaignBudget?.amountMicros != null ? parseMicros(r.campaignBudget.amountMicros) : null,
-        startDate: r.campaign.startDate ?? null,
-        // 2037-12-30 is Google's "no end date".
-        endDate: r.campaign.endDate && r.campaign.endDate < '2037-12-30' ? r.campaign.endDate : null,
-      }))
+      return rows.map((r) => {
+        // v23+ date times ("2026-01-05 00:00:00") -> the date; 2037-12-30 is Google's "no end date".
+        const start = (r.campaign.startDateTime ?? r.campaign.startDate)?.slice(0, 10) ?? null
+        const end = (r.campaign.endDateTime ?? r.campaign.endDate)?.slice(0, 10) ?? null
+        return {
+          externalId: r.campaign.id,
+          name: r.campaign.name ?? r.campaign.id,
+          objective: googleObjective(r.campaign.advertisingChannelType, r.campaign.biddingStrategyType),
+          status: requireStatus('google_ads', r.campaign.status, `Google campaign ${r.campaign.id}`),
+          dailyBudgetMicros: r.campaignBudget?.amountMicros != null ? parseMicros(r.campaignBudget.amountMicros) : null,
+          startDate: start,
+          endDate: end && end < '2037-12-30' ? end : null,
+        }
+      })
     },
 
     async listAdSets(account) {
@@ -266,7 +281,7 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
             method: 'POST',
             url: joinUrl(ctx.baseUrl, `customers/${cid}/googleAds:searchStream`),
             headers: headers(token),
-            body: JSON.stringify({ query: dailyQuery(a, b) }),
+            body: JSON.stringify({ query: dailyQuery(a, b, fields) }),
             what,
             decode: { decoder: 'google-stream', args },
           }),

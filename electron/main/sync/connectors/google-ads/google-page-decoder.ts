@@ -51,7 +51,7 @@ export const GOOGLE_STREAM_DECODER: PageDecoder<GooglePageArgs, Record<string, n
             m.conversionsValue === undefined || m.conversionsValue === null
               ? 0
               : amountMicrosOf(m.conversionsValue, exact)
-          const videoViews = intCountOf(m.videoViews, exact)
+          const videoViews = intCountOf(m.videoTrueviewViews ?? m.videoViews, exact)
           // Reach is not reported per day for most campaign types.
           out.pushIds(
             out.ads.of(r.adGroupAd.ad.id),
@@ -135,8 +135,12 @@ function dateOf(c: JsonCursor): number {
   return date < 0 ? bail() : date
 }
 
-/** Metric spans of one row: kind, start, end per metric in METRIC_KEYS order. */
+/**
+ * Metric spans of one row: kind, start, end per metric in METRIC_KEYS order. The video views of
+ * v21 (`videoViews`) and v22+ (`videoTrueviewViews`) share one slot: a row with both bails.
+ */
 const METRIC_KEYS = ['costMicros', 'impressions', 'clicks', 'conversions', 'conversionsValue', 'videoViews'].map(lit)
+const VIDEO_TRUEVIEW_VIEWS = lit('videoTrueviewViews')
 
 /**
  * The byte fast path of GOOGLE_STREAM_DECODER.decode (see json-bytes.ts): the same rows for every
@@ -186,6 +190,7 @@ function googleStreamBytes(c: JsonCursor): { batch: DailyBatch; envelope: Record
                   c.key()
                   let k = 0
                   while (k < METRIC_KEYS.length && !c.is(METRIC_KEYS[k] as Uint8Array)) k++
+                  if (k === METRIC_KEYS.length && c.is(VIDEO_TRUEVIEW_VIEWS)) k = METRIC_KEYS.length - 1
                   if (k === METRIC_KEYS.length) c.skip()
                   else {
                     if (m[3 * k] !== ABSENT) bail()

@@ -53,6 +53,22 @@ function errorCodes(e: GoogleError): [string, string][] {
   return out
 }
 
+/**
+ * Google's own messages of the GoogleAdsFailure errors ("Unrecognized field in the query:
+ * 'metrics.video_views'."): the top-level message is usually the generic "Request contains an
+ * invalid argument.", so these are what names the field or the problem.
+ */
+function failureMessages(e: GoogleError): string[] {
+  const out: string[] = []
+  for (const errors of collect(e.details, 'errors'))
+    if (Array.isArray(errors))
+      for (const x of errors) {
+        const m = (x as { message?: unknown } | null)?.message
+        if (typeof m === 'string' && m && !out.includes(m)) out.push(m)
+      }
+  return out
+}
+
 /** Classify a Google Ads REST response (status, `error.status`, GoogleAdsFailure error codes). */
 export function classifyGoogle(ex: HttpExchange): ErrorSignal | null {
   const e = findError(ex.json)
@@ -61,8 +77,10 @@ export function classifyGoogle(ex: HttpExchange): ErrorSignal | null {
   const family = new Set(codes.map(([k]) => k))
   const first = codes[0]
   const code = first ? `${first[0]}.${first[1]}` : (e.status ?? e.code ?? ex.status)
-  const detail = codes.map(([k, v]) => `${k}=${v}`).join(', ')
-  const message = `${e.status ?? `HTTP ${ex.status}`}: ${e.message ?? 'Google Ads API error'}${detail ? ` (${detail})` : ''}`
+  const detail = [...new Set(codes.map(([k, v]) => `${k}=${v}`))].join(', ')
+  const specific = failureMessages(e)
+  const text = specific.length > 0 ? specific.join(' ') : (e.message ?? 'Google Ads API error')
+  const message = `${e.status ?? `HTTP ${ex.status}`}: ${text}${detail ? ` (${detail})` : ''}`
   const delays = collect(e.details, 'retryDelay')
     .map(parseDurationMs)
     .filter((d): d is number => d !== undefined)

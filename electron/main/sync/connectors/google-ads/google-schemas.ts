@@ -52,8 +52,11 @@ export const CampaignRow = z.looseObject({
     status: z.string(),
     advertisingChannelType: z.string().optional(),
     biddingStrategyType: z.string().optional(),
+    // v21-v22 (dates) and v23+ (date times, "yyyy-MM-dd HH:mm:ss").
     startDate: z.string().optional(),
     endDate: z.string().optional(),
+    startDateTime: z.string().optional(),
+    endDateTime: z.string().optional(),
   }),
   campaignBudget: BudgetSchema.optional(),
 })
@@ -93,7 +96,9 @@ export const MetricsRow = z.looseObject({
       clicks: NumLike,
       conversions: NumLike,
       conversionsValue: NumLike,
+      // metrics.video_views (to v21) / metrics.video_trueview_views (v22+): see googleFields.
       videoViews: NumLike,
+      videoTrueviewViews: NumLike,
     })
     .optional(),
 })
@@ -119,7 +124,9 @@ export function isMetricsRow(v: unknown, exact = true): boolean {
     isNumLike(m.clicks) &&
     isNumLike(m.conversions) &&
     isNumLike(m.conversionsValue) &&
-    isNumLike(m.videoViews)
+    isNumLike(m.videoViews) &&
+    isNumLike(m.videoTrueviewViews) &&
+    (m.videoViews === undefined || m.videoTrueviewViews === undefined)
   )
 }
 
@@ -132,11 +139,37 @@ export function fastStream<T>(row: (v: unknown) => boolean): (json: unknown) => 
   return (json) => checkedList<{ results?: T[] }>(json, batch)
 }
 
+/**
+ * GAQL field names that differ between the Google Ads API versions the connector speaks
+ * (shared/domain/api-versions.ts). Sources:
+ * - v22 removed `metrics.video_views`; its successor is `metrics.video_trueview_views`, returned as
+ *   `videoTrueviewViews` (Google Ads API v22 release notes "video specific metrics changed their names";
+ *   n8n-io/n8n#36347 shows the v22+ rejection: queryError UNRECOGNIZED_FIELD, "Unrecognized field in
+ *   the query: 'metrics.video_views'.").
+ * - v23 renamed `campaign.start_date` / `campaign.end_date` to `campaign.start_date_time` /
+ *   `campaign.end_date_time` ("yyyy-MM-dd HH:mm:ss"; googleads/google-ads-perl#140, release v23_0).
+ */
+export interface GoogleFields {
+  videoViews: 'metrics.video_views' | 'metrics.video_trueview_views'
+  campaignStart: 'campaign.start_date' | 'campaign.start_date_time'
+  campaignEnd: 'campaign.end_date' | 'campaign.end_date_time'
+}
+
+export function googleFields(version: string): GoogleFields {
+  const n = Number(/^v(\d+)/.exec(version)?.[1] ?? NaN)
+  if (!Number.isFinite(n)) throw new Error(`Not a Google Ads API version: ${version}`)
+  return {
+    videoViews: n >= 22 ? 'metrics.video_trueview_views' : 'metrics.video_views',
+    campaignStart: n >= 23 ? 'campaign.start_date_time' : 'campaign.start_date',
+    campaignEnd: n >= 23 ? 'campaign.end_date_time' : 'campaign.end_date',
+  }
+}
+
 /** GAQL for daily ad-level metrics; segments.date is in the customer's time zone. */
-export function dailyQuery(from: string, to: string): string {
+export function dailyQuery(from: string, to: string, fields: GoogleFields): string {
   return (
     'SELECT campaign.id, ad_group.id, ad_group_ad.ad.id, segments.date, metrics.cost_micros, metrics.impressions, ' +
-    'metrics.clicks, metrics.conversions, metrics.conversions_value, metrics.video_views FROM ad_group_ad ' +
+    `metrics.clicks, metrics.conversions, metrics.conversions_value, ${fields.videoViews} FROM ad_group_ad ` +
     `WHERE segments.date BETWEEN '${from}' AND '${to}' ORDER BY segments.date ASC`
   )
 }
@@ -190,6 +223,6 @@ export function metricsToRow(r: z.infer<typeof MetricsRow>): RemoteDailyRow {
     conversions: parseCount(m.conversions),
     conversionValueMicros:
       m.conversionsValue === undefined || m.conversionsValue === null ? 0 : amountToMicros(m.conversionsValue),
-    videoViews: parseIntCount(m.videoViews),
+    videoViews: parseIntCount(m.videoTrueviewViews ?? m.videoViews),
   }
 }
