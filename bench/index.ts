@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mlBench } from './ml'
 import { queriesBench } from './queries'
+import { importBench } from './import'
 import { ingestBench } from './ingest'
 import { storeBench } from './store'
 import type { Bench } from './types'
 
 // Each domain adds its bench here; `--only` names are a stable interface.
-const BENCHES: Bench[] = [storeBench, queriesBench, mlBench, ingestBench]
+const BENCHES: Bench[] = [storeBench, queriesBench, mlBench, ingestBench, importBench]
 
 function usage(): string {
   return `Usage: npm run bench -- [--only NAME[,NAME]] [--json]\n\nBenches:\n${BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}`

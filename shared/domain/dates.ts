@@ -14,6 +14,15 @@ export function isIsoDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
 }
 
+/** The first and last dates the app stores or answers for (years 2000-2100). */
+export const MIN_REPORTING_DATE = '2000-01-01'
+export const MAX_REPORTING_DATE = '2100-12-31'
+
+/** A calendar date within the years the app reports on (2000-2100). */
+export function isReportingDate(s: string): boolean {
+  return isIsoDate(s) && s >= MIN_REPORTING_DATE && s <= MAX_REPORTING_DATE
+}
+
 /** Days since 1970-01-01 for a calendar date (UTC arithmetic, no time zone involved). */
 export function toEpochDay(date: string): number {
   return Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS)

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs'
-import { basename } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
 import { isIsoDate } from '../../../shared/domain/dates'
 import { microsToDecimalString } from '../../../shared/domain/money'
@@ -207,14 +206,9 @@ export const syncCommands: CliCommand[] = [
       const mapping = str(args, 'mapping') ?? 'auto'
       if (!['meta', 'google', 'auto'].includes(mapping))
         throw new CliError(`--mapping is meta, google or auto, got ${JSON.stringify(mapping)}`, 2)
-      let content: string
-      try {
-        content = readFileSync(file, 'utf8')
-      } catch (err) {
-        throw new CliError(`Cannot read ${file}: ${(err as Error).message}`)
-      }
       const workspaceId = workspaceByName(core, str(args, 'workspace') ?? 'Imported', true)
-      const input = { workspaceId, fileName: basename(file), content, mapping }
+      // The core reads the file itself (no size limit of an inline call); its job keeps a copy.
+      const input = { workspaceId, fileName: basename(file), path: resolve(file), mapping }
       const preview = await core.dispatch('import:preview', input, caller)
       if (!preview.ok) throw new CliError(preview.error.message)
       const p = preview.value as {
@@ -231,7 +225,9 @@ export const syncCommands: CliCommand[] = [
       const env = await core.dispatch('import:commit', input, caller)
       if (!env.ok) throw new CliError(env.error.message)
       const jobId = (env.value as { jobId: number }).jobId
+      const done = progressToStderr(core)
       const job = await core.jobs.waitFor(jobId)
+      done()
       if (job.status !== 'succeeded') throw new CliError(`Import ${job.status}: ${job.error ?? ''}`)
       console.log(
         JSON.stringify(

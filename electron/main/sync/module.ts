@@ -8,7 +8,8 @@ import { CsvMappingSchema, type SyncConfigViewSchema } from '../../../shared/ipc
 import { AppError } from '../../../shared/ipc/result'
 import type { CoreServices } from '../core'
 import type { CoreModule } from '../module'
-import { CsvImporter } from './csv-import/importer'
+import { CsvImporter, type ImportPlan } from './csv-import/importer'
+import { ImportFiles } from './csv-import/import-files'
 import { ensureDemoConnections } from './demo-connections'
 import { googleLoopbackOAuth } from './google-oauth'
 import { demoSimulatedFetch } from './real-connectors'
@@ -23,11 +24,13 @@ const noticeView = (n: ApiVersionNotice | null): { level: 'warning' | 'error'; m
 
 export const IMPORT_JOB = 'import:csv'
 
+/** The import job's payload: a reference to the CSV copied into the data folder's import area. */
 export const ImportJobSchema = z
   .object({
     workspaceId: z.number().int().positive(),
     fileName: z.string(),
-    content: z.string(),
+    /** File name inside the import area (see ImportFiles). */
+    file: z.string().regex(/^[A-Za-z0-9-]+\.csv$/),
     mapping: z.union([z.enum(['auto', 'meta', 'google']), CsvMappingSchema]),
   })
   .strict()
@@ -50,6 +53,9 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
   const sync = new SyncService(services)
   sync.useSimulatedFetch(demoSimulatedFetch())
   const importer = new CsvImporter(services.store.sqlite, () => services.platform.clock.now())
+  const files = new ImportFiles(services)
+  /** Plans validated by `import:commit`, reused by its job when it runs in this process. */
+  const planned = new Map<string, ImportPlan>()
   const scheduler = new SyncScheduler(services, (ws) => sync.startSync({ workspaceId: ws }))
   owned.set(services.store, { sync, importer, scheduler })
   const offs: (() => void)[] = []
@@ -211,14 +217,16 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
         sync.writeBack(principalLabel(ctx.principal), entityType, entityId, { status }),
       'entities:setBudget': ({ entityType, entityId, dailyBudgetMicros }, ctx) =>
         sync.writeBack(principalLabel(ctx.principal), entityType, entityId, { dailyBudgetMicros }),
-      'import:preview': ({ workspaceId, content, mapping }) => {
-        services.workspaces.get(workspaceId)
-        const { writes: _w, ...plan } = importer.plan(workspaceId, content, mapping)
+      'import:preview': async (input) => {
+        services.workspaces.get(input.workspaceId)
+        const { writes: _w, ...plan } = await importer.plan(input.workspaceId, await files.read(input), input.mapping)
         return plan
       },
-      'import:commit': ({ workspaceId, fileName, content, mapping }) => {
+      'import:commit': async (input) => {
+        const { workspaceId, fileName, mapping } = input
         services.workspaces.get(workspaceId)
-        const plan = importer.plan(workspaceId, content, mapping)
+        const content = await files.read(input)
+        const plan = await importer.plan(workspaceId, content, mapping)
         if (plan.errors.length || !plan.mapping) {
           throw new AppError(
             'VALIDATION',
@@ -228,7 +236,15 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
             },
           )
         }
-        return { jobId: services.jobs.enqueue(IMPORT_JOB, { workspaceId, fileName, content, mapping }) }
+        const file = await files.store(content)
+        planned.set(file, plan)
+        try {
+          return { jobId: services.jobs.enqueue(IMPORT_JOB, { workspaceId, fileName, file, mapping }) }
+        } catch (err) {
+          planned.delete(file)
+          files.remove(file)
+          throw err
+        }
       },
     },
     start() {
@@ -251,33 +267,49 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
         payload: ImportJobSchema,
         maxAttempts: 1,
         run: async (p, ctx) => {
-          ctx.progress('Validating', 0, 2, p.fileName)
-          const plan = importer.plan(p.workspaceId, p.content, p.mapping)
-          const runId = sync.repo.startRun(p.workspaceId, ctx.jobId, 'import')
+          const pacing = {
+            signal: ctx.signal,
+            progress: (step: string, current: number, total: number) => ctx.progress(step, current, total, p.fileName),
+          }
           try {
-            ctx.progress('Writing', 1, 2, `${plan.adDays} ad-days`)
-            const r = importer.commit(p.workspaceId, plan)
-            sync.repo.finishRun(runId, 'succeeded', [], r.rows, null)
-            services.events.emit('data:changed', {
-              tables: [...METRIC_TABLES, 'sync_runs'],
-              workspaceId: p.workspaceId,
-            })
-            ctx.progress('Done', 2, 2, `${r.rows} ad-days`)
-            return {
-              runId,
-              rows: r.rows,
-              skippedSynced: plan.skippedSynced,
-              accounts: r.accounts,
-              from: plan.from,
-              to: plan.to,
-              totals: plan.totals,
+            const plan =
+              planned.get(p.file) ?? (await importer.plan(p.workspaceId, await files.load(p.file), p.mapping, pacing))
+            planned.delete(p.file)
+            const runId = sync.repo.startRun(p.workspaceId, ctx.jobId, 'import')
+            try {
+              const r = await importer.commit(p.workspaceId, plan, pacing)
+              sync.repo.finishRun(runId, 'succeeded', [], r.rows, null)
+              services.events.emit('data:changed', {
+                tables: [...METRIC_TABLES, 'sync_runs'],
+                workspaceId: p.workspaceId,
+              })
+              ctx.progress('Done', plan.adDays, plan.adDays, `${r.rows} ad-days`)
+              return {
+                runId,
+                rows: r.rows,
+                skippedSynced: plan.skippedSynced,
+                accounts: r.accounts,
+                from: plan.from,
+                to: plan.to,
+                totals: plan.totals,
+              }
+            } catch (err) {
+              sync.repo.finishRun(runId, 'failed', [], 0, (err as Error).message)
+              throw err
             }
-          } catch (err) {
-            sync.repo.finishRun(runId, 'failed', [], 0, (err as Error).message)
-            throw err
+          } finally {
+            // A crash skips this: the job runs again at restart and still finds its file.
+            files.remove(p.file)
           }
         },
       })
+      // Files of import jobs that were cancelled before they ran, or finished while this process was down.
+      files.sweep()
+      offs.push(
+        services.events.on('job:finished', (f) => {
+          if (f.kind === IMPORT_JOB) files.sweep()
+        }),
+      )
       ensureDemoConnections(services.store.sqlite, sync.repo)
       offs.push(
         services.events.on('job:finished', (f) => {

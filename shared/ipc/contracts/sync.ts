@@ -175,16 +175,31 @@ export const CsvMappingSchema = z
   .strict()
 export type CsvMappingDto = z.infer<typeof CsvMappingSchema>
 
+/** Most CSV text an import call may carry inline (characters); larger files go by `path`. */
+export const IMPORT_CONTENT_MAX_CHARS = 50_000_000
+/** Largest CSV file an import reads by `path` (bytes). */
+export const IMPORT_FILE_MAX_BYTES = 250_000_000
+
 const ImportInput = z
   .object({
     workspaceId: Id,
     fileName: z.string().max(500).default('import.csv'),
-    /** The CSV text (max 50 MB). */
-    content: z.string().max(50_000_000),
+    /** The CSV text (at most IMPORT_CONTENT_MAX_CHARS); give this or `path`. */
+    content: z.string().max(IMPORT_CONTENT_MAX_CHARS).optional(),
+    /**
+     * An absolute path to a .csv, .tsv or .txt file on this computer (at most IMPORT_FILE_MAX_BYTES):
+     * the CLI and large imports in the browser preview send the file by path instead of its content.
+     */
+    path: z
+      .string()
+      .max(4096)
+      .regex(/\.(csv|tsv|txt)$/i, 'The file must end in .csv, .tsv or .txt')
+      .optional(),
     /** 'auto' detects Meta/Google exports; an object is the wizard's mapping. */
     mapping: z.union([z.enum(['auto', 'meta', 'google']), CsvMappingSchema]).default('auto'),
   })
   .strict()
+  .refine((i) => (i.content === undefined) !== (i.path === undefined), 'Give either content or path (one of them)')
 
 export const ImportPreviewSchema = z.object({
   mapping: CsvMappingSchema.nullable(),

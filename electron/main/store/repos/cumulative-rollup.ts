@@ -131,6 +131,30 @@ export class CumulativeRollup {
     this.ins = sqlite.prepare('INSERT INTO campaign_cum (account_id, date, campaign_ids, sums) VALUES (?, ?, ?, ?)')
   }
 
+  /** The account's last day with rows (account_daily), or null. */
+  lastDate(accountId: number): string | null {
+    return this.lastDay.get(accountId) as string | null
+  }
+
+  /**
+   * Add the account's rows of [from, to] into `days` (summed per campaign-day; call
+   * `days.roundConversions()` once every window is in). Lets a caller read a long span in short
+   * windows and then `refresh` with it as `known`.
+   */
+  accumulate(days: CampaignDays, accountId: number, from: string, to: string): void {
+    let lastDate = ''
+    let o = 0
+    for (const r of this.dailyRows.iterate(accountId, from, to) as Iterable<(number | string)[]>) {
+      if (r[0] !== lastDate) {
+        lastDate = r[0] as string
+        o = toEpochDay(lastDate) - days.fromDay
+      }
+      const arr = days.row(r[1] as number, o)
+      const k = o * CUM_N
+      for (let m = 0; m < CUM_N; m++) arr[k + m] = (arr[k + m] as number) + (r[2 + m] as number)
+    }
+  }
+
   /**
    * Recompute the account's running totals from `from` (account-local date) to its last day. With
    * `known` starting at `from` and covering through the account's last day (a backfill appends
@@ -149,17 +173,7 @@ export class CumulativeRollup {
     if (known && known.from === from && known.span >= span) days = known
     else {
       days = new CampaignDays(from, span)
-      let lastDate = ''
-      let o = 0
-      for (const r of this.dailyRows.iterate(accountId, from, last) as Iterable<(number | string)[]>) {
-        if (r[0] !== lastDate) {
-          lastDate = r[0] as string
-          o = toEpochDay(lastDate) - days.fromDay
-        }
-        const arr = days.row(r[1] as number, o)
-        const k = o * CUM_N
-        for (let m = 0; m < CUM_N; m++) arr[k + m] = (arr[k + m] as number) + (r[2 + m] as number)
-      }
+      this.accumulate(days, accountId, from, last)
       days.roundConversions()
     }
     // Every campaign of the base row or the span, ascending.

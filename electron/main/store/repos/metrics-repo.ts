@@ -240,6 +240,12 @@ export class MetricsRepo {
     this.cumulative.refresh(accountId, from, campaigns)
   }
 
+  /** Rebuild the account-day rollup of one account for a date span from the rows (no running totals). */
+  refreshAccountDays(accountId: number, from: string, to: string): void {
+    this.delAccountDaily.run(accountId, from, to)
+    this.insAccountDaily.run(accountId, from, to)
+  }
+
   /** Rebuild the account-day and campaign rollups of one account for a date span from the rows. */
   refreshRollups(accountId: number, from: string, to: string): void {
     this.delAccountDaily.run(accountId, from, to)

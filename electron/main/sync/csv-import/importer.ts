@@ -2,10 +2,28 @@ import { PLATFORM_LABELS, type PlatformId } from '../../../../shared/domain/enti
 import { microsToDecimalString } from '../../../../shared/domain/money'
 import { AppError } from '../../../../shared/ipc/result'
 import type { Sqlite } from '../../store/db'
+import { ImportRepo, type MetricKey } from '../../store/repos/import-repo'
+import { CampaignDays } from '../../store/repos/cumulative-rollup'
 import { MetricsRepo, type DailyMetricInput } from '../../store/repos/metrics-repo'
+import { addDays, daysBetween } from '../../../../shared/domain/dates'
 import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import type { CsvMapping } from './detect'
 import { parseCsv, type CsvRow, type RowError } from './parse'
+
+/** Ad-days written per transaction (each is a few milliseconds; the event loop runs in between). */
+export const IMPORT_SLICE_ROWS = 1_000
+/** Lines planned between pauses. */
+const PLAN_SLICE_LINES = 1_000
+
+/** How an import lets other work run and reports progress. */
+export interface ImportPacing {
+  /** Await between slices (default: one turn of the event loop). */
+  pause?: () => Promise<void>
+  signal?: AbortSignal
+  progress?: (step: string, current: number, total: number) => void
+}
+
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 export interface ImportPlan {
   headers: string[]
@@ -60,53 +78,66 @@ const key = (...parts: string[]): string => parts.join('\u0001')
  *  - Everything else goes to the workspace's import account for (platform, currency), keyed by
  *    ids or names, so re-importing the same file overwrites instead of adding.
  * Breakdown lines of one ad-day (age, gender, ...) are summed before writing.
+ *
+ * Scale and atomicity: parsing, planning and writing are linear and run in slices with a turn of
+ * the event loop between them (`ImportPacing`), so the core keeps answering during a large import.
+ * Writes go in transactions of `IMPORT_SLICE_ROWS` ad-days; before a slice overwrites rows it
+ * copies them into an undo journal, so an import that fails or is cancelled part-way puts every
+ * row back and removes the entities it created: the user sees all of it or none of it (a crash
+ * part-way is completed instead: the job runs again from its file at restart).
  */
 export class CsvImporter {
   private readonly metrics: MetricsRepo
   private readonly entities: EntityWriter
+  private readonly repo: ImportRepo
+  /** Imports write one at a time (the undo journal and `removeCreated` rely on it). */
+  private queue: Promise<unknown> = Promise.resolve()
   constructor(
     private readonly sqlite: Sqlite,
     now: () => Date,
   ) {
     this.metrics = new MetricsRepo(sqlite)
     this.entities = new EntityWriter(sqlite, now)
+    this.repo = new ImportRepo(sqlite)
   }
 
   private syncedAds(
     workspaceId: number,
     platform: PlatformId,
   ): { byId: Map<string, SyncedAd>; byName: Map<string, SyncedAd>; campaigns: Set<string> } {
-    const rows = this.sqlite
-      .prepare(
-        `SELECT x.id AS ad_id, x.account_id, x.campaign_id, x.ad_set_id, x.external_id, x.name AS ad_name,
-           s.name AS set_name, c.name AS campaign_name, c.external_id AS campaign_ext
-         FROM ads x JOIN ad_sets s ON s.id = x.ad_set_id JOIN campaigns c ON c.id = x.campaign_id
-         JOIN ad_accounts a ON a.id = x.account_id
-         WHERE a.workspace_id = ? AND a.platform = ? AND a.connection_id IS NOT NULL`,
-      )
-      .all(workspaceId, platform) as Record<string, string | number>[]
     const byId = new Map<string, SyncedAd>()
     const byName = new Map<string, SyncedAd>()
     const campaigns = new Set<string>()
-    for (const r of rows) {
+    for (const r of this.repo.syncedAds(workspaceId, platform)) {
       const ad: SyncedAd = {
-        adId: r.ad_id as number,
-        accountId: r.account_id as number,
-        campaignId: r.campaign_id as number,
-        adSetId: r.ad_set_id as number,
+        adId: r.adId,
+        accountId: r.accountId,
+        campaignId: r.campaignId,
+        adSetId: r.adSetId,
         key: '',
       }
-      byId.set(String(r.external_id), ad)
-      byName.set(key(String(r.campaign_name), String(r.set_name), String(r.ad_name)), ad)
-      campaigns.add(String(r.campaign_name))
-      campaigns.add(`id:${String(r.campaign_ext)}`)
+      byId.set(String(r.externalId), ad)
+      byName.set(key(String(r.campaignName), String(r.setName), String(r.adName)), ad)
+      campaigns.add(String(r.campaignName))
+      campaigns.add(`id:${String(r.campaignExternalId)}`)
     }
     return { byId, byName, campaigns }
   }
 
   /** Parse, validate and plan an import without writing anything. */
-  plan(workspaceId: number, content: string, want: 'auto' | 'meta' | 'google' | CsvMapping): ImportPlan {
-    const parsed = parseCsv(content, want)
+  async plan(
+    workspaceId: number,
+    content: string,
+    want: 'auto' | 'meta' | 'google' | CsvMapping,
+    pacing: ImportPacing = {},
+  ): Promise<ImportPlan> {
+    const pause = pacing.pause ?? nextTurn
+    const parsed = await parseCsv(content, want, {
+      pause: async (done, total) => {
+        pacing.progress?.('Validating', done, total)
+        await pause()
+      },
+    })
     const base = {
       headers: parsed.headers,
       mapping: parsed.mapping,
@@ -118,12 +149,13 @@ export class CsvImporter {
       return { ...base, adDays: 0, skippedSynced: 0, errors, totals: null, from: null, to: null, writes: [] }
     const mapping = parsed.mapping
     const synced = this.syncedAds(workspaceId, mapping.platform)
-    const existsSynced = this.sqlite.prepare(
-      `SELECT 1 FROM daily_metrics WHERE account_id = ? AND date = ? AND ad_id = ? AND source != 'import'`,
-    )
+    await pause()
+    const existsSynced = this.repo.syncedRowExists()
     const agg = new Map<string, ImportWrite>()
     let skippedSynced = 0
+    let n = 0
     for (const r of parsed.rows) {
+      if (++n % PLAN_SLICE_LINES === 0) await pause()
       let adId: number | null = null
       let adAccountId = 0
       if (mapping.level === 'ad') {
@@ -145,7 +177,7 @@ export class CsvImporter {
         })
         continue
       }
-      if (adId !== null && existsSynced.get(adAccountId, r.date, adId)) {
+      if (adId !== null && existsSynced(adAccountId, r.date, adId)) {
         skippedSynced++
         continue
       }
@@ -181,6 +213,7 @@ export class CsvImporter {
         s.videoViews += r.videoViews
       }
     }
+    await pause()
     const writes = [...agg.values()]
     const currencies = new Set(writes.map((w) => w.currency))
     const t = writes.reduce(
@@ -193,7 +226,12 @@ export class CsvImporter {
       }),
       { spend: 0, imp: 0, clicks: 0, conv: 0, value: 0 },
     )
-    const dates = writes.map((w) => w.date).sort()
+    let from: string | null = null
+    let to: string | null = null
+    for (const w of writes) {
+      if (from === null || w.date < from) from = w.date
+      if (to === null || w.date > to) to = w.date
+    }
     return {
       ...base,
       adDays: writes.length,
@@ -210,14 +248,28 @@ export class CsvImporter {
               currency: [...currencies][0] as string,
             }
           : null,
-      from: dates[0] ?? null,
-      to: dates.at(-1) ?? null,
+      from,
+      to,
       writes,
     }
   }
 
-  /** Write a plan in one transaction (refused when it has errors); returns ad-days written. */
-  commit(workspaceId: number, plan: ImportPlan): { rows: number; accounts: number[] } {
+  /** Run `fn` after every import already writing has finished (imports write one at a time). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  /**
+   * Write a plan (refused when it has errors) in bounded transactions; returns ad-days written.
+   * All or nothing: on an error or cancellation part-way every written slice is undone.
+   */
+  commit(
+    workspaceId: number,
+    plan: ImportPlan,
+    pacing: ImportPacing = {},
+  ): Promise<{ rows: number; accounts: number[] }> {
     if (!plan.mapping) throw new AppError('VALIDATION', 'No column mapping: nothing was imported')
     if (plan.errors.length) {
       const first = plan.errors.slice(0, 3).map((e) => `line ${e.row}${e.column ? ` (${e.column})` : ''}: ${e.message}`)
@@ -227,7 +279,19 @@ export class CsvImporter {
         { errors: plan.errors.slice(0, 100) },
       )
     }
-    const mapping = plan.mapping
+    return this.serial(() => this.write(workspaceId, plan, plan.mapping as CsvMapping, pacing))
+  }
+
+  private async write(
+    workspaceId: number,
+    plan: ImportPlan,
+    mapping: CsvMapping,
+    pacing: ImportPacing,
+  ): Promise<{ rows: number; accounts: number[] }> {
+    const pause = pacing.pause ?? nextTurn
+    const check = (): void => {
+      if (pacing.signal?.aborted) throw new AppError('CONFLICT', 'The import was cancelled; nothing was imported')
+    }
     const touched = new Map<number, { from: string; to: string }>()
     const note = (accountId: number, date: string): void => {
       const t = touched.get(accountId)
@@ -237,28 +301,29 @@ export class CsvImporter {
         if (date > t.to) t.to = date
       }
     }
-    let rows = 0
-    this.sqlite.transaction(() => {
+    const since = this.repo.highestIds()
+    this.repo.beginJournal()
+    const written: MetricKey[] = []
+    const total = plan.writes.length
+    try {
+      // 1. Resolve every write to its ad (creating the import accounts' structure, bounded per slice).
       const inputs: DailyMetricInput[] = []
-      const adRow = this.sqlite.prepare('SELECT account_id, campaign_id, ad_set_id FROM ads WHERE id = ?')
+      const parents = this.repo.adParents()
       const byCurrency = new Map<string, ImportWrite[]>()
+      let n = 0
       for (const w of plan.writes) {
+        if (++n % PLAN_SLICE_LINES === 0) await pause()
         if (w.adId !== null) {
-          const a = adRow.get(w.adId) as { account_id: number; campaign_id: number; ad_set_id: number }
-          inputs.push({
-            adId: w.adId,
-            date: w.date,
-            accountId: a.account_id,
-            campaignId: a.campaign_id,
-            adSetId: a.ad_set_id,
-            ...w.sums,
-            provisional: false,
-            source: 'import',
-          })
-          note(a.account_id, w.date)
-        } else byCurrency.set(w.currency, [...(byCurrency.get(w.currency) ?? []), w])
+          const a = parents(w.adId)
+          inputs.push({ adId: w.adId, date: w.date, ...a, ...w.sums, provisional: false, source: 'import' })
+        } else {
+          let list = byCurrency.get(w.currency)
+          if (!list) byCurrency.set(w.currency, (list = []))
+          list.push(w)
+        }
       }
       for (const [currency, ws] of byCurrency) {
+        check()
         const accountId = this.entities.upsertAccount(workspaceId, mapping.platform, null, {
           externalId: `csv:${mapping.platform}:${currency}`,
           name: `${PLATFORM_LABELS[mapping.platform]} import (${currency})`,
@@ -269,44 +334,83 @@ export class CsvImporter {
         })
         const ext = (p: { id: string | null; name: string }, prefix: string): string =>
           `csv:${prefix}:${p.id ?? p.name}`
-        const camps = new Map<string, { externalId: string; name: string }>()
-        const sets = new Map<string, { externalId: string; campaignExternalId: string; name: string }>()
-        const ads = new Map<
+        // The structure, grouped by campaign so each upsert names only its own parents.
+        const byCampaign = new Map<
           string,
-          { externalId: string; adSetExternalId: string; campaignExternalId: string; name: string }
+          {
+            campaign: { externalId: string; name: string }
+            sets: Map<string, { externalId: string; campaignExternalId: string; name: string }>
+            ads: Map<string, { externalId: string; adSetExternalId: string; campaignExternalId: string; name: string }>
+          }
         >()
+        const paths: { w: ImportWrite; cx: string; sx: string; ax: string }[] = []
+        let m = 0
         for (const w of ws) {
+          if (++m % PLAN_SLICE_LINES === 0) await pause()
           const [c, s, a] = w.path
           const cx = ext(c, 'c')
           const sx = `${cx}/${ext(s, 's')}`
           const ax = `${sx}/${ext(a, 'a')}`
-          camps.set(cx, { externalId: cx, name: c.name })
-          sets.set(sx, { externalId: sx, campaignExternalId: cx, name: s.name })
-          ads.set(ax, { externalId: ax, adSetExternalId: sx, campaignExternalId: cx, name: a.name })
+          let g = byCampaign.get(cx)
+          if (!g)
+            byCampaign.set(cx, (g = { campaign: { externalId: cx, name: c.name }, sets: new Map(), ads: new Map() }))
+          g.sets.set(sx, { externalId: sx, campaignExternalId: cx, name: s.name })
+          g.ads.set(ax, { externalId: ax, adSetExternalId: sx, campaignExternalId: cx, name: a.name })
+          paths.push({ w, cx, sx, ax })
         }
-        const ids = this.entities.upsertStructure(
-          accountId,
-          [...camps.values()].map((c) => ({
-            ...c,
-            objective: 'sales',
-            status: 'active',
-            dailyBudgetMicros: null,
-            startDate: null,
-            endDate: null,
-          })),
-          [...sets.values()].map((s) => ({ ...s, status: 'active', dailyBudgetMicros: null })),
-          [...ads.values()].map((a) => ({
-            ...a,
-            status: 'active',
-            launchDate: null,
-            creative: { externalId: `${a.externalId}#creative`, format: 'image', headline: null, thumbnailUrl: null },
-          })),
-        )
-        for (const w of ws) {
-          const [c, s, a] = w.path
-          const cx = ext(c, 'c')
-          const sx = `${cx}/${ext(s, 's')}`
-          const ax = `${sx}/${ext(a, 'a')}`
+        const ids = {
+          campaigns: new Map<string, number>(),
+          adSets: new Map<string, number>(),
+          ads: new Map<string, number>(),
+        }
+        let group: (typeof byCampaign extends Map<string, infer G> ? G : never)[] = []
+        let size = 0
+        const flush = async (): Promise<void> => {
+          if (!group.length) return
+          const r = this.entities.upsertStructure(
+            accountId,
+            group.map((g) => ({
+              ...g.campaign,
+              objective: 'sales',
+              status: 'active',
+              dailyBudgetMicros: null,
+              startDate: null,
+              endDate: null,
+            })),
+            group.flatMap((g) =>
+              [...g.sets.values()].map((s) => ({ ...s, status: 'active', dailyBudgetMicros: null })),
+            ),
+            group.flatMap((g) =>
+              [...g.ads.values()].map((a) => ({
+                ...a,
+                status: 'active',
+                launchDate: null,
+                creative: {
+                  externalId: `${a.externalId}#creative`,
+                  format: 'image',
+                  headline: null,
+                  thumbnailUrl: null,
+                },
+              })),
+            ),
+          )
+          for (const [k, v] of r.campaigns) ids.campaigns.set(k, v)
+          for (const [k, v] of r.adSets) ids.adSets.set(k, v)
+          for (const [k, v] of r.ads) ids.ads.set(k, v)
+          group = []
+          size = 0
+          await pause()
+          check()
+        }
+        for (const g of byCampaign.values()) {
+          group.push(g)
+          size += 1 + g.sets.size + g.ads.size
+          if (size >= IMPORT_SLICE_ROWS) await flush()
+        }
+        await flush()
+        let k = 0
+        for (const { w, cx, sx, ax } of paths) {
+          if (++k % PLAN_SLICE_LINES === 0) await pause()
           inputs.push({
             adId: ids.ads.get(ax) as number,
             date: w.date,
@@ -317,12 +421,87 @@ export class CsvImporter {
             provisional: false,
             source: 'import',
           })
-          note(accountId, w.date)
         }
       }
-      rows = this.metrics.upsert(inputs)
-      for (const [accountId, span] of touched) this.metrics.refreshRollups(accountId, span.from, span.to)
+      // 2. The rows, in key order, one bounded transaction per slice, each journalling what it overwrites.
+      inputs.sort((a, b) =>
+        a.accountId !== b.accountId
+          ? a.accountId - b.accountId
+          : a.date !== b.date
+            ? a.date < b.date
+              ? -1
+              : 1
+            : a.adId - b.adId,
+      )
+      const journal = this.repo.journalRow()
+      let rows = 0
+      for (let i = 0; i < inputs.length; i += IMPORT_SLICE_ROWS) {
+        check()
+        const slice = inputs.slice(i, i + IMPORT_SLICE_ROWS)
+        // The slice's account-day spans (rows are in account, date order), refreshed with it.
+        const spans: { accountId: number; from: string; to: string }[] = []
+        for (const r of slice) {
+          const last = spans.at(-1)
+          if (last && last.accountId === r.accountId) last.to = r.date
+          else spans.push({ accountId: r.accountId, from: r.date, to: r.date })
+        }
+        this.sqlite.transaction(() => {
+          for (const r of slice) journal(r)
+          rows += this.metrics.upsert(slice, true)
+          for (const sp of spans) this.metrics.refreshAccountDays(sp.accountId, sp.from, sp.to)
+        })()
+        for (const r of slice) {
+          written.push({ accountId: r.accountId, date: r.date, adId: r.adId })
+          note(r.accountId, r.date)
+        }
+        pacing.progress?.('Writing', i + slice.length, total)
+        await pause()
+      }
+      // 3. The running totals of each touched account from its first imported day: its rows are read
+      //    in two-week windows between pauses, then written in one short transaction.
+      const cum = this.metrics.cumulative
+      for (const [accountId, span] of touched) {
+        check()
+        const last = cum.lastDate(accountId)
+        if (last === null || last < span.from) continue
+        const version = this.repo.dataVersion()
+        const days = new CampaignDays(span.from, daysBetween(span.from, last) + 1)
+        for (let d = span.from; d <= last; d = addDays(d, 14)) {
+          const to = addDays(d, 13)
+          cum.accumulate(days, accountId, d, to < last ? to : last)
+          await pause()
+        }
+        days.roundConversions()
+        this.sqlite.transaction(() => {
+          // Another connection (a sync's writer thread) committed meanwhile: read the rows again here.
+          const same = this.repo.dataVersion() === version && cum.lastDate(accountId) === last
+          cum.refresh(accountId, span.from, same ? days : undefined)
+        })()
+        await pause()
+      }
+      return { rows, accounts: [...touched.keys()] }
+    } catch (err) {
+      this.undo(workspaceId, written, touched, since)
+      throw err
+    }
+  }
+
+  /**
+   * Put back what a failed import overwrote and remove what it created, in one transaction (only on
+   * the failure path, so readers never see a half-undone import).
+   */
+  private undo(
+    workspaceId: number,
+    written: MetricKey[],
+    touched: Map<number, { from: string; to: string }>,
+    since: ReturnType<ImportRepo['highestIds']>,
+  ): void {
+    this.sqlite.transaction(() => {
+      this.repo.deleteKeys(written)
+      this.repo.restoreJournal()
+      this.repo.removeCreated(workspaceId, since)
+      for (const [accountId, span] of touched)
+        if (this.repo.accountExists(accountId)) this.metrics.refreshRollups(accountId, span.from, span.to)
     })()
-    return { rows, accounts: [...touched.keys()] }
   }
 }

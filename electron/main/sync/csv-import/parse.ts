@@ -1,5 +1,5 @@
 import Papa from 'papaparse'
-import { isIsoDate } from '../../../../shared/domain/dates'
+import { isIsoDate, isReportingDate } from '../../../../shared/domain/dates'
 import { decimalToMicros, parseMicros } from '../../../../shared/domain/money'
 import { detectMapping, type CsvMapping } from './detect'
 import type { DailyMetricValues } from '../../../../shared/domain/metrics'
@@ -30,6 +30,29 @@ export interface ParsedCsv {
   sample: Record<string, string>[]
 }
 
+/**
+ * Value checks of every imported line (docs/imports.md). No supported export reports a net negative
+ * value (Meta and Google Ads apply refunds and conversion retractions to the original day, never below
+ * zero), so every count and amount must be >= 0.
+ */
+export const IMPORT_LIMITS = {
+  /** Campaign, ad set and ad names (characters). */
+  nameChars: 512,
+  /** Platform ids (characters). */
+  idChars: 128,
+  /** Impressions, clicks, reach and video views of one line. */
+  maxCount: 10_000_000_000,
+  /** Conversions of one line. */
+  maxConversions: 1_000_000_000,
+  /** Spend and conversion value of one line, in currency units. */
+  maxMoneyUnits: 1_000_000_000,
+} as const
+
+/** A cell value as quoted in an error message (long values are cut). */
+export function quoteCell(v: string): string {
+  return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)
+}
+
 const THOUSANDS = /^-?\d{1,3}(,\d{3})+(\.\d+)?$/
 const PLAIN = /^-?\d+(\.\d+)?$/
 const EMPTY = new Set(['', '--', '-', ' --'])
@@ -40,14 +63,21 @@ function decimalCell(v: string): string {
   if (EMPTY.has(s)) return '0'
   if (THOUSANDS.test(s)) return s.replace(/,/g, '')
   if (PLAIN.test(s)) return s
-  throw new Error(`"${v}" is not a number (use 1234.56 or 1,234.56)`)
+  throw new Error(`${quoteCell(v)} is not a number (use 1234.56 or 1,234.56)`)
+}
+
+/** A decimal cell that must be >= 0 and at most `max`. */
+function boundedCell(v: string, max: number, what: string): string {
+  const d = decimalCell(v)
+  const n = Number(d)
+  if (n < 0) throw new Error(`${quoteCell(v)} is negative: ${what} cannot be below zero`)
+  if (!(n <= max)) throw new Error(`${quoteCell(v)} is out of range: ${what} is at most ${max.toLocaleString('en-US')}`)
+  return d
 }
 
 function intCell(v: string): number {
-  const d = decimalCell(v)
-  const n = Number(d)
-  if (!Number.isInteger(n)) throw new Error(`"${v}" is not a whole number`)
-  if (n < 0) throw new Error(`"${v}" is negative`)
+  const n = Number(boundedCell(v, IMPORT_LIMITS.maxCount, 'a count'))
+  if (!Number.isInteger(n)) throw new Error(`${quoteCell(v)} is not a whole number`)
   return n
 }
 
@@ -76,7 +106,8 @@ export function parseDateCell(v: string, format: CsvMapping['dateFormat']): stri
       break
   }
   const iso = y && m && d ? `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}` : ''
-  if (!isIsoDate(iso)) throw new Error(`"${v}" is not a date in ${format} format`)
+  if (!isIsoDate(iso)) throw new Error(`${quoteCell(v)} is not a date in ${format} format`)
+  if (!isReportingDate(iso)) throw new Error(`${quoteCell(v)} is outside the years 2000-2100`)
   return iso
 }
 
@@ -94,123 +125,201 @@ function headerIndex(lines: string[][], want: 'auto' | 'meta' | 'google' | CsvMa
   return 0
 }
 
+function countQuotes(s: string, from: number, to: number): number {
+  let n = 0
+  for (let i = s.indexOf('"', from); i >= 0 && i < to; i = s.indexOf('"', i + 1)) n++
+  return n
+}
+
+/**
+ * Cut CSV text into pieces of about `target` characters that end at a line break outside quotes
+ * (an even number of quote characters before it), so each piece parses on its own. One pass.
+ */
+export function* csvPieces(content: string, target = 32 * 1024): Generator<string> {
+  const n = content.length
+  let start = 0
+  while (start < n) {
+    let end = Math.min(n, start + target)
+    let quotes = countQuotes(content, start, end)
+    while (end < n) {
+      const nl = content.indexOf('\n', end)
+      const stop = nl < 0 ? n : nl + 1
+      quotes += countQuotes(content, end, stop)
+      end = stop
+      if (quotes % 2 === 0) break
+    }
+    yield content.slice(start, end)
+    start = end
+  }
+}
+
+export interface ParseOptions {
+  /** Called between pieces of the file (about 32 KB each): await it to let other work run. */
+  pause?: (done: number, total: number) => Promise<void>
+}
+
 /**
  * Parse and validate a CSV (nothing is written): detect or apply the mapping, convert every
  * cell (money to micros with decimal arithmetic, dates to `YYYY-MM-DD`) and collect row-level
- * errors with line and column.
+ * errors with line and column. Linear in the file's size; it parses piece by piece and awaits
+ * `opts.pause` between pieces so a large file never holds the event loop for long.
  */
-export function parseCsv(content: string, want: 'auto' | 'meta' | 'google' | CsvMapping): ParsedCsv {
-  const res = Papa.parse<string[]>(content.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy' })
-  const errors: RowError[] = res.errors.map((e) => ({
-    row: (e.row ?? 0) + 1,
-    column: null,
-    message: `CSV syntax: ${e.message}`,
-  }))
-  const lines = res.data
-  const hi = headerIndex(lines, want)
-  const headers = (lines[hi] ?? []).map((h) => h.trim())
-  const mapping = typeof want === 'object' ? want : detectMapping(headers, want)
-  const sample: Record<string, string>[] = []
-  if (!mapping) {
-    errors.push({
-      row: hi + 1,
-      column: null,
-      message: 'Unrecognised columns: not a Meta or Google Ads export. Map the columns in the wizard.',
-    })
-    return { headers, mapping: null, rows: [], errors, sample }
-  }
-  const col = new Map<string, number>()
-  headers.forEach((h, i) => {
-    if (!col.has(h)) col.set(h, i) // first of duplicated headers (Meta repeats "Objective")
-  })
-  const missing = Object.entries(mapping.columns).filter(([, name]) => name !== undefined && !col.has(name))
-  for (const [field, name] of missing)
-    errors.push({
-      row: hi + 1,
-      column: name ?? null,
-      message: `Column "${name}" mapped to ${field} is not in the file`,
-    })
-  if (missing.length) return { headers, mapping, rows: [], errors, sample }
-  const cell = (line: string[], name: string | undefined): string | undefined =>
-    name === undefined ? undefined : line[col.get(name) as number]
+export async function parseCsv(
+  content: string,
+  want: 'auto' | 'meta' | 'google' | CsvMapping,
+  opts: ParseOptions = {},
+): Promise<ParsedCsv> {
+  const text = content.replace(/^\uFEFF/, '')
+  const errors: RowError[] = []
   const rows: CsvRow[] = []
-  const money = (v: string | undefined): number =>
-    v === undefined ? 0 : mapping.moneyUnit === 'micros' ? parseMicros(decimalCell(v)) : decimalToMicros(decimalCell(v))
-  const ints = (v: string | undefined): number => (v === undefined ? 0 : intCell(v))
-  for (let i = hi + 1; i < lines.length; i++) {
-    const line = lines[i] as string[]
-    const lineNo = i + 1
-    if (line.length === 1 && (line[0] ?? '').trim() === '') continue
-    // Google exports end with "Total: ..." summary lines: they are not data.
-    if (/^total/i.test((line[0] ?? '').trim())) continue
-    if (line.length !== headers.length) {
-      errors.push({
-        row: lineNo,
-        column: null,
-        message: `Expected ${headers.length} columns, found ${line.length} (truncated or broken line)`,
-      })
-      continue
-    }
-    if (sample.length < 20) sample.push(Object.fromEntries(headers.map((h, k) => [h, line[k] ?? ''])))
-    const c = mapping.columns
-    const field = <T>(name: string | undefined, parse: (v: string | undefined) => T): T | undefined => {
-      try {
-        return parse(cell(line, name))
-      } catch (err) {
-        errors.push({ row: lineNo, column: name ?? null, message: (err as Error).message })
-        return undefined
+  const sample: Record<string, string>[] = []
+  let headers: string[] = []
+  let mapping: CsvMapping | null = null
+  let col = new Map<string, number>()
+  /** Records seen so far (the row number of a record is its index + 1). */
+  let seen = 0
+  let done = 0
+  let first = true
+  for (const piece of csvPieces(text)) {
+    const res = Papa.parse<string[]>(piece, { skipEmptyLines: 'greedy' })
+    for (const e of res.errors)
+      errors.push({ row: seen + (e.row ?? 0) + 1, column: null, message: `CSV syntax: ${e.message}` })
+    const lines = res.data
+    let startAt = 0
+    if (first) {
+      first = false
+      const hi = headerIndex(lines, want)
+      headers = (lines[hi] ?? []).map((h) => h.trim())
+      mapping = typeof want === 'object' ? want : detectMapping(headers, want)
+      if (!mapping) {
+        errors.push({
+          row: hi + 1,
+          column: null,
+          message: 'Unrecognised columns: not a Meta or Google Ads export. Map the columns in the wizard.',
+        })
+        return { headers, mapping: null, rows: [], errors, sample }
       }
+      col = new Map<string, number>()
+      headers.forEach((h, i) => {
+        if (!col.has(h)) col.set(h, i) // first of duplicated headers (Meta repeats "Objective")
+      })
+      const missing = Object.entries(mapping.columns).filter(([, name]) => name !== undefined && !col.has(name))
+      for (const [field, name] of missing)
+        errors.push({
+          row: hi + 1,
+          column: name ?? null,
+          message: `Column "${name}" mapped to ${field} is not in the file`,
+        })
+      if (missing.length) return { headers, mapping, rows: [], errors, sample }
+      startAt = hi + 1
     }
-    const date = field(c.date, (v) => parseDateCell(v ?? '', mapping.dateFormat))
-    const campaignName = (cell(line, c.campaign) ?? '').trim()
-    if (!campaignName) errors.push({ row: lineNo, column: c.campaign, message: 'The campaign is empty' })
-    const currency = (cell(line, c.currency) ?? mapping.currency).trim().toUpperCase()
-    if (!/^[A-Z]{3}$/.test(currency))
-      errors.push({ row: lineNo, column: c.currency ?? null, message: `"${currency}" is not a currency code` })
-    const idOf = (name: string | undefined): string | null => {
-      const v = cell(line, name)?.trim()
-      return v ? v : null
-    }
-    const adSetName = (cell(line, c.adSet) ?? '').trim() || (mapping.level === 'campaign' ? campaignName : '')
-    const adName = (cell(line, c.ad) ?? '').trim() || (mapping.level !== 'ad' ? adSetName || campaignName : '')
-    if (mapping.level !== 'campaign' && !adSetName)
-      errors.push({ row: lineNo, column: c.adSet ?? null, message: 'The ad set is empty' })
-    if (mapping.level === 'ad' && !adName)
-      errors.push({ row: lineNo, column: c.ad ?? null, message: 'The ad is empty' })
-    const spendMicros = field(c.spend, money)
-    const conversions = field(c.conversions, (v) => (v === undefined ? 0 : Number(decimalCell(v))))
-    const conversionValueMicros = field(c.conversionValue, money)
-    const nums = [field(c.impressions, ints), field(c.clicks, ints), field(c.reach, ints), field(c.videoViews, ints)]
-    if (
-      date === undefined ||
-      spendMicros === undefined ||
-      conversions === undefined ||
-      conversionValueMicros === undefined ||
-      nums.includes(undefined)
-    )
-      continue
-    const [impressions, clicks, reach, videoViews] = nums as number[]
-    if (spendMicros < 0) {
-      errors.push({ row: lineNo, column: c.spend ?? null, message: 'Spend is negative' })
-      continue
-    }
-    rows.push({
-      line: lineNo,
-      date,
-      currency,
-      campaign: { id: idOf(c.campaignId), name: campaignName },
-      adSet: { id: idOf(c.adSetId), name: adSetName },
-      ad: { id: idOf(c.adId), name: adName },
-      spendMicros,
-      impressions: impressions ?? 0,
-      clicks: clicks ?? 0,
-      reach: reach ?? 0,
-      conversions,
-      conversionValueMicros,
-      videoViews: videoViews ?? 0,
-    })
+    const m = mapping as CsvMapping
+    for (let i = startAt; i < lines.length; i++)
+      checkLine(lines[i] as string[], seen + i + 1, headers, col, m, rows, errors, sample)
+    seen += lines.length
+    done += piece.length
+    if (opts.pause) await opts.pause(done, text.length)
   }
   if (rows.length === 0 && errors.length === 0)
-    errors.push({ row: hi + 1, column: null, message: 'The file has no data rows' })
+    errors.push({ row: 1, column: null, message: 'The file has no data rows' })
   return { headers, mapping, rows, errors, sample }
+}
+
+/** Validate one data line and append its row (or its errors). */
+function checkLine(
+  line: string[],
+  lineNo: number,
+  headers: string[],
+  col: Map<string, number>,
+  mapping: CsvMapping,
+  rows: CsvRow[],
+  errors: RowError[],
+  sample: Record<string, string>[],
+): void {
+  if (line.length === 1 && (line[0] ?? '').trim() === '') return
+  // Google exports end with "Total: ..." summary lines: they are not data.
+  if (/^total/i.test((line[0] ?? '').trim())) return
+  if (line.length !== headers.length) {
+    errors.push({
+      row: lineNo,
+      column: null,
+      message: `Expected ${headers.length} columns, found ${line.length} (truncated or broken line)`,
+    })
+    return
+  }
+  const cell = (name: string | undefined): string | undefined =>
+    name === undefined ? undefined : line[col.get(name) as number]
+  if (sample.length < 20)
+    sample.push(Object.fromEntries(headers.map((h, k) => [h, (line[k] ?? '').slice(0, IMPORT_LIMITS.nameChars)])))
+  const c = mapping.columns
+  const before = errors.length
+  const field = <T>(name: string | undefined, parse: (v: string | undefined) => T): T | undefined => {
+    try {
+      return parse(cell(name))
+    } catch (err) {
+      errors.push({ row: lineNo, column: name ?? null, message: (err as Error).message })
+      return undefined
+    }
+  }
+  const text = (name: string | undefined, what: string, max: number): string => {
+    const v = (cell(name) ?? '').trim()
+    if (v.length > max) {
+      errors.push({
+        row: lineNo,
+        column: name ?? null,
+        message: `The ${what} is ${v.length.toLocaleString('en-US')} characters long; the limit is ${max}`,
+      })
+      return v.slice(0, max)
+    }
+    return v
+  }
+  const money = (v: string | undefined): number => {
+    if (v === undefined) return 0
+    if (mapping.moneyUnit === 'micros')
+      return parseMicros(boundedCell(v, IMPORT_LIMITS.maxMoneyUnits * 1_000_000, 'an amount in micros'))
+    return decimalToMicros(boundedCell(v, IMPORT_LIMITS.maxMoneyUnits, 'an amount'))
+  }
+  const ints = (v: string | undefined): number => (v === undefined ? 0 : intCell(v))
+  const date = field(c.date, (v) => parseDateCell(v ?? '', mapping.dateFormat))
+  const campaignName = text(c.campaign, 'campaign name', IMPORT_LIMITS.nameChars)
+  if (!campaignName) errors.push({ row: lineNo, column: c.campaign, message: 'The campaign is empty' })
+  const currency = (cell(c.currency) ?? mapping.currency).trim().toUpperCase()
+  if (!/^[A-Z]{3}$/.test(currency))
+    errors.push({ row: lineNo, column: c.currency ?? null, message: `${quoteCell(currency)} is not a currency code` })
+  const idOf = (name: string | undefined, what: string): string | null => text(name, what, IMPORT_LIMITS.idChars) || null
+  const adSetName =
+    text(c.adSet, 'ad set name', IMPORT_LIMITS.nameChars) || (mapping.level === 'campaign' ? campaignName : '')
+  const adName =
+    text(c.ad, 'ad name', IMPORT_LIMITS.nameChars) || (mapping.level !== 'ad' ? adSetName || campaignName : '')
+  if (mapping.level !== 'campaign' && !adSetName)
+    errors.push({ row: lineNo, column: c.adSet ?? null, message: 'The ad set is empty' })
+  if (mapping.level === 'ad' && !adName) errors.push({ row: lineNo, column: c.ad ?? null, message: 'The ad is empty' })
+  const campaignId = idOf(c.campaignId, 'campaign id')
+  const adSetId = idOf(c.adSetId, 'ad set id')
+  const adId = idOf(c.adId, 'ad id')
+  const spendMicros = field(c.spend, money)
+  const conversions = field(c.conversions, (v) =>
+    v === undefined ? 0 : Number(boundedCell(v, IMPORT_LIMITS.maxConversions, 'conversions')),
+  )
+  const conversionValueMicros = field(c.conversionValue, money)
+  const impressions = field(c.impressions, ints)
+  const clicks = field(c.clicks, ints)
+  const reach = field(c.reach, ints)
+  const videoViews = field(c.videoViews, ints)
+  if (errors.length !== before) return
+  rows.push({
+    line: lineNo,
+    date: date as string,
+    currency,
+    campaign: { id: campaignId, name: campaignName },
+    adSet: { id: adSetId, name: adSetName },
+    ad: { id: adId, name: adName },
+    spendMicros: spendMicros as number,
+    impressions: impressions as number,
+    clicks: clicks as number,
+    reach: reach as number,
+    conversions: conversions as number,
+    conversionValueMicros: conversionValueMicros as number,
+    videoViews: videoViews as number,
+  })
 }
