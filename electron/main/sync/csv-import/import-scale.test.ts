@@ -1,0 +1,203 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { metaExport } from '../../../../bench/import'
+import type { Core } from '../../core'
+import { createTestCore, TEST_CALLER } from '../../test-support'
+import { syncServices } from '../module'
+import { IMPORT_SLICE_ROWS } from './importer'
+import { csvPieces, IMPORT_LIMITS } from './parse'
+
+let core: Core | null = null
+afterEach(async () => {
+  await core?.close()
+  core = null
+})
+
+async function call<T>(c: Core, channel: string, input: unknown): Promise<T> {
+  const env = await c.dispatch(channel, input, TEST_CALLER)
+  if (!env.ok) throw new Error(`${env.error.code}: ${env.error.message}`)
+  return env.value as T
+}
+
+interface Preview {
+  errors: { row: number; column: string | null; message: string }[]
+  adDays: number
+}
+
+const HEAD =
+  '"Campaign name","Ad set name","Ad name",Day,"Amount spent (USD)",Impressions,"Clicks (all)",Purchases,"Purchases conversion value"'
+
+/** Every stored fact of a workspace, to compare before and after a refused or failed import. */
+function snapshot(c: Core, ws: number): unknown {
+  const q = (sql: string): unknown[] => c.store.sqlite.prepare(sql).all(ws)
+  const inWs = 'account_id IN (SELECT id FROM ad_accounts WHERE workspace_id = ?)'
+  return {
+    accounts: q('SELECT id, external_id, name FROM ad_accounts WHERE workspace_id = ? ORDER BY id'),
+    campaigns: q(`SELECT id, external_id, name FROM campaigns WHERE ${inWs} ORDER BY id`),
+    ads: q(`SELECT id, external_id FROM ads WHERE ${inWs} ORDER BY id`),
+    rows: q(
+      `SELECT account_id, date, ad_id, spend_micros, impressions, clicks, conversions, conversion_value_micros, source
+       FROM daily_metrics WHERE ${inWs} ORDER BY account_id, date, ad_id`,
+    ),
+    days: q(`SELECT * FROM account_daily WHERE ${inWs} ORDER BY account_id, date`),
+    cum: q(`SELECT account_id, date, hex(campaign_ids), hex(sums) FROM campaign_cum WHERE ${inWs} ORDER BY 1, 2`),
+  }
+}
+
+describe('CSV import value checks', () => {
+  it('refuses negative, huge and overlong values with row-level errors and writes nothing', async () => {
+    core = createTestCore()
+    const ws = core.workspaces.create('Checks', 'USD')
+    const long = 'x'.repeat(5_000_000)
+    const csv = [
+      HEAD,
+      'A,S,Ad,2026-01-01,10.00,100,5,1,20.00', // fine
+      'A,S,Ad,2026-01-02,-3.00,100,5,1,20.00', // negative spend
+      'A,S,Ad,2026-01-03,3.00,100,5,-2,20.00', // negative conversions
+      'A,S,Ad,2026-01-04,3.00,100,5,1,-20.00', // negative revenue (no supported export reports refunds this way)
+      'A,S,Ad,2026-01-05,3.00,100000000000000000000,5,1,2.00', // 1e20 impressions
+      'A,S,Ad,2026-01-06,3.00,100,-1,1,2.00', // negative clicks
+      `${long},S,Ad,2026-01-07,3.00,100,5,1,2.00`, // 5 MB campaign name
+      'A,S,Ad,0001-01-01,3.00,100,5,1,2.00', // year outside 2000-2100
+      'A,S,Ad,2026-01-09,99999999999.00,100,5,1,2.00', // spend above the bound
+    ].join('\n')
+    const p = await call<Preview>(core, 'import:preview', { workspaceId: ws, content: csv })
+    const at = (row: number): string =>
+      p.errors
+        .filter((e) => e.row === row)
+        .map((e) => `${e.column}: ${e.message}`)
+        .join(' | ')
+    expect(at(2)).toBe('')
+    expect(at(3)).toMatch(/Amount spent \(USD\): "-3.00" is negative/)
+    expect(at(4)).toMatch(/Purchases: "-2" is negative/)
+    expect(at(5)).toMatch(/Purchases conversion value: "-20.00" is negative/)
+    expect(at(6)).toMatch(/Impressions: "100000000000000000000" is out of range: a count is at most 10,000,000,000/)
+    expect(at(7)).toMatch(/Clicks \(all\): "-1" is negative/)
+    expect(at(8)).toMatch(/Campaign name: The campaign name is 5,000,000 characters long; the limit is 512/)
+    // The error never echoes the 5 MB value.
+    expect(at(8).length).toBeLessThan(200)
+    expect(at(9)).toMatch(/outside the years 2000-2100/)
+    expect(at(10)).toMatch(/out of range: an amount is at most 1,000,000,000/)
+    expect(p.errors).toHaveLength(8)
+    expect(IMPORT_LIMITS.nameChars).toBe(512)
+
+    const before = snapshot(core, ws)
+    const env = await core.dispatch('import:commit', { workspaceId: ws, content: csv }, TEST_CALLER)
+    expect(env.ok).toBe(false)
+    if (!env.ok) expect(env.error).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/8 error/) })
+    expect(snapshot(core, ws)).toEqual(before)
+  })
+
+  it('cuts a file into pieces only at line breaks outside quotes', () => {
+    const csv = 'a,b\n"x\ny",1\n"q ""z""\n",2\n' + 'c,3\n'.repeat(50)
+    for (const size of [1, 3, 7, 16]) {
+      const pieces = [...csvPieces(csv, size)]
+      expect(pieces.join('')).toBe(csv)
+      for (const p of pieces) expect((p.match(/"/g) ?? []).length % 2).toBe(0)
+    }
+  })
+})
+
+describe('CSV import at scale', () => {
+  it('keeps the CSV out of the jobs table: the job names a 0600 file in the import area, removed afterwards', async () => {
+    core = createTestCore()
+    const ws = core.workspaces.create('Files', 'USD')
+    const dir = join(core.platform.paths.dataDir, 'imports')
+    const src = join(core.platform.paths.dataDir, 'export.csv')
+    writeFileSync(src, metaExport(1_200))
+    // Keep the job queued so the stored payload and file can be inspected.
+    await core.jobs.stop()
+    const { jobId } = await call<{ jobId: number }>(core, 'import:commit', { workspaceId: ws, path: src })
+    const payload = JSON.parse(
+      (core.store.sqlite.prepare('SELECT payload FROM jobs WHERE id = ?').get(jobId) as { payload: string }).payload,
+    ) as Record<string, unknown>
+    expect(payload).not.toHaveProperty('content')
+    expect(payload.file).toMatch(/^[0-9a-f-]+\.csv$/)
+    expect(JSON.stringify(payload).length).toBeLessThan(300)
+    const stored = join(dir, payload.file as string)
+    expect(existsSync(stored)).toBe(true)
+    const { statSync } = await import('node:fs')
+    expect(statSync(stored).mode & 0o777).toBe(0o600)
+    core.jobs.start()
+    expect((await core.jobs.waitFor(jobId)).status).toBe('succeeded')
+    expect(core.jobs.result<{ rows: number }>(jobId)?.rows).toBe(1_200)
+    expect(readdirSync(dir)).toEqual([])
+    // A relative path or another kind of file is refused.
+    const rel = await core.dispatch('import:preview', { workspaceId: ws, path: 'export.csv' }, TEST_CALLER)
+    expect(rel.ok || rel.error.message).toMatch(/must be absolute/)
+    const other = await core.dispatch('import:preview', { workspaceId: ws, path: '/etc/passwd' }, TEST_CALLER)
+    expect(other.ok || other.error.code).toBe('VALIDATION')
+  })
+
+  it('a failure part-way puts back every row it overwrote and removes what it created', async () => {
+    core = createTestCore()
+    const ws = core.workspaces.create('Undo', 'USD')
+    const importer = syncServices(core).importer
+    const first = metaExport(1_000)
+    const run = async (csv: string, pacing = {}): Promise<void> => {
+      const plan = await importer.plan(ws, csv, 'auto')
+      await importer.commit(ws, plan, pacing)
+    }
+    await run(first)
+    const before = snapshot(core, ws)
+    // The same ads with other values over more days (new rows, new ads): fails after two slices.
+    const second = metaExport(3_500).replace(/,Ad 4\d\d,/g, ',Ad X,')
+    let armed = false
+    const failing = {
+      pause: async () => {
+        if (armed) throw new Error('disk full (simulated)')
+        await new Promise((r) => setImmediate(r))
+      },
+      progress: (step: string, current: number) => {
+        if (step === 'Writing' && current >= 2 * IMPORT_SLICE_ROWS) armed = true
+      },
+    }
+    await expect(run(second, failing)).rejects.toThrow(/disk full/)
+    expect(snapshot(core, ws)).toEqual(before)
+    // A cancelled import leaves the same nothing behind.
+    const ctl = new AbortController()
+    let written = 0
+    await expect(
+      run(second, {
+        signal: ctl.signal,
+        progress: (step: string, current: number) => {
+          if (step === 'Writing' && (written = current) >= IMPORT_SLICE_ROWS) ctl.abort()
+        },
+      }),
+    ).rejects.toThrow(/cancelled/)
+    expect(written).toBeGreaterThanOrEqual(IMPORT_SLICE_ROWS)
+    expect(snapshot(core, ws)).toEqual(before)
+    // And the import still works afterwards.
+    await run(second)
+    expect((snapshot(core, ws) as { rows: unknown[] }).rows.length).toBeGreaterThan(1_000)
+  })
+
+  it('yields between slices: another call completes while an import is writing', async () => {
+    core = createTestCore()
+    const c = core
+    const ws = c.workspaces.create('Yield', 'USD')
+    const importer = syncServices(c).importer
+    const plan = await importer.plan(ws, metaExport(3 * IMPORT_SLICE_ROWS), 'auto')
+    const order: string[] = []
+    let asked = false
+    await importer.commit(ws, plan, {
+      progress: (step, current) => {
+        if (step !== 'Writing') return
+        order.push(`slice ${current}`)
+        if (!asked) {
+          asked = true
+          void c.dispatch('workspaces:list', {}, TEST_CALLER).then((env) => order.push(env.ok ? 'call' : 'call failed'))
+        }
+      },
+    })
+    order.push('done')
+    expect(order).toEqual([
+      `slice ${IMPORT_SLICE_ROWS}`,
+      'call',
+      `slice ${2 * IMPORT_SLICE_ROWS}`,
+      `slice ${3 * IMPORT_SLICE_ROWS}`,
+      'done',
+    ])
+  })
+})
