@@ -72,11 +72,17 @@ export const importBench: Bench = {
     const core = createCore(platform, { dbPath: join(tmpDir, 'bench-import.db') })
     try {
       const workspaceId = core.workspaces.create('Imported', 'USD')
-      const off = core.events.on('job:progress', (p) => log(`  ${p.step} ${p.current.toLocaleString()} / ${p.total.toLocaleString()}`))
+      const off = core.events.on('job:progress', (p) =>
+        log(`  ${p.step} ${p.current.toLocaleString()} / ${p.total.toLocaleString()}`),
+      )
       const h = monitorEventLoopDelay({ resolution: 10 })
       h.enable()
       const t0 = performance.now()
-      const env = await core.dispatch('import:commit', { workspaceId, path: file, fileName: 'meta-export.csv' }, TEST_CALLER)
+      const env = await core.dispatch(
+        'import:commit',
+        { workspaceId, path: file, fileName: 'meta-export.csv' },
+        TEST_CALLER,
+      )
       if (!env.ok) throw new Error(env.error.message)
       const job = await core.jobs.waitFor((env.value as { jobId: number }).jobId)
       const seconds = (performance.now() - t0) / 1000

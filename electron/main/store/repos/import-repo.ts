@@ -73,9 +73,9 @@ export class ImportRepo {
   /** Payloads of import jobs that are queued or running (their files must stay). */
   pendingJobPayloads(kind: string): string[] {
     return (
-      this.sqlite
-        .prepare(`SELECT payload FROM jobs WHERE kind = ? AND status IN ('queued', 'running')`)
-        .all(kind) as { payload: string }[]
+      this.sqlite.prepare(`SELECT payload FROM jobs WHERE kind = ? AND status IN ('queued', 'running')`).all(kind) as {
+        payload: string
+      }[]
     ).map((r) => r.payload)
   }
 

@@ -74,9 +74,7 @@ export class ImportFiles {
     } catch {
       return
     }
-    const keep = new Set(
-      this.repo.pendingJobPayloads(KIND).map((p) => (JSON.parse(p) as { file?: string }).file),
-    )
+    const keep = new Set(this.repo.pendingJobPayloads(KIND).map((p) => (JSON.parse(p) as { file?: string }).file))
     for (const n of names) if (n.endsWith('.csv') && !keep.has(n)) this.remove(n)
   }
 }

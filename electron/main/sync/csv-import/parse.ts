@@ -286,7 +286,8 @@ function checkLine(
   const currency = (cell(c.currency) ?? mapping.currency).trim().toUpperCase()
   if (!/^[A-Z]{3}$/.test(currency))
     errors.push({ row: lineNo, column: c.currency ?? null, message: `${quoteCell(currency)} is not a currency code` })
-  const idOf = (name: string | undefined, what: string): string | null => text(name, what, IMPORT_LIMITS.idChars) || null
+  const idOf = (name: string | undefined, what: string): string | null =>
+    text(name, what, IMPORT_LIMITS.idChars) || null
   const adSetName =
     text(c.adSet, 'ad set name', IMPORT_LIMITS.nameChars) || (mapping.level === 'campaign' ? campaignName : '')
   const adName =
