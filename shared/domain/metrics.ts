@@ -1,12 +1,27 @@
 import { z } from 'zod'
-import { isIsoDate } from './dates'
+import { daysBetween, isIsoDate, isReportingDate, MAX_REPORTING_DATE, MIN_REPORTING_DATE } from './dates'
 
-export const IsoDateSchema = z.string().refine(isIsoDate, 'Expected a calendar date as YYYY-MM-DD')
+/** A calendar date the app reports on: YYYY-MM-DD within the years 2000-2100 (docs/queries.md). */
+export const IsoDateSchema = z
+  .string()
+  .refine(isIsoDate, 'Expected a calendar date as YYYY-MM-DD')
+  .refine(isReportingDate, `Dates must lie between ${MIN_REPORTING_DATE} and ${MAX_REPORTING_DATE}`)
 
-/** An inclusive range of account-local dates. */
+/**
+ * The longest date range any channel accepts, in days (inclusive): ten years. Every channel that
+ * takes a range uses DateRangeSchema, so this is each channel's documented maximum (docs/queries.md);
+ * the services further limit a range to the data actually present where they answer per day.
+ */
+export const MAX_RANGE_DAYS = 3_660
+
+/** An inclusive range of account-local dates, at most MAX_RANGE_DAYS long. */
 export const DateRangeSchema = z
   .object({ from: IsoDateSchema, to: IsoDateSchema })
   .refine((r) => r.from <= r.to, 'The range must start on or before its end')
+  .refine(
+    (r) => r.from > r.to || daysBetween(r.from, r.to) < MAX_RANGE_DAYS,
+    `A range spans at most ${MAX_RANGE_DAYS.toLocaleString('en-US')} days (ten years)`,
+  )
 export type DateRange = z.infer<typeof DateRangeSchema>
 
 /**

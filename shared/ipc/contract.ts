@@ -123,7 +123,10 @@ export const contract = {
   'accounts:list': { ...READ, input: WorkspaceRef, output: z.array(AccountSchema) },
   /** KPI totals for a range of account-local dates, with the previous period when asked. */
   'dashboard:getSummary': { ...READ, input: SummaryInput, output: SummarySchema },
-  /** Daily totals in the reporting currency, one point per date of the range (gaps are zero). */
+  /**
+   * Daily totals in the reporting currency, one point per date of the range limited to the days the
+   * data covers (gaps inside are zero); at most MAX_RANGE_DAYS.
+   */
   'dashboard:getTrend': {
     ...READ,
     input: z

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path'
 import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
-import { isIsoDate } from '../../../shared/domain/dates'
+import { isReportingDate, MAX_REPORTING_DATE, MIN_REPORTING_DATE } from '../../../shared/domain/dates'
 import { microsToDecimalString } from '../../../shared/domain/money'
 import { AppError } from '../../../shared/ipc/result'
 import type { Core } from '../../main/core'
@@ -31,8 +31,11 @@ function apiNoticesToStderr(core: Core, workspaceId: number): void {
 
 const dateFlag = (args: ParsedArgs, name: string): string | undefined => {
   const v = str(args, name)
-  if (v !== undefined && !isIsoDate(v))
-    throw new CliError(`--${name} needs a date as YYYY-MM-DD, got ${JSON.stringify(v)}`, 2)
+  if (v !== undefined && !isReportingDate(v))
+    throw new CliError(
+      `--${name} needs a date as YYYY-MM-DD between ${MIN_REPORTING_DATE} and ${MAX_REPORTING_DATE}, got ${JSON.stringify(v)}`,
+      2,
+    )
   return v
 }
 
@@ -252,8 +255,8 @@ export const syncCommands: CliCommand[] = [
       const workspaceId = workspaceByName(core, str(args, 'workspace'), false)
       const ids = accountIds(core, workspaceId, str(args, 'account'))
       const accounts = core.workspaces.accounts(workspaceId).filter((a) => !ids || ids.includes(a.id))
-      const from = dateFlag(args, 'from') ?? '0000-01-01'
-      const to = dateFlag(args, 'to') ?? '9999-12-31'
+      const from = dateFlag(args, 'from') ?? MIN_REPORTING_DATE
+      const to = dateFlag(args, 'to') ?? MAX_REPORTING_DATE
       const currencies = new Set(accounts.map((a) => a.currency))
       let out: Record<string, number | string>
       if (currencies.size <= 1) {

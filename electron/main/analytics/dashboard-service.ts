@@ -106,10 +106,25 @@ export class DashboardService {
     }
   }
 
-  /** One point per date of the range, converted into the reporting currency (missing days are zero). */
-  trend(scope: Scope, range: DateRange): { currency: string; points: TrendPoint[] } {
+  /**
+   * One point per date of the range, converted into the reporting currency (missing days are zero).
+   * The range is first limited to the days the scope has data for (its first to its last day), so a
+   * wide range costs no more than the data itself.
+   */
+  trend(scope: Scope, asked: DateRange): { currency: string; points: TrendPoint[] } {
     const ws = this.workspaces.get(scope.workspaceId)
     const { where, params } = this.scopeSql(scope)
+    const span = this.sqlite
+      .prepare(
+        `SELECT min(d.date) AS first, max(d.date) AS last FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
+         WHERE ${where}`,
+      )
+      .get(...params) as { first: string | null; last: string | null }
+    const range = {
+      from: span.first !== null && span.first > asked.from ? span.first : asked.from,
+      to: span.last !== null && span.last < asked.to ? span.last : asked.to,
+    }
+    if (span.first === null || range.from > range.to) return { currency: ws.reportingCurrency, points: [] }
     const rows = this.sqlite
       .prepare(
         `SELECT d.date AS date, a.currency AS currency, substr(d.date, 1, 7) AS month,
