@@ -139,7 +139,6 @@ const SQL_OUTSIDE_STORE_TODO = new Set<string>([
   'electron/main/ml/model-registry.ts',
   'electron/main/ml/module.ts',
   'electron/main/ml/value-per-conversion.ts',
-  'electron/main/sync/csv-import/importer.ts',
   'electron/main/sync/demo-connections.ts',
   'electron/main/sync/demo-service.ts',
   'electron/main/sync/scheduler.ts',
