@@ -7,9 +7,16 @@ import type { CliCommand } from './command'
 import { analyticsCommands } from './commands/analytics'
 import { coreCommands } from './commands/core'
 import { mlCommands } from './commands/ml'
+import { reportCommands } from './commands/reports'
 import { syncCommands } from './commands/sync'
 
-const COMMANDS: CliCommand[] = [...coreCommands, ...syncCommands, ...analyticsCommands, ...mlCommands]
+const COMMANDS: CliCommand[] = [
+  ...coreCommands,
+  ...syncCommands,
+  ...analyticsCommands,
+  ...mlCommands,
+  ...reportCommands,
+]
 
 const USAGE = `Marketing Engine CLI — the same core as the app, headless.
 

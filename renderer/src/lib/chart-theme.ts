@@ -1,19 +1,7 @@
 import type { ResolvedTheme } from './theme'
 
-/** Mirrors the chart-related tokens in styles/tokens.css (canvas needs concrete colours). */
-export interface ChartPalette {
-  text: string
-  textMuted: string
-  axisLine: string
-  splitLine: string
-  tooltipBg: string
-  tooltipBorder: string
-  spend: string
-  revenue: string
-  provisionalFill: string
-  provisionalText: string
-  fontFamily: string
-}
+export type { ChartPalette } from '../../../shared/charts/palette'
+import type { ChartPalette } from '../../../shared/charts/palette'
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 

@@ -1,5 +1,6 @@
 import { addDays, addMonths, daysBetween, endOfMonth, isIsoDate, startOfMonth } from '../../../shared/domain/dates'
 import type { DateRange } from '../../../shared/domain/metrics'
+export { formatRange, formatShortDate } from '../../../shared/domain/format'
 
 export const PRESET_IDS = ['last7', 'last14', 'last30', 'last90', 'thisMonth', 'lastMonth', 'custom'] as const
 export type PresetId = (typeof PRESET_IDS)[number]
@@ -70,26 +71,4 @@ export function previousPeriod(range: DateRange): DateRange {
 
 export function rangeLength(range: DateRange): number {
   return daysBetween(range.from, range.to) + 1
-}
-
-const monthDay = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' })
-const monthDayYear = new Intl.DateTimeFormat('en-US', {
-  month: 'short',
-  day: 'numeric',
-  year: 'numeric',
-  timeZone: 'UTC',
-})
-
-/** "Mar 4" for a calendar date (formatted in UTC so the date never shifts). */
-export function formatShortDate(date: string): string {
-  return monthDay.format(new Date(`${date}T00:00:00Z`))
-}
-
-/** "Mar 4 – Apr 2, 2025", omitting the first year when both ends share it. */
-export function formatRange(range: DateRange): string {
-  const a = new Date(`${range.from}T00:00:00Z`)
-  const b = new Date(`${range.to}T00:00:00Z`)
-  if (range.from === range.to) return monthDayYear.format(a)
-  const sameYear = range.from.slice(0, 4) === range.to.slice(0, 4)
-  return `${sameYear ? monthDay.format(a) : monthDayYear.format(a)} – ${monthDayYear.format(b)}`
 }

@@ -3,11 +3,8 @@ import type { DateRange } from '../../../../shared/domain/metrics'
 import { getClient } from '../../api/client'
 
 /** An anomaly pinned on the dashboard trend (workspace and account level, warning and up). */
-export interface AnomalyMarker {
-  date: string
-  label: string
-  severity: 'info' | 'warning' | 'critical'
-}
+export type { AnomalyMarker } from '../../../../shared/charts/trend-option'
+import type { AnomalyMarker } from '../../../../shared/charts/trend-option'
 
 /**
  * Anomaly markers for the dashboard trend. Markers are an enhancement: a failure leaves the chart

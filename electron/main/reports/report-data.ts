@@ -1,0 +1,156 @@
+import type { CallContext } from '../../../shared/domain/caller'
+import { addDays, daysBetween } from '../../../shared/domain/dates'
+import type { ParsedReportSpec, ReportSection } from '../../../shared/domain/reports'
+import { TEMPLATE_SECTIONS } from '../../../shared/domain/reports'
+import type { ChannelInput, ChannelOutput } from '../../../shared/ipc/contract'
+import type { InvokeChannel } from '../../../shared/ipc/channels'
+import { AppError } from '../../../shared/ipc/result'
+import type { Dispatch } from '../ipc/router'
+
+/**
+ * Everything a report shows, fetched through the same IPC channels the app's pages call, as the
+ * caller who asked for the report: the PDF's figures are the dashboard's figures by construction.
+ */
+export interface ReportData {
+  workspace: { id: number; name: string; reportingCurrency: string }
+  sections: ReportSection[]
+  summary: ChannelOutput<'dashboard:getSummary'>
+  trend: ChannelOutput<'dashboard:getTrend'> | null
+  platforms: ChannelOutput<'analytics:getBreakdown'> | null
+  top: ChannelOutput<'analytics:getTop'> | null
+  bottom: ChannelOutput<'analytics:getTop'> | null
+  campaigns: ChannelOutput<'analytics:getBreakdown'> | null
+  anomalies: ChannelOutput<'analytics:listAnomalies'> | null
+  creatives: ChannelOutput<'analytics:listCreatives'> | null
+  pacing: ChannelOutput<'analytics:getPacing'> | null
+  forecasts: { name: string; forecast: ChannelOutput<'ml:listEntityForecasts'>[number] }[] | null
+  /** Account-local date of the newest synced day in the workspace (data freshness). */
+  lastDataDate: string | null
+}
+
+export type Call = <C extends InvokeChannel>(channel: C, input: ChannelInput<C>) => Promise<ChannelOutput<C>>
+
+/** A typed call through the dispatcher that throws the channel's own error. */
+export function callThrough(dispatch: Dispatch, ctx: CallContext): Call {
+  return async (channel, input) => {
+    const env = await dispatch(channel, input, ctx)
+    if (!env.ok) throw new AppError(env.error.code, env.error.message, env.error.details)
+    return env.value as never
+  }
+}
+
+const TOP_N = 10
+
+export async function gatherReportData(spec: ParsedReportSpec, call: Call): Promise<ReportData> {
+  const sections = [...(spec.sections ?? TEMPLATE_SECTIONS[spec.template])]
+  const has = (s: ReportSection): boolean => sections.includes(s)
+  const ws = (await call('workspaces:list', {})).find((w) => w.id === spec.workspaceId)
+  if (!ws) throw new AppError('NOT_FOUND', `No workspace ${spec.workspaceId}`)
+  const scope = {
+    workspaceId: spec.workspaceId,
+    range: spec.range,
+    ...(spec.accountIds ? { accountIds: spec.accountIds } : {}),
+  }
+  const compare = spec.comparison === 'previous'
+  const summary = await call('dashboard:getSummary', { ...scope, compare })
+  const accounts = await call('accounts:list', { workspaceId: spec.workspaceId })
+  const inScope = accounts.filter((a) => !spec.accountIds || spec.accountIds.includes(a.id))
+  const lastDataDate = inScope.reduce<string | null>(
+    (m, a) => (a.lastDate && (!m || a.lastDate > m) ? a.lastDate : m),
+    null,
+  )
+
+  // Campaigns below 1% of the period's spend are left out of top/bottom lists: their ratios are noise.
+  const minSpend = Math.max(1, summary.kpis.spend * 0.01)
+  const empty = summary.totals.spendMicros === 0 && summary.totals.impressions === 0
+
+  const trend = has('trend') ? await call('dashboard:getTrend', scope) : null
+  const platforms = has('platforms')
+    ? await call('analytics:getBreakdown', { ...scope, level: 'platform', grain: 'total', compare })
+    : null
+  const top =
+    has('top_campaigns') && !empty
+      ? await call('analytics:getTop', {
+          ...scope,
+          level: 'campaign',
+          metric: 'roas',
+          order: 'top',
+          limit: TOP_N,
+          minSpend,
+        })
+      : null
+  const bottom =
+    has('bottom_campaigns') && !empty
+      ? await call('analytics:getTop', {
+          ...scope,
+          level: 'campaign',
+          metric: 'roas',
+          order: 'bottom',
+          limit: TOP_N,
+          minSpend,
+        })
+      : null
+  const campaigns = has('campaign_table')
+    ? await call('analytics:getBreakdown', { ...scope, level: 'campaign', grain: 'total', compare })
+    : null
+  const anomalies = has('anomalies')
+    ? await call('analytics:listAnomalies', { workspaceId: spec.workspaceId, range: spec.range })
+    : null
+  const creatives = has('creatives')
+    ? await call('analytics:listCreatives', { workspaceId: spec.workspaceId, range: spec.range, limit: 12 })
+    : null
+  const pacing = has('pacing') ? await call('analytics:getPacing', { workspaceId: spec.workspaceId }) : null
+
+  let forecasts: ReportData['forecasts'] = null
+  if (has('forecast')) {
+    const list = await call('ml:listEntityForecasts', { workspaceId: spec.workspaceId, entityType: 'campaign' })
+    const bySpend = await call('analytics:getTop', {
+      ...scope,
+      level: 'campaign',
+      metric: 'spend',
+      order: 'top',
+      limit: 200,
+    })
+    const fc = new Map(list.map((f) => [f.entityId, f]))
+    forecasts = bySpend.rows
+      .map((r) => ({ name: r.name, forecast: fc.get(Number(r.id)) }))
+      .filter((x): x is { name: string; forecast: NonNullable<typeof x.forecast> } => x.forecast !== undefined)
+      .slice(0, TOP_N)
+  }
+
+  return {
+    workspace: { id: ws.id, name: ws.name, reportingCurrency: ws.reportingCurrency },
+    sections,
+    summary,
+    trend,
+    platforms,
+    top,
+    bottom,
+    campaigns,
+    anomalies,
+    creatives,
+    pacing,
+    forecasts,
+    lastDataDate,
+  }
+}
+
+/** The default range of a template: the last full ISO week or calendar month before `today`. */
+export function defaultRange(template: ParsedReportSpec['template'], today: string): { from: string; to: string } {
+  if (template === 'monthly') {
+    const firstOfThis = `${today.slice(0, 7)}-01`
+    const to = addDays(firstOfThis, -1)
+    return { from: `${to.slice(0, 7)}-01`, to }
+  }
+  if (template === 'weekly' || template === 'executive' || template === 'creative' || template === 'campaign') {
+    // Monday of this week, then the week before it.
+    const dow = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7
+    const monday = addDays(today, -dow)
+    return { from: addDays(monday, -7), to: addDays(monday, -1) }
+  }
+  return { from: addDays(today, -7), to: addDays(today, -1) }
+}
+
+export function rangeDays(r: { from: string; to: string }): number {
+  return daysBetween(r.from, r.to) + 1
+}
