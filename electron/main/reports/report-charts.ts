@@ -24,6 +24,21 @@ export function reportPalette(primary: string, accent: string, fontFamily: strin
   }
 }
 
+/**
+ * ECharts lays out labels (axis widths, `containLabel`) with text widths it measures itself; on the
+ * server it guesses them from a generic sans-serif table. The PDF prints with its embedded font, so
+ * give ECharts that font's real widths, or long names overflow the chart (and the page margin).
+ */
+export function useTextMetrics(width: (text: string, sizePx: number, bold: boolean) => number): void {
+  echarts.setPlatformAPI({
+    measureText(text: string, font?: string) {
+      const size = Number(/(\d+(?:\.\d+)?)px/.exec(font ?? '')?.[1] ?? 12)
+      const bold = /\b(bold|[6-9]00)\b/.test(font ?? '')
+      return { width: width(text, size, bold) }
+    },
+  })
+}
+
 /** Renders an ECharts option to an SVG string on the main process (no DOM; animation off). */
 export function renderChartSvg(option: EChartsOption, width: number, height: number, fontFamily: string): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
@@ -46,7 +61,8 @@ export function trendOption(
   return { ...option, tooltip: { show: false } }
 }
 
-const GRID = { left: 8, right: 24, top: 36, bottom: 8, containLabel: true }
+// Bar value labels sit right of the bars, outside what `containLabel` reserves: keep room for them.
+const GRID = { left: 8, right: 64, top: 36, bottom: 8, containLabel: true }
 const LEGEND = (p: ChartPalette): EChartsOption['legend'] => ({
   top: 0,
   left: 0,

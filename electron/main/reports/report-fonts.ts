@@ -85,14 +85,14 @@ export class ReportFonts {
     }
   }
 
-  /** The font family that can draw `text`, noting text that no font can. */
-  familyFor(text: string): string {
+  /** The font family that can draw `text`, noting text that no font can (unless only measuring). */
+  familyFor(text: string, measuring = false): string {
     if (covered(this.bodyMap, text)) return BODY_FONT
     if (this.fallbackMap && covered(this.fallbackMap, text)) {
-      this.fallbackUsed++
+      if (!measuring) this.fallbackUsed++
       return FALLBACK_FONT
     }
-    this.missing.add(text)
+    if (!measuring) this.missing.add(text)
     return BODY_FONT
   }
 }

@@ -25,7 +25,15 @@ import {
   type ReportSection,
 } from '../../../shared/domain/reports'
 import { AppError } from '../../../shared/ipc/result'
-import { pacingOption, platformOption, renderChartSvg, reportPalette, roasOption, trendOption } from './report-charts'
+import {
+  pacingOption,
+  platformOption,
+  renderChartSvg,
+  reportPalette,
+  roasOption,
+  trendOption,
+  useTextMetrics,
+} from './report-charts'
 import type { ReportData } from './report-data'
 import { BODY_FONT, fontFiles, ReportFonts } from './report-fonts'
 import { drawSvg, UnsupportedSvgError } from './svg-pdf'
@@ -142,6 +150,11 @@ class ReportDoc {
     this.pageH = this.doc.internal.pageSize.getHeight()
     this.contentW = this.pageW - 2 * MARGIN
     this.bottom = this.pageH - MARGIN - FOOTER_H
+    const doc = this.doc
+    useTextMetrics((text, size, bold) => {
+      doc.setFont(this.fonts.familyFor(text, true), bold ? 'bold' : 'normal')
+      return doc.getStringUnitWidth(text) * size
+    })
     this.primary = spec.branding?.primaryColor ?? DEFAULT_PRIMARY
     this.accent = spec.branding?.accentColor ?? DEFAULT_ACCENT
   }
@@ -233,7 +246,12 @@ class ReportDoc {
     const pxH = Math.round(h * 1.25)
     const svg = renderChartSvg(option, pxW, pxH, 'DejaVu Sans, sans-serif')
     try {
-      drawSvg(this.doc, svg, { x: MARGIN, y: this.y, width: w, fonts: { family: BODY_FONT } })
+      drawSvg(this.doc, svg, {
+        x: MARGIN,
+        y: this.y,
+        width: w,
+        fonts: { family: BODY_FONT, familyFor: (t) => this.fonts.familyFor(t) },
+      })
     } catch (err) {
       if (!(err instanceof UnsupportedSvgError)) throw err
       this.rasterChart(svg, w, h)

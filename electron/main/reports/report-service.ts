@@ -11,6 +11,8 @@ export interface ReportServiceDeps {
   resourcesDir: string
   dataDir: string
   now(): Date
+  /** Override the system fallback font for scripts the embedded font lacks (tests); null = none. */
+  fallbackFont?: string | null
 }
 
 /**
@@ -34,7 +36,11 @@ export class ReportService {
     const t0 = performance.now()
     const spec = ReportSpecSchema.parse(input)
     const data = await gatherReportData(spec, callThrough(this.deps.dispatch, ctx))
-    const r = renderReportPdf(spec, data, { resourcesDir: this.deps.resourcesDir, now: this.deps.now() })
+    const r = renderReportPdf(spec, data, {
+      resourcesDir: this.deps.resourcesDir,
+      now: this.deps.now(),
+      ...(this.deps.fallbackFont !== undefined ? { fallbackFont: this.deps.fallbackFont } : {}),
+    })
     const file = out ?? this.defaultFile(spec)
     writeAtomic(file, r.pdf)
     return {

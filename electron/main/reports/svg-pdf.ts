@@ -26,6 +26,8 @@ interface Node {
 export interface SvgFonts {
   /** jsPDF font family registered on the document with a 'normal' and a 'bold' style. */
   family: string
+  /** The family that can draw a given text (a fallback face for scripts `family` lacks). */
+  familyFor?: (text: string) => string
 }
 
 export interface DrawSvgOptions {
@@ -406,7 +408,7 @@ class Drawer {
     const sx = Math.hypot(m[0], m[1])
     const angle = (-Math.atan2(m[1], m[0]) * 180) / Math.PI
     const bold = p.fontWeight === 'bold' || Number(p.fontWeight) >= 600
-    doc.setFont(this.fonts.family, bold ? 'bold' : 'normal')
+    doc.setFont(this.fonts.familyFor?.(content) ?? this.fonts.family, bold ? 'bold' : 'normal')
     doc.setFontSize(p.fontSize * sx)
     this.alpha(Math.min(1, fill.a * p.fillOpacity * p.opacity), 1)
     doc.setTextColor(fill.r, fill.g, fill.b)

@@ -48,3 +48,39 @@ export function seedAccount(
   }
   return { accountId, campaigns: out }
 }
+
+/** Report tests: rename the highest-spending campaigns, and read raw sums straight from the rows. */
+export class ReportTestRepo {
+  constructor(private readonly s: Sqlite) {}
+
+  /** Gives the top `names.length` campaigns by all-time spend these names. */
+  renameTopCampaigns(names: string[]): void {
+    const ids = this.s
+      .prepare(
+        `SELECT campaign_id AS id FROM daily_metrics GROUP BY campaign_id ORDER BY sum(spend_micros) DESC, campaign_id LIMIT ?`,
+      )
+      .all(names.length) as { id: number }[]
+    const upd = this.s.prepare('UPDATE campaigns SET name = ? WHERE id = ?')
+    ids.forEach((r, i) => upd.run(names[i], r.id))
+  }
+
+  lastDate(): string {
+    return (this.s.prepare('SELECT max(date) AS d FROM account_daily').get() as { d: string }).d
+  }
+
+  firstAccount(): { id: number; currency: string } {
+    return this.s.prepare('SELECT id, currency FROM ad_accounts ORDER BY id LIMIT 1').get() as {
+      id: number
+      currency: string
+    }
+  }
+
+  /** Spend micros of one account over a range, summed from the ad-day rows. */
+  rawTotals(accountId: number, range: { from: string; to: string }): { spend: number } {
+    return this.s
+      .prepare(
+        'SELECT coalesce(sum(spend_micros), 0) AS spend FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?',
+      )
+      .get(accountId, range.from, range.to) as { spend: number }
+  }
+}
