@@ -5,6 +5,7 @@ import { userInfo } from 'node:os'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { userContext, type CallContext } from '../../shared/domain/caller'
 import type { Core } from '../main/core'
+import { maxBodyBytes } from '../../shared/ipc/limits'
 import type { ErrorCode } from '../../shared/ipc/result'
 
 /** Same CSP as renderer/index.html, sent as a header too. */
@@ -34,8 +35,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   INTERNAL: 500,
 }
 
-const MAX_BODY = 2 * 1024 * 1024
-const COOKIE = 'me_token'
+/** Past the limit a body is drained (so the client reads the 413) up to this much more, then cut off. */
+const DRAIN_MAX = 256 * 1024 * 1024
 
 export interface WebServerOptions {
   core: Core
@@ -62,23 +63,21 @@ function tokenOwner(): CallContext {
 export interface WebServer {
   server: Server
   url: string
-  /** The URL that logs the browser in (carries the token once; a cookie keeps it). */
+  /** The URL that logs the browser in: the page takes `?token=` from it and removes it from the address bar. */
   loginUrl: string
   token: string
   close(): Promise<void>
 }
 
-function tokenFrom(req: IncomingMessage, url: URL): string | null {
+/**
+ * The token travels only in the `x-me-token` header, which a page of another origin cannot set
+ * without a CORS preflight (which this server never grants). Not in a cookie: cookies are shared
+ * by every port of 127.0.0.1, so any local server the browser visits would receive it. Not in the
+ * query string: the login URL's `?token=` is read by the page's script and removed at once.
+ */
+function tokenFrom(req: IncomingMessage): string | null {
   const header = req.headers['x-me-token']
-  if (typeof header === 'string') return header
-  const q = url.searchParams.get('token')
-  if (q) return q
-  const cookie = req.headers.cookie ?? ''
-  for (const part of cookie.split(';')) {
-    const [k, ...v] = part.trim().split('=')
-    if (k === COOKIE) return decodeURIComponent(v.join('='))
-  }
-  return null
+  return typeof header === 'string' && header !== '' ? header : null
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -93,28 +92,71 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(data)
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`Request body over ${limit} bytes`)
+  }
+}
+
+/**
+ * The body as text, at most `limit` bytes. A larger body is read to its end without being kept
+ * (so the client gets the 413 instead of a reset), up to DRAIN_MAX more, then the socket is cut.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolveBody, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0)
     let size = 0
+    let over = declared > limit
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => {
       size += c.length
-      if (size > MAX_BODY) {
-        reject(new Error(`Request body over ${MAX_BODY} bytes`))
-        req.destroy()
+      if (size > limit) over = true
+      if (over) {
+        chunks.length = 0
+        if (size > limit + DRAIN_MAX) req.destroy()
         return
       }
       chunks.push(c)
     })
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')))
+    req.on('end', () => (over ? reject(new BodyTooLarge(limit)) : resolveBody(Buffer.concat(chunks).toString('utf8'))))
     req.on('error', reject)
   })
 }
 
+/** `application/json`, with or without parameters (charset). */
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json'
+}
+
+/**
+ * Whether a request to the API comes from the preview's own page. Browsers send `Origin` on
+ * every POST and `Sec-Fetch-Site` to loopback origins; both must name this origin. A page on
+ * another port of 127.0.0.1 is "same-site" but not same-origin, so it is refused. Clients that
+ * are not browsers (the CLI, tests) send neither and still need the token.
+ */
+export function foreignOrigin(headers: IncomingMessage['headers'], ownOrigins: readonly string[]): string | null {
+  const site = headers['sec-fetch-site']
+  if (site !== undefined && site !== 'same-origin') return `Sec-Fetch-Site is ${JSON.stringify(site)}`
+  const origin = headers.origin
+  if (origin !== undefined && !ownOrigins.includes(origin)) return `Origin ${JSON.stringify(origin)} is not the preview`
+  return null
+}
+
+/** Percent-decoding that answers null instead of throwing on a malformed escape. */
+function decodePath(s: string): string | null {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return null
+  }
+}
+
 /**
  * The browser-preview host: the real core behind `POST /api/<channel>` and Server-Sent Events on
- * `/api/events`, with the built renderer beside it. Loopback only; every request without the
- * per-launch token (header, query or the cookie set by the login URL) gets 401 before routing.
+ * `/api/events`, with the built renderer beside it. Loopback only, Host checked (DNS rebinding);
+ * the API answers only requests from the preview's own origin that carry the per-launch token in
+ * the `x-me-token` header (the page takes it from the login URL once), JSON bodies only, bounded
+ * by the contract (413 past it).
  */
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url')
@@ -130,28 +172,43 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
       console.error('[web] request failed', err)
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: String(err) } })
+      if (!res.headersSent)
+        sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'The preview host failed; see its log' } })
       else res.end()
     })
   })
 
+  const refuse = (res: ServerResponse, status: number, code: ErrorCode, message: string): void =>
+    sendJson(res, status, { ok: false, error: { code, message } })
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     // DNS-rebinding guard: only our own loopback origin may talk to us.
     const host = req.headers.host ?? ''
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
-      sendJson(res, 403, { ok: false, error: { code: 'FORBIDDEN', message: 'Unexpected Host header' } })
+    const own = [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
+    if (!own.includes(`http://${host}`)) return refuse(res, 403, 'FORBIDDEN', 'Unexpected Host header')
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', `http://${host}`)
+    } catch {
+      return refuse(res, 400, 'VALIDATION', 'Malformed request URL')
+    }
+    const path = decodePath(url.pathname)
+    if (path === null) return refuse(res, 400, 'VALIDATION', 'Malformed percent-escape in the URL')
+    if (!path.startsWith('/api/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD' }).end()
+        return
+      }
+      serveStatic(path, res)
       return
     }
-    const given = tokenFrom(req, url)
-    if (!given || !safeEqual(given, token)) {
-      sendJson(res, 401, {
-        ok: false,
-        error: { code: 'UNAUTHORIZED', message: 'Missing or wrong token: open the URL printed by npm run web' },
-      })
-      return
-    }
-    if (url.pathname === '/api/events' && req.method === 'GET') {
+    // The API: only the preview's own page (or a non-browser client) with the token.
+    const foreign = foreignOrigin(req.headers, own)
+    if (foreign) return refuse(res, 403, 'FORBIDDEN', `Cross-origin request refused (${foreign})`)
+    const given = tokenFrom(req)
+    if (!given || !safeEqual(given, token))
+      return refuse(res, 401, 'UNAUTHORIZED', 'Missing or wrong token: open the URL printed by npm run web')
+    if (path === '/api/events' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
       res.write(': connected\n\n')
       clients.add(res)
@@ -162,52 +219,44 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       })
       return
     }
-    if (url.pathname.startsWith('/api/')) {
-      if (req.method !== 'POST') {
-        sendJson(res, 405, { ok: false, error: { code: 'VALIDATION', message: 'Use POST for /api/<channel>' } })
-        return
-      }
-      const channel = decodeURIComponent(url.pathname.slice('/api/'.length))
-      let input: unknown
-      try {
-        const body = await readBody(req)
-        input = body.trim() === '' ? {} : JSON.parse(body)
-      } catch (err) {
-        sendJson(res, 400, {
-          ok: false,
-          error: { code: 'VALIDATION', message: `Body is not valid JSON: ${(err as Error).message}` },
-        })
-        return
-      }
-      const envelope = await opts.core.dispatch(channel, input, caller)
-      sendJson(res, envelope.ok ? 200 : (STATUS[envelope.error.code] ?? 400), envelope)
-      return
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST')
+      return refuse(res, 405, 'VALIDATION', 'Use POST for /api/<channel>')
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end()
-      return
+    if (!isJson(req.headers['content-type']))
+      return refuse(res, 415, 'VALIDATION', 'Send the request body as Content-Type: application/json')
+    const channel = path.slice('/api/'.length)
+    let input: unknown
+    try {
+      const body = await readBody(req, maxBodyBytes(channel))
+      input = body.trim() === '' ? {} : JSON.parse(body)
+    } catch (err) {
+      if (err instanceof BodyTooLarge)
+        return refuse(res, 413, 'VALIDATION', `The request body is larger than ${channel} accepts (${err.limit} bytes)`)
+      return refuse(res, 400, 'VALIDATION', `Body is not valid JSON: ${(err as Error).message}`)
     }
-    serveStatic(url, res)
+    const envelope = await opts.core.dispatch(channel, input, caller)
+    sendJson(res, envelope.ok ? 200 : (STATUS[envelope.error.code] ?? 400), envelope)
   }
 
-  function serveStatic(url: URL, res: ServerResponse): void {
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '')
+  /** The built renderer: no data in it, so served without the token (the API needs it). */
+  function serveStatic(path: string, res: ServerResponse): void {
+    const rel = path === '/' ? 'index.html' : path.replace(/^\/+/, '')
     const file = normalize(join(root, rel))
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found')
       return
     }
-    const headers: Record<string, string> = {
+    res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-security-policy': CSP,
       'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
       'referrer-policy': 'no-referrer',
       'cache-control': file.endsWith('.html') ? 'no-store' : 'max-age=3600',
-    }
-    // The login URL carries the token once; a strict cookie keeps assets and the API authorised.
-    if (url.searchParams.get('token'))
-      headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
-    res.writeHead(200, headers)
+    })
     res.end(readFileSync(file))
   }
 

@@ -1,7 +1,15 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Envelope } from '../../../shared/ipc/result'
-import { ApiError, createClient, electronTransport, httpTransport, readToken, type Transport } from './client'
+import {
+  ApiError,
+  createClient,
+  electronTransport,
+  httpTransport,
+  readToken,
+  sseParser,
+  type Transport,
+} from './client'
 
 function transportAnswering(env: Envelope<unknown>): Transport & { invoke: ReturnType<typeof vi.fn> } {
   return { invoke: vi.fn(async () => env), on: vi.fn(() => () => undefined) }
@@ -84,19 +92,62 @@ describe('httpTransport', () => {
     await expect(client.invoke('settings:get', {})).rejects.toMatchObject({ code: 'TRANSPORT' })
   })
 
-  it('subscribes to named server-sent events with the token and parses their JSON', () => {
-    const target = new EventTarget() as EventTarget & { close: () => void }
-    target.close = vi.fn()
-    const open = vi.fn(() => target as unknown as EventSource)
-    const t = httpTransport({ token: 'a b', eventSource: open })
+  it('reads named server-sent events with the token in a header (never in the URL) and parses their JSON', async () => {
+    let push: (text: string) => void = () => undefined
+    let signal: AbortSignal | undefined
+    const fetchMock = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
+      signal = init?.signal ?? undefined
+      const body = new ReadableStream<Uint8Array>({
+        start(ctl) {
+          push = (text) => ctl.enqueue(new TextEncoder().encode(text))
+        },
+      })
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
+    })
+    const t = httpTransport({ token: 'a b', fetch: fetchMock })
     const got: unknown[] = []
-    const off = t.on('data:changed', (p) => got.push(p))
-    target.dispatchEvent(new MessageEvent('data:changed', { data: '{"tables":["daily"]}' }))
-    target.dispatchEvent(new MessageEvent('job:finished', { data: '{}' }))
-    expect(open).toHaveBeenCalledWith('/api/events?token=a%20b')
+    const seen = new Promise<void>((resolve) => {
+      t.on('data:changed', (p) => {
+        got.push(p)
+        resolve()
+      })
+    })
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalled())
+    const [url, init] = fetchMock.mock.calls[0] as [string, RequestInit]
+    expect(url).toBe('/api/events')
+    expect(new Headers(init.headers).get('x-me-token')).toBe('a b')
+    push(': connected\n\nevent: job:finished\ndata: {}\n\nevent: data:cha')
+    push('nged\ndata: {"tables":["daily"]}\n\n')
+    await seen
     expect(got).toEqual([{ tables: ['daily'] }])
-    off()
-    expect(target.close).toHaveBeenCalled()
+    expect(signal?.aborted).toBe(false)
+  })
+
+  it('closes the stream when the last listener leaves', async () => {
+    let signal: AbortSignal | undefined
+    const fetchMock = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
+      signal = init?.signal ?? undefined
+      return new Response(new ReadableStream<Uint8Array>(), { headers: { 'content-type': 'text/event-stream' } })
+    })
+    const t = httpTransport({ token: 'x', fetch: fetchMock })
+    const offA = t.on('data:changed', () => undefined)
+    const offB = t.on('job:finished', () => undefined)
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1))
+    offA()
+    expect(signal?.aborted).toBe(false)
+    offB()
+    expect(signal?.aborted).toBe(true)
+  })
+})
+
+describe('sseParser', () => {
+  it('joins data lines, skips comments and keeps partial events for the next chunk', () => {
+    const parse = sseParser()
+    expect(parse(': hi\r\nevent: a\r\ndata: 1\r\ndata: 2\r\n\r\nevent: b\ndata')).toEqual([
+      { event: 'a', data: '1\n2' },
+    ])
+    expect(parse(': 7\n\n')).toEqual([{ event: 'b', data: '7' }])
+    expect(parse('data: plain\n\n')).toEqual([{ event: 'message', data: 'plain' }])
   })
 })
 

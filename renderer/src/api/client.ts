@@ -66,16 +66,88 @@ export interface HttpTransportOptions {
   token: string
   baseUrl?: string
   fetch?: typeof fetch
-  /** Injected in tests; defaults to the browser's EventSource. */
-  eventSource?: (url: string) => EventSource
+  /** Wait before reopening a dropped event stream (ms); tests shrink it. */
+  reconnectMs?: number
+}
+
+/** One parsed server-sent event (`event:` name and the joined `data:` lines). */
+export interface SseEvent {
+  event: string
+  data: string
+}
+
+/** Incremental `text/event-stream` parser: feed it text as it arrives, get the complete events. */
+export function sseParser(): (chunk: string) => SseEvent[] {
+  let buffer = ''
+  return (chunk) => {
+    buffer += chunk.replace(/\r\n?/g, '\n')
+    const out: SseEvent[] = []
+    let end: number
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      let event = 'message'
+      const data: string[] = []
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue
+        const colon = line.indexOf(':')
+        const field = colon < 0 ? line : line.slice(0, colon)
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '')
+        if (field === 'event') event = value
+        else if (field === 'data') data.push(value)
+      }
+      if (data.length > 0) out.push({ event, data: data.join('\n') })
+    }
+    return out
+  }
 }
 
 export function httpTransport(opts: HttpTransportOptions): Transport {
   const base = opts.baseUrl ?? ''
   const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init))
-  const openSource = opts.eventSource ?? ((url: string) => new EventSource(url))
-  let source: EventSource | null = null
-  let listeners = 0
+  const reconnectMs = opts.reconnectMs ?? 2000
+  const headers = { 'content-type': 'application/json', 'x-me-token': opts.token }
+  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  let stream: AbortController | null = null
+
+  const deliver = (ev: SseEvent): void => {
+    const set = listeners.get(ev.event)
+    if (!set) return
+    let payload: unknown
+    try {
+      payload = JSON.parse(ev.data)
+    } catch {
+      return
+    }
+    for (const cb of set) cb(payload)
+  }
+
+  /**
+   * The event stream is read with fetch (not EventSource) so the token goes in a header, never in
+   * a URL; a dropped stream is reopened while anyone listens.
+   */
+  const open = (ctl: AbortController): void => {
+    void (async () => {
+      while (!ctl.signal.aborted) {
+        try {
+          const res = await doFetch(`${base}/api/events`, { headers, signal: ctl.signal })
+          if (res.ok && res.body) {
+            const parse = sseParser()
+            const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+            for (;;) {
+              const { value, done } = await reader.read()
+              if (done) break
+              for (const ev of parse(value)) deliver(ev)
+            }
+          }
+        } catch {
+          // dropped or refused: try again below unless closed
+        }
+        if (ctl.signal.aborted) return
+        await new Promise((r) => setTimeout(r, reconnectMs))
+      }
+    })()
+  }
 
   return {
     async invoke(channel, input) {
@@ -83,7 +155,7 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
       try {
         res = await doFetch(`${base}/api/${channel}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-me-token': opts.token },
+          headers,
           body: JSON.stringify(input ?? {}),
         })
       } catch (err) {
@@ -99,25 +171,20 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
     },
     on(channel, cb) {
       // One shared stream for all subscriptions; closed again when the last one leaves.
-      source ??= openSource(`${base}/api/events?token=${encodeURIComponent(opts.token)}`)
-      const current = source
-      const handler = (ev: MessageEvent<string>): void => {
-        let payload: unknown
-        try {
-          payload = JSON.parse(ev.data)
-        } catch {
-          return
-        }
-        cb(payload)
+      let set = listeners.get(channel)
+      if (!set) listeners.set(channel, (set = new Set()))
+      const mine = (p: unknown): void => cb(p)
+      set.add(mine)
+      if (!stream) {
+        stream = new AbortController()
+        open(stream)
       }
-      current.addEventListener(channel, handler)
-      listeners++
       return () => {
-        current.removeEventListener(channel, handler)
-        listeners--
-        if (listeners === 0 && source === current) {
-          current.close()
-          source = null
+        set.delete(mine)
+        if (set.size === 0) listeners.delete(channel)
+        if (listeners.size === 0 && stream) {
+          stream.abort()
+          stream = null
         }
       }
     },
