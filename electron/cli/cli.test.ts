@@ -52,6 +52,14 @@ describe('cli', () => {
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
   })
 
+  it('exports anomalies as CSV through the shared (formula-safe) writer', () => {
+    const r = cli('anomalies', '--workspace', '1', '--days', '20', '--csv')
+    expect(r.code).toBe(0)
+    const lines = r.stdout.split('\r\n')
+    expect(lines[0]).toBe('severity,level,entity,metric,start,end,actual,expected,explanation')
+    for (const line of lines.slice(1)) expect(line).not.toMatch(/(^|,)[=+@\t]/)
+  })
+
   it('runs any command in the role --as names (default admin)', () => {
     const viewerWrite = cli('--as', 'viewer', 'call', 'settings:update', '{}')
     expect(viewerWrite.code).toBe(1)

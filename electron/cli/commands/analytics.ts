@@ -1,4 +1,8 @@
+import { writeFileSync } from 'node:fs'
 import { addDays } from '../../../shared/domain/dates'
+import { ANOMALY_COLUMNS } from '../../../shared/export/columns'
+import { toCsv } from '../../../shared/export/csv'
+import type { Anomaly } from '../../../shared/ipc/contracts/analytics-insights'
 import { CliError, intFlag } from '../args'
 import type { CliCommand } from '../command'
 
@@ -7,7 +11,9 @@ export const analyticsCommands: CliCommand[] = [
   {
     name: 'anomalies',
     role: 'viewer',
-    usage: 'anomalies --workspace ID [--days N]           Anomalies of the last N days (default 90) as JSON',
+    usage:
+      'anomalies --workspace ID [--days N] [--csv] [--out FILE]   Anomalies of the last N days (default 90) as JSON, or as\n' +
+      '                                             CSV (the Anomalies page export) with --csv, to FILE with --out',
     coreOptions: { claimStore: false },
     async run(core, args, caller) {
       const workspaceId = intFlag(args, 'workspace')
@@ -28,7 +34,14 @@ export const analyticsCommands: CliCommand[] = [
         caller,
       )
       if (!env.ok) throw new CliError(env.error.message)
-      console.log(JSON.stringify(env.value, null, 2))
+      const out = args.flags.get('out')
+      if (out === true) throw new CliError('--out needs a file name', 2)
+      const text =
+        args.flags.has('csv') || out?.toLowerCase().endsWith('.csv')
+          ? `${toCsv(ANOMALY_COLUMNS, env.value as Anomaly[])}\r\n`
+          : `${JSON.stringify(env.value, null, 2)}\n`
+      if (out !== undefined) writeFileSync(out, text, { mode: 0o600 })
+      else process.stdout.write(text)
     },
   },
 ]

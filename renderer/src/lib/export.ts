@@ -1,11 +1,7 @@
-import Papa from 'papaparse'
 import * as echarts from 'echarts/core'
+import { toCsv, type ExportColumn } from '../../../shared/export/csv'
 
-/** A column of an exported table: header text and the cell value (numbers stay raw). */
-export interface ExportColumn<T> {
-  header: string
-  value: (row: T) => string | number | null
-}
+export { toCsv, type ExportColumn }
 
 /**
  * Save a file. Both hosts go through an anchor download: the browser preview downloads it and
@@ -23,14 +19,7 @@ export function saveBlob(filename: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
-/** The rows exactly as shown (after filters and sort) as RFC 4180 CSV text. */
-export function toCsv<T>(columns: ExportColumn<T>[], rows: readonly T[]): string {
-  return Papa.unparse({
-    fields: columns.map((c) => c.header),
-    data: rows.map((r) => columns.map((c) => c.value(r) ?? '')),
-  })
-}
-
+/** Save the rows exactly as shown (after filters and sort) through the shared, formula-safe CSV writer. */
 export function downloadCsv<T>(filename: string, columns: ExportColumn<T>[], rows: readonly T[]): void {
   saveBlob(filename, new Blob([toCsv(columns, rows)], { type: 'text/csv;charset=utf-8' }))
 }

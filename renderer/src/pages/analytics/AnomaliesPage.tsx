@@ -8,6 +8,7 @@ import { EmptyState, ErrorState, Skeleton } from '../../components/States'
 import type { ChartPalette } from '../../lib/chart-theme'
 import { addDays } from '../../../../shared/domain/dates'
 import { errorMessage } from '../../lib/errors'
+import { ANOMALY_COLUMNS } from '../../../../shared/export/columns'
 import { downloadChartPng, downloadCsv } from '../../lib/export'
 import { useWorkspaceStore } from '../../stores/workspace-store'
 import './analytics.css'
@@ -238,23 +239,7 @@ export function AnomaliesPage(): JSX.Element {
           type="button"
           className="btn btn--sm"
           disabled={!shown.length}
-          onClick={() =>
-            downloadCsv(
-              `anomalies-${range.from}-${range.to}.csv`,
-              [
-                { header: 'severity', value: (a: Anomaly) => a.severity },
-                { header: 'level', value: (a) => a.level },
-                { header: 'entity', value: (a) => a.entityName },
-                { header: 'metric', value: (a) => a.metric },
-                { header: 'start', value: (a) => a.startDate },
-                { header: 'end', value: (a) => a.endDate },
-                { header: 'actual', value: (a) => a.actual },
-                { header: 'expected', value: (a) => a.expected },
-                { header: 'explanation', value: (a) => a.explanation },
-              ],
-              shown,
-            )
-          }
+          onClick={() => downloadCsv(`anomalies-${range.from}-${range.to}.csv`, ANOMALY_COLUMNS, shown)}
         >
           Export CSV
         </button>
