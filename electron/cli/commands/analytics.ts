@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { addDays } from '../../../shared/domain/dates'
 import { ANOMALY_COLUMNS } from '../../../shared/export/columns'
 import { toCsv } from '../../../shared/export/csv'
-import type { Anomaly } from '../../../shared/ipc/contracts/analytics-insights'
+import type { ChannelOutput } from '../../../shared/ipc/contract'
 import { CliError, intFlag } from '../args'
 import type { CliCommand } from '../command'
 
@@ -38,7 +38,7 @@ export const analyticsCommands: CliCommand[] = [
       if (out === true) throw new CliError('--out needs a file name', 2)
       const text =
         args.flags.has('csv') || out?.toLowerCase().endsWith('.csv')
-          ? `${toCsv(ANOMALY_COLUMNS, env.value as Anomaly[])}\r\n`
+          ? `${toCsv(ANOMALY_COLUMNS, (env.value as ChannelOutput<'analytics:listAnomalies'>).anomalies)}\r\n`
           : `${JSON.stringify(env.value, null, 2)}\n`
       if (out !== undefined) writeFileSync(out, text, { mode: 0o600 })
       else process.stdout.write(text)
