@@ -12,6 +12,7 @@ import { startTrayStatus } from './tray-status'
 import { openStore, type Store } from './store/db'
 import { StoreOwnership } from './store/ownership'
 import { JobsRepo } from './store/repos/jobs-repo'
+import { StatusRepo } from './store/repos/status-repo'
 import { FxRepo } from './store/repos/fx-repo'
 import { KvRepo } from './store/repos/kv-repo'
 import { WorkspaceRepo } from './store/repos/workspace-repo'
@@ -132,7 +133,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   }
   for (const m of modules) m.start?.()
   if (options.startJobs ?? true) jobs.start()
-  const stopTrayStatus = startTrayStatus(store.sqlite, events, platform)
+  const stopTrayStatus = startTrayStatus(new StatusRepo(store.sqlite), events, platform)
 
   return {
     ...services,

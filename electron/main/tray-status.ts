@@ -1,6 +1,6 @@
 import type { EventBus } from './events'
 import type { Platform } from './platform/types'
-import type { Sqlite } from './store/db'
+import type { StatusRepo } from './store/repos/status-repo'
 
 /** Relative age such as "5 min ago" for the tray tooltip. */
 export function ago(iso: string, now: Date): string {
@@ -15,14 +15,12 @@ export function ago(iso: string, now: Date): string {
  * Keeps the tray badge (unread alerts) and tooltip (last sync) current: recomputed at start, when an
  * alert is raised and when a job finishes. Hosts without a tray record it (Node platform).
  */
-export function startTrayStatus(sqlite: Sqlite, events: EventBus, platform: Platform): () => void {
+export function startTrayStatus(status: StatusRepo, events: EventBus, platform: Platform): () => void {
   const refresh = (): void => {
-    if (!sqlite.open) return
-    const unread = (sqlite.prepare('SELECT count(*) AS n FROM alerts WHERE read_at IS NULL').get() as { n: number }).n
-    const last = sqlite
-      .prepare("SELECT max(finished_at) AS at FROM sync_runs WHERE status IN ('succeeded', 'partial')")
-      .get() as { at: string | null }
-    platform.setBadge(unread, last.at ? `Last sync ${ago(last.at, platform.clock.now())}` : 'Not synced yet')
+    if (!status.open) return
+    const unread = status.unreadAlerts()
+    const last = status.lastSyncAt(null)
+    platform.setBadge(unread, last ? `Last sync ${ago(last, platform.clock.now())}` : 'Not synced yet')
   }
   refresh()
   const offs = [

@@ -5,6 +5,7 @@ import { toCsv } from '../../../shared/export/csv'
 import type { ChannelOutput } from '../../../shared/ipc/contract'
 import { CliError, intFlag } from '../args'
 import type { CliCommand } from '../command'
+import { StatusRepo } from '../../main/store/repos/status-repo'
 
 /** CLI commands of the analytics domain. */
 export const analyticsCommands: CliCommand[] = [
@@ -19,11 +20,7 @@ export const analyticsCommands: CliCommand[] = [
       const workspaceId = intFlag(args, 'workspace')
       if (workspaceId === undefined) throw new CliError('anomalies needs --workspace ID (see `status`)', 2)
       const days = intFlag(args, 'days') ?? 90
-      const last = core.store.sqlite
-        .prepare(
-          'SELECT max(d.date) AS d FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id WHERE a.workspace_id = ?',
-        )
-        .get(workspaceId) as { d: string | null }
+      const last = { d: new StatusRepo(core.store.sqlite).lastDataDate(workspaceId) }
       if (!last.d) throw new CliError(`Workspace ${workspaceId} has no data`)
       const env = await core.dispatch(
         'analytics:listAnomalies',

@@ -260,20 +260,17 @@ export const syncCommands: CliCommand[] = [
       const currencies = new Set(accounts.map((a) => a.currency))
       let out: Record<string, number | string>
       if (currencies.size <= 1) {
-        // One currency: exact sums in that currency, no conversion.
-        const list = accounts.map((a) => a.id)
-        const r = core.store.sqlite
-          .prepare(
-            `SELECT coalesce(sum(spend_micros),0) AS spend, coalesce(sum(impressions),0) AS impressions, coalesce(sum(clicks),0) AS clicks,
-               coalesce(sum(conversions),0) AS conversions, coalesce(sum(conversion_value_micros),0) AS value
-             FROM account_daily WHERE account_id IN (${list.map(() => '?').join(',') || 'NULL'}) AND date BETWEEN ? AND ?`,
-          )
-          .get(...list, from, to) as {
-          spend: number
-          impressions: number
-          clicks: number
-          conversions: number
-          value: number
+        // One currency: exact sums in that currency, no conversion (the dashboard's own sums).
+        const scope = { workspaceId, accountIds: accounts.map((a) => a.id) }
+        const t = accounts.length
+          ? core.dashboard.totalsByCurrency(scope, { from, to }).get([...currencies][0] as string)
+          : undefined
+        const r = {
+          spend: t?.spendMicros ?? 0,
+          impressions: t?.impressions ?? 0,
+          clicks: t?.clicks ?? 0,
+          conversions: t?.conversions ?? 0,
+          value: t?.revenueMicros ?? 0,
         }
         out = {
           spend: Number(microsToDecimalString(r.spend)),

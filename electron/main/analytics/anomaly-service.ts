@@ -13,6 +13,7 @@ import { AppError } from '../../../shared/ipc/result'
 import type { Sqlite } from '../store/db'
 import type { AnalyticsService } from './analytics-service'
 import { explain, isSeasonalPeak, LOOKBACK, runs, scoreSeries, severity, type DayParts } from './anomaly-detector'
+import { StatusRepo } from '../store/repos/status-repo'
 
 type ListInput = z.output<typeof ListAnomaliesInputSchema>
 type Level = Anomaly['level']
@@ -62,12 +63,7 @@ export class AnomalyService {
 
   /** Default range: the last 90 days up to the workspace's last day. */
   defaultRange(workspaceId: number): DateRange {
-    const r = this.sqlite
-      .prepare(
-        'SELECT max(d.date) AS d FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id WHERE a.workspace_id = ?',
-      )
-      .get(workspaceId) as { d: string | null }
-    const to = r.d ?? this.now().toISOString().slice(0, 10)
+    const to = new StatusRepo(this.sqlite).lastDataDate(workspaceId) ?? this.now().toISOString().slice(0, 10)
     return { from: addDays(to, -89), to }
   }
 

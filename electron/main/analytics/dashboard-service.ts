@@ -4,24 +4,9 @@ import type { Summary, TrendPoint } from '../../../shared/ipc/contract'
 import type { Sqlite } from '../store/db'
 import type { FxRepo } from '../store/repos/fx-repo'
 import type { WorkspaceRepo } from '../store/repos/workspace-repo'
+import { DashboardRepo, type Scope } from '../store/repos/dashboard-repo'
 
-interface Bucket {
-  currency: string
-  month: string
-  date?: string
-  spend: number
-  revenue: number
-  impressions: number
-  clicks: number
-  conversions: number
-  video_views: number
-  provisional?: number
-}
-
-export interface Scope {
-  workspaceId: number
-  accountIds?: number[] | undefined
-}
+export type { Scope }
 
 /** The previous same-length period just before `range`. */
 export function previousPeriod(range: DateRange): DateRange {
@@ -34,18 +19,32 @@ export function previousPeriod(range: DateRange): DateRange {
  * converted per month into the workspace reporting currency; ratios are derived from the sums.
  */
 export class DashboardService {
+  private readonly repo: DashboardRepo
   constructor(
-    private readonly sqlite: Sqlite,
+    sqlite: Sqlite,
     private readonly workspaces: WorkspaceRepo,
     private readonly fx: FxRepo,
-  ) {}
+  ) {
+    this.repo = new DashboardRepo(sqlite)
+  }
 
-  private scopeSql(scope: Scope): { where: string; params: number[] } {
-    const ids = scope.accountIds?.length ? scope.accountIds : null
-    return {
-      where: `a.workspace_id = ?${ids ? ` AND a.id IN (${ids.map(() => '?').join(',')})` : ''}`,
-      params: [scope.workspaceId, ...(ids ?? [])],
+  /**
+   * Sums of a range per account currency, unconverted (exact when the scope has one currency);
+   * conversions unrounded. The CLI's `totals` prints these for a single-currency scope.
+   */
+  totalsByCurrency(scope: Scope, range: DateRange): Map<string, Totals> {
+    const out = new Map<string, Totals>()
+    for (const b of this.repo.monthBuckets(scope, range)) {
+      const t = out.get(b.currency) ?? { ...EMPTY_TOTALS }
+      t.spendMicros += b.spend
+      t.revenueMicros += b.revenue
+      t.impressions += b.impressions
+      t.clicks += b.clicks
+      t.conversions += b.conversions
+      t.videoViews += b.video_views
+      out.set(b.currency, t)
     }
+    return out
   }
 
   /** Totals of a range in the reporting currency plus the currencies converted. */
@@ -54,18 +53,7 @@ export class DashboardService {
     range: DateRange,
   ): { totals: Totals; currency: string; convertedFrom: string[]; provisionalDays: number } {
     const ws = this.workspaces.get(scope.workspaceId)
-    const { where, params } = this.scopeSql(scope)
-    const rows = this.sqlite
-      .prepare(
-        `SELECT a.currency AS currency, substr(d.date, 1, 7) AS month,
-           sum(d.spend_micros) AS spend, sum(d.conversion_value_micros) AS revenue,
-           sum(d.impressions) AS impressions, sum(d.clicks) AS clicks, sum(d.conversions) AS conversions,
-           sum(d.video_views) AS video_views
-         FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
-         WHERE ${where} AND d.date BETWEEN ? AND ?
-         GROUP BY a.currency, month`,
-      )
-      .all(...params, range.from, range.to) as Bucket[]
+    const rows = this.repo.monthBuckets(scope, range)
     const convert = this.fx.converter(scope.workspaceId, ws.reportingCurrency)
     const totals: Totals = { ...EMPTY_TOTALS }
     const converted = new Set<string>()
@@ -79,12 +67,7 @@ export class DashboardService {
       totals.videoViews += b.video_views
     }
     totals.conversions = Math.round(totals.conversions * 1000) / 1000
-    const prov = this.sqlite
-      .prepare(
-        `SELECT count(DISTINCT d.date) AS n FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
-         WHERE ${where} AND d.date BETWEEN ? AND ? AND d.provisional = 1`,
-      )
-      .get(...params, range.from, range.to) as { n: number }
+    const prov = { n: this.repo.provisionalDays(scope, range) }
     return { totals, currency: ws.reportingCurrency, convertedFrom: [...converted].sort(), provisionalDays: prov.n }
   }
 
@@ -113,29 +96,13 @@ export class DashboardService {
    */
   trend(scope: Scope, asked: DateRange): { currency: string; points: TrendPoint[] } {
     const ws = this.workspaces.get(scope.workspaceId)
-    const { where, params } = this.scopeSql(scope)
-    const span = this.sqlite
-      .prepare(
-        `SELECT min(d.date) AS first, max(d.date) AS last FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
-         WHERE ${where}`,
-      )
-      .get(...params) as { first: string | null; last: string | null }
+    const span = this.repo.dataSpan(scope)
     const range = {
       from: span.first !== null && span.first > asked.from ? span.first : asked.from,
       to: span.last !== null && span.last < asked.to ? span.last : asked.to,
     }
     if (span.first === null || range.from > range.to) return { currency: ws.reportingCurrency, points: [] }
-    const rows = this.sqlite
-      .prepare(
-        `SELECT d.date AS date, a.currency AS currency, substr(d.date, 1, 7) AS month,
-           sum(d.spend_micros) AS spend, sum(d.conversion_value_micros) AS revenue,
-           sum(d.impressions) AS impressions, sum(d.clicks) AS clicks, sum(d.conversions) AS conversions,
-           sum(d.video_views) AS video_views, max(d.provisional) AS provisional
-         FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
-         WHERE ${where} AND d.date BETWEEN ? AND ?
-         GROUP BY d.date, a.currency`,
-      )
-      .all(...params, range.from, range.to) as Bucket[]
+    const rows = this.repo.dayBuckets(scope, range)
     const convert = this.fx.converter(scope.workspaceId, ws.reportingCurrency)
     const byDate = new Map<string, TrendPoint>()
     for (const date of dateRange(range.from, range.to)) {

@@ -17,7 +17,7 @@ export function createAnalyticsModule(services: CoreServices): CoreModule<Channe
   const analytics = new AnalyticsService(repo, services.workspaces, services.fx)
   const anomalies = new AnomalyService(services.store.sqlite, analytics, () => services.platform.clock.now())
   const creatives = new CreativesService(services.store.sqlite, repo, analytics)
-  const fx = new FxService(services.store.sqlite, services.workspaces, services.fx)
+  const fx = new FxService(services.workspaces, services.fx)
   let benchmarks: ReturnType<typeof loadBenchmarks> | null = null
   const table = (): ReturnType<typeof loadBenchmarks> =>
     (benchmarks ??= loadBenchmarks(services.platform.paths.resourcesDir))

@@ -19,7 +19,7 @@ import {
   type ForecastArtifact,
   type TrainOptions,
 } from './forecast'
-import type { ModelRegistry } from './model-registry'
+import type { ModelRegistry } from '../store/repos/model-registry'
 import { fitResponseCurve, marginalAt, responseAt } from './response-curve'
 import { trainInWorker, type TrainMode } from './train-runner'
 

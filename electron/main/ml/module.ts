@@ -6,9 +6,11 @@ import type { JobKind, JobQueue } from '../scheduler/job-queue'
 import { driversTree } from './drivers'
 import { FORECAST_MODEL, ForecastService } from './forecast-service'
 import { LtvService } from './ltv-service'
-import { ModelRegistry } from './model-registry'
+import { ModelRegistry } from '../store/repos/model-registry'
 import type { TrainMode } from './train-runner'
 import { valuePerConversion } from './value-per-conversion'
+import { listModelEntities } from '../store/repos/dataset-repo'
+import { StatusRepo } from '../store/repos/status-repo'
 
 type Channel = (typeof ML_INVOKE_CHANNELS)[number]
 
@@ -59,6 +61,7 @@ export function queueTraining(jobs: JobQueue, payload: MlTrainPayload): { id: nu
 export function createMlModule(services: CoreServices): CoreModule<Channel> {
   const { store, events, jobs, platform } = services
   const registry = new ModelRegistry(store.sqlite)
+  const status = new StatusRepo(store.sqlite)
   const mode: TrainMode = process.env.ME_ML_TRAIN_MODE === 'inline' ? 'inline' : 'worker'
   const forecasts = new ForecastService(store.sqlite, registry, events, () => platform.clock.now(), mode)
   const ltv = new LtvService(store.sqlite, events)
@@ -71,12 +74,7 @@ export function createMlModule(services: CoreServices): CoreModule<Channel> {
     if (!services.ownership.isOwner) return
     const now = platform.clock.now().getTime()
     for (const w of services.workspaces.list()) {
-      const hasData = store.sqlite
-        .prepare(
-          'SELECT 1 FROM account_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ? LIMIT 1',
-        )
-        .get(w.id)
-      if (!hasData) continue
+      if (!status.hasData(w.id)) continue
       const last = registry.lastTrainedAt(w.id, FORECAST_MODEL)
       if (last && now - Date.parse(last) < RETRAIN_AFTER_MS) continue
       // One training at a time: the schedule waits while any is queued or running.
@@ -93,16 +91,7 @@ export function createMlModule(services: CoreServices): CoreModule<Channel> {
       'ml:getDrivers': ({ workspaceId, days }) => driversTree(store.sqlite, workspaceId, days),
       'ml:listEntityForecasts': ({ workspaceId, entityType }) => forecasts.entityForecasts(workspaceId, entityType),
       'ml:listEntities': ({ workspaceId }) =>
-        store.sqlite
-          .prepare(
-            `SELECT 'campaign' AS entityType, c.id AS entityId, c.name, c.id AS campaignId, a.platform
-             FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ?
-             UNION ALL
-             SELECT 'ad_set', s.id, s.name, s.campaign_id, a.platform
-             FROM ad_sets s JOIN ad_accounts a ON a.id = s.account_id WHERE a.workspace_id = ?
-             ORDER BY campaignId, entityType DESC, entityId`,
-          )
-          .all(workspaceId, workspaceId) as {
+        listModelEntities(store.sqlite, workspaceId) as {
           entityType: 'campaign' | 'ad_set'
           entityId: number
           name: string

@@ -25,3 +25,13 @@ export function connectStore(path: string): Sqlite {
   applyPragmas(sqlite, false)
   return sqlite
 }
+
+/** The connection's page cache setting (PRAGMA cache_size: negative = KiB, positive = pages). */
+export function cacheSize(sqlite: Sqlite): number {
+  return sqlite.pragma('cache_size', { simple: true }) as number
+}
+
+/** Set the connection's page cache (PRAGMA cache_size, same units as cacheSize). */
+export function setCacheSize(sqlite: Sqlite, value: number): void {
+  sqlite.pragma(`cache_size = ${Math.trunc(value)}`)
+}

@@ -1,6 +1,7 @@
 import { PLATFORMS } from '../../../shared/domain/entities'
 import { daysBetween } from '../../../shared/domain/dates'
 import type { Sqlite } from '../store/db'
+import { StatusRepo } from '../store/repos/status-repo'
 import { DemoBuildPayloadSchema } from './demo-service'
 import type { ConnectionConfig, SyncRepo } from '../store/repos/sync-repo'
 
@@ -8,11 +9,7 @@ type SimRef = NonNullable<ConnectionConfig['simulated']>
 
 /** The world the current demo was built from (seed, size, last day), from its last build job. */
 export function demoWorldRef(sqlite: Sqlite): SimRef | null {
-  const job = sqlite
-    .prepare(
-      `SELECT payload, result FROM jobs WHERE kind = 'demo:build' AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
-    )
-    .get() as { payload: string; result: string } | undefined
+  const job = new StatusRepo(sqlite).lastSucceededJob('demo:build')
   if (!job) return null
   const p = DemoBuildPayloadSchema.safeParse(JSON.parse(job.payload))
   const r = JSON.parse(job.result) as { campaigns: number; from: string; to: string }
@@ -31,9 +28,9 @@ export function demoWorldRef(sqlite: Sqlite): SimRef | null {
  * the real connectors against the simulated platforms. Idempotent; returns connections made.
  */
 export function ensureDemoConnections(sqlite: Sqlite, repo: SyncRepo): number {
-  const ws = sqlite.prepare('SELECT id FROM workspaces WHERE is_demo = 1 ORDER BY id DESC LIMIT 1').get() as
-    { id: number } | undefined
-  if (!ws) return 0
+  const demo = new StatusRepo(sqlite).demoWorkspace()
+  if (demo === null) return 0
+  const ws = { id: demo }
   const loose = repo.accounts(ws.id).filter((a) => a.connectionId === null)
   if (loose.length === 0) return 0
   const sim = demoWorldRef(sqlite)

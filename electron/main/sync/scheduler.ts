@@ -1,4 +1,5 @@
 import type { CoreServices } from '../core'
+import { StatusRepo } from '../store/repos/status-repo'
 
 const CHECK_EVERY_MS = 60_000
 
@@ -9,29 +10,23 @@ const CHECK_EVERY_MS = 60_000
 export class SyncScheduler {
   private timer: NodeJS.Timeout | null = null
   private offResume: (() => void) | null = null
+  private readonly status: StatusRepo
 
   constructor(
     private readonly s: CoreServices,
     private readonly startSync: (workspaceId: number) => void,
-  ) {}
+  ) {
+    this.status = new StatusRepo(s.store.sqlite)
+  }
 
   /** Workspaces with at least one connected account. */
   private connectedWorkspaces(): number[] {
-    return (
-      this.s.store.sqlite
-        .prepare('SELECT DISTINCT workspace_id AS id FROM ad_accounts WHERE connection_id IS NOT NULL')
-        .all() as { id: number }[]
-    ).map((r) => r.id)
+    return this.status.connectedWorkspaces()
   }
 
   /** The last time a workspace finished a sync run (ISO), or null. */
   lastSyncAt(workspaceId: number): string | null {
-    const r = this.s.store.sqlite
-      .prepare(
-        `SELECT max(finished_at) AS at FROM sync_runs WHERE workspace_id = ? AND mode != 'import' AND status IN ('succeeded', 'partial')`,
-      )
-      .get(workspaceId) as { at: string | null }
-    return r.at
+    return this.status.lastSyncAt(workspaceId, false)
   }
 
   /** When the next automatic sync of a workspace is due (ISO), or null when manual only. */

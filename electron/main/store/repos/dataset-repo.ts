@@ -224,3 +224,26 @@ export function loadWorkspaceSeries(
   applyCompletion(sqlite, workspaceId, fromDay, settledDays, days, series)
   return { from: range.f, to: fromEpochDay(fromDay + days - 1), days, settledDays, series }
 }
+
+/** Campaigns and ad sets of a workspace that forecasts can be asked for, campaign first then its ad sets. */
+export function listModelEntities(
+  sqlite: Sqlite,
+  workspaceId: number,
+): { entityType: string; entityId: number; name: string; campaignId: number; platform: string }[] {
+  return sqlite
+    .prepare(
+      `SELECT 'campaign' AS entityType, c.id AS entityId, c.name, c.id AS campaignId, a.platform
+       FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ?
+       UNION ALL
+       SELECT 'ad_set', s.id, s.name, s.campaign_id, a.platform
+       FROM ad_sets s JOIN ad_accounts a ON a.id = s.account_id WHERE a.workspace_id = ?
+       ORDER BY campaignId, entityType DESC, entityId`,
+    )
+    .all(workspaceId, workspaceId) as {
+    entityType: string
+    entityId: number
+    name: string
+    campaignId: number
+    platform: string
+  }[]
+}

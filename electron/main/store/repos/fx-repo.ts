@@ -57,4 +57,53 @@ export class FxRepo {
       return Math.round(micros * pick.rate)
     }
   }
+
+  /** (currency, month) pairs with data in a currency other than `reporting`. */
+  foreignMonths(workspaceId: number, reporting: string): { currency: string; month: string }[] {
+    return this.sqlite
+      .prepare(
+        `SELECT DISTINCT a.currency AS currency, substr(d.date, 1, 7) AS month
+         FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
+         WHERE a.workspace_id = ? AND a.currency != ? ORDER BY 1, 2`,
+      )
+      .all(workspaceId, reporting) as { currency: string; month: string }[]
+  }
+
+  /** Account currencies of the workspace other than `reporting`. */
+  foreignCurrencies(workspaceId: number, reporting: string): string[] {
+    return (
+      this.sqlite
+        .prepare('SELECT DISTINCT currency FROM ad_accounts WHERE workspace_id = ? AND currency != ? ORDER BY 1')
+        .all(workspaceId, reporting) as { currency: string }[]
+    ).map((r) => r.currency)
+  }
+
+  /** How many accounts of the workspace are not in `currency`. */
+  accountsNotIn(workspaceId: number, currency: string): number {
+    return (
+      this.sqlite
+        .prepare('SELECT count(*) AS n FROM ad_accounts WHERE workspace_id = ? AND currency != ?')
+        .get(workspaceId, currency) as { n: number }
+    ).n
+  }
+
+  /** Remove some rates and upsert others in one transaction. */
+  update(workspaceId: number, remove: { currency: string; month: string }[], upsert: FxRate[]): void {
+    const del = this.sqlite.prepare('DELETE FROM fx_rates WHERE workspace_id = ? AND currency = ? AND month = ?')
+    this.sqlite.transaction(() => {
+      for (const r of remove) del.run(workspaceId, r.currency, r.month)
+      this.upsertMany(workspaceId, upsert)
+    })()
+  }
+
+  /** Replace every rate and the reporting currency of a workspace in one transaction. */
+  rebase(workspaceId: number, reportingCurrency: string, rates: FxRate[]): void {
+    this.sqlite.transaction(() => {
+      this.sqlite.prepare('DELETE FROM fx_rates WHERE workspace_id = ?').run(workspaceId)
+      this.upsertMany(workspaceId, rates)
+      this.sqlite
+        .prepare('UPDATE workspaces SET reporting_currency = ? WHERE id = ?')
+        .run(reportingCurrency, workspaceId)
+    })()
+  }
 }

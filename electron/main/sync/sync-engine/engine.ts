@@ -24,6 +24,7 @@ import { ChunkWriter } from '../../store/sync-writer/chunk-writer'
 import { openChunkSink, type ChunkSink } from '../../store/sync-writer/chunk-sink'
 import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import { chunkWindows, planAccount, type AccountPlan } from './plan'
+import { cacheSize, setCacheSize } from '../../store/connect'
 
 export interface SyncRequest {
   workspaceId: number
@@ -179,15 +180,14 @@ export class SyncEngine {
     // a large backfill re-reads and spills pages. Restored after the run. (A writer thread sets its own.)
     const inline = sink.mode === 'inline'
     if (inline && this.activeRuns++ === 0) {
-      this.cacheBefore = this.deps.sqlite.pragma('cache_size', { simple: true }) as number
-      if (this.cacheBefore < 0 && this.cacheBefore > -SYNC_CACHE_KIB)
-        this.deps.sqlite.pragma(`cache_size = -${SYNC_CACHE_KIB}`)
+      this.cacheBefore = cacheSize(this.deps.sqlite)
+      if (this.cacheBefore < 0 && this.cacheBefore > -SYNC_CACHE_KIB) setCacheSize(this.deps.sqlite, -SYNC_CACHE_KIB)
     }
     try {
       return await this.runJob(req, ctx, sink, pullAhead)
     } finally {
       await sink.close()
-      if (inline && --this.activeRuns === 0) this.deps.sqlite.pragma(`cache_size = ${this.cacheBefore}`)
+      if (inline && --this.activeRuns === 0) setCacheSize(this.deps.sqlite, this.cacheBefore)
     }
   }
 

@@ -1,5 +1,5 @@
-import type { ModelMetrics, ModelVersion } from '../../../shared/ipc/contracts/ml'
-import type { Sqlite } from '../store/db'
+import type { ModelMetrics, ModelVersion } from '../../../../shared/ipc/contracts/ml'
+import type { Sqlite } from '../db'
 
 interface ModelRow {
   id: number
