@@ -58,6 +58,11 @@ async function start(): Promise<void> {
   const platform = createElectronPlatform({
     resourcesDir,
     setBadge: (count, tooltip) => tray?.setBadge(count, tooltip),
+    openLink: (link) => {
+      showWindow()
+      // The renderer's hash router follows the address; `link` is a validated app route.
+      void win?.webContents.executeJavaScript(`window.location.hash = ${JSON.stringify(`#${link}`)}`)
+    },
   })
   try {
     // Migrations run inside createCore, before the bridge registers any handler.

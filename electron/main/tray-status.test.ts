@@ -28,9 +28,13 @@ describe('tray status', () => {
     core.events.emit('alert:raised', {
       id: 1,
       workspaceId: 1,
+      source: 'automation',
       severity: 'warning',
       title: 'High CPA',
       body: 'CPA above $40',
+      link: '/automation',
+      count: 1,
+      merged: false,
     })
     expect(core.platform.badge).toEqual({ count: 1, tooltip: 'Last sync 5 min ago' })
   })

@@ -240,6 +240,20 @@ export const AlertSchema = AlertDraftSchema.safeExtend({
 })
 export type Alert = z.infer<typeof AlertSchema>
 
+/** The `alert:raised` event: a new alert, or a raise folded into an existing one (`merged`). */
+export const AlertRaisedSchema = z.object({
+  id: z.number().int(),
+  workspaceId: z.number().int(),
+  source: AlertSourceSchema,
+  severity: AlertSeveritySchema,
+  title: z.string(),
+  body: z.string(),
+  link: z.string(),
+  count: z.number().int(),
+  merged: z.boolean(),
+})
+export type AlertRaised = z.infer<typeof AlertRaisedSchema>
+
 /** The state an alert is in at `now` (a snooze ends by itself). */
 export function alertStateAt(a: Pick<Alert, 'acknowledgedAt' | 'snoozedUntil' | 'resolvedAt'>, now: Date): AlertState {
   if (a.resolvedAt) return 'resolved'

@@ -9,6 +9,7 @@ export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, '')
   if (h === 'localhost' || h.endsWith('.localhost')) return true
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true
+  if (h.startsWith('::ffff:')) return isLoopbackHost(h.slice('::ffff:'.length))
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
 }
 

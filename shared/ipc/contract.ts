@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AlertRaisedSchema } from '../domain/alerts'
 import { AccountStatusSchema, PlatformIdSchema } from '../domain/entities'
 import { JobFinishedSchema, JobProgressSchema, JobSchema } from '../domain/jobs'
 import { DateRangeSchema, IsoDateSchema, KpisSchema, TotalsSchema } from '../domain/metrics'
@@ -168,13 +169,8 @@ export const events = {
   /** Tables whose content changed; renderer stores refetch what they show. */
   'data:changed': z.object({ tables: z.array(DataTableSchema), workspaceId: z.number().int().optional() }),
   'settings:changed': SettingsSchema,
-  'alert:raised': z.object({
-    id: z.number().int(),
-    workspaceId: z.number().int(),
-    severity: z.enum(['info', 'warning', 'critical']),
-    title: z.string(),
-    body: z.string(),
-  }),
+  /** A source raised an alert (the tray, the Alerts page and toasts refresh). */
+  'alert:raised': AlertRaisedSchema,
   ...syncEvents,
   ...analyticsEvents,
   ...mlEvents,

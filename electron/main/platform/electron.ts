@@ -2,6 +2,7 @@ import { app, Notification as ElectronNotification, powerMonitor, safeStorage, s
 import Store from 'electron-store'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
+import { AppLinkSchema } from '../../../shared/domain/alerts'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared/domain/settings'
 import type { Platform, SecretStore, SettingsStore } from './types'
 import { systemClock } from './clock'
@@ -62,9 +63,12 @@ const ALLOWED_EXTERNAL = /^https:\/\//
 export function createElectronPlatform(opts: {
   resourcesDir: string
   setBadge: (count: number, tooltip: string) => void
+  /** Show the window at an app route (a clicked notification). */
+  openLink?: (link: string) => void
 }): Platform {
   const dataDir = process.env.ME_DATA_DIR ?? app.getPath('userData')
   mkdirSync(dataDir, { recursive: true })
+  const live = new Set<ElectronNotification>()
   return {
     host: 'electron',
     appName: app.getName(),
@@ -73,7 +77,18 @@ export function createElectronPlatform(opts: {
     secrets: new SafeStorageSecrets(dataDir),
     settings: new ElectronSettings(),
     notify(n) {
-      if (ElectronNotification.isSupported()) new ElectronNotification({ title: n.title, body: n.body }).show()
+      if (!ElectronNotification.isSupported()) return
+      const shown = new ElectronNotification({ title: n.title, body: n.body })
+      // Only app routes (never a URL) are opened, and only inside the app's own window.
+      const link = AppLinkSchema.safeParse(n.link ?? '/alerts')
+      // Held until clicked or closed: a collected notification loses its click handler.
+      live.add(shown)
+      shown.on('click', () => {
+        live.delete(shown)
+        opts.openLink?.(link.success ? link.data : '/alerts')
+      })
+      shown.on('close', () => live.delete(shown))
+      shown.show()
     },
     setBadge: opts.setBadge,
     clock: systemClock,
