@@ -100,8 +100,9 @@ describe('delivery engine (outbox → channels on loopback)', () => {
     expect(burst.sent.map((m) => m.alertIds.length)).toEqual([1, 1, 8])
     expect(burst.sent[0]!.alertIds).toEqual([5])
     expect(burst.sent.every((m) => m.result.ok)).toBe(true)
+    // Sent side by side: compare what arrived, not the order it arrived in.
     const subjects = [(await smtp.next()).subject, (await smtp.next()).subject, (await smtp.next()).subject]
-    expect(subjects).toEqual([
+    expect(subjects.sort()).toEqual([
       '[CRITICAL] Alert 5',
       '[WARNING] Alert 1',
       '[WARNING] Marketing Engine: 8 alerts (8 WARNING)',

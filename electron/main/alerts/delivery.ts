@@ -53,6 +53,22 @@ export interface DeliveryEngineOptions {
   random?: () => number
   /** The longest window any channel's rate limit uses (sends older than this are not read). */
   maxRateWindowMs?: number
+  /** Messages in flight per channel (default 4). */
+  concurrency?: number
+}
+
+/** Run `fn` over `items` with at most `limit` at a time; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker))
+  return out
 }
 
 export class DeliveryEngine {
@@ -118,6 +134,11 @@ export class DeliveryEngine {
     const alerts = new Map(this.store.alerts(alertIds).map((a) => [a.id, a]))
     const windowMs = this.opts.maxRateWindowMs ?? 24 * 3600_000
 
+    const work: Array<{
+      channelId: number
+      target: ChannelTarget
+      messages: Array<{ id: string; items: DueDelivery[]; digest: boolean }>
+    }> = []
     for (const [channelId, due] of byChannel) {
       const target = this.channel(channelId)
       if (!target) {
@@ -189,22 +210,31 @@ export class DeliveryEngine {
           report.held++
         }
       }
-      for (const m of messages) {
-        if (signal.aborted) break
-        const message: AlertMessage = {
-          id: m.id,
-          alerts: m.items.map((d) => alerts.get(d.alertId)!),
-          digest: m.digest,
-        }
-        const result = await target.send(message, signal)
-        this.store.noteSend(channelId, now)
-        for (const d of m.items) {
-          const record = recordAttempt({ ...d.record, messageId: m.id }, result, now, this.retry, this.random)
-          this.store.update(d.alertId, record)
-        }
-        report.sent.push({ channelId, messageId: m.id, alertIds: m.items.map((d) => d.alertId), result })
-      }
+      work.push({ channelId, target, messages })
     }
+
+    // Channels go out side by side (a slow SMTP server never delays a webhook); within a channel
+    // at most `concurrency` messages are in flight. Reports list each channel's messages in plan order.
+    const perChannel = await Promise.all(
+      work.map(({ channelId, target, messages }) =>
+        mapLimit(messages, this.opts.concurrency ?? 4, async (m) => {
+          if (signal.aborted) return null
+          const message: AlertMessage = {
+            id: m.id,
+            alerts: m.items.map((d) => alerts.get(d.alertId)!),
+            digest: m.digest,
+          }
+          const result = await target.send(message, signal)
+          this.store.noteSend(channelId, now)
+          for (const d of m.items) {
+            const record = recordAttempt({ ...d.record, messageId: m.id }, result, now, this.retry, this.random)
+            this.store.update(d.alertId, record)
+          }
+          return { channelId, messageId: m.id, alertIds: m.items.map((d) => d.alertId), result }
+        }),
+      ),
+    )
+    for (const list of perChannel) for (const entry of list) if (entry) report.sent.push(entry)
     report.nextWakeAt = this.store.nextWakeAt()
     return report
   }
