@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ENTITY_LEVELS } from './entities'
 import { formatMoney } from './money'
 import { isLoopbackHost, outboundUrlProblem } from './urls'
 
@@ -59,9 +60,7 @@ export const ALERT_SOURCE_LABELS: Record<AlertSource, string> = {
 export const ALERT_ENTITY_LEVELS = [
   'workspace',
   'account',
-  'campaign',
-  'ad_set',
-  'ad',
+  ...ENTITY_LEVELS,
   'rule',
   'change',
   'report',
