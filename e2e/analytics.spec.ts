@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { expect, test } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { callApi, demoReady, serverInfo, uiRange } from './server-info'
+import { syntheticCampaignRows } from './synthetic-rows'
 
 interface Row {
   id: string
@@ -9,9 +10,17 @@ interface Row {
   totals: { spendMicros: number }
 }
 
-function harnessUrl(n: number): string {
+/** Open the explorer with the core's campaign breakdown replaced by `n` synthetic rows (the real grid). */
+async function openExplorerWith(page: Page, n: number): Promise<void> {
+  const rows = syntheticCampaignRows(n)
+  await page.route('**/api/analytics:getBreakdown', async (route) => {
+    const input = route.request().postDataJSON() as { level?: string; range: unknown }
+    if (input.level !== 'campaign') return route.continue()
+    const value = { currency: 'USD', convertedFrom: [], range: input.range, previousRange: null, rows }
+    return route.fulfill({ json: { ok: true, value } })
+  })
   const u = new URL(serverInfo().url)
-  return `${u.origin}${u.pathname}${u.search}#/campaigns?harness=${n}`
+  await page.goto(`${u.origin}${u.pathname}${u.search}#/campaigns`)
 }
 
 test.describe('analytics pages', () => {
@@ -34,7 +43,7 @@ test.describe('analytics pages', () => {
   })
 
   test('the explorer scrolls through 10,000 rows of the real grid', async ({ page }) => {
-    await page.goto(harnessUrl(10_000))
+    await openExplorerWith(page, 10_000)
     const grid = page.getByTestId('explorer-grid')
     await expect(grid).toHaveAttribute('data-rows', '10000')
     // Virtualised: only a screenful of rows is in the DOM.
@@ -42,13 +51,13 @@ test.describe('analytics pages', () => {
     const scroller = page.getByTestId('explorer-scroll')
     await scroller.evaluate((el) => el.scrollTo({ top: el.scrollHeight }))
     await expect(page.locator('[data-testid="explorer-row"][data-index="9999"]')).toBeVisible()
-    await expect(page.locator('[data-testid="explorer-row"][data-index="9999"]')).toContainText('Harness campaign')
+    await expect(page.locator('[data-testid="explorer-row"][data-index="9999"]')).toContainText('Synthetic campaign')
     await scroller.evaluate((el) => el.scrollTo({ top: el.scrollHeight / 2 }))
     await expect(page.locator('[data-testid="explorer-row"][data-index="5000"]')).toBeAttached()
     // Sorting 10,000 rows by name keeps the grid responsive.
     await page.getByRole('columnheader', { name: /Name/ }).click()
     await scroller.evaluate((el) => el.scrollTo({ top: 0 }))
-    await expect(page.locator('[data-testid="explorer-row"][data-index="0"]')).toContainText('Harness campaign 00001')
+    await expect(page.locator('[data-testid="explorer-row"][data-index="0"]')).toContainText('Synthetic campaign 00001')
   })
 
   test('drills from a campaign to its ad sets and ads, and opens the detail drawer', async ({ page }) => {

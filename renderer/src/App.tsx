@@ -1,6 +1,8 @@
 import { useEffect, type JSX } from 'react'
+import { PageBoundary } from './components/PageBoundary'
 import { Sidebar } from './components/Sidebar'
 import { startLiveUpdates } from './lib/live-events'
+import type { RouteId } from './lib/routes'
 import { routeForShortcut } from './lib/shortcuts'
 import { applyThemeSetting } from './lib/theme'
 import { AnomaliesPage } from './pages/analytics/AnomaliesPage'
@@ -16,8 +18,7 @@ import { startHashRouting, useRouterStore } from './stores/router-store'
 import { useSettingsStore } from './stores/settings-store'
 import { useWorkspaceStore } from './stores/workspace-store'
 
-function CurrentPage(): JSX.Element {
-  const route = useRouterStore((s) => s.route)
+function Page({ route }: { route: RouteId }): JSX.Element {
   switch (route) {
     case 'dashboard':
       return <DashboardPage />
@@ -36,6 +37,16 @@ function CurrentPage(): JSX.Element {
     default:
       return <PlaceholderPage key={route} id={route} />
   }
+}
+
+/** The current page inside its own error boundary (a new one per route, so leaving a broken page resets it). */
+function CurrentPage(): JSX.Element {
+  const route = useRouterStore((s) => s.route)
+  return (
+    <PageBoundary key={route} route={route}>
+      <Page route={route} />
+    </PageBoundary>
+  )
 }
 
 export function App(): JSX.Element {

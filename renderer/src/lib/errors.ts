@@ -1,10 +1,18 @@
 import { ApiError } from '../api/client'
 
-/** A sentence for the UI from anything thrown. */
+/** Shown for failures whose own text is not meant for people (a stack, a SQLite message, a JS TypeError). */
+export const UNEXPECTED_PROBLEM =
+  'Marketing Engine ran into an unexpected problem. Try again; if it keeps happening, restart the app.'
+
+/**
+ * A sentence for the UI from anything thrown. The core's deliberate errors (validation, not found,
+ * platform refusals, an unreachable core) keep their words; an INTERNAL error or anything else
+ * thrown carries text for developers, so it is logged and replaced by a plain sentence.
+ */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.message
-  if (err instanceof Error) return err.message
-  return String(err)
+  if (err instanceof ApiError && err.code !== 'INTERNAL') return err.message
+  console.error(err)
+  return UNEXPECTED_PROBLEM
 }
 
 interface Issue {

@@ -48,7 +48,7 @@ const COPY: Record<PlaceholderRoute, Copy> = {
   },
   alerts: {
     headline: 'Alerts are not built yet',
-    body: 'Spend spikes, tracking drops and disconnected accounts will be listed here, with desktop notifications if you allow them in Settings.',
+    body: 'Spend spikes, tracking drops and disconnected accounts will be listed here, with desktop notifications.',
     today: 'Sync problems already show up in the Jobs panel.',
     bullets: [
       'Anomaly detection on spend and conversions',

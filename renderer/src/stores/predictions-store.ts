@@ -8,6 +8,7 @@ import type {
 } from '../../../shared/ipc/contracts/ml'
 import { getClient } from '../api/client'
 import { errorMessage } from '../lib/errors'
+import { RequestSequence } from '../lib/request-sequence'
 
 export interface MlEntity {
   entityType: MlEntityType
@@ -44,7 +45,9 @@ interface PredictionsState {
   retrain: () => Promise<void>
 }
 
-let seq = 0
+/** Page loads and forecast refreshes are sequenced apart: only the newest of each may write. */
+const loads = new RequestSequence()
+const forecasts = new RequestSequence()
 
 export const usePredictionsStore = create<PredictionsState>()((set, get) => ({
   workspaceId: null,
@@ -65,6 +68,7 @@ export const usePredictionsStore = create<PredictionsState>()((set, get) => ({
 
   load: async (workspaceId) => {
     const client = getClient()
+    const ticket = loads.next()
     set({
       workspaceId,
       status: get().workspaceId === workspaceId && get().status === 'ready' ? 'ready' : 'loading',
@@ -76,7 +80,7 @@ export const usePredictionsStore = create<PredictionsState>()((set, get) => ({
         client.invoke('ml:listModels', { workspaceId }),
         client.invoke('ml:getDrivers', { workspaceId, days: 90 }),
       ])
-      if (get().workspaceId !== workspaceId) return
+      if (!ticket.isLatest()) return
       const keep = get().selected
       const stillThere = keep && entities.some((e) => e.entityType === keep.entityType && e.entityId === keep.entityId)
       const first = entities.find((e) => e.entityType === 'campaign')
@@ -89,7 +93,7 @@ export const usePredictionsStore = create<PredictionsState>()((set, get) => ({
       })
       await get().refreshForecast()
     } catch (err) {
-      set({ status: 'error', error: errorMessage(err) })
+      if (ticket.isLatest()) set({ status: 'error', error: errorMessage(err) })
     }
   },
 
@@ -111,7 +115,7 @@ export const usePredictionsStore = create<PredictionsState>()((set, get) => ({
   refreshForecast: async () => {
     const { workspaceId, selected, days, plannedMicros, models } = get()
     if (workspaceId === null || !selected || !models.some((m) => m.active)) return
-    const mine = ++seq
+    const ticket = forecasts.next()
     const client = getClient()
     set({ forecastLoading: true })
     const ref = { workspaceId, ...selected }
@@ -123,7 +127,7 @@ export const usePredictionsStore = create<PredictionsState>()((set, get) => ({
       }),
       get().curve ? Promise.resolve(get().curve as ResponseCurveView) : client.invoke('ml:getResponseCurve', ref),
     ])
-    if (mine !== seq) return
+    if (!ticket.isLatest()) return
     set({
       forecastLoading: false,
       forecast: f.status === 'fulfilled' ? f.value : null,

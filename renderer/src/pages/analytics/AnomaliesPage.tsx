@@ -1,15 +1,16 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react'
+import { useCallback, useMemo, useRef, useState, type JSX } from 'react'
 import type { DateRange } from '../../../../shared/domain/metrics'
 import type { Anomaly } from '../../../../shared/ipc/contracts/analytics-insights'
 import { getClient } from '../../api/client'
 import { Chart } from '../../components/Chart'
 import { PageFrame } from '../../components/PageFrame'
-import { EmptyState, ErrorState, Skeleton } from '../../components/States'
+import { LoadState } from '../../components/LoadState'
+import { EmptyState, Skeleton } from '../../components/States'
 import type { ChartPalette } from '../../lib/chart-theme'
 import { addDays } from '../../../../shared/domain/dates'
-import { errorMessage } from '../../lib/errors'
 import { ANOMALY_COLUMNS } from '../../../../shared/export/columns'
 import { downloadChartPng, downloadCsv } from '../../lib/export'
+import { METRIC_DATA, usePageData, type DataTable } from '../../lib/page-data'
 import { useWorkspaceStore } from '../../stores/workspace-store'
 import './analytics.css'
 import { asChartOption } from './charts'
@@ -32,7 +33,9 @@ const METRIC_NAMES: Record<Anomaly['metric'], string> = {
   roas: 'ROAS',
 }
 
-/** Actual vs expected with the ±3σ band and flagged days marked. */
+/** Anomalies are detected on the metric rows (and named after the campaigns). */
+export const ANOMALY_TABLES: readonly DataTable[] = [...METRIC_DATA, 'campaigns']
+
 /** Severity as a coloured pill, the same scale as alerts. */
 const SEVERITY_BADGE: Record<string, string> = {
   critical: 'badge--negative',
@@ -40,6 +43,7 @@ const SEVERITY_BADGE: Record<string, string> = {
   info: 'badge--info',
 }
 
+/** Actual vs expected with the ±3σ band and flagged days marked. */
 export function anomalyOption(series: Series, a: Anomaly, p: ChartPalette): ReturnType<typeof asChartOption> {
   const dates = series.map((s) => s.date)
   const fmt = (v: number): string =>
@@ -125,27 +129,32 @@ export function anomalyOption(series: Series, a: Anomaly, p: ChartPalette): Retu
 }
 
 function AnomalyChart({ workspaceId, a }: { workspaceId: number; a: Anomaly }): JSX.Element {
-  const [series, setSeries] = useState<Series | null>(null)
-  const [error, setError] = useState<string | null>(null)
   const box = useRef<HTMLDivElement>(null)
-  useEffect(() => {
-    const range: DateRange = { from: addDays(a.startDate, -42), to: addDays(a.endDate, 14) }
-    getClient()
-      .invoke('analytics:getMetricSeries', {
+  const state = usePageData({
+    key: JSON.stringify({ workspaceId, id: a.id }),
+    load: async () => {
+      const range: DateRange = { from: addDays(a.startDate, -42), to: addDays(a.endDate, 14) }
+      const s = await getClient().invoke('analytics:getMetricSeries', {
         workspaceId,
         level: a.level,
         entityId: a.entityId,
         metric: a.metric,
         range,
       })
-      .then(
-        (s) => setSeries(s.points),
-        (err: unknown) => setError(errorMessage(err)),
-      )
-  }, [workspaceId, a])
+      return s.points
+    },
+    tables: ANOMALY_TABLES,
+    workspaceId,
+  })
+  const series = state.data
   const build = useCallback((p: ChartPalette) => anomalyOption(series ?? [], a, p), [series, a])
-  if (error) return <ErrorState message={error} />
-  if (!series) return <Skeleton height={260} />
+  if (state.status === 'error' || !series) {
+    return (
+      <LoadState state={state} what="the chart" loading={<Skeleton height={260} />}>
+        {() => null}
+      </LoadState>
+    )
+  }
   return (
     <div ref={box} data-testid="anomaly-chart">
       <Chart
@@ -169,33 +178,27 @@ function AnomalyChart({ workspaceId, a }: { workspaceId: number; a: Anomaly }): 
 export function AnomaliesPage(): JSX.Element {
   const workspaceId = useWorkspaceStore((s) => s.workspaceId)
   const range = useWorkspaceStore((s) => s.range)
-  const [list, setList] = useState<Anomaly[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
   const [metric, setMetric] = useState('all')
   const [level, setLevel] = useState('all')
   const [severity, setSeverity] = useState<'info' | 'warning' | 'critical'>('warning')
   const [seasonal, setSeasonal] = useState(false)
   const [open, setOpen] = useState<string | null>(null)
 
-  const load = useCallback(async () => {
-    if (workspaceId === null) return
-    setError(null)
-    setList(null)
-    try {
+  const state = usePageData({
+    key: workspaceId === null ? null : JSON.stringify({ workspaceId, range, severity, seasonal }),
+    load: async () => {
       const r = await getClient().invoke('analytics:listAnomalies', {
-        workspaceId,
+        workspaceId: workspaceId as number,
         range,
         minSeverity: severity,
         includeSeasonal: seasonal,
       })
-      setList(r.anomalies)
-    } catch (err) {
-      setError(errorMessage(err))
-    }
-  }, [workspaceId, range, severity, seasonal])
-  useEffect(() => {
-    void load()
-  }, [load])
+      return r.anomalies
+    },
+    tables: ANOMALY_TABLES,
+    workspaceId,
+  })
+  const list = state.data
 
   const shown = useMemo(
     () =>
@@ -204,7 +207,7 @@ export function AnomaliesPage(): JSX.Element {
   )
 
   return (
-    <PageFrame id="anomalies">
+    <PageFrame id="anomalies" meta={state.refreshing ? 'Updating…' : undefined}>
       <div className="toolbar">
         <select className="select" aria-label="Metric" value={metric} onChange={(e) => setMetric(e.target.value)}>
           <option value="all">All metrics</option>
@@ -244,42 +247,46 @@ export function AnomaliesPage(): JSX.Element {
           Export CSV
         </button>
       </div>
-      {error ? <ErrorState message={error} onRetry={() => void load()} /> : null}
-      {!error && list === null ? <Skeleton height={300} /> : null}
-      {list !== null && shown.length === 0 ? (
-        <EmptyState title="No anomalies in this range">
-          Spend, conversions, CPA, CTR and ROAS all stayed within their usual weekday ranges.
-        </EmptyState>
-      ) : null}
-      {shown.length ? (
-        <div className="card" data-testid="anomaly-list">
-          {shown.map((a) => (
-            <div key={a.id}>
-              <button
-                type="button"
-                className="anomaly-item"
-                aria-expanded={open === a.id}
-                onClick={() => setOpen(open === a.id ? null : a.id)}
-                data-testid="anomaly-item"
-              >
-                <span>
-                  <span className={`badge ${SEVERITY_BADGE[a.severity] ?? ''}`}>{a.severity}</span>{' '}
-                  {METRIC_NAMES[a.metric]} · {a.level}
-                  {a.platform ? ` · ${platformLabel(a.platform)}` : ''} ·{' '}
-                  {a.startDate === a.endDate ? a.startDate : `${a.startDate} → ${a.endDate}`}
-                  {a.seasonal ? <span className="badge">retail peak</span> : null}
-                </span>
-                <span>{a.explanation}</span>
-              </button>
-              {open === a.id && workspaceId !== null ? (
-                <div className="card__body">
-                  <AnomalyChart workspaceId={workspaceId} a={a} />
-                </div>
-              ) : null}
-            </div>
-          ))}
-        </div>
-      ) : null}
+      <LoadState
+        state={state}
+        what="anomalies"
+        isEmpty={() => shown.length === 0}
+        empty={
+          <EmptyState title="No anomalies in this range">
+            Spend, conversions, CPA, CTR and ROAS all stayed within their usual weekday ranges.
+          </EmptyState>
+        }
+      >
+        {() => (
+          <div className="card" data-testid="anomaly-list">
+            {shown.map((a) => (
+              <div key={a.id}>
+                <button
+                  type="button"
+                  className="anomaly-item"
+                  aria-expanded={open === a.id}
+                  onClick={() => setOpen(open === a.id ? null : a.id)}
+                  data-testid="anomaly-item"
+                >
+                  <span>
+                    <span className={`badge ${SEVERITY_BADGE[a.severity] ?? ''}`}>{a.severity}</span>{' '}
+                    {METRIC_NAMES[a.metric]} · {a.level}
+                    {a.platform ? ` · ${platformLabel(a.platform)}` : ''} ·{' '}
+                    {a.startDate === a.endDate ? a.startDate : `${a.startDate} → ${a.endDate}`}
+                    {a.seasonal ? <span className="badge">retail peak</span> : null}
+                  </span>
+                  <span>{a.explanation}</span>
+                </button>
+                {open === a.id && workspaceId !== null ? (
+                  <div className="card__body">
+                    <AnomalyChart workspaceId={workspaceId} a={a} />
+                  </div>
+                ) : null}
+              </div>
+            ))}
+          </div>
+        )}
+      </LoadState>
     </PageFrame>
   )
 }

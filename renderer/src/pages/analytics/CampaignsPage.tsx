@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useMemo, useState, type JSX } from 'react'
-import { deriveKpis } from '../../../../shared/domain/metrics'
+import { useMemo, useState, type JSX } from 'react'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
 import { getClient } from '../../api/client'
 import { PageFrame } from '../../components/PageFrame'
-import { EmptyState, ErrorState, Skeleton } from '../../components/States'
-import { errorMessage } from '../../lib/errors'
+import { LoadState } from '../../components/LoadState'
+import { EmptyState, Skeleton } from '../../components/States'
 import { downloadCsv, type ExportColumn } from '../../lib/export'
+import { METRIC_DATA, usePageData, type DataTable } from '../../lib/page-data'
 import { useWorkspaceStore } from '../../stores/workspace-store'
 import './analytics.css'
 import { EntityDrawer } from './EntityDrawer'
@@ -23,42 +23,11 @@ interface Crumb {
 const DEFAULT_COLUMNS: MetricColumn[] = ['spend', 'revenue', 'roas', 'conversions', 'cpa', 'ctr', 'cpc', 'cpm']
 const LEVEL_TITLES: Record<Level, string> = { campaign: 'Campaigns', ad_set: 'Ad sets', ad: 'Ads' }
 
-/** Synthetic rows for the explorer harness (`#/campaigns?harness=10000`): the real grid, no core. */
-function harnessRows(n: number): EntityRow[] {
-  const platforms = ['meta', 'google_ads', 'tiktok', 'snapchat'] as const
-  return Array.from({ length: n }, (_, i) => {
-    const totals = {
-      spendMicros: ((i * 7919) % 100_000) * 1e4,
-      revenueMicros: ((i * 104_729) % 300_000) * 1e4,
-      impressions: 1000 + ((i * 31) % 90_000),
-      clicks: 10 + ((i * 17) % 900),
-      conversions: (i * 13) % 60,
-      videoViews: 0,
-    }
-    return {
-      level: 'campaign',
-      id: String(i + 1),
-      name: `Harness campaign ${String(i + 1).padStart(5, '0')}`,
-      platform: platforms[i % 4] ?? 'meta',
-      accountId: 1,
-      campaignId: i + 1,
-      adSetId: null,
-      status: 'active',
-      objective: 'sales',
-      period: null,
-      totals,
-      kpis: deriveKpis(totals),
-      previousTotals: null,
-      previousKpis: null,
-      provisional: false,
-    }
-  })
-}
-
-function harnessSize(): number | null {
-  const m = /[?&]harness=(\d+)/.exec(typeof location === 'undefined' ? '' : location.hash)
-  return m ? Math.min(100_000, Number(m[1])) : null
-}
+/** The explorer reads the metric rows and the campaigns, ad sets and ads they roll up to (names, status, budgets). */
+export const CAMPAIGNS_TABLES: readonly DataTable[] = [...METRIC_DATA, 'campaigns', 'ad_sets', 'ads']
+/** Prediction badges come from the active model's stored forecasts. */
+const FORECAST_TABLES: readonly DataTable[] = ['models', 'predictions']
+const NO_FORECASTS: ReadonlyMap<string, EntityForecast> = new Map()
 
 /** Campaign explorer: sort, filter, search, columns, drill-down with breadcrumbs, detail drawer, CSV export. */
 export function CampaignsPage(): JSX.Element {
@@ -66,69 +35,47 @@ export function CampaignsPage(): JSX.Element {
   const range = useWorkspaceStore((s) => s.range)
   const compare = useWorkspaceStore((s) => s.compare)
   const [path, setPath] = useState<Crumb[]>([{ level: 'campaign' }])
-  const [rows, setRows] = useState<EntityRow[] | null>(null)
-  const [currency, setCurrency] = useState('USD')
-  const [convertedFrom, setConvertedFrom] = useState<string[]>([])
-  const [error, setError] = useState<string | null>(null)
   const [search, setSearch] = useState('')
   const [platform, setPlatform] = useState('all')
   const [sort, setSort] = useState<SortState>({ key: 'spend', dir: 'desc' })
   const [columns, setColumns] = useState<MetricColumn[]>(DEFAULT_COLUMNS)
   const [showColumns, setShowColumns] = useState(false)
   const [detail, setDetail] = useState<EntityRow | null>(null)
-  const [forecasts, setForecasts] = useState<ReadonlyMap<string, EntityForecast>>(new Map())
-  const harness = harnessSize()
   const crumb = path[path.length - 1] as Crumb
 
-  const load = useCallback(async () => {
-    if (harness !== null) {
-      setRows(harnessRows(harness))
-      return
-    }
-    if (workspaceId === null) return
-    setError(null)
-    setRows(null)
-    try {
-      const b = await getClient().invoke('analytics:getBreakdown', {
-        workspaceId,
+  const state = usePageData({
+    key: workspaceId === null ? null : JSON.stringify({ workspaceId, range, compare, crumb }),
+    load: () =>
+      getClient().invoke('analytics:getBreakdown', {
+        workspaceId: workspaceId as number,
         range,
         level: crumb.level,
         compare,
         ...(crumb.parent ? { parent: { level: crumb.parent.level, id: crumb.parent.id } } : {}),
-      })
-      setRows(b.rows)
-      setCurrency(b.currency)
-      setConvertedFrom(b.convertedFrom)
-    } catch (err) {
-      setError(errorMessage(err))
-    }
-  }, [harness, workspaceId, range, compare, crumb])
-
-  useEffect(() => {
-    void load()
-  }, [load])
+      }),
+    tables: CAMPAIGNS_TABLES,
+    workspaceId,
+  })
+  const rows = state.data?.rows
+  const currency = state.data?.currency ?? 'USD'
+  const convertedFrom = state.data?.convertedFrom ?? []
 
   // Prediction badges: the active model's 14-day forecasts for campaigns and ad sets (none until a
   // model is trained; failures only hide the badges).
-  useEffect(() => {
-    const entityType = crumb.level === 'ad' ? null : crumb.level
-    if (workspaceId === null || entityType === null || harness !== null) {
-      setForecasts(new Map())
-      return
-    }
-    let live = true
-    getClient()
-      .invoke('ml:listEntityForecasts', { workspaceId, entityType })
-      .then((list) => {
-        if (live) setForecasts(new Map(list.map((f) => [String(f.entityId), f])))
+  const entityType = crumb.level === 'ad' ? null : crumb.level
+  const forecastState = usePageData({
+    key: workspaceId === null || entityType === null ? null : JSON.stringify({ workspaceId, entityType }),
+    load: async () => {
+      const list = await getClient().invoke('ml:listEntityForecasts', {
+        workspaceId: workspaceId as number,
+        entityType: entityType as NonNullable<typeof entityType>,
       })
-      .catch(() => {
-        if (live) setForecasts(new Map())
-      })
-    return () => {
-      live = false
-    }
-  }, [workspaceId, crumb.level, harness])
+      return new Map(list.map((f) => [String(f.entityId), f])) as ReadonlyMap<string, EntityForecast>
+    },
+    tables: FORECAST_TABLES,
+    workspaceId,
+  })
+  const forecasts = (entityType !== null && forecastState.data) || NO_FORECASTS
 
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase()
@@ -179,33 +126,34 @@ export function CampaignsPage(): JSX.Element {
     )
   }
 
-  let body: JSX.Element
-  if (error) body = <ErrorState title="Could not load the explorer" message={error} onRetry={() => void load()} />
-  else if (rows === null) body = <Skeleton height={400} />
-  else if (rows.length === 0)
-    body = (
-      <EmptyState title="Nothing delivered in this range">Pick a longer date range or another workspace.</EmptyState>
-    )
-  else
-    body = (
-      <ExplorerTable
-        rows={shown}
-        columns={columns}
-        currency={currency}
-        sort={sort}
-        onSort={onSort}
-        {...(drill ? { onDrill: drill } : {})}
-        onDetails={setDetail}
-        showDelta={compare}
-        forecasts={forecasts}
-      />
-    )
+  const body = (
+    <LoadState
+      state={state}
+      what="the explorer"
+      loading={<Skeleton height={400} />}
+      isEmpty={(b) => b.rows.length === 0}
+      empty={
+        <EmptyState title="Nothing delivered in this range">Pick a longer date range or another workspace.</EmptyState>
+      }
+    >
+      {() => (
+        <ExplorerTable
+          rows={shown}
+          columns={columns}
+          currency={currency}
+          sort={sort}
+          onSort={onSort}
+          {...(drill ? { onDrill: drill } : {})}
+          onDetails={setDetail}
+          showDelta={compare}
+          forecasts={forecasts}
+        />
+      )}
+    </LoadState>
+  )
 
   return (
-    <PageFrame
-      id="campaigns"
-      meta={harness !== null ? `Explorer harness · ${harness.toLocaleString('en-US')} synthetic rows` : undefined}
-    >
+    <PageFrame id="campaigns" meta={state.refreshing ? 'Updating…' : undefined}>
       <nav className="breadcrumbs" aria-label="Drill-down" data-testid="breadcrumbs">
         {path.map((c, i) => (
           <span key={i}>
@@ -287,13 +235,13 @@ export function CampaignsPage(): JSX.Element {
         </fieldset>
       ) : null}
       {body}
-      {detail && workspaceId !== null && harness === null ? (
+      {detail && workspaceId !== null ? (
         <EntityDrawer
           workspaceId={workspaceId}
           row={detail}
           range={range}
           onClose={() => setDetail(null)}
-          onChanged={() => void load()}
+          onChanged={state.reload}
         />
       ) : null}
     </PageFrame>

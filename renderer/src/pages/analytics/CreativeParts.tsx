@@ -1,13 +1,14 @@
-import { useCallback, useEffect, useRef, useState, type JSX } from 'react'
+import { useCallback, useRef, useState, type JSX } from 'react'
 import type { z } from 'zod'
 import type { FatigueDetailSchema, FormatComparisonSchema } from '../../../../shared/ipc/contracts/analytics-insights'
 import { getClient } from '../../api/client'
 import { Chart } from '../../components/Chart'
-import { ErrorState, Skeleton } from '../../components/States'
+import { LoadState } from '../../components/LoadState'
+import { Skeleton } from '../../components/States'
 import type { ChartPalette } from '../../lib/chart-theme'
-import { errorMessage } from '../../lib/errors'
 import { downloadChartPng } from '../../lib/export'
 import { formatPercent } from '../../lib/format'
+import { METRIC_DATA, usePageData } from '../../lib/page-data'
 import { asChartOption } from './charts'
 
 type Formats = z.infer<typeof FormatComparisonSchema>
@@ -125,17 +126,22 @@ export function formatsOption(f: Formats, p: ChartPalette): ReturnType<typeof as
 }
 
 export function FatiguePanel({ workspaceId, adId }: { workspaceId: number; adId: number }): JSX.Element {
-  const [f, setF] = useState<Fatigue | null>(null)
-  const [error, setError] = useState<string | null>(null)
   const box = useRef<HTMLDivElement>(null)
-  useEffect(() => {
-    getClient()
-      .invoke('analytics:getFatigue', { workspaceId, adId })
-      .then(setF, (e: unknown) => setError(errorMessage(e)))
-  }, [workspaceId, adId])
+  const state = usePageData({
+    key: JSON.stringify({ workspaceId, adId }),
+    load: (): Promise<Fatigue> => getClient().invoke('analytics:getFatigue', { workspaceId, adId }),
+    tables: [...METRIC_DATA, 'ads'],
+    workspaceId,
+  })
+  const f = state.data
   const build = useCallback((p: ChartPalette) => (f ? fatigueOption(f, p) : asChartOption({})), [f])
-  if (error) return <ErrorState message={error} />
-  if (!f) return <Skeleton height={260} />
+  if (!f) {
+    return (
+      <LoadState state={state} what="the fatigue curve" loading={<Skeleton height={260} />}>
+        {() => null}
+      </LoadState>
+    )
+  }
   return (
     <div ref={box} data-testid="fatigue-panel">
       <p>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type JSX } from 'react'
+import { useCallback, useRef, useState, type JSX } from 'react'
 import type { z } from 'zod'
 import type {
   ComparisonSchema,
@@ -8,65 +8,70 @@ import type {
 import { getClient } from '../../api/client'
 import { Chart } from '../../components/Chart'
 import { PageFrame } from '../../components/PageFrame'
-import { EmptyState, ErrorState, Skeleton } from '../../components/States'
+import { LoadState } from '../../components/LoadState'
+import { EmptyState, Skeleton } from '../../components/States'
 import type { ChartPalette } from '../../lib/chart-theme'
 import { errorMessage } from '../../lib/errors'
 import { downloadChartPng, downloadCsv } from '../../lib/export'
 import { formatPercent } from '../../lib/format'
+import { METRIC_DATA, usePageData, type DataTable } from '../../lib/page-data'
 import { useWorkspaceStore } from '../../stores/workspace-store'
 import './analytics.css'
 import { asChartOption } from './charts'
 import { FatiguePanel, formatsOption, STATE_BADGE, Thumb } from './CreativeParts'
 import { formatMetric, platformLabel } from './format'
 
-type Creative = z.infer<typeof CreativeListSchema>['rows'][number]
+type CreativeList = z.infer<typeof CreativeListSchema>
+type Creative = CreativeList['rows'][number]
 type Formats = z.infer<typeof FormatComparisonSchema>
 type Comparison = z.infer<typeof ComparisonSchema>
+
+/** Creative views read the metric rows, the ads and their creatives (thumbnails, formats). */
+export const CREATIVE_TABLES: readonly DataTable[] = [...METRIC_DATA, 'ads', 'creatives']
 
 /** Creatives: gallery or table with fatigue, the format comparison, and an A/B comparison of two ads. */
 export function CreativesPage(): JSX.Element {
   const workspaceId = useWorkspaceStore((s) => s.workspaceId)
   const range = useWorkspaceStore((s) => s.range)
-  const [rows, setRows] = useState<Creative[] | null>(null)
-  const [formats, setFormats] = useState<Formats | null>(null)
-  const [currency, setCurrency] = useState('USD')
-  const [error, setError] = useState<string | null>(null)
   const [view, setView] = useState<'table' | 'gallery'>('table')
   const [open, setOpen] = useState<number | null>(null)
   const [picked, setPicked] = useState<number[]>([])
-  const [cmp, setCmp] = useState<Comparison | null>(null)
   const formatsBox = useRef<HTMLDivElement>(null)
 
-  const load = useCallback(async () => {
-    if (workspaceId === null) return
-    setError(null)
-    setRows(null)
-    try {
-      const [list, f] = await Promise.all([
-        getClient().invoke('analytics:listCreatives', { workspaceId, range, limit: 300 }),
-        getClient().invoke('analytics:compareFormats', { workspaceId, range }),
+  const state = usePageData({
+    key: workspaceId === null ? null : JSON.stringify({ workspaceId, range }),
+    load: async (): Promise<{ list: CreativeList; formats: Formats }> => {
+      const q = { workspaceId: workspaceId as number, range }
+      const [list, formats] = await Promise.all([
+        getClient().invoke('analytics:listCreatives', { ...q, limit: 300 }),
+        getClient().invoke('analytics:compareFormats', q),
       ])
-      setRows(list.rows)
-      setCurrency(list.currency)
-      setFormats(f)
-    } catch (err) {
-      setError(errorMessage(err))
-    }
-  }, [workspaceId, range])
-  useEffect(() => {
-    void load()
-  }, [load])
+      return { list, formats }
+    },
+    tables: CREATIVE_TABLES,
+    workspaceId,
+  })
+  const rows = state.data?.list.rows
+  const currency = state.data?.list.currency ?? 'USD'
+  const formats = state.data?.formats ?? null
 
-  useEffect(() => {
-    const [a, b] = picked
-    if (workspaceId === null || a === undefined || b === undefined) {
-      setCmp(null)
-      return
-    }
-    getClient()
-      .invoke('analytics:compareEntities', { workspaceId, level: 'ad', aId: a, bId: b, range, metric: 'ctr' })
-      .then(setCmp, (e: unknown) => setError(errorMessage(e)))
-  }, [picked, workspaceId, range])
+  const [a, b] = picked
+  const comparison = usePageData({
+    key:
+      workspaceId === null || a === undefined || b === undefined ? null : JSON.stringify({ workspaceId, range, a, b }),
+    load: (): Promise<Comparison> =>
+      getClient().invoke('analytics:compareEntities', {
+        workspaceId: workspaceId as number,
+        level: 'ad',
+        aId: a as number,
+        bId: b as number,
+        range,
+        metric: 'ctr',
+      }),
+    tables: CREATIVE_TABLES,
+    workspaceId,
+  })
+  const cmp = picked.length === 2 ? comparison.data : undefined
 
   const toggle = (id: number): void =>
     setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-2)))
@@ -76,8 +81,12 @@ export function CreativesPage(): JSX.Element {
   )
 
   let body: JSX.Element
-  if (error) body = <ErrorState message={error} onRetry={() => void load()} />
-  else if (rows === null) body = <Skeleton height={400} />
+  if (state.status !== 'ready' || rows === undefined)
+    body = (
+      <LoadState state={state} what="creatives" loading={<Skeleton height={400} />}>
+        {() => null}
+      </LoadState>
+    )
   else if (rows.length === 0) body = <EmptyState title="No ads delivered in this range" />
   else if (view === 'gallery')
     body = (
@@ -161,7 +170,7 @@ export function CreativesPage(): JSX.Element {
     )
 
   return (
-    <PageFrame id="creatives">
+    <PageFrame id="creatives" meta={state.refreshing ? 'Updating…' : undefined}>
       <div className="toolbar">
         <div className="segmented" role="group" aria-label="View">
           <button
@@ -211,6 +220,11 @@ export function CreativesPage(): JSX.Element {
       {cmp ? (
         <p className="note note--info" data-testid="comparison">
           {cmp.summary}
+        </p>
+      ) : null}
+      {picked.length === 2 && comparison.status === 'error' ? (
+        <p className="field__error" role="alert">
+          Could not compare these ads: {errorMessage(comparison.error)}
         </p>
       ) : null}
       {open !== null && workspaceId !== null ? (

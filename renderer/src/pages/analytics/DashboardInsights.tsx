@@ -1,13 +1,14 @@
-import { useCallback, useEffect, useState, type JSX } from 'react'
+import { useCallback, type JSX } from 'react'
 import type { z } from 'zod'
 import type { DateRange } from '../../../../shared/domain/metrics'
 import type { Anomaly } from '../../../../shared/ipc/contracts/analytics-insights'
 import type { EntityRow, PacingSchema } from '../../../../shared/ipc/contracts/analytics-schemas'
 import { getClient } from '../../api/client'
 import { Chart } from '../../components/Chart'
-import { ErrorState, Skeleton } from '../../components/States'
+import { LoadState } from '../../components/LoadState'
+import { Skeleton } from '../../components/States'
 import type { ChartPalette } from '../../lib/chart-theme'
-import { errorMessage } from '../../lib/errors'
+import { METRIC_DATA, usePageData, type DataTable } from '../../lib/page-data'
 import { formatCurrency } from '../../lib/format'
 import { useRouterStore } from '../../stores/router-store'
 import './analytics.css'
@@ -54,42 +55,44 @@ function platformOption(rows: EntityRow[], currency: string, p: ChartPalette): R
 }
 
 /** Dashboard additions: top campaigns, platform split, pacing and the latest anomalies. */
+/** Insights read the metric tables and (for pacing) the campaigns' daily budgets. */
+const INSIGHT_TABLES: readonly DataTable[] = [...METRIC_DATA, 'campaigns', 'ad_sets']
+
+async function loadInsights(workspaceId: number, range: DateRange): Promise<Data> {
+  const c = getClient()
+  const [top, platforms, pacing, anomalies] = await Promise.all([
+    c.invoke('analytics:getTop', { workspaceId, range, metric: 'roas', limit: 8, minSpend: 100 }),
+    c.invoke('analytics:getBreakdown', { workspaceId, range, level: 'platform' }),
+    c.invoke('analytics:getPacing', { workspaceId }),
+    c.invoke('analytics:listAnomalies', { workspaceId, range, minSeverity: 'warning' }),
+  ])
+  return {
+    currency: top.currency,
+    top: top.rows,
+    platforms: platforms.rows,
+    pacing: pacing.rows,
+    anomalies: anomalies.anomalies.slice(0, 6),
+  }
+}
+
+/** Dashboard additions: top campaigns, platform split, pacing and the latest anomalies. */
 export function DashboardInsights({ workspaceId, range }: { workspaceId: number; range: DateRange }): JSX.Element {
-  const [data, setData] = useState<Data | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const navigate = useRouterStore((s) => s.navigate)
-
-  const load = useCallback(async () => {
-    setError(null)
-    try {
-      const c = getClient()
-      const [top, platforms, pacing, anomalies] = await Promise.all([
-        c.invoke('analytics:getTop', { workspaceId, range, metric: 'roas', limit: 8, minSpend: 100 }),
-        c.invoke('analytics:getBreakdown', { workspaceId, range, level: 'platform' }),
-        c.invoke('analytics:getPacing', { workspaceId }),
-        c.invoke('analytics:listAnomalies', { workspaceId, range, minSeverity: 'warning' }),
-      ])
-      setData({
-        currency: top.currency,
-        top: top.rows,
-        platforms: platforms.rows,
-        pacing: pacing.rows,
-        anomalies: anomalies.anomalies.slice(0, 6),
-      })
-    } catch (err) {
-      setError(errorMessage(err))
-    }
-  }, [workspaceId, range])
-  useEffect(() => {
-    void load()
-  }, [load])
-
-  const buildPlatforms = useCallback(
-    (p: ChartPalette) => platformOption(data?.platforms ?? [], data?.currency ?? 'USD', p),
-    [data],
+  const state = usePageData({
+    key: JSON.stringify({ workspaceId, range }),
+    load: () => loadInsights(workspaceId, range),
+    tables: INSIGHT_TABLES,
+    workspaceId,
+  })
+  return (
+    <LoadState state={state} what="insights" loading={<Skeleton height={240} />}>
+      {(data) => <Insights data={data} />}
+    </LoadState>
   )
-  if (error) return <ErrorState title="Could not load insights" message={error} onRetry={() => void load()} />
-  if (!data) return <Skeleton height={240} />
+}
+
+function Insights({ data }: { data: Data }): JSX.Element {
+  const navigate = useRouterStore((s) => s.navigate)
+  const buildPlatforms = useCallback((p: ChartPalette) => platformOption(data.platforms, data.currency, p), [data])
   const total = data.platforms.reduce((a, r) => a + r.kpis.spend, 0)
   return (
     <div className="analytics-grid" data-testid="dashboard-insights">

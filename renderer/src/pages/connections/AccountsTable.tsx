@@ -1,7 +1,7 @@
 import type { JSX } from 'react'
 import { PLATFORM_LABELS } from '../../../../shared/domain/entities'
 import { formatInteger, formatTimestamp } from '../../lib/format'
-import type { ConnectionView } from '../../stores/connections-store'
+import type { ConnectionView } from './ConnectionsPage'
 
 type AccountView = ConnectionView['accounts'][number]
 

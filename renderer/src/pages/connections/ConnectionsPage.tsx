@@ -1,12 +1,14 @@
 import { useEffect, useState, type JSX } from 'react'
 import { PLATFORM_LABELS } from '../../../../shared/domain/entities'
+import type { ChannelOutput } from '../../../../shared/ipc/contract'
 import { getClient } from '../../api/client'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { PageFrame } from '../../components/PageFrame'
+import { LoadState } from '../../components/LoadState'
 import { EmptyState, ErrorState, Skeleton } from '../../components/States'
 import { errorMessage } from '../../lib/errors'
 import { formatTimestamp } from '../../lib/format'
-import { useConnectionsStore, type ConnectionView } from '../../stores/connections-store'
+import { usePageData, type DataTable } from '../../lib/page-data'
 import { useJobsStore } from '../../stores/jobs-store'
 import { selectCurrentWorkspace, useWorkspaceStore } from '../../stores/workspace-store'
 import { AccountsTable } from './AccountsTable'
@@ -14,34 +16,59 @@ import { ApiVersions } from './ApiVersions'
 import { ConnectForm } from './ConnectForm'
 import { RecentRuns } from './RecentRuns'
 
+export type ConnectionView = ChannelOutput<'connections:list'>[number]
+
+/** Connections, their accounts' sync state and the sync runs. */
+export const CONNECTIONS_TABLES: readonly DataTable[] = ['connections', 'ad_accounts', 'sync_runs']
+
+async function loadConnections(workspaceId: number): Promise<{
+  connections: ConnectionView[]
+  runs: ChannelOutput<'sync:listRuns'>
+  status: ChannelOutput<'sync:getStatus'>
+}> {
+  const client = getClient()
+  const [connections, runs, status] = await Promise.all([
+    client.invoke('connections:list', { workspaceId }),
+    client.invoke('sync:listRuns', { workspaceId, limit: 10 }),
+    client.invoke('sync:getStatus', { workspaceId }),
+  ])
+  return { connections, runs, status }
+}
+
 /** Connections: connect flows, per-account sync state, "Sync now" with live progress, recent runs. */
 export function ConnectionsPage(): JSX.Element {
   const workspace = useWorkspaceStore(selectCurrentWorkspace)
-  const { connections, runs, status, load, error, fetch, refetch } = useConnectionsStore()
+  const workspaceStatus = useWorkspaceStore((s) => s.status)
+  const workspaceError = useWorkspaceStore((s) => s.error)
+  const workspaceId = workspace?.id ?? null
+  const state = usePageData({
+    key: workspaceId === null ? null : String(workspaceId),
+    load: () => loadConnections(workspaceId as number),
+    tables: CONNECTIONS_TABLES,
+    workspaceId,
+  })
+  const { reload } = state
+  const connections = state.data?.connections ?? []
+  const runs = state.data?.runs ?? []
+  const status = state.data?.status ?? null
   const [syncError, setSyncError] = useState<string | null>(null)
   const [removing, setRemoving] = useState<ConnectionView | null>(null)
   const runningId = status?.running?.jobId ?? null
   const job = useJobsStore((s) => (runningId === null ? undefined : s.jobs.find((j) => j.id === runningId)))
 
-  useEffect(() => {
-    if (workspace) void fetch(workspace.id)
-  }, [workspace, fetch])
-
-  useEffect(() => {
-    const client = getClient()
-    const offs = [
-      client.on('sync:finished', () => void refetch()),
-      client.on('data:changed', (c) => {
-        if (c.tables.includes('connections') || c.tables.includes('ad_accounts')) void refetch()
-      }),
-    ]
-    return () => offs.forEach((off) => off())
-  }, [refetch])
+  // A run's end is also a data:changed on sync_runs; this catches a run that failed before writing.
+  useEffect(() => getClient().on('sync:finished', () => reload()), [reload])
 
   if (!workspace)
     return (
       <PageFrame id="connections">
-        {load === 'error' ? <ErrorState message={error ?? ''} /> : <Skeleton height={120} />}
+        {workspaceStatus === 'error' ? (
+          <div className="card">
+            <ErrorState title="Could not load workspaces" message={workspaceError ?? ''} />
+          </div>
+        ) : (
+          <Skeleton height={120} />
+        )}
       </PageFrame>
     )
 
@@ -49,7 +76,8 @@ export function ConnectionsPage(): JSX.Element {
     setSyncError(null)
     try {
       await getClient().invoke('sync:start', { workspaceId: workspace.id, mode })
-      await Promise.all([refetch(), useJobsStore.getState().loadJobs()])
+      reload()
+      await useJobsStore.getState().loadJobs()
     } catch (err) {
       setSyncError(errorMessage(err))
     }
@@ -59,7 +87,7 @@ export function ConnectionsPage(): JSX.Element {
     try {
       await getClient().invoke('connections:remove', { connectionId: c.id })
       setRemoving(null)
-      await refetch()
+      reload()
     } catch (err) {
       setSyncError(errorMessage(err))
       setRemoving(null)
@@ -127,55 +155,55 @@ export function ConnectionsPage(): JSX.Element {
         </div>
       </section>
 
-      {load === 'error' ? (
-        <ErrorState
-          title="Could not load connections"
-          message={error ?? 'Unknown error'}
-          onRetry={() => void refetch()}
-        />
-      ) : load !== 'ready' ? (
-        <Skeleton height={160} />
-      ) : connections.length === 0 ? (
-        <EmptyState title="No platform connected to this workspace" icon="connections">
-          Connect Meta, Google Ads, TikTok or Snapchat below, or import a CSV export with the CLI (
-          <code>npm run cli -- import file.csv</code>).
-        </EmptyState>
-      ) : (
-        connections.map((c) => (
-          <section
-            key={c.id}
-            className="card"
-            aria-label={`${PLATFORM_LABELS[c.platform]} connection`}
-            data-testid={`connection-${c.platform}`}
-          >
-            <div className="card__header">
-              <h2>
-                {PLATFORM_LABELS[c.platform]} <span className="field__hint">{c.label}</span>
-                {c.simulated ? <span className="badge badge--info">Simulated demo platform</span> : null}
-              </h2>
-              <button type="button" className="btn btn--ghost btn--sm" onClick={() => setRemoving(c)}>
-                Remove
-              </button>
-            </div>
-            <div className="card__body">
-              {c.apiNotice ? (
-                <p
-                  className={c.apiNotice.level === 'error' ? 'field__error' : 'badge badge--warning'}
-                  role={c.apiNotice.level === 'error' ? 'alert' : 'status'}
-                  data-testid={`api-notice-${c.platform}`}
-                >
-                  {c.apiNotice.message}
+      <LoadState
+        state={state}
+        what="connections"
+        loading={<Skeleton height={160} />}
+        isEmpty={(d) => d.connections.length === 0}
+        empty={
+          <EmptyState title="No platform connected to this workspace" icon="connections">
+            Connect Meta, Google Ads, TikTok or Snapchat below, or import a CSV export with the CLI (
+            <code>npm run cli -- import file.csv</code>).
+          </EmptyState>
+        }
+      >
+        {(d) =>
+          d.connections.map((c) => (
+            <section
+              key={c.id}
+              className="card"
+              aria-label={`${PLATFORM_LABELS[c.platform]} connection`}
+              data-testid={`connection-${c.platform}`}
+            >
+              <div className="card__header">
+                <h2>
+                  {PLATFORM_LABELS[c.platform]} <span className="field__hint">{c.label}</span>
+                  {c.simulated ? <span className="badge badge--info">Simulated demo platform</span> : null}
+                </h2>
+                <button type="button" className="btn btn--ghost btn--sm" onClick={() => setRemoving(c)}>
+                  Remove
+                </button>
+              </div>
+              <div className="card__body">
+                {c.apiNotice ? (
+                  <p
+                    className={c.apiNotice.level === 'error' ? 'field__error' : 'badge badge--warning'}
+                    role={c.apiNotice.level === 'error' ? 'alert' : 'status'}
+                    data-testid={`api-notice-${c.platform}`}
+                  >
+                    {c.apiNotice.message}
+                  </p>
+                ) : null}
+                {c.lastError ? <p className="field__error">{c.lastError}</p> : null}
+                <AccountsTable accounts={c.accounts} />
+                <p className="field__hint mono">
+                  API {c.apiVersion}: {c.baseUrl}
                 </p>
-              ) : null}
-              {c.lastError ? <p className="field__error">{c.lastError}</p> : null}
-              <AccountsTable accounts={c.accounts} />
-              <p className="field__hint mono">
-                API {c.apiVersion}: {c.baseUrl}
-              </p>
-            </div>
-          </section>
-        ))
-      )}
+              </div>
+            </section>
+          ))
+        }
+      </LoadState>
 
       <section className="card" aria-labelledby="conn-runs">
         <div className="card__header">
@@ -191,8 +219,8 @@ export function ConnectionsPage(): JSX.Element {
           <h2 id="conn-add">Connect a platform</h2>
         </div>
         <div className="card__body">
-          <ConnectForm workspaceId={workspace.id} onConnected={() => void refetch()} />
-          <ApiVersions onChanged={() => void refetch()} />
+          <ConnectForm workspaceId={workspace.id} onConnected={reload} />
+          <ApiVersions onChanged={reload} />
         </div>
       </section>
 

@@ -1,6 +1,8 @@
 import type { JSX } from 'react'
 import { formatInteger, formatTimestamp } from '../../lib/format'
-import type { SyncRunView } from '../../stores/connections-store'
+import type { ChannelOutput } from '../../../../shared/ipc/contract'
+
+type SyncRunView = ChannelOutput<'sync:listRuns'>[number]
 
 const TONE: Record<string, string> = {
   succeeded: 'badge--positive',

@@ -2,9 +2,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Summary, TrendPoint } from '../../../../shared/ipc/contract'
-import { setClient } from '../../api/client'
-import { startLiveUpdates } from '../../lib/live-events'
-import { useDashboardStore } from '../../stores/dashboard-store'
+import { ApiError, setClient } from '../../api/client'
 import { useWorkspaceStore } from '../../stores/workspace-store'
 import { createFakeClient, type FakeClient } from '../../test/fake-client'
 import { DashboardPage } from './DashboardPage'
@@ -81,7 +79,7 @@ const points: TrendPoint[] = [
 
 let client: FakeClient
 
-function makeClient(getSummary: () => Summary | Promise<Summary>): FakeClient {
+function makeClient(getSummary: (input: unknown) => Summary | Promise<Summary>): FakeClient {
   return createFakeClient({
     'workspaces:list': () => [
       { id: 7, name: 'Demo Store', reportingCurrency: 'USD', isDemo: true, accountCount: 3, createdAt: '2025-01-01' },
@@ -100,8 +98,7 @@ async function renderDashboard(): Promise<void> {
 }
 
 beforeEach(() => {
-  useDashboardStore.setState({ query: null, status: 'idle', summary: null, trend: [], error: null, refreshing: false })
-  useWorkspaceStore.setState({ workspaces: [], workspaceId: null, status: 'idle', compare: true })
+  useWorkspaceStore.setState({ workspaces: [], workspaceId: null, status: 'idle', compare: true, preset: 'last30' })
 })
 
 afterEach(() => {
@@ -135,16 +132,21 @@ describe('DashboardPage', () => {
     expect(call?.input).toMatchObject({ workspaceId: 7, compare: true })
   })
 
-  it('shows an error with the message and retries', async () => {
+  it('shows an error in plain words, never the core internal message, and retries', async () => {
     let fail = true
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     client = makeClient(() => {
-      if (fail) throw new Error('Database is locked')
+      if (fail) throw new ApiError('INTERNAL', 'SqliteError: SQLITE_BUSY: database is locked')
       return summary()
     })
     setClient(client)
     await renderDashboard()
 
-    expect((await screen.findByRole('alert')).textContent).toContain('Database is locked')
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toContain('Could not load the dashboard')
+    expect(alert.textContent).toContain('unexpected problem')
+    expect(alert.textContent).not.toMatch(/sqlite/i)
+    logged.mockRestore()
     fail = false
     fireEvent.click(screen.getByRole('button', { name: /retry/i }))
     expect(await screen.findByTestId('kpi-spend')).toBeTruthy()
@@ -179,18 +181,40 @@ describe('DashboardPage', () => {
     expect(screen.queryByTestId('kpi-spend-delta')).toBeNull()
   })
 
-  it('refetches when the core reports changed data', async () => {
+  it('refetches on a data:changed naming its tables in its workspace, and not on others', async () => {
     client = makeClient(() => summary())
     setClient(client)
-    const stop = startLiveUpdates()
     await renderDashboard()
     await screen.findByTestId('kpi-spend')
-    const before = client.calls.filter((c) => c.channel === 'dashboard:getSummary').length
+    const summaries = (): number => client.calls.filter((c) => c.channel === 'dashboard:getSummary').length
+    const before = summaries()
 
+    // Unrelated: a table the dashboard does not read, and the right table in another workspace.
+    act(() => client.emit('data:changed', { tables: ['connections'], workspaceId: 7 }))
+    act(() => client.emit('data:changed', { tables: ['daily_metrics'], workspaceId: 8 }))
     act(() => client.emit('data:changed', { tables: ['daily_metrics'], workspaceId: 7 }))
-    await waitFor(() =>
-      expect(client.calls.filter((c) => c.channel === 'dashboard:getSummary').length).toBe(before + 1),
-    )
-    stop()
+    await waitFor(() => expect(summaries()).toBe(before + 1))
+    // The refresh runs over the tiles on screen (no skeleton), then settles.
+    expect(screen.getByTestId('kpi-spend')).toBeTruthy()
+    await waitFor(() => expect(screen.queryByText(/Updating/)).toBeNull())
+    expect(summaries()).toBe(before + 1)
+  })
+
+  it('shows the newer range when an older request answers last', async () => {
+    const pending: { input: unknown; resolve: (s: Summary) => void }[] = []
+    client = makeClient((input) => new Promise<Summary>((resolve) => pending.push({ input, resolve })))
+    setClient(client)
+    await renderDashboard()
+    await waitFor(() => expect(pending).toHaveLength(1))
+    act(() => useWorkspaceStore.getState().setPreset('last7'))
+    await waitFor(() => expect(pending).toHaveLength(2))
+    const [older, newer] = pending
+    expect(JSON.stringify(older?.input)).not.toBe(JSON.stringify(newer?.input))
+
+    const spendOf = (spend: number): Summary => summary({ kpis: { ...summary().kpis, spend } })
+    await act(async () => newer?.resolve(spendOf(777)))
+    await waitFor(() => expect(screen.getByTestId('kpi-spend').getAttribute('data-value')).toBe('777'))
+    await act(async () => older?.resolve(spendOf(111)))
+    expect(screen.getByTestId('kpi-spend').getAttribute('data-value')).toBe('777')
   })
 })

@@ -1,19 +1,39 @@
-import { lazy, Suspense, useEffect, type JSX } from 'react'
-import type { Totals } from '../../../../shared/domain/metrics'
-import type { Summary } from '../../../../shared/ipc/contract'
+import { lazy, Suspense, type JSX } from 'react'
+import type { DateRange, Totals } from '../../../../shared/domain/metrics'
+import type { Summary, TrendPoint } from '../../../../shared/ipc/contract'
+import { getClient } from '../../api/client'
 import { Icon } from '../../components/Icon'
 import { KpiTile, KpiTileSkeleton } from '../../components/KpiTile'
+import { LoadState } from '../../components/LoadState'
 import { kpiSeries } from '../../lib/kpi-series'
 import { PageFrame } from '../../components/PageFrame'
 import { EmptyState, ErrorState, Skeleton } from '../../components/States'
 import { formatRange } from '../../lib/date-presets'
 import { KPI_ORDER } from '../../lib/format'
-import { useDashboardStore } from '../../stores/dashboard-store'
+import { METRIC_DATA, usePageData, type DataTable } from '../../lib/page-data'
 import { useRouterStore } from '../../stores/router-store'
 import { selectCurrentWorkspace, useWorkspaceStore } from '../../stores/workspace-store'
 import { NoDataHint } from './NoDataHint'
 import { DashboardInsights } from '../analytics/DashboardInsights'
 import { useAnomalyMarkers } from '../analytics/use-anomaly-markers'
+
+/** Totals and trends are summed from the metric tables and converted at the workspace's rates. */
+export const DASHBOARD_TABLES: readonly DataTable[] = METRIC_DATA
+
+interface DashboardData {
+  summary: Summary
+  trend: TrendPoint[]
+  trendCurrency: string
+}
+
+async function loadDashboard(q: { workspaceId: number; range: DateRange; compare: boolean }): Promise<DashboardData> {
+  const client = getClient()
+  const [summary, trend] = await Promise.all([
+    client.invoke('dashboard:getSummary', q),
+    client.invoke('dashboard:getTrend', { workspaceId: q.workspaceId, range: q.range }),
+  ])
+  return { summary, trend: trend.points, trendCurrency: trend.currency }
+}
 
 // ECharts is most of the bundle; loading it with the chart keeps the first paint light.
 const TrendChart = lazy(async () => ({ default: (await import('./TrendChart')).TrendChart }))
@@ -73,18 +93,20 @@ export function DashboardPage(): JSX.Element {
   const workspace = useWorkspaceStore(selectCurrentWorkspace)
   const range = useWorkspaceStore((s) => s.range)
   const compare = useWorkspaceStore((s) => s.compare)
-  const { status, error, summary, trend, trendCurrency, refreshing, load, refetch } = useDashboardStore()
   const navigate = useRouterStore((s) => s.navigate)
   const markers = useAnomalyMarkers(workspaceId, range)
-
-  useEffect(() => {
-    if (workspaceId !== null) void load({ workspaceId, range, compare })
-  }, [workspaceId, range, compare, load])
+  const query = workspaceId === null ? null : { workspaceId, range, compare }
+  const state = usePageData({
+    key: query && JSON.stringify(query),
+    load: () => loadDashboard(query as NonNullable<typeof query>),
+    tables: DASHBOARD_TABLES,
+    workspaceId,
+  })
 
   const meta = workspace ? (
     <>
       {workspace.name}
-      {refreshing ? <span className="header__updating"> · Updating…</span> : null}
+      {state.refreshing ? <span className="header__updating"> · Updating…</span> : null}
     </>
   ) : null
 
@@ -110,69 +132,11 @@ export function DashboardPage(): JSX.Element {
         Rebuild the demo workspace from Settings to explore Marketing Engine with sample data.
       </EmptyState>
     )
-  } else if (status === 'error') {
-    body = (
-      <div className="card">
-        <ErrorState
-          title="Could not load the dashboard"
-          message={error ?? 'Unknown error'}
-          onRetry={() => void refetch()}
-        />
-      </div>
-    )
-  } else if (status !== 'ready' || !summary) {
-    body = <LoadingView />
   } else {
-    const currency = summary.currency
-    const previousLabel = summary.previousRange ? formatRange(summary.previousRange) : undefined
-    const empty = isEmptyTotals(summary.totals)
     body = (
-      <>
-        <div className="dashboard-context">
-          <p>
-            <span className="tabular">{formatRange(summary.range)}</span>
-            {previousLabel ? (
-              <span className="dashboard-context__compare">
-                {' '}
-                compared with <span className="tabular">{previousLabel}</span>
-              </span>
-            ) : null}
-            <span className="dashboard-context__currency"> · {currency}</span>
-          </p>
-        </div>
-        <SummaryNotes summary={summary} />
-        <section aria-label="Key metrics" className="kpi-grid" data-testid="kpi-grid">
-          {KPI_ORDER.map((k) => (
-            <KpiTile
-              key={k}
-              kpi={k}
-              value={summary.kpis[k]}
-              previous={summary.previousKpis ? summary.previousKpis[k] : undefined}
-              currency={currency}
-              previousLabel={previousLabel}
-              series={trend.length > 1 ? kpiSeries(trend, k) : undefined}
-            />
-          ))}
-        </section>
-        <section className="card" aria-labelledby="trend-title" data-testid="trend-card">
-          <div className="card__header">
-            <div>
-              <h2 id="trend-title">Spend and revenue</h2>
-              <p>Daily totals in {trendCurrency ?? currency}</p>
-            </div>
-          </div>
-          <div className="card__body">
-            {empty && workspace ? (
-              <NoDataHint workspaceId={workspace.id} accountCount={workspace.accountCount} />
-            ) : (
-              <Suspense fallback={<Skeleton height={300} />}>
-                <TrendChart points={trend} currency={trendCurrency ?? currency} markers={markers} />
-              </Suspense>
-            )}
-          </div>
-        </section>
-        {workspace && !empty ? <DashboardInsights workspaceId={workspace.id} range={summary.range} /> : null}
-      </>
+      <LoadState state={state} what="the dashboard" loading={<LoadingView />}>
+        {(data) => <DashboardBody data={data} markers={markers} />}
+      </LoadState>
     )
   }
 
@@ -180,5 +144,66 @@ export function DashboardPage(): JSX.Element {
     <PageFrame id="dashboard" meta={meta}>
       {body}
     </PageFrame>
+  )
+}
+
+function DashboardBody({
+  data: { summary, trend, trendCurrency },
+  markers,
+}: {
+  data: DashboardData
+  markers: ReturnType<typeof useAnomalyMarkers>
+}): JSX.Element {
+  const workspace = useWorkspaceStore(selectCurrentWorkspace)
+  const currency = summary.currency
+  const previousLabel = summary.previousRange ? formatRange(summary.previousRange) : undefined
+  const empty = isEmptyTotals(summary.totals)
+  return (
+    <>
+      <div className="dashboard-context">
+        <p>
+          <span className="tabular">{formatRange(summary.range)}</span>
+          {previousLabel ? (
+            <span className="dashboard-context__compare">
+              {' '}
+              compared with <span className="tabular">{previousLabel}</span>
+            </span>
+          ) : null}
+          <span className="dashboard-context__currency"> · {currency}</span>
+        </p>
+      </div>
+      <SummaryNotes summary={summary} />
+      <section aria-label="Key metrics" className="kpi-grid" data-testid="kpi-grid">
+        {KPI_ORDER.map((k) => (
+          <KpiTile
+            key={k}
+            kpi={k}
+            value={summary.kpis[k]}
+            previous={summary.previousKpis ? summary.previousKpis[k] : undefined}
+            currency={currency}
+            previousLabel={previousLabel}
+            series={trend.length > 1 ? kpiSeries(trend, k) : undefined}
+          />
+        ))}
+      </section>
+      <section className="card" aria-labelledby="trend-title" data-testid="trend-card">
+        <div className="card__header">
+          <div>
+            <h2 id="trend-title">Spend and revenue</h2>
+            <p>Daily totals in {trendCurrency ?? currency}</p>
+          </div>
+        </div>
+        <div className="card__body">
+          {empty && workspace ? (
+            <NoDataHint workspaceId={workspace.id} accountCount={workspace.accountCount} />
+          ) : (
+            <Suspense fallback={<Skeleton height={300} />}>
+              <TrendChart points={trend} currency={trendCurrency ?? currency} markers={markers} />
+            </Suspense>
+          )}
+        </div>
+      </section>
+      {workspace && !empty ? <DashboardInsights workspaceId={workspace.id} range={summary.range} /> : null}
+    </>
   )
 }

@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useState, type JSX } from 'react'
+import { useState, type JSX } from 'react'
 import { formatMoney } from '../../../../shared/domain/money'
 import type { Ltv, ValuePerConversion } from '../../../../shared/ipc/contracts/ml'
 import { ApiError, getClient } from '../../api/client'
-import { ErrorState, Skeleton } from '../../components/States'
+import { LoadState } from '../../components/LoadState'
+import { Skeleton } from '../../components/States'
 import { errorMessage } from '../../lib/errors'
 import { formatCount } from '../../lib/format'
+import { METRIC_DATA, usePageData } from '../../lib/page-data'
 
 type View = { kind: 'ltv'; ltv: Ltv } | { kind: 'value'; value: ValuePerConversion }
 
@@ -13,31 +15,24 @@ type View = { kind: 'ltv'; ltv: Ltv } | { kind: 'value'; value: ValuePerConversi
  * otherwise revenue per conversion from ad data, with an orders CSV import.
  */
 export function LtvCard({ workspaceId }: { workspaceId: number }): JSX.Element {
-  const [view, setView] = useState<View | null>(null)
-  const [error, setError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
-
-  const load = useCallback(async (): Promise<void> => {
-    const client = getClient()
-    setError(null)
-    try {
-      setView({ kind: 'ltv', ltv: await client.invoke('ml:getLtv', { workspaceId, horizonWeeks: 52 }) })
-    } catch (err) {
-      if (!(err instanceof ApiError && err.code === 'NOT_FOUND')) {
-        setError(errorMessage(err))
-        return
-      }
+  const state = usePageData({
+    key: String(workspaceId),
+    load: async (): Promise<View> => {
+      const client = getClient()
       try {
-        setView({ kind: 'value', value: await client.invoke('ml:getValuePerConversion', { workspaceId, days: 182 }) })
-      } catch (e) {
-        setError(errorMessage(e))
+        return { kind: 'ltv', ltv: await client.invoke('ml:getLtv', { workspaceId, horizonWeeks: 52 }) }
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'NOT_FOUND')) throw err
+        return { kind: 'value', value: await client.invoke('ml:getValuePerConversion', { workspaceId, days: 182 }) }
       }
-    }
-  }, [workspaceId])
-
-  useEffect(() => {
-    void load()
-  }, [load])
+    },
+    // Orders feed the LTV model; without them the value per conversion comes from the metric rows.
+    tables: [...METRIC_DATA, 'orders'],
+    workspaceId,
+  })
+  const view = state.data
+  const { reload } = state
 
   const importFile = async (file: File): Promise<void> => {
     setNotice(null)
@@ -46,7 +41,7 @@ export function LtvCard({ workspaceId }: { workspaceId: number }): JSX.Element {
       setNotice(
         `Imported ${formatCount(r.imported)} orders of ${formatCount(r.customers)} customers (${r.from} → ${r.to}).`,
       )
-      await load()
+      reload()
     } catch (err) {
       setNotice(errorMessage(err))
     }
@@ -60,8 +55,11 @@ export function LtvCard({ workspaceId }: { workspaceId: number }): JSX.Element {
           : 'Value per conversion (no order data yet)'}
       </div>
       <div className="card__body">
-        {error ? <ErrorState message={error} onRetry={() => void load()} /> : null}
-        {!view && !error ? <Skeleton height={80} /> : null}
+        {!view ? (
+          <LoadState state={state} what="customer value" loading={<Skeleton height={80} />}>
+            {() => null}
+          </LoadState>
+        ) : null}
         {view?.kind === 'ltv' ? (
           <table className="table">
             <thead>

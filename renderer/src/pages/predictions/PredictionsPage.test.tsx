@@ -71,7 +71,7 @@ function makeClient(models: ModelVersion[]): FakeClient {
     'ml:getDrivers': () => ({ rows: 0, currency: null, nodes: [] }),
     'ml:getForecast': (i) => forecast(i.dailySpendMicros ?? 100_000_000),
     'ml:getResponseCurve': () => {
-      throw new Error('Not enough spend days')
+      throw new ApiError('NOT_FOUND', 'Not enough spend days')
     },
     'ml:train': () => ({ jobId: 42 }),
     'ml:getLtv': () => {

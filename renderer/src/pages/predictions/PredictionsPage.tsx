@@ -1,10 +1,10 @@
 import { lazy, Suspense, useEffect, type JSX } from 'react'
 import { formatMoney } from '../../../../shared/domain/money'
 import type { Band, MetricSummary, ModelVersion } from '../../../../shared/ipc/contracts/ml'
-import { getClient } from '../../api/client'
 import { PageFrame } from '../../components/PageFrame'
 import { EmptyState, ErrorState, Skeleton } from '../../components/States'
 import { formatCount, formatPercent, formatRoas, formatTimestamp } from '../../lib/format'
+import { useDataChanged, type DataTable } from '../../lib/page-data'
 import { usePredictionsStore } from '../../stores/predictions-store'
 import { useWorkspaceStore } from '../../stores/workspace-store'
 import { DriversTree } from './DriversTree'
@@ -14,6 +14,9 @@ const ForecastChart = lazy(async () => ({ default: (await import('./ForecastChar
 const ResponseCurveChart = lazy(async () => ({ default: (await import('./ResponseCurveChart')).ResponseCurveChart }))
 
 const HORIZONS = [7, 14, 28] as const
+
+/** Models and their stored forecasts, and the campaigns and ad sets they forecast. */
+export const PREDICTIONS_TABLES: readonly DataTable[] = ['models', 'predictions', 'campaigns', 'ad_sets']
 
 function BandText({ band, fmt }: { band: Band; fmt: (v: number) => string }): JSX.Element {
   return (
@@ -77,18 +80,21 @@ export function PredictionsPage(): JSX.Element {
     if (workspaceId !== null) void load(workspaceId)
   }, [workspaceId, load])
 
-  useEffect(() => {
-    const off = getClient().on('ml:modelTrained', (e) => {
-      if (e.workspaceId === usePredictionsStore.getState().workspaceId)
-        void usePredictionsStore.getState().load(e.workspaceId)
-    })
-    return off
-  }, [])
+  // A trained model is announced by ml:modelTrained and by data:changed on models/predictions.
+  useDataChanged(PREDICTIONS_TABLES, workspaceId, () => {
+    if (workspaceId !== null) void load(workspaceId)
+  })
 
   if (st.status === 'error')
     return (
       <PageFrame id="predictions">
-        <ErrorState message={st.error ?? ''} onRetry={() => workspaceId !== null && void load(workspaceId)} />
+        <div className="card">
+          <ErrorState
+            title="Could not load predictions"
+            message={st.error ?? ''}
+            onRetry={() => workspaceId !== null && void load(workspaceId)}
+          />
+        </div>
       </PageFrame>
     )
   if (st.status !== 'ready') {

@@ -2,7 +2,6 @@ import { useEffect, useId, useState, type FormEvent, type JSX } from 'react'
 import type { Settings, SettingsPatch } from '../../../../shared/domain/settings'
 import { errorMessage, fieldError } from '../../lib/errors'
 import { applyThemeSetting } from '../../lib/theme'
-import { useDashboardStore } from '../../stores/dashboard-store'
 import { useSettingsStore } from '../../stores/settings-store'
 
 const INTERVALS = [0, 1, 2, 4, 6, 8, 12, 24, 48]
@@ -54,8 +53,7 @@ export function PreferencesForm({ settings }: { settings: Settings }): JSX.Eleme
     try {
       await updateSettings({ reportingCurrency: code })
       setCurrencyError(null)
-      setStatus('Saved. Totals are now converted into ' + code + '.')
-      void useDashboardStore.getState().refetch()
+      setStatus(`Saved. New workspaces will report in ${code}.`)
     } catch (err) {
       // The core owns the rule (3-letter ISO code); show its words.
       setCurrencyError(fieldError(err, 'reportingCurrency'))
@@ -164,24 +162,11 @@ export function PreferencesForm({ settings }: { settings: Settings }): JSX.Eleme
         </div>
       </div>
 
-      <div className="settings-row">
-        <div className="settings-row__text">
-          <p className="settings-row__label">Notifications</p>
-          <p className="settings-row__hint">Desktop notifications for finished jobs and alerts.</p>
-        </div>
-        <div className="settings-row__control">
-          <label className="switch">
-            <input
-              type="checkbox"
-              checked={settings.notifications}
-              onChange={(e) => void save({ notifications: e.target.checked })}
-              aria-label="Notifications"
-              data-testid="settings-notifications"
-            />
-            {settings.notifications ? 'On' : 'Off'}
-          </label>
-        </div>
-      </div>
+      {/*
+        No "Desktop notifications" switch yet: nothing in the core sends a notification, so the
+        switch would change nothing. The setting stays in the schema (it is persisted) and the
+        switch returns with the alerts work that reads it.
+      */}
       <p id={ids.status} className="settings-status" role="status" aria-live="polite">
         {status}
       </p>
