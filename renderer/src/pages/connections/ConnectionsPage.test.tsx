@@ -103,7 +103,9 @@ describe('ConnectionsPage', () => {
   it('starts a sync and shows the validation error of a failed connect without clearing the form', async () => {
     const client = await setup()
     render(<ConnectionsPage />)
-    fireEvent.click(await screen.findByTestId('sync-now'))
+    // Sync now is enabled once the page knows the workspace has a connection.
+    await screen.findByTestId('account-7')
+    fireEvent.click(screen.getByTestId('sync-now'))
     await act(async () => undefined)
     expect(client.calls.find((c) => c.channel === 'sync:start')?.input).toEqual({ workspaceId: 1, mode: 'incremental' })
     const form = screen.getByTestId('connect-form')
