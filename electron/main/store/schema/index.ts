@@ -1,3 +1,4 @@
 export * from './core'
 export * from './ops'
 export * from './analytics'
+export * from './changes'

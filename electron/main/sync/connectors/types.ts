@@ -108,6 +108,13 @@ export interface RemoteDailyRow extends DailyMetricValues {
   date: string
 }
 
+/** The writable state of one entity as the platform reports it now. */
+export interface EntityState {
+  status: EntityStatus
+  /** The entity's own daily budget; null when it has none (lifetime budget, budget on the parent). */
+  dailyBudgetMicros: number | null
+}
+
 /** Result of a write-back, read back from the platform after writing. */
 export interface WriteResult {
   level: EntityLevel
@@ -155,6 +162,11 @@ export interface Connector {
   fetchDaily(account: RemoteAccount, from: string, to: string): AsyncGenerator<DailyBatch>
   /** Largest date window per request this platform accepts for daily ad-level stats. */
   maxWindowDays: number
+  /**
+   * Read one entity's status and own daily budget (no write). The change pipeline reads before a
+   * write (already at the target: no write) and after a crash (did the write land?).
+   */
+  readState(account: RemoteAccount, level: EntityLevel, externalId: string): Promise<EntityState>
   setStatus(
     account: RemoteAccount,
     level: EntityLevel,

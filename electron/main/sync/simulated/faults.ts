@@ -20,9 +20,17 @@ export interface FaultOptions {
   metaAsyncMaxDays?: number
   /** Status polls before a Meta async report run completes (default 2). */
   metaAsyncPolls?: number
+  /**
+   * Scripted faults of write requests, consumed one per write in order (null = serve normally):
+   * 'error_after_apply' applies the write and then answers the platform's 5xx (a lost response).
+   */
+  writeScript?: (WriteFaultKind | null)[]
   /** How long a "timeout" fault hangs unless the client aborts (default 30 s). */
   hangMs?: number
 }
+
+/** Faults of write requests. */
+export type WriteFaultKind = 'error_after_apply'
 
 const KINDS: FaultKind[] = ['rate_limit', 'server_error', 'timeout', 'malformed', 'truncated', 'auth']
 
@@ -41,13 +49,18 @@ export class Faults {
   }
 
   constructor(options: FaultOptions) {
-    this.options = { ...options, script: [...(options.script ?? [])] }
+    this.options = { ...options, script: [...(options.script ?? [])], writeScript: [...(options.writeScript ?? [])] }
     this.state = (options.seed ?? 1) >>> 0
+  }
+
+  /** The fault for the next write request, or null. */
+  nextWrite(): WriteFaultKind | null {
+    return this.options.writeScript?.shift() ?? null
   }
 
   /** Replace the fault options (e.g. switch chaos off for a clean run). */
   set(options: FaultOptions): void {
-    this.options = { ...options, script: [...(options.script ?? [])] }
+    this.options = { ...options, script: [...(options.script ?? [])], writeScript: [...(options.writeScript ?? [])] }
     this.state = (options.seed ?? 1) >>> 0
   }
 

@@ -247,6 +247,7 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
         throw googleError(400, 'INVALID_ARGUMENT', 'Budget amount is invalid.', {
           campaignBudgetError: 'NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT',
         })
+      state.recordWrite('google_ads', id)
       if (!ignore) state.googleBudgets.set(id, amount)
       return json(200, { results: [{ resourceName: rn }] })
     }
@@ -262,6 +263,7 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
       throw googleError(400, 'INVALID_ARGUMENT', 'Resource was not found.', { mutateError: 'RESOURCE_NOT_FOUND' })
     const next = update?.status === 'ENABLED' ? 'active' : update?.status === 'PAUSED' ? 'paused' : null
     if (!next) throw googleError(400, 'INVALID_ARGUMENT', 'Invalid status.', { requestError: 'INVALID_ENUM_VALUE' })
+    state.recordWrite('google_ads', id)
     if (!ignore) entity.status = next
     return json(200, { results: [{ resourceName: rn }] })
   }
@@ -295,7 +297,7 @@ export function googleAdsHandlers(state: SimulatedState, baseUrl: string, tokenU
 
   return [
     http.post(tokenUrl, async ({ request }) =>
-      serve(state, 'google_ads', request, 'write', async () => {
+      serve(state, 'google_ads', request, 'auth', async () => {
         const form = new URLSearchParams(await request.text())
         const token =
           form.get('grant_type') === 'refresh_token' && form.get('refresh_token')

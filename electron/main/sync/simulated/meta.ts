@@ -286,6 +286,7 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
     const dailyBudget = form.get('daily_budget')
     const entity = state.campaigns.get(node) ?? state.adSets.get(node) ?? state.ads.get(node)
     if (!entity) throw metaError(400, 100, `Object with ID '${node}' does not exist`, 33)
+    state.recordWrite('meta', node)
     if (status !== null) {
       const next = status === 'ACTIVE' ? 'active' : status === 'PAUSED' ? 'paused' : null
       if (!next) throw metaError(400, 100, `Invalid parameter: status ${status}`)

@@ -135,17 +135,26 @@ function toResponse(r: SimResponse): Response {
 }
 
 /**
- * Serve a request: count it, inject the next fault for reads (writes are never faulted so a
- * write-back is applied at most once), else produce the real response.
+ * Serve a request: count it, inject the next fault for reads (random faults never hit writes; a
+ * scripted write fault applies the write and loses its answer), else produce the real response.
+ * 'auth' requests (OAuth token refreshes) are never faulted.
  */
 export async function serve(
   state: SimulatedState,
   platform: PlatformId,
   request: Request,
-  mode: 'read' | 'write',
+  mode: 'read' | 'write' | 'auth',
   real: () => SimResponse | Promise<SimResponse>,
 ): Promise<Response> {
   state.requestCount[platform]++
+  if (mode === 'write' && state.faults.nextWrite() === 'error_after_apply') {
+    try {
+      await real()
+    } catch (e) {
+      if (!(e instanceof SimHttpError)) throw e
+    }
+    return toResponse(faultResponse(platform, 'server_error'))
+  }
   const fault = mode === 'read' ? state.faults.next(platform) : null
   if (fault === 'timeout') {
     await hang(request.signal, state.faults.options.hangMs ?? 30_000)

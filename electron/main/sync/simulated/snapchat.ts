@@ -262,6 +262,7 @@ export function snapchatHandlers(state: SimulatedState, baseUrl: string, tokenUr
       if (typeof raw.name !== 'string') throw fail(400, 'name is required (PUT replaces the whole entity)')
       const next = raw.status === 'ACTIVE' ? 'active' : raw.status === 'PAUSED' ? 'paused' : null
       if (!next) throw fail(400, `Invalid status ${String(raw.status)}`)
+      state.recordWrite('snapchat', String(raw.id))
       if (!ignore) {
         e.status = next
         if ('dailyBudgetMicros' in e && typeof raw.daily_budget_micro === 'number')
@@ -275,7 +276,7 @@ export function snapchatHandlers(state: SimulatedState, baseUrl: string, tokenUr
 
   return [
     http.post(tokenUrl, async ({ request }) =>
-      serve(state, 'snapchat', request, 'write', async () => {
+      serve(state, 'snapchat', request, 'auth', async () => {
         const form = new URLSearchParams(await request.text())
         const token =
           form.get('grant_type') === 'refresh_token' && form.get('refresh_token') && form.get('client_id')

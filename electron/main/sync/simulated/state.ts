@@ -65,6 +65,8 @@ export class SimulatedState {
   readonly reportRuns = new Map<string, SimReportRun>()
   /** Platforms that accept writes but do not apply them (to test read-back checks). */
   readonly ignoreWrites = new Set<PlatformId>()
+  /** Write requests received per entity (`platform:externalId`; Google budgets by budget id). */
+  readonly writes = new Map<string, number>()
   /** Number of requests served per platform (after faults). */
   readonly requestCount: Record<PlatformId, number> = { meta: 0, google_ads: 0, tiktok: 0, snapchat: 0 }
   private tokenEpoch = 0
@@ -92,6 +94,12 @@ export class SimulatedState {
       this.googleBudgetOf.set(c.externalId, c.externalId)
       this.googleBudgets.set(c.externalId, this.googleCampaignBudget(c))
     }
+  }
+
+  /** Count a write request for an entity (exactly-once checks of the change pipeline). */
+  recordWrite(platform: PlatformId, externalId: string): void {
+    const k = `${platform}:${externalId}`
+    this.writes.set(k, (this.writes.get(k) ?? 0) + 1)
   }
 
   /** Items per page for a platform, never above what the client asked for. */

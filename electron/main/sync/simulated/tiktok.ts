@@ -199,6 +199,7 @@ export function tiktokHandlers(state: SimulatedState, baseUrl: string): HttpHand
         const e = map.get(String(id))
         if (!e) throw fail(40002, `Unknown ${kind} ${String(id)}`)
         if (e.status === 'archived') throw fail(40002, 'Deleted objects cannot be changed')
+        state.recordWrite('tiktok', String(id))
         if (!ignore) e.status = next
       }
       return ok({ [`${kind}_ids`]: ids })
@@ -208,6 +209,7 @@ export function tiktokHandlers(state: SimulatedState, baseUrl: string): HttpHand
     if (typeof body.budget !== 'number') throw fail(40002, 'budget must be a number')
     const ent = e as { dailyBudgetMicros: number | null }
     if (ent.dailyBudgetMicros === null) throw fail(40002, 'Budget mode does not allow a daily budget')
+    state.recordWrite('tiktok', String(body[`${kind}_id`]))
     if (!ignore) ent.dailyBudgetMicros = decimalToMicros(body.budget)
     return ok({ [`${kind}_id`]: body[`${kind}_id`] })
   }

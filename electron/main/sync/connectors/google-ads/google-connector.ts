@@ -290,6 +290,29 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
       }
     },
 
+    async readState(account, level, externalId) {
+      const cid = customerId(account)
+      if (level === 'campaign') {
+        // Budgets live on campaign budgets (possibly shared): read the campaign with its budget.
+        const rows = await query(
+          cid,
+          `SELECT campaign.id, campaign.status, campaign_budget.amount_micros FROM campaign WHERE campaign.id = ${requireNumericId(externalId)}`,
+          CampaignRow,
+          `Google read campaign ${externalId}`,
+        )
+        const row = rows[0]
+        if (!row)
+          throw new ConnectorError('bad_request', 'google_ads', `Google Ads campaign ${externalId} not found in customer ${cid}`)
+        const amount = row.campaignBudget?.amountMicros
+        return {
+          status: requireStatus('google_ads', row.campaign.status, `Google campaign ${externalId}`),
+          dailyBudgetMicros: amount != null ? parseMicros(amount) : null,
+        }
+      }
+      const s = await readStatus(cid, level, externalId)
+      return { status: requireStatus('google_ads', s.status, `Google ${level} ${externalId}`), dailyBudgetMicros: null }
+    },
+
     async setStatus(account, level, externalId, status): Promise<WriteResult> {
       const cid = customerId(account)
       const before = await readStatus(cid, level, externalId)

@@ -209,6 +209,14 @@ export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOp
       return metaDaily(api, account, from, to, opts)
     },
 
+    async readState(account, level, externalId) {
+      const n = await readNode(externalId, account.currency)
+      return {
+        status: requireStatus('meta', n.status, `Meta ${level} ${externalId}`),
+        dailyBudgetMicros: level === 'ad' ? null : n.budget,
+      }
+    },
+
     async setStatus(account, level: EntityLevel, externalId, status): Promise<WriteResult> {
       const before = await readNode(externalId, account.currency)
       const res = await api.post(

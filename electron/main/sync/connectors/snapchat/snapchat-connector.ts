@@ -303,6 +303,14 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
       }
     },
 
+    async readState(_account, level, externalId) {
+      const e = await readEntity(level, externalId)
+      return {
+        status: requireStatus('snapchat', String(e.status), `Snapchat ${level} ${externalId}`),
+        dailyBudgetMicros: level === 'ad' ? null : micro(e.daily_budget_micro as string | number | null | undefined),
+      }
+    },
+
     async setStatus(account, level, externalId, status): Promise<WriteResult> {
       const before = await readEntity(level, externalId)
       await writeEntity(account, level, { ...before, status: status === 'active' ? 'ACTIVE' : 'PAUSED' })

@@ -275,6 +275,11 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
         yield* windowRows(account, a, b, new SeenRows('tiktok', a, b))
     },
 
+    async readState(account, level, externalId) {
+      const r = await readOne(account, KIND[level], externalId)
+      return { status: r.status, dailyBudgetMicros: level === 'ad' ? null : r.budget }
+    },
+
     async setStatus(account, level, externalId, next): Promise<WriteResult> {
       const kind = KIND[level]
       const before = await readOne(account, kind, externalId)

@@ -4,6 +4,7 @@ import type { SimWorld } from '../../simulator/types'
 import {
   ConnectorError,
   type Connector,
+  type EntityState,
   type RemoteAccount,
   type RemoteAd,
   type RemoteAdSet,
@@ -85,30 +86,39 @@ export class FakeConnector implements Connector {
       await Promise.resolve()
     }
   }
+  /** What the fake platform holds after writes (entities not written read as active, no budget). */
+  private readonly written = new Map<string, EntityState>()
+  async readState(_a: RemoteAccount, level: WriteResult['level'], externalId: string): Promise<EntityState> {
+    return Promise.resolve(this.written.get(`${level}:${externalId}`) ?? { status: 'active', dailyBudgetMicros: null })
+  }
   async setStatus(
-    _a: RemoteAccount,
+    a: RemoteAccount,
     level: WriteResult['level'],
     externalId: string,
     status: 'active' | 'paused',
   ): Promise<WriteResult> {
+    const before = await this.readState(a, level, externalId)
+    this.written.set(`${level}:${externalId}`, { ...before, status })
     return {
       level,
       externalId,
-      before: { status: status === 'active' ? 'paused' : 'active' },
+      before: { status: before.status },
       after: { status },
       warnings: [],
     }
   }
   async setDailyBudget(
-    _a: RemoteAccount,
+    a: RemoteAccount,
     level: 'campaign' | 'ad_set',
     externalId: string,
     micros: number,
   ): Promise<WriteResult> {
+    const before = await this.readState(a, level, externalId)
+    this.written.set(`${level}:${externalId}`, { ...before, dailyBudgetMicros: micros })
     return {
       level,
       externalId,
-      before: { dailyBudgetMicros: null },
+      before: { dailyBudgetMicros: before.dailyBudgetMicros },
       after: { dailyBudgetMicros: micros },
       warnings: [],
     }
