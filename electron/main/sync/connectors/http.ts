@@ -21,6 +21,12 @@ export interface RequestSpec<T> {
   /** Short description for error messages ("Meta insights page"). */
   what: string
   /**
+   * A write to the platform: sent once, never retried here. Its answer can be lost after the
+   * platform applied it (a 5xx, a timeout), so the caller reads the value back before any new try
+   * (the change pipeline does).
+   */
+  write?: boolean
+  /**
    * Optional hand-written validator for hot, large bodies: returns exactly what `schema` would
    * (it may reuse the parsed JSON), or undefined when anything is off, in which case `schema`
    * decides and names the problem.
@@ -77,7 +83,7 @@ export class HttpClient {
 
   /** Perform `spec` with retries; resolves to the validated body or throws a ConnectorError. */
   request<T>(spec: RequestSpec<T>): Promise<T> {
-    return this.retrying(spec.what, () => this.once(spec))
+    return this.retrying(spec.what, () => this.once(spec), spec.write ? 1 : this.policy.maxAttempts)
   }
 
   /**
@@ -85,11 +91,10 @@ export class HttpClient {
    * pool; a row that cannot be normalised throws invalid_response at once (not retried).
    */
   requestPage<E>(spec: PageRequestSpec): Promise<DecodedPage<E>> {
-    return this.retrying(spec.what, () => this.oncePage<E>(spec))
+    return this.retrying(spec.what, () => this.oncePage<E>(spec), this.policy.maxAttempts)
   }
 
-  private async retrying<T>(what: string, once: () => Promise<Outcome<T>>): Promise<T> {
-    const { maxAttempts } = this.policy
+  private async retrying<T>(what: string, once: () => Promise<Outcome<T>>, maxAttempts: number): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       await this.waitThrottle()
       const outcome = await once()

@@ -93,6 +93,7 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
     await tokens.withToken((token) =>
       http.request({
         method: 'POST',
+        write: true,
         url: joinUrl(ctx.baseUrl, `customers/${cid}/${service}:mutate`),
         headers: headers(token),
         body: JSON.stringify({ operations: [{ update, updateMask: mask }] }),

@@ -55,8 +55,15 @@ export class MetaApi {
   }
 
   /** POST form fields to a node (writes, async report runs). */
-  post<T>(path: string, fields: Record<string, string>, schema: z.ZodType<T>, what: string): Promise<T> {
+  post<T>(
+    path: string,
+    fields: Record<string, string>,
+    schema: z.ZodType<T>,
+    what: string,
+    opts: { write?: boolean } = {},
+  ): Promise<T> {
     return this.http.request({
+      ...(opts.write ? { write: true } : {}),
       method: 'POST',
       url: joinUrl(this.ctx.baseUrl, path),
       headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },

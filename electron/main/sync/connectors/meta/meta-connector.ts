@@ -224,6 +224,7 @@ export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOp
         { status: status === 'active' ? 'ACTIVE' : 'PAUSED' },
         SuccessSchema,
         `Meta set status ${externalId}`,
+        { write: true },
       )
       if (!res.success)
         throw new ConnectorError('bad_request', 'meta', `Meta refused the status change of ${level} ${externalId}`)
@@ -268,6 +269,7 @@ export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOp
         { daily_budget: String(minor) },
         SuccessSchema,
         `Meta set budget ${target.id}`,
+        { write: true },
       )
       if (!res.success)
         throw new ConnectorError('bad_request', 'meta', `Meta refused the budget change of ${target.id}`)

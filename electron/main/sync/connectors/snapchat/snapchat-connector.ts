@@ -109,6 +109,8 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
     return tokens.withToken((token) =>
       http.request({
         method,
+        // A PUT replaces the entity: a write, sent once (see RequestSpec.write).
+        ...(method === 'PUT' ? { write: true } : {}),
         url,
         headers: {
           authorization: `Bearer ${token}`,

@@ -64,9 +64,11 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
     })
   }
 
+  /** A write (status or budget update): sent once, see RequestSpec.write. */
   function post(path: string, body: Record<string, unknown>, what: string): Promise<unknown> {
     return http.request({
       method: 'POST',
+      write: true,
       url: joinUrl(ctx.baseUrl, path),
       headers: { ...headers(), 'content-type': 'application/json' },
       body: JSON.stringify(body),

@@ -86,10 +86,20 @@ export class FakeConnector implements Connector {
       await Promise.resolve()
     }
   }
-  /** What the fake platform holds after writes (entities not written read as active, no budget). */
+  /** What the fake platform holds after writes (else the entity as listed). */
   private readonly written = new Map<string, EntityState>()
-  async readState(_a: RemoteAccount, level: WriteResult['level'], externalId: string): Promise<EntityState> {
-    return Promise.resolve(this.written.get(`${level}:${externalId}`) ?? { status: 'active', dailyBudgetMicros: null })
+  async readState(a: RemoteAccount, level: WriteResult['level'], externalId: string): Promise<EntityState> {
+    const w = this.written.get(`${level}:${externalId}`)
+    if (w) return Promise.resolve(w)
+    const f = this.find(a)
+    const e =
+      level === 'campaign'
+        ? f.campaigns.find((x) => x.externalId === externalId)
+        : level === 'ad_set'
+          ? f.adSets.find((x) => x.externalId === externalId)
+          : f.ads.find((x) => x.externalId === externalId)
+    if (!e) throw new ConnectorError('bad_request', this.platform, `No ${level} ${externalId}`)
+    return Promise.resolve({ status: e.status, dailyBudgetMicros: 'dailyBudgetMicros' in e ? e.dailyBudgetMicros : null })
   }
   async setStatus(
     a: RemoteAccount,
