@@ -19,7 +19,11 @@ import { WorkspaceRepo } from './store/repos/workspace-repo'
 import { DemoService, demoBuildJob } from './sync/demo-service'
 import { createAnalyticsModule } from './analytics/module'
 import { createMlModule } from './ml/module'
-import { createSyncModule } from './sync/module'
+import { createSyncModule, syncServices } from './sync/module'
+import { createChangesModule, type ChangesModule } from './changes/module'
+import type { ChangeWorkerOptions } from './changes/change-worker'
+import { Mutations } from './mutations'
+import { AuditRepo } from './store/repos/audit-repo'
 
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
@@ -37,6 +41,8 @@ export interface CoreOptions {
   claimStore?: boolean
   /** What this process is, for other processes' messages (default from the host: "the desktop app"...). */
   ownerLabel?: string
+  /** Change worker tuning (tests shrink the retry delays). */
+  changeWorker?: Partial<ChangeWorkerOptions>
   /** Simulator size overrides for the first-launch demo (tests use small ones). */
   demo?: { campaigns?: number; days?: number }
 }
@@ -55,10 +61,14 @@ export interface CoreServices {
   kv: KvRepo
   dashboard: DashboardService
   demo: DemoService
+  /** The one way local state is written: serialised, audited, `data:changed` (see mutations.ts). */
+  mutations: Mutations
 }
 
 export interface Core extends CoreServices {
   dispatch: Dispatch
+  /** The change pipeline (every write to an ad platform): its service and worker. */
+  changes: Pick<ChangesModule, 'service' | 'worker' | 'startWorker'>
   /** Id of the demo build queued at start, if any. */
   startupJobId: number | null
   close(): Promise<void>
@@ -104,10 +114,14 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     kv: new KvRepo(store.sqlite),
     dashboard: new DashboardService(store.sqlite, workspaces, fx),
     demo: new DemoService(store.sqlite, events, now),
+    mutations: new Mutations(new AuditRepo(store.sqlite), events, now),
   }
   jobs.register(demoBuildJob(services.demo))
   const modules = [createSyncModule(services), createAnalyticsModule(services), createMlModule(services)] as const
   const [sync, analytics, ml] = modules
+  const changes = createChangesModule(services, syncServices(services).sync, {
+    ...(options.changeWorker ? { worker: options.changeWorker } : {}),
+  })
 
   const handlers: Handlers = {
     ...appHandlers(services),
@@ -116,6 +130,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     ...sync.handlers,
     ...analytics.handlers,
     ...ml.handlers,
+    ...changes.handlers,
   }
   const dispatch = createDispatcher(handlers, { validateOutput: options.validateOutput ?? false })
 
@@ -132,15 +147,20 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     }
   }
   for (const m of modules) m.start?.()
-  if (options.startJobs ?? true) jobs.start()
+  if (options.startJobs ?? true) {
+    jobs.start()
+    changes.startWorker()
+  }
   const stopTrayStatus = startTrayStatus(new StatusRepo(store.sqlite), events, platform)
 
   return {
     ...services,
     dispatch,
+    changes,
     startupJobId,
     async close() {
       stopTrayStatus()
+      await changes.stop?.()
       for (const m of modules) await m.stop?.()
       await jobs.stop()
       ownership.release()

@@ -7,6 +7,7 @@ import { SettingsPatchSchema, SettingsSchema } from '../domain/settings'
 import { DataTableSchema } from '../domain/tables'
 import type { EventChannel, InvokeChannel } from './channels'
 import { analyticsContract, analyticsEvents } from './contracts/analytics'
+import { changesContract } from './contracts/changes'
 import { mlContract, mlEvents } from './contracts/ml'
 import { syncContract, syncEvents } from './contracts/sync'
 import { ADMIN, EDIT, READ, type ChannelSpec } from './spec'
@@ -160,6 +161,7 @@ export const contract = {
   ...syncContract,
   ...analyticsContract,
   ...mlContract,
+  ...changesContract,
 } satisfies Record<InvokeChannel, ChannelSpec>
 
 /** Every event channel with its payload schema. */

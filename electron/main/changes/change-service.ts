@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { inScope, principalLabel, roleAllows, type CallContext, type Principal, type Role } from '../../../shared/domain/caller'
+import {
+  inScope,
+  principalLabel,
+  roleAllows,
+  type CallContext,
+  type Principal,
+  type Role,
+} from '../../../shared/domain/caller'
 import {
   ChangePolicySchema,
   ChangeProposalSchema,
@@ -82,7 +89,14 @@ export class ChangeService {
   }
 
   list(
-    f: { workspaceId?: number; states?: ChangeState[]; batchId?: string; entity?: { type: Change['entityType']; id: number }; limit?: number; offset?: number },
+    f: {
+      workspaceId?: number
+      states?: ChangeState[]
+      batchId?: string
+      entity?: { type: Change['entityType']; id: number }
+      limit?: number
+      offset?: number
+    },
     ctx?: CallContext,
   ): { items: Change[]; total: number } {
     if (ctx && ctx.workspaces !== 'all' && f.workspaceId === undefined)
@@ -275,7 +289,9 @@ export class ChangeService {
   private async undoPlan(
     c: Change,
     force: boolean,
-  ): Promise<{ change: Change; target: ChangeTarget; action: ChangeAction; current: ChangeValue } | { refused: string }> {
+  ): Promise<
+    { change: Change; target: ChangeTarget; action: ChangeAction; current: ChangeValue } | { refused: string }
+  > {
     const what = `change ${c.id}`
     if (c.state !== 'applied') return { refused: `${what} is ${c.state}: only applied changes can be undone` }
     if (c.undoneBy !== null) {
@@ -284,7 +300,9 @@ export class ChangeService {
         return { refused: `${what} already has an undo (change ${u.id}, ${u.state})` }
     }
     if (c.writes === 0)
-      return { refused: `${what} changed nothing (the platform already had ${describeValue(c.applied)}): nothing to undo` }
+      return {
+        refused: `${what} changed nothing (the platform already had ${describeValue(c.applied)}): nothing to undo`,
+      }
     const prior = c.platformBefore
     if (prior === undefined || prior === null || prior === 'archived')
       return { refused: `${what} has no prior value that can be restored (${describeValue(prior)})` }

@@ -80,11 +80,18 @@ export class ChangeWorker {
     // Changes left `applying` by a crash are resolved by their next attempt, which reads first.
     for (const c of this.repo.pending()) {
       if (c.state === 'applying')
-        this.service.auditChange(c.id, this.repo.target(c.entityType, c.entityId), 'applying', 'applying', c.actor.label, {
-          resumed: true,
-          writes: c.writes,
-          metrics: c.metrics,
-        })
+        this.service.auditChange(
+          c.id,
+          this.repo.target(c.entityType, c.entityId),
+          'applying',
+          'applying',
+          c.actor.label,
+          {
+            resumed: true,
+            writes: c.writes,
+            metrics: c.metrics,
+          },
+        )
     }
     this.kick()
   }
@@ -153,7 +160,10 @@ export class ChangeWorker {
     this.repo.transaction(() => {
       if (c.state === 'approved') {
         if (!this.repo.transition(c.id, ['approved'], 'applying', { attempts }, this.at())) return
-        this.service.auditChange(c.id, target, 'approved', 'applying', c.actor.label, { attempt: attempts, metrics: c.metrics })
+        this.service.auditChange(c.id, target, 'approved', 'applying', c.actor.label, {
+          attempt: attempts,
+          metrics: c.metrics,
+        })
       } else this.repo.patch(c.id, 'applying', { attempts, nextAttemptAt: null }, this.at())
     })
     c = this.repo.get(c.id) as Change
@@ -181,7 +191,8 @@ export class ChangeWorker {
             target,
             `${target.level} “${target.name}” has no daily budget of its own on the platform (its campaign's budget or a lifetime budget applies)`,
           )
-        if (current === 'archived') return this.fail(c, target, `${target.level} “${target.name}” is archived on the platform`)
+        if (current === 'archived')
+          return this.fail(c, target, `${target.level} “${target.name}” is archived on the platform`)
         // Commit what undo restores and that a write is about to be sent, before sending it.
         this.repo.patch(c.id, 'applying', { platformBefore: current, writes: c.writes + 1 }, this.at())
       } else {
@@ -209,7 +220,11 @@ export class ChangeWorker {
       if (isTransient(err) && fresh.attempts < this.opts.maxAttempts) return this.retryLater(fresh, target, err)
       const why = isTransient(err) ? `gave up after ${fresh.attempts} attempts: ${messageOf(err)}` : messageOf(err)
       const hint =
-        err instanceof ConnectorError && err.kind === 'auth' ? ' (reconnect the account)' : err instanceof AppError ? '' : ''
+        err instanceof ConnectorError && err.kind === 'auth'
+          ? ' (reconnect the account)'
+          : err instanceof AppError
+            ? ''
+            : ''
       return this.fail(fresh, target, `${why}${hint}`)
     }
   }

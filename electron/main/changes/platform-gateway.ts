@@ -13,7 +13,9 @@ export interface PlatformGateway {
 
 /** The gateway over the sync module's connections and connectors. */
 export function connectorGateway(sync: SyncService): PlatformGateway {
-  const connector = async (t: ChangeTarget): Promise<{ c: Awaited<ReturnType<SyncService['connectorForConnection']>>; account: RemoteAccount }> => {
+  const connector = async (
+    t: ChangeTarget,
+  ): Promise<{ c: Awaited<ReturnType<SyncService['connectorForConnection']>>; account: RemoteAccount }> => {
     const conn = t.connectionId !== null ? sync.repo.connection(t.connectionId) : null
     if (!conn) throw new AppError('VALIDATION', `Account ${t.accountName} is not connected: connect it first`)
     return {
@@ -35,7 +37,8 @@ export function connectorGateway(sync: SyncService): PlatformGateway {
     async write(t, field, value) {
       const { c, account } = await connector(t)
       if (field === 'status') {
-        if (value !== 'active' && value !== 'paused') throw new AppError('VALIDATION', `Cannot set status ${String(value)}`)
+        if (value !== 'active' && value !== 'paused')
+          throw new AppError('VALIDATION', `Cannot set status ${String(value)}`)
         return c.setStatus(account, t.level, t.externalId, value)
       }
       if (t.level === 'ad') throw new AppError('VALIDATION', 'Budgets live on campaigns or ad sets, not ads')

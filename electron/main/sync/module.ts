@@ -17,7 +17,8 @@ import { SyncScheduler } from './scheduler'
 import { SyncConfigSchema, type SyncConfig } from './sync-config'
 import { SyncService } from './sync-service'
 
-type Channel = (typeof SYNC_INVOKE_CHANNELS)[number]
+/** The sync channels; pause/enable/budget belong to the change pipeline (changes/module.ts). */
+type Channel = Exclude<(typeof SYNC_INVOKE_CHANNELS)[number], 'entities:setStatus' | 'entities:setBudget'>
 
 const noticeView = (n: ApiVersionNotice | null): { level: 'warning' | 'error'; message: string } | null =>
   n ? { level: n.level, message: n.message } : null
@@ -199,24 +200,23 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
       },
       'sync:listRuns': ({ workspaceId, limit }) => sync.repo.runs(workspaceId, limit),
       'sync:getConfig': () => configView(sync.config.get()),
-      'sync:updateConfig': (patch) => {
-        const cur = sync.config.get()
-        const merged = {
-          ...(patch.backfillMonths !== undefined ? { backfillMonths: patch.backfillMonths } : {}),
-          ...(patch.restatementDays ? { restatementDays: { ...cur.restatementDays, ...patch.restatementDays } } : {}),
-          ...(patch.baseUrls ? { baseUrls: { ...cur.baseUrls, ...patch.baseUrls } } : {}),
-          ...(patch.tokenUrls ? { tokenUrls: { ...cur.tokenUrls, ...patch.tokenUrls } } : {}),
-          ...(patch.apiVersions ? { apiVersions: { ...cur.apiVersions, ...patch.apiVersions } } : {}),
-        }
-        const parsed = SyncConfigSchema.safeParse({ ...cur, ...merged })
-        if (!parsed.success)
-          throw new AppError('VALIDATION', parsed.error.issues[0]?.message ?? 'Invalid sync settings')
-        return configView(sync.config.update(merged))
-      },
-      'entities:setStatus': ({ entityType, entityId, status }, ctx) =>
-        sync.writeBack(principalLabel(ctx.principal), entityType, entityId, { status }),
-      'entities:setBudget': ({ entityType, entityId, dailyBudgetMicros }, ctx) =>
-        sync.writeBack(principalLabel(ctx.principal), entityType, entityId, { dailyBudgetMicros }),
+      'sync:updateConfig': (patch, ctx) =>
+        services.mutations.run({ action: 'sync_config.update', ctx, tables: ['settings'], detail: () => patch }, () => {
+          const cur = sync.config.get()
+          const merged = {
+            ...(patch.backfillMonths !== undefined ? { backfillMonths: patch.backfillMonths } : {}),
+            ...(patch.restatementDays
+              ? { restatementDays: { ...cur.restatementDays, ...patch.restatementDays } }
+              : {}),
+            ...(patch.baseUrls ? { baseUrls: { ...cur.baseUrls, ...patch.baseUrls } } : {}),
+            ...(patch.tokenUrls ? { tokenUrls: { ...cur.tokenUrls, ...patch.tokenUrls } } : {}),
+            ...(patch.apiVersions ? { apiVersions: { ...cur.apiVersions, ...patch.apiVersions } } : {}),
+          }
+          const parsed = SyncConfigSchema.safeParse({ ...cur, ...merged })
+          if (!parsed.success)
+            throw new AppError('VALIDATION', parsed.error.issues[0]?.message ?? 'Invalid sync settings')
+          return configView(sync.config.update(merged))
+        }),
       'import:preview': async (input) => {
         services.workspaces.get(input.workspaceId)
         const { writes: _w, ...plan } = await importer.plan(input.workspaceId, await files.read(input), input.mapping)

@@ -75,7 +75,9 @@ describe('connections, write-back and scheduling', () => {
   it('writes back status and budget through the connector and records both in the audit log', async () => {
     w = await fakeWorld(worldAccounts(world), { now: () => NOW })
     await syncNow(w.core, w.workspaceId)
-    const c = w.core.store.sqlite.prepare('SELECT id FROM campaigns ORDER BY id LIMIT 1').get() as { id: number }
+    const c = w.core.store.sqlite
+      .prepare('SELECT id FROM campaigns WHERE daily_budget_micros IS NOT NULL ORDER BY id LIMIT 1')
+      .get() as { id: number }
     const paused = await w.core.dispatch(
       'entities:setStatus',
       {
@@ -85,7 +87,7 @@ describe('connections, write-back and scheduling', () => {
       },
       TEST_CALLER,
     )
-    expect(paused.ok && (paused.value as { after: { status: string } }).after.status).toBe('paused')
+    expect(paused.ok && paused.value).toMatchObject({ state: 'applied', applied: 'paused', writes: 1 })
     const budget = await w.core.dispatch(
       'entities:setBudget',
       {
@@ -95,26 +97,28 @@ describe('connections, write-back and scheduling', () => {
       },
       TEST_CALLER,
     )
-    expect(budget.ok).toBe(true)
+    expect(budget.ok && budget.value).toMatchObject({ state: 'applied', applied: 50_000_000 })
     expect(
       w.core.store.sqlite.prepare('SELECT status, daily_budget_micros AS b FROM campaigns WHERE id = ?').get(c.id),
     ).toEqual({ status: 'paused', b: 50_000_000 })
     const audit = w.core.store.sqlite
-      .prepare("SELECT actor, action, entity_id, detail FROM audit_log WHERE action LIKE 'write_back.%' ORDER BY id")
+      .prepare("SELECT actor, action, entity_id, detail FROM audit_log WHERE action LIKE 'change.%' ORDER BY id")
       .all() as {
       actor: string
       action: string
       entity_id: number
       detail: string
     }[]
+    const actor = 'user:tester (test)'
     expect(audit.map((a) => [a.actor, a.action, a.entity_id])).toEqual([
-      ['user:tester (test)', 'write_back.status', c.id],
-      ['user:tester (test)', 'write_back.budget', c.id],
+      [actor, 'change.approved', c.id],
+      [actor, 'change.applying', c.id],
+      [actor, 'change.applied', c.id],
+      [actor, 'change.approved', c.id],
+      [actor, 'change.applying', c.id],
+      [actor, 'change.applied', c.id],
     ])
-    expect(JSON.parse(audit[1]?.detail as string)).toMatchObject({ after: { dailyBudgetMicros: 50_000_000 } })
-    expect(
-      w.core.store.sqlite.prepare("SELECT DISTINCT actor FROM audit_log WHERE action = 'connection.create'").all(),
-    ).toEqual([{ actor: 'user:tester (test)' }])
+    expect(JSON.parse(audit[5]?.detail as string)).toMatchObject({ applied: 50_000_000 })
     const missing = await w.core.dispatch(
       'entities:setStatus',
       {

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import type { EntityStatus, PlatformId } from '../../../shared/domain/entities'
+import type { PlatformId } from '../../../shared/domain/entities'
 import { addDays } from '../../../shared/domain/dates'
 import { IsoDateSchema } from '../../../shared/domain/metrics'
 import { AppError } from '../../../shared/ipc/result'
 import type { CoreServices } from '../core'
 import type { JobKind } from '../scheduler/job-queue'
 import { connectorFor } from './connector-factory'
-import {
-  ConnectorError,
-  type Connector,
-  type ConnectorContext,
-  type EntityLevel,
-  type RemoteAccount,
-  type WriteResult,
-} from './connectors/types'
+import { ConnectorError, type Connector, type ConnectorContext, type RemoteAccount } from './connectors/types'
 import {
   accountIdsOf,
   connectorCredentials,
@@ -45,7 +38,7 @@ export const SyncRequestSchema = z
 export type SimulatedFetchFactory = (sim: NonNullable<ConnectionRow['config']['simulated']>, now: Date) => typeof fetch
 
 /**
- * Connections, credentials, sync jobs and write-back. Handlers and the CLI call this; SQL lives
+ * Connections, credentials and sync jobs (platform writes go through the change pipeline). Handlers and the CLI call this; SQL lives
  * in SyncRepo, the pull-and-write loop in SyncEngine.
  */
 export class SyncService {
@@ -243,73 +236,5 @@ export class SyncService {
         }
       },
     }
-  }
-
-  /**
-   * Write-back: pause/enable or set a daily budget on the platform, read the result back, store
-   * the new value locally and record before/after in the audit log under `actor` (`principalLabel`).
-   */
-  async writeBack(
-    actor: string,
-    entityType: EntityLevel,
-    entityId: number,
-    change: { status: 'active' | 'paused' } | { dailyBudgetMicros: number },
-  ): Promise<WriteResult & { auditId: number }> {
-    const table = entityType === 'campaign' ? 'campaigns' : entityType === 'ad_set' ? 'ad_sets' : 'ads'
-    const row = this.s.store.sqlite
-      .prepare(`SELECT id, account_id, external_id FROM ${table} WHERE id = ?`)
-      .get(entityId) as { id: number; account_id: number; external_id: string } | undefined
-    if (!row) throw new AppError('NOT_FOUND', `No ${entityType} with id ${entityId}`)
-    const account = this.repo.account(row.account_id) as LocalAccount
-    const conn = account.connectionId !== null ? this.repo.connection(account.connectionId) : null
-    if (!conn) throw new AppError('VALIDATION', `Account ${account.name} is not connected`)
-    const connector = await this.connectorForConnection(conn)
-    const remote: RemoteAccount = {
-      externalId: account.externalId,
-      name: account.name,
-      currency: account.currency,
-      timeZone: account.timeZone,
-      status: 'active',
-    }
-    let result: WriteResult
-    try {
-      if ('status' in change) result = await connector.setStatus(remote, entityType, row.external_id, change.status)
-      else {
-        if (entityType === 'ad') throw new AppError('VALIDATION', 'Budgets live on campaigns or ad sets, not ads')
-        result = await connector.setDailyBudget(remote, entityType, row.external_id, change.dailyBudgetMicros)
-      }
-    } catch (err) {
-      if (err instanceof AppError) throw err
-      const d = describeError(err)
-      this.repo.audit(actor, 'write_back.failed', entityType, entityId, account.id, { change, error: d.message })
-      throw new AppError(
-        err instanceof ConnectorError && err.kind === 'auth' ? 'UNAUTHORIZED' : 'PLATFORM_ERROR',
-        d.message,
-      )
-    }
-    if (result.after.status !== undefined) {
-      this.s.store.sqlite
-        .prepare(`UPDATE ${table} SET status = ? WHERE id = ?`)
-        .run(result.after.status satisfies EntityStatus, entityId)
-    }
-    if (result.after.dailyBudgetMicros !== undefined && entityType !== 'ad') {
-      this.s.store.sqlite
-        .prepare(`UPDATE ${table} SET daily_budget_micros = ? WHERE id = ?`)
-        .run(result.after.dailyBudgetMicros, entityId)
-    }
-    const auditId = this.repo.audit(
-      actor,
-      'status' in change ? 'write_back.status' : 'write_back.budget',
-      entityType,
-      entityId,
-      account.id,
-      {
-        before: result.before,
-        after: result.after,
-        warnings: result.warnings,
-      },
-    )
-    this.s.events.emit('data:changed', { tables: [table, 'audit_log'], workspaceId: account.workspaceId })
-    return { ...result, auditId }
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ChangeSchema } from '../../domain/changes'
 import { AccountStatusSchema, BudgetLevelSchema, EntityLevelSchema, PlatformIdSchema } from '../../domain/entities'
 import { IsoDateSchema } from '../../domain/metrics'
 import type { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from '../channels/sync'
@@ -226,15 +227,6 @@ export const ImportPreviewSchema = z.object({
   to: z.string().nullable(),
 })
 
-const WriteResultSchema = z.object({
-  level: EntityLevelSchema,
-  externalId: z.string(),
-  before: z.object({ status: z.string().optional(), dailyBudgetMicros: z.number().nullable().optional() }),
-  after: z.object({ status: z.string().optional(), dailyBudgetMicros: z.number().nullable().optional() }),
-  warnings: z.array(z.string()),
-  auditId: z.number().int(),
-})
-
 /** Invoke channels of the sync domain: zod input and output per channel. */
 export const syncContract = {
   /** Connections of a workspace with each account's state, last/next sync, rows and error. */
@@ -336,13 +328,16 @@ export const syncContract = {
       .strict(),
     output: SyncConfigViewSchema,
   },
-  /** Pause or enable a campaign, ad set or ad on the platform (after the UI confirmed); audited. */
+  /**
+   * Pause or enable a campaign, ad set or ad on the platform (after the UI confirmed): an approved
+   * change in the change pipeline; answers the change once it settled (or as it is after 30 s).
+   */
   'entities:setStatus': {
     ...EDIT,
     input: z.object({ entityType: EntityLevelSchema, entityId: Id, status: z.enum(['active', 'paused']) }).strict(),
-    output: WriteResultSchema,
+    output: ChangeSchema,
   },
-  /** Set a daily budget (integer micros of the account currency) on the platform; audited. */
+  /** Set a daily budget (integer micros of the account currency) on the platform, as a change (above). */
   'entities:setBudget': {
     ...EDIT,
     input: z
@@ -352,7 +347,7 @@ export const syncContract = {
         dailyBudgetMicros: z.number().int().positive(),
       })
       .strict(),
-    output: WriteResultSchema,
+    output: ChangeSchema,
   },
   /** Parse and validate a CSV without writing: detected mapping, row-level errors, totals. */
   'import:preview': { ...READ, input: ImportInput, output: ImportPreviewSchema },

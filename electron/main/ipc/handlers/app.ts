@@ -36,12 +36,14 @@ export function appHandlers(s: CoreServices): AppHandlers {
       }
     },
     'settings:get': () => s.platform.settings.get(),
-    'settings:update': (patch) => {
-      const next = SettingsSchema.safeParse({ ...s.platform.settings.get(), ...patch })
-      if (!next.success) throw new AppError('VALIDATION', next.error.issues[0]?.message ?? 'Invalid settings')
-      s.platform.settings.set(next.data)
-      s.events.emit('settings:changed', next.data)
-      return next.data
-    },
+    // Shell settings (electron-store / a JSON file): no table changes, `settings:changed` tells the renderer.
+    'settings:update': (patch, ctx) =>
+      s.mutations.run({ action: 'settings.update', ctx, tables: [], detail: () => patch }, () => {
+        const next = SettingsSchema.safeParse({ ...s.platform.settings.get(), ...patch })
+        if (!next.success) throw new AppError('VALIDATION', next.error.issues[0]?.message ?? 'Invalid settings')
+        s.platform.settings.set(next.data)
+        s.events.emit('settings:changed', next.data)
+        return next.data
+      }),
   }
 }

@@ -32,8 +32,15 @@ export class AuditRepo {
         .prepare(
           'INSERT INTO audit_log (at, actor, action, entity_type, entity_id, account_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(e.at, e.actor, e.action, e.entityType ?? null, e.entityId ?? null, e.accountId ?? null, JSON.stringify(e.detail))
-        .lastInsertRowid,
+        .run(
+          e.at,
+          e.actor,
+          e.action,
+          e.entityType ?? null,
+          e.entityId ?? null,
+          e.accountId ?? null,
+          JSON.stringify(e.detail),
+        ).lastInsertRowid,
     )
   }
 

@@ -253,9 +253,7 @@ export class ChangeRepo {
       params.push(f.entity.type, f.entity.id)
     }
     const w = where.length ? ` WHERE ${where.join(' AND ')}` : ''
-    const total = (
-      this.sqlite.prepare(`SELECT count(*) AS n FROM changes c${w}`).get(...params) as { n: number }
-    ).n
+    const total = (this.sqlite.prepare(`SELECT count(*) AS n FROM changes c${w}`).get(...params) as { n: number }).n
     const rows = this.sqlite
       .prepare(`${SELECT}${w} ORDER BY c.id DESC LIMIT ? OFFSET ?`)
       .all(...params, f.limit, f.offset) as Row[]
@@ -293,8 +291,9 @@ export class ChangeRepo {
   patch(id: number, state: ChangeState, patch: ChangePatch, at: string): boolean {
     const { sets, params } = patchSql(patch)
     return (
-      this.sqlite.prepare(`UPDATE changes SET updated_at = ?${sets} WHERE id = ? AND state = ?`).run(at, ...params, id, state)
-        .changes === 1
+      this.sqlite
+        .prepare(`UPDATE changes SET updated_at = ?${sets} WHERE id = ? AND state = ?`)
+        .run(at, ...params, id, state).changes === 1
     )
   }
 }

@@ -303,7 +303,11 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
         )
         const row = rows[0]
         if (!row)
-          throw new ConnectorError('bad_request', 'google_ads', `Google Ads campaign ${externalId} not found in customer ${cid}`)
+          throw new ConnectorError(
+            'bad_request',
+            'google_ads',
+            `Google Ads campaign ${externalId} not found in customer ${cid}`,
+          )
         const amount = row.campaignBudget?.amountMicros
         return {
           status: requireStatus('google_ads', row.campaign.status, `Google campaign ${externalId}`),

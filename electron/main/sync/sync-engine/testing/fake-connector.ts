@@ -99,7 +99,10 @@ export class FakeConnector implements Connector {
           ? f.adSets.find((x) => x.externalId === externalId)
           : f.ads.find((x) => x.externalId === externalId)
     if (!e) throw new ConnectorError('bad_request', this.platform, `No ${level} ${externalId}`)
-    return Promise.resolve({ status: e.status, dailyBudgetMicros: 'dailyBudgetMicros' in e ? e.dailyBudgetMicros : null })
+    return Promise.resolve({
+      status: e.status,
+      dailyBudgetMicros: 'dailyBudgetMicros' in e ? e.dailyBudgetMicros : null,
+    })
   }
   async setStatus(
     a: RemoteAccount,
