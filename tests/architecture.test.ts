@@ -144,6 +144,7 @@ const SQL_OUTSIDE_STORE_TODO = new Set<string>([
 const WALL_CLOCK_ALLOWED = new Map([
   ['electron/main/platform/clock.ts', 'the system clock the platforms inject'],
   ['electron/main/sync/connectors/http.ts', 'real waits between HTTP requests (rate-limit pauses)'],
+  ['electron/main/changes/change-worker.ts', 'real waits between change attempts (backoff, rate-limit pauses)'],
   ['electron/main/sync/connectors/protocol.ts', "Retry-After's HTTP date against the wall clock"],
   ['electron/main/sync/connectors/oauth.ts', 'OAuth token expiry in wall time when the connector has no clock'],
 ])

@@ -1,4 +1,5 @@
 import { principalLabel, type CallContext } from '../../shared/domain/caller'
+import type { DataTable } from '../../shared/domain/tables'
 import type { EventBus } from './events'
 import type { AuditRepo } from './store/repos/audit-repo'
 
@@ -7,7 +8,7 @@ export interface MutationSpec<T> {
   action: string
   ctx: CallContext
   /** Tables whose content changes (emitted as `data:changed`; none for shell-only settings). */
-  tables: string[]
+  tables: DataTable[]
   workspaceId?: number
   /** What the audit row records about the result (default: nothing beyond the action). */
   detail?: (result: T) => unknown

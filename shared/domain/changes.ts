@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EntityStatusSchema } from './entities'
+import { EntityLevelSchema, EntityStatusSchema } from './entities'
 
 /**
  * The change pipeline's vocabulary: every write to an ad platform is a *change* (a row of the
@@ -35,9 +35,8 @@ export function canTransition(from: ChangeState, to: ChangeState): boolean {
   return CHANGE_TRANSITIONS[from].includes(to)
 }
 
-/** The entity levels a change can target. */
-export const CHANGE_LEVELS = ['campaign', 'ad_set', 'ad'] as const
-export const ChangeLevelSchema = z.enum(CHANGE_LEVELS)
+/** The entity levels a change can target: the shared entity-level enum. */
+export const ChangeLevelSchema = EntityLevelSchema
 
 /** What a change does. Budgets are integer micros of the account currency. */
 export const ChangeActionSchema = z.discriminatedUnion('kind', [

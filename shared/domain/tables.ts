@@ -34,6 +34,8 @@ export const DATA_TABLES = [
   'alert_channels',
   'reports',
   'report_schedules',
+  /** The change pipeline's outbox. */
+  'changes',
 ] as const
 export const DataTableSchema = z.enum(DATA_TABLES)
 export type DataTable = z.infer<typeof DataTableSchema>

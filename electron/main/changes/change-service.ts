@@ -22,6 +22,7 @@ import {
   type ChangeValue,
 } from '../../../shared/domain/changes'
 import { currencyMinorDigits } from '../../../shared/domain/money'
+import type { DataTable } from '../../../shared/domain/tables'
 import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
 import type { AuditRepo } from '../store/repos/audit-repo'
@@ -29,7 +30,7 @@ import type { ChangeRepo, ChangeTarget } from '../store/repos/change-repo'
 import type { KvRepo } from '../store/repos/kv-repo'
 import type { PlatformGateway } from './platform-gateway'
 
-const TABLE_OF = { campaign: 'campaigns', ad_set: 'ad_sets', ad: 'ads' } as const
+const TABLE_OF = { campaign: 'campaigns', ad_set: 'ad_sets', ad: 'ads' } as const satisfies Record<string, DataTable>
 
 /** How a change's actor is stored: kind, id and a label (shared/domain/caller.ts principalLabel). */
 export function actorOf(p: Principal): { kind: Principal['kind']; id: string; label: string } {
@@ -432,12 +433,12 @@ export class ChangeService {
   }
 
   /** `data:changed` for the outbox (and the entity tables when values moved). */
-  changed(workspaces: Set<number>, entityTables: string[] = []): void {
+  changed(workspaces: Set<number>, entityTables: DataTable[] = []): void {
     for (const workspaceId of workspaces)
       this.d.events.emit('data:changed', { tables: ['changes', 'audit_log', ...entityTables], workspaceId })
   }
 
-  tableOf(level: Change['entityType']): string {
+  tableOf(level: Change['entityType']): DataTable {
     return TABLE_OF[level]
   }
 }

@@ -1,3 +1,4 @@
+import type { DataTable } from '../../../shared/domain/tables'
 import type { Change, ChangeValue } from '../../../shared/domain/changes'
 import { AppError } from '../../../shared/ipc/result'
 import type { ChangeRepo, ChangeTarget } from '../store/repos/change-repo'
@@ -310,7 +311,7 @@ export class ChangeWorker {
     )
   }
 
-  private settle(c: Change, tables: string[]): void {
+  private settle(c: Change, tables: DataTable[]): void {
     this.service.changed(new Set([c.workspaceId]), tables)
     const done = this.repo.get(c.id)
     if (done) this.service.notify(done)

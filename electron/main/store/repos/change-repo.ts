@@ -6,10 +6,10 @@ import {
   type ChangeState,
   type ChangeValue,
 } from '../../../../shared/domain/changes'
-import type { EntityStatus, PlatformId } from '../../../../shared/domain/entities'
+import type { EntityLevel, EntityStatus, PlatformId } from '../../../../shared/domain/entities'
 import type { Sqlite } from '../db'
 
-export type ChangeLevel = 'campaign' | 'ad_set' | 'ad'
+export type ChangeLevel = EntityLevel
 
 const TABLE: Record<ChangeLevel, string> = { campaign: 'campaigns', ad_set: 'ad_sets', ad: 'ads' }
 
