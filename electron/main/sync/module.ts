@@ -205,9 +205,7 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
           const cur = sync.config.get()
           const merged = {
             ...(patch.backfillMonths !== undefined ? { backfillMonths: patch.backfillMonths } : {}),
-            ...(patch.restatementDays
-              ? { restatementDays: { ...cur.restatementDays, ...patch.restatementDays } }
-              : {}),
+            ...(patch.restatementDays ? { restatementDays: { ...cur.restatementDays, ...patch.restatementDays } } : {}),
             ...(patch.baseUrls ? { baseUrls: { ...cur.baseUrls, ...patch.baseUrls } } : {}),
             ...(patch.tokenUrls ? { tokenUrls: { ...cur.tokenUrls, ...patch.tokenUrls } } : {}),
             ...(patch.apiVersions ? { apiVersions: { ...cur.apiVersions, ...patch.apiVersions } } : {}),
