@@ -4,12 +4,13 @@ import { join } from 'node:path'
 import { mlBench } from './ml'
 import { queriesBench } from './queries'
 import { importBench } from './import'
+import { reportsBench } from './reports'
 import { ingestBench } from './ingest'
 import { storeBench } from './store'
 import type { Bench } from './types'
 
 // Each domain adds its bench here; `--only` names are a stable interface.
-const BENCHES: Bench[] = [storeBench, queriesBench, mlBench, ingestBench, importBench]
+const BENCHES: Bench[] = [storeBench, queriesBench, mlBench, ingestBench, importBench, reportsBench]
 
 function usage(): string {
   return `Usage: npm run bench -- [--only NAME[,NAME]] [--json]\n\nBenches:\n${BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}`

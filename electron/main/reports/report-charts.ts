@@ -2,7 +2,7 @@ import * as echarts from 'echarts'
 import type { EChartsOption } from 'echarts'
 import type { ChartPalette } from '../../../shared/charts/palette'
 import { buildTrendOption } from '../../../shared/charts/trend-option'
-import { formatCurrency, formatRoas } from '../../../shared/domain/format'
+import { formatCurrency, formatRoas, formatShortDate } from '../../../shared/domain/format'
 import { microsToUnits } from '../../../shared/domain/money'
 import { PLATFORM_LABELS } from '../../../shared/domain/entities'
 import type { ChannelOutput } from '../../../shared/ipc/contract'
@@ -220,4 +220,152 @@ export function pacingOption(rows: ChannelOutput<'analytics:getPacing'>['rows'],
 
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s
+}
+
+/** Daily conversions (bars) and cost per acquisition (line, right axis). */
+export function conversionsOption(
+  points: ChannelOutput<'dashboard:getTrend'>['points'],
+  currency: string,
+  p: ChartPalette,
+): EChartsOption {
+  return {
+    grid: { ...GRID, right: 16 },
+    legend: LEGEND(p),
+    xAxis: {
+      type: 'category',
+      data: points.map((x) => x.date),
+      axisLabel: { color: p.textMuted, fontSize: 10, hideOverlap: true, formatter: (d: string) => formatShortDate(d) },
+      axisLine: { lineStyle: { color: p.axisLine } },
+      axisTick: { show: false },
+    },
+    yAxis: [
+      {
+        type: 'value',
+        axisLabel: { color: p.textMuted, fontSize: 10 },
+        splitLine: { lineStyle: { color: p.splitLine } },
+      },
+      {
+        type: 'value',
+        axisLabel: {
+          color: p.textMuted,
+          fontSize: 10,
+          formatter: (v: number) => formatCurrency(v, currency, { compact: true }),
+        },
+        splitLine: { show: false },
+      },
+    ],
+    series: [
+      {
+        name: 'Conversions',
+        type: 'bar',
+        data: points.map((x) => Math.round(x.conversions * 10) / 10),
+        itemStyle: { color: p.revenue, opacity: 0.85 },
+      },
+      {
+        name: 'CPA',
+        type: 'line',
+        yAxisIndex: 1,
+        showSymbol: false,
+        data: points.map((x) => (x.conversions > 0 ? microsToUnits(x.spendMicros) / x.conversions : null)),
+        lineStyle: { width: 2, color: p.spend },
+        itemStyle: { color: p.spend },
+      },
+    ],
+  }
+}
+
+/** Weekly spend stacked by platform: how the mix moved over the period. */
+export function platformWeeksOption(
+  rows: ChannelOutput<'analytics:getBreakdown'>['rows'],
+  currency: string,
+  p: ChartPalette,
+): EChartsOption {
+  const weeks = [...new Set(rows.map((r) => r.period ?? ''))].sort()
+  const platforms = [...new Set(rows.map((r) => r.platform ?? 'meta'))]
+  const colours = [p.spend, p.revenue, '#d97706', '#7c3aed']
+  return {
+    grid: { ...GRID, right: 16 },
+    legend: LEGEND(p),
+    xAxis: {
+      type: 'category',
+      data: weeks.map((w) => `Week of ${formatShortDate(w)}`),
+      axisLabel: { color: p.textMuted, fontSize: 10, hideOverlap: true },
+      axisLine: { lineStyle: { color: p.axisLine } },
+      axisTick: { show: false },
+    },
+    yAxis: {
+      type: 'value',
+      axisLabel: {
+        color: p.textMuted,
+        fontSize: 10,
+        formatter: (v: number) => formatCurrency(v, currency, { compact: true }),
+      },
+      splitLine: { lineStyle: { color: p.splitLine } },
+    },
+    series: platforms.map((pl, i) => ({
+      name: PLATFORM_LABELS[pl],
+      type: 'bar' as const,
+      stack: 'spend',
+      barMaxWidth: 36,
+      itemStyle: { color: colours[i % colours.length] },
+      data: weeks.map((w) => {
+        const r = rows.find((x) => x.period === w && x.platform === pl)
+        return r ? microsToUnits(r.totals.spendMicros) : 0
+      }),
+    })),
+  }
+}
+
+const FATIGUE_ORDER = ['fresh', 'stable', 'declining', 'fatigued', 'insufficient_data'] as const
+const FATIGUE_LABELS: Record<(typeof FATIGUE_ORDER)[number], string> = {
+  fresh: 'Fresh',
+  stable: 'Stable',
+  declining: 'Declining',
+  fatigued: 'Fatigued',
+  insufficient_data: 'Too new to tell',
+}
+
+/** Spend of the period's creatives by fatigue state. */
+export function fatigueOption(
+  rows: ChannelOutput<'analytics:listCreatives'>['rows'],
+  currency: string,
+  p: ChartPalette,
+): EChartsOption {
+  const spend = FATIGUE_ORDER.map((s) =>
+    rows.filter((r) => r.fatigue.state === s).reduce((a, r) => a + microsToUnits(r.totals.spendMicros), 0),
+  )
+  const colours = ['#059669', p.revenue, '#d97706', '#b91c1c', '#9ca3af']
+  return {
+    grid: { ...GRID, top: 12 },
+    xAxis: {
+      type: 'value',
+      axisLabel: {
+        color: p.textMuted,
+        fontSize: 10,
+        formatter: (v: number) => formatCurrency(v, currency, { compact: true }),
+      },
+      splitLine: { lineStyle: { color: p.splitLine } },
+    },
+    yAxis: {
+      type: 'category',
+      data: FATIGUE_ORDER.map((s) => FATIGUE_LABELS[s]),
+      inverse: true,
+      axisLabel: { color: p.text, fontSize: 10 },
+      axisTick: { show: false },
+      axisLine: { lineStyle: { color: p.axisLine } },
+    },
+    series: [
+      {
+        type: 'bar',
+        data: spend.map((v, i) => ({ value: Math.round(v * 100) / 100, itemStyle: { color: colours[i] } })),
+        label: {
+          show: true,
+          position: 'right',
+          color: p.textMuted,
+          fontSize: 10,
+          formatter: (x) => formatCurrency(Number(x.value), currency, { compact: true }),
+        },
+      },
+    ],
+  }
 }

@@ -17,6 +17,8 @@ export interface ReportData {
   summary: ChannelOutput<'dashboard:getSummary'>
   trend: ChannelOutput<'dashboard:getTrend'> | null
   platforms: ChannelOutput<'analytics:getBreakdown'> | null
+  /** Spend per platform and ISO week (ranges of two weeks or more). */
+  platformWeeks: ChannelOutput<'analytics:getBreakdown'> | null
   top: ChannelOutput<'analytics:getTop'> | null
   bottom: ChannelOutput<'analytics:getTop'> | null
   campaigns: ChannelOutput<'analytics:getBreakdown'> | null
@@ -68,6 +70,10 @@ export async function gatherReportData(spec: ParsedReportSpec, call: Call): Prom
   const platforms = has('platforms')
     ? await call('analytics:getBreakdown', { ...scope, level: 'platform', grain: 'total', compare })
     : null
+  const platformWeeks =
+    has('platforms') && rangeDays(spec.range) >= 14
+      ? await call('analytics:getBreakdown', { ...scope, level: 'platform', grain: 'week' })
+      : null
   const top =
     has('top_campaigns') && !empty
       ? await call('analytics:getTop', {
@@ -97,7 +103,7 @@ export async function gatherReportData(spec: ParsedReportSpec, call: Call): Prom
     ? await call('analytics:listAnomalies', { workspaceId: spec.workspaceId, range: spec.range })
     : null
   const creatives = has('creatives')
-    ? await call('analytics:listCreatives', { workspaceId: spec.workspaceId, range: spec.range, limit: 12 })
+    ? await call('analytics:listCreatives', { workspaceId: spec.workspaceId, range: spec.range, limit: 200 })
     : null
   const pacing = has('pacing') ? await call('analytics:getPacing', { workspaceId: spec.workspaceId }) : null
 
@@ -124,6 +130,7 @@ export async function gatherReportData(spec: ParsedReportSpec, call: Call): Prom
     summary,
     trend,
     platforms,
+    platformWeeks,
     top,
     bottom,
     campaigns,

@@ -26,7 +26,10 @@ import {
 } from '../../../shared/domain/reports'
 import { AppError } from '../../../shared/ipc/result'
 import {
+  conversionsOption,
+  fatigueOption,
   pacingOption,
+  platformWeeksOption,
   platformOption,
   renderChartSvg,
   reportPalette,
@@ -287,6 +290,8 @@ class ReportDoc {
       }
     })
     const fonts = this.fonts
+    // Start a table where its header and a few rows fit, never with one orphaned row.
+    this.ensure(24 + Math.min(body.length, 4) * 17)
     autoTable(this.doc, {
       head: [head],
       body,
@@ -539,6 +544,13 @@ class ReportDoc {
           `Daily spend and revenue in ${this.currency}, account-local days.` +
             (prov ? ` The shaded band marks ${prov} provisional day(s).` : ''),
         )
+        if (pts.some((x) => x.conversions > 0)) {
+          this.chart(
+            conversionsOption(pts, this.currency, p),
+            0.36,
+            `Daily conversions (bars) and cost per acquisition in ${this.currency} (line, right axis).`,
+          )
+        }
         break
       }
       case 'platforms': {
@@ -549,6 +561,14 @@ class ReportDoc {
           0.08 + 0.07 * rows.length,
           `Spend and revenue per platform in ${this.currency}.`,
         )
+        const weeks = new Set((d.platformWeeks?.rows ?? []).map((r) => r.period))
+        if (weeks.size >= 2) {
+          this.chart(
+            platformWeeksOption(d.platformWeeks?.rows ?? [], this.currency, p),
+            0.36,
+            `Spend per ISO week (Monday to Sunday) by platform in ${this.currency}; partial weeks at the ends of the period hold fewer days.`,
+          )
+        }
         const total = rows.reduce((a, r) => a + r.totals.spendMicros, 0)
         this.table(
           ['Platform', 'Spend', 'Share', 'Revenue', 'ROAS', 'Conversions', 'CPA', 'ROAS change'],
@@ -614,8 +634,14 @@ class ReportDoc {
         break
       }
       case 'creatives': {
-        const rows = d.creatives?.rows ?? []
+        const all = d.creatives?.rows ?? []
+        const rows = all.slice(0, 12)
         if (rows.length === 0) return this.emptyBox(empty ? noData : 'No creative delivered in this period.')
+        this.chart(
+          fatigueOption(all, d.creatives?.currency ?? this.currency, p),
+          0.26,
+          `Spend of the ${all.length} highest-spending ads by fatigue state: ads whose click-through rate has fallen since launch need new creative.`,
+        )
         this.table(
           ['Ad', 'Format', 'Spend', 'CTR', 'ROAS', 'Fatigue'],
           rows.map((r) => [
@@ -636,6 +662,9 @@ class ReportDoc {
       case 'pacing': {
         const rows = d.pacing?.rows ?? []
         if (rows.length === 0) return this.emptyBox('No account has data this month.')
+        const month = rows[0]?.month
+        if (month)
+          this.note(`Where this month (${month}) stands as of the latest synced day, whatever the report's period.`)
         if (rows.some((r) => r.budgetMicros)) {
           this.chart(
             pacingOption(rows, p),
@@ -701,6 +730,8 @@ class ReportDoc {
         return w * (0.06 + 0.045 * (this.data.bottom?.rows.length ?? 1)) + 30
       case 'pacing':
         return w * (0.08 + 0.06 * (this.data.pacing?.rows.length ?? 1)) + 30
+      case 'creatives':
+        return w * 0.26 + 30
       case 'commentary':
         return 60
       default:
