@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { apiVersionNotice, PLATFORM_APIS, type ApiVersionNotice } from '../../../shared/domain/api-versions'
 import { principalLabel } from '../../../shared/domain/caller'
-import { PLATFORMS } from '../../../shared/domain/entities'
+import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
 import { METRIC_TABLES } from '../../../shared/domain/tables'
 import type { SYNC_INVOKE_CHANNELS } from '../../../shared/ipc/channels/sync'
 import { CsvMappingSchema, type SyncConfigViewSchema } from '../../../shared/ipc/contracts/sync'
@@ -203,17 +203,63 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
       'sync:updateConfig': (patch, ctx) =>
         services.mutations.run({ action: 'sync_config.update', ctx, tables: ['settings'], detail: () => patch }, () => {
           const cur = sync.config.get()
-          const merged = {
+          const overrides = (
+            base: Partial<Record<PlatformId, string>>,
+            p: Partial<Record<PlatformId, string | null>> | undefined,
+          ): Partial<Record<PlatformId, string>> => {
+            const out = { ...base }
+            for (const [k, v] of Object.entries(p ?? {}) as [PlatformId, string | null | undefined][])
+              if (v === null) delete out[k]
+              else if (v !== undefined) out[k] = v
+            return out
+          }
+          const next: SyncConfig = {
+            ...cur,
             ...(patch.backfillMonths !== undefined ? { backfillMonths: patch.backfillMonths } : {}),
             ...(patch.restatementDays ? { restatementDays: { ...cur.restatementDays, ...patch.restatementDays } } : {}),
-            ...(patch.baseUrls ? { baseUrls: { ...cur.baseUrls, ...patch.baseUrls } } : {}),
-            ...(patch.tokenUrls ? { tokenUrls: { ...cur.tokenUrls, ...patch.tokenUrls } } : {}),
             ...(patch.apiVersions ? { apiVersions: { ...cur.apiVersions, ...patch.apiVersions } } : {}),
+            baseUrls: overrides(cur.baseUrls, patch.baseUrls),
+            tokenUrls: overrides(cur.tokenUrls, patch.tokenUrls),
+            ...(patch.developerLoopbackApis !== undefined
+              ? { developerLoopbackApis: patch.developerLoopbackApis }
+              : {}),
           }
-          const parsed = SyncConfigSchema.safeParse({ ...cur, ...merged })
+          const parsed = SyncConfigSchema.safeParse(next)
           if (!parsed.success)
             throw new AppError('VALIDATION', parsed.error.issues[0]?.message ?? 'Invalid sync settings')
-          return configView(sync.config.update(merged))
+          // Credentials stay with their platform: every new override must pass the URL policy ...
+          const changes = sync.config.hostChanges(next)
+          for (const c of changes) {
+            const problem = c.to === undefined ? null : sync.config.urlProblem(c.to, next.developerLoopbackApis)
+            if (problem)
+              throw new AppError(
+                'VALIDATION',
+                `${c.kind === 'baseUrl' ? 'baseUrls' : 'tokenUrls'}.${c.platform}: ${problem}`,
+              )
+          }
+          // ... and moving saved credentials to another host needs an explicit confirmation.
+          const saved = sync.repo.connections().filter((c) => !c.config.simulated)
+          const risky = changes.filter((c) => saved.some((s) => s.platform === c.platform && !s.config.baseUrl))
+          if (risky.length > 0 && patch.confirmCredentialHostChange !== true) {
+            const list = risky.map((c) => `${c.platform} ${c.kind} → ${c.to ?? 'the official address'}`).join(', ')
+            throw new AppError(
+              'CONFLICT',
+              `Saved credentials would be sent to a new address (${list}). Confirm with confirmCredentialHostChange: true.`,
+              { changes: risky },
+            )
+          }
+          const updated = sync.config.update(next)
+          const actor = principalLabel(ctx.principal)
+          for (const c of changes)
+            sync.repo.audit(actor, 'sync.api_address', 'platform', null, null, {
+              ...c,
+              savedCredentials: risky.includes(c),
+            })
+          if (cur.developerLoopbackApis !== updated.developerLoopbackApis)
+            sync.repo.audit(actor, 'sync.developer_loopback_apis', null, null, null, {
+              on: updated.developerLoopbackApis,
+            })
+          return configView(updated)
         }),
       'import:preview': async (input) => {
         services.workspaces.get(input.workspaceId)

@@ -4,6 +4,7 @@ import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
 import { DEFAULT_RESTATEMENT_DAYS } from '../../../shared/domain/platforms'
 import type { KvRepo } from '../store/repos/kv-repo'
 import { PLATFORM_BASE_URLS, PLATFORM_TOKEN_URLS } from './connectors/defaults'
+import { apiUrlProblem, originOf } from './url-policy'
 
 /** Production API roots and token endpoints (pinned by the connectors); overridable per platform. */
 export const DEFAULT_BASE_URLS: Record<PlatformId, string> = PLATFORM_BASE_URLS
@@ -33,6 +34,11 @@ const SyncConfigShape = z
     tokenUrls: PerPlatform(UrlSchema),
     /** Advanced: a platform API version other than the current one (one the connector knows). */
     apiVersions: PerPlatform(z.string()),
+    /**
+     * Developer setting: allow API and token overrides on loopback addresses (local test doubles).
+     * Off by default; without it a loopback override is refused and a stored one ignored.
+     */
+    developerLoopbackApis: z.boolean().default(false),
   })
   .strict()
 export const SyncConfigSchema = SyncConfigShape.superRefine((c, ctx) => {
@@ -57,6 +63,15 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   baseUrls: {},
   tokenUrls: {},
   apiVersions: {},
+  developerLoopbackApis: false,
+}
+
+/** A change of where a platform's credentials go (the API base or the OAuth token endpoint). */
+export interface CredentialHostChange {
+  platform: PlatformId
+  kind: 'baseUrl' | 'tokenUrl'
+  from: string | undefined
+  to: string | undefined
 }
 
 const KV_KEY = 'sync.config'
@@ -93,24 +108,56 @@ export class SyncConfigStore {
   apiVersion(platform: PlatformId): string {
     const picked = this.get().apiVersions[platform]
     if (picked) return picked
-    const override = this.env[`${ENV_PREFIX[platform]}_BASE_URL`] || this.get().baseUrls[platform]
+    const override = this.env[`${ENV_PREFIX[platform]}_BASE_URL`] || this.allowed(this.get().baseUrls[platform])
     const named = override ? /\/(v\d+(?:\.\d+)?)\/?$/.exec(override)?.[1] : undefined
     return named && apiVersionInfo(platform, named) ? named : PLATFORM_APIS[platform].current
   }
 
-  /** API base URL: ME_<PLATFORM>_BASE_URL, then settings, then the production URL of the version in use. */
+  /**
+   * API base URL: ME_<PLATFORM>_BASE_URL (trusted: set at start), then the stored override when the
+   * URL policy allows it (https, or loopback with the developer setting), then the official URL of
+   * the version in use.
+   */
   baseUrl(platform: PlatformId): string {
     return (
       this.env[`${ENV_PREFIX[platform]}_BASE_URL`] ||
-      this.get().baseUrls[platform] ||
+      this.allowed(this.get().baseUrls[platform]) ||
       PLATFORM_APIS[platform].baseUrl(this.apiVersion(platform))
     )
   }
 
-  /** OAuth token URL: ME_<PLATFORM>_TOKEN_URL, then settings, then the production endpoint. */
+  /** OAuth token URL: ME_<PLATFORM>_TOKEN_URL, then an allowed stored override, then the official endpoint. */
   tokenUrl(platform: PlatformId): string | undefined {
     return (
-      this.env[`${ENV_PREFIX[platform]}_TOKEN_URL`] || this.get().tokenUrls[platform] || DEFAULT_TOKEN_URLS[platform]
+      this.env[`${ENV_PREFIX[platform]}_TOKEN_URL`] ||
+      this.allowed(this.get().tokenUrls[platform]) ||
+      DEFAULT_TOKEN_URLS[platform]
     )
+  }
+
+  /** Why `url` may not receive stored credentials under the current settings, or null. */
+  urlProblem(url: string, developerLoopbackApis = this.get().developerLoopbackApis): string | null {
+    return apiUrlProblem(url, { allowLoopback: developerLoopbackApis })
+  }
+
+  /** The overrides `next` changes against the stored settings whose host (origin) differs. */
+  hostChanges(next: SyncConfig): CredentialHostChange[] {
+    const cur = this.get()
+    const out: CredentialHostChange[] = []
+    for (const platform of PLATFORMS)
+      for (const kind of ['baseUrl', 'tokenUrl'] as const) {
+        const key = kind === 'baseUrl' ? 'baseUrls' : 'tokenUrls'
+        const from = cur[key][platform]
+        const to = next[key][platform]
+        const official = kind === 'baseUrl' ? DEFAULT_BASE_URLS[platform] : DEFAULT_TOKEN_URLS[platform]
+        const before = originOf(from ?? official ?? '')
+        const after = originOf(to ?? official ?? '')
+        if (before !== after) out.push({ platform, kind, from, to })
+      }
+    return out
+  }
+
+  private allowed(url: string | undefined): string | undefined {
+    return url !== undefined && this.urlProblem(url) === null ? url : undefined
   }
 }

@@ -94,6 +94,8 @@ export class SyncService {
     }
     const creds = await this.vault.load(c.secretRef)
     if (!creds) throw new ConnectorError('auth', c.platform, 'The saved credentials are missing or unreadable')
+    const urlProblem = c.config.baseUrl === undefined ? null : this.config.urlProblem(c.config.baseUrl)
+    if (urlProblem) throw new ConnectorError('bad_request', c.platform, `The connection's API address: ${urlProblem}`)
     return connectorFor(
       c.platform,
       this.context(c.platform, globalThis.fetch, connectorCredentials(creds), signal, c.config.baseUrl),
@@ -140,6 +142,8 @@ export class SyncService {
         parsed.error.issues.map((i) => `${i.path.join('.') || 'credentials'}: ${i.message}`).join('; '),
       )
     const creds: Credentials = parsed.data
+    const urlProblem = opts.baseUrl === undefined ? null : this.config.urlProblem(opts.baseUrl)
+    if (urlProblem) throw new AppError('VALIDATION', `baseUrl: ${urlProblem}`)
     const ids = accountIdsOf(creds)
     const connector = connectorFor(
       creds.platform,

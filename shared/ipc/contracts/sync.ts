@@ -127,6 +127,8 @@ export const SyncConfigViewSchema = z.object({
   tokenUrls: PerPlatformOptional(z.string()),
   /** Advanced: API versions picked instead of the platforms' current ones. */
   apiVersions: PerPlatformOptional(z.string()),
+  /** Developer setting: API overrides on loopback addresses (local test doubles) allowed. */
+  developerLoopbackApis: z.boolean().optional(),
   /** What is in effect after platform defaults and ME_*_BASE_URL overrides. */
   effective: z.object({
     restatementDays: PerPlatformNumber,
@@ -321,9 +323,18 @@ export const syncContract = {
       .object({
         backfillMonths: z.number().int().min(1).max(37).optional(),
         restatementDays: PerPlatformOptional(z.number().int().min(1).max(90)).optional(),
-        baseUrls: PerPlatformOptional(z.url()).optional(),
-        tokenUrls: PerPlatformOptional(z.url()).optional(),
         apiVersions: PerPlatformOptional(z.string().regex(/^v\d+(\.\d+)?$/)).optional(),
+        /** API base URL overrides: https (loopback only with developerLoopbackApis); null removes one. */
+        baseUrls: PerPlatformOptional(z.url().nullable()).optional(),
+        /** OAuth token endpoint overrides, same rules. */
+        tokenUrls: PerPlatformOptional(z.url().nullable()).optional(),
+        /** Developer setting: allow loopback API overrides (local test doubles). Audited. */
+        developerLoopbackApis: z.boolean().optional(),
+        /**
+         * Required (true) when an override moves a platform that has saved credentials to another
+         * host: the credentials would be sent there. The change is written to the audit log.
+         */
+        confirmCredentialHostChange: z.boolean().optional(),
       })
       .strict(),
     output: SyncConfigViewSchema,

@@ -3,6 +3,7 @@ import { decodeOffThread, type DecodeMode } from './decode-pool'
 import { parseJsonPreservingBigInts } from './json-text'
 import type { DecodedPage, DecoderName } from './page-decode'
 import type { ErrorSignal, HttpExchange, PlatformProtocol } from './protocol'
+import type { PlatformId } from '../../../../shared/domain/entities'
 import { ConnectorError, type ConnectorContext, type ConnectorErrorKind, type RetryPolicy } from './types'
 
 /** Production retry policy: 5 attempts, 0.5 s .. 30 s full-jitter backoff, 60 s per request. */
@@ -72,6 +73,8 @@ export function isRetryable(kind: ConnectorErrorKind): boolean {
 export class HttpClient {
   readonly policy: RetryPolicy
   private notBefore = 0
+  /** The only origins this client sends anything to: the API base and the OAuth token endpoint. */
+  private readonly origins: string[]
 
   constructor(
     private readonly ctx: ConnectorContext,
@@ -79,6 +82,7 @@ export class HttpClient {
     private readonly random: () => number = Math.random,
   ) {
     this.policy = { ...DEFAULT_RETRY, ...ctx.retry }
+    this.origins = allowedOrigins(ctx)
   }
 
   /** Perform `spec` with retries; resolves to the validated body or throws a ConnectorError. */
@@ -135,11 +139,12 @@ export class HttpClient {
 
   /** One fetch with the per-request timeout; the body read by `read` inside the timeout. */
   private async exchange<B>(
-    spec: Pick<RequestSpec<unknown>, 'method' | 'url' | 'headers' | 'body'>,
+    spec: Pick<RequestSpec<unknown>, 'method' | 'url' | 'headers' | 'body' | 'what'>,
     read: (res: Response) => Promise<B>,
   ): Promise<{ ok: true; res: Response; body: B } | { ok: false; error: ErrorSignal }> {
     const parent = this.ctx.signal
     parent?.throwIfAborted()
+    assertAllowedUrl(this.protocol.platform, this.origins, spec.url, spec.what)
     const timeout = AbortSignal.timeout(this.policy.timeoutMs)
     const signal = parent ? AbortSignal.any([parent, timeout]) : timeout
     try {
@@ -147,10 +152,23 @@ export class HttpClient {
         method: spec.method,
         headers: spec.headers ?? {},
         ...(spec.body !== undefined ? { body: spec.body } : {}),
+        // A redirect is not followed: custom headers (TikTok's Access-Token, Google's
+        // developer-token) would go along to whatever host it names.
+        redirect: 'manual',
         signal,
       })
+      if (res.status >= 300 && res.status < 400) {
+        const to = res.headers.get('location') ?? '(no Location)'
+        throw new ConnectorError(
+          'invalid_response',
+          this.protocol.platform,
+          `${spec.what}: the API answered a redirect (HTTP ${res.status} to ${to.slice(0, 200)}); not followed, so the credentials stay with the platform`,
+          { status: res.status, code: 'redirect' },
+        )
+      }
       return { ok: true, res, body: await read(res) }
     } catch (e) {
+      if (e instanceof ConnectorError) throw e
       if (parent?.aborted) throw parent.reason
       const timedOut = timeout.aborted
       const message = timedOut
@@ -213,6 +231,43 @@ export class HttpClient {
     const wait = this.notBefore - Date.now()
     if (wait > 0) await sleep(wait, this.ctx.signal)
   }
+}
+
+/** Origins of the context's API base URL and OAuth token URL. */
+export function allowedOrigins(ctx: Pick<ConnectorContext, 'baseUrl' | 'tokenUrl'>): string[] {
+  const out: string[] = []
+  for (const u of [ctx.baseUrl, ctx.tokenUrl]) {
+    if (u === undefined) continue
+    try {
+      out.push(new URL(u).origin)
+    } catch {
+      // an unparsable base URL fails on its first request with its own message
+    }
+  }
+  return out
+}
+
+/**
+ * Credentials stay with their platform: every request of a connector goes to the API base or the
+ * token endpoint it was configured with. A paging URL from a response (Meta `paging.next`,
+ * Snapchat `paging.next_link`, any other) naming another host is refused before anything (the
+ * token above all) is sent, and the error names both hosts. Not retried.
+ */
+export function assertAllowedUrl(platform: PlatformId, origins: readonly string[], url: string, what: string): void {
+  let origin: string
+  try {
+    origin = new URL(url).origin
+  } catch {
+    throw new ConnectorError('invalid_response', platform, `${what}: ${JSON.stringify(url.slice(0, 200))} is not a URL`)
+  }
+  if (!origins.includes(origin))
+    throw new ConnectorError(
+      'invalid_response',
+      platform,
+      `${what}: refused to send a request to ${origin}, which is not the configured API (${origins.join(', ')}); ` +
+        'a response pointed there (credentials are only sent to the platform)',
+      { code: 'foreign_host' },
+    )
 }
 
 function tryParse(text: string): unknown {
