@@ -62,6 +62,19 @@ export function trendOption(
 }
 
 // Bar value labels sit right of the bars, outside what `containLabel` reserves: keep room for them.
+/** A value axis in compact money ($12K) with light split lines. */
+function moneyAxis(p: ChartPalette, currency: string): { type: 'value'; axisLabel: object; splitLine: object } {
+  return {
+    type: 'value',
+    axisLabel: {
+      color: p.textMuted,
+      fontSize: 10,
+      formatter: (v: number) => formatCurrency(v, currency, { compact: true }),
+    },
+    splitLine: { lineStyle: { color: p.splitLine } },
+  }
+}
+
 const GRID = { left: 8, right: 64, top: 36, bottom: 8, containLabel: true }
 const LEGEND = (p: ChartPalette): EChartsOption['legend'] => ({
   top: 0,
@@ -293,15 +306,7 @@ export function platformWeeksOption(
       axisLine: { lineStyle: { color: p.axisLine } },
       axisTick: { show: false },
     },
-    yAxis: {
-      type: 'value',
-      axisLabel: {
-        color: p.textMuted,
-        fontSize: 10,
-        formatter: (v: number) => formatCurrency(v, currency, { compact: true }),
-      },
-      splitLine: { lineStyle: { color: p.splitLine } },
-    },
+    yAxis: moneyAxis(p, currency),
     series: platforms.map((pl, i) => ({
       name: PLATFORM_LABELS[pl],
       type: 'bar' as const,
@@ -337,15 +342,7 @@ export function fatigueOption(
   const colours = ['#059669', p.revenue, '#d97706', '#b91c1c', '#9ca3af']
   return {
     grid: { ...GRID, top: 12 },
-    xAxis: {
-      type: 'value',
-      axisLabel: {
-        color: p.textMuted,
-        fontSize: 10,
-        formatter: (v: number) => formatCurrency(v, currency, { compact: true }),
-      },
-      splitLine: { lineStyle: { color: p.splitLine } },
-    },
+    xAxis: moneyAxis(p, currency),
     yAxis: {
       type: 'category',
       data: FATIGUE_ORDER.map((s) => FATIGUE_LABELS[s]),
