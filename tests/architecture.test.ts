@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..')
 
-/** The only files allowed to import `electron` or a package that loads it (ARCHITECTURE.md). */
+/** The only files allowed to import `electron` or a package that loads it (ARCHITECTURE.md in the shared reference). */
 const ELECTRON_ALLOWED = new Set([
   'electron/main/index.ts',
   'electron/main/window.ts',

@@ -3,7 +3,7 @@ import { z } from 'zod'
 /**
  * The store's tables and views by their SQL names: what a `data:changed` event can name. A
  * misspelt or invented name is a compile error where the event is emitted or listened to, and
- * `tables.test.ts` checks each name against a migrated store. Add a table here with its migration.
+ * `electron/main/vocabulary.test.ts` checks each name against a migrated store. Add a table here with its migration.
  */
 export const DATA_TABLES = [
   'workspaces',

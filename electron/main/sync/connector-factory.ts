@@ -18,7 +18,7 @@ export function setConnectorOverride(f: ConnectorFactory | null): void {
 /** The real platform connectors, once they are available in this build. */
 let realFactory: ConnectorFactory | null = null
 
-/** Register the real connectors (done by `connectors-registry.ts`). */
+/** Register the real connectors (done by `real-connectors.ts`). */
 export function registerRealConnectors(f: ConnectorFactory): void {
   realFactory = f
 }
