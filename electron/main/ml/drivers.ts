@@ -2,6 +2,8 @@ import { DecisionTreeRegression, type CartNode } from 'ml-cart'
 import { addDays } from '../../../shared/domain/dates'
 import type { DriverNode } from '../../../shared/ipc/contracts/ml'
 import type { Sqlite } from '../store/db'
+import { adSetAggregates } from '../store/repos/dataset-repo'
+import { StatusRepo } from '../store/repos/status-repo'
 
 /**
  * The "drivers" tree: what separates high-CPA from low-CPA ad sets. ml-cart (exact CART, split
@@ -49,26 +51,9 @@ export function driversTree(
   workspaceId: number,
   days: number,
 ): { rows: number; currency: string | null; nodes: DriverNode[] } {
-  const last = (
-    sqlite
-      .prepare(
-        'SELECT max(cd.date) AS d FROM account_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ?',
-      )
-      .get(workspaceId) as { d: string | null }
-  ).d
+  const last = new StatusRepo(sqlite).lastDataDate(workspaceId)
   if (!last) return { rows: 0, currency: null, nodes: [] }
-  const all = sqlite
-    .prepare(
-      `SELECT a.platform, c.objective, coalesce((SELECT cr.format FROM ads JOIN creatives cr ON cr.id = ads.creative_id
-                WHERE ads.ad_set_id = dm.ad_set_id LIMIT 1), 'unknown') AS format, a.currency,
-              sum(dm.spend_micros) AS spend, sum(dm.conversions) AS conversions, sum(dm.impressions) AS impressions,
-              sum(dm.clicks) AS clicks, count(DISTINCT dm.date) AS activeDays
-       FROM daily_metrics dm JOIN ad_accounts a ON a.id = dm.account_id JOIN campaigns c ON c.id = dm.campaign_id
-       WHERE a.workspace_id = ? AND dm.date BETWEEN ? AND ?
-       GROUP BY dm.ad_set_id HAVING sum(dm.conversions) >= ? AND sum(dm.spend_micros) > 0
-       ORDER BY sum(dm.spend_micros) DESC`,
-    )
-    .all(workspaceId, addDays(last, -(days - 1)), last, MIN_CONVERSIONS) as AdSetAgg[]
+  const all = adSetAggregates(sqlite, workspaceId, addDays(last, -(days - 1)), last, MIN_CONVERSIONS) as AdSetAgg[]
   // CPA is only comparable within one currency: keep the currency with the most spend.
   const byCurrency = new Map<string, number>()
   for (const r of all) byCurrency.set(r.currency, (byCurrency.get(r.currency) ?? 0) + r.spend)

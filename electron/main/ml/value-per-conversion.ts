@@ -2,6 +2,8 @@ import { addDays, weekday } from '../../../shared/domain/dates'
 import type { ValuePerConversion } from '../../../shared/ipc/contracts/ml'
 import { AppError } from '../../../shared/ipc/result'
 import type { Sqlite } from '../store/db'
+import { campaignDaysOfWorkspace, campaignNames } from '../store/repos/dataset-repo'
+import { StatusRepo } from '../store/repos/status-repo'
 
 interface Row {
   key: string
@@ -21,36 +23,11 @@ const perConversion = (revenue: number, conversions: number): number | null =>
  * conversions). Ratios from summed parts; grouped per currency, never mixed.
  */
 export function valuePerConversion(sqlite: Sqlite, workspaceId: number, days: number): ValuePerConversion {
-  const last = (
-    sqlite
-      .prepare(
-        'SELECT max(cd.date) AS d FROM account_daily cd JOIN ad_accounts a ON a.id = cd.account_id WHERE a.workspace_id = ?',
-      )
-      .get(workspaceId) as { d: string | null }
-  ).d
+  const last = new StatusRepo(sqlite).lastDataDate(workspaceId)
   if (!last) throw new AppError('NOT_FOUND', `Workspace ${workspaceId} has no daily data`)
   const from = addDays(last, -(days - 1))
-  const accounts = sqlite
-    .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?')
-    .pluck()
-    .all(workspaceId) as number[]
-  // The account ids as a list (not a subquery), so each account's date range is one key range.
-  const rows = sqlite
-    .prepare(
-      `SELECT a.platform AS key, cd.campaign_id AS campaignId, a.currency, cd.date, cd.conversions, cd.conversion_value_micros AS revenue
-       FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id
-       WHERE cd.account_id IN (${accounts.map(() => '?').join(',')}) AND cd.date BETWEEN ? AND ?`,
-    )
-    .all(...accounts, from, last) as Row[]
-  const names = new Map(
-    (
-      sqlite
-        .prepare(
-          'SELECT c.id, c.name FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ?',
-        )
-        .all(workspaceId) as { id: number; name: string }[]
-    ).map((r) => [r.id, r.name]),
-  )
+  const rows: Row[] = campaignDaysOfWorkspace(sqlite, workspaceId, from, last)
+  const names = campaignNames(sqlite, workspaceId)
   const platforms = new Map<
     string,
     { key: string; currency: string; conversions: number; revenue: number; weeks: Map<string, [number, number]> }

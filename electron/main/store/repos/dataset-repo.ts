@@ -247,3 +247,76 @@ export function listModelEntities(
     platform: string
   }[]
 }
+
+/** A campaign-day of a workspace with its platform (as `key`) and currency. */
+export interface CampaignDayRow {
+  key: string
+  campaignId: number
+  currency: string
+  date: string
+  conversions: number
+  revenue: number
+}
+
+/** Every campaign-day of a workspace in [from, to] (the account ids as a list: one key range each). */
+export function campaignDaysOfWorkspace(
+  sqlite: Sqlite,
+  workspaceId: number,
+  from: string,
+  to: string,
+): CampaignDayRow[] {
+  const accounts = sqlite
+    .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?')
+    .pluck()
+    .all(workspaceId) as number[]
+  return sqlite
+    .prepare(
+      `SELECT a.platform AS key, cd.campaign_id AS campaignId, a.currency, cd.date, cd.conversions, cd.conversion_value_micros AS revenue
+       FROM campaign_daily cd JOIN ad_accounts a ON a.id = cd.account_id
+       WHERE cd.account_id IN (${accounts.map(() => '?').join(',')}) AND cd.date BETWEEN ? AND ?`,
+    )
+    .all(...accounts, from, to) as CampaignDayRow[]
+}
+
+/** Campaign names of a workspace by id. */
+export function campaignNames(sqlite: Sqlite, workspaceId: number): Map<number, string> {
+  const rows = sqlite
+    .prepare('SELECT c.id, c.name FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ?')
+    .all(workspaceId) as { id: number; name: string }[]
+  return new Map(rows.map((r) => [r.id, r.name]))
+}
+
+/** One ad set's sums over a range with its platform, objective and creative format. */
+export interface AdSetAggregate {
+  platform: string
+  objective: string | null
+  format: string
+  currency: string
+  spend: number
+  conversions: number
+  impressions: number
+  clicks: number
+  activeDays: number
+}
+
+/** Ad sets of a workspace with at least `minConversions` and some spend in [from, to], by spend. */
+export function adSetAggregates(
+  sqlite: Sqlite,
+  workspaceId: number,
+  from: string,
+  to: string,
+  minConversions: number,
+): AdSetAggregate[] {
+  return sqlite
+    .prepare(
+      `SELECT a.platform, c.objective, coalesce((SELECT cr.format FROM ads JOIN creatives cr ON cr.id = ads.creative_id
+                WHERE ads.ad_set_id = dm.ad_set_id LIMIT 1), 'unknown') AS format, a.currency,
+              sum(dm.spend_micros) AS spend, sum(dm.conversions) AS conversions, sum(dm.impressions) AS impressions,
+              sum(dm.clicks) AS clicks, count(DISTINCT dm.date) AS activeDays
+       FROM daily_metrics dm JOIN ad_accounts a ON a.id = dm.account_id JOIN campaigns c ON c.id = dm.campaign_id
+       WHERE a.workspace_id = ? AND dm.date BETWEEN ? AND ?
+       GROUP BY dm.ad_set_id HAVING sum(dm.conversions) >= ? AND sum(dm.spend_micros) > 0
+       ORDER BY sum(dm.spend_micros) DESC`,
+    )
+    .all(workspaceId, from, to, minConversions) as AdSetAggregate[]
+}
