@@ -5,6 +5,7 @@ import { createNodePlatform } from '../main/platform/node'
 import { CliError, parseArgs } from './args'
 import type { CliCommand } from './command'
 import { analyticsCommands } from './commands/analytics'
+import { changesCommands } from './commands/changes'
 import { coreCommands } from './commands/core'
 import { mlCommands } from './commands/ml'
 import { reportCommands } from './commands/reports'
@@ -15,6 +16,7 @@ const COMMANDS: CliCommand[] = [
   ...syncCommands,
   ...analyticsCommands,
   ...mlCommands,
+  ...changesCommands,
   ...reportCommands,
 ]
 
