@@ -16,8 +16,16 @@ export interface CliCommand {
 
 /** Print job progress on one stderr line while a command waits for a job. */
 export function progressToStderr(core: Core): () => void {
+  let said = ''
   const off = core.events.on('job:progress', (p) => {
     const pct = p.total > 0 ? ` ${Math.floor((100 * p.current) / p.total)}%` : ''
+    // Retries and platform-given waits get a whole line each (and once), the rest one status line.
+    const notice = /(Retrying|Rate-limited: waiting for) .*$/.exec(p.message)?.[0]
+    if (notice && notice !== said) {
+      said = notice
+      process.stderr.write(`\r${' '.repeat(100)}\r${p.step}: ${notice}\n`)
+      return
+    }
     process.stderr.write(`\r${`${p.step}${pct} ${p.message}`.slice(0, 100).padEnd(100)}`)
   })
   return () => {

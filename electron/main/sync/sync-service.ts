@@ -55,7 +55,7 @@ export class SyncService {
     this.engine = new SyncEngine({
       sqlite: s.store.sqlite,
       repo: this.repo,
-      connectorFor: (c, signal) => this.connectorForConnection(c, signal),
+      connectorFor: (c, signal, events) => this.connectorForConnection(c, signal, events),
       restatementDays: (a, o) => this.config.restatementDays(a.platform, o),
       backfillMonths: () => this.config.get().backfillMonths,
       earliestDate: (a) => {
@@ -73,7 +73,11 @@ export class SyncService {
   }
 
   /** A connector for a stored connection; a missing secret is an auth error ("needs reconnect"). */
-  async connectorForConnection(c: ConnectionRow, signal?: AbortSignal): Promise<Connector> {
+  async connectorForConnection(
+    c: ConnectionRow,
+    signal?: AbortSignal,
+    events?: Pick<ConnectorContext, 'onRetry' | 'onWait'>,
+  ): Promise<Connector> {
     const now = (): Date => this.s.platform.clock.now()
     if (c.config.simulated) {
       if (!this.simulatedFetch)
@@ -89,7 +93,11 @@ export class SyncService {
         advertiserIds: (c.config.accountIds ?? []).join(','),
       }
       // The simulated platforms answer at once: poll and back off in milliseconds, not seconds.
-      const ctx = { ...this.context(c.platform, fetchImpl, creds, signal, c.config.baseUrl), retry: SIMULATED_RETRY }
+      const ctx = {
+        ...this.context(c.platform, fetchImpl, creds, signal, c.config.baseUrl),
+        ...events,
+        retry: SIMULATED_RETRY,
+      }
       return connectorFor(c.platform, ctx, c)
     }
     const creds = await this.vault.load(c.secretRef)
@@ -98,7 +106,10 @@ export class SyncService {
     if (urlProblem) throw new ConnectorError('bad_request', c.platform, `The connection's API address: ${urlProblem}`)
     return connectorFor(
       c.platform,
-      this.context(c.platform, globalThis.fetch, connectorCredentials(creds), signal, c.config.baseUrl),
+      {
+        ...this.context(c.platform, globalThis.fetch, connectorCredentials(creds), signal, c.config.baseUrl),
+        ...events,
+      },
       c,
     )
   }

@@ -45,11 +45,26 @@ export class EntityWriter {
     return r.id
   }
 
-  /** Upsert the whole structure of one account in one transaction; returns the id maps. */
-  upsertStructure(accountId: number, campaigns: RemoteCampaign[], adSets: RemoteAdSet[], ads: RemoteAd[]): EntityIds {
+  /**
+   * Upsert the whole structure of one account in one transaction; returns the id maps. `parents`
+   * (the account's maps from an earlier upsert) resolves the campaigns and ad sets of entities added
+   * later (placeholders for report rows whose entity the listing did not return); the result then
+   * holds them all.
+   */
+  upsertStructure(
+    accountId: number,
+    campaigns: RemoteCampaign[],
+    adSets: RemoteAdSet[],
+    ads: RemoteAd[],
+    parents?: EntityIds,
+  ): EntityIds {
     const s = this.sqlite
     const at = this.now().toISOString()
-    const ids: EntityIds = { campaigns: new Map(), adSets: new Map(), ads: new Map() }
+    const ids: EntityIds = {
+      campaigns: new Map(parents?.campaigns),
+      adSets: new Map(parents?.adSets),
+      ads: new Map(parents?.ads),
+    }
     s.transaction(() => {
       const upC = s.prepare(
         `INSERT INTO campaigns (account_id, external_id, name, objective, status, daily_budget_micros, start_date, end_date, updated_at)

@@ -9,6 +9,28 @@ import { ConnectorError, type ConnectorContext, type ConnectorErrorKind, type Re
 /** Production retry policy: 5 attempts, 0.5 s .. 30 s full-jitter backoff, 60 s per request. */
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, timeoutMs: 60_000 }
 
+/** Longest platform-given throttle a request waits out by default (Meta's waits are minutes). */
+export const THROTTLE_WAIT_MAX_MS = 60 * 60_000
+
+/** Long waits one request sits out before giving up (a platform that keeps asking is failing). */
+const MAX_LONG_WAITS = 3
+
+/** "5 min", "2 h 30 min", "45 s". */
+export function formatWait(ms: number): string {
+  const s = Math.ceil(ms / 1000)
+  if (s < 60) return `${s} s`
+  const m = Math.ceil(s / 60)
+  if (m < 60) return `${m} min`
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`
+}
+
+/** "14:05 UTC" (with the date when not today). */
+export function formatUntil(untilMs: number, nowMs: number): string {
+  const iso = new Date(untilMs).toISOString()
+  const day = iso.slice(0, 10) === new Date(nowMs).toISOString().slice(0, 10) ? '' : `${iso.slice(0, 10)} `
+  return `${day}${iso.slice(11, 16)} UTC`
+}
+
 export { classifyStatus, retryAfterHeaderMs } from './protocol'
 export type { ErrorSignal, HttpExchange, PlatformProtocol } from './protocol'
 
@@ -99,6 +121,7 @@ export class HttpClient {
   }
 
   private async retrying<T>(what: string, once: () => Promise<Outcome<T>>, maxAttempts: number): Promise<T> {
+    let longWaits = 0
     for (let attempt = 1; ; attempt++) {
       await this.waitThrottle()
       const outcome = await once()
@@ -115,12 +138,28 @@ export class HttpClient {
       }
       const delayMs = this.backoff(attempt, err.retryAfterMs)
       if (delayMs === null) {
-        // The platform asks for a wait longer than we may block: surface it so the engine reschedules.
-        throw new ConnectorError(err.kind, this.protocol.platform, `${what}: ${err.message}`, {
-          ...(outcome.status !== undefined ? { status: outcome.status } : {}),
-          ...(err.code !== undefined ? { code: err.code } : {}),
-          retryAfterMs: err.retryAfterMs ?? 0,
-        })
+        // The platform gave a wait longer than a retry's backoff: sit it out (the job shows the
+        // wait and resumes at the time given) unless it is longer than we may wait.
+        const waitMs = err.retryAfterMs ?? 0
+        const nowMs = (this.ctx.now?.() ?? new Date()).getTime()
+        const until = formatUntil(nowMs + waitMs, nowMs)
+        if (waitMs <= (this.ctx.maxThrottleWaitMs ?? THROTTLE_WAIT_MAX_MS) && longWaits < MAX_LONG_WAITS) {
+          longWaits++
+          attempt--
+          this.ctx.onWait?.({ untilMs: nowMs + waitMs, delayMs: waitMs, reason: `${what}: ${err.message}` })
+          await (this.ctx.sleep ?? sleep)(waitMs, this.ctx.signal)
+          continue
+        }
+        throw new ConnectorError(
+          err.kind,
+          this.protocol.platform,
+          `${what}: ${err.message} — the platform asks to wait ${formatWait(waitMs)} (until ${until})`,
+          {
+            ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+            ...(err.code !== undefined ? { code: err.code } : {}),
+            retryAfterMs: waitMs,
+          },
+        )
       }
       this.ctx.onRetry?.({ attempt, delayMs, reason: `${what}: ${err.message}` })
       await sleep(delayMs, this.ctx.signal)

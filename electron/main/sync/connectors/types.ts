@@ -36,6 +36,19 @@ export interface ConnectorContext {
   retry?: RetryPolicy
   /** Called before each retry, for logs and progress messages. */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void
+  /**
+   * Called when the platform asks for a wait longer than a retry may take (Meta's
+   * `estimated_time_to_regain_access`, Retry-After, Google's retryDelay) and the request waits
+   * for it: `untilMs` is when the request is sent again.
+   */
+  onWait?: (info: { untilMs: number; delayMs: number; reason: string }) => void
+  /**
+   * Longest platform-given wait a request sits out (default THROTTLE_WAIT_MAX_MS, one hour); a
+   * longer one fails the request with the time the platform gave.
+   */
+  maxThrottleWaitMs?: number
+  /** How waits happen (tests record them instead of sleeping). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   now?: () => Date
   /**
    * Called when the platform rotated a credential (e.g. Snapchat returns a new refresh token on

@@ -25,6 +25,8 @@ export interface FaultOptions {
    * 'error_after_apply' applies the write and then answers the platform's 5xx (a lost response).
    */
   writeScript?: (WriteFaultKind | null)[]
+  /** Meta's `estimated_time_to_regain_access` (minutes) in its rate-limit faults (default 0). */
+  metaRegainMinutes?: number
   /** How long a "timeout" fault hangs unless the client aborts (default 30 s). */
   hangMs?: number
 }

@@ -157,44 +157,57 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
     if (node.startsWith('act_')) {
       const acc = accountOf(node)
       const tz = acc.timeZone
+      // Graph lists archived and deleted objects only when effective_status asks for them.
+      const wanted = new URL(request.url).searchParams.get('effective_status')
+      const archivedToo = wanted !== null && /"(ARCHIVED|DELETED)"/.test(wanted)
+      const listed = (e: { status: EntityStatus }): boolean => archivedToo || e.status !== 'archived'
       if (edge === 'campaigns')
         return page(
           request,
-          state.campaignsOf(acc.key).map((c) => ({
-            id: c.externalId,
-            name: c.name,
-            objective: OBJECTIVE[c.objective],
-            status: STATUS[c.status],
-            daily_budget: budget(c.dailyBudgetMicros, acc.currency),
-            start_time: localTimestamp(c.startDate, '00:00:00', tz, true),
-            ...(c.endDate ? { stop_time: localTimestamp(c.endDate, '23:59:59', tz, true) } : {}),
-          })),
+          state
+            .campaignsOf(acc.key)
+            .filter(listed)
+            .map((c) => ({
+              id: c.externalId,
+              name: c.name,
+              objective: OBJECTIVE[c.objective],
+              status: STATUS[c.status],
+              daily_budget: budget(c.dailyBudgetMicros, acc.currency),
+              start_time: localTimestamp(c.startDate, '00:00:00', tz, true),
+              ...(c.endDate ? { stop_time: localTimestamp(c.endDate, '23:59:59', tz, true) } : {}),
+            })),
           sizeOf(request),
         )
       if (edge === 'adsets')
         return page(
           request,
-          state.adSetsOf(acc.key).map((s) => ({
-            id: s.externalId,
-            campaign_id: s.campaignExternalId,
-            name: s.name,
-            status: STATUS[s.status],
-            daily_budget: budget(s.dailyBudgetMicros, acc.currency),
-          })),
+          state
+            .adSetsOf(acc.key)
+            .filter(listed)
+            .map((s) => ({
+              id: s.externalId,
+              campaign_id: s.campaignExternalId,
+              name: s.name,
+              status: STATUS[s.status],
+              daily_budget: budget(s.dailyBudgetMicros, acc.currency),
+            })),
           sizeOf(request),
         )
       if (edge === 'ads')
         return page(
           request,
-          state.adsOf(acc.key).map((a) => ({
-            id: a.externalId,
-            name: a.name,
-            adset_id: a.adSetExternalId,
-            campaign_id: a.campaignExternalId,
-            status: STATUS[a.status],
-            created_time: localTimestamp(a.launchDate, '09:00:00', tz, true),
-            creative: creative(a),
-          })),
+          state
+            .adsOf(acc.key)
+            .filter(listed)
+            .map((a) => ({
+              id: a.externalId,
+              name: a.name,
+              adset_id: a.adSetExternalId,
+              campaign_id: a.campaignExternalId,
+              status: STATUS[a.status],
+              created_time: localTimestamp(a.launchDate, '09:00:00', tz, true),
+              creative: creative(a),
+            })),
           sizeOf(request),
         )
       if (edge === 'insights') {

@@ -27,6 +27,8 @@ export function json(status: number, value: unknown, headers: Record<string, str
 export function faultResponse(
   platform: PlatformId,
   kind: Exclude<FaultKind, 'timeout' | 'malformed' | 'truncated'>,
+  /** Meta's `estimated_time_to_regain_access` (minutes) on a rate-limit fault. */
+  regainMinutes = 0,
 ): SimResponse {
   switch (platform) {
     case 'meta':
@@ -50,7 +52,7 @@ export function faultResponse(
                   call_count: 100,
                   total_cputime: 30,
                   total_time: 30,
-                  estimated_time_to_regain_access: 0,
+                  estimated_time_to_regain_access: regainMinutes,
                 },
               ],
             }),
@@ -166,7 +168,8 @@ export async function serve(
       body: '<html><body><h1>502 Bad Gateway</h1></body></html>',
       headers: { 'content-type': 'text/html' },
     })
-  if (fault && fault !== 'truncated') return toResponse(faultResponse(platform, fault))
+  if (fault && fault !== 'truncated')
+    return toResponse(faultResponse(platform, fault, state.faults.options.metaRegainMinutes ?? 0))
   let res: SimResponse
   try {
     res = await real()

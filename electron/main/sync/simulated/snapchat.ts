@@ -195,20 +195,30 @@ export function snapchatHandlers(state: SimulatedState, baseUrl: string, tokenUr
     }
     if (a === 'adaccounts' && edge) {
       const acc = account(id)
+      // Deleted entities are listed only with read_deleted_entities=true, as on the real API.
+      const deletedToo = new URL(request.url).searchParams.get('read_deleted_entities') === 'true'
+      const listed = (e: { status: EntityStatus }): boolean => deletedToo || e.status !== 'archived'
       if (edge === 'campaigns')
         return paged(
           request,
           'campaigns',
           'campaign',
-          state.campaignsOf(acc.key).map((c) => snapCampaign(c, acc)),
+          state
+            .campaignsOf(acc.key)
+            .filter(listed)
+            .map((c) => snapCampaign(c, acc)),
         )
-      if (edge === 'adsquads') return paged(request, 'adsquads', 'adsquad', state.adSetsOf(acc.key).map(snapSquad))
+      if (edge === 'adsquads')
+        return paged(request, 'adsquads', 'adsquad', state.adSetsOf(acc.key).filter(listed).map(snapSquad))
       if (edge === 'ads')
         return paged(
           request,
           'ads',
           'ad',
-          state.adsOf(acc.key).map((x) => snapAd(x, acc)),
+          state
+            .adsOf(acc.key)
+            .filter(listed)
+            .map((x) => snapAd(x, acc)),
         )
       if (edge === 'creatives') {
         const seen = new Map<string, unknown>()

@@ -76,6 +76,25 @@ export function tiktokHandlers(state: SimulatedState, baseUrl: string): HttpHand
     })
   }
 
+  /**
+   * Deleted objects are listed only with `filtering.primary_status` STATUS_ALL (or STATUS_DELETE);
+   * the default is STATUS_NOT_DELETE, as on the real API.
+   */
+  const listed = (params: URLSearchParams, e: { status: EntityStatus }): boolean => {
+    const f = params.get('filtering')
+    const ps = f ? (JSON.parse(f) as Record<string, unknown>).primary_status : undefined
+    if (ps === 'STATUS_ALL') return true
+    if (ps === 'STATUS_DELETE') return e.status === 'archived'
+    return e.status !== 'archived'
+  }
+  const opStatus = (s: EntityStatus): string => (s === 'archived' ? 'DISABLE' : OP_STATUS[s])
+  const secondary = (kind: string, s: EntityStatus): string =>
+    s === 'archived'
+      ? `${kind}_STATUS_DELETE`
+      : s === 'active'
+        ? `${kind}_STATUS_DELIVERY_OK`
+        : `${kind}_STATUS_DISABLE`
+
   const idFilter = (params: URLSearchParams, key: string): string[] | null => {
     const f = params.get('filtering')
     const ids = f ? (JSON.parse(f) as Record<string, unknown>)[key] : undefined
@@ -111,14 +130,14 @@ export function tiktokHandlers(state: SimulatedState, baseUrl: string): HttpHand
         params,
         state
           .campaignsOf(acc.key)
-          .filter((c) => !only || only.includes(c.externalId))
+          .filter((c) => (!only || only.includes(c.externalId)) && listed(params, c))
           .map((c) => ({
             campaign_id: raw(c.externalId),
             campaign_name: c.name,
             advertiser_id: raw(acc.externalId),
             objective_type: OBJECTIVE[c.objective],
-            operation_status: OP_STATUS[c.status],
-            secondary_status: `CAMPAIGN_STATUS_${OP_STATUS[c.status]}`,
+            operation_status: opStatus(c.status),
+            secondary_status: secondary('CAMPAIGN', c.status),
             ...budgetFields(c.dailyBudgetMicros),
             create_time: `${c.startDate} 00:00:00`,
           })),
@@ -130,12 +149,13 @@ export function tiktokHandlers(state: SimulatedState, baseUrl: string): HttpHand
         params,
         state
           .adSetsOf(acc.key)
-          .filter((s) => !only || only.includes(s.externalId))
+          .filter((s) => (!only || only.includes(s.externalId)) && listed(params, s))
           .map((s) => ({
             adgroup_id: raw(s.externalId),
             campaign_id: raw(s.campaignExternalId),
             adgroup_name: s.name,
-            operation_status: OP_STATUS[s.status],
+            operation_status: opStatus(s.status),
+            secondary_status: secondary('ADGROUP', s.status),
             ...budgetFields(s.dailyBudgetMicros),
           })),
       )
@@ -146,13 +166,14 @@ export function tiktokHandlers(state: SimulatedState, baseUrl: string): HttpHand
         params,
         state
           .adsOf(acc.key)
-          .filter((a) => !only || only.includes(a.externalId))
+          .filter((a) => (!only || only.includes(a.externalId)) && listed(params, a))
           .map((a) => ({
             ad_id: raw(a.externalId),
             adgroup_id: raw(a.adSetExternalId),
             campaign_id: raw(a.campaignExternalId),
             ad_name: a.name,
-            operation_status: OP_STATUS[a.status],
+            operation_status: opStatus(a.status),
+            secondary_status: secondary('AD', a.status),
             ad_format: FORMAT[a.creative.format],
             ad_text: a.creative.headline,
             ...(a.creative.format === 'video'

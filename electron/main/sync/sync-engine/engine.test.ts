@@ -271,13 +271,13 @@ describe('sync engine', () => {
       now: () => NOW,
       mangle: (rows: RemoteDailyRow[], p) =>
         p.account === meta && rows.length > 0
-          ? [...rows, { ...(rows[0] as RemoteDailyRow), adExternalId: 'nope' }]
+          ? [...rows, { ...(rows[0] as RemoteDailyRow), date: '2001-01-01' }]
           : rows,
     })
     await syncNow(w.core, w.workspaceId)
     const acc = w.core.workspaces.accounts(w.workspaceId).find((a) => a.externalId === meta)
     expect(acc?.status).toBe('error')
-    expect(acc?.statusMessage).toMatch(/unknown ad nope/)
+    expect(acc?.statusMessage).toMatch(/Daily row dated 2001-01-01 outside the requested/)
     expect(accountTotals(w.core, acc?.id as number).rows).toBe(0)
   })
 
@@ -288,7 +288,7 @@ describe('sync engine', () => {
       for (const dbPath of [join(dir, 'me.db'), undefined]) {
         const byPlatform = worldAccounts(world)
         const google = (byPlatform.get('google_ads') as FakeAccount[])[0]?.account.externalId
-        // The second window with rows holds a row for an ad the structure did not list.
+        // The second window with rows holds a row dated outside the window it was asked for.
         let failedFrom: string | null = null
         const withRows: string[] = []
         w = await fakeWorld(byPlatform, {
@@ -300,7 +300,7 @@ describe('sync engine', () => {
             if (!withRows.includes(p.from as string)) withRows.push(p.from as string)
             if (withRows.indexOf(p.from as string) !== 1) return rows
             failedFrom = p.from as string
-            return [...rows, { ...(rows[0] as RemoteDailyRow), adExternalId: 'nope' }]
+            return [...rows, { ...(rows[0] as RemoteDailyRow), date: '2001-01-01' }]
           },
         })
         const r = await syncNow(w.core, w.workspaceId)
@@ -310,7 +310,7 @@ describe('sync engine', () => {
         const accounts = w.core.workspaces.accounts(w.workspaceId)
         const acc = accounts.find((a) => a.externalId === google)
         expect(acc?.status).toBe('error')
-        expect(acc?.statusMessage).toMatch(/unknown ad nope/)
+        expect(acc?.statusMessage).toMatch(/Daily row dated 2001-01-01 outside the requested/)
         const sqlite = w.core.store.sqlite
         const st = sqlite.prepare('SELECT synced_through FROM sync_state WHERE account_id = ?').get(acc?.id) as {
           synced_through: string

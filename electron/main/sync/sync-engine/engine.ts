@@ -1,13 +1,15 @@
 import { addDays, daysBetween } from '../../../../shared/domain/dates'
-import type { AccountStatus } from '../../../../shared/domain/entities'
+import { PLATFORM_LABELS, type AccountStatus } from '../../../../shared/domain/entities'
 import { CancelledError, throwIfAborted, type JobContext } from '../../scheduler/job-queue'
 import type { Sqlite } from '../../store/db'
 import type { DailyBatch } from '../connectors/daily-batch'
 import { choiceFromEnv, intFromEnv } from '../../env-settings'
 import { decodePoolSize } from '../connectors/decode-pool'
+import { formatUntil, formatWait } from '../connectors/http'
 import {
   ConnectorError,
   type Connector,
+  type ConnectorContext,
   type RemoteAccount,
   type RemoteAd,
   type RemoteAdSet,
@@ -25,6 +27,7 @@ import { openChunkSink, type ChunkSink } from '../../store/sync-writer/chunk-sin
 import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import { chunkWindows, planAccount, type AccountPlan } from './plan'
 import { cacheSize, setCacheSize } from '../../store/connect'
+import { placeholdersFor } from './placeholders'
 
 export interface SyncRequest {
   workspaceId: number
@@ -53,8 +56,15 @@ export interface SyncResult {
 export interface EngineDeps {
   sqlite: Sqlite
   repo: SyncRepo
-  /** A connector for a connection (credentials loaded, signal wired). Throws ConnectorError('auth') when secrets are gone. */
-  connectorFor(connection: ConnectionRow, signal: AbortSignal): Promise<Connector>
+  /**
+   * A connector for a connection (credentials loaded, signal wired, retries and platform-given
+   * waits reported through `events`). Throws ConnectorError('auth') when secrets are gone.
+   */
+  connectorFor(
+    connection: ConnectionRow,
+    signal: AbortSignal,
+    events?: Pick<ConnectorContext, 'onRetry' | 'onWait'>,
+  ): Promise<Connector>
   restatementDays(account: LocalAccount, override: number | null): number
   backfillMonths(): number
   /** First date the platform can have data for this account (null = no limit). */
@@ -77,6 +87,10 @@ export interface EngineDeps {
 function lookahead(): number {
   return intFromEnv('ME_SYNC_LOOKAHEAD', 0, 16) ?? 3
 }
+
+/** Job messages of retries and platform-given waits start with these (the CLI prints them on their own line). */
+export const RETRY_PREFIX = 'Retrying'
+export const WAIT_PREFIX = 'Rate-limited: waiting for'
 
 /** Chunks issued to the sink beyond the one being written (each holds its window's pages). */
 const WRITES_AHEAD = 1
@@ -116,7 +130,23 @@ export function describeError(err: unknown): {
         return {
           status: 'error',
           outcome: 'failed',
-          message: `${err.message} — the platform kept rate-limiting; the next sync will retry.`,
+          message:
+            err.detail.retryAfterMs !== undefined && err.message.includes('the platform asks to wait')
+              ? `${err.message}. The next scheduled sync after that time continues where this one stopped.`
+              : `${err.message} — the platform kept rate-limiting; the next sync will retry.`,
+        }
+      case 'bad_request':
+        // Permanent: retrying sends the same request. The platform's own text names the field or value.
+        return {
+          status: 'error',
+          outcome: 'failed',
+          message: `${err.message} — the platform refused the request the app sent; retrying will not help. Check Settings → Sync → API versions (or update the app), then sync again.`,
+        }
+      case 'invalid_response':
+        return {
+          status: 'error',
+          outcome: 'failed',
+          message: `${err.message} — the platform's answer could not be read; nothing of it was stored and the next sync will retry.`,
         }
       default:
         return { status: 'error', outcome: 'failed', message: `${err.message} — the next sync will retry.` }
@@ -226,8 +256,25 @@ export class SyncEngine {
       const connection = this.deps.repo.connection(account.connectionId)
       const p = (async (): Promise<Prepared> => {
         if (!connection) throw new Error('The connection of this account was removed')
-        if (!connectors.has(connection.id))
-          connectors.set(connection.id, this.deps.connectorFor(connection, ctx.signal))
+        if (!connectors.has(connection.id)) {
+          // Retries and platform-given waits show in the job's message (the UI, and the CLI on stderr).
+          const label = PLATFORM_LABELS[connection.platform]
+          const events: Pick<ConnectorContext, 'onRetry' | 'onWait'> = {
+            onRetry: (r) =>
+              report(
+                account,
+                idx,
+                `${RETRY_PREFIX} ${label}: ${r.reason} (attempt ${r.attempt + 1} in ${formatWait(r.delayMs)})`,
+              ),
+            onWait: (wt) =>
+              report(
+                account,
+                idx,
+                `${WAIT_PREFIX} ${label} until ${formatUntil(wt.untilMs, this.deps.now().getTime())} (${formatWait(wt.delayMs)}), as the platform asked: ${wt.reason}`,
+              ),
+          }
+          connectors.set(connection.id, this.deps.connectorFor(connection, ctx.signal, events))
+        }
         const connector = await (connectors.get(connection.id) as Promise<Connector>)
         if (!remoteByConn.has(connection.id)) {
           const ids = this.deps.repo
@@ -299,7 +346,7 @@ export class SyncEngine {
           if (!mine) throw new Error('The connection of this account was removed')
           const { connection, remote, structure, windows, puller } = await mine
           this.entities.upsertAccount(account.workspaceId, account.platform, connection.id, remote)
-          const ids = this.entities.upsertStructure(account.id, structure.campaigns, structure.adSets, structure.ads)
+          let ids = this.entities.upsertStructure(account.id, structure.campaigns, structure.adSets, structure.ads)
           // The next account's structure and first windows are pulled while this one is written.
           for (let next = idx + 1; next < state.plans.length; next++) {
             if (state.plans[next]?.done) continue
@@ -321,6 +368,15 @@ export class SyncEngine {
               const pulled = await puller.take(ci++)
               throwIfAborted(ctx.signal)
               if (failure) break
+              const missing = placeholdersFor(pulled.batches, ids)
+              if (missing) {
+                // Rows of entities the listing did not return (deleted ones) are kept against
+                // archived placeholders instead of failing the account. Rare: written once the
+                // writer is idle, and the new maps travel with this chunk.
+                await Promise.all(inflight)
+                if (failure) break
+                ids = this.entities.upsertStructure(account.id, missing.campaigns, missing.adSets, missing.ads, ids)
+              }
               plan.through = w.to
               state.rows += pulled.rows
               const issued = { through: plan.through, rows: state.rows }

@@ -21,6 +21,8 @@ export interface SimWorkspace {
   core: Core
   workspaceId: number
   state: SimulatedState
+  /** Fetch answered by the simulated platforms (for tests that wrap it). */
+  fetch: typeof fetch
   /** Switch the connectors' retry policy (e.g. generous timeouts for a clean run on a busy machine). */
   useRetry(policy: RetryPolicy): void
 }
@@ -56,7 +58,7 @@ export async function simWorkspace(
     if (!env.ok) throw new Error(`connect ${p}: ${env.error.message}`)
   }
   void sync
-  return { core, workspaceId, state, useRetry }
+  return { core, workspaceId, state, fetch: f, useRetry }
 }
 
 /** Every stored ad-day of a workspace keyed by account external id, ad external id and date. */

@@ -145,26 +145,42 @@ describe('Google Ads connector: real samples', () => {
     expect(parseDurationMs('1.5s')).toBe(1500)
   })
 
-  it('surfaces a long retryDelay at once instead of blocking', async () => {
+  it('sits out a platform-given wait up to an hour (shown through onWait), and surfaces a longer one at once with its time', async () => {
     let calls = 0
+    let delay = '300s'
     const handlers = [
-      http.get(
-        `${BASE}/customers\\:listAccessibleCustomers`,
-        () => (
-          (calls += 1),
-          HttpResponse.json(quota({ quotaError: 'RESOURCE_EXHAUSTED' }, '3600s') as Record<string, unknown>, {
+      http.get(`${BASE}/customers\\:listAccessibleCustomers`, () => {
+        calls += 1
+        if (calls === 1 || delay === '8962s')
+          return HttpResponse.json(quota({ quotaError: 'RESOURCE_EXHAUSTED' }, delay) as Record<string, unknown>, {
             status: 429,
           })
-        ),
-      ),
+        return HttpResponse.json({ resourceNames: [] })
+      }),
     ]
+    const slept: number[] = []
+    const waits: { untilMs: number; delayMs: number; reason: string }[] = []
+    const now = new Date('2026-12-04T13:00:00Z')
     const c = createGoogleAdsConnector({
       fetch: simulatedFetch(handlers),
       baseUrl: BASE,
       credentials: { developerToken: 'd', accessToken: 'x' },
       retry: FAST_RETRY,
+      now: () => now,
+      sleep: async (ms) => void slept.push(ms),
+      onWait: (w) => void waits.push(w),
     })
-    await expect(c.listAccounts()).rejects.toMatchObject({ kind: 'rate_limit', detail: { retryAfterMs: 3_600_000 } })
+    expect(await c.listAccounts()).toEqual([])
+    expect(slept).toEqual([300_000])
+    expect(waits).toEqual([
+      { untilMs: now.getTime() + 300_000, delayMs: 300_000, reason: expect.stringContaining('RESOURCE_EXHAUSTED') },
+    ])
+    // Google's documented Explorer-access example: 8962 s, beyond the hour a request waits.
+    delay = '8962s'
+    calls = 0
+    const err = await c.listAccounts().catch((e: unknown) => e)
+    expect(err).toMatchObject({ kind: 'rate_limit', detail: { retryAfterMs: 8_962_000 } })
+    expect((err as Error).message).toContain('the platform asks to wait 2 h 30 min (until 15:29 UTC)')
     expect(calls).toBe(1)
   })
 })

@@ -33,7 +33,9 @@ export function classifyMeta(ex: HttpExchange): ErrorSignal | null {
   const e = parsed.data.error
   const code = e.code ?? ex.status
   const sub = e.error_subcode
-  const message = `(#${code}${sub !== undefined ? `/${sub}` : ''}) ${e.message ?? 'Graph API error'}`
+  // Graph's own text usually starts with "(#80000)": the code is said once, with the subcode added.
+  const text = (e.message ?? 'Graph API error').replace(/^\(#\d+\)\s*/, '')
+  const message = `(#${code}${sub !== undefined ? `/${sub}` : ''}) ${text}`
   const retryAfterMs = usageRegainMs(ex.headers) ?? retryAfterHeaderMs(ex.headers)
   const withRetry = retryAfterMs !== undefined ? { retryAfterMs } : {}
   if (sub !== undefined && TOO_LARGE_SUBCODES.has(sub)) return { kind: 'too_large', message, code }

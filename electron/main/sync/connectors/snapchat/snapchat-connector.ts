@@ -140,10 +140,33 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
     return out
   }
 
+  /**
+   * Entity lists of an account, deleted ones included (`read_deleted_entities=true`: Snap omits
+   * deleted campaigns, ad squads and ads otherwise, and their stats would name ads we never saw).
+   * Listed once per connector, i.e. once per sync: the structure sync and every date window of
+   * the stats share one listing instead of re-listing every ad and squad per window against
+   * Snap's rate limit. A failed listing is not kept.
+   */
+  const listings = new Map<string, Promise<unknown[]>>()
+  function listOnce<T>(account: RemoteAccount, edge: string, plural: string, item: z.ZodType<T>, what: string) {
+    const key = `${account.externalId}/${edge}`
+    let p = listings.get(key) as Promise<T[]> | undefined
+    if (!p) {
+      p = list(
+        withQuery(api(`adaccounts/${account.externalId}/${edge}`), { read_deleted_entities: 'true' }),
+        plural,
+        item,
+        what,
+      )
+      listings.set(key, p)
+      p.catch(() => listings.delete(key))
+    }
+    return p
+  }
   const listAdsRaw = (account: RemoteAccount): Promise<z.infer<typeof AdObj>[]> =>
-    list(api(`adaccounts/${account.externalId}/ads`), 'ads', Ad, 'Snapchat ads')
+    listOnce(account, 'ads', 'ads', Ad, 'Snapchat ads')
   const listSquadsRaw = (account: RemoteAccount): Promise<z.infer<typeof SquadObj>[]> =>
-    list(api(`adaccounts/${account.externalId}/adsquads`), 'adsquads', Squad, 'Snapchat ad squads')
+    listOnce(account, 'adsquads', 'adsquads', Squad, 'Snapchat ad squads')
 
   const PATHS: Record<EntityLevel, { get: string; plural: string; schema: z.ZodType<Record<string, unknown>> }> = {
     campaign: { get: 'campaigns', plural: 'campaigns', schema: Campaign as z.ZodType<Record<string, unknown>> },
@@ -210,8 +233,9 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
     },
 
     async listCampaigns(account) {
+      // Listed once per sync already (only the structure sync needs campaigns).
       const rows = await list(
-        api(`adaccounts/${account.externalId}/campaigns`),
+        withQuery(api(`adaccounts/${account.externalId}/campaigns`), { read_deleted_entities: 'true' }),
         'campaigns',
         Campaign,
         'Snapchat campaigns',

@@ -5,6 +5,10 @@ import { localDateOfInstant } from '../tz'
 import { classifySnapchat } from './snapchat-protocol'
 import { fastStatsBody, StatsBody } from './snapchat-stats'
 
+/** Ids given to the squad and campaign of an ad the account's ad list does not hold. */
+export const UNLISTED_SQUAD = 'unlisted-squad-of-ad-'
+export const UNLISTED_CAMPAIGN = 'unlisted-campaign-of-ad-'
+
 /** Arguments of the Snapchat stats page decoder: the account's zone and its ad -> squad -> campaign map. */
 export interface SnapchatPageArgs {
   timeZone: string
@@ -50,9 +54,11 @@ export const SNAPCHAT_STATS_DECODER: PageDecoder<SnapchatPageArgs, SnapchatEnvel
             const impressions = intCountOf(s.impressions, exact)
             const conversions = countOf(s.conversion_purchases, exact)
             if (spend === 0 && impressions === 0 && conversions === 0) continue
-            const squad = squadOf.get(series.id)
-            const campaign = squad ? campaignOf.get(squad) : undefined
-            if (!squad || !campaign) throw new Error(`stats for ad ${series.id}, which is not in the account's ad list`)
+            // An ad the listing did not return (even with read_deleted_entities) still spent: its
+            // rows are kept under an unlisted squad and campaign named after the ad, which the sync
+            // engine records as archived placeholders (sync-engine/placeholders.ts).
+            const squad = squadOf.get(series.id) ?? `${UNLISTED_SQUAD}${series.id}`
+            const campaign = campaignOf.get(squad) ?? `${UNLISTED_CAMPAIGN}${series.id}`
             let day = days.get(point.start_time)
             if (day === undefined) {
               day = dayOf(days, localDateOfInstant(point.start_time, args.timeZone))

@@ -27,6 +27,7 @@ import {
   tiktokFormat,
   status,
   dailyBudget,
+  ALL_STATUSES_FILTER,
 } from './tiktok-schemas'
 
 /** Tuning of the TikTok connector. */
@@ -155,7 +156,10 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
   ): Promise<{ status: ReturnType<typeof requireStatus>; budget: number | null; campaignId?: string }> {
     const rows = await listAll(
       `${kind}/get/`,
-      { advertiser_id: advertiser(account), filtering: JSON.stringify({ [`${kind}_ids`]: [id] }) },
+      {
+        advertiser_id: advertiser(account),
+        filtering: JSON.stringify({ ...ALL_STATUSES_FILTER, [`${kind}_ids`]: [id] }),
+      },
       ReadSchema,
       `TikTok read ${kind} ${id}`,
     )
@@ -222,7 +226,7 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
     async listCampaigns(account) {
       const rows = await listAll(
         'campaign/get/',
-        { advertiser_id: advertiser(account) },
+        { advertiser_id: advertiser(account), filtering: JSON.stringify(ALL_STATUSES_FILTER) },
         CampaignSchema,
         'TikTok campaigns',
       )
@@ -240,7 +244,7 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
     async listAdSets(account) {
       const rows = await listAll(
         'adgroup/get/',
-        { advertiser_id: advertiser(account) },
+        { advertiser_id: advertiser(account), filtering: JSON.stringify(ALL_STATUSES_FILTER) },
         AdGroupSchema,
         'TikTok ad groups',
       )
@@ -254,7 +258,12 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
     },
 
     async listAds(account) {
-      const rows = await listAll('ad/get/', { advertiser_id: advertiser(account) }, AdSchema, 'TikTok ads')
+      const rows = await listAll(
+        'ad/get/',
+        { advertiser_id: advertiser(account), filtering: JSON.stringify(ALL_STATUSES_FILTER) },
+        AdSchema,
+        'TikTok ads',
+      )
       return rows.map((a) => ({
         externalId: a.ad_id,
         adSetExternalId: a.adgroup_id,

@@ -123,10 +123,28 @@ export function tiktokFormat(adFormat?: string): CreativeFormat {
   return 'image'
 }
 
+/**
+ * Our status of a TikTok campaign, ad group or ad: a deleted one (secondary_status
+ * CAMPAIGN_STATUS_DELETE / ADGROUP_STATUS_DELETE / AD_STATUS_DELETE, listed only with the
+ * primary_status STATUS_ALL filter) is archived; otherwise what was set (operation_status).
+ */
 export const status = (
   o: { operation_status?: string; secondary_status?: string },
   what: string,
-): ReturnType<typeof requireStatus> => requireStatus('tiktok', o.operation_status ?? o.secondary_status, what)
+): ReturnType<typeof requireStatus> =>
+  o.secondary_status && /_STATUS_DELETE$/.test(o.secondary_status)
+    ? 'archived'
+    : requireStatus('tiktok', o.operation_status ?? o.secondary_status, what)
+
+/**
+ * The `filtering` of campaign/get, adgroup/get and ad/get: deleted objects too. Without
+ * `primary_status: STATUS_ALL` TikTok lists only STATUS_NOT_DELETE objects, and a report row of
+ * an ad deleted after it spent would name an ad the listing never returned (TikTok also deletes
+ * old ads on its own). Sources: TikTok API for Business v1.3 "Get campaigns" filtering
+ * (business-api.tiktok.com/portal/docs/get-campaigns/v1.3); the primary_status STATUS_ALL /
+ * STATUS_NOT_DELETE values as Singer's tap-tiktok sends them.
+ */
+export const ALL_STATUSES_FILTER = { primary_status: 'STATUS_ALL' } as const
 
 /** Budget in currency units (number or decimal string) to micros; only daily budgets count. */
 export function dailyBudget(o: { budget?: string | number | null; budget_mode?: string }): number | null {
