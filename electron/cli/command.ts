@@ -1,6 +1,7 @@
 import type { CallContext, Role } from '../../shared/domain/caller'
 import type { Core, CoreOptions } from '../main/core'
 import type { ParsedArgs } from './args'
+import type { Platform } from '../main/platform/types'
 
 /** One CLI command: usage line(s) for the help text and its implementation over the core. */
 export interface CliCommand {
@@ -12,6 +13,11 @@ export interface CliCommand {
   coreOptions?: CoreOptions
   /** `caller` is the CLI user in the `--as` role: pass it to every `core.dispatch`. */
   run(core: Core, args: ParsedArgs, caller: CallContext): Promise<void>
+  /**
+   * Set for commands that must work when the store cannot be opened (listing and restoring
+   * backups): runs instead of `run`, with no core.
+   */
+  standalone?(args: ParsedArgs, platform: Platform): Promise<void>
 }
 
 /** Print job progress on one stderr line while a command waits for a job. */

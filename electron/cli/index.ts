@@ -5,6 +5,7 @@ import { createNodePlatform } from '../main/platform/node'
 import { CliError, parseArgs } from './args'
 import type { CliCommand } from './command'
 import { analyticsCommands } from './commands/analytics'
+import { backupCommands } from './commands/backups'
 import { changesCommands } from './commands/changes'
 import { coreCommands } from './commands/core'
 import { mlCommands } from './commands/ml'
@@ -18,6 +19,7 @@ const COMMANDS: CliCommand[] = [
   ...mlCommands,
   ...changesCommands,
   ...reportCommands,
+  ...backupCommands,
 ]
 
 const USAGE = `Marketing Engine CLI — the same core as the app, headless.
@@ -63,6 +65,10 @@ async function main(argv: string[]): Promise<void> {
       `FORBIDDEN: \`${name}\` needs the ${command.role} role; --as ${caller.principal.role} may not run it`,
     )
   const platform = createNodePlatform({ host: 'cli' })
+  if (command.standalone) {
+    await command.standalone(args, platform)
+    return
+  }
   const core = createCore(platform, { validateOutput: true, ownerLabel: `CLI ${name}`, ...command.coreOptions })
   try {
     await command.run(core, args, caller)

@@ -24,6 +24,7 @@ import { createChangesModule, type ChangesModule } from './changes/module'
 import type { ChangeWorkerOptions } from './changes/change-worker'
 import { Mutations } from './mutations'
 import { AuditRepo } from './store/repos/audit-repo'
+import { createBackupsModule } from './backups-module'
 
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
@@ -117,8 +118,13 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     mutations: new Mutations(new AuditRepo(store.sqlite), events, now),
   }
   jobs.register(demoBuildJob(services.demo))
-  const modules = [createSyncModule(services), createAnalyticsModule(services), createMlModule(services)] as const
-  const [sync, analytics, ml] = modules
+  const modules = [
+    createSyncModule(services),
+    createAnalyticsModule(services),
+    createMlModule(services),
+    createBackupsModule(services),
+  ] as const
+  const [sync, analytics, ml, backups] = modules
   const changes = createChangesModule(services, syncServices(services).sync, {
     ...(options.changeWorker ? { worker: options.changeWorker } : {}),
   })
@@ -131,6 +137,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     ...analytics.handlers,
     ...ml.handlers,
     ...changes.handlers,
+    ...backups.handlers,
   }
   const dispatch = createDispatcher(handlers, { validateOutput: options.validateOutput ?? false })
 

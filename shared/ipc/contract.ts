@@ -113,6 +113,16 @@ export const AppInfoSchema = z.object({
 })
 export type AppInfo = z.infer<typeof AppInfoSchema>
 
+export const BackupSchema = z.object({
+  /** File name inside the data folder's backups folder. */
+  file: z.string(),
+  path: z.string(),
+  kind: z.enum(['daily', 'manual', 'pre-restore']),
+  bytes: z.number().int(),
+  createdAt: z.string(),
+})
+export type Backup = z.infer<typeof BackupSchema>
+
 /** Every invoke channel with its input and output schema. */
 export const contract = {
   /** Name, version and host of the running core. */
@@ -158,6 +168,32 @@ export const contract = {
   'settings:get': { ...READ, input: Empty, output: SettingsSchema },
   /** Validate and persist a partial settings change; returns the full settings. */
   'settings:update': { ...ADMIN, input: SettingsPatchSchema, output: SettingsSchema },
+  /** Backups in the data folder's backups folder, newest first, with the retention in force. */
+  'backups:list': {
+    ...READ,
+    input: Empty,
+    output: z.object({
+      dir: z.string(),
+      backups: z.array(BackupSchema),
+      keep: z.object({ daily: z.number().int(), weekly: z.number().int() }),
+    }),
+  },
+  /** Back the store up now (SQLite online backup, verified with integrity_check). */
+  'backups:create': { ...ADMIN, input: Empty, output: BackupSchema },
+  /**
+   * Restore a backup of the backups folder: verified now, applied when the app restarts (the current
+   * file is moved aside, never deleted; a pre-restore backup is taken first). Needs `confirm: true`.
+   */
+  'backups:restore': {
+    ...ADMIN,
+    input: z
+      .object({
+        file: z.string().regex(/^marketing-engine-\d{8}T\d{6}Z-(daily|manual|pre-restore)\.db$/),
+        confirm: z.literal(true),
+      })
+      .strict(),
+    output: z.object({ restartRequired: z.literal(true), preRestoreBackup: z.string(), message: z.string() }),
+  },
   ...syncContract,
   ...analyticsContract,
   ...mlContract,
@@ -171,6 +207,8 @@ export const events = {
   /** Tables whose content changed; renderer stores refetch what they show. */
   'data:changed': z.object({ tables: z.array(DataTableSchema), workspaceId: z.number().int().optional() }),
   'settings:changed': SettingsSchema,
+  /** A restore waits for the next start; the desktop shell restarts the app at once. */
+  'backups:restoreScheduled': z.object({ file: z.string() }),
   /** A source raised an alert (the tray, the Alerts page and toasts refresh). */
   'alert:raised': AlertRaisedSchema,
   ...syncEvents,

@@ -6,6 +6,9 @@ import { basename, dirname, join } from 'node:path'
 import * as schema from './schema'
 import { applyPragmas, connectStore, type Sqlite } from './connect'
 import { rebuildMissingCampaignCum } from './repos/cumulative-rollup'
+import { checkBeforeOpen, newestGoodBackup, pendingRestoreFile, restoreBackup, StoreDamagedError } from './backups'
+
+export { StoreDamagedError }
 import { systemClock, type Clock } from '../platform/clock'
 
 export type { Sqlite }
@@ -23,9 +26,10 @@ export interface Store {
   close(): void
 }
 
-export class StoreCorruptError extends Error {
+/** The store failed its integrity check or is not a database; the message names the newest good backup. */
+export class StoreCorruptError extends StoreDamagedError {
   constructor(path: string, detail: string) {
-    super(`The database ${path} failed its integrity check: ${detail}. Restore a backup from the same folder.`)
+    super(path, `it failed its integrity check (${detail})`, newestGoodBackup(path))
     this.name = 'StoreCorruptError'
   }
 }
@@ -68,6 +72,23 @@ function backupBeforeMigrate(sqlite: Sqlite, path: string, fromVersion: number, 
   return target
 }
 
+/** SQLite's "not a database" and "malformed" errors as a StoreCorruptError that names the way back. */
+function damaged(path: string, err: unknown): Error {
+  const code = (err as { code?: string }).code ?? ''
+  if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'))
+    return new StoreCorruptError(path, (err as Error).message)
+  return err as Error
+}
+
+/** A restore the app scheduled (`backups:restore`): done before the store is opened. */
+function applyPendingRestore(path: string, now: Date): void {
+  const marker = pendingRestoreFile(path)
+  if (!existsSync(marker)) return
+  const file = readFileSync(marker, 'utf8').trim()
+  restoreBackup(path, file, now)
+  rmSync(marker, { force: true })
+}
+
 export interface OpenOptions {
   /** File path, or ':memory:' for tests. */
   path: string
@@ -84,12 +105,30 @@ export interface OpenOptions {
  */
 export function openStore(opts: OpenOptions): Store {
   const memory = opts.path === ':memory:'
-  if (!memory) mkdirSync(dirname(opts.path), { recursive: true })
-  const sqlite = new Database(opts.path)
+  if (!memory) {
+    mkdirSync(dirname(opts.path), { recursive: true })
+    applyPendingRestore(opts.path, (opts.clock ?? systemClock).now())
+    checkBeforeOpen(opts.path)
+  }
+  let sqlite: Sqlite
   try {
-    applyPragmas(sqlite, memory)
+    sqlite = new Database(opts.path)
+  } catch (err) {
+    throw damaged(opts.path, err)
+  }
+  try {
+    try {
+      applyPragmas(sqlite, memory)
+    } catch (err) {
+      throw damaged(opts.path, err)
+    }
     if (!memory && (opts.integrityCheck ?? true)) {
-      const rows = sqlite.pragma('integrity_check') as { integrity_check: string }[]
+      let rows: { integrity_check: string }[]
+      try {
+        rows = sqlite.pragma('integrity_check') as { integrity_check: string }[]
+      } catch (err) {
+        throw damaged(opts.path, err)
+      }
       const first = rows[0]?.integrity_check
       if (first !== 'ok') throw new StoreCorruptError(opts.path, rows.map((r) => r.integrity_check).join('; '))
     }
