@@ -4,7 +4,6 @@ import { addDays } from '../shared/domain/dates'
 import { createCore } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
 import { openStore } from '../electron/main/store/db'
-import { setConnectorOverride } from '../electron/main/sync/connector-factory'
 import { createMetaConnector } from '../electron/main/sync/connectors/meta/meta-connector'
 import { realConnector } from '../electron/main/sync/real-connectors'
 import { createSimulatedPlatforms, simulatedFetch } from '../electron/main/sync/simulated'
@@ -63,12 +62,14 @@ export const ingestBench: Bench = {
       p === 'meta'
         ? createMetaConnector({ ...ctx, fetch: timedFetch, retry }, { pageLimit: 5000 })
         : realConnector(p, { ...ctx, fetch: timedFetch, retry })
-    setConnectorOverride((p, ctx) => {
-      contexts.set(p, ctx)
-      return make(p, ctx)
-    })
     const platform = createNodePlatform({ host: 'cli', dataDir: tmpDir, now: () => now })
-    const core = createCore(platform, { dbPath: join(tmpDir, 'ingest.db') })
+    const core = createCore(platform, {
+      dbPath: join(tmpDir, 'ingest.db'),
+      connectors: (p, ctx) => {
+        contexts.set(p, ctx)
+        return make(p, ctx)
+      },
+    })
     try {
       const ws = core.workspaces.create('Bench', 'USD')
       for (const p of platforms) {
@@ -185,7 +186,6 @@ export const ingestBench: Bench = {
         raw.close()
       }
     } finally {
-      setConnectorOverride(null)
       await core.close()
     }
   },

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/ipc/result'
-import type { CoreServices } from './core'
-import type { CoreModule } from './module'
+import type { CoreServices } from './core-services'
+import type { Handlers } from './ipc/router'
 import {
   backupNow,
   checkFile,
@@ -38,7 +38,11 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): Retentio
 export function createBackupsModule(
   s: CoreServices,
   keep: Retention = retentionFromEnv(),
-): CoreModule<Channel> & {
+): {
+  handlers: Pick<Handlers, Channel>
+  start?(): void
+  stop?(): Promise<void> | void
+
   /** Take the daily backup when the newest one is a day old or more (and prune); null when not due. */
   dailyIfDue(): Promise<string | null>
 } {

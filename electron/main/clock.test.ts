@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Core } from './core'
 import { createTestCore, TEST_CALLER } from './test-support'
 import { syncNow } from './sync/sync-engine/testing/setup'
-import { syncServices } from './sync/module'
 
 // One clock: every "now" of the core comes from platform.clock, so moving a fake clock moves job
 // and sync-run timestamps, pacing's month and the automatic-sync schedule with it.
@@ -59,7 +58,7 @@ describe('the injected clock', () => {
     expect(after.nextSyncAt).toBe(due.toISOString())
 
     // The scheduler starts nothing before the interval has passed on the clock, then starts it.
-    const { scheduler } = syncServices(c)
+    const scheduler = c.services.syncScheduler
     now = new Date(due.getTime() - 60_000)
     expect(scheduler.check('interval')).toEqual([])
     now = new Date(due.getTime() + 1)

@@ -9,7 +9,7 @@ import type { Platform } from './platform/types'
 import { DashboardService } from './analytics/dashboard-service'
 import { JobQueue } from './scheduler/job-queue'
 import { startTrayStatus } from './tray-status'
-import { openStore, type Store } from './store/db'
+import { openStore } from './store/db'
 import { StoreOwnership } from './store/ownership'
 import { JobsRepo } from './store/repos/jobs-repo'
 import { StatusRepo } from './store/repos/status-repo'
@@ -17,9 +17,14 @@ import { FxRepo } from './store/repos/fx-repo'
 import { KvRepo } from './store/repos/kv-repo'
 import { WorkspaceRepo } from './store/repos/workspace-repo'
 import { DemoService, demoBuildJob } from './sync/demo-service'
-import { createAnalyticsModule } from './analytics/module'
-import { createMlModule } from './ml/module'
-import { createSyncModule, syncServices } from './sync/module'
+import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/channels'
+import { analyticsModule } from './analytics/module'
+import type { CoreServices } from './core-services'
+import { mlModule } from './ml/module'
+import { wireModules, type ChannelsOf, type ServiceRegistry } from './module'
+import type { ConnectorFactory } from './sync/connector-factory'
+import { connectorsModule } from './sync/connectors-module'
+import { syncModule } from './sync/module'
 import { createChangesModule, type ChangesModule } from './changes/module'
 import type { ChangeWorkerOptions } from './changes/change-worker'
 import { Mutations } from './mutations'
@@ -46,27 +51,15 @@ export interface CoreOptions {
   changeWorker?: Partial<ChangeWorkerOptions>
   /** Simulator size overrides for the first-launch demo (tests use small ones). */
   demo?: { campaigns?: number; days?: number }
+  /** Builds platform connectors (default: the real ones); tests and benches pass fakes or simulated fetch. */
+  connectors?: ConnectorFactory
 }
 
-/** What handlers and hosts can reach. */
-export interface CoreServices {
-  platform: Platform
-  store: Store
-  events: EventBus
-  jobs: JobQueue
-  /** Whether this process owns the store (only the owner runs jobs and the change pipeline). */
-  ownership: StoreOwnership
-  workspaces: WorkspaceRepo
-  fx: FxRepo
-  /** Core state such as `automation.paused`. */
-  kv: KvRepo
-  dashboard: DashboardService
-  demo: DemoService
-  /** The one way local state is written: serialised, audited, `data:changed` (see mutations.ts). */
-  mutations: Mutations
-}
+export type { CoreServices }
 
 export interface Core extends CoreServices {
+  /** The services the modules provide (the CLI and tests reach domain services here). */
+  services: ServiceRegistry
   dispatch: Dispatch
   /** The change pipeline (every write to an ad platform): its service and worker. */
   changes: Pick<ChangesModule, 'service' | 'worker' | 'startWorker'>
@@ -84,6 +77,26 @@ const OWNER_LABELS: Record<Platform['host'], string> = {
   cli: 'the CLI',
   test: 'a test process',
 }
+
+/** The domains of the core; `connectors` is built from the options (tests pass fake connectors). */
+function modulesOf(options: CoreOptions) {
+  return [connectorsModule(options.connectors), syncModule, analyticsModule, mlModule] as const
+}
+
+/** Channels the core handles itself (app, workspaces, jobs); every other channel belongs to a module. */
+type CoreChannels =
+  | keyof ChangesModule['handlers']
+  | keyof ReturnType<typeof createBackupsModule>['handlers']
+  | keyof ReturnType<typeof appHandlers>
+  | keyof ReturnType<typeof workspaceHandlers>
+  | keyof ReturnType<typeof jobHandlers>
+/** A compile error here names a channel that no module handles. */
+const everyChannelHandled: [
+  Exclude<InvokeChannel, CoreChannels | ChannelsOf<ReturnType<typeof modulesOf>[number]>>,
+] extends [never]
+  ? true
+  : never = true
+void everyChannelHandled
 
 /**
  * The composition root. Opens and migrates the store before any handler exists, wires services,
@@ -118,26 +131,23 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     mutations: new Mutations(new AuditRepo(store.sqlite), events, now),
   }
   jobs.register(demoBuildJob(services.demo))
-  const modules = [
-    createSyncModule(services),
-    createAnalyticsModule(services),
-    createMlModule(services),
-    createBackupsModule(services),
-  ] as const
-  const [sync, analytics, ml, backups] = modules
-  const changes = createChangesModule(services, syncServices(services).sync, {
+  // Created in dependency order; a missing or circular need stops the start here, naming the modules.
+  const wired = wireModules(services, modulesOf(options))
+  const backups = createBackupsModule(services)
+  const modules = [...wired.parts, backups]
+  const changes = createChangesModule(services, wired.services.sync, {
     ...(options.changeWorker ? { worker: options.changeWorker } : {}),
   })
-
-  const handlers: Handlers = {
+  const handlers = {
     ...appHandlers(services),
     ...workspaceHandlers(services),
     ...jobHandlers(services),
-    ...sync.handlers,
-    ...analytics.handlers,
-    ...ml.handlers,
+    ...wired.handlers,
     ...changes.handlers,
     ...backups.handlers,
+  } as Handlers
+  for (const channel of INVOKE_CHANNELS) {
+    if (typeof handlers[channel] !== 'function') throw new Error(`No module handles the IPC channel ${channel}`)
   }
   const dispatch = createDispatcher(handlers, { validateOutput: options.validateOutput ?? false })
 
@@ -162,14 +172,16 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
 
   return {
     ...services,
+    services: wired.services,
     dispatch,
     changes,
     startupJobId,
     async close() {
       stopTrayStatus()
       await changes.stop?.()
-      for (const m of modules) await m.stop?.()
+      for (const m of [...modules].reverse()) await m.stop?.()
       await jobs.stop()
+      for (const m of [...modules].reverse()) await m.close?.()
       ownership.release()
       store.close()
     },

@@ -6,7 +6,7 @@ import { AppError } from '../../../shared/ipc/result'
 import type { Core } from '../../main/core'
 import { apiVersionNotice } from '../../../shared/domain/api-versions'
 import { credentialsFromFlagsOrEnv } from '../../main/sync/credentials'
-import { IMPORT_JOB, syncServices } from '../../main/sync/module'
+import { IMPORT_JOB } from '../../main/sync/module'
 import type { SyncResult } from '../../main/sync/sync-engine/engine'
 import { CliError, type ParsedArgs } from '../args'
 import { progressToStderr, type CliCommand } from '../command'
@@ -19,7 +19,7 @@ const str = (args: ParsedArgs, name: string): string | undefined => {
 
 /** Warn on stderr about API versions near or past their sunset (once per platform). */
 function apiNoticesToStderr(core: Core, workspaceId: number): void {
-  const { sync } = syncServices(core)
+  const { sync } = core.services
   const seen = new Set<string>()
   for (const c of sync.repo.connections(workspaceId)) {
     if (seen.has(c.platform)) continue
@@ -176,7 +176,7 @@ export const syncCommands: CliCommand[] = [
         const { jobId } = env.value as { jobId: number }
         const job = await core.jobs.waitFor(jobId)
         done()
-        const run = syncServices(core).sync.repo.runs(workspaceId, 1)[0]
+        const run = core.services.sync.repo.runs(workspaceId, 1)[0]
         const r = core.jobs.result<SyncResult>(jobId)
         results.push({
           workspace: core.workspaces.get(workspaceId).name,

@@ -1,6 +1,6 @@
 import type { ANALYTICS_INVOKE_CHANNELS } from '../../../shared/ipc/channels/analytics'
-import type { CoreServices } from '../core'
-import type { CoreModule } from '../module'
+import type { CoreServices } from '../core-services'
+import type { CoreModule, ModuleParts } from '../module'
 import { AnalyticsRepo } from '../store/repos/analytics-repo'
 import { AnalyticsService } from './analytics-service'
 import { AnomalyService } from './anomaly-service'
@@ -11,8 +11,17 @@ import { pacing } from './pacing'
 
 type Channel = (typeof ANALYTICS_INVOKE_CHANNELS)[number]
 
-/** The analytics domain: services, job kinds and IPC handlers. */
-export function createAnalyticsModule(services: CoreServices): CoreModule<Channel> {
+type Provides = 'analytics' | 'anomalies'
+
+/** The analytics domain: queries, anomalies, creatives, benchmarks and exchange rates. */
+export const analyticsModule: CoreModule<Provides, never, Channel> = {
+  name: 'analytics',
+  provides: ['analytics', 'anomalies'],
+  requires: [],
+  create: createAnalyticsModule,
+}
+
+function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Channel> {
   const repo = new AnalyticsRepo(services.store.sqlite)
   const analytics = new AnalyticsService(repo, services.workspaces, services.fx)
   const anomalies = new AnomalyService(services.store.sqlite, analytics, () => services.platform.clock.now())
@@ -28,6 +37,7 @@ export function createAnalyticsModule(services: CoreServices): CoreModule<Channe
   }
 
   return {
+    services: { analytics, anomalies },
     handlers: {
       'analytics:getBreakdown': (input) => analytics.breakdown(input),
       'analytics:getTop': (input) => analytics.top(input),

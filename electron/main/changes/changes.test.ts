@@ -4,11 +4,10 @@ import { CHANGE_STATES, canTransition, type Change, type ChangeState } from '../
 import { PLATFORMS } from '../../../shared/domain/entities'
 import { ChangeRepo, type ChangeLevel } from '../store/repos/change-repo'
 import { AuditRepo } from '../store/repos/audit-repo'
-import { setConnectorOverride } from '../sync/connector-factory'
 import { buildWorld } from '../sync/simulator'
 import { syncNow } from '../sync/sync-engine/testing/setup'
 import { simWorkspace, type SimWorkspace } from '../sync/testing/sim-setup'
-import { createTestCore, TEST_CALLER } from '../test-support'
+import { TEST_CALLER } from '../test-support'
 
 const NOW = new Date('2026-06-15T12:00:00Z')
 const world = buildWorld({ seed: 11, campaigns: 12, days: 10, endDate: '2026-06-14' })
@@ -19,15 +18,17 @@ let w: SimWorkspace
 let repo: ChangeRepo
 
 beforeAll(async () => {
-  const core = createTestCore({ now: () => NOW, changeWorker: { baseDelayMs: 2, maxDelayMs: 10 } })
-  w = await simWorkspace([...PLATFORMS], { world }, { now: () => NOW, core })
+  w = await simWorkspace(
+    [...PLATFORMS],
+    { world },
+    { now: () => NOW, coreOptions: { changeWorker: { baseDelayMs: 2, maxDelayMs: 10 } } },
+  )
   const r = await syncNow(w.core, w.workspaceId)
   expect(r.status).toBe('succeeded')
   repo = new ChangeRepo(w.core.store.sqlite)
 }, 60_000)
 
 afterAll(async () => {
-  setConnectorOverride(null)
   await w.core.close()
 })
 

@@ -1,8 +1,8 @@
 import type { CallContext } from '../../../shared/domain/caller'
 import type { Change, ChangeAction } from '../../../shared/domain/changes'
 import type { CHANGES_INVOKE_CHANNELS } from '../../../shared/ipc/channels/changes'
-import type { CoreServices } from '../core'
-import type { CoreModule } from '../module'
+import type { CoreServices } from '../core-services'
+import type { Handlers } from '../ipc/router'
 import { AuditRepo } from '../store/repos/audit-repo'
 import { ChangeRepo } from '../store/repos/change-repo'
 import type { SyncService } from '../sync/sync-service'
@@ -17,7 +17,10 @@ export const SETTLE_TIMEOUT_MS = 30_000
 /** How often the store's owner looks for changes another process put in the outbox. */
 const POLL_MS = 2_000
 
-export interface ChangesModule extends CoreModule<Channel> {
+export interface ChangesModule {
+  handlers: Pick<Handlers, Channel>
+  start?(): void
+  stop?(): Promise<void> | void
   service: ChangeService
   worker: ChangeWorker
   /** Run the worker whenever this process owns the store (the core calls it with the job queue). */

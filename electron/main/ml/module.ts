@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { ML_INVOKE_CHANNELS } from '../../../shared/ipc/channels/ml'
-import type { CoreServices } from '../core'
-import type { CoreModule } from '../module'
+import type { CoreServices } from '../core-services'
+import type { CoreModule, ModuleParts } from '../module'
 import type { JobKind, JobQueue } from '../scheduler/job-queue'
 import { driversTree } from './drivers'
 import { FORECAST_MODEL, ForecastService } from './forecast-service'
@@ -57,8 +57,17 @@ export function queueTraining(jobs: JobQueue, payload: MlTrainPayload): { id: nu
   )
 }
 
-/** The ml domain: services, job kinds and IPC handlers. `ME_ML_TRAIN_MODE=inline` skips the worker. */
-export function createMlModule(services: CoreServices): CoreModule<Channel> {
+type Provides = 'forecasts' | 'ltv'
+
+/** The ml domain: forecasts, response curves, drivers and LTV. `ME_ML_TRAIN_MODE=inline` skips the worker. */
+export const mlModule: CoreModule<Provides, never, Channel> = {
+  name: 'ml',
+  provides: ['forecasts', 'ltv'],
+  requires: [],
+  create: createMlModule,
+}
+
+function createMlModule(services: CoreServices): ModuleParts<Provides, Channel> {
   const { store, events, jobs, platform } = services
   const registry = new ModelRegistry(store.sqlite)
   const status = new StatusRepo(store.sqlite)
@@ -83,6 +92,7 @@ export function createMlModule(services: CoreServices): CoreModule<Channel> {
   }
 
   return {
+    services: { forecasts, ltv },
     handlers: {
       'ml:listModels': ({ workspaceId }) => registry.list(workspaceId),
       'ml:train': ({ workspaceId, model }) => ({ jobId: queueTraining(jobs, { workspaceId, model }).id }),

@@ -1,6 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Core } from '../core'
-import { setConnectorOverride } from './connector-factory'
 import { buildWorld } from './simulator'
 import { syncNow } from './sync-engine/testing/setup'
 import { checkIntegrity, FAST_RETRY, simWorkspace, storedRows } from './testing/sim-setup'
@@ -12,7 +11,6 @@ const END = '2026-06-14'
 const PLATFORMS: PlatformId[] = ['meta', 'google_ads', 'tiktok', 'snapchat']
 const cores: Core[] = []
 afterEach(async () => {
-  setConnectorOverride(null)
   for (const c of cores.splice(0)) await c.close()
 })
 
@@ -23,7 +21,6 @@ beforeAll(async () => {
   const w = await simWorkspace(PLATFORMS, { world }, { now: () => NOW })
   expect((await syncNow(w.core, w.workspaceId)).status).toBe('succeeded')
   clean = storedRows(w.core, w.workspaceId)
-  setConnectorOverride(null)
   await w.core.close()
 })
 

@@ -1,31 +1,29 @@
 import type { PlatformId } from '../../../shared/domain/entities'
-import type { Connector, ConnectorContext } from './connectors/types'
 import type { ConnectionRow } from '../store/repos/sync-repo'
+import { DecodePool } from './connectors/decode-pool'
+import type { Connector, ConnectorContext } from './connectors/types'
 
 /** Builds a connector for a platform over a context (fetch, base URL, credentials). */
 export type ConnectorFactory = (platform: PlatformId, ctx: ConnectorContext, connection?: ConnectionRow) => Connector
 
-let override: ConnectorFactory | null = null
-
 /**
- * Replace the connector factory process-wide (engine tests with a fake connector). Pass null to
- * restore the real connectors.
+ * The connector service: builds connectors with the core's factory (the real platform connectors,
+ * or a test's fakes, given to `createCore`) and owns the page-decode pool they share. One per
+ * core, closed with it: no process-wide connector registry or pool.
  */
-export function setConnectorOverride(f: ConnectorFactory | null): void {
-  override = f
-}
+export class Connectors {
+  constructor(
+    private readonly factory: ConnectorFactory,
+    readonly decodePool: DecodePool = new DecodePool(),
+  ) {}
 
-/** The real platform connectors, once they are available in this build. */
-let realFactory: ConnectorFactory | null = null
+  /** A connector for `platform` whose daily pages decode on this core's pool. */
+  for(platform: PlatformId, ctx: ConnectorContext, connection?: ConnectionRow): Connector {
+    return this.factory(platform, { decoder: this.decodePool, ...ctx }, connection)
+  }
 
-/** Register the real connectors (done by `real-connectors.ts`). */
-export function registerRealConnectors(f: ConnectorFactory): void {
-  realFactory = f
-}
-
-/** A connector for `platform`: the override when set, else the real connector. */
-export function connectorFor(platform: PlatformId, ctx: ConnectorContext, connection?: ConnectionRow): Connector {
-  if (override) return override(platform, ctx, connection)
-  if (!realFactory) throw new Error(`The ${platform} connector is not available in this build`)
-  return realFactory(platform, ctx, connection)
+  /** Stop the decode pool's workers. */
+  close(): Promise<void> {
+    return this.decodePool.close()
+  }
 }

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ChannelOutput } from '../../../shared/ipc/contract'
 import { TEST_CALLER } from '../test-support'
-import { setConnectorOverride } from './connector-factory'
 import { buildWorld } from './simulator'
 import { SyncConfigStore } from './sync-config'
 import { worldAccounts } from './sync-engine/testing/fake-connector'
@@ -10,7 +9,6 @@ import { apiUrlProblem, isLoopbackHost } from './url-policy'
 
 let w: FakeWorld | null = null
 afterEach(async () => {
-  setConnectorOverride(null)
   await w?.core.close()
   w = null
 })

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { addDays } from '../../../shared/domain/dates'
 import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
 import type { Core } from '../core'
-import { setConnectorOverride } from './connector-factory'
 import type { SimConfig } from './simulator'
 import { syncNow } from './sync-engine/testing/setup'
 import { checkIntegrity, simWorkspace } from './testing/sim-setup'
@@ -13,7 +12,6 @@ const NOW = new Date('2026-06-01T18:00:00Z')
 
 let core: Core | null = null
 afterEach(async () => {
-  setConnectorOverride(null)
   await core?.close()
   core = null
 })

@@ -6,8 +6,9 @@ import { METRIC_TABLES } from '../../../shared/domain/tables'
 import type { SYNC_INVOKE_CHANNELS } from '../../../shared/ipc/channels/sync'
 import { CsvMappingSchema, type SyncConfigViewSchema } from '../../../shared/ipc/contracts/sync'
 import { AppError } from '../../../shared/ipc/result'
-import type { CoreServices } from '../core'
-import type { CoreModule } from '../module'
+import type { CoreServices } from '../core-services'
+import type { Handler } from '../ipc/router'
+import type { CoreModule, ModuleParts, ServiceRegistry } from '../module'
 import { CsvImporter, type ImportPlan } from './csv-import/importer'
 import { ImportFiles } from './csv-import/import-files'
 import { ensureDemoConnections } from './demo-connections'
@@ -36,29 +37,27 @@ export const ImportJobSchema = z
   })
   .strict()
 
-/** Services the sync module owns, per core (the CLI and tests reach them through `syncServices`). */
-const owned = new WeakMap<
-  CoreServices['store'],
-  { sync: SyncService; importer: CsvImporter; scheduler: SyncScheduler }
->()
+type Provides = 'sync' | 'syncScheduler' | 'importer'
 
-/** The sync services of a core (CLI commands and tests). */
-export function syncServices(s: CoreServices): { sync: SyncService; importer: CsvImporter; scheduler: SyncScheduler } {
-  const o = owned.get(s.store)
-  if (!o) throw new Error('The sync module is not part of this core')
-  return o
+/** The sync domain: connections, syncs, write-back and CSV imports over the core's connectors. */
+export const syncModule: CoreModule<Provides, 'connectors', Channel> = {
+  name: 'sync',
+  provides: ['sync', 'syncScheduler', 'importer'],
+  requires: ['connectors'],
+  create: createSyncModule,
 }
 
-/** The sync domain: services, job kinds and IPC handlers. */
-export function createSyncModule(services: CoreServices): CoreModule<Channel> {
-  const sync = new SyncService(services)
+function createSyncModule(
+  services: CoreServices,
+  { connectors }: Pick<ServiceRegistry, 'connectors'>,
+): ModuleParts<Provides, Channel> {
+  const sync = new SyncService(services, connectors)
   sync.useSimulatedFetch(demoSimulatedFetch())
   const importer = new CsvImporter(services.store.sqlite, () => services.platform.clock.now())
   const files = new ImportFiles(services)
   /** Plans validated by `import:commit`, reused by its job when it runs in this process. */
   const planned = new Map<string, ImportPlan>()
   const scheduler = new SyncScheduler(services, (ws) => sync.startSync({ workspaceId: ws }))
-  owned.set(services.store, { sync, importer, scheduler })
   const offs: (() => void)[] = []
 
   const configView = (c: SyncConfig): z.infer<typeof SyncConfigViewSchema> => ({
@@ -83,9 +82,7 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
     ),
   })
 
-  const connectionsView = (
-    workspaceId: number,
-  ): ReturnType<CoreModule<'connections:list'>['handlers']['connections:list']> => {
+  const connectionsView = (workspaceId: number): ReturnType<Handler<'connections:list'>> => {
     services.workspaces.get(workspaceId)
     const accounts = sync.repo.accounts(workspaceId)
     const next = scheduler.nextSyncAt(workspaceId)
@@ -131,6 +128,7 @@ export function createSyncModule(services: CoreServices): CoreModule<Channel> {
   }
 
   return {
+    services: { sync, syncScheduler: scheduler, importer },
     handlers: {
       'connections:list': ({ workspaceId }) => connectionsView(workspaceId),
       'connections:connect': async ({ workspaceId, credentials, label, baseUrl }, ctx) => {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Core } from '../core'
-import { setConnectorOverride } from './connector-factory'
 import { realConnector } from './real-connectors'
 import type { SimConfig } from './simulator'
 import { syncNow } from './sync-engine/testing/setup'
@@ -11,7 +10,6 @@ const NOW = new Date('2026-06-01T18:00:00Z')
 
 let core: Core | null = null
 afterEach(async () => {
-  setConnectorOverride(null)
   await core?.close()
   core = null
 })
@@ -21,7 +19,7 @@ describe('rate-limit manners', () => {
     const w = await simWorkspace(['meta'], { config: CONFIG }, { now: () => NOW })
     core = w.core
     const slept: number[] = []
-    setConnectorOverride((platform, ctx) =>
+    w.useConnectors((platform, ctx) =>
       realConnector(platform, {
         ...ctx,
         fetch: w.fetch,
@@ -47,7 +45,7 @@ describe('rate-limit manners', () => {
     core = w.core
     const listed: string[] = []
     const f = w.fetch
-    setConnectorOverride((platform, ctx) =>
+    w.useConnectors((platform, ctx) =>
       realConnector(platform, {
         ...ctx,
         retry: FAST_RETRY,

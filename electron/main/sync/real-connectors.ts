@@ -1,6 +1,5 @@
 import { addDays, localDateIn } from '../../../shared/domain/dates'
 import type { PlatformId } from '../../../shared/domain/entities'
-import { registerRealConnectors } from './connector-factory'
 import { createConnector } from './connectors'
 import type { Connector, ConnectorContext } from './connectors/types'
 import { createSimulatedPlatforms, simulatedFetch } from './simulated'
@@ -9,8 +8,6 @@ import type { SimulatedFetchFactory } from './sync-service'
 
 /** The real platform connectors by platform (they speak each platform's HTTP API). */
 export const realConnector: (platform: PlatformId, ctx: ConnectorContext) => Connector = createConnector
-
-registerRealConnectors((platform, ctx) => realConnector(platform, ctx))
 
 /**
  * Fetch for demo connections: msw handlers of the simulated platforms over the same world the

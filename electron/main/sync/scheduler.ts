@@ -1,4 +1,4 @@
-import type { CoreServices } from '../core'
+import type { CoreServices } from '../core-services'
 import { StatusRepo } from '../store/repos/status-repo'
 
 const CHECK_EVERY_MS = 60_000

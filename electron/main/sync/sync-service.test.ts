@@ -1,9 +1,7 @@
 import type { ChannelOutput } from '../../../shared/ipc/contract'
 import { TEST_CALLER } from '../test-support'
 import { afterEach, describe, expect, it } from 'vitest'
-import { setConnectorOverride } from './connector-factory'
 import { ConnectorError } from './connectors/types'
-import { syncServices } from './module'
 import { buildWorld } from './simulator'
 import { FakeConnector, worldAccounts } from './sync-engine/testing/fake-connector'
 import type { NodePlatform } from '../platform/node'
@@ -12,7 +10,6 @@ import { fakeWorld, syncNow, type FakeWorld } from './sync-engine/testing/setup'
 const NOW = new Date('2026-06-15T12:00:00Z')
 let w: FakeWorld | null = null
 afterEach(async () => {
-  setConnectorOverride(null)
   await w?.core.close()
   w = null
 })
@@ -47,7 +44,7 @@ describe('connections, write-back and scheduling', () => {
     expect(bad.ok).toBe(false)
     if (!bad.ok) expect(bad.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/act_999/) })
     // A rejected token surfaces as UNAUTHORIZED with the platform's reason.
-    setConnectorOverride(
+    fw.useConnectors(
       (p) =>
         new FakeConnector(p, [], {
           fault: () => {
@@ -134,7 +131,7 @@ describe('connections, write-back and scheduling', () => {
   it('schedules a sync when the data is stale, on wake, and shows the last sync in the tray tooltip', async () => {
     let now = NOW
     w = await fakeWorld(worldAccounts(world), { now: () => now })
-    const { scheduler } = syncServices(w.core)
+    const scheduler = w.core.services.syncScheduler
     // Never synced: due at once.
     expect(scheduler.check('start')).toEqual([w.workspaceId])
     const running = w.core.jobs.list(5).find((j) => j.kind === 'sync:run')

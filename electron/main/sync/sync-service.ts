@@ -4,9 +4,9 @@ import type { PlatformId } from '../../../shared/domain/entities'
 import { addDays } from '../../../shared/domain/dates'
 import { IsoDateSchema } from '../../../shared/domain/metrics'
 import { AppError } from '../../../shared/ipc/result'
-import type { CoreServices } from '../core'
+import type { CoreServices } from '../core-services'
 import type { JobKind } from '../scheduler/job-queue'
-import { connectorFor } from './connector-factory'
+import type { Connectors } from './connector-factory'
 import { ConnectorError, type Connector, type ConnectorContext, type RemoteAccount } from './connectors/types'
 import {
   accountIdsOf,
@@ -48,7 +48,10 @@ export class SyncService {
   readonly engine: SyncEngine
   private simulatedFetch: SimulatedFetchFactory | null = null
 
-  constructor(private readonly s: CoreServices) {
+  constructor(
+    private readonly s: CoreServices,
+    private readonly connectors: Connectors,
+  ) {
     this.repo = new SyncRepo(s.store.sqlite, () => s.platform.clock.now())
     this.config = new SyncConfigStore(s.kv)
     this.vault = new CredentialVault(s.platform.secrets)
@@ -98,13 +101,13 @@ export class SyncService {
         ...events,
         retry: SIMULATED_RETRY,
       }
-      return connectorFor(c.platform, ctx, c)
+      return this.connectors.for(c.platform, ctx, c)
     }
     const creds = await this.vault.load(c.secretRef)
     if (!creds) throw new ConnectorError('auth', c.platform, 'The saved credentials are missing or unreadable')
     const urlProblem = c.config.baseUrl === undefined ? null : this.config.urlProblem(c.config.baseUrl)
     if (urlProblem) throw new ConnectorError('bad_request', c.platform, `The connection's API address: ${urlProblem}`)
-    return connectorFor(
+    return this.connectors.for(
       c.platform,
       {
         ...this.context(c.platform, globalThis.fetch, connectorCredentials(creds), signal, c.config.baseUrl),
@@ -156,7 +159,7 @@ export class SyncService {
     const urlProblem = opts.baseUrl === undefined ? null : this.config.urlProblem(opts.baseUrl)
     if (urlProblem) throw new AppError('VALIDATION', `baseUrl: ${urlProblem}`)
     const ids = accountIdsOf(creds)
-    const connector = connectorFor(
+    const connector = this.connectors.for(
       creds.platform,
       this.context(creds.platform, globalThis.fetch, connectorCredentials(creds), undefined, opts.baseUrl),
     )

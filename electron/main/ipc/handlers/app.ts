@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import os from 'node:os'
 import { SettingsSchema } from '../../../../shared/domain/settings'
 import { AppError } from '../../../../shared/ipc/result'
-import type { CoreServices } from '../../core'
+import type { CoreServices } from '../../core-services'
 import type { Handlers } from '../router'
 
 type AppHandlers = Pick<Handlers, 'app:getInfo' | 'store:getStatus' | 'settings:get' | 'settings:update'>

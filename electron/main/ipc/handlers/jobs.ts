@@ -1,4 +1,4 @@
-import type { CoreServices } from '../../core'
+import type { CoreServices } from '../../core-services'
 import type { Handlers } from '../router'
 
 type JobHandlers = Pick<Handlers, 'jobs:list' | 'jobs:cancel'>

@@ -1,5 +1,5 @@
 import { inScope } from '../../../../shared/domain/caller'
-import type { CoreServices } from '../../core'
+import type { CoreServices } from '../../core-services'
 import type { Handlers } from '../router'
 
 type WorkspaceHandlers = Pick<

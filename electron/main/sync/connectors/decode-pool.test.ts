@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { PLATFORMS, type PlatformId } from '../../../../shared/domain/entities'
 import { unpackBatch, type DailyBatch } from './daily-batch'
-import { decodeOffThread, decodePoolStats, shutdownDecodePool } from './decode-pool'
+import { DecodePool } from './decode-pool'
 import { decodePage } from './decoders'
 import type { MetaPageArgs } from './meta/meta-page-decoder'
 import { DEFAULT_PURCHASE_ACTION_TYPES } from './meta/meta-protocol'
@@ -58,23 +58,25 @@ function samples(): { name: string; decoder: DecoderName; args: unknown; text: s
   ]
 }
 
+const pool = new DecodePool()
+
 afterAll(async () => {
-  await shutdownDecodePool()
+  await pool.close()
 })
 
 describe('page decoding: worker and inline agree', () => {
   it('decodes the real sample pages identically on a worker thread and inline', async () => {
-    const before = decodePoolStats().worker
+    const before = pool.stats().worker
     for (const s of samples()) {
       const inline = decodePage(req(s.decoder, s.args, s.text))
-      const worker = await decodeOffThread(req(s.decoder, s.args, s.text), 'worker')
+      const worker = await pool.decode(req(s.decoder, s.args, s.text))
       expect(inline.ok, s.name).toBe(true)
       expect(worker, s.name).toEqual(inline)
       if (inline.ok) expect(inline.batch.n, s.name).toBeGreaterThan(0)
     }
     // The worker path is really taken under vitest (the .ts entry through tsx), not silently inline.
-    expect(decodePoolStats().worker - before).toBe(3)
-    expect(decodePoolStats()).toMatchObject({ workers: 1, unusable: null })
+    expect(pool.stats().worker - before).toBe(3)
+    expect(pool.stats()).toMatchObject({ workers: 1, unusable: null })
   })
 
   it('keeps a 19-digit numeric TikTok id exact (re-read with quoted big integers)', async () => {
@@ -82,7 +84,7 @@ describe('page decoding: worker and inline agree', () => {
     if (!tiktok) throw new Error('no sample')
     const text = tiktok.text.replace('"adgroup_id": 1714125049901106,', '"adgroup_id": 7810937103699353404,')
     expect(text).toContain('7810937103699353404')
-    const out = await decodeOffThread(req('tiktok-report', TIKTOK_ARGS, text), 'worker')
+    const out = await pool.decode(req('tiktok-report', TIKTOK_ARGS, text))
     if (!out.ok) throw new Error(out.error.message)
     const [row] = unpackBatch(out.batch)
     expect(row?.adExternalId).toBe('1714125049901106999')
@@ -111,7 +113,7 @@ describe('page decoding: worker and inline agree', () => {
     for (const c of cases) {
       const status = c.kind === 'auth' ? 400 : 200
       const inline = decodePage(req('meta-insights', META_ARGS, c.text, status))
-      const worker = await decodeOffThread(req('meta-insights', META_ARGS, c.text, status), 'worker')
+      const worker = await pool.decode(req('meta-insights', META_ARGS, c.text, status))
       expect(worker).toEqual(inline)
       expect(inline).toMatchObject({ ok: false, error: { kind: c.kind, message: expect.stringMatching(c.message) } })
       if (!inline.ok) expect(inline.fatal).toBe(c.fatal)
@@ -121,18 +123,18 @@ describe('page decoding: worker and inline agree', () => {
   it('fetches identical batches through the worker and inline for every simulated platform', async () => {
     const opts = { pageSize: { meta: 100, google_ads: 40, tiktok: 40, snapchat: 20 } }
     const run = async (platform: PlatformId, decodeMode: 'worker' | 'inline'): Promise<DailyBatch[]> => {
-      const c = simConnector(platform, testPlatforms(opts), { decodeMode })
+      const c = simConnector(platform, testPlatforms(opts), { decodeMode, decoder: pool })
       const out: DailyBatch[] = []
       for (const account of await c.listAccounts())
         for await (const b of c.fetchDaily(account, '2025-02-20', '2025-03-31')) out.push(b)
       return out
     }
     for (const platform of PLATFORMS) {
-      const before = decodePoolStats()
+      const before = pool.stats()
       const inline = await run(platform, 'inline')
-      const mid = decodePoolStats()
+      const mid = pool.stats()
       const worker = await run(platform, 'worker')
-      const after = decodePoolStats()
+      const after = pool.stats()
       expect(inline.length, platform).toBeGreaterThan(1)
       expect(worker, platform).toEqual(inline)
       expect(mid.worker - before.worker, platform).toBe(0)
@@ -143,12 +145,12 @@ describe('page decoding: worker and inline agree', () => {
   it('shuts the pool down and starts a new one on the next decode', async () => {
     const s = samples()[0]
     if (!s) throw new Error('no sample')
-    await decodeOffThread(req(s.decoder, s.args, s.text), 'worker')
-    expect(decodePoolStats().workers).toBeGreaterThan(0)
-    await shutdownDecodePool()
-    expect(decodePoolStats().workers).toBe(0)
-    const again = await decodeOffThread(req(s.decoder, s.args, s.text), 'worker')
+    await pool.decode(req(s.decoder, s.args, s.text))
+    expect(pool.stats().workers).toBeGreaterThan(0)
+    await pool.close()
+    expect(pool.stats().workers).toBe(0)
+    const again = await pool.decode(req(s.decoder, s.args, s.text))
     expect(again.ok).toBe(true)
-    expect(decodePoolStats().workers).toBe(1)
+    expect(pool.stats().workers).toBe(1)
   })
 })

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { decodeOffThread, type DecodeMode } from './decode-pool'
+import { inlineDecoder, type DecodeMode } from './decode-pool'
 import { parseJsonPreservingBigInts } from './json-text'
 import type { DecodedPage, DecoderName } from './page-decode'
 import type { ErrorSignal, HttpExchange, PlatformProtocol } from './protocol'
@@ -222,10 +222,14 @@ export class HttpClient {
     if (!got.ok) return got
     const { res, body } = got
     const mode = spec.decode.mode ?? this.ctx.decodeMode ?? 'worker'
-    const out = await decodeOffThread(
-      { decoder: spec.decode.decoder, args: spec.decode.args, status: res.status, headers: [...res.headers], body },
-      mode,
-    )
+    const decoder = mode === 'worker' ? (this.ctx.decoder ?? inlineDecoder) : inlineDecoder
+    const out = await decoder.decode({
+      decoder: spec.decode.decoder,
+      args: spec.decode.args,
+      status: res.status,
+      headers: [...res.headers],
+      body,
+    })
     if (!out.ok) {
       if (out.fatal) throw new ConnectorError(out.error.kind, this.protocol.platform, out.error.message)
       return { ok: false, error: out.error, status: res.status }

@@ -42,6 +42,11 @@ export type DecodeOutcome =
   | { ok: false; error: ErrorSignal; fatal?: false }
   | { ok: false; error: { kind: ConnectorErrorKind; message: string }; fatal: true }
 
+/** Runs page decoders somewhere (connectors take one through their context: the core's decode pool). */
+export interface DecodeRunner {
+  decode(req: DecodeRequest): Promise<DecodeOutcome>
+}
+
 /** A row that passed the shape check but cannot be normalised (message already names page and row). */
 export class RowFailure {
   constructor(readonly message: string) {}

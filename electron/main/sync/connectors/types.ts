@@ -7,6 +7,7 @@ import type {
 } from '../../../../shared/domain/entities'
 import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 import type { DailyBatch } from './daily-batch'
+import type { DecodeRunner } from './page-decode'
 
 export type { EntityLevel }
 
@@ -60,6 +61,8 @@ export interface ConnectorContext {
    * 'inline' on the calling thread (tests, diagnostics). Both give identical batches and errors.
    */
   decodeMode?: 'worker' | 'inline'
+  /** The core's decode pool (the core's connector service passes it); without one, pages decode inline. */
+  decoder?: DecodeRunner
 }
 
 export interface RetryPolicy {

@@ -4,7 +4,7 @@ import { open, readFile, writeFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { IMPORT_FILE_MAX_BYTES } from '../../../../shared/ipc/contracts/sync'
 import { AppError } from '../../../../shared/ipc/result'
-import type { CoreServices } from '../../core'
+import type { CoreServices } from '../../core-services'
 import { ImportRepo } from '../../store/repos/import-repo'
 
 const KIND = 'import:csv'

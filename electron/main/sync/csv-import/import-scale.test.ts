@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { metaExport } from '../../../../bench/import'
 import type { Core } from '../../core'
 import { createTestCore, TEST_CALLER } from '../../test-support'
-import { syncServices } from '../module'
 import { IMPORT_SLICE_ROWS } from './importer'
 import { csvPieces, IMPORT_LIMITS } from './parse'
 
@@ -133,7 +132,7 @@ describe('CSV import at scale', () => {
   it('a failure part-way puts back every row it overwrote and removes what it created', async () => {
     core = createTestCore()
     const ws = core.workspaces.create('Undo', 'USD')
-    const importer = syncServices(core).importer
+    const importer = core.services.importer
     const first = metaExport(1_000)
     const run = async (csv: string, pacing = {}): Promise<void> => {
       const plan = await importer.plan(ws, csv, 'auto')
@@ -177,7 +176,7 @@ describe('CSV import at scale', () => {
     core = createTestCore()
     const c = core
     const ws = c.workspaces.create('Yield', 'USD')
-    const importer = syncServices(c).importer
+    const importer = c.services.importer
     const plan = await importer.plan(ws, metaExport(3 * IMPORT_SLICE_ROWS), 'auto')
     const order: string[] = []
     let asked = false

@@ -3,13 +3,11 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Core } from '../../core'
 import { createTestCore, TEST_CALLER } from '../../test-support'
-import { setConnectorOverride } from '../connector-factory'
 import { parseDateCell } from './parse'
 
 const META_CSV = readFileSync(join(import.meta.dirname, 'fixtures', 'meta_ads_export_ab_test_daily.csv'), 'utf8')
 let core: Core | null = null
 afterEach(async () => {
-  setConnectorOverride(null)
   await core?.close()
   core = null
 })

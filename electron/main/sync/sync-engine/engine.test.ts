@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addDays } from '../../../../shared/domain/dates'
 import { DEFAULT_RESTATEMENT_DAYS } from '../../../../shared/domain/platforms'
-import { setConnectorOverride } from '../connector-factory'
 import { ConnectorError, type RemoteDailyRow } from '../connectors/types'
 import { buildWorld } from '../simulator'
 import { worldAccounts, type FakeAccount } from './testing/fake-connector'
@@ -15,7 +14,6 @@ const END = '2026-06-14'
 const NOW = new Date('2026-06-15T12:00:00Z')
 let w: FakeWorld | null = null
 afterEach(async () => {
-  setConnectorOverride(null)
   await w?.core.close()
   w = null
 })
@@ -466,7 +464,7 @@ describe('sync engine', () => {
   it('cancels between chunks and resumes from the last committed chunk', async () => {
     const world = smallWorld()
     w = await fakeWorld(worldAccounts(world), { now: () => NOW, maxWindowDays: 10 })
-    const { sync } = await import('../module').then((m) => m.syncServices(w?.core as never))
+    const { sync } = w.core.services
     const fw = w
     let saved: unknown = null
     const ctl = new AbortController()

@@ -9,7 +9,6 @@ import { TEST_CALLER } from '../../test-support'
 import { join } from 'node:path'
 import { createCore } from '../../core'
 import { createNodePlatform } from '../../platform/node'
-import { setConnectorOverride } from '../connector-factory'
 import { realConnector } from '../real-connectors'
 import { createSimulatedPlatforms, simulatedFetch } from '../simulated'
 import { buildWorld } from '../simulator'
@@ -22,7 +21,13 @@ export const CRASH_WORLD = { seed: 5, campaigns: 16, days: 100, endDate: '2026-0
 async function main(): Promise<void> {
   const dataDir = process.env.ME_DATA_DIR as string
   const platform = createNodePlatform({ host: 'cli', dataDir, now: () => CRASH_NOW })
-  const core = createCore(platform, { dbPath: join(dataDir, 'marketing-engine.db'), startJobs: false })
+  const world = buildWorld(CRASH_WORLD)
+  const f = simulatedFetch(createSimulatedPlatforms({ world, pageSize: 60 }).handlers)
+  const core = createCore(platform, {
+    dbPath: join(dataDir, 'marketing-engine.db'),
+    startJobs: false,
+    connectors: (p, ctx) => realConnector(p, { ...ctx, fetch: f, retry: FAST_RETRY }),
+  })
   const crashAt = Number(process.env.ME_CRASH_AT_CHECKPOINT ?? 0)
   if (crashAt > 0) {
     // The trigger below lives on this connection: write chunks here, not on the writer thread.
@@ -39,9 +44,6 @@ async function main(): Promise<void> {
       'CREATE TEMP TRIGGER crash_on_checkpoint AFTER UPDATE OF checkpoint ON jobs BEGIN SELECT crash_point(); END',
     )
   }
-  const world = buildWorld(CRASH_WORLD)
-  const f = simulatedFetch(createSimulatedPlatforms({ world, pageSize: 60 }).handlers)
-  setConnectorOverride((p, ctx) => realConnector(p, { ...ctx, fetch: f, retry: FAST_RETRY }))
   let ws = core.workspaces.findByName('Crash')?.id
   if (ws === undefined) ws = core.workspaces.create('Crash', 'USD')
   // A kill may land before the connection was saved: connect again (validation is idempotent).

@@ -1,9 +1,8 @@
 import type { PlatformId } from '../../../../shared/domain/entities'
-import type { Core } from '../../core'
+import type { Core, CoreOptions } from '../../core'
 import { createTestCore, TEST_CALLER } from '../../test-support'
-import { setConnectorOverride } from '../connector-factory'
+import type { ConnectorFactory } from '../connector-factory'
 import type { RetryPolicy } from '../connectors/types'
-import { syncServices } from '../module'
 import { realConnector } from '../real-connectors'
 import {
   createSimulatedPlatforms,
@@ -25,6 +24,8 @@ export interface SimWorkspace {
   fetch: typeof fetch
   /** Switch the connectors' retry policy (e.g. generous timeouts for a clean run on a busy machine). */
   useRetry(policy: RetryPolicy): void
+  /** Build this core's connectors with another factory from now on. */
+  useConnectors(factory: ConnectorFactory): void
 }
 
 /**
@@ -34,16 +35,19 @@ export interface SimWorkspace {
 export async function simWorkspace(
   platforms: PlatformId[],
   sim: SimulatedPlatformsOptions,
-  opts: { now: () => Date; core?: Core; retry?: RetryPolicy },
+  opts: { now: () => Date; retry?: RetryPolicy; coreOptions?: CoreOptions },
 ): Promise<SimWorkspace> {
-  const core = opts.core ?? createTestCore({ now: opts.now })
   const { handlers, state } = createSimulatedPlatforms(sim)
   const f = simulatedFetch(handlers)
-  const useRetry = (retry: RetryPolicy): void =>
-    setConnectorOverride((platform, ctx) => realConnector(platform, { ...ctx, fetch: f, retry }))
+  let factory: ConnectorFactory = () => {
+    throw new Error('not wired')
+  }
+  const useRetry = (retry: RetryPolicy): void => {
+    factory = (platform, ctx) => realConnector(platform, { ...ctx, fetch: f, retry })
+  }
   useRetry(opts.retry ?? FAST_RETRY)
+  const core = createTestCore({ ...opts.coreOptions, now: opts.now, connectors: (p, ctx, c) => factory(p, ctx, c) })
   const workspaceId = core.workspaces.create('Sim', 'USD')
-  const { sync } = syncServices(core)
   for (const p of platforms) {
     const ids = state.accounts.filter((a) => a.platform === p).map((a) => a.externalId)
     if (ids.length === 0) continue
@@ -57,8 +61,10 @@ export async function simWorkspace(
     )
     if (!env.ok) throw new Error(`connect ${p}: ${env.error.message}`)
   }
-  void sync
-  return { core, workspaceId, state, fetch: f, useRetry }
+  const useConnectors = (next: ConnectorFactory): void => {
+    factory = next
+  }
+  return { core, workspaceId, state, fetch: f, useRetry, useConnectors }
 }
 
 /** Every stored ad-day of a workspace keyed by account external id, ad external id and date. */

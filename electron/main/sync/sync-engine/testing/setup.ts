@@ -2,8 +2,7 @@ import { principalLabel } from '../../../../../shared/domain/caller'
 import type { PlatformId } from '../../../../../shared/domain/entities'
 import type { Core } from '../../../core'
 import { createTestCore, TEST_CALLER } from '../../../test-support'
-import { setConnectorOverride } from '../../connector-factory'
-import { syncServices } from '../../module'
+import type { ConnectorFactory } from '../../connector-factory'
 import type { Credentials } from '../../credentials'
 import { FakeConnector, type FakeAccount, type FakeOptions } from './fake-connector'
 
@@ -32,6 +31,8 @@ export interface FakeWorld {
   core: Core
   workspaceId: number
   connectors: Map<PlatformId, FakeConnector>
+  /** Build this core's connectors with another factory from now on. */
+  useConnectors(factory: ConnectorFactory): void
 }
 
 /** A test core with a workspace whose accounts are connected to fake connectors. */
@@ -39,19 +40,20 @@ export async function fakeWorld(
   byPlatform: Map<PlatformId, FakeAccount[]>,
   opts: FakeOptions & { now?: () => Date; dbPath?: string } = {},
 ): Promise<FakeWorld> {
-  const core = createTestCore({
-    ...(opts.now ? { now: opts.now } : {}),
-    ...(opts.dbPath ? { dbPath: opts.dbPath } : {}),
-  })
   const connectors = new Map<PlatformId, FakeConnector>()
   for (const [p, accounts] of byPlatform) connectors.set(p, new FakeConnector(p, accounts, opts))
-  setConnectorOverride((platform) => {
+  let factory: ConnectorFactory = (platform) => {
     const c = connectors.get(platform)
     if (!c) throw new Error(`no fake ${platform}`)
     return c
+  }
+  const core = createTestCore({
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.dbPath ? { dbPath: opts.dbPath } : {}),
+    connectors: (platform, ctx, connection) => factory(platform, ctx, connection),
   })
   const workspaceId = core.workspaces.create('Test', 'USD')
-  const { sync } = syncServices(core)
+  const { sync } = core.services
   for (const [p, accounts] of byPlatform) {
     await sync.connect(
       workspaceId,
@@ -62,7 +64,14 @@ export async function fakeWorld(
       principalLabel(TEST_CALLER.principal),
     )
   }
-  return { core, workspaceId, connectors }
+  return {
+    core,
+    workspaceId,
+    connectors,
+    useConnectors: (f) => {
+      factory = f
+    },
+  }
 }
 
 /** Sum of the store's rows for an account (daily_metrics) and of its rollup (account_daily). */
