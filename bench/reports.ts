@@ -6,6 +6,7 @@ import { callThrough, gatherReportData } from '../electron/main/reports/report-d
 import { renderReportPdf } from '../electron/main/reports/report-pdf'
 import { ReportService } from '../electron/main/reports/report-service'
 import { ReportSpecSchema } from '../shared/domain/reports'
+import { buildBenchWorld } from './store'
 import type { Bench } from './types'
 
 const RUNS = 3
@@ -31,10 +32,7 @@ export const reportsBench: Bench = {
     try {
       const endDate = '2026-10-31'
       log(`  building ${campaigns.toLocaleString()} campaigns x ${days} days`)
-      const id = core.jobs.enqueue('demo:build', { preset: 'bench', campaigns, days, endDate })
-      const job = await core.jobs.waitFor(id)
-      if (job.status !== 'succeeded') throw new Error(`generation failed: ${job.error}`)
-      const { workspaceId } = core.jobs.result<{ workspaceId: number }>(id) as { workspaceId: number }
+      const { workspaceId } = await buildBenchWorld(core, { campaigns, days, endDate, log })
       const spec = { workspaceId, template: 'monthly' as const, range: { from: '2026-10-01', to: '2026-10-31' } }
       const service = new ReportService({
         dispatch: core.dispatch,
