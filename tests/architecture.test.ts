@@ -130,7 +130,6 @@ function sqlUses(src: string): string[] {
 const SQL_OUTSIDE_STORE_TODO = new Set<string>([
   'electron/main/analytics/anomaly-service.ts',
   'electron/main/analytics/creatives-service.ts',
-  'electron/main/ml/ltv-service.ts',
   'electron/main/sync/demo-service.ts',
   'electron/main/sync/sync-service.ts',
 ])

@@ -4,7 +4,7 @@ import { decimalToMicros } from '../../../shared/domain/money'
 import type { Ltv, LtvGroup } from '../../../shared/ipc/contracts/ml'
 import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
-import type { Sqlite } from '../store/db'
+import type { OrderRow, OrdersRepo } from '../store/repos/orders-repo'
 import { bgNbdExpected, fitBgNbd, fitGammaGamma, gammaGammaExpectedSpend, summarise, type OrderLike } from './btyd'
 
 const HEADER_ALIASES: Record<string, string> = {
@@ -21,23 +21,13 @@ const HEADER_ALIASES: Record<string, string> = {
   utm_campaign: 'utm_campaign',
 }
 
-interface OrderRow {
-  customerId: string
-  date: string
-  revenueMicros: number
-  currency: string
-  campaignId: string | null
-  utmSource: string | null
-  utmCampaign: string | null
-}
-
 /**
  * Orders import and customer lifetime value. Import is all-or-nothing: the whole file is parsed
  * and validated first (line numbers in errors), then written in one transaction.
  */
 export class LtvService {
   constructor(
-    private readonly sqlite: Sqlite,
+    private readonly orders: OrdersRepo,
     private readonly events: EventBus,
   ) {}
 
@@ -48,10 +38,8 @@ export class LtvService {
     from: string
     to: string
   } {
-    const ws = this.sqlite
-      .prepare('SELECT reporting_currency AS c FROM workspaces WHERE id = ?')
-      .get(input.workspaceId) as { c: string } | undefined
-    if (!ws) throw new AppError('NOT_FOUND', `No workspace ${input.workspaceId}`)
+    const ws = this.orders.reportingCurrency(input.workspaceId)
+    if (ws === null) throw new AppError('NOT_FOUND', `No workspace ${input.workspaceId}`)
     const parsed = Papa.parse<Record<string, string>>(input.csv.replace(/^\uFEFF/, ''), {
       header: true,
       skipEmptyLines: true,
@@ -83,7 +71,7 @@ export class LtvService {
         )
       }
       if (revenueMicros < 0) throw new AppError('VALIDATION', `Orders CSV line ${line}: negative revenue`)
-      const currency = ((r.currency ?? '').trim() || input.currency || ws.c).toUpperCase()
+      const currency = ((r.currency ?? '').trim() || input.currency || ws).toUpperCase()
       if (!/^[A-Z]{3}$/.test(currency))
         throw new AppError('VALIDATION', `Orders CSV line ${line}: currency "${currency}" is not an ISO 4217 code`)
       const opt = (v: string | undefined): string | null => (v && v.trim() ? v.trim() : null)
@@ -98,24 +86,7 @@ export class LtvService {
       }
     })
     if (!rows.length) throw new AppError('VALIDATION', 'Orders CSV has no rows')
-    const ins = this.sqlite.prepare(
-      `INSERT INTO orders (workspace_id, customer_id, order_date, revenue_micros, currency, campaign_external_id, utm_source, utm_campaign)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    this.sqlite.transaction(() => {
-      if (input.replace) this.sqlite.prepare('DELETE FROM orders WHERE workspace_id = ?').run(input.workspaceId)
-      for (const r of rows)
-        ins.run(
-          input.workspaceId,
-          r.customerId,
-          r.date,
-          r.revenueMicros,
-          r.currency,
-          r.campaignId,
-          r.utmSource,
-          r.utmCampaign,
-        )
-    })()
+    this.orders.insert(input.workspaceId, rows, input.replace)
     this.events.emit('data:changed', { tables: ['orders'], workspaceId: input.workspaceId })
     const dates = rows.map((r) => r.date).sort()
     return {
@@ -132,20 +103,7 @@ export class LtvService {
    * channel (utm_source) and campaign of their first order. Undiscounted; one currency only.
    */
   ltv(workspaceId: number, horizonWeeks: number): Ltv {
-    const rows = this.sqlite
-      .prepare(
-        `SELECT customer_id AS customerId, order_date AS date, revenue_micros AS micros, currency,
-                coalesce(utm_source, '(unknown)') AS channel, coalesce(campaign_external_id, utm_campaign, '(unknown)') AS campaign
-         FROM orders WHERE workspace_id = ? ORDER BY order_date, id`,
-      )
-      .all(workspaceId) as {
-      customerId: string
-      date: string
-      micros: number
-      currency: string
-      channel: string
-      campaign: string
-    }[]
+    const rows = this.orders.list(workspaceId)
     if (rows.length === 0)
       throw new AppError('NOT_FOUND', 'No orders imported for this workspace: import an orders CSV first')
     const currencies = new Set(rows.map((r) => r.currency))

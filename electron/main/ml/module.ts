@@ -7,6 +7,7 @@ import { driversTree } from './drivers'
 import { FORECAST_MODEL, ForecastService } from './forecast-service'
 import { LtvService } from './ltv-service'
 import { ModelRegistry } from '../store/repos/model-registry'
+import { OrdersRepo } from '../store/repos/orders-repo'
 import type { TrainMode } from './train-runner'
 import { valuePerConversion } from './value-per-conversion'
 import { listModelEntities } from '../store/repos/dataset-repo'
@@ -73,7 +74,7 @@ function createMlModule(services: CoreServices): ModuleParts<Provides, Channel> 
   const status = new StatusRepo(store.sqlite)
   const mode: TrainMode = process.env.ME_ML_TRAIN_MODE === 'inline' ? 'inline' : 'worker'
   const forecasts = new ForecastService(store.sqlite, registry, events, () => platform.clock.now(), mode)
-  const ltv = new LtvService(store.sqlite, events)
+  const ltv = new LtvService(new OrdersRepo(store.sqlite), events)
   let timer: NodeJS.Timeout | null = null
   let offDataJobs: (() => void) | null = null
 
