@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/ipc/result'
 import type { CoreServices } from './core-services'
-import type { Handlers } from './ipc/router'
+import type { CoreModule, ModuleParts } from './module'
 import {
   backupNow,
   checkFile,
@@ -10,6 +10,7 @@ import {
   listBackups,
   pendingRestoreFile,
   pruneBackups,
+  type BackupInfo,
   type Retention,
 } from './store/backups'
 
@@ -31,21 +32,25 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): Retentio
   }
 }
 
+/** What the backups module offers other modules, the CLI and tests. */
+export interface Backups {
+  /** Backups in the data folder, newest first. */
+  list(): BackupInfo[]
+  /** Take a verified manual backup now (CONFLICT for an in-memory store). */
+  create(): Promise<BackupInfo>
+  /** Take the daily backup when the newest one is a day old or more (and prune); null when not due. */
+  dailyIfDue(): Promise<string | null>
+}
+
 /**
  * Backups: take, list and restore them (IPC and the CLI), and the automatic daily backup of the
  * long-running hosts (the desktop app and the browser preview) with its retention.
  */
-export function createBackupsModule(
-  s: CoreServices,
-  keep: Retention = retentionFromEnv(),
-): {
-  handlers: Pick<Handlers, Channel>
-  start?(): void
-  stop?(): Promise<void> | void
+export function backupsModule(keep: Retention = retentionFromEnv()): CoreModule<'backups', never, Channel> {
+  return { name: 'backups', provides: ['backups'], requires: [], create: (s) => createBackupsModule(s, keep) }
+}
 
-  /** Take the daily backup when the newest one is a day old or more (and prune); null when not due. */
-  dailyIfDue(): Promise<string | null>
-} {
+function createBackupsModule(s: CoreServices, keep: Retention): ModuleParts<'backups', Channel> {
   const dbPath = s.store.path
   const now = (): Date => s.platform.clock.now()
   const requireFile = (): void => {
@@ -70,14 +75,16 @@ export function createBackupsModule(
     })
   }
 
+  const create = async (): Promise<BackupInfo> => {
+    requireFile()
+    return serial(() => backupNow(s.store.sqlite, dbPath, 'manual', now()))
+  }
+
   return {
-    dailyIfDue,
+    services: { backups: { list: () => listBackups(dbPath), create, dailyIfDue } },
     handlers: {
       'backups:list': () => ({ dir: join(s.platform.paths.dataDir, 'backups'), backups: listBackups(dbPath), keep }),
-      'backups:create': () => {
-        requireFile()
-        return serial(() => backupNow(s.store.sqlite, dbPath, 'manual', now()))
-      },
+      'backups:create': () => create(),
       'backups:restore': async ({ file }) => {
         requireFile()
         const target = listBackups(dbPath).find((b) => b.file === file)

@@ -25,11 +25,11 @@ import { wireModules, type ChannelsOf, type ServiceRegistry } from './module'
 import type { ConnectorFactory } from './sync/connector-factory'
 import { connectorsModule } from './sync/connectors-module'
 import { syncModule } from './sync/module'
-import { createChangesModule, type ChangesModule } from './changes/module'
+import { changesModule } from './changes/module'
 import type { ChangeWorkerOptions } from './changes/change-worker'
 import { Mutations } from './mutations'
 import { AuditRepo } from './store/repos/audit-repo'
-import { createBackupsModule } from './backups-module'
+import { backupsModule } from './backups-module'
 
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
@@ -61,8 +61,6 @@ export interface Core extends CoreServices {
   /** The services the modules provide (the CLI and tests reach domain services here). */
   services: ServiceRegistry
   dispatch: Dispatch
-  /** The change pipeline (every write to an ad platform): its service and worker. */
-  changes: Pick<ChangesModule, 'service' | 'worker' | 'startWorker'>
   /** Id of the demo build queued at start, if any. */
   startupJobId: number | null
   close(): Promise<void>
@@ -78,15 +76,20 @@ const OWNER_LABELS: Record<Platform['host'], string> = {
   test: 'a test process',
 }
 
-/** The domains of the core; `connectors` is built from the options (tests pass fake connectors). */
+/** The domains of the core; some are built from the options (tests pass fake connectors, fast retries). */
 function modulesOf(options: CoreOptions) {
-  return [connectorsModule(options.connectors), syncModule, analyticsModule, mlModule] as const
+  return [
+    connectorsModule(options.connectors),
+    syncModule,
+    analyticsModule,
+    mlModule,
+    changesModule(options.changeWorker ? { worker: options.changeWorker } : {}),
+    backupsModule(),
+  ] as const
 }
 
 /** Channels the core handles itself (app, workspaces, jobs); every other channel belongs to a module. */
 type CoreChannels =
-  | keyof ChangesModule['handlers']
-  | keyof ReturnType<typeof createBackupsModule>['handlers']
   | keyof ReturnType<typeof appHandlers>
   | keyof ReturnType<typeof workspaceHandlers>
   | keyof ReturnType<typeof jobHandlers>
@@ -133,18 +136,12 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   jobs.register(demoBuildJob(services.demo))
   // Created in dependency order; a missing or circular need stops the start here, naming the modules.
   const wired = wireModules(services, modulesOf(options))
-  const backups = createBackupsModule(services)
-  const modules = [...wired.parts, backups]
-  const changes = createChangesModule(services, wired.services.sync, {
-    ...(options.changeWorker ? { worker: options.changeWorker } : {}),
-  })
+  const modules = wired.parts
   const handlers = {
     ...appHandlers(services),
     ...workspaceHandlers(services),
     ...jobHandlers(services),
     ...wired.handlers,
-    ...changes.handlers,
-    ...backups.handlers,
   } as Handlers
   for (const channel of INVOKE_CHANNELS) {
     if (typeof handlers[channel] !== 'function') throw new Error(`No module handles the IPC channel ${channel}`)
@@ -166,7 +163,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   for (const m of modules) m.start?.()
   if (options.startJobs ?? true) {
     jobs.start()
-    changes.startWorker()
+    for (const m of modules) m.startWork?.()
   }
   const stopTrayStatus = startTrayStatus(new StatusRepo(store.sqlite), events, platform)
 
@@ -174,11 +171,9 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     ...services,
     services: wired.services,
     dispatch,
-    changes,
     startupJobId,
     async close() {
       stopTrayStatus()
-      await changes.stop?.()
       for (const m of [...modules].reverse()) await m.stop?.()
       await jobs.stop()
       for (const m of [...modules].reverse()) await m.close?.()

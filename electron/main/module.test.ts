@@ -88,6 +88,22 @@ describe('module wiring', () => {
     expect(sync.repo.runs(1, 1)).toEqual([])
   })
 
+  it('wires the change pipeline and backups as modules: services in the registry, worker started with the jobs', async () => {
+    core = createTestCore()
+    const { changes, changeWorker, backups } = core.services
+    expect(changes.list({}).items).toEqual([])
+    expect(changes.policy(1)).toEqual({ requireApproval: true })
+    expect(changeWorker.isRunning).toBe(true)
+    expect(backups.list()).toEqual([])
+    await expect(backups.create()).rejects.toThrow('This store lives in memory')
+    await core.close()
+    core = null
+    expect(changeWorker.isRunning).toBe(false)
+    const idle = createTestCore({ startJobs: false })
+    expect(idle.services.changeWorker.isRunning).toBe(false)
+    await idle.close()
+  })
+
   it("owns its decode pool: closing the core stops the pool's workers", async () => {
     core = createTestCore()
     const pool = core.services.connectors.decodePool

@@ -1,6 +1,9 @@
 import type { InvokeChannel } from '../../shared/ipc/channels'
 import type { AnalyticsService } from './analytics/analytics-service'
 import type { AnomalyService } from './analytics/anomaly-service'
+import type { Backups } from './backups-module'
+import type { ChangeService } from './changes/change-service'
+import type { ChangeWorker } from './changes/change-worker'
 import type { CoreServices } from './core-services'
 import type { Handlers } from './ipc/router'
 import type { ForecastService } from './ml/forecast-service'
@@ -33,6 +36,16 @@ export interface ServiceRegistry {
   forecasts: ForecastService
   /** Lifetime value from imported orders. */
   ltv: LtvService
+  /**
+   * The change pipeline, the one way to write to an ad platform: propose (as the caller's
+   * principal: a rule or recommendation context for the app's own changes), approve, reject,
+   * undo, list, wait for a change to settle. See docs/architecture.md "Proposing a change".
+   */
+  changes: ChangeService
+  /** The change pipeline's worker (runs only in the store's owner): `kick()` after bulk work, `stop`/`start` in tests. */
+  changeWorker: ChangeWorker
+  /** Backups of the store file: take, list, the daily backup and its retention. */
+  backups: Backups
 }
 export type ServiceName = keyof ServiceRegistry
 
@@ -44,6 +57,11 @@ export interface ModuleParts<P extends ServiceName, C extends InvokeChannel> {
   services: Pick<ServiceRegistry, P>
   /** Called once every module exists, in dependency order (register job kinds, start schedules). */
   start?(): void
+  /**
+   * Called when the core starts its job queue (`startJobs`, default on), after every `start`:
+   * begin work that only the store's owner does besides jobs (the change worker).
+   */
+  startWork?(): void
   /** Called on shutdown in reverse order, before the job queue stops (timers, listeners). */
   stop?(): Promise<void> | void
   /** Called after the job queue stopped, in reverse order: release what it owns (worker pools). */
@@ -77,6 +95,7 @@ export interface AnyModule {
     handlers: Partial<Handlers>
     services: Partial<ServiceRegistry>
     start?(): void
+    startWork?(): void
     stop?(): Promise<void> | void
     close?(): Promise<void> | void
   }

@@ -81,8 +81,8 @@ function writesTo(platform: string, externalId: string): number {
 describe('change states: every transition, legal and illegal', () => {
   it('allows exactly the documented transitions (the repo refuses the others)', async () => {
     // Rows made here must not be applied: the worker is off during this test.
-    await w.core.changes.worker.stop()
-    onTestFinished(() => w.core.changes.worker.start())
+    await w.core.services.changeWorker.stop()
+    onTestFinished(() => w.core.services.changeWorker.start())
     const [t] = budgeted('meta', 1)
     if (!t) throw new Error('no budgeted entity')
     const target = repo.target(t.level, t.id)
@@ -360,7 +360,7 @@ describe('undo', () => {
   it('undoes a whole batch, and refuses the batch when one of its entities changed on the platform', async () => {
     const ts = budgeted('meta', 3, 2)
     expect(ts).toHaveLength(3)
-    const made = w.core.changes.service.proposeBatch(
+    const made = w.core.services.changes.proposeBatch(
       ts.map((t) => ({
         entityType: t.level,
         entityId: t.id,
@@ -370,7 +370,7 @@ describe('undo', () => {
       TEST_CALLER,
       { batchId: 'batch-undo-test' },
     )
-    const done = await Promise.all(made.map((c) => w.core.changes.service.settled(c.id)))
+    const done = await Promise.all(made.map((c) => w.core.services.changes.settled(c.id)))
     expect(done.map((c) => c.state)).toEqual(['applied', 'applied', 'applied'])
     for (const t of ts) expect(platformBudget('meta', t.level, t.externalId)).toBe(t.budget + 3_000_000)
     // One entity edited on the platform: the batch undo is refused as a whole.

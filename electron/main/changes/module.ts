@@ -2,42 +2,49 @@ import type { CallContext } from '../../../shared/domain/caller'
 import type { Change, ChangeAction } from '../../../shared/domain/changes'
 import type { CHANGES_INVOKE_CHANNELS } from '../../../shared/ipc/channels/changes'
 import type { CoreServices } from '../core-services'
-import type { Handlers } from '../ipc/router'
+import type { CoreModule, ModuleParts, ServiceRegistry } from '../module'
 import { AuditRepo } from '../store/repos/audit-repo'
 import { ChangeRepo } from '../store/repos/change-repo'
-import type { SyncService } from '../sync/sync-service'
 import { ChangeService } from './change-service'
 import { ChangeWorker, type ChangeWorkerOptions } from './change-worker'
 import { connectorGateway, type PlatformGateway } from './platform-gateway'
 
 type Channel = (typeof CHANGES_INVOKE_CHANNELS)[number] | 'entities:setStatus' | 'entities:setBudget'
+type Provides = 'changes' | 'changeWorker'
 
 /** How long a call that waits for its change gives the worker before answering the state reached. */
 export const SETTLE_TIMEOUT_MS = 30_000
 /** How often the store's owner looks for changes another process put in the outbox. */
 const POLL_MS = 2_000
 
-export interface ChangesModule {
-  handlers: Pick<Handlers, Channel>
-  start?(): void
-  stop?(): Promise<void> | void
-  service: ChangeService
-  worker: ChangeWorker
-  /** Run the worker whenever this process owns the store (the core calls it with the job queue). */
-  startWorker(): void
+export interface ChangesModuleOptions {
+  /** Worker tuning (tests shrink the retry delays). */
+  worker?: Partial<ChangeWorkerOptions>
+  /** How changes reach the platforms (default: the sync module's connectors). */
+  gateway?: PlatformGateway
 }
 
 /**
  * The change pipeline: every write to an ad platform (the UI's pause/enable/budget buttons, the
  * CLI, rules and recommendations) is a change in the `changes` outbox, applied by the worker.
  * Only the store's owner runs the worker; any process may propose, approve or undo (the owner
- * picks the rows up).
+ * picks the rows up). Provides `changes` (propose, approve, reject, undo, list, settle) and
+ * `changeWorker` (the worker handle: `kick`, `isRunning`, `stop`/`start` for tests).
  */
-export function createChangesModule(
+export function changesModule(opts: ChangesModuleOptions = {}): CoreModule<Provides, 'sync', Channel> {
+  return {
+    name: 'changes',
+    provides: ['changes', 'changeWorker'],
+    requires: ['sync'],
+    create: (services, needs) => createChangesModule(services, needs, opts),
+  }
+}
+
+function createChangesModule(
   services: CoreServices,
-  sync: SyncService,
-  opts: { worker?: Partial<ChangeWorkerOptions>; gateway?: PlatformGateway } = {},
-): ChangesModule {
+  { sync }: Pick<ServiceRegistry, 'sync'>,
+  opts: ChangesModuleOptions,
+): ModuleParts<Provides, Channel> {
   const repo = new ChangeRepo(services.store.sqlite)
   const now = (): Date => services.platform.clock.now()
   const gateway = opts.gateway ?? connectorGateway(sync)
@@ -65,8 +72,7 @@ export function createChangesModule(
   ): Promise<Change> => settle(service.propose({ entityType, entityId, action, approval: 'auto' }, ctx), true)
 
   return {
-    service,
-    worker,
+    services: { changes: service, changeWorker: worker },
     handlers: {
       'changes:list': ({ workspaceId, state, batchId, entityType, entityId, limit, offset }, ctx) =>
         service.list(
@@ -113,7 +119,7 @@ export function createChangesModule(
       'entities:setBudget': ({ entityType, entityId, dailyBudgetMicros }, ctx) =>
         button(entityType, entityId, { kind: 'set_budget', dailyBudgetMicros }, ctx),
     },
-    startWorker() {
+    startWork() {
       // Only the store's owner applies changes; it also picks up rows other processes proposed.
       services.ownership.onAcquired(() => {
         worker.start()

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   }
   const targets = budgeted().slice(0, CRASH_CHANGES)
   if (targets.length < CRASH_CHANGES) throw new Error(`only ${targets.length} entities with budgets`)
-  const made = core.changes.service.proposeBatch(
+  const made = core.services.changes.proposeBatch(
     targets.map((t, i) => ({
       entityType: t.level,
       entityId: t.id,
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     { batchId: 'crash-batch' },
   )
   process.stdout.write('APPLYING\n')
-  const done = await Promise.all(made.map((c) => core.changes.service.settled(c.id, 120_000)))
+  const done = await Promise.all(made.map((c) => core.services.changes.settled(c.id, 120_000)))
   process.stdout.write(`DONE ${done.map((c) => c.state).join(',')}\n`)
   await core.close()
 }
