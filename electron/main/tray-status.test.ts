@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { AlertDraftSchema } from '../../shared/domain/alerts'
+import { AlertsRepo } from './store/repos/alerts-repo'
 import type { Core } from './core'
 import { createTestCore } from './test-support'
 import { ago } from './tray-status'
@@ -19,12 +21,20 @@ describe('tray status', () => {
     db.prepare(
       "INSERT INTO sync_runs (workspace_id, mode, status, finished_at) VALUES (1, 'incremental', 'succeeded', '2026-11-26T11:55:00Z')",
     ).run()
-    db.prepare(
-      "INSERT INTO alerts (workspace_id, severity, title, body, source) VALUES (1, 'warning', 'High CPA', 'CPA above $40', 'rule')",
-    ).run()
-    db.prepare(
-      "INSERT INTO alerts (workspace_id, severity, title, body, source, read_at) VALUES (1, 'info', 'Read', 'x', 'rule', '2026-11-26')",
-    ).run()
+    const alerts = new AlertsRepo(db)
+    const draft = AlertDraftSchema.parse({
+      source: 'automation',
+      severity: 'warning',
+      workspaceId: 1,
+      title: 'High CPA',
+      body: 'CPA above $40',
+      dedupeKey: 'rule:1',
+      link: '/automation',
+    })
+    alerts.insert(draft, now)
+    alerts.insert({ ...draft, severity: 'info', title: 'Info only', dedupeKey: 'i' }, now)
+    alerts.acknowledge([alerts.insert({ ...draft, title: 'Read', dedupeKey: 'r' }, now)], now)
+    alerts.snooze(alerts.insert({ ...draft, title: 'Later', dedupeKey: 's' }, now), new Date('2026-11-26T13:00:00Z'))
     core.events.emit('alert:raised', {
       id: 1,
       workspaceId: 1,

@@ -1,3 +1,4 @@
+import { computeTrayState } from './alerts/tray-state'
 import type { EventBus } from './events'
 import type { Platform } from './platform/types'
 import type { StatusRepo } from './store/repos/status-repo'
@@ -12,15 +13,17 @@ export function ago(iso: string, now: Date): string {
 }
 
 /**
- * Keeps the tray badge (unread alerts) and tooltip (last sync) current: recomputed at start, when an
- * alert is raised and when a job finishes. Hosts without a tray record it (Node platform).
+ * Keeps the tray badge (unread WARNING+ alerts: not acknowledged, snoozed or resolved) and tooltip
+ * (last sync) current: recomputed at start, when an alert is raised and when a job finishes. Hosts
+ * without a tray record it (Node platform).
  */
 export function startTrayStatus(status: StatusRepo, events: EventBus, platform: Platform): () => void {
   const refresh = (): void => {
     if (!status.open) return
-    const unread = status.unreadAlerts()
+    const now = platform.clock.now()
+    const unread = computeTrayState(status.unreadAlerts(), now).count
     const last = status.lastSyncAt(null)
-    platform.setBadge(unread, last ? `Last sync ${ago(last, platform.clock.now())}` : 'Not synced yet')
+    platform.setBadge(unread, last ? `Last sync ${ago(last, now)}` : 'Not synced yet')
   }
   refresh()
   const offs = [

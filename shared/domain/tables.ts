@@ -32,6 +32,9 @@ export const DATA_TABLES = [
   'recommendations',
   'alerts',
   'alert_channels',
+  'alert_routes',
+  'alert_deliveries',
+  'alert_channel_sends',
   'reports',
   'report_schedules',
   /** The change pipeline's outbox. */

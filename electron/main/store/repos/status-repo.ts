@@ -1,3 +1,5 @@
+import type { AlertSeverity } from '../../../../shared/domain/alerts'
+import type { TrayAlert } from '../../alerts/tray-state'
 import type { Sqlite } from '../connect'
 
 /**
@@ -12,9 +14,38 @@ export class StatusRepo {
     return this.sqlite.open
   }
 
-  /** Alerts not read yet, over every workspace. */
-  unreadAlerts(): number {
-    return (this.sqlite.prepare('SELECT count(*) AS n FROM alerts WHERE read_at IS NULL').get() as { n: number }).n
+  /**
+   * Alerts the tray may count, newest first: WARNING+, not acknowledged, not resolved (snoozes end by
+   * themselves, so `computeTrayState` checks them at `now`).
+   */
+  unreadAlerts(limit = 500): TrayAlert[] {
+    return (
+      this.sqlite
+        .prepare(
+          `SELECT id, severity, title, link, last_raised_at, acknowledged_at, snoozed_until, resolved_at FROM alerts
+           WHERE resolved_at IS NULL AND acknowledged_at IS NULL AND severity IN ('warning', 'error', 'critical')
+           ORDER BY last_raised_at DESC, id DESC LIMIT ?`,
+        )
+        .all(limit) as Array<{
+        id: number
+        severity: string
+        title: string
+        link: string
+        last_raised_at: string
+        acknowledged_at: string | null
+        snoozed_until: string | null
+        resolved_at: string | null
+      }>
+    ).map((r) => ({
+      id: r.id,
+      severity: r.severity as AlertSeverity,
+      title: r.title,
+      link: r.link,
+      lastRaisedAt: r.last_raised_at,
+      acknowledgedAt: r.acknowledged_at,
+      snoozedUntil: r.snoozed_until,
+      resolvedAt: r.resolved_at,
+    }))
   }
 
   /**

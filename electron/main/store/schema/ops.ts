@@ -115,43 +115,6 @@ export const ruleRuns = sqliteTable(
   (t) => [index('rule_runs_rule_idx').on(t.ruleId, t.startedAt)],
 )
 
-export const alertChannels = sqliteTable('alert_channels', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  workspaceId: integer('workspace_id')
-    .notNull()
-    .references(() => workspaces.id, { onDelete: 'cascade' }),
-  /** tray | email | slack | webhook */
-  kind: text('kind').notNull(),
-  name: text('name').notNull(),
-  /** Non-secret JSON config; secrets via platform.secrets under `secretRef`. */
-  config: text('config').notNull().default('{}'),
-  secretRef: text('secret_ref'),
-  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-})
-
-export const alerts = sqliteTable(
-  'alerts',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    workspaceId: integer('workspace_id')
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
-    /** info | warning | critical */
-    severity: text('severity').notNull(),
-    title: text('title').notNull(),
-    body: text('body').notNull(),
-    /** rule | anomaly | sync | budget */
-    source: text('source').notNull(),
-    entityType: text('entity_type'),
-    entityId: integer('entity_id'),
-    createdAt: text('created_at').notNull().default(nowIso),
-    readAt: text('read_at'),
-    /** JSON: per-channel delivery outcome. */
-    deliveries: text('deliveries').notNull().default('[]'),
-  },
-  (t) => [index('alerts_ws_idx').on(t.workspaceId, t.createdAt)],
-)
-
 export const reports = sqliteTable('reports', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   workspaceId: integer('workspace_id')
