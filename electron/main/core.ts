@@ -18,6 +18,7 @@ import { KvRepo } from './store/repos/kv-repo'
 import { WorkspaceRepo } from './store/repos/workspace-repo'
 import { DemoService, demoBuildJob } from './sync/demo-service'
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/channels'
+import { alertsModule } from './alerts/module'
 import { analyticsModule } from './analytics/module'
 import type { CoreServices } from './core-services'
 import { mlModule } from './ml/module'
@@ -79,6 +80,7 @@ const OWNER_LABELS: Record<Platform['host'], string> = {
 /** The domains of the core; some are built from the options (tests pass fake connectors, fast retries). */
 function modulesOf(options: CoreOptions) {
   return [
+    alertsModule,
     connectorsModule(options.connectors),
     syncModule,
     analyticsModule,

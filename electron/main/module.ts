@@ -1,4 +1,5 @@
 import type { InvokeChannel } from '../../shared/ipc/channels'
+import type { AlertService } from './alerts/alert-service'
 import type { AnalyticsService } from './analytics/analytics-service'
 import type { AnomalyService } from './analytics/anomaly-service'
 import type { Backups } from './backups-module'
@@ -46,6 +47,8 @@ export interface ServiceRegistry {
   changeWorker: ChangeWorker
   /** Backups of the store file: take, list, the daily backup and its retention. */
   backups: Backups
+  /** Alerts: raise (deduped, routed, delivered through the outbox), history, channels, routes. */
+  alerts: AlertService
 }
 export type ServiceName = keyof ServiceRegistry
 

@@ -190,11 +190,16 @@ export class DeliveryEngine {
         for (const m of plan.send) {
           const items = m.alertIds.map((id) => byAlert.get(id)!)
           messages.push({
-            id: messageIdFor(
-              items.map((d) => ({ id: d.alertId })),
-              channelId,
-              m.digest,
-            ),
+            // A single alert keeps the id it was queued with (`alert-<id>`, or `alert-<id>-<n>` when
+            // a higher severity sends it again); a digest gets one naming what it carries.
+            id:
+              !m.digest && items.length === 1
+                ? items[0]!.record.messageId
+                : messageIdFor(
+                    items.map((d) => ({ id: d.alertId })),
+                    channelId,
+                    m.digest,
+                  ),
             items,
             digest: m.digest,
           })

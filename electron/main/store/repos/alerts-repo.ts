@@ -338,6 +338,68 @@ export class AlertsRepo implements DeliveryStore {
       .run(enabled ? 1 : 0, reason, id)
   }
 
+  /** Rename, or change settings and policy (the secret stays in the secret store). */
+  updateChannel(id: number, c: { name: string; settings: ChannelSettings; policy: ChannelPolicy }): boolean {
+    const settings = ChannelSettingsSchema.parse(c.settings)
+    return (
+      this.sqlite
+        .prepare('UPDATE alert_channels SET name = ?, kind = ?, settings = ?, policy = ? WHERE id = ?')
+        .run(c.name, settings.kind, JSON.stringify(settings), JSON.stringify(ChannelPolicySchema.parse(c.policy)), id)
+        .changes > 0
+    )
+  }
+
+  setChannelSecretRef(id: number, ref: string | null): void {
+    this.sqlite.prepare('UPDATE alert_channels SET secret_ref = ? WHERE id = ?').run(ref, id)
+  }
+
+  /** A channel's most recent delivery records, oldest first (for "keeps failing"). */
+  recentDeliveries(channelId: number, limit: number): DeliveryRecord[] {
+    return (
+      this.sqlite
+        .prepare(
+          `SELECT * FROM (
+             SELECT d.*, a.last_raised_at AS at FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
+             WHERE d.channel_id = ? ORDER BY a.last_raised_at DESC, d.alert_id DESC LIMIT ?
+           ) ORDER BY at, alert_id`,
+        )
+        .all(channelId, limit) as DeliveryRow[]
+    ).map(toDelivery)
+  }
+
+  /** Delivery counts per channel and status, and each channel's last success and last failure. */
+  deliveryHealth(): Array<{
+    channelId: number
+    counts: Partial<Record<DeliveryRecord['status'], number>>
+    lastDeliveredAt: string | null
+  }> {
+    const rows = this.sqlite
+      .prepare(
+        `SELECT channel_id, status, count(*) AS n, max(delivered_at) AS last FROM alert_deliveries GROUP BY channel_id, status`,
+      )
+      .all() as Array<{ channel_id: number; status: DeliveryRecord['status']; n: number; last: string | null }>
+    const out = new Map<
+      number,
+      { channelId: number; counts: Partial<Record<DeliveryRecord['status'], number>>; lastDeliveredAt: string | null }
+    >()
+    for (const r of rows) {
+      const e = out.get(r.channel_id) ?? { channelId: r.channel_id, counts: {}, lastDeliveredAt: null }
+      e.counts[r.status] = r.n
+      if (r.status === 'delivered') e.lastDeliveredAt = r.last
+      out.set(r.channel_id, e)
+    }
+    return [...out.values()]
+  }
+
+  /** Delivery records not finished (pending or held), over every channel. */
+  pendingCount(): number {
+    return (
+      this.sqlite.prepare("SELECT count(*) AS n FROM alert_deliveries WHERE status IN ('pending', 'held')").get() as {
+        n: number
+      }
+    ).n
+  }
+
   removeChannel(id: number): boolean {
     return this.sqlite.prepare('DELETE FROM alert_channels WHERE id = ?').run(id).changes > 0
   }
