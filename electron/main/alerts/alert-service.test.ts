@@ -2,13 +2,12 @@ import { Webhook } from 'standardwebhooks'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebhookPayloadSchema, type AlertDraftInput } from '../../../shared/domain/alerts'
 import type { AlertRaised } from '../../../shared/domain/alerts'
-import type { Core } from '../core'
 import { startTestSmtpServer, TEST_CA_PEM, type TestSmtpServer } from '../email/testing/smtp-server'
 import { AuditRepo } from '../store/repos/audit-repo'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { startHttpReceiver, type HttpReceiver } from './testing/receivers'
 
-let core: Core | null = null
+let core: TestCore | null = null
 let receiver: HttpReceiver | null = null
 let smtp: TestSmtpServer | null = null
 afterEach(async () => {
@@ -33,7 +32,9 @@ const draft = (over: Partial<AlertDraftInput> = {}): AlertDraftInput => ({
   ...over,
 })
 
-function boot(now: () => Date = () => new Date()): Core {
+type TestCore = ReturnType<typeof createTestCore>
+
+function boot(now: () => Date = () => new Date()): TestCore {
   core = createTestCore({ now })
   core.store.sqlite.prepare("INSERT INTO workspaces (name) VALUES ('Shop')").run()
   return core
