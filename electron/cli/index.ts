@@ -8,6 +8,7 @@ import { analyticsCommands } from './commands/analytics'
 import { backupCommands } from './commands/backups'
 import { changesCommands } from './commands/changes'
 import { coreCommands } from './commands/core'
+import { experimentCommands } from './commands/experiments'
 import { mlCommands } from './commands/ml'
 import { reportCommands } from './commands/reports'
 import { syncCommands } from './commands/sync'
@@ -20,6 +21,7 @@ const COMMANDS: CliCommand[] = [
   ...changesCommands,
   ...reportCommands,
   ...backupCommands,
+  ...experimentCommands,
 ]
 
 const USAGE = `Marketing Engine CLI — the same core as the app, headless.
