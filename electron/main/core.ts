@@ -22,6 +22,8 @@ import { alertsModule } from './alerts/module'
 import { analyticsModule } from './analytics/module'
 import type { CoreServices } from './core-services'
 import { mlModule } from './ml/module'
+import { reportsModule } from './reports/module'
+import type { ReportCenterOptions } from './reports/report-center'
 import { wireModules, type ChannelsOf, type ServiceRegistry } from './module'
 import type { ConnectorFactory } from './sync/connector-factory'
 import { connectorsModule } from './sync/connectors-module'
@@ -54,6 +56,8 @@ export interface CoreOptions {
   demo?: { campaigns?: number; days?: number }
   /** Builds platform connectors (default: the real ones); tests and benches pass fakes or simulated fetch. */
   connectors?: ConnectorFactory
+  /** Reports' SMTP transport and fallback font (tests). */
+  reports?: ReportCenterOptions
 }
 
 export type { CoreServices }
@@ -87,6 +91,7 @@ function modulesOf(options: CoreOptions) {
     mlModule,
     changesModule(options.changeWorker ? { worker: options.changeWorker } : {}),
     backupsModule(),
+    reportsModule(options.reports),
   ] as const
 }
 
@@ -149,6 +154,8 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     if (typeof handlers[channel] !== 'function') throw new Error(`No module handles the IPC channel ${channel}`)
   }
   const dispatch = createDispatcher(handlers, { validateOutput: options.validateOutput ?? false })
+  // Reports read their figures through the dispatcher, as the caller who asked.
+  wired.services.reports.dispatch = dispatch
 
   let startupJobId: number | null = null
   if (options.seedDemo && ownership.isOwner) {

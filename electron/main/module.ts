@@ -9,6 +9,7 @@ import type { CoreServices } from './core-services'
 import type { Handlers } from './ipc/router'
 import type { ForecastService } from './ml/forecast-service'
 import type { LtvService } from './ml/ltv-service'
+import type { ReportCenter } from './reports/report-center'
 import type { Connectors } from './sync/connector-factory'
 import type { CsvImporter } from './sync/csv-import/importer'
 import type { SyncScheduler } from './sync/scheduler'
@@ -49,6 +50,8 @@ export interface ServiceRegistry {
   backups: Backups
   /** Alerts: raise (deduped, routed, delivered through the outbox), history, channels, routes. */
   alerts: AlertService
+  /** PDF reports: saved templates, branding, generation, schedules with email, history. */
+  reports: ReportCenter
 }
 export type ServiceName = keyof ServiceRegistry
 

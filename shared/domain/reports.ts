@@ -120,3 +120,153 @@ export const ReportResultSchema = z.object({
   warnings: z.array(z.string()),
 })
 export type ReportResult = z.infer<typeof ReportResultSchema>
+
+// ── Saved templates, branding, schedules and history (the Reports page, schedules, email) ──────
+
+/** What a saved template keeps beside its base template: everything of a spec except workspace and range. */
+export const ReportOptionsSchema = z
+  .object({
+    comparison: z.enum(['previous', 'none']).default('previous'),
+    accountIds: z.array(z.number().int().positive()).max(500).optional(),
+    sections: z
+      .array(ReportSectionSchema)
+      .min(1)
+      .max(REPORT_SECTIONS.length)
+      .refine((s) => new Set(s).size === s.length, 'A section appears twice')
+      .optional(),
+    commentary: z.string().max(5000).optional(),
+    paper: z.enum(['a4', 'letter']).default('a4'),
+    orientation: z.enum(['portrait', 'landscape']).default('portrait'),
+    maxTableRows: z.number().int().min(1).max(2000).default(200),
+  })
+  .strict()
+export type ReportOptions = z.output<typeof ReportOptionsSchema>
+
+const TemplateName = z.string().trim().min(1, 'Give the template a name').max(80)
+
+/** A workspace's saved template: a base template with its sections and options. */
+export const SavedTemplateSchema = z.object({
+  id: z.number().int(),
+  workspaceId: z.number().int(),
+  name: z.string(),
+  template: ReportTemplateSchema,
+  options: ReportOptionsSchema,
+  updatedAt: z.string(),
+})
+export type SavedTemplate = z.infer<typeof SavedTemplateSchema>
+
+export const SavedTemplateInputSchema = z
+  .object({
+    workspaceId: z.number().int().positive(),
+    /** Absent: a new template. */
+    id: z.number().int().positive().optional(),
+    name: TemplateName,
+    template: ReportTemplateSchema,
+    options: ReportOptionsSchema,
+  })
+  .strict()
+
+/** Branding stored per workspace (the logo is a copy in the data folder, checked at upload). */
+export const StoredBrandingSchema = z.object({
+  companyName: z.string().optional(),
+  primaryColor: z.string().optional(),
+  accentColor: z.string().optional(),
+  footerText: z.string().optional(),
+  /** File name of the uploaded logo, shown on the page; null: no logo. */
+  logoName: z.string().nullable(),
+})
+export type StoredBranding = z.infer<typeof StoredBrandingSchema>
+
+/** How long generated reports (rows and files) are kept. */
+export const RETENTION_DAYS = { min: 7, max: 3650, default: 180 } as const
+
+export const ReportSettingsSchema = z.object({
+  branding: StoredBrandingSchema,
+  retentionDays: z.number().int(),
+  /** SMTP server scheduled reports are sent through (the password sits in the secret store). */
+  email: z
+    .object({
+      host: z.string(),
+      port: z.number().int(),
+      security: z.enum(['tls', 'starttls', 'none']),
+      username: z.string().optional(),
+      from: z.string(),
+      hasPassword: z.boolean(),
+    })
+    .nullable(),
+})
+export type ReportSettings = z.infer<typeof ReportSettingsSchema>
+
+export const SCHEDULE_CADENCES = ['weekly', 'monthly'] as const
+/** ISO weekdays, 1 = Monday … 7 = Sunday. */
+export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const
+
+const EmailAddress = z.string().trim().max(254).email('Expected an email address such as boss@example.com')
+
+export const ScheduleInputSchema = z
+  .object({
+    workspaceId: z.number().int().positive(),
+    id: z.number().int().positive().optional(),
+    name: TemplateName,
+    template: ReportTemplateSchema,
+    options: ReportOptionsSchema,
+    /** weekly: the previous full ISO week; monthly: the previous calendar month. */
+    cadence: z.enum(SCHEDULE_CADENCES),
+    /** weekly: ISO weekday 1 (Monday) … 7 (Sunday). */
+    weekday: z.number().int().min(1).max(7).default(1),
+    /** monthly: day of the month 1 … 28 (every month has it). */
+    dayOfMonth: z.number().int().min(1).max(28).default(1),
+    /** Local time HH:MM in `timeZone`. */
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Expected a time as HH:MM'),
+    /** IANA time zone; default: the workspace's first ad account's. */
+    timeZone: z.string().min(1).max(64).optional(),
+    recipients: z.array(EmailAddress).min(1, 'Add at least one recipient').max(50),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+export type ScheduleInput = z.input<typeof ScheduleInputSchema>
+
+export const ScheduleSchema = z.object({
+  id: z.number().int(),
+  workspaceId: z.number().int(),
+  name: z.string(),
+  template: ReportTemplateSchema,
+  options: ReportOptionsSchema,
+  cadence: z.enum(SCHEDULE_CADENCES),
+  weekday: z.number().int(),
+  dayOfMonth: z.number().int(),
+  time: z.string(),
+  timeZone: z.string(),
+  recipients: z.array(z.string()),
+  enabled: z.boolean(),
+  /** UTC instant of the next run; null when disabled. */
+  nextRunAt: z.string().nullable(),
+  lastRunAt: z.string().nullable(),
+})
+export type Schedule = z.infer<typeof ScheduleSchema>
+
+export const DELIVERY_STATES = ['not_sent', 'sent', 'failed'] as const
+
+/** One generated report (by a person or a schedule) and what became of its email. */
+export const HistoryEntrySchema = z.object({
+  id: z.number().int(),
+  workspaceId: z.number().int(),
+  scheduleId: z.number().int().nullable(),
+  template: ReportTemplateSchema,
+  title: z.string(),
+  range: DateRangeSchema,
+  fileName: z.string(),
+  /** False once retention or a person removed the file. */
+  fileExists: z.boolean(),
+  bytes: z.number().int(),
+  pages: z.number().int(),
+  charts: z.number().int(),
+  warnings: z.array(z.string()),
+  requestedBy: z.string(),
+  createdAt: z.string(),
+  recipients: z.array(z.string()),
+  delivery: z.enum(DELIVERY_STATES),
+  deliveryError: z.string().nullable(),
+  sentAt: z.string().nullable(),
+})
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>

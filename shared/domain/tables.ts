@@ -37,6 +37,7 @@ export const DATA_TABLES = [
   'alert_channel_sends',
   'reports',
   'report_schedules',
+  'report_templates',
   /** The change pipeline's outbox. */
   'changes',
 ] as const

@@ -4,6 +4,7 @@
 import { ANALYTICS_EVENT_CHANNELS, ANALYTICS_INVOKE_CHANNELS } from './channels/analytics'
 import { CHANGES_INVOKE_CHANNELS } from './channels/changes'
 import { ML_EVENT_CHANNELS, ML_INVOKE_CHANNELS } from './channels/ml'
+import { REPORTS_INVOKE_CHANNELS } from './channels/reports'
 import { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from './channels/sync'
 
 export const INVOKE_CHANNELS = [
@@ -25,6 +26,7 @@ export const INVOKE_CHANNELS = [
   ...ANALYTICS_INVOKE_CHANNELS,
   ...ML_INVOKE_CHANNELS,
   ...CHANGES_INVOKE_CHANNELS,
+  ...REPORTS_INVOKE_CHANNELS,
 ] as const
 
 export const EVENT_CHANNELS = [

@@ -9,6 +9,7 @@ import type { EventChannel, InvokeChannel } from './channels'
 import { analyticsContract, analyticsEvents } from './contracts/analytics'
 import { changesContract } from './contracts/changes'
 import { mlContract, mlEvents } from './contracts/ml'
+import { reportsContract } from './contracts/reports'
 import { syncContract, syncEvents } from './contracts/sync'
 import { ADMIN, EDIT, READ, type ChannelSpec } from './spec'
 
@@ -198,6 +199,7 @@ export const contract = {
   ...analyticsContract,
   ...mlContract,
   ...changesContract,
+  ...reportsContract,
 } satisfies Record<InvokeChannel, ChannelSpec>
 
 /** Every event channel with its payload schema. */

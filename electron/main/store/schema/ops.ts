@@ -115,32 +115,6 @@ export const ruleRuns = sqliteTable(
   (t) => [index('rule_runs_rule_idx').on(t.ruleId, t.startedAt)],
 )
 
-export const reports = sqliteTable('reports', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  workspaceId: integer('workspace_id')
-    .notNull()
-    .references(() => workspaces.id, { onDelete: 'cascade' }),
-  name: text('name').notNull(),
-  /** JSON: sections, date range, branding. */
-  definition: text('definition').notNull(),
-  lastRenderedAt: text('last_rendered_at'),
-  lastFilePath: text('last_file_path'),
-  createdAt: text('created_at').notNull().default(nowIso),
-})
-
-export const reportSchedules = sqliteTable('report_schedules', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  reportId: integer('report_id')
-    .notNull()
-    .references(() => reports.id, { onDelete: 'cascade' }),
-  /** daily | weekly | monthly */
-  cadence: text('cadence').notNull(),
-  /** JSON: recipients/channels. */
-  deliverTo: text('deliver_to').notNull().default('[]'),
-  nextRunAt: text('next_run_at'),
-  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-})
-
 export const recommendations = sqliteTable(
   'recommendations',
   {

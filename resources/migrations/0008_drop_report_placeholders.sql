@@ -1,0 +1,2 @@
+DROP TABLE `report_schedules`;--> statement-breakpoint
+DROP TABLE `reports`;
