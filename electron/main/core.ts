@@ -19,6 +19,7 @@ import { WorkspaceRepo } from './store/repos/workspace-repo'
 import { DemoService, demoBuildJob } from './sync/demo-service'
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/channels'
 import { alertsModule } from './alerts/module'
+import { alertSourcesModule } from './alerts/sources'
 import { analyticsModule } from './analytics/module'
 import type { CoreServices } from './core-services'
 import { mlModule } from './ml/module'
@@ -85,6 +86,7 @@ const OWNER_LABELS: Record<Platform['host'], string> = {
 function modulesOf(options: CoreOptions) {
   return [
     alertsModule,
+    alertSourcesModule,
     connectorsModule(options.connectors),
     syncModule,
     analyticsModule,

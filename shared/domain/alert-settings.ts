@@ -23,6 +23,11 @@ export const AlertSettingsSchema = z
     pacingTolerance: z.number().min(0.01).max(5),
     /** Anomalies: the least severe anomaly that raises an alert. */
     anomalyMinSeverity: z.enum(['info', 'warning', 'critical']),
+    /**
+     * Anomalies: only those that ended within this many days of the last data day (older ones are
+     * history; the first backfill would otherwise raise a year of them).
+     */
+    anomalyRecentDays: z.number().int().min(1).max(365),
     /** Forecast models: a retrained model this much (a fraction of MAPE) worse than the last raises a WARNING. */
     mlWorseBy: z.number().min(0).max(5),
   })
@@ -40,5 +45,6 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   staleDataHours: 48,
   pacingTolerance: 0.15,
   anomalyMinSeverity: 'warning',
+  anomalyRecentDays: 14,
   mlWorseBy: 0.1,
 }

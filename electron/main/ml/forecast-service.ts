@@ -103,6 +103,8 @@ export class ForecastService {
       name: FORECAST_MODEL,
       version: version.version,
       activated: activate,
+      score: newScore,
+      activeScore,
     })
     this.events.emit('data:changed', { tables: ['models', 'predictions'], workspaceId })
     ctx.progress(

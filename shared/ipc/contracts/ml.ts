@@ -276,5 +276,9 @@ export const mlEvents = {
     name: z.string(),
     version: z.number().int(),
     activated: z.boolean(),
+    /** Held-out error of the new version (relative to the naive forecast; lower is better). */
+    score: z.number().optional(),
+    /** The same for the version that was active before, when there was one. */
+    activeScore: z.number().nullable().optional(),
   }),
 } satisfies Record<Event, z.ZodType>

@@ -88,6 +88,8 @@ export const AccountOutcomeSchema = z.object({
   from: z.string().nullable(),
   to: z.string().nullable(),
   error: z.string().nullable(),
+  /** The connector's error class when it failed (auth, rate_limit, permission, ...). */
+  errorKind: z.string().optional(),
 })
 
 export const SyncRunSchema = z.object({

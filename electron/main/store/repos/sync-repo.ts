@@ -56,6 +56,8 @@ export interface AccountOutcome {
   from: string | null
   to: string | null
   error: string | null
+  /** The connector's error class when it failed (`auth`, `rate_limit`, ...), for sync-health alerts. */
+  errorKind?: string
 }
 
 export interface SyncRunRow {

@@ -440,7 +440,10 @@ export class SyncEngine {
             const d = describeError(err)
             this.deps.repo.setAccountStatus(account.id, d.status, d.message)
             this.deps.repo.markStateOutcome(account.id, d.message, null)
-            state.outcomes.push(outcome(plan, account, d.outcome, rows, chunksDone, d.message))
+            state.outcomes.push({
+              ...outcome(plan, account, d.outcome, rows, chunksDone, d.message),
+              errorKind: err instanceof ConnectorError ? err.kind : 'other',
+            })
           }
         }
         ctx.saveCheckpoint(state)

@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { AccountOutcome } from '../store/repos/sync-repo'
+import { syncNow } from '../sync/sync-engine/testing/setup'
+import { createTestCore, TEST_CALLER } from '../test-support'
+import { reportDelivered, reportDeliveryFailed } from './sources'
+
+type TestCore = ReturnType<typeof createTestCore>
+let core: TestCore | null = null
+afterEach(async () => {
+  await core?.close()
+  core = null
+})
+
+const outcome = (status: AccountOutcome['status'], over: Partial<AccountOutcome> = {}): AccountOutcome => ({
+  accountId: 1,
+  name: 'Acme Meta',
+  platform: 'meta',
+  status,
+  rows: 0,
+  chunks: 0,
+  from: null,
+  to: null,
+  error: status === 'succeeded' ? null : 'Meta said: the session has expired',
+  ...over,
+})
+
+describe('alert sources', () => {
+  it('sync health: reconnect needed, rate limit, N failures in a row, stale data; a success resolves them', async () => {
+    let now = new Date('2026-12-04T12:00:00Z')
+    core = createTestCore({ now: () => now })
+    const c = core
+    const db = c.store.sqlite
+    db.prepare("INSERT INTO workspaces (name) VALUES ('Shop')").run()
+    db.prepare(
+      "INSERT INTO connections (workspace_id, platform, label, secret_ref) VALUES (1, 'meta', 'Meta', 'sync.connection.1')",
+    ).run()
+    db.prepare(
+      "INSERT INTO ad_accounts (workspace_id, connection_id, platform, external_id, name, currency, time_zone) VALUES (1, 1, 'meta', 'act_1', 'Acme Meta', 'USD', 'UTC')",
+    ).run()
+    db.prepare("INSERT INTO sync_state (account_id, last_success_at) VALUES (1, '2026-12-01T12:00:00Z')").run()
+    const repo = c.services.sync.repo
+    const run = (o: AccountOutcome): void => {
+      const id = repo.startRun(1, null, 'incremental')
+      repo.finishRun(id, o.status === 'succeeded' ? 'succeeded' : 'failed', [o], 0, o.error)
+      c.events.emit('sync:finished', { workspaceId: 1, runId: id, status: o.status, rowsWritten: 0 })
+    }
+    const open = (): string[] =>
+      c.services.alerts
+        .list({ state: ['open'] })
+        .map((a) => `${a.severity} ${a.dedupeKey}`)
+        .sort()
+
+    run(outcome('failed', { errorKind: 'rate_limit', error: 'Meta kept rate-limiting (code 17)' }))
+    expect(open()).toEqual(['warning sync:rate-limit:1', 'warning sync:stale:1'])
+    const stale = c.services.alerts.list({ source: ['sync'] }).find((a) => a.dedupeKey === 'sync:stale:1')!
+    expect(stale.title).toBe('Acme Meta has not synced for 72 hours')
+    expect(stale.numbers[0]).toMatchObject({ value: 72, unit: 'hours', previous: 48 })
+
+    run(outcome('needs_reconnect', { errorKind: 'auth' }))
+    expect(open()).toContain('error sync:reconnect:1')
+    expect(open()).not.toContain('error sync:failing:1')
+    run(outcome('failed', { errorKind: 'server' }))
+    expect(open()).toContain('error sync:failing:1')
+    const failing = c.services.alerts.list({}).find((a) => a.dedupeKey === 'sync:failing:1')!
+    expect(failing.title).toBe('Acme Meta failed to sync 3 times in a row')
+
+    // Turning the source off stops new sync alerts.
+    await c.services.alerts.updateSettings({ sources: { sync: false } }, TEST_CALLER)
+    run(outcome('failed', { accountId: 1, errorKind: 'rate_limit' }))
+    expect(c.services.alerts.list({}).find((a) => a.dedupeKey === 'sync:rate-limit:1')!.count).toBe(1)
+    await c.services.alerts.updateSettings({ sources: { sync: true } }, TEST_CALLER)
+
+    now = new Date('2026-12-04T13:00:00Z')
+    db.prepare("UPDATE sync_state SET last_success_at = '2026-12-04T13:00:00Z' WHERE account_id = 1").run()
+    run(outcome('succeeded'))
+    expect(open()).toEqual([])
+    expect(c.services.alerts.list({ state: ['resolved'] })).toHaveLength(4)
+  })
+
+  it('report delivery failures raise an ERROR and a later delivery resolves it', () => {
+    core = createTestCore()
+    core.store.sqlite.prepare("INSERT INTO workspaces (name) VALUES ('Shop')").run()
+    const alerts = core.services.alerts
+    reportDeliveryFailed(alerts, {
+      workspaceId: 1,
+      reportId: 5,
+      name: 'Monthly',
+      error: 'The SMTP server refused the password (535).',
+      recipients: ['boss@example.com'],
+    })
+    const [a] = alerts.list({ source: ['report'] })
+    expect(a).toMatchObject({ severity: 'error', title: 'The report "Monthly" could not be sent', state: 'open' })
+    expect(a!.body).toContain('boss@example.com')
+    reportDelivered(alerts, { workspaceId: 1, reportId: 5 })
+    expect(alerts.get(a!.id).state).toBe('resolved')
+  })
+
+  it('forecast retraining that came out worse raises a WARNING; an activated version resolves it', () => {
+    core = createTestCore()
+    const c = core
+    c.store.sqlite.prepare("INSERT INTO workspaces (name) VALUES ('Shop')").run()
+    const trained = (activated: boolean, score: number, activeScore: number | null): void =>
+      c.events.emit('ml:modelTrained', { workspaceId: 1, name: 'forecast', version: 2, activated, score, activeScore })
+    trained(false, 1.05, 1.0) // 5% worse: under the 10% setting
+    expect(c.services.alerts.list({ source: ['ml'] })).toHaveLength(0)
+    trained(false, 1.3, 1.0)
+    const [a] = c.services.alerts.list({ source: ['ml'] })
+    expect(a).toMatchObject({ severity: 'warning', state: 'open' })
+    expect(a!.body).toContain('30% higher')
+    trained(true, 0.9, 1.0)
+    expect(c.services.alerts.get(a!.id).state).toBe('resolved')
+  })
+
+  it('the demo: a sync that brings anomalies raises them with the explanation; pacing is checked', async () => {
+    const now = new Date('2026-06-15T18:00:00Z')
+    core = createTestCore({ seedDemo: true, demo: { campaigns: 14, days: 120 }, now: () => now })
+    const c = core
+    expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    const ws = c.workspaces.list().find((w) => w.isDemo)!.id
+    // The demo's injected anomalies end 10+ days before its last day: widen "recent" to see them.
+    await c.services.alerts.updateSettings({ anomalyRecentDays: 120 }, TEST_CALLER)
+    expect((await syncNow(c, ws)).status).toBe('succeeded')
+    const anomalies = c.services.alerts.list({ source: ['anomaly'] })
+    const found = c.services.anomalies.list({ workspaceId: ws, minSeverity: 'warning', includeSeasonal: false })
+    const last = found.range.to
+    const recent = found.anomalies.filter(
+      (a) => a.endDate >= new Date(Date.parse(last) - 120 * 86_400_000).toISOString().slice(0, 10),
+    )
+    expect(anomalies.length).toBeGreaterThan(0)
+    expect(anomalies.length).toBe(recent.length)
+    for (const a of anomalies) {
+      const match = recent.find((r) => `anomaly:${r.id}` === a.dedupeKey)!
+      expect(a.body).toBe(match.explanation)
+      expect(a.numbers).toHaveLength(1)
+    }
+    // Pacing alerts name an account and carry the budget as the compared value.
+    for (const a of c.services.alerts.list({ source: ['budget'] }))
+      expect(a.numbers[1]).toMatchObject({ label: 'Projected month', previousLabel: 'budget' })
+  })
+})

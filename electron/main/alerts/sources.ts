@@ -1,0 +1,392 @@
+import { addDays } from '../../../shared/domain/dates'
+import type { AlertNumber, AlertSeverity } from '../../../shared/domain/alerts'
+import { ListAnomaliesInputSchema, type Anomaly } from '../../../shared/ipc/contracts/analytics-insights'
+import type { AnomalyService } from '../analytics/anomaly-service'
+import { pacing } from '../analytics/pacing'
+import type { CoreServices } from '../core-services'
+import type { CoreModule } from '../module'
+import { AnalyticsRepo } from '../store/repos/analytics-repo'
+import { StatusRepo } from '../store/repos/status-repo'
+import type { SyncService } from '../sync/sync-service'
+import type { AlertService } from './alert-service'
+
+/** How often long-running hosts look for stale data (an account that stopped syncing raises nothing itself). */
+const STALE_CHECK_MS = 60 * 60 * 1000
+/** Pacing is judged from this many days into the month (one or two days say little). */
+const PACING_MIN_DAYS = 3
+
+const MONEY_METRICS = new Set(['spend', 'cpa'])
+const METRIC_LABELS: Record<Anomaly['metric'], string> = {
+  spend: 'Spend',
+  conversions: 'Conversions',
+  cpa: 'CPA',
+  ctr: 'CTR',
+  roas: 'ROAS',
+}
+
+function anomalyNumber(a: Anomaly, currency: string): AlertNumber {
+  const label = `${METRIC_LABELS[a.metric]} on ${a.peakDate}`
+  const base = { label, previousLabel: 'expected' }
+  if (MONEY_METRICS.has(a.metric))
+    return {
+      ...base,
+      value: Math.round(a.actual * 1e6),
+      previous: Math.round(a.expected * 1e6),
+      unit: 'money_micros',
+      currency,
+    }
+  if (a.metric === 'ctr') return { ...base, value: a.actual, previous: a.expected, unit: 'percent' }
+  if (a.metric === 'roas') return { ...base, value: a.actual, previous: a.expected, unit: 'ratio' }
+  return { ...base, value: a.actual, previous: a.expected, unit: 'count' }
+}
+
+/**
+ * The alert sources that watch the core's own state: anomalies found after each sync (with the
+ * analytics service's explanation), sync health (reconnect needed, N failures in a row, rate limit
+ * exhausted, stale data), budget pacing, and forecast retraining that came out worse. Each has a
+ * switch in the alert settings (a source turned off raises nothing) and resolves its alerts when the
+ * condition clears. Report delivery and automation call `reportDeliveryFailed` / `alerts.raise`.
+ */
+export class AlertSources {
+  private readonly status: StatusRepo
+  private readonly analytics: AnalyticsRepo
+
+  constructor(
+    private readonly core: CoreServices,
+    private readonly alerts: AlertService,
+    private readonly sync: SyncService,
+    private readonly anomalies: AnomalyService,
+  ) {
+    this.status = new StatusRepo(core.store.sqlite)
+    this.analytics = new AnalyticsRepo(core.store.sqlite)
+  }
+
+  private now(): Date {
+    return this.core.platform.clock.now()
+  }
+
+  /** Everything a finished sync may change. Each source fails alone (logged), never the others. */
+  afterSync(workspaceId: number): void {
+    for (const [name, fn] of [
+      ['sync health', () => this.syncHealth(workspaceId)],
+      ['stale data', () => this.staleData(workspaceId)],
+      ['anomalies', () => this.anomaliesOf(workspaceId)],
+      ['budget pacing', () => this.budgetPacing(workspaceId)],
+    ] as const) {
+      try {
+        fn()
+      } catch (err) {
+        console.error(`[alerts] ${name} check failed for workspace ${workspaceId}:`, err)
+      }
+    }
+  }
+
+  /**
+   * Sync health from the recent sync runs: per account, reconnect needed (ERROR), the rate limit
+   * exhausted (WARNING), N failed syncs in a row (ERROR). A success resolves all three.
+   */
+  syncHealth(workspaceId: number): void {
+    const settings = this.alerts.settings()
+    if (!settings.sources.sync) return
+    const runs = this.sync.repo.runs(workspaceId, 50).filter((r) => r.mode !== 'import' && r.status !== 'running')
+    const latest = runs[0]
+    if (!latest) return
+    for (const o of latest.accounts) {
+      const account = { level: 'account' as const, id: o.accountId, name: o.name, accountId: o.accountId }
+      const key = (what: string): string => `sync:${what}:${o.accountId}`
+      if (o.status === 'succeeded') {
+        for (const what of ['reconnect', 'rate-limit', 'failing']) this.alerts.resolveByKey(workspaceId, key(what))
+        continue
+      }
+      if (o.status !== 'failed' && o.status !== 'needs_reconnect') continue
+      // Failed syncs in a row: runs newest first, counting this account's failures until a success.
+      let inARow = 0
+      for (const r of runs) {
+        const mine = r.accounts.find((x) => x.accountId === o.accountId)
+        if (!mine || mine.status === 'skipped' || mine.status === 'cancelled') continue
+        if (mine.status === 'succeeded') break
+        inARow++
+      }
+      const lastSuccess = this.sync.repo.state(o.accountId)?.lastSuccessAt ?? null
+      const sinceHours = lastSuccess ? (this.now().getTime() - Date.parse(lastSuccess)) / 3_600_000 : null
+      const numbers: AlertNumber[] = [{ label: 'Failed syncs in a row', value: inARow, unit: 'count' }]
+      if (sinceHours !== null)
+        numbers.push({
+          label: 'Hours since the last good sync',
+          value: Math.round(sinceHours * 10) / 10,
+          unit: 'hours',
+        })
+      if (o.status === 'needs_reconnect') {
+        this.alerts.raise({
+          source: 'sync',
+          severity: 'error',
+          workspaceId,
+          entity: account,
+          title: `${o.name} needs reconnecting`,
+          body: `The platform refused this account's credentials, so nothing syncs until it is reconnected. ${o.error ?? ''}`.trim(),
+          numbers,
+          dedupeKey: key('reconnect'),
+          link: '/connections',
+        })
+      } else if (o.errorKind === 'rate_limit') {
+        this.alerts.raise({
+          source: 'sync',
+          severity: 'warning',
+          workspaceId,
+          entity: account,
+          title: `${o.name}: the platform's rate limit is used up`,
+          body: `The platform kept answering "too many requests", so this sync stopped early. ${o.error ?? ''}`.trim(),
+          numbers,
+          dedupeKey: key('rate-limit'),
+          link: '/connections',
+        })
+      }
+      if (inARow >= settings.syncFailuresInARow) {
+        this.alerts.raise({
+          source: 'sync',
+          severity: 'error',
+          workspaceId,
+          entity: account,
+          title: `${o.name} failed to sync ${inARow} times in a row`,
+          body: `The last ${inARow} syncs of this account failed; its numbers are getting old. Last error: ${o.error ?? 'unknown'}`,
+          numbers,
+          dedupeKey: key('failing'),
+          link: '/connections',
+        })
+      }
+    }
+  }
+
+  /** Connected accounts whose data is older than the setting (WARNING); fresh data resolves it. */
+  staleData(workspaceId: number): void {
+    const settings = this.alerts.settings()
+    if (!settings.sources.sync) return
+    const now = this.now()
+    for (const a of this.sync.repo.accounts(workspaceId)) {
+      if (a.connectionId === null || a.status === 'disabled') continue
+      const key = `sync:stale:${a.id}`
+      const last = this.sync.repo.state(a.id)?.lastSuccessAt ?? null
+      if (!last) continue // never synced yet: the first sync is not late
+      const hours = (now.getTime() - Date.parse(last)) / 3_600_000
+      if (hours < settings.staleDataHours) {
+        this.alerts.resolveByKey(workspaceId, key)
+        continue
+      }
+      this.alerts.raise({
+        source: 'sync',
+        severity: 'warning',
+        workspaceId,
+        entity: { level: 'account', id: a.id, name: a.name, accountId: a.id },
+        title: `${a.name} has not synced for ${Math.floor(hours)} hours`,
+        body: `The newest data of this account is from ${last}. Dashboards and rules are working on old numbers until it syncs again.`,
+        numbers: [
+          {
+            label: 'Hours since the last good sync',
+            value: Math.round(hours * 10) / 10,
+            unit: 'hours',
+            previous: settings.staleDataHours,
+            previousLabel: 'limit',
+          },
+        ],
+        dedupeKey: key,
+        link: '/connections',
+      })
+    }
+  }
+
+  /** Anomalies of the last days of data, at or above the setting's severity, each with its explanation. */
+  anomaliesOf(workspaceId: number): void {
+    const settings = this.alerts.settings()
+    if (!settings.sources.anomaly) return
+    const last = this.status.lastDataDate(workspaceId)
+    if (!last) return
+    const { currency, anomalies } = this.anomalies.list(
+      ListAnomaliesInputSchema.parse({ workspaceId, minSeverity: settings.anomalyMinSeverity }),
+    )
+    const since = addDays(last, -settings.anomalyRecentDays)
+    for (const a of anomalies) {
+      if (a.endDate < since) continue
+      const severity: AlertSeverity = a.severity
+      const entity =
+        a.level === 'workspace'
+          ? { level: 'workspace' as const, id: workspaceId, name: a.entityName }
+          : {
+              level: a.level,
+              id: a.entityId,
+              name: a.entityName,
+              ...(a.accountId !== null ? { accountId: a.accountId } : {}),
+            }
+      const link =
+        a.level === 'campaign'
+          ? `/campaigns?workspace=${workspaceId}&id=${a.entityId}`
+          : `/anomalies?workspace=${workspaceId}`
+      this.alerts.raise({
+        source: 'anomaly',
+        severity,
+        workspaceId,
+        entity,
+        title: `${METRIC_LABELS[a.metric]} of ${a.entityName} ${a.direction === 'up' ? 'jumped' : 'dropped'} to ${Math.round(a.ratio * 100)}% of normal`,
+        body: a.explanation,
+        numbers: [anomalyNumber(a, currency)],
+        dedupeKey: `anomaly:${a.id}`,
+        link,
+      })
+    }
+  }
+
+  /** Month-to-date pacing per account: projected spend this far over or under its budget (WARNING). */
+  budgetPacing(workspaceId: number): void {
+    const settings = this.alerts.settings()
+    if (!settings.sources.budget) return
+    for (const r of pacing(this.analytics, workspaceId, this.now()).rows) {
+      const key = `budget:pacing:${r.accountId}:${r.month}`
+      if (r.pace === null || r.budgetMicros === null || r.daysElapsed < PACING_MIN_DAYS) continue
+      const off = r.pace - 1
+      if (Math.abs(off) <= settings.pacingTolerance) {
+        this.alerts.resolveByKey(workspaceId, key)
+        continue
+      }
+      const over = off > 0
+      const pct = Math.round(Math.abs(off) * 100)
+      this.alerts.raise({
+        source: 'budget',
+        severity: over && r.spentMicros > r.budgetMicros ? 'error' : 'warning',
+        workspaceId,
+        entity: { level: 'account', id: r.accountId, name: r.name, accountId: r.accountId },
+        title: `${r.name} is on course to ${over ? 'overspend' : 'underspend'} its ${r.month} budget by ${pct}%`,
+        body: over
+          ? `At the pace of the first ${r.daysElapsed} days, this month's spend ends ${pct}% above the budget. Lower budgets or pause the weakest campaigns to stay within plan.`
+          : `At the pace of the first ${r.daysElapsed} days, this month's spend ends ${pct}% below the budget. Check for paused or limited campaigns if the plan should be spent.`,
+        numbers: [
+          { label: 'Spent this month', value: r.spentMicros, unit: 'money_micros', currency: r.currency },
+          {
+            label: 'Projected month',
+            value: r.projectedMicros,
+            unit: 'money_micros',
+            currency: r.currency,
+            previous: r.budgetMicros,
+            previousLabel: 'budget',
+          },
+          { label: 'Days into the month', value: r.daysElapsed, unit: 'days' },
+        ],
+        dedupeKey: key,
+        link: `/dashboard?workspace=${workspaceId}`,
+      })
+    }
+  }
+
+  /** A retrained forecast model that scored worse than the active one by more than the setting. */
+  modelTrained(e: {
+    workspaceId: number
+    name: string
+    version: number
+    activated: boolean
+    score?: number | undefined
+    activeScore?: number | null | undefined
+  }): void {
+    const key = `ml:worse:${e.name}`
+    if (e.activated) {
+      this.alerts.resolveByKey(e.workspaceId, key)
+      return
+    }
+    if (!this.alerts.settings().sources.ml || e.score === undefined || e.activeScore == null) return
+    const worseBy = (e.score - e.activeScore) / Math.max(1e-9, e.activeScore)
+    if (worseBy <= this.alerts.settings().mlWorseBy) return
+    this.alerts.raise({
+      source: 'ml',
+      severity: 'warning',
+      workspaceId: e.workspaceId,
+      entity: null,
+      title: `Retraining made the forecast worse (version ${e.version} kept inactive)`,
+      body: `The retrained model's error on recent held-out days is ${Math.round(worseBy * 100)}% higher than the active model's, so the active one stays. Recent data may be unusual (a promotion, tracking gaps); forecasts keep using the earlier version.`,
+      numbers: [
+        {
+          label: 'Error vs naive forecast',
+          value: Math.round(e.score * 1000) / 1000,
+          unit: 'ratio',
+          previous: Math.round(e.activeScore * 1000) / 1000,
+          previousLabel: 'active model',
+        },
+      ],
+      dedupeKey: key,
+      link: `/predictions?workspace=${e.workspaceId}`,
+    })
+  }
+
+  /** Every workspace's stale-data check (the hourly timer). */
+  checkAllStale(): void {
+    for (const w of this.core.workspaces.list()) {
+      try {
+        this.staleData(w.id)
+      } catch (err) {
+        console.error(`[alerts] stale data check failed for workspace ${w.id}:`, err)
+      }
+    }
+  }
+}
+
+/**
+ * The report-delivery hook: reports call this when a scheduled report could not be sent (ERROR),
+ * and `reportDelivered` when one went out, which resolves the alert.
+ */
+export function reportDeliveryFailed(
+  alerts: AlertService,
+  r: { workspaceId: number; reportId: number; name: string; error: string; recipients?: string[] },
+): void {
+  alerts.raise({
+    source: 'report',
+    severity: 'error',
+    workspaceId: r.workspaceId,
+    entity: { level: 'report', id: r.reportId, name: r.name },
+    title: `The report "${r.name}" could not be sent`,
+    body: `${r.error}${r.recipients?.length ? ` It was meant for ${r.recipients.join(', ')}.` : ''} Fix the email settings, then send it again from the Reports page.`,
+    numbers: r.recipients?.length ? [{ label: 'Recipients', value: r.recipients.length, unit: 'count' }] : [],
+    dedupeKey: `report:delivery:${r.reportId}`,
+    link: `/reports?workspace=${r.workspaceId}`,
+  })
+}
+
+export function reportDelivered(alerts: AlertService, r: { workspaceId: number; reportId: number }): void {
+  alerts.resolveByKey(r.workspaceId, `report:delivery:${r.reportId}`)
+}
+
+/** The sources as a module: listens to finished syncs and trained models; an hourly stale-data check. */
+export const alertSourcesModule: CoreModule<never, 'alerts' | 'sync' | 'anomalies', never> = {
+  name: 'alertSources',
+  provides: [],
+  requires: ['alerts', 'sync', 'anomalies'],
+  create(core, needs) {
+    const sources = new AlertSources(core, needs.alerts, needs.sync, needs.anomalies)
+    const offs: Array<() => void> = []
+    let timer: NodeJS.Timeout | null = null
+    return {
+      handlers: {},
+      services: {},
+      start() {
+        offs.push(
+          core.events.on('sync:finished', (e) => {
+            if (!core.store.sqlite.open) return
+            needs.anomalies.invalidate()
+            sources.afterSync(e.workspaceId)
+          }),
+          core.events.on('ml:modelTrained', (e) => {
+            try {
+              sources.modelTrained(e)
+            } catch (err) {
+              console.error('[alerts] model check failed:', err)
+            }
+          }),
+        )
+        if (core.platform.host === 'electron' || core.platform.host === 'web') {
+          timer = setInterval(() => core.store.sqlite.open && sources.checkAllStale(), STALE_CHECK_MS)
+          timer.unref()
+        }
+      },
+      stop() {
+        offs.splice(0).forEach((off) => off())
+        if (timer) clearInterval(timer)
+        timer = null
+      },
+    }
+  },
+}
