@@ -8,6 +8,7 @@ import { createDispatcher, type Dispatch, type Handlers } from './ipc/router'
 import type { Platform } from './platform/types'
 import { DashboardService } from './analytics/dashboard-service'
 import { JobQueue } from './scheduler/job-queue'
+import { JOB_KINDS } from './scheduler/job-kinds'
 import { startTrayStatus } from './tray-status'
 import { openStore } from './store/db'
 import { StoreOwnership } from './store/ownership'
@@ -126,7 +127,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     label: options.ownerLabel ?? OWNER_LABELS[platform.host],
     claim: options.claimStore ?? true,
   })
-  const jobs = new JobQueue(new JobsRepo(store.sqlite), events, ownership, { concurrency: 2, now })
+  const jobs = new JobQueue(new JobsRepo(store.sqlite), events, ownership, { concurrency: 2, now }, JOB_KINDS)
   const workspaces = new WorkspaceRepo(store.sqlite)
   const fx = new FxRepo(store.sqlite)
   const services: CoreServices = {

@@ -1,4 +1,5 @@
 import { app, type BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron'
+import type { SyncRequestInput } from '../../shared/domain/sync-request'
 import { join } from 'node:path'
 import { createCore, type Core } from './core'
 import { desktopCaller, registerBridge } from './ipc/bridge'
@@ -82,7 +83,11 @@ async function start(): Promise<void> {
       if (!c) return
       for (const w of c.workspaces.list()) {
         if (w.accountCount > 0)
-          void c.dispatch('sync:start', { workspaceId: w.id, mode: 'incremental' }, desktopCaller())
+          void c.dispatch(
+            'sync:start',
+            { workspaceId: w.id, mode: 'incremental' } satisfies SyncRequestInput,
+            desktopCaller(),
+          )
       }
     },
     quit: () => {

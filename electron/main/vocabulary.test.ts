@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { ENTITY_LEVELS, type EntityLevel } from '../../shared/domain/entities'
+import { SyncRequestSchema, type SyncRequestInput } from '../../shared/domain/sync-request'
 import { DATA_TABLES, type DataTable } from '../../shared/domain/tables'
 import { contract, events, type EventPayload } from '../../shared/ipc/contract'
+import { JOB_KINDS, type JobKindName } from './scheduler/job-kinds'
 import { createTestCore } from './test-support'
 
 const core = createTestCore()
@@ -59,5 +61,30 @@ describe('one vocabulary', () => {
     // @ts-expect-error -- emitting a made-up table does not compile either
     core.events.emit('data:changed', { tables: ['campaign_metrics'] })
     expect([table, level, level2, payload.tables[0]]).toEqual(['accounts', 'adSet', 'adset', 'daily_metric'])
+  })
+
+  it('types job kinds and their payloads by one table; enqueue refuses an invalid payload, naming the field', () => {
+    expect(Object.keys(JOB_KINDS).sort()).toEqual(['demo:build', 'import:csv', 'ml:train', 'sync:run'])
+    // @ts-expect-error -- a misspelt kind does not compile
+    const kind: JobKindName = 'sync:start'
+    // @ts-expect-error -- a payload of the wrong shape does not compile (and is refused at run time)
+    expect(() => core.jobs.enqueue('ml:train', { workspaceId: 1, model: 'forcast' })).toThrow(
+      'Invalid ml:train payload at model: Invalid input: expected "forecast"',
+    )
+    // @ts-expect-error -- nor does an unknown field
+    expect(() => core.jobs.enqueue('demo:build', { campaign: 3 })).toThrow(
+      'Invalid demo:build payload: Unrecognized key: "campaign"',
+    )
+    expect(kind).toBe('sync:start')
+    expect(core.jobs.list()).toEqual([])
+  })
+
+  it('has one sync-request shape: the sync:start input and the sync:run payload are the same schema', () => {
+    expect(contract['sync:start'].input).toBe(SyncRequestSchema)
+    expect(JOB_KINDS['sync:run']).toBe(SyncRequestSchema)
+    // @ts-expect-error -- 'delta' is not a sync mode
+    const bad: SyncRequestInput = { workspaceId: 1, mode: 'delta' }
+    expect(SyncRequestSchema.safeParse(bad).success).toBe(false)
+    expect(SyncRequestSchema.parse({ workspaceId: 1 })).toEqual({ workspaceId: 1, mode: 'incremental' })
   })
 })

@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path'
+import type { SyncRequestInput } from '../../../shared/domain/sync-request'
 import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
 import { isReportingDate, MAX_REPORTING_DATE, MIN_REPORTING_DATE } from '../../../shared/domain/dates'
 import { microsToDecimalString } from '../../../shared/domain/money'
@@ -158,16 +159,13 @@ export const syncCommands: CliCommand[] = [
       for (const workspaceId of workspaces) {
         const ids = accountIds(core, workspaceId, str(args, 'account'))
         apiNoticesToStderr(core, workspaceId)
-        const env = await core.dispatch(
-          'sync:start',
-          {
-            workspaceId,
-            mode: args.flags.has('full') ? 'full' : 'incremental',
-            ...(ids ? { accountIds: ids } : {}),
-            ...(since ? { since } : {}),
-          },
-          caller,
-        )
+        const request: SyncRequestInput = {
+          workspaceId,
+          mode: args.flags.has('full') ? 'full' : 'incremental',
+          ...(ids ? { accountIds: ids } : {}),
+          ...(since ? { since } : {}),
+        }
+        const env = await core.dispatch('sync:start', request, caller)
         if (!env.ok) {
           if (!wsName && env.error.message.includes('no connected accounts')) continue
           throw new CliError(env.error.message)

@@ -1,7 +1,7 @@
-import { z } from 'zod'
 import type { ML_INVOKE_CHANNELS } from '../../../shared/ipc/channels/ml'
 import type { CoreServices } from '../core-services'
 import type { CoreModule, ModuleParts } from '../module'
+import type { MlTrainPayload } from '../scheduler/job-kinds'
 import type { JobKind, JobQueue } from '../scheduler/job-queue'
 import { driversTree } from './drivers'
 import { FORECAST_MODEL, ForecastService } from './forecast-service'
@@ -15,16 +15,6 @@ import { StatusRepo } from '../store/repos/status-repo'
 
 type Channel = (typeof ML_INVOKE_CHANNELS)[number]
 
-export const MlTrainPayloadSchema = z
-  .object({
-    workspaceId: z.number().int().positive(),
-    model: z.enum(['forecast']).default('forecast'),
-    /** Trees per point model (quantile models get half); tests and the CLI use fewer. */
-    trees: z.number().int().min(10).max(1000).optional(),
-  })
-  .strict()
-export type MlTrainPayload = z.infer<typeof MlTrainPayloadSchema>
-
 /** Retrain when the newest version is older than this. */
 const RETRAIN_AFTER_MS = 7 * 24 * 3600 * 1000
 /** How often the weekly schedule looks for stale models (and first look after start). */
@@ -32,10 +22,9 @@ const SCHEDULE_CHECK_MS = 6 * 3600 * 1000
 const FIRST_CHECK_MS = 5 * 60 * 1000
 
 /** The training job: runs in a worker thread, one attempt (a failed fit is reported, not retried). */
-export function mlTrainJob(forecasts: ForecastService): JobKind<MlTrainPayload> {
+export function mlTrainJob(forecasts: ForecastService): JobKind<'ml:train'> {
   return {
     kind: 'ml:train',
-    payload: MlTrainPayloadSchema,
     maxAttempts: 1,
     run: (p, ctx) =>
       forecasts.train(
@@ -51,7 +40,7 @@ export function mlTrainJob(forecasts: ForecastService): JobKind<MlTrainPayload> 
  * that job's id comes back (`existing`), so a second click or CLI `train` never trains twice.
  */
 export function queueTraining(jobs: JobQueue, payload: MlTrainPayload): { id: number; existing: boolean } {
-  return jobs.enqueueOnce<MlTrainPayload>(
+  return jobs.enqueueOnce(
     'ml:train',
     payload,
     (o) => o.workspaceId === payload.workspaceId && o.model === payload.model,

@@ -12,8 +12,18 @@ import { StoreOwnership } from '../store/ownership'
 import { JobsRepo } from '../store/repos/jobs-repo'
 
 const migrationsFolder = join(sourceResourcesDir(), 'migrations')
+/** The tests' own job kinds (the app's are in JOB_KINDS). */
+const TEST_KINDS = {
+  count: z.object({ n: z.number() }),
+  k: z.object({ n: z.number() }).partial(),
+  slow: z.object({}),
+  flaky: z.object({ okOn: z.number() }),
+  resume: z.object({}),
+  busy: z.object({}),
+}
+type TestQueue = JobQueue<typeof TEST_KINDS>
 let store: Store | null = null
-const queues: JobQueue[] = []
+const queues: TestQueue[] = []
 afterEach(async () => {
   for (const q of queues.splice(0)) await q.stop()
   store?.close()
@@ -24,15 +34,21 @@ function queueOn(
   sqlite: Store['sqlite'],
   events: EventBus,
   opts: { now?: () => Date; retentionDays?: number; ownership?: StoreOwnership } = {},
-): JobQueue {
+): TestQueue {
   const now = opts.now ?? ((): Date => new Date())
   const ownership = opts.ownership ?? new StoreOwnership(sqlite, { label: 'a test', timer: false })
-  const q = new JobQueue(new JobsRepo(sqlite), events, ownership, { now, retentionDays: opts.retentionDays })
+  const q = new JobQueue(
+    new JobsRepo(sqlite),
+    events,
+    ownership,
+    { now, retentionDays: opts.retentionDays },
+    TEST_KINDS,
+  )
   queues.push(q)
   return q
 }
 
-function setup(): { q: JobQueue; events: EventBus; store: Store } {
+function setup(): { q: TestQueue; events: EventBus; store: Store } {
   store = openStore({ path: ':memory:', migrationsFolder })
   const events = new EventBus()
   const q = queueOn(store.sqlite, events)
@@ -48,7 +64,6 @@ describe('JobQueue', () => {
     events.on('job:progress', (p) => progress.push(p.current))
     q.register({
       kind: 'count',
-      payload: z.object({ n: z.number() }),
       maxAttempts: 1,
       run: async ({ n }, ctx) => {
         for (let i = 1; i <= n; i++) ctx.progress('Counting', i, n, `at ${i}`)
@@ -66,11 +81,38 @@ describe('JobQueue', () => {
     expect(q.get(id)?.current).toBe(10_000)
   })
 
-  it('refuses an invalid payload with a validation error', () => {
-    const { q } = setup()
-    q.register({ kind: 'k', payload: z.object({ n: z.number() }), maxAttempts: 1, run: async () => null })
-    expect(() => q.enqueue('k', { n: 'x' })).toThrow(/Invalid k payload/)
-    expect(() => q.enqueue('nope', {})).toThrow(/Unknown job kind/)
+  it('refuses an invalid payload at enqueue, naming the kind and the field, and stores nothing', () => {
+    const { q, store } = setup()
+    q.register({ kind: 'k', maxAttempts: 1, run: async () => null })
+    // @ts-expect-error -- a wrong payload type does not compile either
+    expect(() => q.enqueue('k', { n: 'x' })).toThrow(
+      'Invalid k payload at n: Invalid input: expected number, received string',
+    )
+    // @ts-expect-error -- nor does a kind outside the table
+    expect(() => q.enqueue('nope', {})).toThrow('Unknown job kind "nope" (kinds: count, k, slow')
+    expect(() => q.enqueue('count', { n: 1 })).toThrow('No handler for job kind "count" is registered in this process')
+    expect(store.sqlite.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(0)
+    // @ts-expect-error -- registering a kind outside the table does not compile, and throws
+    expect(() => q.register({ kind: 'other', maxAttempts: 1, run: async () => null })).toThrow(
+      'Job kind "other" is not in the table of job kinds',
+    )
+    expect(() => q.register({ kind: 'k', maxAttempts: 1, run: async () => null })).toThrow('registered twice')
+  })
+
+  it('fails a stored job whose payload no longer matches its schema, with the reason', async () => {
+    const { q, store } = setup()
+    const ran: unknown[] = []
+    q.register({ kind: 'count', maxAttempts: 1, run: async (p) => ran.push(p) })
+    store.sqlite
+      .prepare(
+        `INSERT INTO jobs (kind, payload, status, attempts, max_attempts) VALUES ('count', '{"n":"7"}', 'queued', 0, 1)`,
+      )
+      .run()
+    q.start()
+    const job = await q.waitFor(1)
+    expect(job.status).toBe('failed')
+    expect(job.error).toBe('Invalid count payload at n: Invalid input: expected number, received string')
+    expect(ran).toEqual([])
   })
 
   it('cancels a running job through its AbortSignal and a queued one at once', async () => {
@@ -79,7 +121,6 @@ describe('JobQueue', () => {
     events.on('job:finished', (f) => finished.push(`${f.jobId}:${f.status}`))
     q.register({
       kind: 'slow',
-      payload: z.object({}),
       maxAttempts: 3,
       run: async (_p, ctx) => {
         for (;;) {
@@ -109,7 +150,6 @@ describe('JobQueue', () => {
     let calls = 0
     q.register({
       kind: 'flaky',
-      payload: z.object({ okOn: z.number() }),
       maxAttempts: 3,
       retryDelayMs: () => 5,
       run: async ({ okOn }) => {
@@ -142,7 +182,6 @@ describe('JobQueue', () => {
     const q2 = q
     q2.register({
       kind: 'resume',
-      payload: z.object({}),
       maxAttempts: 1,
       run: async (_p, ctx) => {
         const cp = ctx.checkpoint<{ done: number }>()
@@ -171,7 +210,6 @@ describe('JobQueue', () => {
       events.on('job:progress', (p) => reported.push(p.message))
       q.register({
         kind: 'busy',
-        payload: z.object({}),
         maxAttempts: 1,
         run: async (_p, ctx) => {
           // A writer thread's transaction: the progress row cannot be written meanwhile.
@@ -222,7 +260,7 @@ describe('JobQueue ownership and housekeeping', () => {
     })
     const q = queueOn(store.sqlite, events, { ownership })
     const runs: number[] = []
-    q.register({ kind: 'k', payload: z.object({}), maxAttempts: 2, run: async (_p, ctx) => runs.push(ctx.jobId) })
+    q.register({ kind: 'k', maxAttempts: 2, run: async (_p, ctx) => runs.push(ctx.jobId) })
     q.start()
     expect(ownership.isOwner).toBe(false)
     expect(() => q.enqueue('k', {})).toThrow(
@@ -251,7 +289,6 @@ describe('JobQueue ownership and housekeeping', () => {
     const running = new Promise<void>((r) => (started = r))
     q.register({
       kind: 'k',
-      payload: z.object({}),
       maxAttempts: 1,
       run: (_p, ctx) =>
         new Promise((r) => {
@@ -277,7 +314,7 @@ describe('JobQueue ownership and housekeeping', () => {
     store = openStore({ path: ':memory:', migrationsFolder })
     let now = new Date('2026-03-01T00:00:00Z')
     const q = queueOn(store.sqlite, new EventBus(), { now: () => now, retentionDays: 30 })
-    q.register({ kind: 'k', payload: z.object({}), maxAttempts: 1, run: async () => 'ok' })
+    q.register({ kind: 'k', maxAttempts: 1, run: async () => 'ok' })
     q.start()
     const old = q.enqueue('k', {})
     await q.waitFor(old)

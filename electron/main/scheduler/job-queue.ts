@@ -5,6 +5,7 @@ import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
 import { isBusy, type StoreOwnership } from '../store/ownership'
 import { checkpointStatement, type JobsRepo, toJob, type JobRow, type SqlStatement } from '../store/repos/jobs-repo'
+import type { AppJobKinds, JobKindTable } from './job-kinds'
 
 export type { SqlStatement }
 
@@ -25,14 +26,27 @@ export interface JobContext {
   checkpointStatement(value: unknown): SqlStatement
 }
 
-export interface JobKind<P> {
-  kind: string
-  payload: z.ZodType<P>
+/** The names of a table's job kinds. */
+export type KindName<T extends JobKindTable> = keyof T & string
+
+/**
+ * How one kind of job runs. Its payload schema is the kind's entry in the table (`JOB_KINDS`):
+ * `run` receives the validated payload with defaults applied.
+ */
+export interface JobKind<K extends KindName<T>, T extends JobKindTable = AppJobKinds> {
+  kind: K
   /** Total attempts including the first (1 = no retry). */
   maxAttempts: number
   /** Delay before retry number `attempt` (1-based), in ms. */
   retryDelayMs?: (attempt: number) => number
-  run(payload: P, ctx: JobContext): Promise<unknown>
+  run(payload: z.output<T[K]>, ctx: JobContext): Promise<unknown>
+}
+
+/** The first problem zod found, with where: ` at mode: Invalid input: ...` or `: Unrecognized key ...`. */
+function firstIssue(error: z.ZodError): string {
+  const i = error.issues[0]
+  if (!i) return ': invalid'
+  return i.path.length ? ` at ${i.path.join('.')}: ${i.message}` : `: ${i.message}`
 }
 
 export class CancelledError extends Error {
@@ -73,8 +87,10 @@ export interface JobQueueOptions {
  * A job whose owner is alive is never queued again. Other processes on the same store read jobs
  * but cannot enqueue: they are told which process owns the store.
  */
-export class JobQueue {
-  private readonly kinds = new Map<string, JobKind<unknown>>()
+export class JobQueue<T extends JobKindTable = AppJobKinds> {
+  /** Payload schemas by kind (the table), and the handlers this process registered. */
+  private readonly schemas = new Map<string, z.ZodType>()
+  private readonly kinds = new Map<string, JobKind<string, JobKindTable>>()
   private readonly running = new Map<number, AbortController>()
   /** Settles when the job's run function has returned and its end is recorded. */
   private readonly runs = new Map<number, Promise<void>>()
@@ -90,7 +106,10 @@ export class JobQueue {
     private readonly events: EventBus,
     private readonly ownership: StoreOwnership,
     private readonly opts: JobQueueOptions,
+    /** The job kinds and their payload schemas (the core passes `JOB_KINDS`). */
+    kinds: T,
   ) {
+    for (const [k, schema] of Object.entries(kinds)) this.schemas.set(k, schema)
     this.repo = repo
     // Taken over by another process (this one stalled past its lease): its jobs are no longer ours.
     ownership.onLost(() => void this.stop())
@@ -100,20 +119,46 @@ export class JobQueue {
     return this.opts.now().toISOString()
   }
 
-  register<P>(kind: JobKind<P>): void {
-    this.kinds.set(kind.kind, kind as JobKind<unknown>)
+  /** Handle jobs of one kind of the table in this process (modules call it from `start`). */
+  register<K extends KindName<T>>(kind: JobKind<K, T>): void {
+    if (!this.schemas.has(kind.kind)) throw new Error(`Job kind "${kind.kind}" is not in the table of job kinds`)
+    if (this.kinds.has(kind.kind)) throw new Error(`Job kind "${kind.kind}" is registered twice`)
+    this.kinds.set(kind.kind, kind as unknown as JobKind<string, JobKindTable>)
   }
 
-  /** Queue a job after validating its payload; returns its id. Only the store's owner queues jobs. */
-  enqueue(kind: string, payload: unknown): number {
-    const k = this.kinds.get(kind)
-    if (!k) throw new AppError('VALIDATION', `Unknown job kind "${kind}"`)
-    const parsed = k.payload.safeParse(payload)
-    if (!parsed.success) {
-      throw new AppError('VALIDATION', `Invalid ${kind} payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
+  /**
+   * Add job kinds outside the app's table: tests' own kinds only (the app's kinds all live in
+   * `JOB_KINDS`). Returns this queue, typed with the added kinds.
+   */
+  withKinds<U extends JobKindTable>(extra: U): JobQueue<T & U> {
+    for (const [k, schema] of Object.entries(extra)) {
+      if (this.schemas.has(k)) throw new Error(`Job kind "${k}" already exists`)
+      this.schemas.set(k, schema)
     }
+    return this as unknown as JobQueue<T & U>
+  }
+
+  /** The payload as stored, or a VALIDATION error naming the kind and the first problem. */
+  private validPayload(kind: string, payload: unknown): unknown {
+    const schema = this.schemas.get(kind)
+    if (!schema)
+      throw new AppError('VALIDATION', `Unknown job kind "${kind}" (kinds: ${[...this.schemas.keys()].join(', ')})`)
+    if (!this.kinds.has(kind))
+      throw new AppError('VALIDATION', `No handler for job kind "${kind}" is registered in this process`)
+    const parsed = schema.safeParse(payload)
+    if (!parsed.success) throw new AppError('VALIDATION', `Invalid ${kind} payload${firstIssue(parsed.error)}`)
+    return parsed.data
+  }
+
+  /**
+   * Queue a job after validating its payload against its kind's schema (VALIDATION naming the
+   * field otherwise); returns its id. Only the store's owner queues jobs.
+   */
+  enqueue<K extends KindName<T>>(kind: K, payload: z.input<T[K]>): number {
+    const data = this.validPayload(kind, payload)
+    const k = this.kinds.get(kind) as JobKind<string, JobKindTable>
     this.ownership.assertOwner(`start ${kind}`)
-    const id = this.repo.insert(kind, JSON.stringify(parsed.data), k.maxAttempts, this.now())
+    const id = this.repo.insert(kind, JSON.stringify(data), k.maxAttempts, this.now())
     this.schedulePump(0)
     return id
   }
@@ -122,13 +167,16 @@ export class JobQueue {
    * Queue a job unless one of the same kind for which `same(payload)` holds is queued or running;
    * returns the id of the new job or of the one already there (`existing: true`).
    */
-  enqueueOnce<P>(
-    kind: string,
-    payload: P,
-    same: (other: P) => boolean = () => true,
+  enqueueOnce<K extends KindName<T>>(
+    kind: K,
+    payload: z.input<T[K]>,
+    same: (other: z.output<T[K]>) => boolean = () => true,
   ): { id: number; existing: boolean } {
+    this.validPayload(kind, payload)
+    const schema = this.schemas.get(kind) as z.ZodType
     for (const r of this.repo.active(kind)) {
-      if (same(JSON.parse(r.payload) as P)) return { id: r.id, existing: true }
+      const other = schema.safeParse(JSON.parse(r.payload))
+      if (other.success && same(other.data as z.output<T[K]>)) return { id: r.id, existing: true }
     }
     return { id: this.enqueue(kind, payload), existing: false }
   }
@@ -144,7 +192,7 @@ export class JobQueue {
   }
 
   /** Queued or running jobs of one kind. */
-  active(kind: string): Job[] {
+  active(kind: KindName<T>): Job[] {
     return this.repo.active(kind).map(toJob)
   }
 
@@ -307,10 +355,13 @@ export class JobQueue {
       saveCheckpoint: (value) => this.repo.saveCheckpoint(row.id, value),
       checkpointStatement: (value) => checkpointStatement(row.id, value),
     }
-    const payload = kind.payload.parse(JSON.parse(row.payload))
+    const schema = this.schemas.get(row.kind) as z.ZodType
     const run = (async (): Promise<void> => {
       try {
-        const result = await kind.run(payload, ctx)
+        // Checked again: the row may come from an older version of the app or another process.
+        const parsed = schema.safeParse(JSON.parse(row.payload))
+        if (!parsed.success) throw new Error(`Invalid ${row.kind} payload${firstIssue(parsed.error)}`)
+        const result = await kind.run(parsed.data, ctx)
         flush()
         this.finish(row.id, row.kind, owner, 'succeeded', result ?? null, null)
       } catch (err) {

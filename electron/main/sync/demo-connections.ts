@@ -2,7 +2,7 @@ import { PLATFORMS } from '../../../shared/domain/entities'
 import { daysBetween } from '../../../shared/domain/dates'
 import type { Sqlite } from '../store/db'
 import { StatusRepo } from '../store/repos/status-repo'
-import { DemoBuildPayloadSchema } from './demo-service'
+import { DemoBuildPayloadSchema } from '../scheduler/job-kinds'
 import type { ConnectionConfig, SyncRepo } from '../store/repos/sync-repo'
 
 type SimRef = NonNullable<ConnectionConfig['simulated']>

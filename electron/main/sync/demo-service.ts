@@ -1,26 +1,13 @@
-import { z } from 'zod'
 import { addDays, addMonths, daysBetween, localDateIn, startOfMonth } from '../../../shared/domain/dates'
 import { DEFAULT_RESTATEMENT_DAYS } from '../../../shared/domain/platforms'
 import type { EventBus } from '../events'
+import type { DemoBuildPayload } from '../scheduler/job-kinds'
 import { throwIfAborted, type JobContext, type JobKind } from '../scheduler/job-queue'
 import type { Sqlite } from '../store/db'
 import { FxRepo } from '../store/repos/fx-repo'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
 import { benchConfig, buildWorld, demoConfig } from './simulator'
 import type { SimConfig, SimWorld } from './simulator/types'
-
-export const DemoBuildPayloadSchema = z
-  .object({
-    campaigns: z.number().int().min(1).max(50_000).optional(),
-    days: z.number().int().min(1).max(1_100).optional(),
-    seed: z.number().int().optional(),
-    /** Last simulated date; default: yesterday on the host clock. */
-    endDate: z.string().optional(),
-    /** 'bench': one ad set and one ad per campaign, every campaign delivering every day. */
-    preset: z.enum(['demo', 'bench']).optional(),
-  })
-  .strict()
-export type DemoBuildPayload = z.infer<typeof DemoBuildPayloadSchema>
 
 export const DEMO_WORKSPACE = 'Demo'
 const ROWS_PER_TX = 20_000
@@ -311,10 +298,9 @@ export class DemoService {
 }
 
 /** The `demo:build` job kind: create or reset the demo workspace. */
-export function demoBuildJob(service: DemoService): JobKind<DemoBuildPayload> {
+export function demoBuildJob(service: DemoService): JobKind<'demo:build'> {
   return {
     kind: 'demo:build',
-    payload: DemoBuildPayloadSchema,
     maxAttempts: 2,
     run: (payload, ctx) => service.build(payload, ctx),
   }

@@ -1,14 +1,15 @@
-import { z } from 'zod'
+import type { z } from 'zod'
 import { apiVersionNotice, PLATFORM_APIS, type ApiVersionNotice } from '../../../shared/domain/api-versions'
 import { principalLabel } from '../../../shared/domain/caller'
 import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
 import { METRIC_TABLES } from '../../../shared/domain/tables'
 import type { SYNC_INVOKE_CHANNELS } from '../../../shared/ipc/channels/sync'
-import { CsvMappingSchema, type SyncConfigViewSchema } from '../../../shared/ipc/contracts/sync'
+import type { SyncConfigViewSchema } from '../../../shared/ipc/contracts/sync'
 import { AppError } from '../../../shared/ipc/result'
 import type { CoreServices } from '../core-services'
 import type { Handler } from '../ipc/router'
 import type { CoreModule, ModuleParts, ServiceRegistry } from '../module'
+import type { JobKindName } from '../scheduler/job-kinds'
 import { CsvImporter, type ImportPlan } from './csv-import/importer'
 import { ImportFiles } from './csv-import/import-files'
 import { ensureDemoConnections } from './demo-connections'
@@ -24,18 +25,7 @@ type Channel = Exclude<(typeof SYNC_INVOKE_CHANNELS)[number], 'entities:setStatu
 const noticeView = (n: ApiVersionNotice | null): { level: 'warning' | 'error'; message: string } | null =>
   n ? { level: n.level, message: n.message } : null
 
-export const IMPORT_JOB = 'import:csv'
-
-/** The import job's payload: a reference to the CSV copied into the data folder's import area. */
-export const ImportJobSchema = z
-  .object({
-    workspaceId: z.number().int().positive(),
-    fileName: z.string(),
-    /** File name inside the import area (see ImportFiles). */
-    file: z.string().regex(/^[A-Za-z0-9-]+\.csv$/),
-    mapping: z.union([z.enum(['auto', 'meta', 'google']), CsvMappingSchema]),
-  })
-  .strict()
+export const IMPORT_JOB = 'import:csv' satisfies JobKindName
 
 type Provides = 'sync' | 'syncScheduler' | 'importer'
 
@@ -306,7 +296,6 @@ function createSyncModule(
       )
       services.jobs.register({
         kind: IMPORT_JOB,
-        payload: ImportJobSchema,
         maxAttempts: 1,
         run: async (p, ctx) => {
           const pacing = {

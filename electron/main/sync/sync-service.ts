@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
 import type { PlatformId } from '../../../shared/domain/entities'
+import { SyncRequestSchema, type SyncRequest, type SyncRequestInput } from '../../../shared/domain/sync-request'
 import { addDays } from '../../../shared/domain/dates'
-import { IsoDateSchema } from '../../../shared/domain/metrics'
 import { AppError } from '../../../shared/ipc/result'
 import type { CoreServices } from '../core-services'
+import type { JobKindName } from '../scheduler/job-kinds'
 import type { JobKind } from '../scheduler/job-queue'
 import type { Connectors } from './connector-factory'
 import { ConnectorError, type Connector, type ConnectorContext, type RemoteAccount } from './connectors/types'
@@ -17,22 +17,13 @@ import {
   type CredentialsInput,
 } from './credentials'
 import { SyncConfigStore } from './sync-config'
-import { describeError, SyncEngine, type SyncRequest, type SyncResult } from './sync-engine/engine'
+import { describeError, SyncEngine, type SyncResult } from './sync-engine/engine'
 import { EntityWriter } from '../store/sync-writer/entity-writer'
 import { SyncRepo, type ConnectionRow, type LocalAccount } from '../store/repos/sync-repo'
 
-export const SYNC_JOB = 'sync:run'
+export const SYNC_JOB = 'sync:run' satisfies JobKindName
 
 const SIMULATED_RETRY = { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 30_000 }
-
-export const SyncRequestSchema = z
-  .object({
-    workspaceId: z.number().int().positive(),
-    accountIds: z.array(z.number().int().positive()).max(500).optional(),
-    mode: z.enum(['incremental', 'full']).default('incremental'),
-    since: IsoDateSchema.optional(),
-  })
-  .strict()
 
 /** Builds the fetch a simulated (demo) connection uses; set once the simulated platforms are wired. */
 export type SimulatedFetchFactory = (sim: NonNullable<ConnectionRow['config']['simulated']>, now: Date) => typeof fetch
@@ -221,7 +212,7 @@ export class SyncService {
   }
 
   /** Queue a sync job (or return the one already queued/running for the workspace). */
-  startSync(req: z.input<typeof SyncRequestSchema>): { jobId: number; alreadyRunning: boolean } {
+  startSync(req: SyncRequestInput): { jobId: number; alreadyRunning: boolean } {
     const parsed = SyncRequestSchema.parse(req)
     this.s.workspaces.get(parsed.workspaceId)
     const busy = this.s.store.sqlite
@@ -236,12 +227,9 @@ export class SyncService {
   }
 
   /** The `sync:run` job kind (cancellable, resumable from its checkpoint). */
-  syncJob(
-    onFinished: (workspaceId: number, r: SyncResult | null) => void,
-  ): JobKind<z.output<typeof SyncRequestSchema>> {
+  syncJob(onFinished: (workspaceId: number, r: SyncResult | null) => void): JobKind<typeof SYNC_JOB> {
     return {
       kind: SYNC_JOB,
-      payload: SyncRequestSchema,
       maxAttempts: 1,
       run: async (payload, ctx) => {
         try {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ChangeSchema } from '../../domain/changes'
 import { AccountStatusSchema, BudgetLevelSchema, EntityLevelSchema, PlatformIdSchema } from '../../domain/entities'
 import { IsoDateSchema } from '../../domain/metrics'
+import { SyncRequestSchema } from '../../domain/sync-request'
 import type { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from '../channels/sync'
 import { ADMIN, EDIT, READ, type ChannelSpec } from '../spec'
 
@@ -281,14 +282,7 @@ export const syncContract = {
   /** Queue a sync job (incremental re-pulls the restatement window; full re-pulls the backfill span). */
   'sync:start': {
     ...EDIT,
-    input: z
-      .object({
-        workspaceId: Id,
-        accountIds: z.array(Id).max(500).optional(),
-        mode: z.enum(['incremental', 'full']).default('incremental'),
-        since: IsoDateSchema.optional(),
-      })
-      .strict(),
+    input: SyncRequestSchema,
     output: z.object({ jobId: z.number().int(), alreadyRunning: z.boolean() }),
   },
   /** The running sync job (if any), the last run and the next scheduled sync. */

@@ -34,9 +34,9 @@ async function main(): Promise<void> {
       if (l.trim() === 'go') go()
     })
   } else go()
-  core.jobs.register({
+  const jobs = core.jobs.withKinds({ 'test:step': z.object({ n: z.number() }) })
+  jobs.register({
     kind: 'test:step',
-    payload: z.object({ n: z.number() }),
     maxAttempts: 3,
     run: async ({ n }, ctx) => {
       appendFileSync(log, `start ${ctx.jobId} ${n} ${process.pid} ${ctx.attempt}\n`)
@@ -58,11 +58,11 @@ async function main(): Promise<void> {
   }
   const ids: number[] = []
   if (mode === 'hold') {
-    for (let n = 0; n < Number(process.env.ME_JOBS ?? 4); n++) ids.push(core.jobs.enqueue('test:step', { n }))
+    for (let n = 0; n < Number(process.env.ME_JOBS ?? 4); n++) ids.push(jobs.enqueue('test:step', { n }))
   }
   core.jobs.start()
   if (mode === 'resume') {
-    for (const j of core.jobs.active('test:step')) ids.push(j.id)
+    for (const j of jobs.active('test:step')) ids.push(j.id)
   }
   const done = await Promise.all(ids.map((id) => core.jobs.waitFor(id)))
   process.stdout.write(`DONE ${done.map((j) => `${j.id}:${j.status}`).join(' ')}\n`)

@@ -1,5 +1,6 @@
 import { addDays, daysBetween } from '../../../../shared/domain/dates'
 import { PLATFORM_LABELS, type AccountStatus } from '../../../../shared/domain/entities'
+import type { SyncRequest } from '../../../../shared/domain/sync-request'
 import { CancelledError, throwIfAborted, type JobContext } from '../../scheduler/job-queue'
 import type { Sqlite } from '../../store/db'
 import type { DailyBatch } from '../connectors/daily-batch'
@@ -28,13 +29,6 @@ import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import { chunkWindows, planAccount, type AccountPlan } from './plan'
 import { cacheSize, setCacheSize } from '../../store/connect'
 import { placeholdersFor } from './placeholders'
-
-export interface SyncRequest {
-  workspaceId: number
-  accountIds?: number[]
-  mode: 'incremental' | 'full'
-  since?: string
-}
 
 /** Resume point of a sync job, committed in the same transaction as each chunk. */
 export interface SyncCheckpoint {
