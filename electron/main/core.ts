@@ -22,6 +22,7 @@ import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/channels'
 import { alertsModule } from './alerts/module'
 import { alertSourcesModule } from './alerts/sources'
 import { analyticsModule } from './analytics/module'
+import { automationModule } from './automation/module'
 import type { CoreServices } from './core-services'
 import { mlModule } from './ml/module'
 import { reportsModule } from './reports/module'
@@ -93,6 +94,7 @@ function modulesOf(options: CoreOptions) {
     analyticsModule,
     mlModule,
     changesModule(options.changeWorker ? { worker: options.changeWorker } : {}),
+    automationModule,
     backupsModule(),
     reportsModule(options.reports),
   ] as const

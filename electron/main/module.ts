@@ -2,6 +2,7 @@ import type { InvokeChannel } from '../../shared/ipc/channels'
 import type { AlertService } from './alerts/alert-service'
 import type { AnalyticsService } from './analytics/analytics-service'
 import type { AnomalyService } from './analytics/anomaly-service'
+import type { RulesService } from './automation/rules-service'
 import type { Backups } from './backups-module'
 import type { ChangeService } from './changes/change-service'
 import type { ChangeWorker } from './changes/change-worker'
@@ -52,6 +53,8 @@ export interface ServiceRegistry {
   alerts: AlertService
   /** PDF reports: saved templates, branding, generation, schedules with email, history. */
   reports: ReportCenter
+  /** Automation rules: store with versions, preview, run (through the change pipeline), schedules, undo. */
+  automation: RulesService
 }
 export type ServiceName = keyof ServiceRegistry
 

@@ -27,8 +27,12 @@ export const DATA_TABLES = [
   'models',
   'predictions',
   'orders',
+  /** Automation rules, their versions, runs and per-entity decisions; local entity labels. */
   'automation_rules',
+  'rule_versions',
   'rule_runs',
+  'rule_decisions',
+  'entity_labels',
   'recommendations',
   'alerts',
   'alert_channels',

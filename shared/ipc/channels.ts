@@ -2,6 +2,7 @@
 // Adding a channel: add it here (or to the domain's file under channels/), then to the contract
 // (a compile error tells you where).
 import { ANALYTICS_EVENT_CHANNELS, ANALYTICS_INVOKE_CHANNELS } from './channels/analytics'
+import { AUTOMATION_INVOKE_CHANNELS } from './channels/automation'
 import { CHANGES_INVOKE_CHANNELS } from './channels/changes'
 import { ML_EVENT_CHANNELS, ML_INVOKE_CHANNELS } from './channels/ml'
 import { REPORTS_INVOKE_CHANNELS } from './channels/reports'
@@ -27,6 +28,7 @@ export const INVOKE_CHANNELS = [
   ...ML_INVOKE_CHANNELS,
   ...CHANGES_INVOKE_CHANNELS,
   ...REPORTS_INVOKE_CHANNELS,
+  ...AUTOMATION_INVOKE_CHANNELS,
 ] as const
 
 export const EVENT_CHANNELS = [

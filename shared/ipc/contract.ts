@@ -7,6 +7,7 @@ import { SettingsPatchSchema, SettingsSchema } from '../domain/settings'
 import { DataTableSchema } from '../domain/tables'
 import type { EventChannel, InvokeChannel } from './channels'
 import { analyticsContract, analyticsEvents } from './contracts/analytics'
+import { automationContract } from './contracts/automation'
 import { changesContract } from './contracts/changes'
 import { mlContract, mlEvents } from './contracts/ml'
 import { reportsContract } from './contracts/reports'
@@ -200,6 +201,7 @@ export const contract = {
   ...mlContract,
   ...changesContract,
   ...reportsContract,
+  ...automationContract,
 } satisfies Record<InvokeChannel, ChannelSpec>
 
 /** Every event channel with its payload schema. */

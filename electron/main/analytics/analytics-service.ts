@@ -162,6 +162,16 @@ export class AnalyticsService {
     return out
   }
 
+  /**
+   * Converted totals per entity of a level over one range (automation rules evaluate many
+   * entities at once): campaigns from the running totals, ad sets and ads from the ad-day rows.
+   */
+  entityTotals(scope: ResolvedScope, level: 'campaign' | 'ad_set' | 'ad', range: DateRange): Map<number, Totals> {
+    const out = new Map<number, Totals>()
+    for (const r of this.rowsFor(level, 'total', scope, range, {}).values()) out.set(Number(r.key), r.totals)
+    return out
+  }
+
   /** Totals and ratios by level and grain, optionally with the previous period per row. */
   breakdown(input: BreakdownInput): Breakdown {
     const scope = this.scope(input.workspaceId, input.accountIds)

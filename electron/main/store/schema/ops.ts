@@ -81,40 +81,6 @@ export const syncRuns = sqliteTable(
   (t) => [index('sync_runs_ws_idx').on(t.workspaceId, t.startedAt)],
 )
 
-export const automationRules = sqliteTable('automation_rules', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  workspaceId: integer('workspace_id')
-    .notNull()
-    .references(() => workspaces.id, { onDelete: 'cascade' }),
-  name: text('name').notNull(),
-  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  /** JSON: scope, conditions, lookback, actions, cooldown. */
-  definition: text('definition').notNull(),
-  /** dry_run | live */
-  mode: text('mode').notNull().default('dry_run'),
-  scheduleCron: text('schedule_cron'),
-  lastRunAt: text('last_run_at'),
-  createdAt: text('created_at').notNull().default(nowIso),
-})
-
-export const ruleRuns = sqliteTable(
-  'rule_runs',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    ruleId: integer('rule_id')
-      .notNull()
-      .references(() => automationRules.id, { onDelete: 'cascade' }),
-    startedAt: text('started_at').notNull().default(nowIso),
-    finishedAt: text('finished_at'),
-    status: text('status').notNull(),
-    matched: integer('matched').notNull().default(0),
-    /** JSON list of actions taken or proposed. */
-    actions: text('actions').notNull().default('[]'),
-    error: text('error'),
-  },
-  (t) => [index('rule_runs_rule_idx').on(t.ruleId, t.startedAt)],
-)
-
 export const recommendations = sqliteTable(
   'recommendations',
   {

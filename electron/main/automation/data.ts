@@ -1,0 +1,112 @@
+import { addDays, localDateIn } from '../../../shared/domain/dates'
+import type { EntityLevel } from '../../../shared/domain/entities'
+import type { Totals } from '../../../shared/domain/metrics'
+import type { RuleWindow } from '../../../shared/domain/rules'
+import type { AnalyticsService, ResolvedScope } from '../analytics/analytics-service'
+import type { RuleAccount, RuleEntity, RulesRepo } from '../store/repos/rules-repo'
+
+/** An account with its local "today" at evaluation time. */
+export interface EvalAccount extends RuleAccount {
+  today: string
+}
+
+/** A window resolved for one account: the days, or why there are none to use. */
+export type ResolvedRange = { from: string; to: string; days: number } | { provisional: true }
+
+/**
+ * What one evaluation cycle reads, cached for the cycle: accounts, entities per level and converted
+ * totals per (level, range, accounts). Many rules over the same windows read each total once.
+ * Reads go through the analytics service (sums and currency conversion) and the rules repo.
+ */
+export class EvalData {
+  private readonly entityCache = new Map<EntityLevel, RuleEntity[]>()
+  private readonly totalsCache = new Map<string, Map<number, Totals>>()
+  private readonly scopeCache = new Map<string, ResolvedScope>()
+  readonly accounts: Map<number, EvalAccount>
+  readonly currency: string
+  private readonly baseScope: ResolvedScope
+
+  constructor(
+    readonly workspaceId: number,
+    readonly now: Date,
+    private readonly repo: RulesRepo,
+    private readonly analytics: AnalyticsService,
+  ) {
+    this.accounts = new Map(
+      repo.accounts(workspaceId).map((a) => [a.id, { ...a, today: localDateIn(a.timeZone, now) }]),
+    )
+    this.baseScope = analytics.scope(workspaceId)
+    this.currency = this.baseScope.currency
+  }
+
+  entities(level: EntityLevel): RuleEntity[] {
+    let e = this.entityCache.get(level)
+    if (!e) {
+      e = this.repo.entities(level, [...this.accounts.keys()])
+      this.entityCache.set(level, e)
+    }
+    return e
+  }
+
+  /** Units of the reporting currency per unit of `currency` this month (for budgets). */
+  rate(currency: string, date: string): number {
+    return this.baseScope.rate(currency, date.slice(0, 7))
+  }
+
+  /** The days of a window for an account (`since` for "since the last change"). */
+  range(account: EvalAccount, w: RuleWindow, includeProvisional: boolean, since?: string): ResolvedRange | null {
+    const t = account.today
+    let from: string
+    let to: string
+    switch (w.kind) {
+      case 'today':
+        from = to = t
+        break
+      case 'yesterday':
+        from = to = addDays(t, -1)
+        break
+      case 'last_n_days':
+        to = addDays(w.includeToday ? t : addDays(t, -1), -w.offsetDays)
+        from = addDays(to, -(w.days - 1))
+        break
+      case 'lifetime':
+        from = account.firstDate ?? t
+        to = t
+        break
+      case 'since_last_change':
+        from = since ?? account.firstDate ?? t
+        to = t
+        break
+    }
+    if (from > to) return null
+    if (!includeProvisional && account.lastDate !== null && account.lastDate >= from) {
+      // Provisional days are the trailing restatement window: end at the last settled day.
+      const settled = account.lastSettledDate
+      if (settled === null || settled < from) return { provisional: true }
+      if (settled < to) to = settled
+    }
+    return { from, to, days: dayCount(from, to) }
+  }
+
+  /** Converted totals per entity of a level over a range for some accounts (cached). */
+  totals(level: EntityLevel, from: string, to: string, accountIds: number[]): Map<number, Totals> {
+    const ids = [...accountIds].sort((a, b) => a - b)
+    const key = `${level}|${from}|${to}|${ids.join(',')}`
+    let t = this.totalsCache.get(key)
+    if (!t) {
+      const sk = ids.join(',')
+      let scope = this.scopeCache.get(sk)
+      if (!scope) {
+        scope = this.analytics.scope(this.workspaceId, ids)
+        this.scopeCache.set(sk, scope)
+      }
+      t = this.analytics.entityTotals(scope, level, { from, to })
+      this.totalsCache.set(key, t)
+    }
+    return t
+  }
+}
+
+function dayCount(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1
+}

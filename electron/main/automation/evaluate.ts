@@ -1,0 +1,654 @@
+import { roundBudgetMicros } from '../../../shared/domain/changes'
+import { daysBetween } from '../../../shared/domain/dates'
+import type { EntityLevel } from '../../../shared/domain/entities'
+import type { Totals } from '../../../shared/domain/metrics'
+import { currencyMinorDigits } from '../../../shared/domain/money'
+import {
+  dataMinimumOf,
+  isPlatformAction,
+  OPERATOR_SYMBOLS,
+  RULE_METRIC_LABELS,
+  WINDOWLESS_METRICS,
+  type ConditionResult,
+  type DecisionAction,
+  type RuleAction,
+  type RuleCondition,
+  type RuleDecision,
+  type RuleDefinition,
+  type RuleGroup,
+  type RuleMetric,
+  type RuleWindow,
+  type SkipReason,
+} from '../../../shared/domain/rules'
+import type { RuleChangeRow, RuleEntity } from '../store/repos/rules-repo'
+import type { EvalAccount, EvalData, ResolvedRange } from './data'
+
+/** What the evaluator knows about the rule's own past changes and other rules' open ones. */
+export interface EvalHistory {
+  /** This rule's changes of the last 24 hours (and since the cooldown start), newest first. */
+  recent: RuleChangeRow[]
+  /** When this rule last changed each entity (for "since the last change"). */
+  lastChange: Map<number, string>
+  /** Open changes of other rules on entities of the rule's level. */
+  othersOpen: RuleChangeRow[]
+}
+
+/** A platform change the rule wants, before the pipeline sees it. */
+export interface PlannedChange {
+  entityType: EntityLevel
+  entityId: number
+  accountId: number
+  action: { kind: 'pause' } | { kind: 'enable' } | { kind: 'set_budget'; dailyBudgetMicros: number }
+  /** +1 more delivery or budget, -1 less. */
+  direction: 1 | -1
+  before: number | string | null
+  after: number | string | null
+}
+
+/** One entity's decision plus the changes and labels it leads to. */
+export interface EntityOutcome {
+  decision: RuleDecision
+  changes: PlannedChange[]
+  labels: string[]
+  /** Spend in the first condition's window (orders matched entities when a limit cuts). */
+  weight: number
+}
+
+type Tri = boolean | null
+
+interface SideValue {
+  value: number | null
+  /** Why the value cannot be used (the condition is unknown). */
+  unknown?: { reason: SkipReason; note: string }
+}
+
+const MICRO = 1e6
+
+/** A metric's value from window totals (money in reporting-currency units, ratios as fractions). */
+export function metricFromTotals(metric: RuleMetric, t: Totals): number | null {
+  const spend = t.spendMicros / MICRO
+  const revenue = t.revenueMicros / MICRO
+  switch (metric) {
+    case 'spend':
+      return spend
+    case 'revenue':
+      return revenue
+    case 'roas':
+      return t.spendMicros > 0 ? revenue / spend : null
+    case 'conversions':
+      return t.conversions
+    case 'cpa':
+      return t.conversions > 0 ? spend / t.conversions : null
+    case 'ctr':
+      return t.impressions > 0 ? t.clicks / t.impressions : null
+    case 'cpc':
+      return t.clicks > 0 ? spend / t.clicks : null
+    case 'cpm':
+      return t.impressions > 0 ? (spend / t.impressions) * 1000 : null
+    case 'impressions':
+      return t.impressions
+    case 'clicks':
+      return t.clicks
+    default:
+      return null
+  }
+}
+
+function compare(op: RuleCondition['op'], a: number, b: number): boolean {
+  const eps = 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))
+  switch (op) {
+    case 'gt':
+      return a > b + eps
+    case 'gte':
+      return a >= b - eps
+    case 'lt':
+      return a < b - eps
+    case 'lte':
+      return a <= b + eps
+    case 'eq':
+      return Math.abs(a - b) <= eps
+    case 'neq':
+      return Math.abs(a - b) > eps
+  }
+}
+
+export function windowLabel(w: RuleWindow): string {
+  switch (w.kind) {
+    case 'today':
+      return 'today'
+    case 'yesterday':
+      return 'yesterday'
+    case 'last_n_days':
+      return `last ${w.days}d${w.includeToday ? ' incl. today' : ''}${w.offsetDays ? ` before the last ${w.offsetDays}d` : ''}`
+    case 'lifetime':
+      return 'lifetime'
+    case 'since_last_change':
+      return 'since last change'
+  }
+}
+
+export function conditionLabel(c: RuleCondition): string {
+  const side = (m: RuleMetric, w: RuleWindow, of: string): string =>
+    `${of === 'parent_campaign' ? "campaign's " : ''}${RULE_METRIC_LABELS[m]}${WINDOWLESS_METRICS.includes(m) ? '' : ` (${windowLabel(w)})`}`
+  const left = side(c.metric, c.window, c.of)
+  const right = c.compareTo
+    ? `${c.compareTo.factor === 1 ? '' : `${c.compareTo.factor} × `}${side(c.compareTo.metric, c.compareTo.window ?? c.window, c.compareTo.of)}`
+    : String(c.value)
+  return `${left} ${OPERATOR_SYMBOLS[c.op]} ${right}`
+}
+
+/**
+ * Evaluates one rule over every entity in its scope: a decision per entity (matched, not matched,
+ * skipped with a reason and the numbers behind it) and the changes matched entities lead to, after
+ * the guardrails. Reads only through `EvalData` (cached per cycle).
+ */
+export function evaluateRule(
+  rule: RuleDefinition,
+  ruleId: number,
+  data: EvalData,
+  history: EvalHistory,
+): EntityOutcome[] {
+  const scope = rule.scope
+  const g = rule.guardrails
+  const accounts = [...data.accounts.values()].filter(
+    (a) =>
+      (!scope.platforms || scope.platforms.includes(a.platform)) &&
+      (!scope.accountIds || scope.accountIds.includes(a.id)),
+  )
+  const accountIds = new Set(accounts.map((a) => a.id))
+  const all = data.entities(scope.level).filter((e) => accountIds.has(e.accountId))
+  const named = scope.includeNew ? null : new Set(scope.entityIds ?? [])
+  const re = scope.nameMatches ? new RegExp(scope.nameMatches, 'i') : null
+  const contains = scope.nameContains?.toLowerCase()
+  const candidates: RuleEntity[] = []
+  const deleted: RuleDecision[] = []
+  for (const e of all) {
+    if (named && !named.has(e.id)) continue
+    if (contains && !e.name.toLowerCase().includes(contains)) continue
+    if (re && !re.test(e.name)) continue
+    if (scope.objectives && !scope.objectives.includes(e.objective as never)) continue
+    if (scope.labels && !scope.labels.every((l) => e.labels.includes(l))) continue
+    if (e.status === 'archived') {
+      deleted.push(skipped(e, 'deleted', `the ${levelWord(e.level)} was deleted on the platform`, []))
+      continue
+    }
+    if (!scope.statuses.includes(e.status)) continue
+    candidates.push(e)
+  }
+  if (named) {
+    const seen = new Set(all.map((e) => e.id))
+    for (const id of named)
+      if (!seen.has(id))
+        deleted.push({
+          entityType: scope.level,
+          entityId: id,
+          entityName: `#${id}`,
+          accountId: null,
+          outcome: 'skipped',
+          reason: 'deleted',
+          detail: `the ${levelWord(scope.level)} no longer exists`,
+          conditions: [],
+          actions: [],
+        })
+  }
+
+  const sides = new SideReader(data, scope.level, accounts, history.lastChange)
+  const out: EntityOutcome[] = deleted.map((decision) => ({ decision, changes: [], labels: [], weight: 0 }))
+  const nowMs = data.now.getTime()
+  const cooldownFrom = nowMs - g.cooldownHours * 3_600_000
+  const lastByEntity = new Map<number, RuleChangeRow>()
+  for (const c of history.recent) if (!lastByEntity.has(c.entityId)) lastByEntity.set(c.entityId, c)
+  const firstToday = new Map<number, RuleChangeRow>()
+  for (const c of history.recent)
+    if (Date.parse(c.createdAt) >= nowMs - 86_400_000 && c.field === 'daily_budget') firstToday.set(c.entityId, c)
+
+  for (const e of candidates) {
+    const account = data.accounts.get(e.accountId) as EvalAccount
+    const results: ConditionResult[] = []
+    const age = e.launchDate ? daysBetween(e.launchDate, account.today) : null
+    if (g.learningDays > 0 && age !== null && age < g.learningDays) {
+      out.push({
+        decision: skipped(e, 'learning', `launched ${age} day${age === 1 ? '' : 's'} ago (< ${g.learningDays})`, []),
+        changes: [],
+        labels: [],
+        weight: 0,
+      })
+      continue
+    }
+    const verdict = evalGroup(rule.conditions, '', e, sides, g, results)
+    const weight = sides.weightOf(e, rule.conditions)
+    if (verdict.value === false) {
+      out.push({ decision: decisionOf(e, 'not_matched', null, null, results, []), changes: [], labels: [], weight })
+      continue
+    }
+    if (verdict.value === null) {
+      const u = verdict.unknown ?? { reason: 'data_minimum' as const, note: 'not enough data' }
+      out.push({ decision: skipped(e, u.reason, u.note, results), changes: [], labels: [], weight })
+      continue
+    }
+    // Matched: the guardrails on acting.
+    const last = lastByEntity.get(e.id)
+    if (last && g.cooldownHours > 0 && Date.parse(last.createdAt) >= cooldownFrom) {
+      out.push({
+        decision: skipped(
+          e,
+          'cooldown',
+          `this rule changed it at ${last.createdAt} (change ${last.id}; cooldown ${g.cooldownHours} h)`,
+          results,
+        ),
+        changes: [],
+        labels: [],
+        weight,
+      })
+      continue
+    }
+    const planned = planActions(rule.actions, e, account, data, g, firstToday.get(e.id))
+    if ('skip' in planned) {
+      out.push({ decision: skipped(e, planned.skip, planned.note, results), changes: [], labels: [], weight })
+      continue
+    }
+    const clash = history.othersOpen.find(
+      (o) => o.entityId === e.id && planned.changes.some((p) => directionOfRow(o) === -p.direction),
+    )
+    if (clash) {
+      out.push({
+        decision: skipped(
+          e,
+          'conflict',
+          `rule ${clash.actorId.split('@')[0]} has an opposite change open (change ${clash.id}, ${clash.state})`,
+          results,
+        ),
+        changes: [],
+        labels: [],
+        weight,
+      })
+      continue
+    }
+    out.push({
+      decision: decisionOf(e, 'matched', null, null, results, planned.actions),
+      changes: planned.changes,
+      labels: planned.labels,
+      weight,
+    })
+  }
+
+  // Action limits: per run, then per account in 24 hours (this rule's recent changes count).
+  const acting = out
+    .filter((o) => o.decision.outcome === 'matched' && o.changes.length > 0)
+    .sort((a, b) => b.weight - a.weight || a.decision.entityId - b.decision.entityId)
+  const perAccount = new Map<number, number>()
+  for (const c of history.recent)
+    if (Date.parse(c.createdAt) >= nowMs - 86_400_000)
+      perAccount.set(c.accountId, (perAccount.get(c.accountId) ?? 0) + 1)
+  let taken = 0
+  for (const o of acting) {
+    const acc = o.decision.accountId as number
+    const n = perAccount.get(acc) ?? 0
+    if (taken >= g.maxActionsPerRun) limit(o, `at most ${g.maxActionsPerRun} actions per run`)
+    else if (n >= g.maxActionsPerDayPerAccount)
+      limit(o, `at most ${g.maxActionsPerDayPerAccount} actions per account in 24 hours (already ${n})`)
+    else {
+      taken++
+      perAccount.set(acc, n + 1)
+    }
+  }
+  void ruleId
+  return out
+}
+
+function limit(o: EntityOutcome, note: string): void {
+  o.decision = { ...o.decision, outcome: 'skipped', reason: 'action_limit', detail: note, actions: [] }
+  o.changes = []
+  o.labels = []
+}
+
+function levelWord(l: EntityLevel): string {
+  return l === 'ad_set' ? 'ad set' : l
+}
+
+function decisionOf(
+  e: RuleEntity,
+  outcome: RuleDecision['outcome'],
+  reason: SkipReason | null,
+  detail: string | null,
+  conditions: ConditionResult[],
+  actions: DecisionAction[],
+): RuleDecision {
+  return {
+    entityType: e.level,
+    entityId: e.id,
+    entityName: e.name,
+    accountId: e.accountId,
+    outcome,
+    reason,
+    detail,
+    conditions,
+    actions,
+  }
+}
+
+function skipped(e: RuleEntity, reason: SkipReason, detail: string, conditions: ConditionResult[]): RuleDecision {
+  return decisionOf(e, 'skipped', reason, detail, conditions, [])
+}
+
+/** Direction of a stored change: +1 more delivery/budget, -1 less. */
+export function directionOfRow(c: RuleChangeRow): 1 | -1 | 0 {
+  if (c.field === 'status') return c.requestedValue === 'paused' ? -1 : 1
+  const before = c.beforeValue === null ? null : Number(c.beforeValue)
+  const after = Number(c.requestedValue)
+  if (before === null) return 0
+  return after > before ? 1 : after < before ? -1 : 0
+}
+
+// ── Conditions ─────────────────────────────────────────────────────────────────────────────────
+
+function evalGroup(
+  g: RuleGroup,
+  path: string,
+  e: RuleEntity,
+  sides: SideReader,
+  guard: RuleDefinition['guardrails'],
+  results: ConditionResult[],
+): { value: Tri; unknown?: { reason: SkipReason; note: string } } {
+  let unknown: { reason: SkipReason; note: string } | undefined
+  let anyTrue = false
+  let anyFalse = false
+  g.items.forEach((item, i) => {
+    const p = path ? `${path}.${i}` : String(i)
+    const r =
+      item.type === 'group'
+        ? evalGroup(item, p, e, sides, guard, results)
+        : evalCondition(item, p, e, sides, guard, results)
+    if (r.value === true) anyTrue = true
+    else if (r.value === false) anyFalse = true
+    else unknown ??= r.unknown
+  })
+  // Three-valued logic: AND is false if any part is false, OR true if any part is true.
+  if (g.op === 'and') return anyFalse ? { value: false } : unknown ? { value: null, unknown } : { value: true }
+  return anyTrue ? { value: true } : unknown ? { value: null, unknown } : { value: false }
+}
+
+function evalCondition(
+  c: RuleCondition,
+  path: string,
+  e: RuleEntity,
+  sides: SideReader,
+  guard: RuleDefinition['guardrails'],
+  results: ConditionResult[],
+): { value: Tri; unknown?: { reason: SkipReason; note: string } } {
+  const left = sides.read(e, c.metric, c.window, c.of, c.includeProvisional, guard)
+  let right: SideValue
+  if (c.compareTo) {
+    const r = sides.read(
+      e,
+      c.compareTo.metric,
+      c.compareTo.window ?? c.window,
+      c.compareTo.of,
+      c.includeProvisional,
+      guard,
+    )
+    right = r.value === null ? r : { value: r.value * c.compareTo.factor }
+  } else right = { value: c.value as number }
+  const unknown = left.unknown ?? right.unknown
+  let result: Tri
+  let note: string | undefined
+  if (unknown) {
+    result = null
+    note = unknown.note
+  } else if (left.value === null || right.value === null) {
+    result = false
+    note = 'no value (nothing to divide by, or no budget)'
+  } else result = compare(c.op, left.value, right.value)
+  results.push({
+    path,
+    label: conditionLabel(c),
+    value: left.value,
+    against: right.value,
+    result,
+    ...(note ? { note } : {}),
+  })
+  return unknown ? { value: null, unknown } : { value: result }
+}
+
+/** Reads one side of a condition for an entity (totals cached per cycle in EvalData). */
+class SideReader {
+  constructor(
+    private readonly data: EvalData,
+    private readonly level: EntityLevel,
+    private readonly accounts: EvalAccount[],
+    private readonly lastChange: Map<number, string>,
+  ) {}
+
+  private parents: Map<number, RuleEntity> | null = null
+
+  private parent(e: RuleEntity): RuleEntity | undefined {
+    this.parents ??= new Map(this.data.entities('campaign').map((c) => [c.id, c]))
+    return this.parents.get(e.campaignId)
+  }
+
+  /** Totals of the entity (or its campaign) over a resolved window. */
+  private totalsFor(
+    level: EntityLevel,
+    id: number,
+    account: EvalAccount,
+    w: RuleWindow,
+    includeProvisional: boolean,
+  ): { totals: Totals; range: ResolvedRange } | { range: ResolvedRange | null } {
+    const since = w.kind === 'since_last_change' && level === this.level ? this.sinceDate(id, account) : undefined
+    const range = this.data.range(account, w, includeProvisional, since)
+    if (!range || 'provisional' in range) return { range }
+    // Every account with the same days is read together (one query per distinct range).
+    const peers = w.kind === 'since_last_change' ? [account.id] : this.peersOf(w, includeProvisional, range)
+    const t = this.data.totals(level, range.from, range.to, peers)
+    return { totals: t.get(id) ?? ZERO, range }
+  }
+
+  private readonly peerCache = new Map<string, number[]>()
+
+  /** The accounts in scope whose window resolves to the same days. */
+  private peersOf(w: RuleWindow, includeProvisional: boolean, range: { from: string; to: string }): number[] {
+    const key = `${JSON.stringify(w)}|${includeProvisional}|${range.from}|${range.to}`
+    let p = this.peerCache.get(key)
+    if (!p) {
+      p = this.accounts
+        .filter((a) => {
+          const r = this.data.range(a, w, includeProvisional)
+          return r !== null && !('provisional' in r) && r.from === range.from && r.to === range.to
+        })
+        .map((a) => a.id)
+      this.peerCache.set(key, p)
+    }
+    return p
+  }
+
+  private sinceDate(id: number, account: EvalAccount): string | undefined {
+    const at = this.lastChange.get(id)
+    if (!at) return undefined
+    return localDate(account.timeZone, at)
+  }
+
+  /** Spend in the first condition's window, to order matched entities. */
+  weightOf(e: RuleEntity, g: RuleGroup): number {
+    const first = firstCondition(g)
+    if (!first) return 0
+    const account = this.data.accounts.get(e.accountId) as EvalAccount
+    const r = this.totalsFor(this.level, e.id, account, first.window, first.includeProvisional)
+    return 'totals' in r ? r.totals.spendMicros : 0
+  }
+
+  read(
+    e: RuleEntity,
+    metric: RuleMetric,
+    w: RuleWindow,
+    of: 'self' | 'parent_campaign',
+    includeProvisional: boolean,
+    guard: RuleDefinition['guardrails'],
+  ): SideValue {
+    const account = this.data.accounts.get(e.accountId) as EvalAccount
+    const subject = of === 'parent_campaign' ? this.parent(e) : e
+    if (!subject) return { value: null }
+    const level: EntityLevel = of === 'parent_campaign' ? 'campaign' : this.level
+    if (metric === 'budget') return { value: this.budget(subject, account) }
+    if (metric === 'days_since_launch')
+      return { value: subject.launchDate ? daysBetween(subject.launchDate, account.today) : null }
+    const r = this.totalsFor(level, subject.id, account, w, includeProvisional)
+    if (!('totals' in r)) {
+      if (r.range && 'provisional' in r.range)
+        return {
+          value: null,
+          unknown: {
+            reason: 'provisional',
+            note: `${windowLabel(w)} has only provisional days (last settled day ${account.lastSettledDate ?? 'none'})`,
+          },
+        }
+      return { value: null }
+    }
+    const t = r.totals
+    const need = dataMinimumOf(metric)
+    if (need === 'conversions' && (t.conversions < guard.minConversions || t.spendMicros < guard.minSpendMicros)) {
+      return {
+        value: metricFromTotals(metric, t),
+        unknown: {
+          reason: 'data_minimum',
+          note: `${RULE_METRIC_LABELS[metric]} needs ≥ ${guard.minConversions} conversions and ≥ ${guard.minSpendMicros / MICRO} spend (${windowLabel(w)}: ${round2(t.conversions)} conversions, ${round2(t.spendMicros / MICRO)} spend)`,
+        },
+      }
+    }
+    if (need === 'impressions' && t.impressions < guard.minImpressions) {
+      return {
+        value: metricFromTotals(metric, t),
+        unknown: {
+          reason: 'data_minimum',
+          note: `${RULE_METRIC_LABELS[metric]} needs ≥ ${guard.minImpressions} impressions (${windowLabel(w)}: ${t.impressions})`,
+        },
+      }
+    }
+    if (metric === 'budget_utilisation') {
+      const b = this.budget(subject, account)
+      if (b === null || b <= 0) return { value: null }
+      return { value: t.spendMicros / MICRO / (b * ('days' in r.range! ? r.range.days : 1)) }
+    }
+    return { value: metricFromTotals(metric, t) }
+  }
+
+  /** The entity's daily budget in reporting-currency units (null: none of its own). */
+  private budget(e: RuleEntity, account: EvalAccount): number | null {
+    if (e.dailyBudgetMicros === null) return null
+    return (e.dailyBudgetMicros * this.data.rate(account.currency, account.today)) / MICRO
+  }
+}
+
+const ZERO: Totals = { spendMicros: 0, revenueMicros: 0, impressions: 0, clicks: 0, conversions: 0, videoViews: 0 }
+
+function firstCondition(g: RuleGroup): RuleCondition | null {
+  for (const i of g.items) {
+    if (i.type === 'condition') return i
+    const f = firstCondition(i)
+    if (f) return f
+  }
+  return null
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100
+}
+
+/** The account-local date of an instant. */
+export function localDate(timeZone: string, iso: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(Date.parse(iso))
+  return parts
+}
+
+// ── Actions ────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The changes and labels a matched entity's actions lead to, in the account's currency, after
+ * caps, the budget floor/ceiling and the maximum change per day; or why none apply.
+ */
+function planActions(
+  actions: RuleAction[],
+  e: RuleEntity,
+  account: EvalAccount,
+  data: EvalData,
+  g: RuleDefinition['guardrails'],
+  firstToday: RuleChangeRow | undefined,
+): { changes: PlannedChange[]; labels: string[]; actions: DecisionAction[] } | { skip: SkipReason; note: string } {
+  const changes: PlannedChange[] = []
+  const labels: string[] = []
+  const out: DecisionAction[] = []
+  const notes: string[] = []
+  const rate = data.rate(account.currency, account.today)
+  /** Reporting-currency micros → account-currency micros. */
+  const toAccount = (micros: number): number => micros / rate
+  const digits = currencyMinorDigits(account.currency)
+  for (const a of actions) {
+    if (a.kind === 'pause' || a.kind === 'enable') {
+      const target = a.kind === 'pause' ? 'paused' : 'active'
+      if (e.status === target) {
+        notes.push(`already ${target}`)
+        continue
+      }
+      changes.push({
+        entityType: e.level,
+        entityId: e.id,
+        accountId: e.accountId,
+        action: { kind: a.kind },
+        direction: a.kind === 'pause' ? -1 : 1,
+        before: e.status,
+        after: target,
+      })
+      out.push({ kind: a.kind, outcome: 'planned', changeId: null, before: e.status, after: target })
+    } else if (a.kind === 'add_label') {
+      if (e.labels.includes(a.label)) {
+        notes.push(`already labelled “${a.label}”`)
+        continue
+      }
+      labels.push(a.label)
+      out.push({ kind: 'add_label', outcome: 'planned', changeId: null, before: null, after: a.label })
+    } else {
+      const cur = e.dailyBudgetMicros
+      if (cur === null)
+        return { skip: 'not_applicable', note: `the ${levelWord(e.level)} has no daily budget of its own` }
+      let next: number
+      if (a.kind === 'set_budget') next = toAccount(a.dailyBudgetMicros)
+      else {
+        next = a.pct !== undefined ? cur * (1 + a.pct / 100) : cur + toAccount(a.amountMicros as number)
+        if (a.minMicros !== undefined) next = Math.max(next, toAccount(a.minMicros))
+        if (a.maxMicros !== undefined) next = Math.min(next, toAccount(a.maxMicros))
+        // The maximum change per day, from where the budget stood before this rule's first change today.
+        const base = firstToday?.beforeValue != null ? Number(firstToday.beforeValue) : cur
+        const span = (base * a.maxChangePerDayPct) / 100
+        next = Math.min(Math.max(next, base - span), base + span)
+      }
+      next = Math.max(next, toAccount(g.budgetFloorMicros))
+      if (g.budgetCeilingMicros !== undefined) next = Math.min(next, toAccount(g.budgetCeilingMicros))
+      next = roundBudgetMicros(next, digits)
+      if (next <= 0 || next === cur)
+        return {
+          skip: 'budget_limit',
+          note: `the budget stays at ${cur / MICRO} ${account.currency} (caps, floor/ceiling or today's maximum change)`,
+        }
+      changes.push({
+        entityType: e.level,
+        entityId: e.id,
+        accountId: e.accountId,
+        action: { kind: 'set_budget', dailyBudgetMicros: next },
+        direction: next > cur ? 1 : -1,
+        before: cur,
+        after: next,
+      })
+      out.push({ kind: a.kind, outcome: 'planned', changeId: null, before: cur, after: next })
+    }
+  }
+  if (changes.length === 0 && labels.length === 0)
+    return { skip: 'not_applicable', note: notes.join('; ') || 'nothing to do' }
+  return { changes, labels, actions: out }
+}
+
+/** Whether an action of the definition writes to a platform (for the UI and docs). */
+export { isPlatformAction }

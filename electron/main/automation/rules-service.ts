@@ -1,0 +1,566 @@
+import { randomUUID } from 'node:crypto'
+import { inScope, principalLabel, roleAllows, type CallContext } from '../../../shared/domain/caller'
+import type { Change, ChangeProposal } from '../../../shared/domain/changes'
+import {
+  RuleInputSchema,
+  type Rule,
+  type RuleDecision,
+  type RuleDefinition,
+  type RuleRun,
+  type RuleRunResult,
+  type RunTrigger,
+} from '../../../shared/domain/rules'
+import type { DataTable } from '../../../shared/domain/tables'
+import { AppError } from '../../../shared/ipc/result'
+import type { AnalyticsService } from '../analytics/analytics-service'
+import type { ChangeService } from '../changes/change-service'
+import type { CoreServices } from '../core-services'
+import type { RuleRow, RulesRepo } from '../store/repos/rules-repo'
+import { EvalData } from './data'
+import { directionOfRow, evaluateRule, type EntityOutcome } from './evaluate'
+import { cronProblem, nextRunAt } from './schedule'
+
+export const PAUSED_KEY = 'automation.paused'
+const RULE_TABLES: DataTable[] = ['automation_rules', 'rule_versions']
+const RUN_TABLES: DataTable[] = ['rule_runs', 'rule_decisions', 'automation_rules']
+
+export interface RulesServiceDeps {
+  core: CoreServices
+  repo: RulesRepo
+  analytics: AnalyticsService
+  changes: ChangeService
+}
+
+/** Parse a rule as written; a VALIDATION error names the first offending field. */
+export function parseRule(input: unknown): RuleDefinition {
+  const p = RuleInputSchema.safeParse(input)
+  if (!p.success) {
+    const issues = p.error.issues.slice(0, 5)
+    const msg = issues.map((i) => `${i.path.length ? i.path.join('.') : '(rule)'}: ${i.message}`).join('; ')
+    throw new AppError('VALIDATION', `Invalid rule: ${msg}`, {
+      issues: issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+    })
+  }
+  const def = p.data
+  if (def.schedule.kind === 'cron') {
+    const problem = cronProblem(def.schedule.cron as string)
+    if (problem) throw new AppError('VALIDATION', `Invalid rule: schedule.cron: ${problem}`)
+  }
+  return def
+}
+
+/** A rule's own context: the app acting for rule N at version V, an editor in its workspace. */
+export function ruleContext(ruleId: number, version: number, workspaceId: number): CallContext {
+  return { principal: { kind: 'rule', ruleId, version, role: 'editor' }, workspaces: [workspaceId] }
+}
+
+function requireEditor(ctx: CallContext, what: string): void {
+  if (!roleAllows(ctx.principal.role, 'editor'))
+    throw new AppError('FORBIDDEN', `Only an editor or above may ${what} (caller is ${ctx.principal.role})`)
+}
+
+/**
+ * Automation rules: store (every edit a new version), evaluate (preview, run, cycles of several
+ * rules with conflict detection), act through the change pipeline as the rule's principal, and
+ * undo a run. Local writes go through the mutation wrapper (audited, `data:changed`).
+ */
+export class RulesService {
+  constructor(private readonly d: RulesServiceDeps) {}
+
+  private now(): Date {
+    return this.d.core.platform.clock.now()
+  }
+
+  // --- reading -------------------------------------------------------------------------------
+
+  get(id: number, ctx?: CallContext): RuleRow {
+    const r = this.d.repo.get(id)
+    if (!r || r.deletedAt !== null || (ctx && !inScope(ctx, r.workspaceId)))
+      throw new AppError('NOT_FOUND', `No rule ${id}`)
+    return r
+  }
+
+  toRule(r: RuleRow): Rule {
+    const last = this.d.repo.runs(r.id, 1)[0]
+    return {
+      id: r.id,
+      version: r.version,
+      definition: r.definition,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      deletedAt: r.deletedAt,
+      lastRunAt: r.lastRunAt,
+      nextRunAt: r.nextRunAt,
+      lastRun: last ? { id: last.id, matched: last.matched, actions: last.actions, status: last.status } : null,
+    }
+  }
+
+  list(workspaceId: number): RuleRow[] {
+    this.d.core.workspaces.get(workspaceId)
+    return this.d.repo.list(workspaceId)
+  }
+
+  versions(id: number): ReturnType<RulesRepo['versions']> {
+    return this.d.repo.versions(id)
+  }
+
+  runs(id: number, limit = 20): RuleRun[] {
+    return this.d.repo.runs(id, limit)
+  }
+
+  getRun(runId: number, ctx?: CallContext): RuleRunResult {
+    const run = this.d.repo.run(runId)
+    if (!run || (ctx && !inScope(ctx, run.workspaceId))) throw new AppError('NOT_FOUND', `No rule run ${runId}`)
+    const { workspaceId, ...rest } = run
+    return {
+      run: rest,
+      currency: this.d.core.workspaces.get(workspaceId).reportingCurrency,
+      decisions: this.d.repo.decisions(runId),
+    }
+  }
+
+  actionsPerDay(id: number, days: number): { day: string; actions: number }[] {
+    const since = new Date(this.now().getTime() - days * 86_400_000).toISOString().slice(0, 10)
+    return this.d.repo.actionsPerDay(id, since)
+  }
+
+  isPaused(): boolean {
+    return this.d.core.kv.get<boolean>(PAUSED_KEY, false) === true
+  }
+
+  // --- writing -------------------------------------------------------------------------------
+
+  private checkScope(def: RuleDefinition, ctx: CallContext): void {
+    if (!inScope(ctx, def.workspaceId))
+      throw new AppError('FORBIDDEN', `workspace ${def.workspaceId} is outside the caller's scope`)
+    this.d.core.workspaces.get(def.workspaceId)
+    if (def.scope.accountIds) {
+      const mine = new Set(this.d.repo.accounts(def.workspaceId).map((a) => a.id))
+      const stray = def.scope.accountIds.filter((a) => !mine.has(a))
+      if (stray.length)
+        throw new AppError(
+          'VALIDATION',
+          `Invalid rule: scope.accountIds: accounts ${stray.join(', ')} are not in workspace ${def.workspaceId}`,
+        )
+    }
+  }
+
+  async create(input: unknown, ctx: CallContext): Promise<RuleRow> {
+    requireEditor(ctx, 'create rules')
+    const def = parseRule(input)
+    this.checkScope(def, ctx)
+    return this.d.core.mutations.run(
+      {
+        action: 'rules.create',
+        ctx,
+        tables: RULE_TABLES,
+        workspaceId: def.workspaceId,
+        detail: (r) => ({ ruleId: r.id, version: 1 }),
+      },
+      () => {
+        const id = this.d.repo.insert(def, principalLabel(ctx.principal), this.now().toISOString())
+        this.reschedule(id)
+        return this.get(id)
+      },
+    )
+  }
+
+  async update(id: number, input: unknown, ctx: CallContext): Promise<RuleRow> {
+    requireEditor(ctx, 'edit rules')
+    const cur = this.get(id, ctx)
+    const def = parseRule(input)
+    if (def.workspaceId !== cur.workspaceId)
+      throw new AppError('VALIDATION', 'Invalid rule: workspaceId: a rule stays in its workspace')
+    this.checkScope(def, ctx)
+    return this.d.core.mutations.run(
+      {
+        action: 'rules.update',
+        ctx,
+        tables: RULE_TABLES,
+        workspaceId: def.workspaceId,
+        detail: (r) => ({ ruleId: id, version: r.version }),
+      },
+      () => {
+        this.d.repo.update(id, def, principalLabel(ctx.principal), this.now().toISOString())
+        this.reschedule(id)
+        return this.get(id)
+      },
+    )
+  }
+
+  async remove(id: number, ctx: CallContext): Promise<{ deleted: true }> {
+    requireEditor(ctx, 'delete rules')
+    const cur = this.get(id, ctx)
+    return this.d.core.mutations.run(
+      {
+        action: 'rules.delete',
+        ctx,
+        tables: RULE_TABLES,
+        workspaceId: cur.workspaceId,
+        detail: () => ({ ruleId: id }),
+      },
+      () => {
+        this.d.repo.softDelete(id, this.now().toISOString())
+        return { deleted: true as const }
+      },
+    )
+  }
+
+  /** Pause or resume every rule (the tray's "Pause all automation"). */
+  async setPaused(paused: boolean, ctx: CallContext): Promise<{ paused: boolean }> {
+    requireEditor(ctx, 'pause automation')
+    return this.d.core.mutations.run(
+      { action: paused ? 'automation.pause' : 'automation.resume', ctx, tables: ['settings', 'automation_rules'] },
+      () => {
+        this.d.core.kv.set(PAUSED_KEY, paused)
+        return { paused }
+      },
+    )
+  }
+
+  /** Store the next scheduled run of a rule (null: after syncs, manual, paused or deleted). */
+  reschedule(id: number, lastRun: Date | null = null): void {
+    const r = this.d.repo.get(id)
+    if (!r) return
+    const def = r.definition
+    let next: Date | null = null
+    if (r.deletedAt === null && def.enabled && def.mode !== 'preview') {
+      next = nextRunAt(def.schedule, this.timeZoneOf(def), this.now(), lastRun)
+    }
+    this.d.repo.setTimes(id, { nextRunAt: next ? next.toISOString() : null })
+  }
+
+  /** The schedule's time zone: its own, else the first account in scope's, else UTC. */
+  timeZoneOf(def: RuleDefinition): string {
+    if (def.schedule.timeZone) return def.schedule.timeZone
+    const accounts = this.d.repo
+      .accounts(def.workspaceId)
+      .filter(
+        (a) =>
+          (!def.scope.platforms || def.scope.platforms.includes(a.platform)) &&
+          (!def.scope.accountIds || def.scope.accountIds.includes(a.id)),
+      )
+    return accounts[0]?.timeZone ?? 'UTC'
+  }
+
+  // --- evaluating ----------------------------------------------------------------------------
+
+  /** What a rule (stored, or a draft from the editor) would do right now; changes and stores nothing. */
+  preview(target: { id: number } | { rule: unknown }, ctx: CallContext): RuleRunResult {
+    let def: RuleDefinition
+    let ruleId = 0
+    let version = 0
+    if ('id' in target) {
+      const r = this.get(target.id, ctx)
+      def = r.definition
+      ruleId = r.id
+      version = r.version
+    } else {
+      def = parseRule(target.rule)
+      this.checkScope(def, ctx)
+    }
+    const started = this.now()
+    const data = new EvalData(def.workspaceId, started, this.d.repo, this.d.analytics)
+    const outcomes = evaluateRule(def, ruleId, data, this.history(ruleId, def, started))
+    const decisions = outcomes.map((o) => markActions(o, 'would'))
+    return {
+      run: {
+        id: 0,
+        ruleId,
+        version,
+        trigger: 'preview',
+        mode: def.mode,
+        dryRun: true,
+        status: 'succeeded',
+        startedAt: started.toISOString(),
+        finishedAt: this.now().toISOString(),
+        ...counts(decisions),
+        actions: outcomes.reduce((n, o) => n + o.changes.length + o.labels.length, 0),
+        batchId: null,
+        message: null,
+      },
+      currency: data.currency,
+      decisions,
+    }
+  }
+
+  private history(ruleId: number, def: RuleDefinition, now: Date): Parameters<typeof evaluateRule>[3] {
+    if (ruleId === 0)
+      return {
+        recent: [],
+        lastChange: new Map(),
+        othersOpen: this.d.repo.openChangesByOtherRules(0, def.scope.level, def.workspaceId),
+      }
+    const hours = Math.max(24, def.guardrails.cooldownHours)
+    return {
+      recent: this.d.repo.ruleChanges(ruleId, new Date(now.getTime() - hours * 3_600_000).toISOString()),
+      lastChange: this.d.repo.lastRuleChange(ruleId, def.scope.level),
+      othersOpen: this.d.repo.openChangesByOtherRules(ruleId, def.scope.level, def.workspaceId),
+    }
+  }
+
+  /** Run one rule now (CLI `rules run`, the page's Run button); `dryRun` stores the run but acts on nothing. */
+  async run(id: number, opts: { dryRun?: boolean; trigger?: RunTrigger }, ctx: CallContext): Promise<RuleRunResult> {
+    requireEditor(ctx, 'run rules')
+    const r = this.get(id, ctx)
+    const dryRun = opts.dryRun ?? false
+    if (!dryRun && this.isPaused())
+      throw new AppError('CONFLICT', 'Automation is paused: resume it to run rules (or run with --dry-run)')
+    const [result] = await this.cycle([r], opts.trigger ?? 'manual', dryRun)
+    return result as RuleRunResult
+  }
+
+  /**
+   * Evaluate rules together (one scheduler tick or one sync): an entity matched by two rules with
+   * opposite actions is skipped by both ('conflict'). Then each rule acts by its mode and its run
+   * is stored with every decision.
+   */
+  async cycle(rules: RuleRow[], trigger: RunTrigger, dryRun = false): Promise<RuleRunResult[]> {
+    const started = this.now()
+    const data = new Map<number, EvalData>()
+    const evaluated = rules.map((r) => {
+      let d = data.get(r.workspaceId)
+      if (!d) {
+        d = new EvalData(r.workspaceId, started, this.d.repo, this.d.analytics)
+        data.set(r.workspaceId, d)
+      }
+      try {
+        return {
+          rule: r,
+          outcomes: evaluateRule(r.definition, r.id, d, this.history(r.id, r.definition, started)),
+          error: null,
+        }
+      } catch (e) {
+        return { rule: r, outcomes: [] as EntityOutcome[], error: (e as Error).message }
+      }
+    })
+    const conflicts = findConflicts(evaluated.map((e) => ({ ruleId: e.rule.id, outcomes: e.outcomes })))
+    const results: RuleRunResult[] = []
+    for (const e of evaluated) {
+      results.push(
+        await this.act(
+          e.rule,
+          e.outcomes,
+          e.error,
+          trigger,
+          dryRun,
+          started,
+          conflicts,
+          data.get(e.rule.workspaceId)?.currency,
+        ),
+      )
+    }
+    return results
+  }
+
+  private async act(
+    r: RuleRow,
+    outcomes: EntityOutcome[],
+    error: string | null,
+    trigger: RunTrigger,
+    dryRun: boolean,
+    started: Date,
+    conflicts: Map<string, number[]>,
+    currency: string | undefined,
+  ): Promise<RuleRunResult> {
+    const def = r.definition
+    const ctx = ruleContext(r.id, r.version, r.workspaceId)
+    for (const o of outcomes) {
+      const others = conflicts.get(`${o.decision.entityType}:${o.decision.entityId}`)?.filter((x) => x !== r.id)
+      if (o.decision.outcome === 'matched' && others?.length) {
+        o.decision = {
+          ...o.decision,
+          outcome: 'skipped',
+          reason: 'conflict',
+          detail: `rule${others.length > 1 ? 's' : ''} ${others.join(', ')} matched it in the same cycle with the opposite action: neither acts`,
+          actions: [],
+        }
+        o.changes = []
+        o.labels = []
+      }
+    }
+    const live = !dryRun && def.mode !== 'preview' && error === null
+    const batchId = live ? `rule:${r.id}@${r.version}:${randomUUID().slice(0, 8)}` : null
+    let message = error
+    const made = new Map<string, Change>()
+    if (live) {
+      const proposals: ChangeProposal[] = outcomes.flatMap((o) =>
+        o.changes.map((c) => ({
+          entityType: c.entityType,
+          entityId: c.entityId,
+          action: c.action,
+          reason: `Rule “${def.name}” (v${r.version}): ${o.decision.conditions
+            .filter((x) => x.result)
+            .map((x) => x.label)
+            .join(' and ')}`.slice(0, 2000),
+          metrics: metricsOf(o),
+          idempotencyKey: `${batchId}:${c.entityType}:${c.entityId}:${c.action.kind}`,
+          batchId: batchId as string,
+          approval: def.mode === 'automatic' ? ('auto' as const) : ('required' as const),
+        })),
+      )
+      if (proposals.length) {
+        try {
+          for (const c of this.d.changes.proposeBatch(proposals, ctx, { batchId: batchId as string }))
+            made.set(`${c.entityType}:${c.entityId}:${c.action.kind}`, c)
+        } catch (e) {
+          message = `The changes were not proposed: ${(e as Error).message}`
+        }
+      }
+      const at = started.toISOString()
+      const label = principalLabel(ctx.principal)
+      for (const o of outcomes)
+        for (const l of o.labels)
+          this.d.repo.addLabel(r.workspaceId, o.decision.entityType, o.decision.entityId, l, label, at)
+    }
+    const decisions = outcomes.map((o) => {
+      if (o.decision.outcome !== 'matched') return o.decision
+      return {
+        ...o.decision,
+        actions: o.decision.actions.map((a) => {
+          if (!live) return { ...a, outcome: 'would' }
+          if (a.kind === 'add_label') return { ...a, outcome: 'done' }
+          const kind = a.kind === 'change_budget' ? 'set_budget' : a.kind
+          const c = made.get(`${o.decision.entityType}:${o.decision.entityId}:${kind}`)
+          return c
+            ? { ...a, outcome: c.state, changeId: c.id }
+            : { ...a, outcome: 'not_proposed', note: message ?? undefined }
+        }),
+      }
+    })
+    const finished = this.now()
+    const c = counts(decisions)
+    const actions = live ? made.size + outcomes.reduce((n, o) => n + o.labels.length, 0) : 0
+    const run = {
+      ruleId: r.id,
+      version: r.version,
+      workspaceId: r.workspaceId,
+      trigger,
+      mode: def.mode,
+      dryRun: !live,
+      status: error ? ('failed' as const) : ('succeeded' as const),
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      ...c,
+      actions,
+      batchId: made.size ? batchId : null,
+      message,
+    }
+    const runId = this.d.repo.insertRun(run, decisions)
+    this.d.repo.setTimes(r.id, { lastRunAt: started.toISOString() })
+    this.reschedule(r.id, started)
+    this.d.core.events.emit('data:changed', { tables: RUN_TABLES, workspaceId: r.workspaceId })
+    const { workspaceId: _ws, ...stored } = run
+    void _ws
+    return { run: { id: runId, ...stored }, currency: currency ?? 'USD', decisions }
+  }
+
+  /** Rules whose scheduled time has come (enabled, acting, not deleted). */
+  due(now: Date): RuleRow[] {
+    const t = now.toISOString()
+    return this.d.repo
+      .list()
+      .filter(
+        (r) => r.definition.enabled && r.definition.mode !== 'preview' && r.nextRunAt !== null && r.nextRunAt <= t,
+      )
+  }
+
+  /** One scheduler tick: run every due rule together (nothing while automation is paused). */
+  async tick(): Promise<RuleRunResult[]> {
+    if (this.isPaused()) return []
+    const due = this.due(this.now())
+    return due.length ? this.cycle(due, 'schedule') : []
+  }
+
+  /** After a sync (or the demo build): the rules scheduled "after each sync" of the workspace run together. */
+  async afterSync(workspaceId?: number): Promise<RuleRunResult[]> {
+    if (this.isPaused()) return []
+    const rules = this.d.repo
+      .list(workspaceId)
+      .filter(
+        (r) => r.definition.enabled && r.definition.mode !== 'preview' && r.definition.schedule.kind === 'after_sync',
+      )
+    return rules.length ? this.cycle(rules, 'after_sync') : []
+  }
+
+  /** Undo a run: every applied change of its batch (all or nothing) and the labels it added. */
+  async undoRun(
+    runId: number,
+    ctx: CallContext,
+    opts: { force?: boolean } = {},
+  ): Promise<{ changes: Change[]; labelsRemoved: number }> {
+    requireEditor(ctx, 'undo rule runs')
+    const res = this.getRun(runId, ctx)
+    let changes: Change[] = []
+    if (res.run.batchId) {
+      const all = this.d.changes.list({ batchId: res.run.batchId, limit: 500 }).items
+      const applied = all.filter((c) => c.state === 'applied' && c.writes > 0)
+      if (applied.length) changes = await this.d.changes.undoBatch(res.run.batchId, ctx, opts)
+      // Proposals nobody decided yet are withdrawn.
+      for (const c of all.filter((x) => x.state === 'proposed'))
+        changes.push(this.d.changes.reject(c.id, ctx, `Run ${runId} undone`))
+    }
+    let labelsRemoved = 0
+    if (!res.run.dryRun)
+      for (const d of res.decisions)
+        for (const a of d.actions)
+          if (a.kind === 'add_label' && a.outcome === 'done' && typeof a.after === 'string')
+            if (this.d.repo.removeLabel(d.entityType, d.entityId, a.after)) labelsRemoved++
+    if (!changes.length && !labelsRemoved)
+      throw new AppError('CONFLICT', `Run ${runId} has nothing to undo (no applied change, open proposal or label)`)
+    return { changes, labelsRemoved }
+  }
+}
+
+function markActions(o: EntityOutcome, outcome: string): RuleDecision {
+  return { ...o.decision, actions: o.decision.actions.map((a) => ({ ...a, outcome })) }
+}
+
+function counts(ds: RuleDecision[]): { considered: number; matched: number; skipped: number } {
+  return {
+    considered: ds.length,
+    matched: ds.filter((d) => d.outcome === 'matched').length,
+    skipped: ds.filter((d) => d.outcome === 'skipped').length,
+  }
+}
+
+/** The condition values behind a decision, attached to its change. */
+function metricsOf(o: EntityOutcome): Record<string, number | string | boolean | null> {
+  const out: Record<string, number | string | boolean | null> = {}
+  for (const c of o.decision.conditions.slice(0, 20)) {
+    out[c.label] = c.value
+    if (c.against !== null) out[`${c.label} (against)`] = c.against
+  }
+  return out
+}
+
+/**
+ * Entities that two rules of one cycle want to move in opposite directions (more delivery or
+ * budget against less): key `level:id` → the rules involved.
+ */
+export function findConflicts(runs: { ruleId: number; outcomes: EntityOutcome[] }[]): Map<string, number[]> {
+  const dirs = new Map<string, Map<number, Set<number>>>()
+  for (const r of runs)
+    for (const o of r.outcomes)
+      for (const c of o.changes) {
+        const k = `${c.entityType}:${c.entityId}`
+        let m = dirs.get(k)
+        if (!m) dirs.set(k, (m = new Map()))
+        let s = m.get(c.direction)
+        if (!s) m.set(c.direction, (s = new Set()))
+        s.add(r.ruleId)
+      }
+  const out = new Map<string, number[]>()
+  for (const [k, m] of dirs) {
+    const up = m.get(1)
+    const down = m.get(-1)
+    if (up && down)
+      out.set(
+        k,
+        [...new Set([...up, ...down])].sort((a, b) => a - b),
+      )
+  }
+  return out
+}
+
+export { directionOfRow }

@@ -1,0 +1,432 @@
+import type { EntityLevel, EntityStatus, PlatformId } from '../../../../shared/domain/entities'
+import type { RuleDecision, RuleDefinition, RuleMode, RuleRun, RunTrigger } from '../../../../shared/domain/rules'
+import type { Sqlite } from '../db'
+
+/** A stored rule row (the definition of its current version). */
+export interface RuleRow {
+  id: number
+  workspaceId: number
+  name: string
+  definition: RuleDefinition
+  version: number
+  createdAt: string
+  updatedAt: string
+  deletedAt: string | null
+  lastRunAt: string | null
+  nextRunAt: string | null
+}
+
+export interface RuleVersionRow {
+  version: number
+  definition: RuleDefinition
+  createdBy: string
+  createdAt: string
+}
+
+/** An account as rules need it: where its days are and which of them are settled. */
+export interface RuleAccount {
+  id: number
+  platform: PlatformId
+  name: string
+  currency: string
+  timeZone: string
+  firstDate: string | null
+  lastDate: string | null
+  /** Last day not inside the restatement window (null: every day is provisional or none exists). */
+  lastSettledDate: string | null
+}
+
+/** A campaign, ad set or ad in a rule's scope with what filters and metrics need. */
+export interface RuleEntity {
+  id: number
+  level: EntityLevel
+  name: string
+  status: EntityStatus
+  accountId: number
+  campaignId: number
+  adSetId: number | null
+  objective: string
+  dailyBudgetMicros: number | null
+  /** Campaign start date, ad launch date, an ad set's first ad's launch date. */
+  launchDate: string | null
+  labels: string[]
+}
+
+/** A change made by a rule (for cooldowns, daily limits and "since the last change"). */
+export interface RuleChangeRow {
+  id: number
+  entityType: EntityLevel
+  entityId: number
+  accountId: number
+  actorKind: string
+  actorId: string
+  state: string
+  field: string
+  action: string
+  beforeValue: string | null
+  requestedValue: string
+  createdAt: string
+}
+
+export interface NewRun {
+  ruleId: number
+  version: number
+  workspaceId: number
+  trigger: RunTrigger
+  mode: RuleMode
+  dryRun: boolean
+  status: RuleRun['status']
+  startedAt: string
+  finishedAt: string
+  considered: number
+  matched: number
+  skipped: number
+  actions: number
+  batchId: string | null
+  message: string | null
+}
+
+interface RuleDbRow {
+  id: number
+  workspace_id: number
+  name: string
+  definition: string
+  version: number
+  created_at: string
+  updated_at: string
+  deleted_at: string | null
+  last_run_at: string | null
+  next_run_at: string | null
+}
+
+function toRule(r: RuleDbRow): RuleRow {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    name: r.name,
+    definition: JSON.parse(r.definition) as RuleDefinition,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    deletedAt: r.deleted_at,
+    lastRunAt: r.last_run_at,
+    nextRunAt: r.next_run_at,
+  }
+}
+
+const RUN_COLS = `id, rule_id AS ruleId, version, trigger, mode, dry_run AS dryRun, status, started_at AS startedAt,
+  finished_at AS finishedAt, considered, matched, skipped, actions, batch_id AS batchId, message`
+
+function toRun(r: Record<string, unknown>): RuleRun {
+  return { ...(r as unknown as RuleRun), dryRun: r.dryRun === 1 }
+}
+
+const IN = (n: number): string => `(${Array.from({ length: n }, () => '?').join(',')})`
+
+/** All of the automation SQL: rules and versions, runs and decisions, labels, and what evaluation reads. */
+export class RulesRepo {
+  constructor(private readonly sqlite: Sqlite) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.sqlite.transaction(fn)()
+  }
+
+  // --- rules and versions ----------------------------------------------------------------------
+
+  insert(def: RuleDefinition, by: string, at: string): number {
+    return this.transaction(() => {
+      const id = Number(
+        this.sqlite
+          .prepare(
+            `INSERT INTO automation_rules (workspace_id, name, definition, version, created_at, updated_at)
+             VALUES (?, ?, ?, 1, ?, ?)`,
+          )
+          .run(def.workspaceId, def.name, JSON.stringify(def), at, at).lastInsertRowid,
+      )
+      this.addVersion(id, 1, def, by, at)
+      return id
+    })
+  }
+
+  /** Save a new version; returns it. */
+  update(id: number, def: RuleDefinition, by: string, at: string): number {
+    return this.transaction(() => {
+      const cur = this.get(id)
+      if (!cur) throw new Error(`No rule ${id}`)
+      const version = cur.version + 1
+      this.sqlite
+        .prepare('UPDATE automation_rules SET name = ?, definition = ?, version = ?, updated_at = ? WHERE id = ?')
+        .run(def.name, JSON.stringify(def), version, at, id)
+      this.addVersion(id, version, def, by, at)
+      return version
+    })
+  }
+
+  private addVersion(id: number, version: number, def: RuleDefinition, by: string, at: string): void {
+    this.sqlite
+      .prepare(
+        'INSERT INTO rule_versions (rule_id, version, definition, created_by, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(id, version, JSON.stringify(def), by, at)
+  }
+
+  softDelete(id: number, at: string): void {
+    this.sqlite.prepare('UPDATE automation_rules SET deleted_at = ?, next_run_at = NULL WHERE id = ?').run(at, id)
+  }
+
+  get(id: number): RuleRow | null {
+    const r = this.sqlite.prepare('SELECT * FROM automation_rules WHERE id = ?').get(id) as RuleDbRow | undefined
+    return r ? toRule(r) : null
+  }
+
+  /** Live rules of a workspace (or of every workspace), oldest first. */
+  list(workspaceId?: number): RuleRow[] {
+    const rows = (
+      workspaceId === undefined
+        ? this.sqlite.prepare('SELECT * FROM automation_rules WHERE deleted_at IS NULL ORDER BY id').all()
+        : this.sqlite
+            .prepare('SELECT * FROM automation_rules WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY id')
+            .all(workspaceId)
+    ) as RuleDbRow[]
+    return rows.map(toRule)
+  }
+
+  versions(id: number): RuleVersionRow[] {
+    const rows = this.sqlite
+      .prepare(
+        'SELECT version, definition, created_by AS createdBy, created_at AS createdAt FROM rule_versions WHERE rule_id = ? ORDER BY version',
+      )
+      .all(id) as (Omit<RuleVersionRow, 'definition'> & { definition: string })[]
+    return rows.map((r) => ({ ...r, definition: JSON.parse(r.definition) as RuleDefinition }))
+  }
+
+  setTimes(id: number, times: { lastRunAt?: string; nextRunAt?: string | null }): void {
+    if (times.lastRunAt !== undefined)
+      this.sqlite.prepare('UPDATE automation_rules SET last_run_at = ? WHERE id = ?').run(times.lastRunAt, id)
+    if (times.nextRunAt !== undefined)
+      this.sqlite.prepare('UPDATE automation_rules SET next_run_at = ? WHERE id = ?').run(times.nextRunAt, id)
+  }
+
+  // --- runs and decisions ----------------------------------------------------------------------
+
+  /** A run and every decision, in one transaction. */
+  insertRun(run: NewRun, decisions: RuleDecision[]): number {
+    return this.transaction(() => {
+      const id = Number(
+        this.sqlite
+          .prepare(
+            `INSERT INTO rule_runs (rule_id, version, workspace_id, trigger, mode, dry_run, status, started_at, finished_at,
+               considered, matched, skipped, actions, batch_id, message)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            run.ruleId,
+            run.version,
+            run.workspaceId,
+            run.trigger,
+            run.mode,
+            run.dryRun ? 1 : 0,
+            run.status,
+            run.startedAt,
+            run.finishedAt,
+            run.considered,
+            run.matched,
+            run.skipped,
+            run.actions,
+            run.batchId,
+            run.message,
+          ).lastInsertRowid,
+      )
+      const ins = this.sqlite.prepare(
+        `INSERT INTO rule_decisions (run_id, entity_type, entity_id, entity_name, account_id, outcome, reason, detail, conditions, actions)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      for (const d of decisions)
+        ins.run(
+          id,
+          d.entityType,
+          d.entityId,
+          d.entityName,
+          d.accountId,
+          d.outcome,
+          d.reason,
+          d.detail,
+          JSON.stringify(d.conditions),
+          JSON.stringify(d.actions),
+        )
+      return id
+    })
+  }
+
+  run(id: number): (RuleRun & { workspaceId: number }) | null {
+    const r = this.sqlite
+      .prepare(`SELECT ${RUN_COLS}, workspace_id AS workspaceId FROM rule_runs WHERE id = ?`)
+      .get(id) as Record<string, unknown> | undefined
+    return r ? { ...toRun(r), workspaceId: r.workspaceId as number } : null
+  }
+
+  runs(ruleId: number, limit: number): RuleRun[] {
+    return (
+      this.sqlite
+        .prepare(`SELECT ${RUN_COLS} FROM rule_runs WHERE rule_id = ? ORDER BY id DESC LIMIT ?`)
+        .all(ruleId, limit) as Record<string, unknown>[]
+    ).map(toRun)
+  }
+
+  decisions(runId: number): RuleDecision[] {
+    const rows = this.sqlite
+      .prepare(
+        `SELECT entity_type AS entityType, entity_id AS entityId, entity_name AS entityName, account_id AS accountId,
+           outcome, reason, detail, conditions, actions FROM rule_decisions WHERE run_id = ? ORDER BY id`,
+      )
+      .all(runId) as (Omit<RuleDecision, 'conditions' | 'actions'> & { conditions: string; actions: string })[]
+    return rows.map((r) => ({
+      ...r,
+      conditions: JSON.parse(r.conditions) as RuleDecision['conditions'],
+      actions: JSON.parse(r.actions) as RuleDecision['actions'],
+    }))
+  }
+
+  /** Decisions about one entity across runs (newest first), with the run's rule. */
+  entityHistory(
+    level: EntityLevel,
+    entityId: number,
+    limit: number,
+  ): (RuleDecision & { runId: number; ruleId: number; version: number; at: string })[] {
+    const rows = this.sqlite
+      .prepare(
+        `SELECT d.entity_type AS entityType, d.entity_id AS entityId, d.entity_name AS entityName, d.account_id AS accountId,
+           d.outcome, d.reason, d.detail, d.conditions, d.actions, r.id AS runId, r.rule_id AS ruleId, r.version, r.started_at AS at
+         FROM rule_decisions d JOIN rule_runs r ON r.id = d.run_id
+         WHERE d.entity_type = ? AND d.entity_id = ? ORDER BY d.id DESC LIMIT ?`,
+      )
+      .all(level, entityId, limit) as (Omit<RuleDecision, 'conditions' | 'actions'> & {
+      conditions: string
+      actions: string
+      runId: number
+      ruleId: number
+      version: number
+      at: string
+    })[]
+    return rows.map((r) => ({
+      ...r,
+      conditions: JSON.parse(r.conditions) as RuleDecision['conditions'],
+      actions: JSON.parse(r.actions) as RuleDecision['actions'],
+    }))
+  }
+
+  /** Actions taken per day over the last `days` days (the list's sparkline). */
+  actionsPerDay(ruleId: number, since: string): { day: string; actions: number }[] {
+    return this.sqlite
+      .prepare(
+        `SELECT substr(started_at, 1, 10) AS day, sum(actions) AS actions FROM rule_runs
+         WHERE rule_id = ? AND dry_run = 0 AND started_at >= ? GROUP BY day ORDER BY day`,
+      )
+      .all(ruleId, since) as { day: string; actions: number }[]
+  }
+
+  // --- what evaluation reads -------------------------------------------------------------------
+
+  accounts(workspaceId: number): RuleAccount[] {
+    return this.sqlite
+      .prepare(
+        `SELECT a.id, a.platform, a.name, a.currency, a.time_zone AS timeZone,
+           (SELECT min(date) FROM account_daily d WHERE d.account_id = a.id) AS firstDate,
+           (SELECT max(date) FROM account_daily d WHERE d.account_id = a.id) AS lastDate,
+           (SELECT max(date) FROM account_daily d WHERE d.account_id = a.id AND d.provisional = 0) AS lastSettledDate
+         FROM ad_accounts a WHERE a.workspace_id = ? ORDER BY a.id`,
+      )
+      .all(workspaceId) as RuleAccount[]
+  }
+
+  /** Every entity of a level in the accounts (archived ones too: rules skip them with a reason). */
+  entities(level: EntityLevel, accountIds: number[]): RuleEntity[] {
+    if (!accountIds.length) return []
+    const acc = IN(accountIds.length)
+    const sql =
+      level === 'campaign'
+        ? `SELECT c.id, c.name, c.status, c.account_id AS accountId, c.id AS campaignId, NULL AS adSetId,
+             c.objective, c.daily_budget_micros AS dailyBudgetMicros, c.start_date AS launchDate
+           FROM campaigns c WHERE c.account_id IN ${acc}`
+        : level === 'ad_set'
+          ? `SELECT s.id, s.name, s.status, s.account_id AS accountId, s.campaign_id AS campaignId, s.id AS adSetId,
+               c.objective, s.daily_budget_micros AS dailyBudgetMicros,
+               (SELECT min(x.launch_date) FROM ads x WHERE x.ad_set_id = s.id) AS launchDate
+             FROM ad_sets s JOIN campaigns c ON c.id = s.campaign_id WHERE s.account_id IN ${acc}`
+          : `SELECT x.id, x.name, x.status, x.account_id AS accountId, x.campaign_id AS campaignId, x.ad_set_id AS adSetId,
+               c.objective, NULL AS dailyBudgetMicros, x.launch_date AS launchDate
+             FROM ads x JOIN campaigns c ON c.id = x.campaign_id WHERE x.account_id IN ${acc}`
+    const rows = this.sqlite.prepare(`${sql} ORDER BY 1`).all(...accountIds) as Omit<RuleEntity, 'level' | 'labels'>[]
+    const labels = this.labelsOf(level)
+    return rows.map((r) => ({ ...r, level, labels: labels.get(r.id) ?? [] }))
+  }
+
+  /** Changes made by a rule (any version) since `since`, newest first; failed and rejected ones left out. */
+  ruleChanges(ruleId: number, since: string): RuleChangeRow[] {
+    return this.sqlite
+      .prepare(
+        `SELECT id, entity_type AS entityType, entity_id AS entityId, account_id AS accountId, actor_kind AS actorKind,
+           actor_id AS actorId, state, field, action, before_value AS beforeValue, requested_value AS requestedValue,
+           created_at AS createdAt
+         FROM changes WHERE actor_kind = 'rule' AND actor_id LIKE ? AND created_at >= ?
+           AND state NOT IN ('failed', 'rejected') ORDER BY id DESC`,
+      )
+      .all(`${ruleId}@%`, since) as RuleChangeRow[]
+  }
+
+  /** The last change a rule made to each entity of a level (for "since the last change"). */
+  lastRuleChange(ruleId: number, level: EntityLevel): Map<number, string> {
+    const rows = this.sqlite
+      .prepare(
+        `SELECT entity_id AS id, max(created_at) AS at FROM changes
+         WHERE actor_kind = 'rule' AND actor_id LIKE ? AND entity_type = ? AND state IN ('applied', 'applying', 'approved')
+         GROUP BY entity_id`,
+      )
+      .all(`${ruleId}@%`, level) as { id: number; at: string }[]
+    return new Map(rows.map((r) => [r.id, r.at]))
+  }
+
+  /** Open changes (proposed, approved, applying) by other rules on these entities (conflicts). */
+  openChangesByOtherRules(ruleId: number, level: EntityLevel, workspaceId: number): RuleChangeRow[] {
+    return this.sqlite
+      .prepare(
+        `SELECT id, entity_type AS entityType, entity_id AS entityId, account_id AS accountId, actor_kind AS actorKind,
+           actor_id AS actorId, state, field, action, before_value AS beforeValue, requested_value AS requestedValue,
+           created_at AS createdAt
+         FROM changes WHERE workspace_id = ? AND entity_type = ? AND actor_kind = 'rule' AND actor_id NOT LIKE ?
+           AND state IN ('proposed', 'approved', 'applying')`,
+      )
+      .all(workspaceId, level, `${ruleId}@%`) as RuleChangeRow[]
+  }
+
+  // --- labels ----------------------------------------------------------------------------------
+
+  labelsOf(level: EntityLevel): Map<number, string[]> {
+    const rows = this.sqlite
+      .prepare('SELECT entity_id AS id, label FROM entity_labels WHERE entity_type = ? ORDER BY label')
+      .all(level) as { id: number; label: string }[]
+    const out = new Map<number, string[]>()
+    for (const r of rows) out.set(r.id, [...(out.get(r.id) ?? []), r.label])
+    return out
+  }
+
+  /** Add a label; false when the entity already had it. */
+  addLabel(workspaceId: number, level: EntityLevel, entityId: number, label: string, by: string, at: string): boolean {
+    return (
+      this.sqlite
+        .prepare(
+          `INSERT INTO entity_labels (workspace_id, entity_type, entity_id, label, created_by, created_at)
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        )
+        .run(workspaceId, level, entityId, label, by, at).changes > 0
+    )
+  }
+
+  removeLabel(level: EntityLevel, entityId: number, label: string): boolean {
+    return (
+      this.sqlite
+        .prepare('DELETE FROM entity_labels WHERE entity_type = ? AND entity_id = ? AND label = ?')
+        .run(level, entityId, label).changes > 0
+    )
+  }
+}
