@@ -27,6 +27,7 @@ import type { CoreServices } from './core-services'
 import { mlModule } from './ml/module'
 import { reportsModule } from './reports/module'
 import type { ReportCenterOptions } from './reports/report-center'
+import { experimentsModule } from './experiments/module'
 import { wireModules, type ChannelsOf, type ServiceRegistry } from './module'
 import type { ConnectorFactory } from './sync/connector-factory'
 import { connectorsModule } from './sync/connectors-module'
@@ -93,6 +94,7 @@ function modulesOf(options: CoreOptions) {
     syncModule,
     analyticsModule,
     mlModule,
+    experimentsModule,
     changesModule(options.changeWorker ? { worker: options.changeWorker } : {}),
     automationModule,
     backupsModule(),

@@ -7,6 +7,7 @@ import type { Backups } from './backups-module'
 import type { ChangeService } from './changes/change-service'
 import type { ChangeWorker } from './changes/change-worker'
 import type { CoreServices } from './core-services'
+import type { ExperimentService } from './experiments/experiment-service'
 import type { Handlers } from './ipc/router'
 import type { ForecastService } from './ml/forecast-service'
 import type { LtvService } from './ml/ltv-service'
@@ -39,6 +40,8 @@ export interface ServiceRegistry {
   forecasts: ForecastService
   /** Lifetime value from imported orders. */
   ltv: LtvService
+  /** A/B tests: analyses between entities or from CSV files, suggestions, power plans. */
+  experiments: ExperimentService
   /**
    * The change pipeline, the one way to write to an ad platform: propose (as the caller's
    * principal: a rule or recommendation context for the app's own changes), approve, reject,

@@ -61,6 +61,11 @@ export interface ExperimentInput {
   power?: number
   /** Planned traffic shares per variant, in `variants` order (equal by default). */
   plannedShares?: number[]
+  /**
+   * False when the traffic was not split at random (entities of the store that the platforms
+   * deliver as they see fit): the sample-ratio check is still computed but does not decide the verdict.
+   */
+  randomized?: boolean
 }
 
 export interface CumulativePoint {
@@ -305,6 +310,7 @@ export function analyzeExperiment(input: ExperimentInput): ExperimentAnalysis {
     powerReached,
     k,
     sequential: head.sequentialPValue !== null,
+    randomized: input.randomized ?? true,
   })
   return {
     control: control.name,
@@ -344,13 +350,14 @@ function verdictOf(o: {
   powerReached: number
   k: number
   sequential: boolean
+  randomized: boolean
 }): { kind: VerdictKind; text: string } {
   const { head } = o
   const level = `${Math.round(o.confidence * 100)}%`
   const lift = head.relativeLift !== null ? ` (${signedPct(head.relativeLift)})` : ''
   const rates = `${head.variant} converts at ${pct(head.rate)} vs ${pct(head.controlRate)} for ${o.control}${lift}`
   const ci = `${level} interval of the difference ${signedPoints(head.ci[0], 2)} to ${signedPoints(head.ci[1], 2)} percentage points`
-  if (o.srm.pValue < SRM_ALPHA)
+  if (o.randomized && o.srm.pValue < SRM_ALPHA)
     return {
       kind: 'sample_ratio_mismatch',
       text: `Do not trust this result: the variants' traffic does not match the planned split (sample-ratio p = ${o.srm.pValue.toExponential(1)}). Check how users are assigned and tracked before reading the numbers.`,

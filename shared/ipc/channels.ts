@@ -4,6 +4,7 @@
 import { ANALYTICS_EVENT_CHANNELS, ANALYTICS_INVOKE_CHANNELS } from './channels/analytics'
 import { AUTOMATION_INVOKE_CHANNELS } from './channels/automation'
 import { CHANGES_INVOKE_CHANNELS } from './channels/changes'
+import { EXPERIMENTS_INVOKE_CHANNELS } from './channels/experiments'
 import { ML_EVENT_CHANNELS, ML_INVOKE_CHANNELS } from './channels/ml'
 import { REPORTS_INVOKE_CHANNELS } from './channels/reports'
 import { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from './channels/sync'
@@ -29,6 +30,7 @@ export const INVOKE_CHANNELS = [
   ...CHANGES_INVOKE_CHANNELS,
   ...REPORTS_INVOKE_CHANNELS,
   ...AUTOMATION_INVOKE_CHANNELS,
+  ...EXPERIMENTS_INVOKE_CHANNELS,
 ] as const
 
 export const EVENT_CHANNELS = [

@@ -9,6 +9,7 @@ import type { EventChannel, InvokeChannel } from './channels'
 import { analyticsContract, analyticsEvents } from './contracts/analytics'
 import { automationContract } from './contracts/automation'
 import { changesContract } from './contracts/changes'
+import { experimentsContract } from './contracts/experiments'
 import { mlContract, mlEvents } from './contracts/ml'
 import { reportsContract } from './contracts/reports'
 import { syncContract, syncEvents } from './contracts/sync'
@@ -202,6 +203,7 @@ export const contract = {
   ...changesContract,
   ...reportsContract,
   ...automationContract,
+  ...experimentsContract,
 } satisfies Record<InvokeChannel, ChannelSpec>
 
 /** Every event channel with its payload schema. */
