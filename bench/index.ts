@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { experimentsBench } from './experiments'
 import { mlBench } from './ml'
 import { queriesBench } from './queries'
 import { importBench } from './import'
@@ -10,7 +11,7 @@ import { storeBench } from './store'
 import type { Bench } from './types'
 
 // Each domain adds its bench here; `--only` names are a stable interface.
-const BENCHES: Bench[] = [storeBench, queriesBench, mlBench, ingestBench, importBench, reportsBench]
+const BENCHES: Bench[] = [storeBench, queriesBench, mlBench, ingestBench, importBench, reportsBench, experimentsBench]
 
 function usage(): string {
   return `Usage: npm run bench -- [--only NAME[,NAME]] [--json]\n\nBenches:\n${BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}`
