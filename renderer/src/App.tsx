@@ -12,6 +12,7 @@ import { CreativesPage } from './pages/analytics/CreativesPage'
 import { DashboardPage } from './pages/dashboard/DashboardPage'
 import { PlaceholderPage } from './pages/PlaceholderPage'
 import { PredictionsPage } from './pages/predictions/PredictionsPage'
+import { ReportsPage } from './pages/reports/ReportsPage'
 import { SettingsPage } from './pages/settings/SettingsPage'
 import { useJobsStore } from './stores/jobs-store'
 import { startHashRouting, useRouterStore } from './stores/router-store'
@@ -34,6 +35,8 @@ function Page({ route }: { route: RouteId }): JSX.Element {
       return <PredictionsPage />
     case 'connections':
       return <ConnectionsPage />
+    case 'reports':
+      return <ReportsPage />
     default:
       return <PlaceholderPage key={route} id={route} />
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { addDays } from './dates'
 import { DateRangeSchema } from './metrics'
 
 /** The report templates a user starts from; each is an ordered list of sections they can change. */
@@ -270,3 +271,24 @@ export const HistoryEntrySchema = z.object({
   sentAt: z.string().nullable(),
 })
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>
+
+/** The last full calendar month before `today`. */
+export function lastFullMonth(today: string): { from: string; to: string } {
+  const to = addDays(`${today.slice(0, 7)}-01`, -1)
+  return { from: `${to.slice(0, 7)}-01`, to }
+}
+
+/** The last full ISO week (Monday to Sunday) before `today`'s week. */
+export function lastFullWeek(today: string): { from: string; to: string } {
+  const dow = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7
+  const monday = addDays(today, -dow)
+  return { from: addDays(monday, -7), to: addDays(monday, -1) }
+}
+
+/** The default period of a template: the last full month (monthly) or ISO week (the others). */
+export function templateRange(
+  template: ReportTemplate | 'weekly' | 'monthly',
+  today: string,
+): { from: string; to: string } {
+  return template === 'monthly' ? lastFullMonth(today) : lastFullWeek(today)
+}

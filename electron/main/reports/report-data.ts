@@ -1,7 +1,7 @@
 import type { CallContext } from '../../../shared/domain/caller'
-import { addDays, daysBetween } from '../../../shared/domain/dates'
+import { daysBetween } from '../../../shared/domain/dates'
 import type { ParsedReportSpec, ReportSection } from '../../../shared/domain/reports'
-import { TEMPLATE_SECTIONS } from '../../../shared/domain/reports'
+import { TEMPLATE_SECTIONS, templateRange } from '../../../shared/domain/reports'
 import type { ChannelInput, ChannelOutput } from '../../../shared/ipc/contract'
 import type { InvokeChannel } from '../../../shared/ipc/channels'
 import { AppError } from '../../../shared/ipc/result'
@@ -144,18 +144,7 @@ export async function gatherReportData(spec: ParsedReportSpec, call: Call): Prom
 
 /** The default range of a template: the last full ISO week or calendar month before `today`. */
 export function defaultRange(template: ParsedReportSpec['template'], today: string): { from: string; to: string } {
-  if (template === 'monthly') {
-    const firstOfThis = `${today.slice(0, 7)}-01`
-    const to = addDays(firstOfThis, -1)
-    return { from: `${to.slice(0, 7)}-01`, to }
-  }
-  if (template === 'weekly' || template === 'executive' || template === 'creative' || template === 'campaign') {
-    // Monday of this week, then the week before it.
-    const dow = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7
-    const monday = addDays(today, -dow)
-    return { from: addDays(monday, -7), to: addDays(monday, -1) }
-  }
-  return { from: addDays(today, -7), to: addDays(today, -1) }
+  return templateRange(template, today)
 }
 
 export function rangeDays(r: { from: string; to: string }): number {
