@@ -125,17 +125,6 @@ function sqlUses(src: string): string[] {
 }
 
 /**
- * Files outside electron/main/store/ that still hold SQL, each to move into a store repo. The list
- * only shrinks: a new file with SQL outside the store fails the test.
- */
-const SQL_OUTSIDE_STORE_TODO = new Set<string>([
-  'electron/main/analytics/anomaly-service.ts',
-  'electron/main/analytics/creatives-service.ts',
-  'electron/main/sync/demo-service.ts',
-  'electron/main/sync/sync-service.ts',
-])
-
-/**
  * The only files of electron/ that may read the wall clock (`Date.now()`, `new Date()`); the core
  * takes every "now" from platform.clock so tests can move time.
  */
@@ -162,13 +151,11 @@ describe('store boundary and clock', () => {
 
   it('SQL lives only under electron/main/store/ (no driver, ORM, prepare or pragma elsewhere)', () => {
     const bad = shipped('electron/')
-      .filter((f) => !f.startsWith('electron/main/store/') && !SQL_OUTSIDE_STORE_TODO.has(f))
+      .filter((f) => !f.startsWith('electron/main/store/'))
       .map((f) => ({ f, hits: sqlUses(code(f)) }))
       .filter((x) => x.hits.length > 0)
       .map((x) => `${x.f}: ${x.hits.join(', ')}`)
     expect(bad).toEqual([])
-    // The to-do list names only files that exist and still hold SQL.
-    for (const f of SQL_OUTSIDE_STORE_TODO) expect(sqlUses(code(f)), f).not.toEqual([])
   })
 
   it('every "now" in electron/ comes from the injected clock', () => {

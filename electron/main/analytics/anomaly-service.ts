@@ -10,10 +10,9 @@ import type {
   MetricSeriesSchema,
 } from '../../../shared/ipc/contracts/analytics-insights'
 import { AppError } from '../../../shared/ipc/result'
-import type { Sqlite } from '../store/db'
+import type { AnomalyDayRow, AnomalyRepo } from '../store/repos/anomaly-repo'
 import type { AnalyticsService } from './analytics-service'
 import { explain, isSeasonalPeak, LOOKBACK, runs, scoreSeries, severity, type DayParts } from './anomaly-detector'
-import { StatusRepo } from '../store/repos/status-repo'
 
 type ListInput = z.output<typeof ListAnomaliesInputSchema>
 type Level = Anomaly['level']
@@ -32,15 +31,7 @@ interface Entity {
   days: DayParts[]
 }
 
-interface Row {
-  key: number
-  date: string
-  spend: number
-  revenue: number
-  impressions: number
-  clicks: number
-  conversions: number
-}
+type Row = AnomalyDayRow
 
 /**
  * Anomalies on daily series per workspace, account and campaign (see anomaly-detector.ts). Results
@@ -50,7 +41,7 @@ export class AnomalyService {
   private readonly cache = new Map<string, { currency: string; anomalies: Anomaly[] }>()
 
   constructor(
-    private readonly sqlite: Sqlite,
+    private readonly repo: AnomalyRepo,
     private readonly analytics: AnalyticsService,
     /** The core's injected clock (the default range of a workspace without data ends today). */
     private readonly now: () => Date,
@@ -63,7 +54,7 @@ export class AnomalyService {
 
   /** Default range: the last 90 days up to the workspace's last day. */
   defaultRange(workspaceId: number): DateRange {
-    const to = new StatusRepo(this.sqlite).lastDataDate(workspaceId) ?? this.now().toISOString().slice(0, 10)
+    const to = this.repo.lastDataDate(workspaceId) ?? this.now().toISOString().slice(0, 10)
     return { from: addDays(to, -89), to }
   }
 
@@ -97,13 +88,7 @@ export class AnomalyService {
     const scope = this.analytics.scope(workspaceId)
     const ids = scope.accounts.map((a) => a.id)
     if (!ids.length) return []
-    const inList = `(${ids.map(() => '?').join(',')})`
-    const cols = `date, spend_micros AS spend, conversion_value_micros AS revenue, impressions, clicks, conversions`
-    const accRows = this.sqlite
-      .prepare(
-        `SELECT account_id AS key, ${cols} FROM account_daily WHERE account_id IN ${inList} AND date BETWEEN ? AND ?`,
-      )
-      .all(...ids, span.from, span.to) as Row[]
+    const accRows = this.repo.accountDays(ids, span.from, span.to)
     const out: Entity[] = []
     const accSeries = this.fill(span, accRows)
     if (!only || only.level === 'workspace') {
@@ -142,36 +127,13 @@ export class AnomalyService {
       }
     }
     if (!only || only.level === 'campaign') {
-      const top = only
-        ? [only.id]
-        : (
-            this.sqlite
-              .prepare(
-                `SELECT campaign_id AS id FROM daily_metrics WHERE account_id IN ${inList} AND date BETWEEN ? AND ?
-                 GROUP BY campaign_id ORDER BY sum(spend_micros) DESC, campaign_id LIMIT ${MAX_CAMPAIGNS}`,
-              )
-              .all(...ids, range.from, range.to) as { id: number }[]
-          ).map((r) => r.id)
+      const top = only ? [only.id] : this.repo.topCampaigns(ids, range.from, range.to, MAX_CAMPAIGNS)
       if (top.length) {
-        const list = `(${top.map(() => '?').join(',')})`
-        const rows = this.sqlite
-          .prepare(
-            // The campaigns' ads' rows by key, one lookup per ad-day (the key is account, date, ad).
-            `WITH RECURSIVE days(day) AS (SELECT ? UNION ALL SELECT date(day, '+1 day') FROM days WHERE day < ?)
-             SELECT d.campaign_id AS key, d.date, sum(d.spend_micros) AS spend, sum(d.conversion_value_micros) AS revenue,
-               sum(d.impressions) AS impressions, sum(d.clicks) AS clicks, round(sum(d.conversions), 6) AS conversions
-             FROM ads x
-             JOIN daily_metrics d ON d.account_id = x.account_id AND d.date IN (SELECT day FROM days) AND d.ad_id = x.id
-             WHERE x.campaign_id IN ${list}
-             GROUP BY d.campaign_id, d.date`,
-          )
-          .all(span.from, span.to, ...top) as Row[]
-        const meta = this.sqlite
-          .prepare(`SELECT id, name, account_id FROM campaigns WHERE id IN ${list} AND account_id IN ${inList}`)
-          .all(...top, ...ids) as { id: number; name: string; account_id: number }[]
+        const rows = this.repo.campaignDays(top, span.from, span.to)
+        const meta = this.repo.campaigns(top, ids)
         const series = this.fill(span, rows)
         for (const c of meta) {
-          const a = scope.byId.get(c.account_id)
+          const a = scope.byId.get(c.accountId)
           const days = series.get(c.id)
           if (!a || !days) continue
           out.push({

@@ -8,31 +8,18 @@ import type {
   FormatComparisonSchema,
 } from '../../../shared/ipc/contracts/analytics-insights'
 import { AppError } from '../../../shared/ipc/result'
-import type { Sqlite } from '../store/db'
+import type { AdMeta, CreativesRepo } from '../store/repos/creatives-repo'
 import type { AnalyticsRepo } from '../store/repos/analytics-repo'
 import { addBucket, type AnalyticsService } from './analytics-service'
 import { fitFatigue, type AdDay } from './fatigue'
 import { probBBeatsA, ratioCi, twoProportionTest } from './stats'
 
-interface AdMeta {
-  id: number
-  name: string
-  status: string
-  campaign_id: number
-  campaign_name: string
-  ad_set_id: number
-  ad_set_name: string
-  account_id: number
-  format: string | null
-  headline: string | null
-  thumbnail_url: string | null
-  launch_date: string | null
-}
+type Platform = z.infer<typeof CreativeListSchema>['rows'][number]['platform']
 
 /** Per-ad performance, format comparison, fatigue and A/B comparisons. */
 export class CreativesService {
   constructor(
-    private readonly sqlite: Sqlite,
+    private readonly creatives: CreativesRepo,
     private readonly repo: AnalyticsRepo,
     private readonly analytics: AnalyticsService,
   ) {}
@@ -62,33 +49,14 @@ export class CreativesService {
   }
 
   private adMeta(ids: number[]): Map<number, AdMeta> {
-    if (!ids.length) return new Map()
-    const rows = this.sqlite
-      .prepare(
-        `SELECT x.id, x.name, x.status, x.campaign_id, c.name AS campaign_name, x.ad_set_id, s.name AS ad_set_name,
-           x.account_id, cr.format, cr.headline, cr.thumbnail_url, x.launch_date
-         FROM ads x JOIN campaigns c ON c.id = x.campaign_id JOIN ad_sets s ON s.id = x.ad_set_id
-         LEFT JOIN creatives cr ON cr.id = x.creative_id WHERE x.id IN (${ids.map(() => '?').join(',')})`,
-      )
-      .all(...ids) as AdMeta[]
-    return new Map(rows.map((r) => [r.id, r]))
+    return new Map(this.creatives.adMeta(ids).map((r) => [r.id, r]))
   }
 
   /** Daily impressions and clicks of ads from launch up to `to`, grouped by ad. */
   private adDays(ids: number[], to: string): Map<number, AdDay[]> {
     const out = new Map<number, AdDay[]>()
-    if (!ids.length) return out
-    // One pass over the ads' accounts (the key leads with account and date), grouped here.
-    const list = ids.map(() => '?').join(',')
-    const rows = this.sqlite
-      .prepare(
-        `SELECT ad_id, date, impressions, clicks FROM daily_metrics
-         WHERE account_id IN (SELECT DISTINCT account_id FROM ads WHERE id IN (${list})) AND date <= ? AND ad_id IN (${list})
-         ORDER BY ad_id, date`,
-      )
-      .all(...ids, to, ...ids) as (AdDay & { ad_id: number })[]
     for (const id of ids) out.set(id, [])
-    for (const r of rows)
+    for (const r of this.creatives.adDays(ids, to))
       (out.get(r.ad_id) as AdDay[]).push({ date: r.date, impressions: r.impressions, clicks: r.clicks })
     return out
   }
@@ -107,7 +75,7 @@ export class CreativesService {
       const t = totals.get(id) as Totals
       if (!m) return []
       const f = fitFatigue(days.get(id) ?? [])
-      const platform = this.platformOf(m.account_id)
+      const platform = m.platform as Platform
       return [
         {
           adId: id,
@@ -136,13 +104,6 @@ export class CreativesService {
       ]
     })
     return { currency, convertedFrom, rows }
-  }
-
-  private platformOf(accountId: number): z.infer<typeof CreativeListSchema>['rows'][number]['platform'] {
-    const r = this.sqlite.prepare('SELECT platform FROM ad_accounts WHERE id = ?').get(accountId) as {
-      platform: string
-    }
-    return r.platform as z.infer<typeof CreativeListSchema>['rows'][number]['platform']
   }
 
   /** Formats compared over a range: sums, ratios and cluster-robust 95% intervals. */
@@ -184,17 +145,13 @@ export class CreativesService {
 
   /** One ad's CTR decay curve since launch (all its days, not only a range). */
   fatigue(workspaceId: number, adId: number): z.infer<typeof FatigueDetailSchema> {
-    const m = this.sqlite
-      .prepare(
-        'SELECT x.name FROM ads x JOIN ad_accounts a ON a.id = x.account_id WHERE x.id = ? AND a.workspace_id = ?',
-      )
-      .get(adId, workspaceId) as { name: string } | undefined
-    if (!m) throw new AppError('NOT_FOUND', `No ad ${adId} in workspace ${workspaceId}`)
+    const name = this.creatives.adName(adId, workspaceId)
+    if (name === null) throw new AppError('NOT_FOUND', `No ad ${adId} in workspace ${workspaceId}`)
     const days = this.adDays([adId], '9999-12-31').get(adId) ?? []
     const f = fitFatigue(days)
     return {
       adId,
-      name: m.name,
+      name,
       state: f.state,
       initialCtr: f.initialCtr,
       currentCtr: f.currentCtr,

@@ -4,6 +4,8 @@ import type { CoreModule, ModuleParts } from '../module'
 import { AnalyticsRepo } from '../store/repos/analytics-repo'
 import { AnalyticsService } from './analytics-service'
 import { AnomalyService } from './anomaly-service'
+import { AnomalyRepo } from '../store/repos/anomaly-repo'
+import { CreativesRepo } from '../store/repos/creatives-repo'
 import { benchmarkPositions, loadBenchmarks } from './benchmarks'
 import { CreativesService } from './creatives-service'
 import { FxService } from './fx-service'
@@ -24,8 +26,10 @@ export const analyticsModule: CoreModule<Provides, never, Channel> = {
 function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Channel> {
   const repo = new AnalyticsRepo(services.store.sqlite)
   const analytics = new AnalyticsService(repo, services.workspaces, services.fx)
-  const anomalies = new AnomalyService(services.store.sqlite, analytics, () => services.platform.clock.now())
-  const creatives = new CreativesService(services.store.sqlite, repo, analytics)
+  const anomalies = new AnomalyService(new AnomalyRepo(services.store.sqlite), analytics, () =>
+    services.platform.clock.now(),
+  )
+  const creatives = new CreativesService(new CreativesRepo(services.store.sqlite), repo, analytics)
   const fx = new FxService(services.workspaces, services.fx)
   let benchmarks: ReturnType<typeof loadBenchmarks> | null = null
   const table = (): ReturnType<typeof loadBenchmarks> =>

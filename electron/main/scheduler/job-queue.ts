@@ -173,12 +173,19 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     same: (other: z.output<T[K]>) => boolean = () => true,
   ): { id: number; existing: boolean } {
     this.validPayload(kind, payload)
-    const schema = this.schemas.get(kind) as z.ZodType
+    const existing = this.activeWhere(kind, same)
+    return existing !== null ? { id: existing, existing: true } : { id: this.enqueue(kind, payload), existing: false }
+  }
+
+  /** The oldest queued or running job of `kind` whose payload satisfies `same`, or null. */
+  activeWhere<K extends KindName<T>>(kind: K, same: (payload: z.output<T[K]>) => boolean): number | null {
+    const schema = this.schemas.get(kind)
+    if (!schema) return null
     for (const r of this.repo.active(kind)) {
       const other = schema.safeParse(JSON.parse(r.payload))
-      if (other.success && same(other.data as z.output<T[K]>)) return { id: r.id, existing: true }
+      if (other.success && same(other.data as z.output<T[K]>)) return r.id
     }
-    return { id: this.enqueue(kind, payload), existing: false }
+    return null
   }
 
   get(id: number): Job | null {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { PlatformId } from '../../../shared/domain/entities'
-import { SyncRequestSchema, type SyncRequest, type SyncRequestInput } from '../../../shared/domain/sync-request'
+import { SyncRequestSchema, type SyncRequestInput } from '../../../shared/domain/sync-request'
 import { addDays } from '../../../shared/domain/dates'
 import { AppError } from '../../../shared/ipc/result'
 import type { CoreServices } from '../core-services'
@@ -18,7 +18,6 @@ import {
 } from './credentials'
 import { SyncConfigStore } from './sync-config'
 import { describeError, SyncEngine, type SyncResult } from './sync-engine/engine'
-import { EntityWriter } from '../store/sync-writer/entity-writer'
 import { SyncRepo, type ConnectionRow, type LocalAccount } from '../store/repos/sync-repo'
 
 export const SYNC_JOB = 'sync:run' satisfies JobKindName
@@ -169,26 +168,16 @@ export class SyncService {
     if (missing.length) throw new AppError('FORBIDDEN', `The credentials do not reach account(s) ${missing.join(', ')}`)
     const secretRef = `connection:${creds.platform}:${randomUUID()}`
     await this.vault.save(secretRef, creds)
-    const writer = new EntityWriter(this.s.store.sqlite, () => this.s.platform.clock.now())
     let connectionId = 0
     try {
-      this.s.store.sqlite.transaction(() => {
-        connectionId = this.repo.createConnection(
-          workspaceId,
-          creds.platform,
-          opts.label ?? `${remote.map((r) => r.name).join(', ')}`,
-          secretRef,
-          {
-            accountIds: ids,
-            ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-          },
-        )
-        for (const r of remote) {
-          const id = writer.upsertAccount(workspaceId, creds.platform, connectionId, r)
-          this.repo.attachAccount(id, connectionId)
-          this.repo.setAccountStatus(id, r.status === 'active' ? 'active' : 'disabled', null)
-        }
-      })()
+      connectionId = this.repo.createConnectionWithAccounts(
+        workspaceId,
+        creds.platform,
+        opts.label ?? `${remote.map((r) => r.name).join(', ')}`,
+        secretRef,
+        { accountIds: ids, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) },
+        remote,
+      )
     } catch (err) {
       await this.vault.remove(secretRef)
       throw err
@@ -215,11 +204,8 @@ export class SyncService {
   startSync(req: SyncRequestInput): { jobId: number; alreadyRunning: boolean } {
     const parsed = SyncRequestSchema.parse(req)
     this.s.workspaces.get(parsed.workspaceId)
-    const busy = this.s.store.sqlite
-      .prepare(`SELECT id, payload FROM jobs WHERE kind = ? AND status IN ('queued', 'running') ORDER BY id`)
-      .all(SYNC_JOB) as { id: number; payload: string }[]
-    const same = busy.find((j) => (JSON.parse(j.payload) as SyncRequest).workspaceId === parsed.workspaceId)
-    if (same) return { jobId: same.id, alreadyRunning: true }
+    const same = this.s.jobs.activeWhere(SYNC_JOB, (other) => other.workspaceId === parsed.workspaceId)
+    if (same !== null) return { jobId: same, alreadyRunning: true }
     if (this.repo.accounts(parsed.workspaceId).every((a) => a.connectionId === null)) {
       throw new AppError('VALIDATION', 'This workspace has no connected accounts: connect a platform first')
     }

@@ -1,6 +1,8 @@
 import type { SqlStatement } from './jobs-repo'
 import type { AccountStatus, PlatformId } from '../../../../shared/domain/entities'
 import type { Sqlite } from '../db'
+import type { RemoteAccount } from '../../sync/connectors/types'
+import { EntityWriter } from '../sync-writer/entity-writer'
 
 export interface ConnectionRow {
   id: number
@@ -99,6 +101,30 @@ export class SyncRepo {
       .prepare('INSERT INTO connections (workspace_id, platform, label, secret_ref, config) VALUES (?, ?, ?, ?, ?)')
       .run(workspaceId, platform, label, secretRef, JSON.stringify(config))
     return Number(info.lastInsertRowid)
+  }
+
+  /**
+   * Create a connection with its accounts in one transaction (accounts already stored, e.g. from
+   * a removed connection, are attached to it again); returns the connection's id.
+   */
+  createConnectionWithAccounts(
+    workspaceId: number,
+    platform: PlatformId,
+    label: string,
+    secretRef: string,
+    config: ConnectionConfig,
+    remote: RemoteAccount[],
+  ): number {
+    const writer = new EntityWriter(this.sqlite, this.now)
+    return this.sqlite.transaction(() => {
+      const connectionId = this.createConnection(workspaceId, platform, label, secretRef, config)
+      for (const r of remote) {
+        const id = writer.upsertAccount(workspaceId, platform, connectionId, r)
+        this.attachAccount(id, connectionId)
+        this.setAccountStatus(id, r.status === 'active' ? 'active' : 'disabled', null)
+      }
+      return connectionId
+    })()
   }
 
   connection(id: number): ConnectionRow | null {

@@ -1,0 +1,184 @@
+import type { SimWorld } from '../../sync/simulator/types'
+import type { Sqlite } from '../db'
+import { MetricsRepo, type DailyMetricInput, type RollupAccumulator } from './metrics-repo'
+
+/** Local ids of a freshly inserted demo world, by the simulator's keys and external ids. */
+export interface DemoIds {
+  workspaceId: number
+  accounts: Map<string, number>
+  campaigns: Map<string, number>
+  adSets: Map<string, number>
+  ads: Map<string, number>
+}
+
+/** SQL of the demo workspace: find, delete and insert the simulator's world. */
+export class DemoRepo {
+  private readonly metrics: MetricsRepo
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly name: string,
+  ) {
+    this.metrics = new MetricsRepo(sqlite)
+  }
+
+  /** The demo's last date, or null when there is no demo workspace. */
+  lastDate(): string | null {
+    const r = this.sqlite
+      .prepare(
+        `SELECT max(d.date) AS d FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
+         JOIN workspaces w ON w.id = a.workspace_id WHERE w.is_demo = 1`,
+      )
+      .get() as { d: string | null }
+    return r.d
+  }
+
+  hasAnyWorkspace(): boolean {
+    return !!this.sqlite.prepare('SELECT 1 FROM workspaces LIMIT 1').get()
+  }
+
+  /** Delete every demo workspace with its rows (user workspaces are never touched). */
+  deleteDemo(): void {
+    const ids = this.sqlite.prepare('SELECT id FROM workspaces WHERE is_demo = 1').all() as { id: number }[]
+    const accounts = 'SELECT id FROM ad_accounts WHERE workspace_id = ?'
+    this.sqlite.transaction(() => {
+      for (const { id } of ids) {
+        this.sqlite.prepare(`DELETE FROM account_daily WHERE account_id IN (${accounts})`).run(id)
+        this.sqlite.prepare(`DELETE FROM campaign_cum WHERE account_id IN (${accounts})`).run(id)
+        this.sqlite.prepare(`DELETE FROM daily_metrics WHERE account_id IN (${accounts})`).run(id)
+        this.sqlite.prepare('DELETE FROM workspaces WHERE id = ?').run(id)
+      }
+    })()
+  }
+
+  /** Write a batch of daily rows in one transaction; returns how many. */
+  insertDaily(batch: DailyMetricInput[]): number {
+    return this.sqlite.transaction(() => this.metrics.upsert(batch))()
+  }
+
+  /** Replace an account's rollups over [from, to] from the sums of the rows written. */
+  replaceRollups(accountId: number, from: string, to: string, sums: RollupAccumulator): void {
+    this.sqlite.transaction(() => this.metrics.replaceRollups(accountId, from, to, sums))()
+  }
+
+  /** Insert the demo workspace and the world's accounts, campaigns, ad sets, creatives and ads (`syncedAt`: now). */
+  insertEntities(world: SimWorld, syncedAt: string): DemoIds {
+    const s = this.sqlite
+    const accounts = new Map<string, number>()
+    const campaigns = new Map<string, number>()
+    const adSets = new Map<string, number>()
+    const ads = new Map<string, number>()
+    let workspaceId = 0
+    s.transaction(() => {
+      workspaceId = Number(
+        s.prepare("INSERT INTO workspaces (name, reporting_currency, is_demo) VALUES (?, 'USD', 1)").run(this.name)
+          .lastInsertRowid,
+      )
+      const insAcc = s.prepare(
+        `INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone, status, last_synced_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'active', ?)`,
+      )
+      for (const a of world.accounts) {
+        accounts.set(
+          a.key,
+          Number(
+            insAcc.run(workspaceId, a.platform, a.externalId, a.name, a.currency, a.timeZone, syncedAt).lastInsertRowid,
+          ),
+        )
+      }
+      const insCamp = s.prepare(
+        `INSERT INTO campaigns (account_id, external_id, name, objective, status, daily_budget_micros, start_date, end_date)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      for (const c of world.campaigns) {
+        const acc = accounts.get(c.accountKey) as number
+        campaigns.set(
+          c.externalId,
+          Number(
+            insCamp.run(acc, c.externalId, c.name, c.objective, c.status, c.dailyBudgetMicros, c.startDate, c.endDate)
+              .lastInsertRowid,
+          ),
+        )
+      }
+      const insSet = s.prepare(
+        'INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status, daily_budget_micros) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      for (const x of world.adSets) {
+        adSets.set(
+          x.externalId,
+          Number(
+            insSet.run(
+              accounts.get(x.accountKey),
+              campaigns.get(x.campaignExternalId),
+              x.externalId,
+              x.name,
+              x.status,
+              x.dailyBudgetMicros,
+            ).lastInsertRowid,
+          ),
+        )
+      }
+      const insCreative = s.prepare(
+        'INSERT INTO creatives (account_id, external_id, format, headline, thumbnail_url) VALUES (?, ?, ?, ?, ?)',
+      )
+      const insAd = s.prepare(
+        `INSERT INTO ads (account_id, campaign_id, ad_set_id, creative_id, external_id, name, status, launch_date)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      const creativeIds = new Map<string, number>()
+      for (const ad of world.ads) {
+        const acc = accounts.get(ad.accountKey) as number
+        const ckey = `${ad.accountKey}|${ad.creative.externalId}`
+        let creativeId = creativeIds.get(ckey)
+        if (creativeId === undefined) {
+          creativeId = Number(
+            insCreative.run(
+              acc,
+              ad.creative.externalId,
+              ad.creative.format,
+              ad.creative.headline,
+              ad.creative.thumbnailUrl,
+            ).lastInsertRowid,
+          )
+          creativeIds.set(ckey, creativeId)
+        }
+        ads.set(
+          ad.externalId,
+          Number(
+            insAd.run(
+              acc,
+              campaigns.get(ad.campaignExternalId),
+              adSets.get(ad.adSetExternalId),
+              creativeId,
+              ad.externalId,
+              ad.name,
+              ad.status,
+              ad.launchDate,
+            ).lastInsertRowid,
+          ),
+        )
+      }
+    })()
+    return { workspaceId, accounts, campaigns, adSets, ads }
+  }
+
+  /** Record the world's injected anomalies (the ground truth the anomaly tests compare with). */
+  insertAnomalies(world: SimWorld, ids: Pick<DemoIds, 'workspaceId' | 'accounts' | 'campaigns'>): void {
+    const ins = this.sqlite.prepare(
+      `INSERT INTO simulator_events (workspace_id, kind, account_id, campaign_id, metric, start_date, end_date, description)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    for (const a of world.anomalies) {
+      ins.run(
+        ids.workspaceId,
+        a.kind,
+        ids.accounts.get(a.accountKey) ?? null,
+        a.campaignExternalId ? (ids.campaigns.get(a.campaignExternalId) ?? null) : null,
+        a.metric,
+        a.startDate,
+        a.endDate,
+        a.description,
+      )
+    }
+  }
+}
