@@ -12,7 +12,14 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'me-e2e-'))
   const child = spawn('npx', ['tsx', 'electron/web/main.ts'], {
     cwd: root,
-    env: { ...process.env, ME_DATA_DIR: dataDir, ME_WEB_PORT: '0' },
+    // A scratch secrets-key folder too: never the developer's keychain or key folder.
+    env: {
+      ...process.env,
+      ME_DATA_DIR: dataDir,
+      ME_WEB_PORT: '0',
+      ME_SECRETS_KEYRING: 'off',
+      ME_SECRETS_KEY_DIR: `${dataDir}-keys`,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
   })

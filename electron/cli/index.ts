@@ -11,6 +11,7 @@ import { coreCommands } from './commands/core'
 import { experimentCommands } from './commands/experiments'
 import { mlCommands } from './commands/ml'
 import { reportCommands } from './commands/reports'
+import { securityCommands } from './commands/security'
 import { syncCommands } from './commands/sync'
 
 const COMMANDS: CliCommand[] = [
@@ -21,6 +22,7 @@ const COMMANDS: CliCommand[] = [
   ...changesCommands,
   ...reportCommands,
   ...backupCommands,
+  ...securityCommands,
   ...experimentCommands,
 ]
 

@@ -37,6 +37,7 @@ import type { ChangeWorkerOptions } from './changes/change-worker'
 import { Mutations } from './mutations'
 import { AuditRepo } from './store/repos/audit-repo'
 import { backupsModule } from './backups-module'
+import { securityModule } from './security-module'
 
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
@@ -99,6 +100,7 @@ function modulesOf(options: CoreOptions) {
     automationModule,
     backupsModule(),
     reportsModule(options.reports),
+    securityModule,
   ] as const
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { createCore, type Core } from './core'
 import { desktopCaller, registerBridge } from './ipc/bridge'
 import { createElectronPlatform } from './platform/electron'
+import { weakStoragePrompt } from './platform/safe-storage-policy'
 import { AppTray } from './tray'
 import { startUpdater } from './updater'
 import { createMainWindow } from './window'
@@ -65,6 +66,21 @@ async function start(): Promise<void> {
       void win?.webContents.executeJavaScript(`window.location.hash = ${JSON.stringify(`#${link}`)}`)
     },
   })
+  // Linux without a keyring: safeStorage would protect credentials with a fixed key. Say so and let
+  // the user choose; "Not now" saves no credentials until they proceed (also offered in Settings).
+  if (platform.secrets.protection().needsConsent) {
+    const p = weakStoragePrompt()
+    const { response } = await dialog.showMessageBox({
+      type: 'warning',
+      title: p.title,
+      message: p.message,
+      detail: p.detail,
+      buttons: p.buttons,
+      defaultId: 1,
+      cancelId: 1,
+    })
+    if (response === 0) platform.secrets.acceptWeakProtection?.(platform.clock.now())
+  }
   try {
     // Migrations run inside createCore, before the bridge registers any handler.
     core = createCore(platform, { seedDemo: true, validateOutput: !app.isPackaged })

@@ -12,6 +12,7 @@ interface WindowState {
 
 const stateStore = new Store<{ window: WindowState }>({
   name: 'window-state',
+  configFileMode: 0o600,
   defaults: { window: { width: 1360, height: 860, maximized: false } },
 })
 

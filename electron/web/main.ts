@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   }
   if (core.startupJobId) console.error(`Building the demo workspace in the background (job ${core.startupJobId})…`)
   console.error(`Data folder: ${platform.paths.dataDir}`)
+  const secrets = platform.secrets.protection()
+  if (secrets.warning) console.error(`Warning: ${secrets.warning}`)
   console.log(`Marketing Engine preview: ${web.loginUrl}`)
   console.error(`Ready in ${Math.round(performance.now() - started)} ms. Press Ctrl+C to stop.`)
   const shutdown = (): void => {

@@ -7,6 +7,7 @@ import { CHANGES_INVOKE_CHANNELS } from './channels/changes'
 import { EXPERIMENTS_INVOKE_CHANNELS } from './channels/experiments'
 import { ML_EVENT_CHANNELS, ML_INVOKE_CHANNELS } from './channels/ml'
 import { REPORTS_INVOKE_CHANNELS } from './channels/reports'
+import { SECURITY_INVOKE_CHANNELS } from './channels/security'
 import { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from './channels/sync'
 
 export const INVOKE_CHANNELS = [
@@ -31,6 +32,7 @@ export const INVOKE_CHANNELS = [
   ...REPORTS_INVOKE_CHANNELS,
   ...AUTOMATION_INVOKE_CHANNELS,
   ...EXPERIMENTS_INVOKE_CHANNELS,
+  ...SECURITY_INVOKE_CHANNELS,
 ] as const
 
 export const EVENT_CHANNELS = [

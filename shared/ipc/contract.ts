@@ -12,6 +12,7 @@ import { changesContract } from './contracts/changes'
 import { experimentsContract } from './contracts/experiments'
 import { mlContract, mlEvents } from './contracts/ml'
 import { reportsContract } from './contracts/reports'
+import { securityContract } from './contracts/security'
 import { syncContract, syncEvents } from './contracts/sync'
 import { ADMIN, EDIT, READ, type ChannelSpec } from './spec'
 
@@ -204,6 +205,7 @@ export const contract = {
   ...reportsContract,
   ...automationContract,
   ...experimentsContract,
+  ...securityContract,
 } satisfies Record<InvokeChannel, ChannelSpec>
 
 /** Every event channel with its payload schema. */

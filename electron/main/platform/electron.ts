@@ -1,36 +1,67 @@
 import { app, Notification as ElectronNotification, powerMonitor, safeStorage, shell } from 'electron'
 import Store from 'electron-store'
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppLinkSchema } from '../../../shared/domain/alerts'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared/domain/settings'
-import type { Platform, SecretStore, SettingsStore } from './types'
+import type { Platform, SecretStore, SecretsProtection, SettingsStore } from './types'
+import { ensurePrivateDir, tightenDataDir, writeFileAtomic } from './private-files'
+import {
+  decideSafeStorage,
+  readWeakAcceptance,
+  recordWeakAcceptance,
+  type SafeStorageDecision,
+  type SafeStorageFacts,
+} from './safe-storage-policy'
 import { systemClock } from './clock'
 
-/** Secrets encrypted with the OS keychain through safeStorage, stored in an owner-only file. */
+/**
+ * Secrets encrypted with safeStorage (the OS keychain), in an owner-only file replaced atomically.
+ * On Linux without a keyring safeStorage falls back to a fixed key (`basic_text`): that is reported
+ * as weak and nothing is written until the user chose to proceed (see `decideSafeStorage`).
+ */
 class SafeStorageSecrets implements SecretStore {
   private readonly file: string
-  constructor(dir: string) {
+  constructor(private readonly dir: string) {
     this.file = join(dir, 'secrets.safe.json')
+  }
+  private facts(): SafeStorageFacts {
+    const backend = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : null
+    return {
+      os: process.platform,
+      encryptionAvailable: safeStorage.isEncryptionAvailable(),
+      backend,
+      acceptedWeak: readWeakAcceptance(this.dir, backend),
+    }
+  }
+  decision(): SafeStorageDecision {
+    return decideSafeStorage(this.facts())
+  }
+  protection(): SecretsProtection {
+    return this.decision().protection
+  }
+  acceptWeakProtection(at: Date): void {
+    recordWeakAcceptance(this.dir, this.facts().backend, at)
   }
   private read(): Record<string, string> {
     if (!existsSync(this.file)) return {}
     return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>
   }
   private write(all: Record<string, string>): void {
-    writeFileSync(this.file, JSON.stringify(all), { mode: 0o600 })
-    chmodSync(this.file, 0o600)
+    writeFileAtomic(this.file, JSON.stringify(all))
   }
   async get(ref: string): Promise<string | null> {
     const v = this.read()[ref]
     return v ? safeStorage.decryptString(Buffer.from(v, 'base64')) : null
   }
   async set(ref: string, value: string): Promise<void> {
-    if (!safeStorage.isEncryptionAvailable()) throw new Error('The OS keychain is not available to encrypt secrets')
+    const d = this.decision()
+    if (!d.allowWrites) throw new Error(d.protection.warning ?? 'Secrets cannot be saved on this system')
     this.write({ ...this.read(), [ref]: safeStorage.encryptString(value).toString('base64') })
   }
   async delete(ref: string): Promise<void> {
     const all = this.read()
+    if (!(ref in all)) return
     delete all[ref]
     this.write(all)
   }
@@ -48,6 +79,8 @@ class ElectronSettings implements SettingsStore {
       notifications: { type: 'boolean' },
     },
     clearInvalidConfig: true,
+    // Owner-only, like every file in the data folder.
+    configFileMode: 0o600,
   })
   get(): Settings {
     return SettingsSchema.parse({ ...DEFAULT_SETTINGS, ...this.store.store })
@@ -67,7 +100,8 @@ export function createElectronPlatform(opts: {
   openLink?: (link: string) => void
 }): Platform {
   const dataDir = process.env.ME_DATA_DIR ?? app.getPath('userData')
-  mkdirSync(dataDir, { recursive: true })
+  ensurePrivateDir(dataDir)
+  tightenDataDir(dataDir)
   const live = new Set<ElectronNotification>()
   return {
     host: 'electron',

@@ -1,12 +1,20 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared/domain/settings'
 import type { HostKind, Notification, Platform, SecretStore, SettingsStore } from './types'
 import { systemClock } from './clock'
+import { ensurePrivateDir, tightenDataDir, writeFileAtomic } from './private-files'
+import {
+  resolveSecretsKey,
+  SecretsKeyError,
+  type KeyOptions,
+  type ResolvedKey,
+  type SecretsProtection,
+} from './secrets-key'
 
 /** The OS app-data folder for Marketing Engine, unless ME_DATA_DIR names another. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -22,49 +30,69 @@ export function sourceResourcesDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '../../../resources')
 }
 
-function writeAtomic(path: string, data: string | Buffer, mode = 0o600): void {
-  const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, data, { mode })
-  renameSync(tmp, path)
-  chmodSync(path, mode)
-}
-
 /**
- * Secrets in an AES-256-GCM encrypted JSON file, its key in a separate owner-only file. Not as
- * strong as the OS keychain (Electron's safeStorage), but never plain text on disk.
+ * Secrets in an AES-256-GCM encrypted JSON file (`secrets.enc`, 0600). Its key is never beside it:
+ * it comes from the OS keychain, a passphrase (ME_SECRETS_PASSPHRASE), or, with a warning, a key
+ * file outside the data folder (see `resolveSecretsKey`). Every write replaces the file atomically.
  */
 export class EncryptedFileSecretStore implements SecretStore {
   private readonly file: string
-  private readonly keyFile: string
-  constructor(dir: string) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
+  private resolved: ResolvedKey | null = null
+  private committed = false
+  constructor(
+    private readonly dir: string,
+    private readonly keyOptions: Omit<KeyOptions, 'dataDir'> = {},
+  ) {
+    ensurePrivateDir(dir)
     this.file = join(dir, 'secrets.enc')
-    this.keyFile = join(dir, 'secrets.key')
   }
 
-  private key(): Buffer {
-    if (!existsSync(this.keyFile)) writeAtomic(this.keyFile, randomBytes(32))
-    const key = readFileSync(this.keyFile)
-    if (key.length !== 32) throw new Error(`Secret key file ${this.keyFile} is damaged (expected 32 bytes)`)
-    return key
+  private resolve(): ResolvedKey {
+    this.resolved ??= resolveSecretsKey({ dataDir: this.dir, ...this.keyOptions })
+    return this.resolved
   }
 
-  private readAll(): Record<string, string> {
-    if (!existsSync(this.file)) return {}
-    const buf = readFileSync(this.file)
+  /** How the secrets are protected (resolves the key source without writing anything). */
+  protection(): SecretsProtection {
+    return this.resolve().protection
+  }
+
+  private decrypt(buf: Buffer, key: Buffer): Record<string, string> {
     const iv = buf.subarray(0, 12)
     const tag = buf.subarray(12, 28)
-    const decipher = createDecipheriv('aes-256-gcm', this.key(), iv)
+    const decipher = createDecipheriv('aes-256-gcm', key, iv)
     decipher.setAuthTag(tag)
     const plain = Buffer.concat([decipher.update(buf.subarray(28)), decipher.final()])
     return JSON.parse(plain.toString('utf8')) as Record<string, string>
   }
 
+  private readAll(): Record<string, string> {
+    if (!existsSync(this.file)) return {}
+    const r = this.resolve()
+    const buf = readFileSync(this.file)
+    try {
+      return this.decrypt(buf, r.fresh && r.legacyKey ? r.legacyKey : r.key)
+    } catch {
+      throw new SecretsKeyError(
+        r.fresh && !r.legacyKey
+          ? `${this.file} exists but there is no record of its key (secrets.meta.json): move it aside and reconnect your platforms`
+          : `${this.file} could not be decrypted: it is damaged or the key (${r.protection.where}) is not the one it was written with`,
+      )
+    }
+  }
+
   private writeAll(all: Record<string, string>): void {
+    const r = this.resolve()
     const iv = randomBytes(12)
-    const cipher = createCipheriv('aes-256-gcm', this.key(), iv)
+    const cipher = createCipheriv('aes-256-gcm', r.key, iv)
     const body = Buffer.concat([cipher.update(JSON.stringify(all), 'utf8'), cipher.final()])
-    writeAtomic(this.file, Buffer.concat([iv, cipher.getAuthTag(), body]))
+    writeFileAtomic(this.file, Buffer.concat([iv, cipher.getAuthTag(), body]))
+    if (r.fresh && !this.committed) {
+      // Only now, with secrets.enc written under the new key, record the source and drop the old key file.
+      r.commit()
+      this.committed = true
+      if (r.legacyKeyFile) rmSync(r.legacyKeyFile, { force: true })
+    }
   }
 
   async get(ref: string): Promise<string | null> {
@@ -75,6 +103,7 @@ export class EncryptedFileSecretStore implements SecretStore {
   }
   async delete(ref: string): Promise<void> {
     const all = this.readAll()
+    if (!(ref in all)) return
     delete all[ref]
     this.writeAll(all)
   }
@@ -91,6 +120,9 @@ export class MemorySecretStore implements SecretStore {
   }
   async delete(ref: string): Promise<void> {
     this.map.delete(ref)
+  }
+  protection(): SecretsProtection {
+    return { backend: 'memory', strong: true, where: 'memory (this process only)', warning: null }
   }
 }
 
@@ -121,7 +153,7 @@ export class JsonFileSettingsStore implements SettingsStore {
   }
   set(next: Settings): void {
     this.current = SettingsSchema.parse(next)
-    if (this.file) writeAtomic(this.file, JSON.stringify(this.current, null, 2), 0o644)
+    if (this.file) writeFileAtomic(this.file, JSON.stringify(this.current, null, 2))
   }
 }
 
@@ -147,7 +179,10 @@ export interface NodePlatform extends Platform {
 /** The Platform used by tests, the browser preview and the CLI. */
 export function createNodePlatform(opts: NodePlatformOptions): NodePlatform {
   const dataDir = opts.dataDir ?? defaultDataDir()
-  if (!opts.ephemeral) mkdirSync(dataDir, { recursive: true })
+  if (!opts.ephemeral) {
+    ensurePrivateDir(dataDir)
+    tightenDataDir(dataDir)
+  }
   const power = new EventEmitter()
   const notifications: Notification[] = []
   const opened: string[] = []

@@ -1,5 +1,8 @@
 import type { Settings } from '../../../shared/domain/settings'
 import type { Clock } from './clock'
+import type { SecretsProtection } from './secrets-key'
+
+export type { SecretsProtection }
 
 /** Where a core runs: the desktop app, the browser preview host, the CLI, or a test. */
 export type HostKind = 'electron' | 'web' | 'cli' | 'test'
@@ -9,6 +12,10 @@ export interface SecretStore {
   get(ref: string): Promise<string | null>
   set(ref: string, value: string): Promise<void>
   delete(ref: string): Promise<void>
+  /** How well the secrets are protected (doctor, Settings): a weak backend comes with a warning. */
+  protection(): SecretsProtection
+  /** Where protection is weak but usable (Electron's basic_text): the user chose to proceed. */
+  acceptWeakProtection?(at: Date): void
 }
 
 /** Persisted user settings (electron-store in Electron, a JSON file under Node). */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import * as schema from './schema'
 import { applyPragmas, connectStore, type Sqlite } from './connect'
@@ -10,6 +10,7 @@ import { checkBeforeOpen, newestGoodBackup, pendingRestoreFile, restoreBackup, S
 
 export { StoreDamagedError }
 import { systemClock, type Clock } from '../platform/clock'
+import { ensurePrivateDir, makePrivate } from '../platform/private-files'
 
 export type { Sqlite }
 export { connectStore }
@@ -106,7 +107,7 @@ export interface OpenOptions {
 export function openStore(opts: OpenOptions): Store {
   const memory = opts.path === ':memory:'
   if (!memory) {
-    mkdirSync(dirname(opts.path), { recursive: true })
+    ensurePrivateDir(dirname(opts.path))
     applyPendingRestore(opts.path, (opts.clock ?? systemClock).now())
     checkBeforeOpen(opts.path)
   }
@@ -122,6 +123,8 @@ export function openStore(opts: OpenOptions): Store {
     } catch (err) {
       throw damaged(opts.path, err)
     }
+    // Owner-only: SQLite gives the WAL and SHM files it creates later the database file's mode.
+    if (!memory) for (const suffix of ['', '-wal', '-shm']) makePrivate(opts.path + suffix)
     if (!memory && (opts.integrityCheck ?? true)) {
       let rows: { integrity_check: string }[]
       try {

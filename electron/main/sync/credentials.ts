@@ -156,4 +156,30 @@ export class CredentialVault {
   async remove(ref: string): Promise<void> {
     await this.secrets.delete(ref)
   }
+
+  /**
+   * Merge keys a platform changed (a rotated refresh token) into the stored credentials. Updates
+   * of one ref run one after another, so two rotations in quick succession both land in order.
+   */
+  update(ref: string, changed: Record<string, string>): Promise<void> {
+    const prev = this.pending.get(ref) ?? Promise.resolve()
+    const next = prev
+      .catch(() => undefined)
+      .then(async () => {
+        const current = await this.load(ref)
+        if (!current) throw new Error(`The credentials ${ref} are gone: the rotated token could not be saved`)
+        const merged = CredentialsSchema.safeParse({ ...current, ...changed })
+        if (!merged.success)
+          throw new Error(`The rotated credentials for ${ref} are invalid: ${merged.error.issues[0]?.message ?? ''}`)
+        await this.save(ref, merged.data)
+      })
+    this.pending.set(ref, next)
+    void next
+      .finally(() => {
+        if (this.pending.get(ref) === next) this.pending.delete(ref)
+      })
+      .catch(() => undefined)
+    return next
+  }
+  private readonly pending = new Map<string, Promise<void>>()
 }

@@ -102,6 +102,8 @@ export class SyncService {
       {
         ...this.context(c.platform, globalThis.fetch, connectorCredentials(creds), signal, c.config.baseUrl),
         ...events,
+        // A rotated refresh token replaces the stored one at once (an atomic secret write).
+        onCredentialsChanged: (changed) => this.vault.update(c.secretRef, changed),
       },
       c,
     )

@@ -13,17 +13,20 @@ export class OAuthTokens {
   /** The refresh in flight: concurrent callers share it (a rotated refresh token is used once). */
   private refreshing: Promise<string> | null = null
   private readonly http: HttpClient
+  /** The refresh token in force: the configured one, then each one the platform rotated to. */
+  private refreshToken: string | undefined
 
   constructor(
     private readonly ctx: ConnectorContext,
     private readonly platform: PlatformId,
   ) {
     this.http = new HttpClient(ctx, classifyOAuth(platform))
+    this.refreshToken = ctx.credentials.refreshToken
   }
 
   /** Whether a new token can be obtained after an auth error. */
   get canRefresh(): boolean {
-    return Boolean(this.ctx.credentials.refreshToken)
+    return Boolean(this.refreshToken)
   }
 
   /** A valid access token (refreshing when needed). */
@@ -31,7 +34,7 @@ export class OAuthTokens {
     const now = (this.ctx.now?.() ?? new Date()).getTime()
     if (this.token !== null && now < this.expiresAt) return this.token
     const c = this.ctx.credentials
-    if (!c.refreshToken) {
+    if (!this.refreshToken) {
       if (c.accessToken) return c.accessToken
       throw new ConnectorError('auth', this.platform, 'No refresh token or access token configured')
     }
@@ -48,7 +51,7 @@ export class OAuthTokens {
     const tokenUrl = this.ctx.tokenUrl as string
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
-      refresh_token: c.refreshToken ?? '',
+      refresh_token: this.refreshToken ?? '',
       client_id: c.clientId ?? '',
       client_secret: c.clientSecret ?? '',
     })
@@ -60,10 +63,14 @@ export class OAuthTokens {
       schema: TokenResponseSchema,
       what: 'OAuth token refresh',
     })
+    if (res.refresh_token && res.refresh_token !== this.refreshToken) {
+      // The platform rotated the refresh token (the old one may stop working at once): use the new
+      // one from now on and persist it before the access token is handed out.
+      this.refreshToken = res.refresh_token
+      await this.ctx.onCredentialsChanged?.({ refreshToken: res.refresh_token })
+    }
     this.token = res.access_token
     this.expiresAt = now + Math.max(0, (res.expires_in ?? 3600) - 60) * 1000
-    if (res.refresh_token && res.refresh_token !== c.refreshToken)
-      this.ctx.onCredentialsChanged?.({ refreshToken: res.refresh_token })
     return this.token
   }
 

@@ -55,7 +55,7 @@ export interface ConnectorContext {
    * Called when the platform rotated a credential (e.g. Snapchat returns a new refresh token on
    * refresh): the engine should persist the changed keys.
    */
-  onCredentialsChanged?: (changed: Record<string, string>) => void
+  onCredentialsChanged?: (changed: Record<string, string>) => void | Promise<void>
   /**
    * Where daily report pages are decoded: 'worker' (default) on the decode pool's worker threads,
    * 'inline' on the calling thread (tests, diagnostics). Both give identical batches and errors.

@@ -47,7 +47,7 @@ describe('Snapchat connector: real samples', () => {
       tokenUrl: PLATFORM_TOKEN_URLS.snapchat ?? '',
       credentials: { clientId: 'c', clientSecret: 's', refreshToken: 'old' },
       retry: FAST_RETRY,
-      onCredentialsChanged: (x) => rotated.push(x),
+      onCredentialsChanged: (x) => void rotated.push(x),
     })
     const account: RemoteAccount = {
       externalId: 'test_adaccount_456',
