@@ -16,6 +16,7 @@ import { JobsRepo } from './store/repos/jobs-repo'
 import { StatusRepo } from './store/repos/status-repo'
 import { FxRepo } from './store/repos/fx-repo'
 import { KvRepo } from './store/repos/kv-repo'
+import { ScopeRepo } from './store/repos/scope-repo'
 import { WorkspaceRepo } from './store/repos/workspace-repo'
 import { DemoService, demoBuildJob } from './sync/demo-service'
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/channels'
@@ -162,7 +163,10 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   for (const channel of INVOKE_CHANNELS) {
     if (typeof handlers[channel] !== 'function') throw new Error(`No module handles the IPC channel ${channel}`)
   }
-  const dispatch = createDispatcher(handlers, { validateOutput: options.validateOutput ?? false })
+  const dispatch = createDispatcher(handlers, {
+    validateOutput: options.validateOutput ?? false,
+    owners: new ScopeRepo(store.sqlite),
+  })
   // Reports read their figures through the dispatcher, as the caller who asked.
   wired.services.reports.dispatch = dispatch
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { contextProblem, inScope, principalLabel, roleAllows, type CallContext } from '../../../shared/domain/caller'
+import type { OwnedKind } from '../store/repos/scope-repo'
 import { isInvokeChannel, type InvokeChannel } from '../../../shared/ipc/channels'
 import { contract, type ChannelOutput, type ChannelParsedInput } from '../../../shared/ipc/contract'
 import { AppError, fail, ok, type Envelope } from '../../../shared/ipc/result'
@@ -30,12 +31,60 @@ function workspaceOf(input: unknown): number | null {
   return typeof id === 'number' ? id : null
 }
 
+/** Looks up the workspace an id belongs to (store/repos/scope-repo.ts). */
+export interface EntityOwners {
+  workspaceOf(kind: OwnedKind, id: number): number | null
+}
+
+const LEVEL_KINDS: Record<string, OwnedKind> = {
+  workspace: 'workspace',
+  account: 'account',
+  campaign: 'campaign',
+  ad_set: 'ad_set',
+  ad: 'ad',
+}
+
+/**
+ * The ids an input names at its top level, with their kind: `entityId`/`aId`/`bId` of its
+ * `entityType` or `level`, `accountId(s)`, `connectionId`, `campaignId`, `adSetId`, `adId`.
+ */
+export function referencesOf(input: unknown): { kind: OwnedKind; id: number }[] {
+  if (input === null || typeof input !== 'object') return []
+  const o = input as Record<string, unknown>
+  const refs: { kind: OwnedKind; id: number }[] = []
+  const add = (kind: OwnedKind | undefined, v: unknown): void => {
+    if (kind && typeof v === 'number') refs.push({ kind, id: v })
+  }
+  const level = typeof o.entityType === 'string' ? o.entityType : typeof o.level === 'string' ? o.level : undefined
+  const levelKind = level !== undefined ? LEVEL_KINDS[level] : undefined
+  for (const k of ['entityId', 'aId', 'bId']) add(levelKind, o[k])
+  add('account', o.accountId)
+  if (Array.isArray(o.accountIds)) for (const v of o.accountIds) add('account', v)
+  add('connection', o.connectionId)
+  add('campaign', o.campaignId)
+  add('ad_set', o.adSetId)
+  add('ad', o.adId)
+  return refs
+}
+
+const KIND_WORDS: Record<OwnedKind, string> = {
+  workspace: 'workspace',
+  account: 'account',
+  connection: 'connection',
+  campaign: 'campaign',
+  ad_set: 'ad set',
+  ad: 'ad',
+}
+
 /**
  * The dispatcher: check the caller context and the role the channel needs, validate the input
  * with the channel's zod schema, check the workspace scope, call the handler, and answer an envelope. Outputs are checked too
  * when `validateOutput` is on (development and tests).
  */
-export function createDispatcher(handlers: Handlers, opts: { validateOutput?: boolean } = {}): Dispatch {
+export function createDispatcher(
+  handlers: Handlers,
+  opts: { validateOutput?: boolean; owners?: EntityOwners } = {},
+): Dispatch {
   return async (channel, input, context) => {
     const problem = contextProblem(context)
     if (problem) return fail('UNAUTHORIZED', `Call to ${channel} refused: ${problem}`)
@@ -57,6 +106,17 @@ export function createDispatcher(handlers: Handlers, opts: { validateOutput?: bo
     const workspaceId = workspaceOf(parsed.data)
     if (workspaceId !== null && !inScope(context, workspaceId)) {
       return fail('FORBIDDEN', `${channel}: workspace ${workspaceId} is outside the caller's scope`)
+    }
+    // A caller scoped to some workspaces may name only their accounts, connections and entities.
+    if (context.workspaces !== 'all' && opts.owners) {
+      for (const ref of referencesOf(parsed.data)) {
+        const owner = opts.owners.workspaceOf(ref.kind, ref.id)
+        if (owner !== null && !inScope(context, owner))
+          return fail(
+            'FORBIDDEN',
+            `${channel}: ${KIND_WORDS[ref.kind]} ${ref.id} belongs to workspace ${owner}, outside the caller's scope`,
+          )
+      }
     }
     try {
       const handler = handlers[channel] as (input: unknown, ctx: CallContext) => unknown
