@@ -178,7 +178,7 @@ export class ReportCenter {
       throw new AppError('VALIDATION', `The logo file ${fileName} is over ${MAX_LOGO_BYTES / 1024 / 1024} MB`)
     const dir = join(this.reportsDir, 'branding')
     mkdirSync(dir, { recursive: true })
-    const file = `logo-${workspaceId}-${Date.now().toString(36)}${ext}`
+    const file = `logo-${workspaceId}-${this.now().getTime().toString(36)}${ext}`
     const tmp = join(dir, `upload-${process.pid}${ext}`)
     writeFileSync(tmp, bytes, { mode: 0o600 })
     try {
