@@ -12,6 +12,7 @@ import {
   writeSync,
 } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 
 /** Owner-only modes of the data folder (0700) and everything in it (0600). */
 export const PRIVATE_DIR_MODE = 0o700
@@ -88,7 +89,7 @@ export function looseDataFiles(dir: string): string[] {
  * reader sees the old content or the new, never a half-written file.
  */
 export function writeFileAtomic(path: string, data: string | Buffer, mode = PRIVATE_FILE_MODE): void {
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
   let fd = openSync(tmp, 'w', mode)
   try {
