@@ -425,11 +425,9 @@ describe('bench config', () => {
     for (const days of perCampaign.values()) expect(days.size).toBe(30)
   })
 
-  it('builds the full bench world quickly', () => {
-    const t0 = performance.now()
+  it('builds the full bench world (its build time is measured by the store bench, not here)', () => {
     const bench = buildWorld(benchConfig(END))
     expect(bench.campaigns).toHaveLength(10_000)
-    expect(performance.now() - t0).toBeLessThan(2_000)
     expect(toEpochDay(bench.ads[0]?.launchDate ?? END)).toBeLessThanOrEqual(toEpochDay(addDays(END, -364)))
   })
 })
