@@ -2,6 +2,7 @@ import { app, type BrowserWindow, dialog, Menu, type MenuItemConstructorOptions 
 import type { SyncRequestInput } from '../../shared/domain/sync-request'
 import { join } from 'node:path'
 import { createCore, type Core } from './core'
+import { hardenApp } from './hardening'
 import { desktopCaller, registerBridge } from './ipc/bridge'
 import { createElectronPlatform } from './platform/electron'
 import { weakStoragePrompt } from './platform/safe-storage-policy'
@@ -57,6 +58,8 @@ function buildMenu(): void {
 
 async function start(): Promise<void> {
   await app.whenReady()
+  // Permissions denied by default; navigation guards on every webContents, before any window opens.
+  hardenApp({ devUrl: process.env.ELECTRON_RENDERER_URL, rendererIndex: join(rendererDir, 'index.html') })
   const platform = createElectronPlatform({
     resourcesDir,
     setBadge: (count, tooltip) => tray?.setBadge(count, tooltip),

@@ -1,5 +1,8 @@
 import { app, dialog } from 'electron'
 import electronUpdater from 'electron-updater'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { feedUrlOfAppUpdateYml, updateFeedProblem } from './hardening-policy'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -9,7 +12,20 @@ const DAY_MS = 24 * 60 * 60 * 1000
  */
 export function startUpdater(): () => void {
   if (!app.isPackaged || process.env.ME_DISABLE_UPDATES === '1') return () => undefined
+  // Updates come only over https: a feed the build or a tampered app-update.yml points elsewhere is refused.
+  let yml = ''
+  try {
+    yml = readFileSync(join(process.resourcesPath, 'app-update.yml'), 'utf8')
+  } catch {
+    // no feed configured in this build
+  }
+  const problem = updateFeedProblem(feedUrlOfAppUpdateYml(yml))
+  if (problem) {
+    console.error(`[updater] updates are off: ${problem}`)
+    return () => undefined
+  }
   const { autoUpdater } = electronUpdater
+  autoUpdater.forceDevUpdateConfig = false
   autoUpdater.autoDownload = true
   autoUpdater.autoInstallOnAppQuit = true
   autoUpdater.on('error', (err) => console.error('[updater]', err.message))

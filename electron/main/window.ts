@@ -1,4 +1,5 @@
-import { BrowserWindow, screen, shell } from 'electron'
+import { BrowserWindow, screen } from 'electron'
+import { guardWebContents } from './hardening'
 import Store from 'electron-store'
 import { join } from 'node:path'
 
@@ -57,14 +58,11 @@ export function createMainWindow(preloadDir: string, rendererDir: string): Brows
   win.on('move', save)
   win.on('close', save)
 
-  // No new windows, no navigation away from the app; https links open in the browser.
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
-  win.webContents.on('will-navigate', (e, url) => {
-    const devUrl = process.env.ELECTRON_RENDERER_URL
-    if (!(devUrl && url.startsWith(devUrl))) e.preventDefault()
+  // No new windows, no navigation or redirect away from the app, no webviews; https links open in
+  // the browser (the same guards `hardenApp` gives every other webContents).
+  guardWebContents(win.webContents, {
+    devUrl: process.env.ELECTRON_RENDERER_URL,
+    rendererIndex: join(rendererDir, 'index.html'),
   })
 
   const devUrl = process.env.ELECTRON_RENDERER_URL

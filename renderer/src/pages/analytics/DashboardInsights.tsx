@@ -25,7 +25,7 @@ interface Data {
   anomalies: Anomaly[]
 }
 
-function platformOption(rows: EntityRow[], currency: string, p: ChartPalette): ReturnType<typeof asChartOption> {
+export function platformOption(rows: EntityRow[], currency: string, p: ChartPalette): ReturnType<typeof asChartOption> {
   return asChartOption({
     aria: { enabled: true },
     grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
