@@ -12,6 +12,7 @@ import { experimentCommands } from './commands/experiments'
 import { mlCommands } from './commands/ml'
 import { reportCommands } from './commands/reports'
 import { securityCommands } from './commands/security'
+import { rulesCommands } from './commands/rules'
 import { syncCommands } from './commands/sync'
 
 const COMMANDS: CliCommand[] = [
@@ -20,6 +21,7 @@ const COMMANDS: CliCommand[] = [
   ...analyticsCommands,
   ...mlCommands,
   ...changesCommands,
+  ...rulesCommands,
   ...reportCommands,
   ...backupCommands,
   ...securityCommands,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AlertSeveritySchema } from './alerts'
 import { EntityLevelSchema, EntityStatusSchema, ObjectiveSchema, PlatformIdSchema } from './entities'
 
 /**
@@ -127,8 +128,8 @@ export const RuleConditionSchema = z
     compareTo: MetricOperandSchema.optional(),
     /**
      * Whether days still inside the platform's restatement window count. When false (the default)
-     * the window ends at the account's last settled day; an entity whose window has no settled day
-     * is skipped ('provisional').
+     * "last N days" are the last N settled days and lifetime ends at the last settled day; today
+     * and yesterday, while provisional, are skipped ('provisional').
      */
     includeProvisional: z.boolean().default(false),
   })
@@ -250,6 +251,8 @@ export const RuleActionSchema = z.discriminatedUnion('kind', [
       if (a.minMicros !== undefined && a.maxMicros !== undefined && a.minMicros > a.maxMicros)
         ctx.addIssue({ code: 'custom', path: ['minMicros'], message: 'minMicros is above maxMicros' })
     }),
+  /** Raise an alert with the entity's numbers (nothing changes on the platform). */
+  z.object({ kind: z.literal('notify'), severity: AlertSeveritySchema.default('warning') }).strict(),
   /** Add a local label to the entity (scopes of other rules can filter on it). */
   z.object({ kind: z.literal('add_label'), label: z.string().trim().min(1).max(60) }).strict(),
 ])
@@ -443,6 +446,8 @@ export const ConditionResultSchema = z.object({
   /** Path in the tree ("0", "1.0"...). */
   path: z.string(),
   label: z.string(),
+  /** The left-hand metric (units for alerts and the UI). */
+  metric: RuleMetricSchema.optional(),
   value: z.number().nullable(),
   against: z.number().nullable(),
   /** true, false, or null when unknown (data minimum, provisional). */

@@ -1,4 +1,4 @@
-import { addDays, localDateIn } from '../../../shared/domain/dates'
+import { addDays, daysBetween, localDateIn } from '../../../shared/domain/dates'
 import type { EntityLevel } from '../../../shared/domain/entities'
 import type { Totals } from '../../../shared/domain/metrics'
 import type { RuleWindow } from '../../../shared/domain/rules'
@@ -80,12 +80,19 @@ export class EvalData {
     }
     if (from > to) return null
     if (!includeProvisional && account.lastDate !== null && account.lastDate >= from) {
-      // Provisional days are the trailing restatement window: end at the last settled day.
+      // Provisional days are the trailing restatement window. "Today" and "yesterday" are those
+      // days or nothing; a window of N days becomes the last N settled days; lifetime and "since
+      // the last change" end at the last settled day.
       const settled = account.lastSettledDate
-      if (settled === null || settled < from) return { provisional: true }
-      if (settled < to) to = settled
+      if (settled === null) return { provisional: true }
+      if (to > settled) {
+        if (w.kind === 'today' || w.kind === 'yesterday') return { provisional: true }
+        if (w.kind === 'last_n_days') from = addDays(settled, -(w.days - 1))
+        to = settled
+        if (from > to) return { provisional: true }
+      }
     }
-    return { from, to, days: dayCount(from, to) }
+    return { from, to, days: daysBetween(from, to) + 1 }
   }
 
   /** Converted totals per entity of a level over a range for some accounts (cached). */
@@ -105,8 +112,4 @@ export class EvalData {
     }
     return t
   }
-}
-
-function dayCount(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1
 }

@@ -45,11 +45,13 @@ export interface PlannedChange {
   after: number | string | null
 }
 
-/** One entity's decision plus the changes and labels it leads to. */
+/** One entity's decision plus the changes, labels and alerts it leads to. */
 export interface EntityOutcome {
   decision: RuleDecision
   changes: PlannedChange[]
   labels: string[]
+  /** Severity of the alert a notify action raises. */
+  notify?: 'info' | 'warning' | 'error' | 'critical'
   /** Spend in the first condition's window (orders matched entities when a limit cuts). */
   weight: number
 }
@@ -268,6 +270,7 @@ export function evaluateRule(
       decision: decisionOf(e, 'matched', null, null, results, planned.actions),
       changes: planned.changes,
       labels: planned.labels,
+      ...(planned.notify ? { notify: planned.notify } : {}),
       weight,
     })
   }
@@ -300,6 +303,7 @@ function limit(o: EntityOutcome, note: string): void {
   o.decision = { ...o.decision, outcome: 'skipped', reason: 'action_limit', detail: note, actions: [] }
   o.changes = []
   o.labels = []
+  delete o.notify
 }
 
 function levelWord(l: EntityLevel): string {
@@ -402,6 +406,7 @@ function evalCondition(
   results.push({
     path,
     label: conditionLabel(c),
+    metric: c.metric,
     value: left.value,
     against: right.value,
     result,
@@ -577,7 +582,10 @@ function planActions(
   data: EvalData,
   g: RuleDefinition['guardrails'],
   firstToday: RuleChangeRow | undefined,
-): { changes: PlannedChange[]; labels: string[]; actions: DecisionAction[] } | { skip: SkipReason; note: string } {
+):
+  | { changes: PlannedChange[]; labels: string[]; actions: DecisionAction[]; notify?: EntityOutcome['notify'] }
+  | { skip: SkipReason; note: string } {
+  let notify: EntityOutcome['notify']
   const changes: PlannedChange[] = []
   const labels: string[] = []
   const out: DecisionAction[] = []
@@ -603,6 +611,9 @@ function planActions(
         after: target,
       })
       out.push({ kind: a.kind, outcome: 'planned', changeId: null, before: e.status, after: target })
+    } else if (a.kind === 'notify') {
+      notify = a.severity
+      out.push({ kind: 'notify', outcome: 'planned', changeId: null, before: null, after: a.severity })
     } else if (a.kind === 'add_label') {
       if (e.labels.includes(a.label)) {
         notes.push(`already labelled “${a.label}”`)
@@ -645,9 +656,9 @@ function planActions(
       out.push({ kind: a.kind, outcome: 'planned', changeId: null, before: cur, after: next })
     }
   }
-  if (changes.length === 0 && labels.length === 0)
+  if (changes.length === 0 && labels.length === 0 && !notify)
     return { skip: 'not_applicable', note: notes.join('; ') || 'nothing to do' }
-  return { changes, labels, actions: out }
+  return { changes, labels, actions: out, ...(notify ? { notify } : {}) }
 }
 
 /** Whether an action of the definition writes to a platform (for the UI and docs). */

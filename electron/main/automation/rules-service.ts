@@ -12,6 +12,7 @@ import {
 } from '../../../shared/domain/rules'
 import type { DataTable } from '../../../shared/domain/tables'
 import { AppError } from '../../../shared/ipc/result'
+import type { AlertService } from '../alerts/alert-service'
 import type { AnalyticsService } from '../analytics/analytics-service'
 import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
@@ -29,6 +30,7 @@ export interface RulesServiceDeps {
   repo: RulesRepo
   analytics: AnalyticsService
   changes: ChangeService
+  alerts: AlertService
 }
 
 /** Parse a rule as written; a VALIDATION error names the first offending field. */
@@ -365,9 +367,11 @@ export class RulesService {
   ): Promise<RuleRunResult> {
     const def = r.definition
     const ctx = ruleContext(r.id, r.version, r.workspaceId)
+    const clashes: { name: string; others: number[] }[] = []
     for (const o of outcomes) {
       const others = conflicts.get(`${o.decision.entityType}:${o.decision.entityId}`)?.filter((x) => x !== r.id)
       if (o.decision.outcome === 'matched' && others?.length) {
+        clashes.push({ name: o.decision.entityName, others })
         o.decision = {
           ...o.decision,
           outcome: 'skipped',
@@ -377,6 +381,7 @@ export class RulesService {
         }
         o.changes = []
         o.labels = []
+        delete o.notify
       }
     }
     const live = !dryRun && def.mode !== 'preview' && error === null
@@ -407,6 +412,7 @@ export class RulesService {
           message = `The changes were not proposed: ${(e as Error).message}`
         }
       }
+      this.raiseAlerts(r, outcomes, clashes)
       const at = started.toISOString()
       const label = principalLabel(ctx.principal)
       for (const o of outcomes)
@@ -419,7 +425,7 @@ export class RulesService {
         ...o.decision,
         actions: o.decision.actions.map((a) => {
           if (!live) return { ...a, outcome: 'would' }
-          if (a.kind === 'add_label') return { ...a, outcome: 'done' }
+          if (a.kind === 'add_label' || a.kind === 'notify') return { ...a, outcome: 'done' }
           const kind = a.kind === 'change_budget' ? 'set_budget' : a.kind
           const c = made.get(`${o.decision.entityType}:${o.decision.entityId}:${kind}`)
           return c
@@ -430,7 +436,7 @@ export class RulesService {
     })
     const finished = this.now()
     const c = counts(decisions)
-    const actions = live ? made.size + outcomes.reduce((n, o) => n + o.labels.length, 0) : 0
+    const actions = live ? made.size + outcomes.reduce((n, o) => n + o.labels.length + (o.notify ? 1 : 0), 0) : 0
     const run = {
       ruleId: r.id,
       version: r.version,
@@ -483,6 +489,56 @@ export class RulesService {
     return rules.length ? this.cycle(rules, 'after_sync') : []
   }
 
+  /** Alerts of a live run: one per entity a notify action matched, one for conflicts with other rules. */
+  private raiseAlerts(r: RuleRow, outcomes: EntityOutcome[], clashes: { name: string; others: number[] }[]): void {
+    const def = r.definition
+    const currency = this.d.core.workspaces.get(r.workspaceId).reportingCurrency
+    for (const o of outcomes) {
+      if (!o.notify || o.decision.outcome !== 'matched') continue
+      const d = o.decision
+      this.d.alerts.raise({
+        source: 'automation',
+        severity: o.notify,
+        workspaceId: r.workspaceId,
+        entity: {
+          level: d.entityType,
+          id: d.entityId,
+          name: d.entityName.slice(0, 500),
+          ...(d.accountId ? { accountId: d.accountId } : {}),
+        },
+        title: `${d.entityName}: ${def.name}`.slice(0, 200),
+        body: `Rule “${def.name}” matched: ${d.conditions
+          .filter((c) => c.result)
+          .map((c) => `${c.label} (${fmt(c.value)}${c.against !== null ? ` against ${fmt(c.against)}` : ''})`)
+          .join('; ')}.`.slice(0, 4000),
+        numbers: d.conditions.slice(0, 12).flatMap((c) => alertNumber(c, currency)),
+        dedupeKey: `rule:${r.id}:${d.entityType}:${d.entityId}`,
+        link: `/automation?rule=${r.id}`,
+      })
+    }
+    if (clashes.length) {
+      const others = [...new Set(clashes.flatMap((c) => c.others))]
+      this.d.alerts.raise({
+        source: 'automation',
+        severity: 'warning',
+        workspaceId: r.workspaceId,
+        entity: { level: 'rule', id: r.id, name: def.name.slice(0, 500) },
+        title: `Rules in conflict: “${def.name}” and rule ${others.join(', ')}`.slice(0, 200),
+        body:
+          `${clashes.length} ${clashes.length === 1 ? 'entity was' : 'entities were'} matched in the same cycle by rules that move it ` +
+          `in opposite directions (${clashes
+            .slice(0, 5)
+            .map((c) => c.name)
+            .join(
+              ', ',
+            )}${clashes.length > 5 ? ', …' : ''}). Neither rule acted on them. Narrow one rule's scope or conditions.`,
+        numbers: [{ label: 'Entities in conflict', value: clashes.length, unit: 'count' }],
+        dedupeKey: `rules-conflict:${[r.id, ...others].sort((a, b) => a - b).join(',')}`,
+        link: `/automation?rule=${r.id}`,
+      })
+    }
+  }
+
   /** Undo a run: every applied change of its batch (all or nothing) and the labels it added. */
   async undoRun(
     runId: number,
@@ -510,6 +566,46 @@ export class RulesService {
       throw new AppError('CONFLICT', `Run ${runId} has nothing to undo (no applied change, open proposal or label)`)
     return { changes, labelsRemoved }
   }
+}
+
+function fmt(v: number | null): string {
+  if (v === null) return 'none'
+  return Math.abs(v) >= 100 ? v.toFixed(0) : String(Math.round(v * 1000) / 1000)
+}
+
+const MONEY_METRICS = new Set(['spend', 'revenue', 'cpa', 'cpc', 'cpm', 'budget'])
+
+/** A condition's value as an alert number (money in micros of the reporting currency). */
+function alertNumber(
+  c: RuleDecision['conditions'][number],
+  currency: string,
+): {
+  label: string
+  value: number
+  unit: 'money_micros' | 'count' | 'ratio' | 'days'
+  currency?: string
+  previous?: number
+  previousLabel?: string
+}[] {
+  if (c.value === null || !c.metric) return []
+  const money = MONEY_METRICS.has(c.metric)
+  const unit = money
+    ? 'money_micros'
+    : c.metric === 'days_since_launch'
+      ? 'days'
+      : ['roas', 'ctr', 'budget_utilisation'].includes(c.metric)
+        ? 'ratio'
+        : 'count'
+  const scale = (v: number): number => (money ? Math.round(v * 1e6) : v)
+  return [
+    {
+      label: c.label.slice(0, 80),
+      value: scale(c.value),
+      unit,
+      ...(money ? { currency } : {}),
+      ...(c.against !== null ? { previous: scale(c.against), previousLabel: 'threshold' } : {}),
+    },
+  ]
 }
 
 function markActions(o: EntityOutcome, outcome: string): RuleDecision {

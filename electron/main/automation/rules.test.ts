@@ -9,7 +9,7 @@ import { createTestCore, TEST_CALLER } from '../test-support'
 /*
  * A hand-computable world: one USD account in UTC, "now" 2026-06-15 12:00 UTC, rows from
  * 2026-06-01 to 2026-06-15 with the same numbers every day per campaign; days from 2026-06-13 on
- * are provisional. So "the last 7 days" (06-08..06-14) ends at the last settled day 06-12 = 5 days.
+ * are provisional. So "the last 7 days" are the last 7 settled days, 06-06..06-12.
  *
  *   per day   spend  impr    clicks conv  revenue  budget/day  launched
  *   C0        100    10,000  200    2     300      150         2026-05-01
@@ -114,19 +114,19 @@ describe('conditions against hand-computed values', () => {
           type: 'group',
           op: 'and',
           items: [
-            // 5 settled days (06-08..06-12): C0 spend 500, revenue 1500, 10 conversions.
-            { type: 'condition', metric: 'spend', window: last7, op: 'eq', value: 500 },
-            { type: 'condition', metric: 'revenue', window: last7, op: 'eq', value: 1500 },
+            // 7 settled days (06-06..06-12): C0 spend 700, revenue 2100, 14 conversions.
+            { type: 'condition', metric: 'spend', window: last7, op: 'eq', value: 700 },
+            { type: 'condition', metric: 'revenue', window: last7, op: 'eq', value: 2100 },
             { type: 'condition', metric: 'roas', window: last7, op: 'eq', value: 3 },
-            { type: 'condition', metric: 'conversions', window: last7, op: 'eq', value: 10 },
+            { type: 'condition', metric: 'conversions', window: last7, op: 'eq', value: 14 },
             { type: 'condition', metric: 'cpa', window: last7, op: 'eq', value: 50 },
             { type: 'condition', metric: 'ctr', window: last7, op: 'eq', value: 0.02 },
             { type: 'condition', metric: 'cpc', window: last7, op: 'eq', value: 0.5 },
             { type: 'condition', metric: 'cpm', window: last7, op: 'eq', value: 10 },
-            { type: 'condition', metric: 'impressions', window: last7, op: 'eq', value: 50_000 },
-            { type: 'condition', metric: 'clicks', window: last7, op: 'eq', value: 1_000 },
+            { type: 'condition', metric: 'impressions', window: last7, op: 'eq', value: 70_000 },
+            { type: 'condition', metric: 'clicks', window: last7, op: 'eq', value: 1_400 },
             { type: 'condition', metric: 'budget', op: 'eq', value: 150 },
-            // Spend 500 over 5 days against 150/day: 500 / 750.
+            // Spend 700 over 7 days against 150/day: 700 / 1050.
             { type: 'condition', metric: 'budget_utilisation', window: last7, op: 'gt', value: 0.66 },
             { type: 'condition', metric: 'days_since_launch', op: 'eq', value: 45 },
             // Today counts only with provisional days: 100 of a 150 budget.
@@ -204,15 +204,15 @@ describe('conditions against hand-computed values', () => {
     expect(c0.conditions.filter((c) => c.result !== true).map((c) => c.path)).toEqual(['21.0'])
     expect(c0.outcome).toBe('matched')
     const byPath = new Map(c0.conditions.map((c) => [c.path, c]))
-    expect(byPath.get('0')?.value).toBe(500)
-    expect(byPath.get('11')?.value).toBeCloseTo(500 / 750, 9)
+    expect(byPath.get('0')?.value).toBe(700)
+    expect(byPath.get('11')?.value).toBeCloseTo(700 / 1050, 9)
     expect(byPath.get('18')).toMatchObject({ value: 100, against: 90 })
     expect(byPath.get('21.0')).toMatchObject({ result: false })
     expect(byPath.get('21.1')).toMatchObject({ result: true, value: 50 })
-    // C1 differs (spend 250): not matched, its values recorded.
+    // C1 differs (spend 350): not matched, its values recorded.
     const c1 = of(res, 1)
     expect(c1.outcome).toBe('not_matched')
-    expect(c1.conditions[0]).toMatchObject({ value: 250, result: false })
+    expect(c1.conditions[0]).toMatchObject({ value: 350, result: false })
   })
 
   it('compares an ad set with its parent campaign', async () => {
@@ -239,7 +239,7 @@ describe('conditions against hand-computed values', () => {
     expect(d?.conditions[0]).toMatchObject({ value: 50, against: 50, result: true })
   })
 
-  it('excludes provisional days unless asked: a window of only provisional days is skipped with the reason', async () => {
+  it('excludes provisional days unless asked: today, while provisional, is skipped with the reason', async () => {
     const res = await preview(
       rule({
         guardrails: { learningDays: 0 },
@@ -265,17 +265,17 @@ describe('guardrails, each both ways', () => {
       },
     })
 
-  it('data minimum: CPA on 2.5 conversions is skipped at 10, evaluated at 2', async () => {
+  it('data minimum: CPA on 3.5 conversions is skipped at 10, evaluated at 2', async () => {
     const strict = await preview(cpaOver(10))
     expect(of(strict, 1)).toMatchObject({ outcome: 'skipped', reason: 'data_minimum' })
-    expect(of(strict, 1).detail).toContain('2.5 conversions')
+    expect(of(strict, 1).detail).toContain('3.5 conversions')
     const loose = await preview(cpaOver(2))
-    // C1: spend 250 / 2.5 conversions = 100 > 10.
+    // C1: spend 350 / 3.5 conversions = 100 > 10.
     expect(of(loose, 1)).toMatchObject({ outcome: 'matched' })
     expect(of(loose, 1).conditions[0]?.value).toBe(100)
   })
 
-  it('CTR needs impressions: C2 (500 impressions) is skipped at 2,000, evaluated at 100', async () => {
+  it('CTR needs impressions: C2 (700 impressions) is skipped at 2,000, evaluated at 100', async () => {
     const ctr = (min: number) =>
       rule({
         guardrails: { minImpressions: min, learningDays: 0 },
@@ -423,6 +423,10 @@ describe('conflicts, deleted entities and modes', () => {
       expect(of(res as RuleRunResult, 0).detail).toContain(String(other))
     }
     expect(core.services.changes.list({ workspaceId: ws, states: ['proposed'] }).total).toBe(0)
+    const alert = core.services.alerts
+      .list({ workspaceId: ws, source: ['automation'] })
+      .find((a) => a.title.startsWith('Rules in conflict'))
+    expect(alert?.body).toContain('Neither rule acted')
     // Alone, each acts.
     const [alone] = await core.services.automation.cycle([rows[0] as never], 'manual')
     expect(of(alone as RuleRunResult, 0).actions[0]?.outcome).toBe('proposed')
@@ -478,7 +482,7 @@ describe('conflicts, deleted entities and modes', () => {
     const changeId = of(res, 0).actions[0]?.changeId as number
     const change = core.services.changes.get(changeId)
     expect(change).toMatchObject({ state: 'proposed', actor: { kind: 'rule', label: `rule:${created.id}@2` } })
-    expect(change.metrics).toHaveProperty(['Spend (last 7d) ≥ 500'], 500)
+    expect(change.metrics).toHaveProperty(['Spend (last 7d) ≥ 500'], 700)
     const stored = await call<RuleRunResult>('rules:getRun', { runId: res.run.id })
     expect(stored.decisions).toEqual(res.decisions)
     const got = await call<{ versions: unknown[] }>('rules:get', { id: created.id })
@@ -487,6 +491,32 @@ describe('conflicts, deleted entities and modes', () => {
     const undone = await call<{ changes: { state: string }[] }>('rules:undoRun', { runId: res.run.id })
     expect(undone.changes.map((c) => c.state)).toEqual(['rejected'])
     await call('rules:delete', { id: created.id })
+  })
+
+  it('notify raises an alert with the numbers behind the match (deduped per rule and entity)', async () => {
+    const r = await call<{ id: number }>('rules:create', {
+      ...rule({
+        name: 'tell me',
+        mode: 'approval',
+        guardrails: { learningDays: 0 },
+        conditions: spendAtLeast,
+        actions: [{ kind: 'notify', severity: 'error' }],
+      }),
+    })
+    const res = await call<RuleRunResult>('rules:run', { id: r.id })
+    expect(of(res, 0).actions[0]).toMatchObject({ kind: 'notify', outcome: 'done' })
+    const alerts = core.services.alerts
+      .list({ workspaceId: ws, source: ['automation'] })
+      .filter((a) => a.title.endsWith('tell me'))
+    expect(alerts).toHaveLength(1)
+    expect(alerts[0]).toMatchObject({ severity: 'error', entity: { level: 'campaign', id: camps[0]?.campaignId } })
+    expect(alerts[0]?.numbers[0]).toMatchObject({
+      value: 700e6,
+      unit: 'money_micros',
+      currency: 'USD',
+      previous: 500e6,
+    })
+    await call('rules:delete', { id: r.id })
   })
 
   it('preview mode and dry runs act on nothing; pause all automation stops runs', async () => {
