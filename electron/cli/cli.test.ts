@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -41,6 +41,28 @@ describe('cli', () => {
     expect(s.workspaces[0]?.dailyRows).toBeGreaterThan(0)
     const w = s.workspaces[0] as { firstDate: string; lastDate: string }
     expect(w.firstDate < w.lastDate).toBe(true)
+  })
+
+  it('rules: invalid rule JSON is refused naming the field and nothing is stored', () => {
+    const file = join(dataDir, 'bad-rule.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        workspaceId: 1,
+        name: 'Bad',
+        scope: { level: 'campaign' },
+        conditions: { type: 'group', op: 'and', items: [{ type: 'condition', metric: 'cpa', op: 'bigger', value: 1 }] },
+        actions: [{ kind: 'pause' }],
+      }),
+    )
+    const bad = cli('rules', 'create', '--file', file)
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/VALIDATION: .*conditions\.items\.0\.op/)
+    // Only the demo's three approval-mode rules exist.
+    const list = cli('rules', 'list', '--json')
+    expect(list.code).toBe(0)
+    const rules = (JSON.parse(list.stdout) as { rules: { definition: { name: string; mode: string } }[] }).rules
+    expect(rules.map((r) => r.definition.mode)).toEqual(['approval', 'approval', 'approval'])
   })
 
   it('calls any channel and prints the envelope; an invalid payload exits 1', () => {

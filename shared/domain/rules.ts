@@ -154,7 +154,7 @@ export const RuleGroupSchema: z.ZodType<RuleGroup, unknown> = z.lazy(() =>
       type: z.literal('group'),
       op: z.enum(['and', 'or']),
       items: z
-        .array(z.union([RuleConditionSchema, RuleGroupSchema]))
+        .array(z.discriminatedUnion('type', [RuleConditionSchema, RuleGroupSchema as never]))
         .min(1, 'a group needs at least one condition')
         .max(50),
     })
