@@ -4,6 +4,7 @@ import { createCore } from '../main/core'
 import { createNodePlatform } from '../main/platform/node'
 import { CliError, parseArgs } from './args'
 import type { CliCommand } from './command'
+import { alertCommands } from './commands/alerts'
 import { analyticsCommands } from './commands/analytics'
 import { backupCommands } from './commands/backups'
 import { changesCommands } from './commands/changes'
@@ -26,6 +27,7 @@ const COMMANDS: CliCommand[] = [
   ...backupCommands,
   ...securityCommands,
   ...experimentCommands,
+  ...alertCommands,
 ]
 
 const USAGE = `Marketing Engine CLI — the same core as the app, headless.

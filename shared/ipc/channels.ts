@@ -1,6 +1,7 @@
 // Zero-dependency channel lists: the sandboxed preload allowlists exactly these.
 // Adding a channel: add it here (or to the domain's file under channels/), then to the contract
 // (a compile error tells you where).
+import { ALERTS_INVOKE_CHANNELS } from './channels/alerts'
 import { ANALYTICS_EVENT_CHANNELS, ANALYTICS_INVOKE_CHANNELS } from './channels/analytics'
 import { AUTOMATION_INVOKE_CHANNELS } from './channels/automation'
 import { CHANGES_INVOKE_CHANNELS } from './channels/changes'
@@ -33,6 +34,7 @@ export const INVOKE_CHANNELS = [
   ...AUTOMATION_INVOKE_CHANNELS,
   ...EXPERIMENTS_INVOKE_CHANNELS,
   ...SECURITY_INVOKE_CHANNELS,
+  ...ALERTS_INVOKE_CHANNELS,
 ] as const
 
 export const EVENT_CHANNELS = [

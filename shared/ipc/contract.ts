@@ -8,6 +8,7 @@ import { DataTableSchema } from '../domain/tables'
 import type { EventChannel, InvokeChannel } from './channels'
 import { analyticsContract, analyticsEvents } from './contracts/analytics'
 import { automationContract } from './contracts/automation'
+import { alertsContract } from './contracts/alerts'
 import { changesContract } from './contracts/changes'
 import { experimentsContract } from './contracts/experiments'
 import { mlContract, mlEvents } from './contracts/ml'
@@ -202,6 +203,7 @@ export const contract = {
   ...analyticsContract,
   ...mlContract,
   ...changesContract,
+  ...alertsContract,
   ...reportsContract,
   ...automationContract,
   ...experimentsContract,

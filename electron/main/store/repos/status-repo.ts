@@ -14,6 +14,65 @@ export class StatusRepo {
     return this.sqlite.open
   }
 
+  /** `PRAGMA integrity_check` of the open store: 'ok' or what is wrong (reads every page). */
+  integrityCheck(): string {
+    const rows = this.sqlite.pragma('integrity_check') as Array<{ integrity_check: string }>
+    return rows.map((r) => r.integrity_check).join('; ')
+  }
+
+  /** Sync health per ad account: status, last success and last error (the doctor's table). */
+  accountHealth(): Array<{
+    id: number
+    workspace_id: number
+    name: string
+    platform: string
+    status: string
+    connected: boolean
+    last_success_at: string | null
+    last_error: string | null
+  }> {
+    return (
+      this.sqlite
+        .prepare(
+          `SELECT a.id, a.workspace_id, a.name, a.platform, a.status, a.connection_id IS NOT NULL AS connected,
+                  s.last_success_at, coalesce(s.last_error, a.status_message) AS last_error
+           FROM ad_accounts a LEFT JOIN sync_state s ON s.account_id = a.id ORDER BY a.workspace_id, a.id`,
+        )
+        .all() as Array<{
+        id: number
+        workspace_id: number
+        name: string
+        platform: string
+        status: string
+        connected: number
+        last_success_at: string | null
+        last_error: string | null
+      }>
+    ).map((r) => ({ ...r, connected: r.connected === 1 }))
+  }
+
+  /** Jobs by status, and the failed ones finished since `since` with their errors (newest first). */
+  jobHealth(since: string): {
+    queued: number
+    running: number
+    failed: Array<{ id: number; kind: string; finished_at: string | null; error: string }>
+  } {
+    const counts = this.sqlite
+      .prepare(`SELECT status, count(*) AS n FROM jobs WHERE status IN ('queued', 'running') GROUP BY status`)
+      .all() as Array<{ status: string; n: number }>
+    const failed = this.sqlite
+      .prepare(
+        `SELECT id, kind, finished_at, coalesce(error, 'no error recorded') AS error FROM jobs
+         WHERE status = 'failed' AND finished_at >= ? ORDER BY finished_at DESC LIMIT 20`,
+      )
+      .all(since) as Array<{ id: number; kind: string; finished_at: string | null; error: string }>
+    return {
+      queued: counts.find((c) => c.status === 'queued')?.n ?? 0,
+      running: counts.find((c) => c.status === 'running')?.n ?? 0,
+      failed,
+    }
+  }
+
   /**
    * Alerts the tray may count, newest first: WARNING+, not acknowledged, not resolved (snoozes end by
    * themselves, so `computeTrayState` checks them at `now`).

@@ -4,6 +4,7 @@ import type { Sqlite } from '../db'
 import { transferList } from '../../sync/connectors/daily-batch'
 import { startWorker, workerEntryUrl } from '../../worker-entry'
 import type { ChunkWrite, ChunkWriter } from './chunk-writer'
+import { reportError } from '../../logging'
 
 /**
  * Where a sync's chunks are written. Each write commits the chunk and `after` (the sync cursor and
@@ -105,7 +106,10 @@ export class ThreadSink implements ChunkSink {
       for (const p of this.pending.values()) p.reject(e)
       this.pending.clear()
     }
-    worker.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))))
+    worker.on('error', (e) => {
+      reportError("The sync's writer thread crashed", e)
+      fail(e instanceof Error ? e : new Error(String(e)))
+    })
     worker.on('exit', (code) => fail(new Error(`The sync's writer thread stopped (exit code ${code})`)))
   }
 

@@ -4,6 +4,7 @@ import { intFromEnv } from '../../env-settings'
 import { startWorker, workerEntryUrl } from '../../worker-entry'
 import { decodePage } from './decoders'
 import type { DecodeOutcome, DecodeRequest, DecodeRunner } from './page-decode'
+import { reportError } from '../../logging'
 
 export type { DecodeRunner }
 
@@ -108,7 +109,10 @@ export class DecodePool implements DecodeRunner {
       if (slot.inflight.size === 0) worker.unref()
       resolve(m.outcome)
     })
-    worker.on('error', (err) => this.failAll(slot, err instanceof Error ? err.message : String(err)))
+    worker.on('error', (err) => {
+      reportError('A page-decode worker crashed', err)
+      this.failAll(slot, err instanceof Error ? err.message : String(err))
+    })
     worker.on('exit', (code) => this.failAll(slot, `worker exited with code ${code}`))
     return slot
   }
