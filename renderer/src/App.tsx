@@ -10,6 +10,7 @@ import { CampaignsPage } from './pages/analytics/CampaignsPage'
 import { ConnectionsPage } from './pages/connections/ConnectionsPage'
 import { CreativesPage } from './pages/analytics/CreativesPage'
 import { DashboardPage } from './pages/dashboard/DashboardPage'
+import { ExperimentsPage } from './pages/experiments/ExperimentsPage'
 import { PlaceholderPage } from './pages/PlaceholderPage'
 import { PredictionsPage } from './pages/predictions/PredictionsPage'
 import { ReportsPage } from './pages/reports/ReportsPage'
@@ -37,6 +38,8 @@ function Page({ route }: { route: RouteId }): JSX.Element {
       return <ConnectionsPage />
     case 'reports':
       return <ReportsPage />
+    case 'experiments':
+      return <ExperimentsPage />
     default:
       return <PlaceholderPage key={route} id={route} />
   }

@@ -14,7 +14,7 @@ function shortcutDigit(index: number): string {
 /** Grouped for scanning; the order matches the Alt+digit shortcuts. */
 const SECTIONS: { label: string | null; routes: RouteId[] }[] = [
   { label: null, routes: ['dashboard', 'campaigns', 'creatives'] },
-  { label: 'Insights', routes: ['anomalies', 'recommendations', 'predictions'] },
+  { label: 'Insights', routes: ['anomalies', 'recommendations', 'experiments', 'predictions'] },
   { label: 'Operations', routes: ['automation', 'alerts', 'reports'] },
   { label: 'Workspace', routes: ['connections', 'settings'] },
 ]

@@ -10,6 +10,7 @@ export const ROUTE_IDS = [
   'connections',
   'settings',
   'anomalies',
+  'experiments',
 ] as const
 export type RouteId = (typeof ROUTE_IDS)[number]
 
@@ -25,6 +26,7 @@ export const ROUTE_TITLES: Record<RouteId, string> = {
   connections: 'Connections',
   settings: 'Settings',
   anomalies: 'Anomalies',
+  experiments: 'Experiments',
 }
 
 export const DEFAULT_ROUTE: RouteId = 'dashboard'
@@ -62,4 +64,5 @@ export const ROUTE_USES_RANGE: Record<RouteId, boolean> = {
   connections: false,
   settings: false,
   anomalies: true,
+  experiments: false,
 }

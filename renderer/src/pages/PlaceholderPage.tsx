@@ -4,7 +4,7 @@ import { PageFrame } from '../components/PageFrame'
 import type { RouteId } from '../lib/routes'
 import { useRouterStore } from '../stores/router-store'
 
-export type PlaceholderRoute = Exclude<RouteId, 'dashboard' | 'settings' | 'anomalies'>
+export type PlaceholderRoute = Exclude<RouteId, 'dashboard' | 'settings' | 'anomalies' | 'experiments'>
 
 interface Copy {
   headline: string
