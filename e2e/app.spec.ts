@@ -125,4 +125,31 @@ test.describe('write-back from the explorer', () => {
     mkdirSync(shots, { recursive: true })
     await page.screenshot({ path: join(shots, 'writeback.png') })
   })
+
+  test('sets a daily budget and shows the change as it settled, with the value read back', async ({ page }) => {
+    await page.goto(serverInfo().url)
+    await page.getByTestId('nav-campaigns').click()
+    const grid = page.getByTestId('explorer-grid')
+    await expect(grid).toBeVisible()
+    await grid
+      .getByRole('button', { name: /^Details of / })
+      .nth(1)
+      .click()
+    const drawer = page.getByTestId('entity-drawer')
+    await drawer.getByTestId('writeback-budget').fill('123.45')
+    await drawer.getByRole('button', { name: 'Set budget' }).click()
+    const dialog = page.getByRole('dialog').filter({ hasText: 'on the ad platform?' })
+    await expect(dialog).toContainText('123.45')
+    await dialog.getByRole('button', { name: 'Confirm change' }).click()
+    const result = drawer.getByTestId('writeback-result')
+    await expect(result).toBeVisible()
+    const text = (await result.textContent()) ?? ''
+    // Applied with the read-back value, or failed with the platform's own message: never a bare "done".
+    expect(text).toMatch(
+      /^(Applied on the platform: the daily budget read back as \D*123\.45|The platform did not apply change #\d+: .+)/,
+    )
+    const shots = join(import.meta.dirname, '..', 'test-results', 'screenshots')
+    mkdirSync(shots, { recursive: true })
+    await page.screenshot({ path: join(shots, 'writeback-budget.png') })
+  })
 })

@@ -2,7 +2,7 @@ import { useEffect, useId, useState, type JSX } from 'react'
 import { decimalToMicros } from '../../../../shared/domain/money'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
 import { getClient } from '../../api/client'
-import { WriteBackDialog, type WriteBackRequest } from '../connections/WriteBackDialog'
+import { changeOutcome, WriteBackDialog, type WriteBackRequest } from '../connections/WriteBackDialog'
 
 /**
  * Pause/enable and daily-budget changes sent to the ad platform from the explorer's drawer. Every
@@ -21,7 +21,7 @@ export function WriteBackControls({
   const [currency, setCurrency] = useState<string | null>(null)
   const [budget, setBudget] = useState('')
   const [budgetError, setBudgetError] = useState<string | null>(null)
-  const [done, setDone] = useState<string | null>(null)
+  const [done, setDone] = useState<ReturnType<typeof changeOutcome> | null>(null)
   const budgetId = useId()
   const entityType = row.level === 'campaign' || row.level === 'ad_set' || row.level === 'ad' ? row.level : null
 
@@ -104,16 +104,21 @@ export function WriteBackControls({
         </p>
       ) : null}
       {done ? (
-        <p className="field__hint" role="status">
-          {done}
+        <p
+          className={done.tone === 'error' ? 'field__error' : 'field__hint'}
+          role={done.tone === 'error' ? 'alert' : 'status'}
+          data-testid="writeback-result"
+          data-tone={done.tone}
+        >
+          {done.text}
         </p>
       ) : null}
       <WriteBackDialog
         request={request}
-        onClose={(ok) => {
-          if (ok && request) {
-            setDone('Applied on the platform and read back; recorded in the audit log.')
-            setBudget('')
+        onClose={(result) => {
+          if (result) {
+            setDone(changeOutcome(result, currency))
+            if (result.state === 'applied') setBudget('')
             onChanged?.()
           }
           setRequest(null)

@@ -1,4 +1,6 @@
 import { useState, type JSX } from 'react'
+import type { Change } from '../../../../shared/domain/changes'
+import { formatMoney } from '../../../../shared/domain/money'
 import { getClient } from '../../api/client'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { errorMessage } from '../../lib/errors'
@@ -21,16 +23,53 @@ function describe(r: WriteBackRequest): string {
   return `Change the daily budget of “${r.name}” from ${c.currentMicros === null ? 'its current value' : fmt(c.currentMicros, c.currency)} to ${fmt(c.dailyBudgetMicros, c.currency)} on the ad platform?`
 }
 
+/** What became of a change, in words: applied (with the value read back), failed (with the platform's message) or waiting. */
+export function changeOutcome(c: Change, currency: string | null): { tone: 'ok' | 'error' | 'pending'; text: string } {
+  const value = (v: Change['applied']): string =>
+    typeof v === 'number' ? (currency ? formatMoney(v, currency) : String(v)) : String(v ?? 'nothing')
+  const what = c.field === 'status' ? 'status' : 'daily budget'
+  switch (c.state) {
+    case 'applied':
+    case 'undone':
+      return {
+        tone: 'ok',
+        text:
+          `Applied on the platform: the ${what} read back as ${value(c.applied ?? c.requested)}` +
+          (c.writes === 0 ? ' (it already had this value, so nothing was sent).' : '.') +
+          ` Change #${c.id} is in the audit log.`,
+      }
+    case 'failed':
+      return { tone: 'error', text: `The platform did not apply change #${c.id}: ${c.error ?? 'no reason given'}` }
+    case 'rejected':
+      return { tone: 'error', text: `Change #${c.id} was rejected${c.error ? `: ${c.error}` : '.'}` }
+    case 'proposed':
+      return {
+        tone: 'pending',
+        text: `Change #${c.id} (${what} to ${value(c.requested)}) is waiting for approval; nothing has been sent yet.`,
+      }
+    case 'approved':
+    case 'applying':
+      return {
+        tone: 'pending',
+        text:
+          `Change #${c.id} (${what} to ${value(c.requested)}) is still being applied` +
+          (c.error ? ` (last attempt: ${c.error})` : '') +
+          '; the change log shows when it lands.',
+      }
+  }
+}
+
 /**
  * Confirmation for a write-back to the ad platform. Nothing is sent before the user confirms;
- * the core reads the result back and records before/after in the audit log.
+ * the change pipeline applies it, reads the value back and records it in the audit log. The
+ * change as it settled (applied, failed, or still waiting) goes back through `onClose`.
  */
 export function WriteBackDialog({
   request,
   onClose,
 }: {
   request: WriteBackRequest | null
-  onClose: (done: boolean) => void
+  onClose: (result: Change | null) => void
 }): JSX.Element | null {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -39,20 +78,21 @@ export function WriteBackDialog({
     setBusy(true)
     setError(null)
     try {
+      let result: Change | null = null
       if ('status' in request.change) {
-        await getClient().invoke('entities:setStatus', {
+        result = await getClient().invoke('entities:setStatus', {
           entityType: request.entityType,
           entityId: request.entityId,
           status: request.change.status,
         })
       } else if (request.entityType !== 'ad') {
-        await getClient().invoke('entities:setBudget', {
+        result = await getClient().invoke('entities:setBudget', {
           entityType: request.entityType,
           entityId: request.entityId,
           dailyBudgetMicros: request.change.dailyBudgetMicros,
         })
       }
-      onClose(true)
+      onClose(result)
     } catch (err) {
       setError(errorMessage(err))
     } finally {
@@ -66,7 +106,7 @@ export function WriteBackDialog({
       confirmLabel={busy ? 'Sending…' : 'Confirm change'}
       busy={busy}
       onConfirm={() => void confirm()}
-      onCancel={() => onClose(false)}
+      onCancel={() => onClose(null)}
     >
       <p>{describe(request)}</p>
       <p className="field__hint">This changes live delivery and is recorded in the audit log.</p>
