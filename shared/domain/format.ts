@@ -1,18 +1,12 @@
 // Display formatting shared by the renderer and the PDF reports, so both show the same figures the same way.
-import { currencyMinorDigits } from './money'
+import { currencyMinorDigits, moneyFormat } from './money'
 import type { DateRange, KpiKey } from './metrics'
 
 /** Money given in currency units (KPIs are units; the wire's micros go through `formatMoney`). */
 export function formatCurrency(units: number, currency: string, opts: { compact?: boolean } = {}): string {
   const digits = currencyMinorDigits(currency)
   try {
-    return new Intl.NumberFormat('en-US', {
-      style: 'currency',
-      currency,
-      notation: opts.compact ? 'compact' : 'standard',
-      maximumFractionDigits: opts.compact ? 1 : digits,
-      minimumFractionDigits: opts.compact ? 0 : digits,
-    }).format(units)
+    return moneyFormat(currency, opts.compact === true).format(units)
   } catch {
     // An unknown code would throw a RangeError; show the number rather than break the page.
     return `${units.toFixed(digits)} ${currency}`

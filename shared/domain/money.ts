@@ -92,12 +92,24 @@ export function minorUnitsToMicros(minor: number, currency: string): number {
 
 /** Format micros for display in a currency, e.g. "$1,234.50". */
 export function formatMoney(micros: number, currency: string, opts: { compact?: boolean } = {}): string {
-  const units = microsToUnits(micros)
-  return new Intl.NumberFormat('en-US', {
-    style: 'currency',
-    currency,
-    notation: opts.compact ? 'compact' : 'standard',
-    maximumFractionDigits: opts.compact ? 1 : currencyMinorDigits(currency),
-    minimumFractionDigits: opts.compact ? 0 : currencyMinorDigits(currency),
-  }).format(units)
+  return moneyFormat(currency, opts.compact === true).format(microsToUnits(micros))
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>()
+
+/** One Intl.NumberFormat per currency and notation: building one costs far more than formatting (a PDF table formats thousands). */
+export function moneyFormat(currency: string, compact: boolean): Intl.NumberFormat {
+  const key = `${currency}|${compact ? 'c' : 's'}`
+  let f = moneyFormats.get(key)
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      notation: compact ? 'compact' : 'standard',
+      maximumFractionDigits: compact ? 1 : currencyMinorDigits(currency),
+      minimumFractionDigits: compact ? 0 : currencyMinorDigits(currency),
+    })
+    moneyFormats.set(key, f)
+  }
+  return f
 }

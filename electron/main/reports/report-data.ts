@@ -26,6 +26,8 @@ export interface ReportData {
   creatives: ChannelOutput<'analytics:listCreatives'> | null
   pacing: ChannelOutput<'analytics:getPacing'> | null
   forecasts: { name: string; forecast: ChannelOutput<'ml:listEntityForecasts'>[number] }[] | null
+  /** Least spend (reporting currency) of a campaign in the top and bottom lists. */
+  rankMinSpend: number
   /** Account-local date of the newest synced day in the workspace (data freshness). */
   lastDataDate: string | null
 }
@@ -42,6 +44,10 @@ export function callThrough(dispatch: Dispatch, ctx: CallContext): Call {
 }
 
 const TOP_N = 10
+/** Top and bottom lists rank among at least this many of the biggest spenders. */
+const RANK_POOL = 30
+/** Ads whose fatigue the creatives chart shows (the table lists the first 12). */
+const CREATIVES_N = 60
 
 export async function gatherReportData(spec: ParsedReportSpec, call: Call): Promise<ReportData> {
   const sections = [...(spec.sections ?? TEMPLATE_SECTIONS[spec.template])]
@@ -62,9 +68,17 @@ export async function gatherReportData(spec: ParsedReportSpec, call: Call): Prom
     null,
   )
 
-  // Campaigns below 1% of the period's spend are left out of top/bottom lists: their ratios are noise.
-  const minSpend = Math.max(1, summary.kpis.spend * 0.01)
   const empty = summary.totals.spendMicros === 0 && summary.totals.impressions === 0
+  const ranks = (has('top_campaigns') || has('bottom_campaigns')) && !empty
+  const bySpend =
+    ranks || has('forecast')
+      ? await call('analytics:getTop', { ...scope, level: 'campaign', metric: 'spend', order: 'top', limit: 200 })
+      : null
+  // Ratios of tiny campaigns are noise: rank only campaigns that spent at least 1% of the period's
+  // spend or, in workspaces with many small campaigns (10,000 campaigns rarely reach 1% each), at
+  // least as much as the RANK_POOL-th biggest spender.
+  const poolFloor = bySpend?.rows[RANK_POOL - 1]?.kpis.spend ?? Number.POSITIVE_INFINITY
+  const minSpend = Math.max(0.01, Math.min(summary.kpis.spend * 0.01, poolFloor))
 
   const trend = has('trend') ? await call('dashboard:getTrend', scope) : null
   const platforms = has('platforms')
@@ -103,22 +117,15 @@ export async function gatherReportData(spec: ParsedReportSpec, call: Call): Prom
     ? await call('analytics:listAnomalies', { workspaceId: spec.workspaceId, range: spec.range })
     : null
   const creatives = has('creatives')
-    ? await call('analytics:listCreatives', { workspaceId: spec.workspaceId, range: spec.range, limit: 200 })
+    ? await call('analytics:listCreatives', { workspaceId: spec.workspaceId, range: spec.range, limit: CREATIVES_N })
     : null
   const pacing = has('pacing') ? await call('analytics:getPacing', { workspaceId: spec.workspaceId }) : null
 
   let forecasts: ReportData['forecasts'] = null
   if (has('forecast')) {
     const list = await call('ml:listEntityForecasts', { workspaceId: spec.workspaceId, entityType: 'campaign' })
-    const bySpend = await call('analytics:getTop', {
-      ...scope,
-      level: 'campaign',
-      metric: 'spend',
-      order: 'top',
-      limit: 200,
-    })
     const fc = new Map(list.map((f) => [f.entityId, f]))
-    forecasts = bySpend.rows
+    forecasts = (bySpend?.rows ?? [])
       .map((r) => ({ name: r.name, forecast: fc.get(Number(r.id)) }))
       .filter((x): x is { name: string; forecast: NonNullable<typeof x.forecast> } => x.forecast !== undefined)
       .slice(0, TOP_N)
@@ -138,6 +145,7 @@ export async function gatherReportData(spec: ParsedReportSpec, call: Call): Prom
     creatives,
     pacing,
     forecasts,
+    rankMinSpend: minSpend,
     lastDataDate,
   }
 }

@@ -85,6 +85,26 @@ export class ReportFonts {
     }
   }
 
+  /**
+   * `text` as it can be printed: unchanged when the body or the fallback font covers it; otherwise
+   * each run of characters no font has becomes UNPRINTABLE_MARK (the original is listed in the
+   * result's warnings), so a CJK name without a CJK font reads "[?] 2026 Sale", not " 2026 Sale".
+   */
+  printable(text: string): string {
+    if (covered(this.bodyMap, text) || (this.fallbackMap && covered(this.fallbackMap, text))) return text
+    this.missing.add(text)
+    let out = ''
+    let inRun = false
+    for (const ch of text) {
+      const ok = covered(this.bodyMap, ch)
+      if (ok) out += ch
+      else if (!inRun) out += UNPRINTABLE_MARK
+      inRun = !ok
+    }
+    const marked = out.split(/\[\?\](?:\s+\[\?\])+/).join(UNPRINTABLE_MARK)
+    return marked.replaceAll(UNPRINTABLE_MARK, '').trim() === '' ? UNPRINTABLE_NAME : marked
+  }
+
   /** The font family that can draw `text`, noting text that no font can (unless only measuring). */
   familyFor(text: string, measuring = false): string {
     if (covered(this.bodyMap, text)) return BODY_FONT
@@ -96,6 +116,11 @@ export class ReportFonts {
     return BODY_FONT
   }
 }
+
+/** Marks the characters of a run no font covers (never blank, never boxes). */
+export const UNPRINTABLE_MARK = '[?]'
+/** What a text with nothing printable reads as. */
+export const UNPRINTABLE_NAME = '[name not printable]'
 
 function codeMap(doc: jsPDF): Record<number, number> {
   const font = (

@@ -137,11 +137,14 @@ class ReportDoc {
   readonly primary: string
   readonly accent: string
 
+  readonly data: ReportData
+
   constructor(
     readonly spec: ParsedReportSpec,
-    readonly data: ReportData,
+    raw: ReportData,
     readonly opts: RenderOptions,
   ) {
+    const data = raw
     this.doc = new jsPDF({ unit: 'pt', format: spec.paper, orientation: spec.orientation, compress: true })
     this.doc.setProperties({
       title: `${REPORT_TEMPLATE_TITLES[spec.template]} — ${data.workspace.name}`,
@@ -149,6 +152,8 @@ class ReportDoc {
       creator: 'Marketing Engine',
     })
     this.fonts = new ReportFonts(this.doc, fontFiles(opts.resourcesDir, opts.fallbackFont))
+    // Names no embedded or fallback font can draw would print as blanks: mark them instead.
+    this.data = printableNames(raw, (t) => this.fonts.printable(t))
     this.pageW = this.doc.internal.pageSize.getWidth()
     this.pageH = this.doc.internal.pageSize.getHeight()
     this.contentW = this.pageW - 2 * MARGIN
@@ -595,8 +600,8 @@ class ReportDoc {
           roasOption(list, p, section === 'top_campaigns' ? this.accent : NEGATIVE),
           0.06 + 0.045 * list.length,
           section === 'top_campaigns'
-            ? 'Highest return on ad spend among campaigns with at least 1% of the period’s spend.'
-            : 'Lowest return on ad spend among campaigns with at least 1% of the period’s spend: candidates to fix or pause.',
+            ? `Highest return on ad spend among campaigns that spent at least ${formatMoney(Math.round(d.rankMinSpend * 1e6), this.currency)} in the period.`
+            : `Lowest return on ad spend among campaigns that spent at least ${formatMoney(Math.round(d.rankMinSpend * 1e6), this.currency)} in the period: candidates to fix or pause.`,
         )
         this.campaignTable(list)
         break
@@ -767,6 +772,29 @@ function anomalyValue(metric: string, v: number, currency: string): string {
   if (metric === 'roas') return formatRoas(v)
   if (metric === 'conversions') return formatCount(round1(v))
   return formatMoney(Math.round(v * 1e6), currency)
+}
+
+/** The data with every entity name passed through `printable` (text no font covers is marked, not blank). */
+function printableNames(d: ReportData, printable: (t: string) => string): ReportData {
+  const rows = <X extends { rows: { name: string }[] }>(x: X | null): X | null =>
+    x && { ...x, rows: x.rows.map((r) => ({ ...r, name: printable(r.name) })) }
+  return {
+    ...d,
+    workspace: { ...d.workspace, name: printable(d.workspace.name) },
+    top: rows(d.top),
+    bottom: rows(d.bottom),
+    campaigns: rows(d.campaigns),
+    creatives: d.creatives && {
+      ...d.creatives,
+      rows: d.creatives.rows.map((r) => ({ ...r, name: printable(r.name), campaignName: printable(r.campaignName) })),
+    },
+    anomalies: d.anomalies && {
+      ...d.anomalies,
+      anomalies: d.anomalies.anomalies.map((a) => ({ ...a, entityName: printable(a.entityName) })),
+    },
+    forecasts: d.forecasts && d.forecasts.map((f) => ({ ...f, name: printable(f.name) })),
+    pacing: d.pacing && { ...d.pacing, rows: d.pacing.rows.map((r) => ({ ...r, name: printable(r.name) })) },
+  }
 }
 
 /** Renders a report's data to PDF bytes. */

@@ -184,7 +184,7 @@ describe('PDF reports', () => {
 
   it('reports text in a script the embedded font lacks when no fallback font exists', async () => {
     const repo = new ReportTestRepo(core.store.sqlite)
-    repo.renameTopCampaigns(['春季促销 东京'])
+    repo.renameTopCampaigns(['春季促销 东京', 'Sale 春季 2026'])
     const r = await new ReportService({
       dispatch: core.dispatch,
       resourcesDir: RESOURCES,
@@ -193,6 +193,10 @@ describe('PDF reports', () => {
       fallbackFont: null,
     }).generate({ workspaceId: 1, template: 'monthly', range }, TEST_CALLER, join(dir, 'cjk.pdf'))
     expect(r.warnings.join(' ')).toMatch(/春季促销 东京.*lacks|lacks.*春季促销 东京/s)
+    // Marked in the PDF, never a blank cell: the printable part stays, the rest is "[?]".
+    const text = pdftotext(join(dir, 'cjk.pdf'))
+    expect(text).toContain('[name not printable]')
+    expect(text).toContain('Sale [?] 2026')
     repo.renameTopCampaigns(NAMES)
   })
 
