@@ -5,6 +5,7 @@ import { createCore, type Core } from './core'
 import { hardenApp } from './hardening'
 import { desktopCaller, registerBridge } from './ipc/bridge'
 import { createElectronPlatform } from './platform/electron'
+import { restoreBackup, StoreDamagedError } from './store/backups'
 import { weakStoragePrompt } from './platform/safe-storage-policy'
 import { AppTray } from './tray'
 import { startUpdater } from './updater'
@@ -56,6 +57,43 @@ function buildMenu(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template))
 }
 
+/**
+ * The store cannot be opened. When it is damaged and a good backup exists, offer to restore it in
+ * one step (the damaged file is moved aside, never deleted) and restart; otherwise say what is wrong
+ * and how to recover (the message names the backups folder and the CLI command).
+ */
+async function offerRecovery(err: unknown, now: Date): Promise<void> {
+  const message = err instanceof Error ? err.message : String(err)
+  const backup = err instanceof StoreDamagedError ? err.backup : null
+  if (!(err instanceof StoreDamagedError) || !backup) {
+    dialog.showErrorBox('Marketing Engine cannot open its data', message)
+    app.exit(1)
+    return
+  }
+  const { response } = await dialog.showMessageBox({
+    type: 'error',
+    title: 'Marketing Engine cannot open its data',
+    message: `Your data file is damaged: ${err.problem}.`,
+    detail:
+      `The newest good backup was taken ${new Date(backup.createdAt).toLocaleString()}. Restoring it brings ` +
+      `your data back to that moment; the damaged file is moved aside next to it, never deleted.\n\n${message}`,
+    buttons: ['Restore this backup', 'Quit'],
+    defaultId: 0,
+    cancelId: 1,
+  })
+  if (response === 0) {
+    try {
+      restoreBackup(err.path, backup.path, now)
+    } catch (restoreErr) {
+      dialog.showErrorBox('The backup could not be restored', (restoreErr as Error).message)
+      app.exit(1)
+      return
+    }
+    app.relaunch()
+  }
+  app.exit(response === 0 ? 0 : 1)
+}
+
 async function start(): Promise<void> {
   await app.whenReady()
   // Permissions denied by default; navigation guards on every webContents, before any window opens.
@@ -88,11 +126,16 @@ async function start(): Promise<void> {
     // Migrations run inside createCore, before the bridge registers any handler.
     core = createCore(platform, { seedDemo: true, validateOutput: !app.isPackaged })
   } catch (err) {
-    dialog.showErrorBox('Marketing Engine cannot open its data', err instanceof Error ? err.message : String(err))
-    app.exit(1)
+    await offerRecovery(err, platform.clock.now())
     return
   }
   registerBridge(core, () => win)
+  // A restore chosen in Settings is applied at the next start: restart now.
+  core.events.on('backups:restoreScheduled', () => {
+    quitting = true
+    app.relaunch()
+    app.quit()
+  })
   buildMenu()
   tray = new AppTray(join(resourcesDir, 'icons'), {
     open: showWindow,

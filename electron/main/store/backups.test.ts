@@ -52,6 +52,8 @@ describe('backups', () => {
       {},
     )
     expect(listed.backups.map((x) => x.file)).toEqual([b.file])
+    // One self-contained file per backup: no WAL/SHM or partial files left beside it.
+    expect(readdirSync(join(dir, 'backups'))).toEqual([b.file])
     expect(listed.keep).toEqual({ daily: 7, weekly: 4 })
     // Restoring needs an explicit confirmation.
     const unconfirmed = await c.dispatch('backups:restore', { file: b.file }, TEST_CALLER)

@@ -75,6 +75,15 @@ export async function createBackup(sqlite: Sqlite, target: string): Promise<void
   rmSync(part, { force: true })
   await sqlite.backup(part)
   chmodSync(part, 0o600)
+  // A backup is one self-contained file: out of WAL mode, so reading it (the check below, a
+  // restore) leaves no -wal/-shm files beside it.
+  const copy = new Database(part)
+  try {
+    copy.pragma('journal_mode = DELETE')
+  } finally {
+    copy.close()
+  }
+  for (const suffix of ['-wal', '-shm']) rmSync(part + suffix, { force: true })
   const check = checkFile(part)
   if (check !== 'ok') {
     rmSync(part, { force: true })

@@ -41,11 +41,73 @@ function setup(): void {
         schemaVersion: 1,
         workspaces: [],
       }),
+      'backups:list': () => ({ dir: '/tmp/me/backups', backups: [...backups], keep: { daily: 7, weekly: 4 } }),
+      'backups:create': () => {
+        const b = {
+          file: 'marketing-engine-20261204T120000Z-manual.db',
+          path: '/tmp/me/backups/marketing-engine-20261204T120000Z-manual.db',
+          kind: 'manual' as const,
+          bytes: 3_000_000,
+          createdAt: '2026-12-04T12:00:00Z',
+        }
+        backups.unshift(b)
+        return b
+      },
+      'backups:restore': (input) => {
+        restored.push(input.file)
+        return {
+          restartRequired: true as const,
+          preRestoreBackup: '/tmp/me/backups/pre.db',
+          message: `${input.file} will be restored when the app restarts; the current data is kept in pre.db.`,
+        }
+      },
+      'security:getStatus': () => ({
+        secrets: {
+          backend: 'safeStorage:basic_text',
+          strong: false,
+          where: 'Electron safeStorage with its basic_text backend',
+          warning: 'No OS keyring is available (basic_text). Credentials are not saved until you choose to proceed.',
+          needsConsent: true,
+        },
+        dataDir: '/tmp/me',
+        looseFiles: [],
+      }),
     }),
   )
 }
+let backups: {
+  file: string
+  path: string
+  kind: 'daily' | 'manual' | 'pre-restore'
+  bytes: number
+  createdAt: string
+}[] = []
+const restored: string[] = []
 
 describe('SettingsPage', () => {
+  it('backs up now, lists backups and restores one after a confirmation that says what happens next', async () => {
+    backups = []
+    setup()
+    render(<SettingsPage />)
+    expect(await screen.findByText('No backups yet.')).toBeTruthy()
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('backup-now'))
+    })
+    expect((await screen.findByTestId('backups-notice')).textContent).toMatch(/Backed up and verified/)
+    fireEvent.click(await screen.findByRole('button', { name: 'Restore…' }))
+    const dialog = await screen.findByRole('alertdialog')
+    expect(dialog.textContent).toMatch(/moved aside, never deleted/)
+    expect(dialog.textContent).toMatch(/restarts/)
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Restore' }))
+    })
+    expect(restored).toEqual(['marketing-engine-20261204T120000Z-manual.db'])
+    expect((await screen.findByTestId('backups-notice')).textContent).toMatch(/will be restored when the app restarts/)
+    // Secrets protection: the weak-backend warning and the choice to proceed.
+    expect((await screen.findByTestId('secrets-warning')).textContent).toMatch(/basic_text/)
+    expect(screen.getByRole('button', { name: 'Proceed with weak protection…' })).toBeTruthy()
+  })
+
   it('shows the core validation message for a bad currency', async () => {
     setup()
     await act(async () => {

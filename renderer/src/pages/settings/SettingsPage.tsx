@@ -3,9 +3,11 @@ import { PageFrame } from '../../components/PageFrame'
 import { ErrorState, Skeleton } from '../../components/States'
 import { useSettingsStore } from '../../stores/settings-store'
 import { AboutPanel } from './AboutPanel'
+import { BackupsPanel } from './BackupsPanel'
 import { DemoReset } from './DemoReset'
 import { ExchangeRates } from '../analytics/ExchangeRates'
 import { PreferencesForm } from './PreferencesForm'
+import { SecurityPanel } from './SecurityPanel'
 
 export function SettingsPage(): JSX.Element {
   const { settings, status, error, loadSettings } = useSettingsStore()
@@ -41,6 +43,24 @@ export function SettingsPage(): JSX.Element {
         </div>
         <div className="card__body">
           <ExchangeRates />
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="settings-backups" data-testid="settings-backups">
+        <div className="card__header">
+          <h2 id="settings-backups">Backups</h2>
+        </div>
+        <div className="card__body">
+          <BackupsPanel />
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="settings-security">
+        <div className="card__header">
+          <h2 id="settings-security">Security</h2>
+        </div>
+        <div className="card__body">
+          <SecurityPanel />
         </div>
       </section>
 

@@ -1,0 +1,155 @@
+import { useCallback, useEffect, useState, type JSX } from 'react'
+import type { Backup, ChannelOutput } from '../../../../shared/ipc/contract'
+import { getClient } from '../../api/client'
+import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { errorMessage } from '../../lib/errors'
+
+type List = ChannelOutput<'backups:list'>
+
+const KIND_LABEL: Record<Backup['kind'], string> = {
+  daily: 'Automatic',
+  manual: 'Manual',
+  'pre-restore': 'Before a restore',
+}
+
+function size(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} KB`
+}
+
+function when(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+/** Backups of the store: the list, back up now, and restore (confirmed; applied at the next start). */
+export function BackupsPanel(): JSX.Element {
+  const [list, setList] = useState<List | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const [restoring, setRestoring] = useState<Backup | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+
+  const load = useCallback(async (): Promise<void> => {
+    try {
+      setList(await getClient().invoke('backups:list', {}))
+      setError(null)
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  }, [])
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  const backUpNow = async (): Promise<void> => {
+    setBusy(true)
+    setNotice(null)
+    try {
+      const b = await getClient().invoke('backups:create', {})
+      setNotice(`Backed up and verified: ${b.file} (${size(b.bytes)}).`)
+      await load()
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const restore = async (b: Backup): Promise<void> => {
+    setBusy(true)
+    try {
+      const r = await getClient().invoke('backups:restore', { file: b.file, confirm: true })
+      setNotice(r.message)
+      setRestoring(null)
+      await load()
+    } catch (err) {
+      setError(errorMessage(err))
+      setRestoring(null)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <div className="settings-list" data-testid="backups-panel">
+      <div className="settings-row">
+        <div className="settings-row__text">
+          <p className="settings-row__label">Backups</p>
+          <p className="settings-row__hint">
+            A verified copy of your data is taken every day while the app runs
+            {list ? ` (the last ${list.keep.daily} daily and ${list.keep.weekly} weekly are kept)` : ''}. Backups are in{' '}
+            <code>{list?.dir ?? '…'}</code>.
+          </p>
+        </div>
+        <div className="settings-row__control">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void backUpNow()}
+            disabled={busy}
+            data-testid="backup-now"
+          >
+            {busy && !restoring ? 'Backing up…' : 'Back up now'}
+          </button>
+        </div>
+      </div>
+      {notice ? (
+        <p className="settings-row__hint" role="status" data-testid="backups-notice">
+          {notice}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field__error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {list && list.backups.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="backups-table">
+            <thead>
+              <tr>
+                <th scope="col">Taken</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Size</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.backups.map((b) => (
+                <tr key={b.file}>
+                  <td title={b.file}>{when(b.createdAt)}</td>
+                  <td>{KIND_LABEL[b.kind]}</td>
+                  <td>{size(b.bytes)}</td>
+                  <td style={{ textAlign: 'right' }}>
+                    <button type="button" className="btn" onClick={() => setRestoring(b)} disabled={busy}>
+                      Restore…
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : list ? (
+        <p className="settings-row__hint">No backups yet.</p>
+      ) : null}
+      <ConfirmDialog
+        open={restoring !== null}
+        title="Restore this backup?"
+        confirmLabel={busy ? 'Restoring…' : 'Restore'}
+        danger
+        busy={busy}
+        onConfirm={() => restoring && void restore(restoring)}
+        onCancel={() => setRestoring(null)}
+      >
+        Your data goes back to {restoring ? when(restoring.createdAt) : ''}: anything synced, imported or changed since
+        then is no longer shown. Before anything changes, the current data is backed up (“Before a restore”), and the
+        current file is moved aside, never deleted. The desktop app restarts to finish; the browser preview finishes
+        when you start it again.
+      </ConfirmDialog>
+    </div>
+  )
+}
