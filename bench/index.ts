@@ -6,12 +6,22 @@ import { mlBench } from './ml'
 import { queriesBench } from './queries'
 import { importBench } from './import'
 import { reportsBench } from './reports'
+import { rulesBench } from './rules'
 import { ingestBench } from './ingest'
 import { storeBench } from './store'
 import type { Bench } from './types'
 
 // Each domain adds its bench here; `--only` names are a stable interface.
-const BENCHES: Bench[] = [storeBench, queriesBench, mlBench, ingestBench, importBench, reportsBench, experimentsBench]
+const BENCHES: Bench[] = [
+  storeBench,
+  queriesBench,
+  mlBench,
+  ingestBench,
+  importBench,
+  reportsBench,
+  experimentsBench,
+  rulesBench,
+]
 
 function usage(): string {
   return `Usage: npm run bench -- [--only NAME[,NAME]] [--json]\n\nBenches:\n${BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n')}`

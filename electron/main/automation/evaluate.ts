@@ -439,31 +439,48 @@ class SideReader {
     w: RuleWindow,
     includeProvisional: boolean,
   ): { totals: Totals; range: ResolvedRange } | { range: ResolvedRange | null } {
-    const since = w.kind === 'since_last_change' && level === this.level ? this.sinceDate(id, account) : undefined
-    const range = this.data.range(account, w, includeProvisional, since)
-    if (!range || 'provisional' in range) return { range }
-    // Every account with the same days is read together (one query per distinct range).
-    const peers = w.kind === 'since_last_change' ? [account.id] : this.peersOf(w, includeProvisional, range)
-    const t = this.data.totals(level, range.from, range.to, peers)
-    return { totals: t.get(id) ?? ZERO, range }
+    if (w.kind === 'since_last_change' && level === this.level) {
+      const since = this.sinceDate(id, account)
+      if (since !== undefined) {
+        const range = this.data.range(account, w, includeProvisional, since)
+        if (!range || 'provisional' in range) return { range }
+        return { totals: this.data.totals(level, range.from, range.to, [account.id]).get(id) ?? ZERO, range }
+      }
+    }
+    const r = this.resolved(w, includeProvisional).get(account.id)
+    if (!r || !r.range || 'provisional' in r.range) return { range: r?.range ?? null }
+    let t = r.totals.get(level)
+    if (!t) r.totals.set(level, (t = this.data.totals(level, r.range.from, r.range.to, r.peers)))
+    return { totals: t.get(id) ?? ZERO, range: r.range }
   }
 
-  private readonly peerCache = new Map<string, number[]>()
+  private readonly windowCache = new WeakMap<RuleWindow, Map<boolean, Map<number, Resolved>>>()
 
-  /** The accounts in scope whose window resolves to the same days. */
-  private peersOf(w: RuleWindow, includeProvisional: boolean, range: { from: string; to: string }): number[] {
-    const key = `${JSON.stringify(w)}|${includeProvisional}|${range.from}|${range.to}`
-    let p = this.peerCache.get(key)
-    if (!p) {
-      p = this.accounts
-        .filter((a) => {
-          const r = this.data.range(a, w, includeProvisional)
-          return r !== null && !('provisional' in r) && r.from === range.from && r.to === range.to
-        })
-        .map((a) => a.id)
-      this.peerCache.set(key, p)
+  /**
+   * Each account's days for a window, with the accounts whose days are the same (read together:
+   * one query per distinct range). Resolved once per rule and window.
+   */
+  private resolved(w: RuleWindow, includeProvisional: boolean): Map<number, Resolved> {
+    let byProv = this.windowCache.get(w)
+    if (!byProv) this.windowCache.set(w, (byProv = new Map()))
+    let m = byProv.get(includeProvisional)
+    if (!m) {
+      m = new Map()
+      const byDays = new Map<string, number[]>()
+      for (const a of this.accounts) {
+        const range = this.data.range(a, w, includeProvisional)
+        const peers: number[] = []
+        if (range && !('provisional' in range)) {
+          const k = `${range.from}|${range.to}`
+          let list = byDays.get(k)
+          if (!list) byDays.set(k, (list = []))
+          list.push(a.id)
+          m.set(a.id, { range, peers: list, totals: new Map() })
+        } else m.set(a.id, { range, peers, totals: new Map() })
+      }
+      byProv.set(includeProvisional, m)
     }
-    return p
+    return m
   }
 
   private sinceDate(id: number, account: EvalAccount): string | undefined {
@@ -541,6 +558,13 @@ class SideReader {
     if (e.dailyBudgetMicros === null) return null
     return (e.dailyBudgetMicros * this.data.rate(account.currency, account.today)) / MICRO
   }
+}
+
+/** One account's days for a window, the accounts read with it, and the totals once read. */
+interface Resolved {
+  range: ResolvedRange | null
+  peers: number[]
+  totals: Map<EntityLevel, Map<number, Totals>>
 }
 
 const ZERO: Totals = { spendMicros: 0, revenueMicros: 0, impressions: 0, clicks: 0, conversions: 0, videoViews: 0 }
