@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { alertsBench } from './alerts'
 import { experimentsBench } from './experiments'
 import { mlBench } from './ml'
 import { queriesBench } from './queries'
@@ -21,6 +22,7 @@ const BENCHES: Bench[] = [
   reportsBench,
   experimentsBench,
   rulesBench,
+  alertsBench,
 ]
 
 function usage(): string {

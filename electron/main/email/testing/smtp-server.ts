@@ -32,6 +32,8 @@ export interface TestSmtpOptions {
   rcptReply?: number
   /** Answer the end of DATA with this reply code. */
   dataReply?: number
+  /** Decide per message: a reply code of 400+ refuses it (benches inject random failures). */
+  dataReplyFor?: (raw: Buffer) => number | null
 }
 
 export async function startTestSmtpServer(opts: TestSmtpOptions): Promise<TestSmtpServer> {
@@ -66,6 +68,8 @@ export async function startTestSmtpServer(opts: TestSmtpOptions): Promise<TestSm
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => {
         if (opts.dataReply && opts.dataReply >= 400) return cb(replyError(opts.dataReply, 'Try again later'))
+        const forced = opts.dataReplyFor?.(Buffer.concat(chunks)) ?? null
+        if (forced !== null && forced >= 400) return cb(replyError(forced, 'Try again later'))
         received++
         const envelopeTo = session.envelope.rcptTo.map((r) => r.address)
         void simpleParser(Buffer.concat(chunks)).then((mail) => {
