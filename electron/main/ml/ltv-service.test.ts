@@ -58,4 +58,16 @@ describe('orders import and LTV', () => {
     expect(ltv.gammaGamma).not.toBeNull()
     expect(ltv.bgnbd.r).toBeGreaterThan(0)
   })
+
+  it('answers VALIDATION, not NaN, when one customer cannot fit the model', async () => {
+    const ws = core.workspaces.create('One customer', 'USD')
+    const one = 'customer_id,date,revenue,utm_source,campaign_id\n7,2024-01-01,30,meta,c1\n7,2024-02-01,20,meta,c1\n'
+    expect((await core.dispatch('ml:importOrders', { workspaceId: ws, csv: one }, TEST_CALLER)).ok).toBe(true)
+    const env = await core.dispatch('ml:getLtv', { workspaceId: ws, horizonWeeks: 52 }, TEST_CALLER)
+    expect(env).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', message: expect.stringMatching(/1 customer/) },
+    })
+    expect(JSON.stringify(env)).not.toContain('NaN')
+  })
 })

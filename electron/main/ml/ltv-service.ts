@@ -117,7 +117,15 @@ export class LtvService {
     const to = rows[rows.length - 1]?.date as string
     const summaries = summarise(orders, to, 7)
     const customers = [...summaries.values()]
+    const notEnough = (): AppError =>
+      new AppError(
+        'VALIDATION',
+        `Not enough order history to estimate lifetime value: ${customers.length} customer${customers.length === 1 ? '' : 's'} ` +
+          `from ${from} to ${to}. The model learns from how many customers come back; import orders of more customers.`,
+      )
+    if (customers.length < 2) throw notEnough()
     const bg = fitBgNbd(customers)
+    if (![bg.r, bg.alpha, bg.a, bg.b].every((v) => Number.isFinite(v) && v > 0)) throw notEnough()
     let gg: ReturnType<typeof fitGammaGamma> | null = null
     try {
       gg = fitGammaGamma(customers)
