@@ -10,6 +10,7 @@ const ELECTRON_ALLOWED = new Set([
   'electron/main/window.ts',
   'electron/main/tray.ts',
   'electron/main/updater.ts',
+  'electron/main/hardening.ts',
   'electron/main/platform/electron.ts',
   'electron/main/ipc/bridge.ts',
   'electron/preload/index.ts',
