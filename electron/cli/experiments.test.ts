@@ -16,7 +16,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
     cwd: root,
     env: { ...process.env, ME_DATA_DIR: dir },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 170_000,
   })
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
@@ -55,7 +55,7 @@ describe('experiment CLI', () => {
     expect(out.prob_to_beat as number).toBeLessThan(0.15)
     expect(out.srm_p_value as number).toBeGreaterThan(0.5)
     expect(out.verdict).toMatch(/^No detectable difference/)
-  })
+  }, 180_000)
 
   it('refuses an unknown control with a message naming it (exit code 1)', () => {
     const f = join(dir, 'users.csv')
@@ -73,7 +73,7 @@ describe('experiment CLI', () => {
     )
     expect(control.code).toBe(1)
     expect(control.stderr).toContain('error: unknown control "C": the variants in column "arm" are A, B')
-  })
+  }, 180_000)
 
   // The rest in-process (the same command code, without a process start per case).
   async function run(...argv: string[]): Promise<string> {
