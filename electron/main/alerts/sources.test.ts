@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { AccountOutcome } from '../store/repos/sync-repo'
 import { syncNow } from '../sync/sync-engine/testing/setup'
 import { createTestCore, TEST_CALLER } from '../test-support'
-import { reportDelivered, reportDeliveryFailed } from './sources'
 
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore | null = null
@@ -75,24 +74,6 @@ describe('alert sources', () => {
     run(outcome('succeeded'))
     expect(open()).toEqual([])
     expect(c.services.alerts.list({ state: ['resolved'] })).toHaveLength(4)
-  })
-
-  it('report delivery failures raise an ERROR and a later delivery resolves it', () => {
-    core = createTestCore()
-    core.store.sqlite.prepare("INSERT INTO workspaces (name) VALUES ('Shop')").run()
-    const alerts = core.services.alerts
-    reportDeliveryFailed(alerts, {
-      workspaceId: 1,
-      reportId: 5,
-      name: 'Monthly',
-      error: 'The SMTP server refused the password (535).',
-      recipients: ['boss@example.com'],
-    })
-    const [a] = alerts.list({ source: ['report'] })
-    expect(a).toMatchObject({ severity: 'error', title: 'The report "Monthly" could not be sent', state: 'open' })
-    expect(a!.body).toContain('boss@example.com')
-    reportDelivered(alerts, { workspaceId: 1, reportId: 5 })
-    expect(alerts.get(a!.id).state).toBe('resolved')
   })
 
   it('forecast retraining that came out worse raises a WARNING; an activated version resolves it', () => {

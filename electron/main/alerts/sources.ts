@@ -45,7 +45,7 @@ function anomalyNumber(a: Anomaly, currency: string): AlertNumber {
  * analytics service's explanation), sync health (reconnect needed, N failures in a row, rate limit
  * exhausted, stale data), budget pacing, and forecast retraining that came out worse. Each has a
  * switch in the alert settings (a source turned off raises nothing) and resolves its alerts when the
- * condition clears. Report delivery and automation call `reportDeliveryFailed` / `alerts.raise`.
+ * condition clears. Report delivery (the reports module) and automation raise their own alerts through `alerts.raise`.
  */
 export class AlertSources {
   private readonly status: StatusRepo
@@ -323,31 +323,6 @@ export class AlertSources {
       }
     }
   }
-}
-
-/**
- * The report-delivery hook: reports call this when a scheduled report could not be sent (ERROR),
- * and `reportDelivered` when one went out, which resolves the alert.
- */
-export function reportDeliveryFailed(
-  alerts: AlertService,
-  r: { workspaceId: number; reportId: number; name: string; error: string; recipients?: string[] },
-): void {
-  alerts.raise({
-    source: 'report',
-    severity: 'error',
-    workspaceId: r.workspaceId,
-    entity: { level: 'report', id: r.reportId, name: r.name },
-    title: `The report "${r.name}" could not be sent`,
-    body: `${r.error}${r.recipients?.length ? ` It was meant for ${r.recipients.join(', ')}.` : ''} Fix the email settings, then send it again from the Reports page.`,
-    numbers: r.recipients?.length ? [{ label: 'Recipients', value: r.recipients.length, unit: 'count' }] : [],
-    dedupeKey: `report:delivery:${r.reportId}`,
-    link: `/reports?workspace=${r.workspaceId}`,
-  })
-}
-
-export function reportDelivered(alerts: AlertService, r: { workspaceId: number; reportId: number }): void {
-  alerts.resolveByKey(r.workspaceId, `report:delivery:${r.reportId}`)
 }
 
 /** The sources as a module: listens to finished syncs and trained models; an hourly stale-data check. */

@@ -46,6 +46,11 @@ function createReportsModule(
       link: f.reportId === null ? '/reports' : `/reports?history=${f.reportId}`,
     })
   })
+  // A report that went out clears the failure alert of that report, and of its schedule.
+  center.onDelivered((d) => {
+    alerts.resolveByKey(d.workspaceId, `report:${d.reportId}`)
+    if (d.scheduleId !== null) alerts.resolveByKey(d.workspaceId, `report:schedule:${d.scheduleId}`)
+  })
   let timer: NodeJS.Timeout | null = null
   return {
     services: { reports: center },

@@ -249,6 +249,9 @@ describe('reports module (real core, real SMTP server on loopback)', () => {
     const mail = await smtp.next()
     expect(mail.envelopeTo).toEqual(['cfo@example.com'])
     expect(mail.subject).toMatch(/^Executive summary: Acme Growth/)
+    // The delivery clears the alert its failure raised.
+    expect(core.services.alerts.openByKey(1, `report:${r.historyId}`)).toBeNull()
+    expect(core.services.alerts.list({ source: ['report'], state: ['resolved'] })).toHaveLength(1)
   }, 60_000)
 
   it('retention removes old reports, rows and files', async () => {

@@ -56,6 +56,13 @@ export interface DeliveryFailure {
   error: string
 }
 
+/** A report that went out (clears an earlier failure of the same report or schedule). */
+export interface Delivered {
+  workspaceId: number
+  reportId: number
+  scheduleId: number | null
+}
+
 /**
  * The reports domain: saved templates, branding, generation into the history, schedules that
  * generate and email reports in their time zone, re-send and retention. Every change goes through
@@ -66,6 +73,7 @@ export class ReportCenter {
   private readonly renderer: ReportService
   private ticking: Promise<void> | null = null
   private readonly failureListeners = new Set<(f: DeliveryFailure) => void>()
+  private readonly deliveredListeners = new Set<(d: Delivered) => void>()
 
   constructor(
     private readonly core: CoreServices,
@@ -92,6 +100,12 @@ export class ReportCenter {
   onDeliveryFailure(cb: (f: DeliveryFailure) => void): () => void {
     this.failureListeners.add(cb)
     return () => this.failureListeners.delete(cb)
+  }
+
+  /** Subscribe to successful deliveries (alerts resolve the failure they raised); returns an unsubscribe function. */
+  onDelivered(cb: (d: Delivered) => void): () => void {
+    this.deliveredListeners.add(cb)
+    return () => this.deliveredListeners.delete(cb)
   }
 
   private now(): Date {
@@ -504,6 +518,15 @@ export class ReportCenter {
           cb(failure)
         } catch (err) {
           console.error('[reports] delivery-failure listener failed', err)
+        }
+      }
+    } else {
+      const delivered = { workspaceId, reportId: id, scheduleId: r.scheduleId }
+      for (const cb of this.deliveredListeners) {
+        try {
+          cb(delivered)
+        } catch (err) {
+          console.error('[reports] delivered listener failed', err)
         }
       }
     }
