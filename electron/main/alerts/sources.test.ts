@@ -118,4 +118,30 @@ describe('alert sources', () => {
     for (const a of c.services.alerts.list({ source: ['budget'] }))
       expect(a.numbers[1]).toMatchObject({ label: 'Projected month', previousLabel: 'budget' })
   })
+
+  it('a check that cannot run (no exchange rate) is a WARNING saying why; the next run that works resolves it', async () => {
+    const now = new Date('2026-06-15T18:00:00Z')
+    core = createTestCore({ seedDemo: true, demo: { campaigns: 6, days: 60 }, now: () => now })
+    const c = core
+    expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    const ws = c.workspaces.list().find((w) => w.isDemo)!.id
+    const db = c.store.sqlite
+    const rates = db.prepare('SELECT * FROM fx_rates WHERE workspace_id = ?').all(ws) as Record<string, unknown>[]
+    expect(rates.length).toBeGreaterThan(0) // the demo has accounts in other currencies
+    db.prepare('DELETE FROM fx_rates WHERE workspace_id = ?').run(ws)
+    expect((await syncNow(c, ws)).status).toBe('succeeded')
+    const failed = c.services.alerts.openByKey(ws, 'source-failed:anomalies')
+    expect(failed).toMatchObject({ source: 'system', severity: 'warning', title: 'The anomalies check could not run' })
+    expect(failed!.body).toMatch(
+      /^No exchange rate from [A-Z]{3} to [A-Z]{3}: add one under Settings → Exchange rates\./,
+    )
+    expect(failed!.body).toContain('no anomalies alerts are raised for this workspace')
+
+    const cols = Object.keys(rates[0]!)
+    const insert = db.prepare(`INSERT INTO fx_rates (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
+    for (const r of rates) insert.run(...cols.map((k) => r[k]))
+    expect((await syncNow(c, ws)).status).toBe('succeeded')
+    expect(c.services.alerts.openByKey(ws, 'source-failed:anomalies')).toBeNull()
+    expect(c.services.alerts.get(failed!.id).state).toBe('resolved')
+  })
 })

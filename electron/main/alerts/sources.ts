@@ -65,7 +65,11 @@ export class AlertSources {
     return this.core.platform.clock.now()
   }
 
-  /** Everything a finished sync may change. Each source fails alone (logged), never the others. */
+  /**
+   * Everything a finished sync may change. Each source fails alone, never the others; a check that
+   * cannot run (a missing exchange rate, say) is itself a WARNING saying why its alerts are silent,
+   * resolved by the next run that works.
+   */
   afterSync(workspaceId: number): void {
     for (const [name, fn] of [
       ['sync health', () => this.syncHealth(workspaceId)],
@@ -73,10 +77,26 @@ export class AlertSources {
       ['anomalies', () => this.anomaliesOf(workspaceId)],
       ['budget pacing', () => this.budgetPacing(workspaceId)],
     ] as const) {
+      const key = `source-failed:${name.replace(' ', '-')}`
       try {
         fn()
+        if (this.alerts.openByKey(workspaceId, key)) this.alerts.resolveByKey(workspaceId, key)
       } catch (err) {
         console.error(`[alerts] ${name} check failed for workspace ${workspaceId}:`, err)
+        const why = err instanceof Error ? err.message : String(err)
+        try {
+          this.alerts.raise({
+            source: 'system',
+            severity: 'warning',
+            workspaceId,
+            title: `The ${name} check could not run`,
+            body: `${why.replace(/\.?$/, '.')} Until this is fixed, no ${name} alerts are raised for this workspace.`,
+            dedupeKey: key,
+            link: '/settings',
+          })
+        } catch (raiseErr) {
+          console.error(`[alerts] could not raise the failure of the ${name} check:`, raiseErr)
+        }
       }
     }
   }
