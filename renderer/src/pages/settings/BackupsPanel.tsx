@@ -3,6 +3,7 @@ import type { Backup, ChannelOutput } from '../../../../shared/ipc/contract'
 import { getClient } from '../../api/client'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { errorMessage } from '../../lib/errors'
+import { formatBytes } from '../../lib/format'
 
 type List = ChannelOutput<'backups:list'>
 
@@ -10,12 +11,6 @@ const KIND_LABEL: Record<Backup['kind'], string> = {
   daily: 'Automatic',
   manual: 'Manual',
   'pre-restore': 'Before a restore',
-}
-
-function size(bytes: number): string {
-  return bytes >= 1024 * 1024
-    ? `${(bytes / (1024 * 1024)).toFixed(1)} MB`
-    : `${Math.max(1, Math.round(bytes / 1024))} KB`
 }
 
 function when(iso: string): string {
@@ -47,7 +42,7 @@ export function BackupsPanel(): JSX.Element {
     setNotice(null)
     try {
       const b = await getClient().invoke('backups:create', {})
-      setNotice(`Backed up and verified: ${b.file} (${size(b.bytes)}).`)
+      setNotice(`Backed up and verified: ${b.file} (${formatBytes(b.bytes)}).`)
       await load()
     } catch (err) {
       setError(errorMessage(err))
@@ -122,7 +117,7 @@ export function BackupsPanel(): JSX.Element {
                 <tr key={b.file}>
                   <td title={b.file}>{when(b.createdAt)}</td>
                   <td>{KIND_LABEL[b.kind]}</td>
-                  <td>{size(b.bytes)}</td>
+                  <td>{formatBytes(b.bytes)}</td>
                   <td style={{ textAlign: 'right' }}>
                     <button type="button" className="btn" onClick={() => setRestoring(b)} disabled={busy}>
                       Restore…
