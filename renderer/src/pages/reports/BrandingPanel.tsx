@@ -16,6 +16,32 @@ function toBase64(file: File): Promise<string> {
   })
 }
 
+/** A colour as a picker and as its hex code, both editing the same value. */
+function ColourField({
+  label,
+  value,
+  onChange,
+}: {
+  label: string
+  value: string
+  onChange: (v: string) => void
+}): JSX.Element {
+  return (
+    <label className="field">
+      <span className="field__label">{label}</span>
+      <span className="report-colour">
+        <input
+          type="color"
+          value={value}
+          onChange={(ev) => onChange(ev.target.value)}
+          aria-label={`Pick the ${label.toLowerCase()}`}
+        />
+        <input className="input input--code" value={value} onChange={(ev) => onChange(ev.target.value)} maxLength={7} />
+      </span>
+    </label>
+  )
+}
+
 /** Branding (company, colours, footer, logo) and delivery (SMTP server, retention) of a workspace's reports. */
 export function BrandingPanel({
   workspaceId,
@@ -120,40 +146,8 @@ export function BrandingPanel({
           <input className="input" maxLength={120} value={company} onChange={(ev) => setCompany(ev.target.value)} />
         </label>
         <div className="report-form__row">
-          <label className="field">
-            <span className="field__label">Primary colour</span>
-            <span className="report-colour">
-              <input
-                type="color"
-                value={primary}
-                onChange={(ev) => setPrimary(ev.target.value)}
-                aria-label="Pick the primary colour"
-              />
-              <input
-                className="input input--code"
-                value={primary}
-                onChange={(ev) => setPrimary(ev.target.value)}
-                maxLength={7}
-              />
-            </span>
-          </label>
-          <label className="field">
-            <span className="field__label">Accent colour</span>
-            <span className="report-colour">
-              <input
-                type="color"
-                value={accent}
-                onChange={(ev) => setAccent(ev.target.value)}
-                aria-label="Pick the accent colour"
-              />
-              <input
-                className="input input--code"
-                value={accent}
-                onChange={(ev) => setAccent(ev.target.value)}
-                maxLength={7}
-              />
-            </span>
-          </label>
+          <ColourField label="Primary colour" value={primary} onChange={setPrimary} />
+          <ColourField label="Accent colour" value={accent} onChange={setAccent} />
         </div>
         <label className="field">
           <span className="field__label">Footer text</span>
