@@ -791,7 +791,7 @@ export function ExperimentsPage(): JSX.Element {
         <PowerCalculator workspaceId={workspaceId} />
       </div>
       <section className="card" aria-labelledby="exp-analyse-title">
-        <div className="card__header exp-analyse__header">
+        <div className="card__header">
           <span id="exp-analyse-title">Analyse a test</span>
           <div className="segmented" role="group" aria-label="Data source">
             <button
