@@ -14,8 +14,8 @@ import { Chart, type ChartOption } from '../../components/Chart'
 import { LoadState } from '../../components/LoadState'
 import { PageFrame } from '../../components/PageFrame'
 import { EmptyState, ErrorState, Skeleton } from '../../components/States'
+import { bandChartFrame, bandSeries } from '../../lib/band-chart'
 import type { ChartPalette } from '../../lib/chart-theme'
-import { formatShortDate } from '../../lib/date-presets'
 import { errorMessage } from '../../lib/errors'
 import { formatCount, formatPercent } from '../../lib/format'
 import { METRIC_DATA, usePageData, type DataTable } from '../../lib/page-data'
@@ -54,54 +54,14 @@ export function liftOption(c: ExperimentAnalysis['comparisons'][number], p: Char
   const dates = pts.map((q) => q.date)
   const lower = pts.map((q) => (q.lower === null ? null : q.lower * 100))
   const width = pts.map((q) => (q.lower === null || q.upper === null ? null : (q.upper - q.lower) * 100))
-  return {
-    aria: { enabled: true },
-    animationDuration: 200,
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-    legend: {
-      top: 0,
-      left: 0,
-      textStyle: { color: p.textMuted, fontSize: 12 },
-      data: ['Cumulative lift', 'Always-valid interval', 'No difference'],
-    },
-    tooltip: {
-      trigger: 'axis',
-      valueFormatter: (v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : '—'),
-    },
-    xAxis: {
-      type: 'category',
-      data: dates,
-      boundaryGap: false,
-      axisLabel: { color: p.textMuted, fontSize: 11, hideOverlap: true, formatter: (d: string) => formatShortDate(d) },
-    },
-    yAxis: {
-      type: 'value',
-      axisLabel: { color: p.textMuted, fontSize: 11, formatter: (v: number) => `${v}%` },
-      splitLine: { lineStyle: { color: p.splitLine } },
-    },
+  return bandChartFrame(p, {
+    dates,
+    legend: ['Cumulative lift', 'Always-valid interval', 'No difference'],
+    valueFormatter: (v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : '—'),
+    yFormatter: (v) => `${v}%`,
     series: [
-      {
-        name: 'band-base',
-        type: 'line',
-        stack: 'band',
-        // The band crosses zero: stack signed values as they are, not positives and negatives apart.
-        stackStrategy: 'all',
-        data: lower,
-        lineStyle: { opacity: 0 },
-        showSymbol: false,
-        tooltip: { show: false },
-      },
-      {
-        name: 'Always-valid interval',
-        type: 'line',
-        stack: 'band',
-        stackStrategy: 'all',
-        data: width,
-        lineStyle: { opacity: 0 },
-        areaStyle: { opacity: 0.22 },
-        showSymbol: false,
-        tooltip: { show: false },
-      },
+      // The band crosses zero.
+      ...bandSeries({ name: 'Always-valid interval', lower, width, opacity: 0.22, signed: true, inTooltip: false }),
       {
         name: 'Cumulative lift',
         type: 'line',
@@ -119,7 +79,7 @@ export function liftOption(c: ExperimentAnalysis['comparisons'][number], p: Char
         tooltip: { show: false },
       },
     ],
-  }
+  })
 }
 
 /** One analysis: the verdict in words, the variants, the comparisons and the lift over time. */

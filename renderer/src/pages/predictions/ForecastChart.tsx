@@ -1,8 +1,8 @@
 import { useCallback, type JSX } from 'react'
 import type { Forecast } from '../../../../shared/ipc/contracts/ml'
 import { Chart, type ChartOption } from '../../components/Chart'
+import { bandChartFrame, bandSeries } from '../../lib/band-chart'
 import type { ChartPalette } from '../../lib/chart-theme'
-import { formatShortDate } from '../../lib/date-presets'
 import { formatCount } from '../../lib/format'
 
 /**
@@ -20,31 +20,10 @@ export function buildForecastOption(f: Forecast, p: ChartPalette): ChartOption {
     lower: q.conversions.lower / (i + 1),
     upper: q.conversions.upper / (i + 1),
   }))
-  return {
-    aria: { enabled: true },
-    animationDuration: 200,
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-    legend: {
-      top: 0,
-      left: 0,
-      textStyle: { color: p.textMuted, fontSize: 12 },
-      data: ['Actual per day', 'Forecast (avg per day)', '80% interval'],
-    },
-    tooltip: {
-      trigger: 'axis',
-      valueFormatter: (v) => (typeof v === 'number' ? formatCount(Math.round(v * 10) / 10) : '—'),
-    },
-    xAxis: {
-      type: 'category',
-      data: dates,
-      boundaryGap: false,
-      axisLabel: { color: p.textMuted, fontSize: 11, hideOverlap: true, formatter: (d: string) => formatShortDate(d) },
-    },
-    yAxis: {
-      type: 'value',
-      axisLabel: { color: p.textMuted, fontSize: 11 },
-      splitLine: { lineStyle: { color: p.splitLine } },
-    },
+  return bandChartFrame(p, {
+    dates,
+    legend: ['Actual per day', 'Forecast (avg per day)', '80% interval'],
+    valueFormatter: (v) => (typeof v === 'number' ? formatCount(Math.round(v * 10) / 10) : '—'),
     series: [
       {
         name: 'Actual per day',
@@ -53,24 +32,13 @@ export function buildForecastOption(f: Forecast, p: ChartPalette): ChartOption {
         showSymbol: false,
         lineStyle: { width: 1.5 },
       },
-      {
-        name: 'band-base',
-        type: 'line',
-        stack: 'band',
-        data: [...pad(hist.length, null), ...per.map((q) => q.lower)],
-        lineStyle: { opacity: 0 },
-        showSymbol: false,
-        tooltip: { show: false },
-      },
-      {
+      ...bandSeries({
         name: '80% interval',
-        type: 'line',
-        stack: 'band',
-        data: [...pad(hist.length, null), ...per.map((q) => q.upper - q.lower)],
-        lineStyle: { opacity: 0 },
-        areaStyle: { opacity: 0.25 },
-        showSymbol: false,
-      },
+        lower: [...pad(hist.length, null), ...per.map((q) => q.lower)],
+        width: [...pad(hist.length, null), ...per.map((q) => q.upper - q.lower)],
+        opacity: 0.25,
+        inTooltip: true,
+      }),
       {
         name: 'Forecast (avg per day)',
         type: 'line',
@@ -79,7 +47,7 @@ export function buildForecastOption(f: Forecast, p: ChartPalette): ChartOption {
         lineStyle: { width: 2 },
       },
     ],
-  } as ChartOption
+  })
 }
 
 export function ForecastChart({ forecast }: { forecast: Forecast }): JSX.Element {
