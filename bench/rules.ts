@@ -119,7 +119,7 @@ export const rulesBench: Bench = {
         const data = new EvalData(workspaceId, now, repo, core.services.analytics)
         decisions = 0
         for (const r of rows) {
-          const out = evaluateRule(r.definition, r.id, data, { recent: [], lastChange: new Map(), othersOpen: [] })
+          const out = evaluateRule(r.definition, data, { recent: [], lastChange: new Map(), othersOpen: [] })
           decisions += out.length
         }
         entities = ENTITY_LEVELS.reduce((n, l) => n + data.entities(l).length, 0)

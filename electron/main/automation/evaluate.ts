@@ -1,11 +1,10 @@
 import { roundBudgetMicros } from '../../../shared/domain/changes'
-import { daysBetween } from '../../../shared/domain/dates'
+import { daysBetween, localDateIn } from '../../../shared/domain/dates'
 import type { EntityLevel } from '../../../shared/domain/entities'
-import type { Totals } from '../../../shared/domain/metrics'
+import { deriveKpis, EMPTY_TOTALS, type Totals } from '../../../shared/domain/metrics'
 import { currencyMinorDigits } from '../../../shared/domain/money'
 import {
   dataMinimumOf,
-  isPlatformAction,
   OPERATOR_SYMBOLS,
   RULE_METRIC_LABELS,
   WINDOWLESS_METRICS,
@@ -68,32 +67,10 @@ const MICRO = 1e6
 
 /** A metric's value from window totals (money in reporting-currency units, ratios as fractions). */
 export function metricFromTotals(metric: RuleMetric, t: Totals): number | null {
-  const spend = t.spendMicros / MICRO
-  const revenue = t.revenueMicros / MICRO
-  switch (metric) {
-    case 'spend':
-      return spend
-    case 'revenue':
-      return revenue
-    case 'roas':
-      return t.spendMicros > 0 ? revenue / spend : null
-    case 'conversions':
-      return t.conversions
-    case 'cpa':
-      return t.conversions > 0 ? spend / t.conversions : null
-    case 'ctr':
-      return t.impressions > 0 ? t.clicks / t.impressions : null
-    case 'cpc':
-      return t.clicks > 0 ? spend / t.clicks : null
-    case 'cpm':
-      return t.impressions > 0 ? (spend / t.impressions) * 1000 : null
-    case 'impressions':
-      return t.impressions
-    case 'clicks':
-      return t.clicks
-    default:
-      return null
-  }
+  if (metric === 'impressions') return t.impressions
+  if (metric === 'clicks') return t.clicks
+  const k = deriveKpis(t)
+  return metric in k ? k[metric as keyof typeof k] : null
 }
 
 function compare(op: RuleCondition['op'], a: number, b: number): boolean {
@@ -144,12 +121,7 @@ export function conditionLabel(c: RuleCondition): string {
  * skipped with a reason and the numbers behind it) and the changes matched entities lead to, after
  * the guardrails. Reads only through `EvalData` (cached per cycle).
  */
-export function evaluateRule(
-  rule: RuleDefinition,
-  ruleId: number,
-  data: EvalData,
-  history: EvalHistory,
-): EntityOutcome[] {
+export function evaluateRule(rule: RuleDefinition, data: EvalData, history: EvalHistory): EntityOutcome[] {
   const scope = rule.scope
   const g = rule.guardrails
   const accounts = [...data.accounts.values()].filter(
@@ -295,7 +267,6 @@ export function evaluateRule(
       perAccount.set(acc, n + 1)
     }
   }
-  void ruleId
   return out
 }
 
@@ -444,14 +415,14 @@ class SideReader {
       if (since !== undefined) {
         const range = this.data.range(account, w, includeProvisional, since)
         if (!range || 'provisional' in range) return { range }
-        return { totals: this.data.totals(level, range.from, range.to, [account.id]).get(id) ?? ZERO, range }
+        return { totals: this.data.totals(level, range.from, range.to, [account.id]).get(id) ?? EMPTY_TOTALS, range }
       }
     }
     const r = this.resolved(w, includeProvisional).get(account.id)
     if (!r || !r.range || 'provisional' in r.range) return { range: r?.range ?? null }
     let t = r.totals.get(level)
     if (!t) r.totals.set(level, (t = this.data.totals(level, r.range.from, r.range.to, r.peers)))
-    return { totals: t.get(id) ?? ZERO, range: r.range }
+    return { totals: t.get(id) ?? EMPTY_TOTALS, range: r.range }
   }
 
   private readonly windowCache = new WeakMap<RuleWindow, Map<boolean, Map<number, Resolved>>>()
@@ -486,7 +457,7 @@ class SideReader {
   private sinceDate(id: number, account: EvalAccount): string | undefined {
     const at = this.lastChange.get(id)
     if (!at) return undefined
-    return localDate(account.timeZone, at)
+    return localDateIn(account.timeZone, new Date(at))
   }
 
   /** Spend in the first condition's window, to order matched entities. */
@@ -567,8 +538,6 @@ interface Resolved {
   totals: Map<EntityLevel, Map<number, Totals>>
 }
 
-const ZERO: Totals = { spendMicros: 0, revenueMicros: 0, impressions: 0, clicks: 0, conversions: 0, videoViews: 0 }
-
 function firstCondition(g: RuleGroup): RuleCondition | null {
   for (const i of g.items) {
     if (i.type === 'condition') return i
@@ -580,17 +549,6 @@ function firstCondition(g: RuleGroup): RuleCondition | null {
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100
-}
-
-/** The account-local date of an instant. */
-export function localDate(timeZone: string, iso: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(Date.parse(iso))
-  return parts
 }
 
 // ── Actions ────────────────────────────────────────────────────────────────────────────────────
@@ -684,6 +642,3 @@ function planActions(
     return { skip: 'not_applicable', note: notes.join('; ') || 'nothing to do' }
   return { changes, labels, actions: out, ...(notify ? { notify } : {}) }
 }
-
-/** Whether an action of the definition writes to a platform (for the UI and docs). */
-export { isPlatformAction }

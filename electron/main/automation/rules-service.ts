@@ -18,7 +18,7 @@ import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
 import type { RuleRow, RulesRepo } from '../store/repos/rules-repo'
 import { EvalData } from './data'
-import { directionOfRow, evaluateRule, type EntityOutcome } from './evaluate'
+import { evaluateRule, type EntityOutcome } from './evaluate'
 import { cronProblem, nextRunAt } from './schedule'
 
 export const PAUSED_KEY = 'automation.paused'
@@ -263,7 +263,7 @@ export class RulesService {
     }
     const started = this.now()
     const data = new EvalData(def.workspaceId, started, this.d.repo, this.d.analytics)
-    const outcomes = evaluateRule(def, ruleId, data, this.history(ruleId, def, started))
+    const outcomes = evaluateRule(def, data, this.history(ruleId, def, started))
     const decisions = outcomes.map((o) => markActions(o, 'would'))
     return {
       run: {
@@ -286,7 +286,7 @@ export class RulesService {
     }
   }
 
-  private history(ruleId: number, def: RuleDefinition, now: Date): Parameters<typeof evaluateRule>[3] {
+  private history(ruleId: number, def: RuleDefinition, now: Date): Parameters<typeof evaluateRule>[2] {
     if (ruleId === 0)
       return {
         recent: [],
@@ -329,7 +329,7 @@ export class RulesService {
       try {
         return {
           rule: r,
-          outcomes: evaluateRule(r.definition, r.id, d, this.history(r.id, r.definition, started)),
+          outcomes: evaluateRule(r.definition, d, this.history(r.id, r.definition, started)),
           error: null,
         }
       } catch (e) {
@@ -658,5 +658,3 @@ export function findConflicts(runs: { ruleId: number; outcomes: EntityOutcome[] 
   }
   return out
 }
-
-export { directionOfRow }
