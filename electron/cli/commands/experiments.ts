@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { analyzeExperiment, type ExperimentAnalysis } from '../../../shared/experiments/analysis'
 import { planTest } from '../../../shared/experiments/stats'
 import { decimalToMicros, microsToDecimalString } from '../../../shared/domain/money'
-import { csvText, ExperimentCsvError, readExperimentCsv } from '../../main/experiments/csv'
+import { controlOf, csvText, ExperimentCsvError, readExperimentCsv } from '../../main/experiments/csv'
 import { CliError, type ParsedArgs } from '../args'
 import type { CliCommand } from '../command'
 
@@ -114,17 +114,10 @@ async function analyze(args: ParsedArgs): Promise<void> {
             : ''
         } and ${data.dropped.duplicates.toLocaleString('en-US')} repeated "${opt('unique-by') ?? ''}"\n`,
       )
-    const names = data.variants.map((v) => v.name)
-    const controlFlag = opt('control')
-    const control = controlFlag ?? names.find((n) => n.toLowerCase() === 'control') ?? names[0]
-    if (controlFlag !== undefined && !names.includes(controlFlag))
-      throw new CliError(
-        `unknown control "${controlFlag}": the variants in column "${variantColumn}" are ${names.join(', ')}`,
-      )
     const analysis = analyzeExperiment({
       variants: data.variants,
       days: data.days,
-      control: control as string,
+      control: controlOf(data, opt('control'), variantColumn),
       confidence: level(args, 'confidence', 0.95),
       relativeMde: num(args, 'mde', 0.1, 0, 10),
     })

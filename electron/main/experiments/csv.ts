@@ -75,6 +75,19 @@ function dayOf(value: string | undefined, column: string, line: number): string 
   return m[1] as string
 }
 
+/**
+ * The control variant of a read CSV: the one named (it must exist), else a variant called "control"
+ * (any case), else the first.
+ */
+export function controlOf(data: ExperimentData, control: string | undefined, variantColumn: string): string {
+  const names = data.variants.map((v) => v.name)
+  if (control !== undefined && !names.includes(control))
+    throw new ExperimentCsvError(
+      `unknown control "${control}": the variants in column "${variantColumn}" are ${names.join(', ')}`,
+    )
+  return control ?? names.find((n) => n.toLowerCase() === 'control') ?? (names[0] as string)
+}
+
 /** Parse and aggregate an experiment CSV. */
 export function readExperimentCsv(text: string, o: ExperimentCsvOptions): ExperimentData {
   const userLevel = o.outcomeColumn !== undefined

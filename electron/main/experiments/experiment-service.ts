@@ -5,7 +5,7 @@ import type { ChannelOutput, ChannelParsedInput } from '../../../shared/ipc/cont
 import type { EntityExperiment, ExperimentMetric, TestSuggestion } from '../../../shared/ipc/contracts/experiments'
 import { AppError } from '../../../shared/ipc/result'
 import type { AdSetCandidate, EntityDay, ExperimentLevel, ExperimentsRepo } from '../store/repos/experiments-repo'
-import { ExperimentCsvError, readExperimentCsv } from './csv'
+import { controlOf, ExperimentCsvError, readExperimentCsv } from './csv'
 
 /** Suggested tests must be able to finish within this many days. */
 export const MAX_SUGGESTED_DAYS = 56
@@ -128,15 +128,10 @@ export class ExperimentService {
     try {
       const { csv, control, confidence, mde, ...columns } = input
       const data = readExperimentCsv(csv.replace(/^\uFEFF/, ''), columns)
-      const names = data.variants.map((v) => v.name)
-      if (control !== undefined && !names.includes(control))
-        throw new ExperimentCsvError(
-          `unknown control "${control}": the variants in column "${input.variantColumn}" are ${names.join(', ')}`,
-        )
       const analysis = analyzeExperiment({
         variants: data.variants,
         days: data.days,
-        control: control ?? names.find((n) => n.toLowerCase() === 'control') ?? (names[0] as string),
+        control: controlOf(data, control, input.variantColumn),
         confidence,
         relativeMde: mde,
       })
