@@ -3,11 +3,12 @@ import type { Sqlite } from '../connect'
 /** The levels a test can compare: ads, ad sets or campaigns. */
 export type ExperimentLevel = 'campaign' | 'ad_set' | 'ad'
 
+/** Per level: the metrics column, the entity table and the parent's name for an entity row `e`. */
 const LEVEL = {
-  campaign: { key: 'd.campaign_id', table: 'campaigns' },
-  ad_set: { key: 'd.ad_set_id', table: 'ad_sets' },
-  ad: { key: 'd.ad_id', table: 'ads' },
-} as const satisfies Record<ExperimentLevel, { key: string; table: string }>
+  campaign: { key: 'd.campaign_id', table: 'campaigns', parent: 'NULL' },
+  ad_set: { key: 'd.ad_set_id', table: 'ad_sets', parent: '(SELECT name FROM campaigns c WHERE c.id = e.campaign_id)' },
+  ad: { key: 'd.ad_id', table: 'ads', parent: '(SELECT name FROM ad_sets s WHERE s.id = e.ad_set_id)' },
+} as const satisfies Record<ExperimentLevel, { key: string; table: string; parent: string }>
 
 /** One entity of a workspace with its parent's name and its currency. */
 export interface ExperimentEntity {
@@ -52,15 +53,9 @@ export class ExperimentsRepo {
   /** The entities among `ids` that belong to the workspace (others are left out). */
   entities(workspaceId: number, level: ExperimentLevel, ids: number[]): ExperimentEntity[] {
     if (ids.length === 0) return []
-    const parent =
-      level === 'campaign'
-        ? 'NULL'
-        : level === 'ad_set'
-          ? '(SELECT name FROM campaigns c WHERE c.id = e.campaign_id)'
-          : '(SELECT name FROM ad_sets s WHERE s.id = e.ad_set_id)'
     return this.sqlite
       .prepare(
-        `SELECT e.id, e.name, ${parent} AS parent, a.currency, e.status FROM ${LEVEL[level].table} e
+        `SELECT e.id, e.name, ${LEVEL[level].parent} AS parent, a.currency, e.status FROM ${LEVEL[level].table} e
          JOIN ad_accounts a ON a.id = e.account_id
          WHERE a.workspace_id = ? AND e.id IN (${ids.map(() => '?').join(',')})`,
       )
@@ -85,13 +80,7 @@ export class ExperimentsRepo {
 
   /** Entities of a level with delivery in [from, to], most clicks first. */
   activeEntities(workspaceId: number, level: ExperimentLevel, from: string, to: string, limit: number): EntityTotals[] {
-    const { key, table } = LEVEL[level]
-    const parent =
-      level === 'campaign'
-        ? 'NULL'
-        : level === 'ad_set'
-          ? '(SELECT name FROM campaigns c WHERE c.id = e.campaign_id)'
-          : '(SELECT name FROM ad_sets s WHERE s.id = e.ad_set_id)'
+    const { key, table, parent } = LEVEL[level]
     return this.sqlite
       .prepare(
         `SELECT e.id, e.name, ${parent} AS parent, a.currency, e.status, t.days, t.impressions, t.clicks,
