@@ -2,7 +2,7 @@ import { DecisionTreeRegression, type CartNode } from 'ml-cart'
 import { addDays } from '../../../shared/domain/dates'
 import type { DriverNode } from '../../../shared/ipc/contracts/ml'
 import type { Sqlite } from '../store/db'
-import { adSetAggregates } from '../store/repos/dataset-repo'
+import { adSetAggregates, type AdSetAggregate } from '../store/repos/dataset-repo'
 import { StatusRepo } from '../store/repos/status-repo'
 
 /**
@@ -15,31 +15,19 @@ import { StatusRepo } from '../store/repos/status-repo'
 const MAX_ROWS = 2_000
 const MIN_CONVERSIONS = 3
 
-interface AdSetAgg {
-  platform: string
-  objective: string
-  format: string
-  currency: string
-  spend: number
-  conversions: number
-  impressions: number
-  clicks: number
-  activeDays: number
-}
-
 interface Column {
   label: string
   /** Rule text for the left (<) and right (>=) branch at a threshold. */
   rule(left: boolean, threshold: number): string
-  value(r: AdSetAgg): number
+  value(r: AdSetAggregate): number
 }
 
-const oneHot = (label: string, key: keyof AdSetAgg, v: string): Column => ({
+const oneHot = (label: string, key: keyof AdSetAggregate, v: string): Column => ({
   label: `${label} = ${v}`,
   rule: (left) => (left ? `${label} is not ${v}` : `${label} is ${v}`),
   value: (r) => (r[key] === v ? 1 : 0),
 })
-const numeric = (label: string, fmt: (v: number) => string, value: (r: AdSetAgg) => number): Column => ({
+const numeric = (label: string, fmt: (v: number) => string, value: (r: AdSetAggregate) => number): Column => ({
   label,
   rule: (left, t) => `${label} ${left ? '<' : '≥'} ${fmt(t)}`,
   value,
@@ -53,7 +41,7 @@ export function driversTree(
 ): { rows: number; currency: string | null; nodes: DriverNode[] } {
   const last = new StatusRepo(sqlite).lastDataDate(workspaceId)
   if (!last) return { rows: 0, currency: null, nodes: [] }
-  const all = adSetAggregates(sqlite, workspaceId, addDays(last, -(days - 1)), last, MIN_CONVERSIONS) as AdSetAgg[]
+  const all = adSetAggregates(sqlite, workspaceId, addDays(last, -(days - 1)), last, MIN_CONVERSIONS)
   // CPA is only comparable within one currency: keep the currency with the most spend.
   const byCurrency = new Map<string, number>()
   for (const r of all) byCurrency.set(r.currency, (byCurrency.get(r.currency) ?? 0) + r.spend)
@@ -96,8 +84,8 @@ export function driversTree(
     let spend = 0
     let conv = 0
     for (const i of members) {
-      spend += (rows[i] as AdSetAgg).spend
-      conv += (rows[i] as AdSetAgg).conversions
+      spend += (rows[i] as AdSetAggregate).spend
+      conv += (rows[i] as AdSetAggregate).conversions
     }
     const leaf = !node.left || !node.right || node.splitColumn === undefined || node.splitValue === undefined
     nodes.push({

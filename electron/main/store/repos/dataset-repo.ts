@@ -289,7 +289,7 @@ export function campaignNames(sqlite: Sqlite, workspaceId: number): Map<number, 
 /** One ad set's sums over a range with its platform, objective and creative format. */
 export interface AdSetAggregate {
   platform: string
-  objective: string | null
+  objective: string
   format: string
   currency: string
   spend: number
