@@ -72,7 +72,7 @@ export function HistoryPanel({
   return (
     <div className="report-stack">
       {notice ? (
-        <p className="report-note" role="status" data-testid="history-notice">
+        <p className="note note--info" role="status" data-testid="history-notice">
           {notice}
         </p>
       ) : null}

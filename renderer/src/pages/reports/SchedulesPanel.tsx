@@ -135,18 +135,18 @@ export function SchedulesPanel({
   return (
     <div className="report-stack">
       {!emailReady ? (
-        <p className="report-note" role="note">
+        <p className="note note--info" role="note">
           No email server is set up for reports yet: schedules will generate their report but cannot send it. Set one up
           under Branding &amp; delivery.
         </p>
       ) : null}
       {notice ? (
-        <p className="report-note" role="status" data-testid="schedule-notice">
+        <p className="note note--info" role="status" data-testid="schedule-notice">
           {notice}
         </p>
       ) : null}
       <div className="card">
-        <div className="card__header report-card-header">
+        <div className="card__header">
           <span>Schedules</span>
           <button
             type="button"
