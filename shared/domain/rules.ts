@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { AlertSeveritySchema } from './alerts'
 import { EntityLevelSchema, EntityStatusSchema, ObjectiveSchema, PlatformIdSchema } from './entities'
+import { KPI_LABELS } from './format'
 
 /**
  * Automation rules (issue 13): what a rule watches (scope), when it matches (nested AND/OR
@@ -42,14 +43,7 @@ export const RuleMetricSchema = z.enum(RULE_METRICS)
 export type RuleMetric = z.infer<typeof RuleMetricSchema>
 
 export const RULE_METRIC_LABELS: Record<RuleMetric, string> = {
-  spend: 'Spend',
-  revenue: 'Revenue',
-  roas: 'ROAS',
-  conversions: 'Conversions',
-  cpa: 'CPA',
-  ctr: 'CTR',
-  cpc: 'CPC',
-  cpm: 'CPM',
+  ...KPI_LABELS,
   impressions: 'Impressions',
   clicks: 'Clicks',
   budget: 'Daily budget',
