@@ -106,7 +106,16 @@ export function windowLabel(w: RuleWindow): string {
   }
 }
 
+const labels = new WeakMap<RuleCondition, string>()
+
+/** A condition as read in decisions (built once per condition, not once per entity). */
 export function conditionLabel(c: RuleCondition): string {
+  let label = labels.get(c)
+  if (label === undefined) labels.set(c, (label = buildConditionLabel(c)))
+  return label
+}
+
+function buildConditionLabel(c: RuleCondition): string {
   const side = (m: RuleMetric, w: RuleWindow, of: string): string =>
     `${of === 'parent_campaign' ? "campaign's " : ''}${RULE_METRIC_LABELS[m]}${WINDOWLESS_METRICS.includes(m) ? '' : ` (${windowLabel(w)})`}`
   const left = side(c.metric, c.window, c.of)
