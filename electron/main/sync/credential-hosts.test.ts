@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { isLoopbackHost } from '../../../shared/domain/urls'
 import type { ChannelOutput } from '../../../shared/ipc/contract'
 import { TEST_CALLER } from '../test-support'
 import { buildWorld } from './simulator'
 import { SyncConfigStore } from './sync-config'
 import { worldAccounts } from './sync-engine/testing/fake-connector'
 import { fakeWorld, type FakeWorld } from './sync-engine/testing/setup'
-import { apiUrlProblem, isLoopbackHost } from './url-policy'
+import { apiUrlProblem } from './url-policy'
 
 let w: FakeWorld | null = null
 afterEach(async () => {

@@ -6,14 +6,7 @@
  * are: whoever sets them runs the process.
  */
 
-/** 127.0.0.0/8, ::1, `localhost` and `*.localhost`. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '')
-  if (h === 'localhost' || h.endsWith('.localhost')) return true
-  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true
-  if (h.startsWith('::ffff:')) return isLoopbackHost(h.slice('::ffff:'.length))
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-}
+import { isLoopbackHost } from '../../../shared/domain/urls'
 
 export interface UrlPolicy {
   /** The developer setting: loopback API addresses allowed (http or https). */
