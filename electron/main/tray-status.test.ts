@@ -35,17 +35,8 @@ describe('tray status', () => {
     alerts.insert({ ...draft, severity: 'info', title: 'Info only', dedupeKey: 'i' }, now)
     alerts.acknowledge([alerts.insert({ ...draft, title: 'Read', dedupeKey: 'r' }, now)], now)
     alerts.snooze(alerts.insert({ ...draft, title: 'Later', dedupeKey: 's' }, now), new Date('2026-11-26T13:00:00Z'))
-    core.events.emit('alert:raised', {
-      id: 1,
-      workspaceId: 1,
-      source: 'automation',
-      severity: 'warning',
-      title: 'High CPA',
-      body: 'CPA above $40',
-      link: '/automation',
-      count: 1,
-      merged: false,
-    })
+    // What `AlertService.raise` (and acknowledge, snooze, resolve) emits after writing.
+    core.events.emit('data:changed', { tables: ['alerts', 'alert_deliveries'], workspaceId: 1 })
     expect(core.platform.badge).toEqual({ count: 1, tooltip: 'Last sync 5 min ago' })
   })
 

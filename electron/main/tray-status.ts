@@ -1,4 +1,3 @@
-import { computeTrayState } from './alerts/tray-state'
 import type { EventBus } from './events'
 import type { Platform } from './platform/types'
 import type { StatusRepo } from './store/repos/status-repo'
@@ -14,22 +13,19 @@ export function ago(iso: string, now: Date): string {
 
 /**
  * Keeps the tray badge (unread WARNING+ alerts: not acknowledged, snoozed or resolved) and tooltip
- * (last sync) current: recomputed at start, when an alert is raised and when a job finishes. Hosts
- * without a tray record it (Node platform).
+ * (last sync) current: recomputed at start, when data changes (a raise, acknowledge or snooze emits
+ * `data:changed` with the `alerts` table; listening to `alert:raised` as well would count every raise
+ * twice) and when a job finishes. Hosts without a tray record it (Node platform).
  */
 export function startTrayStatus(status: StatusRepo, events: EventBus, platform: Platform): () => void {
   const refresh = (): void => {
     if (!status.open) return
     const now = platform.clock.now()
-    const unread = computeTrayState(status.unreadAlerts(), now).count
+    const unread = status.unreadAlertCount(now)
     const last = status.lastSyncAt(null)
     platform.setBadge(unread, last ? `Last sync ${ago(last, now)}` : 'Not synced yet')
   }
   refresh()
-  const offs = [
-    events.on('alert:raised', refresh),
-    events.on('job:finished', refresh),
-    events.on('data:changed', refresh),
-  ]
+  const offs = [events.on('job:finished', refresh), events.on('data:changed', refresh)]
   return () => offs.forEach((off) => off())
 }

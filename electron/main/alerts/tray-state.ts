@@ -1,5 +1,4 @@
 import { alertStateAt, atLeast, type Alert, type AlertSeverity } from '../../../shared/domain/alerts'
-import type { Platform } from '../platform/types'
 
 /** What the tray needs of an alert. */
 export type TrayAlert = Pick<
@@ -34,9 +33,4 @@ export function computeTrayState(alerts: TrayAlert[], now: Date, limit = 5): Tra
     latest: unread.slice(0, limit),
     summary: n === 0 ? 'No unread alerts' : `${n} unread alert${n === 1 ? '' : 's'}: ${unread[0]!.title}`,
   }
-}
-
-/** Show the state on the platform's tray badge; `detail` is the second line (the last sync). */
-export function showTrayState(platform: Pick<Platform, 'setBadge'>, state: TrayState, detail: string): void {
-  platform.setBadge(state.count, detail)
 }

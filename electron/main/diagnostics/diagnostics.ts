@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { computeTrayState } from '../alerts/tray-state'
 import type { AlertService } from '../alerts/alert-service'
 import type { CoreServices } from '../core-services'
 import { logDir } from '../logging'
@@ -145,7 +144,7 @@ export async function diagnose(
     accounts,
     channels,
     alerts: {
-      unread_warning_plus: computeTrayState(status.unreadAlerts(), now).count,
+      unread_warning_plus: status.unreadAlertCount(now),
       pending_deliveries: alerts.repo.pendingCount(),
     },
     process: {

@@ -19,6 +19,10 @@ import {
 import type { DeliveryStore, DueDelivery } from '../../alerts/delivery'
 import type { Sqlite } from '../db'
 
+/** The `open` state at a time (bound as the one `?`): not resolved, not acknowledged, no snooze running. */
+export const OPEN_AT_SQL =
+  '(resolved_at IS NULL AND (snoozed_until IS NULL OR snoozed_until <= ?) AND acknowledged_at IS NULL)'
+
 /**
  * Alerts, channels, routing rules and the delivery outbox in SQLite (migration 0006). Implements
  * the delivery engine's `DeliveryStore`. JSON columns are parsed with the shared zod schemas, so a
@@ -232,9 +236,7 @@ export class AlertsRepo implements DeliveryStore {
           args.push(at)
         }
         if (s === 'open') {
-          conds.push(
-            '(resolved_at IS NULL AND (snoozed_until IS NULL OR snoozed_until <= ?) AND acknowledged_at IS NULL)',
-          )
+          conds.push(OPEN_AT_SQL)
           args.push(at)
         }
       }

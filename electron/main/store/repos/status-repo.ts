@@ -1,6 +1,7 @@
 import type { AlertSeverity } from '../../../../shared/domain/alerts'
 import type { TrayAlert } from '../../alerts/tray-state'
 import type { Sqlite } from '../connect'
+import { OPEN_AT_SQL } from './alerts-repo'
 
 /**
  * Small facts about workspaces that schedulers and status displays ask for (the tray, the sync and
@@ -71,6 +72,17 @@ export class StatusRepo {
       running: counts.find((c) => c.status === 'running')?.n ?? 0,
       failed,
     }
+  }
+
+  /** Unread WARNING+ alerts at `now` (open: not acknowledged, snoozed or resolved): the tray badge. */
+  unreadAlertCount(now: Date): number {
+    return (
+      this.sqlite
+        .prepare(
+          `SELECT count(*) AS n FROM alerts WHERE severity IN ('warning', 'error', 'critical') AND ${OPEN_AT_SQL}`,
+        )
+        .get(now.toISOString()) as { n: number }
+    ).n
   }
 
   /**
