@@ -124,23 +124,16 @@ export type ReportResult = z.infer<typeof ReportResultSchema>
 
 // ── Saved templates, branding, schedules and history (the Reports page, schedules, email) ──────
 
-/** What a saved template keeps beside its base template: everything of a spec except workspace and range. */
-export const ReportOptionsSchema = z
-  .object({
-    comparison: z.enum(['previous', 'none']).default('previous'),
-    accountIds: z.array(z.number().int().positive()).max(500).optional(),
-    sections: z
-      .array(ReportSectionSchema)
-      .min(1)
-      .max(REPORT_SECTIONS.length)
-      .refine((s) => new Set(s).size === s.length, 'A section appears twice')
-      .optional(),
-    commentary: z.string().max(5000).optional(),
-    paper: z.enum(['a4', 'letter']).default('a4'),
-    orientation: z.enum(['portrait', 'landscape']).default('portrait'),
-    maxTableRows: z.number().int().min(1).max(2000).default(200),
-  })
-  .strict()
+/**
+ * What a saved template keeps beside its base template: everything of a spec except workspace, range
+ * and branding (stored per workspace).
+ */
+export const ReportOptionsSchema = ReportSpecSchema.omit({
+  workspaceId: true,
+  template: true,
+  range: true,
+  branding: true,
+})
 export type ReportOptions = z.output<typeof ReportOptionsSchema>
 
 const TemplateName = z.string().trim().min(1, 'Give the template a name').max(80)
@@ -199,6 +192,7 @@ export const ReportSettingsSchema = z.object({
 export type ReportSettings = z.infer<typeof ReportSettingsSchema>
 
 export const SCHEDULE_CADENCES = ['weekly', 'monthly'] as const
+export type ScheduleCadence = (typeof SCHEDULE_CADENCES)[number]
 /** ISO weekdays, 1 = Monday … 7 = Sunday. */
 export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const
 
@@ -247,6 +241,7 @@ export const ScheduleSchema = z.object({
 export type Schedule = z.infer<typeof ScheduleSchema>
 
 export const DELIVERY_STATES = ['not_sent', 'sent', 'failed'] as const
+export type DeliveryState = (typeof DELIVERY_STATES)[number]
 
 /** One generated report (by a person or a schedule) and what became of its email. */
 export const HistoryEntrySchema = z.object({

@@ -1,10 +1,11 @@
 import { Cron } from 'croner'
 import { localDateIn } from '../../../shared/domain/dates'
+import type { ScheduleCadence } from '../../../shared/domain/reports'
 import { AppError } from '../../../shared/ipc/result'
 import { defaultRange } from './report-data'
 
 export interface ScheduleTiming {
-  cadence: 'weekly' | 'monthly'
+  cadence: ScheduleCadence
   /** ISO weekday 1 (Monday) … 7 (Sunday). */
   weekday: number
   dayOfMonth: number
@@ -42,10 +43,6 @@ export function nextRunAfter(s: ScheduleTiming, after: Date): Date {
  * The period a run at `at` reports on, from the local date in the schedule's zone: the previous full
  * ISO week (weekly) or the previous calendar month (monthly).
  */
-export function scheduledRange(
-  cadence: 'weekly' | 'monthly',
-  at: Date,
-  timeZone: string,
-): { from: string; to: string } {
+export function scheduledRange(cadence: ScheduleCadence, at: Date, timeZone: string): { from: string; to: string } {
   return defaultRange(cadence, localDateIn(timeZone, at))
 }

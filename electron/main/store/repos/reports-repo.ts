@@ -1,4 +1,10 @@
-import type { ReportOptions, ReportTemplate, SavedTemplate, Schedule } from '../../../../shared/domain/reports'
+import type {
+  DeliveryState,
+  ReportOptions,
+  ReportTemplate,
+  SavedTemplate,
+  Schedule,
+} from '../../../../shared/domain/reports'
 import type { Sqlite } from '../db'
 
 /** A generated report as stored (the file's existence is checked by the service). */
@@ -17,27 +23,15 @@ export interface ReportRow {
   requestedBy: string
   createdAt: string
   recipients: string[]
-  delivery: 'not_sent' | 'sent' | 'failed'
+  delivery: DeliveryState
   deliveryError: string | null
   sentAt: string | null
 }
 
 export type NewReport = Omit<ReportRow, 'id' | 'deliveryError' | 'sentAt'>
 
-export interface ScheduleFields {
-  workspaceId: number
-  name: string
-  template: ReportTemplate
-  options: ReportOptions
-  cadence: 'weekly' | 'monthly'
-  weekday: number
-  dayOfMonth: number
-  time: string
-  timeZone: string
-  recipients: string[]
-  enabled: boolean
-  nextRunAt: string | null
-}
+/** A schedule as written: everything but its id and the time of its last run. */
+export type ScheduleFields = Omit<Schedule, 'id' | 'lastRunAt'>
 
 interface TemplateDb {
   id: number

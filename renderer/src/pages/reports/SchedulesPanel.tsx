@@ -7,6 +7,7 @@ import {
   type ReportTemplate,
   type SavedTemplate,
   type Schedule,
+  type ScheduleCadence,
 } from '../../../../shared/domain/reports'
 import type { Account } from '../../../../shared/ipc/contract'
 import { getClient } from '../../api/client'
@@ -21,7 +22,7 @@ interface Draft {
   name: string
   template: ReportTemplate
   options: ReportOptions
-  cadence: 'weekly' | 'monthly'
+  cadence: ScheduleCadence
   weekday: number
   dayOfMonth: number
   time: string
