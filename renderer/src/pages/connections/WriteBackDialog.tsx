@@ -17,10 +17,8 @@ export interface WriteBackRequest {
 function describe(r: WriteBackRequest): string {
   if ('status' in r.change)
     return `${r.change.status === 'paused' ? 'Pause' : 'Enable'} “${r.name}” on the ad platform?`
-  const fmt = (m: number, c: string): string =>
-    new Intl.NumberFormat('en-US', { style: 'currency', currency: c }).format(m / 1e6)
   const c = r.change
-  return `Change the daily budget of “${r.name}” from ${c.currentMicros === null ? 'its current value' : fmt(c.currentMicros, c.currency)} to ${fmt(c.dailyBudgetMicros, c.currency)} on the ad platform?`
+  return `Change the daily budget of “${r.name}” from ${c.currentMicros === null ? 'its current value' : formatMoney(c.currentMicros, c.currency)} to ${formatMoney(c.dailyBudgetMicros, c.currency)} on the ad platform?`
 }
 
 /** What became of a change, in words: applied (with the value read back), failed (with the platform's message) or waiting. */
