@@ -152,10 +152,23 @@ async function start(): Promise<void> {
           )
       }
     },
+    setAutomationPaused: (paused) => {
+      // Through the typed channel, as the desktop user (audited like the page's button).
+      void core?.dispatch('automation:setPaused', { paused }, desktopCaller()).then((r) => {
+        if (!r.ok) dialog.showErrorBox('Automation', r.error.message)
+        tray?.setAutomationPaused(core?.services.automation.isPaused() ?? paused)
+      })
+    },
     quit: () => {
       quitting = true
       app.quit()
     },
+  })
+  // The tray shows the paused state however it was changed (the page, the CLI, the tray itself).
+  const showPaused = (): void => tray?.setAutomationPaused(core?.services.automation.isPaused() ?? false)
+  showPaused()
+  core.events.on('data:changed', (c) => {
+    if (c.tables.includes('settings') || c.tables.includes('automation_rules')) showPaused()
   })
   showWindow()
   const stopUpdater = startUpdater()

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 export interface TrayActions {
   open(): void
   syncNow(): void
+  /** "Pause all automation" ticked (true) or unticked (false): every rule stops or resumes. */
+  setAutomationPaused(paused: boolean): void
   quit(): void
 }
 
@@ -12,6 +14,7 @@ export class AppTray {
   private readonly tray: Tray
   private unread = 0
   private detail = ''
+  private automationPaused = false
 
   constructor(
     iconDir: string,
@@ -29,8 +32,12 @@ export class AppTray {
     const menu = Menu.buildFromTemplate([
       { label: 'Open Marketing Engine', click: () => this.actions.open() },
       { label: 'Sync now', click: () => this.actions.syncNow() },
-      // "Pause automation" comes back with the automation scheduler that honours it (until then it
-      // would do nothing).
+      {
+        label: 'Pause all automation',
+        type: 'checkbox',
+        checked: this.automationPaused,
+        click: (item) => this.actions.setAutomationPaused(item.checked),
+      },
       { type: 'separator' },
       { label: 'Quit', click: () => this.actions.quit() },
     ])
@@ -45,6 +52,13 @@ export class AppTray {
   setBadge(count: number, detail: string): void {
     this.unread = count
     this.detail = detail
+    this.render()
+  }
+
+  /** Tick or untick "Pause all automation" to show the state (changed here, on the page or by the CLI). */
+  setAutomationPaused(paused: boolean): void {
+    if (paused === this.automationPaused) return
+    this.automationPaused = paused
     this.render()
   }
 

@@ -6,6 +6,7 @@ import type { RouteId } from './lib/routes'
 import { routeForShortcut } from './lib/shortcuts'
 import { applyThemeSetting } from './lib/theme'
 import { AnomaliesPage } from './pages/analytics/AnomaliesPage'
+import { AutomationPage } from './pages/automation/AutomationPage'
 import { CampaignsPage } from './pages/analytics/CampaignsPage'
 import { ConnectionsPage } from './pages/connections/ConnectionsPage'
 import { CreativesPage } from './pages/analytics/CreativesPage'
@@ -40,6 +41,8 @@ function Page({ route }: { route: RouteId }): JSX.Element {
       return <ReportsPage />
     case 'experiments':
       return <ExperimentsPage />
+    case 'automation':
+      return <AutomationPage />
     default:
       return <PlaceholderPage key={route} id={route} />
   }

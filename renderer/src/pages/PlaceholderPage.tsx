@@ -4,7 +4,7 @@ import { PageFrame } from '../components/PageFrame'
 import type { RouteId } from '../lib/routes'
 import { useRouterStore } from '../stores/router-store'
 
-export type PlaceholderRoute = Exclude<RouteId, 'dashboard' | 'settings' | 'anomalies' | 'experiments'>
+export type PlaceholderRoute = Exclude<RouteId, 'dashboard' | 'settings' | 'anomalies' | 'experiments' | 'automation'>
 
 interface Copy {
   headline: string
@@ -39,12 +39,6 @@ const COPY: Record<PlaceholderRoute, Copy> = {
     body: 'Forecasts of spend, revenue and conversions for the rest of the month, with confidence ranges, are planned for a later release.',
     today: 'The history they will learn from is already being collected.',
     bullets: ['Month-end pacing forecast', 'Confidence bands', 'Expected effect of budget changes'],
-  },
-  automation: {
-    headline: 'Automation rules are not built yet',
-    body: 'Rules such as “pause an ad when CPA stays above target for three days” will be defined and monitored here in a later release.',
-    today: 'No rules run in this version, so nothing acts on your accounts.',
-    bullets: ['If-this-then-that rules on any KPI', 'Dry runs before going live', 'A log of every action taken'],
   },
   alerts: {
     headline: 'Alerts are not built yet',

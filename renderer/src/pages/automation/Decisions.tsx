@@ -1,0 +1,206 @@
+import { useState, type JSX } from 'react'
+import { SKIP_REASON_LABELS, type DecisionOutcome, type RuleDecision } from '../../../../shared/domain/rules'
+import { formatMoney } from '../../../../shared/domain/money'
+import { formatMetric } from './rule-text'
+
+const OUTCOME_BADGE: Record<DecisionOutcome, { cls: string; label: string }> = {
+  matched: { cls: 'badge--accent', label: 'Matched' },
+  not_matched: { cls: 'badge--info', label: 'Not matched' },
+  skipped: { cls: 'badge--warning', label: 'Skipped' },
+}
+
+const LEVEL_WORD = { campaign: 'Campaign', ad_set: 'Ad set', ad: 'Ad' } as const
+
+const ACTION_OUTCOME_WORD: Record<string, string> = {
+  would: 'would',
+  planned: 'would',
+  proposed: 'proposed',
+  approved: 'approved',
+  applying: 'applying',
+  applied: 'applied',
+  failed: 'failed',
+  rejected: 'rejected',
+  undone: 'undone',
+  done: 'done',
+  not_proposed: 'not proposed',
+}
+
+/** A decision's action: "Daily budget $120.00 → $138.00 (would)". Budgets are in the account's currency. */
+function actionLine(a: RuleDecision['actions'][number], accountCurrency: string): string {
+  const money = (v: unknown): string => (typeof v === 'number' ? formatMoney(v, accountCurrency) : String(v ?? '—'))
+  let what: string
+  switch (a.kind) {
+    case 'change_budget':
+    case 'set_budget':
+      what = `Daily budget ${money(a.before)} → ${money(a.after)}`
+      break
+    case 'pause':
+    case 'enable':
+      what = `${a.kind === 'pause' ? 'Pause' : 'Enable'} (${String(a.before ?? '—')} → ${String(a.after ?? '—')})`
+      break
+    case 'notify':
+      what = `Alert (${String(a.after)})`
+      break
+    case 'add_label':
+      what = `Label “${String(a.after)}”`
+      break
+    default:
+      what = a.kind
+  }
+  return `${what} — ${ACTION_OUTCOME_WORD[a.outcome] ?? a.outcome}${a.note ? ` (${a.note})` : ''}`
+}
+
+/** Why an entity was or was not touched, with the numbers behind it. */
+export function DecisionDetail({
+  d,
+  currency,
+  accountCurrency,
+}: {
+  d: RuleDecision
+  currency: string
+  accountCurrency: string
+}): JSX.Element {
+  return (
+    <div className="decision__detail">
+      {d.reason ? (
+        <p className="decision__reason" data-testid="decision-reason">
+          <strong>{SKIP_REASON_LABELS[d.reason]}</strong>
+          {d.detail ? `: ${d.detail}` : ''}
+        </p>
+      ) : d.outcome === 'not_matched' ? (
+        <p className="decision__reason" data-testid="decision-reason">
+          <strong>Conditions not met</strong>
+          {d.detail ? `: ${d.detail}` : ''}
+        </p>
+      ) : null}
+      {d.conditions.length ? (
+        <ul className="decision__conds">
+          {d.conditions.map((c) => (
+            <li key={c.path} data-result={c.result === null ? 'unknown' : c.result ? 'true' : 'false'}>
+              <span className="decision__mark" aria-hidden="true">
+                {c.result === null ? '?' : c.result ? '✓' : '✗'}
+              </span>
+              <span className="visually-hidden">{c.result === null ? 'unknown' : c.result ? 'holds' : 'fails'}: </span>
+              <span>{c.label}</span>
+              <span className="decision__nums tabular">
+                {formatMetric(c.metric, c.value, currency)}
+                {c.against !== null ? ` vs ${formatMetric(c.metric, c.against, currency)}` : ''}
+              </span>
+              {c.note ? <span className="field__hint"> {c.note}</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {d.actions.length ? (
+        <ul className="decision__actions">
+          {d.actions.map((a, i) => (
+            <li key={i} data-testid="decision-action">
+              {actionLine(a, accountCurrency)}
+              {a.changeId ? <span className="field__hint"> · change #{a.changeId}</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  )
+}
+
+/** One line of why: the skip reason, or the first condition that failed with its numbers. */
+export function whyShort(d: RuleDecision, currency: string): string {
+  if (d.reason) return SKIP_REASON_LABELS[d.reason]
+  if (d.outcome === 'matched') return 'all conditions held'
+  const failed = d.conditions.find((c) => c.result === false) ?? d.conditions.find((c) => c.result === null)
+  if (!failed) return 'conditions not met'
+  const v = formatMetric(failed.metric, failed.value, currency)
+  const a = failed.against !== null ? ` vs ${formatMetric(failed.metric, failed.against, currency)}` : ''
+  return `${failed.label} failed (${v}${a})`
+}
+
+export type DecisionFilter = 'all' | DecisionOutcome
+
+/**
+ * Every entity a run or a preview considered: filter by outcome, each row expands to the reason
+ * and the condition values. `onEntity` opens an entity's own history.
+ */
+export function DecisionList({
+  decisions,
+  currency,
+  accountCurrency,
+  onEntity,
+  testId,
+}: {
+  decisions: RuleDecision[]
+  currency: string
+  accountCurrency: (accountId: number | null) => string
+  onEntity?: (d: RuleDecision) => void
+  testId?: string
+}): JSX.Element {
+  const [filter, setFilter] = useState<DecisionFilter>('all')
+  const [open, setOpen] = useState<string | null>(null)
+  const count = (o: DecisionOutcome): number => decisions.filter((d) => d.outcome === o).length
+  // Matched first, then skipped, then the rest: what a person wants to read first.
+  const order: Record<DecisionOutcome, number> = { matched: 0, skipped: 1, not_matched: 2 }
+  const shown = decisions
+    .filter((d) => filter === 'all' || d.outcome === filter)
+    .sort((a, b) => order[a.outcome] - order[b.outcome])
+  const filters: { id: DecisionFilter; label: string }[] = [
+    { id: 'all', label: `All ${decisions.length}` },
+    { id: 'matched', label: `Matched ${count('matched')}` },
+    { id: 'skipped', label: `Skipped ${count('skipped')}` },
+    { id: 'not_matched', label: `Not matched ${count('not_matched')}` },
+  ]
+  return (
+    <div className="decisions" data-testid={testId}>
+      <span className="segmented" role="radiogroup" aria-label="Show">
+        {filters.map((f) => (
+          <label key={f.id}>
+            <input
+              type="radio"
+              name={`${testId ?? 'decisions'}-filter`}
+              checked={filter === f.id}
+              onChange={() => setFilter(f.id)}
+            />
+            {f.label}
+          </label>
+        ))}
+      </span>
+      {shown.length === 0 ? (
+        <p className="field__hint">No entity here.</p>
+      ) : (
+        <ul className="decision-list">
+          {shown.map((d) => {
+            const key = `${d.entityType}:${d.entityId}`
+            const expanded = open === key
+            const badge = OUTCOME_BADGE[d.outcome]
+            return (
+              <li key={key} className="decision" data-outcome={d.outcome} data-testid="decision">
+                <div className="decision__head">
+                  <button
+                    type="button"
+                    className="decision__toggle"
+                    aria-expanded={expanded}
+                    onClick={() => setOpen(expanded ? null : key)}
+                  >
+                    <span className={`badge ${badge.cls}`}>{badge.label}</span>
+                    <span className="decision__name">{d.entityName}</span>
+                    <span className="field__hint">
+                      {LEVEL_WORD[d.entityType]} · {whyShort(d, currency)}
+                    </span>
+                  </button>
+                  {onEntity ? (
+                    <button type="button" className="btn btn--ghost btn--sm" onClick={() => onEntity(d)}>
+                      Entity history
+                    </button>
+                  ) : null}
+                </div>
+                {expanded || d.outcome === 'matched' ? (
+                  <DecisionDetail d={d} currency={currency} accountCurrency={accountCurrency(d.accountId)} />
+                ) : null}
+              </li>
+            )
+          })}
+        </ul>
+      )}
+    </div>
+  )
+}
