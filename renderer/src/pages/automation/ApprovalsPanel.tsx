@@ -6,7 +6,8 @@ import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { EmptyState } from '../../components/States'
 import { errorMessage } from '../../lib/errors'
 import { formatTimestamp } from '../../lib/format'
-import { changeText, changeValue } from './rule-text'
+import type { RuleSummary } from './RulesPanel'
+import { actorText, changeText, changeValue } from './rule-text'
 
 const LEVEL_WORD = { campaign: 'Campaign', ad_set: 'Ad set', ad: 'Ad' } as const
 const PLATFORM_WORD: Record<string, string> = {
@@ -69,10 +70,12 @@ function Metrics({ metrics }: { metrics: Change['metrics'] }): JSX.Element | nul
 export function ApprovalsPanel({
   proposals,
   accounts,
+  rules,
   onChanged,
 }: {
   proposals: Change[]
   accounts: Account[]
+  rules: RuleSummary[]
   onChanged: () => void
 }): JSX.Element {
   const [busy, setBusy] = useState<number | 'all' | null>(null)
@@ -198,7 +201,7 @@ export function ApprovalsPanel({
                   </div>
                   <p className="approval__why">
                     <span className="field__hint">
-                      Asked by {c.actor.label} · {formatTimestamp(c.createdAt)} · change #{c.id}
+                      Asked by {actorText(c.actor, rules)} · {formatTimestamp(c.createdAt)} · change #{c.id}
                     </span>
                     <br />
                     {c.reason ?? 'No reason given.'}

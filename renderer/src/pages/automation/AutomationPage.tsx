@@ -158,12 +158,12 @@ export function AutomationPage(): JSX.Element {
           onChanged={data.reload}
         />
       ) : tab === 'approvals' ? (
-        <ApprovalsPanel proposals={d.proposals} accounts={d.accounts} onChanged={data.reload} />
+        <ApprovalsPanel proposals={d.proposals} accounts={d.accounts} rules={d.rules} onChanged={data.reload} />
       ) : (
         <HistoryPanel rules={d.rules} accounts={d.accounts} currency={currency} focus={focus} onFocus={setFocus} />
       )
     body = (
-      <>
+      <div>
         <div className="automation-head">
           <div className="automation-tabs" role="tablist" aria-label="Automation">
             {TABS.map((t, i) => (
@@ -208,7 +208,7 @@ export function AutomationPage(): JSX.Element {
         <div id="automation-panel" role="tabpanel" aria-labelledby={`automation-tab-${tab}`}>
           {panel}
         </div>
-      </>
+      </div>
     )
   }
 

@@ -139,10 +139,10 @@ export function DecisionList({
   const [open, setOpen] = useState<string | null>(null)
   const count = (o: DecisionOutcome): number => decisions.filter((d) => d.outcome === o).length
   // Matched first, then skipped, then the rest: what a person wants to read first.
-  const order: Record<DecisionOutcome, number> = { matched: 0, skipped: 1, not_matched: 2 }
-  const shown = decisions
-    .filter((d) => filter === 'all' || d.outcome === filter)
-    .sort((a, b) => order[a.outcome] - order[b.outcome])
+  // Entities deleted on the platform go last: there is nothing to decide about them.
+  const rank = (d: RuleDecision): number =>
+    d.outcome === 'matched' ? 0 : d.outcome === 'skipped' ? (d.reason === 'deleted' ? 3 : 1) : 2
+  const shown = decisions.filter((d) => filter === 'all' || d.outcome === filter).sort((a, b) => rank(a) - rank(b))
   const filters: { id: DecisionFilter; label: string }[] = [
     { id: 'all', label: `All ${decisions.length}` },
     { id: 'matched', label: `Matched ${count('matched')}` },

@@ -169,7 +169,7 @@ export function RuleEditor({
         : await getClient().invoke('rules:create', draft)
       onSaved(saved)
     } catch (error) {
-      const issues = error instanceof ApiError ? issuesOf(error.details) : []
+      const issues = error instanceof ApiError ? issuesOf(error.details, error.message) : []
       setServerErrors(fieldErrors(issues, rule ? 'rule' : undefined))
       setSaveError(errorMessage(error))
     } finally {

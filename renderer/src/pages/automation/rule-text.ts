@@ -193,6 +193,17 @@ export function changeValue(v: unknown, currency: string): string {
   return '—'
 }
 
+/** Who asked for a change, with a rule's name: "Rule “High CPA guard” (v1)". */
+export function actorText(
+  actor: { kind: string; id: string; label: string },
+  rules: readonly { id: number; definition: { name: string } }[],
+): string {
+  if (actor.kind !== 'rule') return actor.label
+  const [id, version] = actor.id.split('@')
+  const rule = rules.find((r) => String(r.id) === id)
+  return rule ? `rule “${rule.definition.name}” (v${version ?? '?'})` : `rule ${actor.id}`
+}
+
 // ── The editor's draft ─────────────────────────────────────────────────────────────────────────
 
 /** Fill every default, so the editor works on complete objects (templates leave many out). */
@@ -250,14 +261,39 @@ export function fieldErrors(
 /** Validate a draft as the core will: the same schema, the same paths. */
 export function validateDraft(draft: RuleDefinition): Map<string, string> {
   const p = RuleInputSchema.safeParse(draft)
-  return p.success ? new Map() : fieldErrors(p.error.issues as { path: (string | number)[]; message: string }[])
+  if (p.success) return new Map()
+  return fieldErrors(
+    (p.error.issues as { path: (string | number)[]; message: string }[]).map((i) => ({
+      path: i.path,
+      message: friendly(i.message),
+    })),
+  )
 }
 
-/** The issues carried by an ApiError's details (VALIDATION from the router or the rules service). */
-export function issuesOf(details: unknown): { path: string[]; message: string }[] {
-  if (typeof details !== 'object' || details === null || !('issues' in details)) return []
-  const issues = (details as { issues: unknown }).issues
-  if (!Array.isArray(issues)) return []
+/** The schema's words for people: a missing number says so rather than "expected number, received NaN". */
+export function friendly(message: string): string {
+  if (/expected number, received (NaN|undefined)/i.test(message)) return 'Enter a number'
+  if (/expected int, received number/i.test(message)) return 'Enter a whole number'
+  if (message === 'give either a value or compareTo (not both)') return 'Enter a value, or compare with another metric'
+  if (message === 'give either pct or amountMicros') return 'Enter the change, in % or as an amount'
+  if (/^Too small: expected number to be >=(\d+)/.test(message))
+    return message.replace(/^Too small: expected number to be >=/, 'At least ')
+  if (/^Too big: expected number to be <=/.test(message))
+    return message.replace(/^Too big: expected number to be <=/, 'At most ')
+  return message
+}
+
+/**
+ * The issues carried by a VALIDATION error: its details (the router, the rule schema) or, for the
+ * checks only the core can make (a cron expression, accounts of another workspace), the field
+ * named in its message ("Invalid rule: schedule.cron: ...").
+ */
+export function issuesOf(details: unknown, message = ''): { path: string[]; message: string }[] {
+  const issues = typeof details === 'object' && details !== null && 'issues' in details ? details.issues : null
+  if (!Array.isArray(issues)) {
+    const m = /Invalid rule: ([A-Za-z][\w.]*): (.+)$/.exec(message)
+    return m ? [{ path: (m[1] as string).split('.'), message: m[2] as string }] : []
+  }
   return issues.filter(
     (i): i is { path: string[]; message: string } =>
       typeof i === 'object' && i !== null && Array.isArray((i as { path?: unknown }).path),
