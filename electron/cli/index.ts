@@ -10,6 +10,7 @@ import { backupCommands } from './commands/backups'
 import { changesCommands } from './commands/changes'
 import { coreCommands } from './commands/core'
 import { experimentCommands } from './commands/experiments'
+import { recommendCommands } from './commands/recommend'
 import { mlCommands } from './commands/ml'
 import { reportCommands } from './commands/reports'
 import { securityCommands } from './commands/security'
@@ -27,6 +28,7 @@ const COMMANDS: CliCommand[] = [
   ...backupCommands,
   ...securityCommands,
   ...experimentCommands,
+  ...recommendCommands,
   ...alertCommands,
 ]
 

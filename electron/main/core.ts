@@ -29,6 +29,7 @@ import { mlModule } from './ml/module'
 import { reportsModule } from './reports/module'
 import type { ReportCenterOptions } from './reports/report-center'
 import { experimentsModule } from './experiments/module'
+import { recommendationsModule } from './recommendations/module'
 import { wireModules, type ChannelsOf, type ServiceRegistry } from './module'
 import type { ConnectorFactory } from './sync/connector-factory'
 import { connectorsModule } from './sync/connectors-module'
@@ -99,6 +100,7 @@ function modulesOf(options: CoreOptions) {
     experimentsModule,
     changesModule(options.changeWorker ? { worker: options.changeWorker } : {}),
     automationModule,
+    recommendationsModule,
     backupsModule(),
     reportsModule(options.reports),
     securityModule,

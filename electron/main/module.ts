@@ -11,6 +11,7 @@ import type { ExperimentService } from './experiments/experiment-service'
 import type { Handlers } from './ipc/router'
 import type { ForecastService } from './ml/forecast-service'
 import type { LtvService } from './ml/ltv-service'
+import type { RecommendationService } from './recommendations/recommendation-service'
 import type { ReportCenter } from './reports/report-center'
 import type { Connectors } from './sync/connector-factory'
 import type { CsvImporter } from './sync/csv-import/importer'
@@ -58,6 +59,8 @@ export interface ServiceRegistry {
   reports: ReportCenter
   /** Automation rules: store with versions, preview, run (through the change pipeline), schedules, undo. */
   automation: RulesService
+  /** Recommendations: generate from the store and the ML curves, list with follow-ups, apply through the change pipeline. */
+  recommendations: RecommendationService
 }
 export type ServiceName = keyof ServiceRegistry
 

@@ -7,6 +7,7 @@ import { AUTOMATION_INVOKE_CHANNELS } from './channels/automation'
 import { CHANGES_INVOKE_CHANNELS } from './channels/changes'
 import { EXPERIMENTS_INVOKE_CHANNELS } from './channels/experiments'
 import { ML_EVENT_CHANNELS, ML_INVOKE_CHANNELS } from './channels/ml'
+import { RECOMMENDATIONS_INVOKE_CHANNELS } from './channels/recommendations'
 import { REPORTS_INVOKE_CHANNELS } from './channels/reports'
 import { SECURITY_INVOKE_CHANNELS } from './channels/security'
 import { SYNC_EVENT_CHANNELS, SYNC_INVOKE_CHANNELS } from './channels/sync'
@@ -33,6 +34,7 @@ export const INVOKE_CHANNELS = [
   ...REPORTS_INVOKE_CHANNELS,
   ...AUTOMATION_INVOKE_CHANNELS,
   ...EXPERIMENTS_INVOKE_CHANNELS,
+  ...RECOMMENDATIONS_INVOKE_CHANNELS,
   ...SECURITY_INVOKE_CHANNELS,
   ...ALERTS_INVOKE_CHANNELS,
 ] as const

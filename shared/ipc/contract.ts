@@ -11,6 +11,7 @@ import { automationContract } from './contracts/automation'
 import { alertsContract } from './contracts/alerts'
 import { changesContract } from './contracts/changes'
 import { experimentsContract } from './contracts/experiments'
+import { recommendationsContract } from './contracts/recommendations'
 import { mlContract, mlEvents } from './contracts/ml'
 import { reportsContract } from './contracts/reports'
 import { securityContract } from './contracts/security'
@@ -207,6 +208,7 @@ export const contract = {
   ...reportsContract,
   ...automationContract,
   ...experimentsContract,
+  ...recommendationsContract,
   ...securityContract,
 } satisfies Record<InvokeChannel, ChannelSpec>
 

@@ -81,28 +81,6 @@ export const syncRuns = sqliteTable(
   (t) => [index('sync_runs_ws_idx').on(t.workspaceId, t.startedAt)],
 )
 
-export const recommendations = sqliteTable(
-  'recommendations',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    workspaceId: integer('workspace_id')
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
-    /** budget_shift | pause_creative | scale | refresh_creative ... */
-    kind: text('kind').notNull(),
-    entityType: text('entity_type').notNull(),
-    entityId: integer('entity_id').notNull(),
-    title: text('title').notNull(),
-    rationale: text('rationale').notNull(),
-    /** JSON: the proposed change and its expected impact with uncertainty. */
-    proposal: text('proposal').notNull(),
-    /** open | applied | dismissed | expired */
-    status: text('status').notNull().default('open'),
-    createdAt: text('created_at').notNull().default(nowIso),
-  },
-  (t) => [index('recommendations_ws_idx').on(t.workspaceId, t.status)],
-)
-
 /** Model registry: one row per trained model version. */
 export const models = sqliteTable(
   'models',

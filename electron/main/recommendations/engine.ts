@@ -1,0 +1,610 @@
+import { addDays } from '../../../shared/domain/dates'
+import type {
+  EvidenceChart,
+  EvidenceMetric,
+  RecChange,
+  RecEntity,
+  ReallocationRow,
+  RecommendationBody,
+} from '../../../shared/domain/recommendations'
+import { fitFatigue } from '../analytics/fatigue'
+import type { BudgetHolder, RecAccount, RecommendationDraft, WindowSums } from '../store/repos/recommendations-repo'
+import { DEFAULT_GUARDRAILS, reallocate, revenueAt, type CurvePoint, type Holder } from './reallocate'
+
+/**
+ * The recommendation engine's rules, pure over the data the service reads. Each builder returns
+ * drafts with the evidence, the expected impact per week (point and 80% interval, micros of the
+ * account currency), a confidence in [0, 1] and priority = impact in the reporting currency ×
+ * confidence. Thresholds are named here and documented in docs/recommendations.md.
+ */
+
+/** z of the 80% two-sided interval. */
+export const Z80 = 1.2816
+/** A curve fitted with less explained variance than this is not used (no advice stands on it). */
+export const MIN_CURVE_R2 = 0.3
+/** Entities launched fewer days ago than this are in their learning phase and left alone. */
+export const LEARNING_DAYS = 14
+/** Days after applying when the outcome is measured. */
+export const HORIZON_DAYS = 14
+/** A reallocation or scaling is only advised when it is worth at least this share of weekly revenue. */
+export const MIN_GAIN_SHARE = 0.005
+/** Waste: expected conversions at the account's rate before "none" is convincing (P(0) = e^-3 ≈ 5%). */
+export const WASTE_MIN_EXPECTED = 3
+/** Scaling: marginal ROAS at current spend above which another unit of budget pays for itself with room. */
+export const SCALE_MIN_MARGINAL = 1.3
+/** Scaling: spend at this share of budget or more means the budget is what limits it. */
+export const SCALE_BUDGET_BOUND = 0.85
+/** Scaling step (+20% budget, within the ±30% guardrail). */
+export const SCALE_STEP = 0.2
+/** Audience saturation: frequency up, CTR down and CPM up by at least these shares, last 7 vs prior 21 days. */
+export const AUDIENCE_FREQ_UP = 0.15
+export const AUDIENCE_CTR_DOWN = 0.1
+export const AUDIENCE_CPM_UP = 0.1
+/** Meta's learning threshold: about 50 optimisation events per ad set per week. */
+export const LEARNING_EVENTS_PER_WEEK = 50
+
+const micros = (units: number): number => Math.round(units * 1e6)
+const round2 = (x: number): number => Math.round(x * 100) / 100
+
+/** A curve as the ML module's service gives it (micros), with its fit quality. */
+export interface CurveView {
+  currency: string
+  r2: number
+  days: number
+  currentDailySpendMicros: number
+  points: { spendMicros: number; revenueMicros: number; marginalRoas: number }[]
+}
+
+export interface AccountData {
+  account: RecAccount
+  /** The last settled day (the window's end). */
+  to: string
+  /** Units of the reporting currency per unit of the account currency. */
+  rate: number
+  holders: BudgetHolder[]
+  /** Curves by `${entityType}:${id}`, or the reason there is none. */
+  curves: Map<string, CurveView | { problem: string }>
+  /** Ad-set sums over the last 28 days, the last 7 and the 21 before those. */
+  adSets28: WindowSums[]
+  adSets7: WindowSums[]
+  adSetsPrior21: WindowSums[]
+  /** Active ad sets per campaign. */
+  adSetCounts: Map<number, number>
+  /** Campaign names by id. */
+  campaignNames: Map<number, string>
+  /** The account's busiest active ads with their daily impressions and clicks since launch. */
+  ads: {
+    id: number
+    name: string
+    adSetId: number
+    campaignId: number
+    spendMicros7: number
+    revenueMicros7: number
+    days: { date: string; impressions: number; clicks: number }[]
+  }[]
+}
+
+function entityOf(acc: RecAccount, entityType: RecEntity['entityType'], id: number, name: string): RecEntity {
+  return { entityType, entityId: id, name, accountId: acc.id }
+}
+
+function body(
+  partial: Partial<RecommendationBody> & Pick<RecommendationBody, 'summary' | 'entities' | 'impactMethod'>,
+): RecommendationBody {
+  return {
+    evidence: { metrics: [], chart: null, notes: [] },
+    horizonDays: HORIZON_DAYS,
+    changes: [],
+    reallocation: null,
+    link: null,
+    ...partial,
+  }
+}
+
+function draft(
+  d: Omit<RecommendationDraft, 'priority' | 'impact'> & {
+    impactUnits: { point: number; lower: number; upper: number } | null
+  },
+  rate: number,
+): RecommendationDraft {
+  const impact = d.impactUnits
+    ? { point: micros(d.impactUnits.point), lower: micros(d.impactUnits.lower), upper: micros(d.impactUnits.upper) }
+    : null
+  const { impactUnits: _u, ...rest } = d
+  void _u
+  return { ...rest, impact, priority: impact ? (impact.point / 1e6) * rate * d.confidence : 0 }
+}
+
+const curvePoints = (c: CurveView): CurvePoint[] =>
+  c.points.map((p) => ({ spend: p.spendMicros / 1e6, revenue: p.revenueMicros / 1e6, marginalRoas: p.marginalRoas }))
+
+const isCurve = (c: CurveView | { problem: string } | undefined): c is CurveView => !!c && !('problem' in c)
+
+/** Why a holder may not move, or null. */
+function heldReason(h: BudgetHolder, to: string, c: CurveView | { problem: string } | undefined): string | null {
+  if (h.status !== 'active') return `${h.status}: left alone`
+  if (h.launchDate && h.launchDate > addDays(to, -LEARNING_DAYS))
+    return `launched ${h.launchDate}: in its learning phase (< ${LEARNING_DAYS} days)`
+  if (!c) return 'no response curve'
+  if ('problem' in c) return c.problem
+  if (c.currentDailySpendMicros <= 0) return 'no recent spend'
+  return null
+}
+
+/**
+ * Budget reallocation within one account: the holders' budgets move from low to high marginal
+ * ROAS (guardrails: ±30% per entity per step, a floor, learning and paused entities left alone,
+ * curves below the fit-quality threshold not used) until the marginal returns are as equal as
+ * the guardrails allow. The impact is the curve-predicted change in daily net (revenue − spend)
+ * × 7; its 80% interval treats each moved entity's revenue change as uncertain by √(1 − R²) of
+ * itself (independent across entities).
+ */
+export function budgetReallocation(a: AccountData): RecommendationDraft | null {
+  const holders: (Holder & { h: BudgetHolder })[] = a.holders.map((h) => {
+    const key = `${h.entityType}:${h.id}`
+    const c = a.curves.get(key)
+    const held = heldReason(h, a.to, c)
+    const curve = isCurve(c) ? curvePoints(c) : null
+    return {
+      key,
+      h,
+      budget: h.dailyBudgetMicros / 1e6,
+      spend: isCurve(c) ? c.currentDailySpendMicros / 1e6 : 0,
+      curve,
+      held,
+    }
+  })
+  const movable = holders.filter((x) => x.held === null)
+  if (movable.length < 2) return null
+  const alloc = reallocate(holders, DEFAULT_GUARDRAILS)
+  let dRev = 0
+  let dSpend = 0
+  let variance = 0
+  let revBefore = 0
+  let r2w = 0
+  let wsum = 0
+  const rows: ReallocationRow[] = []
+  const changes: RecChange[] = []
+  alloc.forEach((x, i) => {
+    const { h } = holders[i] as (typeof holders)[number]
+    const c = a.curves.get(x.key)
+    const r2 = isCurve(c) ? c.r2 : null
+    const dr = x.revenueAfter - x.revenueBefore
+    dRev += dr
+    dSpend += x.spendAfter - x.spendBefore
+    revBefore += x.revenueBefore
+    if (r2 !== null && x.held === null) {
+      variance += (dr * Math.sqrt(Math.max(0, 1 - r2))) ** 2
+      const w = Math.abs(x.budgetAfter - x.budgetBefore)
+      r2w += w * r2
+      wsum += w
+    }
+    const budgetAfterMicros = Math.round(x.budgetAfter * 100) * 10_000
+    const moved = budgetAfterMicros !== h.dailyBudgetMicros
+    rows.push({
+      entityType: h.entityType,
+      entityId: h.id,
+      name: h.name,
+      budgetBeforeMicros: h.dailyBudgetMicros,
+      budgetAfterMicros: moved ? budgetAfterMicros : h.dailyBudgetMicros,
+      spendBeforeMicros: micros(x.spendBefore),
+      spendAfterMicros: micros(x.spendAfter),
+      marginalRoasBefore: round2(x.marginalBefore),
+      marginalRoasAfter: round2(x.marginalAfter),
+      revenueBeforeMicros: micros(x.revenueBefore),
+      revenueAfterMicros: micros(x.revenueAfter),
+      held:
+        x.held ??
+        (!moved
+          ? 'at its best budget'
+          : Math.abs(x.budgetAfter / x.budgetBefore - 1) >= DEFAULT_GUARDRAILS.maxStep - 1e-6
+            ? `capped at ±${DEFAULT_GUARDRAILS.maxStep * 100}%`
+            : null),
+      curve: isCurve(c)
+        ? c.points
+            .filter((_, k) => k % 2 === 0)
+            .map((p) => ({ spendMicros: p.spendMicros, revenueMicros: p.revenueMicros }))
+        : [],
+      curveR2: r2 === null ? null : round2(r2),
+    })
+    if (moved && x.held === null)
+      changes.push({
+        entityType: h.entityType,
+        entityId: h.id,
+        name: h.name,
+        action: { kind: 'set_budget', dailyBudgetMicros: budgetAfterMicros },
+      })
+  })
+  const pointDay = dRev - dSpend
+  if (!changes.length || pointDay <= 0 || pointDay * 7 < MIN_GAIN_SHARE * revBefore * 7) return null
+  const half = Z80 * Math.sqrt(variance) * 7
+  const point = pointDay * 7
+  const confidence = wsum > 0 ? Math.min(1, Math.max(0, r2w / wsum)) : 0
+  const held = rows.filter((r) => r.held && !r.held.startsWith('capped') && r.held !== 'at its best budget')
+  const cur = a.account.currency
+  const moved = changes.length
+  const totalBudget = movable.reduce((s, x) => s + x.budget, 0)
+  return draft(
+    {
+      kind: 'budget_reallocation',
+      key: `budget_reallocation:account:${a.account.id}`,
+      title: `Move budget between ${moved} ${moved === 1 ? 'entity' : 'entities'} of ${a.account.name}`,
+      currency: cur,
+      confidence,
+      impactUnits: { point, lower: point - half, upper: point + half },
+      body: body({
+        summary: `Shift daily budget from the entities whose next ${cur} returns least to those whose next ${cur} returns most, keeping the account's total of ${totalBudget.toFixed(2)} ${cur} a day. The response curves predict ${(pointDay * 7).toFixed(2)} ${cur} more revenue net of spend per week.`,
+        entities: changes.map((c) => entityOf(a.account, c.entityType, c.entityId, c.name)),
+        impactMethod:
+          'Curve-predicted daily revenue after − before (each entity at its new budget × its recent spend-to-budget ratio), minus the spend change, × 7. 80% interval: each moved entity’s revenue change uncertain by √(1 − R²) of itself, combined as independent.',
+        evidence: {
+          metrics: [
+            { label: 'Entities with a usable curve', value: movable.length, unit: 'count' },
+            { label: 'Held (learning, paused, no usable curve)', value: held.length, unit: 'count' },
+            {
+              label: 'Daily budget moved',
+              value: round2(alloc.reduce((s, x) => s + Math.max(0, x.budgetAfter - x.budgetBefore), 0)),
+              unit: 'money',
+            },
+            { label: 'Revenue per day before (curves)', value: round2(revBefore), unit: 'money' },
+            { label: 'Revenue per day after (curves)', value: round2(revBefore + dRev), unit: 'money' },
+            { label: 'Spend-weighted curve R²', value: round2(confidence), unit: 'ratio' },
+          ],
+          chart: null,
+          notes: [
+            `Guardrails: at most ±${DEFAULT_GUARDRAILS.maxStep * 100}% per entity per step, budgets of at least ${DEFAULT_GUARDRAILS.floor} ${cur}, entities launched in the last ${LEARNING_DAYS} days and paused ones left alone, curves with R² below ${MIN_CURVE_R2} not used.`,
+            ...held.slice(0, 5).map((r) => `${r.name}: ${r.held}`),
+            ...(held.length > 5 ? [`… and ${held.length - 5} more held`] : []),
+          ],
+        },
+        changes,
+        reallocation: rows.sort(
+          (x, y) => y.budgetAfterMicros - y.budgetBeforeMicros - (x.budgetAfterMicros - x.budgetBeforeMicros),
+        ),
+      }),
+    },
+    a.rate,
+  )
+}
+
+/** Scaling: budget-limited entities whose marginal ROAS at current spend is well above 1, on a usable curve. */
+export function scaling(a: AccountData): RecommendationDraft[] {
+  const out: RecommendationDraft[] = []
+  for (const h of a.holders) {
+    const c = a.curves.get(`${h.entityType}:${h.id}`)
+    if (heldReason(h, a.to, c) !== null || !isCurve(c)) continue
+    const spend = c.currentDailySpendMicros / 1e6
+    const budget = h.dailyBudgetMicros / 1e6
+    if (spend < SCALE_BUDGET_BOUND * budget) continue
+    const pts = curvePoints(c)
+    const before = revenueAt(pts, spend)
+    const after = revenueAt(pts, spend * (1 + SCALE_STEP))
+    const marginal = (after - before) / (spend * SCALE_STEP)
+    if (marginal < SCALE_MIN_MARGINAL) continue
+    const dRev = after - before
+    const point = (dRev - spend * SCALE_STEP) * 7
+    if (point <= MIN_GAIN_SHARE * before * 7) continue
+    const half = Z80 * Math.abs(dRev) * Math.sqrt(Math.max(0, 1 - c.r2)) * 7
+    const newBudget = Math.round(budget * (1 + SCALE_STEP) * 100) * 10_000
+    const cur = a.account.currency
+    const level = h.entityType === 'campaign' ? 'campaign' : 'ad set'
+    out.push(
+      draft(
+        {
+          kind: 'scaling',
+          key: `scaling:${h.entityType}:${h.id}`,
+          title: `Raise the budget of ${level} ${h.name} by ${SCALE_STEP * 100}%`,
+          currency: cur,
+          confidence: Math.min(1, Math.max(0, c.r2)),
+          impactUnits: { point, lower: point - half, upper: point + half },
+          body: body({
+            summary: `It spends ${Math.round((spend / budget) * 100)}% of its budget and each extra ${cur} still returns ${marginal.toFixed(2)} ${cur} on its response curve: ${SCALE_STEP * 100}% more budget is predicted to add ${(dRev * 7).toFixed(2)} ${cur} revenue for ${(spend * SCALE_STEP * 7).toFixed(2)} ${cur} spend a week.`,
+            entities: [entityOf(a.account, h.entityType, h.id, h.name)],
+            impactMethod:
+              'Curve-predicted daily revenue at 1.2 × current spend − at current spend, minus the extra spend, × 7. 80% interval: the revenue change uncertain by √(1 − R²) of itself.',
+            evidence: {
+              metrics: [
+                { label: 'Daily budget', value: round2(budget), unit: 'money' },
+                { label: 'Recent daily spend', value: round2(spend), unit: 'money' },
+                { label: 'Marginal ROAS over the step', value: round2(marginal), unit: 'ratio' },
+                { label: 'Curve R²', value: round2(c.r2), unit: 'ratio' },
+              ],
+              chart: curveChart(c, spend),
+              notes: [`Response curve fitted on ${c.days} days.`],
+            },
+            changes: [
+              {
+                entityType: h.entityType,
+                entityId: h.id,
+                name: h.name,
+                action: { kind: 'set_budget', dailyBudgetMicros: newBudget },
+              },
+            ],
+          }),
+        },
+        a.rate,
+      ),
+    )
+  }
+  return out
+}
+
+function curveChart(c: CurveView, current: number): EvidenceChart {
+  return {
+    title: `Response curve (current spend ${current.toFixed(2)} ${c.currency}/day)`,
+    xKind: 'money',
+    x: c.points.map((p) => round2(p.spendMicros / 1e6)),
+    series: [{ name: 'Revenue per day', values: c.points.map((p) => round2(p.revenueMicros / 1e6)) }],
+  }
+}
+
+/**
+ * Waste: active ad sets with spend and no conversions over 28 days where the account's own
+ * conversions per unit of spend would have given at least 3 (so "none" is not bad luck).
+ * Impact: the weekly spend saved net of revenue; lower bound: minus the value of the conversions
+ * an 80% upper bound on a zero count (−ln 0.2 ≈ 1.61) would have brought.
+ */
+export function waste(a: AccountData): RecommendationDraft[] {
+  let spend = 0
+  let conv = 0
+  let value = 0
+  for (const s of a.adSets28) {
+    spend += s.spendMicros
+    conv += s.conversions
+    value += s.revenueMicros
+  }
+  if (spend <= 0 || conv <= 0) return []
+  const convPerMicro = conv / spend
+  const valuePerConv = value / conv / 1e6
+  const out: RecommendationDraft[] = []
+  const cur = a.account.currency
+  for (const s of a.adSets28) {
+    if (s.status !== 'active' || s.conversions > 0 || s.spendMicros <= 0) continue
+    const expected = s.spendMicros * convPerMicro
+    if (expected < WASTE_MIN_EXPECTED) continue
+    const weeks = s.days / 7
+    const point = (s.spendMicros - s.revenueMicros) / 1e6 / weeks
+    const lost = (-Math.log(0.2) * valuePerConv) / weeks
+    const campaign = a.campaignNames.get(s.campaignId) ?? `campaign ${s.campaignId}`
+    out.push(
+      draft(
+        {
+          kind: 'waste',
+          key: `waste:ad_set:${s.id}`,
+          title: `Pause ad set ${s.name}: ${(s.spendMicros / 1e6).toFixed(2)} ${cur} spent, no conversions in ${s.days} days`,
+          currency: cur,
+          confidence: 1 - Math.exp(-expected),
+          impactUnits: { point, lower: point - lost, upper: point },
+          body: body({
+            summary: `At the account's rate (${(conv / (spend / 1e6)).toFixed(3)} conversions per ${cur}) this spend would have brought about ${expected.toFixed(1)} conversions; it brought none. The chance of that by bad luck alone is ${(Math.exp(-expected) * 100).toFixed(1)}%.`,
+            entities: [entityOf(a.account, 'ad_set', s.id, s.name)],
+            impactMethod:
+              'Weekly spend − revenue of the ad set (saved by pausing). Lower bound: minus the value of 1.61 conversions per window (the 80% upper bound on a zero count) at the account’s value per conversion.',
+            evidence: {
+              metrics: [
+                { label: 'Spend (28 days)', value: round2(s.spendMicros / 1e6), unit: 'money' },
+                { label: 'Conversions', value: 0, unit: 'count' },
+                { label: 'Expected at the account rate', value: round2(expected), unit: 'count' },
+                { label: 'Clicks', value: s.clicks, unit: 'count' },
+                { label: 'Impressions', value: s.impressions, unit: 'count' },
+              ],
+              chart: null,
+              notes: [`Campaign: ${campaign}. Pausing can move a campaign budget to its other ad sets.`],
+            },
+            changes: [{ entityType: 'ad_set', entityId: s.id, name: s.name, action: { kind: 'pause' } }],
+          }),
+        },
+        a.rate,
+      ),
+    )
+  }
+  return out
+}
+
+/**
+ * Audience expansion: frequency rising with CTR falling and CPM rising (last 7 days vs the 21
+ * before) on an ad set, from the reach, impressions, clicks and spend the platform reports.
+ * Impact: if CPM went back to its earlier level, the same spend would buy that many more
+ * impressions; the point assumes half of it is won back by widening the audience, the interval
+ * runs from nothing to all of it.
+ */
+export function audienceExpansion(a: AccountData): RecommendationDraft[] {
+  const prior = new Map(a.adSetsPrior21.map((s) => [s.id, s]))
+  const cur = a.account.currency
+  const out: RecommendationDraft[] = []
+  for (const s of a.adSets7) {
+    const p = prior.get(s.id)
+    if (!p || s.status !== 'active' || s.reach <= 0 || p.reach <= 0 || s.impressions < 10_000 || p.impressions < 10_000)
+      continue
+    if (s.clicks <= 0 || p.clicks <= 0) continue
+    const freq = s.impressions / s.reach
+    const freqP = p.impressions / p.reach
+    const ctr = s.clicks / s.impressions
+    const ctrP = p.clicks / p.impressions
+    const cpm = s.spendMicros / s.impressions
+    const cpmP = p.spendMicros / p.impressions
+    if (!(
+      freq >= freqP * (1 + AUDIENCE_FREQ_UP) &&
+      ctr <= ctrP * (1 - AUDIENCE_CTR_DOWN) &&
+      cpm >= cpmP * (1 + AUDIENCE_CPM_UP)
+    ))
+      continue
+    const weeklyRevenue = (s.revenueMicros / 1e6) * (7 / Math.max(1, s.days))
+    const full = weeklyRevenue * (cpm / cpmP - 1)
+    if (full <= 0) continue
+    out.push(
+      draft(
+        {
+          kind: 'audience_expansion',
+          key: `audience_expansion:ad_set:${s.id}`,
+          title: `Widen the audience of ad set ${s.name}: frequency up ${Math.round((freq / freqP - 1) * 100)}%, CTR down ${Math.round((1 - ctr / ctrP) * 100)}%`,
+          currency: cur,
+          confidence: 0.5,
+          impactUnits: { point: full / 2, lower: 0, upper: full },
+          body: body({
+            summary: `The same people see its ads more often (${freqP.toFixed(2)} → ${freq.toFixed(2)} a day), fewer of them click (CTR ${(ctrP * 100).toFixed(2)}% → ${(ctr * 100).toFixed(2)}%) and each thousand impressions costs more (${((cpmP * 1000) / 1e6).toFixed(2)} → ${((cpm * 1000) / 1e6).toFixed(2)} ${cur}): the audience looks saturated. Broaden targeting or add lookalike/interest expansion on the platform.`,
+            entities: [entityOf(a.account, 'ad_set', s.id, s.name)],
+            impactMethod:
+              'If CPM returned to the earlier 21 days’ level, the same spend would buy (CPM now / CPM before − 1) more impressions, worth that share of the weekly revenue. Point: half of it; 80% interval: none to all of it (a rule of thumb, checked by the follow-up).',
+            evidence: {
+              metrics: [
+                { label: 'Frequency (7 days)', value: round2(freq), unit: 'ratio' },
+                { label: 'Frequency (21 days before)', value: round2(freqP), unit: 'ratio' },
+                { label: 'CTR (7 days)', value: ctr * 100, unit: 'percent' },
+                { label: 'CTR (21 days before)', value: ctrP * 100, unit: 'percent' },
+                { label: 'CPM (7 days)', value: round2((cpm * 1000) / 1e6), unit: 'money' },
+                { label: 'CPM (21 days before)', value: round2((cpmP * 1000) / 1e6), unit: 'money' },
+              ],
+              chart: null,
+              notes: [
+                `Signals used: daily reach, impressions, clicks and spend reported by ${a.account.platform} (frequency = impressions / daily reach). Audience size and overlap are not available from the platforms' reports.`,
+                'The change is made on the platform (targeting is not written by this app): apply it there, then mark this advice applied by dismissing it.',
+              ],
+            },
+          }),
+        },
+        a.rate,
+      ),
+    )
+  }
+  return out
+}
+
+/**
+ * Creative refresh: busy active ads whose CTR decays with exposure (fitted decay, as on the
+ * Creatives page) to or near the fatigue line. Impact: restoring the launch CTR at the ad's
+ * recent weekly revenue; point half of that, interval none to all of it.
+ */
+export function creativeRefresh(a: AccountData): RecommendationDraft[] {
+  return creativeCandidates(a)
+    .sort((x, y) => y.priority - x.priority)
+    .slice(0, CREATIVE_PER_ACCOUNT)
+}
+
+/** At most this many creative refreshes per account (the most valuable). */
+export const CREATIVE_PER_ACCOUNT = 5
+
+function creativeCandidates(a: AccountData): RecommendationDraft[] {
+  const out: RecommendationDraft[] = []
+  const cur = a.account.currency
+  for (const ad of a.ads) {
+    const f = fitFatigue(ad.days)
+    const near = f.state === 'declining' && f.daysUntilFatigue !== null && f.daysUntilFatigue <= 14
+    if (f.state !== 'fatigued' && !near) continue
+    const fittedNow = f.fitted?.[f.fitted.length - 1]
+    if (!f.initialCtr || !fittedNow || !f.currentCtr) continue
+    const rel = fittedNow / f.initialCtr
+    const full = (ad.revenueMicros7 / 1e6) * (1 / rel - 1)
+    if (full <= 0) continue
+    const chartDays = ad.days.slice(-56)
+    const offset = ad.days.length - chartDays.length
+    out.push(
+      draft(
+        {
+          kind: 'creative_refresh',
+          key: `creative_refresh:ad:${ad.id}`,
+          title:
+            f.state === 'fatigued'
+              ? `Refresh the creative of ad ${ad.name}: CTR at ${Math.round(rel * 100)}% of launch`
+              : `Prepare a new creative for ad ${ad.name}: about ${f.daysUntilFatigue} days to fatigue`,
+          currency: cur,
+          confidence: f.state === 'fatigued' ? 0.6 : 0.4,
+          impactUnits: { point: full / 2, lower: 0, upper: full },
+          body: body({
+            summary: f.explanation,
+            entities: [entityOf(a.account, 'ad', ad.id, ad.name)],
+            impactMethod:
+              'Weekly revenue of the ad × (launch CTR / fitted CTR now − 1): what a fresh creative at the launch CTR would add. Point: half of it; 80% interval: none to all of it.',
+            evidence: {
+              metrics: [
+                { label: 'Launch CTR (fitted)', value: f.initialCtr * 100, unit: 'percent' },
+                { label: 'CTR now (fitted)', value: fittedNow * 100, unit: 'percent' },
+                { label: 'CTR, last 7 days', value: f.currentCtr * 100, unit: 'percent' },
+                { label: 'Days until fatigue', value: f.daysUntilFatigue, unit: 'days' },
+                { label: 'Spend, last 7 days', value: round2(ad.spendMicros7 / 1e6), unit: 'money' },
+              ],
+              chart: {
+                title: 'CTR by day and the fitted decay',
+                xKind: 'date',
+                x: chartDays.map((d) => d.date),
+                series: [
+                  {
+                    name: 'CTR %',
+                    values: chartDays.map((d) =>
+                      d.impressions > 0 ? round2((d.clicks / d.impressions) * 10_000) / 100 : null,
+                    ),
+                  },
+                  {
+                    name: 'Fitted %',
+                    values: chartDays.map((_, k) => {
+                      const v = f.fitted?.[offset + k]
+                      return v === undefined ? null : round2(v * 10_000) / 100
+                    }),
+                  },
+                ],
+              },
+              notes: ['A new creative is made on the platform; dismiss this advice once it runs.'],
+            },
+          }),
+        },
+        a.rate,
+      ),
+    )
+  }
+  return out
+}
+
+/**
+ * Structure: campaigns with three or more active ad sets of which most are below the learning
+ * threshold while together they would pass it: consolidate. No money estimate.
+ */
+export function structure(a: AccountData): RecommendationDraft[] {
+  const byCampaign = new Map<number, WindowSums[]>()
+  for (const s of a.adSets7) {
+    if (s.status !== 'active') continue
+    let l = byCampaign.get(s.campaignId)
+    if (!l) byCampaign.set(s.campaignId, (l = []))
+    l.push(s)
+  }
+  const out: RecommendationDraft[] = []
+  for (const [campaignId, sets] of byCampaign) {
+    const n = a.adSetCounts.get(campaignId) ?? sets.length
+    if (n < 3) continue
+    const weekly = (s: WindowSums): number => (s.conversions * 7) / Math.max(1, s.days)
+    const below = sets.filter((s) => weekly(s) < LEARNING_EVENTS_PER_WEEK)
+    const total = sets.reduce((x, s) => x + weekly(s), 0)
+    if (below.length < Math.ceil((2 * n) / 3) || total < LEARNING_EVENTS_PER_WEEK) continue
+    const name = a.campaignNames.get(campaignId) ?? `campaign ${campaignId}`
+    const target = Math.max(1, Math.floor(total / LEARNING_EVENTS_PER_WEEK))
+    out.push(
+      draft(
+        {
+          kind: 'structure',
+          key: `structure:campaign:${campaignId}`,
+          title: `Consolidate campaign ${name}: ${below.length} of ${n} ad sets below the learning threshold`,
+          currency: a.account.currency,
+          confidence: 0.5,
+          impactUnits: null,
+          body: body({
+            summary: `Together its ad sets get ${Math.round(total)} conversions a week, enough for ${target} ad set${target === 1 ? '' : 's'} to leave the learning phase (about ${LEARNING_EVENTS_PER_WEEK} optimisation events per week each), but split ${n} ways ${below.length} of them stay in it.`,
+            entities: [entityOf(a.account, 'campaign', campaignId, name)],
+            impactMethod: 'Not estimated in money: a structural tip.',
+            evidence: {
+              metrics: sets.slice(0, 8).map((s): EvidenceMetric => ({
+                label: `${s.name}: conversions per week`,
+                value: round2(weekly(s)),
+                unit: 'count',
+              })),
+              chart: null,
+              notes: [
+                'Learning threshold: Meta’s 50 optimisation events per ad set per week; other platforms use similar volumes.',
+              ],
+            },
+          }),
+        },
+        a.rate,
+      ),
+    )
+  }
+  return out
+}

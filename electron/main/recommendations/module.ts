@@ -1,0 +1,67 @@
+import type { RECOMMENDATIONS_INVOKE_CHANNELS } from '../../../shared/ipc/channels/recommendations'
+import type { CoreServices } from '../core-services'
+import type { CoreModule, ModuleParts, ServiceRegistry } from '../module'
+import { RecommendationsRepo } from '../store/repos/recommendations-repo'
+import { RecommendationService } from './recommendation-service'
+
+type Channel = (typeof RECOMMENDATIONS_INVOKE_CHANNELS)[number]
+type Provides = 'recommendations'
+type Requires = 'forecasts' | 'analytics' | 'experiments' | 'changes'
+
+/**
+ * Recommendations: the `recommendations` service (generate, list with follow-ups, apply through
+ * the change pipeline as the recommendation's principal, dismiss, snooze). Reads the store through
+ * its repo and the ML module's response curves through the `forecasts` service; regenerates after
+ * every successful sync and demo build in the store's owner.
+ */
+export const recommendationsModule: CoreModule<Provides, Requires, Channel> = {
+  name: 'recommendations',
+  provides: ['recommendations'],
+  requires: ['forecasts', 'analytics', 'experiments', 'changes'],
+  create: createRecommendationsModule,
+}
+
+function createRecommendationsModule(
+  core: CoreServices,
+  needs: Pick<ServiceRegistry, Requires>,
+): ModuleParts<Provides, Channel> {
+  const service = new RecommendationService({ core, repo: new RecommendationsRepo(core.store.sqlite), ...needs })
+  const offs: (() => void)[] = []
+  let running: Promise<unknown> = Promise.resolve()
+  const regenerate = (workspaceIds: number[]): void => {
+    const run = async (): Promise<void> => {
+      for (const id of workspaceIds) {
+        // Let the job's own follow-ups (badges, rules) go first; one workspace per turn.
+        await new Promise((r) => setImmediate(r))
+        try {
+          service.generate(id)
+        } catch {
+          // A workspace deleted meanwhile, or no data yet: the next sync tries again.
+        }
+      }
+    }
+    running = running.then(run, run)
+  }
+  return {
+    services: { recommendations: service },
+    handlers: {
+      'recommendations:list': ({ workspaceId, states }) => service.list(workspaceId, states),
+      'recommendations:generate': ({ workspaceId }) => service.generate(workspaceId),
+      'recommendations:apply': ({ id }, ctx) => service.apply(id, ctx),
+      'recommendations:dismiss': ({ id }, ctx) => service.dismiss(id, ctx),
+      'recommendations:snooze': ({ id, days }, ctx) => service.snooze(id, days, ctx),
+    },
+    start() {
+      offs.push(
+        core.events.on('job:finished', (f) => {
+          if (f.status !== 'succeeded' || !core.ownership.isOwner) return
+          if (f.kind === 'demo:build' || f.kind.startsWith('sync')) regenerate(core.workspaces.list().map((w) => w.id))
+        }),
+      )
+    },
+    stop() {
+      for (const off of offs.splice(0)) off()
+      return running.then(() => undefined)
+    },
+  }
+}

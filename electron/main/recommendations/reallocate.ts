@@ -1,0 +1,151 @@
+/**
+ * Budget reallocation along response curves, under guardrails. Pure: the service hands it the
+ * budget holders with their curves (from the ML module's response-curve service) and gets back
+ * the new budgets and the curve-predicted revenue before and after.
+ *
+ * A curve is a table of points (daily spend → daily revenue and marginal ROAS) in units of the
+ * account currency; the engine interpolates it, so it works with whatever curve model the ML
+ * module fits. Changing a budget by a factor m is assumed to change the entity's spend by the
+ * same factor (spend = budget × its recent utilisation).
+ */
+
+export interface CurvePoint {
+  spend: number
+  revenue: number
+  marginalRoas: number
+}
+
+export interface Holder {
+  key: string
+  /** Daily budget, currency units. */
+  budget: number
+  /** Recent daily spend, currency units. */
+  spend: number
+  curve: CurvePoint[] | null
+  /** Why this holder may not move (learning, paused, no usable curve), or null. */
+  held: string | null
+}
+
+export interface Guardrails {
+  /** Largest relative change per entity per step (0.3 = ±30%). */
+  maxStep: number
+  /** Smallest daily budget a holder may be given, currency units. */
+  floor: number
+}
+
+export const DEFAULT_GUARDRAILS: Guardrails = { maxStep: 0.3, floor: 1 }
+
+export interface Allocation {
+  key: string
+  budgetBefore: number
+  budgetAfter: number
+  spendBefore: number
+  spendAfter: number
+  revenueBefore: number
+  revenueAfter: number
+  marginalBefore: number
+  marginalAfter: number
+  held: string | null
+}
+
+function locate(curve: CurvePoint[], x: number): { i: number; t: number } {
+  const last = curve.length - 1
+  if (x <= (curve[0] as CurvePoint).spend) return { i: 0, t: 0 }
+  if (x >= (curve[last] as CurvePoint).spend) return { i: last - 1, t: 1 }
+  let lo = 0
+  let hi = last
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1
+    if ((curve[mid] as CurvePoint).spend <= x) lo = mid
+    else hi = mid
+  }
+  const a = curve[lo] as CurvePoint
+  const b = curve[hi] as CurvePoint
+  return { i: lo, t: b.spend > a.spend ? (x - a.spend) / (b.spend - a.spend) : 0 }
+}
+
+/** Daily revenue at a steady daily spend `x` (linear between points; linear beyond the last). */
+export function revenueAt(curve: CurvePoint[], x: number): number {
+  const { i, t } = locate(curve, x)
+  const a = curve[i] as CurvePoint
+  const b = curve[i + 1] as CurvePoint
+  if (x > b.spend) return b.revenue + b.marginalRoas * (x - b.spend)
+  return a.revenue + t * (b.revenue - a.revenue)
+}
+
+/** Marginal ROAS (d revenue / d spend) at daily spend `x`. */
+export function marginalAt(curve: CurvePoint[], x: number): number {
+  const { i, t } = locate(curve, x)
+  const a = curve[i] as CurvePoint
+  const b = curve[i + 1] as CurvePoint
+  return a.marginalRoas + Math.min(1, t) * (b.marginalRoas - a.marginalRoas)
+}
+
+/**
+ * Move budget from the holders with the lowest marginal return per unit of budget to those with
+ * the highest, in small steps, until the marginal returns are as equal as the guardrails allow
+ * (each holder within ±maxStep of its budget and above the floor; held holders do not move).
+ * The total budget is unchanged.
+ */
+export function reallocate(holders: Holder[], g: Guardrails = DEFAULT_GUARDRAILS): Allocation[] {
+  const movable = holders.filter((h) => h.held === null && h.curve !== null && h.budget > 0 && h.spend > 0)
+  const n = movable.length
+  const budget = new Float64Array(n)
+  const lo = new Float64Array(n)
+  const hi = new Float64Array(n)
+  const util = new Float64Array(n)
+  let total = 0
+  movable.forEach((h, i) => {
+    budget[i] = h.budget
+    lo[i] = Math.min(h.budget, Math.max(g.floor, h.budget * (1 - g.maxStep)))
+    hi[i] = h.budget * (1 + g.maxStep)
+    util[i] = h.spend / h.budget
+    total += h.budget
+  })
+  // Return of one more unit of budget: marginal ROAS at the spend it buys × spend per budget unit.
+  const gain = (i: number): number => marginalAt(movable[i]?.curve as CurvePoint[], budget[i]! * util[i]!) * util[i]!
+  const step = total / 1000
+  if (n >= 2) {
+    for (let iter = 0; iter < 20_000; iter++) {
+      let give = -1
+      let take = -1
+      let gMin = Infinity
+      let gMax = -Infinity
+      for (let i = 0; i < n; i++) {
+        const gi = gain(i)
+        if (budget[i]! > lo[i]! + 1e-9 && gi < gMin) {
+          gMin = gi
+          give = i
+        }
+        if (budget[i]! < hi[i]! - 1e-9 && gi > gMax) {
+          gMax = gi
+          take = i
+        }
+      }
+      if (give < 0 || take < 0 || give === take || gMax - gMin <= 1e-3 * Math.abs(gMax)) break
+      const d = Math.min(step, budget[give]! - lo[give]!, hi[take]! - budget[take]!)
+      if (d <= 1e-12) break
+      budget[give]! -= d
+      budget[take]! += d
+    }
+  }
+  const after = new Map(movable.map((h, i) => [h.key, budget[i] as number]))
+  return holders.map((h) => {
+    const b = after.get(h.key) ?? h.budget
+    const u = h.budget > 0 ? h.spend / h.budget : 0
+    const sAfter = b * u
+    const c = h.curve
+    return {
+      key: h.key,
+      budgetBefore: h.budget,
+      budgetAfter: b,
+      spendBefore: h.spend,
+      spendAfter: sAfter,
+      revenueBefore: c ? revenueAt(c, h.spend) : 0,
+      revenueAfter: c ? revenueAt(c, sAfter) : 0,
+      marginalBefore: c ? marginalAt(c, h.spend) : 0,
+      marginalAfter: c ? marginalAt(c, sAfter) : 0,
+      held: h.held,
+    }
+  })
+}

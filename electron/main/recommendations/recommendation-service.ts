@@ -1,0 +1,411 @@
+import { inScope, principalLabel, roleAllows, type CallContext } from '../../../shared/domain/caller'
+import type { Change, ChangeProposal } from '../../../shared/domain/changes'
+import { addDays, localDateIn } from '../../../shared/domain/dates'
+import type {
+  Recommendation,
+  RecommendationFollowUp,
+  RecommendationState,
+} from '../../../shared/domain/recommendations'
+import type { DataTable } from '../../../shared/domain/tables'
+import type { RecommendationView } from '../../../shared/ipc/contracts/recommendations'
+import { AppError } from '../../../shared/ipc/result'
+import type { AnalyticsService } from '../analytics/analytics-service'
+import type { ChangeService } from '../changes/change-service'
+import type { CoreServices } from '../core-services'
+import type { ExperimentService } from '../experiments/experiment-service'
+import type { ForecastService } from '../ml/forecast-service'
+import type { RecAccount, RecommendationDraft, RecommendationsRepo } from '../store/repos/recommendations-repo'
+import {
+  audienceExpansion,
+  budgetReallocation,
+  creativeRefresh,
+  HORIZON_DAYS,
+  MIN_CURVE_R2,
+  scaling,
+  structure,
+  waste,
+  type AccountData,
+  type CurveView,
+} from './engine'
+
+const TABLES: DataTable[] = ['recommendations']
+/** Busiest active ads per account checked for fatigue. */
+const ADS_PER_ACCOUNT = 40
+/** A/B test suggestions turned into recommendations. */
+const AB_TESTS = 3
+
+export interface RecommendationDeps {
+  core: CoreServices
+  repo: RecommendationsRepo
+  forecasts: ForecastService
+  analytics: AnalyticsService
+  experiments: ExperimentService
+  changes: ChangeService
+}
+
+export interface GenerateResult {
+  generatedAt: string
+  inserted: number
+  updated: number
+  expired: number
+  /** Seconds the generation took. */
+  seconds: number
+  /** Entities whose response curve could not be used, with why (first few). */
+  skipped: string[]
+}
+
+export interface Calibration {
+  /** Applied recommendations whose outcome was measured. */
+  measured: number
+  /** Of those, how many realised values fell inside the predicted 80% interval. */
+  withinInterval: number
+  predictedMicros: number
+  realisedMicros: number
+}
+
+function recommendationContext(id: number, workspaceId: number): CallContext {
+  return { principal: { kind: 'recommendation', recommendationId: id, role: 'editor' }, workspaces: [workspaceId] }
+}
+
+function requireEditor(ctx: CallContext, what: string): void {
+  if (!roleAllows(ctx.principal.role, 'editor'))
+    throw new AppError('FORBIDDEN', `Only an editor or above may ${what} (caller is ${ctx.principal.role})`)
+}
+
+/**
+ * The recommendation engine as a service: generate (read the store and the ML module's response
+ * curves, run the engine's rules, store the drafts with their lifecycle), list with follow-ups,
+ * apply through the change pipeline as the recommendation's principal, dismiss and snooze.
+ */
+export class RecommendationService {
+  constructor(private readonly d: RecommendationDeps) {}
+
+  private now(): Date {
+    return this.d.core.platform.clock.now()
+  }
+
+  /** A curve from the ML service, or why none is used (not found, too poor a fit). */
+  private curve(
+    workspaceId: number,
+    entityType: 'campaign' | 'ad_set',
+    entityId: number,
+  ): CurveView | { problem: string } {
+    try {
+      const c = this.d.forecasts.responseCurve({ workspaceId, entityType, entityId })
+      if (!(c.params.r2 >= MIN_CURVE_R2))
+        return { problem: `response curve R² ${c.params.r2.toFixed(2)} is below ${MIN_CURVE_R2}: not used` }
+      return {
+        currency: c.currency,
+        r2: c.params.r2,
+        days: c.params.days,
+        currentDailySpendMicros: c.currentDailySpendMicros,
+        points: c.points,
+      }
+    } catch (e) {
+      return { problem: e instanceof AppError ? e.message : `response curve failed: ${(e as Error).message}` }
+    }
+  }
+
+  private accountData(workspaceId: number, acc: RecAccount, rate: number): AccountData | null {
+    const to = acc.lastSettledDate
+    if (!to) return null
+    const repo = this.d.repo
+    const holders = repo.budgetHolders([acc.id])
+    const curves = new Map<string, CurveView | { problem: string }>()
+    for (const h of holders) {
+      if (h.status !== 'active') continue
+      curves.set(`${h.entityType}:${h.id}`, this.curve(workspaceId, h.entityType, h.id))
+    }
+    const adSets7 = repo.windowSums('ad_set', acc.id, addDays(to, -6), to)
+    const ads = repo.activeAds(acc.id, addDays(to, -6), to, ADS_PER_ACCOUNT)
+    const adDays = repo.adDays(
+      acc.id,
+      ads.map((a) => a.id),
+      to,
+    )
+    const revenue7 = new Map(repo.windowSums('ad_set', acc.id, addDays(to, -6), to).map((s) => [s.id, s]))
+    const campaigns = repo.windowSums('campaign', acc.id, addDays(to, -27), to)
+    return {
+      account: acc,
+      to,
+      rate,
+      holders,
+      curves,
+      adSets28: repo.windowSums('ad_set', acc.id, addDays(to, -27), to),
+      adSets7,
+      adSetsPrior21: repo.windowSums('ad_set', acc.id, addDays(to, -27), addDays(to, -7)),
+      adSetCounts: repo.adSetCounts(acc.id),
+      campaignNames: new Map(campaigns.map((c) => [c.id, c.name])),
+      ads: ads.map((a) => {
+        const set = revenue7.get(a.adSetId)
+        // An ad's share of its ad set's revenue, by its share of the ad set's spend.
+        const share = set && set.spendMicros > 0 ? a.spendMicros / set.spendMicros : 0
+        return {
+          id: a.id,
+          name: a.name,
+          adSetId: a.adSetId,
+          campaignId: a.campaignId,
+          spendMicros7: a.spendMicros,
+          revenueMicros7: set ? set.revenueMicros * share : 0,
+          days: adDays.get(a.id) ?? [],
+        }
+      }),
+    }
+  }
+
+  /** Run every rule of the engine over the workspace (no writes). */
+  draft(workspaceId: number): { drafts: RecommendationDraft[]; skipped: string[] } {
+    const scope = this.d.analytics.scope(workspaceId)
+    const month = localDateIn('UTC', this.now()).slice(0, 7)
+    const drafts: RecommendationDraft[] = []
+    const skipped: string[] = []
+    for (const acc of this.d.repo.accounts(workspaceId)) {
+      const a = this.accountData(workspaceId, acc, scope.rate(acc.currency, month))
+      if (!a) continue
+      for (const [key, c] of a.curves) if ('problem' in c) skipped.push(`${key}: ${c.problem}`)
+      const r = budgetReallocation(a)
+      if (r) drafts.push(r)
+      drafts.push(...scaling(a), ...waste(a), ...audienceExpansion(a), ...creativeRefresh(a), ...structure(a))
+    }
+    drafts.push(...this.abTests(workspaceId))
+    return { drafts, skipped }
+  }
+
+  /** The experiments module's best test suggestions, as recommendations (no money impact claimed). */
+  private abTests(workspaceId: number): RecommendationDraft[] {
+    let suggestions: ReturnType<ExperimentService['suggest']>
+    try {
+      suggestions = this.d.experiments.suggest({ workspaceId, mde: 0.1, confidence: 0.95, power: 0.8, days: 28 })
+    } catch {
+      return []
+    }
+    return suggestions.slice(0, AB_TESTS).map((s) => ({
+      kind: 'ab_test' as const,
+      key: `ab_test:ad_set:${s.adSetId}`,
+      title: `Test the ${s.adIds.length} creatives of ad set ${s.adSet} against each other (${s.plan.days} days)`,
+      currency: s.currency,
+      impact: null,
+      confidence: 0.5,
+      priority: 0,
+      body: {
+        summary: s.reason,
+        entities: [{ entityType: 'ad_set' as const, entityId: s.adSetId, name: s.adSet, accountId: 0 }],
+        evidence: {
+          metrics: [
+            { label: 'Trials per day', value: Math.round(s.dailyTrials), unit: 'count' as const },
+            { label: 'Base rate', value: s.baseRate * 100, unit: 'percent' as const },
+            { label: 'Days needed (10% lift, 95%, power 80%)', value: s.plan.days, unit: 'days' as const },
+            { label: 'Value of a 10% lift per week', value: s.weeklyValueMicros / 1e6, unit: 'money' as const },
+          ],
+          chart: null,
+          notes: [`Campaign: ${s.campaign}. Measures ${s.metric === 'ctr' ? 'CTR' : 'conversion rate'}.`],
+        },
+        impactMethod: 'Not estimated in money: a test tells which creative is better, not by how much in advance.',
+        horizonDays: s.plan.days,
+        changes: [],
+        reallocation: null,
+        link: { route: 'experiments', label: 'Plan it on the Experiments page' },
+      },
+    }))
+  }
+
+  /** Generate and store: new advice, refreshed numbers, and expiry of what the data no longer supports. */
+  generate(workspaceId: number): GenerateResult {
+    this.d.core.workspaces.get(workspaceId)
+    const t0 = performance.now()
+    const at = this.now().toISOString()
+    this.d.repo.wakeSnoozed(workspaceId, at.slice(0, 10))
+    const { drafts, skipped } = this.draft(workspaceId)
+    const counts = this.d.repo.saveGeneration(workspaceId, drafts, at)
+    this.checkFollowUps(workspaceId)
+    this.d.core.events.emit('data:changed', { tables: TABLES, workspaceId })
+    return { generatedAt: at, ...counts, seconds: (performance.now() - t0) / 1000, skipped: skipped.slice(0, 20) }
+  }
+
+  get(id: number, ctx?: CallContext): Recommendation {
+    const r = this.d.repo.get(id)
+    if (!r || (ctx && !inScope(ctx, r.workspaceId))) throw new AppError('NOT_FOUND', `No recommendation ${id}`)
+    return r
+  }
+
+  /** Recommendations by priority, with their changes' live states, and the calibration of applied advice. */
+  list(
+    workspaceId: number,
+    states?: readonly RecommendationState[],
+  ): { items: RecommendationView[]; calibration: Calibration } {
+    this.checkFollowUps(workspaceId)
+    const items = this.d.repo.list(workspaceId, states).map((r) => ({
+      ...r,
+      changeStates: r.batchId
+        ? this.d.changes
+            .list({ batchId: r.batchId, limit: 500 })
+            .items.filter((c) => c.undoOf === null)
+            .map(({ id, state, entityName, requested, applied, before, error }) => ({
+              id,
+              state,
+              entityName,
+              requested,
+              applied: applied ?? null,
+              before,
+              error,
+            }))
+        : [],
+    }))
+    const measured = this.d.repo
+      .list(workspaceId, ['applied'])
+      .map((r) => r.followUp)
+      .filter((f): f is RecommendationFollowUp => f !== null && f.realisedMicros !== null)
+    return {
+      items,
+      calibration: {
+        measured: measured.length,
+        withinInterval: measured.filter((f) => f.withinInterval).length,
+        predictedMicros: measured.reduce((s, f) => s + (f.predicted?.point ?? 0), 0),
+        realisedMicros: measured.reduce((s, f) => s + (f.realisedMicros ?? 0), 0),
+      },
+    }
+  }
+
+  private accountOf(r: Recommendation): RecAccount {
+    const accounts = this.d.repo.accounts(r.workspaceId)
+    const id = r.body.entities[0]?.accountId
+    const acc = accounts.find((a) => a.id === id) ?? accounts[0]
+    if (!acc) throw new AppError('NOT_FOUND', `Workspace ${r.workspaceId} has no accounts`)
+    return acc
+  }
+
+  /** Weekly net (revenue − spend) of the recommendation's entities over [from, to], micros. */
+  private netPerWeek(r: Recommendation, acc: RecAccount, from: string, to: string): number {
+    const level = r.body.entities[0]?.entityType === 'campaign' ? 'campaign' : 'ad_set'
+    const ids = new Set(r.body.entities.filter((e) => e.entityType === level).map((e) => e.entityId))
+    let net = 0
+    for (const s of this.d.repo.windowSums(level, acc.id, from, to))
+      if (ids.has(s.id)) net += s.revenueMicros - s.spendMicros
+    const days = Math.max(1, Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1)
+    return Math.round((net * 7) / days)
+  }
+
+  /** Measure the outcome of applied recommendations whose horizon has passed (once each). */
+  checkFollowUps(workspaceId: number): number {
+    let done = 0
+    for (const r of this.d.repo.list(workspaceId, ['applied'])) {
+      const f = r.followUp
+      if (!f || f.measuredAt !== null) continue
+      const acc = this.accountOf(r)
+      if (!acc.lastSettledDate || acc.lastSettledDate < f.dueDate) continue
+      const from = f.appliedDate
+      const after = this.netPerWeek(r, acc, from, f.dueDate)
+      const realised = after - f.before.netPerWeekMicros
+      this.d.repo.setFollowUp(r.id, {
+        ...f,
+        after: { from, to: f.dueDate, netPerWeekMicros: after },
+        realisedMicros: realised,
+        withinInterval: f.predicted ? realised >= f.predicted.lower && realised <= f.predicted.upper : null,
+        measuredAt: this.now().toISOString(),
+      })
+      done++
+    }
+    return done
+  }
+
+  /**
+   * Apply: propose the recommendation's changes as one batch of the change pipeline, as the
+   * recommendation's principal (so the workspace's approval policy decides, and the audit says
+   * who asked), and start its follow-up. Refused for advice that has no platform change.
+   */
+  apply(id: number, ctx: CallContext): Promise<{ recommendation: Recommendation; changes: Change[] }> {
+    requireEditor(ctx, 'apply a recommendation')
+    const r = this.get(id, ctx)
+    return this.d.core.mutations.run(
+      { action: 'recommendations.apply', ctx, tables: TABLES, workspaceId: r.workspaceId, detail: () => ({ id }) },
+      () => this.applyNow(id, ctx),
+    )
+  }
+
+  private applyNow(id: number, ctx: CallContext): { recommendation: Recommendation; changes: Change[] } {
+    const r = this.get(id, ctx)
+    if (r.state !== 'new')
+      throw new AppError('CONFLICT', `Recommendation ${id} is ${r.state}: only a new recommendation can be applied`)
+    if (!r.body.changes.length)
+      throw new AppError(
+        'VALIDATION',
+        `Recommendation ${id} (${r.kind}) has no change this app can make on the platform: act on it there`,
+      )
+    const batchId = `recommendation:${id}`
+    const proposals: ChangeProposal[] = r.body.changes.map((c) => ({
+      entityType: c.entityType,
+      entityId: c.entityId,
+      action: c.action,
+      reason: `Recommendation #${id}: ${r.title}`.slice(0, 2000),
+      metrics: {
+        recommendation: id,
+        kind: r.kind,
+        impactPerWeekMicros: r.impact?.point ?? null,
+        impactLowerMicros: r.impact?.lower ?? null,
+        impactUpperMicros: r.impact?.upper ?? null,
+        confidence: Math.round(r.confidence * 1000) / 1000,
+        requestedBy: principalLabel(ctx.principal),
+      },
+      idempotencyKey: `${batchId}:${c.entityType}:${c.entityId}:${c.action.kind}`,
+      batchId,
+    }))
+    const changes = this.d.changes.proposeBatch(proposals, recommendationContext(id, r.workspaceId), { batchId })
+    const acc = this.accountOf(r)
+    const applied = localDateIn(acc.timeZone, this.now())
+    const beforeFrom = addDays(applied, -r.body.horizonDays)
+    const beforeTo = addDays(applied, -1)
+    const followUp: RecommendationFollowUp = {
+      appliedDate: applied,
+      dueDate: addDays(applied, r.body.horizonDays - 1),
+      predicted: r.impact,
+      realisedMicros: null,
+      withinInterval: null,
+      measuredAt: null,
+      before: { from: beforeFrom, to: beforeTo, netPerWeekMicros: this.netPerWeek(r, acc, beforeFrom, beforeTo) },
+      after: null,
+      note: `Weekly revenue − spend of the changed entities over the ${r.body.horizonDays} days from ${applied}, minus the same over the ${r.body.horizonDays} days before. A before/after comparison: seasonality and anything else that changed count too.`,
+    }
+    this.d.repo.decide(id, 'applied', principalLabel(ctx.principal), this.now().toISOString(), { batchId, followUp })
+    return { recommendation: this.get(id), changes }
+  }
+
+  dismiss(id: number, ctx: CallContext): Promise<Recommendation> {
+    return this.decide(id, 'dismissed', ctx, null)
+  }
+
+  snooze(id: number, days: number, ctx: CallContext): Promise<Recommendation> {
+    return this.decide(id, 'snoozed', ctx, days)
+  }
+
+  private decide(
+    id: number,
+    to: 'dismissed' | 'snoozed',
+    ctx: CallContext,
+    days: number | null,
+  ): Promise<Recommendation> {
+    const verb = to === 'dismissed' ? 'dismiss' : 'snooze'
+    requireEditor(ctx, `${verb} a recommendation`)
+    const r = this.get(id, ctx)
+    return this.d.core.mutations.run(
+      {
+        action: `recommendations.${verb}`,
+        ctx,
+        tables: TABLES,
+        workspaceId: r.workspaceId,
+        detail: () => ({ id, days }),
+      },
+      () => {
+        const now = this.get(id, ctx)
+        if (now.state !== 'new' && now.state !== 'snoozed')
+          throw new AppError('CONFLICT', `Recommendation ${id} is ${now.state}: only a new or snoozed one can be ${to}`)
+        const at = this.now()
+        this.d.repo.decide(id, to, principalLabel(ctx.principal), at.toISOString(), {
+          snoozedUntil: days === null ? null : addDays(at.toISOString().slice(0, 10), days),
+        })
+        return this.get(id)
+      },
+    )
+  }
+}
+
+export { HORIZON_DAYS }

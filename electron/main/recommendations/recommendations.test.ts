@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { userContext, type CallContext } from '../../../shared/domain/caller'
+import type { Change } from '../../../shared/domain/changes'
+import { dateRange } from '../../../shared/domain/dates'
+import type { Recommendation } from '../../../shared/domain/recommendations'
+import type { RecommendationView } from '../../../shared/ipc/contracts/recommendations'
+import { MetricsRepo, type DailyMetricInput } from '../store/repos/metrics-repo'
+import { RecommendationsRepo } from '../store/repos/recommendations-repo'
+import { seedAccount } from '../store/repos/testing'
+import { createTestCore, TEST_CALLER } from '../test-support'
+import { reallocate, revenueAt, type CurvePoint } from './reallocate'
+
+/*
+ * A hand-computable world: one USD account in UTC, "now" 2026-06-30 12:00 UTC, the same numbers
+ * every day from 2026-05-01 to 2026-06-30; days from 06-28 on are provisional, so the last settled
+ * day is 06-27 and "the last 28 days" are 05-31..06-27.
+ *
+ *   per day   spend  conv  revenue
+ *   C0        100    2     300
+ *   C1        40     0     0        ← waste
+ *   C2        60     1     90
+ *
+ * Over 28 days: spend 5,600, conversions 84, revenue 10,920 → 0.015 conversions per USD and
+ * 130 USD per conversion. C1 spent 1,120: 16.8 conversions expected, none came (P = e^-16.8).
+ * Impact per week: 1,120 / 4 = 280 saved; lower bound 280 − 1.6094379 × 130 / 4 = 227.693268.
+ */
+const NOW = new Date('2026-06-30T12:00:00Z')
+const PER_DAY = [
+  { spend: 100, conv: 2, rev: 300 },
+  { spend: 40, conv: 0, rev: 0 },
+  { spend: 60, conv: 1, rev: 90 },
+]
+
+type TestCore = ReturnType<typeof createTestCore>
+let core: TestCore
+
+function seed(name: string): { ws: number; adSets: number[] } {
+  const s = core.store.sqlite
+  const ws = core.workspaces.create(name, 'USD')
+  const seeded = seedAccount(s, ws, `acc-${name}`, PER_DAY.length)
+  const rows: DailyMetricInput[] = []
+  seeded.campaigns.forEach((c, i) => {
+    const p = PER_DAY[i] as (typeof PER_DAY)[number]
+    s.prepare('UPDATE ads SET launch_date = ? WHERE id = ?').run('2026-05-01', c.adId)
+    for (const date of dateRange('2026-05-01', '2026-06-30'))
+      rows.push({
+        ...c,
+        date,
+        accountId: seeded.accountId,
+        spendMicros: p.spend * 1e6,
+        impressions: 10_000,
+        clicks: 100,
+        reach: 0,
+        conversions: p.conv,
+        conversionValueMicros: p.rev * 1e6,
+        videoViews: 0,
+        provisional: date >= '2026-06-28',
+        source: 'import',
+      })
+  })
+  const m = new MetricsRepo(s)
+  s.transaction(() => {
+    m.upsert(rows)
+    m.refreshRollups(seeded.accountId, '2026-05-01', '2026-06-30')
+  })()
+  return { ws, adSets: seeded.campaigns.map((c) => c.adSetId) }
+}
+
+async function call<T>(channel: string, input: unknown, ctx: CallContext = TEST_CALLER): Promise<T> {
+  const env = await core.dispatch(channel, input, ctx)
+  if (!env.ok) throw Object.assign(new Error(`${env.error.code}: ${env.error.message}`), { code: env.error.code })
+  return env.value as T
+}
+
+async function refused(channel: string, input: unknown, ctx: CallContext = TEST_CALLER): Promise<string> {
+  const env = await core.dispatch(channel, input, ctx)
+  if (env.ok) throw new Error(`${channel} was not refused`)
+  return `${env.error.code}: ${env.error.message}`
+}
+
+const list = async (ws: number): Promise<RecommendationView[]> =>
+  (await call<{ items: RecommendationView[] }>('recommendations:list', { workspaceId: ws })).items
+
+beforeAll(() => {
+  core = createTestCore({ startJobs: false, now: () => NOW })
+})
+afterAll(() => core.close())
+
+describe('reallocation along response curves', () => {
+  // Revenue = a·√spend: marginal a / (2√x); equal marginals put budgets in the ratio a².
+  const sqrtCurve = (a: number): CurvePoint[] =>
+    Array.from({ length: 401 }, (_, i) => {
+      const x = i
+      return { spend: x, revenue: a * Math.sqrt(x), marginalRoas: x === 0 ? 1e6 : a / (2 * Math.sqrt(x)) }
+    })
+
+  it('equalises marginal returns inside the guardrails and keeps the total', () => {
+    // a = 1.2 vs 1: 200 × 1.44 / 2.44 = 118.03 and 81.97 (inside ±30%).
+    const out = reallocate([
+      { key: 'a', budget: 100, spend: 100, curve: sqrtCurve(1.2), held: null },
+      { key: 'b', budget: 100, spend: 100, curve: sqrtCurve(1), held: null },
+    ])
+    expect(out[0]?.budgetAfter).toBeCloseTo(118.03, 0)
+    expect(out[1]?.budgetAfter).toBeCloseTo(81.97, 0)
+    expect((out[0]?.budgetAfter ?? 0) + (out[1]?.budgetAfter ?? 0)).toBeCloseTo(200, 9)
+    expect(out[0]?.revenueAfter).toBeCloseTo(revenueAt(sqrtCurve(1.2), out[0]?.budgetAfter ?? 0), 9)
+  })
+
+  it('stops at ±30% and never moves a held entity', () => {
+    // a = 2 vs 1 wants 160 / 40: capped at 130 / 70; the held one keeps its 100.
+    const out = reallocate([
+      { key: 'a', budget: 100, spend: 100, curve: sqrtCurve(2), held: null },
+      { key: 'b', budget: 100, spend: 100, curve: sqrtCurve(1), held: null },
+      { key: 'c', budget: 100, spend: 100, curve: sqrtCurve(5), held: 'learning' },
+    ])
+    expect(out.map((x) => Math.round(x.budgetAfter * 100) / 100)).toEqual([130, 70, 100])
+  })
+})
+
+describe('recommendations on a seeded account', () => {
+  let ws = 0
+  let rec: RecommendationView
+
+  it('finds the ad set that spends without converting, with the hand-computed impact and confidence', async () => {
+    const seeded = seed('Waste')
+    ws = seeded.ws
+    const g = await call<{ inserted: number }>('recommendations:generate', { workspaceId: ws })
+    expect(g.inserted).toBe(1)
+    const items = await list(ws)
+    expect(items.map((r) => r.kind)).toEqual(['waste'])
+    rec = items[0] as RecommendationView
+    expect(rec.body.entities).toMatchObject([{ entityType: 'ad_set', entityId: seeded.adSets[1] }])
+    expect(rec.impact).toEqual({ point: 280_000_000, lower: 227_693_268, upper: 280_000_000 })
+    expect(rec.confidence).toBeCloseTo(1 - Math.exp(-16.8), 12)
+    expect(rec.priority).toBeCloseTo(280 * rec.confidence, 6)
+    expect(rec.body.changes).toEqual([
+      { entityType: 'ad_set', entityId: seeded.adSets[1], name: 'S', action: { kind: 'pause' } },
+    ])
+  })
+
+  it('applies through the change pipeline as the recommendation, waiting for approval, and starts its follow-up', async () => {
+    const viewer = userContext('test', { role: 'viewer' })
+    expect(await refused('recommendations:apply', { id: rec.id }, viewer)).toMatch(/^FORBIDDEN/)
+    const res = await call<{ recommendation: Recommendation; changes: Change[] }>('recommendations:apply', {
+      id: rec.id,
+    })
+    expect(res.recommendation.state).toBe('applied')
+    expect(res.recommendation.decidedBy).toBe('user:tester (test)')
+    expect(res.changes).toHaveLength(1)
+    const c = res.changes[0] as Change
+    expect(c.state).toBe('proposed') // the workspace policy: the app's changes wait for a person
+    expect(c.actor).toEqual({ kind: 'recommendation', id: String(rec.id), label: `recommendation:${rec.id}` })
+    expect(c.reason).toContain(rec.title)
+    expect(c.metrics).toMatchObject({ recommendation: rec.id, impactPerWeekMicros: 280_000_000 })
+    // Follow-up: the 14 days before 06-30 (06-16..06-29) net −40 a day → −280 a week.
+    expect(res.recommendation.followUp).toMatchObject({
+      appliedDate: '2026-06-30',
+      dueDate: '2026-07-13',
+      before: { from: '2026-06-16', to: '2026-06-29', netPerWeekMicros: -280_000_000 },
+      realisedMicros: null,
+    })
+    expect(await refused('recommendations:apply', { id: rec.id })).toMatch(/^CONFLICT: .*is applied/)
+    expect(await refused('recommendations:dismiss', { id: rec.id })).toMatch(/^CONFLICT/)
+    const again = await list(ws)
+    expect(again[0]?.changeStates).toMatchObject([{ id: c.id, state: 'proposed' }])
+  })
+
+  it('measures the outcome once the horizon has settled days: predicted vs realised', async () => {
+    // Move the follow-up back so its horizon (06-01..06-14) is settled: the numbers never changed,
+    // so the realised change is 0, outside the predicted [227.69, 280].
+    const repo = new RecommendationsRepo(core.store.sqlite)
+    const f = repo.get(rec.id)?.followUp
+    if (!f) throw new Error('no follow-up')
+    repo.setFollowUp(rec.id, {
+      ...f,
+      appliedDate: '2026-06-01',
+      dueDate: '2026-06-14',
+      before: { from: '2026-05-18', to: '2026-05-31', netPerWeekMicros: -280_000_000 },
+    })
+    const out = await call<{ items: RecommendationView[]; calibration: unknown }>('recommendations:list', {
+      workspaceId: ws,
+    })
+    expect(out.items[0]?.followUp).toMatchObject({
+      after: { from: '2026-06-01', to: '2026-06-14', netPerWeekMicros: -280_000_000 },
+      realisedMicros: 0,
+      withinInterval: false,
+      measuredAt: NOW.toISOString(),
+    })
+    expect(out.calibration).toEqual({
+      measured: 1,
+      withinInterval: 0,
+      predictedMicros: 280_000_000,
+      realisedMicros: 0,
+    })
+  })
+
+  it('snoozes, expires when the data no longer supports it, and keeps what a person decided', async () => {
+    const seeded = seed('Lifecycle')
+    await call('recommendations:generate', { workspaceId: seeded.ws })
+    const [r] = await list(seeded.ws)
+    if (!r) throw new Error('no recommendation')
+    const snoozed = await call<Recommendation>('recommendations:snooze', { id: r.id, days: 7 })
+    expect(snoozed).toMatchObject({ state: 'snoozed', snoozedUntil: '2026-07-07' })
+    await call('recommendations:generate', { workspaceId: seeded.ws })
+    expect((await list(seeded.ws))[0]?.state).toBe('snoozed')
+    // Paused on the platform: no longer waste → expired.
+    core.store.sqlite.prepare("UPDATE ad_sets SET status = 'paused' WHERE id = ?").run(seeded.adSets[1])
+    const g = await call<{ expired: number }>('recommendations:generate', { workspaceId: seeded.ws })
+    expect(g.expired).toBe(1)
+    expect((await list(seeded.ws))[0]?.state).toBe('expired')
+    expect(await refused('recommendations:dismiss', { id: r.id })).toMatch(/^CONFLICT: .*is expired/)
+    // The data supports it again: new again; dismissed stays dismissed through regenerations.
+    core.store.sqlite.prepare("UPDATE ad_sets SET status = 'active' WHERE id = ?").run(seeded.adSets[1])
+    await call('recommendations:generate', { workspaceId: seeded.ws })
+    expect((await list(seeded.ws))[0]?.state).toBe('new')
+    await call('recommendations:dismiss', { id: r.id })
+    await call('recommendations:generate', { workspaceId: seeded.ws })
+    expect((await list(seeded.ws))[0]).toMatchObject({ state: 'dismissed', decidedBy: 'user:tester (test)' })
+    const other = userContext('test', { workspaces: [ws] })
+    expect(await refused('recommendations:snooze', { id: r.id, days: 1 }, other)).toMatch(/^NOT_FOUND/)
+  })
+})

@@ -1,0 +1,388 @@
+import type { EntityLevel, EntityStatus, PlatformId } from '../../../../shared/domain/entities'
+import type {
+  Recommendation,
+  RecommendationBody,
+  RecommendationFollowUp,
+  RecommendationKind,
+  RecommendationState,
+} from '../../../../shared/domain/recommendations'
+import type { Sqlite } from '../db'
+
+const list = (n: number): string => Array.from({ length: n }, () => '?').join(',')
+
+/** An account as the engine needs it: currency, time zone and its last settled day. */
+export interface RecAccount {
+  id: number
+  name: string
+  platform: PlatformId
+  currency: string
+  timeZone: string
+  /** Last day outside the restatement window (null: no settled day). */
+  lastSettledDate: string | null
+}
+
+/** A campaign or ad set that holds a daily budget (what a reallocation moves). */
+export interface BudgetHolder {
+  entityType: 'campaign' | 'ad_set'
+  id: number
+  name: string
+  accountId: number
+  campaignId: number
+  status: EntityStatus
+  dailyBudgetMicros: number
+  /** Campaign start, or an ad set's first ad launch. */
+  launchDate: string | null
+}
+
+/** Sums of one entity over a window, in micros of its account currency. */
+export interface WindowSums {
+  id: number
+  accountId: number
+  campaignId: number
+  name: string
+  status: EntityStatus
+  days: number
+  spendMicros: number
+  revenueMicros: number
+  conversions: number
+  impressions: number
+  clicks: number
+  /** Sum of daily reach (people reached per day, summed): impressions / reach is the daily frequency. */
+  reach: number
+}
+
+/** One day of an entity, micros of its account currency. */
+export interface EntityDay {
+  date: string
+  spendMicros: number
+  revenueMicros: number
+  conversions: number
+  impressions: number
+  clicks: number
+}
+
+/** A recommendation as the engine produces it (before it has an id and state). */
+export interface RecommendationDraft {
+  kind: RecommendationKind
+  key: string
+  title: string
+  currency: string
+  impact: { point: number; lower: number; upper: number } | null
+  confidence: number
+  priority: number
+  body: RecommendationBody
+}
+
+interface Row {
+  id: number
+  workspace_id: number
+  kind: string
+  key: string
+  state: string
+  title: string
+  currency: string
+  impact_micros: number | null
+  impact_lower_micros: number | null
+  impact_upper_micros: number | null
+  confidence: number
+  priority: number
+  body: string
+  snoozed_until: string | null
+  batch_id: string | null
+  follow_up: string | null
+  decided_by: string | null
+  decided_at: string | null
+  created_at: string
+  seen_at: string
+}
+
+function toRecommendation(r: Row): Recommendation {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    kind: r.kind as RecommendationKind,
+    key: r.key,
+    state: r.state as RecommendationState,
+    title: r.title,
+    currency: r.currency,
+    impact:
+      r.impact_micros === null
+        ? null
+        : { point: r.impact_micros, lower: r.impact_lower_micros ?? 0, upper: r.impact_upper_micros ?? 0 },
+    confidence: r.confidence,
+    priority: r.priority,
+    body: JSON.parse(r.body) as RecommendationBody,
+    snoozedUntil: r.snoozed_until,
+    batchId: r.batch_id,
+    followUp: r.follow_up ? (JSON.parse(r.follow_up) as RecommendationFollowUp) : null,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+    createdAt: r.created_at,
+    seenAt: r.seen_at,
+  }
+}
+
+/** Every statement of the recommendations module: its own table and the reads the engine needs. */
+export class RecommendationsRepo {
+  constructor(private readonly sqlite: Sqlite) {}
+
+  accounts(workspaceId: number): RecAccount[] {
+    return this.sqlite
+      .prepare(
+        `SELECT a.id, a.name, a.platform, a.currency, a.time_zone AS timeZone,
+           (SELECT max(date) FROM account_daily d WHERE d.account_id = a.id AND d.provisional = 0) AS lastSettledDate
+         FROM ad_accounts a WHERE a.workspace_id = ? ORDER BY a.id`,
+      )
+      .all(workspaceId) as RecAccount[]
+  }
+
+  /** Campaigns with their own daily budget and ad sets with theirs, in the accounts. */
+  budgetHolders(accountIds: number[]): BudgetHolder[] {
+    if (!accountIds.length) return []
+    const acc = list(accountIds.length)
+    const campaigns = this.sqlite
+      .prepare(
+        `SELECT 'campaign' AS entityType, c.id, c.name, c.account_id AS accountId, c.id AS campaignId, c.status,
+           c.daily_budget_micros AS dailyBudgetMicros, c.start_date AS launchDate
+         FROM campaigns c WHERE c.account_id IN (${acc}) AND c.daily_budget_micros IS NOT NULL ORDER BY c.id`,
+      )
+      .all(...accountIds) as BudgetHolder[]
+    const adSets = this.sqlite
+      .prepare(
+        `SELECT 'ad_set' AS entityType, s.id, s.name, s.account_id AS accountId, s.campaign_id AS campaignId, s.status,
+           s.daily_budget_micros AS dailyBudgetMicros,
+           (SELECT min(x.launch_date) FROM ads x WHERE x.ad_set_id = s.id) AS launchDate
+         FROM ad_sets s WHERE s.account_id IN (${acc}) AND s.daily_budget_micros IS NOT NULL ORDER BY s.id`,
+      )
+      .all(...accountIds) as BudgetHolder[]
+    return [...campaigns, ...adSets]
+  }
+
+  /** Sums per campaign or ad set of one account over [from, to] (entities with any delivery). */
+  windowSums(level: 'campaign' | 'ad_set', accountId: number, from: string, to: string): WindowSums[] {
+    const col = level === 'campaign' ? 'campaign_id' : 'ad_set_id'
+    const join =
+      level === 'campaign' ? 'JOIN campaigns e ON e.id = m.campaign_id' : 'JOIN ad_sets e ON e.id = m.ad_set_id'
+    return this.sqlite
+      .prepare(
+        `SELECT m.${col} AS id, m.account_id AS accountId, m.campaign_id AS campaignId, e.name, e.status,
+           count(DISTINCT m.date) AS days, sum(m.spend_micros) AS spendMicros,
+           sum(m.conversion_value_micros) AS revenueMicros, sum(m.conversions) AS conversions,
+           sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.reach) AS reach
+         FROM daily_metrics m ${join}
+         WHERE m.account_id = ? AND m.date BETWEEN ? AND ?
+         GROUP BY m.${col}`,
+      )
+      .all(accountId, from, to) as WindowSums[]
+  }
+
+  /** Daily sums of some campaigns or ad sets over [from, to], by entity. */
+  entityDays(level: 'campaign' | 'ad_set', ids: number[], from: string, to: string): Map<number, EntityDay[]> {
+    const out = new Map<number, EntityDay[]>()
+    if (!ids.length) return out
+    const col = level === 'campaign' ? 'campaign_id' : 'ad_set_id'
+    const table = level === 'campaign' ? 'campaigns' : 'ad_sets'
+    const rows = this.sqlite
+      .prepare(
+        `SELECT m.${col} AS id, m.date, sum(m.spend_micros) AS spendMicros, sum(m.conversion_value_micros) AS revenueMicros,
+           sum(m.conversions) AS conversions, sum(m.impressions) AS impressions, sum(m.clicks) AS clicks
+         FROM daily_metrics m
+         WHERE m.account_id IN (SELECT DISTINCT account_id FROM ${table} WHERE id IN (${list(ids.length)}))
+           AND m.date BETWEEN ? AND ? AND m.${col} IN (${list(ids.length)})
+         GROUP BY m.${col}, m.date ORDER BY m.${col}, m.date`,
+      )
+      .all(...ids, from, to, ...ids) as (EntityDay & { id: number })[]
+    for (const { id, ...d } of rows) {
+      let a = out.get(id)
+      if (!a) out.set(id, (a = []))
+      a.push(d)
+    }
+    return out
+  }
+
+  /** Active ads of an account with spend in [from, to], highest spend first. */
+  activeAds(
+    accountId: number,
+    from: string,
+    to: string,
+    limit: number,
+  ): {
+    id: number
+    name: string
+    adSetId: number
+    campaignId: number
+    spendMicros: number
+    launchDate: string | null
+  }[] {
+    return this.sqlite
+      .prepare(
+        `SELECT m.ad_id AS id, x.name, x.ad_set_id AS adSetId, x.campaign_id AS campaignId, sum(m.spend_micros) AS spendMicros,
+           x.launch_date AS launchDate
+         FROM daily_metrics m JOIN ads x ON x.id = m.ad_id
+         WHERE m.account_id = ? AND m.date BETWEEN ? AND ? AND x.status = 'active'
+         GROUP BY m.ad_id ORDER BY spendMicros DESC LIMIT ?`,
+      )
+      .all(accountId, from, to, limit) as {
+      id: number
+      name: string
+      adSetId: number
+      campaignId: number
+      spendMicros: number
+      launchDate: string | null
+    }[]
+  }
+
+  /** Daily impressions and clicks of ads from their first day up to `to`, by ad. */
+  adDays(
+    accountId: number,
+    ids: number[],
+    to: string,
+  ): Map<number, { date: string; impressions: number; clicks: number }[]> {
+    const out = new Map<number, { date: string; impressions: number; clicks: number }[]>()
+    if (!ids.length) return out
+    for (const id of ids) out.set(id, [])
+    const rows = this.sqlite
+      .prepare(
+        `SELECT ad_id AS id, date, impressions, clicks FROM daily_metrics
+         WHERE account_id = ? AND date <= ? AND ad_id IN (${list(ids.length)}) ORDER BY ad_id, date`,
+      )
+      .all(accountId, to, ...ids) as { id: number; date: string; impressions: number; clicks: number }[]
+    for (const { id, ...d } of rows) out.get(id)?.push(d)
+    return out
+  }
+
+  /** Active ad sets per campaign (for structure tips). */
+  adSetCounts(accountId: number): Map<number, number> {
+    const rows = this.sqlite
+      .prepare(
+        `SELECT campaign_id AS campaignId, count(*) AS n FROM ad_sets WHERE account_id = ? AND status = 'active' GROUP BY campaign_id`,
+      )
+      .all(accountId) as { campaignId: number; n: number }[]
+    return new Map(rows.map((r) => [r.campaignId, r.n]))
+  }
+
+  /** The entity's level name and account, or null. */
+  entityAccount(level: EntityLevel, id: number): number | null {
+    const table = level === 'campaign' ? 'campaigns' : level === 'ad_set' ? 'ad_sets' : 'ads'
+    const r = this.sqlite.prepare(`SELECT account_id AS a FROM ${table} WHERE id = ?`).get(id) as
+      { a: number } | undefined
+    return r ? r.a : null
+  }
+
+  // --- the recommendations table ---
+
+  get(id: number): Recommendation | null {
+    const r = this.sqlite.prepare('SELECT * FROM recommendations WHERE id = ?').get(id) as Row | undefined
+    return r ? toRecommendation(r) : null
+  }
+
+  list(workspaceId: number, states?: readonly RecommendationState[]): Recommendation[] {
+    const rows = (
+      states?.length
+        ? this.sqlite
+            .prepare(
+              `SELECT * FROM recommendations WHERE workspace_id = ? AND state IN (${list(states.length)})
+               ORDER BY priority DESC, id`,
+            )
+            .all(workspaceId, ...states)
+        : this.sqlite
+            .prepare('SELECT * FROM recommendations WHERE workspace_id = ? ORDER BY priority DESC, id')
+            .all(workspaceId)
+    ) as Row[]
+    return rows.map(toRecommendation)
+  }
+
+  /**
+   * Store one generation's drafts in a transaction: new keys are inserted as `new`; a `new`,
+   * `expired` or `snoozed` row with the same key gets the fresh numbers (an expired one is `new`
+   * again); applied and dismissed rows keep what the person decided on. Then every `new` or
+   * `snoozed` row the generation did not produce is `expired` (the data no longer supports it).
+   */
+  saveGeneration(
+    workspaceId: number,
+    drafts: RecommendationDraft[],
+    at: string,
+  ): { inserted: number; updated: number; expired: number } {
+    const find = this.sqlite.prepare('SELECT id, state FROM recommendations WHERE workspace_id = ? AND key = ?')
+    const insert = this.sqlite.prepare(
+      `INSERT INTO recommendations (workspace_id, kind, key, state, title, currency, impact_micros, impact_lower_micros,
+         impact_upper_micros, confidence, priority, body, created_at, seen_at)
+       VALUES (?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    const update = this.sqlite.prepare(
+      `UPDATE recommendations SET title = ?, currency = ?, impact_micros = ?, impact_lower_micros = ?,
+         impact_upper_micros = ?, confidence = ?, priority = ?, body = ?, seen_at = ?,
+         state = CASE WHEN state = 'expired' THEN 'new' ELSE state END
+       WHERE id = ?`,
+    )
+    const touch = this.sqlite.prepare('UPDATE recommendations SET seen_at = ? WHERE id = ?')
+    const open = this.sqlite.prepare(
+      `SELECT id FROM recommendations WHERE workspace_id = ? AND state IN ('new', 'snoozed')`,
+    )
+    const expire = this.sqlite.prepare(`UPDATE recommendations SET state = 'expired' WHERE id = ?`)
+    let inserted = 0
+    let updated = 0
+    const run = this.sqlite.transaction(() => {
+      const wasOpen = open.all(workspaceId) as { id: number }[]
+      const seen = new Set<number>()
+      for (const d of drafts) {
+        const body = JSON.stringify(d.body)
+        const row = find.get(workspaceId, d.key) as { id: number; state: string } | undefined
+        const impact = [d.impact?.point ?? null, d.impact?.lower ?? null, d.impact?.upper ?? null]
+        if (!row) {
+          insert.run(workspaceId, d.kind, d.key, d.title, d.currency, ...impact, d.confidence, d.priority, body, at, at)
+          inserted++
+          continue
+        }
+        seen.add(row.id)
+        if (row.state === 'new' || row.state === 'expired' || row.state === 'snoozed') {
+          update.run(d.title, d.currency, ...impact, d.confidence, d.priority, body, at, row.id)
+          updated++
+        } else touch.run(at, row.id)
+      }
+      let expired = 0
+      for (const { id } of wasOpen) if (!seen.has(id)) expired += expire.run(id).changes
+      return expired
+    })
+    const expired = run()
+    return { inserted, updated, expired }
+  }
+
+  /** Move a recommendation to a new state (with who decided and when). */
+  decide(
+    id: number,
+    state: RecommendationState,
+    by: string,
+    at: string,
+    extra: { snoozedUntil?: string | null; batchId?: string | null; followUp?: RecommendationFollowUp | null } = {},
+  ): void {
+    this.sqlite
+      .prepare(
+        `UPDATE recommendations SET state = ?, decided_by = ?, decided_at = ?,
+           snoozed_until = ?, batch_id = coalesce(?, batch_id), follow_up = coalesce(?, follow_up) WHERE id = ?`,
+      )
+      .run(
+        state,
+        by,
+        at,
+        extra.snoozedUntil ?? null,
+        extra.batchId ?? null,
+        extra.followUp ? JSON.stringify(extra.followUp) : null,
+        id,
+      )
+  }
+
+  /** Snoozed rows whose snooze ended go back to `new` (the next generation expires them if unsupported). */
+  wakeSnoozed(workspaceId: number, today: string): number {
+    return this.sqlite
+      .prepare(
+        `UPDATE recommendations SET state = 'new', snoozed_until = NULL
+         WHERE workspace_id = ? AND state = 'snoozed' AND snoozed_until <= ?`,
+      )
+      .run(workspaceId, today).changes
+  }
+
+  setFollowUp(id: number, followUp: RecommendationFollowUp): void {
+    this.sqlite.prepare('UPDATE recommendations SET follow_up = ? WHERE id = ?').run(JSON.stringify(followUp), id)
+  }
+}

@@ -1,0 +1,8 @@
+// Zero-dependency channel names of the recommendations domain (see ../channels.ts).
+export const RECOMMENDATIONS_INVOKE_CHANNELS = [
+  'recommendations:list',
+  'recommendations:generate',
+  'recommendations:apply',
+  'recommendations:dismiss',
+  'recommendations:snooze',
+] as const
