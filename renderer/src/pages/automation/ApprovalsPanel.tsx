@@ -82,6 +82,10 @@ export function ApprovalsPanel({
   const [results, setResults] = useState<Change[]>([])
   const [error, setError] = useState<string | null>(null)
   const [confirmAll, setConfirmAll] = useState<'approve' | 'reject' | null>(null)
+  const [who, setWho] = useState<string>('all')
+  const actors = [...new Set(proposals.map((c) => `${c.actor.kind}:${c.actor.id}`))]
+  // Once the last proposal of the chosen actor is decided, show everyone's again.
+  const shown = actors.includes(who) ? proposals.filter((c) => `${c.actor.kind}:${c.actor.id}` === who) : proposals
   const currencyOf = (c: Change): string => accounts.find((a) => a.id === c.accountId)?.currency ?? 'USD'
 
   const record = (c: Change): void => setResults((rs) => [c, ...rs.filter((x) => x.id !== c.id)].slice(0, 50))
@@ -108,7 +112,7 @@ export function ApprovalsPanel({
     setBusy('all')
     setError(null)
     const failed: string[] = []
-    for (const c of proposals) {
+    for (const c of shown) {
       try {
         record(
           how === 'approve'
@@ -147,7 +151,27 @@ export function ApprovalsPanel({
             {proposals.length} change{proposals.length === 1 ? '' : 's'} waiting. Nothing moves on a platform until it
             is approved; each approved change is read back from the platform and can be undone.
           </p>
-          <span>
+          <span className="approval__tools">
+            {actors.length > 1 ? (
+              <select
+                className="select"
+                aria-label="Asked by"
+                value={actors.includes(who) ? who : 'all'}
+                onChange={(e) => setWho(e.target.value)}
+                data-testid="approvals-filter"
+              >
+                <option value="all">Everyone ({proposals.length})</option>
+                {actors.map((k) => {
+                  const c = proposals.find((x) => `${x.actor.kind}:${x.actor.id}` === k) as Change
+                  const n = proposals.filter((x) => `${x.actor.kind}:${x.actor.id}` === k).length
+                  return (
+                    <option key={k} value={k}>
+                      {actorText(c.actor, rules)} ({n})
+                    </option>
+                  )
+                })}
+              </select>
+            ) : null}
             <button
               type="button"
               className="btn"
@@ -155,7 +179,7 @@ export function ApprovalsPanel({
               onClick={() => setConfirmAll('reject')}
               data-testid="reject-all"
             >
-              Reject all
+              Reject {actors.includes(who) ? 'these' : 'all'}
             </button>{' '}
             <button
               type="button"
@@ -164,7 +188,7 @@ export function ApprovalsPanel({
               onClick={() => setConfirmAll('approve')}
               data-testid="approve-all"
             >
-              Approve all
+              Approve {actors.includes(who) ? 'these' : 'all'}
             </button>
           </span>
         </div>
@@ -182,52 +206,52 @@ export function ApprovalsPanel({
         </div>
       ) : (
         <ul className="approval-list">
-          {proposals.map((c) => {
+          {shown.map((c) => {
             const cur = currencyOf(c)
             return (
               <li key={c.id} className="card approval" data-testid="approval" data-change-id={c.id}>
-                <div className="card__body">
-                  <div className="approval__head">
-                    <div>
-                      <h3 className="approval__title">{c.entityName ?? `${LEVEL_WORD[c.entityType]} ${c.entityId}`}</h3>
+                <div className="card__body approval__body">
+                  <div className="approval__main">
+                    <h3 className="approval__title">{c.entityName ?? `${LEVEL_WORD[c.entityType]} ${c.entityId}`}</h3>
+                    <span className="field__hint">
+                      {LEVEL_WORD[c.entityType]} · {PLATFORM_WORD[c.platform] ?? c.platform} ·{' '}
+                      {accounts.find((a) => a.id === c.accountId)?.name ?? `account ${c.accountId}`} · change #{c.id}
+                    </span>
+                    <p className="approval__why">
+                      {c.reason ?? 'No reason given.'}
                       <span className="field__hint">
-                        {LEVEL_WORD[c.entityType]} · {PLATFORM_WORD[c.platform] ?? c.platform} ·{' '}
-                        {accounts.find((a) => a.id === c.accountId)?.name ?? `account ${c.accountId}`}
+                        {' '}
+                        Asked by {actorText(c.actor, rules)}, {formatTimestamp(c.createdAt)}.
                       </span>
-                    </div>
+                    </p>
+                    <Metrics metrics={c.metrics} />
+                    {c.warnings.length ? <p className="note note--warning">{c.warnings.join(' ')}</p> : null}
+                  </div>
+                  <div className="approval__side">
                     <strong className="approval__what tabular" data-testid="approval-what">
                       {changeText(c, cur)}
                     </strong>
-                  </div>
-                  <p className="approval__why">
-                    <span className="field__hint">
-                      Asked by {actorText(c.actor, rules)} · {formatTimestamp(c.createdAt)} · change #{c.id}
-                    </span>
-                    <br />
-                    {c.reason ?? 'No reason given.'}
-                  </p>
-                  <Metrics metrics={c.metrics} />
-                  {c.warnings.length ? <p className="note note--warning">{c.warnings.join(' ')}</p> : null}
-                  <div className="approval__actions">
-                    <button
-                      type="button"
-                      className="btn"
-                      disabled={busy !== null}
-                      onClick={() => void decide(c, 'reject')}
-                      aria-label={`Reject change ${c.id}`}
-                    >
-                      Reject
-                    </button>
-                    <button
-                      type="button"
-                      className="btn btn--primary"
-                      disabled={busy !== null}
-                      onClick={() => void decide(c, 'approve')}
-                      aria-label={`Approve change ${c.id}`}
-                      data-testid="approve"
-                    >
-                      {busy === c.id ? 'Applying…' : 'Approve'}
-                    </button>
+                    <div className="approval__actions">
+                      <button
+                        type="button"
+                        className="btn btn--sm"
+                        disabled={busy !== null}
+                        onClick={() => void decide(c, 'reject')}
+                        aria-label={`Reject change ${c.id}`}
+                      >
+                        Reject
+                      </button>
+                      <button
+                        type="button"
+                        className="btn btn--primary btn--sm"
+                        disabled={busy !== null}
+                        onClick={() => void decide(c, 'approve')}
+                        aria-label={`Approve change ${c.id}`}
+                        data-testid="approve"
+                      >
+                        {busy === c.id ? 'Applying…' : 'Approve'}
+                      </button>
+                    </div>
                   </div>
                 </div>
               </li>
@@ -275,8 +299,8 @@ export function ApprovalsPanel({
         open={confirmAll !== null}
         title={
           confirmAll === 'approve'
-            ? `Approve all ${proposals.length} changes?`
-            : `Reject all ${proposals.length} changes?`
+            ? `Approve the ${shown.length} changes shown?`
+            : `Reject the ${shown.length} changes shown?`
         }
         confirmLabel={confirmAll === 'approve' ? 'Approve all' : 'Reject all'}
         danger={confirmAll === 'reject'}
