@@ -178,6 +178,8 @@ export function buildRows(
   toIdx: number,
   stride: number,
   codes: CategoryCodes,
+  /** Keep only rows whose entity has data status `ok` at the anchor (calibration sets). */
+  onlyForecastable = false,
 ): FeatureSet {
   const rows: { e: number; a: number; h: number }[] = []
   const pre = series.map(prefixes)
@@ -189,10 +191,43 @@ export function buildRows(
       for (let a = toIdx - h + 1; a >= first; a -= stride) {
         if (a - s.launchIndex < 0) break
         if (win(P.spend, a - 28, a) <= 0 && win(P.spend, a, a + h) <= 0) continue
+        if (onlyForecastable && dataStatus(s, a).status !== 'ok') continue
         rows.push({ e, a, h })
       }
     }
   })
+  return materialise(series, pre, rows, codes)
+}
+
+/**
+ * Rolling-origin rows: for every forecast origin (anchor index) and horizon, one row per entity
+ * whose data status at that origin is `ok` (the entities the app forecasts with a number; see
+ * `dataStatus`), with the whole window inside the series.
+ */
+export function buildOriginRows(
+  series: EntitySeries[],
+  horizons: readonly number[],
+  origins: readonly number[],
+  lastIdx: number,
+  codes: CategoryCodes,
+): FeatureSet {
+  const rows: { e: number; a: number; h: number }[] = []
+  const pre = series.map(prefixes)
+  series.forEach((s, e) => {
+    for (const a of origins) {
+      if (a < MIN_HISTORY_DAYS || dataStatus(s, a).status !== 'ok') continue
+      for (const h of horizons) if (a + h - 1 <= lastIdx) rows.push({ e, a, h })
+    }
+  })
+  return materialise(series, pre, rows, codes)
+}
+
+function materialise(
+  series: EntitySeries[],
+  pre: Prefix[],
+  rows: { e: number; a: number; h: number }[],
+  codes: CategoryCodes,
+): FeatureSet {
   const n = rows.length
   const fs: FeatureSet = {
     n,
@@ -219,4 +254,69 @@ export function buildRows(
     fs.naiveRevenue[i] = win(P.revenue, r.a - 28, r.a) / 28
   })
   return fs
+}
+
+/** Days of history (since the first spend) before an entity is forecast. */
+export const NEW_ENTITY_DAYS = 28
+/** No spend for this many days (up to the origin): paused; the forecast falls back to the baseline. */
+export const PAUSED_AFTER_DAYS = 3
+/** No spend for this many days: long idle, no forecast. */
+export const IDLE_AFTER_DAYS = 28
+
+export type DataStatus = 'ok' | 'new' | 'paused' | 'idle'
+
+export interface EntityDataStatus {
+  status: DataStatus
+  /** Index of the last day with spend before the origin (-1 if none). */
+  lastSpendIndex: number
+  /** Days from the first spend to the origin. */
+  historyDays: number
+  /** Mean daily spend over the last 7 days with spend (within the 28 before the last spend). */
+  activeDailySpend: number
+}
+
+/**
+ * How forecastable an entity is at origin `a` (the first forecast day), from its spend alone:
+ * `idle` when it never spent or not in the last IDLE_AFTER_DAYS days, `new` with fewer than
+ * NEW_ENTITY_DAYS days since its first spend, `paused` with no spend in the last
+ * PAUSED_AFTER_DAYS days, else `ok`. "Current spend" is the recent *active* spend: the mean of the
+ * last 7 days that had spend, so a paused entity keeps the spend it had before the pause.
+ */
+export function dataStatus(s: EntitySeries, a: number): EntityDataStatus {
+  const end = Math.min(a, s.spend.length)
+  let last = -1
+  for (let i = end - 1; i >= 0; i--) {
+    if ((s.spend[i] as number) > 0) {
+      last = i
+      break
+    }
+  }
+  let first = -1
+  for (let i = 0; i < end; i++) {
+    if ((s.spend[i] as number) > 0) {
+      first = i
+      break
+    }
+  }
+  let sum = 0
+  let days = 0
+  for (let i = last; i >= 0 && i > last - 28 && days < 7; i--) {
+    const v = s.spend[i] as number
+    if (v > 0) {
+      sum += v
+      days++
+    }
+  }
+  const activeDailySpend = days ? sum / days : 0
+  const historyDays = first < 0 ? 0 : a - first
+  const since = last < 0 ? Number.POSITIVE_INFINITY : a - 1 - last
+  const status: DataStatus =
+    last < 0 || since >= IDLE_AFTER_DAYS
+      ? 'idle'
+      : historyDays < NEW_ENTITY_DAYS
+        ? 'new'
+        : since >= PAUSED_AFTER_DAYS
+          ? 'paused'
+          : 'ok'
+  return { status, lastSpendIndex: last, historyDays, activeDailySpend }
 }

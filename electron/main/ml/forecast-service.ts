@@ -11,16 +11,26 @@ import type { EventBus } from '../events'
 import type { JobContext } from '../scheduler/job-queue'
 import type { Sqlite } from '../store/db'
 import { loadWorkspaceSeries } from '../store/repos/dataset-repo'
-import type { EntitySeries } from './features'
+import { dataStatus, type EntitySeries } from './features'
 import {
   evaluateArtifact,
   FORECAST_ARTIFACT_KIND,
+  forecastBasis,
   forecastEntity,
+  type Band,
   type ForecastArtifact,
+  type ForecastBasis,
   type TrainOptions,
 } from './forecast'
 import type { ModelRegistry } from '../store/repos/model-registry'
-import { fitResponseCurve, marginalAt, responseAt } from './response-curve'
+import {
+  curveProblem,
+  fitResponseCurve,
+  marginalAt,
+  MIN_CURVE_R2,
+  responseAt,
+  type ResponseCurve,
+} from './response-curve'
 import { trainInWorker, type TrainMode } from './train-runner'
 
 export const FORECAST_MODEL = 'forecast'
@@ -30,10 +40,46 @@ const CURVE_DAYS = 180
 
 const toMicros = (units: number): number => Math.round(units * 1e6)
 
-function recentDailySpend(s: EntitySeries, days = 7): number {
-  let sum = 0
-  for (let i = Math.max(0, s.spend.length - days); i < s.spend.length; i++) sum += s.spend[i] as number
-  return sum / days
+/** The curves of an entity over its last CURVE_DAYS days, with why each is not usable (null = usable). */
+function curvesOf(s: EntitySeries): {
+  revenue: ResponseCurve | null
+  conversions: ResponseCurve | null
+  revenueProblem: string | null
+  conversionsProblem: string | null
+} {
+  const from = Math.max(0, s.spend.length - CURVE_DAYS)
+  const spend = s.spend.subarray(from)
+  const revenue = fitResponseCurve(spend, s.revenue.subarray(from))
+  const conversions = fitResponseCurve(spend, s.conversions.subarray(from))
+  return { revenue, conversions, revenueProblem: curveProblem(revenue), conversionsProblem: curveProblem(conversions) }
+}
+
+/**
+ * The spend what-if on top of a forecast at the current spend: with a usable response curve the
+ * window total moves by days x (curve(planned) - curve(current)) — the same curve the page draws,
+ * so the what-if's marginal ROAS is the curve's; without one it scales with spend (constant
+ * returns, said in the basis).
+ */
+function applySpend(
+  band: Band,
+  days: number,
+  current: number,
+  planned: number,
+  curve: ResponseCurve | null,
+  usable: boolean,
+): Band {
+  if (planned === current) return band
+  if (usable && curve) {
+    const delta = days * (responseAt(curve, planned) - responseAt(curve, current))
+    const point = Math.max(0, band.point + delta)
+    return {
+      point,
+      lower: Math.min(point, Math.max(0, band.lower + delta)),
+      upper: Math.max(point, band.upper + delta),
+    }
+  }
+  const f = current > 0 ? planned / current : 0
+  return { point: band.point * f, lower: band.lower * f, upper: band.upper * f }
 }
 
 /** Lower is better: MAE relative to the naive baseline, summed over the two targets. */
@@ -82,7 +128,8 @@ export class ForecastService {
         activeScore = null // an incompatible old artifact loses to any working one
       }
     }
-    const newScore = score(result.metrics)
+    // Like for like: both versions' point models scored on the same latest settled windows.
+    const newScore = score(evaluateArtifact(result.artifact, ws))
     const activate = activeScore === null || newScore < activeScore
     const version = this.registry.add(
       workspaceId,
@@ -116,25 +163,32 @@ export class ForecastService {
     return { version: version.version, activated: activate, ranIn: result.ranIn, score: newScore, activeScore }
   }
 
-  /** Store 14-day forecasts at current spend for every campaign (the explorer's badges). */
+  /**
+   * Store 14-day forecasts at the recent active spend for every campaign (the explorer's badges);
+   * entities with no forecast (new, idle) get none, fallbacks carry their reasons.
+   */
   private refreshBadges(workspaceId: number, version: ModelVersion, artifact: ForecastArtifact): void {
     const ws = loadWorkspaceSeries(this.sqlite, workspaceId)
     if (!ws) return
-    const rows = ws.series.map((s) => {
-      const spend = recentDailySpend(s)
-      const f = forecastEntity(artifact, s, BADGE_HORIZON_DAYS, spend)
-      return {
+    const rows = []
+    for (const s of ws.series) {
+      const basis = forecastBasis(artifact, s)
+      if (basis.status === 'none') continue
+      const f = forecastEntity(artifact, s, BADGE_HORIZON_DAYS, basis)
+      rows.push({
         entityType: s.entityType,
         entityId: s.id,
         horizonDays: BADGE_HORIZON_DAYS,
         value: {
           currency: s.currency,
-          dailySpendMicros: toMicros(spend),
+          dailySpendMicros: toMicros(basis.currentDailySpend),
           conversions: f.conversions,
           revenue: f.revenue,
+          status: basis.status,
+          reasons: basis.reasons,
         },
-      }
-    })
+      })
+    }
     this.registry.replacePredictions(version.id, rows, this.now().toISOString())
   }
 
@@ -162,7 +216,22 @@ export class ForecastService {
     return { s, from: ws.from, days: ws.days }
   }
 
-  /** Forecast totals over `days` after the last data day at a planned daily spend (micros). */
+  /**
+   * How an entity is forecast (model or baseline per metric, data status, spend tier, reasons),
+   * without computing the forecast. For consumers that need to skip or explain entities.
+   */
+  basis(input: { workspaceId: number; entityType: MlEntityType; entityId: number }): ForecastBasis {
+    const { artifact } = this.activeArtifact(input.workspaceId)
+    const { s } = this.entity(input.workspaceId, input.entityType, input.entityId)
+    return forecastBasis(artifact, s)
+  }
+
+  /**
+   * Forecast totals over `days` after the last data day at a planned daily spend (micros; default
+   * the recent active spend). Entities the data cannot support (new, long idle) get no forecast:
+   * a CONFLICT error that says why. Paused entities and those where the model lost to the seasonal
+   * baseline get the baseline, with the reason in `basis`.
+   */
   forecast(input: {
     workspaceId: number
     entityType: MlEntityType
@@ -172,20 +241,34 @@ export class ForecastService {
   }): Forecast {
     const { version, artifact } = this.activeArtifact(input.workspaceId)
     const { s } = this.entity(input.workspaceId, input.entityType, input.entityId)
-    const current = recentDailySpend(s)
+    const basis = forecastBasis(artifact, s)
+    if (basis.status === 'none') throw new AppError('CONFLICT', basis.reasons.join(' '), { basis })
+    const current = basis.currentDailySpend
     const planned = input.dailySpendMicros !== undefined ? input.dailySpendMicros / 1e6 : current
+    const curves = planned === current ? null : curvesOf(s)
+    const spendResponse: Forecast['spendResponse'] =
+      curves === null
+        ? 'current'
+        : curves.revenueProblem === null && curves.conversionsProblem === null
+          ? 'curve'
+          : 'proportional'
+    const reasons = [...basis.reasons]
+    if (curves && spendResponse === 'proportional') {
+      reasons.push(
+        `What-if: ${curves.revenueProblem ?? curves.conversionsProblem}, so the forecast scales in proportion to spend (constant returns; likely optimistic above the current spend).`,
+      )
+    }
+    const useCurve = spendResponse === 'curve'
     const lastDate = fromEpochDay(s.fromDay + s.spend.length - 1)
     const path: Forecast['path'] = []
     for (let d = 1; d <= input.days; d++) {
-      const f = forecastEntity(artifact, s, d, planned)
+      const f = forecastEntity(artifact, s, d, basis)
+      const conv = applySpend(f.conversions, d, current, planned, curves?.conversions ?? null, useCurve)
+      const rev = applySpend(f.revenue, d, current, planned, curves?.revenue ?? null, useCurve)
       path.push({
         date: addDays(lastDate, d),
-        conversions: f.conversions,
-        revenueMicros: {
-          point: toMicros(f.revenue.point),
-          lower: toMicros(f.revenue.lower),
-          upper: toMicros(f.revenue.upper),
-        },
+        conversions: conv,
+        revenueMicros: { point: toMicros(rev.point), lower: toMicros(rev.lower), upper: toMicros(rev.upper) },
       })
     }
     const end = path[path.length - 1] as Forecast['path'][number]
@@ -221,21 +304,34 @@ export class ForecastService {
       path,
       history,
       model: { version: version.version, trainedAt: version.trainedAt, metrics: version.metrics },
+      basis: {
+        status: basis.status,
+        dataStatus: basis.dataStatus,
+        methods: basis.methods,
+        tier: basis.tier,
+        reasons,
+      },
+      spendResponse,
     }
   }
 
-  /** Adstock + Hill curves for revenue and conversions over the entity's last 180 days. */
+  /**
+   * Adstock + Hill curves (concave, bounded) for revenue and conversions over the entity's last 180
+   * days. `usable` is false (with `problem`) when the fit is too poor to use: the page then hides
+   * the curve and the what-if scales in proportion to spend.
+   */
   responseCurve(input: { workspaceId: number; entityType: MlEntityType; entityId: number }): ResponseCurveView {
     const { s } = this.entity(input.workspaceId, input.entityType, input.entityId)
-    const from = Math.max(0, s.spend.length - CURVE_DAYS)
-    const spend = s.spend.subarray(from)
-    const rev = fitResponseCurve(spend, s.revenue.subarray(from))
-    const conv = fitResponseCurve(spend, s.conversions.subarray(from))
+    const c = curvesOf(s)
+    const rev = c.revenue
+    const conv = c.conversions
     if (!rev || !conv)
       throw new AppError('NOT_FOUND', `Not enough spend days in the last ${CURVE_DAYS} to fit a response curve`)
-    const current = recentDailySpend(s)
+    // The same "current spend" as the forecast: the recent active spend.
+    const current = dataStatus(s, s.spend.length).activeDailySpend
+    const from = Math.max(0, s.spend.length - CURVE_DAYS)
     let maxSpend = 0
-    for (const v of spend) maxSpend = Math.max(maxSpend, v)
+    for (let i = from; i < s.spend.length; i++) maxSpend = Math.max(maxSpend, s.spend[i] as number)
     const top = Math.max(maxSpend, current) * 2
     const points: ResponseCurveView['points'] = []
     for (let i = 0; i <= 40; i++) {
@@ -247,12 +343,25 @@ export class ForecastService {
         marginalRoas: i === 0 ? 0 : marginalAt(rev, x),
       })
     }
+    const problem = c.revenueProblem ?? c.conversionsProblem
+    const m = marginalAt(rev, current)
     return {
       currency: s.currency,
-      params: { theta: rev.theta, s: rev.s, k: rev.k, beta: rev.beta, r2: rev.r2, days: rev.days },
+      params: {
+        theta: rev.theta,
+        s: rev.s,
+        k: rev.k,
+        beta: rev.beta,
+        r2: rev.r2,
+        r2Weekly: rev.r2Weekly,
+        days: rev.days,
+      },
       currentDailySpendMicros: toMicros(current),
       points,
-      marginalRoasAtCurrent: Number.isFinite(marginalAt(rev, current)) ? marginalAt(rev, current) : 0,
+      marginalRoasAtCurrent: Number.isFinite(m) ? m : 0,
+      usable: problem === null,
+      problem,
+      minR2: MIN_CURVE_R2,
     }
   }
 
@@ -266,6 +375,8 @@ export class ForecastService {
         dailySpendMicros: number
         conversions: EntityForecast['conversions']
         revenue: EntityForecast['conversions']
+        status?: 'model' | 'fallback'
+        reasons?: string[]
       }
       return {
         entityType,
@@ -280,6 +391,7 @@ export class ForecastService {
           upper: toMicros(v.revenue.upper),
         },
         createdAt: p.createdAt,
+        ...(v.status ? { status: v.status, reasons: v.reasons ?? [] } : {}),
       }
     })
   }

@@ -1,13 +1,18 @@
 import { fromEpochDay } from '../../../shared/domain/dates'
 import { predictRow, trainGbm, type GbmModel } from './gbm/gbm'
 import {
+  buildOriginRows,
   buildRows,
+  dataStatus,
   emptyCodes,
   FEATURE_NAMES,
+  IDLE_AFTER_DAYS,
   N_FEATURES,
+  NEW_ENTITY_DAYS,
   prefixes,
   writeFeatures,
   type CategoryCodes,
+  type DataStatus,
   type EntitySeries,
   type FeatureSet,
 } from './features'
@@ -16,31 +21,58 @@ import { metricSummary, type MetricSummary } from './metrics'
 
 /**
  * The forecast bundle: per metric (conversions, revenue) a squared-loss GBM for the point and two
- * pinball-loss GBMs (10% and 90%) whose band width scales a conformal interval around the point
- * (normalised split-conformal on a calibration split), so the stated 80% interval has measured
- * coverage. Time split with
- * L = the last settled day: train on windows ending before day L-83, calibrate on windows inside
- * [L-83, L-28] (56 days: a 28-day calibration under-covered revenue on the demo, 73%), evaluate on
- * windows inside the last 28 settled days [L-27, L].
+ * pinball-loss GBMs (10% and 90%) whose band width scales a normalised split-conformal interval
+ * around the point, calibrated separately per spend tier (conformal by group), so the stated 80%
+ * interval holds for small and big spenders alike, not only on average.
+ *
+ * Evaluation is by rolling origin: CUTOFFS forecast origins a week apart in the settled history
+ * (the last one leaves a whole 28-day window before the last settled day L). A model fitted with
+ * the production recipe on data before the first origin (train, then CAL_DAYS of calibration) is
+ * scored at every origin and horizon against the seasonal naive baseline on the same windows. The
+ * model is used for a metric only if it beats the baseline overall; per entity the baseline is used
+ * wherever the model did worse on that entity's windows. The production bundle is then refitted
+ * with the same recipe on the newest data (train before L-CAL_DAYS, calibrate on the last
+ * CAL_DAYS settled days).
+ *
+ * Baseline ("seasonal naive"): each future day = the mean of the same weekday over the last 4
+ * weeks; for the 7/14/28-day horizons this equals the 28-day daily mean x horizon. Its interval is
+ * conformal too (relative residuals, per tier).
  */
 
 export const HORIZONS = [7, 14, 28] as const
 export const INTERVAL_LEVEL = 0.8
-const TEST_DAYS = 28
+/** Rolling-origin cut-offs and their spacing. */
+export const CUTOFFS = 8
+export const CUTOFF_STEP_DAYS = 7
 const CAL_DAYS = 56
+/** The latest origin leaves a 28-day window inside the settled days. */
+const LAST_WINDOW = 28
+/** Spend tiers (by the entity's mean daily spend over the 28 days before the origin). */
+export const TIERS = ['low', 'mid', 'high'] as const
+export type SpendTier = (typeof TIERS)[number]
+/** Calibration rows a tier needs for its own conformal quantile (else the pooled one is used). */
+const MIN_GROUP_ROWS = 30
+const SPEND_28D = FEATURE_NAMES.indexOf('spend_28d')
 
 export interface MetricModels {
   point: GbmModel
   lower: GbmModel
   upper: GbmModel
-  /** Conformal half-width of the interval in units of the quantile-band width. */
+  /** Pooled conformal half-width in units of the quantile-band width. */
   conformalQ: number
+  /** The same per spend tier (low, mid, high). */
+  conformalQByTier: number[]
   /** Floor of the band width used to normalise scores. */
   minWidth: number
+  /** Baseline interval: half-width = q x max(baseline, baselineFloor), per tier. */
+  baselineQByTier: number[]
+  baselineFloor: number
 }
 
+export type ForecastMethod = 'model' | 'baseline'
+
 /** Artifact format; bump when the meaning of stored fields changes (older ones must be retrained). */
-export const FORECAST_ARTIFACT_KIND = 'forecast-v2'
+export const FORECAST_ARTIFACT_KIND = 'forecast-v3'
 
 export interface ForecastArtifact {
   kind: typeof FORECAST_ARTIFACT_KIND
@@ -49,15 +81,50 @@ export interface ForecastArtifact {
   horizons: number[]
   conversions: MetricModels
   revenue: MetricModels
+  /** Upper bounds of the low and mid tiers (mean daily spend over 28 days, account units). */
+  tierBounds: [number, number]
+  /** Per metric: did the model beat the baseline overall in the rolling-origin evaluation? */
+  use: { conversions: boolean; revenue: boolean }
+  /** Per metric: entities ("campaign:12") where the model lost to the baseline on their own windows. */
+  baselineEntities: { conversions: string[]; revenue: string[] }
+  /** Last settled day the bundle saw (account-local). */
+  dataTo: string
+}
+
+/** Rolling-origin figures of one metric (window totals). */
+export interface TargetBacktest {
+  rows: number
+  modelMae: number
+  naiveMae: number
+  modelBetter: boolean
+  /** Share of windows inside the model's 80% interval, overall and per tier. */
+  coverage: number
+  coverageByTier: Record<SpendTier, number>
+  /** The same for the baseline's interval (what a fallback shows). */
+  baselineCoverageByTier: Record<SpendTier, number>
+  rowsByTier: Record<SpendTier, number>
+  entities: number
+  entitiesOnBaseline: number
+}
+
+export interface Backtest {
+  /** Forecast origins (first forecast day of each cut-off), oldest first. */
+  cutoffs: string[]
+  horizons: number[]
+  tierBounds: [number, number]
+  conversions: TargetBacktest
+  revenue: TargetBacktest
 }
 
 export interface ForecastMetrics {
+  /** Rolling-origin accuracy of the model (all cut-offs and horizons). */
   conversions: MetricSummary
   revenue: MetricSummary
   trainRows: number
   calibrationRows: number
   testRows: number
   intervalLevel: number
+  backtest: Backtest
 }
 
 export interface TrainOptions {
@@ -74,25 +141,70 @@ export interface TrainResult {
   dataTo: string
 }
 
-function quantile(values: number[], q: number): number {
+/** Settled days training needs: history + training span + calibration + the cut-offs + a window. */
+export const MIN_TRAIN_DAYS = 28 + 56 + CAL_DAYS + (CUTOFFS - 1) * CUTOFF_STEP_DAYS + LAST_WINDOW
+
+/** The ⌈q·n⌉-th smallest value (q in (0, 1]). */
+export function quantile(values: number[], q: number): number {
   if (!values.length) return 0
   const s = [...values].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number
 }
 
+/** Split-conformal quantile of scores: the ⌈(n+1)·level⌉-th smallest (finite-sample valid). */
+export function conformalQuantile(scores: number[], level = INTERVAL_LEVEL): number {
+  const n = scores.length
+  return n ? quantile(scores, Math.min(1, Math.ceil((n + 1) * level) / n)) : 0
+}
+
+export function tierOf(dailySpend28: number, bounds: [number, number]): number {
+  return dailySpend28 <= bounds[0] ? 0 : dailySpend28 <= bounds[1] ? 1 : 2
+}
+
+const rowTier = (set: FeatureSet, i: number, bounds: [number, number]): number =>
+  tierOf(set.x[i * N_FEATURES + SPEND_28D] as number, bounds)
+
+/** Tertiles of the rows' 28-day daily spend (rows with spend). */
+function tierBoundsOf(set: FeatureSet): [number, number] {
+  const v: number[] = []
+  for (let i = 0; i < set.n; i++) {
+    const s = set.x[i * N_FEATURES + SPEND_28D] as number
+    if (s > 0) v.push(s)
+  }
+  return [quantile(v, 1 / 3), quantile(v, 2 / 3)]
+}
+
+interface RowBand {
+  point: number
+  lower: number
+  upper: number
+}
+
 /**
- * Band centred on the point model: half-width = conformalQ x the width of the 10-90% quantile
- * models (floored), so the width adapts per row while the point always lies inside the band, also
- * when a what-if spend takes the quantile models somewhere the point model extrapolates differently.
+ * Band centred on the point model: half-width = the tier's conformal quantile x the width of the
+ * 10-90% quantile models (floored), so the width adapts per row while the point always lies inside.
  */
-function predictBand(
-  m: MetricModels,
-  x: Float64Array,
-  offset: number,
-): { point: number; lower: number; upper: number } {
+function predictBand(m: MetricModels, x: Float64Array, offset: number, tier: number): RowBand {
   const point = predictRow(m.point, x, offset)
   const w = Math.max(Math.abs(predictRow(m.upper, x, offset) - predictRow(m.lower, x, offset)), m.minWidth)
-  return { point, lower: point - m.conformalQ * w, upper: point + m.conformalQ * w }
+  const q = m.conformalQByTier[tier] ?? m.conformalQ
+  return { point, lower: point - q * w, upper: point + q * w }
+}
+
+function baselineBand(m: MetricModels, naive: number, tier: number): RowBand {
+  const q = m.baselineQByTier[tier] ?? 0
+  const w = Math.max(naive, m.baselineFloor)
+  return { point: naive, lower: Math.max(0, naive - q * w), upper: naive + q * w }
+}
+
+/** Per-tier conformal quantiles (pooled where a tier has too few rows). */
+function byTier(scores: number[], tiers: number[]): { pooled: number; perTier: number[] } {
+  const pooled = conformalQuantile(scores)
+  const perTier = TIERS.map((_, t) => {
+    const own = scores.filter((_, i) => tiers[i] === t)
+    return own.length >= MIN_GROUP_ROWS ? conformalQuantile(own) : pooled
+  })
+  return { pooled, perTier }
 }
 
 function fitMetric(
@@ -100,6 +212,8 @@ function fitMetric(
   y: Float64Array,
   cal: FeatureSet,
   yCal: Float64Array,
+  naiveCal: Float64Array,
+  bounds: [number, number],
   o: TrainOptions,
 ): MetricModels {
   const nTrees = o.nTrees ?? 200
@@ -108,104 +222,255 @@ function fitMetric(
   const point = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees })
   const lower = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees: qTrees, loss: 'quantile', alpha: a })
   const upper = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees: qTrees, loss: 'quantile', alpha: 1 - a })
-  const m: MetricModels = { point, lower, upper, conformalQ: 0, minWidth: 0 }
   const widths: number[] = []
+  const points: number[] = []
+  const tiers: number[] = []
+  const positive: number[] = []
   for (let i = 0; i < cal.n; i++) {
-    const lo = predictRow(lower, cal.x, i * N_FEATURES)
-    const hi = predictRow(upper, cal.x, i * N_FEATURES)
-    widths.push(Math.abs(hi - lo))
+    const off = i * N_FEATURES
+    widths.push(Math.abs(predictRow(upper, cal.x, off) - predictRow(lower, cal.x, off)))
+    points.push(predictRow(point, cal.x, off))
+    tiers.push(rowTier(cal, i, bounds))
+    if ((naiveCal[i] as number) > 0) positive.push(naiveCal[i] as number)
   }
-  m.minWidth = Math.max(1e-9, quantile(widths, 0.1))
-  // Normalised split-conformal scores: |residual of the point model| / quantile-band width.
-  const scores: number[] = []
+  const minWidth = Math.max(1e-9, quantile(widths, 0.1))
+  const baselineFloor = Math.max(1e-9, quantile(positive, 0.1))
+  // Normalised split-conformal scores: |residual| / band width (model) or / baseline level.
+  const scores = points.map((p, i) => Math.abs((yCal[i] as number) - p) / Math.max(widths[i] as number, minWidth))
+  const bScores: number[] = []
   for (let i = 0; i < cal.n; i++) {
-    const w = Math.max(
-      Math.abs(predictRow(upper, cal.x, i * N_FEATURES) - predictRow(lower, cal.x, i * N_FEATURES)),
-      m.minWidth,
-    )
-    scores.push(Math.abs((yCal[i] as number) - predictRow(point, cal.x, i * N_FEATURES)) / w)
+    const nb = naiveCal[i] as number
+    bScores.push(Math.abs((yCal[i] as number) - nb) / Math.max(nb, baselineFloor))
   }
-  // Finite-sample conformal quantile: ceil((n+1)·level)/n.
-  const n = scores.length
-  m.conformalQ = n ? quantile(scores, Math.min(1, Math.ceil((n + 1) * INTERVAL_LEVEL) / n)) : 0
-  return m
+  const model = byTier(scores, tiers)
+  const base = byTier(bScores, tiers)
+  return {
+    point,
+    lower,
+    upper,
+    conformalQ: model.pooled,
+    conformalQByTier: model.perTier,
+    minWidth,
+    baselineQByTier: base.perTier,
+    baselineFloor,
+  }
 }
 
-function evaluate(m: MetricModels, set: FeatureSet, y: Float64Array, naive: Float64Array): MetricSummary {
+interface Bundle {
+  conversions: MetricModels
+  revenue: MetricModels
+  tierBounds: [number, number]
+}
+
+function fitBundle(train: FeatureSet, cal: FeatureSet, o: TrainOptions): Bundle {
+  if (train.n < 200 || cal.n < 20) {
+    throw new Error(`Too little delivery to train (train ${train.n}, calibration ${cal.n} rows)`)
+  }
+  const tierBounds = tierBoundsOf(cal)
+  return {
+    conversions: fitMetric(train, train.yConversions, cal, cal.yConversions, cal.naiveConversions, tierBounds, o),
+    revenue: fitMetric(train, train.yRevenue, cal, cal.yRevenue, cal.naiveRevenue, tierBounds, o),
+    tierBounds,
+  }
+}
+
+function strideFor(ws: WorkspaceSeries, trainTo: number, maxRows: number): number {
+  const span = Math.max(1, trainTo - 28)
+  return Math.max(1, Math.ceil((ws.series.length * HORIZONS.length * span) / maxRows))
+}
+
+/** Training rows (windows ending by `calFrom - 1`) and calibration rows (windows inside [calFrom, calTo]). */
+function trainAndCal(
+  ws: WorkspaceSeries,
+  codes: CategoryCodes,
+  calFrom: number,
+  calTo: number,
+  maxRows: number,
+): { train: FeatureSet; cal: FeatureSet } {
+  const trainTo = calFrom - 1
+  return {
+    train: buildRows(ws.series, HORIZONS, 0, trainTo, strideFor(ws, trainTo, maxRows), codes),
+    // Calibrate on the rows the app forecasts with the model (data status ok), as evaluated.
+    cal: buildRows(ws.series, HORIZONS, calFrom, calTo, 1, codes, true),
+  }
+}
+
+const zeroTiers = (): Record<SpendTier, number> => ({ low: 0, mid: 0, high: 0 })
+
+function scoreTarget(
+  m: MetricModels,
+  set: FeatureSet,
+  y: Float64Array,
+  naive: Float64Array,
+  bounds: [number, number],
+  series: EntitySeries[],
+): { summary: MetricSummary; backtest: TargetBacktest; baselineEntities: string[] } {
   const actual: number[] = []
   const pred: number[] = []
   const lo: number[] = []
   const hi: number[] = []
   const base: number[] = []
+  const inModel = zeroTiers()
+  const inBase = zeroTiers()
+  const rows = zeroTiers()
+  const errModel = new Map<number, number>()
+  const errBase = new Map<number, number>()
   for (let i = 0; i < set.n; i++) {
     const h = set.horizon[i] as number
-    const b = predictBand(m, set.x, i * N_FEATURES)
+    const t = rowTier(set, i, bounds)
+    const tier = TIERS[t] as SpendTier
+    const b = predictBand(m, set.x, i * N_FEATURES, t)
+    const nb = baselineBand(m, naive[i] as number, t)
     // Compare window totals, the quantity a marketer plans with.
-    actual.push((y[i] as number) * h)
-    pred.push(Math.max(0, b.point) * h)
-    lo.push(Math.max(0, b.lower) * h)
-    hi.push(Math.max(0, b.upper) * h)
-    base.push((naive[i] as number) * h)
+    const a = (y[i] as number) * h
+    const p = Math.max(0, b.point) * h
+    const l = Math.max(0, b.lower) * h
+    const u = Math.max(0, b.upper) * h
+    actual.push(a)
+    pred.push(p)
+    lo.push(l)
+    hi.push(u)
+    base.push(nb.point * h)
+    rows[tier]++
+    if (a >= l - 1e-9 && a <= u + 1e-9) inModel[tier]++
+    if (a >= nb.lower * h - 1e-9 && a <= nb.upper * h + 1e-9) inBase[tier]++
+    const e = set.entity[i] as number
+    errModel.set(e, (errModel.get(e) ?? 0) + Math.abs(a - p))
+    errBase.set(e, (errBase.get(e) ?? 0) + Math.abs(a - nb.point * h))
   }
-  return metricSummary(actual, pred, lo, hi, base)
+  const summary = metricSummary(actual, pred, lo, hi, base)
+  const r = (v: number): number => Math.round(v * 10_000) / 10_000
+  const share = (k: Record<SpendTier, number>): Record<SpendTier, number> => ({
+    low: rows.low ? r(k.low / rows.low) : 0,
+    mid: rows.mid ? r(k.mid / rows.mid) : 0,
+    high: rows.high ? r(k.high / rows.high) : 0,
+  })
+  const baselineEntities: string[] = []
+  for (const [e, err] of errModel) {
+    if (err > (errBase.get(e) ?? 0)) {
+      const s = series[e] as EntitySeries
+      baselineEntities.push(`${s.entityType}:${s.id}`)
+    }
+  }
+  return {
+    summary,
+    baselineEntities,
+    backtest: {
+      rows: set.n,
+      modelMae: summary.mae,
+      naiveMae: summary.naiveMae,
+      modelBetter: summary.mae < summary.naiveMae,
+      coverage: summary.coverage,
+      coverageByTier: share(inModel),
+      baselineCoverageByTier: share(inBase),
+      rowsByTier: rows,
+      entities: errModel.size,
+      entitiesOnBaseline: baselineEntities.length,
+    },
+  }
 }
 
-/** Row sets of the time split; `codes` is filled as categories are met. */
-export function splitRows(
+/** Forecast origins of the rolling-origin evaluation (indices), oldest first. */
+export function cutoffOrigins(settledDays: number): number[] {
+  const L = settledDays - 1
+  const last = L - LAST_WINDOW + 1
+  return Array.from({ length: CUTOFFS }, (_, k) => last - (CUTOFFS - 1 - k) * CUTOFF_STEP_DAYS)
+}
+
+/**
+ * Rolling-origin evaluation of the training recipe: fit on data before the first origin, score the
+ * model and the seasonal baseline at every origin and horizon on the entities the app would
+ * forecast with a number there (data status `ok`).
+ */
+export function rollingOrigin(
   ws: WorkspaceSeries,
-  codes: CategoryCodes,
-  maxRows: number,
-): { train: FeatureSet; cal: FeatureSet; test: FeatureSet } {
-  // Evaluate on the last 28 settled days: provisional days are still gaining late conversions.
-  const L = ws.settledDays - 1
-  const trainTo = L - TEST_DAYS - CAL_DAYS
-  const span = Math.max(1, trainTo - 28)
-  const stride = Math.max(1, Math.ceil((ws.series.length * HORIZONS.length * span) / maxRows))
+  o: TrainOptions = {},
+): {
+  backtest: Backtest
+  conversions: MetricSummary
+  revenue: MetricSummary
+  baselineEntities: { conversions: string[]; revenue: string[] }
+  rows: number
+} {
+  const origins = cutoffOrigins(ws.settledDays)
+  const first = origins[0] as number
+  const codes = emptyCodes()
+  const { train, cal } = trainAndCal(ws, codes, first - CAL_DAYS, first - 1, o.maxRows ?? 60_000)
+  const bundle = fitBundle(train, cal, o)
+  const test = buildOriginRows(ws.series, HORIZONS, origins, ws.settledDays - 1, codes)
+  if (test.n < 20) throw new Error(`Too little delivery to evaluate (${test.n} rolling-origin rows)`)
+  const c = scoreTarget(
+    bundle.conversions,
+    test,
+    test.yConversions,
+    test.naiveConversions,
+    bundle.tierBounds,
+    ws.series,
+  )
+  const r = scoreTarget(bundle.revenue, test, test.yRevenue, test.naiveRevenue, bundle.tierBounds, ws.series)
+  const fromDay = ws.series[0]?.fromDay ?? 0
   return {
-    train: buildRows(ws.series, HORIZONS, 0, trainTo, stride, codes),
-    cal: buildRows(ws.series, HORIZONS, trainTo + 1, L - TEST_DAYS, 1, codes),
-    test: buildRows(ws.series, HORIZONS, L - TEST_DAYS + 1, L, 1, codes),
+    backtest: {
+      cutoffs: origins.map((a) => fromEpochDay(fromDay + a)),
+      horizons: [...HORIZONS],
+      tierBounds: bundle.tierBounds,
+      conversions: c.backtest,
+      revenue: r.backtest,
+    },
+    conversions: c.summary,
+    revenue: r.summary,
+    baselineEntities: { conversions: c.baselineEntities, revenue: r.baselineEntities },
+    rows: test.n,
   }
 }
 
 /** Train and evaluate a forecast bundle on a workspace's series (pure: runs in the worker). */
 export function trainForecast(ws: WorkspaceSeries, o: TrainOptions = {}): TrainResult {
-  if (ws.settledDays < 28 + TEST_DAYS + CAL_DAYS + 28) {
-    throw new Error(
-      `Need at least ${28 + TEST_DAYS + CAL_DAYS + 28} settled days of data to train, found ${ws.settledDays}`,
-    )
+  if (ws.settledDays < MIN_TRAIN_DAYS) {
+    throw new Error(`Need at least ${MIN_TRAIN_DAYS} settled days of data to train, found ${ws.settledDays}`)
   }
+  const evaluation = rollingOrigin(ws, o)
+  const L = ws.settledDays - 1
   const codes = emptyCodes()
-  const { train, cal, test } = splitRows(ws, codes, o.maxRows ?? 60_000)
-  if (train.n < 200 || cal.n < 20 || test.n < 20) {
-    throw new Error(`Too little delivery to train (train ${train.n}, calibration ${cal.n}, test ${test.n} rows)`)
-  }
-  const conversions = fitMetric(train, train.yConversions, cal, cal.yConversions, o)
-  const revenue = fitMetric(train, train.yRevenue, cal, cal.yRevenue, o)
+  const { train, cal } = trainAndCal(ws, codes, L - CAL_DAYS + 1, L, o.maxRows ?? 60_000)
+  const bundle = fitBundle(train, cal, o)
+  const dataTo = fromEpochDay((ws.series[0]?.fromDay ?? 0) + L)
   const artifact: ForecastArtifact = {
     kind: FORECAST_ARTIFACT_KIND,
     features: [...FEATURE_NAMES],
     codes,
     horizons: [...HORIZONS],
-    conversions,
-    revenue,
+    conversions: bundle.conversions,
+    revenue: bundle.revenue,
+    tierBounds: bundle.tierBounds,
+    use: {
+      conversions: evaluation.backtest.conversions.modelBetter,
+      revenue: evaluation.backtest.revenue.modelBetter,
+    },
+    baselineEntities: evaluation.baselineEntities,
+    dataTo,
   }
   return {
     artifact,
     metrics: {
-      conversions: evaluate(conversions, test, test.yConversions, test.naiveConversions),
-      revenue: evaluate(revenue, test, test.yRevenue, test.naiveRevenue),
+      conversions: evaluation.conversions,
+      revenue: evaluation.revenue,
       trainRows: train.n,
       calibrationRows: cal.n,
-      testRows: test.n,
+      testRows: evaluation.rows,
       intervalLevel: INTERVAL_LEVEL,
+      backtest: evaluation.backtest,
     },
     dataFrom: ws.from,
-    dataTo: fromEpochDay((ws.series[0]?.fromDay ?? 0) + ws.settledDays - 1),
+    dataTo,
   }
 }
 
-/** Score an existing artifact on the current held-out split (to compare with a challenger). */
+/**
+ * Score an artifact's point models on the windows inside the last 28 settled days (to compare a
+ * challenger with the active version on the same data; both point models were fitted on earlier
+ * windows).
+ */
 export function evaluateArtifact(
   artifact: ForecastArtifact,
   ws: WorkspaceSeries,
@@ -213,10 +478,28 @@ export function evaluateArtifact(
   if (artifact.kind !== FORECAST_ARTIFACT_KIND)
     throw new Error(`Unsupported forecast artifact ${String(artifact.kind)}`)
   const codes: CategoryCodes = JSON.parse(JSON.stringify(artifact.codes)) as CategoryCodes
-  const { test } = splitRows(ws, codes, 1)
+  const L = ws.settledDays - 1
+  const test = buildRows(ws.series, HORIZONS, L - 27, L, 1, codes)
+  const score = (m: MetricModels, y: Float64Array, naive: Float64Array): MetricSummary => {
+    const a: number[] = []
+    const p: number[] = []
+    const lo: number[] = []
+    const hi: number[] = []
+    const b: number[] = []
+    for (let i = 0; i < test.n; i++) {
+      const h = test.horizon[i] as number
+      const band = predictBand(m, test.x, i * N_FEATURES, rowTier(test, i, artifact.tierBounds))
+      a.push((y[i] as number) * h)
+      p.push(Math.max(0, band.point) * h)
+      lo.push(Math.max(0, band.lower) * h)
+      hi.push(Math.max(0, band.upper) * h)
+      b.push((naive[i] as number) * h)
+    }
+    return metricSummary(a, p, lo, hi, b)
+  }
   return {
-    conversions: evaluate(artifact.conversions, test, test.yConversions, test.naiveConversions),
-    revenue: evaluate(artifact.revenue, test, test.yRevenue, test.naiveRevenue),
+    conversions: score(artifact.conversions, test.yConversions, test.naiveConversions),
+    revenue: score(artifact.revenue, test.yRevenue, test.naiveRevenue),
   }
 }
 
@@ -226,18 +509,115 @@ export interface Band {
   upper: number
 }
 
-/** Forecast totals of one entity for the `days` after its last data day at `dailySpend` per day. */
+/** How a forecast was made, and why, for the page and for consumers (recommendations). */
+export interface ForecastBasis {
+  /** `model`: the model for both metrics; `fallback`: the baseline for at least one; `none`: no forecast. */
+  status: 'model' | 'fallback' | 'none'
+  dataStatus: DataStatus
+  methods: { conversions: ForecastMethod; revenue: ForecastMethod }
+  tier: SpendTier
+  /** Plain-language reasons (empty when the model is used without caveat). */
+  reasons: string[]
+  /** Recent *active* daily spend (account units): the mean of the last 7 days with spend. */
+  currentDailySpend: number
+}
+
+/** Seasonal naive total over `days` from origin `end`: each day = mean of its weekday over the 4 weeks before. */
+function seasonalNaive(v: Float64Array, end: number, days: number): number {
+  let total = 0
+  for (let d = 0; d < days; d++) {
+    let sum = 0
+    for (let k = 1; k <= 4; k++) {
+      const i = end + (d % 7) - 7 * k
+      sum += i >= 0 && i < end ? (v[i] as number) : 0
+    }
+    total += sum / 4
+  }
+  return total
+}
+
+/**
+ * How an entity is forecast at the end of its series: data status (new, paused, idle), the
+ * model or baseline per metric, its spend tier, and the reasons in words.
+ */
+export function forecastBasis(artifact: ForecastArtifact, s: EntitySeries): ForecastBasis {
+  const n = s.spend.length
+  const st = dataStatus(s, n)
+  const date = (i: number): string => fromEpochDay(s.fromDay + i)
+  const kind = s.entityType === 'ad_set' ? 'ad set' : 'campaign'
+  const P = prefixes(s)
+  const ref = st.status === 'paused' ? st.lastSpendIndex + 1 : n
+  const spend28 = Math.max(0, (P.spend[ref] as number) - (P.spend[Math.max(0, ref - 28)] as number)) / 28
+  const tier = TIERS[tierOf(spend28, artifact.tierBounds)] as SpendTier
+  const reasons: string[] = []
+  const base = { dataStatus: st.status, tier, currentDailySpend: st.activeDailySpend }
+  if (st.status === 'idle') {
+    reasons.push(
+      st.lastSpendIndex < 0
+        ? `No forecast: this ${kind} has never spent.`
+        : `No forecast: this ${kind} has not spent since ${date(st.lastSpendIndex)} (idle for ${IDLE_AFTER_DAYS}+ days).`,
+    )
+    return { ...base, status: 'none', methods: { conversions: 'baseline', revenue: 'baseline' }, reasons }
+  }
+  if (st.status === 'new') {
+    reasons.push(
+      `No forecast yet: this ${kind} has ${st.historyDays} days of history; forecasts start after ${NEW_ENTITY_DAYS}.`,
+    )
+    return { ...base, status: 'none', methods: { conversions: 'baseline', revenue: 'baseline' }, reasons }
+  }
+  if (st.status === 'paused') {
+    reasons.push(
+      `Paused: no spend since ${date(st.lastSpendIndex)}. Seasonal baseline of its last 28 days before the pause, assuming it restarts at its recent active spend; the model is not used.`,
+    )
+    return { ...base, status: 'fallback', methods: { conversions: 'baseline', revenue: 'baseline' }, reasons }
+  }
+  const key = `${s.entityType}:${s.id}`
+  const method = (m: 'conversions' | 'revenue'): ForecastMethod => {
+    if (!artifact.use[m]) {
+      reasons.push(
+        `${m === 'conversions' ? 'Conversions' : 'Revenue'}: the model did not beat the seasonal baseline over the last ${CUTOFFS} cut-offs, so the baseline is used.`,
+      )
+      return 'baseline'
+    }
+    if (artifact.baselineEntities[m].includes(key)) {
+      reasons.push(
+        `${m === 'conversions' ? 'Conversions' : 'Revenue'}: for this ${kind} the model did worse than the seasonal baseline over the last ${CUTOFFS} cut-offs, so the baseline is used.`,
+      )
+      return 'baseline'
+    }
+    return 'model'
+  }
+  const methods = { conversions: method('conversions'), revenue: method('revenue') }
+  const status = methods.conversions === 'model' && methods.revenue === 'model' ? 'model' : 'fallback'
+  return { ...base, status, methods, reasons }
+}
+
+/**
+ * Forecast totals of one entity for the `days` after its last data day at its recent active daily
+ * spend (see `forecastBasis`; `none` gives zero bands that must not be shown as a forecast). The
+ * spend what-if is applied on top by the service, through the response curve.
+ */
 export function forecastEntity(
   artifact: ForecastArtifact,
   s: EntitySeries,
   days: number,
-  dailySpend: number,
+  basis: ForecastBasis = forecastBasis(artifact, s),
 ): { conversions: Band; revenue: Band } {
+  const zero = { point: 0, lower: 0, upper: 0 }
+  if (basis.status === 'none') return { conversions: zero, revenue: zero }
+  const n = s.spend.length
+  const st = dataStatus(s, n)
+  const end = basis.dataStatus === 'paused' ? st.lastSpendIndex + 1 : n
+  const t = TIERS.indexOf(basis.tier)
   const codes: CategoryCodes = JSON.parse(JSON.stringify(artifact.codes)) as CategoryCodes
   const x = new Float64Array(N_FEATURES)
-  writeFeatures(x, 0, s, prefixes(s), s.spend.length, days, dailySpend, codes)
-  const out = (m: MetricModels): Band => {
-    const b = predictBand(m, x, 0)
+  writeFeatures(x, 0, s, prefixes(s), n, days, basis.currentDailySpend, codes)
+  const out = (m: MetricModels, method: ForecastMethod, v: Float64Array): Band => {
+    if (method === 'baseline') {
+      const b = baselineBand(m, seasonalNaive(v, end, days) / days, t)
+      return { point: b.point * days, lower: b.lower * days, upper: b.upper * days }
+    }
+    const b = predictBand(m, x, 0, t)
     const point = Math.max(0, b.point) * days
     return {
       point,
@@ -245,5 +625,8 @@ export function forecastEntity(
       upper: Math.max(point, Math.max(0, b.upper) * days),
     }
   }
-  return { conversions: out(artifact.conversions), revenue: out(artifact.revenue) }
+  return {
+    conversions: out(artifact.conversions, basis.methods.conversions, s.conversions),
+    revenue: out(artifact.revenue, basis.methods.revenue, s.revenue),
+  }
 }

@@ -3,10 +3,27 @@ import { nelderMead } from './optim'
 /**
  * Spend-response curve of one entity: y_t = beta * hill(A_t) with geometric adstock
  * A_t = spend_t + theta * A_{t-1} (carry-over) and Hill saturation hill(A) = A^s / (A^s + K^s).
- * Fitted by least squares: a coarse grid over (theta, s, K) with beta in closed form, then
- * Nelder-Mead from the best grid point. At a steady daily spend x the adstock settles at
+ *
+ * Constrained to diminishing returns: the shape s is kept in [S_MIN, 1], where the Hill function is
+ * concave in spend, so the marginal return never rises with spend (an S-shaped s > 1 would let
+ * marginal ROAS grow with spend). Every parameter is bounded: theta in [0, THETA_MAX],
+ * K within [K_MIN, K_MAX] times the steady adstock of the largest daily spend seen, beta >= 0 (closed
+ * form). Fitted by least squares: a coarse grid with beta in closed form, then Nelder-Mead on
+ * sigmoid-mapped (bounded) coordinates. At a steady daily spend x the adstock settles at
  * x / (1 - theta), which gives the response and its derivative (the marginal return) at any x.
+ *
+ * Fit quality: `r2` on the fitted days and `r2Weekly` on 7-day sums (daily outcomes carry
+ * Poisson-like noise a spend curve cannot explain). A curve is only *used* (shown, and driving the
+ * what-if) when `r2Weekly >= MIN_CURVE_R2`; see `curveUsable`.
  */
+
+export const S_MIN = 0.5
+export const S_MAX = 1
+export const THETA_MAX = 0.8
+export const K_MIN = 0.1
+export const K_MAX = 10
+/** Below this R² of weekly sums a fitted curve is not used. */
+export const MIN_CURVE_R2 = 0.5
 
 export interface ResponseCurve {
   theta: number
@@ -15,6 +32,8 @@ export interface ResponseCurve {
   beta: number
   /** Share of variance explained on the fitted days. */
   r2: number
+  /** Share of variance of 7-day sums explained (the quality gate). */
+  r2Weekly: number
   days: number
 }
 
@@ -30,6 +49,12 @@ function adstock(spend: ArrayLike<number>, theta: number): Float64Array {
 
 const hill = (a: number, s: number, k: number): number => (a <= 0 ? 0 : 1 / (1 + Math.pow(k / a, s)))
 
+function fitted(spend: ArrayLike<number>, theta: number, s: number, k: number): Float64Array {
+  const a = adstock(spend, theta)
+  for (let i = 0; i < a.length; i++) a[i] = hill(a[i] as number, s, k)
+  return a
+}
+
 function sse(
   spend: ArrayLike<number>,
   y: ArrayLike<number>,
@@ -37,18 +62,46 @@ function sse(
   s: number,
   k: number,
 ): { sse: number; beta: number } {
-  const a = adstock(spend, theta)
+  const h = fitted(spend, theta, s, k)
   let sy = 0
   let ss = 0
-  for (let i = 0; i < a.length; i++) {
-    const h = hill(a[i] as number, s, k)
-    sy += h * (y[i] as number)
-    ss += h * h
+  for (let i = 0; i < h.length; i++) {
+    sy += (h[i] as number) * (y[i] as number)
+    ss += (h[i] as number) ** 2
   }
   const beta = ss > 0 ? Math.max(0, sy / ss) : 0
   let e = 0
-  for (let i = 0; i < a.length; i++) e += ((y[i] as number) - beta * hill(a[i] as number, s, k)) ** 2
+  for (let i = 0; i < h.length; i++) e += ((y[i] as number) - beta * (h[i] as number)) ** 2
   return { sse: e, beta }
+}
+
+function r2Of(y: ArrayLike<number>, f: ArrayLike<number>): number {
+  let mean = 0
+  for (let i = 0; i < y.length; i++) mean += (y[i] as number) / y.length
+  let res = 0
+  let tot = 0
+  for (let i = 0; i < y.length; i++) {
+    res += ((y[i] as number) - (f[i] as number)) ** 2
+    tot += ((y[i] as number) - mean) ** 2
+  }
+  return tot > 0 ? 1 - res / tot : 0
+}
+
+/** 7-day sums aligned to the end of the series (a partial first week is dropped). */
+function weekly(v: ArrayLike<number>): number[] {
+  const out: number[] = []
+  for (let end = v.length; end - 7 >= 0; end -= 7) {
+    let s = 0
+    for (let i = end - 7; i < end; i++) s += v[i] as number
+    out.push(s)
+  }
+  return out
+}
+
+const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v))
+const logit = (p: number): number => {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p))
+  return Math.log(q / (1 - q))
 }
 
 /** Fit a curve on aligned daily spend and outcome arrays (units); null without enough spend days. */
@@ -56,44 +109,66 @@ export function fitResponseCurve(spend: ArrayLike<number>, y: ArrayLike<number>)
   const n = spend.length
   let active = 0
   let maxSpend = 0
-  let mean = 0
   for (let i = 0; i < n; i++) {
     if ((spend[i] as number) > 0) active++
     maxSpend = Math.max(maxSpend, spend[i] as number)
-    mean += (y[i] as number) / n
   }
   if (active < 14 || maxSpend <= 0) return null
-  let best = { theta: 0, s: 1, k: maxSpend, sse: Number.POSITIVE_INFINITY }
+  // K is expressed relative to the steady adstock of the largest daily spend, kept in [K_MIN, K_MAX].
+  const kOf = (theta: number, m: number): number => (m * maxSpend) / (1 - theta)
+  let best = { theta: 0, s: 1, m: 1, sse: Number.POSITIVE_INFINITY }
   for (const theta of [0, 0.2, 0.4, 0.6, 0.8]) {
-    for (const s of [0.7, 1, 1.5, 2.2, 3]) {
-      for (const m of [0.25, 0.5, 1, 2, 4]) {
-        const k = (m * maxSpend) / (1 - theta)
-        const r = sse(spend, y, theta, s, k)
-        if (r.sse < best.sse) best = { theta, s, k, sse: r.sse }
+    for (const s of [0.5, 0.75, 1]) {
+      for (const m of [0.1, 0.25, 0.5, 1, 2, 4, 10]) {
+        const r = sse(spend, y, theta, s, kOf(theta, m))
+        if (r.sse < best.sse) best = { theta, s, m, sse: r.sse }
       }
     }
   }
-  // Local refinement on unconstrained coordinates: logit(theta), log(s), log(k).
-  const decode = (v: number[]): { theta: number; s: number; k: number } => ({
-    theta: 0.95 / (1 + Math.exp(-(v[0] as number))),
-    s: Math.min(5, Math.max(0.3, Math.exp(v[1] as number))),
-    k: Math.exp(v[2] as number),
-  })
-  const t0 = Math.min(0.94, Math.max(0.01, best.theta)) / 0.95
+  const lnMin = Math.log(K_MIN)
+  const lnMax = Math.log(K_MAX)
+  const decode = (v: number[]): { theta: number; s: number; k: number } => {
+    const theta = THETA_MAX * sigmoid(v[0] as number)
+    const s = S_MIN + (S_MAX - S_MIN) * sigmoid(v[1] as number)
+    const m = Math.exp(lnMin + (lnMax - lnMin) * sigmoid(v[2] as number))
+    return { theta, s, k: kOf(theta, m) }
+  }
   const res = nelderMead(
     (v) => {
       const d = decode(v)
       return sse(spend, y, d.theta, d.s, d.k).sse
     },
-    [Math.log(t0 / (1 - t0)), Math.log(best.s), Math.log(best.k)],
+    [
+      logit(best.theta / THETA_MAX),
+      logit((best.s - S_MIN) / (S_MAX - S_MIN)),
+      logit((Math.log(best.m) - lnMin) / (lnMax - lnMin)),
+    ],
     { maxIter: 300, step: 0.3, tol: 1e-8 },
   )
-  const d = decode(res.x)
+  // Keep the grid point if the local search did not improve on it.
+  const d = res.value <= best.sse ? decode(res.x) : { theta: best.theta, s: best.s, k: kOf(best.theta, best.m) }
   const fit = sse(spend, y, d.theta, d.s, d.k)
-  let ssTot = 0
-  for (let i = 0; i < n; i++) ssTot += ((y[i] as number) - mean) ** 2
-  return { ...d, beta: fit.beta, r2: ssTot > 0 ? 1 - fit.sse / ssTot : 0, days: n }
+  const f = fitted(spend, d.theta, d.s, d.k)
+  for (let i = 0; i < n; i++) f[i] = fit.beta * (f[i] as number)
+  return {
+    ...d,
+    beta: fit.beta,
+    r2: r2Of(y, f),
+    r2Weekly: r2Of(weekly(y), weekly(f)),
+    days: n,
+  }
 }
+
+/** Why a fitted curve is not used, or null when it is usable. */
+export function curveProblem(c: ResponseCurve | null): string | null {
+  if (!c) return 'fewer than 14 spend days to fit a response curve'
+  if (!(c.r2Weekly >= MIN_CURVE_R2))
+    return `the response curve explains too little of the weekly outcomes (R² ${c.r2Weekly.toFixed(2)} < ${MIN_CURVE_R2})`
+  if (c.beta <= 0) return 'no measurable response to spend'
+  return null
+}
+
+export const curveUsable = (c: ResponseCurve | null): c is ResponseCurve => curveProblem(c) === null
 
 /** Expected outcome per day at a steady daily spend `x`. */
 export function responseAt(c: ResponseCurve, x: number): number {
@@ -103,7 +178,7 @@ export function responseAt(c: ResponseCurve, x: number): number {
 /** Marginal outcome of one more unit of daily spend at steady spend `x` (d response / d spend). */
 export function marginalAt(c: ResponseCurve, x: number): number {
   const a = x / (1 - c.theta)
-  if (a <= 0) return c.s < 1 ? Number.POSITIVE_INFINITY : c.s === 1 ? c.beta / c.k : 0
+  if (a <= 0) return c.s < 1 ? Number.POSITIVE_INFINITY : c.beta / c.k / (1 - c.theta)
   const ks = Math.pow(c.k, c.s)
   const as = Math.pow(a, c.s)
   return (c.beta * c.s * ks * Math.pow(a, c.s - 1)) / ((as + ks) * (as + ks)) / (1 - c.theta)

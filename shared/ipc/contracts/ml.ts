@@ -23,13 +23,49 @@ export const MetricSummarySchema = z.object({
 })
 export type MetricSummary = z.infer<typeof MetricSummarySchema>
 
+export const SpendTierSchema = z.enum(['low', 'mid', 'high'])
+export type SpendTier = z.infer<typeof SpendTierSchema>
+const ByTier = z.object({ low: z.number(), mid: z.number(), high: z.number() })
+
+/** Rolling-origin figures of one metric: model vs the seasonal naive baseline on the same windows. */
+export const TargetBacktestSchema = z.object({
+  rows: z.number().int(),
+  modelMae: z.number(),
+  naiveMae: z.number(),
+  /** The model is used for this metric only when true. */
+  modelBetter: z.boolean(),
+  coverage: z.number(),
+  /** Share of windows inside the model's 80% interval per spend tier (target 0.75–0.85 each). */
+  coverageByTier: ByTier,
+  baselineCoverageByTier: ByTier,
+  rowsByTier: ByTier,
+  entities: z.number().int(),
+  /** Entities where the model lost to the baseline on their own windows (they get the baseline). */
+  entitiesOnBaseline: z.number().int(),
+})
+export type TargetBacktest = z.infer<typeof TargetBacktestSchema>
+
+export const BacktestSchema = z.object({
+  /** First forecast day of each cut-off, oldest first. */
+  cutoffs: z.array(z.string()),
+  horizons: z.array(z.number().int()),
+  /** Upper bounds of the low and mid tiers: mean daily spend over 28 days (account currency units). */
+  tierBounds: z.tuple([z.number(), z.number()]),
+  conversions: TargetBacktestSchema,
+  revenue: TargetBacktestSchema,
+})
+export type Backtest = z.infer<typeof BacktestSchema>
+
 export const ModelMetricsSchema = z.object({
+  /** Rolling-origin accuracy (versions before v3 artifacts: the last 28 settled days). */
   conversions: MetricSummarySchema,
   revenue: MetricSummarySchema,
   trainRows: z.number().int(),
   calibrationRows: z.number().int(),
   testRows: z.number().int(),
   intervalLevel: z.number(),
+  /** Absent on versions trained before the rolling-origin evaluation. */
+  backtest: BacktestSchema.optional(),
 })
 export type ModelMetrics = z.infer<typeof ModelMetricsSchema>
 
@@ -55,6 +91,18 @@ const EntityRef = z.object({
   entityType: MlEntityTypeSchema,
   entityId: z.number().int().positive(),
 })
+
+export const ForecastBasisSchema = z.object({
+  /** `model` for both metrics, `fallback` when the seasonal baseline is used for at least one. */
+  status: z.enum(['model', 'fallback', 'none']),
+  /** From the entity's spend: `paused` (no spend for 3+ days), `new`, `idle` never get the model. */
+  dataStatus: z.enum(['ok', 'new', 'paused', 'idle']),
+  methods: z.object({ conversions: z.enum(['model', 'baseline']), revenue: z.enum(['model', 'baseline']) }),
+  tier: SpendTierSchema,
+  /** Plain-language reasons for every fallback or caveat (empty when none). */
+  reasons: z.array(z.string()),
+})
+export type ForecastBasis = z.infer<typeof ForecastBasisSchema>
 
 export const ForecastSchema = z.object({
   entityType: MlEntityTypeSchema,
@@ -84,6 +132,13 @@ export const ForecastSchema = z.object({
     }),
   ),
   model: z.object({ version: z.number().int(), trainedAt: z.string(), metrics: ModelMetricsSchema }),
+  /** How the numbers were made and why (fallbacks and their reasons). */
+  basis: ForecastBasisSchema,
+  /**
+   * How the planned spend was applied: `current` (none asked), `curve` (the response curve: the
+   * what-if's marginal ROAS is the curve's), `proportional` (no usable curve: constant returns).
+   */
+  spendResponse: z.enum(['current', 'curve', 'proportional']),
 })
 export type Forecast = z.infer<typeof ForecastSchema>
 
@@ -96,8 +151,11 @@ export const ResponseCurveSchema = z.object({
     k: z.number(),
     beta: z.number(),
     r2: z.number(),
+    /** R² of 7-day sums: the quality gate (`minR2`). */
+    r2Weekly: z.number(),
     days: z.number().int(),
   }),
+  /** Recent active daily spend (mean of the last 7 days with spend), as in the forecast. */
   currentDailySpendMicros: z.number().int(),
   points: z.array(
     z.object({
@@ -109,6 +167,11 @@ export const ResponseCurveSchema = z.object({
   ),
   /** d(revenue)/d(spend) at the current daily spend. */
   marginalRoasAtCurrent: z.number(),
+  /** False when the fit is too poor to use (then it is not shown and does not drive the what-if). */
+  usable: z.boolean(),
+  /** Why it is not usable, or null. */
+  problem: z.string().nullable(),
+  minR2: z.number(),
 })
 export type ResponseCurveView = z.infer<typeof ResponseCurveSchema>
 
@@ -136,6 +199,9 @@ export const EntityForecastSchema = z.object({
   conversions: BandSchema,
   revenueMicros: BandSchema,
   createdAt: z.string(),
+  /** Absent on badges stored before fallbacks existed. */
+  status: z.enum(['model', 'fallback']).optional(),
+  reasons: z.array(z.string()).optional(),
 })
 export type EntityForecast = z.infer<typeof EntityForecastSchema>
 

@@ -5,7 +5,7 @@ import type { Forecast, ModelVersion } from '../../../../shared/ipc/contracts/ml
 import { ApiError, setClient } from '../../api/client'
 import { usePredictionsStore } from '../../stores/predictions-store'
 import { useWorkspaceStore } from '../../stores/workspace-store'
-import { createFakeClient, type FakeClient } from '../../test/fake-client'
+import { createFakeClient, type FakeClient, type Handlers } from '../../test/fake-client'
 import { PredictionsPage } from './PredictionsPage'
 
 vi.mock('../../components/Chart', () => ({
@@ -54,13 +54,28 @@ function forecast(dailySpendMicros: number): Forecast {
     path: [],
     history: [],
     model: { version: 3, trainedAt: model.trainedAt, metrics: model.metrics },
+    basis: {
+      status: 'model',
+      dataStatus: 'ok',
+      methods: { conversions: 'model', revenue: 'model' },
+      tier: 'mid',
+      reasons: [],
+    },
+    spendResponse: dailySpendMicros === 100_000_000 ? 'current' : 'proportional',
   }
 }
 
 let client: FakeClient
 
-function makeClient(models: ModelVersion[]): FakeClient {
+function makeClient(models: ModelVersion[], overrides: Handlers = {}): FakeClient {
   return createFakeClient({
+    ...baseHandlers(models),
+    ...overrides,
+  })
+}
+
+function baseHandlers(models: ModelVersion[]): Handlers {
+  return {
     'workspaces:list': () => [
       { id: 7, name: 'Demo', reportingCurrency: 'USD', isDemo: true, accountCount: 1, createdAt: '2025-01-01' },
     ],
@@ -92,7 +107,7 @@ function makeClient(models: ModelVersion[]): FakeClient {
       ],
       byCampaign: [],
     }),
-  })
+  }
 }
 
 async function renderPage(): Promise<void> {
@@ -139,6 +154,80 @@ describe('PredictionsPage', () => {
     expect(screen.getByTestId('response-curve').textContent).toContain('Not enough spend days')
     // Without orders the value card falls back to revenue per conversion from ad data.
     await waitFor(() => expect(screen.getByTestId('ltv-card').textContent).toContain('$50.00'))
+  })
+
+  it('shows why a forecast falls back to the baseline, coverage per spend tier, and hides a poor response curve', async () => {
+    const tb = (cov: { low: number; mid: number; high: number }, better: boolean) => ({
+      rows: 900,
+      modelMae: 10,
+      naiveMae: better ? 12 : 9,
+      modelBetter: better,
+      coverage: 0.79,
+      coverageByTier: cov,
+      baselineCoverageByTier: { low: 0.9, mid: 0.8, high: 0.78 },
+      rowsByTier: { low: 300, mid: 300, high: 300 },
+      entities: 60,
+      entitiesOnBaseline: 20,
+    })
+    const withBacktest: ModelVersion = {
+      ...model,
+      metrics: {
+        ...model.metrics,
+        backtest: {
+          cutoffs: [
+            '2025-04-01',
+            '2025-04-08',
+            '2025-04-15',
+            '2025-04-22',
+            '2025-04-29',
+            '2025-05-06',
+            '2025-05-13',
+            '2025-05-20',
+          ],
+          horizons: [7, 14, 28],
+          tierBounds: [90, 180],
+          conversions: tb({ low: 0.79, mid: 0.78, high: 0.62 }, true),
+          revenue: tb({ low: 0.8, mid: 0.81, high: 0.77 }, false),
+        },
+      },
+    }
+    const reason = 'Paused: no spend since 2025-06-20. Seasonal baseline of its last 28 days before the pause.'
+    client = makeClient([withBacktest], {
+      'ml:getForecast': () => ({
+        ...forecast(100_000_000),
+        basis: {
+          status: 'fallback',
+          dataStatus: 'paused',
+          methods: { conversions: 'baseline', revenue: 'baseline' },
+          tier: 'high',
+          reasons: [reason],
+        },
+      }),
+      'ml:getResponseCurve': () => ({
+        currency: 'USD',
+        params: { theta: 0.2, s: 1, k: 300, beta: 900, r2: 0.05, r2Weekly: 0.12, days: 180 },
+        currentDailySpendMicros: 100_000_000,
+        points: [{ spendMicros: 0, revenueMicros: 0, conversions: 0, marginalRoas: 0 }],
+        marginalRoasAtCurrent: 2,
+        usable: false,
+        problem: 'the response curve explains too little of the weekly outcomes (R² 0.12 < 0.5)',
+        minR2: 0.5,
+      }),
+    })
+    setClient(client)
+    await renderPage()
+    const basis = await screen.findByTestId('forecast-basis')
+    expect(basis.textContent).toContain('Seasonal baseline')
+    expect(basis.textContent).toContain(reason)
+    const tiers = screen.getByTestId('coverage-by-tier')
+    expect(tiers.textContent).toContain('High (> 180/day)')
+    // The off-target tier is flagged, the others are not.
+    const flagged = [...tiers.querySelectorAll('.badge--warning')].map((e) => e.textContent)
+    expect(flagged).toEqual(['62.0%', '90.0%', '90.0%'])
+    expect(screen.getByTestId('model-metrics').textContent).toContain('seasonal baseline')
+    await waitFor(() => expect(screen.getByTestId('response-curve').textContent).toContain('Response curve not used'))
+    expect(screen.getByTestId('response-curve').textContent).toContain('R² 0.12 < 0.5')
+    expect(screen.queryAllByTestId('chart').length).toBeLessThanOrEqual(1)
   })
 
   it('offers Retrain when no model exists yet', async () => {

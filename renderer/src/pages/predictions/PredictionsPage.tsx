@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, type JSX } from 'react'
 import { formatMoney } from '../../../../shared/domain/money'
-import type { Band, MetricSummary, ModelVersion } from '../../../../shared/ipc/contracts/ml'
+import type { Band, Forecast, MetricSummary, ModelVersion, TargetBacktest } from '../../../../shared/ipc/contracts/ml'
 import { PageFrame } from '../../components/PageFrame'
 import { EmptyState, ErrorState, Skeleton } from '../../components/States'
 import { formatCount, formatPercent, formatRoas, formatTimestamp } from '../../lib/format'
@@ -29,17 +29,53 @@ function BandText({ band, fmt }: { band: Band; fmt: (v: number) => string }): JS
   )
 }
 
+const TIER_NAMES = ['low', 'mid', 'high'] as const
+
+/** Coverage of a stated 80% interval is on target within ±5 points. */
+function CoverageCell({ value, level }: { value: number; level: number }): JSX.Element {
+  const off = Math.abs(value - level) > 0.05
+  return (
+    <td>
+      <span className={off ? 'badge badge--warning' : undefined} title={off ? 'Outside the 75–85% target' : undefined}>
+        {formatPercent(value, 1)}
+      </span>
+    </td>
+  )
+}
+
 function MetricsCard({ model }: { model: ModelVersion }): JSX.Element {
-  const row = (label: string, m: MetricSummary): JSX.Element => (
+  const bt = model.metrics.backtest
+  const level = model.metrics.intervalLevel
+  const row = (label: string, m: MetricSummary, t?: TargetBacktest): JSX.Element => (
     <tr>
       <td>{label}</td>
       <td>{m.mae.toFixed(1)}</td>
       <td>{m.naiveMae.toFixed(1)}</td>
+      <td>
+        {t ? (
+          t.modelBetter ? (
+            <span className="badge badge--positive">model</span>
+          ) : (
+            <span className="badge badge--warning">seasonal baseline</span>
+          )
+        ) : (
+          '—'
+        )}
+      </td>
       <td>{formatPercent(m.mape, 1)}</td>
       <td>{m.r2.toFixed(3)}</td>
       <td>{formatPercent(m.coverage, 1)}</td>
     </tr>
   )
+  const bound = (v: number): string => Math.round(v).toLocaleString('en-US')
+  const tierLabel = (i: number): string =>
+    bt
+      ? i === 0
+        ? `Low (≤ ${bound(bt.tierBounds[0])}/day)`
+        : i === 1
+          ? `Mid (${bound(bt.tierBounds[0])}–${bound(bt.tierBounds[1])}/day)`
+          : `High (> ${bound(bt.tierBounds[1])}/day)`
+      : ''
   return (
     <div className="card" data-testid="model-metrics">
       <div className="card__header">
@@ -49,24 +85,97 @@ function MetricsCard({ model }: { model: ModelVersion }): JSX.Element {
         <table className="table">
           <thead>
             <tr>
-              <th>Held out (last 28 settled days)</th>
+              <th>{bt ? `Rolling origin (${bt.cutoffs.length} cut-offs)` : 'Held out (last 28 settled days)'}</th>
               <th>MAE</th>
-              <th>Naive MAE</th>
+              <th>{bt ? 'Seasonal baseline MAE' : 'Naive MAE'}</th>
+              <th>Used</th>
               <th>MAPE</th>
               <th>R²</th>
-              <th>{formatPercent(model.metrics.intervalLevel, 0)} interval coverage</th>
+              <th>{formatPercent(level, 0)} interval coverage</th>
             </tr>
           </thead>
           <tbody>
-            {row('Conversions', model.metrics.conversions)}
-            {row('Revenue', model.metrics.revenue)}
+            {row('Conversions', model.metrics.conversions, bt?.conversions)}
+            {row('Revenue', model.metrics.revenue, bt?.revenue)}
           </tbody>
         </table>
-        <p className="field__hint">
-          {model.metrics.testRows.toLocaleString('en-US')} held-out windows of 7, 14 and 28 days; naive = the last 28
-          days&apos; daily average.
-        </p>
+        {bt ? (
+          <>
+            <p className="field__hint">
+              {model.metrics.testRows.toLocaleString('en-US')} windows of {bt.horizons.join(', ')} days from{' '}
+              {bt.cutoffs.length} forecast origins a week apart ({bt.cutoffs[0]} → {bt.cutoffs[bt.cutoffs.length - 1]}
+              ), scored by a model fitted before the first. Seasonal baseline: each day = the mean of its weekday over
+              the 4 weeks before. A metric uses the model only if it beats the baseline; campaigns where it lost on
+              their own windows use the baseline (conversions {bt.conversions.entitiesOnBaseline} of{' '}
+              {bt.conversions.entities}, revenue {bt.revenue.entitiesOnBaseline} of {bt.revenue.entities}).
+            </p>
+            <table className="table" data-testid="coverage-by-tier">
+              <thead>
+                <tr>
+                  <th>Coverage by spend tier (target {formatPercent(level, 0)} ± 5)</th>
+                  {TIER_NAMES.map((t, i) => (
+                    <th key={t}>{tierLabel(i)}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {(['conversions', 'revenue'] as const).flatMap((k) => [
+                  <tr key={`${k}-model`}>
+                    <td>{k === 'conversions' ? 'Conversions' : 'Revenue'} · model</td>
+                    {TIER_NAMES.map((t) => (
+                      <CoverageCell key={t} value={bt[k].coverageByTier[t]} level={level} />
+                    ))}
+                  </tr>,
+                  <tr key={`${k}-baseline`}>
+                    <td>{k === 'conversions' ? 'Conversions' : 'Revenue'} · baseline (fallback)</td>
+                    {TIER_NAMES.map((t) => (
+                      <CoverageCell key={t} value={bt[k].baselineCoverageByTier[t]} level={level} />
+                    ))}
+                  </tr>,
+                ])}
+                <tr>
+                  <td className="field__hint">Windows</td>
+                  {TIER_NAMES.map((t) => (
+                    <td key={t} className="field__hint">
+                      {bt.conversions.rowsByTier[t].toLocaleString('en-US')}
+                    </td>
+                  ))}
+                </tr>
+              </tbody>
+            </table>
+            <p className="field__hint">
+              Tiers by the mean daily spend over the 28 days before the origin (account currency). Intervals are
+              calibrated per tier (conformal by group) on the 56 days before the first origin.
+            </p>
+          </>
+        ) : (
+          <p className="field__hint">
+            {model.metrics.testRows.toLocaleString('en-US')} held-out windows of 7, 14 and 28 days; naive = the last 28
+            days&apos; daily average. Retrain for the rolling-origin evaluation.
+          </p>
+        )}
       </div>
+    </div>
+  )
+}
+
+function BasisNote({ basis }: { basis: Forecast['basis'] }): JSX.Element | null {
+  const label =
+    basis.status === 'model'
+      ? null
+      : basis.methods.conversions === 'baseline' && basis.methods.revenue === 'baseline'
+        ? 'Seasonal baseline'
+        : `Seasonal baseline for ${basis.methods.conversions === 'baseline' ? 'conversions' : 'revenue'}`
+  if (!label && basis.reasons.length === 0) return null
+  return (
+    <div className="card__body" data-testid="forecast-basis" style={{ paddingBottom: 0 }}>
+      {label ? <span className="badge badge--warning">{label}</span> : null}{' '}
+      <span className="field__hint">spend tier: {basis.tier}</span>
+      <ul style={{ margin: '6px 0 0', paddingLeft: 18 }}>
+        {basis.reasons.map((r) => (
+          <li key={r}>{r}</li>
+        ))}
+      </ul>
     </div>
   )
 }
@@ -134,9 +243,10 @@ export function PredictionsPage(): JSX.Element {
     (st.curve?.points[st.curve.points.length - 1]?.spendMicros ?? 0) / 2,
     10_000_000,
   )
-  const marginal = st.curve
+  const curve = st.curve && st.curve.usable ? st.curve : null
+  const marginal = curve
     ? (() => {
-        const pts = st.curve.points
+        const pts = curve.points
         const near = pts.reduce(
           (best, q) => (Math.abs(q.spendMicros - planned) < Math.abs(best.spendMicros - planned) ? q : best),
           pts[0] ?? { spendMicros: 0, marginalRoas: 0 },
@@ -214,6 +324,7 @@ export function PredictionsPage(): JSX.Element {
               </>
             ) : null}
           </div>
+          <BasisNote basis={f.basis} />
           <div className="card__body">
             <Suspense fallback={<Skeleton height={280} />}>
               <ForecastChart forecast={f} />
@@ -235,19 +346,29 @@ export function PredictionsPage(): JSX.Element {
               · marginal ROAS at proposed spend <strong>{formatRoas(marginal)}</strong>
             </>
           ) : null}
-          {st.curve ? (
+          {curve ? (
             <>
               {' '}
-              · at current spend <strong>{formatRoas(st.curve.marginalRoasAtCurrent)}</strong> · fit R²{' '}
-              {st.curve.params.r2.toFixed(2)}
+              · at current spend <strong>{formatRoas(curve.marginalRoasAtCurrent)}</strong> · fit R² (weekly){' '}
+              {curve.params.r2Weekly.toFixed(2)}
             </>
           ) : null}
         </div>
         <div className="card__body">
-          {st.curve ? (
-            <Suspense fallback={<Skeleton height={240} />}>
-              <ResponseCurveChart curve={st.curve} plannedMicros={planned} />
-            </Suspense>
+          {curve ? (
+            <>
+              <Suspense fallback={<Skeleton height={240} />}>
+                <ResponseCurveChart curve={curve} plannedMicros={planned} />
+              </Suspense>
+              <p className="field__hint">
+                Concave by construction (marginal ROAS never rises with spend). The spend what-if above moves along this
+                curve, so both give the same marginal ROAS.
+              </p>
+            </>
+          ) : st.curve ? (
+            <EmptyState title="Response curve not used">
+              The fit is too poor to use: {st.curve.problem}. The what-if scales in proportion to spend instead.
+            </EmptyState>
           ) : (
             <EmptyState title="No response curve">{st.curveError ?? 'Not enough spend history.'}</EmptyState>
           )}
