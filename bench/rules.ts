@@ -15,7 +15,7 @@ const ENTITY_LEVELS = ['campaign', 'ad_set', 'ad'] as const
  * 100 rules of mixed levels, windows and metric-vs-metric conditions, in preview mode (the bench
  * measures evaluation; acting goes through the change pipeline and its own bench).
  */
-function benchRules(workspaceId: number): RuleInput[] {
+export function benchRules(workspaceId: number): RuleInput[] {
   const windows: RuleWindow[] = [
     { kind: 'last_n_days', days: 7, includeToday: false, offsetDays: 0 },
     { kind: 'last_n_days', days: 3, includeToday: false, offsetDays: 0 },

@@ -172,6 +172,44 @@ export class AnalyticsService {
     return out
   }
 
+  /**
+   * Converted totals per ad and per ad set over one range from one read of the ad-day rows. Each
+   * entity's sums are taken per month and currency before converting, as `entityTotals` does.
+   */
+  adAndAdSetTotals(scope: ResolvedScope, range: DateRange): { ad: Map<number, Totals>; ad_set: Map<number, Totals> } {
+    const raw = { ad: new Map<string, RawBucket>(), ad_set: new Map<string, RawBucket>() }
+    const add = (m: Map<string, RawBucket>, id: number, b: RawBucket): void => {
+      const k = `${id}|${b.month}|${b.currency}`
+      const r = m.get(k)
+      if (!r) m.set(k, { ...b, key: String(id) })
+      else {
+        r.spend += b.spend
+        r.revenue += b.revenue
+        r.impressions += b.impressions
+        r.clicks += b.clicks
+        r.conversions += b.conversions
+        r.video_views += b.video_views
+      }
+    }
+    for (const b of this.repo.adBuckets(
+      scope.accounts.map((a) => a.id),
+      range.from,
+      range.to,
+    )) {
+      add(raw.ad, Number(b.key), b)
+      add(raw.ad_set, b.adSetId, b)
+    }
+    const out = { ad: new Map<number, Totals>(), ad_set: new Map<number, Totals>() }
+    for (const level of ['ad', 'ad_set'] as const)
+      for (const b of raw[level].values()) {
+        const id = Number(b.key)
+        let t = out[level].get(id)
+        if (!t) out[level].set(id, (t = { ...EMPTY_TOTALS }))
+        addBucket(t, b, scope)
+      }
+    return out
+  }
+
   /** Totals and ratios by level and grain, optionally with the previous period per row. */
   breakdown(input: BreakdownInput): Breakdown {
     const scope = this.scope(input.workspaceId, input.accountIds)

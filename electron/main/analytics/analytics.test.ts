@@ -176,6 +176,18 @@ describe('analytics against hand-computed values', () => {
     expect(janById.get(ids.c3)).toBe(11e6)
   })
 
+  it('reads ad and ad-set totals together, equal to each level read alone (converted per month)', () => {
+    const a = core.services.analytics
+    const scope = a.scope(ws)
+    const both = a.adAndAdSetTotals(scope, JAN30_FEB2)
+    expect(both.ad).toEqual(a.entityTotals(scope, 'ad', JAN30_FEB2))
+    expect(both.ad_set).toEqual(a.entityTotals(scope, 'ad_set', JAN30_FEB2))
+    // EUR 10 x 1.1 (Jan) + EUR 10 x 1.2 (Feb).
+    expect(both.ad.get(ids.a3)?.spendMicros).toBe(23e6)
+    expect(both.ad_set.get(ids.s3)?.spendMicros).toBe(23e6)
+    expect(both.ad_set.get(ids.s1)).toMatchObject({ spendMicros: 150e6, conversions: 15, clicks: 250 })
+  })
+
   it('ranks top campaigns by ROAS with a minimum spend and compares periods', async () => {
     const top = await call<{ rows: { name: string }[] }>('analytics:getTop', {
       workspaceId: ws,

@@ -1,4 +1,4 @@
-import { addDays, daysBetween, localDateIn } from '../../../shared/domain/dates'
+import { addDays, daysBetween, localDateIn, toEpochDay } from '../../../shared/domain/dates'
 import type { EntityLevel } from '../../../shared/domain/entities'
 import type { Totals } from '../../../shared/domain/metrics'
 import type { RuleWindow } from '../../../shared/domain/rules'
@@ -8,6 +8,8 @@ import type { RuleAccount, RuleEntity, RulesRepo } from '../store/repos/rules-re
 /** An account with its local "today" at evaluation time. */
 export interface EvalAccount extends RuleAccount {
   today: string
+  /** `today` as an epoch day. */
+  todayDay: number
 }
 
 /** A window resolved for one account: the days, or why there are none to use. */
@@ -33,7 +35,10 @@ export class EvalData {
     private readonly analytics: AnalyticsService,
   ) {
     this.accounts = new Map(
-      repo.accounts(workspaceId).map((a) => [a.id, { ...a, today: localDateIn(a.timeZone, now) }]),
+      repo.accounts(workspaceId).map((a) => {
+        const today = localDateIn(a.timeZone, now)
+        return [a.id, { ...a, today, todayDay: toEpochDay(today) }]
+      }),
     )
     this.baseScope = analytics.scope(workspaceId)
     this.currency = this.baseScope.currency
@@ -46,6 +51,16 @@ export class EvalData {
       this.entityCache.set(level, e)
     }
     return e
+  }
+
+  private readonly epochDays = new Map<string, number>()
+
+  /** Whole days from `date` to the account's today (null without a date); dates parsed once per cycle. */
+  daysSince(date: string | null, account: EvalAccount): number | null {
+    if (date === null) return null
+    let d = this.epochDays.get(date)
+    if (d === undefined) this.epochDays.set(date, (d = toEpochDay(date)))
+    return account.todayDay - d
   }
 
   /** Units of the reporting currency per unit of `currency` this month (for budgets). */
@@ -107,7 +122,14 @@ export class EvalData {
         scope = this.analytics.scope(this.workspaceId, ids)
         this.scopeCache.set(sk, scope)
       }
-      t = this.analytics.entityTotals(scope, level, { from, to })
+      if (level === 'campaign') t = this.analytics.entityTotals(scope, level, { from, to })
+      else {
+        // Ads and ad sets come from one read of the ad rows; keep both levels.
+        const both = this.analytics.adAndAdSetTotals(scope, { from, to })
+        const other = level === 'ad' ? 'ad_set' : 'ad'
+        this.totalsCache.set(`${other}|${from}|${to}|${ids.join(',')}`, both[other])
+        t = both[level]
+      }
       this.totalsCache.set(key, t)
     }
     return t

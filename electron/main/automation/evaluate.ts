@@ -1,5 +1,5 @@
 import { roundBudgetMicros } from '../../../shared/domain/changes'
-import { daysBetween, localDateIn } from '../../../shared/domain/dates'
+import { localDateIn } from '../../../shared/domain/dates'
 import type { EntityLevel } from '../../../shared/domain/entities'
 import { deriveKpis, EMPTY_TOTALS, type Totals } from '../../../shared/domain/metrics'
 import { currencyMinorDigits } from '../../../shared/domain/money'
@@ -67,10 +67,34 @@ const MICRO = 1e6
 
 /** A metric's value from window totals (money in reporting-currency units, ratios as fractions). */
 export function metricFromTotals(metric: RuleMetric, t: Totals): number | null {
-  if (metric === 'impressions') return t.impressions
-  if (metric === 'clicks') return t.clicks
-  const k = deriveKpis(t)
-  return metric in k ? k[metric as keyof typeof k] : null
+  // The one KPI asked for, with deriveKpis' formulas (it builds every KPI: this runs per entity and
+  // condition, a million times a cycle on a large store).
+  switch (metric) {
+    case 'impressions':
+      return t.impressions
+    case 'clicks':
+      return t.clicks
+    case 'spend':
+      return t.spendMicros / 1e6
+    case 'revenue':
+      return t.revenueMicros / 1e6
+    case 'conversions':
+      return t.conversions
+    case 'roas':
+      return t.spendMicros === 0 ? null : t.revenueMicros / 1e6 / (t.spendMicros / 1e6)
+    case 'cpa':
+      return t.conversions === 0 ? null : t.spendMicros / 1e6 / t.conversions
+    case 'ctr':
+      return t.impressions === 0 ? null : t.clicks / t.impressions
+    case 'cpc':
+      return t.clicks === 0 ? null : t.spendMicros / 1e6 / t.clicks
+    case 'cpm':
+      return t.impressions === 0 ? null : ((t.spendMicros / 1e6) * 1000) / t.impressions
+    default: {
+      const k = deriveKpis(t)
+      return metric in k ? k[metric as keyof typeof k] : null
+    }
+  }
 }
 
 function compare(op: RuleCondition['op'], a: number, b: number): boolean {
@@ -176,6 +200,8 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
   }
 
   const sides = new SideReader(data, scope.level, accounts, history.lastChange)
+  const paths = conditionPaths(rule.conditions)
+  const first = firstCondition(rule.conditions)
   const out: EntityOutcome[] = deleted.map((decision) => ({ decision, changes: [], labels: [], weight: 0 }))
   const nowMs = data.now.getTime()
   const cooldownFrom = nowMs - g.cooldownHours * 3_600_000
@@ -188,7 +214,7 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
   for (const e of candidates) {
     const account = data.accounts.get(e.accountId) as EvalAccount
     const results: ConditionResult[] = []
-    const age = e.launchDate ? daysBetween(e.launchDate, account.today) : null
+    const age = data.daysSince(e.launchDate, account)
     if (g.learningDays > 0 && age !== null && age < g.learningDays) {
       out.push({
         decision: skipped(e, 'learning', `launched ${age} day${age === 1 ? '' : 's'} ago (< ${g.learningDays})`, []),
@@ -198,17 +224,17 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
       })
       continue
     }
-    const verdict = evalGroup(rule.conditions, '', e, sides, g, results)
-    const weight = sides.weightOf(e, rule.conditions)
+    const verdict = evalGroup(rule.conditions, e, sides, g, results, paths)
     if (verdict.value === false) {
-      out.push({ decision: decisionOf(e, 'not_matched', null, null, results, []), changes: [], labels: [], weight })
+      out.push({ decision: decisionOf(e, 'not_matched', null, null, results, []), changes: [], labels: [], weight: 0 })
       continue
     }
     if (verdict.value === null) {
       const u = verdict.unknown ?? { reason: 'data_minimum' as const, note: 'not enough data' }
-      out.push({ decision: skipped(e, u.reason, u.note, results), changes: [], labels: [], weight })
+      out.push({ decision: skipped(e, u.reason, u.note, results), changes: [], labels: [], weight: 0 })
       continue
     }
+    const weight = sides.weightOf(e, first)
     // Matched: the guardrails on acting.
     const last = lastByEntity.get(e.id)
     if (last && g.cooldownHours > 0 && Date.parse(last.createdAt) >= cooldownFrom) {
@@ -326,27 +352,39 @@ export function directionOfRow(c: RuleChangeRow): 1 | -1 | 0 {
 
 // ── Conditions ─────────────────────────────────────────────────────────────────────────────────
 
+/** Each condition's path in the tree ("0", "1.0", ...), built once per rule instead of per entity. */
+function conditionPaths(root: RuleGroup): Map<RuleCondition, string> {
+  const out = new Map<RuleCondition, string>()
+  const walk = (g: RuleGroup, path: string): void =>
+    g.items.forEach((item, i) => {
+      const p = path ? `${path}.${i}` : String(i)
+      if (item.type === 'group') walk(item, p)
+      else out.set(item, p)
+    })
+  walk(root, '')
+  return out
+}
+
 function evalGroup(
   g: RuleGroup,
-  path: string,
   e: RuleEntity,
   sides: SideReader,
   guard: RuleDefinition['guardrails'],
   results: ConditionResult[],
+  paths: Map<RuleCondition, string>,
 ): { value: Tri; unknown?: { reason: SkipReason; note: string } } {
   let unknown: { reason: SkipReason; note: string } | undefined
   let anyTrue = false
   let anyFalse = false
-  g.items.forEach((item, i) => {
-    const p = path ? `${path}.${i}` : String(i)
+  for (const item of g.items) {
     const r =
       item.type === 'group'
-        ? evalGroup(item, p, e, sides, guard, results)
-        : evalCondition(item, p, e, sides, guard, results)
+        ? evalGroup(item, e, sides, guard, results, paths)
+        : evalCondition(item, paths.get(item) as string, e, sides, guard, results)
     if (r.value === true) anyTrue = true
     else if (r.value === false) anyFalse = true
     else unknown ??= r.unknown
-  })
+  }
   // Three-valued logic: AND is false if any part is false, OR true if any part is true.
   if (g.op === 'and') return anyFalse ? { value: false } : unknown ? { value: null, unknown } : { value: true }
   return anyTrue ? { value: true } : unknown ? { value: null, unknown } : { value: false }
@@ -470,8 +508,7 @@ class SideReader {
   }
 
   /** Spend in the first condition's window, to order matched entities. */
-  weightOf(e: RuleEntity, g: RuleGroup): number {
-    const first = firstCondition(g)
+  weightOf(e: RuleEntity, first: RuleCondition | null): number {
     if (!first) return 0
     const account = this.data.accounts.get(e.accountId) as EvalAccount
     const r = this.totalsFor(this.level, e.id, account, first.window, first.includeProvisional)
@@ -491,8 +528,7 @@ class SideReader {
     if (!subject) return { value: null }
     const level: EntityLevel = of === 'parent_campaign' ? 'campaign' : this.level
     if (metric === 'budget') return { value: this.budget(subject, account) }
-    if (metric === 'days_since_launch')
-      return { value: subject.launchDate ? daysBetween(subject.launchDate, account.today) : null }
+    if (metric === 'days_since_launch') return { value: this.data.daysSince(subject.launchDate, account) }
     const r = this.totalsFor(level, subject.id, account, w, includeProvisional)
     if (!('totals' in r)) {
       if (r.range && 'provisional' in r.range)

@@ -193,6 +193,23 @@ export class AnalyticsRepo {
   }
 
   /**
+   * Ad sums over a range per ad, its ad set, month and currency: one grouped read of the ad-day
+   * rows that serves both the ad and the ad-set level (automation evaluates both over the same
+   * windows).
+   */
+  adBuckets(accountIds: number[], from: string, to: string): (RawBucket & { adSetId: number })[] {
+    if (!accountIds.length) return []
+    const acc = `(${accountIds.map(() => '?').join(',')})`
+    return this.stmt(
+      `SELECT d.ad_id AS key, d.ad_set_id AS adSetId, '' AS period, substr(d.date, 1, 7) AS month, a.currency AS currency,
+         ${SUMS}, max(d.provisional) AS provisional
+       FROM daily_metrics d JOIN ad_accounts a ON a.id = d.account_id
+       WHERE d.account_id IN ${acc} AND d.date BETWEEN ? AND ?
+       GROUP BY d.ad_id, d.ad_set_id, month, a.currency`,
+    ).all(...accountIds, from, to) as (RawBucket & { adSetId: number })[]
+  }
+
+  /**
    * Converted per-campaign totals of a range from the running-total rollup: for each piece,
    * cum(hi) - cum(lo) times the month's rate (money rounded to whole micros per piece, half away
    * from zero; conversions to 1e-6 at the end). Campaigns with nothing in the range are left out.
