@@ -326,7 +326,7 @@ export const RuleGuardrailsSchema = z
     learningDays: z.number().int().min(0).max(90).default(3),
     /** At most this many actions per run... */
     maxActionsPerRun: z.number().int().min(1).max(10_000).default(25),
-    /** ...and per account in 24 hours. */
+    /** ...and per account and calendar day in the account's time zone. */
     maxActionsPerDayPerAccount: z.number().int().min(1).max(10_000).default(50),
     /** Budgets this rule sets stay within [floor, ceiling] (reporting-currency micros). */
     budgetFloorMicros: z.number().int().min(0).default(1_000_000),

@@ -24,7 +24,7 @@ import type { EvalAccount, EvalData, ResolvedRange } from './data'
 
 /** What the evaluator knows about the rule's own past changes and other rules' open ones. */
 export interface EvalHistory {
-  /** This rule's changes of the last 24 hours (and since the cooldown start), newest first. */
+  /** This rule's changes of the last 24 hours (which holds every account's local today) and since the cooldown start, newest first. */
   recent: RuleChangeRow[]
   /** When this rule last changed each entity (for "since the last change"). */
   lastChange: Map<number, string>
@@ -207,9 +207,15 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
   const cooldownFrom = nowMs - g.cooldownHours * 3_600_000
   const lastByEntity = new Map<number, RuleChangeRow>()
   for (const c of history.recent) if (!lastByEntity.has(c.entityId)) lastByEntity.set(c.entityId, c)
+  // "Per day" is the account's calendar day (its time zone), like every day in the app: a change
+  // counts for today when it was made on or after the account's local midnight.
+  const onAccountToday = (c: RuleChangeRow): boolean => {
+    const a = data.accounts.get(c.accountId)
+    return a !== undefined && localDateIn(a.timeZone, new Date(c.createdAt)) === a.today
+  }
+  const today = history.recent.filter(onAccountToday)
   const firstToday = new Map<number, RuleChangeRow>()
-  for (const c of history.recent)
-    if (Date.parse(c.createdAt) >= nowMs - 86_400_000 && c.field === 'daily_budget') firstToday.set(c.entityId, c)
+  for (const c of today) if (c.field === 'daily_budget') firstToday.set(c.entityId, c)
 
   for (const e of candidates) {
     const account = data.accounts.get(e.accountId) as EvalAccount
@@ -282,21 +288,19 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
     })
   }
 
-  // Action limits: per run, then per account in 24 hours (this rule's recent changes count).
+  // Action limits: per run, then per account and day (this rule's changes made today count).
   const acting = out
     .filter((o) => o.decision.outcome === 'matched' && o.changes.length > 0)
     .sort((a, b) => b.weight - a.weight || a.decision.entityId - b.decision.entityId)
   const perAccount = new Map<number, number>()
-  for (const c of history.recent)
-    if (Date.parse(c.createdAt) >= nowMs - 86_400_000)
-      perAccount.set(c.accountId, (perAccount.get(c.accountId) ?? 0) + 1)
+  for (const c of today) perAccount.set(c.accountId, (perAccount.get(c.accountId) ?? 0) + 1)
   let taken = 0
   for (const o of acting) {
     const acc = o.decision.accountId as number
     const n = perAccount.get(acc) ?? 0
     if (taken >= g.maxActionsPerRun) limit(o, `at most ${g.maxActionsPerRun} actions per run`)
     else if (n >= g.maxActionsPerDayPerAccount)
-      limit(o, `at most ${g.maxActionsPerDayPerAccount} actions per account in 24 hours (already ${n})`)
+      limit(o, `at most ${g.maxActionsPerDayPerAccount} actions per account per day (already ${n} today)`)
     else {
       taken++
       perAccount.set(acc, n + 1)

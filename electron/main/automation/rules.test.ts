@@ -4,7 +4,10 @@ import { dateRange } from '../../../shared/domain/dates'
 import type { RuleDecision, RuleInput, RuleRunResult } from '../../../shared/domain/rules'
 import { MetricsRepo, type DailyMetricInput } from '../store/repos/metrics-repo'
 import { seedAccount, type SeededCampaign } from '../store/repos/testing'
+import { RulesRepo, type RuleChangeRow } from '../store/repos/rules-repo'
 import { createTestCore, TEST_CALLER } from '../test-support'
+import { EvalData, type EvalAccount } from './data'
+import { evaluateRule } from './evaluate'
 
 /*
  * A hand-computable world: one USD account in UTC, "now" 2026-06-15 12:00 UTC, rows from
@@ -318,6 +321,56 @@ describe('guardrails, each both ways', () => {
     expect(of(one, 1)).toMatchObject({ outcome: 'skipped', reason: 'action_limit' })
     const many = await preview(r(10))
     expect(many.decisions.filter((d) => d.outcome === 'matched')).toHaveLength(4)
+  })
+
+  it("actions per account and day count the account's calendar day (its time zone), not the last 24 hours", async () => {
+    const { id } = await call<{ id: number }>('rules:create', {
+      ...rule({
+        name: 'daily limit',
+        guardrails: { learningDays: 0, cooldownHours: 0, maxActionsPerDayPerAccount: 1 },
+        scope: { level: 'campaign', nameContains: 'C0' },
+        conditions: {
+          type: 'group',
+          op: 'and',
+          items: [{ type: 'condition', metric: 'spend', window: last7, op: 'gte', value: 500 }],
+        },
+      }),
+    })
+    const def = core.services.automation.get(id).definition
+    const accountId = (
+      core.store.sqlite.prepare('SELECT account_id AS a FROM campaigns WHERE id = ?').get(camps[0]?.campaignId) as {
+        a: number
+      }
+    ).a
+    const change = (createdAt: string): RuleChangeRow => ({
+      id: 1,
+      entityType: 'campaign',
+      entityId: camps[1]?.campaignId as number,
+      accountId,
+      actorKind: 'rule',
+      actorId: `${id}@1`,
+      state: 'applied',
+      field: 'status',
+      action: 'pause',
+      beforeValue: 'active',
+      requestedValue: 'paused',
+      createdAt,
+    })
+    const c0 = (recent: RuleChangeRow[], timeZone = 'UTC'): RuleDecision => {
+      const data = new EvalData(ws, NOW, new RulesRepo(core.store.sqlite), core.services.analytics)
+      const acc = data.accounts.get(accountId) as EvalAccount
+      acc.timeZone = timeZone
+      const out = evaluateRule(def, data, { recent, lastChange: new Map(), othersOpen: [] })
+      return out.find((o) => o.decision.entityId === camps[0]?.campaignId)?.decision as RuleDecision
+    }
+    // 23:30 UTC yesterday is within 24 hours but not today in UTC: the limit of 1 is free.
+    expect(c0([change('2026-06-14T23:30:00.000Z')]).outcome).toBe('matched')
+    // 00:30 UTC today uses it up.
+    expect(c0([change('2026-06-15T00:30:00.000Z')])).toMatchObject({ outcome: 'skipped', reason: 'action_limit' })
+    // In Tokyo (UTC+9, now 21:00 on 06-15) 16:00 UTC on 06-14 is 01:00 today: it counts.
+    expect(c0([change('2026-06-14T16:00:00.000Z')], 'Asia/Tokyo')).toMatchObject({ reason: 'action_limit' })
+    expect(c0([change('2026-06-14T14:00:00.000Z')], 'Asia/Tokyo').outcome).toBe('matched')
+    await call('rules:delete', { id })
   })
 
   it('budget ceiling and caps: +50% is capped; a ceiling at the current budget stops the change', async () => {
