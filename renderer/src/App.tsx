@@ -14,6 +14,7 @@ import { DashboardPage } from './pages/dashboard/DashboardPage'
 import { ExperimentsPage } from './pages/experiments/ExperimentsPage'
 import { PlaceholderPage } from './pages/PlaceholderPage'
 import { PredictionsPage } from './pages/predictions/PredictionsPage'
+import { RecommendationsPage } from './pages/recommendations/RecommendationsPage'
 import { ReportsPage } from './pages/reports/ReportsPage'
 import { SettingsPage } from './pages/settings/SettingsPage'
 import { useJobsStore } from './stores/jobs-store'
@@ -43,6 +44,8 @@ function Page({ route }: { route: RouteId }): JSX.Element {
       return <ExperimentsPage />
     case 'automation':
       return <AutomationPage />
+    case 'recommendations':
+      return <RecommendationsPage />
     default:
       return <PlaceholderPage key={route} id={route} />
   }

@@ -140,20 +140,23 @@ function heldReason(h: BudgetHolder, to: string, c: CurveView | { problem: strin
  * itself (independent across entities).
  */
 export function budgetReallocation(a: AccountData): RecommendationDraft | null {
-  const holders: (Holder & { h: BudgetHolder })[] = a.holders.map((h) => {
-    const key = `${h.entityType}:${h.id}`
-    const c = a.curves.get(key)
-    const held = heldReason(h, a.to, c)
-    const curve = isCurve(c) ? curvePoints(c) : null
-    return {
-      key,
-      h,
-      budget: h.dailyBudgetMicros / 1e6,
-      spend: isCurve(c) ? c.currentDailySpendMicros / 1e6 : 0,
-      curve,
-      held,
-    }
-  })
+  // Paused and archived holders are not part of the account's live budget: left out entirely.
+  const holders: (Holder & { h: BudgetHolder })[] = a.holders
+    .filter((h) => h.status === 'active')
+    .map((h) => {
+      const key = `${h.entityType}:${h.id}`
+      const c = a.curves.get(key)
+      const held = heldReason(h, a.to, c)
+      const curve = isCurve(c) ? curvePoints(c) : null
+      return {
+        key,
+        h,
+        budget: h.dailyBudgetMicros / 1e6,
+        spend: isCurve(c) ? c.currentDailySpendMicros / 1e6 : 0,
+        curve,
+        held,
+      }
+    })
   const movable = holders.filter((x) => x.held === null)
   if (movable.length < 2) return null
   const alloc = reallocate(holders, DEFAULT_GUARDRAILS)
@@ -240,7 +243,7 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
         evidence: {
           metrics: [
             { label: 'Entities with a usable curve', value: movable.length, unit: 'count' },
-            { label: 'Held (learning, paused, no usable curve)', value: held.length, unit: 'count' },
+            { label: 'Held (learning, no usable curve)', value: held.length, unit: 'count' },
             {
               label: 'Daily budget moved',
               value: round2(alloc.reduce((s, x) => s + Math.max(0, x.budgetAfter - x.budgetBefore), 0)),

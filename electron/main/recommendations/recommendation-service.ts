@@ -55,6 +55,7 @@ export interface GenerateResult {
 }
 
 export interface Calibration {
+  currency: string
   /** Applied recommendations whose outcome was measured. */
   measured: number
   /** Of those, how many realised values fell inside the predicted 80% interval. */
@@ -251,17 +252,21 @@ export class RecommendationService {
             }))
         : [],
     }))
+    const scope = this.d.analytics.scope(workspaceId)
     const measured = this.d.repo
       .list(workspaceId, ['applied'])
-      .map((r) => r.followUp)
-      .filter((f): f is RecommendationFollowUp => f !== null && f.realisedMicros !== null)
+      .filter((r) => r.followUp !== null && r.followUp.realisedMicros !== null)
+    // Totals in the reporting currency at the rate of the month each was measured in.
+    const inReporting = (r: Recommendation, micros: number): number =>
+      Math.round(micros * scope.rate(r.currency, (r.followUp?.dueDate ?? '').slice(0, 7)))
     return {
       items,
       calibration: {
+        currency: scope.currency,
         measured: measured.length,
-        withinInterval: measured.filter((f) => f.withinInterval).length,
-        predictedMicros: measured.reduce((s, f) => s + (f.predicted?.point ?? 0), 0),
-        realisedMicros: measured.reduce((s, f) => s + (f.realisedMicros ?? 0), 0),
+        withinInterval: measured.filter((r) => r.followUp?.withinInterval).length,
+        predictedMicros: measured.reduce((s, r) => s + inReporting(r, r.followUp?.predicted?.point ?? 0), 0),
+        realisedMicros: measured.reduce((s, r) => s + inReporting(r, r.followUp?.realisedMicros ?? 0), 0),
       },
     }
   }

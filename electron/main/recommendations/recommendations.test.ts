@@ -187,6 +187,7 @@ describe('recommendations on a seeded account', () => {
       measuredAt: NOW.toISOString(),
     })
     expect(out.calibration).toEqual({
+      currency: 'USD',
       measured: 1,
       withinInterval: 0,
       predictedMicros: 280_000_000,

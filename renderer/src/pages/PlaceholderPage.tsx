@@ -4,7 +4,10 @@ import { PageFrame } from '../components/PageFrame'
 import type { RouteId } from '../lib/routes'
 import { useRouterStore } from '../stores/router-store'
 
-export type PlaceholderRoute = Exclude<RouteId, 'dashboard' | 'settings' | 'anomalies' | 'experiments' | 'automation'>
+export type PlaceholderRoute = Exclude<
+  RouteId,
+  'dashboard' | 'settings' | 'anomalies' | 'experiments' | 'automation' | 'recommendations'
+>
 
 interface Copy {
   headline: string
@@ -27,12 +30,6 @@ const COPY: Record<PlaceholderRoute, Copy> = {
     body: 'A gallery of your ads with thumbnails, fatigue signals and format comparisons (image, video, carousel) is planned for a later release.',
     today: 'Ad-level numbers are already synced and stored locally.',
     bullets: ['Thumbnails with spend and ROAS', 'Fatigue and frequency warnings', 'Format and hook comparisons'],
-  },
-  recommendations: {
-    headline: 'Recommendations are not built yet',
-    body: 'Budget shifts, paused losers and scaling candidates, each with the evidence behind it, will appear here in a later release.',
-    today: 'Nothing is changed in your ad accounts automatically.',
-    bullets: ['Budget reallocation suggestions', 'Underperformer detection', 'One-click apply with an audit trail'],
   },
   predictions: {
     headline: 'Predictions are not built yet',

@@ -20,6 +20,8 @@ export type RecommendationView = z.infer<typeof RecommendationViewSchema>
 
 /** How applied advice turned out: measured follow-ups and how often the 80% interval held. */
 export const CalibrationSchema = z.object({
+  /** The workspace's reporting currency (the totals are converted into it). */
+  currency: z.string(),
   measured: z.number().int(),
   withinInterval: z.number().int(),
   predictedMicros: z.number().int(),
