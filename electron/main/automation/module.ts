@@ -99,7 +99,7 @@ function createAutomationModule(
       'rules:create': async (input, ctx) => rules.toRule(await rules.create(input, ctx)),
       'rules:update': async ({ id, rule }, ctx) => rules.toRule(await rules.update(id, rule, ctx)),
       'rules:delete': ({ id }, ctx) => rules.remove(id, ctx),
-      'rules:preview': (input, ctx) => rules.preview('id' in input ? { id: input.id } : { rule: input.rule }, ctx),
+      'rules:preview': (input, ctx) => rules.preview(input, ctx),
       'rules:run': ({ id, dryRun }, ctx) => rules.run(id, dryRun !== undefined ? { dryRun } : {}, ctx),
       'rules:getRun': ({ runId }, ctx) => rules.getRun(runId, ctx),
       'rules:undoRun': ({ runId, force }, ctx) => rules.undoRun(runId, ctx, force !== undefined ? { force } : {}),

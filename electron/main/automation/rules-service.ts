@@ -247,20 +247,21 @@ export class RulesService {
 
   // --- evaluating ----------------------------------------------------------------------------
 
-  /** What a rule (stored, or a draft from the editor) would do right now; changes and stores nothing. */
-  preview(target: { id: number } | { rule: unknown }, ctx: CallContext): RuleRunResult {
-    let def: RuleDefinition
-    let ruleId = 0
-    let version = 0
-    if ('id' in target) {
-      const r = this.get(target.id, ctx)
-      def = r.definition
-      ruleId = r.id
-      version = r.version
-    } else {
-      def = parseRule(target.rule)
+  /**
+   * What a rule would do right now; changes and stores nothing. `{ id }`: the stored rule; `{ rule }`:
+   * a new draft; `{ id, rule }`: an edited draft of a stored rule, judged with that rule's own history
+   * (its cooldowns and last changes), as its next run would be.
+   */
+  preview(target: { id: number } | { rule: unknown } | { id: number; rule: unknown }, ctx: CallContext): RuleRunResult {
+    const stored = 'id' in target ? this.get(target.id, ctx) : null
+    const def = 'rule' in target ? parseRule(target.rule) : (stored as RuleRow).definition
+    if ('rule' in target) {
       this.checkScope(def, ctx)
+      if (stored && def.workspaceId !== stored.workspaceId)
+        throw new AppError('VALIDATION', 'Invalid rule: workspaceId: a rule stays in its workspace')
     }
+    const ruleId = stored?.id ?? 0
+    const version = stored?.version ?? 0
     const started = this.now()
     const data = new EvalData(def.workspaceId, started, this.d.repo, this.d.analytics)
     const outcomes = evaluateRule(def, data, this.history(ruleId, def, started))

@@ -60,10 +60,17 @@ export const automationContract = {
   'rules:update': { ...EDIT, input: z.object({ id: Id, rule: RuleBody }).strict(), output: RuleSchema },
   /** Delete a rule (its runs and versions stay readable). */
   'rules:delete': { ...EDIT, input: z.object({ id: Id }).strict(), output: z.object({ deleted: z.literal(true) }) },
-  /** What a stored rule, or a draft from the editor, would do right now: changes and stores nothing. */
+  /**
+   * What a stored rule, a new draft, or an edited draft of a stored rule (`{ id, rule }`: judged with
+   * that rule's cooldowns and last changes) would do right now: changes and stores nothing.
+   */
   'rules:preview': {
     ...READ,
-    input: z.union([z.object({ id: Id }).strict(), z.object({ rule: RuleBody }).strict()]),
+    input: z.union([
+      z.object({ id: Id }).strict(),
+      z.object({ rule: RuleBody }).strict(),
+      z.object({ id: Id, rule: RuleBody }).strict(),
+    ]),
     output: RuleRunResultSchema,
   },
   /** Run a rule now by its mode (dryRun: record what it would do, act on nothing). */

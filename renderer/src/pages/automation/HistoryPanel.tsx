@@ -1,4 +1,4 @@
-import { useState, type JSX } from 'react'
+import { useEffect, useState, type JSX } from 'react'
 import type { Change } from '../../../../shared/domain/changes'
 import type { EntityLevel } from '../../../../shared/domain/entities'
 import type { RuleDecision, RuleRun } from '../../../../shared/domain/rules'
@@ -105,6 +105,8 @@ export function HistoryPanel({
   const [notice, setNotice] = useState<{ text: string; tone: 'info' | 'warning' } | null>(null)
   const [busy, setBusy] = useState(false)
   const [confirmRun, setConfirmRun] = useState<RuleRun | null>(null)
+  /** Bumped after an undo: the open run or entity reloads at once with the changes' new states. */
+  const [nonce, setNonce] = useState(0)
   const currencyOf = (c: Change): string => accounts.find((a) => a.id === c.accountId)?.currency ?? 'USD'
   const accountCurrency = (id: number | null): string => accounts.find((a) => a.id === id)?.currency ?? 'USD'
 
@@ -118,6 +120,7 @@ export function HistoryPanel({
       setNotice({ text: `Undo of change #${c.id}: ${errorMessage(err)}`, tone: 'warning' })
     } finally {
       setBusy(false)
+      setNonce((n) => n + 1)
     }
   }
 
@@ -137,6 +140,7 @@ export function HistoryPanel({
       setNotice({ text: `Undo of run ${run.id}: ${errorMessage(err)}`, tone: 'warning' })
     } finally {
       setBusy(false)
+      setNonce((n) => n + 1)
     }
   }
 
@@ -155,6 +159,7 @@ export function HistoryPanel({
           rules={rules}
           ruleId={focus.ruleId ?? rules[0]?.id ?? null}
           runId={focus.runId}
+          nonce={nonce}
           busy={busy}
           onPick={(ruleId, runId) => onFocus({ kind: 'rule', ruleId, runId })}
           onEntity={openEntity}
@@ -168,6 +173,7 @@ export function HistoryPanel({
           focus={focus}
           currency={currency}
           rules={rules}
+          nonce={nonce}
           busy={busy}
           onBack={() => onFocus({ kind: 'rule', ruleId: null, runId: null })}
           onUndoChange={(c) => void undoChange(c)}
@@ -194,6 +200,7 @@ function RuleHistory({
   rules,
   ruleId,
   runId,
+  nonce,
   busy,
   onPick,
   onEntity,
@@ -205,6 +212,7 @@ function RuleHistory({
   rules: RuleSummary[]
   ruleId: number | null
   runId: number | null
+  nonce: number
   busy: boolean
   onPick: (ruleId: number, runId: number | null) => void
   onEntity: (d: RuleDecision) => void
@@ -297,6 +305,7 @@ function RuleHistory({
         <RunDetail
           key={runId ?? runs.data.runs[0]?.id}
           runId={runId ?? (runs.data.runs[0] as RuleRun).id}
+          nonce={nonce}
           busy={busy}
           onEntity={onEntity}
           onUndoRun={onUndoRun}
@@ -311,6 +320,7 @@ function RuleHistory({
 
 function RunDetail({
   runId,
+  nonce,
   busy,
   onEntity,
   onUndoRun,
@@ -319,6 +329,7 @@ function RunDetail({
   accountCurrency,
 }: {
   runId: number
+  nonce: number
   busy: boolean
   onEntity: (d: RuleDecision) => void
   onUndoRun: (r: RuleRun) => void
@@ -341,6 +352,10 @@ function RunDetail({
       return { ...res, changes: [...changes, ...undos.map((u) => u.change)] }
     },
   })
+  const reload = data.reload
+  useEffect(() => {
+    if (nonce > 0) reload()
+  }, [nonce, reload])
   return (
     <section className="card history-run" aria-labelledby="run-title" data-testid="run-detail">
       <LoadState state={data} what="the run" loading={<div className="skeleton" style={{ height: 300 }} />}>
@@ -380,6 +395,11 @@ function RunDetail({
                 ) : null}
                 <div>
                   <h3 className="history-subtitle">Every entity considered, and why</h3>
+                  {d.changes.length ? (
+                    <p className="field__hint">
+                      Actions are shown as the run recorded them; the changes above show where they stand now.
+                    </p>
+                  ) : null}
                   <DecisionList
                     decisions={d.decisions}
                     currency={d.currency}
@@ -401,6 +421,7 @@ function EntityHistory({
   focus,
   currency,
   rules,
+  nonce,
   busy,
   onBack,
   onUndoChange,
@@ -410,6 +431,7 @@ function EntityHistory({
   focus: Extract<HistoryFocus, { kind: 'entity' }>
   currency: string
   rules: RuleSummary[]
+  nonce: number
   busy: boolean
   onBack: () => void
   onUndoChange: (c: Change) => void
@@ -433,6 +455,10 @@ function EntityHistory({
       return { decisions, changes: changes.items }
     },
   })
+  const reload = data.reload
+  useEffect(() => {
+    if (nonce > 0) reload()
+  }, [nonce, reload])
   const ruleName = (id: number): string => rules.find((r) => r.id === id)?.definition.name ?? `Rule ${id} (deleted)`
   return (
     <section className="card" aria-labelledby="entity-title" data-testid="entity-history">

@@ -22,14 +22,24 @@ type State =
  */
 export function PreviewPanel({
   draft,
+  ruleId,
   invalid,
   accountCurrency,
+  onResult,
 }: {
   draft: RuleDefinition
+  /** The stored rule being edited: the draft is judged with its cooldowns and last changes. */
+  ruleId?: number | undefined
   /** Fields the draft still gets wrong (validated like the core does). */
   invalid: number
   accountCurrency: (accountId: number | null) => string
+  /** The latest answer (the editor fixes "only these entities" from it). */
+  onResult?: (r: RuleRunResult) => void
 }): JSX.Element {
+  const report = useRef(onResult)
+  useEffect(() => {
+    report.current = onResult
+  })
   const [state, setState] = useState<State>({ kind: 'idle' })
   const [nonce, setNonce] = useState(0)
   const sequence = useRef(new RequestSequence())
@@ -42,10 +52,17 @@ export function PreviewPanel({
       const ticket = seq.next()
       setState((s) => ({ kind: 'loading', last: s.kind === 'ready' ? s.result : 'last' in s ? s.last : null }))
       getClient()
-        .invoke('rules:preview', { rule: JSON.parse(key) as RuleDefinition })
+        .invoke(
+          'rules:preview',
+          ruleId !== undefined
+            ? { id: ruleId, rule: JSON.parse(key) as RuleDefinition }
+            : { rule: JSON.parse(key) as RuleDefinition },
+        )
         .then(
           (result) => {
-            if (ticket.isLatest()) setState({ kind: 'ready', result })
+            if (!ticket.isLatest()) return
+            setState({ kind: 'ready', result })
+            report.current?.(result)
           },
           (err: unknown) => {
             if (ticket.isLatest())
@@ -58,7 +75,7 @@ export function PreviewPanel({
         )
     }, PREVIEW_DEBOUNCE_MS)
     return () => clearTimeout(timer)
-  }, [key, invalid, nonce])
+  }, [key, invalid, nonce, ruleId])
 
   const result = state.kind === 'ready' ? state.result : state.kind !== 'idle' ? state.last : null
   const busy = state.kind === 'loading' || (state.kind === 'idle' && invalid === 0)
@@ -70,7 +87,10 @@ export function PreviewPanel({
           <h2 id="rule-preview-title" className="rule-section__title">
             Live preview
           </h2>
-          <p>What this rule would do right now. Nothing is changed or stored.</p>
+          <p>
+            What this rule would do right now
+            {ruleId !== undefined ? ', with its cooldowns and earlier changes' : ''}. Nothing is changed or stored.
+          </p>
         </div>
         <button type="button" className="btn btn--sm" onClick={() => setNonce((n) => n + 1)} disabled={invalid > 0}>
           Re-run

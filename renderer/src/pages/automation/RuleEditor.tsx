@@ -15,6 +15,7 @@ import {
   RULE_MODES,
   type Rule,
   type RuleAction,
+  type RuleRunResult,
   type RuleDefinition,
   type RuleGuardrails,
   type RuleSchedule,
@@ -115,6 +116,7 @@ export function RuleEditor({
   const [saveError, setSaveError] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
   const [touched, setTouched] = useState(false)
+  const [lastPreview, setLastPreview] = useState<RuleRunResult | null>(null)
 
   const localErrors = useMemo(() => validateDraft(draft), [draft])
   const errors = useMemo(() => {
@@ -303,20 +305,35 @@ export function RuleEditor({
               <input
                 type="checkbox"
                 checked={sc.includeNew}
-                onChange={(e) => setScope({ includeNew: e.target.checked })}
+                disabled={sc.includeNew && !lastPreview}
+                data-testid="scope-include-new"
+                onChange={(e) => {
+                  if (e.target.checked) {
+                    setScope({ includeNew: true, entityIds: undefined })
+                    return
+                  }
+                  // Fix the list to the entities in scope now (the latest preview), deleted ones left out.
+                  const ids = (lastPreview?.decisions ?? [])
+                    .filter((d) => d.reason !== 'deleted')
+                    .map((d) => d.entityId)
+                  setScope({ includeNew: false, entityIds: ids })
+                }}
               />
               Include new entities automatically
             </label>
-            {!sc.includeNew ? (
+            {sc.includeNew ? (
               <p className="field__hint">
-                Only the {sc.entityIds?.length ?? 0} entities fixed when the rule was saved.{' '}
-                {err('scope.entityIds') ? (
-                  <span className="field__error">
-                    {err('scope.entityIds')} — keep this on for a new rule, or edit the rule file with the CLI.
-                  </span>
-                ) : null}
+                Untick to fix the rule to the{' '}
+                {lastPreview ? lastPreview.decisions.filter((d) => d.reason !== 'deleted').length : ''} entities the
+                filters select now: entities created later are then left out.
               </p>
-            ) : null}
+            ) : (
+              <p className="field__hint" data-testid="scope-fixed">
+                Only these {sc.entityIds?.length ?? 0} entities. To change the list, tick the box, adjust the filters
+                and untick it again.{' '}
+                {err('scope.entityIds') ? <span className="field__error">{err('scope.entityIds')}</span> : null}
+              </p>
+            )}
           </div>
         </Section>
 
@@ -494,7 +511,7 @@ export function RuleEditor({
             </Field>
             <Field
               id="g-perday"
-              label="Max actions per account per 24 h"
+              label="Max actions per account per day"
               error={err('guardrails.maxActionsPerDayPerAccount')}
             >
               <NumberInput
@@ -727,7 +744,15 @@ export function RuleEditor({
           </button>
         </div>
       </form>
-      <PreviewPanel draft={draft} invalid={localErrors.size} accountCurrency={accountCurrency} />
+      <PreviewPanel
+        draft={draft}
+        ruleId={rule?.id}
+        invalid={localErrors.size}
+        accountCurrency={accountCurrency}
+        onResult={(r) => {
+          if (draft.scope.includeNew) setLastPreview(r)
+        }}
+      />
     </div>
   )
 }
