@@ -38,6 +38,22 @@ export const RULE_METRICS = [
   'budget_utilisation',
   /** Days since the entity launched (its start date, or its first ad's launch date). */
   'days_since_launch',
+  /**
+   * Impressions per person reached: the window's impressions ÷ the sum of the daily reach the
+   * platform reports (the impression-weighted mean daily frequency). No value where the platform
+   * reports no reach.
+   */
+  'frequency',
+  /**
+   * An ad's creative fatigue now (the Creatives page's fit of CTR against exposure): 0 fresh or
+   * stable, 1 declining, 2 fatigued. Ads only; unknown (data minimum) without enough delivery.
+   */
+  'fatigue',
+  /**
+   * 1 when the anomaly detector flags the campaign (or the ad set's/ad's campaign) on a day of the
+   * window, as the Anomalies page lists them (seasonal peaks left out), else 0.
+   */
+  'anomaly',
 ] as const
 export const RuleMetricSchema = z.enum(RULE_METRICS)
 export type RuleMetric = z.infer<typeof RuleMetricSchema>
@@ -49,10 +65,13 @@ export const RULE_METRIC_LABELS: Record<RuleMetric, string> = {
   budget: 'Daily budget',
   budget_utilisation: 'Budget utilisation',
   days_since_launch: 'Days since launch',
+  frequency: 'Frequency',
+  fatigue: 'Fatigue (0 ok, 1 declining, 2 fatigued)',
+  anomaly: 'Anomaly flagged (1 yes, 0 no)',
 }
 
 /** Metrics that do not depend on a window (the window is ignored). */
-export const WINDOWLESS_METRICS: readonly RuleMetric[] = ['budget', 'days_since_launch']
+export const WINDOWLESS_METRICS: readonly RuleMetric[] = ['budget', 'days_since_launch', 'fatigue']
 
 /** Which guardrail data minimum a metric needs: ratios on conversions, ratios on impressions. */
 export function dataMinimumOf(metric: RuleMetric): 'conversions' | 'impressions' | null {

@@ -3,6 +3,8 @@ import type { EntityLevel } from '../../../shared/domain/entities'
 import type { Totals } from '../../../shared/domain/metrics'
 import type { RuleWindow } from '../../../shared/domain/rules'
 import type { AnalyticsService, ResolvedScope } from '../analytics/analytics-service'
+import type { AnomalyService } from '../analytics/anomaly-service'
+import { fitFatigue, type AdDay } from '../analytics/fatigue'
 import type { RuleAccount, RuleEntity, RulesRepo } from '../store/repos/rules-repo'
 
 /** An account with its local "today" at evaluation time. */
@@ -33,6 +35,8 @@ export class EvalData {
     readonly now: Date,
     private readonly repo: RulesRepo,
     private readonly analytics: AnalyticsService,
+    /** The anomaly detector (anomaly conditions; without it they have no value). */
+    private readonly anomalies?: AnomalyService,
   ) {
     this.accounts = new Map(
       repo.accounts(workspaceId).map((a) => {
@@ -108,6 +112,73 @@ export class EvalData {
       }
     }
     return { from, to, days: daysBetween(from, to) + 1 }
+  }
+
+  private readonly reachCache = new Map<string, Map<number, { impressions: number; reach: number }>>()
+
+  /** Impressions and summed daily reach per entity of a level over a range (cached). */
+  reach(
+    level: EntityLevel,
+    from: string,
+    to: string,
+    accountIds: number[],
+  ): Map<number, { impressions: number; reach: number }> {
+    const key = `${level}|${from}|${to}|${[...accountIds].sort((a, b) => a - b).join(',')}`
+    let r = this.reachCache.get(key)
+    if (!r) this.reachCache.set(key, (r = this.repo.reach(level, accountIds, from, to)))
+    return r
+  }
+
+  private fatigueStates: Map<number, ReturnType<typeof fitFatigue>> | null = null
+
+  /**
+   * Each ad's creative fatigue now, fitted as the Creatives page does from its days since launch
+   * (read once per cycle, for every ad of the accounts).
+   */
+  fatigue(adId: number): ReturnType<typeof fitFatigue> | undefined {
+    if (!this.fatigueStates) {
+      const ids = this.entities('ad')
+        .filter((e) => e.status !== 'archived')
+        .map((e) => e.id)
+      const to = [...this.accounts.values()].map((a) => a.today).sort()[this.accounts.size - 1] ?? ''
+      const days = new Map<number, AdDay[]>()
+      for (let i = 0; i < ids.length; i += 5_000)
+        for (const r of this.repo.adDays(ids.slice(i, i + 5_000), to)) {
+          let list = days.get(r.ad_id)
+          if (!list) days.set(r.ad_id, (list = []))
+          list.push({ date: r.date, impressions: r.impressions, clicks: r.clicks })
+        }
+      this.fatigueStates = new Map([...days].map(([id, d]) => [id, fitFatigue(d)]))
+    }
+    return this.fatigueStates.get(adId)
+  }
+
+  private readonly anomalyCache = new Map<string, Set<number> | null>()
+
+  /**
+   * Campaigns the anomaly detector flags on a day of the range, as the Anomalies page lists them
+   * (seasonal peaks left out); null without a detector.
+   */
+  anomalousCampaigns(from: string, to: string): Set<number> | null {
+    const key = `${from}|${to}`
+    let set = this.anomalyCache.get(key)
+    if (set === undefined) {
+      set = this.anomalies
+        ? new Set(
+            this.anomalies
+              .list({
+                workspaceId: this.workspaceId,
+                range: { from, to },
+                levels: ['campaign'],
+                minSeverity: 'info',
+                includeSeasonal: false,
+              })
+              .anomalies.map((a) => a.entityId),
+          )
+        : null
+      this.anomalyCache.set(key, set)
+    }
+    return set
   }
 
   /** Converted totals per entity of a level over a range for some accounts (cached). */

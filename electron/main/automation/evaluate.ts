@@ -65,6 +65,9 @@ interface SideValue {
 
 const MICRO = 1e6
 
+/** Fatigue states as condition values: 0 fresh or stable, 1 declining, 2 fatigued. */
+const FATIGUE_LEVELS = { fresh: 0, stable: 0, declining: 1, fatigued: 2 } as const
+
 /** A metric's value from window totals (money in reporting-currency units, ratios as fractions). */
 export function metricFromTotals(metric: RuleMetric, t: Totals): number | null {
   // The one KPI asked for, with deriveKpis' formulas (it builds every KPI: this runs per entity and
@@ -533,6 +536,16 @@ class SideReader {
     const level: EntityLevel = of === 'parent_campaign' ? 'campaign' : this.level
     if (metric === 'budget') return { value: this.budget(subject, account) }
     if (metric === 'days_since_launch') return { value: this.data.daysSince(subject.launchDate, account) }
+    if (metric === 'fatigue') {
+      if (level !== 'ad') return { value: null }
+      const f = this.data.fatigue(subject.id)
+      if (!f || f.state === 'insufficient_data')
+        return {
+          value: null,
+          unknown: { reason: 'data_minimum', note: `Fatigue: ${f?.explanation ?? 'the ad has no delivery yet.'}` },
+        }
+      return { value: FATIGUE_LEVELS[f.state] }
+    }
     const r = this.totalsFor(level, subject.id, account, w, includeProvisional)
     if (!('totals' in r)) {
       if (r.range && 'provisional' in r.range)
@@ -569,6 +582,17 @@ class SideReader {
       const b = this.budget(subject, account)
       if (b === null || b <= 0) return { value: null }
       return { value: t.spendMicros / MICRO / (b * ('days' in r.range! ? r.range.days : 1)) }
+    }
+    if (metric === 'frequency' || metric === 'anomaly') {
+      const range = r.range as { from: string; to: string }
+      if (metric === 'anomaly') {
+        const flagged = this.data.anomalousCampaigns(range.from, range.to)
+        if (!flagged) return { value: null }
+        return { value: flagged.has(level === 'campaign' ? subject.id : subject.campaignId) ? 1 : 0 }
+      }
+      const f = this.data.reach(level, range.from, range.to, [account.id]).get(subject.id)
+      // No reach reported (the platform does not give it, or no delivery): no value.
+      return { value: f && f.reach > 0 ? f.impressions / f.reach : null }
     }
     return { value: metricFromTotals(metric, t) }
   }

@@ -14,6 +14,7 @@ import type { DataTable } from '../../../shared/domain/tables'
 import { AppError } from '../../../shared/ipc/result'
 import type { AlertService } from '../alerts/alert-service'
 import type { AnalyticsService } from '../analytics/analytics-service'
+import type { AnomalyService } from '../analytics/anomaly-service'
 import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
 import type { RuleRow, RulesRepo } from '../store/repos/rules-repo'
@@ -29,6 +30,8 @@ export interface RulesServiceDeps {
   core: CoreServices
   repo: RulesRepo
   analytics: AnalyticsService
+  /** The anomaly detector behind anomaly conditions. */
+  anomalies?: AnomalyService
   changes: ChangeService
   alerts: AlertService
 }
@@ -263,7 +266,7 @@ export class RulesService {
     const ruleId = stored?.id ?? 0
     const version = stored?.version ?? 0
     const started = this.now()
-    const data = new EvalData(def.workspaceId, started, this.d.repo, this.d.analytics)
+    const data = new EvalData(def.workspaceId, started, this.d.repo, this.d.analytics, this.d.anomalies)
     const outcomes = evaluateRule(def, data, this.history(ruleId, def, started))
     const decisions = outcomes.map((o) => markActions(o, 'would'))
     return {
@@ -324,7 +327,7 @@ export class RulesService {
     const evaluated = rules.map((r) => {
       let d = data.get(r.workspaceId)
       if (!d) {
-        d = new EvalData(r.workspaceId, started, this.d.repo, this.d.analytics)
+        d = new EvalData(r.workspaceId, started, this.d.repo, this.d.analytics, this.d.anomalies)
         data.set(r.workspaceId, d)
       }
       try {

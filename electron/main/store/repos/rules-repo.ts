@@ -1,6 +1,7 @@
 import type { EntityLevel, EntityStatus, PlatformId } from '../../../../shared/domain/entities'
 import type { RuleDecision, RuleDefinition, RuleMode, RuleRun, RunTrigger } from '../../../../shared/domain/rules'
 import type { Sqlite } from '../db'
+import { CreativesRepo, type AdDayRow } from './creatives-repo'
 
 /** A stored rule row (the definition of its current version). */
 export interface RuleRow {
@@ -125,7 +126,11 @@ const IN = (n: number): string => `(${Array.from({ length: n }, () => '?').join(
 
 /** All of the automation SQL: rules and versions, runs and decisions, labels, and what evaluation reads. */
 export class RulesRepo {
-  constructor(private readonly sqlite: Sqlite) {}
+  private readonly creatives: CreativesRepo
+
+  constructor(private readonly sqlite: Sqlite) {
+    this.creatives = new CreativesRepo(sqlite)
+  }
 
   transaction<T>(fn: () => T): T {
     return this.sqlite.transaction(fn)()
@@ -359,6 +364,32 @@ export class RulesRepo {
     const rows = this.sqlite.prepare(`${sql} ORDER BY 1`).all(...accountIds) as Omit<RuleEntity, 'level' | 'labels'>[]
     const labels = this.labelsOf(level)
     return rows.map((r) => ({ ...r, level, labels: labels.get(r.id) ?? [] }))
+  }
+
+  /**
+   * Impressions and the sum of daily reach per entity of a level over a range (frequency
+   * conditions). Entities without rows are left out.
+   */
+  reach(
+    level: EntityLevel,
+    accountIds: number[],
+    from: string,
+    to: string,
+  ): Map<number, { impressions: number; reach: number }> {
+    if (!accountIds.length) return new Map()
+    const key = level === 'campaign' ? 'campaign_id' : level === 'ad_set' ? 'ad_set_id' : 'ad_id'
+    const rows = this.sqlite
+      .prepare(
+        `SELECT ${key} AS id, sum(impressions) AS impressions, sum(reach) AS reach FROM daily_metrics
+         WHERE account_id IN ${IN(accountIds.length)} AND date BETWEEN ? AND ? GROUP BY ${key}`,
+      )
+      .all(...accountIds, from, to) as { id: number; impressions: number; reach: number }[]
+    return new Map(rows.map((r) => [r.id, { impressions: r.impressions, reach: r.reach }]))
+  }
+
+  /** Daily impressions and clicks of ads up to `to`, by ad and date (creative fatigue). */
+  adDays(ids: number[], to: string): AdDayRow[] {
+    return this.creatives.adDays(ids, to)
   }
 
   /** Changes made by a rule (any version) since `since`, newest first; failed and rejected ones left out. */
