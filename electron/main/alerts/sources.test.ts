@@ -145,3 +145,23 @@ describe('alert sources', () => {
     expect(c.services.alerts.get(failed!.id).state).toBe('resolved')
   })
 })
+
+describe('the demo raises alerts', () => {
+  it('a demo build runs the sources: its current spend spike is an anomaly alert on the day it ended', async () => {
+    // Outside the retail peaks (the detector leaves cyber week and Christmas out of its baseline).
+    const now = new Date('2026-06-17T10:00:00Z')
+    core = createTestCore({ seedDemo: true, demo: { campaigns: 20, days: 60 }, now: () => now })
+    const c = core
+    const demo = await c.jobs.waitFor(c.startupJobId as number)
+    expect(demo.status).toBe('succeeded')
+    const spike = c.store.sqlite
+      .prepare("SELECT end_date AS endDate FROM simulator_events WHERE kind = 'spend_spike'")
+      .get() as { endDate: string }
+    // Ends within the last three days of data (yesterday is the last day).
+    expect(spike.endDate >= '2026-06-13' && spike.endDate <= '2026-06-15').toBe(true)
+    const anomalies = c.services.alerts.list({ source: ['anomaly'] })
+    expect(anomalies.some((a) => a.title.startsWith('Spend of') && a.numbers[0]?.label.includes(spike.endDate))).toBe(
+      true,
+    )
+  })
+})

@@ -364,6 +364,12 @@ export const alertSourcesModule: CoreModule<never, 'alerts' | 'sync' | 'anomalie
             needs.anomalies.invalidate()
             sources.afterSync(e.workspaceId)
           }),
+          // A demo build is the demo's sync: its workspace gets the same checks (its anomalies among them).
+          core.events.on('job:finished', (f) => {
+            if (f.kind !== 'demo:build' || f.status !== 'succeeded' || !core.store.sqlite.open) return
+            needs.anomalies.invalidate()
+            for (const w of core.workspaces.list()) if (w.isDemo) sources.afterSync(w.id)
+          }),
           core.events.on('ml:modelTrained', (e) => {
             try {
               sources.modelTrained(e)

@@ -1,4 +1,5 @@
 import { PLATFORM_LABELS } from '../../../../shared/domain/entities'
+import { isSeasonalPeak } from '../../analytics/anomaly-detector'
 import type { Calendar } from './calendar'
 import type { AccountModel } from './model'
 import type { Rng } from './rng'
@@ -12,6 +13,11 @@ interface AnomalySpec {
   spend?: number
   ctr?: number
   cvr?: number
+  /**
+   * Still going on the last days of data (no clean days after it): what an alert is for. Placed
+   * after the others, so the rest of the world draws the same dates as before.
+   */
+  current?: boolean
   story: (target: string, when: string) => string
 }
 
@@ -31,6 +37,7 @@ const SPECS: readonly AnomalySpec[] = [
     length: [1, 2],
     metric: 'spend',
     spend: 3,
+    current: true,
     story: (t, w) =>
       `Spend spike on ${t}: a budget edit with an extra zero let the campaign spend about 3x its usual daily amount ${w}; conversions did not keep pace, so CPA rose too.`,
   },
@@ -78,6 +85,8 @@ const AFTER = 10
 /** Anomalies stay inside the last year of the window. */
 const RECENT_DAYS = 365
 const ATTEMPTS = 400
+/** A current anomaly ends this many days before the last day of data at most (1 = on the day before it). */
+const CURRENT_END_WITHIN = 3
 
 /**
  * Picks dates and targets with the world RNG (after all entities are drawn, so adding anomalies
@@ -93,7 +102,7 @@ export function placeAnomalies(
   const reserved: (readonly [number, number])[] = []
   const regionLo = Math.max(BEFORE, cal.days - RECENT_DAYS)
 
-  for (const spec of SPECS) {
+  for (const spec of [...SPECS.filter((s) => !s.current), ...SPECS.filter((s) => s.current)]) {
     const acc = accounts.get(spec.accountKey)
     if (acc === undefined) continue
     const ranked = acc.campaigns
@@ -104,13 +113,26 @@ export function placeAnomalies(
       const target = ranked[rng.int(0, Math.min(ranked.length, 1 + Math.floor(attempt / 40)) - 1)]
       if (target === undefined) break
       const len = rng.int(spec.length[0], spec.length[1])
-      const lo = Math.max(regionLo, target.firstDay + BEFORE)
-      const hi = Math.min(cal.days - 1, target.lastDay) - AFTER - len + 1
+      const last = Math.min(cal.days - 1, target.lastDay)
+      // A current anomaly needs a campaign still running, and ends within the last few days.
+      if (spec.current && last < cal.days - 1) continue
+      const hi = spec.current ? last - len : last - AFTER - len + 1
+      const lo = spec.current
+        ? Math.max(regionLo, target.firstDay + BEFORE, hi - CURRENT_END_WITHIN + 1)
+        : Math.max(regionLo, target.firstDay + BEFORE)
       if (hi < lo) continue
       const from = rng.int(lo, hi)
       const to = from + len - 1
-      if (touchesHoliday(cal, from - BEFORE, to + AFTER)) continue
-      if (reserved.some(([a, b]) => from - BEFORE <= b && to + AFTER >= a)) continue
+      if (spec.current) {
+        // Outside the retail peaks, where the detector (rightly) expects big moves; a demo built
+        // in cyber week or at Christmas has no current anomaly.
+        if (cal.dates.slice(from, to + 1).some(isSeasonalPeak)) continue
+      } else if (touchesHoliday(cal, from - BEFORE, to + AFTER)) continue
+      // Clean days around each anomaly; a current one (another account) only keeps off the others' days.
+      const clash = spec.current
+        ? reserved.some(([a, b]) => from <= b && to >= a)
+        : reserved.some(([a, b]) => from - BEFORE <= b && to + AFTER >= a)
+      if (clash) continue
 
       const when = from === to ? `on ${cal.dates[from]}` : `from ${cal.dates[from]} to ${cal.dates[to]}`
       const platform = PLATFORM_LABELS[acc.account.platform]
