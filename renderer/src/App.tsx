@@ -5,6 +5,7 @@ import { startLiveUpdates } from './lib/live-events'
 import type { RouteId } from './lib/routes'
 import { routeForShortcut } from './lib/shortcuts'
 import { applyThemeSetting } from './lib/theme'
+import { AlertsPage } from './pages/alerts/AlertsPage'
 import { AnomaliesPage } from './pages/analytics/AnomaliesPage'
 import { AutomationPage } from './pages/automation/AutomationPage'
 import { CampaignsPage } from './pages/analytics/CampaignsPage'
@@ -46,6 +47,8 @@ function Page({ route }: { route: RouteId }): JSX.Element {
       return <AutomationPage />
     case 'recommendations':
       return <RecommendationsPage />
+    case 'alerts':
+      return <AlertsPage />
     default:
       return <PlaceholderPage key={route} id={route} />
   }

@@ -6,7 +6,7 @@ import { useRouterStore } from '../stores/router-store'
 
 export type PlaceholderRoute = Exclude<
   RouteId,
-  'dashboard' | 'settings' | 'anomalies' | 'experiments' | 'automation' | 'recommendations'
+  'dashboard' | 'settings' | 'anomalies' | 'experiments' | 'automation' | 'recommendations' | 'alerts'
 >
 
 interface Copy {
@@ -36,16 +36,6 @@ const COPY: Record<PlaceholderRoute, Copy> = {
     body: 'Forecasts of spend, revenue and conversions for the rest of the month, with confidence ranges, are planned for a later release.',
     today: 'The history they will learn from is already being collected.',
     bullets: ['Month-end pacing forecast', 'Confidence bands', 'Expected effect of budget changes'],
-  },
-  alerts: {
-    headline: 'Alerts are not built yet',
-    body: 'Spend spikes, tracking drops and disconnected accounts will be listed here, with desktop notifications.',
-    today: 'Sync problems already show up in the Jobs panel.',
-    bullets: [
-      'Anomaly detection on spend and conversions',
-      'Broken tracking and reconnect warnings',
-      'Snooze and resolve',
-    ],
   },
   reports: {
     headline: 'Reports are not built yet',
