@@ -24,6 +24,8 @@ export interface GoogleOAuthOptions {
   fetch?: typeof fetch
   /** Give up waiting for the browser after this long (default 5 minutes). */
   timeoutMs?: number
+  /** Aborting stops waiting and closes the loopback listener at once (a newer sign-in supersedes this one). */
+  signal?: AbortSignal
 }
 
 const TokenSchema = z.object({ refresh_token: z.string().min(1), access_token: z.string().optional() })
@@ -40,85 +42,92 @@ export async function googleLoopbackOAuth(o: GoogleOAuthOptions): Promise<{ refr
   const { verifier, challenge } = pkcePair()
   const state = b64url(randomBytes(16))
   let server: Server | null = null
-  try {
-    const code = await new Promise<{ code: string; redirectUri: string }>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('Google sign-in timed out: no answer from the browser')),
-        o.timeoutMs ?? 300_000,
-      )
-      let redirectUri = ''
-      server = createServer((req, res) => {
-        const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-        if (url.pathname !== '/') {
-          res.writeHead(404).end()
-          return
-        }
-        const err = url.searchParams.get('error')
-        const got = url.searchParams.get('code')
-        if (url.searchParams.get('state') !== state) {
-          res
-            .writeHead(400, { 'content-type': 'text/html' })
-            .end(PAGE('This sign-in link does not belong to this request.'))
-          return
-        }
-        clearTimeout(timer)
-        if (err || !got) {
-          res
-            .writeHead(200, { 'content-type': 'text/html' })
-            .end(PAGE('Sign-in was cancelled. You can close this window.'))
-          reject(new Error(`Google sign-in failed: ${err ?? 'no authorisation code'}`))
-          return
-        }
+  let timer: NodeJS.Timeout | undefined
+  let onAbort: (() => void) | undefined
+  const code = await new Promise<{ code: string; redirectUri: string }>((resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error('Google sign-in timed out: no answer from the browser')),
+      o.timeoutMs ?? 300_000,
+    )
+    onAbort = () => reject(new Error('Google sign-in was replaced by a newer sign-in request'))
+    if (o.signal?.aborted) return onAbort()
+    o.signal?.addEventListener('abort', onAbort, { once: true })
+    let redirectUri = ''
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      if (url.pathname !== '/') {
+        res.writeHead(404).end()
+        return
+      }
+      const err = url.searchParams.get('error')
+      const got = url.searchParams.get('code')
+      if (url.searchParams.get('state') !== state) {
+        res
+          .writeHead(400, { 'content-type': 'text/html' })
+          .end(PAGE('This sign-in link does not belong to this request.'))
+        return
+      }
+      if (err || !got) {
         res
           .writeHead(200, { 'content-type': 'text/html' })
-          .end(PAGE('Signed in. You can close this window and return to Marketing Engine.'))
-        resolve({ code: got, redirectUri })
-      })
-      server.on('error', reject)
-      server.listen(0, '127.0.0.1', () => {
-        redirectUri = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`
-        const auth = new URL(o.authUrl ?? GOOGLE_AUTH_URL)
-        const q = auth.searchParams
-        q.set('client_id', o.clientId)
-        q.set('redirect_uri', redirectUri)
-        q.set('response_type', 'code')
-        q.set('scope', GOOGLE_ADS_SCOPE)
-        q.set('code_challenge', challenge)
-        q.set('code_challenge_method', 'S256')
-        q.set('state', state)
-        q.set('access_type', 'offline')
-        q.set('prompt', 'consent')
-        o.openExternal(auth.toString()).catch(reject)
-      })
+          .end(PAGE('Sign-in was cancelled. You can close this window.'))
+        reject(new Error(`Google sign-in failed: ${err ?? 'no authorisation code'}`))
+        return
+      }
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(PAGE('Signed in. You can close this window and return to Marketing Engine.'))
+      resolve({ code: got, redirectUri })
     })
-    const res = await (o.fetch ?? fetch)(o.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: code.code,
-        client_id: o.clientId,
-        client_secret: o.clientSecret,
-        redirect_uri: code.redirectUri,
-        code_verifier: verifier,
-      }).toString(),
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      redirectUri = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`
+      const auth = new URL(o.authUrl ?? GOOGLE_AUTH_URL)
+      const q = auth.searchParams
+      q.set('client_id', o.clientId)
+      q.set('redirect_uri', redirectUri)
+      q.set('response_type', 'code')
+      q.set('scope', GOOGLE_ADS_SCOPE)
+      q.set('code_challenge', challenge)
+      q.set('code_challenge_method', 'S256')
+      q.set('state', state)
+      q.set('access_type', 'offline')
+      q.set('prompt', 'consent')
+      o.openExternal(auth.toString()).catch(reject)
     })
-    const text = await res.text()
-    if (!res.ok) throw new Error(`Google token exchange failed (HTTP ${res.status}): ${text.slice(0, 200)}`)
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      throw new Error('Google token exchange answered something that is not JSON')
-    }
-    const parsed = TokenSchema.safeParse(body)
-    if (!parsed.success)
-      throw new Error(
-        'Google returned no refresh token: remove the app from your Google account permissions and try again',
-      )
-    return { refreshToken: parsed.data.refresh_token }
-  } finally {
+  }).finally(() => {
+    // Whatever ended the wait, the listener, the timer and the abort hook go with it.
+    clearTimeout(timer)
+    if (onAbort) o.signal?.removeEventListener('abort', onAbort)
     const s = server as Server | null
     s?.close()
+    s?.closeIdleConnections()
+    server = null
+  })
+  const res = await (o.fetch ?? fetch)(o.tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: code.code,
+      client_id: o.clientId,
+      client_secret: o.clientSecret,
+      redirect_uri: code.redirectUri,
+      code_verifier: verifier,
+    }).toString(),
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`Google token exchange failed (HTTP ${res.status}): ${text.slice(0, 200)}`)
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    throw new Error('Google token exchange answered something that is not JSON')
   }
+  const parsed = TokenSchema.safeParse(body)
+  if (!parsed.success)
+    throw new Error(
+      'Google returned no refresh token: remove the app from your Google account permissions and try again',
+    )
+  return { refreshToken: parsed.data.refresh_token }
 }

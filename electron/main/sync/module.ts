@@ -49,6 +49,8 @@ function createSyncModule(
   const planned = new Map<string, ImportPlan>()
   const scheduler = new SyncScheduler(services, (ws) => sync.startSync({ workspaceId: ws }))
   const offs: (() => void)[] = []
+  /** The Google sign-in waiting for the browser, if any. */
+  let pendingGoogleSignIn: AbortController | null = null
 
   const configView = (c: SyncConfig): z.infer<typeof SyncConfigViewSchema> => ({
     ...c,
@@ -136,6 +138,11 @@ function createSyncModule(
         ctx,
       ) => {
         services.workspaces.get(workspaceId)
+        // One sign-in at a time: a new one (the user clicked Connect again) closes the previous
+        // one's loopback listener at once instead of leaving it open for its 5-minute timeout.
+        pendingGoogleSignIn?.abort()
+        const signIn = new AbortController()
+        pendingGoogleSignIn = signIn
         let refreshToken: string
         try {
           ;({ refreshToken } = await googleLoopbackOAuth({
@@ -143,9 +150,12 @@ function createSyncModule(
             clientSecret,
             tokenUrl: sync.config.tokenUrl('google_ads') ?? 'https://oauth2.googleapis.com/token',
             openExternal: (url) => services.platform.openExternal(url),
+            signal: signIn.signal,
           }))
         } catch (err) {
           throw new AppError('UNAUTHORIZED', (err as Error).message)
+        } finally {
+          if (pendingGoogleSignIn === signIn) pendingGoogleSignIn = null
         }
         const creds = {
           platform: 'google_ads' as const,
@@ -352,6 +362,7 @@ function createSyncModule(
       if (services.platform.host === 'electron' || services.platform.host === 'web') scheduler.start()
     },
     stop() {
+      pendingGoogleSignIn?.abort()
       scheduler.stop()
       for (const off of offs.splice(0)) off()
     },
