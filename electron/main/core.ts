@@ -152,7 +152,23 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     demo: new DemoService(store.sqlite, events, now),
     mutations: new Mutations(new AuditRepo(store.sqlite), events, now),
   }
-  jobs.register(demoBuildJob(services.demo))
+  jobs.register(
+    demoBuildJob(services.demo, async () => {
+      // A demo reset deletes the old demo workspace: its syncs (queued, or resumed after a crash)
+      // are cancelled and awaited first, so none writes into rows that are being deleted.
+      const demo = new Set(
+        workspaces
+          .list()
+          .filter((w) => w.isDemo)
+          .map((w) => w.id),
+      )
+      for (;;) {
+        const id = jobs.activeWhere('sync:run', (p) => demo.has(p.workspaceId))
+        if (id === null || !jobs.cancel(id)) return
+        await jobs.waitFor(id)
+      }
+    }),
+  )
   // Created in dependency order; a missing or circular need stops the start here, naming the modules.
   const wired = wireModules(services, modulesOf(options))
   const modules = wired.parts

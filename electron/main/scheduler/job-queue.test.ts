@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { EventBus } from '../events'
 import { openStore, type Store } from '../store/db'
-import { JobQueue, throwIfAborted } from './job-queue'
+import { CancelledError, JobQueue, throwIfAborted } from './job-queue'
 import { sourceResourcesDir } from '../platform/node'
 import { join } from 'node:path'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -167,6 +167,22 @@ describe('JobQueue', () => {
     expect(bad.status).toBe('failed')
     expect(bad.attempts).toBe(3)
     expect(bad.error).toBe('boom 3')
+  })
+
+  it('a job that cancels itself with a reason ends cancelled, not failed, and keeps the reason', async () => {
+    const { q } = setup()
+    q.register({
+      kind: 'flaky',
+      maxAttempts: 3,
+      run: async () => {
+        throw new CancelledError('Nothing left to resume')
+      },
+    })
+    q.start()
+    const job = await q.waitFor(q.enqueue('flaky', { okOn: 1 }))
+    expect(job.status).toBe('cancelled')
+    expect(job.attempts).toBe(1)
+    expect(job.error).toBe('Nothing left to resume')
   })
 
   it('puts a job left running by a crash back in the queue and resumes from its checkpoint', async () => {

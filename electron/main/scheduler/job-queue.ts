@@ -50,8 +50,9 @@ function firstIssue(error: z.ZodError): string {
 }
 
 export class CancelledError extends Error {
-  constructor() {
-    super('Cancelled')
+  /** `reason`, when given, is what the job's row and the UI show for the cancellation. */
+  constructor(readonly reason: string | null = null) {
+    super(reason ?? 'Cancelled')
     this.name = 'CancelledError'
   }
 }
@@ -376,7 +377,8 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
         const cancelled = ctl.signal.aborted || err instanceof CancelledError
         const message = err instanceof Error ? err.message : String(err)
         if (cancelled) {
-          this.finish(row.id, row.kind, owner, 'cancelled', null, this.stopping ? 'Stopped with the app' : null)
+          const reason = err instanceof CancelledError ? err.reason : null
+          this.finish(row.id, row.kind, owner, 'cancelled', null, this.stopping ? 'Stopped with the app' : reason)
         } else if (attempt < row.max_attempts && !this.stopping) {
           const delay = (kind.retryDelayMs ?? defaultRetryDelay)(attempt)
           const runAfter = new Date(this.opts.now().getTime() + delay).toISOString()

@@ -152,10 +152,14 @@ export class DemoService {
 }
 
 /** The `demo:build` job kind: create or reset the demo workspace. */
-export function demoBuildJob(service: DemoService): JobKind<'demo:build'> {
+export function demoBuildJob(service: DemoService, stopDemoSyncs: () => Promise<void>): JobKind<'demo:build'> {
   return {
     kind: 'demo:build',
     maxAttempts: 2,
-    run: (payload, ctx) => service.build(payload, ctx),
+    run: async (payload, ctx) => {
+      ctx.progress('Preparing', 0, 1, 'Stopping syncs of the previous demo workspace')
+      await stopDemoSyncs()
+      return service.build(payload, ctx)
+    },
   }
 }

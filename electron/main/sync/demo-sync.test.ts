@@ -70,4 +70,25 @@ describe('demo workspace: "Sync now" runs the real connectors against the simula
     expect(changed).toBeGreaterThan(0)
     expect(checkIntegrity(c, ws)).toEqual({ duplicates: 0, rollupMismatches: 0 })
   })
+
+  it("a demo reset cancels the old demo workspace's sync first (no sync writes into a deleted workspace)", async () => {
+    const now = new Date('2026-06-15T18:00:00Z')
+    core = createTestCore({ seedDemo: true, demo: { campaigns: 14, days: 50 }, now: () => now })
+    const c = core
+    expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    const ws = c.workspaces.list().find((w) => w.isDemo)?.id as number
+    const sync = c.services.sync.startSync({ workspaceId: ws, mode: 'full' })
+    // The reset is asked for while the sync is under way (its first progress report).
+    const rebuild = await new Promise<number>((resolve) => {
+      const off = c.events.on('job:progress', (p) => {
+        if (p.jobId !== sync.jobId) return
+        off()
+        resolve(c.jobs.enqueue('demo:build', { campaigns: 6, days: 20 }))
+      })
+    })
+    const [syncJob, rebuilt] = [await c.jobs.waitFor(sync.jobId), await c.jobs.waitFor(rebuild)]
+    expect(rebuilt.status).toBe('succeeded')
+    expect(syncJob.status).toBe('cancelled')
+    expect(c.workspaces.list().filter((w) => w.isDemo)).toHaveLength(1)
+  })
 })

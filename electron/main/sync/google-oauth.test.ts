@@ -95,7 +95,7 @@ describe('Google sign-in listeners do not pile up', () => {
   it('a second connectGoogle through the core supersedes the first (one listener at a time)', async () => {
     const urls: string[] = []
     let notify: (() => void) | null = null
-    const core = createTestCore({ ephemeral: true })
+    const core = createTestCore()
     core.platform.openExternal = async (url: string) => {
       urls.push(new URL(url).searchParams.get('redirect_uri') as string)
       notify?.()

@@ -225,7 +225,8 @@ export class SyncService {
           onFinished(payload.workspaceId, r)
           return r
         } catch (err) {
-          onFinished(payload.workspaceId, null)
+          // A sync not resumed because its workspace is gone has nobody to tell.
+          if (this.s.workspaces.list().some((w) => w.id === payload.workspaceId)) onFinished(payload.workspaceId, null)
           throw err
         }
       },

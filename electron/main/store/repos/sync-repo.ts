@@ -266,7 +266,9 @@ export class SyncRepo {
   }
 
   finishRun(id: number, status: string, accounts: AccountOutcome[], rowsWritten: number, error: string | null): void {
-    const r = this.sqlite.prepare('SELECT started_at FROM sync_runs WHERE id = ?').get(id) as { started_at: string }
+    const r = this.sqlite.prepare('SELECT started_at FROM sync_runs WHERE id = ?').get(id) as
+      { started_at: string } | undefined
+    if (!r) return // deleted with its workspace while it ran
     const finished = this.nowIso()
     this.sqlite
       .prepare(

@@ -1,3 +1,4 @@
+import { CancelledError } from '../../scheduler/job-queue'
 import { TEST_CALLER } from '../../test-support'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -507,5 +508,36 @@ describe('sync engine', () => {
     if (through) for (const f of metaFroms) expect(f > through).toBe(true)
     const expected = world.accounts.reduce((n, a) => n + [...world.rows(a.key)].length, 0)
     expect(snapshot(fw).size).toBe(expected)
+  })
+
+  it('does not resume an interrupted sync whose workspace was removed meanwhile (a demo reset): cancelled with the reason', async () => {
+    const world = smallWorld()
+    w = await fakeWorld(worldAccounts(world), { now: () => NOW, maxWindowDays: 10 })
+    const fw = w
+    let saved: unknown = null
+    const ctl = new AbortController()
+    let pages = 0
+    const ctx = {
+      jobId: 0,
+      signal: ctl.signal,
+      progress: () => {
+        if (++pages === 12) ctl.abort()
+      },
+      checkpoint: <T>() => saved as T | null,
+      saveCheckpoint: (v: unknown) => {
+        saved = JSON.parse(JSON.stringify(v))
+      },
+      checkpointStatement: (v: unknown) => {
+        saved = JSON.parse(JSON.stringify(v))
+        return { sql: 'UPDATE jobs SET checkpoint = checkpoint WHERE 0', params: [] }
+      },
+    }
+    const req = { workspaceId: fw.workspaceId, mode: 'incremental' as const }
+    await expect(fw.core.services.sync.engine.run(req, ctx)).rejects.toThrow(/Cancelled/)
+    // What a demo reset does to the old workspace while the sync job waits to resume.
+    fw.core.store.sqlite.prepare('DELETE FROM workspaces WHERE id = ?').run(fw.workspaceId)
+    const resumed = fw.core.services.sync.engine.run(req, { ...ctx, signal: new AbortController().signal })
+    await expect(resumed).rejects.toBeInstanceOf(CancelledError)
+    await expect(resumed).rejects.toThrow(/workspace this interrupted sync belonged to was removed or rebuilt/)
   })
 })

@@ -217,6 +217,13 @@ export class SyncEngine {
 
   private async runJob(req: SyncRequest, ctx: Ctx, sink: ChunkSink, pullAhead: number): Promise<SyncResult> {
     let cp = ctx.checkpoint<SyncCheckpoint>()
+    if (cp && !this.deps.repo.run(cp.runId)) {
+      // Interrupted (app quit or killed), then its workspace was removed or rebuilt (a demo reset
+      // deletes the old demo workspace with its runs and accounts): there is nothing to resume into.
+      throw new CancelledError(
+        'Not resumed: the workspace this interrupted sync belonged to was removed or rebuilt (for example by a demo reset). Start a new sync.',
+      )
+    }
     if (!cp) {
       cp = this.initialCheckpoint(req, ctx.jobId)
       ctx.saveCheckpoint(cp)
