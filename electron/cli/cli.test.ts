@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -64,6 +64,53 @@ describe('cli', () => {
     const rules = (JSON.parse(list.stdout) as { rules: { definition: { name: string; mode: string } }[] }).rules
     expect(rules.map((r) => r.definition.mode)).toEqual(['approval', 'approval', 'approval'])
   })
+
+  it('rules: a change approved in one CLI call is undone in the next (the simulated platforms keep their state)', () => {
+    const file = join(dataDir, 'raise.json')
+    const last7 = { kind: 'last_n_days', days: 7, includeToday: false, offsetDays: 0 }
+    writeFileSync(
+      file,
+      JSON.stringify({
+        workspaceId: 1,
+        name: 'Raise budgets',
+        mode: 'approval',
+        scope: { level: 'campaign' },
+        guardrails: { learningDays: 0, minConversions: 0, minSpendMicros: 0 },
+        conditions: {
+          type: 'group',
+          op: 'and',
+          items: [{ type: 'condition', metric: 'spend', window: last7, op: 'gt', value: 0 }],
+        },
+        actions: [{ kind: 'change_budget', pct: 10 }],
+      }),
+    )
+    const created = cli('rules', 'create', '--file', file, '--json')
+    expect(created.code).toBe(0)
+    const id = (JSON.parse(created.stdout) as { id: number }).id
+    const run = cli('rules', 'run', String(id), '--json')
+    expect(run.code).toBe(0)
+    const proposed = (
+      JSON.parse(run.stdout) as { decisions: { actions: { outcome: string; changeId: number | null }[] }[] }
+    ).decisions
+      .flatMap((d) => d.actions)
+      .find((a) => a.outcome === 'proposed')
+    expect(proposed?.changeId).toBeTypeOf('number')
+    const changeId = String(proposed?.changeId)
+    const approved = cli('rules', 'approve', changeId, '--json')
+    expect(approved.stderr).not.toMatch(/^error/m)
+    const [applied] = JSON.parse(approved.stdout) as { state: string; before: number; applied: number }[]
+    expect(applied).toMatchObject({ state: 'applied' })
+    const kept = readFileSync(join(dataDir, 'simulated-platforms.json'), 'utf8')
+    expect(kept).toContain(`"dailyBudgetMicros":${applied?.applied}`)
+    // A new process: the platform still has the new budget, so the undo reads it back and applies.
+    const undone = cli('rules', 'undo', changeId, '--json')
+    expect(undone.stderr).not.toMatch(/CONFLICT/)
+    expect(undone.code).toBe(0)
+    expect((JSON.parse(undone.stdout) as { state: string; applied: number }[])[0]).toMatchObject({
+      state: 'applied',
+      applied: applied?.before,
+    })
+  }, 180_000)
 
   it('calls any channel and prints the envelope; an invalid payload exits 1', () => {
     const ok = cli('call', 'workspaces:list', '{}')

@@ -42,7 +42,7 @@ function createSyncModule(
   { connectors }: Pick<ServiceRegistry, 'connectors'>,
 ): ModuleParts<Provides, Channel> {
   const sync = new SyncService(services, connectors)
-  sync.useSimulatedFetch(demoSimulatedFetch())
+  sync.useSimulatedFetch(demoSimulatedFetch(services.platform.paths.dataDir))
   const importer = new CsvImporter(services.store.sqlite, () => services.platform.clock.now())
   const files = new ImportFiles(services)
   /** Plans validated by `import:commit`, reused by its job when it runs in this process. */

@@ -7,7 +7,7 @@ import { tiktokHandlers } from './tiktok'
 import { SimulatedState, type SimulatedPlatformsOptions } from './state'
 
 export type { FaultKind, FaultOptions } from './faults'
-export { SimulatedState, type SimulatedPlatformsOptions } from './state'
+export { SimulatedState, type SimulatedPlatformsOptions, type SimWrittenState } from './state'
 
 /** Base URLs the simulated platforms answer on by default: the real ones, so connectors run unchanged. */
 export const SIMULATED_BASE_URLS = PLATFORM_BASE_URLS

@@ -33,6 +33,24 @@ export interface SimulatedPlatformsOptions {
 
 const DEFAULT_PAGE: Record<PlatformId, number> = { meta: 500, google_ads: 10_000, tiktok: 1000, snapchat: 1000 }
 
+/** The fields write-backs change on an entity. */
+interface SimEntityState {
+  externalId: string
+  status: string
+  dailyBudgetMicros?: number | null
+}
+
+/** Write-backs applied to simulated platforms, as kept between processes. */
+export interface SimWrittenState {
+  entities: {
+    kind: 'campaign' | 'adSet' | 'ad'
+    externalId: string
+    status: string
+    dailyBudgetMicros: number | null
+  }[]
+  googleBudgets: [string, number][]
+}
+
 /** Meta async report run kept by the simulated Graph API. */
 export interface SimReportRun {
   id: string
@@ -74,6 +92,8 @@ export class SimulatedState {
   private readonly revoked = new Set<PlatformId>()
   private readonly memoCache = new Map<string, unknown>()
   private readonly pageSizes: Record<PlatformId, number>
+  /** Google budgets as built (before any write). */
+  private readonly builtGoogleBudgets: Map<string, number>
 
   constructor(opts: SimulatedPlatformsOptions) {
     if (!opts.world && !opts.config) throw new Error('createSimulatedPlatforms needs a world or a config')
@@ -94,6 +114,44 @@ export class SimulatedState {
       this.googleBudgetOf.set(c.externalId, c.externalId)
       this.googleBudgets.set(c.externalId, this.googleCampaignBudget(c))
     }
+    this.builtGoogleBudgets = new Map(this.googleBudgets)
+  }
+
+  /**
+   * What write-backs changed (statuses, budgets, Google budgets) against the world as built, so a
+   * host can keep the platforms' state between processes (the CLI's demo).
+   */
+  writtenState(): SimWrittenState {
+    const entities: SimWrittenState['entities'] = []
+    const diff = (kind: 'campaign' | 'adSet' | 'ad', now: Map<string, SimEntityState>, built: SimEntityState[]) => {
+      for (const b of built) {
+        const e = now.get(b.externalId)
+        if (e && (e.status !== b.status || (e.dailyBudgetMicros ?? null) !== (b.dailyBudgetMicros ?? null)))
+          entities.push({
+            kind,
+            externalId: b.externalId,
+            status: e.status,
+            dailyBudgetMicros: e.dailyBudgetMicros ?? null,
+          })
+      }
+    }
+    diff('campaign', this.campaigns, this.world.campaigns)
+    diff('adSet', this.adSets, this.world.adSets)
+    diff('ad', this.ads, this.world.ads)
+    const googleBudgets = [...this.googleBudgets].filter(([id, v]) => this.builtGoogleBudgets.get(id) !== v)
+    return { entities, googleBudgets }
+  }
+
+  /** Apply what `writtenState` returned (unknown entities are ignored). */
+  applyWrittenState(w: SimWrittenState): void {
+    const maps = { campaign: this.campaigns, adSet: this.adSets, ad: this.ads } as const
+    for (const e of w.entities) {
+      const x = maps[e.kind].get(e.externalId) as SimEntityState | undefined
+      if (!x) continue
+      x.status = e.status as typeof x.status
+      if ('dailyBudgetMicros' in x) x.dailyBudgetMicros = e.dailyBudgetMicros
+    }
+    for (const [id, v] of w.googleBudgets) if (this.googleBudgets.has(id)) this.googleBudgets.set(id, v)
   }
 
   /** Count a write request for an entity (exactly-once checks of the change pipeline). */
