@@ -56,7 +56,7 @@ describe('forecast models', () => {
   let first: { version: number; activated: boolean; ranIn: string }
 
   it('trains in a worker, beats the seasonal baseline over 8 rolling origins, with 80% intervals calibrated per spend tier', async () => {
-    first = await train(100)
+    first = await train()
     expect(first).toMatchObject({ version: 1, activated: true, ranIn: 'worker' })
     const [m] = await call<ModelVersion[]>('ml:listModels', { workspaceId })
     expect(m?.active).toBe(true)

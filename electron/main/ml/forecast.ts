@@ -53,6 +53,8 @@ export type SpendTier = (typeof TIERS)[number]
 /** Calibration rows a tier needs for its own conformal quantile (else the pooled one is used). */
 const MIN_GROUP_ROWS = 30
 const SPEND_28D = FEATURE_NAMES.indexOf('spend_28d')
+/** Point-model settings (the quantile models keep the engine defaults). */
+export const POINT_DEFAULTS = { maxDepth: 4, learningRate: 0.05 }
 
 export interface MetricModels {
   point: GbmModel
@@ -132,6 +134,25 @@ export interface TrainOptions {
   quantileTrees?: number
   /** Cap on training rows (anchors are thinned by a stride to meet it). */
   maxRows?: number
+  /** Point-model settings other than the tree count (defaults: POINT_DEFAULTS, 20 rows per leaf). */
+  point?: { maxDepth?: number; learningRate?: number; minSamplesLeaf?: number }
+  /** One conformal quantile for all tiers (the pre-tier calibration; for the bench's before/after). */
+  pooledIntervals?: boolean
+}
+
+/** Per-row rolling-origin results of one metric (window totals), for independent re-computation. */
+export interface BacktestRows {
+  actual: number[]
+  model: number[]
+  lower: number[]
+  upper: number[]
+  naive: number[]
+  naiveLower: number[]
+  naiveUpper: number[]
+  tier: SpendTier[]
+  entity: string[]
+  origin: number[]
+  horizon: number[]
 }
 
 export interface TrainResult {
@@ -219,9 +240,24 @@ function fitMetric(
   const nTrees = o.nTrees ?? 200
   const qTrees = o.quantileTrees ?? 100
   const a = (1 - INTERVAL_LEVEL) / 2
-  const point = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees })
+  // Shallower, slower-learning trees than the engine's defaults: chosen by the rolling-origin
+  // evaluation on two demo worlds (docs/ml.md), where depth 6 / rate 0.1 lost to the baseline on revenue.
+  const point = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees, ...POINT_DEFAULTS, ...o.point })
   const lower = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees: qTrees, loss: 'quantile', alpha: a })
   const upper = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees: qTrees, loss: 'quantile', alpha: 1 - a })
+  return calibrate({ point, lower, upper }, cal, yCal, naiveCal, bounds, o)
+}
+
+/** Conformal calibration (per spend tier) of fitted models on a calibration set. */
+function calibrate(
+  models: Pick<MetricModels, 'point' | 'lower' | 'upper'>,
+  cal: FeatureSet,
+  yCal: Float64Array,
+  naiveCal: Float64Array,
+  bounds: [number, number],
+  o: TrainOptions,
+): MetricModels {
+  const { point, lower, upper } = models
   const widths: number[] = []
   const points: number[] = []
   const tiers: number[] = []
@@ -244,6 +280,10 @@ function fitMetric(
   }
   const model = byTier(scores, tiers)
   const base = byTier(bScores, tiers)
+  if (o.pooledIntervals) {
+    model.perTier = model.perTier.map(() => model.pooled)
+    base.perTier = base.perTier.map(() => base.pooled)
+  }
   return {
     point,
     lower,
@@ -298,13 +338,26 @@ function trainAndCal(
 const zeroTiers = (): Record<SpendTier, number> => ({ low: 0, mid: 0, high: 0 })
 
 function scoreTarget(
-  m: MetricModels,
+  modelsAt: (origin: number) => MetricModels,
   set: FeatureSet,
   y: Float64Array,
   naive: Float64Array,
   bounds: [number, number],
   series: EntitySeries[],
-): { summary: MetricSummary; backtest: TargetBacktest; baselineEntities: string[] } {
+): { summary: MetricSummary; backtest: TargetBacktest; baselineEntities: string[]; rows: BacktestRows } {
+  const detail: BacktestRows = {
+    actual: [],
+    model: [],
+    lower: [],
+    upper: [],
+    naive: [],
+    naiveLower: [],
+    naiveUpper: [],
+    tier: [],
+    entity: [],
+    origin: [],
+    horizon: [],
+  }
   const actual: number[] = []
   const pred: number[] = []
   const lo: number[] = []
@@ -319,6 +372,7 @@ function scoreTarget(
     const h = set.horizon[i] as number
     const t = rowTier(set, i, bounds)
     const tier = TIERS[t] as SpendTier
+    const m = modelsAt(set.anchor[i] as number)
     const b = predictBand(m, set.x, i * N_FEATURES, t)
     const nb = baselineBand(m, naive[i] as number, t)
     // Compare window totals, the quantity a marketer plans with.
@@ -335,6 +389,18 @@ function scoreTarget(
     if (a >= l - 1e-9 && a <= u + 1e-9) inModel[tier]++
     if (a >= nb.lower * h - 1e-9 && a <= nb.upper * h + 1e-9) inBase[tier]++
     const e = set.entity[i] as number
+    const es = series[e] as EntitySeries
+    detail.actual.push(a)
+    detail.model.push(p)
+    detail.lower.push(l)
+    detail.upper.push(u)
+    detail.naive.push(nb.point * h)
+    detail.naiveLower.push(nb.lower * h)
+    detail.naiveUpper.push(nb.upper * h)
+    detail.tier.push(tier)
+    detail.entity.push(`${es.entityType}:${es.id}`)
+    detail.origin.push(set.anchor[i] as number)
+    detail.horizon.push(h)
     errModel.set(e, (errModel.get(e) ?? 0) + Math.abs(a - p))
     errBase.set(e, (errBase.get(e) ?? 0) + Math.abs(a - nb.point * h))
   }
@@ -355,6 +421,7 @@ function scoreTarget(
   return {
     summary,
     baselineEntities,
+    rows: detail,
     backtest: {
       rows: set.n,
       modelMae: summary.mae,
@@ -391,6 +458,7 @@ export function rollingOrigin(
   revenue: MetricSummary
   baselineEntities: { conversions: string[]; revenue: string[] }
   rows: number
+  detail: { conversions: BacktestRows; revenue: BacktestRows }
 } {
   const origins = cutoffOrigins(ws.settledDays)
   const first = origins[0] as number
@@ -399,15 +467,26 @@ export function rollingOrigin(
   const bundle = fitBundle(train, cal, o)
   const test = buildOriginRows(ws.series, HORIZONS, origins, ws.settledDays - 1, codes)
   if (test.n < 20) throw new Error(`Too little delivery to evaluate (${test.n} rolling-origin rows)`)
+  // As the app recalibrates at every training, the intervals are recalibrated at every origin on
+  // the CAL_DAYS before it (windows after the model's training data, so the scores stay out of sample).
+  const recal = new Map<number, { conversions: MetricModels; revenue: MetricModels }>()
+  for (const a of origins) {
+    const k = buildRows(ws.series, HORIZONS, a - CAL_DAYS, a - 1, 1, codes, true)
+    recal.set(a, {
+      conversions: calibrate(bundle.conversions, k, k.yConversions, k.naiveConversions, bundle.tierBounds, o),
+      revenue: calibrate(bundle.revenue, k, k.yRevenue, k.naiveRevenue, bundle.tierBounds, o),
+    })
+  }
+  const at = (a: number): { conversions: MetricModels; revenue: MetricModels } => recal.get(a) ?? bundle
   const c = scoreTarget(
-    bundle.conversions,
+    (a) => at(a).conversions,
     test,
     test.yConversions,
     test.naiveConversions,
     bundle.tierBounds,
     ws.series,
   )
-  const r = scoreTarget(bundle.revenue, test, test.yRevenue, test.naiveRevenue, bundle.tierBounds, ws.series)
+  const r = scoreTarget((a) => at(a).revenue, test, test.yRevenue, test.naiveRevenue, bundle.tierBounds, ws.series)
   const fromDay = ws.series[0]?.fromDay ?? 0
   return {
     backtest: {
@@ -421,6 +500,7 @@ export function rollingOrigin(
     revenue: r.summary,
     baselineEntities: { conversions: c.baselineEntities, revenue: r.baselineEntities },
     rows: test.n,
+    detail: { conversions: c.rows, revenue: r.rows },
   }
 }
 
