@@ -64,6 +64,20 @@ test.describe('Marketing Engine in the browser preview', () => {
     }
   })
 
+  test('Settings › Backups: the retention a user picks is saved and used by the core', async ({ page }) => {
+    await page.goto(`${serverInfo().url}#/settings`)
+    const panel = page.getByTestId('backups-panel')
+    await expect(panel).toBeVisible()
+    await page.getByTestId('backups-keep-daily').selectOption('14')
+    await expect(panel).toContainText('the last 14 daily and 4 weekly are kept')
+    await expect.poll(async () => (await callApi<{ keep: { daily: number } }>('backups:list', {})).keep.daily).toBe(14)
+    const shots = join(import.meta.dirname, '..', 'test-results', 'screenshots')
+    mkdirSync(shots, { recursive: true })
+    await panel.screenshot({ path: join(shots, 'settings-backups.png') })
+    await page.getByTestId('backups-keep-daily').selectOption('7')
+    await expect(panel).toContainText('the last 7 daily and 4 weekly are kept')
+  })
+
   test('the KPI tiles equal the core totals, and changing the date range changes them', async ({ page }) => {
     await page.goto(serverInfo().url)
     await expect(page.getByTestId('kpi-spend')).not.toHaveAttribute('data-value', '')

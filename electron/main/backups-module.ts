@@ -6,7 +6,6 @@ import type { CoreModule, ModuleParts } from './module'
 import {
   backupNow,
   checkFile,
-  DEFAULT_RETENTION,
   listBackups,
   pendingRestoreFile,
   pruneBackups,
@@ -20,16 +19,17 @@ type Channel = 'backups:list' | 'backups:create' | 'backups:restore'
 const CHECK_EVERY_MS = 60 * 60 * 1000
 const DAY_MS = 24 * 60 * 60 * 1000
 
-/** Retention from ME_BACKUP_KEEP_DAILY / ME_BACKUP_KEEP_WEEKLY (defaults 7 and 4). */
-export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): Retention {
+/**
+ * Retention set by ME_BACKUP_KEEP_DAILY / ME_BACKUP_KEEP_WEEKLY (each falls back to `settings` when unset or
+ * invalid), or null when neither is set: then Settings › Backups decides.
+ */
+export function retentionFromEnv(settings: Retention, env: NodeJS.ProcessEnv = process.env): Retention | null {
+  if (env.ME_BACKUP_KEEP_DAILY === undefined && env.ME_BACKUP_KEEP_WEEKLY === undefined) return null
   const n = (v: string | undefined, d: number): number => {
     const x = v === undefined ? d : Number(v)
     return Number.isInteger(x) && x >= 0 && x <= 1000 ? x : d
   }
-  return {
-    daily: n(env.ME_BACKUP_KEEP_DAILY, DEFAULT_RETENTION.daily),
-    weekly: n(env.ME_BACKUP_KEEP_WEEKLY, DEFAULT_RETENTION.weekly),
-  }
+  return { daily: n(env.ME_BACKUP_KEEP_DAILY, settings.daily), weekly: n(env.ME_BACKUP_KEEP_WEEKLY, settings.weekly) }
 }
 
 /** What the backups module offers other modules, the CLI and tests. */
@@ -46,12 +46,19 @@ export interface Backups {
  * Backups: take, list and restore them (IPC and the CLI), and the automatic daily backup of the
  * long-running hosts (the desktop app and the browser preview) with its retention.
  */
-export function backupsModule(keep: Retention = retentionFromEnv()): CoreModule<'backups', never, Channel> {
-  return { name: 'backups', provides: ['backups'], requires: [], create: (s) => createBackupsModule(s, keep) }
+export function backupsModule(env: NodeJS.ProcessEnv = process.env): CoreModule<'backups', never, Channel> {
+  return { name: 'backups', provides: ['backups'], requires: [], create: (s) => createBackupsModule(s, env) }
 }
 
-function createBackupsModule(s: CoreServices, keep: Retention): ModuleParts<'backups', Channel> {
+function createBackupsModule(s: CoreServices, env: NodeJS.ProcessEnv): ModuleParts<'backups', Channel> {
   const dbPath = s.store.path
+  /** The retention in force: read at each use, so a change in Settings applies at the next prune. */
+  const retention = (): { keep: Retention; keepFromEnv: boolean } => {
+    const st = s.platform.settings.get()
+    const fromSettings = { daily: st.backupKeepDaily, weekly: st.backupKeepWeekly }
+    const fromEnv = retentionFromEnv(fromSettings, env)
+    return { keep: fromEnv ?? fromSettings, keepFromEnv: fromEnv !== null }
+  }
   const now = (): Date => s.platform.clock.now()
   const requireFile = (): void => {
     if (dbPath === ':memory:') throw new AppError('CONFLICT', 'This store lives in memory: there is no file to back up')
@@ -70,7 +77,7 @@ function createBackupsModule(s: CoreServices, keep: Retention): ModuleParts<'bac
     if (last && now().getTime() - Date.parse(last.createdAt) < DAY_MS) return null
     return serial(async () => {
       const b = await backupNow(s.store.sqlite, dbPath, 'daily', now())
-      pruneBackups(dbPath, keep)
+      pruneBackups(dbPath, retention().keep)
       return b.path
     })
   }
@@ -83,7 +90,11 @@ function createBackupsModule(s: CoreServices, keep: Retention): ModuleParts<'bac
   return {
     services: { backups: { list: () => listBackups(dbPath), create, dailyIfDue } },
     handlers: {
-      'backups:list': () => ({ dir: join(s.platform.paths.dataDir, 'backups'), backups: listBackups(dbPath), keep }),
+      'backups:list': () => ({
+        dir: join(s.platform.paths.dataDir, 'backups'),
+        backups: listBackups(dbPath),
+        ...retention(),
+      }),
       'backups:create': () => create(),
       'backups:restore': async ({ file }) => {
         requireFile()

@@ -8,6 +8,9 @@ export const SettingsSchema = z.object({
   syncIntervalHours: z.number().int().min(0).max(48),
   theme: z.enum(['system', 'light', 'dark']),
   notifications: z.boolean(),
+  /** Automatic daily backups kept (the newest N), and weekly ones kept beyond them (the newest of each older week). */
+  backupKeepDaily: z.number().int().min(1, 'Keep at least 1 daily backup').max(365, 'Keep at most 365 daily backups'),
+  backupKeepWeekly: z.number().int().min(0).max(104, 'Keep at most 104 weekly backups'),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 
@@ -19,4 +22,6 @@ export const DEFAULT_SETTINGS: Settings = {
   syncIntervalHours: 4,
   theme: 'system',
   notifications: true,
+  backupKeepDaily: 7,
+  backupKeepWeekly: 4,
 }

@@ -182,6 +182,8 @@ export const contract = {
       dir: z.string(),
       backups: z.array(BackupSchema),
       keep: z.object({ daily: z.number().int(), weekly: z.number().int() }),
+      /** The retention comes from ME_BACKUP_KEEP_DAILY / ME_BACKUP_KEEP_WEEKLY, not from the settings. */
+      keepFromEnv: z.boolean(),
     }),
   },
   /** Back the store up now (SQLite online backup, verified with integrity_check). */

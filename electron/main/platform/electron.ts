@@ -77,6 +77,8 @@ class ElectronSettings implements SettingsStore {
       syncIntervalHours: { type: 'integer', minimum: 0, maximum: 48 },
       theme: { type: 'string', enum: ['system', 'light', 'dark'] },
       notifications: { type: 'boolean' },
+      backupKeepDaily: { type: 'integer', minimum: 1, maximum: 365 },
+      backupKeepWeekly: { type: 'integer', minimum: 0, maximum: 104 },
     },
     clearInvalidConfig: true,
     // Owner-only, like every file in the data folder.

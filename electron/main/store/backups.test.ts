@@ -6,6 +6,7 @@ import { createCore, type Core } from '../core'
 import { createNodePlatform } from '../platform/node'
 import { TEST_CALLER } from '../test-support'
 import { sourceResourcesDir } from '../platform/node'
+import { retentionFromEnv } from '../backups-module'
 import { backupNow, listBackups, pruneBackups, restoreBackup, StoreDamagedError } from './backups'
 import { openStore, StoreCorruptError } from './db'
 
@@ -153,5 +154,32 @@ describe('backups', () => {
     ])
     expect(daily.slice(7)).toEqual(['2026-02-22', '2026-02-15', '2026-02-08', '2026-02-01'])
     expect(left.filter((b) => b.kind === 'manual')).toHaveLength(1)
+  })
+
+  it('retention set in Settings applies at the next daily backup; ME_BACKUP_KEEP_* override it', async () => {
+    const dir = tmp()
+    let now = new Date('2026-03-01T03:00:00Z')
+    const c = coreIn(dir, () => now)
+    for (let d = 0; d < 5; d++) {
+      await backupNow(c.store.sqlite, c.store.path, 'daily', new Date(now.getTime() - (5 - d) * 86_400_000))
+    }
+    const saved = await call<{ backupKeepDaily: number }>(c, 'settings:update', {
+      backupKeepDaily: 2,
+      backupKeepWeekly: 0,
+    })
+    expect(saved.backupKeepDaily).toBe(2)
+    const listed = await call<{ keep: { daily: number; weekly: number }; keepFromEnv: boolean }>(c, 'backups:list', {})
+    expect([listed.keep, listed.keepFromEnv]).toEqual([{ daily: 2, weekly: 0 }, false])
+    now = new Date('2026-03-01T04:00:00Z')
+    expect(await c.services.backups.dailyIfDue()).not.toBeNull()
+    expect(listBackups(c.store.path).filter((b) => b.kind === 'daily')).toHaveLength(2)
+    // Out-of-range values are refused with the field's rule, and nothing changes.
+    const bad = await c.dispatch('settings:update', { backupKeepDaily: 0 }, TEST_CALLER)
+    expect(!bad.ok && bad.error.message).toMatch(/at least 1 daily backup/)
+    expect(c.platform.settings.get().backupKeepDaily).toBe(2)
+
+    expect(retentionFromEnv({ daily: 2, weekly: 0 }, {})).toBeNull()
+    expect(retentionFromEnv({ daily: 2, weekly: 0 }, { ME_BACKUP_KEEP_DAILY: '10' })).toEqual({ daily: 10, weekly: 0 })
+    expect(retentionFromEnv({ daily: 2, weekly: 0 }, { ME_BACKUP_KEEP_WEEKLY: 'x' })).toEqual({ daily: 2, weekly: 0 })
   })
 })

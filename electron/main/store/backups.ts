@@ -15,13 +15,11 @@ export interface BackupInfo {
   createdAt: string
 }
 
-/** How many automatic backups to keep (ME_BACKUP_KEEP_DAILY / ME_BACKUP_KEEP_WEEKLY, default 7 and 4). */
+/** How many automatic backups to keep (Settings › Backups, or ME_BACKUP_KEEP_DAILY / ME_BACKUP_KEEP_WEEKLY). */
 export interface Retention {
   daily: number
   weekly: number
 }
-
-export const DEFAULT_RETENTION: Retention = { daily: 7, weekly: 4 }
 
 const NAME = /^marketing-engine-(\d{8}T\d{6}Z)-(daily|manual|pre-restore)\.db$/
 

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useState, type JSX } from 'react'
+import { useCallback, useEffect, useId, useState, type JSX } from 'react'
 import type { Backup, ChannelOutput } from '../../../../shared/ipc/contract'
 import { getClient } from '../../api/client'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { errorMessage } from '../../lib/errors'
 import { formatBytes } from '../../lib/format'
+import { useSettingsStore } from '../../stores/settings-store'
 
 type List = ChannelOutput<'backups:list'>
 
@@ -11,6 +12,86 @@ const KIND_LABEL: Record<Backup['kind'], string> = {
   daily: 'Automatic',
   manual: 'Manual',
   'pre-restore': 'Before a restore',
+}
+
+const KEEP_DAILY = [3, 7, 14, 30, 60, 90]
+const KEEP_WEEKLY = [0, 4, 8, 12, 26, 52]
+/** The preset choices, plus the current value when it is not one of them (set by the CLI or an older version). */
+const choices = (preset: number[], current: number): number[] =>
+  preset.includes(current) ? preset : [...preset, current].sort((a, b) => a - b)
+
+/** How many automatic backups are kept (saved in the settings; ME_BACKUP_KEEP_* override them). */
+function RetentionRow({ list, onSaved }: { list: List; onSaved: () => Promise<void> }): JSX.Element {
+  const ids = { daily: useId(), weekly: useId(), label: useId() }
+  const updateSettings = useSettingsStore((s) => s.updateSettings)
+  const [status, setStatus] = useState<string | null>(null)
+  const save = async (patch: { backupKeepDaily?: number; backupKeepWeekly?: number }): Promise<void> => {
+    setStatus(null)
+    try {
+      await updateSettings(patch)
+      await onSaved()
+      setStatus('Saved. Older automatic backups are removed at the next daily backup.')
+    } catch (err) {
+      setStatus(`Not saved: ${errorMessage(err)}`)
+    }
+  }
+  return (
+    <div className="settings-row" role="group" aria-labelledby={ids.label}>
+      <div className="settings-row__text">
+        <p id={ids.label} className="settings-row__label">
+          Keep
+        </p>
+        <p className="settings-row__hint" data-testid="backups-keep-hint">
+          {list.keepFromEnv
+            ? 'Set by ME_BACKUP_KEEP_DAILY / ME_BACKUP_KEEP_WEEKLY when the app was started; change them there.'
+            : 'The newest daily backups, and beyond them the newest backup of each older week. Manual backups and those taken before a restore are never removed.'}
+        </p>
+        {status ? (
+          <p className="settings-row__hint" role="status">
+            {status}
+          </p>
+        ) : null}
+      </div>
+      <div className="settings-row__control">
+        <div className="inline-form">
+          <label className="visually-hidden" htmlFor={ids.daily}>
+            Daily backups kept
+          </label>
+          <select
+            id={ids.daily}
+            className="select"
+            value={list.keep.daily}
+            disabled={list.keepFromEnv}
+            onChange={(e) => void save({ backupKeepDaily: Number(e.target.value) })}
+            data-testid="backups-keep-daily"
+          >
+            {choices(KEEP_DAILY, list.keep.daily).map((n) => (
+              <option key={n} value={n}>
+                {n} daily
+              </option>
+            ))}
+          </select>
+          <label className="visually-hidden" htmlFor={ids.weekly}>
+            Weekly backups kept
+          </label>
+          <select
+            id={ids.weekly}
+            className="select"
+            value={list.keep.weekly}
+            disabled={list.keepFromEnv}
+            onChange={(e) => void save({ backupKeepWeekly: Number(e.target.value) })}
+            data-testid="backups-keep-weekly"
+          >
+            {choices(KEEP_WEEKLY, list.keep.weekly).map((n) => (
+              <option key={n} value={n}>
+                {n === 0 ? 'no weekly' : `${n} weekly`}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+    </div>
+  )
 }
 
 function when(iso: string): string {
@@ -89,6 +170,7 @@ export function BackupsPanel(): JSX.Element {
           </button>
         </div>
       </div>
+      {list ? <RetentionRow list={list} onSaved={load} /> : null}
       {notice ? (
         <p className="settings-row__hint" role="status" data-testid="backups-notice">
           {notice}
