@@ -41,7 +41,12 @@ function setup(): void {
         schemaVersion: 1,
         workspaces: [],
       }),
-      'backups:list': () => ({ dir: '/tmp/me/backups', backups: [...backups], keep: { daily: 7, weekly: 4 }, keepFromEnv: false }),
+      'backups:list': () => ({
+        dir: '/tmp/me/backups',
+        backups: [...backups],
+        keep: { daily: 7, weekly: 4 },
+        keepFromEnv: false,
+      }),
       'backups:create': () => {
         const b = {
           file: 'marketing-engine-20261204T120000Z-manual.db',
