@@ -162,5 +162,9 @@ test.describe('automation page', () => {
     await page.getByTestId('resume-all').click()
     await expect(page.getByTestId('paused-banner')).toHaveCount(0)
     await expect(page.getByTestId('automation-state')).toHaveText('Automation on')
+
+    // The tray's "Review N proposed changes…" opens the inbox, also while the page is open.
+    await page.evaluate("window.location.hash = '#/automation?tab=approvals'")
+    await expect(page.getByTestId('automation-tab-approvals')).toHaveAttribute('aria-selected', 'true')
   })
 })

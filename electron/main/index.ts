@@ -94,6 +94,12 @@ async function offerRecovery(err: unknown, now: Date): Promise<void> {
   app.exit(response === 0 ? 0 : 1)
 }
 
+/** Show the window at an app route (`/automation?tab=approvals`); the renderer's hash router follows. */
+function openRoute(link: string): void {
+  showWindow()
+  void win?.webContents.executeJavaScript(`window.location.hash = ${JSON.stringify(`#${link}`)}`)
+}
+
 async function start(): Promise<void> {
   await app.whenReady()
   // Permissions denied by default; navigation guards on every webContents, before any window opens.
@@ -101,11 +107,7 @@ async function start(): Promise<void> {
   const platform = createElectronPlatform({
     resourcesDir,
     setBadge: (count, tooltip) => tray?.setBadge(count, tooltip),
-    openLink: (link) => {
-      showWindow()
-      // The renderer's hash router follows the address; `link` is a validated app route.
-      void win?.webContents.executeJavaScript(`window.location.hash = ${JSON.stringify(`#${link}`)}`)
-    },
+    openLink: (link) => openRoute(link),
   })
   // Linux without a keyring: safeStorage would protect credentials with a fixed key. Say so and let
   // the user choose; "Not now" saves no credentials until they proceed (also offered in Settings).
@@ -156,19 +158,26 @@ async function start(): Promise<void> {
       // Through the typed channel, as the desktop user (audited like the page's button).
       void core?.dispatch('automation:setPaused', { paused }, desktopCaller()).then((r) => {
         if (!r.ok) dialog.showErrorBox('Automation', r.error.message)
-        tray?.setAutomationPaused(core?.services.automation.isPaused() ?? paused)
+        showAutomation()
       })
     },
+    openApprovals: () => openRoute('/automation?tab=approvals'),
     quit: () => {
       quitting = true
       app.quit()
     },
   })
-  // The tray shows the paused state however it was changed (the page, the CLI, the tray itself).
-  const showPaused = (): void => tray?.setAutomationPaused(core?.services.automation.isPaused() ?? false)
-  showPaused()
+  // The tray shows the paused state however it was changed (the page, the CLI, the tray itself) and
+  // how many changes wait for approval.
+  function showAutomation(): void {
+    const c = core
+    if (!c) return
+    const pending = c.services.changes.list({ states: ['proposed'], limit: 1 }).total
+    tray?.setAutomationState(c.services.automation.isPaused(), pending)
+  }
+  showAutomation()
   core.events.on('data:changed', (c) => {
-    if (c.tables.includes('settings') || c.tables.includes('automation_rules')) showPaused()
+    if (c.tables.some((t) => t === 'settings' || t === 'automation_rules' || t === 'changes')) showAutomation()
   })
   showWindow()
   const stopUpdater = startUpdater()

@@ -6,6 +6,8 @@ export interface TrayActions {
   syncNow(): void
   /** "Pause all automation" ticked (true) or unticked (false): every rule stops or resumes. */
   setAutomationPaused(paused: boolean): void
+  /** Open the Automation page's approvals inbox. */
+  openApprovals(): void
   quit(): void
 }
 
@@ -15,6 +17,7 @@ export class AppTray {
   private unread = 0
   private detail = ''
   private automationPaused = false
+  private pendingApprovals = 0
 
   constructor(
     iconDir: string,
@@ -32,6 +35,14 @@ export class AppTray {
     const menu = Menu.buildFromTemplate([
       { label: 'Open Marketing Engine', click: () => this.actions.open() },
       { label: 'Sync now', click: () => this.actions.syncNow() },
+      ...(this.pendingApprovals > 0
+        ? [
+            {
+              label: `Review ${this.pendingApprovals} proposed change${this.pendingApprovals === 1 ? '' : 's'}…`,
+              click: () => this.actions.openApprovals(),
+            },
+          ]
+        : []),
       {
         label: 'Pause all automation',
         type: 'checkbox',
@@ -55,10 +66,14 @@ export class AppTray {
     this.render()
   }
 
-  /** Tick or untick "Pause all automation" to show the state (changed here, on the page or by the CLI). */
-  setAutomationPaused(paused: boolean): void {
-    if (paused === this.automationPaused) return
+  /**
+   * Show the automation state: "Pause all automation" ticked or not (changed here, on the page or by
+   * the CLI) and how many changes wait for approval.
+   */
+  setAutomationState(paused: boolean, pendingApprovals: number): void {
+    if (paused === this.automationPaused && pendingApprovals === this.pendingApprovals) return
     this.automationPaused = paused
+    this.pendingApprovals = pendingApprovals
     this.render()
   }
 

@@ -1,4 +1,4 @@
-import { useRef, useState, type JSX, type KeyboardEvent } from 'react'
+import { useEffect, useRef, useState, type JSX, type KeyboardEvent } from 'react'
 import type { Rule, RuleDefinition } from '../../../../shared/domain/rules'
 import type { RuleTemplate } from '../../../../shared/ipc/contracts/automation'
 import { getClient } from '../../api/client'
@@ -37,20 +37,40 @@ type View =
   | { kind: 'templates' }
   | { kind: 'edit'; rule?: Rule; initial: RuleDefinition; template?: RuleTemplate }
 
-/** `#/automation?rule=12` (an alert's link) opens that rule's history. */
-function linkedRuleId(): number | null {
-  const m = /[?&]rule=(\d+)/.exec(window.location.hash)
-  return m ? Number(m[1]) : null
+/**
+ * Links into the page: `#/automation?rule=12` (an alert's link) opens that rule's history,
+ * `#/automation?tab=approvals` (the tray's "Review proposed changes") the inbox.
+ */
+function linked(hash: string): { ruleId: number | null; tab: TabId | null } {
+  const rule = /[?&]rule=(\d+)/.exec(hash)
+  const tab = /[?&]tab=(\w+)/.exec(hash)?.[1]
+  return {
+    ruleId: rule ? Number(rule[1]) : null,
+    tab: rule ? 'history' : TABS.some((t) => t.id === tab) ? (tab as TabId) : null,
+  }
 }
 
 export function AutomationPage(): JSX.Element {
   const workspaceId = useWorkspaceStore((s) => s.workspaceId)
   const workspace = useWorkspaceStore((s) => s.workspaces.find((w) => w.id === s.workspaceId))
   const currency = workspace?.reportingCurrency ?? 'USD'
-  const linked = useRef(linkedRuleId())
-  const [tab, setTab] = useState<TabId>(linked.current !== null ? 'history' : 'rules')
+  const link = useRef(linked(window.location.hash))
+  const [tab, setTab] = useState<TabId>(link.current.tab ?? 'rules')
   const [view, setView] = useState<View>({ kind: 'tabs' })
-  const [focus, setFocus] = useState<HistoryFocus>({ kind: 'rule', ruleId: linked.current, runId: null })
+  const [focus, setFocus] = useState<HistoryFocus>({ kind: 'rule', ruleId: link.current.ruleId, runId: null })
+
+  // A link followed while the page is open (the tray, an alert) switches to its tab.
+  useEffect(() => {
+    const onHash = (): void => {
+      const l = linked(window.location.hash)
+      if (!l.tab) return
+      setView({ kind: 'tabs' })
+      setTab(l.tab)
+      if (l.ruleId !== null) setFocus({ kind: 'rule', ruleId: l.ruleId, runId: null })
+    }
+    window.addEventListener('hashchange', onHash)
+    return () => window.removeEventListener('hashchange', onHash)
+  }, [])
   const [pauseError, setPauseError] = useState<string | null>(null)
   const [pausing, setPausing] = useState(false)
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({})
