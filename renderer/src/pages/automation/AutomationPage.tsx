@@ -82,13 +82,12 @@ export function AutomationPage(): JSX.Element {
     load: async () => {
       const api = getClient()
       const id = workspaceId as number
-      const [list, proposals, accounts, templates] = await Promise.all([
+      const [list, proposals, accounts] = await Promise.all([
         api.invoke('rules:list', { workspaceId: id }),
         api.invoke('changes:list', { workspaceId: id, state: 'proposed', limit: 500, offset: 0 }),
         api.invoke('accounts:list', { workspaceId: id }),
-        api.invoke('rules:templates', { workspaceId: id }),
       ])
-      return { ...list, proposals: proposals.items, accounts, templates }
+      return { ...list, proposals: proposals.items, accounts }
     },
   })
 
@@ -136,7 +135,7 @@ export function AutomationPage(): JSX.Element {
   else if (view.kind === 'templates')
     body = (
       <TemplatePicker
-        templates={d.templates}
+        workspaceId={workspaceId}
         onPick={(t) => setView({ kind: 'edit', initial: toDraft(t.rule), template: t })}
         onBlank={() => setView({ kind: 'edit', initial: blankRule(workspaceId) })}
         onCancel={() => setView({ kind: 'tabs' })}

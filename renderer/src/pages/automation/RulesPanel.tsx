@@ -5,10 +5,12 @@ import type { z } from 'zod'
 import type { RuleSummarySchema } from '../../../../shared/ipc/contracts/automation'
 import { getClient } from '../../api/client'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { LoadState } from '../../components/LoadState'
 import { Sparkline } from '../../components/Sparkline'
 import { EmptyState } from '../../components/States'
 import { errorMessage } from '../../lib/errors'
 import { formatTimestamp } from '../../lib/format'
+import { usePageData } from '../../lib/page-data'
 import { MODE_LABELS, actionText, dailySeries, groupText, scheduleText } from './rule-text'
 
 export type RuleSummary = z.infer<typeof RuleSummarySchema>
@@ -250,18 +252,27 @@ export function RulesPanel({
   )
 }
 
-/** Pick a template: its summary and why each default is what it is. */
+/**
+ * Pick a template: its summary and why each default is what it is. Loaded when opened (targets
+ * come from the workspace's last 30 days, so they are computed on demand, not with the list).
+ */
 export function TemplatePicker({
-  templates,
+  workspaceId,
   onPick,
   onBlank,
   onCancel,
 }: {
-  templates: RuleTemplate[]
+  workspaceId: number
   onPick: (t: RuleTemplate) => void
   onBlank: () => void
   onCancel: () => void
 }): JSX.Element {
+  const templates = usePageData({
+    key: String(workspaceId),
+    tables: [],
+    workspaceId,
+    load: () => getClient().invoke('rules:templates', { workspaceId }),
+  })
   return (
     <section className="rule-stack" aria-labelledby="templates-title" data-testid="template-picker">
       <div className="rule-toolbar">
@@ -277,27 +288,31 @@ export function TemplatePicker({
           </button>
         </span>
       </div>
-      <ul className="template-grid">
-        {templates.map((t) => (
-          <li key={t.id} className="card template" data-testid={`template-${t.id}`}>
-            <div className="card__body">
-              <h3>{t.name}</h3>
-              <p>{t.summary}</p>
-              <details>
-                <summary>Why these defaults</summary>
-                <ul className="template__why">
-                  {t.explanations.map((e, i) => (
-                    <li key={i}>{e.text}</li>
-                  ))}
-                </ul>
-              </details>
-              <button type="button" className="btn btn--primary btn--sm" onClick={() => onPick(t)}>
-                Use this template
-              </button>
-            </div>
-          </li>
-        ))}
-      </ul>
+      <LoadState state={templates} what="the templates" loading={<div className="skeleton" style={{ height: 200 }} />}>
+        {(list) => (
+          <ul className="template-grid">
+            {list.map((t) => (
+              <li key={t.id} className="card template" data-testid={`template-${t.id}`}>
+                <div className="card__body">
+                  <h3>{t.name}</h3>
+                  <p>{t.summary}</p>
+                  <details>
+                    <summary>Why these defaults</summary>
+                    <ul className="template__why">
+                      {t.explanations.map((e, i) => (
+                        <li key={i}>{e.text}</li>
+                      ))}
+                    </ul>
+                  </details>
+                  <button type="button" className="btn btn--primary btn--sm" onClick={() => onPick(t)}>
+                    Use this template
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </LoadState>
     </section>
   )
 }
