@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       row('conversions', f.conversions),
       row('revenue', f.revenue),
       '',
-      `"Before" is the previous recipe on the same windows (point trees of depth 6 at rate 0.1, one pooled conformal quantile). Rolling-origin fit: ${f.train_s} s. Independent check: ${ref.skipped ?? (ref.numpy_agrees ? `numpy ${ref.numpy?.numpy ?? ''} recomputed every window total and seasonal baseline from the raw daily series, and the MAEs and per-tier coverage, and agrees` : 'numpy DISAGREES (see the bench JSON)')}.`,
+      `"Before" is the previous recipe on the same windows (absolute target, point trees of depth 6 at rate 0.1, one pooled conformal quantile). Rolling-origin fit: ${f.train_s} s. Independent check: ${ref.skipped ?? (ref.numpy_agrees ? `numpy ${ref.numpy?.numpy ?? ''} recomputed every window total and seasonal baseline from the raw daily series, and the MAEs and per-tier coverage, and agrees` : 'numpy DISAGREES (see the bench JSON)')}.`,
       '',
       END,
     ].join('\n')

@@ -69,12 +69,17 @@ export interface MetricModels {
   /** Baseline interval: half-width = q x max(baseline, baselineFloor), per tier. */
   baselineQByTier: number[]
   baselineFloor: number
+  /**
+   * The models learn the difference from this feature (the 28-day daily mean of the metric, i.e. the
+   * seasonal baseline for weekly horizons): point = feature + tree output. -1: none.
+   */
+  offsetFeature: number
 }
 
 export type ForecastMethod = 'model' | 'baseline'
 
 /** Artifact format; bump when the meaning of stored fields changes (older ones must be retrained). */
-export const FORECAST_ARTIFACT_KIND = 'forecast-v3'
+export const FORECAST_ARTIFACT_KIND = 'forecast-v4'
 
 export interface ForecastArtifact {
   kind: typeof FORECAST_ARTIFACT_KIND
@@ -136,6 +141,8 @@ export interface TrainOptions {
   maxRows?: number
   /** Point-model settings other than the tree count (defaults: POINT_DEFAULTS, 20 rows per leaf). */
   point?: { maxDepth?: number; learningRate?: number; minSamplesLeaf?: number }
+  /** Learn the absolute target instead of the difference from the 28-day mean (the bench's before). */
+  absoluteTarget?: boolean
   /** One conformal quantile for all tiers (the pre-tier calibration; for the bench's before/after). */
   pooledIntervals?: boolean
 }
@@ -206,11 +213,14 @@ interface RowBand {
  * 10-90% quantile models (floored), so the width adapts per row while the point always lies inside.
  */
 function predictBand(m: MetricModels, x: Float64Array, offset: number, tier: number): RowBand {
-  const point = predictRow(m.point, x, offset)
+  const point = predictRow(m.point, x, offset) + offsetOf(m, x, offset)
   const w = Math.max(Math.abs(predictRow(m.upper, x, offset) - predictRow(m.lower, x, offset)), m.minWidth)
   const q = m.conformalQByTier[tier] ?? m.conformalQ
   return { point, lower: point - q * w, upper: point + q * w }
 }
+
+const offsetOf = (m: Pick<MetricModels, 'offsetFeature'>, x: Float64Array, offset: number): number =>
+  m.offsetFeature >= 0 ? (x[offset + m.offsetFeature] as number) : 0
 
 function baselineBand(m: MetricModels, naive: number, tier: number): RowBand {
   const q = m.baselineQByTier[tier] ?? 0
@@ -236,28 +246,38 @@ function fitMetric(
   naiveCal: Float64Array,
   bounds: [number, number],
   o: TrainOptions,
+  offsetName: 'conversions_28d' | 'revenue_28d',
 ): MetricModels {
   const nTrees = o.nTrees ?? 200
   const qTrees = o.quantileTrees ?? 100
   const a = (1 - INTERVAL_LEVEL) / 2
   // Shallower, slower-learning trees than the engine's defaults: chosen by the rolling-origin
   // evaluation on two demo worlds (docs/ml.md), where depth 6 / rate 0.1 lost to the baseline on revenue.
-  const point = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees, ...POINT_DEFAULTS, ...o.point })
-  const lower = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees: qTrees, loss: 'quantile', alpha: a })
-  const upper = trainGbm(train.x, y, train.n, N_FEATURES, { nTrees: qTrees, loss: 'quantile', alpha: 1 - a })
-  return calibrate({ point, lower, upper }, cal, yCal, naiveCal, bounds, o)
+  // Boost from the baseline: the trees learn the difference from the 28-day mean, so where the
+  // features carry no signal the forecast stays at the baseline instead of wandering off.
+  const offsetFeature = o.absoluteTarget ? -1 : FEATURE_NAMES.indexOf(offsetName)
+  const target = new Float64Array(train.n)
+  for (let i = 0; i < train.n; i++) target[i] = (y[i] as number) - offsetOf({ offsetFeature }, train.x, i * N_FEATURES)
+  const point = trainGbm(train.x, target, train.n, N_FEATURES, { nTrees, ...POINT_DEFAULTS, ...o.point })
+  const lower = trainGbm(train.x, target, train.n, N_FEATURES, { nTrees: qTrees, loss: 'quantile', alpha: a })
+  const upper = trainGbm(train.x, target, train.n, N_FEATURES, {
+    nTrees: qTrees,
+    loss: 'quantile',
+    alpha: 1 - a,
+  })
+  return calibrate({ point, lower, upper, offsetFeature }, cal, yCal, naiveCal, bounds, o)
 }
 
 /** Conformal calibration (per spend tier) of fitted models on a calibration set. */
 function calibrate(
-  models: Pick<MetricModels, 'point' | 'lower' | 'upper'>,
+  models: Pick<MetricModels, 'point' | 'lower' | 'upper' | 'offsetFeature'>,
   cal: FeatureSet,
   yCal: Float64Array,
   naiveCal: Float64Array,
   bounds: [number, number],
   o: TrainOptions,
 ): MetricModels {
-  const { point, lower, upper } = models
+  const { point, lower, upper, offsetFeature } = models
   const widths: number[] = []
   const points: number[] = []
   const tiers: number[] = []
@@ -265,7 +285,7 @@ function calibrate(
   for (let i = 0; i < cal.n; i++) {
     const off = i * N_FEATURES
     widths.push(Math.abs(predictRow(upper, cal.x, off) - predictRow(lower, cal.x, off)))
-    points.push(predictRow(point, cal.x, off))
+    points.push(predictRow(point, cal.x, off) + offsetOf(models, cal.x, off))
     tiers.push(rowTier(cal, i, bounds))
     if ((naiveCal[i] as number) > 0) positive.push(naiveCal[i] as number)
   }
@@ -293,6 +313,7 @@ function calibrate(
     minWidth,
     baselineQByTier: base.perTier,
     baselineFloor,
+    offsetFeature,
   }
 }
 
@@ -308,8 +329,17 @@ function fitBundle(train: FeatureSet, cal: FeatureSet, o: TrainOptions): Bundle 
   }
   const tierBounds = tierBoundsOf(cal)
   return {
-    conversions: fitMetric(train, train.yConversions, cal, cal.yConversions, cal.naiveConversions, tierBounds, o),
-    revenue: fitMetric(train, train.yRevenue, cal, cal.yRevenue, cal.naiveRevenue, tierBounds, o),
+    conversions: fitMetric(
+      train,
+      train.yConversions,
+      cal,
+      cal.yConversions,
+      cal.naiveConversions,
+      tierBounds,
+      o,
+      'conversions_28d',
+    ),
+    revenue: fitMetric(train, train.yRevenue, cal, cal.yRevenue, cal.naiveRevenue, tierBounds, o, 'revenue_28d'),
     tierBounds,
   }
 }
