@@ -4,6 +4,7 @@ import type { OwnedKind } from '../store/repos/scope-repo'
 import { isInvokeChannel, type InvokeChannel } from '../../../shared/ipc/channels'
 import { contract, type ChannelOutput, type ChannelParsedInput } from '../../../shared/ipc/contract'
 import { AppError, fail, ok, type Envelope } from '../../../shared/ipc/result'
+import { plainStoreError } from '../store/errors'
 
 /** A channel's implementation: the validated input and who asked. */
 export type Handler<C extends InvokeChannel> = (
@@ -132,7 +133,8 @@ export function createDispatcher(
       if (err instanceof AppError) return fail(err.code, err.message, err.details)
       const message = err instanceof Error ? err.message : String(err)
       console.error(`[ipc] ${channel} failed:`, err)
-      return fail('INTERNAL', message)
+      // Never a raw SQLite message on a page: plain words and what to do (the raw one is logged above).
+      return fail('INTERNAL', plainStoreError(err) ?? message)
     }
   }
 }

@@ -4,6 +4,7 @@ import type { Sqlite } from '../db'
 import { CUM_N, CumulativeReader } from './cumulative-rollup'
 import type { PlatformId } from '../../../../shared/domain/entities'
 import { rankBy, rankingValue, type Totals } from '../../../../shared/domain/metrics'
+import { inChunks } from '../id-lists'
 
 /** An account in scope with what conversion and clamping need. */
 export interface ScopeAccount {
@@ -302,15 +303,18 @@ export class AnalyticsRepo {
   meta(level: 'campaign' | 'ad_set' | 'ad', accountIds: number[], ids?: number[]): Map<number, EntityMeta> {
     if (!accountIds.length) return new Map()
     const acc = `(${accountIds.map(() => '?').join(',')})`
-    const only = ids ? ` AND id IN (${ids.map(() => '?').join(',')})` : ''
-    const sql =
+    const sql = (only: string): string =>
       level === 'campaign'
         ? `SELECT id, name, status, objective, account_id, id AS campaign_id, NULL AS ad_set_id FROM campaigns WHERE account_id IN ${acc}${only}`
         : level === 'ad_set'
           ? `SELECT id, name, status, NULL AS objective, account_id, campaign_id, id AS ad_set_id FROM ad_sets WHERE account_id IN ${acc}${only}`
           : `SELECT id, name, status, NULL AS objective, account_id, campaign_id, ad_set_id FROM ads WHERE account_id IN ${acc}${only}`
-    if (ids && ids.length === 0) return new Map()
-    const rows = this.stmt(sql).all(...accountIds, ...(ids ?? [])) as EntityMeta[]
+    const rows = ids
+      ? inChunks(
+          ids,
+          (chunk, list) => this.stmt(sql(` AND id IN (${list})`)).all(...accountIds, ...chunk) as EntityMeta[],
+        )
+      : (this.stmt(sql('')).all(...accountIds) as EntityMeta[])
     return new Map(rows.map((r) => [r.id, r]))
   }
 

@@ -1,4 +1,5 @@
 import type { Sqlite } from '../db'
+import { inChunks } from '../id-lists'
 import { StatusRepo } from './status-repo'
 
 /** One entity-day of the anomaly detector's series (sums over the entity's rows). */
@@ -54,29 +55,36 @@ export class AnomalyRepo {
 
   /** Daily sums per campaign (`key` = campaign id) over [from, to]. */
   campaignDays(campaignIds: number[], from: string, to: string): AnomalyDayRow[] {
-    if (!campaignIds.length) return []
-    return this.sqlite
-      .prepare(
-        // The campaigns' ads' rows by key, one lookup per ad-day (the key is account, date, ad).
-        `WITH RECURSIVE days(day) AS (SELECT ? UNION ALL SELECT date(day, '+1 day') FROM days WHERE day < ?)
-         SELECT d.campaign_id AS key, d.date, sum(d.spend_micros) AS spend, sum(d.conversion_value_micros) AS revenue,
-           sum(d.impressions) AS impressions, sum(d.clicks) AS clicks, round(sum(d.conversions), 6) AS conversions
-         FROM ads x
-         JOIN daily_metrics d ON d.account_id = x.account_id AND d.date IN (SELECT day FROM days) AND d.ad_id = x.id
-         WHERE x.campaign_id IN ${placeholders(campaignIds.length)}
-         GROUP BY d.campaign_id, d.date`,
-      )
-      .all(from, to, ...campaignIds) as AnomalyDayRow[]
+    return inChunks(
+      campaignIds,
+      (chunk, list) =>
+        this.sqlite
+          .prepare(
+            // The campaigns' ads' rows by key, one lookup per ad-day (the key is account, date, ad).
+            `WITH RECURSIVE days(day) AS (SELECT ? UNION ALL SELECT date(day, '+1 day') FROM days WHERE day < ?)
+             SELECT d.campaign_id AS key, d.date, sum(d.spend_micros) AS spend, sum(d.conversion_value_micros) AS revenue,
+               sum(d.impressions) AS impressions, sum(d.clicks) AS clicks, round(sum(d.conversions), 6) AS conversions
+             FROM ads x
+             JOIN daily_metrics d ON d.account_id = x.account_id AND d.date IN (SELECT day FROM days) AND d.ad_id = x.id
+             WHERE x.campaign_id IN (${list})
+             GROUP BY d.campaign_id, d.date`,
+          )
+          .all(from, to, ...chunk) as AnomalyDayRow[],
+    )
   }
 
   /** Name and account of the campaigns that belong to the accounts. */
   campaigns(campaignIds: number[], accountIds: number[]): { id: number; name: string; accountId: number }[] {
-    if (!campaignIds.length || !accountIds.length) return []
-    return this.sqlite
-      .prepare(
-        `SELECT id, name, account_id AS accountId FROM campaigns
-         WHERE id IN ${placeholders(campaignIds.length)} AND account_id IN ${placeholders(accountIds.length)}`,
-      )
-      .all(...campaignIds, ...accountIds) as { id: number; name: string; accountId: number }[]
+    if (!accountIds.length) return []
+    return inChunks(
+      campaignIds,
+      (chunk, list) =>
+        this.sqlite
+          .prepare(
+            `SELECT id, name, account_id AS accountId FROM campaigns
+             WHERE id IN (${list}) AND account_id IN ${placeholders(accountIds.length)}`,
+          )
+          .all(...chunk, ...accountIds) as { id: number; name: string; accountId: number }[],
+    )
   }
 }

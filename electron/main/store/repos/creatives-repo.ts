@@ -1,4 +1,5 @@
 import type { Sqlite } from '../db'
+import { inChunks } from '../id-lists'
 
 /** An ad with its campaign, ad set and creative, as the creatives views show it. */
 export interface AdMeta {
@@ -25,38 +26,41 @@ export interface AdDayRow {
   clicks: number
 }
 
-const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(',')
-
 /** SQL of the creatives views: ads' metadata and daily delivery. */
 export class CreativesRepo {
   constructor(private readonly sqlite: Sqlite) {}
 
   /** The ads' names, campaign, ad set, account (with its platform) and creative. */
   adMeta(ids: number[]): AdMeta[] {
-    if (!ids.length) return []
-    return this.sqlite
-      .prepare(
-        `SELECT x.id, x.name, x.status, x.campaign_id, c.name AS campaign_name, x.ad_set_id, s.name AS ad_set_name,
-           x.account_id, a.platform, cr.format, cr.headline, cr.thumbnail_url, x.launch_date
-         FROM ads x JOIN campaigns c ON c.id = x.campaign_id JOIN ad_sets s ON s.id = x.ad_set_id
-         JOIN ad_accounts a ON a.id = x.account_id
-         LEFT JOIN creatives cr ON cr.id = x.creative_id WHERE x.id IN (${placeholders(ids.length)})`,
-      )
-      .all(...ids) as AdMeta[]
+    return inChunks(
+      ids,
+      (chunk, list) =>
+        this.sqlite
+          .prepare(
+            `SELECT x.id, x.name, x.status, x.campaign_id, c.name AS campaign_name, x.ad_set_id, s.name AS ad_set_name,
+               x.account_id, a.platform, cr.format, cr.headline, cr.thumbnail_url, x.launch_date
+             FROM ads x JOIN campaigns c ON c.id = x.campaign_id JOIN ad_sets s ON s.id = x.ad_set_id
+             JOIN ad_accounts a ON a.id = x.account_id
+             LEFT JOIN creatives cr ON cr.id = x.creative_id WHERE x.id IN (${list})`,
+          )
+          .all(...chunk) as AdMeta[],
+    )
   }
 
   /** Daily impressions and clicks of the ads up to `to`, by ad then date. */
   adDays(ids: number[], to: string): AdDayRow[] {
-    if (!ids.length) return []
-    // One pass over the ads' accounts (the key leads with account and date).
-    const list = placeholders(ids.length)
-    return this.sqlite
-      .prepare(
-        `SELECT ad_id, date, impressions, clicks FROM daily_metrics
-         WHERE account_id IN (SELECT DISTINCT account_id FROM ads WHERE id IN (${list})) AND date <= ? AND ad_id IN (${list})
-         ORDER BY ad_id, date`,
-      )
-      .all(...ids, to, ...ids) as AdDayRow[]
+    // One pass over the ads' accounts (the key leads with account and date); chunks in id order.
+    return inChunks(
+      ids,
+      (chunk, list) =>
+        this.sqlite
+          .prepare(
+            `SELECT ad_id, date, impressions, clicks FROM daily_metrics
+             WHERE account_id IN (SELECT DISTINCT account_id FROM ads WHERE id IN (${list})) AND date <= ? AND ad_id IN (${list})
+             ORDER BY ad_id, date`,
+          )
+          .all(...chunk, to, ...chunk) as AdDayRow[],
+    )
   }
 
   /** An ad's name when it belongs to the workspace, else null. */
