@@ -18,7 +18,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 
-describe('cli', () => {
+describe('cli', { timeout: 120_000 }, () => {
   it('creates a demo workspace of the requested size in ME_DATA_DIR', () => {
     const r = cli('demo', '--campaigns', '10', '--days', '20')
     expect(r.stderr).not.toMatch(/^error/m)
