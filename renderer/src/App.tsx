@@ -12,6 +12,7 @@ import { CampaignsPage } from './pages/analytics/CampaignsPage'
 import { ConnectionsPage } from './pages/connections/ConnectionsPage'
 import { CreativesPage } from './pages/analytics/CreativesPage'
 import { DashboardPage } from './pages/dashboard/DashboardPage'
+import { DiagnosticsPage } from './pages/diagnostics/DiagnosticsPage'
 import { ExperimentsPage } from './pages/experiments/ExperimentsPage'
 import { PlaceholderPage } from './pages/PlaceholderPage'
 import { PredictionsPage } from './pages/predictions/PredictionsPage'
@@ -49,6 +50,8 @@ function Page({ route }: { route: RouteId }): JSX.Element {
       return <RecommendationsPage />
     case 'alerts':
       return <AlertsPage />
+    case 'diagnostics':
+      return <DiagnosticsPage />
     default:
       return <PlaceholderPage key={route} id={route} />
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ALERTS_INVOKE_CHANNELS } from '../../../shared/ipc/channels/alerts'
-import { diagnose } from '../diagnostics/diagnostics'
+import { diagnose, recentLogLines } from '../diagnostics/diagnostics'
 import { redactText, setErrorSink, startLogging, type AppLogging } from '../logging'
 import type { CoreModule } from '../module'
 import { AlertService } from './alert-service'
@@ -74,6 +74,7 @@ export const alertsModule: CoreModule<'alerts', never, Channel> = {
         'alertRoutes:list': () => alerts.routes(),
         'alertRoutes:set': ({ routes }, ctx) => alerts.setRoutes(routes, ctx),
         'diagnostics:get': ({ integrity }) => diagnose(core, alerts, { integrity }),
+        'diagnostics:logs': ({ lines }) => recentLogLines(core.platform.paths.dataDir, lines),
       },
       start() {
         const host = core.platform.host

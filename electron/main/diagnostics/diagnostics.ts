@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, statfsSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statfsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AlertService } from '../alerts/alert-service'
 import type { CoreServices } from '../core-services'
-import { logDir } from '../logging'
+import { logDir, redactText } from '../logging'
 import { StatusRepo } from '../store/repos/status-repo'
 import type { Diagnostics } from '../../../shared/domain/diagnostics'
 
@@ -127,7 +127,7 @@ export async function diagnose(
 
   const mem = process.memoryUsage()
   const cpu = process.cpuUsage()
-  const logFile = join(logDir(core.platform.paths.dataDir), 'main.log')
+  const logFile = currentLogFile(core.platform.paths.dataDir)
   return {
     healthy: problems.every((p) => p.level !== 'error') && jobs.failed.length === 0,
     problems,
@@ -156,6 +156,38 @@ export async function diagnose(
       node: process.version,
     },
     disk_free_mb: diskFree,
-    log_file: existsSync(logFile) ? logFile : null,
+    log_file: logFile,
+  }
+}
+
+/** The active log file (pino-roll's `current.log` points at it), or null when the host writes none. */
+export function currentLogFile(dataDir: string): string | null {
+  const link = join(logDir(dataDir), 'current.log')
+  try {
+    return existsSync(link) ? realpathSync(link) : null
+  } catch {
+    return null
+  }
+}
+
+/** The last `n` lines of the active log, each redacted again (the file is already redacted when written). */
+export function recentLogLines(dataDir: string, n: number): { file: string | null; lines: string[] } {
+  const file = currentLogFile(dataDir)
+  if (!file) return { file: null, lines: [] }
+  const size = statSync(file).size
+  const want = Math.min(size, 256 * 1024)
+  const fd = openSync(file, 'r')
+  try {
+    const buf = Buffer.alloc(want)
+    readSync(fd, buf, 0, want, size - want)
+    const all = buf
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+    // The first line may be cut when the read started inside it.
+    if (want < size) all.shift()
+    return { file, lines: all.slice(-n).map((l) => redactText(l)) }
+  } finally {
+    closeSync(fd)
   }
 }

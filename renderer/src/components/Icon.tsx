@@ -17,6 +17,8 @@ const PATHS = {
   anomalies: 'M1.75 9.5h2.5l1.5-5 2.5 9 2-6.5 1 2.5h3',
   // A flask: A/B tests.
   experiments: 'M6.25 1.75h3.5M6.75 1.75v4.5L2.75 13a.9.9 0 0 0 .8 1.25h8.9a.9.9 0 0 0 .8-1.25l-4-6.75v-4.5M4.5 10h7',
+  // A pulse in a monitor: health checks.
+  diagnostics: 'M2 3h12v8.5H2zM5.5 14h5M8 11.5V14M3.5 7.5h2l1-2 2 4 1-2h3',
   jobs: 'M8 2.5v2M8 11.5v2M2.5 8h2M11.5 8h2M4.1 4.1l1.4 1.4M10.5 10.5l1.4 1.4M4.1 11.9l1.4-1.4M10.5 5.5l1.4-1.4',
   calendar: 'M2.5 3.5h11v10h-11zM2.5 6.5h11M5.5 2v3M10.5 2v3',
   chevronDown: 'M4 6l4 4 4-4',

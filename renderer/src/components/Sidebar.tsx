@@ -16,7 +16,7 @@ const SECTIONS: { label: string | null; routes: RouteId[] }[] = [
   { label: null, routes: ['dashboard', 'campaigns', 'creatives'] },
   { label: 'Insights', routes: ['anomalies', 'recommendations', 'experiments', 'predictions'] },
   { label: 'Operations', routes: ['automation', 'alerts', 'reports'] },
-  { label: 'Workspace', routes: ['connections', 'settings'] },
+  { label: 'Workspace', routes: ['connections', 'settings', 'diagnostics'] },
 ]
 
 export function Sidebar(): JSX.Element {

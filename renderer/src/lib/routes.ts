@@ -11,6 +11,7 @@ export const ROUTE_IDS = [
   'settings',
   'anomalies',
   'experiments',
+  'diagnostics',
 ] as const
 export type RouteId = (typeof ROUTE_IDS)[number]
 
@@ -27,6 +28,7 @@ export const ROUTE_TITLES: Record<RouteId, string> = {
   settings: 'Settings',
   anomalies: 'Anomalies',
   experiments: 'Experiments',
+  diagnostics: 'Diagnostics',
 }
 
 export const DEFAULT_ROUTE: RouteId = 'dashboard'
@@ -65,4 +67,5 @@ export const ROUTE_USES_RANGE: Record<RouteId, boolean> = {
   settings: false,
   anomalies: true,
   experiments: false,
+  diagnostics: false,
 }

@@ -6,7 +6,7 @@ import { useRouterStore } from '../stores/router-store'
 
 export type PlaceholderRoute = Exclude<
   RouteId,
-  'dashboard' | 'settings' | 'anomalies' | 'experiments' | 'automation' | 'recommendations' | 'alerts'
+  'dashboard' | 'settings' | 'anomalies' | 'experiments' | 'automation' | 'recommendations' | 'alerts' | 'diagnostics'
 >
 
 interface Copy {

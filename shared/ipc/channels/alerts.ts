@@ -15,4 +15,5 @@ export const ALERTS_INVOKE_CHANNELS = [
   'alertRoutes:list',
   'alertRoutes:set',
   'diagnostics:get',
+  'diagnostics:logs',
 ] as const

@@ -127,4 +127,10 @@ export const alertsContract = {
     input: z.object({ integrity: z.boolean().default(false) }).strict(),
     output: DiagnosticsSchema,
   },
+  /** The last lines of the app's log file (JSON lines, secrets redacted), newest last. */
+  'diagnostics:logs': {
+    ...READ,
+    input: z.object({ lines: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.object({ file: z.string().nullable(), lines: z.array(z.string()) }),
+  },
 } satisfies Record<Invoke, ChannelSpec>
