@@ -244,15 +244,20 @@ export function PredictionsPage(): JSX.Element {
     10_000_000,
   )
   const curve = st.curve && st.curve.usable ? st.curve : null
+  // The curve's marginal ROAS at the planned spend: exact at the current spend, else interpolated
+  // between the two curve points around it (the 41-point grid is too coarse to take the nearest).
   const marginal = curve
-    ? (() => {
-        const pts = curve.points
-        const near = pts.reduce(
-          (best, q) => (Math.abs(q.spendMicros - planned) < Math.abs(best.spendMicros - planned) ? q : best),
-          pts[0] ?? { spendMicros: 0, marginalRoas: 0 },
-        )
-        return near.marginalRoas
-      })()
+    ? planned === curve.currentDailySpendMicros
+      ? curve.marginalRoasAtCurrent
+      : (() => {
+          const pts = curve.points
+          const j = pts.findIndex((q) => q.spendMicros >= planned)
+          if (j <= 0) return (pts[j < 0 ? pts.length - 1 : 0] ?? { marginalRoas: 0 }).marginalRoas
+          const p0 = pts[j - 1] as (typeof pts)[number]
+          const p1 = pts[j] as (typeof pts)[number]
+          const t = (planned - p0.spendMicros) / Math.max(1, p1.spendMicros - p0.spendMicros)
+          return p0.marginalRoas + t * (p1.marginalRoas - p0.marginalRoas)
+        })()
     : null
 
   return (
