@@ -5,6 +5,7 @@ import { alertsBench } from './alerts'
 import { experimentsBench } from './experiments'
 import { mlBench } from './ml'
 import { queriesBench } from './queries'
+import { recommendBench } from './recommend'
 import { importBench } from './import'
 import { reportsBench } from './reports'
 import { rulesBench } from './rules'
@@ -23,6 +24,7 @@ const BENCHES: Bench[] = [
   experimentsBench,
   rulesBench,
   alertsBench,
+  recommendBench,
 ]
 
 function usage(): string {

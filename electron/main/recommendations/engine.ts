@@ -21,7 +21,7 @@ import { DEFAULT_GUARDRAILS, reallocate, revenueAt, type CurvePoint, type Holder
 /** z of the 80% two-sided interval. */
 export const Z80 = 1.2816
 /** A curve fitted with less explained variance than this is not used (no advice stands on it). */
-export const MIN_CURVE_R2 = 0.3
+export const MIN_CURVE_R2 = 0.7
 /** Entities launched fewer days ago than this are in their learning phase and left alone. */
 export const LEARNING_DAYS = 14
 /** Days after applying when the outcome is measured. */
@@ -48,6 +48,13 @@ const round2 = (x: number): number => Math.round(x * 100) / 100
 
 /** A curve as the ML module's service gives it (micros), with its fit quality. */
 export interface CurveView {
+  /**
+   * 'fitted': the ML module's response curve. 'fallback': no usable fitted curve; a power law
+   * through the entity's own recent spend and revenue at the workspace's median elasticity.
+   */
+  source: 'fitted' | 'fallback'
+  /** The fallback's elasticity. */
+  elasticity?: number
   currency: string
   r2: number
   days: number
@@ -57,8 +64,14 @@ export interface CurveView {
 
 export interface AccountData {
   account: RecAccount
-  /** The last settled day (the window's end). */
+  /** The last settled day (the end of the windows that count conversions: waste, audience, structure). */
   to: string
+  /**
+   * The last day with data, provisional ones included: budgets, learning phases and the fallback
+   * curves' recent spend and revenue are read up to it (within an account the conversion lag of
+   * the last days is alike for every entity, so comparisons between them hold).
+   */
+  latest: string
   /** Units of the reporting currency per unit of the account currency. */
   rate: number
   holders: BudgetHolder[]
@@ -120,6 +133,41 @@ const curvePoints = (c: CurveView): CurvePoint[] =>
 
 const isCurve = (c: CurveView | { problem: string } | undefined): c is CurveView => !!c && !('problem' in c)
 
+/** Confidence given to a move that stands on a fallback curve (no usable fitted one). */
+export const FALLBACK_CONFIDENCE = 0.3
+
+/** Elasticity (d log revenue / d log spend) used when no fitted curve gives one. */
+export const DEFAULT_ELASTICITY = 0.6
+
+/** Elasticity of a fitted curve at its current spend: marginal ROAS / average ROAS. */
+export function elasticityOf(c: CurveView): number | null {
+  const pts = curvePoints(c)
+  const x = c.currentDailySpendMicros / 1e6
+  const r = revenueAt(pts, x)
+  if (!(x > 0) || !(r > 0)) return null
+  const step = x * 0.05
+  const m = (revenueAt(pts, x + step) - revenueAt(pts, x - step)) / (2 * step)
+  return (m * x) / r
+}
+
+/**
+ * A curve through an entity's recent daily spend s0 and revenue r0 at elasticity e:
+ * revenue(x) = r0 (x / s0)^e, marginal ROAS e r0 / s0 (x / s0)^(e − 1). Explained variance is not
+ * known, so it carries r2 = 0 (its changes get the widest interval).
+ */
+export function fallbackCurve(currency: string, s0: number, r0: number, e: number): CurveView {
+  const points: CurveView['points'] = []
+  for (let i = 0; i <= 40; i++) {
+    const x = (2 * s0 * i) / 40
+    points.push({
+      spendMicros: micros(x),
+      revenueMicros: micros(x > 0 ? r0 * Math.pow(x / s0, e) : 0),
+      marginalRoas: x > 0 ? ((e * r0) / s0) * Math.pow(x / s0, e - 1) : e * (r0 / s0) * 10,
+    })
+  }
+  return { source: 'fallback', elasticity: e, currency, r2: 0, days: 28, currentDailySpendMicros: micros(s0), points }
+}
+
 /** Why a holder may not move, or null. */
 function heldReason(h: BudgetHolder, to: string, c: CurveView | { problem: string } | undefined): string | null {
   if (h.status !== 'active') return `${h.status}: left alone`
@@ -146,7 +194,7 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
     .map((h) => {
       const key = `${h.entityType}:${h.id}`
       const c = a.curves.get(key)
-      const held = heldReason(h, a.to, c)
+      const held = heldReason(h, a.latest, c)
       const curve = isCurve(c) ? curvePoints(c) : null
       return {
         key,
@@ -176,10 +224,11 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
     dRev += dr
     dSpend += x.spendAfter - x.spendBefore
     revBefore += x.revenueBefore
-    if (r2 !== null && x.held === null) {
-      variance += (dr * Math.sqrt(Math.max(0, 1 - r2))) ** 2
+    if (isCurve(c) && x.held === null) {
+      const fitted = c.source === 'fitted'
+      variance += (dr * (fitted ? Math.sqrt(Math.max(0, 1 - c.r2)) : 1)) ** 2
       const w = Math.abs(x.budgetAfter - x.budgetBefore)
-      r2w += w * r2
+      r2w += w * (fitted ? c.r2 : FALLBACK_CONFIDENCE)
       wsum += w
     }
     const budgetAfterMicros = Math.round(x.budgetAfter * 100) * 10_000
@@ -198,6 +247,9 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
       revenueAfterMicros: micros(x.revenueAfter),
       held:
         x.held ??
+        (isCurve(c) && c.source === 'fallback'
+          ? `no usable fitted curve: power law at elasticity ${c.elasticity?.toFixed(2)} (fallback)`
+          : null) ??
         (!moved
           ? 'at its best budget'
           : Math.abs(x.budgetAfter / x.budgetBefore - 1) >= DEFAULT_GUARDRAILS.maxStep - 1e-6
@@ -208,7 +260,7 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
             .filter((_, k) => k % 2 === 0)
             .map((p) => ({ spendMicros: p.spendMicros, revenueMicros: p.revenueMicros }))
         : [],
-      curveR2: r2 === null ? null : round2(r2),
+      curveR2: r2 === null || (isCurve(c) && c.source === 'fallback') ? null : round2(r2),
     })
     if (moved && x.held === null)
       changes.push({
@@ -223,7 +275,10 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
   const half = Z80 * Math.sqrt(variance) * 7
   const point = pointDay * 7
   const confidence = wsum > 0 ? Math.min(1, Math.max(0, r2w / wsum)) : 0
-  const held = rows.filter((r) => r.held && !r.held.startsWith('capped') && r.held !== 'at its best budget')
+  const held = rows.filter(
+    (r) => r.held && !r.held.startsWith('capped') && r.held !== 'at its best budget' && !r.held.includes('(fallback)'),
+  )
+  const fallbacks = rows.filter((r) => r.held?.includes('(fallback)')).length
   const cur = a.account.currency
   const moved = changes.length
   const totalBudget = movable.reduce((s, x) => s + x.budget, 0)
@@ -239,7 +294,7 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
         summary: `Shift daily budget from the entities whose next ${cur} returns least to those whose next ${cur} returns most, keeping the account's total of ${totalBudget.toFixed(2)} ${cur} a day. The response curves predict ${(pointDay * 7).toFixed(2)} ${cur} more revenue net of spend per week.`,
         entities: changes.map((c) => entityOf(a.account, c.entityType, c.entityId, c.name)),
         impactMethod:
-          'Curve-predicted daily revenue after − before (each entity at its new budget × its recent spend-to-budget ratio), minus the spend change, × 7. 80% interval: each moved entity’s revenue change uncertain by √(1 − R²) of itself, combined as independent.',
+          'Curve-predicted daily revenue after − before (each entity at its new budget × its recent spend-to-budget ratio), minus the spend change, × 7. 80% interval: each moved entity’s revenue change uncertain by √(1 − R²) of itself (all of itself on a fallback curve), combined as independent.',
         evidence: {
           metrics: [
             { label: 'Entities with a usable curve', value: movable.length, unit: 'count' },
@@ -251,11 +306,12 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
             },
             { label: 'Revenue per day before (curves)', value: round2(revBefore), unit: 'money' },
             { label: 'Revenue per day after (curves)', value: round2(revBefore + dRev), unit: 'money' },
-            { label: 'Spend-weighted curve R²', value: round2(confidence), unit: 'ratio' },
+            { label: 'On a fallback curve', value: fallbacks, unit: 'count' },
+            { label: 'Confidence (move-weighted R², fallback 0.3)', value: round2(confidence), unit: 'ratio' },
           ],
           chart: null,
           notes: [
-            `Guardrails: at most ±${DEFAULT_GUARDRAILS.maxStep * 100}% per entity per step, budgets of at least ${DEFAULT_GUARDRAILS.floor} ${cur}, entities launched in the last ${LEARNING_DAYS} days and paused ones left alone, curves with R² below ${MIN_CURVE_R2} not used.`,
+            `Guardrails: at most ±${DEFAULT_GUARDRAILS.maxStep * 100}% per entity per step, budgets of at least ${DEFAULT_GUARDRAILS.floor} ${cur}, entities launched in the last ${LEARNING_DAYS} days and paused ones left alone, fitted curves with R² below ${MIN_CURVE_R2} not used: those entities move along a fallback power law through their own last 28 days (revenue ∝ spend^e, e the median elasticity of the account's usable fitted curves, else ${DEFAULT_ELASTICITY}), with confidence ${FALLBACK_CONFIDENCE} and an interval as wide as the change.`,
             ...held.slice(0, 5).map((r) => `${r.name}: ${r.held}`),
             ...(held.length > 5 ? [`… and ${held.length - 5} more held`] : []),
           ],
@@ -275,7 +331,7 @@ export function scaling(a: AccountData): RecommendationDraft[] {
   const out: RecommendationDraft[] = []
   for (const h of a.holders) {
     const c = a.curves.get(`${h.entityType}:${h.id}`)
-    if (heldReason(h, a.to, c) !== null || !isCurve(c)) continue
+    if (heldReason(h, a.latest, c) !== null || !isCurve(c) || c.source !== 'fitted') continue
     const spend = c.currentDailySpendMicros / 1e6
     const budget = h.dailyBudgetMicros / 1e6
     if (spend < SCALE_BUDGET_BOUND * budget) continue

@@ -19,6 +19,9 @@ import {
   audienceExpansion,
   budgetReallocation,
   creativeRefresh,
+  DEFAULT_ELASTICITY,
+  elasticityOf,
+  fallbackCurve,
   HORIZON_DAYS,
   MIN_CURVE_R2,
   scaling,
@@ -29,6 +32,8 @@ import {
 } from './engine'
 
 const TABLES: DataTable[] = ['recommendations']
+/** Busiest budget holders per account that get a fitted response curve (the rest: the fallback). */
+const FITS_PER_ACCOUNT = 25
 /** Busiest active ads per account checked for fatigue. */
 const ADS_PER_ACCOUNT = 40
 /** A/B test suggestions turned into recommendations. */
@@ -95,13 +100,25 @@ export class RecommendationService {
       const c = this.d.forecasts.responseCurve({ workspaceId, entityType, entityId })
       if (!(c.params.r2 >= MIN_CURVE_R2))
         return { problem: `response curve R² ${c.params.r2.toFixed(2)} is below ${MIN_CURVE_R2}: not used` }
-      return {
+      const view: CurveView = {
+        source: 'fitted',
         currency: c.currency,
         r2: c.params.r2,
         days: c.params.days,
         currentDailySpendMicros: c.currentDailySpendMicros,
         points: c.points,
       }
+      // Only diminishing returns over the guardrails' range (±30% of current spend) are trusted.
+      const x = c.currentDailySpendMicros
+      const range = c.points.filter((p) => p.spendMicros >= 0.6 * x && p.spendMicros <= 1.4 * x)
+      if (range.some((p, i) => i > 0 && p.marginalRoas > (range[i - 1]?.marginalRoas ?? 0) * 1.001))
+        return { problem: 'response curve has rising marginal returns around current spend: not used' }
+      const e = elasticityOf(view)
+      if (e === null || !(e > 0.05 && e < 1))
+        return {
+          problem: `response curve elasticity ${e === null ? 'unknown' : e.toFixed(2)} outside (0, 1): not used`,
+        }
+      return view
     } catch (e) {
       return { problem: e instanceof AppError ? e.message : `response curve failed: ${(e as Error).message}` }
     }
@@ -112,10 +129,40 @@ export class RecommendationService {
     if (!to) return null
     const repo = this.d.repo
     const holders = repo.budgetHolders([acc.id])
+    const latest = acc.lastDate ?? to
+    const recent = {
+      campaign: new Map(repo.windowSums('campaign', acc.id, addDays(latest, -27), latest).map((s) => [s.id, s])),
+      ad_set: new Map(repo.windowSums('ad_set', acc.id, addDays(latest, -27), latest).map((s) => [s.id, s])),
+    }
     const curves = new Map<string, CurveView | { problem: string }>()
-    for (const h of holders) {
-      if (h.status !== 'active') continue
-      curves.set(`${h.entityType}:${h.id}`, this.curve(workspaceId, h.entityType, h.id))
+    // Fitting a curve costs milliseconds: the busiest holders get one, the rest the fallback.
+    const active = holders
+      .filter((h) => h.status === 'active')
+      .map((h) => ({ h, spend: recent[h.entityType].get(h.id)?.spendMicros ?? 0 }))
+      .sort((x, y) => y.spend - x.spend)
+    active.forEach(({ h }, i) => {
+      const key = `${h.entityType}:${h.id}`
+      curves.set(
+        key,
+        i < FITS_PER_ACCOUNT
+          ? this.curve(workspaceId, h.entityType, h.id)
+          : { problem: `not among the ${FITS_PER_ACCOUNT} busiest of the account: no curve fitted` },
+      )
+    })
+    const elasticities = [...curves.values()]
+      .filter((c): c is CurveView => !('problem' in c))
+      .map(elasticityOf)
+      .filter((e): e is number => e !== null && e > 0 && e < 1.5)
+      .sort((x, y) => x - y)
+    const e = elasticities.length
+      ? Math.min(0.95, Math.max(0.1, elasticities[Math.floor(elasticities.length / 2)] as number))
+      : DEFAULT_ELASTICITY
+    for (const { h } of active) {
+      const key = `${h.entityType}:${h.id}`
+      const c = curves.get(key)
+      const w = recent[h.entityType].get(h.id)
+      if (!c || !('problem' in c) || !w || w.spendMicros <= 0 || w.revenueMicros <= 0 || w.days < 14) continue
+      curves.set(key, fallbackCurve(acc.currency, w.spendMicros / 1e6 / w.days, w.revenueMicros / 1e6 / w.days, e))
     }
     const adSets7 = repo.windowSums('ad_set', acc.id, addDays(to, -6), to)
     const ads = repo.activeAds(acc.id, addDays(to, -6), to, ADS_PER_ACCOUNT)
@@ -125,13 +172,14 @@ export class RecommendationService {
       to,
     )
     const revenue7 = new Map(repo.windowSums('ad_set', acc.id, addDays(to, -6), to).map((s) => [s.id, s]))
-    const campaigns = repo.windowSums('campaign', acc.id, addDays(to, -27), to)
+    const campaigns = [...recent.campaign.values()]
     return {
       account: acc,
       to,
       rate,
       holders,
       curves,
+      latest,
       adSets28: repo.windowSums('ad_set', acc.id, addDays(to, -27), to),
       adSets7,
       adSetsPrior21: repo.windowSums('ad_set', acc.id, addDays(to, -27), addDays(to, -7)),

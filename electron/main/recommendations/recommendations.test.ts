@@ -221,3 +221,41 @@ describe('recommendations on a seeded account', () => {
     expect(await refused('recommendations:snooze', { id: r.id, days: 1 }, other)).toMatch(/^NOT_FOUND/)
   })
 })
+
+describe('recommendations on a simulated workspace', () => {
+  it('stores only the days up to `through`, and keeps every reallocation inside its guardrails with the total unchanged', async () => {
+    const id = core.jobs.enqueue('demo:build', {
+      campaigns: 24,
+      days: 120,
+      endDate: '2026-06-28',
+      through: '2026-06-20',
+    })
+    core.jobs.start()
+    const job = await core.jobs.waitFor(id)
+    expect(job.status).toBe('succeeded')
+    const built = core.jobs.result(id) as { workspaceId: number; to: string }
+    expect(built.to).toBe('2026-06-20')
+    const accounts = new RecommendationsRepo(core.store.sqlite).accounts(built.workspaceId)
+    expect(accounts.every((a) => a.lastDate === null || a.lastDate <= '2026-06-20')).toBe(true)
+    const { drafts } = core.services.recommendations.draft(built.workspaceId)
+    expect(drafts.filter((x) => x.kind === 'budget_reallocation').length).toBeGreaterThan(0)
+    for (const d of drafts.filter((x) => x.kind === 'budget_reallocation')) {
+      const rows = d.body.reallocation ?? []
+      const before = rows.reduce((s, r) => s + r.budgetBeforeMicros, 0)
+      const after = rows.reduce((s, r) => s + r.budgetAfterMicros, 0)
+      // Rounded to cents per entity: the total moves by at most half a cent each.
+      expect(Math.abs(after - before)).toBeLessThanOrEqual(rows.length * 5_000)
+      for (const r of rows) {
+        expect(r.budgetAfterMicros).toBeGreaterThanOrEqual(Math.floor(r.budgetBeforeMicros * 0.7) - 5_000)
+        expect(r.budgetAfterMicros).toBeLessThanOrEqual(Math.ceil(r.budgetBeforeMicros * 1.3) + 5_000)
+      }
+      // The impact is what the table's curve numbers say: Δrevenue − Δspend per day × 7.
+      const perDay = rows.reduce(
+        (s, r) => s + (r.revenueAfterMicros - r.revenueBeforeMicros) - (r.spendAfterMicros - r.spendBeforeMicros),
+        0,
+      )
+      expect(Math.abs((d.impact?.point ?? 0) - perDay * 7)).toBeLessThanOrEqual(rows.length * 20)
+      expect(d.body.changes.length).toBeGreaterThan(0)
+    }
+  }, 120_000)
+})

@@ -14,6 +14,14 @@ export const DemoBuildPayloadSchema = z
     endDate: z.string().optional(),
     /** 'bench': one ad set and one ad per campaign, every campaign delivering every day. */
     preset: z.enum(['demo', 'bench']).optional(),
+    /**
+     * Store only the days up to this date, as reported the day after (the recommend bench holds
+     * the simulated future back from the engine); default: every day to `endDate`.
+     */
+    through: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
   })
   .strict()
 export type DemoBuildPayload = z.infer<typeof DemoBuildPayloadSchema>

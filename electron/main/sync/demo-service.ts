@@ -80,6 +80,8 @@ export class DemoService {
     this.repo.deleteDemo()
     const ids = this.repo.insertEntities(world, this.now().toISOString())
     const from = addDays(cfg.endDate, -(cfg.days - 1))
+    // The last stored day: the window's end, or `through` when later days are held back.
+    const last = p.through && p.through < cfg.endDate ? p.through : cfg.endDate
     const estimate = world.ads.reduce((n, a) => {
       const start = a.launchDate > from ? a.launchDate : from
       const end = a.endDate && a.endDate < cfg.endDate ? a.endDate : cfg.endDate
@@ -89,9 +91,9 @@ export class DemoService {
     for (const acc of world.accounts) {
       const sums = new RollupAccumulator()
       const accountId = ids.accounts.get(acc.key) as number
-      const provisionalFrom = addDays(cfg.endDate, -(DEFAULT_RESTATEMENT_DAYS[acc.platform] - 1))
+      const provisionalFrom = addDays(last, -(DEFAULT_RESTATEMENT_DAYS[acc.platform] - 1))
       let batch: DailyMetricInput[] = []
-      for (const r of world.rows(acc.key)) {
+      for (const r of world.rows(acc.key, p.through ? { asOf: addDays(last, 1) } : {})) {
         const row: DailyMetricInput = {
           adId: ids.ads.get(r.adExternalId) as number,
           date: r.date,
@@ -120,7 +122,7 @@ export class DemoService {
       }
       rows += this.repo.insertDaily(batch)
       ctx?.progress('Building rollups', rows, Math.max(rows, estimate), acc.name)
-      this.repo.replaceRollups(accountId, from, cfg.endDate, sums)
+      this.repo.replaceRollups(accountId, from, last, sums)
       await breathe()
     }
     this.repo.insertAnomalies(world, ids)
@@ -137,7 +139,7 @@ export class DemoService {
       ads: world.ads.length,
       rows,
       from,
-      to: cfg.endDate,
+      to: last,
       ms: Math.round(performance.now() - started),
     }
   }

@@ -19,6 +19,8 @@ export interface RecAccount {
   timeZone: string
   /** Last day outside the restatement window (null: no settled day). */
   lastSettledDate: string | null
+  /** Last day with data (provisional days included). */
+  lastDate: string | null
 }
 
 /** A campaign or ad set that holds a daily budget (what a reallocation moves). */
@@ -130,7 +132,8 @@ export class RecommendationsRepo {
     return this.sqlite
       .prepare(
         `SELECT a.id, a.name, a.platform, a.currency, a.time_zone AS timeZone,
-           (SELECT max(date) FROM account_daily d WHERE d.account_id = a.id AND d.provisional = 0) AS lastSettledDate
+           (SELECT max(date) FROM account_daily d WHERE d.account_id = a.id AND d.provisional = 0) AS lastSettledDate,
+           (SELECT max(date) FROM account_daily d WHERE d.account_id = a.id) AS lastDate
          FROM ad_accounts a WHERE a.workspace_id = ? ORDER BY a.id`,
       )
       .all(workspaceId) as RecAccount[]
@@ -267,6 +270,20 @@ export class RecommendationsRepo {
     const r = this.sqlite.prepare(`SELECT account_id AS a FROM ${table} WHERE id = ?`).get(id) as
       { a: number } | undefined
     return r ? r.a : null
+  }
+
+  /** Platform ids of some campaigns or ad sets, with their campaign's (the bench maps them to the simulator). */
+  externalIds(
+    level: 'campaign' | 'ad_set',
+    ids: number[],
+  ): { id: number; externalId: string; campaignExternalId: string }[] {
+    if (!ids.length) return []
+    const sql =
+      level === 'campaign'
+        ? `SELECT id, external_id AS externalId, external_id AS campaignExternalId FROM campaigns WHERE id IN (${list(ids.length)})`
+        : `SELECT s.id, s.external_id AS externalId, c.external_id AS campaignExternalId
+           FROM ad_sets s JOIN campaigns c ON c.id = s.campaign_id WHERE s.id IN (${list(ids.length)})`
+    return this.sqlite.prepare(sql).all(...ids) as { id: number; externalId: string; campaignExternalId: string }[]
   }
 
   // --- the recommendations table ---

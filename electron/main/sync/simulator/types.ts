@@ -120,5 +120,17 @@ export interface SimWorld {
    * `config.endDate`, i.e. the latest conversions lag). Only ad-days with delivery are yielded.
    * Optional date bounds restrict the output (inclusive).
    */
-  rows(accountKey: string, opts?: { from?: string; to?: string; asOf?: string }): Generator<SimDailyRow>
+  rows(
+    accountKey: string,
+    opts?: {
+      from?: string
+      to?: string
+      asOf?: string
+      /**
+       * Daily budgets (micros) by campaign external id replacing the simulated ones for the whole
+       * window: what would have happened at other budgets (the recommend bench's counterfactuals).
+       */
+      budgets?: ReadonlyMap<string, number>
+    },
+  ): Generator<SimDailyRow>
 }

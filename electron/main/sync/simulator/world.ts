@@ -74,8 +74,17 @@ export function buildWorld(config: SimConfig): SimWorld {
     ads: ctx.out.ads,
     anomalies,
     rows(accountKey, opts = {}) {
-      const acc = models.get(accountKey)
-      if (acc === undefined) throw new Error(`Unknown simulated account: ${accountKey}`)
+      const model = models.get(accountKey)
+      if (model === undefined) throw new Error(`Unknown simulated account: ${accountKey}`)
+      const budgets = opts.budgets
+      const acc = budgets
+        ? {
+            ...model,
+            campaigns: model.campaigns.map((c) =>
+              budgets.has(c.id) ? { ...c, budgetMicros: budgets.get(c.id) as number } : c,
+            ),
+          }
+        : model
       const asOf = opts.asOf !== undefined ? epochOf(opts.asOf, 'asOf') : startEpoch + days
       const lo = Math.max(0, opts.from !== undefined ? epochOf(opts.from, 'from') - startEpoch : 0)
       const hi = Math.min(

@@ -1,0 +1,222 @@
+import { join } from 'node:path'
+import { addDays } from '../shared/domain/dates'
+import { createCore, type Core } from '../electron/main/core'
+import { createNodePlatform } from '../electron/main/platform/node'
+import { reallocate, type CurvePoint, type Holder } from '../electron/main/recommendations/reallocate'
+import { RecommendationsRepo } from '../electron/main/store/repos/recommendations-repo'
+import { buildWorld, type SimWorld } from '../electron/main/sync/simulator'
+import { buildBenchWorld } from './store'
+import type { Bench } from './types'
+
+/**
+ * Recommend bench (issue 16). In the simulator, a world is built to E = cut-off + 28 days; the
+ * store gets the days up to the cut-off only (as reported the day after), so the engine never sees
+ * the future or the simulator's true curves. Then, per account and for a fixed total budget:
+ *
+ * - `engine_uplift`: the engine's budget reallocations (its recommendations) are applied to the
+ *   simulator's campaign budgets and the 28 days after the cut-off are simulated again;
+ * - `oracle_uplift`: the allocation that knows the true curves: each campaign's revenue over those
+ *   28 days is simulated at 0.7x..1.3x its budget, and the same optimiser (same guardrails:
+ *   ±30% per campaign, total fixed per account) runs on those true curves;
+ * - `naive_uplift`: a threshold rule, +20% budget where the campaign's ROAS over the 28 days before
+ *   the cut-off is above its account's, −20% below, rescaled so each account's total is unchanged.
+ *
+ * Uplifts are relative: revenue over the 28 days with the new budgets / with the old ones − 1,
+ * over every account (the simulator's noise is hashed from ids and dates, so every variant sees the
+ * same luck). `capture` = engine / oracle. `generate_s`: one full generation (every kind of advice)
+ * on the 10,000-campaign store.
+ */
+
+const HORIZON = 28
+const GRID = Array.from({ length: 13 }, (_, i) => 0.7 + i * 0.05)
+
+interface Campaign {
+  externalId: string
+  accountKey: string
+  budget: number
+}
+
+/** Revenue (units) per campaign over the horizon at the given budgets (all others as simulated). */
+function simulate(world: SimWorld, from: string, to: string, budgets: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const acc of world.accounts) {
+    for (const r of world.rows(acc.key, { from, to, asOf: addDays(to, 60), budgets })) {
+      out.set(r.campaignExternalId, (out.get(r.campaignExternalId) ?? 0) + r.conversionValueMicros / 1e6)
+    }
+  }
+  return out
+}
+
+const total = (m: Map<string, number>): number => [...m.values()].reduce((s, v) => s + v, 0)
+
+async function upliftPart(
+  core: Core,
+  o: { campaigns: number; days: number; endDate: string; log: (m: string) => void },
+): Promise<{ oracle: number; engine: number; naive: number; moved: number }> {
+  const cutoff = addDays(o.endDate, -HORIZON)
+  const id = core.jobs.enqueue('demo:build', {
+    campaigns: o.campaigns,
+    days: o.days,
+    endDate: o.endDate,
+    seed: 42,
+    through: cutoff,
+  })
+  const job = await core.jobs.waitFor(id)
+  if (job.status !== 'succeeded') throw new Error(`demo build failed: ${job.error}`)
+  const workspaceId = (core.jobs.result(id) as { workspaceId: number }).workspaceId
+  const world = buildWorld({ seed: 42, campaigns: o.campaigns, days: o.days, endDate: o.endDate })
+  const from = addDays(cutoff, 1)
+  // Campaigns live through the whole horizon: the units every allocation may move.
+  // A campaign's total budget: its own, or the sum of its ad sets' (the simulator spends the total).
+  const setBudgets = new Map<string, number>()
+  for (const s of world.adSets)
+    setBudgets.set(s.campaignExternalId, (setBudgets.get(s.campaignExternalId) ?? 0) + (s.dailyBudgetMicros ?? 0))
+  const live: Campaign[] = world.campaigns
+    .filter((c) => c.status === 'active' && c.startDate <= cutoff && (c.endDate === null || c.endDate >= o.endDate))
+    .map((c) => ({
+      externalId: c.externalId,
+      accountKey: c.accountKey,
+      budget: c.dailyBudgetMicros ?? setBudgets.get(c.externalId) ?? 0,
+    }))
+    .filter((c) => c.budget > 0)
+  const simBudget = new Map(live.map((c) => [c.externalId, c.budget]))
+  const base = simulate(world, from, o.endDate, new Map())
+  const baseTotal = total(base)
+  const uplift = (budgets: Map<string, number>): number =>
+    total(simulate(world, from, o.endDate, budgets)) / baseTotal - 1
+
+  // Engine: its budget reallocations, mapped onto the simulator's campaign budgets.
+  o.log('  generating recommendations from the data up to the cut-off')
+  const drafts = core.services.recommendations.draft(workspaceId).drafts.filter((d) => d.kind === 'budget_reallocation')
+  const repo = new RecommendationsRepo(core.store.sqlite)
+  const engineBudgets = new Map<string, number>()
+  let moved = 0
+  for (const d of drafts) {
+    for (const r of d.body.reallocation ?? []) {
+      if (r.budgetAfterMicros === r.budgetBeforeMicros || r.entityType === 'ad') continue
+      const [ext] = repo.externalIds(r.entityType, [r.entityId])
+      if (!ext) continue
+      const now = engineBudgets.get(ext.campaignExternalId) ?? simBudget.get(ext.campaignExternalId)
+      if (now === undefined) continue
+      // A campaign budget moves by its factor; an ad set's change adds to its campaign's total.
+      engineBudgets.set(
+        ext.campaignExternalId,
+        r.entityType === 'campaign'
+          ? now * (r.budgetAfterMicros / r.budgetBeforeMicros)
+          : now + (r.budgetAfterMicros - r.budgetBeforeMicros),
+      )
+      moved++
+    }
+  }
+
+  // Oracle: true revenue curves over the horizon, one simulation per budget multiple.
+  o.log('  measuring the true curves (13 budget multiples)')
+  const truth = GRID.map((m) =>
+    simulate(world, from, o.endDate, new Map(live.map((c) => [c.externalId, c.budget * m]))),
+  )
+  const oracleBudgets = new Map<string, number>()
+  const naiveBudgets = new Map<string, number>()
+  const byAccount = new Map<string, Campaign[]>()
+  for (const c of live) {
+    const l = byAccount.get(c.accountKey) ?? []
+    l.push(c)
+    byAccount.set(c.accountKey, l)
+  }
+  // ROAS over the 28 days before the cut-off, as the store shows it (the naive rule's input).
+  const pastFrom = addDays(cutoff, -(HORIZON - 1))
+  const past = new Map<string, { spend: number; revenue: number }>()
+  for (const acc of world.accounts)
+    for (const r of world.rows(acc.key, { from: pastFrom, to: cutoff, asOf: addDays(cutoff, 1) })) {
+      const p = past.get(r.campaignExternalId) ?? { spend: 0, revenue: 0 }
+      p.spend += r.spendMicros
+      p.revenue += r.conversionValueMicros
+      past.set(r.campaignExternalId, p)
+    }
+  for (const list of byAccount.values()) {
+    const holders: Holder[] = list.map((c) => {
+      const budget = c.budget / 1e6
+      const curve: CurvePoint[] = GRID.map((m, i) => ({
+        spend: budget * m,
+        revenue: (truth[i]?.get(c.externalId) ?? 0) / HORIZON,
+        marginalRoas: 0,
+      }))
+      // Marginal return between grid points (the optimiser reads it as d revenue / d budget).
+      for (let i = 0; i < curve.length; i++) {
+        const a = curve[Math.max(0, i - 1)] as CurvePoint
+        const b = curve[Math.min(curve.length - 1, i + 1)] as CurvePoint
+        ;(curve[i] as CurvePoint).marginalRoas = b.spend > a.spend ? (b.revenue - a.revenue) / (b.spend - a.spend) : 0
+      }
+      return { key: c.externalId, budget, spend: budget, curve, held: budget > 0 ? null : 'no budget' }
+    })
+    for (const a of reallocate(holders)) oracleBudgets.set(a.key, a.budgetAfter * 1e6)
+    let spend = 0
+    let revenue = 0
+    for (const c of list) {
+      spend += past.get(c.externalId)?.spend ?? 0
+      revenue += past.get(c.externalId)?.revenue ?? 0
+    }
+    const target = spend > 0 ? revenue / spend : 0
+    const raw = list.map((c) => {
+      const p = past.get(c.externalId)
+      const roas = p && p.spend > 0 ? p.revenue / p.spend : 0
+      return c.budget * (roas > target ? 1.2 : 0.8)
+    })
+    const before = list.reduce((s, c) => s + c.budget, 0)
+    const after = raw.reduce((s, v) => s + v, 0)
+    list.forEach((c, i) => naiveBudgets.set(c.externalId, after > 0 ? ((raw[i] as number) * before) / after : c.budget))
+  }
+  return { oracle: uplift(oracleBudgets), engine: uplift(engineBudgets), naive: uplift(naiveBudgets), moved }
+}
+
+export const recommendBench: Bench = {
+  name: 'recommend',
+  description:
+    'budget reallocation in the simulator (engine vs oracle vs naive rule over the 28 days after a cut-off) and one generation on the 10k-campaign store',
+  async run({ tmpDir, log }) {
+    const endDate = '2026-10-31'
+    const cutoff = addDays(endDate, -HORIZON)
+    const campaigns = Number(process.env.ME_BENCH_REC_CAMPAIGNS ?? 120)
+    const days = Number(process.env.ME_BENCH_REC_DAYS ?? 240)
+    const platform = createNodePlatform({
+      host: 'cli',
+      dataDir: tmpDir,
+      now: () => new Date(`${addDays(cutoff, 1)}T12:00:00Z`),
+    })
+    const core = createCore(platform, { dbPath: join(tmpDir, 'bench-recommend.db') })
+    let parts: Awaited<ReturnType<typeof upliftPart>>
+    try {
+      log(`uplift: ${campaigns} campaigns x ${days} days, cut-off ${cutoff}`)
+      parts = await upliftPart(core, { campaigns, days, endDate, log })
+    } finally {
+      await core.close()
+    }
+
+    const bigCampaigns = Number(process.env.ME_BENCH_CAMPAIGNS ?? 10_000)
+    const bigDays = Number(process.env.ME_BENCH_DAYS ?? 365)
+    const big = createCore(
+      createNodePlatform({ host: 'cli', dataDir: tmpDir, now: () => new Date('2026-11-01T12:00:00Z') }),
+      { dbPath: join(tmpDir, 'bench-recommend-10k.db') },
+    )
+    let generateS: number
+    let generated: number
+    try {
+      log(`generate: ${bigCampaigns} campaigns x ${bigDays} days`)
+      const { workspaceId } = await buildBenchWorld(big, { campaigns: bigCampaigns, days: bigDays, endDate, log })
+      const r = big.services.recommendations.generate(workspaceId)
+      generateS = r.seconds
+      generated = r.inserted + r.updated
+    } finally {
+      await big.close()
+    }
+    const round = (x: number): number => Math.round(x * 10_000) / 10_000
+    return {
+      oracle_uplift: round(parts.oracle),
+      engine_uplift: round(parts.engine),
+      naive_uplift: round(parts.naive),
+      capture: parts.oracle > 0 ? round(parts.engine / parts.oracle) : null,
+      generate_s: Math.round(generateS * 100) / 100,
+      entities_moved: parts.moved,
+      recommendations_10k: generated,
+    }
+  },
+}
