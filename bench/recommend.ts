@@ -87,7 +87,9 @@ async function upliftPart(
 
   // Engine: its budget reallocations, mapped onto the simulator's campaign budgets.
   o.log('  generating recommendations from the data up to the cut-off')
-  const drafts = core.services.recommendations.draft(workspaceId).drafts.filter((d) => d.kind === 'budget_reallocation')
+  const drafts = (await core.services.recommendations.draft(workspaceId)).drafts.filter(
+    (d) => d.kind === 'budget_reallocation',
+  )
   const repo = new RecommendationsRepo(core.store.sqlite)
   const engineBudgets = new Map<string, number>()
   let moved = 0
@@ -202,7 +204,7 @@ export const recommendBench: Bench = {
     try {
       log(`generate: ${bigCampaigns} campaigns x ${bigDays} days`)
       const { workspaceId } = await buildBenchWorld(big, { campaigns: bigCampaigns, days: bigDays, endDate, log })
-      const r = big.services.recommendations.generate(workspaceId)
+      const r = await big.services.recommendations.generate(workspaceId)
       generateS = r.seconds
       generated = r.inserted + r.updated
     } finally {

@@ -34,7 +34,7 @@ function createRecommendationsModule(
         // Let the job's own follow-ups (badges, rules) go first; one workspace per turn.
         await new Promise((r) => setImmediate(r))
         try {
-          service.generate(id)
+          await service.generate(id)
         } catch {
           // A workspace deleted meanwhile, or no data yet: the next sync tries again.
         }

@@ -237,7 +237,7 @@ describe('recommendations on a simulated workspace', () => {
     expect(built.to).toBe('2026-06-20')
     const accounts = new RecommendationsRepo(core.store.sqlite).accounts(built.workspaceId)
     expect(accounts.every((a) => a.lastDate === null || a.lastDate <= '2026-06-20')).toBe(true)
-    const { drafts } = core.services.recommendations.draft(built.workspaceId)
+    const { drafts } = await core.services.recommendations.draft(built.workspaceId)
     expect(drafts.filter((x) => x.kind === 'budget_reallocation').length).toBeGreaterThan(0)
     for (const d of drafts.filter((x) => x.kind === 'budget_reallocation')) {
       const rows = d.body.reallocation ?? []
