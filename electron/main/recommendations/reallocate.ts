@@ -104,9 +104,12 @@ export function reallocate(holders: Holder[], g: Guardrails = DEFAULT_GUARDRAILS
   })
   // Return of one more unit of budget: marginal ROAS at the spend it buys × spend per budget unit.
   const gain = (i: number): number => marginalAt(movable[i]?.curve as CurvePoint[], budget[i]! * util[i]!) * util[i]!
-  const step = total / 1000
+  // The step halves whenever a move overshoots (the donor ends up returning more than the
+  // receiver), so the loop converges instead of trading the same amount back and forth.
+  let step = total / 1000
+  const minStep = total / 1e6
   if (n >= 2) {
-    for (let iter = 0; iter < 20_000; iter++) {
+    for (let iter = 0; iter < 20_000 && step >= minStep; iter++) {
       let give = -1
       let take = -1
       let gMin = Infinity
@@ -127,6 +130,11 @@ export function reallocate(holders: Holder[], g: Guardrails = DEFAULT_GUARDRAILS
       if (d <= 1e-12) break
       budget[give]! -= d
       budget[take]! += d
+      if (gain(give) > gain(take)) {
+        budget[give]! += d / 2
+        budget[take]! -= d / 2
+        step /= 2
+      }
     }
   }
   const after = new Map(movable.map((h, i) => [h.key, budget[i] as number]))
