@@ -1,5 +1,6 @@
-import { useRef, useState, type JSX, type KeyboardEvent } from 'react'
+import { useState, type JSX } from 'react'
 import { PageFrame } from '../../components/PageFrame'
+import { TabList } from '../../components/TabList'
 import { AlertList } from './AlertList'
 import { ChannelsPanel } from './ChannelsPanel'
 import { SourcesPanel } from './SourcesPanel'
@@ -20,43 +21,9 @@ function linkedTab(): TabId {
 
 export function AlertsPage(): JSX.Element {
   const [tab, setTab] = useState<TabId>(linkedTab)
-  const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({})
-
-  const onTabKey = (e: KeyboardEvent, i: number): void => {
-    const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0
-    if (!d && e.key !== 'Home' && e.key !== 'End') return
-    e.preventDefault()
-    const next = e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : (i + d + TABS.length) % TABS.length
-    const t = TABS[next]
-    if (!t) return
-    setTab(t.id)
-    tabRefs.current[t.id]?.focus()
-  }
-
   return (
     <PageFrame id="alerts">
-      <div className="alert-tabs" role="tablist" aria-label="Alerts">
-        {TABS.map((t, i) => (
-          <button
-            key={t.id}
-            ref={(el) => {
-              tabRefs.current[t.id] = el
-            }}
-            type="button"
-            role="tab"
-            id={`alerts-tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls="alerts-panel"
-            tabIndex={tab === t.id ? 0 : -1}
-            className="alert-tab"
-            onClick={() => setTab(t.id)}
-            onKeyDown={(e) => onTabKey(e, i)}
-            data-testid={`alerts-tab-${t.id}`}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
+      <TabList name="alerts" label="Alerts" tabs={TABS} value={tab} onChange={setTab} />
       <div id="alerts-panel" role="tabpanel" aria-labelledby={`alerts-tab-${tab}`}>
         {tab === 'alerts' ? (
           <AlertList onOpenChannels={() => setTab('channels')} />

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState, type JSX, type KeyboardEvent } from 'react'
+import { useEffect, useRef, useState, type JSX } from 'react'
 import type { Rule, RuleDefinition } from '../../../../shared/domain/rules'
 import type { RuleTemplate } from '../../../../shared/ipc/contracts/automation'
 import { getClient } from '../../api/client'
 import { PageFrame } from '../../components/PageFrame'
+import { TabList } from '../../components/TabList'
 import { ErrorState, Skeleton } from '../../components/States'
 import { errorMessage } from '../../lib/errors'
 import { usePageData, type DataTable } from '../../lib/page-data'
@@ -73,7 +74,6 @@ export function AutomationPage(): JSX.Element {
   }, [])
   const [pauseError, setPauseError] = useState<string | null>(null)
   const [pausing, setPausing] = useState(false)
-  const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({})
 
   const data = usePageData({
     key: workspaceId === null ? null : String(workspaceId),
@@ -102,17 +102,6 @@ export function AutomationPage(): JSX.Element {
     } finally {
       setPausing(false)
     }
-  }
-
-  const onTabKey = (e: KeyboardEvent, i: number): void => {
-    const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0
-    if (!d && e.key !== 'Home' && e.key !== 'End') return
-    e.preventDefault()
-    const next = e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : (i + d + TABS.length) % TABS.length
-    const t = TABS[next]
-    if (!t) return
-    setTab(t.id)
-    tabRefs.current[t.id]?.focus()
   }
 
   const d = data.data
@@ -184,33 +173,25 @@ export function AutomationPage(): JSX.Element {
     body = (
       <div>
         <div className="automation-head">
-          <div className="automation-tabs" role="tablist" aria-label="Automation">
-            {TABS.map((t, i) => (
-              <button
-                key={t.id}
-                ref={(el) => {
-                  tabRefs.current[t.id] = el
-                }}
-                type="button"
-                role="tab"
-                id={`automation-tab-${t.id}`}
-                aria-selected={tab === t.id}
-                aria-controls="automation-panel"
-                tabIndex={tab === t.id ? 0 : -1}
-                className="automation-tab"
-                onClick={() => setTab(t.id)}
-                onKeyDown={(e) => onTabKey(e, i)}
-                data-testid={`automation-tab-${t.id}`}
-              >
-                {t.label}
-                {t.id === 'approvals' && d.proposals.length ? (
-                  <span className="badge badge--accent tab-count" data-testid="approvals-count">
-                    {d.proposals.length}
-                  </span>
-                ) : null}
-              </button>
-            ))}
-          </div>
+          <TabList
+            name="automation"
+            label="Automation"
+            value={tab}
+            onChange={setTab}
+            tabs={TABS.map((t) => ({
+              id: t.id,
+              label: (
+                <>
+                  {t.label}
+                  {t.id === 'approvals' && d.proposals.length ? (
+                    <span className="badge badge--accent tab-count" data-testid="approvals-count">
+                      {d.proposals.length}
+                    </span>
+                  ) : null}
+                </>
+              ),
+            }))}
+          />
           {paused ? null : (
             <button
               type="button"

@@ -1,6 +1,7 @@
-import { useCallback, useRef, useState, type JSX, type KeyboardEvent } from 'react'
+import { useCallback, useRef, useState, type JSX } from 'react'
 import { getClient } from '../../api/client'
 import { PageFrame } from '../../components/PageFrame'
+import { TabList } from '../../components/TabList'
 import { ErrorState, Skeleton } from '../../components/States'
 import { errorMessage } from '../../lib/errors'
 import { usePageData, type DataTable } from '../../lib/page-data'
@@ -38,7 +39,6 @@ export function ReportsPage(): JSX.Element {
   const workspaceId = useWorkspaceStore((s) => s.workspaceId)
   const focus = useRef(linkedHistoryId())
   const [tab, setTab] = useState<TabId>(focus.current !== null ? 'history' : 'generate')
-  const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({})
 
   const data = usePageData({
     key: workspaceId === null ? null : String(workspaceId),
@@ -59,17 +59,6 @@ export function ReportsPage(): JSX.Element {
   })
   const reload = data.reload
   const changed = useCallback(() => reload(), [reload])
-
-  const onTabKey = (e: KeyboardEvent, i: number): void => {
-    const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0
-    if (!d && e.key !== 'Home' && e.key !== 'End') return
-    e.preventDefault()
-    const next = e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : (i + d + TABS.length) % TABS.length
-    const t = TABS[next]
-    if (!t) return
-    setTab(t.id)
-    tabRefs.current[t.id]?.focus()
-  }
 
   let body: JSX.Element
   if (data.status === 'error')
@@ -113,28 +102,7 @@ export function ReportsPage(): JSX.Element {
 
   return (
     <PageFrame id="reports">
-      <div className="report-tabs" role="tablist" aria-label="Reports">
-        {TABS.map((t, i) => (
-          <button
-            key={t.id}
-            ref={(el) => {
-              tabRefs.current[t.id] = el
-            }}
-            type="button"
-            role="tab"
-            id={`reports-tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls="reports-panel"
-            tabIndex={tab === t.id ? 0 : -1}
-            className="report-tab"
-            onClick={() => setTab(t.id)}
-            onKeyDown={(e) => onTabKey(e, i)}
-            data-testid={`reports-tab-${t.id}`}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
+      <TabList name="reports" label="Reports" tabs={TABS} value={tab} onChange={setTab} />
       <div id="reports-panel" role="tabpanel" aria-labelledby={`reports-tab-${tab}`}>
         {body}
       </div>
