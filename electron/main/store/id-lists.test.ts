@@ -5,6 +5,7 @@ import { ID_CHUNK, inChunks } from './id-lists'
 import { AnalyticsRepo } from './repos/analytics-repo'
 import { AnomalyRepo } from './repos/anomaly-repo'
 import { CreativesRepo } from './repos/creatives-repo'
+import { RecommendationsRepo } from './repos/recommendations-repo'
 
 let core: Core | null = null
 afterEach(async () => {
@@ -35,5 +36,7 @@ describe('id lists bound in chunks', () => {
     expect(new AnomalyRepo(sqlite).campaignDays(many, '2026-01-01', '2026-01-31')).toEqual([])
     expect(new AnomalyRepo(sqlite).campaigns(many, [1])).toEqual([])
     expect(new AnalyticsRepo(sqlite).meta('ad', [1], many).size).toBe(0)
+    expect(new RecommendationsRepo(sqlite).entityDays('ad_set', many, '2026-01-01', '2026-01-31').size).toBe(0)
+    expect(new RecommendationsRepo(sqlite).adDays(1, many, '2026-01-31').size).toBe(many.length)
   })
 })

@@ -7,6 +7,7 @@ import type {
   RecommendationState,
 } from '../../../../shared/domain/recommendations'
 import type { Sqlite } from '../db'
+import { inChunks } from '../id-lists'
 
 const list = (n: number): string => Array.from({ length: n }, () => '?').join(',')
 
@@ -185,16 +186,20 @@ export class RecommendationsRepo {
     if (!ids.length) return out
     const col = level === 'campaign' ? 'campaign_id' : 'ad_set_id'
     const table = level === 'campaign' ? 'campaigns' : 'ad_sets'
-    const rows = this.sqlite
-      .prepare(
-        `SELECT m.${col} AS id, m.date, sum(m.spend_micros) AS spendMicros, sum(m.conversion_value_micros) AS revenueMicros,
-           sum(m.conversions) AS conversions, sum(m.impressions) AS impressions, sum(m.clicks) AS clicks
-         FROM daily_metrics m
-         WHERE m.account_id IN (SELECT DISTINCT account_id FROM ${table} WHERE id IN (${list(ids.length)}))
-           AND m.date BETWEEN ? AND ? AND m.${col} IN (${list(ids.length)})
-         GROUP BY m.${col}, m.date ORDER BY m.${col}, m.date`,
-      )
-      .all(...ids, from, to, ...ids) as (EntityDay & { id: number })[]
+    const rows = inChunks(
+      ids,
+      (chunk, marks) =>
+        this.sqlite
+          .prepare(
+            `SELECT m.${col} AS id, m.date, sum(m.spend_micros) AS spendMicros, sum(m.conversion_value_micros) AS revenueMicros,
+               sum(m.conversions) AS conversions, sum(m.impressions) AS impressions, sum(m.clicks) AS clicks
+             FROM daily_metrics m
+             WHERE m.account_id IN (SELECT DISTINCT account_id FROM ${table} WHERE id IN (${marks}))
+               AND m.date BETWEEN ? AND ? AND m.${col} IN (${marks})
+             GROUP BY m.${col}, m.date ORDER BY m.${col}, m.date`,
+          )
+          .all(...chunk, from, to, ...chunk) as (EntityDay & { id: number })[],
+    )
     for (const { id, ...d } of rows) {
       let a = out.get(id)
       if (!a) out.set(id, (a = []))
@@ -244,12 +249,16 @@ export class RecommendationsRepo {
     const out = new Map<number, { date: string; impressions: number; clicks: number }[]>()
     if (!ids.length) return out
     for (const id of ids) out.set(id, [])
-    const rows = this.sqlite
-      .prepare(
-        `SELECT ad_id AS id, date, impressions, clicks FROM daily_metrics
-         WHERE account_id = ? AND date <= ? AND ad_id IN (${list(ids.length)}) ORDER BY ad_id, date`,
-      )
-      .all(accountId, to, ...ids) as { id: number; date: string; impressions: number; clicks: number }[]
+    const rows = inChunks(
+      ids,
+      (chunk, marks) =>
+        this.sqlite
+          .prepare(
+            `SELECT ad_id AS id, date, impressions, clicks FROM daily_metrics
+             WHERE account_id = ? AND date <= ? AND ad_id IN (${marks}) ORDER BY ad_id, date`,
+          )
+          .all(accountId, to, ...chunk) as { id: number; date: string; impressions: number; clicks: number }[],
+    )
     for (const { id, ...d } of rows) out.get(id)?.push(d)
     return out
   }
