@@ -68,16 +68,22 @@ test.describe('recommendations page', () => {
         states: ['applied'],
       })
     ).items.find((r) => r.title === title) as { batchId: string }
-    const batch = await callApi<{ items: Change[] }>('changes:list', { batchId: rec.batchId, limit: 500, offset: 0 })
-    expect(batch.items.length).toBeGreaterThan(0)
-    for (const c of batch.items) {
-      expect(c.state).toBe('applied')
-      expect(c.applied).toBe(c.requested)
-    }
+    const batchItems = async (): Promise<Change[]> =>
+      (await callApi<{ items: Change[] }>('changes:list', { batchId: rec.batchId, limit: 500, offset: 0 })).items
+    // The card shows the first change settled; the worker applies the batch's others one by one.
+    await expect
+      .poll(async () => (await batchItems()).every((c) => c.state === 'applied'), { timeout: 60_000 })
+      .toBe(true)
+    const batch = await batchItems()
+    expect(batch.length).toBeGreaterThan(0)
+    for (const c of batch) expect(c.applied).toBe(c.requested)
 
     await applied.getByRole('button', { name: 'Undo on the platform' }).click()
     await expect(changes.first()).toContainText('undone', { timeout: 60_000 })
-    const after = await callApi<{ items: Change[] }>('changes:list', { batchId: rec.batchId, limit: 500, offset: 0 })
-    for (const c of after.items.filter((x) => x.undoOf === null)) expect(c.state).toBe('undone')
+    await expect
+      .poll(async () => (await batchItems()).filter((x) => x.undoOf === null).every((c) => c.state === 'undone'), {
+        timeout: 60_000,
+      })
+      .toBe(true)
   })
 })
