@@ -1,4 +1,5 @@
 import { CancelledError } from '../../scheduler/job-queue'
+import type { SyncEngine } from './engine'
 import { TEST_CALLER } from '../../test-support'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -41,6 +42,33 @@ const snapshot = (fw: FakeWorld): Map<string, Row> =>
         .all() as Row[]
     ).map((r) => [`${r.ad_id}|${r.date}`, r]),
   )
+
+/**
+ * A job context that cancels the run at its 12th progress report and keeps the checkpoints in
+ * memory, so the same context resumes the run.
+ */
+function interruptedCtx(): { ctx: Parameters<SyncEngine['run']>[1]; saved: () => unknown } {
+  let saved: unknown = null
+  const ctl = new AbortController()
+  let pages = 0
+  const ctx = {
+    jobId: 0,
+    signal: ctl.signal,
+    progress: () => {
+      if (++pages === 12) ctl.abort()
+    },
+    checkpoint: <T>() => saved as T | null,
+    saveCheckpoint: (v: unknown) => {
+      saved = JSON.parse(JSON.stringify(v))
+    },
+    // Chunk checkpoints travel as a statement committed with the chunk; this one only records it.
+    checkpointStatement: (v: unknown) => {
+      saved = JSON.parse(JSON.stringify(v))
+      return { sql: 'UPDATE jobs SET checkpoint = checkpoint WHERE 0', params: [] }
+    },
+  }
+  return { ctx, saved: () => saved }
+}
 
 describe('sync engine', () => {
   it('backfills every ad-day, then an incremental sync changes only the restatement window', async () => {
@@ -467,28 +495,10 @@ describe('sync engine', () => {
     w = await fakeWorld(worldAccounts(world), { now: () => NOW, maxWindowDays: 10 })
     const { sync } = w.core.services
     const fw = w
-    let saved: unknown = null
-    const ctl = new AbortController()
-    let pages = 0
-    const ctx = {
-      jobId: 0,
-      signal: ctl.signal,
-      progress: () => {
-        if (++pages === 12) ctl.abort()
-      },
-      checkpoint: <T>() => saved as T | null,
-      saveCheckpoint: (v: unknown) => {
-        saved = JSON.parse(JSON.stringify(v))
-      },
-      // Chunk checkpoints travel as a statement committed with the chunk; this one only records it.
-      checkpointStatement: (v: unknown) => {
-        saved = JSON.parse(JSON.stringify(v))
-        return { sql: 'UPDATE jobs SET checkpoint = checkpoint WHERE 0', params: [] }
-      },
-    }
+    const { ctx, saved: checkpoint } = interruptedCtx()
     const req = { workspaceId: fw.workspaceId, mode: 'incremental' as const }
     await expect(sync.engine.run(req, ctx)).rejects.toThrow(/Cancelled/)
-    const cp = JSON.parse(JSON.stringify(saved)) as { plans: { accountId: number; through: string | null }[] }
+    const cp = JSON.parse(JSON.stringify(checkpoint())) as { plans: { accountId: number; through: string | null }[] }
     expect(cp.plans.some((p) => p.through !== null)).toBe(true)
     const firstCalls = [...(fw.connectors.get('meta')?.calls ?? [])].length
     const resumed = await sync.engine.run(req, {
@@ -514,24 +524,7 @@ describe('sync engine', () => {
     const world = smallWorld()
     w = await fakeWorld(worldAccounts(world), { now: () => NOW, maxWindowDays: 10 })
     const fw = w
-    let saved: unknown = null
-    const ctl = new AbortController()
-    let pages = 0
-    const ctx = {
-      jobId: 0,
-      signal: ctl.signal,
-      progress: () => {
-        if (++pages === 12) ctl.abort()
-      },
-      checkpoint: <T>() => saved as T | null,
-      saveCheckpoint: (v: unknown) => {
-        saved = JSON.parse(JSON.stringify(v))
-      },
-      checkpointStatement: (v: unknown) => {
-        saved = JSON.parse(JSON.stringify(v))
-        return { sql: 'UPDATE jobs SET checkpoint = checkpoint WHERE 0', params: [] }
-      },
-    }
+    const { ctx } = interruptedCtx()
     const req = { workspaceId: fw.workspaceId, mode: 'incremental' as const }
     await expect(fw.core.services.sync.engine.run(req, ctx)).rejects.toThrow(/Cancelled/)
     // What a demo reset does to the old workspace while the sync job waits to resume.

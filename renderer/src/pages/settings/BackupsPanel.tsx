@@ -20,9 +20,43 @@ const KEEP_WEEKLY = [0, 4, 8, 12, 26, 52]
 const choices = (preset: number[], current: number): number[] =>
   preset.includes(current) ? preset : [...preset, current].sort((a, b) => a - b)
 
+/** One retention choice: the presets plus the current value, with a label for screen readers. */
+function KeepSelect(p: {
+  label: string
+  preset: number[]
+  value: number
+  disabled: boolean
+  optionLabel: (n: number) => string
+  onPick: (n: number) => void
+  testId: string
+}): JSX.Element {
+  const id = useId()
+  return (
+    <>
+      <label className="visually-hidden" htmlFor={id}>
+        {p.label}
+      </label>
+      <select
+        id={id}
+        className="select"
+        value={p.value}
+        disabled={p.disabled}
+        onChange={(e) => p.onPick(Number(e.target.value))}
+        data-testid={p.testId}
+      >
+        {choices(p.preset, p.value).map((n) => (
+          <option key={n} value={n}>
+            {p.optionLabel(n)}
+          </option>
+        ))}
+      </select>
+    </>
+  )
+}
+
 /** How many automatic backups are kept (saved in the settings; ME_BACKUP_KEEP_* override them). */
 function RetentionRow({ list, onSaved }: { list: List; onSaved: () => Promise<void> }): JSX.Element {
-  const ids = { daily: useId(), weekly: useId(), label: useId() }
+  const ids = { label: useId() }
   const updateSettings = useSettingsStore((s) => s.updateSettings)
   const [status, setStatus] = useState<string | null>(null)
   const save = async (patch: { backupKeepDaily?: number; backupKeepWeekly?: number }): Promise<void> => {
@@ -54,40 +88,24 @@ function RetentionRow({ list, onSaved }: { list: List; onSaved: () => Promise<vo
       </div>
       <div className="settings-row__control">
         <div className="inline-form">
-          <label className="visually-hidden" htmlFor={ids.daily}>
-            Daily backups kept
-          </label>
-          <select
-            id={ids.daily}
-            className="select"
+          <KeepSelect
+            label="Daily backups kept"
+            preset={KEEP_DAILY}
             value={list.keep.daily}
             disabled={list.keepFromEnv}
-            onChange={(e) => void save({ backupKeepDaily: Number(e.target.value) })}
-            data-testid="backups-keep-daily"
-          >
-            {choices(KEEP_DAILY, list.keep.daily).map((n) => (
-              <option key={n} value={n}>
-                {n} daily
-              </option>
-            ))}
-          </select>
-          <label className="visually-hidden" htmlFor={ids.weekly}>
-            Weekly backups kept
-          </label>
-          <select
-            id={ids.weekly}
-            className="select"
+            optionLabel={(n) => `${n} daily`}
+            onPick={(n) => void save({ backupKeepDaily: n })}
+            testId="backups-keep-daily"
+          />
+          <KeepSelect
+            label="Weekly backups kept"
+            preset={KEEP_WEEKLY}
             value={list.keep.weekly}
             disabled={list.keepFromEnv}
-            onChange={(e) => void save({ backupKeepWeekly: Number(e.target.value) })}
-            data-testid="backups-keep-weekly"
-          >
-            {choices(KEEP_WEEKLY, list.keep.weekly).map((n) => (
-              <option key={n} value={n}>
-                {n === 0 ? 'no weekly' : `${n} weekly`}
-              </option>
-            ))}
-          </select>
+            optionLabel={(n) => (n === 0 ? 'no weekly' : `${n} weekly`)}
+            onPick={(n) => void save({ backupKeepWeekly: n })}
+            testId="backups-keep-weekly"
+          />
         </div>
       </div>
     </div>
