@@ -96,6 +96,11 @@ export const AlertNumberSchema = z
     previous: z.number().finite().optional(),
     /** What `previous` is: "last week", "plan", "threshold". */
     previousLabel: z.string().max(40).optional(),
+    /**
+     * How `previous` relates: an earlier value of the same number (`was`, the default: "was $24.10
+     * last week") or a reference it is measured against (`against`: "against €9,000 budget").
+     */
+    compare: z.enum(['was', 'against']).optional(),
   })
   .refine((n) => n.unit !== 'money_micros' || (n.currency !== undefined && Number.isInteger(n.value)), {
     message: 'Money is integer micros with a currency',
@@ -119,15 +124,19 @@ function formatValue(n: AlertNumber, v: number): string {
   }
 }
 
-/** "$48.20 (was $24.10 last week, +100%)": the same text in every channel. */
+/**
+ * "$48.20 (was $24.10 last week, +100%)" or "€10,200 (against €9,000 budget, +13%)": the same text
+ * in every channel.
+ */
 export function formatAlertNumber(n: AlertNumber): string {
   const now = formatValue(n, n.value)
   if (n.previous === undefined) return now
+  const word = n.compare ?? 'was'
   const was = `${formatValue(n, n.previous)}${n.previousLabel ? ` ${n.previousLabel}` : ''}`
-  if (n.previous === 0) return `${now} (was ${was})`
+  if (n.previous === 0) return `${now} (${word} ${was})`
   const pct = ((n.value - n.previous) / Math.abs(n.previous)) * 100
   const sign = pct > 0 ? '+' : pct < 0 ? '−' : '±'
-  return `${now} (was ${was}, ${sign}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)}%)`
+  return `${now} (${word} ${was}, ${sign}${Math.abs(pct).toFixed(Math.abs(pct) < 10 ? 1 : 0)}%)`
 }
 
 /**

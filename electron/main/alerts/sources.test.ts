@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { formatAlertNumber } from '../../../shared/domain/alerts'
 import type { AccountOutcome } from '../store/repos/sync-repo'
 import { syncNow } from '../sync/sync-engine/testing/setup'
 import { createTestCore, TEST_CALLER } from '../test-support'
@@ -115,8 +116,14 @@ describe('alert sources', () => {
       expect(a.numbers).toHaveLength(1)
     }
     // Pacing alerts name an account and carry the budget as the compared value.
-    for (const a of c.services.alerts.list({ source: ['budget'] }))
-      expect(a.numbers[1]).toMatchObject({ label: 'Projected month', previousLabel: 'budget' })
+    const pacingAlerts = c.services.alerts.list({ source: ['budget'] })
+    expect(pacingAlerts.length).toBeGreaterThan(0)
+    for (const a of pacingAlerts) {
+      expect(a.numbers[1]).toMatchObject({ label: 'Projected month', previousLabel: 'budget', compare: 'against' })
+      // "€10,200.00 (against €9,000.00 budget, +13%)", never "(was €9,000.00 budget".
+      expect(formatAlertNumber(a.numbers[1]!)).toMatch(/^\S+ \(against \S+ budget, [+−±]\d+(\.\d)?%\)$/)
+    }
+    for (const a of anomalies) expect(formatAlertNumber(a.numbers[0]!)).toContain('(against ')
   })
 
   it('a check that cannot run (no exchange rate) is a WARNING saying why; the next run that works resolves it', async () => {

@@ -26,7 +26,7 @@ const METRIC_LABELS: Record<Anomaly['metric'], string> = {
 
 function anomalyNumber(a: Anomaly, currency: string): AlertNumber {
   const label = `${METRIC_LABELS[a.metric]} on ${a.peakDate}`
-  const base = { label, previousLabel: 'expected' }
+  const base = { label, previousLabel: 'expected', compare: 'against' as const }
   if (MONEY_METRICS.has(a.metric))
     return {
       ...base,
@@ -206,6 +206,7 @@ export class AlertSources {
             unit: 'hours',
             previous: settings.staleDataHours,
             previousLabel: 'limit',
+            compare: 'against',
           },
         ],
         dedupeKey: key,
@@ -286,6 +287,7 @@ export class AlertSources {
             currency: r.currency,
             previous: r.budgetMicros,
             previousLabel: 'budget',
+            compare: 'against',
           },
           { label: 'Days into the month', value: r.daysElapsed, unit: 'days' },
         ],
@@ -326,6 +328,7 @@ export class AlertSources {
           unit: 'ratio',
           previous: Math.round(e.activeScore * 1000) / 1000,
           previousLabel: 'active model',
+          compare: 'against',
         },
       ],
       dedupeKey: key,
