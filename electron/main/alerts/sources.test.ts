@@ -155,7 +155,7 @@ describe('alert sources', () => {
 
 describe('the demo raises alerts', () => {
   it('a demo build runs the sources: its current spend spike is an anomaly alert on the day it ended', async () => {
-    // Outside the retail peaks (the detector leaves cyber week and Christmas out of its baseline).
+    // Outside the retail season (the December case is the next test).
     const now = new Date('2026-06-17T10:00:00Z')
     core = createTestCore({ seedDemo: true, demo: { campaigns: 20, days: 60 }, now: () => now })
     const c = core
@@ -170,5 +170,22 @@ describe('the demo raises alerts', () => {
     expect(anomalies.some((a) => a.title.startsWith('Spend of') && a.numbers[0]?.label.includes(spike.endDate))).toBe(
       true,
     )
+  })
+
+  it('a December demo (cyber week just behind it) raises the current spend spike, judged against last year', async () => {
+    // The usual baseline leaves the retail peaks out, so in early December it had too few days to
+    // judge by; the season is now compared with the same days a year earlier (the demo has 16 months).
+    const now = new Date('2026-12-04T10:00:00Z')
+    core = createTestCore({ seedDemo: true, demo: { campaigns: 20, days: 480 }, now: () => now })
+    const c = core
+    expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    const spike = c.store.sqlite
+      .prepare("SELECT end_date AS endDate FROM simulator_events WHERE kind = 'spend_spike'")
+      .get() as { endDate: string }
+    expect(spike.endDate >= '2026-11-30' && spike.endDate <= '2026-12-03').toBe(true)
+    const alerts = c.services.alerts.list({ source: ['anomaly'] })
+    const found = alerts.filter((a) => a.title.startsWith('Spend of') && a.numbers[0]?.label.includes(spike.endDate))
+    expect(found.length).toBeGreaterThan(0)
+    for (const a of found) expect(a.body).toMatch(/the level of the same \w+day last year \(grown as this year has\)/)
   })
 })

@@ -1,4 +1,4 @@
-import { addDays, weekday } from '../../../shared/domain/dates'
+import { addDays, daysBetween, weekday } from '../../../shared/domain/dates'
 import type { AnomalyMetric } from '../../../shared/ipc/contracts/analytics-insights'
 
 /** One day of an entity's additive parts (money in micros of one currency). */
@@ -22,6 +22,11 @@ export interface ScoredDay {
   flagged: boolean
   /** Flagged by the three-day conversion test (a sustained shift rather than a one-day jump). */
   sustained?: boolean
+  /**
+   * `last_year`: judged against the same days a year earlier (the retail season, see
+   * `inRetailSeason`); absent for the usual baseline of the weeks before.
+   */
+  basis?: 'last_year'
 }
 
 /** Days of history behind each baseline: 8 weeks for weekday shapes, the last 4 for the level. */
@@ -34,6 +39,8 @@ const Z_MIN = 4
 /** Sustained (3-day) conversion shifts: Poisson-like counts, so a lighter overdispersion and bar. */
 const SUSTAINED_DISPERSION = 1.3
 const SUSTAINED_Z = 4
+/** A season day judged against last year must also differ this much (log) from its own last 7 days. */
+const LOCAL_MIN = Math.log(1.25)
 /** Floor on the log-scale spread so near-constant series do not flag tiny wobbles. */
 const MIN_SCALE = 0.06
 
@@ -181,6 +188,14 @@ export function scoreSeries(days: DayParts[], metric: AnomalyMetric, fromIndex =
       flagged: false,
     }
     const y = ys[t]
+    // In the retail season the weeks before say little about a day: compare with last year's season.
+    if (inRetailSeason(day.date)) {
+      const yoy = lastYearDay(days, ys, peak, t, metric)
+      if (yoy) {
+        out.push(yoy)
+        continue
+      }
+    }
     const winIdx: number[] = []
     for (let k = t - LOOKBACK; k < t; k++) if (ys[k] !== null && ys[k] !== undefined && !peak[k]) winIdx.push(k)
     // An entity needs a mostly continuous history (launches and pauses are not anomalies).
@@ -244,6 +259,110 @@ export function scoreSeries(days: DayParts[], metric: AnomalyMetric, fromIndex =
   return out
 }
 
+/**
+ * Days back to the same season a year earlier: 52 or 53 weeks (weekdays stay aligned), whichever
+ * puts last year's Black Friday on this year's. January belongs to the season that began in November.
+ */
+export function lastYearLag(date: string): number {
+  const year = Number(date.slice(0, 4))
+  const season = date.slice(5, 7) === '01' ? year - 1 : year
+  return daysBetween(blackFriday(season - 1), blackFriday(season))
+}
+
+/**
+ * The retail season, from ten days before Black Friday to January 20: the peaks themselves and the
+ * weeks after them, whose usual baseline (the 28 days before, peaks left out) is too thin or too
+ * mixed to judge by.
+ */
+export function inRetailSeason(date: string): boolean {
+  const md = date.slice(5)
+  if (md >= '12-01' || md <= '01-20') return true
+  return date >= addDays(blackFriday(Number(date.slice(0, 4))), -10)
+}
+
+/**
+ * A day of the retail season scored against the same day last year (`lastYearLag` back), moved by
+ * this year's growth: the median log difference between this year and last year over the usual
+ * (non-peak) days of the 56 before it, with the spread of those differences. Null when last year's
+ * data is missing (a history shorter than a year): the caller falls back to the usual baseline.
+ */
+function lastYearDay(
+  days: DayParts[],
+  ys: (number | null)[],
+  peak: boolean[],
+  t: number,
+  metric: AnomalyMetric,
+): ScoredDay | null {
+  const rule = RULES[metric]
+  const day = days[t] as DayParts
+  const lag = lastYearLag(day.date)
+  const prev = ys[t - lag]
+  if (t - lag - LOOKBACK < 0 || prev === null || prev === undefined) return null
+  const diffs: number[] = []
+  for (let k = t - 1; k >= t - LOOKBACK && diffs.length < LEVEL_DAYS; k--) {
+    const a = ys[k]
+    const b = ys[k - lag]
+    if (!peak[k] && a !== null && a !== undefined && b !== null && b !== undefined) diffs.push(a - b)
+  }
+  if (diffs.length < LEVEL_DAYS / 2 || !enoughVolume(metric, days.slice(t - LEVEL_DAYS, t))) return null
+  const growth = median(diffs)
+  // Two noisy days make each difference: the spread of the differences already carries both.
+  const scale = Math.max(MIN_SCALE, 1.4826 * median(diffs.map((d) => Math.abs(d - growth))))
+  const expY = prev + growth
+  const expected = rule.back(expY)
+  const lower = rule.back(expY - 3 * scale)
+  const upper = rule.back(expY + 3 * scale)
+  const base = { date: day.date, actual: rule.natural(day), basis: 'last_year' as const }
+  const y = ys[t]
+  if (y === null || y === undefined) return { ...base, expected, lower, upper, score: null, flagged: false }
+  const score = (y - expY) / scale
+  const ratio = Math.exp(y - expY)
+  // Conversion rates of last year's same week, scaled by nothing: counts are checked against them.
+  const lastYearWeek = days.slice(t - lag - 3, t - lag + 4)
+  let flagged =
+    Math.abs(score) >= Z_MIN &&
+    (ratio >= rule.up || ratio <= rule.down) &&
+    countsAgree(metric, day, lastYearWeek, expected, score)
+  let reported = score
+  let sustained = false
+  if (!flagged && metric !== 'spend' && metric !== 'ctr') {
+    const z3 = sustainedConversionShift(days.slice(t - 2, t + 1), lastYearWeek)
+    const want = metric === 'cpa' ? -1 : 1
+    if (z3 !== null && Math.abs(z3) >= SUSTAINED_Z && Math.sign(z3) * want === Math.sign(score)) {
+      flagged = true
+      sustained = true
+      reported = Math.sign(score) * Math.max(Math.abs(score), Math.abs(z3))
+    }
+  }
+  // Last year's portfolio was not this year's (campaigns launched or ended at other times): a day
+  // is only off if it also stands out from its own week, the same way.
+  const week = ys.slice(t - 7, t).filter((v): v is number => v !== null && v !== undefined)
+  const local = week.length >= 5 ? y - median(week) : 0
+  if (Math.sign(local) !== Math.sign(score) || Math.abs(local) < LOCAL_MIN) flagged = false
+  return {
+    ...base,
+    expected,
+    lower,
+    upper,
+    score: reported,
+    flagged,
+    ...(sustained && flagged ? { sustained } : {}),
+  }
+}
+
+/**
+ * Days of history `scoreSeries` needs before the first day of `range` to score it: the usual 56,
+ * and a year more when the range reaches into the retail season (last year's season is its baseline).
+ */
+export function historyDays(range: { from: string; to: string }): number {
+  const to = range.to
+  let d = range.from
+  // At most one season per year: look at the range's season days (scan stops at the first).
+  for (let i = 0; d <= to && i < 400; i++, d = addDays(d, 1))
+    if (inRetailSeason(d)) return LOOKBACK + lastYearLag(d) + 7
+  return LOOKBACK
+}
+
 /** A run of flagged days (gaps of one day are bridged). */
 export interface Run {
   startDate: string
@@ -302,12 +421,16 @@ export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMe
   const expected = p.expected ?? 0
   const ratio = expected > 0 ? actual / expected : Infinity
   const day = DAY_NAMES[weekday(p.date)] as string
+  const level =
+    p.basis === 'last_year'
+      ? `the level of the same ${day} last year (grown as this year has)`
+      : `the usual ${day} level`
   const move =
     ratio >= 1.5
-      ? `${ratio === Infinity ? 'far above' : `${ratio.toFixed(1)}x`} the usual ${day} level`
+      ? `${ratio === Infinity ? 'far above' : `${ratio.toFixed(1)}x`} ${level}`
       : ratio >= 1
-        ? `${Math.round((ratio - 1) * 100)}% above the usual ${day} level`
-        : `${Math.round((1 - ratio) * 100)}% below the usual ${day} level`
+        ? `${Math.round((ratio - 1) * 100)}% above ${level}`
+        : `${Math.round((1 - ratio) * 100)}% below ${level}`
   const span =
     run.startDate === run.endDate ? `on ${run.startDate}` : `from ${run.startDate} to ${run.endDate} (peak ${p.date})`
   return `${LABEL[metric]} ${move} ${span}: ${fmt(metric, actual)} against an expected ${fmt(metric, expected)}.`
@@ -315,11 +438,15 @@ export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMe
 
 /** Known retail peaks where big moves are expected: cyber week and the Christmas/New Year stretch. */
 export function isSeasonalPeak(date: string): boolean {
-  const year = Number(date.slice(0, 4))
   const md = date.slice(5)
   if (md >= '12-20' || md <= '01-03') return true
-  const nov1 = `${year}-11-01`
+  const bf = blackFriday(Number(date.slice(0, 4)))
+  return date >= addDays(bf, -10) && date <= addDays(bf, 4)
+}
+
+/** The day after the fourth Thursday of November. */
+export function blackFriday(year: number): string {
+  const nov1 = `${String(year).padStart(4, '0')}-11-01`
   const firstThu = (4 - weekday(nov1) + 7) % 7
-  const blackFriday = addDays(nov1, firstThu + 22)
-  return date >= addDays(blackFriday, -10) && date <= addDays(blackFriday, 4)
+  return addDays(nov1, firstThu + 22)
 }

@@ -12,7 +12,7 @@ import type {
 import { AppError } from '../../../shared/ipc/result'
 import type { AnomalyDayRow, AnomalyRepo } from '../store/repos/anomaly-repo'
 import type { AnalyticsService } from './analytics-service'
-import { explain, isSeasonalPeak, LOOKBACK, runs, scoreSeries, severity, type DayParts } from './anomaly-detector'
+import { explain, historyDays, isSeasonalPeak, runs, scoreSeries, severity, type DayParts } from './anomaly-detector'
 
 type ListInput = z.output<typeof ListAnomaliesInputSchema>
 type Level = Anomaly['level']
@@ -155,7 +155,9 @@ export class AnomalyService {
     const key = `${workspaceId}|${range.from}|${range.to}`
     const hit = this.cache.get(key)
     if (hit) return hit
-    const span = { from: addDays(range.from, -LOOKBACK), to: range.to }
+    // The usual 56 days of baseline, and last year's season too when the range reaches into it.
+    const history = historyDays(range)
+    const span = { from: addDays(range.from, -history), to: range.to }
     const currency = this.analytics.scope(workspaceId).currency
     const anomalies: Anomaly[] = []
     for (const e of this.entities(workspaceId, span, range)) {
@@ -168,7 +170,7 @@ export class AnomalyService {
               ? `${v.toFixed(2)}x`
               : v.toFixed(1)
       for (const metric of METRICS) {
-        for (const run of runs(scoreSeries(e.days, metric))) {
+        for (const run of runs(scoreSeries(e.days, metric, history))) {
           const p = run.peak
           const expected = p.expected ?? 0
           const actual = p.actual ?? 0
@@ -191,7 +193,8 @@ export class AnomalyService {
             score,
             direction: score >= 0 ? 'up' : 'down',
             severity: severity(score, ratio > 0 ? ratio : 0.01, run.sustainedDays),
-            seasonal: isSeasonalPeak(p.date),
+            // A peak day judged by the usual baseline (no year of history): a big move is expected there.
+            seasonal: isSeasonalPeak(p.date) && p.basis !== 'last_year',
             explanation: `${e.name}: ${explain(metric, run, fmt)}`,
           })
         }
@@ -230,7 +233,8 @@ export class AnomalyService {
     metric: AnomalyMetric,
     range: DateRange,
   ): z.infer<typeof MetricSeriesSchema> {
-    const span = { from: addDays(range.from, -LOOKBACK), to: range.to }
+    const history = historyDays(range)
+    const span = { from: addDays(range.from, -history), to: range.to }
     const e = this.entities(workspaceId, span, range, { level, id: level === 'workspace' ? workspaceId : entityId })[0]
     if (level === 'workspace' && entityId !== workspaceId)
       throw new AppError('NOT_FOUND', `Workspace ${entityId} is not ${workspaceId}`)
@@ -248,6 +252,6 @@ export class AnomalyService {
           flagged: false,
         })),
       }
-    return { currency, points: scoreSeries(e.days, metric) }
+    return { currency, points: scoreSeries(e.days, metric, history).map(({ basis: _basis, ...p }) => p) }
   }
 }
