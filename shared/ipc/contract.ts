@@ -73,6 +73,14 @@ export const SummarySchema = z.object({
   previousKpis: KpisSchema.nullable(),
   /** Days of the range still inside a restatement window (numbers may still change). */
   provisionalDays: z.number().int(),
+  /**
+   * How the range's synced conversions were attributed, per platform (shared/domain/attribution.ts):
+   * one entry per attribution used, with the account-days counted with it. Two entries for one
+   * platform mean the setting changed inside the range.
+   */
+  attribution: z.array(
+    z.object({ platform: PlatformIdSchema, code: z.string(), label: z.string(), days: z.number().int() }),
+  ),
 })
 export type Summary = z.infer<typeof SummarySchema>
 

@@ -1,3 +1,5 @@
+import { attributionLabel } from '../../../shared/domain/attribution'
+import type { PlatformId } from '../../../shared/domain/entities'
 import { addDays, daysBetween, dateRange } from '../../../shared/domain/dates'
 import { deriveKpis, EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
 import type { Summary, TrendPoint } from '../../../shared/ipc/contract'
@@ -86,6 +88,12 @@ export class DashboardService {
       kpis: deriveKpis(cur.totals),
       previousKpis: prev ? deriveKpis(prev.totals) : null,
       provisionalDays: cur.provisionalDays,
+      attribution: this.repo.attributions(scope, range).map((a) => ({
+        platform: a.platform as PlatformId,
+        code: a.code,
+        label: attributionLabel(a.code),
+        days: a.days,
+      })),
     }
   }
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { attributionOf } from '../../../shared/domain/attribution'
 import { apiVersionNotice, PLATFORM_APIS, type ApiVersionNotice } from '../../../shared/domain/api-versions'
 import { principalLabel } from '../../../shared/domain/caller'
 import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
@@ -61,6 +62,12 @@ function createSyncModule(
       >,
       baseUrls: Object.fromEntries(PLATFORMS.map((p) => [p, sync.config.baseUrl(p)])),
       apiVersions: Object.fromEntries(PLATFORMS.map((p) => [p, sync.config.apiVersion(p)])),
+      attribution: Object.fromEntries(
+        PLATFORMS.map((p) => {
+          const a = attributionOf(p, c.attribution)
+          return [p, { code: a.code, label: a.label }]
+        }),
+      ),
     },
     apiVersionChoices: Object.fromEntries(
       PLATFORMS.map((p) => [
@@ -216,6 +223,13 @@ function createSyncModule(
             ...(patch.backfillMonths !== undefined ? { backfillMonths: patch.backfillMonths } : {}),
             ...(patch.restatementDays ? { restatementDays: { ...cur.restatementDays, ...patch.restatementDays } } : {}),
             ...(patch.apiVersions ? { apiVersions: { ...cur.apiVersions, ...patch.apiVersions } } : {}),
+            ...(patch.attribution?.snapchat !== undefined
+              ? {
+                  attribution: patch.attribution.snapchat
+                    ? { ...cur.attribution, snapchat: patch.attribution.snapchat }
+                    : Object.fromEntries(Object.entries(cur.attribution).filter(([k]) => k !== 'snapchat')),
+                }
+              : {}),
             baseUrls: overrides(cur.baseUrls, patch.baseUrls),
             tokenUrls: overrides(cur.tokenUrls, patch.tokenUrls),
             ...(patch.developerLoopbackApis !== undefined

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AttributionChoicesSchema } from '../../../shared/domain/attribution'
 import { apiVersionInfo, PLATFORM_APIS } from '../../../shared/domain/api-versions'
 import { PLATFORMS, type PlatformId } from '../../../shared/domain/entities'
 import { DEFAULT_RESTATEMENT_DAYS } from '../../../shared/domain/platforms'
@@ -34,6 +35,8 @@ const SyncConfigShape = z
     tokenUrls: PerPlatform(UrlSchema),
     /** Advanced: a platform API version other than the current one (one the connector knows). */
     apiVersions: PerPlatform(z.string()),
+    /** Attribution windows pinned where a platform's API takes them (absent: the platform's own setting). */
+    attribution: AttributionChoicesSchema.default({}),
     /**
      * Developer setting: allow API and token overrides on loopback addresses (local test doubles).
      * Off by default; without it a loopback override is refused and a stored one ignored.
@@ -63,6 +66,7 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   baseUrls: {},
   tokenUrls: {},
   apiVersions: {},
+  attribution: {},
   developerLoopbackApis: false,
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { attributionOf } from '../../../shared/domain/attribution'
 import type { PlatformId } from '../../../shared/domain/entities'
 import { SyncRequestSchema, type SyncRequestInput } from '../../../shared/domain/sync-request'
 import { addDays } from '../../../shared/domain/dates'
@@ -50,6 +51,7 @@ export class SyncService {
       repo: this.repo,
       connectorFor: (c, signal, events) => this.connectorForConnection(c, signal, events),
       restatementDays: (a, o) => this.config.restatementDays(a.platform, o),
+      attribution: (a) => attributionOf(a.platform, this.config.get().attribution).code,
       backfillMonths: () => this.config.get().backfillMonths,
       earliestDate: (a) => {
         // A simulated platform has no history before its world starts.
@@ -121,6 +123,7 @@ export class SyncService {
       fetch: f,
       baseUrl: baseUrl ?? this.config.baseUrl(platform),
       apiVersion: this.config.apiVersion(platform),
+      attribution: this.config.get().attribution,
       ...(tokenUrl ? { tokenUrl } : {}),
       credentials,
       ...(signal ? { signal } : {}),

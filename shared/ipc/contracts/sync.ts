@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AttributionChoicesSchema, SnapchatAttributionSchema } from '../../domain/attribution'
 import { ChangeSchema } from '../../domain/changes'
 import { AccountStatusSchema, BudgetLevelSchema, EntityLevelSchema, PlatformIdSchema } from '../../domain/entities'
 import { IsoDateSchema } from '../../domain/metrics'
@@ -132,11 +133,15 @@ export const SyncConfigViewSchema = z.object({
   apiVersions: PerPlatformOptional(z.string()),
   /** Developer setting: API overrides on loopback addresses (local test doubles) allowed. */
   developerLoopbackApis: z.boolean().optional(),
+  /** Attribution windows pinned where the platform's API takes them (Snapchat). */
+  attribution: AttributionChoicesSchema.optional(),
   /** What is in effect after platform defaults and ME_*_BASE_URL overrides. */
   effective: z.object({
     restatementDays: PerPlatformNumber,
     baseUrls: z.record(z.string(), z.string()),
     apiVersions: z.record(z.string(), z.string()),
+    /** Per platform: the attribution new syncs count conversions with (code and plain label). */
+    attribution: z.record(z.string(), z.object({ code: z.string(), label: z.string() })),
   }),
   /** The versions each platform's connector can speak, with the platform's sunset date (null = not announced). */
   apiVersionChoices: z.record(
@@ -320,6 +325,8 @@ export const syncContract = {
         backfillMonths: z.number().int().min(1).max(37).optional(),
         restatementDays: PerPlatformOptional(z.number().int().min(1).max(90)).optional(),
         apiVersions: PerPlatformOptional(z.string().regex(/^v\d+(\.\d+)?$/)).optional(),
+        /** Pin Snapchat's swipe/view attribution windows; null returns to the ad account's own setting. */
+        attribution: z.object({ snapchat: SnapchatAttributionSchema.nullable().optional() }).strict().optional(),
         /** API base URL overrides: https (loopback only with developerLoopbackApis); null removes one. */
         baseUrls: PerPlatformOptional(z.url().nullable()).optional(),
         /** OAuth token endpoint overrides, same rules. */

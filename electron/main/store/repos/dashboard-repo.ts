@@ -60,6 +60,23 @@ export class DashboardRepo {
     return r.n
   }
 
+  /**
+   * The attributions the range's synced account-days with data were counted with: per platform and
+   * code, the number of account-days (account_day_attribution; imported or generated days have none).
+   */
+  attributions(scope: Scope, range: DateRange): { platform: string; code: string; days: number }[] {
+    const { where, params } = this.scopeSql(scope)
+    return this.sqlite
+      .prepare(
+        `SELECT a.platform AS platform, t.code AS code, count(*) AS days
+         FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
+           JOIN account_day_attribution t ON t.account_id = d.account_id AND t.date = d.date
+         WHERE ${where} AND d.date BETWEEN ? AND ?
+         GROUP BY a.platform, t.code ORDER BY a.platform, t.code`,
+      )
+      .all(...params, range.from, range.to) as { platform: string; code: string; days: number }[]
+  }
+
   /** The scope's first and last day with data (nulls when it has none). */
   dataSpan(scope: Scope): { first: string | null; last: string | null } {
     const { where, params } = this.scopeSql(scope)

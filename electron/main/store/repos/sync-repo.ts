@@ -1,3 +1,4 @@
+import { addDays } from '../../../../shared/domain/dates'
 import type { SqlStatement } from './jobs-repo'
 import type { AccountStatus, PlatformId } from '../../../../shared/domain/entities'
 import type { Sqlite } from '../db'
@@ -374,5 +375,19 @@ export function advanceStateStatement(accountId: number, chunkFrom: string, chun
          synced_through = CASE WHEN sync_state.synced_through IS NULL OR excluded.synced_through > sync_state.synced_through
            THEN excluded.synced_through ELSE sync_state.synced_through END`,
     params: [accountId, chunkFrom, chunkTo],
+  }
+}
+
+/**
+ * Records, with a chunk's rows, the attribution the chunk's days were counted with (one row per day
+ * of [from, to], replacing what an earlier sync of those days recorded).
+ */
+export function attributionStatement(accountId: number, from: string, to: string, code: string): SqlStatement {
+  const days: string[] = []
+  for (let d = from; d <= to; d = addDays(d, 1)) days.push(d)
+  return {
+    sql: `INSERT INTO account_day_attribution (account_id, date, code) VALUES ${days.map(() => '(?, ?, ?)').join(', ')}
+       ON CONFLICT (account_id, date) DO UPDATE SET code = excluded.code`,
+    params: days.flatMap((d) => [accountId, d, code]),
   }
 }

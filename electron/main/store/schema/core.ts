@@ -200,6 +200,23 @@ export const accountDaily = sqliteTable(
   (t) => [primaryKey({ name: 'account_daily_pk', columns: [t.accountId, t.date] })],
 )
 
+/**
+ * The attribution each synced account-day's conversions were counted with (a code from
+ * shared/domain/attribution.ts), written with the chunk that wrote the day's rows. Days without a
+ * row here were imported or generated (their conversions follow the file or the simulator).
+ */
+export const accountDayAttribution = sqliteTable(
+  'account_day_attribution',
+  {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => adAccounts.id, { onDelete: 'cascade' }),
+    date: text('date').notNull(),
+    code: text('code').notNull(),
+  },
+  (t) => [primaryKey({ name: 'account_day_attribution_pk', columns: [t.accountId, t.date] })],
+)
+
 /** Monthly exchange rates: 1 unit of `currency` = `rate` units of the workspace reporting currency. */
 export const fxRates = sqliteTable(
   'fx_rates',

@@ -5,6 +5,7 @@ import type {
   Objective,
   PlatformId,
 } from '../../../../shared/domain/entities'
+import type { AttributionChoices } from '../../../../shared/domain/attribution'
 import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 import type { DailyBatch } from './daily-batch'
 import type { DecodeRunner } from './page-decode'
@@ -29,6 +30,8 @@ export interface ConnectorContext {
    * Missing: the platform's current version.
    */
   apiVersion?: string
+  /** Attribution windows the user pinned where the platform takes them (shared/domain/attribution.ts). */
+  attribution?: AttributionChoices
   /** OAuth token endpoint where the platform has one (Google, Snapchat). */
   tokenUrl?: string
   credentials: Record<string, string>

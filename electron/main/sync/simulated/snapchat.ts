@@ -92,6 +92,36 @@ export function snapchatHandlers(state: SimulatedState, baseUrl: string, tokenUr
     return collection(plural, singular, pageItems, paging ? { paging } : {})
   }
 
+  /**
+   * Share of the account setting's conversions (28-day swipe, 1-day view) a pinned window reports.
+   * The simulated world's own assumption, not Snap's figures: 80% of conversions follow a swipe, 20% a
+   * view, and shorter windows catch fewer of them. Values outside Snap's documented lists are refused.
+   */
+  function attributionShare(swipe: string | null, view: string | null): number {
+    const SWIPE: Record<string, number> = { '1_DAY': 0.55, '7_DAY': 0.85, '28_DAY': 1 }
+    const VIEW: Record<string, number> = {
+      NONE: 0,
+      '1_HOUR': 0.35,
+      '3_HOUR': 0.55,
+      '6_HOUR': 0.7,
+      '1_DAY': 1,
+      '7_DAY': 1.3,
+    }
+    if (swipe !== null && SWIPE[swipe] === undefined)
+      throw fail(400, `Invalid swipe_up_attribution_window ${swipe}: expected one of ${Object.keys(SWIPE).join(', ')}`)
+    if (view !== null && VIEW[view] === undefined)
+      throw fail(400, `Invalid view_attribution_window ${view}: expected one of ${Object.keys(VIEW).join(', ')}`)
+    return 0.8 * (SWIPE[swipe ?? '28_DAY'] as number) + 0.2 * (VIEW[view ?? '1_DAY'] as number)
+  }
+
+  /** Whole conversions reported in a window catching `share` of them (deterministic per ad-day). */
+  function thinned(conversions: number, share: number, key: string): number {
+    const x = conversions * share
+    let h = 2166136261
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619)
+    return Math.floor(x) + ((h >>> 0) / 2 ** 32 < x - Math.floor(x) ? 1 : 0)
+  }
+
   function stats(request: Request, acc: SimAccount): SimResponse {
     const p = new URL(request.url).searchParams
     if (p.get('granularity') !== 'DAY' || p.get('breakdown') !== 'ad')
@@ -109,7 +139,8 @@ export function snapchatHandlers(state: SimulatedState, baseUrl: string, tokenUr
     const to = addDays(endDate, -1)
     if (daysBetween(from, to) < 0 || daysBetween(from, to) + 1 > 32)
       throw fail(400, 'The DAY time range must be 1 to 32 days')
-    const ads = state.memo(`snap|${acc.key}|${from}|${to}`, () => {
+    const share = attributionShare(p.get('swipe_up_attribution_window'), p.get('view_attribution_window'))
+    const ads = state.memo(`snap|${acc.key}|${from}|${to}|${share}`, () => {
       const byAd = new Map<string, Map<string, SimDailyRow>>()
       for (const r of state.rows(acc.key, from, to)) {
         let m = byAd.get(r.adExternalId)
@@ -129,6 +160,8 @@ export function snapchatHandlers(state: SimulatedState, baseUrl: string, tokenUr
         end_time: localMidnightIso(addDays(to, 1), acc.timeZone),
         timeseries: dates.map((d, i) => {
           const r = days.get(d)
+          const conversions = r ? (share === 1 ? r.conversions : thinned(r.conversions, share, `${id}|${d}`)) : 0
+          const value = r && r.conversions > 0 ? Math.round((r.conversionValueMicros * conversions) / r.conversions) : 0
           return {
             start_time: bounds[i]?.[0],
             end_time: bounds[i]?.[1],
@@ -138,8 +171,8 @@ export function snapchatHandlers(state: SimulatedState, baseUrl: string, tokenUr
               spend: r?.spendMicros ?? 0,
               uniques: r?.reach ?? 0,
               video_views: r?.videoViews ?? 0,
-              conversion_purchases: r?.conversions ?? 0,
-              conversion_purchases_value: r?.conversionValueMicros ?? 0,
+              conversion_purchases: conversions,
+              conversion_purchases_value: value,
             },
           }
         }),

@@ -18,6 +18,7 @@ import {
 } from '../connectors/types'
 import {
   advanceStateStatement,
+  attributionStatement,
   type AccountOutcome,
   type ConnectionRow,
   type LocalAccount,
@@ -60,6 +61,8 @@ export interface EngineDeps {
     events?: Pick<ConnectorContext, 'onRetry' | 'onWait'>,
   ): Promise<Connector>
   restatementDays(account: LocalAccount, override: number | null): number
+  /** Code of the attribution the account's conversions are requested with (recorded per synced day). */
+  attribution?(account: LocalAccount): string
   backfillMonths(): number
   /** First date the platform can have data for this account (null = no limit). */
   earliestDate?(account: LocalAccount): string | null
@@ -348,6 +351,7 @@ export class SyncEngine {
           const { connection, remote, structure, windows, puller } = await mine
           this.entities.upsertAccount(account.workspaceId, account.platform, connection.id, remote)
           let ids = this.entities.upsertStructure(account.id, structure.campaigns, structure.adSets, structure.ads)
+          const attribution = this.deps.attribution?.(account)
           // The next account's structure and first windows are pulled while this one is written.
           for (let next = idx + 1; next < state.plans.length; next++) {
             if (state.plans[next]?.done) continue
@@ -393,7 +397,11 @@ export class SyncEngine {
                       batches: pulled.batches,
                       ids,
                     },
-                    [advanceStateStatement(account.id, w.from, w.to), ctx.checkpointStatement(state)],
+                    [
+                      advanceStateStatement(account.id, w.from, w.to),
+                      ...(attribution ? [attributionStatement(account.id, w.from, w.to, attribution)] : []),
+                      ctx.checkpointStatement(state),
+                    ],
                   )
                   .then(
                     (n) => {

@@ -63,6 +63,10 @@ async function setup(): Promise<FakeClient> {
         restatementDays: { meta: 28, google_ads: 30, tiktok: 28, snapchat: 28 },
         baseUrls: {},
         apiVersions: { meta: 'v25.0', google_ads: 'v26', tiktok: 'v1.3', snapchat: 'v1' },
+        attribution: {
+          meta: { code: 'meta:ad_set', label: "each ad set's attribution setting, as in Ads Manager" },
+          snapchat: { code: 'snapchat:account', label: "the ad account's attribution setting, as in Ads Manager" },
+        },
       },
       apiVersionChoices: {
         meta: [
@@ -70,6 +74,23 @@ async function setup(): Promise<FakeClient> {
           { version: 'v27.0', sunset: null, current: true },
         ],
       },
+    }),
+    'sync:updateConfig': (input: unknown) => ({
+      backfillMonths: 13,
+      restatementDays: {},
+      baseUrls: {},
+      tokenUrls: {},
+      apiVersions: {},
+      attribution: (input as { attribution?: { snapchat?: unknown } }).attribution?.snapchat
+        ? { snapchat: { swipe: '7_DAY' as const, view: 'NONE' as const } }
+        : {},
+      effective: {
+        restatementDays: { meta: 28, google_ads: 30, tiktok: 28, snapchat: 28 },
+        baseUrls: {},
+        apiVersions: {},
+        attribution: {},
+      },
+      apiVersionChoices: {},
     }),
     'sync:getStatus': () => ({ running: null, lastRun: null, nextSyncAt: null, intervalHours: 4 }),
     'sync:start': () => ({ jobId: 42, alreadyRunning: false }),
@@ -98,6 +119,22 @@ describe('ConnectionsPage', () => {
     expect(screen.getByTestId('connection-meta').textContent).toContain('API v25.0')
     const pick = (await screen.findByLabelText('Meta API version')) as HTMLSelectElement
     expect(pick.value).toBe('v25.0')
+  })
+
+  it("says which attribution each platform's conversions follow and pins Snapchat's window", async () => {
+    const client = await setup()
+    render(<ConnectionsPage />)
+    expect((await screen.findByTestId('attribution-meta')).textContent).toBe(
+      "each ad set's attribution setting, as in Ads Manager",
+    )
+    const snap = (await screen.findByLabelText('Snapchat attribution window')) as HTMLSelectElement
+    expect(snap.value).toBe('')
+    fireEvent.change(snap, { target: { value: '7_DAY/NONE' } })
+    await act(async () => undefined)
+    expect(client.calls.find((c) => c.channel === 'sync:updateConfig')?.input).toEqual({
+      attribution: { snapchat: { swipe: '7_DAY', view: 'NONE' } },
+    })
+    expect(snap.value).toBe('7_DAY/NONE')
   })
 
   it('starts a sync and shows the validation error of a failed connect without clearing the form', async () => {

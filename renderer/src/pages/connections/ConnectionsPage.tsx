@@ -13,6 +13,7 @@ import { useJobsStore } from '../../stores/jobs-store'
 import { selectCurrentWorkspace, useWorkspaceStore } from '../../stores/workspace-store'
 import { AccountsTable } from './AccountsTable'
 import { ApiVersions } from './ApiVersions'
+import { Attribution } from './Attribution'
 import { ConnectForm } from './ConnectForm'
 import { RecentRuns } from './RecentRuns'
 
@@ -221,6 +222,7 @@ export function ConnectionsPage(): JSX.Element {
         <div className="card__body">
           <ConnectForm workspaceId={workspace.id} onConnected={reload} />
           <ApiVersions onChanged={reload} />
+          <Attribution onChanged={reload} />
         </div>
       </section>
 

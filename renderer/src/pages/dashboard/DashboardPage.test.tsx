@@ -52,6 +52,7 @@ function summary(over: Partial<Summary> = {}): Summary {
       cvr: 0.03,
     },
     provisionalDays: 3,
+    attribution: [],
     ...over,
   }
 }
@@ -132,6 +133,39 @@ describe('DashboardPage', () => {
     expect(call?.input).toMatchObject({ workspaceId: 7, compare: true })
   })
 
+  it('says which attribution the conversions follow, and warns where a platform counted the range two ways', async () => {
+    client = makeClient(() =>
+      summary({
+        attribution: [
+          {
+            platform: 'meta',
+            code: 'meta:ad_set',
+            label: "each ad set's attribution setting, as in Ads Manager",
+            days: 30,
+          },
+          { platform: 'snapchat', code: 'snapchat:account', label: "the ad account's attribution setting", days: 20 },
+          {
+            platform: 'snapchat',
+            code: 'snapchat:7_DAY/NONE',
+            label: '7-day swipe, no view-through (pinned)',
+            days: 10,
+          },
+        ],
+      }),
+    )
+    setClient(client)
+    await renderDashboard()
+    const note = await screen.findByTestId('note-attribution')
+    expect(note.textContent).toContain(
+      "Conversions counted with Meta: each ad set's attribution setting, as in Ads Manager.",
+    )
+    expect(note.textContent).not.toContain('Snapchat')
+    const mixed = screen.getByTestId('note-attribution-mixed')
+    expect(mixed.textContent).toContain(
+      "Snapchat conversions in this range were counted two ways: 20 account-days with the ad account's attribution setting, 10 account-days with 7-day swipe, no view-through (pinned)",
+    )
+  })
+
   it('shows an error in plain words, never the core internal message, and retries', async () => {
     let fail = true
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
@@ -172,6 +206,7 @@ describe('DashboardPage', () => {
         previousRange: null,
         convertedFrom: [],
         provisionalDays: 0,
+        attribution: [],
       }),
     )
     setClient(client)

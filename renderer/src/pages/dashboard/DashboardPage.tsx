@@ -1,4 +1,5 @@
 import { lazy, Suspense, type JSX } from 'react'
+import { PLATFORM_LABELS, type PlatformId } from '../../../../shared/domain/entities'
 import type { DateRange, Totals } from '../../../../shared/domain/metrics'
 import type { Summary, TrendPoint } from '../../../../shared/ipc/contract'
 import { getClient } from '../../api/client'
@@ -66,7 +67,45 @@ function SummaryNotes({ summary }: { summary: Summary }): JSX.Element | null {
       </p>,
     )
   }
+  notes.push(...attributionNotes(summary))
   return notes.length ? <div className="notes">{notes}</div> : null
+}
+
+/**
+ * Which attribution the range's conversions follow, per platform (so a marketer comparing with Ads
+ * Manager knows what to compare), and a warning where a platform's setting changed inside the range.
+ */
+function attributionNotes(summary: Summary): JSX.Element[] {
+  if (summary.attribution.length === 0) return []
+  const byPlatform = new Map<PlatformId, Summary['attribution']>()
+  for (const a of summary.attribution) byPlatform.set(a.platform, [...(byPlatform.get(a.platform) ?? []), a])
+  const same = [...byPlatform].filter(([, list]) => list.length === 1)
+  const mixed = [...byPlatform].filter(([, list]) => list.length > 1)
+  const out: JSX.Element[] = []
+  if (same.length > 0)
+    out.push(
+      <p key="attr" className="note note--info" data-testid="note-attribution">
+        <Icon name="info" size={14} />
+        Conversions counted with{' '}
+        {same.map(([p, [a]], i) => (
+          <span key={p}>
+            {i > 0 ? '; ' : ''}
+            {PLATFORM_LABELS[p]}: {a?.label}
+          </span>
+        ))}
+        .
+      </p>,
+    )
+  for (const [p, list] of mixed)
+    out.push(
+      <p key={`attr-${p}`} className="note note--warning" data-testid="note-attribution-mixed">
+        <Icon name="warning" size={14} />
+        {PLATFORM_LABELS[p]} conversions in this range were counted two ways:{' '}
+        {list.map((a) => `${a.days} account-day${a.days === 1 ? '' : 's'} with ${a.label}`).join(', ')}. Re-sync the
+        history to count every day the same way.
+      </p>,
+    )
+  return out
 }
 
 function LoadingView(): JSX.Element {

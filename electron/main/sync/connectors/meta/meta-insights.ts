@@ -97,6 +97,9 @@ function reportParams(from: string, to: string): Record<string, string> {
     time_increment: '1',
     time_range: JSON.stringify({ since: from, until: to }),
     fields: INSIGHT_FIELDS,
+    // Actions counted with each ad set's attribution setting, as Ads Manager counts them
+    // (shared/domain/attribution.ts cites the parameter's documentation).
+    use_unified_attribution_setting: 'true',
   }
 }
 

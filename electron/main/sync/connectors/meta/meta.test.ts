@@ -161,6 +161,8 @@ describe('Meta connector: real samples', () => {
         const form = new URLSearchParams(await request.text())
         expect(form.get('level')).toBe('ad')
         expect(form.get('time_increment')).toBe('1')
+        // Conversions as Ads Manager counts them: each ad set's attribution setting.
+        expect(form.get('use_unified_attribution_setting')).toBe('true')
         expect(JSON.parse(form.get('time_range') ?? '')).toEqual({ since: '2023-05-20', until: '2023-06-10' })
         return HttpResponse.json({ report_run_id: run.id })
       }),

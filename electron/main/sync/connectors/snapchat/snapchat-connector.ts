@@ -97,6 +97,7 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
   const http = new HttpClient(ctx, SNAPCHAT_PROTOCOL)
   const tokens = new OAuthTokens(ctx, 'snapchat')
   const api = (path: string): string => joinUrl(ctx.baseUrl, path)
+  const pinned = ctx.attribution?.snapchat
 
   function request<T>(
     method: 'GET' | 'PUT',
@@ -308,6 +309,9 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
           fields,
           start_time: localMidnightIso(a, account.timeZone),
           end_time: localMidnightIso(addDays(b, 1), account.timeZone),
+          // Absent: the ad account's own attribution setting; pinned in Connections → advanced.
+          swipe_up_attribution_window: pinned?.swipe,
+          view_attribution_window: pinned?.view,
         })
         for (let page = 1; next !== undefined; page++) {
           const what = `Snapchat stats ${a}..${b} (page ${page})`

@@ -1,0 +1,98 @@
+import { useEffect, useState, type JSX } from 'react'
+import type { SnapchatAttribution } from '../../../../shared/domain/attribution'
+import { PLATFORMS, PLATFORM_LABELS } from '../../../../shared/domain/entities'
+import type { ChannelOutput } from '../../../../shared/ipc/contract'
+import { getClient } from '../../api/client'
+import { errorMessage } from '../../lib/errors'
+
+type ConfigView = ChannelOutput<'sync:getConfig'>
+
+/** Snapchat windows a user may pin (value: "SWIPE/VIEW"; '' = the ad account's own setting). */
+const SNAPCHAT_CHOICES: { value: string; label: string }[] = [
+  { value: '', label: "Ad account's setting (as in Ads Manager)" },
+  { value: '28_DAY/1_DAY', label: '28-day swipe, 1-day view' },
+  { value: '28_DAY/7_DAY', label: '28-day swipe, 7-day view' },
+  { value: '7_DAY/1_DAY', label: '7-day swipe, 1-day view' },
+  { value: '7_DAY/NONE', label: '7-day swipe, no view-through' },
+  { value: '1_DAY/1_DAY', label: '1-day swipe, 1-day view' },
+  { value: '1_DAY/NONE', label: '1-day swipe, no view-through' },
+]
+
+/**
+ * Advanced: which attribution each platform's conversions are counted with. By default every
+ * platform's own setting, so totals match its manager; Snapchat's API also takes a pinned window.
+ */
+export function Attribution({ onChanged }: { onChanged: () => void }): JSX.Element {
+  const [config, setConfig] = useState<ConfigView | null>(null)
+  const [error, setError] = useState<string | null>(null)
+
+  useEffect(() => {
+    let live = true
+    getClient()
+      .invoke('sync:getConfig', {})
+      .then((c) => live && setConfig(c))
+      .catch((err: unknown) => live && setError(errorMessage(err)))
+    return () => {
+      live = false
+    }
+  }, [])
+
+  const pin = async (value: string): Promise<void> => {
+    setError(null)
+    const [swipe, view] = value.split('/')
+    const snapchat = value ? ({ swipe, view } as SnapchatAttribution) : null
+    try {
+      setConfig(await getClient().invoke('sync:updateConfig', { attribution: { snapchat } }))
+      onChanged()
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  }
+
+  const pinned = config?.attribution?.snapchat
+  return (
+    <details data-testid="attribution">
+      <summary>Attribution (advanced)</summary>
+      <p className="field__hint">
+        Conversions follow each platform&apos;s own attribution setting, so totals match its ads manager. Days already
+        synced keep the attribution they were counted with until they are synced again; the dashboard says when a date
+        range mixes two.
+      </p>
+      {error ? <p className="field__error">{error}</p> : null}
+      {config ? (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Platform</th>
+              <th>Conversions counted with</th>
+            </tr>
+          </thead>
+          <tbody>
+            {PLATFORMS.map((p) => (
+              <tr key={p}>
+                <td>{PLATFORM_LABELS[p]}</td>
+                <td>
+                  {p === 'snapchat' ? (
+                    <select
+                      aria-label="Snapchat attribution window"
+                      value={pinned ? `${pinned.swipe}/${pinned.view}` : ''}
+                      onChange={(e) => void pin(e.target.value)}
+                    >
+                      {SNAPCHAT_CHOICES.map((c) => (
+                        <option key={c.value} value={c.value}>
+                          {c.label}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    <span data-testid={`attribution-${p}`}>{config.effective.attribution[p]?.label}</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </details>
+  )
+}
