@@ -3,6 +3,7 @@ import { isIsoDate } from '../../../shared/domain/dates'
 import { REPORT_TEMPLATES, ReportTemplateSchema } from '../../../shared/domain/reports'
 import { AppError } from '../../../shared/ipc/result'
 import { defaultRange } from '../../main/reports/report-data'
+import { reportCreativesReader } from '../../main/reports/report-creatives'
 import { ReportService } from '../../main/reports/report-service'
 import { CliError } from '../args'
 import type { CliCommand } from '../command'
@@ -50,6 +51,7 @@ export const reportCommands: CliCommand[] = [
       const out = str(args.flags.get('out'), 'out')
       const service = new ReportService({
         dispatch: core.dispatch,
+        creatives: reportCreativesReader(core.services.analytics, core.store.sqlite),
         resourcesDir: core.platform.paths.resourcesDir,
         dataDir: core.platform.paths.dataDir,
         now: () => core.platform.clock.now(),

@@ -15,21 +15,21 @@ const TICK_MS = 30_000
  * the PDF through the shared SMTP transport. Figures are read through the core's dispatcher as the
  * caller (a schedule reads as `system:report-schedule:<id>`), so they equal the dashboard's.
  */
-export function reportsModule(opts: ReportCenterOptions = {}): CoreModule<Provides, 'alerts', Channel> {
+export function reportsModule(opts: ReportCenterOptions = {}): CoreModule<Provides, 'alerts' | 'analytics', Channel> {
   return {
     name: 'reports',
     provides: ['reports'],
-    requires: ['alerts'],
+    requires: ['alerts', 'analytics'],
     create: (core, needs) => createReportsModule(core, needs, opts),
   }
 }
 
 function createReportsModule(
   core: CoreServices,
-  { alerts }: Pick<ServiceRegistry, 'alerts'>,
+  { alerts, analytics }: Pick<ServiceRegistry, 'alerts' | 'analytics'>,
   opts: ReportCenterOptions,
 ): ModuleParts<Provides, Channel> {
-  const center = new ReportCenter(core, opts)
+  const center = new ReportCenter(core, analytics, opts)
   // A report that could not be generated or delivered is an alert (source 'report'), deduped per
   // schedule (or per report sent by hand) so a server that stays down makes one alert with a count.
   center.onDeliveryFailure((f) => {

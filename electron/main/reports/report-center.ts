@@ -27,6 +27,8 @@ import type { Dispatch } from '../ipc/router'
 import { createSmtpTransport, type SmtpConfig, type SmtpTransport } from '../email/smtp-transport'
 import { ReportsRepo, type ReportRow } from '../store/repos/reports-repo'
 import { loadLogo } from './report-pdf'
+import type { AnalyticsService } from '../analytics/analytics-service'
+import { reportCreativesReader } from './report-creatives'
 import { ReportService } from './report-service'
 import { checkTimeZone, nextRunAfter, scheduledRange } from './schedule-time'
 
@@ -77,6 +79,7 @@ export class ReportCenter {
 
   constructor(
     private readonly core: CoreServices,
+    analytics: AnalyticsService,
     private readonly opts: ReportCenterOptions = {},
   ) {
     this.repo = new ReportsRepo(core.store.sqlite)
@@ -86,6 +89,7 @@ export class ReportCenter {
         if (!this.dispatch) throw new Error('The reports module is not started')
         return this.dispatch(channel, input, ctx)
       },
+      creatives: reportCreativesReader(analytics, core.store.sqlite),
       resourcesDir: core.platform.paths.resourcesDir,
       dataDir: core.platform.paths.dataDir,
       now: () => this.now(),

@@ -6,6 +6,7 @@ import type { ChannelInput, ChannelOutput } from '../../../shared/ipc/contract'
 import type { InvokeChannel } from '../../../shared/ipc/channels'
 import { AppError } from '../../../shared/ipc/result'
 import type { Dispatch } from '../ipc/router'
+import type { CreativesReader } from './report-creatives'
 
 /**
  * Everything a report shows, fetched through the same IPC channels the app's pages call, as the
@@ -49,7 +50,15 @@ const RANK_POOL = 30
 /** Ads whose fatigue the creatives chart shows (the table lists the first 12). */
 const CREATIVES_N = 60
 
-export async function gatherReportData(spec: ParsedReportSpec, call: Call): Promise<ReportData> {
+/**
+ * The figures of a report. `creatives` reads the creatives section's ads (the page's list cut to the
+ * ads a report shows, without summing every ad of the range); the rest comes through the channels.
+ */
+export async function gatherReportData(
+  spec: ParsedReportSpec,
+  call: Call,
+  creativesOf: CreativesReader,
+): Promise<ReportData> {
   const sections = [...(spec.sections ?? TEMPLATE_SECTIONS[spec.template])]
   const has = (s: ReportSection): boolean => sections.includes(s)
   const ws = (await call('workspaces:list', {})).find((w) => w.id === spec.workspaceId)
@@ -116,9 +125,8 @@ export async function gatherReportData(spec: ParsedReportSpec, call: Call): Prom
   const anomalies = has('anomalies')
     ? await call('analytics:listAnomalies', { workspaceId: spec.workspaceId, range: spec.range })
     : null
-  const creatives = has('creatives')
-    ? await call('analytics:listCreatives', { workspaceId: spec.workspaceId, range: spec.range, limit: CREATIVES_N })
-    : null
+  // The workspace was found in the caller's list above: the caller may read it.
+  const creatives = has('creatives') ? creativesOf(spec.workspaceId, spec.range, CREATIVES_N, spec.accountIds) : null
   const pacing = has('pacing') ? await call('analytics:getPacing', { workspaceId: spec.workspaceId }) : null
 
   let forecasts: ReportData['forecasts'] = null

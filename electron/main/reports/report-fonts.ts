@@ -54,7 +54,8 @@ export function fontFiles(resourcesDir: string, fallbackOverride?: string | null
 /** Registers the fonts on a document and returns a glyph checker for the body font. */
 export class ReportFonts {
   private readonly bodyMap: Record<number, number>
-  private readonly fallbackMap: Record<number, number> | null
+  /** undefined: not loaded yet (a fallback face is parsed only for a report that needs it). */
+  private fallbackMap: Record<number, number> | null | undefined
   /** Texts whose characters neither font has (reported once each). */
   readonly missing = new Set<string>()
   /** Texts drawn with the fallback font. */
@@ -62,7 +63,7 @@ export class ReportFonts {
 
   constructor(
     private readonly doc: jsPDF,
-    files: FontFiles,
+    private readonly files: FontFiles,
   ) {
     doc.addFileToVFS('body.ttf', base64(files.regular))
     doc.addFont('body.ttf', BODY_FONT, 'normal')
@@ -70,19 +71,29 @@ export class ReportFonts {
     doc.addFont('body-bold.ttf', BODY_FONT, 'bold')
     doc.setFont(BODY_FONT, 'normal')
     this.bodyMap = codeMap(doc)
+    this.fallbackMap = files.fallback ? undefined : null
+  }
+
+  /**
+   * The fallback face's glyphs, registering it on first use: a system CJK face is megabytes to
+   * parse (Arial Unicode 23 MB), and most reports never need it.
+   */
+  private fallback(): Record<number, number> | null {
+    if (this.fallbackMap !== undefined) return this.fallbackMap
     this.fallbackMap = null
-    if (files.fallback) {
-      try {
-        doc.addFileToVFS('fallback.ttf', base64(files.fallback))
-        doc.addFont('fallback.ttf', FALLBACK_FONT, 'normal')
-        doc.addFont('fallback.ttf', FALLBACK_FONT, 'bold')
-        doc.setFont(FALLBACK_FONT, 'normal')
-        this.fallbackMap = codeMap(doc)
-      } catch {
-        this.fallbackMap = null
-      }
-      doc.setFont(BODY_FONT, 'normal')
+    const doc = this.doc
+    const { fontName, fontStyle } = doc.getFont()
+    try {
+      doc.addFileToVFS('fallback.ttf', base64(this.files.fallback as string))
+      doc.addFont('fallback.ttf', FALLBACK_FONT, 'normal')
+      doc.addFont('fallback.ttf', FALLBACK_FONT, 'bold')
+      doc.setFont(FALLBACK_FONT, 'normal')
+      this.fallbackMap = codeMap(doc)
+    } catch {
+      this.fallbackMap = null
     }
+    doc.setFont(fontName, fontStyle)
+    return this.fallbackMap
   }
 
   /**
@@ -91,7 +102,9 @@ export class ReportFonts {
    * result's warnings), so a CJK name without a CJK font reads "[?] 2026 Sale", not " 2026 Sale".
    */
   printable(text: string): string {
-    if (covered(this.bodyMap, text) || (this.fallbackMap && covered(this.fallbackMap, text))) return text
+    if (covered(this.bodyMap, text)) return text
+    const fallback = this.fallback()
+    if (fallback && covered(fallback, text)) return text
     this.missing.add(text)
     let out = ''
     let inRun = false
@@ -108,7 +121,8 @@ export class ReportFonts {
   /** The font family that can draw `text`, noting text that no font can (unless only measuring). */
   familyFor(text: string, measuring = false): string {
     if (covered(this.bodyMap, text)) return BODY_FONT
-    if (this.fallbackMap && covered(this.fallbackMap, text)) {
+    const fallback = this.fallback()
+    if (fallback && covered(fallback, text)) {
       if (!measuring) this.fallbackUsed++
       return FALLBACK_FONT
     }

@@ -3,11 +3,14 @@ import { dirname, join } from 'node:path'
 import type { CallContext } from '../../../shared/domain/caller'
 import { ReportSpecSchema, type ReportResult, type ReportSpec } from '../../../shared/domain/reports'
 import type { Dispatch } from '../ipc/router'
+import type { CreativesReader } from './report-creatives'
 import { callThrough, gatherReportData } from './report-data'
 import { renderReportPdf } from './report-pdf'
 
 export interface ReportServiceDeps {
   dispatch: Dispatch
+  /** The creatives section's ads (`reportCreativesReader` over the analytics service). */
+  creatives: CreativesReader
   resourcesDir: string
   dataDir: string
   now(): Date
@@ -35,7 +38,7 @@ export class ReportService {
   async generate(input: ReportSpec, ctx: CallContext, out?: string): Promise<ReportResult & { pdf: Uint8Array }> {
     const t0 = performance.now()
     const spec = ReportSpecSchema.parse(input)
-    const data = await gatherReportData(spec, callThrough(this.deps.dispatch, ctx))
+    const data = await gatherReportData(spec, callThrough(this.deps.dispatch, ctx), this.deps.creatives)
     const r = renderReportPdf(spec, data, {
       resourcesDir: this.deps.resourcesDir,
       now: this.deps.now(),

@@ -5,9 +5,11 @@ import { join } from 'node:path'
 import { jsPDF } from 'jspdf'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatMoney, microsToDecimalString } from '../../../shared/domain/money'
+import { addDays } from '../../../shared/domain/dates'
 import { formatCount } from '../../../shared/domain/format'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import type { Core } from '../core'
+import { reportCreativesReader } from './report-creatives'
 import { ReportService } from './report-service'
 import { drawSvg, parseColor, parseTransform, UnsupportedSvgError } from './svg-pdf'
 import { ReportTestRepo } from '../store/repos/testing'
@@ -52,6 +54,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'me-report-'))
   service = new ReportService({
     dispatch: core.dispatch,
+    creatives: reportCreativesReader(core.services.analytics, core.store.sqlite),
     resourcesDir: RESOURCES,
     dataDir: dir,
     now: () => core.platform.clock.now(),
@@ -187,6 +190,7 @@ describe('PDF reports', () => {
     repo.renameTopCampaigns(['春季促销 东京', 'Sale 春季 2026'])
     const r = await new ReportService({
       dispatch: core.dispatch,
+      creatives: reportCreativesReader(core.services.analytics, core.store.sqlite),
       resourcesDir: RESOURCES,
       dataDir: dir,
       now: () => core.platform.clock.now(),
@@ -198,6 +202,26 @@ describe('PDF reports', () => {
     expect(text).toContain('[name not printable]')
     expect(text).toContain('Sale [?] 2026')
     repo.renameTopCampaigns(NAMES)
+  })
+
+  it("lists the creatives section's ads exactly as the Creatives page's list, cut to the ads it shows", async () => {
+    const read = reportCreativesReader(core.services.analytics, core.store.sqlite)
+    // The report's range, and one over three months (rates per month).
+    const long = { from: addDays(range.from, -70), to: range.to }
+    for (const [r, limit] of [
+      [range, 1],
+      [range, 5],
+      [range, 60],
+      [long, 7],
+    ] as const) {
+      const page = await core.dispatch('analytics:listCreatives', { workspaceId: 1, range: r, limit }, TEST_CALLER)
+      if (!page.ok) throw new Error(page.error.message)
+      const mine = read(1, r, limit)
+      expect(mine.rows.length).toBeGreaterThan(0)
+      expect(mine).toEqual(page.value)
+    }
+    // Two currencies in the demo: the ranking converts before it orders.
+    expect(read(1, range, 5).convertedFrom.length).toBeGreaterThan(0)
   })
 
   it('lets a viewer render a report (it only reads)', async () => {
