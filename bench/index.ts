@@ -9,6 +9,7 @@ import { recommendBench } from './recommend'
 import { importBench } from './import'
 import { reportsBench } from './reports'
 import { rulesBench } from './rules'
+import { scaleBench } from './scale'
 import { ingestBench } from './ingest'
 import { storeBench } from './store'
 import type { Bench } from './types'
@@ -25,6 +26,7 @@ const BENCHES: Bench[] = [
   rulesBench,
   alertsBench,
   recommendBench,
+  scaleBench,
 ]
 
 function usage(): string {

@@ -1,0 +1,354 @@
+/**
+ * The scale bench's measured process (issue 18): opens the large demo store with the real core and
+ * calls each page's channels through the core's IPC router, so the resident memory reported is this
+ * process's alone. Started by bench/scale.ts with `node --import tsx`; reports one JSON message.
+ */
+import { addDays } from '../shared/domain/dates'
+import { createCore, type Core } from '../electron/main/core'
+import { createNodePlatform } from '../electron/main/platform/node'
+import { TEST_CALLER } from '../electron/main/test-support'
+
+export interface ChildArgs {
+  dataDir: string
+  workspaceId: number
+  /** The store's last day; the clock starts the next day at noon UTC (an incremental sync's morning). */
+  endDate: string
+  /** Page passes at idle (each page's figure is the median). */
+  runs: number
+  /** Longest busy phase (training + sync) in seconds. */
+  busyMaxS: number
+}
+
+export interface PageFigure {
+  name: string
+  channels: string[]
+  ms: number
+  bytes: number
+}
+
+export interface ChildResult {
+  pages: PageFigure[]
+  /** Slowest channel and its time, per page (stderr detail). */
+  channelMs: Record<string, number>
+  maxResponseBytes: number
+  maxResponseChannel: string
+  errors: string[]
+  busyCalls: number
+  busyLatencies: number[]
+  busyS: number
+  busyJobs: Record<string, string>
+  rssIdleMb: number
+  rssIdleNoSimulatorMb: number
+  rssPeakMb: number
+  heapIdleMb: number
+  openMs: number
+}
+
+type Call = [channel: string, input: unknown]
+interface Page {
+  name: string
+  calls: Call[]
+}
+
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024)
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+function pagesOf(w: number, endDate: string, topCampaign: number | null): Page[] {
+  const range = { from: addDays(endDate, -29), to: endDate }
+  const pages: Page[] = [
+    { name: 'shell', calls: [['workspaces:list', {}], ['settings:get', {}], ['jobs:list', { limit: 30 }]] },
+    {
+      name: 'dashboard',
+      calls: [
+        ['dashboard:getSummary', { workspaceId: w, range, compare: true }],
+        ['dashboard:getTrend', { workspaceId: w, range }],
+        ['analytics:getTop', { workspaceId: w, range, metric: 'roas', limit: 8, minSpend: 100 }],
+        ['analytics:getBreakdown', { workspaceId: w, range, level: 'platform' }],
+        ['analytics:getPacing', { workspaceId: w }],
+        ['analytics:listAnomalies', { workspaceId: w, range, minSeverity: 'warning' }],
+      ],
+    },
+    {
+      name: 'explorer',
+      calls: [
+        ['analytics:getBreakdown', { workspaceId: w, range, level: 'campaign', compare: true }],
+        ['ml:listEntityForecasts', { workspaceId: w, entityType: 'campaign' }],
+      ],
+    },
+    {
+      name: 'creatives',
+      calls: [
+        ['analytics:listCreatives', { workspaceId: w, range, limit: 300 }],
+        ['analytics:compareFormats', { workspaceId: w, range }],
+      ],
+    },
+    {
+      name: 'anomalies',
+      calls: [['analytics:listAnomalies', { workspaceId: w, range, minSeverity: 'warning', includeSeasonal: false }]],
+    },
+    {
+      name: 'predictions',
+      calls: [
+        ['ml:listEntities', { workspaceId: w }],
+        ['ml:listModels', { workspaceId: w }],
+        ['ml:getDrivers', { workspaceId: w, days: 90 }],
+      ],
+    },
+    {
+      name: 'connections',
+      calls: [
+        ['connections:list', { workspaceId: w }],
+        ['sync:listRuns', { workspaceId: w, limit: 10 }],
+        ['sync:getStatus', { workspaceId: w }],
+      ],
+    },
+    {
+      name: 'recommendations',
+      calls: [['recommendations:list', { workspaceId: w, states: ['new'] }]],
+    },
+    {
+      name: 'automation',
+      calls: [
+        ['rules:list', { workspaceId: w }],
+        ['changes:list', { workspaceId: w, state: 'proposed', limit: 500, offset: 0 }],
+        ['accounts:list', { workspaceId: w }],
+      ],
+    },
+    {
+      name: 'reports',
+      calls: [
+        ['reports:listTemplates', { workspaceId: w }],
+        ['reports:listSchedules', { workspaceId: w }],
+        ['reports:listHistory', { workspaceId: w, limit: 100 }],
+        ['reports:getSettings', { workspaceId: w }],
+        ['accounts:list', { workspaceId: w }],
+      ],
+    },
+    {
+      name: 'alerts',
+      calls: [
+        ['alerts:list', { workspaceId: w, state: ['open', 'acknowledged'], limit: 100 }],
+        ['channels:list', {}],
+      ],
+    },
+    {
+      name: 'experiments',
+      calls: [
+        ['experiments:suggest', { workspaceId: w }],
+        ['experiments:listEntities', { workspaceId: w, level: 'ad_set' }],
+      ],
+    },
+    {
+      name: 'settings',
+      calls: [
+        ['app:getInfo', {}],
+        ['store:getStatus', {}],
+        ['backups:list', {}],
+        ['security:getStatus', {}],
+      ],
+    },
+    {
+      name: 'diagnostics',
+      calls: [
+        ['diagnostics:get', { integrity: false }],
+        ['diagnostics:logs', { lines: 200 }],
+      ],
+    },
+  ]
+  if (topCampaign !== null)
+    pages.splice(3, 0, {
+      name: 'drawer',
+      calls: [['analytics:getTrend', { workspaceId: w, range, entity: { level: 'campaign', id: topCampaign } }]],
+    })
+  return pages
+}
+
+async function call(core: Core, channel: string, input: unknown): Promise<{ ms: number; bytes: number; value: unknown }> {
+  const t = performance.now()
+  const env = await core.dispatch(channel, input, TEST_CALLER)
+  const ms = performance.now() - t
+  // What the host sends to the renderer: the envelope as JSON.
+  const bytes = Buffer.byteLength(JSON.stringify(env))
+  if (!env.ok) throw new Error(`${channel}: ${env.error.code}: ${env.error.message}`)
+  return { ms, bytes, value: env.value }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor((s.length - 1) / 2)] as number
+}
+
+async function pagePass(
+  core: Core,
+  a: ChildArgs,
+  runs: number,
+  log: (m: string) => void,
+): Promise<Omit<ChildResult, 'busyCalls' | 'busyLatencies' | 'busyS' | 'busyJobs' | 'rssIdleMb' | 'rssIdleNoSimulatorMb' | 'rssPeakMb' | 'heapIdleMb' | 'openMs'>> {
+  const errors: string[] = []
+  let maxResponseBytes = 0
+  let maxResponseChannel = ''
+  const channelMs: Record<string, number> = {}
+  // The drawer opens on the explorer's first row.
+  let top: number | null = null
+  try {
+    const b = (await call(core, 'analytics:getBreakdown', pagesOf(a.workspaceId, a.endDate, null)[2]?.calls[0]?.[1]))
+      .value as { rows: { id: string }[] }
+    top = b.rows[0] ? Number(b.rows[0].id) : null
+  } catch (err) {
+    errors.push((err as Error).message)
+  }
+  const figures: PageFigure[] = []
+  for (const page of pagesOf(a.workspaceId, a.endDate, top)) {
+    const times: number[] = []
+    let bytes = 0
+    for (let r = 0; r < runs; r++) {
+      const t = performance.now()
+      // The renderer sends a page's requests together and the core answers them one after another:
+      // calling them in turn gives the page's time and each channel's own.
+      const answers: PromiseSettledResult<Awaited<ReturnType<typeof call>>>[] = []
+      for (const [c, input] of page.calls) {
+        try {
+          answers.push({ status: 'fulfilled', value: await call(core, c, input) })
+        } catch (reason) {
+          answers.push({ status: 'rejected', reason })
+        }
+      }
+      times.push(performance.now() - t)
+      bytes = 0
+      answers.forEach((x, i) => {
+        const channel = page.calls[i]?.[0] as string
+        if (x.status === 'rejected') {
+          if (r === 0) errors.push(`${page.name}: ${(x.reason as Error).message}`)
+          return
+        }
+        bytes += x.value.bytes
+        const key = `${page.name} ${channel}`
+        channelMs[key] = Math.max(channelMs[key] ?? 0, Math.round(x.value.ms))
+        if (x.value.bytes > maxResponseBytes) {
+          maxResponseBytes = x.value.bytes
+          maxResponseChannel = channel
+        }
+      })
+    }
+    const fig = {
+      name: page.name,
+      channels: page.calls.map(([c]) => c),
+      ms: Math.round(median(times) * 10) / 10,
+      bytes,
+    }
+    log(
+      `  ${page.name}: ${fig.ms} ms, ${Math.round(bytes / 1024)} kB (${page.calls.map(([c]) => `${c} ${channelMs[`${page.name} ${c}`] ?? 'error'} ms`).join(', ')})`,
+    )
+    figures.push(fig)
+  }
+  return { pages: figures, channelMs, maxResponseBytes, maxResponseChannel, errors }
+}
+
+/** Calls the dashboard and the explorer every 100 ms while training and a sync run; latency from the intended send time. */
+async function busyPhase(
+  core: Core,
+  a: ChildArgs,
+  log: (m: string) => void,
+): Promise<{ latencies: number[]; seconds: number; jobs: Record<string, string>; errors: string[] }> {
+  const w = a.workspaceId
+  const range = { from: addDays(a.endDate, -29), to: a.endDate }
+  const errors: string[] = []
+  const train = (await call(core, 'ml:train', { workspaceId: w, model: 'forecast' })).value as { jobId: number }
+  const sync = (await call(core, 'sync:start', { workspaceId: w })).value as { jobId: number }
+  const ids = { 'ml:train': train.jobId, 'sync:run': sync.jobId }
+  const done = (): boolean =>
+    Object.values(ids).every((id) => {
+      const s = core.jobs.get(id)?.status
+      return s !== 'queued' && s !== 'running'
+    })
+  const latencies: number[] = []
+  const probes: Call[] = [
+    ['dashboard:getSummary', { workspaceId: w, range, compare: true }],
+    ['analytics:getBreakdown', { workspaceId: w, range, level: 'campaign', compare: true }],
+  ]
+  const t0 = performance.now()
+  let next = t0
+  let k = 0
+  let lastLog = t0
+  while (!done() && performance.now() - t0 < a.busyMaxS * 1000) {
+    next += 100
+    const wait = next - performance.now()
+    if (wait > 0) await sleep(wait)
+    const probe = probes[k++ % probes.length] as Call
+    try {
+      await call(core, probe[0], probe[1])
+    } catch (err) {
+      if (errors.length < 5) errors.push(`busy: ${(err as Error).message}`)
+    }
+    const end = performance.now()
+    // Calls the window would have made while the loop was blocked were answered no sooner than this one.
+    while (next <= end - 100) {
+      latencies.push(end - next)
+      next += 100
+    }
+    latencies.push(end - next)
+    if (end - lastLog > 10_000) {
+      lastLog = end
+      const j = Object.entries(ids).map(([kind, id]) => {
+        const job = core.jobs.get(id)
+        return `${kind} ${job?.status ?? '?'}`
+      })
+      log(`  busy ${Math.round((end - t0) / 1000)} s: ${j.join(', ')}, rss ${mb(process.memoryUsage().rss)} MB`)
+    }
+  }
+  const jobs: Record<string, string> = {}
+  for (const [kind, id] of Object.entries(ids)) {
+    const job = core.jobs.get(id)
+    jobs[kind] = job?.status === 'failed' ? `failed: ${job.error ?? ''}` : (job?.status ?? 'unknown')
+    if (job?.status === 'failed') errors.push(`${kind} failed: ${job.error ?? ''}`)
+  }
+  return { latencies, seconds: (performance.now() - t0) / 1000, jobs, errors }
+}
+
+async function main(): Promise<void> {
+  const a = JSON.parse(process.argv[2] as string) as ChildArgs
+  const log = (m: string): void => {
+    console.error(m)
+  }
+  // The clock reads the morning after the store's last day, moving with real time.
+  const offset = Date.parse(`${addDays(a.endDate, 1)}T12:00:00Z`) - Date.now()
+  const platform = createNodePlatform({ host: 'cli', dataDir: a.dataDir, now: () => new Date(Date.now() + offset) })
+  const t = performance.now()
+  const core = createCore(platform, { ownerLabel: 'the scale bench' })
+  const openMs = Math.round(performance.now() - t)
+  log(`  store opened in ${openMs} ms, rss ${mb(process.memoryUsage().rss)} MB`)
+  try {
+    const idle = await pagePass(core, a, a.runs, log)
+    await sleep(3000)
+    const rssIdleNoSimulatorMb = mb(process.memoryUsage().rss)
+    log(`  idle before any sync (no simulator loaded): rss ${rssIdleNoSimulatorMb} MB`)
+    const busy = await busyPhase(core, a, log)
+    await sleep(3000)
+    // One more pass after the sync and training, then idle.
+    const after = await pagePass(core, a, 1, () => undefined)
+    await sleep(3000)
+    const mem = process.memoryUsage()
+    const result: ChildResult = {
+      ...idle,
+      errors: [...idle.errors, ...busy.errors, ...after.errors.map((e) => `after busy: ${e}`)],
+      maxResponseBytes: Math.max(idle.maxResponseBytes, after.maxResponseBytes),
+      busyCalls: busy.latencies.length,
+      busyLatencies: busy.latencies,
+      busyS: Math.round(busy.seconds),
+      busyJobs: busy.jobs,
+      rssIdleMb: mb(mem.rss),
+      rssIdleNoSimulatorMb,
+      rssPeakMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      heapIdleMb: mb(mem.heapUsed),
+      openMs,
+    }
+    process.send?.(result)
+  } finally {
+    await core.close()
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err))
+  process.exit(1)
+})

@@ -1,0 +1,71 @@
+import { fork } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ChildArgs, ChildResult } from './scale-child'
+import { SCALE_WORLD, scaleStore } from './scale-store'
+import type { Bench } from './types'
+
+const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url))
+
+function p99(xs: number[]): number {
+  if (xs.length === 0) return 0
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil(0.99 * s.length) - 1)] as number
+}
+
+function runChild(args: ChildArgs): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD, [JSON.stringify(args)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    let result: ChildResult | null = null
+    child.on('message', (m) => {
+      result = m as ChildResult
+    })
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      if (result) resolve(result)
+      else reject(new Error(`the measured process exited with ${code} before reporting`))
+    })
+  })
+}
+
+/**
+ * Scale bench (issue 18): the large demo (10,000 campaigns, ~128,000 ads, 365 days) built once into
+ * a cache folder and copied per run; every page's channels through the real core's IPC router in a
+ * child process (its RSS is the figure), then dashboard/explorer calls every 100 ms while a training
+ * and a sync run. `ME_BENCH_SCALE_RUNS` (page passes, default 3), `ME_BENCH_SCALE_BUSY_S` (cap, default 600).
+ */
+export const scaleBench: Bench = {
+  name: 'scale',
+  description: 'every page of the large demo (10k campaigns, 128k ads): page times, answer sizes, IPC while busy, RSS',
+  async run({ tmpDir, log }) {
+    const dataDir = join(tmpDir, 'data')
+    const built = await scaleStore(dataDir, log)
+    log(`store: ${built.campaigns} campaigns, ${built.ads} ads, ${built.rows} rows (built in ${built.build_s} s)`)
+    const r = await runChild({
+      dataDir,
+      workspaceId: built.workspaceId,
+      endDate: SCALE_WORLD.endDate,
+      runs: Number(process.env.ME_BENCH_SCALE_RUNS ?? 3),
+      busyMaxS: Number(process.env.ME_BENCH_SCALE_BUSY_S ?? 600),
+    })
+    for (const e of r.errors) log(`  ERROR ${e}`)
+    log(`  busy: ${r.busyCalls} calls over ${r.busyS} s; jobs ${JSON.stringify(r.busyJobs)}`)
+    log(`  largest answer: ${r.maxResponseChannel} ${Math.round(r.maxResponseBytes / 1024)} kB`)
+    log(`  idle heap used ${r.heapIdleMb} MB, store opened in ${r.openMs} ms`)
+    return {
+      campaigns: built.campaigns,
+      ads: built.ads,
+      rows: built.rows,
+      pages: r.pages,
+      worst_page_ms: Math.max(...r.pages.map((p) => p.ms)),
+      max_response_kb: Math.round(r.maxResponseBytes / 1024),
+      ipc_p99_busy_ms: Math.round(p99(r.busyLatencies)),
+      rss_idle_mb: r.rssIdleMb,
+      rss_peak_mb: r.rssPeakMb,
+      rss_idle_mb_no_simulator: r.rssIdleNoSimulatorMb,
+    }
+  },
+}
