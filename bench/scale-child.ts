@@ -56,7 +56,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function pagesOf(w: number, endDate: string, topCampaign: number | null): Page[] {
   const range = { from: addDays(endDate, -29), to: endDate }
   const pages: Page[] = [
-    { name: 'shell', calls: [['workspaces:list', {}], ['settings:get', {}], ['jobs:list', { limit: 30 }]] },
+    {
+      name: 'shell',
+      calls: [
+        ['workspaces:list', {}],
+        ['settings:get', {}],
+        ['jobs:list', { limit: 30 }],
+      ],
+    },
     {
       name: 'dashboard',
       calls: [
@@ -163,7 +170,11 @@ function pagesOf(w: number, endDate: string, topCampaign: number | null): Page[]
   return pages
 }
 
-async function call(core: Core, channel: string, input: unknown): Promise<{ ms: number; bytes: number; value: unknown }> {
+async function call(
+  core: Core,
+  channel: string,
+  input: unknown,
+): Promise<{ ms: number; bytes: number; value: unknown }> {
   const t = performance.now()
   const env = await core.dispatch(channel, input, TEST_CALLER)
   const ms = performance.now() - t
@@ -183,7 +194,20 @@ async function pagePass(
   a: ChildArgs,
   runs: number,
   log: (m: string) => void,
-): Promise<Omit<ChildResult, 'busyCalls' | 'busyLatencies' | 'busyS' | 'busyJobs' | 'rssIdleMb' | 'rssIdleNoSimulatorMb' | 'rssPeakMb' | 'heapIdleMb' | 'openMs'>> {
+): Promise<
+  Omit<
+    ChildResult,
+    | 'busyCalls'
+    | 'busyLatencies'
+    | 'busyS'
+    | 'busyJobs'
+    | 'rssIdleMb'
+    | 'rssIdleNoSimulatorMb'
+    | 'rssPeakMb'
+    | 'heapIdleMb'
+    | 'openMs'
+  >
+> {
   const errors: string[] = []
   let maxResponseBytes = 0
   let maxResponseChannel = ''

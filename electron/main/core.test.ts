@@ -82,6 +82,9 @@ describe('dispatch', () => {
       {},
     )
     expect(status.workspaces[0]?.dailyRows).toBeGreaterThan(1000)
+    // The count comes from the maintained per-account-day counter; it must equal the rows.
+    const rows = core.store.sqlite.prepare('SELECT count(*) AS n FROM daily_metrics').get() as { n: number }
+    expect(status.workspaces[0]?.dailyRows).toBe(rows.n)
     expect(status.workspaces[0]?.lastDate).toBe(to)
   })
 

@@ -23,6 +23,8 @@ interface RollupSums {
   value: number
   videoViews: number
   provisional: boolean
+  /** Ad rows summed. */
+  rows: number
 }
 
 /**
@@ -48,12 +50,13 @@ export class RollupAccumulator {
         value: 0,
         videoViews: 0,
         provisional: false,
+        rows: 0,
       }
       this.campaigns.set(ck, c)
     }
     let d = this.days.get(r.date)
     if (!d) {
-      d = { spend: 0, impressions: 0, clicks: 0, conversions: 0, value: 0, videoViews: 0, provisional: false }
+      d = { spend: 0, impressions: 0, clicks: 0, conversions: 0, value: 0, videoViews: 0, provisional: false, rows: 0 }
       this.days.set(r.date, d)
     }
     addSums(c, r)
@@ -71,6 +74,7 @@ function addSums(x: RollupSums, r: DailyMetricInput): void {
   x.conversions += r.conversions
   x.value += r.conversionValueMicros
   x.videoViews += r.videoViews
+  x.rows += 1
   if (r.provisional) x.provisional = true
 }
 
@@ -108,8 +112,8 @@ export interface AccountDays {
   span: number
   /** span x CUM_N values (CampaignDays order). */
   values: Float64Array
-  /** 1 when the day has at least one row. */
-  present: Uint8Array
+  /** Ad rows of each day (0: no row): the maintained `account_daily.ad_rows` counter. */
+  rows: Uint32Array
   provisional: Uint8Array
 }
 
@@ -144,14 +148,14 @@ export class MetricsRepo {
     this.delAccountDaily = sqlite.prepare('DELETE FROM account_daily WHERE account_id = ? AND date BETWEEN ? AND ?')
     this.insAccountDaily = sqlite.prepare(`
       INSERT INTO account_daily (account_id, date, spend_micros, impressions, clicks, conversions,
-        conversion_value_micros, video_views, provisional)
+        conversion_value_micros, video_views, provisional, ad_rows)
       SELECT account_id, date, sum(spend_micros), sum(impressions), sum(clicks), round(sum(conversions), 6),
-        sum(conversion_value_micros), sum(video_views), max(provisional)
+        sum(conversion_value_micros), sum(video_views), max(provisional), count(*)
       FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?
       GROUP BY date`)
     this.insAccountValues = sqlite.prepare(
       `INSERT INTO account_daily (account_id, date, spend_micros, impressions, clicks, conversions,
-         conversion_value_micros, video_views, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         conversion_value_micros, video_views, provisional, ad_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
   }
 
@@ -191,7 +195,8 @@ export class MetricsRepo {
     const base = toEpochDay(days.from)
     const v = days.values
     for (let off = 0; off < days.span; off++) {
-      if (!days.present[off]) continue
+      const n = days.rows[off] as number
+      if (n === 0) continue
       const o = off * CUM_N
       this.insAccountValues.run(
         accountId,
@@ -203,6 +208,7 @@ export class MetricsRepo {
         v[o + 4],
         v[o + 5],
         days.provisional[off] ? 1 : 0,
+        n,
       )
     }
   }
@@ -218,7 +224,7 @@ export class MetricsRepo {
       from,
       span,
       values: new Float64Array(span * CUM_N),
-      present: new Uint8Array(span),
+      rows: new Uint32Array(span),
       provisional: new Uint8Array(span),
     }
     for (const [date, d] of acc.days) {
@@ -226,7 +232,7 @@ export class MetricsRepo {
       const off = toEpochDay(date) - fromDay
       const o = off * CUM_N
       account.values.set([d.spend, d.impressions, d.clicks, d.conversions, d.value, d.videoViews], o)
-      account.present[off] = 1
+      account.rows[off] = d.rows
       account.provisional[off] = d.provisional ? 1 : 0
     }
     this.writeAccountDays(accountId, account)

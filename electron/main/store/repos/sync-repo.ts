@@ -201,10 +201,12 @@ export class SyncRepo {
     ).d
   }
 
-  /** Rows written for an account (all sources). */
+  /** Rows written for an account (all sources), from the maintained per-day counter (`account_daily.ad_rows`). */
   rowCount(accountId: number): number {
     return (
-      this.sqlite.prepare('SELECT count(*) AS n FROM daily_metrics WHERE account_id = ?').get(accountId) as {
+      this.sqlite
+        .prepare('SELECT coalesce(sum(ad_rows), 0) AS n FROM account_daily WHERE account_id = ?')
+        .get(accountId) as {
         n: number
       }
     ).n

@@ -196,6 +196,8 @@ export const accountDaily = sqliteTable(
     conversionValueMicros: integer('conversion_value_micros').notNull().default(0),
     videoViews: integer('video_views').notNull().default(0),
     provisional: integer('provisional', { mode: 'boolean' }).notNull().default(false),
+    /** Ad rows (daily_metrics) of the account-day: a maintained counter for status views (no count(*) over rows). */
+    adRows: integer('ad_rows').notNull().default(0),
   },
   (t) => [primaryKey({ name: 'account_daily_pk', columns: [t.accountId, t.date] })],
 )

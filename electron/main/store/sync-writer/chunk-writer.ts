@@ -126,7 +126,7 @@ export class ChunkWriter {
       from: w.from,
       span,
       values: new Float64Array(span * CUM_N),
-      present: new Uint8Array(span),
+      rows: new Uint32Array(span),
       provisional: new Uint8Array(span),
     }
     const campaignDays = new CampaignDays(w.from, span)
@@ -182,7 +182,7 @@ export class ChunkWriter {
           av[o + 3] = (av[o + 3] as number) + conversions
           av[o + 4] = (av[o + 4] as number) + value
           av[o + 5] = (av[o + 5] as number) + videoViews
-          accountDays.present[d] = 1
+          accountDays.rows[d] = (accountDays.rows[d] as number) + 1
           if (prov) accountDays.provisional[d] = 1
           const c = campaignDays.row(campaign[i] as number, d)
           c[o] = (c[o] as number) + spend

@@ -65,10 +65,12 @@ describe('CSV import', () => {
     expect(preview.adDays).toBeLessThan(637)
     const rollup = core.store.sqlite
       .prepare(
-        'SELECT sum(spend_micros) AS s FROM account_daily WHERE account_id IN (SELECT id FROM ad_accounts WHERE workspace_id = ?)',
+        'SELECT sum(spend_micros) AS s, sum(ad_rows) AS n FROM account_daily WHERE account_id IN (SELECT id FROM ad_accounts WHERE workspace_id = ?)',
       )
-      .get(ws) as { s: number }
+      .get(ws) as { s: number; n: number }
     expect(rollup.s).toBe(268_150_001)
+    // The maintained row counter (status views) equals the rows written.
+    expect(rollup.n).toBe(preview.adDays)
     const runs = await call<{ mode: string; status: string; rowsWritten: number }[]>(core, 'sync:listRuns', {
       workspaceId: ws,
     })

@@ -83,7 +83,7 @@ export function storedRows(core: Core, workspaceId: number): Map<string, string>
   )
 }
 
-/** Integrity of a workspace's metric tables: no duplicate ad-day, rollups equal to the rows. */
+/** Integrity of a workspace's metric tables: no duplicate ad-day, rollups (sums and the row counter) equal to the rows. */
 export function checkIntegrity(core: Core, workspaceId: number): { duplicates: number; rollupMismatches: number } {
   const s = core.store.sqlite
   const dup = s
@@ -95,12 +95,12 @@ export function checkIntegrity(core: Core, workspaceId: number): { duplicates: n
   const mism = s
     .prepare(
       `SELECT count(*) AS n FROM (
-         SELECT d.account_id, d.date, sum(d.spend_micros) AS s, sum(d.impressions) AS i FROM daily_metrics d
+         SELECT d.account_id, d.date, sum(d.spend_micros) AS s, sum(d.impressions) AS i, count(*) AS n FROM daily_metrics d
          WHERE d.account_id IN (SELECT id FROM ad_accounts WHERE workspace_id = ?) GROUP BY d.account_id, d.date) x
-       FULL OUTER JOIN (SELECT account_id, date, spend_micros AS s, impressions AS i FROM account_daily
+       FULL OUTER JOIN (SELECT account_id, date, spend_micros AS s, impressions AS i, ad_rows AS n FROM account_daily
          WHERE account_id IN (SELECT id FROM ad_accounts WHERE workspace_id = ?)) y
        ON x.account_id = y.account_id AND x.date = y.date
-       WHERE x.s IS NOT y.s OR x.i IS NOT y.i`,
+       WHERE x.s IS NOT y.s OR x.i IS NOT y.i OR x.n IS NOT y.n`,
     )
     .get(workspaceId, workspaceId) as { n: number }
   return { duplicates: dup.n, rollupMismatches: mism.n }
