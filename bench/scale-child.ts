@@ -53,6 +53,17 @@ interface Page {
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
+/** The explorer's first screen as the renderer asks for it: the first window of campaigns by spend. */
+function explorerInput(w: number, range: { from: string; to: string }): unknown {
+  return {
+    workspaceId: w,
+    range,
+    level: 'campaign',
+    compare: true,
+    window: { offset: 0, limit: 200, sort: 'spend', dir: 'desc', search: '' },
+  }
+}
+
 function pagesOf(w: number, endDate: string, topCampaign: number | null): Page[] {
   const range = { from: addDays(endDate, -29), to: endDate }
   const pages: Page[] = [
@@ -78,7 +89,7 @@ function pagesOf(w: number, endDate: string, topCampaign: number | null): Page[]
     {
       name: 'explorer',
       calls: [
-        ['analytics:getBreakdown', { workspaceId: w, range, level: 'campaign', compare: true }],
+        ['analytics:getBreakdown', explorerInput(w, range)],
         ['ml:listEntityForecasts', { workspaceId: w, entityType: 'campaign' }],
       ],
     },
@@ -288,7 +299,7 @@ async function busyPhase(
   const latencies: number[] = []
   const probes: Call[] = [
     ['dashboard:getSummary', { workspaceId: w, range, compare: true }],
-    ['analytics:getBreakdown', { workspaceId: w, range, level: 'campaign', compare: true }],
+    ['analytics:getBreakdown', explorerInput(w, range)],
   ]
   const t0 = performance.now()
   let next = t0

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { expect, test, type Page } from '@playwright/test'
 import { callApi, demoReady, serverInfo, uiRange } from './server-info'
 import { syntheticCampaignRows } from './synthetic-rows'
+import { windowRows, type RowWindowQuery } from '../shared/domain/row-window'
 
 interface Row {
   id: string
@@ -14,9 +15,19 @@ interface Row {
 async function openExplorerWith(page: Page, n: number): Promise<void> {
   const rows = syntheticCampaignRows(n)
   await page.route('**/api/analytics:getBreakdown', async (route) => {
-    const input = route.request().postDataJSON() as { level?: string; range: unknown }
+    const input = route.request().postDataJSON() as { level?: string; range: unknown; window?: RowWindowQuery }
     if (input.level !== 'campaign') return route.continue()
-    const value = { currency: 'USD', convertedFrom: [], range: input.range, previousRange: null, rows }
+    // Answered like the core: the window the grid asks for, filtered and sorted, with the total.
+    const w = input.window ? windowRows(rows, input.window) : { rows, total: rows.length }
+    const value = {
+      currency: 'USD',
+      convertedFrom: [],
+      range: input.range,
+      previousRange: null,
+      rows: w.rows,
+      total: w.total,
+      offset: input.window?.offset ?? 0,
+    }
     return route.fulfill({ json: { ok: true, value } })
   })
   const u = new URL(serverInfo().url)
@@ -85,6 +96,8 @@ test.describe('analytics pages', () => {
     await page.getByTestId('nav-campaigns').click()
     await expect(page.getByTestId('explorer-row').first()).toBeVisible()
     await page.getByTestId('explorer-search').fill('Search')
+    // The core filters: wait until the grid shows the answer to the search.
+    await expect(page.getByTestId('explorer-grid')).toHaveAttribute('data-query', /"query":"Search"/)
     const shown = Number((await page.getByTestId('explorer-grid').getAttribute('data-rows')) as string)
     expect(shown).toBeGreaterThan(0)
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])

@@ -1,3 +1,4 @@
+import { windowRows } from '../../../shared/domain/row-window'
 import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../shared/domain/dates'
 import { PlatformIdSchema, type PlatformId } from '../../../shared/domain/entities'
 import {
@@ -230,14 +231,18 @@ export class AnalyticsService {
     const prevRange = input.compare ? previousPeriod(input.range) : null
     const prev = prevRange ? this.rowsFor(input.level, input.grain, scope, prevRange, filter) : null
     const rows = this.decorate(input.level, scope, [...cur.values()], prev)
-    rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '') || b.totals.spendMicros - a.totals.spendMicros)
-    return {
+    const base = {
       currency: scope.currency,
       convertedFrom: this.convertedFrom(scope),
       range: input.range,
       previousRange: prevRange,
-      rows,
     }
+    if (input.window) {
+      const w = windowRows(rows, input.window)
+      return { ...base, rows: w.rows, total: w.total, offset: input.window.offset }
+    }
+    rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '') || b.totals.spendMicros - a.totals.spendMicros)
+    return { ...base, rows }
   }
 
   private restrict(scope: ResolvedScope, keep: (a: ScopeAccount) => boolean): void {

@@ -176,6 +176,25 @@ describe('analytics against hand-computed values', () => {
     expect(janById.get(ids.c3)).toBe(11e6)
   })
 
+  it('answers a window of the campaigns: filtered, sorted and sliced in the core, with the matching total', async () => {
+    type W = { rows: { name: string; platform: string }[]; total: number; offset: number }
+    const q = { workspaceId: ws, range: JAN30_FEB2, level: 'campaign' }
+    // Spend (converted): Alpha 150, Gamma 23, Beta 20.
+    const bySpend = await call<W>('analytics:getBreakdown', { ...q, window: { limit: 2 } })
+    expect(bySpend).toMatchObject({ total: 3, offset: 0 })
+    expect(bySpend.rows.map((r) => r.name)).toEqual(['Alpha', 'Gamma'])
+    const next = await call<W>('analytics:getBreakdown', { ...q, window: { offset: 2, limit: 2 } })
+    expect(next.rows.map((r) => r.name)).toEqual(['Beta'])
+    const byName = await call<W>('analytics:getBreakdown', { ...q, window: { limit: 10, sort: 'name', dir: 'asc' } })
+    expect(byName.rows.map((r) => r.name)).toEqual(['Alpha', 'Beta', 'Gamma'])
+    const searched = await call<W>('analytics:getBreakdown', { ...q, window: { limit: 10, search: 'MM' } })
+    expect(searched).toMatchObject({ total: 1, rows: [{ name: 'Gamma' }] })
+    const google = await call<W>('analytics:getBreakdown', { ...q, window: { limit: 10, platform: 'google_ads' } })
+    expect(google.rows.map((r) => r.platform)).toEqual(['google_ads'])
+    const bad = await core.dispatch('analytics:getBreakdown', { ...q, window: { limit: 5000 } }, TEST_CALLER)
+    expect(bad.ok).toBe(false)
+  })
+
   it('reads ad and ad-set totals together, equal to each level read alone (converted per month)', () => {
     const a = core.services.analytics
     const scope = a.scope(ws)

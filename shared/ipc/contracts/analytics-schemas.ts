@@ -57,6 +57,21 @@ export const BreakdownInputSchema = ScopeInputSchema.extend({
     .optional(),
   /** Also compute each row over the previous same-length period. */
   compare: z.boolean().default(false),
+  /**
+   * Only a window of the rows, filtered and sorted in the core (the explorer asks for the rows it
+   * shows plus a margin); the answer's `total` says how many matched. Without it: every row.
+   */
+  window: z
+    .object({
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000),
+      sort: z.enum(['name', ...METRIC_KEYS]).default('spend'),
+      dir: z.enum(['asc', 'desc']).default('desc'),
+      search: z.string().max(200).default(''),
+      platform: PlatformIdSchema.optional(),
+    })
+    .strict()
+    .optional(),
 }).strict()
 
 const CurrencyNote = {
@@ -70,6 +85,9 @@ export const BreakdownSchema = z.object({
   range: DateRangeSchema,
   previousRange: DateRangeSchema.nullable(),
   rows: z.array(EntityRowSchema),
+  /** With a `window`: rows matching its filter (the window holds `rows` of them from `offset`). */
+  total: z.number().int().nonnegative().optional(),
+  offset: z.number().int().nonnegative().optional(),
 })
 export type Breakdown = z.infer<typeof BreakdownSchema>
 

@@ -1,4 +1,4 @@
-import { useMemo, useState, type JSX } from 'react'
+import { useCallback, useEffect, useState, type JSX } from 'react'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
 import { getClient } from '../../api/client'
 import { PageFrame } from '../../components/PageFrame'
@@ -11,6 +11,8 @@ import './analytics.css'
 import { EntityDrawer } from './EntityDrawer'
 import { ExplorerTable, type SortKey, type SortState } from './ExplorerTable'
 import { METRIC_COLUMNS, METRIC_LABELS, metricValue, platformLabel, type MetricColumn } from './format'
+import { useRowWindows } from '../../lib/row-windows'
+import { errorMessage } from '../../lib/errors'
 import type { EntityLevel } from '../../../../shared/domain/entities'
 import type { EntityForecast } from '../../../../shared/ipc/contracts/ml'
 
@@ -22,6 +24,12 @@ interface Crumb {
 
 const DEFAULT_COLUMNS: MetricColumn[] = ['spend', 'revenue', 'roas', 'conversions', 'cpa', 'ctr', 'cpc', 'cpm']
 const LEVEL_TITLES: Record<Level, string> = { campaign: 'Campaigns', ad_set: 'Ad sets', ad: 'Ads' }
+/** Rows per window the explorer asks the core for (a screen is ~16 rows; the grid fetches windows as they scroll in). */
+const WINDOW = 200
+/** Rows per request of a CSV export (the core's largest window). */
+const EXPORT_WINDOW = 1000
+/** Typing pauses this long before the search goes to the core. */
+const SEARCH_DELAY_MS = 250
 
 /** The explorer reads the metric rows and the campaigns, ad sets and ads they roll up to (names, status, budgets). */
 export const CAMPAIGNS_TABLES: readonly DataTable[] = [...METRIC_DATA, 'campaigns', 'ad_sets', 'ads']
@@ -43,20 +51,39 @@ export function CampaignsPage(): JSX.Element {
   const [detail, setDetail] = useState<EntityRow | null>(null)
   const crumb = path[path.length - 1] as Crumb
 
-  const state = usePageData({
-    key: workspaceId === null ? null : JSON.stringify({ workspaceId, range, compare, crumb }),
-    load: () =>
+  // The core filters, sorts and slices: the explorer asks for the rows in view plus a margin.
+  const [query, setQuery] = useState('')
+  useEffect(() => {
+    const t = setTimeout(() => setQuery(search.trim()), SEARCH_DELAY_MS)
+    return () => clearTimeout(t)
+  }, [search])
+  const ask = useCallback(
+    (offset: number, limit: number) =>
       getClient().invoke('analytics:getBreakdown', {
         workspaceId: workspaceId as number,
         range,
         level: crumb.level,
         compare,
         ...(crumb.parent ? { parent: { level: crumb.parent.level, id: crumb.parent.id } } : {}),
+        window: {
+          offset,
+          limit,
+          sort: sort.key,
+          dir: sort.dir,
+          search: query,
+          ...(platform !== 'all' ? { platform: platform as EntityRow['platform'] & string } : {}),
+        },
       }),
+    [workspaceId, range, crumb, compare, sort, query, platform],
+  )
+  const queryKey = JSON.stringify({ workspaceId, range, compare, crumb, sort, query, platform })
+  const state = usePageData({
+    key: workspaceId === null ? null : queryKey,
+    load: () => ask(0, WINDOW),
     tables: CAMPAIGNS_TABLES,
     workspaceId,
   })
-  const rows = state.data?.rows
+  const list = useRowWindows(state.data, (offset) => ask(offset, WINDOW), WINDOW)
   const currency = state.data?.currency ?? 'USD'
   const convertedFrom = state.data?.convertedFrom ?? []
 
@@ -77,23 +104,6 @@ export function CampaignsPage(): JSX.Element {
   })
   const forecasts = (entityType !== null && forecastState.data) || NO_FORECASTS
 
-  const shown = useMemo(() => {
-    const q = search.trim().toLowerCase()
-    const list = (rows ?? []).filter(
-      (r) => (platform === 'all' || r.platform === platform) && (!q || r.name.toLowerCase().includes(q)),
-    )
-    const dir = sort.dir === 'asc' ? 1 : -1
-    const key = sort.key
-    return list.sort((a, b) => {
-      if (key === 'name') return dir * a.name.localeCompare(b.name)
-      const va = metricValue(key, a.totals, a.kpis)
-      const vb = metricValue(key, b.totals, b.kpis)
-      if (va === null) return 1
-      if (vb === null) return -1
-      return dir * (va - vb) || a.name.localeCompare(b.name)
-    })
-  }, [rows, search, platform, sort])
-
   const onSort = (key: SortKey): void =>
     setSort((s) =>
       s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'name' ? 'asc' : 'desc' },
@@ -108,8 +118,27 @@ export function CampaignsPage(): JSX.Element {
               : { level: 'ad', parent: { level: 'ad_set', id: r.id, name: r.name } }
           setPath((p) => [...p, next])
           setSearch('')
+          setQuery('')
         }
-  const exportCsv = (): void => {
+  const [exporting, setExporting] = useState(false)
+  const [exportError, setExportError] = useState<string | null>(null)
+  const exportCsv = async (): Promise<void> => {
+    // Every matching row, window by window, in the order shown.
+    setExporting(true)
+    setExportError(null)
+    const all: EntityRow[] = []
+    try {
+      for (;;) {
+        const w = await ask(all.length, EXPORT_WINDOW)
+        all.push(...w.rows)
+        if (w.rows.length < EXPORT_WINDOW || all.length >= (w.total ?? 0)) break
+      }
+    } catch (err) {
+      setExportError(`The export stopped: ${errorMessage(err)}`)
+      return
+    } finally {
+      setExporting(false)
+    }
     const cols: ExportColumn<EntityRow>[] = [
       { header: 'id', value: (r) => r.id },
       { header: 'name', value: (r) => r.name },
@@ -119,11 +148,7 @@ export function CampaignsPage(): JSX.Element {
         value: (r: EntityRow) => metricValue(c, r.totals, r.kpis),
       })),
     ]
-    downloadCsv(
-      `${LEVEL_TITLES[crumb.level].toLowerCase().replace(' ', '-')}-${range.from}-${range.to}.csv`,
-      cols,
-      shown,
-    )
+    downloadCsv(`${LEVEL_TITLES[crumb.level].toLowerCase().replace(' ', '-')}-${range.from}-${range.to}.csv`, cols, all)
   }
 
   const body = (
@@ -131,14 +156,17 @@ export function CampaignsPage(): JSX.Element {
       state={state}
       what="the explorer"
       loading={<Skeleton height={400} />}
-      isEmpty={(b) => b.rows.length === 0}
+      isEmpty={(b) => b.rows.length === 0 && !query && platform === 'all'}
       empty={
         <EmptyState title="Nothing delivered in this range">Pick a longer date range or another workspace.</EmptyState>
       }
     >
       {() => (
         <ExplorerTable
-          rows={shown}
+          count={list.count}
+          rowAt={list.rowAt}
+          onRange={list.onRange}
+          query={queryKey}
           columns={columns}
           currency={currency}
           sort={sort}
@@ -200,18 +228,23 @@ export function CampaignsPage(): JSX.Element {
         </button>
         <span className="toolbar__spacer" />
         <span className="field__hint" data-testid="explorer-count">
-          {shown.length.toLocaleString('en-US')} {LEVEL_TITLES[crumb.level].toLowerCase()}
+          {list.count.toLocaleString('en-US')} {LEVEL_TITLES[crumb.level].toLowerCase()}
           {convertedFrom.length ? ` · converted from ${convertedFrom.join(', ')} to ${currency}` : ''}
         </span>
         <button
           type="button"
           className="btn btn--sm"
-          onClick={exportCsv}
-          disabled={!shown.length}
+          onClick={() => void exportCsv()}
+          disabled={!list.count || exporting}
           data-testid="export-csv"
         >
-          Export CSV
+          {exporting ? 'Exporting…' : 'Export CSV'}
         </button>
+        {exportError ? (
+          <span className="field__error" role="alert">
+            {exportError}
+          </span>
+        ) : null}
       </div>
       {showColumns ? (
         <fieldset className="columns-menu">

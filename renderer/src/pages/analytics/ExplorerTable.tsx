@@ -1,4 +1,4 @@
-import { useRef, type JSX } from 'react'
+import { useEffect, useRef, type JSX } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
 import type { EntityForecast } from '../../../../shared/ipc/contracts/ml'
@@ -12,7 +12,14 @@ export interface SortState {
 }
 
 interface ExplorerTableProps {
-  rows: readonly EntityRow[]
+  /** Rows in the list (the core's total for a windowed list). */
+  count: number
+  /** The row at an index, or undefined while its window is still loading. */
+  rowAt: (index: number) => EntityRow | undefined
+  /** Told which rows are in view (plus the overscan) so their windows can be fetched. */
+  onRange?: (first: number, last: number) => void
+  /** What the rows shown were asked with (tests wait on it). */
+  query?: string
   columns: readonly MetricColumn[]
   currency: string
   sort: SortState
@@ -33,14 +40,22 @@ const ROW_HEIGHT = 36
  * smoothly. Header cells sort; the name drills down; the chart button opens the detail drawer.
  */
 export function ExplorerTable(props: ExplorerTableProps): JSX.Element {
-  const { rows, columns, currency, sort, onSort, onDrill, onDetails, showDelta, height = 560, forecasts } = props
+  const { count, rowAt, onRange, query, columns, currency, sort, onSort, onDrill, onDetails, showDelta, forecasts } =
+    props
+  const height = props.height ?? 560
   const scroller = useRef<HTMLDivElement>(null)
   const v = useVirtualizer({
-    count: rows.length,
+    count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   })
+  const items = v.getVirtualItems()
+  const first = items[0]?.index ?? 0
+  const last = items[items.length - 1]?.index ?? -1
+  useEffect(() => {
+    if (last >= first) onRange?.(first, last)
+  }, [first, last, onRange])
   // Fixed widths keep the sticky header and the absolutely positioned rows on the same columns.
   const template = `300px 100px ${columns.map(() => '112px').join(' ')} 44px`
   const width = 300 + 100 + 112 * columns.length + 44 + 8 * (columns.length + 2) + 24
@@ -51,9 +66,10 @@ export function ExplorerTable(props: ExplorerTableProps): JSX.Element {
     <div
       className="explorer"
       role="grid"
-      aria-rowcount={rows.length + 1}
+      aria-rowcount={count + 1}
       data-testid="explorer-grid"
-      data-rows={rows.length}
+      data-rows={count}
+      data-query={query}
     >
       <div ref={scroller} className="explorer__body" style={{ height }} data-testid="explorer-scroll">
         <div className="explorer__row explorer__head" role="row" style={{ gridTemplateColumns: template, width }}>
@@ -86,8 +102,29 @@ export function ExplorerTable(props: ExplorerTableProps): JSX.Element {
           <span role="columnheader" className="explorer__th" aria-label="Details" />
         </div>
         <div style={{ height: v.getTotalSize(), width, position: 'relative' }}>
-          {v.getVirtualItems().map((item) => {
-            const r = rows[item.index] as EntityRow
+          {items.map((item) => {
+            const r = rowAt(item.index)
+            if (!r)
+              return (
+                <div
+                  key={`pending-${item.index}`}
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  aria-busy="true"
+                  className="explorer__row explorer__row--pending"
+                  data-index={item.index}
+                  style={{
+                    gridTemplateColumns: template,
+                    width,
+                    transform: `translateY(${item.start}px)`,
+                    height: ROW_HEIGHT,
+                  }}
+                >
+                  <span role="gridcell" className="explorer__name field__hint">
+                    Loading…
+                  </span>
+                </div>
+              )
             return (
               <div
                 key={`${r.id}|${r.period ?? ''}`}

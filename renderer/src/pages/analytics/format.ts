@@ -2,6 +2,7 @@ import type { Kpis, Totals } from '../../../../shared/domain/metrics'
 import { PLATFORM_LABELS, type PlatformId } from '../../../../shared/domain/entities'
 import { formatCount, formatCurrency, formatInteger, formatPercent, formatRoas } from '../../lib/format'
 import { METRIC_KEYS } from '../../../../shared/domain/metric-keys'
+import { metricOf } from '../../../../shared/domain/row-window'
 
 /** Table columns the explorer can show. */
 export const METRIC_COLUMNS = METRIC_KEYS
@@ -23,9 +24,8 @@ export const METRIC_LABELS: Record<MetricColumn, string> = {
 
 /** Raw numeric value of a column (currency units for money). */
 export function metricValue(col: MetricColumn, t: Totals, k: Kpis): number | null {
-  if (col === 'impressions') return t.impressions
-  if (col === 'clicks') return t.clicks
-  return k[col]
+  // The same value the core sorts explorer windows by.
+  return metricOf(col, t, k)
 }
 
 export function formatMetric(col: MetricColumn, v: number | null, currency: string): string {

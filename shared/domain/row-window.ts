@@ -1,0 +1,53 @@
+import type { Kpis, Totals } from './metrics'
+import type { MetricKeyName } from './metric-keys'
+
+/** What a list can be sorted by: a metric or the name. */
+export type RowSortKey = MetricKeyName | 'name'
+
+/** A window of a long list (the explorer): filtered, sorted and sliced where the rows are, in the core. */
+export interface RowWindowQuery {
+  offset: number
+  limit: number
+  sort: RowSortKey
+  dir: 'asc' | 'desc'
+  /** Case-insensitive part of the name ('' = every row). */
+  search: string
+  platform?: string | undefined
+}
+
+/** A metric's raw value from a row's totals and KPIs (currency units for money; null when undefined). */
+export function metricOf(key: MetricKeyName, t: Totals, k: Kpis): number | null {
+  if (key === 'impressions') return t.impressions
+  if (key === 'clicks') return t.clicks
+  return k[key]
+}
+
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true })
+
+/**
+ * Filter, sort and slice rows: rows without a value sort last in either direction, ties by name.
+ * Returns the window and how many rows matched the filter.
+ */
+export function windowRows<T extends { name: string; platform: string | null; totals: Totals; kpis: Kpis }>(
+  rows: readonly T[],
+  q: RowWindowQuery,
+): { rows: T[]; total: number } {
+  const needle = q.search.trim().toLowerCase()
+  const kept = rows.filter(
+    (r) => (!q.platform || r.platform === q.platform) && (!needle || r.name.toLowerCase().includes(needle)),
+  )
+  const dir = q.dir === 'asc' ? 1 : -1
+  const sort = q.sort
+  if (sort === 'name') kept.sort((a, b) => dir * collator.compare(a.name, b.name))
+  else {
+    const value = new Map(kept.map((r) => [r, metricOf(sort, r.totals, r.kpis)]))
+    kept.sort((a, b) => {
+      const va = value.get(a) ?? null
+      const vb = value.get(b) ?? null
+      if (va === null) return vb === null ? collator.compare(a.name, b.name) : 1
+      if (vb === null) return -1
+      return dir * (va - vb) || collator.compare(a.name, b.name)
+    })
+  }
+  return { rows: kept.slice(q.offset, q.offset + q.limit), total: kept.length }
+}
