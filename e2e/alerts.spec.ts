@@ -91,4 +91,66 @@ test.describe('alerts and diagnostics pages', () => {
     expect(download.suggestedFilename()).toMatch(/^marketing-engine-diagnostics-.*\.json$/)
     await expect(page.getByTestId('diag-notice')).toBeVisible()
   })
+
+  test('toasts: a window error becomes an ERROR alert toast that opens Diagnostics; a storm is grouped; Escape dismisses; the setting turns them off', async ({
+    page,
+  }) => {
+    await page.goto(pageUrl('#/dashboard'))
+    await expect(page.getByTestId('toasts')).toBeAttached()
+    // The event stream is open once the workspace list has loaded.
+    await expect(page.getByTestId('page-dashboard')).toBeVisible()
+    const throwInPage = (message: string) =>
+      page.evaluate((m) => {
+        window.setTimeout(() => {
+          throw new Error(m)
+        }, 0)
+      }, message)
+    await throwInPage('e2e: the first window error')
+    const toast = page.locator('.toast', { hasText: 'e2e: the first window error' })
+    await expect(toast).toContainText('The window hit an error')
+    await expect(toast).toContainText('ERROR')
+    await page.screenshot({ path: 'test-results/e2e/toasts-one.png' })
+    await toast.locator('.toast__main').click()
+    await expect(page.getByTestId('page-diagnostics')).toBeVisible()
+    await expect(toast).toHaveCount(0)
+    // The alert is on the Alerts page as well, with its count.
+    const alerts = await callApi<{ title: string; source: string; severity: string }[]>('alerts:list', {
+      source: ['system'],
+    })
+    expect(alerts.some((a) => a.title === 'The window hit an error: Error: e2e: the first window error')).toBe(true)
+
+    // Six different errors at once: three toasts and one "3 more".
+    for (let i = 1; i <= 6; i++) await throwInPage(`e2e: storm error ${i}`)
+    await expect(page.getByTestId('toast-more')).toContainText('3 more new alerts')
+    await expect(page.locator('.toast:not(.toast--more)')).toHaveCount(3)
+    await page.screenshot({ path: 'test-results/e2e/toasts-storm.png' })
+    // Keyboard: focus a toast, Escape dismisses it and focus moves to the next one.
+    await page.locator('.toast__main').first().focus()
+    await page.keyboard.press('Escape')
+    await expect(page.locator('.toast:not(.toast--more)')).toHaveCount(2)
+    await expect(page.locator('.toast__main').first()).toBeFocused()
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Escape')
+    await expect(page.locator('.toast')).toHaveCount(0)
+
+    // Settings › Desktop notifications off: the alert is still raised, no toast shows.
+    await page.goto(pageUrl('#/settings'))
+    const toggle = page.getByRole('switch', { name: 'Desktop notifications' })
+    await expect(toggle).toBeChecked()
+    await toggle.click()
+    await expect(toggle).not.toBeChecked()
+    await page.screenshot({ path: 'test-results/e2e/settings-notifications-off.png' })
+    await throwInPage('e2e: an error while notifications are off')
+    await expect
+      .poll(async () =>
+        (await callApi<{ title: string }[]>('alerts:list', { source: ['system'] })).some((a) =>
+          a.title.includes('e2e: an error while notifications are off'),
+        ),
+      )
+      .toBe(true)
+    await expect(page.locator('.toast')).toHaveCount(0)
+    await toggle.click()
+    await expect(toggle).toBeChecked()
+  })
 })

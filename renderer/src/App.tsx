@@ -1,6 +1,8 @@
 import { useEffect, type JSX } from 'react'
 import { PageBoundary } from './components/PageBoundary'
 import { Sidebar } from './components/Sidebar'
+import { Toasts } from './components/Toasts'
+import { startErrorReporting } from './lib/error-reporting'
 import { startLiveUpdates } from './lib/live-events'
 import type { RouteId } from './lib/routes'
 import { routeForShortcut } from './lib/shortcuts'
@@ -71,7 +73,7 @@ export function App(): JSX.Element {
   const theme = useSettingsStore((s) => s.settings?.theme ?? 'system')
 
   useEffect(() => {
-    const stops = [startHashRouting(), startLiveUpdates()]
+    const stops = [startErrorReporting(), startHashRouting(), startLiveUpdates()]
     void useWorkspaceStore.getState().loadWorkspaces()
     void useSettingsStore.getState().loadSettings()
     void useJobsStore.getState().loadJobs()
@@ -114,6 +116,7 @@ export function App(): JSX.Element {
       <main className="main">
         <CurrentPage />
       </main>
+      <Toasts />
     </div>
   )
 }

@@ -112,3 +112,55 @@ describe('alerts over IPC', () => {
     expect(!bad.ok && bad.error.message).toMatch(/^url: .*https/)
   })
 })
+
+describe('errors a window reports', () => {
+  it('are logged and raised as ERROR alerts (redacted, deduped, at most 10 a minute); bad payloads are refused', async () => {
+    let now = new Date('2026-12-04T10:00:00Z')
+    core = createTestCore({ now: () => now })
+    const c = core
+    c.store.sqlite.prepare("INSERT INTO workspaces (name) VALUES ('Shop')").run()
+    const report = (message: string, extra: object = {}) =>
+      ok<{ alertId: number | null; limited: boolean }>(
+        c,
+        'diagnostics:reportError',
+        { kind: 'error', message, route: '/alerts', ...extra },
+        viewer,
+      )
+    const first = await report('Cannot read properties of undefined (token=abc123secretvalue)', {
+      stack: 'TypeError: x\n    at render (app.js:1:2)',
+      source: 'app.js:1:2',
+    })
+    expect(first.limited).toBe(false)
+    const alert = c.services.alerts.get(first.alertId!)
+    expect(alert).toMatchObject({ source: 'system', severity: 'error', link: '/diagnostics', count: 1 })
+    expect(alert.title).toMatch(/^The window hit an error: Cannot read properties of undefined/)
+    expect(alert.body).toContain('it was on /alerts')
+    expect(JSON.stringify(alert)).not.toContain('abc123secretvalue')
+    // The same error again is the same alert, counted.
+    const again = await report('Cannot read properties of undefined (token=abc123secretvalue)')
+    expect(again.alertId).toBe(first.alertId)
+    expect(c.services.alerts.get(first.alertId!).count).toBe(2)
+    // A storm of different errors: 10 alerts a minute (2 used above), the rest only logged.
+    const storm = []
+    for (let i = 0; i < 12; i++) storm.push(await report(`Error number ${i}`))
+    expect(storm.filter((r) => !r.limited)).toHaveLength(8)
+    expect(storm.filter((r) => r.limited)).toHaveLength(4)
+    now = new Date(now.getTime() + 61_000)
+    const after = await report('After the storm', { kind: 'render' })
+    expect(after.limited).toBe(false)
+    const a = c.services.alerts.get(after.alertId!)
+    expect(a.title).toBe('A page failed to draw: After the storm')
+    expect(a.body).toContain('4 more errors were only logged in the minute before')
+    // Bounded, strict payloads.
+    for (const bad of [
+      { kind: 'error', message: '' },
+      { kind: 'fatal', message: 'x' },
+      { kind: 'error', message: 'x'.repeat(2001) },
+      { kind: 'error', message: 'x', extra: 1 },
+    ])
+      expect(await c.dispatch('diagnostics:reportError', bad, viewer)).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION' },
+      })
+  })
+})

@@ -1,11 +1,18 @@
-import { createHash } from 'node:crypto'
 import type { ALERTS_INVOKE_CHANNELS } from '../../../shared/ipc/channels/alerts'
 import { diagnose, recentLogLines } from '../diagnostics/diagnostics'
-import { redactText, setErrorSink, startLogging, type AppLogging } from '../logging'
+import { setErrorSink, startLogging, type AppLogging } from '../logging'
 import type { CoreModule } from '../module'
 import { AlertService } from './alert-service'
+import { ErrorAlerts } from './error-alerts'
 
 type Channel = (typeof ALERTS_INVOKE_CHANNELS)[number]
+
+/** The alert title of an error a window reported, by kind. */
+const RENDERER_ERROR_TITLES = {
+  error: 'The window hit an error',
+  unhandledrejection: 'The window hit an unhandled promise rejection',
+  render: 'A page failed to draw',
+} as const
 
 /**
  * Alerts: the `alerts` service (raise, history, acknowledge/snooze/resolve, channels, routes), its
@@ -20,6 +27,7 @@ export const alertsModule: CoreModule<'alerts', never, Channel> = {
   requires: [],
   create(core) {
     const alerts = new AlertService(core)
+    const errors = new ErrorAlerts(alerts, () => core.platform.clock.now())
     let logging: AppLogging | null = null
     return {
       services: { alerts },
@@ -75,22 +83,28 @@ export const alertsModule: CoreModule<'alerts', never, Channel> = {
         'alertRoutes:set': ({ routes }, ctx) => alerts.setRoutes(routes, ctx),
         'diagnostics:get': ({ integrity }) => diagnose(core, alerts, { integrity }),
         'diagnostics:logs': ({ lines }) => recentLogLines(core.platform.paths.dataDir, lines),
+        'diagnostics:reportError': (e) =>
+          errors.report({
+            origin: 'renderer',
+            where: RENDERER_ERROR_TITLES[e.kind],
+            message: e.message,
+            ...(e.stack !== undefined ? { stack: e.stack } : {}),
+            ...(e.source !== undefined ? { source: e.source } : {}),
+            ...(e.route !== undefined ? { route: e.route } : {}),
+          }),
       },
       start() {
         const host = core.platform.host
         if (host === 'electron' || host === 'web') {
           logging = startLogging({ dataDir: core.platform.paths.dataDir, host })
-          setErrorSink((where, err) => {
-            const message = redactText(err instanceof Error ? err.message : String(err))
-            const digest = createHash('sha256').update(`${where}|${message}`).digest('hex').slice(0, 12)
-            alerts.raiseSystem({
-              severity: 'error',
-              title: where,
-              body: `${message.slice(0, 1500)}\nThe app kept running; the details are in the log file (Diagnostics page).`,
-              dedupeKey: `system:error:${digest}`,
-              link: '/diagnostics',
-            })
-          })
+          setErrorSink((where, err) =>
+            errors.report({
+              origin: 'main',
+              where,
+              message: err instanceof Error ? err.message : String(err),
+              ...(err instanceof Error && err.stack ? { stack: err.stack } : {}),
+            }),
+          )
         }
         alerts.start()
       },

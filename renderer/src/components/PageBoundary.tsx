@@ -1,4 +1,5 @@
 import { Component, Fragment, type ErrorInfo, type JSX, type ReactNode } from 'react'
+import { reportRendererError } from '../lib/error-reporting'
 import type { RouteId } from '../lib/routes'
 import { PageFrame } from './PageFrame'
 import { ErrorState } from './States'
@@ -16,7 +17,8 @@ interface State {
 
 /**
  * Catches a page that throws while rendering: the page's frame stays, with a plain sentence and a
- * Retry button instead of a blank window. The error itself goes to the console, never on screen.
+ * Retry button instead of a blank window. The error goes to the console and the core's log (raised
+ * as an ERROR alert), never on screen.
  */
 export class PageBoundary extends Component<Props, State> {
   override state: State = { failed: false, attempt: 0 }
@@ -27,6 +29,8 @@ export class PageBoundary extends Component<Props, State> {
 
   override componentDidCatch(error: unknown, info: ErrorInfo): void {
     console.error(`The ${this.props.route} page failed to render`, error, info.componentStack)
+    // Logged by the core and raised as an ERROR alert (deduped, capped).
+    reportRendererError('render', error, `${this.props.route} page`)
   }
 
   private readonly retry = (): void => this.setState((s) => ({ failed: false, attempt: s.attempt + 1 }))

@@ -16,4 +16,5 @@ export const ALERTS_INVOKE_CHANNELS = [
   'alertRoutes:set',
   'diagnostics:get',
   'diagnostics:logs',
+  'diagnostics:reportError',
 ] as const

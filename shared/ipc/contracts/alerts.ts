@@ -17,6 +17,19 @@ import { ADMIN, EDIT, READ, type ChannelSpec } from '../spec'
 type Invoke = (typeof ALERTS_INVOKE_CHANNELS)[number]
 
 const Id = z.number().int().positive()
+
+/** What a window reports about an error it survived (never more than these bounded fields). */
+export const RendererErrorSchema = z
+  .object({
+    kind: z.enum(['error', 'unhandledrejection', 'render']),
+    message: z.string().trim().min(1).max(2000),
+    stack: z.string().max(8000).optional(),
+    /** Script URL and line (`app.js:12:5`). */
+    source: z.string().max(500).optional(),
+    /** The app route it was on (`/alerts?id=3`). */
+    route: z.string().max(200).optional(),
+  })
+  .strict()
 const Ids = z.array(Id).min(1).max(500)
 
 /** A channel as the renderer sees it: never its secret, only whether one is stored. */
@@ -132,5 +145,15 @@ export const alertsContract = {
     ...READ,
     input: z.object({ lines: z.number().int().min(1).max(500).default(100) }).strict(),
     output: z.object({ file: z.string().nullable(), lines: z.array(z.string()) }),
+  },
+  /**
+   * An error in a window (window.onerror, an unhandled rejection, a page that failed to draw): logged
+   * (redacted) and raised as an ERROR alert linking to Diagnostics; the same error repeating is one
+   * alert with a count, and at most 10 error alerts a minute are raised (the rest are only logged).
+   */
+  'diagnostics:reportError': {
+    ...READ,
+    input: RendererErrorSchema,
+    output: z.object({ alertId: z.number().int().nullable(), limited: z.boolean() }),
   },
 } satisfies Record<Invoke, ChannelSpec>

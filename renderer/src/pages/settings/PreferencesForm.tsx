@@ -17,7 +17,15 @@ function intervalLabel(h: number): string {
 }
 
 export function PreferencesForm({ settings }: { settings: Settings }): JSX.Element {
-  const ids = { currency: useId(), currencyMsg: useId(), interval: useId(), theme: useId(), status: useId() }
+  const ids = {
+    currency: useId(),
+    currencyMsg: useId(),
+    interval: useId(),
+    theme: useId(),
+    notifications: useId(),
+    notificationsHint: useId(),
+    status: useId(),
+  }
   const updateSettings = useSettingsStore((s) => s.updateSettings)
   const [currency, setCurrency] = useState(settings.reportingCurrency)
   const [currencyError, setCurrencyError] = useState<string | null>(null)
@@ -162,11 +170,33 @@ export function PreferencesForm({ settings }: { settings: Settings }): JSX.Eleme
         </div>
       </div>
 
-      {/*
-        No "Desktop notifications" switch yet: nothing in the core sends a notification, so the
-        switch would change nothing. The setting stays in the schema (it is persisted) and the
-        switch returns with the alerts work that reads it.
-      */}
+      <div className="settings-row">
+        <div className="settings-row__text">
+          <label htmlFor={ids.notifications} className="settings-row__label">
+            Desktop notifications
+          </label>
+          <p id={ids.notificationsHint} className="settings-row__hint">
+            Pop up new WARNING, ERROR and CRITICAL alerts: native notifications from the desktop app (for alert channels
+            of the kind “This computer”) and toasts inside the window. Alerts are still listed on the Alerts page and
+            sent by email, Slack and webhooks.
+          </p>
+        </div>
+        <div className="settings-row__control">
+          <span className="switch">
+            <input
+              id={ids.notifications}
+              type="checkbox"
+              role="switch"
+              checked={settings.notifications}
+              aria-describedby={ids.notificationsHint}
+              onChange={(e) => void save({ notifications: e.target.checked })}
+              data-testid="settings-notifications"
+            />
+            <span aria-hidden="true">{settings.notifications ? 'On' : 'Off'}</span>
+          </span>
+        </div>
+      </div>
+
       <p id={ids.status} className="settings-status" role="status" aria-live="polite">
         {status}
       </p>

@@ -140,4 +140,19 @@ describe('SettingsPage', () => {
     expect(document.documentElement.getAttribute('data-theme')).toBe('dark')
     expect(useSettingsStore.getState().settings?.theme).toBe('dark')
   })
+
+  it('the Desktop notifications switch is shown and saves the setting', async () => {
+    setup()
+    await act(async () => {
+      await useSettingsStore.getState().loadSettings()
+    })
+    render(<SettingsPage />)
+    const toggle = screen.getByRole('switch', { name: 'Desktop notifications' }) as HTMLInputElement
+    expect(toggle.checked).toBe(true)
+    await act(async () => {
+      fireEvent.click(toggle)
+    })
+    expect(useSettingsStore.getState().settings?.notifications).toBe(false)
+    expect((screen.getByTestId('settings-notifications') as HTMLInputElement).checked).toBe(false)
+  })
 })
