@@ -101,7 +101,7 @@ test.describe('alerts and diagnostics pages', () => {
     await expect(page.getByTestId('page-dashboard')).toBeVisible()
     const throwInPage = (message: string) =>
       page.evaluate((m) => {
-        window.setTimeout(() => {
+        setTimeout(() => {
           throw new Error(m)
         }, 0)
       }, message)
