@@ -1,4 +1,4 @@
-import { app, type BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron'
+import { app, type BrowserWindow, dialog, Menu, type MenuItemConstructorOptions, powerMonitor } from 'electron'
 import type { SyncRequestInput } from '../../shared/domain/sync-request'
 import { join } from 'node:path'
 import { createCore, type Core } from './core'
@@ -132,6 +132,10 @@ async function start(): Promise<void> {
     return
   }
   registerBridge(core, () => win)
+  // Timers run late across a laptop's sleep: a job waiting for a time that passed meanwhile (a
+  // platform's throttle, a retry) runs at once after waking.
+  const jobs = core.jobs
+  powerMonitor.on('resume', () => jobs.wake())
   // A restore chosen in Settings is applied at the next start: restart now.
   core.events.on('backups:restoreScheduled', () => {
     quitting = true

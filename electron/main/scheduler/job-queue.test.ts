@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { EventBus } from '../events'
 import { openStore, type Store } from '../store/db'
-import { CancelledError, JobQueue, throwIfAborted } from './job-queue'
+import { CancelledError, JobQueue, RunLaterError, throwIfAborted } from './job-queue'
 import { sourceResourcesDir } from '../platform/node'
 import { join } from 'node:path'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -167,6 +167,39 @@ describe('JobQueue', () => {
     expect(bad.status).toBe('failed')
     expect(bad.attempts).toBe(3)
     expect(bad.error).toBe('boom 3')
+  })
+
+  it('a job told to run later goes back to the queue until then, keeps its checkpoint and its attempts', async () => {
+    store = openStore({ path: ':memory:', migrationsFolder })
+    let now = new Date('2026-06-01T12:00:00Z')
+    const q = queueOn(store.sqlite, new EventBus(), { now: () => now })
+    const runs: { attempt: number; checkpoint: unknown }[] = []
+    q.register({
+      kind: 'flaky',
+      maxAttempts: 1,
+      run: async (_p, ctx) => {
+        runs.push({ attempt: ctx.attempt, checkpoint: ctx.checkpoint() })
+        if (runs.length === 1) {
+          ctx.saveCheckpoint({ done: 1 })
+          throw new RunLaterError(new Date('2026-06-01T14:00:00Z'), 'Waiting for the platform until 14:00 UTC')
+        }
+        return 'done'
+      },
+    })
+    q.start()
+    const id = q.enqueue('flaky', { okOn: 1 })
+    await expect.poll(() => q.get(id)?.message).toBe('Waiting for the platform until 14:00 UTC')
+    expect(q.get(id)?.status).toBe('queued')
+    expect(runs).toHaveLength(1)
+    now = new Date('2026-06-01T14:00:01Z')
+    q.wake()
+    const done = await q.waitFor(id)
+    expect(done.status).toBe('succeeded')
+    // The wait did not use up the only attempt, and the second run resumed from the checkpoint.
+    expect(runs).toEqual([
+      { attempt: 1, checkpoint: null },
+      { attempt: 1, checkpoint: { done: 1 } },
+    ])
   })
 
   it('a job that cancels itself with a reason ends cancelled, not failed, and keeps the reason', async () => {

@@ -57,6 +57,22 @@ export class CancelledError extends Error {
   }
 }
 
+/**
+ * Thrown by a job that must wait for an outside reason (a platform's throttle asks to come back in
+ * two hours): the job goes back to the queue with its checkpoint and runs again at `runAfter`. The
+ * wait is stored (a restart keeps it) and does not count as a failed attempt; `message` is what the
+ * job's row and the UI show meanwhile.
+ */
+export class RunLaterError extends Error {
+  constructor(
+    readonly runAfter: Date,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'RunLaterError'
+  }
+}
+
 /** Throw when the job was cancelled; call between units of work. */
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new CancelledError()
@@ -289,6 +305,14 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     return r ? (JSON.parse(r) as T) : null
   }
 
+  /**
+   * Look for due jobs now: after the clock jumped (the computer woke from sleep, whose timers ran
+   * late) a job waiting for a time that has passed runs at once instead of at its old timer.
+   */
+  wake(): void {
+    this.schedulePump(0)
+  }
+
   private schedulePump(delayMs: number): void {
     if (!this.started || this.stopping || !this.ownership.isOwner) return
     if (this.timer) clearTimeout(this.timer)
@@ -379,6 +403,16 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
         if (cancelled) {
           const reason = err instanceof CancelledError ? err.reason : null
           this.finish(row.id, row.kind, owner, 'cancelled', null, this.stopping ? 'Stopped with the app' : reason)
+        } else if (err instanceof RunLaterError) {
+          this.repo.deferRun(row.id, owner, err.runAfter.toISOString(), err.message)
+          this.events.emit('job:progress', {
+            jobId: row.id,
+            kind: row.kind,
+            step: 'waiting',
+            current: 0,
+            total: 0,
+            message: err.message,
+          })
         } else if (attempt < row.max_attempts && !this.stopping) {
           const delay = (kind.retryDelayMs ?? defaultRetryDelay)(attempt)
           const runAfter = new Date(this.opts.now().getTime() + delay).toISOString()

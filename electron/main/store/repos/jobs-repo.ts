@@ -172,6 +172,19 @@ export class JobsRepo {
   }
 
   /**
+   * Put a running job back in the queue until `runAfter` (ISO) without counting the attempt (a
+   * platform asked it to wait), if `owner` still holds it. Its checkpoint stays.
+   */
+  deferRun(id: number, owner: string, runAfter: string, message: string): void {
+    this.sqlite
+      .prepare(
+        `UPDATE jobs SET status = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, run_after = ?, message = ?, step = 'waiting',
+           owner = NULL WHERE id = ? AND owner = ?`,
+      )
+      .run(runAfter, message, id, owner)
+  }
+
+  /**
    * Record a job's end. `owner` null finishes a queued job (cancel); otherwise only the owner that
    * runs the job can finish it. Returns false when the job was not in that state any more.
    */

@@ -1,7 +1,7 @@
 import { addDays, daysBetween } from '../../../../shared/domain/dates'
 import { PLATFORM_LABELS, type AccountStatus } from '../../../../shared/domain/entities'
 import type { SyncRequest } from '../../../../shared/domain/sync-request'
-import { CancelledError, throwIfAborted, type JobContext } from '../../scheduler/job-queue'
+import { CancelledError, RunLaterError, throwIfAborted, type JobContext } from '../../scheduler/job-queue'
 import type { Sqlite } from '../../store/db'
 import type { DailyBatch } from '../connectors/daily-batch'
 import { choiceFromEnv, intFromEnv } from '../../env-settings'
@@ -37,7 +37,16 @@ export interface SyncCheckpoint {
   plans: AccountPlan[]
   outcomes: AccountOutcome[]
   rows: number
+  /** Times this job went back to the queue to sit out a platform's long throttle. */
+  deferrals?: number
 }
+
+/**
+ * A platform throttle longer than a request may sit out (the HTTP client waits up to an hour in
+ * place) defers the account: the job goes back to the queue until the time the platform gave and
+ * resumes the account there, at most this many times per sync.
+ */
+export const MAX_THROTTLE_DEFERRALS = 3
 
 export interface SyncResult {
   runId: number
@@ -333,6 +342,8 @@ export class SyncEngine {
       return prepared.get(idx) ?? null
     }
 
+    /** Accounts a platform asked to come back to later, and the latest time it gave. */
+    const deferred: { names: string[]; untilMs: number; reasons: string[] } = { names: [], untilMs: 0, reasons: [] }
     try {
       for (const [idx, plan] of state.plans.entries()) {
         if (plan.done) continue
@@ -439,6 +450,26 @@ export class SyncEngine {
           state.outcomes.push(outcome(plan, account, 'succeeded', rows, chunksDone, null))
         } catch (err) {
           if (err instanceof CancelledError || ctx.signal.aborted) throw err
+          const waitMs =
+            err instanceof ConnectorError && err.kind === 'rate_limit' ? err.detail.retryAfterMs : undefined
+          if (
+            waitMs !== undefined &&
+            waitMs > 0 &&
+            (state.deferrals ?? 0) < MAX_THROTTLE_DEFERRALS &&
+            this.deps.repo.account(plan.accountId)
+          ) {
+            // Not a failure: the platform said when to come back. The account keeps what it
+            // committed and resumes from there when the job runs again at that time.
+            const nowMs = this.deps.now().getTime()
+            const untilMs = nowMs + waitMs
+            const message = `${PLATFORM_LABELS[account.platform]} asked to wait until ${formatUntil(untilMs, nowMs)}: this account's sync resumes then`
+            this.deps.repo.setAccountStatus(account.id, 'active', message)
+            deferred.names.push(account.name)
+            deferred.reasons.push((err as Error).message)
+            deferred.untilMs = Math.max(deferred.untilMs, untilMs)
+            ctx.saveCheckpoint(state)
+            continue
+          }
           plan.done = true
           if (!this.deps.repo.account(plan.accountId)) {
             // Removed meanwhile (its rows went with it): nothing to record on the account itself.
@@ -470,6 +501,16 @@ export class SyncEngine {
         cancelled ? 'Cancelled' : String(err),
       )
       throw cancelled ? new CancelledError() : err
+    }
+    if (deferred.names.length > 0) {
+      state.deferrals = (state.deferrals ?? 0) + 1
+      ctx.saveCheckpoint(state)
+      this.deps.repo.updateRun(state.runId, state.outcomes, state.rows)
+      const nowMs = this.deps.now().getTime()
+      throw new RunLaterError(
+        new Date(deferred.untilMs),
+        `Rate-limited: waiting until ${formatUntil(deferred.untilMs, nowMs)} (${formatWait(deferred.untilMs - nowMs)}) as the platform asked, then ${deferred.names.join(', ')} resume${deferred.names.length === 1 ? 's' : ''} where ${deferred.names.length === 1 ? 'it' : 'they'} stopped. ${deferred.reasons[0] ?? ''}`,
+      )
     }
     const failed = state.outcomes.filter((o) => o.status === 'failed' || o.status === 'needs_reconnect')
     const ok = state.outcomes.filter((o) => o.status === 'succeeded')
