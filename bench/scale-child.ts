@@ -107,7 +107,7 @@ function pagesOf(w: number, endDate: string, topCampaign: number | null): Page[]
     {
       name: 'predictions',
       calls: [
-        ['ml:listEntities', { workspaceId: w }],
+        ['ml:listEntities', { workspaceId: w, limit: 200 }],
         ['ml:listModels', { workspaceId: w }],
         ['ml:getDrivers', { workspaceId: w, days: 90 }],
       ],

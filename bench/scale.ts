@@ -16,7 +16,14 @@ function p99(xs: number[]): number {
 function runChild(args: ChildArgs): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = fork(CHILD, [JSON.stringify(args)], {
-      execArgv: ['--import', 'tsx'],
+      // ME_BENCH_SCALE_CPU_PROF=<dir>: a CPU profile of the measured process (its main thread).
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.ME_BENCH_SCALE_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ME_BENCH_SCALE_CPU_PROF}`]
+          : []),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     let result: ChildResult | null = null

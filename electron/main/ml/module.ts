@@ -90,8 +90,8 @@ function createMlModule(services: CoreServices): ModuleParts<Provides, Channel> 
       'ml:getResponseCurve': (input) => forecasts.responseCurve(input),
       'ml:getDrivers': ({ workspaceId, days }) => driversTree(store.sqlite, workspaceId, days),
       'ml:listEntityForecasts': ({ workspaceId, entityType }) => forecasts.entityForecasts(workspaceId, entityType),
-      'ml:listEntities': ({ workspaceId }) =>
-        listModelEntities(store.sqlite, workspaceId) as {
+      'ml:listEntities': ({ workspaceId, search, limit, include }) =>
+        listModelEntities(store.sqlite, workspaceId, { search, limit, include }) as {
           entityType: 'campaign' | 'ad_set'
           entityId: number
           name: string

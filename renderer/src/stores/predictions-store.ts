@@ -37,7 +37,11 @@ interface PredictionsState {
   curve: ResponseCurveView | null
   curveError: string | null
   trainingJobId: number | null
+  /** The picker's search ('' = the first entities). */
+  entitySearch: string
   load: (workspaceId: number) => Promise<void>
+  /** Look for campaigns and ad sets by name (the picker lists at most PICKER_LIMIT). */
+  findEntities: (search: string) => Promise<void>
   select: (entityType: MlEntityType, entityId: number) => void
   setDays: (days: number) => void
   setPlanned: (micros: number | null) => void
@@ -48,12 +52,17 @@ interface PredictionsState {
 /** Page loads and forecast refreshes are sequenced apart: only the newest of each may write. */
 const loads = new RequestSequence()
 const forecasts = new RequestSequence()
+const finds = new RequestSequence()
+
+/** Entities the picker lists at once (a workspace can have 40,000 campaigns and ad sets); search finds the rest. */
+export const PICKER_LIMIT = 200
 
 export const usePredictionsStore = create<PredictionsState>()((set, get) => ({
   workspaceId: null,
   status: 'idle',
   error: null,
   entities: [],
+  entitySearch: '',
   models: [],
   drivers: null,
   selected: null,
@@ -75,8 +84,15 @@ export const usePredictionsStore = create<PredictionsState>()((set, get) => ({
       error: null,
     })
     try {
+      const keepAsked = get().workspaceId === workspaceId ? get().selected : null
+      const search = get().entitySearch
       const [entities, models, drivers] = await Promise.all([
-        client.invoke('ml:listEntities', { workspaceId }),
+        client.invoke('ml:listEntities', {
+          workspaceId,
+          limit: PICKER_LIMIT,
+          ...(search ? { search } : {}),
+          ...(keepAsked ? { include: keepAsked } : {}),
+        }),
         client.invoke('ml:listModels', { workspaceId }),
         client.invoke('ml:getDrivers', { workspaceId, days: 90 }),
       ])
@@ -94,6 +110,24 @@ export const usePredictionsStore = create<PredictionsState>()((set, get) => ({
       await get().refreshForecast()
     } catch (err) {
       if (ticket.isLatest()) set({ status: 'error', error: errorMessage(err) })
+    }
+  },
+
+  findEntities: async (search) => {
+    const { workspaceId, selected } = get()
+    if (workspaceId === null) return
+    const ticket = finds.next()
+    set({ entitySearch: search })
+    try {
+      const entities = await getClient().invoke('ml:listEntities', {
+        workspaceId,
+        limit: PICKER_LIMIT,
+        ...(search ? { search } : {}),
+        ...(selected ? { include: selected } : {}),
+      })
+      if (ticket.isLatest()) set({ entities })
+    } catch (err) {
+      if (ticket.isLatest()) set({ error: errorMessage(err) })
     }
   },
 

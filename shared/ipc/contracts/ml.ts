@@ -291,9 +291,24 @@ export const mlContract = {
     output: z.array(EntityForecastSchema),
   },
   /** Campaigns and ad sets that can be forecast (for the entity picker). */
+  /**
+   * Campaigns and ad sets a forecast can be asked for (the entity picker): those whose name holds
+   * `search`, campaigns with their ad sets in id order, at most `limit` (the picker asks for what
+   * it shows); `include` is added when it falls outside (the selected one). Without `limit`: all.
+   */
   'ml:listEntities': {
     ...READ,
-    input: z.object({ workspaceId: WorkspaceId }).strict(),
+    input: z
+      .object({
+        workspaceId: WorkspaceId,
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+        include: z
+          .object({ entityType: MlEntityTypeSchema, entityId: z.number().int().positive() })
+          .strict()
+          .optional(),
+      })
+      .strict(),
     output: z.array(
       z.object({
         entityType: MlEntityTypeSchema,

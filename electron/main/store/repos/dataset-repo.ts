@@ -229,23 +229,41 @@ export function loadWorkspaceSeries(
 export function listModelEntities(
   sqlite: Sqlite,
   workspaceId: number,
+  opts: {
+    search?: string | undefined
+    limit?: number | undefined
+    include?: { entityType: string; entityId: number } | undefined
+  } = {},
 ): { entityType: string; entityId: number; name: string; campaignId: number; platform: string }[] {
-  return sqlite
+  type Row = { entityType: string; entityId: number; name: string; campaignId: number; platform: string }
+  const search = opts.search?.trim() ?? ''
+  // LIKE's wildcards in the user's text are literal.
+  const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+  const where = search ? ` AND x.name LIKE ? ESCAPE '\\'` : ''
+  const args: (number | string)[] = search ? [workspaceId, like, workspaceId, like] : [workspaceId, workspaceId]
+  const rows = sqlite
     .prepare(
-      `SELECT 'campaign' AS entityType, c.id AS entityId, c.name, c.id AS campaignId, a.platform
-       FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ?
+      `SELECT 'campaign' AS entityType, x.id AS entityId, x.name, x.id AS campaignId, a.platform
+       FROM campaigns x JOIN ad_accounts a ON a.id = x.account_id WHERE a.workspace_id = ?${where}
        UNION ALL
-       SELECT 'ad_set', s.id, s.name, s.campaign_id, a.platform
-       FROM ad_sets s JOIN ad_accounts a ON a.id = s.account_id WHERE a.workspace_id = ?
-       ORDER BY campaignId, entityType DESC, entityId`,
+       SELECT 'ad_set', x.id, x.name, x.campaign_id, a.platform
+       FROM ad_sets x JOIN ad_accounts a ON a.id = x.account_id WHERE a.workspace_id = ?${where}
+       ORDER BY campaignId, entityType DESC, entityId${opts.limit ? ' LIMIT ?' : ''}`,
     )
-    .all(workspaceId, workspaceId) as {
-    entityType: string
-    entityId: number
-    name: string
-    campaignId: number
-    platform: string
-  }[]
+    .all(...args, ...(opts.limit ? [opts.limit] : [])) as Row[]
+  const inc = opts.include
+  if (inc && !rows.some((r) => r.entityType === inc.entityType && r.entityId === inc.entityId)) {
+    const table = inc.entityType === 'campaign' ? 'campaigns' : 'ad_sets'
+    const campaign = inc.entityType === 'campaign' ? 'x.id' : 'x.campaign_id'
+    const one = sqlite
+      .prepare(
+        `SELECT ? AS entityType, x.id AS entityId, x.name, ${campaign} AS campaignId, a.platform
+         FROM ${table} x JOIN ad_accounts a ON a.id = x.account_id WHERE a.workspace_id = ? AND x.id = ?`,
+      )
+      .get(inc.entityType, workspaceId, inc.entityId) as Row | undefined
+    if (one) rows.unshift(one)
+  }
+  return rows
 }
 
 /** A campaign-day of a workspace with its platform (as `key`) and currency. */

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, type JSX } from 'react'
+import { lazy, Suspense, useEffect, useRef, useState, type JSX } from 'react'
 import { formatMoney } from '../../../../shared/domain/money'
 import type { Band, Forecast, MetricSummary, ModelVersion, TargetBacktest } from '../../../../shared/ipc/contracts/ml'
 import { PageFrame } from '../../components/PageFrame'
@@ -180,6 +180,33 @@ function BasisNote({ basis }: { basis: Forecast['basis'] }): JSX.Element | null 
   )
 }
 
+/** Finds campaigns and ad sets by name in the core (the picker lists the first PICKER_LIMIT). */
+function EntitySearch({ onSearch, initial }: { onSearch: (q: string) => void; initial: string }): JSX.Element {
+  const [q, setQ] = useState(initial)
+  const first = useRef(true)
+  useEffect(() => {
+    if (first.current) {
+      first.current = false
+      return
+    }
+    const t = setTimeout(() => onSearch(q.trim()), 250)
+    return () => clearTimeout(t)
+  }, [q, onSearch])
+  return (
+    <label className="field">
+      <span className="field__label">Find</span>
+      <input
+        className="input"
+        type="search"
+        value={q}
+        placeholder="Name of a campaign or ad set"
+        onChange={(e) => setQ(e.target.value)}
+        data-testid="entity-search"
+      />
+    </label>
+  )
+}
+
 export function PredictionsPage(): JSX.Element {
   const workspaceId = useWorkspaceStore((s) => s.workspaceId)
   const st = usePredictionsStore()
@@ -263,6 +290,7 @@ export function PredictionsPage(): JSX.Element {
   return (
     <PageFrame id="predictions" meta={<span>Model v{active.version}</span>}>
       <div className="card card__body" style={{ display: 'flex', gap: 16, flexWrap: 'wrap', alignItems: 'end' }}>
+        <EntitySearch onSearch={st.findEntities} initial={st.entitySearch} />
         <label className="field">
           <span className="field__label">Campaign or ad set</span>
           <select
