@@ -8,6 +8,7 @@ import { createElectronPlatform } from './platform/electron'
 import { restoreBackup, StoreDamagedError } from './store/backups'
 import { weakStoragePrompt } from './platform/safe-storage-policy'
 import { AppTray } from './tray'
+import { TRAY_ALERTS } from './tray-menu'
 import { startUpdater } from './updater'
 import { createMainWindow } from './window'
 
@@ -143,34 +144,39 @@ async function start(): Promise<void> {
     app.quit()
   })
   buildMenu()
-  tray = new AppTray(join(resourcesDir, 'icons'), {
-    open: showWindow,
-    syncNow: () => {
-      // Every workspace with connected accounts; a sync already running is reused, not doubled.
-      const c = core
-      if (!c) return
-      for (const w of c.workspaces.list()) {
-        if (w.accountCount > 0)
-          void c.dispatch(
-            'sync:start',
-            { workspaceId: w.id, mode: 'incremental' } satisfies SyncRequestInput,
-            desktopCaller(),
-          )
-      }
+  tray = new AppTray(
+    join(resourcesDir, 'icons'),
+    {
+      open: showWindow,
+      syncNow: () => {
+        // Every workspace with connected accounts; a sync already running is reused, not doubled.
+        const c = core
+        if (!c) return
+        for (const w of c.workspaces.list()) {
+          if (w.accountCount > 0)
+            void c.dispatch(
+              'sync:start',
+              { workspaceId: w.id, mode: 'incremental' } satisfies SyncRequestInput,
+              desktopCaller(),
+            )
+        }
+      },
+      setAutomationPaused: (paused) => {
+        // Through the typed channel, as the desktop user (audited like the page's button).
+        void core?.dispatch('automation:setPaused', { paused }, desktopCaller()).then((r) => {
+          if (!r.ok) dialog.showErrorBox('Automation', r.error.message)
+          showAutomation()
+        })
+      },
+      openApprovals: () => openRoute('/automation?tab=approvals'),
+      openRoute,
+      quit: () => {
+        quitting = true
+        app.quit()
+      },
     },
-    setAutomationPaused: (paused) => {
-      // Through the typed channel, as the desktop user (audited like the page's button).
-      void core?.dispatch('automation:setPaused', { paused }, desktopCaller()).then((r) => {
-        if (!r.ok) dialog.showErrorBox('Automation', r.error.message)
-        showAutomation()
-      })
-    },
-    openApprovals: () => openRoute('/automation?tab=approvals'),
-    quit: () => {
-      quitting = true
-      app.quit()
-    },
-  })
+    () => platform.clock.now(),
+  )
   // The tray shows the paused state however it was changed (the page, the CLI, the tray itself) and
   // how many changes wait for approval.
   function showAutomation(): void {
@@ -180,8 +186,18 @@ async function start(): Promise<void> {
     tray?.setAutomationState(c.services.automation.isPaused(), pending)
   }
   showAutomation()
+  // The menu lists the latest unread WARNING+ alerts (raised, acknowledged, snoozed or resolved anywhere).
+  function showAlerts(): void {
+    const c = core
+    if (!c) return
+    tray?.setAlerts(
+      c.services.alerts.list({ severity: ['warning', 'error', 'critical'], state: ['open'], limit: TRAY_ALERTS + 1 }),
+    )
+  }
+  showAlerts()
   core.events.on('data:changed', (c) => {
     if (c.tables.some((t) => t === 'settings' || t === 'automation_rules' || t === 'changes')) showAutomation()
+    if (c.tables.includes('alerts')) showAlerts()
   })
   showWindow()
   const stopUpdater = startUpdater()

@@ -1,5 +1,7 @@
-import { app, Menu, nativeImage, Tray } from 'electron'
+import { app, Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron'
 import { join } from 'node:path'
+import type { TrayAlert } from './alerts/tray-state'
+import { trayMenu, type TrayMenuItem } from './tray-menu'
 
 export interface TrayActions {
   open(): void
@@ -8,20 +10,27 @@ export interface TrayActions {
   setAutomationPaused(paused: boolean): void
   /** Open the Automation page's approvals inbox. */
   openApprovals(): void
+  /** Show the window at an app route (an alert's page, the Alerts page). */
+  openRoute(link: string): void
   quit(): void
 }
 
-/** The system-tray icon: menu, tooltip with unread alerts and last sync, and a badge count. */
+/**
+ * The system-tray icon: menu (built by the pure `trayMenu`: latest unread alerts, approvals,
+ * automation pause), tooltip with unread alerts and last sync, and a badge count.
+ */
 export class AppTray {
   private readonly tray: Tray
   private unread = 0
   private detail = ''
   private automationPaused = false
   private pendingApprovals = 0
+  private alerts: TrayAlert[] = []
 
   constructor(
     iconDir: string,
     private readonly actions: TrayActions,
+    private readonly now: () => Date,
   ) {
     const icon = nativeImage.createFromPath(
       join(iconDir, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
@@ -31,28 +40,39 @@ export class AppTray {
     this.render()
   }
 
+  private item(i: TrayMenuItem): MenuItemConstructorOptions {
+    const a = this.actions
+    switch (i.kind) {
+      case 'separator':
+        return { type: 'separator' }
+      case 'note':
+        return { label: i.label, enabled: false }
+      case 'alert':
+        return { label: i.label, click: () => a.openRoute(i.link) }
+      case 'toggle':
+        return { label: i.label, type: 'checkbox', checked: i.checked, click: (m) => a.setAutomationPaused(m.checked) }
+      case 'action': {
+        const click = {
+          open: () => a.open(),
+          sync: () => a.syncNow(),
+          approvals: () => a.openApprovals(),
+          alerts: () => a.openRoute('/alerts'),
+          quit: () => a.quit(),
+        }[i.action]
+        return { label: i.label, click }
+      }
+    }
+  }
+
   private render(): void {
-    const menu = Menu.buildFromTemplate([
-      { label: 'Open Marketing Engine', click: () => this.actions.open() },
-      { label: 'Sync now', click: () => this.actions.syncNow() },
-      ...(this.pendingApprovals > 0
-        ? [
-            {
-              label: `Review ${this.pendingApprovals} proposed change${this.pendingApprovals === 1 ? '' : 's'}…`,
-              click: () => this.actions.openApprovals(),
-            },
-          ]
-        : []),
-      {
-        label: 'Pause all automation',
-        type: 'checkbox',
-        checked: this.automationPaused,
-        click: (item) => this.actions.setAutomationPaused(item.checked),
-      },
-      { type: 'separator' },
-      { label: 'Quit', click: () => this.actions.quit() },
-    ])
-    this.tray.setContextMenu(menu)
+    const items = trayMenu({
+      alerts: this.alerts,
+      unread: this.unread,
+      now: this.now(),
+      automationPaused: this.automationPaused,
+      pendingApprovals: this.pendingApprovals,
+    })
+    this.tray.setContextMenu(Menu.buildFromTemplate(items.map((i) => this.item(i))))
     const alerts = this.unread === 0 ? 'No unread alerts' : `${this.unread} unread alert${this.unread === 1 ? '' : 's'}`
     this.tray.setToolTip(`Marketing Engine — ${alerts}${this.detail ? `\n${this.detail}` : ''}`)
     if (process.platform === 'darwin') this.tray.setTitle(this.unread > 0 ? String(this.unread) : '')
@@ -63,6 +83,12 @@ export class AppTray {
   setBadge(count: number, detail: string): void {
     this.unread = count
     this.detail = detail
+    this.render()
+  }
+
+  /** The latest unread WARNING+ alerts for the menu. */
+  setAlerts(alerts: TrayAlert[]): void {
+    this.alerts = alerts
     this.render()
   }
 

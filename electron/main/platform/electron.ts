@@ -2,7 +2,7 @@ import { app, Notification as ElectronNotification, powerMonitor, safeStorage, s
 import Store from 'electron-store'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { AppLinkSchema } from '../../../shared/domain/alerts'
+import { appRouteOf } from '../tray-menu'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared/domain/settings'
 import type { Platform, SecretStore, SecretsProtection, SettingsStore } from './types'
 import { ensurePrivateDir, tightenDataDir, writeFileAtomic } from './private-files'
@@ -116,12 +116,12 @@ export function createElectronPlatform(opts: {
       if (!ElectronNotification.isSupported()) return
       const shown = new ElectronNotification({ title: n.title, body: n.body })
       // Only app routes (never a URL) are opened, and only inside the app's own window.
-      const link = AppLinkSchema.safeParse(n.link ?? '/alerts')
+      const link = appRouteOf(n.link)
       // Held until clicked or closed: a collected notification loses its click handler.
       live.add(shown)
       shown.on('click', () => {
         live.delete(shown)
-        opts.openLink?.(link.success ? link.data : '/alerts')
+        opts.openLink?.(link)
       })
       shown.on('close', () => live.delete(shown))
       shown.show()
