@@ -117,6 +117,7 @@ export const rulesBench: Bench = {
       // One cycle: every rule over its scope with the cycle's shared reads (what the scheduler does).
       const evaluate = (): void => {
         const data = new EvalData(workspaceId, now, repo, core.services.analytics, core.services.anomalies)
+        data.prefetch(rows.map((r) => r.definition))
         decisions = 0
         for (const r of rows) {
           const out = evaluateRule(r.definition, data, { recent: [], lastChange: new Map(), othersOpen: [] })

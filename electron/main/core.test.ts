@@ -4,6 +4,7 @@ import type { Account, Summary, TrendPoint, Workspace } from '../../shared/ipc/c
 import { addDays } from '../../shared/domain/dates'
 import type { Core } from './core'
 import { createTestCore, TEST_CALLER } from './test-support'
+import { adMonthMismatches } from './store/repos/testing'
 
 let core: Core
 let ws: Workspace
@@ -247,5 +248,7 @@ describe('demo reset', () => {
     expect(demo?.ads).toBeGreaterThan(1200)
     const jobs = await call<{ id: number; status: string }[]>('jobs:list', {})
     expect(jobs.find((j) => j.id === jobId)?.status).toBe('succeeded')
+    // The old demo's per-ad monthly sums went with it; the new demo's match its rows.
+    expect(adMonthMismatches(core.store.sqlite)).toEqual([])
   }, 60_000)
 })

@@ -15,6 +15,8 @@ export const DATA_TABLES = [
   'daily_metrics',
   'account_daily',
   'campaign_cum',
+  /** Per-ad monthly sums of daily_metrics. */
+  'ad_month',
   /** A view over daily_metrics. */
   'campaign_daily',
   'fx_rates',

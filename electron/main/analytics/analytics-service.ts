@@ -178,37 +178,97 @@ export class AnalyticsService {
    * entity's sums are taken per month and currency before converting, as `entityTotals` does.
    */
   adAndAdSetTotals(scope: ResolvedScope, range: DateRange): { ad: Map<number, Totals>; ad_set: Map<number, Totals> } {
-    const raw = { ad: new Map<string, RawBucket>(), ad_set: new Map<string, RawBucket>() }
-    const add = (m: Map<string, RawBucket>, id: number, b: RawBucket): void => {
-      const k = `${id}|${b.month}|${b.currency}`
-      const r = m.get(k)
-      if (!r) m.set(k, { ...b, key: String(id) })
-      else {
-        r.spend += b.spend
-        r.revenue += b.revenue
-        r.impressions += b.impressions
-        r.clicks += b.clicks
-        r.conversions += b.conversions
-        r.video_views += b.video_views
+    return adTotalsOf(
+      scope,
+      this.repo.adBuckets(
+        scope.accounts.map((a) => a.id),
+        range.from,
+        range.to,
+      ),
+    )
+  }
+
+  /**
+   * `adAndAdSetTotals` for several ranges at once, each over some accounts of the scope (automation
+   * evaluates many windows per cycle). Months a range covers whole (every day of the month the
+   * account has rows on) come from the per-ad monthly sums (`ad_month`); the other days from one
+   * read of each account's ad-day rows over the union of those days. The totals are those of
+   * `adAndAdSetTotals` per range (same buckets per ad, ad set and month, added in the same order).
+   */
+  adAndAdSetTotalsMany(
+    scope: ResolvedScope,
+    ranges: { from: string; to: string; accountIds: number[] }[],
+  ): { ad: Map<number, Totals>; ad_set: Map<number, Totals> }[] {
+    const perRange = ranges.map(() => new Map<number, AdBucket[]>())
+    const byAccount = new Map<number, number[]>()
+    ranges.forEach((r, i) => {
+      for (const a of r.accountIds) {
+        let l = byAccount.get(a)
+        if (!l) byAccount.set(a, (l = []))
+        l.push(i)
       }
+    })
+    const push = (i: number, b: AdBucket): void => {
+      const m = perRange[i] as Map<number, AdBucket[]>
+      const id = Number(b.key)
+      const l = m.get(id)
+      if (l) l.push(b)
+      else m.set(id, [b])
     }
-    for (const b of this.repo.adBuckets(
-      scope.accounts.map((a) => a.id),
-      range.from,
-      range.to,
-    )) {
-      add(raw.ad, Number(b.key), b)
-      add(raw.ad_set, b.adSetId, b)
-    }
-    const out = { ad: new Map<number, Totals>(), ad_set: new Map<number, Totals>() }
-    for (const level of ['ad', 'ad_set'] as const)
-      for (const b of raw[level].values()) {
-        const id = Number(b.key)
-        let t = out[level].get(id)
-        if (!t) out[level].set(id, (t = { ...EMPTY_TOTALS }))
-        addBucket(t, b, scope)
+    this.repo.snapshot(() => {
+      const spans = this.repo.dataSpans([...byAccount.keys()])
+      for (const [accountId, idx] of byAccount) {
+        const span = spans.get(accountId)
+        const currency = scope.byId.get(accountId)?.currency
+        if (!span || currency === undefined) continue
+        const whole = new Map<string, number[]>()
+        const parts: { i: number; from: string; to: string }[] = []
+        for (const i of idx) {
+          const r = ranges[i] as { from: string; to: string }
+          const from = r.from > span.first ? r.from : span.first
+          const to = r.to < span.last ? r.to : span.last
+          if (from > to) continue
+          for (const m of monthPieces({ from, to })) {
+            // The month's days with rows: whole when the piece covers them all.
+            const ms = startOfMonth(m.from)
+            const me = endOfMonth(m.from)
+            const first = ms > span.first ? ms : span.first
+            const last = me < span.last ? me : span.last
+            if (m.from <= first && m.to >= last) {
+              const month = ms.slice(0, 7)
+              let l = whole.get(month)
+              if (!l) whole.set(month, (l = []))
+              l.push(i)
+            } else parts.push({ i, from: m.from, to: m.to })
+          }
+        }
+        if (whole.size) {
+          const months = [...whole.keys()].sort()
+          for (const row of this.repo.adMonthRows(
+            accountId,
+            months[0] as string,
+            months[months.length - 1] as string,
+          )) {
+            const list = whole.get(row[0] as string)
+            if (!list) continue
+            const b = monthBucket(row, currency)
+            for (const i of list) push(i, b)
+          }
+        }
+        if (parts.length) for (const [i, b] of sumParts(this.repo, accountId, currency, parts)) push(i, b)
       }
-    return out
+    })
+    return perRange.map((m) => {
+      const ids = Float64Array.from(m.keys()).sort()
+      const ordered: AdBucket[] = []
+      for (const id of ids) {
+        const l = m.get(id) as AdBucket[]
+        if (l.length > 1)
+          l.sort((a, b) => a.adSetId - b.adSetId || (a.month < b.month ? -1 : a.month > b.month ? 1 : 0))
+        for (const b of l) ordered.push(b)
+      }
+      return adTotalsOf(scope, ordered)
+    })
   }
 
   /** Totals and ratios by level and grain, optionally with the previous period per row. */
@@ -385,4 +445,161 @@ export class AnalyticsService {
   static daysInMonth(date: string): number {
     return daysBetween(startOfMonth(date), endOfMonth(date)) + 1
   }
+}
+
+type AdBucket = RawBucket & { adSetId: number }
+
+/** Ad and ad-set totals from ad buckets in (ad, ad set, month) order (see adAndAdSetTotals). */
+function adTotalsOf(
+  scope: ResolvedScope,
+  buckets: Iterable<AdBucket>,
+): { ad: Map<number, Totals>; ad_set: Map<number, Totals> } {
+  const raw = { ad: new Map<string, RawBucket>(), ad_set: new Map<string, RawBucket>() }
+  const add = (m: Map<string, RawBucket>, id: number, b: RawBucket): void => {
+    const k = `${id}|${b.month}|${b.currency}`
+    const r = m.get(k)
+    if (!r) m.set(k, { ...b, key: String(id) })
+    else {
+      r.spend += b.spend
+      r.revenue += b.revenue
+      r.impressions += b.impressions
+      r.clicks += b.clicks
+      r.conversions += b.conversions
+      r.video_views += b.video_views
+    }
+  }
+  for (const b of buckets) {
+    add(raw.ad, Number(b.key), b)
+    add(raw.ad_set, b.adSetId, b)
+  }
+  const out = { ad: new Map<number, Totals>(), ad_set: new Map<number, Totals>() }
+  for (const level of ['ad', 'ad_set'] as const)
+    for (const b of raw[level].values()) {
+      const id = Number(b.key)
+      let t = out[level].get(id)
+      if (!t) out[level].set(id, (t = { ...EMPTY_TOTALS }))
+      addBucket(t, b, scope)
+    }
+  return out
+}
+
+/** An ad_month row as a bucket. */
+function monthBucket(row: (string | number)[], currency: string): AdBucket {
+  return {
+    key: String(row[1]),
+    adSetId: row[2] as number,
+    period: '',
+    month: row[0] as string,
+    currency,
+    spend: row[3] as number,
+    impressions: row[4] as number,
+    clicks: row[5] as number,
+    conversions: row[6] as number,
+    revenue: row[7] as number,
+    video_views: row[8] as number,
+    provisional: 0,
+  }
+}
+
+/** Sums of one part (days inside one month) per ad and ad set; conversions summed as SQLite's sum() does. */
+class PartSums {
+  readonly byAd = new Map<number, PartBucket>()
+  /** Rows of an ad under another ad set than its first (rare: an ad moved). */
+  readonly moved = new Map<string, PartBucket>()
+}
+
+interface PartBucket {
+  ad: number
+  adSet: number
+  v: Float64Array
+}
+
+/**
+ * Sum one account's ad-day rows into each part (a range's days inside one month): the parts'
+ * days are read once, merged into contiguous spans. Yields [range index, bucket].
+ */
+function sumParts(
+  repo: AnalyticsRepo,
+  accountId: number,
+  currency: string,
+  parts: { i: number; from: string; to: string }[],
+): [number, AdBucket][] {
+  const sums = parts.map(() => new PartSums())
+  const byDay = new Map<string, number[]>()
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p] as { from: string; to: string }
+    for (const d of dateRange(part.from, part.to)) {
+      const l = byDay.get(d)
+      if (l) l.push(p)
+      else byDay.set(d, [p])
+    }
+  }
+  const sorted = [...parts].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
+  const spans: { from: string; to: string }[] = []
+  for (const p of sorted) {
+    const last = spans[spans.length - 1]
+    if (last && addDays(last.to, 1) >= p.from) {
+      if (p.to > last.to) last.to = p.to
+    } else spans.push({ from: p.from, to: p.to })
+  }
+  for (const sp of spans) {
+    let day = ''
+    let targets: number[] = []
+    for (const r of repo.adDayRows(accountId, sp.from, sp.to)) {
+      if (r[0] !== day) {
+        day = r[0] as string
+        targets = byDay.get(day) ?? []
+      }
+      const ad = r[1] as number
+      const adSet = r[2] as number
+      for (const p of targets) {
+        const s = sums[p] as PartSums
+        let b = s.byAd.get(ad)
+        if (!b) s.byAd.set(ad, (b = { ad, adSet, v: new Float64Array(8) }))
+        else if (b.adSet !== adSet) {
+          const k = `${ad}|${adSet}`
+          b = s.moved.get(k)
+          if (!b) s.moved.set(k, (b = { ad, adSet, v: new Float64Array(8) }))
+        }
+        const v = b.v
+        v[0] = (v[0] as number) + (r[3] as number)
+        v[1] = (v[1] as number) + (r[4] as number)
+        v[2] = (v[2] as number) + (r[5] as number)
+        // Conversions (REAL) with Kahan-Babuska-Neumaier compensation, as SQLite's sum() adds them.
+        const c = r[6] as number
+        const acc = v[3] as number
+        const t = acc + c
+        v[7] = (v[7] as number) + (Math.abs(acc) > Math.abs(c) ? acc - t + c : c - t + acc)
+        v[3] = t
+        v[4] = (v[4] as number) + (r[7] as number)
+        v[5] = (v[5] as number) + (r[8] as number)
+      }
+    }
+  }
+  const out: [number, AdBucket][] = []
+  sums.forEach((s, p) => {
+    const part = parts[p] as { i: number; from: string }
+    const month = part.from.slice(0, 7)
+    for (const b of [...s.byAd.values(), ...s.moved.values()]) {
+      const v = b.v
+      out.push([
+        part.i,
+        {
+          key: String(b.ad),
+          adSetId: b.adSet,
+          period: '',
+          month,
+          currency,
+          spend: v[0] as number,
+          impressions: v[1] as number,
+          clicks: v[2] as number,
+          conversions: (v[3] as number) + (v[7] as number),
+          revenue: v[4] as number,
+          video_views: v[5] as number,
+          provisional: 0,
+        },
+      ])
+    }
+  })
+  return out
 }

@@ -207,6 +207,27 @@ describe('analytics against hand-computed values', () => {
     expect(both.ad_set.get(ids.s1)).toMatchObject({ spendMicros: 150e6, conversions: 15, clicks: 250 })
   })
 
+  it('reads several ranges at once (whole months from ad_month, other days from the rows) as each range alone', () => {
+    const a = core.services.analytics
+    const scope = a.scope(ws)
+    const ranges = [
+      { ...JAN30_FEB2, accountIds: [ids.usd, ids.eur] },
+      // Whole months of both accounts (their rows span 2026-01-.. to 2026-02-02).
+      { from: '2025-12-01', to: '2026-03-31', accountIds: [ids.usd, ids.eur] },
+      { from: '2026-01-01', to: '2026-01-31', accountIds: [ids.eur] },
+      { from: '2026-02-01', to: '2026-02-01', accountIds: [ids.usd] },
+      { from: '2026-01-31', to: '2026-02-02', accountIds: [ids.eur] },
+      { from: '2025-01-01', to: '2025-01-31', accountIds: [ids.usd, ids.eur] },
+    ]
+    const many = a.adAndAdSetTotalsMany(scope, ranges)
+    ranges.forEach((r, i) => {
+      const alone = a.adAndAdSetTotals(a.scope(ws, r.accountIds), r)
+      expect(many[i]).toEqual(alone)
+    })
+    expect(many[1]?.ad.get(ids.a3)?.spendMicros).toBe(23e6)
+    expect(many[5]?.ad.size).toBe(0)
+  })
+
   it('ranks top campaigns by ROAS with a minimum spend and compares periods', async () => {
     const top = await call<{ rows: { name: string }[] }>('analytics:getTop', {
       workspaceId: ws,

@@ -55,13 +55,71 @@ export interface EntityOutcome {
   weight: number
 }
 
+/**
+ * An outcome whose decision (with a result object per condition) is built when first read: a
+ * cycle evaluates every entity for every rule (a million decisions on a large store), and only
+ * the ones a run records or a preview shows are ever read. Holds the condition values meanwhile.
+ */
+class Outcome implements EntityOutcome {
+  private built: RuleDecision | undefined
+  changes: PlannedChange[] = []
+  labels: string[] = []
+  // Declared only: an own `notify` property exists only when set (as on plain outcomes).
+  declare notify?: 'info' | 'warning' | 'error' | 'critical'
+  weight = 0
+
+  constructor(
+    private readonly e: RuleEntity,
+    private readonly outcome: RuleDecision['outcome'],
+    private readonly reason: SkipReason | null,
+    private readonly detail: string | null | Unknown,
+    /** The rule's conditions and their values for this entity (null: none evaluated). */
+    private readonly program: Program | null,
+    private readonly values: CondValues | null,
+    /** The planned actions of a match (null: none). */
+    private readonly actions: DecisionAction[] | null,
+  ) {}
+
+  get decision(): RuleDecision {
+    if (this.built === undefined) {
+      const detail = this.detail
+      this.built = decisionOf(
+        this.e,
+        this.outcome,
+        this.reason,
+        detail === null || typeof detail === 'string' ? detail : detail.note,
+        this.program && this.values ? this.program.results(this.values) : [],
+        this.actions ?? [],
+      )
+    }
+    return this.built
+  }
+
+  set decision(d: RuleDecision) {
+    this.built = d
+  }
+}
+
 type Tri = boolean | null
 
-interface SideValue {
-  value: number | null
-  /** Why the value cannot be used (the condition is unknown). */
-  unknown?: { reason: SkipReason; note: string }
+/** Why a side's value cannot be used (the condition is unknown); the note is written when read. */
+class Unknown {
+  private text: string | undefined
+  constructor(
+    readonly reason: SkipReason,
+    private readonly make: string | (() => string),
+  ) {}
+
+  get note(): string {
+    if (this.text === undefined) this.text = typeof this.make === 'string' ? this.make : this.make()
+    return this.text
+  }
 }
+
+/** Per condition (in the rule's order): left value, right value, why unknown (3 slots each). */
+type CondValues = (number | null | Unknown | undefined)[]
+
+const NO_VALUE_NOTE = 'no value (nothing to divide by, or no budget)'
 
 const MICRO = 1e6
 
@@ -203,8 +261,8 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
   }
 
   const sides = new SideReader(data, scope.level, accounts, history.lastChange)
-  const paths = conditionPaths(rule.conditions)
-  const first = firstCondition(rule.conditions)
+  const program = programOf(rule.conditions)
+  const first = program.first
   const out: EntityOutcome[] = deleted.map((decision) => ({ decision, changes: [], labels: [], weight: 0 }))
   const nowMs = data.now.getTime()
   const cooldownFrom = nowMs - g.cooldownHours * 3_600_000
@@ -222,78 +280,62 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
 
   for (const e of candidates) {
     const account = data.accounts.get(e.accountId) as EvalAccount
-    const results: ConditionResult[] = []
     const age = data.daysSince(e.launchDate, account)
     if (g.learningDays > 0 && age !== null && age < g.learningDays) {
-      out.push({
-        decision: skipped(e, 'learning', `launched ${age} day${age === 1 ? '' : 's'} ago (< ${g.learningDays})`, []),
-        changes: [],
-        labels: [],
-        weight: 0,
-      })
+      const note = `launched ${age} day${age === 1 ? '' : 's'} ago (< ${g.learningDays})`
+      out.push(new Outcome(e, 'skipped', 'learning', note, null, null, null))
       continue
     }
-    const verdict = evalGroup(rule.conditions, e, sides, g, results, paths)
-    if (verdict.value === false) {
-      out.push({ decision: decisionOf(e, 'not_matched', null, null, results, []), changes: [], labels: [], weight: 0 })
+    const values: CondValues = new Array(program.size * 3)
+    const verdict = program.evaluate(e, sides, g, values)
+    if (verdict === 0) {
+      out.push(new Outcome(e, 'not_matched', null, null, program, values, null))
       continue
     }
-    if (verdict.value === null) {
-      const u = verdict.unknown ?? { reason: 'data_minimum' as const, note: 'not enough data' }
-      out.push({ decision: skipped(e, u.reason, u.note, results), changes: [], labels: [], weight: 0 })
+    if (verdict === -1) {
+      const u = program.unknown ?? NOT_ENOUGH_DATA
+      out.push(new Outcome(e, 'skipped', u.reason, u, program, values, null))
       continue
     }
     const weight = sides.weightOf(e, first)
     // Matched: the guardrails on acting.
     const last = lastByEntity.get(e.id)
     if (last && g.cooldownHours > 0 && Date.parse(last.createdAt) >= cooldownFrom) {
-      out.push({
-        decision: skipped(
-          e,
-          'cooldown',
-          `this rule changed it at ${last.createdAt} (change ${last.id}; cooldown ${g.cooldownHours} h)`,
-          results,
-        ),
-        changes: [],
-        labels: [],
-        weight,
-      })
+      const note = `this rule changed it at ${last.createdAt} (change ${last.id}; cooldown ${g.cooldownHours} h)`
+      const o = new Outcome(e, 'skipped', 'cooldown', note, program, values, null)
+      o.weight = weight
+      out.push(o)
       continue
     }
     const planned = planActions(rule.actions, e, account, data, g, firstToday.get(e.id))
     if ('skip' in planned) {
-      out.push({ decision: skipped(e, planned.skip, planned.note, results), changes: [], labels: [], weight })
+      const o = new Outcome(e, 'skipped', planned.skip, planned.note, program, values, null)
+      o.weight = weight
+      out.push(o)
       continue
     }
     const clash = history.othersOpen.find(
       (o) => o.entityId === e.id && planned.changes.some((p) => directionOfRow(o) === -p.direction),
     )
     if (clash) {
-      out.push({
-        decision: skipped(
-          e,
-          'conflict',
-          `rule ${clash.actorId.split('@')[0]} has an opposite change open (change ${clash.id}, ${clash.state})`,
-          results,
-        ),
-        changes: [],
-        labels: [],
-        weight,
-      })
+      const note = `rule ${clash.actorId.split('@')[0]} has an opposite change open (change ${clash.id}, ${clash.state})`
+      const o = new Outcome(e, 'skipped', 'conflict', note, program, values, null)
+      o.weight = weight
+      out.push(o)
       continue
     }
-    out.push({
-      decision: decisionOf(e, 'matched', null, null, results, planned.actions),
-      changes: planned.changes,
-      labels: planned.labels,
-      ...(planned.notify ? { notify: planned.notify } : {}),
-      weight,
-    })
+    const o = new Outcome(e, 'matched', null, null, program, values, planned.actions)
+    o.changes = planned.changes
+    o.labels = planned.labels
+    if (planned.notify) o.notify = planned.notify
+    o.weight = weight
+    out.push(o)
   }
 
   // Action limits: per run, then per account and day (this rule's changes made today count).
   const acting = out
-    .filter((o) => o.decision.outcome === 'matched' && o.changes.length > 0)
+    // Only matched outcomes have changes (checked first: reading a decision builds it).
+    .filter((o) => o.changes.length > 0 && o.decision.outcome === 'matched')
     .sort((a, b) => b.weight - a.weight || a.decision.entityId - b.decision.entityId)
   const perAccount = new Map<number, number>()
   for (const c of today) perAccount.set(c.accountId, (perAccount.get(c.accountId) ?? 0) + 1)
@@ -359,85 +401,155 @@ export function directionOfRow(c: RuleChangeRow): 1 | -1 | 0 {
 
 // ── Conditions ─────────────────────────────────────────────────────────────────────────────────
 
-/** Each condition's path in the tree ("0", "1.0", ...), built once per rule instead of per entity. */
-function conditionPaths(root: RuleGroup): Map<RuleCondition, string> {
-  const out = new Map<RuleCondition, string>()
-  const walk = (g: RuleGroup, path: string): void =>
-    g.items.forEach((item, i) => {
-      const p = path ? `${path}.${i}` : String(i)
-      if (item.type === 'group') walk(item, p)
-      else out.set(item, p)
-    })
-  walk(root, '')
-  return out
+const NOT_ENOUGH_DATA = new Unknown('data_minimum', 'not enough data')
+
+const programs = new WeakMap<RuleGroup, Program>()
+
+/** A rule's conditions compiled once per condition tree (not once per entity). */
+function programOf(root: RuleGroup): Program {
+  let p = programs.get(root)
+  if (!p) programs.set(root, (p = new Program(root)))
+  return p
 }
 
-function evalGroup(
-  g: RuleGroup,
-  e: RuleEntity,
-  sides: SideReader,
-  guard: RuleDefinition['guardrails'],
-  results: ConditionResult[],
-  paths: Map<RuleCondition, string>,
-): { value: Tri; unknown?: { reason: SkipReason; note: string } } {
-  let unknown: { reason: SkipReason; note: string } | undefined
-  let anyTrue = false
-  let anyFalse = false
-  for (const item of g.items) {
-    const r =
-      item.type === 'group'
-        ? evalGroup(item, e, sides, guard, results, paths)
-        : evalCondition(item, paths.get(item) as string, e, sides, guard, results)
-    if (r.value === true) anyTrue = true
-    else if (r.value === false) anyFalse = true
-    else unknown ??= r.unknown
+/**
+ * Evaluates a condition tree for one entity at a time without building objects for the results:
+ * each condition's values go into the entity's `CondValues` (conditions in tree order, each
+ * evaluated: the decision shows them all); `results` turns them into condition results when a
+ * decision is read.
+ */
+class Program {
+  /** The conditions in tree order, with their paths ("0", "1.0", ...) and labels. */
+  private readonly conds: RuleCondition[] = []
+  private readonly paths: string[] = []
+  private readonly labels: string[]
+  readonly first: RuleCondition | null
+  /** Why the last `evaluate` (or group, or condition) was unknown. */
+  unknown: Unknown | undefined
+  private at = 0
+
+  constructor(private readonly root: RuleGroup) {
+    const walk = (g: RuleGroup, path: string): void =>
+      g.items.forEach((item, i) => {
+        const p = path ? `${path}.${i}` : String(i)
+        if (item.type === 'group') walk(item, p)
+        else {
+          this.conds.push(item)
+          this.paths.push(p)
+        }
+      })
+    walk(root, '')
+    this.labels = this.conds.map(conditionLabel)
+    this.first = firstCondition(root)
   }
-  // Three-valued logic: AND is false if any part is false, OR true if any part is true.
-  if (g.op === 'and') return anyFalse ? { value: false } : unknown ? { value: null, unknown } : { value: true }
-  return anyTrue ? { value: true } : unknown ? { value: null, unknown } : { value: false }
-}
 
-function evalCondition(
-  c: RuleCondition,
-  path: string,
-  e: RuleEntity,
-  sides: SideReader,
-  guard: RuleDefinition['guardrails'],
-  results: ConditionResult[],
-): { value: Tri; unknown?: { reason: SkipReason; note: string } } {
-  const left = sides.read(e, c.metric, c.window, c.of, c.includeProvisional, guard)
-  let right: SideValue
-  if (c.compareTo) {
-    const r = sides.read(
-      e,
-      c.compareTo.metric,
-      c.compareTo.window ?? c.window,
-      c.compareTo.of,
-      c.includeProvisional,
-      guard,
-    )
-    right = r.value === null ? r : { value: r.value * c.compareTo.factor }
-  } else right = { value: c.value as number }
-  const unknown = left.unknown ?? right.unknown
-  let result: Tri
-  let note: string | undefined
-  if (unknown) {
-    result = null
-    note = unknown.note
-  } else if (left.value === null || right.value === null) {
-    result = false
-    note = 'no value (nothing to divide by, or no budget)'
-  } else result = compare(c.op, left.value, right.value)
-  results.push({
-    path,
-    label: conditionLabel(c),
-    metric: c.metric,
-    value: left.value,
-    against: right.value,
-    result,
-    ...(note ? { note } : {}),
-  })
-  return unknown ? { value: null, unknown } : { value: result }
+  get size(): number {
+    return this.conds.length
+  }
+
+  /** 1 matched, 0 not matched, -1 unknown (`unknown` says why). */
+  evaluate(e: RuleEntity, sides: SideReader, guard: RuleDefinition['guardrails'], values: CondValues): number {
+    this.at = 0
+    this.unknown = undefined
+    return this.group(this.root, e, sides, guard, values)
+  }
+
+  private group(
+    g: RuleGroup,
+    e: RuleEntity,
+    sides: SideReader,
+    guard: RuleDefinition['guardrails'],
+    values: CondValues,
+  ): number {
+    let unknown: Unknown | undefined
+    let anyTrue = false
+    let anyFalse = false
+    for (const item of g.items) {
+      const r =
+        item.type === 'group'
+          ? this.group(item, e, sides, guard, values)
+          : this.condition(item, e, sides, guard, values)
+      if (r === 1) anyTrue = true
+      else if (r === 0) anyFalse = true
+      else unknown ??= this.unknown
+    }
+    // Three-valued logic: AND is false if any part is false, OR true if any part is true.
+    if (g.op === 'and') {
+      if (anyFalse) return 0
+      if (!unknown) return 1
+    } else {
+      if (anyTrue) return 1
+      if (!unknown) return 0
+    }
+    this.unknown = unknown
+    return -1
+  }
+
+  private condition(
+    c: RuleCondition,
+    e: RuleEntity,
+    sides: SideReader,
+    guard: RuleDefinition['guardrails'],
+    values: CondValues,
+  ): number {
+    const k = this.at++ * 3
+    const left = sides.read(e, c.metric, c.window, c.of, c.includeProvisional, guard)
+    const leftUnknown = sides.unknown
+    let right: number | null
+    let rightUnknown: Unknown | undefined
+    if (c.compareTo) {
+      const r = sides.read(
+        e,
+        c.compareTo.metric,
+        c.compareTo.window ?? c.window,
+        c.compareTo.of,
+        c.includeProvisional,
+        guard,
+      )
+      // A value under its data minimum still compares on the right-hand side (as it always has).
+      if (r === null) {
+        right = null
+        rightUnknown = sides.unknown
+      } else right = r * c.compareTo.factor
+    } else right = c.value as number
+    const unknown = leftUnknown ?? rightUnknown
+    values[k] = left
+    values[k + 1] = right
+    values[k + 2] = unknown
+    if (unknown) {
+      this.unknown = unknown
+      return -1
+    }
+    if (left === null || right === null) return 0
+    return compare(c.op, left, right) ? 1 : 0
+  }
+
+  /** The condition results of an entity's values (what a decision shows). */
+  results(values: CondValues): ConditionResult[] {
+    return this.conds.map((c, i) => {
+      const left = values[i * 3] as number | null
+      const right = values[i * 3 + 1] as number | null
+      const unknown = values[i * 3 + 2] as Unknown | undefined
+      let result: Tri
+      let note: string | undefined
+      if (unknown) {
+        result = null
+        note = unknown.note
+      } else if (left === null || right === null) {
+        result = false
+        note = NO_VALUE_NOTE
+      } else result = compare(c.op, left, right)
+      return {
+        path: this.paths[i] as string,
+        label: this.labels[i] as string,
+        metric: c.metric,
+        value: left,
+        against: right,
+        result,
+        ...(note ? { note } : {}),
+      }
+    })
+  }
 }
 
 /** Reads one side of a condition for an entity (totals cached per cycle in EvalData). */
@@ -456,27 +568,34 @@ class SideReader {
     return this.parents.get(e.campaignId)
   }
 
-  /** Totals of the entity (or its campaign) over a resolved window. */
+  /** The range the last `totalsFor` resolved (null: none). */
+  private lastRange: ResolvedRange | null = null
+  /** Why the last `read` has no usable value (undefined: it has one, or simply none). */
+  unknown: Unknown | undefined
+
+  /** Totals of the entity (or its campaign) over a resolved window, or null (see `lastRange`). */
   private totalsFor(
     level: EntityLevel,
     id: number,
     account: EvalAccount,
     w: RuleWindow,
     includeProvisional: boolean,
-  ): { totals: Totals; range: ResolvedRange } | { range: ResolvedRange | null } {
+  ): Totals | null {
     if (w.kind === 'since_last_change' && level === this.level) {
       const since = this.sinceDate(id, account)
       if (since !== undefined) {
         const range = this.data.range(account, w, includeProvisional, since)
-        if (!range || 'provisional' in range) return { range }
-        return { totals: this.data.totals(level, range.from, range.to, [account.id]).get(id) ?? EMPTY_TOTALS, range }
+        this.lastRange = range
+        if (!range || 'provisional' in range) return null
+        return this.data.totals(level, range.from, range.to, [account.id]).get(id) ?? EMPTY_TOTALS
       }
     }
     const r = this.resolved(w, includeProvisional).get(account.id)
-    if (!r || !r.range || 'provisional' in r.range) return { range: r?.range ?? null }
+    this.lastRange = r?.range ?? null
+    if (!r || !r.range || 'provisional' in r.range) return null
     let t = r.totals.get(level)
     if (!t) r.totals.set(level, (t = this.data.totals(level, r.range.from, r.range.to, r.peers)))
-    return { totals: t.get(id) ?? EMPTY_TOTALS, range: r.range }
+    return t.get(id) ?? EMPTY_TOTALS
   }
 
   private readonly windowCache = new WeakMap<RuleWindow, Map<boolean, Map<number, Resolved>>>()
@@ -518,10 +637,11 @@ class SideReader {
   weightOf(e: RuleEntity, first: RuleCondition | null): number {
     if (!first) return 0
     const account = this.data.accounts.get(e.accountId) as EvalAccount
-    const r = this.totalsFor(this.level, e.id, account, first.window, first.includeProvisional)
-    return 'totals' in r ? r.totals.spendMicros : 0
+    const t = this.totalsFor(this.level, e.id, account, first.window, first.includeProvisional)
+    return t ? t.spendMicros : 0
   }
 
+  /** One side's value (null: none); `unknown` says when it cannot be used and why. */
   read(
     e: RuleEntity,
     metric: RuleMetric,
@@ -529,72 +649,67 @@ class SideReader {
     of: 'self' | 'parent_campaign',
     includeProvisional: boolean,
     guard: RuleDefinition['guardrails'],
-  ): SideValue {
+  ): number | null {
+    this.unknown = undefined
     const account = this.data.accounts.get(e.accountId) as EvalAccount
     const subject = of === 'parent_campaign' ? this.parent(e) : e
-    if (!subject) return { value: null }
+    if (!subject) return null
     const level: EntityLevel = of === 'parent_campaign' ? 'campaign' : this.level
-    if (metric === 'budget') return { value: this.budget(subject, account) }
-    if (metric === 'days_since_launch') return { value: this.data.daysSince(subject.launchDate, account) }
+    if (metric === 'budget') return this.budget(subject, account)
+    if (metric === 'days_since_launch') return this.data.daysSince(subject.launchDate, account)
     if (metric === 'fatigue') {
-      if (level !== 'ad') return { value: null }
+      if (level !== 'ad') return null
       const f = this.data.fatigue(subject.id)
-      if (!f || f.state === 'insufficient_data')
-        return {
-          value: null,
-          unknown: { reason: 'data_minimum', note: `Fatigue: ${f?.explanation ?? 'the ad has no delivery yet.'}` },
-        }
-      return { value: FATIGUE_LEVELS[f.state] }
+      if (!f || f.state === 'insufficient_data') {
+        this.unknown = new Unknown('data_minimum', `Fatigue: ${f?.explanation ?? 'the ad has no delivery yet.'}`)
+        return null
+      }
+      return FATIGUE_LEVELS[f.state]
     }
-    const r = this.totalsFor(level, subject.id, account, w, includeProvisional)
-    if (!('totals' in r)) {
-      if (r.range && 'provisional' in r.range)
-        return {
-          value: null,
-          unknown: {
-            reason: 'provisional',
-            note: `${windowLabel(w)} has only provisional days (last settled day ${account.lastSettledDate ?? 'none'})`,
-          },
-        }
-      return { value: null }
+    const t = this.totalsFor(level, subject.id, account, w, includeProvisional)
+    const range = this.lastRange
+    if (t === null) {
+      if (range && 'provisional' in range)
+        this.unknown = new Unknown(
+          'provisional',
+          () => `${windowLabel(w)} has only provisional days (last settled day ${account.lastSettledDate ?? 'none'})`,
+        )
+      return null
     }
-    const t = r.totals
     const need = dataMinimumOf(metric)
     if (need === 'conversions' && (t.conversions < guard.minConversions || t.spendMicros < guard.minSpendMicros)) {
-      return {
-        value: metricFromTotals(metric, t),
-        unknown: {
-          reason: 'data_minimum',
-          note: `${RULE_METRIC_LABELS[metric]} needs ≥ ${guard.minConversions} conversions and ≥ ${guard.minSpendMicros / MICRO} spend (${windowLabel(w)}: ${round2(t.conversions)} conversions, ${round2(t.spendMicros / MICRO)} spend)`,
-        },
-      }
+      this.unknown = new Unknown(
+        'data_minimum',
+        () =>
+          `${RULE_METRIC_LABELS[metric]} needs ≥ ${guard.minConversions} conversions and ≥ ${guard.minSpendMicros / MICRO} spend (${windowLabel(w)}: ${round2(t.conversions)} conversions, ${round2(t.spendMicros / MICRO)} spend)`,
+      )
+      return metricFromTotals(metric, t)
     }
     if (need === 'impressions' && t.impressions < guard.minImpressions) {
-      return {
-        value: metricFromTotals(metric, t),
-        unknown: {
-          reason: 'data_minimum',
-          note: `${RULE_METRIC_LABELS[metric]} needs ≥ ${guard.minImpressions} impressions (${windowLabel(w)}: ${t.impressions})`,
-        },
-      }
+      this.unknown = new Unknown(
+        'data_minimum',
+        () =>
+          `${RULE_METRIC_LABELS[metric]} needs ≥ ${guard.minImpressions} impressions (${windowLabel(w)}: ${t.impressions})`,
+      )
+      return metricFromTotals(metric, t)
     }
     if (metric === 'budget_utilisation') {
       const b = this.budget(subject, account)
-      if (b === null || b <= 0) return { value: null }
-      return { value: t.spendMicros / MICRO / (b * ('days' in r.range! ? r.range.days : 1)) }
+      if (b === null || b <= 0) return null
+      return t.spendMicros / MICRO / (b * (range && 'days' in range ? range.days : 1))
     }
     if (metric === 'frequency' || metric === 'anomaly') {
-      const range = r.range as { from: string; to: string }
+      const r = range as { from: string; to: string }
       if (metric === 'anomaly') {
-        const flagged = this.data.anomalousCampaigns(range.from, range.to)
-        if (!flagged) return { value: null }
-        return { value: flagged.has(level === 'campaign' ? subject.id : subject.campaignId) ? 1 : 0 }
+        const flagged = this.data.anomalousCampaigns(r.from, r.to)
+        if (!flagged) return null
+        return flagged.has(level === 'campaign' ? subject.id : subject.campaignId) ? 1 : 0
       }
-      const f = this.data.reach(level, range.from, range.to, [account.id]).get(subject.id)
+      const f = this.data.reach(level, r.from, r.to, [account.id]).get(subject.id)
       // No reach reported (the platform does not give it, or no delivery): no value.
-      return { value: f && f.reach > 0 ? f.impressions / f.reach : null }
+      return f && f.reach > 0 ? f.impressions / f.reach : null
     }
-    return { value: metricFromTotals(metric, t) }
+    return metricFromTotals(metric, t)
   }
 
   /** The entity's daily budget in reporting-currency units (null: none of its own). */

@@ -267,6 +267,7 @@ export class RulesService {
     const version = stored?.version ?? 0
     const started = this.now()
     const data = new EvalData(def.workspaceId, started, this.d.repo, this.d.analytics, this.d.anomalies)
+    data.prefetch([def])
     const outcomes = evaluateRule(def, data, this.history(ruleId, def, started))
     const decisions = outcomes.map((o) => markActions(o, 'would'))
     return {
@@ -324,12 +325,20 @@ export class RulesService {
   async cycle(rules: RuleRow[], trigger: RunTrigger, dryRun = false): Promise<RuleRunResult[]> {
     const started = this.now()
     const data = new Map<number, EvalData>()
-    const evaluated = rules.map((r) => {
-      let d = data.get(r.workspaceId)
-      if (!d) {
-        d = new EvalData(r.workspaceId, started, this.d.repo, this.d.analytics, this.d.anomalies)
+    for (const r of rules)
+      if (!data.has(r.workspaceId)) {
+        const d = new EvalData(r.workspaceId, started, this.d.repo, this.d.analytics, this.d.anomalies)
+        // The ad and ad-set windows of every rule of the workspace in one read (on failure each rule
+        // reads its own windows and reports its own error).
+        try {
+          d.prefetch(rules.filter((x) => x.workspaceId === r.workspaceId).map((x) => x.definition))
+        } catch {
+          /* read per window below */
+        }
         data.set(r.workspaceId, d)
       }
+    const evaluated = rules.map((r) => {
+      const d = data.get(r.workspaceId) as EvalData
       try {
         return {
           rule: r,

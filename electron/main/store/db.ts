@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import * as schema from './schema'
 import { applyPragmas, connectStore, type Sqlite } from './connect'
+import { rebuildMissingAdMonths } from './repos/ad-month-rollup'
 import { rebuildMissingCampaignCum } from './repos/cumulative-rollup'
 import { checkBeforeOpen, newestGoodBackup, pendingRestoreFile, restoreBackup, StoreDamagedError } from './backups'
 
@@ -145,6 +146,8 @@ export function openStore(opts: OpenOptions): Store {
     migrate(db, { migrationsFolder: opts.migrationsFolder })
     // Data a migration cannot compute in SQL (0004 packs the running totals into blobs).
     if (appliedMigrations(sqlite) >= 5) rebuildMissingCampaignCum(sqlite)
+    // 0015 adds the per-ad monthly sums empty: built from the rows once.
+    if (appliedMigrations(sqlite) >= 16) rebuildMissingAdMonths(sqlite)
     return {
       sqlite,
       db,

@@ -210,6 +210,48 @@ export class AnalyticsRepo {
     ).all(...accountIds, from, to) as (RawBucket & { adSetId: number })[]
   }
 
+  /** Run `fn`'s reads on one snapshot of the store (a deferred read transaction). */
+  snapshot<T>(fn: () => T): T {
+    return this.sqlite.transaction(fn).deferred()
+  }
+
+  /** First and last day with rows per account (account_daily). */
+  dataSpans(accountIds: number[]): Map<number, { first: string; last: string }> {
+    const out = new Map<number, { first: string; last: string }>()
+    const st = this.stmt('SELECT min(date), max(date) FROM account_daily WHERE account_id = ?')
+    for (const id of accountIds) {
+      const r = st.raw().get(id) as [string | null, string | null]
+      if (r[0] !== null && r[1] !== null) out.set(id, { first: r[0], last: r[1] })
+    }
+    return out
+  }
+
+  /**
+   * One account's per-ad monthly sums (ad_month) for months [fromMonth, toMonth] in key order, as
+   * rows of [month, ad, ad set, spend, impressions, clicks, conversions, value, video views].
+   */
+  adMonthRows(accountId: number, fromMonth: string, toMonth: string): (string | number)[][] {
+    return this.stmt(
+      `SELECT month, ad_id, ad_set_id, spend_micros, impressions, clicks, conversions, conversion_value_micros, video_views
+       FROM ad_month WHERE account_id = ? AND month BETWEEN ? AND ?`,
+    )
+      .raw()
+      .all(accountId, fromMonth, toMonth) as (string | number)[][]
+  }
+
+  /**
+   * One account's ad-day rows of [from, to] in key order (date, ad) as rows of [date, ad, ad set,
+   * spend, impressions, clicks, conversions, value, video views]: read once, summed by the caller.
+   */
+  adDayRows(accountId: number, from: string, to: string): Iterable<(string | number)[]> {
+    return this.stmt(
+      `SELECT date, ad_id, ad_set_id, spend_micros, impressions, clicks, conversions, conversion_value_micros, video_views
+       FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?`,
+    )
+      .raw()
+      .iterate(accountId, from, to) as Iterable<(string | number)[]>
+  }
+
   /**
    * Converted per-campaign totals of a range from the running-total rollup: for each piece,
    * cum(hi) - cum(lo) times the month's rate (money rounded to whole micros per piece, half away

@@ -1,6 +1,7 @@
 import type { Sqlite } from '../db'
 import { daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import { BulkInsert } from './bulk-insert'
+import { AdMonthRollup } from './ad-month-rollup'
 import { CampaignDays, CUM_N, CumulativeRollup } from './cumulative-rollup'
 import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 
@@ -120,8 +121,8 @@ export interface AccountDays {
 /**
  * Bulk writes of daily metrics with prepared multi-row statements (drizzle row-by-row inserts are
  * ~25x slower). Upserts are idempotent on (account_id, date, ad_id): writing a day again
- * overwrites it. Maintains the rollups: `account_daily` and `campaign_cum` (and through it the
- * `campaign_daily` view).
+ * overwrites it. Maintains the rollups: `account_daily`, `campaign_cum` (and through it the
+ * `campaign_daily` view) and `ad_month`.
  */
 export class MetricsRepo {
   private readonly upsertBulk: BulkInsert
@@ -130,9 +131,12 @@ export class MetricsRepo {
   private readonly insAccountValues
   /** Per-campaign running totals (analytics range queries and the campaign_daily view). */
   readonly cumulative: CumulativeRollup
+  /** Per-ad monthly sums (ad_month): rebuilt for the months a write touched. */
+  readonly adMonths: AdMonthRollup
 
   constructor(private readonly sqlite: Sqlite) {
     this.cumulative = new CumulativeRollup(sqlite)
+    this.adMonths = new AdMonthRollup(sqlite)
     this.upsertBulk = new BulkInsert(
       sqlite,
       `INSERT INTO daily_metrics (${DAILY_COLUMNS})`,
@@ -244,6 +248,7 @@ export class MetricsRepo {
       row.set([c.spend, c.impressions, c.clicks, round6(c.conversions), c.value, c.videoViews], off * CUM_N)
     }
     this.cumulative.refresh(accountId, from, campaigns)
+    this.adMonths.refresh(accountId, from, to)
   }
 
   /** Rebuild the account-day rollup of one account for a date span from the rows (no running totals). */
@@ -252,11 +257,12 @@ export class MetricsRepo {
     this.insAccountDaily.run(accountId, from, to)
   }
 
-  /** Rebuild the account-day and campaign rollups of one account for a date span from the rows. */
+  /** Rebuild the account-day, campaign and ad-month rollups of one account for a date span from the rows. */
   refreshRollups(accountId: number, from: string, to: string): void {
     this.delAccountDaily.run(accountId, from, to)
     this.insAccountDaily.run(accountId, from, to)
     this.cumulative.refresh(accountId, from)
+    this.adMonths.refresh(accountId, from, to)
   }
 
   /** Mark the days from `from` on as provisional (inside the restatement window) and older ones final. */

@@ -1,4 +1,4 @@
-import { blob, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { adAccounts } from './core'
 
 /**
@@ -24,4 +24,37 @@ export const campaignCum = sqliteTable(
     sums: blob('sums', { mode: 'buffer' }).notNull(),
   },
   (t) => [primaryKey({ name: 'campaign_cum_pk', columns: [t.accountId, t.date] })],
+)
+
+/**
+ * Per-ad monthly sums of `daily_metrics` (one row per account, month, ad and the ad set and campaign
+ * its rows carry), money in micros of the account currency, `conversions` unrounded, `reach` the sum
+ * of daily reach, `days` the rows summed and their first and last date. Long windows at the ad and
+ * ad-set level (automation's "lifetime", creatives lists) read whole months here instead of every
+ * ad-day row. Maintained on write in the same transaction as the rows by every metrics writer
+ * (`AdMonthRollup.refresh` rebuilds the months a write touched from the rows); `WITHOUT ROWID`
+ * (hand-added to the generated SQL), keyed so one account's months are one key range.
+ */
+export const adMonth = sqliteTable(
+  'ad_month',
+  {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => adAccounts.id, { onDelete: 'cascade' }),
+    month: text('month').notNull(),
+    adId: integer('ad_id').notNull(),
+    adSetId: integer('ad_set_id').notNull(),
+    campaignId: integer('campaign_id').notNull(),
+    spendMicros: integer('spend_micros').notNull().default(0),
+    impressions: integer('impressions').notNull().default(0),
+    clicks: integer('clicks').notNull().default(0),
+    reach: integer('reach').notNull().default(0),
+    conversions: real('conversions').notNull().default(0),
+    conversionValueMicros: integer('conversion_value_micros').notNull().default(0),
+    videoViews: integer('video_views').notNull().default(0),
+    days: integer('days').notNull().default(0),
+    firstDate: text('first_date').notNull(),
+    lastDate: text('last_date').notNull(),
+  },
+  (t) => [primaryKey({ name: 'ad_month_pk', columns: [t.accountId, t.month, t.adId, t.adSetId, t.campaignId] })],
 )

@@ -196,6 +196,7 @@ export class ChunkWriter {
         campaignDays.roundConversions()
         this.metrics.writeAccountDays(accountId, accountDays)
         this.metrics.cumulative.refresh(accountId, w.from, campaignDays)
+        this.metrics.adMonths.refresh(accountId, w.from, w.to)
         afterWrite?.()
       })
       .immediate()

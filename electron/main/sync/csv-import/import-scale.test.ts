@@ -41,6 +41,7 @@ function snapshot(c: Core, ws: number): unknown {
     ),
     days: q(`SELECT * FROM account_daily WHERE ${inWs} ORDER BY account_id, date`),
     cum: q(`SELECT account_id, date, hex(campaign_ids), hex(sums) FROM campaign_cum WHERE ${inWs} ORDER BY 1, 2`),
+    adMonths: q(`SELECT * FROM ad_month WHERE ${inWs} ORDER BY account_id, month, ad_id`),
   }
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Core } from '../../core'
+import { adMonthMismatches } from '../../store/repos/testing'
 import { createTestCore, TEST_CALLER } from '../../test-support'
 import { parseDateCell } from './parse'
 
@@ -205,11 +206,14 @@ describe('CSV import next to synced data', () => {
       }[]
     expect(rowsOf()[0]).toEqual({ date: '2026-05-01', spend_micros: 12_500_000, source: 'import' })
     expect(rowsOf().find((r) => r.date === ad.date)?.spend_micros).toBe(ad.spend_micros)
+    // The per-ad monthly sums follow the sync and the import (a month of its own).
+    expect(adMonthMismatches(fw.core.store.sqlite)).toEqual([])
     // No import account was created: the line belonged to a synced ad.
     expect(fw.core.workspaces.accounts(fw.workspaceId).some((a) => a.externalId.startsWith('csv:'))).toBe(false)
     // A sync covering that day replaces the imported row with what the platform reports (nothing).
     await syncNow(fw.core, fw.workspaceId, { since: '2026-04-25' })
     expect(rowsOf().some((r) => r.source === 'import')).toBe(false)
+    expect(adMonthMismatches(fw.core.store.sqlite)).toEqual([])
 
     // Campaign-level lines for a synced campaign would add to its ad rows: refused.
     const campaignCsv = `Day,Campaign,Cost,Impr.\n2026-05-02,${q(ad.campaign)},3.00,10\n`

@@ -476,6 +476,7 @@ export class CsvImporter {
           // Another connection (a sync's writer thread) committed meanwhile: read the rows again here.
           const same = this.repo.dataVersion() === version && cum.lastDate(accountId) === last
           cum.refresh(accountId, span.from, same ? days : undefined)
+          this.metrics.adMonths.refresh(accountId, span.from, span.to)
         })()
         await pause()
       }

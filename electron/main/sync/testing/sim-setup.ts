@@ -1,5 +1,6 @@
 import type { PlatformId } from '../../../../shared/domain/entities'
 import type { Core, CoreOptions } from '../../core'
+import { adMonthMismatches } from '../../store/repos/testing'
 import { createTestCore, TEST_CALLER } from '../../test-support'
 import type { ConnectorFactory } from '../connector-factory'
 import type { RetryPolicy } from '../connectors/types'
@@ -103,5 +104,6 @@ export function checkIntegrity(core: Core, workspaceId: number): { duplicates: n
        WHERE x.s IS NOT y.s OR x.i IS NOT y.i OR x.n IS NOT y.n`,
     )
     .get(workspaceId, workspaceId) as { n: number }
-  return { duplicates: dup.n, rollupMismatches: mism.n }
+  // The per-ad monthly sums (ad_month) against the rows, for the whole store.
+  return { duplicates: dup.n, rollupMismatches: mism.n + adMonthMismatches(s).length }
 }
