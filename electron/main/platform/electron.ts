@@ -132,6 +132,11 @@ export function createElectronPlatform(opts: {
       if (!ALLOWED_EXTERNAL.test(url)) throw new Error(`Refusing to open ${url}: only https links open outside the app`)
       await shell.openExternal(url)
     },
+    async openPath(path) {
+      // shell.openPath resolves with an error message ('' when the file opened).
+      const error = await shell.openPath(path)
+      if (error) throw new Error(`The system could not open ${path}: ${error}`)
+    },
     onResume(cb) {
       powerMonitor.on('resume', cb)
       return () => powerMonitor.off('resume', cb)

@@ -172,6 +172,8 @@ export interface NodePlatform extends Platform {
   notifications: Notification[]
   badge: { count: number; tooltip: string }
   opened: string[]
+  /** Files tests asked the desktop to open (only the 'test' host pretends to be a desktop). */
+  openedPaths: string[]
   /** Simulate a wake from sleep (tests). */
   emitResume(): void
 }
@@ -186,6 +188,7 @@ export function createNodePlatform(opts: NodePlatformOptions): NodePlatform {
   const power = new EventEmitter()
   const notifications: Notification[] = []
   const opened: string[] = []
+  const openedPaths: string[] = []
   const platform: NodePlatform = {
     host: opts.host,
     appName: 'Marketing Engine',
@@ -206,6 +209,14 @@ export function createNodePlatform(opts: NodePlatformOptions): NodePlatform {
     async openExternal(url) {
       opened.push(url)
     },
+    ...(opts.host === 'test'
+      ? {
+          async openPath(path: string) {
+            openedPaths.push(path)
+          },
+        }
+      : {}),
+    openedPaths,
     onResume(cb) {
       power.on('resume', cb)
       return () => power.off('resume', cb)

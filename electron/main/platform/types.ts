@@ -53,6 +53,11 @@ export interface Platform {
   setBadge(count: number, tooltip: string): void
   clock: Clock
   openExternal(url: string): Promise<void>
+  /**
+   * Open a local file with the system's default app (a generated PDF). Only the desktop app can:
+   * absent in the browser preview and the CLI, whose user is not at this process's screen.
+   */
+  openPath?(path: string): Promise<void>
   /** Subscribe to wake-from-sleep; returns an unsubscribe function. */
   onResume(cb: () => void): () => void
 }

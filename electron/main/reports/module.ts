@@ -78,6 +78,7 @@ function createReportsModule(
       },
       'reports:listHistory': ({ workspaceId, limit, scheduleId }) => center.history(workspaceId, limit, scheduleId),
       'reports:getFile': ({ workspaceId, id }) => center.file(workspaceId, id),
+      'reports:openFile': ({ workspaceId, id }) => center.open(workspaceId, id),
       'reports:resend': ({ workspaceId, id, recipients }, ctx) => center.send(workspaceId, id, recipients, ctx),
     },
     start() {

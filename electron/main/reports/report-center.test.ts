@@ -3,7 +3,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { userContext } from '../../../shared/domain/caller'
 import { closedPort } from '../alerts/testing/receivers'
-import type { Core } from '../core'
 import { startTestSmtpServer, TEST_CA_PEM, type TestSmtpServer } from '../email/testing/smtp-server'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import type { DeliveryFailure } from './report-center'
@@ -12,7 +11,7 @@ import { nextRunAfter, scheduledRange } from './schedule-time'
 const LOGIN = { user: 'reports@example.com', pass: 'report secret' }
 /** Monday 23 March 2026, 08:00 UTC = 09:00 in Berlin (CET); Berlin moves to CEST on Sunday 29 March. */
 let clock = new Date('2026-03-23T07:00:00Z')
-let core: Core
+let core: ReturnType<typeof createTestCore>
 let smtp: TestSmtpServer
 const failures: DeliveryFailure[] = []
 
@@ -160,6 +159,24 @@ describe('reports module (real core, real SMTP server on loopback)', () => {
     expect(await error('reports:getFile', { workspaceId: 1, id: r.historyId }, other)).toMatchObject({
       code: 'FORBIDDEN',
     })
+    // "Open" hands the file in the reports folder to the system viewer (the desktop platform's openPath).
+    const opened = await call<{ file: string }>('reports:openFile', { workspaceId: 1, id: r.historyId })
+    expect(core.platform.openedPaths).toEqual([opened.file])
+    expect(readFileSync(opened.file).equals(pdf)).toBe(true)
+    expect(await error('reports:openFile', { workspaceId: 1, id: r.historyId }, other)).toMatchObject({
+      code: 'FORBIDDEN',
+    })
+    // A host without a desktop (browser preview, CLI) says so instead of pretending.
+    const openPath = core.platform.openPath
+    delete core.platform.openPath
+    try {
+      expect(await error('reports:openFile', { workspaceId: 1, id: r.historyId })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: expect.stringMatching(/desktop app only; download the PDF/),
+      })
+    } finally {
+      core.platform.openPath = openPath
+    }
   })
 
   it('a weekly schedule fires at 09:00 Berlin time across the DST change and arrives by email with the PDF intact', async () => {

@@ -427,8 +427,8 @@ export class ReportCenter {
     return r
   }
 
-  /** A generated file's bytes, only from the data folder's reports folder. */
-  private readPdf(r: ReportRow): Buffer {
+  /** A generated file's path, only in the data folder's reports folder, and only if it is still there. */
+  private pdfPath(r: ReportRow): string {
     const file = resolve(r.file)
     if (!file.startsWith(this.reportsDir + sep))
       throw new AppError('FORBIDDEN', 'That report file is outside the reports folder')
@@ -437,6 +437,12 @@ export class ReportCenter {
         'NOT_FOUND',
         `The file of report ${r.id} is gone (removed by retention or by hand): generate it again`,
       )
+    return file
+  }
+
+  /** A generated file's bytes, only from the data folder's reports folder. */
+  private readPdf(r: ReportRow): Buffer {
+    const file = this.pdfPath(r)
     const size = statSync(file).size
     if (size > MAX_REPORT_FILE_BYTES)
       throw new AppError(
@@ -450,6 +456,19 @@ export class ReportCenter {
     const r = this.report(workspaceId, id)
     const bytes = this.readPdf(r)
     return { fileName: this.entry(r).fileName, bytes: bytes.length, base64: bytes.toString('base64') }
+  }
+
+  /** Opens a generated PDF in the system's viewer (desktop app only). */
+  async open(workspaceId: number, id: number): Promise<{ file: string }> {
+    const file = this.pdfPath(this.report(workspaceId, id))
+    const openPath = this.core.platform.openPath
+    if (!openPath)
+      throw new AppError(
+        'FORBIDDEN',
+        'Opening a file with the system viewer works in the desktop app only; download the PDF instead',
+      )
+    await openPath.call(this.core.platform, file)
+    return { file }
   }
 
   /** Emails a generated report; the outcome is recorded on its history row (and reported when it fails). */

@@ -14,5 +14,6 @@ export const REPORTS_INVOKE_CHANNELS = [
   'reports:runSchedule',
   'reports:listHistory',
   'reports:getFile',
+  'reports:openFile',
   'reports:resend',
 ] as const

@@ -144,6 +144,15 @@ export const reportsContract = {
     input: Ref,
     output: z.object({ fileName: z.string(), bytes: z.number().int(), base64: z.string() }),
   },
+  /**
+   * Open a generated PDF with the system's PDF viewer (desktop app only: the browser preview and the
+   * CLI answer FORBIDDEN, and the page offers its download there).
+   */
+  'reports:openFile': {
+    ...READ,
+    input: Ref,
+    output: z.object({ file: z.string() }),
+  },
   /** Email a generated report again (to its recipients, or to the ones given). */
   'reports:resend': {
     ...EDIT,

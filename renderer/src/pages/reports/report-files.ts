@@ -34,6 +34,14 @@ export function downloadPdf(pdf: ReportPdf): void {
 /** Whether "Open" can show the PDF here: the browser opens it in a tab; the desktop window opens no tabs. */
 export const canOpenInTab = typeof window !== 'undefined' && !window.api
 
+/** Whether the system's PDF viewer can open the saved file: only in the desktop app (its core runs on this screen). */
+export const canOpenWithSystem = typeof window !== 'undefined' && Boolean(window.api)
+
+/** Open the generated file with the system's PDF viewer (desktop app). */
+export async function openWithSystem(workspaceId: number, id: number): Promise<void> {
+  await getClient().invoke('reports:openFile', { workspaceId, id })
+}
+
 /** Open the PDF in the browser's own viewer, in a new tab. */
 export function openPdf(pdf: ReportPdf): void {
   const url = blobUrl(pdf)

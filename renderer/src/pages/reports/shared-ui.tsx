@@ -8,7 +8,15 @@ import {
 import { Skeleton } from '../../components/States'
 import { errorMessage } from '../../lib/errors'
 import { formatBytes } from '../../lib/format'
-import { canOpenInTab, downloadPdf, fetchReportPdf, openPdf, type ReportPdf } from './report-files'
+import {
+  canOpenInTab,
+  canOpenWithSystem,
+  downloadPdf,
+  fetchReportPdf,
+  openPdf,
+  openWithSystem,
+  type ReportPdf,
+} from './report-files'
 
 const PdfPreview = lazy(async () => ({ default: (await import('./PdfPreview')).PdfPreview }))
 
@@ -122,6 +130,21 @@ export function ReportViewer({
           </button>
           {canOpenInTab ? (
             <button type="button" className="btn" disabled={!pdf} onClick={() => pdf && openPdf(pdf)}>
+              Open
+            </button>
+          ) : null}
+          {canOpenWithSystem ? (
+            <button
+              type="button"
+              className="btn"
+              disabled={!pdf}
+              onClick={() => {
+                setError(null)
+                openWithSystem(workspaceId, entry.id).catch((err: unknown) => setError(errorMessage(err)))
+              }}
+              data-testid="report-open"
+              title="Open the PDF in the system's PDF viewer"
+            >
               Open
             </button>
           ) : null}
