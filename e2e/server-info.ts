@@ -35,7 +35,12 @@ export async function callApi<T>(channel: string, input: unknown): Promise<T> {
 export async function demoReady(): Promise<number> {
   // The demo workspace is built by a job at first launch; wait for it.
   for (let i = 0; i < 240; i++) {
-    const jobs = await callApi<{ kind: string; status: string }[]>('jobs:list', {})
+    // The first launch builds the demo on the server's thread; on a busy machine a connection made
+    // meanwhile can be reset: ask again instead of failing the whole file.
+    const jobs = await callApi<{ kind: string; status: string }[]>('jobs:list', {}).catch((err: unknown) => {
+      if (i > 200) throw err
+      return []
+    })
     const demo = jobs.find((j) => j.kind === 'demo:build')
     if (demo?.status === 'succeeded') break
     if (demo?.status === 'failed') throw new Error('demo build failed')

@@ -70,6 +70,9 @@ const NEGATIVE = '#b91c1c'
 const MARGIN = 40
 const HEADER_H = 26
 const FOOTER_H = 24
+/** Size and line height of the footer's text. */
+const FOOTER_SIZE = 7
+const FOOTER_LINE = 8.5
 
 function rgb(hex: string): [number, number, number] {
   const h = hex.replace('#', '')
@@ -130,6 +133,8 @@ class ReportDoc {
   readonly contentW: number
   readonly top = MARGIN + HEADER_H
   readonly bottom: number
+  /** The branding's footer text wrapped to the footer's width (above the generation line). */
+  readonly footerLines: string[]
   y = 0
   charts = 0
   rasterCharts = 0
@@ -157,7 +162,14 @@ class ReportDoc {
     this.pageW = this.doc.internal.pageSize.getWidth()
     this.pageH = this.doc.internal.pageSize.getHeight()
     this.contentW = this.pageW - 2 * MARGIN
-    this.bottom = this.pageH - MARGIN - FOOTER_H
+    const footer = spec.branding?.footerText?.trim()
+    if (footer) {
+      this.doc.setFont(this.fonts.familyFor(footer, true), 'normal')
+      this.doc.setFontSize(FOOTER_SIZE)
+      // 200 characters at most (the schema): three lines hold them on any paper.
+      this.footerLines = (this.doc.splitTextToSize(footer, this.contentW - 70) as string[]).slice(0, 3)
+    } else this.footerLines = []
+    this.bottom = this.pageH - MARGIN - FOOTER_H - FOOTER_LINE * this.footerLines.length
     const doc = this.doc
     useTextMetrics((text, size, bold) => {
       doc.setFont(this.fonts.familyFor(text, true), bold ? 'bold' : 'normal')
@@ -454,7 +466,7 @@ class ReportDoc {
     const d = this.doc
     const total = d.getNumberOfPages()
     const company = this.spec.branding?.companyName ?? 'Marketing Engine'
-    const footer = this.spec.branding?.footerText
+    const extra = FOOTER_LINE * this.footerLines.length
     for (let p = 1; p <= total; p++) {
       d.setPage(p)
       const fy = this.pageH - MARGIN
@@ -476,11 +488,14 @@ class ReportDoc {
       }
       d.setDrawColor(...rgb(RULE))
       d.setLineWidth(0.6)
-      d.line(MARGIN, fy - 14, MARGIN + this.contentW, fy - 14)
-      const left = [`Generated ${this.generatedAt()}`, `Data through ${this.freshness()}`, footer]
-        .filter(Boolean)
-        .join('  ·  ')
-      this.text(left, MARGIN, fy - 2, { size: 7, color: FAINT, maxWidth: this.contentW - 70 })
+      d.line(MARGIN, fy - 14 - extra, MARGIN + this.contentW, fy - 14 - extra)
+      // The branding's footer lines, then when and from which data the report was made: every line
+      // stays above the bottom margin, however long the footer text.
+      this.footerLines.forEach((line, i) =>
+        this.text(line, MARGIN, fy - 2 - extra + FOOTER_LINE * i, { size: FOOTER_SIZE, color: MUTED }),
+      )
+      const left = `Generated ${this.generatedAt()}  ·  Data through ${this.freshness()}`
+      this.text(left, MARGIN, fy - 2, { size: FOOTER_SIZE, color: FAINT, maxWidth: this.contentW - 70 })
       this.text(`Page ${p} of ${total}`, MARGIN + this.contentW, fy - 2, { size: 7.5, color: MUTED, align: 'right' })
     }
   }
@@ -696,19 +711,30 @@ class ReportDoc {
         if (list.length === 0) {
           return this.emptyBox('No forecast yet: train the forecast model in Predictions (or run `train` in the CLI).')
         }
+        // A campaign the model does not forecast well (or a paused one) gets the seasonal baseline:
+        // marked in the table, with the forecasting service's own reason below it.
+        const fallbacks = list.filter(({ forecast: f }) => f.status === 'fallback')
         this.table(
-          ['Campaign', 'Days', 'Daily spend', 'Conversions (80% interval)', 'Revenue (80% interval)'],
+          ['Campaign', 'Days', 'Daily spend', 'Conversions (80% interval)', 'Revenue (80% interval)', 'Basis'],
           list.map(({ name, forecast: f }) => [
             name,
             String(f.horizonDays),
             formatMoney(f.dailySpendMicros, f.currency),
             `${formatCount(round1(f.conversions.point))} (${formatCount(round1(f.conversions.lower))}–${formatCount(round1(f.conversions.upper))})`,
             `${formatMoney(f.revenueMicros.point, f.currency, { compact: true })} (${formatMoney(f.revenueMicros.lower, f.currency, { compact: true })}–${formatMoney(f.revenueMicros.upper, f.currency, { compact: true })})`,
+            f.status === 'fallback' ? `Baseline (${fallbacks.findIndex((x) => x.forecast === f) + 1})` : 'Model',
           ]),
           { rightFrom: 1 },
         )
+        const made = list
+          .map((x) => x.forecast.createdAt)
+          .sort()[0]
+          ?.slice(0, 10)
         this.note(
-          'Forecasts for the largest campaigns at their current daily spend, from the active model; each interval should contain the outcome 8 times in 10.',
+          `Forecasts of the next ${list[0]?.forecast.horizonDays ?? 0} days for the largest campaigns at their current daily spend, made ${made ?? ''} with the active forecast model; each interval should contain the outcome 8 times in 10.`,
+        )
+        fallbacks.forEach(({ name, forecast: f }, i) =>
+          this.note(`(${i + 1}) ${name}: ${(f.reasons ?? []).join(' ') || 'the seasonal baseline is used.'}`),
         )
         break
       }

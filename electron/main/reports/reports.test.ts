@@ -117,7 +117,17 @@ describe('PDF reports', () => {
   })
 
   it('draws every page, and nothing outside the margins', async () => {
-    const r = await service.generate({ workspaceId: 1, template: 'monthly', range }, TEST_CALLER, join(dir, 'm.pdf'))
+    // The longest footer text branding allows (200 characters) wraps above the generation line.
+    const footerText =
+      `Confidential · prepared for Acme Retail GmbH by the performance team. ${'Not for distribution. '.repeat(6)}`
+        .slice(0, 200)
+        .trim()
+    const r = await service.generate(
+      { workspaceId: 1, template: 'monthly', range, branding: { footerText } },
+      TEST_CALLER,
+      join(dir, 'm.pdf'),
+    )
+    expect(pdftotext(r.file).replace(/\s+/g, ' ')).toContain(footerText.slice(0, 60))
     const imgs = pages(r.file)
     expect(imgs.length).toBe(r.pages)
     // 40 pt margins at 36 dpi = 20 px; allow 1 px of anti-aliasing.
