@@ -13,7 +13,6 @@ import type { Sqlite } from '../store/db'
 import { loadWorkspaceSeries } from '../store/repos/dataset-repo'
 import { dataStatus, type EntitySeries } from './features'
 import {
-  evaluateArtifact,
   FORECAST_ARTIFACT_KIND,
   forecastBasis,
   forecastEntity,
@@ -35,7 +34,7 @@ import { trainInWorker, type TrainMode } from './train-runner'
 
 export const FORECAST_MODEL = 'forecast'
 /** Horizon of the stored prediction badges. */
-export const BADGE_HORIZON_DAYS = 14
+export { BADGE_HORIZON_DAYS } from './train-score'
 const CURVE_DAYS = 180
 
 const toMicros = (units: number): number => Math.round(units * 1e6)
@@ -82,15 +81,6 @@ function applySpend(
   return { point: band.point * f, lower: band.lower * f, upper: band.upper * f }
 }
 
-/** Lower is better: MAE relative to the naive baseline, summed over the two targets. */
-function score(m: {
-  conversions: { mae: number; naiveMae: number }
-  revenue: { mae: number; naiveMae: number }
-}): number {
-  const rel = (x: { mae: number; naiveMae: number }): number => x.mae / Math.max(1e-9, x.naiveMae)
-  return rel(m.conversions) + rel(m.revenue)
-}
-
 /** Training, champion/challenger activation, forecasts, badges and response curves. */
 export class ForecastService {
   constructor(
@@ -114,23 +104,19 @@ export class ForecastService {
     ctx.progress('load', 0, 3, 'Reading daily history')
     // Campaign series only: ad-set series are thinner and noisier, and measured on the demo they
     // made the shared model worse than the naive baseline; ad sets are forecast with this model.
-    const ws = loadWorkspaceSeries(this.sqlite, workspaceId)
-    if (!ws) throw new AppError('NOT_FOUND', `Workspace ${workspaceId} has no daily data to train on`)
-    ctx.progress('train', 1, 3, `Training on ${ws.series.length} series x ${ws.days} days`)
-    const result = await trainInWorker(ws, options, ctx.signal, this.mode)
-    ctx.progress('evaluate', 2, 3, 'Comparing with the active model')
+    // Reading, training, scoring and the badges run in the training worker.
     const active = this.registry.active(workspaceId, FORECAST_MODEL)
-    let activeScore: number | null = null
-    if (active) {
-      try {
-        activeScore = score(evaluateArtifact(JSON.parse(active.artifact) as ForecastArtifact, ws))
-      } catch {
-        activeScore = null // an incompatible old artifact loses to any working one
-      }
-    }
-    // Like for like: both versions' point models scored on the same latest settled windows.
-    const newScore = score(evaluateArtifact(result.artifact, ws))
-    const activate = activeScore === null || newScore < activeScore
+    const trained = await trainInWorker(
+      { sqlite: this.sqlite, workspaceId, activeArtifact: active?.artifact ?? null },
+      options,
+      ctx.signal,
+      this.mode,
+      (series, days) => ctx.progress('train', 1, 3, `Training on ${series} series x ${days} days`),
+    )
+    const result = trained.result
+    ctx.progress('evaluate', 2, 3, 'Comparing with the active model')
+    const { newScore, activeScore } = trained
+    const activate = trained.badges !== null
     const version = this.registry.add(
       workspaceId,
       FORECAST_MODEL,
@@ -144,7 +130,7 @@ export class ForecastService {
       },
       activate,
     )
-    if (activate) this.refreshBadges(workspaceId, version, result.artifact)
+    if (trained.badges) this.registry.replacePredictions(version.id, trained.badges, this.now().toISOString())
     this.events.emit('ml:modelTrained', {
       workspaceId,
       name: FORECAST_MODEL,
@@ -160,36 +146,7 @@ export class ForecastService {
       3,
       activate ? `Version ${version.version} is active` : `Version ${version.version} kept inactive`,
     )
-    return { version: version.version, activated: activate, ranIn: result.ranIn, score: newScore, activeScore }
-  }
-
-  /**
-   * Store 14-day forecasts at the recent active spend for every campaign (the explorer's badges);
-   * entities with no forecast (new, idle) get none, fallbacks carry their reasons.
-   */
-  private refreshBadges(workspaceId: number, version: ModelVersion, artifact: ForecastArtifact): void {
-    const ws = loadWorkspaceSeries(this.sqlite, workspaceId)
-    if (!ws) return
-    const rows = []
-    for (const s of ws.series) {
-      const basis = forecastBasis(artifact, s)
-      if (basis.status === 'none') continue
-      const f = forecastEntity(artifact, s, BADGE_HORIZON_DAYS, basis)
-      rows.push({
-        entityType: s.entityType,
-        entityId: s.id,
-        horizonDays: BADGE_HORIZON_DAYS,
-        value: {
-          currency: s.currency,
-          dailySpendMicros: toMicros(basis.currentDailySpend),
-          conversions: f.conversions,
-          revenue: f.revenue,
-          status: basis.status,
-          reasons: basis.reasons,
-        },
-      })
-    }
-    this.registry.replacePredictions(version.id, rows, this.now().toISOString())
+    return { version: version.version, activated: activate, ranIn: trained.ranIn, score: newScore, activeScore }
   }
 
   private activeArtifact(workspaceId: number): { version: ModelVersion; artifact: ForecastArtifact } {

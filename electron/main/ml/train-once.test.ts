@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import type { Core } from '../core'
 import { queueTraining } from './module'
@@ -30,5 +33,33 @@ describe('ml:train', () => {
     expect(core.jobs.cancel(id)).toBe(true)
     const next = await core.dispatch('ml:train', { workspaceId: a, model: 'forecast' }, TEST_CALLER)
     expect(next.ok && (next.value as { jobId: number }).jobId).not.toBe(id)
+  })
+})
+
+describe('training on a store file', () => {
+  it('reads the history, trains, scores and builds the badges in the worker, then stores them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-train-file-'))
+    core = createTestCore({ dbPath: join(dir, 'store.db') })
+    const build = core.jobs.enqueue('demo:build', { campaigns: 8, days: 300, endDate: '2026-06-30' })
+    expect((await core.jobs.waitFor(build)).status).toBe('succeeded')
+    const ws = (core.jobs.result<{ workspaceId: number }>(build) as { workspaceId: number }).workspaceId
+    const steps: string[] = []
+    const r = await core.services.forecasts.train(
+      ws,
+      {
+        progress: (step, _c, _t, message) => steps.push(`${step}: ${message ?? ''}`),
+        signal: new AbortController().signal,
+      },
+      { nTrees: 10, quantileTrees: 10 },
+    )
+    expect(r).toMatchObject({ ranIn: 'worker', activated: true })
+    // The worker told how much it read before training.
+    expect(steps.some((s) => /^train: Training on \d+ series x 300 days$/.test(s))).toBe(true)
+    const badges = await core.dispatch(
+      'ml:listEntityForecasts',
+      { workspaceId: ws, entityType: 'campaign' },
+      TEST_CALLER,
+    )
+    expect(badges.ok && (badges.value as unknown[]).length).toBeGreaterThan(0)
   })
 })

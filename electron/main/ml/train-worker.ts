@@ -1,12 +1,33 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import type { WorkspaceSeries } from '../store/repos/dataset-repo'
-import { trainForecast, type TrainOptions } from './forecast'
+import { connectStore } from '../store/connect'
+import { loadWorkspaceSeries, type WorkspaceSeries } from '../store/repos/dataset-repo'
+import type { TrainOptions } from './forecast'
+import { trainAndScore } from './train-score'
 
-// Worker entry: receives plain data (typed arrays survive structured clone), returns the trained
-// bundle as JSON-able objects. No store, no events: the job on the main thread owns those.
-const input = workerData as { ws: WorkspaceSeries; options: TrainOptions }
+// Worker entry: reads the workspace's series on its own connection to the store file (or gets them
+// from the caller for an in-memory store), trains, scores and builds the badges; returns plain data.
+// It writes nothing: the job on the main thread owns the registry and the events.
+const input = workerData as {
+  source: { ws: WorkspaceSeries } | { dbPath: string; workspaceId: number }
+  options: TrainOptions
+  activeArtifact: string | null
+}
 try {
-  parentPort?.postMessage({ ok: true, result: trainForecast(input.ws, input.options) })
+  let ws: WorkspaceSeries | null
+  if ('ws' in input.source) ws = input.source.ws
+  else {
+    const sqlite = connectStore(input.source.dbPath)
+    try {
+      ws = loadWorkspaceSeries(sqlite, input.source.workspaceId)
+    } finally {
+      sqlite.close()
+    }
+  }
+  if (!ws) parentPort?.postMessage({ ok: false, notFound: true, error: 'no daily data' })
+  else {
+    parentPort?.postMessage({ type: 'loaded', series: ws.series.length, days: ws.days })
+    parentPort?.postMessage({ ok: true, outcome: trainAndScore(ws, input.options, input.activeArtifact) })
+  }
 } catch (err) {
   parentPort?.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) })
 }

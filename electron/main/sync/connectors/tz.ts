@@ -59,8 +59,22 @@ function computeLocalDate(iso: string, timeZone: string): string {
   return local.toISOString().slice(0, 10)
 }
 
+// Reports and listings repeat the same few (zone, day, time) stamps for every row: memoise (bounded).
+// Unmemoised, formatToParts was the largest cost of the simulated Meta API's pages on the large demo.
+const timestamps = new Map<string, string>()
+
 /** A local wall-clock timestamp as ISO with the zone's offset at that moment (Meta style: -0700). */
 export function localTimestamp(date: string, time: string, timeZone: string, compactOffset = false): string {
+  const key = `${timeZone} ${date} ${time} ${compactOffset ? 1 : 0}`
+  const hit = timestamps.get(key)
+  if (hit !== undefined) return hit
+  const stamp = computeLocalTimestamp(date, time, timeZone, compactOffset)
+  if (timestamps.size >= 10_000) timestamps.clear()
+  timestamps.set(key, stamp)
+  return stamp
+}
+
+function computeLocalTimestamp(date: string, time: string, timeZone: string, compactOffset: boolean): string {
   const naive = Date.parse(`${date}T${time}Z`)
   const off = formatOffset(tzOffsetMinutes(timeZone, naive - tzOffsetMinutes(timeZone, naive) * 60_000))
   return `${date}T${time}${compactOffset ? off.replace(':', '') : off}`
