@@ -24,7 +24,7 @@ import type { Bench } from './types'
  * Uplifts are relative: revenue over the 28 days with the new budgets / with the old ones − 1,
  * over every account (the simulator's noise is hashed from ids and dates, so every variant sees the
  * same luck). `capture` = engine / oracle. `generate_s`: one full generation (every kind of advice)
- * on the 10,000-campaign store.
+ * on the 10,000-campaign store. ME_BENCH_REC_SEED (default 42) picks the simulated world.
  */
 
 const HORIZON = 28
@@ -51,20 +51,20 @@ const total = (m: Map<string, number>): number => [...m.values()].reduce((s, v) 
 
 async function upliftPart(
   core: Core,
-  o: { campaigns: number; days: number; endDate: string; log: (m: string) => void },
+  o: { campaigns: number; days: number; endDate: string; seed: number; log: (m: string) => void },
 ): Promise<{ oracle: number; engine: number; naive: number; moved: number }> {
   const cutoff = addDays(o.endDate, -HORIZON)
   const id = core.jobs.enqueue('demo:build', {
     campaigns: o.campaigns,
     days: o.days,
     endDate: o.endDate,
-    seed: 42,
+    seed: o.seed,
     through: cutoff,
   })
   const job = await core.jobs.waitFor(id)
   if (job.status !== 'succeeded') throw new Error(`demo build failed: ${job.error}`)
   const workspaceId = (core.jobs.result(id) as { workspaceId: number }).workspaceId
-  const world = buildWorld({ seed: 42, campaigns: o.campaigns, days: o.days, endDate: o.endDate })
+  const world = buildWorld({ seed: o.seed, campaigns: o.campaigns, days: o.days, endDate: o.endDate })
   const from = addDays(cutoff, 1)
   // Campaigns live through the whole horizon: the units every allocation may move.
   // A campaign's total budget: its own, or the sum of its ad sets' (the simulator spends the total).
@@ -179,6 +179,8 @@ export const recommendBench: Bench = {
     const cutoff = addDays(endDate, -HORIZON)
     const campaigns = Number(process.env.ME_BENCH_REC_CAMPAIGNS ?? 120)
     const days = Number(process.env.ME_BENCH_REC_DAYS ?? 240)
+    // The simulated world's seed (42 by default): check any engine change on several seeds.
+    const seed = Number(process.env.ME_BENCH_REC_SEED ?? 42)
     const platform = createNodePlatform({
       host: 'cli',
       dataDir: tmpDir,
@@ -187,8 +189,8 @@ export const recommendBench: Bench = {
     const core = createCore(platform, { dbPath: join(tmpDir, 'bench-recommend.db') })
     let parts: Awaited<ReturnType<typeof upliftPart>>
     try {
-      log(`uplift: ${campaigns} campaigns x ${days} days, cut-off ${cutoff}`)
-      parts = await upliftPart(core, { campaigns, days, endDate, log })
+      log(`uplift: ${campaigns} campaigns x ${days} days, seed ${seed}, cut-off ${cutoff}`)
+      parts = await upliftPart(core, { campaigns, days, endDate, seed, log })
     } finally {
       await core.close()
     }

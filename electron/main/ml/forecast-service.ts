@@ -23,6 +23,7 @@ import {
 } from './forecast'
 import type { ModelRegistry } from '../store/repos/model-registry'
 import {
+  anchorLevel,
   curveProblem,
   fitResponseCurve,
   marginalAt,
@@ -48,9 +49,64 @@ function curvesOf(s: EntitySeries): {
 } {
   const from = Math.max(0, s.spend.length - CURVE_DAYS)
   const spend = s.spend.subarray(from)
-  const revenue = fitResponseCurve(spend, s.revenue.subarray(from))
-  const conversions = fitResponseCurve(spend, s.conversions.subarray(from))
+  const y = s.revenue.subarray(from)
+  const n = s.conversions.subarray(from)
+  let revenue = fitResponseCurve(spend, y)
+  let conversions = fitResponseCurve(spend, n)
+  // The shape from the whole window, the level from its last weeks (the level drifts).
+  if (revenue) revenue = anchorLevel(revenue, spend, y)
+  if (conversions) conversions = anchorLevel(conversions, spend, n)
   return { revenue, conversions, revenueProblem: curveProblem(revenue), conversionsProblem: curveProblem(conversions) }
+}
+
+/**
+ * Adstock + Hill curves (concave, bounded) for revenue and conversions over the entity's last
+ * CURVE_DAYS days. `usable` is false (with `problem`) when the fit is too poor to use: the page then
+ * hides the curve, the what-if scales in proportion to spend and the recommendation engine falls
+ * back to its power law. One model and one gate for the three.
+ */
+function curveView(s: EntitySeries): ResponseCurveView {
+  const c = curvesOf(s)
+  const rev = c.revenue
+  const conv = c.conversions
+  if (!rev || !conv)
+    throw new AppError('NOT_FOUND', `Not enough spend days in the last ${CURVE_DAYS} to fit a response curve`)
+  // The same "current spend" as the forecast: the recent active spend.
+  const current = dataStatus(s, s.spend.length).activeDailySpend
+  const from = Math.max(0, s.spend.length - CURVE_DAYS)
+  let maxSpend = 0
+  for (let i = from; i < s.spend.length; i++) maxSpend = Math.max(maxSpend, s.spend[i] as number)
+  const top = Math.max(maxSpend, current) * 2
+  const points: ResponseCurveView['points'] = []
+  for (let i = 0; i <= 40; i++) {
+    const x = (top * i) / 40
+    points.push({
+      spendMicros: toMicros(x),
+      revenueMicros: toMicros(responseAt(rev, x)),
+      conversions: responseAt(conv, x),
+      marginalRoas: i === 0 ? 0 : marginalAt(rev, x),
+    })
+  }
+  const problem = c.revenueProblem ?? c.conversionsProblem
+  const m = marginalAt(rev, current)
+  return {
+    currency: s.currency,
+    params: {
+      theta: rev.theta,
+      s: rev.s,
+      k: rev.k,
+      beta: rev.beta,
+      r2: rev.r2,
+      r2Weekly: rev.r2Weekly,
+      days: rev.days,
+    },
+    currentDailySpendMicros: toMicros(current),
+    points,
+    marginalRoasAtCurrent: Number.isFinite(m) ? m : 0,
+    usable: problem === null,
+    problem,
+    minR2: MIN_CURVE_R2,
+  }
 }
 
 /**
@@ -279,47 +335,37 @@ export class ForecastService {
    */
   responseCurve(input: { workspaceId: number; entityType: MlEntityType; entityId: number }): ResponseCurveView {
     const { s } = this.entity(input.workspaceId, input.entityType, input.entityId)
-    const c = curvesOf(s)
-    const rev = c.revenue
-    const conv = c.conversions
-    if (!rev || !conv)
-      throw new AppError('NOT_FOUND', `Not enough spend days in the last ${CURVE_DAYS} to fit a response curve`)
-    // The same "current spend" as the forecast: the recent active spend.
-    const current = dataStatus(s, s.spend.length).activeDailySpend
-    const from = Math.max(0, s.spend.length - CURVE_DAYS)
-    let maxSpend = 0
-    for (let i = from; i < s.spend.length; i++) maxSpend = Math.max(maxSpend, s.spend[i] as number)
-    const top = Math.max(maxSpend, current) * 2
-    const points: ResponseCurveView['points'] = []
-    for (let i = 0; i <= 40; i++) {
-      const x = (top * i) / 40
-      points.push({
-        spendMicros: toMicros(x),
-        revenueMicros: toMicros(responseAt(rev, x)),
-        conversions: responseAt(conv, x),
-        marginalRoas: i === 0 ? 0 : marginalAt(rev, x),
-      })
+    return curveView(s)
+  }
+
+  /**
+   * The response curves of many campaigns and ad sets of one account, read in one pass over the
+   * account's last CURVE_DAYS days (the recommendation engine's reallocation): the same curves as
+   * `responseCurve`, or why an entity has none.
+   */
+  responseCurves(input: {
+    workspaceId: number
+    accountId: number
+    entities: { entityType: MlEntityType; entityId: number }[]
+  }): Map<string, ResponseCurveView | { problem: string }> {
+    const out = new Map<string, ResponseCurveView | { problem: string }>()
+    if (!input.entities.length) return out
+    const ids = (t: MlEntityType): number[] => input.entities.filter((e) => e.entityType === t).map((e) => e.entityId)
+    const ws = loadWorkspaceSeries(this.sqlite, input.workspaceId, {
+      entities: { accountId: input.accountId, lastDays: CURVE_DAYS, campaign: ids('campaign'), ad_set: ids('ad_set') },
+    })
+    for (const s of ws?.series ?? []) {
+      try {
+        out.set(`${s.entityType}:${s.id}`, curveView(s))
+      } catch (e) {
+        out.set(`${s.entityType}:${s.id}`, { problem: (e as Error).message })
+      }
     }
-    const problem = c.revenueProblem ?? c.conversionsProblem
-    const m = marginalAt(rev, current)
-    return {
-      currency: s.currency,
-      params: {
-        theta: rev.theta,
-        s: rev.s,
-        k: rev.k,
-        beta: rev.beta,
-        r2: rev.r2,
-        r2Weekly: rev.r2Weekly,
-        days: rev.days,
-      },
-      currentDailySpendMicros: toMicros(current),
-      points,
-      marginalRoasAtCurrent: Number.isFinite(m) ? m : 0,
-      usable: problem === null,
-      problem,
-      minR2: MIN_CURVE_R2,
+    for (const e of input.entities) {
+      const key = `${e.entityType}:${e.entityId}`
+      if (!out.has(key)) out.set(key, { problem: `no ${e.entityType} ${e.entityId} with data in the account` })
     }
+    return out
   }
 
   /** Stored badges of the active model. */

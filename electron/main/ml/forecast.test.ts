@@ -136,6 +136,30 @@ describe('forecast models', () => {
     expect(curve.currentDailySpendMicros).toBe(base.currentDailySpendMicros)
   })
 
+  it('reads many curves of an account in one pass, the same curves as one at a time', async () => {
+    const ids = byStatus('ok').slice(0, 6)
+    const accountOf = core.store.sqlite.prepare('SELECT account_id AS a FROM campaigns WHERE id = ?')
+    const account = (accountOf.get(ids[0]) as { a: number }).a
+    const same = ids.filter((id) => (accountOf.get(id) as { a: number }).a === account)
+    const batch = core.services.forecasts.responseCurves({
+      workspaceId,
+      accountId: account,
+      entities: [
+        ...same.map((id) => ({ entityType: 'campaign' as const, entityId: id })),
+        { entityType: 'campaign', entityId: 999_999 },
+      ],
+    })
+    for (const id of same) {
+      const one = await call<ResponseCurveView>('ml:getResponseCurve', {
+        workspaceId,
+        entityType: 'campaign',
+        entityId: id,
+      })
+      expect(batch.get(`campaign:${id}`)).toEqual(one)
+    }
+    expect(batch.get('campaign:999999')).toEqual({ problem: expect.stringMatching(/no campaign 999999/) })
+  })
+
   it("answers the what-if with the response curve, so its marginal ROAS is the curve's", async () => {
     // A campaign the model forecasts whose curve is good enough to use.
     let found: { id: number; curve: ResponseCurveView } | null = null

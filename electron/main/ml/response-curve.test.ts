@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
+  anchorLevel,
   curveProblem,
   curveUsable,
   fitResponseCurve,
@@ -85,6 +86,39 @@ describe('adstock + Hill response curve (concave, bounded)', () => {
     expect(c).not.toBeNull()
     expect(curveUsable(c)).toBe(false)
     expect(curveProblem(c)).toMatch(/R² -?\d\.\d\d < 0\.5/)
+  })
+
+  it('marks a straight-line fit (saturation point at its bound) as not usable, saying why', () => {
+    // Revenue exactly proportional to spend: the fit explains it, but shows no saturation at all.
+    const spend = Array.from({ length: 120 }, (_, i) => 100 + 60 * Math.sin(i / 5))
+    const c = fitResponseCurve(
+      spend,
+      spend.map((x) => 3 * x),
+    )
+    if (!c) throw new Error('no fit')
+    expect(c.r2Weekly).toBeGreaterThan(0.9)
+    expect(c.kRel).toBeGreaterThanOrEqual(K_MAX * 0.95)
+    expect(curveProblem(c)).toMatch(/no saturation in the spend seen/)
+  })
+
+  it('re-estimates the level on the last 28 days, keeping the shape', () => {
+    // A curve's level halves over the last 28 of 120 days (a tired creative): the fit averages the
+    // two levels; the anchored curve predicts the recent revenue at the recent spend.
+    const spend = Array.from({ length: 120 }, (_, i) => 100 + 60 * Math.sin(i / 5))
+    const truth = { theta: 0, s: 0.8, k: 150, beta: 1000, r2: 1, r2Weekly: 1, days: 120, kRel: 1 }
+    const y = spend.map((x, i) => responseAt(truth, x) * (i >= 92 ? 0.5 : 1))
+    const c = fitResponseCurve(spend, y)
+    if (!c) throw new Error('no fit')
+    const a = anchorLevel(c, spend, y)
+    expect([a.theta, a.s, a.k]).toEqual([c.theta, c.s, c.k])
+    let fitted = 0
+    let actual = 0
+    for (let i = 92; i < 120; i++) {
+      fitted += responseAt(a, spend[i] as number)
+      actual += y[i] as number
+    }
+    expect(Math.abs(fitted / actual - 1)).toBeLessThan(0.05)
+    expect(a.beta).toBeLessThan(c.beta * 0.7)
   })
 
   it('refuses to fit without enough spend days', () => {

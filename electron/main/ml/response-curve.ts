@@ -14,7 +14,9 @@ import { nelderMead } from './optim'
  *
  * Fit quality: `r2` on the fitted days and `r2Weekly` on 7-day sums (daily outcomes carry
  * Poisson-like noise a spend curve cannot explain). A curve is only *used* (shown, and driving the
- * what-if) when `r2Weekly >= MIN_CURVE_R2`; see `curveUsable`.
+ * what-if, and the recommendation engine's reallocation) when `r2Weekly >= MIN_CURVE_R2` and the
+ * saturation point is not at its bound; see `curveProblem`. Its level is then re-estimated on the
+ * last LEVEL_DAYS days (`anchorLevel`).
  */
 
 export const S_MIN = 0.5
@@ -22,6 +24,12 @@ export const S_MAX = 1
 export const THETA_MAX = 0.8
 export const K_MIN = 0.1
 export const K_MAX = 10
+/**
+ * A fit whose saturation point reaches this share of K_MAX is at the bound: the data showed no
+ * saturation (measured on the recommend bench: such fits are nearly straight lines whose
+ * elasticity, about 0.92, is set by the bound, while the simulator's true one is 0.64).
+ */
+export const K_BOUND_SHARE = 0.95
 /** Below this R² of weekly sums a fitted curve is not used. */
 export const MIN_CURVE_R2 = 0.5
 
@@ -35,6 +43,12 @@ export interface ResponseCurve {
   /** Share of variance of 7-day sums explained (the quality gate). */
   r2Weekly: number
   days: number
+  /**
+   * Saturation point K relative to the steady adstock of the largest daily spend seen. At the
+   * upper bound K_MAX the data showed no saturation: the curve is a straight line over the spend
+   * seen and its curvature is an artefact of the bound.
+   */
+  kRel: number
 }
 
 function adstock(spend: ArrayLike<number>, theta: number): Float64Array {
@@ -147,6 +161,7 @@ export function fitResponseCurve(spend: ArrayLike<number>, y: ArrayLike<number>)
   )
   // Keep the grid point if the local search did not improve on it.
   const d = res.value <= best.sse ? decode(res.x) : { theta: best.theta, s: best.s, k: kOf(best.theta, best.m) }
+  const kRel = (d.k * (1 - d.theta)) / maxSpend
   const fit = sse(spend, y, d.theta, d.s, d.k)
   const f = fitted(spend, d.theta, d.s, d.k)
   for (let i = 0; i < n; i++) f[i] = fit.beta * (f[i] as number)
@@ -156,7 +171,36 @@ export function fitResponseCurve(spend: ArrayLike<number>, y: ArrayLike<number>)
     r2: r2Of(y, f),
     r2Weekly: r2Of(weekly(y), weekly(f)),
     days: n,
+    kRel,
   }
+}
+
+/** Days at the end of the fitted window on which the curve's level is re-estimated. */
+export const LEVEL_DAYS = 28
+
+/**
+ * The same curve with its level (beta) re-estimated on the last `days` days: the shape (carry-over,
+ * curvature, saturation point) is what a long history tells; the level drifts (creatives tire and
+ * are replaced, seasons change), so it is read where the next weeks will be. beta' = beta × Σ y /
+ * Σ fitted over those days (the least-squares level with the shape fixed would weight them by the
+ * fitted values; the ratio keeps recent revenue per unit of fitted response exact). The R²s stay
+ * those of the fit.
+ */
+export function anchorLevel(
+  c: ResponseCurve,
+  spend: ArrayLike<number>,
+  y: ArrayLike<number>,
+  days = LEVEL_DAYS,
+): ResponseCurve {
+  const f = fitted(spend, c.theta, c.s, c.k)
+  let sy = 0
+  let sf = 0
+  for (let i = Math.max(0, spend.length - days); i < spend.length; i++) {
+    sy += y[i] as number
+    sf += c.beta * (f[i] as number)
+  }
+  if (!(sf > 0) || !(sy > 0)) return c
+  return { ...c, beta: (c.beta * sy) / sf }
 }
 
 /** Why a fitted curve is not used, or null when it is usable. */
@@ -165,6 +209,8 @@ export function curveProblem(c: ResponseCurve | null): string | null {
   if (!(c.r2Weekly >= MIN_CURVE_R2))
     return `the response curve explains too little of the weekly outcomes (R² ${c.r2Weekly.toFixed(2)} < ${MIN_CURVE_R2})`
   if (c.beta <= 0) return 'no measurable response to spend'
+  if (c.kRel >= K_MAX * K_BOUND_SHARE)
+    return 'no saturation in the spend seen: the fit is a straight line at the bound of its saturation point'
   return null
 }
 

@@ -9,6 +9,7 @@ import type {
 } from '../../../shared/domain/recommendations'
 import { fitFatigue } from '../analytics/fatigue'
 import type { BudgetHolder, RecAccount, RecommendationDraft, WindowSums } from '../store/repos/recommendations-repo'
+import { MIN_CURVE_R2 } from '../ml/response-curve'
 import { DEFAULT_GUARDRAILS, reallocate, revenueAt, type CurvePoint, type Holder } from './reallocate'
 
 /**
@@ -20,8 +21,6 @@ import { DEFAULT_GUARDRAILS, reallocate, revenueAt, type CurvePoint, type Holder
 
 /** z of the 80% two-sided interval. */
 export const Z80 = 1.2816
-/** A curve fitted with less explained variance than this is not used (no advice stands on it). */
-export const MIN_CURVE_R2 = 0.7
 /** Entities launched fewer days ago than this are in their learning phase and left alone. */
 export const LEARNING_DAYS = 14
 /** Days after applying when the outcome is measured. */
@@ -53,9 +52,14 @@ export interface CurveView {
    * through the entity's own recent spend and revenue at the workspace's median elasticity.
    */
   source: 'fitted' | 'fallback'
+  /*
+   * A fitted curve is used when the ML module's own gate says so (`usable`: R² of weekly sums at
+   * least MIN_CURVE_R2): the gate of the curve on the page and of its what-if too.
+   */
   /** The fallback's elasticity. */
   elasticity?: number
   currency: string
+  /** Fitted: the curve's R² of weekly sums (the gate's measure); fallback: 0. */
   r2: number
   days: number
   currentDailySpendMicros: number
@@ -311,7 +315,7 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
           ],
           chart: null,
           notes: [
-            `Guardrails: at most ±${DEFAULT_GUARDRAILS.maxStep * 100}% per entity per step, budgets of at least ${DEFAULT_GUARDRAILS.floor} ${cur}, entities launched in the last ${LEARNING_DAYS} days and paused ones left alone, fitted curves with R² below ${MIN_CURVE_R2} not used: those entities move along a fallback power law through their own last 28 days (revenue ∝ spend^e, e the median elasticity of the account's usable fitted curves, else ${DEFAULT_ELASTICITY}), with confidence ${FALLBACK_CONFIDENCE} and an interval as wide as the change.`,
+            `Guardrails: at most ±${DEFAULT_GUARDRAILS.maxStep * 100}% per entity per step, budgets of at least ${DEFAULT_GUARDRAILS.floor} ${cur}, entities launched in the last ${LEARNING_DAYS} days and paused ones left alone, fitted curves the ML module does not mark usable (weekly R² below ${MIN_CURVE_R2}) not used: those entities move along a fallback power law through their own last 28 days (revenue ∝ spend^e, e the median elasticity of the account's usable fitted curves, else ${DEFAULT_ELASTICITY}), with confidence ${FALLBACK_CONFIDENCE} and an interval as wide as the change.`,
             ...held.slice(0, 5).map((r) => `${r.name}: ${r.held}`),
             ...(held.length > 5 ? [`… and ${held.length - 5} more held`] : []),
           ],

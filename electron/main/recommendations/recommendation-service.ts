@@ -23,7 +23,6 @@ import {
   elasticityOf,
   fallbackCurve,
   HORIZON_DAYS,
-  MIN_CURVE_R2,
   scaling,
   structure,
   waste,
@@ -34,12 +33,6 @@ import {
 const TABLES: DataTable[] = ['recommendations']
 /** Busiest budget holders per account that get a fitted response curve (the rest: the fallback). */
 const FITS_PER_ACCOUNT = 25
-/**
- * Wall time a generation may spend fitting curves (busiest holders first); the rest get the
- * fallback. A fit reads the entity's whole history: milliseconds on the demo, about two seconds on
- * the 10,000-campaign store, where this keeps a generation near the 3 s target.
- */
-const FIT_BUDGET_MS = 1500
 /** Busiest active ads per account checked for fatigue. */
 const ADS_PER_ACCOUNT = 40
 /** A/B test suggestions turned into recommendations. */
@@ -98,46 +91,39 @@ export class RecommendationService {
     return this.d.core.platform.clock.now()
   }
 
-  /** A curve from the ML service, or why none is used (not found, too poor a fit). */
-  private curve(
+  /**
+   * The ML module's response curves of some holders of one account (one read), or why none is
+   * used: the forecasts service's own gate (`usable`), so the curve on the page, its what-if and
+   * the reallocation stand on the same model.
+   */
+  private curves(
     workspaceId: number,
-    entityType: 'campaign' | 'ad_set',
-    entityId: number,
-  ): CurveView | { problem: string } {
-    try {
-      const c = this.d.forecasts.responseCurve({ workspaceId, entityType, entityId })
-      if (!(c.params.r2 >= MIN_CURVE_R2))
-        return { problem: `response curve R² ${c.params.r2.toFixed(2)} is below ${MIN_CURVE_R2}: not used` }
-      const view: CurveView = {
-        source: 'fitted',
-        currency: c.currency,
-        r2: c.params.r2,
-        days: c.params.days,
-        currentDailySpendMicros: c.currentDailySpendMicros,
-        points: c.points,
-      }
-      // Only diminishing returns over the guardrails' range (±30% of current spend) are trusted.
-      const x = c.currentDailySpendMicros
-      const range = c.points.filter((p) => p.spendMicros >= 0.6 * x && p.spendMicros <= 1.4 * x)
-      if (range.some((p, i) => i > 0 && p.marginalRoas > (range[i - 1]?.marginalRoas ?? 0) * 1.001))
-        return { problem: 'response curve has rising marginal returns around current spend: not used' }
-      const e = elasticityOf(view)
-      if (e === null || !(e > 0.05 && e < 1))
-        return {
-          problem: `response curve elasticity ${e === null ? 'unknown' : e.toFixed(2)} outside (0, 1): not used`,
-        }
-      return view
-    } catch (e) {
-      return { problem: e instanceof AppError ? e.message : `response curve failed: ${(e as Error).message}` }
+    accountId: number,
+    holders: { entityType: 'campaign' | 'ad_set'; id: number }[],
+  ): Map<string, CurveView | { problem: string }> {
+    const out = new Map<string, CurveView | { problem: string }>()
+    const got = this.d.forecasts.responseCurves({
+      workspaceId,
+      accountId,
+      entities: holders.map((h) => ({ entityType: h.entityType, entityId: h.id })),
+    })
+    for (const [key, c] of got) {
+      if ('problem' in c && !('usable' in c)) out.set(key, { problem: c.problem })
+      else if (!c.usable) out.set(key, { problem: `${c.problem ?? 'response curve not usable'}: not used` })
+      else
+        out.set(key, {
+          source: 'fitted',
+          currency: c.currency,
+          r2: c.params.r2Weekly,
+          days: c.params.days,
+          currentDailySpendMicros: c.currentDailySpendMicros,
+          points: c.points,
+        })
     }
+    return out
   }
 
-  private async accountData(
-    workspaceId: number,
-    acc: RecAccount,
-    rate: number,
-    deadline: number,
-  ): Promise<AccountData | null> {
+  private async accountData(workspaceId: number, acc: RecAccount, rate: number): Promise<AccountData | null> {
     const to = acc.lastSettledDate
     if (!to) return null
     const repo = this.d.repo
@@ -147,25 +133,21 @@ export class RecommendationService {
       campaign: new Map(repo.windowSums('campaign', acc.id, addDays(latest, -27), latest).map((s) => [s.id, s])),
       ad_set: new Map(repo.windowSums('ad_set', acc.id, addDays(latest, -27), latest).map((s) => [s.id, s])),
     }
-    const curves = new Map<string, CurveView | { problem: string }>()
-    // Fitting a curve costs milliseconds: the busiest holders get one, the rest the fallback.
+    // The busiest holders get a fitted curve (one read for all of them), the rest the fallback.
     const active = holders
       .filter((h) => h.status === 'active')
       .map((h) => ({ h, spend: recent[h.entityType].get(h.id)?.spendMicros ?? 0 }))
-      .sort((x, y) => y.spend - x.spend)
-    for (const [i, { h }] of active.entries()) {
-      const key = `${h.entityType}:${h.id}`
-      // A fit takes milliseconds: let IPC and jobs in between every few.
-      if (i < FITS_PER_ACCOUNT && i % 5 === 4) await yieldNow()
-      curves.set(
-        key,
-        i >= FITS_PER_ACCOUNT
-          ? { problem: `not among the ${FITS_PER_ACCOUNT} busiest of the account: no curve fitted` }
-          : performance.now() > deadline
-            ? { problem: `the generation's ${FIT_BUDGET_MS / 1000} s for curve fits was spent: no curve fitted` }
-            : this.curve(workspaceId, h.entityType, h.id),
-      )
-    }
+      .sort((x, y) => y.spend - x.spend || (x.h.entityType < y.h.entityType ? -1 : 1) || x.h.id - y.h.id)
+    const curves = this.curves(
+      workspaceId,
+      acc.id,
+      active.slice(0, FITS_PER_ACCOUNT).map((x) => x.h),
+    )
+    for (const { h } of active.slice(FITS_PER_ACCOUNT))
+      curves.set(`${h.entityType}:${h.id}`, {
+        problem: `not among the ${FITS_PER_ACCOUNT} busiest of the account: no curve fitted`,
+      })
+    await yieldNow()
     const elasticities = [...curves.values()]
       .filter((c): c is CurveView => !('problem' in c))
       .map(elasticityOf)
@@ -225,9 +207,8 @@ export class RecommendationService {
     const month = localDateIn('UTC', this.now()).slice(0, 7)
     const drafts: RecommendationDraft[] = []
     const skipped: string[] = []
-    const deadline = performance.now() + FIT_BUDGET_MS
     for (const acc of this.d.repo.accounts(workspaceId)) {
-      const a = await this.accountData(workspaceId, acc, scope.rate(acc.currency, month), deadline)
+      const a = await this.accountData(workspaceId, acc, scope.rate(acc.currency, month))
       await yieldNow()
       if (!a) continue
       for (const [key, c] of a.curves) if ('problem' in c) skipped.push(`${key}: ${c.problem}`)

@@ -1,5 +1,6 @@
 import { fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import type { Sqlite } from '../db'
+import { inChunks } from '../id-lists'
 import type { EntitySeries } from '../../ml/features'
 
 /** Loaded series of a workspace plus the shared date range (account-local dates). */
@@ -101,18 +102,31 @@ interface DayRow {
 export function loadWorkspaceSeries(
   sqlite: Sqlite,
   workspaceId: number,
-  opts: { adSets?: boolean; only?: { entityType: 'campaign' | 'ad_set'; entityId: number } } = {},
+  opts: {
+    adSets?: boolean
+    /** One entity only (shorthand for `entities`). */
+    only?: { entityType: 'campaign' | 'ad_set'; entityId: number }
+    /**
+     * Only these campaigns and ad sets of one account, with the workspace's last `lastDays` days
+     * (earlier days read as zero): one read for many entities (the recommendation engine's response curves) that scans
+     * only that account's recent rows instead of the workspace's whole history per entity.
+     */
+    entities?: { accountId: number; lastDays: number; campaign: number[]; ad_set: number[] }
+  } = {},
 ): WorkspaceSeries | null {
-  const only = opts.only
-  const cFilter = only ? (only.entityType === 'campaign' ? `AND c.id = ${Number(only.entityId)}` : 'AND 0') : ''
-  const cdFilter = only
-    ? only.entityType === 'campaign'
-      ? `AND dm.campaign_id = ${Number(only.entityId)}`
-      : 'AND 0'
-    : ''
-  const sFilter = only ? (only.entityType === 'ad_set' ? `AND s.id = ${Number(only.entityId)}` : 'AND 0') : ''
-  const dmFilter = only ? (only.entityType === 'ad_set' ? `AND dm.ad_set_id = ${Number(only.entityId)}` : 'AND 0') : ''
-  const withAdSets = opts.adSets === true || only?.entityType === 'ad_set'
+  const only = opts.entities
+    ? opts.entities
+    : opts.only
+      ? {
+          accountId: null,
+          lastDays: null,
+          campaign: opts.only.entityType === 'campaign' ? [opts.only.entityId] : [],
+          ad_set: opts.only.entityType === 'ad_set' ? [opts.only.entityId] : [],
+        }
+      : null
+  const byIds = <T>(ids: number[] | undefined, q: (filter: string, bind: number[]) => T[]): T[] =>
+    !only ? q('', []) : inChunks(ids ?? [], (chunk, m) => q(`IN (${m})`, chunk))
+  const withAdSets = opts.adSets === true || (only !== null && only.ad_set.length > 0)
   const range = sqlite
     .prepare(
       `SELECT min(cd.date) AS f, max(cd.date) AS t FROM account_daily cd
@@ -122,22 +136,33 @@ export function loadWorkspaceSeries(
   if (!range.f || !range.t) return null
   const fromDay = toEpochDay(range.f)
   const days = toEpochDay(range.t) - fromDay + 1
+  // Rows of one account over its last days: a range of daily_metrics' key (account, date, ad).
+  const recent = only?.accountId != null && only.lastDays !== null
+  const range2 = recent ? 'AND dm.account_id = ? AND dm.date >= ?' : ''
+  const rangeBind = recent ? [only.accountId, fromEpochDay(fromDay + days - (only.lastDays as number))] : []
   const formats = new Map<number, string>()
-  for (const r of sqlite
-    .prepare(
-      `SELECT ads.campaign_id AS id, cr.format AS format, count(*) AS n FROM ads
-       JOIN creatives cr ON cr.id = ads.creative_id JOIN ad_accounts a ON a.id = ads.account_id
-       WHERE a.workspace_id = ? GROUP BY ads.campaign_id, cr.format ORDER BY n ASC`,
-    )
-    .all(workspaceId) as { id: number; format: string }[]) {
-    formats.set(r.id, r.format) // ascending count: the dominant format is written last
-  }
-  const campaignMeta = sqlite
-    .prepare(
-      `SELECT c.id, c.name, c.id AS campaign_id, c.objective, c.start_date, a.platform, a.currency, NULL AS format
-       FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ? ${cFilter} ORDER BY c.id`,
-    )
-    .all(workspaceId) as MetaRow[]
+  const formatRows = byIds(
+    only ? [...new Set([...only.campaign, ...only.ad_set.map((id) => campaignOfAdSet(sqlite, id))])] : undefined,
+    (f, b) =>
+      sqlite
+        .prepare(
+          `SELECT ads.campaign_id AS id, cr.format AS format, count(*) AS n FROM ads
+           JOIN creatives cr ON cr.id = ads.creative_id JOIN ad_accounts a ON a.id = ads.account_id
+           WHERE a.workspace_id = ? ${f && `AND ads.campaign_id ${f}`} GROUP BY ads.campaign_id, cr.format`,
+        )
+        .all(workspaceId, ...b) as { id: number; format: string; n: number }[],
+  ).sort((x, y) => x.n - y.n)
+  for (const r of formatRows) formats.set(r.id, r.format) // ascending count: the dominant format is written last
+  const campaignMeta = byIds(
+    only?.campaign,
+    (f, b) =>
+      sqlite
+        .prepare(
+          `SELECT c.id, c.name, c.id AS campaign_id, c.objective, c.start_date, a.platform, a.currency, NULL AS format
+         FROM campaigns c JOIN ad_accounts a ON a.id = c.account_id WHERE a.workspace_id = ? ${f && `AND c.id ${f}`} ORDER BY c.id`,
+        )
+        .all(workspaceId, ...b) as MetaRow[],
+  )
   const series: EntitySeries[] = []
   const byKey = new Map<string, EntitySeries>()
   const make = (type: 'campaign' | 'ad_set', m: MetaRow): EntitySeries => {
@@ -176,36 +201,59 @@ export function loadWorkspaceSeries(
       s.clicks[i] = r.clicks
     }
   }
-  fill(
-    'campaign',
-    sqlite
-      .prepare(
-        `SELECT dm.campaign_id AS id, dm.date, sum(dm.spend_micros) AS spend, round(sum(dm.conversions), 6) AS conversions,
-                sum(dm.conversion_value_micros) AS revenue, sum(dm.impressions) AS impressions, sum(dm.clicks) AS clicks
-         FROM daily_metrics dm JOIN ad_accounts a ON a.id = dm.account_id WHERE a.workspace_id = ? ${cdFilter}
-         GROUP BY dm.campaign_id, dm.date`,
-      )
-      .iterate(workspaceId) as Iterable<DayRow>,
-  )
+  if (!only || only.campaign.length)
+    fill(
+      'campaign',
+      only
+        ? byIds(
+            only.campaign,
+            (f, b) =>
+              sqlite
+                .prepare(
+                  `SELECT dm.campaign_id AS id, dm.date, sum(dm.spend_micros) AS spend, round(sum(dm.conversions), 6) AS conversions,
+                    sum(dm.conversion_value_micros) AS revenue, sum(dm.impressions) AS impressions, sum(dm.clicks) AS clicks
+                 FROM daily_metrics dm JOIN ad_accounts a ON a.id = dm.account_id
+                 WHERE a.workspace_id = ? ${range2} AND dm.campaign_id ${f}
+                 GROUP BY dm.campaign_id, dm.date`,
+                )
+                .all(workspaceId, ...rangeBind, ...b) as DayRow[],
+          )
+        : (sqlite
+            .prepare(
+              `SELECT dm.campaign_id AS id, dm.date, sum(dm.spend_micros) AS spend, round(sum(dm.conversions), 6) AS conversions,
+                  sum(dm.conversion_value_micros) AS revenue, sum(dm.impressions) AS impressions, sum(dm.clicks) AS clicks
+               FROM daily_metrics dm JOIN ad_accounts a ON a.id = dm.account_id WHERE a.workspace_id = ?
+               GROUP BY dm.campaign_id, dm.date`,
+            )
+            .iterate(workspaceId) as Iterable<DayRow>),
+    )
   if (withAdSets) {
-    const adSetMeta = sqlite
-      .prepare(
-        `SELECT s.id, s.name, s.campaign_id, c.objective, c.start_date, a.platform, a.currency, NULL AS format
-         FROM ad_sets s JOIN campaigns c ON c.id = s.campaign_id JOIN ad_accounts a ON a.id = s.account_id
-         WHERE a.workspace_id = ? ${sFilter} ORDER BY s.id`,
-      )
-      .all(workspaceId) as MetaRow[]
+    const adSetMeta = byIds(
+      only?.ad_set,
+      (f, b) =>
+        sqlite
+          .prepare(
+            `SELECT s.id, s.name, s.campaign_id, c.objective, c.start_date, a.platform, a.currency, NULL AS format
+           FROM ad_sets s JOIN campaigns c ON c.id = s.campaign_id JOIN ad_accounts a ON a.id = s.account_id
+           WHERE a.workspace_id = ? ${f && `AND s.id ${f}`} ORDER BY s.id`,
+          )
+          .all(workspaceId, ...b) as MetaRow[],
+    )
     for (const m of adSetMeta) make('ad_set', m)
+    const adSetDays = `SELECT dm.ad_set_id AS id, dm.date, sum(dm.spend_micros) AS spend, sum(dm.conversions) AS conversions,
+                  sum(dm.conversion_value_micros) AS revenue, sum(dm.impressions) AS impressions, sum(dm.clicks) AS clicks
+           FROM daily_metrics dm JOIN ad_accounts a ON a.id = dm.account_id WHERE a.workspace_id = ?`
     fill(
       'ad_set',
-      sqlite
-        .prepare(
-          `SELECT dm.ad_set_id AS id, dm.date, sum(dm.spend_micros) AS spend, sum(dm.conversions) AS conversions,
-                  sum(dm.conversion_value_micros) AS revenue, sum(dm.impressions) AS impressions, sum(dm.clicks) AS clicks
-           FROM daily_metrics dm JOIN ad_accounts a ON a.id = dm.account_id WHERE a.workspace_id = ? ${dmFilter}
-           GROUP BY dm.ad_set_id, dm.date`,
-        )
-        .iterate(workspaceId) as Iterable<DayRow>,
+      only
+        ? byIds(
+            only.ad_set,
+            (f, b) =>
+              sqlite
+                .prepare(`${adSetDays} ${range2} AND dm.ad_set_id ${f} GROUP BY dm.ad_set_id, dm.date`)
+                .all(workspaceId, ...rangeBind, ...b) as DayRow[],
+          )
+        : (sqlite.prepare(`${adSetDays} GROUP BY dm.ad_set_id, dm.date`).iterate(workspaceId) as Iterable<DayRow>),
     )
   }
   for (const s of series) {
@@ -223,6 +271,11 @@ export function loadWorkspaceSeries(
   const settledDays = prov.d ? Math.max(0, toEpochDay(prov.d) - fromDay) : days
   applyCompletion(sqlite, workspaceId, fromDay, settledDays, days, series)
   return { from: range.f, to: fromEpochDay(fromDay + days - 1), days, settledDays, series }
+}
+
+function campaignOfAdSet(sqlite: Sqlite, id: number): number {
+  const r = sqlite.prepare('SELECT campaign_id AS c FROM ad_sets WHERE id = ?').get(id) as { c: number } | undefined
+  return r?.c ?? -1
 }
 
 /** Campaigns and ad sets of a workspace that forecasts can be asked for, campaign first then its ad sets. */
