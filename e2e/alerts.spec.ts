@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
+import { strFromU8, unzipSync } from 'fflate'
 import { callApi, demoReady, serverInfo } from './server-info'
 
 function pageUrl(hash: string): string {
@@ -88,8 +90,13 @@ test.describe('alerts and diagnostics pages', () => {
     const downloading = page.waitForEvent('download')
     await page.getByTestId('diag-copy').click()
     const download = await downloading
-    expect(download.suggestedFilename()).toMatch(/^marketing-engine-diagnostics-.*\.json$/)
-    await expect(page.getByTestId('diag-notice')).toBeVisible()
+    expect(download.suggestedFilename()).toMatch(/^marketing-engine-diagnostics-.*\.zip$/)
+    // The zip opens and holds the report and the log.
+    const zip = unzipSync(readFileSync((await download.path())!))
+    expect(Object.keys(zip)).toEqual(expect.arrayContaining(['README.txt', 'diagnostics.json']))
+    expect(Object.keys(zip).some((f) => f.startsWith('logs/main.'))).toBe(true)
+    expect(JSON.parse(strFromU8(zip['diagnostics.json']!))).toMatchObject({ healthy: expect.any(Boolean) })
+    await expect(page.getByTestId('diag-notice')).toContainText('.zip')
   })
 
   test('toasts: a window error becomes an ERROR alert toast that opens Diagnostics; a storm is grouped; Escape dismisses; the setting turns them off', async ({

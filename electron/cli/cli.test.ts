@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { strFromU8, unzipSync } from 'fflate'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '../..')
@@ -141,6 +142,19 @@ describe('cli', { timeout: 120_000 }, () => {
     const bogus = cli('--as', 'owner', 'status')
     expect(bogus.code).toBe(2)
     expect(bogus.stderr).toContain('--as needs one of viewer, editor, admin, got "owner"')
+  })
+
+  it('doctor --zip writes the diagnostics bundle (owner-only) that opens; --zip without a file is refused', () => {
+    const file = join(dataDir, 'diag.zip')
+    const r = cli('doctor', '--quick', '--zip', file)
+    expect(r.stderr).toContain(`Wrote ${file} (`)
+    const zip = unzipSync(readFileSync(file))
+    expect(Object.keys(zip)).toEqual(expect.arrayContaining(['README.txt', 'diagnostics.json']))
+    expect(JSON.parse(strFromU8(zip['diagnostics.json']!))).toHaveProperty('schema_version')
+    expect(statSync(file).mode & 0o077).toBe(0)
+    const bad = cli('doctor', '--quick', '--zip')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--zip needs a file name')
   })
 
   it('fails with a specific message and a non-zero exit on bad usage', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import {
   ALERT_SEVERITIES,
   ALERT_SOURCES,
@@ -287,10 +287,17 @@ export const alertCommands: CliCommand[] = [
     name: 'doctor',
     role: 'viewer',
     usage:
-      'doctor [--json] [--quick]   Health check: versions, store size and integrity, jobs, accounts, channels; exit 1 when unhealthy',
+      'doctor [--json] [--quick] [--zip FILE]   Health check: versions, store size and integrity, jobs, accounts, channels; exit 1 when unhealthy. --zip also writes the diagnostics bundle (the JSON and the redacted logs) for a bug report',
     coreOptions: { claimStore: false, startJobs: false },
     async run(core, args, caller) {
       const d = await call<Diagnostics>(core, caller, 'diagnostics:get', { integrity: !args.flags.has('quick') })
+      const zip = args.flags.get('zip')
+      if (zip !== undefined) {
+        if (zip === true) throw new CliError('--zip needs a file name: doctor --zip diagnostics.zip', 2)
+        const b = await call<{ base64: string; files: string[] }>(core, caller, 'diagnostics:bundle', {})
+        writeFileSync(zip, Buffer.from(b.base64, 'base64'), { mode: 0o600 })
+        console.error(`Wrote ${zip} (${b.files.length} files: ${b.files.join(', ')})`)
+      }
       console.log(args.flags.has('json') ? JSON.stringify(d, null, 2) : doctorText(d))
       if (!d.healthy) throw new CliError('Unhealthy: see the problems above', 1)
     },

@@ -1,4 +1,5 @@
 import type { ALERTS_INVOKE_CHANNELS } from '../../../shared/ipc/channels/alerts'
+import { diagnosticsBundle } from '../diagnostics/bundle'
 import { diagnose, recentLogLines } from '../diagnostics/diagnostics'
 import { setErrorSink, startLogging, type AppLogging } from '../logging'
 import type { CoreModule } from '../module'
@@ -83,6 +84,10 @@ export const alertsModule: CoreModule<'alerts', never, Channel> = {
         'alertRoutes:set': ({ routes }, ctx) => alerts.setRoutes(routes, ctx),
         'diagnostics:get': ({ integrity }) => diagnose(core, alerts, { integrity }),
         'diagnostics:logs': ({ lines }) => recentLogLines(core.platform.paths.dataDir, lines),
+        'diagnostics:bundle': async ({ integrity }) => {
+          const b = await diagnosticsBundle(core, alerts, { integrity })
+          return { fileName: b.fileName, base64: Buffer.from(b.bytes).toString('base64'), files: b.files }
+        },
         'diagnostics:reportError': (e) =>
           errors.report({
             origin: 'renderer',

@@ -17,4 +17,5 @@ export const ALERTS_INVOKE_CHANNELS = [
   'diagnostics:get',
   'diagnostics:logs',
   'diagnostics:reportError',
+  'diagnostics:bundle',
 ] as const

@@ -156,4 +156,13 @@ export const alertsContract = {
     input: RendererErrorSchema,
     output: z.object({ alertId: z.number().int().nullable(), limited: z.boolean() }),
   },
+  /**
+   * "Copy diagnostics" as a zip (base64): the doctor's JSON and the newest logs (5 MB at most), every
+   * line redacted again and the alert channels' stored secrets replaced wherever they appear.
+   */
+  'diagnostics:bundle': {
+    ...READ,
+    input: z.object({ integrity: z.boolean().default(false) }).strict(),
+    output: z.object({ fileName: z.string(), base64: z.string(), files: z.array(z.string()) }),
+  },
 } satisfies Record<Invoke, ChannelSpec>

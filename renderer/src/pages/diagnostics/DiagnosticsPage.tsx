@@ -70,18 +70,33 @@ export function DiagnosticsPage(): JSX.Element {
   const copy = async (): Promise<void> => {
     if (!data.data) return
     const text = bundleText(data.data.d, data.data.log)
+    let copied = false
     try {
       await navigator.clipboard.writeText(text)
-      setNotice('Copied the diagnostics (secrets redacted) to the clipboard, and saved them as a file.')
+      copied = true
     } catch {
-      setNotice('The clipboard is not available here; the diagnostics were saved as a file instead.')
+      // No clipboard here (an insecure context, a denied permission): the zip still goes out.
     }
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }))
-    const a = document.createElement('a')
-    a.href = url
-    a.download = `marketing-engine-diagnostics-${data.data.d.checked_at.replace(/[:.]/g, '-')}.json`
-    a.click()
-    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    try {
+      // The zip: the same JSON and the newest logs, redacted again by the core.
+      const b = await getClient().invoke('diagnostics:bundle', {})
+      const bytes = Uint8Array.from(atob(b.base64), (c) => c.charCodeAt(0))
+      const url = URL.createObjectURL(new Blob([bytes], { type: 'application/zip' }))
+      const a = document.createElement('a')
+      a.href = url
+      a.download = b.fileName
+      a.click()
+      setTimeout(() => URL.revokeObjectURL(url), 10_000)
+      setNotice(
+        copied
+          ? `Copied the diagnostics (secrets redacted) to the clipboard, and saved ${b.fileName} with the logs.`
+          : `The clipboard is not available here; saved ${b.fileName} (diagnostics and logs, secrets redacted) instead.`,
+      )
+    } catch (err) {
+      setNotice(
+        `${copied ? 'Copied the diagnostics to the clipboard, but ' : ''}the zip could not be made: ${errorMessage(err)}`,
+      )
+    }
   }
 
   let body: JSX.Element
