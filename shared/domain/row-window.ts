@@ -13,6 +13,8 @@ export interface RowWindowQuery {
   /** Case-insensitive part of the name ('' = every row). */
   search: string
   platform?: string | undefined
+  /** Also list archived (deleted) entities; by default they are left out of the list (their spend still counts in every total). */
+  archived?: boolean | undefined
 }
 
 /** A metric's raw value from a row's totals and KPIs (currency units for money; null when undefined). */
@@ -26,16 +28,20 @@ const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true })
 
 /**
  * Filter, sort and slice rows: rows without a value sort last in either direction, ties by name.
- * Returns the window and how many rows matched the filter.
+ * Archived rows are left out unless asked for. Returns the window, how many rows matched the
+ * filter, and how many archived rows matched it (listed or left out).
  */
-export function windowRows<T extends { name: string; platform: string | null; totals: Totals; kpis: Kpis }>(
-  rows: readonly T[],
-  q: RowWindowQuery,
-): { rows: T[]; total: number } {
+export function windowRows<
+  T extends { name: string; platform: string | null; status?: string | null; totals: Totals; kpis: Kpis },
+>(rows: readonly T[], q: RowWindowQuery): { rows: T[]; total: number; archived: number } {
   const needle = q.search.trim().toLowerCase()
-  const kept = rows.filter(
-    (r) => (!q.platform || r.platform === q.platform) && (!needle || r.name.toLowerCase().includes(needle)),
-  )
+  let archived = 0
+  const kept = rows.filter((r) => {
+    if ((q.platform && r.platform !== q.platform) || (needle && !r.name.toLowerCase().includes(needle))) return false
+    if (r.status !== 'archived') return true
+    archived++
+    return q.archived === true
+  })
   const dir = q.dir === 'asc' ? 1 : -1
   const sort = q.sort
   if (sort === 'name') kept.sort((a, b) => dir * collator.compare(a.name, b.name))
@@ -49,5 +55,5 @@ export function windowRows<T extends { name: string; platform: string | null; to
       return dir * (va - vb) || collator.compare(a.name, b.name)
     })
   }
-  return { rows: kept.slice(q.offset, q.offset + q.limit), total: kept.length }
+  return { rows: kept.slice(q.offset, q.offset + q.limit), total: kept.length, archived }
 }

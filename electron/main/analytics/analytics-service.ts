@@ -299,7 +299,7 @@ export class AnalyticsService {
     }
     if (input.window) {
       const w = windowRows(rows, input.window)
-      return { ...base, rows: w.rows, total: w.total, offset: input.window.offset }
+      return { ...base, rows: w.rows, total: w.total, offset: input.window.offset, archived: w.archived }
     }
     rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '') || b.totals.spendMicros - a.totals.spendMicros)
     return { ...base, rows }

@@ -195,6 +195,36 @@ describe('analytics against hand-computed values', () => {
     expect(bad.ok).toBe(false)
   })
 
+  it('leaves archived (deleted) campaigns out of the list unless asked for, and their spend in every total', async () => {
+    type W = { rows: { name: string; status: string | null }[]; total: number; archived: number }
+    const q = { workspaceId: ws, range: JAN30_FEB2, level: 'campaign' }
+    const summaryBefore = await call<{ totals: { spendMicros: number } }>('dashboard:getSummary', {
+      workspaceId: ws,
+      range: JAN30_FEB2,
+    })
+    core.store.sqlite.prepare("UPDATE campaigns SET status = 'archived' WHERE id = ?").run(ids.c3)
+    try {
+      const listed = await call<W>('analytics:getBreakdown', { ...q, window: { limit: 10 } })
+      expect(listed).toMatchObject({ total: 2, archived: 1 })
+      expect(listed.rows.map((r) => r.name)).toEqual(['Alpha', 'Beta'])
+      const all = await call<W>('analytics:getBreakdown', { ...q, window: { limit: 10, archived: true } })
+      expect(all).toMatchObject({ total: 3, archived: 1 })
+      expect(all.rows.find((r) => r.name === 'Gamma')?.status).toBe('archived')
+      // A search that matches no archived row says none are hidden.
+      expect(await call<W>('analytics:getBreakdown', { ...q, window: { limit: 10, search: 'alp' } })).toMatchObject({
+        total: 1,
+        archived: 0,
+      })
+      const summary = await call<{ totals: { spendMicros: number } }>('dashboard:getSummary', {
+        workspaceId: ws,
+        range: JAN30_FEB2,
+      })
+      expect(summary.totals.spendMicros).toBe(summaryBefore.totals.spendMicros)
+    } finally {
+      core.store.sqlite.prepare("UPDATE campaigns SET status = 'active' WHERE id = ?").run(ids.c3)
+    }
+  })
+
   it('reads ad and ad-set totals together, equal to each level read alone (converted per month)', () => {
     const a = core.services.analytics
     const scope = a.scope(ws)

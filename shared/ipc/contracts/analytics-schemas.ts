@@ -69,6 +69,8 @@ export const BreakdownInputSchema = ScopeInputSchema.extend({
       dir: z.enum(['asc', 'desc']).default('desc'),
       search: z.string().max(200).default(''),
       platform: PlatformIdSchema.optional(),
+      /** List archived (deleted) entities too; by default they are left out (their spend still counts in totals). */
+      archived: z.boolean().default(false),
     })
     .strict()
     .optional(),
@@ -88,6 +90,8 @@ export const BreakdownSchema = z.object({
   /** With a `window`: rows matching its filter (the window holds `rows` of them from `offset`). */
   total: z.number().int().nonnegative().optional(),
   offset: z.number().int().nonnegative().optional(),
+  /** With a `window`: archived rows matching its filter (left out of `total` unless `window.archived`). */
+  archived: z.number().int().nonnegative().optional(),
 })
 export type Breakdown = z.infer<typeof BreakdownSchema>
 

@@ -45,6 +45,7 @@ export function CampaignsPage(): JSX.Element {
   const [path, setPath] = useState<Crumb[]>([{ level: 'campaign' }])
   const [search, setSearch] = useState('')
   const [platform, setPlatform] = useState('all')
+  const [showArchived, setShowArchived] = useState(false)
   const [sort, setSort] = useState<SortState>({ key: 'spend', dir: 'desc' })
   const [columns, setColumns] = useState<MetricColumn[]>(DEFAULT_COLUMNS)
   const [showColumns, setShowColumns] = useState(false)
@@ -72,11 +73,12 @@ export function CampaignsPage(): JSX.Element {
           dir: sort.dir,
           search: query,
           ...(platform !== 'all' ? { platform: platform as EntityRow['platform'] & string } : {}),
+          archived: showArchived,
         },
       }),
-    [workspaceId, range, crumb, compare, sort, query, platform],
+    [workspaceId, range, crumb, compare, sort, query, platform, showArchived],
   )
-  const queryKey = JSON.stringify({ workspaceId, range, compare, crumb, sort, query, platform })
+  const queryKey = JSON.stringify({ workspaceId, range, compare, crumb, sort, query, platform, showArchived })
   const state = usePageData({
     key: workspaceId === null ? null : queryKey,
     load: () => ask(0, WINDOW),
@@ -86,6 +88,8 @@ export function CampaignsPage(): JSX.Element {
   const list = useRowWindows(state.data, (offset) => ask(offset, WINDOW), WINDOW)
   const currency = state.data?.currency ?? 'USD'
   const convertedFrom = state.data?.convertedFrom ?? []
+  // Archived (deleted) entities are left out of the list unless asked for; their spend counts anyway.
+  const archivedCount = state.data?.archived ?? 0
 
   // Prediction badges: the active model's 14-day forecasts for campaigns and ad sets (none until a
   // model is trained; failures only hide the badges).
@@ -226,6 +230,12 @@ export function CampaignsPage(): JSX.Element {
         >
           Columns
         </button>
+        {archivedCount > 0 || showArchived ? (
+          <label className="switch" data-testid="explorer-archived">
+            <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} />
+            Show archived ({archivedCount.toLocaleString('en-US')})
+          </label>
+        ) : null}
         <span className="toolbar__spacer" />
         <span className="field__hint" data-testid="explorer-count">
           {list.count.toLocaleString('en-US')} {LEVEL_TITLES[crumb.level].toLowerCase()}

@@ -74,6 +74,7 @@ export function Attribution({ onChanged }: { onChanged: () => void }): JSX.Eleme
                 <td>
                   {p === 'snapchat' ? (
                     <select
+                      className="select"
                       aria-label="Snapchat attribution window"
                       value={pinned ? `${pinned.swipe}/${pinned.view}` : ''}
                       onChange={(e) => void pin(e.target.value)}

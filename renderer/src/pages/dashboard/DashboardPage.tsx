@@ -86,23 +86,20 @@ function attributionNotes(summary: Summary): JSX.Element[] {
     out.push(
       <p key="attr" className="note note--info" data-testid="note-attribution">
         <Icon name="info" size={14} />
-        Conversions counted with{' '}
-        {same.map(([p, [a]], i) => (
-          <span key={p}>
-            {i > 0 ? '; ' : ''}
-            {PLATFORM_LABELS[p]}: {a?.label}
-          </span>
-        ))}
-        .
+        <span>
+          Conversions counted with {same.map(([p, [a]]) => `${PLATFORM_LABELS[p]}: ${a?.label ?? ''}`).join('; ')}.
+        </span>
       </p>,
     )
   for (const [p, list] of mixed)
     out.push(
       <p key={`attr-${p}`} className="note note--warning" data-testid="note-attribution-mixed">
         <Icon name="warning" size={14} />
-        {PLATFORM_LABELS[p]} conversions in this range were counted two ways:{' '}
-        {list.map((a) => `${a.days} account-day${a.days === 1 ? '' : 's'} with ${a.label}`).join(', ')}. Re-sync the
-        history to count every day the same way.
+        <span>
+          {PLATFORM_LABELS[p]} conversions in this range were counted two ways:{' '}
+          {list.map((a) => `${a.days} account-day${a.days === 1 ? '' : 's'} with ${a.label}`).join(', ')}. Re-sync the
+          history to count every day the same way.
+        </span>
       </p>,
     )
   return out
