@@ -454,11 +454,28 @@ function adTotalsOf(
   scope: ResolvedScope,
   buckets: Iterable<AdBucket>,
 ): { ad: Map<number, Totals>; ad_set: Map<number, Totals> } {
-  const raw = { ad: new Map<string, RawBucket>(), ad_set: new Map<string, RawBucket>() }
-  const add = (m: Map<string, RawBucket>, id: number, b: RawBucket): void => {
-    const k = `${id}|${b.month}|${b.currency}`
+  // Sums per (entity, month, currency) in order of first appearance, keyed by a number: the
+  // month's and currency's index in this call (at most 4,096 and 64 of them) beside the id.
+  const months = new Map<string, number>()
+  const currencies = new Map<string, number>()
+  const raw = { ad: new Map<number, RawBucket>(), ad_set: new Map<number, RawBucket>() }
+  const add = (m: Map<number, RawBucket>, id: number, part: number, b: RawBucket): void => {
+    const k = id * 262_144 + part
     const r = m.get(k)
-    if (!r) m.set(k, { ...b, key: String(id) })
+    if (!r)
+      m.set(k, {
+        key: String(id),
+        period: b.period,
+        month: b.month,
+        currency: b.currency,
+        spend: b.spend,
+        revenue: b.revenue,
+        impressions: b.impressions,
+        clicks: b.clicks,
+        conversions: b.conversions,
+        video_views: b.video_views,
+        provisional: b.provisional,
+      })
     else {
       r.spend += b.spend
       r.revenue += b.revenue
@@ -469,8 +486,14 @@ function adTotalsOf(
     }
   }
   for (const b of buckets) {
-    add(raw.ad, Number(b.key), b)
-    add(raw.ad_set, b.adSetId, b)
+    let mi = months.get(b.month)
+    if (mi === undefined) months.set(b.month, (mi = months.size))
+    let ci = currencies.get(b.currency)
+    if (ci === undefined) currencies.set(b.currency, (ci = currencies.size))
+    if (mi >= 4096 || ci >= 64) throw new Error('adTotalsOf: more than 4,096 months or 64 currencies in one read')
+    const part = mi * 64 + ci
+    add(raw.ad, Number(b.key), part, b)
+    add(raw.ad_set, b.adSetId, part, b)
   }
   const out = { ad: new Map<number, Totals>(), ad_set: new Map<number, Totals>() }
   for (const level of ['ad', 'ad_set'] as const)
@@ -501,22 +524,15 @@ function monthBucket(row: (string | number)[], currency: string): AdBucket {
   }
 }
 
-/** Sums of one part (days inside one month) per ad and ad set; conversions summed as SQLite's sum() does. */
-class PartSums {
-  readonly byAd = new Map<number, PartBucket>()
-  /** Rows of an ad under another ad set than its first (rare: an ad moved). */
-  readonly moved = new Map<string, PartBucket>()
-}
-
-interface PartBucket {
-  ad: number
-  adSet: number
-  v: Float64Array
-}
+/** Values per (part, ad) slot in `sumParts`: the six sums and the conversions' compensation. */
+const SLOT = 8
 
 /**
  * Sum one account's ad-day rows into each part (a range's days inside one month): the parts'
- * days are read once, merged into contiguous spans. Yields [range index, bucket].
+ * days are read once, merged into contiguous spans; each row is added to every part holding its
+ * day, per ad and ad set. Conversions are summed as SQLite's sum() sums REAL values
+ * (Kahan-Babuska-Neumaier), so a part's sums equal a grouped SQL read of its days. Returns
+ * [range index, bucket] pairs.
  */
 function sumParts(
   repo: AnalyticsRepo,
@@ -524,9 +540,9 @@ function sumParts(
   currency: string,
   parts: { i: number; from: string; to: string }[],
 ): [number, AdBucket][] {
-  const sums = parts.map(() => new PartSums())
+  const np = parts.length
   const byDay = new Map<string, number[]>()
-  for (let p = 0; p < parts.length; p++) {
+  for (let p = 0; p < np; p++) {
     const part = parts[p] as { from: string; to: string }
     for (const d of dateRange(part.from, part.to)) {
       const l = byDay.get(d)
@@ -542,64 +558,105 @@ function sumParts(
       if (p.to > last.to) last.to = p.to
     } else spans.push({ from: p.from, to: p.to })
   }
+  // Ads get dense indexes; slotOf[ad * np + part] is the ad's value slot in that part (+1; 0 none).
+  const dense = new Map<number, number>()
+  const adIds: number[] = []
+  const adSets: number[] = []
+  let slotOf = new Int32Array(1024 * np)
+  let values = new Float64Array(4096 * SLOT)
+  let used = 0
+  const slotPart: number[] = []
+  const slotAd: number[] = []
+  // Rows of an ad under another ad set than its first (rare: an ad moved), by part|ad|ad set.
+  const moved = new Map<string, { part: number; ad: number; adSet: number; at: number }>()
+  const newSlot = (part: number, d: number): number => {
+    if ((used + 1) * SLOT > values.length) {
+      const grown = new Float64Array(values.length * 2)
+      grown.set(values)
+      values = grown
+    }
+    slotPart.push(part)
+    slotAd.push(d)
+    return used++
+  }
   for (const sp of spans) {
     let day = ''
-    let targets: number[] = []
+    let targets: number[] | undefined
     for (const r of repo.adDayRows(accountId, sp.from, sp.to)) {
       if (r[0] !== day) {
         day = r[0] as string
-        targets = byDay.get(day) ?? []
+        targets = byDay.get(day)
       }
+      if (!targets) continue
       const ad = r[1] as number
       const adSet = r[2] as number
-      for (const p of targets) {
-        const s = sums[p] as PartSums
-        let b = s.byAd.get(ad)
-        if (!b) s.byAd.set(ad, (b = { ad, adSet, v: new Float64Array(8) }))
-        else if (b.adSet !== adSet) {
-          const k = `${ad}|${adSet}`
-          b = s.moved.get(k)
-          if (!b) s.moved.set(k, (b = { ad, adSet, v: new Float64Array(8) }))
+      let d = dense.get(ad)
+      if (d === undefined) {
+        d = adIds.length
+        dense.set(ad, d)
+        adIds.push(ad)
+        adSets.push(adSet)
+        if ((d + 1) * np > slotOf.length) {
+          const grown = new Int32Array(slotOf.length * 2)
+          grown.set(slotOf)
+          slotOf = grown
         }
-        const v = b.v
-        v[0] = (v[0] as number) + (r[3] as number)
-        v[1] = (v[1] as number) + (r[4] as number)
-        v[2] = (v[2] as number) + (r[5] as number)
-        // Conversions (REAL) with Kahan-Babuska-Neumaier compensation, as SQLite's sum() adds them.
-        const c = r[6] as number
-        const acc = v[3] as number
+      }
+      const other = adSets[d] !== adSet
+      const c = r[6] as number
+      for (const p of targets) {
+        let at: number
+        if (other) {
+          const k = `${p}|${ad}|${adSet}`
+          let m = moved.get(k)
+          if (!m) moved.set(k, (m = { part: p, ad, adSet, at: newSlot(p, -1) }))
+          at = m.at
+        } else {
+          const si = d * np + p
+          at = (slotOf[si] as number) - 1
+          if (at < 0) {
+            at = newSlot(p, d)
+            slotOf[si] = at + 1
+          }
+        }
+        const o = at * SLOT
+        values[o] = (values[o] as number) + (r[3] as number)
+        values[o + 1] = (values[o + 1] as number) + (r[4] as number)
+        values[o + 2] = (values[o + 2] as number) + (r[5] as number)
+        const acc = values[o + 3] as number
         const t = acc + c
-        v[7] = (v[7] as number) + (Math.abs(acc) > Math.abs(c) ? acc - t + c : c - t + acc)
-        v[3] = t
-        v[4] = (v[4] as number) + (r[7] as number)
-        v[5] = (v[5] as number) + (r[8] as number)
+        values[o + 7] = (values[o + 7] as number) + (Math.abs(acc) > Math.abs(c) ? acc - t + c : c - t + acc)
+        values[o + 3] = t
+        values[o + 4] = (values[o + 4] as number) + (r[7] as number)
+        values[o + 5] = (values[o + 5] as number) + (r[8] as number)
       }
     }
   }
+  const movedBySlot = new Map<number, { ad: number; adSet: number }>()
+  for (const m of moved.values()) movedBySlot.set(m.at, m)
   const out: [number, AdBucket][] = []
-  sums.forEach((s, p) => {
-    const part = parts[p] as { i: number; from: string }
-    const month = part.from.slice(0, 7)
-    for (const b of [...s.byAd.values(), ...s.moved.values()]) {
-      const v = b.v
-      out.push([
-        part.i,
-        {
-          key: String(b.ad),
-          adSetId: b.adSet,
-          period: '',
-          month,
-          currency,
-          spend: v[0] as number,
-          impressions: v[1] as number,
-          clicks: v[2] as number,
-          conversions: (v[3] as number) + (v[7] as number),
-          revenue: v[4] as number,
-          video_views: v[5] as number,
-          provisional: 0,
-        },
-      ])
-    }
-  })
+  for (let at = 0; at < used; at++) {
+    const part = parts[slotPart[at] as number] as { i: number; from: string }
+    const d = slotAd[at] as number
+    const m = d < 0 ? (movedBySlot.get(at) as { ad: number; adSet: number }) : null
+    const o = at * SLOT
+    out.push([
+      part.i,
+      {
+        key: String(m ? m.ad : adIds[d]),
+        adSetId: m ? m.adSet : (adSets[d] as number),
+        period: '',
+        month: part.from.slice(0, 7),
+        currency,
+        spend: values[o] as number,
+        impressions: values[o + 1] as number,
+        clicks: values[o + 2] as number,
+        conversions: (values[o + 3] as number) + (values[o + 7] as number),
+        revenue: values[o + 4] as number,
+        video_views: values[o + 5] as number,
+        provisional: 0,
+      },
+    ])
+  }
   return out
 }

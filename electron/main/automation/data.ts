@@ -1,5 +1,6 @@
 import { addDays, daysBetween, localDateIn, toEpochDay } from '../../../shared/domain/dates'
 import type { EntityLevel } from '../../../shared/domain/entities'
+import { currencyMinorDigits } from '../../../shared/domain/money'
 import type { Totals } from '../../../shared/domain/metrics'
 import {
   WINDOWLESS_METRICS,
@@ -71,6 +72,27 @@ export class EvalData {
     let d = this.epochDays.get(date)
     if (d === undefined) this.epochDays.set(date, (d = toEpochDay(date)))
     return account.todayDay - d
+  }
+
+  private readonly money = new Map<number, { rate: number; digits: number }>()
+
+  private moneyOf(account: EvalAccount): { rate: number; digits: number } {
+    let m = this.money.get(account.id)
+    if (!m) {
+      m = { rate: this.rate(account.currency, account.today), digits: currencyMinorDigits(account.currency) }
+      this.money.set(account.id, m)
+    }
+    return m
+  }
+
+  /** The account currency's rate to the reporting currency on the account's today (once per cycle). */
+  rateToday(account: EvalAccount): number {
+    return this.moneyOf(account).rate
+  }
+
+  /** Minor-unit digits of the account's currency. */
+  minorDigits(account: EvalAccount): number {
+    return this.moneyOf(account).digits
   }
 
   /** Units of the reporting currency per unit of `currency` this month (for budgets). */

@@ -2,7 +2,6 @@ import { roundBudgetMicros } from '../../../shared/domain/changes'
 import { localDateIn } from '../../../shared/domain/dates'
 import type { EntityLevel } from '../../../shared/domain/entities'
 import { deriveKpis, EMPTY_TOTALS, type Totals } from '../../../shared/domain/metrics'
-import { currencyMinorDigits } from '../../../shared/domain/money'
 import {
   dataMinimumOf,
   OPERATOR_SYMBOLS,
@@ -55,6 +54,9 @@ export interface EntityOutcome {
   weight: number
 }
 
+const NO_CHANGES: PlannedChange[] = []
+const NO_LABELS: string[] = []
+
 /**
  * An outcome whose decision (with a result object per condition) is built when first read: a
  * cycle evaluates every entity for every rule (a million decisions on a large store), and only
@@ -62,33 +64,51 @@ export interface EntityOutcome {
  */
 class Outcome implements EntityOutcome {
   private built: RuleDecision | undefined
-  changes: PlannedChange[] = []
-  labels: string[] = []
+  // Shared empty lists until the evaluation sets the entity's own (nothing adds to these in place).
+  changes: PlannedChange[] = NO_CHANGES
+  labels: string[] = NO_LABELS
   // Declared only: an own `notify` property exists only when set (as on plain outcomes).
   declare notify?: 'info' | 'warning' | 'error' | 'critical'
   weight = 0
 
   constructor(
-    private readonly e: RuleEntity,
-    private readonly outcome: RuleDecision['outcome'],
-    private readonly reason: SkipReason | null,
-    private readonly detail: string | null | Unknown,
+    readonly entity: RuleEntity,
+    private outcome: RuleDecision['outcome'],
+    private reason: SkipReason | null,
+    private detail: string | null | Unknown,
     /** The rule's conditions and their values for this entity (null: none evaluated). */
     private readonly program: Program | null,
-    private readonly values: CondValues | null,
+    private readonly block: ValueBlock | null,
+    /** Where this entity's conditions start in `block`. */
+    private readonly base: number,
     /** The planned actions of a match (null: none). */
-    private readonly actions: DecisionAction[] | null,
+    private actions: DecisionAction[] | null,
   ) {}
+
+  /** Skipped by an action limit: no changes, labels or alert. */
+  limit(note: string): void {
+    if (this.built)
+      this.built = { ...this.built, outcome: 'skipped', reason: 'action_limit', detail: note, actions: [] }
+    else {
+      this.outcome = 'skipped'
+      this.reason = 'action_limit'
+      this.detail = note
+      this.actions = null
+    }
+    this.changes = []
+    this.labels = []
+    delete this.notify
+  }
 
   get decision(): RuleDecision {
     if (this.built === undefined) {
       const detail = this.detail
       this.built = decisionOf(
-        this.e,
+        this.entity,
         this.outcome,
         this.reason,
         detail === null || typeof detail === 'string' ? detail : detail.note,
-        this.program && this.values ? this.program.results(this.values) : [],
+        this.program && this.block ? this.program.results(this.block, this.base) : [],
         this.actions ?? [],
       )
     }
@@ -116,8 +136,18 @@ class Unknown {
   }
 }
 
-/** Per condition (in the rule's order): left value, right value, why unknown (3 slots each). */
-type CondValues = (number | null | Unknown | undefined)[]
+/**
+ * The condition values of a rule's candidates: per entity and condition (in the rule's order) the
+ * left and right values (NaN for none: every real value is finite) and why it is unknown, if so.
+ * One block per rule evaluation instead of arrays per entity.
+ */
+class ValueBlock {
+  readonly nums: Float64Array
+  readonly unknowns: (Unknown | undefined)[] = []
+  constructor(slots: number) {
+    this.nums = new Float64Array(slots * 2)
+  }
+}
 
 const NO_VALUE_NOTE = 'no value (nothing to divide by, or no budget)'
 
@@ -278,23 +308,26 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
   const firstToday = new Map<number, RuleChangeRow>()
   for (const c of today) if (c.field === 'daily_budget') firstToday.set(c.entityId, c)
 
+  const block = new ValueBlock(candidates.length * program.size)
+  let slot = 0
   for (const e of candidates) {
     const account = data.accounts.get(e.accountId) as EvalAccount
     const age = data.daysSince(e.launchDate, account)
     if (g.learningDays > 0 && age !== null && age < g.learningDays) {
       const note = `launched ${age} day${age === 1 ? '' : 's'} ago (< ${g.learningDays})`
-      out.push(new Outcome(e, 'skipped', 'learning', note, null, null, null))
+      out.push(new Outcome(e, 'skipped', 'learning', note, null, null, 0, null))
       continue
     }
-    const values: CondValues = new Array(program.size * 3)
-    const verdict = program.evaluate(e, sides, g, values)
+    const base = slot
+    slot += program.size
+    const verdict = program.evaluate(e, sides, g, block, base)
     if (verdict === 0) {
-      out.push(new Outcome(e, 'not_matched', null, null, program, values, null))
+      out.push(new Outcome(e, 'not_matched', null, null, program, block, base, null))
       continue
     }
     if (verdict === -1) {
       const u = program.unknown ?? NOT_ENOUGH_DATA
-      out.push(new Outcome(e, 'skipped', u.reason, u, program, values, null))
+      out.push(new Outcome(e, 'skipped', u.reason, u, program, block, base, null))
       continue
     }
     const weight = sides.weightOf(e, first)
@@ -302,14 +335,14 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
     const last = lastByEntity.get(e.id)
     if (last && g.cooldownHours > 0 && Date.parse(last.createdAt) >= cooldownFrom) {
       const note = `this rule changed it at ${last.createdAt} (change ${last.id}; cooldown ${g.cooldownHours} h)`
-      const o = new Outcome(e, 'skipped', 'cooldown', note, program, values, null)
+      const o = new Outcome(e, 'skipped', 'cooldown', note, program, block, base, null)
       o.weight = weight
       out.push(o)
       continue
     }
     const planned = planActions(rule.actions, e, account, data, g, firstToday.get(e.id))
     if ('skip' in planned) {
-      const o = new Outcome(e, 'skipped', planned.skip, planned.note, program, values, null)
+      const o = new Outcome(e, 'skipped', planned.skip, planned.note, program, block, base, null)
       o.weight = weight
       out.push(o)
       continue
@@ -319,12 +352,12 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
     )
     if (clash) {
       const note = `rule ${clash.actorId.split('@')[0]} has an opposite change open (change ${clash.id}, ${clash.state})`
-      const o = new Outcome(e, 'skipped', 'conflict', note, program, values, null)
+      const o = new Outcome(e, 'skipped', 'conflict', note, program, block, base, null)
       o.weight = weight
       out.push(o)
       continue
     }
-    const o = new Outcome(e, 'matched', null, null, program, values, planned.actions)
+    const o = new Outcome(e, 'matched', null, null, program, block, base, planned.actions)
     o.changes = planned.changes
     o.labels = planned.labels
     if (planned.notify) o.notify = planned.notify
@@ -333,32 +366,25 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
   }
 
   // Action limits: per run, then per account and day (this rule's changes made today count).
+  // Only matched outcomes have changes (their decisions are not built here).
   const acting = out
-    // Only matched outcomes have changes (checked first: reading a decision builds it).
-    .filter((o) => o.changes.length > 0 && o.decision.outcome === 'matched')
-    .sort((a, b) => b.weight - a.weight || a.decision.entityId - b.decision.entityId)
+    .filter((o): o is Outcome => o instanceof Outcome && o.changes.length > 0)
+    .sort((a, b) => b.weight - a.weight || a.entity.id - b.entity.id)
   const perAccount = new Map<number, number>()
   for (const c of today) perAccount.set(c.accountId, (perAccount.get(c.accountId) ?? 0) + 1)
   let taken = 0
   for (const o of acting) {
-    const acc = o.decision.accountId as number
+    const acc = o.entity.accountId
     const n = perAccount.get(acc) ?? 0
-    if (taken >= g.maxActionsPerRun) limit(o, `at most ${g.maxActionsPerRun} actions per run`)
+    if (taken >= g.maxActionsPerRun) o.limit(`at most ${g.maxActionsPerRun} actions per run`)
     else if (n >= g.maxActionsPerDayPerAccount)
-      limit(o, `at most ${g.maxActionsPerDayPerAccount} actions per account per day (already ${n} today)`)
+      o.limit(`at most ${g.maxActionsPerDayPerAccount} actions per account per day (already ${n} today)`)
     else {
       taken++
       perAccount.set(acc, n + 1)
     }
   }
   return out
-}
-
-function limit(o: EntityOutcome, note: string): void {
-  o.decision = { ...o.decision, outcome: 'skipped', reason: 'action_limit', detail: note, actions: [] }
-  o.changes = []
-  o.labels = []
-  delete o.notify
 }
 
 function levelWord(l: EntityLevel): string {
@@ -414,7 +440,7 @@ function programOf(root: RuleGroup): Program {
 
 /**
  * Evaluates a condition tree for one entity at a time without building objects for the results:
- * each condition's values go into the entity's `CondValues` (conditions in tree order, each
+ * each condition's values go into the rule's `ValueBlock` (conditions in tree order, each
  * evaluated: the decision shows them all); `results` turns them into condition results when a
  * decision is read.
  */
@@ -448,10 +474,16 @@ class Program {
   }
 
   /** 1 matched, 0 not matched, -1 unknown (`unknown` says why). */
-  evaluate(e: RuleEntity, sides: SideReader, guard: RuleDefinition['guardrails'], values: CondValues): number {
-    this.at = 0
+  evaluate(
+    e: RuleEntity,
+    sides: SideReader,
+    guard: RuleDefinition['guardrails'],
+    block: ValueBlock,
+    base: number,
+  ): number {
+    this.at = base
     this.unknown = undefined
-    return this.group(this.root, e, sides, guard, values)
+    return this.group(this.root, e, sides, guard, block)
   }
 
   private group(
@@ -459,16 +491,14 @@ class Program {
     e: RuleEntity,
     sides: SideReader,
     guard: RuleDefinition['guardrails'],
-    values: CondValues,
+    block: ValueBlock,
   ): number {
     let unknown: Unknown | undefined
     let anyTrue = false
     let anyFalse = false
     for (const item of g.items) {
       const r =
-        item.type === 'group'
-          ? this.group(item, e, sides, guard, values)
-          : this.condition(item, e, sides, guard, values)
+        item.type === 'group' ? this.group(item, e, sides, guard, block) : this.condition(item, e, sides, guard, block)
       if (r === 1) anyTrue = true
       else if (r === 0) anyFalse = true
       else unknown ??= this.unknown
@@ -490,9 +520,9 @@ class Program {
     e: RuleEntity,
     sides: SideReader,
     guard: RuleDefinition['guardrails'],
-    values: CondValues,
+    block: ValueBlock,
   ): number {
-    const k = this.at++ * 3
+    const k = this.at++
     const left = sides.read(e, c.metric, c.window, c.of, c.includeProvisional, guard)
     const leftUnknown = sides.unknown
     let right: number | null
@@ -513,9 +543,9 @@ class Program {
       } else right = r * c.compareTo.factor
     } else right = c.value as number
     const unknown = leftUnknown ?? rightUnknown
-    values[k] = left
-    values[k + 1] = right
-    values[k + 2] = unknown
+    block.nums[k * 2] = left === null ? NaN : left
+    block.nums[k * 2 + 1] = right === null ? NaN : right
+    if (unknown) block.unknowns[k] = unknown
     if (unknown) {
       this.unknown = unknown
       return -1
@@ -525,11 +555,13 @@ class Program {
   }
 
   /** The condition results of an entity's values (what a decision shows). */
-  results(values: CondValues): ConditionResult[] {
+  results(block: ValueBlock, base: number): ConditionResult[] {
     return this.conds.map((c, i) => {
-      const left = values[i * 3] as number | null
-      const right = values[i * 3 + 1] as number | null
-      const unknown = values[i * 3 + 2] as Unknown | undefined
+      const l = block.nums[(base + i) * 2] as number
+      const r = block.nums[(base + i) * 2 + 1] as number
+      const left = Number.isNaN(l) ? null : l
+      const right = Number.isNaN(r) ? null : r
+      const unknown = block.unknowns[base + i]
       let result: Tri
       let note: string | undefined
       if (unknown) {
@@ -715,7 +747,7 @@ class SideReader {
   /** The entity's daily budget in reporting-currency units (null: none of its own). */
   private budget(e: RuleEntity, account: EvalAccount): number | null {
     if (e.dailyBudgetMicros === null) return null
-    return (e.dailyBudgetMicros * this.data.rate(account.currency, account.today)) / MICRO
+    return (e.dailyBudgetMicros * this.data.rateToday(account)) / MICRO
   }
 }
 
@@ -760,10 +792,10 @@ function planActions(
   const labels: string[] = []
   const out: DecisionAction[] = []
   const notes: string[] = []
-  const rate = data.rate(account.currency, account.today)
+  const rate = data.rateToday(account)
   /** Reporting-currency micros → account-currency micros. */
   const toAccount = (micros: number): number => micros / rate
-  const digits = currencyMinorDigits(account.currency)
+  const digits = data.minorDigits(account)
   for (const a of actions) {
     if (a.kind === 'pause' || a.kind === 'enable') {
       const target = a.kind === 'pause' ? 'paused' : 'active'
