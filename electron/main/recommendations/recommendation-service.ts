@@ -14,7 +14,12 @@ import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
 import type { ExperimentService } from '../experiments/experiment-service'
 import type { ForecastService } from '../ml/forecast-service'
-import type { RecAccount, RecommendationDraft, RecommendationsRepo } from '../store/repos/recommendations-repo'
+import type {
+  RecAccount,
+  RecommendationDraft,
+  RecommendationsRepo,
+  WindowSums,
+} from '../store/repos/recommendations-repo'
 import {
   audienceExpansion,
   budgetReallocation,
@@ -66,6 +71,26 @@ export interface Calibration {
   withinInterval: number
   predictedMicros: number
   realisedMicros: number
+}
+
+/** Per-entity sums of two disjoint windows (an entity in either one). */
+function addWindows(a: WindowSums[], b: WindowSums[]): WindowSums[] {
+  const out = new Map(a.map((s) => [s.id, { ...s }]))
+  for (const s of b) {
+    const o = out.get(s.id)
+    if (!o) {
+      out.set(s.id, { ...s })
+      continue
+    }
+    o.days += s.days
+    o.spendMicros += s.spendMicros
+    o.revenueMicros += s.revenueMicros
+    o.conversions += s.conversions
+    o.impressions += s.impressions
+    o.clicks += s.clicks
+    o.reach += s.reach
+  }
+  return [...out.values()]
 }
 
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r))
@@ -170,7 +195,8 @@ export class RecommendationService {
       ads.map((a) => a.id),
       to,
     )
-    const revenue7 = new Map(repo.windowSums('ad_set', acc.id, addDays(to, -6), to).map((s) => [s.id, s]))
+    const revenue7 = new Map(adSets7.map((s) => [s.id, s]))
+    const adSetsPrior21 = repo.windowSums('ad_set', acc.id, addDays(to, -27), addDays(to, -7))
     const campaigns = [...recent.campaign.values()]
     return {
       account: acc,
@@ -179,9 +205,10 @@ export class RecommendationService {
       holders,
       curves,
       latest,
-      adSets28: repo.windowSums('ad_set', acc.id, addDays(to, -27), to),
+      // The 28 days are the 21 and the 7 together (disjoint windows: sums and day counts add).
+      adSets28: addWindows(adSetsPrior21, adSets7),
       adSets7,
-      adSetsPrior21: repo.windowSums('ad_set', acc.id, addDays(to, -27), addDays(to, -7)),
+      adSetsPrior21,
       adSetCounts: repo.adSetCounts(acc.id),
       campaignNames: new Map(campaigns.map((c) => [c.id, c.name])),
       ads: ads.map((a) => {
