@@ -19,6 +19,7 @@ export const REPORT_SECTIONS = [
   'creatives',
   'pacing',
   'forecast',
+  'recommendations',
   'commentary',
 ] as const
 export const ReportSectionSchema = z.enum(REPORT_SECTIONS)
@@ -35,11 +36,21 @@ export const REPORT_SECTION_TITLES: Record<ReportSection, string> = {
   creatives: 'Creatives',
   pacing: 'Budget pacing',
   forecast: 'Forecast',
+  recommendations: 'Recommendations',
   commentary: 'Commentary',
 }
 
 export const TEMPLATE_SECTIONS: Record<ReportTemplate, readonly ReportSection[]> = {
-  weekly: ['kpis', 'trend', 'platforms', 'top_campaigns', 'bottom_campaigns', 'anomalies', 'commentary'],
+  weekly: [
+    'kpis',
+    'trend',
+    'platforms',
+    'top_campaigns',
+    'bottom_campaigns',
+    'anomalies',
+    'recommendations',
+    'commentary',
+  ],
   monthly: [
     'kpis',
     'trend',
@@ -50,6 +61,7 @@ export const TEMPLATE_SECTIONS: Record<ReportTemplate, readonly ReportSection[]>
     'anomalies',
     'creatives',
     'forecast',
+    'recommendations',
     'campaign_table',
     'commentary',
   ],

@@ -27,6 +27,8 @@ export interface ReportData {
   creatives: ChannelOutput<'analytics:listCreatives'> | null
   pacing: ChannelOutput<'analytics:getPacing'> | null
   forecasts: { name: string; forecast: ChannelOutput<'ml:listEntityForecasts'>[number] }[] | null
+  /** Open advice (highest priority first) and how applied advice turned out. */
+  recommendations: ChannelOutput<'recommendations:list'> | null
   /** Least spend (reporting currency) of a campaign in the top and bottom lists. */
   rankMinSpend: number
   /** Account-local date of the newest synced day in the workspace (data freshness). */
@@ -49,6 +51,8 @@ const TOP_N = 10
 const RANK_POOL = 30
 /** Ads whose fatigue the creatives chart shows (the table lists the first 12). */
 const CREATIVES_N = 60
+/** Open recommendations a report lists (the Recommendations page has them all). */
+const RECOMMENDATIONS_N = 8
 
 /**
  * The figures of a report. `creatives` reads the creatives section's ads (the page's list cut to the
@@ -129,6 +133,16 @@ export async function gatherReportData(
   const creatives = has('creatives') ? creativesOf(spec.workspaceId, spec.range, CREATIVES_N, spec.accountIds) : null
   const pacing = has('pacing') ? await call('analytics:getPacing', { workspaceId: spec.workspaceId }) : null
 
+  let recommendations: ReportData['recommendations'] = null
+  if (has('recommendations')) {
+    const all = await call('recommendations:list', { workspaceId: spec.workspaceId, states: ['new'] })
+    // A report on some accounts shows the advice about those accounts.
+    const items = spec.accountIds
+      ? all.items.filter((r) => r.body.entities.some((e) => spec.accountIds?.includes(e.accountId)))
+      : all.items
+    recommendations = { ...all, items: items.slice(0, RECOMMENDATIONS_N) }
+  }
+
   let forecasts: ReportData['forecasts'] = null
   if (has('forecast')) {
     const list = await call('ml:listEntityForecasts', { workspaceId: spec.workspaceId, entityType: 'campaign' })
@@ -153,6 +167,7 @@ export async function gatherReportData(
     creatives,
     pacing,
     forecasts,
+    recommendations,
     rankMinSpend: minSpend,
     lastDataDate,
   }

@@ -61,6 +61,11 @@ export class ReportFonts {
   /** Texts drawn with the fallback font. */
   fallbackUsed = 0
 
+  /** The fallback face this report loaded (null: none on this machine, or none needed). */
+  get fallbackFile(): string | null {
+    return this.fallbackMap ? this.files.fallback : null
+  }
+
   constructor(
     private readonly doc: jsPDF,
     private readonly files: FontFiles,

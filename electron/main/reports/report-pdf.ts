@@ -16,6 +16,7 @@ import {
   KPI_ORDER,
 } from '../../../shared/domain/format'
 import { PLATFORM_LABELS } from '../../../shared/domain/entities'
+import { KIND_LABELS } from '../../../shared/domain/recommendations'
 import { formatMoney } from '../../../shared/domain/money'
 import type { Kpis } from '../../../shared/domain/metrics'
 import {
@@ -324,6 +325,9 @@ class ReportDoc {
         textColor: rgb(INK),
         overflow: 'linebreak',
         lineColor: rgb(RULE),
+        // jsPDF's own defaults: autotable's explicit bidi flags (isInputRtl false, ...) drew Arabic
+        // names with their letters in reverse order; doc.text() without them shapes and orders them.
+        textOptions: {},
       },
       headStyles: { fillColor: rgb(this.primary), textColor: [255, 255, 255], fontStyle: 'bold' },
       alternateRowStyles: { fillColor: [247, 248, 250] },
@@ -738,6 +742,33 @@ class ReportDoc {
         )
         break
       }
+      case 'recommendations': {
+        const recs = d.recommendations
+        if (!recs || recs.items.length === 0) {
+          return this.emptyBox('No open recommendations for this workspace right now.')
+        }
+        this.table(
+          ['Recommendation', 'Kind', 'Impact per week (80% interval)', 'Confidence'],
+          recs.items.map((r) => [
+            r.title,
+            KIND_LABELS[r.kind],
+            r.impact
+              ? `${formatMoney(r.impact.point, r.currency, { compact: true })} (${formatMoney(r.impact.lower, r.currency, { compact: true })}–${formatMoney(r.impact.upper, r.currency, { compact: true })})`
+              : 'not estimated',
+            formatPercent(r.confidence, 0),
+          ]),
+          { rightFrom: 2 },
+        )
+        const c = recs.calibration
+        this.note(
+          `Open advice from the Recommendations page on ${this.generatedAt().slice(0, 10)}, highest expected impact × confidence first; each is applied there through approval, with read-back and undo.` +
+            (c.measured > 0
+              ? ` Of ${c.measured} applied recommendation(s) measured so far, ${c.withinInterval} landed inside their 80% interval.`
+              : ''),
+        )
+        for (const r of recs.items.slice(0, 4)) this.note(`${r.title}: ${r.body.summary}`)
+        break
+      }
       case 'commentary':
         this.paragraph(this.spec.commentary ?? '', { size: 10.5 })
         break
@@ -819,6 +850,14 @@ function printableNames(d: ReportData, printable: (t: string) => string): Report
       anomalies: d.anomalies.anomalies.map((a) => ({ ...a, entityName: printable(a.entityName) })),
     },
     forecasts: d.forecasts && d.forecasts.map((f) => ({ ...f, name: printable(f.name) })),
+    recommendations: d.recommendations && {
+      ...d.recommendations,
+      items: d.recommendations.items.map((r) => ({
+        ...r,
+        title: printable(r.title),
+        body: { ...r.body, summary: printable(r.body.summary) },
+      })),
+    },
     pacing: d.pacing && { ...d.pacing, rows: d.pacing.rows.map((r) => ({ ...r, name: printable(r.name) })) },
   }
 }
@@ -839,8 +878,11 @@ export function renderReportPdf(spec: ParsedReportSpec, data: ReportData, opts: 
       .slice(0, 5)
       .map((t) => `"${t}"`)
       .join(', ')
+    const fallback = r.fonts.fallbackFile
     warnings.push(
-      `${r.fonts.missing.size} text(s) use characters the report font lacks and no fallback font was found on this machine (${sample}); install a TrueType font with those scripts (for example DroidSansFallbackFull.ttf) to print them.`,
+      fallback
+        ? `${r.fonts.missing.size} text(s) use characters neither the report font nor the fallback font ${fallback} has (${sample}); they are marked [?] in the PDF. Install a TrueType font with those scripts to print them.`
+        : `${r.fonts.missing.size} text(s) use characters the report font lacks and no fallback font was found on this machine (${sample}); they are marked [?] in the PDF. Install a TrueType font with those scripts (for example DroidSansFallbackFull.ttf) to print them.`,
     )
   }
   if (r.rasterCharts)

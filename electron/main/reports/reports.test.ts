@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatMoney, microsToDecimalString } from '../../../shared/domain/money'
 import { addDays } from '../../../shared/domain/dates'
 import { formatCount } from '../../../shared/domain/format'
+import { KIND_LABELS } from '../../../shared/domain/recommendations'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import type { Core } from '../core'
 import { reportCreativesReader } from './report-creatives'
@@ -232,6 +233,77 @@ describe('PDF reports', () => {
     }
     // Two currencies in the demo: the ranking converts before it orders.
     expect(read(1, range, 5).convertedFrom.length).toBeGreaterThan(0)
+  })
+
+  it('lists the open recommendations with their kind and weekly impact interval, highest priority first', async () => {
+    const gen = await core.dispatch('recommendations:generate', { workspaceId: 1 }, TEST_CALLER)
+    if (!gen.ok) throw new Error(gen.error.message)
+    const env = await core.dispatch('recommendations:list', { workspaceId: 1, states: ['new'] }, TEST_CALLER)
+    if (!env.ok) throw new Error(env.error.message)
+    const items = (
+      env.value as { items: { title: string; kind: keyof typeof KIND_LABELS; body: { summary: string } }[] }
+    ).items
+    expect(items.length).toBeGreaterThan(0)
+    const r = await service.generate(
+      { workspaceId: 1, template: 'weekly', range, sections: ['kpis', 'recommendations'] },
+      TEST_CALLER,
+      join(dir, 'recs.pdf'),
+    )
+    const text = execFileSync('pdftotext', [r.file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ')
+    expect(text).toContain('Recommendations')
+    const first = items[0] as (typeof items)[number]
+    expect(text).toContain(KIND_LABELS[first.kind])
+    expect(text).toContain(first.body.summary.slice(0, 40))
+    expect(text).not.toContain('No open recommendations')
+  })
+
+  it('prints Arabic campaign names with the embedded font, shaped and readable', async () => {
+    const repo = new ReportTestRepo(core.store.sqlite)
+    repo.renameTopCampaigns(['حملة الصيف 2026', 'تخفيضات الجمعة'])
+    try {
+      const r = await service.generate(
+        { workspaceId: 1, template: 'monthly', range, sections: ['top_campaigns', 'campaign_table'] },
+        TEST_CALLER,
+        join(dir, 'arabic.pdf'),
+      )
+      expect(r.warnings).toEqual([])
+      const text = execFileSync('pdftotext', [r.file, '-'], { encoding: 'utf8' })
+      // Shaped (presentation forms, joined letters) in reading order everywhere: the chart's label and
+      // the table's cell. Letters drawn left to right in logical order would read back reversed.
+      const lines = text.normalize('NFKC').split('\n')
+      const arabic = lines.filter((l) => /[\u0600-\u06ff]/.test(l))
+      expect(arabic.filter((l) => l.includes('حملة الصيف')).length).toBeGreaterThanOrEqual(2)
+      expect(arabic.filter((l) => l.includes('فيصلا ةلمح'))).toEqual([])
+      expect(text).toContain('ﺣﻤﻠﺔ')
+    } finally {
+      repo.renameTopCampaigns(NAMES)
+    }
+  })
+
+  // Debian's fonts-droid-fallback (installed by .ci/run): the system CJK face the report falls back to.
+  const droid = '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf'
+  it.runIf(existsSync(droid))('draws CJK names with a system fallback font found on the machine', async () => {
+    const repo = new ReportTestRepo(core.store.sqlite)
+    repo.renameTopCampaigns(['春季促销 东京', '夏のセール 大阪', '여름 세일'])
+    try {
+      const r = await service.generate(
+        { workspaceId: 1, template: 'monthly', range, sections: ['top_campaigns', 'campaign_table'] },
+        TEST_CALLER,
+        join(dir, 'cjk-fallback.pdf'),
+      )
+      const text = pdftotext(r.file)
+      for (const name of ['春季促销 东京', '夏のセール 大阪']) expect(text).toContain(name)
+      // Droid Sans Fallback has no Hangul: the Korean name is marked and reported, naming the font tried.
+      expect(text).toContain('[name not printable]')
+      expect(r.warnings).toHaveLength(1)
+      expect(r.warnings[0]).toContain('"여름 세일"')
+      expect(r.warnings[0]).toContain(`nor the fallback font ${droid} has`)
+      expect(execFileSync('pdffonts', [r.file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toMatch(
+        /^Fallback +CID TrueType +Identity-H +yes/m,
+      )
+    } finally {
+      repo.renameTopCampaigns(NAMES)
+    }
   })
 
   it('lets a viewer render a report (it only reads)', async () => {
