@@ -372,11 +372,26 @@ export const RoutingRuleSchema = z
   .strict()
 export type RoutingRule = z.infer<typeof RoutingRuleSchema>
 
+/**
+ * An email channel's daily digest: alerts wait and go out as one mail at a local time in a time
+ * zone (CRITICAL at once unless turned off).
+ */
+export const DailyDigestSchema = z
+  .object({
+    at: HHMM,
+    timeZone: QuietHoursSchema.shape.timeZone,
+    criticalAtOnce: z.boolean().default(true),
+  })
+  .strict()
+export type DailyDigest = z.infer<typeof DailyDigestSchema>
+
 /** Delivery policy of one channel. */
 export const ChannelPolicySchema = z
   .object({
     quietHours: QuietHoursSchema.nullable().default(null),
     rateLimit: RateLimitSchema.nullable().default(null),
+    /** Email channels only: one digest a day instead of a mail per alert. */
+    dailyDigest: DailyDigestSchema.nullable().optional(),
   })
   .strict()
 export type ChannelPolicy = z.infer<typeof ChannelPolicySchema>

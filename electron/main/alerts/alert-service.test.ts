@@ -175,4 +175,64 @@ describe('alert service', () => {
       alerts.addChannel({ name: 'x', settings: { kind: 'slack' }, secret: 'http://hooks.slack.com/x' }, TEST_CALLER),
     ).rejects.toThrow(/Slack webhook URL/)
   })
+
+  it('an email channel with a daily digest: alerts wait for 08:00 Berlin and go as one mail; CRITICAL at once', async () => {
+    // 11:00 in Berlin on Friday: the next digest is Saturday 08:00 (07:00 UTC).
+    let now = new Date('2026-12-04T10:00:00Z')
+    const c = boot(() => now)
+    const alerts = c.services.alerts
+    smtp = await startTestSmtpServer({ security: 'none' })
+    const smtpSettings = { host: '127.0.0.1', port: smtp.port, security: 'none' as const, from: 'alerts@example.com' }
+    const added = await alerts.addChannel(
+      {
+        name: 'Morning digest',
+        settings: { kind: 'email', smtp: smtpSettings, to: ['team@example.com'] },
+        policy: { dailyDigest: { at: '08:00', timeZone: 'Europe/Berlin' } },
+      },
+      TEST_CALLER,
+    )
+    expect(added.channel.policy.dailyDigest).toEqual({ at: '08:00', timeZone: 'Europe/Berlin', criticalAtOnce: true })
+    const raised = [1, 2, 3].map(
+      (i) => alerts.raise(draft({ severity: 'warning', dedupeKey: `digest:${i}`, title: `Pacing ${i} is off` }))!.alert,
+    )
+    for (const a of raised)
+      expect(a.deliveries[0]).toMatchObject({
+        status: 'held',
+        nextAttemptAt: '2026-12-05T07:00:00.000Z',
+        note: 'Waits for the daily digest at 08:00 (Europe/Berlin), 2026-12-05T07:00:00.000Z',
+      })
+    await alerts.deliverDue()
+    expect(smtp.received).toBe(0)
+    // CRITICAL does not wait.
+    const critical = alerts.raise(
+      draft({ severity: 'critical', dedupeKey: 'digest:critical', title: 'Token expired' }),
+    )!
+    expect((await smtp.next()).subject).toContain('Token expired')
+    expect(alerts.get(critical.alert.id).deliveries[0]!.status).toBe('delivered')
+    // At 08:00 Berlin the three go as one mail.
+    now = new Date('2026-12-05T07:00:00Z')
+    await alerts.deliverDue()
+    const digest = await smtp.next()
+    expect(smtp.received).toBe(2)
+    for (const i of [1, 2, 3]) {
+      expect(digest.text).toContain(`Pacing ${i} is off`)
+      expect(digest.html || '').toContain(`Pacing ${i} is off`)
+    }
+    expect(digest.subject).toMatch(/3 alerts/)
+    for (const a of raised) expect(alerts.get(a.id).deliveries[0]!.status).toBe('delivered')
+    // A digest is an email option only.
+    await expect(
+      alerts.addChannel(
+        { name: 'x', settings: { kind: 'desktop' }, policy: { dailyDigest: { at: '08:00', timeZone: 'UTC' } } },
+        TEST_CALLER,
+      ),
+    ).rejects.toThrow('dailyDigest: a daily digest is an option of email channels')
+    await expect(
+      alerts.updateChannel(
+        added.channel.id,
+        { policy: { dailyDigest: { at: '8am', timeZone: 'Europe/Berlin' } } },
+        TEST_CALLER,
+      ),
+    ).rejects.toThrow(/dailyDigest\.at: Expected a time as HH:MM/)
+  })
 })

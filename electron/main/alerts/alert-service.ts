@@ -362,6 +362,8 @@ export class AlertService {
       const i = p.error.issues[0]
       throw new AppError('VALIDATION', `${i?.path.join('.') || 'policy'}: ${i?.message ?? 'invalid channel policy'}`)
     }
+    if (p.data.dailyDigest && s.data.kind !== 'email')
+      throw new AppError('VALIDATION', 'dailyDigest: a daily digest is an option of email channels')
     return { settings: s.data, policy: p.data }
   }
 

@@ -103,7 +103,11 @@ export class DeliveryEngine {
         attempts: [],
         nextAttemptAt: (until ?? now).toISOString(),
         deliveredAt: null,
-        note: until ? `Quiet hours until ${until.toISOString()}` : null,
+        note: until
+          ? target.policy.dailyDigest && !(alert.severity === 'critical' && target.policy.dailyDigest.criticalAtOnce)
+            ? `Waits for the daily digest at ${target.policy.dailyDigest.at} (${target.policy.dailyDigest.timeZone}), ${until.toISOString()}`
+            : `Quiet hours until ${until.toISOString()}`
+          : null,
       }
       this.store.add(alert.id, record)
       out.push(record)

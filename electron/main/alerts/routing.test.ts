@@ -10,6 +10,7 @@ import {
   dedupeDecision,
   nextAttemptAt,
   planChannel,
+  nextDigestAt,
   quietHold,
   quietHoursEnd,
   rateLimitFreeAt,
@@ -311,5 +312,25 @@ describe('tray state', () => {
       latest: [],
       summary: 'No unread alerts',
     })
+  })
+})
+
+describe('daily digest', () => {
+  it('the next digest is the local time in its zone, across DST; CRITICAL goes at once unless turned off', () => {
+    const digest = { at: '08:00', timeZone: 'Europe/Berlin', criticalAtOnce: true }
+    expect(nextDigestAt(new Date('2026-12-04T10:00:00Z'), digest).toISOString()).toBe('2026-12-05T07:00:00.000Z')
+    expect(nextDigestAt(new Date('2026-12-04T06:59:00Z'), digest).toISOString()).toBe('2026-12-04T07:00:00.000Z')
+    // Summer time starts on 29 March 2026: 08:00 is 06:00 UTC from then on.
+    expect(nextDigestAt(new Date('2026-03-28T12:00:00Z'), digest).toISOString()).toBe('2026-03-29T06:00:00.000Z')
+    const policy = { quietHours: null, rateLimit: null, dailyDigest: digest }
+    const now = new Date('2026-12-04T10:00:00Z')
+    expect(quietHold('warning', policy, now)?.toISOString()).toBe('2026-12-05T07:00:00.000Z')
+    expect(quietHold('critical', policy, now)).toBeNull()
+    expect(quietHold('critical', { ...policy, dailyDigest: { ...digest, criticalAtOnce: false } }, now)).not.toBeNull()
+    // Quiet hours ending after the digest time hold it until they end.
+    const quiet = { start: '22:00', end: '09:30', timeZone: 'Europe/Berlin', criticalBreaksThrough: true }
+    expect(
+      quietHold('warning', { ...policy, quietHours: quiet }, new Date('2026-12-04T23:00:00Z'))?.toISOString(),
+    ).toBe('2026-12-05T08:30:00.000Z')
   })
 })

@@ -1,3 +1,4 @@
+import { Cron } from 'croner'
 import {
   atLeast,
   severityRank,
@@ -6,6 +7,7 @@ import {
   type ChannelPolicy,
   type DeliveryRecord,
   type DeliveryResult,
+  type DailyDigest,
   type QuietHours,
   type RateLimit,
   type RoutingRule,
@@ -93,11 +95,29 @@ export function quietHoursEnd(now: Date, qh: QuietHours): Date | null {
   return candidate
 }
 
-/** Hold a delivery for quiet hours? Returns when it may go, or null to send now. */
+/** The next time of the daily digest after `now` (the local time in its zone, across DST). */
+export function nextDigestAt(now: Date, digest: DailyDigest): Date {
+  const [h, m] = digest.at.split(':').map(Number) as [number, number]
+  const next = new Cron(`${m} ${h} * * *`, { paused: true, timezone: digest.timeZone }).nextRun(now)
+  if (!next) throw new Error(`No next run for the daily digest at ${digest.at} ${digest.timeZone}`)
+  return next
+}
+
+/**
+ * Hold a delivery for quiet hours or the channel's daily digest? Returns when it may go, or null to
+ * send now. An alert held for the digest goes out with the others that waited, as one message.
+ */
 export function quietHold(severity: AlertSeverity, policy: ChannelPolicy, now: Date): Date | null {
-  if (!policy.quietHours) return null
-  if (severity === 'critical' && policy.quietHours.criticalBreaksThrough) return null
-  return quietHoursEnd(now, policy.quietHours)
+  const digest =
+    policy.dailyDigest && !(severity === 'critical' && policy.dailyDigest.criticalAtOnce)
+      ? nextDigestAt(now, policy.dailyDigest)
+      : null
+  const quiet =
+    policy.quietHours && !(severity === 'critical' && policy.quietHours.criticalBreaksThrough)
+      ? quietHoursEnd(now, policy.quietHours)
+      : null
+  if (digest && quiet) return digest > quiet ? digest : quiet
+  return digest ?? quiet
 }
 
 // ── Dedupe ─────────────────────────────────────────────────────────────────────────────────────
