@@ -1,39 +1,15 @@
-import { useEffect, useState, type JSX } from 'react'
+import type { JSX } from 'react'
 import { PLATFORMS, PLATFORM_LABELS, type PlatformId } from '../../../../shared/domain/entities'
-import type { ChannelOutput } from '../../../../shared/ipc/contract'
-import { getClient } from '../../api/client'
-import { errorMessage } from '../../lib/errors'
-
-type ConfigView = ChannelOutput<'sync:getConfig'>
+import { useSyncConfig } from './use-sync-config'
 
 /**
  * Advanced: the platform API version each connector speaks. The current version is the default;
  * another known version can be picked (for instance to keep an older one while checking a change).
  */
 export function ApiVersions({ onChanged }: { onChanged: () => void }): JSX.Element {
-  const [config, setConfig] = useState<ConfigView | null>(null)
-  const [error, setError] = useState<string | null>(null)
-
-  useEffect(() => {
-    let live = true
-    getClient()
-      .invoke('sync:getConfig', {})
-      .then((c) => live && setConfig(c))
-      .catch((err: unknown) => live && setError(errorMessage(err)))
-    return () => {
-      live = false
-    }
-  }, [])
-
-  const pick = async (platform: PlatformId, version: string): Promise<void> => {
-    setError(null)
-    try {
-      setConfig(await getClient().invoke('sync:updateConfig', { apiVersions: { [platform]: version } }))
-      onChanged()
-    } catch (err) {
-      setError(errorMessage(err))
-    }
-  }
+  const { config, error, update } = useSyncConfig(onChanged)
+  const pick = (platform: PlatformId, version: string): Promise<void> =>
+    update({ apiVersions: { [platform]: version } })
 
   return (
     <details data-testid="api-versions">

@@ -1,11 +1,7 @@
-import { useEffect, useState, type JSX } from 'react'
+import type { JSX } from 'react'
 import type { SnapchatAttribution } from '../../../../shared/domain/attribution'
 import { PLATFORMS, PLATFORM_LABELS } from '../../../../shared/domain/entities'
-import type { ChannelOutput } from '../../../../shared/ipc/contract'
-import { getClient } from '../../api/client'
-import { errorMessage } from '../../lib/errors'
-
-type ConfigView = ChannelOutput<'sync:getConfig'>
+import { useSyncConfig } from './use-sync-config'
 
 /** Snapchat windows a user may pin (value: "SWIPE/VIEW"; '' = the ad account's own setting). */
 const SNAPCHAT_CHOICES: { value: string; label: string }[] = [
@@ -23,30 +19,11 @@ const SNAPCHAT_CHOICES: { value: string; label: string }[] = [
  * platform's own setting, so totals match its manager; Snapchat's API also takes a pinned window.
  */
 export function Attribution({ onChanged }: { onChanged: () => void }): JSX.Element {
-  const [config, setConfig] = useState<ConfigView | null>(null)
-  const [error, setError] = useState<string | null>(null)
-
-  useEffect(() => {
-    let live = true
-    getClient()
-      .invoke('sync:getConfig', {})
-      .then((c) => live && setConfig(c))
-      .catch((err: unknown) => live && setError(errorMessage(err)))
-    return () => {
-      live = false
-    }
-  }, [])
+  const { config, error, update } = useSyncConfig(onChanged)
 
   const pin = async (value: string): Promise<void> => {
-    setError(null)
     const [swipe, view] = value.split('/')
-    const snapchat = value ? ({ swipe, view } as SnapchatAttribution) : null
-    try {
-      setConfig(await getClient().invoke('sync:updateConfig', { attribution: { snapchat } }))
-      onChanged()
-    } catch (err) {
-      setError(errorMessage(err))
-    }
+    await update({ attribution: { snapchat: value ? ({ swipe, view } as SnapchatAttribution) : null } })
   }
 
   const pinned = config?.attribution?.snapchat
