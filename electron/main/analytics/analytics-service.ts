@@ -199,6 +199,22 @@ export class AnalyticsService {
     scope: ResolvedScope,
     ranges: { from: string; to: string; accountIds: number[] }[],
   ): { ad: Map<number, Totals>; ad_set: Map<number, Totals> }[] {
+    const steps = this.adAndAdSetTotalsSteps(scope, ranges)
+    for (;;) {
+      const r = steps.next()
+      if (r.done) return r.value
+    }
+  }
+
+  /**
+   * `adAndAdSetTotalsMany` as steps (a caller can give the event loop back between them): one
+   * account's reads (on one snapshot of the store) per step, then the totals in steps of at most
+   * 16,384 buckets.
+   */
+  *adAndAdSetTotalsSteps(
+    scope: ResolvedScope,
+    ranges: { from: string; to: string; accountIds: number[] }[],
+  ): Generator<void, { ad: Map<number, Totals>; ad_set: Map<number, Totals> }[]> {
     const perRange = ranges.map(() => new Map<number, AdBucket[]>())
     const byAccount = new Map<number, number[]>()
     ranges.forEach((r, i) => {
@@ -215,12 +231,12 @@ export class AnalyticsService {
       if (l) l.push(b)
       else m.set(id, [b])
     }
-    this.repo.snapshot(() => {
-      const spans = this.repo.dataSpans([...byAccount.keys()])
-      for (const [accountId, idx] of byAccount) {
-        const span = spans.get(accountId)
+    for (const [accountId, idx] of byAccount) {
+      yield
+      this.repo.snapshot(() => {
+        const span = this.repo.dataSpans([accountId]).get(accountId)
         const currency = scope.byId.get(accountId)?.currency
-        if (!span || currency === undefined) continue
+        if (!span || currency === undefined) return
         const whole = new Map<string, number[]>()
         const parts: { i: number; from: string; to: string }[] = []
         for (const i of idx) {
@@ -256,9 +272,11 @@ export class AnalyticsService {
           }
         }
         if (parts.length) for (const [i, b] of sumParts(this.repo, accountId, currency, parts)) push(i, b)
-      }
-    })
-    return perRange.map((m) => {
+      })
+    }
+    const out: { ad: Map<number, Totals>; ad_set: Map<number, Totals> }[] = []
+    for (const m of perRange) {
+      yield
       const ids = Float64Array.from(m.keys()).sort()
       const ordered: AdBucket[] = []
       for (const id of ids) {
@@ -267,8 +285,9 @@ export class AnalyticsService {
           l.sort((a, b) => a.adSetId - b.adSetId || (a.month < b.month ? -1 : a.month > b.month ? 1 : 0))
         for (const b of l) ordered.push(b)
       }
-      return adTotalsOf(scope, ordered)
-    })
+      out.push(yield* adTotalsSteps(scope, ordered))
+    }
+    return out
   }
 
   /** Totals and ratios by level and grain, optionally with the previous period per row. */
@@ -454,6 +473,18 @@ function adTotalsOf(
   scope: ResolvedScope,
   buckets: Iterable<AdBucket>,
 ): { ad: Map<number, Totals>; ad_set: Map<number, Totals> } {
+  const steps = adTotalsSteps(scope, buckets)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+  }
+}
+
+/** `adTotalsOf` in steps of 16,384 buckets. */
+function* adTotalsSteps(
+  scope: ResolvedScope,
+  buckets: Iterable<AdBucket>,
+): Generator<void, { ad: Map<number, Totals>; ad_set: Map<number, Totals> }> {
   // Sums per (entity, month, currency) in order of first appearance, keyed by a number: the
   // month's and currency's index in this call (at most 4,096 and 64 of them) beside the id.
   const months = new Map<string, number>()
@@ -485,7 +516,9 @@ function adTotalsOf(
       r.video_views += b.video_views
     }
   }
+  let n = 0
   for (const b of buckets) {
+    if (++n % 16_384 === 0) yield
     let mi = months.get(b.month)
     if (mi === undefined) months.set(b.month, (mi = months.size))
     let ci = currencies.get(b.currency)

@@ -222,6 +222,20 @@ export class EvalData {
    * does not know ahead ("since the last change") are read when asked, as before.
    */
   prefetch(rules: RuleDefinition[]): void {
+    const steps = this.prefetchSteps(rules)
+    while (!steps.next().done);
+  }
+
+  /** `prefetch` in slices: awaits `pause()` between its steps (one account's reads each). */
+  async prefetchSliced(rules: RuleDefinition[], pause: () => Promise<void> | null): Promise<void> {
+    const steps = this.prefetchSteps(rules)
+    while (!steps.next().done) {
+      const p = pause()
+      if (p) await p
+    }
+  }
+
+  private *prefetchSteps(rules: RuleDefinition[]): Generator<void, void> {
     const want = new Map<string, { from: string; to: string; accounts: Set<number> }>()
     for (const rule of rules) {
       if (rule.scope.level === 'campaign') continue
@@ -260,7 +274,7 @@ export class EvalData {
       return !have || [...e.accounts].some((id) => !have.accounts.has(id))
     })
     if (!todo.length) return
-    const res = this.analytics.adAndAdSetTotalsMany(
+    const res = yield* this.analytics.adAndAdSetTotalsSteps(
       this.baseScope,
       todo.map(([, e]) => ({ from: e.from, to: e.to, accountIds: [...e.accounts] })),
     )

@@ -246,6 +246,55 @@ function buildConditionLabel(c: RuleCondition): string {
  * the guardrails. Reads only through `EvalData` (cached per cycle).
  */
 export function evaluateRule(rule: RuleDefinition, data: EvalData, history: EvalHistory): EntityOutcome[] {
+  const steps = evaluateRuleSteps(rule, data, history)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+  }
+}
+
+/** Entities evaluated between two points where `evaluateRuleSteps` may pause. */
+export const ENTITIES_PER_STEP = 256
+
+/**
+ * Pause the caller's work when it has run for `sliceMs` since its last pause: lets long
+ * evaluations give the event loop back (IPC, timers) in slices instead of blocking it.
+ */
+export function slicer(sliceMs: number): () => Promise<void> | null {
+  let since = performance.now()
+  return () => {
+    if (performance.now() - since < sliceMs) return null
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        since = performance.now()
+        resolve()
+      }),
+    )
+  }
+}
+
+/** `evaluateRule` in slices: awaits `pause()` between steps of ENTITIES_PER_STEP entities. */
+export async function evaluateRuleSliced(
+  rule: RuleDefinition,
+  data: EvalData,
+  history: EvalHistory,
+  pause: () => Promise<void> | null,
+): Promise<EntityOutcome[]> {
+  const steps = evaluateRuleSteps(rule, data, history)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+    const p = pause()
+    if (p) await p
+  }
+}
+
+/** `evaluateRule` as steps: yields after each ENTITIES_PER_STEP entities, returns the outcomes. */
+export function* evaluateRuleSteps(
+  rule: RuleDefinition,
+  data: EvalData,
+  history: EvalHistory,
+): Generator<void, EntityOutcome[]> {
   const scope = rule.scope
   const g = rule.guardrails
   const accounts = [...data.accounts.values()].filter(
@@ -310,7 +359,9 @@ export function evaluateRule(rule: RuleDefinition, data: EvalData, history: Eval
 
   const block = new ValueBlock(candidates.length * program.size)
   let slot = 0
+  let n = 0
   for (const e of candidates) {
+    if (++n % ENTITIES_PER_STEP === 0) yield
     const account = data.accounts.get(e.accountId) as EvalAccount
     const age = data.daysSince(e.launchDate, account)
     if (g.learningDays > 0 && age !== null && age < g.learningDays) {
