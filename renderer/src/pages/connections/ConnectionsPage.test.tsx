@@ -119,6 +119,8 @@ describe('ConnectionsPage', () => {
     expect(screen.getByTestId('connection-meta').textContent).toContain('API v25.0')
     const pick = (await screen.findByLabelText('Meta API version')) as HTMLSelectElement
     expect(pick.value).toBe('v25.0')
+    // No sync run yet, but the account holds data: the header says as of when, not "not synced".
+    expect(screen.getByText(/^Data as of .+ · no sync run yet$/)).toBeTruthy()
   })
 
   it("says which attribution each platform's conversions follow and pins Snapchat's window", async () => {

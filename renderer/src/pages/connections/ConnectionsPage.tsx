@@ -96,9 +96,16 @@ export function ConnectionsPage(): JSX.Element {
   }
 
   const running = job ? job.status === 'queued' || job.status === 'running' : runningId !== null
+  // Accounts can hold data without a sync run in this workspace (the demo is generated): say when
+  // they were last brought up to date rather than "not synced".
+  const lastAccountSync = connections
+    .flatMap((c) => c.accounts.map((a) => a.lastSyncedAt))
+    .reduce<string | null>((max, t) => (t && (!max || t > max) ? t : max), null)
   const meta = status?.lastRun
     ? `Last sync ${formatTimestamp(status.lastRun.finishedAt ?? status.lastRun.startedAt)} · ${status.lastRun.status}`
-    : 'Not synced yet'
+    : lastAccountSync
+      ? `Data as of ${formatTimestamp(lastAccountSync)} · no sync run yet`
+      : 'Not synced yet'
 
   return (
     <PageFrame id="connections" meta={meta}>
