@@ -126,6 +126,9 @@ export class ReportFonts {
   /** The font family that can draw `text`, noting text that no font can (unless only measuring). */
   familyFor(text: string, measuring = false): string {
     if (covered(this.bodyMap, text)) return BODY_FONT
+    // Measuring alone never loads the fallback: ECharts measures a sample CJK glyph ("国") for its
+    // line heights, and a loaded face is embedded whether or not anything is drawn with it.
+    if (measuring && this.fallbackMap === undefined) return BODY_FONT
     const fallback = this.fallback()
     if (fallback && covered(fallback, text)) {
       if (!measuring) this.fallbackUsed++

@@ -766,7 +766,7 @@ class ReportDoc {
               ? ` Of ${c.measured} applied recommendation(s) measured so far, ${c.withinInterval} landed inside their 80% interval.`
               : ''),
         )
-        for (const r of recs.items.slice(0, 4)) this.note(`${r.title}: ${r.body.summary}`)
+        for (const r of recs.items.slice(0, 4)) this.note(`• ${r.title}: ${r.body.summary}`)
         break
       }
       case 'commentary':
