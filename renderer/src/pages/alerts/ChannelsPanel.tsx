@@ -50,6 +50,10 @@ function policyText(p: ChannelPolicy): string | null {
       `quiet ${p.quietHours.start}–${p.quietHours.end} ${p.quietHours.timeZone}${p.quietHours.criticalBreaksThrough ? ' (CRITICAL breaks through)' : ''}`,
     )
   if (p.rateLimit) parts.push(`at most ${p.rateLimit.max} per ${p.rateLimit.perMinutes} min, then a digest`)
+  if (p.dailyDigest)
+    parts.push(
+      `one digest a day at ${p.dailyDigest.at} ${p.dailyDigest.timeZone}${p.dailyDigest.criticalAtOnce ? ' (CRITICAL at once)' : ''}`,
+    )
   return parts.length ? parts.join(' · ') : null
 }
 
@@ -72,6 +76,10 @@ interface Draft {
   limit: boolean
   limitMax: string
   limitMinutes: string
+  digest: boolean
+  digestAt: string
+  digestTz: string
+  digestCriticalAtOnce: boolean
 }
 
 function localTimeZone(): string {
@@ -102,6 +110,10 @@ function emptyDraft(kind: ChannelKind): Draft {
     limit: false,
     limitMax: '10',
     limitMinutes: '60',
+    digest: false,
+    digestAt: '08:00',
+    digestTz: localTimeZone(),
+    digestCriticalAtOnce: true,
   }
 }
 
@@ -130,6 +142,9 @@ function draftOf(c: ChannelView): Draft {
     })
   const r = c.policy.rateLimit
   if (r) Object.assign(d, { limit: true, limitMax: String(r.max), limitMinutes: String(r.perMinutes) })
+  const g = c.policy.dailyDigest
+  if (g)
+    Object.assign(d, { digest: true, digestAt: g.at, digestTz: g.timeZone, digestCriticalAtOnce: g.criticalAtOnce })
   return d
 }
 
@@ -170,6 +185,10 @@ function policyOf(d: Draft): ChannelPolicy {
         }
       : null,
     rateLimit: d.limit ? { max: Number(d.limitMax), perMinutes: Number(d.limitMinutes) } : null,
+    dailyDigest:
+      d.kind === 'email' && d.digest
+        ? { at: d.digestAt, timeZone: d.digestTz.trim(), criticalAtOnce: d.digestCriticalAtOnce }
+        : null,
   }
 }
 
@@ -449,6 +468,44 @@ function ChannelForm({
                 value={d.limitMinutes}
                 onChange={(e) => set('limitMinutes', e.target.value)}
               />
+            </label>
+          </div>
+        ) : null}
+        {d.kind === 'email' ? (
+          <label className="switch">
+            <input
+              type="checkbox"
+              checked={d.digest}
+              onChange={(e) => set('digest', e.target.checked)}
+              data-testid="channel-digest"
+            />
+            Daily digest (one mail a day instead of one per alert)
+          </label>
+        ) : null}
+        {d.kind === 'email' && d.digest ? (
+          <div className="channel-form__row">
+            <label className="field channel-form__short">
+              <span className="field__label">At</span>
+              <input
+                className="input"
+                type="time"
+                required
+                value={d.digestAt}
+                onChange={(e) => set('digestAt', e.target.value)}
+                data-testid="channel-digest-at"
+              />
+            </label>
+            <label className="field">
+              <span className="field__label">Time zone</span>
+              <input className="input" required value={d.digestTz} onChange={(e) => set('digestTz', e.target.value)} />
+            </label>
+            <label className="switch">
+              <input
+                type="checkbox"
+                checked={d.digestCriticalAtOnce}
+                onChange={(e) => set('digestCriticalAtOnce', e.target.checked)}
+              />
+              CRITICAL at once
             </label>
           </div>
         ) : null}
