@@ -16,7 +16,7 @@ test.describe('alerts and diagnostics pages', () => {
   test('the demo raises alerts; details show the numbers and history; acknowledge and bulk snooze', async ({
     page,
   }) => {
-    // The demo build runs the alert sources (pacing, and anomalies outside the retail peaks).
+    // The demo build runs the alert sources (pacing, and anomalies: in the retail season against last year).
     await expect
       .poll(async () => (await callApi<unknown[]>('alerts:list', { limit: 10 })).length, { timeout: 60_000 })
       .toBeGreaterThan(0)
@@ -77,6 +77,37 @@ test.describe('alerts and diagnostics pages', () => {
     await page.getByTestId('channel-url').fill('ftp://example.com/x')
     await page.getByTestId('channel-save').click()
     await expect(page.getByTestId('channel-form-error')).toContainText('url')
+  })
+
+  test('an email channel with a daily digest: the form saves it and the list says so', async ({ page }) => {
+    await page.goto(pageUrl('#/alerts?tab=channels'))
+    await page.getByTestId('channel-add').click()
+    await page.getByTestId('channel-kind').selectOption('email')
+    await page.getByTestId('channel-name').fill('Morning digest')
+    await page.getByTestId('channel-host').fill('127.0.0.1')
+    await page.getByTestId('channel-port').fill('2525')
+    await page.getByTestId('channel-security').selectOption('none')
+    await page.getByTestId('channel-from').fill('alerts@example.com')
+    await page.getByTestId('channel-to').fill('team@example.com')
+    await page.getByTestId('channel-digest').check()
+    await page.getByTestId('channel-digest-at').fill('08:30')
+    await page.screenshot({ path: 'test-results/e2e/channel-digest-form.png', fullPage: true })
+    await page.getByTestId('channel-save').click()
+    const channels = await callApi<{ id: number; name: string; policy: { dailyDigest?: { at: string } | null } }[]>(
+      'channels:list',
+      {},
+    )
+    await expect
+      .poll(
+        async () =>
+          (await callApi<typeof channels>('channels:list', {})).find((c) => c.name === 'Morning digest')?.policy
+            .dailyDigest?.at,
+      )
+      .toBe('08:30')
+    const ch = (await callApi<typeof channels>('channels:list', {})).find((c) => c.name === 'Morning digest')!
+    await expect(page.getByTestId(`channel-${ch.id}`)).toContainText('one digest a day at 08:30')
+    await page.screenshot({ path: 'test-results/e2e/channel-digest-list.png', fullPage: true })
+    await callApi('channels:remove', { id: ch.id })
   })
 
   test('diagnostics: health, database, log, and copy diagnostics', async ({ page }) => {
