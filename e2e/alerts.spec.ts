@@ -93,18 +93,14 @@ test.describe('alerts and diagnostics pages', () => {
     await page.getByTestId('channel-digest-at').fill('08:30')
     await page.screenshot({ path: 'test-results/e2e/channel-digest-form.png', fullPage: true })
     await page.getByTestId('channel-save').click()
-    const channels = await callApi<{ id: number; name: string; policy: { dailyDigest?: { at: string } | null } }[]>(
-      'channels:list',
-      {},
-    )
+    type Listed = { id: number; name: string; policy: { dailyDigest?: { at: string } | null } }[]
     await expect
       .poll(
         async () =>
-          (await callApi<typeof channels>('channels:list', {})).find((c) => c.name === 'Morning digest')?.policy
-            .dailyDigest?.at,
+          (await callApi<Listed>('channels:list', {})).find((c) => c.name === 'Morning digest')?.policy.dailyDigest?.at,
       )
       .toBe('08:30')
-    const ch = (await callApi<typeof channels>('channels:list', {})).find((c) => c.name === 'Morning digest')!
+    const ch = (await callApi<Listed>('channels:list', {})).find((c) => c.name === 'Morning digest')!
     await expect(page.getByTestId(`channel-${ch.id}`)).toContainText('one digest a day at 08:30')
     await page.screenshot({ path: 'test-results/e2e/channel-digest-list.png', fullPage: true })
     await callApi('channels:remove', { id: ch.id })
