@@ -124,5 +124,5 @@ describe('crash: SIGKILL a syncing process at random points, restart, resume', (
     expect(got.rows).toEqual(want.rows)
     // One run, resumed across the restarts (not restarted from scratch as a second run).
     expect(got.runs.map((r) => r.status)).toEqual(['succeeded'])
-  }, 60_000)
+  }, 180_000)
 })
