@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { userContext, type CallContext } from '../../shared/domain/caller'
-import { dateRange } from '../../shared/domain/dates'
 import type { RecommendationView } from '../../shared/ipc/contracts/recommendations'
-import { MetricsRepo, type DailyMetricInput } from '../main/store/repos/metrics-repo'
-import { seedAccount } from '../main/store/repos/testing'
+import { seedWasteWorld, WASTE_WORLD_NOW } from '../main/store/repos/testing'
 import { createTestCore, TEST_CALLER } from '../main/test-support'
 import { parseArgs } from './args'
 import type { CliCommand } from './command'
@@ -15,12 +13,7 @@ import { recommendCommands } from './commands/recommend'
  * from 2026-05-01 to 2026-06-30 (now 2026-06-30), one of which spends 40 a day without converting:
  * the one recommendation is to pause its ad set (worth 280 a week; see recommendations.test.ts).
  */
-const NOW = new Date('2026-06-30T12:00:00Z')
-const PER_DAY = [
-  { spend: 100, conv: 2, rev: 300 },
-  { spend: 40, conv: 0, rev: 0 },
-  { spend: 60, conv: 1, rev: 90 },
-]
+const NOW = WASTE_WORLD_NOW
 
 let core: ReturnType<typeof createTestCore>
 let wasteAdSet = 0
@@ -30,33 +23,8 @@ beforeAll(() => {
   const s = core.store.sqlite
   const ws = core.workspaces.create('Shop', 'USD')
   core.workspaces.create('Empty', 'USD')
-  const seeded = seedAccount(s, ws, 'acc-shop', PER_DAY.length)
-  const rows: DailyMetricInput[] = []
-  seeded.campaigns.forEach((c, i) => {
-    const p = PER_DAY[i] as (typeof PER_DAY)[number]
-    s.prepare('UPDATE ads SET launch_date = ? WHERE id = ?').run('2026-05-01', c.adId)
-    for (const date of dateRange('2026-05-01', '2026-06-30'))
-      rows.push({
-        ...c,
-        date,
-        accountId: seeded.accountId,
-        spendMicros: p.spend * 1e6,
-        impressions: 10_000,
-        clicks: 100,
-        reach: 0,
-        conversions: p.conv,
-        conversionValueMicros: p.rev * 1e6,
-        videoViews: 0,
-        provisional: date >= '2026-06-28',
-        source: 'import',
-      })
-  })
-  const m = new MetricsRepo(s)
-  s.transaction(() => {
-    m.upsert(rows)
-    m.refreshRollups(seeded.accountId, '2026-05-01', '2026-06-30')
-  })()
-  wasteAdSet = seeded.campaigns[1]?.adSetId ?? 0
+  const { adSets } = seedWasteWorld(s, ws, 'acc-shop')
+  wasteAdSet = adSets[1] ?? 0
 })
 afterAll(() => core.close())
 

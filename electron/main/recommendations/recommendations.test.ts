@@ -1,69 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { userContext, type CallContext } from '../../../shared/domain/caller'
 import type { Change } from '../../../shared/domain/changes'
-import { dateRange } from '../../../shared/domain/dates'
 import type { Recommendation } from '../../../shared/domain/recommendations'
 import type { RecommendationView } from '../../../shared/ipc/contracts/recommendations'
-import { MetricsRepo, type DailyMetricInput } from '../store/repos/metrics-repo'
 import { RecommendationsRepo } from '../store/repos/recommendations-repo'
-import { seedAccount } from '../store/repos/testing'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { reallocate, revenueAt, type CurvePoint } from './reallocate'
+import { seedWasteWorld, WASTE_WORLD_NOW } from '../store/repos/testing'
 
-/*
- * A hand-computable world: one USD account in UTC, "now" 2026-06-30 12:00 UTC, the same numbers
- * every day from 2026-05-01 to 2026-06-30; days from 06-28 on are provisional, so the last settled
- * day is 06-27 and "the last 28 days" are 05-31..06-27.
- *
- *   per day   spend  conv  revenue
- *   C0        100    2     300
- *   C1        40     0     0        ← waste
- *   C2        60     1     90
- *
- * Over 28 days: spend 5,600, conversions 84, revenue 10,920 → 0.015 conversions per USD and
- * 130 USD per conversion. C1 spent 1,120: 16.8 conversions expected, none came (P = e^-16.8).
- * Impact per week: 1,120 / 4 = 280 saved; lower bound 280 − 1.6094379 × 130 / 4 = 227.693268.
- */
-const NOW = new Date('2026-06-30T12:00:00Z')
-const PER_DAY = [
-  { spend: 100, conv: 2, rev: 300 },
-  { spend: 40, conv: 0, rev: 0 },
-  { spend: 60, conv: 1, rev: 90 },
-]
+/* The hand-computable world of store/repos/testing.ts (seedWasteWorld) (C1 wastes 40 a day: 280 a week, lower bound 227.693268). */
+const NOW = WASTE_WORLD_NOW
 
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
 
 function seed(name: string): { ws: number; adSets: number[] } {
-  const s = core.store.sqlite
   const ws = core.workspaces.create(name, 'USD')
-  const seeded = seedAccount(s, ws, `acc-${name}`, PER_DAY.length)
-  const rows: DailyMetricInput[] = []
-  seeded.campaigns.forEach((c, i) => {
-    const p = PER_DAY[i] as (typeof PER_DAY)[number]
-    s.prepare('UPDATE ads SET launch_date = ? WHERE id = ?').run('2026-05-01', c.adId)
-    for (const date of dateRange('2026-05-01', '2026-06-30'))
-      rows.push({
-        ...c,
-        date,
-        accountId: seeded.accountId,
-        spendMicros: p.spend * 1e6,
-        impressions: 10_000,
-        clicks: 100,
-        reach: 0,
-        conversions: p.conv,
-        conversionValueMicros: p.rev * 1e6,
-        videoViews: 0,
-        provisional: date >= '2026-06-28',
-        source: 'import',
-      })
-  })
-  const m = new MetricsRepo(s)
-  s.transaction(() => {
-    m.upsert(rows)
-    m.refreshRollups(seeded.accountId, '2026-05-01', '2026-06-30')
-  })()
-  return { ws, adSets: seeded.campaigns.map((c) => c.adSetId) }
+  return { ws, ...seedWasteWorld(core.store.sqlite, ws, `acc-${name}`) }
 }
 
 async function call<T>(channel: string, input: unknown, ctx: CallContext = TEST_CALLER): Promise<T> {

@@ -1,4 +1,6 @@
 import type { Sqlite } from '../db'
+import { dateRange } from '../../../../shared/domain/dates'
+import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 
 /** Deterministic pseudo-random numbers in [0, 1) for tests (no Math.random in tests). */
 export function lcg(seed: number): () => number {
@@ -101,4 +103,56 @@ export function adMonthMismatches(s: Sqlite): unknown[] {
     ...s.prepare(`SELECT 'missing or different in ad_month' AS side, * FROM (${fromRows} EXCEPT ${fromRollup})`).all(),
     ...s.prepare(`SELECT 'not in the rows' AS side, * FROM (${fromRollup} EXCEPT ${fromRows})`).all(),
   ]
+}
+
+/*
+ * A hand-computable world for recommendation tests: one USD account in UTC, "now" 2026-06-30 12:00
+ * UTC, the same numbers every day from 2026-05-01 to 2026-06-30; days from 06-28 on are provisional,
+ * so the last settled day is 06-27 and "the last 28 days" are 05-31..06-27.
+ *
+ *   per day   spend  conv  revenue
+ *   C0        100    2     300
+ *   C1        40     0     0        ← waste
+ *   C2        60     1     90
+ *
+ * Over 28 days: spend 5,600, conversions 84, revenue 10,920 → 0.015 conversions per USD and
+ * 130 USD per conversion. C1 spent 1,120: 16.8 conversions expected, none came (P = e^-16.8).
+ * Impact per week: 1,120 / 4 = 280 saved; lower bound 280 − 1.6094379 × 130 / 4 = 227.693268.
+ */
+export const WASTE_WORLD_NOW = new Date('2026-06-30T12:00:00Z')
+export const WASTE_WORLD_PER_DAY = [
+  { spend: 100, conv: 2, rev: 300 },
+  { spend: 40, conv: 0, rev: 0 },
+  { spend: 60, conv: 1, rev: 90 },
+] as const
+
+/** Seed the world above into workspace `ws` (an account `externalId`); returns its campaigns' ad sets in order. */
+export function seedWasteWorld(s: Sqlite, ws: number, externalId: string): { adSets: number[] } {
+  const seeded = seedAccount(s, ws, externalId, WASTE_WORLD_PER_DAY.length)
+  const rows: DailyMetricInput[] = []
+  seeded.campaigns.forEach((c, i) => {
+    const p = WASTE_WORLD_PER_DAY[i] as (typeof WASTE_WORLD_PER_DAY)[number]
+    s.prepare('UPDATE ads SET launch_date = ? WHERE id = ?').run('2026-05-01', c.adId)
+    for (const date of dateRange('2026-05-01', '2026-06-30'))
+      rows.push({
+        ...c,
+        date,
+        accountId: seeded.accountId,
+        spendMicros: p.spend * 1e6,
+        impressions: 10_000,
+        clicks: 100,
+        reach: 0,
+        conversions: p.conv,
+        conversionValueMicros: p.rev * 1e6,
+        videoViews: 0,
+        provisional: date >= '2026-06-28',
+        source: 'import',
+      })
+  })
+  const m = new MetricsRepo(s)
+  s.transaction(() => {
+    m.upsert(rows)
+    m.refreshRollups(seeded.accountId, '2026-05-01', '2026-06-30')
+  })()
+  return { adSets: seeded.campaigns.map((c) => c.adSetId) }
 }
