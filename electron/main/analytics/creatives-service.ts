@@ -17,6 +17,40 @@ import { probBBeatsA, ratioCi, twoProportionTest } from './stats'
 type Platform = z.infer<typeof CreativeListSchema>['rows'][number]['platform']
 
 /** Per-ad performance, format comparison, fatigue and A/B comparisons. */
+/** A creative's row of the list: its ad's names, its totals and KPIs, and the fatigue fit of its days. */
+export function creativeRow(
+  id: number,
+  m: AdMeta,
+  t: Totals,
+  days: AdDay[],
+): z.infer<typeof CreativeListSchema>['rows'][number] {
+  const f = fitFatigue(days)
+  return {
+    adId: id,
+    name: m.name,
+    status: m.status,
+    campaignId: m.campaign_id,
+    campaignName: m.campaign_name,
+    adSetId: m.ad_set_id,
+    adSetName: m.ad_set_name,
+    platform: m.platform as Platform,
+    format: m.format ?? 'unknown',
+    headline: m.headline,
+    thumbnailUrl: m.thumbnail_url,
+    launchDate: m.launch_date,
+    totals: t,
+    kpis: deriveKpis(t),
+    fatigue: {
+      state: f.state,
+      initialCtr: f.initialCtr,
+      currentCtr: f.currentCtr,
+      decayPerMillion: f.decayPerMillion,
+      daysUntilFatigue: f.daysUntilFatigue,
+      explanation: f.explanation,
+    },
+  }
+}
+
 export class CreativesService {
   constructor(
     private readonly creatives: CreativesRepo,
@@ -74,34 +108,7 @@ export class CreativesService {
       const m = meta.get(id)
       const t = totals.get(id) as Totals
       if (!m) return []
-      const f = fitFatigue(days.get(id) ?? [])
-      const platform = m.platform as Platform
-      return [
-        {
-          adId: id,
-          name: m.name,
-          status: m.status,
-          campaignId: m.campaign_id,
-          campaignName: m.campaign_name,
-          adSetId: m.ad_set_id,
-          adSetName: m.ad_set_name,
-          platform,
-          format: m.format ?? 'unknown',
-          headline: m.headline,
-          thumbnailUrl: m.thumbnail_url,
-          launchDate: m.launch_date,
-          totals: t,
-          kpis: deriveKpis(t),
-          fatigue: {
-            state: f.state,
-            initialCtr: f.initialCtr,
-            currentCtr: f.currentCtr,
-            decayPerMillion: f.decayPerMillion,
-            daysUntilFatigue: f.daysUntilFatigue,
-            explanation: f.explanation,
-          },
-        },
-      ]
+      return [creativeRow(id, m, t, days.get(id) ?? [])]
     })
     return { currency, convertedFrom, rows }
   }

@@ -1,14 +1,14 @@
 import type { z } from 'zod'
-import { deriveKpis, EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
+import { EMPTY_TOTALS, type DateRange, type Totals } from '../../../shared/domain/metrics'
 import type { CreativeListSchema } from '../../../shared/ipc/contracts/analytics-insights'
 import { addBucket, monthPieces, type AnalyticsService } from '../analytics/analytics-service'
-import { fitFatigue, type AdDay } from '../analytics/fatigue'
+import { creativeRow } from '../analytics/creatives-service'
+import type { AdDay } from '../analytics/fatigue'
 import type { Sqlite } from '../store/db'
 import { CreativesRepo } from '../store/repos/creatives-repo'
 import { ReportAdsRepo } from '../store/repos/report-ads-repo'
 
 export type CreativeList = z.infer<typeof CreativeListSchema>
-type Platform = CreativeList['rows'][number]['platform']
 
 /** The `limit` biggest ads of a range with their fatigue state: a report's creatives section. */
 export type CreativesReader = (
@@ -57,33 +57,7 @@ export function reportCreativesReader(analytics: AnalyticsService, sqlite: Sqlit
       const m = meta.get(id)
       const t = totals.get(id) ?? { ...EMPTY_TOTALS }
       if (!m) return []
-      const f = fitFatigue(days.get(id) ?? [])
-      return [
-        {
-          adId: id,
-          name: m.name,
-          status: m.status,
-          campaignId: m.campaign_id,
-          campaignName: m.campaign_name,
-          adSetId: m.ad_set_id,
-          adSetName: m.ad_set_name,
-          platform: m.platform as Platform,
-          format: m.format ?? 'unknown',
-          headline: m.headline,
-          thumbnailUrl: m.thumbnail_url,
-          launchDate: m.launch_date,
-          totals: t,
-          kpis: deriveKpis(t),
-          fatigue: {
-            state: f.state,
-            initialCtr: f.initialCtr,
-            currentCtr: f.currentCtr,
-            decayPerMillion: f.decayPerMillion,
-            daysUntilFatigue: f.daysUntilFatigue,
-            explanation: f.explanation,
-          },
-        },
-      ]
+      return [creativeRow(id, m, t, days.get(id) ?? [])]
     })
     return { currency: scope.currency, convertedFrom: analytics.convertedFrom(scope), rows }
   }
