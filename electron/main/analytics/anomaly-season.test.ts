@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { addDays, dateRange, weekday } from '../../../shared/domain/dates'
+import { SeededRandom } from '../../../shared/experiments/random'
 import {
   blackFriday,
   explain,
@@ -12,16 +13,10 @@ import {
   type DayParts,
 } from './anomaly-detector'
 
-/** Deterministic noise (mulberry32). */
+/** Deterministic noise: the project's seeded source (mulberry32). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = new SeededRandom(seed)
+  return () => random.next()
 }
 
 /** A retail season like the simulator's: cyber week, December, the Christmas dip, the January lull. */
