@@ -137,6 +137,38 @@ const WALL_CLOCK_ALLOWED = new Map([
   ['electron/main/sync/connectors/oauth.ts', 'OAuth token expiry in wall time when the connector has no clock'],
 ])
 
+/** Files that may run a deferred transaction, and why (a read snapshot that never writes). */
+const DEFERRED_ALLOWED = new Map([
+  ['electron/main/store/repos/analytics-repo.ts', 'a read-only snapshot (several SELECTs that must agree)'],
+])
+
+/**
+ * better-sqlite3 transactions (`x.transaction(fn)`; a repo's own `transaction` method is not one)
+ * that are not run with `.immediate(...)`: called directly, or kept in a variable that is called.
+ */
+function deferredTransactions(src: string): string[] {
+  const hits: string[] = []
+  for (const m of src.matchAll(/(?<!repo|this)\s*\.transaction\(/g)) {
+    let depth = 0
+    let end = m.index + m[0].length - 1
+    for (; end < src.length; end++) {
+      if (src[end] === '(') depth++
+      else if (src[end] === ')' && --depth === 0) break
+    }
+    const after = src.slice(end + 1)
+    if (/^\s*\.immediate\(/.test(after)) continue
+    const name = /(?:const|let)\s+(\w+)\s*=\s*[\w.]*$/.exec(src.slice(0, m.index).split('\n').pop() ?? '')?.[1]
+    if (
+      name &&
+      !new RegExp(`(?<![\\w.])${name}\\s*\\(`).test(after) &&
+      new RegExp(`\\b${name}\\.immediate\\(`).test(after)
+    )
+      continue
+    hits.push(`line ${src.slice(0, m.index).split('\n').length}`)
+  }
+  return hits
+}
+
 describe('store boundary and clock', () => {
   it('detects SQL uses', () => {
     expect(sqlUses(`import Database from 'better-sqlite3'\nconst x = db.prepare('SELECT 1')`)).toEqual([
@@ -155,6 +187,19 @@ describe('store boundary and clock', () => {
       .filter((f) => !f.startsWith('electron/main/store/'))
       .map((f) => ({ f, hits: sqlUses(code(f)) }))
       .filter((x) => x.hits.length > 0)
+      .map((x) => `${x.f}: ${x.hits.join(', ')}`)
+    expect(bad).toEqual([])
+  })
+
+  it('every write transaction begins IMMEDIATE (a deferred one that read first fails SQLITE_BUSY at once when another connection writes)', () => {
+    expect(deferredTransactions('const t = db.transaction(() => 1)\nt()')).toEqual(['line 1'])
+    expect(deferredTransactions('db.transaction(() => { f(g()) })()')).toEqual(['line 1'])
+    expect(deferredTransactions('db.transaction(() => 1).immediate()\nthis.repo.transaction(() => 2)')).toEqual([])
+    expect(deferredTransactions('const t = db.transaction((a) => a)\nt.immediate(1)')).toEqual([])
+    expect(deferredTransactions('const run = db.transaction(() => st.run(1))\nrun.immediate()')).toEqual([])
+    const bad = shipped('electron/')
+      .map((f) => ({ f, hits: deferredTransactions(code(f)) }))
+      .filter((x) => x.hits.length > 0 && !DEFERRED_ALLOWED.has(x.f))
       .map((x) => `${x.f}: ${x.hits.join(', ')}`)
     expect(bad).toEqual([])
   })

@@ -181,7 +181,7 @@ export class AlertService {
       const alert = this.repo.get(id, now)!
       this.engine.enqueue(alert, this.routeOf(alert), now)
       return { alert: this.repo.get(id, now)!, merged: false }
-    })()
+    }).immediate()
     const a = result.alert
     this.core.events.emit('alert:raised', {
       id: a.id,

@@ -50,6 +50,6 @@ export function ensureDemoConnections(sqlite: Sqlite, repo: SyncRepo): number {
       if (!existing) made++
       for (const a of accounts) repo.attachAccount(a.id, id)
     }
-  })()
+  }).immediate()
   return made
 }

@@ -61,5 +61,5 @@ export function rebuildMissingAdMonths(sqlite: Sqlite): void {
   const rollup = new AdMonthRollup(sqlite)
   sqlite.transaction(() => {
     for (const [accountId, first, last] of missing) rollup.refresh(accountId, first, last)
-  })()
+  }).immediate()
 }

@@ -423,7 +423,7 @@ export class AlertsRepo implements DeliveryStore {
           JSON.stringify(r.channelIds),
         )
     })
-    tx()
+    tx.immediate()
   }
 
   routes(): RoutingRule[] {

@@ -148,7 +148,7 @@ export class ChangeRepo {
 
   /** Run `fn` in one transaction (a transition and its audit row commit together). */
   transaction<T>(fn: () => T): T {
-    return this.sqlite.transaction(fn)()
+    return this.sqlite.transaction(fn).immediate()
   }
 
   target(level: ChangeLevel, id: number): ChangeTarget | null {

@@ -254,5 +254,5 @@ export function rebuildMissingCampaignCum(sqlite: Sqlite): void {
   const rollup = new CumulativeRollup(sqlite)
   sqlite.transaction(() => {
     for (const [accountId, first] of missing) rollup.refresh(accountId, first)
-  })()
+  }).immediate()
 }

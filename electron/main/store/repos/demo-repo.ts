@@ -49,17 +49,17 @@ export class DemoRepo {
         this.sqlite.prepare(`DELETE FROM daily_metrics WHERE account_id IN (${accounts})`).run(id)
         this.sqlite.prepare('DELETE FROM workspaces WHERE id = ?').run(id)
       }
-    })()
+    }).immediate()
   }
 
   /** Write a batch of daily rows in one transaction; returns how many. */
   insertDaily(batch: DailyMetricInput[]): number {
-    return this.sqlite.transaction(() => this.metrics.upsert(batch))()
+    return this.sqlite.transaction(() => this.metrics.upsert(batch)).immediate()
   }
 
   /** Replace an account's rollups over [from, to] from the sums of the rows written. */
   replaceRollups(accountId: number, from: string, to: string, sums: RollupAccumulator): void {
-    this.sqlite.transaction(() => this.metrics.replaceRollups(accountId, from, to, sums))()
+    this.sqlite.transaction(() => this.metrics.replaceRollups(accountId, from, to, sums)).immediate()
   }
 
   /** Insert the demo workspace and the world's accounts, campaigns, ad sets, creatives and ads (`syncedAt`: now). */
@@ -159,7 +159,7 @@ export class DemoRepo {
           ),
         )
       }
-    })()
+    }).immediate()
     return { workspaceId, accounts, campaigns, adSets, ads }
   }
 

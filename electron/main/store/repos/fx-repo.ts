@@ -26,7 +26,7 @@ export class FxRepo {
     )
     this.sqlite.transaction(() => {
       for (const r of rates) stmt.run(workspaceId, r.currency, r.month, r.rate)
-    })()
+    }).immediate()
   }
 
   /**
@@ -93,7 +93,7 @@ export class FxRepo {
     this.sqlite.transaction(() => {
       for (const r of remove) del.run(workspaceId, r.currency, r.month)
       this.upsertMany(workspaceId, upsert)
-    })()
+    }).immediate()
   }
 
   /** Replace every rate and the reporting currency of a workspace in one transaction. */
@@ -104,6 +104,6 @@ export class FxRepo {
       this.sqlite
         .prepare('UPDATE workspaces SET reporting_currency = ? WHERE id = ?')
         .run(reportingCurrency, workspaceId)
-    })()
+    }).immediate()
   }
 }

@@ -110,7 +110,7 @@ export class JobsRepo {
     )
     this.sqlite.transaction(() => {
       for (const id of ids) st.run(message, id)
-    })()
+    }).immediate()
   }
 
   /** The oldest queued job that may run at `now` (ISO). */

@@ -274,7 +274,7 @@ export class MetricsRepo {
           .run(from, accountId, from)
       }
     })
-    t()
+    t.immediate()
   }
 }
 

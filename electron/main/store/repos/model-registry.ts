@@ -92,7 +92,7 @@ export class ModelRegistry {
         )
       return Number(info.lastInsertRowid)
     })
-    const id = tx()
+    const id = tx.immediate()
     return toVersion(this.sqlite.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow)
   }
 
@@ -110,7 +110,7 @@ export class ModelRegistry {
       del.run(modelId)
       for (const r of rows)
         ins.run(modelId, r.entityType, r.entityId, r.horizonDays, JSON.stringify(r.value), createdAt)
-    })()
+    }).immediate()
   }
 
   /** Stored predictions of a model for one entity type. */

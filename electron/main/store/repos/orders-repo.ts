@@ -41,7 +41,7 @@ export class OrdersRepo {
           r.utmSource,
           r.utmCampaign,
         )
-    })()
+    }).immediate()
   }
 
   /** Every order of the workspace, oldest first, with its acquisition channel and campaign. */

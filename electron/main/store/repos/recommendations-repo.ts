@@ -370,7 +370,7 @@ export class RecommendationsRepo {
       for (const { id } of wasOpen) if (!seen.has(id)) expired += expire.run(id).changes
       return expired
     })
-    const expired = run()
+    const expired = run.immediate()
     return { inserted, updated, expired }
   }
 

@@ -332,7 +332,7 @@ export class ReportsRepo {
     const del = this.sqlite.prepare('DELETE FROM reports WHERE id = ?')
     this.sqlite.transaction(() => {
       for (const id of ids) del.run(id)
-    })()
+    }).immediate()
   }
 }
 

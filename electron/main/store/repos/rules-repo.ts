@@ -133,7 +133,7 @@ export class RulesRepo {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.sqlite.transaction(fn)()
+    return this.sqlite.transaction(fn).immediate()
   }
 
   // --- rules and versions ----------------------------------------------------------------------

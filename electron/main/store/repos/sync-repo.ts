@@ -125,7 +125,7 @@ export class SyncRepo {
         this.setAccountStatus(id, r.status === 'active' ? 'active' : 'disabled', null)
       }
       return connectionId
-    })()
+    }).immediate()
   }
 
   connection(id: number): ConnectionRow | null {
@@ -156,7 +156,7 @@ export class SyncRepo {
         )
         .run(id)
       this.sqlite.prepare('DELETE FROM connections WHERE id = ?').run(id)
-    })()
+    }).immediate()
   }
 
   // --- accounts ----------------------------------------------------------------------------

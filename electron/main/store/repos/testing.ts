@@ -153,6 +153,6 @@ export function seedWasteWorld(s: Sqlite, ws: number, externalId: string): { adS
   s.transaction(() => {
     m.upsert(rows)
     m.refreshRollups(seeded.accountId, '2026-05-01', '2026-06-30')
-  })()
+  }).immediate()
   return { adSets: seeded.campaigns.map((c) => c.adSetId) }
 }

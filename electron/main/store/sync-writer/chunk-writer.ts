@@ -214,7 +214,7 @@ export class ChunkWriter {
     this.sqlite.transaction(() => {
       this.finalRows.run(accountId, first, provisionalFrom)
       this.finalAccount.run(accountId, first, provisionalFrom)
-    })()
+    }).immediate()
   }
 }
 

@@ -146,7 +146,7 @@ export class EntityWriter {
         ) as { id: number }
         ids.ads.set(ad.externalId, r.id)
       }
-    })()
+    }).immediate()
     return ids
   }
 }

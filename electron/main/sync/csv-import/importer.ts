@@ -449,7 +449,7 @@ export class CsvImporter {
           for (const r of slice) journal(r)
           rows += this.metrics.upsert(slice, true)
           for (const sp of spans) this.metrics.refreshAccountDays(sp.accountId, sp.from, sp.to)
-        })()
+        }).immediate()
         for (const r of slice) {
           written.push({ accountId: r.accountId, date: r.date, adId: r.adId })
           note(r.accountId, r.date)
@@ -477,7 +477,7 @@ export class CsvImporter {
           const same = this.repo.dataVersion() === version && cum.lastDate(accountId) === last
           cum.refresh(accountId, span.from, same ? days : undefined)
           this.metrics.adMonths.refresh(accountId, span.from, span.to)
-        })()
+        }).immediate()
         await pause()
       }
       return { rows, accounts: [...touched.keys()] }
@@ -503,6 +503,6 @@ export class CsvImporter {
       this.repo.removeCreated(workspaceId, since)
       for (const [accountId, span] of touched)
         if (this.repo.accountExists(accountId)) this.metrics.refreshRollups(accountId, span.from, span.to)
-    })()
+    }).immediate()
   }
 }
