@@ -15,6 +15,8 @@ export default defineConfig({
           'decode-worker': resolve(__dirname, 'electron/main/sync/connectors/decode-worker.ts'),
           // A sync writes its chunks on a writer thread with its own connection; emitted as sync-writer.js.
           'sync-writer': resolve(__dirname, 'electron/main/store/sync-writer/sync-writer.ts'),
+          // The demo's simulated platforms answer on their own thread; emitted as sim-worker.js.
+          'sim-worker': resolve(__dirname, 'electron/main/sync/sim-worker.ts'),
         },
       },
     },

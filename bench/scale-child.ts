@@ -42,6 +42,9 @@ export interface ChildResult {
   rssPeakMb: number
   heapIdleMb: number
   openMs: number
+  /** The simulated platforms' thread: its largest V8 heap (MB) and the requests it answered. */
+  simulatorHeapPeakMb: number
+  simulatorRequests: number
 }
 
 type Call = [channel: string, input: unknown]
@@ -217,6 +220,8 @@ async function pagePass(
     | 'rssPeakMb'
     | 'heapIdleMb'
     | 'openMs'
+    | 'simulatorHeapPeakMb'
+    | 'simulatorRequests'
   >
 > {
   const errors: string[] = []
@@ -363,6 +368,7 @@ async function main(): Promise<void> {
     const after = await pagePass(core, a, 1, () => undefined)
     await sleep(3000)
     const mem = process.memoryUsage()
+    const sim = core.services.sync.simulatedPlatformsStats()
     const result: ChildResult = {
       ...idle,
       errors: [...idle.errors, ...busy.errors, ...after.errors.map((e) => `after busy: ${e}`)],
@@ -376,6 +382,8 @@ async function main(): Promise<void> {
       rssPeakMb: Math.round(process.resourceUsage().maxRSS / 1024),
       heapIdleMb: mb(mem.heapUsed),
       openMs,
+      simulatorHeapPeakMb: sim?.peakHeapMb ?? 0,
+      simulatorRequests: (sim?.thread ?? 0) + (sim?.inline ?? 0),
     }
     process.send?.(result)
   } finally {

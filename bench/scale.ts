@@ -62,6 +62,9 @@ export const scaleBench: Bench = {
     log(`  busy: ${r.busyCalls} calls over ${r.busyS} s; jobs ${JSON.stringify(r.busyJobs)}`)
     log(`  largest answer: ${r.maxResponseChannel} ${Math.round(r.maxResponseBytes / 1024)} kB`)
     log(`  idle heap used ${r.heapIdleMb} MB, store opened in ${r.openMs} ms`)
+    log(
+      `  simulated platforms: ${r.simulatorRequests} requests, their thread's heap peaked at ${r.simulatorHeapPeakMb} MB`,
+    )
     return {
       campaigns: built.campaigns,
       ads: built.ads,
@@ -73,6 +76,8 @@ export const scaleBench: Bench = {
       rss_idle_mb: r.rssIdleMb,
       rss_peak_mb: r.rssPeakMb,
       rss_idle_mb_no_simulator: r.rssIdleNoSimulatorMb,
+      // The demo's simulated platforms run on a thread of the measured process: their heap, apart.
+      simulator_heap_peak_mb: r.simulatorHeapPeakMb,
     }
   },
 }

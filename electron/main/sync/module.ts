@@ -15,8 +15,8 @@ import { CsvImporter, type ImportPlan } from './csv-import/importer'
 import { ImportFiles } from './csv-import/import-files'
 import { ensureDemoConnections } from './demo-connections'
 import { googleLoopbackOAuth } from './google-oauth'
-import { demoSimulatedFetch } from './real-connectors'
 import { SyncScheduler } from './scheduler'
+import { SimulatedPlatformsThread } from './sim-thread'
 import { SyncConfigSchema, type SyncConfig } from './sync-config'
 import { SyncService } from './sync-service'
 
@@ -43,7 +43,9 @@ function createSyncModule(
   { connectors }: Pick<ServiceRegistry, 'connectors'>,
 ): ModuleParts<Provides, Channel> {
   const sync = new SyncService(services, connectors)
-  sync.useSimulatedFetch(demoSimulatedFetch(services.platform.paths.dataDir))
+  // The demo's simulated platforms answer on their own thread (closed with the core).
+  const simulated = new SimulatedPlatformsThread(services.platform.paths.dataDir)
+  sync.useSimulatedFetch(simulated.factory, () => simulated.stats())
   const importer = new CsvImporter(services.store.sqlite, () => services.platform.clock.now())
   const files = new ImportFiles(services)
   /** Plans validated by `import:commit`, reused by its job when it runs in this process. */
@@ -380,6 +382,7 @@ function createSyncModule(
       scheduler.stop()
       for (const off of offs.splice(0)) off()
     },
+    close: () => simulated.close(),
   }
 }
 

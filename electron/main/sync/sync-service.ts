@@ -25,6 +25,15 @@ export const SYNC_JOB = 'sync:run' satisfies JobKindName
 
 const SIMULATED_RETRY = { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 30_000 }
 
+/** What the simulated platforms cost so far: requests answered per mode, threads started, the thread's largest heap. */
+export interface SimulatedPlatformsStats {
+  thread: number
+  inline: number
+  starts: number
+  peakHeapMb: number
+  running: boolean
+}
+
 /** Builds the fetch a simulated (demo) connection uses; set once the simulated platforms are wired. */
 export type SimulatedFetchFactory = (sim: NonNullable<ConnectionRow['config']['simulated']>, now: Date) => typeof fetch
 
@@ -38,6 +47,7 @@ export class SyncService {
   readonly vault: CredentialVault
   readonly engine: SyncEngine
   private simulatedFetch: SimulatedFetchFactory | null = null
+  private simulatedStats: (() => SimulatedPlatformsStats) | null = null
 
   constructor(
     private readonly s: CoreServices,
@@ -62,9 +72,15 @@ export class SyncService {
     })
   }
 
-  /** Serve demo connections from the simulated platforms. */
-  useSimulatedFetch(f: SimulatedFetchFactory): void {
+  /** Serve demo connections from the simulated platforms (`stats`: what they cost, for benches and diagnostics). */
+  useSimulatedFetch(f: SimulatedFetchFactory, stats?: () => SimulatedPlatformsStats): void {
     this.simulatedFetch = f
+    this.simulatedStats = stats ?? null
+  }
+
+  /** Requests the simulated platforms answered, on their thread or inline, and their thread's largest heap (MB). */
+  simulatedPlatformsStats(): SimulatedPlatformsStats | null {
+    return this.simulatedStats?.() ?? null
   }
 
   /** A connector for a stored connection; a missing secret is an auth error ("needs reconnect"). */
