@@ -1,5 +1,5 @@
 import { TEST_CALLER } from '../electron/main/test-support'
-import { statSync } from 'node:fs'
+import { mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { addDays, addMonths, startOfMonth } from '../shared/domain/dates'
 import { createCore } from '../electron/main/core'
@@ -9,7 +9,7 @@ import { FxRepo } from '../electron/main/store/repos/fx-repo'
 import { createMetaConnector } from '../electron/main/sync/connectors/meta/meta-connector'
 import { realConnector } from '../electron/main/sync/real-connectors'
 import { createSimulatedPlatforms, simulatedFetch } from '../electron/main/sync/simulated'
-import { benchConfig, buildWorld } from '../electron/main/sync/simulator'
+import { benchConfig, buildWorld, type SimWorld } from '../electron/main/sync/simulator'
 import { fakeCredentials } from '../electron/main/sync/sync-engine/testing/setup'
 import type { Connector, ConnectorContext } from '../electron/main/sync/connectors/types'
 import { PageReplay, prefetchSync } from './ingest-replay'
@@ -18,6 +18,182 @@ import type { Bench } from './types'
 import type { PlatformId } from '../shared/domain/entities'
 
 const ROWS_PER_TX = 20_000
+
+/** One timed backfill of a simulated world into a fresh store (its core left open for the caller). */
+interface Backfill {
+  core: ReturnType<typeof createCore>
+  platform: ReturnType<typeof createNodePlatform>
+  dbPath: string
+  requests: number
+  rows: number
+  backfillS: number
+  cpu: NodeJS.CpuUsage
+  latencies: number[]
+  prerenderS: number
+  simulatedApiMs: number
+  serverMs: number
+  replay: PageReplay
+  /** The store's size after the backfill, WAL checkpointed into it. */
+  dbBytes: number
+}
+
+interface BackfillOptions {
+  dir: string
+  world: SimWorld
+  platforms: PlatformId[]
+  days: number
+  endDate: string
+  now: Date
+  liveApi: boolean
+  /** Ask the dashboard's summary and top campaigns every 100 ms during the backfill. */
+  askDuring: boolean
+  log(message: string): void
+}
+
+async function backfill(o: BackfillOptions): Promise<Backfill> {
+  const { world, platforms, days, endDate, now, liveApi, log } = o
+  mkdirSync(o.dir, { recursive: true })
+  const sim = createSimulatedPlatforms({
+    world,
+    pageSize: { meta: 5000, google_ads: 10_000, tiktok: 1000, snapchat: 1000 },
+  })
+  const served = simulatedFetch(sim.handlers)
+  // Time spent inside the simulated APIs (building pages), reported beside the end-to-end figure.
+  let serverMs = 0
+  const live: typeof fetch = async (input, init) => {
+    const t = performance.now()
+    try {
+      return await served(input, init)
+    } finally {
+      serverMs += performance.now() - t
+    }
+  }
+  // Pages are pre-rendered before the timer (see PageReplay); set ME_BENCH_LIVE_API=1 to serve live.
+  const replay = new PageReplay(live)
+  let f: typeof fetch = liveApi ? live : replay.record
+  const timedFetch: typeof fetch = (input, init) => f(input, init)
+  const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 120_000 }
+  const contexts = new Map<PlatformId, ConnectorContext>()
+  const make = (p: PlatformId, ctx: ConnectorContext): Connector =>
+    p === 'meta'
+      ? createMetaConnector({ ...ctx, fetch: timedFetch, retry }, { pageLimit: 5000 })
+      : realConnector(p, { ...ctx, fetch: timedFetch, retry })
+  const platform = createNodePlatform({ host: 'cli', dataDir: o.dir, now: () => now })
+  const dbPath = join(o.dir, 'ingest.db')
+  const core = createCore(platform, {
+    dbPath,
+    connectors: (p, ctx) => {
+      contexts.set(p, ctx)
+      return make(p, ctx)
+    },
+  })
+  try {
+    const ws = core.workspaces.create('Bench', 'USD')
+    for (const p of platforms) {
+      const ids = world.accounts.filter((a) => a.platform === p).map((a) => a.externalId)
+      if (!ids.length) continue
+      const env = await core.dispatch(
+        'connections:connect',
+        {
+          workspaceId: ws,
+          credentials: fakeCredentials(p, ids),
+        },
+        TEST_CALLER,
+      )
+      if (!env.ok) throw new Error(`connect ${p}: ${env.error.message}`)
+    }
+    const since = addDays(endDate, -(days - 1))
+    // Monthly rates for the accounts' other currencies, so the dashboard's calls below convert.
+    const foreign = [...new Set(world.accounts.map((a) => a.currency))].filter((c) => c !== 'USD')
+    const rates: { currency: string; month: string; rate: number }[] = []
+    for (let m = startOfMonth(since); m <= endDate; m = addMonths(m, 1))
+      for (const currency of foreign) rates.push({ currency, month: m.slice(0, 7), rate: 1.1 })
+    new FxRepo(core.store.sqlite).upsertMany(ws, rates)
+    let prerenderS = 0
+    if (!liveApi) {
+      log('  pre-rendering the simulated API pages (untimed)')
+      const tp = performance.now()
+      for (const p of platforms) {
+        const ctx = contexts.get(p)
+        if (!ctx) continue
+        const ids = world.accounts.filter((a) => a.platform === p).map((a) => a.externalId)
+        await prefetchSync(make(p, ctx), ids, since, now)
+      }
+      prerenderS = (performance.now() - tp) / 1000
+      f = replay.replay
+    }
+    const simulatedApiMs = serverMs
+    let lastLog = 0
+    const off = core.events.on('job:progress', (p) => {
+      if (Date.now() - lastLog > 3000) {
+        lastLog = Date.now()
+        log(`  ${p.step}: ${p.message}`)
+      }
+    })
+    // Responsiveness while the backfill runs: the dashboard's summary and its top campaigns asked
+    // every 100 ms through the core's dispatcher, as the window asks them (issue 12 item 7).
+    const latencies: number[] = []
+    const asks = [
+      ['dashboard:getSummary', { workspaceId: ws, range: { from: addDays(endDate, -29), to: endDate } }],
+      [
+        'analytics:getTop',
+        { workspaceId: ws, range: { from: addDays(endDate, -29), to: endDate }, metric: 'spend', limit: 10 },
+      ],
+    ] as const
+    let asking = o.askDuring
+    let turn = 0
+    const askLoop = (async (): Promise<void> => {
+      while (asking) {
+        const [channel, input] = asks[turn++ % asks.length] as (typeof asks)[number]
+        const t = performance.now()
+        const r = await core.dispatch(channel, input as never, TEST_CALLER)
+        latencies.push(performance.now() - t)
+        if (!r.ok) throw new Error(`${channel} during the backfill: ${r.error.message}`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })()
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    const env = await core.dispatch('sync:start', { workspaceId: ws, mode: 'full', since }, TEST_CALLER)
+    if (!env.ok) throw new Error(env.error.message)
+    const job = await core.jobs.waitFor((env.value as { jobId: number }).jobId)
+    const backfillS = (performance.now() - t0) / 1000
+    const cpu = process.cpuUsage(cpu0)
+    asking = false
+    await askLoop
+    off()
+    core.store.sqlite.pragma('wal_checkpoint(TRUNCATE)')
+    const dbBytes = statSync(dbPath).size
+    if (job.status !== 'succeeded') throw new Error(`sync ${job.status}: ${job.error}`)
+    const result = core.jobs.result<{ status: string; rowsWritten: number }>(job.id) as {
+      status: string
+      rowsWritten: number
+    }
+    if (result.status !== 'succeeded') {
+      const failed = (result as { accounts?: { name: string; error: string | null }[] }).accounts ?? []
+      const why = failed.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`)
+      throw new Error(`sync ended ${result.status}${why.length ? `\n${why.join('\n')}` : ''}`)
+    }
+    return {
+      core,
+      platform,
+      dbPath,
+      requests: Object.values(sim.state.requestCount).reduce((a, b) => a + b, 0),
+      rows: result.rowsWritten,
+      backfillS,
+      cpu,
+      latencies,
+      prerenderS,
+      simulatedApiMs,
+      serverMs,
+      replay,
+      dbBytes,
+    }
+  } catch (e) {
+    await core.close()
+    throw e
+  }
+}
 
 /**
  * Ingest bench (issue 3): 10,000 campaigns x 365 days served page by page by the simulated
@@ -28,6 +204,10 @@ const ROWS_PER_TX = 20_000
  * The simulated APIs' pages are pre-rendered before the timer (building them is the platforms'
  * work, reported as `simulated_api_s`); the timed section is fetch -> parse -> normalise -> upsert
  * -> rollups. ME_BENCH_LIVE_API=1 serves them live inside the timed section instead.
+ *
+ * `db_mb_churn` (issue 12 item 6): the store after a second backfill of a year in which half the
+ * campaigns are replaced every quarter (as many live each day, 2.5x as many ever seen), to compare
+ * with `db_mb`. ME_BENCH_CHURN=0 skips it.
  */
 export const ingestBench: Bench = {
   name: 'ingest',
@@ -38,130 +218,17 @@ export const ingestBench: Bench = {
     const platforms = (process.env.ME_BENCH_PLATFORMS ?? 'meta,google_ads,tiktok,snapchat').split(',') as PlatformId[]
     const now = new Date('2026-11-01T12:00:00Z')
     const endDate = '2026-10-31'
-    const world = buildWorld(benchConfig(endDate, campaigns, days))
-    const sim = createSimulatedPlatforms({
-      world,
-      pageSize: { meta: 5000, google_ads: 10_000, tiktok: 1000, snapchat: 1000 },
-    })
-    const served = simulatedFetch(sim.handlers)
-    // Time spent inside the simulated APIs (building pages), reported beside the end-to-end figure.
-    let serverMs = 0
-    const live: typeof fetch = async (input, init) => {
-      const t = performance.now()
-      try {
-        return await served(input, init)
-      } finally {
-        serverMs += performance.now() - t
-      }
-    }
-    // Pages are pre-rendered before the timer (see PageReplay); set ME_BENCH_LIVE_API=1 to serve live.
-    const replay = new PageReplay(live)
     const liveApi = process.env.ME_BENCH_LIVE_API === '1'
-    let f: typeof fetch = liveApi ? live : replay.record
-    const timedFetch: typeof fetch = (input, init) => f(input, init)
-    const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 120_000 }
-    const contexts = new Map<PlatformId, ConnectorContext>()
-    const make = (p: PlatformId, ctx: ConnectorContext): Connector =>
-      p === 'meta'
-        ? createMetaConnector({ ...ctx, fetch: timedFetch, retry }, { pageLimit: 5000 })
-        : realConnector(p, { ...ctx, fetch: timedFetch, retry })
-    const platform = createNodePlatform({ host: 'cli', dataDir: tmpDir, now: () => now })
-    const core = createCore(platform, {
-      dbPath: join(tmpDir, 'ingest.db'),
-      connectors: (p, ctx) => {
-        contexts.set(p, ctx)
-        return make(p, ctx)
-      },
+    const common = { platforms, days, endDate, now, liveApi, log }
+    const b = await backfill({
+      ...common,
+      dir: join(tmpDir, 'steady'),
+      world: buildWorld(benchConfig(endDate, campaigns, days)),
+      askDuring: true,
     })
+    const { core, platform, rows, backfillS, cpu, latencies, replay } = b
+    let open = true
     try {
-      const ws = core.workspaces.create('Bench', 'USD')
-      for (const p of platforms) {
-        const ids = world.accounts.filter((a) => a.platform === p).map((a) => a.externalId)
-        if (!ids.length) continue
-        const env = await core.dispatch(
-          'connections:connect',
-          {
-            workspaceId: ws,
-            credentials: fakeCredentials(p, ids),
-          },
-          TEST_CALLER,
-        )
-        if (!env.ok) throw new Error(`connect ${p}: ${env.error.message}`)
-      }
-      const since = addDays(endDate, -(days - 1))
-      // Monthly rates for the accounts' other currencies, so the dashboard's calls below convert.
-      const foreign = [...new Set(world.accounts.map((a) => a.currency))].filter((c) => c !== 'USD')
-      const rates: { currency: string; month: string; rate: number }[] = []
-      for (let m = startOfMonth(since); m <= endDate; m = addMonths(m, 1))
-        for (const currency of foreign) rates.push({ currency, month: m.slice(0, 7), rate: 1.1 })
-      new FxRepo(core.store.sqlite).upsertMany(ws, rates)
-      let prerenderS = 0
-      if (!liveApi) {
-        log('  pre-rendering the simulated API pages (untimed)')
-        const tp = performance.now()
-        for (const p of platforms) {
-          const ctx = contexts.get(p)
-          if (!ctx) continue
-          const ids = world.accounts.filter((a) => a.platform === p).map((a) => a.externalId)
-          await prefetchSync(make(p, ctx), ids, since, now)
-        }
-        prerenderS = (performance.now() - tp) / 1000
-        f = replay.replay
-      }
-      const simulatedApiMs = serverMs
-      let lastLog = 0
-      const off = core.events.on('job:progress', (p) => {
-        if (Date.now() - lastLog > 3000) {
-          lastLog = Date.now()
-          log(`  ${p.step}: ${p.message}`)
-        }
-      })
-      // Responsiveness while the backfill runs: the dashboard's summary and its top campaigns asked
-      // every 100 ms through the core's dispatcher, as the window asks them (issue 12 item 7).
-      const latencies: number[] = []
-      const asks = [
-        ['dashboard:getSummary', { workspaceId: ws, range: { from: addDays(endDate, -29), to: endDate } }],
-        [
-          'analytics:getTop',
-          { workspaceId: ws, range: { from: addDays(endDate, -29), to: endDate }, metric: 'spend', limit: 10 },
-        ],
-      ] as const
-      let asking = true
-      let turn = 0
-      const askLoop = (async (): Promise<void> => {
-        while (asking) {
-          const [channel, input] = asks[turn++ % asks.length] as (typeof asks)[number]
-          const t = performance.now()
-          const r = await core.dispatch(channel, input as never, TEST_CALLER)
-          latencies.push(performance.now() - t)
-          if (!r.ok) throw new Error(`${channel} during the backfill: ${r.error.message}`)
-          await new Promise((resolve) => setTimeout(resolve, 100))
-        }
-      })()
-      const cpu0 = process.cpuUsage()
-      const t0 = performance.now()
-      const env = await core.dispatch('sync:start', { workspaceId: ws, mode: 'full', since }, TEST_CALLER)
-      if (!env.ok) throw new Error(env.error.message)
-      const job = await core.jobs.waitFor((env.value as { jobId: number }).jobId)
-      const backfillS = (performance.now() - t0) / 1000
-      const cpu = process.cpuUsage(cpu0)
-      asking = false
-      await askLoop
-      off()
-      core.store.sqlite.pragma('wal_checkpoint(TRUNCATE)')
-      const dbBytes = statSync(join(tmpDir, 'ingest.db')).size
-      if (job.status !== 'succeeded') throw new Error(`sync ${job.status}: ${job.error}`)
-      const result = core.jobs.result<{ status: string; rowsWritten: number }>(job.id) as {
-        status: string
-        rowsWritten: number
-      }
-      if (result.status !== 'succeeded') {
-        const failed = (result as { accounts?: { name: string; error: string | null }[] }).accounts ?? []
-        const why = failed.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`)
-        throw new Error(`sync ended ${result.status}${why.length ? `\n${why.join('\n')}` : ''}`)
-      }
-      const rows = result.rowsWritten
-
       // Raw: the same normalised rows (read back, untimed) upserted into a fresh store.
       log('  raw prepared-statement upsert of the same rows')
       const data = core.store.sqlite
@@ -172,8 +239,9 @@ export const ingestBench: Bench = {
         path: join(tmpDir, 'raw.db'),
         migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),
       })
+      let rawS = 0
       try {
-        raw.sqlite.exec(`ATTACH '${join(tmpDir, 'ingest.db')}' AS src`)
+        raw.sqlite.exec(`ATTACH '${b.dbPath}' AS src`)
         for (const t of ['workspaces', 'connections', 'ad_accounts', 'campaigns', 'ad_sets', 'creatives', 'ads'])
           raw.sqlite.exec(`INSERT INTO main.${t} SELECT * FROM src.${t}`)
         raw.sqlite.exec('DETACH src')
@@ -192,41 +260,58 @@ export const ingestBench: Bench = {
         })
         const t1 = performance.now()
         for (let i = 0; i < data.length; i += ROWS_PER_TX) insert(data.slice(i, i + ROWS_PER_TX))
-        const rawS = (performance.now() - t1) / 1000
-        const pipeline = rows / backfillS
-        const rawRate = data.length / rawS
-        return {
-          campaigns,
-          days,
-          platforms: platforms.join(','),
-          rows,
-          requests: Object.values(sim.state.requestCount).reduce((a, b) => a + b, 0),
-          backfill_s: Math.round(backfillS * 100) / 100,
-          // CPU time of the whole process (every thread) during the timed sync.
-          backfill_cpu_s: Math.round((cpu.user + cpu.system) / 1e4) / 100,
-          api_pages: liveApi ? 'live' : 'pre-rendered',
-          // Time the simulated APIs spent building pages (before the timer when pre-rendered).
-          simulated_api_s: Math.round((liveApi ? serverMs : simulatedApiMs) / 10) / 100,
-          prerender_s: Math.round(prerenderS * 100) / 100,
-          live_api_in_timed_s: Math.round((serverMs - (liveApi ? 0 : simulatedApiMs)) / 10) / 100,
-          replayed_requests: replay.replayed,
-          live_requests: replay.live,
-          recorded_mb: Math.round(replay.bytes / 1e5) / 10,
-          pipeline_rows_per_s: Math.round(pipeline),
-          raw_s: Math.round(rawS * 100) / 100,
-          raw_rows_per_s: Math.round(rawRate),
-          ratio: Math.round((pipeline / rawRate) * 1000) / 1000,
-          // 99th percentile of dashboard:getSummary / analytics:getTop asked every 100 ms during the backfill.
-          ipc_p99_ms: Math.round(p99(latencies) * 10) / 10,
-          ipc_calls: latencies.length,
-          // The store after the backfill (WAL checkpointed into it).
-          db_mb: Math.round(dbBytes / 1e5) / 10,
-        }
+        rawS = (performance.now() - t1) / 1000
       } finally {
         raw.close()
       }
-    } finally {
+      const pipeline = rows / backfillS
+      const rawRate = data.length / rawS
+      const figures = {
+        campaigns,
+        days,
+        platforms: platforms.join(','),
+        rows,
+        requests: b.requests,
+        backfill_s: Math.round(backfillS * 100) / 100,
+        // CPU time of the whole process (every thread) during the timed sync.
+        backfill_cpu_s: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+        api_pages: liveApi ? 'live' : 'pre-rendered',
+        // Time the simulated APIs spent building pages (before the timer when pre-rendered).
+        simulated_api_s: Math.round((liveApi ? b.serverMs : b.simulatedApiMs) / 10) / 100,
+        prerender_s: Math.round(b.prerenderS * 100) / 100,
+        live_api_in_timed_s: Math.round((b.serverMs - (liveApi ? 0 : b.simulatedApiMs)) / 10) / 100,
+        replayed_requests: replay.replayed,
+        live_requests: replay.live,
+        recorded_mb: Math.round(replay.bytes / 1e5) / 10,
+        pipeline_rows_per_s: Math.round(pipeline),
+        raw_s: Math.round(rawS * 100) / 100,
+        raw_rows_per_s: Math.round(rawRate),
+        ratio: Math.round((pipeline / rawRate) * 1000) / 1000,
+        // 99th percentile of dashboard:getSummary / analytics:getTop asked every 100 ms during the backfill.
+        ipc_p99_ms: Math.round(p99(latencies) * 10) / 10,
+        ipc_calls: latencies.length,
+        // The store after the backfill (WAL checkpointed into it).
+        db_mb: Math.round(b.dbBytes / 1e5) / 10,
+      }
+      open = false
       await core.close()
+      if (process.env.ME_BENCH_CHURN === '0') return figures
+      // The churned year: as many campaigns live every day, half of them replaced every quarter.
+      log('  churn run: half the campaigns replaced every quarter')
+      rmSync(join(tmpDir, 'steady'), { recursive: true, force: true })
+      const churned = buildWorld(benchConfig(endDate, campaigns, days, Math.ceil(days / 4)))
+      const c = await backfill({ ...common, dir: join(tmpDir, 'churn'), world: churned, askDuring: false })
+      await c.core.close()
+      return {
+        ...figures,
+        churn_campaigns: churned.campaigns.length,
+        churn_rows: c.rows,
+        // The store after the churned year (WAL checkpointed), target <= 1.3 x db_mb.
+        db_mb_churn: Math.round(c.dbBytes / 1e5) / 10,
+        db_churn_ratio: Math.round((c.dbBytes / b.dbBytes) * 1000) / 1000,
+      }
+    } finally {
+      if (open) await core.close()
     }
   },
 }

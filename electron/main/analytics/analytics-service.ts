@@ -107,13 +107,14 @@ export class AnalyticsService {
       if (a.lastDate === null) continue
       const mine: CumPiece[] = []
       for (const m of monthPieces(range)) {
-        const hi = m.to < a.lastDate ? m.to : a.lastDate
-        if (hi < m.from) continue
+        const to = m.to < a.lastDate ? m.to : a.lastDate
+        if (to < m.from) continue
         const rate = scope.rate(a.currency, m.from.slice(0, 7))
         const prev = mine[mine.length - 1]
-        // Months at the same rate (always so in the reporting currency) are one difference.
-        if (prev && prev.rate === rate) prev.hi = hi
-        else mine.push({ accountId: a.id, lo: addDays(m.from, -1), hi, rate })
+        // Months at the same rate (always so in the reporting currency) are one piece: converted
+        // and rounded once.
+        if (prev && prev.rate === rate) prev.to = to
+        else mine.push({ accountId: a.id, from: m.from, to, rate })
       }
       out.push(...mine)
     }

@@ -212,11 +212,72 @@ describe('store', () => {
     expect(reader.at(1, '2025-12-31')).toBeNull()
     // Ranges from the repacked totals equal the rows.
     const sums = new AnalyticsRepo(s.sqlite).campaignSums([
-      { accountId: 1, lo: '2026-01-01', hi: '2026-01-03', rate: 1 },
+      { accountId: 1, from: '2026-01-02', to: '2026-01-03', rate: 1 },
     ])
     expect(sums.map((r) => [r.id, r.spend, r.conversions])).toEqual([
       [1, 1_200_000, 1.25],
       [2, 2_300_000, 2],
+    ])
+    s.close()
+  })
+
+  it('rebuilds the running totals month by month when migrating to monthly_campaign_cum', () => {
+    const journal = JSON.parse(readFileSync(join(migrations, 'meta', '_journal.json'), 'utf8')) as {
+      entries: { tag: string }[]
+    }
+    const at = journal.entries.findIndex((e) => e.tag.endsWith('_monthly_campaign_cum'))
+    expect(at).toBeGreaterThan(0)
+    const path = join(tmp(), 'me.db')
+    const old = openStore({ path, migrationsFolder: migrationsUpTo(at) })
+    const q = (sql: string): void => void old.sqlite.exec(sql)
+    q("INSERT INTO workspaces (name, reporting_currency) VALUES ('Acme', 'USD')")
+    q(
+      "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'A', 'USD', 'UTC')",
+    )
+    for (const c of [1, 2]) {
+      q(
+        `INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (1, 'c${c}', 'C${c}', 'sales', 'active')`,
+      )
+      q(
+        `INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (1, ${c}, 's${c}', 'S', 'active')`,
+      )
+      q(
+        `INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (1, ${c}, ${c}, 'a${c}', 'A', 'active')`,
+      )
+    }
+    // Campaign 1 ran in January only, campaign 2 in February.
+    for (const [c, date, spend] of [
+      [1, '2026-01-30', 1_000_000],
+      [1, '2026-01-31', 2_000_000],
+      [2, '2026-02-01', 4_000_000],
+      [2, '2026-02-02', 8_000_000],
+    ] as const)
+      q(
+        `INSERT INTO daily_metrics (ad_id, date, account_id, campaign_id, ad_set_id, spend_micros) VALUES (${c}, '${date}', 1, ${c}, ${c}, ${spend})`,
+      )
+    q(`INSERT INTO account_daily (account_id, date, spend_micros)
+       SELECT account_id, date, sum(spend_micros) FROM daily_metrics GROUP BY date`)
+    // What the old writer left: totals from the account's first day, every campaign ever seen.
+    const cum = old.sqlite.prepare(
+      'INSERT INTO campaign_cum (account_id, date, campaign_ids, sums) VALUES (1, ?, ?, ?)',
+    )
+    const blob = (a: Int32Array | Float64Array): Buffer => Buffer.from(a.buffer)
+    cum.run('2026-02-02', blob(Int32Array.of(1, 2)), blob(Float64Array.of(3e6, 0, 0, 0, 0, 0, 12e6, 0, 0, 0, 0, 0)))
+    old.close()
+
+    const s = openStore({ path, migrationsFolder: migrations })
+    const reader = new CumulativeReader(s.sqlite)
+    // February's rows hold only February's campaign, with February's totals.
+    const feb2 = reader.at(1, '2026-02-02') as CumDay
+    expect([...feb2.ids]).toEqual([2])
+    expect(feb2.sums[0]).toBe(12_000_000)
+    expect((reader.at(1, '2026-01-31') as CumDay).sums[0]).toBe(3_000_000)
+    const sums = new AnalyticsRepo(s.sqlite).campaignSums([
+      { accountId: 1, from: '2026-01-31', to: '2026-02-01', rate: 1 },
+    ])
+    expect(sums.map((r) => [r.id, r.spend])).toEqual([
+      [1, 2_000_000],
+      [2, 4_000_000],
     ])
     s.close()
   })

@@ -144,7 +144,8 @@ export function openStore(opts: OpenOptions): Store {
     }
     const db = drizzle(sqlite, { schema })
     migrate(db, { migrationsFolder: opts.migrationsFolder })
-    // Data a migration cannot compute in SQL (0004 packs the running totals into blobs).
+    // Data a migration cannot compute in SQL (0004 packs the running totals into blobs; 0016 drops
+    // them to restart every month).
     if (appliedMigrations(sqlite) >= 5) rebuildMissingCampaignCum(sqlite)
     // 0015 adds the per-ad monthly sums empty: built from the rows once.
     if (appliedMigrations(sqlite) >= 16) rebuildMissingAdMonths(sqlite)

@@ -58,8 +58,8 @@ describe('campaign range totals from the packed running totals', () => {
     const to = addDays(START, 15)
     // Two pieces at different rates, as a range across a month boundary with a converted currency.
     const pieces = [
-      { accountId, lo: addDays(from, -1), hi: addDays(from, 5), rate: 1.1 },
-      { accountId, lo: addDays(from, 5), hi: to, rate: 0.9 },
+      { accountId, from, to: addDays(from, 5), rate: 1.1 },
+      { accountId, from: addDays(from, 6), to, rate: 0.9 },
     ]
     const direct = core.store.sqlite
       .prepare(
@@ -128,7 +128,7 @@ describe('campaign range totals from the packed running totals', () => {
   it('keep to the named campaigns', () => {
     const repo = new AnalyticsRepo(core.store.sqlite)
     const ids = [ads[3]?.campaignId, ads[40]?.campaignId] as number[]
-    const got = repo.campaignSums([{ accountId, lo: addDays(START, -1), hi: addDays(START, DAYS - 1), rate: 1 }], {
+    const got = repo.campaignSums([{ accountId, from: START, to: addDays(START, DAYS - 1), rate: 1 }], {
       ids,
     })
     expect(got.map((r) => r.id)).toEqual(ids)

@@ -1,7 +1,7 @@
 import type { Grain, Level } from '../../../../shared/ipc/contracts/analytics-schemas'
 import type { Statement } from 'better-sqlite3'
 import type { Sqlite } from '../db'
-import { CUM_N, CumulativeReader } from './cumulative-rollup'
+import { CumulativeReader } from './cumulative-rollup'
 import type { PlatformId } from '../../../../shared/domain/entities'
 import { rankBy, rankingValue, type Totals } from '../../../../shared/domain/metrics'
 import { inChunks } from '../id-lists'
@@ -43,11 +43,11 @@ export interface CampaignSums {
   video_views: number
 }
 
-/** A slice of a range inside one month for one account: totals are cum(hi) - cum(lo). */
+/** A range of one account at one rate (read month by month: cum(to) - cum(from - 1) within each). */
 export interface CumPiece {
   accountId: number
-  lo: string
-  hi: string
+  from: string
+  to: string
   rate: number
 }
 
@@ -253,8 +253,8 @@ export class AnalyticsRepo {
   }
 
   /**
-   * Converted per-campaign totals of a range from the running-total rollup: for each piece,
-   * cum(hi) - cum(lo) times the month's rate (money rounded to whole micros per piece, half away
+   * Converted per-campaign totals of a range from the running-total rollup: for each piece, its
+   * sums (cum(to) - cum(from - 1) within each month) times the piece's rate (money rounded to whole micros per piece, half away
    * from zero; conversions to 1e-6 at the end). Campaigns with nothing in the range are left out.
    * Optional ranking: rows with spend >= minSpend ordered by `metric` (rows where it is undefined
    * dropped), ties by id, at most `limit`.
@@ -266,58 +266,30 @@ export class AnalyticsRepo {
     if (!pieces.length) return []
     const only = opts.ids?.length ? new Set(opts.ids) : null
     const byId = new Map<number, CampaignSums>()
-    const none = new Float64Array(0)
     for (const p of pieces) {
-      const h = this.cum.at(p.accountId, p.hi)
-      if (!h) continue
-      const l = this.cum.at(p.accountId, p.lo)
-      const hIds = h.ids
-      const hs = h.sums
-      const lIds = l ? l.ids : new Int32Array(0)
-      const ls = l ? l.sums : none
       const rate = p.rate
-      let j = 0
-      for (let i = 0; i < hIds.length; i++) {
-        const id = hIds[i] as number
+      for (const [id, v] of this.cum.rangeSums(p.accountId, p.from, p.to)) {
         if (only && !only.has(id)) continue
-        // Both id lists ascend: walk the older one alongside (a campaign absent there started later).
-        while (j < lIds.length && (lIds[j] as number) < id) j++
-        const o = i * CUM_N
-        let spend = hs[o] as number
-        let impressions = hs[o + 1] as number
-        let clicks = hs[o + 2] as number
-        let conversions = hs[o + 3] as number
-        let revenue = hs[o + 4] as number
-        let views = hs[o + 5] as number
-        if (j < lIds.length && lIds[j] === id) {
-          const q = j * CUM_N
-          spend -= ls[q] as number
-          impressions -= ls[q + 1] as number
-          clicks -= ls[q + 2] as number
-          conversions -= ls[q + 3] as number
-          revenue -= ls[q + 4] as number
-          views -= ls[q + 5] as number
-        }
-        spend = roundHalfAway(spend * rate)
-        revenue = roundHalfAway(revenue * rate)
+        const spend = roundHalfAway((v[0] as number) * rate)
+        const revenue = roundHalfAway((v[4] as number) * rate)
         const row = byId.get(id)
         if (row) {
           row.spend += spend
-          row.impressions += impressions
-          row.clicks += clicks
-          row.conversions += conversions
+          row.impressions += v[1] as number
+          row.clicks += v[2] as number
+          row.conversions += v[3] as number
           row.revenue += revenue
-          row.video_views += views
+          row.video_views += v[5] as number
         } else
           byId.set(id, {
             id,
             account_id: p.accountId,
             spend,
             revenue,
-            impressions,
-            clicks,
-            conversions,
-            video_views: views,
+            impressions: v[1] as number,
+            clicks: v[2] as number,
+            conversions: v[3] as number,
+            video_views: v[5] as number,
           })
       }
     }

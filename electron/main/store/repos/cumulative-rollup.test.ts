@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dateRange } from '../../../../shared/domain/dates'
 import { createTestCore } from '../../test-support'
-import { CUM_N, CumulativeReader, CumulativeRollup, unpackCum, type CumDay } from './cumulative-rollup'
+import { CumulativeReader, CumulativeRollup, unpackCum } from './cumulative-rollup'
 import { AnalyticsRepo } from './analytics-repo'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from './metrics-repo'
 import { lcg, seedAccount, type SeededCampaign } from './testing'
@@ -74,18 +74,8 @@ describe('campaign running totals', () => {
            WHERE account_id = ? AND date BETWEEN ? AND ? GROUP BY campaign_id`,
         )
         .all(accountId, from, to) as { id: number; spend: number; conv: number }[]
-      const reader = new CumulativeReader(s)
-      const h = reader.at(accountId, to) as CumDay
-      const l = reader.at(accountId, addDays(from, -1))
-      const cum = [...h.ids].map((id, i) => {
-        const j = l ? l.ids.indexOf(id) : -1
-        const before = (k: number): number => (j < 0 || !l ? 0 : (l.sums[j * CUM_N + k] as number))
-        return {
-          id,
-          spend: (h.sums[i * CUM_N] as number) - before(0),
-          conv: (h.sums[i * CUM_N + 3] as number) - before(3),
-        }
-      })
+      const sums = new CumulativeReader(s).rangeSums(accountId, from, to)
+      const cum = [...sums].map(([id, v]) => ({ id, spend: v[0] as number, conv: v[3] as number }))
       const byId = new Map(cum.map((r) => [r.id, r]))
       expect(direct.length).toBeGreaterThan(0)
       for (const d of direct) {
@@ -229,13 +219,130 @@ describe('campaign running totals', () => {
       ['2026-02-27', '2026-02-28', 0],
       ['2026-01-30', '2026-03-01', 2],
     ] as const) {
-      const got = repo.campaignSums([{ accountId, lo, hi, rate: 1 }])
+      const got = repo.campaignSums([{ accountId, from: addDays(lo, 1), to: hi, rate: 1 }])
       expect(
         got.map((r) => [r.id, r.spend]),
         `${lo}..${hi}`,
       ).toEqual(days ? [[c.campaignId, days * 1_000_000]] : [])
     }
     reset()
+  })
+
+  it('restart every month, so a row never carries campaigns that stopped before its month (churn stays bounded)', () => {
+    const s = core.store.sqlite
+    const ws = core.workspaces.create('Churn', 'USD')
+    // 4 campaigns live at any time: 2 always on, 2 slots whose campaign is replaced every 30 days.
+    const seeded = seedAccount(s, ws, 'churn', 2 + 2 * 4)
+    const acct = seeded.accountId
+    const m = new MetricsRepo(s)
+    const rnd = lcg(23)
+    const from = '2026-01-01'
+    const to = '2026-04-30'
+    const days = dateRange(from, to)
+    const liveOn = (i: number, d: number): boolean => i < 2 || Math.floor(d / 30) === Math.floor((i - 2) / 2)
+    const rows: DailyMetricInput[] = []
+    days.forEach((date, d) =>
+      seeded.campaigns.forEach((c, i) => {
+        if (!liveOn(i, d)) return
+        rows.push({
+          adId: c.adId,
+          date,
+          accountId: acct,
+          campaignId: c.campaignId,
+          adSetId: c.adSetId,
+          spendMicros: Math.round(rnd() * 1e8),
+          impressions: Math.round(rnd() * 1e4),
+          clicks: Math.round(rnd() * 100),
+          reach: 0,
+          conversions: Math.round(rnd() * 1000) / 7,
+          conversionValueMicros: Math.round(rnd() * 3e8),
+          videoViews: 0,
+          provisional: false,
+          source: 'sync',
+        })
+      }),
+    )
+    // Written in monthly chunks oldest first from memory, as a backfill does.
+    for (const [a, b] of [
+      [from, '2026-01-31'],
+      ['2026-02-01', '2026-02-28'],
+      ['2026-03-01', '2026-03-31'],
+      ['2026-04-01', to],
+    ] as const)
+      s.transaction(() => {
+        const chunk = rows.filter((r) => r.date >= a && r.date <= b)
+        const acc = new RollupAccumulator()
+        for (const r of chunk) acc.add(r)
+        m.upsert(chunk)
+        m.replaceRollups(acct, a, b, acc)
+      })()
+    // Every row holds only campaigns with activity in its month by its day: at most the 4 live ones
+    // plus those replaced earlier in the same month, never all 10 ever seen.
+    const stored = s
+      .prepare('SELECT date, campaign_ids, sums FROM campaign_cum WHERE account_id = ? ORDER BY date')
+      .raw()
+      .all(acct) as [string, Buffer, Buffer][]
+    expect(stored.length).toBe(days.length)
+    for (const [date, ids, sums] of stored) {
+      const d = unpackCum(acct, date, ids, sums)
+      const month = date.slice(0, 7)
+      const activeInMonth = new Set(
+        rows.filter((r) => r.date.slice(0, 7) === month && r.date <= date).map((r) => r.campaignId),
+      )
+      expect(
+        [...d.ids].sort((x, y) => x - y),
+        date,
+      ).toEqual([...activeInMonth].sort((x, y) => x - y))
+      expect(d.ids.length).toBeLessThanOrEqual(6)
+    }
+    // Range answers equal the rows' sums (conversions rounded per campaign-day, as every rollup
+    // keeps them: the campaign_daily view), across month boundaries and inside months.
+    const repo = new AnalyticsRepo(s)
+    const ranges: [string, string][] = [
+      [from, to],
+      ['2026-01-15', '2026-02-14'],
+      ['2026-02-01', '2026-02-01'],
+      ['2026-01-31', '2026-03-01'],
+      ['2026-03-10', '2026-04-30'],
+    ]
+    for (let k = 0; k < 12; k++) {
+      const a = Math.floor(rnd() * days.length)
+      const b = a + Math.floor(rnd() * (days.length - a))
+      ranges.push([days[a] as string, days[b] as string])
+    }
+    for (const [a, b] of ranges) {
+      const direct = s
+        .prepare(
+          `SELECT campaign_id AS id, sum(spend_micros) AS spend, sum(impressions) AS impressions, sum(conversions) AS conv
+           FROM campaign_daily WHERE account_id = ? AND date BETWEEN ? AND ? GROUP BY campaign_id ORDER BY campaign_id`,
+        )
+        .all(acct, a, b) as { id: number; spend: number; impressions: number; conv: number }[]
+      const got = repo.campaignSums([{ accountId: acct, from: a, to: b, rate: 1 }])
+      expect(
+        got.map((r) => [r.id, r.spend, r.impressions]),
+        `${a}..${b}`,
+      ).toEqual(direct.map((r) => [r.id, r.spend, r.impressions]))
+      got.forEach((r, i) => expect(r.conversions).toBeCloseTo((direct[i] as { conv: number }).conv, 6))
+    }
+    // A restatement in the middle of a month rewrites the rows from its first day (the month's
+    // earlier days are carried in) and the answers stay the rows' sums.
+    s.transaction(() => {
+      const chunk = rows
+        .filter((r) => r.date >= '2026-02-10' && r.date <= '2026-02-20')
+        .map((r) => ({ ...r, spendMicros: r.spendMicros + 7 }))
+      const acc = new RollupAccumulator()
+      for (const r of chunk) acc.add(r)
+      m.upsert(chunk)
+      m.replaceRollups(acct, '2026-02-10', '2026-02-20', acc)
+    })()
+    const after = repo.campaignSums([{ accountId: acct, from: '2026-02-05', to: '2026-02-15', rate: 1 }])
+    const direct = s
+      .prepare(
+        `SELECT campaign_id AS id, sum(spend_micros) AS spend FROM daily_metrics
+         WHERE account_id = ? AND date BETWEEN '2026-02-05' AND '2026-02-15' GROUP BY campaign_id ORDER BY campaign_id`,
+      )
+      .all(acct) as { id: number; spend: number }[]
+    expect(after.map((r) => [r.id, r.spend])).toEqual(direct.map((r) => [r.id, r.spend]))
   })
 
   it('refuse a damaged row with a specific error instead of misreading it', () => {

@@ -1,4 +1,4 @@
-import { addDays, daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
+import { addDays, daysBetween, fromEpochDay, startOfMonth, toEpochDay } from '../../../../shared/domain/dates'
 import type { Sqlite } from '../db'
 
 /**
@@ -13,12 +13,11 @@ const round6 = (x: number): number => Math.round(x * 1e6) / 1e6
 /**
  * Campaign-day sums of one account over [from, from + span): per campaign a Float64Array of
  * span x CUM_N values (spend micros, impressions, clicks, conversions, value micros, video views)
- * indexed by day offset, and the first offset with a row. Built in memory by the sync's chunk
- * writer (no read-back) or from `daily_metrics`.
+ * indexed by day offset. Built in memory by the sync's chunk writer (no read-back) or from
+ * `daily_metrics`.
  */
 export class CampaignDays {
   readonly daily = new Map<number, Float64Array>()
-  readonly first = new Map<number, number>()
   readonly fromDay: number
 
   constructor(
@@ -35,14 +34,12 @@ export class CampaignDays {
   }
 
   /** The campaign's row (created zeroed); write values at `off * CUM_N`. */
-  row(campaignId: number, off: number): Float64Array {
+  row(campaignId: number): Float64Array {
     let arr = this.daily.get(campaignId)
     if (!arr) {
       arr = new Float64Array(this.span * CUM_N)
       this.daily.set(campaignId, arr)
     }
-    const f = this.first.get(campaignId)
-    if (f === undefined || off < f) this.first.set(campaignId, off)
     return arr
   }
 }
@@ -83,8 +80,12 @@ export function unpackCum(accountId: number, date: string, ids: Uint8Array, sums
 }
 
 /**
- * Reads running totals: the account's row on or before a date (rows are written densely from an
- * account's first day to its last, and a day without a row carries the last totals before it).
+ * Reads running totals. They restart on the first of every month: the row of (account, d) holds
+ * each campaign's sums over [first of d's month, d], for the campaigns with activity in that month
+ * by d. So a row never carries a campaign that stopped before its month, whatever the account's
+ * history (issue 12: the store must not grow with campaigns ever seen x days). Rows are written
+ * densely within a month from the account's first active day in it; a day without a row carries
+ * the last totals before it in the same month, and a month without rows is all zero.
  */
 export class CumulativeReader {
   private readonly atOrBefore
@@ -92,23 +93,75 @@ export class CumulativeReader {
   constructor(sqlite: Sqlite) {
     this.atOrBefore = sqlite
       .prepare(
-        'SELECT campaign_ids, sums FROM campaign_cum WHERE account_id = ? AND date <= ? ORDER BY date DESC LIMIT 1',
+        'SELECT campaign_ids, sums FROM campaign_cum WHERE account_id = ? AND date BETWEEN ? AND ? ORDER BY date DESC LIMIT 1',
       )
       .raw()
   }
 
-  /** Running totals through `date` (account-local), or null before the account's first day. */
+  /** Running totals over [first of the month, `date`] (account-local), or null when none (all zero). */
   at(accountId: number, date: string): CumDay | null {
-    const r = this.atOrBefore.get(accountId, date) as [Uint8Array, Uint8Array] | undefined
+    const r = this.atOrBefore.get(accountId, startOfMonth(date), date) as [Uint8Array, Uint8Array] | undefined
     return r ? unpackCum(accountId, date, r[0], r[1]) : null
+  }
+
+  /**
+   * The two rows whose difference is each campaign's sums over [from, to], a range inside one month:
+   * `hi` at `to`, `lo` the day before `from` (null when `from` is the first of the month).
+   */
+  piece(accountId: number, from: string, to: string): { hi: CumDay | null; lo: CumDay | null } {
+    if (startOfMonth(from) !== startOfMonth(to) || from > to)
+      throw new Error(`A running-total piece is a range inside one month: ${from}..${to}`)
+    const hi = this.at(accountId, to)
+    return { hi, lo: hi && from !== startOfMonth(from) ? this.at(accountId, addDays(from, -1)) : null }
+  }
+
+  /**
+   * Per-campaign sums over any range [from, to] (month pieces added), CUM_N values each, in
+   * ascending id order within each month; conversions unrounded (callers round once at the end).
+   */
+  rangeSums(accountId: number, from: string, to: string): Map<number, Float64Array> {
+    const out = new Map<number, Float64Array>()
+    for (const [a, b] of monthSplits(from, to)) {
+      const { hi, lo } = this.piece(accountId, a, b)
+      if (!hi) continue
+      let j = 0
+      for (let i = 0; i < hi.ids.length; i++) {
+        const id = hi.ids[i] as number
+        while (lo && j < lo.ids.length && (lo.ids[j] as number) < id) j++
+        const acc = out.get(id) ?? new Float64Array(CUM_N)
+        out.set(id, acc)
+        for (let k = 0; k < CUM_N; k++) {
+          const before = lo && lo.ids[j] === id ? (lo.sums[j * CUM_N + k] as number) : 0
+          acc[k] = (acc[k] as number) + (hi.sums[i * CUM_N + k] as number) - before
+        }
+      }
+    }
+    return out
   }
 }
 
+/** [from, to] cut at month boundaries: the ranges running totals are read over. */
+export function monthSplits(from: string, to: string): [string, string][] {
+  const out: [string, string][] = []
+  for (let m = startOfMonth(from); m <= to; m = nextMonth(m)) {
+    const end = addDays(nextMonth(m), -1)
+    out.push([m < from ? from : m, end < to ? end : to])
+  }
+  return out
+}
+
+/** The first day of the month after `month`'s (YYYY-MM-01). */
+function nextMonth(date: string): string {
+  const y = Number(date.slice(0, 4))
+  const m = Number(date.slice(5, 7))
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`
+}
+
 /**
- * Maintains `campaign_cum` (per-campaign running totals, one packed row per account-day, dense from
- * the account's first day to its last). `campaign_daily` is a view over `daily_metrics`; this table
- * serves range totals per campaign. Runs inside the caller's write transaction after `daily_metrics`
- * and `account_daily` of the span were rewritten; idempotent.
+ * Maintains `campaign_cum` (per-campaign running totals that restart every month, one packed row
+ * per account-day; see CumulativeReader). `campaign_daily` is a view over `daily_metrics`; this
+ * table serves range totals per campaign. Runs inside the caller's write transaction after
+ * `daily_metrics` and `account_daily` of the span were rewritten; idempotent.
  */
 export class CumulativeRollup {
   private readonly lastDay
@@ -149,7 +202,7 @@ export class CumulativeRollup {
         lastDate = r[0] as string
         o = toEpochDay(lastDate) - days.fromDay
       }
-      const arr = days.row(r[1] as number, o)
+      const arr = days.row(r[1] as number)
       const k = o * CUM_N
       for (let m = 0; m < CUM_N; m++) arr[k + m] = (arr[k + m] as number) + (r[2 + m] as number)
     }
@@ -167,8 +220,9 @@ export class CumulativeRollup {
     const last = this.lastDay.get(accountId) as string | null
     if (last === null || last < from) return
     const span = daysBetween(from, last) + 1
-    // Running totals carried in from before `from`: every campaign seen so far is in that row.
-    const base = this.reader.at(accountId, addDays(from, -1)) ?? { ids: new Int32Array(0), sums: new Float64Array(0) }
+    // Running totals carried in from earlier days of `from`'s month (none on the first of a month).
+    const empty = { ids: new Int32Array(0), sums: new Float64Array(0) }
+    const base = from === startOfMonth(from) ? empty : (this.reader.at(accountId, addDays(from, -1)) ?? empty)
     let days: CampaignDays
     if (known && known.from === from && known.span >= span) days = known
     else {
@@ -183,27 +237,49 @@ export class CumulativeRollup {
     for (const id of days.daily.keys()) if (!baseIndex.has(id)) merged.push(id)
     const ids = Int32Array.from(merged).sort()
     const n = ids.length
-    // Per campaign: running totals, first day offset it is in the row, daily values.
+    const daily: (Float64Array | undefined)[] = ids.length ? Array.from(ids, (id) => days.daily.get(id)) : []
+    // Per campaign: running totals of the current month, and the offset it joins the month's rows
+    // (its first day with activity in the month; day 0 for the campaigns carried in).
     const runs = new Float64Array(n * CUM_N)
     const starts = new Int32Array(n)
-    const daily: (Float64Array | undefined)[] = new Array(n)
-    // How many campaigns join the row on each day (the id list is rebuilt only on those days).
-    const joins = new Int32Array(span)
-    for (let i = 0; i < n; i++) {
-      const id = ids[i] as number
-      const at = baseIndex.get(id)
-      if (at !== undefined) {
-        runs.set(base.sums.subarray(at * CUM_N, (at + 1) * CUM_N), i * CUM_N)
-        starts[i] = 0
-      } else starts[i] = days.first.get(id) ?? span
-      daily[i] = days.daily.get(id)
-      const start = starts[i] as number
-      if (start < span) joins[start] = (joins[start] as number) + 1
-    }
     let active = new Int32Array(0)
     let idBytes = bytesOf(new Int32Array(0))
+    let monthStart = 0
+    let monthEnd = 0
+    // How many campaigns join the month's rows on each of its days (the id list is rebuilt then).
+    let joins = new Int32Array(0)
     for (let off = 0; off < span; off++) {
-      if (joins[off]) {
+      if (off === monthEnd) {
+        // A new month (or the span's first day): totals restart, campaigns join on their first
+        // day with activity in it.
+        const date = fromEpochDay(days.fromDay + off)
+        monthEnd = Math.min(span, off + daysBetween(date, addDays(nextMonth(date), -1)) + 1)
+        monthStart = off
+        joins = new Int32Array(monthEnd - off)
+        for (let i = 0; i < n; i++) {
+          let start = monthEnd
+          if (off === 0 && baseIndex.has(ids[i] as number)) {
+            const at = baseIndex.get(ids[i] as number) as number
+            runs.set(base.sums.subarray(at * CUM_N, (at + 1) * CUM_N), i * CUM_N)
+            start = 0
+          } else {
+            runs.fill(0, i * CUM_N, (i + 1) * CUM_N)
+            const d = daily[i]
+            if (d)
+              for (let o = off; o < monthEnd; o++) {
+                const k = o * CUM_N
+                if (d[k] || d[k + 1] || d[k + 2] || d[k + 3] || d[k + 4] || d[k + 5]) {
+                  start = o
+                  break
+                }
+              }
+          }
+          starts[i] = start
+          if (start < monthEnd) joins[start - off] = (joins[start - off] as number) + 1
+        }
+        active = new Int32Array(0)
+      }
+      if (joins[off - monthStart]) {
         const list: number[] = []
         for (let i = 0; i < n; i++) if ((starts[i] as number) <= off) list.push(i)
         active = Int32Array.from(list)

@@ -244,7 +244,7 @@ export class MetricsRepo {
     for (const c of acc.campaigns.values()) {
       if (c.date < from || c.date > to) continue
       const off = toEpochDay(c.date) - fromDay
-      const row = campaigns.row(c.campaignId, off)
+      const row = campaigns.row(c.campaignId)
       row.set([c.spend, c.impressions, c.clicks, round6(c.conversions), c.value, c.videoViews], off * CUM_N)
     }
     this.cumulative.refresh(accountId, from, campaigns)

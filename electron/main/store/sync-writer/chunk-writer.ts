@@ -184,7 +184,7 @@ export class ChunkWriter {
           av[o + 5] = (av[o + 5] as number) + videoViews
           accountDays.rows[d] = (accountDays.rows[d] as number) + 1
           if (prov) accountDays.provisional[d] = 1
-          const c = campaignDays.row(campaign[i] as number, d)
+          const c = campaignDays.row(campaign[i] as number)
           c[o] = (c[o] as number) + spend
           c[o + 1] = (c[o + 1] as number) + impressions
           c[o + 2] = (c[o + 2] as number) + clicks

@@ -30,6 +30,8 @@ export interface BuildContext {
   rng: Rng
   ids: IdFactory
   alwaysOn: boolean
+  /** The next campaign's lifetime, when the caller decides it (churn); drawn otherwise. */
+  nextLife?: Life
   out: { campaigns: SimCampaign[]; adSets: SimAdSet[]; ads: SimAd[] }
 }
 
@@ -60,7 +62,7 @@ function snapBudget(units: number, min: number): number {
   return best
 }
 
-interface Life {
+export interface Life {
   first: number
   last: number
   /** Days the campaign had been running before the window (0 if it starts inside it). */
@@ -74,6 +76,7 @@ function campaignLife(ctx: BuildContext): Life {
   const n = cal.days
   // Always-on campaigns predate the window, so history does not open with every creative fresh.
   const pre = (): number => rng.int(30, MAX_PRE_WINDOW_DAYS)
+  if (ctx.nextLife) return ctx.nextLife
   if (ctx.alwaysOn) return { first: 0, last: n - 1, pre: pre(), flight: false, bfcm: false }
   const r = rng.next()
   if (r < 0.3) return { first: 0, last: n - 1, pre: pre(), flight: false, bfcm: false }

@@ -30,6 +30,15 @@ export function demoConfig(endDate: string): SimConfig {
  * Benchmark config: one ad set with one ad per campaign, all delivering every day, so
  * `rows()` over all accounts yields exactly `campaigns x days` rows.
  */
-export function benchConfig(endDate: string, campaigns = 10_000, days = 365): SimConfig {
-  return { seed: 42, campaigns, days, endDate, adSetsPerCampaign: 1, adsPerAdSet: 1, alwaysOn: true }
+export function benchConfig(endDate: string, campaigns = 10_000, days = 365, churnEveryDays?: number): SimConfig {
+  return {
+    seed: 42,
+    campaigns,
+    days,
+    endDate,
+    adSetsPerCampaign: 1,
+    adsPerAdSet: 1,
+    alwaysOn: true,
+    ...(churnEveryDays ? { churnEveryDays } : {}),
+  }
 }

@@ -425,6 +425,23 @@ describe('bench config', () => {
     for (const days of perCampaign.values()) expect(days.size).toBe(30)
   })
 
+  it('churns: as many campaigns live every day, half of them replaced every N days', () => {
+    const bench = buildWorld(benchConfig(END, 90, 30, 10))
+    const perDay = new Map<string, Set<string>>()
+    const perCampaign = new Map<string, Set<string>>()
+    for (const account of bench.accounts)
+      for (const r of bench.rows(account.key)) {
+        perDay.set(r.date, (perDay.get(r.date) ?? new Set()).add(r.campaignExternalId))
+        perCampaign.set(r.campaignExternalId, (perCampaign.get(r.campaignExternalId) ?? new Set()).add(r.date))
+      }
+    expect(perDay.size).toBe(30)
+    for (const live of perDay.values()) expect(live.size).toBe(90)
+    // Per account ceil(n/2) kept, the rest replaced twice over 30 days: about 90/2 + 3 x 90/2 ever seen.
+    expect(bench.campaigns.length).toBe(perCampaign.size)
+    expect(bench.campaigns.length).toBeGreaterThanOrEqual(175)
+    expect([...perCampaign.values()].filter((d) => d.size === 10).length).toBeGreaterThanOrEqual(3 * 40)
+  })
+
   it('builds the full bench world (its build time is measured by the store bench, not here)', () => {
     const bench = buildWorld(benchConfig(END))
     expect(bench.campaigns).toHaveLength(10_000)

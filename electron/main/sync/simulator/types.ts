@@ -24,6 +24,12 @@ export interface SimConfig {
    * flights, no creative rotation). Default false.
    */
   alwaysOn?: boolean
+  /**
+   * Benchmark churn (with `alwaysOn`): half of each account's campaigns run the whole window, the
+   * other half are replaced every this many days (each replacement a new campaign, ad set and ad),
+   * so as many campaigns are live on every day as without churn but many more are ever seen.
+   */
+  churnEveryDays?: number
 }
 
 export interface SimAccount {

@@ -47,7 +47,19 @@ export function buildWorld(config: SimConfig): SimWorld {
     const model = accountModel(account, spec, cal, seedKey)
     models.set(spec.key, model)
     const names = new Map<string, number>()
-    for (let k = 0; k < (counts[idx] ?? 0); k++) model.campaigns.push(buildCampaign(ctx, spec, model, names))
+    const count = counts[idx] ?? 0
+    const every = config.churnEveryDays
+    if (every && ctx.alwaysOn) {
+      // Half always on; each other slot is a run of campaigns, each live for `every` days.
+      const kept = Math.ceil(count / 2)
+      for (let k = 0; k < kept; k++) model.campaigns.push(buildCampaign(ctx, spec, model, names))
+      for (let k = kept; k < count; k++)
+        for (let first = 0; first < days; first += every) {
+          ctx.nextLife = { first, last: Math.min(days - 1, first + every - 1), pre: 0, flight: false, bfcm: false }
+          model.campaigns.push(buildCampaign(ctx, spec, model, names))
+        }
+      ctx.nextLife = undefined
+    } else for (let k = 0; k < count; k++) model.campaigns.push(buildCampaign(ctx, spec, model, names))
   })
 
   const campaignsById = new Map(ctx.out.campaigns.map((c) => [c.externalId, c]))
@@ -107,6 +119,7 @@ function validate(c: SimConfig): void {
   intAtLeast(c.days, 1, 'days')
   intAtLeast(c.adSetsPerCampaign, 1, 'adSetsPerCampaign')
   intAtLeast(c.adsPerAdSet, 1, 'adsPerAdSet')
+  intAtLeast(c.churnEveryDays, 1, 'churnEveryDays')
   if (!isIsoDate(c.endDate)) throw new Error(`SimConfig.endDate is not a YYYY-MM-DD date: ${c.endDate}`)
 }
 
