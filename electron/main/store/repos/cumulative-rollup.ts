@@ -328,7 +328,9 @@ export function rebuildMissingCampaignCum(sqlite: Sqlite): void {
     .all() as [number, string][]
   if (!missing.length) return
   const rollup = new CumulativeRollup(sqlite)
-  sqlite.transaction(() => {
-    for (const [accountId, first] of missing) rollup.refresh(accountId, first)
-  }).immediate()
+  sqlite
+    .transaction(() => {
+      for (const [accountId, first] of missing) rollup.refresh(accountId, first)
+    })
+    .immediate()
 }

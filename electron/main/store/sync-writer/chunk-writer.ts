@@ -211,10 +211,12 @@ export class ChunkWriter {
   finalizeBefore(accountId: number, provisionalFrom: string): void {
     const first = this.firstProvisional.get(accountId, provisionalFrom) as string | null
     if (first === null) return
-    this.sqlite.transaction(() => {
-      this.finalRows.run(accountId, first, provisionalFrom)
-      this.finalAccount.run(accountId, first, provisionalFrom)
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        this.finalRows.run(accountId, first, provisionalFrom)
+        this.finalAccount.run(accountId, first, provisionalFrom)
+      })
+      .immediate()
   }
 }
 
