@@ -153,3 +153,70 @@ export const RecommendationSchema = z.object({
   seenAt: z.string(),
 })
 export type Recommendation = z.infer<typeof RecommendationSchema>
+
+/**
+ * The industry (vertical) a workspace advertises in, which picks the public CTR/CPC benchmark the
+ * "far from the vertical's benchmark" tip compares with. 'unknown' (the default) gives no tip: the
+ * app does not guess an industry. Figures: electron/main/recommendations/benchmarks.ts.
+ */
+export const VERTICALS = [
+  'unknown',
+  'apparel',
+  'auto',
+  'b2b',
+  'beauty',
+  'consumer_services',
+  'education',
+  'employment',
+  'finance',
+  'fitness',
+  'home_improvement',
+  'healthcare',
+  'industrial',
+  'legal',
+  'real_estate',
+  'retail',
+  'technology',
+  'travel',
+] as const
+export const VerticalSchema = z.enum(VERTICALS)
+export type Vertical = z.infer<typeof VerticalSchema>
+
+export const VERTICAL_LABELS: Record<Vertical, string> = {
+  unknown: 'Not set (no benchmark tips)',
+  apparel: 'Apparel',
+  auto: 'Auto',
+  b2b: 'B2B',
+  beauty: 'Beauty',
+  consumer_services: 'Consumer services',
+  education: 'Education',
+  employment: 'Employment & job training',
+  finance: 'Finance & insurance',
+  fitness: 'Fitness',
+  home_improvement: 'Home improvement',
+  healthcare: 'Healthcare',
+  industrial: 'Industrial services',
+  legal: 'Legal',
+  real_estate: 'Real estate',
+  retail: 'Retail',
+  technology: 'Technology',
+  travel: 'Travel & hospitality',
+}
+
+/** An account's monthly spend plan (what the pacing tip compares with). */
+export const AccountPlanSchema = z.object({
+  accountId: z.number().int(),
+  name: z.string(),
+  platform: z.string(),
+  currency: z.string(),
+  /** The plan for a calendar month, micros of the account currency; null: none set (daily budgets stand in). */
+  monthlyPlanMicros: z.number().int().nullable(),
+})
+export type AccountPlan = z.infer<typeof AccountPlanSchema>
+
+/** The advice settings of a workspace: its vertical and each account's monthly plan. */
+export const RecommendationSettingsSchema = z.object({
+  vertical: VerticalSchema,
+  plans: z.array(AccountPlanSchema),
+})
+export type RecommendationSettings = z.infer<typeof RecommendationSettingsSchema>

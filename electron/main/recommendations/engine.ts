@@ -7,7 +7,16 @@ import type {
   ReallocationRow,
   RecommendationBody,
 } from '../../../shared/domain/recommendations'
+import type { Vertical } from '../../../shared/domain/recommendations'
 import { fitFatigue } from '../analytics/fatigue'
+import {
+  BENCHMARK_CURRENCY,
+  BENCHMARK_PLATFORMS,
+  BENCHMARK_SOURCE,
+  BENCHMARK_URL,
+  FACEBOOK_BENCHMARKS,
+  impliedCpmUsd,
+} from './benchmarks'
 import type { BudgetHolder, RecAccount, RecommendationDraft, WindowSums } from '../store/repos/recommendations-repo'
 import { MIN_CURVE_R2 } from '../ml/response-curve'
 import { DEFAULT_GUARDRAILS, reallocate, revenueAt, type CurvePoint, type Holder } from './reallocate'
@@ -89,6 +98,12 @@ export interface AccountData {
   adSetCounts: Map<number, number>
   /** Campaign names by id. */
   campaignNames: Map<number, string>
+  /** Campaign sums over the last 28 days (to `latest`). */
+  campaigns28: WindowSums[]
+  /** Month-to-date spend against the month's plan (null: no day of the month yet). */
+  pacing: PacingFacts | null
+  /** The workspace's vertical ('unknown': no benchmark tip). */
+  vertical: Vertical
   /** The account's busiest active ads with their daily impressions and clicks since launch. */
   ads: {
     id: number
@@ -99,6 +114,21 @@ export interface AccountData {
     revenueMicros7: number
     days: { date: string; impressions: number; clicks: number }[]
   }[]
+}
+
+/** What the pacing tip needs of one account's month (micros of the account currency). */
+export interface PacingFacts {
+  /** The month of the account's last day with data. */
+  month: string
+  /** Days of the month with data so far (1st to the last day with data). */
+  daysElapsed: number
+  daysInMonth: number
+  spentMicros: number
+  /** Spend over the last 7 days with data (the run rate the projection continues). */
+  last7Micros: number
+  /** The month's plan: the account's monthly plan, or its active daily budgets × days in the month. */
+  planMicros: number | null
+  planSource: 'account' | 'budgets'
 }
 
 function entityOf(acc: RecAccount, entityType: RecEntity['entityType'], id: number, name: string): RecEntity {
@@ -670,4 +700,171 @@ export function structure(a: AccountData): RecommendationDraft[] {
     )
   }
   return out
+}
+
+/** Pacing: projected month-end spend this far from the plan (either way) makes a tip. */
+export const PACING_OFF = 0.15
+/** Pacing is judged from this many days into the month. */
+export const PACING_MIN_DAYS = 3
+/** Benchmark: CTR below this share of the vertical's average, or CPM above this multiple of it. */
+export const BENCHMARK_CTR_LOW = 0.5
+export const BENCHMARK_CPM_HIGH = 2
+/** Benchmark: impressions over 28 days before an account's CTR and CPM are compared. */
+export const BENCHMARK_MIN_IMPRESSIONS = 50_000
+
+/**
+ * Pacing off plan: the month's projected spend (spent so far + the last 7 days' daily run rate ×
+ * the days left) more than PACING_OFF from the plan. The plan is the account's monthly plan when
+ * one is set (Advice settings), else its active daily budgets × days in the month. Says what daily
+ * spend would land on plan. No money impact is claimed.
+ */
+export function pacingTip(a: AccountData): RecommendationDraft[] {
+  const p = a.pacing
+  if (!p || p.planMicros === null || p.planMicros <= 0 || p.daysElapsed < PACING_MIN_DAYS) return []
+  const left = p.daysInMonth - p.daysElapsed
+  const rate = p.last7Micros / 7
+  const projected = p.spentMicros + rate * left
+  const pace = projected / p.planMicros
+  if (Math.abs(pace - 1) <= PACING_OFF) return []
+  const over = pace > 1
+  const cur = a.account.currency
+  const m = (x: number): string => `${(x / 1e6).toFixed(2)} ${cur}`
+  const needed = left > 0 ? Math.max(0, p.planMicros - p.spentMicros) / left : null
+  const planWords =
+    p.planSource === 'account'
+      ? `the account's plan of ${m(p.planMicros)} for ${p.month}`
+      : `its active daily budgets × ${p.daysInMonth} days (${m(p.planMicros)}; no monthly plan is set for the account)`
+  const pct = Math.round(Math.abs(pace - 1) * 100)
+  return [
+    draft(
+      {
+        kind: 'structure',
+        key: `structure:pacing:account:${a.account.id}:${p.month}`,
+        title: `${a.account.name} is pacing ${pct}% ${over ? 'over' : 'under'} plan for ${p.month}`,
+        currency: cur,
+        confidence: Math.min(0.9, 0.4 + p.daysElapsed / p.daysInMonth),
+        impactUnits: null,
+        body: body({
+          summary:
+            `${m(p.spentMicros)} spent in the first ${p.daysElapsed} days of ${p.month}; at the last 7 days' rate (${m(rate)} a day) the month ends at ${m(projected)}, ${pct}% ${over ? 'above' : 'below'} ${planWords}.` +
+            (needed === null
+              ? ''
+              : p.spentMicros >= p.planMicros
+                ? ` The plan is already spent with ${left} days left: lower budgets or pause campaigns to limit the overspend.`
+                : ` To land on plan, spend about ${m(needed)} a day for the ${left} days left${over ? ': lower budgets or pause the weakest campaigns' : ': raise budgets where returns hold, or check for limited or paused campaigns'}.`),
+          entities: [],
+          impactMethod: 'Not estimated in money: a pacing tip (spend against the plan, not returns).',
+          evidence: {
+            metrics: [
+              { label: 'Spent this month', value: round2(p.spentMicros / 1e6), unit: 'money' },
+              { label: 'Daily run rate (last 7 days)', value: round2(rate / 1e6), unit: 'money' },
+              { label: 'Projected month', value: round2(projected / 1e6), unit: 'money' },
+              {
+                label: p.planSource === 'account' ? 'Monthly plan' : 'Daily budgets × days',
+                value: round2(p.planMicros / 1e6),
+                unit: 'money',
+              },
+              { label: 'Days into the month', value: p.daysElapsed, unit: 'days' },
+              ...(needed === null
+                ? []
+                : [{ label: 'Daily spend to land on plan', value: round2(needed / 1e6), unit: 'money' as const }]),
+            ],
+            chart: null,
+            notes: [
+              `Projection: spend so far + the last 7 days' average daily spend × ${left} days left (days in the account's time zone, ${a.account.timeZone}).`,
+              p.planSource === 'account'
+                ? 'The plan is the monthly plan set for this account under Advice settings.'
+                : 'No monthly plan is set for this account (Advice settings): the sum of its active daily budgets over the month stands in for one.',
+            ],
+          },
+        }),
+      },
+      a.rate,
+    ),
+  ]
+}
+
+/**
+ * CTR or CPM far from the vertical's benchmark: a Meta account's CTR over 28 days below half the
+ * vertical's average, or (US-dollar accounts) its CPM above twice the CPM the vertical's averages
+ * imply. Only when the workspace's vertical is set; no money impact is claimed. The campaigns
+ * furthest below the benchmark CTR are listed.
+ */
+export function benchmarkTip(a: AccountData): RecommendationDraft[] {
+  if (a.vertical === 'unknown' || !BENCHMARK_PLATFORMS.includes(a.account.platform)) return []
+  const b = FACEBOOK_BENCHMARKS[a.vertical]
+  let impressions = 0
+  let clicks = 0
+  let spend = 0
+  for (const c of a.campaigns28) {
+    impressions += c.impressions
+    clicks += c.clicks
+    spend += c.spendMicros
+  }
+  if (impressions < BENCHMARK_MIN_IMPRESSIONS) return []
+  const ctr = (clicks / impressions) * 100
+  const cpm = (spend / 1e6 / impressions) * 1000
+  const usd = a.account.currency === BENCHMARK_CURRENCY
+  const benchCpm = impliedCpmUsd(b)
+  const ctrLow = ctr < b.ctrPercent * BENCHMARK_CTR_LOW
+  const cpmHigh = usd && cpm > benchCpm * BENCHMARK_CPM_HIGH
+  if (!ctrLow && !cpmHigh) return []
+  const cur = a.account.currency
+  const what = [
+    ctrLow ? `CTR ${ctr.toFixed(2)}% vs ${b.ctrPercent.toFixed(2)}%` : null,
+    cpmHigh ? `CPM ${cpm.toFixed(2)} vs ${benchCpm.toFixed(2)} USD` : null,
+  ]
+    .filter((x) => x !== null)
+    .join(', ')
+  const worst = a.campaigns28
+    .filter((c) => c.impressions >= 5_000)
+    .map((c) => ({ c, ctr: (c.clicks / c.impressions) * 100 }))
+    .sort((x, y) => x.ctr - y.ctr)
+    .slice(0, 5)
+  return [
+    draft(
+      {
+        kind: 'structure',
+        key: `structure:benchmark:account:${a.account.id}`,
+        title: `${a.account.name}: ${what} (the ${a.vertical.replace(/_/g, ' ')} benchmark)`,
+        currency: cur,
+        confidence: 0.4,
+        impactUnits: null,
+        body: body({
+          summary:
+            (ctrLow
+              ? `Over the last 28 days its ads got ${ctr.toFixed(2)}% CTR, less than half the ${b.ctrPercent.toFixed(2)}% average of the vertical: test new creatives and offers, and check that targeting reaches people who care. `
+              : '') +
+            (cpmHigh
+              ? `Each thousand impressions cost ${cpm.toFixed(2)} USD, more than twice the ${benchCpm.toFixed(2)} USD the vertical's averages imply: broaden audiences and placements, and lift relevance (a low CTR raises the price of the auction). `
+              : '') +
+            'Benchmarks are averages from another time and mix of advertisers: read this as a prompt to look, not a verdict.',
+          entities: [],
+          impactMethod: 'Not estimated in money: a comparison with a public benchmark.',
+          evidence: {
+            metrics: [
+              { label: 'CTR (28 days)', value: ctr, unit: 'percent' },
+              { label: 'Benchmark CTR', value: b.ctrPercent, unit: 'percent' },
+              ...(usd
+                ? [
+                    { label: 'CPM (28 days)', value: round2(cpm), unit: 'money' as const },
+                    { label: 'Benchmark CPM (CPC × CTR)', value: round2(benchCpm), unit: 'money' as const },
+                  ]
+                : []),
+              ...worst.map((w): EvidenceMetric => ({ label: `CTR of ${w.c.name}`, value: w.ctr, unit: 'percent' })),
+            ],
+            chart: null,
+            notes: [
+              `Vertical: ${a.vertical.replace(/_/g, ' ')} (set under Advice settings). Source: ${BENCHMARK_SOURCE}, ${BENCHMARK_URL}. Figures from 2017; CPMs have risen since.`,
+              usd
+                ? 'CPM benchmark: the average CPC × CTR of the vertical (the source gives no CPM).'
+                : `CPM is not compared: the source's figures are US dollars from US advertisers, this account is in ${cur}.`,
+              'Only Meta accounts are compared (the source measured Facebook ads).',
+            ],
+          },
+        }),
+      },
+      a.rate,
+    ),
+  ]
 }

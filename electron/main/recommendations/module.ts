@@ -50,6 +50,8 @@ function createRecommendationsModule(
       'recommendations:apply': ({ id }, ctx) => service.apply(id, ctx),
       'recommendations:dismiss': ({ id }, ctx) => service.dismiss(id, ctx),
       'recommendations:snooze': ({ id, days }, ctx) => service.snooze(id, days, ctx),
+      'recommendations:getSettings': ({ workspaceId }) => service.settings(workspaceId),
+      'recommendations:setSettings': (input, ctx) => service.setSettings(input, ctx),
     },
     start() {
       offs.push(

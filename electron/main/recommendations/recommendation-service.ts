@@ -1,10 +1,13 @@
 import { inScope, principalLabel, roleAllows, type CallContext } from '../../../shared/domain/caller'
 import type { Change, ChangeProposal } from '../../../shared/domain/changes'
-import { addDays, localDateIn } from '../../../shared/domain/dates'
-import type {
-  Recommendation,
-  RecommendationFollowUp,
-  RecommendationState,
+import { addDays, daysBetween, endOfMonth, localDateIn, startOfMonth } from '../../../shared/domain/dates'
+import {
+  VerticalSchema,
+  type Recommendation,
+  type RecommendationFollowUp,
+  type RecommendationSettings,
+  type RecommendationState,
+  type Vertical,
 } from '../../../shared/domain/recommendations'
 import type { DataTable } from '../../../shared/domain/tables'
 import type { RecommendationView } from '../../../shared/ipc/contracts/recommendations'
@@ -22,20 +25,26 @@ import type {
 } from '../store/repos/recommendations-repo'
 import {
   audienceExpansion,
+  benchmarkTip,
   budgetReallocation,
   creativeRefresh,
   DEFAULT_ELASTICITY,
   elasticityOf,
   fallbackCurve,
   HORIZON_DAYS,
+  pacingTip,
   scaling,
   structure,
   waste,
   type AccountData,
   type CurveView,
+  type PacingFacts,
 } from './engine'
 
 const TABLES: DataTable[] = ['recommendations']
+/** Setting the plans writes the accounts' monthly budget (the dashboard's pacing reads it too). */
+const SETTINGS_TABLES: DataTable[] = ['recommendations', 'ad_accounts']
+const settingsKey = (workspaceId: number): string => `recommendations.settings.${workspaceId}`
 /** Busiest budget holders per account that get a fitted response curve (the rest: the fallback). */
 const FITS_PER_ACCOUNT = 25
 /** Busiest active ads per account checked for fatigue. */
@@ -148,7 +157,92 @@ export class RecommendationService {
     return out
   }
 
-  private async accountData(workspaceId: number, acc: RecAccount, rate: number): Promise<AccountData | null> {
+  /** Month-to-date spend of an account against its plan (the month of its last day with data). */
+  private pacingFacts(acc: RecAccount, holders: ReturnType<RecommendationsRepo['budgetHolders']>): PacingFacts | null {
+    const last = acc.lastDate
+    if (!last) return null
+    const first = startOfMonth(last)
+    const daysInMonth = daysBetween(first, endOfMonth(last)) + 1
+    let planMicros = acc.monthlyPlanMicros
+    let planSource: PacingFacts['planSource'] = 'account'
+    if (planMicros === null) {
+      const daily = holders.filter((h) => h.status === 'active').reduce((x, h) => x + h.dailyBudgetMicros, 0)
+      planMicros = daily > 0 ? daily * daysInMonth : null
+      planSource = 'budgets'
+    }
+    return {
+      month: last.slice(0, 7),
+      daysElapsed: daysBetween(first, last) + 1,
+      daysInMonth,
+      spentMicros: this.d.repo.accountSpend(acc.id, first, last),
+      last7Micros: this.d.repo.accountSpend(acc.id, addDays(last, -6), last),
+      planMicros,
+      planSource,
+    }
+  }
+
+  /** The workspace's advice settings: its vertical and each account's monthly plan. */
+  settings(workspaceId: number): RecommendationSettings {
+    this.d.core.workspaces.get(workspaceId)
+    return {
+      vertical: this.vertical(workspaceId),
+      plans: this.d.repo.accounts(workspaceId).map((a) => ({
+        accountId: a.id,
+        name: a.name,
+        platform: a.platform,
+        currency: a.currency,
+        monthlyPlanMicros: a.monthlyPlanMicros,
+      })),
+    }
+  }
+
+  private vertical(workspaceId: number): Vertical {
+    const v = VerticalSchema.safeParse(
+      this.d.core.kv.get<{ vertical?: unknown }>(settingsKey(workspaceId), {}).vertical ?? 'unknown',
+    )
+    return v.success ? v.data : 'unknown'
+  }
+
+  /** Set the vertical and/or accounts' monthly plans (audited; accounts of other workspaces refused). */
+  setSettings(
+    input: {
+      workspaceId: number
+      vertical?: Vertical
+      plans?: { accountId: number; monthlyPlanMicros: number | null }[]
+    },
+    ctx: CallContext,
+  ): Promise<RecommendationSettings> {
+    requireEditor(ctx, 'change the advice settings')
+    const { workspaceId } = input
+    if (!inScope(ctx, workspaceId))
+      throw new AppError('FORBIDDEN', `Workspace ${workspaceId} is outside the caller's scope`)
+    this.d.core.workspaces.get(workspaceId)
+    const accounts = new Map(this.d.repo.accounts(workspaceId).map((a) => [a.id, a]))
+    for (const p of input.plans ?? [])
+      if (!accounts.has(p.accountId))
+        throw new AppError('VALIDATION', `plans: account ${p.accountId} is not an account of workspace ${workspaceId}`)
+    return this.d.core.mutations.run(
+      {
+        action: 'recommendations.settings',
+        ctx,
+        tables: input.plans?.length ? SETTINGS_TABLES : TABLES,
+        workspaceId,
+        detail: () => ({ vertical: input.vertical ?? null, plans: input.plans ?? [] }),
+      },
+      () => {
+        if (input.vertical !== undefined) this.d.core.kv.set(settingsKey(workspaceId), { vertical: input.vertical })
+        for (const p of input.plans ?? []) this.d.repo.setMonthlyPlan(p.accountId, p.monthlyPlanMicros)
+        return this.settings(workspaceId)
+      },
+    )
+  }
+
+  private async accountData(
+    workspaceId: number,
+    acc: RecAccount,
+    rate: number,
+    vertical: Vertical = 'unknown',
+  ): Promise<AccountData | null> {
     const to = acc.lastSettledDate
     if (!to) return null
     const repo = this.d.repo
@@ -211,6 +305,9 @@ export class RecommendationService {
       adSetsPrior21,
       adSetCounts: repo.adSetCounts(acc.id),
       campaignNames: new Map(campaigns.map((c) => [c.id, c.name])),
+      campaigns28: campaigns,
+      pacing: this.pacingFacts(acc, holders),
+      vertical,
       ads: ads.map((a) => {
         const set = revenue7.get(a.adSetId)
         // An ad's share of its ad set's revenue, by its share of the ad set's spend.
@@ -234,14 +331,16 @@ export class RecommendationService {
     const month = localDateIn('UTC', this.now()).slice(0, 7)
     const drafts: RecommendationDraft[] = []
     const skipped: string[] = []
+    const vertical = this.vertical(workspaceId)
     for (const acc of this.d.repo.accounts(workspaceId)) {
-      const a = await this.accountData(workspaceId, acc, scope.rate(acc.currency, month))
+      const a = await this.accountData(workspaceId, acc, scope.rate(acc.currency, month), vertical)
       await yieldNow()
       if (!a) continue
       for (const [key, c] of a.curves) if ('problem' in c) skipped.push(`${key}: ${c.problem}`)
       const r = budgetReallocation(a)
       if (r) drafts.push(r)
       drafts.push(...scaling(a), ...waste(a), ...audienceExpansion(a), ...creativeRefresh(a), ...structure(a))
+      drafts.push(...pacingTip(a), ...benchmarkTip(a))
     }
     drafts.push(...this.abTests(workspaceId))
     return { drafts, skipped }

@@ -175,6 +175,98 @@ describe('recommendations on a seeded account', () => {
   })
 })
 
+describe('structure tips: pacing off plan and CTR/CPM far from the vertical benchmark', () => {
+  const tips = async (ws: number): Promise<RecommendationView[]> => {
+    await call('recommendations:generate', { workspaceId: ws })
+    return (await list(ws)).filter((r) => r.kind === 'structure')
+  }
+
+  it('compares the month with the account plan set in the advice settings', async () => {
+    const { ws } = seed('Pacing')
+    // No plan and no daily budgets: nothing to pace against, no tip.
+    expect(await tips(ws)).toEqual([])
+    const settings = await call<{ vertical: string; plans: { accountId: number; monthlyPlanMicros: number | null }[] }>(
+      'recommendations:getSettings',
+      { workspaceId: ws },
+    )
+    expect(settings.vertical).toBe('unknown')
+    const accountId = settings.plans[0]?.accountId as number
+    expect(settings.plans).toEqual([expect.objectContaining({ accountId, monthlyPlanMicros: null })])
+    // June: 200 a day for 30 days = 6,000 spent, 0 days left. Plan 5,000 → 20% over.
+    await call('recommendations:setSettings', { workspaceId: ws, plans: [{ accountId, monthlyPlanMicros: 5_000e6 }] })
+    const [t] = await tips(ws)
+    expect(t?.title).toBe('ACC-PACING is pacing 20% over plan for 2026-06')
+    expect(t?.impact).toBeNull()
+    expect(t?.body.evidence.metrics).toEqual(
+      expect.arrayContaining([
+        { label: 'Spent this month', value: 6000, unit: 'money' },
+        { label: 'Projected month', value: 6000, unit: 'money' },
+        { label: 'Monthly plan', value: 5000, unit: 'money' },
+      ]),
+    )
+    // The dashboard's pacing reads the same plan.
+    const pacing = await call<{ rows: { accountId: number; budgetSource: string; budgetMicros: number }[] }>(
+      'analytics:getPacing',
+      { workspaceId: ws },
+    )
+    expect(pacing.rows[0]).toMatchObject({ accountId, budgetSource: 'account', budgetMicros: 5_000e6 })
+    // Within 15% of plan: no tip, and the earlier one expires.
+    await call('recommendations:setSettings', { workspaceId: ws, plans: [{ accountId, monthlyPlanMicros: 5_500e6 }] })
+    expect((await tips(ws)).map((r) => r.state)).toEqual(['expired'])
+  })
+
+  it('compares CTR and CPM with the public benchmark only once the vertical is set', async () => {
+    const { ws } = seed('Bench')
+    // CTR 0.3% (30 clicks per 10,000 impressions); CPM 200 / 30,000 × 1,000 = 6.67 USD.
+    core.store.sqlite
+      .prepare(
+        'UPDATE daily_metrics SET clicks = 30 WHERE account_id = (SELECT id FROM ad_accounts WHERE workspace_id = ?)',
+      )
+      .run(ws)
+    expect(await tips(ws)).toEqual([]) // vertical unknown: no guess
+    // Employment's average CTR 0.47%: 0.3% is above half of it; CPM under twice 12.78.
+    await call('recommendations:setSettings', { workspaceId: ws, vertical: 'employment' })
+    expect(await tips(ws)).toEqual([])
+    // Legal: 1.61% average CTR, 0.3% is below half of it (CPM benchmark 1.32 × 1.61% × 1,000 = 21.25: not far).
+    await call('recommendations:setSettings', { workspaceId: ws, vertical: 'legal' })
+    const [t] = (await tips(ws)).filter((r) => r.state === 'new')
+    expect(t?.title).toBe('ACC-BENCH: CTR 0.30% vs 1.61% (the legal benchmark)')
+    expect(t?.body.evidence.metrics.slice(0, 4)).toEqual([
+      { label: 'CTR (28 days)', value: expect.closeTo(0.3, 9), unit: 'percent' },
+      { label: 'Benchmark CTR', value: 1.61, unit: 'percent' },
+      { label: 'CPM (28 days)', value: 6.67, unit: 'money' },
+      { label: 'Benchmark CPM (CPC × CTR)', value: 21.25, unit: 'money' },
+    ])
+    expect(t?.body.evidence.notes.join(' ')).toContain('wordstream.com')
+    expect((await call<{ vertical: string }>('recommendations:getSettings', { workspaceId: ws })).vertical).toBe(
+      'legal',
+    )
+  })
+
+  it('refuses settings it cannot keep: a viewer, an unknown vertical, another workspace’s account', async () => {
+    const a = seed('SettingsA')
+    const b = seed('SettingsB')
+    const other = (await call<{ plans: { accountId: number }[] }>('recommendations:getSettings', { workspaceId: b.ws }))
+      .plans[0]?.accountId
+    const viewer = userContext('test', { role: 'viewer' })
+    expect(await refused('recommendations:setSettings', { workspaceId: a.ws, vertical: 'legal' }, viewer)).toMatch(
+      /^FORBIDDEN/,
+    )
+    expect(await refused('recommendations:setSettings', { workspaceId: a.ws, vertical: 'astrology' })).toMatch(
+      /^VALIDATION: .*vertical/,
+    )
+    expect(
+      await refused('recommendations:setSettings', {
+        workspaceId: a.ws,
+        plans: [{ accountId: other, monthlyPlanMicros: 1e6 }],
+      }),
+    ).toBe(`VALIDATION: plans: account ${other} is not an account of workspace ${a.ws}`)
+    expect((await call<{ vertical: string }>('recommendations:getSettings', { workspaceId: a.ws })).vertical).toBe(
+      'unknown',
+    )
+  })
+})
+
 describe('recommendations on a simulated workspace', () => {
   it('stores only the days up to `through`, and keeps every reallocation inside its guardrails with the total unchanged', async () => {
     const id = core.jobs.enqueue('demo:build', {

@@ -5,4 +5,6 @@ export const RECOMMENDATIONS_INVOKE_CHANNELS = [
   'recommendations:apply',
   'recommendations:dismiss',
   'recommendations:snooze',
+  'recommendations:getSettings',
+  'recommendations:setSettings',
 ] as const

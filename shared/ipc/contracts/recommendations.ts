@@ -1,6 +1,11 @@
 import { z } from 'zod'
 import { ChangeSchema } from '../../domain/changes'
-import { RecommendationSchema, RecommendationStateSchema } from '../../domain/recommendations'
+import {
+  RecommendationSchema,
+  RecommendationSettingsSchema,
+  RecommendationStateSchema,
+  VerticalSchema,
+} from '../../domain/recommendations'
 import type { RECOMMENDATIONS_INVOKE_CHANNELS } from '../channels/recommendations'
 import { EDIT, READ, type ChannelSpec } from '../spec'
 
@@ -64,5 +69,33 @@ export const recommendationsContract = {
     ...EDIT,
     input: z.object({ id: Id, days: z.number().int().min(1).max(90) }).strict(),
     output: RecommendationSchema,
+  },
+  /** The workspace's vertical (for benchmark tips) and each account's monthly plan (for pacing tips). */
+  'recommendations:getSettings': {
+    ...READ,
+    input: z.object({ workspaceId: Id }).strict(),
+    output: RecommendationSettingsSchema,
+  },
+  /** Set the vertical and/or monthly plans (null clears a plan); accounts must belong to the workspace. */
+  'recommendations:setSettings': {
+    ...EDIT,
+    input: z
+      .object({
+        workspaceId: Id,
+        vertical: VerticalSchema.optional(),
+        plans: z
+          .array(
+            z
+              .object({
+                accountId: Id,
+                monthlyPlanMicros: z.number().int().positive().max(1e17).nullable(),
+              })
+              .strict(),
+          )
+          .max(500)
+          .optional(),
+      })
+      .strict(),
+    output: RecommendationSettingsSchema,
   },
 } satisfies Record<Invoke, ChannelSpec>

@@ -22,6 +22,8 @@ export interface RecAccount {
   lastSettledDate: string | null
   /** Last day with data (provisional days included). */
   lastDate: string | null
+  /** The account's monthly spend plan (micros), or null. */
+  monthlyPlanMicros: number | null
 }
 
 /** A campaign or ad set that holds a daily budget (what a reallocation moves). */
@@ -132,12 +134,28 @@ export class RecommendationsRepo {
   accounts(workspaceId: number): RecAccount[] {
     return this.sqlite
       .prepare(
-        `SELECT a.id, a.name, a.platform, a.currency, a.time_zone AS timeZone,
+        `SELECT a.id, a.name, a.platform, a.currency, a.time_zone AS timeZone, a.monthly_budget_micros AS monthlyPlanMicros,
            (SELECT max(date) FROM account_daily d WHERE d.account_id = a.id AND d.provisional = 0) AS lastSettledDate,
            (SELECT max(date) FROM account_daily d WHERE d.account_id = a.id) AS lastDate
          FROM ad_accounts a WHERE a.workspace_id = ? ORDER BY a.id`,
       )
       .all(workspaceId) as RecAccount[]
+  }
+
+  /** Set (or clear, with null) an account's monthly spend plan; the dashboard's pacing reads it too. */
+  setMonthlyPlan(accountId: number, micros: number | null): void {
+    this.sqlite.prepare('UPDATE ad_accounts SET monthly_budget_micros = ? WHERE id = ?').run(micros, accountId)
+  }
+
+  /** Spend (micros) of one account over [from, to] (its daily rollup). */
+  accountSpend(accountId: number, from: string, to: string): number {
+    return (
+      this.sqlite
+        .prepare(
+          'SELECT coalesce(sum(spend_micros), 0) AS s FROM account_daily WHERE account_id = ? AND date BETWEEN ? AND ?',
+        )
+        .get(accountId, from, to) as { s: number }
+    ).s
   }
 
   /** Campaigns with their own daily budget and ad sets with theirs, in the accounts. */

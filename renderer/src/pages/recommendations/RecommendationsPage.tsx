@@ -19,6 +19,7 @@ import { formatTimestamp } from '../../lib/format'
 import { usePageData, type DataTable } from '../../lib/page-data'
 import { useRouterStore } from '../../stores/router-store'
 import { useWorkspaceStore } from '../../stores/workspace-store'
+import { AdviceSettings } from './AdviceSettings'
 import './recommendations.css'
 
 /** What the page reads: the recommendations and the changes they proposed. */
@@ -545,6 +546,9 @@ export function RecommendationsPage(): JSX.Element {
         </p>
       ) : null}
       {genNote ? <p className="field__hint">{genNote}</p> : null}
+      {workspaceId !== null ? (
+        <AdviceSettings key={workspaceId} workspaceId={workspaceId} onSaved={() => void generate()} />
+      ) : null}
       {c ? (
         <p className="note note--info" data-testid="rec-calibration">
           {c.measured
