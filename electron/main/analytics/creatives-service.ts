@@ -51,6 +51,12 @@ export function creativeRow(
   }
 }
 
+interface AdTotals {
+  currency: string
+  convertedFrom: string[]
+  totals: Map<number, Totals>
+}
+
 export class CreativesService {
   constructor(
     private readonly creatives: CreativesRepo,
@@ -58,19 +64,31 @@ export class CreativesService {
     private readonly analytics: AnalyticsService,
   ) {}
 
-  private adTotals(
-    workspaceId: number,
-    range: DateRange,
-  ): { currency: string; convertedFrom: string[]; totals: Map<number, Totals> } {
+  /**
+   * Per-ad totals of the last two (workspace, range) asked, until the data changes: the page asks for
+   * its list and its format comparison over the same range, one after the other.
+   */
+  private readonly recent = new Map<string, AdTotals>()
+
+  /** Forget the kept totals (called on data:changed). */
+  invalidate(): void {
+    this.recent.clear()
+  }
+
+  private adTotals(workspaceId: number, range: DateRange): AdTotals {
+    const key = `${workspaceId}|${range.from}|${range.to}`
+    const hit = this.recent.get(key)
+    if (hit) return hit
+    const out = this.sumAds(workspaceId, range)
+    if (this.recent.size >= 2) this.recent.delete(this.recent.keys().next().value as string)
+    this.recent.set(key, out)
+    return out
+  }
+
+  private sumAds(workspaceId: number, range: DateRange): AdTotals {
     const scope = this.analytics.scope(workspaceId)
     const totals = new Map<number, Totals>()
-    for (const b of this.repo.buckets(
-      'ad',
-      'total',
-      scope.accounts.map((a) => a.id),
-      range.from,
-      range.to,
-    )) {
+    for (const b of this.creatives.adRangeBuckets(scope.accounts, range.from, range.to)) {
       const id = Number(b.key)
       let t = totals.get(id)
       if (!t) {
@@ -99,7 +117,7 @@ export class CreativesService {
   list(workspaceId: number, range: DateRange, limit: number): z.infer<typeof CreativeListSchema> {
     const { currency, convertedFrom, totals } = this.adTotals(workspaceId, range)
     const ids = [...totals.entries()]
-      .sort((a, b) => b[1].spendMicros - a[1].spendMicros)
+      .sort((a, b) => b[1].spendMicros - a[1].spendMicros || a[0] - b[0])
       .slice(0, limit)
       .map(([id]) => id)
     const meta = this.adMeta(ids)
@@ -116,10 +134,10 @@ export class CreativesService {
   /** Formats compared over a range: sums, ratios and cluster-robust 95% intervals. */
   formats(workspaceId: number, range: DateRange): z.infer<typeof FormatComparisonSchema> {
     const { currency, totals } = this.adTotals(workspaceId, range)
-    const meta = this.adMeta([...totals.keys()])
+    const formats = this.creatives.adFormats(this.analytics.scope(workspaceId).accounts.map((a) => a.id))
     const groups = new Map<string, Totals[]>()
     for (const [id, t] of totals) {
-      const f = meta.get(id)?.format ?? 'unknown'
+      const f = formats.get(id) ?? 'unknown'
       const list = groups.get(f) ?? []
       list.push(t)
       groups.set(f, list)

@@ -37,6 +37,7 @@ function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Ch
   let off: (() => void) | null = null
   const fxChanged = (workspaceId: number): void => {
     anomalies.invalidate()
+    creatives.invalidate()
     services.events.emit('data:changed', { tables: ['fx_rates', 'workspaces'], workspaceId })
   }
 
@@ -72,6 +73,7 @@ function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Ch
     start() {
       off = services.events.on('data:changed', (e) => {
         if (!e.tables.every((t) => t === 'fx_rates' || t === 'workspaces')) anomalies.invalidate()
+        creatives.invalidate()
       })
     },
     stop() {
