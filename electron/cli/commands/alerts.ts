@@ -10,6 +10,7 @@ import {
 } from '../../../shared/domain/alerts'
 import type { CallContext } from '../../../shared/domain/caller'
 import type { Diagnostics } from '../../../shared/domain/diagnostics'
+import type { ChannelPolicy } from '../../../shared/domain/alerts'
 import type { ChannelView } from '../../../shared/ipc/contracts/alerts'
 import type { Core } from '../../main/core'
 import { CliError, intFlag, type ParsedArgs } from '../args'
@@ -118,6 +119,87 @@ function channelSettings(args: ParsedArgs, kind: string): unknown {
   }
 }
 
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/
+
+/** A time zone flag: an IANA name Intl knows, or this computer's zone when absent. */
+function zoneFlag(args: ParsedArgs): string {
+  const tz = str(args, 'tz')
+  if (tz === undefined) return Intl.DateTimeFormat().resolvedOptions().timeZone
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+  } catch {
+    throw new CliError(`--tz needs a time zone such as Europe/Berlin or America/New_York, got ${JSON.stringify(tz)}`, 2)
+  }
+  return tz
+}
+
+/**
+ * The delivery policy flags of `channels add|update`, merged into `current` (the stored policy on
+ * update): `--digest HH:MM|off` (email: one digest mail a day at that local time; CRITICAL still at
+ * once unless `--digest-critical`), `--quiet-hours HH:MM-HH:MM|off` (CRITICAL breaks through unless
+ * `--quiet-critical`), both in `--tz` (default: this computer's zone), `--rate-limit N/MINUTES|off`.
+ * Undefined when no policy flag is given (the policy stays as it is).
+ */
+export function policyFlags(args: ParsedArgs, current: ChannelPolicy | null): ChannelPolicy | undefined {
+  const digest = str(args, 'digest')
+  const quiet = str(args, 'quiet-hours')
+  const rate = str(args, 'rate-limit')
+  for (const f of ['digest-critical', 'quiet-critical'] as const)
+    if (args.flags.get(f) !== undefined && args.flags.get(f) !== true)
+      throw new CliError(`--${f} is a switch and takes no value`, 2)
+  if (digest === undefined && args.flags.has('digest-critical'))
+    throw new CliError('--digest-critical goes with --digest HH:MM', 2)
+  if (quiet === undefined && args.flags.has('quiet-critical'))
+    throw new CliError('--quiet-critical goes with --quiet-hours HH:MM-HH:MM', 2)
+  if (digest === undefined && quiet === undefined && rate === undefined) {
+    if (args.flags.has('tz')) throw new CliError('--tz goes with --digest or --quiet-hours', 2)
+    return undefined
+  }
+  const policy: ChannelPolicy = { quietHours: null, rateLimit: null, ...current }
+  if (digest !== undefined) {
+    if (digest === 'off') policy.dailyDigest = null
+    else if (!HHMM.test(digest))
+      throw new CliError(`--digest needs a local time as HH:MM (e.g. 08:00) or off, got ${JSON.stringify(digest)}`, 2)
+    else
+      policy.dailyDigest = { at: digest, timeZone: zoneFlag(args), criticalAtOnce: !args.flags.has('digest-critical') }
+  }
+  if (quiet !== undefined) {
+    const m = /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(quiet)
+    if (quiet === 'off') policy.quietHours = null
+    else if (!m || !HHMM.test(m[1] as string) || !HHMM.test(m[2] as string))
+      throw new CliError(`--quiet-hours needs HH:MM-HH:MM (e.g. 22:00-07:00) or off, got ${JSON.stringify(quiet)}`, 2)
+    else
+      policy.quietHours = {
+        start: m[1] as string,
+        end: m[2] as string,
+        timeZone: zoneFlag(args),
+        criticalBreaksThrough: !args.flags.has('quiet-critical'),
+      }
+  }
+  if (rate !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(rate)
+    if (rate === 'off') policy.rateLimit = null
+    else if (!m)
+      throw new CliError(`--rate-limit needs MESSAGES/MINUTES (e.g. 5/60) or off, got ${JSON.stringify(rate)}`, 2)
+    else policy.rateLimit = { max: Number(m[1]), perMinutes: Number(m[2]) }
+  }
+  return policy
+}
+
+function policyText(p: ChannelPolicy): string {
+  const parts: string[] = []
+  if (p.dailyDigest)
+    parts.push(
+      `daily digest at ${p.dailyDigest.at} ${p.dailyDigest.timeZone}${p.dailyDigest.criticalAtOnce ? ' (CRITICAL at once)' : ' (CRITICAL too)'}`,
+    )
+  if (p.quietHours)
+    parts.push(
+      `quiet ${p.quietHours.start}-${p.quietHours.end} ${p.quietHours.timeZone}${p.quietHours.criticalBreaksThrough ? ' (CRITICAL breaks through)' : ''}`,
+    )
+  if (p.rateLimit) parts.push(`at most ${p.rateLimit.max} per ${p.rateLimit.perMinutes} min`)
+  return parts.length ? `\n      ${parts.join('; ')}` : ''
+}
+
 function channelLine(c: ChannelView): string {
   const s = c.settings
   const where =
@@ -130,7 +212,7 @@ function channelLine(c: ChannelView): string {
           : 'desktop notifications'
   const state = c.enabled ? 'on' : `off${c.disabledReason ? ` — ${c.disabledReason}` : ''}`
   const secret = c.kind === 'desktop' ? '' : c.hasSecret ? '  secret: stored' : '  secret: none'
-  return `#${c.id}  ${c.kind.padEnd(8)} ${c.name}  [${state}]  ${where}${secret}`
+  return `#${c.id}  ${c.kind.padEnd(8)} ${c.name}  [${state}]  ${where}${secret}${policyText(c.policy)}`
 }
 
 function doctorText(d: Diagnostics): string {
@@ -227,6 +309,10 @@ export const alertCommands: CliCommand[] = [
       'channels add --kind email --name N --host H [--port 587] [--security starttls|tls|none] [--username U] --from ADDR --to A,B',
       'channels add --kind webhook --name N --url URL   (a signing secret is created and printed once)',
       'channels add --kind slack --name N   (the Slack webhook URL on stdin with --secret-stdin, or in ME_CHANNEL_SECRET)',
+      '    delivery policy on add or update: [--digest HH:MM|off [--digest-critical]] (email: one digest mail a day at that',
+      '    local time; CRITICAL still at once unless --digest-critical) [--quiet-hours HH:MM-HH:MM|off [--quiet-critical]]',
+      "    (CRITICAL breaks through unless --quiet-critical) [--tz ZONE] (default: this computer's) [--rate-limit N/MINUTES|off]",
+      'channels update <id> [--name N] [--enable|--disable] [policy flags]   Change a channel (e.g. --digest 08:00 --tz Europe/Berlin)',
       'channels test <id>   Send a test now; a failure says what is wrong and exits 1',
       'channels remove <id>   Remove a channel and its secret',
     ].join('\n  '),
@@ -245,9 +331,11 @@ export const alertCommands: CliCommand[] = [
           const name = str(args, 'name')
           if (!kind || !name) throw new CliError('channels add needs --kind and --name', 2)
           const secret = readSecret(args)
+          const policy = policyFlags(args, null)
           const r = await call<{ channel: ChannelView; createdSecret: string | null }>(core, caller, 'channels:add', {
             name,
             settings: channelSettings(args, kind),
+            ...(policy ? { policy } : {}),
             ...(secret !== undefined ? { secret } : {}),
           })
           console.log(`Added ${channelLine(r.channel)}`)
@@ -255,6 +343,31 @@ export const alertCommands: CliCommand[] = [
             console.log(
               `Signing secret (shown once; give it to the receiver to verify webhook-signature): ${r.createdSecret}`,
             )
+          return
+        }
+        case 'update': {
+          const [id] = ids(args, 'channels update')
+          const current = (await call<ChannelView[]>(core, caller, 'channels:list', {})).find((c) => c.id === id)
+          if (!current) throw new CliError(`NOT_FOUND: No alert channel ${id}`)
+          if (args.flags.has('enable') && args.flags.has('disable'))
+            throw new CliError('channels update takes --enable or --disable, not both', 2)
+          const policy = policyFlags(args, current.policy)
+          const name = str(args, 'name')
+          const enabled = args.flags.has('enable') ? true : args.flags.has('disable') ? false : undefined
+          if (policy === undefined && name === undefined && enabled === undefined)
+            throw new CliError(
+              'channels update needs something to change: --name, --enable/--disable, --digest, --quiet-hours or --rate-limit',
+              2,
+            )
+          const secret = readSecret(args)
+          const c = await call<ChannelView>(core, caller, 'channels:update', {
+            id,
+            ...(name !== undefined ? { name } : {}),
+            ...(policy ? { policy } : {}),
+            ...(enabled !== undefined ? { enabled } : {}),
+            ...(secret !== undefined ? { secret } : {}),
+          })
+          console.log(`Updated ${channelLine(c)}`)
           return
         }
         case 'test': {
@@ -279,7 +392,7 @@ export const alertCommands: CliCommand[] = [
           return
         }
         default:
-          throw new CliError(`channels needs list, add, test or remove, got ${JSON.stringify(sub ?? '')}`, 2)
+          throw new CliError(`channels needs list, add, update, test or remove, got ${JSON.stringify(sub ?? '')}`, 2)
       }
     },
   },

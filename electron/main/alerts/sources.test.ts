@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { formatAlertNumber } from '../../../shared/domain/alerts'
 import type { AccountOutcome } from '../store/repos/sync-repo'
 import { syncNow } from '../sync/sync-engine/testing/setup'
@@ -126,7 +126,7 @@ describe('alert sources', () => {
     for (const a of anomalies) expect(formatAlertNumber(a.numbers[0]!)).toContain('(against ')
   })
 
-  it('a check that cannot run (no exchange rate) is a WARNING saying why; the next run that works resolves it', async () => {
+  it('an account currency without exchange rates is ONE alert naming the pair and the fix, not a log line per sync', async () => {
     const now = new Date('2026-06-15T18:00:00Z')
     core = createTestCore({ seedDemo: true, demo: { campaigns: 6, days: 60 }, now: () => now })
     const c = core
@@ -136,19 +136,79 @@ describe('alert sources', () => {
     const rates = db.prepare('SELECT * FROM fx_rates WHERE workspace_id = ?').all(ws) as Record<string, unknown>[]
     expect(rates.length).toBeGreaterThan(0) // the demo has accounts in other currencies
     db.prepare('DELETE FROM fx_rates WHERE workspace_id = ?').run(ws)
-    expect((await syncNow(c, ws)).status).toBe('succeeded')
-    const failed = c.services.alerts.openByKey(ws, 'source-failed:anomalies')
-    expect(failed).toMatchObject({ source: 'system', severity: 'warning', title: 'The anomalies check could not run' })
-    expect(failed!.body).toMatch(
-      /^No exchange rate from [A-Z]{3} to [A-Z]{3}: add one under Settings → Exchange rates\./,
+    await c.services.alerts.updateSettings({ anomalyRecentDays: 60, anomalyMinSeverity: 'info' }, TEST_CALLER)
+    const logged = vi.spyOn(console, 'error')
+    const warned = vi.spyOn(console, 'warn')
+    try {
+      for (let i = 0; i < 3; i++) expect((await syncNow(c, ws)).status).toBe('succeeded')
+      const lines = [...logged.mock.calls, ...warned.mock.calls].map((args) => args.map(String).join(' '))
+      expect(lines.filter((l) => /exchange rate|check failed/i.test(l))).toEqual([])
+    } finally {
+      logged.mockRestore()
+      warned.mockRestore()
+    }
+    const fx = c.services.alerts.list({ workspaceId: ws, source: ['system'] })
+    expect(fx.map((a) => a.dedupeKey)).toEqual(['fx:missing:EUR:USD'])
+    const [alert] = fx
+    expect(alert).toMatchObject({
+      severity: 'warning',
+      state: 'open',
+      title: 'No exchange rate from EUR to USD',
+      link: '/settings',
+    })
+    expect(alert!.count).toBeGreaterThanOrEqual(3) // the demo build and three syncs: one alert, counted
+    expect(alert!.body).toMatch(
+      /^Alder & Pine Europe, .+ report in EUR, but this workspace reports in USD and has no EUR → USD rate\./,
     )
-    expect(failed!.body).toContain('no anomalies alerts are raised for this workspace')
+    expect(alert!.body).toContain('add monthly EUR → USD rates under Settings → Exchange rates')
+    // The other checks still run: no "could not run" alert, and anomalies of accounts and campaigns are raised.
+    expect(c.services.alerts.openByKey(ws, 'source-failed:anomalies')).toBeNull()
+    const listed = c.services.anomalies.list({ workspaceId: ws, minSeverity: 'info', includeSeasonal: false })
+    expect(listed.notes).toEqual([expect.objectContaining({ kind: 'fx_missing', from: 'EUR', to: 'USD' })])
+    expect(listed.anomalies.some((a) => a.level === 'workspace')).toBe(false)
+    expect(listed.anomalies.length).toBeGreaterThan(0)
+    expect(c.services.alerts.list({ workspaceId: ws, source: ['anomaly'] }).length).toBeGreaterThan(0)
 
     const cols = Object.keys(rates[0]!)
     const insert = db.prepare(`INSERT INTO fx_rates (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
     for (const r of rates) insert.run(...cols.map((k) => r[k]))
     expect((await syncNow(c, ws)).status).toBe('succeeded')
-    expect(c.services.alerts.openByKey(ws, 'source-failed:anomalies')).toBeNull()
+    expect(c.services.alerts.get(alert!.id).state).toBe('resolved')
+    expect(c.services.anomalies.list({ workspaceId: ws, minSeverity: 'info', includeSeasonal: false }).notes).toEqual(
+      [],
+    )
+  })
+
+  it('a check that cannot run is a WARNING saying why, logged once however many syncs repeat it; a run that works resolves it', async () => {
+    core = createTestCore({
+      seedDemo: true,
+      demo: { campaigns: 4, days: 30 },
+      now: () => new Date('2026-06-15T18:00:00Z'),
+    })
+    const c = core
+    expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    const ws = c.workspaces.list().find((w) => w.isDemo)!.id
+    const broken = vi.spyOn(c.services.anomalies, 'list').mockImplementation(() => {
+      throw new Error('disk I/O error')
+    })
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      for (let i = 0; i < 3; i++)
+        c.events.emit('sync:finished', { workspaceId: ws, runId: 1, status: 'succeeded', rowsWritten: 0 })
+      expect(logged.mock.calls.filter((a) => String(a[0]).includes('anomalies check failed'))).toHaveLength(1)
+    } finally {
+      logged.mockRestore()
+      broken.mockRestore()
+    }
+    const failed = c.services.alerts.openByKey(ws, 'source-failed:anomalies')
+    expect(failed).toMatchObject({
+      source: 'system',
+      severity: 'warning',
+      title: 'The anomalies check could not run',
+      count: 3,
+    })
+    expect(failed!.body).toBe('disk I/O error. Until this is fixed, no anomalies alerts are raised for this workspace.')
+    c.events.emit('sync:finished', { workspaceId: ws, runId: 1, status: 'succeeded', rowsWritten: 0 })
     expect(c.services.alerts.get(failed!.id).state).toBe('resolved')
   })
 })
@@ -187,5 +247,23 @@ describe('the demo raises alerts', () => {
     const found = alerts.filter((a) => a.title.startsWith('Spend of') && a.numbers[0]?.label.includes(spike.endDate))
     expect(found.length).toBeGreaterThan(0)
     for (const a of found) expect(a.body).toMatch(/the level of the same \w+day last year \(grown as this year has\)/)
+  })
+
+  it('a 60-day December demo (no last year) still raises its December anomalies, each saying the season is not accounted for', async () => {
+    const now = new Date('2026-12-05T10:00:00Z')
+    core = createTestCore({ seedDemo: true, demo: { days: 60 }, now: () => now })
+    const c = core
+    expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    const ws = c.workspaces.list().find((w) => w.isDemo)!.id
+    const listed = c.services.anomalies.list({ workspaceId: ws, minSeverity: 'info', includeSeasonal: false })
+    const note = listed.notes.find((n) => n.kind === 'season_without_history')
+    expect(note).toMatchObject({ from: '2026-11-17', to: '2026-12-04' })
+    expect(note!.message).toContain('the season itself is not accounted for')
+    const december = c.services.alerts
+      .list({ workspaceId: ws, source: ['anomaly'] })
+      .filter((a) => a.numbers[0]?.label.includes(' on 2026-12-'))
+    expect(december.length).toBeGreaterThan(0)
+    for (const a of december)
+      expect(a.body).toContain("Without last year's season to compare with (less than a year of history)")
   })
 })

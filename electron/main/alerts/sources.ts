@@ -1,6 +1,10 @@
 import { addDays } from '../../../shared/domain/dates'
 import type { AlertNumber, AlertSeverity } from '../../../shared/domain/alerts'
-import { ListAnomaliesInputSchema, type Anomaly } from '../../../shared/ipc/contracts/analytics-insights'
+import {
+  ListAnomaliesInputSchema,
+  type Anomaly,
+  type AnomalyNote,
+} from '../../../shared/ipc/contracts/analytics-insights'
 import type { AnomalyService } from '../analytics/anomaly-service'
 import { pacing } from '../analytics/pacing'
 import type { CoreServices } from '../core-services'
@@ -50,6 +54,8 @@ function anomalyNumber(a: Anomaly, currency: string): AlertNumber {
 export class AlertSources {
   private readonly status: StatusRepo
   private readonly analytics: AnalyticsRepo
+  /** The last failure logged per workspace and check: the same failure again is not logged again. */
+  private readonly logged = new Map<string, string>()
 
   constructor(
     private readonly core: CoreServices,
@@ -80,10 +86,15 @@ export class AlertSources {
       const key = `source-failed:${name.replace(' ', '-')}`
       try {
         fn()
+        this.logged.delete(`${workspaceId}|${key}`)
         if (this.alerts.openByKey(workspaceId, key)) this.alerts.resolveByKey(workspaceId, key)
       } catch (err) {
-        console.error(`[alerts] ${name} check failed for workspace ${workspaceId}:`, err)
         const why = err instanceof Error ? err.message : String(err)
+        // Logged once; a repeat on later syncs is counted on the alert below instead.
+        if (this.logged.get(`${workspaceId}|${key}`) !== why) {
+          this.logged.set(`${workspaceId}|${key}`, why)
+          console.error(`[alerts] ${name} check failed for workspace ${workspaceId}:`, err)
+        }
         try {
           this.alerts.raise({
             source: 'system',
@@ -221,9 +232,10 @@ export class AlertSources {
     if (!settings.sources.anomaly) return
     const last = this.status.lastDataDate(workspaceId)
     if (!last) return
-    const { currency, anomalies } = this.anomalies.list(
+    const { currency, anomalies, notes } = this.anomalies.list(
       ListAnomaliesInputSchema.parse({ workspaceId, minSeverity: settings.anomalyMinSeverity }),
     )
+    this.missingRates(workspaceId, notes)
     const since = addDays(last, -settings.anomalyRecentDays)
     for (const a of anomalies) {
       if (a.endDate < since) continue
@@ -251,6 +263,34 @@ export class AlertSources {
         numbers: [anomalyNumber(a, currency)],
         dedupeKey: `anomaly:${a.id}`,
         link,
+      })
+    }
+  }
+
+  /**
+   * One WARNING per currency pair without any exchange rate (key `fx:missing:EUR:USD`), saying what
+   * is not checked and how to fix it; a later check with the rate in place resolves it. Repeats
+   * are counted on the same alert (and sent once), never logged per sync.
+   */
+  private missingRates(workspaceId: number, notes: AnomalyNote[]): void {
+    const missing = notes.filter((n) => n.kind === 'fx_missing')
+    const keys = new Set(missing.map((n) => `fx:missing:${n.from}:${n.to}`))
+    for (const a of this.alerts.list({ workspaceId, state: ['open', 'acknowledged', 'snoozed'], source: ['system'] }))
+      if (a.dedupeKey.startsWith('fx:missing:') && !keys.has(a.dedupeKey))
+        this.alerts.resolveByKey(workspaceId, a.dedupeKey)
+    for (const n of missing) {
+      const accounts = this.sync.repo.accounts(workspaceId).filter((a) => a.currency === n.from)
+      const names = accounts.map((a) => a.name)
+      this.alerts.raise({
+        source: 'system',
+        severity: 'warning',
+        workspaceId,
+        entity: null,
+        title: `No exchange rate from ${n.from} to ${n.to}`,
+        body: `${names.length ? `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''} report${names.length === 1 ? 's' : ''} in ${n.from}` : `Some accounts report in ${n.from}`}, but this workspace reports in ${n.to} and has no ${n.from} → ${n.to} rate. Until one is added, the workspace's totals cannot include ${n.from} spend and the "All accounts" anomaly check is skipped (accounts and campaigns are still checked in their own currency). To fix it, add monthly ${n.from} → ${n.to} rates under Settings → Exchange rates, or make ${n.from} the reporting currency.`,
+        numbers: [{ label: `Accounts in ${n.from}`, value: accounts.length, unit: 'count' }],
+        dedupeKey: `fx:missing:${n.from}:${n.to}`,
+        link: '/settings',
       })
     }
   }

@@ -24,9 +24,12 @@ export interface ScoredDay {
   sustained?: boolean
   /**
    * `last_year`: judged against the same days a year earlier (the retail season, see
-   * `inRetailSeason`); absent for the usual baseline of the weeks before.
+   * `inRetailSeason`); `season_no_history`: a retail-season day without last year's season to
+   * compare with, judged by the weeks before (widened to the whole 8 weeks before, peaks left out,
+   * when the last 4 are mostly peaks), so the season's own rise is not accounted for; absent for
+   * the usual baseline outside the season.
    */
-  basis?: 'last_year'
+  basis?: 'last_year' | 'season_no_history'
 }
 
 /** Days of history behind each baseline: 8 weeks for weekday shapes, the last 4 for the level. */
@@ -210,12 +213,17 @@ export function scoreSeries(days: DayParts[], metric: AnomalyMetric, fromIndex =
       const same = winIdx.filter((k) => wds[k] === w).map((k) => ys[k] as number)
       wdOffset[w] = same.length >= 4 ? median(same) - overall : 0
     }
-    const recent = winIdx.filter((k) => k >= t - LEVEL_DAYS)
+    const season = inRetailSeason(day.date)
+    let recent = winIdx.filter((k) => k >= t - LEVEL_DAYS)
+    // Early December without last year: the 4 weeks before are mostly cyber week (left out), so the
+    // level comes from every usual day of the 8 weeks before (the weeks before the season).
+    if (recent.length < LEVEL_DAYS / 2 && season) recent = winIdx
     const adj = recent.map((k) => (ys[k] as number) - (wdOffset[wds[k] as number] as number))
     if (adj.length < LEVEL_DAYS / 2) {
       out.push(empty)
       continue
     }
+    const basis = season ? { basis: 'season_no_history' as const } : {}
     const level = median(adj)
     const scale = Math.max(MIN_SCALE, 1.4826 * median(adj.map((a) => Math.abs(a - level))))
     const expY = level + (wdOffset[wds[t] as number] as number)
@@ -223,12 +231,14 @@ export function scoreSeries(days: DayParts[], metric: AnomalyMetric, fromIndex =
     const lower = rule.back(expY - 3 * scale)
     const upper = rule.back(expY + 3 * scale)
     if (y === null || y === undefined) {
-      out.push({ ...empty, expected, lower, upper })
+      out.push({ ...empty, expected, lower, upper, ...basis })
       continue
     }
     const score = (y - expY) / scale
     const ratio = Math.exp(y - expY)
-    const recentDays = days.slice(t - LEVEL_DAYS, t)
+    // Conversion rates to test counts against: in the season, the same usual days as the level
+    // (cyber week's deal-driven rates would make every December day look weak).
+    const recentDays = season ? recent.map((k) => days[k] as DayParts) : days.slice(t - LEVEL_DAYS, t)
     let flagged =
       Math.abs(score) >= Z_MIN &&
       (ratio >= rule.up || ratio <= rule.down) &&
@@ -254,6 +264,7 @@ export function scoreSeries(days: DayParts[], metric: AnomalyMetric, fromIndex =
       score: reported,
       flagged,
       ...(sustained ? { sustained } : {}),
+      ...basis,
     })
   }
   return out
@@ -433,7 +444,11 @@ export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMe
         : `${Math.round((1 - ratio) * 100)}% below ${level}`
   const span =
     run.startDate === run.endDate ? `on ${run.startDate}` : `from ${run.startDate} to ${run.endDate} (peak ${p.date})`
-  return `${LABEL[metric]} ${move} ${span}: ${fmt(metric, actual)} against an expected ${fmt(metric, expected)}.`
+  const note =
+    p.basis === 'season_no_history'
+      ? " Without last year's season to compare with (less than a year of history), this retail-season day is judged by the weeks before, so the season itself is not accounted for."
+      : ''
+  return `${LABEL[metric]} ${move} ${span}: ${fmt(metric, actual)} against an expected ${fmt(metric, expected)}.${note}`
 }
 
 /** Known retail peaks where big moves are expected: cyber week and the Christmas/New Year stretch. */

@@ -6,6 +6,7 @@ import {
   explain,
   historyDays,
   inRetailSeason,
+  isSeasonalPeak,
   lastYearLag,
   LOOKBACK,
   runs,
@@ -117,11 +118,65 @@ describe('the retail season is judged against last year', () => {
     }
   })
 
-  it('without a year of history the usual baseline is kept (and its view of the season is the old one)', () => {
-    const days = series('2025-08-01', TO, { date: '2025-12-03', factor: 3 })
-    const scored = score(days)
-    expect(scored.some((d) => d.basis === 'last_year')).toBe(false)
-    // Early December: the 28 days before are mostly cyber week, left out, so the day cannot be judged.
-    expect(scored.find((d) => d.date === '2025-12-03')).toMatchObject({ expected: null, flagged: false })
+  it('without a year of history a season day is judged by the weeks before the season, and says so', () => {
+    const young = (spike?: { date: string; factor: number }) => series('2025-08-01', TO, spike)
+    // A budget typo on 3 December is still found (the 4 weeks before are mostly cyber week, left
+    // out: the level comes from the usual days of the 8 weeks before)...
+    // (Cyber week itself, judged by the weeks before, jumps: the service marks runs that peak there
+    // seasonal, hidden by default; a run may start there and peak at the spike.)
+    const found = runs(score(young({ date: '2025-12-03', factor: 3 }))).filter((r) => !isSeasonalPeak(r.peak.date))
+    expect(found.map((r) => r.peak.date)).toEqual(['2025-12-03'])
+    const peak = found[0]!.peak
+    expect(peak).toMatchObject({ flagged: true, basis: 'season_no_history' })
+    expect(explain('spend', found[0]!, (_m, v) => `$${v.toFixed(0)}`)).toMatch(
+      /^Spend \d\.\dx the usual Wednesday level (on 2025-12-03|from 2025-1\d-\d\d to 2025-12-03 \(peak 2025-12-03\)): \$\d+ against an expected \$\d+\. Without last year's season to compare with \(less than a year of history\), this retail-season day is judged by the weeks before, so the season itself is not accounted for\.$/,
+    )
+    // ...and a normal season flags nothing outside the peaks (cyber week and Christmas are the
+    // service's `seasonal` anomalies, hidden by default), for every metric.
+    const days = young()
+    for (const metric of ['spend', 'conversions', 'cpa', 'ctr', 'roas'] as const) {
+      const scored = score(days, metric)
+      const seasonDays = scored.filter((d) => inRetailSeason(d.date) && !isSeasonalPeak(d.date))
+      expect(
+        seasonDays.every((d) => d.basis === 'season_no_history' && d.expected !== null),
+        metric,
+      ).toBe(true)
+      expect(
+        seasonDays.filter((d) => d.flagged).map((d) => d.date),
+        metric,
+      ).toEqual([])
+    }
+  })
+
+  it('an account that doubled or halved since last year is judged by its growth, not flagged every season day', () => {
+    for (const growth of [2.5, 0.4]) {
+      // Last year's season at the old size, this year's scaled from 1 August (well before the season).
+      const days = series(FROM, TO).map((d) => {
+        if (d.date < '2025-08-01') return d
+        const f = (x: number) => Math.round(x * growth)
+        return {
+          ...d,
+          spend: f(d.spend),
+          revenue: f(d.revenue),
+          impressions: f(d.impressions),
+          clicks: f(d.clicks),
+          conversions: f(d.conversions),
+        }
+      })
+      for (const metric of ['spend', 'conversions', 'cpa', 'ctr', 'roas'] as const) {
+        const scored = score(days, metric)
+        expect(scored.filter((d) => inRetailSeason(d.date)).every((d) => d.basis === 'last_year')).toBe(true)
+        expect(
+          scored.filter((d) => d.flagged).map((d) => d.date),
+          `${metric} x${growth}`,
+        ).toEqual([])
+      }
+      // A real spike on top of the changed size is still found.
+      const spiked = days.map((d) => (d.date === '2025-12-10' ? { ...d, spend: d.spend * 3 } : d))
+      expect(
+        runs(score(spiked)).map((r) => r.peak.date),
+        `x${growth}`,
+      ).toEqual(['2025-12-10'])
+    }
   })
 })

@@ -6,6 +6,7 @@ import type { z } from 'zod'
 import type {
   Anomaly,
   AnomalyMetric,
+  AnomalyNote,
   ListAnomaliesInputSchema,
   MetricSeriesSchema,
 } from '../../../shared/ipc/contracts/analytics-insights'
@@ -37,8 +38,14 @@ type Row = AnomalyDayRow
  * Anomalies on daily series per workspace, account and campaign (see anomaly-detector.ts). Results
  * are cached per workspace and range until the data changes.
  */
+interface Detected {
+  currency: string
+  anomalies: Anomaly[]
+  notes: AnomalyNote[]
+}
+
 export class AnomalyService {
-  private readonly cache = new Map<string, { currency: string; anomalies: Anomaly[] }>()
+  private readonly cache = new Map<string, Detected>()
 
   constructor(
     private readonly repo: AnomalyRepo,
@@ -84,6 +91,7 @@ export class AnomalyService {
     span: DateRange,
     range: DateRange,
     only?: { level: Level; id: number },
+    notes: AnomalyNote[] = [],
   ): Entity[] {
     const scope = this.analytics.scope(workspaceId)
     const ids = scope.accounts.map((a) => a.id)
@@ -91,7 +99,26 @@ export class AnomalyService {
     const accRows = this.repo.accountDays(ids, span.from, span.to)
     const out: Entity[] = []
     const accSeries = this.fill(span, accRows)
-    if (!only || only.level === 'workspace') {
+    // An account currency without any exchange rate: the workspace total cannot be summed, so it
+    // is left out (and said so); accounts and campaigns are judged in their own currency.
+    const noRate = this.analytics.convertedFrom(scope).filter((c) => {
+      try {
+        scope.rate(c, span.to.slice(0, 7))
+        return false
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'CONFLICT') return true
+        throw err
+      }
+    })
+    for (const c of noRate)
+      notes.push({
+        kind: 'fx_missing',
+        from: c,
+        to: scope.currency,
+        message: `No exchange rate from ${c} to ${scope.currency}: the workspace total ("All accounts") is not checked for anomalies; accounts and campaigns are, each in its own currency. Add ${c} → ${scope.currency} rates under Settings → Exchange rates.`,
+      })
+    if (only?.level === 'workspace' && noRate.length) throw new AppError('CONFLICT', (notes[0] as AnomalyNote).message)
+    if ((!only || only.level === 'workspace') && !noRate.length) {
       // The workspace series converts each account-day at its month's rate.
       const conv = accRows.map((r) => {
         const a = scope.byId.get(r.key)
@@ -151,7 +178,7 @@ export class AnomalyService {
     return out
   }
 
-  private detect(workspaceId: number, range: DateRange): { currency: string; anomalies: Anomaly[] } {
+  private detect(workspaceId: number, range: DateRange): Detected {
     const key = `${workspaceId}|${range.from}|${range.to}`
     const hit = this.cache.get(key)
     if (hit) return hit
@@ -160,7 +187,10 @@ export class AnomalyService {
     const span = { from: addDays(range.from, -history), to: range.to }
     const currency = this.analytics.scope(workspaceId).currency
     const anomalies: Anomaly[] = []
-    for (const e of this.entities(workspaceId, span, range)) {
+    const notes: AnomalyNote[] = []
+    // Season days of the broadest series (the workspace, else its first account) judged without last year.
+    let blindSeason: string[] | null = null
+    for (const e of this.entities(workspaceId, span, range, undefined, notes)) {
       const fmt = (m: AnomalyMetric, v: number): string =>
         m === 'spend' || m === 'cpa'
           ? formatMoney(Math.round(v * 1e6), e.currency)
@@ -170,7 +200,10 @@ export class AnomalyService {
               ? `${v.toFixed(2)}x`
               : v.toFixed(1)
       for (const metric of METRICS) {
-        for (const run of runs(scoreSeries(e.days, metric, history))) {
+        const scored = scoreSeries(e.days, metric, history)
+        if (blindSeason === null && metric === 'spend' && e.level !== 'campaign')
+          blindSeason = scored.filter((d) => d.basis === 'season_no_history').map((d) => d.date)
+        for (const run of runs(scored)) {
           const p = run.peak
           const expected = p.expected ?? 0
           const actual = p.actual ?? 0
@@ -201,16 +234,27 @@ export class AnomalyService {
       }
     }
     anomalies.sort((a, b) => b.endDate.localeCompare(a.endDate) || Math.abs(b.score) - Math.abs(a.score))
-    const result = { currency, anomalies }
+    const blind = blindSeason as string[] | null
+    if (blind?.length) {
+      const from = blind[0] as string
+      const to = blind[blind.length - 1] as string
+      notes.push({
+        kind: 'season_without_history',
+        from,
+        to,
+        message: `${from === to ? from : `${from} to ${to}`} fall${from === to ? 's' : ''} in the retail season, and this workspace has less than a year of history to compare the season with. Those days are judged by the weeks before the season, so the season itself is not accounted for: a budget typo or a tracking break still shows, but so may an ordinary seasonal rise. Cyber week and Christmas-peak days are hidden unless retail peaks are included.`,
+      })
+    }
+    const result = { currency, anomalies, notes }
     if (this.cache.size > 20) this.cache.clear()
     this.cache.set(key, result)
     return result
   }
 
   /** Anomalies of a range with filters; newest first. */
-  list(input: ListInput): { currency: string; range: DateRange; anomalies: Anomaly[] } {
+  list(input: ListInput): { currency: string; range: DateRange; anomalies: Anomaly[]; notes: AnomalyNote[] } {
     const range = input.range ?? this.defaultRange(input.workspaceId)
-    const { currency, anomalies } = this.detect(input.workspaceId, range)
+    const { currency, anomalies, notes } = this.detect(input.workspaceId, range)
     const min = SEVERITY_RANK[input.minSeverity]
     return {
       currency,
@@ -222,6 +266,7 @@ export class AnomalyService {
           (!input.metrics || input.metrics.includes(a.metric)) &&
           (!input.levels || input.levels.includes(a.level)),
       ),
+      notes,
     }
   }
 

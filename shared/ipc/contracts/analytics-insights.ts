@@ -52,10 +52,23 @@ export const ListAnomaliesInputSchema = z
   })
   .strict()
 
+/**
+ * Something the list could not judge, said in plain words for the Anomalies page and the alerts:
+ * `fx_missing` — an account currency without any exchange rate, so the workspace total ("All
+ * accounts") is not checked (accounts and campaigns are, in their own currency);
+ * `season_without_history` — retail-season days judged without last year's season.
+ */
+export const AnomalyNoteSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fx_missing'), from: z.string(), to: z.string(), message: z.string() }),
+  z.object({ kind: z.literal('season_without_history'), from: IsoDateSchema, to: IsoDateSchema, message: z.string() }),
+])
+export type AnomalyNote = z.infer<typeof AnomalyNoteSchema>
+
 export const AnomalyListSchema = z.object({
   currency: z.string(),
   range: DateRangeSchema,
   anomalies: z.array(AnomalySchema),
+  notes: z.array(AnomalyNoteSchema),
 })
 
 export const MetricSeriesInputSchema = z

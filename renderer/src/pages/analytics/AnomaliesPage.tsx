@@ -193,12 +193,13 @@ export function AnomaliesPage(): JSX.Element {
         minSeverity: severity,
         includeSeasonal: seasonal,
       })
-      return r.anomalies
+      return r
     },
     tables: ANOMALY_TABLES,
     workspaceId,
   })
-  const list = state.data
+  const list = state.data?.anomalies
+  const notes = state.data?.notes ?? []
 
   const shown = useMemo(
     () =>
@@ -247,6 +248,15 @@ export function AnomaliesPage(): JSX.Element {
           Export CSV
         </button>
       </div>
+      {notes.length ? (
+        <div className="notes anomaly-notes" data-testid="anomaly-notes">
+          {notes.map((n) => (
+            <p key={`${n.kind}:${n.from}:${n.to}`} className="note note--warning" role="status">
+              {n.message}
+            </p>
+          ))}
+        </div>
+      ) : null}
       <LoadState
         state={state}
         what="anomalies"
