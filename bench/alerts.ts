@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { setImmediate as yieldNow } from 'node:timers/promises'
 import { Webhook } from 'standardwebhooks'
 import { systemContext } from '../shared/domain/caller'
+import { SeededRandom } from '../shared/experiments/random'
 import { AlertService } from '../electron/main/alerts/alert-service'
 import { startHttpReceiver } from '../electron/main/alerts/testing/receivers'
 import { createCore } from '../electron/main/core'
@@ -11,18 +12,6 @@ import type { Bench } from './types'
 
 const ALERTS = 1000
 const FAIL_RATE = 0.1
-
-/** Small seeded PRNG (mulberry32): the same failures on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const p95 = (xs: number[]): number => {
   if (!xs.length) return 0
@@ -44,7 +33,8 @@ export const alertsBench: Bench = {
   name: 'alerts',
   description: '1,000 alerts to email, Slack and webhook receivers on loopback, 10% of attempts failing',
   async run({ tmpDir, log }) {
-    const fail = rng(14)
+    // The same failures on every run.
+    const fail = new SeededRandom(14)
     // Real time at the start (receivers check webhook-timestamp against their own clock).
     let clock = new Date()
     const platform = createNodePlatform({ host: 'test', ephemeral: true, dataDir: tmpDir, now: () => clock })
@@ -66,7 +56,7 @@ export const alertsBench: Bench = {
     let badSignatures = 0
     const refuse = (): boolean => {
       attempts++
-      const r = fail() < FAIL_RATE
+      const r = fail.next() < FAIL_RATE
       if (r) refused++
       return r
     }

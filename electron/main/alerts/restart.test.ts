@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, describe, expect, it } from 'vitest'
 import { WebhookPayloadSchema } from '../../../shared/domain/alerts'
+import { runChild, scratchDirs } from '../../../tests/support/crash-harness'
 import { generateWebhookSecret } from './channels/webhook'
 import { startHttpReceiver, type HttpReceiver } from './testing/receivers'
 
@@ -13,47 +11,16 @@ import { startHttpReceiver, type HttpReceiver } from './testing/receivers'
  * while they are being delivered (before any, after a few, mid-way); a second process on the same
  * store delivers the rest. The receiver verifies every signature with `standardwebhooks`: every
  * alert arrives, each under one `webhook-id` (resent ones carry the same id, so a receiver that drops
- * duplicates by id handles each alert once). Its own small child harness (no shared one on main yet).
+ * duplicates by id handles each alert once). The child runs on the suite's one crash harness (tests/support/crash-harness.ts).
  */
 const CHILD = join(import.meta.dirname, 'testing', 'restart-child.ts')
 const ALERTS = 30
-const dirs: string[] = []
+const dirs = scratchDirs()
 const receivers: HttpReceiver[] = []
 afterAll(async () => {
   for (const r of receivers) await r.close()
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  dirs.cleanup()
 })
-
-/** Run a child phase; in `raise`, SIGKILL it as soon as `killAt()` says so. */
-function runChild(
-  env: Record<string, string>,
-  killAt: (() => boolean) | null,
-): Promise<{ killed: boolean; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    let poll: NodeJS.Timeout | null = null
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString()
-      if (killAt && poll === null && out.includes('RAISED'))
-        poll = setInterval(() => {
-          if (killAt()) child.kill('SIGKILL')
-        }, 1)
-    })
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()))
-    child.on('error', reject)
-    child.on('exit', (code, signal) => {
-      if (poll) clearInterval(poll)
-      if (signal === 'SIGKILL') resolve({ killed: true, out })
-      else if (code === 0) resolve({ killed: false, out })
-      else reject(new Error(`child exited ${code}: ${err}`))
-    })
-  })
-}
 
 describe('alerts survive a SIGKILL before delivery', { timeout: 180_000 }, () => {
   for (const killAfter of [0, 9]) {
@@ -80,19 +47,20 @@ describe('alerts survive a SIGKILL before delivery', { timeout: 180_000 }, () =>
         }
       })
       receivers.push(receiver)
-      const dataDir = mkdtempSync(join(tmpdir(), 'me-alerts-restart-'))
-      dirs.push(dataDir)
+      const dataDir = dirs.make('me-alerts-restart-')
       const env = { ME_DATA_DIR: dataDir, ME_HOOK_URL: `${receiver.url}/hook`, ME_HOOK_SECRET: secret }
 
+      // SIGKILL the raising child as soon as the receiver has seen `killAfter` requests.
       const first = await runChild(
+        CHILD,
         { ...env, ME_PHASE: 'raise', ME_ALERTS: String(ALERTS) },
-        () => receiver.count >= killAfter,
+        { marker: 'RAISED', when: () => receiver.count >= killAfter },
       )
       expect(first.killed).toBe(true)
       const beforeRestart = new Set(seen.map((s) => s.id)).size
       expect(beforeRestart).toBeLessThan(ALERTS)
 
-      const second = await runChild({ ...env, ME_PHASE: 'resume' }, null)
+      const second = await runChild(CHILD, { ...env, ME_PHASE: 'resume' })
       expect(second.out).toContain(`DONE ${ALERTS} 0`)
 
       expect(badSignatures).toBe(0)

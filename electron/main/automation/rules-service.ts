@@ -412,75 +412,80 @@ export class RulesService {
     }
     const live = !dryRun && def.mode !== 'preview' && error === null
     const batchId = live ? `rule:${r.id}@${r.version}:${randomUUID().slice(0, 8)}` : null
-    let message = error
-    const made = new Map<string, Change>()
-    if (live) {
-      const proposals: ChangeProposal[] = outcomes.flatMap((o) =>
-        o.changes.map((c) => ({
-          entityType: c.entityType,
-          entityId: c.entityId,
-          action: c.action,
-          reason: `Rule “${def.name}” (v${r.version}): ${o.decision.conditions
-            .filter((x) => x.result)
-            .map((x) => x.label)
-            .join(' and ')}`.slice(0, 2000),
-          metrics: metricsOf(o),
-          idempotencyKey: `${batchId}:${c.entityType}:${c.entityId}:${c.action.kind}`,
-          batchId: batchId as string,
-          approval: def.mode === 'automatic' ? ('auto' as const) : ('required' as const),
-        })),
-      )
-      if (proposals.length) {
-        try {
-          for (const c of this.d.changes.proposeBatch(proposals, ctx, { batchId: batchId as string }))
-            made.set(`${c.entityType}:${c.entityId}:${c.action.kind}`, c)
-        } catch (e) {
-          message = `The changes were not proposed: ${(e as Error).message}`
+    // The run's changes, alerts, labels and its record commit together: a crash never leaves
+    // proposals without the run (and decisions) that explain them, nor a run whose changes are gone.
+    const { runId, run, decisions } = this.d.repo.transaction(() => {
+      let message = error
+      const made = new Map<string, Change>()
+      if (live) {
+        const proposals: ChangeProposal[] = outcomes.flatMap((o) =>
+          o.changes.map((c) => ({
+            entityType: c.entityType,
+            entityId: c.entityId,
+            action: c.action,
+            reason: `Rule “${def.name}” (v${r.version}): ${o.decision.conditions
+              .filter((x) => x.result)
+              .map((x) => x.label)
+              .join(' and ')}`.slice(0, 2000),
+            metrics: metricsOf(o),
+            idempotencyKey: `${batchId}:${c.entityType}:${c.entityId}:${c.action.kind}`,
+            batchId: batchId as string,
+            approval: def.mode === 'automatic' ? ('auto' as const) : ('required' as const),
+          })),
+        )
+        if (proposals.length) {
+          try {
+            for (const c of this.d.changes.proposeBatch(proposals, ctx, { batchId: batchId as string }))
+              made.set(`${c.entityType}:${c.entityId}:${c.action.kind}`, c)
+          } catch (e) {
+            message = `The changes were not proposed: ${(e as Error).message}`
+          }
         }
+        this.raiseAlerts(r, outcomes, clashes)
+        const at = started.toISOString()
+        const label = principalLabel(ctx.principal)
+        for (const o of outcomes)
+          for (const l of o.labels)
+            this.d.repo.addLabel(r.workspaceId, o.decision.entityType, o.decision.entityId, l, label, at)
       }
-      this.raiseAlerts(r, outcomes, clashes)
-      const at = started.toISOString()
-      const label = principalLabel(ctx.principal)
-      for (const o of outcomes)
-        for (const l of o.labels)
-          this.d.repo.addLabel(r.workspaceId, o.decision.entityType, o.decision.entityId, l, label, at)
-    }
-    const decisions = outcomes.map((o) => {
-      if (o.decision.outcome !== 'matched') return o.decision
-      return {
-        ...o.decision,
-        actions: o.decision.actions.map((a) => {
-          if (!live) return { ...a, outcome: 'would' }
-          if (a.kind === 'add_label' || a.kind === 'notify') return { ...a, outcome: 'done' }
-          const kind = a.kind === 'change_budget' ? 'set_budget' : a.kind
-          const c = made.get(`${o.decision.entityType}:${o.decision.entityId}:${kind}`)
-          return c
-            ? { ...a, outcome: c.state, changeId: c.id }
-            : { ...a, outcome: 'not_proposed', note: message ?? undefined }
-        }),
+      const decisions = outcomes.map((o) => {
+        if (o.decision.outcome !== 'matched') return o.decision
+        return {
+          ...o.decision,
+          actions: o.decision.actions.map((a) => {
+            if (!live) return { ...a, outcome: 'would' }
+            if (a.kind === 'add_label' || a.kind === 'notify') return { ...a, outcome: 'done' }
+            const kind = a.kind === 'change_budget' ? 'set_budget' : a.kind
+            const c = made.get(`${o.decision.entityType}:${o.decision.entityId}:${kind}`)
+            return c
+              ? { ...a, outcome: c.state, changeId: c.id }
+              : { ...a, outcome: 'not_proposed', note: message ?? undefined }
+          }),
+        }
+      })
+      const finished = this.now()
+      const c = counts(decisions)
+      const actions = live ? made.size + outcomes.reduce((n, o) => n + o.labels.length + (o.notify ? 1 : 0), 0) : 0
+      const run = {
+        ruleId: r.id,
+        version: r.version,
+        workspaceId: r.workspaceId,
+        trigger,
+        mode: def.mode,
+        dryRun: !live,
+        status: error ? ('failed' as const) : ('succeeded' as const),
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        ...c,
+        actions,
+        batchId: made.size ? batchId : null,
+        message,
       }
+      const runId = this.d.repo.insertRun(run, decisions)
+      this.d.repo.setTimes(r.id, { lastRunAt: started.toISOString() })
+      this.reschedule(r.id, started)
+      return { runId, run, decisions }
     })
-    const finished = this.now()
-    const c = counts(decisions)
-    const actions = live ? made.size + outcomes.reduce((n, o) => n + o.labels.length + (o.notify ? 1 : 0), 0) : 0
-    const run = {
-      ruleId: r.id,
-      version: r.version,
-      workspaceId: r.workspaceId,
-      trigger,
-      mode: def.mode,
-      dryRun: !live,
-      status: error ? ('failed' as const) : ('succeeded' as const),
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      ...c,
-      actions,
-      batchId: made.size ? batchId : null,
-      message,
-    }
-    const runId = this.d.repo.insertRun(run, decisions)
-    this.d.repo.setTimes(r.id, { lastRunAt: started.toISOString() })
-    this.reschedule(r.id, started)
     this.d.core.events.emit('data:changed', { tables: RUN_TABLES, workspaceId: r.workspaceId })
     const { workspaceId: _ws, ...stored } = run
     void _ws

@@ -1,47 +1,22 @@
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
+import { killRandom, runChild as runScript, scratchDirs, type ChildResult } from '../../../tests/support/crash-harness'
 
 const CHILD = join(import.meta.dirname, 'testing', 'crash-child.ts')
-const dirs: string[] = []
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
+const dirs = scratchDirs()
+afterAll(() => dirs.cleanup())
 
 /**
  * Run the child; kill it with SIGKILL `killAfterMs` after it starts syncing (null = let it
  * finish), or let it kill itself inside its `crashAtCheckpoint`-th checkpoint write.
  */
-function runChild(
-  dataDir: string,
-  killAfterMs: number | null,
-  crashAtCheckpoint = 0,
-): Promise<{ killed: boolean; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, ME_DATA_DIR: dataDir, ME_CRASH_AT_CHECKPOINT: String(crashAtCheckpoint) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    let timer: NodeJS.Timeout | null = null
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString()
-      if (killAfterMs !== null && timer === null && out.includes('SYNCING'))
-        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
-    })
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()))
-    child.on('error', reject)
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer)
-      if (signal === 'SIGKILL') resolve({ killed: true, out })
-      else if (code === 0) resolve({ killed: false, out })
-      else reject(new Error(`child exited ${code}: ${err}`))
-    })
-  })
+function runChild(dataDir: string, killAfterMs: number | null, crashAtCheckpoint = 0): Promise<ChildResult> {
+  return runScript(
+    CHILD,
+    { ME_DATA_DIR: dataDir, ME_CRASH_AT_CHECKPOINT: String(crashAtCheckpoint) },
+    killAfterMs === null ? null : { marker: 'SYNCING', afterMs: killAfterMs },
+  )
 }
 
 interface Snapshot {
@@ -85,36 +60,23 @@ function inspect(dataDir: string): Snapshot {
   }
 }
 
-/** mulberry32: the kill points are random but reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 describe('crash: SIGKILL a syncing process at random points, restart, resume', () => {
   it('ends with an intact store, no duplicates and exactly the clean run totals', async () => {
-    const clean = mkdtempSync(join(tmpdir(), 'me-crash-clean-'))
-    const crash = mkdtempSync(join(tmpdir(), 'me-crash-kill-'))
-    dirs.push(clean, crash)
+    const clean = dirs.make('me-crash-clean-')
+    const crash = dirs.make('me-crash-kill-')
     const cleanRun = await runChild(clean, null)
     expect(cleanRun.out).toMatch(/DONE succeeded/)
     const want = inspect(clean)
     expect(want.rows.size).toBeGreaterThan(1000)
 
-    const rand = rng(Number(process.env.ME_CRASH_SEED ?? 20261126))
+    const rand = killRandom(20261126)
     // 1) A kill inside a chunk's transaction (after its rows, before COMMIT), at a random chunk.
-    const first = await runChild(crash, null, 2 + Math.floor(rand() * 10))
+    const first = await runChild(crash, null, 2 + Math.floor(rand.next() * 10))
     expect(first.killed).toBe(true)
     // 2) Kills from outside at random moments (may land anywhere, also inside the writer thread's
     // transaction, or after the end on a busy box).
-    await runChild(crash, Math.floor(rand() * 900))
-    await runChild(crash, Math.floor(rand() * 900))
+    await runChild(crash, Math.floor(rand.next() * 900))
+    await runChild(crash, Math.floor(rand.next() * 900))
     const last = await runChild(crash, null)
     expect(last.out).toMatch(/DONE succeeded/)
     const got = inspect(crash)
