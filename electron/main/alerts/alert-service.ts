@@ -168,20 +168,22 @@ export class AlertService {
     if (!this.sourceEnabled(draft.source)) return null
     const now = this.now()
     const sqlite = this.core.store.sqlite
-    const result = sqlite.transaction((): RaiseResult => {
-      const existing = this.repo.latestByKey(draft.workspaceId, draft.dedupeKey, now)
-      const decision = dedupeDecision(existing, draft.severity, now)
-      if (decision.action === 'merge') {
-        this.repo.merge(decision.id, draft, decision.severity, now)
-        const alert = this.repo.get(decision.id, now)!
-        if (decision.notify) this.requeue(alert, now)
-        return { alert: this.repo.get(decision.id, now)!, merged: true }
-      }
-      const id = this.repo.insert(draft, now)
-      const alert = this.repo.get(id, now)!
-      this.engine.enqueue(alert, this.routeOf(alert), now)
-      return { alert: this.repo.get(id, now)!, merged: false }
-    }).immediate()
+    const result = sqlite
+      .transaction((): RaiseResult => {
+        const existing = this.repo.latestByKey(draft.workspaceId, draft.dedupeKey, now)
+        const decision = dedupeDecision(existing, draft.severity, now)
+        if (decision.action === 'merge') {
+          this.repo.merge(decision.id, draft, decision.severity, now)
+          const alert = this.repo.get(decision.id, now)!
+          if (decision.notify) this.requeue(alert, now)
+          return { alert: this.repo.get(decision.id, now)!, merged: true }
+        }
+        const id = this.repo.insert(draft, now)
+        const alert = this.repo.get(id, now)!
+        this.engine.enqueue(alert, this.routeOf(alert), now)
+        return { alert: this.repo.get(id, now)!, merged: false }
+      })
+      .immediate()
     const a = result.alert
     this.core.events.emit('alert:raised', {
       id: a.id,

@@ -36,20 +36,22 @@ export function ensureDemoConnections(sqlite: Sqlite, repo: SyncRepo): number {
   const sim = demoWorldRef(sqlite)
   if (!sim) return 0
   let made = 0
-  sqlite.transaction(() => {
-    for (const platform of PLATFORMS) {
-      const accounts = loose.filter((a) => a.platform === platform)
-      if (!accounts.length) continue
-      const existing = repo.connections(ws.id).find((c) => c.platform === platform && c.config.simulated)
-      const id =
-        existing?.id ??
-        repo.createConnection(ws.id, platform, `Demo (simulated ${platform})`, `demo:${platform}`, {
-          simulated: sim,
-          accountIds: accounts.map((a) => a.externalId),
-        })
-      if (!existing) made++
-      for (const a of accounts) repo.attachAccount(a.id, id)
-    }
-  }).immediate()
+  sqlite
+    .transaction(() => {
+      for (const platform of PLATFORMS) {
+        const accounts = loose.filter((a) => a.platform === platform)
+        if (!accounts.length) continue
+        const existing = repo.connections(ws.id).find((c) => c.platform === platform && c.config.simulated)
+        const id =
+          existing?.id ??
+          repo.createConnection(ws.id, platform, `Demo (simulated ${platform})`, `demo:${platform}`, {
+            simulated: sim,
+            accountIds: accounts.map((a) => a.externalId),
+          })
+        if (!existing) made++
+        for (const a of accounts) repo.attachAccount(a.id, id)
+      }
+    })
+    .immediate()
   return made
 }

@@ -59,7 +59,9 @@ export function rebuildMissingAdMonths(sqlite: Sqlite): void {
     .all() as [number, string, string][]
   if (!missing.length) return
   const rollup = new AdMonthRollup(sqlite)
-  sqlite.transaction(() => {
-    for (const [accountId, first, last] of missing) rollup.refresh(accountId, first, last)
-  }).immediate()
+  sqlite
+    .transaction(() => {
+      for (const [accountId, first, last] of missing) rollup.refresh(accountId, first, last)
+    })
+    .immediate()
 }

@@ -41,15 +41,17 @@ export class DemoRepo {
   deleteDemo(): void {
     const ids = this.sqlite.prepare('SELECT id FROM workspaces WHERE is_demo = 1').all() as { id: number }[]
     const accounts = 'SELECT id FROM ad_accounts WHERE workspace_id = ?'
-    this.sqlite.transaction(() => {
-      for (const { id } of ids) {
-        this.sqlite.prepare(`DELETE FROM account_daily WHERE account_id IN (${accounts})`).run(id)
-        this.sqlite.prepare(`DELETE FROM campaign_cum WHERE account_id IN (${accounts})`).run(id)
-        this.sqlite.prepare(`DELETE FROM ad_month WHERE account_id IN (${accounts})`).run(id)
-        this.sqlite.prepare(`DELETE FROM daily_metrics WHERE account_id IN (${accounts})`).run(id)
-        this.sqlite.prepare('DELETE FROM workspaces WHERE id = ?').run(id)
-      }
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        for (const { id } of ids) {
+          this.sqlite.prepare(`DELETE FROM account_daily WHERE account_id IN (${accounts})`).run(id)
+          this.sqlite.prepare(`DELETE FROM campaign_cum WHERE account_id IN (${accounts})`).run(id)
+          this.sqlite.prepare(`DELETE FROM ad_month WHERE account_id IN (${accounts})`).run(id)
+          this.sqlite.prepare(`DELETE FROM daily_metrics WHERE account_id IN (${accounts})`).run(id)
+          this.sqlite.prepare('DELETE FROM workspaces WHERE id = ?').run(id)
+        }
+      })
+      .immediate()
   }
 
   /** Write a batch of daily rows in one transaction; returns how many. */

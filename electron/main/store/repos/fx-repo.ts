@@ -24,9 +24,11 @@ export class FxRepo {
       `INSERT INTO fx_rates (workspace_id, currency, month, rate) VALUES (?, ?, ?, ?)
        ON CONFLICT (workspace_id, currency, month) DO UPDATE SET rate = excluded.rate`,
     )
-    this.sqlite.transaction(() => {
-      for (const r of rates) stmt.run(workspaceId, r.currency, r.month, r.rate)
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        for (const r of rates) stmt.run(workspaceId, r.currency, r.month, r.rate)
+      })
+      .immediate()
   }
 
   /**
@@ -90,20 +92,24 @@ export class FxRepo {
   /** Remove some rates and upsert others in one transaction. */
   update(workspaceId: number, remove: { currency: string; month: string }[], upsert: FxRate[]): void {
     const del = this.sqlite.prepare('DELETE FROM fx_rates WHERE workspace_id = ? AND currency = ? AND month = ?')
-    this.sqlite.transaction(() => {
-      for (const r of remove) del.run(workspaceId, r.currency, r.month)
-      this.upsertMany(workspaceId, upsert)
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        for (const r of remove) del.run(workspaceId, r.currency, r.month)
+        this.upsertMany(workspaceId, upsert)
+      })
+      .immediate()
   }
 
   /** Replace every rate and the reporting currency of a workspace in one transaction. */
   rebase(workspaceId: number, reportingCurrency: string, rates: FxRate[]): void {
-    this.sqlite.transaction(() => {
-      this.sqlite.prepare('DELETE FROM fx_rates WHERE workspace_id = ?').run(workspaceId)
-      this.upsertMany(workspaceId, rates)
-      this.sqlite
-        .prepare('UPDATE workspaces SET reporting_currency = ? WHERE id = ?')
-        .run(reportingCurrency, workspaceId)
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        this.sqlite.prepare('DELETE FROM fx_rates WHERE workspace_id = ?').run(workspaceId)
+        this.upsertMany(workspaceId, rates)
+        this.sqlite
+          .prepare('UPDATE workspaces SET reporting_currency = ? WHERE id = ?')
+          .run(reportingCurrency, workspaceId)
+      })
+      .immediate()
   }
 }

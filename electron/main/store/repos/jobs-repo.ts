@@ -108,9 +108,11 @@ export class JobsRepo {
     const st = this.sqlite.prepare(
       `UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), owner = NULL, message = ? WHERE id = ? AND status = 'running'`,
     )
-    this.sqlite.transaction(() => {
-      for (const id of ids) st.run(message, id)
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        for (const id of ids) st.run(message, id)
+      })
+      .immediate()
   }
 
   /** The oldest queued job that may run at `now` (ISO). */

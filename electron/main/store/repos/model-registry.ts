@@ -106,11 +106,13 @@ export class ModelRegistry {
     const ins = this.sqlite.prepare(
       'INSERT INTO predictions (model_id, entity_type, entity_id, horizon_days, value, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     )
-    this.sqlite.transaction(() => {
-      del.run(modelId)
-      for (const r of rows)
-        ins.run(modelId, r.entityType, r.entityId, r.horizonDays, JSON.stringify(r.value), createdAt)
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        del.run(modelId)
+        for (const r of rows)
+          ins.run(modelId, r.entityType, r.entityId, r.horizonDays, JSON.stringify(r.value), createdAt)
+      })
+      .immediate()
   }
 
   /** Stored predictions of a model for one entity type. */

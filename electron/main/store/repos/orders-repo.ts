@@ -28,20 +28,22 @@ export class OrdersRepo {
       `INSERT INTO orders (workspace_id, customer_id, order_date, revenue_micros, currency, campaign_external_id, utm_source, utm_campaign)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    this.sqlite.transaction(() => {
-      if (replace) this.sqlite.prepare('DELETE FROM orders WHERE workspace_id = ?').run(workspaceId)
-      for (const r of rows)
-        ins.run(
-          workspaceId,
-          r.customerId,
-          r.date,
-          r.revenueMicros,
-          r.currency,
-          r.campaignId,
-          r.utmSource,
-          r.utmCampaign,
-        )
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        if (replace) this.sqlite.prepare('DELETE FROM orders WHERE workspace_id = ?').run(workspaceId)
+        for (const r of rows)
+          ins.run(
+            workspaceId,
+            r.customerId,
+            r.date,
+            r.revenueMicros,
+            r.currency,
+            r.campaignId,
+            r.utmSource,
+            r.utmCampaign,
+          )
+      })
+      .immediate()
   }
 
   /** Every order of the workspace, oldest first, with its acquisition channel and campaign. */

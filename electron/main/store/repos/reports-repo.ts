@@ -330,9 +330,11 @@ export class ReportsRepo {
 
   deleteReports(ids: number[]): void {
     const del = this.sqlite.prepare('DELETE FROM reports WHERE id = ?')
-    this.sqlite.transaction(() => {
-      for (const id of ids) del.run(id)
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        for (const id of ids) del.run(id)
+      })
+      .immediate()
   }
 }
 

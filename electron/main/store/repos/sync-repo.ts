@@ -117,15 +117,17 @@ export class SyncRepo {
     remote: RemoteAccount[],
   ): number {
     const writer = new EntityWriter(this.sqlite, this.now)
-    return this.sqlite.transaction(() => {
-      const connectionId = this.createConnection(workspaceId, platform, label, secretRef, config)
-      for (const r of remote) {
-        const id = writer.upsertAccount(workspaceId, platform, connectionId, r)
-        this.attachAccount(id, connectionId)
-        this.setAccountStatus(id, r.status === 'active' ? 'active' : 'disabled', null)
-      }
-      return connectionId
-    }).immediate()
+    return this.sqlite
+      .transaction(() => {
+        const connectionId = this.createConnection(workspaceId, platform, label, secretRef, config)
+        for (const r of remote) {
+          const id = writer.upsertAccount(workspaceId, platform, connectionId, r)
+          this.attachAccount(id, connectionId)
+          this.setAccountStatus(id, r.status === 'active' ? 'active' : 'disabled', null)
+        }
+        return connectionId
+      })
+      .immediate()
   }
 
   connection(id: number): ConnectionRow | null {
@@ -149,14 +151,16 @@ export class SyncRepo {
 
   /** Remove a connection; its accounts stay (with their data) but are detached and marked disabled. */
   deleteConnection(id: number): void {
-    this.sqlite.transaction(() => {
-      this.sqlite
-        .prepare(
-          `UPDATE ad_accounts SET status = 'disabled', status_message = 'Connection removed' WHERE connection_id = ?`,
-        )
-        .run(id)
-      this.sqlite.prepare('DELETE FROM connections WHERE id = ?').run(id)
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        this.sqlite
+          .prepare(
+            `UPDATE ad_accounts SET status = 'disabled', status_message = 'Connection removed' WHERE connection_id = ?`,
+          )
+          .run(id)
+        this.sqlite.prepare('DELETE FROM connections WHERE id = ?').run(id)
+      })
+      .immediate()
   }
 
   // --- accounts ----------------------------------------------------------------------------

@@ -445,11 +445,13 @@ export class CsvImporter {
           if (last && last.accountId === r.accountId) last.to = r.date
           else spans.push({ accountId: r.accountId, from: r.date, to: r.date })
         }
-        this.sqlite.transaction(() => {
-          for (const r of slice) journal(r)
-          rows += this.metrics.upsert(slice, true)
-          for (const sp of spans) this.metrics.refreshAccountDays(sp.accountId, sp.from, sp.to)
-        }).immediate()
+        this.sqlite
+          .transaction(() => {
+            for (const r of slice) journal(r)
+            rows += this.metrics.upsert(slice, true)
+            for (const sp of spans) this.metrics.refreshAccountDays(sp.accountId, sp.from, sp.to)
+          })
+          .immediate()
         for (const r of slice) {
           written.push({ accountId: r.accountId, date: r.date, adId: r.adId })
           note(r.accountId, r.date)
@@ -472,12 +474,14 @@ export class CsvImporter {
           await pause()
         }
         days.roundConversions()
-        this.sqlite.transaction(() => {
-          // Another connection (a sync's writer thread) committed meanwhile: read the rows again here.
-          const same = this.repo.dataVersion() === version && cum.lastDate(accountId) === last
-          cum.refresh(accountId, span.from, same ? days : undefined)
-          this.metrics.adMonths.refresh(accountId, span.from, span.to)
-        }).immediate()
+        this.sqlite
+          .transaction(() => {
+            // Another connection (a sync's writer thread) committed meanwhile: read the rows again here.
+            const same = this.repo.dataVersion() === version && cum.lastDate(accountId) === last
+            cum.refresh(accountId, span.from, same ? days : undefined)
+            this.metrics.adMonths.refresh(accountId, span.from, span.to)
+          })
+          .immediate()
         await pause()
       }
       return { rows, accounts: [...touched.keys()] }
@@ -497,12 +501,14 @@ export class CsvImporter {
     touched: Map<number, { from: string; to: string }>,
     since: ReturnType<ImportRepo['highestIds']>,
   ): void {
-    this.sqlite.transaction(() => {
-      this.repo.deleteKeys(written)
-      this.repo.restoreJournal()
-      this.repo.removeCreated(workspaceId, since)
-      for (const [accountId, span] of touched)
-        if (this.repo.accountExists(accountId)) this.metrics.refreshRollups(accountId, span.from, span.to)
-    }).immediate()
+    this.sqlite
+      .transaction(() => {
+        this.repo.deleteKeys(written)
+        this.repo.restoreJournal()
+        this.repo.removeCreated(workspaceId, since)
+        for (const [accountId, span] of touched)
+          if (this.repo.accountExists(accountId)) this.metrics.refreshRollups(accountId, span.from, span.to)
+      })
+      .immediate()
   }
 }
