@@ -17,6 +17,8 @@ export default defineConfig({
           'sync-writer': resolve(__dirname, 'electron/main/store/sync-writer/sync-writer.ts'),
           // The demo's simulated platforms answer on their own thread; emitted as sim-worker.js.
           'sim-worker': resolve(__dirname, 'electron/main/sync/sim-worker.ts'),
+          // A large store's integrity check runs after the start on its own thread; emitted as integrity-worker.js.
+          'integrity-worker': resolve(__dirname, 'electron/main/store/integrity-worker.ts'),
         },
       },
     },

@@ -11,6 +11,7 @@ import { JobQueue } from './scheduler/job-queue'
 import { JOB_KINDS } from './scheduler/job-kinds'
 import { startTrayStatus } from './tray-status'
 import { openStore } from './store/db'
+import { runStoreCheck } from './store/integrity-check'
 import { StoreOwnership } from './store/ownership'
 import { JobsRepo } from './store/repos/jobs-repo'
 import { StatusRepo } from './store/repos/status-repo'
@@ -44,6 +45,8 @@ import { securityModule } from './security-module'
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
   dbPath?: string
+  /** Largest store given its full integrity check while opening; larger ones get the `store:check` job. */
+  checkAtOpenMaxBytes?: number
   /** Create the demo workspace on first launch (no workspace yet) and refresh it when stale. */
   seedDemo?: boolean
   /** Check every IPC output against its schema (on in tests and development). */
@@ -129,6 +132,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     path: options.dbPath ?? join(platform.paths.dataDir, 'marketing-engine.db'),
     migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),
     clock: platform.clock,
+    checkAtOpenMaxBytes: options.checkAtOpenMaxBytes,
   })
   const events = new EventBus()
   const now = (): Date => platform.clock.now()
@@ -200,6 +204,9 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
       startupJobId = jobs.enqueue('demo:build', { ...options.demo })
     }
   }
+  // A large store opened without its integrity check: checked now on a worker thread (jobs panel).
+  jobs.register({ kind: 'store:check', maxAttempts: 1, run: (_p, ctx) => runStoreCheck(store.path, ctx) })
+  if (store.integrityDeferred && ownership.isOwner) jobs.enqueueOnce('store:check', {}, () => true)
   for (const m of modules) m.start?.()
   if (options.startJobs ?? true) {
     jobs.start()

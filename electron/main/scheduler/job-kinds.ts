@@ -48,6 +48,9 @@ export const MlTrainPayloadSchema = z
   .strict()
 export type MlTrainPayload = z.infer<typeof MlTrainPayloadSchema>
 
+/** `store:check`: the store's integrity check on a worker thread (large stores, after the start). */
+export const StoreCheckPayloadSchema = z.object({}).strict()
+
 /**
  * Every job kind the app runs, with the schema of its payload: the one table. `JobQueue.enqueue`
  * and `register` are typed by it (a misspelt kind or a wrong payload does not compile) and
@@ -58,6 +61,7 @@ export const JOB_KINDS = {
   'sync:run': SyncRequestSchema,
   'import:csv': ImportJobPayloadSchema,
   'ml:train': MlTrainPayloadSchema,
+  'store:check': StoreCheckPayloadSchema,
 } as const
 
 /** A table of job kinds: name → payload schema. */

@@ -1,13 +1,14 @@
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import * as schema from './schema'
 import { applyPragmas, connectStore, type Sqlite } from './connect'
 import { rebuildMissingAdMonths } from './repos/ad-month-rollup'
 import { rebuildMissingCampaignCum } from './repos/cumulative-rollup'
 import { checkBeforeOpen, newestGoodBackup, pendingRestoreFile, restoreBackup, StoreDamagedError } from './backups'
+import { CHECK_AT_OPEN_MAX_BYTES, forgetIntegrityFailure, integrityFailedBefore } from './integrity-check'
 
 export { StoreDamagedError }
 import { systemClock, type Clock } from '../platform/clock'
@@ -25,6 +26,8 @@ export interface Store {
   schemaVersion: number
   /** Path of the backup taken before migrating, when one was needed. */
   backupPath: string | null
+  /** The integrity check was left to the `store:check` job (a large store; see integrity-check.ts). */
+  integrityDeferred: boolean
   close(): void
 }
 
@@ -97,8 +100,14 @@ export interface OpenOptions {
   migrationsFolder: string
   /** The clock that stamps the pre-migration backup's name (the core passes platform.clock). */
   clock?: Clock
-  /** Run PRAGMA integrity_check on open (default true for files). */
+  /**
+   * Run PRAGMA integrity_check on open (default true for files): in full for stores up to
+   * CHECK_AT_OPEN_MAX_BYTES and after a background check found damage; larger stores are left to
+   * the `store:check` job (`Store.integrityDeferred`).
+   */
   integrityCheck?: boolean
+  /** Largest store checked in full while opening (default CHECK_AT_OPEN_MAX_BYTES; tests lower it). */
+  checkAtOpenMaxBytes?: number
 }
 
 /**
@@ -126,7 +135,13 @@ export function openStore(opts: OpenOptions): Store {
     }
     // Owner-only: SQLite gives the WAL and SHM files it creates later the database file's mode.
     if (!memory) for (const suffix of ['', '-wal', '-shm']) makePrivate(opts.path + suffix)
-    if (!memory && (opts.integrityCheck ?? true)) {
+    const failedBefore = !memory && integrityFailedBefore(opts.path)
+    const integrityDeferred =
+      !memory &&
+      (opts.integrityCheck ?? true) &&
+      !failedBefore &&
+      statSync(opts.path).size > (opts.checkAtOpenMaxBytes ?? CHECK_AT_OPEN_MAX_BYTES)
+    if (!memory && (opts.integrityCheck ?? true) && !integrityDeferred) {
       let rows: { integrity_check: string }[]
       try {
         rows = sqlite.pragma('integrity_check') as { integrity_check: string }[]
@@ -135,6 +150,7 @@ export function openStore(opts: OpenOptions): Store {
       }
       const first = rows[0]?.integrity_check
       if (first !== 'ok') throw new StoreCorruptError(opts.path, rows.map((r) => r.integrity_check).join('; '))
+      if (failedBefore) forgetIntegrityFailure(opts.path)
     }
     const journal = readJournal(opts.migrationsFolder)
     const applied = appliedMigrations(sqlite)
@@ -155,6 +171,7 @@ export function openStore(opts: OpenOptions): Store {
       path: opts.path,
       schemaVersion: appliedMigrations(sqlite),
       backupPath,
+      integrityDeferred,
       close: () => {
         if (sqlite.open) {
           if (!memory) sqlite.pragma('wal_checkpoint(TRUNCATE)')

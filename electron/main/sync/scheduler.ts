@@ -2,6 +2,12 @@ import type { CoreServices } from '../core-services'
 import { StatusRepo } from '../store/repos/status-repo'
 
 const CHECK_EVERY_MS = 60_000
+/**
+ * The start's check waits this long, so the window's first pages are answered before a due sync
+ * starts fetching (issue 18: the first sync ran before the first paint). The sync then shows in the
+ * jobs panel like any other.
+ */
+export const START_CHECK_DELAY_MS = 10_000
 
 /**
  * Automatic syncs while the app runs: every `settings.syncIntervalHours` (0 = manual only), on
@@ -9,6 +15,7 @@ const CHECK_EVERY_MS = 60_000
  */
 export class SyncScheduler {
   private timer: NodeJS.Timeout | null = null
+  private startTimer: NodeJS.Timeout | null = null
   private offResume: (() => void) | null = null
   private readonly status: StatusRepo
 
@@ -66,13 +73,16 @@ export class SyncScheduler {
   }
 
   start(): void {
-    this.check('start')
+    this.startTimer = setTimeout(() => this.check('start'), START_CHECK_DELAY_MS)
+    this.startTimer.unref()
     this.timer = setInterval(() => this.check('interval'), CHECK_EVERY_MS)
     this.timer.unref()
     this.offResume = this.s.platform.onResume(() => this.check('resume'))
   }
 
   stop(): void {
+    if (this.startTimer) clearTimeout(this.startTimer)
+    this.startTimer = null
     if (this.timer) clearInterval(this.timer)
     this.timer = null
     this.offResume?.()
