@@ -1,6 +1,8 @@
 import { TEST_CALLER } from '../electron/main/test-support'
+import { fork } from 'node:child_process'
 import { mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { addDays, addMonths, startOfMonth } from '../shared/domain/dates'
 import { createCore } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
@@ -9,7 +11,8 @@ import { FxRepo } from '../electron/main/store/repos/fx-repo'
 import { createMetaConnector } from '../electron/main/sync/connectors/meta/meta-connector'
 import { realConnector } from '../electron/main/sync/real-connectors'
 import { createSimulatedPlatforms, simulatedFetch } from '../electron/main/sync/simulated'
-import { benchConfig, buildWorld, type SimWorld } from '../electron/main/sync/simulator'
+import { benchConfig, buildWorld, type SimConfig, type SimWorld } from '../electron/main/sync/simulator'
+import type { SimServerArgs } from './sim-server'
 import { fakeCredentials } from '../electron/main/sync/sync-engine/testing/setup'
 import type { Connector, ConnectorContext } from '../electron/main/sync/connectors/types'
 import { PageReplay, prefetchSync } from './ingest-replay'
@@ -40,23 +43,26 @@ interface Backfill {
 interface BackfillOptions {
   dir: string
   world: SimWorld
+  /** The world's config (the loopback server builds the same world in its own process). */
+  config: SimConfig
   platforms: PlatformId[]
   days: number
   endDate: string
   now: Date
-  liveApi: boolean
+  /** pre-rendered (replayed from memory), live (msw in this process) or loopback (HTTP, own process). */
+  api: ApiMode
   /** Ask the dashboard's summary and top campaigns every 100 ms during the backfill. */
   askDuring: boolean
   log(message: string): void
 }
 
 async function backfill(o: BackfillOptions): Promise<Backfill> {
-  const { world, platforms, days, endDate, now, liveApi, log } = o
+  const { world, platforms, days, endDate, now, log } = o
+  const liveApi = o.api !== 'pre-rendered'
   mkdirSync(o.dir, { recursive: true })
-  const sim = createSimulatedPlatforms({
-    world,
-    pageSize: { meta: 5000, google_ads: 10_000, tiktok: 1000, snapchat: 1000 },
-  })
+  const pageSize = { meta: 5000, google_ads: 10_000, tiktok: 1000, snapchat: 1000 }
+  const sim = createSimulatedPlatforms({ world, pageSize })
+  const server = o.api === 'loopback' ? await startSimServer(o.config, pageSize) : null
   const served = simulatedFetch(sim.handlers)
   // Time spent inside the simulated APIs (building pages), reported beside the end-to-end figure.
   let serverMs = 0
@@ -70,12 +76,13 @@ async function backfill(o: BackfillOptions): Promise<Backfill> {
   }
   // Pages are pre-rendered before the timer (see PageReplay); set ME_BENCH_LIVE_API=1 to serve live.
   const replay = new PageReplay(live)
-  let f: typeof fetch = liveApi ? live : replay.record
+  let f: typeof fetch = server ? server.fetch : liveApi ? live : replay.record
   const timedFetch: typeof fetch = (input, init) => f(input, init)
   const retry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 120_000 }
   const contexts = new Map<PlatformId, ConnectorContext>()
+  // Meta's page limit: 5,000 rows for the in-process modes; the connector's own (500) over loopback.
   const make = (p: PlatformId, ctx: ConnectorContext): Connector =>
-    p === 'meta'
+    p === 'meta' && !server
       ? createMetaConnector({ ...ctx, fetch: timedFetch, retry }, { pageLimit: 5000 })
       : realConnector(p, { ...ctx, fetch: timedFetch, retry })
   const platform = createNodePlatform({ host: 'cli', dataDir: o.dir, now: () => now })
@@ -178,7 +185,7 @@ async function backfill(o: BackfillOptions): Promise<Backfill> {
       core,
       platform,
       dbPath,
-      requests: Object.values(sim.state.requestCount).reduce((a, b) => a + b, 0),
+      requests: server ? await server.requests() : Object.values(sim.state.requestCount).reduce((a, b) => a + b, 0),
       rows: result.rowsWritten,
       backfillS,
       cpu,
@@ -192,6 +199,55 @@ async function backfill(o: BackfillOptions): Promise<Backfill> {
   } catch (e) {
     await core.close()
     throw e
+  } finally {
+    server?.stop()
+  }
+}
+
+type ApiMode = 'pre-rendered' | 'live' | 'loopback'
+
+const SIM_SERVER = fileURLToPath(new URL('./sim-server.ts', import.meta.url))
+
+/**
+ * The simulated APIs on a loopback HTTP server in a child process (sim-server.ts): `fetch` sends
+ * each request there over a real socket with its URL in `x-target`.
+ */
+async function startSimServer(
+  config: SimConfig,
+  pageSize: Record<string, number>,
+): Promise<{ fetch: typeof fetch; requests(): Promise<number>; stop(): void }> {
+  const args: SimServerArgs = {
+    campaigns: config.campaigns,
+    days: config.days,
+    endDate: config.endDate,
+    ...(config.churnEveryDays ? { churnEveryDays: config.churnEveryDays } : {}),
+    pageSize,
+  }
+  const child = fork(SIM_SERVER, [JSON.stringify(args)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port))
+    child.once('exit', (code) => reject(new Error(`the loopback API server exited with ${code}`)))
+  })
+  const origin = `http://127.0.0.1:${port}/`
+  return {
+    fetch: async (input, init) => {
+      const req = new Request(input, init)
+      const headers = new Headers(req.headers)
+      headers.set('x-target', req.url)
+      const body = req.body ? await req.arrayBuffer() : undefined
+      return fetch(origin, { method: req.method, headers, body, signal: req.signal, redirect: 'manual' })
+    },
+    requests: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve((m as { requests: number }).requests))
+        child.send('count')
+      }),
+    stop: () => {
+      if (child.connected) child.send('stop')
+    },
   }
 }
 
@@ -203,7 +259,9 @@ async function backfill(o: BackfillOptions): Promise<Backfill> {
  *
  * The simulated APIs' pages are pre-rendered before the timer (building them is the platforms'
  * work, reported as `simulated_api_s`); the timed section is fetch -> parse -> normalise -> upsert
- * -> rollups. ME_BENCH_LIVE_API=1 serves them live inside the timed section instead.
+ * -> rollups. ME_BENCH_API=live (or ME_BENCH_LIVE_API=1) serves them live inside the timed section
+ * instead; ME_BENCH_API=loopback serves them live over real HTTP on 127.0.0.1 from a child process
+ * (the connectors' own page sizes; what a real sync's parsing costs, minus the platforms' latency).
  *
  * `db_mb_churn` (issue 12 item 6): the store after a second backfill of a year in which half the
  * campaigns are replaced every quarter (as many live each day, 2.5x as many ever seen), to compare
@@ -218,12 +276,20 @@ export const ingestBench: Bench = {
     const platforms = (process.env.ME_BENCH_PLATFORMS ?? 'meta,google_ads,tiktok,snapchat').split(',') as PlatformId[]
     const now = new Date('2026-11-01T12:00:00Z')
     const endDate = '2026-10-31'
-    const liveApi = process.env.ME_BENCH_LIVE_API === '1'
-    const common = { platforms, days, endDate, now, liveApi, log }
+    const api: ApiMode =
+      process.env.ME_BENCH_API === 'loopback'
+        ? 'loopback'
+        : process.env.ME_BENCH_LIVE_API === '1' || process.env.ME_BENCH_API === 'live'
+          ? 'live'
+          : 'pre-rendered'
+    const liveApi = api !== 'pre-rendered'
+    const common = { platforms, days, endDate, now, api, log }
+    const config = benchConfig(endDate, campaigns, days)
     const b = await backfill({
       ...common,
       dir: join(tmpDir, 'steady'),
-      world: buildWorld(benchConfig(endDate, campaigns, days)),
+      world: buildWorld(config),
+      config,
       askDuring: true,
     })
     const { core, platform, rows, backfillS, cpu, latencies, replay } = b
@@ -275,7 +341,7 @@ export const ingestBench: Bench = {
         backfill_s: Math.round(backfillS * 100) / 100,
         // CPU time of the whole process (every thread) during the timed sync.
         backfill_cpu_s: Math.round((cpu.user + cpu.system) / 1e4) / 100,
-        api_pages: liveApi ? 'live' : 'pre-rendered',
+        api_pages: api,
         // Time the simulated APIs spent building pages (before the timer when pre-rendered).
         simulated_api_s: Math.round((liveApi ? b.serverMs : b.simulatedApiMs) / 10) / 100,
         prerender_s: Math.round(b.prerenderS * 100) / 100,
@@ -299,8 +365,15 @@ export const ingestBench: Bench = {
       // The churned year: as many campaigns live every day, half of them replaced every quarter.
       log('  churn run: half the campaigns replaced every quarter')
       rmSync(join(tmpDir, 'steady'), { recursive: true, force: true })
-      const churned = buildWorld(benchConfig(endDate, campaigns, days, Math.ceil(days / 4)))
-      const c = await backfill({ ...common, dir: join(tmpDir, 'churn'), world: churned, askDuring: false })
+      const churnConfig = benchConfig(endDate, campaigns, days, Math.ceil(days / 4))
+      const churned = buildWorld(churnConfig)
+      const c = await backfill({
+        ...common,
+        dir: join(tmpDir, 'churn'),
+        world: churned,
+        config: churnConfig,
+        askDuring: false,
+      })
       await c.core.close()
       return {
         ...figures,
