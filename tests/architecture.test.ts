@@ -191,6 +191,13 @@ describe('store boundary and clock', () => {
     expect(bad).toEqual([])
   })
 
+  it('no connection turns foreign keys off (every write is checked, the sync writer thread included)', () => {
+    const off = /foreign_keys\s*=\s*(OFF|0|false|no)\b/i
+    expect(off.test("pragma('foreign_keys = OFF')")).toBe(true)
+    const bad = shipped('electron/').filter((f) => off.test(code(f)))
+    expect(bad).toEqual([])
+  })
+
   it('every write transaction begins IMMEDIATE (a deferred one that read first fails SQLITE_BUSY at once when another connection writes)', () => {
     expect(deferredTransactions('const t = db.transaction(() => 1)\nt()')).toEqual(['line 1'])
     expect(deferredTransactions('db.transaction(() => { f(g()) })()')).toEqual(['line 1'])

@@ -137,10 +137,9 @@ export class ChunkWriter {
     // snapshot: SQLITE_BUSY at once, whatever the timeout).
     this.sqlite
       .transaction(() => {
-        // The account must exist when the chunk commits. Checked once here, inside the write
-        // transaction (a concurrent removal commits before it or waits for it, and its cascade then
-        // takes these rows too), so a connection may leave foreign keys unchecked per row (see
-        // sync-writer.ts).
+        // The account must exist when the chunk commits (foreign keys check every row too; this
+        // gives the specific message). Checked inside the write transaction: a concurrent removal
+        // commits before it or waits for it, and its cascade then takes these rows too.
         if (this.accountRow.get(accountId) === undefined)
           throw new Error(`The account was removed while it synced: nothing of ${w.from}..${w.to} was written`)
         this.delRows.run(accountId, w.from, w.to)

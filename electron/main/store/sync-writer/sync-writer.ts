@@ -14,11 +14,8 @@ sqlite.pragma('busy_timeout = 60000')
 // Checkpoints (copying the WAL into the database file) run on the main thread's connection while
 // this thread writes the next chunk (see ThreadSink): this thread only appends to the WAL.
 sqlite.pragma('wal_autocheckpoint = 0')
-// The chunk tables' only foreign key is their account, which ChunkWriter checks once per chunk in
-// the chunk's transaction. Checked per row it is a parent lookup for every inserted row (13% of the
-// writer's time measured on the ingest bench's rows).
-// The main connection keeps enforcing them (and cascades an account's removal to these rows).
-sqlite.pragma('foreign_keys = OFF')
+// Foreign keys stay on here as on every connection (connectStore): every row's account is checked
+// as it is written (issue 12: one guarantee for every write, at about a parent lookup per row).
 const writer = new ChunkWriter(sqlite)
 // Chunks arrive in the order the engine issued them, possibly several ahead of this one.
 const gate = new ChunkGate()

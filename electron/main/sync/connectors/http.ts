@@ -49,12 +49,6 @@ export interface RequestSpec<T> {
    * (the change pipeline does).
    */
   write?: boolean
-  /**
-   * Optional hand-written validator for hot, large bodies: returns exactly what `schema` would
-   * (it may reuse the parsed JSON), or undefined when anything is off, in which case `schema`
-   * decides and names the problem.
-   */
-  fast?: (json: unknown) => T | undefined
 }
 
 /**
@@ -254,8 +248,7 @@ export class HttpClient {
       const why = ex.text.trim() === '' ? 'empty body' : 'body is not valid JSON (malformed or truncated)'
       return { ok: false, error: { kind: 'invalid_response', message: why, code: 'invalid_json' }, status: ex.status }
     }
-    const quick = spec.fast?.(ex.json)
-    const parsed = quick !== undefined ? { success: true as const, data: quick } : spec.schema.safeParse(ex.json)
+    const parsed = spec.schema.safeParse(ex.json)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'

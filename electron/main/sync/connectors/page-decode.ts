@@ -1,16 +1,17 @@
 import type { z } from 'zod'
 import type { PlatformId } from '../../../../shared/domain/entities'
-import { fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
-import type { DailyBatch } from './daily-batch'
-import { NEEDS_EXACT } from './fast-number'
+import { toEpochDay } from '../../../../shared/domain/dates'
+import { DailyBatchBuilder, type DailyBatch } from './daily-batch'
 import { quoteBigIntegers } from './json-text'
 import type { ErrorSignal, HttpExchange } from './protocol'
-import type { ConnectorErrorKind } from './types'
+import { isRowIssue, NEEDS_EXACT, withExactPage } from './row-schema'
+import type { ConnectorErrorKind, RemoteDailyRow } from './types'
 
 /**
- * Daily report pages decoded in one step (text -> JSON -> platform error classification -> shape
- * validation -> DailyBatch), the same on a worker thread (decode-worker.ts) and inline. Only plain
- * data goes in and out, so a page crosses threads as its bytes and comes back as a few buffers.
+ * Daily report pages decoded in one step (text -> JSON -> platform error classification -> the
+ * platform's page schema, which validates and maps each row -> DailyBatch), the same on a worker
+ * thread (decode-worker.ts) and inline. Only plain data goes in and out, so a page crosses threads
+ * as its bytes and comes back as a few buffers.
  */
 
 /** What a decoder gets: the finished HTTP response plus its small, cloneable arguments. */
@@ -34,8 +35,8 @@ export interface DecodedPage<E = unknown> {
 
 /**
  * Result of decoding: a page; an error signal for HttpClient's retry policy (platform errors,
- * malformed or truncated bodies); or a `fatal` error (a row that validates but cannot be
- * normalised: thrown at once as invalid_response, never retried, as before).
+ * malformed or truncated bodies, a body of the wrong shape); or a `fatal` error (a row whose value
+ * has the right type but does not convert: thrown at once as invalid_response, never retried).
  */
 export type DecodeOutcome =
   | ({ ok: true } & DecodedPage)
@@ -47,56 +48,29 @@ export interface DecodeRunner {
   decode(req: DecodeRequest): Promise<DecodeOutcome>
 }
 
-/** A row that passed the shape check but cannot be normalised (message already names page and row). */
-export class RowFailure {
-  constructor(readonly message: string) {}
+/** A page as its schema maps it: the normalised rows and the paging the connector follows. */
+export interface MappedPage<E> {
+  rows: RemoteDailyRow[]
+  envelope: E
 }
 
-/** One platform's daily page decoder. */
+/** One platform's daily page decoder: its classifier and its page schema (row-schema.ts). */
 export interface PageDecoder<A = unknown, E = unknown> {
   platform: PlatformId
   /** The same classifier HttpClient uses for this platform. */
   classify(ex: HttpExchange): ErrorSignal | null
-  /** Loose zod schema of the body: names the problem when `decode` refuses the shape. */
-  schema: z.ZodType
-  /**
-   * Shape check and mapping in one pass over the parsed body (ids converted in place like the
-   * fast-shape checks): undefined when the shape is off; throws RowFailure for the first row that
-   * cannot be normalised (after the whole body passed the shape check) and NEEDS_EXACT when a
-   * number may have been rounded by JSON.parse (`exact` false).
-   */
-  decode(json: unknown, args: A, exact: boolean): DecodedPage<E> | undefined
-  /**
-   * Optional byte fast path for 2xx responses (json-bytes.ts): the page straight from the UTF-8
-   * bytes, exactly what `decode` gives for the parsed body, or undefined to leave the body to the
-   * text path (anything unusual, invalid, an error body or a value it does not read exactly).
-   */
-  decodeBytes?(bytes: Uint8Array, args: A): DecodedPage<E> | undefined
+  /** The page's schema for these arguments: validates the body and maps its rows. */
+  schema(args: A): z.ZodType<MappedPage<E>>
+  /** Where a row issue at `path` is ("row 3", "ad 123"), for its message. */
+  where(path: PropertyKey[], json: unknown): string
+  /** Prefix of row messages ("Meta insights 2025-01-01..2025-01-31"). */
+  what(args: A): string
 }
 
-/**
- * The RowFailure for an error mapping one row ("<where>: <detail>"); NEEDS_EXACT passes through
- * (the page is read again with exact numbers).
- */
-export function rowFailure(where: string, e: unknown): RowFailure {
-  if (e === NEEDS_EXACT) throw e
-  return new RowFailure(rowMessage(where, e))
-}
-
-/** Row error text as `rowError` builds it: "<what>: <detail>". */
-export function rowMessage(what: string, e: unknown): string {
-  return `${what}: ${e instanceof Error ? e.message : String(e)}`
-}
-
-/** Epoch day of a YYYY-MM-DD date, memoised per page; a date that is not a calendar date throws. */
-export function dayOf(cache: Map<string, number>, date: string): number {
-  let d = cache.get(date)
-  if (d === undefined) {
-    d = toEpochDay(date)
-    if (!Number.isFinite(d) || fromEpochDay(d) !== date) throw new Error(`Not a calendar date: ${JSON.stringify(date)}`)
-    cache.set(date, d)
-  }
-  return d
+/** The row index in a path: the first number in it. */
+export function rowAt(path: PropertyKey[]): string {
+  const i = path.find((k) => typeof k === 'number')
+  return i === undefined ? path.join('.') : `row ${String(i)}`
 }
 
 const utf8 = new TextDecoder()
@@ -120,6 +94,33 @@ function parse(text: string, exact: boolean): unknown {
   }
 }
 
+/** Rows into a columnar batch (ids dictionary-encoded, epoch days). */
+export function batchOf(rows: RemoteDailyRow[]): DailyBatch {
+  const out = new DailyBatchBuilder(rows.length)
+  const days = new Map<string, number>()
+  for (const r of rows) {
+    let day = days.get(r.date)
+    if (day === undefined) {
+      day = toEpochDay(r.date)
+      days.set(r.date, day)
+    }
+    out.pushIds(
+      out.ads.of(r.adExternalId),
+      out.adSets.of(r.adSetExternalId),
+      out.campaigns.of(r.campaignExternalId),
+      day,
+      r.spendMicros,
+      r.impressions,
+      r.clicks,
+      r.reach,
+      r.conversions,
+      r.conversionValueMicros,
+      r.videoViews,
+    )
+  }
+  return out.build()
+}
+
 function attempt(d: PageDecoder, req: DecodeRequest, text: string, headers: Headers, exact: boolean): DecodeOutcome {
   const json = parse(text, exact)
   const signalled = d.classify({ status: req.status, headers, text, json })
@@ -128,53 +129,26 @@ function attempt(d: PageDecoder, req: DecodeRequest, text: string, headers: Head
     const message = isBlank(text) ? 'empty body' : 'body is not valid JSON (malformed or truncated)'
     return { ok: false, error: { kind: 'invalid_response', message, code: 'invalid_json' } }
   }
-  try {
-    let page = d.decode(json, req.args, exact)
-    if (page === undefined) {
-      // Before naming the problem, read the body exactly as json-text.ts would have.
-      if (!exact) throw NEEDS_EXACT
-      const parsed = d.schema.safeParse(json)
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]
-        const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'
-        return {
-          ok: false,
-          error: { kind: 'invalid_response', message: `unexpected response shape at ${where}`, code: 'invalid_shape' },
-        }
-      }
-      page = d.decode(parsed.data, req.args, true)
-      if (page === undefined)
-        return {
-          ok: false,
-          error: { kind: 'invalid_response', message: 'unexpected response shape', code: 'invalid_shape' },
-        }
+  const parsed = withExactPage(exact, () => d.schema(req.args).safeParse(json))
+  if (parsed.success) return { ok: true, batch: batchOf(parsed.data.rows), envelope: parsed.data.envelope }
+  const issues = parsed.error.issues
+  // A body of the wrong shape names its first problem (retried like a malformed body); a page
+  // whose only problems are values that do not convert fails at its first such row.
+  const shape = issues.find((i) => !isRowIssue(i))
+  if (shape) {
+    const where = `${shape.path.join('.') || '(root)'}: ${shape.message}`
+    return {
+      ok: false,
+      error: { kind: 'invalid_response', message: `unexpected response shape at ${where}`, code: 'invalid_shape' },
     }
-    return { ok: true, ...page }
-  } catch (e) {
-    if (e instanceof RowFailure)
-      return { ok: false, fatal: true, error: { kind: 'invalid_response', message: e.message } }
-    throw e
   }
-}
-
-/** Pages decoded from bytes vs. by the text path in this thread (tests, diagnostics). */
-const byteStats = { bytes: 0, text: 0 }
-
-/** Counts of pages taken by the byte fast path and by the text path in this thread since start. */
-export function byteFastPathStats(): { bytes: number; text: number } {
-  return { ...byteStats }
+  const row = issues[0] as z.core.$ZodIssue
+  const message = `${d.what(req.args)}: ${d.where(row.path, json)}: ${row.message}`
+  return { ok: false, fatal: true, error: { kind: 'invalid_response', message } }
 }
 
 /** Decode one page with `d`; never throws for anything the body contains. */
 export function runDecoder(d: PageDecoder, req: DecodeRequest): DecodeOutcome {
-  if (d.decodeBytes && req.status >= 200 && req.status < 300) {
-    const page = d.decodeBytes(new Uint8Array(req.body), req.args)
-    if (page) {
-      byteStats.bytes++
-      return { ok: true, ...page }
-    }
-  }
-  byteStats.text++
   const text = utf8.decode(req.body)
   const headers = new Headers(req.headers)
   try {

@@ -17,7 +17,6 @@ import {
   AdGroupRow,
   AdRow,
   dailyQuery,
-  fastStream,
   googleFields,
   googleObjective,
   googleFormat,
@@ -58,13 +57,7 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
   }
 
   /** Every result row of a GAQL query, streamed as batches. */
-  async function stream<T>(
-    cid: string,
-    query: string,
-    what: string,
-    row: z.ZodType<T>,
-    fastRow?: (v: unknown) => boolean,
-  ): Promise<T[][]> {
+  async function stream<T>(cid: string, query: string, what: string, row: z.ZodType<T>): Promise<T[][]> {
     const body = await tokens.withToken((token) =>
       http.request({
         method: 'POST',
@@ -72,7 +65,6 @@ export function createGoogleAdsConnector(ctx: ConnectorContext): Connector {
         headers: headers(token),
         body: JSON.stringify({ query }),
         schema: streamSchema(row),
-        ...(fastRow ? { fast: fastStream<T>(fastRow) } : {}),
         what,
       }),
     )

@@ -1,8 +1,7 @@
 import { z } from 'zod'
 import type { CreativeFormat, Objective } from '../../../../../shared/domain/entities'
-import { parseMicros } from '../../../../../shared/domain/money'
-import { asObject, checkedList, idInPlace, isIsoDate, isNumLike } from '../fast-shape'
-import { amountToMicros, IdSchema, NumLike, parseCount, parseIntCount } from '../normalize'
+import { IdSchema, NumLike } from '../normalize'
+import { AmountMicros, convertAt, Count, IntCount, IsoDay, Micros, NumField, RowId, toIntCount } from '../row-schema'
 import type { RemoteDailyRow } from '../types'
 
 /** Loose zod schemas of Google Ads REST bodies (lowerCamelCase, int64 as strings) and row mappers. */
@@ -83,61 +82,48 @@ export const AdRow = z.looseObject({
     }),
   }),
 })
-export const MetricsRow = z.looseObject({
-  campaign: Id,
-  adGroup: Id,
-  adGroupAd: z.looseObject({ ad: Id }),
-  segments: z.looseObject({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
-  // proto3 JSON omits zero values, so every metric is optional.
-  metrics: z
-    .looseObject({
-      costMicros: NumLike,
-      impressions: NumLike,
-      clicks: NumLike,
-      conversions: NumLike,
-      conversionsValue: NumLike,
-      // metrics.video_views (to v21) / metrics.video_trueview_views (v22+): see googleFields.
-      videoViews: NumLike,
-      videoTrueviewViews: NumLike,
-    })
-    .optional(),
-})
-
-function hasId(v: unknown, exact: boolean): boolean {
-  const o = asObject(v)
-  return o !== undefined && idInPlace(o, 'id', exact)
-}
-
-/** Fast path of MetricsRow (converts number ids in place; see idInPlace for `exact`). */
-export function isMetricsRow(v: unknown, exact = true): boolean {
-  const r = asObject(v)
-  if (!r || !hasId(r.campaign, exact) || !hasId(r.adGroup, exact)) return false
-  const aga = asObject(r.adGroupAd)
-  const seg = asObject(r.segments)
-  if (!aga || !hasId(aga.ad, exact) || !seg || !isIsoDate(seg.date)) return false
-  if (r.metrics === undefined) return true
-  const m = asObject(r.metrics)
-  return (
-    m !== undefined &&
-    isNumLike(m.costMicros) &&
-    isNumLike(m.impressions) &&
-    isNumLike(m.clicks) &&
-    isNumLike(m.conversions) &&
-    isNumLike(m.conversionsValue) &&
-    isNumLike(m.videoViews) &&
-    isNumLike(m.videoTrueviewViews) &&
-    (m.videoViews === undefined || m.videoTrueviewViews === undefined)
-  )
-}
-
-/** Fast path of `streamSchema(row)`. */
-export function fastStream<T>(row: (v: unknown) => boolean): (json: unknown) => { results?: T[] }[] | undefined {
-  const batch = (v: unknown): boolean => {
-    const b = asObject(v)
-    return b !== undefined && (b.results === undefined || checkedList(b.results, row) !== undefined)
-  }
-  return (json) => checkedList<{ results?: T[] }>(json, batch)
-}
+/**
+ * One daily metrics row of the GAQL query in `dailyQuery`, validated and mapped to a normalised
+ * ad-day: cost in micros, conversions as Google counts them (each conversion action's own windows),
+ * value in currency units, views from `metrics.video_views` (to v21) or `metrics.video_trueview_views`
+ * (v22+; see googleFields). proto3 JSON omits zero values, so every metric is optional; Google
+ * reports no daily reach for most campaign types (0).
+ */
+export const MetricsRow = z
+  .looseObject({
+    campaign: z.looseObject({ id: RowId }),
+    adGroup: z.looseObject({ id: RowId }),
+    adGroupAd: z.looseObject({ ad: z.looseObject({ id: RowId }) }),
+    segments: z.looseObject({ date: IsoDay }),
+    metrics: z
+      .looseObject({
+        costMicros: Micros,
+        impressions: IntCount,
+        clicks: IntCount,
+        conversions: Count,
+        conversionsValue: AmountMicros,
+        videoViews: NumField,
+        videoTrueviewViews: NumField,
+      })
+      .optional(),
+  })
+  .refine((r) => r.metrics?.videoViews === undefined || r.metrics.videoTrueviewViews === undefined, {
+    message: 'both metrics.videoViews and metrics.videoTrueviewViews',
+    path: ['metrics'],
+  })
+  .transform((r, ctx): RemoteDailyRow => ({
+    adExternalId: r.adGroupAd.ad.id,
+    adSetExternalId: r.adGroup.id,
+    campaignExternalId: r.campaign.id,
+    date: r.segments.date,
+    spendMicros: r.metrics?.costMicros ?? 0,
+    impressions: r.metrics?.impressions ?? 0,
+    clicks: r.metrics?.clicks ?? 0,
+    reach: 0,
+    conversions: r.metrics?.conversions ?? 0,
+    conversionValueMicros: r.metrics?.conversionsValue ?? 0,
+    videoViews: convertAt(ctx, ['metrics'], () => toIntCount(r.metrics?.videoTrueviewViews ?? r.metrics?.videoViews)),
+  }))
 
 /**
  * GAQL field names that differ between the Google Ads API versions the connector speaks
@@ -206,23 +192,4 @@ export function googleFormat(type?: string): CreativeFormat {
   if (/CAROUSEL/.test(t)) return 'carousel'
   if (/SHOPPING|COLLECTION|LISTING/.test(t)) return 'collection'
   return 'image'
-}
-
-export function metricsToRow(r: z.infer<typeof MetricsRow>): RemoteDailyRow {
-  const m = r.metrics ?? {}
-  return {
-    adExternalId: r.adGroupAd.ad.id,
-    adSetExternalId: r.adGroup.id,
-    campaignExternalId: r.campaign.id,
-    date: r.segments.date,
-    spendMicros: m.costMicros === undefined || m.costMicros === null ? 0 : parseMicros(m.costMicros),
-    impressions: parseIntCount(m.impressions),
-    clicks: parseIntCount(m.clicks),
-    // Reach is not reported per day for most campaign types.
-    reach: 0,
-    conversions: parseCount(m.conversions),
-    conversionValueMicros:
-      m.conversionsValue === undefined || m.conversionsValue === null ? 0 : amountToMicros(m.conversionsValue),
-    videoViews: parseIntCount(m.videoTrueviewViews ?? m.videoViews),
-  }
 }

@@ -1,6 +1,5 @@
 import type { z } from 'zod'
 import type { DailyBatch } from '../daily-batch'
-import { asObject, checkedList } from '../fast-shape'
 import { HttpClient, joinUrl, withQuery } from '../http'
 import type { DecodedPage } from '../page-decode'
 import type { ConnectorContext } from '../types'
@@ -9,23 +8,6 @@ import { META_PROTOCOL } from './meta-protocol'
 import { metaPageSchema } from './meta-rows'
 
 export { metaPageSchema } from './meta-rows'
-
-/** Fast path of `metaPageSchema` (see fast-shape.ts). */
-function fastPage<T>(
-  item: (x: unknown) => boolean,
-): (json: unknown) => { data: T[]; paging?: { next?: string | undefined } | undefined } | undefined {
-  return (json) => {
-    const body = asObject(json)
-    if (!body) return undefined
-    const paging = body.paging
-    if (paging !== undefined) {
-      const p = asObject(paging)
-      if (!p || (p.next !== undefined && typeof p.next !== 'string')) return undefined
-    }
-    const data = checkedList<T>(body.data, item)
-    return data ? (body as { data: T[]; paging?: { next?: string } }) : undefined
-  }
-}
 
 /** Thin Graph API client: Bearer auth, form-encoded POSTs, `paging.next` cursor paging. */
 export class MetaApi {
@@ -50,8 +32,8 @@ export class MetaApi {
   }
 
   /** GET a node or edge and validate it with `schema`. */
-  get<T>(url: string, schema: z.ZodType<T>, what: string, fast?: (json: unknown) => T | undefined): Promise<T> {
-    return this.http.request({ method: 'GET', url, headers: this.headers(), schema, what, ...(fast ? { fast } : {}) })
+  get<T>(url: string, schema: z.ZodType<T>, what: string): Promise<T> {
+    return this.http.request({ method: 'GET', url, headers: this.headers(), schema, what })
   }
 
   /** POST form fields to a node (writes, async report runs). */
@@ -77,14 +59,8 @@ export class MetaApi {
    * Every page of a list edge, following `paging.next` until it is absent. Items are validated
    * inside the request, so a page with a malformed item is retried like a malformed body.
    */
-  async *pages<T>(
-    firstUrl: string,
-    what: string,
-    item: z.ZodType<T>,
-    fastItem?: (x: unknown) => boolean,
-  ): AsyncGenerator<T[]> {
+  async *pages<T>(firstUrl: string, what: string, item: z.ZodType<T>): AsyncGenerator<T[]> {
     const schema = metaPageSchema(item)
-    const fast = fastItem ? fastPage<T>(fastItem) : undefined
     let url: string | undefined = firstUrl
     let page = 1
     while (url !== undefined) {
@@ -92,7 +68,6 @@ export class MetaApi {
         url,
         schema,
         `${what} (page ${page})`,
-        fast,
       )
       yield body.data
       url = body.paging?.next

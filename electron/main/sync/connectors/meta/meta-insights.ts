@@ -8,17 +8,7 @@ import type { MetaApi } from './meta-api'
 import { DEFAULT_PURCHASE_ACTION_TYPES } from './meta-protocol'
 import { INSIGHT_FIELDS } from './meta-rows'
 
-export {
-  ActionSchema,
-  INSIGHT_FIELDS,
-  insightRows,
-  InsightRowSchema,
-  insightsPage,
-  insightToRow,
-  isInsightRow,
-  pickAction,
-  type InsightRow,
-} from './meta-rows'
+export { ActionSchema, INSIGHT_FIELDS, insightRowSchema, insightsPage, pickAction } from './meta-rows'
 
 /** Tuning of the Meta connector (all optional). */
 export interface MetaConnectorOptions {

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { asObject, checkedList, idInPlace, isIsoDate, isNumLike } from '../fast-shape'
-import { amountToMicros, IdSchema, NumLike, parseCount, parseIntCount, parseItems, rowError } from '../normalize'
+import { parseItems } from '../normalize'
+import { converted, IdValue, IsoDate, NumField, toAmountMicros, toCount, toDay, toId, toIntCount } from '../row-schema'
 import type { RemoteDailyRow } from '../types'
 
-/** Meta insights rows: schema, fast shape check and normalisation (no HTTP: also loaded by the page decoder worker). */
+/** Meta insights rows: the one schema that validates and maps them (no HTTP: also loaded by the page decoder worker). */
 
 /** A Graph API list page: `{"data":[...],"paging":{"cursors":{...},"next":"<url>"}}`. */
 export function metaPageSchema<T>(
@@ -28,56 +28,11 @@ export const INSIGHT_FIELDS = [
 ].join(',')
 
 export const ActionSchema = z.looseObject({ action_type: z.string(), value: z.union([z.string(), z.number()]) })
-export const InsightRowSchema = z.looseObject({
-  date_start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  ad_id: IdSchema,
-  adset_id: IdSchema,
-  campaign_id: IdSchema,
-  spend: NumLike,
-  impressions: NumLike,
-  clicks: NumLike,
-  reach: NumLike,
-  actions: z.array(ActionSchema).optional(),
-  action_values: z.array(ActionSchema).optional(),
-  video_play_actions: z.array(ActionSchema).optional(),
-})
-export type InsightRow = z.infer<typeof InsightRowSchema>
-
-function isAction(v: unknown): boolean {
-  const a = asObject(v)
-  return (
-    a !== undefined && typeof a.action_type === 'string' && (typeof a.value === 'string' || typeof a.value === 'number')
-  )
-}
-
-function isActions(v: unknown): boolean {
-  return v === undefined || checkedList(v, isAction) !== undefined
-}
-
-/** Fast path of InsightRowSchema (converts number ids in place; see idInPlace for `exact`). */
-export function isInsightRow(v: unknown, exact = true): boolean {
-  const r = asObject(v)
-  return (
-    r !== undefined &&
-    isIsoDate(r.date_start) &&
-    idInPlace(r, 'ad_id', exact) &&
-    idInPlace(r, 'adset_id', exact) &&
-    idInPlace(r, 'campaign_id', exact) &&
-    isNumLike(r.spend) &&
-    isNumLike(r.impressions) &&
-    isNumLike(r.clicks) &&
-    isNumLike(r.reach) &&
-    isActions(r.actions) &&
-    isActions(r.action_values) &&
-    isActions(r.video_play_actions)
-  )
-}
+type Action = z.infer<typeof ActionSchema>
+const Actions = z.array(ActionSchema).optional()
 
 /** First action of the priority list present in `actions` (never a sum across types). */
-export function pickAction(
-  actions: z.infer<typeof ActionSchema>[] | undefined,
-  priority: readonly string[],
-): z.infer<typeof ActionSchema> | undefined {
+export function pickAction(actions: Action[] | undefined, priority: readonly string[]): Action | undefined {
   if (!actions) return undefined
   for (const type of priority) {
     const hit = actions.find((a) => a.action_type === type)
@@ -86,38 +41,55 @@ export function pickAction(
   return undefined
 }
 
-/** One insights row (strings everywhere, arrays only when non-empty) into a normalised ad-day. */
-export function insightToRow(r: InsightRow, purchaseTypes: readonly string[]): RemoteDailyRow {
-  const purchases = pickAction(r.actions, purchaseTypes)
-  const value = pickAction(r.action_values, purchaseTypes)
-  const views = r.video_play_actions?.find((a) => a.action_type === 'video_view')
-  return {
-    adExternalId: r.ad_id,
-    adSetExternalId: r.adset_id,
-    campaignExternalId: r.campaign_id,
-    date: r.date_start,
-    spendMicros: r.spend === undefined || r.spend === null ? 0 : amountToMicros(r.spend),
-    impressions: parseIntCount(r.impressions),
-    clicks: parseIntCount(r.clicks),
-    reach: parseIntCount(r.reach),
-    conversions: purchases ? parseCount(purchases.value) : 0,
-    conversionValueMicros: value ? amountToMicros(value.value) : 0,
-    videoViews: views ? parseIntCount(views.value) : 0,
+const schemas = new Map<string, z.ZodType<RemoteDailyRow>>()
+
+/**
+ * One insights row (level=ad, time_increment=1) validated and mapped to a normalised ad-day:
+ * purchases and their value are the first of `purchaseTypes` present (as Ads Manager's "Purchases"
+ * column counts them), video views the `video_view` action.
+ */
+export function insightRowSchema(purchaseTypes: readonly string[]): z.ZodType<RemoteDailyRow> {
+  const key = purchaseTypes.join('\n')
+  let schema = schemas.get(key)
+  if (!schema) {
+    schema = z
+      .looseObject({
+        date_start: IsoDate,
+        ad_id: IdValue,
+        adset_id: IdValue,
+        campaign_id: IdValue,
+        spend: NumField,
+        impressions: NumField,
+        clicks: NumField,
+        reach: NumField,
+        actions: Actions,
+        action_values: Actions,
+        video_play_actions: Actions,
+      })
+      .transform((r, ctx): RemoteDailyRow => {
+        const purchases = pickAction(r.actions, purchaseTypes)
+        const value = pickAction(r.action_values, purchaseTypes)
+        const views = r.video_play_actions?.find((a) => a.action_type === 'video_view')
+        return converted(ctx, () => ({
+          adExternalId: toId(r.ad_id),
+          adSetExternalId: toId(r.adset_id),
+          campaignExternalId: toId(r.campaign_id),
+          date: toDay(r.date_start),
+          spendMicros: toAmountMicros(r.spend),
+          impressions: toIntCount(r.impressions),
+          clicks: toIntCount(r.clicks),
+          reach: toIntCount(r.reach),
+          conversions: purchases ? toCount(purchases.value) : 0,
+          conversionValueMicros: value ? toAmountMicros(value.value) : 0,
+          videoViews: views ? toIntCount(views.value) : 0,
+        }))
+      })
+    schemas.set(key, schema)
   }
+  return schema
 }
 
-/** Normalise validated insights rows; a value that is not a plain decimal is invalid_response. */
-export function insightRows(rows: InsightRow[], purchaseTypes: readonly string[], what: string): RemoteDailyRow[] {
-  return rows.map((r, i) => {
-    try {
-      return insightToRow(r, purchaseTypes)
-    } catch (e) {
-      throw rowError('meta', `${what}: row ${i}`, e)
-    }
-  })
-}
-
-/** Validate and normalise a page of raw insights items. */
+/** Validate and normalise a list of raw insights items (invalid_response naming the item and field). */
 export function insightsPage(data: unknown[], purchaseTypes: readonly string[], what: string): RemoteDailyRow[] {
-  return insightRows(parseItems('meta', data, InsightRowSchema, what), purchaseTypes, what)
+  return parseItems('meta', data, insightRowSchema(purchaseTypes), what)
 }

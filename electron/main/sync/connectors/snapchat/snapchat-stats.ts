@@ -1,75 +1,99 @@
 import { z } from 'zod'
-import { asObject, checkedList, idInPlace, isNumLike } from '../fast-shape'
-import { IdSchema, NumLike } from '../normalize'
+import { convertAt, Count, IntCount, RowId } from '../row-schema'
+import { localDateOfInstant } from '../tz'
+import type { RemoteDailyRow } from '../types'
 
-/** Snapchat stats bodies (`/adaccounts/{id}/stats`, DAY granularity, ad breakdown). */
+/** Snapchat stats bodies (`/adaccounts/{id}/stats`, DAY granularity, ad breakdown): the one schema. */
 
+/** Ids given to the squad and campaign of an ad the account's ad list does not hold. */
+export const UNLISTED_SQUAD = 'unlisted-squad-of-ad-'
+export const UNLISTED_CAMPAIGN = 'unlisted-campaign-of-ad-'
+
+/** Where a stats page's rows belong: the account's zone and its ad -> squad -> campaign map. */
+export interface StatsContext {
+  timeZone: string
+  /** Ad ids and, at the same index, their ad squad ids. */
+  adIds: string[]
+  adSquads: string[]
+  /** Ad squad ids and, at the same index, their campaign ids. */
+  squadIds: string[]
+  squadCampaigns: string[]
+}
+
+/** One day of one ad: micro-currency money, counts; purchases and their value as Snap reports them. */
 const Stats = z.looseObject({
-  impressions: NumLike,
-  swipes: NumLike,
-  spend: NumLike,
-  uniques: NumLike,
-  video_views: NumLike,
-  conversion_purchases: NumLike,
-  conversion_purchases_value: NumLike,
+  impressions: IntCount,
+  swipes: IntCount,
+  spend: IntCount,
+  uniques: IntCount,
+  video_views: IntCount,
+  conversion_purchases: Count,
+  conversion_purchases_value: IntCount,
 })
 const AdSeries = z.looseObject({
-  id: IdSchema,
+  id: RowId,
   timeseries: z.array(z.looseObject({ start_time: z.string(), stats: Stats })),
 })
-export const StatsBody = z.looseObject({
-  request_status: z.string(),
-  timeseries_stats: z.array(
-    z.looseObject({
-      timeseries_stat: z.looseObject({
-        breakdown_stats: z.looseObject({ ad: z.array(AdSeries).optional() }).optional(),
-      }),
-    }),
-  ),
-  paging: z.looseObject({ next_link: z.string().optional() }).optional(),
-})
 
-function isStats(v: unknown): boolean {
-  const s = asObject(v)
-  return (
-    s !== undefined &&
-    isNumLike(s.impressions) &&
-    isNumLike(s.swipes) &&
-    isNumLike(s.spend) &&
-    isNumLike(s.uniques) &&
-    isNumLike(s.video_views) &&
-    isNumLike(s.conversion_purchases) &&
-    isNumLike(s.conversion_purchases_value)
-  )
+function zip(keys: string[], values: string[]): Map<string, string> {
+  const m = new Map<string, string>()
+  for (let i = 0; i < keys.length; i++) m.set(keys[i] as string, values[i] as string)
+  return m
 }
 
-function isPoint(v: unknown): boolean {
-  const p = asObject(v)
-  return p !== undefined && typeof p.start_time === 'string' && isStats(p.stats)
-}
-
-/** Fast path of one ad series of the breakdown (see idInPlace for `exact`). */
-export function isAdSeries(v: unknown, exact = true): boolean {
-  const a = asObject(v)
-  return a !== undefined && idInPlace(a, 'id', exact) && checkedList(a.timeseries, isPoint) !== undefined
-}
-
-function isTimeseriesStat(v: unknown, exact: boolean): boolean {
-  const t = asObject(asObject(v)?.timeseries_stat)
-  if (!t) return false
-  if (t.breakdown_stats === undefined) return true
-  const b = asObject(t.breakdown_stats)
-  return b !== undefined && (b.ad === undefined || checkedList(b.ad, (a) => isAdSeries(a, exact)) !== undefined)
-}
-
-/** Fast path of StatsBody (converts number ad ids in place; see idInPlace for `exact`). */
-export function fastStatsBody(json: unknown, exact = true): z.infer<typeof StatsBody> | undefined {
-  const body = asObject(json)
-  if (!body || typeof body.request_status !== 'string') return undefined
-  if (body.paging !== undefined) {
-    const p = asObject(body.paging)
-    if (!p || (p.next_link !== undefined && typeof p.next_link !== 'string')) return undefined
-  }
-  const stat = (v: unknown): boolean => isTimeseriesStat(v, exact)
-  return checkedList(body.timeseries_stats, stat) ? (body as z.infer<typeof StatsBody>) : undefined
+/**
+ * A stats page validated and mapped to normalised ad-days (days without delivery skipped), and
+ * its `paging.next_link`. An ad the listing did not return (even with read_deleted_entities) still
+ * spent: its rows are kept under an unlisted squad and campaign named after the ad, which the sync
+ * engine records as archived placeholders (sync-engine/placeholders.ts).
+ */
+export function statsPageSchema(c: StatsContext): z.ZodType<{ rows: RemoteDailyRow[]; next?: string }> {
+  const squadOf = zip(c.adIds, c.adSquads)
+  const campaignOf = zip(c.squadIds, c.squadCampaigns)
+  const dates = new Map<string, string>()
+  return z
+    .looseObject({
+      request_status: z.string(),
+      timeseries_stats: z.array(
+        z.looseObject({
+          timeseries_stat: z.looseObject({
+            breakdown_stats: z.looseObject({ ad: z.array(AdSeries).optional() }).optional(),
+          }),
+        }),
+      ),
+      paging: z.looseObject({ next_link: z.string().optional() }).optional(),
+    })
+    .transform((body, ctx) => {
+      const rows: RemoteDailyRow[] = []
+      body.timeseries_stats.forEach((ts, i) =>
+        (ts.timeseries_stat.breakdown_stats?.ad ?? []).forEach((series, j) =>
+          series.timeseries.forEach((point, k) => {
+            const s = point.stats
+            if (s.spend === 0 && s.impressions === 0 && s.conversion_purchases === 0) return
+            const squad = squadOf.get(series.id) ?? `${UNLISTED_SQUAD}${series.id}`
+            const path = ['timeseries_stats', i, 'timeseries_stat', 'breakdown_stats', 'ad', j, 'timeseries', k]
+            let date = dates.get(point.start_time)
+            if (date === undefined) {
+              date = convertAt(ctx, [...path, 'start_time'], () => localDateOfInstant(point.start_time, c.timeZone))
+              dates.set(point.start_time, date)
+            }
+            rows.push({
+              adExternalId: series.id,
+              adSetExternalId: squad,
+              campaignExternalId: campaignOf.get(squad) ?? `${UNLISTED_CAMPAIGN}${series.id}`,
+              date,
+              spendMicros: s.spend,
+              impressions: s.impressions,
+              clicks: s.swipes,
+              reach: s.uniques,
+              conversions: s.conversion_purchases,
+              conversionValueMicros: s.conversion_purchases_value,
+              videoViews: s.video_views,
+            })
+          }),
+        ),
+      )
+      const next = body.paging?.next_link
+      return next !== undefined ? { rows, next } : { rows }
+    })
 }

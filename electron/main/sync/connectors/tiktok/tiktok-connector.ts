@@ -23,7 +23,6 @@ import {
   AdGroupSchema,
   AdSchema,
   ReadSchema,
-  fastListEnvelope,
   tiktokFormat,
   status,
   dailyBudget,
@@ -53,14 +52,12 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
     params: Record<string, string | number | undefined>,
     what: string,
     item: z.ZodType<T>,
-    fastItem?: (v: unknown) => boolean,
   ): Promise<{ data: ListData<T> }> {
     return http.request({
       method: 'GET',
       url: withQuery(joinUrl(ctx.baseUrl, path), params),
       headers: headers(),
       schema: listEnvelope(item),
-      ...(fastItem ? { fast: fastListEnvelope<T>(fastItem) } : {}),
       what,
     })
   }

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import type { CreativeFormat } from '../../../../../shared/domain/entities'
 import { decimalToMicros } from '../../../../../shared/domain/money'
-import { asObject, checkedList, idInPlace } from '../fast-shape'
 import { IdSchema, NumLike, requireStatus } from '../normalize'
+import { convertAt, isCalendarDay, RowId, toAmountMicros, toCount, toIntCount } from '../row-schema'
+import type { RemoteDailyRow } from '../types'
 import { envelope, ListDataSchema } from './tiktok-protocol'
 
 /** Loose zod schemas of TikTok bodies (ids as strings or numbers, metrics mixed) and helpers. */
@@ -68,50 +69,56 @@ export const ReadSchema = z.looseObject({
   budget: NumLike,
   budget_mode: z.string().optional(),
 })
-export const ReportRowSchema = z.looseObject({
-  dimensions: z.looseObject({ ad_id: IdSchema, stat_time_day: z.string().regex(/^\d{4}-\d{2}-\d{2}/) }),
-  metrics: z.record(z.string(), z.unknown()),
-})
+const schemas = new Map<string, z.ZodType<RemoteDailyRow>>()
 
-const DAY_PREFIX = /^\d{4}-\d{2}-\d{2}/
-
-/** Fast path of ReportRowSchema (converts a number ad_id in place; see idInPlace for `exact`). */
-export function isReportRow(v: unknown, exact = true): boolean {
-  const r = asObject(v)
-  const d = r ? asObject(r.dimensions) : undefined
-  return (
-    r !== undefined &&
-    d !== undefined &&
-    idInPlace(d, 'ad_id', exact) &&
-    typeof d.stat_time_day === 'string' &&
-    DAY_PREFIX.test(d.stat_time_day) &&
-    asObject(r.metrics) !== undefined
-  )
-}
-
-const isOptNumber = (v: unknown): boolean => v === undefined || typeof v === 'number'
-
-/** The envelope part of `listEnvelope` (code, page_info) for a body and its `data` object. */
-export function isListEnvelope(body: Record<string, unknown>, data: Record<string, unknown>): boolean {
-  if (typeof body.code !== 'number' && typeof body.code !== 'string') return false
-  if (data.page_info !== undefined) {
-    const p = asObject(data.page_info)
-    if (!p || typeof p.total_page !== 'number' || !isOptNumber(p.page)) return false
-    if (!isOptNumber(p.page_size) || !isOptNumber(p.total_number)) return false
+/**
+ * One `report/integrated/get/` row (AUCTION_AD, dimensions ad_id x stat_time_day) validated and
+ * mapped to a normalised ad-day. Metrics come as strings or numbers; `conversionMetric` and
+ * `valueMetric` name the conversions and their value (currency units) the connector counts.
+ */
+export function reportRowSchema(conversionMetric: string, valueMetric: string): z.ZodType<RemoteDailyRow> {
+  const key = `${conversionMetric}\n${valueMetric}`
+  let schema = schemas.get(key)
+  if (!schema) {
+    schema = z
+      .looseObject({
+        dimensions: z.looseObject({ ad_id: RowId, stat_time_day: z.string().regex(/^\d{4}-\d{2}-\d{2}/) }),
+        metrics: z.record(z.string(), z.unknown()),
+      })
+      .transform((r, ctx): RemoteDailyRow => {
+        const m = r.metrics
+        const at = (key: string): string | number | null | undefined => {
+          const v = m[key]
+          if (v === undefined || v === null || typeof v === 'string' || typeof v === 'number') return v
+          throw new Error(`${key} is ${JSON.stringify(v)}`)
+        }
+        const id = (key: string): string => {
+          const v = at(key)
+          if (v === undefined || v === null) throw new Error(`missing ${key}`)
+          return String(typeof v === 'number' ? RowId.parse(v) : v)
+        }
+        const date = r.dimensions.stat_time_day.slice(0, 10)
+        const field = <T>(key: string, fn: () => T): T => convertAt(ctx, ['metrics', key], fn)
+        return {
+          adExternalId: r.dimensions.ad_id,
+          adSetExternalId: field('adgroup_id', () => id('adgroup_id')),
+          campaignExternalId: field('campaign_id', () => id('campaign_id')),
+          date: convertAt(ctx, ['dimensions', 'stat_time_day'], () => {
+            if (!isCalendarDay(date)) throw new Error(`Not a calendar date: ${JSON.stringify(date)}`)
+            return date
+          }),
+          spendMicros: field('spend', () => toAmountMicros(at('spend'))),
+          impressions: field('impressions', () => toIntCount(at('impressions'))),
+          clicks: field('clicks', () => toIntCount(at('clicks'))),
+          reach: field('reach', () => toIntCount(at('reach'))),
+          conversions: field(conversionMetric, () => toCount(at(conversionMetric))),
+          conversionValueMicros: field(valueMetric, () => toAmountMicros(at(valueMetric))),
+          videoViews: field('video_play_actions', () => toIntCount(at('video_play_actions'))),
+        }
+      })
+    schemas.set(key, schema)
   }
-  return true
-}
-
-/** Fast path of `listEnvelope(item)`. */
-export function fastListEnvelope<T>(
-  item: (v: unknown) => boolean,
-): (json: unknown) => { code: number | string; data: ListData<T> } | undefined {
-  return (json) => {
-    const body = asObject(json)
-    const data = body ? asObject(body.data) : undefined
-    if (!body || !data || !isListEnvelope(body, data)) return undefined
-    return checkedList(data.list, item) ? (body as { code: number | string; data: ListData<T> }) : undefined
-  }
+  return schema
 }
 
 /** ad_format / creative type to our formats. */
@@ -151,9 +158,4 @@ export function dailyBudget(o: { budget?: string | number | null; budget_mode?: 
   if (o.budget_mode !== 'BUDGET_MODE_DAY' && o.budget_mode !== 'BUDGET_MODE_DYNAMIC_DAILY_BUDGET') return null
   if (o.budget === undefined || o.budget === null) return null
   return decimalToMicros(o.budget)
-}
-
-export const metric = (m: Record<string, unknown>, key: string): string | number | null | undefined => {
-  const v = m[key]
-  return typeof v === 'string' || typeof v === 'number' || v === null ? v : undefined
 }
