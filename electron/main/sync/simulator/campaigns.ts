@@ -5,7 +5,8 @@ import type { IdFactory } from './ids'
 import type { AccountModel, AdModel, AdSetModel, CampaignModel } from './model'
 import { adName, campaignName, currencySymbol, headline, seasonalTheme } from './names'
 import { FORMAT_FACTORS, FUNNEL_FACTORS, PLATFORM_PROFILES, type AccountSpec } from './profiles'
-import { hashString, type Rng } from './rng'
+import { CPM_ELASTICITY, RESPONSE_SPREAD } from './dynamics'
+import { hashString, Rng } from './rng'
 import { TEMPLATES, type CampaignTemplate } from './templates'
 import type { SimAd, SimAdSet, SimCampaign, SimConfig } from './types'
 
@@ -33,6 +34,29 @@ export interface BuildContext {
   /** The next campaign's lifetime, when the caller decides it (churn); drawn otherwise. */
   nextLife?: Life
   out: { campaigns: SimCampaign[]; adSets: SimAdSet[]; ads: SimAd[] }
+}
+
+/**
+ * An ad set's own response and its slow drift (see AdSetModel), drawn from a generator keyed by
+ * the world's seed and the ad set's id, so adding it changed nothing else the world draws.
+ * Curvature: e in 0.12 × [0.55, 1.45] (conversions grow like spend^0.48 .. spend^0.80), ±10-25%
+ * (so spend^0.35 .. spend^0.85 at the extremes)
+ * over periods of 6-18 months; saturation level ×/÷ e^0.1 .. e^0.3 over 4-12 months.
+ */
+function adSetResponse(
+  ctx: BuildContext,
+  setId: string,
+): Pick<AdSetModel, 'cpmElasticity' | 'curveAmp' | 'curveFreq' | 'curvePhase' | 'refAmp' | 'refFreq' | 'refPhase'> {
+  const r = new Rng(ctx.config.seed ^ hashString(`response:${setId}`))
+  return {
+    cpmElasticity: CPM_ELASTICITY * r.range(1 - RESPONSE_SPREAD, 1 + RESPONSE_SPREAD),
+    curveAmp: r.range(0.1, 0.25),
+    curveFreq: (2 * Math.PI) / r.range(180, 540),
+    curvePhase: r.range(0, 2 * Math.PI),
+    refAmp: r.range(0.1, 0.3),
+    refFreq: (2 * Math.PI) / r.range(120, 360),
+    refPhase: r.range(0, 2 * Math.PI),
+  }
 }
 
 /** Date of a day index, including the pre-window days (formatting dates is slow in bulk). */
@@ -203,7 +227,7 @@ export function buildCampaign(
       ctrFactor,
       cvrFactor,
     })
-    adSets.push({ share, spendRefMicros, ads })
+    adSets.push({ share, spendRefMicros, ads, ...adSetResponse(ctx, setId) })
   }
 
   return {

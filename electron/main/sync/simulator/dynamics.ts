@@ -7,18 +7,21 @@ import type { SimDailyRow } from './types'
 export const CENT_MICROS = 10_000
 
 /**
- * Diminishing returns: buying deeper into an audience raises CPM (spend^0.12) and lowers the
- * conversion rate of the marginal clicks (spend^-0.24), so conversions grow like
- * spend^0.64 and doubling spend yields ~1.56x conversions. The CVR elasticity is exactly twice
- * the CPM one so the row loop derives one response from the other without a
- * second exp().
+ * Diminishing returns: buying deeper into an audience raises CPM (spend^e) and lowers the
+ * conversion rate of the marginal clicks (spend^-2e), so conversions grow like spend^(1 - 3e).
+ * CPM_ELASTICITY is the typical e; each ad set draws its own (RESPONSE_SPREAD around it) and its
+ * e and its saturation level drift slowly (AdSetModel), so the engine has curves to learn that
+ * differ by ad set and move with time. The CVR elasticity is exactly twice the CPM one so the row
+ * loop derives one response from the other without a second exp().
  */
 export const CPM_ELASTICITY = 0.12
 export const CVR_ELASTICITY = 2 * CPM_ELASTICITY
+/** Ad sets' CPM elasticities lie in CPM_ELASTICITY × [1 - RESPONSE_SPREAD, 1 + RESPONSE_SPREAD]. */
+export const RESPONSE_SPREAD = 0.45
 
 /** Expected conversions at `ratio` x an ad set's reference spend, relative to ratio 1. */
-export function relativeConversions(ratio: number): number {
-  return ratio ** (1 - CPM_ELASTICITY - CVR_ELASTICITY)
+export function relativeConversions(ratio: number, cpmElasticity = CPM_ELASTICITY): number {
+  return ratio ** (1 - 3 * cpmElasticity)
 }
 
 /** Share of conversions still recorded during a tracking outage. */
@@ -133,8 +136,9 @@ function simulateDay(
       }
       if (!(wsum > 0)) continue
       const setSpend = spend * s.share
-      const lx = Math.log(setSpend / s.spendRefMicros)
-      const cpmResp = Math.exp(CPM_ELASTICITY * lx)
+      // The ad set's response on day i: its saturation level and curvature drift slowly.
+      const lx = Math.log(setSpend / s.spendRefMicros) - s.refAmp * Math.sin(s.refFreq * i + s.refPhase)
+      const cpmResp = Math.exp(s.cpmElasticity * (1 + s.curveAmp * Math.sin(s.curveFreq * i + s.curvePhase)) * lx)
       const cvrResp = 1 / (cpmResp * cpmResp)
       const perWeight = setSpend / wsum
 

@@ -40,6 +40,20 @@ export interface AdSetModel {
   readonly share: number
   /** Ad-set spend at which the audience is "comfortably" bought; beyond it returns diminish. */
   readonly spendRefMicros: number
+  /**
+   * The ad set's own response (never reported): CPM rises like spend^cpmElasticity and the marginal
+   * conversion rate falls like spend^(-2 cpmElasticity), so conversions grow like
+   * spend^(1 - 3 cpmElasticity). Both the curvature and the saturation level drift slowly:
+   * on day i the elasticity is cpmElasticity (1 + curveAmp sin(curveFreq i + curvePhase)) and the
+   * reference spend spendRefMicros exp(refAmp sin(refFreq i + refPhase)).
+   */
+  readonly cpmElasticity: number
+  readonly curveAmp: number
+  readonly curveFreq: number
+  readonly curvePhase: number
+  readonly refAmp: number
+  readonly refFreq: number
+  readonly refPhase: number
   readonly ads: readonly AdModel[]
 }
 

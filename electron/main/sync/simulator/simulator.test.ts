@@ -288,6 +288,52 @@ describe('dynamics', () => {
     expect(convRatio / spendRatio).toBeLessThan(0.85)
   })
 
+  it('gives each ad set its own response that drifts slowly, and reports none of it', () => {
+    // One ad set per campaign, all live every day (the bench's shape): their conversions at 1x and
+    // 2x the budget over eight weeks early and late in 400 days give each one's elasticity then.
+    const w = buildWorld(benchConfig(END, 40, 400))
+    const start = addDays(END, -399)
+    const live = w.campaigns.slice(0, 12)
+    const budgetOf = (id: string): number =>
+      w.campaigns.find((c) => c.externalId === id)?.dailyBudgetMicros ??
+      w.adSets.find((s) => s.campaignExternalId === id)?.dailyBudgetMicros ??
+      0
+    const conversions = (from: string, factor: number): Map<string, number> => {
+      const budgets = new Map(live.map((c) => [c.externalId, budgetOf(c.externalId) * factor]))
+      const out = new Map<string, number>()
+      for (const key of new Set(live.map((c) => c.accountKey)))
+        for (const r of w.rows(key, { from, to: addDays(from, 55), asOf: FINAL, budgets }))
+          if (budgets.has(r.campaignExternalId))
+            out.set(r.campaignExternalId, (out.get(r.campaignExternalId) ?? 0) + r.conversions)
+      return out
+    }
+    const elasticity = (from: string): Map<string, number> => {
+      const base = conversions(from, 1)
+      const more = conversions(from, 2)
+      return new Map(
+        live.map((c) => [
+          c.externalId,
+          Math.log((more.get(c.externalId) ?? 0) / (base.get(c.externalId) ?? 1)) / Math.log(2),
+        ]),
+      )
+    }
+    const early = elasticity(addDays(start, 30))
+    const late = elasticity(addDays(END, -80))
+    const e = [...early.values()]
+    // Concave everywhere, different by ad set: e = 0.12 × [0.55, 1.45] × (1 ± 0.25), conversions ~ spend^0.35..0.85.
+    for (const x of [...e, ...late.values()]) {
+      expect(x).toBeGreaterThan(0.3)
+      expect(x).toBeLessThan(0.95)
+    }
+    expect(Math.max(...e) - Math.min(...e)).toBeGreaterThan(0.1)
+    // And it moves within the year: most ad sets respond differently late than early.
+    const moved = live.filter((c) => Math.abs((late.get(c.externalId) ?? 0) - (early.get(c.externalId) ?? 0)) > 0.02)
+    expect(moved.length).toBeGreaterThan(live.length / 2)
+    // The world's entities say nothing of their response: the engine has to learn it from rows.
+    const keys = new Set([...w.adSets, ...w.campaigns].flatMap((x) => Object.keys(x)))
+    expect([...keys].filter((k) => /elastic|spendRef|curve|response/i.test(k))).toEqual([])
+  })
+
   it('follows platform weekday patterns', () => {
     const byWeekday = (key: string): Totals[] => {
       const groups: SimDailyRow[][] = [[], [], [], [], [], [], []]
