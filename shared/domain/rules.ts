@@ -54,6 +54,16 @@ export const RULE_METRICS = [
    * window, as the Anomalies page lists them (seasonal peaks left out), else 0.
    */
   'anomaly',
+  /**
+   * Conversions the ML forecast expects over the next N days (`forecast.days`) from the entity's
+   * last data day, at its recent daily spend; `forecast.bound` picks the 80% interval's lower or
+   * upper bound or the point forecast. Campaigns and ad sets (an ad reads its campaign's with
+   * `of: 'parent_campaign'`). No forecast, or the seasonal baseline instead of the model: skipped
+   * ('no_forecast') with the forecast's reason.
+   */
+  'forecast_conversions',
+  /** Forecast revenue ÷ forecast spend over the next N days (as forecast_conversions). */
+  'forecast_roas',
 ] as const
 export const RuleMetricSchema = z.enum(RULE_METRICS)
 export type RuleMetric = z.infer<typeof RuleMetricSchema>
@@ -68,10 +78,37 @@ export const RULE_METRIC_LABELS: Record<RuleMetric, string> = {
   frequency: 'Frequency',
   fatigue: 'Fatigue (0 ok, 1 declining, 2 fatigued)',
   anomaly: 'Anomaly flagged (1 yes, 0 no)',
+  forecast_conversions: 'Forecast conversions',
+  forecast_roas: 'Forecast ROAS',
 }
 
 /** Metrics that do not depend on a window (the window is ignored). */
-export const WINDOWLESS_METRICS: readonly RuleMetric[] = ['budget', 'days_since_launch', 'fatigue']
+export const WINDOWLESS_METRICS: readonly RuleMetric[] = [
+  'budget',
+  'days_since_launch',
+  'fatigue',
+  'forecast_conversions',
+  'forecast_roas',
+]
+
+/** Metrics read from the ML forecasts (they take a `forecast` horizon and bound instead of a window). */
+export const FORECAST_METRICS: readonly RuleMetric[] = ['forecast_conversions', 'forecast_roas']
+
+/** Which part of the forecast's 80% interval a forecast condition compares. */
+export const FORECAST_BOUNDS = ['lower', 'point', 'upper'] as const
+export const ForecastBoundSchema = z.enum(FORECAST_BOUNDS)
+export type ForecastBound = z.infer<typeof ForecastBoundSchema>
+
+/** The horizon and interval bound of a forecast metric: "the lower bound of the next 7 days". */
+export const RuleForecastSchema = z
+  .object({
+    days: z.number().int().min(1).max(90).default(7),
+    bound: ForecastBoundSchema.default('point'),
+  })
+  .strict()
+export type RuleForecast = z.infer<typeof RuleForecastSchema>
+/** What a forecast metric reads when its condition names no horizon. */
+export const DEFAULT_RULE_FORECAST: RuleForecast = { days: 7, bound: 'point' }
 
 /** Which guardrail data minimum a metric needs: ratios on conversions, ratios on impressions. */
 export function dataMinimumOf(metric: RuleMetric): 'conversions' | 'impressions' | null {
@@ -124,6 +161,8 @@ export const MetricOperandSchema = z
     window: RuleWindowSchema.optional(),
     of: MetricOwnerSchema.default('self'),
     factor: z.number().finite().min(0).max(1000).default(1),
+    /** Forecast metrics: the horizon and bound (default: the condition's own, else 7 days, point). */
+    forecast: RuleForecastSchema.optional(),
   })
   .strict()
 export type MetricOperand = z.infer<typeof MetricOperandSchema>
@@ -139,6 +178,8 @@ export const RuleConditionSchema = z
     value: z.number().finite().optional(),
     /** Or another metric times a factor. */
     compareTo: MetricOperandSchema.optional(),
+    /** Forecast metrics: how many days ahead and which bound of the interval (default 7 days, point). */
+    forecast: RuleForecastSchema.optional(),
     /**
      * Whether days still inside the platform's restatement window count. When false (the default)
      * "last N days" are the last N settled days and lifetime ends at the last settled day; today
@@ -401,6 +442,14 @@ export const RuleInputSchema = z
     conditionsOf(r.conditions).forEach((c) => {
       if (c.of === 'parent_campaign' && r.scope.level === 'campaign')
         ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'a campaign has no parent campaign' })
+      if (r.scope.level === 'ad')
+        for (const side of [c, ...(c.compareTo ? [c.compareTo] : [])])
+          if (FORECAST_METRICS.includes(side.metric) && side.of === 'self')
+            ctx.addIssue({
+              code: 'custom',
+              path: ['conditions'],
+              message: `${RULE_METRIC_LABELS[side.metric]} is forecast for campaigns and ad sets: use the ad's campaign (of: parent_campaign)`,
+            })
     })
   })
 export type RuleInput = z.input<typeof RuleInputSchema>
@@ -435,6 +484,7 @@ export const SKIP_REASONS = [
   'action_limit',
   'budget_limit',
   'not_applicable',
+  'no_forecast',
 ] as const
 export const SkipReasonSchema = z.enum(SKIP_REASONS)
 export type SkipReason = z.infer<typeof SkipReasonSchema>
@@ -448,6 +498,7 @@ export const SKIP_REASON_LABELS: Record<SkipReason, string> = {
   action_limit: 'Action limit reached',
   budget_limit: 'Budget floor/ceiling',
   not_applicable: 'Action does not apply',
+  no_forecast: 'No usable forecast',
 }
 
 export const DECISION_OUTCOMES = ['matched', 'not_matched', 'skipped'] as const

@@ -2,7 +2,10 @@ import { addDays, daysBetween, localDateIn, toEpochDay } from '../../../shared/d
 import type { EntityLevel } from '../../../shared/domain/entities'
 import { currencyMinorDigits } from '../../../shared/domain/money'
 import type { Totals } from '../../../shared/domain/metrics'
+import type { Band } from '../../../shared/ipc/contracts/ml'
 import {
+  DEFAULT_RULE_FORECAST,
+  FORECAST_METRICS,
   WINDOWLESS_METRICS,
   type RuleDefinition,
   type RuleGroup,
@@ -12,6 +15,7 @@ import {
 import type { AnalyticsService, ResolvedScope } from '../analytics/analytics-service'
 import type { AnomalyService } from '../analytics/anomaly-service'
 import { fitFatigue, type AdDay } from '../analytics/fatigue'
+import type { ForecastService } from '../ml/forecast-service'
 import type { RuleAccount, RuleEntity, RulesRepo } from '../store/repos/rules-repo'
 
 /** An account with its local "today" at evaluation time. */
@@ -20,6 +24,14 @@ export interface EvalAccount extends RuleAccount {
   /** `today` as an epoch day. */
   todayDay: number
 }
+
+/** What forecast conditions read: the ML forecasts service's public `forecast`. */
+export type ForecastReader = Pick<ForecastService, 'forecast'>
+
+/** An entity's forecast over the next N days, or why there is none to use. */
+export type EvalForecast =
+  | { conversions: Band; roas: Band | null; methods: { conversions: string; revenue: string }; reasons: string[] }
+  | { problem: string }
 
 /** A window resolved for one account: the days, or why there are none to use. */
 export type ResolvedRange = { from: string; to: string; days: number } | { provisional: true }
@@ -44,6 +56,8 @@ export class EvalData {
     private readonly analytics: AnalyticsService,
     /** The anomaly detector (anomaly conditions; without it they have no value). */
     private readonly anomalies?: AnomalyService,
+    /** The ML forecasts (forecast conditions; without them every entity is skipped for it). */
+    private readonly forecasts?: ForecastReader,
   ) {
     this.accounts = new Map(
       repo.accounts(workspaceId).map((a) => {
@@ -209,6 +223,83 @@ export class EvalData {
     return set
   }
 
+  private readonly forecastCache = new Map<string, EvalForecast>()
+
+  /**
+   * The ML forecast of a campaign or ad set over the next `days` (through the forecasts service,
+   * once per entity and horizon per cycle), or why it has none: no trained model, no forecast for
+   * the entity (new, idle), or an error reading it.
+   */
+  forecast(level: 'campaign' | 'ad_set', id: number, days: number): EvalForecast {
+    const key = `${level}:${id}:${days}`
+    let f = this.forecastCache.get(key)
+    if (!f) {
+      if (!this.forecasts) f = { problem: 'forecasts are not available here' }
+      else
+        try {
+          const r = this.forecasts.forecast({ workspaceId: this.workspaceId, entityType: level, entityId: id, days })
+          f = { conversions: r.conversions, roas: r.roas, methods: r.basis.methods, reasons: r.basis.reasons }
+        } catch (e) {
+          f = { problem: (e as Error).message }
+        }
+      this.forecastCache.set(key, f)
+    }
+    return f
+  }
+
+  /**
+   * Read ahead the forecasts the rules' forecast conditions need, one entity per step (a forecast
+   * reads the entity's history and runs the model: a few milliseconds each), so a cycle's slices
+   * stay short. Entities of the rule's accounts and statuses; every campaign for `of: parent_campaign`.
+   */
+  private *forecastSteps(rules: RuleDefinition[]): Generator<void, void> {
+    if (!this.forecasts) return
+    const want = new Map<string, { level: 'campaign' | 'ad_set'; id: number; days: number }>()
+    for (const rule of rules) {
+      const accounts = new Set(
+        [...this.accounts.values()]
+          .filter(
+            (a) =>
+              (!rule.scope.platforms || rule.scope.platforms.includes(a.platform)) &&
+              (!rule.scope.accountIds || rule.scope.accountIds.includes(a.id)),
+          )
+          .map((a) => a.id),
+      )
+      const sides: { metric: RuleMetric; of: 'self' | 'parent_campaign'; days: number }[] = []
+      const walk = (g: RuleGroup): void => {
+        for (const item of g.items) {
+          if (item.type === 'group') walk(item)
+          else {
+            sides.push({ metric: item.metric, of: item.of, days: (item.forecast ?? DEFAULT_RULE_FORECAST).days })
+            if (item.compareTo)
+              sides.push({
+                metric: item.compareTo.metric,
+                of: item.compareTo.of,
+                days: (item.compareTo.forecast ?? item.forecast ?? DEFAULT_RULE_FORECAST).days,
+              })
+          }
+        }
+      }
+      walk(rule.conditions)
+      for (const side of sides) {
+        if (!FORECAST_METRICS.includes(side.metric)) continue
+        const level = side.of === 'parent_campaign' ? 'campaign' : rule.scope.level
+        if (level === 'ad') continue
+        for (const e of this.entities(level))
+          if (
+            accounts.has(e.accountId) &&
+            (side.of === 'parent_campaign' || (rule.scope.statuses as string[]).includes(e.status))
+          )
+            want.set(`${level}:${e.id}:${side.days}`, { level, id: e.id, days: side.days })
+      }
+    }
+    for (const w of want.values()) {
+      if (this.forecastCache.has(`${w.level}:${w.id}:${w.days}`)) continue
+      this.forecast(w.level, w.id, w.days)
+      yield
+    }
+  }
+
   /** Ad and ad-set totals read ahead for a cycle's rules, by `from|to`, with the accounts they cover. */
   private readonly adBatch = new Map<
     string,
@@ -236,6 +327,7 @@ export class EvalData {
   }
 
   private *prefetchSteps(rules: RuleDefinition[]): Generator<void, void> {
+    yield* this.forecastSteps(rules)
     const want = new Map<string, { from: string; to: string; accounts: Set<number> }>()
     for (const rule of rules) {
       if (rule.scope.level === 'campaign') continue

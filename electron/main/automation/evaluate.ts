@@ -4,6 +4,8 @@ import type { EntityLevel } from '../../../shared/domain/entities'
 import { deriveKpis, EMPTY_TOTALS, type Totals } from '../../../shared/domain/metrics'
 import {
   dataMinimumOf,
+  DEFAULT_RULE_FORECAST,
+  FORECAST_METRICS,
   OPERATOR_SYMBOLS,
   RULE_METRIC_LABELS,
   WINDOWLESS_METRICS,
@@ -13,6 +15,7 @@ import {
   type RuleCondition,
   type RuleDecision,
   type RuleDefinition,
+  type RuleForecast,
   type RuleGroup,
   type RuleMetric,
   type RuleWindow,
@@ -230,12 +233,24 @@ export function conditionLabel(c: RuleCondition): string {
   return label
 }
 
+/** "next 7d, lower bound" */
+export function forecastLabel(f: RuleForecast | undefined): string {
+  const spec = f ?? DEFAULT_RULE_FORECAST
+  return `next ${spec.days}d${spec.bound === 'point' ? '' : `, ${spec.bound} bound`}`
+}
+
 function buildConditionLabel(c: RuleCondition): string {
-  const side = (m: RuleMetric, w: RuleWindow, of: string): string =>
-    `${of === 'parent_campaign' ? "campaign's " : ''}${RULE_METRIC_LABELS[m]}${WINDOWLESS_METRICS.includes(m) ? '' : ` (${windowLabel(w)})`}`
-  const left = side(c.metric, c.window, c.of)
+  const side = (m: RuleMetric, w: RuleWindow, of: string, f: RuleForecast | undefined): string =>
+    `${of === 'parent_campaign' ? "campaign's " : ''}${RULE_METRIC_LABELS[m]}${
+      FORECAST_METRICS.includes(m)
+        ? ` (${forecastLabel(f)})`
+        : WINDOWLESS_METRICS.includes(m)
+          ? ''
+          : ` (${windowLabel(w)})`
+    }`
+  const left = side(c.metric, c.window, c.of, c.forecast)
   const right = c.compareTo
-    ? `${c.compareTo.factor === 1 ? '' : `${c.compareTo.factor} × `}${side(c.compareTo.metric, c.compareTo.window ?? c.window, c.compareTo.of)}`
+    ? `${c.compareTo.factor === 1 ? '' : `${c.compareTo.factor} × `}${side(c.compareTo.metric, c.compareTo.window ?? c.window, c.compareTo.of, c.compareTo.forecast ?? c.forecast)}`
     : String(c.value)
   return `${left} ${OPERATOR_SYMBOLS[c.op]} ${right}`
 }
@@ -574,7 +589,7 @@ class Program {
     block: ValueBlock,
   ): number {
     const k = this.at++
-    const left = sides.read(e, c.metric, c.window, c.of, c.includeProvisional, guard)
+    const left = sides.read(e, c.metric, c.window, c.of, c.includeProvisional, guard, c.forecast)
     const leftUnknown = sides.unknown
     let right: number | null
     let rightUnknown: Unknown | undefined
@@ -586,6 +601,7 @@ class Program {
         c.compareTo.of,
         c.includeProvisional,
         guard,
+        c.compareTo.forecast ?? c.forecast,
       )
       // A value under its data minimum still compares on the right-hand side (as it always has).
       if (r === null) {
@@ -732,6 +748,7 @@ class SideReader {
     of: 'self' | 'parent_campaign',
     includeProvisional: boolean,
     guard: RuleDefinition['guardrails'],
+    forecast?: RuleForecast,
   ): number | null {
     this.unknown = undefined
     const account = this.data.accounts.get(e.accountId) as EvalAccount
@@ -748,6 +765,10 @@ class SideReader {
         return null
       }
       return FATIGUE_LEVELS[f.state]
+    }
+    if (metric === 'forecast_conversions' || metric === 'forecast_roas') {
+      if (level === 'ad') return null
+      return this.forecast(metric, level, subject.id, forecast ?? DEFAULT_RULE_FORECAST)
     }
     const t = this.totalsFor(level, subject.id, account, w, includeProvisional)
     const range = this.lastRange
@@ -793,6 +814,36 @@ class SideReader {
       return f && f.reach > 0 ? f.impressions / f.reach : null
     }
     return metricFromTotals(metric, t)
+  }
+
+  /**
+   * A forecast metric through the ML forecasts: the chosen bound of the next N days. Unknown
+   * ('no_forecast', with the forecast's own reason) when there is none or the metric comes from
+   * the seasonal baseline instead of the model; ROAS has no value without forecast spend.
+   */
+  private forecast(
+    metric: 'forecast_conversions' | 'forecast_roas',
+    level: 'campaign' | 'ad_set',
+    id: number,
+    spec: RuleForecast,
+  ): number | null {
+    const f = this.data.forecast(level, id, spec.days)
+    const what = `${RULE_METRIC_LABELS[metric]} (${forecastLabel(spec)})`
+    if ('problem' in f) {
+      this.unknown = new Unknown('no_forecast', () => `${what}: ${f.problem}`)
+      return null
+    }
+    const method = metric === 'forecast_conversions' ? f.methods.conversions : f.methods.revenue
+    if (method !== 'model') {
+      this.unknown = new Unknown(
+        'no_forecast',
+        () =>
+          `${what}: only the seasonal baseline forecasts it, not the model${f.reasons.length ? ` (${f.reasons.join(' ')})` : ''}`,
+      )
+      return null
+    }
+    const band = metric === 'forecast_conversions' ? f.conversions : f.roas
+    return band ? band[spec.bound] : null
   }
 
   /** The entity's daily budget in reporting-currency units (null: none of its own). */

@@ -9,7 +9,7 @@ import { DEMO_TEMPLATE_IDS, ruleTemplates, type TemplateBasis } from './template
 
 type Channel = (typeof AUTOMATION_INVOKE_CHANNELS)[number]
 type Provides = 'automation'
-type Requires = 'analytics' | 'anomalies' | 'changes' | 'alerts'
+type Requires = 'analytics' | 'anomalies' | 'changes' | 'alerts' | 'forecasts'
 
 /** How often the owner looks for rules whose scheduled time has come. */
 export const TICK_MS = 30_000
@@ -23,16 +23,16 @@ export const TICK_MS = 30_000
 export const automationModule: CoreModule<Provides, Requires, Channel> = {
   name: 'automation',
   provides: ['automation'],
-  requires: ['analytics', 'anomalies', 'changes', 'alerts'],
+  requires: ['analytics', 'anomalies', 'changes', 'alerts', 'forecasts'],
   create: createAutomationModule,
 }
 
 function createAutomationModule(
   services: CoreServices,
-  { analytics, anomalies, changes, alerts }: Pick<ServiceRegistry, Requires>,
+  { analytics, anomalies, changes, alerts, forecasts }: Pick<ServiceRegistry, Requires>,
 ): ModuleParts<Provides, Channel> {
   const repo = new RulesRepo(services.store.sqlite)
-  const rules = new RulesService({ core: services, repo, analytics, anomalies, changes, alerts })
+  const rules = new RulesService({ core: services, repo, analytics, anomalies, changes, alerts, forecasts })
   let timer: NodeJS.Timeout | null = null
   const offs: (() => void)[] = []
   let running: Promise<unknown> = Promise.resolve()

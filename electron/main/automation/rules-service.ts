@@ -18,7 +18,7 @@ import type { AnomalyService } from '../analytics/anomaly-service'
 import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
 import type { RuleRow, RulesRepo } from '../store/repos/rules-repo'
-import { EvalData } from './data'
+import { EvalData, type ForecastReader } from './data'
 import { evaluateRule, evaluateRuleSliced, slicer, type EntityOutcome } from './evaluate'
 import { cronProblem, nextRunAt } from './schedule'
 
@@ -34,6 +34,8 @@ export interface RulesServiceDeps {
   anomalies?: AnomalyService
   changes: ChangeService
   alerts: AlertService
+  /** The ML forecasts behind forecast conditions. */
+  forecasts?: ForecastReader
 }
 
 /** See RulesService.sliceMs. */
@@ -275,7 +277,14 @@ export class RulesService {
     const ruleId = stored?.id ?? 0
     const version = stored?.version ?? 0
     const started = this.now()
-    const data = new EvalData(def.workspaceId, started, this.d.repo, this.d.analytics, this.d.anomalies)
+    const data = new EvalData(
+      def.workspaceId,
+      started,
+      this.d.repo,
+      this.d.analytics,
+      this.d.anomalies,
+      this.d.forecasts,
+    )
     data.prefetch([def])
     const outcomes = evaluateRule(def, data, this.history(ruleId, def, started))
     const decisions = outcomes.map((o) => markActions(o, 'would'))
@@ -339,7 +348,14 @@ export class RulesService {
     const pause = slicer(this.sliceMs)
     for (const r of rules)
       if (!data.has(r.workspaceId)) {
-        const d = new EvalData(r.workspaceId, started, this.d.repo, this.d.analytics, this.d.anomalies)
+        const d = new EvalData(
+          r.workspaceId,
+          started,
+          this.d.repo,
+          this.d.analytics,
+          this.d.anomalies,
+          this.d.forecasts,
+        )
         // The ad and ad-set windows of every rule of the workspace in one read (on failure each rule
         // reads its own windows and reports its own error).
         try {

@@ -1,13 +1,18 @@
 import type { JSX } from 'react'
 import type { EntityLevel } from '../../../../shared/domain/entities'
 import {
+  DEFAULT_RULE_FORECAST,
+  FORECAST_BOUNDS,
+  FORECAST_METRICS,
   OPERATOR_SYMBOLS,
   RULE_METRIC_LABELS,
   RULE_METRICS,
   RULE_OPERATORS,
   WINDOWLESS_METRICS,
   dataMinimumOf,
+  type ForecastBound,
   type RuleCondition,
+  type RuleForecast,
   type RuleGroup,
   type RuleMetric,
   type RuleNode,
@@ -143,9 +148,24 @@ function ConditionRow({
   const id = `cond-${path.replace(/\./g, '-')}`
   const set = (patch: Partial<RuleCondition>): void => onChange({ ...cond, ...patch })
   const windowless = WINDOWLESS_METRICS.includes(cond.metric)
+  // Forecast metrics take a horizon and an interval bound instead of a window (one for both sides).
+  const forecasting =
+    FORECAST_METRICS.includes(cond.metric) ||
+    (cond.compareTo !== undefined && FORECAST_METRICS.includes(cond.compareTo.metric))
+  const withForecast = (c: RuleCondition): RuleCondition => {
+    const uses = FORECAST_METRICS.includes(c.metric) || (c.compareTo && FORECAST_METRICS.includes(c.compareTo.metric))
+    if (uses) return c.forecast ? c : { ...c, forecast: { ...DEFAULT_RULE_FORECAST } }
+    const { forecast: _f, ...rest } = c
+    void _f
+    return rest
+  }
   const byMetric = cond.compareTo !== undefined
   const valueErr = errors.get(`${path}.value`) ?? errors.get(`${path}.compareTo.factor`)
-  const rowErr = errors.get(path) ?? errors.get(`${path}.op`) ?? errors.get(`${path}.window.days`)
+  const rowErr =
+    errors.get(path) ??
+    errors.get(`${path}.op`) ??
+    errors.get(`${path}.window.days`) ??
+    errors.get(`${path}.forecast.days`)
   const minimum = dataMinimumOf(cond.metric)
   return (
     <li className="rule-cond" data-testid="rule-condition">
@@ -171,7 +191,7 @@ function ConditionRow({
             const metric = e.target.value as RuleMetric
             // Keep the number as shown: 2 (%) stays 2 % when switching between percent metrics.
             const value = cond.value === undefined ? undefined : fromDisplay(metric, toDisplay(cond.metric, cond.value))
-            set({ metric, ...(value !== undefined ? { value } : {}) })
+            onChange(withForecast({ ...cond, metric, ...(value !== undefined ? { value } : {}) }))
           }}
         >
           {RULE_METRICS.map((m) => (
@@ -183,6 +203,14 @@ function ConditionRow({
         {windowless ? null : (
           <WindowPicker id={`${id}-window`} label="Window" value={cond.window} onChange={(window) => set({ window })} />
         )}
+        {forecasting ? (
+          <ForecastPicker
+            id={`${id}-forecast`}
+            value={cond.forecast ?? DEFAULT_RULE_FORECAST}
+            invalid={!!errors.get(`${path}.forecast.days`)}
+            onChange={(forecast) => set({ forecast })}
+          />
+        ) : null}
         <select
           className="select"
           aria-label="Operator"
@@ -241,7 +269,11 @@ function ConditionRow({
               className="select"
               aria-label="Metric (right side)"
               value={cond.compareTo.metric}
-              onChange={(e) => set({ compareTo: { ...cond.compareTo!, metric: e.target.value as RuleMetric } })}
+              onChange={(e) =>
+                onChange(
+                  withForecast({ ...cond, compareTo: { ...cond.compareTo!, metric: e.target.value as RuleMetric } }),
+                )
+              }
             >
               {RULE_METRICS.map((m) => (
                 <option key={m} value={m}>
@@ -316,6 +348,12 @@ function ConditionRow({
             Count provisional days (the platform may still restate them)
           </label>
         )}
+        {forecasting ? (
+          <span className="field__hint">
+            From the ML forecast (Predictions page): entities without a forecast, or forecast by the seasonal baseline
+            instead of the model, are skipped with the reason
+          </span>
+        ) : null}
         {minimum ? (
           <span className="field__hint">
             Needs the data minimum on {minimum === 'conversions' ? 'conversions and spend' : 'impressions'} (guardrails)
@@ -435,5 +473,53 @@ export function ConditionGroup({
         ) : null}
       </div>
     </div>
+  )
+}
+
+const BOUND_WORDS: Record<ForecastBound, string> = {
+  lower: 'lower bound (80% interval)',
+  point: 'point forecast',
+  upper: 'upper bound (80% interval)',
+}
+
+/** "the next [7] days, [lower bound]": a forecast metric's horizon and interval bound. */
+function ForecastPicker({
+  id,
+  value,
+  invalid,
+  onChange,
+}: {
+  id: string
+  value: RuleForecast
+  invalid: boolean
+  onChange: (f: RuleForecast) => void
+}): JSX.Element {
+  return (
+    <span className="rule-window" data-testid="condition-forecast">
+      <span className="rule-window__word">next</span>
+      <NumberInput
+        id={`${id}-days`}
+        label="Forecast days ahead"
+        value={value.days}
+        width={64}
+        min={1}
+        step={1}
+        invalid={invalid}
+        onChange={(d) => onChange({ ...value, days: d ?? Number.NaN })}
+      />
+      <span className="rule-window__word">days,</span>
+      <select
+        className="select"
+        aria-label="Forecast bound"
+        value={value.bound}
+        onChange={(e) => onChange({ ...value, bound: e.target.value as ForecastBound })}
+      >
+        {FORECAST_BOUNDS.map((b) => (
+          <option key={b} value={b}>
+            {BOUND_WORDS[b]}
+          </option>
+        ))}
+      </select>
+    </span>
   )
 }

@@ -154,6 +154,34 @@ describe('the rule editor', () => {
   })
 })
 
+describe('forecast conditions in the editor', () => {
+  it('swaps the window for a horizon and an interval bound, and previews the draft with them', async () => {
+    const client = createFakeClient({
+      'rules:preview': (input) => result((input as { rule: RuleDefinition }).rule),
+    })
+    setClient(client)
+    render(<RuleEditor initial={template} accounts={[account]} currency="USD" onSaved={() => {}} onCancel={() => {}} />)
+    await waitFor(() => expect(screen.getByTestId('preview-matched').textContent).toBe('1'))
+    expect(screen.queryByTestId('condition-forecast')).toBeNull()
+    fireEvent.change(screen.getByTestId('condition-metric'), { target: { value: 'forecast_roas' } })
+    expect(screen.getByTestId('condition-forecast')).toBeTruthy()
+    expect(screen.queryByLabelText('Window')).toBeNull()
+    fireEvent.change(screen.getByLabelText('Forecast days ahead'), { target: { value: '14' } })
+    fireEvent.change(screen.getByLabelText('Forecast bound'), { target: { value: 'lower' } })
+    await waitFor(() => {
+      const last = client.calls.filter((c) => c.channel === 'rules:preview').at(-1)
+      const cond = (last?.input as { rule: RuleDefinition }).rule.conditions.items[0]
+      expect(cond).toMatchObject({ metric: 'forecast_roas', forecast: { days: 14, bound: 'lower' }, value: 3 })
+    })
+    // Zero days ahead is refused at the field, before the core sees it.
+    fireEvent.change(screen.getByLabelText('Forecast days ahead'), { target: { value: '0' } })
+    expect(screen.getByTestId('condition-error').textContent).toMatch(/1/)
+    // Back to a windowed metric: the horizon goes, the window comes back.
+    fireEvent.change(screen.getByTestId('condition-metric'), { target: { value: 'cpa' } })
+    expect(screen.queryByTestId('condition-forecast')).toBeNull()
+  })
+})
+
 describe('rule-text helpers', () => {
   it('maps the schema’s words to plain ones and finds the field of a core-only error', () => {
     expect(friendly('Invalid input: expected number, received NaN')).toBe('Enter a number')

@@ -1,11 +1,14 @@
 import type { Change } from '../../../../shared/domain/changes'
 import { formatMoney } from '../../../../shared/domain/money'
 import {
+  DEFAULT_RULE_FORECAST,
+  FORECAST_METRICS,
   OPERATOR_SYMBOLS,
   RULE_METRIC_LABELS,
   RuleInputSchema,
   WINDOWLESS_METRICS,
   type RuleAction,
+  type RuleForecast,
   type RuleCondition,
   type RuleDefinition,
   type RuleGroup,
@@ -43,6 +46,7 @@ export function unitOf(metric: RuleMetric): MetricUnit {
     case 'budget':
       return 'money'
     case 'roas':
+    case 'forecast_roas':
       return 'ratio'
     case 'ctr':
     case 'budget_utilisation':
@@ -103,16 +107,27 @@ export function windowText(w: RuleWindow): string {
   }
 }
 
-function sideText(metric: RuleMetric, w: RuleWindow, of: string): string {
+/** "the next 7 days, lower bound" */
+export function forecastText(f: RuleForecast | undefined): string {
+  const spec = f ?? DEFAULT_RULE_FORECAST
+  return `the next ${spec.days} ${spec.days === 1 ? 'day' : 'days'}${spec.bound === 'point' ? '' : `, ${spec.bound} bound`}`
+}
+
+function sideText(metric: RuleMetric, w: RuleWindow, of: string, f?: RuleForecast): string {
   const owner = of === 'parent_campaign' ? 'campaign ' : ''
-  return `${owner}${RULE_METRIC_LABELS[metric]}${WINDOWLESS_METRICS.includes(metric) ? '' : `, ${windowText(w)}`}`
+  const when = FORECAST_METRICS.includes(metric)
+    ? `, ${forecastText(f)}`
+    : WINDOWLESS_METRICS.includes(metric)
+      ? ''
+      : `, ${windowText(w)}`
+  return `${owner}${RULE_METRIC_LABELS[metric]}${when}`
 }
 
 /** "CPA, the last 7 days > 1.5 × campaign CPA, the last 7 days". */
 export function conditionText(c: RuleCondition, currency: string): string {
-  const left = sideText(c.metric, c.window, c.of)
+  const left = sideText(c.metric, c.window, c.of, c.forecast)
   const right = c.compareTo
-    ? `${c.compareTo.factor === 1 ? '' : `${c.compareTo.factor} × `}${sideText(c.compareTo.metric, c.compareTo.window ?? c.window, c.compareTo.of)}`
+    ? `${c.compareTo.factor === 1 ? '' : `${c.compareTo.factor} × `}${sideText(c.compareTo.metric, c.compareTo.window ?? c.window, c.compareTo.of, c.compareTo.forecast ?? c.forecast)}`
     : formatMetric(c.metric, c.value ?? null, currency)
   return `${left} ${OPERATOR_SYMBOLS[c.op]} ${right}`
 }
