@@ -15,7 +15,7 @@ const ELECTRON_ALLOWED = new Set([
   'electron/main/ipc/bridge.ts',
   'electron/preload/index.ts',
 ])
-const ELECTRON_MODULES = ['electron', 'electron-store', 'electron-updater']
+const ELECTRON_MODULES = ['electron', 'electron-store', 'electron-updater', '@sentry/electron', '@sentry/electron/main']
 const NODE_BUILTINS =
   /^(node:|fs$|path$|os$|crypto$|child_process$|http$|https$|net$|worker_threads$|url$|events$|stream$)/
 

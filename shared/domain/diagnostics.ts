@@ -70,5 +70,7 @@ export const DiagnosticsSchema = z.object({
   }),
   disk_free_mb: z.number().nullable(),
   log_file: z.string().nullable(),
+  /** Optional Sentry reporting: off (nothing leaves the computer) unless a DSN is set; where to, never the key. */
+  error_reporting: z.object({ enabled: z.boolean(), destination: z.string().nullable() }),
 })
 export type Diagnostics = z.infer<typeof DiagnosticsSchema>

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { dsnProblem } from './error-reporting'
 
 /** User settings (persisted by the shell: electron-store in the app, a JSON file under Node). */
 export const SettingsSchema = z.object({
@@ -11,6 +12,19 @@ export const SettingsSchema = z.object({
   /** Automatic daily backups kept (the newest N), and weekly ones kept beyond them (the newest of each older week). */
   backupKeepDaily: z.number().int().min(1, 'Keep at least 1 daily backup').max(365, 'Keep at most 365 daily backups'),
   backupKeepWeekly: z.number().int().min(0).max(104, 'Keep at most 104 weekly backups'),
+  /**
+   * A Sentry DSN: errors and crashes are reported there, secrets scrubbed. Null (the default): off,
+   * nothing leaves the computer.
+   */
+  errorReportingDsn: z
+    .string()
+    .trim()
+    .max(500)
+    .superRefine((v, ctx) => {
+      const problem = dsnProblem(v)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    })
+    .nullable(),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 
@@ -24,4 +38,5 @@ export const DEFAULT_SETTINGS: Settings = {
   notifications: true,
   backupKeepDaily: 7,
   backupKeepWeekly: 4,
+  errorReportingDsn: null,
 }

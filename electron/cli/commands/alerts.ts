@@ -238,6 +238,7 @@ function doctorText(d: Diagnostics): string {
     `  process       ${d.process.rss_mb} MB RSS, heap ${d.process.heap_used_mb} MB, CPU ${d.process.cpu_user_s}s user, node ${d.process.node}`,
     `  disk free     ${d.disk_free_mb ?? '?'} MB`,
     `  log file      ${d.log_file ?? 'none yet (the app and preview write logs)'}`,
+    `  error reports ${d.error_reporting.enabled ? `on → ${d.error_reporting.destination ?? 'Sentry'}` : 'off (no Sentry DSN: nothing leaves this computer)'}`,
   ]
   if (d.problems.length) lines.push('Problems:', ...d.problems.map((p) => `  ${p.level.toUpperCase()}: ${p.message}`))
   return lines.join('\n')

@@ -39,6 +39,8 @@ export class ErrorAlerts {
   constructor(
     private readonly alerts: Pick<AlertService, 'raiseSystem'>,
     private readonly now: () => Date,
+    /** Also told of every error that is raised (the optional Sentry reporting). */
+    private readonly forward?: (e: ReportedError & { message: string; stack?: string }) => void,
   ) {}
 
   report(e: ReportedError): ErrorReportResult {
@@ -61,6 +63,11 @@ export class ErrorAlerts {
       return { alertId: null, limited: true }
     }
     this.sent.push(t)
+    try {
+      this.forward?.({ ...e, message, ...(stack ? { stack } : {}) })
+    } catch (err) {
+      log().error({ err }, 'the error could not be forwarded')
+    }
     const digest = createHash('sha256').update(`${e.origin}|${e.where}|${message}`).digest('hex').slice(0, 12)
     const held = this.suppressed
     this.suppressed = 0

@@ -1,5 +1,6 @@
 import type { ALERTS_INVOKE_CHANNELS } from '../../../shared/ipc/channels/alerts'
-import { diagnosticsBundle } from '../diagnostics/bundle'
+import { diagnosticsBundle, storedSecrets } from '../diagnostics/bundle'
+import { ErrorReporting } from '../diagnostics/error-reporting'
 import { diagnose, recentLogLines } from '../diagnostics/diagnostics'
 import { setErrorSink, startLogging, type AppLogging } from '../logging'
 import type { CoreModule } from '../module'
@@ -28,8 +29,22 @@ export const alertsModule: CoreModule<'alerts', never, Channel> = {
   requires: [],
   create(core) {
     const alerts = new AlertService(core)
-    const errors = new ErrorAlerts(alerts, () => core.platform.clock.now())
+    // Optional Sentry reporting: nothing is loaded or sent until the user enters a DSN.
+    const reporting = new ErrorReporting(core, () => storedSecrets(core, alerts))
+    const errors = new ErrorAlerts(
+      alerts,
+      () => core.platform.clock.now(),
+      (e) =>
+        reporting.capture({
+          origin: e.origin,
+          where: e.where,
+          message: e.message,
+          ...(e.stack ? { stack: e.stack } : {}),
+          ...(e.route ? { route: e.route } : {}),
+        }),
+    )
     let logging: AppLogging | null = null
+    let offSettings: (() => void) | null = null
     return {
       services: { alerts },
       handlers: {
@@ -112,8 +127,13 @@ export const alertsModule: CoreModule<'alerts', never, Channel> = {
           )
         }
         alerts.start()
+        void reporting.apply(core.platform.settings.get().errorReportingDsn)
+        offSettings = core.events.on('settings:changed', (next) => void reporting.apply(next.errorReportingDsn))
       },
       async stop() {
+        offSettings?.()
+        offSettings = null
+        await reporting.close()
         await alerts.close()
         setErrorSink(null)
         logging?.close()

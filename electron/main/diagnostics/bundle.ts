@@ -58,6 +58,17 @@ function logFiles(dataDir: string): { name: string; path: string }[] {
     .map(({ name, path }) => ({ name, path }))
 }
 
+/** The stored alert-channel secrets (SMTP passwords, Slack URLs, signing secrets), to scrub wherever they appear. */
+export async function storedSecrets(core: CoreServices, alerts: AlertService): Promise<string[]> {
+  const known: string[] = []
+  for (const c of alerts.repo.channels()) {
+    const s = c.secretRef ? await core.platform.secrets.get(c.secretRef) : null
+    // Short values would blank out ordinary words; the patterns catch the usual shapes anyway.
+    if (s && s.length >= 6) known.push(s)
+  }
+  return known
+}
+
 /**
  * "Copy diagnostics" as a zip for a bug report: the doctor's JSON and the newest logs, every line
  * redacted again and every stored alert-channel secret replaced wherever it appears.
@@ -68,12 +79,7 @@ export async function diagnosticsBundle(
   opts: { integrity?: boolean } = {},
 ): Promise<DiagnosticsBundle> {
   const report = await diagnose(core, alerts, { integrity: opts.integrity ?? false })
-  const known: string[] = []
-  for (const c of alerts.repo.channels()) {
-    const s = c.secretRef ? await core.platform.secrets.get(c.secretRef) : null
-    // Short values would blank out ordinary words; the patterns catch the usual shapes anyway.
-    if (s && s.length >= 6) known.push(s)
-  }
+  const known = await storedSecrets(core, alerts)
   const scrub = (text: string): string => {
     let out = redactText(text)
     for (const s of known) out = out.split(s).join('[REDACTED]')

@@ -5,6 +5,7 @@ import type { CoreServices } from '../core-services'
 import { logDir, redactText } from '../logging'
 import { StatusRepo } from '../store/repos/status-repo'
 import type { Diagnostics } from '../../../shared/domain/diagnostics'
+import { dsnDestination } from '../../../shared/domain/error-reporting'
 
 const MB = 1024 * 1024
 const round1 = (n: number): number => Math.round(n * 10) / 10
@@ -128,6 +129,7 @@ export async function diagnose(
   const mem = process.memoryUsage()
   const cpu = process.cpuUsage()
   const logFile = currentLogFile(core.platform.paths.dataDir)
+  const dsn = core.platform.settings.get().errorReportingDsn
   return {
     healthy: problems.every((p) => p.level !== 'error') && jobs.failed.length === 0,
     problems,
@@ -157,6 +159,7 @@ export async function diagnose(
     },
     disk_free_mb: diskFree,
     log_file: logFile,
+    error_reporting: { enabled: dsn !== null, destination: dsn ? dsnDestination(dsn) : null },
   }
 }
 

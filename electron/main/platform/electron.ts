@@ -4,7 +4,14 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { appRouteOf } from '../tray-menu'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared/domain/settings'
-import type { Platform, SecretStore, SecretsProtection, SettingsStore } from './types'
+import type {
+  ErrorReporter,
+  ErrorReporterOptions,
+  Platform,
+  SecretStore,
+  SecretsProtection,
+  SettingsStore,
+} from './types'
 import { ensurePrivateDir, tightenDataDir, writeFileAtomic } from './private-files'
 import {
   decideSafeStorage,
@@ -79,6 +86,7 @@ class ElectronSettings implements SettingsStore {
       notifications: { type: 'boolean' },
       backupKeepDaily: { type: 'integer', minimum: 1, maximum: 365 },
       backupKeepWeekly: { type: 'integer', minimum: 0, maximum: 104 },
+      errorReportingDsn: { type: ['string', 'null'], maxLength: 500 },
     },
     clearInvalidConfig: true,
     // Owner-only, like every file in the data folder.
@@ -93,6 +101,55 @@ class ElectronSettings implements SettingsStore {
 }
 
 const ALLOWED_EXTERNAL = /^https:\/\//
+
+/**
+ * Integrations of `@sentry/electron` left out: the app reports uncaught errors and rejections itself
+ * (logged, raised as alerts, then sent), the renderer reports through the app's own IPC
+ * (`diagnostics:reportError`) so no preload is injected into its sandbox, and nothing that would
+ * send more than the error: screenshots, console lines, local variables, network breadcrumbs,
+ * session pings.
+ */
+const SENTRY_LEFT_OUT = new Set([
+  'OnUncaughtException',
+  'OnUnhandledRejection',
+  'PreloadInjection',
+  'Screenshots',
+  'Console',
+  'LocalVariables',
+  'ElectronNet',
+  'MainProcessSession',
+  'RendererEventLoopBlock',
+])
+
+/**
+ * The desktop app's error reporting: `@sentry/electron` in the main process (errors handed to
+ * `capture`, and native crash reports of the main, renderer and GPU processes through its minidump
+ * integration). Its client is process-wide: a new DSN closes the old client first (the core does).
+ */
+async function startElectronErrorReporter(opts: ErrorReporterOptions): Promise<ErrorReporter> {
+  const Sentry = await import('@sentry/electron/main')
+  Sentry.init({
+    dsn: opts.dsn,
+    release: opts.release,
+    environment: opts.environment,
+    ipcMode: Sentry.IPCMode.Classic,
+    sendDefaultPii: false,
+    integrations: (defaults) => defaults.filter((i) => !SENTRY_LEFT_OUT.has(i.name)),
+    beforeSend: (event) => opts.beforeSend(event as unknown as Record<string, unknown>) as typeof event | null,
+  })
+  return {
+    capture({ error, tags }) {
+      Sentry.withScope((scope) => {
+        scope.setTags(tags)
+        Sentry.captureException(error)
+      })
+    },
+    flush: (ms) => Sentry.flush(ms),
+    async close(ms) {
+      await Sentry.close(ms)
+    },
+  }
+}
 
 /** The Platform of the desktop app. */
 export function createElectronPlatform(opts: {
@@ -141,5 +198,6 @@ export function createElectronPlatform(opts: {
       powerMonitor.on('resume', cb)
       return () => powerMonitor.off('resume', cb)
     },
+    startErrorReporter: startElectronErrorReporter,
   }
 }

@@ -8,6 +8,7 @@ import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared
 import type { HostKind, Notification, Platform, SecretStore, SettingsStore } from './types'
 import { systemClock } from './clock'
 import { ensurePrivateDir, tightenDataDir, writeFileAtomic } from './private-files'
+import { startNodeErrorReporter } from './sentry-node'
 import {
   resolveSecretsKey,
   SecretsKeyError,
@@ -224,6 +225,7 @@ export function createNodePlatform(opts: NodePlatformOptions): NodePlatform {
     emitResume() {
       power.emit('resume')
     },
+    startErrorReporter: startNodeErrorReporter,
   }
   return platform
 }

@@ -31,6 +31,32 @@ export interface Notification {
   link?: string
 }
 
+/** A Sentry event as the seam sees it (the SDKs' own types stay behind it). */
+export type ErrorReportEvent = Record<string, unknown>
+
+export interface ErrorReporterOptions {
+  dsn: string
+  release: string
+  environment: string
+  /** Runs on every event before it leaves (secrets, user and host names scrubbed); null drops it. */
+  beforeSend(event: ErrorReportEvent): ErrorReportEvent | null
+}
+
+/** One error to report: what happened, and tags saying where (origin, host, route). */
+export interface ErrorReportInput {
+  error: Error
+  tags: Record<string, string>
+}
+
+/** A started Sentry client (see `Platform.startErrorReporter`). */
+export interface ErrorReporter {
+  capture(r: ErrorReportInput): void
+  /** Wait until what was captured has been sent (or `timeoutMs` passed). */
+  flush(timeoutMs: number): Promise<boolean>
+  /** Flush and stop; nothing is sent afterwards. */
+  close(timeoutMs: number): Promise<void>
+}
+
 /**
  * Everything the core needs from its host. The core never imports `electron`; the Electron
  * shell passes an implementation of this interface in.
@@ -60,4 +86,10 @@ export interface Platform {
   openPath?(path: string): Promise<void>
   /** Subscribe to wake-from-sleep; returns an unsubscribe function. */
   onResume(cb: () => void): () => void
+  /**
+   * Start a Sentry client (only ever called once the user entered a DSN): `@sentry/electron` in
+   * the desktop app (main-process errors and native crashes of every process), `@sentry/node`
+   * under Node. The SDK is loaded on this call, never before.
+   */
+  startErrorReporter(opts: ErrorReporterOptions): Promise<ErrorReporter>
 }

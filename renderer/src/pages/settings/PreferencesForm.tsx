@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type JSX } from 'react'
+import { dsnDestination, dsnProblem } from '../../../../shared/domain/error-reporting'
 import type { Settings, SettingsPatch } from '../../../../shared/domain/settings'
 import { errorMessage, fieldError } from '../../lib/errors'
 import { applyThemeSetting } from '../../lib/theme'
@@ -24,6 +25,9 @@ export function PreferencesForm({ settings }: { settings: Settings }): JSX.Eleme
     theme: useId(),
     notifications: useId(),
     notificationsHint: useId(),
+    dsn: useId(),
+    dsnHint: useId(),
+    dsnMsg: useId(),
     status: useId(),
   }
   const updateSettings = useSettingsStore((s) => s.updateSettings)
@@ -31,11 +35,35 @@ export function PreferencesForm({ settings }: { settings: Settings }): JSX.Eleme
   const [currencyError, setCurrencyError] = useState<string | null>(null)
   const [status, setStatus] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
+  const [dsn, setDsn] = useState(settings.errorReportingDsn ?? '')
+  const [dsnError, setDsnError] = useState<string | null>(null)
 
   // Follow changes made elsewhere (another window, the CLI) unless the user is mid-edit.
   useEffect(() => {
     setCurrency(settings.reportingCurrency)
   }, [settings.reportingCurrency])
+  useEffect(() => {
+    setDsn(settings.errorReportingDsn ?? '')
+  }, [settings.errorReportingDsn])
+
+  const saveDsn = async (next: string | null): Promise<void> => {
+    const problem = next === null ? null : dsnProblem(next)
+    if (problem) {
+      setDsnError(problem)
+      return
+    }
+    setSaving(true)
+    setStatus(null)
+    try {
+      await updateSettings({ errorReportingDsn: next === null ? null : next.trim() })
+      setDsnError(null)
+      setStatus(next === null ? 'Saved. Error reporting is off.' : 'Saved. Errors are now reported to Sentry.')
+    } catch (err) {
+      setDsnError(fieldError(err, 'errorReportingDsn'))
+    } finally {
+      setSaving(false)
+    }
+  }
 
   const save = async (patch: SettingsPatch): Promise<boolean> => {
     setSaving(true)
@@ -196,6 +224,71 @@ export function PreferencesForm({ settings }: { settings: Settings }): JSX.Eleme
           </span>
         </div>
       </div>
+
+      <form
+        className="settings-row"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void saveDsn(dsn.trim() === '' ? null : dsn)
+        }}
+        noValidate
+      >
+        <div className="settings-row__text">
+          <label htmlFor={ids.dsn} className="settings-row__label">
+            Error reports to Sentry (optional)
+          </label>
+          <p id={ids.dsnHint} className="settings-row__hint" data-testid="settings-dsn-state">
+            {settings.errorReportingDsn
+              ? `On: errors and crashes go to ${dsnDestination(settings.errorReportingDsn) ?? 'your Sentry project'}, with passwords, tokens, webhook secrets, your user and computer names removed.`
+              : 'Off: nothing leaves this computer. Paste your Sentry project’s DSN (Project settings → Client Keys) to send errors and crashes there, with secrets removed.'}
+          </p>
+        </div>
+        <div className="settings-row__control">
+          <div className="inline-form">
+            <input
+              id={ids.dsn}
+              className="input input--wide"
+              value={dsn}
+              placeholder="https://<key>@o123.ingest.sentry.io/456"
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => {
+                setDsn(e.target.value)
+                setDsnError(null)
+              }}
+              aria-invalid={dsnError ? true : undefined}
+              aria-describedby={dsnError ? `${ids.dsnHint} ${ids.dsnMsg}` : ids.dsnHint}
+              data-testid="settings-dsn"
+            />
+            <button
+              type="submit"
+              className="btn"
+              disabled={saving || dsn.trim() === (settings.errorReportingDsn ?? '')}
+              aria-label="Save the Sentry DSN"
+              data-testid="settings-dsn-save"
+            >
+              Save
+            </button>
+            {settings.errorReportingDsn ? (
+              <button
+                type="button"
+                className="btn btn--ghost"
+                disabled={saving}
+                onClick={() => void saveDsn(null)}
+                aria-label="Turn off error reports"
+                data-testid="settings-dsn-off"
+              >
+                Turn off
+              </button>
+            ) : null}
+          </div>
+          {dsnError ? (
+            <p id={ids.dsnMsg} className="field__error" role="alert" data-testid="settings-dsn-error">
+              {dsnError}
+            </p>
+          ) : null}
+        </div>
+      </form>
 
       <p id={ids.status} className="settings-status" role="status" aria-live="polite">
         {status}

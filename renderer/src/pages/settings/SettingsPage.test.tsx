@@ -155,4 +155,36 @@ describe('SettingsPage', () => {
     expect(useSettingsStore.getState().settings?.notifications).toBe(false)
     expect((screen.getByTestId('settings-notifications') as HTMLInputElement).checked).toBe(false)
   })
+
+  it('error reports to Sentry: off by default, a bad DSN is refused in words, a good one turns it on, Turn off clears it', async () => {
+    setup()
+    await act(async () => {
+      await useSettingsStore.getState().loadSettings()
+    })
+    render(<SettingsPage />)
+    expect(screen.getByTestId('settings-dsn-state').textContent).toMatch(/^Off: nothing leaves this computer\./)
+    const input = screen.getByLabelText('Error reports to Sentry (optional)') as HTMLInputElement
+    fireEvent.change(input, { target: { value: 'https://key:secret@o1.ingest.sentry.io/42' } })
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('settings-dsn-save'))
+    })
+    expect(screen.getByTestId('settings-dsn-error').textContent).toMatch(/carries a secret key/)
+    expect(useSettingsStore.getState().settings?.errorReportingDsn).toBeNull()
+
+    fireEvent.change(input, { target: { value: ' https://0123abcd@o450.ingest.sentry.io/4507 ' } })
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('settings-dsn-save'))
+    })
+    expect(useSettingsStore.getState().settings?.errorReportingDsn).toBe('https://0123abcd@o450.ingest.sentry.io/4507')
+    expect(screen.getByTestId('settings-dsn-state').textContent).toContain(
+      'On: errors and crashes go to o450.ingest.sentry.io, project 4507',
+    )
+    expect(screen.getByTestId('settings-dsn-state').textContent).not.toContain('0123abcd')
+
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('settings-dsn-off'))
+    })
+    expect(useSettingsStore.getState().settings?.errorReportingDsn).toBeNull()
+    expect(input.value).toBe('')
+  })
 })
