@@ -1,5 +1,7 @@
 import type { Sqlite } from '../db'
 import { inChunks } from '../id-lists'
+import { addDays, startOfMonth } from '../../../../shared/domain/dates'
+import { CUM_N, CumulativeReader, type CumDay } from './cumulative-rollup'
 import { StatusRepo } from './status-repo'
 
 /** One entity-day of the anomaly detector's series (sums over the entity's rows). */
@@ -18,9 +20,11 @@ const placeholders = (n: number): string => `(${Array.from({ length: n }, () => 
 /** SQL of the anomaly detector: daily series per account and campaign. */
 export class AnomalyRepo {
   private readonly status: StatusRepo
+  private readonly cum: CumulativeReader
 
   constructor(private readonly sqlite: Sqlite) {
     this.status = new StatusRepo(sqlite)
+    this.cum = new CumulativeReader(sqlite)
   }
 
   /** The workspace's last day with data, or null. */
@@ -40,37 +44,62 @@ export class AnomalyRepo {
       .all(...accountIds, from, to) as AnomalyDayRow[]
   }
 
-  /** The `limit` campaigns of the accounts that spent most over [from, to], biggest first. */
+  /**
+   * The `limit` campaigns of the accounts that spent most over [from, to] (native micros), biggest
+   * first, ties by id: from the campaigns' running totals (two rows per account and month), not a
+   * GROUP BY over the range's ad-day rows (1.5M rows for 30 days of the 10,000-campaign demo).
+   */
   topCampaigns(accountIds: number[], from: string, to: string, limit: number): number[] {
-    if (!accountIds.length) return []
-    const rows = this.sqlite
-      .prepare(
-        `SELECT campaign_id AS id FROM daily_metrics WHERE account_id IN ${placeholders(accountIds.length)}
-           AND date BETWEEN ? AND ?
-         GROUP BY campaign_id ORDER BY sum(spend_micros) DESC, campaign_id LIMIT ?`,
-      )
-      .all(...accountIds, from, to, limit) as { id: number }[]
-    return rows.map((r) => r.id)
+    const spend: [number, number][] = []
+    for (const a of accountIds)
+      for (const [id, sums] of this.cum.rangeSums(a, from, to))
+        if ((sums[0] as number) !== 0) spend.push([id, sums[0] as number])
+    spend.sort((x, y) => y[1] - x[1] || x[0] - y[0])
+    return spend.slice(0, limit).map(([id]) => id)
   }
 
-  /** Daily sums per campaign (`key` = campaign id) over [from, to]. */
+  /**
+   * Daily sums per campaign (`key` = campaign id) over [from, to], days with activity only: each day
+   * the difference of the campaigns' running totals and the day before's (one packed row per account-day),
+   * instead of one key lookup per ad-day of the campaigns' ads.
+   */
   campaignDays(campaignIds: number[], from: string, to: string): AnomalyDayRow[] {
-    return inChunks(
-      campaignIds,
-      (chunk, list) =>
-        this.sqlite
-          .prepare(
-            // The campaigns' ads' rows by key, one lookup per ad-day (the key is account, date, ad).
-            `WITH RECURSIVE days(day) AS (SELECT ? UNION ALL SELECT date(day, '+1 day') FROM days WHERE day < ?)
-             SELECT d.campaign_id AS key, d.date, sum(d.spend_micros) AS spend, sum(d.conversion_value_micros) AS revenue,
-               sum(d.impressions) AS impressions, sum(d.clicks) AS clicks, round(sum(d.conversions), 6) AS conversions
-             FROM ads x
-             JOIN daily_metrics d ON d.account_id = x.account_id AND d.date IN (SELECT day FROM days) AND d.ad_id = x.id
-             WHERE x.campaign_id IN (${list})
-             GROUP BY d.campaign_id, d.date`,
-          )
-          .all(from, to, ...chunk) as AnomalyDayRow[],
-    )
+    const wanted = new Set(campaignIds)
+    const accounts = inChunks(campaignIds, (chunk, list) =>
+      this.sqlite
+        .prepare(`SELECT DISTINCT account_id FROM campaigns WHERE id IN (${list})`)
+        .pluck()
+        .all(...chunk),
+    ) as number[]
+    const out: AnomalyDayRow[] = []
+    for (const a of [...new Set(accounts)].sort((x, y) => x - y)) {
+      let prev: CumDay | null = null
+      for (let d = from; d <= to; d = addDays(d, 1)) {
+        const hi = this.cum.at(a, d)
+        const lo = d === startOfMonth(d) ? null : d === from ? this.cum.at(a, addDays(d, -1)) : prev
+        prev = hi
+        if (!hi) continue
+        let j = 0
+        for (let i = 0; i < hi.ids.length; i++) {
+          const id = hi.ids[i] as number
+          if (!wanted.has(id)) continue
+          while (lo && j < lo.ids.length && (lo.ids[j] as number) < id) j++
+          const v = (k: number): number =>
+            (hi.sums[i * CUM_N + k] as number) - (lo && lo.ids[j] === id ? (lo.sums[j * CUM_N + k] as number) : 0)
+          const row = {
+            key: id,
+            date: d,
+            spend: v(0),
+            impressions: v(1),
+            clicks: v(2),
+            conversions: Math.round(v(3) * 1e6) / 1e6,
+            revenue: v(4),
+          }
+          if (row.spend || row.impressions || row.clicks || row.conversions || row.revenue) out.push(row)
+        }
+      }
+    }
+    return out
   }
 
   /** Name and account of the campaigns that belong to the accounts. */
