@@ -9,6 +9,7 @@ import { restoreBackup, StoreDamagedError } from './store/backups'
 import { weakStoragePrompt } from './platform/safe-storage-policy'
 import { AppTray } from './tray'
 import { TRAY_ALERTS } from './tray-menu'
+import { decideProposal, trayProposals } from './tray-proposals'
 import { startUpdater } from './updater'
 import { createMainWindow } from './window'
 
@@ -169,6 +170,16 @@ async function start(): Promise<void> {
         })
       },
       openApprovals: () => openRoute('/automation?tab=approvals'),
+      decideProposal: (changeId, decision) => {
+        const c = core
+        if (!c) return
+        // Through the typed channels, as the desktop user (audited like the page's buttons).
+        void decideProposal(c.dispatch, desktopCaller(), changeId, decision).then((r) => {
+          if (r.ok) platform.notify({ title: 'Automation', body: r.message, link: '/automation?tab=approvals' })
+          else dialog.showErrorBox('Automation', r.message)
+          showAutomation()
+        })
+      },
       openRoute,
       quit: () => {
         quitting = true
@@ -182,8 +193,12 @@ async function start(): Promise<void> {
   function showAutomation(): void {
     const c = core
     if (!c) return
-    const pending = c.services.changes.list({ states: ['proposed'], limit: 1 }).total
-    tray?.setAutomationState(c.services.automation.isPaused(), pending)
+    const analytics = c.services.analytics
+    const { items, total } = trayProposals({
+      changes: c.services.changes,
+      currencyOf: (ws, account) => analytics.scope(ws).byId.get(account)?.currency ?? null,
+    })
+    tray?.setAutomationState(c.services.automation.isPaused(), total, items)
   }
   showAutomation()
   // The menu lists the latest unread WARNING+ alerts (raised, acknowledged, snoozed or resolved anywhere).

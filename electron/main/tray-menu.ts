@@ -1,5 +1,6 @@
 import { AppLinkSchema, SEVERITY_LABELS } from '../../shared/domain/alerts'
 import { computeTrayState, type TrayAlert } from './alerts/tray-state'
+import type { TrayProposal } from './tray-proposals'
 
 /** What the tray menu shows, independent of Electron (tray.ts turns it into a native menu). */
 export type TrayMenuItem =
@@ -7,6 +8,8 @@ export type TrayMenuItem =
   | { kind: 'alert'; alertId: number; label: string; link: string }
   | { kind: 'note'; label: string }
   | { kind: 'toggle'; action: 'pauseAutomation'; label: string; checked: boolean }
+  /** A proposed change with Approve and Reject (a submenu; `detail` says who asked and why). */
+  | { kind: 'proposal'; changeId: number; label: string; detail: string }
   | { kind: 'separator' }
 
 export interface TrayMenuInput {
@@ -17,6 +20,8 @@ export interface TrayMenuInput {
   now: Date
   automationPaused: boolean
   pendingApprovals: number
+  /** The newest proposals waiting (tray-proposals.ts), each approved or rejected from the menu. */
+  proposals?: TrayProposal[]
 }
 
 /** Alerts listed in the menu; the rest are behind "All alerts…". */
@@ -39,7 +44,8 @@ export function appRouteOf(link: string | undefined): string {
 
 /**
  * The tray menu: open and sync, the latest unread WARNING+ alerts (most recent first, each opening
- * its page), approvals waiting, the automation pause switch, quit. Pure: the caller passes `now`.
+ * its page), the newest proposals waiting (approve or reject each) and the approvals inbox, the
+ * automation pause switch, quit. Pure: the caller passes `now`.
  */
 export function trayMenu(input: TrayMenuInput): TrayMenuItem[] {
   const state = computeTrayState(input.alerts, input.now, TRAY_ALERTS)
@@ -67,12 +73,15 @@ export function trayMenu(input: TrayMenuInput): TrayMenuItem[] {
     label: count > state.latest.length ? `All ${count} alerts…` : 'All alerts…',
   })
   items.push({ kind: 'separator' })
-  if (input.pendingApprovals > 0)
+  if (input.pendingApprovals > 0) {
+    for (const p of input.proposals ?? [])
+      items.push({ kind: 'proposal', changeId: p.changeId, label: p.label, detail: p.detail })
     items.push({
       kind: 'action',
       action: 'approvals',
       label: `Review ${input.pendingApprovals} proposed change${input.pendingApprovals === 1 ? '' : 's'}…`,
     })
+  }
   items.push({
     kind: 'toggle',
     action: 'pauseAutomation',

@@ -2,6 +2,7 @@ import { app, Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'e
 import { join } from 'node:path'
 import type { TrayAlert } from './alerts/tray-state'
 import { trayMenu, type TrayMenuItem } from './tray-menu'
+import type { TrayProposal } from './tray-proposals'
 
 export interface TrayActions {
   open(): void
@@ -10,6 +11,8 @@ export interface TrayActions {
   setAutomationPaused(paused: boolean): void
   /** Open the Automation page's approvals inbox. */
   openApprovals(): void
+  /** Approve or reject one proposed change (tray-proposals.ts `decideProposal`). */
+  decideProposal(changeId: number, decision: 'approve' | 'reject'): void
   /** Show the window at an app route (an alert's page, the Alerts page). */
   openRoute(link: string): void
   quit(): void
@@ -25,6 +28,7 @@ export class AppTray {
   private detail = ''
   private automationPaused = false
   private pendingApprovals = 0
+  private proposals: TrayProposal[] = []
   private alerts: TrayAlert[] = []
 
   constructor(
@@ -49,6 +53,16 @@ export class AppTray {
         return { label: i.label, enabled: false }
       case 'alert':
         return { label: i.label, click: () => a.openRoute(i.link) }
+      case 'proposal':
+        return {
+          label: i.label,
+          submenu: [
+            { label: i.detail, enabled: false },
+            { type: 'separator' },
+            { label: 'Approve', click: () => a.decideProposal(i.changeId, 'approve') },
+            { label: 'Reject', click: () => a.decideProposal(i.changeId, 'reject') },
+          ],
+        }
       case 'toggle':
         return { label: i.label, type: 'checkbox', checked: i.checked, click: (m) => a.setAutomationPaused(m.checked) }
       case 'action': {
@@ -71,6 +85,7 @@ export class AppTray {
       now: this.now(),
       automationPaused: this.automationPaused,
       pendingApprovals: this.pendingApprovals,
+      proposals: this.proposals,
     })
     this.tray.setContextMenu(Menu.buildFromTemplate(items.map((i) => this.item(i))))
     const alerts = this.unread === 0 ? 'No unread alerts' : `${this.unread} unread alert${this.unread === 1 ? '' : 's'}`
@@ -94,12 +109,20 @@ export class AppTray {
 
   /**
    * Show the automation state: "Pause all automation" ticked or not (changed here, on the page or by
-   * the CLI) and how many changes wait for approval.
+   * the CLI), how many changes wait for approval and the newest of them (approve or reject each).
    */
-  setAutomationState(paused: boolean, pendingApprovals: number): void {
-    if (paused === this.automationPaused && pendingApprovals === this.pendingApprovals) return
+  setAutomationState(paused: boolean, pendingApprovals: number, proposals: TrayProposal[] = []): void {
+    const same = (a: TrayProposal[], b: TrayProposal[]): boolean =>
+      a.length === b.length && a.every((p, i) => p.changeId === b[i]?.changeId && p.label === b[i]?.label)
+    if (
+      paused === this.automationPaused &&
+      pendingApprovals === this.pendingApprovals &&
+      same(proposals, this.proposals)
+    )
+      return
     this.automationPaused = paused
     this.pendingApprovals = pendingApprovals
+    this.proposals = proposals
     this.render()
   }
 
