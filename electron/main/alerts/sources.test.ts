@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { formatAlertNumber } from '../../../shared/domain/alerts'
+import type { Change } from '../../../shared/domain/changes'
+import { ChangeRepo } from '../store/repos/change-repo'
 import type { AccountOutcome } from '../store/repos/sync-repo'
 import { syncNow } from '../sync/sync-engine/testing/setup'
 import { createTestCore, TEST_CALLER } from '../test-support'
@@ -265,5 +267,64 @@ describe('the demo raises alerts', () => {
     expect(december.length).toBeGreaterThan(0)
     for (const a of december)
       expect(a.body).toContain("Without last year's season to compare with (less than a year of history)")
+  })
+
+  it('the change pipeline: approvals waiting are one WARNING following the count; a failed change is an ERROR once', async () => {
+    core = createTestCore({
+      seedDemo: true,
+      demo: { campaigns: 6, days: 30 },
+      now: () => new Date('2026-06-15T18:00:00Z'),
+    })
+    const c = core
+    expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    const ws = c.workspaces.list().find((w) => w.isDemo)!.id
+    const ids = (
+      c.store.sqlite.prepare('SELECT id FROM campaigns WHERE daily_budget_micros > 0 ORDER BY id LIMIT 2').all() as {
+        id: number
+      }[]
+    ).map((r) => r.id)
+    expect(ids).toHaveLength(2)
+    const propose = async (id: number): Promise<Change> => {
+      const env = await c.dispatch(
+        'changes:propose',
+        { entityType: 'campaign', entityId: id, action: { kind: 'change_budget_pct', pct: 10 }, approval: 'required' },
+        TEST_CALLER,
+      )
+      if (!env.ok) throw new Error(env.error.message)
+      return env.value as Change
+    }
+    const [a, b] = [await propose(ids[0]!), await propose(ids[1]!)]
+    const approvals = () => c.services.alerts.openByKey(ws, 'changes:approvals')
+    expect(approvals()).toMatchObject({
+      severity: 'warning',
+      source: 'automation',
+      title: '2 changes to the ad platforms wait for approval',
+      link: '/automation?tab=approvals',
+    })
+    const env = await c.dispatch('changes:reject', { id: a.id, reason: 'not now' }, TEST_CALLER)
+    expect(env.ok).toBe(true)
+    expect(approvals()?.title).toBe('1 change to the ad platforms waits for approval')
+
+    // The worker's path to a platform refusal (proposed → approved → applying → failed), then its data:changed.
+    const repo = new ChangeRepo(c.store.sqlite)
+    const at = new Date('2026-06-15T18:00:00Z').toISOString()
+    repo.transition(b.id, ['proposed'], 'approved', {}, at)
+    repo.transition(b.id, ['approved'], 'applying', {}, at)
+    repo.transition(b.id, ['applying'], 'failed', { error: 'Meta said: (#100) the budget is below the minimum' }, at)
+    for (let i = 0; i < 2; i++) c.events.emit('data:changed', { tables: ['changes'], workspaceId: ws })
+    expect(approvals()).toBeNull()
+    const failed = c.services.alerts.list({ workspaceId: ws, source: ['automation'], severity: ['error'] })
+    expect(failed).toHaveLength(1)
+    expect(failed[0]).toMatchObject({ dedupeKey: `change:failed:${b.id}`, count: 1 })
+    expect(failed[0]!.title).toMatch(
+      /^A change failed: set the daily budget of campaign “.+” from [$€][\d,.]+ to [$€][\d,.]+$/,
+    )
+    expect(failed[0]!.body).toContain('user:tester (test) asked to set the daily budget')
+    expect(failed[0]!.body).toContain('It was not applied: Meta said: (#100) the budget is below the minimum.')
+    // Resolved by the user, it stays resolved (a later change event raises nothing new).
+    await c.services.alerts.resolve([failed[0]!.id], TEST_CALLER)
+    c.events.emit('data:changed', { tables: ['changes'], workspaceId: ws })
+    expect(c.services.alerts.get(failed[0]!.id).state).toBe('resolved')
+    expect(c.services.alerts.list({ workspaceId: ws, source: ['automation'], severity: ['error'] })).toHaveLength(1)
   })
 })

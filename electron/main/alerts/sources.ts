@@ -1,11 +1,14 @@
 import { addDays } from '../../../shared/domain/dates'
 import type { AlertNumber, AlertSeverity } from '../../../shared/domain/alerts'
+import type { Change } from '../../../shared/domain/changes'
+import { formatMoney } from '../../../shared/domain/money'
 import {
   ListAnomaliesInputSchema,
   type Anomaly,
   type AnomalyNote,
 } from '../../../shared/ipc/contracts/analytics-insights'
 import type { AnomalyService } from '../analytics/anomaly-service'
+import type { ChangeService } from '../changes/change-service'
 import { pacing } from '../analytics/pacing'
 import type { CoreServices } from '../core-services'
 import type { CoreModule } from '../module'
@@ -62,6 +65,7 @@ export class AlertSources {
     private readonly alerts: AlertService,
     private readonly sync: SyncService,
     private readonly anomalies: AnomalyService,
+    private readonly changes: ChangeService,
   ) {
     this.status = new StatusRepo(core.store.sqlite)
     this.analytics = new AnalyticsRepo(core.store.sqlite)
@@ -337,6 +341,66 @@ export class AlertSources {
     }
   }
 
+  /**
+   * The change pipeline: each change that failed on the platform (a refused write, a read-back that
+   * did not match, retries given up) is an ERROR alert once (key `change:failed:<id>`, never raised
+   * again once it exists, even resolved); changes waiting for a person's approval are one WARNING
+   * per workspace (key `changes:approvals`) that follows the count and resolves when none wait.
+   */
+  changesOf(workspaceId: number): void {
+    if (!this.alerts.settings().sources.automation) return
+    const now = this.now()
+    const weekAgo = now.getTime() - 7 * 86_400_000
+    const failed = this.changes.list({ workspaceId, states: ['failed'], limit: 20 }).items
+    const currencies = failed.length
+      ? new Map(this.sync.repo.accounts(workspaceId).map((a) => [a.id, a.currency]))
+      : new Map<number, string>()
+    for (const c of failed) {
+      const key = `change:failed:${c.id}`
+      if (Date.parse(c.updatedAt) < weekAgo || this.alerts.repo.latestByKey(workspaceId, key, now)) continue
+      const what = describeChange(c, currencies.get(c.accountId) ?? 'USD')
+      this.alerts.raise({
+        source: 'automation',
+        severity: 'error',
+        workspaceId,
+        entity: {
+          level: c.entityType,
+          id: c.entityId,
+          name: (c.entityName ?? c.externalId).slice(0, 500),
+          accountId: c.accountId,
+        },
+        title: `A change failed: ${what}`.slice(0, 200),
+        body: `${c.actor.label} asked to ${what}${c.reason ? ` (${c.reason})` : ''}. It was not applied: ${c.error ?? 'the platform refused it'}. Nothing else changed; check the entity on the platform and try again or undo related changes.`.slice(
+          0,
+          4000,
+        ),
+        numbers: [{ label: 'Attempts', value: c.attempts, unit: 'count' }],
+        dedupeKey: key,
+        link: '/automation?tab=approvals',
+      })
+    }
+    const waiting = this.changes.list({ workspaceId, states: ['proposed'], limit: 1 }).total
+    const key = 'changes:approvals'
+    const open = this.alerts.openByKey(workspaceId, key)
+    if (waiting === 0) {
+      if (open) this.alerts.resolveByKey(workspaceId, key)
+      return
+    }
+    if (open && open.numbers[0]?.value === waiting) return
+    if (open) this.alerts.resolveByKey(workspaceId, key)
+    this.alerts.raise({
+      source: 'automation',
+      severity: 'warning',
+      workspaceId,
+      entity: null,
+      title: `${waiting} change${waiting === 1 ? '' : 's'} to the ad platforms wait${waiting === 1 ? 's' : ''} for approval`,
+      body: `Rules or recommendations proposed ${waiting === 1 ? 'a change' : `${waiting} changes`} (budgets, pauses) that this workspace's policy holds for a person to approve. Nothing is sent to the platforms until approved; review them under Automation › Approvals.`,
+      numbers: [{ label: 'Waiting for approval', value: waiting, unit: 'count' }],
+      dedupeKey: key,
+      link: '/automation?tab=approvals',
+    })
+  }
+
   /** A retrained forecast model that scored worse than the active one by more than the setting. */
   modelTrained(e: {
     workspaceId: number
@@ -388,13 +452,23 @@ export class AlertSources {
   }
 }
 
+/** "set the daily budget of campaign “Search | Brand” from $50.00 to $60.00", "pause ad set “Summer”". */
+function describeChange(c: Change, currency: string): string {
+  const name = `${c.entityType.replace('_', ' ')} “${c.entityName ?? c.externalId}”`
+  const v = (x: Change['requested']): string =>
+    x === null ? 'nothing' : typeof x === 'number' ? formatMoney(x, currency) : x
+  if (c.field === 'status')
+    return `${c.requested === 'paused' ? 'pause' : c.requested === 'active' ? 'enable' : `set to ${v(c.requested)}`} ${name}`
+  return `set the daily budget of ${name} from ${v(c.before)} to ${v(c.requested)}`
+}
+
 /** The sources as a module: listens to finished syncs and trained models; an hourly stale-data check. */
-export const alertSourcesModule: CoreModule<never, 'alerts' | 'sync' | 'anomalies', never> = {
+export const alertSourcesModule: CoreModule<never, 'alerts' | 'sync' | 'anomalies' | 'changes', never> = {
   name: 'alertSources',
   provides: [],
-  requires: ['alerts', 'sync', 'anomalies'],
+  requires: ['alerts', 'sync', 'anomalies', 'changes'],
   create(core, needs) {
-    const sources = new AlertSources(core, needs.alerts, needs.sync, needs.anomalies)
+    const sources = new AlertSources(core, needs.alerts, needs.sync, needs.anomalies, needs.changes)
     const offs: Array<() => void> = []
     let timer: NodeJS.Timeout | null = null
     return {
@@ -412,6 +486,15 @@ export const alertSourcesModule: CoreModule<never, 'alerts' | 'sync' | 'anomalie
             if (f.kind !== 'demo:build' || f.status !== 'succeeded' || !core.store.sqlite.open) return
             needs.anomalies.invalidate()
             for (const w of core.workspaces.list()) if (w.isDemo) sources.afterSync(w.id)
+          }),
+          // Changes moved (proposed, approved, failed): failures and the approvals waiting.
+          core.events.on('data:changed', (e) => {
+            if (!e.tables.includes('changes') || e.workspaceId == null || !core.store.sqlite.open) return
+            try {
+              sources.changesOf(e.workspaceId)
+            } catch (err) {
+              console.error('[alerts] change check failed:', err)
+            }
           }),
           core.events.on('ml:modelTrained', (e) => {
             try {
