@@ -8,7 +8,8 @@ import type { PlatformId } from './entities'
  * - Meta: `use_unified_attribution_setting=true` makes the Insights API count actions with each ad
  *   set's attribution setting, "the same behavior as in the Ads Manager" (Graph API reference,
  *   Ad Account Insights, parameter use_unified_attribution_setting:
- *   https://developers.facebook.com/docs/graph-api/reference/adaccount/insights/).
+ *   https://developers.facebook.com/docs/graph-api/reference/adaccount/insights/). A user may pin
+ *   windows instead (`action_attribution_windows`, see MetaAttributionSchema).
  * - Google Ads: `metrics.conversions` counts each conversion action with its own click-through and
  *   view-through windows (set on the conversion action); the API has no report-time override
  *   (https://developers.google.com/google-ads/api/fields/latest/conversion_action).
@@ -34,8 +35,33 @@ export const SnapchatAttributionSchema = z
   .strict()
 export type SnapchatAttribution = z.infer<typeof SnapchatAttributionSchema>
 
-/** The attribution choices a user can make (only Snapchat's API takes a window at report time). */
-export const AttributionChoicesSchema = z.object({ snapchat: SnapchatAttributionSchema.optional() }).strict()
+/**
+ * Meta windows a user may pin: `action_attribution_windows` (Ads Action Stats reference: each action
+ * gains one value per requested window; 7d_view and 28d_view are no longer returned since
+ * 2026-01-12, Meta developer blog "Ads Insights API Metric Availability Updates", 2025-10-16). A
+ * conversion is counted by its click window or its view window, as Ads Manager's "7-day click or
+ * 1-day view": the two values are added.
+ */
+export const META_CLICK_WINDOWS = ['1d_click', '7d_click', '28d_click'] as const
+export const META_VIEW_WINDOWS = ['none', '1d_view', '1d_ev'] as const
+export const MetaAttributionSchema = z
+  .object({ click: z.enum(META_CLICK_WINDOWS), view: z.enum(META_VIEW_WINDOWS) })
+  .strict()
+export type MetaAttribution = z.infer<typeof MetaAttributionSchema>
+
+/** The windows a Meta pin asks `action_attribution_windows` for. */
+export function metaWindows(c: MetaAttribution): string[] {
+  return c.view === 'none' ? [c.click] : [c.click, c.view]
+}
+
+/**
+ * The attribution choices a user can make: Meta's and Snapchat's APIs take a window at report time.
+ * TikTok's reporting API takes none (each ad group's attribution setting applies; changing it is a
+ * write to the ad group in TikTok Ads Manager), nor does Google Ads (set on each conversion action).
+ */
+export const AttributionChoicesSchema = z
+  .object({ meta: MetaAttributionSchema.optional(), snapchat: SnapchatAttributionSchema.optional() })
+  .strict()
 export type AttributionChoices = z.infer<typeof AttributionChoicesSchema>
 
 /** How one account's conversions are attributed: a stable code (stored per account-day) and a label. */
@@ -53,13 +79,23 @@ const WINDOW_WORDS: Record<string, string> = {
   '1_DAY': '1-day',
   '7_DAY': '7-day',
   '28_DAY': '28-day',
+  '1d_click': '1-day click',
+  '7d_click': '7-day click',
+  '28d_click': '28-day click',
+  '1d_view': '1-day view',
+  '1d_ev': '1-day engaged view',
 }
 
 /** The attribution a sync of `platform` asks for under the user's choices. */
 export function attributionOf(platform: PlatformId, choices: AttributionChoices = {}): Attribution {
   switch (platform) {
-    case 'meta':
-      return { platform, code: 'meta:ad_set', label: "each ad set's attribution setting, as in Ads Manager" }
+    case 'meta': {
+      const c = choices.meta
+      if (!c) return { platform, code: 'meta:ad_set', label: "each ad set's attribution setting, as in Ads Manager" }
+      const click = WINDOW_WORDS[c.click] ?? c.click
+      const label = c.view === 'none' ? `${click}, no view-through` : `${click} or ${WINDOW_WORDS[c.view] ?? c.view}`
+      return { platform, code: `meta:${c.click}/${c.view}`, label: `${label} (pinned)` }
+    }
     case 'google_ads':
       return {
         platform,
@@ -89,6 +125,11 @@ export function attributionOf(platform: PlatformId, choices: AttributionChoices 
 /** Label of a stored code (codes written by older settings stay readable). */
 export function attributionLabel(code: string): string {
   const [platform, rest] = code.split(':', 2) as [string, string | undefined]
+  if (platform === 'meta' && rest && rest !== 'ad_set') {
+    const [click, view] = rest.split('/') as [string, string | undefined]
+    const parsed = MetaAttributionSchema.safeParse({ click, view })
+    if (parsed.success) return attributionOf('meta', { meta: parsed.data }).label
+  }
   if (platform === 'snapchat' && rest && rest !== 'account') {
     const [swipe, view] = rest.split('/') as [string, string | undefined]
     const parsed = SnapchatAttributionSchema.safeParse({ swipe, view })

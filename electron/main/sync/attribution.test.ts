@@ -17,15 +17,16 @@ async function call<T>(c: Core, channel: string, input: unknown): Promise<T> {
   return r.value as T
 }
 
-const snapConversions = (c: Core, from: string, to: string): number =>
+const conversionsOf = (c: Core, platform: string, from: string, to: string): number =>
   (
     c.store.sqlite
       .prepare(
         `SELECT coalesce(sum(d.conversions), 0) AS n FROM daily_metrics d JOIN ad_accounts a ON a.id = d.account_id
-         WHERE a.platform = 'snapchat' AND d.date BETWEEN ? AND ?`,
+         WHERE a.platform = ? AND d.date BETWEEN ? AND ?`,
       )
-      .get(from, to) as { n: number }
+      .get(platform, from, to) as { n: number }
   ).n
+const snapConversions = (c: Core, from: string, to: string): number => conversionsOf(c, 'snapchat', from, to)
 
 describe('attribution: every synced day records what its conversions were counted with, shown beside them', () => {
   it("follows each platform's own setting by default, and a pinned Snapchat window from the next sync on", async () => {
@@ -115,5 +116,53 @@ describe('attribution: every synced day records what its conversions were counte
     expect(snapConversions(c, windowStart, '2026-06-16')).toBeGreaterThan(pinnedConversions)
     const back = await call<Summary>(c, 'dashboard:getSummary', { workspaceId: ws, range })
     expect(back.attribution.filter((a) => a.platform === 'snapchat').map((a) => a.code)).toEqual(['snapchat:account'])
+  }, 120_000)
+
+  it('counts Meta conversions with pinned click/view windows (action_attribution_windows) from the next sync on', async () => {
+    let now = new Date('2026-06-15T18:00:00Z')
+    core = createTestCore({ seedDemo: true, demo: { campaigns: 8, days: 40 }, now: () => now })
+    const c = core
+    expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    const ws = c.workspaces.list().find((w) => w.isDemo)?.id as number
+    expect((await syncNow(c, ws, { mode: 'full' })).status).toBe('succeeded')
+    const range = { from: '2026-04-01', to: '2026-06-30' }
+
+    // A window Meta does not return any more (7d_view since 2026-01-12) is refused, nothing changes.
+    await expect(
+      call(c, 'sync:updateConfig', { attribution: { meta: { click: '7d_click', view: '7d_view' } } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' })
+
+    const cfg = await call<{ effective: { attribution: Record<string, { code: string; label: string }> } }>(
+      c,
+      'sync:updateConfig',
+      { attribution: { meta: { click: '1d_click', view: 'none' } }, restatementDays: { meta: 8 } },
+    )
+    expect(cfg.effective.attribution.meta).toEqual({
+      code: 'meta:1d_click/none',
+      label: '1-day click, no view-through (pinned)',
+    })
+    const windowStart = addDays('2026-06-16', -8)
+    const setting = conversionsOf(c, 'meta', windowStart, '2026-06-16')
+    now = new Date('2026-06-16T18:00:00Z')
+    expect((await syncNow(c, ws)).status).toBe('succeeded')
+    const mixed = await call<Summary>(c, 'dashboard:getSummary', { workspaceId: ws, range })
+    const meta = mixed.attribution.filter((a) => a.platform === 'meta')
+    expect(meta.map((a) => a.code)).toEqual(['meta:1d_click/none', 'meta:ad_set'])
+    // The simulated Graph API's 1-day click window counts 0.6 of the ad set setting's purchases.
+    const pinned = conversionsOf(c, 'meta', windowStart, '2026-06-16')
+    expect(setting).toBeGreaterThan(0)
+    expect(pinned).toBeLessThan(setting)
+    // Snapchat is not affected by Meta's pin; both pins can be set apart and removed apart.
+    expect(mixed.attribution.filter((a) => a.platform === 'snapchat').map((a) => a.code)).toEqual(['snapchat:account'])
+    const both = await call<{ attribution?: Record<string, unknown> }>(c, 'sync:updateConfig', {
+      attribution: { snapchat: { swipe: '7_DAY', view: 'NONE' } },
+    })
+    expect(Object.keys(both.attribution ?? {}).sort()).toEqual(['meta', 'snapchat'])
+    const reset = await call<{ attribution?: Record<string, unknown> }>(c, 'sync:updateConfig', {
+      attribution: { meta: null },
+    })
+    expect(Object.keys(reset.attribution ?? {})).toEqual(['snapchat'])
+    expect((await syncNow(c, ws)).status).toBe('succeeded')
+    expect(conversionsOf(c, 'meta', windowStart, '2026-06-16')).toBeGreaterThan(pinned)
   }, 120_000)
 })

@@ -220,18 +220,23 @@ function createSyncModule(
               else if (v !== undefined) out[k] = v
             return out
           }
+          // Each pinned platform: a window replaces the pin, null removes it, absent leaves it.
+          const pins = (
+            base: SyncConfig['attribution'],
+            change: NonNullable<typeof patch.attribution>,
+          ): SyncConfig['attribution'] => {
+            const out: Record<string, unknown> = { ...base }
+            for (const [k, v] of Object.entries(change))
+              if (v === null) delete out[k]
+              else if (v !== undefined) out[k] = v
+            return out as SyncConfig['attribution']
+          }
           const next: SyncConfig = {
             ...cur,
             ...(patch.backfillMonths !== undefined ? { backfillMonths: patch.backfillMonths } : {}),
             ...(patch.restatementDays ? { restatementDays: { ...cur.restatementDays, ...patch.restatementDays } } : {}),
             ...(patch.apiVersions ? { apiVersions: { ...cur.apiVersions, ...patch.apiVersions } } : {}),
-            ...(patch.attribution?.snapchat !== undefined
-              ? {
-                  attribution: patch.attribution.snapchat
-                    ? { ...cur.attribution, snapchat: patch.attribution.snapchat }
-                    : Object.fromEntries(Object.entries(cur.attribution).filter(([k]) => k !== 'snapchat')),
-                }
-              : {}),
+            ...(patch.attribution ? { attribution: pins(cur.attribution, patch.attribution) } : {}),
             baseUrls: overrides(cur.baseUrls, patch.baseUrls),
             tokenUrls: overrides(cur.tokenUrls, patch.tokenUrls),
             ...(patch.developerLoopbackApis !== undefined

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AttributionChoicesSchema, SnapchatAttributionSchema } from '../../domain/attribution'
+import { AttributionChoicesSchema, MetaAttributionSchema, SnapchatAttributionSchema } from '../../domain/attribution'
 import { ChangeSchema } from '../../domain/changes'
 import { AccountStatusSchema, BudgetLevelSchema, EntityLevelSchema, PlatformIdSchema } from '../../domain/entities'
 import { IsoDateSchema } from '../../domain/metrics'
@@ -325,8 +325,17 @@ export const syncContract = {
         backfillMonths: z.number().int().min(1).max(37).optional(),
         restatementDays: PerPlatformOptional(z.number().int().min(1).max(90)).optional(),
         apiVersions: PerPlatformOptional(z.string().regex(/^v\d+(\.\d+)?$/)).optional(),
-        /** Pin Snapchat's swipe/view attribution windows; null returns to the ad account's own setting. */
-        attribution: z.object({ snapchat: SnapchatAttributionSchema.nullable().optional() }).strict().optional(),
+        /**
+         * Pin Meta's click/view or Snapchat's swipe/view attribution windows; null returns to the
+         * platform's own setting (each ad set's on Meta, the ad account's on Snapchat).
+         */
+        attribution: z
+          .object({
+            meta: MetaAttributionSchema.nullable().optional(),
+            snapchat: SnapchatAttributionSchema.nullable().optional(),
+          })
+          .strict()
+          .optional(),
         /** API base URL overrides: https (loopback only with developerLoopbackApis); null removes one. */
         baseUrls: PerPlatformOptional(z.url().nullable()).optional(),
         /** OAuth token endpoint overrides, same rules. */

@@ -36,8 +36,28 @@ function budget(micros: number | null, currency: string): string | undefined {
   return micros === null ? undefined : String(microsToMetaMinor(micros, currency))
 }
 
+/**
+ * Share of an ad-day's purchases (and their value) each attribution window counts, against the ad
+ * set's setting (the row's `value`). The simulator's own assumption, not Meta's figures: longer click
+ * windows count more, view-through windows a small extra share.
+ */
+export const META_WINDOW_SHARE: Record<string, number> = {
+  '1d_click': 0.6,
+  '7d_click': 0.85,
+  '28d_click': 0.95,
+  '1d_view': 0.15,
+  '1d_ev': 0.05,
+}
+
+/** A windowed action: `value` (the ad set's setting) plus one value per requested window. */
+function windowed(a: { action_type: string; value: string }, windows: string[], amount: (share: number) => string) {
+  const out: Record<string, string> = { ...a }
+  for (const w of windows) out[w] = amount(META_WINDOW_SHARE[w] ?? 0)
+  return out
+}
+
 /** One simulated ad-day as a Graph insights row: strings everywhere, redundant purchase types. */
-export function metaInsightRow(r: SimDailyRow, acc: SimAccount): Record<string, unknown> {
+export function metaInsightRow(r: SimDailyRow, acc: SimAccount, windows: string[] = []): Record<string, unknown> {
   const bare = acc.externalId.replace(/^act_/, '')
   const row: Record<string, unknown> = {
     account_currency: acc.currency,
@@ -60,10 +80,39 @@ export function metaInsightRow(r: SimDailyRow, acc: SimAccount): Record<string, 
     for (const t of PURCHASE_TYPES)
       values.push({ action_type: t, value: microsToDecimalString(r.conversionValueMicros) })
   }
-  if (r.clicks > 0) row.actions = actions
-  if (values.length > 0) row.action_values = values
+  // action_attribution_windows: every purchase action gains one value per window (Ads Action Stats).
+  const counted = windows.length
+    ? actions.map((a) =>
+        a.action_type === 'link_click' ? a : windowed(a, windows, (share) => String(Math.round(r.conversions * share))),
+      )
+    : actions
+  const valued = windows.length
+    ? values.map((v) =>
+        windowed(v, windows, (share) => microsToDecimalString(Math.round(r.conversionValueMicros * share))),
+      )
+    : values
+  if (r.clicks > 0) row.actions = counted
+  if (valued.length > 0) row.action_values = valued
+  return withViews(row, r)
+}
+
+function withViews(row: Record<string, unknown>, r: SimDailyRow): Record<string, unknown> {
   if (r.videoViews > 0) row.video_play_actions = [{ action_type: 'video_view', value: String(r.videoViews) }]
   return row
+}
+
+/** The windows of an `action_attribution_windows` parameter (JSON list or comma list); [] when absent. */
+function windowsOf(raw: string | null): string[] {
+  if (!raw) return []
+  const list = raw.trim().startsWith('[') ? (JSON.parse(raw) as string[]) : raw.split(',')
+  for (const w of list)
+    if (!(w in META_WINDOW_SHARE))
+      throw metaError(
+        400,
+        100,
+        `(#100) action_attribution_windows must be a subset of ${Object.keys(META_WINDOW_SHARE).join(', ')}: ${w}`,
+      )
+  return list
 }
 
 function creative(ad: SimAd): Record<string, unknown> {
@@ -123,9 +172,15 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
 
   // Like the Graph API, insights rows hold the requested `fields` (date_start and date_stop always,
   // with time_increment); without `fields` the API's default set.
-  const insightRows = (acc: SimAccount, from: string, to: string, fields: string | null): unknown[] =>
-    state.memo(`meta|${acc.key}|${from}|${to}|${fields ?? ''}`, () => {
-      const rows = state.rows(acc.key, from, to).map((r) => metaInsightRow(r, acc))
+  const insightRows = (
+    acc: SimAccount,
+    from: string,
+    to: string,
+    fields: string | null,
+    windows: string[] = [],
+  ): unknown[] =>
+    state.memo(`meta|${acc.key}|${from}|${to}|${fields ?? ''}|${windows.join(',')}`, () => {
+      const rows = state.rows(acc.key, from, to).map((r) => metaInsightRow(r, acc, windows))
       if (!fields) return rows
       const keep = new Set(['date_start', 'date_stop', ...fields.split(',').map((f) => f.trim())])
       return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => keep.has(k))))
@@ -220,7 +275,8 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
             "Please reduce the amount of data you're asking for, then retry your request",
             1487534,
           )
-        return page(request, insightRows(acc, from, to, params.get('fields')), sizeOf(request))
+        const windows = windowsOf(params.get('action_attribution_windows'))
+        return page(request, insightRows(acc, from, to, params.get('fields'), windows), sizeOf(request))
       }
       throw metaError(400, 100, `Unknown edge ${edge}`)
     }
@@ -229,7 +285,7 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
       if (edge === 'insights')
         return page(
           request,
-          insightRows(state.accountByKey(run.accountKey), run.from, run.to, run.fields),
+          insightRows(state.accountByKey(run.accountKey), run.from, run.to, run.fields, run.windows),
           sizeOf(request),
         )
       run.polls++
@@ -291,6 +347,7 @@ export function metaHandlers(state: SimulatedState, baseUrl: string): HttpHandle
         polls: 0,
         fail: max !== undefined && daysBetween(from, to) + 1 > max,
         fields: form.get('fields'),
+        windows: windowsOf(form.get('action_attribution_windows')),
       })
       return json(200, { report_run_id: id })
     }

@@ -61,6 +61,8 @@ export interface SimReportRun {
   fail: boolean
   /** The `fields` the run was created with (its result rows hold those). */
   fields: string | null
+  /** Its action_attribution_windows ([]: each ad set's setting). */
+  windows: string[]
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { JSX } from 'react'
-import type { SnapchatAttribution } from '../../../../shared/domain/attribution'
+import type { MetaAttribution, SnapchatAttribution } from '../../../../shared/domain/attribution'
 import { PLATFORMS, PLATFORM_LABELS } from '../../../../shared/domain/entities'
 import { useSyncConfig } from './use-sync-config'
 
@@ -14,9 +14,21 @@ const SNAPCHAT_CHOICES: { value: string; label: string }[] = [
   { value: '1_DAY/NONE', label: '1-day swipe, no view-through' },
 ]
 
+/** Meta windows a user may pin (value: "CLICK/VIEW"; '' = each ad set's own setting). */
+const META_CHOICES: { value: string; label: string }[] = [
+  { value: '', label: "Each ad set's setting (as in Ads Manager)" },
+  { value: '7d_click/1d_view', label: '7-day click or 1-day view' },
+  { value: '7d_click/none', label: '7-day click, no view-through' },
+  { value: '1d_click/1d_view', label: '1-day click or 1-day view' },
+  { value: '1d_click/none', label: '1-day click, no view-through' },
+  { value: '28d_click/1d_view', label: '28-day click or 1-day view' },
+  { value: '7d_click/1d_ev', label: '7-day click or 1-day engaged view' },
+]
+
 /**
  * Advanced: which attribution each platform's conversions are counted with. By default every
- * platform's own setting, so totals match its manager; Snapchat's API also takes a pinned window.
+ * platform's own setting, so totals match its manager; Meta's and Snapchat's APIs also take a pinned
+ * window (TikTok's and Google's do not: their windows are set on ad groups and conversion actions).
  */
 export function Attribution({ onChanged }: { onChanged: () => void }): JSX.Element {
   const { config, error, update } = useSyncConfig(onChanged)
@@ -26,7 +38,13 @@ export function Attribution({ onChanged }: { onChanged: () => void }): JSX.Eleme
     await update({ attribution: { snapchat: value ? ({ swipe, view } as SnapchatAttribution) : null } })
   }
 
+  const pinMeta = async (value: string): Promise<void> => {
+    const [click, view] = value.split('/')
+    await update({ attribution: { meta: value ? ({ click, view } as MetaAttribution) : null } })
+  }
+
   const pinned = config?.attribution?.snapchat
+  const metaPinned = config?.attribution?.meta
   return (
     <details data-testid="attribution">
       <summary>Attribution (advanced)</summary>
@@ -49,7 +67,20 @@ export function Attribution({ onChanged }: { onChanged: () => void }): JSX.Eleme
               <tr key={p}>
                 <td>{PLATFORM_LABELS[p]}</td>
                 <td>
-                  {p === 'snapchat' ? (
+                  {p === 'meta' ? (
+                    <select
+                      className="select"
+                      aria-label="Meta attribution window"
+                      value={metaPinned ? `${metaPinned.click}/${metaPinned.view}` : ''}
+                      onChange={(e) => void pinMeta(e.target.value)}
+                    >
+                      {META_CHOICES.map((c) => (
+                        <option key={c.value} value={c.value}>
+                          {c.label}
+                        </option>
+                      ))}
+                    </select>
+                  ) : p === 'snapchat' ? (
                     <select
                       className="select"
                       aria-label="Snapchat attribution window"

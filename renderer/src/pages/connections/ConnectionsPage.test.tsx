@@ -65,6 +65,7 @@ async function setup(): Promise<FakeClient> {
         apiVersions: { meta: 'v25.0', google_ads: 'v26', tiktok: 'v1.3', snapchat: 'v1' },
         attribution: {
           meta: { code: 'meta:ad_set', label: "each ad set's attribution setting, as in Ads Manager" },
+          tiktok: { code: 'tiktok:ad_group', label: "each ad group's attribution setting, as in TikTok Ads Manager" },
           snapchat: { code: 'snapchat:account', label: "the ad account's attribution setting, as in Ads Manager" },
         },
       },
@@ -81,9 +82,14 @@ async function setup(): Promise<FakeClient> {
       baseUrls: {},
       tokenUrls: {},
       apiVersions: {},
-      attribution: (input as { attribution?: { snapchat?: unknown } }).attribution?.snapchat
-        ? { snapchat: { swipe: '7_DAY' as const, view: 'NONE' as const } }
-        : {},
+      attribution: {
+        ...((input as { attribution?: { snapchat?: unknown } }).attribution?.snapchat
+          ? { snapchat: { swipe: '7_DAY' as const, view: 'NONE' as const } }
+          : {}),
+        ...((input as { attribution?: { meta?: unknown } }).attribution?.meta
+          ? { meta: { click: '1d_click' as const, view: 'none' as const } }
+          : {}),
+      },
       effective: {
         restatementDays: { meta: 28, google_ads: 30, tiktok: 28, snapchat: 28 },
         baseUrls: {},
@@ -123,17 +129,25 @@ describe('ConnectionsPage', () => {
     expect(screen.getByText(/^Data as of .+ · no sync run yet$/)).toBeTruthy()
   })
 
-  it("says which attribution each platform's conversions follow and pins Snapchat's window", async () => {
+  it("says which attribution each platform's conversions follow and pins Meta's and Snapchat's windows", async () => {
     const client = await setup()
     render(<ConnectionsPage />)
-    expect((await screen.findByTestId('attribution-meta')).textContent).toBe(
-      "each ad set's attribution setting, as in Ads Manager",
+    expect((await screen.findByTestId('attribution-tiktok')).textContent).toBe(
+      "each ad group's attribution setting, as in TikTok Ads Manager",
     )
+    const meta = (await screen.findByLabelText('Meta attribution window')) as HTMLSelectElement
+    expect(meta.value).toBe('')
+    fireEvent.change(meta, { target: { value: '1d_click/none' } })
+    await act(async () => undefined)
+    expect(client.calls.filter((c) => c.channel === 'sync:updateConfig').map((c) => c.input)).toEqual([
+      { attribution: { meta: { click: '1d_click', view: 'none' } } },
+    ])
+    expect(meta.value).toBe('1d_click/none')
     const snap = (await screen.findByLabelText('Snapchat attribution window')) as HTMLSelectElement
     expect(snap.value).toBe('')
     fireEvent.change(snap, { target: { value: '7_DAY/NONE' } })
     await act(async () => undefined)
-    expect(client.calls.find((c) => c.channel === 'sync:updateConfig')?.input).toEqual({
+    expect(client.calls.filter((c) => c.channel === 'sync:updateConfig').at(-1)?.input).toEqual({
       attribution: { snapchat: { swipe: '7_DAY', view: 'NONE' } },
     })
     expect(snap.value).toBe('7_DAY/NONE')

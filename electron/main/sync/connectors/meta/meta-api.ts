@@ -79,10 +79,15 @@ export class MetaApi {
    * Every insights page as a DailyBatch, following `paging.next`: each page is decoded off the
    * main thread (see decode-pool.ts); `what` prefixes row errors, "(page n)" is added for requests.
    */
-  async *insightPages(firstUrl: string, what: string, purchaseTypes: string[]): AsyncGenerator<DailyBatch> {
+  async *insightPages(
+    firstUrl: string,
+    what: string,
+    purchaseTypes: string[],
+    windows?: string[],
+  ): AsyncGenerator<DailyBatch> {
     let url: string | undefined = firstUrl
     for (let page = 1; url !== undefined; page++) {
-      const args: MetaPageArgs = { purchaseTypes, what }
+      const args: MetaPageArgs = { purchaseTypes, what, ...(windows ? { windows } : {}) }
       const decoded: DecodedPage<MetaEnvelope> = await this.http.requestPage<MetaEnvelope>({
         method: 'GET',
         url,

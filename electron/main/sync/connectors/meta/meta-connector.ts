@@ -1,3 +1,4 @@
+import { metaWindows } from '../../../../../shared/domain/attribution'
 import { z } from 'zod'
 import type { CreativeFormat } from '../../../../../shared/domain/entities'
 import { assertApplied, IdSchema, normaliseObjective, NumLike, requireStatus } from '../normalize'
@@ -112,6 +113,8 @@ function budgetMicros(v: string | number | null | undefined, currency: string): 
 
 /** Meta Marketing API connector (Graph API, Bearer token in `credentials.accessToken`). */
 export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOptions = {}): Connector {
+  // Windows the user pinned (Connections → Attribution); absent: each ad set's own setting.
+  const pinned = ctx.attribution?.meta
   const api = new MetaApi(ctx)
   const listUrl = (account: RemoteAccount, edge: string, fields: string): string =>
     api.url(`${actPath(account)}/${edge}`, { fields, limit: 500, effective_status: ALL_STATUSES })
@@ -206,7 +209,7 @@ export function createMetaConnector(ctx: ConnectorContext, opts: MetaConnectorOp
     },
 
     fetchDaily(account, from, to) {
-      return metaDaily(api, account, from, to, opts)
+      return metaDaily(api, account, from, to, pinned ? { ...opts, attributionWindows: metaWindows(pinned) } : opts)
     },
 
     async readState(account, level, externalId) {

@@ -22,6 +22,8 @@ export interface MetaConnectorOptions {
   maxPolls?: number
   /** Rows per insights page (default 500). */
   pageLimit?: number
+  /** Pinned attribution windows (action_attribution_windows); absent: each ad set's setting. */
+  attributionWindows?: string[]
 }
 
 /** Largest range fetched per report: longer ranges are cut into windows of this size. */
@@ -81,15 +83,18 @@ function purchaseTypesOf(opts: MetaConnectorOptions): string[] {
   return opts.purchaseActionTypes ?? DEFAULT_PURCHASE_ACTION_TYPES
 }
 
-function reportParams(from: string, to: string): Record<string, string> {
+function reportParams(from: string, to: string, opts: MetaConnectorOptions): Record<string, string> {
+  const windows = opts.attributionWindows
   return {
     level: 'ad',
     time_increment: '1',
     time_range: JSON.stringify({ since: from, until: to }),
     fields: INSIGHT_FIELDS,
-    // Actions counted with each ad set's attribution setting, as Ads Manager counts them
-    // (shared/domain/attribution.ts cites the parameter's documentation).
-    use_unified_attribution_setting: 'true',
+    // Actions counted with each ad set's attribution setting, as Ads Manager counts them, unless the
+    // user pinned windows (shared/domain/attribution.ts cites the parameters' documentation).
+    ...(windows?.length
+      ? { action_attribution_windows: JSON.stringify(windows) }
+      : { use_unified_attribution_setting: 'true' }),
   }
 }
 
@@ -100,8 +105,8 @@ async function* syncPages(
   to: string,
   opts: MetaConnectorOptions,
 ): AsyncGenerator<DailyBatch> {
-  const url = api.url(`${actPath(account)}/insights`, { ...reportParams(from, to), limit: opts.pageLimit ?? 500 })
-  yield* api.insightPages(url, `Meta insights ${from}..${to}`, purchaseTypesOf(opts))
+  const url = api.url(`${actPath(account)}/insights`, { ...reportParams(from, to, opts), limit: opts.pageLimit ?? 500 })
+  yield* api.insightPages(url, `Meta insights ${from}..${to}`, purchaseTypesOf(opts), opts.attributionWindows)
 }
 
 async function* asyncPages(
@@ -112,7 +117,7 @@ async function* asyncPages(
   opts: MetaConnectorOptions,
 ): AsyncGenerator<DailyBatch> {
   const what = `Meta async report ${from}..${to}`
-  const run = await api.post(`${actPath(account)}/insights`, reportParams(from, to), ReportRunSchema, what)
+  const run = await api.post(`${actPath(account)}/insights`, reportParams(from, to, opts), ReportRunSchema, what)
   const id = run.report_run_id
   const interval = Math.min(opts.pollIntervalMs ?? 2000, api.http.policy.maxDelayMs)
   // Small jobs finish in well under a second: poll early, then back off to the interval.
@@ -138,5 +143,10 @@ async function* asyncPages(
     await sleep(wait, api.signal)
     wait = Math.min(interval, wait * 2)
   }
-  yield* api.insightPages(api.url(`${id}/insights`, { limit: opts.pageLimit ?? 500 }), what, purchaseTypesOf(opts))
+  yield* api.insightPages(
+    api.url(`${id}/insights`, { limit: opts.pageLimit ?? 500 }),
+    what,
+    purchaseTypesOf(opts),
+    opts.attributionWindows,
+  )
 }

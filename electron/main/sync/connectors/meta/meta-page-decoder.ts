@@ -7,6 +7,8 @@ import { insightRowSchema } from './meta-rows'
 export interface MetaPageArgs {
   /** Purchase action types in priority order (the first present wins). */
   purchaseTypes: string[]
+  /** Pinned attribution windows (action_attribution_windows); absent: each ad set's setting. */
+  windows?: string[]
   /** Prefix of row errors ("Meta insights 2025-01-01..2025-01-31"). */
   what: string
 }
@@ -23,12 +25,12 @@ export const META_INSIGHTS_DECODER: PageDecoder<MetaPageArgs, MetaEnvelope> = {
   platform: 'meta',
   classify: classifyMeta,
   schema(args) {
-    const key = args.purchaseTypes.join('\n')
+    const key = `${args.purchaseTypes.join('\n')}|${args.windows?.join(',') ?? ''}`
     let schema = pages.get(key)
     if (!schema) {
       schema = z
         .looseObject({
-          data: z.array(insightRowSchema(args.purchaseTypes)),
+          data: z.array(insightRowSchema(args.purchaseTypes, args.windows)),
           paging: z.looseObject({ next: z.string().optional() }).optional(),
         })
         .transform((b) => ({ rows: b.data, envelope: b.paging?.next !== undefined ? { next: b.paging.next } : {} }))

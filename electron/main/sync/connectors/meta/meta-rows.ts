@@ -43,13 +43,26 @@ export function pickAction(actions: Action[] | undefined, priority: readonly str
 
 const schemas = new Map<string, z.ZodType<RemoteDailyRow>>()
 
+function windowValue(a: Action, w: string): string | number | null | undefined {
+  const v = (a as Record<string, unknown>)[w]
+  if (v === undefined || v === null || typeof v === 'string' || typeof v === 'number') return v
+  throw new Error(`${a.action_type} ${w} is ${JSON.stringify(v)}`)
+}
+
 /**
  * One insights row (level=ad, time_increment=1) validated and mapped to a normalised ad-day:
  * purchases and their value are the first of `purchaseTypes` present (as Ads Manager's "Purchases"
  * column counts them), video views the `video_view` action.
  */
-export function insightRowSchema(purchaseTypes: readonly string[]): z.ZodType<RemoteDailyRow> {
-  const key = purchaseTypes.join('\n')
+export function insightRowSchema(
+  purchaseTypes: readonly string[],
+  windows?: readonly string[],
+): z.ZodType<RemoteDailyRow> {
+  const key = `${purchaseTypes.join('\n')}|${windows?.join(',') ?? ''}`
+  // With pinned windows a purchase counts by each window's own value (click + view), not `value`
+  // (the ad set's setting); a window Meta did not return counts nothing.
+  const amount = (a: Action, to: (v: string | number | null | undefined) => number): number =>
+    windows ? windows.reduce((sum, w) => sum + to(windowValue(a, w)), 0) : to(a.value)
   let schema = schemas.get(key)
   if (!schema) {
     schema = z
@@ -79,8 +92,8 @@ export function insightRowSchema(purchaseTypes: readonly string[]): z.ZodType<Re
           impressions: toIntCount(r.impressions),
           clicks: toIntCount(r.clicks),
           reach: toIntCount(r.reach),
-          conversions: purchases ? toCount(purchases.value) : 0,
-          conversionValueMicros: value ? toAmountMicros(value.value) : 0,
+          conversions: purchases ? amount(purchases, toCount) : 0,
+          conversionValueMicros: value ? amount(value, toAmountMicros) : 0,
           videoViews: views ? toIntCount(views.value) : 0,
         }))
       })
@@ -90,6 +103,11 @@ export function insightRowSchema(purchaseTypes: readonly string[]): z.ZodType<Re
 }
 
 /** Validate and normalise a list of raw insights items (invalid_response naming the item and field). */
-export function insightsPage(data: unknown[], purchaseTypes: readonly string[], what: string): RemoteDailyRow[] {
-  return parseItems('meta', data, insightRowSchema(purchaseTypes), what)
+export function insightsPage(
+  data: unknown[],
+  purchaseTypes: readonly string[],
+  what: string,
+  windows?: readonly string[],
+): RemoteDailyRow[] {
+  return parseItems('meta', data, insightRowSchema(purchaseTypes, windows), what)
 }

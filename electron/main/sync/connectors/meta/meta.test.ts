@@ -84,6 +84,26 @@ describe('Meta connector: real samples', () => {
     expect(insightsPage([row], ['purchase'], 't')[0]?.conversions).toBe(3)
   })
 
+  it('with pinned windows, counts each purchase by its click and view window values, not the setting', () => {
+    const row = {
+      date_start: '2024-01-02',
+      ad_id: '1',
+      adset_id: '2',
+      campaign_id: '3',
+      spend: '1.00',
+      actions: [{ action_type: 'omni_purchase', value: '9', '7d_click': '5', '1d_view': '2' }],
+      action_values: [{ action_type: 'omni_purchase', value: '90.00', '7d_click': '50.00', '1d_view': '20.50' }],
+    }
+    const [r] = insightsPage([row], DEFAULT_PURCHASE_ACTION_TYPES, 't', ['7d_click', '1d_view'])
+    expect(r?.conversions).toBe(7)
+    expect(r?.conversionValueMicros).toBe(70_500_000)
+    // A window Meta did not return counts nothing; without windows `value` (the ad set's setting).
+    expect(insightsPage([row], DEFAULT_PURCHASE_ACTION_TYPES, 't', ['1d_click'])[0]?.conversions).toBe(0)
+    expect(insightsPage([row], DEFAULT_PURCHASE_ACTION_TYPES, 't')[0]?.conversions).toBe(9)
+    const bad = { ...row, actions: [{ action_type: 'omni_purchase', value: '9', '7d_click': '5,5' }] }
+    expect(() => insightsPage([bad], DEFAULT_PURCHASE_ACTION_TYPES, 'page', ['7d_click'])).toThrow(/Not a count/)
+  })
+
   it('rejects a malformed insights row with a specific invalid_response error', () => {
     const bad = { date_start: '2024-01-02', ad_id: '1', adset_id: '2', campaign_id: '3', spend: '1,5' }
     expect(() => insightsPage([bad], DEFAULT_PURCHASE_ACTION_TYPES, 'page')).toThrow(/Not a decimal amount/)
