@@ -167,6 +167,9 @@ const curvePoints = (c: CurveView): CurvePoint[] =>
 
 const isCurve = (c: CurveView | { problem: string } | undefined): c is CurveView => !!c && !('problem' in c)
 
+/** A reallocation's table carries the curves of its fitted rows and of this many biggest moves. */
+export const CURVES_IN_TABLE = 40
+
 /** Confidence given to a move that stands on a fallback curve (no usable fitted one). */
 export const FALLBACK_CONFIDENCE = 0.3
 
@@ -250,6 +253,16 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
   let wsum = 0
   const rows: ReallocationRow[] = []
   const changes: RecChange[] = []
+  // The table lists every holder; its curve goes with the fitted ones and the biggest moves only
+  // (on a 1,700-campaign account every curve made the advice 2.8 MB of JSON).
+  const charted = new Set(
+    alloc
+      .map((x) => ({ key: x.key, d: Math.abs(x.budgetAfter - x.budgetBefore) }))
+      .filter((x) => x.d > 0)
+      .sort((p, q) => q.d - p.d)
+      .slice(0, CURVES_IN_TABLE)
+      .map((x) => x.key),
+  )
   alloc.forEach((x, i) => {
     const { h } = holders[i] as (typeof holders)[number]
     const c = a.curves.get(x.key)
@@ -289,11 +302,12 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
           : Math.abs(x.budgetAfter / x.budgetBefore - 1) >= DEFAULT_GUARDRAILS.maxStep - 1e-6
             ? `capped at ±${DEFAULT_GUARDRAILS.maxStep * 100}%`
             : null),
-      curve: isCurve(c)
-        ? c.points
-            .filter((_, k) => k % 2 === 0)
-            .map((p) => ({ spendMicros: p.spendMicros, revenueMicros: p.revenueMicros }))
-        : [],
+      curve:
+        isCurve(c) && (c.source === 'fitted' || charted.has(x.key))
+          ? c.points
+              .filter((_, k) => k % 2 === 0)
+              .map((p) => ({ spendMicros: p.spendMicros, revenueMicros: p.revenueMicros }))
+          : [],
       curveR2: r2 === null || (isCurve(c) && c.source === 'fallback') ? null : round2(r2),
     })
     if (moved && x.held === null)

@@ -183,17 +183,17 @@ export class RecommendationsRepo {
   /** Sums per campaign or ad set of one account over [from, to] (entities with any delivery). */
   windowSums(level: 'campaign' | 'ad_set', accountId: number, from: string, to: string): WindowSums[] {
     const col = level === 'campaign' ? 'campaign_id' : 'ad_set_id'
-    const join =
-      level === 'campaign' ? 'JOIN campaigns e ON e.id = m.campaign_id' : 'JOIN ad_sets e ON e.id = m.ad_set_id'
+    const table = level === 'campaign' ? 'campaigns' : 'ad_sets'
+    // Grouped first, then joined to the names (joining every row first cost about a fifth more).
     return this.sqlite
       .prepare(
-        `SELECT m.${col} AS id, m.account_id AS accountId, m.campaign_id AS campaignId, e.name, e.status,
-           count(DISTINCT m.date) AS days, sum(m.spend_micros) AS spendMicros,
-           sum(m.conversion_value_micros) AS revenueMicros, sum(m.conversions) AS conversions,
-           sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.reach) AS reach
-         FROM daily_metrics m ${join}
-         WHERE m.account_id = ? AND m.date BETWEEN ? AND ?
-         GROUP BY m.${col}`,
+        `SELECT g.*, e.name, e.status FROM (
+           SELECT m.${col} AS id, m.account_id AS accountId, m.campaign_id AS campaignId,
+             count(DISTINCT m.date) AS days, sum(m.spend_micros) AS spendMicros,
+             sum(m.conversion_value_micros) AS revenueMicros, sum(m.conversions) AS conversions,
+             sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.reach) AS reach
+           FROM daily_metrics m WHERE m.account_id = ? AND m.date BETWEEN ? AND ? GROUP BY m.${col}) g
+         JOIN ${table} e ON e.id = g.id`,
       )
       .all(accountId, from, to) as WindowSums[]
   }
@@ -267,15 +267,26 @@ export class RecommendationsRepo {
     const out = new Map<number, { date: string; impressions: number; clicks: number }[]>()
     if (!ids.length) return out
     for (const id of ids) out.set(id, [])
+    // Looked up by key (account, date, ad) for each day since the account's first day and each ad,
+    // not by scanning every row of the account's history (~600,000 on the 10,000-campaign store).
     const rows = inChunks(
       ids,
       (chunk, marks) =>
         this.sqlite
           .prepare(
-            `SELECT ad_id AS id, date, impressions, clicks FROM daily_metrics
-             WHERE account_id = ? AND date <= ? AND ad_id IN (${marks}) ORDER BY ad_id, date`,
+            `WITH RECURSIVE d(date) AS (
+               SELECT min(date) FROM account_daily WHERE account_id = ?
+               UNION ALL SELECT date(date, '+1 day') FROM d WHERE date < ?)
+             SELECT m.ad_id AS id, m.date, m.impressions, m.clicks
+             FROM d CROSS JOIN daily_metrics m ON m.account_id = ? AND m.date = d.date AND m.ad_id IN (${marks})
+             ORDER BY m.ad_id, m.date`,
           )
-          .all(accountId, to, ...chunk) as { id: number; date: string; impressions: number; clicks: number }[],
+          .all(accountId, to, accountId, ...chunk) as {
+          id: number
+          date: string
+          impressions: number
+          clicks: number
+        }[],
     )
     for (const { id, ...d } of rows) out.get(id)?.push(d)
     return out

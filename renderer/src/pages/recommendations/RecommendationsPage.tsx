@@ -166,10 +166,12 @@ function ReallocationView({ rows, currency }: { rows: ReallocationRow[]; currenc
                     {money(r.budgetAfterMicros, currency)}
                   </td>
                   <td className="num tabular">
-                    {r.curve.length ? `${r.marginalRoasBefore.toFixed(2)} → ${r.marginalRoasAfter.toFixed(2)}` : '—'}
+                    {r.spendBeforeMicros > 0
+                      ? `${r.marginalRoasBefore.toFixed(2)} → ${r.marginalRoasAfter.toFixed(2)}`
+                      : '—'}
                   </td>
                   <td className="num tabular">
-                    {r.curve.length
+                    {r.spendBeforeMicros > 0
                       ? `${money(r.revenueBeforeMicros, currency)} → ${money(r.revenueAfterMicros, currency)}`
                       : '—'}
                   </td>
