@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { formatAlertNumber } from '../../../shared/domain/alerts'
+import { formatMoney } from '../../../shared/domain/money'
 import type { Change } from '../../../shared/domain/changes'
 import { ChangeRepo } from '../store/repos/change-repo'
 import type { AccountOutcome } from '../store/repos/sync-repo'
@@ -112,11 +113,23 @@ describe('alert sources', () => {
     )
     expect(anomalies.length).toBeGreaterThan(0)
     expect(anomalies.length).toBe(recent.length)
+    let foreignMoney = 0
     for (const a of anomalies) {
       const match = recent.find((r) => `anomaly:${r.id}` === a.dedupeKey)!
       expect(a.body).toBe(match.explanation)
       expect(a.numbers).toHaveLength(1)
+      // Money in the currency the explanation uses: the account's (a EUR account's spend is never "$").
+      const n = a.numbers[0]!
+      if (match.undefinedValue)
+        expect(n).toEqual({ label: `Conversions on ${match.peakDate}`, value: 0, unit: 'count' })
+      if (n.unit === 'money_micros') {
+        const account = c.services.sync.repo.accounts(ws).find((x) => x.id === match.accountId)
+        expect(n.currency).toBe(account?.currency ?? found.currency)
+        expect(a.body).toContain(formatMoney(n.previous as number, n.currency as string))
+        if (n.currency !== found.currency) foreignMoney++
+      }
     }
+    expect(foreignMoney).toBeGreaterThan(0)
     // Pacing alerts name an account and carry the budget as the compared value.
     const pacingAlerts = c.services.alerts.list({ source: ['budget'] })
     expect(pacingAlerts.length).toBeGreaterThan(0)
@@ -125,7 +138,11 @@ describe('alert sources', () => {
       // "€10,200.00 (against €9,000.00 budget, +13%)", never "(was €9,000.00 budget".
       expect(formatAlertNumber(a.numbers[1]!)).toMatch(/^\S+ \(against \S+ budget, [+−±]\d+(\.\d)?%\)$/)
     }
-    for (const a of anomalies) expect(formatAlertNumber(a.numbers[0]!)).toContain('(against ')
+    for (const a of anomalies) {
+      const match = recent.find((r) => `anomaly:${r.id}` === a.dedupeKey)!
+      if (match.undefinedValue) expect(a.title).toContain('with no conversions')
+      else expect(formatAlertNumber(a.numbers[0]!)).toContain('(against ')
+    }
   })
 
   it('an account currency without exchange rates is ONE alert naming the pair and the fix, not a log line per sync', async () => {

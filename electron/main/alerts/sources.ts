@@ -32,6 +32,8 @@ const METRIC_LABELS: Record<Anomaly['metric'], string> = {
 }
 
 function anomalyNumber(a: Anomaly, currency: string): AlertNumber {
+  // Spend but no conversions: there is no CPA or ROAS to show (never "$0.00 CPA").
+  if (a.undefinedValue) return { label: `Conversions on ${a.peakDate}`, value: 0, unit: 'count' }
   const label = `${METRIC_LABELS[a.metric]} on ${a.peakDate}`
   const base = { label, previousLabel: 'expected', compare: 'against' as const }
   if (MONEY_METRICS.has(a.metric))
@@ -240,6 +242,9 @@ export class AlertSources {
       ListAnomaliesInputSchema.parse({ workspaceId, minSeverity: settings.anomalyMinSeverity }),
     )
     this.missingRates(workspaceId, notes)
+    // An account's or campaign's values are in its account's currency (the workspace's only for
+    // the "All accounts" series): the alert's number must say so, as the explanation does.
+    const accountCurrency = new Map(this.sync.repo.accounts(workspaceId).map((a) => [a.id, a.currency]))
     const since = addDays(last, -settings.anomalyRecentDays)
     for (const a of anomalies) {
       if (a.endDate < since) continue
@@ -262,9 +267,11 @@ export class AlertSources {
         severity,
         workspaceId,
         entity,
-        title: `${METRIC_LABELS[a.metric]} of ${a.entityName} ${a.direction === 'up' ? 'jumped' : 'dropped'} to ${Math.round(a.ratio * 100)}% of normal`,
+        title: a.undefinedValue
+          ? `${a.entityName} spent with no conversions (no ${METRIC_LABELS[a.metric]})`
+          : `${METRIC_LABELS[a.metric]} of ${a.entityName} ${a.direction === 'up' ? 'jumped' : 'dropped'} to ${Math.round(a.ratio * 100)}% of normal`,
         body: a.explanation,
-        numbers: [anomalyNumber(a, currency)],
+        numbers: [anomalyNumber(a, (a.accountId !== null ? accountCurrency.get(a.accountId) : null) ?? currency)],
         dedupeKey: `anomaly:${a.id}`,
         link,
       })

@@ -426,7 +426,7 @@ export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMe
   const p = run.peak
   const span0 = run.startDate === run.endDate ? `on ${run.startDate}` : `from ${run.startDate} to ${run.endDate}`
   if (p.actual === null) {
-    return `${LABEL[metric]} undefined ${span0}: spend with no conversions, against an expected ${fmt(metric, p.expected ?? 0)}.`
+    return `No ${LABEL[metric]} ${span0}: spend but no conversions, against an expected ${LABEL[metric]} of ${fmt(metric, p.expected ?? 0)}.`
   }
   const actual = p.actual
   const expected = p.expected ?? 0

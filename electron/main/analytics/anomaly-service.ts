@@ -229,6 +229,7 @@ export class AnomalyService {
             // A peak day judged by the usual baseline (no year of history): a big move is expected there.
             seasonal: isSeasonalPeak(p.date) && p.basis !== 'last_year',
             explanation: `${e.name}: ${explain(metric, run, fmt)}`,
+            ...(p.actual === null ? { undefinedValue: true } : {}),
           })
         }
       }

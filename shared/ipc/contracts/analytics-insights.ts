@@ -37,6 +37,8 @@ export const AnomalySchema = z.object({
   /** True inside a known retail peak (cyber week, Christmas): expected, hidden by default. */
   seasonal: z.boolean(),
   explanation: z.string(),
+  /** CPA or ROAS on the peak day has no value: spend with no conversions (`actual` is then 0). */
+  undefinedValue: z.boolean().optional(),
 })
 export type Anomaly = z.infer<typeof AnomalySchema>
 
