@@ -31,7 +31,7 @@ const METRIC_LABELS: Record<Anomaly['metric'], string> = {
   roas: 'ROAS',
 }
 
-function anomalyNumber(a: Anomaly, currency: string): AlertNumber {
+function anomalyNumber(a: Anomaly): AlertNumber {
   // Spend but no conversions: there is no CPA or ROAS to show (never "$0.00 CPA").
   if (a.undefinedValue) return { label: `Conversions on ${a.peakDate}`, value: 0, unit: 'count' }
   const label = `${METRIC_LABELS[a.metric]} on ${a.peakDate}`
@@ -42,7 +42,7 @@ function anomalyNumber(a: Anomaly, currency: string): AlertNumber {
       value: Math.round(a.actual * 1e6),
       previous: Math.round(a.expected * 1e6),
       unit: 'money_micros',
-      currency,
+      currency: a.currency,
     }
   if (a.metric === 'ctr') return { ...base, value: a.actual, previous: a.expected, unit: 'percent' }
   if (a.metric === 'roas') return { ...base, value: a.actual, previous: a.expected, unit: 'ratio' }
@@ -238,13 +238,10 @@ export class AlertSources {
     if (!settings.sources.anomaly) return
     const last = this.status.lastDataDate(workspaceId)
     if (!last) return
-    const { currency, anomalies, notes } = this.anomalies.list(
+    const { anomalies, notes } = this.anomalies.list(
       ListAnomaliesInputSchema.parse({ workspaceId, minSeverity: settings.anomalyMinSeverity }),
     )
     this.missingRates(workspaceId, notes)
-    // An account's or campaign's values are in its account's currency (the workspace's only for
-    // the "All accounts" series): the alert's number must say so, as the explanation does.
-    const accountCurrency = new Map(this.sync.repo.accounts(workspaceId).map((a) => [a.id, a.currency]))
     const since = addDays(last, -settings.anomalyRecentDays)
     for (const a of anomalies) {
       if (a.endDate < since) continue
@@ -271,7 +268,7 @@ export class AlertSources {
           ? `${a.entityName} spent with no conversions (no ${METRIC_LABELS[a.metric]})`
           : `${METRIC_LABELS[a.metric]} of ${a.entityName} ${a.direction === 'up' ? 'jumped' : 'dropped'} to ${Math.round(a.ratio * 100)}% of normal`,
         body: a.explanation,
-        numbers: [anomalyNumber(a, (a.accountId !== null ? accountCurrency.get(a.accountId) : null) ?? currency)],
+        numbers: [anomalyNumber(a)],
         dedupeKey: `anomaly:${a.id}`,
         link,
       })

@@ -220,6 +220,7 @@ export class AnomalyService {
             startDate: run.startDate,
             endDate: run.endDate,
             peakDate: p.date,
+            currency: e.currency,
             actual,
             expected,
             ratio,

@@ -24,6 +24,8 @@ export const AnomalySchema = z.object({
   endDate: IsoDateSchema,
   /** The most anomalous day of the run. */
   peakDate: IsoDateSchema,
+  /** The currency of `actual` and `expected` for money metrics: the account's (the workspace's for "All accounts"). */
+  currency: z.string(),
   /** Value on the peak day (currency units for money, a fraction for CTR). */
   actual: z.number(),
   /** The weekday-adjusted baseline for that day. */

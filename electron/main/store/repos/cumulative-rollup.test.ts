@@ -13,6 +13,32 @@ const campaigns: SeededCampaign[] = []
 const START = '2026-01-01'
 const DAYS = 70
 
+/** One ad-day of random metrics for campaign `c` (fractional conversions exercise the 1e-6 rounding). */
+function randomRow(
+  c: SeededCampaign,
+  accountId: number,
+  date: string,
+  provisional: boolean,
+  rnd: () => number,
+): DailyMetricInput {
+  return {
+    adId: c.adId,
+    date,
+    accountId,
+    campaignId: c.campaignId,
+    adSetId: c.adSetId,
+    spendMicros: Math.round(rnd() * 1e8),
+    impressions: Math.round(rnd() * 1e4),
+    clicks: Math.round(rnd() * 100),
+    reach: 0,
+    conversions: Math.round(rnd() * 1000) / 7,
+    conversionValueMicros: Math.round(rnd() * 3e8),
+    videoViews: 0,
+    provisional,
+    source: 'sync',
+  }
+}
+
 beforeAll(() => {
   core = createTestCore({ startJobs: false })
   const s = core.store.sqlite
@@ -115,22 +141,7 @@ describe('campaign running totals', () => {
       campaigns.flatMap((c, i) =>
         dateRange(from, to)
           .filter((d) => d >= addDays(START, i * 7) && !(i === 1 && d >= '2026-01-20' && d <= '2026-01-29'))
-          .map((date) => ({
-            adId: c.adId,
-            date,
-            accountId,
-            campaignId: c.campaignId,
-            adSetId: c.adSetId,
-            spendMicros: Math.round(rnd() * 1e8),
-            impressions: Math.round(rnd() * 1e4),
-            clicks: Math.round(rnd() * 100),
-            reach: 0,
-            conversions: Math.round(rnd() * 1000) / 7,
-            conversionValueMicros: Math.round(rnd() * 3e8),
-            videoViews: 0,
-            provisional: date >= '2026-03-01',
-            source: 'sync',
-          })),
+          .map((date) => randomRow(c, accountId, date, date >= '2026-03-01', rnd)),
       )
     const snapshot = (): unknown[] =>
       (
@@ -244,22 +255,7 @@ describe('campaign running totals', () => {
     days.forEach((date, d) =>
       seeded.campaigns.forEach((c, i) => {
         if (!liveOn(i, d)) return
-        rows.push({
-          adId: c.adId,
-          date,
-          accountId: acct,
-          campaignId: c.campaignId,
-          adSetId: c.adSetId,
-          spendMicros: Math.round(rnd() * 1e8),
-          impressions: Math.round(rnd() * 1e4),
-          clicks: Math.round(rnd() * 100),
-          reach: 0,
-          conversions: Math.round(rnd() * 1000) / 7,
-          conversionValueMicros: Math.round(rnd() * 3e8),
-          videoViews: 0,
-          provisional: false,
-          source: 'sync',
-        })
+        rows.push(randomRow(c, acct, date, false, rnd))
       }),
     )
     // Written in monthly chunks oldest first from memory, as a backfill does.
