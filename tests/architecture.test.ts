@@ -169,6 +169,17 @@ function deferredTransactions(src: string): string[] {
   return hits
 }
 
+describe('one seeded random source', () => {
+  it('mulberry32 is written once (shared/experiments/random.ts); simulators, faults, benches and tests use SeededRandom', () => {
+    const all = [...files, ...walk(join(root, 'bench')), ...walk(join(root, 'tests')), ...walk(join(root, 'e2e'))].map(
+      (f) => relative(root, f).split('\\').join('/'),
+    )
+    const mulberryStep = new RegExp('0x' + '6d2b79f5', 'i') // spelled in two parts so this file is not a hit
+    const copies = all.filter((f) => mulberryStep.test(readFileSync(join(root, f), 'utf8')))
+    expect(copies).toEqual(['shared/experiments/random.ts'])
+  })
+})
+
 describe('store boundary and clock', () => {
   it('detects SQL uses', () => {
     expect(sqlUses(`import Database from 'better-sqlite3'\nconst x = db.prepare('SELECT 1')`)).toEqual([

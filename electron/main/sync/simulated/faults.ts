@@ -1,4 +1,5 @@
 import type { PlatformId } from '../../../../shared/domain/entities'
+import { SeededRandom } from '../../../../shared/experiments/random'
 
 /** Faults the simulated platforms can inject into read requests. */
 export type FaultKind = 'rate_limit' | 'server_error' | 'timeout' | 'malformed' | 'truncated' | 'auth'
@@ -36,10 +37,10 @@ export type WriteFaultKind = 'error_after_apply'
 
 const KINDS: FaultKind[] = ['rate_limit', 'server_error', 'timeout', 'malformed', 'truncated', 'auth']
 
-/** Seeded fault picker (mulberry32), scripted faults first. */
+/** Seeded fault picker (the shared `SeededRandom`), scripted faults first. */
 export class Faults {
   options: FaultOptions
-  private state: number
+  private random: SeededRandom
   /** Faults injected so far, by kind. */
   readonly injected: Record<FaultKind, number> = {
     rate_limit: 0,
@@ -52,7 +53,7 @@ export class Faults {
 
   constructor(options: FaultOptions) {
     this.options = { ...options, script: [...(options.script ?? [])], writeScript: [...(options.writeScript ?? [])] }
-    this.state = (options.seed ?? 1) >>> 0
+    this.random = new SeededRandom(options.seed ?? 1)
   }
 
   /** The fault for the next write request, or null. */
@@ -63,7 +64,7 @@ export class Faults {
   /** Replace the fault options (e.g. switch chaos off for a clean run). */
   set(options: FaultOptions): void {
     this.options = { ...options, script: [...(options.script ?? [])], writeScript: [...(options.writeScript ?? [])] }
-    this.state = (options.seed ?? 1) >>> 0
+    this.random = new SeededRandom(options.seed ?? 1)
   }
 
   /** The fault for the next read request of `platform`, or null. */
@@ -73,7 +74,7 @@ export class Faults {
     let kind: FaultKind | null = null
     if (o.script && o.script.length > 0) kind = o.script.shift() ?? null
     else if (o.rates) {
-      const r = this.random()
+      const r = this.random.next()
       let acc = 0
       for (const k of KINDS) {
         acc += o.rates[k] ?? 0
@@ -85,13 +86,5 @@ export class Faults {
     }
     if (kind) this.injected[kind]++
     return kind
-  }
-
-  private random(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }

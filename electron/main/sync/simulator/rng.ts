@@ -4,8 +4,9 @@
  * `Rng`, whose draw order is fixed by the config.
  */
 
+import { SeededRandom } from '../../../../shared/experiments/random'
+
 const GOLDEN = 0x9e3779b9
-const TWO_POW_32 = 4_294_967_296
 
 /** murmur3's 32-bit finaliser: cheap, bijective and avalanches well enough for noise. */
 export function mix32(x: number): number {
@@ -98,20 +99,19 @@ export function poisson(lambda: number, field: number): number {
   return k
 }
 
-/** mulberry32: the sequential generator used only while building the world. */
+/**
+ * The sequential generator used only while building the world: the project's one seeded source
+ * (`SeededRandom`, mulberry32) keyed by the mixed seed, with the world builder's helpers on top.
+ */
 export class Rng {
-  private state: number
+  private readonly source: SeededRandom
 
   constructor(seed: number) {
-    this.state = mix32(seed ^ 0x5bd1e995)
+    this.source = new SeededRandom(mix32(seed ^ 0x5bd1e995))
   }
 
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / TWO_POW_32
+    return this.source.next()
   }
 
   /** Integer in [lo, hi], inclusive. */
