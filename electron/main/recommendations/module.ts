@@ -27,21 +27,6 @@ function createRecommendationsModule(
 ): ModuleParts<Provides, Channel> {
   const service = new RecommendationService({ core, repo: new RecommendationsRepo(core.store.sqlite), ...needs })
   const offs: (() => void)[] = []
-  let running: Promise<unknown> = Promise.resolve()
-  const regenerate = (workspaceIds: number[]): void => {
-    const run = async (): Promise<void> => {
-      for (const id of workspaceIds) {
-        // Let the job's own follow-ups (badges, rules) go first; one workspace per turn.
-        await new Promise((r) => setImmediate(r))
-        try {
-          await service.generate(id)
-        } catch {
-          // A workspace deleted meanwhile, or no data yet: the next sync tries again.
-        }
-      }
-    }
-    running = running.then(run, run)
-  }
   return {
     services: { recommendations: service },
     handlers: {
@@ -57,13 +42,14 @@ function createRecommendationsModule(
       offs.push(
         core.events.on('job:finished', (f) => {
           if (f.status !== 'succeeded' || !core.ownership.isOwner) return
-          if (f.kind === 'demo:build' || f.kind.startsWith('sync')) regenerate(core.workspaces.list().map((w) => w.id))
+          if (f.kind === 'demo:build' || f.kind.startsWith('sync'))
+            service.regenerateLater(core.workspaces.list().map((w) => w.id))
         }),
       )
     },
     stop() {
       for (const off of offs.splice(0)) off()
-      return running.then(() => undefined)
+      return service.idle()
     },
   }
 }

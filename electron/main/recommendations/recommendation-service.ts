@@ -384,6 +384,35 @@ export class RecommendationService {
     }))
   }
 
+  /** Background generations (after syncs and demo builds), one at a time. */
+  private background: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Queue a generation of each workspace in the background (after a sync or a demo build): one
+   * workspace per turn, after the job's own follow-ups (badges, rules) had theirs.
+   */
+  regenerateLater(workspaceIds: number[]): void {
+    const run = async (): Promise<void> => {
+      for (const id of workspaceIds) {
+        await yieldNow()
+        try {
+          await this.generate(id)
+        } catch {
+          // A workspace deleted meanwhile, or no data yet: the next sync tries again.
+        }
+      }
+    }
+    this.background = this.background.then(run, run)
+  }
+
+  /** Resolves once the queued background generations have finished. */
+  idle(): Promise<void> {
+    return this.background.then(
+      () => undefined,
+      () => undefined,
+    )
+  }
+
   /** Generate and store: new advice, refreshed numbers, and expiry of what the data no longer supports. */
   async generate(workspaceId: number): Promise<GenerateResult> {
     this.d.core.workspaces.get(workspaceId)

@@ -80,6 +80,20 @@ describe('determinism', () => {
     const other = buildWorld({ ...demoConfig(END), seed: 7 })
     expect(other.campaigns.map((c) => c.name)).not.toEqual(world.campaigns.map((c) => c.name))
   })
+
+  it('changes only the luck with noiseSeed: same entities, other draws; noiseSeed = seed is the default', () => {
+    const key = world.accounts[0]?.key as string
+    const from = addDays(END, -13)
+    const same = buildWorld({ ...demoConfig(END), noiseSeed: demoConfig(END).seed })
+    expect(rowsOf(same, key, { from })).toEqual(rowsOf(world, key, { from }))
+    const other = buildWorld({ ...demoConfig(END), noiseSeed: 1234 })
+    expect(other.campaigns).toEqual(world.campaigns)
+    expect(other.ads).toEqual(world.ads)
+    const a = rowsOf(world, key, { from })
+    const b = rowsOf(other, key, { from })
+    expect(b.map((r) => r.adExternalId)).toEqual(a.map((r) => r.adExternalId))
+    expect(b.map((r) => r.conversions)).not.toEqual(a.map((r) => r.conversions))
+  })
 })
 
 describe('demo world', () => {

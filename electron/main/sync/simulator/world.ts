@@ -19,7 +19,7 @@ export function buildWorld(config: SimConfig): SimWorld {
   const days = config.days
   const startEpoch = toEpochDay(config.endDate) - days + 1
   const cal = buildCalendar(startEpoch, days)
-  const seedKey = mix32(config.seed ^ 0x2545f491)
+  const seedKey = mix32((config.noiseSeed ?? config.seed) ^ 0x2545f491)
   const rng = new Rng(config.seed)
   const ctx: BuildContext = {
     config,
@@ -115,6 +115,7 @@ function validate(c: SimConfig): void {
       throw new Error(`SimConfig.${name} must be an integer >= ${min}`)
   }
   intAtLeast(c.seed, Number.MIN_SAFE_INTEGER, 'seed')
+  intAtLeast(c.noiseSeed, Number.MIN_SAFE_INTEGER, 'noiseSeed')
   intAtLeast(c.campaigns, 0, 'campaigns')
   intAtLeast(c.days, 1, 'days')
   intAtLeast(c.adSetsPerCampaign, 1, 'adSetsPerCampaign')
