@@ -7,11 +7,11 @@ import { workspaceHandlers } from './ipc/handlers/workspace'
 import { createDispatcher, type Dispatch, type Handlers } from './ipc/router'
 import type { Platform } from './platform/types'
 import { DashboardService } from './analytics/dashboard-service'
-import { JobQueue } from './scheduler/job-queue'
+import { JobQueue, RunLaterError } from './scheduler/job-queue'
 import { JOB_KINDS } from './scheduler/job-kinds'
 import { startTrayStatus } from './tray-status'
 import { openStore } from './store/db'
-import { runStoreCheck } from './store/integrity-check'
+import { runStoreCheck, STORE_CHECK_DELAY_MS } from './store/integrity-check'
 import { StoreOwnership } from './store/ownership'
 import { JobsRepo } from './store/repos/jobs-repo'
 import { StatusRepo } from './store/repos/status-repo'
@@ -47,6 +47,8 @@ export interface CoreOptions {
   dbPath?: string
   /** Largest store given its full integrity check while opening; larger ones get the `store:check` job. */
   checkAtOpenMaxBytes?: number
+  /** How long after the start the `store:check` job waits (default STORE_CHECK_DELAY_MS), so the window's first pages come first. */
+  storeCheckDelayMs?: number
   /** Create the demo workspace on first launch (no workspace yet) and refresh it when stale. */
   seedDemo?: boolean
   /** Check every IPC output against its schema (on in tests and development). */
@@ -205,7 +207,20 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     }
   }
   // A large store opened without its integrity check: checked now on a worker thread (jobs panel).
-  jobs.register({ kind: 'store:check', maxAttempts: 1, run: (_p, ctx) => runStoreCheck(store.path, ctx) })
+  // It runs in the background lane (a sync asked for meanwhile does not wait for a slot behind it)
+  // and only STORE_CHECK_DELAY_MS after the start: reading the whole file competes for the disk and
+  // the CPU with the window's first pages.
+  const storeCheckAfter = now().getTime() + (options.storeCheckDelayMs ?? STORE_CHECK_DELAY_MS)
+  jobs.register({
+    kind: 'store:check',
+    maxAttempts: 1,
+    background: true,
+    run: async (_p, ctx) => {
+      if (now().getTime() < storeCheckAfter)
+        throw new RunLaterError(new Date(storeCheckAfter), 'Waits until the first pages are shown')
+      return runStoreCheck(store.path, ctx)
+    },
+  })
   if (store.integrityDeferred && ownership.isOwner) jobs.enqueueOnce('store:check', {}, () => true)
   for (const m of modules) m.start?.()
   if (options.startJobs ?? true) {

@@ -27,13 +27,13 @@ export function metricOf(key: MetricKeyName, t: Totals, k: Kpis): number | null 
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true })
 
 /**
- * Filter, sort and slice rows: rows without a value sort last in either direction, ties by name.
- * Archived rows are left out unless asked for. Returns the window, how many rows matched the
- * filter, and how many archived rows matched it (listed or left out).
+ * Filter and sort rows: rows without a value sort last in either direction, ties by name.
+ * Archived rows are left out unless asked for. Returns the matching rows in order and how many
+ * archived rows matched the filter (listed or left out). `offset` and `limit` are not used.
  */
-export function windowRows<
+export function sortRows<
   T extends { name: string; platform: string | null; status?: string | null; totals: Totals; kpis: Kpis },
->(rows: readonly T[], q: RowWindowQuery): { rows: T[]; total: number; archived: number } {
+>(rows: readonly T[], q: Omit<RowWindowQuery, 'offset' | 'limit'>): { rows: T[]; archived: number } {
   const needle = q.search.trim().toLowerCase()
   let archived = 0
   const kept = rows.filter((r) => {
@@ -55,5 +55,16 @@ export function windowRows<
       return dir * (va - vb) || collator.compare(a.name, b.name)
     })
   }
-  return { rows: kept.slice(q.offset, q.offset + q.limit), total: kept.length, archived }
+  return { rows: kept, archived }
+}
+
+/**
+ * Filter, sort and slice rows (see `sortRows`). Returns the window, how many rows matched the
+ * filter, and how many archived rows matched it (listed or left out).
+ */
+export function windowRows<
+  T extends { name: string; platform: string | null; status?: string | null; totals: Totals; kpis: Kpis },
+>(rows: readonly T[], q: RowWindowQuery): { rows: T[]; total: number; archived: number } {
+  const s = sortRows(rows, q)
+  return { rows: s.rows.slice(q.offset, q.offset + q.limit), total: s.rows.length, archived: s.archived }
 }

@@ -1,6 +1,7 @@
-import { windowRows } from '../../../shared/domain/row-window'
+import { sortRows } from '../../../shared/domain/row-window'
 import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../shared/domain/dates'
 import { PlatformIdSchema, type PlatformId } from '../../../shared/domain/entities'
+import type { DataTable } from '../../../shared/domain/tables'
 import {
   addTotals,
   deriveKpis,
@@ -65,6 +66,35 @@ export function addBucket(t: Totals, b: RawBucket, scope: ResolvedScope): void {
   t.videoViews += b.video_views
 }
 
+/** Tables whose change makes a kept explorer list stale (what a breakdown reads). */
+export const BREAKDOWN_TABLES: readonly DataTable[] = [
+  'workspaces',
+  'ad_accounts',
+  'campaigns',
+  'ad_sets',
+  'ads',
+  'daily_metrics',
+  'account_daily',
+  'campaign_cum',
+  'campaign_daily',
+  'ad_month',
+  'fx_rates',
+  'connections',
+]
+
+/** Rows kept over all kept explorer lists (10,000 campaigns with their previous period: ~10 MB). */
+export const MAX_KEPT_ROWS = 60_000
+/** Kept explorer lists (range, level, parent) and sorted views of each. */
+const MAX_KEPT_LISTS = 4
+const MAX_KEPT_VIEWS = 4
+
+/** One breakdown's decorated rows before its window, and the sorted, filtered views asked of them. */
+interface KeptList {
+  base: Omit<Breakdown, 'rows' | 'total' | 'offset' | 'archived'>
+  rows: EntityRow[]
+  views: Map<string, { rows: EntityRow[]; archived: number }>
+}
+
 /**
  * Aggregations for dashboards and the explorer. Sums are taken in each account's currency and
  * converted per month into the workspace reporting currency; every ratio is derived from sums.
@@ -77,6 +107,38 @@ export class AnalyticsService {
     private readonly workspaces: WorkspaceRepo,
     private readonly fx: FxRepo,
   ) {}
+
+  /**
+   * The explorer's lists, kept until the data changes (`invalidate` on data:changed naming one of
+   * BREAKDOWN_TABLES): scrolling, sorting and searching a kept list costs the window, not the
+   * 10,000 rows' sums, names and decoration again (that was most of the core thread's time while a
+   * sync ran and the window asked every few hundred ms). Bounded by MAX_KEPT_ROWS and MAX_KEPT_LISTS.
+   */
+  private readonly kept = new Map<string, KeptList>()
+
+  /** Forget the kept explorer lists. */
+  invalidate(): void {
+    this.kept.clear()
+  }
+
+  /** How many lists and rows are kept (tests, diagnostics). */
+  keptStats(): { lists: number; rows: number } {
+    let rows = 0
+    for (const l of this.kept.values()) rows += l.rows.length
+    return { lists: this.kept.size, rows }
+  }
+
+  private keep(key: string, list: KeptList): void {
+    if (list.rows.length > MAX_KEPT_ROWS) return
+    this.kept.set(key, list)
+    let rows = 0
+    for (const l of this.kept.values()) rows += l.rows.length
+    for (const [k, l] of this.kept) {
+      if (this.kept.size <= MAX_KEPT_LISTS && rows <= MAX_KEPT_ROWS) break
+      this.kept.delete(k)
+      rows -= l.rows.length
+    }
+  }
 
   /** Resolve a workspace scope; throws NOT_FOUND for an unknown workspace or account. */
   scope(workspaceId: number, accountIds?: number[]): ResolvedScope {
@@ -293,6 +355,48 @@ export class AnalyticsService {
 
   /** Totals and ratios by level and grain, optionally with the previous period per row. */
   breakdown(input: BreakdownInput): Breakdown {
+    if (!input.window) {
+      const { base, rows } = this.breakdownRows(input)
+      rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '') || b.totals.spendMicros - a.totals.spendMicros)
+      return { ...base, rows }
+    }
+    // A window of a kept list: the list is built once per data change, each sort/filter once.
+    const key = JSON.stringify([
+      input.workspaceId,
+      input.accountIds ?? null,
+      input.level,
+      input.grain,
+      input.parent ?? null,
+      input.range,
+      input.compare,
+    ])
+    let list = this.kept.get(key)
+    if (list) {
+      this.kept.delete(key)
+      this.kept.set(key, list)
+    } else {
+      list = { ...this.breakdownRows(input), views: new Map() }
+      this.keep(key, list)
+    }
+    const { offset, limit, ...q } = input.window
+    const viewKey = JSON.stringify([q.sort, q.dir, q.search.trim().toLowerCase(), q.platform ?? null, q.archived])
+    let view = list.views.get(viewKey)
+    if (!view) {
+      view = sortRows(list.rows, q)
+      if (list.views.size >= MAX_KEPT_VIEWS) list.views.delete(list.views.keys().next().value as string)
+      list.views.set(viewKey, view)
+    }
+    return {
+      ...list.base,
+      rows: view.rows.slice(offset, offset + limit),
+      total: view.rows.length,
+      offset,
+      archived: view.archived,
+    }
+  }
+
+  /** A breakdown's decorated rows (unsorted) and what the answer says beside them. */
+  private breakdownRows(input: BreakdownInput): { base: KeptList['base']; rows: EntityRow[] } {
     const scope = this.scope(input.workspaceId, input.accountIds)
     const filter: { campaignId?: number; adSetId?: number } = {}
     if (input.parent) {
@@ -317,12 +421,7 @@ export class AnalyticsService {
       range: input.range,
       previousRange: prevRange,
     }
-    if (input.window) {
-      const w = windowRows(rows, input.window)
-      return { ...base, rows: w.rows, total: w.total, offset: input.window.offset, archived: w.archived }
-    }
-    rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '') || b.totals.spendMicros - a.totals.spendMicros)
-    return { ...base, rows }
+    return { base, rows }
   }
 
   private restrict(scope: ResolvedScope, keep: (a: ScopeAccount) => boolean): void {

@@ -202,7 +202,12 @@ describe('analytics against hand-computed values', () => {
       workspaceId: ws,
       range: JAN30_FEB2,
     })
-    core.store.sqlite.prepare("UPDATE campaigns SET status = 'archived' WHERE id = ?").run(ids.c3)
+    // Writers say what they changed (data:changed), which is when kept explorer lists are rebuilt.
+    const archive = (status: string): void => {
+      core.store.sqlite.prepare('UPDATE campaigns SET status = ? WHERE id = ?').run(status, ids.c3)
+      core.events.emit('data:changed', { tables: ['campaigns'], workspaceId: ws })
+    }
+    archive('archived')
     try {
       const listed = await call<W>('analytics:getBreakdown', { ...q, window: { limit: 10 } })
       expect(listed).toMatchObject({ total: 2, archived: 1 })
@@ -221,8 +226,55 @@ describe('analytics against hand-computed values', () => {
       })
       expect(summary.totals.spendMicros).toBe(summaryBefore.totals.spendMicros)
     } finally {
-      core.store.sqlite.prepare("UPDATE campaigns SET status = 'active' WHERE id = ?").run(ids.c3)
+      archive('active')
     }
+  })
+
+  it('keeps an explorer list until the data changes: every window equals the one computed afresh, and the kept rows are bounded', async () => {
+    type W = { rows: { id: string; name: string; totals: { spendMicros: number } }[]; total: number }
+    const a = core.services.analytics
+    const q = { workspaceId: ws, range: JAN30_FEB2, level: 'campaign', compare: true }
+    const fresh = async (window: object): Promise<W> => {
+      a.invalidate()
+      return call<W>('analytics:getBreakdown', { ...q, window })
+    }
+    const windows = [
+      { limit: 2 },
+      { offset: 1, limit: 2 },
+      { limit: 10, sort: 'name', dir: 'asc' },
+      { limit: 10, sort: 'roas' },
+      { limit: 10, search: 'a' },
+      { limit: 10, platform: 'meta' },
+    ]
+    const expected = await Promise.all(windows.map(async (w) => fresh(w)))
+    a.invalidate()
+    for (const [i, w] of windows.entries())
+      expect(await call<W>('analytics:getBreakdown', { ...q, window: w })).toEqual(expected[i])
+    expect(a.keptStats()).toEqual({ lists: 1, rows: 3 })
+    // A write the list does not know of yet is seen once its writer says so.
+    core.store.sqlite.prepare("UPDATE campaigns SET name = 'Zeta' WHERE id = ?").run(ids.c2)
+    try {
+      const stale = await call<W>('analytics:getBreakdown', { ...q, window: { limit: 10, sort: 'name' } })
+      expect(stale.rows.map((r) => r.name)).toContain('Beta')
+      core.events.emit('data:changed', { tables: ['campaigns'], workspaceId: ws })
+      expect(a.keptStats().lists).toBe(0)
+      const seen = await call<W>('analytics:getBreakdown', { ...q, window: { limit: 10, sort: 'name' } })
+      expect(seen.rows.map((r) => r.name)).toEqual(['Zeta', 'Gamma', 'Alpha'])
+      // Tables a breakdown does not read leave the list kept.
+      core.events.emit('data:changed', { tables: ['alerts'], workspaceId: ws })
+      expect(a.keptStats().lists).toBe(1)
+    } finally {
+      core.store.sqlite.prepare("UPDATE campaigns SET name = 'Beta' WHERE id = ?").run(ids.c2)
+      core.events.emit('data:changed', { tables: ['campaigns'], workspaceId: ws })
+    }
+    // At most MAX_KEPT_LISTS lists: one per range.
+    for (let d = 1; d <= 6; d++)
+      await call<W>('analytics:getBreakdown', {
+        ...q,
+        range: { from: `2026-01-0${d}`, to: '2026-02-02' },
+        window: { limit: 1 },
+      })
+    expect(a.keptStats().lists).toBe(4)
   })
 
   it('reads ad and ad-set totals together, equal to each level read alone (converted per month)', () => {

@@ -2,7 +2,7 @@ import type { ANALYTICS_INVOKE_CHANNELS } from '../../../shared/ipc/channels/ana
 import type { CoreServices } from '../core-services'
 import type { CoreModule, ModuleParts } from '../module'
 import { AnalyticsRepo } from '../store/repos/analytics-repo'
-import { AnalyticsService } from './analytics-service'
+import { AnalyticsService, BREAKDOWN_TABLES } from './analytics-service'
 import { AnomalyService } from './anomaly-service'
 import { AnomalyRepo } from '../store/repos/anomaly-repo'
 import { CreativesRepo } from '../store/repos/creatives-repo'
@@ -36,6 +36,7 @@ function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Ch
     (benchmarks ??= loadBenchmarks(services.platform.paths.resourcesDir))
   let off: (() => void) | null = null
   const fxChanged = (workspaceId: number): void => {
+    analytics.invalidate()
     anomalies.invalidate()
     creatives.invalidate()
     services.events.emit('data:changed', { tables: ['fx_rates', 'workspaces'], workspaceId })
@@ -72,6 +73,7 @@ function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Ch
     },
     start() {
       off = services.events.on('data:changed', (e) => {
+        if (e.tables.some((t) => BREAKDOWN_TABLES.includes(t))) analytics.invalidate()
         if (!e.tables.every((t) => t === 'fx_rates' || t === 'workspaces')) anomalies.invalidate()
         creatives.invalidate()
       })

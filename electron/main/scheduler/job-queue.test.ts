@@ -20,6 +20,7 @@ const TEST_KINDS = {
   flaky: z.object({ okOn: z.number() }),
   resume: z.object({}),
   busy: z.object({}),
+  check: z.object({ n: z.number() }),
 }
 type TestQueue = JobQueue<typeof TEST_KINDS>
 let store: Store | null = null
@@ -200,6 +201,47 @@ describe('JobQueue', () => {
       { attempt: 1, checkpoint: null },
       { attempt: 1, checkpoint: { done: 1 } },
     ])
+  })
+
+  it('a background kind runs beside the slots, one at a time: a job queued after it does not wait', async () => {
+    const { q } = setup()
+    const gates: (() => void)[] = []
+    const started: string[] = []
+    q.register({
+      kind: 'check',
+      maxAttempts: 1,
+      background: true,
+      run: async ({ n }) => {
+        started.push(`check ${n}`)
+        await new Promise<void>((r) => gates.push(r))
+      },
+    })
+    q.register({
+      kind: 'count',
+      maxAttempts: 1,
+      run: async ({ n }) => {
+        started.push(`count ${n}`)
+        return n
+      },
+    })
+    q.start()
+    try {
+      const c1 = q.enqueue('check', { n: 1 })
+      const c2 = q.enqueue('check', { n: 2 })
+      // The queue's one slot is free for the count while the first check runs; the second check waits for the first.
+      expect((await q.waitFor(q.enqueue('count', { n: 3 }))).status).toBe('succeeded')
+      while (gates.length === 0) await sleep(5)
+      expect([...started].sort()).toEqual(['check 1', 'count 3'])
+      expect(q.get(c2)?.status).toBe('queued')
+      gates.shift()?.()
+      expect((await q.waitFor(c1)).status).toBe('succeeded')
+      while (gates.length === 0) await sleep(5)
+      expect(started.at(-1)).toBe('check 2')
+      gates.shift()?.()
+      expect((await q.waitFor(c2)).status).toBe('succeeded')
+    } finally {
+      for (const g of gates) g()
+    }
   })
 
   it('a job that cancels itself with a reason ends cancelled, not failed, and keeps the reason', async () => {

@@ -39,6 +39,12 @@ export interface JobKind<K extends KindName<T>, T extends JobKindTable = AppJobK
   maxAttempts: number
   /** Delay before retry number `attempt` (1-based), in ms. */
   retryDelayMs?: (attempt: number) => number
+  /**
+   * Runs in the background lane: one such job at a time beside the queue's slots, never taking one
+   * (its work runs on another thread, like the store's integrity check, so a sync asked for meanwhile
+   * does not wait behind it).
+   */
+  background?: boolean
   run(payload: z.output<T[K]>, ctx: JobContext): Promise<unknown>
 }
 
@@ -109,6 +115,8 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
   private readonly schemas = new Map<string, z.ZodType>()
   private readonly kinds = new Map<string, JobKind<string, JobKindTable>>()
   private readonly running = new Map<number, AbortController>()
+  /** The running jobs of background kinds (counted apart from `concurrency`). */
+  private readonly runningBackground = new Set<number>()
   /** Settles when the job's run function has returned and its end is recorded. */
   private readonly runs = new Map<number, Promise<void>>()
   private readonly waiters = new Map<number, ((job: Job) => void)[]>()
@@ -325,15 +333,23 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
   private pump(): void {
     if (!this.repo.open || !this.ownership.isOwner) return
     const concurrency = this.opts.concurrency ?? 1
-    while (!this.stopping && this.running.size < concurrency) {
-      const row = this.repo.nextQueued(this.now())
+    const background = [...this.kinds.values()].filter((k) => k.background).map((k) => k.kind)
+    const now = this.now()
+    while (!this.stopping && this.running.size - this.runningBackground.size < concurrency) {
+      const row = this.repo.nextQueued(now, { except: background })
+      if (!row) break
+      this.runJob(row)
+    }
+    while (!this.stopping && background.length && this.runningBackground.size < 1) {
+      const row = this.repo.nextQueued(now, { only: background })
       if (!row) break
       this.runJob(row)
     }
     const next = this.repo.nextRunAfter()
-    if (next && this.running.size < concurrency) {
-      this.schedulePump(Math.max(10, Date.parse(next) - this.opts.now().getTime()))
-    }
+    const room =
+      this.running.size - this.runningBackground.size < concurrency ||
+      (background.length > 0 && this.runningBackground.size < 1)
+    if (next && room) this.schedulePump(Math.max(10, Date.parse(next) - this.opts.now().getTime()))
   }
 
   private runJob(row: JobRow): void {
@@ -347,6 +363,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     if (!this.repo.claim(row.id, attempt, this.now(), owner)) return
     const ctl = new AbortController()
     this.running.set(row.id, ctl)
+    if (kind.background) this.runningBackground.add(row.id)
     // Throttling measures elapsed time on the monotonic clock; stored instants use the injected one.
     let last = 0
     let lastStored = 0
@@ -422,6 +439,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
         }
       } finally {
         this.running.delete(row.id)
+        this.runningBackground.delete(row.id)
         this.runs.delete(row.id)
         this.schedulePump(0)
       }

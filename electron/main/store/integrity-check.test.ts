@@ -72,7 +72,7 @@ describe('the integrity check of a large store, after the start', () => {
     const dataDir = tmp()
     storeWithFiller(join(dataDir, 'marketing-engine.db'))
     const platform = createNodePlatform({ host: 'test', ephemeral: true, dataDir })
-    const core = createCore(platform, { checkAtOpenMaxBytes: 0 })
+    const core = createCore(platform, { checkAtOpenMaxBytes: 0, storeCheckDelayMs: 0 })
     try {
       const job = core.jobs.list(10).find((j) => j.kind === 'store:check')
       if (!job) throw new Error('no store:check job')
@@ -85,6 +85,25 @@ describe('the integrity check of a large store, after the start', () => {
       expect(again.jobs.list(10).filter((j) => j.kind === 'store:check')).toHaveLength(1)
     } finally {
       await again.close()
+    }
+  })
+
+  it('waits after the start before reading the store (queued, saying why)', async () => {
+    const dataDir = tmp()
+    storeWithFiller(join(dataDir, 'marketing-engine.db'))
+    const core = createCore(createNodePlatform({ host: 'test', ephemeral: true, dataDir }), {
+      checkAtOpenMaxBytes: 0,
+      storeCheckDelayMs: 60_000,
+    })
+    try {
+      const job = core.jobs.list(10).find((j) => j.kind === 'store:check')
+      if (!job) throw new Error('no store:check job')
+      // The first pump claims it and puts it back with its wait.
+      while (core.jobs.get(job.id)?.message !== 'Waits until the first pages are shown')
+        await new Promise((r) => setTimeout(r, 10))
+      expect(core.jobs.get(job.id)?.status).toBe('queued')
+    } finally {
+      await core.close()
     }
   })
 })

@@ -12,6 +12,9 @@ import { checkFile, newestGoodBackup } from './backups'
  */
 export const CHECK_AT_OPEN_MAX_BYTES = 64 * 1024 * 1024
 
+/** How long after the start the `store:check` job waits (the window's first pages and the first sync come first). */
+export const STORE_CHECK_DELAY_MS = 30_000
+
 /** Left beside the store by a background check that found damage: the next open checks in full first. */
 export const integrityFailedFile = (dbPath: string): string => `${dbPath}.integrity-failed`
 

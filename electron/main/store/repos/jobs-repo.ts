@@ -115,14 +115,23 @@ export class JobsRepo {
       .immediate()
   }
 
-  /** The oldest queued job that may run at `now` (ISO). */
-  nextQueued(now: string): JobRow | null {
+  /**
+   * The oldest queued job that may run at `now` (ISO): of the kinds `lane.only` when given, else of
+   * any kind but `lane.except`.
+   */
+  nextQueued(now: string, lane: { only?: readonly string[]; except?: readonly string[] } = {}): JobRow | null {
+    const kinds = lane.only ?? lane.except ?? []
+    const filter = lane.only
+      ? `AND kind IN (${kinds.map(() => '?').join(',') || 'NULL'})`
+      : kinds.length
+        ? `AND kind NOT IN (${kinds.map(() => '?').join(',')})`
+        : ''
     return (
       (this.sqlite
         .prepare(
-          `SELECT * FROM jobs WHERE status = 'queued' AND (run_after IS NULL OR run_after <= ?) ORDER BY id LIMIT 1`,
+          `SELECT * FROM jobs WHERE status = 'queued' AND (run_after IS NULL OR run_after <= ?) ${filter} ORDER BY id LIMIT 1`,
         )
-        .get(now) as JobRow | undefined) ?? null
+        .get(now, ...kinds) as JobRow | undefined) ?? null
     )
   }
 
