@@ -45,6 +45,13 @@ export interface ChildResult {
   /** The simulated platforms' thread: its largest V8 heap (MB) and the requests it answered. */
   simulatorHeapPeakMb: number
   simulatorRequests: number
+  /** The explorer's first window on a fresh core (its list is then kept until the data changes). */
+  explorerFirstMs: number
+  /** Per-thread memory while busy: the core thread's heap peak, the training thread's heap (MB; null if it ran inline or did not finish). */
+  mainHeapPeakMb: number
+  trainingHeapMb: number | null
+  /** RSS samples while busy: seconds into the busy phase, RSS, the core thread's heap, which jobs ran. */
+  busyMemory: { s: number; rssMb: number; heapMb: number; jobs: string }[]
 }
 
 type Call = [channel: string, input: unknown]
@@ -222,7 +229,11 @@ async function pagePass(
     | 'openMs'
     | 'simulatorHeapPeakMb'
     | 'simulatorRequests'
-  >
+    | 'explorerFirstMs'
+    | 'mainHeapPeakMb'
+    | 'trainingHeapMb'
+    | 'busyMemory'
+  > & { explorerFirstMs: number }
 > {
   const errors: string[] = []
   let maxResponseBytes = 0
@@ -230,9 +241,12 @@ async function pagePass(
   const channelMs: Record<string, number> = {}
   // The drawer opens on the explorer's first row.
   let top: number | null = null
+  let explorerFirstMs = 0
   try {
-    const b = (await call(core, 'analytics:getBreakdown', pagesOf(a.workspaceId, a.endDate, null)[2]?.calls[0]?.[1]))
-      .value as { rows: { id: string }[] }
+    const first = await call(core, 'analytics:getBreakdown', pagesOf(a.workspaceId, a.endDate, null)[2]?.calls[0]?.[1])
+    explorerFirstMs = Math.round(first.ms)
+    log(`  explorer's first window (list built): ${explorerFirstMs} ms`)
+    const b = first.value as { rows: { id: string }[] }
     top = b.rows[0] ? Number(b.rows[0].id) : null
   } catch (err) {
     errors.push((err as Error).message)
@@ -281,7 +295,7 @@ async function pagePass(
     )
     figures.push(fig)
   }
-  return { pages: figures, channelMs, maxResponseBytes, maxResponseChannel, errors }
+  return { pages: figures, channelMs, maxResponseBytes, maxResponseChannel, errors, explorerFirstMs }
 }
 
 /** Calls the dashboard and the explorer every 100 ms while training and a sync run; latency from the intended send time. */
@@ -289,7 +303,15 @@ async function busyPhase(
   core: Core,
   a: ChildArgs,
   log: (m: string) => void,
-): Promise<{ latencies: number[]; seconds: number; jobs: Record<string, string>; errors: string[] }> {
+): Promise<{
+  latencies: number[]
+  seconds: number
+  jobs: Record<string, string>
+  errors: string[]
+  memory: ChildResult['busyMemory']
+  mainHeapPeakMb: number
+  trainingHeapMb: number | null
+}> {
   const w = a.workspaceId
   const range = { from: addDays(a.endDate, -29), to: a.endDate }
   const errors: string[] = []
@@ -310,6 +332,9 @@ async function busyPhase(
   let next = t0
   let k = 0
   let lastLog = t0
+  let lastSample = t0
+  let mainHeapPeakMb = 0
+  const memory: ChildResult['busyMemory'] = []
   while (!done() && performance.now() - t0 < a.busyMaxS * 1000) {
     next += 100
     const wait = next - performance.now()
@@ -327,6 +352,20 @@ async function busyPhase(
       next += 100
     }
     latencies.push(end - next)
+    if (end - lastSample > 2_000) {
+      lastSample = end
+      const m = process.memoryUsage()
+      mainHeapPeakMb = Math.max(mainHeapPeakMb, mb(m.heapUsed))
+      memory.push({
+        s: Math.round((end - t0) / 1000),
+        rssMb: mb(m.rss),
+        heapMb: mb(m.heapUsed),
+        jobs: Object.entries(ids)
+          .filter(([, id]) => core.jobs.get(id)?.status === 'running')
+          .map(([kind]) => kind)
+          .join('+'),
+      })
+    }
     if (end - lastLog > 10_000) {
       lastLog = end
       const j = Object.entries(ids).map(([kind, id]) => {
@@ -342,7 +381,16 @@ async function busyPhase(
     jobs[kind] = job?.status === 'failed' ? `failed: ${job.error ?? ''}` : (job?.status ?? 'unknown')
     if (job?.status === 'failed') errors.push(`${kind} failed: ${job.error ?? ''}`)
   }
-  return { latencies, seconds: (performance.now() - t0) / 1000, jobs, errors }
+  const trained = core.jobs.result<{ workerHeapMb?: number | null }>(ids['ml:train'])
+  return {
+    latencies,
+    seconds: (performance.now() - t0) / 1000,
+    jobs,
+    errors,
+    memory,
+    mainHeapPeakMb,
+    trainingHeapMb: trained?.workerHeapMb ?? null,
+  }
 }
 
 async function main(): Promise<void> {
@@ -384,6 +432,10 @@ async function main(): Promise<void> {
       openMs,
       simulatorHeapPeakMb: sim?.peakHeapMb ?? 0,
       simulatorRequests: (sim?.thread ?? 0) + (sim?.inline ?? 0),
+      explorerFirstMs: idle.explorerFirstMs,
+      mainHeapPeakMb: busy.mainHeapPeakMb,
+      trainingHeapMb: busy.trainingHeapMb,
+      busyMemory: busy.memory,
     }
     process.send?.(result)
   } finally {

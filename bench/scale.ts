@@ -63,6 +63,9 @@ export const scaleBench: Bench = {
     log(`  largest answer: ${r.maxResponseChannel} ${Math.round(r.maxResponseBytes / 1024)} kB`)
     log(`  idle heap used ${r.heapIdleMb} MB, store opened in ${r.openMs} ms`)
     log(
+      `  memory while busy (s: rss/core heap MB, jobs): ${r.busyMemory.map((m) => `${m.s}: ${m.rssMb}/${m.heapMb} ${m.jobs}`).join('; ')}`,
+    )
+    log(
       `  simulated platforms: ${r.simulatorRequests} requests, their thread's heap peaked at ${r.simulatorHeapPeakMb} MB`,
     )
     return {
@@ -78,6 +81,12 @@ export const scaleBench: Bench = {
       rss_idle_mb_no_simulator: r.rssIdleNoSimulatorMb,
       // The demo's simulated platforms run on a thread of the measured process: their heap, apart.
       simulator_heap_peak_mb: r.simulatorHeapPeakMb,
+      // The rest of the process's memory by thread: the core's heap at its peak while busy, the
+      // training thread's heap (null when the training did not finish within the busy cap).
+      main_heap_peak_mb: r.mainHeapPeakMb,
+      training_heap_mb: r.trainingHeapMb,
+      // The explorer's first window on a fresh core (the page figure is of the kept list).
+      explorer_first_ms: r.explorerFirstMs,
     }
   },
 }

@@ -156,7 +156,14 @@ export class ForecastService {
     workspaceId: number,
     ctx: Pick<JobContext, 'progress' | 'signal'>,
     options: TrainOptions = {},
-  ): Promise<{ version: number; activated: boolean; ranIn: TrainMode; score: number; activeScore: number | null }> {
+  ): Promise<{
+    version: number
+    activated: boolean
+    ranIn: TrainMode
+    score: number
+    activeScore: number | null
+    workerHeapMb: number | null
+  }> {
     ctx.progress('load', 0, 3, 'Reading daily history')
     // Campaign series only: ad-set series are thinner and noisier, and measured on the demo they
     // made the shared model worse than the naive baseline; ad sets are forecast with this model.
@@ -202,7 +209,15 @@ export class ForecastService {
       3,
       activate ? `Version ${version.version} is active` : `Version ${version.version} kept inactive`,
     )
-    return { version: version.version, activated: activate, ranIn: trained.ranIn, score: newScore, activeScore }
+    return {
+      version: version.version,
+      activated: activate,
+      ranIn: trained.ranIn,
+      score: newScore,
+      activeScore,
+      // The training thread's heap after reading and training (MB; null inline): the scale bench reports it.
+      workerHeapMb: trained.workerHeapMb,
+    }
   }
 
   private activeArtifact(workspaceId: number): { version: ModelVersion; artifact: ForecastArtifact } {

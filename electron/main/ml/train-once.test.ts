@@ -53,6 +53,8 @@ describe('training on a store file', () => {
       { nTrees: 10, quantileTrees: 10 },
     )
     expect(r).toMatchObject({ ranIn: 'worker', activated: true })
+    // The training thread says what its heap held (the scale bench reports it).
+    expect(r.workerHeapMb).toBeGreaterThan(0)
     // The worker told how much it read before training.
     expect(steps.some((s) => /^train: Training on \d+ series x 300 days$/.test(s))).toBe(true)
     const badges = await core.dispatch(

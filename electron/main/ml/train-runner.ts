@@ -17,7 +17,7 @@ export interface TrainSource {
 
 type Message =
   | { type: 'loaded'; series: number; days: number }
-  | { ok: true; outcome: TrainOutcome }
+  | { ok: true; outcome: TrainOutcome; heapMb: number }
   | { ok: false; error: string; notFound?: boolean }
 
 const noData = (workspaceId: number): AppError =>
@@ -37,7 +37,7 @@ export async function trainInWorker(
   signal: AbortSignal,
   mode: TrainMode = 'worker',
   onLoaded: (series: number, days: number) => void = () => undefined,
-): Promise<TrainOutcome & { ranIn: TrainMode }> {
+): Promise<TrainOutcome & { ranIn: TrainMode; workerHeapMb: number | null }> {
   const url = mode === 'worker' ? workerEntryUrl(import.meta.url, 'train-worker') : null
   const load = (): WorkspaceSeries => {
     const ws = loadWorkspaceSeries(src.sqlite, src.workspaceId)
@@ -45,7 +45,7 @@ export async function trainInWorker(
     onLoaded(ws.series.length, ws.days)
     return ws
   }
-  if (!url) return { ...trainAndScore(load(), options, src.activeArtifact), ranIn: 'inline' }
+  if (!url) return { ...trainAndScore(load(), options, src.activeArtifact), ranIn: 'inline', workerHeapMb: null }
   const source = src.sqlite.memory ? { ws: load() } : { dbPath: src.sqlite.name, workspaceId: src.workspaceId }
   const worker = startWorker(url, { source, options, activeArtifact: src.activeArtifact })
   return new Promise((resolve, reject) => {
@@ -61,7 +61,7 @@ export async function trainInWorker(
       }
       signal.removeEventListener('abort', onAbort)
       void worker.terminate()
-      if (m.ok) resolve({ ...m.outcome, ranIn: 'worker' })
+      if (m.ok) resolve({ ...m.outcome, ranIn: 'worker', workerHeapMb: m.heapMb })
       else reject(m.notFound ? noData(src.workspaceId) : new Error(m.error))
     })
     worker.once('error', (err) => {

@@ -25,8 +25,12 @@ try {
   }
   if (!ws) parentPort?.postMessage({ ok: false, notFound: true, error: 'no daily data' })
   else {
+    // This thread's V8 heap (MB) after reading and after training: what a training costs in memory.
+    const heapMb = (): number => Math.round(process.memoryUsage().heapUsed / 1024 / 1024)
+    const loadedHeapMb = heapMb()
     parentPort?.postMessage({ type: 'loaded', series: ws.series.length, days: ws.days })
-    parentPort?.postMessage({ ok: true, outcome: trainAndScore(ws, input.options, input.activeArtifact) })
+    const outcome = trainAndScore(ws, input.options, input.activeArtifact)
+    parentPort?.postMessage({ ok: true, outcome, heapMb: Math.max(loadedHeapMb, heapMb()) })
   }
 } catch (err) {
   parentPort?.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) })

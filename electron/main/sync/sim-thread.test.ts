@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { SimulatedPlatformsThread } from './sim-thread'
+import { answerResponse, SimulatedPlatformsThread } from './sim-thread'
 
 // A small demo world (the simulated connections' reference), served on a worker thread and inline.
 const SIM = { seed: 7, campaigns: 6, days: 20, endDate: '2026-03-31', preset: 'demo' as const }
@@ -89,5 +89,24 @@ describe('the simulated platforms on their own thread', () => {
     )
     await sim.close()
     await failed
+  })
+
+  it("hands the thread's body over without copying it, read once like a real body", async () => {
+    const answer = (status: number, body: ArrayBuffer | null) =>
+      answerResponse({ id: 1, ok: true, status, statusText: '', headers: [['x-a', '1']], body, heapMb: 0 })
+    const bytes = new TextEncoder().encode('\uFEFF{"data":[1,"é"]}').buffer as ArrayBuffer
+    const r = answer(200, bytes)
+    expect(r.ok).toBe(true)
+    expect(r.headers.get('x-a')).toBe('1')
+    expect(r.bodyUsed).toBe(false)
+    expect(await r.arrayBuffer()).toBe(bytes)
+    expect(r.bodyUsed).toBe(true)
+    await expect(r.text()).rejects.toThrow(/already been read/)
+    // text and json decode as Response does (UTF-8, a leading BOM dropped).
+    const same = new Response(bytes.slice(0))
+    expect(await answer(200, bytes.slice(0)).text()).toBe(await same.text())
+    expect(await answer(200, bytes.slice(0)).json()).toEqual({ data: [1, 'é'] })
+    expect(await answer(204, null).text()).toBe('')
+    expect(answer(503, null).ok).toBe(false)
   })
 })
