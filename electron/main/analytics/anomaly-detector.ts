@@ -27,9 +27,14 @@ export interface ScoredDay {
    * `inRetailSeason`); `season_no_history`: a retail-season day without last year's season to
    * compare with, judged by the weeks before (widened to the whole 8 weeks before, peaks left out,
    * when the last 4 are mostly peaks), so the season's own rise is not accounted for; absent for
-   * the usual baseline outside the season.
+   * the usual baseline outside the season; `young`: an entity launched within the lookback, judged
+   * against its own `baselineDays` days since its learning phase.
    */
-  basis?: 'last_year' | 'season_no_history'
+  basis?: 'last_year' | 'season_no_history' | 'young'
+  /** Days behind a `young` baseline. */
+  baselineDays?: number
+  /** Conversions of this day are still arriving (only for conversion metrics; see ScoreOptions). */
+  settling?: boolean
 }
 
 /** Days of history behind each baseline: 8 weeks for weekday shapes, the last 4 for the level. */
@@ -164,110 +169,229 @@ export function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
 }
 
+/** Metrics built on conversions, which keep arriving for days after the day they belong to. */
+export const CONVERSION_METRICS: ReadonlySet<AnomalyMetric> = new Set<AnomalyMetric>(['conversions', 'cpa', 'roas'])
+/**
+ * The smallest share of a settling day's final conversions assumed to have arrived already (the
+ * newest day of a sync holds a third to two thirds of them): a fall is flagged on a settling day
+ * only if it still is with the day's conversions and conversion value tripled.
+ */
+export const SETTLING_FLOOR = 1 / 3
+/** An entity's first days (the platforms' learning phase, a launch's ramp) are no baseline. */
+export const LEARNING_DAYS = 7
+/** Days after the learning phase a young entity needs before it is judged (against those days). */
+export const YOUNG_MIN_DAYS = 7
+
+export interface ScoreOptions {
+  /**
+   * Index of the first day whose conversions are still arriving (see CONVERSION_SETTLE_DAYS);
+   * conversion metrics on it and after: rises as usual, falls only beyond what lag explains.
+   */
+  settleFrom?: number
+}
+
+/** What one series' scoring shares across days. */
+interface SeriesCtx {
+  metric: AnomalyMetric
+  rule: MetricRule
+  wds: number[]
+  peak: boolean[]
+  /** Days usable as a baseline for this metric (conversions of settling days are not). */
+  baseEnd: number
+  /** Index of the entity's first day with delivery (days.length when none). */
+  firstIdx: number
+}
+
 /**
  * Score each day of `days` (consecutive dates, oldest first) against a baseline from the 56 days
  * before it: log values, weekday offsets (median per weekday minus the overall median), a level
  * (median of the last 28 seasonally adjusted days) and a spread (1.4826 x MAD of those 28).
  * Medians keep a short anomaly from polluting its own baseline. Days before index LOOKBACK are
- * context only. Pure and deterministic.
+ * context only. An entity younger than three weeks is judged against its own days since its
+ * learning phase (`young`). Conversion metrics on settling days (`opts.settleFrom`) are flagged
+ * for rises as usual and for falls only beyond what late conversions explain. Pure and deterministic.
  */
-export function scoreSeries(days: DayParts[], metric: AnomalyMetric, fromIndex = LOOKBACK): ScoredDay[] {
+export function scoreSeries(
+  days: DayParts[],
+  metric: AnomalyMetric,
+  fromIndex = LOOKBACK,
+  opts: ScoreOptions = {},
+): ScoredDay[] {
   const rule = RULES[metric]
   const ys = days.map((d) => rule.value(d))
-  const wds = days.map((d) => weekday(d.date))
-  // Known retail peaks are not "usual": leaving them out keeps the weeks after them from looking low.
-  const peak = days.map((d) => isSeasonalPeak(d.date))
+  const settleFrom = Math.min(opts.settleFrom ?? days.length, days.length)
+  const lagged = CONVERSION_METRICS.has(metric) && settleFrom < days.length
+  let firstIdx = days.findIndex((d) => d.spend > 0 || d.impressions > 0)
+  if (firstIdx < 0) firstIdx = days.length
+  const ctx: SeriesCtx = {
+    metric,
+    rule,
+    wds: days.map((d) => weekday(d.date)),
+    // Known retail peaks are not "usual": leaving them out keeps the weeks after them from looking low.
+    peak: days.map((d) => isSeasonalPeak(d.date)),
+    baseEnd: lagged ? settleFrom : days.length,
+    firstIdx,
+  }
+  // The settling days as they would be if only SETTLING_FLOOR of their conversions had arrived.
+  const full = lagged
+    ? days.map((d, i) =>
+        i >= settleFrom
+          ? { ...d, conversions: d.conversions / SETTLING_FLOOR, revenue: d.revenue / SETTLING_FLOOR }
+          : d,
+      )
+    : days
+  const fullYs = lagged ? full.map((d) => rule.value(d)) : ys
+  // Better: more conversions, lower CPA, higher ROAS (late conversions only add to these).
+  const better = (s: ScoredDay): boolean => (s.score ?? 0) * (metric === 'cpa' ? -1 : 1) > 0
   const out: ScoredDay[] = []
   for (let t = Math.max(fromIndex, LOOKBACK); t < days.length; t++) {
-    const day = days[t] as DayParts
-    const actual = rule.natural(day)
-    const empty: ScoredDay = {
-      date: day.date,
-      actual,
-      expected: null,
-      lower: null,
-      upper: null,
-      score: null,
-      flagged: false,
-    }
-    const y = ys[t]
-    // In the retail season the weeks before say little about a day: compare with last year's season.
-    if (inRetailSeason(day.date)) {
-      const yoy = lastYearDay(days, ys, peak, t, metric)
-      if (yoy) {
-        out.push(yoy)
-        continue
-      }
-    }
-    const winIdx: number[] = []
-    for (let k = t - LOOKBACK; k < t; k++) if (ys[k] !== null && ys[k] !== undefined && !peak[k]) winIdx.push(k)
-    // An entity needs a mostly continuous history (launches and pauses are not anomalies).
-    if (winIdx.length < MIN_HISTORY || !enoughVolume(metric, days.slice(t - LEVEL_DAYS, t))) {
-      out.push(empty)
+    const raw = scoreDay(ctx, days, ys, t)
+    if (!lagged || t < settleFrom) {
+      out.push(raw)
       continue
     }
-    const all = winIdx.map((k) => ys[k] as number)
-    const overall = median(all)
-    const wdOffset = new Float64Array(7)
-    for (let w = 0; w < 7; w++) {
-      const same = winIdx.filter((k) => wds[k] === w).map((k) => ys[k] as number)
-      wdOffset[w] = same.length >= 4 ? median(same) - overall : 0
-    }
-    const season = inRetailSeason(day.date)
-    let recent = winIdx.filter((k) => k >= t - LEVEL_DAYS)
-    // Early December without last year: the 4 weeks before are mostly cyber week (left out), so the
-    // level comes from every usual day of the 8 weeks before (the weeks before the season).
-    if (recent.length < LEVEL_DAYS / 2 && season) recent = winIdx
-    const adj = recent.map((k) => (ys[k] as number) - (wdOffset[wds[k] as number] as number))
-    if (adj.length < LEVEL_DAYS / 2) {
-      out.push(empty)
+    const settling = { settling: true as const }
+    if (raw.flagged && better(raw)) {
+      out.push({ ...raw, ...settling })
       continue
     }
-    const basis = season ? { basis: 'season_no_history' as const } : {}
-    const level = median(adj)
-    const scale = Math.max(MIN_SCALE, 1.4826 * median(adj.map((a) => Math.abs(a - level))))
-    const expY = level + (wdOffset[wds[t] as number] as number)
-    const expected = rule.back(expY)
-    const lower = rule.back(expY - 3 * scale)
-    const upper = rule.back(expY + 3 * scale)
-    if (y === null || y === undefined) {
-      out.push({ ...empty, expected, lower, upper, ...basis })
-      continue
-    }
-    const score = (y - expY) / scale
-    const ratio = Math.exp(y - expY)
-    // Conversion rates to test counts against: in the season, the same usual days as the level
-    // (cyber week's deal-driven rates would make every December day look weak).
-    const recentDays = season ? recent.map((k) => days[k] as DayParts) : days.slice(t - LEVEL_DAYS, t)
-    let flagged =
-      Math.abs(score) >= Z_MIN &&
-      (ratio >= rule.up || ratio <= rule.down) &&
-      countsAgree(metric, day, recentDays, expected, score)
-    let reported = score
-    let sustained = false
-    if (!flagged && metric !== 'spend' && metric !== 'ctr') {
-      // A sustained shift: three days that are each only a little off can be clearly off together.
-      const z3 = sustainedConversionShift(days.slice(t - 2, t + 1), recentDays)
-      const want = metric === 'cpa' ? -1 : 1
-      if (z3 !== null && Math.abs(z3) >= SUSTAINED_Z && Math.sign(z3) * want === Math.sign(score)) {
-        flagged = true
-        sustained = true
-        reported = Math.sign(score) * Math.max(Math.abs(score), Math.abs(z3))
-      }
-    }
-    out.push({
-      date: day.date,
-      actual,
-      expected,
-      lower,
-      upper,
-      score: reported,
-      flagged,
-      ...(sustained ? { sustained } : {}),
-      ...basis,
-    })
+    const { sustained: _s, ...quiet } = raw
+    const c = scoreDay(ctx, full, fullYs, t)
+    // Shown with the stored (incomplete) numbers; the score is the completed day's.
+    if (c.flagged && !better(c))
+      out.push({ ...quiet, score: c.score, flagged: true, ...(c.sustained ? { sustained: true } : {}), ...settling })
+    else out.push({ ...quiet, flagged: false, ...settling })
   }
   return out
+}
+
+/** One day of a series scored (see scoreSeries). */
+function scoreDay(ctx: SeriesCtx, days: DayParts[], ys: (number | null)[], t: number): ScoredDay {
+  const { metric, rule, wds, peak, baseEnd } = ctx
+  const day = days[t] as DayParts
+  const actual = rule.natural(day)
+  const empty: ScoredDay = {
+    date: day.date,
+    actual,
+    expected: null,
+    lower: null,
+    upper: null,
+    score: null,
+    flagged: false,
+  }
+  const y = ys[t]
+  const usable = (k: number): boolean => k < baseEnd && ys[k] !== null && ys[k] !== undefined
+  // Baseline days for counts and volume: the 28 before, settling conversions left out.
+  const levelDays = days.slice(t - LEVEL_DAYS, Math.min(t, baseEnd))
+  // In the retail season the weeks before say little about a day: compare with last year's season.
+  if (inRetailSeason(day.date)) {
+    const yoy = lastYearDay(ctx, days, ys, t, usable, levelDays)
+    if (yoy) return yoy
+  }
+  const winIdx: number[] = []
+  for (let k = t - LOOKBACK; k < t; k++) if (usable(k) && !peak[k]) winIdx.push(k)
+  // An entity needs a mostly continuous history (launches and pauses are not anomalies), or,
+  // launched within the lookback, a week of days after its learning phase.
+  if (winIdx.length < MIN_HISTORY) return youngDay(ctx, days, ys, t, usable) ?? empty
+  if (!enoughVolume(metric, levelDays)) return empty
+  const all = winIdx.map((k) => ys[k] as number)
+  const overall = median(all)
+  const wdOffset = new Float64Array(7)
+  for (let w = 0; w < 7; w++) {
+    const same = winIdx.filter((k) => wds[k] === w).map((k) => ys[k] as number)
+    wdOffset[w] = same.length >= 4 ? median(same) - overall : 0
+  }
+  const season = inRetailSeason(day.date)
+  let recent = winIdx.filter((k) => k >= t - LEVEL_DAYS)
+  // Early December without last year: the 4 weeks before are mostly cyber week (left out), so the
+  // level comes from every usual day of the 8 weeks before (the weeks before the season).
+  if (recent.length < LEVEL_DAYS / 2 && season) recent = winIdx
+  const adj = recent.map((k) => (ys[k] as number) - (wdOffset[wds[k] as number] as number))
+  if (adj.length < LEVEL_DAYS / 2) return empty
+  const basis = season ? { basis: 'season_no_history' as const } : {}
+  const level = median(adj)
+  const scale = Math.max(MIN_SCALE, 1.4826 * median(adj.map((a) => Math.abs(a - level))))
+  // Conversion rates to test counts against: in the season, the same usual days as the level
+  // (cyber week's deal-driven rates would make every December day look weak).
+  const recentDays = season ? recent.map((k) => days[k] as DayParts) : levelDays
+  return judge(ctx, days, t, y, level + (wdOffset[wds[t] as number] as number), scale, recentDays, basis)
+}
+
+/**
+ * A day scored against `expY` (log) with spread `scale`: flagged when the robust z, the size of
+ * the move and the counts behind it agree, or when the last three days are a clear shift together.
+ */
+function judge(
+  ctx: SeriesCtx,
+  days: DayParts[],
+  t: number,
+  y: number | null | undefined,
+  expY: number,
+  scale: number,
+  recentDays: DayParts[],
+  extra: Partial<ScoredDay>,
+): ScoredDay {
+  const { metric, rule } = ctx
+  const day = days[t] as DayParts
+  const expected = rule.back(expY)
+  const lower = rule.back(expY - 3 * scale)
+  const upper = rule.back(expY + 3 * scale)
+  const base = { date: day.date, actual: rule.natural(day), expected, lower, upper, ...extra }
+  if (y === null || y === undefined) return { ...base, score: null, flagged: false }
+  const score = (y - expY) / scale
+  const ratio = Math.exp(y - expY)
+  let flagged =
+    Math.abs(score) >= Z_MIN &&
+    (ratio >= rule.up || ratio <= rule.down) &&
+    countsAgree(metric, day, recentDays, expected, score)
+  let reported = score
+  let sustained = false
+  if (!flagged && metric !== 'spend' && metric !== 'ctr') {
+    // A sustained shift: three days that are each only a little off can be clearly off together.
+    const z3 = sustainedConversionShift(days.slice(t - 2, t + 1), recentDays)
+    const want = metric === 'cpa' ? -1 : 1
+    if (z3 !== null && Math.abs(z3) >= SUSTAINED_Z && Math.sign(z3) * want === Math.sign(score)) {
+      flagged = true
+      sustained = true
+      reported = Math.sign(score) * Math.max(Math.abs(score), Math.abs(z3))
+    }
+  }
+  return { ...base, score: reported, flagged, ...(sustained ? { sustained } : {}) }
+}
+
+/**
+ * A day of an entity launched within the lookback, judged against its own days after the
+ * learning phase (at least YOUNG_MIN_DAYS of them, usual days preferred; a campaign launched for
+ * cyber week has only peak days, and those are its usual). No weekday pattern is known yet, and
+ * the spread is widened for the few days behind it. Null when the entity is not young or has too
+ * few days (it is not judged: launches and pauses are not anomalies).
+ */
+function youngDay(
+  ctx: SeriesCtx,
+  days: DayParts[],
+  ys: (number | null)[],
+  t: number,
+  usable: (k: number) => boolean,
+): ScoredDay | null {
+  const { metric, peak, firstIdx } = ctx
+  if (firstIdx <= t - LOOKBACK || firstIdx >= t) return null
+  const from = firstIdx + LEARNING_DAYS
+  if (t - from < YOUNG_MIN_DAYS) return null
+  let idx: number[] = []
+  for (let k = from; k < t; k++) if (usable(k) && !peak[k]) idx.push(k)
+  if (idx.length < YOUNG_MIN_DAYS) {
+    idx = []
+    for (let k = from; k < t; k++) if (usable(k)) idx.push(k)
+  }
+  // Mostly continuous since launch (a campaign that ran a day and paused is not judged).
+  if (idx.length < YOUNG_MIN_DAYS || idx.length < 0.7 * (t - from)) return null
+  const base = idx.map((k) => days[k] as DayParts)
+  if (!enoughVolume(metric, base)) return null
+  const vals = idx.map((k) => ys[k] as number)
+  const level = median(vals)
+  const widen = Math.sqrt(MIN_HISTORY / idx.length)
+  const scale = widen * Math.max(MIN_SCALE, 1.4826 * median(vals.map((v) => Math.abs(v - level))))
+  return judge(ctx, days, t, ys[t], level, scale, base, { basis: 'young', baselineDays: idx.length })
 }
 
 /**
@@ -298,67 +422,41 @@ export function inRetailSeason(date: string): boolean {
  * data is missing (a history shorter than a year): the caller falls back to the usual baseline.
  */
 function lastYearDay(
+  ctx: SeriesCtx,
   days: DayParts[],
   ys: (number | null)[],
-  peak: boolean[],
   t: number,
-  metric: AnomalyMetric,
+  usable: (k: number) => boolean,
+  levelDays: DayParts[],
 ): ScoredDay | null {
-  const rule = RULES[metric]
+  const { metric, peak } = ctx
   const day = days[t] as DayParts
   const lag = lastYearLag(day.date)
   const prev = ys[t - lag]
   if (t - lag - LOOKBACK < 0 || prev === null || prev === undefined) return null
   const diffs: number[] = []
   for (let k = t - 1; k >= t - LOOKBACK && diffs.length < LEVEL_DAYS; k--) {
-    const a = ys[k]
     const b = ys[k - lag]
-    if (!peak[k] && a !== null && a !== undefined && b !== null && b !== undefined) diffs.push(a - b)
+    if (!peak[k] && usable(k) && b !== null && b !== undefined) diffs.push((ys[k] as number) - b)
   }
-  if (diffs.length < LEVEL_DAYS / 2 || !enoughVolume(metric, days.slice(t - LEVEL_DAYS, t))) return null
+  if (diffs.length < LEVEL_DAYS / 2 || !enoughVolume(metric, levelDays)) return null
   const growth = median(diffs)
   // Two noisy days make each difference: the spread of the differences already carries both.
   const scale = Math.max(MIN_SCALE, 1.4826 * median(diffs.map((d) => Math.abs(d - growth))))
-  const expY = prev + growth
-  const expected = rule.back(expY)
-  const lower = rule.back(expY - 3 * scale)
-  const upper = rule.back(expY + 3 * scale)
-  const base = { date: day.date, actual: rule.natural(day), basis: 'last_year' as const }
-  const y = ys[t]
-  if (y === null || y === undefined) return { ...base, expected, lower, upper, score: null, flagged: false }
-  const score = (y - expY) / scale
-  const ratio = Math.exp(y - expY)
   // Conversion rates of last year's same week, scaled by nothing: counts are checked against them.
   const lastYearWeek = days.slice(t - lag - 3, t - lag + 4)
-  let flagged =
-    Math.abs(score) >= Z_MIN &&
-    (ratio >= rule.up || ratio <= rule.down) &&
-    countsAgree(metric, day, lastYearWeek, expected, score)
-  let reported = score
-  let sustained = false
-  if (!flagged && metric !== 'spend' && metric !== 'ctr') {
-    const z3 = sustainedConversionShift(days.slice(t - 2, t + 1), lastYearWeek)
-    const want = metric === 'cpa' ? -1 : 1
-    if (z3 !== null && Math.abs(z3) >= SUSTAINED_Z && Math.sign(z3) * want === Math.sign(score)) {
-      flagged = true
-      sustained = true
-      reported = Math.sign(score) * Math.max(Math.abs(score), Math.abs(z3))
-    }
-  }
+  const scored = judge(ctx, days, t, ys[t], prev + growth, scale, lastYearWeek, { basis: 'last_year' })
+  const y = ys[t]
+  if (!scored.flagged || y === null || y === undefined) return scored
   // Last year's portfolio was not this year's (campaigns launched or ended at other times): a day
   // is only off if it also stands out from its own week, the same way.
   const week = ys.slice(t - 7, t).filter((v): v is number => v !== null && v !== undefined)
   const local = week.length >= 5 ? y - median(week) : 0
-  if (Math.sign(local) !== Math.sign(score) || Math.abs(local) < LOCAL_MIN) flagged = false
-  return {
-    ...base,
-    expected,
-    lower,
-    upper,
-    score: reported,
-    flagged,
-    ...(sustained && flagged ? { sustained } : {}),
+  if (Math.sign(local) !== Math.sign(scored.score ?? 0) || Math.abs(local) < LOCAL_MIN) {
+    const { sustained: _s, ...rest } = scored
+    return { ...rest, flagged: false }
   }
+  return scored
 }
 
 /**
@@ -381,6 +479,8 @@ export interface Run {
   peak: ScoredDay
   /** Days of the run flagged by the sustained (three-day) test. */
   sustainedDays: number
+  /** Flagged days of the run whose conversions are still arriving. */
+  settlingDays: string[]
 }
 
 /** Group flagged days into runs; the peak is the day with the largest |score|. */
@@ -392,9 +492,11 @@ export function runs(scored: ScoredDay[]): Run[] {
     if (cur && addDays(cur.endDate, 2) >= d.date && Math.sign(d.score ?? 0) === Math.sign(cur.peak.score ?? 0)) {
       cur.endDate = d.date
       if (d.sustained) cur.sustainedDays++
+      if (d.settling) cur.settlingDays.push(d.date)
       if (Math.abs(d.score ?? 0) > Math.abs(cur.peak.score ?? 0)) cur.peak = d
     } else {
-      cur = { startDate: d.date, endDate: d.date, peak: d, sustainedDays: d.sustained ? 1 : 0 }
+      const settlingDays = d.settling ? [d.date] : []
+      cur = { startDate: d.date, endDate: d.date, peak: d, sustainedDays: d.sustained ? 1 : 0, settlingDays }
       out.push(cur)
     }
   }
@@ -403,12 +505,18 @@ export function runs(scored: ScoredDay[]): Run[] {
 
 /**
  * Severity from the peak's robust score and the size of the move; a conversion shift that held
- * for several days is at least a warning (it is costing money every day it lasts).
+ * for several days is at least a warning (it is costing money every day it lasts), and so is spend
+ * at three times its level (a budget typo), even where a short or wide baseline keeps the score low.
  */
-export function severity(score: number, ratio: number, sustainedDays = 0): 'info' | 'warning' | 'critical' {
+export function severity(
+  score: number,
+  ratio: number,
+  sustainedDays = 0,
+  metric?: AnomalyMetric,
+): 'info' | 'warning' | 'critical' {
   const move = ratio >= 1 ? ratio : 1 / ratio
   if (Math.abs(score) >= 8 && move >= 2) return 'critical'
-  if (Math.abs(score) >= 5.5 || sustainedDays >= 2) return 'warning'
+  if (Math.abs(score) >= 5.5 || sustainedDays >= 2 || (metric === 'spend' && ratio >= 3)) return 'warning'
   return 'info'
 }
 
@@ -426,7 +534,7 @@ export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMe
   const p = run.peak
   const span0 = run.startDate === run.endDate ? `on ${run.startDate}` : `from ${run.startDate} to ${run.endDate}`
   if (p.actual === null) {
-    return `No ${LABEL[metric]} ${span0}: spend but no conversions, against an expected ${LABEL[metric]} of ${fmt(metric, p.expected ?? 0)}.`
+    return `No ${LABEL[metric]} ${span0}: spend but no conversions, against an expected ${LABEL[metric]} of ${fmt(metric, p.expected ?? 0)}.${notes(metric, run)}`
   }
   const actual = p.actual
   const expected = p.expected ?? 0
@@ -435,7 +543,9 @@ export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMe
   const level =
     p.basis === 'last_year'
       ? `the level of the same ${day} last year (grown as this year has)`
-      : `the usual ${day} level`
+      : p.basis === 'young'
+        ? 'its level since launch'
+        : `the usual ${day} level`
   const move =
     ratio >= 1.5
       ? `${ratio === Infinity ? 'far above' : `${ratio.toFixed(1)}x`} ${level}`
@@ -444,11 +554,27 @@ export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMe
         : `${Math.round((1 - ratio) * 100)}% below ${level}`
   const span =
     run.startDate === run.endDate ? `on ${run.startDate}` : `from ${run.startDate} to ${run.endDate} (peak ${p.date})`
-  const note =
-    p.basis === 'season_no_history'
-      ? " Without last year's season to compare with (less than a year of history), this retail-season day is judged by the weeks before, so the season itself is not accounted for."
-      : ''
-  return `${LABEL[metric]} ${move} ${span}: ${fmt(metric, actual)} against an expected ${fmt(metric, expected)}.${note}`
+  return `${LABEL[metric]} ${move} ${span}: ${fmt(metric, actual)} against an expected ${fmt(metric, expected)}.${notes(metric, run)}`
+}
+
+/** The sentences after an explanation: what its baseline could not know, what is still settling. */
+function notes(metric: AnomalyMetric, run: Run): string {
+  const p = run.peak
+  let out = ''
+  if (p.basis === 'young')
+    out += ` It started recently: judged against its ${p.baselineDays ?? YOUNG_MIN_DAYS} days after its first week (the learning phase is left out), with no weekday pattern yet and a wider band.`
+  if (p.basis === 'season_no_history' || (p.basis === 'young' && inRetailSeason(p.date)))
+    out +=
+      " Without last year's season to compare with (less than a year of history), this retail-season day is judged by the weeks before, so the season itself is not accounted for."
+  const s = run.settlingDays
+  if (s.length) {
+    const which = s.length === 1 ? `${s[0]} is` : `${s[0]} to ${s[s.length - 1]} are`
+    const better = (p.score ?? 0) * (metric === 'cpa' ? -1 : 1) > 0
+    out += better
+      ? ` Conversions for ${which} still arriving: late conversions only add to this.`
+      : ` Conversions for ${which} still arriving, but the fall is deeper than late conversions explain (it would stand even if only a third had arrived).`
+  }
+  return out
 }
 
 /** Known retail peaks where big moves are expected: cyber week and the Christmas/New Year stretch. */

@@ -1,5 +1,6 @@
-import { addDays, dateRange } from '../../../shared/domain/dates'
-import type { PlatformId } from '../../../shared/domain/entities'
+import { addDays, dateRange, daysBetween } from '../../../shared/domain/dates'
+import { PLATFORM_LABELS, type PlatformId } from '../../../shared/domain/entities'
+import { CONVERSION_SETTLE_DAYS } from '../../../shared/domain/platforms'
 import { formatMoney } from '../../../shared/domain/money'
 import type { DateRange } from '../../../shared/domain/metrics'
 import type { z } from 'zod'
@@ -30,6 +31,8 @@ interface Entity {
   accountId: number | null
   currency: string
   days: DayParts[]
+  /** First day whose conversions are still arriving (null: none known). */
+  settleFrom: string | null
 }
 
 type Row = AnomalyDayRow
@@ -98,6 +101,15 @@ export class AnomalyService {
     if (!ids.length) return []
     const accRows = this.repo.accountDays(ids, span.from, span.to)
     const out: Entity[] = []
+    // Each account's newest days still gain late conversions: from its reported-through day back
+    // its platform's settling days. The workspace total settles when its slowest account does.
+    const through = this.repo.reportedThrough(ids)
+    const settleFrom = new Map<number, string>()
+    for (const a of scope.accounts) {
+      const t = through.get(a.id)
+      if (t) settleFrom.set(a.id, addDays(t, -(CONVERSION_SETTLE_DAYS[a.platform] - 1)))
+    }
+    const earliest = [...settleFrom.values()].sort()[0] ?? null
     const accSeries = this.fill(span, accRows)
     // An account currency without any exchange rate: the workspace total cannot be summed, so it
     // is left out (and said so); accounts and campaigns are judged in their own currency.
@@ -136,6 +148,7 @@ export class AnomalyService {
           accountId: null,
           currency: scope.currency,
           days: ws,
+          settleFrom: earliest,
         })
     }
     if (!only || only.level === 'account') {
@@ -150,6 +163,7 @@ export class AnomalyService {
           accountId: a.id,
           currency: a.currency,
           days,
+          settleFrom: settleFrom.get(a.id) ?? null,
         })
       }
     }
@@ -171,6 +185,7 @@ export class AnomalyService {
             accountId: a.id,
             currency: a.currency,
             days,
+            settleFrom: settleFrom.get(a.id) ?? null,
           })
         }
       }
@@ -200,7 +215,7 @@ export class AnomalyService {
               ? `${v.toFixed(2)}x`
               : v.toFixed(1)
       for (const metric of METRICS) {
-        const scored = scoreSeries(e.days, metric, history)
+        const scored = scoreSeries(e.days, metric, history, settleOpts(span, e))
         if (blindSeason === null && metric === 'spend' && e.level !== 'campaign')
           blindSeason = scored.filter((d) => d.basis === 'season_no_history').map((d) => d.date)
         for (const run of runs(scored)) {
@@ -226,11 +241,13 @@ export class AnomalyService {
             ratio,
             score,
             direction: score >= 0 ? 'up' : 'down',
-            severity: severity(score, ratio > 0 ? ratio : 0.01, run.sustainedDays),
+            severity: severity(score, ratio > 0 ? ratio : 0.01, run.sustainedDays, metric),
             // A peak day judged by the usual baseline (no year of history): a big move is expected there.
             seasonal: isSeasonalPeak(p.date) && p.basis !== 'last_year',
             explanation: `${e.name}: ${explain(metric, run, fmt)}`,
             ...(p.actual === null ? { undefinedValue: true } : {}),
+            ...(run.settlingDays.length ? { settling: true } : {}),
+            ...(p.basis === 'young' ? { young: true } : {}),
           })
         }
       }
@@ -247,10 +264,45 @@ export class AnomalyService {
         message: `${from === to ? from : `${from} to ${to}`} fall${from === to ? 's' : ''} in the retail season, and this workspace has less than a year of history to compare the season with. Those days are judged by the weeks before the season, so the season itself is not accounted for: a budget typo or a tracking break still shows, but so may an ordinary seasonal rise. Cyber week and Christmas-peak days are hidden unless retail peaks are included.`,
       })
     }
+    const settling = this.settlingNote(workspaceId, range)
+    if (settling) notes.push(settling)
     const result = { currency, anomalies, notes }
     if (this.cache.size > 20) this.cache.clear()
     this.cache.set(key, result)
     return result
+  }
+
+  /**
+   * Which of the range's days are still settling, per platform, in plain words (null when none
+   * are): conversions, CPA and ROAS there are flagged only for falls beyond late conversions.
+   */
+  private settlingNote(workspaceId: number, range: DateRange): AnomalyNote | null {
+    const accounts = this.analytics.scope(workspaceId).accounts
+    const through = this.repo.reportedThrough(accounts.map((a) => a.id))
+    const spans = new Map<string, string[]>()
+    let from: string | null = null
+    let to: string | null = null
+    for (const a of accounts) {
+      const t = through.get(a.id)
+      if (!t || t < range.from) continue
+      const f = addDays(t, -(CONVERSION_SETTLE_DAYS[a.platform] - 1))
+      const span = `${f < range.from ? range.from : f} to ${t > range.to ? range.to : t}`
+      if (f > range.to) continue
+      const label = PLATFORM_LABELS[a.platform]
+      const list = spans.get(span) ?? []
+      if (!list.includes(label)) list.push(label)
+      spans.set(span, list)
+      if (!from || f < from) from = f
+      if (!to || t > to) to = t
+    }
+    if (!from || !to) return null
+    const clip = { from: from < range.from ? range.from : from, to: to > range.to ? range.to : to }
+    const parts = [...spans.entries()].map(([span, labels]) => `${span} (${labels.join(', ')})`)
+    return {
+      kind: 'conversions_settling',
+      ...clip,
+      message: `Conversions are still arriving for the newest days: ${parts.join('; ')}. Platforms credit a conversion to the day of the click or view and report it days later, so these days hold only part of their final conversions. There, conversions, CPA and ROAS are flagged only for a fall deeper than late conversions explain (such as a tracking break); spend, clicks and CTR are judged as usual.`,
+    }
   }
 
   /** Anomalies of a range with filters; newest first. */
@@ -299,6 +351,17 @@ export class AnomalyService {
           flagged: false,
         })),
       }
-    return { currency, points: scoreSeries(e.days, metric, history).map(({ basis: _basis, ...p }) => p) }
+    return {
+      currency,
+      points: scoreSeries(e.days, metric, history, settleOpts(span, e)).map(
+        ({ basis: _b, baselineDays: _d, settling, ...p }) => ({ ...p, ...(settling ? { settling } : {}) }),
+      ),
+    }
   }
+}
+
+/** The index of the entity's first settling day in its series over `span` (see scoreSeries). */
+function settleOpts(span: DateRange, e: Entity): { settleFrom?: number } {
+  if (!e.settleFrom) return {}
+  return { settleFrom: Math.max(0, daysBetween(span.from, e.settleFrom)) }
 }

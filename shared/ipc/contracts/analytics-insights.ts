@@ -41,6 +41,13 @@ export const AnomalySchema = z.object({
   explanation: z.string(),
   /** CPA or ROAS on the peak day has no value: spend with no conversions (`actual` is then 0). */
   undefinedValue: z.boolean().optional(),
+  /**
+   * The run reaches into days whose conversions are still arriving (a conversion metric): a rise
+   * there, or a fall deeper than late conversions explain.
+   */
+  settling: z.boolean().optional(),
+  /** Judged against the entity's own few weeks since launch (no three weeks of history yet). */
+  young: z.boolean().optional(),
 })
 export type Anomaly = z.infer<typeof AnomalySchema>
 
@@ -60,11 +67,13 @@ export const ListAnomaliesInputSchema = z
  * Something the list could not judge, said in plain words for the Anomalies page and the alerts:
  * `fx_missing` — an account currency without any exchange rate, so the workspace total ("All
  * accounts") is not checked (accounts and campaigns are, in their own currency);
- * `season_without_history` — retail-season days judged without last year's season.
+ * `season_without_history` — retail-season days judged without last year's season;
+ * `conversions_settling` — the newest days, whose conversions are still arriving (per platform).
  */
 export const AnomalyNoteSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('fx_missing'), from: z.string(), to: z.string(), message: z.string() }),
   z.object({ kind: z.literal('season_without_history'), from: IsoDateSchema, to: IsoDateSchema, message: z.string() }),
+  z.object({ kind: z.literal('conversions_settling'), from: IsoDateSchema, to: IsoDateSchema, message: z.string() }),
 ])
 export type AnomalyNote = z.infer<typeof AnomalyNoteSchema>
 
@@ -97,6 +106,8 @@ export const MetricSeriesSchema = z.object({
       upper: z.number().nullable(),
       score: z.number().nullable(),
       flagged: z.boolean(),
+      /** Conversions of this day are still arriving (conversion metrics only). */
+      settling: z.boolean().optional(),
     }),
   ),
 })

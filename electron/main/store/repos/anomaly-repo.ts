@@ -32,6 +32,29 @@ export class AnomalyRepo {
     return this.status.lastDataDate(workspaceId)
   }
 
+  /**
+   * Per account, the last day its numbers were reported through: the sync cursor (a sync pulls
+   * complete days through yesterday), or the last stored day when later (a demo, an import) or
+   * when the account never synced. Absent for an account with neither.
+   */
+  reportedThrough(accountIds: number[]): Map<number, string> {
+    const out = new Map<number, string>()
+    if (!accountIds.length) return out
+    const rows = this.sqlite
+      .prepare(
+        `SELECT a.id AS id, s.synced_through AS synced,
+           (SELECT max(d.date) FROM account_daily d WHERE d.account_id = a.id) AS lastDay
+         FROM ad_accounts a LEFT JOIN sync_state s ON s.account_id = a.id
+         WHERE a.id IN ${placeholders(accountIds.length)}`,
+      )
+      .all(...accountIds) as { id: number; synced: string | null; lastDay: string | null }[]
+    for (const r of rows) {
+      const through = r.synced && (!r.lastDay || r.synced > r.lastDay) ? r.synced : r.lastDay
+      if (through) out.set(r.id, through)
+    }
+    return out
+  }
+
   /** Daily sums per account (`key` = account id) over [from, to]. */
   accountDays(accountIds: number[], from: string, to: string): AnomalyDayRow[] {
     if (!accountIds.length) return []
