@@ -67,9 +67,6 @@ export class InlineSink implements ChunkSink {
   async close(): Promise<void> {}
 }
 
-/** How often the main thread checkpoints the WAL while a writer thread writes. */
-const CHECKPOINT_EVERY_MS = 200
-
 /** A chunk for the writer thread; `ids` is null when the account's maps were sent before. */
 export interface WriteMessage {
   id: number
@@ -90,7 +87,6 @@ export class ThreadSink implements ChunkSink {
   private nextId = 1
   private readonly pending = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>()
   private failure: Error | null = null
-  private checkpointer: ReturnType<typeof setInterval> | undefined
   private readonly sentIds = new Map<number, ChunkWrite['ids']>()
 
   private constructor(private readonly worker: Worker) {
@@ -117,19 +113,9 @@ export class ThreadSink implements ChunkSink {
   static start(sqlite: Sqlite): ThreadSink | null {
     const url = workerEntryUrl(import.meta.url, 'sync-writer')
     if (!url) return null
-    const sink = new ThreadSink(startWorker(url, { path: sqlite.name }))
-    // The writer thread never checkpoints: this thread copies committed WAL frames into the
-    // database file meanwhile (PASSIVE: never waits for a lock, never blocks the writer), so the
-    // writer's time goes to inserts. Run-of-the-mill auto-checkpoints take over after the run.
-    sink.checkpointer = setInterval(() => {
-      try {
-        sqlite.pragma('wal_checkpoint(PASSIVE)')
-      } catch {
-        // A busy or failing checkpoint is retried at the next tick (and by SQLite after the run).
-      }
-    }, CHECKPOINT_EVERY_MS)
-    sink.checkpointer.unref()
-    return sink
+    // The writer thread also checkpoints the WAL (after each chunk): this thread's time is the UI's.
+    // Run-of-the-mill auto-checkpoints take over after the run.
+    return new ThreadSink(startWorker(url, { path: sqlite.name }))
   }
 
   write(w: ChunkWrite, after: SqlStatement[]): Promise<number> {
@@ -147,7 +133,6 @@ export class ThreadSink implements ChunkSink {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.checkpointer)
     this.worker.removeAllListeners('exit')
     await this.worker.terminate()
   }

@@ -26,7 +26,11 @@ const req = (decoder: DecoderName, args: unknown, text: string, status = 200): D
 })
 
 const META_ARGS: MetaPageArgs = { purchaseTypes: DEFAULT_PURCHASE_ACTION_TYPES, what: 'Meta insights t' }
-const TIKTOK_ARGS: TikTokPageArgs = { conversionMetric: 'conversion', valueMetric: 'total_purchase_value', what: 'tt' }
+const TIKTOK_ARGS: TikTokPageArgs = {
+  conversionMetric: 'conversion',
+  valueMetrics: ['total_complete_payment_rate', 'total_purchase_value'],
+  what: 'tt',
+}
 const SNAP_ARGS: SnapchatPageArgs = {
   timeZone: 'America/Los_Angeles',
   adIds: ['ad_1'],
@@ -90,6 +94,26 @@ describe('page decoding: worker and inline agree', () => {
     expect(row?.adExternalId).toBe('1714125049901106999')
     expect(row?.adSetExternalId).toBe('7810937103699353404')
     expect(row?.spendMicros).toBe(20_000_000)
+  })
+
+  it('decodes a page the same before and after a page that needed the exact parse', () => {
+    const meta = samples().find((s) => s.name === 'meta')
+    if (!meta) throw new Error('no sample')
+    const page = (text: string): ReturnType<typeof unpackBatch> => {
+      const out = decodePage(req('meta-insights', META_ARGS, text))
+      if (!out.ok) throw new Error(out.error.message)
+      return unpackBatch(out.batch)
+    }
+    const first = page(meta.text)
+    // A Meta page with an ad id as a bare 19-digit number: read exactly (and the next pages of this
+    // decoder are parsed exactly at once); the ordinary page decodes exactly as before.
+    const big = JSON.parse(meta.text) as { data: { ad_id: unknown }[] }
+    const id = String(big.data[0]?.ad_id)
+    const bigText = JSON.stringify(big).replace(`"ad_id":"${id}"`, '"ad_id":7810937103699353404')
+    expect(bigText).toContain('"ad_id":7810937103699353404')
+    expect(page(bigText)[0]?.adExternalId).toBe('7810937103699353404')
+    expect(page(meta.text)).toEqual(first)
+    expect(page(bigText)[0]?.adExternalId).toBe('7810937103699353404')
   })
 
   it('gives the same invalid_response for truncated, malformed and unmappable pages on both paths', async () => {

@@ -48,11 +48,14 @@ export function quoteBigIntegers(text: string): string {
         if ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d) i++
         else break
       }
-      const token = text.slice(start, i)
-      const digits = token.startsWith('-') ? token.length - 1 : token.length
-      if (digits >= BIG_INT_DIGITS && /^-?\d+$/.test(token)) {
-        out += `${text.slice(last, start)}"${token}"`
-        last = i
+      // Only a long token can be a big integer: shorter ones are skipped without a slice.
+      const digits = ch === 0x2d ? i - start - 1 : i - start
+      if (digits >= BIG_INT_DIGITS) {
+        const token = text.slice(start, i)
+        if (/^-?\d+$/.test(token)) {
+          out += `${text.slice(last, start)}"${token}"`
+          last = i
+        }
       }
       continue
     }

@@ -5,6 +5,8 @@ import { DailyBatchBuilder, type DailyBatch } from './daily-batch'
 import { quoteBigIntegers } from './json-text'
 import type { ErrorSignal, HttpExchange } from './protocol'
 import { isRowIssue, NEEDS_EXACT, withExactPage } from './row-schema'
+
+export { compiledSchema } from './row-schema'
 import type { ConnectorErrorKind, RemoteDailyRow } from './types'
 
 /**
@@ -147,14 +149,23 @@ function attempt(d: PageDecoder, req: DecodeRequest, text: string, headers: Head
   return { ok: false, fatal: true, error: { kind: 'invalid_response', message } }
 }
 
+/**
+ * Decoders whose last page needed the exact parse (ids sent as 16+ digit JSON numbers): their next
+ * page is parsed exactly at once instead of twice. Both parses give the same result on any page;
+ * this only skips a parse that would be thrown away.
+ */
+const exactFirst = new WeakSet<PageDecoder>()
+
 /** Decode one page with `d`; never throws for anything the body contains. */
 export function runDecoder(d: PageDecoder, req: DecodeRequest): DecodeOutcome {
   const text = utf8.decode(req.body)
   const headers = new Headers(req.headers)
+  if (exactFirst.has(d)) return attempt(d, req, text, headers, true)
   try {
     return attempt(d, req, text, headers, false)
   } catch (e) {
     if (e !== NEEDS_EXACT) throw e
+    exactFirst.add(d)
     return attempt(d, req, text, headers, true)
   }
 }

@@ -21,6 +21,17 @@ import { amountToMicros, parseCount, parseIntCount } from './normalize'
  */
 export const NEEDS_EXACT: unique symbol = Symbol('needs exact JSON parse')
 
+/**
+ * A page schema with zod's compiled fast path (`z.compile`: generated code that validates and maps
+ * a valid page without zod's per-field result objects, and hands an invalid one to the ordinary
+ * parser, so the issues, and every message built from them, are zod's own). Same schema, same
+ * output: the declaration stays the one source. `strict`: a schema the compiler cannot model fails
+ * here (and in the connector tests) instead of silently losing the fast path.
+ */
+export function compiledSchema<T extends z.ZodType>(schema: T): T {
+  return z.compile(schema, { strict: true })
+}
+
 /** The params that mark a row issue (a value of the right type that does not convert). */
 export const ROW_ISSUE = { row: true } as const
 

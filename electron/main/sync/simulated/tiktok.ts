@@ -31,22 +31,49 @@ function budgetFields(micros: number | null): Record<string, unknown> {
     : { budget: raw(microsToDecimalString(micros)), budget_mode: 'BUDGET_MODE_DAY' }
 }
 
-/** A simulated ad-day as a TikTok report row: ids as bare JSON numbers, counts as strings. */
-export function tiktokReportRow(r: SimDailyRow): Record<string, unknown> {
-  return {
-    dimensions: { ad_id: raw(r.adExternalId), stat_time_day: `${r.date} 00:00:00` },
-    metrics: {
-      campaign_id: raw(r.campaignExternalId),
-      adgroup_id: raw(r.adSetExternalId),
-      spend: microsToDecimalString(r.spendMicros),
-      impressions: String(r.impressions),
-      clicks: `${r.clicks}.0`,
-      reach: String(r.reach),
-      conversion: String(r.conversions),
-      total_purchase_value: microsToDecimalString(r.conversionValueMicros),
-      video_play_actions: raw(String(r.videoViews)),
-      cost_per_secondary_goal_result: null,
-    },
+/**
+ * The simulator's own assumption: a quarter of a TikTok ad's purchase value comes from in-app
+ * purchases (`total_purchase_value`), the rest from web CompletePayment events
+ * (`total_complete_payment_rate`); the two add up to the world's value to the cent.
+ */
+export const TIKTOK_APP_VALUE_SHARE = 0.25
+
+/** The app and web parts of an ad-day's purchase value (micros, whole cents each). */
+export function tiktokValueSplit(valueMicros: number): { app: number; web: number } {
+  const app = Math.round((valueMicros * TIKTOK_APP_VALUE_SHARE) / 10_000) * 10_000
+  return { app, web: valueMicros - app }
+}
+
+/**
+ * A simulated ad-day as a TikTok report row: ids as bare JSON numbers, counts as strings. Like the
+ * real API, only the requested metrics are returned (all of them when `metrics` is absent).
+ */
+export function tiktokReportRow(r: SimDailyRow, metrics?: ReadonlySet<string>): Record<string, unknown> {
+  const value = tiktokValueSplit(r.conversionValueMicros)
+  const all: Record<string, unknown> = {
+    campaign_id: raw(r.campaignExternalId),
+    adgroup_id: raw(r.adSetExternalId),
+    spend: microsToDecimalString(r.spendMicros),
+    impressions: String(r.impressions),
+    clicks: `${r.clicks}.0`,
+    reach: String(r.reach),
+    conversion: String(r.conversions),
+    total_purchase_value: microsToDecimalString(value.app),
+    total_complete_payment_rate: microsToDecimalString(value.web),
+    video_play_actions: raw(String(r.videoViews)),
+    cost_per_secondary_goal_result: null,
+  }
+  const picked = metrics ? Object.fromEntries(Object.entries(all).filter(([k]) => metrics.has(k))) : all
+  return { dimensions: { ad_id: raw(r.adExternalId), stat_time_day: `${r.date} 00:00:00` }, metrics: picked }
+}
+
+/** The `metrics` parameter of a report request (a JSON array as a string), or null when absent or malformed. */
+function requestedMetrics(params: URLSearchParams): Set<string> | null {
+  try {
+    const list: unknown = JSON.parse(params.get('metrics') ?? 'null')
+    return Array.isArray(list) && list.every((m) => typeof m === 'string') ? new Set(list) : null
+  } catch {
+    return null
   }
 }
 
@@ -197,9 +224,14 @@ export function tiktokHandlers(state: SimulatedState, baseUrl: string): HttpHand
           40067,
           'Your query is too large, please reduce the query size (e.g. fewer metrics or time range) and retry after a while.',
         )
+      const metrics = requestedMetrics(params)
+      if (!metrics) throw fail(40002, 'metrics: a JSON array of metric names is required')
+      const key = [...metrics].sort().join(',')
       return paged(
         params,
-        state.memo(`tiktok|${acc.key}|${from}|${to}`, () => state.rows(acc.key, from, to).map(tiktokReportRow)),
+        state.memo(`tiktok|${acc.key}|${from}|${to}|${key}`, () =>
+          state.rows(acc.key, from, to).map((r) => tiktokReportRow(r, metrics)),
+        ),
       )
     }
     throw fail(40002, `Unknown path ${path}`)

@@ -1,5 +1,5 @@
 import { type z } from 'zod'
-import { rowAt, type MappedPage, type PageDecoder } from '../page-decode'
+import { compiledSchema, rowAt, type MappedPage, type PageDecoder } from '../page-decode'
 import { classifyGoogle } from './google-protocol'
 import { MetricsRow, streamSchema } from './google-schemas'
 
@@ -9,10 +9,12 @@ export interface GooglePageArgs {
   what: string
 }
 
-const PAGE: z.ZodType<MappedPage<Record<string, never>>> = streamSchema(MetricsRow).transform((batches) => ({
-  rows: batches.flatMap((b) => b.results ?? []),
-  envelope: {},
-}))
+const PAGE: z.ZodType<MappedPage<Record<string, never>>> = compiledSchema(
+  streamSchema(MetricsRow).transform((batches) => ({
+    rows: batches.flatMap((b) => b.results ?? []),
+    envelope: {},
+  })),
+)
 
 /** A whole searchStream response (JSON array of result batches) -> its rows (MetricsRow). */
 export const GOOGLE_STREAM_DECODER: PageDecoder<GooglePageArgs, Record<string, never>> = {

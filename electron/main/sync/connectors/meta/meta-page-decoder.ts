@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { rowAt, type MappedPage, type PageDecoder } from '../page-decode'
+import { compiledSchema, rowAt, type MappedPage, type PageDecoder } from '../page-decode'
 import { classifyMeta } from './meta-protocol'
 import { insightRowSchema } from './meta-rows'
 
@@ -28,12 +28,14 @@ export const META_INSIGHTS_DECODER: PageDecoder<MetaPageArgs, MetaEnvelope> = {
     const key = `${args.purchaseTypes.join('\n')}|${args.windows?.join(',') ?? ''}`
     let schema = pages.get(key)
     if (!schema) {
-      schema = z
-        .looseObject({
-          data: z.array(insightRowSchema(args.purchaseTypes, args.windows)),
-          paging: z.looseObject({ next: z.string().optional() }).optional(),
-        })
-        .transform((b) => ({ rows: b.data, envelope: b.paging?.next !== undefined ? { next: b.paging.next } : {} }))
+      schema = compiledSchema(
+        z
+          .looseObject({
+            data: z.array(insightRowSchema(args.purchaseTypes, args.windows)),
+            paging: z.looseObject({ next: z.string().optional() }).optional(),
+          })
+          .transform((b) => ({ rows: b.data, envelope: b.paging?.next !== undefined ? { next: b.paging.next } : {} })),
+      )
       pages.set(key, schema)
     }
     return schema

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { convertAt, Count, IntCount, RowId } from '../row-schema'
+import { compiledSchema, convertAt, Count, IntCount, RowId } from '../row-schema'
 import { localDateOfInstant } from '../tz'
 import type { RemoteDailyRow } from '../types'
 
@@ -41,6 +41,21 @@ function zip(keys: string[], values: string[]): Map<string, string> {
   return m
 }
 
+/** A stats page's body (the same for every account: compiled once). */
+const StatsBody = compiledSchema(
+  z.looseObject({
+    request_status: z.string(),
+    timeseries_stats: z.array(
+      z.looseObject({
+        timeseries_stat: z.looseObject({
+          breakdown_stats: z.looseObject({ ad: z.array(AdSeries).optional() }).optional(),
+        }),
+      }),
+    ),
+    paging: z.looseObject({ next_link: z.string().optional() }).optional(),
+  }),
+)
+
 /**
  * A stats page validated and mapped to normalised ad-days (days without delivery skipped), and
  * its `paging.next_link`. An ad the listing did not return (even with read_deleted_entities) still
@@ -51,49 +66,37 @@ export function statsPageSchema(c: StatsContext): z.ZodType<{ rows: RemoteDailyR
   const squadOf = zip(c.adIds, c.adSquads)
   const campaignOf = zip(c.squadIds, c.squadCampaigns)
   const dates = new Map<string, string>()
-  return z
-    .looseObject({
-      request_status: z.string(),
-      timeseries_stats: z.array(
-        z.looseObject({
-          timeseries_stat: z.looseObject({
-            breakdown_stats: z.looseObject({ ad: z.array(AdSeries).optional() }).optional(),
-          }),
+  return StatsBody.transform((body, ctx) => {
+    const rows: RemoteDailyRow[] = []
+    body.timeseries_stats.forEach((ts, i) =>
+      (ts.timeseries_stat.breakdown_stats?.ad ?? []).forEach((series, j) =>
+        series.timeseries.forEach((point, k) => {
+          const s = point.stats
+          if (s.spend === 0 && s.impressions === 0 && s.conversion_purchases === 0) return
+          const squad = squadOf.get(series.id) ?? `${UNLISTED_SQUAD}${series.id}`
+          let date = dates.get(point.start_time)
+          if (date === undefined) {
+            const path = ['timeseries_stats', i, 'timeseries_stat', 'breakdown_stats', 'ad', j, 'timeseries', k]
+            date = convertAt(ctx, [...path, 'start_time'], () => localDateOfInstant(point.start_time, c.timeZone))
+            dates.set(point.start_time, date)
+          }
+          rows.push({
+            adExternalId: series.id,
+            adSetExternalId: squad,
+            campaignExternalId: campaignOf.get(squad) ?? `${UNLISTED_CAMPAIGN}${series.id}`,
+            date,
+            spendMicros: s.spend,
+            impressions: s.impressions,
+            clicks: s.swipes,
+            reach: s.uniques,
+            conversions: s.conversion_purchases,
+            conversionValueMicros: s.conversion_purchases_value,
+            videoViews: s.video_views,
+          })
         }),
       ),
-      paging: z.looseObject({ next_link: z.string().optional() }).optional(),
-    })
-    .transform((body, ctx) => {
-      const rows: RemoteDailyRow[] = []
-      body.timeseries_stats.forEach((ts, i) =>
-        (ts.timeseries_stat.breakdown_stats?.ad ?? []).forEach((series, j) =>
-          series.timeseries.forEach((point, k) => {
-            const s = point.stats
-            if (s.spend === 0 && s.impressions === 0 && s.conversion_purchases === 0) return
-            const squad = squadOf.get(series.id) ?? `${UNLISTED_SQUAD}${series.id}`
-            const path = ['timeseries_stats', i, 'timeseries_stat', 'breakdown_stats', 'ad', j, 'timeseries', k]
-            let date = dates.get(point.start_time)
-            if (date === undefined) {
-              date = convertAt(ctx, [...path, 'start_time'], () => localDateOfInstant(point.start_time, c.timeZone))
-              dates.set(point.start_time, date)
-            }
-            rows.push({
-              adExternalId: series.id,
-              adSetExternalId: squad,
-              campaignExternalId: campaignOf.get(squad) ?? `${UNLISTED_CAMPAIGN}${series.id}`,
-              date,
-              spendMicros: s.spend,
-              impressions: s.impressions,
-              clicks: s.swipes,
-              reach: s.uniques,
-              conversions: s.conversion_purchases,
-              conversionValueMicros: s.conversion_purchases_value,
-              videoViews: s.video_views,
-            })
-          }),
-        ),
-      )
-      const next = body.paging?.next_link
-      return next !== undefined ? { rows, next } : { rows }
-    })
+    )
+    const next = body.paging?.next_link
+    return next !== undefined ? { rows, next } : { rows }
+  })
 }

@@ -33,9 +33,29 @@ import {
 export interface TikTokConnectorOptions {
   /** Report metric counted as conversions (default "conversion"). */
   conversionMetric?: string
-  /** Report metric holding conversion value in currency units (default "total_purchase_value"). */
-  valueMetric?: string
+  /**
+   * Report metrics holding purchase value in currency units, added together (default
+   * TIKTOK_VALUE_METRICS: web and app purchases).
+   */
+  valueMetrics?: readonly string[]
 }
+
+/**
+ * Purchase value, web and app, as TikTok reports them apart (both in currency units):
+ * - `total_complete_payment_rate`: the total value of the *web* (TikTok Pixel / Events API)
+ *   CompletePayment events attributed to the ads: the page-event "Total complete payment value"
+ *   (misleadingly named `_rate` in the API), beside its count `complete_payment` and
+ *   `complete_payment_roas`. Page events glossary: https://ads.tiktok.com/help/article/page-events ;
+ *   report/integrated/get: https://business-api.tiktok.com/portal/docs?id=1740302848100353
+ * - `total_purchase_value`: the total value of the *in-app* purchase events (app events via an MMP or
+ *   the TikTok SDK), beside `purchase`/`total_purchase`. In-app events glossary:
+ *   https://ads.tiktok.com/help/article/in-app-events
+ * Asking only for `total_purchase_value` (as the connector did until 2026-12) left every
+ * web-pixel advertiser at 0 revenue. Each event is counted once, under its own source, so the two add
+ * up to the advertiser's purchase value; conversions stay `conversion` (the ad group's optimisation
+ * event, as Ads Manager's Conversions column).
+ */
+export const TIKTOK_VALUE_METRICS = ['total_complete_payment_rate', 'total_purchase_value'] as const
 
 /** Daily reports accept at most 30 days per query. */
 export const TIKTOK_MAX_WINDOW_DAYS = 30
@@ -91,7 +111,7 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
   }
 
   const conversionMetric = opts.conversionMetric ?? 'conversion'
-  const valueMetric = opts.valueMetric ?? 'total_purchase_value'
+  const valueMetrics = [...(opts.valueMetrics ?? TIKTOK_VALUE_METRICS)]
   const METRICS = JSON.stringify([
     'campaign_id',
     'adgroup_id',
@@ -100,7 +120,7 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
     'clicks',
     'reach',
     conversionMetric,
-    valueMetric,
+    ...valueMetrics,
     'video_play_actions',
   ])
 
@@ -113,7 +133,7 @@ export function createTikTokConnector(ctx: ConnectorContext, opts: TikTokConnect
     try {
       for (let page = 1; ; page++) {
         const what = `TikTok report ${from}..${to} (page ${page})`
-        const args: TikTokPageArgs = { conversionMetric, valueMetric, what }
+        const args: TikTokPageArgs = { conversionMetric, valueMetrics, what }
         const body = await http.requestPage<TikTokEnvelope>({
           method: 'GET',
           url: withQuery(joinUrl(ctx.baseUrl, 'report/integrated/get/'), {

@@ -1,5 +1,5 @@
 import { type z } from 'zod'
-import { rowAt, type MappedPage, type PageDecoder } from '../page-decode'
+import { compiledSchema, rowAt, type MappedPage, type PageDecoder } from '../page-decode'
 import { classifyTikTok } from './tiktok-protocol'
 import { listEnvelope, reportRowSchema } from './tiktok-schemas'
 
@@ -7,8 +7,8 @@ import { listEnvelope, reportRowSchema } from './tiktok-schemas'
 export interface TikTokPageArgs {
   /** Metric counted as conversions. */
   conversionMetric: string
-  /** Metric holding conversion value in currency units. */
-  valueMetric: string
+  /** Metrics holding purchase value in currency units (added: web and app purchases). */
+  valueMetrics: string[]
   /** Prefix of row errors ("TikTok report 2025-01-01..2025-01-30 (page 2)"). */
   what: string
 }
@@ -25,13 +25,15 @@ export const TIKTOK_REPORT_DECODER: PageDecoder<TikTokPageArgs, TikTokEnvelope> 
   platform: 'tiktok',
   classify: classifyTikTok,
   schema(args) {
-    const key = `${args.conversionMetric}\n${args.valueMetric}`
+    const key = `${args.conversionMetric}\n${args.valueMetrics.join('\n')}`
     let schema = pages.get(key)
     if (!schema) {
-      schema = listEnvelope(reportRowSchema(args.conversionMetric, args.valueMetric)).transform((b) => ({
-        rows: b.data.list,
-        envelope: b.data.page_info ? { totalPage: b.data.page_info.total_page } : {},
-      }))
+      schema = compiledSchema(
+        listEnvelope(reportRowSchema(args.conversionMetric, args.valueMetrics)).transform((b) => ({
+          rows: b.data.list,
+          envelope: b.data.page_info ? { totalPage: b.data.page_info.total_page } : {},
+        })),
+      )
       pages.set(key, schema)
     }
     return schema

@@ -73,11 +73,12 @@ const schemas = new Map<string, z.ZodType<RemoteDailyRow>>()
 
 /**
  * One `report/integrated/get/` row (AUCTION_AD, dimensions ad_id x stat_time_day) validated and
- * mapped to a normalised ad-day. Metrics come as strings or numbers; `conversionMetric` and
- * `valueMetric` name the conversions and their value (currency units) the connector counts.
+ * mapped to a normalised ad-day. Metrics come as strings or numbers; `conversionMetric` names the
+ * conversions and `valueMetrics` the purchase values (currency units, added: web and app purchases,
+ * see TIKTOK_VALUE_METRICS) the connector counts.
  */
-export function reportRowSchema(conversionMetric: string, valueMetric: string): z.ZodType<RemoteDailyRow> {
-  const key = `${conversionMetric}\n${valueMetric}`
+export function reportRowSchema(conversionMetric: string, valueMetrics: readonly string[]): z.ZodType<RemoteDailyRow> {
+  const key = `${conversionMetric}\n${valueMetrics.join('\n')}`
   let schema = schemas.get(key)
   if (!schema) {
     schema = z
@@ -112,7 +113,10 @@ export function reportRowSchema(conversionMetric: string, valueMetric: string): 
           clicks: field('clicks', () => toIntCount(at('clicks'))),
           reach: field('reach', () => toIntCount(at('reach'))),
           conversions: field(conversionMetric, () => toCount(at(conversionMetric))),
-          conversionValueMicros: field(valueMetric, () => toAmountMicros(at(valueMetric))),
+          conversionValueMicros: valueMetrics.reduce(
+            (sum, metric) => sum + field(metric, () => toAmountMicros(at(metric))),
+            0,
+          ),
           videoViews: field('video_play_actions', () => toIntCount(at('video_play_actions'))),
         }
       })

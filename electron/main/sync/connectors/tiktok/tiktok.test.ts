@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { simulatedFetch } from '../../simulated'
+import { tiktokValueSplit } from '../../simulated/tiktok'
 import { PLATFORM_BASE_URLS } from '../defaults'
 import type { HttpExchange } from '../http'
 import { parseJsonPreservingBigInts } from '../json-text'
@@ -157,6 +158,38 @@ describe('TikTok connector: simulated API', () => {
     expect(windows[0]).toBe('2025-03-01..2025-03-30')
     expect(windows).toContain('2025-03-01..2025-03-04')
     void c
+  })
+
+  it('counts web (total_complete_payment_rate) and in-app (total_purchase_value) purchase value, added to the cent', async () => {
+    const { sim, account } = await setup()
+    const asked: string[][] = []
+    const connector = (opts?: Parameters<typeof createTikTokConnector>[1]): ReturnType<typeof createTikTokConnector> =>
+      createTikTokConnector(
+        simContext('tiktok', sim, {
+          fetch: async (input, init) => {
+            const u = new URL(String(input))
+            if (u.pathname.endsWith('/report/integrated/get/'))
+              asked.push(JSON.parse(u.searchParams.get('metrics') ?? '[]') as string[])
+            return simulatedFetch(sim.handlers)(input, init)
+          },
+        }),
+        opts,
+      )
+    const sum = (rows: { conversionValueMicros: number }[]): number =>
+      rows.reduce((n, r) => n + r.conversionValueMicros, 0)
+    const world = sim.state.rows(accountKeyOf(sim, 'tiktok', account), '2025-02-01', '2025-02-28')
+    const rows = await collectRows(connector().fetchDaily(account, '2025-02-01', '2025-02-28'))
+    expect(asked[0]).toEqual(expect.arrayContaining(['total_complete_payment_rate', 'total_purchase_value']))
+    expect(sum(world)).toBeGreaterThan(0)
+    expect(sum(rows)).toBe(sum(world))
+    // Asking for the in-app value alone (the request before 2026-12) misses every web purchase.
+    const appOnly = await collectRows(
+      connector({ valueMetrics: ['total_purchase_value'] }).fetchDaily(account, '2025-02-01', '2025-02-28'),
+    )
+    const appTruth = world.reduce((n, r) => n + tiktokValueSplit(r.conversionValueMicros).app, 0)
+    expect(sum(appOnly)).toBe(appTruth)
+    expect(sum(appOnly)).toBeLessThan(sum(world) / 2)
+    expect(asked.at(-1)).not.toContain('total_complete_payment_rate')
   })
 
   it('retries 40100/50000/timeouts, stops on 40105 and gives up on malformed bodies', async () => {
