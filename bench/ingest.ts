@@ -37,7 +37,11 @@ interface Backfill {
   prerenderS: number
   simulatedApiMs: number
   serverMs: number
-  replay: PageReplay
+  /**
+   * What the replay served (counts only: the recorded pages, about 2 GB at full size, and the
+   * simulated world behind them must not outlive the run, or the churn run works in a full heap).
+   */
+  replay: { replayed: number; live: number; bytes: number }
   /** The store's size after the backfill, WAL checkpointed into it. */
   dbBytes: number
 }
@@ -221,7 +225,7 @@ async function backfill(o: BackfillOptions): Promise<Backfill> {
       prerenderS,
       simulatedApiMs,
       serverMs,
-      replay,
+      replay: { replayed: replay.replayed, live: replay.live, bytes: replay.bytes },
       dbBytes,
     }
   } catch (e) {
