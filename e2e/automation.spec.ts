@@ -148,6 +148,43 @@ test.describe('automation page', () => {
     expect(errors).toEqual([])
   })
 
+  test('a run records not-matched entities compactly; the history recomputes their numbers when asked', async ({
+    page,
+  }) => {
+    const workspaceId = await demoReady()
+    const last7 = { kind: 'last_n_days', days: 7, includeToday: false, offsetDays: 0 }
+    const rule = await callApi<{ id: number }>('rules:create', {
+      workspaceId,
+      name: 'E2E nothing matches',
+      mode: 'preview',
+      scope: { level: 'campaign' },
+      guardrails: { learningDays: 0, minConversions: 0, minSpendMicros: 0 },
+      conditions: {
+        type: 'group',
+        op: 'and',
+        items: [{ type: 'condition', metric: 'spend', window: last7, op: 'gt', value: 1e12 }],
+      },
+      actions: [{ kind: 'pause' }],
+    })
+    await callApi('rules:run', { id: rule.id, dryRun: true })
+    const u = new URL(serverInfo().url)
+    await page.goto(`${u.origin}/?token=${u.searchParams.get('token')}#/automation`)
+    await page.getByTestId('automation-tab-history').click()
+    await page.getByTestId('history-rule').selectOption(String(rule.id))
+    const run = page.getByTestId('run-detail')
+    const one = run.locator('[data-testid="decision"][data-outcome="not_matched"]').first()
+    await expect(one).toContainText('conditions not met')
+    await one.locator('.decision__toggle').click()
+    await expect(one).toContainText('recorded the outcome only')
+    await one.getByTestId('decision-explain').click()
+    await expect(one.getByTestId('decision-recomputed-note')).toContainText('Recomputed now')
+    await expect(one.locator('[data-testid="decision-explained"] li[data-result="false"]')).toContainText(
+      'Spend (last 7d) > 1000000000000',
+    )
+    await run.screenshot({ path: 'test-results/e2e/automation-recomputed.png' })
+    await callApi('rules:delete', { id: rule.id })
+  })
+
   test('"Pause all automation" pauses every rule and shows it, with resume', async ({ page }) => {
     const u = new URL(serverInfo().url)
     await page.goto(`${u.origin}/?token=${u.searchParams.get('token')}#/automation`)

@@ -96,6 +96,15 @@ describe('cli', { timeout: 120_000 }, () => {
       .flatMap((d) => d.actions)
       .find((a) => a.outcome === 'proposed')
     expect(proposed?.changeId).toBeTypeOf('number')
+    // Why the run touched that campaign, as the run recorded it.
+    const ran = JSON.parse(run.stdout) as {
+      run: { id: number }
+      decisions: { entityId: number; actions: { changeId: number | null }[] }[]
+    }
+    const target = ran.decisions.find((d) => d.actions.some((a) => a.changeId === proposed?.changeId))
+    const why = cli('rules', 'explain', String(ran.run.id), `campaign:${target?.entityId}`, '--json')
+    expect(why.code).toBe(0)
+    expect(JSON.parse(why.stdout)).toMatchObject({ recomputed: false, decision: { outcome: 'matched' } })
     const changeId = String(proposed?.changeId)
     const approved = cli('rules', 'approve', changeId, '--json')
     expect(approved.stderr).not.toMatch(/^error/m)

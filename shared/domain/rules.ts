@@ -542,8 +542,48 @@ export const RuleDecisionSchema = z.object({
   detail: z.string().nullable(),
   conditions: z.array(ConditionResultSchema),
   actions: z.array(DecisionActionSchema),
+  /**
+   * Recorded compactly (a stored run's not-matched entities and those skipped before their
+   * conditions held): the outcome and reason are the run's, the numbers were not stored —
+   * `rules:explain` recomputes them.
+   */
+  compact: z.literal(true).optional(),
 })
 export type RuleDecision = z.infer<typeof RuleDecisionSchema>
+
+/**
+ * Outcomes a stored run records compactly (ids per outcome and reason, numbers recomputed when
+ * asked): entities that did not come near acting. Matched entities, and matched ones a guardrail
+ * stopped (cooldown, conflict, limits, an action that does not apply), keep every number.
+ */
+export const COMPACT_SKIP_REASONS: readonly SkipReason[] = [
+  'data_minimum',
+  'provisional',
+  'learning',
+  'no_forecast',
+  'deleted',
+]
+
+/** Whether a stored run records this outcome compactly. */
+export function isCompactOutcome(outcome: DecisionOutcome, reason: SkipReason | null): boolean {
+  return (
+    outcome === 'not_matched' || (outcome === 'skipped' && reason !== null && COMPACT_SKIP_REASONS.includes(reason))
+  )
+}
+
+/** A decision of a stored run explained: as recorded, or recomputed from the run's inputs. */
+export const RuleExplanationSchema = z.object({
+  decision: RuleDecisionSchema,
+  /** false: the run stored these numbers; true: recomputed now (see `note`). */
+  recomputed: z.boolean(),
+  /** The outcome and reason the run recorded. */
+  recorded: z.object({ outcome: DecisionOutcomeSchema, reason: SkipReasonSchema.nullable() }),
+  /** Whether the recomputation reaches the recorded outcome and reason (always true when not recomputed). */
+  sameAsRecorded: z.boolean(),
+  /** What a recomputation is and what may differ. */
+  note: z.string().nullable(),
+})
+export type RuleExplanation = z.infer<typeof RuleExplanationSchema>
 
 export const RUN_TRIGGERS = ['schedule', 'after_sync', 'manual', 'preview'] as const
 export const RunTriggerSchema = z.enum(RUN_TRIGGERS)

@@ -34,6 +34,7 @@ export const DATA_TABLES = [
   'rule_versions',
   'rule_runs',
   'rule_decisions',
+  'rule_decision_sets',
   'entity_labels',
   'recommendations',
   'alerts',

@@ -4,6 +4,9 @@
  * the restarts left. Used by the change pipeline's, the sync engine's, the automation rules' crash
  * tests and the alerts outbox's restart test.
  *
+ * - `startChild`: spawn `node --import tsx <script> [args]` and hold it: wait for marker lines on its
+ *   stdout (`lines`), write to its stdin, SIGKILL it, await its exit code and output (the store
+ *   ownership test's owner and second processes, and the CLI beside them). `killChildren` in afterAll.
  * - `runChild`: spawn `node --import tsx <script>`; kill it `afterMs` after a marker line appears on
  *   its stdout, or as soon as a predicate says so (polled every millisecond once the marker appeared),
  *   or never (let it finish; it must exit 0). A child that kills itself (SIGKILL from inside) counts
@@ -15,7 +18,7 @@
  *   process, so their state (budgets, statuses, write counts) survives every kill of the child, with
  *   the `ME_<PLATFORM>_BASE_URL` / `_TOKEN_URL` / `ME_SIM_ACCOUNTS` variables a child connects with.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -40,44 +43,135 @@ export type KillPlan =
   /** SIGKILL as soon as `when()` is true, checked every millisecond once `marker` appeared. */
   | { marker: string; when: () => boolean }
 
+/** How a child ended, with everything it printed. */
+export interface ChildExit {
+  code: number | null
+  signal: NodeJS.Signals | null
+  out: string
+  err: string
+}
+
+/** A running child (see `startChild`). */
+export interface RunningChild {
+  proc: ChildProcess
+  /** Its pid. */
+  pid: number
+  /** What it printed on stdout so far. */
+  out(): string
+  /**
+   * Resolves with the stdout lines starting with `prefix` once at least `n` were printed; rejects
+   * (with its stderr) if the child exits before. Waits on output only: no clock involved.
+   */
+  lines(prefix: string, n?: number): Promise<string[]>
+  /** Call `fn` after each chunk of stdout (kill plans watch the output this way). */
+  onOutput(fn: () => void): void
+  /** Write to its stdin (started with `stdin: true`); `close` ends it after the text. */
+  send(text: string, close?: boolean): void
+  /** SIGKILL it. */
+  kill(): void
+  /** Resolves when it exits, however it ends. */
+  exit: Promise<ChildExit>
+}
+
+/** Every child a test file started, so `killChildren()` (in afterAll) can end the ones left running. */
+const started = new Set<ChildProcess>()
+
+/**
+ * Start `script` in a child process (`node --import tsx <script> ...args`) with `env` added to this
+ * process's environment. `stdin: true` keeps its stdin open for `send`.
+ */
+export function startChild(
+  script: string,
+  env: Record<string, string>,
+  opts: { args?: string[]; stdin?: boolean } = {},
+): RunningChild {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...(opts.args ?? [])], {
+    env: { ...process.env, ...env },
+    stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  })
+  started.add(proc)
+  let out = ''
+  let err = ''
+  const watchers = new Set<() => void>()
+  ;(proc.stdout as NodeJS.ReadableStream).on('data', (b: Buffer) => {
+    out += b.toString()
+    for (const w of [...watchers]) w()
+  })
+  ;(proc.stderr as NodeJS.ReadableStream).on('data', (b: Buffer) => (err += b.toString()))
+  const exit = new Promise<ChildExit>((resolve) => {
+    proc.on('error', (e) => {
+      err += String(e)
+      resolve({ code: null, signal: null, out, err })
+    })
+    proc.on('exit', (code, signal) => {
+      started.delete(proc)
+      resolve({ code, signal, out, err })
+    })
+  })
+  const lines = (prefix: string, n = 1): Promise<string[]> =>
+    new Promise((resolve, reject) => {
+      const hits = (): string[] => out.split('\n').filter((l) => l.startsWith(prefix))
+      if (hits().length >= n) return resolve(hits())
+      const w = (): void => {
+        if (hits().length < n) return
+        watchers.delete(w)
+        resolve(hits())
+      }
+      watchers.add(w)
+      void exit.then((e) => {
+        if (hits().length >= n) resolve(hits())
+        else reject(new Error(`${script} exited (${e.code ?? e.signal}) before printing "${prefix}": ${e.err}`))
+      })
+    })
+  return {
+    proc,
+    pid: proc.pid as number,
+    out: () => out,
+    lines,
+    onOutput: (fn) => watchers.add(fn),
+    send: (text, close = false) => {
+      if (close) proc.stdin?.end(text)
+      else proc.stdin?.write(text)
+    },
+    kill: () => proc.kill('SIGKILL'),
+    exit,
+  }
+}
+
+/** SIGKILL every child this file started that is still running (afterAll). */
+export function killChildren(): void {
+  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
+  started.clear()
+}
+
 /**
  * Run `script` in a child process (`node --import tsx`) with `env` added to this process's
  * environment; kill it by `kill` (null: let it finish). Resolves when it exits: killed, or exit 0;
  * any other exit rejects with its stderr.
  */
-export function runChild(
+export async function runChild(
   script: string,
   env: Record<string, string>,
   kill: KillPlan | null = null,
 ): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    let timer: NodeJS.Timeout | null = null
-    let poll: NodeJS.Timeout | null = null
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString()
-      if (!kill || timer || poll || !out.includes(kill.marker)) return
-      if ('afterMs' in kill) timer = setTimeout(() => child.kill('SIGKILL'), kill.afterMs)
+  const child = startChild(script, env)
+  let timer: NodeJS.Timeout | null = null
+  let poll: NodeJS.Timeout | null = null
+  if (kill)
+    child.onOutput(() => {
+      if (timer || poll || !child.out().includes(kill.marker)) return
+      if ('afterMs' in kill) timer = setTimeout(() => child.kill(), kill.afterMs)
       else
         poll = setInterval(() => {
-          if (kill.when()) child.kill('SIGKILL')
+          if (kill.when()) child.kill()
         }, 1)
     })
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()))
-    child.on('error', reject)
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer)
-      if (poll) clearInterval(poll)
-      if (signal === 'SIGKILL') resolve({ killed: true, out })
-      else if (code === 0) resolve({ killed: false, out })
-      else reject(new Error(`${script} exited ${code ?? signal}: ${err}`))
-    })
-  })
+  const e = await child.exit
+  if (timer) clearTimeout(timer)
+  if (poll) clearInterval(poll)
+  if (e.signal === 'SIGKILL') return { killed: true, out: e.out }
+  if (e.code === 0) return { killed: false, out: e.out }
+  throw new Error(`${script} exited ${e.code ?? e.signal}: ${e.err}`)
 }
 
 /** The seed of a crash test's kill points: `ME_CRASH_SEED` when set, else the test's own. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { CallContext } from '../../../shared/domain/caller'
 import type { Change } from '../../../shared/domain/changes'
-import type { Rule, RuleDecision, RuleRunResult } from '../../../shared/domain/rules'
+import type { Rule, RuleDecision, RuleExplanation, RuleRunResult } from '../../../shared/domain/rules'
 import type { Core } from '../../main/core'
 import { CliError, type ParsedArgs } from '../args'
 import type { CliCommand } from '../command'
@@ -57,6 +57,8 @@ function num(v: number | null): string {
 }
 
 function decisionLine(d: RuleDecision): string {
+  if (d.compact)
+    return `${d.entityType} ${d.entityId} “${d.entityName}”: ${d.outcome === 'skipped' ? `skipped: ${d.reason}` : d.outcome.replace('_', ' ')}  (numbers not recorded: rules explain <run-id> ${d.entityType}:${d.entityId})`
   const what =
     d.outcome === 'skipped' ? `skipped: ${d.reason}${d.detail ? ` (${d.detail})` : ''}` : d.outcome.replace('_', ' ')
   const values = d.conditions
@@ -124,6 +126,7 @@ export const rulesCommands: CliCommand[] = [
       'rules preview <id> [--all] [--json]   What the rule would do now, with the numbers (changes nothing)',
       'rules run <id> [--dry-run] [--all] [--json]   Run it now by its mode and record the run',
       'rules runs <id> | rules run-show <run-id> [--json]   Recent runs, one run with every decision',
+      'rules explain <run-id> <campaign|ad_set|ad>:<id> [--json]   Why a run did or did not touch an entity (numbers recomputed when the run recorded only the outcome)',
       'rules approve <change-id> | rules reject <change-id> [--reason TEXT]   Decide a rule’s proposal',
       'rules undo <change-id> | rules undo run:<run-id> [--force]   Undo a change, or a whole run',
       'rules templates [--workspace ID] [--json]   Templates with explained defaults',
@@ -213,6 +216,22 @@ export const rulesCommands: CliCommand[] = [
             args,
             await call<RuleRunResult>(core, caller, 'rules:getRun', { runId: idAt(args, 2, 'run-show') }),
           )
+        case 'explain': {
+          const runId = idAt(args, 2, 'explain')
+          const m = /^(campaign|ad_set|ad):(\d+)$/.exec(args.positional[3] ?? '')
+          if (!m) throw new CliError('rules explain needs <run-id> <campaign|ad_set|ad>:<id>', 2)
+          const ex = await call<RuleExplanation>(core, caller, 'rules:explain', {
+            runId,
+            entityType: m[1],
+            entityId: Number(m[2]),
+          })
+          if (json(args)) console.log(JSON.stringify(ex, null, 2))
+          else {
+            console.log(decisionLine(ex.decision))
+            if (ex.note) console.log(ex.note)
+          }
+          return
+        }
         case 'approve':
           return printChanges(args, [
             await call<Change>(core, caller, 'changes:approve', { id: idAt(args, 2, 'approve') }),
@@ -274,7 +293,7 @@ export const rulesCommands: CliCommand[] = [
         }
         default:
           throw new CliError(
-            `rules needs list, show, create, update, delete, preview, run, runs, run-show, approve, reject, undo, templates, pause-all or resume-all (got ${JSON.stringify(sub ?? '')})`,
+            `rules needs list, show, create, update, delete, preview, run, runs, run-show, explain, approve, reject, undo, templates, pause-all or resume-all (got ${JSON.stringify(sub ?? '')})`,
             2,
           )
       }

@@ -58,12 +58,25 @@ export class EvalData {
     private readonly anomalies?: AnomalyService,
     /** The ML forecasts (forecast conditions; without them every entity is skipped for it). */
     private readonly forecasts?: ForecastReader,
+    /**
+     * Recomputing a stored run: only these accounts, and their days as the run saw them (first,
+     * last and last settled day; an account the run did not know is left out).
+     */
+    asOf?: { accountIds: number[]; accounts: Pick<RuleAccount, 'id' | 'firstDate' | 'lastDate' | 'lastSettledDate'>[] },
   ) {
+    const seen = asOf ? new Map(asOf.accounts.map((a) => [a.id, a])) : null
     this.accounts = new Map(
-      repo.accounts(workspaceId).map((a) => {
-        const today = localDateIn(a.timeZone, now)
-        return [a.id, { ...a, today, todayDay: toEpochDay(today) }]
-      }),
+      repo
+        .accounts(workspaceId)
+        .filter((a) => !asOf || (asOf.accountIds.includes(a.id) && seen?.has(a.id)))
+        .map((a) => {
+          const then = seen?.get(a.id)
+          const today = localDateIn(a.timeZone, now)
+          const days = then
+            ? { firstDate: then.firstDate, lastDate: then.lastDate, lastSettledDate: then.lastSettledDate }
+            : {}
+          return [a.id, { ...a, ...days, today, todayDay: toEpochDay(today) }]
+        }),
     )
     this.baseScope = analytics.scope(workspaceId)
     this.currency = this.baseScope.currency

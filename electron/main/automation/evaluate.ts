@@ -57,6 +57,43 @@ export interface EntityOutcome {
   weight: number
 }
 
+/** Who an outcome is about and what it is, read without building its decision. */
+export interface OutcomeSummary {
+  entityType: EntityLevel
+  entityId: number
+  outcome: RuleDecision['outcome']
+  reason: SkipReason | null
+}
+
+/**
+ * What a stored run keeps of a compactly recorded outcome: who, the outcome and the reason, no
+ * numbers (`compact: true`).
+ */
+export function compactDecisionOf(o: EntityOutcome): RuleDecision {
+  const s = summaryOf(o)
+  const e = o instanceof Outcome ? o.entity : null
+  const d = e ? null : o.decision
+  return {
+    entityType: s.entityType,
+    entityId: s.entityId,
+    entityName: e ? e.name : (d as RuleDecision).entityName,
+    accountId: e ? e.accountId : (d as RuleDecision).accountId,
+    outcome: s.outcome,
+    reason: s.reason,
+    detail: null,
+    conditions: [],
+    actions: [],
+    compact: true,
+  }
+}
+
+/** An outcome's entity, outcome and reason (cheap: builds no decision). */
+export function summaryOf(o: EntityOutcome): OutcomeSummary {
+  if (o instanceof Outcome) return o.summary
+  const d = o.decision
+  return { entityType: d.entityType, entityId: d.entityId, outcome: d.outcome, reason: d.reason }
+}
+
 const NO_CHANGES: PlannedChange[] = []
 const NO_LABELS: string[] = []
 
@@ -101,6 +138,13 @@ class Outcome implements EntityOutcome {
     this.changes = []
     this.labels = []
     delete this.notify
+  }
+
+  /** The outcome and reason without building the decision. */
+  get summary(): OutcomeSummary {
+    const b = this.built
+    if (b) return { entityType: b.entityType, entityId: b.entityId, outcome: b.outcome, reason: b.reason }
+    return { entityType: this.entity.level, entityId: this.entity.id, outcome: this.outcome, reason: this.reason }
   }
 
   get decision(): RuleDecision {

@@ -104,6 +104,7 @@ function createAutomationModule(
       'rules:getRun': ({ runId }, ctx) => rules.getRun(runId, ctx),
       'rules:undoRun': ({ runId, force }, ctx) => rules.undoRun(runId, ctx, force !== undefined ? { force } : {}),
       'rules:entityHistory': ({ entityType, entityId }) => repo.entityHistory(entityType, entityId, 100),
+      'rules:explain': ({ runId, entityType, entityId }, ctx) => rules.explain(runId, entityType, entityId, ctx),
       'rules:templates': ({ workspaceId }) => {
         services.workspaces.get(workspaceId)
         return ruleTemplates(workspaceId, basis(workspaceId))

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { inScope, principalLabel, roleAllows, type CallContext } from '../../../shared/domain/caller'
 import type { Change, ChangeProposal } from '../../../shared/domain/changes'
 import {
+  isCompactOutcome,
   RuleInputSchema,
   type Rule,
   type RuleDecision,
   type RuleDefinition,
+  type RuleExplanation,
   type RuleRun,
   type RuleRunResult,
   type RunTrigger,
 } from '../../../shared/domain/rules'
+import type { EntityLevel } from '../../../shared/domain/entities'
 import type { DataTable } from '../../../shared/domain/tables'
 import { AppError } from '../../../shared/ipc/result'
 import type { AlertService } from '../alerts/alert-service'
@@ -17,14 +20,14 @@ import type { AnalyticsService } from '../analytics/analytics-service'
 import type { AnomalyService } from '../analytics/anomaly-service'
 import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
-import type { RuleRow, RulesRepo } from '../store/repos/rules-repo'
+import type { CompactDecisionSet, RuleRow, RulesRepo, RunInputs } from '../store/repos/rules-repo'
 import { EvalData, type ForecastReader } from './data'
-import { evaluateRule, evaluateRuleSliced, slicer, type EntityOutcome } from './evaluate'
+import { compactDecisionOf, evaluateRule, evaluateRuleSliced, slicer, summaryOf, type EntityOutcome } from './evaluate'
 import { cronProblem, nextRunAt } from './schedule'
 
 export const PAUSED_KEY = 'automation.paused'
 const RULE_TABLES: DataTable[] = ['automation_rules', 'rule_versions']
-const RUN_TABLES: DataTable[] = ['rule_runs', 'rule_decisions', 'automation_rules']
+const RUN_TABLES: DataTable[] = ['rule_runs', 'rule_decisions', 'rule_decision_sets', 'automation_rules']
 
 export interface RulesServiceDeps {
   core: CoreServices
@@ -127,11 +130,104 @@ export class RulesService {
   getRun(runId: number, ctx?: CallContext): RuleRunResult {
     const run = this.d.repo.run(runId)
     if (!run || (ctx && !inScope(ctx, run.workspaceId))) throw new AppError('NOT_FOUND', `No rule run ${runId}`)
-    const { workspaceId, ...rest } = run
+    const { workspaceId, inputs: _inputs, ...rest } = run
+    void _inputs
     return {
       run: rest,
       currency: this.d.core.workspaces.get(workspaceId).reportingCurrency,
       decisions: this.d.repo.decisions(runId),
+    }
+  }
+
+  /**
+   * Why a stored run did or did not touch an entity. A decision stored in full comes back as
+   * stored. One recorded compactly (not matched, or skipped before its conditions held) is
+   * recomputed: the rule version the run used, evaluated at the run's time over the entity alone,
+   * with its account's days (first, last, last settled) as the run saw them and this rule's
+   * changes made before the run. The metric rows are read as they are now.
+   */
+  explain(runId: number, level: EntityLevel, entityId: number, ctx?: CallContext): RuleExplanation {
+    const run = this.d.repo.run(runId)
+    if (!run || (ctx && !inScope(ctx, run.workspaceId))) throw new AppError('NOT_FOUND', `No rule run ${runId}`)
+    const stored = this.d.repo.decisionOf(runId, level, entityId)
+    if (stored)
+      return {
+        decision: stored,
+        recomputed: false,
+        recorded: { outcome: stored.outcome, reason: stored.reason },
+        sameAsRecorded: true,
+        note: null,
+      }
+    const what = `${level === 'ad_set' ? 'ad set' : level} ${entityId}`
+    const recorded = this.d.repo.compactOf(runId, level, entityId)
+    if (!recorded) throw new AppError('NOT_FOUND', `Run ${runId} did not consider ${what}`)
+    const def = this.d.repo.versionDefinition(run.ruleId, run.version)
+    if (!def) throw new AppError('NOT_FOUND', `Rule ${run.ruleId} has no version ${run.version}`)
+    const at = new Date(run.startedAt)
+    const entity = this.d.repo.entityNames(level, [entityId]).get(entityId)
+    const note =
+      `Recomputed now: rule version ${run.version} evaluated as of the run (${run.startedAt}), with the account's ` +
+      `days as the run saw them. The numbers come from the data stored now: days restated or conversions ` +
+      `reported late since the run can make them differ from what the run saw.`
+    let decision: RuleDecision | undefined
+    if (!entity)
+      decision = {
+        entityType: level,
+        entityId,
+        entityName: `#${entityId}`,
+        accountId: null,
+        outcome: 'skipped',
+        reason: 'deleted',
+        detail: `the ${level === 'ad_set' ? 'ad set' : level} no longer exists`,
+        conditions: [],
+        actions: [],
+      }
+    else {
+      const data = new EvalData(
+        run.workspaceId,
+        at,
+        this.d.repo,
+        this.d.analytics,
+        this.d.anomalies,
+        this.d.forecasts,
+        {
+          accountIds: [entity.accountId],
+          accounts: run.inputs?.accounts ?? this.d.repo.accounts(run.workspaceId),
+        },
+      )
+      // The run considered the entity, so its filters held then: judge it alone, whatever its
+      // name, labels or status are now (a deleted one is still skipped as deleted).
+      const { nameContains: _n, nameMatches: _m, objectives: _o, labels: _l, ...scope } = def.scope
+      void [_n, _m, _o, _l]
+      const alone: RuleDefinition = {
+        ...def,
+        scope: { ...scope, entityIds: [entityId], includeNew: false, statuses: ['active', 'paused'] },
+      }
+      data.prefetch([alone])
+      const hours = Math.max(24, def.guardrails.cooldownHours)
+      const history = {
+        recent: this.d.repo.ruleChanges(
+          run.ruleId,
+          new Date(at.getTime() - hours * 3_600_000).toISOString(),
+          run.startedAt,
+        ),
+        lastChange: this.d.repo.lastRuleChange(run.ruleId, level, run.startedAt),
+        othersOpen: [],
+      }
+      const o = evaluateRule(alone, data, history).find((x) => summaryOf(x).entityId === entityId)
+      decision = o?.decision
+    }
+    if (!decision)
+      throw new AppError('NOT_FOUND', `${what} can no longer be recomputed (its account is not in the workspace now)`)
+    const same = decision.outcome === recorded.outcome && decision.reason === recorded.reason
+    return {
+      decision,
+      recomputed: true,
+      recorded,
+      sameAsRecorded: same,
+      note: same
+        ? note
+        : `${note} Here they do: the run recorded ${recorded.outcome.replace('_', ' ')}${recorded.reason ? ` (${recorded.reason})` : ''}.`,
     }
   }
 
@@ -341,6 +437,7 @@ export class RulesService {
    * is stored with every decision.
    */
   async cycle(rules: RuleRow[], trigger: RunTrigger, dryRun = false): Promise<RuleRunResult[]> {
+    const t0 = performance.now()
     const started = this.now()
     const data = new Map<number, EvalData>()
     // The evaluation gives the event loop back every SLICE_MS (IPC and timers keep answering while
@@ -379,23 +476,19 @@ export class RulesService {
       }
     }
     const conflicts = findConflicts(evaluated.map((e) => ({ ruleId: e.rule.id, outcomes: e.outcomes })))
+    const evaluatedAt = performance.now()
     const results: RuleRunResult[] = []
     for (const e of evaluated) {
       results.push(
-        await this.act(
-          e.rule,
-          e.outcomes,
-          e.error,
-          trigger,
-          dryRun,
-          started,
-          conflicts,
-          data.get(e.rule.workspaceId)?.currency,
-        ),
+        await this.act(e.rule, e.outcomes, e.error, trigger, dryRun, started, conflicts, data.get(e.rule.workspaceId)),
       )
     }
+    this.lastCycle = { evaluateMs: evaluatedAt - t0, recordMs: performance.now() - evaluatedAt }
     return results
   }
+
+  /** How long the last cycle took to evaluate and to act and record (the bench reads it). */
+  lastCycle: { evaluateMs: number; recordMs: number } | null = null
 
   private async act(
     r: RuleRow,
@@ -405,14 +498,17 @@ export class RulesService {
     dryRun: boolean,
     started: Date,
     conflicts: Map<string, number[]>,
-    currency: string | undefined,
+    data: EvalData | undefined,
   ): Promise<RuleRunResult> {
     const def = r.definition
     const ctx = ruleContext(r.id, r.version, r.workspaceId)
     const clashes: { name: string; others: number[] }[] = []
     for (const o of outcomes) {
-      const others = conflicts.get(`${o.decision.entityType}:${o.decision.entityId}`)?.filter((x) => x !== r.id)
-      if (o.decision.outcome === 'matched' && others?.length) {
+      // Only matched entities can clash (read without building every decision).
+      if (!o.changes.length) continue
+      const s = summaryOf(o)
+      const others = conflicts.get(`${s.entityType}:${s.entityId}`)?.filter((x) => x !== r.id)
+      if (s.outcome === 'matched' && others?.length) {
         clashes.push({ name: o.decision.entityName, others })
         o.decision = {
           ...o.decision,
@@ -430,7 +526,7 @@ export class RulesService {
     const batchId = live ? `rule:${r.id}@${r.version}:${randomUUID().slice(0, 8)}` : null
     // The run's changes, alerts, labels and its record commit together: a crash never leaves
     // proposals without the run (and decisions) that explain them, nor a run whose changes are gone.
-    const { runId, run, decisions } = this.d.repo.transaction(() => {
+    const { runId, run, decisions, sets } = this.d.repo.transaction(() => {
       let message = error
       const made = new Map<string, Change>()
       if (live) {
@@ -464,7 +560,43 @@ export class RulesService {
           for (const l of o.labels)
             this.d.repo.addLabel(r.workspaceId, o.decision.entityType, o.decision.entityId, l, label, at)
       }
-      const decisions = outcomes.map((o) => {
+      // Matched entities and the guardrail skips of matched ones are kept in full; the rest as
+      // compact sets (ids per outcome and reason), without building their decisions.
+      const full: EntityOutcome[] = []
+      const groups = new Map<string, { set: CompactDecisionSet; members: EntityOutcome[] }>()
+      let matched = 0
+      let skipped = 0
+      for (const o of outcomes) {
+        const s = summaryOf(o)
+        if (s.outcome === 'matched') matched++
+        else if (s.outcome === 'skipped') skipped++
+        if (!isCompactOutcome(s.outcome, s.reason)) {
+          full.push(o)
+          continue
+        }
+        const k = `${s.entityType}|${s.outcome}|${s.reason ?? ''}`
+        let g = groups.get(k)
+        if (!g)
+          groups.set(
+            k,
+            (g = {
+              set: {
+                entityType: s.entityType,
+                outcome: s.outcome as 'not_matched' | 'skipped',
+                reason: s.reason,
+                ids: [],
+              },
+              members: [],
+            }),
+          )
+        g.set.ids.push(s.entityId)
+        g.members.push(o)
+      }
+      for (const g of groups.values()) {
+        g.members.sort((a, b) => summaryOf(a).entityId - summaryOf(b).entityId)
+        g.set.ids.sort((a, b) => a - b)
+      }
+      const decisions = full.map((o) => {
         if (o.decision.outcome !== 'matched') return o.decision
         return {
           ...o.decision,
@@ -480,7 +612,7 @@ export class RulesService {
         }
       })
       const finished = this.now()
-      const c = counts(decisions)
+      const c = { considered: outcomes.length, matched, skipped }
       const actions = live ? made.size + outcomes.reduce((n, o) => n + o.labels.length + (o.notify ? 1 : 0), 0) : 0
       const run = {
         ruleId: r.id,
@@ -496,16 +628,32 @@ export class RulesService {
         actions,
         batchId: made.size ? batchId : null,
         message,
+        inputs: data ? runInputs(data) : null,
       }
-      const runId = this.d.repo.insertRun(run, decisions)
+      const sets = [...groups.values()]
+      const runId = this.d.repo.insertRun(
+        run,
+        decisions,
+        sets.map((g) => g.set),
+      )
       this.d.repo.setTimes(r.id, { lastRunAt: started.toISOString() })
       this.reschedule(r.id, started)
-      return { runId, run, decisions }
+      return { runId, run, decisions, sets }
     })
     this.d.core.events.emit('data:changed', { tables: RUN_TABLES, workspaceId: r.workspaceId })
-    const { workspaceId: _ws, ...stored } = run
+    const { workspaceId: _ws, inputs: _in, ...stored } = run
     void _ws
-    return { run: { id: runId, ...stored }, currency: currency ?? 'USD', decisions }
+    void _in
+    // The run as stored: full decisions, then the compact ones (built when read).
+    let all: RuleDecision[] | undefined
+    return {
+      run: { id: runId, ...stored },
+      currency: data?.currency ?? 'USD',
+      get decisions(): RuleDecision[] {
+        all ??= [...decisions, ...sets.flatMap((g) => g.members.map(compactDecisionOf))]
+        return all
+      },
+    }
   }
 
   /** Rules whose scheduled time has come (enabled, acting, not deleted). */
@@ -653,6 +801,18 @@ function alertNumber(
       ...(c.against !== null ? { previous: scale(c.against), previousLabel: 'threshold' } : {}),
     },
   ]
+}
+
+/** Each account's days as the evaluation saw them (a compact decision is recomputed with these). */
+function runInputs(data: EvalData): RunInputs {
+  return {
+    accounts: [...data.accounts.values()].map((a) => ({
+      id: a.id,
+      firstDate: a.firstDate,
+      lastDate: a.lastDate,
+      lastSettledDate: a.lastSettledDate,
+    })),
+  }
 }
 
 function markActions(o: EntityOutcome, outcome: string): RuleDecision {

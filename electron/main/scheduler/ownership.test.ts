@@ -1,73 +1,36 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { killChildren, scratchDirs, startChild, type RunningChild } from '../../../tests/support/crash-harness'
 
-// Two real processes on one store file (tsx children): every job runs once, a second process is
-// told who owns the store, and a killed owner's jobs resume once in the process that takes over.
+// Two real processes on one store file (tsx children on the shared crash harness): every job runs
+// once, a second process is told who owns the store, and a killed owner's jobs resume once in the
+// process that takes over. Every wait is on a child's output or exit (markers), never on a clock;
+// the time limits below only catch a hang (each child is a tsx process that loads the whole core:
+// many seconds each on a busy machine).
 
+const HANG_MS = 600_000
 const CHILD = join(import.meta.dirname, 'testing', 'owner-child.ts')
 const CLI = join(import.meta.dirname, '..', '..', 'cli', 'index.ts')
-const dirs: string[] = []
-const children: ChildProcessWithoutNullStreams[] = []
+const scratch = scratchDirs()
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  killChildren()
+  scratch.cleanup()
 })
 
 function tempDir(): { dataDir: string; log: string } {
-  const dataDir = mkdtempSync(join(tmpdir(), 'me-owner-'))
-  dirs.push(dataDir)
+  const dataDir = scratch.make('me-owner-')
   return { dataDir, log: join(dataDir, 'runs.log') }
 }
 
-interface Child {
-  proc: ChildProcessWithoutNullStreams
-  /** Resolves once stdout has printed `n` lines starting with `prefix`. */
-  lines(prefix: string, n?: number): Promise<string[]>
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>
-}
-
-function start(script: string, args: string[], env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  children.push(proc)
-  let out = ''
-  let err = ''
-  const watchers: (() => void)[] = []
-  proc.stdout.on('data', (b: Buffer) => {
-    out += b.toString()
-    for (const w of watchers.slice()) w()
-  })
-  proc.stderr.on('data', (b: Buffer) => (err += b.toString()))
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>(
-    (resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, out, err })),
+const child = (mode: string, dataDir: string, log: string, jobs = 4): RunningChild =>
+  startChild(
+    CHILD,
+    { ME_DATA_DIR: dataDir, ME_RUN_LOG: log, ME_OWNER_MODE: mode, ME_JOBS: String(jobs) },
+    { stdin: mode === 'hold' },
   )
-  const lines = (prefix: string, n = 1): Promise<string[]> =>
-    new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const hits = out.split('\n').filter((l) => l.startsWith(prefix))
-        if (hits.length < n) return false
-        resolve(hits)
-        return true
-      }
-      if (check()) return
-      const w = (): void => {
-        if (check()) watchers.splice(watchers.indexOf(w), 1)
-      }
-      watchers.push(w)
-      void exit.then((e) => {
-        if (!check()) reject(new Error(`child exited (${e.code ?? e.signal}) before "${prefix}": ${e.err}`))
-      })
-    })
-  return { proc, lines, exit }
-}
 
-const child = (mode: string, dataDir: string, log: string, jobs = 4): Child =>
-  start(CHILD, [], { ME_DATA_DIR: dataDir, ME_RUN_LOG: log, ME_OWNER_MODE: mode, ME_JOBS: String(jobs) })
+const cli = (dataDir: string, ...args: string[]): RunningChild => startChild(CLI, { ME_DATA_DIR: dataDir }, { args })
 
 /** The run log as { kind, job, pid } lines. */
 function runs(log: string): { kind: string; job: number; pid: number }[] {
@@ -82,72 +45,83 @@ function runs(log: string): { kind: string; job: number; pid: number }[] {
 }
 
 describe('one owner per store (two real processes)', () => {
-  it('runs every job once while a second process reads, is refused, and names the owner', async () => {
-    const { dataDir, log } = tempDir()
-    const owner = child('hold', dataDir, log, 4)
-    expect((await owner.lines('OWNER'))[0]).toMatch(/^OWNER true owner-child hold \(pid \d+ on this computer/)
-    await owner.lines('RUNNING', 2)
-    const ownerPid = owner.proc.pid as number
+  it(
+    'runs every job once while a second process reads, is refused, and names the owner',
+    async () => {
+      const { dataDir, log } = tempDir()
+      const owner = child('hold', dataDir, log, 4)
+      expect((await owner.lines('OWNER'))[0]).toMatch(/^OWNER true owner-child hold \(pid \d+ on this computer/)
+      await owner.lines('RUNNING', 2)
+      const ownerPid = owner.pid
 
-    // A second process on the same store: not the owner, names it, leaves the running jobs alone.
-    const second = child('resume', dataDir, log)
-    const s = await second.exit
-    expect(s.code).toBe(0)
-    expect(s.out).toContain(`OWNER false owner-child hold (pid ${ownerPid} on this computer, since `)
-    const statuses = /JOBS (.*)/.exec(s.out)?.[1]?.split(' ') ?? []
-    expect(statuses.filter((x) => x.endsWith(':running'))).toHaveLength(2)
-    expect(statuses.filter((x) => x.endsWith(':queued'))).toHaveLength(2)
+      // A second process on the same store: not the owner, names it, leaves the running jobs alone.
+      const second = child('resume', dataDir, log)
+      const s = await second.exit
+      expect(s.code).toBe(0)
+      expect(s.out).toContain(`OWNER false owner-child hold (pid ${ownerPid} on this computer, since `)
+      const statuses = /JOBS (.*)/.exec(s.out)?.[1]?.split(' ') ?? []
+      expect(statuses.filter((x) => x.endsWith(':running'))).toHaveLength(2)
+      expect(statuses.filter((x) => x.endsWith(':queued'))).toHaveLength(2)
 
-    // The CLI beside the owner: reading works, a command that needs the queue is refused plainly.
-    const status = await start(CLI, ['status'], { ME_DATA_DIR: dataDir }).exit
-    expect(status.code).toBe(0)
-    expect(JSON.parse(status.out)).toHaveProperty('accounts')
-    const jobsList = await start(CLI, ['call', 'jobs:list', '{}'], { ME_DATA_DIR: dataDir }).exit
-    expect(jobsList.code).toBe(0)
-    const demo = await start(CLI, ['demo', '--campaigns', '2', '--days', '3'], { ME_DATA_DIR: dataDir }).exit
-    expect(demo.code).not.toBe(0)
-    expect(demo.err).toMatch(
-      new RegExp(
-        `Cannot start demo:build: this data folder is in use by owner-child hold \\(pid ${ownerPid} on this computer`,
-      ),
-    )
+      // The CLI beside the owner (three processes at once): reading works, a command that needs the
+      // queue is refused plainly.
+      const [status, jobsList, demo] = await Promise.all([
+        cli(dataDir, 'status').exit,
+        cli(dataDir, 'call', 'jobs:list', '{}').exit,
+        cli(dataDir, 'demo', '--campaigns', '2', '--days', '3').exit,
+      ])
+      expect(status.code).toBe(0)
+      expect(JSON.parse(status.out)).toHaveProperty('accounts')
+      expect(jobsList.code).toBe(0)
+      expect(demo.code).not.toBe(0)
+      expect(demo.err).toMatch(
+        new RegExp(
+          `Cannot start demo:build: this data folder is in use by owner-child hold \\(pid ${ownerPid} on this computer`,
+        ),
+      )
 
-    owner.proc.stdin.end('go\n')
-    const done = await owner.exit
-    expect(done.code).toBe(0)
-    expect(done.out).toMatch(/DONE( \d+:succeeded){4}\n/)
-    const r = runs(log)
-    const ids = [...new Set(r.map((x) => x.job))]
-    expect(ids).toHaveLength(4)
-    for (const id of ids) {
-      expect(r.filter((x) => x.job === id && x.kind === 'start')).toHaveLength(1)
-      expect(r.filter((x) => x.job === id && x.kind === 'end')).toHaveLength(1)
-    }
-    expect(new Set(r.map((x) => x.pid))).toEqual(new Set([ownerPid]))
-  }, 60_000)
+      owner.send('go\n', true)
+      const done = await owner.exit
+      expect(done.code).toBe(0)
+      expect(done.out).toMatch(/DONE( \d+:succeeded){4}\n/)
+      const r = runs(log)
+      const ids = [...new Set(r.map((x) => x.job))]
+      expect(ids).toHaveLength(4)
+      for (const id of ids) {
+        expect(r.filter((x) => x.job === id && x.kind === 'start')).toHaveLength(1)
+        expect(r.filter((x) => x.job === id && x.kind === 'end')).toHaveLength(1)
+      }
+      expect(new Set(r.map((x) => x.pid))).toEqual(new Set([ownerPid]))
+    },
+    HANG_MS,
+  )
 
-  it('a new process takes over the lease of a SIGKILLed owner and resumes its jobs once', async () => {
-    const { dataDir, log } = tempDir()
-    const owner = child('hold', dataDir, log, 4)
-    await owner.lines('RUNNING', 2)
-    const ownerPid = owner.proc.pid as number
-    owner.proc.kill('SIGKILL')
-    expect((await owner.exit).signal).toBe('SIGKILL')
+  it(
+    'a new process takes over the lease of a SIGKILLed owner and resumes its jobs once',
+    async () => {
+      const { dataDir, log } = tempDir()
+      const owner = child('hold', dataDir, log, 4)
+      await owner.lines('RUNNING', 2)
+      const ownerPid = owner.pid
+      owner.kill()
+      expect((await owner.exit).signal).toBe('SIGKILL')
 
-    const next = child('resume', dataDir, log)
-    expect((await next.lines('OWNER'))[0]).toMatch(/^OWNER true owner-child resume \(pid \d+ on this computer/)
-    const done = await next.exit
-    expect(done.code).toBe(0)
-    expect(done.out).toMatch(/DONE( \d+:succeeded){4}\n/)
-    const r = runs(log)
-    const ids = [...new Set(r.map((x) => x.job))]
-    expect(ids).toHaveLength(4)
-    const nextPid = next.proc.pid as number
-    for (const id of ids) {
-      // Finished exactly once, by the new owner; the killed owner had started two of them.
-      expect(r.filter((x) => x.job === id && x.kind === 'end').map((x) => x.pid)).toEqual([nextPid])
-      expect(r.filter((x) => x.job === id && x.kind === 'start' && x.pid === nextPid)).toHaveLength(1)
-    }
-    expect(r.filter((x) => x.kind === 'start' && x.pid === ownerPid)).toHaveLength(2)
-  }, 60_000)
+      const next = child('resume', dataDir, log)
+      expect((await next.lines('OWNER'))[0]).toMatch(/^OWNER true owner-child resume \(pid \d+ on this computer/)
+      const done = await next.exit
+      expect(done.code).toBe(0)
+      expect(done.out).toMatch(/DONE( \d+:succeeded){4}\n/)
+      const r = runs(log)
+      const ids = [...new Set(r.map((x) => x.job))]
+      expect(ids).toHaveLength(4)
+      const nextPid = next.pid
+      for (const id of ids) {
+        // Finished exactly once, by the new owner; the killed owner had started two of them.
+        expect(r.filter((x) => x.job === id && x.kind === 'end').map((x) => x.pid)).toEqual([nextPid])
+        expect(r.filter((x) => x.job === id && x.kind === 'start' && x.pid === nextPid)).toHaveLength(1)
+      }
+      expect(r.filter((x) => x.kind === 'start' && x.pid === ownerPid)).toHaveLength(2)
+    },
+    HANG_MS,
+  )
 })

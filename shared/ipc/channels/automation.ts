@@ -10,6 +10,7 @@ export const AUTOMATION_INVOKE_CHANNELS = [
   'rules:getRun',
   'rules:undoRun',
   'rules:entityHistory',
+  'rules:explain',
   'rules:templates',
   'automation:setPaused',
 ] as const

@@ -3,6 +3,7 @@ import { ChangeSchema } from '../../domain/changes'
 import { EntityLevelSchema } from '../../domain/entities'
 import {
   RuleDecisionSchema,
+  RuleExplanationSchema,
   RuleInputSchema,
   RuleModeSchema,
   RuleRunResultSchema,
@@ -99,6 +100,16 @@ export const automationContract = {
         at: z.string(),
       }),
     ),
+  },
+  /**
+   * Why a stored run did or did not touch an entity: the recorded decision, or for one recorded
+   * compactly (not matched, skipped before its conditions held) the numbers recomputed from the
+   * run's rule version, time and account days.
+   */
+  'rules:explain': {
+    ...READ,
+    input: z.object({ runId: Id, entityType: EntityLevelSchema, entityId: Id }).strict(),
+    output: RuleExplanationSchema,
   },
   /** Rule templates with explained defaults. */
   'rules:templates': {

@@ -2,6 +2,7 @@ import type { EntityLevel, EntityStatus, PlatformId } from '../../../../shared/d
 import type { RuleDecision, RuleDefinition, RuleMode, RuleRun, RunTrigger } from '../../../../shared/domain/rules'
 import type { Sqlite } from '../db'
 import { CreativesRepo, type AdDayRow } from './creatives-repo'
+import { packedHas, packIds, unpackIds } from './id-pack'
 
 /** A stored rule row (the definition of its current version). */
 export interface RuleRow {
@@ -85,7 +86,34 @@ export interface NewRun {
   actions: number
   batchId: string | null
   message: string | null
+  /** What the evaluation saw beyond the rule version and the time (see RunInputs). */
+  inputs: RunInputs | null
 }
+
+/** Each account's days as a run saw them (a compact decision is recomputed with these). */
+export interface RunInputs {
+  accounts: { id: number; firstDate: string | null; lastDate: string | null; lastSettledDate: string | null }[]
+}
+
+/** Entities of one level a run recorded compactly with one outcome and reason. */
+export interface CompactDecisionSet {
+  entityType: EntityLevel
+  outcome: 'not_matched' | 'skipped'
+  reason: RuleDecision['reason']
+  ids: number[]
+}
+
+type DecisionDbRow = Omit<RuleDecision, 'conditions' | 'actions'> & { conditions: string; actions: string }
+
+function toDecision<T extends DecisionDbRow>(r: T): Omit<T, 'conditions' | 'actions'> & RuleDecision {
+  return {
+    ...r,
+    conditions: JSON.parse(r.conditions) as RuleDecision['conditions'],
+    actions: JSON.parse(r.actions) as RuleDecision['actions'],
+  }
+}
+
+const ENTITY_TABLE: Record<EntityLevel, string> = { campaign: 'campaigns', ad_set: 'ad_sets', ad: 'ads' }
 
 interface RuleDbRow {
   id: number
@@ -214,15 +242,18 @@ export class RulesRepo {
 
   // --- runs and decisions ----------------------------------------------------------------------
 
-  /** A run and every decision, in one transaction. */
-  insertRun(run: NewRun, decisions: RuleDecision[]): number {
+  /**
+   * A run, its decisions in full (matched, and skips of matched entities) and the rest as compact
+   * sets (ids per outcome and reason), in one transaction.
+   */
+  insertRun(run: NewRun, decisions: RuleDecision[], sets: CompactDecisionSet[] = []): number {
     return this.transaction(() => {
       const id = Number(
         this.sqlite
           .prepare(
             `INSERT INTO rule_runs (rule_id, version, workspace_id, trigger, mode, dry_run, status, started_at, finished_at,
-               considered, matched, skipped, actions, batch_id, message)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               considered, matched, skipped, actions, batch_id, message, inputs)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             run.ruleId,
@@ -240,6 +271,7 @@ export class RulesRepo {
             run.actions,
             run.batchId,
             run.message,
+            run.inputs ? JSON.stringify(run.inputs) : null,
           ).lastInsertRowid,
       )
       const ins = this.sqlite.prepare(
@@ -259,15 +291,26 @@ export class RulesRepo {
           JSON.stringify(d.conditions),
           JSON.stringify(d.actions),
         )
+      const set = this.sqlite.prepare(
+        `INSERT INTO rule_decision_sets (run_id, entity_type, outcome, reason, count, entity_ids) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      for (const x of sets)
+        if (x.ids.length) set.run(id, x.entityType, x.outcome, x.reason, x.ids.length, packIds(x.ids))
       return id
     })
   }
 
-  run(id: number): (RuleRun & { workspaceId: number }) | null {
+  run(id: number): (RuleRun & { workspaceId: number; inputs: RunInputs | null }) | null {
     const r = this.sqlite
-      .prepare(`SELECT ${RUN_COLS}, workspace_id AS workspaceId FROM rule_runs WHERE id = ?`)
+      .prepare(`SELECT ${RUN_COLS}, workspace_id AS workspaceId, inputs FROM rule_runs WHERE id = ?`)
       .get(id) as Record<string, unknown> | undefined
-    return r ? { ...toRun(r), workspaceId: r.workspaceId as number } : null
+    if (!r) return null
+    const { inputs, ...rest } = r
+    return {
+      ...toRun(rest),
+      workspaceId: r.workspaceId as number,
+      inputs: typeof inputs === 'string' ? (JSON.parse(inputs) as RunInputs) : null,
+    }
   }
 
   runs(ruleId: number, limit: number): RuleRun[] {
@@ -278,46 +321,156 @@ export class RulesRepo {
     ).map(toRun)
   }
 
+  /** The definition a rule had at a version (null: unknown). */
+  versionDefinition(ruleId: number, version: number): RuleDefinition | null {
+    const r = this.sqlite
+      .prepare('SELECT definition FROM rule_versions WHERE rule_id = ? AND version = ?')
+      .get(ruleId, version) as { definition: string } | undefined
+    return r ? (JSON.parse(r.definition) as RuleDefinition) : null
+  }
+
+  /**
+   * Every decision of a run: the full rows, then the compact sets' entities (names and accounts as
+   * they are now; `compact: true`, no numbers).
+   */
   decisions(runId: number): RuleDecision[] {
     const rows = this.sqlite
       .prepare(
         `SELECT entity_type AS entityType, entity_id AS entityId, entity_name AS entityName, account_id AS accountId,
            outcome, reason, detail, conditions, actions FROM rule_decisions WHERE run_id = ? ORDER BY id`,
       )
-      .all(runId) as (Omit<RuleDecision, 'conditions' | 'actions'> & { conditions: string; actions: string })[]
-    return rows.map((r) => ({
-      ...r,
-      conditions: JSON.parse(r.conditions) as RuleDecision['conditions'],
-      actions: JSON.parse(r.actions) as RuleDecision['actions'],
-    }))
+      .all(runId) as DecisionDbRow[]
+    const out: RuleDecision[] = rows.map(toDecision)
+    for (const s of this.decisionSets(runId)) {
+      const names = this.entityNames(s.entityType, s.ids)
+      for (const id of s.ids) {
+        const e = names.get(id)
+        out.push({
+          entityType: s.entityType,
+          entityId: id,
+          entityName: e?.name ?? `#${id}`,
+          accountId: e?.accountId ?? null,
+          outcome: s.outcome,
+          reason: s.reason,
+          detail: null,
+          conditions: [],
+          actions: [],
+          compact: true,
+        })
+      }
+    }
+    return out
   }
 
-  /** Decisions about one entity across runs (newest first), with the run's rule. */
+  /** A run's compact sets, unpacked. */
+  decisionSets(runId: number): CompactDecisionSet[] {
+    const rows = this.sqlite
+      .prepare(
+        `SELECT entity_type AS entityType, outcome, reason, entity_ids AS ids FROM rule_decision_sets WHERE run_id = ? ORDER BY id`,
+      )
+      .all(runId) as (Omit<CompactDecisionSet, 'ids'> & { ids: Buffer })[]
+    return rows.map((r) => ({ ...r, ids: unpackIds(r.ids) }))
+  }
+
+  /** One entity's full decision in a run (null: none stored in full). */
+  decisionOf(runId: number, level: EntityLevel, entityId: number): RuleDecision | null {
+    const r = this.sqlite
+      .prepare(
+        `SELECT entity_type AS entityType, entity_id AS entityId, entity_name AS entityName, account_id AS accountId,
+           outcome, reason, detail, conditions, actions FROM rule_decisions
+         WHERE run_id = ? AND entity_type = ? AND entity_id = ? LIMIT 1`,
+      )
+      .get(runId, level, entityId) as DecisionDbRow | undefined
+    return r ? toDecision(r) : null
+  }
+
+  /** The compact set of a run holding an entity: its outcome and reason (null: none). */
+  compactOf(
+    runId: number,
+    level: EntityLevel,
+    entityId: number,
+  ): { outcome: 'not_matched' | 'skipped'; reason: RuleDecision['reason'] } | null {
+    const rows = this.sqlite
+      .prepare(`SELECT outcome, reason, entity_ids AS ids FROM rule_decision_sets WHERE run_id = ? AND entity_type = ?`)
+      .all(runId, level) as { outcome: 'not_matched' | 'skipped'; reason: RuleDecision['reason']; ids: Buffer }[]
+    const hit = rows.find((r) => packedHas(r.ids, entityId))
+    return hit ? { outcome: hit.outcome, reason: hit.reason } : null
+  }
+
+  /** Names and accounts of entities of a level (those that still exist). */
+  entityNames(level: EntityLevel, ids: number[]): Map<number, { name: string; accountId: number }> {
+    if (!ids.length) return new Map()
+    const rows = this.sqlite
+      .prepare(
+        `SELECT id, name, account_id AS accountId FROM ${ENTITY_TABLE[level]} WHERE id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(ids)) as { id: number; name: string; accountId: number }[]
+    return new Map(rows.map((r) => [r.id, { name: r.name, accountId: r.accountId }]))
+  }
+
+  /**
+   * Decisions about one entity across runs (newest first), with the run's rule: full rows and
+   * the compact sets that hold it (those without numbers, `compact: true`).
+   */
   entityHistory(
     level: EntityLevel,
     entityId: number,
     limit: number,
   ): (RuleDecision & { runId: number; ruleId: number; version: number; at: string })[] {
-    const rows = this.sqlite
+    const full = (
+      this.sqlite
+        .prepare(
+          `SELECT d.entity_type AS entityType, d.entity_id AS entityId, d.entity_name AS entityName, d.account_id AS accountId,
+             d.outcome, d.reason, d.detail, d.conditions, d.actions, r.id AS runId, r.rule_id AS ruleId, r.version, r.started_at AS at
+           FROM rule_decisions d JOIN rule_runs r ON r.id = d.run_id
+           WHERE d.entity_type = ? AND d.entity_id = ? ORDER BY d.id DESC LIMIT ?`,
+        )
+        .all(level, entityId, limit) as (DecisionDbRow & {
+        runId: number
+        ruleId: number
+        version: number
+        at: string
+      })[]
+    ).map(toDecision)
+    // Compact sets newest first, until `limit` of them hold the entity or they run out.
+    const compact: (RuleDecision & { runId: number; ruleId: number; version: number; at: string })[] = []
+    const e = this.entityNames(level, [entityId]).get(entityId)
+    const sets = this.sqlite
       .prepare(
-        `SELECT d.entity_type AS entityType, d.entity_id AS entityId, d.entity_name AS entityName, d.account_id AS accountId,
-           d.outcome, d.reason, d.detail, d.conditions, d.actions, r.id AS runId, r.rule_id AS ruleId, r.version, r.started_at AS at
-         FROM rule_decisions d JOIN rule_runs r ON r.id = d.run_id
-         WHERE d.entity_type = ? AND d.entity_id = ? ORDER BY d.id DESC LIMIT ?`,
+        `SELECT s.outcome, s.reason, s.entity_ids AS ids, r.id AS runId, r.rule_id AS ruleId, r.version, r.started_at AS at
+         FROM rule_decision_sets s JOIN rule_runs r ON r.id = s.run_id
+         WHERE s.entity_type = ? ORDER BY s.run_id DESC`,
       )
-      .all(level, entityId, limit) as (Omit<RuleDecision, 'conditions' | 'actions'> & {
-      conditions: string
-      actions: string
+      .iterate(level) as IterableIterator<{
+      outcome: 'not_matched' | 'skipped'
+      reason: RuleDecision['reason']
+      ids: Buffer
       runId: number
       ruleId: number
       version: number
       at: string
-    })[]
-    return rows.map((r) => ({
-      ...r,
-      conditions: JSON.parse(r.conditions) as RuleDecision['conditions'],
-      actions: JSON.parse(r.actions) as RuleDecision['actions'],
-    }))
+    }>
+    for (const s of sets) {
+      if (!packedHas(s.ids, entityId)) continue
+      compact.push({
+        entityType: level,
+        entityId,
+        entityName: e?.name ?? `#${entityId}`,
+        accountId: e?.accountId ?? null,
+        outcome: s.outcome,
+        reason: s.reason,
+        detail: null,
+        conditions: [],
+        actions: [],
+        compact: true,
+        runId: s.runId,
+        ruleId: s.ruleId,
+        version: s.version,
+        at: s.at,
+      })
+      if (compact.length >= limit) break
+    }
+    return [...full, ...compact].sort((a, b) => b.runId - a.runId).slice(0, limit)
   }
 
   /** Actions taken per day over the last `days` days (the list's sparkline). */
@@ -392,28 +545,32 @@ export class RulesRepo {
     return this.creatives.adDays(ids, to)
   }
 
-  /** Changes made by a rule (any version) since `since`, newest first; failed and rejected ones left out. */
-  ruleChanges(ruleId: number, since: string): RuleChangeRow[] {
+  /**
+   * Changes made by a rule (any version) since `since` (and before `before`, when given), newest
+   * first; failed and rejected ones left out.
+   */
+  ruleChanges(ruleId: number, since: string, before?: string): RuleChangeRow[] {
     return this.sqlite
       .prepare(
         `SELECT id, entity_type AS entityType, entity_id AS entityId, account_id AS accountId, actor_kind AS actorKind,
            actor_id AS actorId, state, field, action, before_value AS beforeValue, requested_value AS requestedValue,
            created_at AS createdAt
-         FROM changes WHERE actor_kind = 'rule' AND actor_id LIKE ? AND created_at >= ?
+         FROM changes WHERE actor_kind = 'rule' AND actor_id LIKE ? AND created_at >= ? AND created_at < ?
            AND state NOT IN ('failed', 'rejected') ORDER BY id DESC`,
       )
-      .all(`${ruleId}@%`, since) as RuleChangeRow[]
+      .all(`${ruleId}@%`, since, before ?? '9999') as RuleChangeRow[]
   }
 
-  /** The last change a rule made to each entity of a level (for "since the last change"). */
-  lastRuleChange(ruleId: number, level: EntityLevel): Map<number, string> {
+  /** The last change a rule made to each entity of a level (before `before`, when given; for "since the last change"). */
+  lastRuleChange(ruleId: number, level: EntityLevel, before?: string): Map<number, string> {
     const rows = this.sqlite
       .prepare(
         `SELECT entity_id AS id, max(created_at) AS at FROM changes
          WHERE actor_kind = 'rule' AND actor_id LIKE ? AND entity_type = ? AND state IN ('applied', 'applying', 'approved')
+           AND created_at < ?
          GROUP BY entity_id`,
       )
-      .all(`${ruleId}@%`, level) as { id: number; at: string }[]
+      .all(`${ruleId}@%`, level, before ?? '9999') as { id: number; at: string }[]
     return new Map(rows.map((r) => [r.id, r.at]))
   }
 

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { workspaces } from './core'
 
 /**
@@ -70,6 +70,11 @@ export const ruleRuns = sqliteTable(
     /** The change pipeline batch of the run's changes. */
     batchId: text('batch_id'),
     message: text('message'),
+    /**
+     * JSON: what the evaluation saw beyond the rule version and the time (each account's first, last
+     * and last settled day), so a decision recorded compactly can be recomputed as the run saw it.
+     */
+    inputs: text('inputs'),
   },
   (t) => [index('rule_runs_rule_idx').on(t.ruleId, t.id)],
 )
@@ -96,6 +101,33 @@ export const ruleDecisions = sqliteTable(
     actions: text('actions').notNull().default('[]'),
   },
   (t) => [index('rule_decisions_run_idx').on(t.runId), index('rule_decisions_entity_idx').on(t.entityType, t.entityId)],
+)
+
+/**
+ * The entities a run considered that did not come near acting — not matched, or skipped before
+ * their conditions held (data minimum, provisional, learning, no forecast, deleted) — recorded
+ * compactly: one row per (outcome, reason) with the entity ids (sorted, delta-varint packed; see
+ * store/repos/id-pack.ts). Their numbers are recomputed on demand (`rules:explain`). Matched
+ * entities and skips of matched ones (cooldown, conflict, limits) stay full rows in rule_decisions.
+ */
+export const ruleDecisionSets = sqliteTable(
+  'rule_decision_sets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id')
+      .notNull()
+      .references(() => ruleRuns.id, { onDelete: 'cascade' }),
+    entityType: text('entity_type').notNull(),
+    /** not_matched | skipped */
+    outcome: text('outcome').notNull(),
+    reason: text('reason'),
+    count: integer('count').notNull(),
+    entityIds: blob('entity_ids', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [
+    index('rule_decision_sets_run_idx').on(t.runId),
+    index('rule_decision_sets_type_idx').on(t.entityType, t.runId),
+  ],
 )
 
 /** Local labels on campaigns, ad sets and ads (rules add them and filter on them). */

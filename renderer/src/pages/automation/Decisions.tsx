@@ -1,6 +1,12 @@
 import { useState, type JSX } from 'react'
-import { SKIP_REASON_LABELS, type DecisionOutcome, type RuleDecision } from '../../../../shared/domain/rules'
+import {
+  SKIP_REASON_LABELS,
+  type DecisionOutcome,
+  type RuleDecision,
+  type RuleExplanation,
+} from '../../../../shared/domain/rules'
 import { formatMoney } from '../../../../shared/domain/money'
+import { errorMessage } from '../../lib/errors'
 import { formatMetric } from './rule-text'
 
 const OUTCOME_BADGE: Record<DecisionOutcome, { cls: string; label: string }> = {
@@ -50,15 +56,78 @@ function actionLine(a: RuleDecision['actions'][number], accountCurrency: string)
   return `${what} — ${ACTION_OUTCOME_WORD[a.outcome] ?? a.outcome}${a.note ? ` (${a.note})` : ''}`
 }
 
+/** Recomputes a stored run's decision about one entity (`rules:explain`). */
+export type ExplainFn = (d: RuleDecision) => Promise<RuleExplanation>
+
+/**
+ * A decision the run recorded compactly (outcome and reason, no numbers): a button recomputes the
+ * numbers from the run's rule version, time and account days, and says that it is a recomputation.
+ */
+function CompactExplain({
+  d,
+  currency,
+  accountCurrency,
+  explain,
+}: {
+  d: RuleDecision
+  currency: string
+  accountCurrency: string
+  explain: ExplainFn
+}): JSX.Element {
+  const [state, setState] = useState<
+    { kind: 'idle' } | { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'done'; ex: RuleExplanation }
+  >({ kind: 'idle' })
+  if (state.kind === 'done') {
+    const ex = state.ex
+    return (
+      <div data-testid="decision-explained">
+        <p className={ex.sameAsRecorded ? 'field__hint' : 'field__error'} data-testid="decision-recomputed-note">
+          {ex.note}
+        </p>
+        <DecisionDetail d={ex.decision} currency={currency} accountCurrency={accountCurrency} />
+      </div>
+    )
+  }
+  return (
+    <p className="field__hint">
+      This run recorded the outcome only, not the numbers.{' '}
+      <button
+        type="button"
+        className="btn btn--ghost btn--sm"
+        disabled={state.kind === 'loading'}
+        data-testid="decision-explain"
+        onClick={() => {
+          setState({ kind: 'loading' })
+          explain(d).then(
+            (ex) => setState({ kind: 'done', ex }),
+            (e: unknown) => setState({ kind: 'error', message: errorMessage(e) }),
+          )
+        }}
+      >
+        {state.kind === 'loading' ? 'Recomputing…' : 'Recompute the numbers'}
+      </button>
+      {state.kind === 'error' ? (
+        <span className="field__error" role="alert">
+          {' '}
+          {state.message}
+        </span>
+      ) : null}
+    </p>
+  )
+}
+
 /** Why an entity was or was not touched, with the numbers behind it. */
 export function DecisionDetail({
   d,
   currency,
   accountCurrency,
+  explain,
 }: {
   d: RuleDecision
   currency: string
   accountCurrency: string
+  /** For a compactly recorded decision: recompute its numbers. */
+  explain?: ExplainFn
 }): JSX.Element {
   return (
     <div className="decision__detail">
@@ -90,6 +159,9 @@ export function DecisionDetail({
             </li>
           ))}
         </ul>
+      ) : null}
+      {d.compact && explain ? (
+        <CompactExplain d={d} currency={currency} accountCurrency={accountCurrency} explain={explain} />
       ) : null}
       {d.actions.length ? (
         <ul className="decision__actions">
@@ -127,12 +199,15 @@ export function DecisionList({
   currency,
   accountCurrency,
   onEntity,
+  explain,
   testId,
 }: {
   decisions: RuleDecision[]
   currency: string
   accountCurrency: (accountId: number | null) => string
   onEntity?: (d: RuleDecision) => void
+  /** A stored run's compactly recorded decisions: recompute their numbers when expanded. */
+  explain?: ExplainFn
   testId?: string
 }): JSX.Element {
   const [filter, setFilter] = useState<DecisionFilter>('all')
@@ -194,7 +269,12 @@ export function DecisionList({
                   ) : null}
                 </div>
                 {expanded || d.outcome === 'matched' ? (
-                  <DecisionDetail d={d} currency={currency} accountCurrency={accountCurrency(d.accountId)} />
+                  <DecisionDetail
+                    d={d}
+                    currency={currency}
+                    accountCurrency={accountCurrency(d.accountId)}
+                    {...(explain ? { explain } : {})}
+                  />
                 ) : null}
               </li>
             )

@@ -1,7 +1,7 @@
 import { useEffect, useState, type JSX } from 'react'
 import type { Change } from '../../../../shared/domain/changes'
 import type { EntityLevel } from '../../../../shared/domain/entities'
-import type { RuleDecision, RuleRun } from '../../../../shared/domain/rules'
+import type { RuleDecision, RuleExplanation, RuleRun } from '../../../../shared/domain/rules'
 import type { Account } from '../../../../shared/ipc/contract'
 import { getClient } from '../../api/client'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
@@ -15,7 +15,19 @@ import { DecisionDetail, DecisionList } from './Decisions'
 import type { RuleSummary } from './RulesPanel'
 import { MODE_LABELS, changeText } from './rule-text'
 
-const HISTORY_TABLES: readonly DataTable[] = ['rule_runs', 'rule_decisions', 'changes', 'automation_rules']
+const HISTORY_TABLES: readonly DataTable[] = [
+  'rule_runs',
+  'rule_decisions',
+  'rule_decision_sets',
+  'changes',
+  'automation_rules',
+]
+
+/** Recompute a stored run's compactly recorded decision about an entity. */
+const explainIn =
+  (runId: number) =>
+  (d: RuleDecision): Promise<RuleExplanation> =>
+    getClient().invoke('rules:explain', { runId, entityType: d.entityType, entityId: d.entityId })
 const TRIGGER_WORDS: Record<RuleRun['trigger'], string> = {
   schedule: 'On schedule',
   after_sync: 'After a sync',
@@ -405,6 +417,7 @@ function RunDetail({
                     currency={d.currency}
                     accountCurrency={accountCurrency}
                     onEntity={onEntity}
+                    explain={explainIn(d.run.id)}
                     testId="run-decisions"
                   />
                 </div>
@@ -499,7 +512,12 @@ function EntityHistory({
                             <strong>{ruleName(x.ruleId)}</strong> (v{x.version}, run {x.runId}):{' '}
                             {x.outcome === 'matched' ? 'matched' : x.outcome === 'skipped' ? 'skipped' : 'not matched'}
                           </p>
-                          <DecisionDetail d={x} currency={currency} accountCurrency={accountCurrency(x.accountId)} />
+                          <DecisionDetail
+                            d={x}
+                            currency={currency}
+                            accountCurrency={accountCurrency(x.accountId)}
+                            explain={explainIn(x.runId)}
+                          />
                         </div>
                       </li>
                     ))}
