@@ -553,8 +553,10 @@ export type RuleDecision = z.infer<typeof RuleDecisionSchema>
 
 /**
  * Outcomes a stored run records compactly (ids per outcome and reason, numbers recomputed when
- * asked): entities that did not come near acting. Matched entities, and matched ones a guardrail
- * stopped (cooldown, conflict, limits, an action that does not apply), keep every number.
+ * asked): entities that did not come near acting, and matched ones past the run's action limits
+ * (on a large store most matches of a broad rule; which ones were cut follows from the rule's
+ * limits and the spend order). Matched entities, and matched ones another guardrail stopped
+ * (cooldown, conflict, budget floor/ceiling, an action that does not apply), keep every number.
  */
 export const COMPACT_SKIP_REASONS: readonly SkipReason[] = [
   'data_minimum',
@@ -562,6 +564,7 @@ export const COMPACT_SKIP_REASONS: readonly SkipReason[] = [
   'learning',
   'no_forecast',
   'deleted',
+  'action_limit',
 ]
 
 /** Whether a stored run records this outcome compactly. */

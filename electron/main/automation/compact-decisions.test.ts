@@ -219,18 +219,58 @@ describe('compact decision recording', () => {
     write(rowsOf(1, 50, 2))
   })
 
-  it("an entity's history lists runs that recorded it compactly, newest first", async () => {
-    const again = await call<RuleRunResult>('rules:run', { id: ruleId, dryRun: true })
-    const h = await call<{ runId: number; outcome: string; compact?: true }[]>('rules:entityHistory', {
+  it('a match past the action limit is recorded compactly and explained with the limit', async () => {
+    const limited = await call<{ id: number }>('rules:create', {
+      ...cpaRule,
+      workspaceId: ws,
+      name: 'Spend above 100, one action per run',
+      guardrails: { maxActionsPerRun: 1 },
+      conditions: {
+        type: 'group',
+        op: 'and',
+        items: [
+          {
+            type: 'condition',
+            metric: 'spend',
+            window: { kind: 'last_n_days', days: 7, includeToday: false, offsetDays: 0 },
+            op: 'gt',
+            value: 100,
+          },
+        ],
+      },
+    })
+    const res = await call<RuleRunResult>('rules:run', { id: limited.id, dryRun: true })
+    const byId = new Map(res.decisions.map((d) => [d.entityId, d]))
+    // C0 (700 spent) acts first; C1 (350) matched too but the run had used its one action.
+    expect(byId.get(id(0))).toMatchObject({ outcome: 'matched' })
+    expect(byId.get(id(1))).toMatchObject({ outcome: 'skipped', reason: 'action_limit', compact: true })
+    const ex = await call<RuleExplanation>('rules:explain', {
+      runId: res.run.id,
       entityType: 'campaign',
       entityId: id(1),
     })
+    expect(ex).toMatchObject({ recomputed: true, sameAsRecorded: true })
+    expect(ex.decision).toMatchObject({ outcome: 'skipped', reason: 'action_limit', actions: [] })
+    expect(ex.decision.detail).toContain('at most 1 actions per run')
+    expect(ex.decision.conditions[0]).toMatchObject({ value: 350, result: true })
+    await call('rules:delete', { id: limited.id })
+  })
+
+  it("an entity's history lists runs that recorded it compactly, newest first", async () => {
+    const again = await call<RuleRunResult>('rules:run', { id: ruleId, dryRun: true })
+    const all = await call<{ runId: number; ruleId: number; outcome: string; compact?: true }[]>(
+      'rules:entityHistory',
+      { entityType: 'campaign', entityId: id(1) },
+    )
+    const h = all.filter((x) => x.ruleId === ruleId)
     expect(h.map((x) => x.runId)).toEqual([again.run.id, run.run.id])
     expect(h.every((x) => x.compact === true && x.outcome === 'not_matched')).toBe(true)
-    const matched = await call<{ runId: number; outcome: string; compact?: true }[]>('rules:entityHistory', {
-      entityType: 'campaign',
-      entityId: id(0),
-    })
+    const matched = (
+      await call<{ runId: number; ruleId: number; outcome: string; compact?: true }[]>('rules:entityHistory', {
+        entityType: 'campaign',
+        entityId: id(0),
+      })
+    ).filter((x) => x.ruleId === ruleId)
     expect(matched.map((x) => [x.runId, x.outcome, x.compact])).toEqual([
       [again.run.id, 'skipped', undefined],
       [run.run.id, 'matched', undefined],

@@ -87,6 +87,21 @@ export function compactDecisionOf(o: EntityOutcome): RuleDecision {
   }
 }
 
+/** An outcome's outcome (builds no decision, allocates nothing). */
+export function outcomeOf(o: EntityOutcome): RuleDecision['outcome'] {
+  return o instanceof Outcome ? o.kind : o.decision.outcome
+}
+
+/** An outcome's skip reason (builds no decision, allocates nothing). */
+export function reasonOf(o: EntityOutcome): SkipReason | null {
+  return o instanceof Outcome ? o.why : o.decision.reason
+}
+
+/** An outcome's entity id (builds no decision, allocates nothing). */
+export function entityIdOf(o: EntityOutcome): number {
+  return o instanceof Outcome ? o.entity.id : o.decision.entityId
+}
+
 /** An outcome's entity, outcome and reason (cheap: builds no decision). */
 export function summaryOf(o: EntityOutcome): OutcomeSummary {
   if (o instanceof Outcome) return o.summary
@@ -138,6 +153,14 @@ class Outcome implements EntityOutcome {
     this.changes = []
     this.labels = []
     delete this.notify
+  }
+
+  get kind(): RuleDecision['outcome'] {
+    return this.built ? this.built.outcome : this.outcome
+  }
+
+  get why(): SkipReason | null {
+    return this.built ? this.built.reason : this.reason
   }
 
   /** The outcome and reason without building the decision. */

@@ -22,7 +22,17 @@ import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
 import type { CompactDecisionSet, RuleRow, RulesRepo, RunInputs } from '../store/repos/rules-repo'
 import { EvalData, type ForecastReader } from './data'
-import { compactDecisionOf, evaluateRule, evaluateRuleSliced, slicer, summaryOf, type EntityOutcome } from './evaluate'
+import {
+  compactDecisionOf,
+  entityIdOf,
+  evaluateRule,
+  evaluateRuleSliced,
+  outcomeOf,
+  reasonOf,
+  slicer,
+  summaryOf,
+  type EntityOutcome,
+} from './evaluate'
 import { cronProblem, nextRunAt } from './schedule'
 
 export const PAUSED_KEY = 'automation.paused'
@@ -219,6 +229,17 @@ export class RulesService {
     }
     if (!decision)
       throw new AppError('NOT_FOUND', `${what} can no longer be recomputed (its account is not in the workspace now)`)
+    if (recorded.reason === 'action_limit' && decision.outcome === 'matched') {
+      // Alone it matches; in the run, the limits cut it (matches act in order of spend).
+      const g = def.guardrails
+      decision = {
+        ...decision,
+        outcome: 'skipped',
+        reason: 'action_limit',
+        detail: `its conditions held, but the run had reached its action limits (at most ${g.maxActionsPerRun} actions per run, ${g.maxActionsPerDayPerAccount} per account per day; the matches with the most spend act first)`,
+        actions: [],
+      }
+    }
     const same = decision.outcome === recorded.outcome && decision.reason === recorded.reason
     return {
       decision,
@@ -567,34 +588,27 @@ export class RulesService {
       let matched = 0
       let skipped = 0
       for (const o of outcomes) {
-        const s = summaryOf(o)
-        if (s.outcome === 'matched') matched++
-        else if (s.outcome === 'skipped') skipped++
-        if (!isCompactOutcome(s.outcome, s.reason)) {
+        const outcome = outcomeOf(o)
+        const reason = reasonOf(o)
+        if (outcome === 'matched') matched++
+        else if (outcome === 'skipped') skipped++
+        if (!isCompactOutcome(outcome, reason)) {
           full.push(o)
           continue
         }
-        const k = `${s.entityType}|${s.outcome}|${s.reason ?? ''}`
+        // One rule evaluates one level: outcome and reason name the set.
+        const k = reason === null ? outcome : reason
         let g = groups.get(k)
         if (!g)
           groups.set(
             k,
             (g = {
-              set: {
-                entityType: s.entityType,
-                outcome: s.outcome as 'not_matched' | 'skipped',
-                reason: s.reason,
-                ids: [],
-              },
+              set: { entityType: def.scope.level, outcome: outcome as 'not_matched' | 'skipped', reason, ids: [] },
               members: [],
             }),
           )
-        g.set.ids.push(s.entityId)
+        g.set.ids.push(entityIdOf(o))
         g.members.push(o)
-      }
-      for (const g of groups.values()) {
-        g.members.sort((a, b) => summaryOf(a).entityId - summaryOf(b).entityId)
-        g.set.ids.sort((a, b) => a - b)
       }
       const decisions = full.map((o) => {
         if (o.decision.outcome !== 'matched') return o.decision
@@ -650,7 +664,10 @@ export class RulesService {
       run: { id: runId, ...stored },
       currency: data?.currency ?? 'USD',
       get decisions(): RuleDecision[] {
-        all ??= [...decisions, ...sets.flatMap((g) => g.members.map(compactDecisionOf))]
+        all ??= [
+          ...decisions,
+          ...sets.flatMap((g) => g.members.sort((a, b) => entityIdOf(a) - entityIdOf(b)).map(compactDecisionOf)),
+        ]
         return all
       },
     }

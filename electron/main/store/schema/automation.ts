@@ -104,11 +104,12 @@ export const ruleDecisions = sqliteTable(
 )
 
 /**
- * The entities a run considered that did not come near acting — not matched, or skipped before
- * their conditions held (data minimum, provisional, learning, no forecast, deleted) — recorded
- * compactly: one row per (outcome, reason) with the entity ids (sorted, delta-varint packed; see
- * store/repos/id-pack.ts). Their numbers are recomputed on demand (`rules:explain`). Matched
- * entities and skips of matched ones (cooldown, conflict, limits) stay full rows in rule_decisions.
+ * The entities a run considered that did not act — not matched, skipped before their conditions
+ * held (data minimum, provisional, learning, no forecast, deleted) or past the action limits —
+ * recorded compactly: one row per (outcome, reason) with the entity ids (sorted, delta-varint
+ * packed; see store/repos/id-pack.ts). Their numbers are recomputed on demand (`rules:explain`).
+ * Matched entities and the other skips of matched ones (cooldown, conflict, budget limits) stay
+ * full rows in rule_decisions (shared/domain/rules.ts COMPACT_SKIP_REASONS).
  */
 export const ruleDecisionSets = sqliteTable(
   'rule_decision_sets',
