@@ -12,13 +12,16 @@ export function demoWorldRef(sqlite: Sqlite): SimRef | null {
   const job = new StatusRepo(sqlite).lastSucceededJob('demo:build')
   if (!job) return null
   const p = DemoBuildPayloadSchema.safeParse(JSON.parse(job.payload))
-  const r = JSON.parse(job.result) as { campaigns: number; from: string; to: string }
+  const r = JSON.parse(job.result) as { campaigns: number; from: string; to: string; worldTo?: string }
   if (!p.success) return null
+  // The world's own last day, not the last stored one: a demo built with later days held back
+  // (`through`) gets them from its simulated platforms on the next sync.
+  const end = r.worldTo ?? r.to
   return {
     seed: p.data.seed ?? 42,
     campaigns: r.campaigns,
-    days: daysBetween(r.from, r.to) + 1,
-    endDate: r.to,
+    days: daysBetween(r.from, end) + 1,
+    endDate: end,
     preset: p.data.preset ?? 'demo',
   }
 }

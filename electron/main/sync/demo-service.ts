@@ -28,7 +28,10 @@ export interface DemoResult {
   ads: number
   rows: number
   from: string
+  /** The last stored day (`through` when later days were held back). */
   to: string
+  /** The simulated world's last day: the demo's simulated platforms serve it through this day. */
+  worldTo: string
   ms: number
 }
 
@@ -140,6 +143,7 @@ export class DemoService {
       rows,
       from,
       to: last,
+      worldTo: cfg.endDate,
       ms: Math.round(performance.now() - started),
     }
   }
