@@ -10,6 +10,7 @@ import { importBench } from './import'
 import { reportsBench } from './reports'
 import { rulesBench } from './rules'
 import { scaleBench } from './scale'
+import { scaleScrollBench } from './scale-scroll'
 import { ingestBench } from './ingest'
 import { storeBench } from './store'
 import type { Bench } from './types'
@@ -27,6 +28,7 @@ const BENCHES: Bench[] = [
   alertsBench,
   recommendBench,
   scaleBench,
+  scaleScrollBench,
 ]
 
 function usage(): string {

@@ -71,6 +71,38 @@ test.describe('analytics pages', () => {
     await expect(page.locator('[data-testid="explorer-row"][data-index="0"]')).toContainText('Synthetic campaign 00001')
   })
 
+  test('the explorer asks for the prediction badges of the rows it loaded, window by window', async ({ page }) => {
+    const asked: number[][] = []
+    await page.route('**/api/ml:listEntityForecasts', async (route) => {
+      const input = route.request().postDataJSON() as { entityType: 'campaign'; ids?: number[] }
+      asked.push(input.ids ?? [])
+      // A badge for each asked row (the answer holds the asked rows only).
+      const value = (input.ids ?? []).map((id) => ({
+        entityType: input.entityType,
+        entityId: id,
+        horizonDays: 14,
+        currency: 'USD',
+        dailySpendMicros: 1e6,
+        conversions: { point: 3, lower: 2, upper: 4 },
+        revenueMicros: { point: 9e6, lower: 6e6, upper: 12e6 },
+        createdAt: '2026-01-01T00:00:00.000Z',
+        status: 'model',
+      }))
+      return route.fulfill({ json: { ok: true, value } })
+    })
+    await openExplorerWith(page, 10_000)
+    await expect(page.getByTestId('explorer-grid')).toHaveAttribute('data-rows', '10000')
+    await expect(page.getByTestId('explorer-row').first().getByTestId('prediction-badge')).toBeVisible()
+    const scroller = page.getByTestId('explorer-scroll')
+    await scroller.evaluate((el) => el.scrollTo({ top: el.scrollHeight / 2 }))
+    const mid = page.locator('[data-testid="explorer-row"][data-index="5000"]')
+    await expect(mid).toBeAttached()
+    await expect(mid.getByTestId('prediction-badge')).toBeAttached()
+    // Never the whole list: at most a window of ids per request.
+    expect(asked.length).toBeGreaterThanOrEqual(2)
+    expect(Math.max(...asked.map((ids) => ids.length))).toBeLessThanOrEqual(200)
+  })
+
   test('drills from a campaign to its ad sets and ads, and opens the detail drawer', async ({ page }) => {
     await page.goto(serverInfo().url)
     await page.getByTestId('nav-campaigns').click()

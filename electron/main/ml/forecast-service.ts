@@ -384,10 +384,11 @@ export class ForecastService {
   }
 
   /** Stored badges of the active model. */
-  entityForecasts(workspaceId: number, entityType: MlEntityType): EntityForecast[] {
+  /** The active model's badges of one entity type; of the entities `ids` only when given (the explorer's rows in view). */
+  entityForecasts(workspaceId: number, entityType: MlEntityType, ids?: readonly number[]): EntityForecast[] {
     const a = this.registry.active(workspaceId, FORECAST_MODEL)
     if (!a) return []
-    return this.registry.predictions(a.version.id, entityType).map((p) => {
+    return this.registry.predictions(a.version.id, entityType, ids).map((p) => {
       const v = JSON.parse(p.value) as {
         currency: string
         dailySpendMicros: number

@@ -100,6 +100,11 @@ describe('forecast models', () => {
     expect(badges.every((b) => b.status === 'model' || (b.status === 'fallback' && (b.reasons ?? []).length > 0))).toBe(
       true,
     )
+    // The explorer asks for the badges of the rows it loaded: exactly those, an unknown id left out.
+    const some = badges.slice(0, 2).map((b) => b.entityId)
+    const asked = await call<EntityForecast[]>('ml:listEntityForecasts', { workspaceId, ids: [...some, 987_654] })
+    expect(asked.map((b) => b.entityId).sort((x, y) => x - y)).toEqual([...some].sort((x, y) => x - y))
+    expect(asked).toEqual(expect.arrayContaining(badges.filter((b) => some.includes(b.entityId))))
     const busy = [...badges]
       .filter((b) => b.status === 'model')
       .sort((a, b) => b.dailySpendMicros - a.dailySpendMicros)[0] as EntityForecast

@@ -89,7 +89,8 @@ function createMlModule(services: CoreServices): ModuleParts<Provides, Channel> 
       'ml:getForecast': (input) => forecasts.forecast(input),
       'ml:getResponseCurve': (input) => forecasts.responseCurve(input),
       'ml:getDrivers': ({ workspaceId, days }) => driversTree(store.sqlite, workspaceId, days),
-      'ml:listEntityForecasts': ({ workspaceId, entityType }) => forecasts.entityForecasts(workspaceId, entityType),
+      'ml:listEntityForecasts': ({ workspaceId, entityType, ids }) =>
+        forecasts.entityForecasts(workspaceId, entityType, ids),
       'ml:listEntities': ({ workspaceId, search, limit, include }) =>
         listModelEntities(store.sqlite, workspaceId, { search, limit, include }) as {
           entityType: 'campaign' | 'ad_set'

@@ -1,4 +1,5 @@
 import type { ModelMetrics, ModelVersion } from '../../../../shared/ipc/contracts/ml'
+import { inChunks } from '../id-lists'
 import type { Sqlite } from '../db'
 
 interface ModelRow {
@@ -116,15 +117,21 @@ export class ModelRegistry {
   }
 
   /** Stored predictions of a model for one entity type. */
+  /** A model's stored predictions of one entity type; of the entities `ids` only when given. */
   predictions(
     modelId: number,
     entityType: string,
+    ids?: readonly number[],
   ): { entityId: number; horizonDays: number; value: string; createdAt: string }[] {
-    return this.sqlite
-      .prepare(
-        'SELECT entity_id AS entityId, horizon_days AS horizonDays, value, created_at AS createdAt FROM predictions WHERE model_id = ? AND entity_type = ?',
-      )
-      .all(modelId, entityType) as { entityId: number; horizonDays: number; value: string; createdAt: string }[]
+    type Row = { entityId: number; horizonDays: number; value: string; createdAt: string }
+    const sql =
+      'SELECT entity_id AS entityId, horizon_days AS horizonDays, value, created_at AS createdAt FROM predictions WHERE model_id = ? AND entity_type = ?'
+    if (!ids) return this.sqlite.prepare(sql).all(modelId, entityType) as Row[]
+    return inChunks(
+      ids,
+      (chunk, marks) =>
+        this.sqlite.prepare(`${sql} AND entity_id IN (${marks})`).all(modelId, entityType, ...chunk) as Row[],
+    )
   }
 
   /** Age of the active model in days (null when none), for the weekly schedule. */

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type JSX } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
 import { getClient } from '../../api/client'
 import { PageFrame } from '../../components/PageFrame'
@@ -85,28 +85,63 @@ export function CampaignsPage(): JSX.Element {
     tables: CAMPAIGNS_TABLES,
     workspaceId,
   })
-  const list = useRowWindows(state.data, (offset) => ask(offset, WINDOW), WINDOW)
+  // Prediction badges: the active model's 14-day forecasts for campaigns and ad sets (none until a
+  // model is trained; failures only hide the badges), asked for the rows loaded: those of the first
+  // window here (refreshed when a model is trained), those of later windows as they load.
+  const entityType = crumb.level === 'ad' ? null : crumb.level
+  const badgesOf = useCallback(
+    async (ids: number[]): Promise<Map<string, EntityForecast>> => {
+      if (workspaceId === null || entityType === null || ids.length === 0) return new Map()
+      const list = await getClient().invoke('ml:listEntityForecasts', { workspaceId, entityType, ids })
+      return new Map(list.map((f) => [String(f.entityId), f]))
+    },
+    [workspaceId, entityType],
+  )
+  const firstIds = JSON.stringify(state.data?.rows.map((r) => Number(r.id)) ?? [])
+  const forecastState = usePageData({
+    key: workspaceId === null || entityType === null || !state.data ? null : `${workspaceId}|${entityType}|${firstIds}`,
+    load: async () => badgesOf(JSON.parse(firstIds) as number[]),
+    tables: FORECAST_TABLES,
+    workspaceId,
+  })
+  const badgeBase = useRef<ReadonlyMap<string, EntityForecast> | undefined>(undefined)
+  useEffect(() => {
+    badgeBase.current = forecastState.data
+  })
+  const [moreBadges, setMoreBadges] = useState<{ base: unknown; map: Map<string, EntityForecast> }>({
+    base: undefined,
+    map: new Map(),
+  })
+  const fetchWindow = useCallback(
+    async (offset: number) => {
+      const w = await ask(offset, WINDOW)
+      const base = badgeBase.current
+      if (base)
+        badgesOf(w.rows.map((r) => Number(r.id))).then(
+          (got) =>
+            setMoreBadges((m) => {
+              if (badgeBase.current !== base) return m
+              const map = new Map(m.base === base ? m.map : [])
+              for (const [id, f] of got) map.set(id, f)
+              return { base, map }
+            }),
+          () => undefined,
+        )
+      return w
+    },
+    [ask, badgesOf],
+  )
+  const list = useRowWindows(state.data, fetchWindow, WINDOW)
   const currency = state.data?.currency ?? 'USD'
   const convertedFrom = state.data?.convertedFrom ?? []
   // Archived (deleted) entities are left out of the list unless asked for; their spend counts anyway.
   const archivedCount = state.data?.archived ?? 0
-
-  // Prediction badges: the active model's 14-day forecasts for campaigns and ad sets (none until a
-  // model is trained; failures only hide the badges).
-  const entityType = crumb.level === 'ad' ? null : crumb.level
-  const forecastState = usePageData({
-    key: workspaceId === null || entityType === null ? null : JSON.stringify({ workspaceId, entityType }),
-    load: async () => {
-      const list = await getClient().invoke('ml:listEntityForecasts', {
-        workspaceId: workspaceId as number,
-        entityType: entityType as NonNullable<typeof entityType>,
-      })
-      return new Map(list.map((f) => [String(f.entityId), f])) as ReadonlyMap<string, EntityForecast>
-    },
-    tables: FORECAST_TABLES,
-    workspaceId,
-  })
-  const forecasts = (entityType !== null && forecastState.data) || NO_FORECASTS
+  const forecasts = useMemo((): ReadonlyMap<string, EntityForecast> => {
+    const first = entityType !== null ? forecastState.data : undefined
+    if (!first) return NO_FORECASTS
+    if (moreBadges.base !== first || moreBadges.map.size === 0) return first
+    return new Map([...first, ...moreBadges.map])
+  }, [entityType, forecastState.data, moreBadges])
 
   const onSort = (key: SortKey): void =>
     setSort((s) =>
