@@ -156,17 +156,79 @@ function sustainedConversionShift(last3: DayParts[], recent: DayParts[]): number
 
 /** Minimum baseline volume per day for a metric to be assessed (noise would dominate below). */
 function enoughVolume(metric: AnomalyMetric, window: DayParts[]): boolean {
-  const med = (f: (d: DayParts) => number): number => median(window.map(f))
-  if (metric === 'ctr') return med((d) => d.clicks) >= 20
-  if (metric === 'spend') return med((d) => d.spend / M) >= 10
-  return med((d) => d.conversions) >= 4
+  const v = volumeOf(metric)
+  return median(window.map(v.value)) >= v.floor
 }
 
-export function median(xs: number[]): number {
-  if (!xs.length) return NaN
-  const s = Float64Array.from(xs).sort()
-  const mid = s.length >> 1
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+/** Scratch for `median`: selection works in place, so one buffer serves every call. */
+let scratch = new Float64Array(64)
+
+/** The k-th smallest of the first `n` values in `a` (Hoare's selection; reorders `a`). */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0
+  let hi = n - 1
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1] as number
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++
+      while ((a[j] as number) > pivot) j--
+      if (i <= j) {
+        const tmp = a[i] as number
+        a[i] = a[j] as number
+        a[j] = tmp
+        i++
+        j--
+      }
+    }
+    if (k <= j) hi = j
+    else if (k >= i) lo = i
+    else return a[k] as number
+  }
+  return a[k] as number
+}
+
+/**
+ * Median (the mean of the two middle values of an even count). Selection instead of a full sort:
+ * the anomaly scan takes about a dozen medians per entity, metric and day.
+ */
+export function median(xs: readonly number[]): number {
+  const n = xs.length
+  if (!n) return NaN
+  if (n > scratch.length) scratch = new Float64Array(n * 2)
+  for (let i = 0; i < n; i++) scratch[i] = xs[i] as number
+  const mid = n >> 1
+  const hi = select(scratch, n, mid)
+  if (n % 2) return hi
+  // After selecting `mid`, everything before it is <= it: the lower middle is their maximum.
+  let lo = scratch[0] as number
+  for (let i = 1; i < mid; i++) if ((scratch[i] as number) > lo) lo = scratch[i] as number
+  return (lo + hi) / 2
+}
+
+/** Calendar facts of a date the scan asks for every entity and metric: computed once per date. */
+interface DateFacts {
+  weekday: number
+  peak: boolean
+  season: boolean
+}
+const dateFacts = new Map<string, DateFacts>()
+function factsOf(date: string): DateFacts {
+  let f = dateFacts.get(date)
+  if (!f) {
+    if (dateFacts.size >= 20_000) dateFacts.clear()
+    f = { weekday: weekday(date), peak: isSeasonalPeak(date), season: inRetailSeason(date) }
+    dateFacts.set(date, f)
+  }
+  return f
+}
+
+/** The per-day value `enoughVolume` takes the median of, and the floor that median must reach. */
+function volumeOf(metric: AnomalyMetric): { value: (d: DayParts) => number; floor: number } {
+  if (metric === 'ctr') return { value: (d) => d.clicks, floor: 20 }
+  if (metric === 'spend') return { value: (d) => d.spend / M, floor: 10 }
+  return { value: (d) => d.conversions, floor: 4 }
 }
 
 /** Metrics built on conversions, which keep arriving for days after the day they belong to. */
@@ -200,6 +262,10 @@ interface SeriesCtx {
   baseEnd: number
   /** Index of the entity's first day with delivery (days.length when none). */
   firstIdx: number
+  /** Calendar facts of each day. */
+  facts: DateFacts[]
+  /** Running count of days at the metric's volume floor: atFloor[i] counts days before index i. */
+  atFloor: Int32Array
 }
 
 /**
@@ -223,14 +289,21 @@ export function scoreSeries(
   const lagged = CONVERSION_METRICS.has(metric) && settleFrom < days.length
   let firstIdx = days.findIndex((d) => d.spend > 0 || d.impressions > 0)
   if (firstIdx < 0) firstIdx = days.length
+  const facts = days.map((d) => factsOf(d.date))
+  const vol = volumeOf(metric)
+  const atFloor = new Int32Array(days.length + 1)
+  for (let i = 0; i < days.length; i++)
+    atFloor[i + 1] = (atFloor[i] as number) + (vol.value(days[i] as DayParts) >= vol.floor ? 1 : 0)
   const ctx: SeriesCtx = {
     metric,
     rule,
-    wds: days.map((d) => weekday(d.date)),
+    wds: facts.map((f) => f.weekday),
     // Known retail peaks are not "usual": leaving them out keeps the weeks after them from looking low.
-    peak: days.map((d) => isSeasonalPeak(d.date)),
+    peak: facts.map((f) => f.peak),
     baseEnd: lagged ? settleFrom : days.length,
     firstIdx,
+    facts,
+    atFloor,
   }
   // The settling days as they would be if only SETTLING_FLOOR of their conversions had arrived.
   const full = lagged
@@ -267,7 +340,7 @@ export function scoreSeries(
 
 /** One day of a series scored (see scoreSeries). */
 function scoreDay(ctx: SeriesCtx, days: DayParts[], ys: (number | null)[], t: number): ScoredDay {
-  const { metric, rule, wds, peak, baseEnd } = ctx
+  const { rule, wds, peak, baseEnd } = ctx
   const day = days[t] as DayParts
   const actual = rule.natural(day)
   const empty: ScoredDay = {
@@ -283,8 +356,9 @@ function scoreDay(ctx: SeriesCtx, days: DayParts[], ys: (number | null)[], t: nu
   const usable = (k: number): boolean => k < baseEnd && ys[k] !== null && ys[k] !== undefined
   // Baseline days for counts and volume: the 28 before, settling conversions left out.
   const levelDays = days.slice(t - LEVEL_DAYS, Math.min(t, baseEnd))
+  const season = (ctx.facts[t] as DateFacts).season
   // In the retail season the weeks before say little about a day: compare with last year's season.
-  if (inRetailSeason(day.date)) {
+  if (season) {
     const yoy = lastYearDay(ctx, days, ys, t, usable, levelDays)
     if (yoy) return yoy
   }
@@ -293,15 +367,16 @@ function scoreDay(ctx: SeriesCtx, days: DayParts[], ys: (number | null)[], t: nu
   // An entity needs a mostly continuous history (launches and pauses are not anomalies), or,
   // launched within the lookback, a week of days after its learning phase.
   if (winIdx.length < MIN_HISTORY) return youngDay(ctx, days, ys, t, usable) ?? empty
-  if (!enoughVolume(metric, levelDays)) return empty
+  if (!levelVolume(ctx, t, levelDays)) return empty
   const all = winIdx.map((k) => ys[k] as number)
   const overall = median(all)
+  const byWeekday: number[][] = [[], [], [], [], [], [], []]
+  for (const k of winIdx) (byWeekday[wds[k] as number] as number[]).push(ys[k] as number)
   const wdOffset = new Float64Array(7)
   for (let w = 0; w < 7; w++) {
-    const same = winIdx.filter((k) => wds[k] === w).map((k) => ys[k] as number)
+    const same = byWeekday[w] as number[]
     wdOffset[w] = same.length >= 4 ? median(same) - overall : 0
   }
-  const season = inRetailSeason(day.date)
   let recent = winIdx.filter((k) => k >= t - LEVEL_DAYS)
   // Early December without last year: the 4 weeks before are mostly cyber week (left out), so the
   // level comes from every usual day of the 8 weeks before (the weeks before the season).
@@ -315,6 +390,24 @@ function scoreDay(ctx: SeriesCtx, days: DayParts[], ys: (number | null)[], t: nu
   // (cyber week's deal-driven rates would make every December day look weak).
   const recentDays = season ? recent.map((k) => days[k] as DayParts) : levelDays
   return judge(ctx, days, t, y, level + (wdOffset[wds[t] as number] as number), scale, recentDays, basis)
+}
+
+/**
+ * `enoughVolume` of the level days (the 28 before `t`, settling days left out), settled from the
+ * running count where it can be: the median of n days reaches the floor only if the upper middle
+ * day does, and surely does when the lower middle does too. Only a window whose middle straddles
+ * the floor takes the median.
+ */
+function levelVolume(ctx: SeriesCtx, t: number, levelDays: DayParts[]): boolean {
+  const len = levelDays.length
+  if (len === 0) return false
+  const from = t - LEVEL_DAYS
+  const n = (ctx.atFloor[from + len] as number) - (ctx.atFloor[from] as number)
+  const mid = len >> 1
+  if (len % 2) return n >= len - mid
+  if (n > len - mid) return true
+  if (n < len - mid) return false
+  return enoughVolume(ctx.metric, levelDays)
 }
 
 /**
