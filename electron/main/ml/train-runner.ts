@@ -49,22 +49,29 @@ export async function trainInWorker(
   const source = src.sqlite.memory ? { ws: load() } : { dbPath: src.sqlite.name, workspaceId: src.workspaceId }
   const worker = startWorker(url, { source, options, activeArtifact: src.activeArtifact })
   return new Promise((resolve, reject) => {
+    // Messages already posted still arrive after an abort or the result terminated the worker:
+    // once settled, they are dropped (a late 'loaded' would report progress for a finished job).
+    let settled = false
     const onAbort = (): void => {
+      settled = true
       void worker.terminate()
       reject(new Error('Cancelled'))
     }
     signal.addEventListener('abort', onAbort, { once: true })
     worker.on('message', (m: Message) => {
+      if (settled) return
       if ('type' in m) {
         if (!('ws' in source)) onLoaded(m.series, m.days)
         return
       }
+      settled = true
       signal.removeEventListener('abort', onAbort)
       void worker.terminate()
       if (m.ok) resolve({ ...m.outcome, ranIn: 'worker', workerHeapMb: m.heapMb })
       else reject(m.notFound ? noData(src.workspaceId) : new Error(m.error))
     })
     worker.once('error', (err) => {
+      settled = true
       signal.removeEventListener('abort', onAbort)
       reject(err)
     })

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { EventBus } from '../events'
 import { openStore, type Store } from '../store/db'
-import { CancelledError, JobQueue, RunLaterError, throwIfAborted } from './job-queue'
+import { CancelledError, JobQueue, RunLaterError, throwIfAborted, type JobContext } from './job-queue'
 import { sourceResourcesDir } from '../platform/node'
 import { join } from 'node:path'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -80,6 +80,34 @@ describe('JobQueue', () => {
     expect(progress.length).toBeLessThan(20)
     expect(progress.at(-1)).toBe(10_000)
     expect(q.get(id)?.current).toBe(10_000)
+  })
+
+  it('progress reported after a job ended (a worker message still in flight) changes nothing, even once the store is closed', async () => {
+    const { q, events, store: st } = setup()
+    let late: JobContext | null = null
+    q.register({
+      kind: 'count',
+      maxAttempts: 1,
+      run: async ({ n }, ctx) => {
+        late = ctx
+        ctx.progress('Counting', n, n, 'done')
+        return null
+      },
+    })
+    q.start()
+    const id = q.enqueue('count', { n: 3 })
+    expect((await q.waitFor(id)).status).toBe('succeeded')
+    const after: string[] = []
+    events.on('job:progress', (p) => after.push(p.step))
+    const ctx = late as unknown as JobContext
+    // A final report (current = total) is written at once, whatever the throttle.
+    ctx.progress('Late', 5, 5, 'after the end')
+    expect(after).toEqual([])
+    expect(q.get(id)).toMatchObject({ step: 'Counting', current: 3, total: 3 })
+    await q.stop()
+    st.close()
+    expect(() => ctx.progress('Later', 5, 5)).not.toThrow()
+    expect(after).toEqual([])
   })
 
   it('refuses an invalid payload at enqueue, naming the kind and the field, and stores nothing', () => {

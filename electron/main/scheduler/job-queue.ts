@@ -368,8 +368,12 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     let last = 0
     let lastStored = 0
     let pending: { step: string; current: number; total: number; message: string } | null = null
+    // Set once the run has settled: a report still in flight (a worker's message queued before it
+    // was terminated) must not touch a finished row, announce progress after the end, or write to
+    // a store closed since.
+    let ended = false
     const flush = (store = true): void => {
-      if (!pending) return
+      if (!pending || ended) return
       const p = pending
       pending = null
       last = performance.now()
@@ -393,6 +397,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
       attempt,
       signal: ctl.signal,
       progress: (step, current, total, message = '') => {
+        if (ended) return
         pending = { step, current: Math.round(current), total: Math.round(total), message }
         const done = total > 0 && current >= total
         if (done || performance.now() - last >= PROGRESS_INTERVAL_MS) flush(done)
@@ -438,6 +443,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
           this.finish(row.id, row.kind, owner, 'failed', null, message)
         }
       } finally {
+        ended = true
         this.running.delete(row.id)
         this.runningBackground.delete(row.id)
         this.runs.delete(row.id)
