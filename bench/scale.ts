@@ -74,6 +74,8 @@ export const scaleBench: Bench = {
       rows: built.rows,
       pages: r.pages,
       worst_page_ms: Math.max(...r.pages.map((p) => p.ms)),
+      // The same over each page's first opening (before anything is kept).
+      worst_first_page_ms: Math.max(...r.pages.map((p) => p.first_ms)),
       max_response_kb: Math.round(r.maxResponseBytes / 1024),
       ipc_p99_busy_ms: Math.round(p99(r.busyLatencies)),
       rss_idle_mb: r.rssIdleMb,
