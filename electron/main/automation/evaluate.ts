@@ -799,6 +799,24 @@ class SideReader {
     return localDateIn(account.timeZone, new Date(at))
   }
 
+  private readonly provisionalNotes = new WeakMap<RuleWindow, Map<number, Unknown>>()
+
+  /** Why a window has no settled day for an account: one per window and account, not per entity. */
+  private provisional(w: RuleWindow, account: EvalAccount): Unknown {
+    let byAccount = this.provisionalNotes.get(w)
+    if (!byAccount) this.provisionalNotes.set(w, (byAccount = new Map()))
+    let u = byAccount.get(account.id)
+    if (!u)
+      byAccount.set(
+        account.id,
+        (u = new Unknown(
+          'provisional',
+          () => `${windowLabel(w)} has only provisional days (last settled day ${account.lastSettledDate ?? 'none'})`,
+        )),
+      )
+    return u
+  }
+
   /** Spend in the first condition's window, to order matched entities. */
   weightOf(e: RuleEntity, first: RuleCondition | null): number {
     if (!first) return 0
@@ -840,11 +858,7 @@ class SideReader {
     const t = this.totalsFor(level, subject.id, account, w, includeProvisional)
     const range = this.lastRange
     if (t === null) {
-      if (range && 'provisional' in range)
-        this.unknown = new Unknown(
-          'provisional',
-          () => `${windowLabel(w)} has only provisional days (last settled day ${account.lastSettledDate ?? 'none'})`,
-        )
+      if (range && 'provisional' in range) this.unknown = this.provisional(w, account)
       return null
     }
     const need = dataMinimumOf(metric)

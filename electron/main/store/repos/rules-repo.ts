@@ -115,6 +115,9 @@ function toDecision<T extends DecisionDbRow>(r: T): Omit<T, 'conditions' | 'acti
 
 const ENTITY_TABLE: Record<EntityLevel, string> = { campaign: 'campaigns', ad_set: 'ad_sets', ad: 'ads' }
 
+/** How many of the newest compact sets an entity's history reads at most (a few per run). */
+const HISTORY_SETS_SCANNED = 2_000
+
 interface RuleDbRow {
   id: number
   workspace_id: number
@@ -432,16 +435,18 @@ export class RulesRepo {
         at: string
       })[]
     ).map(toDecision)
-    // Compact sets newest first, until `limit` of them hold the entity or they run out.
+    // Compact sets newest first, until `limit` of them hold the entity, they run out, or the newest
+    // HISTORY_SETS_SCANNED sets were read (an entity that rules mostly matched is not searched for
+    // through every set ever stored).
     const compact: (RuleDecision & { runId: number; ruleId: number; version: number; at: string })[] = []
     const e = this.entityNames(level, [entityId]).get(entityId)
     const sets = this.sqlite
       .prepare(
         `SELECT s.outcome, s.reason, s.entity_ids AS ids, r.id AS runId, r.rule_id AS ruleId, r.version, r.started_at AS at
          FROM rule_decision_sets s JOIN rule_runs r ON r.id = s.run_id
-         WHERE s.entity_type = ? ORDER BY s.run_id DESC`,
+         WHERE s.entity_type = ? ORDER BY s.run_id DESC LIMIT ?`,
       )
-      .iterate(level) as IterableIterator<{
+      .iterate(level, HISTORY_SETS_SCANNED) as IterableIterator<{
       outcome: 'not_matched' | 'skipped'
       reason: RuleDecision['reason']
       ids: Buffer
