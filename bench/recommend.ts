@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector'
 import { join } from 'node:path'
 import { addDays } from '../shared/domain/dates'
 import { createCore, type Core } from '../electron/main/core'
@@ -29,10 +31,29 @@ import type { Bench } from './types'
  * same luck). `capture` = engine / oracle (`capture_known_luck` = engine / the known-luck oracle).
  * `generate_s`: one full generation (every kind of advice) on the 10,000-campaign store, after
  * the generation the demo build queues in the background has finished (wall clock;
- * `generate_cpu_s` is the process's CPU time during it, every thread, with no background job left). ME_BENCH_REC_SEED (default 42) picks the simulated world.
+ * `generate_cpu_s` is the process's CPU time during it, every thread, with the job queue stopped). ME_BENCH_REC_SEED (default 42) picks the simulated world.
  */
 
 const HORIZON = 28
+
+/** ME_BENCH_REC_PROFILE=file.cpuprofile: a CPU profile of the timed generation only. */
+async function startProfile(): Promise<Session> {
+  const session = new Session()
+  session.connect()
+  const post = (m: string): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(m, (e, r) => (e ? reject(e) : resolve(r))))
+  await post('Profiler.enable')
+  await post('Profiler.start')
+  return session
+}
+
+async function stopProfile(session: Session, file: string): Promise<void> {
+  const r = await new Promise<{ profile: unknown }>((resolve, reject) =>
+    session.post('Profiler.stop', (e, v) => (e ? reject(e) : resolve(v as { profile: unknown }))),
+  )
+  writeFileSync(file, JSON.stringify(r.profile))
+  session.disconnect()
+}
 const GRID = Array.from({ length: 13 }, (_, i) => 0.7 + i * 0.05)
 
 interface Campaign {
@@ -251,13 +272,16 @@ export const recommendBench: Bench = {
       // The demo build queues a generation of its own in the background (as after every sync):
       // let it finish, so the timed generation is one generation, not two interleaved.
       await big.services.recommendations.idle()
-      // And the background jobs the build queued (model training): the CPU time is process-wide.
-      for (const j of big.jobs.list(100))
-        if (j.status === 'queued' || j.status === 'running') await big.jobs.waitFor(j.id)
+      // And no background job (the model training the build queued) runs beside it: the CPU time
+      // is process-wide. The curves the engine reads are fitted on the fly, not by that job.
+      await big.jobs.stop()
       await big.services.recommendations.idle()
+      const profile = process.env.ME_BENCH_REC_PROFILE
+      const session = profile ? await startProfile() : null
       const cpu0 = process.cpuUsage()
       const r = await big.services.recommendations.generate(workspaceId)
       const cpu = process.cpuUsage(cpu0)
+      if (session && profile) await stopProfile(session, profile)
       generateS = r.seconds
       generateCpuS = (cpu.user + cpu.system) / 1e6
       generated = r.inserted + r.updated

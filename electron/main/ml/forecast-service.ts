@@ -10,7 +10,7 @@ import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
 import type { JobContext } from '../scheduler/job-queue'
 import type { Sqlite } from '../store/db'
-import { loadWorkspaceSeries } from '../store/repos/dataset-repo'
+import { accountOfEntity, loadAccountTotals, loadWorkspaceSeries } from '../store/repos/dataset-repo'
 import { dataStatus, type EntitySeries } from './features'
 import {
   FORECAST_ARTIFACT_KIND,
@@ -41,7 +41,10 @@ const CURVE_DAYS = 180
 const toMicros = (units: number): number => Math.round(units * 1e6)
 
 /** The curves of an entity over its last CURVE_DAYS days, with why each is not usable (null = usable). */
-function curvesOf(s: EntitySeries): {
+function curvesOf(
+  s: EntitySeries,
+  account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
+): {
   revenue: ResponseCurve | null
   conversions: ResponseCurve | null
   revenueProblem: string | null
@@ -51,8 +54,10 @@ function curvesOf(s: EntitySeries): {
   const spend = s.spend.subarray(from)
   const y = s.revenue.subarray(from)
   const n = s.conversions.subarray(from)
-  let revenue = fitResponseCurve(spend, y)
-  let conversions = fitResponseCurve(spend, n)
+  // The season control: the account's totals on the same days (the season moves them all).
+  const ctl = (v: Float64Array) => (account ? { spend: account.spend.subarray(from), y: v.subarray(from) } : undefined)
+  let revenue = fitResponseCurve(spend, y, ctl(account?.revenue ?? y))
+  let conversions = fitResponseCurve(spend, n, ctl(account?.conversions ?? n))
   // The shape from the whole window, the level from its last weeks (the level drifts).
   if (revenue) revenue = anchorLevel(revenue, spend, y)
   if (conversions) conversions = anchorLevel(conversions, spend, n)
@@ -65,8 +70,11 @@ function curvesOf(s: EntitySeries): {
  * hides the curve, the what-if scales in proportion to spend and the recommendation engine falls
  * back to its power law. One model and one gate for the three.
  */
-function curveView(s: EntitySeries): ResponseCurveView {
-  const c = curvesOf(s)
+function curveView(
+  s: EntitySeries,
+  account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
+): ResponseCurveView {
+  const c = curvesOf(s, account)
   const rev = c.revenue
   const conv = c.conversions
   if (!rev || !conv)
@@ -233,6 +241,17 @@ export class ForecastService {
     return { version: a.version, artifact }
   }
 
+  /** The daily totals of an entity's account on the entity's days (the curves' season control). */
+  private accountTotals(
+    workspaceId: number,
+    entityType: MlEntityType,
+    entityId: number,
+    s: EntitySeries,
+  ): ReturnType<typeof loadAccountTotals> | null {
+    const accountId = accountOfEntity(this.sqlite, workspaceId, entityType, entityId)
+    return accountId === null ? null : loadAccountTotals(this.sqlite, accountId, s.fromDay, s.spend.length)
+  }
+
   private entity(
     workspaceId: number,
     entityType: MlEntityType,
@@ -273,7 +292,10 @@ export class ForecastService {
     if (basis.status === 'none') throw new AppError('CONFLICT', basis.reasons.join(' '), { basis })
     const current = basis.currentDailySpend
     const planned = input.dailySpendMicros !== undefined ? input.dailySpendMicros / 1e6 : current
-    const curves = planned === current ? null : curvesOf(s)
+    const curves =
+      planned === current
+        ? null
+        : curvesOf(s, this.accountTotals(input.workspaceId, input.entityType, input.entityId, s))
     const spendResponse: Forecast['spendResponse'] =
       curves === null
         ? 'current'
@@ -350,7 +372,11 @@ export class ForecastService {
    */
   responseCurve(input: { workspaceId: number; entityType: MlEntityType; entityId: number }): ResponseCurveView {
     const { s } = this.entity(input.workspaceId, input.entityType, input.entityId)
-    return curveView(s)
+    const accountId = accountOfEntity(this.sqlite, input.workspaceId, input.entityType, input.entityId)
+    return curveView(
+      s,
+      accountId === null ? null : loadAccountTotals(this.sqlite, accountId, s.fromDay, s.spend.length),
+    )
   }
 
   /**
@@ -369,9 +395,11 @@ export class ForecastService {
     const ws = loadWorkspaceSeries(this.sqlite, input.workspaceId, {
       entities: { accountId: input.accountId, lastDays: CURVE_DAYS, campaign: ids('campaign'), ad_set: ids('ad_set') },
     })
+    const first = ws?.series[0]
+    const account = first ? loadAccountTotals(this.sqlite, input.accountId, first.fromDay, first.spend.length) : null
     for (const s of ws?.series ?? []) {
       try {
-        out.set(`${s.entityType}:${s.id}`, curveView(s))
+        out.set(`${s.entityType}:${s.id}`, curveView(s, account))
       } catch (e) {
         out.set(`${s.entityType}:${s.id}`, { problem: (e as Error).message })
       }

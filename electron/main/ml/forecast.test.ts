@@ -166,9 +166,40 @@ describe('forecast models', () => {
   })
 
   it("answers the what-if with the response curve, so its marginal ROAS is the curve's", async () => {
-    // A campaign the model forecasts whose curve is good enough to use.
+    // The demo's budgets never move apart from their account's, so once the season is controlled
+    // for no demo curve is identified (the Predictions page says so). A marketer who moved one
+    // campaign's budget ×2 and ÷2 on a 7-week cycle over the last 180 days, with revenue answering at
+    // elasticity 0.6, gives one: its rows (and the account's totals) are rewritten so.
+    const moved = byStatus('ok')[0] as number
+    const q = core.store.sqlite
+    const { account, last } = q
+      .prepare('SELECT account_id AS account, max(date) AS last FROM daily_metrics WHERE campaign_id = ?')
+      .get(moved) as { account: number; last: string }
+    const sums = q.prepare(
+      `SELECT coalesce(sum(spend_micros), 0) AS s, coalesce(sum(conversion_value_micros), 0) AS r,
+         coalesce(sum(conversions), 0) AS n FROM daily_metrics WHERE campaign_id = ? AND date = ?`,
+    )
+    const scale = q.prepare(
+      `UPDATE daily_metrics SET spend_micros = CAST(round(spend_micros * ?) AS INTEGER),
+         conversion_value_micros = CAST(round(conversion_value_micros * ?) AS INTEGER), conversions = conversions * ?
+       WHERE campaign_id = ? AND date = ?`,
+    )
+    const total = q.prepare(
+      `UPDATE account_daily SET spend_micros = spend_micros + ?, conversion_value_micros = conversion_value_micros + ?,
+         conversions = conversions + ? WHERE account_id = ? AND date = ?`,
+    )
+    q.transaction(() => {
+      for (let i = 0; i < 180; i++) {
+        const date = addDays(last, -i)
+        const f = Math.exp(0.7 * Math.sin((2 * Math.PI * i) / 49))
+        const b = sums.get(moved, date) as { s: number; r: number; n: number }
+        scale.run(f, f ** 0.6, f ** 0.6, moved, date)
+        const a = sums.get(moved, date) as { s: number; r: number; n: number }
+        total.run(a.s - b.s, a.r - b.r, a.n - b.n, account, date)
+      }
+    }).immediate()
     let found: { id: number; curve: ResponseCurveView } | null = null
-    for (const id of byStatus('ok')) {
+    for (const id of [moved, ...byStatus('ok')]) {
       const curve = await call<ResponseCurveView>('ml:getResponseCurve', {
         workspaceId,
         entityType: 'campaign',

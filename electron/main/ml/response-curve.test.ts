@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { SeededRandom } from '../../../shared/experiments/random'
 import {
   anchorLevel,
+  controlledElasticity,
   curveProblem,
   curveUsable,
   fitResponseCurve,
   K_MAX,
   K_MIN,
+  MAX_ELASTICITY_SE,
   marginalAt,
   responseAt,
   S_MAX,
@@ -124,5 +127,86 @@ describe('adstock + Hill response curve (concave, bounded)', () => {
   it('refuses to fit without enough spend days', () => {
     expect(fitResponseCurve([0, 0, 10], [0, 0, 5])).toBeNull()
     expect(curveProblem(null)).toMatch(/fewer than 14 spend days/)
+  })
+})
+
+/**
+ * A known-elasticity account with a season: revenue_ct = A_c · g_t · spend_ct^E (E = 0.6) with a
+ * season g_t (±35% over a 120-day cycle, and a 30% rise over the window), budgets raised when the
+ * season converts best (the account's spend ∝ g_t^1.5), and each entity's own budget moves on
+ * its own slower cycle (±25%). 5% log-normal noise on revenue. The truth is the elasticity E.
+ */
+function seasonalAccount(o: { days: number; own: number; seed: number }): {
+  spend: number[][]
+  revenue: number[][]
+  total: { spend: number[]; y: number[] }
+} {
+  const E = 0.6
+  const rnd = new SeededRandom(o.seed)
+  const g = Array.from(
+    { length: o.days },
+    (_, t) => (1 + 0.35 * Math.sin((2 * Math.PI * t) / 120)) * (1 + (0.3 * t) / o.days),
+  )
+  const spend: number[][] = []
+  const revenue: number[][] = []
+  for (let c = 0; c < 8; c++) {
+    const period = 45 + 17 * c
+    const phase = rnd.next() * 2 * Math.PI
+    const base = 50 + 30 * c
+    const s = g.map((gt, t) => base * gt ** 1.5 * Math.exp(o.own * Math.sin((2 * Math.PI * t) / period + phase)))
+    spend.push(s)
+    revenue.push(s.map((x, t) => 4 * (g[t] as number) * x ** E * base ** (1 - E) * Math.exp(0.05 * rnd.normal())))
+  }
+  const total = {
+    spend: g.map((_, t) => spend.reduce((a, s) => a + (s[t] as number), 0)),
+    y: g.map((_, t) => revenue.reduce((a, r) => a + (r[t] as number), 0)),
+  }
+  return { spend, revenue, total }
+}
+
+/** Elasticity of a curve at steady spend x: marginal / average return. */
+const elasticityAt = (c: NonNullable<ReturnType<typeof fitResponseCurve>>, x: number): number =>
+  (marginalAt(c, x) * x) / responseAt(c, x)
+
+describe('response curves with the season controlled for', () => {
+  it('recovers a known elasticity that a fit on the entity alone confounds with the season', () => {
+    const a = seasonalAccount({ days: 180, own: 0.25, seed: 11 })
+    const spend = a.spend[3] as number[]
+    const y = a.revenue[3] as number[]
+    // The naive log-log slope on the entity's own weeks reads the season as the response.
+    const naive = controlledElasticity(spend, y, { spend: spend.map((x) => x * 2), y: y.map((v) => v * 2) })
+    expect(naive).toBeNull() // the entity against itself: no spread in relative spend
+    const ctl = controlledElasticity(spend, y, a.total)
+    if (!ctl) throw new Error('no controlled estimate')
+    expect(Math.abs(ctl.e - 0.6)).toBeLessThan(0.1)
+    expect(ctl.se).toBeLessThan(MAX_ELASTICITY_SE)
+    expect(ctl.weeks).toBe(25)
+    // The curve fitted without the control is much steeper than the truth at current spend; with
+    // the control it is close to it, and usable.
+    const x = spend.slice(-28).reduce((s, v) => s + v, 0) / 28
+    const plain = fitResponseCurve(spend, y)
+    const controlled = fitResponseCurve(spend, y, a.total)
+    if (!plain || !controlled) throw new Error('no fit')
+    expect(elasticityAt(plain, x)).toBeGreaterThan(0.8)
+    expect(Math.abs(elasticityAt(controlled, x) - 0.6)).toBeLessThan(0.12)
+    expect(controlled.controlled?.e).toBeCloseTo(ctl.e, 10)
+    expect(controlled.holdoutGain).toBeGreaterThan(0)
+    expect(curveProblem(controlled)).toBeNull()
+  })
+
+  it('does not use a curve when the entity never moved apart from its account (response not identified)', () => {
+    const a = seasonalAccount({ days: 180, own: 0.005, seed: 12 })
+    const c = fitResponseCurve(a.spend[2] as number[], a.revenue[2] as number[], a.total)
+    if (!c) throw new Error('no fit')
+    expect(c.controlled?.se ?? Infinity).toBeGreaterThan(MAX_ELASTICITY_SE)
+    expect(curveProblem(c)).toMatch(/not identified once the season is controlled for/)
+  })
+
+  it('needs enough full weeks of spend to control for the season', () => {
+    const a = seasonalAccount({ days: 49, own: 0.25, seed: 13 })
+    const c = fitResponseCurve(a.spend[1] as number[], a.revenue[1] as number[], a.total)
+    if (!c) throw new Error('no fit')
+    expect(c.controlled).toBeNull()
+    expect(curveProblem(c)).toMatch(/too few weeks/)
   })
 })

@@ -500,3 +500,53 @@ export function adSetAggregates(
   out.sort((x, y) => y.spend - x.spend || x.id - y.id)
   return out.map(({ id: _id, ...r }) => r)
 }
+
+/**
+ * An account's daily totals (all its campaigns: `account_daily`) over `days` days from epoch day
+ * `fromDay`, money in account-currency units, zero where it has no row: the season control of the
+ * response curves (the rest of the account on the same days).
+ */
+export function loadAccountTotals(
+  sqlite: Sqlite,
+  accountId: number,
+  fromDay: number,
+  days: number,
+): { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } {
+  const out = { spend: new Float64Array(days), revenue: new Float64Array(days), conversions: new Float64Array(days) }
+  const rows = sqlite
+    .prepare(
+      `SELECT date, spend_micros AS spend, conversion_value_micros AS revenue, conversions FROM account_daily
+       WHERE account_id = ? AND date BETWEEN ? AND ?`,
+    )
+    .all(accountId, fromEpochDay(fromDay), fromEpochDay(fromDay + days - 1)) as {
+    date: string
+    spend: number
+    revenue: number
+    conversions: number
+  }[]
+  for (const r of rows) {
+    const i = toEpochDay(r.date) - fromDay
+    if (i < 0 || i >= days) continue
+    out.spend[i] = r.spend / 1e6
+    out.revenue[i] = r.revenue / 1e6
+    out.conversions[i] = r.conversions
+  }
+  return out
+}
+
+/** The account of a campaign or an ad set of the workspace, or null. */
+export function accountOfEntity(
+  sqlite: Sqlite,
+  workspaceId: number,
+  entityType: 'campaign' | 'ad_set',
+  entityId: number,
+): number | null {
+  const table = entityType === 'campaign' ? 'campaigns' : 'ad_sets'
+  const r = sqlite
+    .prepare(
+      `SELECT x.account_id AS id FROM ${table} x JOIN ad_accounts a ON a.id = x.account_id
+       WHERE x.id = ? AND a.workspace_id = ?`,
+    )
+    .get(entityId, workspaceId) as { id: number } | undefined
+  return r?.id ?? null
+}
