@@ -499,10 +499,25 @@ export class RulesService {
     const conflicts = findConflicts(evaluated.map((e) => ({ ruleId: e.rule.id, outcomes: e.outcomes })))
     const evaluatedAt = performance.now()
     const results: RuleRunResult[] = []
-    for (const e of evaluated) {
-      results.push(
-        await this.act(e.rule, e.outcomes, e.error, trigger, dryRun, started, conflicts, data.get(e.rule.workspaceId)),
-      )
+    try {
+      for (const e of evaluated) {
+        results.push(
+          await this.act(
+            e.rule,
+            e.outcomes,
+            e.error,
+            trigger,
+            dryRun,
+            started,
+            conflicts,
+            data.get(e.rule.workspaceId),
+          ),
+        )
+      }
+    } finally {
+      // One notice per workspace for the whole cycle (a page refreshes once, not once per rule).
+      for (const workspaceId of new Set(evaluated.map((e) => e.rule.workspaceId)))
+        this.d.core.events.emit('data:changed', { tables: RUN_TABLES, workspaceId })
     }
     this.lastCycle = { evaluateMs: evaluatedAt - t0, recordMs: performance.now() - evaluatedAt }
     return results
@@ -654,7 +669,6 @@ export class RulesService {
       this.reschedule(r.id, started)
       return { runId, run, decisions, sets }
     })
-    this.d.core.events.emit('data:changed', { tables: RUN_TABLES, workspaceId: r.workspaceId })
     const { workspaceId: _ws, inputs: _in, ...stored } = run
     void _ws
     void _in
