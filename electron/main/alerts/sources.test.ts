@@ -343,6 +343,17 @@ describe('the demo raises alerts', () => {
       .find((a) => a.entity?.level === 'campaign' && a.entity.id === spike.id && a.title.startsWith('Spend of'))
     expect(alert?.body).toMatch(/Spend \d\.\dx its level since launch on 2026-12-0\d/)
     expect(alert?.body).toContain('It started recently: judged against its')
+    // Its chart (the page asks 14 days past the anomaly): no values after the last day of data, and
+    // the conversion series marks the days still settling (Google Ads: the newest 7).
+    const chart = (m: 'spend' | 'conversions') =>
+      c.services.anomalies.series(ws, 'campaign', spike.id, m, { from: '2026-11-01', to: '2026-12-16' }).points
+    expect(chart('spend').filter((p) => p.date > '2026-12-04' && p.actual !== null)).toEqual([])
+    expect(chart('spend').find((p) => p.date === spike.endDate)).toMatchObject({ flagged: true })
+    expect(
+      chart('conversions')
+        .filter((p) => p.settling)
+        .map((p) => p.date),
+    ).toEqual(['2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04'])
 
     // A real tracking break on the newest days (conversions gone, spend normal) is still found
     // on settling days: deeper than late conversions explain.

@@ -351,10 +351,16 @@ export class AnomalyService {
           flagged: false,
         })),
       }
+    // Days after the workspace's last day of data have not happened (or not been synced) yet: no
+    // values, rather than a drop to zero.
+    const last = this.repo.lastDataDate(workspaceId) ?? range.to
     return {
       currency,
       points: scoreSeries(e.days, metric, history, settleOpts(span, e)).map(
-        ({ basis: _b, baselineDays: _d, settling, ...p }) => ({ ...p, ...(settling ? { settling } : {}) }),
+        ({ basis: _b, baselineDays: _d, settling, ...p }) =>
+          p.date > last
+            ? { date: p.date, actual: null, expected: null, lower: null, upper: null, score: null, flagged: false }
+            : { ...p, ...(settling ? { settling } : {}) },
       ),
     }
   }

@@ -23,6 +23,8 @@ type Series = {
   lower: number | null
   upper: number | null
   flagged: boolean
+  /** Conversions of the day are still arriving (conversion metrics). */
+  settling?: boolean
 }[]
 
 const METRIC_NAMES: Record<Anomaly['metric'], string> = {
@@ -46,6 +48,7 @@ const SEVERITY_BADGE: Record<string, string> = {
 /** Actual vs expected with the ±3σ band and flagged days marked. */
 export function anomalyOption(series: Series, a: Anomaly, p: ChartPalette): ReturnType<typeof asChartOption> {
   const dates = series.map((s) => s.date)
+  const settling = series.filter((s) => s.settling)
   const fmt = (v: number): string =>
     a.metric === 'ctr'
       ? `${(v * 100).toFixed(2)}%`
@@ -121,7 +124,23 @@ export function anomalyOption(series: Series, a: Anomaly, p: ChartPalette): Retu
         markArea: {
           silent: true,
           itemStyle: { color: 'rgba(224, 49, 49, 0.08)' },
-          data: [[{ xAxis: a.startDate }, { xAxis: a.endDate }]],
+          data: [
+            [{ xAxis: a.startDate }, { xAxis: a.endDate }],
+            // The newest days whose conversions are still arriving (conversion metrics only).
+            ...(settling.length
+              ? [
+                  [
+                    {
+                      xAxis: settling[0]!.date,
+                      name: 'Conversions still arriving',
+                      itemStyle: { color: p.provisionalFill },
+                      label: { show: true, position: 'insideTop' as const, color: p.textMuted, fontSize: 10 },
+                    },
+                    { xAxis: settling[settling.length - 1]!.date },
+                  ],
+                ]
+              : []),
+          ],
         },
       },
     ],
@@ -284,6 +303,16 @@ export function AnomaliesPage(): JSX.Element {
                     {a.platform ? ` · ${platformLabel(a.platform)}` : ''} ·{' '}
                     {a.startDate === a.endDate ? a.startDate : `${a.startDate} → ${a.endDate}`}
                     {a.seasonal ? <span className="badge">retail peak</span> : null}
+                    {a.settling ? (
+                      <span className="badge" title="Conversions for these days are still arriving">
+                        still settling
+                      </span>
+                    ) : null}
+                    {a.young ? (
+                      <span className="badge" title="Judged against its own days since launch">
+                        launched recently
+                      </span>
+                    ) : null}
                   </span>
                   <span>{a.explanation}</span>
                 </button>
