@@ -15,7 +15,10 @@ import type { PlatformId } from './entities'
  *   (https://developers.google.com/google-ads/api/fields/latest/conversion_action).
  * - TikTok: reports count conversions with each ad group's attribution setting (click-through and
  *   view-through windows chosen in TikTok Ads Manager's attribution settings); the reporting API takes
- *   no window parameter (https://business-api.tiktok.com/portal/docs?id=1740302848100353).
+ *   no window parameter (https://business-api.tiktok.com/portal/docs?id=1740302848100353: advertiser,
+ *   report type, data level, dimensions, metrics, dates, paging, filtering, query mode), so a user cannot
+ *   pin one here. Its attribution metrics split click-through from view-through events (CTA/VTA
+ *   purchases: https://ads.tiktok.com/help/article/attribution) but not by window.
  * - Snapchat: stats follow the ad account's attribution setting unless the request pins
  *   `swipe_up_attribution_window` (1_DAY, 7_DAY, 28_DAY) and `view_attribution_window` (NONE, 1_HOUR,
  *   3_HOUR, 6_HOUR, 1_DAY, 7_DAY) (Snap Marketing API, Measurement:
