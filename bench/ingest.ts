@@ -413,6 +413,8 @@ export const ingestBench: Bench = {
       open = false
       await core.close()
       if (process.env.ME_BENCH_CHURN === '0') return figures
+      // Logged now too: a churn run stopped before its end (it is as long again) keeps these.
+      log(`  steady figures: ${JSON.stringify(figures)}`)
       // The churned year: as many campaigns live every day, half of them replaced every quarter.
       log('  churn run: half the campaigns replaced every quarter')
       rmSync(join(tmpDir, 'steady'), { recursive: true, force: true })
