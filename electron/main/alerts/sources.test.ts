@@ -341,7 +341,7 @@ describe('the demo raises alerts', () => {
     const alert = c.services.alerts
       .list({ workspaceId: ws, source: ['anomaly'] })
       .find((a) => a.entity?.level === 'campaign' && a.entity.id === spike.id && a.title.startsWith('Spend of'))
-    expect(alert?.body).toMatch(/Spend \d\.\dx its level since launch on 2026-12-0\d/)
+    expect(alert?.body).toMatch(/Spend \d\.\dx its post-launch level on 2026-12-0\d/)
     expect(alert?.body).toContain('It started recently: judged against its')
     // Its chart (the page asks 14 days past the anomaly): no values after the last day of data, and
     // the conversion series marks the days still settling (Google Ads: the newest 7).

@@ -637,7 +637,7 @@ export function explain(metric: AnomalyMetric, run: Run, fmt: (metric: AnomalyMe
     p.basis === 'last_year'
       ? `the level of the same ${day} last year (grown as this year has)`
       : p.basis === 'young'
-        ? 'its level since launch'
+        ? 'its post-launch level'
         : `the usual ${day} level`
   const move =
     ratio >= 1.5

@@ -134,7 +134,7 @@ describe('young entities: judged against their own days since the learning phase
     expect(flagged.map((d) => d.date)).toEqual(['2026-03-20'])
     expect(flagged[0]).toMatchObject({ basis: 'young', baselineDays: 19 - LEARNING_DAYS })
     const text = explain('spend', runs(scored)[0]!, (_m, v) => v.toFixed(0))
-    expect(text).toMatch(/^Spend [23]\.\dx its level since launch on 2026-03-20/)
+    expect(text).toMatch(/^Spend [23]\.\dx its post-launch level on 2026-03-20/)
     expect(text).toContain('judged against its 12 days after its first week')
   })
 

@@ -78,6 +78,6 @@ describe('anomaly detection on the simulator ground truth', () => {
       )
     expect(precision).toBeGreaterThanOrEqual(0.9)
     expect(recall).toBeGreaterThanOrEqual(0.8)
-    expect(found.every((a) => /usual|since launch|but no conversions/.test(a.explanation))).toBe(true)
+    expect(found.every((a) => /usual|post-launch|but no conversions/.test(a.explanation))).toBe(true)
   }, 60_000)
 })
