@@ -26,9 +26,11 @@ export function packIds(ids: Iterable<number>): Buffer {
   return Buffer.from(out.subarray(0, at))
 }
 
-/** The ids of a packed set, ascending. */
-export function unpackIds(bytes: Uint8Array): number[] {
-  const out: number[] = []
+/**
+ * Walk the ids of a packed set in ascending order; `visit` returning true stops the walk early.
+ * The one decoder behind `unpackIds` and `packedHas`.
+ */
+function eachId(bytes: Uint8Array, visit: (id: number) => boolean | void): void {
   let prev = -1
   let d = 0
   let shift = 0
@@ -40,29 +42,28 @@ export function unpackIds(bytes: Uint8Array): number[] {
       continue
     }
     prev = prev < 0 ? d : prev + d
-    out.push(prev)
+    if (visit(prev) === true) return
     d = 0
     shift = 0
   }
+}
+
+/** The ids of a packed set, ascending. */
+export function unpackIds(bytes: Uint8Array): number[] {
+  const out: number[] = []
+  eachId(bytes, (id) => {
+    out.push(id)
+  })
   return out
 }
 
 /** Whether a packed set holds `id` (stops at the first id past it). */
 export function packedHas(bytes: Uint8Array, id: number): boolean {
-  let prev = -1
-  let d = 0
-  let shift = 0
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] as number
-    d += (b & 0x7f) * 2 ** shift
-    if (b & 0x80) {
-      shift += 7
-      continue
-    }
-    prev = prev < 0 ? d : prev + d
-    if (prev >= id) return prev === id
-    d = 0
-    shift = 0
-  }
-  return false
+  let found = false
+  eachId(bytes, (v) => {
+    if (v < id) return false
+    found = v === id
+    return true
+  })
+  return found
 }

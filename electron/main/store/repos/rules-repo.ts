@@ -105,6 +105,27 @@ export interface CompactDecisionSet {
 
 type DecisionDbRow = Omit<RuleDecision, 'conditions' | 'actions'> & { conditions: string; actions: string }
 
+/** A compact set's entity as a decision: outcome and reason only, no numbers (`compact: true`). */
+function compactDecision(
+  entityType: EntityLevel,
+  entityId: number,
+  entity: { name: string; accountId: number } | undefined,
+  set: { outcome: RuleDecision['outcome']; reason: RuleDecision['reason'] },
+): RuleDecision {
+  return {
+    entityType,
+    entityId,
+    entityName: entity?.name ?? `#${entityId}`,
+    accountId: entity?.accountId ?? null,
+    outcome: set.outcome,
+    reason: set.reason,
+    detail: null,
+    conditions: [],
+    actions: [],
+    compact: true,
+  }
+}
+
 function toDecision<T extends DecisionDbRow>(r: T): Omit<T, 'conditions' | 'actions'> & RuleDecision {
   return {
     ...r,
@@ -347,19 +368,7 @@ export class RulesRepo {
     for (const s of this.decisionSets(runId)) {
       const names = this.entityNames(s.entityType, s.ids)
       for (const id of s.ids) {
-        const e = names.get(id)
-        out.push({
-          entityType: s.entityType,
-          entityId: id,
-          entityName: e?.name ?? `#${id}`,
-          accountId: e?.accountId ?? null,
-          outcome: s.outcome,
-          reason: s.reason,
-          detail: null,
-          conditions: [],
-          actions: [],
-          compact: true,
-        })
+        out.push(compactDecision(s.entityType, id, names.get(id), s))
       }
     }
     return out
@@ -458,16 +467,7 @@ export class RulesRepo {
     for (const s of sets) {
       if (!packedHas(s.ids, entityId)) continue
       compact.push({
-        entityType: level,
-        entityId,
-        entityName: e?.name ?? `#${entityId}`,
-        accountId: e?.accountId ?? null,
-        outcome: s.outcome,
-        reason: s.reason,
-        detail: null,
-        conditions: [],
-        actions: [],
-        compact: true,
+        ...compactDecision(level, entityId, e, s),
         runId: s.runId,
         ruleId: s.ruleId,
         version: s.version,
