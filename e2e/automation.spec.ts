@@ -181,6 +181,8 @@ test.describe('automation page', () => {
     await expect(one.locator('[data-testid="decision-explained"] li[data-result="false"]')).toContainText(
       'Spend (last 7d) > 1000000000000',
     )
+    // The recorded outcome is stated once, not again above the recomputed numbers.
+    await expect(one.getByTestId('decision-reason')).toHaveCount(1)
     await run.screenshot({ path: 'test-results/e2e/automation-recomputed.png' })
     await callApi('rules:delete', { id: rule.id })
   })

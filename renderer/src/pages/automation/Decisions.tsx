@@ -84,7 +84,13 @@ function CompactExplain({
         <p className={ex.sameAsRecorded ? 'field__hint' : 'field__error'} data-testid="decision-recomputed-note">
           {ex.note}
         </p>
-        <DecisionDetail d={ex.decision} currency={currency} accountCurrency={accountCurrency} />
+        <DecisionDetail
+          d={ex.decision}
+          currency={currency}
+          accountCurrency={accountCurrency}
+          // The recorded outcome is already stated above; repeat it only when the recomputation differs.
+          hideReason={ex.decision.outcome === d.outcome && ex.decision.reason === d.reason}
+        />
       </div>
     )
   }
@@ -122,16 +128,19 @@ export function DecisionDetail({
   currency,
   accountCurrency,
   explain,
+  hideReason = false,
 }: {
   d: RuleDecision
   currency: string
   accountCurrency: string
   /** For a compactly recorded decision: recompute its numbers. */
   explain?: ExplainFn
+  /** Leave out the reason line (a recomputation shown under the recorded decision's own). */
+  hideReason?: boolean
 }): JSX.Element {
   return (
     <div className="decision__detail">
-      {d.reason ? (
+      {hideReason ? null : d.reason ? (
         <p className="decision__reason" data-testid="decision-reason">
           <strong>{SKIP_REASON_LABELS[d.reason]}</strong>
           {d.detail ? `: ${d.detail}` : ''}
