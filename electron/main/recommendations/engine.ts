@@ -20,6 +20,7 @@ import {
 import type { BudgetHolder, RecAccount, RecommendationDraft, WindowSums } from '../store/repos/recommendations-repo'
 import { MIN_CURVE_R2 } from '../ml/response-curve'
 import { DEFAULT_GUARDRAILS, reallocate, revenueAt, type CurvePoint, type Holder } from './reallocate'
+import { formatMoney } from '../../../shared/domain/money'
 
 /**
  * The recommendation engine's rules, pure over the data the service reads. Each builder returns
@@ -27,6 +28,9 @@ import { DEFAULT_GUARDRAILS, reallocate, revenueAt, type CurvePoint, type Holder
  * account currency), a confidence in [0, 1] and priority = impact in the reporting currency ×
  * confidence. Thresholds are named here and documented in docs/recommendations.md.
  */
+
+/** An amount in currency units, formatted as everywhere else ("$5,540.00"). */
+const money = (units: number, currency: string): string => formatMoney(Math.round(units * 1e6), currency)
 
 /** z of the 80% two-sided interval. */
 export const Z80 = 1.2816
@@ -339,13 +343,19 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
       confidence,
       impactUnits: { point, lower: point - half, upper: point + half },
       body: body({
-        summary: `Shift daily budget from the entities whose next ${cur} returns least to those whose next ${cur} returns most, keeping the account's total of ${totalBudget.toFixed(2)} ${cur} a day. The response curves predict ${(pointDay * 7).toFixed(2)} ${cur} more revenue net of spend per week.`,
+        summary: `Shift daily budget from the entities whose next ${cur} returns least to those whose next ${cur} returns most, keeping the account's total of ${money(totalBudget, cur)} a day. ${
+          fallbacks >= movable.length
+            ? 'No fitted response curve is usable here, so a fallback power law through each entity’s last 28 days predicts'
+            : fallbacks > 0
+              ? `The response curves (${fallbacks} of the ${movable.length} entities on a fallback power law) predict`
+              : 'The response curves predict'
+        } ${money(pointDay * 7, cur)} more revenue net of spend per week.`,
         entities: changes.map((c) => entityOf(a.account, c.entityType, c.entityId, c.name)),
         impactMethod:
           'Curve-predicted daily revenue after − before (each entity at its new budget × its recent spend-to-budget ratio), minus the spend change, × 7. 80% interval: each moved entity’s revenue change uncertain by √(1 − R²) of itself (all of itself on a fallback curve), combined as independent.',
         evidence: {
           metrics: [
-            { label: 'Entities with a usable curve', value: movable.length, unit: 'count' },
+            { label: 'Entities weighed (fitted or fallback curve)', value: movable.length, unit: 'count' },
             { label: 'Held (learning, no usable curve)', value: held.length, unit: 'count' },
             {
               label: 'Daily budget moved',
@@ -359,7 +369,7 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
           ],
           chart: null,
           notes: [
-            `Guardrails: at most ±${DEFAULT_GUARDRAILS.maxStep * 100}% per entity per step, budgets of at least ${DEFAULT_GUARDRAILS.floor} ${cur}, entities launched in the last ${LEARNING_DAYS} days and paused ones left alone, fitted curves the ML module does not mark usable (weekly R² below ${MIN_CURVE_R2}) not used: those entities move along a fallback power law through their own last 28 days (revenue ∝ spend^e, e the median elasticity of the account's usable fitted curves, else ${DEFAULT_ELASTICITY}), with confidence ${FALLBACK_CONFIDENCE} and an interval as wide as the change.`,
+            `Guardrails: at most ±${DEFAULT_GUARDRAILS.maxStep * 100}% per entity per step, budgets of at least ${DEFAULT_GUARDRAILS.floor} ${cur}, entities launched in the last ${LEARNING_DAYS} days and paused ones left alone, fitted curves the ML module does not mark usable (weekly R² below ${MIN_CURVE_R2}, or an elasticity the season-controlled fit cannot identify; the Predictions page gives each reason) not used: those entities move along a fallback power law through their own last 28 days (revenue ∝ spend^e, e the median elasticity of the account's usable fitted curves, else ${DEFAULT_ELASTICITY}), with confidence ${FALLBACK_CONFIDENCE} and an interval as wide as the change.`,
             ...held.slice(0, 5).map((r) => `${r.name}: ${r.held}`),
             ...(held.length > 5 ? [`… and ${held.length - 5} more held`] : []),
           ],
