@@ -103,12 +103,8 @@ export class AnomalyService {
     const out: Entity[] = []
     // Each account's newest days still gain late conversions: from its reported-through day back
     // its platform's settling days. The workspace total settles when its slowest account does.
-    const through = this.repo.reportedThrough(ids)
-    const settleFrom = new Map<number, string>()
-    for (const a of scope.accounts) {
-      const t = through.get(a.id)
-      if (t) settleFrom.set(a.id, addDays(t, -(CONVERSION_SETTLE_DAYS[a.platform] - 1)))
-    }
+    const settling = this.settlingDays(scope.accounts)
+    const settleFrom = new Map([...settling].map(([id, d]) => [id, d.from]))
     const earliest = [...settleFrom.values()].sort()[0] ?? null
     const accSeries = this.fill(span, accRows)
     // An account currency without any exchange rate: the workspace total cannot be summed, so it
@@ -273,19 +269,35 @@ export class AnomalyService {
   }
 
   /**
+   * Each account's days still gaining late conversions: from its platform's settling days before
+   * its reported-through day, to that day (accounts with nothing reported are left out).
+   */
+  private settlingDays(
+    accounts: { id: number; platform: PlatformId }[],
+  ): Map<number, { from: string; through: string }> {
+    const through = this.repo.reportedThrough(accounts.map((a) => a.id))
+    const out = new Map<number, { from: string; through: string }>()
+    for (const a of accounts) {
+      const t = through.get(a.id)
+      if (t) out.set(a.id, { from: addDays(t, -(CONVERSION_SETTLE_DAYS[a.platform] - 1)), through: t })
+    }
+    return out
+  }
+
+  /**
    * Which of the range's days are still settling, per platform, in plain words (null when none
    * are): conversions, CPA and ROAS there are flagged only for falls beyond late conversions.
    */
   private settlingNote(workspaceId: number, range: DateRange): AnomalyNote | null {
     const accounts = this.analytics.scope(workspaceId).accounts
-    const through = this.repo.reportedThrough(accounts.map((a) => a.id))
+    const settling = this.settlingDays(accounts)
     const spans = new Map<string, string[]>()
     let from: string | null = null
     let to: string | null = null
     for (const a of accounts) {
-      const t = through.get(a.id)
-      if (!t || t < range.from) continue
-      const f = addDays(t, -(CONVERSION_SETTLE_DAYS[a.platform] - 1))
+      const d = settling.get(a.id)
+      if (!d || d.through < range.from) continue
+      const { from: f, through: t } = d
       const span = `${f < range.from ? range.from : f} to ${t > range.to ? range.to : t}`
       if (f > range.to) continue
       const label = PLATFORM_LABELS[a.platform]

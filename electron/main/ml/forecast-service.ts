@@ -372,11 +372,7 @@ export class ForecastService {
    */
   responseCurve(input: { workspaceId: number; entityType: MlEntityType; entityId: number }): ResponseCurveView {
     const { s } = this.entity(input.workspaceId, input.entityType, input.entityId)
-    const accountId = accountOfEntity(this.sqlite, input.workspaceId, input.entityType, input.entityId)
-    return curveView(
-      s,
-      accountId === null ? null : loadAccountTotals(this.sqlite, accountId, s.fromDay, s.spend.length),
-    )
+    return curveView(s, this.accountTotals(input.workspaceId, input.entityType, input.entityId, s))
   }
 
   /**
