@@ -1,0 +1,89 @@
+/**
+ * Cooperative slicing for long work on the core's thread (after-sync checks, rule cycles,
+ * recommendation drafts): call `await budget.maybeYield()` inside loops; it gives the event loop a
+ * turn (setImmediate, so IPC calls and timers run) once the current slice has run `maxMs`.
+ * Keep the work between two calls well under the budget (chunk reads too), so no stretch on the
+ * thread exceeds ~50 ms (issue 18's `ipc_p99_busy_ms`).
+ */
+
+/** One turn of the event loop: pending I/O callbacks (IPC, HTTP) and timers run before we resume. */
+export const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** The default slice: 30 ms of work, then a turn of the event loop. */
+export const SLICE_MS = 30
+
+export interface SliceBudget {
+  /** Yields (one event-loop turn) when the current slice has used its time; otherwise resolves at once. */
+  maybeYield(): Promise<void>
+  /** Yields unconditionally and starts a new slice. */
+  yield(): Promise<void>
+  /** Milliseconds used by the current slice so far. */
+  elapsed(): number
+  /** How many times this budget yielded (for tests and benches). */
+  readonly yields: number
+}
+
+/** A budget of `maxMs` per slice (default SLICE_MS), measured with performance.now(). */
+export function sliceBudget(maxMs: number = SLICE_MS): SliceBudget {
+  let start = performance.now()
+  let yields = 0
+  const turn = async (): Promise<void> => {
+    yields++
+    await yieldNow()
+    start = performance.now()
+  }
+  return {
+    maybeYield: () => (performance.now() - start >= maxMs ? turn() : Promise.resolve()),
+    yield: turn,
+    elapsed: () => performance.now() - start,
+    get yields() {
+      return yields
+    },
+  }
+}
+
+/** A budget that never yields: the same code run synchronously-in-spirit (CLI, one-off calls). */
+export const NO_YIELD: SliceBudget = {
+  maybeYield: () => Promise.resolve(),
+  yield: () => Promise.resolve(),
+  elapsed: () => 0,
+  yields: 0,
+}
+
+/**
+ * Background work run one task at a time, in order, each after an event-loop turn; `idle()`
+ * resolves when everything queued so far (and anything queued meanwhile) has finished, so tests
+ * wait for after-sync work without sleeps. A failing task is reported to `onError` and never stops
+ * the tasks after it.
+ */
+export class BackgroundLane {
+  private tail: Promise<void> = Promise.resolve()
+  private pending = 0
+
+  constructor(private readonly onError: (err: unknown) => void = (err) => console.error(err)) {}
+
+  /** Queue `task`; it starts after the tasks queued before it. */
+  add(task: () => Promise<void> | void): void {
+    this.pending++
+    this.tail = this.tail.then(async () => {
+      try {
+        await yieldNow()
+        await task()
+      } catch (err) {
+        this.onError(err)
+      } finally {
+        this.pending--
+      }
+    })
+  }
+
+  /** Tasks queued or running. */
+  get size(): number {
+    return this.pending
+  }
+
+  /** Resolves once the lane is empty (tasks queued while waiting are waited for too). */
+  async idle(): Promise<void> {
+    while (this.pending > 0) await this.tail
+  }
+}
