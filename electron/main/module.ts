@@ -1,5 +1,6 @@
 import type { InvokeChannel } from '../../shared/ipc/channels'
 import type { AlertService } from './alerts/alert-service'
+import type { AlertSources } from './alerts/sources'
 import type { AnalyticsService } from './analytics/analytics-service'
 import type { AnomalyService } from './analytics/anomaly-service'
 import type { RulesService } from './automation/rules-service'
@@ -55,6 +56,8 @@ export interface ServiceRegistry {
   backups: Backups
   /** Alerts: raise (deduped, routed, delivered through the outbox), history, channels, routes. */
   alerts: AlertService
+  /** The core's own alert checks (after syncs, trained models, changes); `idle()` waits for the queued after-sync checks. */
+  alertSources: AlertSources
   /** PDF reports: saved templates, branding, generation, schedules with email, history. */
   reports: ReportCenter
   /** Automation rules: store with versions, preview, run (through the change pipeline), schedules, undo. */

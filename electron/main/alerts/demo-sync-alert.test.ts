@@ -35,6 +35,7 @@ describe('the demo: a sync that brings an anomaly', () => {
     const last = '2026-06-16'
     const build = c.jobs.enqueue('demo:build', { campaigns: 20, days: 60, endDate: last, through: addDays(last, -5) })
     expect((await c.jobs.waitFor(build)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     const ws = c.workspaces.list().find((w) => w.isDemo)!.id
     const spike = c.store.sqlite
       .prepare(
@@ -74,6 +75,7 @@ describe('the demo: a sync that brings an anomaly', () => {
 
     // "Sync now": the real connectors against the simulated platforms bring the held-back days.
     expect((await syncNow(c, ws)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     const raised = c.services.alerts.list({ workspaceId: ws, source: ['anomaly'] }).filter(isSpike)
     expect(raised.length).toBeGreaterThan(0)
     const alert = raised.find((a) => a.severity === 'warning' || a.severity === 'critical')!

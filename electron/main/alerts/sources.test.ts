@@ -45,10 +45,11 @@ describe('alert sources', () => {
     ).run()
     db.prepare("INSERT INTO sync_state (account_id, last_success_at) VALUES (1, '2026-12-01T12:00:00Z')").run()
     const repo = c.services.sync.repo
-    const run = (o: AccountOutcome): void => {
+    const run = (o: AccountOutcome): Promise<void> => {
       const id = repo.startRun(1, null, 'incremental')
       repo.finishRun(id, o.status === 'succeeded' ? 'succeeded' : 'failed', [o], 0, o.error)
       c.events.emit('sync:finished', { workspaceId: 1, runId: id, status: o.status, rowsWritten: 0 })
+      return c.services.alertSources.idle()
     }
     const open = (): string[] =>
       c.services.alerts
@@ -56,29 +57,29 @@ describe('alert sources', () => {
         .map((a) => `${a.severity} ${a.dedupeKey}`)
         .sort()
 
-    run(outcome('failed', { errorKind: 'rate_limit', error: 'Meta kept rate-limiting (code 17)' }))
+    await run(outcome('failed', { errorKind: 'rate_limit', error: 'Meta kept rate-limiting (code 17)' }))
     expect(open()).toEqual(['warning sync:rate-limit:1', 'warning sync:stale:1'])
     const stale = c.services.alerts.list({ source: ['sync'] }).find((a) => a.dedupeKey === 'sync:stale:1')!
     expect(stale.title).toBe('Acme Meta has not synced for 72 hours')
     expect(stale.numbers[0]).toMatchObject({ value: 72, unit: 'hours', previous: 48 })
 
-    run(outcome('needs_reconnect', { errorKind: 'auth' }))
+    await run(outcome('needs_reconnect', { errorKind: 'auth' }))
     expect(open()).toContain('error sync:reconnect:1')
     expect(open()).not.toContain('error sync:failing:1')
-    run(outcome('failed', { errorKind: 'server' }))
+    await run(outcome('failed', { errorKind: 'server' }))
     expect(open()).toContain('error sync:failing:1')
     const failing = c.services.alerts.list({}).find((a) => a.dedupeKey === 'sync:failing:1')!
     expect(failing.title).toBe('Acme Meta failed to sync 3 times in a row')
 
     // Turning the source off stops new sync alerts.
     await c.services.alerts.updateSettings({ sources: { sync: false } }, TEST_CALLER)
-    run(outcome('failed', { accountId: 1, errorKind: 'rate_limit' }))
+    await run(outcome('failed', { accountId: 1, errorKind: 'rate_limit' }))
     expect(c.services.alerts.list({}).find((a) => a.dedupeKey === 'sync:rate-limit:1')!.count).toBe(1)
     await c.services.alerts.updateSettings({ sources: { sync: true } }, TEST_CALLER)
 
     now = new Date('2026-12-04T13:00:00Z')
     db.prepare("UPDATE sync_state SET last_success_at = '2026-12-04T13:00:00Z' WHERE account_id = 1").run()
-    run(outcome('succeeded'))
+    await run(outcome('succeeded'))
     expect(open()).toEqual([])
     expect(c.services.alerts.list({ state: ['resolved'] })).toHaveLength(4)
   })
@@ -104,10 +105,12 @@ describe('alert sources', () => {
     core = createTestCore({ seedDemo: true, demo: { campaigns: 14, days: 120 }, now: () => now })
     const c = core
     expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     const ws = c.workspaces.list().find((w) => w.isDemo)!.id
     // The demo's injected anomalies end 10+ days before its last day: widen "recent" to see them.
     await c.services.alerts.updateSettings({ anomalyRecentDays: 120 }, TEST_CALLER)
     expect((await syncNow(c, ws)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     const anomalies = c.services.alerts.list({ source: ['anomaly'] })
     const found = c.services.anomalies.list({ workspaceId: ws, minSeverity: 'warning', includeSeasonal: false })
     const last = found.range.to
@@ -153,6 +156,7 @@ describe('alert sources', () => {
     core = createTestCore({ seedDemo: true, demo: { campaigns: 6, days: 60 }, now: () => now })
     const c = core
     expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     const ws = c.workspaces.list().find((w) => w.isDemo)!.id
     const db = c.store.sqlite
     const rates = db.prepare('SELECT * FROM fx_rates WHERE workspace_id = ?').all(ws) as Record<string, unknown>[]
@@ -163,6 +167,7 @@ describe('alert sources', () => {
     const warned = vi.spyOn(console, 'warn')
     try {
       for (let i = 0; i < 3; i++) expect((await syncNow(c, ws)).status).toBe('succeeded')
+      await c.services.alertSources.idle()
       const lines = [...logged.mock.calls, ...warned.mock.calls].map((args) => args.map(String).join(' '))
       expect(lines.filter((l) => /exchange rate|check failed/i.test(l))).toEqual([])
     } finally {
@@ -197,6 +202,7 @@ describe('alert sources', () => {
     const insert = db.prepare(`INSERT INTO fx_rates (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
     for (const r of rates) insert.run(...cols.map((k) => r[k]))
     expect((await syncNow(c, ws)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     expect(c.services.alerts.get(alert!.id).state).toBe('resolved')
     expect(
       c.services.anomalies
@@ -213,14 +219,14 @@ describe('alert sources', () => {
     })
     const c = core
     expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     const ws = c.workspaces.list().find((w) => w.isDemo)!.id
-    const broken = vi.spyOn(c.services.anomalies, 'list').mockImplementation(() => {
-      throw new Error('disk I/O error')
-    })
+    const broken = vi.spyOn(c.services.anomalies, 'listSliced').mockRejectedValue(new Error('disk I/O error'))
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
       for (let i = 0; i < 3; i++)
         c.events.emit('sync:finished', { workspaceId: ws, runId: 1, status: 'succeeded', rowsWritten: 0 })
+      await c.services.alertSources.idle()
       expect(logged.mock.calls.filter((a) => String(a[0]).includes('anomalies check failed'))).toHaveLength(1)
     } finally {
       logged.mockRestore()
@@ -235,6 +241,7 @@ describe('alert sources', () => {
     })
     expect(failed!.body).toBe('disk I/O error. Until this is fixed, no anomalies alerts are raised for this workspace.')
     c.events.emit('sync:finished', { workspaceId: ws, runId: 1, status: 'succeeded', rowsWritten: 0 })
+    await c.services.alertSources.idle()
     expect(c.services.alerts.get(failed!.id).state).toBe('resolved')
   })
 })
@@ -281,6 +288,7 @@ describe('the demo raises alerts', () => {
     core = createTestCore({ seedDemo: true, demo: { campaigns: 20, days: 60 }, now: () => now })
     const c = core
     const demo = await c.jobs.waitFor(c.startupJobId as number)
+    await c.services.alertSources.idle()
     expect(demo.status).toBe('succeeded')
     const spike = c.store.sqlite
       .prepare("SELECT end_date AS endDate FROM simulator_events WHERE kind = 'spend_spike'")
@@ -300,6 +308,7 @@ describe('the demo raises alerts', () => {
     core = createTestCore({ seedDemo: true, demo: { campaigns: 20, days: 480 }, now: () => now })
     const c = core
     expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     const spike = c.store.sqlite
       .prepare("SELECT end_date AS endDate FROM simulator_events WHERE kind = 'spend_spike'")
       .get() as { endDate: string }
@@ -316,6 +325,7 @@ describe('the demo raises alerts', () => {
     core = createTestCore({ seedDemo: true, demo: { days: 60 }, now: () => now })
     const c = core
     expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     const ws = c.workspaces.list().find((w) => w.isDemo)!.id
     const listed = c.services.anomalies.list({ workspaceId: ws, minSeverity: 'info', includeSeasonal: false })
     const note = listed.notes.find((n) => n.kind === 'season_without_history')
@@ -387,6 +397,7 @@ describe('the demo raises alerts', () => {
     })
     const c = core
     expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    await c.services.alertSources.idle()
     const ws = c.workspaces.list().find((w) => w.isDemo)!.id
     const ids = (
       c.store.sqlite.prepare('SELECT id FROM campaigns WHERE daily_budget_micros > 0 ORDER BY id LIMIT 2').all() as {

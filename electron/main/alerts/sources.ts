@@ -15,6 +15,7 @@ import type { CoreModule } from '../module'
 import { AnalyticsRepo } from '../store/repos/analytics-repo'
 import { StatusRepo } from '../store/repos/status-repo'
 import type { SyncService } from '../sync/sync-service'
+import { BackgroundLane, sliceBudget, type SliceBudget } from '../scheduler/slices'
 import type { AlertService } from './alert-service'
 
 /** How often long-running hosts look for stale data (an account that stopped syncing raises nothing itself). */
@@ -61,6 +62,10 @@ export class AlertSources {
   private readonly analytics: AnalyticsRepo
   /** The last failure logged per workspace and check: the same failure again is not logged again. */
   private readonly logged = new Map<string, string>()
+  /** After-sync checks, queued one at a time off the sync job (see afterSyncLater). */
+  private readonly lane = new BackgroundLane((err) => console.error('[alerts] after-sync checks failed:', err))
+  /** Aborted at shutdown: a queued or running check stops at its next slice. */
+  private readonly closing = new AbortController()
 
   constructor(
     private readonly core: CoreServices,
@@ -78,23 +83,51 @@ export class AlertSources {
   }
 
   /**
+   * Queue the after-sync checks of a workspace as background work: they run after the sync job
+   * has finished, one workspace at a time, in slices that give the event loop a turn at least every
+   * 30 ms (the anomaly scan over 10,000 campaigns took seconds in one stretch). `idle()` waits for them.
+   */
+  afterSyncLater(workspaceId: number): void {
+    this.lane.add(async () => {
+      if (this.closing.signal.aborted || !this.core.store.sqlite.open) return
+      await this.afterSync(workspaceId, sliceBudget(undefined, this.closing.signal))
+    })
+  }
+
+  /** Resolves once the queued after-sync checks have run (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.lane.idle()
+  }
+
+  /** Stop: queued checks are dropped, a running one stops at its next slice. */
+  close(): Promise<void> {
+    this.closing.abort(new Error('The core is closing'))
+    return this.idle()
+  }
+
+  /**
    * Everything a finished sync may change. Each source fails alone, never the others; a check that
    * cannot run (a missing exchange rate, say) is itself a WARNING saying why its alerts are silent,
-   * resolved by the next run that works.
+   * resolved by the next run that works. Sliced by `budget` (a turn of the event loop between checks
+   * and inside the anomaly scan).
    */
-  afterSync(workspaceId: number): void {
+  async afterSync(workspaceId: number, budget: SliceBudget = sliceBudget()): Promise<void> {
     for (const [name, fn] of [
       ['sync health', () => this.syncHealth(workspaceId)],
       ['stale data', () => this.staleData(workspaceId)],
-      ['anomalies', () => this.anomaliesOf(workspaceId)],
+      ['anomalies', () => this.anomaliesOf(workspaceId, budget)],
       ['budget pacing', () => this.budgetPacing(workspaceId)],
     ] as const) {
       const key = `source-failed:${name.replace(' ', '-')}`
+      await budget.maybeYield()
+      if (!this.core.store.sqlite.open) return
       try {
-        fn()
+        await fn()
         this.logged.delete(`${workspaceId}|${key}`)
         if (this.alerts.openByKey(workspaceId, key)) this.alerts.resolveByKey(workspaceId, key)
       } catch (err) {
+        // Shutdown stops the checks; it is no failure of the check.
+        if (this.closing.signal.aborted || !this.core.store.sqlite.open) return
         const why = err instanceof Error ? err.message : String(err)
         // Logged once; a repeat on later syncs is counted on the alert below instead.
         if (this.logged.get(`${workspaceId}|${key}`) !== why) {
@@ -233,18 +266,20 @@ export class AlertSources {
   }
 
   /** Anomalies of the last days of data, at or above the setting's severity, each with its explanation. */
-  anomaliesOf(workspaceId: number): void {
+  async anomaliesOf(workspaceId: number, budget: SliceBudget = sliceBudget()): Promise<void> {
     const settings = this.alerts.settings()
     if (!settings.sources.anomaly) return
     const last = this.status.lastDataDate(workspaceId)
     if (!last) return
-    const { anomalies, notes } = this.anomalies.list(
+    const { anomalies, notes } = await this.anomalies.listSliced(
       ListAnomaliesInputSchema.parse({ workspaceId, minSeverity: settings.anomalyMinSeverity }),
+      budget,
     )
     this.missingRates(workspaceId, notes)
     const since = addDays(last, -settings.anomalyRecentDays)
     for (const a of anomalies) {
       if (a.endDate < since) continue
+      await budget.maybeYield()
       const severity: AlertSeverity = a.severity
       const entity =
         a.level === 'workspace'
@@ -467,9 +502,9 @@ function describeChange(c: Change, currency: string): string {
 }
 
 /** The sources as a module: listens to finished syncs and trained models; an hourly stale-data check. */
-export const alertSourcesModule: CoreModule<never, 'alerts' | 'sync' | 'anomalies' | 'changes', never> = {
+export const alertSourcesModule: CoreModule<'alertSources', 'alerts' | 'sync' | 'anomalies' | 'changes', never> = {
   name: 'alertSources',
-  provides: [],
+  provides: ['alertSources'],
   requires: ['alerts', 'sync', 'anomalies', 'changes'],
   create(core, needs) {
     const sources = new AlertSources(core, needs.alerts, needs.sync, needs.anomalies, needs.changes)
@@ -477,19 +512,19 @@ export const alertSourcesModule: CoreModule<never, 'alerts' | 'sync' | 'anomalie
     let timer: NodeJS.Timeout | null = null
     return {
       handlers: {},
-      services: {},
+      services: { alertSources: sources },
       start() {
         offs.push(
           core.events.on('sync:finished', (e) => {
             if (!core.store.sqlite.open) return
             needs.anomalies.invalidate()
-            sources.afterSync(e.workspaceId)
+            sources.afterSyncLater(e.workspaceId)
           }),
           // A demo build is the demo's sync: its workspace gets the same checks (its anomalies among them).
           core.events.on('job:finished', (f) => {
             if (f.kind !== 'demo:build' || f.status !== 'succeeded' || !core.store.sqlite.open) return
             needs.anomalies.invalidate()
-            for (const w of core.workspaces.list()) if (w.isDemo) sources.afterSync(w.id)
+            for (const w of core.workspaces.list()) if (w.isDemo) sources.afterSyncLater(w.id)
           }),
           // Changes moved (proposed, approved, failed): failures and the approvals waiting.
           core.events.on('data:changed', (e) => {
@@ -517,6 +552,7 @@ export const alertSourcesModule: CoreModule<never, 'alerts' | 'sync' | 'anomalie
         offs.splice(0).forEach((off) => off())
         if (timer) clearInterval(timer)
         timer = null
+        return sources.close()
       },
     }
   },

@@ -3,6 +3,7 @@ import { PLATFORM_LABELS, type PlatformId } from '../../../shared/domain/entitie
 import { CONVERSION_SETTLE_DAYS } from '../../../shared/domain/platforms'
 import { formatMoney } from '../../../shared/domain/money'
 import type { DateRange } from '../../../shared/domain/metrics'
+import type { DataTable } from '../../../shared/domain/tables'
 import type { z } from 'zod'
 import type {
   Anomaly,
@@ -14,9 +15,27 @@ import type {
 import { AppError } from '../../../shared/ipc/result'
 import type { AnomalyDayRow, AnomalyRepo } from '../store/repos/anomaly-repo'
 import type { AnalyticsService } from './analytics-service'
+import { runSteps, runStepsSliced, sliceBudget, type SliceBudget, type Steps } from '../scheduler/slices'
 import { explain, historyDays, isSeasonalPeak, runs, scoreSeries, severity, type DayParts } from './anomaly-detector'
 
 type ListInput = z.output<typeof ListAnomaliesInputSchema>
+
+/**
+ * The tables the scan reads: a `data:changed` naming none of them (alerts raised, recommendations,
+ * jobs, rules) keeps its results, so the Anomalies page opens on the after-sync scan's answer.
+ */
+export const ANOMALY_SOURCE_TABLES: readonly DataTable[] = [
+  'workspaces',
+  'ad_accounts',
+  'connections',
+  'campaigns',
+  'daily_metrics',
+  'account_daily',
+  'campaign_cum',
+  'campaign_daily',
+  'fx_rates',
+  'sync_state',
+]
 type Level = Anomaly['level']
 const METRICS: AnomalyMetric[] = ['spend', 'conversions', 'cpa', 'ctr', 'roas']
 const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const
@@ -47,8 +66,20 @@ interface Detected {
   notes: AnomalyNote[]
 }
 
+/** What `list` answers. */
+export interface AnomalyList {
+  currency: string
+  range: DateRange
+  anomalies: Anomaly[]
+  notes: AnomalyNote[]
+}
+
 export class AnomalyService {
   private readonly cache = new Map<string, Detected>()
+  /** Sliced scans under way, by cache key (a page opened during the after-sync scan joins it). */
+  private readonly inflight = new Map<string, Promise<Detected>>()
+  /** Bumped by invalidate(): a sliced scan that saw a change meanwhile is not kept. */
+  private generation = 0
 
   constructor(
     private readonly repo: AnomalyRepo,
@@ -60,6 +91,8 @@ export class AnomalyService {
   /** Forget cached results (called on data:changed). */
   invalidate(): void {
     this.cache.clear()
+    this.inflight.clear()
+    this.generation++
   }
 
   /** Default range: the last 90 days up to the workspace's last day. */
@@ -88,18 +121,19 @@ export class AnomalyService {
     return out
   }
 
-  /** Series of every entity the detector watches over `span`. */
-  private entities(
+  /** Series of every entity the detector watches over `span`, in steps (reads chunked per account-day). */
+  private *entities(
     workspaceId: number,
     span: DateRange,
     range: DateRange,
     only?: { level: Level; id: number },
     notes: AnomalyNote[] = [],
-  ): Entity[] {
+  ): Steps<Entity[]> {
     const scope = this.analytics.scope(workspaceId)
     const ids = scope.accounts.map((a) => a.id)
     if (!ids.length) return []
     const accRows = this.repo.accountDays(ids, span.from, span.to)
+    yield
     const out: Entity[] = []
     // Each account's newest days still gain late conversions: from its reported-through day back
     // its platform's settling days. The workspace total settles when its slowest account does.
@@ -164,10 +198,11 @@ export class AnomalyService {
       }
     }
     if (!only || only.level === 'campaign') {
-      const top = only ? [only.id] : this.repo.topCampaigns(ids, range.from, range.to, MAX_CAMPAIGNS)
+      const top = only ? [only.id] : yield* this.repo.topCampaignsSteps(ids, range.from, range.to, MAX_CAMPAIGNS)
       if (top.length) {
-        const rows = this.repo.campaignDays(top, span.from, span.to)
+        const rows = yield* this.repo.campaignDaysSteps(top, span.from, span.to)
         const meta = this.repo.campaigns(top, ids)
+        yield
         const series = this.fill(span, rows)
         for (const c of meta) {
           const a = scope.byId.get(c.accountId)
@@ -189,10 +224,48 @@ export class AnomalyService {
     return out
   }
 
+  /** The scan of a workspace's range, at once (cached until the data changes). */
   private detect(workspaceId: number, range: DateRange): Detected {
     const key = `${workspaceId}|${range.from}|${range.to}`
     const hit = this.cache.get(key)
     if (hit) return hit
+    return this.keep(key, runSteps(this.detectSteps(workspaceId, range)))
+  }
+
+  /**
+   * The same scan in slices that give the event loop a turn every `budget` (the after-sync scan,
+   * the Anomalies page): the same result as `detect`, kept the same way unless the data changed
+   * while it ran. Callers asking for a range being scanned wait for that scan.
+   */
+  private detectSliced(workspaceId: number, range: DateRange, budget: SliceBudget): Promise<Detected> {
+    const key = `${workspaceId}|${range.from}|${range.to}`
+    const hit = this.cache.get(key)
+    if (hit) return Promise.resolve(hit)
+    const running = this.inflight.get(key)
+    if (running) return running
+    const generation = this.generation
+    const scan = runStepsSliced(this.detectSteps(workspaceId, range), budget).then(
+      (result) => {
+        if (this.inflight.get(key) === scan) this.inflight.delete(key)
+        return generation === this.generation ? this.keep(key, result) : result
+      },
+      (err: unknown) => {
+        if (this.inflight.get(key) === scan) this.inflight.delete(key)
+        throw err
+      },
+    )
+    this.inflight.set(key, scan)
+    return scan
+  }
+
+  private keep(key: string, result: Detected): Detected {
+    if (this.cache.size > 20) this.cache.clear()
+    this.cache.set(key, result)
+    return result
+  }
+
+  /** The scan in steps: one step per entity and metric scored (see scheduler/slices.ts). */
+  private *detectSteps(workspaceId: number, range: DateRange): Steps<Detected> {
     // The usual 56 days of baseline, and last year's season too when the range reaches into it.
     const history = historyDays(range)
     const span = { from: addDays(range.from, -history), to: range.to }
@@ -201,7 +274,7 @@ export class AnomalyService {
     const notes: AnomalyNote[] = []
     // Season days of the broadest series (the workspace, else its first account) judged without last year.
     let blindSeason: string[] | null = null
-    for (const e of this.entities(workspaceId, span, range, undefined, notes)) {
+    for (const e of yield* this.entities(workspaceId, span, range, undefined, notes)) {
       const fmt = (m: AnomalyMetric, v: number): string =>
         m === 'spend' || m === 'cpa'
           ? formatMoney(Math.round(v * 1e6), e.currency)
@@ -211,6 +284,7 @@ export class AnomalyService {
               ? `${v.toFixed(2)}x`
               : v.toFixed(1)
       for (const metric of METRICS) {
+        yield
         const scored = scoreSeries(e.days, metric, history, settleOpts(span, e))
         if (blindSeason === null && metric === 'spend' && e.level !== 'campaign')
           blindSeason = scored.filter((d) => d.basis === 'season_no_history').map((d) => d.date)
@@ -262,10 +336,7 @@ export class AnomalyService {
     }
     const settling = this.settlingNote(workspaceId, range)
     if (settling) notes.push(settling)
-    const result = { currency, anomalies, notes }
-    if (this.cache.size > 20) this.cache.clear()
-    this.cache.set(key, result)
-    return result
+    return { currency, anomalies, notes }
   }
 
   /**
@@ -318,9 +389,21 @@ export class AnomalyService {
   }
 
   /** Anomalies of a range with filters; newest first. */
-  list(input: ListInput): { currency: string; range: DateRange; anomalies: Anomaly[]; notes: AnomalyNote[] } {
+  list(input: ListInput): AnomalyList {
     const range = input.range ?? this.defaultRange(input.workspaceId)
-    const { currency, anomalies, notes } = this.detect(input.workspaceId, range)
+    return this.filtered(input, range, this.detect(input.workspaceId, range))
+  }
+
+  /**
+   * `list` with the scan in slices (never one long stretch on the core's thread): the Anomalies
+   * page and the after-sync alert check. The same answer as `list`.
+   */
+  async listSliced(input: ListInput, budget: SliceBudget = sliceBudget()): Promise<AnomalyList> {
+    const range = input.range ?? this.defaultRange(input.workspaceId)
+    return this.filtered(input, range, await this.detectSliced(input.workspaceId, range, budget))
+  }
+
+  private filtered(input: ListInput, range: DateRange, { currency, anomalies, notes }: Detected): AnomalyList {
     const min = SEVERITY_RANK[input.minSeverity]
     return {
       currency,
@@ -346,7 +429,9 @@ export class AnomalyService {
   ): z.infer<typeof MetricSeriesSchema> {
     const history = historyDays(range)
     const span = { from: addDays(range.from, -history), to: range.to }
-    const e = this.entities(workspaceId, span, range, { level, id: level === 'workspace' ? workspaceId : entityId })[0]
+    const e = runSteps(
+      this.entities(workspaceId, span, range, { level, id: level === 'workspace' ? workspaceId : entityId }),
+    )[0]
     if (level === 'workspace' && entityId !== workspaceId)
       throw new AppError('NOT_FOUND', `Workspace ${entityId} is not ${workspaceId}`)
     const currency = e?.currency ?? this.analytics.scope(workspaceId).currency

@@ -3,7 +3,7 @@ import type { CoreServices } from '../core-services'
 import type { CoreModule, ModuleParts } from '../module'
 import { AnalyticsRepo } from '../store/repos/analytics-repo'
 import { AnalyticsService, BREAKDOWN_TABLES } from './analytics-service'
-import { AnomalyService } from './anomaly-service'
+import { ANOMALY_SOURCE_TABLES, AnomalyService } from './anomaly-service'
 import { AnomalyRepo } from '../store/repos/anomaly-repo'
 import { CreativesRepo } from '../store/repos/creatives-repo'
 import { benchmarkPositions, loadBenchmarks } from './benchmarks'
@@ -49,7 +49,7 @@ function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Ch
       'analytics:getTop': (input) => analytics.top(input),
       'analytics:getTrend': (input) => analytics.trend(input),
       'analytics:getPacing': (input) => pacing(repo, input.workspaceId, services.platform.clock.now()),
-      'analytics:listAnomalies': (input) => anomalies.list(input),
+      'analytics:listAnomalies': (input) => anomalies.listSliced(input),
       'analytics:getMetricSeries': (input) =>
         anomalies.series(input.workspaceId, input.level, input.entityId, input.metric, input.range),
       'analytics:listBenchmarks': () => table(),
@@ -74,7 +74,7 @@ function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Ch
     start() {
       off = services.events.on('data:changed', (e) => {
         if (e.tables.some((t) => BREAKDOWN_TABLES.includes(t))) analytics.invalidate()
-        if (!e.tables.every((t) => t === 'fx_rates' || t === 'workspaces')) anomalies.invalidate()
+        if (e.tables.some((t) => ANOMALY_SOURCE_TABLES.includes(t))) anomalies.invalidate()
         creatives.invalidate()
       })
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BackgroundLane, sliceBudget, yieldNow } from './slices'
+import { BackgroundLane, runSteps, runStepsSliced, sliceBudget, yieldNow, type Steps } from './slices'
 
 /** Busy-waits `ms` on the thread (the work a slice stands for). */
 function spin(ms: number): void {
@@ -32,6 +32,32 @@ describe('sliceBudget', () => {
     // 80 ms of work in 10 ms slices: at least 5 turns, at most one per 5 steps (a step is 2 ms).
     expect(budget.yields).toBeGreaterThanOrEqual(5)
     expect(budget.yields).toBeLessThanOrEqual(8)
+  })
+})
+
+describe('steps', () => {
+  function* summing(n: number): Steps<number> {
+    let total = 0
+    for (let i = 1; i <= n; i++) {
+      spin(1)
+      total += i
+      yield
+    }
+    return total
+  }
+
+  it('gives the same result at once and sliced, and the sliced run yields', async () => {
+    expect(runSteps(summing(30))).toBe(465)
+    const budget = sliceBudget(5)
+    expect(await runStepsSliced(summing(30), budget)).toBe(465)
+    expect(budget.yields).toBeGreaterThanOrEqual(3)
+  })
+
+  it('stops at the next slice once its signal is aborted', async () => {
+    const ac = new AbortController()
+    const budget = sliceBudget(1, ac.signal)
+    ac.abort(new Error('core closing'))
+    await expect(runStepsSliced(summing(30), budget)).rejects.toThrow('core closing')
   })
 })
 

@@ -23,13 +23,18 @@ export interface SliceBudget {
   readonly yields: number
 }
 
-/** A budget of `maxMs` per slice (default SLICE_MS), measured with performance.now(). */
-export function sliceBudget(maxMs: number = SLICE_MS): SliceBudget {
+/**
+ * A budget of `maxMs` per slice (default SLICE_MS), measured with performance.now(). With a
+ * `signal`, a yield that finds it aborted throws its reason (work stops at the next slice: core
+ * shutdown, a newer request).
+ */
+export function sliceBudget(maxMs: number = SLICE_MS, signal?: AbortSignal): SliceBudget {
   let start = performance.now()
   let yields = 0
   const turn = async (): Promise<void> => {
     yields++
     await yieldNow()
+    signal?.throwIfAborted()
     start = performance.now()
   }
   return {
@@ -48,6 +53,30 @@ export const NO_YIELD: SliceBudget = {
   yield: () => Promise.resolve(),
   elapsed: () => 0,
   yields: 0,
+}
+
+/**
+ * Work written once as a generator of steps (`yield` between bounded pieces, `return` the result)
+ * runs either at once (`runSteps`: CLI, sync callers, a cached answer's first computation) or
+ * sliced (`runStepsSliced`: background work, IPC handlers), with the same result.
+ */
+export type Steps<T> = Generator<void, T, void>
+
+/** Runs every step at once and returns the result. */
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+  }
+}
+
+/** Runs the steps, giving the event loop a turn whenever the budget's slice is used up. */
+export async function runStepsSliced<T>(steps: Steps<T>, budget: SliceBudget = sliceBudget()): Promise<T> {
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+    await budget.maybeYield()
+  }
 }
 
 /**

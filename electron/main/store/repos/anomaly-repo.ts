@@ -1,5 +1,6 @@
 import type { Sqlite } from '../db'
 import { inChunks } from '../id-lists'
+import { runSteps, type Steps } from '../../scheduler/slices'
 import { addDays, startOfMonth } from '../../../../shared/domain/dates'
 import { CUM_N, CumulativeReader, type CumDay } from './cumulative-rollup'
 import { StatusRepo } from './status-repo'
@@ -73,10 +74,17 @@ export class AnomalyRepo {
    * GROUP BY over the range's ad-day rows (1.5M rows for 30 days of the 10,000-campaign demo).
    */
   topCampaigns(accountIds: number[], from: string, to: string, limit: number): number[] {
+    return runSteps(this.topCampaignsSteps(accountIds, from, to, limit))
+  }
+
+  /** `topCampaigns` in steps (one account per step; see scheduler/slices.ts). */
+  *topCampaignsSteps(accountIds: number[], from: string, to: string, limit: number): Steps<number[]> {
     const spend: [number, number][] = []
-    for (const a of accountIds)
+    for (const a of accountIds) {
       for (const [id, sums] of this.cum.rangeSums(a, from, to))
         if ((sums[0] as number) !== 0) spend.push([id, sums[0] as number])
+      yield
+    }
     spend.sort((x, y) => y[1] - x[1] || x[0] - y[0])
     return spend.slice(0, limit).map(([id]) => id)
   }
@@ -87,6 +95,11 @@ export class AnomalyRepo {
    * instead of one key lookup per ad-day of the campaigns' ads.
    */
   campaignDays(campaignIds: number[], from: string, to: string): AnomalyDayRow[] {
+    return runSteps(this.campaignDaysSteps(campaignIds, from, to))
+  }
+
+  /** `campaignDays` in steps (one account-day's packed row per step; see scheduler/slices.ts). */
+  *campaignDaysSteps(campaignIds: number[], from: string, to: string): Steps<AnomalyDayRow[]> {
     const wanted = new Set(campaignIds)
     const accounts = inChunks(campaignIds, (chunk, list) =>
       this.sqlite
@@ -101,6 +114,7 @@ export class AnomalyRepo {
         const hi = this.cum.at(a, d)
         const lo = d === startOfMonth(d) ? null : d === from ? this.cum.at(a, addDays(d, -1)) : prev
         prev = hi
+        yield
         if (!hi) continue
         let j = 0
         for (let i = 0; i < hi.ids.length; i++) {
