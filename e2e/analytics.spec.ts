@@ -73,6 +73,8 @@ test.describe('analytics pages', () => {
 
   test('the explorer asks for the prediction badges of the rows it loaded, window by window', async ({ page }) => {
     const asked: number[][] = []
+    // The conversions every badge forecasts: a retraining below changes it.
+    let point = 3
     await page.route('**/api/ml:listEntityForecasts', async (route) => {
       const input = route.request().postDataJSON() as { entityType: 'campaign'; ids?: number[] }
       asked.push(input.ids ?? [])
@@ -83,7 +85,7 @@ test.describe('analytics pages', () => {
         horizonDays: 14,
         currency: 'USD',
         dailySpendMicros: 1e6,
-        conversions: { point: 3, lower: 2, upper: 4 },
+        conversions: { point, lower: point - 1, upper: point + 1 },
         revenueMicros: { point: 9e6, lower: 6e6, upper: 12e6 },
         createdAt: '2026-01-01T00:00:00.000Z',
         status: 'model',
@@ -101,6 +103,22 @@ test.describe('analytics pages', () => {
     // Never the whole list: at most a window of ids per request.
     expect(asked.length).toBeGreaterThanOrEqual(2)
     expect(Math.max(...asked.map((ids) => ids.length))).toBeLessThanOrEqual(200)
+    await expect(mid.getByTestId('prediction-badge')).toHaveText('14d ≈ 3 conv')
+
+    // A retraining (the real core's: its data:changed for models and predictions reaches the page):
+    // the rows of windows loaded earlier keep a badge, now the new model's.
+    point = 7
+    const { jobId } = await callApi<{ jobId: number }>('ml:train', { workspaceId, model: 'forecast' })
+    await expect
+      .poll(
+        async () =>
+          (await callApi<{ id: number; status: string }[]>('jobs:list', { limit: 200 })).find((j) => j.id === jobId)
+            ?.status,
+        { timeout: 120_000 },
+      )
+      .toBe('succeeded')
+    await expect(page.getByTestId('explorer-row').first().getByTestId('prediction-badge')).toHaveText('14d ≈ 7 conv')
+    await expect(mid.getByTestId('prediction-badge')).toHaveText('14d ≈ 7 conv')
   })
 
   test('drills from a campaign to its ad sets and ads, and opens the detail drawer', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react'
+import { useCallback, useEffect, useState, type JSX } from 'react'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
 import { getClient } from '../../api/client'
 import { PageFrame } from '../../components/PageFrame'
@@ -12,6 +12,7 @@ import { EntityDrawer } from './EntityDrawer'
 import { ExplorerTable, type SortKey, type SortState } from './ExplorerTable'
 import { METRIC_COLUMNS, METRIC_LABELS, metricValue, platformLabel, type MetricColumn } from './format'
 import { useRowWindows } from '../../lib/row-windows'
+import { useWindowBadges } from '../../lib/window-badges'
 import { errorMessage } from '../../lib/errors'
 import type { EntityLevel } from '../../../../shared/domain/entities'
 import type { EntityForecast } from '../../../../shared/ipc/contracts/ml'
@@ -104,44 +105,22 @@ export function CampaignsPage(): JSX.Element {
     tables: FORECAST_TABLES,
     workspaceId,
   })
-  const badgeBase = useRef<ReadonlyMap<string, EntityForecast> | undefined>(undefined)
-  useEffect(() => {
-    badgeBase.current = forecastState.data
-  })
-  const [moreBadges, setMoreBadges] = useState<{ base: unknown; map: Map<string, EntityForecast> }>({
-    base: undefined,
-    map: new Map(),
-  })
+  // Later windows' badges, asked as the windows load and again for a newly trained model.
+  const { badges, loaded } = useWindowBadges(entityType !== null ? forecastState.data : undefined, state.data, badgesOf)
   const fetchWindow = useCallback(
     async (offset: number) => {
       const w = await ask(offset, WINDOW)
-      const base = badgeBase.current
-      if (base)
-        badgesOf(w.rows.map((r) => Number(r.id))).then(
-          (got) =>
-            setMoreBadges((m) => {
-              if (badgeBase.current !== base) return m
-              const map = new Map(m.base === base ? m.map : [])
-              for (const [id, f] of got) map.set(id, f)
-              return { base, map }
-            }),
-          () => undefined,
-        )
+      loaded(w.rows.map((r) => Number(r.id)))
       return w
     },
-    [ask, badgesOf],
+    [ask, loaded],
   )
   const list = useRowWindows(state.data, fetchWindow, WINDOW)
   const currency = state.data?.currency ?? 'USD'
   const convertedFrom = state.data?.convertedFrom ?? []
   // Archived (deleted) entities are left out of the list unless asked for; their spend counts anyway.
   const archivedCount = state.data?.archived ?? 0
-  const forecasts = useMemo((): ReadonlyMap<string, EntityForecast> => {
-    const first = entityType !== null ? forecastState.data : undefined
-    if (!first) return NO_FORECASTS
-    if (moreBadges.base !== first || moreBadges.map.size === 0) return first
-    return new Map([...first, ...moreBadges.map])
-  }, [entityType, forecastState.data, moreBadges])
+  const forecasts = entityType !== null ? badges : NO_FORECASTS
 
   const onSort = (key: SortKey): void =>
     setSort((s) =>
