@@ -325,11 +325,27 @@ async function busyPhase(
   const train = (await call(core, 'ml:train', { workspaceId: w, model: 'forecast' })).value as { jobId: number }
   const sync = (await call(core, 'sync:start', { workspaceId: w })).value as { jobId: number }
   const ids = { 'ml:train': train.jobId, 'sync:run': sync.jobId }
-  const done = (): boolean =>
+  const jobsDone = (): boolean =>
     Object.values(ids).every((id) => {
       const s = core.jobs.get(id)?.status
       return s !== 'queued' && s !== 'running'
     })
+  // The work a finished sync queues (alert checks with the anomaly scan, the recommendations'
+  // generation, the rules cycle) belongs to the busy phase too: it runs until the queued after-sync
+  // work is idle and AFTER_SYNC_TAIL_MS have passed since the jobs ended (the rules cycle has no idle()).
+  const AFTER_SYNC_TAIL_MS = 20_000
+  let jobsEndedAt: number | null = null
+  let afterSyncIdle = false
+  const done = (): boolean => {
+    if (!jobsDone()) return false
+    if (jobsEndedAt === null) {
+      jobsEndedAt = performance.now()
+      void Promise.all([core.services.alertSources.idle(), core.services.recommendations.idle()]).then(() => {
+        afterSyncIdle = true
+      })
+    }
+    return afterSyncIdle && performance.now() - jobsEndedAt >= AFTER_SYNC_TAIL_MS
+  }
   const latencies: number[] = []
   const probes: Call[] = [
     ['dashboard:getSummary', { workspaceId: w, range, compare: true }],
