@@ -1,37 +1,36 @@
 import { describe, expect, it } from 'vitest'
 import { BackgroundLane, runSteps, runStepsSliced, sliceBudget, yieldNow, type Steps } from './slices'
 
-/** Busy-waits `ms` on the thread (the work a slice stands for). */
-function spin(ms: number): void {
-  const end = performance.now() + ms
-  while (performance.now() < end) {
-    /* work */
-  }
-}
+/** The clock the budgets measure: each step of work below advances it. */
+let clock = 0
+const fakeClock = (): number => clock
 
 describe('sliceBudget', () => {
   it('yields only once a slice has used its time, and lets other callbacks run then', async () => {
-    const budget = sliceBudget(20)
+    clock = 0
+    const budget = sliceBudget(20, undefined, fakeClock)
     let ran = 0
     setImmediate(() => ran++)
-    await budget.maybeYield() // fresh slice: no yield
+    clock = 19
+    await budget.maybeYield() // within the slice: no yield
     expect(budget.yields).toBe(0)
     expect(ran).toBe(0)
-    spin(25)
+    clock = 25
     await budget.maybeYield()
     expect(budget.yields).toBe(1)
     expect(ran).toBe(1)
+    expect(budget.elapsed()).toBe(0)
   })
 
-  it('yields in a long loop, and not after every step', async () => {
-    const budget = sliceBudget(10)
+  it('yields in a long loop once per slice, not after every step', async () => {
+    clock = 0
+    const budget = sliceBudget(10, undefined, fakeClock)
     for (let i = 0; i < 40; i++) {
-      spin(2)
+      clock += 2 // a step of 2 ms
       await budget.maybeYield()
     }
-    // 80 ms of work in 10 ms slices: at least 5 turns, at most one per 5 steps (a step is 2 ms).
-    expect(budget.yields).toBeGreaterThanOrEqual(5)
-    expect(budget.yields).toBeLessThanOrEqual(8)
+    // 80 ms of work in 10 ms slices: a turn after every fifth step.
+    expect(budget.yields).toBe(8)
   })
 })
 
@@ -39,7 +38,7 @@ describe('steps', () => {
   function* summing(n: number): Steps<number> {
     let total = 0
     for (let i = 1; i <= n; i++) {
-      spin(1)
+      clock += 1 // a step of 1 ms
       total += i
       yield
     }
@@ -48,14 +47,14 @@ describe('steps', () => {
 
   it('gives the same result at once and sliced, and the sliced run yields', async () => {
     expect(runSteps(summing(30))).toBe(465)
-    const budget = sliceBudget(5)
+    const budget = sliceBudget(5, undefined, fakeClock)
     expect(await runStepsSliced(summing(30), budget)).toBe(465)
-    expect(budget.yields).toBeGreaterThanOrEqual(3)
+    expect(budget.yields).toBe(6)
   })
 
   it('stops at the next slice once its signal is aborted', async () => {
     const ac = new AbortController()
-    const budget = sliceBudget(1, ac.signal)
+    const budget = sliceBudget(1, ac.signal, fakeClock)
     ac.abort(new Error('core closing'))
     await expect(runStepsSliced(summing(30), budget)).rejects.toThrow('core closing')
   })

@@ -28,19 +28,24 @@ export interface SliceBudget {
  * `signal`, a yield that finds it aborted throws its reason (work stops at the next slice: core
  * shutdown, a newer request).
  */
-export function sliceBudget(maxMs: number = SLICE_MS, signal?: AbortSignal): SliceBudget {
-  let start = performance.now()
+export function sliceBudget(
+  maxMs: number = SLICE_MS,
+  signal?: AbortSignal,
+  /** The clock slices are measured on (tests pass their own). */
+  now: () => number = () => performance.now(),
+): SliceBudget {
+  let start = now()
   let yields = 0
   const turn = async (): Promise<void> => {
     yields++
     await yieldNow()
     signal?.throwIfAborted()
-    start = performance.now()
+    start = now()
   }
   return {
-    maybeYield: () => (performance.now() - start >= maxMs ? turn() : Promise.resolve()),
+    maybeYield: () => (now() - start >= maxMs ? turn() : Promise.resolve()),
     yield: turn,
-    elapsed: () => performance.now() - start,
+    elapsed: () => now() - start,
     get yields() {
       return yields
     },
