@@ -19,6 +19,8 @@ export default defineConfig({
           'sim-worker': resolve(__dirname, 'electron/main/sync/sim-worker.ts'),
           // A large store's integrity check runs after the start on its own thread; emitted as integrity-worker.js.
           'integrity-worker': resolve(__dirname, 'electron/main/store/integrity-worker.ts'),
+          // The Predictions page's drivers tree is computed on its own thread; emitted as drivers-worker.js.
+          'drivers-worker': resolve(__dirname, 'electron/main/ml/drivers-worker.ts'),
         },
       },
     },

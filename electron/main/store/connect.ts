@@ -26,6 +26,16 @@ export function connectStore(path: string): Sqlite {
   return sqlite
 }
 
+/**
+ * A read-only connection to a store file another connection opened and migrated (a worker thread's
+ * reads: a WAL snapshot per statement, never a writer).
+ */
+export function connectReadOnly(path: string): Sqlite {
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true })
+  sqlite.pragma('busy_timeout = 5000')
+  return sqlite
+}
+
 /** The connection's page cache setting (PRAGMA cache_size: negative = KiB, positive = pages). */
 export function cacheSize(sqlite: Sqlite): number {
   return sqlite.pragma('cache_size', { simple: true }) as number
