@@ -49,6 +49,7 @@ describe('demo workspace: "Sync now" runs the real connectors against the simula
     // The demo generator keeps the per-ad monthly sums too.
     expect(checkIntegrity(c, ws)).toEqual({ duplicates: 0, rollupMismatches: 0 })
     const first = await syncNow(c, ws, { mode: 'full' })
+    expect(first.error).toBe(null)
     expect(first.status).toBe('succeeded')
     const synced = rows(c)
     expect(synced.size).toBe(generated.size)

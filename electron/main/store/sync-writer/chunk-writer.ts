@@ -3,6 +3,7 @@ import type { Sqlite } from '../db'
 import { CampaignDays, CUM_N } from '../repos/cumulative-rollup'
 import { dailyInsert, MetricsRepo, type AccountDays } from '../repos/metrics-repo'
 import type { BulkInsert } from '../repos/bulk-insert'
+import { AdMonthSums } from '../repos/ad-month-rollup'
 import { BATCH_VALUES, type DailyBatch } from '../../sync/connectors/daily-batch'
 import type { EntityIds } from './entity-writer'
 
@@ -122,6 +123,15 @@ export class ChunkWriter {
     }
 
     const dates = Array.from({ length: span }, (_, i) => fromEpochDay(fromDay + i))
+    // Each day offset's month index (into `months`), for the per-ad monthly sums.
+    const months: string[] = []
+    const monthOf = new Int32Array(span)
+    for (let d = 0; d < span; d++) {
+      const m = (dates[d] as string).slice(0, 7)
+      if (months[months.length - 1] !== m) months.push(m)
+      monthOf[d] = months.length - 1
+    }
+    const adMonths = new AdMonthSums(months, dates)
     const accountDays: AccountDays = {
       from: w.from,
       span,
@@ -142,7 +152,8 @@ export class ChunkWriter {
         // commits before it or waits for it, and its cascade then takes these rows too.
         if (this.accountRow.get(accountId) === undefined)
           throw new Error(`The account was removed while it synced: nothing of ${w.from}..${w.to} was written`)
-        this.delRows.run(accountId, w.from, w.to)
+        // A window that had no rows (a backfill's) only adds to its months' ad_month rows.
+        const replaced = this.delRows.run(accountId, w.from, w.to).changes > 0
         let ins = this.inserts.get(accountId)
         if (!ins) {
           ins = dailyInsert(this.sqlite, accountId, 'sync')
@@ -190,12 +201,15 @@ export class ChunkWriter {
           c[o + 3] = (c[o + 3] as number) + conversions
           c[o + 4] = (c[o + 4] as number) + value
           c[o + 5] = (c[o + 5] as number) + videoViews
+          if (!replaced)
+            adMonths.add(monthOf[d] as number, d, ad[i] as number, adSet[i] as number, campaign[i] as number, values, v)
         }
         ins.flush()
         campaignDays.roundConversions()
         this.metrics.writeAccountDays(accountId, accountDays)
         this.metrics.cumulative.refresh(accountId, w.from, campaignDays)
-        this.metrics.adMonths.refresh(accountId, w.from, w.to)
+        if (replaced) this.metrics.adMonths.refresh(accountId, w.from, w.to)
+        else this.metrics.adMonths.add(accountId, adMonths)
         afterWrite?.()
       })
       .immediate()

@@ -49,7 +49,7 @@ export class EntityWriter {
    * Upsert the whole structure of one account in one transaction; returns the id maps. `parents`
    * (the account's maps from an earlier upsert) resolves the campaigns and ad sets of entities added
    * later (placeholders for report rows whose entity the listing did not return); the result then
-   * holds them all.
+   * holds them all. `at`: the entities' updated_at (default: now by the writer's clock).
    */
   upsertStructure(
     accountId: number,
@@ -57,9 +57,9 @@ export class EntityWriter {
     adSets: RemoteAdSet[],
     ads: RemoteAd[],
     parents?: EntityIds,
+    at: string = this.now().toISOString(),
   ): EntityIds {
     const s = this.sqlite
-    const at = this.now().toISOString()
     const ids: EntityIds = {
       campaigns: new Map(parents?.campaigns),
       adSets: new Map(parents?.adSets),

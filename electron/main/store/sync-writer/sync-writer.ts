@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { connectStore } from '../connect'
-import { ChunkGate, runAll, type WriteMessage } from './chunk-sink'
+import { ChunkGate, runAll, type WriteMessage, type WriteReply } from './chunk-sink'
 import { ChunkWriter, type ChunkWrite } from './chunk-writer'
+import { EntityWriter } from './entity-writer'
 
 // Writer thread entry (see chunk-sink.ts ThreadSink): its own connection to the store file, a large
 // page cache for the run, one transaction per chunk with the statements that must commit with it.
@@ -19,20 +20,33 @@ sqlite.pragma('wal_autocheckpoint = 0')
 // Foreign keys stay on here as on every connection (connectStore): every row's account is checked
 // as it is written (issue 12: one guarantee for every write, at about a parent lookup per row).
 const writer = new ChunkWriter(sqlite)
+// Every structure message carries its updated_at (the core's clock): this clock is never read.
+const entities = new EntityWriter(sqlite, () => {
+  throw new Error('A structure reached the writer thread without its time')
+})
 // Chunks arrive in the order the engine issued them, possibly several ahead of this one.
 const gate = new ChunkGate()
 
-// Each account's id maps arrive with its first chunk (see ThreadSink.write).
+// Each account's id maps: from its structure upsert here, or with its first chunk (see ThreadSink.write).
 const idsByAccount = new Map<number, ChunkWrite['ids']>()
+
+function handle(m: WriteMessage): WriteReply {
+  if ('structure' in m) {
+    const s = m.structure
+    const ids = entities.upsertStructure(s.accountId, s.campaigns, s.adSets, s.ads, s.parents, s.at)
+    idsByAccount.set(s.accountId, ids)
+    return { id: m.id, ok: true, ids }
+  }
+  if (m.w.ids) idsByAccount.set(m.w.accountId, m.w.ids)
+  const ids = m.w.ids ?? idsByAccount.get(m.w.accountId)
+  if (!ids) throw new Error(`No id maps for account ${m.w.accountId}: its first chunk never reached the writer`)
+  const w: ChunkWrite = { ...m.w, ids }
+  return { id: m.id, ok: true, rows: gate.apply(w, () => writer.write(w, () => runAll(sqlite, m.after))) }
+}
 
 parentPort?.on('message', (m: WriteMessage) => {
   try {
-    if (m.w.ids) idsByAccount.set(m.w.accountId, m.w.ids)
-    const ids = m.w.ids ?? idsByAccount.get(m.w.accountId)
-    if (!ids) throw new Error(`No id maps for account ${m.w.accountId}: its first chunk never reached the writer`)
-    const w: ChunkWrite = { ...m.w, ids }
-    const rows = gate.apply(w, () => writer.write(w, () => runAll(sqlite, m.after)))
-    parentPort?.postMessage({ id: m.id, ok: true, rows })
+    parentPort?.postMessage(handle(m))
   } catch (e) {
     parentPort?.postMessage({ id: m.id, ok: false, message: e instanceof Error ? e.message : String(e) })
   }

@@ -2,7 +2,7 @@ import { http, HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { simulatedFetch } from '../simulated'
-import { HttpClient, retryAfterHeaderMs, type PlatformProtocol } from './http'
+import { HttpClient, readBytes, retryAfterHeaderMs, type PlatformProtocol } from './http'
 import { classifyStatus } from './http'
 import { ConnectorError, type ConnectorContext } from './types'
 
@@ -82,5 +82,32 @@ describe('HttpClient', () => {
     const p = client(hang, { signal: ac.signal }).request({ method: 'GET', url: URL_, schema: Schema, what: 'thing' })
     setTimeout(() => ac.abort(new Error('cancelled by user')), 20)
     await expect(p).rejects.toThrow('cancelled by user')
+  })
+})
+
+describe('readBytes', () => {
+  const streamed = (chunks: Uint8Array[]): Response =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          for (const x of chunks) c.enqueue(x)
+          c.close()
+        },
+      }),
+    )
+
+  it('puts a body of many chunks, and one of several MB, together byte for byte', async () => {
+    const big = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) % 251)
+    const parts = [big.subarray(0, 5), big.subarray(5, 70_000), big.subarray(70_000)]
+    for (const chunks of [parts, [big]]) {
+      const got = new Uint8Array(await readBytes(streamed(chunks)))
+      expect(got.byteLength).toBe(big.byteLength)
+      expect(Buffer.compare(got, big)).toBe(0)
+    }
+    expect((await readBytes(streamed([]))).byteLength).toBe(0)
+    expect((await readBytes(new Response(null))).byteLength).toBe(0)
+    // Its own buffer, so it can be transferred to a decode thread.
+    const own = await readBytes(streamed(parts))
+    expect(own.byteLength).toBe(big.byteLength)
   })
 })

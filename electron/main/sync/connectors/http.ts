@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { sliceBudget } from '../../scheduler/slices'
 import { inlineDecoder, type DecodeMode } from './decode-pool'
 import { parseJsonPreservingBigInts } from './json-text'
 import type { DecodedPage, DecoderName } from './page-decode'
@@ -212,7 +213,7 @@ export class HttpClient {
   }
 
   private async oncePage<E>(spec: PageRequestSpec): Promise<Outcome<DecodedPage<E>>> {
-    const got = await this.exchange(spec, (res) => res.arrayBuffer())
+    const got = await this.exchange(spec, readBytes)
     if (!got.ok) return got
     const { res, body } = got
     const mode = spec.decode.mode ?? this.ctx.decodeMode ?? 'worker'
@@ -304,6 +305,43 @@ export function assertAllowedUrl(platform: PlatformId, origins: readonly string[
         'a response pointed there (credentials are only sent to the platform)',
       { code: 'foreign_host' },
     )
+}
+
+/** Bytes copied between two looks at the clock while a body is put together. */
+const COPY_PIECE = 1 << 20
+
+/**
+ * A response body as one ArrayBuffer of its own (it is transferred to a decode thread), copied once
+ * from the chunks as they arrived, in pieces with a turn of the event loop every SLICE_MS, so a
+ * multi-MB page never holds the core's thread in one stretch. `Response.arrayBuffer()` concatenates
+ * the chunks and then copies the result again into zero-filled memory, in one go: for report pages
+ * of 10 MB that was most of the core thread's time in a sync, in stretches of 150-340 ms (issue
+ * 12, `ipc_p99_ms`).
+ */
+export async function readBytes(res: Response): Promise<ArrayBuffer> {
+  // No stream: an empty body, or an answer that hands over one buffer (sim-thread answerResponse).
+  if (!res.body) return res.arrayBuffer()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = res.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value)
+    size += value.byteLength
+  }
+  // Not zero-filled: every byte is written below.
+  const out = Buffer.allocUnsafeSlow(size)
+  const budget = sliceBudget()
+  let at = 0
+  for (const c of chunks)
+    for (let from = 0; from < c.byteLength; from += COPY_PIECE) {
+      const piece = c.subarray(from, from + COPY_PIECE)
+      out.set(piece, at)
+      at += piece.byteLength
+      await budget.maybeYield()
+    }
+  return out.buffer as ArrayBuffer
 }
 
 function tryParse(text: string): unknown {

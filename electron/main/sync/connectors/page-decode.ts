@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer'
 import type { z } from 'zod'
 import type { PlatformId } from '../../../../shared/domain/entities'
 import { toEpochDay } from '../../../../shared/domain/dates'
@@ -76,6 +77,17 @@ export function rowAt(path: PropertyKey[]): string {
 }
 
 const utf8 = new TextDecoder()
+
+/**
+ * A body's text. An all-ASCII body (report pages in practice: ids, dates, numbers) is the same text
+ * in Latin-1, which copies bytes instead of decoding UTF-8: about 6 ms instead of 35 ms for a 9 MB
+ * page (issue 12: decoding was a sixth of the decode threads' time). Any other body is decoded as
+ * UTF-8 as before (a BOM dropped, bad bytes replaced).
+ */
+export function bodyText(body: ArrayBuffer): string {
+  const bytes = Buffer.from(body)
+  return isAscii(bytes) ? bytes.toString('latin1') : utf8.decode(body)
+}
 
 function isBlank(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -158,7 +170,7 @@ const exactFirst = new WeakSet<PageDecoder>()
 
 /** Decode one page with `d`; never throws for anything the body contains. */
 export function runDecoder(d: PageDecoder, req: DecodeRequest): DecodeOutcome {
-  const text = utf8.decode(req.body)
+  const text = bodyText(req.body)
   const headers = new Headers(req.headers)
   if (exactFirst.has(d)) return attempt(d, req, text, headers, true)
   try {

@@ -211,7 +211,7 @@ export class SyncEngine {
     const pullAhead = lookahead()
     decodePoolSize()
     const mode = this.deps.writeMode ?? choiceFromEnv('ME_SYNC_WRITER', ['thread', 'inline'] as const) ?? 'thread'
-    const sink = openChunkSink(this.deps.sqlite, this.chunks, mode)
+    const sink = openChunkSink(this.deps.sqlite, this.chunks, this.entities, mode)
     // Inline chunk writes touch the account's B-tree pages and its rollups: with the default cache
     // a large backfill re-reads and spills pages. Restored after the run. (A writer thread sets its own.)
     const inline = sink.mode === 'inline'
@@ -361,7 +361,11 @@ export class SyncEngine {
           if (!mine) throw new Error('The connection of this account was removed')
           const { connection, remote, structure, windows, puller } = await mine
           this.entities.upsertAccount(account.workspaceId, account.platform, connection.id, remote)
-          let ids = this.entities.upsertStructure(account.id, structure.campaigns, structure.adSets, structure.ads)
+          let ids = await sink.upsertStructure({
+            accountId: account.id,
+            ...structure,
+            at: this.deps.now().toISOString(),
+          })
           const attribution = this.deps.attribution?.(account)
           // The next account's structure and first windows are pulled while this one is written.
           for (let next = idx + 1; next < state.plans.length; next++) {
@@ -391,7 +395,12 @@ export class SyncEngine {
                 // writer is idle, and the new maps travel with this chunk.
                 await Promise.all(inflight)
                 if (failure) break
-                ids = this.entities.upsertStructure(account.id, missing.campaigns, missing.adSets, missing.ads, ids)
+                ids = await sink.upsertStructure({
+                  accountId: account.id,
+                  ...missing,
+                  parents: ids,
+                  at: this.deps.now().toISOString(),
+                })
               }
               plan.through = w.to
               state.rows += pulled.rows
