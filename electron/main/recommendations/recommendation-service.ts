@@ -17,6 +17,7 @@ import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
 import type { ExperimentService } from '../experiments/experiment-service'
 import type { ForecastService } from '../ml/forecast-service'
+import { NO_YIELD, runStepsSliced, sliceBudget, type SliceBudget } from '../scheduler/slices'
 import type {
   RecAccount,
   RecommendationDraft,
@@ -103,6 +104,8 @@ function addWindows(a: WindowSums[], b: WindowSums[]): WindowSums[] {
 }
 
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r))
+
+type WindowPair = { campaign: WindowSums[]; ad_set: WindowSums[] }
 
 function recommendationContext(id: number, workspaceId: number): CallContext {
   return { principal: { kind: 'recommendation', recommendationId: id, role: 'editor' }, workspaces: [workspaceId] }
@@ -242,15 +245,26 @@ export class RecommendationService {
     acc: RecAccount,
     rate: number,
     vertical: Vertical = 'unknown',
+    budget: SliceBudget = NO_YIELD,
   ): Promise<AccountData | null> {
     const to = acc.lastSettledDate
     if (!to) return null
     const repo = this.d.repo
     const holders = repo.budgetHolders([acc.id])
     const latest = acc.lastDate ?? to
+    // The last 28 days to the last day with data (budgets, curves), and the last 7 settled days
+    // with the 21 before them (waste, audience, structure): one read of the monthly rollup.
+    const [w28, w7, w21] = (await runStepsSliced(
+      repo.windowSumsSteps(acc.id, [
+        { from: addDays(latest, -27), to: latest },
+        { from: addDays(to, -6), to },
+        { from: addDays(to, -27), to: addDays(to, -7) },
+      ]),
+      budget,
+    )) as [WindowPair, WindowPair, WindowPair]
     const recent = {
-      campaign: new Map(repo.windowSums('campaign', acc.id, addDays(latest, -27), latest).map((s) => [s.id, s])),
-      ad_set: new Map(repo.windowSums('ad_set', acc.id, addDays(latest, -27), latest).map((s) => [s.id, s])),
+      campaign: new Map(w28.campaign.map((s) => [s.id, s])),
+      ad_set: new Map(w28.ad_set.map((s) => [s.id, s])),
     }
     // The busiest holders get a fitted curve (one read for all of them), the rest the fallback.
     const active = holders
@@ -282,7 +296,7 @@ export class RecommendationService {
       if (!c || !('problem' in c) || !w || w.spendMicros <= 0 || w.revenueMicros <= 0 || w.days < 14) continue
       curves.set(key, fallbackCurve(acc.currency, w.spendMicros / 1e6 / w.days, w.revenueMicros / 1e6 / w.days, e))
     }
-    const adSets7 = repo.windowSums('ad_set', acc.id, addDays(to, -6), to)
+    const adSets7 = w7.ad_set
     const ads = repo.activeAds(acc.id, addDays(to, -6), to, ADS_PER_ACCOUNT)
     const adDays = repo.adDays(
       acc.id,
@@ -290,7 +304,7 @@ export class RecommendationService {
       to,
     )
     const revenue7 = new Map(adSets7.map((s) => [s.id, s]))
-    const adSetsPrior21 = repo.windowSums('ad_set', acc.id, addDays(to, -27), addDays(to, -7))
+    const adSetsPrior21 = w21.ad_set
     const campaigns = [...recent.campaign.values()]
     return {
       account: acc,
@@ -326,14 +340,17 @@ export class RecommendationService {
   }
 
   /** Run every rule of the engine over the workspace (no writes). */
-  async draft(workspaceId: number): Promise<{ drafts: RecommendationDraft[]; skipped: string[] }> {
+  async draft(
+    workspaceId: number,
+    budget: SliceBudget = sliceBudget(),
+  ): Promise<{ drafts: RecommendationDraft[]; skipped: string[] }> {
     const scope = this.d.analytics.scope(workspaceId)
     const month = localDateIn('UTC', this.now()).slice(0, 7)
     const drafts: RecommendationDraft[] = []
     const skipped: string[] = []
     const vertical = this.vertical(workspaceId)
     for (const acc of this.d.repo.accounts(workspaceId)) {
-      const a = await this.accountData(workspaceId, acc, scope.rate(acc.currency, month), vertical)
+      const a = await this.accountData(workspaceId, acc, scope.rate(acc.currency, month), vertical, budget)
       await yieldNow()
       if (!a) continue
       for (const [key, c] of a.curves) if ('problem' in c) skipped.push(`${key}: ${c.problem}`)

@@ -3,6 +3,7 @@ import { userContext, type CallContext } from '../../../shared/domain/caller'
 import type { Change } from '../../../shared/domain/changes'
 import type { Recommendation } from '../../../shared/domain/recommendations'
 import type { RecommendationView } from '../../../shared/ipc/contracts/recommendations'
+import { MetricsRepo } from '../store/repos/metrics-repo'
 import { RecommendationsRepo } from '../store/repos/recommendations-repo'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { reallocate, revenueAt, type CurvePoint } from './reallocate'
@@ -218,11 +219,14 @@ describe('structure tips: pacing off plan and CTR/CPM far from the vertical benc
   it('compares CTR and CPM with the public benchmark only once the vertical is set', async () => {
     const { ws } = seed('Bench')
     // CTR 0.3% (30 clicks per 10,000 impressions); CPM 200 / 30,000 × 1,000 = 6.67 USD.
+    const accountId = new RecommendationsRepo(core.store.sqlite).accounts(ws)[0]?.id as number
+    // Rows written here directly: their rollups (the windows read the monthly one) rebuilt, as every writer does.
     core.store.sqlite
-      .prepare(
-        'UPDATE daily_metrics SET clicks = 30 WHERE account_id = (SELECT id FROM ad_accounts WHERE workspace_id = ?)',
-      )
-      .run(ws)
+      .transaction(() => {
+        core.store.sqlite.prepare('UPDATE daily_metrics SET clicks = 30 WHERE account_id = ?').run(accountId)
+        new MetricsRepo(core.store.sqlite).refreshRollups(accountId, '2026-05-01', '2026-06-30')
+      })
+      .immediate()
     expect(await tips(ws)).toEqual([]) // vertical unknown: no guess
     // Employment's average CTR 0.47%: 0.3% is above half of it; CPM under twice 12.78.
     await call('recommendations:setSettings', { workspaceId: ws, vertical: 'employment' })

@@ -8,6 +8,7 @@ import type {
 } from '../../../../shared/domain/recommendations'
 import type { Sqlite } from '../db'
 import { inChunks } from '../id-lists'
+import { WindowSumsReader, type EntityWindow } from './window-sums'
 
 const list = (n: number): string => Array.from({ length: n }, () => '?').join(',')
 
@@ -129,7 +130,11 @@ function toRecommendation(r: Row): Recommendation {
 
 /** Every statement of the recommendations module: its own table and the reads the engine needs. */
 export class RecommendationsRepo {
-  constructor(private readonly sqlite: Sqlite) {}
+  private readonly windows: WindowSumsReader
+
+  constructor(private readonly sqlite: Sqlite) {
+    this.windows = new WindowSumsReader(sqlite)
+  }
 
   accounts(workspaceId: number): RecAccount[] {
     return this.sqlite
@@ -196,6 +201,40 @@ export class RecommendationsRepo {
          JOIN ${table} e ON e.id = g.id`,
       )
       .all(accountId, from, to) as WindowSums[]
+  }
+
+  /**
+   * Sums per campaign and per ad set of one account over several windows (entities with any row
+   * in the window, ascending id), as `windowSums` gives them, read mostly from the monthly rollup
+   * (WindowSumsReader); a generator with one bounded read per step.
+   */
+  *windowSumsSteps(
+    accountId: number,
+    windows: { from: string; to: string }[],
+  ): Generator<void, { campaign: WindowSums[]; ad_set: WindowSums[] }[]> {
+    const totals = yield* this.windows.steps(accountId, windows)
+    yield
+    const names = (table: 'campaigns' | 'ad_sets'): Map<number, { name: string; status: EntityStatus }> =>
+      new Map(
+        (
+          this.sqlite.prepare(`SELECT id, name, status FROM ${table} WHERE account_id = ?`).raw().all(accountId) as [
+            number,
+            string,
+            EntityStatus,
+          ][]
+        ).map(([id, name, status]) => [id, { name, status }]),
+      )
+    const campaigns = names('campaigns')
+    const adSets = names('ad_sets')
+    const named = (m: Map<number, EntityWindow>, n: typeof campaigns): WindowSums[] => {
+      const out: WindowSums[] = []
+      for (const e of m.values()) {
+        const x = n.get(e.id)
+        if (x) out.push({ ...e, accountId, name: x.name, status: x.status })
+      }
+      return out
+    }
+    return totals.map((t) => ({ campaign: named(t.campaigns, campaigns), ad_set: named(t.adSets, adSets) }))
   }
 
   /** Daily sums of some campaigns or ad sets over [from, to], by entity. */

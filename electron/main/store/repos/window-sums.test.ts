@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SeededRandom } from '../../../../shared/experiments/random'
+import { addDays, dateRange } from '../../../../shared/domain/dates'
+import { runSteps } from '../../scheduler/slices'
+import { createTestCore } from '../../test-support'
+import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
+import { RecommendationsRepo, type WindowSums } from './recommendations-repo'
+import { seedAccount } from './testing'
+import { WindowSumsReader } from './window-sums'
+
+/*
+ * The window reader (monthly rollup + a few days of rows) against grouping the window's ad rows
+ * (RecommendationsRepo.windowSums) on an account whose ads start, stop, pause for a few days and
+ * hand over to each other mid-month, over windows that start and end anywhere in three months.
+ */
+type TestCore = ReturnType<typeof createTestCore>
+let core: TestCore
+let accountId = 0
+
+const FROM = '2026-03-20'
+const TO = '2026-06-10'
+
+beforeAll(() => {
+  core = createTestCore({ startJobs: false })
+  const ws = core.workspaces.create('Windows', 'USD')
+  const s = core.store.sqlite
+  const seeded = seedAccount(s, ws, 'w', 6)
+  accountId = seeded.accountId
+  // Each campaign's one ad set gets more ads: four per ad set, two ad sets in campaigns 0 and 1.
+  const addSet = s.prepare(
+    "INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (?, ?, ?, 'S2', 'active')",
+  )
+  const addAd = s.prepare(
+    "INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (?, ?, ?, ?, 'Ad', 'active')",
+  )
+  const ads: { adId: number; adSetId: number; campaignId: number }[] = []
+  seeded.campaigns.forEach((c, i) => {
+    const sets = [c.adSetId]
+    if (i < 2) sets.push(Number(addSet.run(accountId, c.campaignId, `s2-${i}`).lastInsertRowid))
+    ads.push({ adId: c.adId, adSetId: c.adSetId, campaignId: c.campaignId })
+    sets.forEach((adSetId, j) => {
+      for (let k = j === 0 ? 1 : 0; k < 4; k++)
+        ads.push({
+          adId: Number(addAd.run(accountId, c.campaignId, adSetId, `a${i}-${j}-${k}`).lastInsertRowid),
+          adSetId,
+          campaignId: c.campaignId,
+        })
+    })
+  })
+  const rnd = new SeededRandom(16)
+  const days = dateRange(FROM, TO)
+  const rows: DailyMetricInput[] = []
+  for (const ad of ads) {
+    // A run with a start and an end anywhere, some pauses of a few days, and ads that never run.
+    if (rnd.next() < 0.1) continue
+    const start = Math.floor(rnd.next() * days.length * 0.8)
+    const end = start + Math.floor(rnd.next() * (days.length - start))
+    const pauses = rnd.next() < 0.4 ? [Math.floor(start + rnd.next() * (end - start))] : []
+    for (let d = start; d <= end; d++) {
+      if (pauses.some((p) => d >= p && d < p + 3)) continue
+      rows.push({
+        ...ad,
+        date: days[d] as string,
+        accountId,
+        spendMicros: Math.round(rnd.next() * 1e8),
+        impressions: Math.round(rnd.next() * 1e4),
+        clicks: Math.round(rnd.next() * 100),
+        reach: Math.round(rnd.next() * 5e3),
+        conversions: Math.round(rnd.next() * 30) / 7,
+        conversionValueMicros: Math.round(rnd.next() * 3e8),
+        videoViews: 0,
+        provisional: false,
+        source: 'import',
+      })
+    }
+  }
+  const m = new MetricsRepo(s)
+  s.transaction(() => {
+    m.upsert(rows)
+    m.refreshRollups(accountId, FROM, TO)
+  }).immediate()
+})
+afterAll(() => core.close())
+
+const strip = (x: WindowSums[]): unknown[] =>
+  x.map((w) => ({ ...w, conversions: Math.round(w.conversions * 1e6) / 1e6 }))
+
+describe('window sums from the monthly rollup', () => {
+  it('equal grouping the rows, per ad set and per campaign, days included, for windows anywhere', () => {
+    const repo = new RecommendationsRepo(core.store.sqlite)
+    const rnd = new SeededRandom(3)
+    const windows: { from: string; to: string }[] = [
+      { from: '2026-04-01', to: '2026-04-30' },
+      { from: '2026-03-01', to: '2026-07-31' },
+      { from: '2026-04-04', to: '2026-05-01' },
+      { from: '2026-05-31', to: '2026-05-31' },
+    ]
+    const span = dateRange(FROM, TO).length
+    for (let i = 0; i < 40; i++) {
+      const from = addDays(FROM, Math.floor(rnd.next() * span) - 3)
+      windows.push({ from, to: addDays(from, Math.floor(rnd.next() * 40)) })
+    }
+    const all = new WindowSumsReader(core.store.sqlite).read(accountId, windows)
+    expect(all).toHaveLength(windows.length)
+    let nonEmpty = 0
+    windows.forEach((w) => {
+      const [mine] = runSteps(repo.windowSumsSteps(accountId, [w]))
+      const adSets = repo.windowSums('ad_set', accountId, w.from, w.to)
+      const campaigns = repo.windowSums('campaign', accountId, w.from, w.to)
+      if (adSets.length) nonEmpty++
+      expect(strip(mine?.ad_set ?? []), `ad sets ${w.from}..${w.to}`).toEqual(strip(adSets))
+      expect(strip(mine?.campaign ?? []), `campaigns ${w.from}..${w.to}`).toEqual(strip(campaigns))
+    })
+    expect(nonEmpty).toBeGreaterThan(30)
+  })
+})
