@@ -167,6 +167,70 @@ export interface FeatureSet {
 }
 
 /**
+ * The rows (entity, anchor, horizon) of a feature set in the order they are written, packed in
+ * growing Int32Arrays: 12 bytes a row (a calibration set at 10,000 campaigns has ~660,000 rows).
+ */
+class RowList {
+  n = 0
+  e = new Int32Array(1024)
+  a = new Int32Array(1024)
+  h = new Int32Array(1024)
+
+  push(e: number, a: number, h: number): void {
+    if (this.n === this.e.length) {
+      const grow = (x: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+        const y = new Int32Array(x.length * 2)
+        y.set(x)
+        return y
+      }
+      this.e = grow(this.e)
+      this.a = grow(this.a)
+      this.h = grow(this.h)
+    }
+    this.e[this.n] = e
+    this.a[this.n] = a
+    this.h[this.n] = h
+    this.n++
+  }
+}
+
+/** `prefix(a)` written into `out` (length a.length + 1), reused from entity to entity. */
+function prefixInto(a: Float64Array, out: Float64Array): Float64Array {
+  out[0] = 0
+  for (let i = 0; i < a.length; i++) out[i + 1] = (out[i] as number) + (a[i] as number)
+  return out
+}
+
+/**
+ * One entity's prefix sums at a time, in buffers reused from entity to entity: the feature sets
+ * used to compute every series' five prefix arrays at once (146 MB at 10,000 campaigns x 365 days,
+ * again for each of the ~13 sets a training builds). The values are the same as `prefixes(s)`.
+ */
+class PrefixScratch {
+  private buf: Prefix | null = null
+
+  of(s: EntitySeries): Prefix {
+    const n = s.spend.length + 1
+    const b =
+      this.buf && this.buf.spend.length === n
+        ? this.buf
+        : (this.buf = {
+            spend: new Float64Array(n),
+            conversions: new Float64Array(n),
+            revenue: new Float64Array(n),
+            impressions: new Float64Array(n),
+            clicks: new Float64Array(n),
+          })
+    prefixInto(s.spend, b.spend)
+    prefixInto(s.conversions, b.conversions)
+    prefixInto(s.revenue, b.revenue)
+    prefixInto(s.impressions, b.impressions)
+    prefixInto(s.clicks, b.clicks)
+    return b
+  }
+}
+
+/**
  * Rows for every entity, horizon and anchor whose window [a, a+h-1] lies inside [fromIdx, toIdx]
  * (inclusive indices shared by all series), stepping anchors by `stride`. Rows of an entity with
  * no spend in the 28 days before and none planned carry no signal and are skipped.
@@ -181,22 +245,23 @@ export function buildRows(
   /** Keep only rows whose entity has data status `ok` at the anchor (calibration sets). */
   onlyForecastable = false,
 ): FeatureSet {
-  const rows: { e: number; a: number; h: number }[] = []
-  const pre = series.map(prefixes)
+  const rows = new RowList()
+  let spend = new Float64Array(0)
   series.forEach((s, e) => {
-    const P = pre[e] as Prefix
+    if (spend.length !== s.spend.length + 1) spend = new Float64Array(s.spend.length + 1)
+    const P = prefixInto(s.spend, spend)
     for (const h of horizons) {
       const first = Math.max(fromIdx, MIN_HISTORY_DAYS)
       // Align anchors to the end so the latest windows are always included.
       for (let a = toIdx - h + 1; a >= first; a -= stride) {
         if (a - s.launchIndex < 0) break
-        if (win(P.spend, a - 28, a) <= 0 && win(P.spend, a, a + h) <= 0) continue
+        if (win(P, a - 28, a) <= 0 && win(P, a, a + h) <= 0) continue
         if (onlyForecastable && dataStatus(s, a).status !== 'ok') continue
-        rows.push({ e, a, h })
+        rows.push(e, a, h)
       }
     }
   })
-  return materialise(series, pre, rows, codes)
+  return materialise(series, rows, codes)
 }
 
 /**
@@ -211,24 +276,19 @@ export function buildOriginRows(
   lastIdx: number,
   codes: CategoryCodes,
 ): FeatureSet {
-  const rows: { e: number; a: number; h: number }[] = []
-  const pre = series.map(prefixes)
+  const rows = new RowList()
   series.forEach((s, e) => {
     for (const a of origins) {
       if (a < MIN_HISTORY_DAYS || dataStatus(s, a).status !== 'ok') continue
-      for (const h of horizons) if (a + h - 1 <= lastIdx) rows.push({ e, a, h })
+      for (const h of horizons) if (a + h - 1 <= lastIdx) rows.push(e, a, h)
     }
   })
-  return materialise(series, pre, rows, codes)
+  return materialise(series, rows, codes)
 }
 
-function materialise(
-  series: EntitySeries[],
-  pre: Prefix[],
-  rows: { e: number; a: number; h: number }[],
-  codes: CategoryCodes,
-): FeatureSet {
-  const n = rows.length
+/** The feature set of the listed rows, in their order (an entity's prefix sums computed once per run of its rows). */
+function materialise(series: EntitySeries[], rows: RowList, codes: CategoryCodes): FeatureSet {
+  const n = rows.n
   const fs: FeatureSet = {
     n,
     x: new Float64Array(n * N_FEATURES),
@@ -240,19 +300,28 @@ function materialise(
     naiveConversions: new Float64Array(n),
     naiveRevenue: new Float64Array(n),
   }
-  rows.forEach((r, i) => {
-    const s = series[r.e] as EntitySeries
-    const P = pre[r.e] as Prefix
-    const planned = win(P.spend, r.a, r.a + r.h) / r.h
-    writeFeatures(fs.x, i * N_FEATURES, s, P, r.a, r.h, planned, codes)
-    fs.yConversions[i] = win(P.conversions, r.a, r.a + r.h) / r.h
-    fs.yRevenue[i] = win(P.revenue, r.a, r.a + r.h) / r.h
-    fs.horizon[i] = r.h
-    fs.entity[i] = r.e
-    fs.anchor[i] = r.a
-    fs.naiveConversions[i] = win(P.conversions, r.a - 28, r.a) / 28
-    fs.naiveRevenue[i] = win(P.revenue, r.a - 28, r.a) / 28
-  })
+  const scratch = new PrefixScratch()
+  let current = -1
+  let P: Prefix | null = null
+  for (let i = 0; i < n; i++) {
+    const e = rows.e[i] as number
+    const a = rows.a[i] as number
+    const h = rows.h[i] as number
+    const s = series[e] as EntitySeries
+    if (e !== current || !P) {
+      P = scratch.of(s)
+      current = e
+    }
+    const planned = win(P.spend, a, a + h) / h
+    writeFeatures(fs.x, i * N_FEATURES, s, P, a, h, planned, codes)
+    fs.yConversions[i] = win(P.conversions, a, a + h) / h
+    fs.yRevenue[i] = win(P.revenue, a, a + h) / h
+    fs.horizon[i] = h
+    fs.entity[i] = e
+    fs.anchor[i] = a
+    fs.naiveConversions[i] = win(P.conversions, a - 28, a) / 28
+    fs.naiveRevenue[i] = win(P.revenue, a - 28, a) / 28
+  }
   return fs
 }
 
