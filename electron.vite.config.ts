@@ -19,8 +19,8 @@ export default defineConfig({
           'sim-worker': resolve(__dirname, 'electron/main/sync/sim-worker.ts'),
           // A large store's integrity check runs after the start on its own thread; emitted as integrity-worker.js.
           'integrity-worker': resolve(__dirname, 'electron/main/store/integrity-worker.ts'),
-          // The Predictions page's drivers tree is computed on its own thread; emitted as drivers-worker.js.
-          'drivers-worker': resolve(__dirname, 'electron/main/ml/drivers-worker.ts'),
+          // Slow page reads (drivers, creatives, experiments) run on their own thread; emitted as page-reads-worker.js.
+          'page-reads-worker': resolve(__dirname, 'electron/main/page-reads-worker.ts'),
         },
       },
     },

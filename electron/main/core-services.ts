@@ -9,6 +9,7 @@ import type { FxRepo } from './store/repos/fx-repo'
 import type { KvRepo } from './store/repos/kv-repo'
 import type { WorkspaceRepo } from './store/repos/workspace-repo'
 import type { DemoService } from './sync/demo-service'
+import type { PageReads } from './page-reads'
 
 /**
  * The services every module starts from (the core builds them before any module). A leaf of the
@@ -29,4 +30,6 @@ export interface CoreServices {
   demo: DemoService
   /** The one way local state is written: serialised, audited, `data:changed` (see mutations.ts). */
   mutations: Mutations
+  /** Slow page reads computed on a worker and kept per data change (see page-reads.ts). */
+  pageReads: PageReads
 }

@@ -41,6 +41,7 @@ import { Mutations } from './mutations'
 import { AuditRepo } from './store/repos/audit-repo'
 import { backupsModule } from './backups-module'
 import { securityModule } from './security-module'
+import { PageReads, warmPageReads } from './page-reads'
 
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
@@ -55,6 +56,11 @@ export interface CoreOptions {
   validateOutput?: boolean
   /** Start the job queue at once (default true); it runs only while this process owns the store. */
   startJobs?: boolean
+  /**
+   * Compute the slow page reads ahead after the start and each sync (page-reads.ts); default: in
+   * the desktop app and the preview.
+   */
+  warmPageReads?: boolean
   /**
    * Try to own the store (default true): the owner runs jobs and the change pipeline. false opens
    * it without claiming (read-only CLI commands beside a running app).
@@ -157,7 +163,9 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     dashboard: new DashboardService(store.sqlite, workspaces, fx),
     demo: new DemoService(store.sqlite, events, now),
     mutations: new Mutations(new AuditRepo(store.sqlite), events, now),
+    pageReads: new PageReads(store.sqlite, store.path),
   }
+  const offPageReads = events.on('data:changed', (e) => services.pageReads.invalidate(e.tables))
   jobs.register(
     demoBuildJob(services.demo, async () => {
       // A demo reset deletes the old demo workspace: its syncs (queued, or resumed after a crash)
@@ -228,6 +236,11 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     for (const m of modules) m.startWork?.()
   }
   const stopTrayStatus = startTrayStatus(new StatusRepo(store.sqlite), events, platform)
+  // The desktop app and the preview compute the slow page reads ahead (the bench asks for it too).
+  const stopWarm =
+    (options.warmPageReads ?? (platform.host === 'electron' || platform.host === 'web'))
+      ? warmPageReads(services)
+      : () => undefined
 
   return {
     ...services,
@@ -236,9 +249,12 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     startupJobId,
     async close() {
       stopTrayStatus()
+      stopWarm()
+      offPageReads()
       for (const m of [...modules].reverse()) await m.stop?.()
       await jobs.stop()
       for (const m of [...modules].reverse()) await m.close?.()
+      await services.pageReads.close()
       ownership.release()
       store.close()
     },

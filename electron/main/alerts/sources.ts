@@ -89,9 +89,14 @@ export class AlertSources {
    */
   afterSyncLater(workspaceId: number): void {
     this.lane.add(async () => {
-      if (this.closing.signal.aborted || !this.core.store.sqlite.open) return
+      if (this.closing.signal.aborted || !this.present(workspaceId)) return
       await this.afterSync(workspaceId, sliceBudget(undefined, this.closing.signal))
     })
+  }
+
+  /** Whether the store is open and the workspace still exists (a demo reset deletes the old demo). */
+  private present(workspaceId: number): boolean {
+    return this.core.store.sqlite.open && this.core.workspaces.list().some((w) => w.id === workspaceId)
   }
 
   /** Resolves once the queued after-sync checks have run (tests, shutdown). */
@@ -126,8 +131,8 @@ export class AlertSources {
         this.logged.delete(`${workspaceId}|${key}`)
         if (this.alerts.openByKey(workspaceId, key)) this.alerts.resolveByKey(workspaceId, key)
       } catch (err) {
-        // Shutdown stops the checks; it is no failure of the check.
-        if (this.closing.signal.aborted || !this.core.store.sqlite.open) return
+        // Shutdown, or the workspace deleted meanwhile, stops the checks; it is no failure of the check.
+        if (this.closing.signal.aborted || !this.present(workspaceId)) return
         const why = err instanceof Error ? err.message : String(err)
         // Logged once; a repeat on later syncs is counted on the alert below instead.
         if (this.logged.get(`${workspaceId}|${key}`) !== why) {

@@ -55,8 +55,11 @@ function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Ch
       'analytics:listBenchmarks': () => table(),
       'analytics:getBenchmarkPositions': (input) =>
         benchmarkPositions(analytics, table(), input.workspaceId, input.range),
-      'analytics:listCreatives': (input) => creatives.list(input.workspaceId, input.range, input.limit),
-      'analytics:compareFormats': (input) => creatives.formats(input.workspaceId, input.range),
+      // Seconds of aggregation over every ad at 10,000 campaigns: on the page-reads worker, kept per data change.
+      'analytics:listCreatives': ({ workspaceId, range, limit }) =>
+        services.pageReads.get('analytics:listCreatives', { workspaceId, range, limit }),
+      'analytics:compareFormats': ({ workspaceId, range }) =>
+        services.pageReads.get('analytics:compareFormats', { workspaceId, range }),
       'analytics:getFatigue': (input) => creatives.fatigue(input.workspaceId, input.adId),
       'analytics:compareEntities': (input) => creatives.compare(input),
       'analytics:listFxRates': (input) => fx.table(input.workspaceId),

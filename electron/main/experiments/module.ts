@@ -20,10 +20,11 @@ function createExperimentsModule(services: CoreServices): ModuleParts<Provides, 
   return {
     services: { experiments },
     handlers: {
-      'experiments:listEntities': (input) => experiments.listEntities(input),
+      // The page's reads over every ad set: on the page-reads worker, kept per data change (page-reads.ts).
+      'experiments:listEntities': (input) => services.pageReads.get('experiments:listEntities', input),
       'experiments:analyzeEntities': (input) => experiments.analyzeEntities(input),
       'experiments:analyzeCsv': (input) => experiments.analyzeCsv(input),
-      'experiments:suggest': (input) => experiments.suggest(input),
+      'experiments:suggest': (input) => services.pageReads.get('experiments:suggest', input),
       'experiments:plan': (input) => experiments.plan(input),
     },
   }

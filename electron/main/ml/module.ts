@@ -3,7 +3,6 @@ import type { CoreServices } from '../core-services'
 import type { CoreModule, ModuleParts } from '../module'
 import type { MlTrainPayload } from '../scheduler/job-kinds'
 import type { JobKind, JobQueue } from '../scheduler/job-queue'
-import { DRIVER_SOURCE_TABLES, DriversService } from './drivers-service'
 import { FORECAST_MODEL, ForecastService } from './forecast-service'
 import { LtvService } from './ltv-service'
 import { ModelRegistry } from '../store/repos/model-registry'
@@ -49,11 +48,6 @@ export function queueTraining(jobs: JobQueue, payload: MlTrainPayload): { id: nu
 
 type Provides = 'forecasts' | 'ltv'
 
-/** The days the Predictions page's drivers tree covers (what the background computation warms). */
-const DRIVERS_PAGE_DAYS = 90
-/** The first drivers tree is computed this long after the start (the first pages come first). */
-const DRIVERS_WARM_DELAY_MS = 5_000
-
 /** The ml domain: forecasts, response curves, drivers and LTV. `ME_ML_TRAIN_MODE=inline` skips the worker. */
 export const mlModule: CoreModule<Provides, never, Channel> = {
   name: 'ml',
@@ -69,11 +63,8 @@ function createMlModule(services: CoreServices): ModuleParts<Provides, Channel> 
   const mode: TrainMode = process.env.ME_ML_TRAIN_MODE === 'inline' ? 'inline' : 'worker'
   const forecasts = new ForecastService(store.sqlite, registry, events, () => platform.clock.now(), mode)
   const ltv = new LtvService(new OrdersRepo(store.sqlite), events)
-  const drivers = new DriversService(store.sqlite, store.path)
   let timer: NodeJS.Timeout | null = null
   let offDataJobs: (() => void) | null = null
-  let offDrivers: (() => void) | null = null
-  let warmTimer: NodeJS.Timeout | null = null
 
   /** Weekly schedule: queue a retrain for every workspace with data whose newest model is a week old. */
   const checkSchedule = (): void => {
@@ -96,7 +87,8 @@ function createMlModule(services: CoreServices): ModuleParts<Provides, Channel> 
       'ml:train': ({ workspaceId, model }) => ({ jobId: queueTraining(jobs, { workspaceId, model }).id }),
       'ml:getForecast': (input) => forecasts.forecast(input),
       'ml:getResponseCurve': (input) => forecasts.responseCurve(input),
-      'ml:getDrivers': ({ workspaceId, days }) => drivers.tree(workspaceId, days),
+      // Seconds of CPU at 10,000 campaigns (aggregates + CART): on the page-reads worker, kept per data change.
+      'ml:getDrivers': ({ workspaceId, days }) => services.pageReads.get('ml:getDrivers', { workspaceId, days }),
       'ml:listEntityForecasts': ({ workspaceId, entityType, ids }) =>
         forecasts.entityForecasts(workspaceId, entityType, ids),
       'ml:listEntities': ({ workspaceId, search, limit, include }) =>
@@ -131,37 +123,8 @@ function createMlModule(services: CoreServices): ModuleParts<Provides, Channel> 
           if (f.status === 'succeeded' && (f.kind === 'demo:build' || f.kind.startsWith('sync'))) tick()
         })
       }
-      // The drivers tree is kept until the data it reads changes; the long-running hosts compute it
-      // on its worker after the start and after each sync, so the Predictions page opens on it.
-      const warm = (): void => {
-        if (!services.ownership.isOwner || !store.sqlite.open) return
-        for (const w of services.workspaces.list()) if (status.hasData(w.id)) drivers.warm(w.id, DRIVERS_PAGE_DAYS)
-      }
-      offDrivers = services.events.on('data:changed', (e) => {
-        if (e.tables.some((t) => DRIVER_SOURCE_TABLES.includes(t))) drivers.invalidate()
-      })
-      const offWarm =
-        platform.host === 'electron' || platform.host === 'web'
-          ? services.events.on('job:finished', (f) => {
-              if (f.status !== 'succeeded' || !(f.kind === 'demo:build' || f.kind.startsWith('sync'))) return
-              drivers.invalidate()
-              warm()
-            })
-          : null
-      const offInvalidate = offDrivers
-      offDrivers = () => {
-        offInvalidate()
-        offWarm?.()
-      }
-      if (platform.host === 'electron' || platform.host === 'web') {
-        warmTimer = setTimeout(warm, DRIVERS_WARM_DELAY_MS)
-        warmTimer.unref()
-      }
     },
     stop() {
-      offDrivers?.()
-      if (warmTimer) clearTimeout(warmTimer)
-      warmTimer = null
       offDataJobs?.()
       if (timer) clearTimeout(timer)
       timer = null

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addDays } from '../../shared/domain/dates'
+import { contract } from '../../shared/ipc/contract'
+import type { Core } from './core'
+import { PAGE_READS, pageReadServices, type PageReadName } from './page-reads'
+import { createTestCore, TEST_CALLER } from './test-support'
+
+// The slow page reads run on a worker thread (its own read-only connection to the store file) and
+// are kept until the data they read changes (issue 18): the answers the core's own services give.
+let core: Core
+let dir: string
+let ws: number
+let range: { from: string; to: string }
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'page-reads-'))
+  core = createTestCore({ dbPath: join(dir, 'store.db'), seedDemo: true, demo: { campaigns: 24, days: 120 } })
+  expect((await core.jobs.waitFor(core.startupJobId as number)).status).toBe('succeeded')
+  ws = core.workspaces.list().find((w) => w.isDemo)!.id
+  const to = (core.jobs.result<{ to: string }>(core.startupJobId as number) as { to: string }).to
+  range = { from: addDays(to, -29), to }
+}, 120_000)
+afterAll(async () => {
+  await core.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Each read's channel input as the router parses it. */
+function inputs(): [PageReadName, Record<string, unknown>][] {
+  return [
+    ['ml:getDrivers', { workspaceId: ws, days: 90 }],
+    ['analytics:listCreatives', { workspaceId: ws, range, limit: 300 }],
+    ['analytics:compareFormats', { workspaceId: ws, range }],
+    ['experiments:suggest', { workspaceId: ws }],
+    ['experiments:listEntities', { workspaceId: ws, level: 'ad_set' }],
+  ]
+}
+
+async function call(channel: PageReadName, input: unknown): Promise<unknown> {
+  const env = await core.dispatch(channel, input, TEST_CALLER)
+  if (!env.ok) throw new Error(env.error.message)
+  return env.value
+}
+
+describe('page reads on their worker', () => {
+  it('answer what the services on the core connection answer, and keep the answer until the data changes', async () => {
+    const direct = pageReadServices(core.store.sqlite)
+    for (const [name, raw] of inputs()) {
+      const input = contract[name].input.parse(raw)
+      const run = PAGE_READS[name].run as (s: typeof direct, i: unknown) => unknown
+      const want = run(direct, input)
+      expect(await call(name, raw), name).toEqual(want)
+      const kept = await core.pageReads.get(name, input as never)
+      expect(await core.pageReads.get(name, input as never), name).toBe(kept)
+    }
+    const drivers = (await call('ml:getDrivers', { workspaceId: ws, days: 90 })) as { nodes: unknown[] }
+    expect(drivers.nodes.length).toBeGreaterThan(1)
+
+    const input = { workspaceId: ws, range, limit: 300 }
+    const kept = await core.pageReads.get('analytics:listCreatives', input)
+    core.events.emit('data:changed', { tables: ['alerts', 'recommendations'], workspaceId: ws })
+    expect(await core.pageReads.get('analytics:listCreatives', input)).toBe(kept)
+    // The busiest ad is renamed: a data:changed naming the ads forgets the kept answers.
+    const top = (kept as { rows: { adId: number }[] }).rows[0]!.adId
+    core.store.sqlite.prepare("UPDATE ads SET name = 'Renamed on the platform' WHERE id = ?").run(top)
+    expect(await core.pageReads.get('analytics:listCreatives', input)).toBe(kept)
+    core.events.emit('data:changed', { tables: ['ads'], workspaceId: ws })
+    const fresh = await core.pageReads.get('analytics:listCreatives', input)
+    expect(fresh).not.toBe(kept)
+    expect(fresh).toEqual(pageReadServices(core.store.sqlite).creatives.list(ws, range, 300))
+    expect(fresh).not.toEqual(kept)
+  }, 60_000)
+
+  it("a read's error keeps its code across the thread (a workspace without data)", async () => {
+    const empty = core.workspaces.create('Empty', 'USD')
+    const env = await core.dispatch('experiments:listEntities', { workspaceId: empty, level: 'ad_set' }, TEST_CALLER)
+    expect(env.ok).toBe(false)
+    if (!env.ok) expect(env.error).toMatchObject({ code: 'NOT_FOUND', message: `Workspace ${empty} has no data yet` })
+  })
+})

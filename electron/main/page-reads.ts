@@ -1,0 +1,241 @@
+import type { Worker } from 'node:worker_threads'
+import type { DateRange } from '../../shared/domain/metrics'
+import type { DataTable } from '../../shared/domain/tables'
+import { addDays } from '../../shared/domain/dates'
+import { contract, type ChannelOutput, type ChannelParsedInput } from '../../shared/ipc/contract'
+import { AppError, type ErrorCode } from '../../shared/ipc/result'
+import { AnalyticsService, BREAKDOWN_TABLES } from './analytics/analytics-service'
+import { CreativesService } from './analytics/creatives-service'
+import { ExperimentService } from './experiments/experiment-service'
+import { driversTree } from './ml/drivers'
+import type { CoreServices } from './core-services'
+import type { Sqlite } from './store/db'
+import { StatusRepo } from './store/repos/status-repo'
+import { AnalyticsRepo } from './store/repos/analytics-repo'
+import { CreativesRepo } from './store/repos/creatives-repo'
+import { ExperimentsRepo } from './store/repos/experiments-repo'
+import { FxRepo } from './store/repos/fx-repo'
+import { WorkspaceRepo } from './store/repos/workspace-repo'
+import { startWorker, workerEntryUrl } from './worker-entry'
+
+/**
+ * Page reads that cost seconds of CPU at 10,000 campaigns (issue 18) and depend only on the store:
+ * computed on a worker thread with its own read-only connection, kept until a `data:changed` names a
+ * table they read, and computed ahead in the background (after the start and after each sync) so a
+ * page opens on a kept answer. Each read is the same service code the core would run (the worker
+ * builds the services on its connection), so the answers are identical.
+ */
+export interface PageReadServices {
+  sqlite: Sqlite
+  creatives: CreativesService
+  experiments: ExperimentService
+}
+
+/** The services the reads use, on a connection (the worker's, or the core's for in-memory stores). */
+export function pageReadServices(sqlite: Sqlite): PageReadServices {
+  const repo = new AnalyticsRepo(sqlite)
+  const analytics = new AnalyticsService(repo, new WorkspaceRepo(sqlite), new FxRepo(sqlite))
+  return {
+    sqlite,
+    creatives: new CreativesService(new CreativesRepo(sqlite), repo, analytics),
+    experiments: new ExperimentService(new ExperimentsRepo(sqlite)),
+  }
+}
+
+/** What the entities, their rows and their rollups feed (the breakdowns' tables) plus exchange rates. */
+const METRIC_READ_TABLES: readonly DataTable[] = [...new Set<DataTable>([...BREAKDOWN_TABLES, 'fx_rates', 'creatives'])]
+
+interface ReadSpec<I, O> {
+  /** A data:changed naming one of these forgets the kept answers. */
+  tables: readonly DataTable[]
+  run(s: PageReadServices, input: I): O
+}
+
+const spec = <I, O>(s: ReadSpec<I, O>): ReadSpec<I, O> => s
+
+/** The reads by name: each an IPC channel's answer. */
+export const PAGE_READS = {
+  'ml:getDrivers': spec({
+    tables: METRIC_READ_TABLES,
+    run: (s, i: { workspaceId: number; days: number }) => driversTree(s.sqlite, i.workspaceId, i.days),
+  }),
+  'analytics:listCreatives': spec({
+    tables: METRIC_READ_TABLES,
+    run: (s, i: { workspaceId: number; range: DateRange; limit: number }): ChannelOutput<'analytics:listCreatives'> =>
+      s.creatives.list(i.workspaceId, i.range, i.limit),
+  }),
+  'analytics:compareFormats': spec({
+    tables: METRIC_READ_TABLES,
+    run: (s, i: { workspaceId: number; range: DateRange }): ChannelOutput<'analytics:compareFormats'> =>
+      s.creatives.formats(i.workspaceId, i.range),
+  }),
+  'experiments:suggest': spec({
+    tables: METRIC_READ_TABLES,
+    run: (s, i: ChannelParsedInput<'experiments:suggest'>): ChannelOutput<'experiments:suggest'> =>
+      s.experiments.suggest(i),
+  }),
+  'experiments:listEntities': spec({
+    tables: METRIC_READ_TABLES,
+    run: (s, i: ChannelParsedInput<'experiments:listEntities'>): ChannelOutput<'experiments:listEntities'> =>
+      s.experiments.listEntities(i),
+  }),
+}
+export type PageReadName = keyof typeof PAGE_READS
+type InputOf<N extends PageReadName> = Parameters<(typeof PAGE_READS)[N]['run']>[1]
+type OutputOf<N extends PageReadName> = ReturnType<(typeof PAGE_READS)[N]['run']>
+
+/** Answers kept at most (each a page's answer: at most a few hundred kB). */
+const MAX_KEPT = 24
+/** The worker stops after this long without a request (its heap goes back). */
+const WORKER_IDLE_MS = 30_000
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; code?: ErrorCode; message: string }
+
+/** The core's side: kept answers, the worker, the background computations. */
+export class PageReads {
+  private readonly kept = new Map<string, { name: PageReadName; answer: Promise<unknown> }>()
+  private worker: Worker | null = null
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  private nextId = 1
+  private idleTimer: NodeJS.Timeout | null = null
+  private inline: PageReadServices | null = null
+  private closed = false
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    /** The store file ('' or ':memory:' compute inline on the core's connection). */
+    private readonly path: string,
+  ) {}
+
+  /** The read's answer: kept, being computed, or computed now on the worker. */
+  get<N extends PageReadName>(name: N, input: InputOf<N>): Promise<OutputOf<N>> {
+    const key = `${name}|${JSON.stringify(input)}`
+    const hit = this.kept.get(key)
+    if (hit) return hit.answer as Promise<OutputOf<N>>
+    const answer = this.compute(name, input)
+    if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string)
+    this.kept.set(key, { name, answer })
+    // A failure is not kept: the next ask tries again.
+    answer.catch(() => {
+      if (this.kept.get(key)?.answer === answer) this.kept.delete(key)
+    })
+    return answer as Promise<OutputOf<N>>
+  }
+
+  /** Compute ahead, in the background (failures are logged; the page's own ask shows them). */
+  warm<N extends PageReadName>(name: N, input: InputOf<N>): void {
+    this.get(name, input).catch((err: unknown) => {
+      if (!this.closed) console.error(`[page reads] ${name} failed:`, err instanceof Error ? err.message : err)
+    })
+  }
+
+  /** The data changed: forget the answers that read any of `tables` (all of them without a list). */
+  invalidate(tables?: readonly DataTable[]): void {
+    for (const [key, k] of this.kept)
+      if (!tables || PAGE_READS[k.name].tables.some((t) => tables.includes(t))) this.kept.delete(key)
+  }
+
+  /** Resolves once every kept answer being computed is done (tests, benches). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.kept.values()].map((k) => k.answer))
+  }
+
+  close(): Promise<void> {
+    this.closed = true
+    this.kept.clear()
+    return this.stopWorker()
+  }
+
+  private compute<N extends PageReadName>(name: N, input: InputOf<N>): Promise<OutputOf<N>> {
+    if (this.closed) return Promise.reject(new AppError('CONFLICT', 'The app is closing'))
+    const url =
+      this.path === '' || this.path === ':memory:' ? null : workerEntryUrl(import.meta.url, 'page-reads-worker')
+    if (!url)
+      return Promise.resolve().then(() => {
+        this.inline ??= pageReadServices(this.sqlite)
+        const run = PAGE_READS[name].run as (s: PageReadServices, i: InputOf<N>) => OutputOf<N>
+        return run(this.inline, input)
+      })
+    const w = this.workerOn(url)
+    const id = this.nextId++
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+    return new Promise<OutputOf<N>>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      w.postMessage({ id, name, input })
+    })
+  }
+
+  private workerOn(url: URL): Worker {
+    if (this.worker) return this.worker
+    const w = startWorker(url, { path: this.path })
+    const failAll = (err: Error): void => {
+      for (const p of this.waiting.values()) p.reject(err)
+      this.waiting.clear()
+      if (this.worker === w) this.worker = null
+    }
+    w.on('message', (m: Reply) => {
+      const p = this.waiting.get(m.id)
+      if (!p) return
+      this.waiting.delete(m.id)
+      if (m.ok) p.resolve(m.value)
+      else p.reject(m.code ? new AppError(m.code, m.message) : new Error(m.message))
+      if (this.waiting.size === 0 && this.worker === w) {
+        this.idleTimer = setTimeout(() => void this.stopWorker(), WORKER_IDLE_MS)
+        this.idleTimer.unref()
+      }
+    })
+    w.on('error', (err) => failAll(err))
+    w.on('exit', (code) => failAll(new Error(`The page computation stopped (worker exit ${code})`)))
+    this.worker = w
+    return w
+  }
+
+  private async stopWorker(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+    const w = this.worker
+    this.worker = null
+    if (w) await w.terminate()
+  }
+}
+
+/** The first background computation waits this long after the start (the first pages come first). */
+export const PAGE_READS_WARM_DELAY_MS = 5_000
+
+/**
+ * Compute each workspace's page reads ahead, as the pages first ask them (Predictions' 90-day drivers,
+ * Creatives over the default last 30 days, the Experiments page): PAGE_READS_WARM_DELAY_MS after the
+ * start and after each sync or demo build, in the store's owner only. Returns the unsubscribe.
+ */
+export function warmPageReads(core: CoreServices): () => void {
+  const status = new StatusRepo(core.store.sqlite)
+  const warm = (): void => {
+    if (!core.ownership.isOwner || !core.store.sqlite.open) return
+    const today = core.platform.clock.now().toISOString().slice(0, 10)
+    const range = { from: addDays(today, -30), to: addDays(today, -1) }
+    for (const w of core.workspaces.list()) {
+      if (!status.lastDataDate(w.id)) continue
+      const workspaceId = w.id
+      core.pageReads.warm('ml:getDrivers', { workspaceId, days: 90 })
+      core.pageReads.warm('analytics:listCreatives', { workspaceId, range, limit: 300 })
+      core.pageReads.warm('analytics:compareFormats', { workspaceId, range })
+      core.pageReads.warm('experiments:suggest', contract['experiments:suggest'].input.parse({ workspaceId }))
+      core.pageReads.warm(
+        'experiments:listEntities',
+        contract['experiments:listEntities'].input.parse({ workspaceId, level: 'ad_set' }),
+      )
+    }
+  }
+  const timer = setTimeout(warm, PAGE_READS_WARM_DELAY_MS)
+  timer.unref()
+  const off = core.events.on('job:finished', (f) => {
+    if (f.status !== 'succeeded' || !(f.kind === 'demo:build' || f.kind.startsWith('sync'))) return
+    core.pageReads.invalidate()
+    warm()
+  })
+  return () => {
+    clearTimeout(timer)
+    off()
+  }
+}
