@@ -239,7 +239,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   // The desktop app and the preview compute the slow page reads ahead (the bench asks for it too).
   const stopWarm =
     (options.warmPageReads ?? (platform.host === 'electron' || platform.host === 'web'))
-      ? warmPageReads(services)
+      ? warmPageReads(services, { anomalies: wired.services.anomalies })
       : () => undefined
 
   return {

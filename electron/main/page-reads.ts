@@ -5,6 +5,7 @@ import { addDays } from '../../shared/domain/dates'
 import { contract, type ChannelOutput, type ChannelParsedInput } from '../../shared/ipc/contract'
 import { AppError, type ErrorCode } from '../../shared/ipc/result'
 import { AnalyticsService, BREAKDOWN_TABLES } from './analytics/analytics-service'
+import type { AnomalyService } from './analytics/anomaly-service'
 import { CreativesService } from './analytics/creatives-service'
 import { ExperimentService } from './experiments/experiment-service'
 import { driversTree } from './ml/drivers'
@@ -205,10 +206,10 @@ export const PAGE_READS_WARM_DELAY_MS = 5_000
 
 /**
  * Compute each workspace's page reads ahead, as the pages first ask them (Predictions' 90-day drivers,
- * Creatives over the default last 30 days, the Experiments page): PAGE_READS_WARM_DELAY_MS after the
+ * Creatives over the default last 30 days, the Experiments page, the dashboard's anomaly scan): PAGE_READS_WARM_DELAY_MS after the
  * start and after each sync or demo build, in the store's owner only. Returns the unsubscribe.
  */
-export function warmPageReads(core: CoreServices): () => void {
+export function warmPageReads(core: CoreServices, more: { anomalies?: AnomalyService } = {}): () => void {
   const status = new StatusRepo(core.store.sqlite)
   const warm = (): void => {
     if (!core.ownership.isOwner || !core.store.sqlite.open) return
@@ -217,6 +218,8 @@ export function warmPageReads(core: CoreServices): () => void {
     for (const w of core.workspaces.list()) {
       if (!status.lastDataDate(w.id)) continue
       const workspaceId = w.id
+      // The dashboard's anomaly list (sliced on the core's thread; see AnomalyService.warm).
+      more.anomalies?.warm(workspaceId, range)
       core.pageReads.warm('ml:getDrivers', { workspaceId, days: 90 })
       core.pageReads.warm('analytics:listCreatives', { workspaceId, range, limit: 300 })
       core.pageReads.warm('analytics:compareFormats', { workspaceId, range })

@@ -15,7 +15,14 @@ import type {
 import { AppError } from '../../../shared/ipc/result'
 import type { AnomalyDayRow, AnomalyRepo } from '../store/repos/anomaly-repo'
 import type { AnalyticsService } from './analytics-service'
-import { runSteps, runStepsSliced, sliceBudget, type SliceBudget, type Steps } from '../scheduler/slices'
+import {
+  BackgroundLane,
+  runSteps,
+  runStepsSliced,
+  sliceBudget,
+  type SliceBudget,
+  type Steps,
+} from '../scheduler/slices'
 import { explain, historyDays, isSeasonalPeak, runs, scoreSeries, severity, type DayParts } from './anomaly-detector'
 
 type ListInput = z.output<typeof ListAnomaliesInputSchema>
@@ -80,6 +87,13 @@ export class AnomalyService {
   private readonly inflight = new Map<string, Promise<Detected>>()
   /** Bumped by invalidate(): a sliced scan that saw a change meanwhile is not kept. */
   private generation = 0
+  /** Scans computed ahead (warm), one at a time, sliced. */
+  private readonly lane = new BackgroundLane((err) => {
+    // A workspace deleted meanwhile has nothing to scan; a scan stopped at shutdown is no failure.
+    if (this.stopping.signal.aborted || (err instanceof AppError && err.code === 'NOT_FOUND')) return
+    console.error('[anomalies] scan ahead failed:', err)
+  })
+  private readonly stopping = new AbortController()
 
   constructor(
     private readonly repo: AnomalyRepo,
@@ -93,6 +107,32 @@ export class AnomalyService {
     this.cache.clear()
     this.inflight.clear()
     this.generation++
+  }
+
+  /**
+   * Scan a range ahead, in the background and in slices (after the start and each sync, the range
+   * the dashboard asks first), so the page opens on a kept scan. `idle()` waits for it.
+   */
+  warm(workspaceId: number, range?: DateRange): void {
+    this.lane.add(async () => {
+      if (this.stopping.signal.aborted) return
+      await this.detectSliced(
+        workspaceId,
+        range ?? this.defaultRange(workspaceId),
+        sliceBudget(undefined, this.stopping.signal),
+      )
+    })
+  }
+
+  /** Shutdown: scans ahead stop at their next slice. */
+  stop(): Promise<void> {
+    this.stopping.abort(new Error('The core is closing'))
+    return this.lane.idle()
+  }
+
+  /** Resolves once the scans queued by warm() are done. */
+  idle(): Promise<void> {
+    return this.lane.idle()
   }
 
   /** Default range: the last 90 days up to the workspace's last day. */

@@ -63,6 +63,19 @@ describe('the sliced anomaly scan', () => {
     expect(anomalies.list(input).anomalies[0]).not.toBe(kept.anomalies[0])
   })
 
+  it('warm() scans a range ahead in the background; the page then answers from it', async () => {
+    const anomalies = core.services.anomalies
+    const range = anomalies.defaultRange(ws)
+    const input = { workspaceId: ws, range, minSeverity: 'info' as const, includeSeasonal: false }
+    anomalies.invalidate()
+    anomalies.warm(ws, range)
+    await anomalies.idle()
+    const warmed = await anomalies.listSliced(input)
+    expect(anomalies.list(input).anomalies[0]).toBe(warmed.anomalies[0])
+    anomalies.invalidate()
+    expect(anomalies.list(input)).toEqual(warmed)
+  })
+
   it('analytics:listAnomalies answers through the sliced scan', async () => {
     core.services.anomalies.invalidate()
     const env = await core.dispatch('analytics:listAnomalies', { workspaceId: ws, minSeverity: 'info' }, TEST_CALLER)

@@ -83,6 +83,7 @@ function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Ch
     },
     stop() {
       off?.()
+      return anomalies.stop()
     },
   }
 }
