@@ -45,3 +45,13 @@ export function cacheSize(sqlite: Sqlite): number {
 export function setCacheSize(sqlite: Sqlite, value: number): void {
   sqlite.pragma(`cache_size = ${Math.trunc(value)}`)
 }
+
+/** The connection's automatic checkpoint threshold in WAL pages (PRAGMA wal_autocheckpoint; 0 = off). */
+export function walAutoCheckpoint(sqlite: Sqlite): number {
+  return sqlite.pragma('wal_autocheckpoint', { simple: true }) as number
+}
+
+/** Set the connection's automatic checkpoint threshold (WAL pages; 0 = off). */
+export function setWalAutoCheckpoint(sqlite: Sqlite, pages: number): void {
+  sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(pages))}`)
+}

@@ -103,6 +103,7 @@ export class InlineSink implements ChunkSink {
 export type WriteMessage =
   | { id: number; w: Omit<ChunkWrite, 'ids'> & { ids: ChunkWrite['ids'] | null }; after: SqlStatement[] }
   | { id: number; structure: StructureWrite }
+  | { id: number; checkpoint: true }
 
 /** The thread's answer: rows written for a chunk, id maps for a structure. */
 export type WriteReply =
@@ -184,6 +185,9 @@ export class ThreadSink implements ChunkSink {
   }
 
   async close(): Promise<void> {
+    // The thread checkpoints what the run left in the WAL (it checkpoints once per many rows), so
+    // no later commit on the core's thread does it.
+    await this.post({ id: this.nextId++, checkpoint: true }).catch(() => undefined)
     this.worker.removeAllListeners('exit')
     await this.worker.terminate()
   }

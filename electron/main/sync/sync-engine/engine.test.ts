@@ -11,6 +11,7 @@ import { ConnectorError, type RemoteDailyRow } from '../connectors/types'
 import { buildWorld } from '../simulator'
 import { worldAccounts, type FakeAccount } from './testing/fake-connector'
 import { accountTotals, fakeWorld, syncNow, type FakeWorld } from './testing/setup'
+import { walAutoCheckpoint } from '../../store/connect'
 
 const END = '2026-06-14'
 const NOW = new Date('2026-06-15T12:00:00Z')
@@ -202,11 +203,15 @@ describe('sync engine', () => {
       sqlite.exec('CREATE TABLE hammer (x INTEGER)')
       const insert = sqlite.prepare('INSERT INTO hammer VALUES (1)')
       let commits = 0
+      const autoCheckpoint = walAutoCheckpoint(sqlite)
+      const seen = new Set<number>()
       // Small writes on the main connection all through the sync (as progress reports and the
       // UI's writes do): the writer's chunk transactions must take the lock, never fail on it.
+      // Meanwhile the main connection never checkpoints on its own (the writer thread does).
       const timer = setInterval(() => {
         insert.run()
         commits++
+        seen.add(walAutoCheckpoint(sqlite))
       }, 0)
       let r: Awaited<ReturnType<typeof syncNow>>
       try {
@@ -217,6 +222,9 @@ describe('sync engine', () => {
       expect(r.status).toBe('succeeded')
       expect((w.core.jobs.result(r.jobId) as { writer: string }).writer).toBe('thread')
       expect(commits).toBeGreaterThan(20)
+      expect(autoCheckpoint).toBeGreaterThan(0)
+      expect(seen.has(0)).toBe(true)
+      expect(walAutoCheckpoint(sqlite)).toBe(autoCheckpoint)
       const result = w.core.jobs.result(r.jobId) as { status: string; accounts: { error: string | null }[] }
       expect(result.accounts.map((a) => a.error)).toEqual(result.accounts.map(() => null))
       expect(result.status).toBe('succeeded')

@@ -28,7 +28,7 @@ import { ChunkWriter } from '../../store/sync-writer/chunk-writer'
 import { openChunkSink, type ChunkSink } from '../../store/sync-writer/chunk-sink'
 import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import { chunkWindows, planAccount, type AccountPlan } from './plan'
-import { cacheSize, setCacheSize } from '../../store/connect'
+import { cacheSize, setCacheSize, setWalAutoCheckpoint, walAutoCheckpoint } from '../../store/connect'
 import { placeholdersFor } from './placeholders'
 
 /** Resume point of a sync job, committed in the same transaction as each chunk. */
@@ -171,6 +171,8 @@ export class SyncEngine {
   private readonly chunks: ChunkWriter
   private activeRuns = 0
   private cacheBefore = 0
+  private threadRuns = 0
+  private autoCheckpointBefore = 0
 
   constructor(private readonly deps: EngineDeps) {
     this.entities = new EntityWriter(deps.sqlite, () => deps.now())
@@ -219,11 +221,18 @@ export class SyncEngine {
       this.cacheBefore = cacheSize(this.deps.sqlite)
       if (this.cacheBefore < 0 && this.cacheBefore > -SYNC_CACHE_KIB) setCacheSize(this.deps.sqlite, -SYNC_CACHE_KIB)
     }
+    // A writer thread checkpoints the WAL once per many rows: meanwhile a commit on this connection
+    // (job progress, a user's edit) must not run SQLite's automatic checkpoint on the core's thread.
+    if (!inline && this.threadRuns++ === 0) {
+      this.autoCheckpointBefore = walAutoCheckpoint(this.deps.sqlite)
+      setWalAutoCheckpoint(this.deps.sqlite, 0)
+    }
     try {
       return await this.runJob(req, ctx, sink, pullAhead)
     } finally {
       await sink.close()
       if (inline && --this.activeRuns === 0) setCacheSize(this.deps.sqlite, this.cacheBefore)
+      if (!inline && --this.threadRuns === 0) setWalAutoCheckpoint(this.deps.sqlite, this.autoCheckpointBefore)
     }
   }
 
