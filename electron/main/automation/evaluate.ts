@@ -111,6 +111,7 @@ export function summaryOf(o: EntityOutcome): OutcomeSummary {
 
 const NO_CHANGES: PlannedChange[] = []
 const NO_LABELS: string[] = []
+const NO_ACTIONS: DecisionAction[] = []
 
 /**
  * An outcome whose decision (with a result object per condition) is built when first read: a
@@ -125,6 +126,8 @@ class Outcome implements EntityOutcome {
   // Declared only: an own `notify` property exists only when set (as on plain outcomes).
   declare notify?: 'info' | 'warning' | 'error' | 'critical'
   weight = 0
+  /** A match's planned actions before they are built (PLAN_* bits). */
+  planned = 0
 
   constructor(
     readonly entity: RuleEntity,
@@ -139,6 +142,14 @@ class Outcome implements EntityOutcome {
     /** The planned actions of a match (null: none). */
     private actions: DecisionAction[] | null,
   ) {}
+
+  /** A match that acts: its planned actions, changes, labels and alert. */
+  act(p: Plan): void {
+    this.actions = p.actions
+    this.changes = p.changes
+    this.labels = p.labels
+    if (p.notify) this.notify = p.notify
+  }
 
   /** Skipped by an action limit: no changes, labels or alert. */
   limit(note: string): void {
@@ -440,6 +451,7 @@ export function* evaluateRuleSteps(
   for (const c of today) if (c.field === 'daily_budget') firstToday.set(c.entityId, c)
 
   const block = new ValueBlock(candidates.length * program.size)
+  const matched: Outcome[] = []
   let slot = 0
   let n = 0
   for (const e of candidates) {
@@ -473,16 +485,24 @@ export function* evaluateRuleSteps(
       out.push(o)
       continue
     }
-    const planned = planActions(rule.actions, e, account, data, g, firstToday.get(e.id))
-    if ('skip' in planned) {
-      const o = new Outcome(e, 'skipped', planned.skip, planned.note, program, block, base, null)
+    // What the actions would do, without building them yet: most matches of a broad rule are cut
+    // by the action limits below, and a cut match keeps no planned action.
+    const probe = planActions(rule.actions, e, account, data, g, firstToday.get(e.id), false) as
+      | number
+      | { skip: SkipReason; note: string }
+    if (typeof probe !== 'number') {
+      const o = new Outcome(e, 'skipped', probe.skip, probe.note, program, block, base, null)
       o.weight = weight
       out.push(o)
       continue
     }
-    const clash = history.othersOpen.find(
-      (o) => o.entityId === e.id && planned.changes.some((p) => directionOfRow(o) === -p.direction),
-    )
+    const clash = history.othersOpen.length
+      ? history.othersOpen.find((o) => {
+          if (o.entityId !== e.id) return false
+          const d = directionOfRow(o)
+          return (d === -1 && (probe & PLAN_UP) !== 0) || (d === 1 && (probe & PLAN_DOWN) !== 0)
+        })
+      : undefined
     if (clash) {
       const note = `rule ${clash.actorId.split('@')[0]} has an opposite change open (change ${clash.id}, ${clash.state})`
       const o = new Outcome(e, 'skipped', 'conflict', note, program, block, base, null)
@@ -490,32 +510,54 @@ export function* evaluateRuleSteps(
       out.push(o)
       continue
     }
-    const o = new Outcome(e, 'matched', null, null, program, block, base, planned.actions)
-    o.changes = planned.changes
-    o.labels = planned.labels
-    if (planned.notify) o.notify = planned.notify
+    const o = new Outcome(e, 'matched', null, null, program, block, base, null)
     o.weight = weight
+    o.planned = probe
+    matched.push(o)
     out.push(o)
   }
 
   // Action limits: per run, then per account and day (this rule's changes made today count).
   // Only matched outcomes have changes (their decisions are not built here).
-  const acting = out
-    .filter((o): o is Outcome => o instanceof Outcome && o.changes.length > 0)
+  const acting = matched
+    .filter((o) => (o.planned & PLAN_CHANGES) !== 0)
     .sort((a, b) => b.weight - a.weight || a.entity.id - b.entity.id)
   const perAccount = new Map<number, number>()
   for (const c of today) perAccount.set(c.accountId, (perAccount.get(c.accountId) ?? 0) + 1)
   let taken = 0
+  const perRunNote = `at most ${g.maxActionsPerRun} actions per run`
+  const perDayNotes = new Map<number, string>()
   for (const o of acting) {
     const acc = o.entity.accountId
     const n = perAccount.get(acc) ?? 0
-    if (taken >= g.maxActionsPerRun) o.limit(`at most ${g.maxActionsPerRun} actions per run`)
-    else if (n >= g.maxActionsPerDayPerAccount)
-      o.limit(`at most ${g.maxActionsPerDayPerAccount} actions per account per day (already ${n} today)`)
-    else {
+    if (taken >= g.maxActionsPerRun) o.limit(perRunNote)
+    else if (n >= g.maxActionsPerDayPerAccount) {
+      let note = perDayNotes.get(n)
+      if (note === undefined)
+        perDayNotes.set(
+          n,
+          (note = `at most ${g.maxActionsPerDayPerAccount} actions per account per day (already ${n} today)`),
+        )
+      o.limit(note)
+    } else {
       taken++
       perAccount.set(acc, n + 1)
     }
+  }
+  // The matches that act: their actions, changes, labels and alert.
+  for (const o of matched) {
+    if (o.kind !== 'matched') continue
+    const e = o.entity
+    const planned = planActions(
+      rule.actions,
+      e,
+      data.accounts.get(e.accountId) as EvalAccount,
+      data,
+      g,
+      firstToday.get(e.id),
+      true,
+    ) as Plan
+    o.act(planned)
   }
   return out
 }
@@ -960,6 +1002,19 @@ function round2(x: number): number {
  * The changes and labels a matched entity's actions lead to, in the account's currency, after
  * caps, the budget floor/ceiling and the maximum change per day; or why none apply.
  */
+/** A match's planned actions (see planActions). */
+type Plan = { changes: PlannedChange[]; labels: string[]; actions: DecisionAction[]; notify?: EntityOutcome['notify'] }
+
+/** planActions without building: some change, some label or alert, a change up, a change down. */
+const PLAN_CHANGES = 1
+const PLAN_OTHER = 2
+const PLAN_UP = 4
+const PLAN_DOWN = 8
+
+/**
+ * ...; with `build` false, only what they would be (PLAN_* bits, nothing allocated) or why none
+ * apply (the same answer as when built).
+ */
 function planActions(
   actions: RuleAction[],
   e: RuleEntity,
@@ -967,13 +1022,13 @@ function planActions(
   data: EvalData,
   g: RuleDefinition['guardrails'],
   firstToday: RuleChangeRow | undefined,
-):
-  | { changes: PlannedChange[]; labels: string[]; actions: DecisionAction[]; notify?: EntityOutcome['notify'] }
-  | { skip: SkipReason; note: string } {
+  build: boolean,
+): Plan | number | { skip: SkipReason; note: string } {
+  let bits = 0
   let notify: EntityOutcome['notify']
-  const changes: PlannedChange[] = []
-  const labels: string[] = []
-  const out: DecisionAction[] = []
+  const changes: PlannedChange[] = build ? [] : NO_CHANGES
+  const labels: string[] = build ? [] : NO_LABELS
+  const out: DecisionAction[] = build ? [] : NO_ACTIONS
   const notes: string[] = []
   const rate = data.rateToday(account)
   /** Reporting-currency micros → account-currency micros. */
@@ -986,6 +1041,8 @@ function planActions(
         notes.push(`already ${target}`)
         continue
       }
+      bits |= PLAN_CHANGES | (a.kind === 'pause' ? PLAN_DOWN : PLAN_UP)
+      if (!build) continue
       changes.push({
         entityType: e.level,
         entityId: e.id,
@@ -998,12 +1055,15 @@ function planActions(
       out.push({ kind: a.kind, outcome: 'planned', changeId: null, before: e.status, after: target })
     } else if (a.kind === 'notify') {
       notify = a.severity
-      out.push({ kind: 'notify', outcome: 'planned', changeId: null, before: null, after: a.severity })
+      bits |= PLAN_OTHER
+      if (build) out.push({ kind: 'notify', outcome: 'planned', changeId: null, before: null, after: a.severity })
     } else if (a.kind === 'add_label') {
       if (e.labels.includes(a.label)) {
         notes.push(`already labelled “${a.label}”`)
         continue
       }
+      bits |= PLAN_OTHER
+      if (!build) continue
       labels.push(a.label)
       out.push({ kind: 'add_label', outcome: 'planned', changeId: null, before: null, after: a.label })
     } else {
@@ -1029,6 +1089,8 @@ function planActions(
           skip: 'budget_limit',
           note: `the budget stays at ${cur / MICRO} ${account.currency} (caps, floor/ceiling or today's maximum change)`,
         }
+      bits |= PLAN_CHANGES | (next > cur ? PLAN_UP : PLAN_DOWN)
+      if (!build) continue
       changes.push({
         entityType: e.level,
         entityId: e.id,
@@ -1041,7 +1103,7 @@ function planActions(
       out.push({ kind: a.kind, outcome: 'planned', changeId: null, before: cur, after: next })
     }
   }
-  if (changes.length === 0 && labels.length === 0 && !notify)
-    return { skip: 'not_applicable', note: notes.join('; ') || 'nothing to do' }
+  if (bits === 0) return { skip: 'not_applicable', note: notes.join('; ') || 'nothing to do' }
+  if (!build) return bits
   return { changes, labels, actions: out, ...(notify ? { notify } : {}) }
 }
