@@ -8,7 +8,8 @@
  * PARTS: `hash` (SHA-256 of every decision of the 100 bench rules, and their outcomes counted: compare
  * it before and after a change), `eval` (three evaluations as the bench does: wall ms, read-ahead ms,
  * CPU s), `preview` (five previews of the first rule), `cycle` (one recorded cycle through the
- * service: wall ms, CPU s, and its evaluate/record split). Run it under `node --cpu-prof --import tsx`
+ * service: wall ms, CPU s, and its evaluate/record split), `sliced` (one recorded cycle sliced as the
+ * scheduler runs it: wall ms and the longest stretch it held the event loop). Run it under `node --cpu-prof --import tsx`
  * to profile.
  */
 import { createHash } from 'node:crypto'
@@ -19,9 +20,10 @@ import { EvalData } from '../electron/main/automation/data'
 import { evaluateRule } from '../electron/main/automation/evaluate'
 import { createCore } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
+import { SLICE_MS } from '../electron/main/scheduler/slices'
 import { RulesRepo } from '../electron/main/store/repos/rules-repo'
 import { TEST_CALLER } from '../electron/main/test-support'
-import { benchRules } from './rules'
+import { benchRules, longestBlockMs } from './rules'
 import { buildBenchWorld } from './store'
 
 async function main(): Promise<void> {
@@ -105,6 +107,14 @@ async function main(): Promise<void> {
       out.cycle_ms = Math.round(performance.now() - t)
       out.cycle_cpu_s = Math.round((c.user + c.system) / 1e3) / 1e3
       out.cycle_split_ms = svc.lastCycle
+    }
+    if (parts.includes('sliced')) {
+      svc.sliceMs = SLICE_MS
+      const t = performance.now()
+      const { maxBlockMs } = await longestBlockMs(() => svc.cycle(rows, 'manual', true))
+      out.sliced_cycle_ms = Math.round(performance.now() - t)
+      out.sliced_max_block_ms = maxBlockMs
+      svc.sliceMs = Number.MAX_SAFE_INTEGER
     }
   } finally {
     await core.close()

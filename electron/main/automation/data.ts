@@ -16,6 +16,7 @@ import type { AnalyticsService, ResolvedScope } from '../analytics/analytics-ser
 import type { AnomalyService } from '../analytics/anomaly-service'
 import { fitFatigue, type AdDay } from '../analytics/fatigue'
 import type { ForecastService } from '../ml/forecast-service'
+import { runSteps, runStepsSliced, type SliceBudget, type Steps } from '../scheduler/slices'
 import type { RuleAccount, RuleEntity, RulesRepo } from '../store/repos/rules-repo'
 
 /** An account with its local "today" at evaluation time. */
@@ -191,21 +192,33 @@ export class EvalData {
    * (read once per cycle, for every ad of the accounts).
    */
   fatigue(adId: number): ReturnType<typeof fitFatigue> | undefined {
-    if (!this.fatigueStates) {
-      const ids = this.entities('ad')
-        .filter((e) => e.status !== 'archived')
-        .map((e) => e.id)
-      const to = [...this.accounts.values()].map((a) => a.today).sort()[this.accounts.size - 1] ?? ''
-      const days = new Map<number, AdDay[]>()
-      for (let i = 0; i < ids.length; i += 5_000)
-        for (const r of this.repo.adDays(ids.slice(i, i + 5_000), to)) {
-          let list = days.get(r.ad_id)
-          if (!list) days.set(r.ad_id, (list = []))
-          list.push({ date: r.date, impressions: r.impressions, clicks: r.clicks })
-        }
-      this.fatigueStates = new Map([...days].map(([id, d]) => [id, fitFatigue(d)]))
+    if (!this.fatigueStates) runSteps(this.fatigueSteps())
+    return (this.fatigueStates as Map<number, ReturnType<typeof fitFatigue>>).get(adId)
+  }
+
+  /** Reads and fits every ad's fatigue: a step per 5,000 ads read, one per 1,000 ads fitted. */
+  private *fatigueSteps(): Steps<void> {
+    if (this.fatigueStates) return
+    const ids = this.entities('ad')
+      .filter((e) => e.status !== 'archived')
+      .map((e) => e.id)
+    const to = [...this.accounts.values()].map((a) => a.today).sort()[this.accounts.size - 1] ?? ''
+    const days = new Map<number, AdDay[]>()
+    for (let i = 0; i < ids.length; i += 5_000) {
+      yield
+      for (const r of this.repo.adDays(ids.slice(i, i + 5_000), to)) {
+        let list = days.get(r.ad_id)
+        if (!list) days.set(r.ad_id, (list = []))
+        list.push({ date: r.date, impressions: r.impressions, clicks: r.clicks })
+      }
     }
-    return this.fatigueStates.get(adId)
+    const states = new Map<number, ReturnType<typeof fitFatigue>>()
+    let n = 0
+    for (const [id, d] of days) {
+      if (++n % 1_000 === 0) yield
+      states.set(id, fitFatigue(d))
+    }
+    this.fatigueStates = states
   }
 
   private readonly anomalyCache = new Map<string, Set<number> | null>()
@@ -326,43 +339,77 @@ export class EvalData {
    * does not know ahead ("since the last change") are read when asked, as before.
    */
   prefetch(rules: RuleDefinition[]): void {
-    const steps = this.prefetchSteps(rules)
-    while (!steps.next().done);
+    runSteps(this.prefetchSteps(rules))
   }
 
-  /** `prefetch` in slices: awaits `pause()` between its steps (one account's reads each). */
-  async prefetchSliced(rules: RuleDefinition[], pause: () => Promise<void> | null): Promise<void> {
-    const steps = this.prefetchSteps(rules)
-    while (!steps.next().done) {
-      const p = pause()
-      if (p) await p
+  /**
+   * `prefetch` in slices: the budget's turn of the event loop between its steps (one entity list,
+   * one campaign window or one account's ad rows each).
+   */
+  async prefetchSliced(rules: RuleDefinition[], budget: SliceBudget): Promise<void> {
+    await runStepsSliced(this.prefetchSteps(rules), budget)
+  }
+
+  private *prefetchSteps(rules: RuleDefinition[]): Steps<void> {
+    // The entity lists the rules read (their own level; campaigns for "the parent campaign's").
+    const levels = new Set<EntityLevel>()
+    for (const rule of rules) {
+      levels.add(rule.scope.level)
+      if (rule.scope.level !== 'campaign' && JSON.stringify(rule.conditions).includes('"parent_campaign"'))
+        levels.add('campaign')
     }
-  }
-
-  private *prefetchSteps(rules: RuleDefinition[]): Generator<void, void> {
+    for (const level of levels) {
+      yield
+      this.entities(level)
+    }
+    if (rules.some((r) => JSON.stringify(r.conditions).includes('"fatigue"'))) yield* this.fatigueSteps()
     yield* this.forecastSteps(rules)
     const want = new Map<string, { from: string; to: string; accounts: Set<number> }>()
+    const campaignReads = new Map<string, { from: string; to: string; accountIds: number[] }>()
     for (const rule of rules) {
-      if (rule.scope.level === 'campaign') continue
       const accounts = [...this.accounts.values()].filter(
         (a) =>
           (!rule.scope.platforms || rule.scope.platforms.includes(a.platform)) &&
           (!rule.scope.accountIds || rule.scope.accountIds.includes(a.id)),
       )
-      const sides: [RuleMetric, RuleWindow, boolean][] = []
+      const sides: [RuleMetric, RuleWindow, boolean, EntityLevel][] = []
       const walk = (g: RuleGroup): void => {
         for (const item of g.items) {
           if (item.type === 'group') walk(item)
           else {
             // The first condition's window also orders matched entities (its own level).
-            sides.push([item.of === 'self' ? item.metric : 'spend', item.window, item.includeProvisional])
-            if (item.compareTo && item.compareTo.of === 'self')
-              sides.push([item.compareTo.metric, item.compareTo.window ?? item.window, item.includeProvisional])
+            const own = rule.scope.level
+            sides.push([item.of === 'self' ? item.metric : 'spend', item.window, item.includeProvisional, own])
+            if (item.of === 'parent_campaign')
+              sides.push([item.metric, item.window, item.includeProvisional, 'campaign'])
+            if (item.compareTo)
+              sides.push([
+                item.compareTo.metric,
+                item.compareTo.window ?? item.window,
+                item.includeProvisional,
+                item.compareTo.of === 'self' ? own : 'campaign',
+              ])
           }
         }
       }
       walk(rule.conditions)
-      for (const [metric, w, prov] of sides) {
+      for (const [metric, w, prov, level] of sides) {
+        if (level !== 'campaign' || WINDOWLESS_METRICS.includes(metric) || w.kind === 'since_last_change') continue
+        // Campaign totals are read per range with the accounts that share it (as the evaluator asks).
+        const byDays = new Map<string, { from: string; to: string; accountIds: number[] }>()
+        for (const a of accounts) {
+          const r = this.range(a, w, prov)
+          if (!r || 'provisional' in r) continue
+          const k = `${r.from}|${r.to}`
+          let e = byDays.get(k)
+          if (!e) byDays.set(k, (e = { from: r.from, to: r.to, accountIds: [] }))
+          e.accountIds.push(a.id)
+        }
+        for (const e of byDays.values()) campaignReads.set(`${e.from}|${e.to}|${e.accountIds.join(',')}`, e)
+      }
+      if (rule.scope.level === 'campaign') continue
+      for (const [metric, w, prov, level] of sides) {
+        if (level === 'campaign') continue
         if (WINDOWLESS_METRICS.includes(metric) || w.kind === 'since_last_change') continue
         for (const a of accounts) {
           const r = this.range(a, w, prov)
@@ -373,6 +420,10 @@ export class EvalData {
           e.accounts.add(a.id)
         }
       }
+    }
+    for (const r of campaignReads.values()) {
+      yield
+      this.totals('campaign', r.from, r.to, r.accountIds)
     }
     const todo = [...want.entries()].filter(([k, e]) => {
       const have = this.adBatch.get(k)

@@ -21,6 +21,7 @@ import {
   type RuleWindow,
   type SkipReason,
 } from '../../../shared/domain/rules'
+import { runSteps, runStepsSliced, type SliceBudget } from '../scheduler/slices'
 import type { RuleChangeRow, RuleEntity } from '../store/repos/rules-repo'
 import type { EvalAccount, EvalData, ResolvedRange } from './data'
 
@@ -339,47 +340,20 @@ function buildConditionLabel(c: RuleCondition): string {
  * the guardrails. Reads only through `EvalData` (cached per cycle).
  */
 export function evaluateRule(rule: RuleDefinition, data: EvalData, history: EvalHistory): EntityOutcome[] {
-  const steps = evaluateRuleSteps(rule, data, history)
-  for (;;) {
-    const r = steps.next()
-    if (r.done) return r.value
-  }
+  return runSteps(evaluateRuleSteps(rule, data, history))
 }
 
 /** Entities evaluated between two points where `evaluateRuleSteps` may pause. */
 export const ENTITIES_PER_STEP = 256
 
-/**
- * Pause the caller's work when it has run for `sliceMs` since its last pause: lets long
- * evaluations give the event loop back (IPC, timers) in slices instead of blocking it.
- */
-export function slicer(sliceMs: number): () => Promise<void> | null {
-  let since = performance.now()
-  return () => {
-    if (performance.now() - since < sliceMs) return null
-    return new Promise<void>((resolve) =>
-      setImmediate(() => {
-        since = performance.now()
-        resolve()
-      }),
-    )
-  }
-}
-
-/** `evaluateRule` in slices: awaits `pause()` between steps of ENTITIES_PER_STEP entities. */
+/** `evaluateRule` in slices: gives the event loop a turn (the budget's) between steps of ENTITIES_PER_STEP entities. */
 export async function evaluateRuleSliced(
   rule: RuleDefinition,
   data: EvalData,
   history: EvalHistory,
-  pause: () => Promise<void> | null,
+  budget: SliceBudget,
 ): Promise<EntityOutcome[]> {
-  const steps = evaluateRuleSteps(rule, data, history)
-  for (;;) {
-    const r = steps.next()
-    if (r.done) return r.value
-    const p = pause()
-    if (p) await p
-  }
+  return runStepsSliced(evaluateRuleSteps(rule, data, history), budget)
 }
 
 /** `evaluateRule` as steps: yields after each ENTITIES_PER_STEP entities, returns the outcomes. */

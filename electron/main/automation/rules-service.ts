@@ -29,11 +29,11 @@ import {
   evaluateRuleSliced,
   outcomeOf,
   reasonOf,
-  slicer,
   summaryOf,
   type EntityOutcome,
 } from './evaluate'
 import { cronProblem, nextRunAt } from './schedule'
+import { SLICE_MS, sliceBudget } from '../scheduler/slices'
 
 export const PAUSED_KEY = 'automation.paused'
 const RULE_TABLES: DataTable[] = ['automation_rules', 'rule_versions']
@@ -50,9 +50,6 @@ export interface RulesServiceDeps {
   /** The ML forecasts behind forecast conditions. */
   forecasts?: ForecastReader
 }
-
-/** See RulesService.sliceMs. */
-const SLICE_MS = 30
 
 /** Parse a rule as written; a VALIDATION error names the first offending field. */
 export function parseRule(input: unknown): RuleDefinition {
@@ -463,7 +460,7 @@ export class RulesService {
     const data = new Map<number, EvalData>()
     // The evaluation gives the event loop back every SLICE_MS (IPC and timers keep answering while
     // a cycle over a large store runs).
-    const pause = slicer(this.sliceMs)
+    const budget = sliceBudget(this.sliceMs)
     for (const r of rules)
       if (!data.has(r.workspaceId)) {
         const d = new EvalData(
@@ -479,7 +476,7 @@ export class RulesService {
         try {
           await d.prefetchSliced(
             rules.filter((x) => x.workspaceId === r.workspaceId).map((x) => x.definition),
-            pause,
+            budget,
           )
         } catch {
           /* read per window below */
@@ -491,7 +488,7 @@ export class RulesService {
       const d = data.get(r.workspaceId) as EvalData
       try {
         const history = this.history(r.id, r.definition, started)
-        evaluated.push({ rule: r, outcomes: await evaluateRuleSliced(r.definition, d, history, pause), error: null })
+        evaluated.push({ rule: r, outcomes: await evaluateRuleSliced(r.definition, d, history, budget), error: null })
       } catch (e) {
         evaluated.push({ rule: r, outcomes: [] as EntityOutcome[], error: (e as Error).message })
       }
@@ -501,6 +498,8 @@ export class RulesService {
     const results: RuleRunResult[] = []
     try {
       for (const e of evaluated) {
+        // Each run is recorded in its own transaction, with a turn of the event loop between runs.
+        await budget.maybeYield()
         results.push(
           await this.act(
             e.rule,

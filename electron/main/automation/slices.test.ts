@@ -7,6 +7,7 @@ import { lcg, seedAccount } from '../store/repos/testing'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { EvalData } from './data'
 import { ENTITIES_PER_STEP, evaluateRule, evaluateRuleSliced } from './evaluate'
+import { sliceBudget } from '../scheduler/slices'
 import { parseRule } from './rules-service'
 
 /*
@@ -102,13 +103,11 @@ describe('rule evaluation in slices', () => {
       const defs = rules(level)
       const plain = decisions(data(), defs)
       const ahead = data()
-      let pauses = 0
-      await ahead.prefetchSliced(defs, () => {
-        pauses++
-        return null
-      })
-      // One step per account and per range (and more for large ranges).
-      expect(pauses).toBeGreaterThanOrEqual(accounts.length)
+      // A budget of 0 ms: a turn of the event loop at every step.
+      const budget = sliceBudget(0)
+      await ahead.prefetchSliced(defs, budget)
+      // One step per entity list, account and range (and more for large ranges).
+      expect(budget.yields).toBeGreaterThanOrEqual(accounts.length + 1)
       // Every window came from the read-ahead: no per-window read while evaluating.
       const perWindow = vi.spyOn(core.services.analytics, 'adAndAdSetTotals')
       expect(decisions(ahead, defs)).toEqual(plain)
@@ -122,13 +121,10 @@ describe('rule evaluation in slices', () => {
     const def = rules('ad')[0] as RuleDefinition
     const d = data()
     const plain = evaluateRule(def, d, history).map((o) => o.decision)
-    let pauses = 0
-    const sliced = await evaluateRuleSliced(def, d, history, () => {
-      pauses++
-      // A real pause: the event loop runs before the evaluation goes on.
-      return new Promise<void>((resolve) => setImmediate(resolve))
-    })
-    expect(pauses).toBe(Math.floor(600 / ENTITIES_PER_STEP))
+    // A real pause at every step: the event loop runs before the evaluation goes on.
+    const budget = sliceBudget(0)
+    const sliced = await evaluateRuleSliced(def, d, history, budget)
+    expect(budget.yields).toBe(Math.floor(600 / ENTITIES_PER_STEP))
     expect(sliced.map((o) => o.decision)).toEqual(plain)
   })
 
