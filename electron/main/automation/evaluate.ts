@@ -462,8 +462,7 @@ export function* evaluateRuleSteps(
     // What the actions would do, without building them yet: most matches of a broad rule are cut
     // by the action limits below, and a cut match keeps no planned action.
     const probe = planActions(rule.actions, e, account, data, g, firstToday.get(e.id), false) as
-      | number
-      | { skip: SkipReason; note: string }
+      number | { skip: SkipReason; note: string }
     if (typeof probe !== 'number') {
       const o = new Outcome(e, 'skipped', probe.skip, probe.note, program, block, base, null)
       o.weight = weight

@@ -3,6 +3,8 @@ import { inScope, principalLabel, roleAllows, type CallContext } from '../../../
 import type { Change, ChangeProposal } from '../../../shared/domain/changes'
 import {
   isCompactOutcome,
+  RUN_HISTORY_DAYS,
+  RUN_HISTORY_KEEP,
   RuleInputSchema,
   type Rule,
   type RuleDecision,
@@ -36,6 +38,7 @@ import { cronProblem, nextRunAt } from './schedule'
 import { SLICE_MS, sliceBudget } from '../scheduler/slices'
 
 export const PAUSED_KEY = 'automation.paused'
+export { RUN_HISTORY_DAYS, RUN_HISTORY_KEEP }
 const RULE_TABLES: DataTable[] = ['automation_rules', 'rule_versions']
 const RUN_TABLES: DataTable[] = ['rule_runs', 'rule_decisions', 'rule_decision_sets', 'automation_rules']
 
@@ -512,6 +515,12 @@ export class RulesService {
             data.get(e.rule.workspaceId),
           ),
         )
+      }
+      // Bounded history: each rule's runs beyond what is kept (see RUN_HISTORY_KEEP).
+      const olderThan = new Date(started.getTime() - RUN_HISTORY_DAYS * 86_400_000).toISOString()
+      for (const e of evaluated) {
+        await budget.maybeYield()
+        this.d.repo.pruneRuns(e.rule.id, olderThan, RUN_HISTORY_KEEP)
       }
     } finally {
       // One notice per workspace for the whole cycle (a page refreshes once, not once per rule).

@@ -324,6 +324,24 @@ export class RulesRepo {
     })
   }
 
+  /**
+   * Bounded history: deletes a rule's runs that took no action (no change proposed or applied, no
+   * label, no alert: dry runs, failed runs, runs where nothing matched or every match was held back)
+   * once they are beyond the rule's newest `keepNewest` runs or started before `olderThan`; their
+   * decisions and compact sets go with them. Runs that acted are kept. Returns how many were deleted.
+   */
+  pruneRuns(ruleId: number, olderThan: string, keepNewest: number): number {
+    return this.transaction(
+      () =>
+        this.sqlite
+          .prepare(
+            `DELETE FROM rule_runs WHERE rule_id = ? AND actions = 0 AND (started_at < ? OR id < coalesce(
+               (SELECT id FROM rule_runs WHERE rule_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0))`,
+          )
+          .run(ruleId, olderThan, ruleId, keepNewest - 1).changes,
+    )
+  }
+
   run(id: number): (RuleRun & { workspaceId: number; inputs: RunInputs | null }) | null {
     const r = this.sqlite
       .prepare(`SELECT ${RUN_COLS}, workspace_id AS workspaceId, inputs FROM rule_runs WHERE id = ?`)

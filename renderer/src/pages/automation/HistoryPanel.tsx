@@ -1,7 +1,13 @@
 import { useEffect, useState, type JSX } from 'react'
 import type { Change } from '../../../../shared/domain/changes'
 import type { EntityLevel } from '../../../../shared/domain/entities'
-import type { RuleDecision, RuleExplanation, RuleRun } from '../../../../shared/domain/rules'
+import {
+  RUN_HISTORY_DAYS,
+  RUN_HISTORY_KEEP,
+  type RuleDecision,
+  type RuleExplanation,
+  type RuleRun,
+} from '../../../../shared/domain/rules'
 import type { Account } from '../../../../shared/ipc/contract'
 import { getClient } from '../../api/client'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
@@ -311,6 +317,10 @@ function RuleHistory({
               )
             }
           </LoadState>
+          <p className="field__hint" data-testid="run-retention">
+            Runs that acted are kept. Other runs are kept while among the rule’s newest {RUN_HISTORY_KEEP} and for{' '}
+            {RUN_HISTORY_DAYS} days.
+          </p>
         </div>
       </section>
       {runs.data && runs.data.runs.length ? (
