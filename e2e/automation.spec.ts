@@ -187,6 +187,55 @@ test.describe('automation page', () => {
     await callApi('rules:delete', { id: rule.id })
   })
 
+  test('a run over many entities shows its decisions a page at a time, filtered by the core', async ({ page }) => {
+    const workspaceId = await demoReady()
+    const rule = await callApi<{ id: number }>('rules:create', {
+      workspaceId,
+      name: 'E2E every ad',
+      mode: 'preview',
+      scope: { level: 'ad', statuses: ['active', 'paused'] },
+      guardrails: { learningDays: 0, minConversions: 0, minSpendMicros: 0, minImpressions: 0 },
+      conditions: {
+        type: 'group',
+        op: 'and',
+        items: [{ type: 'condition', metric: 'spend', window: { kind: 'lifetime' }, op: 'gt', value: 1e12 }],
+      },
+      actions: [{ kind: 'pause' }],
+    })
+    const result = await callApi<{ run: { id: number; considered: number } }>('rules:run', {
+      id: rule.id,
+      dryRun: true,
+    })
+    const total = result.run.considered
+    // The demo has more ads than one page holds (100).
+    expect(total).toBeGreaterThan(100)
+    const u = new URL(serverInfo().url)
+    await page.goto(`${u.origin}/?token=${u.searchParams.get('token')}#/automation`)
+    await page.getByTestId('automation-tab-history').click()
+    await page.getByTestId('history-rule').selectOption(String(rule.id))
+    const list = page.getByTestId('run-decisions')
+    // Only the first page is rendered; the counts are the run's.
+    await expect(list.getByTestId('decision')).toHaveCount(100)
+    await expect(list.getByTestId('run-decisions-range')).toHaveText(`1–100 of ${total.toLocaleString('en-US')}`)
+    await expect(list.getByText(`All ${total}`)).toBeVisible()
+    await expect(list.getByTestId('run-decisions-prev')).toBeDisabled()
+    const firstName = await list.getByTestId('decision').first().locator('.decision__name').textContent()
+    await list.getByTestId('run-decisions-next').click()
+    await expect(list.getByTestId('run-decisions-range')).toHaveText(
+      `101–${Math.min(200, total)} of ${total.toLocaleString('en-US')}`,
+    )
+    await expect(list.getByTestId('decision')).toHaveCount(Math.min(100, total - 100))
+    await expect(list.getByTestId('decision').first().locator('.decision__name')).not.toHaveText(firstName as string)
+    await expect(page.getByTestId('run-retention')).toContainText('Runs that acted are kept')
+    await list.getByTestId('run-decisions-pager').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: 'test-results/e2e/automation-run-pages.png' })
+    // A filter asks the core again: no entity of another outcome, from the first page.
+    await list.getByText('Matched 0').click()
+    await expect(list.getByText('No entity here.')).toBeVisible()
+    await expect(list.getByTestId('run-decisions-pager')).toHaveCount(0)
+    await callApi('rules:delete', { id: rule.id })
+  })
+
   test('"Pause all automation" pauses every rule and shows it, with resume', async ({ page }) => {
     const u = new URL(serverInfo().url)
     await page.goto(`${u.origin}/?token=${u.searchParams.get('token')}#/automation`)

@@ -619,6 +619,37 @@ export const RuleRunResultSchema = z.object({
 })
 export type RuleRunResult = z.infer<typeof RuleRunResultSchema>
 
+/** Decisions of a stored run a page shows at most (the history asks one page at a time). */
+export const RUN_DECISIONS_PAGE = 100
+
+/**
+ * One page of a stored run's decisions, in reading order: matched, skipped (deleted entities
+ * last), not matched; optionally one outcome only.
+ */
+export const RunPageRequestSchema = z
+  .object({
+    outcome: z.enum(['all', ...DECISION_OUTCOMES]).default('all'),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(1000).default(RUN_DECISIONS_PAGE),
+  })
+  .strict()
+export type RunPageRequest = z.infer<typeof RunPageRequestSchema>
+
+/** A stored run with one page of its decisions, how many the page's filter holds and the counts per outcome. */
+export const RuleRunPageSchema = RuleRunResultSchema.extend({
+  page: z.object({
+    offset: z.number().int(),
+    total: z.number().int(),
+    counts: z.object({
+      all: z.number().int(),
+      matched: z.number().int(),
+      skipped: z.number().int(),
+      not_matched: z.number().int(),
+    }),
+  }),
+})
+export type RuleRunPage = z.infer<typeof RuleRunPageSchema>
+
 /**
  * Run history kept per rule: runs that acted, always; the others (nothing proposed, applied,
  * labelled or alerted) while among the rule's newest RUN_HISTORY_KEEP runs and younger than

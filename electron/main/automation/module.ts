@@ -101,7 +101,7 @@ function createAutomationModule(
       'rules:delete': ({ id }, ctx) => rules.remove(id, ctx),
       'rules:preview': (input, ctx) => rules.preview(input, ctx),
       'rules:run': ({ id, dryRun }, ctx) => rules.run(id, dryRun !== undefined ? { dryRun } : {}, ctx),
-      'rules:getRun': ({ runId }, ctx) => rules.getRun(runId, ctx),
+      'rules:getRun': ({ runId, page }, ctx) => (page ? rules.getRunPage(runId, page, ctx) : rules.getRun(runId, ctx)),
       'rules:undoRun': ({ runId, force }, ctx) => rules.undoRun(runId, ctx, force !== undefined ? { force } : {}),
       'rules:entityHistory': ({ entityType, entityId }) => repo.entityHistory(entityType, entityId, 100),
       'rules:explain': ({ runId, entityType, entityId }, ctx) => rules.explain(runId, entityType, entityId, ctx),

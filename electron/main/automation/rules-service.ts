@@ -11,7 +11,9 @@ import {
   type RuleDefinition,
   type RuleExplanation,
   type RuleRun,
+  type RuleRunPage,
   type RuleRunResult,
+  type RunPageRequest,
   type RunTrigger,
 } from '../../../shared/domain/rules'
 import type { EntityLevel } from '../../../shared/domain/entities'
@@ -146,6 +148,21 @@ export class RulesService {
       run: rest,
       currency: this.d.core.workspaces.get(workspaceId).reportingCurrency,
       decisions: this.d.repo.decisions(runId),
+    }
+  }
+
+  /** A stored run with one page of its decisions (see RulesRepo.decisionPage). */
+  getRunPage(runId: number, req: RunPageRequest, ctx?: CallContext): RuleRunPage {
+    const run = this.d.repo.run(runId)
+    if (!run || (ctx && !inScope(ctx, run.workspaceId))) throw new AppError('NOT_FOUND', `No rule run ${runId}`)
+    const { workspaceId, inputs: _inputs, ...rest } = run
+    void _inputs
+    const p = this.d.repo.decisionPage(runId, req.outcome, req.offset, req.limit)
+    return {
+      run: rest,
+      currency: this.d.core.workspaces.get(workspaceId).reportingCurrency,
+      decisions: p.decisions,
+      page: { offset: req.offset, total: p.total, counts: p.counts },
     }
   }
 

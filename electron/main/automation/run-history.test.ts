@@ -1,17 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dateRange } from '../../../shared/domain/dates'
-import type { RuleInput } from '../../../shared/domain/rules'
+import type { RuleDecision, RuleInput, RuleRunPage, RuleRunResult } from '../../../shared/domain/rules'
 import { MetricsRepo, type DailyMetricInput } from '../store/repos/metrics-repo'
 import { seedAccount } from '../store/repos/testing'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { RUN_HISTORY_DAYS, RUN_HISTORY_KEEP } from './rules-service'
 
 /*
- * Bounded run history. One USD account, 4 campaigns with the same rows every day 2026-06-01..15
- * (CPA 50 over the last 7 days), "now" 2026-06-15 12:00 UTC. Rule "CPA above 40 → pause" in
- * approval mode: its first live run proposes 4 pauses (it acted); later runs find every campaign
- * in its cooldown, and dry runs act on nothing.
+ * Bounded run history and paged runs. One USD account, "now" 2026-06-15 12:00 UTC, rows every day
+ * 2026-06-01..15 (06-13.. provisional). Rule "CPA (last 7 days) above 40 → pause" in approval mode:
+ *
+ *   C0-C3  spend 100, 2 conversions a day: CPA 50     matched (its first live run proposes 4 pauses)
+ *   C4     spend 50, 2 conversions a day: CPA 25      not matched
+ *   C5     spend 10, 0.5 conversions a day            skipped, data minimum
+ *   C6     archived                                   skipped, deleted
+ *
+ * Later live runs find C0-C3 in their cooldown, and dry runs act on nothing.
  */
+const PER_DAY = [
+  [100, 2],
+  [100, 2],
+  [100, 2],
+  [100, 2],
+  [50, 2],
+  [10, 0.5],
+  [100, 2],
+] as const
 let now = new Date('2026-06-15T12:00:00Z')
 let core: ReturnType<typeof createTestCore>
 let ws = 0
@@ -20,17 +34,17 @@ beforeAll(() => {
   core = createTestCore({ startJobs: false, now: () => now })
   const s = core.store.sqlite
   ws = core.workspaces.create('History', 'USD')
-  const seeded = seedAccount(s, ws, 'acc', 4)
-  const rows: DailyMetricInput[] = seeded.campaigns.flatMap((c) =>
+  const seeded = seedAccount(s, ws, 'acc', PER_DAY.length)
+  const rows: DailyMetricInput[] = seeded.campaigns.flatMap((c, i) =>
     dateRange('2026-06-01', '2026-06-15').map((date) => ({
       ...c,
       date,
       accountId: seeded.accountId,
-      spendMicros: 100e6,
+      spendMicros: (PER_DAY[i] as readonly [number, number])[0] * 1e6,
       impressions: 10_000,
       clicks: 100,
       reach: 0,
-      conversions: 2,
+      conversions: (PER_DAY[i] as readonly [number, number])[1],
       conversionValueMicros: 150e6,
       videoViews: 0,
       provisional: date >= '2026-06-13',
@@ -39,6 +53,7 @@ beforeAll(() => {
   )
   for (const c of seeded.campaigns)
     s.prepare("UPDATE campaigns SET start_date = '2026-05-01' WHERE id = ?").run(c.campaignId)
+  s.prepare("UPDATE campaigns SET status = 'archived' WHERE id = ?").run(seeded.campaigns[6]?.campaignId)
   const m = new MetricsRepo(s)
   s.transaction(() => {
     m.upsert(rows)
@@ -110,4 +125,51 @@ describe('run history retention', () => {
     expect(runsOf(b)).toHaveLength(3)
     expect(svc.getRun(acted.run.id).run.actions).toBe(4)
   })
+
+  it('answers a run one page at a time, in reading order, with the counts per outcome', async () => {
+    const svc = core.services.automation
+    now = new Date('2026-06-15T12:00:00Z')
+    const id = (await svc.create({ ...rule('Paged'), mode: 'preview' }, TEST_CALLER)).id
+    const run = await svc.run(id, { dryRun: true }, TEST_CALLER)
+    const all = svc.getRun(run.run.id).decisions
+    // Matched first, then skipped (deleted last), then not matched: what the history reads first.
+    const rank = (d: RuleDecision): number =>
+      d.outcome === 'matched' ? 0 : d.outcome === 'skipped' ? (d.reason === 'deleted' ? 3 : 1) : 2
+    const ordered = [...all].sort((a, b) => rank(a) - rank(b))
+    expect(ordered.map((d) => [d.outcome, d.reason])).toEqual([
+      ...Array.from({ length: 4 }, () => ['matched', null]),
+      ['skipped', 'data_minimum'],
+      ['not_matched', null],
+      ['skipped', 'deleted'],
+    ])
+    for (const outcome of ['all', 'matched', 'skipped', 'not_matched'] as const)
+      for (const limit of [1, 2, 3, 100]) {
+        const want = ordered.filter((d) => outcome === 'all' || d.outcome === outcome)
+        const got: RuleDecision[] = []
+        for (let offset = 0; offset < want.length + limit; offset += limit) {
+          const page = (await call('rules:getRun', {
+            runId: run.run.id,
+            page: { outcome, offset, limit },
+          })) as RuleRunPage
+          expect(page.page).toEqual({
+            offset,
+            total: want.length,
+            counts: { all: 7, matched: 4, skipped: 2, not_matched: 1 },
+          })
+          expect(page.decisions.length).toBe(Math.max(0, Math.min(limit, want.length - offset)))
+          got.push(...page.decisions)
+        }
+        expect(got).toEqual(want)
+      }
+    // Without a page: every decision, as before.
+    expect(((await call('rules:getRun', { runId: run.run.id })) as RuleRunResult).decisions).toEqual(all)
+    // A page asks at most 1,000.
+    await expect(call('rules:getRun', { runId: run.run.id, page: { limit: 1001 } })).rejects.toThrow(/VALIDATION/)
+  })
 })
+
+async function call(channel: string, input: unknown): Promise<unknown> {
+  const env = await core.dispatch(channel, input, TEST_CALLER)
+  if (!env.ok) throw new Error(`${env.error.code}: ${env.error.message}`)
+  return env.value
+}

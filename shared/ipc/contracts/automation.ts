@@ -6,9 +6,11 @@ import {
   RuleExplanationSchema,
   RuleInputSchema,
   RuleModeSchema,
+  RuleRunPageSchema,
   RuleRunResultSchema,
   RuleRunSchema,
   RuleSchema,
+  RunPageRequestSchema,
 } from '../../domain/rules'
 import type { AUTOMATION_INVOKE_CHANNELS } from '../channels/automation'
 import { EDIT, READ, type ChannelSpec } from '../spec'
@@ -80,8 +82,12 @@ export const automationContract = {
     input: z.object({ id: Id, dryRun: z.boolean().optional() }).strict(),
     output: RuleRunResultSchema,
   },
-  /** A stored run with every entity's decision. */
-  'rules:getRun': { ...READ, input: z.object({ runId: Id }).strict(), output: RuleRunResultSchema },
+  /** A stored run with every entity's decision (with `page`: one page of them, in reading order, and the counts). */
+  'rules:getRun': {
+    ...READ,
+    input: z.object({ runId: Id, page: RunPageRequestSchema.optional() }).strict(),
+    output: z.union([RuleRunPageSchema, RuleRunResultSchema]),
+  },
   /** Undo a run: its applied changes (all or nothing), its open proposals and the labels it added. */
   'rules:undoRun': {
     ...EDIT,

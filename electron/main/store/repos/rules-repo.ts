@@ -392,6 +392,69 @@ export class RulesRepo {
     return out
   }
 
+  /**
+   * One page of a run's decisions in reading order — matched, skipped (deleted entities last), not
+   * matched — optionally one outcome only, with the number the filter holds and the counts per
+   * outcome. Full rows come before compact entities of the same rank; only the page's compact
+   * entities are looked up (names and accounts as they are now).
+   */
+  decisionPage(
+    runId: number,
+    outcome: 'all' | RuleDecision['outcome'],
+    offset: number,
+    limit: number,
+  ): {
+    decisions: RuleDecision[]
+    total: number
+    counts: { all: number; matched: number; skipped: number; not_matched: number }
+  } {
+    const rankOf = (o: RuleDecision['outcome'], reason: RuleDecision['reason']): number =>
+      o === 'matched' ? 0 : o === 'skipped' ? (reason === 'deleted' ? 3 : 1) : 2
+    const full = this.sqlite
+      .prepare(
+        `SELECT entity_type AS entityType, entity_id AS entityId, entity_name AS entityName, account_id AS accountId,
+           outcome, reason, detail, conditions, actions FROM rule_decisions WHERE run_id = ? ORDER BY id`,
+      )
+      .all(runId) as DecisionDbRow[]
+    const sets = this.decisionSets(runId)
+    const counts = { all: 0, matched: 0, skipped: 0, not_matched: 0 }
+    for (const d of full) counts[d.outcome]++
+    for (const s of sets) counts[s.outcome] += s.ids.length
+    counts.all = counts.matched + counts.skipped + counts.not_matched
+    const keep = (o: RuleDecision['outcome']): boolean => outcome === 'all' || o === outcome
+    // Walk the reading order, counting, and keep the page's entries.
+    const page: ({ row: DecisionDbRow } | { set: CompactDecisionSet; id: number })[] = []
+    let at = 0
+    for (let rank = 0; rank < 4; rank++) {
+      for (const row of full) {
+        if (rankOf(row.outcome, row.reason) !== rank || !keep(row.outcome)) continue
+        if (at >= offset && at < offset + limit) page.push({ row })
+        at++
+      }
+      for (const set of sets) {
+        if (rankOf(set.outcome, set.reason) !== rank || !keep(set.outcome)) continue
+        const n = set.ids.length
+        for (let i = Math.max(0, offset - at); i < n && at + i < offset + limit; i++)
+          page.push({ set, id: set.ids[i] as number })
+        at += n
+      }
+    }
+    const names = new Map<EntityLevel, Map<number, { name: string; accountId: number }>>()
+    for (const level of ['campaign', 'ad_set', 'ad'] as const) {
+      const ids = page.flatMap((p) => ('set' in p && p.set.entityType === level ? [p.id] : []))
+      if (ids.length) names.set(level, this.entityNames(level, ids))
+    }
+    return {
+      decisions: page.map((p) =>
+        'row' in p
+          ? toDecision(p.row)
+          : compactDecision(p.set.entityType, p.id, names.get(p.set.entityType)?.get(p.id), p.set),
+      ),
+      total: at,
+      counts,
+    }
+  }
+
   /** A run's compact sets, unpacked. */
   decisionSets(runId: number): CompactDecisionSet[] {
     const rows = this.sqlite

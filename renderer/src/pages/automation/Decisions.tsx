@@ -210,6 +210,8 @@ export function DecisionList({
   onEntity,
   explain,
   testId,
+  paged,
+  footer,
 }: {
   decisions: RuleDecision[]
   currency: string
@@ -218,17 +220,29 @@ export function DecisionList({
   /** A stored run's compactly recorded decisions: recompute their numbers when expanded. */
   explain?: ExplainFn
   testId?: string
+  /**
+   * One page of a stored run, filtered and ordered by the core: the counts per outcome come from
+   * it and a filter asks it again.
+   */
+  paged?: { counts: Record<DecisionFilter, number>; filter: DecisionFilter; onFilter: (f: DecisionFilter) => void }
+  /** Under the list (the page controls). */
+  footer?: JSX.Element | null
 }): JSX.Element {
-  const [filter, setFilter] = useState<DecisionFilter>('all')
+  const [ownFilter, setOwnFilter] = useState<DecisionFilter>('all')
+  const filter = paged ? paged.filter : ownFilter
+  const setFilter = paged ? paged.onFilter : setOwnFilter
   const [open, setOpen] = useState<string | null>(null)
-  const count = (o: DecisionOutcome): number => decisions.filter((d) => d.outcome === o).length
+  const count = (o: DecisionFilter): number =>
+    paged ? paged.counts[o] : o === 'all' ? decisions.length : decisions.filter((d) => d.outcome === o).length
   // Matched first, then skipped, then the rest: what a person wants to read first.
   // Entities deleted on the platform go last: there is nothing to decide about them.
   const rank = (d: RuleDecision): number =>
     d.outcome === 'matched' ? 0 : d.outcome === 'skipped' ? (d.reason === 'deleted' ? 3 : 1) : 2
-  const shown = decisions.filter((d) => filter === 'all' || d.outcome === filter).sort((a, b) => rank(a) - rank(b))
+  const shown = paged
+    ? decisions
+    : decisions.filter((d) => filter === 'all' || d.outcome === filter).sort((a, b) => rank(a) - rank(b))
   const filters: { id: DecisionFilter; label: string }[] = [
-    { id: 'all', label: `All ${decisions.length}` },
+    { id: 'all', label: `All ${count('all')}` },
     { id: 'matched', label: `Matched ${count('matched')}` },
     { id: 'skipped', label: `Skipped ${count('skipped')}` },
     { id: 'not_matched', label: `Not matched ${count('not_matched')}` },
@@ -290,6 +304,7 @@ export function DecisionList({
           })}
         </ul>
       )}
+      {footer ?? null}
     </div>
   )
 }

@@ -2,6 +2,7 @@ import { useEffect, useState, type JSX } from 'react'
 import type { Change } from '../../../../shared/domain/changes'
 import type { EntityLevel } from '../../../../shared/domain/entities'
 import {
+  RUN_DECISIONS_PAGE,
   RUN_HISTORY_DAYS,
   RUN_HISTORY_KEEP,
   type RuleDecision,
@@ -17,7 +18,7 @@ import { errorMessage } from '../../lib/errors'
 import { formatTimestamp } from '../../lib/format'
 import { usePageData, type DataTable } from '../../lib/page-data'
 import { outcomeText } from './ApprovalsPanel'
-import { DecisionDetail, DecisionList } from './Decisions'
+import { DecisionDetail, DecisionList, type DecisionFilter } from './Decisions'
 import type { RuleSummary } from './RulesPanel'
 import { MODE_LABELS, changeText } from './rule-text'
 
@@ -364,7 +365,8 @@ function RunDetail({
     tables: HISTORY_TABLES,
     workspaceId: null,
     load: async () => {
-      const res = await getClient().invoke('rules:getRun', { runId })
+      // The run itself (its decisions come a page at a time, below).
+      const res = await getClient().invoke('rules:getRun', { runId, page: { offset: 0, limit: 1 } })
       const changes = res.run.batchId
         ? (await getClient().invoke('changes:list', { batchId: res.run.batchId, limit: 500, offset: 0 })).items
         : []
@@ -422,14 +424,7 @@ function RunDetail({
                       Actions are shown as the run recorded them; the changes above show where they stand now.
                     </p>
                   ) : null}
-                  <DecisionList
-                    decisions={d.decisions}
-                    currency={d.currency}
-                    accountCurrency={accountCurrency}
-                    onEntity={onEntity}
-                    explain={explainIn(d.run.id)}
-                    testId="run-decisions"
-                  />
+                  <RunDecisions runId={d.run.id} nonce={nonce} accountCurrency={accountCurrency} onEntity={onEntity} />
                 </div>
               </div>
             </>
@@ -437,6 +432,95 @@ function RunDetail({
         }}
       </LoadState>
     </section>
+  )
+}
+
+/**
+ * A stored run's decisions one page at a time (RUN_DECISIONS_PAGE rows): the core filters, orders
+ * and counts, the page renders only what it shows (a run over 10,000 campaigns has 10,000 of them).
+ */
+function RunDecisions({
+  runId,
+  nonce,
+  accountCurrency,
+  onEntity,
+}: {
+  runId: number
+  nonce: number
+  accountCurrency: (id: number | null) => string
+  onEntity: (d: RuleDecision) => void
+}): JSX.Element {
+  const [filter, setFilter] = useState<DecisionFilter>('all')
+  const [offset, setOffset] = useState(0)
+  const data = usePageData({
+    key: `${runId}:${filter}:${offset}`,
+    tables: HISTORY_TABLES,
+    workspaceId: null,
+    load: async () => {
+      const res = await getClient().invoke('rules:getRun', {
+        runId,
+        page: { outcome: filter, offset, limit: RUN_DECISIONS_PAGE },
+      })
+      if (!('page' in res)) throw new Error('The run came back without its page')
+      return res
+    },
+  })
+  const reload = data.reload
+  useEffect(() => {
+    if (nonce > 0) reload()
+  }, [nonce, reload])
+  return (
+    <LoadState state={data} what="the decisions" loading={<div className="skeleton" style={{ height: 240 }} />}>
+      {(d) => {
+        const { total } = d.page
+        const last = Math.min(offset + d.decisions.length, total)
+        const footer =
+          total > RUN_DECISIONS_PAGE ? (
+            <nav className="pager" aria-label="Decisions pages" data-testid="run-decisions-pager">
+              <button
+                type="button"
+                className="btn btn--sm"
+                disabled={offset === 0}
+                onClick={() => setOffset(Math.max(0, offset - RUN_DECISIONS_PAGE))}
+                data-testid="run-decisions-prev"
+              >
+                Previous
+              </button>
+              <span className="field__hint tabular" data-testid="run-decisions-range">
+                {offset + 1}–{last} of {total.toLocaleString('en-US')}
+              </span>
+              <button
+                type="button"
+                className="btn btn--sm"
+                disabled={offset + RUN_DECISIONS_PAGE >= total}
+                onClick={() => setOffset(offset + RUN_DECISIONS_PAGE)}
+                data-testid="run-decisions-next"
+              >
+                Next
+              </button>
+            </nav>
+          ) : null
+        return (
+          <DecisionList
+            decisions={d.decisions}
+            currency={d.currency}
+            accountCurrency={accountCurrency}
+            onEntity={onEntity}
+            explain={explainIn(runId)}
+            testId="run-decisions"
+            paged={{
+              counts: d.page.counts,
+              filter,
+              onFilter: (f) => {
+                setFilter(f)
+                setOffset(0)
+              },
+            }}
+            footer={footer}
+          />
+        )
+      }}
+    </LoadState>
   )
 }
 
