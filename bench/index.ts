@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { alertsBench } from './alerts'
 import { experimentsBench } from './experiments'
+import { memoryBench } from './memory'
 import { mlBench } from './ml'
 import { queriesBench } from './queries'
 import { recommendBench } from './recommend'
@@ -29,6 +30,7 @@ const BENCHES: Bench[] = [
   recommendBench,
   scaleBench,
   scaleScrollBench,
+  memoryBench,
 ]
 
 function usage(): string {

@@ -1,0 +1,197 @@
+/**
+ * The memory bench's measured process (issue 18 item 4): opens the large demo store with the real
+ * core, opens the heavy pages, then runs a training and an incremental sync together against the
+ * simulated platforms served from another process (bench/memory-sim-server.ts), as a user's real
+ * store syncs against the real platforms. RSS is sampled every 50 ms from a thread of its own, so a
+ * phase's peak is seen even while the core's thread is busy. Reports one JSON message.
+ */
+import { Worker } from 'node:worker_threads'
+import { addDays } from '../shared/domain/dates'
+import { createCore, type Core } from '../electron/main/core'
+import { createNodePlatform } from '../electron/main/platform/node'
+import { TEST_CALLER } from '../electron/main/test-support'
+
+export interface MemoryChildArgs {
+  dataDir: string
+  workspaceId: number
+  endDate: string
+  /** The loopback port of the simulated platforms' process. */
+  port: number
+  busyMaxS: number
+}
+
+export interface MemoryChildResult {
+  rssOpenMb: number
+  rssIdleBeforeSyncMb: number
+  rssPeakPagesMb: number
+  rssPeakBusyMb: number
+  rssIdleAfterMb: number
+  rssPeakMb: number
+  mainHeapIdleMb: number
+  mainHeapPeakMb: number
+  mainHeapAfterMb: number
+  trainingHeapMb: number | null
+  busyS: number
+  jobs: Record<string, string>
+  samples: { s: number; rssMb: number; heapMb: number; jobs: string }[]
+  errors: string[]
+}
+
+const mb = (b: number): number => Math.round(b / 1024 / 1024)
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Process RSS sampled every 50 ms on its own thread; `take()` returns the peak since the last take (MB). */
+function rssSampler(): { take(): number; stop(): Promise<number> } {
+  const peak = new Int32Array(new SharedArrayBuffer(4))
+  const w = new Worker(
+    `const { workerData: a } = require('node:worker_threads')
+     setInterval(() => { const r = Math.round(process.memoryUsage.rss() / 1048576); if (r > Atomics.load(a, 0)) Atomics.store(a, 0, r) }, 50)`,
+    { eval: true, workerData: peak },
+  )
+  w.unref()
+  const take = (): number => Math.max(Atomics.exchange(peak, 0, 0), mb(process.memoryUsage.rss()))
+  return { take, stop: async () => (await w.terminate(), 0) }
+}
+
+async function call(core: Core, channel: string, input: unknown): Promise<unknown> {
+  const env = await core.dispatch(channel, input, TEST_CALLER)
+  if (!env.ok) throw new Error(`${channel}: ${env.error.code}: ${env.error.message}`)
+  return env.value
+}
+
+/** The pages that read the most rows, opened once (what a user who looks around holds afterwards). */
+async function openPages(core: Core, a: MemoryChildArgs, errors: string[]): Promise<void> {
+  const w = a.workspaceId
+  const range = { from: addDays(a.endDate, -29), to: a.endDate }
+  const calls: [string, unknown][] = [
+    ['dashboard:getSummary', { workspaceId: w, range, compare: true }],
+    ['dashboard:getTrend', { workspaceId: w, range }],
+    ['analytics:getTop', { workspaceId: w, range, metric: 'roas', limit: 8, minSpend: 100 }],
+    ['analytics:getBreakdown', { workspaceId: w, range, level: 'platform' }],
+    ['analytics:listAnomalies', { workspaceId: w, range, minSeverity: 'warning' }],
+    [
+      'analytics:getBreakdown',
+      {
+        workspaceId: w,
+        range,
+        level: 'campaign',
+        compare: true,
+        window: { offset: 0, limit: 200, sort: 'spend', dir: 'desc', search: '' },
+      },
+    ],
+    ['analytics:listCreatives', { workspaceId: w, range, limit: 300 }],
+    ['analytics:compareFormats', { workspaceId: w, range }],
+    ['ml:listEntities', { workspaceId: w, limit: 200 }],
+    ['ml:getDrivers', { workspaceId: w, days: 90 }],
+    ['experiments:suggest', { workspaceId: w }],
+    ['experiments:listEntities', { workspaceId: w, level: 'ad_set' }],
+    ['connections:list', { workspaceId: w }],
+    ['store:getStatus', {}],
+  ]
+  for (const [c, input] of calls) {
+    try {
+      await call(core, c, input)
+    } catch (err) {
+      errors.push((err as Error).message)
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const a = JSON.parse(process.argv[2] as string) as MemoryChildArgs
+  const log = (m: string): void => console.error(m)
+  const rss = rssSampler()
+  const errors: string[] = []
+  const offset = Date.parse(`${addDays(a.endDate, 1)}T12:00:00Z`) - Date.now()
+  const platform = createNodePlatform({ host: 'cli', dataDir: a.dataDir, now: () => new Date(Date.now() + offset) })
+  const core = createCore(platform, { ownerLabel: 'the memory bench' })
+  // Demo connections fetch from the simulated platforms' own process, over loopback HTTP.
+  const origin = `http://127.0.0.1:${a.port}/`
+  core.services.sync.useSimulatedFetch((sim, now) => async (input, init) => {
+    const req = new Request(input, init)
+    const headers = new Headers(req.headers)
+    headers.set('x-target', req.url)
+    headers.set('x-sim', JSON.stringify(sim))
+    headers.set('x-now', now.toISOString())
+    const body = req.body ? await req.arrayBuffer() : undefined
+    return fetch(origin, { method: req.method, headers, body, signal: req.signal, redirect: 'manual' })
+  })
+  try {
+    const rssOpenMb = rss.take()
+    log(`  opened: rss ${rssOpenMb} MB`)
+    await openPages(core, a, errors)
+    await core.services.alertSources.idle()
+    const rssPeakPagesMb = rss.take()
+    await sleep(3000)
+    const rssIdleBeforeSyncMb = mb(process.memoryUsage.rss())
+    const mainHeapIdleMb = mb(process.memoryUsage().heapUsed)
+    rss.take()
+    log(`  pages opened: peak ${rssPeakPagesMb} MB, idle ${rssIdleBeforeSyncMb} MB (core heap ${mainHeapIdleMb} MB)`)
+    const w = a.workspaceId
+    const train = (await call(core, 'ml:train', { workspaceId: w, model: 'forecast' })) as { jobId: number }
+    const sync = (await call(core, 'sync:start', { workspaceId: w })) as { jobId: number }
+    const ids = { 'ml:train': train.jobId, 'sync:run': sync.jobId }
+    const running = (): string[] =>
+      Object.entries(ids)
+        .filter(([, id]) => ['queued', 'running'].includes(core.jobs.get(id)?.status ?? ''))
+        .map(([k]) => k)
+    const t0 = performance.now()
+    const samples: MemoryChildResult['samples'] = []
+    let mainHeapPeakMb = 0
+    let rssPeakBusyMb = 0
+    while (running().length && performance.now() - t0 < a.busyMaxS * 1000) {
+      await sleep(2000)
+      const peak = rss.take()
+      rssPeakBusyMb = Math.max(rssPeakBusyMb, peak)
+      const heap = mb(process.memoryUsage().heapUsed)
+      mainHeapPeakMb = Math.max(mainHeapPeakMb, heap)
+      samples.push({
+        s: Math.round((performance.now() - t0) / 1000),
+        rssMb: peak,
+        heapMb: heap,
+        jobs: running().join('+'),
+      })
+      if (samples.length % 10 === 0)
+        log(`  busy ${samples.at(-1)?.s} s: peak rss ${peak} MB, core heap ${heap} MB, ${running().join('+')}`)
+    }
+    const busyS = Math.round((performance.now() - t0) / 1000)
+    // The after-sync work (alert checks, recommendations) belongs to the sync.
+    await core.services.alertSources.idle()
+    await core.services.recommendations.idle()
+    rssPeakBusyMb = Math.max(rssPeakBusyMb, rss.take())
+    await sleep(5000)
+    const rssIdleAfterMb = mb(process.memoryUsage.rss())
+    const mainHeapAfterMb = mb(process.memoryUsage().heapUsed)
+    const jobs: Record<string, string> = {}
+    for (const [kind, id] of Object.entries(ids)) {
+      const job = core.jobs.get(id)
+      jobs[kind] = job?.status === 'failed' ? `failed: ${job.error ?? ''}` : (job?.status ?? 'unknown')
+    }
+    const trained = core.jobs.result<{ workerHeapMb?: number | null }>(ids['ml:train'])
+    const result: MemoryChildResult = {
+      rssOpenMb,
+      rssIdleBeforeSyncMb,
+      rssPeakPagesMb,
+      rssPeakBusyMb,
+      rssIdleAfterMb,
+      rssPeakMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      mainHeapIdleMb,
+      mainHeapPeakMb,
+      mainHeapAfterMb,
+      trainingHeapMb: trained?.workerHeapMb ?? null,
+      busyS,
+      jobs,
+      samples,
+      errors,
+    }
+    process.send?.(result)
+  } finally {
+    await core.close()
+    await rss.stop()
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err))
+  process.exit(1)
+})

@@ -1,0 +1,76 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { MemoryChildArgs, MemoryChildResult } from './memory-child'
+import { SCALE_WORLD, scaleStore } from './scale-store'
+import type { Bench } from './types'
+
+const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url))
+const SIM = fileURLToPath(new URL('./memory-sim-server.ts', import.meta.url))
+
+function start(path: string, args: unknown): ChildProcess {
+  return fork(path, [JSON.stringify(args)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+}
+
+const firstMessage = <T>(child: ChildProcess, what: string): Promise<T> =>
+  new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as T))
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before reporting`)))
+  })
+
+/**
+ * Memory bench (issue 18 item 4): the large demo store (the scale bench's cache) opened by the real
+ * core in a child process whose RSS is the figure, with the demo's simulated platforms in another
+ * process (so none of their world is counted: "a user's real store, no simulator"). Opens the
+ * heavy pages, then runs a training and an incremental sync together and waits for their after-sync
+ * work. `ME_BENCH_MEMORY_BUSY_S` caps the busy phase (default 480: the bench lock's 10-minute runs; `jobs` says whether both ended).
+ */
+export const memoryBench: Bench = {
+  name: 'memory',
+  description: 'RSS of the core on the large demo (no simulator in the process): idle, and peak during sync + training',
+  async run({ tmpDir, log }) {
+    const dataDir = join(tmpDir, 'data')
+    const built = await scaleStore(dataDir, log)
+    const sim = start(SIM, {})
+    try {
+      const { port } = await firstMessage<{ port: number }>(sim, 'the simulated platforms process')
+      const args: MemoryChildArgs = {
+        dataDir,
+        workspaceId: built.workspaceId,
+        endDate: SCALE_WORLD.endDate,
+        port,
+        busyMaxS: Number(process.env.ME_BENCH_MEMORY_BUSY_S ?? 480),
+      }
+      const r = await firstMessage<MemoryChildResult>(start(CHILD, args), 'the measured process')
+      for (const e of r.errors) log(`  ERROR ${e}`)
+      log(`  jobs ${JSON.stringify(r.jobs)} in ${r.busyS} s`)
+      log(
+        `  samples (s: peak rss/core heap MB, jobs): ${r.samples.map((m) => `${m.s}: ${m.rssMb}/${m.heapMb} ${m.jobs}`).join('; ')}`,
+      )
+      return {
+        campaigns: built.campaigns,
+        rows: built.rows,
+        rss_open_mb: r.rssOpenMb,
+        rss_peak_pages_mb: r.rssPeakPagesMb,
+        // Idle after the heavy pages, before any sync.
+        rss_idle_before_sync_mb: r.rssIdleBeforeSyncMb,
+        // Training and an incremental sync together (with their after-sync work), simulator in its own process.
+        rss_peak_mb: r.rssPeakBusyMb,
+        // Idle 5 s after the sync, the training and their after-sync work ended.
+        rss_idle_mb_no_simulator: r.rssIdleAfterMb,
+        rss_max_mb: r.rssPeakMb,
+        main_heap_idle_mb: r.mainHeapIdleMb,
+        main_heap_peak_mb: r.mainHeapPeakMb,
+        main_heap_after_mb: r.mainHeapAfterMb,
+        training_heap_mb: r.trainingHeapMb,
+        busy_s: r.busyS,
+        jobs: r.jobs,
+      }
+    } finally {
+      sim.kill()
+    }
+  },
+}
