@@ -4,6 +4,7 @@ import { planTest } from '../../../shared/experiments/stats'
 import type { ChannelOutput, ChannelParsedInput } from '../../../shared/ipc/contract'
 import type { EntityExperiment, ExperimentMetric, TestSuggestion } from '../../../shared/ipc/contracts/experiments'
 import { AppError } from '../../../shared/ipc/result'
+import { runSteps, type Steps } from '../scheduler/slices'
 import type { AdSetCandidate, EntityDay, ExperimentLevel, ExperimentsRepo } from '../store/repos/experiments-repo'
 import { controlOf, ExperimentCsvError, readExperimentCsv } from './csv'
 
@@ -142,11 +143,16 @@ export class ExperimentService {
   }
 
   suggest(input: ChannelParsedInput<'experiments:suggest'>): TestSuggestion[] {
+    return runSteps(this.suggestSteps(input))
+  }
+
+  /** `suggest` as steps (the candidates' reads a chunk at a time), for callers that slice their work. */
+  *suggestSteps(input: ChannelParsedInput<'experiments:suggest'>): Steps<TestSuggestion[]> {
     const last = this.repo.lastDate(input.workspaceId)
     if (!last) return []
     const { from, to } = this.window(input.workspaceId, input.days, last)
     const out: TestSuggestion[] = []
-    for (const c of this.repo.adSetsWithSeveralAds(input.workspaceId, from, to, 300)) {
+    for (const c of yield* this.repo.adSetsWithSeveralAdsSteps(input.workspaceId, from, to, 300)) {
       if (c.status !== 'active' || c.days < 7) continue
       const suggestion = this.suggestFor(c, input)
       if (suggestion) out.push(suggestion)

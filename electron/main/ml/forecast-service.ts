@@ -9,6 +9,7 @@ import type {
 import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
 import type { JobContext } from '../scheduler/job-queue'
+import { runSteps, type Steps } from '../scheduler/slices'
 import type { Sqlite } from '../store/db'
 import { accountOfEntity, loadAccountTotals, loadWorkspaceSeries } from '../store/repos/dataset-repo'
 import { dataStatus, type EntitySeries } from './features'
@@ -37,6 +38,8 @@ export const FORECAST_MODEL = 'forecast'
 /** Horizon of the stored prediction badges. */
 export { BADGE_HORIZON_DAYS } from './train-score'
 const CURVE_DAYS = 180
+/** Entities whose days one step of `responseCurvesSteps` reads (keeps each step short at 10,000 campaigns). */
+const CURVE_READ_GROUP = 3
 
 const toMicros = (units: number): number => Math.round(units * 1e6)
 
@@ -385,20 +388,53 @@ export class ForecastService {
     accountId: number
     entities: { entityType: MlEntityType; entityId: number }[]
   }): Map<string, ResponseCurveView | { problem: string }> {
-    const out = new Map<string, ResponseCurveView | { problem: string }>()
-    if (!input.entities.length) return out
-    const ids = (t: MlEntityType): number[] => input.entities.filter((e) => e.entityType === t).map((e) => e.entityId)
-    const ws = loadWorkspaceSeries(this.sqlite, input.workspaceId, {
-      entities: { accountId: input.accountId, lastDays: CURVE_DAYS, campaign: ids('campaign'), ad_set: ids('ad_set') },
-    })
-    const first = ws?.series[0]
-    const account = first ? loadAccountTotals(this.sqlite, input.accountId, first.fromDay, first.spend.length) : null
-    for (const s of ws?.series ?? []) {
-      try {
-        out.set(`${s.entityType}:${s.id}`, curveView(s, account))
-      } catch (e) {
-        out.set(`${s.entityType}:${s.id}`, { problem: (e as Error).message })
+    return runSteps(this.responseCurvesSteps(input))
+  }
+
+  /**
+   * `responseCurves` as steps (a caller gives the event loop a turn between them): the entities'
+   * days read a few entities at a time, one fit per step. The same curves, in the same order.
+   */
+  *responseCurvesSteps(input: {
+    workspaceId: number
+    accountId: number
+    entities: { entityType: MlEntityType; entityId: number }[]
+  }): Steps<Map<string, ResponseCurveView | { problem: string }>> {
+    const got = new Map<string, ResponseCurveView | { problem: string }>()
+    const series: EntitySeries[] = []
+    let account: ReturnType<typeof loadAccountTotals> | null | undefined
+    for (let i = 0; i < input.entities.length; i += CURVE_READ_GROUP) {
+      const group = input.entities.slice(i, i + CURVE_READ_GROUP)
+      const ids = (t: MlEntityType): number[] => group.filter((e) => e.entityType === t).map((e) => e.entityId)
+      yield
+      const ws = loadWorkspaceSeries(this.sqlite, input.workspaceId, {
+        entities: {
+          accountId: input.accountId,
+          lastDays: CURVE_DAYS,
+          campaign: ids('campaign'),
+          ad_set: ids('ad_set'),
+        },
+      })
+      for (const s of ws?.series ?? []) {
+        if (account === undefined) {
+          yield
+          account = loadAccountTotals(this.sqlite, input.accountId, s.fromDay, s.spend.length)
+        }
+        yield
+        series.push(s)
+        try {
+          got.set(`${s.entityType}:${s.id}`, curveView(s, account))
+        } catch (e) {
+          got.set(`${s.entityType}:${s.id}`, { problem: (e as Error).message })
+        }
       }
+    }
+    // Campaigns by id, then ad sets by id (one read's order), then the entities without data.
+    series.sort((x, y) => (x.entityType === y.entityType ? x.id - y.id : x.entityType === 'campaign' ? -1 : 1))
+    const out = new Map<string, ResponseCurveView | { problem: string }>()
+    for (const s of series) {
+      const key = `${s.entityType}:${s.id}`
+      out.set(key, got.get(key) as ResponseCurveView | { problem: string })
     }
     for (const e of input.entities) {
       const key = `${e.entityType}:${e.entityId}`

@@ -19,7 +19,8 @@ import {
 } from './benchmarks'
 import type { BudgetHolder, RecAccount, RecommendationDraft, WindowSums } from '../store/repos/recommendations-repo'
 import { MIN_CURVE_R2 } from '../ml/response-curve'
-import { DEFAULT_GUARDRAILS, reallocate, revenueAt, type CurvePoint, type Holder } from './reallocate'
+import { DEFAULT_GUARDRAILS, reallocateSteps, revenueAt, type CurvePoint, type Holder } from './reallocate'
+import { runSteps, type Steps } from '../scheduler/slices'
 import { formatMoney } from '../../../shared/domain/money'
 
 /**
@@ -229,6 +230,11 @@ function heldReason(h: BudgetHolder, to: string, c: CurveView | { problem: strin
  * itself (independent across entities).
  */
 export function budgetReallocation(a: AccountData): RecommendationDraft | null {
+  return runSteps(budgetReallocationSteps(a))
+}
+
+/** `budgetReallocation` as steps (the reallocation's moves a few hundred at a time). */
+export function* budgetReallocationSteps(a: AccountData): Steps<RecommendationDraft | null> {
   // Paused and archived holders are not part of the account's live budget: left out entirely.
   const holders: (Holder & { h: BudgetHolder })[] = a.holders
     .filter((h) => h.status === 'active')
@@ -248,7 +254,7 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
     })
   const movable = holders.filter((x) => x.held === null)
   if (movable.length < 2) return null
-  const alloc = reallocate(holders, DEFAULT_GUARDRAILS)
+  const alloc = yield* reallocateSteps(holders, DEFAULT_GUARDRAILS)
   let dRev = 0
   let dSpend = 0
   let variance = 0

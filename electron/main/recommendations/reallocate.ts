@@ -9,6 +9,8 @@
  * same factor (spend = budget × its recent utilisation).
  */
 
+import { runSteps, type Steps } from '../scheduler/slices'
+
 export interface CurvePoint {
   spend: number
   revenue: number
@@ -88,6 +90,14 @@ export function marginalAt(curve: CurvePoint[], x: number): number {
  * The total budget is unchanged.
  */
 export function reallocate(holders: Holder[], g: Guardrails = DEFAULT_GUARDRAILS): Allocation[] {
+  return runSteps(reallocateSteps(holders, g))
+}
+
+/** Moves of `reallocateSteps` between two steps (an account of 2,000 holders: a few ms each). */
+const MOVES_PER_STEP = 200
+
+/** `reallocate` as steps (a turn of the event loop can be given between them): the same allocation. */
+export function* reallocateSteps(holders: Holder[], g: Guardrails = DEFAULT_GUARDRAILS): Steps<Allocation[]> {
   const movable = holders.filter((h) => h.held === null && h.curve !== null && h.budget > 0 && h.spend > 0)
   const n = movable.length
   const budget = new Float64Array(n)
@@ -114,6 +124,7 @@ export function reallocate(holders: Holder[], g: Guardrails = DEFAULT_GUARDRAILS
   const minStep = total / 1e6
   if (n >= 2) {
     for (let iter = 0; iter < 20_000 && step >= minStep; iter++) {
+      if (iter % MOVES_PER_STEP === MOVES_PER_STEP - 1) yield
       let give = -1
       let take = -1
       let gMin = Infinity

@@ -17,7 +17,7 @@ import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
 import type { ExperimentService } from '../experiments/experiment-service'
 import type { ForecastService } from '../ml/forecast-service'
-import { NO_YIELD, runStepsSliced, sliceBudget, type SliceBudget } from '../scheduler/slices'
+import { NO_YIELD, runStepsSliced, sliceBudget, yieldNow, type SliceBudget } from '../scheduler/slices'
 import type {
   RecAccount,
   RecommendationDraft,
@@ -27,7 +27,7 @@ import type {
 import {
   audienceExpansion,
   benchmarkTip,
-  budgetReallocation,
+  budgetReallocationSteps,
   creativeRefresh,
   DEFAULT_ELASTICITY,
   elasticityOf,
@@ -50,6 +50,15 @@ const settingsKey = (workspaceId: number): string => `recommendations.settings.$
 const FITS_PER_ACCOUNT = 25
 /** Busiest active ads per account checked for fatigue. */
 const ADS_PER_ACCOUNT = 40
+/** Fallback curves built between two chances to yield (2,000 holders on an account at 10,000 campaigns). */
+const FALLBACKS_PER_STEP = 250
+/**
+ * A generation gives the event loop a turn after this many ms of work (its steps: a curve fit or
+ * a read of 10-25 ms), so no stretch on the core's thread passes ~50 ms (issue 16).
+ */
+const GENERATION_SLICE_MS = 20
+/** Ads whose days one read takes (each read a short step at 10,000 campaigns). */
+const AD_DAYS_GROUP = 10
 /** A/B test suggestions turned into recommendations. */
 const AB_TESTS = 3
 
@@ -103,8 +112,6 @@ function addWindows(a: WindowSums[], b: WindowSums[]): WindowSums[] {
   return [...out.values()]
 }
 
-const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r))
-
 type WindowPair = { campaign: WindowSums[]; ad_set: WindowSums[] }
 
 function recommendationContext(id: number, workspaceId: number): CallContext {
@@ -133,17 +140,21 @@ export class RecommendationService {
    * used: the forecasts service's own gate (`usable`), so the curve on the page, its what-if and
    * the reallocation stand on the same model.
    */
-  private curves(
+  private async curves(
     workspaceId: number,
     accountId: number,
     holders: { entityType: 'campaign' | 'ad_set'; id: number }[],
-  ): Map<string, CurveView | { problem: string }> {
+    budget: SliceBudget,
+  ): Promise<Map<string, CurveView | { problem: string }>> {
     const out = new Map<string, CurveView | { problem: string }>()
-    const got = this.d.forecasts.responseCurves({
-      workspaceId,
-      accountId,
-      entities: holders.map((h) => ({ entityType: h.entityType, entityId: h.id })),
-    })
+    const got = await runStepsSliced(
+      this.d.forecasts.responseCurvesSteps({
+        workspaceId,
+        accountId,
+        entities: holders.map((h) => ({ entityType: h.entityType, entityId: h.id })),
+      }),
+      budget,
+    )
     for (const [key, c] of got) {
       if ('problem' in c && !('usable' in c)) out.set(key, { problem: c.problem })
       else if (!c.usable) out.set(key, { problem: `${c.problem ?? 'response curve not usable'}: not used` })
@@ -251,6 +262,7 @@ export class RecommendationService {
     if (!to) return null
     const repo = this.d.repo
     const holders = repo.budgetHolders([acc.id])
+    await budget.maybeYield()
     const latest = acc.lastDate ?? to
     // The last 28 days to the last day with data (budgets, curves), and the last 7 settled days
     // with the 21 before them (waste, audience, structure): one read of the monthly rollup.
@@ -271,16 +283,17 @@ export class RecommendationService {
       .filter((h) => h.status === 'active')
       .map((h) => ({ h, spend: recent[h.entityType].get(h.id)?.spendMicros ?? 0 }))
       .sort((x, y) => y.spend - x.spend || (x.h.entityType < y.h.entityType ? -1 : 1) || x.h.id - y.h.id)
-    const curves = this.curves(
+    const curves = await this.curves(
       workspaceId,
       acc.id,
       active.slice(0, FITS_PER_ACCOUNT).map((x) => x.h),
+      budget,
     )
     for (const { h } of active.slice(FITS_PER_ACCOUNT))
       curves.set(`${h.entityType}:${h.id}`, {
         problem: `not among the ${FITS_PER_ACCOUNT} busiest of the account: no curve fitted`,
       })
-    await yieldNow()
+    await budget.maybeYield()
     const elasticities = [...curves.values()]
       .filter((c): c is CurveView => !('problem' in c))
       .map(elasticityOf)
@@ -289,20 +302,24 @@ export class RecommendationService {
     const e = elasticities.length
       ? Math.min(0.95, Math.max(0.1, elasticities[Math.floor(elasticities.length / 2)] as number))
       : DEFAULT_ELASTICITY
-    for (const { h } of active) {
+    for (const [i, { h }] of active.entries()) {
+      if (i % FALLBACKS_PER_STEP === FALLBACKS_PER_STEP - 1) await budget.maybeYield()
       const key = `${h.entityType}:${h.id}`
       const c = curves.get(key)
       const w = recent[h.entityType].get(h.id)
       if (!c || !('problem' in c) || !w || w.spendMicros <= 0 || w.revenueMicros <= 0 || w.days < 14) continue
       curves.set(key, fallbackCurve(acc.currency, w.spendMicros / 1e6 / w.days, w.revenueMicros / 1e6 / w.days, e))
     }
+    await budget.maybeYield()
     const adSets7 = w7.ad_set
     const ads = repo.activeAds(acc.id, addDays(to, -6), to, ADS_PER_ACCOUNT)
-    const adDays = repo.adDays(
-      acc.id,
-      ads.map((a) => a.id),
-      to,
-    )
+    await budget.maybeYield()
+    const adDays = new Map<number, { date: string; impressions: number; clicks: number }[]>()
+    for (let i = 0; i < ads.length; i += AD_DAYS_GROUP) {
+      const group = ads.slice(i, i + AD_DAYS_GROUP).map((a) => a.id)
+      for (const [id, days] of repo.adDays(acc.id, group, to)) adDays.set(id, days)
+      await budget.maybeYield()
+    }
     const revenue7 = new Map(adSets7.map((s) => [s.id, s]))
     const adSetsPrior21 = w21.ad_set
     const campaigns = [...recent.campaign.values()]
@@ -342,7 +359,7 @@ export class RecommendationService {
   /** Run every rule of the engine over the workspace (no writes). */
   async draft(
     workspaceId: number,
-    budget: SliceBudget = sliceBudget(),
+    budget: SliceBudget = sliceBudget(GENERATION_SLICE_MS),
   ): Promise<{ drafts: RecommendationDraft[]; skipped: string[] }> {
     const scope = this.d.analytics.scope(workspaceId)
     const month = localDateIn('UTC', this.now()).slice(0, 7)
@@ -351,23 +368,30 @@ export class RecommendationService {
     const vertical = this.vertical(workspaceId)
     for (const acc of this.d.repo.accounts(workspaceId)) {
       const a = await this.accountData(workspaceId, acc, scope.rate(acc.currency, month), vertical, budget)
-      await yieldNow()
+      await budget.maybeYield()
       if (!a) continue
       for (const [key, c] of a.curves) if ('problem' in c) skipped.push(`${key}: ${c.problem}`)
-      const r = budgetReallocation(a)
+      // One rule at a time, with a turn of the event loop between them when the slice is used up.
+      const r = await runStepsSliced(budgetReallocationSteps(a), budget)
       if (r) drafts.push(r)
-      drafts.push(...scaling(a), ...waste(a), ...audienceExpansion(a), ...creativeRefresh(a), ...structure(a))
+      for (const rule of [scaling, waste, audienceExpansion, creativeRefresh, structure]) {
+        await budget.maybeYield()
+        drafts.push(...rule(a))
+      }
       drafts.push(...pacingTip(a), ...benchmarkTip(a))
     }
-    drafts.push(...this.abTests(workspaceId))
+    drafts.push(...(await this.abTests(workspaceId, budget)))
     return { drafts, skipped }
   }
 
   /** The experiments module's best test suggestions, as recommendations (no money impact claimed). */
-  private abTests(workspaceId: number): RecommendationDraft[] {
+  private async abTests(workspaceId: number, budget: SliceBudget): Promise<RecommendationDraft[]> {
     let suggestions: ReturnType<ExperimentService['suggest']>
     try {
-      suggestions = this.d.experiments.suggest({ workspaceId, mde: 0.1, confidence: 0.95, power: 0.8, days: 28 })
+      suggestions = await runStepsSliced(
+        this.d.experiments.suggestSteps({ workspaceId, mde: 0.1, confidence: 0.95, power: 0.8, days: 28 }),
+        budget,
+      )
     } catch {
       return []
     }

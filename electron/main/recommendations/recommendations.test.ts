@@ -3,6 +3,7 @@ import { userContext, type CallContext } from '../../../shared/domain/caller'
 import type { Change } from '../../../shared/domain/changes'
 import type { Recommendation } from '../../../shared/domain/recommendations'
 import type { RecommendationView } from '../../../shared/ipc/contracts/recommendations'
+import { NO_YIELD, sliceBudget } from '../scheduler/slices'
 import { MetricsRepo } from '../store/repos/metrics-repo'
 import { RecommendationsRepo } from '../store/repos/recommendations-repo'
 import { createTestCore, TEST_CALLER } from '../test-support'
@@ -306,5 +307,22 @@ describe('recommendations on a simulated workspace', () => {
       expect(Math.abs((d.impact?.point ?? 0) - perDay * 7)).toBeLessThanOrEqual(rows.length * 20)
       expect(d.body.changes.length).toBeGreaterThan(0)
     }
+    // Sliced (a turn of the event loop whenever asked: a 0 ms budget) it drafts the same advice,
+    // and other work runs in between: the generation never holds the core's thread for its whole length.
+    const sliced = sliceBudget(0)
+    let turns = 0
+    let ticking = true
+    const tick = (): void => {
+      turns++
+      if (ticking) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const again = await core.services.recommendations.draft(built.workspaceId, sliced)
+    ticking = false
+    const whole = await core.services.recommendations.draft(built.workspaceId, NO_YIELD)
+    expect(again).toEqual(whole)
+    expect(JSON.stringify(again.drafts)).toBe(JSON.stringify(drafts))
+    expect(sliced.yields).toBeGreaterThan(50)
+    expect(turns).toBeGreaterThanOrEqual(sliced.yields)
   }, 120_000)
 })

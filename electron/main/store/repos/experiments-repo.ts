@@ -1,4 +1,10 @@
+import { addDays } from '../../../../shared/domain/dates'
+import { runSteps, type Steps } from '../../scheduler/slices'
 import type { Sqlite } from '../connect'
+import { inChunks } from '../id-lists'
+
+/** Days of rows one step of `adSetsWithSeveralAdsSteps` groups (one account's). */
+const CANDIDATE_CHUNK_DAYS = 3
 
 /** The levels a test can compare: ads, ad sets or campaigns. */
 export type ExperimentLevel = 'campaign' | 'ad_set' | 'ad'
@@ -100,29 +106,88 @@ export class ExperimentsRepo {
 
   /** Ad sets whose ads (at least two) delivered in [from, to], with their totals and ad ids. */
   adSetsWithSeveralAds(workspaceId: number, from: string, to: string, limit: number): AdSetCandidate[] {
-    const rows = this.sqlite
+    return runSteps(this.adSetsWithSeveralAdsSteps(workspaceId, from, to, limit))
+  }
+
+  /**
+   * `adSetsWithSeveralAds` as steps: each account's rows with clicks read CANDIDATE_CHUNK_DAYS days
+   * at a time (one grouping per step, short at 10,000 campaigns; day counts of disjoint chunks add,
+   * ad ids are merged as sets), then the highest-spending ad sets with at least two such ads get
+   * their names. Ad sets by spend, then id.
+   */
+  *adSetsWithSeveralAdsSteps(workspaceId: number, from: string, to: string, limit: number): Steps<AdSetCandidate[]> {
+    const accounts = this.sqlite
+      .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ? ORDER BY id')
+      .pluck()
+      .all(workspaceId) as number[]
+    const chunk = this.sqlite
       .prepare(
-        `SELECT s.id, s.name, c.name AS campaign, c.name AS parent, a.currency, s.status, t.days, t.impressions,
-                t.clicks, t.conversions, t.spendMicros, t.revenueMicros, t.ads, t.adIds
-         FROM (SELECT d.ad_set_id AS id, count(DISTINCT d.date) AS days, sum(d.impressions) AS impressions,
-                      sum(d.clicks) AS clicks, sum(d.conversions) AS conversions, sum(d.spend_micros) AS spendMicros,
-                      sum(d.conversion_value_micros) AS revenueMicros, count(DISTINCT d.ad_id) AS ads,
-                      group_concat(DISTINCT d.ad_id) AS adIds
-               FROM daily_metrics d JOIN ad_accounts a ON a.id = d.account_id
-               WHERE a.workspace_id = ? AND d.date BETWEEN ? AND ? AND d.clicks > 0
-               GROUP BY d.ad_set_id) t
-         JOIN ad_sets s ON s.id = t.id JOIN campaigns c ON c.id = s.campaign_id JOIN ad_accounts a ON a.id = s.account_id
-         WHERE t.ads >= 2
-         ORDER BY t.spendMicros DESC, s.id LIMIT ?`,
+        `SELECT ad_set_id, count(DISTINCT date), sum(impressions), sum(clicks), sum(conversions), sum(spend_micros),
+           sum(conversion_value_micros), group_concat(DISTINCT ad_id)
+         FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ? AND clicks > 0 GROUP BY ad_set_id`,
       )
-      .all(workspaceId, from, to, limit) as (AdSetCandidate & { ads: number; adIds: string })[]
-    return rows.map(({ ads: _ads, adIds, ...r }) => ({
-      ...r,
-      adIds: adIds
-        .split(',')
-        .map(Number)
-        .sort((x, y) => x - y),
-    }))
+      .raw()
+    type Sums = { id: number; v: number[]; ads: Set<number> }
+    const sets = new Map<number, Sums>()
+    for (const accountId of accounts)
+      for (let a = from; a <= to; a = addDays(a, CANDIDATE_CHUNK_DAYS)) {
+        const b = addDays(a, CANDIDATE_CHUNK_DAYS - 1) < to ? addDays(a, CANDIDATE_CHUNK_DAYS - 1) : to
+        yield
+        for (const r of chunk.all(accountId, a, b) as [number, ...number[], string][]) {
+          const id = r[0]
+          let e = sets.get(id)
+          if (!e) sets.set(id, (e = { id, v: [0, 0, 0, 0, 0, 0], ads: new Set() }))
+          for (let k = 0; k < 6; k++) e.v[k] = (e.v[k] as number) + (r[1 + k] as number)
+          for (const ad of (r[7] as string).split(',')) e.ads.add(Number(ad))
+        }
+      }
+    yield
+    const top = [...sets.values()]
+      .filter((e) => e.ads.size >= 2)
+      .sort((x, y) => (y.v[4] as number) - (x.v[4] as number) || x.id - y.id)
+      .slice(0, limit)
+    const names = new Map(
+      inChunks(
+        top.map((e) => e.id),
+        (ids, marks) =>
+          this.sqlite
+            .prepare(
+              `SELECT s.id, s.name, c.name AS campaign, a.currency, s.status
+               FROM ad_sets s JOIN campaigns c ON c.id = s.campaign_id JOIN ad_accounts a ON a.id = s.account_id
+               WHERE s.id IN (${marks})`,
+            )
+            .all(...ids) as { id: number; name: string; campaign: string; currency: string; status: string }[],
+      ).map((n) => [n.id, n]),
+    )
+    return top.flatMap((e) => {
+      const n = names.get(e.id)
+      if (!n) return []
+      const [days, impressions, clicks, conversions, spendMicros, revenueMicros] = e.v as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ]
+      return [
+        {
+          id: e.id,
+          name: n.name,
+          campaign: n.campaign,
+          parent: n.campaign,
+          currency: n.currency,
+          status: n.status,
+          days,
+          impressions,
+          clicks,
+          conversions,
+          spendMicros,
+          revenueMicros,
+          adIds: [...e.ads].sort((x, y) => x - y),
+        },
+      ]
+    })
   }
 
   /** The last day with data of the workspace, or null. */

@@ -43,6 +43,9 @@ const CONV = 2
  */
 const MONTH_COST_DAYS = 3
 
+/** Days of ad rows one step reads (a step stays well under 50 ms at 10,000 campaigns). */
+const RANGE_STEP_DAYS = 2
+
 /** Set bits of a day mask (masks span at most 31 days, one month: bits 0..30, non-negative int32). */
 const popcount = (x: number): number => {
   let n = 0
@@ -149,8 +152,21 @@ export class WindowSumsReader {
       const key = `${from}|${to}`
       let r = ranges.get(key)
       if (!r) {
-        yield
-        r = self.range(accountId, from, to)
+        // A few days per read (one step each), their masks moved to the range's first day.
+        r = new Map<number, Part>()
+        for (let a = from, off = 0; a <= to; a = addDays(a, RANGE_STEP_DAYS), off += RANGE_STEP_DAYS) {
+          const b = addDays(a, RANGE_STEP_DAYS - 1) < to ? addDays(a, RANGE_STEP_DAYS - 1) : to
+          yield
+          for (const [id, p] of self.range(accountId, a, b)) {
+            const q = r.get(id)
+            const mask = (p.mask as number) * 2 ** off
+            if (!q) r.set(id, { ...p, mask })
+            else {
+              q.mask = (q.mask as number) | mask
+              for (let k = 0; k < N; k++) q.v[k] = (q.v[k] as number) + (p.v[k] as number)
+            }
+          }
+        }
         ranges.set(key, r)
       }
       return r
