@@ -96,7 +96,11 @@ type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false;
 export class PageReads {
   private readonly kept = new Map<string, { name: PageReadName; answer: Promise<unknown> }>()
   private worker: Worker | null = null
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  /** Requests sent and not answered, with the worker they were sent to. */
+  private readonly waiting = new Map<
+    number,
+    { worker: Worker; resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >()
   private nextId = 1
   private idleTimer: NodeJS.Timeout | null = null
   private inline: PageReadServices | null = null
@@ -162,7 +166,7 @@ export class PageReads {
     if (this.idleTimer) clearTimeout(this.idleTimer)
     this.idleTimer = null
     return new Promise<OutputOf<N>>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.waiting.set(id, { worker: w, resolve: resolve as (v: unknown) => void, reject })
       w.postMessage({ id, name, input })
     })
   }
@@ -170,9 +174,13 @@ export class PageReads {
   private workerOn(url: URL): Worker {
     if (this.worker) return this.worker
     const w = startWorker(url, { path: this.path })
+    // Only this worker's requests fail with it (a worker stopped when idle may exit after a new one started).
     const failAll = (err: Error): void => {
-      for (const p of this.waiting.values()) p.reject(err)
-      this.waiting.clear()
+      for (const [id, p] of this.waiting)
+        if (p.worker === w) {
+          this.waiting.delete(id)
+          p.reject(err)
+        }
       if (this.worker === w) this.worker = null
     }
     w.on('message', (m: Reply) => {
@@ -181,8 +189,11 @@ export class PageReads {
       this.waiting.delete(m.id)
       if (m.ok) p.resolve(m.value)
       else p.reject(m.code ? new AppError(m.code, m.message) : new Error(m.message))
-      if (this.waiting.size === 0 && this.worker === w) {
-        this.idleTimer = setTimeout(() => void this.stopWorker(), WORKER_IDLE_MS)
+      if (this.worker === w && !this.busy(w)) {
+        if (this.idleTimer) clearTimeout(this.idleTimer)
+        this.idleTimer = setTimeout(() => {
+          if (this.worker === w && !this.busy(w)) void this.stopWorker()
+        }, WORKER_IDLE_MS)
         this.idleTimer.unref()
       }
     })
@@ -190,6 +201,11 @@ export class PageReads {
     w.on('exit', (code) => failAll(new Error(`The page computation stopped (worker exit ${code})`)))
     this.worker = w
     return w
+  }
+
+  private busy(w: Worker): boolean {
+    for (const x of this.waiting.values()) if (x.worker === w) return true
+    return false
   }
 
   private async stopWorker(): Promise<void> {
