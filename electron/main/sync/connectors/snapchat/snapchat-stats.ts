@@ -20,7 +20,12 @@ export interface StatsContext {
   squadCampaigns: string[]
 }
 
-/** One day of one ad: micro-currency money, counts; purchases and their value as Snap reports them. */
+/**
+ * One day of one ad: micro-currency money, counts; purchases and their value as Snap reports them.
+ * UNVERIFIED: whether `conversion_purchases_value` without a `conversion_source_types` breakdown
+ * covers web (Pixel / Conversions API) and app (SDK / MMP) purchases together. Snap's API reference
+ * found does not say; see connectors/README.md "Purchase value: web and app".
+ */
 const Stats = z.looseObject({
   impressions: IntCount,
   swipes: IntCount,
