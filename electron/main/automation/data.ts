@@ -34,6 +34,15 @@ export type EvalForecast =
   | { conversions: Band; roas: Band | null; methods: { conversions: string; revenue: string }; reasons: string[] }
   | { problem: string }
 
+/**
+ * Reads that stay valid until the data changes (entity lists per level of the workspace's accounts;
+ * converted totals per level, range and accounts): kept between the editor's previews.
+ */
+export interface EvalShared {
+  entities: Map<EntityLevel, RuleEntity[]>
+  totals: Map<string, Map<number, Totals>>
+}
+
 /** A window resolved for one account: the days, or why there are none to use. */
 export type ResolvedRange = { from: string; to: string; days: number } | { provisional: true }
 
@@ -43,8 +52,8 @@ export type ResolvedRange = { from: string; to: string; days: number } | { provi
  * Reads go through the analytics service (sums and currency conversion) and the rules repo.
  */
 export class EvalData {
-  private readonly entityCache = new Map<EntityLevel, RuleEntity[]>()
-  private readonly totalsCache = new Map<string, Map<number, Totals>>()
+  private readonly entityCache: Map<EntityLevel, RuleEntity[]>
+  private readonly totalsCache: Map<string, Map<number, Totals>>
   private readonly scopeCache = new Map<string, ResolvedScope>()
   readonly accounts: Map<number, EvalAccount>
   readonly currency: string
@@ -64,7 +73,11 @@ export class EvalData {
      * last and last settled day; an account the run did not know is left out).
      */
     asOf?: { accountIds: number[]; accounts: Pick<RuleAccount, 'id' | 'firstDate' | 'lastDate' | 'lastSettledDate'>[] },
+    /** Entity lists and totals kept between evaluations of the whole workspace (the editor's previews). */
+    shared?: EvalShared,
   ) {
+    this.entityCache = shared && !asOf ? shared.entities : new Map()
+    this.totalsCache = shared && !asOf ? shared.totals : new Map()
     const seen = asOf ? new Map(asOf.accounts.map((a) => [a.id, a])) : null
     this.accounts = new Map(
       repo
@@ -90,6 +103,18 @@ export class EvalData {
       this.entityCache.set(level, e)
     }
     return e
+  }
+
+  /** Reads a level's entity list one account per step (in id order, as `entities` reads it). */
+  private *entitySteps(level: EntityLevel): Steps<void> {
+    if (this.entityCache.has(level)) return
+    const all: RuleEntity[] = []
+    for (const id of this.accounts.keys()) {
+      yield
+      for (const e of this.repo.entities(level, [id])) all.push(e)
+    }
+    all.sort((a, b) => a.id - b.id)
+    this.entityCache.set(level, all)
   }
 
   private readonly epochDays = new Map<string, number>()
@@ -358,10 +383,7 @@ export class EvalData {
       if (rule.scope.level !== 'campaign' && JSON.stringify(rule.conditions).includes('"parent_campaign"'))
         levels.add('campaign')
     }
-    for (const level of levels) {
-      yield
-      this.entities(level)
-    }
+    for (const level of levels) yield* this.entitySteps(level)
     if (rules.some((r) => JSON.stringify(r.conditions).includes('"fatigue"'))) yield* this.fatigueSteps()
     yield* this.forecastSteps(rules)
     const want = new Map<string, { from: string; to: string; accounts: Set<number> }>()

@@ -25,7 +25,8 @@ import type { AnomalyService } from '../analytics/anomaly-service'
 import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
 import type { CompactDecisionSet, RuleRow, RulesRepo, RunInputs } from '../store/repos/rules-repo'
-import { EvalData, type ForecastReader } from './data'
+import { EvalData, type EvalShared, type ForecastReader } from './data'
+import { BREAKDOWN_TABLES } from '../analytics/analytics-service'
 import {
   compactDecisionOf,
   entityIdOf,
@@ -42,6 +43,9 @@ import { SLICE_MS, sliceBudget } from '../scheduler/slices'
 export const PAUSED_KEY = 'automation.paused'
 export { RUN_HISTORY_DAYS, RUN_HISTORY_KEEP }
 const RULE_TABLES: DataTable[] = ['automation_rules', 'rule_versions']
+/** What previews keep between them reads: the entities, their labels, the metrics and rates. */
+const PREVIEW_READ_TABLES: readonly DataTable[] = [...BREAKDOWN_TABLES, 'entity_labels']
+const PREVIEW_KEPT_TOTALS = 64
 const RUN_TABLES: DataTable[] = ['rule_runs', 'rule_decisions', 'rule_decision_sets', 'automation_rules']
 
 export interface RulesServiceDeps {
@@ -96,7 +100,28 @@ export class RulesService {
    */
   sliceMs = SLICE_MS
 
-  constructor(private readonly d: RulesServiceDeps) {}
+  /**
+   * Entity lists and totals the editor's previews share, per workspace, until a data:changed names
+   * a table they read (or this service adds a label); at most PREVIEW_KEPT_TOTALS totals.
+   */
+  private readonly previewReads = new Map<number, EvalShared>()
+
+  constructor(private readonly d: RulesServiceDeps) {
+    d.core.events.on('data:changed', ({ tables, workspaceId }) => {
+      if (!tables.some((t) => PREVIEW_READ_TABLES.includes(t))) return
+      if (workspaceId === undefined) this.previewReads.clear()
+      else this.previewReads.delete(workspaceId)
+    })
+  }
+
+  private sharedReads(workspaceId: number): EvalShared {
+    let r = this.previewReads.get(workspaceId)
+    if (!r || r.totals.size > PREVIEW_KEPT_TOTALS) {
+      r = { entities: new Map(), totals: new Map() }
+      this.previewReads.set(workspaceId, r)
+    }
+    return r
+  }
 
   private now(): Date {
     return this.d.core.platform.clock.now()
@@ -418,6 +443,8 @@ export class RulesService {
       this.d.analytics,
       this.d.anomalies,
       this.d.forecasts,
+      undefined,
+      this.sharedReads(def.workspaceId),
     )
     data.prefetch([def])
     const outcomes = evaluateRule(def, data, this.history(ruleId, def, started))
@@ -618,8 +645,10 @@ export class RulesService {
         const at = started.toISOString()
         const label = principalLabel(ctx.principal)
         for (const o of outcomes)
-          for (const l of o.labels)
+          for (const l of o.labels) {
             this.d.repo.addLabel(r.workspaceId, o.decision.entityType, o.decision.entityId, l, label, at)
+            this.previewReads.delete(r.workspaceId)
+          }
       }
       // Matched entities and the guardrail skips of matched ones are kept in full; the rest as
       // compact sets (ids per outcome and reason), without building their decisions.
@@ -812,7 +841,10 @@ export class RulesService {
       for (const d of res.decisions)
         for (const a of d.actions)
           if (a.kind === 'add_label' && a.outcome === 'done' && typeof a.after === 'string')
-            if (this.d.repo.removeLabel(d.entityType, d.entityId, a.after)) labelsRemoved++
+            if (this.d.repo.removeLabel(d.entityType, d.entityId, a.after)) {
+              labelsRemoved++
+              this.previewReads.clear()
+            }
     if (!changes.length && !labelsRemoved)
       throw new AppError('CONFLICT', `Run ${runId} has nothing to undo (no applied change, open proposal or label)`)
     return { changes, labelsRemoved }

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { dateRange } from '../../../shared/domain/dates'
 import type { RuleDecision, RuleInput, RuleRunPage, RuleRunResult } from '../../../shared/domain/rules'
 import { MetricsRepo, type DailyMetricInput } from '../store/repos/metrics-repo'
+import { RulesRepo } from '../store/repos/rules-repo'
 import { seedAccount } from '../store/repos/testing'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { RUN_HISTORY_DAYS, RUN_HISTORY_KEEP } from './rules-service'
@@ -29,6 +30,8 @@ const PER_DAY = [
 let now = new Date('2026-06-15T12:00:00Z')
 let core: ReturnType<typeof createTestCore>
 let ws = 0
+let accountId = 0
+let allRows: DailyMetricInput[] = []
 
 beforeAll(() => {
   core = createTestCore({ startJobs: false, now: () => now })
@@ -54,6 +57,8 @@ beforeAll(() => {
   for (const c of seeded.campaigns)
     s.prepare("UPDATE campaigns SET start_date = '2026-05-01' WHERE id = ?").run(c.campaignId)
   s.prepare("UPDATE campaigns SET status = 'archived' WHERE id = ?").run(seeded.campaigns[6]?.campaignId)
+  accountId = seeded.accountId
+  allRows = rows
   const m = new MetricsRepo(s)
   s.transaction(() => {
     m.upsert(rows)
@@ -165,6 +170,45 @@ describe('run history retention', () => {
     expect(((await call('rules:getRun', { runId: run.run.id })) as RuleRunResult).decisions).toEqual(all)
     // A page asks at most 1,000.
     await expect(call('rules:getRun', { runId: run.run.id, page: { limit: 1001 } })).rejects.toThrow(/VALIDATION/)
+  })
+})
+
+describe('previews', () => {
+  it('keep entity lists and totals between them until a data:changed names what they read', async () => {
+    const svc = core.services.automation
+    now = new Date('2026-06-15T12:00:00Z')
+    const id = (await svc.create({ ...rule('Kept'), mode: 'preview' }, TEST_CALLER)).id
+    const s = core.store.sqlite
+    const reads = vi.spyOn(RulesRepo.prototype, 'entities')
+    const first = svc.preview({ id }, TEST_CALLER)
+    expect(reads).toHaveBeenCalled()
+    reads.mockClear()
+    // A second preview reads no entity list again, with the same answer.
+    expect(svc.preview({ id }, TEST_CALLER).decisions).toEqual(first.decisions)
+    expect(reads).not.toHaveBeenCalled()
+    // A campaign renamed (by a sync: data:changed names campaigns) shows in the next preview.
+    const target = first.decisions.find((d) => d.outcome === 'matched') as RuleDecision
+    s.prepare('UPDATE campaigns SET name = ? WHERE id = ?').run('Renamed by a sync', target.entityId)
+    core.events.emit('data:changed', { tables: ['campaigns'], workspaceId: ws })
+    const after = svc.preview({ id }, TEST_CALLER)
+    expect(reads).toHaveBeenCalled()
+    expect(after.decisions.find((d) => d.entityId === target.entityId)?.entityName).toBe('Renamed by a sync')
+    // Restated rows (half the spend: CPA 50 -> 25): the totals are read again.
+    const m = new MetricsRepo(s)
+    s.transaction(() => {
+      m.upsert(
+        allRows.filter((r) => r.campaignId === target.entityId).map((r) => ({ ...r, spendMicros: r.spendMicros / 2 })),
+      )
+      m.refreshRollups(accountId, '2026-06-01', '2026-06-15')
+    })()
+    expect(svc.preview({ id }, TEST_CALLER).decisions.find((d) => d.entityId === target.entityId)?.outcome).toBe(
+      'matched',
+    )
+    core.events.emit('data:changed', { tables: ['daily_metrics', 'campaign_cum'], workspaceId: ws })
+    expect(svc.preview({ id }, TEST_CALLER).decisions.find((d) => d.entityId === target.entityId)?.outcome).toBe(
+      'not_matched',
+    )
+    reads.mockRestore()
   })
 })
 
