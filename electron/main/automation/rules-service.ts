@@ -45,7 +45,7 @@ export { RUN_HISTORY_DAYS, RUN_HISTORY_KEEP }
 const RULE_TABLES: DataTable[] = ['automation_rules', 'rule_versions']
 /** What previews keep between them reads: the entities, their labels, the metrics and rates. */
 const PREVIEW_READ_TABLES: readonly DataTable[] = [...BREAKDOWN_TABLES, 'entity_labels']
-const PREVIEW_KEPT_TOTALS = 64
+const PREVIEW_KEPT_TOTALS = 16
 const RUN_TABLES: DataTable[] = ['rule_runs', 'rule_decisions', 'rule_decision_sets', 'automation_rules']
 
 export interface RulesServiceDeps {
@@ -102,7 +102,8 @@ export class RulesService {
 
   /**
    * Entity lists and totals the editor's previews share, per workspace, until a data:changed names
-   * a table they read (or this service adds a label); at most PREVIEW_KEPT_TOTALS totals.
+   * a table they read (or this service adds a label); at most PREVIEW_KEPT_TOTALS totals (about
+   * 1 MB each at 10,000 entities) before they start over.
    */
   private readonly previewReads = new Map<number, EvalShared>()
 
