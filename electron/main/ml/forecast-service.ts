@@ -39,7 +39,7 @@ export const FORECAST_MODEL = 'forecast'
 export { BADGE_HORIZON_DAYS } from './train-score'
 const CURVE_DAYS = 180
 /** Entities whose days one step of `responseCurvesSteps` reads (keeps each step short at 10,000 campaigns). */
-const CURVE_READ_GROUP = 3
+const CURVE_READ_GROUP = 5
 
 const toMicros = (units: number): number => Math.round(units * 1e6)
 
