@@ -138,7 +138,7 @@ function pagesOf(w: number, endDate: string, topCampaign: number | null, firstId
     },
     {
       name: 'recommendations',
-      calls: [['recommendations:list', { workspaceId: w, states: ['new'] }]],
+      calls: [['recommendations:list', { workspaceId: w, states: ['new'], limit: 50 }]],
     },
     {
       name: 'automation',

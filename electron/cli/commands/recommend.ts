@@ -101,12 +101,20 @@ export const recommendCommands: CliCommand[] = [
         expired: number
         skipped: string[]
       }>(core, caller, 'recommendations:generate', { workspaceId })
-      const out = await call<{ items: RecommendationView[]; calibration: Record<string, number> }>(
-        core,
-        caller,
-        'recommendations:list',
-        { workspaceId, states: args.flags.has('all') ? undefined : ['new', 'applied'] },
-      )
+      // Every recommendation, read a page at a time (a list view cuts a large reallocation table to its first rows).
+      type Page = { items: RecommendationView[]; total: number; calibration: Record<string, number> }
+      const states = args.flags.has('all') ? undefined : (['new', 'applied'] as const)
+      let out: Page | null = null
+      do {
+        const page: Page = await call<Page>(core, caller, 'recommendations:list', {
+          workspaceId,
+          ...(states ? { states } : {}),
+          offset: out?.items.length ?? 0,
+          limit: 200,
+        })
+        out = out ? { ...page, items: [...out.items, ...page.items] } : page
+        if (!page.items.length) break
+      } while (out.items.length < out.total)
       if (args.flags.has('json')) return console.log(JSON.stringify({ generation: gen, ...out }, null, 2))
       console.error(
         `Generated in ${gen.seconds.toFixed(2)} s: ${gen.inserted} new, ${gen.updated} refreshed, ${gen.expired} expired.`,

@@ -30,7 +30,9 @@ function createRecommendationsModule(
   return {
     services: { recommendations: service },
     handlers: {
-      'recommendations:list': ({ workspaceId, states }) => service.list(workspaceId, states),
+      'recommendations:list': ({ workspaceId, states, ...page }) => service.list(workspaceId, states, page),
+      'recommendations:reallocationRows': ({ id, offset, limit }, ctx) =>
+        service.reallocationRows(id, offset, limit, ctx),
       'recommendations:generate': ({ workspaceId }) => service.generate(workspaceId),
       'recommendations:apply': ({ id }, ctx) => service.apply(id, ctx),
       'recommendations:dismiss': ({ id }, ctx) => service.dismiss(id, ctx),

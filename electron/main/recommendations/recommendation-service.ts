@@ -3,6 +3,7 @@ import type { Change, ChangeProposal } from '../../../shared/domain/changes'
 import { addDays, daysBetween, endOfMonth, localDateIn, startOfMonth } from '../../../shared/domain/dates'
 import {
   VerticalSchema,
+  type ReallocationRow,
   type Recommendation,
   type RecommendationFollowUp,
   type RecommendationSettings,
@@ -128,6 +129,18 @@ function requireEditor(ctx: CallContext, what: string): void {
  * curves, run the engine's rules, store the drafts with their lifecycle), list with follow-ups,
  * apply through the change pipeline as the recommendation's principal, dismiss and snooze.
  */
+/** Recommendations in one page of `list` unless the caller asks for another size. */
+const LIST_PAGE = 50
+/** Rows of a reallocation table, and entities, a list view carries (the rest is paged). */
+const VIEW_ROWS = 50
+const VIEW_ENTITIES = 100
+
+/** A reallocation table in the order views show it: the most budget moved first, then by name. */
+function orderedRows(rows: readonly ReallocationRow[]): ReallocationRow[] {
+  const moved = (r: ReallocationRow): number => Math.abs(r.budgetAfterMicros - r.budgetBeforeMicros)
+  return [...rows].sort((a, b) => moved(b) - moved(a) || a.name.localeCompare(b.name) || a.entityId - b.entityId)
+}
+
 export class RecommendationService {
   constructor(private readonly d: RecommendationDeps) {}
 
@@ -473,29 +486,24 @@ export class RecommendationService {
     return r
   }
 
-  /** Recommendations by priority, with their changes' live states, and the calibration of applied advice. */
+  /**
+   * Recommendations by priority, a page at a time, with their changes' live states, and the
+   * calibration of applied advice. A view's reallocation table and entity list are cut to their
+   * first rows (see `viewOf`); `reallocationRows` pages through a whole table.
+   */
   list(
     workspaceId: number,
     states?: readonly RecommendationState[],
-  ): { items: RecommendationView[]; calibration: Calibration } {
+    page: { accountIds?: readonly number[]; offset?: number; limit?: number } = {},
+  ): { items: RecommendationView[]; total: number; calibration: Calibration } {
     this.checkFollowUps(workspaceId)
-    const items = this.d.repo.list(workspaceId, states).map((r) => ({
-      ...r,
-      changeStates: r.batchId
-        ? this.d.changes
-            .list({ batchId: r.batchId, limit: 500 })
-            .items.filter((c) => c.undoOf === null)
-            .map(({ id, state, entityName, requested, applied, before, error }) => ({
-              id,
-              state,
-              entityName,
-              requested,
-              applied: applied ?? null,
-              before,
-              error,
-            }))
-        : [],
-    }))
+    let all = this.d.repo.list(workspaceId, states)
+    if (page.accountIds) {
+      const wanted = new Set(page.accountIds)
+      all = all.filter((r) => r.body.entities.some((e) => wanted.has(e.accountId)))
+    }
+    const offset = page.offset ?? 0
+    const items = all.slice(offset, offset + (page.limit ?? LIST_PAGE)).map((r) => this.viewOf(r))
     const scope = this.d.analytics.scope(workspaceId)
     const measured = this.d.repo
       .list(workspaceId, ['applied'])
@@ -505,6 +513,7 @@ export class RecommendationService {
       Math.round(micros * scope.rate(r.currency, (r.followUp?.dueDate ?? '').slice(0, 7)))
     return {
       items,
+      total: all.length,
       calibration: {
         currency: scope.currency,
         measured: measured.length,
@@ -616,6 +625,50 @@ export class RecommendationService {
     }
     this.d.repo.decide(id, 'applied', principalLabel(ctx.principal), this.now().toISOString(), { batchId, followUp })
     return { recommendation: this.get(id), changes }
+  }
+
+  /** A page of a reallocation's before/after table, in the order lists show it (most budget moved first). */
+  reallocationRows(
+    id: number,
+    offset: number,
+    limit: number,
+    ctx: CallContext,
+  ): { rows: ReallocationRow[]; total: number } {
+    const rows = orderedRows(this.get(id, ctx).body.reallocation ?? [])
+    return { rows: rows.slice(offset, offset + limit), total: rows.length }
+  }
+
+  /**
+   * How lists show a recommendation: the live states of its changes, and at most the first
+   * VIEW_ROWS rows of a reallocation table and VIEW_ENTITIES entities (a workspace-wide reallocation
+   * at 10,000 campaigns is over 3,000 rows with their curves, 2 MB).
+   */
+  private viewOf(r: Recommendation): RecommendationView {
+    const table = r.body.reallocation
+    return {
+      ...r,
+      body: {
+        ...r.body,
+        entities: r.body.entities.slice(0, VIEW_ENTITIES),
+        reallocation: table ? orderedRows(table).slice(0, VIEW_ROWS) : null,
+      },
+      reallocationTotal: table ? table.length : null,
+      entitiesTotal: r.body.entities.length,
+      changeStates: r.batchId
+        ? this.d.changes
+            .list({ batchId: r.batchId, limit: 500 })
+            .items.filter((c) => c.undoOf === null)
+            .map(({ id, state, entityName, requested, applied, before, error }) => ({
+              id,
+              state,
+              entityName,
+              requested,
+              applied: applied ?? null,
+              before,
+              error,
+            }))
+        : [],
+    }
   }
 
   dismiss(id: number, ctx: CallContext): Promise<Recommendation> {

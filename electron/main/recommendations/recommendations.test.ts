@@ -326,3 +326,125 @@ describe('recommendations on a simulated workspace', () => {
     expect(turns).toBeGreaterThanOrEqual(sliced.yields)
   }, 120_000)
 })
+
+describe('lists a page at a time, with large tables cut and paged', () => {
+  // A workspace-wide reallocation at 10,000 campaigns is over 3,000 rows with curves (2 MB): lists
+  // carry its first 50 rows (largest budget moves first) and recommendations:reallocationRows the rest.
+  const row = (i: number, moveMicros: number) => ({
+    entityType: 'campaign' as const,
+    entityId: 1000 + i,
+    name: `Campaign ${String(i).padStart(3, '0')}`,
+    budgetBeforeMicros: 100_000_000,
+    budgetAfterMicros: 100_000_000 + moveMicros,
+    spendBeforeMicros: 90_000_000,
+    spendAfterMicros: 90_000_000 + moveMicros,
+    marginalRoasBefore: 1.5,
+    marginalRoasAfter: 1.4,
+    revenueBeforeMicros: 200_000_000,
+    revenueAfterMicros: 210_000_000,
+    held: moveMicros === 0 ? 'no usable curve' : null,
+    curve: [{ spendMicros: 0, revenueMicros: 0 }],
+    curveR2: null,
+  })
+  const body = (accountIds: number[], rows: ReturnType<typeof row>[] | null) => ({
+    summary: 's',
+    entities: accountIds.map((accountId, i) => ({
+      entityType: 'campaign' as const,
+      entityId: 1000 + i,
+      name: `Campaign ${i}`,
+      accountId,
+    })),
+    evidence: { metrics: [], chart: null, notes: [] },
+    impactMethod: 'm',
+    horizonDays: 14,
+    changes: [],
+    reallocation: rows,
+    link: null,
+  })
+
+  it('pages by priority, filters by account, and pages through a whole reallocation table', async () => {
+    const ws = core.workspaces.create('paging', 'USD')
+    // 130 rows: every third holds its budget; the moves grow with i, in both directions.
+    const rows = Array.from({ length: 130 }, (_, i) => row(i, i % 3 === 0 ? 0 : (i % 2 ? 1 : -1) * i * 1_000_000))
+    const drafts = [
+      {
+        kind: 'budget_reallocation' as const,
+        key: 'realloc',
+        title: 'Move budget',
+        currency: 'USD',
+        impact: { point: 9, lower: 1, upper: 20 },
+        confidence: 0.9,
+        priority: 1000,
+        body: body(
+          Array.from({ length: 130 }, (_, i) => (i < 65 ? 11 : 12)),
+          rows,
+        ),
+      },
+      ...Array.from({ length: 59 }, (_, i) => ({
+        kind: 'waste' as const,
+        key: `waste-${i}`,
+        title: `Waste ${i}`,
+        currency: 'USD',
+        impact: { point: 1, lower: 0, upper: 2 },
+        confidence: 0.5,
+        priority: 100 - i,
+        body: body([i % 2 ? 11 : 13], null),
+      })),
+    ]
+    new RecommendationsRepo(core.store.sqlite).saveGeneration(ws, drafts, NOW.toISOString())
+
+    type Page = { items: RecommendationView[]; total: number }
+    const first = await call<Page>('recommendations:list', { workspaceId: ws })
+    expect(first.total).toBe(60)
+    expect(first.items).toHaveLength(50) // the default page
+    expect(first.items.map((r) => r.key).slice(0, 3)).toEqual(['realloc', 'waste-0', 'waste-1'])
+    const second = await call<Page>('recommendations:list', { workspaceId: ws, offset: 50, limit: 50 })
+    expect(second.items.map((r) => r.key)).toEqual(Array.from({ length: 10 }, (_, i) => `waste-${49 + i}`))
+
+    // The reallocation's view: 50 of 130 rows, the largest moves first; 100 of 130 entities.
+    const view = first.items[0] as RecommendationView
+    expect(view.reallocationTotal).toBe(130)
+    expect(view.entitiesTotal).toBe(130)
+    expect(view.body.entities).toHaveLength(100)
+    const shown = view.body.reallocation ?? []
+    expect(shown).toHaveLength(50)
+    const moved = (r: { budgetAfterMicros: number; budgetBeforeMicros: number }): number =>
+      Math.abs(r.budgetAfterMicros - r.budgetBeforeMicros)
+    expect(shown.map(moved)).toEqual([...shown.map(moved)].sort((a, b) => b - a))
+    expect(moved(shown[0] as (typeof shown)[0])).toBe(128_000_000)
+    expect(first.items[1]?.reallocationTotal).toBeNull()
+
+    // Paging the table gives every row once, in the view's order.
+    const pages: string[] = []
+    for (let offset = 0; offset < 130; offset += 60) {
+      const p = await call<{ rows: typeof shown; total: number }>('recommendations:reallocationRows', {
+        id: view.id,
+        offset,
+        limit: 60,
+      })
+      expect(p.total).toBe(130)
+      pages.push(...p.rows.map((r) => r.name))
+    }
+    expect(pages.slice(0, 50)).toEqual(shown.map((r) => r.name))
+    expect(new Set(pages).size).toBe(130)
+    expect(pages.slice(-43).every((n) => Number(n.slice(-3)) % 3 === 0)).toBe(true) // the held rows last
+
+    // Account filter: advice naming account 12 (the reallocation) or 13 (the even wastes).
+    const acc = await call<Page>('recommendations:list', { workspaceId: ws, accountIds: [13], limit: 200 })
+    expect(acc.total).toBe(30)
+    expect(acc.items.every((r) => r.key.startsWith('waste-') && Number(r.key.slice(6)) % 2 === 0)).toBe(true)
+    expect(
+      (await call<Page>('recommendations:list', { workspaceId: ws, accountIds: [12] })).items.map((r) => r.key),
+    ).toEqual(['realloc'])
+
+    // Bad pages are refused; another workspace's reader cannot page a table it cannot see.
+    expect(await refused('recommendations:list', { workspaceId: ws, limit: 201 })).toMatch(/^VALIDATION/)
+    expect(await refused('recommendations:reallocationRows', { id: view.id, offset: -1, limit: 10 })).toMatch(
+      /^VALIDATION/,
+    )
+    const other = userContext('test', { id: 'u2', role: 'viewer', workspaces: [ws + 1000] })
+    expect(await refused('recommendations:reallocationRows', { id: view.id, offset: 0, limit: 10 }, other)).toMatch(
+      /^NOT_FOUND|^FORBIDDEN/,
+    )
+  })
+})

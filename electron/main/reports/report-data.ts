@@ -135,12 +135,13 @@ export async function gatherReportData(
 
   let recommendations: ReportData['recommendations'] = null
   if (has('recommendations')) {
-    const all = await call('recommendations:list', { workspaceId: spec.workspaceId, states: ['new'] })
     // A report on some accounts shows the advice about those accounts.
-    const items = spec.accountIds
-      ? all.items.filter((r) => r.body.entities.some((e) => spec.accountIds?.includes(e.accountId)))
-      : all.items
-    recommendations = { ...all, items: items.slice(0, RECOMMENDATIONS_N) }
+    recommendations = await call('recommendations:list', {
+      workspaceId: spec.workspaceId,
+      states: ['new'],
+      limit: RECOMMENDATIONS_N,
+      ...(spec.accountIds?.length ? { accountIds: spec.accountIds } : {}),
+    })
   }
 
   let forecasts: ReportData['forecasts'] = null

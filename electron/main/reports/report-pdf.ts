@@ -761,7 +761,7 @@ class ReportDoc {
         )
         const c = recs.calibration
         this.note(
-          `Open advice from the Recommendations page on ${this.generatedAt().slice(0, 10)}, highest expected impact × confidence first; each is applied there through approval, with read-back and undo.` +
+          `Open advice from the Recommendations page on ${this.generatedAt().slice(0, 10)}${recs.total > recs.items.length ? ` (the ${recs.items.length} of ${recs.total.toLocaleString('en-US')} with the highest priority)` : ''}, highest expected impact × confidence first; each is applied there through approval, with read-back and undo.` +
             (c.measured > 0
               ? ` Of ${c.measured} applied recommendation(s) measured so far, ${c.withinInterval} landed inside their 80% interval.`
               : ''),

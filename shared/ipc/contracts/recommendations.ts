@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ChangeSchema } from '../../domain/changes'
 import {
+  ReallocationRowSchema,
   RecommendationSchema,
   RecommendationSettingsSchema,
   RecommendationStateSchema,
@@ -13,8 +14,17 @@ type Invoke = (typeof RECOMMENDATIONS_INVOKE_CHANNELS)[number]
 
 const Id = z.number().int().positive()
 
-/** A recommendation with the live states of the changes it proposed (once applied). */
+/**
+ * A recommendation as lists show it: with the live states of the changes it proposed (once
+ * applied). A large reallocation's table and entity list are cut to their first rows (the rows that
+ * move the most budget first); `reallocationTotal`/`entitiesTotal` say how many there are, and
+ * `recommendations:reallocationRows` pages through the whole table.
+ */
 export const RecommendationViewSchema = RecommendationSchema.extend({
+  /** Rows in the whole reallocation table (null for other kinds). */
+  reallocationTotal: z.number().int().nullable(),
+  /** Entities the advice is about (body.entities holds at most the first 100). */
+  entitiesTotal: z.number().int(),
   changeStates: z.array(
     ChangeSchema.pick({ id: true, state: true, entityName: true, requested: true, before: true, error: true }).extend({
       applied: ChangeSchema.shape.requested.nullable(),
@@ -34,11 +44,33 @@ export const CalibrationSchema = z.object({
 })
 
 export const recommendationsContract = {
-  /** Recommendations by priority (impact × confidence), with their changes and the follow-up calibration. */
+  /**
+   * Recommendations by priority (impact × confidence), a page at a time (`offset`, `limit`, default
+   * 50), with their changes and the follow-up calibration. `accountIds` keeps the advice about any
+   * of those accounts; `total` counts every match.
+   */
   'recommendations:list': {
     ...READ,
-    input: z.object({ workspaceId: Id, states: z.array(RecommendationStateSchema).max(5).optional() }).strict(),
-    output: z.object({ items: z.array(RecommendationViewSchema), calibration: CalibrationSchema }),
+    input: z
+      .object({
+        workspaceId: Id,
+        states: z.array(RecommendationStateSchema).max(5).optional(),
+        accountIds: z.array(Id).min(1).max(1000).optional(),
+        offset: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(200).optional(),
+      })
+      .strict(),
+    output: z.object({
+      items: z.array(RecommendationViewSchema),
+      total: z.number().int(),
+      calibration: CalibrationSchema,
+    }),
+  },
+  /** A page of a budget reallocation's before/after table, in the order the list shows it. */
+  'recommendations:reallocationRows': {
+    ...READ,
+    input: z.object({ id: Id, offset: z.number().int().min(0), limit: z.number().int().min(1).max(200) }).strict(),
+    output: z.object({ rows: z.array(ReallocationRowSchema), total: z.number().int() }),
   },
   /** Run the engine now (it also runs after each sync and demo build): new, refreshed and expired advice. */
   'recommendations:generate': {

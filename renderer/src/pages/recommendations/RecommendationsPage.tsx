@@ -25,6 +25,53 @@ import './recommendations.css'
 /** What the page reads: the recommendations and the changes they proposed. */
 export const RECOMMENDATIONS_TABLES: readonly DataTable[] = ['recommendations', 'changes', 'workspaces']
 
+/** Recommendations per page, and reallocation rows per "Show more". */
+const REC_PAGE = 50
+const REALLOC_PAGE = 100
+
+function Pager({
+  label,
+  testId,
+  offset,
+  shown,
+  total,
+  size,
+  onOffset,
+}: {
+  label: string
+  testId: string
+  offset: number
+  shown: number
+  total: number
+  size: number
+  onOffset: (offset: number) => void
+}): JSX.Element {
+  return (
+    <nav className="pager" aria-label={label} data-testid={testId}>
+      <button
+        type="button"
+        className="btn btn--sm"
+        disabled={offset === 0}
+        onClick={() => onOffset(Math.max(0, offset - size))}
+      >
+        Previous
+      </button>
+      <span className="field__hint tabular">
+        {(offset + 1).toLocaleString('en-US')}–{(offset + shown).toLocaleString('en-US')} of{' '}
+        {total.toLocaleString('en-US')}
+      </span>
+      <button
+        type="button"
+        className="btn btn--sm"
+        disabled={offset + size >= total}
+        onClick={() => onOffset(offset + size)}
+      >
+        Next
+      </button>
+    </nav>
+  )
+}
+
 const FILTERS: { id: string; label: string; states: RecommendationState[] }[] = [
   { id: 'new', label: 'New', states: ['new'] },
   { id: 'applied', label: 'Applied', states: ['applied'] },
@@ -119,10 +166,40 @@ function EvidenceChartView({ chart }: { chart: EvidenceChart }): JSX.Element {
   return <Chart build={build} ariaLabel={chart.title} height={180} />
 }
 
-function ReallocationView({ rows, currency }: { rows: ReallocationRow[]; currency: string }): JSX.Element {
+function ReallocationView({
+  id,
+  first,
+  total,
+  currency,
+}: {
+  id: number
+  first: ReallocationRow[]
+  total: number
+  currency: string
+}): JSX.Element {
   const [selected, setSelected] = useState(0)
+  const [more, setMore] = useState<ReallocationRow[]>([])
+  const [loading, setLoading] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const rows = more.length ? [...first, ...more] : first
   const row = rows[selected]
   const build = useCallback((p: ChartPalette) => (row ? curveOption(row, p) : {}), [row])
+  const showMore = async (): Promise<void> => {
+    setLoading(true)
+    setError(null)
+    try {
+      const page = await getClient().invoke('recommendations:reallocationRows', {
+        id,
+        offset: rows.length,
+        limit: REALLOC_PAGE,
+      })
+      setMore([...more, ...page.rows])
+    } catch (e) {
+      setError(errorMessage(e))
+    } finally {
+      setLoading(false)
+    }
+  }
   return (
     <div className="rec-realloc">
       <div className="table-wrap">
@@ -185,6 +262,22 @@ function ReallocationView({ rows, currency }: { rows: ReallocationRow[]; currenc
           </tbody>
         </table>
       </div>
+      {rows.length < total ? (
+        <div className="pager" data-testid="reallocation-more">
+          <span className="field__hint tabular">
+            Showing {rows.length.toLocaleString('en-US')} of {total.toLocaleString('en-US')} entities, the largest
+            budget moves first.
+          </span>
+          <button type="button" className="btn btn--sm" disabled={loading} onClick={() => void showMore()}>
+            {loading ? 'Loading…' : `Show ${Math.min(REALLOC_PAGE, total - rows.length)} more`}
+          </button>
+        </div>
+      ) : null}
+      {error ? (
+        <p className="field__error" role="alert">
+          {error}
+        </p>
+      ) : null}
       {row && row.curve.length ? (
         <div>
           <h4 className="rec-subtitle">Response curve of {row.name}</h4>
@@ -398,7 +491,14 @@ function RecommendationCard({
               </dl>
             ) : null}
             {b.evidence.chart ? <EvidenceChartView chart={b.evidence.chart} /> : null}
-            {b.reallocation ? <ReallocationView rows={b.reallocation} currency={r.currency} /> : null}
+            {b.reallocation ? (
+              <ReallocationView
+                id={r.id}
+                first={b.reallocation}
+                total={r.reallocationTotal ?? b.reallocation.length}
+                currency={r.currency}
+              />
+            ) : null}
             <ul className="rec-notes">
               {b.evidence.notes.map((n) => (
                 <li key={n}>{n}</li>
@@ -451,13 +551,24 @@ export function RecommendationsPage(): JSX.Element {
   const [generating, setGenerating] = useState(false)
   const [genError, setGenError] = useState<string | null>(null)
   const [genNote, setGenNote] = useState<string | null>(null)
+  const [offset, setOffset] = useState(0)
   const states = FILTERS.find((f) => f.id === filter)?.states ?? ['new']
   const data = usePageData({
-    key: workspaceId === null ? null : `${workspaceId}:${filter}`,
+    key: workspaceId === null ? null : `${workspaceId}:${filter}:${offset}`,
     tables: RECOMMENDATIONS_TABLES,
     workspaceId,
-    load: () => getClient().invoke('recommendations:list', { workspaceId: workspaceId as number, states }),
+    load: () =>
+      getClient().invoke('recommendations:list', {
+        workspaceId: workspaceId as number,
+        states,
+        offset,
+        limit: REC_PAGE,
+      }),
   })
+  const showFilter = (id: string): void => {
+    setFilter(id)
+    setOffset(0)
+  }
   const generate = async (): Promise<void> => {
     if (workspaceId === null) return
     setGenerating(true)
@@ -511,24 +622,42 @@ export function RecommendationsPage(): JSX.Element {
     )
   else
     body = (
-      <div className="rec-list" data-testid="recommendation-list">
-        {d.items.map((r, i) => (
-          <RecommendationCard key={r.id} r={r} rank={i + 1} onChanged={data.reload} />
-        ))}
-      </div>
+      <>
+        <div className="rec-list" data-testid="recommendation-list">
+          {d.items.map((r, i) => (
+            <RecommendationCard key={r.id} r={r} rank={offset + i + 1} onChanged={data.reload} />
+          ))}
+        </div>
+        {d.total > REC_PAGE ? (
+          <Pager
+            label="Recommendation pages"
+            testId="rec-pager"
+            offset={offset}
+            shown={d.items.length}
+            total={d.total}
+            size={REC_PAGE}
+            onOffset={(o) => {
+              setOffset(o)
+              window.scrollTo?.({ top: 0 })
+            }}
+          />
+        ) : null}
+      </>
     )
 
   const c = d?.calibration
   return (
     <PageFrame
       id="recommendations"
-      meta={d ? `${d.items.length} ${FILTERS.find((f) => f.id === filter)?.label.toLowerCase()}` : null}
+      meta={
+        d ? `${d.total.toLocaleString('en-US')} ${FILTERS.find((f) => f.id === filter)?.label.toLowerCase()}` : null
+      }
     >
       <div className="rec-toolbar">
         <div className="segmented" role="radiogroup" aria-label="Show">
           {FILTERS.map((f) => (
             <label key={f.id}>
-              <input type="radio" name="rec-filter" checked={filter === f.id} onChange={() => setFilter(f.id)} />
+              <input type="radio" name="rec-filter" checked={filter === f.id} onChange={() => showFilter(f.id)} />
               {f.label}
             </label>
           ))}
