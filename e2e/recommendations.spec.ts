@@ -34,6 +34,17 @@ test.describe('recommendations page', () => {
     await expect(list.getByTestId('rec-impact').first()).toContainText(/per week|not estimated/)
     mkdirSync(shots, { recursive: true })
     await page.screenshot({ path: join(shots, 'recommendations.png') })
+    // Paged 50 at a time: the next page goes on with the ranking, and back.
+    const { total } = await callApi<{ total: number }>('recommendations:list', { workspaceId, states: ['new'] })
+    if (total > 50) {
+      const pager = page.getByTestId('rec-pager')
+      await expect(pager).toContainText(`1–50 of ${total}`)
+      await pager.getByRole('button', { name: 'Next' }).click()
+      await expect(pager).toContainText(`51–${Math.min(100, total)} of ${total}`)
+      await expect(list.getByTestId('recommendation')).toHaveCount(Math.min(50, total - 50))
+      await pager.getByRole('button', { name: 'Previous' }).click()
+      await expect(pager).toContainText(`1–50 of ${total}`)
+    }
 
     const card = list.locator('[data-testid="recommendation"][data-kind="budget_reallocation"]').first()
     await expect(card).toBeVisible()
@@ -101,6 +112,8 @@ test.describe('recommendations page', () => {
     await plan.fill(String(Math.round((pacingRows[0]?.projectedMicros ?? 0) / 1e6 / 1.3)))
     await settings.getByRole('button', { name: 'Save settings' }).click()
     await expect(settings).toContainText('Saved')
+    // Tips rank below the money-moving advice: show only that kind (the list is paged, 50 at a time).
+    await page.getByTestId('rec-kind').selectOption('structure')
     const tips = page.locator('[data-testid="recommendation"][data-kind="structure"]')
     await expect(tips.filter({ hasText: 'apparel benchmark' }).first()).toBeVisible({ timeout: 60_000 })
     await expect(tips.filter({ hasText: /pacing \d+% over plan/ }).first()).toBeVisible()

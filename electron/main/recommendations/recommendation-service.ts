@@ -5,6 +5,7 @@ import {
   VerticalSchema,
   type ReallocationRow,
   type Recommendation,
+  type RecommendationKind,
   type RecommendationFollowUp,
   type RecommendationSettings,
   type RecommendationState,
@@ -494,10 +495,19 @@ export class RecommendationService {
   list(
     workspaceId: number,
     states?: readonly RecommendationState[],
-    page: { accountIds?: readonly number[]; offset?: number; limit?: number } = {},
+    page: {
+      kinds?: readonly RecommendationKind[]
+      accountIds?: readonly number[]
+      offset?: number
+      limit?: number
+    } = {},
   ): { items: RecommendationView[]; total: number; calibration: Calibration } {
     this.checkFollowUps(workspaceId)
     let all = this.d.repo.list(workspaceId, states)
+    if (page.kinds) {
+      const kinds = new Set(page.kinds)
+      all = all.filter((r) => kinds.has(r.kind))
+    }
     if (page.accountIds) {
       const wanted = new Set(page.accountIds)
       all = all.filter((r) => r.body.entities.some((e) => wanted.has(e.accountId)))

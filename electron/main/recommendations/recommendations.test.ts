@@ -437,6 +437,10 @@ describe('lists a page at a time, with large tables cut and paged', () => {
       (await call<Page>('recommendations:list', { workspaceId: ws, accountIds: [12] })).items.map((r) => r.key),
     ).toEqual(['realloc'])
 
+    const byKind = await call<Page>('recommendations:list', { workspaceId: ws, kinds: ['budget_reallocation'] })
+    expect(byKind.items.map((r) => r.key)).toEqual(['realloc'])
+    expect(byKind.total).toBe(1)
+
     // Bad pages are refused; another workspace's reader cannot page a table it cannot see.
     expect(await refused('recommendations:list', { workspaceId: ws, limit: 201 })).toMatch(/^VALIDATION/)
     expect(await refused('recommendations:reallocationRows', { id: view.id, offset: -1, limit: 10 })).toMatch(

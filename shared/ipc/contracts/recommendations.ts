@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ChangeSchema } from '../../domain/changes'
 import {
   ReallocationRowSchema,
+  RecommendationKindSchema,
   RecommendationSchema,
   RecommendationSettingsSchema,
   RecommendationStateSchema,
@@ -46,8 +47,8 @@ export const CalibrationSchema = z.object({
 export const recommendationsContract = {
   /**
    * Recommendations by priority (impact × confidence), a page at a time (`offset`, `limit`, default
-   * 50), with their changes and the follow-up calibration. `accountIds` keeps the advice about any
-   * of those accounts; `total` counts every match.
+   * 50), with their changes and the follow-up calibration. `kinds` keeps those kinds, `accountIds`
+   * the advice about any of those accounts; `total` counts every match.
    */
   'recommendations:list': {
     ...READ,
@@ -55,6 +56,7 @@ export const recommendationsContract = {
       .object({
         workspaceId: Id,
         states: z.array(RecommendationStateSchema).max(5).optional(),
+        kinds: z.array(RecommendationKindSchema).min(1).max(10).optional(),
         accountIds: z.array(Id).min(1).max(1000).optional(),
         offset: z.number().int().min(0).optional(),
         limit: z.number().int().min(1).max(200).optional(),

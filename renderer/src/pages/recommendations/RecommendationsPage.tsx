@@ -3,9 +3,11 @@ import type { ChartPalette } from '../../../../shared/charts/palette'
 import { formatMoney } from '../../../../shared/domain/money'
 import {
   KIND_LABELS,
+  RECOMMENDATION_KINDS,
   type EvidenceChart,
   type EvidenceMetric,
   type ReallocationRow,
+  type RecommendationKind,
   type RecommendationState,
 } from '../../../../shared/domain/recommendations'
 import type { RecommendationView } from '../../../../shared/ipc/contracts/recommendations'
@@ -552,15 +554,17 @@ export function RecommendationsPage(): JSX.Element {
   const [genError, setGenError] = useState<string | null>(null)
   const [genNote, setGenNote] = useState<string | null>(null)
   const [offset, setOffset] = useState(0)
+  const [kind, setKind] = useState<RecommendationKind | 'all'>('all')
   const states = FILTERS.find((f) => f.id === filter)?.states ?? ['new']
   const data = usePageData({
-    key: workspaceId === null ? null : `${workspaceId}:${filter}:${offset}`,
+    key: workspaceId === null ? null : `${workspaceId}:${filter}:${kind}:${offset}`,
     tables: RECOMMENDATIONS_TABLES,
     workspaceId,
     load: () =>
       getClient().invoke('recommendations:list', {
         workspaceId: workspaceId as number,
         states,
+        ...(kind === 'all' ? {} : { kinds: [kind] }),
         offset,
         limit: REC_PAGE,
       }),
@@ -662,6 +666,25 @@ export function RecommendationsPage(): JSX.Element {
             </label>
           ))}
         </div>
+        <label className="rec-kind">
+          <span>Kind</span>
+          <select
+            className="select"
+            value={kind}
+            data-testid="rec-kind"
+            onChange={(e) => {
+              setKind(e.target.value as RecommendationKind | 'all')
+              setOffset(0)
+            }}
+          >
+            <option value="all">All kinds</option>
+            {RECOMMENDATION_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </label>
         <button
           type="button"
           className="btn btn--sm"
