@@ -1,6 +1,6 @@
-import { createServer } from 'node:http'
 import { demoSimulatedFetch } from '../electron/main/sync/real-connectors'
 import type { SimulatedFetchFactory } from '../electron/main/sync/sync-service'
+import { forwardedHeaders, serveOnLoopback } from './loopback-server'
 
 /**
  * The demo's simulated platforms served over HTTP on 127.0.0.1 from their own process (the memory
@@ -10,37 +10,12 @@ import type { SimulatedFetchFactory } from '../electron/main/sync/sync-service'
  * (`x-sim`, JSON) and the core's clock (`x-now`). Sends `{ port }` to its parent once listening.
  */
 const factory = demoSimulatedFetch()
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = []
-  req.on('data', (c: Buffer) => chunks.push(c))
-  req.on('end', () => {
-    void (async () => {
-      try {
-        const sim = JSON.parse(String(req.headers['x-sim'])) as Parameters<SimulatedFetchFactory>[0]
-        const f = factory(sim, new Date(String(req.headers['x-now'])))
-        const headers = new Headers()
-        for (const [k, v] of Object.entries(req.headers))
-          if (typeof v === 'string' && !k.startsWith('x-') && k !== 'host' && k !== 'content-length') headers.set(k, v)
-        const answer = await f(String(req.headers['x-target']), {
-          method: req.method ?? 'GET',
-          headers,
-          body: chunks.length ? Buffer.concat(chunks) : undefined,
-        })
-        const out = Buffer.from(await answer.arrayBuffer())
-        const h: Record<string, string> = {}
-        answer.headers.forEach((v, k) => {
-          if (k !== 'content-length' && k !== 'transfer-encoding') h[k] = v
-        })
-        res.writeHead(answer.status, h).end(out)
-      } catch (e) {
-        res.writeHead(598, { 'content-type': 'text/plain' }).end(String(e))
-      }
-    })()
+serveOnLoopback(async (req) => {
+  const sim = JSON.parse(String(req.headers['x-sim'])) as Parameters<SimulatedFetchFactory>[0]
+  const f = factory(sim, new Date(String(req.headers['x-now'])))
+  return f(String(req.headers['x-target']), {
+    method: req.method,
+    headers: forwardedHeaders(req.headers, (k) => k.startsWith('x-')),
+    body: req.body,
   })
 })
-server.keepAliveTimeout = 60_000
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address()
-  process.send?.({ port: typeof addr === 'object' && addr ? addr.port : 0 })
-})
-process.on('disconnect', () => process.exit(0))

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http'
 import { getResponse } from 'msw'
 import { createSimulatedPlatforms } from '../electron/main/sync/simulated'
 import { benchConfig, buildWorld } from '../electron/main/sync/simulator'
+import { forwardedHeaders, serveOnLoopback } from './loopback-server'
 
 /**
  * The simulated platform APIs served over real HTTP on 127.0.0.1, in their own process (the ingest
@@ -23,43 +23,24 @@ const world = buildWorld(benchConfig(args.endDate, args.campaigns, args.days, ar
 const sim = createSimulatedPlatforms({ world, pageSize: args.pageSize })
 let requests = 0
 
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = []
-  req.on('data', (c: Buffer) => chunks.push(c))
-  req.on('end', () => {
-    void (async () => {
-      requests++
-      const target = String(req.headers['x-target'] ?? '')
-      const headers = new Headers()
-      for (const [k, v] of Object.entries(req.headers))
-        if (typeof v === 'string' && k !== 'x-target' && k !== 'host' && k !== 'content-length') headers.set(k, v)
-      const body = chunks.length ? Buffer.concat(chunks) : undefined
-      const request = new Request(target, { method: req.method, headers, body })
-      try {
-        const answer = await getResponse(sim.handlers, request)
-        if (!answer) {
-          res.writeHead(599, { 'content-type': 'text/plain' }).end(`no simulated handler for ${req.method} ${target}`)
-          return
-        }
-        const out = Buffer.from(await answer.arrayBuffer())
-        const h: Record<string, string> = {}
-        answer.headers.forEach((v, k) => {
-          if (k !== 'content-length' && k !== 'transfer-encoding') h[k] = v
-        })
-        res.writeHead(answer.status, h).end(out)
-      } catch (e) {
-        res.writeHead(598, { 'content-type': 'text/plain' }).end(String(e))
-      }
-    })()
+const server = serveOnLoopback(async (req) => {
+  requests++
+  const target = String(req.headers['x-target'] ?? '')
+  const request = new Request(target, {
+    method: req.method,
+    headers: forwardedHeaders(req.headers, (k) => k === 'x-target'),
+    body: req.body,
   })
-})
-server.keepAliveTimeout = 60_000
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address()
-  process.send?.({ port: typeof addr === 'object' && addr ? addr.port : 0 })
+  const answer = await getResponse(sim.handlers, request)
+  return (
+    answer ??
+    new Response(`no simulated handler for ${req.method} ${target}`, {
+      status: 599,
+      headers: { 'content-type': 'text/plain' },
+    })
+  )
 })
 process.on('message', (m) => {
   if (m === 'count') process.send?.({ requests })
   if (m === 'stop') server.close(() => process.exit(0))
 })
-process.on('disconnect', () => process.exit(0))

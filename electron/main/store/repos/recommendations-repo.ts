@@ -40,21 +40,11 @@ export interface BudgetHolder {
   launchDate: string | null
 }
 
-/** Sums of one entity over a window, in micros of its account currency. */
-export interface WindowSums {
-  id: number
+/** Sums of one entity over a window, in micros of its account currency, with its account, name and status. */
+export interface WindowSums extends EntityWindow {
   accountId: number
-  campaignId: number
   name: string
   status: EntityStatus
-  days: number
-  spendMicros: number
-  revenueMicros: number
-  conversions: number
-  impressions: number
-  clicks: number
-  /** Sum of daily reach (people reached per day, summed): impressions / reach is the daily frequency. */
-  reach: number
 }
 
 /** One day of an entity, micros of its account currency. */

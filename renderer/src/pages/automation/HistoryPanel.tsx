@@ -12,6 +12,7 @@ import {
 import type { Account } from '../../../../shared/ipc/contract'
 import { getClient } from '../../api/client'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { Pager } from '../../components/Pager'
 import { LoadState } from '../../components/LoadState'
 import { EmptyState } from '../../components/States'
 import { errorMessage } from '../../lib/errors'
@@ -473,32 +474,17 @@ function RunDecisions({
     <LoadState state={data} what="the decisions" loading={<div className="skeleton" style={{ height: 240 }} />}>
       {(d) => {
         const { total } = d.page
-        const last = Math.min(offset + d.decisions.length, total)
         const footer =
           total > RUN_DECISIONS_PAGE ? (
-            <nav className="pager" aria-label="Decisions pages" data-testid="run-decisions-pager">
-              <button
-                type="button"
-                className="btn btn--sm"
-                disabled={offset === 0}
-                onClick={() => setOffset(Math.max(0, offset - RUN_DECISIONS_PAGE))}
-                data-testid="run-decisions-prev"
-              >
-                Previous
-              </button>
-              <span className="field__hint tabular" data-testid="run-decisions-range">
-                {offset + 1}–{last} of {total.toLocaleString('en-US')}
-              </span>
-              <button
-                type="button"
-                className="btn btn--sm"
-                disabled={offset + RUN_DECISIONS_PAGE >= total}
-                onClick={() => setOffset(offset + RUN_DECISIONS_PAGE)}
-                data-testid="run-decisions-next"
-              >
-                Next
-              </button>
-            </nav>
+            <Pager
+              label="Decisions pages"
+              testId="run-decisions"
+              offset={offset}
+              shown={d.decisions.length}
+              total={total}
+              size={RUN_DECISIONS_PAGE}
+              onOffset={setOffset}
+            />
           ) : null
         return (
           <DecisionList

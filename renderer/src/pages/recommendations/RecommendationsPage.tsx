@@ -15,6 +15,7 @@ import { getClient } from '../../api/client'
 import { Chart, type ChartOption } from '../../components/Chart'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { PageFrame } from '../../components/PageFrame'
+import { Pager } from '../../components/Pager'
 import { EmptyState, ErrorState, Skeleton } from '../../components/States'
 import { errorMessage } from '../../lib/errors'
 import { formatTimestamp } from '../../lib/format'
@@ -30,49 +31,6 @@ export const RECOMMENDATIONS_TABLES: readonly DataTable[] = ['recommendations', 
 /** Recommendations per page, and reallocation rows per "Show more". */
 const REC_PAGE = 50
 const REALLOC_PAGE = 100
-
-function Pager({
-  label,
-  testId,
-  offset,
-  shown,
-  total,
-  size,
-  onOffset,
-}: {
-  label: string
-  testId: string
-  offset: number
-  shown: number
-  total: number
-  size: number
-  onOffset: (offset: number) => void
-}): JSX.Element {
-  return (
-    <nav className="pager" aria-label={label} data-testid={testId}>
-      <button
-        type="button"
-        className="btn btn--sm"
-        disabled={offset === 0}
-        onClick={() => onOffset(Math.max(0, offset - size))}
-      >
-        Previous
-      </button>
-      <span className="field__hint tabular">
-        {(offset + 1).toLocaleString('en-US')}–{(offset + shown).toLocaleString('en-US')} of{' '}
-        {total.toLocaleString('en-US')}
-      </span>
-      <button
-        type="button"
-        className="btn btn--sm"
-        disabled={offset + size >= total}
-        onClick={() => onOffset(offset + size)}
-      >
-        Next
-      </button>
-    </nav>
-  )
-}
 
 const FILTERS: { id: string; label: string; states: RecommendationState[] }[] = [
   { id: 'new', label: 'New', states: ['new'] },
@@ -635,7 +593,7 @@ export function RecommendationsPage(): JSX.Element {
         {d.total > REC_PAGE ? (
           <Pager
             label="Recommendation pages"
-            testId="rec-pager"
+            testId="rec"
             offset={offset}
             shown={d.items.length}
             total={d.total}
