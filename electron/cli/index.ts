@@ -82,6 +82,9 @@ async function main(argv: string[]): Promise<void> {
   const core = createCore(platform, { validateOutput: true, ownerLabel: `CLI ${name}`, ...command.coreOptions })
   try {
     await command.run(core, args, caller)
+    // The after-sync alert checks a sync or demo build queued behind itself run before the CLI
+    // exits (closing the core drops queued checks: a cron-driven sync would raise no alert).
+    await core.services.alertSources.idle()
   } finally {
     await core.close()
   }

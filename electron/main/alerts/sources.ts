@@ -124,9 +124,9 @@ export class AlertSources {
       ['budget pacing', () => this.budgetPacing(workspaceId)],
     ] as const) {
       const key = `source-failed:${name.replace(' ', '-')}`
-      await budget.maybeYield()
       if (!this.core.store.sqlite.open) return
       try {
+        await budget.maybeYield()
         await fn()
         this.logged.delete(`${workspaceId}|${key}`)
         if (this.alerts.openByKey(workspaceId, key)) this.alerts.resolveByKey(workspaceId, key)

@@ -133,13 +133,25 @@ function requireEditor(ctx: CallContext, what: string): void {
 /** Recommendations in one page of `list` unless the caller asks for another size. */
 const LIST_PAGE = 50
 /** Rows of a reallocation table, and entities, a list view carries (the rest is paged). */
-const VIEW_ROWS = 50
-const VIEW_ENTITIES = 100
+const VIEW_ROWS = 20
+const VIEW_ENTITIES = 20
+/** Points of a row's response curve as views chart it (the stored curve keeps every point). */
+const VIEW_CURVE_POINTS = 32
 
-/** A reallocation table in the order views show it: the most budget moved first, then by name. */
+/**
+ * A reallocation table in the order views show it (the most budget moved first, then by name), each
+ * curve thinned to VIEW_CURVE_POINTS evenly spaced points with both ends kept: a smooth concave
+ * line needs no more, and the stored 100-odd points made a 3,000-row table 2 MB.
+ */
 function orderedRows(rows: readonly ReallocationRow[]): ReallocationRow[] {
   const moved = (r: ReallocationRow): number => Math.abs(r.budgetAfterMicros - r.budgetBeforeMicros)
-  return [...rows].sort((a, b) => moved(b) - moved(a) || a.name.localeCompare(b.name) || a.entityId - b.entityId)
+  return [...rows]
+    .sort((a, b) => moved(b) - moved(a) || a.name.localeCompare(b.name) || a.entityId - b.entityId)
+    .map((r) => (r.curve.length <= VIEW_CURVE_POINTS ? r : { ...r, curve: thinned(r.curve, VIEW_CURVE_POINTS) }))
+}
+
+function thinned<T>(points: readonly T[], n: number): T[] {
+  return Array.from({ length: n }, (_, i) => points[Math.round((i * (points.length - 1)) / (n - 1))] as T)
 }
 
 export class RecommendationService {
@@ -503,17 +515,28 @@ export class RecommendationService {
     } = {},
   ): { items: RecommendationView[]; total: number; calibration: Calibration } {
     this.checkFollowUps(workspaceId)
-    let all = this.d.repo.list(workspaceId, states)
-    if (page.kinds) {
-      const kinds = new Set(page.kinds)
-      all = all.filter((r) => kinds.has(r.kind))
-    }
-    if (page.accountIds) {
-      const wanted = new Set(page.accountIds)
-      all = all.filter((r) => r.body.entities.some((e) => wanted.has(e.accountId)))
-    }
     const offset = page.offset ?? 0
-    const items = all.slice(offset, offset + (page.limit ?? LIST_PAGE)).map((r) => this.viewOf(r))
+    const limit = page.limit ?? LIST_PAGE
+    let rows: Recommendation[]
+    let total: number
+    if (page.accountIds) {
+      // Which accounts a recommendation is about is in its body: read them all (reports ask this).
+      const wanted = new Set(page.accountIds)
+      const kinds = page.kinds ? new Set(page.kinds) : null
+      const all = this.d.repo
+        .list(workspaceId, states)
+        .filter((r) => (!kinds || kinds.has(r.kind)) && r.body.entities.some((e) => wanted.has(e.accountId)))
+      rows = all.slice(offset, offset + limit)
+      total = all.length
+    } else {
+      ;({ rows, total } = this.d.repo.listPage(workspaceId, {
+        ...(states ? { states } : {}),
+        ...(page.kinds ? { kinds: page.kinds } : {}),
+        offset,
+        limit,
+      }))
+    }
+    const items = rows.map((r) => this.viewOf(r))
     const scope = this.d.analytics.scope(workspaceId)
     const measured = this.d.repo
       .list(workspaceId, ['applied'])
@@ -523,7 +546,7 @@ export class RecommendationService {
       Math.round(micros * scope.rate(r.currency, (r.followUp?.dueDate ?? '').slice(0, 7)))
     return {
       items,
-      total: all.length,
+      total,
       calibration: {
         currency: scope.currency,
         measured: measured.length,
@@ -650,8 +673,8 @@ export class RecommendationService {
 
   /**
    * How lists show a recommendation: the live states of its changes, and at most the first
-   * VIEW_ROWS rows of a reallocation table and VIEW_ENTITIES entities (a workspace-wide reallocation
-   * at 10,000 campaigns is over 3,000 rows with their curves, 2 MB).
+   * VIEW_ROWS rows of a reallocation table and VIEW_ENTITIES entities and proposed changes (a
+   * workspace-wide reallocation at 10,000 campaigns has over 3,000 of each: 2 MB).
    */
   private viewOf(r: Recommendation): RecommendationView {
     const table = r.body.reallocation
@@ -660,10 +683,12 @@ export class RecommendationService {
       body: {
         ...r.body,
         entities: r.body.entities.slice(0, VIEW_ENTITIES),
+        changes: r.body.changes.slice(0, VIEW_ENTITIES),
         reallocation: table ? orderedRows(table).slice(0, VIEW_ROWS) : null,
       },
       reallocationTotal: table ? table.length : null,
       entitiesTotal: r.body.entities.length,
+      changesTotal: r.body.changes.length,
       changeStates: r.batchId
         ? this.d.changes
             .list({ batchId: r.batchId, limit: 500 })

@@ -343,7 +343,8 @@ describe('lists a page at a time, with large tables cut and paged', () => {
     revenueBeforeMicros: 200_000_000,
     revenueAfterMicros: 210_000_000,
     held: moveMicros === 0 ? 'no usable curve' : null,
-    curve: [{ spendMicros: 0, revenueMicros: 0 }],
+    // 101 points: views chart 32 of them, evenly spaced with both ends.
+    curve: Array.from({ length: 101 }, (_, k) => ({ spendMicros: k * 1_000_000, revenueMicros: k * 2_000_000 })),
     curveR2: null,
   })
   const body = (accountIds: number[], rows: ReturnType<typeof row>[] | null) => ({
@@ -357,7 +358,12 @@ describe('lists a page at a time, with large tables cut and paged', () => {
     evidence: { metrics: [], chart: null, notes: [] },
     impactMethod: 'm',
     horizonDays: 14,
-    changes: [],
+    changes: accountIds.map((_, i) => ({
+      entityType: 'campaign' as const,
+      entityId: 1000 + i,
+      name: `Campaign ${i}`,
+      action: { kind: 'pause' as const },
+    })),
     reallocation: rows,
     link: null,
   })
@@ -401,13 +407,20 @@ describe('lists a page at a time, with large tables cut and paged', () => {
     const second = await call<Page>('recommendations:list', { workspaceId: ws, offset: 50, limit: 50 })
     expect(second.items.map((r) => r.key)).toEqual(Array.from({ length: 10 }, (_, i) => `waste-${49 + i}`))
 
-    // The reallocation's view: 50 of 130 rows, the largest moves first; 100 of 130 entities.
+    // The reallocation's view: 20 of 130 rows, the largest moves first; 20 of 130 entities.
     const view = first.items[0] as RecommendationView
     expect(view.reallocationTotal).toBe(130)
     expect(view.entitiesTotal).toBe(130)
-    expect(view.body.entities).toHaveLength(100)
+    expect(view.body.entities).toHaveLength(20)
+    expect(view.changesTotal).toBe(130)
+    expect(view.body.changes).toHaveLength(20)
     const shown = view.body.reallocation ?? []
-    expect(shown).toHaveLength(50)
+    expect(shown).toHaveLength(20)
+    const curve = shown[0]?.curve ?? []
+    expect(curve).toHaveLength(32)
+    expect(curve[0]?.spendMicros).toBe(0)
+    expect(curve[31]?.spendMicros).toBe(100_000_000)
+    expect(curve[16]?.spendMicros).toBe(52_000_000) // round(16 × 100 / 31) = 52
     const moved = (r: { budgetAfterMicros: number; budgetBeforeMicros: number }): number =>
       Math.abs(r.budgetAfterMicros - r.budgetBeforeMicros)
     expect(shown.map(moved)).toEqual([...shown.map(moved)].sort((a, b) => b - a))
@@ -425,7 +438,7 @@ describe('lists a page at a time, with large tables cut and paged', () => {
       expect(p.total).toBe(130)
       pages.push(...p.rows.map((r) => r.name))
     }
-    expect(pages.slice(0, 50)).toEqual(shown.map((r) => r.name))
+    expect(pages.slice(0, 20)).toEqual(shown.map((r) => r.name))
     expect(new Set(pages).size).toBe(130)
     expect(pages.slice(-43).every((n) => Number(n.slice(-3)) % 3 === 0)).toBe(true) // the held rows last
 

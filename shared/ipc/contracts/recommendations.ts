@@ -17,15 +17,17 @@ const Id = z.number().int().positive()
 
 /**
  * A recommendation as lists show it: with the live states of the changes it proposed (once
- * applied). A large reallocation's table and entity list are cut to their first rows (the rows that
+ * applied). A large reallocation's table, entity list and changes are cut to their first rows (the rows that
  * move the most budget first); `reallocationTotal`/`entitiesTotal` say how many there are, and
  * `recommendations:reallocationRows` pages through the whole table.
  */
 export const RecommendationViewSchema = RecommendationSchema.extend({
   /** Rows in the whole reallocation table (null for other kinds). */
   reallocationTotal: z.number().int().nullable(),
-  /** Entities the advice is about (body.entities holds at most the first 100). */
+  /** Entities the advice is about (body.entities holds at most the first 20). */
   entitiesTotal: z.number().int(),
+  /** Changes "apply" proposes (body.changes holds at most the first 20). */
+  changesTotal: z.number().int(),
   changeStates: z.array(
     ChangeSchema.pick({ id: true, state: true, entityName: true, requested: true, before: true, error: true }).extend({
       applied: ChangeSchema.shape.requested.nullable(),

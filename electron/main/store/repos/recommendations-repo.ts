@@ -377,6 +377,34 @@ export class RecommendationsRepo {
   }
 
   /**
+   * One page of `list` (same order), with the count of every match: only the page's bodies are
+   * read and parsed (a 10,000-campaign workspace has over a thousand, 8 MB of JSON).
+   */
+  listPage(
+    workspaceId: number,
+    opts: { states?: readonly string[]; kinds?: readonly string[]; offset: number; limit: number },
+  ): { rows: Recommendation[]; total: number } {
+    const where = ['workspace_id = ?']
+    const args: unknown[] = [workspaceId]
+    if (opts.states?.length) {
+      where.push(`state IN (${list(opts.states.length)})`)
+      args.push(...opts.states)
+    }
+    if (opts.kinds?.length) {
+      where.push(`kind IN (${list(opts.kinds.length)})`)
+      args.push(...opts.kinds)
+    }
+    const w = where.join(' AND ')
+    const total = (
+      this.sqlite.prepare(`SELECT count(*) AS n FROM recommendations WHERE ${w}`).get(...args) as { n: number }
+    ).n
+    const rows = this.sqlite
+      .prepare(`SELECT * FROM recommendations WHERE ${w} ORDER BY priority DESC, id LIMIT ? OFFSET ?`)
+      .all(...args, opts.limit, opts.offset) as Row[]
+    return { rows: rows.map(toRecommendation), total }
+  }
+
+  /**
    * Store one generation's drafts in a transaction: new keys are inserted as `new`; a `new`,
    * `expired` or `snoozed` row with the same key gets the fresh numbers (an expired one is `new`
    * again); applied and dismissed rows keep what the person decided on. Then every `new` or

@@ -1,4 +1,4 @@
-import { useCallback, useState, type JSX } from 'react'
+import { useCallback, useEffect, useState, type JSX } from 'react'
 import type { ChartPalette } from '../../../../shared/charts/palette'
 import { formatMoney } from '../../../../shared/domain/money'
 import {
@@ -30,7 +30,7 @@ export const RECOMMENDATIONS_TABLES: readonly DataTable[] = ['recommendations', 
 
 /** Recommendations per page, and reallocation rows per "Show more". */
 const REC_PAGE = 50
-const REALLOC_PAGE = 100
+const REALLOC_PAGE = 50
 
 const FILTERS: { id: string; label: string; states: RecommendationState[] }[] = [
   { id: 'new', label: 'New', states: ['new'] },
@@ -453,6 +453,8 @@ function RecommendationCard({
             {b.evidence.chart ? <EvidenceChartView chart={b.evidence.chart} /> : null}
             {b.reallocation ? (
               <ReallocationView
+                // A regeneration refreshes the table under the same id: rows loaded by "Show more" go with it.
+                key={r.seenAt}
                 id={r.id}
                 first={b.reallocation}
                 total={r.reallocationTotal ?? b.reallocation.length}
@@ -495,6 +497,12 @@ function RecommendationCard({
             </li>
           ))}
         </ul>
+        {r.changesTotal > b.changes.length ? (
+          <p className="field__hint">
+            …and {(r.changesTotal - b.changes.length).toLocaleString('en-US')} more: all{' '}
+            {r.changesTotal.toLocaleString('en-US')} changes are listed under this recommendation once proposed.
+          </p>
+        ) : null}
         {error ? (
           <p className="field__error" role="alert">
             {error}
@@ -527,6 +535,15 @@ export function RecommendationsPage(): JSX.Element {
         limit: REC_PAGE,
       }),
   })
+  // Another workspace starts on its first page; a page emptied by applying or dismissing its last
+  // recommendations goes back to the last page that has some.
+  useEffect(() => setOffset(0), [workspaceId])
+  const shownTotal = data.data?.total
+  const shownCount = data.data?.items.length
+  useEffect(() => {
+    if (shownTotal !== undefined && shownCount === 0 && offset > 0 && offset >= shownTotal)
+      setOffset(Math.max(0, Math.floor((shownTotal - 1) / REC_PAGE) * REC_PAGE))
+  }, [shownTotal, shownCount, offset])
   const showFilter = (id: string): void => {
     setFilter(id)
     setOffset(0)
