@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CallContext } from '../../../shared/domain/caller'
-import { dateRange } from '../../../shared/domain/dates'
-import type { RuleExplanation, RuleInput, RuleRunResult } from '../../../shared/domain/rules'
-import { MetricsRepo, type DailyMetricInput } from '../store/repos/metrics-repo'
+import type { RuleExplanation, RuleRunResult } from '../../../shared/domain/rules'
+import type { DailyMetricInput } from '../store/repos/metrics-repo'
 import { seedAccount, type SeededCampaign } from '../store/repos/testing'
 import { createTestCore, TEST_CALLER } from '../test-support'
+import { cpaAbove40, JUNE_NOW, juneRows, writeJuneRows } from './testing'
 
 /*
  * A stored run keeps matched entities (and guardrail skips of matched ones) in full and the rest
@@ -20,7 +20,7 @@ import { createTestCore, TEST_CALLER } from '../test-support'
  *   C3        100    2      launched 06-14       skipped, learning (3 days)
  *   C4        archived                            skipped, deleted
  */
-const NOW = new Date('2026-06-15T12:00:00Z')
+const NOW = JUNE_NOW
 const PER_DAY = [
   { spend: 100, conv: 2, launch: '2026-05-01' },
   { spend: 50, conv: 2, launch: '2026-05-01' },
@@ -34,31 +34,14 @@ let ws = 0
 let accountId = 0
 let camps: SeededCampaign[] = []
 
-function rowsOf(i: number, spendPerDay: number, convPerDay: number, from = '2026-06-01'): DailyMetricInput[] {
-  const c = camps[i] as SeededCampaign
-  return dateRange(from, '2026-06-15').map((date) => ({
-    ...c,
-    date,
+const rowsOf = (i: number, spendPerDay: number, convPerDay: number, from?: string): DailyMetricInput[] =>
+  juneRows(
+    camps[i] as SeededCampaign,
     accountId,
-    spendMicros: spendPerDay * 1e6,
-    impressions: 10_000,
-    clicks: 100,
-    reach: 0,
-    conversions: convPerDay,
-    conversionValueMicros: spendPerDay * 2e6,
-    videoViews: 0,
-    provisional: date >= '2026-06-13',
-    source: 'import',
-  }))
-}
-
-function write(rows: DailyMetricInput[]): void {
-  const m = new MetricsRepo(core.store.sqlite)
-  core.store.sqlite.transaction(() => {
-    m.upsert(rows)
-    m.refreshRollups(accountId, '2026-06-01', '2026-06-15')
-  })()
-}
+    { spend: spendPerDay, conv: convPerDay, valueMicros: spendPerDay * 2e6 },
+    from,
+  )
+const write = (rows: DailyMetricInput[]): void => writeJuneRows(core.store.sqlite, accountId, rows)
 
 beforeAll(() => {
   core = createTestCore({ startJobs: false, now: () => NOW })
@@ -85,26 +68,7 @@ async function call<T>(channel: string, input: unknown, ctx: CallContext = TEST_
   return env.value as T
 }
 
-const cpaRule: RuleInput = {
-  workspaceId: 0,
-  name: 'CPA above 40',
-  mode: 'approval',
-  scope: { level: 'campaign' },
-  conditions: {
-    type: 'group',
-    op: 'and',
-    items: [
-      {
-        type: 'condition',
-        metric: 'cpa',
-        window: { kind: 'last_n_days', days: 7, includeToday: false, offsetDays: 0 },
-        op: 'gt',
-        value: 40,
-      },
-    ],
-  },
-  actions: [{ kind: 'pause' }],
-}
+const cpaRule = cpaAbove40(0)
 
 const id = (i: number): number => camps[i]?.campaignId as number
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { dateRange } from '../../../shared/domain/dates'
 import type { RuleDecision, RuleInput, RuleRunPage, RuleRunResult } from '../../../shared/domain/rules'
-import { MetricsRepo, type DailyMetricInput } from '../store/repos/metrics-repo'
+import type { DailyMetricInput } from '../store/repos/metrics-repo'
 import { RulesRepo } from '../store/repos/rules-repo'
 import { seedAccount } from '../store/repos/testing'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { RUN_HISTORY_DAYS, RUN_HISTORY_KEEP } from './rules-service'
+import { cpaAbove40, JUNE_NOW, juneRows, writeJuneRows } from './testing'
 
 /*
  * Bounded run history and paged runs. One USD account, "now" 2026-06-15 12:00 UTC, rows every day
@@ -27,7 +27,7 @@ const PER_DAY = [
   [10, 0.5],
   [100, 2],
 ] as const
-let now = new Date('2026-06-15T12:00:00Z')
+let now = JUNE_NOW
 let core: ReturnType<typeof createTestCore>
 let ws = 0
 let accountId = 0
@@ -38,55 +38,20 @@ beforeAll(() => {
   const s = core.store.sqlite
   ws = core.workspaces.create('History', 'USD')
   const seeded = seedAccount(s, ws, 'acc', PER_DAY.length)
-  const rows: DailyMetricInput[] = seeded.campaigns.flatMap((c, i) =>
-    dateRange('2026-06-01', '2026-06-15').map((date) => ({
-      ...c,
-      date,
-      accountId: seeded.accountId,
-      spendMicros: (PER_DAY[i] as readonly [number, number])[0] * 1e6,
-      impressions: 10_000,
-      clicks: 100,
-      reach: 0,
-      conversions: (PER_DAY[i] as readonly [number, number])[1],
-      conversionValueMicros: 150e6,
-      videoViews: 0,
-      provisional: date >= '2026-06-13',
-      source: 'import' as const,
-    })),
-  )
+  const rows = seeded.campaigns.flatMap((c, i) => {
+    const [spend, conv] = PER_DAY[i] as readonly [number, number]
+    return juneRows(c, seeded.accountId, { spend, conv, valueMicros: 150e6 })
+  })
   for (const c of seeded.campaigns)
     s.prepare("UPDATE campaigns SET start_date = '2026-05-01' WHERE id = ?").run(c.campaignId)
   s.prepare("UPDATE campaigns SET status = 'archived' WHERE id = ?").run(seeded.campaigns[6]?.campaignId)
   accountId = seeded.accountId
   allRows = rows
-  const m = new MetricsRepo(s)
-  s.transaction(() => {
-    m.upsert(rows)
-    m.refreshRollups(seeded.accountId, '2026-06-01', '2026-06-15')
-  })()
+  writeJuneRows(s, seeded.accountId, rows)
 })
 afterAll(() => core.close())
 
-const rule = (name: string): RuleInput => ({
-  workspaceId: ws,
-  name,
-  mode: 'approval',
-  scope: { level: 'campaign' },
-  conditions: {
-    type: 'group',
-    op: 'and',
-    items: [
-      {
-        type: 'condition',
-        metric: 'cpa',
-        window: { kind: 'last_n_days', days: 7, includeToday: false, offsetDays: 0 },
-        op: 'gt',
-        value: 40,
-      },
-    ],
-  },
-  actions: [{ kind: 'pause' }],
-})
+const rule = (name: string): RuleInput => cpaAbove40(ws, name)
 
 describe('run history retention', () => {
   it('keeps runs that acted; other runs while among the newest RUN_HISTORY_KEEP and younger than RUN_HISTORY_DAYS, with their decisions', async () => {
@@ -194,13 +159,11 @@ describe('previews', () => {
     expect(reads).toHaveBeenCalled()
     expect(after.decisions.find((d) => d.entityId === target.entityId)?.entityName).toBe('Renamed by a sync')
     // Restated rows (half the spend: CPA 50 -> 25): the totals are read again.
-    const m = new MetricsRepo(s)
-    s.transaction(() => {
-      m.upsert(
-        allRows.filter((r) => r.campaignId === target.entityId).map((r) => ({ ...r, spendMicros: r.spendMicros / 2 })),
-      )
-      m.refreshRollups(accountId, '2026-06-01', '2026-06-15')
-    })()
+    writeJuneRows(
+      s,
+      accountId,
+      allRows.filter((r) => r.campaignId === target.entityId).map((r) => ({ ...r, spendMicros: r.spendMicros / 2 })),
+    )
     expect(svc.preview({ id }, TEST_CALLER).decisions.find((d) => d.entityId === target.entityId)?.outcome).toBe(
       'matched',
     )
