@@ -37,10 +37,12 @@ export function juneRows(
 /** Store rows and rebuild the account's June rollups, as every writer does. */
 export function writeJuneRows(sqlite: Sqlite, accountId: number, rows: DailyMetricInput[]): void {
   const m = new MetricsRepo(sqlite)
-  sqlite.transaction(() => {
-    m.upsert(rows)
-    m.refreshRollups(accountId, '2026-06-01', '2026-06-15')
-  })()
+  sqlite
+    .transaction(() => {
+      m.upsert(rows)
+      m.refreshRollups(accountId, '2026-06-01', '2026-06-15')
+    })
+    .immediate()
 }
 
 /** "CPA of the last 7 days (today left out) above 40 → pause", in approval mode. */
