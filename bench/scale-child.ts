@@ -7,7 +7,6 @@ import { addDays } from '../shared/domain/dates'
 import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
-import { PAGE_READS_WARM_DELAY_MS } from '../electron/main/page-reads'
 import { writeFileSync } from 'node:fs'
 
 export interface ChildArgs {
@@ -446,11 +445,13 @@ async function main(): Promise<void> {
   const openMs = Math.round(performance.now() - t)
   log(`  store opened in ${openMs} ms, rss ${mb(process.memoryUsage().rss)} MB`)
   try {
-    await sleep(PAGE_READS_WARM_DELAY_MS + 200)
-    const w0 = performance.now()
-    await Promise.all([core.pageReads.idle(), core.services.anomalies.idle()])
+    // The start-up work is the `pages:prepare` job (jobs panel), queued at the start.
+    const [prepare] = core.jobs.active('pages:prepare')
+    if (!prepare) throw new Error('no pages:prepare job was queued at the start')
+    const done = await core.jobs.waitFor(prepare.id)
+    const took = done.startedAt && done.finishedAt ? Date.parse(done.finishedAt) - Date.parse(done.startedAt) : NaN
     log(
-      `  start-up work (page reads on their worker, the dashboard's anomaly scan) done ${Math.round(performance.now() - w0)} ms after it began`,
+      `  start-up work (pages:prepare: page reads on their worker, the dashboard's anomaly scan) ${done.status} in ${took} ms`,
     )
     const idle = await pagePass(core, a, a.runs, log)
     await sleep(3000)

@@ -41,7 +41,7 @@ import { Mutations } from './mutations'
 import { AuditRepo } from './store/repos/audit-repo'
 import { backupsModule } from './backups-module'
 import { securityModule } from './security-module'
-import { PageReads, warmPageReads } from './page-reads'
+import { PageReads, registerPreparePages } from './page-reads'
 
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
@@ -61,6 +61,8 @@ export interface CoreOptions {
    * the desktop app and the preview.
    */
   warmPageReads?: boolean
+  /** How long after the start the `pages:prepare` job waits (default PAGE_READS_WARM_DELAY_MS). */
+  preparePagesDelayMs?: number
   /**
    * Try to own the store (default true): the owner runs jobs and the change pipeline. false opens
    * it without claiming (read-only CLI commands beside a running app).
@@ -230,17 +232,19 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     },
   })
   if (store.integrityDeferred && ownership.isOwner) jobs.enqueueOnce('store:check', {}, () => true)
+  // The desktop app and the preview compute the slow page reads ahead, as a job in the jobs panel
+  // (the bench asks for it too); elsewhere a leftover `pages:prepare` job has nothing to do.
+  const stopWarm = registerPreparePages(services, {
+    enabled: options.warmPageReads ?? (platform.host === 'electron' || platform.host === 'web'),
+    anomalies: wired.services.anomalies,
+    startDelayMs: options.preparePagesDelayMs,
+  })
   for (const m of modules) m.start?.()
   if (options.startJobs ?? true) {
     jobs.start()
     for (const m of modules) m.startWork?.()
   }
   const stopTrayStatus = startTrayStatus(new StatusRepo(store.sqlite), events, platform)
-  // The desktop app and the preview compute the slow page reads ahead (the bench asks for it too).
-  const stopWarm =
-    (options.warmPageReads ?? (platform.host === 'electron' || platform.host === 'web'))
-      ? warmPageReads(services, { anomalies: wired.services.anomalies })
-      : () => undefined
 
   return {
     ...services,

@@ -81,3 +81,49 @@ describe('page reads on their worker', () => {
     if (!env.ok) expect(env.error).toMatchObject({ code: 'NOT_FOUND', message: `Workspace ${empty} has no data yet` })
   })
 })
+
+describe('the pages:prepare job', () => {
+  it('computes every first read ahead after the demo build, as a job the jobs panel lists', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'page-prepare-'))
+    const c = createTestCore({
+      dbPath: join(d, 'store.db'),
+      seedDemo: true,
+      demo: { campaigns: 12, days: 60 },
+      warmPageReads: true,
+      preparePagesDelayMs: 0,
+    })
+    try {
+      expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+      // The build's end queued it (the one queued at the start, with no data yet, may have run already).
+      const jobs = c.jobs.list(20).filter((j) => j.kind === 'pages:prepare')
+      expect(jobs.length).toBeGreaterThan(0)
+      const last = await c.jobs.waitFor(jobs[0]!.id)
+      expect(last.status).toBe('succeeded')
+      expect(c.jobs.result(last.id)).toEqual({ workspaces: 1, failed: 0, prepared: true })
+      const w = c.workspaces.list().find((x) => x.isDemo)!.id
+      const today = c.platform.clock.now().toISOString().slice(0, 10)
+      const r = { from: addDays(today, -30), to: addDays(today, -1) }
+      expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 90 })).toBe(true)
+      expect(c.pageReads.has('analytics:listCreatives', { workspaceId: w, range: r, limit: 300 })).toBe(true)
+      expect(c.pageReads.has('analytics:compareFormats', { workspaceId: w, range: r })).toBe(true)
+      expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 30 })).toBe(false)
+      // A sync's end forgets the kept answers and queues the job again.
+      c.events.emit('job:finished', { jobId: 0, kind: 'sync:run', status: 'succeeded', error: null })
+      expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 90 })).toBe(false)
+      const again = c.jobs.active('pages:prepare')
+      expect(again).toHaveLength(1)
+      expect((await c.jobs.waitFor(again[0]!.id)).status).toBe('succeeded')
+      expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 90 })).toBe(true)
+    } finally {
+      await c.close()
+      rmSync(d, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  it('has nothing to do where pages are not prepared ahead (the CLI), and says so', async () => {
+    const id = core.jobs.enqueue('pages:prepare', {})
+    const job = await core.jobs.waitFor(id)
+    expect(job.status).toBe('succeeded')
+    expect(core.jobs.result(id)).toEqual({ workspaces: 0, failed: 0, prepared: false })
+  })
+})

@@ -18,6 +18,7 @@ import { ExperimentsRepo } from './store/repos/experiments-repo'
 import { FxRepo } from './store/repos/fx-repo'
 import { WorkspaceRepo } from './store/repos/workspace-repo'
 import { startWorker, workerEntryUrl } from './worker-entry'
+import { RunLaterError, throwIfAborted } from './scheduler/job-queue'
 
 /**
  * Page reads that cost seconds of CPU at 10,000 campaigns (issue 18) and depend only on the store:
@@ -127,11 +128,9 @@ export class PageReads {
     return answer as Promise<OutputOf<N>>
   }
 
-  /** Compute ahead, in the background (failures are logged; the page's own ask shows them). */
-  warm<N extends PageReadName>(name: N, input: InputOf<N>): void {
-    this.get(name, input).catch((err: unknown) => {
-      if (!this.closed) console.error(`[page reads] ${name} failed:`, err instanceof Error ? err.message : err)
-    })
+  /** Whether an answer for this read is kept (or being computed). */
+  has<N extends PageReadName>(name: N, input: InputOf<N>): boolean {
+    return this.kept.has(`${name}|${JSON.stringify(input)}`)
   }
 
   /** The data changed: forget the answers that read any of `tables` (all of them without a list). */
@@ -220,41 +219,86 @@ export class PageReads {
 /** The first background computation waits this long after the start (the first pages come first). */
 export const PAGE_READS_WARM_DELAY_MS = 5_000
 
+/** The reads each page asks first, for one workspace (Predictions' 90-day drivers, Creatives over the last 30 days, Experiments). */
+function firstReads(core: CoreServices, workspaceId: number, range: DateRange): Promise<unknown>[] {
+  return [
+    core.pageReads.get('ml:getDrivers', { workspaceId, days: 90 }),
+    core.pageReads.get('analytics:listCreatives', { workspaceId, range, limit: 300 }),
+    core.pageReads.get('analytics:compareFormats', { workspaceId, range }),
+    core.pageReads.get('experiments:suggest', contract['experiments:suggest'].input.parse({ workspaceId })),
+    core.pageReads.get(
+      'experiments:listEntities',
+      contract['experiments:listEntities'].input.parse({ workspaceId, level: 'ad_set' }),
+    ),
+  ]
+}
+
+/** What a `pages:prepare` job did. */
+export interface PreparePagesResult {
+  workspaces: number
+  /** Reads that failed (the page's own ask shows the error and tries again). */
+  failed: number
+  /** False where this process does not prepare pages (the CLI): the job had nothing to do. */
+  prepared: boolean
+}
+
 /**
- * Compute each workspace's page reads ahead, as the pages first ask them (Predictions' 90-day drivers,
- * Creatives over the default last 30 days, the Experiments page, the dashboard's anomaly scan): PAGE_READS_WARM_DELAY_MS after the
- * start and after each sync or demo build, in the store's owner only. Returns the unsubscribe.
+ * The `pages:prepare` job (jobs panel: "Preparing pages"): the slow page reads and the dashboard's
+ * anomaly scan computed ahead, workspace by workspace, so a page opens on a kept answer. Queued at
+ * the start (it waits `startDelayMs` so the window's first pages come first) and after each sync
+ * or demo build, in the background lane (a sync asked for meanwhile does not wait behind it). The
+ * reads run on the page-reads worker and the scan in slices, so the core's thread stays free. When
+ * the data changes while it runs, it goes round again. Where `enabled` is false (the CLI) it has
+ * nothing to do. Returns the function that stops queueing it.
  */
-export function warmPageReads(core: CoreServices, more: { anomalies?: AnomalyService } = {}): () => void {
+export function registerPreparePages(
+  core: CoreServices,
+  options: { enabled: boolean; anomalies?: AnomalyService; startDelayMs?: number },
+): () => void {
   const status = new StatusRepo(core.store.sqlite)
-  const warm = (): void => {
-    if (!core.ownership.isOwner || !core.store.sqlite.open) return
-    const today = core.platform.clock.now().toISOString().slice(0, 10)
-    const range = { from: addDays(today, -30), to: addDays(today, -1) }
-    for (const w of core.workspaces.list()) {
-      if (!status.lastDataDate(w.id)) continue
-      const workspaceId = w.id
-      // The dashboard's anomaly list (sliced on the core's thread; see AnomalyService.warm).
-      more.anomalies?.warm(workspaceId, range)
-      core.pageReads.warm('ml:getDrivers', { workspaceId, days: 90 })
-      core.pageReads.warm('analytics:listCreatives', { workspaceId, range, limit: 300 })
-      core.pageReads.warm('analytics:compareFormats', { workspaceId, range })
-      core.pageReads.warm('experiments:suggest', contract['experiments:suggest'].input.parse({ workspaceId }))
-      core.pageReads.warm(
-        'experiments:listEntities',
-        contract['experiments:listEntities'].input.parse({ workspaceId, level: 'ad_set' }),
-      )
-    }
+  const readyAt = core.platform.clock.now().getTime() + (options.startDelayMs ?? PAGE_READS_WARM_DELAY_MS)
+  // Bumped when the kept answers are forgotten: a round that saw it change goes again.
+  let generation = 0
+  core.jobs.register({
+    kind: 'pages:prepare',
+    maxAttempts: 1,
+    background: true,
+    run: async (_payload, ctx): Promise<PreparePagesResult> => {
+      if (!options.enabled) return { workspaces: 0, failed: 0, prepared: false }
+      if (core.platform.clock.now().getTime() < readyAt)
+        throw new RunLaterError(new Date(readyAt), 'Waits until the first pages are shown')
+      let failed = 0
+      let workspaces = 0
+      for (let round = 0; round < 3; round++) {
+        const seen = generation
+        const ready = core.workspaces.list().filter((w) => status.lastDataDate(w.id) !== null)
+        workspaces = ready.length
+        failed = 0
+        const today = core.platform.clock.now().toISOString().slice(0, 10)
+        const range = { from: addDays(today, -30), to: addDays(today, -1) }
+        for (const [i, w] of ready.entries()) {
+          throwIfAborted(ctx.signal)
+          ctx.progress('preparing', i, ready.length, `Preparing the pages of ${w.name}`)
+          options.anomalies?.warm(w.id, range)
+          const done = await Promise.allSettled([...firstReads(core, w.id, range), options.anomalies?.idle()])
+          failed += done.filter((d) => d.status === 'rejected').length
+        }
+        ctx.progress('preparing', ready.length, ready.length, 'Pages ready')
+        if (generation === seen) break
+      }
+      return { workspaces, failed, prepared: true }
+    },
+  })
+  if (!options.enabled) return () => undefined
+  const queue = (): void => {
+    if (core.ownership.isOwner && core.store.sqlite.open) core.jobs.enqueueOnce('pages:prepare', {})
   }
-  const timer = setTimeout(warm, PAGE_READS_WARM_DELAY_MS)
-  timer.unref()
+  queue()
   const off = core.events.on('job:finished', (f) => {
     if (f.status !== 'succeeded' || !(f.kind === 'demo:build' || f.kind.startsWith('sync'))) return
     core.pageReads.invalidate()
-    warm()
+    generation++
+    queue()
   })
-  return () => {
-    clearTimeout(timer)
-    off()
-  }
+  return off
 }

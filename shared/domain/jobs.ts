@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { humanizeKind } from './format'
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
 export const JobStatusSchema = z.enum(JOB_STATUSES)
@@ -39,3 +40,17 @@ export const JobFinishedSchema = z.object({
   error: z.string().nullable(),
 })
 export type JobFinished = z.infer<typeof JobFinishedSchema>
+
+/** What the jobs panel calls each kind of job (a kind not listed is shown from its name). */
+const JOB_TITLES: Record<string, string> = {
+  'demo:build': 'Demo build',
+  'sync:run': 'Sync',
+  'import:csv': 'CSV import',
+  'ml:train': 'Model training',
+  'store:check': 'Store check',
+  'pages:prepare': 'Preparing pages',
+}
+
+export function jobTitle(kind: string): string {
+  return JOB_TITLES[kind] ?? humanizeKind(kind)
+}

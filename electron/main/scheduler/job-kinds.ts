@@ -51,6 +51,9 @@ export type MlTrainPayload = z.infer<typeof MlTrainPayloadSchema>
 /** `store:check`: the store's integrity check on a worker thread (large stores, after the start). */
 export const StoreCheckPayloadSchema = z.object({}).strict()
 
+/** `pages:prepare`: the slow page reads computed ahead after the start and each sync (page-reads.ts). */
+export const PagesPreparePayloadSchema = z.object({}).strict()
+
 /**
  * Every job kind the app runs, with the schema of its payload: the one table. `JobQueue.enqueue`
  * and `register` are typed by it (a misspelt kind or a wrong payload does not compile) and
@@ -62,6 +65,7 @@ export const JOB_KINDS = {
   'import:csv': ImportJobPayloadSchema,
   'ml:train': MlTrainPayloadSchema,
   'store:check': StoreCheckPayloadSchema,
+  'pages:prepare': PagesPreparePayloadSchema,
 } as const
 
 /** A table of job kinds: name → payload schema. */

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, type JSX } from 'react'
-import type { Job } from '../../../shared/domain/jobs'
-import { formatInteger, formatTimestamp, humanizeKind } from '../lib/format'
+import { jobTitle, type Job } from '../../../shared/domain/jobs'
+import { formatInteger, formatTimestamp } from '../lib/format'
 import { isActive, selectActiveCount, useJobsStore } from '../stores/jobs-store'
 import { Icon } from './Icon'
 import { ProgressBar } from './States'
@@ -40,7 +40,7 @@ export function JobRow({ job }: { job: Job }): JSX.Element {
   const cancelling = useJobsStore((s) => s.cancelling.includes(job.id))
   const cancelJob = useJobsStore((s) => s.cancelJob)
   const active = isActive(job)
-  const title = humanizeKind(job.kind)
+  const title = jobTitle(job.kind)
   return (
     <li className="job" data-testid={`job-${job.id}`} data-status={job.status}>
       <div className="job__head">
