@@ -74,6 +74,20 @@ describe('page reads on their worker', () => {
     expect(fresh).not.toEqual(kept)
   }, 60_000)
 
+  it('the worker stops once idle (its memory goes back) and a later read starts another', async () => {
+    const input = { workspaceId: ws, range, limit: 299 }
+    const first = await call('analytics:listCreatives', input)
+    await core.pageReads.stopped()
+    expect(core.pageReads.running).toBe(false)
+    core.events.emit('data:changed', { tables: ['ads'], workspaceId: ws })
+    const exitedBefore = core.pageReads.stopped()
+    expect(await call('analytics:listCreatives', input)).toEqual(first)
+    // A new worker answered (the stopped one's exit is not the current one's).
+    expect(core.pageReads.stopped()).not.toBe(exitedBefore)
+    await core.pageReads.stopped()
+    expect(core.pageReads.running).toBe(false)
+  })
+
   it("a read's error keeps its code across the thread (a workspace without data)", async () => {
     const empty = core.workspaces.create('Empty', 'USD')
     const env = await core.dispatch('experiments:listEntities', { workspaceId: empty, level: 'ad_set' }, TEST_CALLER)

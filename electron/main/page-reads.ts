@@ -88,8 +88,12 @@ type OutputOf<N extends PageReadName> = ReturnType<(typeof PAGE_READS)[N]['run']
 
 /** Answers kept at most (each a page's answer: at most a few hundred kB). */
 const MAX_KEPT = 24
-/** The worker stops after this long without a request (its heap goes back). */
-const WORKER_IDLE_MS = 30_000
+/**
+ * The worker stops this long after its last answer when nothing else is asked (its heap, ~100 MB after
+ * the large demo's reads, goes back). A page's reads and the start-up computation arrive together, so
+ * one worker serves them; a later read starts a new one, a small cost beside the seconds the read takes.
+ */
+const WORKER_IDLE_MS = 1_000
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; code?: ErrorCode; message: string }
 
@@ -97,6 +101,8 @@ type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false;
 export class PageReads {
   private readonly kept = new Map<string, { name: PageReadName; answer: Promise<unknown> }>()
   private worker: Worker | null = null
+  /** Resolves when the current worker has exited. */
+  private exited: Promise<void> = Promise.resolve()
   /** Requests sent and not answered, with the worker they were sent to. */
   private readonly waiting = new Map<
     number,
@@ -137,6 +143,16 @@ export class PageReads {
   invalidate(tables?: readonly DataTable[]): void {
     for (const [key, k] of this.kept)
       if (!tables || PAGE_READS[k.name].tables.some((t) => tables.includes(t))) this.kept.delete(key)
+  }
+
+  /** Whether a worker thread is running (it stops once idle). */
+  get running(): boolean {
+    return this.worker !== null
+  }
+
+  /** Resolves once the worker (if any) has stopped: after its idle delay, or at close (tests, benches). */
+  stopped(): Promise<void> {
+    return this.exited
   }
 
   /** Resolves once every kept answer being computed is done (tests, benches). */
@@ -197,6 +213,7 @@ export class PageReads {
       }
     })
     w.on('error', (err) => failAll(err))
+    this.exited = new Promise((resolve) => w.once('exit', () => resolve()))
     w.on('exit', (code) => failAll(new Error(`The page computation stopped (worker exit ${code})`)))
     this.worker = w
     return w
