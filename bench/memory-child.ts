@@ -10,6 +10,7 @@ import { addDays } from '../shared/domain/dates'
 import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
+import { residentByKind } from './smaps'
 
 export interface MemoryChildArgs {
   dataDir: string
@@ -33,7 +34,10 @@ export interface MemoryChildResult {
   trainingHeapMb: number | null
   busyS: number
   jobs: Record<string, string>
-  samples: { s: number; rssMb: number; heapMb: number; jobs: string }[]
+  samples: { s: number; rssMb: number; heapMb: number; jobs: string; resident: Record<string, number> }[]
+  /** Where the resident memory lies (bench/smaps.ts) idle before the sync and idle after it. */
+  residentIdleBefore: Record<string, number>
+  residentIdleAfter: Record<string, number>
   errors: string[]
 }
 
@@ -125,8 +129,11 @@ async function main(): Promise<void> {
     await sleep(3000)
     const rssIdleBeforeSyncMb = mb(process.memoryUsage.rss())
     const mainHeapIdleMb = mb(process.memoryUsage().heapUsed)
+    const residentIdleBefore = residentByKind()
     rss.take()
-    log(`  pages opened: peak ${rssPeakPagesMb} MB, idle ${rssIdleBeforeSyncMb} MB (core heap ${mainHeapIdleMb} MB)`)
+    log(
+      `  pages opened: peak ${rssPeakPagesMb} MB, idle ${rssIdleBeforeSyncMb} MB (core heap ${mainHeapIdleMb} MB), resident ${JSON.stringify(residentIdleBefore)}`,
+    )
     const w = a.workspaceId
     const train = (await call(core, 'ml:train', { workspaceId: w, model: 'forecast' })) as { jobId: number }
     const sync = (await call(core, 'sync:start', { workspaceId: w })) as { jobId: number }
@@ -150,9 +157,12 @@ async function main(): Promise<void> {
         rssMb: peak,
         heapMb: heap,
         jobs: running().join('+'),
+        resident: residentByKind(),
       })
       if (samples.length % 10 === 0)
-        log(`  busy ${samples.at(-1)?.s} s: peak rss ${peak} MB, core heap ${heap} MB, ${running().join('+')}`)
+        log(
+          `  busy ${samples.at(-1)?.s} s: peak rss ${peak} MB, core heap ${heap} MB, ${running().join('+')}, resident ${JSON.stringify(samples.at(-1)?.resident)}`,
+        )
     }
     const busyS = Math.round((performance.now() - t0) / 1000)
     // The after-sync work (alert checks, recommendations) belongs to the sync.
@@ -162,6 +172,7 @@ async function main(): Promise<void> {
     await sleep(5000)
     const rssIdleAfterMb = mb(process.memoryUsage.rss())
     const mainHeapAfterMb = mb(process.memoryUsage().heapUsed)
+    const residentIdleAfter = residentByKind()
     const jobs: Record<string, string> = {}
     for (const [kind, id] of Object.entries(ids)) {
       const job = core.jobs.get(id)
@@ -182,6 +193,8 @@ async function main(): Promise<void> {
       busyS,
       jobs,
       samples,
+      residentIdleBefore,
+      residentIdleAfter,
       errors,
     }
     process.send?.(result)

@@ -1,0 +1,132 @@
+/**
+ * Iterating on issue 18's idle memory: copies the cached large demo (bench/scale-store.ts), opens it
+ * with the real core (no job queue) and opens the memory bench's heavy pages one call at a time,
+ * printing after each the process RSS, the core's V8 heap and where the resident memory lies
+ * (`/proc/self/smaps`: the main thread's malloc heap `[heap]`, the other threads' malloc arenas
+ * (64 MB-aligned anonymous regions), other anonymous mappings (V8 heaps, large allocations), files).
+ * Heavy (reads the 10k store): run under the bench lock.
+ *   flock -w 30 /work/wt/bench.lock node --import tsx bench/memory-steps.ts
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { addDays } from '../shared/domain/dates'
+import { createCore } from '../electron/main/core'
+import { createNodePlatform } from '../electron/main/platform/node'
+import { TEST_CALLER } from '../electron/main/test-support'
+import { SCALE_WORLD, scaleCacheDir } from './scale-store'
+import { residentByKind } from './smaps'
+
+const mb = (kb: number): number => Math.round(kb / 1024)
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+async function main(): Promise<void> {
+  const cache = scaleCacheDir()
+  if (!existsSync(join(cache, 'built.json')))
+    throw new Error(`no cached large demo in ${cache}: run the scale bench once`)
+  const built = JSON.parse(readFileSync(join(cache, 'built.json'), 'utf8')) as { workspaceId: number }
+  const dir = mkdtempSync(join(tmpdir(), 'memory-steps-'))
+  const report = (step: string, ms?: number): void => {
+    const m = process.memoryUsage()
+    console.log(
+      JSON.stringify({
+        step,
+        ...(ms === undefined ? {} : { ms: Math.round(ms) }),
+        rss: mb(m.rss / 1024),
+        v8: mb(m.heapUsed / 1024),
+        v8total: mb(m.heapTotal / 1024),
+        ext: mb((m.external + m.arrayBuffers) / 1024),
+        ...residentByKind(),
+      }),
+    )
+  }
+  try {
+    copyFileSync(join(cache, 'marketing-engine.db'), join(dir, 'marketing-engine.db'))
+    const offset = Date.parse(`${addDays(SCALE_WORLD.endDate, 1)}T12:00:00Z`) - Date.now()
+    const platform = createNodePlatform({ host: 'cli', dataDir: dir, now: () => new Date(Date.now() + offset) })
+    report('start')
+    const core = createCore(platform, { startJobs: false, ownerLabel: 'memory-steps' })
+    report('opened')
+    const w = built.workspaceId
+    const range = { from: addDays(SCALE_WORLD.endDate, -29), to: SCALE_WORLD.endDate }
+    const calls: [string, unknown][] = [
+      ['dashboard:getSummary', { workspaceId: w, range, compare: true }],
+      ['dashboard:getTrend', { workspaceId: w, range }],
+      ['analytics:getTop', { workspaceId: w, range, metric: 'roas', limit: 8, minSpend: 100 }],
+      ['analytics:getBreakdown', { workspaceId: w, range, level: 'platform' }],
+      ['analytics:listAnomalies', { workspaceId: w, range, minSeverity: 'warning' }],
+      [
+        'analytics:getBreakdown',
+        {
+          workspaceId: w,
+          range,
+          level: 'campaign',
+          compare: true,
+          window: { offset: 0, limit: 200, sort: 'spend', dir: 'desc', search: '' },
+        },
+      ],
+      ['analytics:listCreatives', { workspaceId: w, range, limit: 300 }],
+      ['analytics:compareFormats', { workspaceId: w, range }],
+      ['ml:listEntities', { workspaceId: w, limit: 200 }],
+      ['ml:getDrivers', { workspaceId: w, days: 90 }],
+      ['experiments:suggest', { workspaceId: w }],
+      ['experiments:listEntities', { workspaceId: w, level: 'ad_set' }],
+      ['connections:list', { workspaceId: w }],
+      ['store:getStatus', {}],
+    ]
+    try {
+      for (const [channel, input] of calls) {
+        const t = performance.now()
+        const env = await core.dispatch(channel, input, TEST_CALLER)
+        if (!env.ok) console.log(JSON.stringify({ channel, error: env.error.message }))
+        report(channel, performance.now() - t)
+      }
+      await core.services.alertSources.idle()
+      await sleep(3000)
+      report('idle 3 s')
+      // The after-sync work (rules cycle, recommendations, the alert checks with the anomaly scan) as a sync's end starts it.
+      const afterS = Number(process.env.ME_STEPS_AFTER_S ?? 0)
+      if (afterS) {
+        const only = process.env.ME_STEPS_AFTER_ONLY
+        let done: Promise<unknown> = Promise.resolve()
+        if (only === 'recs') done = core.dispatch('recommendations:generate', { workspaceId: w }, TEST_CALLER)
+        else if (only === 'rules') done = core.services.automation.afterSync(w)
+        else if (only === 'alerts') core.services.alertSources.afterSyncLater(w)
+        else {
+          core.events.emit('job:finished', { jobId: 0, kind: 'sync:run', status: 'succeeded', error: null })
+          core.services.alertSources.afterSyncLater(w)
+        }
+        void done.then(() => report('after-sync work done'))
+        const t0 = performance.now()
+        let peak = 0
+        while (performance.now() - t0 < afterS * 1000) {
+          await sleep(1000)
+          const m = process.memoryUsage()
+          if (m.rss > peak) {
+            peak = m.rss
+            report(`after-sync ${Math.round((performance.now() - t0) / 1000)} s`)
+          }
+        }
+        await done
+        await core.services.recommendations.idle()
+        await core.services.alertSources.idle()
+        report('after-sync end')
+      }
+      const waitS = Number(process.env.ME_STEPS_WAIT_S ?? 0)
+      if (waitS) {
+        await sleep(waitS * 1000)
+        report(`idle ${3 + waitS} s`)
+      }
+    } finally {
+      await core.close()
+    }
+    report('closed')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err))
+  process.exit(1)
+})
