@@ -17,13 +17,18 @@ import type { Bench } from './types'
  * the future or the simulator's true curves. Then, per account and for a fixed total budget:
  *
  * - `engine_uplift`: the engine's budget reallocations (its recommendations) are applied to the
- *   simulator's campaign budgets and the 28 days after the cut-off are simulated again;
- * - `oracle_uplift`: the allocation that knows the true curves: each campaign's revenue over those
- *   28 days is simulated at 0.7x..1.3x its budget, averaged over ME_BENCH_REC_LUCKS (16) other
- *   draws of the simulator's luck (the expectation, not the draw the allocations are evaluated
- *   on), and the same optimiser (same guardrails: ±30% per campaign, total fixed per account)
- *   runs on those true curves; `oracle_uplift_known_luck` is the same on the evaluated draw (it
- *   also knows the next 28 days' Poisson counts and noise: no forecaster can);
+ *   simulator's budgets as the platform would apply them (a campaign's own budget, or an ad set's
+ *   where the campaign's budgets live on its ad sets: the ad set then spends its budget's share of
+ *   the campaign) and the 28 days after the cut-off are simulated again;
+ * - `oracle_uplift`: the allocation that knows the true curves of the same budget holders: each
+ *   holder's revenue over those 28 days is simulated at 0.7x..1.3x its budget, averaged over
+ *   ME_BENCH_REC_LUCKS (16) other draws of the simulator's luck (the expectation, not the draw the
+ *   allocations are evaluated on), and the same optimiser (same guardrails: ±30% per holder, total
+ *   fixed per account) runs on those true curves; `oracle_uplift_known_luck` is the same on the
+ *   evaluated draw (it also knows the next 28 days' Poisson counts and noise: no forecaster can);
+ * - `*_campaign_totals`: the yardstick before session 12: an ad set's change only moved its
+ *   campaign's total (which the simulator then split by the old shares) and the oracle moved
+ *   campaign totals; kept for comparison;
  * - `naive_uplift`: a threshold rule, +20% budget where the campaign's ROAS over the 28 days before
  *   the cut-off is above its account's, −20% below, rescaled so each account's total is unchanged.
  *
@@ -64,12 +69,34 @@ interface Campaign {
   budget: number
 }
 
-/** Revenue (units) per campaign over the horizon at the given budgets (all others as simulated). */
-function simulate(world: SimWorld, from: string, to: string, budgets: Map<string, number>): Map<string, number> {
+/**
+ * What holds a budget on the platform: a campaign with its own, or an ad set of a campaign whose
+ * budgets live on its ad sets (Meta's ad-set budgets, Snapchat's and TikTok's ad groups).
+ */
+interface BudgetUnit {
+  externalId: string
+  campaignExternalId: string
+  accountKey: string
+  budget: number
+}
+
+/**
+ * Revenue (units) over the horizon at the given budgets (by campaign or ad-set external id; all
+ * others as simulated), per campaign, or per budget holder with `byAdSet` (ad-set external ids
+ * whose revenue is counted under their own id instead of their campaign's).
+ */
+function simulate(
+  world: SimWorld,
+  from: string,
+  to: string,
+  budgets: Map<string, number>,
+  byAdSet?: ReadonlySet<string>,
+): Map<string, number> {
   const out = new Map<string, number>()
   for (const acc of world.accounts) {
     for (const r of world.rows(acc.key, { from, to, asOf: addDays(to, 60), budgets })) {
-      out.set(r.campaignExternalId, (out.get(r.campaignExternalId) ?? 0) + r.conversionValueMicros / 1e6)
+      const key = byAdSet?.has(r.adSetExternalId) ? r.adSetExternalId : r.campaignExternalId
+      out.set(key, (out.get(key) ?? 0) + r.conversionValueMicros / 1e6)
     }
   }
   return out
@@ -80,7 +107,15 @@ const total = (m: Map<string, number>): number => [...m.values()].reduce((s, v) 
 async function upliftPart(
   core: Core,
   o: { campaigns: number; days: number; endDate: string; seed: number; lucks: number; log: (m: string) => void },
-): Promise<{ oracle: number; knownLuck: number; engine: number; naive: number; moved: number }> {
+): Promise<{
+  oracle: number
+  knownLuck: number
+  engine: number
+  naive: number
+  oracleTotals: number
+  engineTotals: number
+  moved: number
+}> {
   const cutoff = addDays(o.endDate, -HORIZON)
   const id = core.jobs.enqueue('demo:build', {
     campaigns: o.campaigns,
@@ -108,12 +143,33 @@ async function upliftPart(
     }))
     .filter((c) => c.budget > 0)
   const simBudget = new Map(live.map((c) => [c.externalId, c.budget]))
+  // The budget holders of those campaigns, as on the platform: the campaign, or its ad sets where
+  // its budgets live on them (each ad set then spends its budget's share of the campaign's total).
+  const campaignOf = new Map(world.campaigns.map((c) => [c.externalId, c]))
+  const units: BudgetUnit[] = []
+  for (const c of live) {
+    const sets = world.adSets.filter((s) => s.campaignExternalId === c.externalId && (s.dailyBudgetMicros ?? 0) > 0)
+    if (campaignOf.get(c.externalId)?.dailyBudgetMicros == null && sets.length)
+      for (const s of sets)
+        units.push({
+          externalId: s.externalId,
+          campaignExternalId: c.externalId,
+          accountKey: c.accountKey,
+          budget: s.dailyBudgetMicros ?? 0,
+        })
+    else units.push({ ...c, campaignExternalId: c.externalId })
+  }
+  const adSetUnits = new Set(units.filter((u) => u.externalId !== u.campaignExternalId).map((u) => u.externalId))
+  const unitBudget = new Map(units.map((u) => [u.externalId, u.budget]))
   const base = simulate(world, from, o.endDate, new Map())
   const baseTotal = total(base)
   const uplift = (budgets: Map<string, number>): number =>
     total(simulate(world, from, o.endDate, budgets)) / baseTotal - 1
 
-  // Engine: its budget reallocations, mapped onto the simulator's campaign budgets.
+  // Engine: its budget reallocations applied to the simulator's budgets as the platform would
+  // apply them (a campaign's or an ad set's own budget). `engineTotals`: the yardstick before
+  // session 12, where an ad set's change only moved its campaign's total (the simulator then
+  // split it by the old shares).
   o.log('  generating recommendations from the data up to the cut-off')
   await core.services.recommendations.idle()
   const drafts = (await core.services.recommendations.draft(workspaceId)).drafts.filter(
@@ -121,21 +177,25 @@ async function upliftPart(
   )
   const repo = new RecommendationsRepo(core.store.sqlite)
   const engineBudgets = new Map<string, number>()
+  const engineTotals = new Map<string, number>()
   let moved = 0
   for (const d of drafts) {
     for (const r of d.body.reallocation ?? []) {
       if (r.budgetAfterMicros === r.budgetBeforeMicros || r.entityType === 'ad') continue
       const [ext] = repo.externalIds(r.entityType, [r.entityId])
       if (!ext) continue
-      const now = engineBudgets.get(ext.campaignExternalId) ?? simBudget.get(ext.campaignExternalId)
+      const now = engineTotals.get(ext.campaignExternalId) ?? simBudget.get(ext.campaignExternalId)
       if (now === undefined) continue
       // A campaign budget moves by its factor; an ad set's change adds to its campaign's total.
-      engineBudgets.set(
+      engineTotals.set(
         ext.campaignExternalId,
         r.entityType === 'campaign'
           ? now * (r.budgetAfterMicros / r.budgetBeforeMicros)
           : now + (r.budgetAfterMicros - r.budgetBeforeMicros),
       )
+      const key = r.entityType === 'campaign' ? ext.campaignExternalId : ext.externalId
+      const b = unitBudget.get(key)
+      if (b !== undefined) engineBudgets.set(key, b * (r.budgetAfterMicros / r.budgetBeforeMicros))
       moved++
     }
   }
@@ -147,9 +207,11 @@ async function upliftPart(
   // of that on seed 42). The true curves are the expectation over draws: the mean over `lucks`
   // other draws of the same world (noiseSeed), independent of the draw every allocation is then
   // evaluated on. The oracle on the evaluated draw is kept as `oracle_uplift_known_luck`.
+  // Per budget holder: scaling every campaign's total by m scales each of its ad sets' budgets
+  // by m (the shares stay), so one simulation per multiple gives every holder's curve.
   o.log(`  measuring the true curves (13 budget multiples x ${o.lucks} draws)`)
   const curvesOn = (w: SimWorld): Map<string, number>[] =>
-    GRID.map((m) => simulate(w, from, o.endDate, new Map(live.map((c) => [c.externalId, c.budget * m]))))
+    GRID.map((m) => simulate(w, from, o.endDate, new Map(live.map((c) => [c.externalId, c.budget * m])), adSetUnits))
   const knownLuck = curvesOn(world)
   const draws = Array.from({ length: o.lucks }, (_, k) =>
     curvesOn(
@@ -164,16 +226,30 @@ async function upliftPart(
   )
   const truth = GRID.map((_, i) => {
     const m = new Map<string, number>()
-    for (const c of live) m.set(c.externalId, draws.reduce((s, d) => s + (d[i]?.get(c.externalId) ?? 0), 0) / o.lucks)
+    for (const u of units) m.set(u.externalId, draws.reduce((s, d) => s + (d[i]?.get(u.externalId) ?? 0), 0) / o.lucks)
     return m
   })
+  // The same per campaign (its ad sets summed): the campaign-level oracle of the old yardstick.
+  const truthByCampaign = truth.map((m) => {
+    const out = new Map<string, number>()
+    for (const u of units)
+      out.set(u.campaignExternalId, (out.get(u.campaignExternalId) ?? 0) + (m.get(u.externalId) ?? 0))
+    return out
+  })
   const oracleBudgets = new Map<string, number>()
+  const oracleTotals = new Map<string, number>()
   const naiveBudgets = new Map<string, number>()
   const byAccount = new Map<string, Campaign[]>()
   for (const c of live) {
     const l = byAccount.get(c.accountKey) ?? []
     l.push(c)
     byAccount.set(c.accountKey, l)
+  }
+  const unitsByAccount = new Map<string, BudgetUnit[]>()
+  for (const u of units) {
+    const l = unitsByAccount.get(u.accountKey) ?? []
+    l.push(u)
+    unitsByAccount.set(u.accountKey, l)
   }
   // ROAS over the 28 days before the cut-off, as the store shows it (the naive rule's input).
   const pastFrom = addDays(cutoff, -(HORIZON - 1))
@@ -185,7 +261,7 @@ async function upliftPart(
       p.revenue += r.conversionValueMicros
       past.set(r.campaignExternalId, p)
     }
-  const oracleOn = (curves: Map<string, number>[], list: Campaign[]): Allocation[] =>
+  const oracleOn = (curves: Map<string, number>[], list: { externalId: string; budget: number }[]): Allocation[] =>
     reallocate(
       list.map((c) => {
         const budget = c.budget / 1e6
@@ -204,9 +280,12 @@ async function upliftPart(
       }),
     )
   const knownLuckBudgets = new Map<string, number>()
-  for (const list of byAccount.values()) {
+  for (const list of unitsByAccount.values()) {
     for (const a of oracleOn(truth, list)) oracleBudgets.set(a.key, a.budgetAfter * 1e6)
     for (const a of oracleOn(knownLuck, list)) knownLuckBudgets.set(a.key, a.budgetAfter * 1e6)
+  }
+  for (const list of byAccount.values()) {
+    for (const a of oracleOn(truthByCampaign, list)) oracleTotals.set(a.key, a.budgetAfter * 1e6)
     let spend = 0
     let revenue = 0
     for (const c of list) {
@@ -228,6 +307,8 @@ async function upliftPart(
     knownLuck: uplift(knownLuckBudgets),
     engine: uplift(engineBudgets),
     naive: uplift(naiveBudgets),
+    oracleTotals: uplift(oracleTotals),
+    engineTotals: uplift(engineTotals),
     moved,
   }
 }
@@ -313,6 +394,9 @@ export const recommendBench: Bench = {
       generate_cpu_s: Math.round(generateCpuS * 100) / 100,
       oracle_uplift_known_luck: round(parts.knownLuck),
       capture_known_luck: parts.knownLuck > 0 ? round(parts.engine / parts.knownLuck) : null,
+      oracle_uplift_campaign_totals: round(parts.oracleTotals),
+      engine_uplift_campaign_totals: round(parts.engineTotals),
+      capture_campaign_totals: parts.oracleTotals > 0 ? round(parts.engineTotals / parts.oracleTotals) : null,
       entities_moved: parts.moved,
       recommendations_10k: generated,
     }

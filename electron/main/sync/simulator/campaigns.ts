@@ -227,7 +227,7 @@ export function buildCampaign(
       ctrFactor,
       cvrFactor,
     })
-    adSets.push({ share, spendRefMicros, ads, ...adSetResponse(ctx, setId) })
+    adSets.push({ id: setId, share, spendRefMicros, ads, ...adSetResponse(ctx, setId) })
   }
 
   return {

@@ -36,7 +36,9 @@ export interface AdModel {
 }
 
 export interface AdSetModel {
-  /** Fraction of the campaign's spend. */
+  /** External id (a counterfactual's ad-set budgets are keyed by it). */
+  readonly id: string
+  /** Fraction of the campaign's spend (an ad set's budget / the campaign's total when budgets live on ad sets). */
   readonly share: number
   /** Ad-set spend at which the audience is "comfortably" bought; beyond it returns diminish. */
   readonly spendRefMicros: number

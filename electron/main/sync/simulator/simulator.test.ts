@@ -348,6 +348,38 @@ describe('dynamics', () => {
     expect([...keys].filter((k) => /elastic|spendRef|curve|response/i.test(k))).toEqual([])
   })
 
+  it('spends a counterfactual ad-set budget on that ad set: its share of the campaign follows its budget', () => {
+    // A campaign whose budgets live on its ad sets (2+ of them), live over the eight weeks read.
+    const from = addDays(END, -55)
+    const c = world.campaigns.find(
+      (x) =>
+        x.dailyBudgetMicros === null &&
+        x.status === 'active' &&
+        x.startDate < from &&
+        world.adSets.filter((s) => s.campaignExternalId === x.externalId).length >= 2,
+    )
+    if (c === undefined) throw new Error('no campaign with ad-set budgets')
+    const sets = world.adSets.filter((s) => s.campaignExternalId === c.externalId)
+    const [first, ...others] = sets as [(typeof sets)[number], ...typeof sets]
+    const spendBySet = (budgets: Map<string, number>): Map<string, number> => {
+      const out = new Map<string, number>()
+      for (const r of world.rows(c.accountKey, { from, to: END, asOf: FINAL, budgets }))
+        if (r.campaignExternalId === c.externalId)
+          out.set(r.adSetExternalId, (out.get(r.adSetExternalId) ?? 0) + r.spendMicros)
+      return out
+    }
+    const before = spendBySet(new Map())
+    // The first ad set's budget raised by half, the others unchanged.
+    const after = spendBySet(new Map([[first.externalId, (first.dailyBudgetMicros ?? 0) * 1.5]]))
+    expect((after.get(first.externalId) ?? 0) / (before.get(first.externalId) ?? 1)).toBeCloseTo(1.5, 1)
+    for (const s of others) expect((after.get(s.externalId) ?? 0) / (before.get(s.externalId) ?? 1)).toBeCloseTo(1, 1)
+    // Every ad set's budget × 2 is the campaign's total × 2: the same rows.
+    const total = sets.reduce((x, s) => x + (s.dailyBudgetMicros ?? 0), 0)
+    const bySets = spendBySet(new Map(sets.map((s) => [s.externalId, (s.dailyBudgetMicros ?? 0) * 2])))
+    const byCampaign = spendBySet(new Map([[c.externalId, total * 2]]))
+    expect([...bySets]).toEqual([...byCampaign])
+  })
+
   it('follows platform weekday patterns', () => {
     const byWeekday = (key: string): Totals[] => {
       const groups: SimDailyRow[][] = [[], [], [], [], [], [], []]

@@ -140,8 +140,10 @@ export interface SimWorld {
       to?: string
       asOf?: string
       /**
-       * Daily budgets (micros) by campaign external id replacing the simulated ones for the whole
-       * window: what would have happened at other budgets (the recommend bench's counterfactuals).
+       * Daily budgets (micros) by campaign or ad-set external id replacing the simulated ones for
+       * the whole window: what would have happened at other budgets (the recommend bench's
+       * counterfactuals). An ad set's budget sets its share of its campaign's spend, the ad sets'
+       * sum the campaign's total (campaigns whose budgets live on their ad sets).
        */
       budgets?: ReadonlyMap<string, number>
     },

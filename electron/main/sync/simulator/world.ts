@@ -4,7 +4,7 @@ import { buildCalendar, CPM_INFLATION_PER_YEAR, GROWTH_PER_YEAR, lagCdf, trendAt
 import { buildCampaign, MAX_PRE_WINDOW_DAYS, type BuildContext } from './campaigns'
 import { accountRows } from './dynamics'
 import { IdFactory } from './ids'
-import type { AccountModel, WorldModel } from './model'
+import type { AccountModel, CampaignModel, WorldModel } from './model'
 import { ACCOUNT_SPECS, PLATFORM_PROFILES, type AccountSpec } from './profiles'
 import { hash3, hashString, logNoise, mix32, Rng } from './rng'
 import type { SimAccount, SimConfig, SimWorld } from './types'
@@ -89,14 +89,7 @@ export function buildWorld(config: SimConfig): SimWorld {
       const model = models.get(accountKey)
       if (model === undefined) throw new Error(`Unknown simulated account: ${accountKey}`)
       const budgets = opts.budgets
-      const acc = budgets
-        ? {
-            ...model,
-            campaigns: model.campaigns.map((c) =>
-              budgets.has(c.id) ? { ...c, budgetMicros: budgets.get(c.id) as number } : c,
-            ),
-          }
-        : model
+      const acc = budgets ? { ...model, campaigns: model.campaigns.map((c) => withBudgets(c, budgets)) } : model
       const asOf = opts.asOf !== undefined ? epochOf(opts.asOf, 'asOf') : startEpoch + days
       const lo = Math.max(0, opts.from !== undefined ? epochOf(opts.from, 'from') - startEpoch : 0)
       const hi = Math.min(
@@ -106,6 +99,26 @@ export function buildWorld(config: SimConfig): SimWorld {
       )
       return accountRows(world, acc, lo, hi, asOf)
     },
+  }
+}
+
+/**
+ * A campaign at other daily budgets (micros): its own total by its external id, or, where budgets
+ * live on its ad sets, some ad sets' budgets by theirs (the others keep theirs): the campaign's
+ * total is then the ad sets' sum and each ad set spends its budget's share of it, as the world
+ * was built (an ad set's share is its budget / the campaign's total).
+ */
+function withBudgets(c: CampaignModel, budgets: ReadonlyMap<string, number>): CampaignModel {
+  const own = budgets.get(c.id)
+  if (own !== undefined) return { ...c, budgetMicros: own }
+  if (!c.adSets.some((s) => budgets.has(s.id))) return c
+  const setBudgets = c.adSets.map((s) => budgets.get(s.id) ?? s.share * c.budgetMicros)
+  const total = setBudgets.reduce((a, b) => a + b, 0)
+  if (!(total > 0)) return { ...c, budgetMicros: 0 }
+  return {
+    ...c,
+    budgetMicros: total,
+    adSets: c.adSets.map((s, k) => ({ ...s, share: (setBudgets[k] as number) / total })),
   }
 }
 
