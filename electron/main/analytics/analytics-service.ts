@@ -31,6 +31,7 @@ import {
 } from '../store/repos/analytics-repo'
 import type { FxRepo } from '../store/repos/fx-repo'
 import type { WorkspaceRepo } from '../store/repos/workspace-repo'
+import { adWindowTotalsSteps } from './ad-window-totals'
 import { previousPeriod } from './dashboard-service'
 
 type BreakdownInput = z.output<typeof BreakdownInputSchema>
@@ -271,86 +272,15 @@ export class AnalyticsService {
 
   /**
    * `adAndAdSetTotalsMany` as steps (a caller can give the event loop back between them): one
-   * account's reads (on one snapshot of the store) per step, then the totals in steps of at most
-   * 16,384 buckets.
+   * month of `ad_month` or one day of one account's rows per step (an account read again on one
+   * snapshot if something was written between its steps), then the totals in steps of 2,048 ads
+   * (`adWindowTotalsSteps`).
    */
   *adAndAdSetTotalsSteps(
     scope: ResolvedScope,
     ranges: { from: string; to: string; accountIds: number[] }[],
   ): Generator<void, { ad: Map<number, Totals>; ad_set: Map<number, Totals> }[]> {
-    const perRange = ranges.map(() => new Map<number, AdBucket[]>())
-    const byAccount = new Map<number, number[]>()
-    ranges.forEach((r, i) => {
-      for (const a of r.accountIds) {
-        let l = byAccount.get(a)
-        if (!l) byAccount.set(a, (l = []))
-        l.push(i)
-      }
-    })
-    const push = (i: number, b: AdBucket): void => {
-      const m = perRange[i] as Map<number, AdBucket[]>
-      const id = Number(b.key)
-      const l = m.get(id)
-      if (l) l.push(b)
-      else m.set(id, [b])
-    }
-    for (const [accountId, idx] of byAccount) {
-      yield
-      this.repo.snapshot(() => {
-        const span = this.repo.dataSpans([accountId]).get(accountId)
-        const currency = scope.byId.get(accountId)?.currency
-        if (!span || currency === undefined) return
-        const whole = new Map<string, number[]>()
-        const parts: { i: number; from: string; to: string }[] = []
-        for (const i of idx) {
-          const r = ranges[i] as { from: string; to: string }
-          const from = r.from > span.first ? r.from : span.first
-          const to = r.to < span.last ? r.to : span.last
-          if (from > to) continue
-          for (const m of monthPieces({ from, to })) {
-            // The month's days with rows: whole when the piece covers them all.
-            const ms = startOfMonth(m.from)
-            const me = endOfMonth(m.from)
-            const first = ms > span.first ? ms : span.first
-            const last = me < span.last ? me : span.last
-            if (m.from <= first && m.to >= last) {
-              const month = ms.slice(0, 7)
-              let l = whole.get(month)
-              if (!l) whole.set(month, (l = []))
-              l.push(i)
-            } else parts.push({ i, from: m.from, to: m.to })
-          }
-        }
-        if (whole.size) {
-          const months = [...whole.keys()].sort()
-          for (const row of this.repo.adMonthRows(
-            accountId,
-            months[0] as string,
-            months[months.length - 1] as string,
-          )) {
-            const list = whole.get(row[0] as string)
-            if (!list) continue
-            const b = monthBucket(row, currency)
-            for (const i of list) push(i, b)
-          }
-        }
-        if (parts.length) for (const [i, b] of sumParts(this.repo, accountId, currency, parts)) push(i, b)
-      })
-    }
-    const out: { ad: Map<number, Totals>; ad_set: Map<number, Totals> }[] = []
-    for (const m of perRange) {
-      yield
-      const ids = Float64Array.from(m.keys()).sort()
-      const ordered: AdBucket[] = []
-      for (const id of ids) {
-        const l = m.get(id) as AdBucket[]
-        if (l.length > 1)
-          l.sort((a, b) => a.adSetId - b.adSetId || (a.month < b.month ? -1 : a.month > b.month ? 1 : 0))
-        for (const b of l) ordered.push(b)
-      }
-      out.push(yield* adTotalsSteps(scope, ordered))
-    }
-    return out
+    return yield* adWindowTotalsSteps(this.repo, scope, ranges)
   }
 
   /** Totals and ratios by level and grain, optionally with the previous period per row. */
@@ -636,160 +566,5 @@ function* adTotalsSteps(
       if (!t) out[level].set(id, (t = { ...EMPTY_TOTALS }))
       addBucket(t, b, scope)
     }
-  return out
-}
-
-/** An ad_month row as a bucket. */
-function monthBucket(row: (string | number)[], currency: string): AdBucket {
-  return {
-    key: String(row[1]),
-    adSetId: row[2] as number,
-    period: '',
-    month: row[0] as string,
-    currency,
-    spend: row[3] as number,
-    impressions: row[4] as number,
-    clicks: row[5] as number,
-    conversions: row[6] as number,
-    revenue: row[7] as number,
-    video_views: row[8] as number,
-    provisional: 0,
-  }
-}
-
-/** Values per (part, ad) slot in `sumParts`: the six sums and the conversions' compensation. */
-const SLOT = 8
-
-/**
- * Sum one account's ad-day rows into each part (a range's days inside one month): the parts'
- * days are read once, merged into contiguous spans; each row is added to every part holding its
- * day, per ad and ad set. Conversions are summed as SQLite's sum() sums REAL values
- * (Kahan-Babuska-Neumaier), so a part's sums equal a grouped SQL read of its days. Returns
- * [range index, bucket] pairs.
- */
-function sumParts(
-  repo: AnalyticsRepo,
-  accountId: number,
-  currency: string,
-  parts: { i: number; from: string; to: string }[],
-): [number, AdBucket][] {
-  const np = parts.length
-  const byDay = new Map<string, number[]>()
-  for (let p = 0; p < np; p++) {
-    const part = parts[p] as { from: string; to: string }
-    for (const d of dateRange(part.from, part.to)) {
-      const l = byDay.get(d)
-      if (l) l.push(p)
-      else byDay.set(d, [p])
-    }
-  }
-  const sorted = [...parts].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
-  const spans: { from: string; to: string }[] = []
-  for (const p of sorted) {
-    const last = spans[spans.length - 1]
-    if (last && addDays(last.to, 1) >= p.from) {
-      if (p.to > last.to) last.to = p.to
-    } else spans.push({ from: p.from, to: p.to })
-  }
-  // Ads get dense indexes; slotOf[ad * np + part] is the ad's value slot in that part (+1; 0 none).
-  const dense = new Map<number, number>()
-  const adIds: number[] = []
-  const adSets: number[] = []
-  let slotOf = new Int32Array(1024 * np)
-  let values = new Float64Array(4096 * SLOT)
-  let used = 0
-  const slotPart: number[] = []
-  const slotAd: number[] = []
-  // Rows of an ad under another ad set than its first (rare: an ad moved), by part|ad|ad set.
-  const moved = new Map<string, { part: number; ad: number; adSet: number; at: number }>()
-  const newSlot = (part: number, d: number): number => {
-    if ((used + 1) * SLOT > values.length) {
-      const grown = new Float64Array(values.length * 2)
-      grown.set(values)
-      values = grown
-    }
-    slotPart.push(part)
-    slotAd.push(d)
-    return used++
-  }
-  for (const sp of spans) {
-    let day = ''
-    let targets: number[] | undefined
-    for (const r of repo.adDayRows(accountId, sp.from, sp.to)) {
-      if (r[0] !== day) {
-        day = r[0] as string
-        targets = byDay.get(day)
-      }
-      if (!targets) continue
-      const ad = r[1] as number
-      const adSet = r[2] as number
-      let d = dense.get(ad)
-      if (d === undefined) {
-        d = adIds.length
-        dense.set(ad, d)
-        adIds.push(ad)
-        adSets.push(adSet)
-        if ((d + 1) * np > slotOf.length) {
-          const grown = new Int32Array(slotOf.length * 2)
-          grown.set(slotOf)
-          slotOf = grown
-        }
-      }
-      const other = adSets[d] !== adSet
-      const c = r[6] as number
-      for (const p of targets) {
-        let at: number
-        if (other) {
-          const k = `${p}|${ad}|${adSet}`
-          let m = moved.get(k)
-          if (!m) moved.set(k, (m = { part: p, ad, adSet, at: newSlot(p, -1) }))
-          at = m.at
-        } else {
-          const si = d * np + p
-          at = (slotOf[si] as number) - 1
-          if (at < 0) {
-            at = newSlot(p, d)
-            slotOf[si] = at + 1
-          }
-        }
-        const o = at * SLOT
-        values[o] = (values[o] as number) + (r[3] as number)
-        values[o + 1] = (values[o + 1] as number) + (r[4] as number)
-        values[o + 2] = (values[o + 2] as number) + (r[5] as number)
-        const acc = values[o + 3] as number
-        const t = acc + c
-        values[o + 7] = (values[o + 7] as number) + (Math.abs(acc) > Math.abs(c) ? acc - t + c : c - t + acc)
-        values[o + 3] = t
-        values[o + 4] = (values[o + 4] as number) + (r[7] as number)
-        values[o + 5] = (values[o + 5] as number) + (r[8] as number)
-      }
-    }
-  }
-  const movedBySlot = new Map<number, { ad: number; adSet: number }>()
-  for (const m of moved.values()) movedBySlot.set(m.at, m)
-  const out: [number, AdBucket][] = []
-  for (let at = 0; at < used; at++) {
-    const part = parts[slotPart[at] as number] as { i: number; from: string }
-    const d = slotAd[at] as number
-    const m = d < 0 ? (movedBySlot.get(at) as { ad: number; adSet: number }) : null
-    const o = at * SLOT
-    out.push([
-      part.i,
-      {
-        key: String(m ? m.ad : adIds[d]),
-        adSetId: m ? m.adSet : (adSets[d] as number),
-        period: '',
-        month: part.from.slice(0, 7),
-        currency,
-        spend: values[o] as number,
-        impressions: values[o + 1] as number,
-        clicks: values[o + 2] as number,
-        conversions: (values[o + 3] as number) + (values[o + 7] as number),
-        revenue: values[o + 4] as number,
-        video_views: values[o + 5] as number,
-        provisional: 0,
-      },
-    ])
-  }
   return out
 }

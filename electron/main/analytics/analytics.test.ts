@@ -310,6 +310,46 @@ describe('analytics against hand-computed values', () => {
     expect(many[5]?.ad.size).toBe(0)
   })
 
+  it('reads an account again on one snapshot when something is written between its steps', () => {
+    const a = core.services.analytics
+    const scope = a.scope(ws)
+    const ranges = [
+      { from: '2025-12-01', to: '2026-03-31', accountIds: [ids.usd, ids.eur] },
+      { ...JAN30_FEB2, accountIds: [ids.usd, ids.eur] },
+      // A day that is not a whole month of the account's rows (read from the rows).
+      { from: '2026-01-31', to: '2026-02-01', accountIds: [ids.usd] },
+    ]
+    const s = core.store.sqlite
+    const m = new MetricsRepo(s)
+    const setSpend = (spend: number): void =>
+      s
+        .transaction(() => {
+          s.prepare('UPDATE daily_metrics SET spend_micros = ? WHERE ad_id = ? AND date = ?').run(
+            spend,
+            ids.a1,
+            '2026-01-30',
+          )
+          m.refreshRollups(ids.usd, '2026-01-30', '2026-01-30')
+        })
+        .immediate()
+    const steps = a.adAndAdSetTotalsSteps(scope, ranges)
+    // Into the first account's reads: its plan made and its first month (January) read.
+    steps.next()
+    steps.next()
+    steps.next()
+    setSpend(70e6)
+    try {
+      let r = steps.next()
+      while (!r.done) r = steps.next()
+      ranges.forEach((x, i) => expect(r.value[i]).toEqual(a.adAndAdSetTotals(a.scope(ws, x.accountIds), x)))
+      // 70 (Jan 30, written after January was read) + 50 (Feb 1).
+      expect(r.value[1]?.ad.get(ids.a1)?.spendMicros).toBe(120e6)
+      expect(r.value[2]?.ad.get(ids.a1)?.spendMicros).toBe(50e6)
+    } finally {
+      setSpend(100e6)
+    }
+  })
+
   it('ranks top campaigns by ROAS with a minimum spend and compares periods', async () => {
     const top = await call<{ rows: { name: string }[] }>('analytics:getTop', {
       workspaceId: ws,

@@ -370,7 +370,10 @@ export function* evaluateRuleSteps(
       (!scope.accountIds || scope.accountIds.includes(a.id)),
   )
   const accountIds = new Set(accounts.map((a) => a.id))
-  const all = data.entities(scope.level).filter((e) => accountIds.has(e.accountId))
+  // The entity lists hold the entities of the evaluation's accounts: filtered only when the rule
+  // leaves some of those accounts out.
+  const listed = data.entities(scope.level)
+  const all = accounts.length === data.accounts.size ? listed : listed.filter((e) => accountIds.has(e.accountId))
   const named = scope.includeNew ? null : new Set(scope.entityIds ?? [])
   const re = scope.nameMatches ? new RegExp(scope.nameMatches, 'i') : null
   const contains = scope.nameContains?.toLowerCase()

@@ -253,6 +253,30 @@ export class AnalyticsRepo {
   }
 
   /**
+   * One account's ad rows of one day in ad order, as rows of [ad, ad set, spend, impressions,
+   * clicks, conversions, value, video views] (a day per read: a caller can pause between days).
+   */
+  adRowsOn(accountId: number, date: string): number[][] {
+    return this.stmt(
+      `SELECT ad_id, ad_set_id, spend_micros, impressions, clicks, conversions, conversion_value_micros, video_views
+       FROM daily_metrics WHERE account_id = ? AND date = ?`,
+    )
+      .raw()
+      .all(accountId, date) as number[][]
+  }
+
+  /**
+   * Changes when anything was committed since the last call's answer: by another connection
+   * (SQLite's data_version) or by this one (total_changes). Reads split over several snapshots
+   * compare it to know they saw one state of the store.
+   */
+  writeMark(): string {
+    const v = this.stmt('PRAGMA data_version').pluck().get() as number
+    const c = this.stmt('SELECT total_changes()').pluck().get() as number
+    return `${v}|${c}`
+  }
+
+  /**
    * Converted per-campaign totals of a range from the running-total rollup: for each piece, its
    * sums (cum(to) - cum(from - 1) within each month) times the piece's rate (money rounded to whole micros per piece, half away
    * from zero; conversions to 1e-6 at the end). Campaigns with nothing in the range are left out.
