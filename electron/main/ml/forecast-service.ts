@@ -53,6 +53,14 @@ function curvesOf(
   revenueProblem: string | null
   conversionsProblem: string | null
 } {
+  return runSteps(curvesOfSteps(s, account))
+}
+
+/** `curvesOf` as two steps (one fit each: a fit with its hold-out is 20-40 ms). */
+function* curvesOfSteps(
+  s: EntitySeries,
+  account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
+): Steps<ReturnType<typeof curvesOf>> {
   const from = Math.max(0, s.spend.length - CURVE_DAYS)
   const spend = s.spend.subarray(from)
   const y = s.revenue.subarray(from)
@@ -60,6 +68,7 @@ function curvesOf(
   // The season control: the account's totals on the same days (the season moves them all).
   const ctl = (v: Float64Array) => (account ? { spend: account.spend.subarray(from), y: v.subarray(from) } : undefined)
   let revenue = fitResponseCurve(spend, y, ctl(account?.revenue ?? y))
+  yield
   let conversions = fitResponseCurve(spend, n, ctl(account?.conversions ?? n))
   // The shape from the whole window, the level from its last weeks (the level drifts).
   if (revenue) revenue = anchorLevel(revenue, spend, y)
@@ -77,7 +86,15 @@ function curveView(
   s: EntitySeries,
   account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
 ): ResponseCurveView {
-  const c = curvesOf(s, account)
+  return runSteps(curveViewSteps(s, account))
+}
+
+/** `curveView` as steps (one fit per step). */
+function* curveViewSteps(
+  s: EntitySeries,
+  account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
+): Steps<ResponseCurveView> {
+  const c = yield* curvesOfSteps(s, account)
   const rev = c.revenue
   const conv = c.conversions
   if (!rev || !conv)
@@ -423,7 +440,7 @@ export class ForecastService {
         yield
         series.push(s)
         try {
-          got.set(`${s.entityType}:${s.id}`, curveView(s, account))
+          got.set(`${s.entityType}:${s.id}`, yield* curveViewSteps(s, account))
         } catch (e) {
           got.set(`${s.entityType}:${s.id}`, { problem: (e as Error).message })
         }

@@ -167,8 +167,23 @@ function draft(
   return { ...rest, impact, priority: impact ? (impact.point / 1e6) * rate * d.confidence : 0 }
 }
 
-const curvePoints = (c: CurveView): CurvePoint[] =>
-  c.points.map((p) => ({ spend: p.spendMicros / 1e6, revenue: p.revenueMicros / 1e6, marginalRoas: p.marginalRoas }))
+/** A curve's points in currency units (a fallback's computed from its power law: the same numbers, fewer objects). */
+const curvePoints = (c: CurveView): CurvePoint[] => {
+  const f = FALLBACKS.get(c)
+  if (f) {
+    const out: CurvePoint[] = []
+    for (let i = 0; i <= FALLBACK_STEPS; i++) {
+      const p = fallbackPoint(f.s0, f.r0, f.e, i)
+      out.push({ spend: p.spendMicros / 1e6, revenue: p.revenueMicros / 1e6, marginalRoas: p.marginalRoas })
+    }
+    return out
+  }
+  return c.points.map((p) => ({
+    spend: p.spendMicros / 1e6,
+    revenue: p.revenueMicros / 1e6,
+    marginalRoas: p.marginalRoas,
+  }))
+}
 
 const isCurve = (c: CurveView | { problem: string } | undefined): c is CurveView => !!c && !('problem' in c)
 
@@ -198,16 +213,43 @@ export function elasticityOf(c: CurveView): number | null {
  * known, so it carries r2 = 0 (its changes get the widest interval).
  */
 export function fallbackCurve(currency: string, s0: number, r0: number, e: number): CurveView {
-  const points: CurveView['points'] = []
-  for (let i = 0; i <= 40; i++) {
-    const x = (2 * s0 * i) / 40
-    points.push({
-      spendMicros: micros(x),
-      revenueMicros: micros(x > 0 ? r0 * Math.pow(x / s0, e) : 0),
-      marginalRoas: x > 0 ? ((e * r0) / s0) * Math.pow(x / s0, e - 1) : e * (r0 / s0) * 10,
-    })
+  // The points are built when first read: a generation at 10,000 campaigns makes ~20,000 fallbacks
+  // and reads the points of a few hundred (the reallocation reads its units via `curvePoints`);
+  // built eagerly they were ~900,000 objects that outlived young-generation collections.
+  let points: CurveView['points'] | undefined
+  const view: CurveView = {
+    source: 'fallback',
+    elasticity: e,
+    currency,
+    r2: 0,
+    days: 28,
+    currentDailySpendMicros: micros(s0),
+    get points() {
+      if (!points) {
+        points = []
+        for (let i = 0; i <= FALLBACK_STEPS; i++) points.push(fallbackPoint(s0, r0, e, i))
+      }
+      return points
+    },
   }
-  return { source: 'fallback', elasticity: e, currency, r2: 0, days: 28, currentDailySpendMicros: micros(s0), points }
+  FALLBACKS.set(view, { s0, r0, e })
+  return view
+}
+
+/** Points of a fallback curve: 0 to twice the recent spend in this many steps. */
+const FALLBACK_STEPS = 40
+
+/** The power law of each fallback curve (`curvePoints` computes its points without building `points`). */
+const FALLBACKS = new WeakMap<CurveView, { s0: number; r0: number; e: number }>()
+
+/** Point i of the fallback curve through (s0, r0) at elasticity e. */
+function fallbackPoint(s0: number, r0: number, e: number, i: number): CurveView['points'][number] {
+  const x = (2 * s0 * i) / FALLBACK_STEPS
+  return {
+    spendMicros: micros(x),
+    revenueMicros: micros(x > 0 ? r0 * Math.pow(x / s0, e) : 0),
+    marginalRoas: x > 0 ? ((e * r0) / s0) * Math.pow(x / s0, e - 1) : e * (r0 / s0) * 10,
+  }
 }
 
 /** Why a holder may not move, or null. */
@@ -254,6 +296,7 @@ export function* budgetReallocationSteps(a: AccountData): Steps<RecommendationDr
     })
   const movable = holders.filter((x) => x.held === null)
   if (movable.length < 2) return null
+  yield
   const alloc = yield* reallocateSteps(holders, DEFAULT_GUARDRAILS)
   let dRev = 0
   let dSpend = 0

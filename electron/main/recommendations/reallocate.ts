@@ -118,6 +118,7 @@ export function* reallocateSteps(holders: Holder[], g: Guardrails = DEFAULT_GUAR
   // holders, recomputing every gain on every move was most of a 10,000-campaign generation).
   const gains = new Float64Array(n)
   for (let i = 0; i < n; i++) gains[i] = gain(i)
+  yield
   // The step halves whenever a move overshoots (the donor ends up returning more than the
   // receiver), so the loop converges instead of trading the same amount back and forth.
   let step = total / 1000

@@ -7,6 +7,7 @@ import { NO_YIELD, sliceBudget } from '../scheduler/slices'
 import { MetricsRepo } from '../store/repos/metrics-repo'
 import { RecommendationsRepo } from '../store/repos/recommendations-repo'
 import { createTestCore, TEST_CALLER } from '../test-support'
+import { elasticityOf, fallbackCurve } from './engine'
 import { reallocate, revenueAt, type CurvePoint } from './reallocate'
 import { seedWasteWorld, WASTE_WORLD_NOW } from '../store/repos/testing'
 
@@ -69,6 +70,19 @@ describe('reallocation along response curves', () => {
       { key: 'c', budget: 100, spend: 100, curve: sqrtCurve(5), held: 'learning' },
     ])
     expect(out.map((x) => Math.round(x.budgetAfter * 100) / 100)).toEqual([130, 70, 100])
+  })
+
+  it('builds a fallback curve’s points when they are read: the power law through the recent spend and revenue', () => {
+    const c = fallbackCurve('USD', 50, 150, 0.6)
+    const copy = JSON.parse(JSON.stringify(c)) as typeof c
+    expect(copy.points).toHaveLength(41)
+    // x = 2 · 50 · i / 40: the recent spend at i = 20, where revenue is the recent revenue.
+    expect(copy.points[20]).toEqual({ spendMicros: 50e6, revenueMicros: 150e6, marginalRoas: (0.6 * 150) / 50 })
+    expect(copy.points[40]?.revenueMicros).toBe(Math.round(150 * 2 ** 0.6 * 1e6))
+    // The engine reads the same curve whether it computes the points itself or reads them.
+    const plain = { ...c, points: c.points.map((p) => ({ ...p })) }
+    expect(elasticityOf(c)).toBe(elasticityOf(plain))
+    expect(elasticityOf(c)).toBeCloseTo(0.6, 2)
   })
 })
 

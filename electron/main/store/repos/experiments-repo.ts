@@ -4,7 +4,7 @@ import type { Sqlite } from '../connect'
 import { inChunks } from '../id-lists'
 
 /** Days of rows one step of `adSetsWithSeveralAdsSteps` groups (one account's). */
-const CANDIDATE_CHUNK_DAYS = 3
+const CANDIDATE_CHUNK_DAYS = 2
 
 /** The levels a test can compare: ads, ad sets or campaigns. */
 export type ExperimentLevel = 'campaign' | 'ad_set' | 'ad'
