@@ -1,5 +1,6 @@
 import { TEST_CALLER } from '../electron/main/test-support'
 import { fork } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -251,6 +252,12 @@ function rawUpsert(
     .prepare('SELECT * FROM daily_metrics ORDER BY account_id, date, ad_id')
     .raw()
     .all() as unknown[][]
+  // ME_BENCH_HASH=1: a SHA-256 of the synced rows (stderr), to show an optimisation kept them identical.
+  if (process.env.ME_BENCH_HASH === '1') {
+    const h = createHash('sha256')
+    for (const r of data) h.update(`${r.join('\t')}\n`)
+    console.error(`  daily_metrics sha256 ${h.digest('hex')} (${data.length} rows)`)
+  }
   const raw = openStore({
     path: join(tmpDir, 'raw.db'),
     migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),

@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads'
 import type { SqlStatement } from '../repos/jobs-repo'
 import type { Sqlite } from '../db'
 import { transferList } from '../../sync/connectors/daily-batch'
+import { backgroundNice } from '../../thread-priority'
 import { startWorker, workerEntryUrl } from '../../worker-entry'
 import type { ChunkWrite, ChunkWriter } from './chunk-writer'
 import type { EntityIds, EntityWriter } from './entity-writer'
@@ -153,7 +154,7 @@ export class ThreadSink implements ChunkSink {
     if (!url) return null
     // The writer thread also checkpoints the WAL (after each chunk): this thread's time is the UI's.
     // Run-of-the-mill auto-checkpoints take over after the run.
-    return new ThreadSink(startWorker(url, { path: sqlite.name }))
+    return new ThreadSink(startWorker(url, { path: sqlite.name, nice: backgroundNice() }))
   }
 
   private post(message: WriteMessage, transfer: ArrayBuffer[] = []): Promise<Extract<WriteReply, { ok: true }>> {

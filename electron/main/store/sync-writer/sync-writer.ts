@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
+import { lowerThreadPriority } from '../../thread-priority'
 import { connectStore, setWalAutoCheckpoint } from '../connect'
 import { ChunkGate, runAll, type WriteMessage, type WriteReply } from './chunk-sink'
 import { ChunkWriter, type ChunkWrite } from './chunk-writer'
@@ -6,7 +7,9 @@ import { EntityWriter } from './entity-writer'
 
 // Writer thread entry (see chunk-sink.ts ThreadSink): its own connection to the store file, a large
 // page cache for the run, one transaction per chunk with the statements that must commit with it.
-const { path } = workerData as { path: string }
+const { path, nice } = workerData as { path: string; nice?: number }
+// Below the core thread's priority (thread-priority.ts): the core's thread answers the UI first.
+lowerThreadPriority(nice)
 const sqlite = connectStore(path)
 sqlite.pragma('cache_size = -262144')
 // A background thread may wait longer than the main thread for the write lock (the main thread's

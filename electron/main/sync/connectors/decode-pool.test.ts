@@ -8,6 +8,7 @@ import type { MetaPageArgs } from './meta/meta-page-decoder'
 import { DEFAULT_PURCHASE_ACTION_TYPES } from './meta/meta-protocol'
 import type { DecodeRequest, DecoderName } from './page-decode'
 import type { SnapchatPageArgs } from './snapchat/snapchat-page-decoder'
+import { pairsText } from './snapchat/snapchat-stats'
 import { simConnector, testPlatforms } from './test-support'
 import type { TikTokPageArgs } from './tiktok/tiktok-page-decoder'
 
@@ -33,10 +34,8 @@ const TIKTOK_ARGS: TikTokPageArgs = {
 }
 const SNAP_ARGS: SnapchatPageArgs = {
   timeZone: 'America/Los_Angeles',
-  adIds: ['ad_1'],
-  adSquads: ['sq_1'],
-  squadIds: ['sq_1'],
-  squadCampaigns: ['c_1'],
+  adSquads: pairsText([['ad_1', 'sq_1']]),
+  squadCampaigns: pairsText([['sq_1', 'c_1']]),
   what: 'snap',
 }
 
@@ -164,6 +163,35 @@ describe('page decoding: worker and inline agree', () => {
       expect(mid.worker - before.worker, platform).toBe(0)
       expect(after.worker - mid.worker, platform).toBeGreaterThanOrEqual(inline.length)
     }
+  })
+
+  it('decodes a body at the start of a larger reused buffer, and gets the buffer back for the next body', async () => {
+    const meta = samples().find((s) => s.name === 'meta')
+    if (!meta) throw new Error('no sample')
+    // A page of more than BodyBuffers' smallest kept size (256 kB), as real report pages are.
+    const page = JSON.parse(meta.text) as { data: unknown[] }
+    while (JSON.stringify(page).length < 300_000) page.data.push(...page.data)
+    const text = JSON.stringify(page)
+    const inline = decodePage(req('meta-insights', META_ARGS, text))
+    if (!inline.ok) throw new Error(inline.error.message)
+    pool.buffers.clear()
+    let buffer: ArrayBuffer | null = null
+    for (let i = 0; i < 3; i++) {
+      const bytes = new TextEncoder().encode(text)
+      const body = pool.buffers.take(bytes.byteLength)
+      expect(body.byteLength).toBeGreaterThan(bytes.byteLength)
+      // Bytes of an earlier body after this one's end must not be read.
+      new Uint8Array(body).fill(0x7b)
+      new Uint8Array(body).set(bytes)
+      if (i > 0) expect(pool.buffers.reused).toBeGreaterThan(0)
+      const out = await pool.decode({ ...req('meta-insights', META_ARGS, ''), body, length: bytes.byteLength })
+      expect(out).toEqual(inline)
+      // Transferred away, then handed back by the worker with its answer.
+      expect(body.byteLength).toBe(0)
+      expect(pool.buffers.keptBytes()).toBeGreaterThan(0)
+      buffer = body
+    }
+    expect(buffer).not.toBeNull()
   })
 
   it('shuts the pool down and starts a new one on the next decode', async () => {

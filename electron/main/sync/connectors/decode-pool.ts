@@ -2,9 +2,11 @@ import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import { intFromEnv } from '../../env-settings'
 import { startWorker, workerEntryUrl } from '../../worker-entry'
+import { BodyBuffers } from './body-buffers'
 import { decodePage } from './decoders'
 import type { DecodeOutcome, DecodeRequest, DecodeRunner } from './page-decode'
 import { reportError } from '../../logging'
+import { backgroundNice } from '../../thread-priority'
 
 export type { DecodeRunner }
 
@@ -42,6 +44,8 @@ export class DecodePool implements DecodeRunner {
   private nextId = 1
   /** Pages decoded per mode since start (tests check the worker path is really taken). */
   private readonly counts = { worker: 0, inline: 0 }
+  /** Page bodies' buffers, handed back by the workers with their answers (see BodyBuffers). */
+  readonly buffers = new BodyBuffers()
 
   /** `entry`: the worker entry (default: `decode-worker` beside this module; null decodes inline). */
   constructor(private readonly entry: URL | null = workerEntryUrl(import.meta.url, 'decode-worker')) {}
@@ -82,6 +86,7 @@ export class DecodePool implements DecodeRunner {
       s.answered = true
       this.failAll(s, 'decode pool shut down')
     }
+    this.buffers.clear()
     await Promise.all(stopping.map((s) => s.worker.terminate()))
   }
 
@@ -97,12 +102,13 @@ export class DecodePool implements DecodeRunner {
   }
 
   private spawn(url: URL): Slot {
-    const worker = startWorker(url)
+    const worker = startWorker(url, { nice: backgroundNice() })
     const slot: Slot = { worker, inflight: new Map(), dead: false, answered: false }
     // Idle workers never keep the process alive; a busy one does (see decode()).
     worker.unref()
-    worker.on('message', (m: { id: number; outcome: DecodeOutcome }) => {
+    worker.on('message', (m: { id: number; outcome: DecodeOutcome; body?: ArrayBuffer }) => {
       slot.answered = true
+      if (m.body) this.buffers.give(m.body)
       const resolve = slot.inflight.get(m.id)
       if (!resolve) return
       slot.inflight.delete(m.id)

@@ -1,11 +1,16 @@
-import { parentPort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
+import { lowerThreadPriority } from '../../thread-priority'
 import { transferList } from './daily-batch'
 import { decodePage } from './decoders'
 import type { DecodeOutcome, DecodeRequest } from './page-decode'
 
 // Decode pool worker entry (see decode-pool.ts): page bytes in, a DailyBatch (buffers transferred)
 // or an error signal out. Nothing here touches the store, the network or electron.
+// Below the core thread's priority (thread-priority.ts): the core's thread answers the UI first.
+lowerThreadPriority((workerData as { nice?: number } | undefined)?.nice)
 parentPort?.on('message', (m: { id: number; req: DecodeRequest }) => {
   const outcome: DecodeOutcome = decodePage(m.req)
-  parentPort?.postMessage({ id: m.id, outcome }, outcome.ok ? transferList(outcome.batch) : [])
+  // The body's buffer goes back too: the pool copies a later page into it (body-buffers.ts).
+  const body = m.req.body
+  parentPort?.postMessage({ id: m.id, outcome, body }, [...(outcome.ok ? transferList(outcome.batch) : []), body])
 })

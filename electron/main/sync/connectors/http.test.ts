@@ -109,5 +109,19 @@ describe('readBytes', () => {
     // Its own buffer, so it can be transferred to a decode thread.
     const own = await readBytes(streamed(parts))
     expect(own.byteLength).toBe(big.byteLength)
+    expect(own.buffer.byteLength).toBe(big.byteLength)
+  })
+
+  it('copies into the buffer it is given (a reused, larger one) and answers the body as a view at its start', async () => {
+    const body = new Uint8Array(70_000).map((_, i) => (i * 7) % 253)
+    const given = new ArrayBuffer(1 << 17)
+    new Uint8Array(given).fill(9)
+    const got = await readBytes(streamed([body.subarray(0, 1000), body.subarray(1000)]), (size) => {
+      expect(size).toBe(body.byteLength)
+      return given
+    })
+    expect(got.buffer).toBe(given)
+    expect(got.byteOffset).toBe(0)
+    expect(Buffer.compare(got, body)).toBe(0)
   })
 })

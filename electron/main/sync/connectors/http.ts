@@ -213,17 +213,19 @@ export class HttpClient {
   }
 
   private async oncePage<E>(spec: PageRequestSpec): Promise<Outcome<DecodedPage<E>>> {
-    const got = await this.exchange(spec, readBytes)
-    if (!got.ok) return got
-    const { res, body } = got
     const mode = spec.decode.mode ?? this.ctx.decodeMode ?? 'worker'
     const decoder = mode === 'worker' ? (this.ctx.decoder ?? inlineDecoder) : inlineDecoder
+    const buffers = decoder.buffers
+    const got = await this.exchange(spec, (res) => readBytes(res, buffers && ((size) => buffers.take(size))))
+    if (!got.ok) return got
+    const { res, body } = got
     const out = await decoder.decode({
       decoder: spec.decode.decoder,
       args: spec.decode.args,
       status: res.status,
       headers: [...res.headers],
-      body,
+      body: body.buffer as ArrayBuffer,
+      length: body.byteLength,
     })
     if (!out.ok) {
       if (out.fatal) throw new ConnectorError(out.error.kind, this.protocol.platform, out.error.message)
@@ -311,16 +313,22 @@ export function assertAllowedUrl(platform: PlatformId, origins: readonly string[
 const COPY_PIECE = 1 << 20
 
 /**
- * A response body as one ArrayBuffer of its own (it is transferred to a decode thread), copied once
- * from the chunks as they arrived, in pieces with a turn of the event loop every SLICE_MS, so a
- * multi-MB page never holds the core's thread in one stretch. `Response.arrayBuffer()` concatenates
- * the chunks and then copies the result again into zero-filled memory, in one go: for report pages
- * of 10 MB that was most of the core thread's time in a sync, in stretches of 150-340 ms (issue
- * 12, `ipc_p99_ms`).
+ * A response body in one buffer of its own (it is transferred to a decode thread), copied once from
+ * the chunks as they arrived, in pieces with a turn of the event loop every SLICE_MS, so a multi-MB
+ * page never holds the core's thread in one stretch. `Response.arrayBuffer()` concatenates the chunks
+ * and then copies the result again into zero-filled memory, in one go: for report pages of 10 MB that
+ * was most of the core thread's time in a sync, in stretches of 150-340 ms (issue 12, `ipc_p99_ms`).
+ *
+ * `take(size)` gives the buffer to copy into (the decode pool's `BodyBuffers`: buffers written before,
+ * so the copy does not fault in fresh memory); it may be larger than the body. The answer is a view of
+ * the body's bytes at the start of that buffer.
  */
-export async function readBytes(res: Response): Promise<ArrayBuffer> {
+export async function readBytes(
+  res: Response,
+  take: (size: number) => ArrayBuffer = (size) => new ArrayBuffer(size),
+): Promise<Uint8Array> {
   // No stream: an empty body, or an answer that hands over one buffer (sim-thread answerResponse).
-  if (!res.body) return res.arrayBuffer()
+  if (!res.body) return new Uint8Array(await res.arrayBuffer())
   const chunks: Uint8Array[] = []
   let size = 0
   const reader = res.body.getReader()
@@ -330,8 +338,7 @@ export async function readBytes(res: Response): Promise<ArrayBuffer> {
     chunks.push(value)
     size += value.byteLength
   }
-  // Not zero-filled: every byte is written below.
-  const out = Buffer.allocUnsafeSlow(size)
+  const out = new Uint8Array(take(size), 0, size)
   const budget = sliceBudget()
   let at = 0
   for (const c of chunks)
@@ -341,7 +348,7 @@ export async function readBytes(res: Response): Promise<ArrayBuffer> {
       at += piece.byteLength
       await budget.maybeYield()
     }
-  return out.buffer as ArrayBuffer
+  return out
 }
 
 function tryParse(text: string): unknown {

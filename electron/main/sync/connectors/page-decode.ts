@@ -4,6 +4,7 @@ import type { PlatformId } from '../../../../shared/domain/entities'
 import { toEpochDay } from '../../../../shared/domain/dates'
 import { DailyBatchBuilder, type DailyBatch } from './daily-batch'
 import { quoteBigIntegers } from './json-text'
+import type { BodyBuffers } from './body-buffers'
 import type { ErrorSignal, HttpExchange } from './protocol'
 import { isRowIssue, NEEDS_EXACT, withExactPage } from './row-schema'
 
@@ -23,8 +24,10 @@ export interface DecodeRequest {
   args: unknown
   status: number
   headers: [string, string][]
-  /** UTF-8 response bytes (transferred to the worker). */
+  /** UTF-8 response bytes (transferred to the worker): the first `length` bytes of `body`. */
   body: ArrayBuffer
+  /** The body's length when `body` is a larger reused buffer (BodyBuffers); default its whole length. */
+  length?: number
 }
 
 /** The registered page decoders (see decoders.ts). */
@@ -49,6 +52,8 @@ export type DecodeOutcome =
 /** Runs page decoders somewhere (connectors take one through their context: the core's decode pool). */
 export interface DecodeRunner {
   decode(req: DecodeRequest): Promise<DecodeOutcome>
+  /** Where page bodies are put together before `decode` (buffers the decode threads hand back). */
+  buffers?: BodyBuffers
 }
 
 /** A page as its schema maps it: the normalised rows and the paging the connector follows. */
@@ -84,9 +89,9 @@ const utf8 = new TextDecoder()
  * page (issue 12: decoding was a sixth of the decode threads' time). Any other body is decoded as
  * UTF-8 as before (a BOM dropped, bad bytes replaced).
  */
-export function bodyText(body: ArrayBuffer): string {
-  const bytes = Buffer.from(body)
-  return isAscii(bytes) ? bytes.toString('latin1') : utf8.decode(body)
+export function bodyText(body: ArrayBuffer, length: number = body.byteLength): string {
+  const bytes = Buffer.from(body, 0, length)
+  return isAscii(bytes) ? bytes.toString('latin1') : utf8.decode(bytes)
 }
 
 function isBlank(text: string): boolean {
@@ -170,7 +175,7 @@ const exactFirst = new WeakSet<PageDecoder>()
 
 /** Decode one page with `d`; never throws for anything the body contains. */
 export function runDecoder(d: PageDecoder, req: DecodeRequest): DecodeOutcome {
-  const text = bodyText(req.body)
+  const text = bodyText(req.body, req.length)
   const headers = new Headers(req.headers)
   if (exactFirst.has(d)) return attempt(d, req, text, headers, true)
   try {

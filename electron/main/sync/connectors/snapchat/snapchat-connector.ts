@@ -3,6 +3,7 @@ import type { CreativeFormat } from '../../../../../shared/domain/entities'
 import { addDays } from '../../../../../shared/domain/dates'
 import { HttpClient, joinUrl, withQuery } from '../http'
 import type { SnapchatEnvelope, SnapchatPageArgs } from './snapchat-page-decoder'
+import { pairsText } from './snapchat-stats'
 import {
   assertApplied,
   NumLike,
@@ -295,10 +296,8 @@ export function createSnapchatConnector(ctx: ConnectorContext): Connector {
       const fields = 'impressions,swipes,spend,uniques,video_views,conversion_purchases,conversion_purchases_value'
       const map = {
         timeZone: account.timeZone,
-        adIds: ads.map((x) => x.id),
-        adSquads: ads.map((x) => x.ad_squad_id),
-        squadIds: squads.map((x) => x.id),
-        squadCampaigns: squads.map((x) => x.campaign_id),
+        adSquads: pairsText(ads.map((x) => [x.id, x.ad_squad_id])),
+        squadCampaigns: pairsText(squads.map((x) => [x.id, x.campaign_id])),
       }
       for (const [a, b] of splitWindows(from, to, SNAPCHAT_MAX_WINDOW_DAYS)) {
         const seen = new SeenRows('snapchat', a, b)

@@ -12,12 +12,19 @@ export const UNLISTED_CAMPAIGN = 'unlisted-campaign-of-ad-'
 /** Where a stats page's rows belong: the account's zone and its ad -> squad -> campaign map. */
 export interface StatsContext {
   timeZone: string
-  /** Ad ids and, at the same index, their ad squad ids. */
-  adIds: string[]
-  adSquads: string[]
-  /** Ad squad ids and, at the same index, their campaign ids. */
-  squadIds: string[]
-  squadCampaigns: string[]
+  /**
+   * `[[ad id, ad squad id], ...]` and `[[ad squad id, campaign id], ...]` as JSON text (`pairsText`):
+   * these go with every stats page to a decode thread, and one string is copied there in microseconds
+   * where arrays of thousands of ids were cloned one string at a time (about 1 s of the core's thread in
+   * a 2,000-campaign sync; docs/performance.md, session 12). Read once per account, not per page.
+   */
+  adSquads: string
+  squadCampaigns: string
+}
+
+/** Pairs as StatsContext carries them. */
+export function pairsText(pairs: [string, string][]): string {
+  return JSON.stringify(pairs)
 }
 
 /**
@@ -40,10 +47,16 @@ const AdSeries = z.looseObject({
   timeseries: z.array(z.looseObject({ start_time: z.string(), stats: Stats })),
 })
 
-function zip(keys: string[], values: string[]): Map<string, string> {
-  const m = new Map<string, string>()
-  for (let i = 0; i < keys.length; i++) m.set(keys[i] as string, values[i] as string)
-  return m
+/** The last pairs read (a sync's pages of one account all carry the same): text -> map. */
+const lastPairs: { text: string; map: Map<string, string> }[] = []
+
+function pairsMap(text: string): Map<string, string> {
+  const hit = lastPairs.find((p) => p.text === text)
+  if (hit) return hit.map
+  const map = new Map(JSON.parse(text) as [string, string][])
+  lastPairs.unshift({ text, map })
+  lastPairs.length = Math.min(lastPairs.length, 4)
+  return map
 }
 
 /** A stats page's body (the same for every account: compiled once). */
@@ -68,8 +81,8 @@ const StatsBody = compiledSchema(
  * engine records as archived placeholders (sync-engine/placeholders.ts).
  */
 export function statsPageSchema(c: StatsContext): z.ZodType<{ rows: RemoteDailyRow[]; next?: string }> {
-  const squadOf = zip(c.adIds, c.adSquads)
-  const campaignOf = zip(c.squadIds, c.squadCampaigns)
+  const squadOf = pairsMap(c.adSquads)
+  const campaignOf = pairsMap(c.squadCampaigns)
   const dates = new Map<string, string>()
   return StatsBody.transform((body, ctx) => {
     const rows: RemoteDailyRow[] = []
