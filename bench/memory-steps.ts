@@ -4,6 +4,9 @@
  * printing after each the process RSS, the core's V8 heap and where the resident memory lies
  * (`/proc/self/smaps`: the main thread's malloc heap `[heap]`, the other threads' malloc arenas
  * (64 MB-aligned anonymous regions), other anonymous mappings (V8 heaps, large allocations), files).
+ * Options: ME_STEPS_CACHE_KIB (the core connection's cache_size), ME_STEPS_AFTER_S (then run the after-sync work for
+ * that long; ME_STEPS_AFTER_ONLY=recs|rules|alerts runs one part), ME_STEPS_WAIT_S (idle longer); with --expose-gc a
+ * full GC after the after-sync work shows what stays referenced.
  * Heavy (reads the 10k store): run under the bench lock.
  *   flock -w 30 /work/wt/bench.lock node --import tsx bench/memory-steps.ts
  */
@@ -16,6 +19,7 @@ import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
 import { SCALE_WORLD, scaleCacheDir } from './scale-store'
 import { residentByKind } from './smaps'
+import { setCacheSize } from '../electron/main/store/connect'
 
 const mb = (kb: number): number => Math.round(kb / 1024)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -47,6 +51,8 @@ async function main(): Promise<void> {
     report('start')
     const core = createCore(platform, { startJobs: false, ownerLabel: 'memory-steps' })
     report('opened')
+    const cacheKib = Number(process.env.ME_STEPS_CACHE_KIB ?? 0)
+    if (cacheKib) setCacheSize(core.store.sqlite, -cacheKib)
     const w = built.workspaceId
     const range = { from: addDays(SCALE_WORLD.endDate, -29), to: SCALE_WORLD.endDate }
     const calls: [string, unknown][] = [
@@ -111,6 +117,12 @@ async function main(): Promise<void> {
         await core.services.recommendations.idle()
         await core.services.alertSources.idle()
         report('after-sync end')
+        // With --expose-gc: what is still referenced once garbage is collected.
+        const gc = (globalThis as { gc?: () => void }).gc
+        if (gc) {
+          gc()
+          report('after-sync end, after a full GC')
+        }
       }
       const waitS = Number(process.env.ME_STEPS_WAIT_S ?? 0)
       if (waitS) {
