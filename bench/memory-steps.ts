@@ -4,7 +4,7 @@
  * printing after each the process RSS, the core's V8 heap and where the resident memory lies
  * (`/proc/self/smaps`: the main thread's malloc heap `[heap]`, the other threads' malloc arenas
  * (64 MB-aligned anonymous regions), other anonymous mappings (V8 heaps, large allocations), files).
- * Options: ME_STEPS_CACHE_KIB (the core connection's cache_size), ME_STEPS_AFTER_S (then run the after-sync work for
+ * Options: ME_STEPS_TRAIN_S (then a training alone, RSS at each new peak), ME_STEPS_CACHE_KIB (the core connection's cache_size), ME_STEPS_AFTER_S (then run the after-sync work for
  * that long; ME_STEPS_AFTER_ONLY=recs|rules|alerts runs one part), ME_STEPS_WAIT_S (idle longer); with --expose-gc a
  * full GC after the after-sync work shows what stays referenced.
  * Heavy (reads the 10k store): run under the bench lock.
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     const offset = Date.parse(`${addDays(SCALE_WORLD.endDate, 1)}T12:00:00Z`) - Date.now()
     const platform = createNodePlatform({ host: 'cli', dataDir: dir, now: () => new Date(Date.now() + offset) })
     report('start')
-    const core = createCore(platform, { startJobs: false, ownerLabel: 'memory-steps' })
+    const trainS = Number(process.env.ME_STEPS_TRAIN_S ?? 0)
+    const core = createCore(platform, { startJobs: trainS > 0, ownerLabel: 'memory-steps' })
     report('opened')
     const cacheKib = Number(process.env.ME_STEPS_CACHE_KIB ?? 0)
     if (cacheKib) setCacheSize(core.store.sqlite, -cacheKib)
@@ -123,6 +124,33 @@ async function main(): Promise<void> {
           gc()
           report('after-sync end, after a full GC')
         }
+      }
+      // A training alone (its worker thread reads the store and trains), for at most ME_STEPS_TRAIN_S.
+      if (trainS) {
+        const env = await core.dispatch('ml:train', { workspaceId: w, model: 'forecast' }, TEST_CALLER)
+        if (!env.ok) throw new Error(env.error.message)
+        const id = (env.value as { jobId: number }).jobId
+        const t0 = performance.now()
+        let peak = 0
+        let last = 0
+        while (
+          ['queued', 'running'].includes(core.jobs.get(id)?.status ?? '') &&
+          performance.now() - t0 < trainS * 1000
+        ) {
+          await sleep(1000)
+          const s = Math.round((performance.now() - t0) / 1000)
+          const rss = process.memoryUsage.rss()
+          if (rss > peak || s - last >= 30) {
+            peak = Math.max(peak, rss)
+            last = s
+            report(`training ${s} s`)
+          }
+        }
+        const r = core.jobs.result<{ workerHeapMb?: number | null }>(id)
+        console.log(JSON.stringify({ training: core.jobs.get(id)?.status, workerHeapMb: r?.workerHeapMb ?? null }))
+        report('training end')
+        await sleep(3000)
+        report('training end + 3 s')
       }
       const waitS = Number(process.env.ME_STEPS_WAIT_S ?? 0)
       if (waitS) {

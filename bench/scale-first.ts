@@ -4,6 +4,7 @@
  * answer's wall time, the core thread's CPU time and its size; `--twice` calls each again (kept answers).
  * Heavy (reads the 10k store): run under the bench lock.
  *   flock -w 30 /work/wt/bench.lock node --import tsx bench/scale-first.ts [--twice] [channel ...]
+ * Also: analytics:getTop and analytics:getBreakdown (the dashboard's top list and the explorer's first window).
  * Channels default to the slow first-open set: analytics:listCreatives ml:getDrivers experiments:suggest
  * experiments:listEntities analytics:listAnomalies. ME_BENCH_SCALE_CPU_PROF=<dir> is honoured by node's --cpu-prof.
  */
@@ -41,6 +42,15 @@ async function main(): Promise<void> {
       'experiments:listEntities': { workspaceId: w, level: 'ad_set' },
       'analytics:listAnomalies': { workspaceId: w, range, minSeverity: 'warning', includeSeasonal: false },
       'dashboard:getSummary': { workspaceId: w, range, compare: true },
+      'analytics:getTop': { workspaceId: w, range, metric: 'roas', limit: 8, minSpend: 100 },
+      // The explorer's first window (bench/scale-child.ts explorerInput).
+      'analytics:getBreakdown': {
+        workspaceId: w,
+        range,
+        level: 'campaign',
+        compare: true,
+        window: { offset: 0, limit: 200, sort: 'spend', dir: 'desc', search: '' },
+      },
     }
     const channels = wanted.length
       ? wanted
