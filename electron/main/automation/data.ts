@@ -443,10 +443,7 @@ export class EvalData {
         }
       }
     }
-    for (const r of campaignReads.values()) {
-      yield
-      this.totals('campaign', r.from, r.to, r.accountIds)
-    }
+    for (const r of campaignReads.values()) yield* this.campaignTotalsSteps(r.from, r.to, r.accountIds)
     const todo = [...want.entries()].filter(([k, e]) => {
       const have = this.adBatch.get(k)
       return !have || [...e.accounts].some((id) => !have.accounts.has(id))
@@ -462,18 +459,40 @@ export class EvalData {
     })
   }
 
+  /**
+   * Campaign totals of a range for some accounts (as `totals` reads and keeps them), read one
+   * account per step: a campaign's totals come from its own account's running totals only.
+   */
+  private *campaignTotalsSteps(from: string, to: string, accountIds: number[]): Steps<void> {
+    const ids = [...accountIds].sort((a, b) => a - b)
+    const key = `campaign|${from}|${to}|${ids.join(',')}`
+    if (this.totalsCache.has(key)) return
+    const all = new Map<number, Totals>()
+    for (const id of ids) {
+      yield
+      for (const [k, t] of this.analytics.entityTotals(this.scopeOf([id]), 'campaign', { from, to })) all.set(k, t)
+    }
+    this.totalsCache.set(key, all)
+  }
+
+  /** The analytics scope of some accounts (sorted ids; once per cycle). */
+  private scopeOf(ids: number[]): ResolvedScope {
+    const sk = ids.join(',')
+    let scope = this.scopeCache.get(sk)
+    if (!scope) {
+      scope = this.analytics.scope(this.workspaceId, ids)
+      this.scopeCache.set(sk, scope)
+    }
+    return scope
+  }
+
   /** Converted totals per entity of a level over a range for some accounts (cached). */
   totals(level: EntityLevel, from: string, to: string, accountIds: number[]): Map<number, Totals> {
     const ids = [...accountIds].sort((a, b) => a - b)
     const key = `${level}|${from}|${to}|${ids.join(',')}`
     let t = this.totalsCache.get(key)
     if (!t) {
-      const sk = ids.join(',')
-      let scope = this.scopeCache.get(sk)
-      if (!scope) {
-        scope = this.analytics.scope(this.workspaceId, ids)
-        this.scopeCache.set(sk, scope)
-      }
+      const scope = this.scopeOf(ids)
       const batch = this.adBatch.get(`${from}|${to}`)
       if (level !== 'campaign' && batch && ids.every((id) => batch.accounts.has(id))) t = batch[level]
       else if (level === 'campaign') t = this.analytics.entityTotals(scope, level, { from, to })

@@ -174,6 +174,9 @@ function toRun(r: Record<string, unknown>): RuleRun {
   return { ...(r as unknown as RuleRun), dryRun: r.dryRun === 1 }
 }
 
+/** The labels of an entity that has none (shared: nothing adds to an entity's label list in place). */
+const NO_LABELS: string[] = []
+
 const IN = (n: number): string => `(${Array.from({ length: n }, () => '?').join(',')})`
 
 /** All of the automation SQL: rules and versions, runs and decisions, labels, and what evaluation reads. */
@@ -600,9 +603,40 @@ export class RulesRepo {
           : `SELECT x.id, x.name, x.status, x.account_id AS accountId, x.campaign_id AS campaignId, x.ad_set_id AS adSetId,
                c.objective, NULL AS dailyBudgetMicros, x.launch_date AS launchDate
              FROM ads x JOIN campaigns c ON c.id = x.campaign_id WHERE x.account_id IN ${acc}`
-    const rows = this.sqlite.prepare(`${sql} ORDER BY 1`).all(...accountIds) as Omit<RuleEntity, 'level' | 'labels'>[]
+    const rows = this.sqlite
+      .prepare(`${sql} ORDER BY 1`)
+      .raw()
+      .all(...accountIds) as [
+      number,
+      string,
+      EntityStatus,
+      number,
+      number,
+      number | null,
+      string,
+      number | null,
+      string | null,
+    ][]
     const labels = this.labelsOf(level)
-    return rows.map((r) => ({ ...r, level, labels: labels.get(r.id) ?? [] }))
+    // Built from raw rows in one literal each (a cycle reads every entity of the workspace).
+    const out: RuleEntity[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as (typeof rows)[number]
+      out[i] = {
+        id: r[0],
+        name: r[1],
+        status: r[2],
+        accountId: r[3],
+        campaignId: r[4],
+        adSetId: r[5],
+        objective: r[6],
+        dailyBudgetMicros: r[7],
+        launchDate: r[8],
+        level,
+        labels: labels.get(r[0]) ?? NO_LABELS,
+      }
+    }
+    return out
   }
 
   /**
