@@ -194,6 +194,22 @@ describe('page decoding: worker and inline agree', () => {
     expect(buffer).not.toBeNull()
   })
 
+  it('lists the same structure with entity lists decoded on the workers and inline, for every platform', async () => {
+    const opts = { pageSize: { meta: 100, google_ads: 40, tiktok: 40, snapchat: 20 } }
+    const run = async (platform: PlatformId, decodeMode: 'worker' | 'inline'): Promise<unknown[]> => {
+      const c = simConnector(platform, testPlatforms(opts), { decodeMode, decoder: pool })
+      const out: unknown[] = []
+      for (const account of await c.listAccounts())
+        out.push(await c.listCampaigns(account), await c.listAdSets(account), await c.listAds(account))
+      return out
+    }
+    for (const platform of PLATFORMS) {
+      const inline = await run(platform, 'inline')
+      expect(inline.flat().length, platform).toBeGreaterThan(10)
+      expect(await run(platform, 'worker'), platform).toEqual(inline)
+    }
+  })
+
   it('shuts the pool down and starts a new one on the next decode', async () => {
     const s = samples()[0]
     if (!s) throw new Error('no sample')

@@ -4,6 +4,7 @@ import { intFromEnv } from '../../env-settings'
 import { startWorker, workerEntryUrl } from '../../worker-entry'
 import { BodyBuffers } from './body-buffers'
 import { decodePage } from './decoders'
+import { decodeList, type ListDecodeOutcome, type ListDecodeRequest } from './list-decode'
 import type { DecodeOutcome, DecodeRequest, DecodeRunner } from './page-decode'
 import { reportError } from '../../logging'
 import { backgroundNice } from '../../thread-priority'
@@ -16,7 +17,7 @@ export type DecodeMode = 'worker' | 'inline'
 interface Slot {
   worker: Worker
   /** Requests posted and not yet answered. */
-  inflight: Map<number, (out: DecodeOutcome) => void>
+  inflight: Map<number, (out: DecodeOutcome & ListDecodeOutcome) => void>
   dead: boolean
   /** Whether the worker ever answered: one that dies before its first answer cannot start here. */
   answered: boolean
@@ -77,6 +78,22 @@ export class DecodePool implements DecodeRunner {
     })
   }
 
+  /**
+   * Decode an entity list's body (list-decode.ts) on a worker thread (its bytes transferred, handed
+   * back like a page's), or inline when workers cannot run here. Same outcome either way.
+   */
+  decodeList(req: ListDecodeRequest): Promise<ListDecodeOutcome> {
+    const url = this.unusable === null ? this.entry : null
+    if (!url) return Promise.resolve(decodeList(req))
+    const slot = this.pick(url)
+    const id = this.nextId++
+    return new Promise((resolve) => {
+      if (slot.inflight.size === 0) slot.worker.ref()
+      slot.inflight.set(id, resolve)
+      slot.worker.postMessage({ id, list: req }, [req.body])
+    })
+  }
+
   /** Stop the pool's workers (pending decodes fail as transient); a later decode starts new workers. */
   async close(): Promise<void> {
     const stopping = this.slots
@@ -106,7 +123,7 @@ export class DecodePool implements DecodeRunner {
     const slot: Slot = { worker, inflight: new Map(), dead: false, answered: false }
     // Idle workers never keep the process alive; a busy one does (see decode()).
     worker.unref()
-    worker.on('message', (m: { id: number; outcome: DecodeOutcome; body?: ArrayBuffer }) => {
+    worker.on('message', (m: { id: number; outcome: DecodeOutcome & ListDecodeOutcome; body?: ArrayBuffer }) => {
       slot.answered = true
       if (m.body) this.buffers.give(m.body)
       const resolve = slot.inflight.get(m.id)

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { sliceBudget } from '../../scheduler/slices'
 import { inlineDecoder, type DecodeMode } from './decode-pool'
 import { parseJsonPreservingBigInts } from './json-text'
+import { assembleList, listNameOf } from './list-decode'
 import type { DecodedPage, DecoderName } from './page-decode'
 import type { ErrorSignal, HttpExchange, PlatformProtocol } from './protocol'
 import type { PlatformId } from '../../../../shared/domain/entities'
@@ -240,7 +241,39 @@ export class HttpClient {
     return { ok: true, value: { batch: out.batch, envelope: out.envelope as E } }
   }
 
+  /**
+   * An entity list whose schema is registered in list-decode.ts, decoded on the decode pool's threads
+   * (same checks and messages as `once`); null when this request is read here instead.
+   */
+  private async onceList<T>(spec: RequestSpec<T>): Promise<Outcome<T> | null> {
+    const list = spec.write ? undefined : listNameOf(spec.schema)
+    const decoder = (this.ctx.decodeMode ?? 'worker') === 'worker' ? this.ctx.decoder : undefined
+    if (!list || !decoder?.decodeList) return null
+    const buffers = decoder.buffers
+    const got = await this.exchange(spec, (res) => readBytes(res, buffers && ((size) => buffers.take(size))))
+    if (!got.ok) return got
+    const { res, body } = got
+    const out = await decoder.decodeList({
+      list,
+      status: res.status,
+      headers: [...res.headers],
+      body: body.buffer as ArrayBuffer,
+      length: body.byteLength,
+    })
+    if (!out.ok) return { ok: false, error: out.error, status: res.status }
+    const value = (await assembleList(out)) as T
+    const pause =
+      this.protocol.throttleAfter?.(
+        { status: res.status, headers: res.headers, text: '', json: undefined },
+        this.policy,
+      ) ?? 0
+    if (pause > 0) this.notBefore = Math.max(this.notBefore, Date.now() + pause)
+    return { ok: true, value }
+  }
+
   private async once<T>(spec: RequestSpec<T>): Promise<Outcome<T>> {
+    const listed = await this.onceList(spec)
+    if (listed) return listed
     const got = await this.exchange(spec, (res) => res.text())
     if (!got.ok) return got
     const text = got.body

@@ -5,6 +5,7 @@ import { toEpochDay } from '../../../../shared/domain/dates'
 import { DailyBatchBuilder, type DailyBatch } from './daily-batch'
 import { quoteBigIntegers } from './json-text'
 import type { BodyBuffers } from './body-buffers'
+import type { ListDecodeOutcome, ListDecodeRequest } from './list-decode'
 import type { ErrorSignal, HttpExchange } from './protocol'
 import { isRowIssue, NEEDS_EXACT, withExactPage } from './row-schema'
 
@@ -52,6 +53,8 @@ export type DecodeOutcome =
 /** Runs page decoders somewhere (connectors take one through their context: the core's decode pool). */
 export interface DecodeRunner {
   decode(req: DecodeRequest): Promise<DecodeOutcome>
+  /** Decode an entity list's body (list-decode.ts); without it, lists are read on the calling thread. */
+  decodeList?(req: ListDecodeRequest): Promise<ListDecodeOutcome>
   /** Where page bodies are put together before `decode` (buffers the decode threads hand back). */
   buffers?: BodyBuffers
 }

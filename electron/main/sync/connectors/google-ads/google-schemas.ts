@@ -11,8 +11,16 @@ import type { RemoteDailyRow } from '../types'
  * with a malformed row is retried like a malformed body.
  */
 export function streamSchema<T>(row: z.ZodType<T>): z.ZodType<{ results?: T[] | undefined }[]> {
-  return z.array(z.looseObject({ results: z.array(row).optional() }))
+  // One schema per row schema: an entity list's schema is known to the decode threads by identity
+  // (list-decode.ts).
+  let s = streams.get(row) as z.ZodType<{ results?: T[] | undefined }[]> | undefined
+  if (!s) {
+    s = z.array(z.looseObject({ results: z.array(row).optional() }))
+    streams.set(row, s)
+  }
+  return s
 }
+const streams = new WeakMap<z.ZodType, z.ZodType>()
 export const AccessibleSchema = z.looseObject({ resourceNames: z.array(z.string()).optional() })
 export const MutateSchema = z.looseObject({ results: z.array(z.looseObject({ resourceName: z.string() })) })
 

@@ -1,0 +1,104 @@
+import type { z } from 'zod'
+import { classifyGoogle } from './google-ads/google-protocol'
+import { AdGroupRow, AdRow, CampaignRow, streamSchema } from './google-ads/google-schemas'
+import { parseJsonPreservingBigInts } from './json-text'
+import { bodyText } from './page-decode'
+import type { ErrorSignal, HttpExchange } from './protocol'
+import { sliceBudget } from '../../scheduler/slices'
+
+/**
+ * Entity lists parsed on the decode threads (issue 12, `ipc_p99_ms`). Google Ads answers each entity
+ * level of an account as one searchStream response: at 10,000 campaigns the ads' response is about
+ * 7 MB, and reading it on the core's thread (JSON.parse keeping big integers, then zod) was one stretch
+ * of 300-400 ms. HttpClient.request sends a body whose schema is registered here to a decode thread,
+ * which decodes, classifies and validates it exactly as `HttpClient.once` does and answers zod's output
+ * as JSON text, its long arrays cut in pieces; the core's thread reads the pieces with a turn of the
+ * event loop between them (`assembleList`).
+ */
+
+/** The list schemas decoded off the core's thread, by name (a worker finds the schema by its name). */
+const LISTS = {
+  'google-campaigns': { classify: classifyGoogle, schema: streamSchema(CampaignRow) },
+  'google-ad-groups': { classify: classifyGoogle, schema: streamSchema(AdGroupRow) },
+  'google-ads': { classify: classifyGoogle, schema: streamSchema(AdRow) },
+} satisfies Record<string, { classify: (ex: HttpExchange) => ErrorSignal | null; schema: z.ZodType }>
+
+export type ListName = keyof typeof LISTS
+
+const NAMES = new Map<z.ZodType, ListName>(
+  (Object.entries(LISTS) as [ListName, { schema: z.ZodType }][]).map(([name, l]) => [l.schema, name]),
+)
+
+/** The registered name of a request's schema (then its body is decoded off the core's thread). */
+export function listNameOf(schema: z.ZodType): ListName | undefined {
+  return NAMES.get(schema)
+}
+
+/** What a decode thread gets for a list body. */
+export interface ListDecodeRequest {
+  list: ListName
+  status: number
+  headers: [string, string][]
+  /** UTF-8 bytes (transferred): the first `length` bytes of `body`. */
+  body: ArrayBuffer
+  length?: number
+}
+
+/** A decoded list: zod's output as JSON text with its long arrays cut out into `pieces`. */
+export type ListDecodeOutcome = { ok: true; skeleton: string; pieces: string[] } | { ok: false; error: ErrorSignal }
+
+/** Items per piece: a piece is read on the core's thread in a few milliseconds. */
+const PIECE_ITEMS = 250
+/** Marks where a long array was cut out: `{"\u0000pieces": [first, count]}` (no API sends this key). */
+const MARK = '\u0000pieces'
+
+/** Decode a list body as `HttpClient.once` would (same errors, same messages); never throws. */
+export function decodeList(req: ListDecodeRequest): ListDecodeOutcome {
+  const { classify, schema } = LISTS[req.list]
+  const text = bodyText(req.body, req.length)
+  let json: unknown
+  if (text.trim() !== '')
+    try {
+      json = parseJsonPreservingBigInts(text)
+    } catch {
+      json = undefined
+    }
+  const signalled = classify({ status: req.status, headers: new Headers(req.headers), text, json })
+  if (signalled) return { ok: false, error: signalled }
+  if (json === undefined) {
+    const why = text.trim() === '' ? 'empty body' : 'body is not valid JSON (malformed or truncated)'
+    return { ok: false, error: { kind: 'invalid_response', message: why, code: 'invalid_json' } }
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'
+    return {
+      ok: false,
+      error: { kind: 'invalid_response', message: `unexpected response shape at ${where}`, code: 'invalid_shape' },
+    }
+  }
+  const pieces: string[] = []
+  const skeleton = JSON.stringify(parsed.data, (_key, value: unknown) => {
+    if (!Array.isArray(value) || value.length <= PIECE_ITEMS) return value
+    const first = pieces.length
+    for (let i = 0; i < value.length; i += PIECE_ITEMS) pieces.push(JSON.stringify(value.slice(i, i + PIECE_ITEMS)))
+    return { [MARK]: [first, pieces.length - first] }
+  })
+  return { ok: true, skeleton, pieces }
+}
+
+/** The decoded list back together on the core's thread, a turn of the event loop between pieces. */
+export async function assembleList(out: { skeleton: string; pieces: string[] }): Promise<unknown> {
+  const budget = sliceBudget()
+  const read: unknown[][] = []
+  for (const p of out.pieces) {
+    read.push(JSON.parse(p) as unknown[])
+    await budget.maybeYield()
+  }
+  return JSON.parse(out.skeleton, (_key, value: unknown) => {
+    if (value === null || typeof value !== 'object' || !(MARK in value)) return value
+    const [first, count] = (value as Record<string, [number, number]>)[MARK] as [number, number]
+    return read.slice(first, first + count).flat()
+  })
+}
