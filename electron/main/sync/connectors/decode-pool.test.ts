@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { PLATFORMS, type PlatformId } from '../../../../shared/domain/entities'
 import { unpackBatch, type DailyBatch } from './daily-batch'
-import { DecodePool } from './decode-pool'
+import { DecodePool, IDLE_STOP_MS } from './decode-pool'
 import { decodePage } from './decoders'
 import type { MetaPageArgs } from './meta/meta-page-decoder'
 import { DEFAULT_PURCHASE_ACTION_TYPES } from './meta/meta-protocol'
@@ -207,6 +207,27 @@ describe('page decoding: worker and inline agree', () => {
       const inline = await run(platform, 'inline')
       expect(inline.flat().length, platform).toBeGreaterThan(10)
       expect(await run(platform, 'worker'), platform).toEqual(inline)
+    }
+  })
+
+  it('stops a worker idle for IDLE_STOP_MS (its memory goes back) and starts one for the next page', async () => {
+    const s = samples()[0]
+    if (!s) throw new Error('no sample')
+    const own = new DecodePool()
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      expect((await own.decode(req(s.decoder, s.args, s.text))).ok).toBe(true)
+      expect(own.stats().workers).toBe(1)
+      vi.advanceTimersByTime(IDLE_STOP_MS - 1)
+      expect(own.stats().workers).toBe(1)
+      vi.advanceTimersByTime(1)
+      expect(own.stats()).toMatchObject({ workers: 0, unusable: null })
+      const again = await own.decode(req(s.decoder, s.args, s.text))
+      expect(again.ok).toBe(true)
+      expect(own.stats()).toMatchObject({ workers: 1, unusable: null })
+    } finally {
+      vi.useRealTimers()
+      await own.close()
     }
   })
 

@@ -21,7 +21,15 @@ interface Slot {
   dead: boolean
   /** Whether the worker ever answered: one that dies before its first answer cannot start here. */
   answered: boolean
+  /** Stops the worker when it has had nothing to do for IDLE_STOP_MS. */
+  idle: ReturnType<typeof setTimeout> | null
 }
+
+/**
+ * An idle worker stops after this long, handing back its heap (issue 18: the decoders' memory stayed
+ * resident after a sync until the core closed); the next page starts one again (about 100 ms).
+ */
+export const IDLE_STOP_MS = 5_000
 
 /**
  * Worker threads of the pool: max(2, min(4, cores - 2)), cores beyond the main thread and the
@@ -72,7 +80,7 @@ export class DecodePool implements DecodeRunner {
     const id = this.nextId++
     this.counts.worker++
     return new Promise((resolve) => {
-      if (slot.inflight.size === 0) slot.worker.ref()
+      this.busy(slot)
       slot.inflight.set(id, resolve)
       slot.worker.postMessage({ id, req }, [req.body])
     })
@@ -88,7 +96,7 @@ export class DecodePool implements DecodeRunner {
     const slot = this.pick(url)
     const id = this.nextId++
     return new Promise((resolve) => {
-      if (slot.inflight.size === 0) slot.worker.ref()
+      this.busy(slot)
       slot.inflight.set(id, resolve)
       slot.worker.postMessage({ id, list: req }, [req.body])
     })
@@ -107,7 +115,29 @@ export class DecodePool implements DecodeRunner {
     await Promise.all(stopping.map((s) => s.worker.terminate()))
   }
 
+  /** A request goes to `slot`: it keeps the process alive while busy and does not stop. */
+  private busy(slot: Slot): void {
+    if (slot.inflight.size === 0) slot.worker.ref()
+    if (slot.idle) clearTimeout(slot.idle)
+    slot.idle = null
+  }
+
+  /** `slot` answered its last request: idle workers never keep the process alive, and stop after a while. */
+  private idle(slot: Slot): void {
+    slot.worker.unref()
+    if (slot.idle) clearTimeout(slot.idle)
+    slot.idle = setTimeout(() => {
+      if (slot.inflight.size > 0 || slot.dead) return
+      slot.dead = true
+      this.slots = this.slots.filter((s) => s !== slot)
+      void slot.worker.terminate()
+    }, IDLE_STOP_MS)
+    slot.idle.unref?.()
+  }
+
   private failAll(slot: Slot, why: string): void {
+    if (slot.idle) clearTimeout(slot.idle)
+    slot.idle = null
     if (slot.dead) return
     slot.dead = true
     if (!slot.answered) this.unusable = why
@@ -120,7 +150,7 @@ export class DecodePool implements DecodeRunner {
 
   private spawn(url: URL): Slot {
     const worker = startWorker(url, { nice: backgroundNice() })
-    const slot: Slot = { worker, inflight: new Map(), dead: false, answered: false }
+    const slot: Slot = { worker, inflight: new Map(), dead: false, answered: false, idle: null }
     // Idle workers never keep the process alive; a busy one does (see decode()).
     worker.unref()
     worker.on('message', (m: { id: number; outcome: DecodeOutcome & ListDecodeOutcome; body?: ArrayBuffer }) => {
@@ -129,7 +159,7 @@ export class DecodePool implements DecodeRunner {
       const resolve = slot.inflight.get(m.id)
       if (!resolve) return
       slot.inflight.delete(m.id)
-      if (slot.inflight.size === 0) worker.unref()
+      if (slot.inflight.size === 0) this.idle(slot)
       resolve(m.outcome)
     })
     worker.on('error', (err) => {
