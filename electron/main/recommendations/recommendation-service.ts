@@ -394,11 +394,14 @@ export class RecommendationService {
     const drafts: RecommendationDraft[] = []
     const skipped: string[] = []
     const vertical = this.vertical(workspaceId)
-    // The A/B test suggestions are a page read (the Experiments page's own answer, computed on the
-    // page-reads worker and kept until the data changes): asked first, they are computed beside the
-    // accounts' work instead of on this thread after it (a fifth of a generation at 10,000
-    // campaigns), and once for the page and the advice after a sync.
-    const suggestions = this.suggestions(workspaceId)
+    // The A/B test suggestions are the Experiments page's answer: when the page reads keep it (the
+    // page's warm-up after a sync, or the page itself, computed it on the page-reads worker), that
+    // one; else computed here after the accounts, sliced. Starting the worker for it instead cost
+    // more than it saved in a one-off generation (its start and its reads beside this thread's).
+    const input = RecommendationService.suggestInput(workspaceId)
+    const kept = this.d.core.pageReads.has('experiments:suggest', input)
+      ? this.d.core.pageReads.get('experiments:suggest', input)
+      : null
     for (const acc of this.d.repo.accounts(workspaceId)) {
       const a = await this.accountData(workspaceId, acc, scope.rate(acc.currency, month), vertical, budget)
       await budget.maybeYield()
@@ -414,7 +417,8 @@ export class RecommendationService {
       drafts.push(...pacingTip(a), ...benchmarkTip(a))
       await budget.maybeYield()
     }
-    drafts.push(...this.abTests(await suggestions.catch(() => this.suggestionsHere(workspaceId, budget))))
+    const suggestions = kept ? await kept.catch(() => null) : null
+    drafts.push(...this.abTests(suggestions ?? (await this.suggestionsHere(workspaceId, budget))))
     return { drafts, skipped }
   }
 
@@ -423,12 +427,7 @@ export class RecommendationService {
     return contract['experiments:suggest'].input.parse({ workspaceId })
   }
 
-  /** The page read of the A/B test suggestions (kept, being computed, or started now). */
-  private suggestions(workspaceId: number): Promise<TestSuggestion[]> {
-    return this.d.core.pageReads.get('experiments:suggest', RecommendationService.suggestInput(workspaceId))
-  }
-
-  /** The same suggestions computed on this thread, sliced (when the page read failed), or none. */
+  /** The suggestions computed on this thread, sliced (none when they cannot be computed). */
   private async suggestionsHere(workspaceId: number, budget: SliceBudget): Promise<TestSuggestion[]> {
     try {
       return await runStepsSliced(
