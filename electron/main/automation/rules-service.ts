@@ -38,7 +38,7 @@ import {
   type EntityOutcome,
 } from './evaluate'
 import { cronProblem, nextRunAt } from './schedule'
-import { SLICE_MS, sliceBudget } from '../scheduler/slices'
+import { runSteps, runStepsSliced, SLICE_MS, sliceBudget, type Steps } from '../scheduler/slices'
 
 export const PAUSED_KEY = 'automation.paused'
 export { RUN_HISTORY_DAYS, RUN_HISTORY_KEEP }
@@ -541,7 +541,10 @@ export class RulesService {
         evaluated.push({ rule: r, outcomes: [] as EntityOutcome[], error: (e as Error).message })
       }
     }
-    const conflicts = findConflicts(evaluated.map((e) => ({ ruleId: e.rule.id, outcomes: e.outcomes })))
+    const conflicts = await runStepsSliced(
+      conflictSteps(evaluated.map((e) => ({ ruleId: e.rule.id, outcomes: e.outcomes }))),
+      budget,
+    )
     const evaluatedAt = performance.now()
     const results: RuleRunResult[] = []
     try {
@@ -931,10 +934,21 @@ function metricsOf(o: EntityOutcome): Record<string, number | string | boolean |
  * budget against less): key `level:id` → the rules involved.
  */
 export function findConflicts(runs: { ruleId: number; outcomes: EntityOutcome[] }[]): Map<string, number[]> {
+  return runSteps(conflictSteps(runs))
+}
+
+/**
+ * `findConflicts` as steps, one rule's outcomes each (a cycle over a large store holds a million
+ * outcomes: one pass over them all held the event loop 56 ms at 10,000 campaigns under load).
+ */
+export function* conflictSteps(runs: { ruleId: number; outcomes: EntityOutcome[] }[]): Steps<Map<string, number[]>> {
   const dirs = new Map<string, Map<number, Set<number>>>()
-  for (const r of runs)
-    for (const o of r.outcomes)
-      for (const c of o.changes) {
+  for (const r of runs) {
+    yield
+    for (const o of r.outcomes) {
+      const changes = o.changes
+      if (changes.length === 0) continue
+      for (const c of changes) {
         const k = `${c.entityType}:${c.entityId}`
         let m = dirs.get(k)
         if (!m) dirs.set(k, (m = new Map()))
@@ -942,6 +956,8 @@ export function findConflicts(runs: { ruleId: number; outcomes: EntityOutcome[] 
         if (!s) m.set(c.direction, (s = new Set()))
         s.add(r.ruleId)
       }
+    }
+  }
   const out = new Map<string, number[]>()
   for (const [k, m] of dirs) {
     const up = m.get(1)
