@@ -299,8 +299,22 @@ describe('recommendations on a simulated workspace', () => {
     expect(job.status).toBe('succeeded')
     const built = core.jobs.result(id) as { workspaceId: number; to: string }
     expect(built.to).toBe('2026-06-20')
-    const accounts = new RecommendationsRepo(core.store.sqlite).accounts(built.workspaceId)
+    const repo = new RecommendationsRepo(core.store.sqlite)
+    const accounts = repo.accounts(built.workspaceId)
     expect(accounts.every((a) => a.lastDate === null || a.lastDate <= '2026-06-20')).toBe(true)
+    // The fatigue fits' ad days read from the ads' earliest launch are the days read from the
+    // account's first day (no ad has a row before its launch).
+    let later = 0
+    for (const a of accounts) {
+      const ads = repo.activeAds(a.id, '2026-05-01', '2026-06-20', 10)
+      const launches = ads.map((x) => x.launchDate).filter((d): d is string => d !== null)
+      if (!ads.length || launches.length < ads.length) continue
+      const ids = ads.map((x) => x.id)
+      const first = launches.sort()[0] as string
+      if (first > '2026-03-10') later++
+      expect([...repo.adDays(a.id, ids, '2026-06-20', first)]).toEqual([...repo.adDays(a.id, ids, '2026-06-20')])
+    }
+    expect(later).toBeGreaterThan(0)
     const { drafts } = await core.services.recommendations.draft(built.workspaceId)
     expect(drafts.filter((x) => x.kind === 'budget_reallocation').length).toBeGreaterThan(0)
     for (const d of drafts.filter((x) => x.kind === 'budget_reallocation')) {

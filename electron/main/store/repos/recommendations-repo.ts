@@ -304,11 +304,15 @@ export class RecommendationsRepo {
     }[]
   }
 
-  /** Daily impressions and clicks of ads from their first day up to `to`, by ad. */
+  /**
+   * Daily impressions and clicks of ads from their first day up to `to`, by ad; with `from` (the
+   * earliest launch date of the ads) the days before it are not looked up.
+   */
   adDays(
     accountId: number,
     ids: number[],
     to: string,
+    from: string | null = null,
   ): Map<number, { date: string; impressions: number; clicks: number }[]> {
     const out = new Map<number, { date: string; impressions: number; clicks: number }[]>()
     if (!ids.length) return out
@@ -321,13 +325,13 @@ export class RecommendationsRepo {
         this.sqlite
           .prepare(
             `WITH RECURSIVE d(date) AS (
-               SELECT min(date) FROM account_daily WHERE account_id = ?
+               SELECT max(min(date), ?) FROM account_daily WHERE account_id = ?
                UNION ALL SELECT date(date, '+1 day') FROM d WHERE date < ?)
              SELECT m.ad_id AS id, m.date, m.impressions, m.clicks
              FROM d CROSS JOIN daily_metrics m ON m.account_id = ? AND m.date = d.date AND m.ad_id IN (${marks})
              ORDER BY m.ad_id, m.date`,
           )
-          .all(accountId, to, accountId, ...chunk) as {
+          .all(from ?? '', accountId, to, accountId, ...chunk) as {
           id: number
           date: string
           impressions: number
