@@ -113,7 +113,7 @@ describe('the pages:prepare job', () => {
       expect(jobs.length).toBeGreaterThan(0)
       const last = await c.jobs.waitFor(jobs[0]!.id)
       expect(last.status).toBe('succeeded')
-      expect(c.jobs.result(last.id)).toEqual({ workspaces: 1, failed: 0, prepared: true })
+      expect(c.jobs.result(last.id)).toMatchObject({ workspaces: 1, failed: 0, prepared: true })
       const w = c.workspaces.list().find((x) => x.isDemo)!.id
       const today = c.platform.clock.now().toISOString().slice(0, 10)
       const r = { from: addDays(today, -30), to: addDays(today, -1) }
@@ -128,6 +128,26 @@ describe('the pages:prepare job', () => {
       expect(again).toHaveLength(1)
       expect((await c.jobs.waitFor(again[0]!.id)).status).toBe('succeeded')
       expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 90 })).toBe(true)
+      expect(c.jobs.result(again[0]!.id)).toMatchObject({ rounds: 1 })
+
+      // A CSV import's end queues it too; an entity renamed while it computes (the reads forget
+      // their answers) sends it round again, and the answers kept at the end are the fresh ones.
+      const get = c.pageReads.get.bind(c.pageReads)
+      let renamed = false
+      c.pageReads.get = ((name, input) => {
+        const answer = get(name, input)
+        if (!renamed) {
+          renamed = true
+          c.events.emit('data:changed', { tables: ['ads'], workspaceId: w })
+        }
+        return answer
+      }) as typeof c.pageReads.get
+      c.events.emit('job:finished', { jobId: 0, kind: 'import:csv', status: 'succeeded', error: null })
+      const third = c.jobs.active('pages:prepare')
+      expect(third).toHaveLength(1)
+      expect((await c.jobs.waitFor(third[0]!.id)).status).toBe('succeeded')
+      expect(c.jobs.result(third[0]!.id)).toMatchObject({ workspaces: 1, failed: 0, rounds: 2 })
+      expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 90 })).toBe(true)
     } finally {
       await c.close()
       rmSync(d, { recursive: true, force: true })
@@ -138,6 +158,6 @@ describe('the pages:prepare job', () => {
     const id = core.jobs.enqueue('pages:prepare', {})
     const job = await core.jobs.waitFor(id)
     expect(job.status).toBe('succeeded')
-    expect(core.jobs.result(id)).toEqual({ workspaces: 0, failed: 0, prepared: false })
+    expect(core.jobs.result(id)).toEqual({ workspaces: 0, failed: 0, prepared: false, rounds: 0 })
   })
 })

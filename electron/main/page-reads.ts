@@ -112,6 +112,7 @@ export class PageReads {
   private idleTimer: NodeJS.Timeout | null = null
   private inline: PageReadServices | null = null
   private closed = false
+  private forgotten = 0
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -142,7 +143,15 @@ export class PageReads {
   /** The data changed: forget the answers that read any of `tables` (all of them without a list). */
   invalidate(tables?: readonly DataTable[]): void {
     for (const [key, k] of this.kept)
-      if (!tables || PAGE_READS[k.name].tables.some((t) => tables.includes(t))) this.kept.delete(key)
+      if (!tables || PAGE_READS[k.name].tables.some((t) => tables.includes(t))) {
+        this.kept.delete(key)
+        this.forgotten++
+      }
+  }
+
+  /** How many kept answers (done or being computed) the data's changes have made the reads forget so far. */
+  get forgottenCount(): number {
+    return this.forgotten
   }
 
   /** Whether a worker thread is running (it stops once idle). */
@@ -257,16 +266,25 @@ export interface PreparePagesResult {
   failed: number
   /** False where this process does not prepare pages (the CLI): the job had nothing to do. */
   prepared: boolean
+  /** Rounds over the workspaces (more than one when the data changed during a round). */
+  rounds: number
 }
+
+/** Jobs whose end changes the data the pages read: each queues `pages:prepare` again. */
+const DATA_JOBS = ['demo:build', 'sync:run', 'import:csv'] as const
+/** At most this many rounds per job when the data keeps changing under it. */
+const MAX_ROUNDS = 3
 
 /**
  * The `pages:prepare` job (jobs panel: "Preparing pages"): the slow page reads and the dashboard's
  * anomaly scan computed ahead, workspace by workspace, so a page opens on a kept answer. Queued at
- * the start (it waits `startDelayMs` so the window's first pages come first) and after each sync
- * or demo build, in the background lane (a sync asked for meanwhile does not wait behind it). The
- * reads run on the page-reads worker and the scan in slices, so the core's thread stays free. When
- * the data changes while it runs, it goes round again. Where `enabled` is false (the CLI) it has
- * nothing to do. Returns the function that stops queueing it.
+ * the start (it waits `startDelayMs` so the window's first pages come first) and after each sync,
+ * CSV import or demo build, in the background lane (a sync asked for meanwhile does not wait behind
+ * it). The reads run on the page-reads worker and the scan in slices, so the core's thread stays
+ * free. When a change of the data made the reads forget answers during a round, it goes round
+ * again (at most MAX_ROUNDS), unless a sync, import or demo build is still running (its end queues
+ * the job anew). Where `enabled` is false (the CLI) it has nothing to do. Returns the function that
+ * stops queueing it.
  */
 export function registerPreparePages(
   core: CoreServices,
@@ -274,20 +292,21 @@ export function registerPreparePages(
 ): () => void {
   const status = new StatusRepo(core.store.sqlite)
   const readyAt = core.platform.clock.now().getTime() + (options.startDelayMs ?? PAGE_READS_WARM_DELAY_MS)
-  // Bumped when the kept answers are forgotten: a round that saw it change goes again.
-  let generation = 0
+  const dataJobRunning = (): boolean => DATA_JOBS.some((k) => core.jobs.active(k).length > 0)
   core.jobs.register({
     kind: 'pages:prepare',
     maxAttempts: 1,
     background: true,
     run: async (_payload, ctx): Promise<PreparePagesResult> => {
-      if (!options.enabled) return { workspaces: 0, failed: 0, prepared: false }
+      if (!options.enabled) return { workspaces: 0, failed: 0, prepared: false, rounds: 0 }
       if (core.platform.clock.now().getTime() < readyAt)
         throw new RunLaterError(new Date(readyAt), 'Waits until the first pages are shown')
       let failed = 0
       let workspaces = 0
-      for (let round = 0; round < 3; round++) {
-        const seen = generation
+      let rounds = 0
+      while (rounds < MAX_ROUNDS) {
+        rounds++
+        const seen = core.pageReads.forgottenCount
         const ready = core.workspaces.list().filter((w) => status.lastDataDate(w.id) !== null)
         workspaces = ready.length
         failed = 0
@@ -301,9 +320,9 @@ export function registerPreparePages(
           failed += done.filter((d) => d.status === 'rejected').length
         }
         ctx.progress('preparing', ready.length, ready.length, 'Pages ready')
-        if (generation === seen) break
+        if (core.pageReads.forgottenCount === seen || dataJobRunning()) break
       }
-      return { workspaces, failed, prepared: true }
+      return { workspaces, failed, prepared: true, rounds }
     },
   })
   if (!options.enabled) return () => undefined
@@ -311,11 +330,9 @@ export function registerPreparePages(
     if (core.ownership.isOwner && core.store.sqlite.open) core.jobs.enqueueOnce('pages:prepare', {})
   }
   queue()
-  const off = core.events.on('job:finished', (f) => {
-    if (f.status !== 'succeeded' || !(f.kind === 'demo:build' || f.kind.startsWith('sync'))) return
+  return core.events.on('job:finished', (f) => {
+    if (f.status !== 'succeeded' || !(DATA_JOBS as readonly string[]).includes(f.kind)) return
     core.pageReads.invalidate()
-    generation++
     queue()
   })
-  return off
 }
