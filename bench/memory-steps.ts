@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { addDays } from '../shared/domain/dates'
+import { choiceFromEnv, intFromEnv } from '../electron/main/env-settings'
 import { createCore } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
@@ -49,10 +50,10 @@ async function main(): Promise<void> {
     const offset = Date.parse(`${addDays(SCALE_WORLD.endDate, 1)}T12:00:00Z`) - Date.now()
     const platform = createNodePlatform({ host: 'cli', dataDir: dir, now: () => new Date(Date.now() + offset) })
     report('start')
-    const trainS = Number(process.env.ME_STEPS_TRAIN_S ?? 0)
+    const trainS = intFromEnv('ME_STEPS_TRAIN_S', 0, 3600) ?? 0
     const core = createCore(platform, { startJobs: trainS > 0, ownerLabel: 'memory-steps' })
     report('opened')
-    const cacheKib = Number(process.env.ME_STEPS_CACHE_KIB ?? 0)
+    const cacheKib = intFromEnv('ME_STEPS_CACHE_KIB', 0, 4_194_304) ?? 0
     if (cacheKib) setCacheSize(core.store.sqlite, -cacheKib)
     const w = built.workspaceId
     const range = { from: addDays(SCALE_WORLD.endDate, -29), to: SCALE_WORLD.endDate }
@@ -92,9 +93,9 @@ async function main(): Promise<void> {
       await sleep(3000)
       report('idle 3 s')
       // The after-sync work (rules cycle, recommendations, the alert checks with the anomaly scan) as a sync's end starts it.
-      const afterS = Number(process.env.ME_STEPS_AFTER_S ?? 0)
+      const afterS = intFromEnv('ME_STEPS_AFTER_S', 0, 3600) ?? 0
       if (afterS) {
-        const only = process.env.ME_STEPS_AFTER_ONLY
+        const only = choiceFromEnv('ME_STEPS_AFTER_ONLY', ['recs', 'rules', 'alerts'] as const)
         let done: Promise<unknown> = Promise.resolve()
         if (only === 'recs') done = core.dispatch('recommendations:generate', { workspaceId: w }, TEST_CALLER)
         else if (only === 'rules') done = core.services.automation.afterSync(w)
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
         await sleep(3000)
         report('training end + 3 s')
       }
-      const waitS = Number(process.env.ME_STEPS_WAIT_S ?? 0)
+      const waitS = intFromEnv('ME_STEPS_WAIT_S', 0, 3600) ?? 0
       if (waitS) {
         await sleep(waitS * 1000)
         report(`idle ${3 + waitS} s`)
