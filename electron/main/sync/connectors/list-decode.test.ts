@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { AdRow, streamSchema } from './google-ads/google-schemas'
 import { parseJsonPreservingBigInts } from './json-text'
+import { collectionSchema } from './snapchat/snapchat-protocol'
+import { Ad } from './snapchat/snapchat-schemas'
 import { assembleList, decodeList, listNameOf } from './list-decode'
 
 const bytes = (text: string): ArrayBuffer => new TextEncoder().encode(text).buffer as ArrayBuffer
@@ -34,6 +36,9 @@ function adsStream(n: number): string {
 describe('entity lists decoded off the core thread', () => {
   it('knows the registered schemas by identity', () => {
     expect(listNameOf(streamSchema(AdRow))).toBe('google-ads')
+    expect(listNameOf(collectionSchema('ads', Ad))).toBe('snapchat-ads')
+    // Without an item schema (a write's answer) the body is read on the calling thread.
+    expect(listNameOf(collectionSchema('ads'))).toBeUndefined()
   })
 
   it('gives what HttpClient reads on its own thread, long arrays cut in pieces and put back in order', async () => {

@@ -4,15 +4,7 @@ import { addDays } from '../../../../../shared/domain/dates'
 import { HttpClient, joinUrl, withQuery } from '../http'
 import type { SnapchatEnvelope, SnapchatPageArgs } from './snapchat-page-decoder'
 import { pairsText } from './snapchat-stats'
-import {
-  assertApplied,
-  NumLike,
-  normaliseObjective,
-  parseIntCount,
-  requireStatus,
-  SeenRows,
-  splitWindows,
-} from '../normalize'
+import { assertApplied, normaliseObjective, parseIntCount, requireStatus, SeenRows, splitWindows } from '../normalize'
 import { OAuthTokens } from '../oauth'
 import { localDateOfInstant, localMidnightIso } from '../tz'
 import {
@@ -25,14 +17,10 @@ import {
   type WriteResult,
 } from '../types'
 import { collectionSchema, SNAPCHAT_PROTOCOL } from './snapchat-protocol'
+import { Ad, Campaign, Creative, Squad, wrapped, type AdObj, type SquadObj } from './snapchat-schemas'
 
 /** Snap's DAY stats are fetched in windows of at most this many days. */
 export const SNAPCHAT_MAX_WINDOW_DAYS = 31
-
-const wrapped = <T extends z.ZodType>(key: string, inner: T): z.ZodType<z.infer<T>> =>
-  z
-    .looseObject({ sub_request_status: z.string().optional(), [key]: inner })
-    .transform((w) => w[key] as z.infer<T>) as unknown as z.ZodType<z.infer<T>>
 
 const Org = wrapped('organization', z.looseObject({ id: z.string() }))
 const AdAccount = wrapped(
@@ -45,41 +33,6 @@ const AdAccount = wrapped(
     status: z.string().optional(),
   }),
 )
-const CampaignObj = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  status: z.string(),
-  objective: z.string().optional(),
-  daily_budget_micro: NumLike,
-  start_time: z.string().optional(),
-  end_time: z.string().optional(),
-})
-const SquadObj = z.looseObject({
-  id: z.string(),
-  campaign_id: z.string(),
-  name: z.string(),
-  status: z.string(),
-  daily_budget_micro: NumLike,
-})
-const AdObj = z.looseObject({
-  id: z.string(),
-  ad_squad_id: z.string(),
-  name: z.string(),
-  status: z.string(),
-  creative_id: z.string().optional(),
-  created_at: z.string().optional(),
-})
-const CreativeObj = z.looseObject({
-  id: z.string(),
-  type: z.string().optional(),
-  top_snap_media_type: z.string().optional(),
-  headline: z.string().optional(),
-  name: z.string().optional(),
-})
-const Campaign = wrapped('campaign', CampaignObj)
-const Squad = wrapped('adsquad', SquadObj)
-const Ad = wrapped('ad', AdObj)
-const Creative = wrapped('creative', CreativeObj)
 
 /** Creative type to format: COLLECTION, story (COMPOSITE) = carousel, else by top snap media. */
 export function snapchatFormat(

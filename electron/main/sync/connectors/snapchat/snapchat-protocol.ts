@@ -43,6 +43,21 @@ export function collectionSchema<T = unknown>(
   plural: string,
   item?: z.ZodType<T>,
 ): z.ZodType<{ items: T[]; next?: string }> {
+  // One schema per (plural, item): an entity list's schema is known to the decode threads by identity
+  // (list-decode.ts).
+  if (!item) return buildCollection(plural, item)
+  const byItem = collections.get(plural) ?? new WeakMap<z.ZodType, z.ZodType>()
+  collections.set(plural, byItem)
+  let s = byItem.get(item) as z.ZodType<{ items: T[]; next?: string }> | undefined
+  if (!s) {
+    s = buildCollection(plural, item)
+    byItem.set(item, s)
+  }
+  return s
+}
+const collections = new Map<string, WeakMap<z.ZodType, z.ZodType>>()
+
+function buildCollection<T>(plural: string, item?: z.ZodType<T>): z.ZodType<{ items: T[]; next?: string }> {
   return z
     .looseObject({ request_status: z.string(), paging: z.looseObject({ next_link: z.string().optional() }).optional() })
     .transform((b, ctx) => {
