@@ -5,6 +5,7 @@
  * store syncs against the real platforms. RSS is sampled every 50 ms from a thread of its own, so a
  * phase's peak is seen even while the core's thread is busy. Reports one JSON message.
  */
+import { heavyPageCalls } from './heavy-pages'
 import { Worker } from 'node:worker_threads'
 import { addDays } from '../shared/domain/dates'
 import { createCore, type Core } from '../electron/main/core'
@@ -66,32 +67,7 @@ async function call(core: Core, channel: string, input: unknown): Promise<unknow
 /** The pages that read the most rows, opened once (what a user who looks around holds afterwards). */
 async function openPages(core: Core, a: MemoryChildArgs, errors: string[]): Promise<void> {
   const w = a.workspaceId
-  const range = { from: addDays(a.endDate, -29), to: a.endDate }
-  const calls: [string, unknown][] = [
-    ['dashboard:getSummary', { workspaceId: w, range, compare: true }],
-    ['dashboard:getTrend', { workspaceId: w, range }],
-    ['analytics:getTop', { workspaceId: w, range, metric: 'roas', limit: 8, minSpend: 100 }],
-    ['analytics:getBreakdown', { workspaceId: w, range, level: 'platform' }],
-    ['analytics:listAnomalies', { workspaceId: w, range, minSeverity: 'warning' }],
-    [
-      'analytics:getBreakdown',
-      {
-        workspaceId: w,
-        range,
-        level: 'campaign',
-        compare: true,
-        window: { offset: 0, limit: 200, sort: 'spend', dir: 'desc', search: '' },
-      },
-    ],
-    ['analytics:listCreatives', { workspaceId: w, range, limit: 300 }],
-    ['analytics:compareFormats', { workspaceId: w, range }],
-    ['ml:listEntities', { workspaceId: w, limit: 200 }],
-    ['ml:getDrivers', { workspaceId: w, days: 90 }],
-    ['experiments:suggest', { workspaceId: w }],
-    ['experiments:listEntities', { workspaceId: w, level: 'ad_set' }],
-    ['connections:list', { workspaceId: w }],
-    ['store:getStatus', {}],
-  ]
+  const calls = heavyPageCalls(w, a.endDate)
   for (const [c, input] of calls) {
     try {
       await call(core, c, input)

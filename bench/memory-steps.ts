@@ -20,6 +20,7 @@ import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
 import { SCALE_WORLD, scaleCacheDir } from './scale-store'
 import { residentByKind } from './smaps'
+import { heavyPageCalls } from './heavy-pages'
 import { setCacheSize } from '../electron/main/store/connect'
 
 const mb = (kb: number): number => Math.round(kb / 1024)
@@ -56,32 +57,7 @@ async function main(): Promise<void> {
     const cacheKib = intFromEnv('ME_STEPS_CACHE_KIB', 0, 4_194_304) ?? 0
     if (cacheKib) setCacheSize(core.store.sqlite, -cacheKib)
     const w = built.workspaceId
-    const range = { from: addDays(SCALE_WORLD.endDate, -29), to: SCALE_WORLD.endDate }
-    const calls: [string, unknown][] = [
-      ['dashboard:getSummary', { workspaceId: w, range, compare: true }],
-      ['dashboard:getTrend', { workspaceId: w, range }],
-      ['analytics:getTop', { workspaceId: w, range, metric: 'roas', limit: 8, minSpend: 100 }],
-      ['analytics:getBreakdown', { workspaceId: w, range, level: 'platform' }],
-      ['analytics:listAnomalies', { workspaceId: w, range, minSeverity: 'warning' }],
-      [
-        'analytics:getBreakdown',
-        {
-          workspaceId: w,
-          range,
-          level: 'campaign',
-          compare: true,
-          window: { offset: 0, limit: 200, sort: 'spend', dir: 'desc', search: '' },
-        },
-      ],
-      ['analytics:listCreatives', { workspaceId: w, range, limit: 300 }],
-      ['analytics:compareFormats', { workspaceId: w, range }],
-      ['ml:listEntities', { workspaceId: w, limit: 200 }],
-      ['ml:getDrivers', { workspaceId: w, days: 90 }],
-      ['experiments:suggest', { workspaceId: w }],
-      ['experiments:listEntities', { workspaceId: w, level: 'ad_set' }],
-      ['connections:list', { workspaceId: w }],
-      ['store:getStatus', {}],
-    ]
+    const calls = heavyPageCalls(w, SCALE_WORLD.endDate)
     try {
       for (const [channel, input] of calls) {
         const t = performance.now()
