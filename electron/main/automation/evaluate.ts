@@ -409,6 +409,8 @@ export function* evaluateRuleSteps(
         })
   }
 
+  // The scope's filter over every entity of the level is a step of its own.
+  yield
   const sides = new SideReader(data, scope.level, accounts, history.lastChange)
   const program = programOf(rule.conditions)
   const first = program.first
