@@ -1,8 +1,12 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SeededRandom } from '../../../../shared/experiments/random'
 import { addDays, dateRange } from '../../../../shared/domain/dates'
 import { runSteps } from '../../scheduler/slices'
 import { createTestCore } from '../../test-support'
+import { connectStore } from '../connect'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { RecommendationsRepo, type WindowSums } from './recommendations-repo'
 import { seedAccount } from './testing'
@@ -16,12 +20,15 @@ import { WindowSumsReader } from './window-sums'
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
 let accountId = 0
+let dbPath = ''
 
 const FROM = '2026-03-20'
 const TO = '2026-06-10'
 
 beforeAll(() => {
-  core = createTestCore({ startJobs: false })
+  // A store file, so a second connection (as the sync's writer thread) can commit between steps.
+  dbPath = join(mkdtempSync(join(tmpdir(), 'me-window-sums-')), 'store.db')
+  core = createTestCore({ startJobs: false, dbPath })
   const ws = core.workspaces.create('Windows', 'USD')
   const s = core.store.sqlite
   const seeded = seedAccount(s, ws, 'w', 6)
@@ -113,4 +120,39 @@ describe('window sums from the monthly rollup', () => {
     })
     expect(nonEmpty).toBeGreaterThan(30)
   })
+
+  it.each(['this connection', 'another connection'])(
+    'read an account again on one snapshot when %s commits between the month step and the day steps',
+    (writer) => {
+      const repo = new RecommendationsRepo(core.store.sqlite)
+      // April from ad_month minus April 1-3 (read in later steps), then May 1 from the rows.
+      const w = { from: '2026-04-04', to: '2026-05-01' }
+      const s = writer === 'this connection' ? core.store.sqlite : connectStore(dbPath)
+      const addSpend = (micros: number): void =>
+        s
+          .transaction(() => {
+            s.prepare(
+              "UPDATE daily_metrics SET spend_micros = spend_micros + ? WHERE account_id = ? AND date = '2026-04-02'",
+            ).run(micros, accountId)
+            new MetricsRepo(s).refreshRollups(accountId, '2026-04-02', '2026-04-02')
+          })
+          .immediate()
+      const steps = repo.windowSumsSteps(accountId, [w])
+      steps.next() // the account's span
+      steps.next() // April's ad_month sums
+      // A sync restating a day the piece leaves out: April's sums and April 2's rows both change.
+      addSpend(5e9)
+      try {
+        let r = steps.next()
+        while (!r.done) r = steps.next()
+        const [mine] = r.value
+        expect(strip(mine?.ad_set ?? [])).toEqual(strip(repo.windowSums('ad_set', accountId, w.from, w.to)))
+        expect(strip(mine?.campaign ?? [])).toEqual(strip(repo.windowSums('campaign', accountId, w.from, w.to)))
+        expect((mine?.ad_set ?? []).every((x) => x.spendMicros >= 0)).toBe(true)
+      } finally {
+        addSpend(-5e9)
+        if (s !== core.store.sqlite) s.close()
+      }
+    },
+  )
 })

@@ -141,8 +141,48 @@ export class WindowSumsReader {
     return out
   }
 
-  /** Sums of each window (same order as `windows`), one bounded read per step. */
+  /**
+   * Changes when anything was committed since the last answer, by another connection
+   * (data_version) or by this one (total_changes): the same mark as `AnalyticsRepo.writeMark`.
+   */
+  private writeMark(): string {
+    const v = this.sqlite.prepare('PRAGMA data_version').pluck().get() as number
+    const c = this.sqlite.prepare('SELECT total_changes()').pluck().get() as number
+    return `${v}|${c}`
+  }
+
+  /**
+   * Sums of each window (same order as `windows`), one bounded read per step. A piece can be a
+   * month's sums minus the month's other days, read in different steps: each step reads on a
+   * snapshot and first compares the write mark taken at the first step; if anything was committed
+   * in between, the account is read again whole on one snapshot (in that step), so month sums
+   * and day rows always come from one state of the store.
+   */
   *steps(accountId: number, windows: { from: string; to: string }[]): Generator<void, WindowTotals[]> {
+    const snapshot = <T>(fn: () => T): T => this.sqlite.transaction(fn).deferred()
+    const it = this.stepsOnSnapshots(accountId, windows)
+    let mark = ''
+    const first = snapshot(() => {
+      mark = this.writeMark()
+      return it.next()
+    })
+    if (first.done) return first.value
+    for (;;) {
+      yield
+      const r = snapshot(() => (this.writeMark() === mark ? it.next() : null))
+      if (r === null) {
+        it.return([])
+        return snapshot(() => runSteps(this.stepsOnSnapshots(accountId, windows)))
+      }
+      if (r.done) return r.value
+    }
+  }
+
+  /** `steps` without the write mark: each step's reads must be on one snapshot, all steps on the same state. */
+  private *stepsOnSnapshots(
+    accountId: number,
+    windows: { from: string; to: string }[],
+  ): Generator<void, WindowTotals[]> {
     const empty = (): WindowTotals[] => windows.map(() => ({ adSets: new Map(), campaigns: new Map() }))
     const span = this.span(accountId)
     if (!span) return empty()
