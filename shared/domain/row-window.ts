@@ -26,6 +26,11 @@ export function metricOf(key: MetricKeyName, t: Totals, k: Kpis): number | null 
 
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true })
 
+/** How `sortRows` orders two names (ties of a metric, and the name sort). */
+export function compareNames(a: string, b: string): number {
+  return collator.compare(a, b)
+}
+
 /**
  * Filter and sort rows: rows without a value sort last in either direction, ties by name.
  * Archived rows are left out unless asked for. Returns the matching rows in order and how many

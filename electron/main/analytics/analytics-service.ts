@@ -1,4 +1,4 @@
-import { sortRows } from '../../../shared/domain/row-window'
+import { compareNames, metricOf, sortRows, type RowWindowQuery } from '../../../shared/domain/row-window'
 import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../shared/domain/dates'
 import { PlatformIdSchema, type PlatformId } from '../../../shared/domain/entities'
 import type { DataTable } from '../../../shared/domain/tables'
@@ -93,7 +93,25 @@ const MAX_KEPT_VIEWS = 4
 interface KeptList {
   base: Omit<Breakdown, 'rows' | 'total' | 'offset' | 'archived'>
   rows: EntityRow[]
-  views: Map<string, { rows: EntityRow[]; archived: number }>
+  views: Map<string, KeptView>
+  /**
+   * Campaign rows whose name, status and objective are not read yet (status already says
+   * 'archived' where it is): read for the rows a window shows, the ties of its sort, or all of
+   * them for a search or the name sort. Reading 10,000 campaigns' names was a third of the
+   * explorer's first window.
+   */
+  unnamed: { accountIds: number[]; rows: Set<EntityRow> } | null
+}
+
+/**
+ * A sorted, filtered view. `ties` (a metric sort over rows not all named): rows are in metric
+ * order only, and each run of equal values is put in name order (as `sortRows` does) when a
+ * window first reaches it; `sortedTies` holds the starts of the runs done.
+ */
+interface KeptView {
+  rows: EntityRow[]
+  archived: number
+  ties: { values: (number | null)[]; sortedTies: Set<number> } | null
 }
 
 /**
@@ -122,11 +140,15 @@ export class AnalyticsService {
     this.kept.clear()
   }
 
-  /** How many lists and rows are kept (tests, diagnostics). */
-  keptStats(): { lists: number; rows: number } {
+  /** How many lists and rows are kept, and how many of those rows' names are not read yet (tests, diagnostics). */
+  keptStats(): { lists: number; rows: number; unnamed: number } {
     let rows = 0
-    for (const l of this.kept.values()) rows += l.rows.length
-    return { lists: this.kept.size, rows }
+    let unnamed = 0
+    for (const l of this.kept.values()) {
+      rows += l.rows.length
+      unnamed += l.unnamed?.rows.size ?? 0
+    }
+    return { lists: this.kept.size, rows, unnamed }
   }
 
   private keep(key: string, list: KeptList): void {
@@ -199,8 +221,11 @@ export class AnalyticsService {
     scope: ResolvedScope,
     range: DateRange,
     filter: { campaignId?: number; adSetId?: number; ids?: number[] },
-  ): Map<string, { totals: Totals; period: string; key: string; provisional: boolean }> {
-    const out = new Map<string, { totals: Totals; period: string; key: string; provisional: boolean }>()
+  ): Map<string, { totals: Totals; period: string; key: string; provisional: boolean; accountId?: number }> {
+    const out = new Map<
+      string,
+      { totals: Totals; period: string; key: string; provisional: boolean; accountId?: number }
+    >()
     const accountIds = scope.accounts.map((a) => a.id)
     if (level === 'campaign' && grain === 'total' && filter.campaignId === undefined && filter.adSetId === undefined) {
       const prov = this.repo.provisionalAccounts(accountIds, range.from, range.to)
@@ -210,6 +235,7 @@ export class AnalyticsService {
           period: '',
           totals: sumsToTotals(s),
           provisional: prov.has(s.account_id),
+          accountId: s.account_id,
         })
       }
       return out
@@ -305,28 +331,108 @@ export class AnalyticsService {
       this.kept.delete(key)
       this.kept.set(key, list)
     } else {
-      list = { ...this.breakdownRows(input), views: new Map() }
+      list = { ...this.breakdownRows(input, true), views: new Map() }
       this.keep(key, list)
     }
     const { offset, limit, ...q } = input.window
     const viewKey = JSON.stringify([q.sort, q.dir, q.search.trim().toLowerCase(), q.platform ?? null, q.archived])
     let view = list.views.get(viewKey)
     if (!view) {
-      view = sortRows(list.rows, q)
+      view = this.view(list, q)
       if (list.views.size >= MAX_KEPT_VIEWS) list.views.delete(list.views.keys().next().value as string)
       list.views.set(viewKey, view)
     }
+    if (view.ties) this.sortTies(list, view, offset, limit)
+    const rows = view.rows.slice(offset, offset + limit)
+    this.name(list, rows)
     return {
       ...list.base,
-      rows: view.rows.slice(offset, offset + limit),
+      rows,
       total: view.rows.length,
       offset,
       archived: view.archived,
     }
   }
 
+  /** A kept list's rows filtered and sorted as `sortRows` does (see KeptView). */
+  private view(list: KeptList, q: Omit<RowWindowQuery, 'offset' | 'limit'>): KeptView {
+    if (!list.unnamed?.rows.size || q.search.trim() !== '' || q.sort === 'name') {
+      this.name(list, list.rows)
+      return { ...sortRows(list.rows, q), ties: null }
+    }
+    // sortRows without the names: the filter does not need them, the order only for ties.
+    let archived = 0
+    const kept = list.rows.filter((r) => {
+      if (q.platform && r.platform !== q.platform) return false
+      if (r.status !== 'archived') return true
+      archived++
+      return q.archived === true
+    })
+    const sort = q.sort
+    const dir = q.dir === 'asc' ? 1 : -1
+    const values = kept.map((r) => metricOf(sort, r.totals, r.kpis))
+    const order = kept.map((_, i) => i)
+    order.sort((a, b) => {
+      const va = values[a] as number | null
+      const vb = values[b] as number | null
+      if (va === null) return vb === null ? 0 : 1
+      if (vb === null) return -1
+      return dir * (va - vb) || 0
+    })
+    return {
+      rows: order.map((i) => kept[i] as EntityRow),
+      archived,
+      ties: { values: order.map((i) => values[i] as number | null), sortedTies: new Set() },
+    }
+  }
+
+  /** Put the runs of equal values that a window reaches in name order (sortRows' tie rule). */
+  private sortTies(list: KeptList, view: KeptView, offset: number, limit: number): void {
+    const ties = view.ties as NonNullable<KeptView['ties']>
+    const v = ties.values
+    const n = view.rows.length
+    // sortRows compares `dir * (va - vb) || names`: equal values and equal infinities (NaN) tie.
+    const tie = (a: number | null, b: number | null): boolean => (a === null || b === null ? a === b : !(a - b))
+    let start = Math.min(offset, n)
+    while (start > 0 && start < n && tie(v[start - 1] as number | null, v[start] as number | null)) start--
+    while (start < Math.min(offset + limit, n)) {
+      let end = start + 1
+      while (end < n && tie(v[start] as number | null, v[end] as number | null)) end++
+      if (end - start > 1 && !ties.sortedTies.has(start)) {
+        const run = view.rows.slice(start, end)
+        this.name(list, run)
+        run.sort((a, b) => compareNames(a.name, b.name))
+        for (let i = 0; i < run.length; i++) view.rows[start + i] = run[i] as EntityRow
+        ties.sortedTies.add(start)
+      }
+      start = end
+    }
+  }
+
+  /** Read the name, status and objective of those rows not read yet. */
+  private name(list: KeptList, rows: readonly EntityRow[]): void {
+    const unnamed = list.unnamed
+    if (!unnamed?.rows.size) return
+    const todo = rows.filter((r) => unnamed.rows.has(r))
+    if (!todo.length) return
+    const all = todo.length === unnamed.rows.size || todo.length > 500
+    const meta = this.repo.meta('campaign', unnamed.accountIds, all ? undefined : todo.map((r) => Number(r.id)))
+    for (const r of todo) {
+      const m = meta.get(Number(r.id))
+      if (m) {
+        r.name = m.name
+        r.status = m.status
+        r.objective = m.objective
+      }
+      unnamed.rows.delete(r)
+    }
+  }
+
   /** A breakdown's decorated rows (unsorted) and what the answer says beside them. */
-  private breakdownRows(input: BreakdownInput): { base: KeptList['base']; rows: EntityRow[] } {
+  private breakdownRows(
+    input: BreakdownInput,
+    lazyNames = false,
+  ): { base: KeptList['base']; rows: EntityRow[]; unnamed: KeptList['unnamed'] } {
     const scope = this.scope(input.workspaceId, input.accountIds)
     const filter: { campaignId?: number; adSetId?: number } = {}
     if (input.parent) {
@@ -344,14 +450,40 @@ export class AnalyticsService {
     const cur = this.rowsFor(input.level, input.grain, scope, input.range, filter)
     const prevRange = input.compare ? previousPeriod(input.range) : null
     const prev = prevRange ? this.rowsFor(input.level, input.grain, scope, prevRange, filter) : null
-    const rows = this.decorate(input.level, scope, [...cur.values()], prev)
     const base = {
       currency: scope.currency,
       convertedFrom: this.convertedFrom(scope),
       range: input.range,
       previousRange: prevRange,
     }
-    return { base, rows }
+    const raw = [...cur.values()]
+    if (lazyNames && input.level === 'campaign' && raw.every((r) => r.accountId !== undefined)) {
+      const accountIds = scope.accounts.map((a) => a.id)
+      const archived = this.repo.archivedCampaignIds(accountIds)
+      const rows = raw.map((r): EntityRow => {
+        const accountId = r.accountId as number
+        const p = prev?.get(`${r.key}|${r.period}`)?.totals ?? (prev ? { ...EMPTY_TOTALS } : null)
+        return {
+          level: 'campaign',
+          id: r.key,
+          name: `#${r.key}`,
+          platform: scope.byId.get(accountId)?.platform ?? null,
+          accountId,
+          campaignId: Number(r.key),
+          adSetId: null,
+          status: archived.has(Number(r.key)) ? 'archived' : null,
+          objective: null,
+          period: r.period === '' ? null : r.period,
+          totals: r.totals,
+          kpis: deriveKpis(r.totals),
+          previousTotals: p,
+          previousKpis: p ? deriveKpis(p) : null,
+          provisional: r.provisional,
+        }
+      })
+      return { base, rows, unnamed: { accountIds, rows: new Set(rows) } }
+    }
+    return { base, rows: this.decorate(input.level, scope, raw, prev), unnamed: null }
   }
 
   private restrict(scope: ResolvedScope, keep: (a: ScopeAccount) => boolean): void {

@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import Papa from 'papaparse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decimalToMicros } from '../../../shared/domain/money'
+import type { Kpis, Totals } from '../../../shared/domain/metrics'
+import { windowRows, type RowWindowQuery } from '../../../shared/domain/row-window'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
 import { twoProportionTest, probBBeatsA } from './stats'
@@ -250,7 +252,7 @@ describe('analytics against hand-computed values', () => {
     a.invalidate()
     for (const [i, w] of windows.entries())
       expect(await call<W>('analytics:getBreakdown', { ...q, window: w })).toEqual(expected[i])
-    expect(a.keptStats()).toEqual({ lists: 1, rows: 3 })
+    expect(a.keptStats()).toEqual({ lists: 1, rows: 3, unnamed: 0 })
     // A write the list does not know of yet is seen once its writer says so.
     core.store.sqlite.prepare("UPDATE campaigns SET name = 'Zeta' WHERE id = ?").run(ids.c2)
     try {
@@ -275,6 +277,108 @@ describe('analytics against hand-computed values', () => {
         window: { limit: 1 },
       })
     expect(a.keptStats().lists).toBe(4)
+  })
+
+  it('reads names only for the rows a window shows and the ties of its sort, in the order of the whole list sorted', async () => {
+    type R = { id: string; name: string; status: string | null; totals: Totals; kpis: Kpis; platform: string | null }
+    type W = { rows: R[]; total: number; archived: number }
+    const s = core.store.sqlite
+    const w2 = core.workspaces.create('Ties', 'USD')
+    const acc = Number(
+      s
+        .prepare(
+          "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (?, 'meta', 't', 'T', 'USD', 'UTC')",
+        )
+        .run(w2).lastInsertRowid,
+    )
+    // Spend: 40 (Kilo), 10 five times (names out of id order), 0 with no conversions twice (CPA undefined).
+    const plan: [string, number, number, string][] = [
+      ['Kilo', 40, 4, 'active'],
+      ['echo', 10, 1, 'active'],
+      ['Bravo', 10, 2, 'paused'],
+      ['Delta 10', 10, 0, 'active'],
+      ['Delta 9', 10, 1, 'archived'],
+      ['alpha', 10, 1, 'active'],
+      ['Zulu', 0, 0, 'active'],
+      ['Mike', 0, 0, 'active'],
+    ]
+    const rows: DailyMetricInput[] = []
+    for (const [i, [name, spend, conv, status]] of plan.entries()) {
+      const c = Number(
+        s
+          .prepare(
+            "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (?, ?, ?, 'sales', ?)",
+          )
+          .run(acc, `t${i}`, name, status).lastInsertRowid,
+      )
+      const set = Number(
+        s
+          .prepare(
+            "INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (?, ?, ?, 'S', 'active')",
+          )
+          .run(acc, c, `ts${i}`).lastInsertRowid,
+      )
+      const ad = Number(
+        s
+          .prepare(
+            "INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (?, ?, ?, ?, 'A', 'active')",
+          )
+          .run(acc, c, set, `ta${i}`).lastInsertRowid,
+      )
+      rows.push(
+        row(ad, '2026-01-31', {
+          accountId: acc,
+          campaignId: c,
+          adSetId: set,
+          spendMicros: spend * 1e6,
+          impressions: 1_000,
+          clicks: 10,
+          conversions: conv,
+          conversionValueMicros: conv * 5e6,
+        }),
+      )
+    }
+    const m = new MetricsRepo(s)
+    s.transaction(() => {
+      m.upsert(rows)
+      m.refreshRollups(acc, '2026-01-01', '2026-02-02')
+    })()
+    const a = core.services.analytics
+    const q = { workspaceId: w2, range: JAN30_FEB2, level: 'campaign', compare: true }
+    // The whole list decorated at once (no window), then filtered and sorted as the grid's windows are.
+    const all = (await call<{ rows: R[] }>('analytics:getBreakdown', q)).rows
+    const expected = (w: RowWindowQuery): W => {
+      const r = windowRows(all, w)
+      return { rows: r.rows, total: r.total, archived: r.archived }
+    }
+    const full = { search: '', dir: 'desc' as const, sort: 'spend' as const }
+    const windows: RowWindowQuery[] = [
+      { ...full, offset: 0, limit: 1 },
+      { ...full, offset: 3, limit: 1 },
+      { ...full, offset: 2, limit: 3 },
+      { ...full, offset: 0, limit: 10 },
+      { ...full, offset: 0, limit: 10, archived: true },
+      { ...full, sort: 'cpa', dir: 'asc', offset: 5, limit: 2 },
+      { ...full, sort: 'cpa', dir: 'asc', offset: 0, limit: 10 },
+      { ...full, sort: 'name', dir: 'asc', offset: 0, limit: 10 },
+      { ...full, search: 'delta', offset: 0, limit: 10, archived: true },
+    ]
+    a.invalidate()
+    const first = await call<W>('analytics:getBreakdown', { ...q, window: windows[0] })
+    expect(first).toMatchObject(expected(windows[0] as RowWindowQuery))
+    expect(first.rows.map((r) => r.name)).toEqual(['Kilo'])
+    // The first window read one name (no ties at its end): the other seven are still to read.
+    expect(a.keptStats()).toMatchObject({ lists: 1, rows: 8, unnamed: 7 })
+    for (const w of windows)
+      expect(await call<W>('analytics:getBreakdown', { ...q, window: w })).toMatchObject(expected(w))
+    // Each window afresh too (a run of ties reached first in its middle).
+    for (const w of windows) {
+      a.invalidate()
+      expect(await call<W>('analytics:getBreakdown', { ...q, window: w })).toMatchObject(expected(w))
+    }
+    const tenByName = await call<W>('analytics:getBreakdown', { ...q, window: windows[3] })
+    expect(tenByName.rows.map((r) => r.name)).toEqual(['Kilo', 'alpha', 'Bravo', 'Delta 10', 'echo', 'Mike', 'Zulu'])
+    expect(tenByName.archived).toBe(1)
   })
 
   it('reads ad and ad-set totals together, equal to each level read alone (converted per month)', () => {

@@ -356,6 +356,15 @@ export class AnalyticsRepo {
     return new Map(rows.map((r) => [r.id, r]))
   }
 
+  /** Ids of the archived campaigns of some accounts (the explorer leaves them out unless asked for). */
+  archivedCampaignIds(accountIds: number[]): Set<number> {
+    if (!accountIds.length) return new Set()
+    const rows = this.stmt(
+      `SELECT id FROM campaigns WHERE account_id IN (${accountIds.map(() => '?').join(',')}) AND status = 'archived'`,
+    ).all(...accountIds) as { id: number }[]
+    return new Set(rows.map((r) => r.id))
+  }
+
   /** Sum of daily budgets (micros, account currency) of active campaigns, ad-set budgets where the campaign has none. */
   activeDailyBudget(accountId: number): number | null {
     const r = this.stmt(
