@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Papa from 'papaparse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +8,7 @@ import type { Kpis, Totals } from '../../../shared/domain/metrics'
 import { windowRows, type RowWindowQuery } from '../../../shared/domain/row-window'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
+import { connectStore } from '../store/connect'
 import { twoProportionTest, probBBeatsA } from './stats'
 import { fitFatigue } from './fatigue'
 
@@ -451,6 +453,40 @@ describe('analytics against hand-computed values', () => {
       expect(r.value[2]?.ad.get(ids.a1)?.spendMicros).toBe(50e6)
     } finally {
       setSpend(100e6)
+    }
+  })
+
+  it("reads an account again when another connection (the sync's writer thread) commits between its steps", () => {
+    // The same store as a file, with a second connection writing to it as the sync's writer thread does.
+    const dir = mkdtempSync(join(tmpdir(), 'window-mark-'))
+    const file = join(dir, 'store.db')
+    writeFileSync(file, core.store.sqlite.serialize())
+    const c2 = createTestCore({ dbPath: file, startJobs: false })
+    const writer = connectStore(file)
+    try {
+      const a = c2.services.analytics
+      const ranges = [{ ...JAN30_FEB2, accountIds: [ids.usd] }]
+      const steps = a.adAndAdSetTotalsSteps(a.scope(ws), ranges)
+      steps.next()
+      steps.next()
+      steps.next()
+      const m = new MetricsRepo(writer)
+      writer
+        .transaction(() => {
+          writer
+            .prepare('UPDATE daily_metrics SET spend_micros = ? WHERE ad_id = ? AND date = ?')
+            .run(70e6, ids.a1, '2026-01-30')
+          m.refreshRollups(ids.usd, '2026-01-30', '2026-01-30')
+        })
+        .immediate()
+      let r = steps.next()
+      while (!r.done) r = steps.next()
+      expect(r.value[0]).toEqual(a.adAndAdSetTotals(a.scope(ws, [ids.usd]), ranges[0]!))
+      expect(r.value[0]?.ad.get(ids.a1)?.spendMicros).toBe(120e6)
+    } finally {
+      writer.close()
+      c2.store.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 

@@ -240,19 +240,6 @@ export class AnalyticsRepo {
   }
 
   /**
-   * One account's ad-day rows of [from, to] in key order (date, ad) as rows of [date, ad, ad set,
-   * spend, impressions, clicks, conversions, value, video views]: read once, summed by the caller.
-   */
-  adDayRows(accountId: number, from: string, to: string): Iterable<(string | number)[]> {
-    return this.stmt(
-      `SELECT date, ad_id, ad_set_id, spend_micros, impressions, clicks, conversions, conversion_value_micros, video_views
-       FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?`,
-    )
-      .raw()
-      .iterate(accountId, from, to) as Iterable<(string | number)[]>
-  }
-
-  /**
    * One account's ad rows of one day in ad order, as rows of [ad, ad set, spend, impressions,
    * clicks, conversions, value, video views] (a day per read: a caller can pause between days).
    */
