@@ -18,7 +18,13 @@ import { sliceBudget } from '../../scheduler/slices'
  * event loop between them (`assembleList`).
  */
 
-/** The list schemas decoded off the core's thread, by name (a worker finds the schema by its name). */
+/**
+ * The list schemas decoded off the core's thread, by name (a worker finds the schema by its name).
+ * Only platforms whose throttling reads the answer's headers alone belong here (Google, Snapchat):
+ * `HttpClient.onceList` gives the protocol's `throttleAfter` the status and headers but not the body,
+ * which stays on the decode thread (Meta's throttle reads its usage headers; a platform that throttles
+ * from the body needs the decode thread to return what it reads first).
+ */
 const LISTS = {
   'google-campaigns': { classify: classifyGoogle, schema: streamSchema(CampaignRow) },
   'google-ad-groups': { classify: classifyGoogle, schema: streamSchema(AdGroupRow) },
