@@ -26,6 +26,10 @@ import type { Bench } from './types'
  *   allocations are evaluated on), and the same optimiser (same guardrails: ±30% per holder, total
  *   fixed per account) runs on those true curves; `oracle_uplift_known_luck` is the same on the
  *   evaluated draw (it also knows the next 28 days' Poisson counts and noise: no forecaster can);
+ *   since session 12 the oracle is the better (by expected revenue on those true curves, never on
+ *   the evaluated draw) of that per-holder allocation (`oracle_uplift_holders`) and the same
+ *   optimiser run on campaign totals (every holder of a campaign at its campaign's multiple):
+ *   `oracle_level` says which;
  * - `*_campaign_totals`: the yardstick before session 12: an ad set's change only moved its
  *   campaign's total (which the simulator then split by the old shares) and the oracle moved
  *   campaign totals; kept for comparison;
@@ -35,6 +39,8 @@ import type { Bench } from './types'
  * Uplifts are relative: revenue over the 28 days with the new budgets / with the old ones − 1,
  * over every account (the simulator's noise is hashed from ids and dates, so every variant sees the
  * same luck). `capture` = engine / oracle (`capture_known_luck` = engine / the known-luck oracle).
+ * `entities_moved`: reallocation advice applied; `advice_not_applied`: advice for a budget holder
+ * the bench does not have (0 expected).
  * `generate_s`: one full generation (every kind of advice) on the 10,000-campaign store (the
  * large demo of issue 18, 10,000 x 365, from the scale bench's cache; other ME_BENCH_CAMPAIGNS /
  * ME_BENCH_DAYS build a bench world), after any generation a demo build queued has finished (wall clock;
@@ -114,7 +120,10 @@ async function upliftPart(
   naive: number
   oracleTotals: number
   engineTotals: number
+  oracleLevel: 'holders' | 'campaigns'
+  oracleHolders: number
   moved: number
+  notApplied: number
 }> {
   const cutoff = addDays(o.endDate, -HORIZON)
   const id = core.jobs.enqueue('demo:build', {
@@ -179,6 +188,7 @@ async function upliftPart(
   const engineBudgets = new Map<string, number>()
   const engineTotals = new Map<string, number>()
   let moved = 0
+  let notApplied = 0
   for (const d of drafts) {
     for (const r of d.body.reallocation ?? []) {
       if (r.budgetAfterMicros === r.budgetBeforeMicros || r.entityType === 'ad') continue
@@ -193,9 +203,16 @@ async function upliftPart(
           ? now * (r.budgetAfterMicros / r.budgetBeforeMicros)
           : now + (r.budgetAfterMicros - r.budgetBeforeMicros),
       )
+      // Applied only where the bench has that budget holder (the campaign or the ad set); advice
+      // for another holder is counted as not applied (0 expected: the engine's holders and the
+      // bench's agree).
       const key = r.entityType === 'campaign' ? ext.campaignExternalId : ext.externalId
       const b = unitBudget.get(key)
-      if (b !== undefined) engineBudgets.set(key, b * (r.budgetAfterMicros / r.budgetBeforeMicros))
+      if (b === undefined) {
+        notApplied++
+        continue
+      }
+      engineBudgets.set(key, b * (r.budgetAfterMicros / r.budgetBeforeMicros))
       moved++
     }
   }
@@ -213,17 +230,16 @@ async function upliftPart(
   const curvesOn = (w: SimWorld): Map<string, number>[] =>
     GRID.map((m) => simulate(w, from, o.endDate, new Map(live.map((c) => [c.externalId, c.budget * m])), adSetUnits))
   const knownLuck = curvesOn(world)
-  const draws = Array.from({ length: o.lucks }, (_, k) =>
-    curvesOn(
-      buildWorld({
-        seed: o.seed,
-        campaigns: o.campaigns,
-        days: o.days,
-        endDate: o.endDate,
-        noiseSeed: o.seed + 7919 * (k + 1),
-      }),
-    ),
+  const lucks = Array.from({ length: o.lucks }, (_, k) =>
+    buildWorld({
+      seed: o.seed,
+      campaigns: o.campaigns,
+      days: o.days,
+      endDate: o.endDate,
+      noiseSeed: o.seed + 7919 * (k + 1),
+    }),
   )
+  const draws = lucks.map(curvesOn)
   const truth = GRID.map((_, i) => {
     const m = new Map<string, number>()
     for (const u of units) m.set(u.externalId, draws.reduce((s, d) => s + (d[i]?.get(u.externalId) ?? 0), 0) / o.lucks)
@@ -302,12 +318,30 @@ async function upliftPart(
     const after = raw.reduce((s, v) => s + v, 0)
     list.forEach((c, i) => naiveBudgets.set(c.externalId, after > 0 ? ((raw[i] as number) * before) / after : c.budget))
   }
+  // The oracle is the better of the two allocations the bench knows: per budget holder, or per
+  // campaign (every holder of a campaign at its campaign's multiple, a subset of the holder
+  // space the greedy optimiser can still do better in, on the pooled and less noisy campaign
+  // curves). Judged by expected revenue, the mean over the draws the true curves average (never
+  // on the evaluated draw).
+  const expected = (budgets: Map<string, number>): number =>
+    lucks.reduce((sum, w) => sum + total(simulate(w, from, o.endDate, budgets)), 0) / lucks.length
+  const expectedHolders = expected(oracleBudgets)
+  const expectedCampaigns = expected(oracleTotals)
+  o.log(
+    `  oracle by expected revenue over the ${o.lucks} draws: holders ${expectedHolders.toFixed(0)}, campaigns ${expectedCampaigns.toFixed(0)}`,
+  )
+  const oracleLevel = expectedCampaigns > expectedHolders ? 'campaigns' : 'holders'
+  const oracleHolders = uplift(oracleBudgets)
+  const oracleCampaigns = uplift(oracleTotals)
   return {
-    oracle: uplift(oracleBudgets),
+    oracle: oracleLevel === 'campaigns' ? oracleCampaigns : oracleHolders,
+    oracleLevel,
+    oracleHolders,
+    notApplied,
     knownLuck: uplift(knownLuckBudgets),
     engine: uplift(engineBudgets),
     naive: uplift(naiveBudgets),
-    oracleTotals: uplift(oracleTotals),
+    oracleTotals: oracleCampaigns,
     engineTotals: uplift(engineTotals),
     moved,
   }
@@ -397,7 +431,11 @@ export const recommendBench: Bench = {
       oracle_uplift_campaign_totals: round(parts.oracleTotals),
       engine_uplift_campaign_totals: round(parts.engineTotals),
       capture_campaign_totals: parts.oracleTotals > 0 ? round(parts.engineTotals / parts.oracleTotals) : null,
+      // Which oracle `oracle_uplift` is (the better by expected revenue), and the holder-level one.
+      oracle_level: parts.oracleLevel,
+      oracle_uplift_holders: round(parts.oracleHolders),
       entities_moved: parts.moved,
+      advice_not_applied: parts.notApplied,
       recommendations_10k: generated,
     }
   },
