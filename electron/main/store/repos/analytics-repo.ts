@@ -1,6 +1,7 @@
 import type { Grain, Level } from '../../../../shared/ipc/contracts/analytics-schemas'
 import type { Statement } from 'better-sqlite3'
 import type { Sqlite } from '../db'
+import { writeMark } from '../connect'
 import { CumulativeReader } from './cumulative-rollup'
 import type { PlatformId } from '../../../../shared/domain/entities'
 import { rankBy, rankingValue, type Totals } from '../../../../shared/domain/metrics'
@@ -258,9 +259,7 @@ export class AnalyticsRepo {
    * compare it to know they saw one state of the store.
    */
   writeMark(): string {
-    const v = this.stmt('PRAGMA data_version').pluck().get() as number
-    const c = this.stmt('SELECT total_changes()').pluck().get() as number
-    return `${v}|${c}`
+    return writeMark(this.sqlite)
   }
 
   /**

@@ -1,4 +1,5 @@
 import { addDays, daysBetween, endOfMonth, startOfMonth } from '../../../../shared/domain/dates'
+import { writeMark } from '../connect'
 import type { Sqlite } from '../db'
 import { inChunks } from '../id-lists'
 import { runSteps } from '../../scheduler/slices'
@@ -142,16 +143,6 @@ export class WindowSumsReader {
   }
 
   /**
-   * Changes when anything was committed since the last answer, by another connection
-   * (data_version) or by this one (total_changes): the same mark as `AnalyticsRepo.writeMark`.
-   */
-  private writeMark(): string {
-    const v = this.sqlite.prepare('PRAGMA data_version').pluck().get() as number
-    const c = this.sqlite.prepare('SELECT total_changes()').pluck().get() as number
-    return `${v}|${c}`
-  }
-
-  /**
    * Sums of each window (same order as `windows`), one bounded read per step. A piece can be a
    * month's sums minus the month's other days, read in different steps: each step reads on a
    * snapshot and first compares the write mark taken at the first step; if anything was committed
@@ -163,13 +154,13 @@ export class WindowSumsReader {
     const it = this.stepsOnSnapshots(accountId, windows)
     let mark = ''
     const first = snapshot(() => {
-      mark = this.writeMark()
+      mark = writeMark(this.sqlite)
       return it.next()
     })
     if (first.done) return first.value
     for (;;) {
       yield
-      const r = snapshot(() => (this.writeMark() === mark ? it.next() : null))
+      const r = snapshot(() => (writeMark(this.sqlite) === mark ? it.next() : null))
       if (r === null) {
         it.return([])
         return snapshot(() => runSteps(this.stepsOnSnapshots(accountId, windows)))
