@@ -30,9 +30,10 @@ const ADS_PER_STEP = 2_048
  * same buckets per ad, ad set and month, added in the same order, converted per month.
  *
  * Each step reads one month of `ad_month` or one day of rows of one account. An account's steps
- * are on separate snapshots of the store: if anything was committed between its first and last
- * step (`writeMark`), its sums are dropped and it is read again in one step, so month sums and
- * day rows always come from one state of the store. Buckets live in typed arrays, not objects.
+ * are on separate snapshots of the store: if the account's metrics were written between its first
+ * and last step (its data mark moved, `accountDataMark`), its sums are dropped and it is read again
+ * in one step, so month sums and day rows always come from one state of the account's data; writes
+ * elsewhere (a job's progress, another account's sync) leave the slicing alone. Buckets live in typed arrays, not objects.
  */
 export function* adWindowTotalsSteps(
   repo: AnalyticsRepo,
@@ -54,10 +55,10 @@ export function* adWindowTotalsSteps(
     const currency = scope.byId.get(accountId)?.currency
     if (currency === undefined) continue
     const cur = months.currency(currency)
-    let mark = ''
+    let mark = 0
     let plan: AccountPlan | null = null
     repo.snapshot(() => {
-      mark = repo.writeMark()
+      mark = repo.dataMark(accountId)
       plan = planAccount(repo, accountId, ranges, idx)
     })
     if (!plan) continue
@@ -66,7 +67,7 @@ export function* adWindowTotalsSteps(
     for (const step of (plan as AccountPlan).steps) {
       yield
       same = repo.snapshot(() => {
-        if (repo.writeMark() !== mark) return false
+        if (repo.dataMark(accountId) !== mark) return false
         acc.read(repo, accountId, step)
         return true
       })

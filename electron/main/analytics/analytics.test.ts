@@ -9,6 +9,8 @@ import { windowRows, type RowWindowQuery } from '../../../shared/domain/row-wind
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
 import { connectStore } from '../store/connect'
+import { KvRepo } from '../store/repos/kv-repo'
+import type { AnalyticsRepo } from '../store/repos/analytics-repo'
 import { twoProportionTest, probBBeatsA } from './stats'
 import { fitFatigue } from './fatigue'
 
@@ -454,6 +456,52 @@ describe('analytics against hand-computed values', () => {
     } finally {
       setSpend(100e6)
     }
+  })
+
+  it("does not read an account again for writes that leave its metrics alone (a job's progress, a setting)", () => {
+    const a = core.services.analytics
+    const repo = (a as unknown as { repo: AnalyticsRepo }).repo
+    const ranges = [{ ...JAN30_FEB2, accountIds: [ids.usd, ids.eur] }]
+    // `write` runs once, between the first account's first and second read steps.
+    const count = (write: () => void): { reads: number; value: unknown } => {
+      let reads = 0
+      const days = repo.adRowsOn.bind(repo)
+      const months = repo.adMonthRows.bind(repo)
+      repo.adRowsOn = (accountId, date) => {
+        reads++
+        return days(accountId, date)
+      }
+      repo.adMonthRows = (accountId, from, to) => {
+        reads++
+        return months(accountId, from, to)
+      }
+      try {
+        const steps = a.adAndAdSetTotalsSteps(a.scope(ws), ranges)
+        let r = steps.next()
+        for (let i = 0; !r.done; i++) {
+          if (i === 2) write()
+          r = steps.next()
+        }
+        return { reads, value: r.value }
+      } finally {
+        delete (repo as { adRowsOn?: unknown }).adRowsOn
+        delete (repo as { adMonthRows?: unknown }).adMonthRows
+      }
+    }
+    const quiet = count(() => undefined)
+    let n = 0
+    const kv = new KvRepo(core.store.sqlite)
+    const busy = count(() => kv.set('test:unrelated-write', ++n))
+    expect(n).toBe(1)
+    expect(busy.reads).toBe(quiet.reads)
+    expect(busy.value).toEqual(quiet.value)
+    // A write of the account's metrics between the steps does read it again.
+    const m = new MetricsRepo(core.store.sqlite)
+    const again = count(() =>
+      core.store.sqlite.transaction(() => m.refreshRollups(ids.usd, '2026-01-30', '2026-01-30')).immediate(),
+    )
+    expect(again.reads).toBeGreaterThan(quiet.reads)
+    expect(again.value).toEqual(quiet.value)
   })
 
   it("reads an account again when another connection (the sync's writer thread) commits between its steps", () => {

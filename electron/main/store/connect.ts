@@ -55,14 +55,3 @@ export function walAutoCheckpoint(sqlite: Sqlite): number {
 export function setWalAutoCheckpoint(sqlite: Sqlite, pages: number): void {
   sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(pages))}`)
 }
-
-/**
- * Changes when anything was committed since the last answer: by another connection (SQLite's
- * data_version) or by this one (total_changes). Reads split over several snapshots compare it to know
- * they saw one state of the store. Store-wide: any commit moves it (a job's progress row too).
- */
-export function writeMark(sqlite: Sqlite): string {
-  const v = sqlite.pragma('data_version', { simple: true }) as number
-  const c = sqlite.prepare('SELECT total_changes()').pluck().get() as number
-  return `${v}|${c}`
-}

@@ -107,6 +107,7 @@ export class AdMonthRollup {
   private readonly del
   private readonly ins
   private readonly addRows
+  private readonly bump
 
   constructor(sqlite: Sqlite) {
     // Columns named ad_month.x are the stored row; a CASE, not two-argument min()/max(), stays portable.
@@ -126,6 +127,10 @@ export class AdMonthRollup {
          last_date = CASE WHEN excluded.last_date > ad_month.last_date THEN excluded.last_date ELSE ad_month.last_date END`,
     )
     this.del = sqlite.prepare('DELETE FROM ad_month WHERE account_id = ? AND month BETWEEN ? AND ?')
+    this.bump = sqlite.prepare(
+      `INSERT INTO account_data_marks (account_id, version) VALUES (?, 1)
+       ON CONFLICT (account_id) DO UPDATE SET version = account_data_marks.version + 1`,
+    )
     this.ins = sqlite.prepare(
       `INSERT INTO ad_month (account_id, month, ad_id, ad_set_id, campaign_id, spend_micros, impressions, clicks,
          reach, conversions, conversion_value_micros, video_views, days, first_date, last_date)
@@ -140,6 +145,7 @@ export class AdMonthRollup {
   /** Rebuild the account's months that contain any day of [from, to] from its rows. */
   refresh(accountId: number, from: string, to: string): void {
     if (from > to) return
+    this.bump.run(accountId)
     this.del.run(accountId, from.slice(0, 7), to.slice(0, 7))
     this.ins.run(accountId, monthStart(from), monthEnd(to))
   }
@@ -150,6 +156,7 @@ export class AdMonthRollup {
    * these, which is what `refresh` would rebuild.
    */
   add(accountId: number, sums: AdMonthSums): void {
+    this.bump.run(accountId)
     const w = this.addRows
     const a = w.args
     const v = sums.sums
@@ -189,4 +196,15 @@ export function rebuildMissingAdMonths(sqlite: Sqlite): void {
       for (const [accountId, first, last] of missing) rollup.refresh(accountId, first, last)
     })
     .immediate()
+}
+
+/**
+ * The account's data mark (`account_data_marks`): it moves with every write of the account's metrics
+ * (`AdMonthRollup` bumps it in the writer's transaction), and with nothing else. A read split over
+ * several snapshots takes it at its first step and compares it at each later one: if it moved, the
+ * account's metrics changed in between and the read is done again on one snapshot.
+ */
+export function accountDataMark(sqlite: Sqlite, accountId: number): number {
+  const v = sqlite.prepare('SELECT version FROM account_data_marks WHERE account_id = ?').pluck().get(accountId)
+  return (v as number | undefined) ?? 0
 }

@@ -1,7 +1,7 @@
 import type { Grain, Level } from '../../../../shared/ipc/contracts/analytics-schemas'
 import type { Statement } from 'better-sqlite3'
 import type { Sqlite } from '../db'
-import { writeMark } from '../connect'
+import { accountDataMark } from './ad-month-rollup'
 import { CumulativeReader } from './cumulative-rollup'
 import type { PlatformId } from '../../../../shared/domain/entities'
 import { rankBy, rankingValue, type Totals } from '../../../../shared/domain/metrics'
@@ -253,13 +253,9 @@ export class AnalyticsRepo {
       .all(accountId, date) as number[][]
   }
 
-  /**
-   * Changes when anything was committed since the last call's answer: by another connection
-   * (SQLite's data_version) or by this one (total_changes). Reads split over several snapshots
-   * compare it to know they saw one state of the store.
-   */
-  writeMark(): string {
-    return writeMark(this.sqlite)
+  /** The account's data mark (`accountDataMark`): moves with every write of its metrics, and only then. */
+  dataMark(accountId: number): number {
+    return accountDataMark(this.sqlite, accountId)
   }
 
   /**

@@ -1,5 +1,5 @@
 import { addDays, daysBetween, endOfMonth, startOfMonth } from '../../../../shared/domain/dates'
-import { writeMark } from '../connect'
+import { accountDataMark } from './ad-month-rollup'
 import type { Sqlite } from '../db'
 import { inChunks } from '../id-lists'
 import { runSteps } from '../../scheduler/slices'
@@ -145,22 +145,22 @@ export class WindowSumsReader {
   /**
    * Sums of each window (same order as `windows`), one bounded read per step. A piece can be a
    * month's sums minus the month's other days, read in different steps: each step reads on a
-   * snapshot and first compares the write mark taken at the first step; if anything was committed
-   * in between, the account is read again whole on one snapshot (in that step), so month sums
-   * and day rows always come from one state of the store.
+   * snapshot and first compares the account's data mark taken at the first step (`accountDataMark`);
+   * if its metrics were written in between, the account is read again whole on one snapshot (in that
+   * step), so month sums and day rows always come from one state of the account's data.
    */
   *steps(accountId: number, windows: { from: string; to: string }[]): Generator<void, WindowTotals[]> {
     const snapshot = <T>(fn: () => T): T => this.sqlite.transaction(fn).deferred()
     const it = this.stepsOnSnapshots(accountId, windows)
-    let mark = ''
+    let mark = 0
     const first = snapshot(() => {
-      mark = writeMark(this.sqlite)
+      mark = accountDataMark(this.sqlite, accountId)
       return it.next()
     })
     if (first.done) return first.value
     for (;;) {
       yield
-      const r = snapshot(() => (writeMark(this.sqlite) === mark ? it.next() : null))
+      const r = snapshot(() => (accountDataMark(this.sqlite, accountId) === mark ? it.next() : null))
       if (r === null) {
         it.return([])
         return snapshot(() => runSteps(this.stepsOnSnapshots(accountId, windows)))
@@ -169,7 +169,7 @@ export class WindowSumsReader {
     }
   }
 
-  /** `steps` without the write mark: each step's reads must be on one snapshot, all steps on the same state. */
+  /** `steps` without the data mark: each step's reads must be on one snapshot, all steps on the same state. */
   private *stepsOnSnapshots(
     accountId: number,
     windows: { from: string; to: string }[],

@@ -35,6 +35,19 @@ export const campaignCum = sqliteTable(
  * (`AdMonthRollup.refresh` rebuilds the months a write touched from the rows); `WITHOUT ROWID`
  * (hand-added to the generated SQL), keyed so one account's months are one key range.
  */
+/**
+ * A version per ad account, moved in the same transaction as every write of its `ad_month` rows (so of
+ * its metrics: every metrics writer keeps `ad_month` up to date, `AdMonthRollup`). Reads split over
+ * several snapshots (the rules' read-ahead, the recommendations' windows) compare it to know they saw
+ * one state of the account's metrics; writes elsewhere (a job's progress, another account) do not move it.
+ */
+export const accountDataMarks = sqliteTable('account_data_marks', {
+  accountId: integer('account_id')
+    .primaryKey()
+    .references(() => adAccounts.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull().default(0),
+})
+
 export const adMonth = sqliteTable(
   'ad_month',
   {
