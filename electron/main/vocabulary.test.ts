@@ -64,7 +64,14 @@ describe('one vocabulary', () => {
   })
 
   it('types job kinds and their payloads by one table; enqueue refuses an invalid payload, naming the field', () => {
-    expect(Object.keys(JOB_KINDS).sort()).toEqual(['demo:build', 'import:csv', 'ml:train', 'store:check', 'sync:run'])
+    expect(Object.keys(JOB_KINDS).sort()).toEqual([
+      'demo:build',
+      'import:csv',
+      'ml:train',
+      'pages:prepare',
+      'store:check',
+      'sync:run',
+    ])
     // @ts-expect-error -- a misspelt kind does not compile
     const kind: JobKindName = 'sync:start'
     // @ts-expect-error -- a payload of the wrong shape does not compile (and is refused at run time)
