@@ -10,6 +10,7 @@ import { createTestCore, TEST_CALLER } from '../test-support'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
 import { connectStore } from '../store/connect'
 import { KvRepo } from '../store/repos/kv-repo'
+import { ImportRepo } from '../store/repos/import-repo'
 import type { AnalyticsRepo } from '../store/repos/analytics-repo'
 import { twoProportionTest, probBBeatsA } from './stats'
 import { fitFatigue } from './fatigue'
@@ -455,6 +456,34 @@ describe('analytics against hand-computed values', () => {
       expect(r.value[2]?.ad.get(ids.a1)?.spendMicros).toBe(50e6)
     } finally {
       setSpend(100e6)
+    }
+  })
+
+  it("moves an account's data mark with every write of its metrics, and no other account's", () => {
+    const repo = (core.services.analytics as unknown as { repo: AnalyticsRepo }).repo
+    const s = core.store.sqlite
+    const marks = (): number[] => [repo.dataMark(ids.usd), repo.dataMark(ids.eur)]
+    const row = s
+      .prepare(
+        `SELECT ad_id AS adId, date, account_id AS accountId, campaign_id AS campaignId, ad_set_id AS adSetId,
+           spend_micros AS spendMicros, impressions, clicks, reach, conversions,
+           conversion_value_micros AS conversionValueMicros, video_views AS videoViews
+         FROM daily_metrics WHERE account_id = ? ORDER BY date LIMIT 1`,
+      )
+      .get(ids.usd) as DailyMetricInput
+    const m = new MetricsRepo(s)
+    const imports = new ImportRepo(s)
+    const steps: [string, () => void][] = [
+      // Rows written as an import's or a demo build's slices are (before their rollups are rebuilt).
+      ['rows upserted', () => m.upsert([{ ...row, provisional: false, source: 'import' }])],
+      ['rollups rebuilt', () => m.refreshRollups(ids.usd, row.date, row.date)],
+      ["an import's undo deleting its rows", () => imports.deleteKeys([row])],
+      ['the same rows put back', () => m.upsert([{ ...row, provisional: false, source: 'import' }])],
+    ]
+    for (const [what, write] of steps) {
+      const [usd, eur] = marks()
+      s.transaction(write).immediate()
+      expect(marks(), what).toEqual([(usd as number) + 1, eur])
     }
   })
 

@@ -51,7 +51,7 @@ export type MlTrainPayload = z.infer<typeof MlTrainPayloadSchema>
 /** `store:check`: the store's integrity check on a worker thread (large stores, after the start). */
 export const StoreCheckPayloadSchema = z.object({}).strict()
 
-/** `pages:prepare`: the slow page reads computed ahead after the start and each sync (page-reads.ts). */
+/** `pages:prepare`: the slow page reads computed ahead after the start and each sync, import or demo build (page-reads.ts). */
 export const PagesPreparePayloadSchema = z.object({}).strict()
 
 /**

@@ -1,6 +1,11 @@
 import { addDays } from '../../../../shared/domain/dates'
+import type { Statement } from 'better-sqlite3'
 import type { Sqlite } from '../db'
 import { BulkInsert } from './bulk-insert'
+
+/** Moves an account's data mark (`accountDataMark`). */
+const BUMP_MARK = `INSERT INTO account_data_marks (account_id, version) VALUES (?, 1)
+  ON CONFLICT (account_id) DO UPDATE SET version = account_data_marks.version + 1`
 
 /** The first day of `date`'s month. */
 function monthStart(date: string): string {
@@ -127,10 +132,7 @@ export class AdMonthRollup {
          last_date = CASE WHEN excluded.last_date > ad_month.last_date THEN excluded.last_date ELSE ad_month.last_date END`,
     )
     this.del = sqlite.prepare('DELETE FROM ad_month WHERE account_id = ? AND month BETWEEN ? AND ?')
-    this.bump = sqlite.prepare(
-      `INSERT INTO account_data_marks (account_id, version) VALUES (?, 1)
-       ON CONFLICT (account_id) DO UPDATE SET version = account_data_marks.version + 1`,
-    )
+    this.bump = sqlite.prepare(BUMP_MARK)
     this.ins = sqlite.prepare(
       `INSERT INTO ad_month (account_id, month, ad_id, ad_set_id, campaign_id, spend_micros, impressions, clicks,
          reach, conversions, conversion_value_micros, video_views, days, first_date, last_date)
@@ -198,13 +200,32 @@ export function rebuildMissingAdMonths(sqlite: Sqlite): void {
     .immediate()
 }
 
+const markStatements = new WeakMap<Sqlite, { bump: Statement; read: Statement }>()
+function markStatementsOf(sqlite: Sqlite): { bump: Statement; read: Statement } {
+  let st = markStatements.get(sqlite)
+  if (!st) {
+    st = {
+      bump: sqlite.prepare(BUMP_MARK),
+      read: sqlite.prepare('SELECT version FROM account_data_marks WHERE account_id = ?').pluck(),
+    }
+    markStatements.set(sqlite, st)
+  }
+  return st
+}
+
 /**
  * The account's data mark (`account_data_marks`): it moves with every write of the account's metrics
- * (`AdMonthRollup` bumps it in the writer's transaction), and with nothing else. A read split over
- * several snapshots takes it at its first step and compares it at each later one: if it moved, the
- * account's metrics changed in between and the read is done again on one snapshot.
+ * (`touchAccountData`, called in the writer's transaction by every writer of `daily_metrics` or
+ * `ad_month`), and with nothing else. A read split over several snapshots takes it at its first step
+ * and compares it at each later one: if it moved, the account's metrics changed in between and the
+ * read is done again on one snapshot.
  */
 export function accountDataMark(sqlite: Sqlite, accountId: number): number {
-  const v = sqlite.prepare('SELECT version FROM account_data_marks WHERE account_id = ?').pluck().get(accountId)
-  return (v as number | undefined) ?? 0
+  return (markStatementsOf(sqlite).read.get(accountId) as number | undefined) ?? 0
+}
+
+/** Move the data marks of these accounts: call it in the transaction that writes their metrics. */
+export function touchAccountData(sqlite: Sqlite, accountIds: Iterable<number>): void {
+  const { bump } = markStatementsOf(sqlite)
+  for (const id of new Set(accountIds)) bump.run(id)
 }

@@ -1,4 +1,5 @@
 import type { Sqlite } from '../db'
+import { touchAccountData } from './ad-month-rollup'
 
 /** An ad already synced into a workspace (CSV lines that name it are keyed to it). */
 export interface SyncedAdRow {
@@ -121,10 +122,16 @@ export class ImportRepo {
   deleteKeys(keys: MetricKey[]): void {
     const st = this.sqlite.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date = ? AND ad_id = ?')
     for (const k of keys) st.run(k.accountId, k.date, k.adId)
+    touchAccountData(
+      this.sqlite,
+      keys.map((k) => k.accountId),
+    )
   }
 
   /** Put the journalled rows back (after `deleteKeys` of every written key). */
   restoreJournal(): void {
+    const accounts = this.sqlite.prepare('SELECT DISTINCT account_id FROM temp.import_undo').pluck().all() as number[]
+    touchAccountData(this.sqlite, accounts)
     this.sqlite.exec(`INSERT INTO daily_metrics (${DAILY}) SELECT ${DAILY} FROM temp.import_undo`)
     this.sqlite.exec('DELETE FROM temp.import_undo')
   }

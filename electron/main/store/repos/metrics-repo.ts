@@ -1,7 +1,7 @@
 import type { Sqlite } from '../db'
 import { daysBetween, fromEpochDay, toEpochDay } from '../../../../shared/domain/dates'
 import { BulkInsert } from './bulk-insert'
-import { AdMonthRollup } from './ad-month-rollup'
+import { AdMonthRollup, touchAccountData } from './ad-month-rollup'
 import { CampaignDays, CUM_N, CumulativeRollup } from './cumulative-rollup'
 import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 
@@ -189,6 +189,10 @@ export class MetricsRepo {
       a[s + 13] = r.source
     }
     w.flush()
+    touchAccountData(
+      this.sqlite,
+      sorted.map((r) => r.accountId),
+    )
     return sorted.length
   }
 

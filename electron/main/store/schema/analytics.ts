@@ -27,19 +27,11 @@ export const campaignCum = sqliteTable(
 )
 
 /**
- * Per-ad monthly sums of `daily_metrics` (one row per account, month, ad and the ad set and campaign
- * its rows carry), money in micros of the account currency, `conversions` unrounded, `reach` the sum
- * of daily reach, `days` the rows summed and their first and last date. Long windows at the ad and
- * ad-set level (automation's "lifetime", creatives lists) read whole months here instead of every
- * ad-day row. Maintained on write in the same transaction as the rows by every metrics writer
- * (`AdMonthRollup.refresh` rebuilds the months a write touched from the rows); `WITHOUT ROWID`
- * (hand-added to the generated SQL), keyed so one account's months are one key range.
- */
-/**
- * A version per ad account, moved in the same transaction as every write of its `ad_month` rows (so of
- * its metrics: every metrics writer keeps `ad_month` up to date, `AdMonthRollup`). Reads split over
- * several snapshots (the rules' read-ahead, the recommendations' windows) compare it to know they saw
- * one state of the account's metrics; writes elsewhere (a job's progress, another account) do not move it.
+ * A version per ad account, moved in the same transaction as every write of its metrics
+ * (`touchAccountData`: `MetricsRepo.upsert`, `AdMonthRollup.refresh`/`add`, an import's undo). Reads
+ * split over several snapshots (the rules' read-ahead, the recommendations' windows) compare it to know
+ * they saw one state of the account's metrics; writes elsewhere (a job's progress, another account)
+ * do not move it.
  */
 export const accountDataMarks = sqliteTable('account_data_marks', {
   accountId: integer('account_id')
@@ -48,6 +40,15 @@ export const accountDataMarks = sqliteTable('account_data_marks', {
   version: integer('version').notNull().default(0),
 })
 
+/**
+ * Per-ad monthly sums of `daily_metrics` (one row per account, month, ad and the ad set and campaign
+ * its rows carry), money in micros of the account currency, `conversions` unrounded, `reach` the sum
+ * of daily reach, `days` the rows summed and their first and last date. Long windows at the ad and
+ * ad-set level (automation's "lifetime", creatives lists) read whole months here instead of every
+ * ad-day row. Maintained on write in the same transaction as the rows by every metrics writer
+ * (`AdMonthRollup.refresh` rebuilds the months a write touched from the rows); `WITHOUT ROWID`
+ * (hand-added to the generated SQL), keyed so one account's months are one key range.
+ */
 export const adMonth = sqliteTable(
   'ad_month',
   {
