@@ -148,6 +148,12 @@ describe('the pages:prepare job', () => {
       expect((await c.jobs.waitFor(third[0]!.id)).status).toBe('succeeded')
       expect(c.jobs.result(third[0]!.id)).toMatchObject({ workspaces: 1, failed: 0, rounds: 2 })
       expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 90 })).toBe(true)
+
+      // A failed sync may have written part of its data: its end queues the job too.
+      c.events.emit('job:finished', { jobId: 0, kind: 'sync:run', status: 'failed', error: 'boom' })
+      const fourth = c.jobs.active('pages:prepare')
+      expect(fourth).toHaveLength(1)
+      expect((await c.jobs.waitFor(fourth[0]!.id)).status).toBe('succeeded')
     } finally {
       await c.close()
       rmSync(d, { recursive: true, force: true })

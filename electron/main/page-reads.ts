@@ -282,8 +282,8 @@ const MAX_ROUNDS = 3
  * CSV import or demo build, in the background lane (a sync asked for meanwhile does not wait behind
  * it). The reads run on the page-reads worker and the scan in slices, so the core's thread stays
  * free. When a change of the data made the reads forget answers during a round, it goes round
- * again (at most MAX_ROUNDS), unless a sync, import or demo build is still running (its end queues
- * the job anew). Where `enabled` is false (the CLI) it has nothing to do. Returns the function that
+ * again (at most MAX_ROUNDS), unless a sync, import or demo build is queued or running (its end,
+ * whatever its outcome, queues the job anew). Where `enabled` is false (the CLI) it has nothing to do. Returns the function that
  * stops queueing it.
  */
 export function registerPreparePages(
@@ -331,8 +331,10 @@ export function registerPreparePages(
   }
   queue()
   return core.events.on('job:finished', (f) => {
-    if (f.status !== 'succeeded' || !(DATA_JOBS as readonly string[]).includes(f.kind)) return
-    core.pageReads.invalidate()
+    if (!(DATA_JOBS as readonly string[]).includes(f.kind)) return
+    // A failed or cancelled one may have written part of its data (its data:changed events made the
+    // reads forget what it touched), and a round may have stopped early waiting for its end.
+    if (f.status === 'succeeded') core.pageReads.invalidate()
     queue()
   })
 }
