@@ -343,12 +343,15 @@ export class RecommendationService {
     const ads = repo.activeAds(acc.id, addDays(to, -6), to, ADS_PER_ACCOUNT)
     await budget.maybeYield()
     const adDays = new Map<number, { date: string; impressions: number; clicks: number }[]>()
-    // Ads by launch, ten per read, each read from its earliest launch (an ad has no row before its
-    // launch; the busiest ads are mostly recent: most of a year of day lookups skipped).
+    // Ads by launch, ten per read, each read from the day before its earliest launch (an ad has no
+    // row before its launch; the busiest ads are mostly recent: most of a year of day lookups skipped).
+    // The day before: a platform's launch date can be a UTC date (Meta's created_time sliced), a day
+    // later than the first day in an account's time zone west of UTC.
     const byLaunch = [...ads].sort((x, y) => (x.launchDate ?? '').localeCompare(y.launchDate ?? '') || x.id - y.id)
     for (let i = 0; i < byLaunch.length; i += AD_DAYS_GROUP) {
       const group = byLaunch.slice(i, i + AD_DAYS_GROUP)
-      const from = group.some((a) => a.launchDate === null) ? null : (group[0]?.launchDate ?? null)
+      const first = group.some((a) => a.launchDate === null) ? null : (group[0]?.launchDate ?? null)
+      const from = first === null ? null : addDays(first, -1)
       for (const [id, days] of repo.adDays(
         acc.id,
         group.map((a) => a.id),
