@@ -232,12 +232,7 @@ export class HttpClient {
       if (out.fatal) throw new ConnectorError(out.error.kind, this.protocol.platform, out.error.message)
       return { ok: false, error: out.error, status: res.status }
     }
-    const pause =
-      this.protocol.throttleAfter?.(
-        { status: res.status, headers: res.headers, text: '', json: undefined },
-        this.policy,
-      ) ?? 0
-    if (pause > 0) this.notBefore = Math.max(this.notBefore, Date.now() + pause)
+    this.throttleFromHeaders(res)
     return { ok: true, value: { batch: out.batch, envelope: out.envelope as E } }
   }
 
@@ -262,13 +257,18 @@ export class HttpClient {
     })
     if (!out.ok) return { ok: false, error: out.error, status: res.status }
     const value = (await assembleList(out)) as T
+    this.throttleFromHeaders(res)
+    return { ok: true, value }
+  }
+
+  /** An answer decoded on a decode thread: the protocol's throttle sees its status and headers (its body stayed there). */
+  private throttleFromHeaders(res: Response): void {
     const pause =
       this.protocol.throttleAfter?.(
         { status: res.status, headers: res.headers, text: '', json: undefined },
         this.policy,
       ) ?? 0
     if (pause > 0) this.notBefore = Math.max(this.notBefore, Date.now() + pause)
-    return { ok: true, value }
   }
 
   private async once<T>(spec: RequestSpec<T>): Promise<Outcome<T>> {
