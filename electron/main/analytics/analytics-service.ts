@@ -462,7 +462,6 @@ export class AnalyticsService {
       const archived = this.repo.archivedCampaignIds(accountIds)
       const rows = raw.map((r): EntityRow => {
         const accountId = r.accountId as number
-        const p = prev?.get(`${r.key}|${r.period}`)?.totals ?? (prev ? { ...EMPTY_TOTALS } : null)
         return {
           level: 'campaign',
           id: r.key,
@@ -473,12 +472,7 @@ export class AnalyticsService {
           adSetId: null,
           status: archived.has(Number(r.key)) ? 'archived' : null,
           objective: null,
-          period: r.period === '' ? null : r.period,
-          totals: r.totals,
-          kpis: deriveKpis(r.totals),
-          previousTotals: p,
-          previousKpis: p ? deriveKpis(p) : null,
-          provisional: r.provisional,
+          ...rowFigures(r, prev),
         }
       })
       return { base, rows, unnamed: { accountIds, rows: new Set(rows) } }
@@ -517,7 +511,6 @@ export class AnalyticsService {
             : level === 'account'
               ? (acc?.name ?? r.key)
               : (m?.name ?? `#${r.key}`)
-      const p = prev?.get(`${r.key}|${r.period}`)?.totals ?? (prev ? { ...EMPTY_TOTALS } : null)
       return {
         level,
         id: r.key,
@@ -528,12 +521,7 @@ export class AnalyticsService {
         adSetId: m?.ad_set_id ?? null,
         status: m?.status ?? null,
         objective: m?.objective ?? null,
-        period: r.period === '' ? null : r.period,
-        totals: r.totals,
-        kpis: deriveKpis(r.totals),
-        previousTotals: p,
-        previousKpis: p ? deriveKpis(p) : null,
-        provisional: r.provisional,
+        ...rowFigures(r, prev),
       }
     })
   }
@@ -629,6 +617,22 @@ export class AnalyticsService {
 }
 
 type AdBucket = RawBucket & { adSetId: number }
+
+/** A breakdown row's figures: its period, totals and KPIs, and the previous period's (zero when it had none). */
+function rowFigures(
+  r: { key: string; period: string; totals: Totals; provisional: boolean },
+  prev: Map<string, { totals: Totals }> | null,
+): Pick<EntityRow, 'period' | 'totals' | 'kpis' | 'previousTotals' | 'previousKpis' | 'provisional'> {
+  const p = prev?.get(`${r.key}|${r.period}`)?.totals ?? (prev ? { ...EMPTY_TOTALS } : null)
+  return {
+    period: r.period === '' ? null : r.period,
+    totals: r.totals,
+    kpis: deriveKpis(r.totals),
+    previousTotals: p,
+    previousKpis: p ? deriveKpis(p) : null,
+    provisional: r.provisional,
+  }
+}
 
 /** Ad and ad-set totals from ad buckets in (ad, ad set, month) order (see adAndAdSetTotals). */
 function adTotalsOf(

@@ -4,7 +4,7 @@ import { inlineDecoder, type DecodeMode } from './decode-pool'
 import { parseJsonPreservingBigInts } from './json-text'
 import { assembleList, listNameOf } from './list-decode'
 import type { DecodedPage, DecoderName } from './page-decode'
-import type { ErrorSignal, HttpExchange, PlatformProtocol } from './protocol'
+import { parseBody, type ErrorSignal, type HttpExchange, type PlatformProtocol } from './protocol'
 import type { PlatformId } from '../../../../shared/domain/entities'
 import { ConnectorError, type ConnectorContext, type ConnectorErrorKind, type RetryPolicy } from './types'
 
@@ -280,20 +280,8 @@ export class HttpClient {
     const ex: HttpExchange = { status: got.res.status, headers: got.res.headers, text, json: tryParse(text) }
     const signalled = this.protocol.classify(ex)
     if (signalled) return { ok: false, error: signalled, status: ex.status }
-    if (ex.json === undefined) {
-      const why = ex.text.trim() === '' ? 'empty body' : 'body is not valid JSON (malformed or truncated)'
-      return { ok: false, error: { kind: 'invalid_response', message: why, code: 'invalid_json' }, status: ex.status }
-    }
-    const parsed = spec.schema.safeParse(ex.json)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'
-      return {
-        ok: false,
-        error: { kind: 'invalid_response', message: `unexpected response shape at ${where}`, code: 'invalid_shape' },
-        status: ex.status,
-      }
-    }
+    const parsed = parseBody(spec.schema, ex.text, ex.json)
+    if (!parsed.ok) return { ok: false, error: parsed.error, status: ex.status }
     const pause = this.protocol.throttleAfter?.(ex, this.policy) ?? 0
     if (pause > 0) this.notBefore = Math.max(this.notBefore, Date.now() + pause)
     return { ok: true, value: parsed.data }

@@ -5,7 +5,7 @@ import { parseJsonPreservingBigInts } from './json-text'
 import { classifySnapchat, collectionSchema } from './snapchat/snapchat-protocol'
 import { Ad, Campaign, Creative, Squad } from './snapchat/snapchat-schemas'
 import { bodyText } from './page-decode'
-import type { ErrorSignal, HttpExchange } from './protocol'
+import { parseBody, type ErrorSignal, type HttpExchange } from './protocol'
 import { sliceBudget } from '../../scheduler/slices'
 
 /**
@@ -78,19 +78,8 @@ export function decodeList(req: ListDecodeRequest): ListDecodeOutcome {
     }
   const signalled = classify({ status: req.status, headers: new Headers(req.headers), text, json })
   if (signalled) return { ok: false, error: signalled }
-  if (json === undefined) {
-    const why = text.trim() === '' ? 'empty body' : 'body is not valid JSON (malformed or truncated)'
-    return { ok: false, error: { kind: 'invalid_response', message: why, code: 'invalid_json' } }
-  }
-  const parsed = schema.safeParse(json)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'
-    return {
-      ok: false,
-      error: { kind: 'invalid_response', message: `unexpected response shape at ${where}`, code: 'invalid_shape' },
-    }
-  }
+  const parsed = parseBody(schema as z.ZodType<unknown>, text, json)
+  if (!parsed.ok) return parsed
   const pieces: string[] = []
   const skeleton = JSON.stringify(parsed.data, (_key, value: unknown) => {
     if (!Array.isArray(value) || value.length <= PIECE_ITEMS) return value

@@ -1,4 +1,5 @@
 import type { PlatformId } from '../../../../shared/domain/entities'
+import type { z } from 'zod'
 import type { ConnectorErrorKind, RetryPolicy } from './types'
 
 /**
@@ -12,6 +13,30 @@ export interface HttpExchange {
   headers: Headers
   text: string
   json: unknown
+}
+
+/**
+ * A success answer's body checked against its schema, with the errors HttpClient and the decode
+ * threads both give: an empty or non-JSON body (`invalid_json`), a shape the schema refuses
+ * (`invalid_shape`, naming the first path).
+ */
+export function parseBody<T>(
+  schema: z.ZodType<T>,
+  text: string,
+  json: unknown,
+): { ok: true; data: T } | { ok: false; error: ErrorSignal } {
+  if (json === undefined) {
+    const why = text.trim() === '' ? 'empty body' : 'body is not valid JSON (malformed or truncated)'
+    return { ok: false, error: { kind: 'invalid_response', message: why, code: 'invalid_json' } }
+  }
+  const parsed = schema.safeParse(json)
+  if (parsed.success) return { ok: true, data: parsed.data }
+  const issue = parsed.error.issues[0]
+  const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape'
+  return {
+    ok: false,
+    error: { kind: 'invalid_response', message: `unexpected response shape at ${where}`, code: 'invalid_shape' },
+  }
 }
 
 /** What a platform's error signal means for us. */
