@@ -319,19 +319,23 @@ export class RecommendationsRepo {
     for (const id of ids) out.set(id, [])
     // Looked up by key (account, date, ad) for each day since the account's first day and each ad,
     // not by scanning every row of the account's history (~600,000 on the 10,000-campaign store).
+    // The first day is the later of the account's first day and `from`: a CASE, not SQLite's
+    // two-argument max(), stays portable; NULL for an account with no rows ends the recursion.
+    const first = from ?? ''
     const rows = inChunks(
       ids,
       (chunk, marks) =>
         this.sqlite
           .prepare(
             `WITH RECURSIVE d(date) AS (
-               SELECT max(min(date), ?) FROM account_daily WHERE account_id = ?
+               SELECT CASE WHEN min(date) IS NULL OR min(date) > ? THEN min(date) ELSE ? END
+               FROM account_daily WHERE account_id = ?
                UNION ALL SELECT date(date, '+1 day') FROM d WHERE date < ?)
              SELECT m.ad_id AS id, m.date, m.impressions, m.clicks
              FROM d CROSS JOIN daily_metrics m ON m.account_id = ? AND m.date = d.date AND m.ad_id IN (${marks})
              ORDER BY m.ad_id, m.date`,
           )
-          .all(from ?? '', accountId, to, accountId, ...chunk) as {
+          .all(first, first, accountId, to, accountId, ...chunk) as {
           id: number
           date: string
           impressions: number

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -21,13 +21,15 @@ type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
 let accountId = 0
 let dbPath = ''
+let dir = ''
 
 const FROM = '2026-03-20'
 const TO = '2026-06-10'
 
 beforeAll(() => {
   // A store file, so a second connection (as the sync's writer thread) can commit between steps.
-  dbPath = join(mkdtempSync(join(tmpdir(), 'me-window-sums-')), 'store.db')
+  dir = mkdtempSync(join(tmpdir(), 'me-window-sums-'))
+  dbPath = join(dir, 'store.db')
   core = createTestCore({ startJobs: false, dbPath })
   const ws = core.workspaces.create('Windows', 'USD')
   const s = core.store.sqlite
@@ -87,7 +89,10 @@ beforeAll(() => {
     m.refreshRollups(accountId, FROM, TO)
   }).immediate()
 })
-afterAll(() => core.close())
+afterAll(async () => {
+  await core.close()
+  rmSync(dir, { recursive: true, force: true })
+})
 
 const strip = (x: WindowSums[]): unknown[] =>
   x.map((w) => ({ ...w, conversions: Math.round(w.conversions * 1e6) / 1e6 }))
