@@ -26,10 +26,13 @@ import type { Bench } from './types'
  *   allocations are evaluated on), and the same optimiser (same guardrails: ±30% per holder, total
  *   fixed per account) runs on those true curves; `oracle_uplift_known_luck` is the same on the
  *   evaluated draw (it also knows the next 28 days' Poisson counts and noise: no forecaster can);
- *   since session 12 the oracle is the better (by expected revenue on those true curves, never on
- *   the evaluated draw) of that per-holder allocation (`oracle_uplift_holders`) and the same
- *   optimiser run on campaign totals (every holder of a campaign at its campaign's multiple):
- *   `oracle_level` says which;
+ *   since session 12 the oracle is the better of that per-holder allocation
+ *   (`oracle_uplift_holders`) and the same optimiser run on campaign totals (every holder of a
+ *   campaign at its campaign's multiple): `oracle_level` says which. Since session 13 "better" is
+ *   the expected revenue over ME_BENCH_REC_LUCKS further draws, disjoint from those the curves
+ *   average and from the evaluated draw (`oracle_expected_uplift_holders`,
+ *   `oracle_expected_uplift_campaigns`, the engine's `engine_expected_uplift` on the same draws, and
+ *   `capture_expected`, the engine's over the chosen oracle's there);
  * - `*_campaign_totals`: the yardstick before session 12: an ad set's change only moved its
  *   campaign's total (which the simulator then split by the old shares) and the oracle moved
  *   campaign totals; kept for comparison;
@@ -122,6 +125,9 @@ async function upliftPart(
   engineTotals: number
   oracleLevel: 'holders' | 'campaigns'
   oracleHolders: number
+  expectedHolders: number
+  expectedCampaigns: number
+  expectedEngine: number
   moved: number
   notApplied: number
 }> {
@@ -321,19 +327,35 @@ async function upliftPart(
   // The oracle is the better of the two allocations the bench knows: per budget holder, or per
   // campaign (every holder of a campaign at its campaign's multiple, a subset of the holder
   // space the greedy optimiser can still do better in, on the pooled and less noisy campaign
-  // curves). Judged by expected revenue, the mean over the draws the true curves average (never
-  // on the evaluated draw).
+  // curves). Judged by expected revenue on `lucks` further draws of the same world, disjoint from
+  // the draws both allocations were fitted to (in-sample, the holder level's many noisier curves
+  // would fit those draws' noise better) and from the evaluated draw. The engine's expected uplift
+  // on the same draws is printed beside them.
+  const judges = Array.from({ length: o.lucks }, (_, k) =>
+    buildWorld({
+      seed: o.seed,
+      campaigns: o.campaigns,
+      days: o.days,
+      endDate: o.endDate,
+      noiseSeed: o.seed + 7919 * (k + 1 + o.lucks),
+    }),
+  )
   const expected = (budgets: Map<string, number>): number =>
-    lucks.reduce((sum, w) => sum + total(simulate(w, from, o.endDate, budgets)), 0) / lucks.length
+    judges.reduce((sum, w) => sum + total(simulate(w, from, o.endDate, budgets)), 0) / judges.length
+  const expectedBase = expected(new Map())
   const expectedHolders = expected(oracleBudgets)
   const expectedCampaigns = expected(oracleTotals)
+  const expectedEngine = expected(engineBudgets)
   o.log(
-    `  oracle by expected revenue over the ${o.lucks} draws: holders ${expectedHolders.toFixed(0)}, campaigns ${expectedCampaigns.toFixed(0)}`,
+    `  expected revenue over ${o.lucks} held-out draws: base ${expectedBase.toFixed(0)}, oracle by holders ${expectedHolders.toFixed(0)}, by campaigns ${expectedCampaigns.toFixed(0)}, engine ${expectedEngine.toFixed(0)}`,
   )
   const oracleLevel = expectedCampaigns > expectedHolders ? 'campaigns' : 'holders'
   const oracleHolders = uplift(oracleBudgets)
   const oracleCampaigns = uplift(oracleTotals)
   return {
+    expectedHolders: expectedHolders / expectedBase - 1,
+    expectedCampaigns: expectedCampaigns / expectedBase - 1,
+    expectedEngine: expectedEngine / expectedBase - 1,
     oracle: oracleLevel === 'campaigns' ? oracleCampaigns : oracleHolders,
     oracleLevel,
     oracleHolders,
@@ -419,6 +441,7 @@ export const recommendBench: Bench = {
       await big.close()
     }
     const round = (x: number): number => Math.round(x * 10_000) / 10_000
+    const expectedOracle = parts.oracleLevel === 'campaigns' ? parts.expectedCampaigns : parts.expectedHolders
     return {
       oracle_uplift: round(parts.oracle),
       engine_uplift: round(parts.engine),
@@ -434,6 +457,12 @@ export const recommendBench: Bench = {
       // Which oracle `oracle_uplift` is (the better by expected revenue), and the holder-level one.
       oracle_level: parts.oracleLevel,
       oracle_uplift_holders: round(parts.oracleHolders),
+      // Expected uplifts (mean over ME_BENCH_REC_LUCKS draws disjoint from the oracle's curves'
+      // and from the evaluated draw): the oracle level is chosen on these.
+      oracle_expected_uplift_holders: round(parts.expectedHolders),
+      oracle_expected_uplift_campaigns: round(parts.expectedCampaigns),
+      engine_expected_uplift: round(parts.expectedEngine),
+      capture_expected: expectedOracle > 0 ? round(parts.expectedEngine / expectedOracle) : null,
       entities_moved: parts.moved,
       advice_not_applied: parts.notApplied,
       recommendations_10k: generated,
