@@ -108,6 +108,8 @@ export function moneyFormat(currency: string, compact: boolean): Intl.NumberForm
       notation: compact ? 'compact' : 'standard',
       maximumFractionDigits: compact ? 1 : currencyMinorDigits(currency),
       minimumFractionDigits: compact ? 0 : currencyMinorDigits(currency),
+      // Compact: at most three significant digits as well ("€300", not "€299.7"; "$7.3K"; "$12.8").
+      ...(compact ? { maximumSignificantDigits: 3, roundingPriority: 'lessPrecision' as const } : {}),
     })
     moneyFormats.set(key, f)
   }
