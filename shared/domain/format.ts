@@ -177,6 +177,14 @@ export function formatShortDate(date: string): string {
   return monthDay.format(new Date(`${date}T00:00:00Z`))
 }
 
+const monthYear = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' })
+
+/** "December 2026" for a calendar month given as "2026-12" (or any date in it). */
+export function formatMonth(month: string): string {
+  const d = new Date(`${month.slice(0, 7)}-01T00:00:00Z`)
+  return Number.isNaN(d.getTime()) ? month : monthYear.format(d)
+}
+
 /** "Mar 4 – Apr 2, 2025", omitting the first year when both ends share it. */
 export function formatRange(range: DateRange): string {
   const a = new Date(`${range.from}T00:00:00Z`)

@@ -140,6 +140,8 @@ describe('alert sources', () => {
     const pacingAlerts = c.services.alerts.list({ source: ['budget'] })
     expect(pacingAlerts.length).toBeGreaterThan(0)
     for (const a of pacingAlerts) {
+      // The month in words, as a marketer says it: "… its December 2026 budget by 20%".
+      expect(a.title).toMatch(/ is on course to (over|under)spend its [A-Z][a-z]+ \d{4} budget by \d+%$/)
       expect(a.numbers[1]).toMatchObject({ label: 'Projected month', previousLabel: 'budget', compare: 'against' })
       // "€10,200.00 (against €9,000.00 budget, +13%)", never "(was €9,000.00 budget".
       expect(formatAlertNumber(a.numbers[1]!)).toMatch(/^\S+ \(against \S+ budget, [+−±]\d+(\.\d)?%\)$/)

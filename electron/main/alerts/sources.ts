@@ -1,4 +1,5 @@
 import { addDays } from '../../../shared/domain/dates'
+import { formatMonth } from '../../../shared/domain/format'
 import type { AlertNumber, AlertSeverity } from '../../../shared/domain/alerts'
 import type { Change } from '../../../shared/domain/changes'
 import { formatMoney } from '../../../shared/domain/money'
@@ -362,7 +363,7 @@ export class AlertSources {
         severity: over && r.spentMicros > r.budgetMicros ? 'error' : 'warning',
         workspaceId,
         entity: { level: 'account', id: r.accountId, name: r.name, accountId: r.accountId },
-        title: `${r.name} is on course to ${over ? 'overspend' : 'underspend'} its ${r.month} budget by ${pct}%`,
+        title: `${r.name} is on course to ${over ? 'overspend' : 'underspend'} its ${formatMonth(r.month)} budget by ${pct}%`,
         body: over
           ? `At the pace of the first ${r.daysElapsed} days, this month's spend ends ${pct}% above the budget. Lower budgets or pause the weakest campaigns to stay within plan.`
           : `At the pace of the first ${r.daysElapsed} days, this month's spend ends ${pct}% below the budget. Check for paused or limited campaigns if the plan should be spent.`,

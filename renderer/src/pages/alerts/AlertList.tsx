@@ -489,7 +489,9 @@ export function AlertList({ onOpenChannels }: { onOpenChannels: () => void }): J
                                 {a.numbers[0].label}: {formatAlertNumber(a.numbers[0])}
                               </span>
                             ) : null}
-                            {a.count > 1 ? <span>×{a.count}</span> : null}
+                            {a.count > 1 ? (
+                              <span title={`Raised ${a.count} times; the row shows the latest`}>seen {a.count}×</span>
+                            ) : null}
                             {failed ? (
                               <span className="alert-row__failed">
                                 {failed} deliver{failed === 1 ? 'y' : 'ies'} failed
