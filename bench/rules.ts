@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createCore } from '../electron/main/core'
 import { EvalData } from '../electron/main/automation/data'
@@ -19,9 +20,13 @@ export async function longestBlockMs<T>(work: () => Promise<T>): Promise<{ value
   let last = performance.now()
   let max = 0
   let on = true
+  // ME_BENCH_BLOCKS=<file>: every block over 30 ms with its end in CPU-profile time (us), to
+  // attribute from a profile taken with node --cpu-prof (as ME_BENCH_SCALE_GAPS in the scale bench).
+  const blocks: { endUs: number; ms: number }[] = []
   const probe = (): void => {
     const t = performance.now()
     if (t - last > max) max = t - last
+    if (t - last > 30) blocks.push({ endUs: Number(process.hrtime.bigint() / 1000n), ms: Math.round(t - last) })
     last = t
     if (on) setImmediate(probe)
   }
@@ -29,6 +34,7 @@ export async function longestBlockMs<T>(work: () => Promise<T>): Promise<{ value
   try {
     const value = await work()
     probe()
+    if (process.env.ME_BENCH_BLOCKS) writeFileSync(process.env.ME_BENCH_BLOCKS, JSON.stringify(blocks))
     return { value, maxBlockMs: Math.round(max * 10) / 10 }
   } finally {
     on = false

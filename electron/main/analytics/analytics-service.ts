@@ -639,18 +639,6 @@ function adTotalsOf(
   scope: ResolvedScope,
   buckets: Iterable<AdBucket>,
 ): { ad: Map<number, Totals>; ad_set: Map<number, Totals> } {
-  const steps = adTotalsSteps(scope, buckets)
-  for (;;) {
-    const r = steps.next()
-    if (r.done) return r.value
-  }
-}
-
-/** `adTotalsOf` in steps of 16,384 buckets. */
-function* adTotalsSteps(
-  scope: ResolvedScope,
-  buckets: Iterable<AdBucket>,
-): Generator<void, { ad: Map<number, Totals>; ad_set: Map<number, Totals> }> {
   // Sums per (entity, month, currency) in order of first appearance, keyed by a number: the
   // month's and currency's index in this call (at most 4,096 and 64 of them) beside the id.
   const months = new Map<string, number>()
@@ -682,9 +670,7 @@ function* adTotalsSteps(
       r.video_views += b.video_views
     }
   }
-  let n = 0
   for (const b of buckets) {
-    if (++n % 16_384 === 0) yield
     let mi = months.get(b.month)
     if (mi === undefined) months.set(b.month, (mi = months.size))
     let ci = currencies.get(b.currency)
