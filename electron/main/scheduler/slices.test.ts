@@ -34,6 +34,35 @@ describe('sliceBudget', () => {
   })
 })
 
+describe('sliced work running side by side', () => {
+  it('resumes one piece of sliced work per turn of the event loop, in turn', async () => {
+    // A ticker that runs once per turn of the event loop (an immediate queued by an immediate
+    // runs in the next turn) numbers the turns.
+    let turn = 0
+    let on = true
+    const tick = (): void => {
+      turn++
+      if (on) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const resumed: { task: string; turn: number }[] = []
+    const work = async (task: string): Promise<void> => {
+      const budget = sliceBudget(0) // a turn at every step
+      for (let i = 0; i < 5; i++) {
+        await budget.maybeYield()
+        resumed.push({ task, turn })
+      }
+    }
+    await Promise.all([work('a'), work('b'), work('c')])
+    on = false
+    expect(resumed).toHaveLength(15)
+    // Each turn resumed at most one of them (with an immediate each, all three resumed every turn).
+    expect(new Set(resumed.map((r) => r.turn)).size).toBe(15)
+    // They take turns: a, b, c, a, b, c, ...
+    expect(resumed.map((r) => r.task).join('')).toBe('abcabcabcabcabc')
+  })
+})
+
 describe('steps', () => {
   function* summing(n: number): Steps<number> {
     let total = 0

@@ -6,8 +6,37 @@
  * thread exceeds ~50 ms (issue 18's `ipc_p99_busy_ms`).
  */
 
-/** One turn of the event loop: pending I/O callbacks (IPC, HTTP) and timers run before we resume. */
-export const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+/**
+ * Sliced work waiting for its next turn, oldest first. Every piece of sliced work on this thread
+ * takes turns here: each turn of the event loop resumes ONE of them. With one `setImmediate` each,
+ * every waiting piece resumed in the same turn (Node runs all immediates queued before the check
+ * phase together), so the after-sync work (anomaly scan, rules cycle, recommendations, response
+ * curves: four slices of 30 ms) held the thread ~120 ms between two reads of the IPC and timers.
+ * Module state on purpose: what it shares is this thread's event loop (a worker has its own).
+ */
+const waiting: (() => void)[] = []
+let pumping = false
+
+function pump(): void {
+  const resume = waiting.shift()
+  // The next one resumes in the next turn (an immediate queued now runs after the poll phase).
+  if (waiting.length) setImmediate(pump)
+  else pumping = false
+  resume?.()
+}
+
+/**
+ * One turn of the event loop: pending I/O callbacks (IPC, HTTP) and timers run before we resume,
+ * and so does any other sliced work that was waiting before us (one piece per turn).
+ */
+export const yieldNow = (): Promise<void> =>
+  new Promise((resolve) => {
+    waiting.push(resolve)
+    if (!pumping) {
+      pumping = true
+      setImmediate(pump)
+    }
+  })
 
 /** The default slice: 30 ms of work, then a turn of the event loop. */
 export const SLICE_MS = 30
