@@ -20,11 +20,21 @@ const RETRAIN_AFTER_MS = 7 * 24 * 3600 * 1000
 const SCHEDULE_CHECK_MS = 6 * 3600 * 1000
 const FIRST_CHECK_MS = 5 * 60 * 1000
 
-/** The training job: runs in a worker thread, one attempt (a failed fit is reported, not retried). */
+/**
+ * The training job: runs in a worker thread, one attempt (a failed fit is reported, not retried). It
+ * gives way to the jobs that write the data it reads (a sync, a CSV import, a demo build): it waits
+ * while one runs or is queued, and one that starts meanwhile stops it and queues it again. A training
+ * beside a sync would fit data about to change, and the two together would compete for the cores and
+ * hold both their memory at once (issue 18: at 10,000 campaigns that made the app's peak).
+ */
 export function mlTrainJob(forecasts: ForecastService): JobKind<'ml:train'> {
   return {
     kind: 'ml:train',
     maxAttempts: 1,
+    yieldsTo: {
+      kinds: ['sync:run', 'import:csv', 'demo:build'],
+      message: 'Waiting for the sync, import or demo build to finish, to train on the new data',
+    },
     run: (p, ctx) =>
       forecasts.train(
         p.workspaceId,

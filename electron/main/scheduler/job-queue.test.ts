@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { EventBus } from '../events'
 import { openStore, type Store } from '../store/db'
-import { CancelledError, JobQueue, RunLaterError, throwIfAborted, type JobContext } from './job-queue'
+import { CancelledError, JobQueue, MAX_GIVE_WAY, RunLaterError, throwIfAborted, type JobContext } from './job-queue'
 import { sourceResourcesDir } from '../platform/node'
 import { join } from 'node:path'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -34,7 +34,7 @@ afterEach(async () => {
 function queueOn(
   sqlite: Store['sqlite'],
   events: EventBus,
-  opts: { now?: () => Date; retentionDays?: number; ownership?: StoreOwnership } = {},
+  opts: { now?: () => Date; retentionDays?: number; ownership?: StoreOwnership; concurrency?: number } = {},
 ): TestQueue {
   const now = opts.now ?? ((): Date => new Date())
   const ownership = opts.ownership ?? new StoreOwnership(sqlite, { label: 'a test', timer: false })
@@ -42,17 +42,17 @@ function queueOn(
     new JobsRepo(sqlite),
     events,
     ownership,
-    { now, retentionDays: opts.retentionDays },
+    { now, retentionDays: opts.retentionDays, concurrency: opts.concurrency },
     TEST_KINDS,
   )
   queues.push(q)
   return q
 }
 
-function setup(): { q: TestQueue; events: EventBus; store: Store } {
+function setup(concurrency?: number): { q: TestQueue; events: EventBus; store: Store } {
   store = openStore({ path: ':memory:', migrationsFolder })
   const events = new EventBus()
-  const q = queueOn(store.sqlite, events)
+  const q = queueOn(store.sqlite, events, { concurrency })
   return { q, events, store }
 }
 
@@ -267,6 +267,153 @@ describe('JobQueue', () => {
       expect(started.at(-1)).toBe('check 2')
       gates.shift()?.()
       expect((await q.waitFor(c2)).status).toBe('succeeded')
+    } finally {
+      for (const g of gates) g()
+    }
+  })
+
+  it('a kind that gives way waits while the other kind is queued or running, and a run of it stops and queues again when one starts', async () => {
+    const { q } = setup(2)
+    const started: string[] = []
+    const gates: (() => void)[] = []
+    const stopped: number[] = []
+    q.register({
+      kind: 'slow',
+      maxAttempts: 1,
+      yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
+      run: async (_p, ctx) => {
+        started.push(`slow ${ctx.attempt}`)
+        if (started.filter((s) => s.startsWith('slow')).length > 1) return 'trained'
+        await new Promise<void>((resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            stopped.push(ctx.jobId)
+            reject(new Error('Cancelled'))
+          })
+        })
+      },
+    })
+    q.register({
+      kind: 'busy',
+      maxAttempts: 1,
+      run: async () => {
+        started.push('busy')
+        await new Promise<void>((r) => gates.push(r))
+      },
+    })
+    q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
+    q.start()
+    try {
+      const slow = q.enqueue('slow', {})
+      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      // The other kind starts: the running job stops and goes back to the queue, its one attempt not used up.
+      const busy = q.enqueue('busy', {})
+      await expect.poll(() => q.get(slow)?.message).toBe('Waiting for the busy job')
+      expect(stopped).toEqual([slow])
+      expect(q.get(slow)?.status).toBe('queued')
+      expect(q.get(busy)?.status).toBe('running')
+      // Held while the other runs, though a slot is free (another kind still runs in it).
+      expect((await q.waitFor(q.enqueue('count', { n: 1 }))).status).toBe('succeeded')
+      expect(q.get(slow)?.status).toBe('queued')
+      gates.shift()?.()
+      expect((await q.waitFor(busy)).status).toBe('succeeded')
+      const done = await q.waitFor(slow)
+      expect(done.status).toBe('succeeded')
+      expect(done.attempts).toBe(1)
+      expect(q.result(slow)).toBe('trained')
+      expect(started).toEqual(['slow 1', 'busy', 'slow 1'])
+    } finally {
+      for (const g of gates) g()
+    }
+  })
+
+  it('a job gives way at most MAX_GIVE_WAY times, then runs on beside the other kind', async () => {
+    const { q } = setup(2)
+    const gates: (() => void)[] = []
+    let runs = 0
+    let finishSlow: (() => void) | null = null
+    q.register({
+      kind: 'slow',
+      maxAttempts: 1,
+      yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
+      run: async (_p, ctx) => {
+        runs++
+        await new Promise<void>((resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(new Error('Cancelled')))
+          finishSlow = resolve
+        })
+        return 'done'
+      },
+    })
+    q.register({
+      kind: 'busy',
+      maxAttempts: 1,
+      run: async () => {
+        await new Promise<void>((r) => gates.push(r))
+      },
+    })
+    q.start()
+    try {
+      const slow = q.enqueue('slow', {})
+      for (let i = 1; i <= MAX_GIVE_WAY; i++) {
+        await expect.poll(() => q.get(slow)?.status).toBe('running')
+        const busy = q.enqueue('busy', {})
+        await expect.poll(() => q.get(slow)?.status).toBe('queued')
+        gates.shift()?.()
+        expect((await q.waitFor(busy)).status).toBe('succeeded')
+      }
+      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      expect(runs).toBe(MAX_GIVE_WAY + 1)
+      // Stopped twice: the next one runs beside it.
+      const busy = q.enqueue('busy', {})
+      await expect.poll(() => q.get(busy)?.status).toBe('running')
+      expect(q.get(slow)?.status).toBe('running')
+      ;(finishSlow as (() => void) | null)?.()
+      const done = await q.waitFor(slow)
+      expect(done.status).toBe('succeeded')
+      expect(runs).toBe(MAX_GIVE_WAY + 1)
+    } finally {
+      for (const g of gates) g()
+    }
+  })
+
+  it('a kind that gives way does not start while the other kind is queued, though older', async () => {
+    const { q } = setup(2)
+    const order: string[] = []
+    const gates: (() => void)[] = []
+    q.register({
+      kind: 'slow',
+      maxAttempts: 1,
+      yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
+      run: async (_p, ctx) => {
+        order.push('slow')
+        await new Promise<void>((resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(new Error('Cancelled')))
+          gates.push(resolve)
+        })
+      },
+    })
+    q.register({
+      kind: 'busy',
+      maxAttempts: 1,
+      run: async () => {
+        order.push('busy')
+        await new Promise<void>((r) => gates.push(r))
+      },
+    })
+    // Both queued before the queue looks: the one that gives way is older but the other goes first.
+    const slow = q.enqueue('slow', {})
+    const busy = q.enqueue('busy', {})
+    q.start()
+    try {
+      await expect.poll(() => q.get(busy)?.status).toBe('running')
+      expect(q.get(slow)?.status).toBe('queued')
+      gates.shift()?.()
+      expect((await q.waitFor(busy)).status).toBe('succeeded')
+      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      expect(order).toEqual(['busy', 'slow'])
+      // Cancelled by the user, it ends cancelled (not queued again).
+      expect(q.cancel(slow)).toBe(true)
+      expect((await q.waitFor(slow)).status).toBe('cancelled')
     } finally {
       for (const g of gates) g()
     }

@@ -45,6 +45,17 @@ export interface JobKind<K extends KindName<T>, T extends JobKindTable = AppJobK
    * does not wait behind it).
    */
   background?: boolean
+  /**
+   * Kinds this job gives way to (a training to the jobs that rewrite the data it reads): it does not
+   * start while one of them is running or queued and due, and a run of it is stopped and queued
+   * again, its attempt not counted, when one starts (at most MAX_GIVE_WAY times per job: then it
+   * runs on beside it). Two such jobs together only compete for the cores and for memory, and the
+   * one that gives way would work on data about to change.
+   */
+  yieldsTo?: {
+    kinds: readonly KindName<T>[]
+    /** What the job's row and the UI show while it waits. */ message: string
+  }
   run(payload: z.output<T[K]>, ctx: JobContext): Promise<unknown>
 }
 
@@ -85,6 +96,11 @@ export function throwIfAborted(signal: AbortSignal): void {
 }
 
 const PROGRESS_INTERVAL_MS = 200
+/**
+ * How many times one job of a kind that gives way (`yieldsTo`) is stopped for another job; after that
+ * it runs on beside them, so a busy schedule (syncs every few minutes) cannot keep it from finishing.
+ */
+export const MAX_GIVE_WAY = 2
 /** How often a running job's progress is written to its row (events go out every PROGRESS_INTERVAL_MS). */
 const STORED_PROGRESS_INTERVAL_MS = 1000
 const defaultRetryDelay = (attempt: number): number => Math.min(60_000, 1000 * 2 ** (attempt - 1))
@@ -117,6 +133,12 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
   private readonly running = new Map<number, AbortController>()
   /** The running jobs of background kinds (counted apart from `concurrency`). */
   private readonly runningBackground = new Set<number>()
+  /** The kind of each running job. */
+  private readonly runningKinds = new Map<number, string>()
+  /** Running jobs stopped to give way to another kind (`yieldsTo`). */
+  private readonly yielding = new Set<number>()
+  /** How many times each job was stopped to give way (at most MAX_GIVE_WAY; forgotten when it ends). */
+  private readonly gaveWay = new Map<number, number>()
   /** Settles when the job's run function has returned and its end is recorded. */
   private readonly runs = new Map<number, Promise<void>>()
   private readonly waiters = new Map<number, ((job: Job) => void)[]>()
@@ -238,6 +260,8 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     }
     const ctl = this.running.get(id)
     if (job.status === 'running' && ctl) {
+      // Cancelled while giving way to another job: it ends cancelled, not queued again.
+      this.yielding.delete(id)
       ctl.abort()
       return true
     }
@@ -330,18 +354,31 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     }, delayMs)
   }
 
+  /** The kinds that must not start now: they give way to a kind that is running or queued and due. */
+  private heldKinds(now: string): string[] {
+    const running = new Set(this.runningKinds.values())
+    const held: string[] = []
+    for (const k of this.kinds.values()) {
+      const others = k.yieldsTo?.kinds ?? []
+      if (others.some((o) => running.has(o)) || (others.length && this.repo.nextQueued(now, { only: others })))
+        held.push(k.kind)
+    }
+    return held
+  }
+
   private pump(): void {
     if (!this.repo.open || !this.ownership.isOwner) return
     const concurrency = this.opts.concurrency ?? 1
     const background = [...this.kinds.values()].filter((k) => k.background).map((k) => k.kind)
     const now = this.now()
     while (!this.stopping && this.running.size - this.runningBackground.size < concurrency) {
-      const row = this.repo.nextQueued(now, { except: background })
+      const row = this.repo.nextQueued(now, { except: [...background, ...this.heldKinds(now)] })
       if (!row) break
       this.runJob(row)
     }
     while (!this.stopping && background.length && this.runningBackground.size < 1) {
-      const row = this.repo.nextQueued(now, { only: background })
+      const held = new Set(this.heldKinds(now))
+      const row = this.repo.nextQueued(now, { only: background.filter((k) => !held.has(k)) })
       if (!row) break
       this.runJob(row)
     }
@@ -362,7 +399,17 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     const owner = this.ownership.token
     if (!this.repo.claim(row.id, attempt, this.now(), owner)) return
     const ctl = new AbortController()
+    // Running jobs that give way to this kind stop and go back to the queue (pump holds them meanwhile).
+    for (const [id, k] of this.runningKinds) {
+      if (!this.kinds.get(k)?.yieldsTo?.kinds.includes(row.kind) || this.yielding.has(id)) continue
+      const times = this.gaveWay.get(id) ?? 0
+      if (times >= MAX_GIVE_WAY) continue
+      this.gaveWay.set(id, times + 1)
+      this.yielding.add(id)
+      this.running.get(id)?.abort()
+    }
     this.running.set(row.id, ctl)
+    this.runningKinds.set(row.id, row.kind)
     if (kind.background) this.runningBackground.add(row.id)
     // Throttling measures elapsed time on the monotonic clock; stored instants use the injected one.
     let last = 0
@@ -422,7 +469,18 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
         flush()
         const cancelled = ctl.signal.aborted || err instanceof CancelledError
         const message = err instanceof Error ? err.message : String(err)
-        if (cancelled) {
+        if (this.yielding.has(row.id) && !this.stopping) {
+          const wait = kind.yieldsTo?.message ?? 'Waiting'
+          this.repo.deferRun(row.id, owner, this.now(), wait)
+          this.events.emit('job:progress', {
+            jobId: row.id,
+            kind: row.kind,
+            step: 'waiting',
+            current: 0,
+            total: 0,
+            message: wait,
+          })
+        } else if (cancelled) {
           const reason = err instanceof CancelledError ? err.reason : null
           this.finish(row.id, row.kind, owner, 'cancelled', null, this.stopping ? 'Stopped with the app' : reason)
         } else if (err instanceof RunLaterError) {
@@ -445,6 +503,8 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
       } finally {
         ended = true
         this.running.delete(row.id)
+        this.runningKinds.delete(row.id)
+        this.yielding.delete(row.id)
         this.runningBackground.delete(row.id)
         this.runs.delete(row.id)
         this.schedulePump(0)
@@ -465,6 +525,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     if (!this.repo.open) return false
     const done = this.repo.finish(id, owner, status, result === null ? null : JSON.stringify(result), error, this.now())
     if (!done) return false
+    this.gaveWay.delete(id)
     this.events.emit('job:finished', { jobId: id, kind, status, error })
     const job = this.get(id)
     const list = this.waiters.get(id)
