@@ -6,7 +6,7 @@ import { PLATFORM_BASE_URLS, PLATFORM_TOKEN_URLS } from '../defaults'
 import type { HttpExchange } from '../http'
 import { accountKeyOf, byAdDay, collectRows, FAST_RETRY, simContext, testPlatforms } from '../test-support'
 import { ConnectorError, type RemoteAccount } from '../types'
-import { createGoogleAdsConnector } from './google-connector'
+import { createGoogleAdsConnector, dailyRequestDays } from './google-connector'
 import { classifyGoogle, parseDurationMs } from './google-protocol'
 
 const fx = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'))
@@ -203,6 +203,31 @@ describe('Google Ads connector: simulated API', () => {
     const campaigns = await c.listCampaigns(account)
     expect(campaigns.length).toBe(sim.state.campaignsOf(key).length)
     expect(campaigns.every((c2) => c2.dailyBudgetMicros !== null)).toBe(true)
+  })
+
+  it('asks for fewer days per daily request once the account listed many ads, and gets the same rows', async () => {
+    const sim = testPlatforms({ pageSize: 100 })
+    const ctx = simContext('google_ads', sim)
+    const daily: string[] = []
+    const counting: typeof ctx.fetch = async (input, init) => {
+      const body = typeof init?.body === 'string' ? init.body : ''
+      if (body.includes('segments.date BETWEEN')) daily.push(body)
+      return ctx.fetch(input, init)
+    }
+    const c = createGoogleAdsConnector({ ...ctx, fetch: counting }, { dailyRowsPerRequest: 200 })
+    const account = (await c.listAccounts()).find((a) => a.currency === 'USD')
+    if (!account) throw new Error('no account')
+    // 43 days: two requests (31 + 12 days) while the connector knows nothing of the account's ads.
+    const whole = await collectRows(c.fetchDaily(account, '2025-02-01', '2025-03-15'))
+    expect(daily).toHaveLength(2)
+    const ads = (await c.listAds(account)).length
+    const days = dailyRequestDays(ads, 200)
+    expect(days).toBeLessThan(31)
+    daily.length = 0
+    const split = await collectRows(c.fetchDaily(account, '2025-02-01', '2025-03-15'))
+    expect(daily).toHaveLength(Math.ceil(43 / days))
+    expect(byAdDay(split)).toEqual(byAdDay(whole))
+    expect(split.length).toBeGreaterThan(0)
   })
 
   it('refreshes an expired access token once; a revoked grant is an auth error', async () => {
