@@ -4,7 +4,8 @@
  * printing after each the process RSS, the core's V8 heap and where the resident memory lies
  * (`/proc/self/smaps`: the main thread's malloc heap `[heap]`, the other threads' malloc arenas
  * (64 MB-aligned anonymous regions), other anonymous mappings (V8 heaps, large allocations), files).
- * Options: ME_STEPS_TRAIN_S (then a training alone, RSS at each new peak), ME_STEPS_CACHE_KIB (the core connection's cache_size), ME_STEPS_AFTER_S (then run the after-sync work for
+ * Options: ME_STEPS_SYNC_S (then an incremental sync alone against the simulated platforms in another
+ * process, a report every 500 ms with the job's progress), ME_STEPS_TRAIN_S (then a training alone, RSS at each new peak), ME_STEPS_CACHE_KIB (the core connection's cache_size), ME_STEPS_AFTER_S (then run the after-sync work for
  * that long; ME_STEPS_AFTER_ONLY=recs|rules|alerts runs one part), ME_STEPS_WAIT_S (idle longer); with --expose-gc a
  * full GC after the after-sync work shows what stays referenced.
  * Heavy (reads the 10k store): run under the bench lock.
@@ -22,9 +23,37 @@ import { SCALE_WORLD, scaleCacheDir } from './scale-store'
 import { residentByKind } from './smaps'
 import { heavyPageCalls } from './heavy-pages'
 import { setCacheSize } from '../electron/main/store/connect'
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { Core } from '../electron/main/core'
 
 const mb = (kb: number): number => Math.round(kb / 1024)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * The demo's simulated platforms in another process (bench/memory-sim-server.ts), as the memory
+ * bench serves them: the core's demo connections fetch from it over loopback HTTP.
+ */
+async function useSimulatorProcess(core: Core): Promise<() => void> {
+  const sim = fork(fileURLToPath(new URL('./memory-sim-server.ts', import.meta.url)), ['{}'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const { port } = await new Promise<{ port: number }>((resolve) =>
+    sim.once('message', (m) => resolve(m as { port: number })),
+  )
+  const origin = `http://127.0.0.1:${port}/`
+  core.services.sync.useSimulatedFetch((world, now) => async (input, init) => {
+    const req = new Request(input, init)
+    const headers = new Headers(req.headers)
+    headers.set('x-target', req.url)
+    headers.set('x-sim', JSON.stringify(world))
+    headers.set('x-now', now.toISOString())
+    const body = req.body ? await req.arrayBuffer() : undefined
+    return fetch(origin, { method: req.method, headers, body, signal: req.signal, redirect: 'manual' })
+  })
+  return () => sim.kill()
+}
 
 async function main(): Promise<void> {
   const cache = scaleCacheDir()
@@ -52,12 +81,14 @@ async function main(): Promise<void> {
     const platform = createNodePlatform({ host: 'cli', dataDir: dir, now: () => new Date(Date.now() + offset) })
     report('start')
     const trainS = intFromEnv('ME_STEPS_TRAIN_S', 0, 3600) ?? 0
-    const core = createCore(platform, { startJobs: trainS > 0, ownerLabel: 'memory-steps' })
+    const syncS = intFromEnv('ME_STEPS_SYNC_S', 0, 3600) ?? 0
+    const core = createCore(platform, { startJobs: trainS > 0 || syncS > 0, ownerLabel: 'memory-steps' })
     report('opened')
     const cacheKib = intFromEnv('ME_STEPS_CACHE_KIB', 0, 4_194_304) ?? 0
     if (cacheKib) setCacheSize(core.store.sqlite, -cacheKib)
     const w = built.workspaceId
-    const calls = heavyPageCalls(w, SCALE_WORLD.endDate)
+    // ME_STEPS_PAGES=0: no page opened first (a sync or training from a fresh start).
+    const calls = process.env.ME_STEPS_PAGES === '0' ? [] : heavyPageCalls(w, SCALE_WORLD.endDate)
     try {
       for (const [channel, input] of calls) {
         const t = performance.now()
@@ -100,6 +131,37 @@ async function main(): Promise<void> {
         if (gc) {
           gc()
           report('after-sync end, after a full GC')
+        }
+      }
+      // An incremental sync alone (simulated platforms in another process), for at most ME_STEPS_SYNC_S:
+      // a report every 500 ms with the job's progress, then its after-sync work.
+      if (syncS) {
+        const stopSim = await useSimulatorProcess(core)
+        try {
+          const env = await core.dispatch('sync:start', { workspaceId: w }, TEST_CALLER)
+          if (!env.ok) throw new Error(env.error.message)
+          const id = (env.value as { jobId: number }).jobId
+          const t0 = performance.now()
+          let progress = ''
+          const off = core.events.on('job:progress', (p) => {
+            if (p.jobId === id) progress = `${p.step} ${p.message}`
+          })
+          while (
+            ['queued', 'running'].includes(core.jobs.get(id)?.status ?? '') &&
+            performance.now() - t0 < syncS * 1000
+          ) {
+            await sleep(500)
+            report(`sync ${((performance.now() - t0) / 1000).toFixed(1)} s: ${progress.slice(0, 90)}`)
+          }
+          off()
+          console.log(JSON.stringify({ sync: core.jobs.get(id)?.status, error: core.jobs.get(id)?.error ?? null }))
+          await core.services.alertSources.idle()
+          await core.services.recommendations.idle()
+          report('sync and its after-sync work done')
+          await sleep(5000)
+          report('sync end + 5 s')
+        } finally {
+          stopSim()
         }
       }
       // A training alone (its worker thread reads the store and trains), for at most ME_STEPS_TRAIN_S.
