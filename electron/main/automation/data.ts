@@ -20,6 +20,9 @@ import { runSteps, runStepsSliced, type SliceBudget, type Steps } from '../sched
 import type { RuleAccount, RuleEntity, RulesRepo } from '../store/repos/rules-repo'
 
 /** An account with its local "today" at evaluation time. */
+/** Ids of a level's table one step of the cycle's entity read covers (about 4,000 rows or fewer). */
+export const ENTITY_IDS_PER_STEP = 4096
+
 export interface EvalAccount extends RuleAccount {
   today: string
   /** `today` as an epoch day. */
@@ -96,6 +99,9 @@ export class EvalData {
     this.currency = this.baseScope.currency
   }
 
+  /** Ids of a level's table per step of the read-ahead's entity lists (tests make it small). */
+  entityIdsPerStep = ENTITY_IDS_PER_STEP
+
   entities(level: EntityLevel): RuleEntity[] {
     let e = this.entityCache.get(level)
     if (!e) {
@@ -105,15 +111,23 @@ export class EvalData {
     return e
   }
 
-  /** Reads a level's entity list one account per step (in id order, as `entities` reads it). */
+  /**
+   * Reads a level's entity list in steps of ENTITY_IDS_PER_STEP ids of its table (the list
+   * `entities` reads, in id order): one account's ads at 10,000 campaigns are 15,000-32,000 rows,
+   * 90-230 ms in one read.
+   */
   private *entitySteps(level: EntityLevel): Steps<void> {
     if (this.entityCache.has(level)) return
     const all: RuleEntity[] = []
-    for (const id of this.accounts.keys()) {
+    const accountIds = [...this.accounts.keys()]
+    yield
+    const bounds = accountIds.length ? this.repo.idBounds(level) : null
+    const labels = this.repo.labelsOf(level)
+    const step = this.entityIdsPerStep
+    for (let from = bounds?.min ?? 0; bounds && from <= bounds.max; from += step) {
       yield
-      for (const e of this.repo.entities(level, [id])) all.push(e)
+      for (const e of this.repo.entities(level, accountIds, { from, to: from + step }, labels)) all.push(e)
     }
-    all.sort((a, b) => a.id - b.id)
     this.entityCache.set(level, all)
   }
 

@@ -117,6 +117,26 @@ describe('rule evaluation in slices', () => {
     }
   })
 
+  it('reads the entity lists ahead in pieces of ids, the same lists as one read each', async () => {
+    // Another workspace's campaigns, ad sets and ads sit in the id ranges the pieces cover.
+    const other = core.workspaces.create('Other', 'USD')
+    seedAccount(core.store.sqlite, other, 'other', 20)
+    const repo = new RulesRepo(core.store.sqlite)
+    const d = data()
+    d.entityIdsPerStep = 7
+    const budget = sliceBudget(0)
+    const defs = [...rules('ad'), ...rules('ad_set')]
+    defs.push(parseRule({ ...inputs('ad')[0], scope: { level: 'campaign' } } as RuleInput))
+    await d.prefetchSliced(defs, budget)
+    for (const level of ['campaign', 'ad_set', 'ad'] as const) {
+      const whole = repo.entities(level, accounts)
+      expect(whole.length).toBe(600)
+      expect(d.entities(level)).toEqual(whole)
+    }
+    // At least a piece per 7 ids of each level's table (600 of this workspace's entities each).
+    expect(budget.yields).toBeGreaterThanOrEqual((3 * 600) / 7)
+  })
+
   it('gives the event loop back between steps of entities, with the same outcomes', async () => {
     const def = rules('ad')[0] as RuleDefinition
     const d = data()
