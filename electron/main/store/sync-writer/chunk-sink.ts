@@ -8,6 +8,7 @@ import type { ChunkWrite, ChunkWriter } from './chunk-writer'
 import type { EntityIds, EntityWriter } from './entity-writer'
 import type { RemoteAd, RemoteAdSet, RemoteCampaign } from '../../sync/connectors/types'
 import { reportError } from '../../logging'
+import { yieldNow } from '../../scheduler/slices'
 
 /** An account's structure as listed, to upsert before its chunks (see EntityWriter.upsertStructure). */
 export interface StructureWrite {
@@ -41,6 +42,9 @@ export interface ChunkSink {
   write(w: ChunkWrite, after: SqlStatement[]): Promise<number>
   close(): Promise<void>
 }
+
+/** Entities per message of a structure sent to the writer thread in pieces. */
+export const STRUCTURE_PART_ENTITIES = 4096
 
 /** Run statements that must commit with a chunk (inside its transaction). */
 export function runAll(sqlite: Sqlite, statements: SqlStatement[]): void {
@@ -104,6 +108,8 @@ export class InlineSink implements ChunkSink {
 export type WriteMessage =
   | { id: number; w: Omit<ChunkWrite, 'ids'> & { ids: ChunkWrite['ids'] | null }; after: SqlStatement[] }
   | { id: number; structure: StructureWrite }
+  /** Entities of an account's next structure, sent ahead of it in pieces (see ThreadSink.upsertStructure). */
+  | { id: number; structurePart: Pick<StructureWrite, 'accountId' | 'campaigns' | 'adSets' | 'ads'> }
   | { id: number; checkpoint: true }
 
 /** The thread's answer: rows written for a chunk, id maps for a structure. */
@@ -166,7 +172,32 @@ export class ThreadSink implements ChunkSink {
   }
 
   async upsertStructure(s: StructureWrite): Promise<EntityIds> {
-    const { ids } = await this.post({ id: this.nextId++, structure: s })
+    // Copying a message to the thread runs on this thread: an account's 32,000 ads at 10,000
+    // campaigns took 160-230 ms in one postMessage. The entities go in pieces of
+    // STRUCTURE_PART_ENTITIES with a turn of the event loop between them; the thread puts them
+    // back together, in order, when the structure itself arrives.
+    let last = s
+    let partFailed: Error | null = null
+    if (s.campaigns.length + s.adSets.length + s.ads.length > STRUCTURE_PART_ENTITIES) {
+      for (const kind of ['campaigns', 'adSets', 'ads'] as const)
+        for (let i = 0; i < s[kind].length; i += STRUCTURE_PART_ENTITIES) {
+          const part = {
+            accountId: s.accountId,
+            campaigns: [],
+            adSets: [],
+            ads: [],
+            [kind]: s[kind].slice(i, i + STRUCTURE_PART_ENTITIES),
+          }
+          // Answered before the structure (the thread handles messages in order).
+          this.post({ id: this.nextId++, structurePart: part }).catch((e: Error) => {
+            partFailed ??= e
+          })
+          await yieldNow()
+        }
+      last = { ...s, campaigns: [], adSets: [], ads: [] }
+    }
+    const { ids } = await this.post({ id: this.nextId++, structure: last })
+    if (partFailed) throw partFailed
     if (!ids) throw new Error("The sync's writer thread answered a structure without id maps")
     // The thread keeps these maps for the account: its chunks need not carry them.
     this.sentIds.set(s.accountId, ids)

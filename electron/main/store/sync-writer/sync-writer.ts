@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { lowerThreadPriority } from '../../thread-priority'
 import { connectStore, setWalAutoCheckpoint } from '../connect'
-import { ChunkGate, runAll, type WriteMessage, type WriteReply } from './chunk-sink'
+import { ChunkGate, runAll, type StructureWrite, type WriteMessage, type WriteReply } from './chunk-sink'
 import { ChunkWriter, type ChunkWrite } from './chunk-writer'
 import { EntityWriter } from './entity-writer'
 
@@ -46,6 +46,9 @@ const entities = new EntityWriter(sqlite, () => {
 // Chunks arrive in the order the engine issued them, possibly several ahead of this one.
 const gate = new ChunkGate()
 
+// An account's structure sent in pieces (ThreadSink.upsertStructure), until the structure itself.
+const partsByAccount = new Map<number, Pick<StructureWrite, 'campaigns' | 'adSets' | 'ads'>>()
+
 // Each account's id maps: from its structure upsert here, or with its first chunk (see ThreadSink.write).
 const idsByAccount = new Map<number, ChunkWrite['ids']>()
 
@@ -54,8 +57,27 @@ function handle(m: WriteMessage): WriteReply {
     checkpoint()
     return { id: m.id, ok: true, rows: 0 }
   }
+  if ('structurePart' in m) {
+    const p = m.structurePart
+    const parts = partsByAccount.get(p.accountId) ?? { campaigns: [], adSets: [], ads: [] }
+    partsByAccount.set(p.accountId, parts)
+    for (const e of p.campaigns) parts.campaigns.push(e)
+    for (const e of p.adSets) parts.adSets.push(e)
+    for (const e of p.ads) parts.ads.push(e)
+    return { id: m.id, ok: true, rows: 0 }
+  }
   if ('structure' in m) {
-    const s = m.structure
+    // The pieces sent ahead come first, in the order sent.
+    const parts = partsByAccount.get(m.structure.accountId)
+    partsByAccount.delete(m.structure.accountId)
+    const s = parts
+      ? {
+          ...m.structure,
+          campaigns: [...parts.campaigns, ...m.structure.campaigns],
+          adSets: [...parts.adSets, ...m.structure.adSets],
+          ads: [...parts.ads, ...m.structure.ads],
+        }
+      : m.structure
     const ids = entities.upsertStructure(s.accountId, s.campaigns, s.adSets, s.ads, s.parents, s.at)
     idsByAccount.set(s.accountId, ids)
     return { id: m.id, ok: true, ids }
