@@ -3,11 +3,12 @@
  * opens it with the real core (no job queue) and calls the named channels once each, printing each
  * answer's wall time, the core thread's CPU time and its size; `--twice` calls each again (kept answers).
  * Heavy (reads the 10k store): run under the bench lock.
- *   flock -w 30 /work/wt/bench.lock node --import tsx bench/scale-first.ts [--twice] [channel ...]
+ *   flock -w 30 /work/wt/bench.lock node --import tsx bench/scale-first.ts [--twice] [--hash] [channel ...]
  * Also: analytics:getTop and analytics:getBreakdown (the dashboard's top list and the explorer's first window).
  * Channels default to the slow first-open set: analytics:listCreatives ml:getDrivers experiments:suggest
  * experiments:listEntities analytics:listAnomalies. ME_BENCH_SCALE_CPU_PROF=<dir> is honoured by node's --cpu-prof.
  */
+import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,6 +21,7 @@ import { SCALE_WORLD, scaleCacheDir } from './scale-store'
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
   const twice = args.includes('--twice')
+  const hash = args.includes('--hash')
   const wanted = args.filter((a) => !a.startsWith('--'))
   const cache = scaleCacheDir()
   if (!existsSync(join(cache, 'built.json')))
@@ -69,7 +71,8 @@ async function main(): Promise<void> {
           const env = await core.dispatch(channel, inputs[channel] ?? { workspaceId: w }, TEST_CALLER)
           const ms = performance.now() - t
           const cpu = process.cpuUsage(c0)
-          const bytes = Buffer.byteLength(JSON.stringify(env))
+          const json = JSON.stringify(env)
+          const bytes = Buffer.byteLength(json)
           console.log(
             JSON.stringify({
               pass,
@@ -78,6 +81,8 @@ async function main(): Promise<void> {
               ms: Math.round(ms),
               cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
               kb: Math.round(bytes / 1024),
+              // --hash: the answer's sha256 (compare answers before and after a change).
+              ...(hash ? { sha256: createHash('sha256').update(json).digest('hex').slice(0, 16) } : {}),
               ...(env.ok ? {} : { error: env.error.message }),
             }),
           )
