@@ -341,10 +341,8 @@ export class AnalyticsRepo {
   /** Ids of the archived campaigns of some accounts (the explorer leaves them out unless asked for). */
   archivedCampaignIds(accountIds: number[]): Set<number> {
     if (!accountIds.length) return new Set()
-    // A scan of the table (`+account_id`: not the account index): the index search then looks up
-    // every campaign's row for its status, 3-10 ms at 10,000 campaigns against 1.4-3 ms.
     const rows = this.stmt(
-      `SELECT id FROM campaigns WHERE +account_id IN (${accountIds.map(() => '?').join(',')}) AND status = 'archived'`,
+      `SELECT id FROM campaigns WHERE account_id IN (${accountIds.map(() => '?').join(',')}) AND status = 'archived'`,
     ).all(...accountIds) as { id: number }[]
     return new Set(rows.map((r) => r.id))
   }
