@@ -21,6 +21,8 @@ export default defineConfig({
           'integrity-worker': resolve(__dirname, 'electron/main/store/integrity-worker.ts'),
           // Slow page reads (drivers, creatives, experiments) run on their own thread; emitted as page-reads-worker.js.
           'page-reads-worker': resolve(__dirname, 'electron/main/page-reads-worker.ts'),
+          // A recommendations generation drafts accounts on a second thread too; emitted as draft-worker.js.
+          'draft-worker': resolve(__dirname, 'electron/main/recommendations/draft-worker.ts'),
         },
       },
     },

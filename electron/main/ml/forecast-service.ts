@@ -165,6 +165,65 @@ function applySpend(
   return { point: band.point * f, lower: band.lower * f, upper: band.upper * f }
 }
 
+/** The entities of one account whose response curves `responseCurvesSteps` fits. */
+export interface ResponseCurvesInput {
+  workspaceId: number
+  accountId: number
+  entities: { entityType: MlEntityType; entityId: number }[]
+}
+
+/**
+ * `ForecastService.responseCurves` as steps on a connection (a caller gives the event loop a turn
+ * between them; the recommendations' draft worker runs it on its own connection): the entities'
+ * days read a few entities at a time, one fit per step. The same curves, in the same order.
+ */
+export function* responseCurvesSteps(
+  sqlite: Sqlite,
+  input: ResponseCurvesInput,
+): Steps<Map<string, ResponseCurveView | { problem: string }>> {
+  const got = new Map<string, ResponseCurveView | { problem: string }>()
+  const series: EntitySeries[] = []
+  let account: ReturnType<typeof loadAccountTotals> | null | undefined
+  for (let i = 0; i < input.entities.length; i += CURVE_READ_GROUP) {
+    const group = input.entities.slice(i, i + CURVE_READ_GROUP)
+    const ids = (t: MlEntityType): number[] => group.filter((e) => e.entityType === t).map((e) => e.entityId)
+    yield
+    const ws = loadWorkspaceSeries(sqlite, input.workspaceId, {
+      entities: {
+        accountId: input.accountId,
+        lastDays: CURVE_DAYS,
+        campaign: ids('campaign'),
+        ad_set: ids('ad_set'),
+      },
+    })
+    for (const s of ws?.series ?? []) {
+      if (account === undefined) {
+        yield
+        account = loadAccountTotals(sqlite, input.accountId, s.fromDay, s.spend.length)
+      }
+      yield
+      series.push(s)
+      try {
+        got.set(`${s.entityType}:${s.id}`, yield* curveViewSteps(s, account))
+      } catch (e) {
+        got.set(`${s.entityType}:${s.id}`, { problem: (e as Error).message })
+      }
+    }
+  }
+  // Campaigns by id, then ad sets by id (one read's order), then the entities without data.
+  series.sort((x, y) => (x.entityType === y.entityType ? x.id - y.id : x.entityType === 'campaign' ? -1 : 1))
+  const out = new Map<string, ResponseCurveView | { problem: string }>()
+  for (const s of series) {
+    const key = `${s.entityType}:${s.id}`
+    out.set(key, got.get(key) as ResponseCurveView | { problem: string })
+  }
+  for (const e of input.entities) {
+    const key = `${e.entityType}:${e.entityId}`
+    if (!out.has(key)) out.set(key, { problem: `no ${e.entityType} ${e.entityId} with data in the account` })
+  }
+  return out
+}
+
 /** Training, champion/challenger activation, forecasts, badges and response curves. */
 export class ForecastService {
   constructor(
@@ -412,52 +471,8 @@ export class ForecastService {
    * `responseCurves` as steps (a caller gives the event loop a turn between them): the entities'
    * days read a few entities at a time, one fit per step. The same curves, in the same order.
    */
-  *responseCurvesSteps(input: {
-    workspaceId: number
-    accountId: number
-    entities: { entityType: MlEntityType; entityId: number }[]
-  }): Steps<Map<string, ResponseCurveView | { problem: string }>> {
-    const got = new Map<string, ResponseCurveView | { problem: string }>()
-    const series: EntitySeries[] = []
-    let account: ReturnType<typeof loadAccountTotals> | null | undefined
-    for (let i = 0; i < input.entities.length; i += CURVE_READ_GROUP) {
-      const group = input.entities.slice(i, i + CURVE_READ_GROUP)
-      const ids = (t: MlEntityType): number[] => group.filter((e) => e.entityType === t).map((e) => e.entityId)
-      yield
-      const ws = loadWorkspaceSeries(this.sqlite, input.workspaceId, {
-        entities: {
-          accountId: input.accountId,
-          lastDays: CURVE_DAYS,
-          campaign: ids('campaign'),
-          ad_set: ids('ad_set'),
-        },
-      })
-      for (const s of ws?.series ?? []) {
-        if (account === undefined) {
-          yield
-          account = loadAccountTotals(this.sqlite, input.accountId, s.fromDay, s.spend.length)
-        }
-        yield
-        series.push(s)
-        try {
-          got.set(`${s.entityType}:${s.id}`, yield* curveViewSteps(s, account))
-        } catch (e) {
-          got.set(`${s.entityType}:${s.id}`, { problem: (e as Error).message })
-        }
-      }
-    }
-    // Campaigns by id, then ad sets by id (one read's order), then the entities without data.
-    series.sort((x, y) => (x.entityType === y.entityType ? x.id - y.id : x.entityType === 'campaign' ? -1 : 1))
-    const out = new Map<string, ResponseCurveView | { problem: string }>()
-    for (const s of series) {
-      const key = `${s.entityType}:${s.id}`
-      out.set(key, got.get(key) as ResponseCurveView | { problem: string })
-    }
-    for (const e of input.entities) {
-      const key = `${e.entityType}:${e.entityId}`
-      if (!out.has(key)) out.set(key, { problem: `no ${e.entityType} ${e.entityId} with data in the account` })
-    }
-    return out
+  responseCurvesSteps(input: ResponseCurvesInput): Steps<Map<string, ResponseCurveView | { problem: string }>> {
+    return responseCurvesSteps(this.sqlite, input)
   }
 
   /** Stored badges of the active model. */

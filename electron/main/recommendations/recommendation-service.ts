@@ -1,6 +1,6 @@
 import { inScope, principalLabel, roleAllows, type CallContext } from '../../../shared/domain/caller'
 import type { Change, ChangeProposal } from '../../../shared/domain/changes'
-import { addDays, daysBetween, endOfMonth, localDateIn, startOfMonth } from '../../../shared/domain/dates'
+import { addDays, localDateIn } from '../../../shared/domain/dates'
 import {
   VerticalSchema,
   type ReallocationRow,
@@ -21,48 +21,21 @@ import type { ExperimentService } from '../experiments/experiment-service'
 import { contract, type ChannelParsedInput } from '../../../shared/ipc/contract'
 import type { TestSuggestion } from '../../../shared/ipc/contracts/experiments'
 import type { ForecastService } from '../ml/forecast-service'
-import { NO_YIELD, runStepsSliced, sliceBudget, yieldNow, type SliceBudget } from '../scheduler/slices'
-import type {
-  RecAccount,
-  RecommendationDraft,
-  RecommendationsRepo,
-  WindowSums,
-} from '../store/repos/recommendations-repo'
-import {
-  audienceExpansion,
-  benchmarkTip,
-  budgetReallocationSteps,
-  creativeRefresh,
-  DEFAULT_ELASTICITY,
-  elasticityOf,
-  fallbackCurve,
-  HORIZON_DAYS,
-  pacingTip,
-  scaling,
-  structure,
-  waste,
-  type AccountData,
-  type CurveView,
-  type PacingFacts,
-} from './engine'
+import { runStepsSliced, sliceBudget, yieldNow, type SliceBudget } from '../scheduler/slices'
+import type { RecAccount, RecommendationDraft, RecommendationsRepo } from '../store/repos/recommendations-repo'
+import { AccountDrafter, type AccountDrafts } from './account-draft'
+import { DraftThread } from './draft-thread'
+import { HORIZON_DAYS } from './engine'
 
 const TABLES: DataTable[] = ['recommendations']
 /** Setting the plans writes the accounts' monthly budget (the dashboard's pacing reads it too). */
 const SETTINGS_TABLES: DataTable[] = ['recommendations', 'ad_accounts']
 const settingsKey = (workspaceId: number): string => `recommendations.settings.${workspaceId}`
-/** Busiest budget holders per account that get a fitted response curve (the rest: the fallback). */
-const FITS_PER_ACCOUNT = 25
-/** Busiest active ads per account checked for fatigue. */
-const ADS_PER_ACCOUNT = 40
-/** Fallback curves built between two chances to yield (2,000 holders on an account at 10,000 campaigns). */
-const FALLBACKS_PER_STEP = 250
 /**
  * A generation gives the event loop a turn after this many ms of work (its steps: a curve fit or
  * a read of 10-25 ms), so no stretch on the core's thread passes ~50 ms (issue 16).
  */
 const GENERATION_SLICE_MS = 20
-/** Ads whose days one read takes (each read a short step at 10,000 campaigns). */
-const AD_DAYS_GROUP = 10
 /** A/B test suggestions turned into recommendations. */
 const AB_TESTS = 3
 
@@ -95,28 +68,6 @@ export interface Calibration {
   predictedMicros: number
   realisedMicros: number
 }
-
-/** Per-entity sums of two disjoint windows (an entity in either one). */
-function addWindows(a: WindowSums[], b: WindowSums[]): WindowSums[] {
-  const out = new Map(a.map((s) => [s.id, { ...s }]))
-  for (const s of b) {
-    const o = out.get(s.id)
-    if (!o) {
-      out.set(s.id, { ...s })
-      continue
-    }
-    o.days += s.days
-    o.spendMicros += s.spendMicros
-    o.revenueMicros += s.revenueMicros
-    o.conversions += s.conversions
-    o.impressions += s.impressions
-    o.clicks += s.clicks
-    o.reach += s.reach
-  }
-  return [...out.values()]
-}
-
-type WindowPair = { campaign: WindowSums[]; ad_set: WindowSums[] }
 
 function recommendationContext(id: number, workspaceId: number): CallContext {
   return { principal: { kind: 'recommendation', recommendationId: id, role: 'editor' }, workspaces: [workspaceId] }
@@ -157,70 +108,18 @@ function thinned<T>(points: readonly T[], n: number): T[] {
 }
 
 export class RecommendationService {
-  constructor(private readonly d: RecommendationDeps) {}
+  /** One account's advice, on the core's connection (a draft worker has its own). */
+  private readonly drafter: AccountDrafter
+
+  constructor(private readonly d: RecommendationDeps) {
+    this.drafter = new AccountDrafter({
+      repo: d.repo,
+      curveSteps: (input) => d.forecasts.responseCurvesSteps(input),
+    })
+  }
 
   private now(): Date {
     return this.d.core.platform.clock.now()
-  }
-
-  /**
-   * The ML module's response curves of some holders of one account (one read), or why none is
-   * used: the forecasts service's own gate (`usable`), so the curve on the page, its what-if and
-   * the reallocation stand on the same model.
-   */
-  private async curves(
-    workspaceId: number,
-    accountId: number,
-    holders: { entityType: 'campaign' | 'ad_set'; id: number }[],
-    budget: SliceBudget,
-  ): Promise<Map<string, CurveView | { problem: string }>> {
-    const out = new Map<string, CurveView | { problem: string }>()
-    const got = await runStepsSliced(
-      this.d.forecasts.responseCurvesSteps({
-        workspaceId,
-        accountId,
-        entities: holders.map((h) => ({ entityType: h.entityType, entityId: h.id })),
-      }),
-      budget,
-    )
-    for (const [key, c] of got) {
-      if ('problem' in c && !('usable' in c)) out.set(key, { problem: c.problem })
-      else if (!c.usable) out.set(key, { problem: `${c.problem ?? 'response curve not usable'}: not used` })
-      else
-        out.set(key, {
-          source: 'fitted',
-          currency: c.currency,
-          r2: c.params.r2Weekly,
-          days: c.params.days,
-          currentDailySpendMicros: c.currentDailySpendMicros,
-          points: c.points,
-        })
-    }
-    return out
-  }
-
-  /** Month-to-date spend of an account against its plan (the month of its last day with data). */
-  private pacingFacts(acc: RecAccount, holders: ReturnType<RecommendationsRepo['budgetHolders']>): PacingFacts | null {
-    const last = acc.lastDate
-    if (!last) return null
-    const first = startOfMonth(last)
-    const daysInMonth = daysBetween(first, endOfMonth(last)) + 1
-    let planMicros = acc.monthlyPlanMicros
-    let planSource: PacingFacts['planSource'] = 'account'
-    if (planMicros === null) {
-      const daily = holders.filter((h) => h.status === 'active').reduce((x, h) => x + h.dailyBudgetMicros, 0)
-      planMicros = daily > 0 ? daily * daysInMonth : null
-      planSource = 'budgets'
-    }
-    return {
-      month: last.slice(0, 7),
-      daysElapsed: daysBetween(first, last) + 1,
-      daysInMonth,
-      spentMicros: this.d.repo.accountSpend(acc.id, first, last),
-      last7Micros: this.d.repo.accountSpend(acc.id, addDays(last, -6), last),
-      planMicros,
-      planSource,
-    }
   }
 
   /** The workspace's advice settings: its vertical and each account's monthly plan. */
@@ -279,159 +178,77 @@ export class RecommendationService {
     )
   }
 
-  private async accountData(
-    workspaceId: number,
-    acc: RecAccount,
-    rate: number,
-    vertical: Vertical = 'unknown',
-    budget: SliceBudget = NO_YIELD,
-  ): Promise<AccountData | null> {
-    const to = acc.lastSettledDate
-    if (!to) return null
-    const repo = this.d.repo
-    const holders = repo.budgetHolders([acc.id])
-    await budget.maybeYield()
-    const latest = acc.lastDate ?? to
-    // The last 28 days to the last day with data (budgets, curves), and the last 7 settled days
-    // with the 21 before them (waste, audience, structure): one read of the monthly rollup.
-    const [w28, w7, w21] = (await runStepsSliced(
-      repo.windowSumsSteps(acc.id, [
-        { from: addDays(latest, -27), to: latest },
-        { from: addDays(to, -6), to },
-        { from: addDays(to, -27), to: addDays(to, -7) },
-      ]),
-      budget,
-    )) as [WindowPair, WindowPair, WindowPair]
-    const recent = {
-      campaign: new Map(w28.campaign.map((s) => [s.id, s])),
-      ad_set: new Map(w28.ad_set.map((s) => [s.id, s])),
-    }
-    // The busiest holders get a fitted curve (one read for all of them), the rest the fallback.
-    const active = holders
-      .filter((h) => h.status === 'active')
-      .map((h) => ({ h, spend: recent[h.entityType].get(h.id)?.spendMicros ?? 0 }))
-      .sort((x, y) => y.spend - x.spend || (x.h.entityType < y.h.entityType ? -1 : 1) || x.h.id - y.h.id)
-    const curves = await this.curves(
-      workspaceId,
-      acc.id,
-      active.slice(0, FITS_PER_ACCOUNT).map((x) => x.h),
-      budget,
-    )
-    for (const { h } of active.slice(FITS_PER_ACCOUNT))
-      curves.set(`${h.entityType}:${h.id}`, {
-        problem: `not among the ${FITS_PER_ACCOUNT} busiest of the account: no curve fitted`,
-      })
-    await budget.maybeYield()
-    const elasticities = [...curves.values()]
-      .filter((c): c is CurveView => !('problem' in c))
-      .map(elasticityOf)
-      .filter((e): e is number => e !== null && e > 0 && e < 1.5)
-      .sort((x, y) => x - y)
-    const e = elasticities.length
-      ? Math.min(0.95, Math.max(0.1, elasticities[Math.floor(elasticities.length / 2)] as number))
-      : DEFAULT_ELASTICITY
-    for (const [i, { h }] of active.entries()) {
-      if (i % FALLBACKS_PER_STEP === FALLBACKS_PER_STEP - 1) await budget.maybeYield()
-      const key = `${h.entityType}:${h.id}`
-      const c = curves.get(key)
-      const w = recent[h.entityType].get(h.id)
-      if (!c || !('problem' in c) || !w || w.spendMicros <= 0 || w.revenueMicros <= 0 || w.days < 14) continue
-      curves.set(key, fallbackCurve(acc.currency, w.spendMicros / 1e6 / w.days, w.revenueMicros / 1e6 / w.days, e))
-    }
-    await budget.maybeYield()
-    const adSets7 = w7.ad_set
-    const ads = repo.activeAds(acc.id, addDays(to, -6), to, ADS_PER_ACCOUNT)
-    await budget.maybeYield()
-    const adDays = new Map<number, { date: string; impressions: number; clicks: number }[]>()
-    // Ads by launch, ten per read, each read from the day before its earliest launch (an ad has no
-    // row before its launch; the busiest ads are mostly recent: most of a year of day lookups skipped).
-    // The day before: a platform's launch date can be a UTC date (Meta's created_time sliced), a day
-    // later than the first day in an account's time zone west of UTC.
-    const byLaunch = [...ads].sort((x, y) => (x.launchDate ?? '').localeCompare(y.launchDate ?? '') || x.id - y.id)
-    for (let i = 0; i < byLaunch.length; i += AD_DAYS_GROUP) {
-      const group = byLaunch.slice(i, i + AD_DAYS_GROUP)
-      const first = group.some((a) => a.launchDate === null) ? null : (group[0]?.launchDate ?? null)
-      const from = first === null ? null : addDays(first, -1)
-      for (const [id, days] of repo.adDays(
-        acc.id,
-        group.map((a) => a.id),
-        to,
-        from,
-      ))
-        adDays.set(id, days)
-      await budget.maybeYield()
-    }
-    const revenue7 = new Map(adSets7.map((s) => [s.id, s]))
-    const adSetsPrior21 = w21.ad_set
-    const campaigns = [...recent.campaign.values()]
-    return {
-      account: acc,
-      to,
-      rate,
-      holders,
-      curves,
-      latest,
-      // The 28 days are the 21 and the 7 together (disjoint windows: sums and day counts add).
-      adSets28: addWindows(adSetsPrior21, adSets7),
-      adSets7,
-      adSetsPrior21,
-      adSetCounts: repo.adSetCounts(acc.id),
-      campaignNames: new Map(campaigns.map((c) => [c.id, c.name])),
-      campaigns28: campaigns,
-      pacing: this.pacingFacts(acc, holders),
-      vertical,
-      ads: ads.map((a) => {
-        const set = revenue7.get(a.adSetId)
-        // An ad's share of its ad set's revenue, by its share of the ad set's spend.
-        const share = set && set.spendMicros > 0 ? a.spendMicros / set.spendMicros : 0
-        return {
-          id: a.id,
-          name: a.name,
-          adSetId: a.adSetId,
-          campaignId: a.campaignId,
-          spendMicros7: a.spendMicros,
-          revenueMicros7: set ? set.revenueMicros * share : 0,
-          days: adDays.get(a.id) ?? [],
-        }
-      }),
-    }
-  }
-
-  /** Run every rule of the engine over the workspace (no writes). */
+  /**
+   * Run every rule of the engine over the workspace (no writes). Accounts are drafted on the core's
+   * thread (sliced by `budget`) and, where the store is a file, on a draft worker at the same time
+   * (`draft-thread.ts`): the core's thread takes accounts from the largest, the worker the A/B test
+   * suggestions and then accounts from the smallest, until they meet; the drafts come back in the
+   * accounts' order, the same as drafted on one thread. An account the worker failed on is drafted
+   * here.
+   */
   async draft(
     workspaceId: number,
     budget: SliceBudget = sliceBudget(GENERATION_SLICE_MS),
   ): Promise<{ drafts: RecommendationDraft[]; skipped: string[] }> {
     const scope = this.d.analytics.scope(workspaceId)
     const month = localDateIn('UTC', this.now()).slice(0, 7)
-    const drafts: RecommendationDraft[] = []
-    const skipped: string[] = []
     const vertical = this.vertical(workspaceId)
     // The A/B test suggestions are the Experiments page's answer: when the page reads keep it (the
     // page's warm-up after a sync, or the page itself, computed it on the page-reads worker), that
-    // one; else computed here after the accounts, sliced. Starting the worker for it instead cost
-    // more than it saved in a one-off generation (its start and its reads beside this thread's).
+    // one; else computed on the draft worker, or here after the accounts, sliced.
     const input = RecommendationService.suggestInput(workspaceId)
     const kept = this.d.core.pageReads.has('experiments:suggest', input)
       ? this.d.core.pageReads.get('experiments:suggest', input)
       : null
-    for (const acc of this.d.repo.accounts(workspaceId)) {
-      const a = await this.accountData(workspaceId, acc, scope.rate(acc.currency, month), vertical, budget)
-      await budget.maybeYield()
-      if (!a) continue
-      for (const [key, c] of a.curves) if ('problem' in c) skipped.push(`${key}: ${c.problem}`)
-      // One rule at a time, with a turn of the event loop between them when the slice is used up.
-      const r = await runStepsSliced(budgetReallocationSteps(a), budget)
-      if (r) drafts.push(r)
-      for (const rule of [scaling, waste, audienceExpansion, creativeRefresh, structure]) {
-        await budget.maybeYield()
-        drafts.push(...rule(a))
+    const accounts = this.d.repo.accounts(workspaceId)
+    const rates = accounts.map((acc) => scope.rate(acc.currency, month))
+    // Largest first (by ad rows): the worker's last account is a small one.
+    const rows = this.d.repo.adRowsByAccount(workspaceId)
+    const order = accounts
+      .map((acc, i) => ({ i, n: rows.get(acc.id) ?? 0 }))
+      .sort((x, y) => y.n - x.n || x.i - y.i)
+      .map((x) => x.i)
+    const results: (AccountDrafts | null | undefined)[] = accounts.map(() => undefined)
+    let lo = 0
+    let hi = order.length - 1
+    let suggestions: TestSuggestion[] | null = null
+    const thread = accounts.length > 1 || !kept ? DraftThread.start(this.d.core.store.path) : null
+    const onThread = async (t: DraftThread): Promise<void> => {
+      try {
+        if (!kept) suggestions = await t.suggest(input)
+        while (lo <= hi) {
+          const i = order[hi--] as number
+          results[i] = await t.account({
+            kind: 'account',
+            workspaceId,
+            account: accounts[i] as RecAccount,
+            rate: rates[i] as number,
+            vertical,
+          })
+        }
+      } catch {
+        // The worker failed: what it had not answered is drafted here (results left undefined).
       }
-      drafts.push(...pacingTip(a), ...benchmarkTip(a))
-      await budget.maybeYield()
     }
-    const suggestions = kept ? await kept.catch(() => null) : null
-    drafts.push(...this.abTests(suggestions ?? (await this.suggestionsHere(workspaceId, budget))))
+    const worker = thread ? onThread(thread) : Promise.resolve()
+    const here = (i: number): Promise<AccountDrafts | null> =>
+      this.drafter.draft(workspaceId, accounts[i] as RecAccount, rates[i] as number, vertical, budget)
+    while (lo <= hi) {
+      const i = order[lo++] as number
+      results[i] = await here(i)
+    }
+    await worker
+    if (thread) void thread.close()
+    for (const [i, r] of results.entries()) if (r === undefined) results[i] = await here(i)
+    const drafts: RecommendationDraft[] = []
+    const skipped: string[] = []
+    for (const r of results) {
+      if (!r) continue
+      drafts.push(...r.drafts)
+      skipped.push(...r.skipped)
+    }
+    const fromPage = kept ? await kept.catch(() => null) : null
+    drafts.push(...this.abTests(fromPage ?? suggestions ?? (await this.suggestionsHere(workspaceId, budget))))
     return { drafts, skipped }
   }
 

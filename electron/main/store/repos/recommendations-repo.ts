@@ -346,6 +346,18 @@ export class RecommendationsRepo {
     return out
   }
 
+  /** Ad rows per account of a workspace over its history (`account_daily`'s counters): how much an account's advice reads. */
+  adRowsByAccount(workspaceId: number): Map<number, number> {
+    const rows = this.sqlite
+      .prepare(
+        `SELECT d.account_id, sum(d.ad_rows) FROM account_daily d JOIN ad_accounts a ON a.id = d.account_id
+         WHERE a.workspace_id = ? GROUP BY d.account_id`,
+      )
+      .raw()
+      .all(workspaceId) as [number, number][]
+    return new Map(rows)
+  }
+
   /** Active ad sets per campaign (for structure tips). */
   adSetCounts(accountId: number): Map<number, number> {
     const rows = this.sqlite

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { contract } from '../../../shared/ipc/contract'
+import { createTestCore } from '../test-support'
+import { DraftThread } from './draft-thread'
+
+/*
+ * A generation on a store file drafts accounts on the core's thread and on a draft worker at once;
+ * the drafts must be those of drafting every account on the core's thread, in the same order.
+ */
+type TestCore = ReturnType<typeof createTestCore>
+let core: TestCore
+let dir = ''
+let workspaceId = 0
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'me-draft-worker-'))
+  core = createTestCore({ dbPath: join(dir, 'store.db'), now: () => new Date('2026-06-21T12:00:00Z') })
+  const id = core.jobs.enqueue('demo:build', { campaigns: 24, days: 120, endDate: '2026-06-28', through: '2026-06-20' })
+  const job = await core.jobs.waitFor(id)
+  expect(job.status).toBe('succeeded')
+  workspaceId = (core.jobs.result(id) as { workspaceId: number }).workspaceId
+  // The build queued a generation and a training: neither runs beside the drafts compared here.
+  await core.services.recommendations.idle()
+  await core.jobs.stop()
+}, 120_000)
+
+afterAll(async () => {
+  await core.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** The A/B test suggestions of the workspace computed on the core's thread (the Experiments page's defaults). */
+const suggestionsHere = () =>
+  core.services.experiments.suggest(contract['experiments:suggest'].input.parse({ workspaceId }))
+
+describe('draft worker', () => {
+  it('computes the A/B test suggestions the core computes', async () => {
+    const thread = DraftThread.start(join(dir, 'store.db'))
+    expect(thread).not.toBeNull()
+    try {
+      const input = contract['experiments:suggest'].input.parse({ workspaceId })
+      const got = await thread?.suggest(input)
+      expect(got?.length).toBeGreaterThan(0)
+      expect(got).toEqual(suggestionsHere())
+    } finally {
+      await thread?.close()
+    }
+  })
+
+  it('gives the drafts of a generation on one thread, in the same order', async () => {
+    const svc = core.services.recommendations
+    // The suggestions answered at once (the same as the worker's, test above), so the worker
+    // takes an account before the core's thread has drafted them all on this small store.
+    const suggested = vi.spyOn(DraftThread.prototype, 'suggest').mockResolvedValue(suggestionsHere())
+    const onWorker = vi.spyOn(DraftThread.prototype, 'account')
+    const both = await svc.draft(workspaceId)
+    expect(suggested).toHaveBeenCalledTimes(1)
+    expect(onWorker.mock.calls.length).toBeGreaterThan(0)
+    onWorker.mockRestore()
+    suggested.mockRestore()
+    const start = vi.spyOn(DraftThread, 'start').mockReturnValue(null)
+    const one = await svc.draft(workspaceId)
+    start.mockRestore()
+    expect(one.drafts.length).toBeGreaterThan(10)
+    expect(one.drafts.some((d) => d.kind === 'ab_test')).toBe(true)
+    expect(JSON.stringify(both)).toBe(JSON.stringify(one))
+  })
+
+  it('drafts here what a failed worker did not answer', async () => {
+    const svc = core.services.recommendations
+    const start = vi.spyOn(DraftThread, 'start').mockReturnValue(null)
+    const one = await svc.draft(workspaceId)
+    start.mockRestore()
+    const suggested = vi.spyOn(DraftThread.prototype, 'suggest').mockResolvedValue(suggestionsHere())
+    const fail = vi.spyOn(DraftThread.prototype, 'account').mockRejectedValue(new Error('worker gone'))
+    const failed = await svc.draft(workspaceId)
+    expect(fail).toHaveBeenCalled()
+    fail.mockRestore()
+    suggested.mockRestore()
+    expect(JSON.stringify(failed)).toBe(JSON.stringify(one))
+  })
+})
