@@ -82,4 +82,21 @@ describe('draft worker', () => {
     suggested.mockRestore()
     expect(JSON.stringify(failed)).toBe(JSON.stringify(one))
   })
+  it('does not wait for a worker that does not answer: its task is done here too', async () => {
+    const svc = core.services.recommendations
+    const start = vi.spyOn(DraftThread, 'start').mockReturnValue(null)
+    const one = await svc.draft(workspaceId)
+    start.mockRestore()
+    const never = new Promise<never>(() => {})
+    // A worker still on the suggestions when the core's thread has drafted every account.
+    const slowSuggest = vi.spyOn(DraftThread.prototype, 'suggest').mockReturnValue(never)
+    expect(JSON.stringify(await svc.draft(workspaceId))).toBe(JSON.stringify(one))
+    // A worker still on its account (the smallest) when the core's thread has drafted the others.
+    slowSuggest.mockResolvedValue(suggestionsHere())
+    const slowAccount = vi.spyOn(DraftThread.prototype, 'account').mockReturnValue(never)
+    expect(JSON.stringify(await svc.draft(workspaceId))).toBe(JSON.stringify(one))
+    expect(slowAccount).toHaveBeenCalledTimes(1)
+    slowAccount.mockRestore()
+    slowSuggest.mockRestore()
+  })
 })

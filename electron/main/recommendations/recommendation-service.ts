@@ -103,6 +103,25 @@ function orderedRows(rows: readonly ReallocationRow[]): ReallocationRow[] {
     .map((r) => (r.curve.length <= VIEW_CURVE_POINTS ? r : { ...r, curve: thinned(r.curve, VIEW_CURVE_POINTS) }))
 }
 
+/** `budget`, stopping the work (throwing the signal's reason) at its next step once `signal` is aborted. */
+function cancellable(budget: SliceBudget, signal: AbortSignal): SliceBudget {
+  return {
+    maybeYield: async () => {
+      signal.throwIfAborted()
+      await budget.maybeYield()
+      signal.throwIfAborted()
+    },
+    yield: async () => {
+      await budget.yield()
+      signal.throwIfAborted()
+    },
+    elapsed: () => budget.elapsed(),
+    get yields() {
+      return budget.yields
+    },
+  }
+}
+
 function thinned<T>(points: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => points[Math.round((i * (points.length - 1)) / (n - 1))] as T)
 }
@@ -212,33 +231,64 @@ export class RecommendationService {
     let lo = 0
     let hi = order.length - 1
     let suggestions: TestSuggestion[] | null = null
+    // The worker's task under way (an account's index, or null: the suggestions) and whether it answered.
+    let onWorker: { i: number | null; answered: Promise<boolean> } | null = null
     const thread = accounts.length > 1 || !kept ? DraftThread.start(this.d.core.store.path) : null
     const onThread = async (t: DraftThread): Promise<void> => {
-      try {
-        if (!kept) suggestions = await t.suggest(input)
-        while (lo <= hi) {
-          const i = order[hi--] as number
-          results[i] = await t.account({
-            kind: 'account',
-            workspaceId,
-            account: accounts[i] as RecAccount,
-            rate: rates[i] as number,
-            vertical,
-          })
-        }
-      } catch {
-        // The worker failed: what it had not answered is drafted here (results left undefined).
+      const ask = async (i: number | null): Promise<boolean> => {
+        const answered = (async (): Promise<boolean> => {
+          if (i === null) suggestions ??= await t.suggest(input)
+          else {
+            const acc = accounts[i] as RecAccount
+            const r = await t.account({
+              kind: 'account',
+              workspaceId,
+              account: acc,
+              rate: rates[i] as number,
+              vertical,
+            })
+            if (results[i] === undefined) results[i] = r
+          }
+          return true
+        })().catch(() => false)
+        onWorker = { i, answered }
+        const ok = await answered
+        onWorker = null
+        return ok
       }
+      if (!kept && !(await ask(null))) return
+      while (lo <= hi) if (!(await ask(order[hi--] as number))) return
     }
-    const worker = thread ? onThread(thread) : Promise.resolve()
-    const here = (i: number): Promise<AccountDrafts | null> =>
-      this.drafter.draft(workspaceId, accounts[i] as RecAccount, rates[i] as number, vertical, budget)
+    if (thread) void onThread(thread)
+    const here = (i: number, b: SliceBudget = budget): Promise<AccountDrafts | null> =>
+      this.drafter.draft(workspaceId, accounts[i] as RecAccount, rates[i] as number, vertical, b)
     while (lo <= hi) {
       const i = order[lo++] as number
       results[i] = await here(i)
     }
-    await worker
+    // Nothing left to take: the worker's last task (a small account, or the suggestions when the
+    // worker is slow to start or starved of a core) is also done here, and the first answer is kept.
+    const last = onWorker as { i: number | null; answered: Promise<boolean> } | null
+    if (last) {
+      const stop = new AbortController()
+      const mine = cancellable(budget, stop.signal)
+      const race = last.i === null ? this.suggestionsSliced(workspaceId, mine) : here(last.i, mine)
+      const ours = race.then(
+        (r) => ({ r }),
+        // Stopped (the worker answered first), or suggestions that failed here (as below: none).
+        (e: unknown) => (stop.signal.aborted || last.i === null ? null : Promise.reject(e)),
+      )
+      const first = await Promise.race([
+        last.answered.then((ok) => (ok ? 'worker' : 'failed')),
+        ours.then(() => 'here'),
+      ])
+      if (first === 'worker') stop.abort()
+      const got = await ours
+      if (got && last.i === null) suggestions ??= got.r as TestSuggestion[]
+      else if (got && last.i !== null && results[last.i] === undefined) results[last.i] = got.r as AccountDrafts | null
+    }
     if (thread) void thread.close()
+    // An account the worker failed on (it stopped answering) is drafted here.
     for (const [i, r] of results.entries()) if (r === undefined) results[i] = await here(i)
     const drafts: RecommendationDraft[] = []
     const skipped: string[] = []
@@ -260,13 +310,15 @@ export class RecommendationService {
   /** The suggestions computed on this thread, sliced (none when they cannot be computed). */
   private async suggestionsHere(workspaceId: number, budget: SliceBudget): Promise<TestSuggestion[]> {
     try {
-      return await runStepsSliced(
-        this.d.experiments.suggestSteps(RecommendationService.suggestInput(workspaceId)),
-        budget,
-      )
+      return await this.suggestionsSliced(workspaceId, budget)
     } catch {
       return []
     }
+  }
+
+  /** The suggestions computed on this thread, sliced (throws what their steps or the budget throw). */
+  private suggestionsSliced(workspaceId: number, budget: SliceBudget): Promise<TestSuggestion[]> {
+    return runStepsSliced(this.d.experiments.suggestSteps(RecommendationService.suggestInput(workspaceId)), budget)
   }
 
   /** The experiments module's best test suggestions, as recommendations (no money impact claimed). */
