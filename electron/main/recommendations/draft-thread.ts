@@ -3,6 +3,7 @@ import type { Vertical } from '../../../shared/domain/recommendations'
 import type { ChannelParsedInput } from '../../../shared/ipc/contract'
 import type { TestSuggestion } from '../../../shared/ipc/contracts/experiments'
 import type { RecAccount } from '../store/repos/recommendations-repo'
+import { backgroundNice } from '../thread-priority'
 import { startWorker, workerEntryUrl } from '../worker-entry'
 import type { AccountDrafts } from './account-draft'
 
@@ -46,7 +47,7 @@ export class DraftThread {
     const url = workerEntryUrl(import.meta.url, 'draft-worker')
     if (!url) return null
     try {
-      return new DraftThread(startWorker(url, { path }))
+      return new DraftThread(startWorker(url, { path, nice: backgroundNice() }))
     } catch {
       return null
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { contract } from '../../../shared/ipc/contract'
 import { createTestCore } from '../test-support'
+import { AccountDrafter, type AccountDrafts } from './account-draft'
 import { DraftThread } from './draft-thread'
 
 /*
@@ -55,18 +56,53 @@ describe('draft worker', () => {
     // The suggestions answered at once (the same as the worker's, test above), so the worker
     // takes an account before the core's thread has drafted them all on this small store.
     const suggested = vi.spyOn(DraftThread.prototype, 'suggest').mockResolvedValue(suggestionsHere())
-    const onWorker = vi.spyOn(DraftThread.prototype, 'account')
+    // The worker's answers by account; the core's thread starts an account the worker was asked for
+    // (its race for the worker's last task) only once the worker has answered it, so the drafts
+    // compared below hold the worker's own drafts of those accounts.
+    const answers = new Map<number, Promise<AccountDrafts | null>>()
+    const ask = DraftThread.prototype.account
+    const onWorker = vi.spyOn(DraftThread.prototype, 'account').mockImplementation(function (this: DraftThread, r) {
+      const p = ask.call(this, r)
+      answers.set(r.account.id, p)
+      return p
+    })
+    const draftHere = AccountDrafter.prototype.draft
+    const here = vi.spyOn(AccountDrafter.prototype, 'draft').mockImplementation(async function (
+      this: AccountDrafter,
+      ...args: Parameters<AccountDrafter['draft']>
+    ) {
+      await answers.get(args[1].id)?.catch(() => null)
+      return draftHere.apply(this, args)
+    })
     const both = await svc.draft(workspaceId)
     expect(suggested).toHaveBeenCalledTimes(1)
-    expect(onWorker.mock.calls.length).toBeGreaterThan(0)
+    here.mockRestore()
     onWorker.mockRestore()
     suggested.mockRestore()
+    // Each account the worker was asked for was answered by it (a draft, or null: no settled data).
+    expect(answers.size).toBeGreaterThan(0)
+    const fromWorker = await Promise.all([...answers.values()])
+    expect(fromWorker.some((r) => r !== null && r.drafts.length > 0)).toBe(true)
     const start = vi.spyOn(DraftThread, 'start').mockReturnValue(null)
     const one = await svc.draft(workspaceId)
     start.mockRestore()
     expect(one.drafts.length).toBeGreaterThan(10)
     expect(one.drafts.some((d) => d.kind === 'ab_test')).toBe(true)
     expect(JSON.stringify(both)).toBe(JSON.stringify(one))
+    // The worker's drafts are in the result as drafted there.
+    for (const r of fromWorker)
+      for (const d of r?.drafts ?? [])
+        expect(both.drafts.some((x) => JSON.stringify(x) === JSON.stringify(d))).toBe(true)
+  })
+
+  it('stops the worker when a draft fails on the core thread', async () => {
+    const svc = core.services.recommendations
+    const close = vi.spyOn(DraftThread.prototype, 'close')
+    const fail = vi.spyOn(AccountDrafter.prototype, 'draft').mockRejectedValue(new Error('a read failed'))
+    await expect(svc.draft(workspaceId)).rejects.toThrow('a read failed')
+    fail.mockRestore()
+    expect(close).toHaveBeenCalledTimes(1)
+    close.mockRestore()
   })
 
   it('drafts here what a failed worker did not answer', async () => {

@@ -14,6 +14,7 @@ import {
 import type { DataTable } from '../../../shared/domain/tables'
 import type { RecommendationView } from '../../../shared/ipc/contracts/recommendations'
 import { AppError } from '../../../shared/ipc/result'
+import { reportError } from '../logging'
 import type { AnalyticsService } from '../analytics/analytics-service'
 import type { ChangeService } from '../changes/change-service'
 import type { CoreServices } from '../core-services'
@@ -234,6 +235,8 @@ export class RecommendationService {
     // The worker's task under way (an account's index, or null: the suggestions) and whether it answered.
     let onWorker: { i: number | null; answered: Promise<boolean> } | null = null
     const thread = accounts.length > 1 || !kept ? DraftThread.start(this.d.core.store.path) : null
+    // Set when the draft ends, however it ends: the worker takes nothing more.
+    let done = false
     const onThread = async (t: DraftThread): Promise<void> => {
       const ask = async (i: number | null): Promise<boolean> => {
         const answered = (async (): Promise<boolean> => {
@@ -250,44 +253,54 @@ export class RecommendationService {
             if (results[i] === undefined) results[i] = r
           }
           return true
-        })().catch(() => false)
+        })().catch((err: unknown) => {
+          // Stopped because the draft ended is not a failure; anything else is reported once (the
+          // worker answers nothing after it: its tasks are drafted here).
+          if (!done) reportError('The recommendations draft worker failed', err)
+          return false
+        })
         onWorker = { i, answered }
         const ok = await answered
         onWorker = null
         return ok
       }
       if (!kept && !(await ask(null))) return
-      while (lo <= hi) if (!(await ask(order[hi--] as number))) return
+      while (!done && lo <= hi) if (!(await ask(order[hi--] as number))) return
     }
-    if (thread) void onThread(thread)
     const here = (i: number, b: SliceBudget = budget): Promise<AccountDrafts | null> =>
       this.drafter.draft(workspaceId, accounts[i] as RecAccount, rates[i] as number, vertical, b)
-    while (lo <= hi) {
-      const i = order[lo++] as number
-      results[i] = await here(i)
+    try {
+      if (thread) void onThread(thread)
+      while (lo <= hi) {
+        const i = order[lo++] as number
+        results[i] = await here(i)
+      }
+      // Nothing left to take: the worker's last task (a small account, or the suggestions when the
+      // worker is slow to start or starved of a core) is also done here, and the first answer is kept.
+      const last = onWorker as { i: number | null; answered: Promise<boolean> } | null
+      if (last) {
+        const stop = new AbortController()
+        const mine = cancellable(budget, stop.signal)
+        const race = last.i === null ? this.suggestionsSliced(workspaceId, mine) : here(last.i, mine)
+        const ours = race.then(
+          (r) => ({ r }),
+          // Stopped (the worker answered first), or suggestions that failed here (as below: none).
+          (e: unknown) => (stop.signal.aborted || last.i === null ? null : Promise.reject(e)),
+        )
+        const first = await Promise.race([
+          last.answered.then((ok) => (ok ? 'worker' : 'failed')),
+          ours.then(() => 'here'),
+        ])
+        if (first === 'worker') stop.abort()
+        const got = await ours
+        if (got && last.i === null) suggestions ??= got.r as TestSuggestion[]
+        else if (got && last.i !== null && results[last.i] === undefined)
+          results[last.i] = got.r as AccountDrafts | null
+      }
+    } finally {
+      done = true
+      if (thread) void thread.close()
     }
-    // Nothing left to take: the worker's last task (a small account, or the suggestions when the
-    // worker is slow to start or starved of a core) is also done here, and the first answer is kept.
-    const last = onWorker as { i: number | null; answered: Promise<boolean> } | null
-    if (last) {
-      const stop = new AbortController()
-      const mine = cancellable(budget, stop.signal)
-      const race = last.i === null ? this.suggestionsSliced(workspaceId, mine) : here(last.i, mine)
-      const ours = race.then(
-        (r) => ({ r }),
-        // Stopped (the worker answered first), or suggestions that failed here (as below: none).
-        (e: unknown) => (stop.signal.aborted || last.i === null ? null : Promise.reject(e)),
-      )
-      const first = await Promise.race([
-        last.answered.then((ok) => (ok ? 'worker' : 'failed')),
-        ours.then(() => 'here'),
-      ])
-      if (first === 'worker') stop.abort()
-      const got = await ours
-      if (got && last.i === null) suggestions ??= got.r as TestSuggestion[]
-      else if (got && last.i !== null && results[last.i] === undefined) results[last.i] = got.r as AccountDrafts | null
-    }
-    if (thread) void thread.close()
     // An account the worker failed on (it stopped answering) is drafted here.
     for (const [i, r] of results.entries()) if (r === undefined) results[i] = await here(i)
     const drafts: RecommendationDraft[] = []
