@@ -22,8 +22,9 @@ const FIRST_CHECK_MS = 5 * 60 * 1000
 
 /**
  * The training job: runs in a worker thread, one attempt (a failed fit is reported, not retried). It
- * gives way to the jobs that write the data it reads (a sync, a CSV import, a demo build): it waits
- * while one runs or is queued, and one that starts meanwhile stops it and queues it again. A training
+ * gives way to the jobs that write the data it reads (a sync or CSV import of its workspace, a demo
+ * build): it waits while one runs or is queued, and one that starts meanwhile stops it and queues it
+ * again (job-queue.ts: at most MAX_GIVE_WAY stops, held at most MAX_HOLD_MS). A training
  * beside a sync would fit data about to change, and the two together would compete for the cores and
  * hold both their memory at once (issue 18: at 10,000 campaigns that made the app's peak).
  */
@@ -34,6 +35,11 @@ export function mlTrainJob(forecasts: ForecastService): JobKind<'ml:train'> {
     yieldsTo: {
       kinds: ['sync:run', 'import:csv', 'demo:build'],
       message: 'Waiting for the sync, import or demo build to finish, to train on the new data',
+      // Only to the same workspace's data jobs (a demo build names none: it may rebuild any).
+      same: (mine, other) => {
+        const w = (other.payload as { workspaceId?: unknown } | null)?.workspaceId
+        return typeof w !== 'number' || w === mine.workspaceId
+      },
     },
     run: (p, ctx) =>
       forecasts.train(

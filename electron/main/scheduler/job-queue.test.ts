@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { EventBus } from '../events'
 import { openStore, type Store } from '../store/db'
-import { CancelledError, JobQueue, MAX_GIVE_WAY, RunLaterError, throwIfAborted, type JobContext } from './job-queue'
+import {
+  CancelledError,
+  JobQueue,
+  MAX_GIVE_WAY,
+  MAX_HOLD_MS,
+  RunLaterError,
+  throwIfAborted,
+  type JobContext,
+} from './job-queue'
 import { sourceResourcesDir } from '../platform/node'
 import { join } from 'node:path'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -326,8 +334,10 @@ describe('JobQueue', () => {
     }
   })
 
-  it('a job gives way at most MAX_GIVE_WAY times, then runs on beside the other kind', async () => {
-    const { q } = setup(2)
+  it('a job the other kind keeps holding starts MAX_HOLD_MS after it was queued, and is stopped at most MAX_GIVE_WAY times', async () => {
+    store = openStore({ path: ':memory:', migrationsFolder })
+    let now = new Date('2026-06-01T12:00:00Z')
+    const q = queueOn(store.sqlite, new EventBus(), { now: () => now, concurrency: 3 })
     const gates: (() => void)[] = []
     let runs = 0
     let finishSlow: (() => void) | null = null
@@ -354,23 +364,127 @@ describe('JobQueue', () => {
     q.start()
     try {
       const slow = q.enqueue('slow', {})
+      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      // Each busy job is queued while the one before still runs: the job never sees a gap.
+      let busy = q.enqueue('busy', {})
+      await expect.poll(() => q.get(slow)?.status).toBe('queued')
+      for (let i = 0; i < 3; i++) {
+        const next = q.enqueue('busy', {})
+        gates.shift()?.()
+        expect((await q.waitFor(busy)).status).toBe('succeeded')
+        busy = next
+        await expect.poll(() => q.get(busy)?.status).toBe('running')
+        expect(q.get(slow)?.status).toBe('queued')
+      }
+      expect(runs).toBe(1)
+      // An hour after it was queued it starts beside the busy job, and a new one does not stop it.
+      now = new Date(now.getTime() + MAX_HOLD_MS)
+      q.wake()
+      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      const another = q.enqueue('busy', {})
+      await expect.poll(() => q.get(another)?.status).toBe('running')
+      expect(q.get(slow)?.status).toBe('running')
+      ;(finishSlow as (() => void) | null)?.()
+      expect((await q.waitFor(slow)).status).toBe('succeeded')
+      expect(runs).toBe(2)
+    } finally {
+      for (const g of gates) g()
+    }
+  })
+
+  it('a job gives way at most MAX_GIVE_WAY times, then runs on beside the other kind', async () => {
+    const { q } = setup(2)
+    const gates: (() => void)[] = []
+    let runs = 0
+    let stops = 0
+    let finishSlow: (() => void) | null = null
+    q.register({
+      kind: 'slow',
+      maxAttempts: 1,
+      yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
+      run: async (_p, ctx) => {
+        runs++
+        await new Promise<void>((resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            stops++
+            reject(new Error('Cancelled'))
+          })
+          finishSlow = resolve
+        })
+        return 'done'
+      },
+    })
+    q.register({
+      kind: 'busy',
+      maxAttempts: 1,
+      run: async () => {
+        await new Promise<void>((r) => gates.push(r))
+      },
+    })
+    q.start()
+    try {
+      const slow = q.enqueue('slow', {})
       for (let i = 1; i <= MAX_GIVE_WAY; i++) {
         await expect.poll(() => q.get(slow)?.status).toBe('running')
         const busy = q.enqueue('busy', {})
-        await expect.poll(() => q.get(slow)?.status).toBe('queued')
+        await expect.poll(() => stops).toBe(i)
         gates.shift()?.()
         expect((await q.waitFor(busy)).status).toBe('succeeded')
       }
+      // After its last stop it is not held either: it started again at once.
       await expect.poll(() => q.get(slow)?.status).toBe('running')
       expect(runs).toBe(MAX_GIVE_WAY + 1)
-      // Stopped twice: the next one runs beside it.
       const busy = q.enqueue('busy', {})
       await expect.poll(() => q.get(busy)?.status).toBe('running')
       expect(q.get(slow)?.status).toBe('running')
       ;(finishSlow as (() => void) | null)?.()
-      const done = await q.waitFor(slow)
-      expect(done.status).toBe('succeeded')
+      expect((await q.waitFor(slow)).status).toBe('succeeded')
       expect(runs).toBe(MAX_GIVE_WAY + 1)
+    } finally {
+      for (const g of gates) g()
+    }
+  })
+
+  it('a job gives way only to the jobs its predicate names, and is held at most MAX_HOLD_MS after it was queued', async () => {
+    store = openStore({ path: ':memory:', migrationsFolder })
+    let now = new Date('2026-06-01T12:00:00Z')
+    const q = queueOn(store.sqlite, new EventBus(), { now: () => now, concurrency: 3 })
+    const gates: (() => void)[] = []
+    const started: string[] = []
+    q.register({
+      kind: 'count',
+      maxAttempts: 1,
+      yieldsTo: {
+        kinds: ['check'],
+        message: 'Waiting',
+        same: (mine, other) => (other.payload as { n: number }).n === mine.n,
+      },
+      run: async ({ n }) => {
+        started.push(`count ${n}`)
+        return n
+      },
+    })
+    q.register({
+      kind: 'check',
+      maxAttempts: 1,
+      run: async ({ n }) => {
+        started.push(`check ${n}`)
+        await new Promise<void>((r) => gates.push(r))
+      },
+    })
+    q.start()
+    try {
+      q.enqueue('check', { n: 1 })
+      await expect.poll(() => started).toContain('check 1')
+      // Another "workspace": not held.
+      expect((await q.waitFor(q.enqueue('count', { n: 2 }))).status).toBe('succeeded')
+      // The same one: held while check 1 runs, until it has waited MAX_HOLD_MS.
+      const held = q.enqueue('count', { n: 1 })
+      await expect.poll(() => started).toContain('count 2')
+      expect(q.get(held)?.status).toBe('queued')
+      now = new Date(now.getTime() + MAX_HOLD_MS)
+      q.wake()
+      expect((await q.waitFor(held)).status).toBe('succeeded')
     } finally {
       for (const g of gates) g()
     }

@@ -54,6 +54,8 @@ export interface JobKind<K extends KindName<T>, T extends JobKindTable = AppJobK
    */
   yieldsTo?: {
     kinds: readonly KindName<T>[]
+    /** Whether this job gives way to that one, by their payloads (default: always). */
+    same?: (mine: z.output<T[K]>, other: { kind: string; payload: unknown }) => boolean
     /** What the job's row and the UI show while it waits. */ message: string
   }
   run(payload: z.output<T[K]>, ctx: JobContext): Promise<unknown>
@@ -101,6 +103,8 @@ const PROGRESS_INTERVAL_MS = 200
  * it runs on beside them, so a busy schedule (syncs every few minutes) cannot keep it from finishing.
  */
 export const MAX_GIVE_WAY = 2
+/** A job that gives way is neither held back nor stopped once it was queued this long ago (ms). */
+export const MAX_HOLD_MS = 3_600_000
 /** How often a running job's progress is written to its row (events go out every PROGRESS_INTERVAL_MS). */
 const STORED_PROGRESS_INTERVAL_MS = 1000
 const defaultRetryDelay = (attempt: number): number => Math.min(60_000, 1000 * 2 ** (attempt - 1))
@@ -133,8 +137,10 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
   private readonly running = new Map<number, AbortController>()
   /** The running jobs of background kinds (counted apart from `concurrency`). */
   private readonly runningBackground = new Set<number>()
-  /** The kind of each running job. */
+  /** The kind and payload of each running job. */
   private readonly runningKinds = new Map<number, string>()
+  private readonly runningPayloads = new Map<number, unknown>()
+  private readonly runningQueuedAt = new Map<number, string>()
   /** Running jobs stopped to give way to another kind (`yieldsTo`). */
   private readonly yielding = new Set<number>()
   /** How many times each job was stopped to give way (at most MAX_GIVE_WAY; forgotten when it ends). */
@@ -354,14 +360,29 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     }, delayMs)
   }
 
-  /** The kinds that must not start now: they give way to a kind that is running or queued and due. */
-  private heldKinds(now: string): string[] {
-    const running = new Set(this.runningKinds.values())
-    const held: string[] = []
+  /**
+   * The queued jobs that must not start now: they give way (`yieldsTo`) to a job that is running or
+   * queued and due, unless they already gave way MAX_GIVE_WAY times or were queued MAX_HOLD_MS ago.
+   */
+  private heldIds(now: string): number[] {
+    const held: number[] = []
+    const due = (r: JobRow): boolean => r.run_after === null || r.run_after <= now
     for (const k of this.kinds.values()) {
-      const others = k.yieldsTo?.kinds ?? []
-      if (others.some((o) => running.has(o)) || (others.length && this.repo.nextQueued(now, { only: others })))
-        held.push(k.kind)
+      const y = k.yieldsTo
+      if (!y) continue
+      const mine = this.repo.active(k.kind).filter((r) => r.status === 'queued' && due(r))
+      if (!mine.length) continue
+      const others = y.kinds
+        .flatMap((o) => this.repo.active(o))
+        .filter((r) => r.status === 'running' || due(r))
+        .map((r) => ({ kind: r.kind, payload: JSON.parse(r.payload) as unknown }))
+      if (!others.length) continue
+      const nowMs = Date.parse(now)
+      for (const r of mine) {
+        if ((this.gaveWay.get(r.id) ?? 0) >= MAX_GIVE_WAY || nowMs - Date.parse(r.created_at) >= MAX_HOLD_MS) continue
+        const payload = JSON.parse(r.payload) as unknown
+        if (others.some((o) => y.same?.(payload, o) ?? true)) held.push(r.id)
+      }
     }
     return held
   }
@@ -372,13 +393,12 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     const background = [...this.kinds.values()].filter((k) => k.background).map((k) => k.kind)
     const now = this.now()
     while (!this.stopping && this.running.size - this.runningBackground.size < concurrency) {
-      const row = this.repo.nextQueued(now, { except: [...background, ...this.heldKinds(now)] })
+      const row = this.repo.nextQueued(now, { except: background, exceptIds: this.heldIds(now) })
       if (!row) break
       this.runJob(row)
     }
     while (!this.stopping && background.length && this.runningBackground.size < 1) {
-      const held = new Set(this.heldKinds(now))
-      const row = this.repo.nextQueued(now, { only: background.filter((k) => !held.has(k)) })
+      const row = this.repo.nextQueued(now, { only: background, exceptIds: this.heldIds(now) })
       if (!row) break
       this.runJob(row)
     }
@@ -400,16 +420,22 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     if (!this.repo.claim(row.id, attempt, this.now(), owner)) return
     const ctl = new AbortController()
     // Running jobs that give way to this kind stop and go back to the queue (pump holds them meanwhile).
+    const payload = JSON.parse(row.payload) as unknown
     for (const [id, k] of this.runningKinds) {
-      if (!this.kinds.get(k)?.yieldsTo?.kinds.includes(row.kind) || this.yielding.has(id)) continue
+      const y = this.kinds.get(k)?.yieldsTo
+      if (!y?.kinds.includes(row.kind) || this.yielding.has(id)) continue
+      if (!(y.same?.(this.runningPayloads.get(id), { kind: row.kind, payload }) ?? true)) continue
       const times = this.gaveWay.get(id) ?? 0
-      if (times >= MAX_GIVE_WAY) continue
+      const queuedAt = this.runningQueuedAt.get(id) ?? ''
+      if (times >= MAX_GIVE_WAY || this.opts.now().getTime() - Date.parse(queuedAt) >= MAX_HOLD_MS) continue
       this.gaveWay.set(id, times + 1)
       this.yielding.add(id)
       this.running.get(id)?.abort()
     }
     this.running.set(row.id, ctl)
     this.runningKinds.set(row.id, row.kind)
+    this.runningPayloads.set(row.id, payload)
+    this.runningQueuedAt.set(row.id, row.created_at)
     if (kind.background) this.runningBackground.add(row.id)
     // Throttling measures elapsed time on the monotonic clock; stored instants use the injected one.
     let last = 0
@@ -504,6 +530,8 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
         ended = true
         this.running.delete(row.id)
         this.runningKinds.delete(row.id)
+        this.runningPayloads.delete(row.id)
+        this.runningQueuedAt.delete(row.id)
         this.yielding.delete(row.id)
         this.runningBackground.delete(row.id)
         this.runs.delete(row.id)

@@ -117,21 +117,26 @@ export class JobsRepo {
 
   /**
    * The oldest queued job that may run at `now` (ISO): of the kinds `lane.only` when given, else of
-   * any kind but `lane.except`.
+   * any kind but `lane.except`; never one of `lane.exceptIds`.
    */
-  nextQueued(now: string, lane: { only?: readonly string[]; except?: readonly string[] } = {}): JobRow | null {
+  nextQueued(
+    now: string,
+    lane: { only?: readonly string[]; except?: readonly string[]; exceptIds?: readonly number[] } = {},
+  ): JobRow | null {
     const kinds = lane.only ?? lane.except ?? []
     const filter = lane.only
       ? `AND kind IN (${kinds.map(() => '?').join(',') || 'NULL'})`
       : kinds.length
         ? `AND kind NOT IN (${kinds.map(() => '?').join(',')})`
         : ''
+    const ids = lane.exceptIds ?? []
+    const idFilter = ids.length ? `AND id NOT IN (${ids.map(() => '?').join(',')})` : ''
     return (
       (this.sqlite
         .prepare(
-          `SELECT * FROM jobs WHERE status = 'queued' AND (run_after IS NULL OR run_after <= ?) ${filter} ORDER BY id LIMIT 1`,
+          `SELECT * FROM jobs WHERE status = 'queued' AND (run_after IS NULL OR run_after <= ?) ${filter} ${idFilter} ORDER BY id LIMIT 1`,
         )
-        .get(now, ...kinds) as JobRow | undefined) ?? null
+        .get(now, ...kinds, ...ids) as JobRow | undefined) ?? null
     )
   }
 
