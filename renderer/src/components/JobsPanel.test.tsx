@@ -71,4 +71,23 @@ describe('JobsPanel', () => {
     expect(screen.queryByTestId('jobs-panel')).toBeNull()
     stop()
   })
+
+  it('shows a job that went back to the queue (a training giving way to a sync) as queued with its reason', async () => {
+    const client = createFakeClient({ 'jobs:list': () => [{ ...running, id: 6, kind: 'ml:train' }] })
+    setClient(client)
+    const stop = startLiveUpdates()
+    await act(async () => {
+      await useJobsStore.getState().loadJobs()
+    })
+    render(<JobsPanel />)
+    fireEvent.click(screen.getByTestId('jobs-button'))
+    const wait = 'Waiting for the sync, import or demo build to finish, to train on the new data'
+    act(() =>
+      client.emit('job:progress', { jobId: 6, kind: 'ml:train', step: 'waiting', current: 0, total: 0, message: wait }),
+    )
+    await waitFor(() => expect(screen.getByTestId('job-6').getAttribute('data-status')).toBe('queued'))
+    expect(screen.getByTestId('job-6').textContent).toContain('Queued')
+    expect(screen.getByTestId('job-6').textContent).toContain(wait)
+    stop()
+  })
 })

@@ -23,11 +23,18 @@ export function isActive(job: Pick<Job, 'status'>): boolean {
 }
 
 /** A job we only know from an event so far (the list refetch fills in the rest). */
+/**
+ * The status a progress event implies: 'waiting' is sent by a job that went back to the queue (a
+ * platform asked it to wait, or a training gave way to a sync), every other step by a running job.
+ */
+export const statusOfProgress = (p: Pick<JobProgress, 'step'>): 'queued' | 'running' =>
+  p.step === 'waiting' ? 'queued' : 'running'
+
 function placeholder(p: JobProgress): Job {
   return {
     id: p.jobId,
     kind: p.kind,
-    status: 'running',
+    status: statusOfProgress(p),
     attempts: 1,
     maxAttempts: 1,
     step: p.step,
@@ -87,13 +94,14 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
     }
   },
   applyProgress: (p) => {
-    remember(p.jobId, { status: 'running', step: p.step, current: p.current, total: p.total, message: p.message })
+    const status = statusOfProgress(p)
+    remember(p.jobId, { status, step: p.step, current: p.current, total: p.total, message: p.message })
     const known = get().jobs.some((j) => j.id === p.jobId)
     set((s) => ({
       jobs: known
         ? s.jobs.map((j) =>
             j.id === p.jobId
-              ? { ...j, status: 'running', step: p.step, current: p.current, total: p.total, message: p.message }
+              ? { ...j, status, step: p.step, current: p.current, total: p.total, message: p.message }
               : j,
           )
         : [placeholder(p), ...s.jobs],
