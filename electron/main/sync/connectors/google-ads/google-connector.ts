@@ -26,10 +26,14 @@ import type { GooglePageArgs } from './google-page-decoder'
 const customerId = (account: RemoteAccount): string => account.externalId.replace(/-/g, '')
 
 /**
- * Daily rows one searchStream request may answer, at most (one row per ad and day): the answer is a
- * single JSON document, read whole and parsed whole on a decode thread, so its size is bounded by
- * asking for fewer days at a time. At 10,000 campaigns one 31-day answer of an account was 308,660
- * rows, about 900 MB of memory while read and parsed (issue 18); 25,000 rows keep it near 75 MB.
+ * Daily rows one searchStream request should answer (one row per ad and day; the ads the account
+ * listed are the estimate): the answer is a single JSON document, read whole and parsed whole on a
+ * decode thread, so its size is kept down by asking for fewer days at a time. At 10,000 campaigns one
+ * 31-day answer of an account was 308,660 rows and the process grew by ~900 MB while it was read and
+ * parsed; with this split the sync's Google phase peaked at 1,142 MB instead of 1,822 (issue 18,
+ * docs/performance.md). Not a bound: an account listing more than this many ads still asks one day
+ * at a time, and ads no longer listed are not counted. The cost is requests: an account with 25,000
+ * ads or more asks 365 times for a year's backfill instead of 12.
  */
 export const DAILY_ROWS_PER_REQUEST = 25_000
 
