@@ -14,6 +14,7 @@ import { ImportRepo } from '../store/repos/import-repo'
 import type { AnalyticsRepo } from '../store/repos/analytics-repo'
 import { twoProportionTest, probBBeatsA } from './stats'
 import { fitFatigue } from './fatigue'
+import { adWindowTotalsSteps } from './ad-window-totals'
 
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
@@ -419,6 +420,35 @@ describe('analytics against hand-computed values', () => {
     expect(many[5]?.ad.size).toBe(0)
   })
 
+  it("reads a day's rows in pieces of a few ads, with the same totals as reading it whole", () => {
+    const a = core.services.analytics
+    const repo = (a as unknown as { repo: AnalyticsRepo }).repo
+    const scope = a.scope(ws)
+    const ranges = [
+      { ...JAN30_FEB2, accountIds: [ids.usd, ids.eur] },
+      { from: '2026-01-31', to: '2026-02-02', accountIds: [ids.eur] },
+      // A day that is not a whole month of the account's rows (read from the rows).
+      { from: '2026-01-31', to: '2026-02-01', accountIds: [ids.usd] },
+    ]
+    const run = (dayRows?: number): { steps: number; value: unknown } => {
+      const it = adWindowTotalsSteps(repo, scope, ranges, dayRows)
+      let steps = 0
+      for (;;) {
+        const r = it.next()
+        if (r.done) return { steps, value: r.value }
+        steps++
+      }
+    }
+    const whole = run()
+    const pieces = run(1)
+    expect(pieces.value).toEqual(whole.value)
+    ranges.forEach((x, i) =>
+      expect((pieces.value as unknown[])[i]).toEqual(a.adAndAdSetTotals(a.scope(ws, x.accountIds), x)),
+    )
+    // One row per step: more steps than days.
+    expect(pieces.steps).toBeGreaterThan(whole.steps)
+  })
+
   it('reads an account again on one snapshot when something is written between its steps', () => {
     const a = core.services.analytics
     const scope = a.scope(ws)
@@ -496,9 +526,9 @@ describe('analytics against hand-computed values', () => {
       let reads = 0
       const days = repo.adRowsOn.bind(repo)
       const months = repo.adMonthRows.bind(repo)
-      repo.adRowsOn = (accountId, date) => {
+      repo.adRowsOn = (accountId, date, after, limit) => {
         reads++
-        return days(accountId, date)
+        return days(accountId, date, after, limit)
       }
       repo.adMonthRows = (accountId, from, to) => {
         reads++

@@ -20,8 +20,8 @@ import { runSteps, runStepsSliced, type SliceBudget, type Steps } from '../sched
 import type { RuleAccount, RuleEntity, RulesRepo } from '../store/repos/rules-repo'
 
 /** An account with its local "today" at evaluation time. */
-/** Ids of a level's table one step of the cycle's entity read covers (about 4,000 rows or fewer). */
-export const ENTITY_IDS_PER_STEP = 4096
+/** Ids of a level's table one step of the cycle's entity read covers (about 2,000 rows or fewer). */
+export const ENTITY_IDS_PER_STEP = 2048
 
 export interface EvalAccount extends RuleAccount {
   today: string
