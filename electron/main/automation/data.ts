@@ -19,10 +19,10 @@ import type { ForecastService } from '../ml/forecast-service'
 import { runSteps, runStepsSliced, type SliceBudget, type Steps } from '../scheduler/slices'
 import type { RuleAccount, RuleEntity, RulesRepo } from '../store/repos/rules-repo'
 
-/** An account with its local "today" at evaluation time. */
 /** Ids of a level's table one step of the cycle's entity read covers (about 2,000 rows or fewer). */
 export const ENTITY_IDS_PER_STEP = 2048
 
+/** An account with its local "today" at evaluation time. */
 export interface EvalAccount extends RuleAccount {
   today: string
   /** `today` as an epoch day. */

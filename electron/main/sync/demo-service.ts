@@ -9,6 +9,7 @@ import { DemoRepo } from '../store/repos/demo-repo'
 import { RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
 import { benchConfig, buildWorld, demoConfig } from './simulator'
 import type { SimConfig } from './simulator/types'
+import { yieldNow } from '../scheduler/slices'
 
 export const DEMO_WORKSPACE = 'Demo'
 const ROWS_PER_TX = 20_000
@@ -35,8 +36,11 @@ export interface DemoResult {
   ms: number
 }
 
-/** Yield to the event loop so IPC stays responsive during a long synchronous build. */
-const breathe = (): Promise<void> => new Promise((r) => setImmediate(r))
+/**
+ * Yield to the event loop so IPC stays responsive during a long synchronous build (taking turns
+ * with the thread's other sliced work, scheduler/slices.ts).
+ */
+const breathe = yieldNow
 
 /**
  * Builds the demo workspace from the deterministic simulator. Replaces only demo workspaces;

@@ -724,7 +724,10 @@ export class RulesRepo {
   /** The smallest and largest id of a level's table (all workspaces), null when it is empty. */
   idBounds(level: EntityLevel): { min: number; max: number } | null {
     const table = level === 'campaign' ? 'campaigns' : level === 'ad_set' ? 'ad_sets' : 'ads'
-    const r = this.sqlite.prepare(`SELECT min(id) AS min, max(id) AS max FROM ${table}`).get() as {
+    // Two subqueries: SQLite's min/max shortcut (one seek each) applies only to a lone min() or max().
+    const r = this.sqlite
+      .prepare(`SELECT (SELECT min(id) FROM ${table}) AS min, (SELECT max(id) FROM ${table}) AS max`)
+      .get() as {
       min: number | null
       max: number | null
     }

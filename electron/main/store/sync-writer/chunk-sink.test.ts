@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Worker } from 'node:worker_threads'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RemoteAd, RemoteAdSet, RemoteCampaign } from '../../sync/connectors/types'
 import { createTestCore } from '../../test-support'
 import { seedAccount } from '../repos/testing'
-import { STRUCTURE_PART_ENTITIES, ThreadSink } from './chunk-sink'
+import { STRUCTURE_PART_ENTITIES, ThreadSink, type WriteMessage } from './chunk-sink'
 
 const dir = mkdtempSync(join(tmpdir(), 'me-sink-'))
 let core: ReturnType<typeof createTestCore>
@@ -48,8 +49,23 @@ describe("the sync writer thread's structure upsert", () => {
     }))
     const sink = ThreadSink.start(s)
     expect(sink).not.toBeNull()
+    const worker = (sink as unknown as { worker: Worker }).worker
+    const posted = vi.spyOn(worker, 'postMessage')
     try {
       const ids = await sink!.upsertStructure({ accountId, campaigns, adSets, ads, at: '2026-12-05T00:00:00Z' })
+      // The entities went in pieces of at most STRUCTURE_PART_ENTITIES (30 campaigns, 300 ad sets, then
+      // the ads in three), the structure itself without entities.
+      const messages = posted.mock.calls.map((c) => c[0] as WriteMessage)
+      const parts = messages.flatMap((m) => ('structurePart' in m ? [m.structurePart] : []))
+      expect(parts.map((p) => p.campaigns.length + p.adSets.length + p.ads.length)).toEqual([
+        30,
+        300,
+        STRUCTURE_PART_ENTITIES,
+        STRUCTURE_PART_ENTITIES,
+        5,
+      ])
+      const last = messages.at(-1) as Extract<WriteMessage, { structure: unknown }>
+      expect(last.structure.ads).toEqual([])
       expect([ids.campaigns.size, ids.adSets.size, ids.ads.size]).toEqual([30, 300, ads.length])
       const rows = s
         .prepare(
@@ -63,6 +79,23 @@ describe("the sync writer thread's structure upsert", () => {
         ads.map((a) => [a.externalId, a.adSetExternalId, a.campaignExternalId]),
       )
       expect(rows.every((r) => ids.ads.get(r.ad) === r.id)).toBe(true)
+      // An ad added later under the maps the thread answered: the maps are named, not sent again.
+      posted.mockClear()
+      const more = await sink!.upsertStructure({
+        accountId,
+        campaigns: [],
+        adSets: [],
+        ads: [{ ...(ads[0] as RemoteAd), externalId: 'late', adSetExternalId: 's7', campaignExternalId: 'c7' }],
+        parents: ids,
+        at: '2026-12-05T00:00:00Z',
+      })
+      const sent = (posted.mock.calls[0] as unknown[])[0] as Extract<WriteMessage, { structure: unknown }>
+      expect(sent.structure.parents).toBeUndefined()
+      expect(sent.structure.parentsKept).toBe(true)
+      const late = s.prepare('SELECT ad_set_id AS adSet FROM ads WHERE id = ?').get(more.ads.get('late')) as {
+        adSet: number
+      }
+      expect(late.adSet).toBe(ids.adSets.get('s7'))
     } finally {
       await sink!.close()
     }

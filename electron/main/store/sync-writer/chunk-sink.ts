@@ -107,7 +107,7 @@ export class InlineSink implements ChunkSink {
  */
 export type WriteMessage =
   | { id: number; w: Omit<ChunkWrite, 'ids'> & { ids: ChunkWrite['ids'] | null }; after: SqlStatement[] }
-  | { id: number; structure: StructureWrite }
+  | { id: number; structure: StructureWrite & { parentsKept?: true } }
   /** Entities of an account's next structure, sent ahead of it in pieces (see ThreadSink.upsertStructure). */
   | { id: number; structurePart: Pick<StructureWrite, 'accountId' | 'campaigns' | 'adSets' | 'ads'> }
   | { id: number; checkpoint: true }
@@ -176,9 +176,13 @@ export class ThreadSink implements ChunkSink {
     // campaigns took 160-230 ms in one postMessage. The entities go in pieces of
     // STRUCTURE_PART_ENTITIES with a turn of the event loop between them; the thread puts them
     // back together, in order, when the structure itself arrives.
-    let last = s
-    let partFailed: Error | null = null
+    let last: StructureWrite & { parentsKept?: true } = s
+    // Parents the thread already holds for the account (the maps it answered, or sent with a
+    // chunk): named, not copied again (the placeholder path passes the account's whole maps).
+    if (s.parents && this.sentIds.get(s.accountId) === s.parents) last = { ...s, parents: undefined, parentsKept: true }
     if (s.campaigns.length + s.adSets.length + s.ads.length > STRUCTURE_PART_ENTITIES) {
+      const sent: Promise<unknown>[] = []
+      let partFailed: unknown = null
       for (const kind of ['campaigns', 'adSets', 'ads'] as const)
         for (let i = 0; i < s[kind].length; i += STRUCTURE_PART_ENTITIES) {
           const part = {
@@ -188,16 +192,19 @@ export class ThreadSink implements ChunkSink {
             ads: [],
             [kind]: s[kind].slice(i, i + STRUCTURE_PART_ENTITIES),
           }
-          // Answered before the structure (the thread handles messages in order).
-          this.post({ id: this.nextId++, structurePart: part }).catch((e: Error) => {
-            partFailed ??= e
-          })
+          sent.push(
+            this.post({ id: this.nextId++, structurePart: part }).catch((e: unknown) => {
+              partFailed ??= e
+            }),
+          )
           await yieldNow()
         }
-      last = { ...s, campaigns: [], adSets: [], ads: [] }
+      // Every piece arrived before the structure is written (none is written without all of them).
+      await Promise.all(sent)
+      if (partFailed) throw partFailed
+      last = { ...last, campaigns: [], adSets: [], ads: [] }
     }
     const { ids } = await this.post({ id: this.nextId++, structure: last })
-    if (partFailed) throw partFailed
     if (!ids) throw new Error("The sync's writer thread answered a structure without id maps")
     // The thread keeps these maps for the account: its chunks need not carry them.
     this.sentIds.set(s.accountId, ids)

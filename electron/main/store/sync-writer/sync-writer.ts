@@ -78,7 +78,9 @@ function handle(m: WriteMessage): WriteReply {
           ads: [...parts.ads, ...m.structure.ads],
         }
       : m.structure
-    const ids = entities.upsertStructure(s.accountId, s.campaigns, s.adSets, s.ads, s.parents, s.at)
+    const parents = m.structure.parentsKept ? idsByAccount.get(s.accountId) : s.parents
+    if (m.structure.parentsKept && !parents) throw new Error(`No id maps kept for account ${s.accountId}`)
+    const ids = entities.upsertStructure(s.accountId, s.campaigns, s.adSets, s.ads, parents, s.at)
     idsByAccount.set(s.accountId, ids)
     return { id: m.id, ok: true, ids }
   }

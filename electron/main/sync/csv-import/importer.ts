@@ -9,6 +9,7 @@ import { addDays, daysBetween } from '../../../../shared/domain/dates'
 import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import type { CsvMapping } from './detect'
 import { parseCsv, type CsvRow, type RowError } from './parse'
+import { yieldNow } from '../../scheduler/slices'
 
 /** Ad-days written per transaction (each is a few milliseconds; the event loop runs in between). */
 export const IMPORT_SLICE_ROWS = 1_000
@@ -23,7 +24,8 @@ export interface ImportPacing {
   progress?: (step: string, current: number, total: number) => void
 }
 
-const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r))
+// One turn of the event loop, taking turns with the thread's other sliced work (scheduler/slices.ts).
+const nextTurn = yieldNow
 
 export interface ImportPlan {
   headers: string[]
