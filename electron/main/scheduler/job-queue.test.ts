@@ -64,7 +64,31 @@ function setup(concurrency?: number): { q: TestQueue; events: EventBus; store: S
   return { q, events, store }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+/**
+ * Waits for a queue's state without polling: `until(check)` resolves once `check()` holds, tested at once,
+ * at every event of the bus and at every `poke()` (the tests' run functions poke as they start or stop).
+ * No timeout of its own: the test's timeout applies, so a slow machine waits longer instead of failing.
+ */
+function watch(events: EventBus): { until: (check: () => boolean) => Promise<void>; poke: () => void } {
+  const waiting = new Set<() => void>()
+  const poke = (): void => {
+    for (const test of [...waiting]) test()
+  }
+  events.onAny(poke)
+  return {
+    poke,
+    until: (check) =>
+      new Promise<void>((resolve) => {
+        const test = (): void => {
+          if (!check()) return
+          waiting.delete(test)
+          resolve()
+        }
+        waiting.add(test)
+        test()
+      }),
+  }
+}
 
 describe('JobQueue', () => {
   it('runs a job, stores its result and throttles progress events', async () => {
@@ -154,23 +178,22 @@ describe('JobQueue', () => {
 
   it('cancels a running job through its AbortSignal and a queued one at once', async () => {
     const { q, events } = setup()
+    const { until, poke } = watch(events)
     const finished: string[] = []
     events.on('job:finished', (f) => finished.push(`${f.jobId}:${f.status}`))
     q.register({
       kind: 'slow',
       maxAttempts: 3,
       run: async (_p, ctx) => {
-        for (;;) {
-          throwIfAborted(ctx.signal)
-          await sleep(5)
-        }
+        poke()
+        await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()))
+        throwIfAborted(ctx.signal)
       },
     })
     q.start()
     const a = q.enqueue('slow', {})
     const b = q.enqueue('slow', {})
-    await sleep(30)
-    expect(q.get(a)?.status).toBe('running')
+    await until(() => q.get(a)?.status === 'running')
     expect(q.cancel(b)).toBe(true)
     expect(q.get(b)?.status).toBe('cancelled')
     expect(q.cancel(a)).toBe(true)
@@ -209,7 +232,9 @@ describe('JobQueue', () => {
   it('a job told to run later goes back to the queue until then, keeps its checkpoint and its attempts', async () => {
     store = openStore({ path: ':memory:', migrationsFolder })
     let now = new Date('2026-06-01T12:00:00Z')
-    const q = queueOn(store.sqlite, new EventBus(), { now: () => now })
+    const events = new EventBus()
+    const { until } = watch(events)
+    const q = queueOn(store.sqlite, events, { now: () => now })
     const runs: { attempt: number; checkpoint: unknown }[] = []
     q.register({
       kind: 'flaky',
@@ -225,7 +250,7 @@ describe('JobQueue', () => {
     })
     q.start()
     const id = q.enqueue('flaky', { okOn: 1 })
-    await expect.poll(() => q.get(id)?.message).toBe('Waiting for the platform until 14:00 UTC')
+    await until(() => q.get(id)?.message === 'Waiting for the platform until 14:00 UTC')
     expect(q.get(id)?.status).toBe('queued')
     expect(runs).toHaveLength(1)
     now = new Date('2026-06-01T14:00:01Z')
@@ -240,7 +265,8 @@ describe('JobQueue', () => {
   })
 
   it('a background kind runs beside the slots, one at a time: a job queued after it does not wait', async () => {
-    const { q } = setup()
+    const { q, events } = setup()
+    const { until, poke } = watch(events)
     const gates: (() => void)[] = []
     const started: string[] = []
     q.register({
@@ -249,7 +275,9 @@ describe('JobQueue', () => {
       background: true,
       run: async ({ n }) => {
         started.push(`check ${n}`)
-        await new Promise<void>((r) => gates.push(r))
+        const gate = new Promise<void>((r) => gates.push(r))
+        poke()
+        await gate
       },
     })
     q.register({
@@ -266,12 +294,12 @@ describe('JobQueue', () => {
       const c2 = q.enqueue('check', { n: 2 })
       // The queue's one slot is free for the count while the first check runs; the second check waits for the first.
       expect((await q.waitFor(q.enqueue('count', { n: 3 }))).status).toBe('succeeded')
-      while (gates.length === 0) await sleep(5)
+      await until(() => gates.length > 0)
       expect([...started].sort()).toEqual(['check 1', 'count 3'])
       expect(q.get(c2)?.status).toBe('queued')
       gates.shift()?.()
       expect((await q.waitFor(c1)).status).toBe('succeeded')
-      while (gates.length === 0) await sleep(5)
+      await until(() => gates.length > 0)
       expect(started.at(-1)).toBe('check 2')
       gates.shift()?.()
       expect((await q.waitFor(c2)).status).toBe('succeeded')
@@ -281,7 +309,8 @@ describe('JobQueue', () => {
   })
 
   it('a kind that gives way waits while the other kind is queued or running, and a run of it stops and queues again when one starts', async () => {
-    const { q } = setup(2)
+    const { q, events } = setup(2)
+    const { until, poke } = watch(events)
     const started: string[] = []
     const gates: (() => void)[] = []
     const stopped: number[] = []
@@ -291,6 +320,7 @@ describe('JobQueue', () => {
       yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
       run: async (_p, ctx) => {
         started.push(`slow ${ctx.attempt}`)
+        poke()
         if (started.filter((s) => s.startsWith('slow')).length > 1) return 'trained'
         await new Promise<void>((resolve, reject) => {
           ctx.signal.addEventListener('abort', () => {
@@ -305,6 +335,7 @@ describe('JobQueue', () => {
       maxAttempts: 1,
       run: async () => {
         started.push('busy')
+        poke()
         await new Promise<void>((r) => gates.push(r))
       },
     })
@@ -312,10 +343,10 @@ describe('JobQueue', () => {
     q.start()
     try {
       const slow = q.enqueue('slow', {})
-      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      await until(() => q.get(slow)?.status === 'running')
       // The other kind starts: the running job stops and goes back to the queue, its one attempt not used up.
       const busy = q.enqueue('busy', {})
-      await expect.poll(() => q.get(slow)?.message).toBe('Waiting for the busy job')
+      await until(() => q.get(slow)?.message === 'Waiting for the busy job')
       expect(stopped).toEqual([slow])
       expect(q.get(slow)?.status).toBe('queued')
       expect(q.get(busy)?.status).toBe('running')
@@ -337,7 +368,9 @@ describe('JobQueue', () => {
   it('a job the other kind keeps holding starts MAX_HOLD_MS after it was queued, and is stopped at most MAX_GIVE_WAY times', async () => {
     store = openStore({ path: ':memory:', migrationsFolder })
     let now = new Date('2026-06-01T12:00:00Z')
-    const q = queueOn(store.sqlite, new EventBus(), { now: () => now, concurrency: 3 })
+    const events = new EventBus()
+    const { until, poke } = watch(events)
+    const q = queueOn(store.sqlite, events, { now: () => now, concurrency: 3 })
     const gates: (() => void)[] = []
     let runs = 0
     let finishSlow: (() => void) | null = null
@@ -347,6 +380,7 @@ describe('JobQueue', () => {
       yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
       run: async (_p, ctx) => {
         runs++
+        poke()
         await new Promise<void>((resolve, reject) => {
           ctx.signal.addEventListener('abort', () => reject(new Error('Cancelled')))
           finishSlow = resolve
@@ -358,31 +392,32 @@ describe('JobQueue', () => {
       kind: 'busy',
       maxAttempts: 1,
       run: async () => {
+        poke()
         await new Promise<void>((r) => gates.push(r))
       },
     })
     q.start()
     try {
       const slow = q.enqueue('slow', {})
-      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      await until(() => q.get(slow)?.status === 'running')
       // Each busy job is queued while the one before still runs: the job never sees a gap.
       let busy = q.enqueue('busy', {})
-      await expect.poll(() => q.get(slow)?.status).toBe('queued')
+      await until(() => q.get(slow)?.status === 'queued')
       for (let i = 0; i < 3; i++) {
         const next = q.enqueue('busy', {})
         gates.shift()?.()
         expect((await q.waitFor(busy)).status).toBe('succeeded')
         busy = next
-        await expect.poll(() => q.get(busy)?.status).toBe('running')
+        await until(() => q.get(busy)?.status === 'running')
         expect(q.get(slow)?.status).toBe('queued')
       }
       expect(runs).toBe(1)
       // An hour after it was queued it starts beside the busy job, and a new one does not stop it.
       now = new Date(now.getTime() + MAX_HOLD_MS)
       q.wake()
-      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      await until(() => q.get(slow)?.status === 'running')
       const another = q.enqueue('busy', {})
-      await expect.poll(() => q.get(another)?.status).toBe('running')
+      await until(() => q.get(another)?.status === 'running')
       expect(q.get(slow)?.status).toBe('running')
       ;(finishSlow as (() => void) | null)?.()
       expect((await q.waitFor(slow)).status).toBe('succeeded')
@@ -393,7 +428,8 @@ describe('JobQueue', () => {
   })
 
   it('a job gives way at most MAX_GIVE_WAY times, then runs on beside the other kind', async () => {
-    const { q } = setup(2)
+    const { q, events } = setup(2)
+    const { until, poke } = watch(events)
     const gates: (() => void)[] = []
     let runs = 0
     let stops = 0
@@ -404,9 +440,11 @@ describe('JobQueue', () => {
       yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
       run: async (_p, ctx) => {
         runs++
+        poke()
         await new Promise<void>((resolve, reject) => {
           ctx.signal.addEventListener('abort', () => {
             stops++
+            poke()
             reject(new Error('Cancelled'))
           })
           finishSlow = resolve
@@ -418,6 +456,7 @@ describe('JobQueue', () => {
       kind: 'busy',
       maxAttempts: 1,
       run: async () => {
+        poke()
         await new Promise<void>((r) => gates.push(r))
       },
     })
@@ -425,17 +464,17 @@ describe('JobQueue', () => {
     try {
       const slow = q.enqueue('slow', {})
       for (let i = 1; i <= MAX_GIVE_WAY; i++) {
-        await expect.poll(() => q.get(slow)?.status).toBe('running')
+        await until(() => q.get(slow)?.status === 'running')
         const busy = q.enqueue('busy', {})
-        await expect.poll(() => stops).toBe(i)
+        await until(() => stops === i)
         gates.shift()?.()
         expect((await q.waitFor(busy)).status).toBe('succeeded')
       }
       // After its last stop it is not held either: it started again at once.
-      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      await until(() => q.get(slow)?.status === 'running')
       expect(runs).toBe(MAX_GIVE_WAY + 1)
       const busy = q.enqueue('busy', {})
-      await expect.poll(() => q.get(busy)?.status).toBe('running')
+      await until(() => q.get(busy)?.status === 'running')
       expect(q.get(slow)?.status).toBe('running')
       ;(finishSlow as (() => void) | null)?.()
       expect((await q.waitFor(slow)).status).toBe('succeeded')
@@ -448,7 +487,9 @@ describe('JobQueue', () => {
   it('a job gives way only to the jobs its predicate names, and is held at most MAX_HOLD_MS after it was queued', async () => {
     store = openStore({ path: ':memory:', migrationsFolder })
     let now = new Date('2026-06-01T12:00:00Z')
-    const q = queueOn(store.sqlite, new EventBus(), { now: () => now, concurrency: 3 })
+    const events = new EventBus()
+    const { until, poke } = watch(events)
+    const q = queueOn(store.sqlite, events, { now: () => now, concurrency: 3 })
     const gates: (() => void)[] = []
     const started: string[] = []
     q.register({
@@ -461,6 +502,7 @@ describe('JobQueue', () => {
       },
       run: async ({ n }) => {
         started.push(`count ${n}`)
+        poke()
         return n
       },
     })
@@ -469,18 +511,19 @@ describe('JobQueue', () => {
       maxAttempts: 1,
       run: async ({ n }) => {
         started.push(`check ${n}`)
+        poke()
         await new Promise<void>((r) => gates.push(r))
       },
     })
     q.start()
     try {
       q.enqueue('check', { n: 1 })
-      await expect.poll(() => started).toContain('check 1')
+      await until(() => started.includes('check 1'))
       // Another "workspace": not held.
       expect((await q.waitFor(q.enqueue('count', { n: 2 }))).status).toBe('succeeded')
       // The same one: held while check 1 runs, until it has waited MAX_HOLD_MS.
       const held = q.enqueue('count', { n: 1 })
-      await expect.poll(() => started).toContain('count 2')
+      await until(() => started.includes('count 2'))
       expect(q.get(held)?.status).toBe('queued')
       now = new Date(now.getTime() + MAX_HOLD_MS)
       q.wake()
@@ -491,7 +534,8 @@ describe('JobQueue', () => {
   })
 
   it('a kind that gives way does not start while the other kind is queued, though older', async () => {
-    const { q } = setup(2)
+    const { q, events } = setup(2)
+    const { until, poke } = watch(events)
     const order: string[] = []
     const gates: (() => void)[] = []
     q.register({
@@ -500,6 +544,7 @@ describe('JobQueue', () => {
       yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
       run: async (_p, ctx) => {
         order.push('slow')
+        poke()
         await new Promise<void>((resolve, reject) => {
           ctx.signal.addEventListener('abort', () => reject(new Error('Cancelled')))
           gates.push(resolve)
@@ -511,6 +556,7 @@ describe('JobQueue', () => {
       maxAttempts: 1,
       run: async () => {
         order.push('busy')
+        poke()
         await new Promise<void>((r) => gates.push(r))
       },
     })
@@ -519,11 +565,11 @@ describe('JobQueue', () => {
     const busy = q.enqueue('busy', {})
     q.start()
     try {
-      await expect.poll(() => q.get(busy)?.status).toBe('running')
+      await until(() => q.get(busy)?.status === 'running')
       expect(q.get(slow)?.status).toBe('queued')
       gates.shift()?.()
       expect((await q.waitFor(busy)).status).toBe('succeeded')
-      await expect.poll(() => q.get(slow)?.status).toBe('running')
+      await until(() => q.get(slow)?.status === 'running')
       expect(order).toEqual(['busy', 'slow'])
       // Cancelled by the user, it ends cancelled (not queued again).
       expect(q.cancel(slow)).toBe(true)
