@@ -18,6 +18,8 @@ import { hostname, tmpdir } from 'node:os'
 import Database from 'better-sqlite3'
 import { StoreOwnership } from '../store/ownership'
 import { JobsRepo } from '../store/repos/jobs-repo'
+import { mlTrainJob } from '../ml/module'
+import type { ForecastService } from '../ml/forecast-service'
 
 const migrationsFolder = join(sourceResourcesDir(), 'migrations')
 /** The tests' own job kinds (the app's are in JOB_KINDS). */
@@ -467,10 +469,11 @@ describe('JobQueue', () => {
         await until(() => q.get(slow)?.status === 'running')
         const busy = q.enqueue('busy', {})
         await until(() => stops === i)
+        // After its last stop it is not held either: it starts again while the other kind still runs.
+        if (i === MAX_GIVE_WAY) await until(() => q.get(slow)?.status === 'running')
         gates.shift()?.()
         expect((await q.waitFor(busy)).status).toBe('succeeded')
       }
-      // After its last stop it is not held either: it started again at once.
       await until(() => q.get(slow)?.status === 'running')
       expect(runs).toBe(MAX_GIVE_WAY + 1)
       const busy = q.enqueue('busy', {})
@@ -523,7 +526,8 @@ describe('JobQueue', () => {
       expect((await q.waitFor(q.enqueue('count', { n: 2 }))).status).toBe('succeeded')
       // The same one: held while check 1 runs, until it has waited MAX_HOLD_MS.
       const held = q.enqueue('count', { n: 1 })
-      await until(() => started.includes('count 2'))
+      // A count of the other workspace queued after it runs through: the queue looked at both, and held this one.
+      expect((await q.waitFor(q.enqueue('count', { n: 2 }))).status).toBe('succeeded')
       expect(q.get(held)?.status).toBe('queued')
       now = new Date(now.getTime() + MAX_HOLD_MS)
       q.wake()
@@ -531,6 +535,116 @@ describe('JobQueue', () => {
     } finally {
       for (const g of gates) g()
     }
+  })
+
+  it('a job held back does not make the queue look again and again: its next look is when its wait runs out', async () => {
+    const { q, events } = setup(2)
+    const { until, poke } = watch(events)
+    const gates: (() => void)[] = []
+    q.register({
+      kind: 'slow',
+      maxAttempts: 1,
+      yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
+      run: async (_p, ctx) => {
+        poke()
+        await new Promise<void>((resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(new Error('Cancelled')))
+          gates.push(resolve)
+        })
+      },
+    })
+    q.register({
+      kind: 'busy',
+      maxAttempts: 1,
+      run: async () => {
+        const gate = new Promise<void>((r) => gates.push(r))
+        poke()
+        await gate
+      },
+    })
+    q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
+    const delays: number[] = []
+    const schedule = (q as unknown as { schedulePump: (ms: number) => void }).schedulePump.bind(q)
+    ;(q as unknown as { schedulePump: (ms: number) => void }).schedulePump = (ms) => {
+      delays.push(ms)
+      schedule(ms)
+      poke()
+    }
+    q.start()
+    try {
+      const slow = q.enqueue('slow', {})
+      await until(() => q.get(slow)?.status === 'running')
+      const busy = q.enqueue('busy', {})
+      await until(() => q.get(slow)?.message === 'Waiting for the busy job' && q.get(slow)?.status === 'queued')
+      // Once the stopped run has ended, the queue plans its next look for when the held job's hour is up ...
+      await until(() => delays.some((ms) => ms > MAX_HOLD_MS - 60_000))
+      // ... and every other look was at once (an enqueue, an end), never a short timer.
+      expect(delays.filter((ms) => ms > 0 && ms < MAX_HOLD_MS - 60_000)).toEqual([])
+      expect((await q.waitFor(q.enqueue('count', { n: 1 }))).status).toBe('succeeded')
+      expect(q.get(slow)?.status).toBe('queued')
+      gates.splice(0).forEach((g) => g())
+      expect((await q.waitFor(busy)).status).toBe('succeeded')
+      await until(() => q.get(slow)?.status === 'running')
+    } finally {
+      for (const g of gates) g()
+    }
+  })
+
+  it('a job left queued by an earlier run is held for a fresh wait, not let through by its age', async () => {
+    store = openStore({ path: ':memory:', migrationsFolder })
+    let now = new Date('2026-06-01T12:00:00Z')
+    const events = new EventBus()
+    const { until, poke } = watch(events)
+    const q = queueOn(store.sqlite, events, { now: () => now, concurrency: 2 })
+    const started: string[] = []
+    const gates: (() => void)[] = []
+    q.register({
+      kind: 'slow',
+      maxAttempts: 1,
+      yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
+      run: async () => {
+        started.push('slow')
+        poke()
+      },
+    })
+    q.register({
+      kind: 'busy',
+      maxAttempts: 1,
+      run: async () => {
+        started.push('busy')
+        const gate = new Promise<void>((r) => gates.push(r))
+        poke()
+        await gate
+      },
+    })
+    q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
+    // Queued two hours before this run of the app starts, with a sync queued at the start.
+    const slow = q.enqueue('slow', {})
+    now = new Date('2026-06-01T14:00:00Z')
+    const busy = q.enqueue('busy', {})
+    q.start()
+    try {
+      await until(() => q.get(busy)?.status === 'running')
+      expect((await q.waitFor(q.enqueue('count', { n: 1 }))).status).toBe('succeeded')
+      expect(q.get(slow)?.status).toBe('queued')
+      expect(started).toEqual(['busy'])
+      // Its wait starts now: an hour later it runs beside the busy job.
+      now = new Date(now.getTime() + MAX_HOLD_MS)
+      q.wake()
+      expect((await q.waitFor(slow)).status).toBe('succeeded')
+      expect(q.get(busy)?.status).toBe('running')
+    } finally {
+      for (const g of gates) g()
+    }
+  })
+
+  it("a training gives way to its own workspace's sync and import and to any demo build, not to another workspace's", () => {
+    const same = mlTrainJob({} as ForecastService).yieldsTo?.same
+    const mine = { workspaceId: 1, model: 'forecast' as const }
+    expect(same?.(mine, { kind: 'sync:run', payload: { workspaceId: 1 } })).toBe(true)
+    expect(same?.(mine, { kind: 'import:csv', payload: { workspaceId: 1, path: 'a.csv' } })).toBe(true)
+    expect(same?.(mine, { kind: 'sync:run', payload: { workspaceId: 2 } })).toBe(false)
+    expect(same?.(mine, { kind: 'demo:build', payload: { campaigns: 40 } })).toBe(true)
   })
 
   it('a kind that gives way does not start while the other kind is queued, though older', async () => {

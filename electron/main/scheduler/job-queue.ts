@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type { Job, JobStatus } from '../../../shared/domain/jobs'
 import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
+import { reportError } from '../logging'
 import { isBusy, type StoreOwnership } from '../store/ownership'
 import { checkpointStatement, type JobsRepo, toJob, type JobRow, type SqlStatement } from '../store/repos/jobs-repo'
 import type { AppJobKinds, JobKindTable } from './job-kinds'
@@ -103,7 +104,11 @@ const PROGRESS_INTERVAL_MS = 200
  * it runs on beside them, so a busy schedule (syncs every few minutes) cannot keep it from finishing.
  */
 export const MAX_GIVE_WAY = 2
-/** A job that gives way is neither held back nor stopped once it was queued this long ago (ms). */
+/**
+ * A job that gives way is neither held back nor stopped once it has been waiting this long (ms), counted
+ * from the first time this process held it back or stopped it (a job left queued by an earlier run of
+ * the app starts a fresh wait: its age says nothing about how long it waited for this sync).
+ */
 export const MAX_HOLD_MS = 3_600_000
 /** How often a running job's progress is written to its row (events go out every PROGRESS_INTERVAL_MS). */
 const STORED_PROGRESS_INTERVAL_MS = 1000
@@ -140,7 +145,8 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
   /** The kind and payload of each running job. */
   private readonly runningKinds = new Map<number, string>()
   private readonly runningPayloads = new Map<number, unknown>()
-  private readonly runningQueuedAt = new Map<number, string>()
+  /** When each job that gives way was first held back or stopped (the injected clock, ms; forgotten when it ends). */
+  private readonly heldSince = new Map<number, number>()
   /** Running jobs stopped to give way to another kind (`yieldsTo`). */
   private readonly yielding = new Set<number>()
   /** How many times each job was stopped to give way (at most MAX_GIVE_WAY; forgotten when it ends). */
@@ -356,13 +362,26 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = setTimeout(() => {
       this.timer = null
-      this.pump()
+      try {
+        this.pump()
+      } catch (e) {
+        // A claim that met a locked store (or any store error): say so and look again in a second, rather
+        // than throw from a timer and leave the queue without a next look.
+        reportError('The job queue could not start a job', e)
+        this.schedulePump(1000)
+      }
     }, delayMs)
+  }
+
+  /** Whether a job that gives way has waited long enough, or been stopped often enough, to run regardless. */
+  private waitedEnough(id: number, nowMs: number): boolean {
+    const since = this.heldSince.get(id)
+    return (this.gaveWay.get(id) ?? 0) >= MAX_GIVE_WAY || (since !== undefined && nowMs - since >= MAX_HOLD_MS)
   }
 
   /**
    * The queued jobs that must not start now: they give way (`yieldsTo`) to a job that is running or
-   * queued and due, unless they already gave way MAX_GIVE_WAY times or were queued MAX_HOLD_MS ago.
+   * queued and due, unless they already gave way MAX_GIVE_WAY times or have waited MAX_HOLD_MS.
    */
   private heldIds(now: string): number[] {
     const held: number[] = []
@@ -379,9 +398,11 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
       if (!others.length) continue
       const nowMs = Date.parse(now)
       for (const r of mine) {
-        if ((this.gaveWay.get(r.id) ?? 0) >= MAX_GIVE_WAY || nowMs - Date.parse(r.created_at) >= MAX_HOLD_MS) continue
+        if (this.waitedEnough(r.id, nowMs)) continue
         const payload = JSON.parse(r.payload) as unknown
-        if (others.some((o) => y.same?.(payload, o) ?? true)) held.push(r.id)
+        if (!others.some((o) => y.same?.(payload, o) ?? true)) continue
+        held.push(r.id)
+        if (!this.heldSince.has(r.id)) this.heldSince.set(r.id, nowMs)
       }
     }
     return held
@@ -402,11 +423,18 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
       if (!row) break
       this.runJob(row)
     }
-    const next = this.repo.nextRunAfter()
     const room =
       this.running.size - this.runningBackground.size < concurrency ||
       (background.length > 0 && this.runningBackground.size < 1)
-    if (next && room) this.schedulePump(Math.max(10, Date.parse(next) - this.opts.now().getTime()))
+    if (!room) return
+    // The next look: a job waiting for a later time, or a held job's wait running out. A due job held back
+    // is not a reason to look again: the end of the job it gives way to pumps (once a look every 10 ms).
+    const nowMs = Date.parse(now)
+    const times: number[] = []
+    const next = this.repo.nextRunAfter(now)
+    if (next) times.push(Date.parse(next))
+    for (const [id, since] of this.heldSince) if (!this.running.has(id)) times.push(since + MAX_HOLD_MS)
+    if (times.length) this.schedulePump(Math.max(10, Math.min(...times) - nowMs))
   }
 
   private runJob(row: JobRow): void {
@@ -425,17 +453,16 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
       const y = this.kinds.get(k)?.yieldsTo
       if (!y?.kinds.includes(row.kind) || this.yielding.has(id)) continue
       if (!(y.same?.(this.runningPayloads.get(id), { kind: row.kind, payload }) ?? true)) continue
-      const times = this.gaveWay.get(id) ?? 0
-      const queuedAt = this.runningQueuedAt.get(id) ?? ''
-      if (times >= MAX_GIVE_WAY || this.opts.now().getTime() - Date.parse(queuedAt) >= MAX_HOLD_MS) continue
-      this.gaveWay.set(id, times + 1)
+      const nowMs = this.opts.now().getTime()
+      if (this.waitedEnough(id, nowMs)) continue
+      this.gaveWay.set(id, (this.gaveWay.get(id) ?? 0) + 1)
+      if (!this.heldSince.has(id)) this.heldSince.set(id, nowMs)
       this.yielding.add(id)
       this.running.get(id)?.abort()
     }
     this.running.set(row.id, ctl)
     this.runningKinds.set(row.id, row.kind)
     this.runningPayloads.set(row.id, payload)
-    this.runningQueuedAt.set(row.id, row.created_at)
     if (kind.background) this.runningBackground.add(row.id)
     // Throttling measures elapsed time on the monotonic clock; stored instants use the injected one.
     let last = 0
@@ -531,7 +558,6 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
         this.running.delete(row.id)
         this.runningKinds.delete(row.id)
         this.runningPayloads.delete(row.id)
-        this.runningQueuedAt.delete(row.id)
         this.yielding.delete(row.id)
         this.runningBackground.delete(row.id)
         this.runs.delete(row.id)
@@ -554,6 +580,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     const done = this.repo.finish(id, owner, status, result === null ? null : JSON.stringify(result), error, this.now())
     if (!done) return false
     this.gaveWay.delete(id)
+    this.heldSince.delete(id)
     this.events.emit('job:finished', { jobId: id, kind, status, error })
     const job = this.get(id)
     const list = this.waiters.get(id)

@@ -141,12 +141,10 @@ export class JobsRepo {
   }
 
   /** When the next delayed (retrying) job may run (ISO), or null. */
-  nextRunAfter(): string | null {
+  nextRunAfter(now: string): string | null {
     const r = this.sqlite
-      .prepare(
-        `SELECT run_after FROM jobs WHERE status = 'queued' AND run_after IS NOT NULL ORDER BY run_after LIMIT 1`,
-      )
-      .get() as { run_after: string } | undefined
+      .prepare(`SELECT run_after FROM jobs WHERE status = 'queued' AND run_after > ? ORDER BY run_after LIMIT 1`)
+      .get(now) as { run_after: string } | undefined
     return r?.run_after ?? null
   }
 
