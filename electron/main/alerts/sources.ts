@@ -86,7 +86,7 @@ export class AlertSources {
   /**
    * Queue the after-sync checks of a workspace as background work: they run after the sync job
    * has finished, one workspace at a time, in slices that give the event loop a turn at least every
-   * 30 ms (the anomaly scan over 10,000 campaigns took seconds in one stretch). `idle()` waits for them.
+   * SLICE_MS (scheduler/slices.ts; the anomaly scan over 10,000 campaigns took seconds in one stretch). `idle()` waits for them.
    */
   afterSyncLater(workspaceId: number): void {
     this.lane.add(async () => {

@@ -46,8 +46,10 @@ export class DraftThread {
     if (path === '' || path === ':memory:') return null
     const url = workerEntryUrl(import.meta.url, 'draft-worker')
     if (!url) return null
+    // Read outside the try: a wrong ME_BACKGROUND_NICE is a specific error, not a silent one-thread draft.
+    const nice = backgroundNice()
     try {
-      return new DraftThread(startWorker(url, { path, nice: backgroundNice() }))
+      return new DraftThread(startWorker(url, { path, nice }))
     } catch {
       return null
     }

@@ -11,7 +11,7 @@
  * takes turns here: each turn of the event loop resumes ONE of them. With one `setImmediate` each,
  * every waiting piece resumed in the same turn (Node runs all immediates queued before the check
  * phase together), so the after-sync work (anomaly scan, rules cycle, recommendations, response
- * curves: four slices of 30 ms) held the thread ~120 ms between two reads of the IPC and timers.
+ * curves: four slices of 30 ms, as slices were until session 13) held the thread ~120 ms between two reads of the IPC and timers.
  * Module state on purpose: what it shares is this thread's event loop (a worker has its own).
  */
 const waiting: (() => void)[] = []

@@ -22,7 +22,6 @@ export function isActive(job: Pick<Job, 'status'>): boolean {
   return job.status === 'queued' || job.status === 'running'
 }
 
-/** A job we only know from an event so far (the list refetch fills in the rest). */
 /**
  * The status a progress event implies: 'waiting' is sent by a job that went back to the queue (a
  * platform asked it to wait, or a training gave way to a sync), every other step by a running job.
@@ -30,6 +29,7 @@ export function isActive(job: Pick<Job, 'status'>): boolean {
 export const statusOfProgress = (p: Pick<JobProgress, 'step'>): 'queued' | 'running' =>
   p.step === 'waiting' ? 'queued' : 'running'
 
+/** A job we only know from an event so far (the list refetch fills in the rest). */
 function placeholder(p: JobProgress): Job {
   return {
     id: p.jobId,

@@ -244,14 +244,16 @@ export class AnalyticsRepo {
    * One account's ad rows of one day in ad order, as rows of [ad, ad set, spend, impressions,
    * clicks, conversions, value, video views] (a day per read: a caller can pause between days).
    */
-  adRowsOn(accountId: number, date: string, afterAd = -1, limit = -1): number[][] {
-    // In key order (account, date, ad): ad ids ascending; `afterAd` and `limit` page through them.
-    return this.stmt(
-      `SELECT ad_id, ad_set_id, spend_micros, impressions, clicks, conversions, conversion_value_micros, video_views
-       FROM daily_metrics WHERE account_id = ? AND date = ? AND ad_id > ? ORDER BY ad_id LIMIT ?`,
-    )
-      .raw()
-      .all(accountId, date, afterAd, limit) as number[][]
+  adRowsOn(accountId: number, date: string, afterAd = -1, limit?: number): number[][] {
+    // In key order (account, date, ad): ad ids ascending; `afterAd` and `limit` page through them. Two
+    // statements rather than SQLite's `LIMIT -1` for "no limit", which other engines refuse.
+    const select = `SELECT ad_id, ad_set_id, spend_micros, impressions, clicks, conversions, conversion_value_micros, video_views
+       FROM daily_metrics WHERE account_id = ? AND date = ? AND ad_id > ? ORDER BY ad_id`
+    return (
+      limit === undefined
+        ? this.stmt(select).raw().all(accountId, date, afterAd)
+        : this.stmt(`${select} LIMIT ?`).raw().all(accountId, date, afterAd, limit)
+    ) as number[][]
   }
 
   /** The account's data mark (`accountDataMark`): moves with every write of its metrics, and only then. */
