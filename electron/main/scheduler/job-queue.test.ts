@@ -92,6 +92,20 @@ function watch(events: EventBus): { until: (check: () => boolean) => Promise<voi
   }
 }
 
+/** A 'busy' kind whose every run waits for its gate (on `gates` before it pokes), noting its start in `log`. */
+function registerBusy(q: TestQueue, poke: () => void, gates: (() => void)[], log?: string[]): void {
+  q.register({
+    kind: 'busy',
+    maxAttempts: 1,
+    run: async () => {
+      log?.push('busy')
+      const gate = new Promise<void>((r) => gates.push(r))
+      poke()
+      await gate
+    },
+  })
+}
+
 describe('JobQueue', () => {
   it('runs a job, stores its result and throttles progress events', async () => {
     const { q, events } = setup()
@@ -332,15 +346,7 @@ describe('JobQueue', () => {
         })
       },
     })
-    q.register({
-      kind: 'busy',
-      maxAttempts: 1,
-      run: async () => {
-        started.push('busy')
-        poke()
-        await new Promise<void>((r) => gates.push(r))
-      },
-    })
+    registerBusy(q, poke, gates, started)
     q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
     q.start()
     try {
@@ -390,14 +396,7 @@ describe('JobQueue', () => {
         return 'done'
       },
     })
-    q.register({
-      kind: 'busy',
-      maxAttempts: 1,
-      run: async () => {
-        poke()
-        await new Promise<void>((r) => gates.push(r))
-      },
-    })
+    registerBusy(q, poke, gates)
     q.start()
     try {
       const slow = q.enqueue('slow', {})
@@ -454,14 +453,7 @@ describe('JobQueue', () => {
         return 'done'
       },
     })
-    q.register({
-      kind: 'busy',
-      maxAttempts: 1,
-      run: async () => {
-        poke()
-        await new Promise<void>((r) => gates.push(r))
-      },
-    })
+    registerBusy(q, poke, gates)
     q.start()
     try {
       const slow = q.enqueue('slow', {})
@@ -553,15 +545,7 @@ describe('JobQueue', () => {
         })
       },
     })
-    q.register({
-      kind: 'busy',
-      maxAttempts: 1,
-      run: async () => {
-        const gate = new Promise<void>((r) => gates.push(r))
-        poke()
-        await gate
-      },
-    })
+    registerBusy(q, poke, gates)
     q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
     const delays: number[] = []
     const schedule = (q as unknown as { schedulePump: (ms: number) => void }).schedulePump.bind(q)
@@ -607,16 +591,7 @@ describe('JobQueue', () => {
         poke()
       },
     })
-    q.register({
-      kind: 'busy',
-      maxAttempts: 1,
-      run: async () => {
-        started.push('busy')
-        const gate = new Promise<void>((r) => gates.push(r))
-        poke()
-        await gate
-      },
-    })
+    registerBusy(q, poke, gates, started)
     q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
     // Queued two hours before this run of the app starts, with a sync queued at the start.
     const slow = q.enqueue('slow', {})
@@ -665,15 +640,7 @@ describe('JobQueue', () => {
         })
       },
     })
-    q.register({
-      kind: 'busy',
-      maxAttempts: 1,
-      run: async () => {
-        order.push('busy')
-        poke()
-        await new Promise<void>((r) => gates.push(r))
-      },
-    })
+    registerBusy(q, poke, gates, order)
     // Both queued before the queue looks: the one that gives way is older but the other goes first.
     const slow = q.enqueue('slow', {})
     const busy = q.enqueue('busy', {})

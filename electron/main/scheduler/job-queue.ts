@@ -522,30 +522,25 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
         flush()
         const cancelled = ctl.signal.aborted || err instanceof CancelledError
         const message = err instanceof Error ? err.message : String(err)
-        if (this.yielding.has(row.id) && !this.stopping) {
-          const wait = kind.yieldsTo?.message ?? 'Waiting'
-          this.repo.deferRun(row.id, owner, this.now(), wait)
+        // Back to the queue until `runAfter`, its attempt not used up, with what it waits for.
+        const requeue = (runAfter: string, message: string): void => {
+          this.repo.deferRun(row.id, owner, runAfter, message)
           this.events.emit('job:progress', {
             jobId: row.id,
             kind: row.kind,
             step: 'waiting',
             current: 0,
             total: 0,
-            message: wait,
+            message,
           })
+        }
+        if (this.yielding.has(row.id) && !this.stopping) {
+          requeue(this.now(), kind.yieldsTo?.message ?? 'Waiting')
         } else if (cancelled) {
           const reason = err instanceof CancelledError ? err.reason : null
           this.finish(row.id, row.kind, owner, 'cancelled', null, this.stopping ? 'Stopped with the app' : reason)
         } else if (err instanceof RunLaterError) {
-          this.repo.deferRun(row.id, owner, err.runAfter.toISOString(), err.message)
-          this.events.emit('job:progress', {
-            jobId: row.id,
-            kind: row.kind,
-            step: 'waiting',
-            current: 0,
-            total: 0,
-            message: err.message,
-          })
+          requeue(err.runAfter.toISOString(), err.message)
         } else if (attempt < row.max_attempts && !this.stopping) {
           const delay = (kind.retryDelayMs ?? defaultRetryDelay)(attempt)
           const runAfter = new Date(this.opts.now().getTime() + delay).toISOString()
