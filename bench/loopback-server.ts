@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { SimulatedFetchFactory } from '../electron/main/sync/sync-service'
 
 /** A request as the loopback server hands it over: its method, headers and body. */
 export interface LoopbackRequest {
@@ -52,4 +53,21 @@ export function forwardedHeaders(headers: IncomingHttpHeaders, skip: (name: stri
   for (const [k, v] of Object.entries(headers))
     if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && !skip(k)) out.set(k, v)
   return out
+}
+
+/**
+ * The core's side of `memory-sim-server.ts`: demo connections fetch from the simulated platforms' own
+ * process on `port`, each request carrying its real URL (`x-target`), the world (`x-sim`) and the clock (`x-now`).
+ */
+export function simulatedFetchOverLoopback(port: number): SimulatedFetchFactory {
+  const origin = `http://127.0.0.1:${port}/`
+  return (world, now) => async (input, init) => {
+    const req = new Request(input, init)
+    const headers = new Headers(req.headers)
+    headers.set('x-target', req.url)
+    headers.set('x-sim', JSON.stringify(world))
+    headers.set('x-now', now.toISOString())
+    const body = req.body ? await req.arrayBuffer() : undefined
+    return fetch(origin, { method: req.method, headers, body, signal: req.signal, redirect: 'manual' })
+  }
 }

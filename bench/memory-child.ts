@@ -12,6 +12,7 @@ import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
 import { residentByKind } from './smaps'
+import { simulatedFetchOverLoopback } from './loopback-server'
 
 export interface MemoryChildArgs {
   dataDir: string
@@ -86,16 +87,7 @@ async function main(): Promise<void> {
   const platform = createNodePlatform({ host: 'cli', dataDir: a.dataDir, now: () => new Date(Date.now() + offset) })
   const core = createCore(platform, { ownerLabel: 'the memory bench' })
   // Demo connections fetch from the simulated platforms' own process, over loopback HTTP.
-  const origin = `http://127.0.0.1:${a.port}/`
-  core.services.sync.useSimulatedFetch((sim, now) => async (input, init) => {
-    const req = new Request(input, init)
-    const headers = new Headers(req.headers)
-    headers.set('x-target', req.url)
-    headers.set('x-sim', JSON.stringify(sim))
-    headers.set('x-now', now.toISOString())
-    const body = req.body ? await req.arrayBuffer() : undefined
-    return fetch(origin, { method: req.method, headers, body, signal: req.signal, redirect: 'manual' })
-  })
+  core.services.sync.useSimulatedFetch(simulatedFetchOverLoopback(a.port))
   try {
     const rssOpenMb = rss.take()
     log(`  opened: rss ${rssOpenMb} MB`)

@@ -21,6 +21,7 @@ import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
 import { SCALE_WORLD, scaleCacheDir } from './scale-store'
 import { residentByKind } from './smaps'
+import { simulatedFetchOverLoopback } from './loopback-server'
 import { heavyPageCalls } from './heavy-pages'
 import { setCacheSize } from '../electron/main/store/connect'
 import { fork } from 'node:child_process'
@@ -42,16 +43,7 @@ async function useSimulatorProcess(core: Core): Promise<() => void> {
   const { port } = await new Promise<{ port: number }>((resolve) =>
     sim.once('message', (m) => resolve(m as { port: number })),
   )
-  const origin = `http://127.0.0.1:${port}/`
-  core.services.sync.useSimulatedFetch((world, now) => async (input, init) => {
-    const req = new Request(input, init)
-    const headers = new Headers(req.headers)
-    headers.set('x-target', req.url)
-    headers.set('x-sim', JSON.stringify(world))
-    headers.set('x-now', now.toISOString())
-    const body = req.body ? await req.arrayBuffer() : undefined
-    return fetch(origin, { method: req.method, headers, body, signal: req.signal, redirect: 'manual' })
-  })
+  core.services.sync.useSimulatedFetch(simulatedFetchOverLoopback(port))
   return () => sim.kill()
 }
 

@@ -142,9 +142,8 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
   private readonly running = new Map<number, AbortController>()
   /** The running jobs of background kinds (counted apart from `concurrency`). */
   private readonly runningBackground = new Set<number>()
-  /** The kind and payload of each running job. */
-  private readonly runningKinds = new Map<number, string>()
-  private readonly runningPayloads = new Map<number, unknown>()
+  /** The kind and payload of each running job (what a job that gives way is compared with). */
+  private readonly runningJobs = new Map<number, { kind: string; payload: unknown }>()
   /** When each job that gives way was first held back or stopped (the injected clock, ms; forgotten when it ends). */
   private readonly heldSince = new Map<number, number>()
   /** Running jobs stopped to give way to another kind (`yieldsTo`). */
@@ -449,10 +448,10 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     const ctl = new AbortController()
     // Running jobs that give way to this kind stop and go back to the queue (pump holds them meanwhile).
     const payload = JSON.parse(row.payload) as unknown
-    for (const [id, k] of this.runningKinds) {
-      const y = this.kinds.get(k)?.yieldsTo
+    for (const [id, r] of this.runningJobs) {
+      const y = this.kinds.get(r.kind)?.yieldsTo
       if (!y?.kinds.includes(row.kind) || this.yielding.has(id)) continue
-      if (!(y.same?.(this.runningPayloads.get(id), { kind: row.kind, payload }) ?? true)) continue
+      if (!(y.same?.(r.payload, { kind: row.kind, payload }) ?? true)) continue
       const nowMs = this.opts.now().getTime()
       if (this.waitedEnough(id, nowMs)) continue
       this.gaveWay.set(id, (this.gaveWay.get(id) ?? 0) + 1)
@@ -461,8 +460,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
       this.running.get(id)?.abort()
     }
     this.running.set(row.id, ctl)
-    this.runningKinds.set(row.id, row.kind)
-    this.runningPayloads.set(row.id, payload)
+    this.runningJobs.set(row.id, { kind: row.kind, payload })
     if (kind.background) this.runningBackground.add(row.id)
     // Throttling measures elapsed time on the monotonic clock; stored instants use the injected one.
     let last = 0
@@ -551,8 +549,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
       } finally {
         ended = true
         this.running.delete(row.id)
-        this.runningKinds.delete(row.id)
-        this.runningPayloads.delete(row.id)
+        this.runningJobs.delete(row.id)
         this.yielding.delete(row.id)
         this.runningBackground.delete(row.id)
         this.runs.delete(row.id)

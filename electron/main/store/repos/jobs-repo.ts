@@ -140,7 +140,7 @@ export class JobsRepo {
     )
   }
 
-  /** When the next delayed (retrying) job may run (ISO), or null. */
+  /** The earliest time after `now` (ISO) at which a delayed job (a retry, a platform's wait) may run, or null. */
   nextRunAfter(now: string): string | null {
     const r = this.sqlite
       .prepare(`SELECT run_after FROM jobs WHERE status = 'queued' AND run_after > ? ORDER BY run_after LIMIT 1`)
