@@ -4,6 +4,8 @@ import {
   buildOriginRows,
   buildRows,
   emptyCodes,
+  forEachChunk,
+  listRows,
   N_FEATURES,
   prefixes,
   win,
@@ -77,5 +79,41 @@ describe('feature sets', () => {
     const origins = buildOriginRows(series, [7, 14], [60, 90, 120], DAYS - 1, codes)
     expect(origins.n).toBeGreaterThan(0)
     expectRowsFromPrefixes(series, origins)
+  })
+
+  it('written a chunk at a time, give the rows and values of the whole set (codes assigned in the same order)', () => {
+    const series = seriesOf(40, 11)
+    const whole = buildRows(series, [7, 14, 28], 60, DAYS - 1, 1, emptyCodes(), true)
+    const codes = emptyCodes()
+    const rows = listRows(series, [7, 14, 28], 60, DAYS - 1, 1, true)
+    expect(rows.n).toBe(whole.n)
+    // Chunks of 97 rows: entity runs cross chunk borders.
+    const firsts: number[] = []
+    const fields = [
+      'yConversions',
+      'yRevenue',
+      'horizon',
+      'entity',
+      'anchor',
+      'naiveConversions',
+      'naiveRevenue',
+    ] as const
+    forEachChunk(
+      series,
+      rows,
+      codes,
+      (set, first) => {
+        firsts.push(first)
+        expect(set.n).toBe(Math.min(97, whole.n - first))
+        expect([...set.x.subarray(0, set.n * N_FEATURES)]).toEqual([
+          ...whole.x.subarray(first * N_FEATURES, (first + set.n) * N_FEATURES),
+        ])
+        for (const f of fields)
+          expect([...set[f].subarray(0, set.n)]).toEqual([...whole[f].subarray(first, first + set.n)])
+      },
+      97,
+    )
+    expect(firsts.length).toBe(Math.ceil(whole.n / 97))
+    expect(firsts.length).toBeGreaterThan(10)
   })
 })

@@ -170,7 +170,7 @@ export interface FeatureSet {
  * The rows (entity, anchor, horizon) of a feature set in the order they are written, packed in
  * growing Int32Arrays: 12 bytes a row (a calibration set at 10,000 campaigns has ~660,000 rows).
  */
-class RowList {
+export class RowList {
   n = 0
   e = new Int32Array(1024)
   a = new Int32Array(1024)
@@ -231,20 +231,19 @@ class PrefixScratch {
 }
 
 /**
- * Rows for every entity, horizon and anchor whose window [a, a+h-1] lies inside [fromIdx, toIdx]
+ * The rows for every entity, horizon and anchor whose window [a, a+h-1] lies inside [fromIdx, toIdx]
  * (inclusive indices shared by all series), stepping anchors by `stride`. Rows of an entity with
  * no spend in the 28 days before and none planned carry no signal and are skipped.
  */
-export function buildRows(
+export function listRows(
   series: EntitySeries[],
   horizons: readonly number[],
   fromIdx: number,
   toIdx: number,
   stride: number,
-  codes: CategoryCodes,
   /** Keep only rows whose entity has data status `ok` at the anchor (calibration sets). */
   onlyForecastable = false,
-): FeatureSet {
+): RowList {
   const rows = new RowList()
   let spend = new Float64Array(0)
   series.forEach((s, e) => {
@@ -261,7 +260,20 @@ export function buildRows(
       }
     }
   })
-  return materialise(series, rows, codes)
+  return rows
+}
+
+/** The feature set of `listRows` (every row written at once). */
+export function buildRows(
+  series: EntitySeries[],
+  horizons: readonly number[],
+  fromIdx: number,
+  toIdx: number,
+  stride: number,
+  codes: CategoryCodes,
+  onlyForecastable = false,
+): FeatureSet {
+  return materialise(series, listRows(series, horizons, fromIdx, toIdx, stride, onlyForecastable), codes)
 }
 
 /**
@@ -286,10 +298,8 @@ export function buildOriginRows(
   return materialise(series, rows, codes)
 }
 
-/** The feature set of the listed rows, in their order (an entity's prefix sums computed once per run of its rows). */
-function materialise(series: EntitySeries[], rows: RowList, codes: CategoryCodes): FeatureSet {
-  const n = rows.n
-  const fs: FeatureSet = {
+function emptySet(n: number): FeatureSet {
+  return {
     n,
     x: new Float64Array(n * N_FEATURES),
     yConversions: new Float64Array(n),
@@ -300,29 +310,83 @@ function materialise(series: EntitySeries[], rows: RowList, codes: CategoryCodes
     naiveConversions: new Float64Array(n),
     naiveRevenue: new Float64Array(n),
   }
-  const scratch = new PrefixScratch()
-  let current = -1
-  let P: Prefix | null = null
-  for (let i = 0; i < n; i++) {
-    const e = rows.e[i] as number
-    const a = rows.a[i] as number
-    const h = rows.h[i] as number
-    const s = series[e] as EntitySeries
-    if (e !== current || !P) {
-      P = scratch.of(s)
-      current = e
+}
+
+/**
+ * Writes rows of a list into a feature set, in the list's order: an entity's prefix sums are
+ * computed once per run of its rows, also across calls (the rows of a chunk continue the previous one).
+ */
+class RowWriter {
+  private readonly scratch = new PrefixScratch()
+  private current = -1
+  private P: Prefix | null = null
+
+  constructor(
+    private readonly series: EntitySeries[],
+    private readonly rows: RowList,
+    private readonly codes: CategoryCodes,
+  ) {}
+
+  /** Rows [start, end) of the list into `fs` from its row 0; sets `fs.n`. */
+  write(fs: FeatureSet, start: number, end: number): void {
+    const { rows, series, codes } = this
+    for (let r = start; r < end; r++) {
+      const i = r - start
+      const e = rows.e[r] as number
+      const a = rows.a[r] as number
+      const h = rows.h[r] as number
+      const s = series[e] as EntitySeries
+      if (e !== this.current || !this.P) {
+        this.P = this.scratch.of(s)
+        this.current = e
+      }
+      const P = this.P
+      const planned = win(P.spend, a, a + h) / h
+      writeFeatures(fs.x, i * N_FEATURES, s, P, a, h, planned, codes)
+      fs.yConversions[i] = win(P.conversions, a, a + h) / h
+      fs.yRevenue[i] = win(P.revenue, a, a + h) / h
+      fs.horizon[i] = h
+      fs.entity[i] = e
+      fs.anchor[i] = a
+      fs.naiveConversions[i] = win(P.conversions, a - 28, a) / 28
+      fs.naiveRevenue[i] = win(P.revenue, a - 28, a) / 28
     }
-    const planned = win(P.spend, a, a + h) / h
-    writeFeatures(fs.x, i * N_FEATURES, s, P, a, h, planned, codes)
-    fs.yConversions[i] = win(P.conversions, a, a + h) / h
-    fs.yRevenue[i] = win(P.revenue, a, a + h) / h
-    fs.horizon[i] = h
-    fs.entity[i] = e
-    fs.anchor[i] = a
-    fs.naiveConversions[i] = win(P.conversions, a - 28, a) / 28
-    fs.naiveRevenue[i] = win(P.revenue, a - 28, a) / 28
+    fs.n = end - start
   }
+}
+
+/** The feature set of the listed rows, in their order. */
+function materialise(series: EntitySeries[], rows: RowList, codes: CategoryCodes): FeatureSet {
+  const fs = emptySet(rows.n)
+  new RowWriter(series, rows, codes).write(fs, 0, rows.n)
   return fs
+}
+
+/** Rows a chunk of `forEachChunk` holds: 8,192 x 20 features = 1.3 MB of `x`. */
+export const CHUNK_ROWS = 8192
+
+/**
+ * The listed rows written `chunkRows` at a time into one reused feature set, in the list's order:
+ * `fn(set, first)` sees rows [first, first + set.n) of the list as the set's rows 0..n-1, and must
+ * not keep the set (its arrays are overwritten by the next chunk). A caller that only needs a few
+ * numbers per row (predictions, targets) then never holds a whole set: a calibration set at 10,000
+ * campaigns is ~660,000 rows, ~140 MB written at once. The rows and their values are those of
+ * `materialise` (the same writer).
+ */
+export function forEachChunk(
+  series: EntitySeries[],
+  rows: RowList,
+  codes: CategoryCodes,
+  fn: (set: FeatureSet, first: number) => void,
+  chunkRows = CHUNK_ROWS,
+): void {
+  const fs = emptySet(Math.min(chunkRows, rows.n))
+  const writer = new RowWriter(series, rows, codes)
+  for (let start = 0; start < rows.n; start += chunkRows) {
+    const end = Math.min(rows.n, start + chunkRows)
+    writer.write(fs, start, end)
+    fn(fs, start)
+  }
 }
 
 /** Days of history (since the first spend) before an entity is forecast. */

@@ -3,6 +3,8 @@ import { predictRow, trainGbm, type GbmModel } from './gbm/gbm'
 import {
   buildOriginRows,
   buildRows,
+  forEachChunk,
+  listRows,
   dataStatus,
   emptyCodes,
   FEATURE_NAMES,
@@ -15,6 +17,7 @@ import {
   type DataStatus,
   type EntitySeries,
   type FeatureSet,
+  type RowList,
 } from './features'
 import type { WorkspaceSeries } from '../store/repos/dataset-repo'
 import { metricSummary, type MetricSummary } from './metrics'
@@ -173,7 +176,7 @@ export interface TrainResult {
 export const MIN_TRAIN_DAYS = 28 + 56 + CAL_DAYS + (CUTOFFS - 1) * CUTOFF_STEP_DAYS + LAST_WINDOW
 
 /** The ⌈q·n⌉-th smallest value (q in (0, 1]). */
-export function quantile(values: number[], q: number): number {
+export function quantile(values: readonly number[] | Float64Array, q: number): number {
   if (!values.length) return 0
   const s = [...values].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number
@@ -193,12 +196,9 @@ const rowTier = (set: FeatureSet, i: number, bounds: [number, number]): number =
   tierOf(set.x[i * N_FEATURES + SPEND_28D] as number, bounds)
 
 /** Tertiles of the rows' 28-day daily spend (rows with spend). */
-function tierBoundsOf(set: FeatureSet): [number, number] {
+function tierBoundsOf(spend28: Float64Array): [number, number] {
   const v: number[] = []
-  for (let i = 0; i < set.n; i++) {
-    const s = set.x[i * N_FEATURES + SPEND_28D] as number
-    if (s > 0) v.push(s)
-  }
+  for (const s of spend28) if (s > 0) v.push(s)
   return [quantile(v, 1 / 3), quantile(v, 2 / 3)]
 }
 
@@ -238,16 +238,15 @@ function byTier(scores: number[], tiers: number[]): { pooled: number; perTier: n
   return { pooled, perTier }
 }
 
-function fitMetric(
+type FittedModels = Pick<MetricModels, 'point' | 'lower' | 'upper' | 'offsetFeature'>
+
+/** The point and quantile models of one metric, fitted on the training set. */
+function fitModels(
   train: FeatureSet,
   y: Float64Array,
-  cal: FeatureSet,
-  yCal: Float64Array,
-  naiveCal: Float64Array,
-  bounds: [number, number],
   o: TrainOptions,
   offsetName: 'conversions_28d' | 'revenue_28d',
-): MetricModels {
+): FittedModels {
   const nTrees = o.nTrees ?? 200
   const qTrees = o.quantileTrees ?? 100
   const a = (1 - INTERVAL_LEVEL) / 2
@@ -265,38 +264,92 @@ function fitMetric(
     loss: 'quantile',
     alpha: 1 - a,
   })
-  return calibrate({ point, lower, upper, offsetFeature }, cal, yCal, naiveCal, bounds, o)
+  return { point, lower, upper, offsetFeature }
 }
 
-/** Conformal calibration (per spend tier) of fitted models on a calibration set. */
+/** What calibration needs of one metric's models on each calibration row. */
+interface MetricCalRows {
+  /** The point model's prediction (with its offset). */
+  point: Float64Array
+  /** Width of the 10-90% quantile models' band. */
+  width: Float64Array
+  y: Float64Array
+  naive: Float64Array
+}
+
+/** What calibration needs of each calibration row, both metrics (9 numbers a row instead of the set's 29). */
+interface CalRows {
+  n: number
+  /** The row's 28-day daily spend (its spend tier). */
+  spend28: Float64Array
+  conversions: MetricCalRows
+  revenue: MetricCalRows
+}
+
+/**
+ * Both metrics' models scored on the listed calibration rows, written a chunk at a time
+ * (`forEachChunk`): no calibration-sized feature set is ever held (~140 MB at 10,000 campaigns).
+ * The numbers are those the models give on the whole set.
+ */
+function scoreCalRows(
+  series: EntitySeries[],
+  rows: RowList,
+  codes: CategoryCodes,
+  models: { conversions: FittedModels; revenue: FittedModels },
+): CalRows {
+  const n = rows.n
+  const metric = (): MetricCalRows => ({
+    point: new Float64Array(n),
+    width: new Float64Array(n),
+    y: new Float64Array(n),
+    naive: new Float64Array(n),
+  })
+  const out: CalRows = { n, spend28: new Float64Array(n), conversions: metric(), revenue: metric() }
+  forEachChunk(series, rows, codes, (set, first) => {
+    for (let i = 0; i < set.n; i++) {
+      const off = i * N_FEATURES
+      const r = first + i
+      out.spend28[r] = set.x[off + SPEND_28D] as number
+      for (const [m, into, y, naive] of [
+        [models.conversions, out.conversions, set.yConversions, set.naiveConversions],
+        [models.revenue, out.revenue, set.yRevenue, set.naiveRevenue],
+      ] as const) {
+        into.width[r] = Math.abs(predictRow(m.upper, set.x, off) - predictRow(m.lower, set.x, off))
+        into.point[r] = predictRow(m.point, set.x, off) + offsetOf(m, set.x, off)
+        into.y[r] = y[i] as number
+        into.naive[r] = naive[i] as number
+      }
+    }
+  })
+  return out
+}
+
+/** Conformal calibration (per spend tier) of fitted models on a calibration set's scored rows. */
 function calibrate(
-  models: Pick<MetricModels, 'point' | 'lower' | 'upper' | 'offsetFeature'>,
-  cal: FeatureSet,
-  yCal: Float64Array,
-  naiveCal: Float64Array,
+  models: FittedModels,
+  cal: MetricCalRows,
+  spend28: Float64Array,
   bounds: [number, number],
   o: TrainOptions,
 ): MetricModels {
   const { point, lower, upper, offsetFeature } = models
-  const widths: number[] = []
-  const points: number[] = []
+  const n = spend28.length
+  const widths = cal.width
   const tiers: number[] = []
   const positive: number[] = []
-  for (let i = 0; i < cal.n; i++) {
-    const off = i * N_FEATURES
-    widths.push(Math.abs(predictRow(upper, cal.x, off) - predictRow(lower, cal.x, off)))
-    points.push(predictRow(point, cal.x, off) + offsetOf(models, cal.x, off))
-    tiers.push(rowTier(cal, i, bounds))
-    if ((naiveCal[i] as number) > 0) positive.push(naiveCal[i] as number)
+  for (let i = 0; i < n; i++) {
+    tiers.push(tierOf(spend28[i] as number, bounds))
+    if ((cal.naive[i] as number) > 0) positive.push(cal.naive[i] as number)
   }
   const minWidth = Math.max(1e-9, quantile(widths, 0.1))
   const baselineFloor = Math.max(1e-9, quantile(positive, 0.1))
   // Normalised split-conformal scores: |residual| / band width (model) or / baseline level.
-  const scores = points.map((p, i) => Math.abs((yCal[i] as number) - p) / Math.max(widths[i] as number, minWidth))
+  const scores: number[] = []
   const bScores: number[] = []
-  for (let i = 0; i < cal.n; i++) {
-    const nb = naiveCal[i] as number
-    bScores.push(Math.abs((yCal[i] as number) - nb) / Math.max(nb, baselineFloor))
+  for (let i = 0; i < n; i++) {
+    scores.push(Math.abs((cal.y[i] as number) - (cal.point[i] as number)) / Math.max(widths[i] as number, minWidth))
+    const nb = cal.naive[i] as number
+    bScores.push(Math.abs((cal.y[i] as number) - nb) / Math.max(nb, baselineFloor))
   }
   const model = byTier(scores, tiers)
   const base = byTier(bScores, tiers)
@@ -323,51 +376,15 @@ interface Bundle {
   tierBounds: [number, number]
 }
 
-function fitBundle(train: FeatureSet, cal: FeatureSet, o: TrainOptions): Bundle {
-  if (train.n < 200 || cal.n < 20) {
-    throw new Error(`Too little delivery to train (train ${train.n}, calibration ${cal.n} rows)`)
-  }
-  const tierBounds = tierBoundsOf(cal)
-  return {
-    conversions: fitMetric(
-      train,
-      train.yConversions,
-      cal,
-      cal.yConversions,
-      cal.naiveConversions,
-      tierBounds,
-      o,
-      'conversions_28d',
-    ),
-    revenue: fitMetric(train, train.yRevenue, cal, cal.yRevenue, cal.naiveRevenue, tierBounds, o, 'revenue_28d'),
-    tierBounds,
-  }
-}
-
 function strideFor(ws: WorkspaceSeries, trainTo: number, maxRows: number): number {
   const span = Math.max(1, trainTo - 28)
   return Math.max(1, Math.ceil((ws.series.length * HORIZONS.length * span) / maxRows))
 }
 
-/** Training rows (windows ending by `calFrom - 1`) and calibration rows (windows inside [calFrom, calTo]). */
-function trainAndCal(
-  ws: WorkspaceSeries,
-  codes: CategoryCodes,
-  calFrom: number,
-  calTo: number,
-  maxRows: number,
-): { train: FeatureSet; cal: FeatureSet } {
-  const trainTo = calFrom - 1
-  return {
-    train: buildRows(ws.series, HORIZONS, 0, trainTo, strideFor(ws, trainTo, maxRows), codes),
-    // Calibrate on the rows the app forecasts with the model (data status ok), as evaluated.
-    cal: buildRows(ws.series, HORIZONS, calFrom, calTo, 1, codes, true),
-  }
-}
-
 /**
- * Fit the bundle with the training recipe; only the models and the row counts outlive it, so the
- * training and calibration sets (~130 MB at 10,000 campaigns) are garbage before the next set is built.
+ * Fit the bundle with the training recipe: training rows (windows ending by `calFrom - 1`), then
+ * calibration rows (windows inside [calFrom, calTo]) scored a chunk at a time. Only the models and
+ * the row counts outlive it.
  */
 function fitRecipe(
   ws: WorkspaceSeries,
@@ -376,8 +393,37 @@ function fitRecipe(
   calTo: number,
   o: TrainOptions,
 ): { bundle: Bundle; trainRows: number; calibrationRows: number } {
-  const { train, cal } = trainAndCal(ws, codes, calFrom, calTo, o.maxRows ?? 60_000)
-  return { bundle: fitBundle(train, cal, o), trainRows: train.n, calibrationRows: cal.n }
+  const trainTo = calFrom - 1
+  let train: FeatureSet | null = buildRows(
+    ws.series,
+    HORIZONS,
+    0,
+    trainTo,
+    strideFor(ws, trainTo, o.maxRows ?? 60_000),
+    codes,
+  )
+  // Calibrate on the rows the app forecasts with the model (data status ok), as evaluated.
+  const calRows = listRows(ws.series, HORIZONS, calFrom, calTo, 1, true)
+  const trainRows = train.n
+  if (trainRows < 200 || calRows.n < 20) {
+    throw new Error(`Too little delivery to train (train ${trainRows}, calibration ${calRows.n} rows)`)
+  }
+  const models = {
+    conversions: fitModels(train, train.yConversions, o, 'conversions_28d'),
+    revenue: fitModels(train, train.yRevenue, o, 'revenue_28d'),
+  }
+  train = null // garbage before the calibration rows are scored
+  const cal = scoreCalRows(ws.series, calRows, codes, models)
+  const tierBounds = tierBoundsOf(cal.spend28)
+  return {
+    bundle: {
+      conversions: calibrate(models.conversions, cal.conversions, cal.spend28, tierBounds, o),
+      revenue: calibrate(models.revenue, cal.revenue, cal.spend28, tierBounds, o),
+      tierBounds,
+    },
+    trainRows,
+    calibrationRows: calRows.n,
+  }
 }
 
 const zeroTiers = (): Record<SpendTier, number> => ({ low: 0, mid: 0, high: 0 })
@@ -515,10 +561,10 @@ export function rollingOrigin(
   // the CAL_DAYS before it (windows after the model's training data, so the scores stay out of sample).
   const recal = new Map<number, { conversions: MetricModels; revenue: MetricModels }>()
   for (const a of origins) {
-    const k = buildRows(ws.series, HORIZONS, a - CAL_DAYS, a - 1, 1, codes, true)
+    const k = scoreCalRows(ws.series, listRows(ws.series, HORIZONS, a - CAL_DAYS, a - 1, 1, true), codes, bundle)
     recal.set(a, {
-      conversions: calibrate(bundle.conversions, k, k.yConversions, k.naiveConversions, bundle.tierBounds, o),
-      revenue: calibrate(bundle.revenue, k, k.yRevenue, k.naiveRevenue, bundle.tierBounds, o),
+      conversions: calibrate(bundle.conversions, k.conversions, k.spend28, bundle.tierBounds, o),
+      revenue: calibrate(bundle.revenue, k.revenue, k.spend28, bundle.tierBounds, o),
     })
   }
   const at = (a: number): { conversions: MetricModels; revenue: MetricModels } => recal.get(a) ?? bundle
@@ -602,28 +648,36 @@ export function evaluateArtifact(
     throw new Error(`Unsupported forecast artifact ${String(artifact.kind)}`)
   const codes: CategoryCodes = JSON.parse(JSON.stringify(artifact.codes)) as CategoryCodes
   const L = ws.settledDays - 1
-  const test = buildRows(ws.series, HORIZONS, L - 27, L, 1, codes)
-  const score = (m: MetricModels, y: Float64Array, naive: Float64Array): MetricSummary => {
-    const a: number[] = []
-    const p: number[] = []
-    const lo: number[] = []
-    const hi: number[] = []
-    const b: number[] = []
+  // The windows of the last 28 settled days (~380,000 rows at 10,000 campaigns), a chunk at a time.
+  const rows = listRows(ws.series, HORIZONS, L - 27, L, 1)
+  const scored = (): { a: number[]; p: number[]; lo: number[]; hi: number[]; b: number[] } => ({
+    a: [],
+    p: [],
+    lo: [],
+    hi: [],
+    b: [],
+  })
+  const conversions = scored()
+  const revenue = scored()
+  forEachChunk(ws.series, rows, codes, (test) => {
     for (let i = 0; i < test.n; i++) {
       const h = test.horizon[i] as number
-      const band = predictBand(m, test.x, i * N_FEATURES, rowTier(test, i, artifact.tierBounds))
-      a.push((y[i] as number) * h)
-      p.push(Math.max(0, band.point) * h)
-      lo.push(Math.max(0, band.lower) * h)
-      hi.push(Math.max(0, band.upper) * h)
-      b.push((naive[i] as number) * h)
+      const tier = rowTier(test, i, artifact.tierBounds)
+      for (const [m, into, y, naive] of [
+        [artifact.conversions, conversions, test.yConversions, test.naiveConversions],
+        [artifact.revenue, revenue, test.yRevenue, test.naiveRevenue],
+      ] as const) {
+        const band = predictBand(m, test.x, i * N_FEATURES, tier)
+        into.a.push((y[i] as number) * h)
+        into.p.push(Math.max(0, band.point) * h)
+        into.lo.push(Math.max(0, band.lower) * h)
+        into.hi.push(Math.max(0, band.upper) * h)
+        into.b.push((naive[i] as number) * h)
+      }
     }
-    return metricSummary(a, p, lo, hi, b)
-  }
-  return {
-    conversions: score(artifact.conversions, test.yConversions, test.naiveConversions),
-    revenue: score(artifact.revenue, test.yRevenue, test.naiveRevenue),
-  }
+  })
+  const summary = (r: ReturnType<typeof scored>): MetricSummary => metricSummary(r.a, r.p, r.lo, r.hi, r.b)
+  return { conversions: summary(conversions), revenue: summary(revenue) }
 }
 
 export interface Band {
