@@ -11,7 +11,8 @@ import { addDays } from '../shared/domain/dates'
 import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
-import { residentByKind } from './smaps'
+import { printMallocStats, residentByKind } from './smaps'
+import { releaseFreedMemory } from '../electron/main/memory-release'
 import { simulatedFetchOverLoopback } from './loopback-server'
 
 export interface MemoryChildArgs {
@@ -40,6 +41,13 @@ export interface MemoryChildResult {
   /** Where the resident memory lies (bench/smaps.ts) idle before the sync and idle after it. */
   residentIdleBefore: Record<string, number>
   residentIdleAfter: Record<string, number>
+  /** Releases of freed memory the core made after its big jobs (memory-release.ts), the last one's ms. */
+  memoryReleases: number
+  memoryReleaseMs: number | null
+  /** RSS and where it lies right after one more release called by the bench (what is left to release). */
+  rssAfterReleaseMb: number
+  residentAfterRelease: Record<string, number>
+  releaseMs: number | null
   errors: string[]
 }
 
@@ -146,6 +154,15 @@ async function main(): Promise<void> {
       const job = core.jobs.get(id)
       jobs[kind] = job?.status === 'failed' ? `failed: ${job.error ?? ''}` : (job?.status ?? 'unknown')
     }
+    const memoryReleases = core.memoryRelease.count
+    const memoryReleaseMs = core.memoryRelease.last?.ms ?? null
+    const released = await releaseFreedMemory()
+    const rssAfterReleaseMb = mb(process.memoryUsage.rss())
+    const residentAfterRelease = residentByKind()
+    log(
+      `  idle after: ${rssIdleAfterMb} MB ${JSON.stringify(residentIdleAfter)} (core releases ${memoryReleases}, last ${memoryReleaseMs?.toFixed(1)} ms); after one more release (${released.ms.toFixed(1)} ms): ${rssAfterReleaseMb} MB ${JSON.stringify(residentAfterRelease)}`,
+    )
+    printMallocStats()
     const trained = core.jobs.result<{ workerHeapMb?: number | null }>(ids['ml:train'])
     const result: MemoryChildResult = {
       rssOpenMb,
@@ -163,6 +180,11 @@ async function main(): Promise<void> {
       samples,
       residentIdleBefore,
       residentIdleAfter,
+      memoryReleases,
+      memoryReleaseMs,
+      rssAfterReleaseMb,
+      residentAfterRelease,
+      releaseMs: released.supported ? released.ms : null,
       errors,
     }
     process.send?.(result)

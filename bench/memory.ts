@@ -69,6 +69,13 @@ export const memoryBench: Bench = {
         // Where the idle RSS lies (bench/smaps.ts: main thread's malloc heap, worker threads' malloc arenas, other anonymous memory, files).
         resident_idle_before_sync: r.residentIdleBefore,
         resident_idle_after: r.residentIdleAfter,
+        // Freed memory the core returned to the system after its big jobs (memory-release.ts; Linux with glibc).
+        memory_releases: r.memoryReleases,
+        memory_release_ms: r.memoryReleaseMs,
+        // One more release called by the bench after the idle figure: what was still releasable.
+        rss_after_release_mb: r.rssAfterReleaseMb,
+        resident_after_release: r.residentAfterRelease,
+        release_ms: r.releaseMs,
         busy_s: r.busyS,
         jobs: r.jobs,
       }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 
 const mb = (kb: number): number => Math.round(kb / 1024)
 
@@ -35,4 +36,20 @@ export function residentByKind(): Record<string, number> {
   }
   for (const k of Object.keys(out)) out[k] = mb(out[k] ?? 0)
   return out
+}
+
+/**
+ * glibc's own account of its arenas (malloc_stats: per arena the bytes taken from the system and those
+ * in use, printed on stderr), through koffi; nothing where that is unavailable. Tells live allocations
+ * from free pages kept resident.
+ */
+export function printMallocStats(): void {
+  try {
+    const koffi = createRequire(import.meta.url)('koffi') as {
+      load(p: string): { func(sig: string): () => void }
+    }
+    koffi.load('libc.so.6').func('void malloc_stats()')()
+  } catch {
+    // Not Linux with glibc, or no koffi.
+  }
 }

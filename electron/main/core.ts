@@ -11,6 +11,7 @@ import { JobQueue, RunLaterError } from './scheduler/job-queue'
 import { JOB_KINDS } from './scheduler/job-kinds'
 import { startTrayStatus } from './tray-status'
 import { openStore } from './store/db'
+import { shrinkConnectionMemory } from './store/connect'
 import { runStoreCheck, STORE_CHECK_DELAY_MS } from './store/integrity-check'
 import { StoreOwnership } from './store/ownership'
 import { JobsRepo } from './store/repos/jobs-repo'
@@ -42,6 +43,7 @@ import { AuditRepo } from './store/repos/audit-repo'
 import { backupsModule } from './backups-module'
 import { securityModule } from './security-module'
 import { PageReads, registerPreparePages } from './page-reads'
+import { MemoryRelease } from './memory-release'
 
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
@@ -88,8 +90,13 @@ export interface Core extends CoreServices {
   dispatch: Dispatch
   /** Id of the demo build queued at start, if any. */
   startupJobId: number | null
+  /** Returns freed memory to the system after big jobs (memory-release.ts; Linux with glibc). */
+  memoryRelease: MemoryRelease
   close(): Promise<void>
 }
+
+/** Jobs after which freed memory is returned to the system (they allocate hundreds of MB on other threads). */
+const BIG_JOBS: ReadonlySet<string> = new Set(['sync:run', 'ml:train', 'import:csv', 'demo:build', 'store:check'])
 
 /** Days after which the demo's data is rebuilt at start so "last 7 days" is never empty. */
 const DEMO_STALE_DAYS = 1
@@ -245,13 +252,33 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     for (const m of modules) m.startWork?.()
   }
   const stopTrayStatus = startTrayStatus(new StatusRepo(store.sqlite), events, platform)
+  // After a big job, and once its follow-ups (after-sync checks, recommendations) are done, the
+  // memory they freed goes back to the system: glibc keeps it resident otherwise (issue 18 item 4).
+  const memoryRelease = new MemoryRelease({
+    settled: () =>
+      Promise.all([
+        wired.services.alertSources.idle(),
+        wired.services.anomalies.idle(),
+        wired.services.recommendations.idle(),
+      ]),
+    // The core connection's page cache (64 MB) is full after the after-sync work: freed first, then returned.
+    before: () => shrinkConnectionMemory(store.sqlite),
+    busy: () => [...BIG_JOBS].some((k) => jobs.active(k as keyof typeof JOB_KINDS).some((j) => j.status === 'running')),
+  })
+  const offMemoryRelease = events.on('job:finished', (f) => {
+    if (BIG_JOBS.has(f.kind)) memoryRelease.request()
+  })
+  services.pageReads.onWorkerStopped = () => memoryRelease.request()
 
   return {
     ...services,
     services: wired.services,
     dispatch,
     startupJobId,
+    memoryRelease,
     async close() {
+      memoryRelease.close()
+      offMemoryRelease()
       stopTrayStatus()
       stopWarm()
       offPageReads()

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays } from '../../shared/domain/dates'
 import { contract } from '../../shared/ipc/contract'
 import type { Core } from './core'
+import { isGlibc } from './memory-release'
 import { PAGE_READS, pageReadServices, type PageReadName } from './page-reads'
 import { createTestCore, TEST_CALLER } from './test-support'
 
@@ -76,9 +77,19 @@ describe('page reads on their worker', () => {
 
   it('the worker stops once idle (its memory goes back) and a later read starts another', async () => {
     const input = { workspaceId: ws, range, limit: 299 }
+    const told = core.pageReads.onWorkerStopped
+    const stopTold = new Promise<void>((resolve) => {
+      core.pageReads.onWorkerStopped = () => (told?.(), resolve())
+    })
+    await core.memoryRelease.flush()
+    expect(core.memoryRelease.requested).toBe(false)
     const first = await call('analytics:listCreatives', input)
     await core.pageReads.stopped()
     expect(core.pageReads.running).toBe(false)
+    // The core is told, and returns the worker's freed memory to the system (memory-release.ts).
+    await stopTold
+    core.pageReads.onWorkerStopped = told
+    expect(core.memoryRelease.requested).toBe(isGlibc())
     core.events.emit('data:changed', { tables: ['ads'], workspaceId: ws })
     const exitedBefore = core.pageReads.stopped()
     expect(await call('analytics:listCreatives', input)).toEqual(first)

@@ -113,6 +113,8 @@ export class PageReads {
   private inline: PageReadServices | null = null
   private closed = false
   private forgotten = 0
+  /** Called when a worker stopped for being idle has exited (the core releases freed memory then). */
+  onWorkerStopped: (() => void) | null = null
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -216,7 +218,7 @@ export class PageReads {
       if (this.worker === w && !this.busy(w)) {
         if (this.idleTimer) clearTimeout(this.idleTimer)
         this.idleTimer = setTimeout(() => {
-          if (this.worker === w && !this.busy(w)) void this.stopWorker()
+          if (this.worker === w && !this.busy(w)) void this.stopWorker().then(() => this.onWorkerStopped?.())
         }, WORKER_IDLE_MS)
         this.idleTimer.unref()
       }

@@ -55,3 +55,12 @@ export function walAutoCheckpoint(sqlite: Sqlite): number {
 export function setWalAutoCheckpoint(sqlite: Sqlite, pages: number): void {
   sqlite.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(pages))}`)
 }
+
+/**
+ * Free the connection's unused page cache and lookaside memory (PRAGMA shrink_memory): after big jobs,
+ * so the memory release that follows can return those pages to the system (memory-release.ts). The
+ * next reads fill the cache again from the OS's file cache.
+ */
+export function shrinkConnectionMemory(sqlite: Sqlite): void {
+  if (sqlite.open) sqlite.pragma('shrink_memory')
+}

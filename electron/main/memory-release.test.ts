@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  isGlibc,
+  loadMallocTrim,
+  MemoryRelease,
+  memoryReleaseSupported,
+  releaseFreedMemory,
+  type ReleaseResult,
+} from './memory-release'
+import { createTestCore } from './test-support'
+
+// Freed memory goes back to the system after big jobs (issue 18 item 4): glibc's malloc_trim on
+// Linux, nothing elsewhere or when the FFI module cannot load.
+const done: ReleaseResult = { supported: true, released: true, ms: 0 }
+
+describe('releasing freed memory', () => {
+  it.runIf(isGlibc())('calls malloc_trim on Linux with glibc', async () => {
+    expect(memoryReleaseSupported()).toBe(true)
+    // Freed blocks to give back: a few MB allocated and dropped by this thread's allocator.
+    let blocks: Buffer[] | null = Array.from({ length: 64 }, () => Buffer.allocUnsafeSlow(64 * 1024).fill(1))
+    expect(blocks.length).toBe(64)
+    blocks = null
+    const r = await releaseFreedMemory()
+    expect(r.supported).toBe(true)
+    expect(r.ms).toBeGreaterThanOrEqual(0)
+  })
+
+  it('is a no-op where it is not supported', async () => {
+    let required = 0
+    const notGlibc = loadMallocTrim(
+      () => false,
+      () => {
+        required++
+        throw new Error('not reached')
+      },
+    )
+    expect(notGlibc).toEqual({ reason: expect.stringMatching(/not glibc|not Linux/) })
+    expect(required).toBe(0)
+    // The FFI module missing (a package without it): a reason, no exception.
+    const missing = loadMallocTrim(
+      () => true,
+      () => {
+        throw new Error("Cannot find module 'koffi'")
+      },
+    )
+    expect(missing).toEqual({ reason: "Cannot find module 'koffi'" })
+    if (!isGlibc()) {
+      expect(memoryReleaseSupported()).toBe(false)
+      expect(await releaseFreedMemory()).toEqual({ supported: false, released: false, ms: 0 })
+    }
+  })
+
+  it('releases once per quiet spell, after the follow-ups settle, and not while a big job runs', async () => {
+    let calls = 0
+    let busy = false
+    let settle: () => void = () => undefined
+    let settledAsked = 0
+    let before = 0
+    const r = new MemoryRelease({
+      delayMs: 60_000,
+      busy: () => busy,
+      before: () => {
+        // Caches are freed just before each release, never when it is skipped.
+        expect(calls).toBe(before)
+        before++
+      },
+      settled: () => {
+        settledAsked++
+        return new Promise<void>((resolve) => (settle = resolve))
+      },
+      release: () => (calls++, Promise.resolve(done)),
+    })
+    r.request()
+    r.request()
+    r.request()
+    expect(r.requested).toBe(true)
+    const flushed = r.flush()
+    // It waits for the follow-ups before releasing.
+    await Promise.resolve()
+    expect(settledAsked).toBe(1)
+    expect(calls).toBe(0)
+    settle()
+    await flushed
+    expect(calls).toBe(1)
+    expect(r.count).toBe(1)
+    expect(r.requested).toBe(false)
+    // A big job still running: nothing now (its end asks again).
+    busy = true
+    r.request()
+    const skipped = r.flush()
+    settle()
+    await skipped
+    expect(calls).toBe(1)
+    busy = false
+    r.request()
+    const again = r.flush()
+    settle()
+    await again
+    expect(calls).toBe(2)
+    expect(before).toBe(2)
+    // Closed: requests do nothing.
+    r.close()
+    r.request()
+    expect(r.requested).toBe(false)
+  })
+
+  it('the core asks for a release when a big job ends, not for other jobs', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'memory-release-'))
+    const c = createTestCore({ dbPath: join(d, 'store.db') })
+    try {
+      c.events.emit('job:finished', { jobId: 0, kind: 'pages:prepare', status: 'succeeded', error: null })
+      expect(c.memoryRelease.requested).toBe(false)
+      c.events.emit('job:finished', { jobId: 0, kind: 'sync:run', status: 'succeeded', error: null })
+      expect(c.memoryRelease.requested).toBe(isGlibc())
+      await c.memoryRelease.flush()
+      expect(c.memoryRelease.count).toBe(isGlibc() ? 1 : 0)
+      c.events.emit('job:finished', { jobId: 0, kind: 'ml:train', status: 'failed', error: 'boom' })
+      expect(c.memoryRelease.requested).toBe(isGlibc())
+    } finally {
+      await c.close()
+      rmSync(d, { recursive: true, force: true })
+    }
+    // Closed with the core: no release after it.
+    expect(c.memoryRelease.requested).toBe(false)
+  })
+})

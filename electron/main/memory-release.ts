@@ -1,0 +1,172 @@
+import { createRequire } from 'node:module'
+import { performance } from 'node:perf_hooks'
+
+/**
+ * Gives memory the process has freed back to the system, after big jobs (issue 18 item 4).
+ *
+ * On Linux with glibc, memory freed by a sync, a training or an import stays resident: glibc keeps
+ * the free pages of the main thread's heap when a live block sits above them, and keeps the arenas
+ * of worker threads that have exited (the sync's writer and decoders, the training thread) for the
+ * next thread. `malloc_trim(0)` returns the free pages of every arena, dead threads' included. It is
+ * called through `koffi` (an FFI module with prebuilt binaries) on Linux with glibc only; elsewhere,
+ * or when the module cannot load, releasing is a silent no-op (logged once). macOS's and Windows'
+ * allocators return freed memory on their own schedule and have no such call here.
+ * `ME_MEMORY_RELEASE=0` turns off the releases after big jobs (benches compare with and without).
+ */
+
+/** Calls malloc_trim(0) on a thread of libuv's pool (it walks every arena: 300 ms at load 7 after a sync); resolves whether it released anything. */
+export type Trim = () => Promise<boolean>
+
+/** Whether this process's C library is glibc (Node's report names the glibc it runs on). */
+export function isGlibc(): boolean {
+  if (process.platform !== 'linux') return false
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
+  return typeof header?.glibcVersionRuntime === 'string'
+}
+
+type KoffiFunc = ((pad: number) => number) & {
+  async(pad: number, done: (err: unknown, result: number) => void): void
+}
+
+interface Koffi {
+  load(path: string): { func(signature: string): KoffiFunc }
+}
+
+/**
+ * glibc's malloc_trim through koffi, or why it is not available: not Linux with glibc, or the FFI
+ * module or the C library failed to load (the app runs on without it). The arguments are for tests.
+ */
+export function loadMallocTrim(
+  glibc: () => boolean = isGlibc,
+  requireKoffi: () => Koffi = () => createRequire(import.meta.url)('koffi') as Koffi,
+): { trim: Trim } | { reason: string } {
+  if (!glibc())
+    return { reason: process.platform === 'linux' ? 'the C library is not glibc' : `not Linux (${process.platform})` }
+  try {
+    const fn = requireKoffi().load('libc.so.6').func('int malloc_trim(size_t pad)')
+    return {
+      trim: () =>
+        new Promise<boolean>((resolve, reject) =>
+          fn.async(0, (err, r) => (err ? reject(err as Error) : resolve(r === 1))),
+        ),
+    }
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : String(err) }
+  }
+}
+
+let loaded: ReturnType<typeof loadMallocTrim> | undefined
+
+function trimHere(): Trim | null {
+  if (!loaded) {
+    loaded = loadMallocTrim()
+    // Logged once: a missing module on Linux is worth knowing; elsewhere there is nothing to say.
+    if ('reason' in loaded && process.platform === 'linux')
+      console.warn(`[memory] freed memory is not returned to the system after big jobs: ${loaded.reason}`)
+  }
+  return 'trim' in loaded ? loaded.trim : null
+}
+
+/** Whether releasing works here (Linux with glibc and the FFI module loaded). */
+export function memoryReleaseSupported(): boolean {
+  return trimHere() !== null
+}
+
+export interface ReleaseResult {
+  /** false where releasing is not supported (nothing was called). */
+  supported: boolean
+  /** Whether some memory was returned to the system. */
+  released: boolean
+  /** How long the release took (on a pool thread, not this one), ms. */
+  ms: number
+}
+
+/** Returns the free pages of every malloc arena to the system (the call runs on a libuv pool thread). */
+export async function releaseFreedMemory(): Promise<ReleaseResult> {
+  const trim = trimHere()
+  if (!trim) return { supported: false, released: false, ms: 0 }
+  const t0 = performance.now()
+  const released = await trim()
+  return { supported: true, released, ms: performance.now() - t0 }
+}
+
+/** How long after the last big job's end the memory is released: the jobs' follow-ups start meanwhile. */
+export const RELEASE_DELAY_MS = 2000
+
+export interface MemoryReleaseOptions {
+  delayMs?: number
+  /** Work to wait for before releasing (the after-sync checks, recommendations, rules cycle). */
+  settled?: () => Promise<unknown>
+  /** Whether a big job is still running (then its end asks again, and nothing is released now). */
+  busy?: () => boolean
+  /** Run just before the release: frees caches whose memory it then returns (the core connection's page cache). */
+  before?: () => void
+  /** The release itself (tests count calls). */
+  release?: () => Promise<ReleaseResult>
+}
+
+/**
+ * Releases freed memory once the process has gone quiet after big work: `request()` (a sync, a
+ * training, an import ended; the page-reads worker stopped) starts a timer of `delayMs`, a later
+ * request restarts it; when it fires, the release waits for `settled()` and happens unless `busy()`.
+ * One release per quiet spell, never on a hot path. Does nothing where releasing is unsupported.
+ */
+export class MemoryRelease {
+  private timer: NodeJS.Timeout | null = null
+  private closed = false
+  private pending: Promise<void> = Promise.resolve()
+  /** Releases done (tests, benches). */
+  count = 0
+  last: ReleaseResult | null = null
+
+  constructor(private readonly opts: MemoryReleaseOptions = {}) {}
+
+  request(): void {
+    if (this.closed || (!this.opts.release && (process.env.ME_MEMORY_RELEASE === '0' || !memoryReleaseSupported())))
+      return
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.pending = this.run()
+    }, this.opts.delayMs ?? RELEASE_DELAY_MS)
+    this.timer.unref()
+  }
+
+  /** Whether a release is asked for and its delay still running. */
+  get requested(): boolean {
+    return this.timer !== null
+  }
+
+  /** Runs a requested release now instead of at its timer, and resolves once it ran or was skipped (tests, benches). */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.timer = null
+      this.pending = this.run()
+    }
+    await this.pending
+  }
+
+  close(): void {
+    this.closed = true
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  private async run(): Promise<void> {
+    try {
+      await this.opts.settled?.()
+    } catch {
+      // A follow-up that failed was reported where it ran; memory is released all the same.
+    }
+    // A request made while waiting has its own timer; a big job running will ask again at its end.
+    if (this.closed || this.timer || this.opts.busy?.()) return
+    try {
+      this.opts.before?.()
+    } catch (err) {
+      console.warn('[memory] freeing caches before the release failed:', err)
+    }
+    this.last = await (this.opts.release ?? releaseFreedMemory)()
+    if (this.last.supported) this.count++
+  }
+}
