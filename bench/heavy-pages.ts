@@ -1,4 +1,5 @@
 import { addDays } from '../shared/domain/dates'
+import { CREATIVES_WINDOW } from '../shared/domain/row-window'
 
 /** The heavy pages' calls over the 30 days to `endDate` (what a user who looks around asks): the memory benches open them. */
 export function heavyPageCalls(w: number, endDate: string): [string, unknown][] {
@@ -19,7 +20,10 @@ export function heavyPageCalls(w: number, endDate: string): [string, unknown][] 
         window: { offset: 0, limit: 200, sort: 'spend', dir: 'desc', search: '' },
       },
     ],
-    ['analytics:listCreatives', { workspaceId: w, range, limit: 300 }],
+    [
+      'analytics:listCreatives',
+      { workspaceId: w, range, window: { offset: 0, limit: CREATIVES_WINDOW, sort: 'spend', dir: 'desc', search: '' } },
+    ],
     ['analytics:compareFormats', { workspaceId: w, range }],
     ['ml:listEntities', { workspaceId: w, limit: 200 }],
     ['ml:getDrivers', { workspaceId: w, days: 90 }],

@@ -4,6 +4,7 @@
  * process's alone. Started by bench/scale.ts with `node --import tsx`; reports one JSON message.
  */
 import { addDays } from '../shared/domain/dates'
+import { CREATIVES_WINDOW } from '../shared/domain/row-window'
 import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
@@ -78,6 +79,15 @@ function explorerInput(w: number, range: { from: string; to: string }): unknown 
   }
 }
 
+/** A window of the Creatives page's list as the renderer asks for it (spend high to low, or by name). */
+function creativesInput(w: number, range: { from: string; to: string }, offset: number, sort = 'spend'): unknown {
+  return {
+    workspaceId: w,
+    range,
+    window: { offset, limit: CREATIVES_WINDOW, sort, dir: sort === 'name' ? 'asc' : 'desc', search: '' },
+  }
+}
+
 function pagesOf(w: number, endDate: string, topCampaign: number | null, firstIds: number[] = []): Page[] {
   const range = { from: addDays(endDate, -29), to: endDate }
   const pages: Page[] = [
@@ -111,8 +121,18 @@ function pagesOf(w: number, endDate: string, topCampaign: number | null, firstId
     {
       name: 'creatives',
       calls: [
-        ['analytics:listCreatives', { workspaceId: w, range, limit: 300 }],
+        ['analytics:listCreatives', creativesInput(w, range, 0)],
         ['analytics:compareFormats', { workspaceId: w, range }],
+      ],
+    },
+    {
+      // Scrolled far down the 128,000 ads, then sorted by name (the worker keeps each order).
+      name: 'creatives-scrolled',
+      calls: [
+        ['analytics:listCreatives', creativesInput(w, range, 64_000)],
+        ['analytics:listCreatives', creativesInput(w, range, 120_000)],
+        ['analytics:listCreatives', creativesInput(w, range, 0, 'name')],
+        ['analytics:listCreatives', creativesInput(w, range, 50_000, 'name')],
       ],
     },
     {

@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { addDays } from '../shared/domain/dates'
+import { CREATIVES_WINDOW } from '../shared/domain/row-window'
 import { createCore } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
@@ -36,7 +37,11 @@ async function main(): Promise<void> {
     const w = built.workspaceId
     const range = { from: addDays(SCALE_WORLD.endDate, -29), to: SCALE_WORLD.endDate }
     const inputs: Record<string, unknown> = {
-      'analytics:listCreatives': { workspaceId: w, range, limit: 300 },
+      'analytics:listCreatives': {
+        workspaceId: w,
+        range,
+        window: { offset: 0, limit: CREATIVES_WINDOW, sort: 'spend', dir: 'desc', search: '' },
+      },
       'analytics:compareFormats': { workspaceId: w, range },
       'ml:getDrivers': { workspaceId: w, days: 90 },
       'ml:listEntities': { workspaceId: w, limit: 200 },

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays } from '../../shared/domain/dates'
+import type { Kpis, Totals } from '../../shared/domain/metrics'
+import { compareNames, CREATIVES_WINDOW, sortRows } from '../../shared/domain/row-window'
 import { contract } from '../../shared/ipc/contract'
 import type { Core } from './core'
 import { isGlibc } from './memory-release'
@@ -99,6 +101,63 @@ describe('page reads on their worker', () => {
     expect(core.pageReads.running).toBe(false)
   })
 
+  it('scrolls the creatives list window by window: the windows make up the whole sorted list, and a data change reaches the order the worker keeps', async () => {
+    type List = { rows: { adId: number; name: string; totals: Totals; kpis: Kpis }[]; total?: number; offset?: number }
+    const win = (offset: number, sort = 'ctr', dir = 'desc') => ({
+      workspaceId: ws,
+      range,
+      limit: 300,
+      window: { offset, limit: 40, sort, dir, search: '' },
+    })
+    const first = (await call('analytics:listCreatives', win(0))) as List
+    const total = first.total as number
+    const all = (pageReadServices(core.store.sqlite).creatives.list(ws, range, 5000) as List).rows
+    expect(total).toBe(all.length)
+    expect(total).toBeGreaterThan(80)
+    const ids = first.rows.map((r) => r.adId)
+    for (let offset = 40; offset < total; offset += 40) {
+      const w = (await call('analytics:listCreatives', win(offset))) as List
+      expect(w.offset).toBe(offset)
+      ids.push(...w.rows.map((r) => r.adId))
+    }
+    // The explorer's order: CTR high to low, ads without a CTR last, ties by name (archived ads that
+    // delivered in the range are listed too).
+    const want = sortRows(
+      [...all].sort((a, b) => a.adId - b.adId).map((r) => ({ ...r, platform: null, status: null })),
+      { sort: 'ctr', dir: 'desc', search: '' },
+    ).rows.map((r) => r.adId)
+    expect(ids).toEqual(want)
+    // The first screen is kept; a scrolled window is not (the worker keeps the order instead).
+    expect(core.pageReads.has('analytics:listCreatives', contract['analytics:listCreatives'].input.parse(win(0)))).toBe(
+      true,
+    )
+    expect(
+      core.pageReads.has('analytics:listCreatives', contract['analytics:listCreatives'].input.parse(win(40))),
+    ).toBe(false)
+
+    // A search filters by name before the window; the name sort is the explorer's.
+    const byName = (await call('analytics:listCreatives', win(0, 'name', 'asc'))) as List
+    const names = byName.rows.map((r) => r.name)
+    expect(names).toEqual([...names].sort(compareNames))
+    const needle = all[0]!.name.slice(0, 6).toLowerCase()
+    const found = (await call('analytics:listCreatives', {
+      ...win(0),
+      window: { ...win(0).window, search: needle },
+    })) as List
+    expect(found.total).toBe(all.filter((r) => r.name.toLowerCase().includes(needle)).length)
+    expect(found.rows.every((r) => r.name.toLowerCase().includes(needle))).toBe(true)
+
+    // An ad renamed to sort first: after the data:changed the same worker lists it first (its kept order is forgotten).
+    const worker = core.pageReads.stopped()
+    const last = (await call('analytics:listCreatives', win(total - 1, 'name', 'asc'))) as List
+    const moved = last.rows[0]!.adId
+    core.store.sqlite.prepare("UPDATE ads SET name = '0 first by name' WHERE id = ?").run(moved)
+    core.events.emit('data:changed', { tables: ['ads'], workspaceId: ws })
+    const after = (await call('analytics:listCreatives', win(0, 'name', 'asc'))) as List
+    expect(after.rows[0]!.adId).toBe(moved)
+    expect(core.pageReads.stopped()).toBe(worker)
+  }, 60_000)
+
   it("a read's error keeps its code across the thread (a workspace without data)", async () => {
     const empty = core.workspaces.create('Empty', 'USD')
     const env = await core.dispatch('experiments:listEntities', { workspaceId: empty, level: 'ad_set' }, TEST_CALLER)
@@ -129,7 +188,13 @@ describe('the pages:prepare job', () => {
       const today = c.platform.clock.now().toISOString().slice(0, 10)
       const r = { from: addDays(today, -30), to: addDays(today, -1) }
       expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 90 })).toBe(true)
-      expect(c.pageReads.has('analytics:listCreatives', { workspaceId: w, range: r, limit: 300 })).toBe(true)
+      // The Creatives page's first window, as the renderer asks it and the router parses it.
+      const firstWindow = contract['analytics:listCreatives'].input.parse({
+        workspaceId: w,
+        range: r,
+        window: { offset: 0, limit: CREATIVES_WINDOW, sort: 'spend', dir: 'desc', search: '' },
+      })
+      expect(c.pageReads.has('analytics:listCreatives', firstWindow)).toBe(true)
       expect(c.pageReads.has('analytics:compareFormats', { workspaceId: w, range: r })).toBe(true)
       expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 30 })).toBe(false)
       // A sync's end forgets the kept answers and queues the job again.

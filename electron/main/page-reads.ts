@@ -3,10 +3,11 @@ import type { DateRange } from '../../shared/domain/metrics'
 import type { DataTable } from '../../shared/domain/tables'
 import { addDays } from '../../shared/domain/dates'
 import { contract, type ChannelOutput, type ChannelParsedInput } from '../../shared/ipc/contract'
+import { CREATIVES_WINDOW } from '../../shared/domain/row-window'
 import { AppError, type ErrorCode } from '../../shared/ipc/result'
 import { AnalyticsService, BREAKDOWN_TABLES } from './analytics/analytics-service'
 import type { AnomalyService } from './analytics/anomaly-service'
-import { CreativesService } from './analytics/creatives-service'
+import { CreativesService, type CreativeWindow } from './analytics/creatives-service'
 import { ExperimentService } from './experiments/experiment-service'
 import { driversTree } from './ml/drivers'
 import type { CoreServices } from './core-services'
@@ -51,6 +52,12 @@ interface ReadSpec<I, O> {
   /** A data:changed naming one of these forgets the kept answers. */
   tables: readonly DataTable[]
   run(s: PageReadServices, input: I): O
+  /**
+   * A window of a long list scrolled through (not the first screen): its answer is not kept (the
+   * worker keeps the list's order, so it is cheap), and the worker waits `SCROLL_IDLE_MS` before it
+   * stops, so a pause in the scrolling does not cost the list's sums again.
+   */
+  scrolled?(input: I): boolean
 }
 
 const spec = <I, O>(s: ReadSpec<I, O>): ReadSpec<I, O> => s
@@ -63,8 +70,11 @@ export const PAGE_READS = {
   }),
   'analytics:listCreatives': spec({
     tables: METRIC_READ_TABLES,
-    run: (s, i: { workspaceId: number; range: DateRange; limit: number }): ChannelOutput<'analytics:listCreatives'> =>
-      s.creatives.list(i.workspaceId, i.range, i.limit),
+    run: (
+      s,
+      i: { workspaceId: number; range: DateRange; limit: number; window?: CreativeWindow | undefined },
+    ): ChannelOutput<'analytics:listCreatives'> => s.creatives.list(i.workspaceId, i.range, i.limit, i.window),
+    scrolled: (i) => (i.window?.offset ?? 0) > 0,
   }),
   'analytics:compareFormats': spec({
     tables: METRIC_READ_TABLES,
@@ -94,6 +104,8 @@ const MAX_KEPT = 24
  * one worker serves them; a later read starts a new one, a small cost beside the seconds the read takes.
  */
 const WORKER_IDLE_MS = 1_000
+/** How long the worker stays after a scrolled window (see ReadSpec.scrolled): a reader's pause. */
+export const SCROLL_IDLE_MS = 30_000
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; code?: ErrorCode; message: string }
 
@@ -115,6 +127,8 @@ export class PageReads {
   private forgotten = 0
   /** Called when a worker stopped for being idle has exited (the core releases freed memory then). */
   onWorkerStopped: (() => void) | null = null
+  /** How long the worker stays once idle (longer after a scrolled window). */
+  private idleMs = WORKER_IDLE_MS
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -127,6 +141,12 @@ export class PageReads {
     const key = `${name}|${JSON.stringify(input)}`
     const hit = this.kept.get(key)
     if (hit) return hit.answer as Promise<OutputOf<N>>
+    const spec = PAGE_READS[name] as ReadSpec<InputOf<N>, OutputOf<N>>
+    if (spec.scrolled?.(input)) {
+      this.idleMs = SCROLL_IDLE_MS
+      return this.compute(name, input)
+    }
+    this.idleMs = WORKER_IDLE_MS
     const answer = this.compute(name, input)
     if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string)
     this.kept.set(key, { name, answer })
@@ -142,13 +162,18 @@ export class PageReads {
     return this.kept.has(`${name}|${JSON.stringify(input)}`)
   }
 
-  /** The data changed: forget the answers that read any of `tables` (all of them without a list). */
+  /**
+   * The data changed: forget the answers that read any of `tables` (all of them without a list), and
+   * what the services computing them keep (the creatives' sums and orders), on the worker too.
+   */
   invalidate(tables?: readonly DataTable[]): void {
     for (const [key, k] of this.kept)
       if (!tables || PAGE_READS[k.name].tables.some((t) => tables.includes(t))) {
         this.kept.delete(key)
         this.forgotten++
       }
+    this.inline?.creatives.invalidate()
+    this.worker?.postMessage({ invalidate: true })
   }
 
   /** How many kept answers (done or being computed) the data's changes have made the reads forget so far. */
@@ -219,7 +244,7 @@ export class PageReads {
         if (this.idleTimer) clearTimeout(this.idleTimer)
         this.idleTimer = setTimeout(() => {
           if (this.worker === w && !this.busy(w)) void this.stopWorker().then(() => this.onWorkerStopped?.())
-        }, WORKER_IDLE_MS)
+        }, this.idleMs)
         this.idleTimer.unref()
       }
     })
@@ -247,11 +272,18 @@ export class PageReads {
 /** The first background computation waits this long after the start (the first pages come first). */
 export const PAGE_READS_WARM_DELAY_MS = 5_000
 
-/** The reads each page asks first, for one workspace (Predictions' 90-day drivers, Creatives over the last 30 days, Experiments). */
+/** The reads each page asks first, for one workspace (Predictions' 90-day drivers, Creatives' first window over the last 30 days, Experiments). */
 function firstReads(core: CoreServices, workspaceId: number, range: DateRange): Promise<unknown>[] {
   return [
     core.pageReads.get('ml:getDrivers', { workspaceId, days: 90 }),
-    core.pageReads.get('analytics:listCreatives', { workspaceId, range, limit: 300 }),
+    core.pageReads.get(
+      'analytics:listCreatives',
+      contract['analytics:listCreatives'].input.parse({
+        workspaceId,
+        range,
+        window: { offset: 0, limit: CREATIVES_WINDOW },
+      }),
+    ),
     core.pageReads.get('analytics:compareFormats', { workspaceId, range }),
     core.pageReads.get('experiments:suggest', contract['experiments:suggest'].input.parse({ workspaceId })),
     core.pageReads.get(

@@ -1,6 +1,9 @@
 import type { Kpis, Totals } from './metrics'
 import type { MetricKeyName } from './metric-keys'
 
+/** Ads per window the Creatives page asks (its first window is computed ahead with this size). */
+export const CREATIVES_WINDOW = 100
+
 /** What a list can be sorted by: a metric or the name. */
 export type RowSortKey = MetricKeyName | 'name'
 

@@ -8,6 +8,7 @@ import type {
   FormatComparisonSchema,
 } from '../../../shared/ipc/contracts/analytics-insights'
 import { AppError } from '../../../shared/ipc/result'
+import { sortRows, type RowSortKey } from '../../../shared/domain/row-window'
 import type { AdMeta, CreativesRepo } from '../store/repos/creatives-repo'
 import type { AnalyticsRepo } from '../store/repos/analytics-repo'
 import { addBucket, type AnalyticsService } from './analytics-service'
@@ -51,6 +52,18 @@ export function creativeRow(
   }
 }
 
+/** A window of the creatives list (the contract's `window`, defaults applied). */
+export interface CreativeWindow {
+  offset: number
+  limit: number
+  sort: RowSortKey
+  dir: 'asc' | 'desc'
+  search: string
+}
+
+/** Orders kept (each up to one id per ad delivered: ~1 MB at 128,000 ads). */
+const MAX_KEPT_ORDERS = 4
+
 interface AdTotals {
   currency: string
   convertedFrom: string[]
@@ -70,9 +83,13 @@ export class CreativesService {
    */
   private readonly recent = new Map<string, AdTotals>()
 
-  /** Forget the kept totals (called on data:changed). */
+  /** Orders of the creatives list's last few windows (sort, search), ad ids in list order, until the data changes. */
+  private readonly orders = new Map<string, number[]>()
+
+  /** Forget the kept totals and orders (called on data:changed). */
   invalidate(): void {
     this.recent.clear()
+    this.orders.clear()
   }
 
   private adTotals(workspaceId: number, range: DateRange): AdTotals {
@@ -113,22 +130,69 @@ export class CreativesService {
     return out
   }
 
-  /** Ads with delivery in the range, highest spend first, with fatigue state. */
-  list(workspaceId: number, range: DateRange, limit: number): z.infer<typeof CreativeListSchema> {
+  /**
+   * Ads with delivery in the range with their fatigue state: without a window the `limit` of highest
+   * spend; with one, a window of all of them filtered by name and sorted (the order is kept for the
+   * next windows, so scrolling costs the window's names and fatigue fits, not the sums again).
+   */
+  list(
+    workspaceId: number,
+    range: DateRange,
+    limit: number,
+    window?: CreativeWindow,
+  ): z.infer<typeof CreativeListSchema> {
     const { currency, convertedFrom, totals } = this.adTotals(workspaceId, range)
-    const ids = [...totals.entries()]
-      .sort((a, b) => b[1].spendMicros - a[1].spendMicros || a[0] - b[0])
-      .slice(0, limit)
-      .map(([id]) => id)
+    if (!window) {
+      const ids = [...totals.entries()]
+        .sort((a, b) => b[1].spendMicros - a[1].spendMicros || a[0] - b[0])
+        .slice(0, limit)
+        .map(([id]) => id)
+      return { currency, convertedFrom, rows: this.rows(ids, totals, range.to) }
+    }
+    const order = this.order(workspaceId, range, totals, window)
+    const ids = order.slice(window.offset, window.offset + window.limit)
+    return {
+      currency,
+      convertedFrom,
+      rows: this.rows(ids, totals, range.to),
+      total: order.length,
+      offset: window.offset,
+    }
+  }
+
+  private rows(ids: number[], totals: Map<number, Totals>, to: string): z.infer<typeof CreativeListSchema>['rows'] {
     const meta = this.adMeta(ids)
-    const days = this.adDays(ids, range.to)
-    const rows = ids.flatMap((id) => {
+    const days = this.adDays(ids, to)
+    return ids.flatMap((id) => {
       const m = meta.get(id)
       const t = totals.get(id) as Totals
       if (!m) return []
       return [creativeRow(id, m, t, days.get(id) ?? [])]
     })
-    return { currency, convertedFrom, rows }
+  }
+
+  /**
+   * The ads delivered in the range whose name contains the search (case-insensitive), sorted as the
+   * explorer sorts (`sortRows`: rows without a value last either way, ties by name, then by id), as ids.
+   */
+  private order(workspaceId: number, range: DateRange, totals: Map<number, Totals>, w: CreativeWindow): number[] {
+    const search = w.search.trim().toLowerCase()
+    const key = JSON.stringify([workspaceId, range, w.sort, w.dir, search])
+    const hit = this.orders.get(key)
+    if (hit) return hit
+    const names = this.creatives.adNames([...totals.keys()])
+    const rows: { id: number; name: string; platform: null; totals: Totals; kpis: ReturnType<typeof deriveKpis> }[] = []
+    // In id order, so ads of equal value and equal name (the sort is stable) keep one order.
+    for (const id of [...totals.keys()].sort((a, b) => a - b)) {
+      const t = totals.get(id) as Totals
+      const name = names.get(id) ?? ''
+      if (search && !name.toLowerCase().includes(search)) continue
+      rows.push({ id, name, platform: null, totals: t, kpis: deriveKpis(t) })
+    }
+    const ids = sortRows(rows, { sort: w.sort, dir: w.dir, search: '' }).rows.map((r) => r.id)
+    if (this.orders.size >= MAX_KEPT_ORDERS) this.orders.delete(this.orders.keys().next().value as string)
+    this.orders.set(key, ids)
+    return ids
   }
 
   /** Formats compared over a range: sums, ratios and cluster-robust 95% intervals. */

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { EntityLevelSchema } from '../../domain/entities'
 import { CreativeFormatSchema, PlatformIdSchema } from '../../domain/entities'
 import { DateRangeSchema, IsoDateSchema, KpisSchema, TotalsSchema } from '../../domain/metrics'
+import { METRIC_KEYS } from '../../domain/metric-keys'
 import { Id } from './analytics-schemas'
 
 /** Daily series the anomaly detector watches. */
@@ -186,9 +187,32 @@ export const CreativeListSchema = z.object({
   currency: z.string(),
   convertedFrom: z.array(z.string()),
   rows: z.array(CreativeRowSchema),
+  /** For a window: the ads matching its search (the list's length) and where the window starts. */
+  total: z.number().int().optional(),
+  offset: z.number().int().optional(),
 })
 export const CreativesInputSchema = z
-  .object({ workspaceId: Id, range: DateRangeSchema, limit: z.number().int().min(1).max(5000).default(1000) })
+  .object({
+    workspaceId: Id,
+    range: DateRangeSchema,
+    /** Without a window: the `limit` ads of highest spend (reports, the first screen of older callers). */
+    limit: z.number().int().min(1).max(5000).default(1000),
+    /**
+     * One window of every ad delivered in the range, filtered by name and sorted in the core (the
+     * Creatives page asks for the rows it shows plus a margin); the answer's `total` says how many matched.
+     */
+    window: z
+      .object({
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000),
+        /** A metric of the range's totals or the name (fatigue is fitted per row shown, so it does not sort). */
+        sort: z.enum(['name', ...METRIC_KEYS]).default('spend'),
+        dir: z.enum(['asc', 'desc']).default('desc'),
+        search: z.string().max(200).default(''),
+      })
+      .strict()
+      .optional(),
+  })
   .strict()
 
 const Interval = z.tuple([z.number(), z.number()]).nullable()

@@ -158,6 +158,17 @@ export class CreativesRepo {
     return out
   }
 
+  /** The ads' names (the creatives list's search and name sort). */
+  adNames(ids: readonly number[]): Map<number, string> {
+    const rows = inChunks(ids, (chunk, list) =>
+      this.sqlite
+        .prepare(`SELECT id, name FROM ads WHERE id IN (${list})`)
+        .raw()
+        .all(...chunk),
+    ) as [number, string][]
+    return new Map(rows)
+  }
+
   /** An ad's name when it belongs to the workspace, else null. */
   adName(adId: number, workspaceId: number): string | null {
     const r = this.sqlite

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState, type JSX } from 'react'
+import { useCallback, useEffect, useRef, useState, type JSX } from 'react'
 import type { z } from 'zod'
 import type {
   ComparisonSchema,
@@ -13,16 +13,27 @@ import { EmptyState, Skeleton } from '../../components/States'
 import type { ChartPalette } from '../../lib/chart-theme'
 import { errorMessage } from '../../lib/errors'
 import { downloadChartPng, downloadCsv } from '../../lib/export'
-import { formatPercent } from '../../lib/format'
+import { useRowWindows } from '../../lib/row-windows'
+import { CREATIVES_WINDOW } from '../../../../shared/domain/row-window'
+import { formatInteger, formatPercent } from '../../lib/format'
 import { METRIC_DATA, usePageData, type DataTable } from '../../lib/page-data'
 import { useWorkspaceStore } from '../../stores/workspace-store'
 import './analytics.css'
 import { asChartOption } from './charts'
 import { FatiguePanel, formatsOption, STATE_BADGE, Thumb } from './CreativeParts'
-import { formatMetric, platformLabel } from './format'
+import { CreativesTable } from './CreativesTable'
+import type { SortKey, SortState } from './ExplorerTable'
+import { formatMetric } from './format'
 
 type CreativeList = z.infer<typeof CreativeListSchema>
 type Creative = CreativeList['rows'][number]
+
+/** Ads per window asked of the core (a screen shows ~13; the grid fetches windows as they scroll in). */
+const WINDOW = CREATIVES_WINDOW
+/** Ads per request of a CSV export (the core's largest window). */
+const EXPORT_WINDOW = 1000
+/** Typing pauses this long before the search goes to the core. */
+const SEARCH_DELAY_MS = 250
 type Formats = z.infer<typeof FormatComparisonSchema>
 type Comparison = z.infer<typeof ComparisonSchema>
 
@@ -36,24 +47,95 @@ export function CreativesPage(): JSX.Element {
   const [view, setView] = useState<'table' | 'gallery'>('table')
   const [open, setOpen] = useState<number | null>(null)
   const [picked, setPicked] = useState<number[]>([])
+  const [sort, setSort] = useState<SortState>({ key: 'spend', dir: 'desc' })
+  const [search, setSearch] = useState('')
+  const [query, setQuery] = useState('')
+  /** Ads the gallery shows (it grows a window at a time). */
+  const [shown, setShown] = useState(WINDOW)
   const formatsBox = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    const t = setTimeout(() => setQuery(search.trim()), SEARCH_DELAY_MS)
+    return () => clearTimeout(t)
+  }, [search])
 
+  // The core sums, filters and sorts every ad delivered in the range; the page asks for windows.
+  const ask = useCallback(
+    (offset: number, limit: number) =>
+      getClient().invoke('analytics:listCreatives', {
+        workspaceId: workspaceId as number,
+        range,
+        window: { offset, limit, sort: sort.key, dir: sort.dir, search: query },
+      }),
+    [workspaceId, range, sort, query],
+  )
+  const queryKey = JSON.stringify({ workspaceId, range, sort, query })
+  useEffect(() => setShown(WINDOW), [queryKey])
   const state = usePageData({
-    key: workspaceId === null ? null : JSON.stringify({ workspaceId, range }),
-    load: async (): Promise<{ list: CreativeList; formats: Formats }> => {
-      const q = { workspaceId: workspaceId as number, range }
-      const [list, formats] = await Promise.all([
-        getClient().invoke('analytics:listCreatives', { ...q, limit: 300 }),
-        getClient().invoke('analytics:compareFormats', q),
-      ])
-      return { list, formats }
-    },
+    key: workspaceId === null ? null : queryKey,
+    load: () => ask(0, WINDOW),
     tables: CREATIVE_TABLES,
     workspaceId,
   })
-  const rows = state.data?.list.rows
-  const currency = state.data?.list.currency ?? 'USD'
-  const formats = state.data?.formats ?? null
+  const formatsState = usePageData({
+    key: workspaceId === null ? null : JSON.stringify({ workspaceId, range }),
+    load: (): Promise<Formats> =>
+      getClient().invoke('analytics:compareFormats', { workspaceId: workspaceId as number, range }),
+    tables: CREATIVE_TABLES,
+    workspaceId,
+  })
+  const fetchWindow = useCallback((offset: number) => ask(offset, WINDOW), [ask])
+  const list = useRowWindows(state.data, fetchWindow, WINDOW)
+  const rows = state.data?.rows
+  const currency = state.data?.currency ?? 'USD'
+  const formats = formatsState.data ?? null
+  const { onRange } = list
+  useEffect(() => {
+    if (view === 'gallery') onRange(0, Math.min(shown, list.count) - 1)
+  }, [view, shown, list.count, onRange])
+
+  const onSort = (key: SortKey): void =>
+    setSort((s) =>
+      s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'name' ? 'asc' : 'desc' },
+    )
+  const [exporting, setExporting] = useState<{ done: number; total: number } | null>(null)
+  const [exportError, setExportError] = useState<string | null>(null)
+  const stopExport = useRef(false)
+  const exportCsv = async (): Promise<void> => {
+    // Every matching ad, window by window, in the order shown (each window fits its ads' fatigue).
+    stopExport.current = false
+    setExportError(null)
+    const all: Creative[] = []
+    setExporting({ done: 0, total: list.count })
+    try {
+      for (;;) {
+        const w = await ask(all.length, EXPORT_WINDOW)
+        all.push(...w.rows)
+        setExporting({ done: all.length, total: w.total ?? all.length })
+        if (stopExport.current) return
+        if (w.rows.length < EXPORT_WINDOW || all.length >= (w.total ?? 0)) break
+      }
+    } catch (err) {
+      setExportError(`The export stopped: ${errorMessage(err)}`)
+      return
+    } finally {
+      setExporting(null)
+    }
+    downloadCsv(
+      `creatives-${range.from}-${range.to}.csv`,
+      [
+        { header: 'ad_id', value: (r: Creative) => r.adId },
+        { header: 'ad', value: (r) => r.name },
+        { header: 'format', value: (r) => r.format },
+        { header: 'platform', value: (r) => r.platform },
+        { header: `spend_${currency}`, value: (r) => r.kpis.spend },
+        { header: 'ctr', value: (r) => r.kpis.ctr },
+        { header: 'roas', value: (r) => r.kpis.roas },
+        { header: 'fatigue', value: (r) => r.fatigue.state },
+        { header: 'days_until_fatigue', value: (r) => r.fatigue.daysUntilFatigue },
+      ],
+      all,
+    )
+  }
 
   const [a, b] = picked
   const comparison = usePageData({
@@ -80,6 +162,7 @@ export function CreativesPage(): JSX.Element {
     [formats],
   )
 
+  const total = list.count
   let body: JSX.Element
   if (state.status !== 'ready' || rows === undefined)
     body = (
@@ -87,86 +170,75 @@ export function CreativesPage(): JSX.Element {
         {() => null}
       </LoadState>
     )
-  else if (rows.length === 0) body = <EmptyState title="No ads delivered in this range" />
-  else if (view === 'gallery')
-    body = (
-      <div className="gallery" data-testid="creative-gallery">
-        {rows.map((r) => (
-          <button
-            type="button"
-            key={r.adId}
-            className="gallery__item"
-            onClick={() => setOpen(open === r.adId ? null : r.adId)}
-          >
-            <Thumb url={r.thumbnailUrl} format={r.format} />
-            <span className="gallery__meta">
-              <strong>{r.headline ?? r.name}</strong>
-              <span>
-                {formatMetric('spend', r.kpis.spend, currency)} · CTR {formatMetric('ctr', r.kpis.ctr, currency)} · ROAS{' '}
-                {formatMetric('roas', r.kpis.roas, currency)}
-              </span>
-              <span className={`badge ${STATE_BADGE[r.fatigue.state] ?? ''}`}>{r.fatigue.state.replace('_', ' ')}</span>
-            </span>
-          </button>
-        ))}
-      </div>
+  else if (total === 0)
+    body = query ? (
+      <EmptyState title={`No ad named like “${query}” delivered in this range`}>
+        Clear the search to see every ad.
+      </EmptyState>
+    ) : (
+      <EmptyState title="No ads delivered in this range">Pick a longer date range or another workspace.</EmptyState>
     )
-  else
+  else if (view === 'gallery') {
+    const count = Math.min(shown, total)
     body = (
-      <div className="table-wrap">
-        <table className="table" data-testid="creative-table">
-          <thead>
-            <tr>
-              <th aria-label="Compare" />
-              <th>Ad</th>
-              <th>Format</th>
-              <th>Platform</th>
-              <th className="num">Spend</th>
-              <th className="num">CTR</th>
-              <th className="num">ROAS</th>
-              <th>Fatigue</th>
-              <th className="num">Days to fatigue</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.adId}>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Compare ${r.name}`}
-                    checked={picked.includes(r.adId)}
-                    onChange={() => toggle(r.adId)}
-                  />
-                </td>
-                <td>
-                  <button type="button" className="link" onClick={() => setOpen(open === r.adId ? null : r.adId)}>
-                    {r.name}
-                  </button>
-                  <div className="field__hint">{r.headline}</div>
-                </td>
-                <td>{r.format}</td>
-                <td>{platformLabel(r.platform)}</td>
-                <td className="num tabular">{formatMetric('spend', r.kpis.spend, currency)}</td>
-                <td className="num tabular">{formatMetric('ctr', r.kpis.ctr, currency)}</td>
-                <td className="num tabular">{formatMetric('roas', r.kpis.roas, currency)}</td>
-                <td>
-                  <span className={`badge ${STATE_BADGE[r.fatigue.state] ?? ''}`} title={r.fatigue.explanation}>
+      <>
+        <div className="gallery" data-testid="creative-gallery">
+          {Array.from({ length: count }, (_, i) => {
+            const r = list.rowAt(i)
+            if (!r)
+              return (
+                <div key={`pending-${i}`} className="gallery__item" aria-busy="true">
+                  <Skeleton height={120} />
+                </div>
+              )
+            return (
+              <button
+                type="button"
+                key={r.adId}
+                className="gallery__item"
+                onClick={() => setOpen(open === r.adId ? null : r.adId)}
+              >
+                <Thumb url={r.thumbnailUrl} format={r.format} />
+                <span className="gallery__meta">
+                  <strong>{r.headline ?? r.name}</strong>
+                  <span>
+                    {formatMetric('spend', r.kpis.spend, currency)} · CTR {formatMetric('ctr', r.kpis.ctr, currency)} ·
+                    ROAS {formatMetric('roas', r.kpis.roas, currency)}
+                  </span>
+                  <span className={`badge ${STATE_BADGE[r.fatigue.state] ?? ''}`}>
                     {r.fatigue.state.replace('_', ' ')}
                   </span>
-                </td>
-                <td className="num tabular">
-                  {r.fatigue.daysUntilFatigue === null
-                    ? '—'
-                    : r.fatigue.daysUntilFatigue > 365
-                      ? '> 1 year'
-                      : r.fatigue.daysUntilFatigue}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                </span>
+              </button>
+            )
+          })}
+        </div>
+        {count < total ? (
+          <div className="gallery__more">
+            <button type="button" className="btn btn--sm" onClick={() => setShown((n) => n + WINDOW)}>
+              Show {formatInteger(Math.min(WINDOW, total - count))} more
+            </button>
+            <span className="field__hint">
+              {formatInteger(count)} of {formatInteger(total)} ads shown; the table lists them all.
+            </span>
+          </div>
+        ) : null}
+      </>
+    )
+  } else
+    body = (
+      <CreativesTable
+        count={total}
+        rowAt={list.rowAt}
+        onRange={list.onRange}
+        query={queryKey}
+        currency={currency}
+        sort={sort}
+        onSort={onSort}
+        picked={picked}
+        onPick={toggle}
+        onOpen={(id) => setOpen(open === id ? null : id)}
+      />
     )
 
   return (
@@ -190,33 +262,62 @@ export function CreativesPage(): JSX.Element {
             Gallery
           </button>
         </div>
-        <span className="field__hint">Tick two ads to compare their CTR.</span>
+        <input
+          type="search"
+          className="input"
+          placeholder="Search ads by name"
+          aria-label="Search ads by name"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          data-testid="creative-search"
+        />
+        {view === 'gallery' ? (
+          <label className="field__hint">
+            Sorted by{' '}
+            <select
+              className="select"
+              aria-label="Sort the gallery by"
+              value={`${sort.key}|${sort.dir}`}
+              onChange={(e) => {
+                const [key, dir] = e.target.value.split('|') as [SortKey, 'asc' | 'desc']
+                setSort({ key, dir })
+              }}
+            >
+              <option value="spend|desc">highest spend</option>
+              <option value="ctr|desc">highest CTR</option>
+              <option value="roas|desc">highest ROAS</option>
+              <option value="name|asc">name</option>
+            </select>
+          </label>
+        ) : (
+          <span className="field__hint">Tick two ads to compare their CTR.</span>
+        )}
         <span className="toolbar__spacer" />
-        <button
-          type="button"
-          className="btn btn--sm"
-          disabled={!rows?.length}
-          onClick={() =>
-            downloadCsv(
-              `creatives-${range.from}-${range.to}.csv`,
-              [
-                { header: 'ad_id', value: (r: Creative) => r.adId },
-                { header: 'ad', value: (r) => r.name },
-                { header: 'format', value: (r) => r.format },
-                { header: 'platform', value: (r) => r.platform },
-                { header: `spend_${currency}`, value: (r) => r.kpis.spend },
-                { header: 'ctr', value: (r) => r.kpis.ctr },
-                { header: 'roas', value: (r) => r.kpis.roas },
-                { header: 'fatigue', value: (r) => r.fatigue.state },
-                { header: 'days_until_fatigue', value: (r) => r.fatigue.daysUntilFatigue },
-              ],
-              rows ?? [],
-            )
-          }
-        >
-          Export CSV
-        </button>
+        {state.status === 'ready' ? (
+          <span className="field__hint" data-testid="creative-count">
+            {formatInteger(total)} {total === 1 ? 'ad' : 'ads'}
+          </span>
+        ) : null}
+        {exporting ? (
+          <>
+            <span className="field__hint" role="status">
+              Exporting {formatInteger(exporting.done)} of {formatInteger(exporting.total)}…
+            </span>
+            <button type="button" className="btn btn--sm" onClick={() => (stopExport.current = true)}>
+              Stop
+            </button>
+          </>
+        ) : (
+          <button type="button" className="btn btn--sm" disabled={!total} onClick={() => void exportCsv()}>
+            Export CSV
+          </button>
+        )}
       </div>
+      {exportError ? (
+        <p className="field__error" role="alert">
+          {exportError}
+        </p>
+      ) : null}
       {cmp ? (
         <p className="note note--info" data-testid="comparison">
           {cmp.summary}
