@@ -117,7 +117,11 @@ function createAutomationModule(
         services.events.on('job:finished', (f) => {
           if (f.status !== 'succeeded') return
           if (f.kind === 'demo:build') serial(seedDemoRules)
-          if (f.kind === 'demo:build' || f.kind.startsWith('sync')) serial(() => rules.afterSync())
+          if (f.kind === 'demo:build' || f.kind.startsWith('sync')) {
+            serial(() => rules.afterSync())
+            // A training queued behind this job waits for the cycle too (job-queue followUp).
+            services.jobs.followUp(f.kind, null, running)
+          }
         }),
       )
     },

@@ -44,8 +44,11 @@ function createRecommendationsModule(
       offs.push(
         core.events.on('job:finished', (f) => {
           if (f.status !== 'succeeded' || !core.ownership.isOwner) return
-          if (f.kind === 'demo:build' || f.kind.startsWith('sync'))
+          if (f.kind === 'demo:build' || f.kind.startsWith('sync')) {
             service.regenerateLater(core.workspaces.list().map((w) => w.id))
+            // A training queued behind this job waits for the generation too (job-queue followUp).
+            core.jobs.followUp(f.kind, null, service.idle())
+          }
         }),
       )
     },

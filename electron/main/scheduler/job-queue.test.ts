@@ -613,6 +613,60 @@ describe('JobQueue', () => {
     }
   })
 
+  it("a kind that gives way waits for the work the other job's end started (followUp), at most MAX_HOLD_MS", async () => {
+    store = openStore({ path: ':memory:', migrationsFolder })
+    let now = new Date('2026-06-01T12:00:00Z')
+    const events = new EventBus()
+    const { until, poke } = watch(events)
+    const q = queueOn(store.sqlite, events, { now: () => now, concurrency: 2 })
+    const started: string[] = []
+    const gates: (() => void)[] = []
+    q.register({
+      kind: 'slow',
+      maxAttempts: 1,
+      yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
+      run: async () => {
+        started.push('slow')
+        poke()
+      },
+    })
+    registerBusy(q, poke, gates, started)
+    q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
+    // As the app's modules do after a sync: each busy job's end starts work that ends when its gate opens.
+    const afterWork: (() => void)[] = []
+    events.on('job:finished', (f) => {
+      if (f.kind === 'busy') q.followUp('busy', {}, new Promise<void>((r) => afterWork.push(r)))
+    })
+    q.start()
+    try {
+      const busy = q.enqueue('busy', {})
+      await until(() => q.get(busy)?.status === 'running')
+      const slow = q.enqueue('slow', {})
+      gates.shift()?.()
+      expect((await q.waitFor(busy)).status).toBe('succeeded')
+      // The busy job has ended but its follow-up work has not: the queue runs other jobs, not this one.
+      expect((await q.waitFor(q.enqueue('count', { n: 1 }))).status).toBe('succeeded')
+      expect(q.get(slow)?.status).toBe('queued')
+      afterWork.shift()?.()
+      expect((await q.waitFor(slow)).status).toBe('succeeded')
+      expect(started).toEqual(['busy', 'slow'])
+      // Bounded like the hold: follow-up work that never ends holds a job MAX_HOLD_MS from its first hold.
+      const busy2 = q.enqueue('busy', {})
+      await until(() => q.get(busy2)?.status === 'running')
+      const slow2 = q.enqueue('slow', {})
+      gates.shift()?.()
+      expect((await q.waitFor(busy2)).status).toBe('succeeded')
+      expect((await q.waitFor(q.enqueue('count', { n: 2 }))).status).toBe('succeeded')
+      expect(q.get(slow2)?.status).toBe('queued')
+      now = new Date(now.getTime() + MAX_HOLD_MS)
+      q.wake()
+      expect((await q.waitFor(slow2)).status).toBe('succeeded')
+      expect(afterWork).toHaveLength(1)
+    } finally {
+      for (const g of [...gates, ...afterWork]) g()
+    }
+  })
+
   it("a training gives way to its own workspace's sync and import and to any demo build, not to another workspace's", () => {
     const same = mlTrainJob({} as ForecastService).yieldsTo?.same
     const mine = { workspaceId: 1, model: 'forecast' as const }

@@ -146,6 +146,8 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
   private readonly runningJobs = new Map<number, { kind: string; payload: unknown }>()
   /** When each job that gives way was first held back or stopped (the injected clock, ms; forgotten when it ends). */
   private readonly heldSince = new Map<number, number>()
+  /** Work started by jobs' ends (`followUp`) still under way: held jobs wait for it as for the job. */
+  private readonly followUps = new Set<{ kind: string; payload: unknown }>()
   /** Running jobs stopped to give way to another kind (`yieldsTo`). */
   private readonly yielding = new Set<number>()
   /** How many times each job was stopped to give way (at most MAX_GIVE_WAY; forgotten when it ends). */
@@ -372,6 +374,23 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     }, delayMs)
   }
 
+  /**
+   * Work that a job of `kind` (with `payload`) left to do on the core's thread when it ended: a sync's
+   * after-sync checks, the rules' cycle and the recommendations' generation. A job that gives way
+   * (`yieldsTo`) to that job also waits for this work to settle, bounded like the hold of the job itself
+   * (MAX_HOLD_MS from its first hold): a training queued behind a sync would otherwise start while that
+   * work still runs and add its memory and CPU to theirs. It does not stop a job already running.
+   */
+  followUp(kind: string, payload: unknown, work: Promise<unknown>): void {
+    const entry = { kind, payload }
+    this.followUps.add(entry)
+    const done = (): void => {
+      this.followUps.delete(entry)
+      this.schedulePump(0)
+    }
+    work.then(done, done)
+  }
+
   /** Whether a job that gives way has waited long enough, or been stopped often enough, to run regardless. */
   private waitedEnough(id: number, nowMs: number): boolean {
     const since = this.heldSince.get(id)
@@ -394,6 +413,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
         .flatMap((o) => this.repo.active(o))
         .filter((r) => r.status === 'running' || due(r))
         .map((r) => ({ kind: r.kind, payload: JSON.parse(r.payload) as unknown }))
+        .concat([...this.followUps].filter((f) => (y.kinds as readonly string[]).includes(f.kind)))
       if (!others.length) continue
       const nowMs = Date.parse(now)
       for (const r of mine) {
