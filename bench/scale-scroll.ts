@@ -2,9 +2,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from '@playwright/test'
+import { chromium, type Browser, type Page } from '@playwright/test'
 import { windowRows, type RowWindowQuery } from '../shared/domain/row-window'
-import { syntheticCampaignRows } from '../e2e/synthetic-rows'
+import { syntheticCampaignRows, syntheticCreativeRows } from '../e2e/synthetic-rows'
 import type { Bench } from './types'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -90,10 +90,159 @@ function longTasks(events: TraceEvent[]): {
  * (wheel steps through the top, jumps across the whole list, wheel steps at the end) counts the
  * renderer main thread's tasks over 50 ms; the renderer's JS heap is read from the DevTools protocol.
  */
+/** One grid of the real renderer: its page, the test ids of its grid, scroller and rows. */
+interface Grid {
+  hash: string
+  grid: string
+  scroller: string
+  row: string
+}
+
+interface ScrollFigures {
+  windows_requested: number
+  scroll_s: number
+  long_tasks: number
+  longest_task_ms: number
+  long_tasks_cpu: number
+  longest_task_cpu_ms: number
+  renderer_heap_mb: number
+  renderer_heap_before_mb: number
+}
+
+/**
+ * Open a grid's page and scroll it under a Chromium trace: wheel steps through the top, jumps across
+ * the whole list (the scrollbar dragged), wheel steps back up from the end.
+ */
+async function scrollGrid(
+  browser: Browser,
+  url: string,
+  g: Grid,
+  route: (page: Page) => Promise<() => number>,
+  traceFile: string | undefined,
+): Promise<ScrollFigures> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  try {
+    const windows = await route(page)
+    const u = new URL(url)
+    await page.goto(`${u.origin}${u.pathname}${u.search}#/${g.hash}`)
+    const grid = page.getByTestId(g.grid)
+    await grid.waitFor({ timeout: 120_000 })
+    for (let i = 0; i < 600 && (await grid.getAttribute('data-rows')) !== String(ROWS); i++)
+      await page.waitForTimeout(200)
+    if ((await grid.getAttribute('data-rows')) !== String(ROWS))
+      throw new Error(`the ${g.hash} grid did not list ${ROWS} rows`)
+    const scroller = page.getByTestId(g.scroller)
+    const box = await scroller.boundingBox()
+    if (!box) throw new Error(`the ${g.hash} grid has no box`)
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Performance.enable')
+    const heap = async (): Promise<number> => {
+      const m = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }
+      return Math.round((m.metrics.find((x) => x.name === 'JSHeapUsedSize')?.value ?? 0) / 1024 / 1024)
+    }
+    const heapBefore = await heap()
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] })
+    const t0 = performance.now()
+    // Wheel steps from the top, as a user reads down the list.
+    for (let i = 0; i < 120; i++) {
+      await page.mouse.wheel(0, 400)
+      await page.waitForTimeout(16)
+    }
+    // Jumps across the whole list (the scrollbar dragged), each waiting for its rows.
+    for (let j = 1; j <= 40; j++) {
+      const index = Math.floor((ROWS - 1) * (j / 40) ** 1.3)
+      await scroller.evaluate((el, f) => el.scrollTo({ top: (el.scrollHeight - el.clientHeight) * f }), index / ROWS)
+      await page.waitForTimeout(120)
+    }
+    await page.locator(`[data-testid="${g.row}"][data-index="${ROWS - 1}"]`).waitFor({ timeout: 30_000 })
+    // And wheel steps back up from the end.
+    for (let i = 0; i < 120; i++) {
+      await page.mouse.wheel(0, -400)
+      await page.waitForTimeout(16)
+    }
+    const scrollS = (performance.now() - t0) / 1000
+    const raw = await browser.stopTracing()
+    if (traceFile) writeFileSync(traceFile, raw)
+    const trace = JSON.parse(raw.toString('utf8')) as { traceEvents: TraceEvent[] }
+    const heapAfter = await heap()
+    const long = longTasks(trace.traceEvents)
+    return {
+      windows_requested: windows(),
+      scroll_s: Math.round(scrollS * 10) / 10,
+      long_tasks: long.count,
+      longest_task_ms: long.maxMs,
+      // The same by the renderer thread's CPU time (the machine's load left out).
+      long_tasks_cpu: long.countCpu,
+      longest_task_cpu_ms: long.maxCpuMs,
+      renderer_heap_mb: heapAfter,
+      renderer_heap_before_mb: heapBefore,
+    }
+  } finally {
+    await page.close()
+  }
+}
+
+/** Answer the explorer's campaign breakdown window by window from synthetic rows, as the core does. */
+async function explorerRows(page: Page): Promise<() => number> {
+  const rows = syntheticCampaignRows(ROWS)
+  let windows = 0
+  await page.route('**/api/analytics:getBreakdown', async (route) => {
+    const input = route.request().postDataJSON() as { level?: string; range: unknown; window?: RowWindowQuery }
+    if (input.level !== 'campaign') return route.continue()
+    windows++
+    const w = input.window ? windowRows(rows, input.window) : { rows, total: rows.length }
+    return route.fulfill({
+      json: {
+        ok: true,
+        value: {
+          currency: 'USD',
+          convertedFrom: [],
+          range: input.range,
+          previousRange: null,
+          rows: w.rows,
+          total: w.total,
+          offset: input.window?.offset ?? 0,
+        },
+      },
+    })
+  })
+  return () => windows
+}
+
+/** Answer the Creatives page's list window by window from synthetic ads (and an empty format comparison). */
+async function creativeRows(page: Page): Promise<() => number> {
+  const rows = syntheticCreativeRows(ROWS)
+  let windows = 0
+  await page.route('**/api/analytics:listCreatives', async (route) => {
+    const input = route.request().postDataJSON() as { window?: RowWindowQuery }
+    windows++
+    const w = input.window ? windowRows(rows, input.window) : { rows, total: rows.length }
+    return route.fulfill({
+      json: {
+        ok: true,
+        value: { currency: 'USD', convertedFrom: [], rows: w.rows, total: w.total, offset: input.window?.offset ?? 0 },
+      },
+    })
+  })
+  await page.route('**/api/analytics:compareFormats', (route) =>
+    route.fulfill({ json: { ok: true, value: { currency: 'USD', rows: [] } } }),
+  )
+  return () => windows
+}
+
+/**
+ * Item 5 of issue 18: the explorer's grid and the Creatives grid (the real renderer in Chromium, the
+ * real web host) scrolled through 128,000 rows answered window by window as the core answers them
+ * (`windowRows` over synthetic rows; the large demo's store is not needed for the renderer's side). A
+ * Chromium trace of each scroll counts the renderer main thread's tasks over 50 ms; the renderer's JS
+ * heap is read from the DevTools protocol. The explorer's figures are the top-level keys; the
+ * Creatives grid's the same keys under `creatives`.
+ */
 export const scaleScrollBench: Bench = {
   name: 'scale-scroll',
   description:
-    'the explorer grid scrolled through 128,000 rows in Chromium: long tasks (> 50 ms) in a trace, renderer heap',
+    'the explorer and creatives grids scrolled through 128,000 rows in Chromium: long tasks (> 50 ms) in a trace, renderer heap',
   async run({ tmpDir, log }) {
     const build = spawnSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' })
     if (build.status !== 0) throw new Error('electron-vite build failed')
@@ -103,90 +252,32 @@ export const scaleScrollBench: Bench = {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
     })
     try {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-      const rows = syntheticCampaignRows(ROWS)
-      let windows = 0
-      await page.route('**/api/analytics:getBreakdown', async (route) => {
-        const input = route.request().postDataJSON() as { level?: string; range: unknown; window?: RowWindowQuery }
-        if (input.level !== 'campaign') return route.continue()
-        windows++
-        const w = input.window ? windowRows(rows, input.window) : { rows, total: rows.length }
-        return route.fulfill({
-          json: {
-            ok: true,
-            value: {
-              currency: 'USD',
-              convertedFrom: [],
-              range: input.range,
-              previousRange: null,
-              rows: w.rows,
-              total: w.total,
-              offset: input.window?.offset ?? 0,
-            },
-          },
-        })
-      })
-      const u = new URL(url)
-      await page.goto(`${u.origin}${u.pathname}${u.search}#/campaigns`)
-      const grid = page.getByTestId('explorer-grid')
-      await grid.waitFor({ timeout: 120_000 })
-      for (let i = 0; i < 600 && (await grid.getAttribute('data-rows')) !== String(ROWS); i++)
-        await page.waitForTimeout(200)
-      if ((await grid.getAttribute('data-rows')) !== String(ROWS)) throw new Error(`the grid did not list ${ROWS} rows`)
-      const scroller = page.getByTestId('explorer-scroll')
-      const box = await scroller.boundingBox()
-      if (!box) throw new Error('the explorer grid has no box')
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
-      const cdp = await page.context().newCDPSession(page)
-      await cdp.send('Performance.enable')
-      const heap = async (): Promise<number> => {
-        const m = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }
-        return Math.round((m.metrics.find((x) => x.name === 'JSHeapUsedSize')?.value ?? 0) / 1024 / 1024)
-      }
-      const heapBefore = await heap()
-      await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] })
-      const t0 = performance.now()
-      // Wheel steps from the top, as a user reads down the list.
-      for (let i = 0; i < 120; i++) {
-        await page.mouse.wheel(0, 400)
-        await page.waitForTimeout(16)
-      }
-      // Jumps across the whole list (the scrollbar dragged), each waiting for its rows.
-      for (let j = 1; j <= 40; j++) {
-        const index = Math.floor((ROWS - 1) * (j / 40) ** 1.3)
-        await scroller.evaluate((el, f) => el.scrollTo({ top: (el.scrollHeight - el.clientHeight) * f }), index / ROWS)
-        await page.waitForTimeout(120)
-      }
-      await page.locator(`[data-testid="explorer-row"][data-index="${ROWS - 1}"]`).waitFor({ timeout: 30_000 })
-      // And wheel steps back up from the end.
-      for (let i = 0; i < 120; i++) {
-        await page.mouse.wheel(0, -400)
-        await page.waitForTimeout(16)
-      }
-      const scrollS = (performance.now() - t0) / 1000
-      const raw = await browser.stopTracing()
-      // ME_BENCH_SCROLL_TRACE=<file>: keep the trace (open it in chrome://tracing or DevTools).
-      if (process.env.ME_BENCH_SCROLL_TRACE) writeFileSync(process.env.ME_BENCH_SCROLL_TRACE, raw)
-      const trace = JSON.parse(raw.toString('utf8')) as { traceEvents: TraceEvent[] }
-      const heapAfter = await heap()
-      const long = longTasks(trace.traceEvents)
-      log(
-        `  ${ROWS} rows: ${windows} windows asked, ${long.tasks} renderer tasks in ${scrollS.toFixed(1)} s of scrolling, ` +
-          `longest ${long.maxMs} ms (CPU ${long.maxCpuMs} ms), over 50 ms: ${long.count} (CPU: ${long.countCpu}); ` +
-          `JS heap ${heapBefore} -> ${heapAfter} MB`,
+      // ME_BENCH_SCROLL_TRACE=<file>: keep the explorer's trace (<file>.creatives the Creatives grid's).
+      const traceFile = process.env.ME_BENCH_SCROLL_TRACE
+      const explorer = await scrollGrid(
+        browser,
+        url,
+        { hash: 'campaigns', grid: 'explorer-grid', scroller: 'explorer-scroll', row: 'explorer-row' },
+        explorerRows,
+        traceFile,
       )
-      return {
-        rows: ROWS,
-        windows_requested: windows,
-        scroll_s: Math.round(scrollS * 10) / 10,
-        long_tasks: long.count,
-        longest_task_ms: long.maxMs,
-        // The same by the renderer thread's CPU time (the machine's load left out).
-        long_tasks_cpu: long.countCpu,
-        longest_task_cpu_ms: long.maxCpuMs,
-        renderer_heap_mb: heapAfter,
-        renderer_heap_before_mb: heapBefore,
-      }
+      const creatives = await scrollGrid(
+        browser,
+        url,
+        { hash: 'creatives', grid: 'creative-table', scroller: 'creative-scroll', row: 'creative-row' },
+        creativeRows,
+        traceFile ? `${traceFile}.creatives` : undefined,
+      )
+      for (const [name, f] of [
+        ['explorer', explorer],
+        ['creatives', creatives],
+      ] as const)
+        log(
+          `  ${name}, ${ROWS} rows: ${f.windows_requested} windows asked in ${f.scroll_s} s of scrolling, ` +
+            `longest task ${f.longest_task_ms} ms (CPU ${f.longest_task_cpu_ms} ms), over 50 ms: ${f.long_tasks} ` +
+            `(CPU: ${f.long_tasks_cpu}); JS heap ${f.renderer_heap_before_mb} -> ${f.renderer_heap_mb} MB`,
+        )
+      return { rows: ROWS, ...explorer, creatives }
     } finally {
       await browser.close()
       if (child.pid) process.kill(-child.pid, 'SIGTERM')

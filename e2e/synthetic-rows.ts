@@ -1,5 +1,9 @@
 import { deriveKpis } from '../shared/domain/metrics'
+import type { z } from 'zod'
 import type { EntityRow } from '../shared/ipc/contracts/analytics-schemas'
+import type { CreativeListSchema } from '../shared/ipc/contracts/analytics-insights'
+
+type Creative = z.infer<typeof CreativeListSchema>['rows'][number]
 
 /** `n` synthetic campaign rows (deterministic) for grid tests that need more rows than the demo has. */
 export function syntheticCampaignRows(n: number): EntityRow[] {
@@ -31,4 +35,34 @@ export function syntheticCampaignRows(n: number): EntityRow[] {
       provisional: false,
     }
   })
+}
+
+/** `n` synthetic creatives rows (the Creatives page's list) built on the synthetic campaign rows. */
+export function syntheticCreativeRows(n: number): (Creative & { platform: string; status: string })[] {
+  const formats = ['image', 'video', 'carousel', 'collection'] as const
+  const states = ['fresh', 'stable', 'declining', 'fatigued', 'insufficient_data'] as const
+  return syntheticCampaignRows(n).map((r, i) => ({
+    adId: i + 1,
+    name: `Synthetic ad ${String(i + 1).padStart(6, '0')}`,
+    status: 'active',
+    campaignId: i + 1,
+    campaignName: r.name,
+    adSetId: i + 1,
+    adSetName: `Synthetic ad set ${i + 1}`,
+    platform: r.platform ?? 'meta',
+    format: formats[i % 4] ?? 'image',
+    headline: i % 3 ? `Headline ${i % 97}` : null,
+    thumbnailUrl: null,
+    launchDate: '2026-01-01',
+    totals: r.totals,
+    kpis: r.kpis,
+    fatigue: {
+      state: states[i % 5] ?? 'stable',
+      initialCtr: 0.02,
+      currentCtr: 0.015,
+      decayPerMillion: 0.1,
+      daysUntilFatigue: i % 5 === 2 ? (i % 400) + 1 : null,
+      explanation: 'Synthetic fatigue fit',
+    },
+  }))
 }
