@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestCore } from '../../test-support'
+import { ExperimentsRepo, type AdSetCandidate } from './experiments-repo'
+
+/*
+ * The A/B test candidates (ad sets with two or more ads with clicks in a window) read in two passes
+ * (spend and smallest/largest ad per ad set, then only the chosen ad sets' sums) against grouping
+ * every ad set's rows at once, on a demo store where some busy ad sets are left with one ad with
+ * clicks (they must not take a place in the limit).
+ */
+type TestCore = ReturnType<typeof createTestCore>
+let core: TestCore
+let workspaceId = 0
+const FROM = '2026-10-04'
+const TO = '2026-10-31'
+
+/** One pass over every ad set's rows with clicks: the candidates as the repo gave them before. */
+function onePass(limit: number): AdSetCandidate[] {
+  const s = core.store.sqlite
+  const rows = s
+    .prepare(
+      `SELECT d.ad_set_id AS id, count(DISTINCT d.date) AS days, sum(d.impressions) AS impressions,
+         sum(d.clicks) AS clicks, sum(d.conversions) AS conversions, sum(d.spend_micros) AS spendMicros,
+         sum(d.conversion_value_micros) AS revenueMicros, group_concat(DISTINCT d.ad_id) AS ads
+       FROM daily_metrics d JOIN ad_accounts a ON a.id = d.account_id
+       WHERE a.workspace_id = ? AND d.date BETWEEN ? AND ? AND d.clicks > 0 GROUP BY d.ad_set_id`,
+    )
+    .all(workspaceId, FROM, TO) as (Omit<
+    AdSetCandidate,
+    'adIds' | 'name' | 'campaign' | 'parent' | 'currency' | 'status'
+  > & {
+    ads: string
+  })[]
+  const names = s.prepare(
+    `SELECT s.name, c.name AS campaign, a.currency, s.status FROM ad_sets s
+     JOIN campaigns c ON c.id = s.campaign_id JOIN ad_accounts a ON a.id = s.account_id WHERE s.id = ?`,
+  )
+  return rows
+    .map((r) => ({
+      ...r,
+      adIds: r.ads
+        .split(',')
+        .map(Number)
+        .sort((x, y) => x - y),
+    }))
+    .filter((r) => r.adIds.length >= 2)
+    .sort((x, y) => y.spendMicros - x.spendMicros || x.id - y.id)
+    .slice(0, limit)
+    .map(({ ads: _ads, ...r }) => {
+      const n = names.get(r.id) as { name: string; campaign: string; currency: string; status: string }
+      return { ...r, name: n.name, campaign: n.campaign, parent: n.campaign, currency: n.currency, status: n.status }
+    })
+}
+
+/** An ad set's spend over its rows with clicks in the window. */
+function spendOf(adSetId: number): number {
+  return core.store.sqlite
+    .prepare('SELECT sum(spend_micros) FROM daily_metrics WHERE ad_set_id = ? AND date BETWEEN ? AND ? AND clicks > 0')
+    .pluck()
+    .get(adSetId, FROM, TO) as number
+}
+
+beforeAll(async () => {
+  core = createTestCore({})
+  const id = core.jobs.enqueue('demo:build', { campaigns: 12, days: 60, endDate: TO })
+  const job = await core.jobs.waitFor(id)
+  expect(job.status).toBe('succeeded')
+  workspaceId = (core.jobs.result(id) as { workspaceId: number }).workspaceId
+  await core.jobs.stop()
+  // The three highest-spending ad sets keep clicks on their smallest ad only (the others' rows stay,
+  // with no clicks), and that ad spends 100 times more: each is then the busiest, with one ad with clicks.
+  const s = core.store.sqlite
+  const busiest = s
+    .prepare(
+      `SELECT ad_set_id FROM daily_metrics WHERE date BETWEEN ? AND ? AND clicks > 0
+       GROUP BY ad_set_id ORDER BY sum(spend_micros) DESC LIMIT 3`,
+    )
+    .pluck()
+    .all(FROM, TO) as number[]
+  s.prepare(
+    `UPDATE daily_metrics SET clicks = 0 WHERE ad_set_id IN (${busiest.join(',')})
+     AND ad_id <> (SELECT min(x.id) FROM ads x WHERE x.ad_set_id = daily_metrics.ad_set_id)`,
+  ).run()
+  s.prepare(
+    `UPDATE daily_metrics SET spend_micros = spend_micros * 100 WHERE ad_set_id IN (${busiest.join(',')})
+     AND ad_id = (SELECT min(x.id) FROM ads x WHERE x.ad_set_id = daily_metrics.ad_set_id)`,
+  ).run()
+}, 60_000)
+
+afterAll(async () => {
+  await core.close()
+})
+
+describe('ExperimentsRepo.adSetsWithSeveralAds', () => {
+  it('gives the candidates of one pass over every ad set, with any limit', () => {
+    const repo = new ExperimentsRepo(core.store.sqlite)
+    const all = onePass(10_000)
+    expect(all.length).toBeGreaterThan(5)
+    for (const limit of [1, 3, 5, 10_000]) {
+      const got = repo.adSetsWithSeveralAds(workspaceId, FROM, TO, limit)
+      const want = onePass(limit)
+      // Conversions are fractional: sums in another order agree to 1e-6.
+      const exact = (l: AdSetCandidate[]) => l.map(({ conversions: _c, ...r }) => r)
+      expect(exact(got)).toEqual(exact(want))
+      got.forEach((c, i) => expect(c.conversions).toBeCloseTo(want[i]?.conversions ?? -1, 6))
+    }
+  })
+
+  it('leaves out a busy ad set with clicks on one ad only', () => {
+    const repo = new ExperimentsRepo(core.store.sqlite)
+    const ids = new Set(repo.adSetsWithSeveralAds(workspaceId, FROM, TO, 10_000).map((c) => c.id))
+    const oneAd = core.store.sqlite
+      .prepare(
+        `SELECT ad_set_id FROM daily_metrics WHERE date BETWEEN ? AND ? AND clicks > 0
+         GROUP BY ad_set_id HAVING min(ad_id) = max(ad_id) ORDER BY sum(spend_micros) DESC`,
+      )
+      .pluck()
+      .all(FROM, TO) as number[]
+    expect(oneAd.length).toBeGreaterThanOrEqual(3)
+    // They spend the most of all ad sets with clicks.
+    expect(Math.min(...oneAd.slice(0, 3).map((id) => spendOf(id)))).toBeGreaterThan(
+      Math.max(...onePass(10_000).map((c) => c.spendMicros)),
+    )
+    for (const id of oneAd) expect(ids.has(id)).toBe(false)
+  })
+})
