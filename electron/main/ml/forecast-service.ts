@@ -66,19 +66,45 @@ function* curvesOfSteps(
   s: EntitySeries,
   account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
 ): Steps<ReturnType<typeof curvesOf>> {
+  const rev = revenueCurve(s, account)
+  yield
+  return { ...rev, ...conversionsCurve(s, account) }
+}
+
+/** The window of the entity's series the curves are fitted on, and the season control's. */
+function curveWindow(
+  s: EntitySeries,
+  account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
+) {
   const from = Math.max(0, s.spend.length - CURVE_DAYS)
-  const spend = s.spend.subarray(from)
-  const y = s.revenue.subarray(from)
-  const n = s.conversions.subarray(from)
   // The season control: the account's totals on the same days (the season moves them all).
   const ctl = (v: Float64Array) => (account ? { spend: account.spend.subarray(from), y: v.subarray(from) } : undefined)
-  let revenue = fitResponseCurve(spend, y, ctl(account?.revenue ?? y))
-  yield
-  let conversions = fitResponseCurve(spend, n, ctl(account?.conversions ?? n))
+  return { from, spend: s.spend.subarray(from), ctl }
+}
+
+/** The revenue curve of `curvesOf` (one fit) and its problem. */
+function revenueCurve(
+  s: EntitySeries,
+  account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
+): { revenue: ResponseCurve | null; revenueProblem: string | null } {
+  const { from, spend, ctl } = curveWindow(s, account)
+  const y = s.revenue.subarray(from)
+  const revenue = fitResponseCurve(spend, y, ctl(account?.revenue ?? y))
   // The shape from the whole window, the level from its last weeks (the level drifts).
-  if (revenue) revenue = anchorLevel(revenue, spend, y)
-  if (conversions) conversions = anchorLevel(conversions, spend, n)
-  return { revenue, conversions, revenueProblem: curveProblem(revenue), conversionsProblem: curveProblem(conversions) }
+  const anchored = revenue ? anchorLevel(revenue, spend, y) : null
+  return { revenue: anchored, revenueProblem: curveProblem(anchored) }
+}
+
+/** The conversions curve of `curvesOf` (one fit) and its problem. */
+function conversionsCurve(
+  s: EntitySeries,
+  account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
+): { conversions: ResponseCurve | null; conversionsProblem: string | null } {
+  const { from, spend, ctl } = curveWindow(s, account)
+  const n = s.conversions.subarray(from)
+  const conversions = fitResponseCurve(spend, n, ctl(account?.conversions ?? n))
+  const anchored = conversions ? anchorLevel(conversions, spend, n) : null
+  return { conversions: anchored, conversionsProblem: curveProblem(anchored) }
 }
 
 /**
@@ -91,15 +117,30 @@ function curveView(
   s: EntitySeries,
   account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
 ): ResponseCurveView {
-  return runSteps(curveViewSteps(s, account))
+  return runSteps(curveViewSteps(s, account)) as ResponseCurveView
 }
 
-/** `curveView` as steps (one fit per step). */
+/** A curve `responseCurvesSteps` found unusable from its revenue fit alone (`usableOnly`). */
+export interface UnusableCurve {
+  usable: false
+  problem: string
+}
+
+/**
+ * `curveView` as steps (one fit per step). With `usableOnly`, a revenue curve that is not usable
+ * ends it there: its problem (the view's, since the revenue's problem comes first) without the
+ * conversions fit or the view (a caller that only uses usable curves).
+ */
 function* curveViewSteps(
   s: EntitySeries,
   account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
-): Steps<ResponseCurveView> {
-  const c = yield* curvesOfSteps(s, account)
+  usableOnly = false,
+): Steps<ResponseCurveView | UnusableCurve> {
+  const r = revenueCurve(s, account)
+  // A null revenue curve (fewer than 14 spend days: the conversions' is null too) is refused below.
+  if (usableOnly && r.revenue && r.revenueProblem !== null) return { usable: false, problem: r.revenueProblem }
+  yield
+  const c = { ...r, ...conversionsCurve(s, account) }
   const rev = c.revenue
   const conv = c.conversions
   if (!rev || !conv)
@@ -175,6 +216,12 @@ export interface ResponseCurvesInput {
   workspaceId: number
   accountId: number
   entities: { entityType: MlEntityType; entityId: number }[]
+  /**
+   * Only usable curves are wanted (the recommendation engine, which falls back to its own curve
+   * otherwise): an entity whose revenue curve is not usable gets `UnusableCurve` (the view's
+   * problem) without its conversions fit, half of its fitting.
+   */
+  usableOnly?: boolean
 }
 
 /**
@@ -185,8 +232,8 @@ export interface ResponseCurvesInput {
 export function* responseCurvesSteps(
   sqlite: Sqlite,
   input: ResponseCurvesInput,
-): Steps<Map<string, ResponseCurveView | { problem: string }>> {
-  const got = new Map<string, ResponseCurveView | { problem: string }>()
+): Steps<Map<string, ResponseCurveView | UnusableCurve | { problem: string }>> {
+  const got = new Map<string, ResponseCurveView | UnusableCurve | { problem: string }>()
   const series: EntitySeries[] = []
   let account: ReturnType<typeof loadAccountTotals> | null | undefined
   for (let i = 0; i < input.entities.length; i += CURVE_READ_GROUP) {
@@ -209,7 +256,7 @@ export function* responseCurvesSteps(
       yield
       series.push(s)
       try {
-        got.set(`${s.entityType}:${s.id}`, yield* curveViewSteps(s, account))
+        got.set(`${s.entityType}:${s.id}`, yield* curveViewSteps(s, account, input.usableOnly === true))
       } catch (e) {
         got.set(`${s.entityType}:${s.id}`, { problem: (e as Error).message })
       }
@@ -217,10 +264,10 @@ export function* responseCurvesSteps(
   }
   // Campaigns by id, then ad sets by id (one read's order), then the entities without data.
   series.sort((x, y) => (x.entityType === y.entityType ? x.id - y.id : x.entityType === 'campaign' ? -1 : 1))
-  const out = new Map<string, ResponseCurveView | { problem: string }>()
+  const out = new Map<string, ResponseCurveView | UnusableCurve | { problem: string }>()
   for (const s of series) {
     const key = `${s.entityType}:${s.id}`
-    out.set(key, got.get(key) as ResponseCurveView | { problem: string })
+    out.set(key, got.get(key) as ResponseCurveView | UnusableCurve | { problem: string })
   }
   for (const e of input.entities) {
     const key = `${e.entityType}:${e.entityId}`
@@ -476,7 +523,9 @@ export class ForecastService {
    * `responseCurves` as steps (a caller gives the event loop a turn between them): the entities'
    * days read a few entities at a time, one fit per step. The same curves, in the same order.
    */
-  responseCurvesSteps(input: ResponseCurvesInput): Steps<Map<string, ResponseCurveView | { problem: string }>> {
+  responseCurvesSteps(
+    input: ResponseCurvesInput,
+  ): Steps<Map<string, ResponseCurveView | UnusableCurve | { problem: string }>> {
     return responseCurvesSteps(this.sqlite, input)
   }
 

@@ -11,6 +11,7 @@ import { addDays } from '../../../shared/domain/dates'
 import { loadWorkspaceSeries } from '../store/repos/dataset-repo'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { dataStatus, type DataStatus } from './features'
+import { runSteps } from '../scheduler/slices'
 
 // The demo-sized simulated workspace (120 campaigns x 548 days), trained through the real job (worker thread).
 let core: Core
@@ -234,6 +235,41 @@ describe('forecast models', () => {
         (curve.points[i - 1] as { marginalRoas: number }).marginalRoas + 1e-9,
       )
     }
+  })
+
+  it('with usableOnly, answers the same usable curves and only the problem of the others', () => {
+    // After the test above, its campaign's curve is usable; the demo's others are not (see there).
+    const moved = byStatus('ok')[0] as number
+    const accountOf = core.store.sqlite.prepare('SELECT account_id AS a FROM campaigns WHERE id = ?')
+    const account = (accountOf.get(moved) as { a: number }).a
+    const ids = [
+      moved,
+      ...byStatus('ok').filter((id) => id !== moved && (accountOf.get(id) as { a: number }).a === account),
+    ]
+    const input = {
+      workspaceId,
+      accountId: account,
+      entities: [
+        ...ids.map((id) => ({ entityType: 'campaign' as const, entityId: id })),
+        { entityType: 'campaign' as const, entityId: 999_999 },
+      ],
+    }
+    const full = core.services.forecasts.responseCurves(input)
+    const only = runSteps(core.services.forecasts.responseCurvesSteps({ ...input, usableOnly: true }))
+    expect([...only.keys()]).toEqual([...full.keys()])
+    let usable = 0
+    let unusable = 0
+    for (const [key, f] of full) {
+      if (!('usable' in f) || f.usable) {
+        usable += 'usable' in f ? 1 : 0
+        expect(only.get(key)).toEqual(f)
+      } else {
+        unusable++
+        expect(only.get(key)).toEqual({ usable: false, problem: f.problem })
+      }
+    }
+    expect(usable).toBeGreaterThanOrEqual(1)
+    expect(unusable).toBeGreaterThanOrEqual(1)
   })
 
   it('never gives a confident number for new or long-idle campaigns, and falls back visibly for paused ones', async () => {

@@ -1,7 +1,7 @@
 import { addDays, daysBetween, endOfMonth, startOfMonth } from '../../../shared/domain/dates'
 import type { Vertical } from '../../../shared/domain/recommendations'
 import type { ResponseCurveView } from '../../../shared/ipc/contracts/ml'
-import type { ResponseCurvesInput } from '../ml/forecast-service'
+import type { ResponseCurvesInput, UnusableCurve } from '../ml/forecast-service'
 import { NO_YIELD, runStepsSliced, type SliceBudget, type Steps } from '../scheduler/slices'
 import type {
   RecAccount,
@@ -60,7 +60,7 @@ type WindowPair = { campaign: WindowSums[]; ad_set: WindowSums[] }
 /** What one account's advice reads: the store's rows and the ML module's response curves, on one connection. */
 export interface AccountDraftDeps {
   repo: RecommendationsRepo
-  curveSteps(input: ResponseCurvesInput): Steps<Map<string, ResponseCurveView | { problem: string }>>
+  curveSteps(input: ResponseCurvesInput): Steps<Map<string, ResponseCurveView | UnusableCurve | { problem: string }>>
 }
 
 /** One account's drafts, and the holders whose response curve was not used (with why). */
@@ -120,6 +120,8 @@ export class AccountDrafter {
         workspaceId,
         accountId,
         entities: holders.map((h) => ({ entityType: h.entityType, entityId: h.id })),
+        // A curve that is not usable is only its problem here: no conversions fit for it.
+        usableOnly: true,
       }),
       budget,
     )
