@@ -29,6 +29,7 @@ import {
   fitResponseCurve,
   marginalAt,
   MIN_CURVE_R2,
+  problemBeforeFit,
   responseAt,
   type ResponseCurve,
 } from './response-curve'
@@ -136,6 +137,13 @@ function* curveViewSteps(
   account: { spend: Float64Array; revenue: Float64Array; conversions: Float64Array } | null,
   usableOnly = false,
 ): Steps<ResponseCurveView | UnusableCurve> {
+  if (usableOnly && account) {
+    // The season control alone may decide that the revenue curve is not usable: no fit then.
+    const { from, spend } = curveWindow(s, account)
+    const control = { spend: account.spend.subarray(from), y: account.revenue.subarray(from) }
+    const early = problemBeforeFit(spend, s.revenue.subarray(from), control)
+    if (early !== null) return { usable: false, problem: early }
+  }
   const r = revenueCurve(s, account)
   // A null revenue curve (fewer than 14 spend days: the conversions' is null too) is refused below.
   if (usableOnly && r.revenue && r.revenueProblem !== null) return { usable: false, problem: r.revenueProblem }

@@ -12,6 +12,7 @@ import {
   K_MIN,
   MAX_ELASTICITY_SE,
   marginalAt,
+  problemBeforeFit,
   responseAt,
   S_MAX,
   S_MIN,
@@ -200,6 +201,38 @@ describe('response curves with the season controlled for', () => {
     if (!c) throw new Error('no fit')
     expect(c.controlled?.se ?? Infinity).toBeGreaterThan(MAX_ELASTICITY_SE)
     expect(curveProblem(c)).toMatch(/not identified once the season is controlled for/)
+  })
+
+  it("finds the season control's problem without fitting, the same as the fitted curve's", () => {
+    const cases: [number[], number[], { spend: number[]; y: number[] }][] = []
+    for (const [days, own, seed] of [
+      [180, 0.25, 11],
+      [180, 0.005, 12],
+      [49, 0.25, 13],
+      [180, 0.1, 14],
+    ] as const) {
+      const a = seasonalAccount({ days, own, seed })
+      for (let c = 0; c < 8; c++) cases.push([a.spend[c] as number[], a.revenue[c] as number[], a.total])
+    }
+    // Ten spend days only: no curve at all (that is not the control's to say).
+    const [s0, y0, t0] = cases[0] as (typeof cases)[number]
+    cases.push([s0.map((x, i) => (i < s0.length - 10 ? 0 : x)), y0, t0])
+    const seen = new Set<string>()
+    for (const [spend, y, control] of cases) {
+      const fitted = fitResponseCurve(spend, y, control)
+      const early = problemBeforeFit(spend, y, control)
+      const problem = curveProblem(fitted ? anchorLevel(fitted, spend, y) : null)
+      if (early !== null) expect(early).toBe(problem)
+      else if (fitted) expect(problem ?? '').not.toMatch(/too few weeks|not identified once the season/)
+      seen.add(
+        early === null
+          ? fitted
+            ? 'fit decides'
+            : 'no curve'
+          : (early.match(/too few weeks|not identified/)?.[0] ?? ''),
+      )
+    }
+    expect([...seen].sort()).toEqual(['fit decides', 'no curve', 'not identified', 'too few weeks'])
   })
 
   it('needs enough full weeks of spend to control for the season', () => {

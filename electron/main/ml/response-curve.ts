@@ -311,16 +311,23 @@ function holdoutGain(spend: ArrayLike<number>, y: ArrayLike<number>): number | n
   return eProp > 0 ? 1 - eCurve / eProp : null
 }
 
-/** Fit a curve on aligned daily spend and outcome arrays (units); null without enough spend days. */
-function fitShape(spend: ArrayLike<number>, y: ArrayLike<number>): ResponseCurve | null {
-  const n = spend.length
+/** Enough spend days to fit a curve on (fewer than 14, or no spend: `fitShape` gives none). */
+function spendToFit(spend: ArrayLike<number>): { maxSpend: number } | null {
   let active = 0
   let maxSpend = 0
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < spend.length; i++) {
     if ((spend[i] as number) > 0) active++
     maxSpend = Math.max(maxSpend, spend[i] as number)
   }
-  if (active < 14 || maxSpend <= 0) return null
+  return active < 14 || maxSpend <= 0 ? null : { maxSpend }
+}
+
+/** Fit a curve on aligned daily spend and outcome arrays (units); null without enough spend days. */
+function fitShape(spend: ArrayLike<number>, y: ArrayLike<number>): ResponseCurve | null {
+  const n = spend.length
+  const enough = spendToFit(spend)
+  if (!enough) return null
+  const { maxSpend } = enough
   // K is expressed relative to the steady adstock of the largest daily spend, kept in [K_MIN, K_MAX].
   const kOf = (theta: number, m: number): number => (m * maxSpend) / (1 - theta)
   let best = { theta: 0, s: 1, m: 1, sse: Number.POSITIVE_INFINITY }
@@ -397,6 +404,30 @@ export function fitResponseCurve(
   }
 }
 
+/**
+ * The problem `curveProblem` gives the curve `fitResponseCurve(spend, y, control)` fits (anchored or
+ * not) when the season control alone decides it (too few weeks with spend every day, or an
+ * elasticity not identified), found without fitting the curve; null when the fit decides, or when
+ * there are too few spend days to fit one (the curve is then null).
+ */
+export function problemBeforeFit(
+  spend: ArrayLike<number>,
+  y: ArrayLike<number>,
+  control: SeasonControl,
+): string | null {
+  if (!spendToFit(spend)) return null
+  return controlProblem(controlledElasticity(spend, y, control))
+}
+
+/** The season control's part of `curveProblem` (a curve fitted with a control). */
+function controlProblem(controlled: ControlledElasticity | null): string | null {
+  if (controlled === null)
+    return `too few weeks (< ${MIN_CONTROL_WEEKS}) with spend every day to separate the response to spend from the season`
+  if (!(controlled.se <= MAX_ELASTICITY_SE))
+    return `the response to spend is not identified once the season is controlled for (elasticity ${controlled.e.toFixed(2)} ± ${controlled.se.toFixed(2)}, needs ± ${MAX_ELASTICITY_SE})`
+  return null
+}
+
 /** Days at the end of the fitted window on which the curve's level is re-estimated. */
 export const LEVEL_DAYS = 28
 
@@ -428,10 +459,8 @@ export function anchorLevel(
 /** Why a fitted curve is not used, or null when it is usable. */
 export function curveProblem(c: ResponseCurve | null): string | null {
   if (!c) return 'fewer than 14 spend days to fit a response curve'
-  if (c.controlled === null)
-    return `too few weeks (< ${MIN_CONTROL_WEEKS}) with spend every day to separate the response to spend from the season`
-  if (c.controlled && !(c.controlled.se <= MAX_ELASTICITY_SE))
-    return `the response to spend is not identified once the season is controlled for (elasticity ${c.controlled.e.toFixed(2)} ± ${c.controlled.se.toFixed(2)}, needs ± ${MAX_ELASTICITY_SE})`
+  const control = c.controlled === undefined ? null : controlProblem(c.controlled)
+  if (control !== null) return control
   if (!(c.r2Weekly >= MIN_CURVE_R2))
     return `the response curve explains too little of the weekly outcomes (R² ${c.r2Weekly.toFixed(2)} < ${MIN_CURVE_R2})`
   if (c.beta <= 0) return 'no measurable response to spend'
