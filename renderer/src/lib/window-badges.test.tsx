@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { act, renderHook, waitFor } from '@testing-library/react'
+import { useCallback } from 'react'
 import { describe, expect, it } from 'vitest'
+import { useRowWindows, type RowWindow } from './row-windows'
 import { BADGE_IDS_PER_REQUEST, useWindowBadges } from './window-badges'
 
 /** A model's badges: the badge of row `id` under model `model` reads `m<model>:<id>`. */
@@ -63,5 +65,50 @@ describe('useWindowBadges', () => {
     await waitFor(() => expect(result.current.badges.get('1')).toBe('m2:1'))
     expect(current.asked).toEqual([])
     expect(result.current.badges.size).toBe(1)
+  })
+
+  it('rows scrolled to keep their badges when the list is refreshed before a retraining (as the explorer wires it)', async () => {
+    let current = model(1)
+    const fetchBadges = (ids: number[]): Promise<Map<string, string>> => current.fetch(ids)
+    // 1,000 rows in windows of 200; row i is entity i + 1.
+    const windowAt = async (offset: number): Promise<RowWindow<number>> => ({
+      rows: Array.from({ length: 200 }, (_, i) => offset + i + 1),
+      total: 1000,
+    })
+    const firstWindow = (): RowWindow<number> => ({ rows: Array.from({ length: 200 }, (_, i) => i + 1), total: 1000 })
+    const firstBadges = (n: number): Map<string, string> => new Map([['1', `m${n}:1`]])
+    const { result, rerender } = renderHook(
+      ({ list, first }: { list: RowWindow<number>; first: ReadonlyMap<string, string> }) => {
+        const { badges, loaded } = useWindowBadges(first, list, fetchBadges)
+        const fetchWindow = useCallback(
+          async (offset: number) => {
+            const w = await windowAt(offset)
+            loaded(w.rows)
+            return w
+          },
+          [loaded],
+        )
+        return { rows: useRowWindows(list, fetchWindow, 200), badges }
+      },
+      { initialProps: { list: firstWindow(), first: firstBadges(1) as ReadonlyMap<string, string> } },
+    )
+    const badgeAt = (i: number): string | undefined => {
+      const id = result.current.rows.rowAt(i)
+      return id === undefined ? undefined : result.current.badges.get(String(id))
+    }
+    // Scrolled to the middle: rows 390-430 in view (windows 1 and 2).
+    act(() => result.current.rows.onRange(390, 430))
+    await waitFor(() => expect(badgeAt(430)).toBe('m1:431'))
+    expect(badgeAt(390)).toBe('m1:391')
+
+    // A sync's data:changed refreshes the first window (same query, a new answer); the grid stays
+    // where it is and reports no new range.
+    const refreshed = firstWindow()
+    rerender({ list: refreshed, first: firstBadges(1) })
+    // Then a model is trained: the first window's badges are reloaded.
+    current = model(2)
+    rerender({ list: refreshed, first: firstBadges(2) })
+    await waitFor(() => expect(badgeAt(390)).toBe('m2:391'))
+    expect(badgeAt(430)).toBe('m2:431')
   })
 })
