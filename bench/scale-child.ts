@@ -79,13 +79,9 @@ function explorerInput(w: number, range: { from: string; to: string }): unknown 
   }
 }
 
-/** A window of the Creatives page's list as the renderer asks for it (spend high to low, or by name). */
-function creativesInput(w: number, range: { from: string; to: string }, offset: number, sort = 'spend'): unknown {
-  return {
-    workspaceId: w,
-    range,
-    window: { offset, limit: CREATIVES_WINDOW, sort, dir: sort === 'name' ? 'asc' : 'desc', search: '' },
-  }
+/** A window of the Creatives page's list as the renderer asks for it (spend high to low). */
+function creativesInput(w: number, range: { from: string; to: string }, offset: number): unknown {
+  return { workspaceId: w, range, window: { offset, limit: CREATIVES_WINDOW, sort: 'spend', dir: 'desc', search: '' } }
 }
 
 function pagesOf(w: number, endDate: string, topCampaign: number | null, firstIds: number[] = []): Page[] {
@@ -126,14 +122,10 @@ function pagesOf(w: number, endDate: string, topCampaign: number | null, firstId
       ],
     },
     {
-      // Scrolled far down the 128,000 ads, then sorted by name (the worker keeps each order).
+      // Scrolled far down the list (53,726 ads delivered in the last 30 days of the large demo): the
+      // kept order of the first window, then only this window's rows.
       name: 'creatives-scrolled',
-      calls: [
-        ['analytics:listCreatives', creativesInput(w, range, 64_000)],
-        ['analytics:listCreatives', creativesInput(w, range, 120_000)],
-        ['analytics:listCreatives', creativesInput(w, range, 0, 'name')],
-        ['analytics:listCreatives', creativesInput(w, range, 50_000, 'name')],
-      ],
+      calls: [['analytics:listCreatives', creativesInput(w, range, 40_000)]],
     },
     {
       name: 'anomalies',

@@ -8,6 +8,7 @@ import { compareNames, CREATIVES_WINDOW, sortRows } from '../../shared/domain/ro
 import { contract } from '../../shared/ipc/contract'
 import type { Core } from './core'
 import { isGlibc } from './memory-release'
+import { orderTotals } from './analytics/creatives-service'
 import { PAGE_READS, pageReadServices, type PageReadName } from './page-reads'
 import { createTestCore, TEST_CALLER } from './test-support'
 
@@ -32,7 +33,10 @@ afterAll(async () => {
 })
 
 /** Each read's channel input as the router parses it. */
-function inputs(): [PageReadName, Record<string, unknown>][] {
+/** The reads that are channels (the others are parts of one: the creatives' order and rows). */
+type ChannelRead = Exclude<PageReadName, 'creatives:order' | 'creatives:rows'>
+
+function inputs(): [ChannelRead, Record<string, unknown>][] {
   return [
     ['ml:getDrivers', { workspaceId: ws, days: 90 }],
     ['analytics:listCreatives', { workspaceId: ws, range, limit: 300 }],
@@ -42,7 +46,7 @@ function inputs(): [PageReadName, Record<string, unknown>][] {
   ]
 }
 
-async function call(channel: PageReadName, input: unknown): Promise<unknown> {
+async function call(channel: ChannelRead, input: unknown): Promise<unknown> {
   const env = await core.dispatch(channel, input, TEST_CALLER)
   if (!env.ok) throw new Error(env.error.message)
   return env.value
@@ -127,13 +131,9 @@ describe('page reads on their worker', () => {
       { sort: 'ctr', dir: 'desc', search: '' },
     ).rows.map((r) => r.adId)
     expect(ids).toEqual(want)
-    // The first screen is kept; a scrolled window is not (the worker keeps the order instead).
-    expect(core.pageReads.has('analytics:listCreatives', contract['analytics:listCreatives'].input.parse(win(0)))).toBe(
-      true,
-    )
-    expect(
-      core.pageReads.has('analytics:listCreatives', contract['analytics:listCreatives'].input.parse(win(40))),
-    ).toBe(false)
+    // The order is kept in the core: later windows cost their rows only.
+    const order = { workspaceId: ws, range, sort: 'ctr', dir: 'desc', search: '' } as const
+    expect(core.pageReads.has('creatives:order', order)).toBe(true)
 
     // A search filters by name before the window; the name sort is the explorer's.
     const byName = (await call('analytics:listCreatives', win(0, 'name', 'asc'))) as List
@@ -147,15 +147,18 @@ describe('page reads on their worker', () => {
     expect(found.total).toBe(all.filter((r) => r.name.toLowerCase().includes(needle)).length)
     expect(found.rows.every((r) => r.name.toLowerCase().includes(needle))).toBe(true)
 
-    // An ad renamed to sort first: after the data:changed the same worker lists it first (its kept order is forgotten).
-    const worker = core.pageReads.stopped()
+    // At most four orders are kept (each up to a few MB): a fifth sort forgets the oldest.
+    for (const sort of ['spend', 'roas', 'cpa', 'impressions']) await call('analytics:listCreatives', win(0, sort))
+    expect(core.pageReads.has('creatives:order', order)).toBe(false)
+    expect(core.pageReads.has('creatives:order', { ...order, sort: 'impressions' })).toBe(true)
+
+    // An ad renamed to sort first: after the data:changed it is listed first (the kept order is forgotten).
     const last = (await call('analytics:listCreatives', win(total - 1, 'name', 'asc'))) as List
     const moved = last.rows[0]!.adId
     core.store.sqlite.prepare("UPDATE ads SET name = '0 first by name' WHERE id = ?").run(moved)
     core.events.emit('data:changed', { tables: ['ads'], workspaceId: ws })
     const after = (await call('analytics:listCreatives', win(0, 'name', 'asc'))) as List
     expect(after.rows[0]!.adId).toBe(moved)
-    expect(core.pageReads.stopped()).toBe(worker)
   }, 60_000)
 
   it("a read's error keeps its code across the thread (a workspace without data)", async () => {
@@ -188,13 +191,13 @@ describe('the pages:prepare job', () => {
       const today = c.platform.clock.now().toISOString().slice(0, 10)
       const r = { from: addDays(today, -30), to: addDays(today, -1) }
       expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 90 })).toBe(true)
-      // The Creatives page's first window, as the renderer asks it and the router parses it.
-      const firstWindow = contract['analytics:listCreatives'].input.parse({
-        workspaceId: w,
-        range: r,
-        window: { offset: 0, limit: CREATIVES_WINDOW, sort: 'spend', dir: 'desc', search: '' },
-      })
-      expect(c.pageReads.has('analytics:listCreatives', firstWindow)).toBe(true)
+      // The Creatives page's first window: its order and its rows.
+      const spendOrder = { workspaceId: w, range: r, sort: 'spend', dir: 'desc', search: '' } as const
+      expect(c.pageReads.has('creatives:order', spendOrder)).toBe(true)
+      const o = await c.pageReads.get('creatives:order', spendOrder)
+      const n = Math.min(CREATIVES_WINDOW, o.ids.length)
+      const ids = Array.from(o.ids.subarray(0, n))
+      expect(c.pageReads.has('creatives:rows', { ids, totals: orderTotals(o, 0, n), to: r.to, first: true })).toBe(true)
       expect(c.pageReads.has('analytics:compareFormats', { workspaceId: w, range: r })).toBe(true)
       expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 30 })).toBe(false)
       // A sync's end forgets the kept answers and queues the job again.

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads'
-import type { DateRange } from '../../shared/domain/metrics'
+import type { DateRange, Totals } from '../../shared/domain/metrics'
 import type { DataTable } from '../../shared/domain/tables'
 import { addDays } from '../../shared/domain/dates'
 import { contract, type ChannelOutput, type ChannelParsedInput } from '../../shared/ipc/contract'
@@ -7,7 +7,7 @@ import { CREATIVES_WINDOW } from '../../shared/domain/row-window'
 import { AppError, type ErrorCode } from '../../shared/ipc/result'
 import { AnalyticsService, BREAKDOWN_TABLES } from './analytics/analytics-service'
 import type { AnomalyService } from './analytics/anomaly-service'
-import { CreativesService, type CreativeWindow } from './analytics/creatives-service'
+import { CreativesService, orderTotals, type CreativeOrder, type CreativeWindow } from './analytics/creatives-service'
 import { ExperimentService } from './experiments/experiment-service'
 import { driversTree } from './ml/drivers'
 import type { CoreServices } from './core-services'
@@ -52,12 +52,10 @@ interface ReadSpec<I, O> {
   /** A data:changed naming one of these forgets the kept answers. */
   tables: readonly DataTable[]
   run(s: PageReadServices, input: I): O
-  /**
-   * A window of a long list scrolled through (not the first screen): its answer is not kept (the
-   * worker keeps the list's order, so it is cheap), and the worker waits `SCROLL_IDLE_MS` before it
-   * stops, so a pause in the scrolling does not cost the list's sums again.
-   */
-  scrolled?(input: I): boolean
+  /** Whether to keep this answer (default: yes). A read not kept is cheap, or asked once. */
+  keep?(input: I): boolean
+  /** At most this many answers of this read are kept (large ones: the creatives' orders). */
+  maxKept?: number
 }
 
 const spec = <I, O>(s: ReadSpec<I, O>): ReadSpec<I, O> => s
@@ -68,13 +66,28 @@ export const PAGE_READS = {
     tables: METRIC_READ_TABLES,
     run: (s, i: { workspaceId: number; days: number }) => driversTree(s.sqlite, i.workspaceId, i.days),
   }),
+  /** The Creatives page's list without a window: the `limit` ads of highest spend (reports). */
   'analytics:listCreatives': spec({
+    tables: METRIC_READ_TABLES,
+    run: (s, i: { workspaceId: number; range: DateRange; limit: number }): ChannelOutput<'analytics:listCreatives'> =>
+      s.creatives.list(i.workspaceId, i.range, i.limit),
+  }),
+  /** Every ad of a range filtered and sorted with its totals: the creatives list's windows are cut from it. */
+  'creatives:order': spec({
     tables: METRIC_READ_TABLES,
     run: (
       s,
-      i: { workspaceId: number; range: DateRange; limit: number; window?: CreativeWindow | undefined },
-    ): ChannelOutput<'analytics:listCreatives'> => s.creatives.list(i.workspaceId, i.range, i.limit, i.window),
-    scrolled: (i) => (i.window?.offset ?? 0) > 0,
+      i: { workspaceId: number; range: DateRange; sort: CreativeWindow['sort']; dir: 'asc' | 'desc'; search: string },
+    ): CreativeOrder => s.creatives.order(i.workspaceId, i.range, i),
+    // Each up to ~3 MB at 54,000 ads (ids and six totals as float64).
+    maxKept: 4,
+  }),
+  /** A window's rows (names, creative, fatigue) for ads whose totals the order holds; kept for the first window only. */
+  'creatives:rows': spec({
+    tables: METRIC_READ_TABLES,
+    run: (s, i: { ids: number[]; totals: Totals[]; to: string; first: boolean }) =>
+      s.creatives.rowsOf(i.ids, i.totals, i.to),
+    keep: (i) => i.first,
   }),
   'analytics:compareFormats': spec({
     tables: METRIC_READ_TABLES,
@@ -104,8 +117,6 @@ const MAX_KEPT = 24
  * one worker serves them; a later read starts a new one, a small cost beside the seconds the read takes.
  */
 const WORKER_IDLE_MS = 1_000
-/** How long the worker stays after a scrolled window (see ReadSpec.scrolled): a reader's pause. */
-export const SCROLL_IDLE_MS = 30_000
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; code?: ErrorCode; message: string }
 
@@ -127,8 +138,6 @@ export class PageReads {
   private forgotten = 0
   /** Called when a worker stopped for being idle has exited (the core releases freed memory then). */
   onWorkerStopped: (() => void) | null = null
-  /** How long the worker stays once idle (longer after a scrolled window). */
-  private idleMs = WORKER_IDLE_MS
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -142,19 +151,47 @@ export class PageReads {
     const hit = this.kept.get(key)
     if (hit) return hit.answer as Promise<OutputOf<N>>
     const spec = PAGE_READS[name] as ReadSpec<InputOf<N>, OutputOf<N>>
-    if (spec.scrolled?.(input)) {
-      this.idleMs = SCROLL_IDLE_MS
-      return this.compute(name, input)
-    }
-    this.idleMs = WORKER_IDLE_MS
     const answer = this.compute(name, input)
+    if (spec.keep?.(input) === false) return answer
     if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string)
+    if (spec.maxKept !== undefined) {
+      const same = [...this.kept].filter(([, k]) => k.name === name)
+      for (const [k] of same.slice(0, Math.max(0, same.length - spec.maxKept + 1))) this.kept.delete(k)
+    }
     this.kept.set(key, { name, answer })
     // A failure is not kept: the next ask tries again.
     answer.catch(() => {
       if (this.kept.get(key)?.answer === answer) this.kept.delete(key)
     })
     return answer as Promise<OutputOf<N>>
+  }
+
+  /**
+   * A window of the Creatives page's list: cut from the kept order of every ad (sums, names and sort
+   * computed once per data change and sort), then only the window's rows read and fitted.
+   */
+  async creativesWindow(input: {
+    workspaceId: number
+    range: DateRange
+    window: CreativeWindow
+  }): Promise<ChannelOutput<'analytics:listCreatives'>> {
+    const { workspaceId, range, window: w } = input
+    const o = await this.get('creatives:order', {
+      workspaceId,
+      range,
+      sort: w.sort,
+      dir: w.dir,
+      search: w.search.trim().toLowerCase(),
+    })
+    const end = Math.min(w.offset + w.limit, o.ids.length)
+    const from = Math.min(w.offset, end)
+    const rows = await this.get('creatives:rows', {
+      ids: Array.from(o.ids.subarray(from, end)),
+      totals: orderTotals(o, from, end),
+      to: range.to,
+      first: w.offset === 0,
+    })
+    return { currency: o.currency, convertedFrom: o.convertedFrom, rows, total: o.ids.length, offset: w.offset }
   }
 
   /** Whether an answer for this read is kept (or being computed). */
@@ -244,7 +281,7 @@ export class PageReads {
         if (this.idleTimer) clearTimeout(this.idleTimer)
         this.idleTimer = setTimeout(() => {
           if (this.worker === w && !this.busy(w)) void this.stopWorker().then(() => this.onWorkerStopped?.())
-        }, this.idleMs)
+        }, WORKER_IDLE_MS)
         this.idleTimer.unref()
       }
     })
@@ -276,13 +313,16 @@ export const PAGE_READS_WARM_DELAY_MS = 5_000
 function firstReads(core: CoreServices, workspaceId: number, range: DateRange): Promise<unknown>[] {
   return [
     core.pageReads.get('ml:getDrivers', { workspaceId, days: 90 }),
-    core.pageReads.get(
-      'analytics:listCreatives',
+    core.pageReads.creativesWindow(
       contract['analytics:listCreatives'].input.parse({
         workspaceId,
         range,
         window: { offset: 0, limit: CREATIVES_WINDOW },
-      }),
+      }) as {
+        workspaceId: number
+        range: DateRange
+        window: CreativeWindow
+      },
     ),
     core.pageReads.get('analytics:compareFormats', { workspaceId, range }),
     core.pageReads.get('experiments:suggest', contract['experiments:suggest'].input.parse({ workspaceId })),

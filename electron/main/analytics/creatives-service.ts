@@ -61,8 +61,34 @@ export interface CreativeWindow {
   search: string
 }
 
-/** Orders kept (each up to one id per ad delivered: ~1 MB at 128,000 ads). */
-const MAX_KEPT_ORDERS = 4
+/**
+ * Every ad delivered in a range, filtered by name and sorted, with its totals: what the windows of
+ * the creatives list are cut from (kept by the page reads, so a window costs only its rows). Columns
+ * in typed arrays: cheap to copy between threads and to keep.
+ */
+export interface CreativeOrder {
+  currency: string
+  convertedFrom: string[]
+  /** Ad ids in list order. */
+  ids: Float64Array
+  /** Each ad's totals, TOTALS_FIELDS.length numbers per ad in the order of `ids`. */
+  totals: Float64Array
+}
+
+/** The totals' fields as `CreativeOrder.totals` lays them out. */
+const TOTALS_FIELDS = ['spendMicros', 'revenueMicros', 'impressions', 'clicks', 'conversions', 'videoViews'] as const
+const WIDTH = TOTALS_FIELDS.length
+
+/** The totals of the ads at list positions [from, to) of an order. */
+export function orderTotals(o: CreativeOrder, from: number, to: number): Totals[] {
+  const out: Totals[] = []
+  for (let i = from; i < to; i++) {
+    const t = { ...EMPTY_TOTALS }
+    TOTALS_FIELDS.forEach((f, k) => (t[f] = o.totals[i * WIDTH + k] as number))
+    out.push(t)
+  }
+  return out
+}
 
 interface AdTotals {
   currency: string
@@ -83,13 +109,9 @@ export class CreativesService {
    */
   private readonly recent = new Map<string, AdTotals>()
 
-  /** Orders of the creatives list's last few windows (sort, search), ad ids in list order, until the data changes. */
-  private readonly orders = new Map<string, number[]>()
-
-  /** Forget the kept totals and orders (called on data:changed). */
+  /** Forget the kept totals (called on data:changed). */
   invalidate(): void {
     this.recent.clear()
-    this.orders.clear()
   }
 
   private adTotals(workspaceId: number, range: DateRange): AdTotals {
@@ -132,8 +154,8 @@ export class CreativesService {
 
   /**
    * Ads with delivery in the range with their fatigue state: without a window the `limit` of highest
-   * spend; with one, a window of all of them filtered by name and sorted (the order is kept for the
-   * next windows, so scrolling costs the window's names and fatigue fits, not the sums again).
+   * spend; with one, a window of all of them filtered by name and sorted (the page reads keep the
+   * order, see `order` and `rowsOf`; this is the same answer computed in one go).
    */
   list(
     workspaceId: number,
@@ -141,45 +163,52 @@ export class CreativesService {
     limit: number,
     window?: CreativeWindow,
   ): z.infer<typeof CreativeListSchema> {
-    const { currency, convertedFrom, totals } = this.adTotals(workspaceId, range)
     if (!window) {
+      const { currency, convertedFrom, totals } = this.adTotals(workspaceId, range)
       const ids = [...totals.entries()]
         .sort((a, b) => b[1].spendMicros - a[1].spendMicros || a[0] - b[0])
         .slice(0, limit)
         .map(([id]) => id)
-      return { currency, convertedFrom, rows: this.rows(ids, totals, range.to) }
+      return {
+        currency,
+        convertedFrom,
+        rows: this.rowsOf(
+          ids,
+          ids.map((id) => totals.get(id) as Totals),
+          range.to,
+        ),
+      }
     }
-    const order = this.order(workspaceId, range, totals, window)
-    const ids = order.slice(window.offset, window.offset + window.limit)
+    const o = this.order(workspaceId, range, window)
+    const end = Math.min(window.offset + window.limit, o.ids.length)
+    const ids = Array.from(o.ids.subarray(Math.min(window.offset, end), end))
     return {
-      currency,
-      convertedFrom,
-      rows: this.rows(ids, totals, range.to),
-      total: order.length,
+      currency: o.currency,
+      convertedFrom: o.convertedFrom,
+      rows: this.rowsOf(ids, orderTotals(o, window.offset, end), range.to),
+      total: o.ids.length,
       offset: window.offset,
     }
   }
 
-  private rows(ids: number[], totals: Map<number, Totals>, to: string): z.infer<typeof CreativeListSchema>['rows'] {
+  /** The list's rows of these ads with these totals: names, creative, fatigue fitted on their days up to `to`. */
+  rowsOf(ids: number[], totals: Totals[], to: string): z.infer<typeof CreativeListSchema>['rows'] {
     const meta = this.adMeta(ids)
     const days = this.adDays(ids, to)
-    return ids.flatMap((id) => {
+    return ids.flatMap((id, i) => {
       const m = meta.get(id)
-      const t = totals.get(id) as Totals
       if (!m) return []
-      return [creativeRow(id, m, t, days.get(id) ?? [])]
+      return [creativeRow(id, m, totals[i] as Totals, days.get(id) ?? [])]
     })
   }
 
   /**
    * The ads delivered in the range whose name contains the search (case-insensitive), sorted as the
-   * explorer sorts (`sortRows`: rows without a value last either way, ties by name, then by id), as ids.
+   * explorer sorts (`sortRows`: rows without a value last either way, ties by name, then by id).
    */
-  private order(workspaceId: number, range: DateRange, totals: Map<number, Totals>, w: CreativeWindow): number[] {
+  order(workspaceId: number, range: DateRange, w: Pick<CreativeWindow, 'sort' | 'dir' | 'search'>): CreativeOrder {
+    const { currency, convertedFrom, totals } = this.adTotals(workspaceId, range)
     const search = w.search.trim().toLowerCase()
-    const key = JSON.stringify([workspaceId, range, w.sort, w.dir, search])
-    const hit = this.orders.get(key)
-    if (hit) return hit
     const names = this.creatives.adNames([...totals.keys()])
     const rows: { id: number; name: string; platform: null; totals: Totals; kpis: ReturnType<typeof deriveKpis> }[] = []
     // In id order, so ads of equal value and equal name (the sort is stable) keep one order.
@@ -189,10 +218,14 @@ export class CreativesService {
       if (search && !name.toLowerCase().includes(search)) continue
       rows.push({ id, name, platform: null, totals: t, kpis: deriveKpis(t) })
     }
-    const ids = sortRows(rows, { sort: w.sort, dir: w.dir, search: '' }).rows.map((r) => r.id)
-    if (this.orders.size >= MAX_KEPT_ORDERS) this.orders.delete(this.orders.keys().next().value as string)
-    this.orders.set(key, ids)
-    return ids
+    const sorted = sortRows(rows, { sort: w.sort, dir: w.dir, search: '' }).rows
+    const ids = new Float64Array(sorted.length)
+    const cols = new Float64Array(sorted.length * WIDTH)
+    sorted.forEach((r, i) => {
+      ids[i] = r.id
+      TOTALS_FIELDS.forEach((f, k) => (cols[i * WIDTH + k] = r.totals[f]))
+    })
+    return { currency, convertedFrom, ids, totals: cols }
   }
 
   /** Formats compared over a range: sums, ratios and cluster-robust 95% intervals. */

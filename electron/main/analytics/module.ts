@@ -56,7 +56,10 @@ function createAnalyticsModule(services: CoreServices): ModuleParts<Provides, Ch
       'analytics:getBenchmarkPositions': (input) =>
         benchmarkPositions(analytics, table(), input.workspaceId, input.range),
       // Seconds of aggregation over every ad at 10,000 campaigns: on the page-reads worker, kept per data change.
-      'analytics:listCreatives': (input) => services.pageReads.get('analytics:listCreatives', input),
+      'analytics:listCreatives': ({ workspaceId, range, limit, window }) =>
+        window
+          ? services.pageReads.creativesWindow({ workspaceId, range, window })
+          : services.pageReads.get('analytics:listCreatives', { workspaceId, range, limit }),
       'analytics:compareFormats': ({ workspaceId, range }) =>
         services.pageReads.get('analytics:compareFormats', { workspaceId, range }),
       'analytics:getFatigue': (input) => creatives.fatigue(input.workspaceId, input.adId),
