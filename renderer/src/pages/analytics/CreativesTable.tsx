@@ -152,7 +152,7 @@ export function CreativesTable(props: CreativesTableProps): JSX.Element {
                   <button type="button" className="link" onClick={() => onOpen(r.adId)} title={`Fatigue of ${r.name}`}>
                     {r.name}
                   </button>
-                  {r.headline ? <small className="field__hint">{r.headline}</small> : null}
+                  {r.headline && r.headline !== r.name ? <small className="field__hint">{r.headline}</small> : null}
                 </span>
                 <span role="gridcell">{r.format}</span>
                 <span role="gridcell">{platformLabel(r.platform)}</span>
