@@ -30,8 +30,8 @@ type Creative = CreativeList['rows'][number]
 
 /** Ads per window asked of the core (a screen shows ~13; the grid fetches windows as they scroll in). */
 const WINDOW = CREATIVES_WINDOW
-/** Ads per request of a CSV export (the core's largest window). */
-const EXPORT_WINDOW = 1000
+/** Ads per request of a CSV export (500 rows with their fatigue are ~0.5 MB: well under the 1 MB an answer may be). */
+const EXPORT_WINDOW = 500
 /** Typing pauses this long before the search goes to the core. */
 const SEARCH_DELAY_MS = 250
 type Formats = z.infer<typeof FormatComparisonSchema>
