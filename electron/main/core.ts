@@ -263,7 +263,6 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
       ]),
     // The core connection's page cache (64 MB) is full after the after-sync work: freed first, then returned.
     before: () => shrinkConnectionMemory(store.sqlite),
-    busy: () => [...BIG_JOBS].some((k) => jobs.active(k as keyof typeof JOB_KINDS).some((j) => j.status === 'running')),
   })
   const offMemoryRelease = events.on('job:finished', (f) => {
     if (BIG_JOBS.has(f.kind)) memoryRelease.request()

@@ -97,8 +97,6 @@ export interface MemoryReleaseOptions {
   delayMs?: number
   /** Work to wait for before releasing (the after-sync checks, recommendations, rules cycle). */
   settled?: () => Promise<unknown>
-  /** Whether a big job is still running (then its end asks again, and nothing is released now). */
-  busy?: () => boolean
   /** Run just before the release: frees caches whose memory it then returns (the core connection's page cache). */
   before?: () => void
   /** The release itself (tests count calls). */
@@ -106,10 +104,10 @@ export interface MemoryReleaseOptions {
 }
 
 /**
- * Releases freed memory once the process has gone quiet after big work: `request()` (a sync, a
- * training, an import ended; the page-reads worker stopped) starts a timer of `delayMs`, a later
- * request restarts it; when it fires, the release waits for `settled()` and happens unless `busy()`.
- * One release per quiet spell, never on a hot path. Does nothing where releasing is unsupported.
+ * Releases freed memory after big work: `request()` (a sync, a training, an import ended; the
+ * page-reads worker stopped) starts a timer of `delayMs`, a later request restarts it; when it fires,
+ * the release waits for `settled()` (the jobs' follow-ups), then runs. One release per burst of ends,
+ * never on a hot path. Does nothing where releasing is unsupported.
  */
 export class MemoryRelease {
   private timer: NodeJS.Timeout | null = null
@@ -159,8 +157,9 @@ export class MemoryRelease {
     } catch {
       // A follow-up that failed was reported where it ran; memory is released all the same.
     }
-    // A request made while waiting has its own timer; a big job running will ask again at its end.
-    if (this.closed || this.timer || this.opts.busy?.()) return
+    // A request made while waiting has its own timer. A big job still running (a training after a sync)
+    // does not stop it: what the ended one freed goes back before the next one's peak.
+    if (this.closed || this.timer) return
     try {
       this.opts.before?.()
     } catch (err) {
