@@ -9,7 +9,7 @@ import { contract } from '../../shared/ipc/contract'
 import type { Core } from './core'
 import { isGlibc } from './memory-release'
 import { orderTotals } from './analytics/creatives-service'
-import { PAGE_READS, pageReadServices, type PageReadName } from './page-reads'
+import { PAGE_READS, PageReads, pageReadServices, type PageReadName } from './page-reads'
 import { createTestCore, TEST_CALLER } from './test-support'
 
 // The slow page reads run on a worker thread (its own read-only connection to the store file) and
@@ -160,6 +160,41 @@ describe('page reads on their worker', () => {
     const after = (await call('analytics:listCreatives', win(0, 'name', 'asc'))) as List
     expect(after.rows[0]!.adId).toBe(moved)
   }, 60_000)
+
+  it('a data change reaches the per-ad sums the worker keeps between reads', async () => {
+    // A worker that stays a minute, so both reads below reach the same one.
+    const reads = new PageReads(core.store.sqlite, join(dir, 'store.db'), 60_000)
+    const sqlite = core.store.sqlite
+    const bump = (adId: number, date: string, by: number): void => {
+      sqlite
+        .prepare('UPDATE daily_metrics SET spend_micros = spend_micros + ? WHERE ad_id = ? AND date = ?')
+        .run(by, adId, date)
+      sqlite
+        .prepare('UPDATE ad_month SET spend_micros = spend_micros + ? WHERE ad_id = ? AND month = ?')
+        .run(by, adId, date.slice(0, 7))
+    }
+    const w = { offset: 0, limit: 5, sort: 'spend', dir: 'desc', search: '' } as const
+    let low: { adId: number; date: string } | null = null
+    try {
+      const least = await reads.creativesWindow({ workspaceId: ws, range, window: { ...w, dir: 'asc' } })
+      const adId = least.rows[0]!.adId
+      const date = sqlite
+        .prepare('SELECT date FROM daily_metrics WHERE ad_id = ? AND date BETWEEN ? AND ? LIMIT 1')
+        .pluck()
+        .get(adId, range.from, range.to) as string
+      const worker = reads.stopped()
+      // The ad of least spend spends a million on one day of the range (its day row and its month's sums).
+      low = { adId, date }
+      bump(adId, date, 1e12)
+      reads.invalidate(['daily_metrics'])
+      const top = await reads.creativesWindow({ workspaceId: ws, range, window: w })
+      expect(top.rows[0]!.adId).toBe(adId)
+      expect(reads.stopped()).toBe(worker)
+    } finally {
+      if (low) bump(low.adId, low.date, -1e12)
+      await reads.close()
+    }
+  })
 
   it("a read's error keeps its code across the thread (a workspace without data)", async () => {
     const empty = core.workspaces.create('Empty', 'USD')

@@ -143,6 +143,8 @@ export class PageReads {
     private readonly sqlite: Sqlite,
     /** The store file ('' or ':memory:' compute inline on the core's connection). */
     private readonly path: string,
+    /** How long the worker stays after its last answer (tests keep it longer to reach one worker twice). */
+    private readonly workerIdleMs = WORKER_IDLE_MS,
   ) {}
 
   /** The read's answer: kept, being computed, or computed now on the worker. */
@@ -189,7 +191,8 @@ export class PageReads {
       ids: Array.from(o.ids.subarray(from, end)),
       totals: orderTotals(o, from, end),
       to: range.to,
-      first: w.offset === 0,
+      // Kept for the page's first screen only (not an export's first 500 rows).
+      first: w.offset === 0 && w.limit === CREATIVES_WINDOW,
     })
     return { currency: o.currency, convertedFrom: o.convertedFrom, rows, total: o.ids.length, offset: w.offset }
   }
@@ -209,8 +212,11 @@ export class PageReads {
         this.kept.delete(key)
         this.forgotten++
       }
-    this.inline?.creatives.invalidate()
-    this.worker?.postMessage({ invalidate: true })
+    // The creatives' per-ad sums, kept by the services between reads (on the worker, or inline).
+    if (!tables || tables.some((t) => METRIC_READ_TABLES.includes(t))) {
+      this.inline?.creatives.invalidate()
+      this.worker?.postMessage({ invalidate: true })
+    }
   }
 
   /** How many kept answers (done or being computed) the data's changes have made the reads forget so far. */
@@ -281,7 +287,7 @@ export class PageReads {
         if (this.idleTimer) clearTimeout(this.idleTimer)
         this.idleTimer = setTimeout(() => {
           if (this.worker === w && !this.busy(w)) void this.stopWorker().then(() => this.onWorkerStopped?.())
-        }, WORKER_IDLE_MS)
+        }, this.workerIdleMs)
         this.idleTimer.unref()
       }
     })

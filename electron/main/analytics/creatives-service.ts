@@ -153,41 +153,24 @@ export class CreativesService {
   }
 
   /**
-   * Ads with delivery in the range with their fatigue state: without a window the `limit` of highest
-   * spend; with one, a window of all of them filtered by name and sorted (the page reads keep the
-   * order, see `order` and `rowsOf`; this is the same answer computed in one go).
+   * The `limit` ads of highest spend in the range with their fatigue state (reports, and the list
+   * without a window). The Creatives page's windows are cut from `order` and read with `rowsOf` (the
+   * page reads keep the order: `PageReads.creativesWindow`).
    */
-  list(
-    workspaceId: number,
-    range: DateRange,
-    limit: number,
-    window?: CreativeWindow,
-  ): z.infer<typeof CreativeListSchema> {
-    if (!window) {
-      const { currency, convertedFrom, totals } = this.adTotals(workspaceId, range)
-      const ids = [...totals.entries()]
-        .sort((a, b) => b[1].spendMicros - a[1].spendMicros || a[0] - b[0])
-        .slice(0, limit)
-        .map(([id]) => id)
-      return {
-        currency,
-        convertedFrom,
-        rows: this.rowsOf(
-          ids,
-          ids.map((id) => totals.get(id) as Totals),
-          range.to,
-        ),
-      }
-    }
-    const o = this.order(workspaceId, range, window)
-    const end = Math.min(window.offset + window.limit, o.ids.length)
-    const ids = Array.from(o.ids.subarray(Math.min(window.offset, end), end))
+  list(workspaceId: number, range: DateRange, limit: number): z.infer<typeof CreativeListSchema> {
+    const { currency, convertedFrom, totals } = this.adTotals(workspaceId, range)
+    const ids = [...totals.entries()]
+      .sort((a, b) => b[1].spendMicros - a[1].spendMicros || a[0] - b[0])
+      .slice(0, limit)
+      .map(([id]) => id)
     return {
-      currency: o.currency,
-      convertedFrom: o.convertedFrom,
-      rows: this.rowsOf(ids, orderTotals(o, window.offset, end), range.to),
-      total: o.ids.length,
-      offset: window.offset,
+      currency,
+      convertedFrom,
+      rows: this.rowsOf(
+        ids,
+        ids.map((id) => totals.get(id) as Totals),
+        range.to,
+      ),
     }
   }
 

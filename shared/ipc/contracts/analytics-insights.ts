@@ -204,7 +204,8 @@ export const CreativesInputSchema = z
     window: z
       .object({
         offset: z.number().int().min(0).default(0),
-        limit: z.number().int().min(1).max(1000),
+        /** 500 ads with their fatigue are ~0.5 MB: an answer stays under 1 MB. */
+        limit: z.number().int().min(1).max(500),
         /** A metric of the range's totals or the name (fatigue is fitted per row shown, so it does not sort). */
         sort: z.enum(['name', ...METRIC_KEYS]).default('spend'),
         dir: z.enum(['asc', 'desc']).default('desc'),

@@ -102,22 +102,34 @@ export function CreativesPage(): JSX.Element {
   const stopExport = useRef(false)
   const exportCsv = async (): Promise<void> => {
     // Every matching ad, window by window, in the order shown (each window fits its ads' fatigue).
+    // The windows are cut from one order of the ads: a change of the data in between (a sync
+    // finishing) makes a new order, so the export stops and says so rather than mixing the two.
     stopExport.current = false
     setExportError(null)
     const all: Creative[] = []
+    let changed = false
+    const off = getClient().on('data:changed', (c) => {
+      if (c.tables.some((t) => CREATIVE_TABLES.includes(t))) changed = true
+    })
     setExporting({ done: 0, total: list.count })
     try {
-      for (;;) {
-        const w = await ask(all.length, EXPORT_WINDOW)
+      let total = Infinity
+      for (let offset = 0; offset < total; offset += EXPORT_WINDOW) {
+        const w = await ask(offset, EXPORT_WINDOW)
+        if (changed || (total !== Infinity && w.total !== total)) {
+          setExportError('The data changed during the export (a sync or an import finished). Export again.')
+          return
+        }
+        total = w.total ?? 0
         all.push(...w.rows)
-        setExporting({ done: all.length, total: w.total ?? all.length })
+        setExporting({ done: Math.min(offset + EXPORT_WINDOW, total), total })
         if (stopExport.current) return
-        if (w.rows.length < EXPORT_WINDOW || all.length >= (w.total ?? 0)) break
       }
     } catch (err) {
       setExportError(`The export stopped: ${errorMessage(err)}`)
       return
     } finally {
+      off()
       setExporting(null)
     }
     downloadCsv(
