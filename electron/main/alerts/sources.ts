@@ -526,14 +526,14 @@ export const alertSourcesModule: CoreModule<'alertSources', 'alerts' | 'sync' | 
             needs.anomalies.invalidate()
             sources.afterSyncLater(e.workspaceId)
             // A training queued behind this sync waits for these checks too (job-queue followUp).
-            core.jobs.followUp('sync:run', { workspaceId: e.workspaceId }, sources.idle())
+            core.jobs.followUp('sync:run', { workspaceId: e.workspaceId }, sources.idle(), 'alert checks')
           }),
           // A demo build is the demo's sync: its workspace gets the same checks (its anomalies among them).
           core.events.on('job:finished', (f) => {
             if (f.kind !== 'demo:build' || f.status !== 'succeeded' || !core.store.sqlite.open) return
             needs.anomalies.invalidate()
             for (const w of core.workspaces.list()) if (w.isDemo) sources.afterSyncLater(w.id)
-            core.jobs.followUp(f.kind, null, sources.idle())
+            core.jobs.followUp(f.kind, null, sources.idle(), 'alert checks')
           }),
           // Changes moved (proposed, approved, failed): failures and the approvals waiting.
           core.events.on('data:changed', (e) => {

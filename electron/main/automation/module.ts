@@ -120,7 +120,7 @@ function createAutomationModule(
           if (f.kind === 'demo:build' || f.kind.startsWith('sync')) {
             serial(() => rules.afterSync())
             // A training queued behind this job waits for the cycle too (job-queue followUp).
-            services.jobs.followUp(f.kind, null, running)
+            services.jobs.followUp(f.kind, null, running, 'rules cycle')
           }
         }),
       )

@@ -47,7 +47,7 @@ function createRecommendationsModule(
           if (f.kind === 'demo:build' || f.kind.startsWith('sync')) {
             service.regenerateLater(core.workspaces.list().map((w) => w.id))
             // A training queued behind this job waits for the generation too (job-queue followUp).
-            core.jobs.followUp(f.kind, null, service.idle())
+            core.jobs.followUp(f.kind, null, service.idle(), 'recommendations')
           }
         }),
       )

@@ -635,7 +635,7 @@ describe('JobQueue', () => {
     // As the app's modules do after a sync: each busy job's end starts work that ends when its gate opens.
     const afterWork: (() => void)[] = []
     events.on('job:finished', (f) => {
-      if (f.kind === 'busy') q.followUp('busy', {}, new Promise<void>((r) => afterWork.push(r)))
+      if (f.kind === 'busy') q.followUp('busy', {}, new Promise<void>((r) => afterWork.push(r)), 'after busy')
     })
     q.start()
     try {

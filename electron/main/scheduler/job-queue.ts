@@ -147,7 +147,7 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
   /** When each job that gives way was first held back or stopped (the injected clock, ms; forgotten when it ends). */
   private readonly heldSince = new Map<number, number>()
   /** Work started by jobs' ends (`followUp`) still under way: held jobs wait for it as for the job. */
-  private readonly followUps = new Set<{ kind: string; payload: unknown }>()
+  private readonly followUps = new Set<{ kind: string; payload: unknown; label: string }>()
   /** Running jobs stopped to give way to another kind (`yieldsTo`). */
   private readonly yielding = new Set<number>()
   /** How many times each job was stopped to give way (at most MAX_GIVE_WAY; forgotten when it ends). */
@@ -381,14 +381,22 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
    * (MAX_HOLD_MS from its first hold): a training queued behind a sync would otherwise start while that
    * work still runs and add its memory and CPU to theirs. It does not stop a job already running.
    */
-  followUp(kind: string, payload: unknown, work: Promise<unknown>): void {
-    const entry = { kind, payload }
+  followUp(kind: string, payload: unknown, work: Promise<unknown>, label: string): void {
+    const entry = { kind, payload, label }
     this.followUps.add(entry)
     const done = (): void => {
       this.followUps.delete(entry)
       this.schedulePump(0)
     }
     work.then(done, done)
+  }
+
+  /** What follow-up work of jobs of `kind` is still under way, by label, sorted (tests). */
+  pendingFollowUps(kind: string): string[] {
+    return [...this.followUps]
+      .filter((f) => f.kind === kind)
+      .map((f) => f.label)
+      .sort()
   }
 
   /** Whether a job that gives way has waited long enough, or been stopped often enough, to run regardless. */
