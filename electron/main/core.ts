@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { daysBetween } from '../../shared/domain/dates'
 import { EventBus } from './events'
 import { appHandlers } from './ipc/handlers/app'
@@ -204,10 +205,16 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   for (const channel of INVOKE_CHANNELS) {
     if (typeof handlers[channel] !== 'function') throw new Error(`No module handles the IPC channel ${channel}`)
   }
-  const dispatch = createDispatcher(handlers, {
+  const routed = createDispatcher(handlers, {
     validateOutput: options.validateOutput ?? false,
     owners: new ScopeRepo(store.sqlite),
   })
+  // When the UI last called (the memory release waits for a quiet spell).
+  let lastCall = -Infinity
+  const dispatch: Dispatch = (channel, input, context) => {
+    lastCall = performance.now()
+    return routed(channel, input, context)
+  }
   // Reports read their figures through the dispatcher, as the caller who asked.
   wired.services.reports.dispatch = dispatch
 
@@ -261,13 +268,14 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
         wired.services.anomalies.idle(),
         wired.services.recommendations.idle(),
       ]),
+    // The trim can hold the core's thread on the heap's lock: only once the UI has made no call for QUIET_MS.
+    quietFor: () => performance.now() - lastCall,
     // The core connection's page cache (64 MB) is full after the after-sync work: freed first, then returned.
     before: () => shrinkConnectionMemory(store.sqlite),
   })
   const offMemoryRelease = events.on('job:finished', (f) => {
     if (BIG_JOBS.has(f.kind)) memoryRelease.request()
   })
-  services.pageReads.onWorkerStopped = () => memoryRelease.request()
 
   return {
     ...services,

@@ -14,15 +14,12 @@ import { performance } from 'node:perf_hooks'
  * `ME_MEMORY_RELEASE=0` turns off the releases after big jobs (benches compare with and without).
  */
 
-/** Calls malloc_trim(0) on a thread of libuv's pool (it walks every arena: 300 ms at load 7 after a sync); resolves whether it released anything. */
+/**
+ * Calls malloc_trim(0) on a thread of libuv's pool; resolves whether it released anything. It takes
+ * each arena's lock in turn, the main thread's too: a malloc on the core's thread meanwhile waits
+ * (up to the whole trim, 160-490 ms at load 7-9 after a sync), hence MemoryRelease's quiet wait.
+ */
 export type Trim = () => Promise<boolean>
-
-/** Whether this process's C library is glibc (Node's report names the glibc it runs on). */
-export function isGlibc(): boolean {
-  if (process.platform !== 'linux') return false
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
-  return typeof header?.glibcVersionRuntime === 'string'
-}
 
 type KoffiFunc = ((pad: number) => number) & {
   async(pad: number, done: (err: unknown, result: number) => void): void
@@ -32,18 +29,23 @@ interface Koffi {
   load(path: string): { func(signature: string): KoffiFunc }
 }
 
+/** Linux only: glibc (and its malloc_trim) is looked up through koffi (musl has no libc.so.6 nor gnu_get_libc_version). */
+const onLinux = (): boolean => process.platform === 'linux'
+
 /**
- * glibc's malloc_trim through koffi, or why it is not available: not Linux with glibc, or the FFI
- * module or the C library failed to load (the app runs on without it). The arguments are for tests.
+ * glibc's malloc_trim through koffi, or why it is not available: not Linux, not glibc (its
+ * `gnu_get_libc_version` missing), or the FFI module failed to load (the app runs on without it).
+ * The arguments are for tests.
  */
 export function loadMallocTrim(
-  glibc: () => boolean = isGlibc,
+  linux: () => boolean = onLinux,
   requireKoffi: () => Koffi = () => createRequire(import.meta.url)('koffi') as Koffi,
 ): { trim: Trim } | { reason: string } {
-  if (!glibc())
-    return { reason: process.platform === 'linux' ? 'the C library is not glibc' : `not Linux (${process.platform})` }
+  if (!linux()) return { reason: `not Linux (${process.platform})` }
   try {
-    const fn = requireKoffi().load('libc.so.6').func('int malloc_trim(size_t pad)')
+    const libc = requireKoffi().load('libc.so.6')
+    libc.func('const char *gnu_get_libc_version()')
+    const fn = libc.func('int malloc_trim(size_t pad)')
     return {
       trim: () =>
         new Promise<boolean>((resolve, reject) =>
@@ -77,7 +79,7 @@ export interface ReleaseResult {
   supported: boolean
   /** Whether some memory was returned to the system. */
   released: boolean
-  /** How long the release took (on a pool thread, not this one), ms. */
+  /** How long the release took, ms (on a pool thread; the core's thread may wait on the heap's lock meanwhile). */
   ms: number
 }
 
@@ -93,10 +95,16 @@ export async function releaseFreedMemory(): Promise<ReleaseResult> {
 /** How long after the last big job's end the memory is released: the jobs' follow-ups start meanwhile. */
 export const RELEASE_DELAY_MS = 2000
 
+/** The release waits until the UI has made no call for this long (the trim can hold the core's thread). */
+export const QUIET_MS = 10_000
+
 export interface MemoryReleaseOptions {
   delayMs?: number
-  /** Work to wait for before releasing (the after-sync checks, recommendations, rules cycle). */
+  /** Work to wait for before releasing (the after-sync checks and the recommendations' generation). */
   settled?: () => Promise<unknown>
+  /** Milliseconds since the UI's last call (the release waits for QUIET_MS of it); default: always quiet. */
+  quietFor?: () => number
+  quietMs?: number
   /** Run just before the release: frees caches whose memory it then returns (the core connection's page cache). */
   before?: () => void
   /** The release itself (tests count calls). */
@@ -156,6 +164,16 @@ export class MemoryRelease {
       await this.opts.settled?.()
     } catch {
       // A follow-up that failed was reported where it ran; memory is released all the same.
+    }
+    // The UI is in use: try again once it has been quiet long enough.
+    const wait = (this.opts.quietMs ?? QUIET_MS) - (this.opts.quietFor?.() ?? Infinity)
+    if (wait > 0 && !this.closed && !this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null
+        this.pending = this.run()
+      }, wait)
+      this.timer.unref()
+      return
     }
     // A request made while waiting has its own timer. A big job still running (a training after a sync)
     // does not stop it: what the ended one freed goes back before the next one's peak.

@@ -7,7 +7,6 @@ import type { Kpis, Totals } from '../../shared/domain/metrics'
 import { compareNames, CREATIVES_WINDOW, sortRows } from '../../shared/domain/row-window'
 import { contract } from '../../shared/ipc/contract'
 import type { Core } from './core'
-import { isGlibc } from './memory-release'
 import { orderTotals } from './analytics/creatives-service'
 import { PAGE_READS, PageReads, pageReadServices, type PageReadName } from './page-reads'
 import { createTestCore, TEST_CALLER } from './test-support'
@@ -83,19 +82,9 @@ describe('page reads on their worker', () => {
 
   it('the worker stops once idle (its memory goes back) and a later read starts another', async () => {
     const input = { workspaceId: ws, range, limit: 299 }
-    const told = core.pageReads.onWorkerStopped
-    const stopTold = new Promise<void>((resolve) => {
-      core.pageReads.onWorkerStopped = () => (told?.(), resolve())
-    })
-    await core.memoryRelease.flush()
-    expect(core.memoryRelease.requested).toBe(false)
     const first = await call('analytics:listCreatives', input)
     await core.pageReads.stopped()
     expect(core.pageReads.running).toBe(false)
-    // The core is told, and returns the worker's freed memory to the system (memory-release.ts).
-    await stopTold
-    core.pageReads.onWorkerStopped = told
-    expect(core.memoryRelease.requested).toBe(isGlibc())
     core.events.emit('data:changed', { tables: ['ads'], workspaceId: ws })
     const exitedBefore = core.pageReads.stopped()
     expect(await call('analytics:listCreatives', input)).toEqual(first)

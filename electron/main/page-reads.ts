@@ -136,8 +136,6 @@ export class PageReads {
   private inline: PageReadServices | null = null
   private closed = false
   private forgotten = 0
-  /** Called when a worker stopped for being idle has exited (the core releases freed memory then). */
-  onWorkerStopped: (() => void) | null = null
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -286,7 +284,7 @@ export class PageReads {
       if (this.worker === w && !this.busy(w)) {
         if (this.idleTimer) clearTimeout(this.idleTimer)
         this.idleTimer = setTimeout(() => {
-          if (this.worker === w && !this.busy(w)) void this.stopWorker().then(() => this.onWorkerStopped?.())
+          if (this.worker === w && !this.busy(w)) void this.stopWorker()
         }, this.workerIdleMs)
         this.idleTimer.unref()
       }
