@@ -98,6 +98,8 @@ export interface Core extends CoreServices {
 
 /** Jobs after which freed memory is returned to the system (they allocate hundreds of MB on other threads). */
 const BIG_JOBS: ReadonlySet<string> = new Set(['sync:run', 'ml:train', 'import:csv', 'demo:build', 'store:check'])
+/** Big jobs that write the store: no memory release while one runs (its end asks for one). */
+const WRITER_JOBS: ReadonlySet<string> = new Set(['sync:run', 'import:csv', 'demo:build'])
 
 /** Days after which the demo's data is rebuilt at start so "last 7 days" is never empty. */
 const DEMO_STALE_DAYS = 1
@@ -213,10 +215,17 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   let lastCall = -Infinity
   const dispatch: Dispatch = (channel, input, context) => {
     lastCall = performance.now()
-    return routed(channel, input, context)
+    const answer = routed(channel, input, context)
+    // A long call counts until it answers.
+    const stamp = (): void => {
+      lastCall = performance.now()
+    }
+    answer.then(stamp, stamp)
+    return answer
   }
-  // Reports read their figures through the dispatcher, as the caller who asked.
-  wired.services.reports.dispatch = dispatch
+  // Reports read their figures through the dispatcher, as the caller who asked (not UI calls: the
+  // memory release's quiet spell counts the host's calls only).
+  wired.services.reports.dispatch = routed
 
   let startupJobId: number | null = null
   if (options.seedDemo && ownership.isOwner) {
@@ -270,6 +279,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
       ]),
     // The trim can hold the core's thread on the heap's lock: only once the UI has made no call for QUIET_MS.
     quietFor: () => performance.now() - lastCall,
+    writing: () => jobs.runningKinds().some((k) => WRITER_JOBS.has(k)),
     // The core connection's page cache (64 MB) is full after the after-sync work: freed first, then returned.
     before: () => shrinkConnectionMemory(store.sqlite),
   })

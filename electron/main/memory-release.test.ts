@@ -9,13 +9,15 @@ import {
   releaseFreedMemory,
   type ReleaseResult,
 } from './memory-release'
-import { createTestCore } from './test-support'
+import { createTestCore, TEST_CALLER } from './test-support'
 
 // Freed memory goes back to the system after big jobs (issue 18 item 4): glibc's malloc_trim on
 // Linux, nothing elsewhere or when the FFI module cannot load.
 const done: ReleaseResult = { supported: true, released: true, ms: 0 }
-/** This machine: Linux with glibc (Node's own build info says which libc it was built for). */
-const isGlibc = (): boolean => process.platform === 'linux' && !process.versions.musl
+/** This machine: Linux with glibc (the process report names glibc's runtime version; musl has none). */
+const isGlibc = (): boolean =>
+  process.platform === 'linux' &&
+  Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime)
 
 describe('releasing freed memory', () => {
   it.runIf(isGlibc())('calls malloc_trim on Linux with glibc', async () => {
@@ -117,6 +119,40 @@ describe('releasing freed memory', () => {
     await r.flush()
     expect(calls).toBe(1)
     r.close()
+  })
+
+  it('waits while a job writes the store (its end asks again)', async () => {
+    let calls = 0
+    let writing = true
+    const r = new MemoryRelease({
+      delayMs: 60_000,
+      writing: () => writing,
+      release: () => (calls++, Promise.resolve(done)),
+    })
+    r.request()
+    await r.flush()
+    expect(calls).toBe(0)
+    writing = false
+    r.request()
+    await r.flush()
+    expect(calls).toBe(1)
+    r.close()
+  })
+
+  it.runIf(isGlibc())('the core counts a call from the UI as use: the release waits for a quiet spell', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'memory-release-'))
+    const c = createTestCore({ dbPath: join(d, 'store.db') })
+    try {
+      const env = await c.dispatch('workspaces:list', {}, TEST_CALLER)
+      expect(env.ok).toBe(true)
+      c.memoryRelease.request()
+      await c.memoryRelease.flush()
+      expect(c.memoryRelease.count).toBe(0)
+      expect(c.memoryRelease.requested).toBe(true)
+    } finally {
+      await c.close()
+      rmSync(d, { recursive: true, force: true })
+    }
   })
 
   it('the core asks for a release when a big job ends, not for other jobs', async () => {

@@ -102,6 +102,11 @@ export interface MemoryReleaseOptions {
   delayMs?: number
   /** Work to wait for before releasing (the after-sync checks and the recommendations' generation). */
   settled?: () => Promise<unknown>
+  /**
+   * Whether a job that writes the store runs now (a sync, an import, a demo build): the release waits
+   * for its end (which asks again) rather than empty the page cache and hold the heaps' locks under it.
+   */
+  writing?: () => boolean
   /** Milliseconds since the UI's last call (the release waits for QUIET_MS of it); default: always quiet. */
   quietFor?: () => number
   quietMs?: number
@@ -112,10 +117,11 @@ export interface MemoryReleaseOptions {
 }
 
 /**
- * Releases freed memory after big work: `request()` (a sync, a training, an import ended; the
- * page-reads worker stopped) starts a timer of `delayMs`, a later request restarts it; when it fires,
- * the release waits for `settled()` (the jobs' follow-ups), then runs. One release per burst of ends,
- * never on a hot path. Does nothing where releasing is unsupported.
+ * Releases freed memory after big work: `request()` (a sync, a training, an import ended) starts a
+ * timer of `delayMs`, a later request restarts it; when it fires, the release waits for `settled()`
+ * (the jobs' follow-ups) and for the UI to be quiet, then runs unless a job writes the store (its end
+ * asks again). One release per burst of ends, never on a hot path. Does nothing where releasing is
+ * unsupported.
  */
 export class MemoryRelease {
   private timer: NodeJS.Timeout | null = null
@@ -143,7 +149,10 @@ export class MemoryRelease {
     return this.timer !== null
   }
 
-  /** Runs a requested release now instead of at its timer, and resolves once it ran or was skipped (tests, benches). */
+  /**
+   * Runs a requested release now instead of at its timer, and resolves once it ran, was skipped, or
+   * (the UI not quiet yet) was put off to a new timer (tests, benches).
+   */
   async flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer)
@@ -175,9 +184,10 @@ export class MemoryRelease {
       this.timer.unref()
       return
     }
-    // A request made while waiting has its own timer. A big job still running (a training after a sync)
-    // does not stop it: what the ended one freed goes back before the next one's peak.
-    if (this.closed || this.timer) return
+    // A request made while waiting has its own timer. A training still running (one that started after
+    // the sync) does not stop it: what the sync freed goes back before the training's peak. A job that
+    // writes the store does: its end asks again.
+    if (this.closed || this.timer || this.opts.writing?.()) return
     try {
       this.opts.before?.()
     } catch (err) {

@@ -172,12 +172,19 @@ describe('page reads on their worker', () => {
         .pluck()
         .get(adId, range.from, range.to) as string
       const worker = reads.stopped()
+      // A change of tables the reads do not read (approvals, alerts) keeps the sums and the generation.
+      reads.invalidate(['changes', 'alerts'])
+      expect((await reads.creativesWindow({ workspaceId: ws, range, window: { ...w, dir: 'asc' } })).generation).toBe(
+        least.generation,
+      )
       // The ad of least spend spends a million on one day of the range (its day row and its month's sums).
       low = { adId, date }
       bump(adId, date, 1e12)
       reads.invalidate(['daily_metrics'])
       const top = await reads.creativesWindow({ workspaceId: ws, range, window: w })
       expect(top.rows[0]!.adId).toBe(adId)
+      // Windows say the data changed under them (a CSV export started before then stops).
+      expect(top.generation).toBe((least.generation as number) + 1)
       expect(reads.stopped()).toBe(worker)
     } finally {
       if (low) bump(low.adId, low.date, -1e12)

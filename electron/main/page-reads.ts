@@ -136,6 +136,8 @@ export class PageReads {
   private inline: PageReadServices | null = null
   private closed = false
   private forgotten = 0
+  /** Changes of the data the reads read so far (the creatives windows say which one they were cut from). */
+  private generation = 0
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -176,6 +178,8 @@ export class PageReads {
     window: CreativeWindow
   }): Promise<ChannelOutput<'analytics:listCreatives'>> {
     const { workspaceId, range, window: w } = input
+    // The order is kept until the data changes, so one asked now is of this generation or later.
+    const generation = this.generation
     const o = await this.get('creatives:order', {
       workspaceId,
       range,
@@ -192,7 +196,14 @@ export class PageReads {
       // Kept for the page's first screen only (not an export's first 500 rows).
       first: w.offset === 0 && w.limit === CREATIVES_WINDOW,
     })
-    return { currency: o.currency, convertedFrom: o.convertedFrom, rows, total: o.ids.length, offset: w.offset }
+    return {
+      currency: o.currency,
+      convertedFrom: o.convertedFrom,
+      rows,
+      total: o.ids.length,
+      offset: w.offset,
+      generation,
+    }
   }
 
   /** Whether an answer for this read is kept (or being computed). */
@@ -212,6 +223,7 @@ export class PageReads {
       }
     // The creatives' per-ad sums, kept by the services between reads (on the worker, or inline).
     if (!tables || tables.some((t) => METRIC_READ_TABLES.includes(t))) {
+      this.generation++
       this.inline?.creatives.invalidate()
       this.worker?.postMessage({ invalidate: true })
     }

@@ -10,7 +10,7 @@ afterEach(async () => {
 })
 
 describe('a training queued behind a sync', () => {
-  it("starts only once the sync's after-sync work has run (alert checks, rules cycle, recommendations), not at the sync's end", async () => {
+  it("starts only once the sync's after-sync work has run (alert checks and recommendations checked done; the rules cycle registered too), not at the sync's end", async () => {
     core = createTestCore({
       seedDemo: true,
       demo: { campaigns: 8, days: 300 },

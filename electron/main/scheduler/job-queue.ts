@@ -258,6 +258,11 @@ export class JobQueue<T extends JobKindTable = AppJobKinds> {
     return this.repo.list(limit).map(toJob)
   }
 
+  /** Kinds of the jobs this queue runs now (this process's runs; no store read). */
+  runningKinds(): string[] {
+    return [...this.runningJobs.values()].map((r) => r.kind)
+  }
+
   /** Queued or running jobs of one kind. */
   active(kind: KindName<T>): Job[] {
     return this.repo.active(kind).map(toJob)

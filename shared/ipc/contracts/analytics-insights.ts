@@ -190,13 +190,18 @@ export const CreativeListSchema = z.object({
   /** For a window: the ads matching its search (the list's length) and where the window starts. */
   total: z.number().int().optional(),
   offset: z.number().int().optional(),
+  /**
+   * For a window: the data's generation its order was cut from. Windows of one generation come from
+   * one order; a later one means the data changed in between (an export then starts again).
+   */
+  generation: z.number().int().optional(),
 })
 export const CreativesInputSchema = z
   .object({
     workspaceId: Id,
     range: DateRangeSchema,
-    /** Without a window: the `limit` ads of highest spend (reports, the first screen of older callers). */
-    limit: z.number().int().min(1).max(5000).default(1000),
+    /** Without a window: the `limit` ads of highest spend (500 with their fatigue are ~0.5 MB: an answer stays under 1 MB). */
+    limit: z.number().int().min(1).max(500).default(300),
     /**
      * One window of every ad delivered in the range, filtered by name and sorted in the core (the
      * Creatives page asks for the rows it shows plus a margin); the answer's `total` says how many matched.

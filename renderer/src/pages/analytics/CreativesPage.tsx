@@ -114,9 +114,12 @@ export function CreativesPage(): JSX.Element {
     setExporting({ done: 0, total: list.count })
     try {
       let total = Infinity
+      let generation: number | undefined
       for (let offset = 0; offset < total; offset += EXPORT_WINDOW) {
         const w = await ask(offset, EXPORT_WINDOW)
-        if (changed || (total !== Infinity && w.total !== total)) {
+        // The event may come after the answer (the preview's events travel apart): the answer says too.
+        if (offset === 0) generation = w.generation
+        if (changed || w.generation !== generation || (total !== Infinity && w.total !== total)) {
           setExportError('The data changed during the export (a sync or an import finished). Export again.')
           return
         }
