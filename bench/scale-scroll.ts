@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { windowRows, type RowWindowQuery } from '../shared/domain/row-window'
-import { syntheticCampaignRows, syntheticCreativeRows } from '../e2e/synthetic-rows'
+import { syntheticBreakdown, syntheticCampaignRows, syntheticCreativeRows } from '../e2e/synthetic-rows'
 import type { Bench } from './types'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -191,21 +191,7 @@ async function explorerRows(page: Page): Promise<() => number> {
     const input = route.request().postDataJSON() as { level?: string; range: unknown; window?: RowWindowQuery }
     if (input.level !== 'campaign') return route.continue()
     windows++
-    const w = input.window ? windowRows(rows, input.window) : { rows, total: rows.length }
-    return route.fulfill({
-      json: {
-        ok: true,
-        value: {
-          currency: 'USD',
-          convertedFrom: [],
-          range: input.range,
-          previousRange: null,
-          rows: w.rows,
-          total: w.total,
-          offset: input.window?.offset ?? 0,
-        },
-      },
-    })
+    return route.fulfill({ json: syntheticBreakdown(rows, input) })
   })
   return () => windows
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { expect, test, type Page } from '@playwright/test'
 import { callApi, demoReady, serverInfo, uiRange } from './server-info'
-import { syntheticCampaignRows } from './synthetic-rows'
-import { windowRows, type RowWindowQuery } from '../shared/domain/row-window'
+import { syntheticBreakdown, syntheticCampaignRows } from './synthetic-rows'
+import type { RowWindowQuery } from '../shared/domain/row-window'
 
 interface Row {
   id: string
@@ -18,17 +18,7 @@ async function openExplorerWith(page: Page, n: number): Promise<void> {
     const input = route.request().postDataJSON() as { level?: string; range: unknown; window?: RowWindowQuery }
     if (input.level !== 'campaign') return route.continue()
     // Answered like the core: the window the grid asks for, filtered and sorted, with the total.
-    const w = input.window ? windowRows(rows, input.window) : { rows, total: rows.length }
-    const value = {
-      currency: 'USD',
-      convertedFrom: [],
-      range: input.range,
-      previousRange: null,
-      rows: w.rows,
-      total: w.total,
-      offset: input.window?.offset ?? 0,
-    }
-    return route.fulfill({ json: { ok: true, value } })
+    return route.fulfill({ json: syntheticBreakdown(rows, input) })
   })
   const u = new URL(serverInfo().url)
   await page.goto(`${u.origin}${u.pathname}${u.search}#/campaigns`)

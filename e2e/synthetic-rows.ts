@@ -1,6 +1,7 @@
 import { deriveKpis } from '../shared/domain/metrics'
 import type { z } from 'zod'
 import type { EntityRow } from '../shared/ipc/contracts/analytics-schemas'
+import { windowRows, type RowWindowQuery } from '../shared/domain/row-window'
 import type { CreativeListSchema } from '../shared/ipc/contracts/analytics-insights'
 
 type Creative = z.infer<typeof CreativeListSchema>['rows'][number]
@@ -65,4 +66,27 @@ export function syntheticCreativeRows(n: number): (Creative & { platform: string
       explanation: 'Synthetic fatigue fit',
     },
   }))
+}
+
+/**
+ * The core's answer to an `analytics:getBreakdown` of campaigns from synthetic rows: the window the
+ * grid asks for, filtered and sorted (`windowRows`), with the total.
+ */
+export function syntheticBreakdown(
+  rows: EntityRow[],
+  input: { range: unknown; window?: RowWindowQuery },
+): { ok: true; value: unknown } {
+  const w = input.window ? windowRows(rows, input.window) : { rows, total: rows.length }
+  return {
+    ok: true,
+    value: {
+      currency: 'USD',
+      convertedFrom: [],
+      range: input.range,
+      previousRange: null,
+      rows: w.rows,
+      total: w.total,
+      offset: input.window?.offset ?? 0,
+    },
+  }
 }

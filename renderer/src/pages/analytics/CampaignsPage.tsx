@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type JSX } from 'react'
+import { useCallback, useState, type JSX } from 'react'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
 import { getClient } from '../../api/client'
 import { PageFrame } from '../../components/PageFrame'
@@ -9,7 +9,8 @@ import { METRIC_DATA, usePageData, type DataTable } from '../../lib/page-data'
 import { useWorkspaceStore } from '../../stores/workspace-store'
 import './analytics.css'
 import { EntityDrawer } from './EntityDrawer'
-import { ExplorerTable, type SortKey, type SortState } from './ExplorerTable'
+import { ExplorerTable } from './ExplorerTable'
+import { nextSort, useSearchQuery, type SortKey, type SortState } from './grid'
 import { METRIC_COLUMNS, METRIC_LABELS, metricValue, platformLabel, type MetricColumn } from './format'
 import { useRowWindows } from '../../lib/row-windows'
 import { useWindowBadges } from '../../lib/window-badges'
@@ -29,8 +30,6 @@ const LEVEL_TITLES: Record<Level, string> = { campaign: 'Campaigns', ad_set: 'Ad
 const WINDOW = 200
 /** Rows per request of a CSV export (the core's largest window). */
 const EXPORT_WINDOW = 1000
-/** Typing pauses this long before the search goes to the core. */
-const SEARCH_DELAY_MS = 250
 
 /** The explorer reads the metric rows and the campaigns, ad sets and ads they roll up to (names, status, budgets). */
 export const CAMPAIGNS_TABLES: readonly DataTable[] = [...METRIC_DATA, 'campaigns', 'ad_sets', 'ads']
@@ -54,11 +53,7 @@ export function CampaignsPage(): JSX.Element {
   const crumb = path[path.length - 1] as Crumb
 
   // The core filters, sorts and slices: the explorer asks for the rows in view plus a margin.
-  const [query, setQuery] = useState('')
-  useEffect(() => {
-    const t = setTimeout(() => setQuery(search.trim()), SEARCH_DELAY_MS)
-    return () => clearTimeout(t)
-  }, [search])
+  const [query, setQuery] = useSearchQuery(search)
   const ask = useCallback(
     (offset: number, limit: number) =>
       getClient().invoke('analytics:getBreakdown', {
@@ -122,10 +117,7 @@ export function CampaignsPage(): JSX.Element {
   const archivedCount = state.data?.archived ?? 0
   const forecasts = entityType !== null ? badges : NO_FORECASTS
 
-  const onSort = (key: SortKey): void =>
-    setSort((s) =>
-      s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'name' ? 'asc' : 'desc' },
-    )
+  const onSort = (key: SortKey): void => setSort((s) => nextSort(s, key))
   const drill =
     crumb.level === 'ad'
       ? undefined

@@ -22,7 +22,7 @@ import './analytics.css'
 import { asChartOption } from './charts'
 import { FatiguePanel, formatsOption, STATE_BADGE, Thumb } from './CreativeParts'
 import { CreativesTable } from './CreativesTable'
-import type { SortKey, SortState } from './ExplorerTable'
+import { nextSort, useSearchQuery, type SortKey, type SortState } from './grid'
 import { formatMetric } from './format'
 
 type CreativeList = z.infer<typeof CreativeListSchema>
@@ -32,8 +32,6 @@ type Creative = CreativeList['rows'][number]
 const WINDOW = CREATIVES_WINDOW
 /** Ads per request of a CSV export (500 rows with their fatigue are ~0.5 MB: well under the 1 MB an answer may be). */
 const EXPORT_WINDOW = 500
-/** Typing pauses this long before the search goes to the core. */
-const SEARCH_DELAY_MS = 250
 type Formats = z.infer<typeof FormatComparisonSchema>
 type Comparison = z.infer<typeof ComparisonSchema>
 
@@ -49,14 +47,10 @@ export function CreativesPage(): JSX.Element {
   const [picked, setPicked] = useState<number[]>([])
   const [sort, setSort] = useState<SortState>({ key: 'spend', dir: 'desc' })
   const [search, setSearch] = useState('')
-  const [query, setQuery] = useState('')
+  const [query] = useSearchQuery(search)
   /** Ads the gallery shows (it grows a window at a time). */
   const [shown, setShown] = useState(WINDOW)
   const formatsBox = useRef<HTMLDivElement>(null)
-  useEffect(() => {
-    const t = setTimeout(() => setQuery(search.trim()), SEARCH_DELAY_MS)
-    return () => clearTimeout(t)
-  }, [search])
 
   // The core sums, filters and sorts every ad delivered in the range; the page asks for windows.
   const ask = useCallback(
@@ -93,10 +87,7 @@ export function CreativesPage(): JSX.Element {
     if (view === 'gallery') onRange(0, Math.min(shown, list.count) - 1)
   }, [view, shown, list.count, onRange])
 
-  const onSort = (key: SortKey): void =>
-    setSort((s) =>
-      s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'name' ? 'asc' : 'desc' },
-    )
+  const onSort = (key: SortKey): void => setSort((s) => nextSort(s, key))
   const [exporting, setExporting] = useState<{ done: number; total: number } | null>(null)
   const [exportError, setExportError] = useState<string | null>(null)
   const stopExport = useRef(false)

@@ -1,9 +1,8 @@
-import { useEffect, useRef, type JSX } from 'react'
-import { useVirtualizer } from '@tanstack/react-virtual'
+import type { JSX } from 'react'
 import type { z } from 'zod'
 import type { CreativeListSchema } from '../../../../shared/ipc/contracts/analytics-insights'
 import { STATE_BADGE } from './CreativeParts'
-import type { SortKey, SortState } from './ExplorerTable'
+import { sortMarks, useGridRows, type SortKey, type SortState } from './grid'
 import { formatMetric, platformLabel } from './format'
 
 export type Creative = z.infer<typeof CreativeListSchema>['rows'][number]
@@ -41,22 +40,8 @@ const SORTABLE: { key: SortKey; label: string; num?: boolean }[] = [
  */
 export function CreativesTable(props: CreativesTableProps): JSX.Element {
   const { count, rowAt, onRange, query, currency, sort, onSort, picked, onPick, onOpen } = props
-  const scroller = useRef<HTMLDivElement>(null)
-  const v = useVirtualizer({
-    count,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  })
-  const items = v.getVirtualItems()
-  const first = items[0]?.index ?? 0
-  const last = items[items.length - 1]?.index ?? -1
-  useEffect(() => {
-    if (last >= first) onRange(first, last)
-  }, [first, last, onRange])
-  const arrow = (key: SortKey): string => (sort.key === key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : '')
-  const ariaSort = (key: SortKey): 'ascending' | 'descending' | 'none' =>
-    sort.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'
+  const { scroller, v, items } = useGridRows(count, ROW_HEIGHT, onRange)
+  const { arrow, ariaSort } = sortMarks(sort)
   const cell = (key: SortKey, label: string, num = false): JSX.Element => (
     <button
       type="button"

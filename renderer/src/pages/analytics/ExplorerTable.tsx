@@ -1,15 +1,10 @@
-import { useEffect, useRef, type JSX } from 'react'
-import { useVirtualizer } from '@tanstack/react-virtual'
+import type { JSX } from 'react'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
 import type { EntityForecast } from '../../../../shared/ipc/contracts/ml'
 import { PredictionBadge } from '../../components/PredictionBadge'
 import { delta, formatMetric, METRIC_LABELS, metricValue, platformLabel, type MetricColumn } from './format'
 
-export type SortKey = MetricColumn | 'name'
-export interface SortState {
-  key: SortKey
-  dir: 'asc' | 'desc'
-}
+import { sortMarks, useGridRows, type SortKey, type SortState } from './grid'
 
 interface ExplorerTableProps {
   /** Rows in the list (the core's total for a windowed list). */
@@ -43,25 +38,11 @@ export function ExplorerTable(props: ExplorerTableProps): JSX.Element {
   const { count, rowAt, onRange, query, columns, currency, sort, onSort, onDrill, onDetails, showDelta, forecasts } =
     props
   const height = props.height ?? 560
-  const scroller = useRef<HTMLDivElement>(null)
-  const v = useVirtualizer({
-    count,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  })
-  const items = v.getVirtualItems()
-  const first = items[0]?.index ?? 0
-  const last = items[items.length - 1]?.index ?? -1
-  useEffect(() => {
-    if (last >= first) onRange?.(first, last)
-  }, [first, last, onRange])
+  const { scroller, v, items } = useGridRows(count, ROW_HEIGHT, onRange)
   // Fixed widths keep the sticky header and the absolutely positioned rows on the same columns.
   const template = `300px 100px ${columns.map(() => '112px').join(' ')} 44px`
   const width = 300 + 100 + 112 * columns.length + 44 + 8 * (columns.length + 2) + 24
-  const arrow = (key: SortKey): string => (sort.key === key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : '')
-  const ariaSort = (key: SortKey): 'ascending' | 'descending' | 'none' =>
-    sort.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'
+  const { arrow, ariaSort } = sortMarks(sort)
   return (
     <div
       className="explorer"
