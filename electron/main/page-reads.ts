@@ -60,7 +60,7 @@ interface ReadSpec<I, O> {
 
 const spec = <I, O>(s: ReadSpec<I, O>): ReadSpec<I, O> => s
 
-/** The reads by name: each an IPC channel's answer. */
+/** The reads by name: each an IPC channel's answer, or a part of one (the creatives' order and rows). */
 export const PAGE_READS = {
   'ml:getDrivers': spec({
     tables: METRIC_READ_TABLES,
