@@ -106,6 +106,37 @@ function registerBusy(q: TestQueue, poke: () => void, gates: (() => void)[], log
   })
 }
 
+/**
+ * A queue of two slots on an in-memory store with the clock `clock.now`: a 'slow' kind that gives way
+ * to 'busy' jobs (gated by `gates`), both noting their starts in `started`, and a 'count' kind.
+ */
+function heldQueue(clock: { now: Date }): {
+  q: TestQueue
+  events: EventBus
+  until: (check: () => boolean) => Promise<void>
+  started: string[]
+  gates: (() => void)[]
+} {
+  store = openStore({ path: ':memory:', migrationsFolder })
+  const events = new EventBus()
+  const { until, poke } = watch(events)
+  const q = queueOn(store.sqlite, events, { now: () => clock.now, concurrency: 2 })
+  const started: string[] = []
+  const gates: (() => void)[] = []
+  q.register({
+    kind: 'slow',
+    maxAttempts: 1,
+    yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
+    run: async () => {
+      started.push('slow')
+      poke()
+    },
+  })
+  registerBusy(q, poke, gates, started)
+  q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
+  return { q, events, until, started, gates }
+}
+
 describe('JobQueue', () => {
   it('runs a job, stores its result and throttles progress events', async () => {
     const { q, events } = setup()
@@ -575,27 +606,11 @@ describe('JobQueue', () => {
   })
 
   it('a job left queued by an earlier run is held for a fresh wait, not let through by its age', async () => {
-    store = openStore({ path: ':memory:', migrationsFolder })
-    let now = new Date('2026-06-01T12:00:00Z')
-    const events = new EventBus()
-    const { until, poke } = watch(events)
-    const q = queueOn(store.sqlite, events, { now: () => now, concurrency: 2 })
-    const started: string[] = []
-    const gates: (() => void)[] = []
-    q.register({
-      kind: 'slow',
-      maxAttempts: 1,
-      yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
-      run: async () => {
-        started.push('slow')
-        poke()
-      },
-    })
-    registerBusy(q, poke, gates, started)
-    q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
+    const clock = { now: new Date('2026-06-01T12:00:00Z') }
+    const { q, until, started, gates } = heldQueue(clock)
     // Queued two hours before this run of the app starts, with a sync queued at the start.
     const slow = q.enqueue('slow', {})
-    now = new Date('2026-06-01T14:00:00Z')
+    clock.now = new Date('2026-06-01T14:00:00Z')
     const busy = q.enqueue('busy', {})
     q.start()
     try {
@@ -604,7 +619,7 @@ describe('JobQueue', () => {
       expect(q.get(slow)?.status).toBe('queued')
       expect(started).toEqual(['busy'])
       // Its wait starts now: an hour later it runs beside the busy job.
-      now = new Date(now.getTime() + MAX_HOLD_MS)
+      clock.now = new Date(clock.now.getTime() + MAX_HOLD_MS)
       q.wake()
       expect((await q.waitFor(slow)).status).toBe('succeeded')
       expect(q.get(busy)?.status).toBe('running')
@@ -614,24 +629,8 @@ describe('JobQueue', () => {
   })
 
   it("a kind that gives way waits for the work the other job's end started (followUp), at most MAX_HOLD_MS", async () => {
-    store = openStore({ path: ':memory:', migrationsFolder })
-    let now = new Date('2026-06-01T12:00:00Z')
-    const events = new EventBus()
-    const { until, poke } = watch(events)
-    const q = queueOn(store.sqlite, events, { now: () => now, concurrency: 2 })
-    const started: string[] = []
-    const gates: (() => void)[] = []
-    q.register({
-      kind: 'slow',
-      maxAttempts: 1,
-      yieldsTo: { kinds: ['busy'], message: 'Waiting for the busy job' },
-      run: async () => {
-        started.push('slow')
-        poke()
-      },
-    })
-    registerBusy(q, poke, gates, started)
-    q.register({ kind: 'count', maxAttempts: 1, run: async ({ n }) => n })
+    const clock = { now: new Date('2026-06-01T12:00:00Z') }
+    const { q, events, until, started, gates } = heldQueue(clock)
     // As the app's modules do after a sync: each busy job's end starts work that ends when its gate opens.
     const afterWork: (() => void)[] = []
     events.on('job:finished', (f) => {
@@ -658,7 +657,7 @@ describe('JobQueue', () => {
       expect((await q.waitFor(busy2)).status).toBe('succeeded')
       expect((await q.waitFor(q.enqueue('count', { n: 2 }))).status).toBe('succeeded')
       expect(q.get(slow2)?.status).toBe('queued')
-      now = new Date(now.getTime() + MAX_HOLD_MS)
+      clock.now = new Date(clock.now.getTime() + MAX_HOLD_MS)
       q.wake()
       expect((await q.waitFor(slow2)).status).toBe('succeeded')
       expect(afterWork).toHaveLength(1)

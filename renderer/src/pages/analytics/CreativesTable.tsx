@@ -2,6 +2,7 @@ import type { JSX } from 'react'
 import type { z } from 'zod'
 import type { CreativeListSchema } from '../../../../shared/ipc/contracts/analytics-insights'
 import { STATE_BADGE } from './CreativeParts'
+import { PendingRow } from './PendingRow'
 import { sortMarks, useGridRows, type SortKey, type SortState } from './grid'
 import { formatMetric, platformLabel } from './format'
 
@@ -97,23 +98,7 @@ export function CreativesTable(props: CreativesTableProps): JSX.Element {
               transform: `translateY(${item.start}px)`,
               height: ROW_HEIGHT,
             }
-            if (!r)
-              return (
-                <div
-                  key={`pending-${item.index}`}
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  aria-busy="true"
-                  className="explorer__row explorer__row--pending"
-                  data-index={item.index}
-                  style={style}
-                >
-                  <span role="gridcell" />
-                  <span role="gridcell" className="explorer__name field__hint">
-                    Loading…
-                  </span>
-                </div>
-              )
+            if (!r) return <PendingRow key={`pending-${item.index}`} index={item.index} style={style} leading={1} />
             return (
               <div
                 key={r.adId}

@@ -2,6 +2,7 @@ import type { JSX } from 'react'
 import type { EntityRow } from '../../../../shared/ipc/contracts/analytics-schemas'
 import type { EntityForecast } from '../../../../shared/ipc/contracts/ml'
 import { PredictionBadge } from '../../components/PredictionBadge'
+import { PendingRow } from './PendingRow'
 import { delta, formatMetric, METRIC_LABELS, metricValue, platformLabel, type MetricColumn } from './format'
 
 import { sortMarks, useGridRows, type SortKey, type SortState } from './grid'
@@ -87,24 +88,16 @@ export function ExplorerTable(props: ExplorerTableProps): JSX.Element {
             const r = rowAt(item.index)
             if (!r)
               return (
-                <div
+                <PendingRow
                   key={`pending-${item.index}`}
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  aria-busy="true"
-                  className="explorer__row explorer__row--pending"
-                  data-index={item.index}
+                  index={item.index}
                   style={{
                     gridTemplateColumns: template,
                     width,
                     transform: `translateY(${item.start}px)`,
                     height: ROW_HEIGHT,
                   }}
-                >
-                  <span role="gridcell" className="explorer__name field__hint">
-                    Loading…
-                  </span>
-                </div>
+                />
               )
             return (
               <div
