@@ -50,6 +50,24 @@ describe('releasing freed memory', () => {
       },
     )
     expect(missing).toEqual({ reason: "Cannot find module 'koffi'" })
+    // Linux with another C library (musl): libc loads but has no gnu_get_libc_version, so no
+    // malloc_trim is looked up nor called.
+    const looked: string[] = []
+    const musl = loadMallocTrim(
+      () => true,
+      () => ({
+        load: () => ({
+          func: (signature: string) => {
+            looked.push(signature)
+            if (signature.includes('gnu_get_libc_version'))
+              throw new Error('Cannot find function "gnu_get_libc_version" in shared library')
+            throw new Error('not reached')
+          },
+        }),
+      }),
+    )
+    expect(musl).toEqual({ reason: expect.stringMatching(/gnu_get_libc_version/) })
+    expect(looked).toEqual(['const char *gnu_get_libc_version()'])
     if (!isGlibc()) {
       expect(memoryReleaseSupported()).toBe(false)
       expect(await releaseFreedMemory()).toEqual({ supported: false, released: false, ms: 0 })
