@@ -82,4 +82,55 @@ describe('loadWorkspaceSeries', () => {
     expect(ws.series.some((s) => s.entityType === 'ad_set')).toBe(true)
     expect(seen).toBeGreaterThan(1000)
   })
+
+  it('reads named entities of an account over its last days as the same GROUP BY, by key range or by ad', () => {
+    const sqlite = core.store.sqlite
+    const accountId = (
+      sqlite.prepare('SELECT id FROM ad_accounts WHERE workspace_id = ? ORDER BY id LIMIT 1').get(workspaceId) as {
+        id: number
+      }
+    ).id
+    const ids = (table: 'campaigns' | 'ad_sets'): number[] =>
+      (
+        sqlite.prepare(`SELECT id FROM ${table} WHERE account_id = ? ORDER BY id`).all(accountId) as { id: number }[]
+      ).map((r) => r.id)
+    const campaigns = ids('campaigns')
+    const adSets = ids('ad_sets')
+    const lastDays = 60
+    const want = new Map<string, number[]>()
+    for (const [type, rows] of [
+      ['campaign', wholeHistory('campaign_id', 'round(sum(dm.conversions), 6)')],
+      ['ad_set', wholeHistory('ad_set_id', 'round(sum(dm.conversions), 6)')],
+    ] as const)
+      for (const r of rows)
+        want.set(`${type}:${r.id}:${r.date}`, [r.spend / 1e6, r.conversions, r.revenue / 1e6, r.impressions, r.clicks])
+    // One entity (its ads' ids side by side: one key range a day), then the first and last of the
+    // account together (ids far apart: each ad looked up).
+    for (const pick of [
+      { campaign: [campaigns[0] as number], ad_set: [adSets[1] as number] },
+      {
+        campaign: [campaigns[0] as number, campaigns.at(-1) as number],
+        ad_set: [adSets[0] as number, adSets.at(-1) as number],
+      },
+    ]) {
+      const ws = loadWorkspaceSeries(sqlite, workspaceId, { entities: { accountId, lastDays, ...pick } })
+      expect(ws?.series.length).toBe(pick.campaign.length + pick.ad_set.length)
+      if (!ws) return
+      const fromDay = toEpochDay(ws.from)
+      let seen = 0
+      for (const s of ws.series)
+        for (let i = 0; i < ws.settledDays; i++) {
+          const date = new Date((fromDay + i) * 86_400_000).toISOString().slice(0, 10)
+          const expected =
+            i < ws.days - lastDays ? [0, 0, 0, 0, 0] : (want.get(`${s.entityType}:${s.id}:${date}`) ?? [0, 0, 0, 0, 0])
+          const got = [s.spend[i], s.conversions[i], s.revenue[i], s.impressions[i], s.clicks[i]]
+          expect({ key: `${s.entityType}:${s.id}:${date}`, got }).toEqual({
+            key: `${s.entityType}:${s.id}:${date}`,
+            got: expected,
+          })
+          if (expected[0] !== 0) seen++
+        }
+      expect(seen).toBeGreaterThan(50)
+    }
+  })
 })

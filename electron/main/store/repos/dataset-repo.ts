@@ -102,6 +102,12 @@ interface DayRow {
 }
 
 /**
+ * A series read by entities scans the key range between their ads' smallest and largest id when
+ * it holds at most this many ids per ad of theirs (else it looks each ad up day by day).
+ */
+const LOOKUP_SPAN_PER_AD = 4
+
+/**
  * Read the daily campaign and ad-set series of a workspace (sums of `daily_metrics`) into dense
  * arrays. Money is converted from micros to account-currency units here because the models work on
  * floats; nothing is written back.
@@ -151,20 +157,33 @@ export function loadWorkspaceSeries(
    * The same rows for named entities of one account, looked up by key (account, date, ad) for each
    * day and each of their ads instead of scanning every row of the account's recent days: on the
    * 10,000-campaign store an account has ~1,700 campaigns and the engine asks for 25 of them.
+   * When the entities' ad ids are close together (ads are stored as they are synced, an ad set's
+   * ads mostly one after another) each day is one short range of the key between their smallest
+   * and largest id, their ads kept by the same IN list: the same rows in the same order, without
+   * one key lookup per ad and day (the engine's 150 series reads at 10,000 campaigns: about a
+   * third less CPU, docs/performance.md).
    */
   const lookup = (level: 'campaign' | 'ad_set', f: string, b: number[]): DayRow[] => {
     const col = level === 'campaign' ? 'campaign_id' : 'ad_set_id'
+    const ads = `SELECT x.id FROM ads x JOIN ad_accounts a ON a.id = x.account_id
+                 WHERE x.account_id = ? AND a.workspace_id = ? AND x.${col} ${f}`
+    const adsBind = [only?.accountId, workspaceId, ...b]
+    const [lo, hi, n] = sqlite
+      .prepare(`SELECT min(id), max(id), count(*) FROM (${ads})`)
+      .raw()
+      .get(...adsBind) as [number | null, number | null, number]
+    if (lo === null || hi === null) return []
+    const span = hi - lo + 1 <= LOOKUP_SPAN_PER_AD * n
     return sqlite
       .prepare(
         `WITH RECURSIVE d(date) AS (SELECT ? UNION ALL SELECT date(date, '+1 day') FROM d WHERE date < ?)
          SELECT dm.${col} AS id, dm.date, sum(dm.spend_micros) AS spend, round(sum(dm.conversions), 6) AS conversions,
            sum(dm.conversion_value_micros) AS revenue, sum(dm.impressions) AS impressions, sum(dm.clicks) AS clicks
          FROM d CROSS JOIN daily_metrics dm ON dm.account_id = ? AND dm.date = d.date
-           AND dm.ad_id IN (SELECT x.id FROM ads x JOIN ad_accounts a ON a.id = x.account_id
-                            WHERE x.account_id = ? AND a.workspace_id = ? AND x.${col} ${f})
+           AND ${span ? 'dm.ad_id BETWEEN ? AND ? AND +dm.ad_id' : 'dm.ad_id'} IN (${ads})
          GROUP BY dm.${col}, dm.date`,
       )
-      .all(rangeBind[1], range.t, only?.accountId, only?.accountId, workspaceId, ...b) as DayRow[]
+      .all(rangeBind[1], range.t, only?.accountId, ...(span ? [lo, hi] : []), ...adsBind) as DayRow[]
   }
   const formats = new Map<number, string>()
   const formatRows = byIds(
