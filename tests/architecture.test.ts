@@ -141,6 +141,7 @@ const WALL_CLOCK_ALLOWED = new Map([
 const DEFERRED_ALLOWED = new Map([
   ['electron/main/store/repos/analytics-repo.ts', 'a read-only snapshot (several SELECTs that must agree)'],
   ['electron/main/store/repos/window-sums.ts', 'read-only snapshots (month sums and day rows that must agree)'],
+  ['electron/main/store/repos/experiments-repo.ts', 'read-only snapshots (A/B candidates: month sums and day rows)'],
 ])
 
 /**

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestCore } from '../../test-support'
+import { AdMonthRollup } from './ad-month-rollup'
 import { ExperimentsRepo, type AdSetCandidate } from './experiments-repo'
 
 /*
- * The A/B test candidates (ad sets with two or more ads with clicks in a window) read in two passes
- * (spend and smallest/largest ad per ad set, then only the chosen ad sets' sums) against grouping
- * every ad set's rows at once, on a demo store where some busy ad sets are left with one ad with
- * clicks (they must not take a place in the limit).
+ * The A/B test candidates (ad sets with two or more ads with clicks in a window) read from bounds
+ * (the monthly rollup) and then by key for the ad sets that can rank, against grouping every ad
+ * set's rows at once, on a demo store where some busy ad sets are left with one ad with clicks (they
+ * must not take a place in the limit), rows with spend and no clicks, and an ad whose rows carry two
+ * ad sets; over windows that cut months in different places.
  */
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
@@ -15,7 +17,7 @@ const FROM = '2026-10-04'
 const TO = '2026-10-31'
 
 /** One pass over every ad set's rows with clicks: the candidates as the repo gave them before. */
-function onePass(limit: number): AdSetCandidate[] {
+function onePass(limit: number, from = FROM, to = TO): AdSetCandidate[] {
   const s = core.store.sqlite
   const rows = s
     .prepare(
@@ -25,7 +27,7 @@ function onePass(limit: number): AdSetCandidate[] {
        FROM daily_metrics d JOIN ad_accounts a ON a.id = d.account_id
        WHERE a.workspace_id = ? AND d.date BETWEEN ? AND ? AND d.clicks > 0 GROUP BY d.ad_set_id`,
     )
-    .all(workspaceId, FROM, TO) as (Omit<
+    .all(workspaceId, from, to) as (Omit<
     AdSetCandidate,
     'adIds' | 'name' | 'campaign' | 'parent' | 'currency' | 'status'
   > & {
@@ -85,6 +87,44 @@ beforeAll(async () => {
     `UPDATE daily_metrics SET spend_micros = spend_micros * 100 WHERE ad_set_id IN (${busiest.join(',')})
      AND ad_id = (SELECT min(x.id) FROM ads x WHERE x.ad_set_id = daily_metrics.ad_set_id)`,
   ).run()
+  // An ad of a busy ad set moved to another ad set of its account mid-October: its rows carry both.
+  const [ad, from, to] = s
+    .prepare(
+      `SELECT d.ad_id, d.ad_set_id, (SELECT min(o.id) FROM ad_sets o WHERE o.account_id = d.account_id AND o.id <> d.ad_set_id)
+       FROM daily_metrics d WHERE d.date = ? AND d.clicks > 0 AND d.ad_set_id NOT IN (${busiest.join(',')})
+       ORDER BY d.spend_micros DESC LIMIT 1`,
+    )
+    .raw()
+    .get('2026-10-20') as [number, number, number]
+  s.prepare('UPDATE daily_metrics SET ad_set_id = ? WHERE ad_id = ? AND ad_set_id = ? AND date >= ?').run(
+    to,
+    ad,
+    from,
+    '2026-10-16',
+  )
+  // Rows with spend and no clicks: every tenth row of October's first week.
+  s.prepare(
+    "UPDATE daily_metrics SET clicks = 0 WHERE date BETWEEN '2026-10-01' AND '2026-10-07' AND ad_id % 10 = 3",
+  ).run()
+  // Ranking by the bounds alone would be wrong: three ad sets get a row of huge spend and no clicks
+  // on 3 October (first by bound, not by spend), and one a row with clicks on 1 October that spends
+  // more than any ad set with clicks did over the two months (first by spend in every window with
+  // that day, and only a bound that counts that day ranks it first).
+  const ranked = onePass(10_000, '2026-09-02', TO)
+  const decoys = ranked.slice(-3).map((c) => c.id)
+  const spike = ranked[ranked.length - 4]?.id as number
+  s.prepare(
+    `UPDATE daily_metrics SET clicks = 0, spend_micros = 1e12 WHERE date = '2026-10-03' AND ad_id IN
+     (SELECT min(ad_id) FROM daily_metrics WHERE date = '2026-10-03' AND ad_set_id IN (${decoys.join(',')}) GROUP BY ad_set_id)`,
+  ).run()
+  s.prepare(
+    `UPDATE daily_metrics SET clicks = clicks + 1, spend_micros = ? WHERE date = '2026-10-01' AND ad_id =
+     (SELECT min(ad_id) FROM daily_metrics WHERE date = '2026-10-01' AND ad_set_id = ?)`,
+  ).run((ranked[0]?.spendMicros ?? 0) + 1, spike)
+  // The rollup follows the rows, as every metrics writer keeps it.
+  const rollup = new AdMonthRollup(s)
+  for (const id of s.prepare('SELECT DISTINCT account_id FROM daily_metrics').pluck().all() as number[])
+    rollup.refresh(id, '2026-09-01', TO)
 }, 60_000)
 
 afterAll(async () => {
@@ -104,6 +144,29 @@ describe('ExperimentsRepo.adSetsWithSeveralAds', () => {
       expect(exact(got)).toEqual(exact(want))
       got.forEach((c, i) => expect(c.conversions).toBeCloseTo(want[i]?.conversions ?? -1, 6))
     }
+  })
+
+  it('gives the same candidates over windows that cut months anywhere', () => {
+    const repo = new ExperimentsRepo(core.store.sqlite)
+    const exact = (l: AdSetCandidate[]) => l.map(({ conversions: _c, ...r }) => r)
+    // Whole month, a few days of a month taken off, a few read, a month's sums only as a bound, and
+    // windows ending before the last day with data.
+    for (const [from, to] of [
+      ['2026-10-01', '2026-10-31'],
+      ['2026-09-08', '2026-10-05'],
+      ['2026-09-18', '2026-10-15'],
+      ['2026-09-28', '2026-10-25'],
+      ['2026-10-10', '2026-10-20'],
+      ['2026-09-02', '2026-10-31'],
+    ] as const)
+      for (const limit of [1, 2, 4, 10_000]) {
+        const got = repo.adSetsWithSeveralAds(workspaceId, from, to, limit)
+        const want = onePass(limit, from, to)
+        expect(want.length).toBeGreaterThan(0)
+        expect(exact(got)).toEqual(exact(want))
+        got.forEach((c, i) => expect(c.conversions).toBeCloseTo(want[i]?.conversions ?? -1, 6))
+      }
+    expect(repo.adSetsWithSeveralAds(workspaceId, FROM, TO, 0)).toEqual([])
   })
 
   it('leaves out a busy ad set with clicks on one ad only', () => {

@@ -1,10 +1,21 @@
-import { addDays } from '../../../../shared/domain/dates'
+import type { Statement } from 'better-sqlite3'
+import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../../shared/domain/dates'
 import { runSteps, type Steps } from '../../scheduler/slices'
+import { accountDataMark } from './ad-month-rollup'
 import type { Sqlite } from '../connect'
-import { inChunks } from '../id-lists'
+import { ID_CHUNK, inChunks, marks } from '../id-lists'
 
 /** Days of rows one step of `adSetsWithSeveralAdsSteps` groups (one account's). */
 const CANDIDATE_CHUNK_DAYS = 2
+/**
+ * The A/B candidates' bounds read a month's rows on the days inside the window, or take its days
+ * outside the window off its `ad_month` sums, when that is at most this many days of rows; else the
+ * month's sums bound the window's (see `adSetsWithSeveralAdsSteps`).
+ */
+const BOUND_READ_DAYS = 7
+
+/** An ad's clicks and spend over a window for one ad set its rows carry (`next`: another ad set). */
+type Bound = { set: number; clicks: number; spend: number; next: Bound | null }
 
 /** The levels a test can compare: ads, ad sets or campaigns. */
 export type ExperimentLevel = 'campaign' | 'ad_set' | 'ad'
@@ -110,88 +121,119 @@ export class ExperimentsRepo {
   }
 
   /**
-   * `adSetsWithSeveralAds` as steps, in two passes over each account's rows with clicks, read
-   * CANDIDATE_CHUNK_DAYS days at a time (one grouping per step, short at 10,000 campaigns):
-   * 1. per ad set, the spend and the smallest and largest ad id (two ads or more exactly when they
-   *    differ): small groups, so the sort SQLite does to group is cheap; this picks the `limit`
-   *    highest-spending ad sets with at least two such ads (spend, then id);
-   * 2. only those ad sets' day counts, sums and ad ids (day counts of disjoint chunks add, ad ids are
-   *    merged as sets), then their names.
-   * The same candidates as grouping every ad set's sums, days and ads in one pass (that pass was
-   * most of the A/B suggestions' cost: ~1 s of a generation's CPU at 10,000 campaigns; issue 16).
-   * Ad sets by spend, then id.
+   * `adSetsWithSeveralAds` as steps. Reading every row of the window twice (once to pick the ad sets,
+   * once to sum them) was most of the A/B suggestions' cost (1.4 M rows at 10,000 campaigns, issue
+   * 16), so the rows are read by key for the few ad sets that can rank:
+   * 1. bounds per (ad, ad set) from the monthly rollup (`boundSteps`): each month's `ad_month` sums,
+   *    exact for the window where the month lies inside it or its few days outside are taken off (or
+   *    its few days inside are read instead), else the whole month's. Clicks and spend are never
+   *    negative, so an ad whose bounded clicks are 0 has no row with clicks in the window and the
+   *    bounded spend of an ad set's ads with clicks is at least its spend over its rows with clicks
+   *    (what ad sets are ranked by); ad sets with fewer than two such ads cannot be candidates;
+   * 2. exact sums (days, totals and ad ids over the rows with clicks, CANDIDATE_CHUNK_DAYS days per
+   *    read, so the sums add in the same order as one grouping per chunk) of ad sets in order of their
+   *    bound, read by key (their ads on those days), in growing batches until no ad set left could
+   *    rank above the `limit`-th;
+   * then their names. The same candidates as grouping every ad set's rows with clicks at once; ad sets
+   * by spend, then id.
    */
   *adSetsWithSeveralAdsSteps(workspaceId: number, from: string, to: string, limit: number): Steps<AdSetCandidate[]> {
+    if (limit < 1) return []
     const accounts = this.sqlite
       .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ? ORDER BY id')
       .pluck()
       .all(workspaceId) as number[]
-    const chunks: [string, string][] = []
+    type Candidate = { id: number; accountId: number; bound: number; ads: number[] }
+    const candidates: Candidate[] = []
+    for (const accountId of accounts) {
+      const byAd = yield* this.boundSteps(accountId, from, to)
+      const bySet = new Map<number, Candidate>()
+      for (const [ad, head] of byAd)
+        for (let b: Bound | null = head; b; b = b.next) {
+          if (b.clicks <= 0) continue
+          const c = bySet.get(b.set)
+          if (c) {
+            c.bound += b.spend
+            c.ads.push(ad)
+          } else bySet.set(b.set, { id: b.set, accountId, bound: b.spend, ads: [ad] })
+        }
+      for (const c of bySet.values()) if (c.ads.length >= 2) candidates.push(c)
+    }
+    yield
+    candidates.sort((x, y) => y.bound - x.bound || x.id - y.id)
+    const chunks: string[][] = []
     for (let a = from; a <= to; a = addDays(a, CANDIDATE_CHUNK_DAYS))
-      chunks.push([a, addDays(a, CANDIDATE_CHUNK_DAYS - 1) < to ? addDays(a, CANDIDATE_CHUNK_DAYS - 1) : to])
-    const pick = this.sqlite
-      .prepare(
-        `SELECT ad_set_id, sum(spend_micros), min(ad_id), max(ad_id)
-         FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ? AND clicks > 0 GROUP BY ad_set_id`,
-      )
-      .raw()
-    type Pick = { id: number; accountId: number; spend: number; lo: number; hi: number }
-    const picks = new Map<number, Pick>()
-    for (const accountId of accounts)
-      for (const [a, b] of chunks) {
-        yield
-        for (const [id, spend, lo, hi] of pick.all(accountId, a, b) as [number, number, number, number][]) {
-          const e = picks.get(id)
-          if (!e) picks.set(id, { id, accountId, spend, lo, hi })
-          else {
-            e.spend += spend
-            if (lo < e.lo) e.lo = lo
-            if (hi > e.hi) e.hi = hi
+      chunks.push(dateRange(a, addDays(a, CANDIDATE_CHUNK_DAYS - 1) < to ? addDays(a, CANDIDATE_CHUNK_DAYS - 1) : to))
+    type Sums = { id: number; v: number[]; ads: Set<number> }
+    const sets = new Map<number, Sums>()
+    const better = (x: Sums, y: Sums): number => (y.v[4] as number) - (x.v[4] as number) || x.id - y.id
+    /** Exact sums of these candidates (of one account), a chunk of days per step. */
+    const sum = function* (this: ExperimentsRepo, accountId: number, batch: Candidate[]): Steps<void> {
+      for (const c of batch) sets.set(c.id, { id: c.id, v: [0, 0, 0, 0, 0, 0], ads: new Set() })
+      // Statements of at most ID_CHUNK ads, each ad set's ads in one.
+      const groups: Candidate[][] = [[]]
+      let n = 0
+      for (const c of batch) {
+        if (n + c.ads.length > ID_CHUNK && n > 0) {
+          groups.push([])
+          n = 0
+        }
+        groups[groups.length - 1]?.push(c)
+        n += c.ads.length
+      }
+      for (const group of groups) {
+        const ads = [...new Set(group.flatMap((c) => c.ads))].sort((x, y) => x - y)
+        const ids = group.map((c) => c.id)
+        // By key: the ads on each day (a 'date IN' list, not a range, so SQLite seeks each ad).
+        const read = new Map<number, Statement>()
+        for (const dates of chunks) {
+          yield
+          let st = read.get(dates.length)
+          if (!st)
+            read.set(
+              dates.length,
+              (st = this.sqlite
+                .prepare(
+                  `SELECT ad_set_id, count(DISTINCT date), sum(impressions), sum(clicks), sum(conversions),
+                     sum(spend_micros), sum(conversion_value_micros), group_concat(DISTINCT ad_id)
+                   FROM daily_metrics
+                   WHERE account_id = ? AND date IN (${marks(dates.length)}) AND ad_id IN (${marks(ads.length)})
+                     AND clicks > 0 AND ad_set_id IN (${marks(ids.length)})
+                   GROUP BY ad_set_id`,
+                )
+                .raw()),
+            )
+          const got = st.all(accountId, ...dates, ...ads, ...ids) as [number, ...number[], string][]
+          for (const r of got) {
+            const e = sets.get(r[0]) as Sums
+            for (let k = 0; k < 6; k++) e.v[k] = (e.v[k] as number) + (r[1 + k] as number)
+            for (const ad of (r[7] as string).split(',')) e.ads.add(Number(ad))
           }
         }
       }
-    yield
-    const chosen = [...picks.values()]
-      .filter((e) => e.lo !== e.hi)
-      .sort((x, y) => y.spend - x.spend || x.id - y.id)
-      .slice(0, limit)
-    const byAccount = new Map<number, number[]>()
-    for (const e of chosen) {
-      const ids = byAccount.get(e.accountId)
-      if (ids) ids.push(e.id)
-      else byAccount.set(e.accountId, [e.id])
     }
-    type Sums = { id: number; v: number[]; ads: Set<number> }
-    const sets = new Map<number, Sums>()
-    for (const [accountId, ids] of byAccount)
-      for (const [a, b] of chunks) {
-        yield
-        const rows = inChunks(
-          ids,
-          (chunk, m) =>
-            this.sqlite
-              .prepare(
-                `SELECT ad_set_id, count(DISTINCT date), sum(impressions), sum(clicks), sum(conversions),
-                   sum(spend_micros), sum(conversion_value_micros), group_concat(DISTINCT ad_id)
-                 FROM daily_metrics
-                 WHERE account_id = ? AND date BETWEEN ? AND ? AND clicks > 0 AND ad_set_id IN (${m})
-                 GROUP BY ad_set_id`,
-              )
-              .raw()
-              .all(accountId, a, b, ...chunk) as [number, ...number[], string][],
-        )
-        for (const r of rows) {
-          const id = r[0]
-          let e = sets.get(id)
-          if (!e) sets.set(id, (e = { id, v: [0, 0, 0, 0, 0, 0], ads: new Set() }))
-          for (let k = 0; k < 6; k++) e.v[k] = (e.v[k] as number) + (r[1 + k] as number)
-          for (const ad of (r[7] as string).split(',')) e.ads.add(Number(ad))
-        }
+    // The first batch is the limit and a margin; then more while an unread bound could still rank.
+    let next = 0
+    for (let size = limit + Math.ceil(limit / 4); next < candidates.length; size *= 2) {
+      const batch = candidates.slice(next, next + size)
+      next += batch.length
+      const byAccount = new Map<number, Candidate[]>()
+      for (const c of batch) {
+        const list = byAccount.get(c.accountId)
+        if (list) list.push(c)
+        else byAccount.set(c.accountId, [c])
       }
+      for (const [accountId, list] of byAccount) yield* sum.call(this, accountId, list)
+      const ranked = [...sets.values()].filter((e) => e.ads.size >= 2).sort(better)
+      const kth = ranked[limit - 1]
+      const bound = candidates[next]
+      if (kth && bound && (bound.bound < (kth.v[4] as number) || (bound.bound === kth.v[4] && bound.id > kth.id))) break
+    }
     yield
     const top = [...sets.values()]
       .filter((e) => e.ads.size >= 2)
-      .sort((x, y) => (y.v[4] as number) - (x.v[4] as number) || x.id - y.id)
+      .sort(better)
+      .slice(0, limit)
     const names = new Map(
       inChunks(
         top.map((e) => e.id),
@@ -234,6 +276,96 @@ export class ExperimentsRepo {
         },
       ]
     })
+  }
+
+  /**
+   * Per ad of the account, its clicks and spend over [from, to] for each ad set its rows carry:
+   * `ad_month` minus the month's days outside the window, or a month's days inside it when they are
+   * fewer, CANDIDATE_CHUNK_DAYS days of rows per step. Each step reads on a snapshot after checking
+   * the account's data mark (`accountDataMark`) taken at the first; if its metrics were written in
+   * between, the account is read again on one snapshot, so a month and the days taken off it are
+   * always one state of its data.
+   */
+  private *boundSteps(accountId: number, from: string, to: string): Steps<Map<number, Bound>> {
+    const snapshot = <T>(fn: () => T): T => this.sqlite.transaction(fn).deferred()
+    const it = this.boundsOnSnapshots(accountId, from, to)
+    let mark = 0
+    const first = snapshot(() => {
+      mark = accountDataMark(this.sqlite, accountId)
+      return it.next()
+    })
+    if (first.done) return first.value
+    for (;;) {
+      yield
+      const r = snapshot(() => (accountDataMark(this.sqlite, accountId) === mark ? it.next() : null))
+      if (r === null) {
+        it.return(new Map())
+        return snapshot(() => runSteps(this.boundsOnSnapshots(accountId, from, to)))
+      }
+      if (r.done) return r.value
+    }
+  }
+
+  /** `boundSteps` without the data mark: each step one read. */
+  private *boundsOnSnapshots(accountId: number, from: string, to: string): Steps<Map<number, Bound>> {
+    const months = this.sqlite
+      .prepare('SELECT ad_id, ad_set_id, clicks, spend_micros FROM ad_month WHERE account_id = ? AND month = ?')
+      .raw()
+    const rows = this.sqlite
+      .prepare(
+        'SELECT ad_id, ad_set_id, clicks, spend_micros FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?',
+      )
+      .raw()
+    // Per ad, its bounds; an ad whose rows carry several ad sets has a chain.
+    const byAd = new Map<number, Bound>()
+    const add = (list: [number, number, number, number][], sign: 1 | -1): void => {
+      for (const [ad, set, clicks, spend] of list) {
+        let b = byAd.get(ad)
+        while (b && b.set !== set) b = b.next ?? undefined
+        if (b) {
+          b.clicks += sign * clicks
+          b.spend += sign * spend
+        } else byAd.set(ad, { set, clicks: sign * clicks, spend: sign * spend, next: byAd.get(ad) ?? null })
+      }
+    }
+    /** Rows of [a, b] added with `sign`, a few days per step. */
+    const days = function* (a: string, b: string, sign: 1 | -1): Steps<void> {
+      for (let d = a; d <= b; d = addDays(d, CANDIDATE_CHUNK_DAYS)) {
+        const e = addDays(d, CANDIDATE_CHUNK_DAYS - 1) < b ? addDays(d, CANDIDATE_CHUNK_DAYS - 1) : b
+        add(rows.all(accountId, d, e) as [number, number, number, number][], sign)
+        if (e < b) yield
+      }
+    }
+    const lastData = this.sqlite
+      .prepare('SELECT max(date) FROM account_daily WHERE account_id = ?')
+      .pluck()
+      .get(accountId) as string | null
+    if (lastData === null) return byAd
+    for (let m = startOfMonth(from); m <= to; m = addDays(endOfMonth(m), 1)) {
+      if (m > startOfMonth(from)) yield
+      const end = endOfMonth(m)
+      const first = m < from ? from : m
+      const last = end > to ? to : end
+      // The month's days outside the window that can have rows (none after the account's last day).
+      const afterEnd = end < lastData ? end : lastData
+      const before = daysBetween(m, first)
+      const after = afterEnd > last ? daysBetween(last, afterEnd) : 0
+      const inside = daysBetween(first, last) + 1
+      if (before + after > 0 && inside <= BOUND_READ_DAYS && inside <= before + after) yield* days(first, last, 1)
+      else {
+        add(months.all(accountId, m.slice(0, 7)) as [number, number, number, number][], 1)
+        if (before + after > BOUND_READ_DAYS) continue
+        if (before > 0) {
+          yield
+          yield* days(m, addDays(first, -1), -1)
+        }
+        if (after > 0) {
+          yield
+          yield* days(addDays(last, 1), afterEnd, -1)
+        }
+      }
+    }
+    return byAd
   }
 
   /** The last day with data of the workspace, or null. */
