@@ -26,17 +26,148 @@ export interface WindowTotals {
   campaigns: Map<number, EntityWindow>
 }
 
-/** Per ad set of a range or month: campaign, day set and the six sums. */
-interface Part {
-  campaignId: number
-  /** Days with rows as bits from the piece's first day (bit k: day k); null: not known (read exactly). */
-  mask: number | null
+/**
+ * Entities of one window, columnar and in ascending id order: entity i's sums are
+ * `v[i * 6 .. i * 6 + 5]` (spend, revenue, conversions, impressions, clicks, reach).
+ */
+export interface WindowColumns {
+  ids: number[]
+  campaignIds: number[]
+  days: number[]
   v: Float64Array
+}
+
+/** Per-ad-set and per-campaign sums of one window, columnar (`WindowColumns`). */
+export interface WindowTotalsColumns {
+  adSets: WindowColumns
+  campaigns: WindowColumns
 }
 
 /** spend, revenue, conversions, impressions, clicks, reach */
 const N = 6
 const CONV = 2
+
+/**
+ * Sums per id in the order ids were first seen, columnar: one Map from id to slot and a few arrays,
+ * not an object and a Float64Array per entity (an account's reads at 10,000 campaigns made ~250 MB of
+ * those per generation, most of it kept across young-generation collections).
+ */
+class Sums {
+  readonly slots = new Map<number, number>()
+  readonly ids: number[] = []
+  readonly campaignIds: number[] = []
+  /** Days with rows as bits from the piece's first day (bit k: day k); -1: not known (read exactly). */
+  readonly masks: number[] = []
+  v = new Float64Array(N * 64)
+
+  get size(): number {
+    return this.ids.length
+  }
+
+  /** The slot of `id`, added (zero sums, empty mask) when new. */
+  slot(id: number, campaignId: number): number {
+    let i = this.slots.get(id)
+    if (i === undefined) {
+      i = this.ids.length
+      this.slots.set(id, i)
+      this.ids.push(id)
+      this.campaignIds.push(campaignId)
+      this.masks.push(0)
+      if ((i + 1) * N > this.v.length) {
+        const w = new Float64Array(this.v.length * 2)
+        w.set(this.v)
+        this.v = w
+      }
+    }
+    return i
+  }
+}
+
+/**
+ * One window's sums per ad set and per campaign, built piece by piece (a piece: the window's days
+ * in one month). A campaign's days in a piece are the union of its ad sets' days.
+ */
+class WindowAcc {
+  readonly adSets = new Sums()
+  readonly campaigns = new Sums()
+  private readonly adSetDays: number[] = []
+  private readonly campaignDays: number[] = []
+  /** Union of the current piece's ad-set masks per campaign slot, and the slots it touched. */
+  private readonly pieceMasks: number[] = []
+  private readonly touched: number[] = []
+
+  /** Add one ad set's part of the current piece (`mask` non-zero). */
+  add(id: number, campaignId: number, mask: number, v: Float64Array, at: number): void {
+    const days = popcount(mask)
+    if (days === 0) return
+    const a = this.adSets.slot(id, campaignId)
+    if (a === this.adSetDays.length) this.adSetDays.push(0)
+    const c = this.campaigns.slot(campaignId, campaignId)
+    if (c === this.campaignDays.length) {
+      this.campaignDays.push(0)
+      this.pieceMasks.push(0)
+    }
+    const av = this.adSets.v
+    const cv = this.campaigns.v
+    for (let k = 0; k < N; k++) {
+      av[a * N + k] = (av[a * N + k] as number) + (v[at + k] as number)
+      cv[c * N + k] = (cv[c * N + k] as number) + (v[at + k] as number)
+    }
+    this.adSetDays[a] = (this.adSetDays[a] as number) + days
+    if (this.pieceMasks[c] === 0) this.touched.push(c)
+    this.pieceMasks[c] = (this.pieceMasks[c] as number) | mask
+  }
+
+  /** The current piece is complete: its campaigns' days counted. */
+  endPiece(): void {
+    for (const c of this.touched) {
+      this.campaignDays[c] = (this.campaignDays[c] as number) + popcount(this.pieceMasks[c] as number)
+      this.pieceMasks[c] = 0
+    }
+    this.touched.length = 0
+  }
+
+  result(): WindowTotalsColumns {
+    return {
+      adSets: sortedColumns(this.adSets, this.adSetDays),
+      campaigns: sortedColumns(this.campaigns, this.campaignDays),
+    }
+  }
+}
+
+/** A window's entities in ascending id order, conversions rounded to 1e-6. */
+function sortedColumns(s: Sums, days: number[]): WindowColumns {
+  const order = Array.from(s.ids.keys()).sort((x, y) => (s.ids[x] as number) - (s.ids[y] as number))
+  const v = new Float64Array(order.length * N)
+  const out: WindowColumns = { ids: [], campaignIds: [], days: [], v }
+  order.forEach((i, j) => {
+    out.ids.push(s.ids[i] as number)
+    out.campaignIds.push(s.campaignIds[i] as number)
+    out.days.push(days[i] as number)
+    for (let k = 0; k < N; k++) v[j * N + k] = s.v[i * N + k] as number
+    v[j * N + CONV] = Math.round((v[j * N + CONV] as number) * 1e6) / 1e6
+  })
+  return out
+}
+
+/** One window's columns as objects (`read`). */
+function entities(c: WindowColumns): Map<number, EntityWindow> {
+  const m = new Map<number, EntityWindow>()
+  c.ids.forEach((id, i) =>
+    m.set(id, {
+      id,
+      campaignId: c.campaignIds[i] as number,
+      days: c.days[i] as number,
+      spendMicros: c.v[i * N] as number,
+      revenueMicros: c.v[i * N + 1] as number,
+      conversions: c.v[i * N + 2] as number,
+      impressions: c.v[i * N + 3] as number,
+      clicks: c.v[i * N + 4] as number,
+      reach: c.v[i * N + 5] as number,
+    }),
+  )
+  return m
+}
 
 /**
  * A month is read from `ad_month` instead of its days when that skips at least this many days
@@ -85,11 +216,11 @@ export class WindowSumsReader {
   }
 
   /**
-   * Per ad set over [from, to] (inside one month: a day's bit is its day of the month minus
-   * `from`'s), optionally only some ad sets, with day masks.
+   * Per ad set over [from, to] (inside one month), optionally only some ad sets, added into `into`
+   * with day masks moved by `shift` days (a day's bit is its day of the month minus `from`'s, plus
+   * `shift`).
    */
-  private range(accountId: number, from: string, to: string, only?: number[]): Map<number, Part> {
-    const out = new Map<number, Part>()
+  private range(accountId: number, from: string, to: string, into: Sums, shift = 0, only?: number[]): void {
     const read = (filter: string, bind: number[]): unknown[][] =>
       this.sqlite
         .prepare(
@@ -102,17 +233,18 @@ export class WindowSumsReader {
         .raw()
         .all(Number(from.slice(8, 10)), accountId, from, to, ...bind) as unknown[][]
     const rows = only ? inChunks(only, (chunk, m) => read(`AND ad_set_id IN (${m})`, chunk)) : read('', [])
+    const scale = 2 ** shift
     for (const r of rows) {
-      const v = new Float64Array(N)
-      for (let k = 0; k < N; k++) v[k] = r[3 + k] as number
-      out.set(r[0] as number, { campaignId: r[1] as number, mask: r[2] as number, v })
+      const i = into.slot(r[0] as number, r[1] as number)
+      const v = into.v
+      into.masks[i] = (into.masks[i] as number) | ((r[2] as number) * scale)
+      for (let k = 0; k < N; k++) v[i * N + k] = (v[i * N + k] as number) + (r[3 + k] as number)
     }
-    return out
   }
 
-  /** Per ad set of one month (ad_month): sums, and the day mask from the month's first day when known. */
-  private month(accountId: number, month: string): Map<number, Part> {
-    const out = new Map<number, Part>()
+  /** Per ad set of one month (ad_month): sums, and the day mask from the month's first day when known (else -1). */
+  private month(accountId: number, month: string): Sums {
+    const out = new Sums()
     const m0 = `${month}-01`
     // Per ad: its day run is whole when it has a row on every day from its first to its last
     // (`dense`); a gap between an ad set's runs shows as an ad starting after every earlier-starting
@@ -133,11 +265,9 @@ export class WindowSumsReader {
       .raw()
       .all(accountId, month) as unknown[][]
     for (const r of rows) {
-      const lo = daysBetween(m0, r[2] as string)
-      const hi = daysBetween(m0, r[3] as string)
-      const v = new Float64Array(N)
-      for (let k = 0; k < N; k++) v[k] = r[5 + k] as number
-      out.set(r[0] as number, { campaignId: r[1] as number, mask: r[4] ? bits(lo, hi) : null, v })
+      const i = out.slot(r[0] as number, r[1] as number)
+      out.masks[i] = r[4] ? bits(daysBetween(m0, r[2] as string), daysBetween(m0, r[3] as string)) : -1
+      for (let k = 0; k < N; k++) out.v[i * N + k] = r[5 + k] as number
     }
     return out
   }
@@ -149,7 +279,7 @@ export class WindowSumsReader {
    * if its metrics were written in between, the account is read again whole on one snapshot (in that
    * step), so month sums and day rows always come from one state of the account's data.
    */
-  *steps(accountId: number, windows: { from: string; to: string }[]): Generator<void, WindowTotals[]> {
+  *steps(accountId: number, windows: { from: string; to: string }[]): Generator<void, WindowTotalsColumns[]> {
     const snapshot = <T>(fn: () => T): T => this.sqlite.transaction(fn).deferred()
     const it = this.stepsOnSnapshots(accountId, windows)
     let mark = 0
@@ -173,39 +303,29 @@ export class WindowSumsReader {
   private *stepsOnSnapshots(
     accountId: number,
     windows: { from: string; to: string }[],
-  ): Generator<void, WindowTotals[]> {
-    const empty = (): WindowTotals[] => windows.map(() => ({ adSets: new Map(), campaigns: new Map() }))
+  ): Generator<void, WindowTotalsColumns[]> {
     const span = this.span(accountId)
-    if (!span) return empty()
-    const ranges = new Map<string, Map<number, Part>>()
-    const months = new Map<string, Map<number, Part>>()
-    const rangeOf = function* (self: WindowSumsReader, from: string, to: string): Generator<void, Map<number, Part>> {
+    if (!span) return windows.map(() => new WindowAcc().result())
+    const ranges = new Map<string, Sums>()
+    const months = new Map<string, Sums>()
+    const rangeOf = function* (self: WindowSumsReader, from: string, to: string): Generator<void, Sums> {
       const key = `${from}|${to}`
       let r = ranges.get(key)
       if (!r) {
         // A few days per read (one step each), their masks moved to the range's first day.
-        r = new Map<number, Part>()
+        r = new Sums()
         for (let a = from, off = 0; a <= to; a = addDays(a, RANGE_STEP_DAYS), off += RANGE_STEP_DAYS) {
           const b = addDays(a, RANGE_STEP_DAYS - 1) < to ? addDays(a, RANGE_STEP_DAYS - 1) : to
           yield
-          for (const [id, p] of self.range(accountId, a, b)) {
-            const q = r.get(id)
-            const mask = (p.mask as number) * 2 ** off
-            if (!q) r.set(id, { ...p, mask })
-            else {
-              q.mask = (q.mask as number) | mask
-              for (let k = 0; k < N; k++) q.v[k] = (q.v[k] as number) + (p.v[k] as number)
-            }
-          }
+          self.range(accountId, a, b, r, off)
         }
         ranges.set(key, r)
       }
       return r
     }
-    const out: WindowTotals[] = []
+    const out: WindowTotalsColumns[] = []
     for (const w of windows) {
-      const adSets = new Map<number, EntityWindow>()
-      const campaigns = new Map<number, EntityWindow>()
+      const acc = new WindowAcc()
       const from = w.from > span.first ? w.from : span.first
       const to = w.to < span.last ? w.to : span.last
       for (const [a, b] of from <= to ? monthSplits(from, to) : []) {
@@ -216,9 +336,11 @@ export class WindowSumsReader {
         const mTo = mEnd < span.last ? mEnd : span.last
         const len = daysBetween(a, b) + 1
         const rest = daysBetween(mFrom, mTo) + 1 - len
-        let parts: Map<number, Part>
-        if (len <= rest + MONTH_COST_DAYS) parts = yield* rangeOf(this, a, b)
-        else {
+        if (len <= rest + MONTH_COST_DAYS) {
+          const r = yield* rangeOf(this, a, b)
+          for (let i = 0; i < r.size; i++)
+            acc.add(r.ids[i] as number, r.campaignIds[i] as number, r.masks[i] as number, r.v, i * N)
+        } else {
           let month = months.get(m0)
           if (!month) {
             yield
@@ -228,80 +350,45 @@ export class WindowSumsReader {
           const before = mFrom < a ? yield* rangeOf(this, mFrom, addDays(a, -1)) : null
           const after = b < mTo ? yield* rangeOf(this, addDays(b, 1), mTo) : null
           const off = daysBetween(m0, a)
-          parts = new Map()
+          const v = new Float64Array(N)
           const unknown: number[] = []
-          for (const [id, p] of month) {
-            const v = Float64Array.from(p.v)
+          for (let i = 0; i < month.size; i++) {
+            const id = month.ids[i] as number
+            const mask = month.masks[i] as number
+            if (mask === -1) {
+              unknown.push(id)
+              continue
+            }
+            // The ad set's days of the month moved to the piece's first day, cut at its last.
+            const cut = (mask >>> off) & bits(0, len - 1)
+            if (cut === 0) continue
+            for (let k = 0; k < N; k++) v[k] = month.v[i * N + k] as number
             for (const o of [before, after]) {
-              const q = o?.get(id)
-              if (q) for (let k = 0; k < N; k++) v[k] = (v[k] as number) - (q.v[k] as number)
+              const j = o?.slots.get(id)
+              if (o && j !== undefined) for (let k = 0; k < N; k++) v[k] = (v[k] as number) - (o.v[j * N + k] as number)
             }
-            if (p.mask === null) unknown.push(id)
-            else {
-              // The ad set's days of the month moved to the piece's first day, cut at its last.
-              const mask = (p.mask >>> off) & bits(0, len - 1)
-              if (mask !== 0) parts.set(id, { campaignId: p.campaignId, mask, v })
-            }
+            acc.add(id, month.campaignIds[i] as number, cut, v, 0)
           }
           if (unknown.length) {
             yield
-            for (const [id, p] of this.range(accountId, a, b, unknown)) parts.set(id, p)
+            const exact = new Sums()
+            this.range(accountId, a, b, exact, 0, unknown)
+            for (let i = 0; i < exact.size; i++)
+              acc.add(exact.ids[i] as number, exact.campaignIds[i] as number, exact.masks[i] as number, exact.v, i * N)
           }
         }
-        addPiece(parts, adSets, campaigns)
+        acc.endPiece()
       }
-      for (const m of [adSets, campaigns])
-        for (const e of m.values()) e.conversions = Math.round(e.conversions * 1e6) / 1e6
-      out.push({ adSets: sortedById(adSets), campaigns: sortedById(campaigns) })
+      out.push(acc.result())
     }
     return out
   }
 
-  /** `steps` run to the end at once. */
+  /** `steps` run to the end at once, as objects per entity. */
   read(accountId: number, windows: { from: string; to: string }[]): WindowTotals[] {
-    return runSteps(this.steps(accountId, windows))
+    return runSteps(this.steps(accountId, windows)).map((t) => ({
+      adSets: entities(t.adSets),
+      campaigns: entities(t.campaigns),
+    }))
   }
-}
-
-/** Add one month piece (ad sets with rows in it) into the window's ad-set and campaign sums. */
-function addPiece(parts: Map<number, Part>, adSets: Map<number, EntityWindow>, campaigns: Map<number, EntityWindow>) {
-  const campaignMasks = new Map<number, number>()
-  for (const [id, p] of parts) {
-    const days = popcount(p.mask as number)
-    if (days === 0) continue
-    for (const [key, m] of [
-      [id, adSets],
-      [p.campaignId, campaigns],
-    ] as const) {
-      let e = m.get(key)
-      if (!e) {
-        e = {
-          id: key,
-          campaignId: p.campaignId,
-          days: 0,
-          spendMicros: 0,
-          revenueMicros: 0,
-          conversions: 0,
-          impressions: 0,
-          clicks: 0,
-          reach: 0,
-        }
-        m.set(key, e)
-      }
-      e.spendMicros += p.v[0] as number
-      e.revenueMicros += p.v[1] as number
-      e.conversions += p.v[CONV] as number
-      e.impressions += p.v[3] as number
-      e.clicks += p.v[4] as number
-      e.reach += p.v[5] as number
-    }
-    ;(adSets.get(id) as EntityWindow).days += days
-    // A campaign's days: the union of its ad sets' days.
-    campaignMasks.set(p.campaignId, (campaignMasks.get(p.campaignId) ?? 0) | (p.mask as number))
-  }
-  for (const [id, mask] of campaignMasks) (campaigns.get(id) as EntityWindow).days += popcount(mask)
-}
-
-function sortedById<T>(m: Map<number, T>): Map<number, T> {
-  return new Map([...m.entries()].sort((x, y) => x[0] - y[0]))
 }
