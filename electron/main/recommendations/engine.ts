@@ -171,10 +171,16 @@ function draft(
 const curvePoints = (c: CurveView): CurvePoint[] => {
   const f = FALLBACKS.get(c)
   if (f) {
+    // fallbackPoint's numbers, without its object per point (20,000 fallbacks a generation).
+    const { s0, r0, e } = f
     const out: CurvePoint[] = []
     for (let i = 0; i <= FALLBACK_STEPS; i++) {
-      const p = fallbackPoint(f.s0, f.r0, f.e, i)
-      out.push({ spend: p.spendMicros / 1e6, revenue: p.revenueMicros / 1e6, marginalRoas: p.marginalRoas })
+      const x = (2 * s0 * i) / FALLBACK_STEPS
+      out.push({
+        spend: micros(x) / 1e6,
+        revenue: micros(x > 0 ? r0 * Math.pow(x / s0, e) : 0) / 1e6,
+        marginalRoas: x > 0 ? ((e * r0) / s0) * Math.pow(x / s0, e - 1) : e * (r0 / s0) * 10,
+      })
     }
     return out
   }
@@ -242,7 +248,7 @@ const FALLBACK_STEPS = 40
 /** The power law of each fallback curve (`curvePoints` computes its points without building `points`). */
 const FALLBACKS = new WeakMap<CurveView, { s0: number; r0: number; e: number }>()
 
-/** Point i of the fallback curve through (s0, r0) at elasticity e. */
+/** Point i of the fallback curve through (s0, r0) at elasticity e (`curvePoints` computes the same numbers inline). */
 function fallbackPoint(s0: number, r0: number, e: number, i: number): CurveView['points'][number] {
   const x = (2 * s0 * i) / FALLBACK_STEPS
   return {
