@@ -247,27 +247,51 @@ export class WindowSumsReader {
     const out = new Sums()
     const m0 = `${month}-01`
     // Per ad: its day run is whole when it has a row on every day from its first to its last
-    // (`dense`); a gap between an ad set's runs shows as an ad starting after every earlier-starting
-    // ad has ended (`gap`). Whole runs and no gap: the ad set has rows on every day of its span.
+    // (`days` = its span). Whole runs and no gap between them: the ad set has rows on every day of
+    // its span. No gap when every run starts by the day after the earliest end (they all meet);
+    // else the runs are walked by start (a gap: a run starting after every earlier-starting one
+    // has ended), for those ad sets only. A window function over every ad of the month did the
+    // walk for all of them: twice the CPU of this grouping (docs/performance.md, session 15).
     const rows = this.sqlite
       .prepare(
-        `SELECT ad_set_id, campaign_id, min(first_date), max(last_date), min(dense) AND NOT max(gap),
+        `SELECT ad_set_id, campaign_id, min(first_date), max(last_date),
+           min(days = julianday(last_date) - julianday(first_date) + 1), max(first_date), min(last_date),
            sum(spend_micros), sum(conversion_value_micros), sum(conversions), sum(impressions), sum(clicks), sum(reach)
-         FROM (
-           SELECT ad_set_id, campaign_id, first_date, last_date,
-             days = julianday(last_date) - julianday(first_date) + 1 AS dense,
-             coalesce(julianday(first_date) > 1 + max(julianday(last_date)) OVER (
-               PARTITION BY ad_set_id ORDER BY first_date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS gap,
-             spend_micros, conversion_value_micros, conversions, impressions, clicks, reach
-           FROM ad_month WHERE account_id = ? AND month = ?)
-         GROUP BY ad_set_id, campaign_id`,
+         FROM ad_month WHERE account_id = ? AND month = ? GROUP BY ad_set_id, campaign_id`,
       )
       .raw()
       .all(accountId, month) as unknown[][]
+    const walk: number[] = []
     for (const r of rows) {
-      const i = out.slot(r[0] as number, r[1] as number)
+      const id = r[0] as number
+      const i = out.slot(id, r[1] as number)
       out.masks[i] = r[4] ? bits(daysBetween(m0, r[2] as string), daysBetween(m0, r[3] as string)) : -1
-      for (let k = 0; k < N; k++) out.v[i * N + k] = r[5 + k] as number
+      if (r[4] && daysBetween(r[6] as string, r[5] as string) > 1) walk.push(id)
+      for (let k = 0; k < N; k++) out.v[i * N + k] = r[7 + k] as number
+    }
+    if (walk.length) {
+      const runs = inChunks(
+        walk,
+        (chunk, m) =>
+          this.sqlite
+            .prepare(
+              `SELECT ad_set_id, first_date, last_date FROM ad_month
+               WHERE account_id = ? AND month = ? AND ad_set_id IN (${m}) ORDER BY ad_set_id, first_date`,
+            )
+            .raw()
+            .all(accountId, month, ...chunk) as [number, string, string][],
+      )
+      let set = -1
+      let end = ''
+      for (const [id, first, last] of runs) {
+        if (id !== set) {
+          set = id
+          end = last
+          continue
+        }
+        if (daysBetween(end, first) > 1) out.masks[out.slots.get(id) as number] = -1
+        if (last > end) end = last
+      }
     }
     return out
   }
