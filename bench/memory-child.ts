@@ -7,6 +7,7 @@
  */
 import { heavyPageCalls } from './heavy-pages'
 import { Worker } from 'node:worker_threads'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { addDays } from '../shared/domain/dates'
 import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
@@ -37,7 +38,22 @@ export interface MemoryChildResult {
   trainingHeapMb: number | null
   busyS: number
   jobs: Record<string, string>
-  samples: { s: number; rssMb: number; heapMb: number; jobs: string; resident: Record<string, number> }[]
+  samples: {
+    s: number
+    rssMb: number
+    heapMb: number
+    /** The core V8 heap's committed size (MB): what its garbage holds resident. */
+    heapTotalMb: number
+    /** The longest event-loop delay of the core's thread since the previous sample (ms). */
+    loopMaxMs: number
+    jobs: string
+    resident: Record<string, number>
+  }[]
+  /** The core thread's event-loop delay over the busy phase (ms): longest and 99th percentile. */
+  loopDelayMaxMs: number
+  loopDelayP99Ms: number
+  /** CPU time of the whole process over the busy phase (s). */
+  busyCpuS: number
   /** Where the resident memory lies (bench/smaps.ts) idle before the sync and idle after it. */
   residentIdleBefore: Record<string, number>
   residentIdleAfter: Record<string, number>
@@ -119,6 +135,15 @@ async function main(): Promise<void> {
         .filter(([, id]) => ['queued', 'running'].includes(core.jobs.get(id)?.status ?? ''))
         .map(([k]) => k)
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
+    const loop = monitorEventLoopDelay({ resolution: 10 })
+    loop.enable()
+    const loopAll = monitorEventLoopDelay({ resolution: 10 })
+    loopAll.enable()
+    let releasesSeen = core.memoryRelease.count
+    const offEvents = core.events.on('job:finished', (f) => {
+      log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s: ${f.kind} ${f.status}`)
+    })
     const samples: MemoryChildResult['samples'] = []
     let mainHeapPeakMb = 0
     let rssPeakBusyMb = 0
@@ -126,25 +151,41 @@ async function main(): Promise<void> {
       await sleep(2000)
       const peak = rss.take()
       rssPeakBusyMb = Math.max(rssPeakBusyMb, peak)
-      const heap = mb(process.memoryUsage().heapUsed)
+      const mu = process.memoryUsage()
+      const heap = mb(mu.heapUsed)
       mainHeapPeakMb = Math.max(mainHeapPeakMb, heap)
+      const follow = core.jobs.pendingFollowUps('sync:run')
+      if (core.memoryRelease.count !== releasesSeen) {
+        releasesSeen = core.memoryRelease.count
+        log(
+          `  ${((performance.now() - t0) / 1000).toFixed(1)} s: memory release ${core.memoryRelease.last?.ms.toFixed(1)} ms`,
+        )
+      }
       samples.push({
         s: Math.round((performance.now() - t0) / 1000),
         rssMb: peak,
         heapMb: heap,
-        jobs: running().join('+'),
+        heapTotalMb: mb(mu.heapTotal),
+        loopMaxMs: Math.round(loop.max / 1e6),
+        jobs: [...running(), ...follow.map((f) => `(${f})`)].join('+'),
         resident: residentByKind(),
       })
+      loop.reset()
       if (samples.length % 10 === 0)
         log(
           `  busy ${samples.at(-1)?.s} s: peak rss ${peak} MB, core heap ${heap} MB, ${running().join('+')}, resident ${JSON.stringify(samples.at(-1)?.resident)}`,
         )
     }
     const busyS = Math.round((performance.now() - t0) / 1000)
+    const cpu = process.cpuUsage(cpu0)
+    const busyCpuS = Math.round((cpu.user + cpu.system) / 1e5) / 10
+    loop.disable()
     // The after-sync work (alert checks, recommendations) belongs to the sync.
     await core.services.alertSources.idle()
     await core.services.recommendations.idle()
     rssPeakBusyMb = Math.max(rssPeakBusyMb, rss.take())
+    loopAll.disable()
+    offEvents()
     await sleep(5000)
     const rssIdleAfterMb = mb(process.memoryUsage.rss())
     const mainHeapAfterMb = mb(process.memoryUsage().heapUsed)
@@ -178,6 +219,9 @@ async function main(): Promise<void> {
       busyS,
       jobs,
       samples,
+      busyCpuS,
+      loopDelayMaxMs: Math.round(loopAll.max / 1e6),
+      loopDelayP99Ms: Math.round(loopAll.percentile(99) / 1e6),
       residentIdleBefore,
       residentIdleAfter,
       memoryReleases,

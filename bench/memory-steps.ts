@@ -27,6 +27,8 @@ import { setCacheSize } from '../electron/main/store/connect'
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Core } from '../electron/main/core'
+import { Session } from 'node:inspector/promises'
+import { writeFileSync } from 'node:fs'
 
 const mb = (kb: number): number => Math.round(kb / 1024)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -95,6 +97,19 @@ async function main(): Promise<void> {
       const afterS = intFromEnv('ME_STEPS_AFTER_S', 0, 3600) ?? 0
       if (afterS) {
         const only = choiceFromEnv('ME_STEPS_AFTER_ONLY', ['recs', 'rules', 'alerts'] as const)
+        // ME_STEPS_HEAP_PROFILE=file: V8's sampling heap profiler over the after-sync work, garbage included
+        // (what each function allocated, collected or not), written as a .heapprofile.
+        const profileTo = process.env.ME_STEPS_HEAP_PROFILE
+        const inspector = profileTo ? new Session() : null
+        if (inspector) {
+          inspector.connect()
+          await inspector.post('HeapProfiler.enable')
+          await inspector.post('HeapProfiler.startSampling', {
+            samplingInterval: 65536,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          })
+        }
         let done: Promise<unknown> = Promise.resolve()
         if (only === 'recs') done = core.dispatch('recommendations:generate', { workspaceId: w }, TEST_CALLER)
         else if (only === 'rules') done = core.services.automation.afterSync(w)
@@ -118,6 +133,11 @@ async function main(): Promise<void> {
         await core.services.recommendations.idle()
         await core.services.alertSources.idle()
         report('after-sync end')
+        if (inspector && profileTo) {
+          const { profile } = await inspector.post('HeapProfiler.stopSampling')
+          writeFileSync(profileTo, JSON.stringify(profile))
+          inspector.disconnect()
+        }
         // With --expose-gc: what is still referenced once garbage is collected.
         const gc = (globalThis as { gc?: () => void }).gc
         if (gc) {

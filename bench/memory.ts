@@ -48,7 +48,7 @@ export const memoryBench: Bench = {
       for (const e of r.errors) log(`  ERROR ${e}`)
       log(`  jobs ${JSON.stringify(r.jobs)} in ${r.busyS} s`)
       log(
-        `  samples (s: peak rss/core heap MB, jobs, resident heap/arenas/anon/file MB): ${r.samples.map((m) => `${m.s}: ${m.rssMb}/${m.heapMb} ${m.jobs} ${m.resident.heap}/${m.resident.arenas}/${m.resident.anon}/${m.resident.file}`).join('; ')}`,
+        `  samples (s: peak rss/core heap used/committed MB, loop max ms, jobs (follow-ups), resident heap/arenas/anon/file MB): ${r.samples.map((m) => `${m.s}: ${m.rssMb}/${m.heapMb}/${m.heapTotalMb} ${m.loopMaxMs}ms ${m.jobs} ${m.resident.heap}/${m.resident.arenas}/${m.resident.anon}/${m.resident.file}`).join('; ')}`,
       )
       return {
         campaigns: built.campaigns,
@@ -66,6 +66,9 @@ export const memoryBench: Bench = {
         main_heap_peak_mb: r.mainHeapPeakMb,
         main_heap_after_mb: r.mainHeapAfterMb,
         training_heap_mb: r.trainingHeapMb,
+        // The core thread's event-loop delay over the busy phase (ms).
+        loop_delay_max_ms: r.loopDelayMaxMs,
+        loop_delay_p99_ms: r.loopDelayP99Ms,
         // Where the idle RSS lies (bench/smaps.ts: main thread's malloc heap, worker threads' malloc arenas, other anonymous memory, files).
         resident_idle_before_sync: r.residentIdleBefore,
         resident_idle_after: r.residentIdleAfter,
@@ -77,6 +80,7 @@ export const memoryBench: Bench = {
         resident_after_release: r.residentAfterRelease,
         release_ms: r.releaseMs,
         busy_s: r.busyS,
+        busy_cpu_s: r.busyCpuS,
         jobs: r.jobs,
       }
     } finally {

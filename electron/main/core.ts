@@ -45,6 +45,7 @@ import { backupsModule } from './backups-module'
 import { securityModule } from './security-module'
 import { PageReads, registerPreparePages } from './page-reads'
 import { MemoryRelease } from './memory-release'
+import { limitHeapGrowth } from './heap-growth'
 
 export interface CoreOptions {
   /** Database file; default `<dataDir>/marketing-engine.db`; ':memory:' for tests. */
@@ -148,6 +149,8 @@ void everyChannelHandled
  * registers job kinds and returns the dispatcher. Never imports `electron`.
  */
 export function createCore(platform: Platform, options: CoreOptions = {}): Core {
+  // V8 collects the core's garbage before it reaches 1.5x what is alive (heap-growth.ts; issue 18 item 4).
+  limitHeapGrowth()
   const store = openStore({
     path: options.dbPath ?? join(platform.paths.dataDir, 'marketing-engine.db'),
     migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),
