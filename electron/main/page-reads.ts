@@ -155,6 +155,28 @@ export class PageReads {
     const spec = PAGE_READS[name] as ReadSpec<InputOf<N>, OutputOf<N>>
     const answer = this.compute(name, input)
     if (spec.keep?.(input) === false) return answer
+    this.keep(key, name, answer)
+    return answer as Promise<OutputOf<N>>
+  }
+
+  /**
+   * An answer another part of the core computes anyway, from the same data with the same code (the
+   * recommendations generation's A/B test suggestions): kept as this read's answer unless one is kept
+   * or being computed, so the page and the warm-up after a sync wait for it instead of computing it
+   * again. If it fails, the read is computed here as usual.
+   */
+  share<N extends PageReadName>(name: N, input: InputOf<N>, answer: Promise<OutputOf<N>>): void {
+    const key = `${name}|${JSON.stringify(input)}`
+    if (this.kept.has(key) || this.closed) return
+    this.keep(
+      key,
+      name,
+      answer.catch(() => this.compute(name, input)),
+    )
+  }
+
+  private keep(key: string, name: PageReadName, answer: Promise<unknown>): void {
+    const spec = PAGE_READS[name]
     if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string)
     if (spec.maxKept !== undefined) {
       const same = [...this.kept].filter(([, k]) => k.name === name)
@@ -165,7 +187,6 @@ export class PageReads {
     answer.catch(() => {
       if (this.kept.get(key)?.answer === answer) this.kept.delete(key)
     })
-    return answer as Promise<OutputOf<N>>
   }
 
   /**

@@ -53,6 +53,8 @@ describe('draft worker', () => {
 
   it('gives the drafts of a generation on one thread, in the same order', async () => {
     const svc = core.services.recommendations
+    // The build's generation gave its suggestions to the page reads: forgotten, as after a sync.
+    core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId })
     // The suggestions answered at once (the same as the worker's, test above), so the worker
     // takes an account before the core's thread has drafted them all on this small store.
     const suggested = vi.spyOn(DraftThread.prototype, 'suggest').mockResolvedValue(suggestionsHere())
@@ -93,6 +95,35 @@ describe('draft worker', () => {
     for (const r of fromWorker)
       for (const d of r?.drafts ?? [])
         expect(both.drafts.some((x) => JSON.stringify(x) === JSON.stringify(d))).toBe(true)
+  })
+
+  it("gives the suggestions it computed to the page reads (the Experiments page's answer), or lets them compute it if it failed", async () => {
+    const svc = core.services.recommendations
+    const input = contract['experiments:suggest'].input.parse({ workspaceId })
+    // Nothing kept: a data change forgets the page reads' answers.
+    core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId })
+    expect(core.pageReads.has('experiments:suggest', input)).toBe(false)
+    let answered: unknown = null
+    const suggested = vi.spyOn(DraftThread.prototype, 'suggest').mockImplementation(async function (this: DraftThread) {
+      // Kept (being computed) while the worker computes them: a page asking now waits for this answer.
+      expect(core.pageReads.has('experiments:suggest', input)).toBe(true)
+      answered = suggestionsHere()
+      return answered as ReturnType<typeof suggestionsHere>
+    })
+    const drafted = await svc.draft(workspaceId)
+    suggested.mockRestore()
+    expect(drafted.drafts.filter((d) => d.kind === 'ab_test').length).toBeGreaterThan(0)
+    // The page's answer is the generation's own (the same object: not computed again).
+    expect(await core.pageReads.get('experiments:suggest', input)).toBe(answered)
+
+    // A draft that fails leaves the read to the page reads, which compute it.
+    core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId })
+    const fail = vi.spyOn(AccountDrafter.prototype, 'draft').mockRejectedValue(new Error('a read failed'))
+    const never = vi.spyOn(DraftThread.prototype, 'suggest').mockReturnValue(new Promise<never>(() => {}))
+    await expect(svc.draft(workspaceId)).rejects.toThrow('a read failed')
+    fail.mockRestore()
+    never.mockRestore()
+    expect(await core.pageReads.get('experiments:suggest', input)).toEqual(suggestionsHere())
   })
 
   it('stops the worker when a draft fails on the core thread', async () => {

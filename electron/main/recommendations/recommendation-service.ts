@@ -210,16 +210,43 @@ export class RecommendationService {
     workspaceId: number,
     budget: SliceBudget = sliceBudget(GENERATION_SLICE_MS),
   ): Promise<{ drafts: RecommendationDraft[]; skipped: string[] }> {
-    const scope = this.d.analytics.scope(workspaceId)
-    const month = localDateIn('UTC', this.now()).slice(0, 7)
-    const vertical = this.vertical(workspaceId)
     // The A/B test suggestions are the Experiments page's answer: when the page reads keep it (the
     // page's warm-up after a sync, or the page itself, computed it on the page-reads worker), that
-    // one; else computed on the draft worker, or here after the accounts, sliced.
+    // one; else computed on the draft worker, or here after the accounts, sliced, and given to the
+    // page reads as their answer (the warm-up after a sync, queued beside this generation, waits for
+    // it instead of computing it again on the page-reads worker).
     const input = RecommendationService.suggestInput(workspaceId)
     const kept = this.d.core.pageReads.has('experiments:suggest', input)
       ? this.d.core.pageReads.get('experiments:suggest', input)
       : null
+    let settle = (_: TestSuggestion[] | null): void => undefined
+    if (!kept)
+      this.d.core.pageReads.share(
+        'experiments:suggest',
+        input,
+        new Promise<TestSuggestion[]>((resolve, reject) => {
+          settle = (v) => (v ? resolve(v) : reject(new Error('The A/B test suggestions were not computed')))
+        }),
+      )
+    try {
+      return await this.draftWith(workspaceId, budget, input, kept, (v) => settle(v))
+    } finally {
+      // A draft that failed or was stopped: the page reads compute them (a settled promise ignores this).
+      settle(null)
+    }
+  }
+
+  /** `draft` once the suggestions' source is known; `computed` gets the suggestions this draft computed. */
+  private async draftWith(
+    workspaceId: number,
+    budget: SliceBudget,
+    input: ChannelParsedInput<'experiments:suggest'>,
+    kept: Promise<TestSuggestion[]> | null,
+    computed: (v: TestSuggestion[]) => void,
+  ): Promise<{ drafts: RecommendationDraft[]; skipped: string[] }> {
+    const scope = this.d.analytics.scope(workspaceId)
+    const month = localDateIn('UTC', this.now()).slice(0, 7)
+    const vertical = this.vertical(workspaceId)
     const accounts = this.d.repo.accounts(workspaceId)
     const rates = accounts.map((acc) => scope.rate(acc.currency, month))
     // Largest first (by ad rows): the worker's last account is a small one.
@@ -311,7 +338,9 @@ export class RecommendationService {
       skipped.push(...r.skipped)
     }
     const fromPage = kept ? await kept.catch(() => null) : null
-    drafts.push(...this.abTests(fromPage ?? suggestions ?? (await this.suggestionsHere(workspaceId, budget))))
+    if (!fromPage && !suggestions) suggestions = await this.suggestionsHere(workspaceId, budget)
+    if (suggestions) computed(suggestions)
+    drafts.push(...this.abTests(fromPage ?? suggestions ?? []))
     return { drafts, skipped }
   }
 
@@ -320,12 +349,12 @@ export class RecommendationService {
     return contract['experiments:suggest'].input.parse({ workspaceId })
   }
 
-  /** The suggestions computed on this thread, sliced (none when they cannot be computed). */
-  private async suggestionsHere(workspaceId: number, budget: SliceBudget): Promise<TestSuggestion[]> {
+  /** The suggestions computed on this thread, sliced (null when they cannot be computed). */
+  private async suggestionsHere(workspaceId: number, budget: SliceBudget): Promise<TestSuggestion[] | null> {
     try {
       return await this.suggestionsSliced(workspaceId, budget)
     } catch {
-      return []
+      return null
     }
   }
 

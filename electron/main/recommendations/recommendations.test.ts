@@ -378,14 +378,18 @@ describe('recommendations on a simulated workspace', () => {
     expect(JSON.stringify(again.drafts)).toBe(JSON.stringify(drafts))
     expect(sliced.yields).toBeGreaterThan(50)
     expect(turns).toBeGreaterThanOrEqual(sliced.yields)
-    // The A/B advice is the Experiments page's answer: its best three suggestions, computed here
-    // or, once the page reads keep that answer (the page's warm-up after a sync), read from there.
+    // The A/B advice is the Experiments page's answer: its best three suggestions, computed here (and
+    // given to the page reads) or, once the page reads keep that answer (the page's warm-up after a
+    // sync), read from there.
     const input = { workspaceId: built.workspaceId, mde: 0.1, confidence: 0.95, power: 0.8, days: 28 }
     const best = core.services.experiments.suggest(input).slice(0, 3)
     expect(best.length).toBeGreaterThan(0)
     expect(drafts.filter((x) => x.kind === 'ab_test').map((x) => x.key)).toEqual(
       best.map((s) => `ab_test:ad_set:${s.adSetId}`),
     )
+    expect(core.pageReads.has('experiments:suggest', input)).toBe(true)
+    expect(await core.pageReads.get('experiments:suggest', input)).toEqual(core.services.experiments.suggest(input))
+    core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId: built.workspaceId })
     expect(core.pageReads.has('experiments:suggest', input)).toBe(false)
     await core.pageReads.get('experiments:suggest', input)
     const withKept = await core.services.recommendations.draft(built.workspaceId)
