@@ -124,37 +124,46 @@ export function* reallocateSteps(holders: Holder[], g: Guardrails = DEFAULT_GUAR
   let step = total / 1000
   const minStep = total / 1e6
   if (n >= 2) {
+    // The scan's picks from two heaps: the giver is the holder with the lowest gain that may still
+    // give (ties: the lowest index), the taker the one with the highest gain that may still take.
+    // A move changes only the giver's and the taker's gain and room, so only their entries are
+    // renewed (older ones are skipped when they reach the top): log n per move instead of a scan of
+    // every holder (20,000 moves over 2,000 holders on an account at 10,000 campaigns).
+    const version = new Uint32Array(n)
+    const give = new PickHeap((a, b) => a.g < b.g || (a.g === b.g && a.i < b.i))
+    const take = new PickHeap((a, b) => a.g > b.g || (a.g === b.g && a.i < b.i))
+    const offer = (i: number): void => {
+      const gi = gains[i]!
+      // As the scan: a gain of NaN is never picked, +Infinity never gives, -Infinity never takes.
+      if (gi < Infinity && budget[i]! > lo[i]! + 1e-9) give.push({ i, g: gi, v: version[i]! })
+      if (gi > -Infinity && budget[i]! < hi[i]! - 1e-9) take.push({ i, g: gi, v: version[i]! })
+    }
+    for (let i = 0; i < n; i++) offer(i)
     for (let iter = 0; iter < 20_000 && step >= minStep; iter++) {
       if (iter % MOVES_PER_STEP === MOVES_PER_STEP - 1) yield
-      let give = -1
-      let take = -1
-      let gMin = Infinity
-      let gMax = -Infinity
-      for (let i = 0; i < n; i++) {
-        const gi = gains[i]!
-        if (gi < gMin && budget[i]! > lo[i]! + 1e-9) {
-          gMin = gi
-          give = i
-        }
-        if (gi > gMax && budget[i]! < hi[i]! - 1e-9) {
-          gMax = gi
-          take = i
-        }
-      }
-      if (give < 0 || take < 0 || give === take || gMax - gMin <= 1e-3 * Math.abs(gMax)) break
-      const d = Math.min(step, budget[give]! - lo[give]!, hi[take]! - budget[take]!)
+      const g = give.top(version)
+      const t = take.top(version)
+      if (g < 0 || t < 0 || g === t) break
+      const gMin = gains[g]!
+      const gMax = gains[t]!
+      if (gMax - gMin <= 1e-3 * Math.abs(gMax)) break
+      const d = Math.min(step, budget[g]! - lo[g]!, hi[t]! - budget[t]!)
       if (d <= 1e-12) break
-      budget[give]! -= d
-      budget[take]! += d
-      gains[give] = gain(give)
-      gains[take] = gain(take)
-      if (gains[give]! > gains[take]!) {
-        budget[give]! += d / 2
-        budget[take]! -= d / 2
-        gains[give] = gain(give)
-        gains[take] = gain(take)
+      budget[g]! -= d
+      budget[t]! += d
+      gains[g] = gain(g)
+      gains[t] = gain(t)
+      if (gains[g]! > gains[t]!) {
+        budget[g]! += d / 2
+        budget[t]! -= d / 2
+        gains[g] = gain(g)
+        gains[t] = gain(t)
         step /= 2
       }
+      version[g]! += 1
+      version[t]! += 1
+      offer(g)
+      offer(t)
     }
   }
   const after = new Map(movable.map((h, i) => [h.key, budget[i] as number]))
@@ -176,4 +185,55 @@ export function* reallocateSteps(holders: Holder[], g: Guardrails = DEFAULT_GUAR
       held: h.held,
     }
   })
+}
+
+/** A holder's gain as it was when offered, with its version then (a newer version makes it stale). */
+interface Pick {
+  i: number
+  g: number
+  v: number
+}
+
+/** A binary heap of picks, `before` at the top; `top` drops the stale ones first. */
+class PickHeap {
+  private readonly a: Pick[] = []
+
+  constructor(private readonly before: (x: Pick, y: Pick) => boolean) {}
+
+  push(p: Pick): void {
+    const a = this.a
+    let k = a.length
+    a.push(p)
+    while (k > 0) {
+      const up = (k - 1) >> 1
+      if (!this.before(p, a[up] as Pick)) break
+      a[k] = a[up] as Pick
+      k = up
+    }
+    a[k] = p
+  }
+
+  /** The top holder whose entry is current (-1: none). */
+  top(version: Uint32Array): number {
+    const a = this.a
+    while (a.length && (a[0] as Pick).v !== version[(a[0] as Pick).i]) this.pop()
+    return a.length ? (a[0] as Pick).i : -1
+  }
+
+  private pop(): void {
+    const a = this.a
+    const last = a.pop() as Pick
+    if (!a.length) return
+    let k = 0
+    for (;;) {
+      const l = 2 * k + 1
+      if (l >= a.length) break
+      const r = l + 1
+      const c = r < a.length && this.before(a[r] as Pick, a[l] as Pick) ? r : l
+      if (!this.before(a[c] as Pick, last)) break
+      a[k] = a[c] as Pick
+      k = c
+    }
+    a[k] = last
+  }
 }

@@ -8,7 +8,8 @@ import { MetricsRepo } from '../store/repos/metrics-repo'
 import { RecommendationsRepo } from '../store/repos/recommendations-repo'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { elasticityOf, fallbackCurve } from './engine'
-import { reallocate, revenueAt, type CurvePoint } from './reallocate'
+import { marginalAt, reallocate, revenueAt, type CurvePoint, type Holder } from './reallocate'
+import { SeededRandom } from '../../../shared/experiments/random'
 import { seedWasteWorld, WASTE_WORLD_NOW } from '../store/repos/testing'
 
 /* The hand-computable world of store/repos/testing.ts (seedWasteWorld) (C1 wastes 40 a day: 280 a week, lower bound 227.693268). */
@@ -83,6 +84,66 @@ describe('reallocation along response curves', () => {
     const plain = { ...c, points: c.points.map((p) => ({ ...p })) }
     expect(elasticityOf(c)).toBe(elasticityOf(plain))
     expect(elasticityOf(c)).toBeCloseTo(0.6, 2)
+  })
+
+  it('picks the same moves as scanning every holder for the lowest and highest gain (ties and flat curves included)', () => {
+    // The reallocation as it was before the picks came from heaps: a scan of every holder per move.
+    const scan = (hs: Holder[]): number[] => {
+      const m = hs.filter((h) => h.held === null && h.curve !== null && h.budget > 0 && h.spend > 0)
+      const budget = m.map((h) => h.budget)
+      const lo = m.map((h) => Math.min(h.budget, Math.max(1, h.budget * 0.7)))
+      const hi = m.map((h) => h.budget * 1.3)
+      const util = m.map((h) => h.spend / h.budget)
+      const gain = (i: number): number => marginalAt(m[i]?.curve as CurvePoint[], budget[i]! * util[i]!) * util[i]!
+      const gains = m.map((_, i) => gain(i))
+      const total = budget.reduce((x, y) => x + y, 0)
+      let step = total / 1000
+      for (let iter = 0; iter < 20_000 && step >= total / 1e6; iter++) {
+        let give = -1
+        let take = -1
+        let gMin = Infinity
+        let gMax = -Infinity
+        gains.forEach((gi, i) => {
+          if (gi < gMin && budget[i]! > lo[i]! + 1e-9) [gMin, give] = [gi, i]
+          if (gi > gMax && budget[i]! < hi[i]! - 1e-9) [gMax, take] = [gi, i]
+        })
+        if (give < 0 || take < 0 || give === take || gMax - gMin <= 1e-3 * Math.abs(gMax)) break
+        const d = Math.min(step, budget[give]! - lo[give]!, hi[take]! - budget[take]!)
+        if (d <= 1e-12) break
+        budget[give]! -= d
+        budget[take]! += d
+        gains[give] = gain(give)
+        gains[take] = gain(take)
+        if (gains[give]! > gains[take]!) {
+          budget[give]! += d / 2
+          budget[take]! -= d / 2
+          gains[give] = gain(give)
+          gains[take] = gain(take)
+          step /= 2
+        }
+      }
+      const after = new Map(m.map((h, i) => [h.key, budget[i] as number]))
+      return hs.map((h) => after.get(h.key) ?? h.budget)
+    }
+    const flat = (roas: number): CurvePoint[] => [
+      { spend: 0, revenue: 0, marginalRoas: roas },
+      { spend: 1000, revenue: 1000 * roas, marginalRoas: roas },
+    ]
+    const rnd = new SeededRandom(18)
+    for (let world = 0; world < 30; world++) {
+      const hs: Holder[] = Array.from({ length: 5 + Math.floor(rnd.next() * 60) }, (_, i) => {
+        const kind = rnd.next()
+        return {
+          key: `h${i}`,
+          budget: 20 + Math.floor(rnd.next() * 8) * 10,
+          spend: 10 + Math.floor(rnd.next() * 6) * 10,
+          // Many equal gains: a few curve shapes shared by many holders, some of them flat.
+          curve: kind < 0.4 ? flat(1 + Math.floor(rnd.next() * 3) / 2) : sqrtCurve(1 + Math.floor(rnd.next() * 4) / 4),
+          held: rnd.next() < 0.1 ? 'learning' : null,
+        }
+      })
+      expect(reallocate(hs).map((x) => x.budgetAfter)).toEqual(scan(hs))
+    }
   })
 })
 
