@@ -44,7 +44,7 @@ import { AuditRepo } from './store/repos/audit-repo'
 import { backupsModule } from './backups-module'
 import { securityModule } from './security-module'
 import { PageReads, registerPreparePages } from './page-reads'
-import { MemoryRelease } from './memory-release'
+import { MemoryRelease, tuneMalloc } from './memory-release'
 import { limitHeapGrowth } from './heap-growth'
 
 export interface CoreOptions {
@@ -151,6 +151,8 @@ void everyChannelHandled
 export function createCore(platform: Platform, options: CoreOptions = {}): Core {
   // V8 collects the core's garbage before it reaches 1.5x what is alive (heap-growth.ts; issue 18 item 4).
   limitHeapGrowth()
+  // glibc (Linux): blocks of 128 kB or more get mappings of their own, given back when freed (memory-release.ts).
+  tuneMalloc()
   const store = openStore({
     path: options.dbPath ?? join(platform.paths.dataDir, 'marketing-engine.db'),
     migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
+  fixMmapThreshold,
   loadMallocTrim,
+  MMAP_THRESHOLD_KIB,
   MemoryRelease,
+  tuneMalloc,
   memoryReleaseSupported,
   releaseFreedMemory,
   type ReleaseResult,
@@ -191,5 +194,43 @@ describe('releasing freed memory', () => {
     }
     // Closed with the core: no release after it.
     expect(c.memoryRelease.requested).toBe(false)
+  })
+})
+
+// Blocks of 128 kB or more get mappings of their own (given back when freed) instead of glibc's threshold
+// rising to 32 MB after the first such block is freed (issue 18 item 4).
+describe("glibc's mmap threshold", () => {
+  const saved = process.env.ME_MALLOC_MMAP_KIB
+  const restore = (): void => {
+    if (saved === undefined) delete process.env.ME_MALLOC_MMAP_KIB
+    else process.env.ME_MALLOC_MMAP_KIB = saved
+  }
+
+  it.runIf(isGlibc())('is fixed through mallopt on Linux with glibc', () => {
+    expect(fixMmapThreshold(MMAP_THRESHOLD_KIB)).toBe(true)
+    // Freed blocks of that size go straight back: allocating and dropping some does not fail.
+    const blocks = Array.from({ length: 16 }, () => Buffer.allocUnsafeSlow(256 * 1024).fill(2))
+    expect(blocks.every((b) => b[0] === 2)).toBe(true)
+  })
+
+  it('is set once per value, at ME_MALLOC_MMAP_KIB when given (0: left to glibc), and says when it could not be', () => {
+    try {
+      const asked: number[] = []
+      process.env.ME_MALLOC_MMAP_KIB = '256'
+      expect(tuneMalloc((k) => (asked.push(k), true))).toBe(256)
+      expect(tuneMalloc((k) => (asked.push(k), true))).toBe(256)
+      expect(asked).toEqual([256])
+      process.env.ME_MALLOC_MMAP_KIB = '0'
+      expect(tuneMalloc((k) => (asked.push(k), true))).toBe(0)
+      expect(asked).toEqual([256])
+      delete process.env.ME_MALLOC_MMAP_KIB
+      // Not Linux with glibc: nothing in force.
+      expect(tuneMalloc(() => false)).toBe(0)
+      expect(tuneMalloc((k) => (asked.push(k), true))).toBe(MMAP_THRESHOLD_KIB)
+      process.env.ME_MALLOC_MMAP_KIB = 'big'
+      expect(() => tuneMalloc()).toThrow(/ME_MALLOC_MMAP_KIB must be a whole number/)
+    } finally {
+      restore()
+    }
   })
 })

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
+import { intFromEnv } from './env-settings'
 
 /**
  * Gives memory the process has freed back to the system, after big jobs (issue 18 item 4).
@@ -40,13 +41,15 @@ const onLinux = (): boolean => process.platform === 'linux'
 export function loadMallocTrim(
   linux: () => boolean = onLinux,
   requireKoffi: () => Koffi = () => createRequire(import.meta.url)('koffi') as Koffi,
-): { trim: Trim } | { reason: string } {
+): { trim: Trim; mallopt: (param: number, value: number) => number } | { reason: string } {
   if (!linux()) return { reason: `not Linux (${process.platform})` }
   try {
     const libc = requireKoffi().load('libc.so.6')
     libc.func('const char *gnu_get_libc_version()')
     const fn = libc.func('int malloc_trim(size_t pad)')
+    const opt = libc.func('int mallopt(int param, int value)') as unknown as (param: number, value: number) => number
     return {
+      mallopt: opt,
       trim: () =>
         new Promise<boolean>((resolve, reject) =>
           fn.async(0, (err, r) => (err ? reject(err as Error) : resolve(r === 1))),
@@ -67,6 +70,42 @@ function trimHere(): Trim | null {
       console.warn(`[memory] freed memory is not returned to the system after big jobs: ${loaded.reason}`)
   }
   return 'trim' in loaded ? loaded.trim : null
+}
+
+/** glibc's mallopt parameters (malloc.h). */
+const M_TRIM_THRESHOLD = -1
+const M_MMAP_THRESHOLD = -3
+
+/**
+ * Fixes glibc's mmap threshold at `kib` (and the heap's trim threshold with it): blocks of that size
+ * or more get mappings of their own, returned to the system when freed. Without it glibc raises the
+ * threshold (up to 32 MB) each time such a block is freed, after which blocks of that size come from
+ * the heaps and stay resident once freed (response bodies, decoded pages, SQLite's sorter).
+ * Returns whether it was set (Linux with glibc only).
+ */
+export function fixMmapThreshold(kib: number): boolean {
+  trimHere()
+  if (!loaded || !('mallopt' in loaded)) return false
+  const bytes = kib * 1024
+  return loaded.mallopt(M_MMAP_THRESHOLD, bytes) === 1 && loaded.mallopt(M_TRIM_THRESHOLD, bytes) === 1
+}
+
+/** The mmap threshold the core fixes (kB): glibc's own starting value, kept from rising. */
+export const MMAP_THRESHOLD_KIB = 128
+
+let tuned: number | undefined
+
+/**
+ * Fixes glibc's mmap threshold once per process (`fixMmapThreshold`), at `ME_MALLOC_MMAP_KIB` or
+ * MMAP_THRESHOLD_KIB (0: glibc's rising threshold is left alone). Returns the threshold in force, kB
+ * (0 where nothing was set: not Linux with glibc, or 0 asked). The setter is for tests.
+ */
+export function tuneMalloc(set: (kib: number) => boolean = fixMmapThreshold): number {
+  const kib = intFromEnv('ME_MALLOC_MMAP_KIB', 0, 1_048_576) ?? MMAP_THRESHOLD_KIB
+  if (tuned === kib) return kib
+  tuned = kib
+  if (kib > 0 && !set(kib)) tuned = 0
+  return tuned
 }
 
 /** Whether releasing works here (Linux with glibc and the FFI module loaded). */
