@@ -3,7 +3,7 @@ import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../..
 import { runSteps, type Steps } from '../../scheduler/slices'
 import { accountDataMark } from './ad-month-rollup'
 import type { Sqlite } from '../connect'
-import { ID_CHUNK, inChunks, marks } from '../id-lists'
+import { inChunks, marks } from '../id-lists'
 
 /** Days of rows one step of `adSetsWithSeveralAdsSteps` groups (one account's). */
 const CANDIDATE_CHUNK_DAYS = 2
@@ -13,6 +13,10 @@ const CANDIDATE_CHUNK_DAYS = 2
  * month's sums bound the window's (see `adSetsWithSeveralAdsSteps`).
  */
 const BOUND_READ_DAYS = 7
+/** Rows the A/B candidates' bounds read per step (a step of ~10-20 ms on the core's thread). */
+const BOUND_PAGE_ROWS = 4_000
+/** Ads per exact read of the A/B candidates (two days of each: a few thousand key lookups per step). */
+const EXACT_ADS = 1_000
 
 /** An ad's clicks and spend over a window for one ad set its rows carry (`next`: another ad set). */
 type Bound = { set: number; clicks: number; spend: number; next: Bound | null }
@@ -146,7 +150,9 @@ export class ExperimentsRepo {
     type Candidate = { id: number; accountId: number; bound: number; ads: number[] }
     const candidates: Candidate[] = []
     for (const accountId of accounts) {
+      yield
       const byAd = yield* this.boundSteps(accountId, from, to)
+      yield
       const bySet = new Map<number, Candidate>()
       for (const [ad, head] of byAd)
         for (let b: Bound | null = head; b; b = b.next) {
@@ -170,11 +176,11 @@ export class ExperimentsRepo {
     /** Exact sums of these candidates (of one account), a chunk of days per step. */
     const sum = function* (this: ExperimentsRepo, accountId: number, batch: Candidate[]): Steps<void> {
       for (const c of batch) sets.set(c.id, { id: c.id, v: [0, 0, 0, 0, 0, 0], ads: new Set() })
-      // Statements of at most ID_CHUNK ads, each ad set's ads in one.
+      // Statements of at most EXACT_ADS ads (more only for one ad set with more), each ad set's ads in one.
       const groups: Candidate[][] = [[]]
       let n = 0
       for (const c of batch) {
-        if (n + c.ads.length > ID_CHUNK && n > 0) {
+        if (n + c.ads.length > EXACT_ADS && n > 0) {
           groups.push([])
           n = 0
         }
@@ -308,18 +314,24 @@ export class ExperimentsRepo {
 
   /** `boundSteps` without the data mark: each step one read. */
   private *boundsOnSnapshots(accountId: number, from: string, to: string): Steps<Map<number, Bound>> {
-    const months = this.sqlite
-      .prepare('SELECT ad_id, ad_set_id, clicks, spend_micros FROM ad_month WHERE account_id = ? AND month = ?')
-      .raw()
-    const rows = this.sqlite
+    // Keyset pages of at most BOUND_PAGE_ROWS rows, one per step.
+    const monthPage = this.sqlite
       .prepare(
-        'SELECT ad_id, ad_set_id, clicks, spend_micros FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?',
+        `SELECT ad_id, ad_set_id, clicks, spend_micros, campaign_id FROM ad_month
+         WHERE account_id = ? AND month = ? AND (ad_id, ad_set_id, campaign_id) > (?, ?, ?)
+         ORDER BY ad_id, ad_set_id, campaign_id LIMIT ?`,
+      )
+      .raw()
+    const dayPage = this.sqlite
+      .prepare(
+        `SELECT ad_id, ad_set_id, clicks, spend_micros FROM daily_metrics
+         WHERE account_id = ? AND date = ? AND ad_id > ? ORDER BY ad_id LIMIT ?`,
       )
       .raw()
     // Per ad, its bounds; an ad whose rows carry several ad sets has a chain.
     const byAd = new Map<number, Bound>()
-    const add = (list: [number, number, number, number][], sign: 1 | -1): void => {
-      for (const [ad, set, clicks, spend] of list) {
+    const add = (list: number[][], sign: 1 | -1): void => {
+      for (const [ad, set, clicks, spend] of list as [number, number, number, number][]) {
         let b = byAd.get(ad)
         while (b && b.set !== set) b = b.next ?? undefined
         if (b) {
@@ -328,13 +340,28 @@ export class ExperimentsRepo {
         } else byAd.set(ad, { set, clicks: sign * clicks, spend: sign * spend, next: byAd.get(ad) ?? null })
       }
     }
-    /** Rows of [a, b] added with `sign`, a few days per step. */
-    const days = function* (a: string, b: string, sign: 1 | -1): Steps<void> {
-      for (let d = a; d <= b; d = addDays(d, CANDIDATE_CHUNK_DAYS)) {
-        const e = addDays(d, CANDIDATE_CHUNK_DAYS - 1) < b ? addDays(d, CANDIDATE_CHUNK_DAYS - 1) : b
-        add(rows.all(accountId, d, e) as [number, number, number, number][], sign)
-        if (e < b) yield
+    /** The month's `ad_month` rows added, a page per step. */
+    const month = function* (m: string): Steps<void> {
+      let key = [-Infinity, -Infinity, -Infinity]
+      for (;;) {
+        const page = monthPage.all(accountId, m.slice(0, 7), ...key, BOUND_PAGE_ROWS) as number[][]
+        add(page, 1)
+        const last = page[page.length - 1]
+        if (page.length < BOUND_PAGE_ROWS || !last) return
+        key = [last[0] as number, last[1] as number, last[4] as number]
+        yield
       }
+    }
+    /** Rows of the days [a, b] added with `sign`, a page per step. */
+    const days = function* (a: string, b: string, sign: 1 | -1): Steps<void> {
+      for (let d = a; d <= b; d = addDays(d, 1))
+        for (let after = -Infinity; ;) {
+          if (d > a || after > -Infinity) yield
+          const page = dayPage.all(accountId, d, after, BOUND_PAGE_ROWS) as number[][]
+          add(page, sign)
+          if (page.length < BOUND_PAGE_ROWS) break
+          after = page[page.length - 1]?.[0] as number
+        }
     }
     const lastData = this.sqlite
       .prepare('SELECT max(date) FROM account_daily WHERE account_id = ?')
@@ -353,7 +380,7 @@ export class ExperimentsRepo {
       const inside = daysBetween(first, last) + 1
       if (before + after > 0 && inside <= BOUND_READ_DAYS && inside <= before + after) yield* days(first, last, 1)
       else {
-        add(months.all(accountId, m.slice(0, 7)) as [number, number, number, number][], 1)
+        yield* month(m)
         if (before + after > BOUND_READ_DAYS) continue
         if (before > 0) {
           yield
