@@ -175,11 +175,11 @@ const curvePoints = (c: CurveView): CurvePoint[] => {
     const { s0, r0, e } = f
     const out: CurvePoint[] = []
     for (let i = 0; i <= FALLBACK_STEPS; i++) {
-      const x = (2 * s0 * i) / FALLBACK_STEPS
+      const x = fallbackSpend(s0, i)
       out.push({
         spend: micros(x) / 1e6,
-        revenue: micros(x > 0 ? r0 * Math.pow(x / s0, e) : 0) / 1e6,
-        marginalRoas: x > 0 ? ((e * r0) / s0) * Math.pow(x / s0, e - 1) : e * (r0 / s0) * 10,
+        revenue: micros(fallbackRevenue(s0, r0, e, x)) / 1e6,
+        marginalRoas: fallbackMarginalRoas(s0, r0, e, x),
       })
     }
     return out
@@ -248,13 +248,19 @@ const FALLBACK_STEPS = 40
 /** The power law of each fallback curve (`curvePoints` computes its points without building `points`). */
 const FALLBACKS = new WeakMap<CurveView, { s0: number; r0: number; e: number }>()
 
-/** Point i of the fallback curve through (s0, r0) at elasticity e (`curvePoints` computes the same numbers inline). */
+/** The fallback curve through (s0, r0) at elasticity e: spend at point i, revenue and marginal ROAS at spend x. */
+const fallbackSpend = (s0: number, i: number): number => (2 * s0 * i) / FALLBACK_STEPS
+const fallbackRevenue = (s0: number, r0: number, e: number, x: number): number => (x > 0 ? r0 * Math.pow(x / s0, e) : 0)
+const fallbackMarginalRoas = (s0: number, r0: number, e: number, x: number): number =>
+  x > 0 ? ((e * r0) / s0) * Math.pow(x / s0, e - 1) : e * (r0 / s0) * 10
+
+/** Point i of the fallback curve (`curvePoints` computes the same numbers without this object). */
 function fallbackPoint(s0: number, r0: number, e: number, i: number): CurveView['points'][number] {
-  const x = (2 * s0 * i) / FALLBACK_STEPS
+  const x = fallbackSpend(s0, i)
   return {
     spendMicros: micros(x),
-    revenueMicros: micros(x > 0 ? r0 * Math.pow(x / s0, e) : 0),
-    marginalRoas: x > 0 ? ((e * r0) / s0) * Math.pow(x / s0, e - 1) : e * (r0 / s0) * 10,
+    revenueMicros: micros(fallbackRevenue(s0, r0, e, x)),
+    marginalRoas: fallbackMarginalRoas(s0, r0, e, x),
   }
 }
 

@@ -272,7 +272,7 @@ export class RecommendationsRepo {
     return out
   }
 
-  /** Active ads of an account with spend in [from, to], highest spend first. */
+  /** Active ads of an account with spend in [from, to], highest spend first (ties by id). */
   activeAds(
     accountId: number,
     from: string,
@@ -294,7 +294,7 @@ export class RecommendationsRepo {
          FROM (SELECT ad_id AS id, sum(spend_micros) AS spendMicros FROM daily_metrics
                WHERE account_id = ? AND date BETWEEN ? AND ? GROUP BY ad_id) g
          JOIN ads x ON x.id = g.id WHERE x.status = 'active'
-         ORDER BY g.spendMicros DESC LIMIT ?`,
+         ORDER BY g.spendMicros DESC, g.id LIMIT ?`,
       )
       .all(accountId, from, to, limit) as {
       id: number
