@@ -3,7 +3,8 @@
  * generate_s): the cached large demo copied, one core (no job queue), generations alternating between
  * `--heap-growing-percent=0` (V8's own factor) and the core's HEAP_GROWING_PERCENT. Prints per
  * generation wall and CPU seconds, the core heap's peak used and committed MB.
- * Heavy (reads the 10k store): run under the bench lock. ME_GC_AB_ROUNDS (default 2).
+ * A first warm-up generation is printed apart; the measured arms alternate A B B A.
+ * Heavy (reads the 10k store): run under the bench lock. ME_GC_AB_ROUNDS (default 2: four measured generations).
  */
 import { setFlagsFromString } from 'node:v8'
 import { join } from 'node:path'
@@ -24,8 +25,10 @@ async function main(): Promise<void> {
     )
     try {
       const rounds = Number(process.env.ME_GC_AB_ROUNDS ?? 2)
-      for (let i = 0; i < rounds * 2; i++) {
-        const percent = i % 2 === 0 ? 0 : HEAP_GROWING_PERCENT
+      // A first generation warms the JIT and the page cache and is printed apart (arm "warm-up"); then
+      // the arms go A B B A, A B B A, ... so neither always runs first.
+      for (let i = -1; i < rounds * 2; i++) {
+        const percent = i < 0 || i % 4 === 0 || i % 4 === 3 ? 0 : HEAP_GROWING_PERCENT
         setFlagsFromString(`--heap-growing-percent=${percent}`)
         let used = 0
         let committed = 0
@@ -41,6 +44,7 @@ async function main(): Promise<void> {
         clearInterval(t)
         console.log(
           JSON.stringify({
+            arm: i < 0 ? 'warm-up' : 'measured',
             percent,
             wall_s: Math.round(performance.now() - t0) / 1000,
             cpu_s: Math.round((cpu.user + cpu.system) / 1e4) / 100,

@@ -13,7 +13,8 @@ import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
 import { TEST_CALLER } from '../electron/main/test-support'
 import { printMallocStats, residentByKind } from './smaps'
-import { releaseFreedMemory } from '../electron/main/memory-release'
+import { mmapThresholdKib, releaseFreedMemory } from '../electron/main/memory-release'
+import { heapGrowingPercent } from '../electron/main/heap-growth'
 import { simulatedFetchOverLoopback } from './loopback-server'
 
 export interface MemoryChildArgs {
@@ -54,6 +55,9 @@ export interface MemoryChildResult {
   loopDelayP99Ms: number
   /** CPU time of the whole process over the busy phase (s). */
   busyCpuS: number
+  /** What the core set for the process: V8's heap growth (percent, 0 = V8's own) and glibc's mmap threshold (kB, 0 = glibc's own). */
+  heapGrowingPercent: number | null
+  mallocMmapKib: number | null
   /** Where the resident memory lies (bench/smaps.ts) idle before the sync and idle after it. */
   residentIdleBefore: Record<string, number>
   residentIdleAfter: Record<string, number>
@@ -220,6 +224,8 @@ async function main(): Promise<void> {
       jobs,
       samples,
       busyCpuS,
+      heapGrowingPercent: heapGrowingPercent() ?? null,
+      mallocMmapKib: mmapThresholdKib() ?? null,
       loopDelayMaxMs: Math.round(loopAll.max / 1e6),
       loopDelayP99Ms: Math.round(loopAll.percentile(99) / 1e6),
       residentIdleBefore,

@@ -81,6 +81,9 @@ export const memoryBench: Bench = {
         release_ms: r.releaseMs,
         busy_s: r.busyS,
         busy_cpu_s: r.busyCpuS,
+        // What the core set for the process (heap-growth.ts, memory-release.ts): figures are comparable only at the same values.
+        heap_growing_percent: r.heapGrowingPercent,
+        malloc_mmap_kib: r.mallocMmapKib,
         jobs: r.jobs,
       }
     } finally {

@@ -7,8 +7,10 @@ import { intFromEnv } from './env-settings'
  * its collector is fast next to the program, so a burst of short-lived objects on the core's thread (the
  * after-sync work: alert checks, rules cycle, recommendations) left ~400 MB of garbage resident in a
  * heap of ~120 MB live, and it stayed there until V8's memory reducer ran, 45 s later, while the
- * training had started. 50 % keeps the heap within 1.5× of what is alive. It is a growth factor, not
- * a limit: a heap that needs more still grows to V8's maximum, it collects sooner on the way.
+ * training had started. 50 % lets a heap grow to 1.5× of what is alive before it collects. It replaces
+ * V8's factor in every growing mode, so in V8's memory-saving modes (1.1× after its memory reducer or
+ * under memory pressure, 1.3× at most when conservative) it lets a heap grow more, not less. It is a
+ * growth factor, not a limit: a heap that needs more still grows to V8's maximum.
  */
 export const HEAP_GROWING_PERCENT = 50
 

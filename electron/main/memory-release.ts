@@ -108,6 +108,11 @@ export function tuneMalloc(set: (kib: number) => boolean = fixMmapThreshold): nu
   return tuned
 }
 
+/** The mmap threshold `tuneMalloc` fixed in this process, kB (0: none; undefined before the first core). */
+export function mmapThresholdKib(): number | undefined {
+  return tuned
+}
+
 /** Whether releasing works here (Linux with glibc and the FFI module loaded). */
 export function memoryReleaseSupported(): boolean {
   return trimHere() !== null
