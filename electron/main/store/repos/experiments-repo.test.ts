@@ -121,6 +121,21 @@ beforeAll(async () => {
     `UPDATE daily_metrics SET clicks = clicks + 1, spend_micros = ? WHERE date = '2026-10-01' AND ad_id =
      (SELECT min(ad_id) FROM daily_metrics WHERE date = '2026-10-01' AND ad_set_id = ?)`,
   ).run((ranked[0]?.spendMicros ?? 0) + 1, spike)
+  // Rows stored before the connectors refused negatives (issue 16, review 5 #1): the two ad sets
+  // first by spend get, on one ad, a refund row (no clicks, spend far below zero: its month's sum goes
+  // negative) and a row of negative clicks. Bounds taken as they come would rank them last.
+  const [top1, top2] = onePass(2).map((c) => c.id)
+  const adOn = (date: string, adSet: number): number =>
+    s
+      .prepare('SELECT min(ad_id) FROM daily_metrics WHERE date = ? AND ad_set_id = ? AND clicks > 0')
+      .pluck()
+      .get(date, adSet) as number
+  s.prepare("UPDATE daily_metrics SET clicks = 0, spend_micros = -1e13 WHERE date = '2026-10-11' AND ad_id = ?").run(
+    adOn('2026-10-11', top1 as number),
+  )
+  s.prepare("UPDATE daily_metrics SET clicks = -1000000, spend_micros = 0 WHERE date = '2026-10-12' AND ad_id = ?").run(
+    adOn('2026-10-12', top2 as number),
+  )
   // The rollup follows the rows, as every metrics writer keeps it.
   const rollup = new AdMonthRollup(s)
   for (const id of s.prepare('SELECT DISTINCT account_id FROM daily_metrics').pluck().all() as number[])

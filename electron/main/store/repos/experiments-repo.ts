@@ -20,6 +20,8 @@ const EXACT_ADS = 1_000
 
 /** An ad's clicks and spend over a window for one ad set its rows carry (`next`: another ad set). */
 type Bound = { set: number; clicks: number; spend: number; next: Bound | null }
+/** An account's bounds per ad; `negative`: a row or sum read had negative clicks or spend. */
+type Bounds = { byAd: Map<number, Bound>; negative: boolean }
 
 /** The levels a test can compare: ads, ad sets or campaigns. */
 export type ExperimentLevel = 'campaign' | 'ad_set' | 'ad'
@@ -131,9 +133,13 @@ export class ExperimentsRepo {
    * 1. bounds per (ad, ad set) from the monthly rollup (`boundSteps`): each month's `ad_month` sums,
    *    exact for the window where the month lies inside it or its few days outside are taken off (or
    *    its few days inside are read instead), else the whole month's. Clicks and spend are never
-   *    negative, so an ad whose bounded clicks are 0 has no row with clicks in the window and the
-   *    bounded spend of an ad set's ads with clicks is at least its spend over its rows with clicks
-   *    (what ad sets are ranked by); ad sets with fewer than two such ads cannot be candidates;
+   *    negative (the connectors and CSV import refuse negatives), so an ad whose bounded clicks are 0
+   *    has no row with clicks in the window and the bounded spend of an ad set's ads with clicks is at
+   *    least its spend over its rows with clicks (what ad sets are ranked by); ad sets with fewer than
+   *    two such ads cannot be candidates. An account where a bound read meets a negative value (rows
+   *    stored before the connectors refused them) has no bounds: every ad set of it with two ads with
+   *    rows is read exactly (a negative row hidden in a positive month's sum is not seen: the ingest
+   *    checks are what guarantee the bounds);
    * 2. exact sums (days, totals and ad ids over the rows with clicks, CANDIDATE_CHUNK_DAYS days per
    *    read, so the sums add in the same order as one grouping per chunk) of ad sets in order of their
    *    bound, read by key (their ads on those days), in growing batches until no ad set left could
@@ -151,22 +157,24 @@ export class ExperimentsRepo {
     const candidates: Candidate[] = []
     for (const accountId of accounts) {
       yield
-      const byAd = yield* this.boundSteps(accountId, from, to)
+      const { byAd, negative } = yield* this.boundSteps(accountId, from, to)
       yield
       const bySet = new Map<number, Candidate>()
       for (const [ad, head] of byAd)
         for (let b: Bound | null = head; b; b = b.next) {
-          if (b.clicks <= 0) continue
+          if (b.clicks <= 0 && !negative) continue
+          const spend = negative ? Infinity : b.spend
           const c = bySet.get(b.set)
           if (c) {
-            c.bound += b.spend
+            c.bound += spend
             c.ads.push(ad)
-          } else bySet.set(b.set, { id: b.set, accountId, bound: b.spend, ads: [ad] })
+          } else bySet.set(b.set, { id: b.set, accountId, bound: spend, ads: [ad] })
         }
       for (const c of bySet.values()) if (c.ads.length >= 2) candidates.push(c)
     }
     yield
-    candidates.sort((x, y) => y.bound - x.bound || x.id - y.id)
+    // (Infinity - Infinity is NaN: such ties go by id too.)
+    candidates.sort((x, y) => (x.bound === y.bound ? 0 : y.bound - x.bound) || x.id - y.id)
     const chunks: string[][] = []
     for (let a = from; a <= to; a = addDays(a, CANDIDATE_CHUNK_DAYS))
       chunks.push(dateRange(a, addDays(a, CANDIDATE_CHUNK_DAYS - 1) < to ? addDays(a, CANDIDATE_CHUNK_DAYS - 1) : to))
@@ -292,7 +300,7 @@ export class ExperimentsRepo {
    * between, the account is read again on one snapshot, so a month and the days taken off it are
    * always one state of its data.
    */
-  private *boundSteps(accountId: number, from: string, to: string): Steps<Map<number, Bound>> {
+  private *boundSteps(accountId: number, from: string, to: string): Steps<Bounds> {
     const snapshot = <T>(fn: () => T): T => this.sqlite.transaction(fn).deferred()
     const it = this.boundsOnSnapshots(accountId, from, to)
     let mark = 0
@@ -305,7 +313,7 @@ export class ExperimentsRepo {
       yield
       const r = snapshot(() => (accountDataMark(this.sqlite, accountId) === mark ? it.next() : null))
       if (r === null) {
-        it.return(new Map())
+        it.return({ byAd: new Map(), negative: false })
         return snapshot(() => runSteps(this.boundsOnSnapshots(accountId, from, to)))
       }
       if (r.done) return r.value
@@ -313,7 +321,7 @@ export class ExperimentsRepo {
   }
 
   /** `boundSteps` without the data mark: each step one read. */
-  private *boundsOnSnapshots(accountId: number, from: string, to: string): Steps<Map<number, Bound>> {
+  private *boundsOnSnapshots(accountId: number, from: string, to: string): Steps<Bounds> {
     // Keyset pages of at most BOUND_PAGE_ROWS rows, one per step.
     const monthPage = this.sqlite
       .prepare(
@@ -330,8 +338,10 @@ export class ExperimentsRepo {
       .raw()
     // Per ad, its bounds; an ad whose rows carry several ad sets has a chain.
     const byAd = new Map<number, Bound>()
+    let negative = false
     const add = (list: number[][], sign: 1 | -1): void => {
       for (const [ad, set, clicks, spend] of list as [number, number, number, number][]) {
+        if (clicks < 0 || spend < 0) negative = true
         let b = byAd.get(ad)
         while (b && b.set !== set) b = b.next ?? undefined
         if (b) {
@@ -367,7 +377,7 @@ export class ExperimentsRepo {
       .prepare('SELECT max(date) FROM account_daily WHERE account_id = ?')
       .pluck()
       .get(accountId) as string | null
-    if (lastData === null) return byAd
+    if (lastData === null) return { byAd, negative }
     for (let m = startOfMonth(from); m <= to; m = addDays(endOfMonth(m), 1)) {
       if (m > startOfMonth(from)) yield
       const end = endOfMonth(m)
@@ -392,7 +402,7 @@ export class ExperimentsRepo {
         }
       }
     }
-    return byAd
+    return { byAd, negative }
   }
 
   /** The last day with data of the workspace, or null. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { MetricsRow } from './google-ads/google-schemas'
 import { bodyText } from './page-decode'
+import { isRowIssue } from './row-schema'
 
 const bytes = (...parts: (string | number[])[]): ArrayBuffer => {
   const chunks = parts.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : Uint8Array.from(p)))
@@ -26,5 +28,27 @@ describe('bodyText', () => {
     ]
     for (const b of bodies) expect(bodyText(b)).toBe(new TextDecoder().decode(b))
     expect(bodyText(bodies[3] as ArrayBuffer)).toBe('{"a":1}')
+  })
+})
+
+describe('negative clicks and spend', () => {
+  it('are row issues in the Google Ads rows (the A/B bounds rely on them; issue 16)', () => {
+    const row = (metrics: object): object => ({
+      campaign: { id: '1' },
+      adGroup: { id: '2' },
+      adGroupAd: { ad: { id: '3' } },
+      segments: { date: '2026-10-11' },
+      metrics,
+    })
+    expect(MetricsRow.parse(row({ costMicros: '2500000', clicks: '3' }))).toMatchObject({
+      spendMicros: 2_500_000,
+      clicks: 3,
+    })
+    for (const metrics of [{ costMicros: '-150000000' }, { clicks: '-1' }, { clicks: -2 }]) {
+      const r = MetricsRow.safeParse(row(metrics))
+      expect(r.success).toBe(false)
+      expect(r.error?.issues.every(isRowIssue)).toBe(true)
+      expect(r.error?.issues[0]?.message).toMatch(/is negative/)
+    }
   })
 })

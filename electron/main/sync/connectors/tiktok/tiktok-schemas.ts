@@ -2,7 +2,16 @@ import { z } from 'zod'
 import type { CreativeFormat } from '../../../../../shared/domain/entities'
 import { decimalToMicros } from '../../../../../shared/domain/money'
 import { IdSchema, NumLike, requireStatus } from '../normalize'
-import { convertAt, isCalendarDay, RowId, toAmountMicros, toCount, toIntCount } from '../row-schema'
+import {
+  convertAt,
+  isCalendarDay,
+  RowId,
+  toAmountMicros,
+  toClicks,
+  toCount,
+  toIntCount,
+  toSpendMicros,
+} from '../row-schema'
 import type { RemoteDailyRow } from '../types'
 import { envelope, ListDataSchema } from './tiktok-protocol'
 
@@ -108,9 +117,9 @@ export function reportRowSchema(conversionMetric: string, valueMetrics: readonly
             if (!isCalendarDay(date)) throw new Error(`Not a calendar date: ${JSON.stringify(date)}`)
             return date
           }),
-          spendMicros: field('spend', () => toAmountMicros(at('spend'))),
+          spendMicros: field('spend', () => toSpendMicros(at('spend'))),
           impressions: field('impressions', () => toIntCount(at('impressions'))),
-          clicks: field('clicks', () => toIntCount(at('clicks'))),
+          clicks: field('clicks', () => toClicks(at('clicks'))),
           reach: field('reach', () => toIntCount(at('reach'))),
           conversions: field(conversionMetric, () => toCount(at(conversionMetric))),
           conversionValueMicros: valueMetrics.reduce(
