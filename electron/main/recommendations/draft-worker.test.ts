@@ -116,14 +116,54 @@ describe('draft worker', () => {
     // The page's answer is the generation's own (the same object: not computed again).
     expect(await core.pageReads.get('experiments:suggest', input)).toBe(answered)
 
-    // A draft that fails leaves the read to the page reads, which compute it.
+    // A draft that fails leaves the read to the page reads, which compute it: a page already waiting
+    // for the generation's answer when the draft fails gets theirs.
     core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId })
-    const fail = vi.spyOn(AccountDrafter.prototype, 'draft').mockRejectedValue(new Error('a read failed'))
+    let waiting: Promise<unknown> | null = null
+    const fail = vi.spyOn(AccountDrafter.prototype, 'draft').mockImplementation(() => {
+      expect(core.pageReads.has('experiments:suggest', input)).toBe(true)
+      waiting ??= core.pageReads.get('experiments:suggest', input)
+      return Promise.reject(new Error('a read failed'))
+    })
     const never = vi.spyOn(DraftThread.prototype, 'suggest').mockReturnValue(new Promise<never>(() => {}))
     await expect(svc.draft(workspaceId)).rejects.toThrow('a read failed')
     fail.mockRestore()
     never.mockRestore()
-    expect(await core.pageReads.get('experiments:suggest', input)).toEqual(suggestionsHere())
+    expect(waiting).not.toBeNull()
+    expect(await waiting).toEqual(suggestionsHere())
+  })
+
+  it('gives the page reads the suggestions as soon as they are known, before the accounts are drafted', async () => {
+    const svc = core.services.recommendations
+    const input = contract['experiments:suggest'].input.parse({ workspaceId })
+    core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId })
+    const answer = suggestionsHere()
+    const suggested = vi.spyOn(DraftThread.prototype, 'suggest').mockResolvedValue(answer)
+    // The core's thread's accounts wait until the page has its answer.
+    let open = (): void => undefined
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const draftHere = AccountDrafter.prototype.draft
+    const held = vi.spyOn(AccountDrafter.prototype, 'draft').mockImplementation(async function (
+      this: AccountDrafter,
+      ...args: Parameters<AccountDrafter['draft']>
+    ) {
+      await gate
+      return draftHere.apply(this, args)
+    })
+    let drafted = false
+    const draft = svc.draft(workspaceId).then((r) => {
+      drafted = true
+      return r
+    })
+    try {
+      expect(await core.pageReads.get('experiments:suggest', input)).toBe(answer)
+      expect(drafted).toBe(false)
+    } finally {
+      open()
+    }
+    expect((await draft).drafts.filter((d) => d.kind === 'ab_test').length).toBeGreaterThan(0)
+    held.mockRestore()
+    suggested.mockRestore()
   })
 
   it('stops the worker when a draft fails on the core thread', async () => {

@@ -236,7 +236,10 @@ export class RecommendationService {
     }
   }
 
-  /** `draft` once the suggestions' source is known; `computed` gets the suggestions this draft computed. */
+  /**
+   * `draft` once the suggestions' source is known; `computed` gets the suggestions this draft computed
+   * as soon as they are known.
+   */
   private async draftWith(
     workspaceId: number,
     budget: SliceBudget,
@@ -259,6 +262,12 @@ export class RecommendationService {
     let lo = 0
     let hi = order.length - 1
     let suggestions: TestSuggestion[] | null = null
+    // The suggestions as soon as they are known (the worker's, the race's or this thread's; the first
+    // kept): a page waiting for them has them then, not when every account is drafted.
+    const found = (v: TestSuggestion[]): void => {
+      suggestions ??= v
+      computed(suggestions)
+    }
     // The worker's task under way (an account's index, or null: the suggestions) and whether it answered.
     let onWorker: { i: number | null; answered: Promise<boolean> } | null = null
     const thread = accounts.length > 1 || !kept ? DraftThread.start(this.d.core.store.path) : null
@@ -267,7 +276,7 @@ export class RecommendationService {
     const onThread = async (t: DraftThread): Promise<void> => {
       const ask = async (i: number | null): Promise<boolean> => {
         const answered = (async (): Promise<boolean> => {
-          if (i === null) suggestions ??= await t.suggest(input)
+          if (i === null) found(await t.suggest(input))
           else {
             const acc = accounts[i] as RecAccount
             const r = await t.account({
@@ -320,7 +329,7 @@ export class RecommendationService {
         ])
         if (first === 'worker') stop.abort()
         const got = await ours
-        if (got && last.i === null) suggestions ??= got.r as TestSuggestion[]
+        if (got && last.i === null) found(got.r as TestSuggestion[])
         else if (got && last.i !== null && results[last.i] === undefined)
           results[last.i] = got.r as AccountDrafts | null
       }
@@ -338,8 +347,10 @@ export class RecommendationService {
       skipped.push(...r.skipped)
     }
     const fromPage = kept ? await kept.catch(() => null) : null
-    if (!fromPage && !suggestions) suggestions = await this.suggestionsHere(workspaceId, budget)
-    if (suggestions) computed(suggestions)
+    if (!fromPage && !suggestions) {
+      const v = await this.suggestionsHere(workspaceId, budget)
+      if (v) found(v)
+    }
     drafts.push(...this.abTests(fromPage ?? suggestions ?? []))
     return { drafts, skipped }
   }
