@@ -146,6 +146,29 @@ afterAll(async () => {
   await core.close()
 })
 
+/** The candidates of `repo` against one grouping over windows that cut months in different places. */
+function sameOverWindows(repo: ExperimentsRepo): void {
+  const exact = (l: AdSetCandidate[]) => l.map(({ conversions: _c, ...r }) => r)
+  // Whole month, a few days of a month taken off, a few read, a month's sums only as a bound, and
+  // windows ending before the last day with data.
+  for (const [from, to] of [
+    ['2026-10-01', '2026-10-31'],
+    ['2026-09-08', '2026-10-05'],
+    ['2026-09-18', '2026-10-15'],
+    ['2026-09-28', '2026-10-25'],
+    ['2026-10-10', '2026-10-20'],
+    ['2026-09-02', '2026-10-31'],
+  ] as const)
+    for (const limit of [1, 2, 4, 10_000]) {
+      const got = repo.adSetsWithSeveralAds(workspaceId, from, to, limit)
+      const want = onePass(limit, from, to)
+      expect(want.length).toBeGreaterThan(0)
+      expect(exact(got)).toEqual(exact(want))
+      got.forEach((c, i) => expect(c.conversions).toBeCloseTo(want[i]?.conversions ?? -1, 6))
+    }
+  expect(repo.adSetsWithSeveralAds(workspaceId, FROM, TO, 0)).toEqual([])
+}
+
 describe('ExperimentsRepo.adSetsWithSeveralAds', () => {
   it('gives the candidates of one pass over every ad set, with any limit', () => {
     const repo = new ExperimentsRepo(core.store.sqlite)
@@ -161,27 +184,14 @@ describe('ExperimentsRepo.adSetsWithSeveralAds', () => {
     }
   })
 
-  it('gives the same candidates over windows that cut months anywhere', () => {
-    const repo = new ExperimentsRepo(core.store.sqlite)
-    const exact = (l: AdSetCandidate[]) => l.map(({ conversions: _c, ...r }) => r)
-    // Whole month, a few days of a month taken off, a few read, a month's sums only as a bound, and
-    // windows ending before the last day with data.
-    for (const [from, to] of [
-      ['2026-10-01', '2026-10-31'],
-      ['2026-09-08', '2026-10-05'],
-      ['2026-09-18', '2026-10-15'],
-      ['2026-09-28', '2026-10-25'],
-      ['2026-10-10', '2026-10-20'],
-      ['2026-09-02', '2026-10-31'],
-    ] as const)
-      for (const limit of [1, 2, 4, 10_000]) {
-        const got = repo.adSetsWithSeveralAds(workspaceId, from, to, limit)
-        const want = onePass(limit, from, to)
-        expect(want.length).toBeGreaterThan(0)
-        expect(exact(got)).toEqual(exact(want))
-        got.forEach((c, i) => expect(c.conversions).toBeCloseTo(want[i]?.conversions ?? -1, 6))
-      }
-    expect(repo.adSetsWithSeveralAds(workspaceId, FROM, TO, 0)).toEqual([])
+  it('gives the same candidates over windows that cut months anywhere, with any page sizes', () => {
+    // The default pages, and pages small enough that every bound read and exact read continues:
+    // several keyset pages of a month's `ad_month` rows and of a day's rows, several exact reads per batch.
+    for (const repo of [
+      new ExperimentsRepo(core.store.sqlite),
+      new ExperimentsRepo(core.store.sqlite, { boundPageRows: 7, exactAds: 3 }),
+    ])
+      sameOverWindows(repo)
   })
 
   it('leaves out a busy ad set with clicks on one ad only', () => {

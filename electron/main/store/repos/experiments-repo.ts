@@ -69,9 +69,26 @@ export interface AdSetCandidate extends EntityTotals {
   adIds: number[]
 }
 
+/** Page sizes of the A/B candidates' reads (tests use small ones to run every continuation). */
+export interface ExperimentsRepoPages {
+  /** Rows per bound read (default BOUND_PAGE_ROWS). */
+  boundPageRows?: number
+  /** Ads per exact read (default EXACT_ADS). */
+  exactAds?: number
+}
+
 /** Reads for experiments (A/B tests between entities and test suggestions). Portable SQL. */
 export class ExperimentsRepo {
-  constructor(private readonly sqlite: Sqlite) {}
+  private readonly boundPageRows: number
+  private readonly exactAds: number
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    pages: ExperimentsRepoPages = {},
+  ) {
+    this.boundPageRows = pages.boundPageRows ?? BOUND_PAGE_ROWS
+    this.exactAds = pages.exactAds ?? EXACT_ADS
+  }
 
   /** The entities among `ids` that belong to the workspace (others are left out). */
   entities(workspaceId: number, level: ExperimentLevel, ids: number[]): ExperimentEntity[] {
@@ -184,11 +201,11 @@ export class ExperimentsRepo {
     /** Exact sums of these candidates (of one account), a chunk of days per step. */
     const sum = function* (this: ExperimentsRepo, accountId: number, batch: Candidate[]): Steps<void> {
       for (const c of batch) sets.set(c.id, { id: c.id, v: [0, 0, 0, 0, 0, 0], ads: new Set() })
-      // Statements of at most EXACT_ADS ads (more only for one ad set with more), each ad set's ads in one.
+      // Statements of at most `exactAds` ads (more only for one ad set with more), each ad set's ads in one.
       const groups: Candidate[][] = [[]]
       let n = 0
       for (const c of batch) {
-        if (n + c.ads.length > EXACT_ADS && n > 0) {
+        if (n + c.ads.length > this.exactAds && n > 0) {
           groups.push([])
           n = 0
         }
@@ -322,7 +339,8 @@ export class ExperimentsRepo {
 
   /** `boundSteps` without the data mark: each step one read. */
   private *boundsOnSnapshots(accountId: number, from: string, to: string): Steps<Bounds> {
-    // Keyset pages of at most BOUND_PAGE_ROWS rows, one per step.
+    // Keyset pages of at most `boundPageRows` rows, one per step.
+    const pageRows = this.boundPageRows
     const monthPage = this.sqlite
       .prepare(
         `SELECT ad_id, ad_set_id, clicks, spend_micros, campaign_id FROM ad_month
@@ -354,10 +372,10 @@ export class ExperimentsRepo {
     const month = function* (m: string): Steps<void> {
       let key = [-Infinity, -Infinity, -Infinity]
       for (;;) {
-        const page = monthPage.all(accountId, m.slice(0, 7), ...key, BOUND_PAGE_ROWS) as number[][]
+        const page = monthPage.all(accountId, m.slice(0, 7), ...key, pageRows) as number[][]
         add(page, 1)
         const last = page[page.length - 1]
-        if (page.length < BOUND_PAGE_ROWS || !last) return
+        if (page.length < pageRows || !last) return
         key = [last[0] as number, last[1] as number, last[4] as number]
         yield
       }
@@ -367,9 +385,9 @@ export class ExperimentsRepo {
       for (let d = a; d <= b; d = addDays(d, 1))
         for (let after = -Infinity; ;) {
           if (d > a || after > -Infinity) yield
-          const page = dayPage.all(accountId, d, after, BOUND_PAGE_ROWS) as number[][]
+          const page = dayPage.all(accountId, d, after, pageRows) as number[][]
           add(page, sign)
-          if (page.length < BOUND_PAGE_ROWS) break
+          if (page.length < pageRows) break
           after = page[page.length - 1]?.[0] as number
         }
     }
