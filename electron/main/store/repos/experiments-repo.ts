@@ -149,14 +149,14 @@ export class ExperimentsRepo {
    * 16), so the rows are read by key for the few ad sets that can rank:
    * 1. bounds per (ad, ad set) from the monthly rollup (`boundSteps`): each month's `ad_month` sums,
    *    exact for the window where the month lies inside it or its few days outside are taken off (or
-   *    its few days inside are read instead), else the whole month's. Clicks and spend are never
-   *    negative (the connectors and CSV import refuse negatives), so an ad whose bounded clicks are 0
-   *    has no row with clicks in the window and the bounded spend of an ad set's ads with clicks is at
-   *    least its spend over its rows with clicks (what ad sets are ranked by); ad sets with fewer than
-   *    two such ads cannot be candidates. An account where a bound read meets a negative value (rows
-   *    stored before the connectors refused them) has no bounds: every ad set of it with two ads with
-   *    rows is read exactly (a negative row hidden in a positive month's sum is not seen: the ingest
-   *    checks are what guarantee the bounds);
+   *    its few days inside are read instead), else the whole month's. Platforms report no negative
+   *    clicks or spend (CSV import refuses them; the connectors store what a platform sends, so a
+   *    sync never stops on one), so an ad whose bounded clicks are 0 has no row with clicks in the
+   *    window and the bounded spend of an ad set's ads with clicks is at least its spend over its rows
+   *    with clicks (what ad sets are ranked by); ad sets with fewer than two such ads cannot be
+   *    candidates. An account where a bound read meets a negative value has no bounds: every ad set of
+   *    it with two ads with rows is read exactly. A negative row hidden in a month's positive sum is
+   *    not seen: there the suggestions (advice only, nothing is applied from them) may miss an ad set;
    * 2. exact sums (days, totals and ad ids over the rows with clicks, CANDIDATE_CHUNK_DAYS days per
    *    read, so the sums add in the same order as one grouping per chunk) of ad sets in order of their
    *    bound, read by key (their ads on those days), in growing batches until no ad set left could

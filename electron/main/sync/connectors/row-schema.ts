@@ -102,21 +102,6 @@ export const AmountMicros = numField((v) => (v === undefined || v === null ? 0 :
 /** Integer micros as a digit string or number (null or absent: 0). */
 export const Micros = numField((v) => (v === undefined || v === null ? 0 : parseMicros(v)))
 
-/**
- * Clicks and spend are never negative: no platform reports a net negative ad-day (refunds and
- * credits are billing adjustments, not report rows; docs/imports.md says the same of the exports),
- * and the A/B candidates' bounds rely on it (`ExperimentsRepo.adSetsWithSeveralAdsSteps`). A
- * negative one is a row issue, as in CSV import.
- */
-export function nonNegative(n: number, v: unknown): number {
-  if (n < 0) throw new Error(`${JSON.stringify(v)} is negative: clicks and spend cannot be below zero`)
-  return n
-}
-/** IntCount that refuses negatives (clicks, swipes; Snapchat's spend, integer micros). */
-export const NonNegIntCount = numField((v) => nonNegative(parseIntCount(v), v))
-/** Micros that refuses negatives (spend). */
-export const NonNegMicros = numField((v) => (v === undefined || v === null ? 0 : nonNegative(parseMicros(v), v)))
-
 /** A YYYY-MM-DD calendar date. */
 export const IsoDay = z
   .string()
@@ -149,10 +134,6 @@ export function convertAt<T>(ctx: z.RefinementCtx, path: PropertyKey[], fn: () =
 export const toCount = (v: NumValue): number => parseCount(guard(v))
 export const toIntCount = (v: NumValue): number => parseIntCount(guard(v))
 export const toAmountMicros = (v: NumValue): number => (v === undefined || v === null ? 0 : amountToMicros(guard(v)))
-/** toIntCount for clicks (negatives refused: see nonNegative). */
-export const toClicks = (v: NumValue): number => nonNegative(toIntCount(v), v)
-/** toAmountMicros for spend (negatives refused: see nonNegative). */
-export const toSpendMicros = (v: NumValue): number => nonNegative(toAmountMicros(v), v)
 
 /** An id as sent: a string or a JSON number (convert with toId). */
 export const IdValue = z.union([z.string(), z.number()])

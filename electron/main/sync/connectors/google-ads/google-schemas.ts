@@ -1,18 +1,7 @@
 import { z } from 'zod'
 import type { CreativeFormat, Objective } from '../../../../../shared/domain/entities'
 import { IdSchema, NumLike } from '../normalize'
-import {
-  AmountMicros,
-  convertAt,
-  Count,
-  IntCount,
-  IsoDay,
-  NonNegIntCount,
-  NonNegMicros,
-  NumField,
-  RowId,
-  toIntCount,
-} from '../row-schema'
+import { AmountMicros, convertAt, Count, IntCount, IsoDay, Micros, NumField, RowId, toIntCount } from '../row-schema'
 import type { RemoteDailyRow } from '../types'
 
 /** Loose zod schemas of Google Ads REST bodies (lowerCamelCase, int64 as strings) and row mappers. */
@@ -116,9 +105,9 @@ export const MetricsRow = z
     segments: z.looseObject({ date: IsoDay }),
     metrics: z
       .looseObject({
-        costMicros: NonNegMicros,
+        costMicros: Micros,
         impressions: IntCount,
-        clicks: NonNegIntCount,
+        clicks: IntCount,
         conversions: Count,
         conversionsValue: AmountMicros,
         videoViews: NumField,

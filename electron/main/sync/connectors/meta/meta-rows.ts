@@ -1,18 +1,6 @@
 import { z } from 'zod'
 import { parseItems } from '../normalize'
-import {
-  converted,
-  IdValue,
-  IsoDate,
-  NumField,
-  toAmountMicros,
-  toClicks,
-  toCount,
-  toDay,
-  toId,
-  toIntCount,
-  toSpendMicros,
-} from '../row-schema'
+import { converted, IdValue, IsoDate, NumField, toAmountMicros, toCount, toDay, toId, toIntCount } from '../row-schema'
 import type { RemoteDailyRow } from '../types'
 
 /** Meta insights rows: the one schema that validates and maps them (no HTTP: also loaded by the page decoder worker). */
@@ -100,9 +88,9 @@ export function insightRowSchema(
           adSetExternalId: toId(r.adset_id),
           campaignExternalId: toId(r.campaign_id),
           date: toDay(r.date_start),
-          spendMicros: toSpendMicros(r.spend),
+          spendMicros: toAmountMicros(r.spend),
           impressions: toIntCount(r.impressions),
-          clicks: toClicks(r.clicks),
+          clicks: toIntCount(r.clicks),
           reach: toIntCount(r.reach),
           conversions: purchases ? amount(purchases, toCount) : 0,
           conversionValueMicros: value ? amount(value, toAmountMicros) : 0,

@@ -104,16 +104,6 @@ describe('Meta connector: real samples', () => {
     expect(() => insightsPage([bad], DEFAULT_PURCHASE_ACTION_TYPES, 'page', ['7d_click'])).toThrow(/Not a count/)
   })
 
-  it('refuses negative clicks and spend as row issues (the A/B bounds rely on them; issue 16)', () => {
-    const row = { date_start: '2024-01-02', ad_id: '1', adset_id: '2', campaign_id: '3', spend: '1.00', clicks: '4' }
-    expect(insightsPage([row], DEFAULT_PURCHASE_ACTION_TYPES, 'page')[0]?.clicks).toBe(4)
-    for (const bad of [
-      { ...row, spend: '-150.00' },
-      { ...row, clicks: '-1' },
-    ])
-      expect(() => insightsPage([bad], DEFAULT_PURCHASE_ACTION_TYPES, 'page')).toThrow(/is negative/)
-  })
-
   it('rejects a malformed insights row with a specific invalid_response error', () => {
     const bad = { date_start: '2024-01-02', ad_id: '1', adset_id: '2', campaign_id: '3', spend: '1,5' }
     expect(() => insightsPage([bad], DEFAULT_PURCHASE_ACTION_TYPES, 'page')).toThrow(/Not a decimal amount/)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { compiledSchema, convertAt, Count, IntCount, NonNegIntCount, RowId } from '../row-schema'
+import { compiledSchema, convertAt, Count, IntCount, RowId } from '../row-schema'
 import { localDateOfInstant } from '../tz'
 import type { RemoteDailyRow } from '../types'
 
@@ -35,8 +35,8 @@ export function pairsText(pairs: [string, string][]): string {
  */
 const Stats = z.looseObject({
   impressions: IntCount,
-  swipes: NonNegIntCount,
-  spend: NonNegIntCount,
+  swipes: IntCount,
+  spend: IntCount,
   uniques: IntCount,
   video_views: IntCount,
   conversion_purchases: Count,

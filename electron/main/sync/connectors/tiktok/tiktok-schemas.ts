@@ -2,16 +2,7 @@ import { z } from 'zod'
 import type { CreativeFormat } from '../../../../../shared/domain/entities'
 import { decimalToMicros } from '../../../../../shared/domain/money'
 import { IdSchema, NumLike, requireStatus } from '../normalize'
-import {
-  convertAt,
-  isCalendarDay,
-  RowId,
-  toAmountMicros,
-  toClicks,
-  toCount,
-  toIntCount,
-  toSpendMicros,
-} from '../row-schema'
+import { convertAt, isCalendarDay, RowId, toAmountMicros, toCount, toIntCount } from '../row-schema'
 import type { RemoteDailyRow } from '../types'
 import { envelope, ListDataSchema } from './tiktok-protocol'
 
@@ -117,9 +108,9 @@ export function reportRowSchema(conversionMetric: string, valueMetrics: readonly
             if (!isCalendarDay(date)) throw new Error(`Not a calendar date: ${JSON.stringify(date)}`)
             return date
           }),
-          spendMicros: field('spend', () => toSpendMicros(at('spend'))),
+          spendMicros: field('spend', () => toAmountMicros(at('spend'))),
           impressions: field('impressions', () => toIntCount(at('impressions'))),
-          clicks: field('clicks', () => toClicks(at('clicks'))),
+          clicks: field('clicks', () => toIntCount(at('clicks'))),
           reach: field('reach', () => toIntCount(at('reach'))),
           conversions: field(conversionMetric, () => toCount(at(conversionMetric))),
           conversionValueMicros: valueMetrics.reduce(
