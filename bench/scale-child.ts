@@ -7,6 +7,7 @@ import { addDays } from '../shared/domain/dates'
 import { CREATIVES_WINDOW } from '../shared/domain/row-window'
 import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
+import { simulatedFetchOverLoopback } from './loopback-server'
 import { TEST_CALLER } from '../electron/main/test-support'
 import { writeFileSync } from 'node:fs'
 
@@ -19,6 +20,8 @@ export interface ChildArgs {
   runs: number
   /** Longest busy phase (training + sync) in seconds. */
   busyMaxS: number
+  /** The loopback port of the simulated platforms' process. */
+  port: number
 }
 
 export interface PageFigure {
@@ -47,9 +50,6 @@ export interface ChildResult {
   rssPeakMb: number
   heapIdleMb: number
   openMs: number
-  /** The simulated platforms' thread: its largest V8 heap (MB) and the requests it answered. */
-  simulatorHeapPeakMb: number
-  simulatorRequests: number
   /** The explorer's first window on a fresh core (its list is then kept until the data changes). */
   explorerFirstMs: number
   /** Per-thread memory while busy: the core thread's heap peak, the training thread's heap (MB; null if it ran inline or did not finish). */
@@ -244,8 +244,6 @@ async function pagePass(
     | 'rssPeakMb'
     | 'heapIdleMb'
     | 'openMs'
-    | 'simulatorHeapPeakMb'
-    | 'simulatorRequests'
     | 'explorerFirstMs'
     | 'mainHeapPeakMb'
     | 'trainingHeapMb'
@@ -454,6 +452,8 @@ async function main(): Promise<void> {
   // As the desktop app: the slow page reads and the dashboard's anomaly scan are computed ahead
   // (page-reads.ts); the pages are measured "at idle", once that start-up work is done.
   const core = createCore(platform, { ownerLabel: 'the scale bench', warmPageReads: true })
+  // Demo connections fetch from the simulated platforms' own process, over loopback HTTP.
+  core.services.sync.useSimulatedFetch(simulatedFetchOverLoopback(a.port))
   const openMs = Math.round(performance.now() - t)
   log(`  store opened in ${openMs} ms, rss ${mb(process.memoryUsage().rss)} MB`)
   try {
@@ -468,14 +468,13 @@ async function main(): Promise<void> {
     const idle = await pagePass(core, a, a.runs, log)
     await sleep(3000)
     const rssIdleNoSimulatorMb = mb(process.memoryUsage().rss)
-    log(`  idle before any sync (no simulator loaded): rss ${rssIdleNoSimulatorMb} MB`)
+    log(`  idle before any sync: rss ${rssIdleNoSimulatorMb} MB`)
     const busy = await busyPhase(core, a, log)
     await sleep(3000)
     // One more pass after the sync and training, then idle.
     const after = await pagePass(core, a, 1, () => undefined)
     await sleep(3000)
     const mem = process.memoryUsage()
-    const sim = core.services.sync.simulatedPlatformsStats()
     const result: ChildResult = {
       ...idle,
       errors: [...idle.errors, ...busy.errors, ...after.errors.map((e) => `after busy: ${e}`)],
@@ -494,8 +493,6 @@ async function main(): Promise<void> {
       rssPeakMb: Math.round(process.resourceUsage().maxRSS / 1024),
       heapIdleMb: mb(mem.heapUsed),
       openMs,
-      simulatorHeapPeakMb: sim?.peakHeapMb ?? 0,
-      simulatorRequests: (sim?.thread ?? 0) + (sim?.inline ?? 0),
       explorerFirstMs: idle.explorerFirstMs,
       mainHeapPeakMb: busy.mainHeapPeakMb,
       trainingHeapMb: busy.trainingHeapMb,
