@@ -140,8 +140,10 @@ const WALL_CLOCK_ALLOWED = new Map([
 /** Files that may run a deferred transaction, and why (a read snapshot that never writes). */
 const DEFERRED_ALLOWED = new Map([
   ['electron/main/store/repos/analytics-repo.ts', 'a read-only snapshot (several SELECTs that must agree)'],
-  ['electron/main/store/repos/window-sums.ts', 'read-only snapshots (month sums and day rows that must agree)'],
-  ['electron/main/store/repos/experiments-repo.ts', 'read-only snapshots (A/B candidates: month sums and day rows)'],
+  [
+    'electron/main/store/repos/account-snapshots.ts',
+    'read-only snapshots (onAccountSnapshots: the window sums and the A/B candidates, month sums and day rows that must agree)',
+  ],
 ])
 
 /**

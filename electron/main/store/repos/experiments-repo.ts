@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3'
 import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../../shared/domain/dates'
 import { runSteps, type Steps } from '../../scheduler/slices'
-import { accountDataMark } from './ad-month-rollup'
+import { onAccountSnapshots } from './account-snapshots'
 import type { Sqlite } from '../connect'
 import { inChunks, marks } from '../id-lists'
 
@@ -318,23 +318,10 @@ export class ExperimentsRepo {
    * always one state of its data.
    */
   private *boundSteps(accountId: number, from: string, to: string): Steps<Bounds> {
-    const snapshot = <T>(fn: () => T): T => this.sqlite.transaction(fn).deferred()
-    const it = this.boundsOnSnapshots(accountId, from, to)
-    let mark = 0
-    const first = snapshot(() => {
-      mark = accountDataMark(this.sqlite, accountId)
-      return it.next()
+    return yield* onAccountSnapshots(this.sqlite, accountId, () => this.boundsOnSnapshots(accountId, from, to), {
+      byAd: new Map(),
+      negative: false,
     })
-    if (first.done) return first.value
-    for (;;) {
-      yield
-      const r = snapshot(() => (accountDataMark(this.sqlite, accountId) === mark ? it.next() : null))
-      if (r === null) {
-        it.return({ byAd: new Map(), negative: false })
-        return snapshot(() => runSteps(this.boundsOnSnapshots(accountId, from, to)))
-      }
-      if (r.done) return r.value
-    }
   }
 
   /** `boundSteps` without the data mark: each step one read. */

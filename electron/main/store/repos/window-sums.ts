@@ -1,5 +1,5 @@
 import { addDays, daysBetween, endOfMonth, startOfMonth } from '../../../../shared/domain/dates'
-import { accountDataMark } from './ad-month-rollup'
+import { onAccountSnapshots } from './account-snapshots'
 import type { Sqlite } from '../db'
 import { inChunks } from '../id-lists'
 import { runSteps } from '../../scheduler/slices'
@@ -304,23 +304,7 @@ export class WindowSumsReader {
    * step), so month sums and day rows always come from one state of the account's data.
    */
   *steps(accountId: number, windows: { from: string; to: string }[]): Generator<void, WindowTotalsColumns[]> {
-    const snapshot = <T>(fn: () => T): T => this.sqlite.transaction(fn).deferred()
-    const it = this.stepsOnSnapshots(accountId, windows)
-    let mark = 0
-    const first = snapshot(() => {
-      mark = accountDataMark(this.sqlite, accountId)
-      return it.next()
-    })
-    if (first.done) return first.value
-    for (;;) {
-      yield
-      const r = snapshot(() => (accountDataMark(this.sqlite, accountId) === mark ? it.next() : null))
-      if (r === null) {
-        it.return([])
-        return snapshot(() => runSteps(this.stepsOnSnapshots(accountId, windows)))
-      }
-      if (r.done) return r.value
-    }
+    return yield* onAccountSnapshots(this.sqlite, accountId, () => this.stepsOnSnapshots(accountId, windows), [])
   }
 
   /** `steps` without the data mark: each step's reads must be on one snapshot, all steps on the same state. */
