@@ -6,8 +6,8 @@
  * phase's peak is seen even while the core's thread is busy. Reports one JSON message.
  */
 import { heavyPageCalls } from './heavy-pages'
-import { Worker } from 'node:worker_threads'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { startWorker } from '../electron/main/worker-entry'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { addDays } from '../shared/domain/dates'
 import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
@@ -53,6 +53,8 @@ export interface MemoryChildResult {
   /** The core thread's event-loop delay over the busy phase (ms): longest and 99th percentile. */
   loopDelayMaxMs: number
   loopDelayP99Ms: number
+  /** The longest garbage-collection pause of the core's thread over the busy phase (ms). */
+  gcPauseMaxMs: number
   /** CPU time of the whole process over the busy phase (s). */
   busyCpuS: number
   /** What the core set for the process: V8's heap growth (percent, 0 = V8's own) and glibc's mmap threshold (kB, 0 = glibc's own). */
@@ -74,17 +76,63 @@ export interface MemoryChildResult {
 const mb = (b: number): number => Math.round(b / 1024 / 1024)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-/** Process RSS sampled every 50 ms on its own thread; `take()` returns the peak since the last take (MB). */
-function rssSampler(): { take(): number; stop(): Promise<number> } {
+/**
+ * Process RSS sampled every 50 ms on its own thread (bench/memory-sampler-thread.ts): `take()` returns
+ * the peak since the last take (MB); `resident()` bench/smaps.ts's breakdown, read on that thread.
+ */
+function rssSampler(): { take(): number; resident(): Promise<Record<string, number>>; stop(): Promise<void> } {
   const peak = new Int32Array(new SharedArrayBuffer(4))
-  const w = new Worker(
-    `const { workerData: a } = require('node:worker_threads')
-     setInterval(() => { const r = Math.round(process.memoryUsage.rss() / 1048576); if (r > Atomics.load(a, 0)) Atomics.store(a, 0, r) }, 50)`,
-    { eval: true, workerData: peak },
-  )
+  const w = startWorker(new URL('./memory-sampler-thread.ts', import.meta.url), peak, { loader: 'require' })
   w.unref()
+  let next = 0
+  const waiting = new Map<number, (r: Record<string, number>) => void>()
+  w.on('message', (m: { id: number; resident: Record<string, number> }) => {
+    waiting.get(m.id)?.(m.resident)
+    waiting.delete(m.id)
+  })
   const take = (): number => Math.max(Atomics.exchange(peak, 0, 0), mb(process.memoryUsage.rss()))
-  return { take, stop: async () => (await w.terminate(), 0) }
+  const resident = (): Promise<Record<string, number>> =>
+    new Promise((resolve) => {
+      const id = next++
+      waiting.set(id, resolve)
+      w.postMessage(id)
+    })
+  return { take, resident, stop: async () => void (await w.terminate()) }
+}
+
+/**
+ * Attribution of the core thread's stalls over the busy phase: every event-loop gap of 100 ms or more
+ * (a 10 ms timer that fired late) and every garbage-collection pause of 50 ms or more, logged with the
+ * phase's second and the monotonic microsecond (process.hrtime, the clock of a `--cpu-prof` profile).
+ */
+function stallLog(log: (m: string) => void, t0: number): { stop(): { gcPauseMaxMs: number } } {
+  const at = (ms: number): string =>
+    `${((ms - t0) / 1000).toFixed(1)} s (µs ${Math.round(Number(process.hrtime.bigint() / 1000n) - (performance.now() - ms) * 1000)})`
+  let last = performance.now()
+  const timer = setInterval(() => {
+    const now = performance.now()
+    if (now - last >= 110)
+      log(`  stall: the core's thread did not run timers for ${Math.round(now - last - 10)} ms, ending at ${at(now)}`)
+    last = now
+  }, 10)
+  let gcPauseMaxMs = 0
+  const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' }
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcPauseMaxMs = Math.max(gcPauseMaxMs, e.duration)
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0
+      if (e.duration >= 50)
+        log(`  gc pause: ${kinds[kind] ?? kind} ${Math.round(e.duration)} ms, starting at ${at(e.startTime)}`)
+    }
+  })
+  gc.observe({ entryTypes: ['gc'] })
+  return {
+    stop: () => {
+      clearInterval(timer)
+      gc.disconnect()
+      return { gcPauseMaxMs: Math.round(gcPauseMaxMs) }
+    },
+  }
 }
 
 async function call(core: Core, channel: string, input: unknown): Promise<unknown> {
@@ -144,6 +192,7 @@ async function main(): Promise<void> {
     loop.enable()
     const loopAll = monitorEventLoopDelay({ resolution: 10 })
     loopAll.enable()
+    const stalls = stallLog(log, t0)
     let releasesSeen = core.memoryRelease.count
     const offEvents = core.events.on('job:finished', (f) => {
       log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s: ${f.kind} ${f.status}`)
@@ -172,7 +221,9 @@ async function main(): Promise<void> {
         heapTotalMb: mb(mu.heapTotal),
         loopMaxMs: Math.round(loop.max / 1e6),
         jobs: [...running(), ...follow.map((f) => `(${f})`)].join('+'),
-        resident: residentByKind(),
+        // Read on another thread: on the core's, the read of /proc/self/smaps (60-110 ms at 10k under
+        // load) stalled the thread whose stalls are measured.
+        resident: await rss.resident(),
       })
       loop.reset()
       if (samples.length % 10 === 0)
@@ -189,6 +240,7 @@ async function main(): Promise<void> {
     await core.services.recommendations.idle()
     rssPeakBusyMb = Math.max(rssPeakBusyMb, rss.take())
     loopAll.disable()
+    const stalled = stalls.stop()
     offEvents()
     await sleep(5000)
     const rssIdleAfterMb = mb(process.memoryUsage.rss())
@@ -228,6 +280,7 @@ async function main(): Promise<void> {
       mallocMmapKib: mmapThresholdKib() ?? null,
       loopDelayMaxMs: Math.round(loopAll.max / 1e6),
       loopDelayP99Ms: Math.round(loopAll.percentile(99) / 1e6),
+      gcPauseMaxMs: stalled.gcPauseMaxMs,
       residentIdleBefore,
       residentIdleAfter,
       memoryReleases,

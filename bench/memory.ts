@@ -8,9 +8,9 @@ import type { Bench } from './types'
 const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url))
 const SIM = fileURLToPath(new URL('./memory-sim-server.ts', import.meta.url))
 
-function start(path: string, args: unknown): ChildProcess {
+function start(path: string, args: unknown, profileDir?: string): ChildProcess {
   return fork(path, [JSON.stringify(args)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
 }
@@ -27,6 +27,8 @@ const firstMessage = <T>(child: ChildProcess, what: string): Promise<T> =>
  * process (so none of their world is counted: "a user's real store, no simulator"). Opens the
  * heavy pages, then runs a training and an incremental sync together and waits for their after-sync
  * work. `ME_BENCH_MEMORY_BUSY_S` caps the busy phase (default 480: the bench lock's 10-minute runs; `jobs` says whether both ended).
+ * `ME_BENCH_MEMORY_PROFILE_DIR` writes the measured process's CPU profile there (`--cpu-prof`): the log's
+ * stall lines give the monotonic microsecond of each stall, the profile's own clock, to find what ran.
  */
 export const memoryBench: Bench = {
   name: 'memory',
@@ -44,7 +46,10 @@ export const memoryBench: Bench = {
         port,
         busyMaxS: Number(process.env.ME_BENCH_MEMORY_BUSY_S ?? 480),
       }
-      const r = await firstMessage<MemoryChildResult>(start(CHILD, args), 'the measured process')
+      const r = await firstMessage<MemoryChildResult>(
+        start(CHILD, args, process.env.ME_BENCH_MEMORY_PROFILE_DIR || undefined),
+        'the measured process',
+      )
       for (const e of r.errors) log(`  ERROR ${e}`)
       log(`  jobs ${JSON.stringify(r.jobs)} in ${r.busyS} s`)
       log(
@@ -69,6 +74,7 @@ export const memoryBench: Bench = {
         // The core thread's event-loop delay over the busy phase (ms).
         loop_delay_max_ms: r.loopDelayMaxMs,
         loop_delay_p99_ms: r.loopDelayP99Ms,
+        gc_pause_max_ms: r.gcPauseMaxMs,
         // Where the idle RSS lies (bench/smaps.ts: main thread's malloc heap, worker threads' malloc arenas, other anonymous memory, files).
         resident_idle_before_sync: r.residentIdleBefore,
         resident_idle_after: r.residentIdleAfter,

@@ -4,6 +4,7 @@ import { connectStore, setWalAutoCheckpoint } from '../connect'
 import { ChunkGate, runAll, type StructureWrite, type WriteMessage, type WriteReply } from './chunk-sink'
 import { ChunkWriter, type ChunkWrite } from './chunk-writer'
 import { EntityWriter } from './entity-writer'
+import type { DailyBatch } from '../../sync/connectors/daily-batch'
 
 // Writer thread entry (see chunk-sink.ts ThreadSink): its own connection to the store file, a large
 // page cache for the run, one transaction per chunk with the statements that must commit with it.
@@ -49,6 +50,9 @@ const gate = new ChunkGate()
 // An account's structure sent in pieces (ThreadSink.upsertStructure), until the structure itself.
 const partsByAccount = new Map<number, Pick<StructureWrite, 'campaigns' | 'adSets' | 'ads'>>()
 
+// A chunk's batches sent in pieces ahead of it (ThreadSink.write), by the chunk's message id.
+const partsByChunk = new Map<number, DailyBatch[]>()
+
 // Each account's id maps: from its structure upsert here, or with its first chunk (see ThreadSink.write).
 const idsByAccount = new Map<number, ChunkWrite['ids']>()
 
@@ -64,6 +68,12 @@ function handle(m: WriteMessage): WriteReply {
     for (const e of p.campaigns) parts.campaigns.push(e)
     for (const e of p.adSets) parts.adSets.push(e)
     for (const e of p.ads) parts.ads.push(e)
+    return { id: m.id, ok: true, rows: 0 }
+  }
+  if ('chunkPart' in m) {
+    const parts = partsByChunk.get(m.chunkPart.forId) ?? []
+    partsByChunk.set(m.chunkPart.forId, parts)
+    for (const b of m.chunkPart.batches) parts.push(b)
     return { id: m.id, ok: true, rows: 0 }
   }
   if ('structure' in m) {
@@ -84,10 +94,14 @@ function handle(m: WriteMessage): WriteReply {
     idsByAccount.set(s.accountId, ids)
     return { id: m.id, ok: true, ids }
   }
+  // The pieces sent ahead come first, in the order sent.
+  const parts = partsByChunk.get(m.id)
+  partsByChunk.delete(m.id)
+  if (m.partsSent && !parts) throw new Error(`The pieces of chunk ${m.id} never reached the writer`)
   if (m.w.ids) idsByAccount.set(m.w.accountId, m.w.ids)
   const ids = m.w.ids ?? idsByAccount.get(m.w.accountId)
   if (!ids) throw new Error(`No id maps for account ${m.w.accountId}: its first chunk never reached the writer`)
-  const w: ChunkWrite = { ...m.w, ids }
+  const w: ChunkWrite = { ...m.w, ids, batches: parts ? [...parts, ...m.w.batches] : m.w.batches }
   const rows = gate.apply(w, () => writer.write(w, () => runAll(sqlite, m.after)))
   rowsSinceCheckpoint += rows
   return { id: m.id, ok: true, rows }

@@ -29,7 +29,8 @@ import { openChunkSink, type ChunkSink } from '../../store/sync-writer/chunk-sin
 import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import { chunkWindows, planAccount, type AccountPlan } from './plan'
 import { cacheSize, setCacheSize, setWalAutoCheckpoint, walAutoCheckpoint } from '../../store/connect'
-import { placeholdersFor } from './placeholders'
+import { placeholderSteps } from './placeholders'
+import { runStepsSliced } from '../../scheduler/slices'
 
 /** Resume point of a sync job, committed in the same transaction as each chunk. */
 export interface SyncCheckpoint {
@@ -397,7 +398,10 @@ export class SyncEngine {
               const pulled = await puller.take(ci++)
               throwIfAborted(ctx.signal)
               if (failure) break
-              const missing = placeholdersFor(pulled.batches, ids)
+              // Sliced: a large account's chunk holds hundreds of batches to check.
+              const missing = await runStepsSliced(placeholderSteps(pulled.batches, ids))
+              throwIfAborted(ctx.signal)
+              if (failure) break
               if (missing) {
                 // Rows of entities the listing did not return (deleted ones) are kept against
                 // archived placeholders instead of failing the account. Rare: written once the

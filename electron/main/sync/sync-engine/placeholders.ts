@@ -1,6 +1,7 @@
 import type { DailyBatch } from '../connectors/daily-batch'
 import type { RemoteAd, RemoteAdSet, RemoteCampaign } from '../connectors/types'
 import type { EntityIds } from '../../store/sync-writer/entity-writer'
+import { runSteps, type Steps } from '../../scheduler/slices'
 
 /** Entities a window's report rows name that the structure listing did not return. */
 export interface Placeholders {
@@ -18,14 +19,30 @@ export interface Placeholders {
  * id is known.
  */
 export function placeholdersFor(batches: DailyBatch[], ids: EntityIds): Placeholders | null {
+  return runSteps(placeholderSteps(batches, ids))
+}
+
+/** Whether every id of `list` is in `known` (no array made: most batches name only known entities). */
+function allKnown(list: string[], known: Map<string, number>): boolean {
+  for (const id of list) if (!known.has(id)) return false
+  return true
+}
+
+/**
+ * `placeholdersFor` as steps, one batch each: a chunk of a large account holds hundreds of batches
+ * (350,972 rows of 32,187 ads at 10,000 campaigns, ~240 ms of lookups at load 4 in one go), so the
+ * sync runs it sliced and the core's thread keeps answering the UI.
+ */
+export function* placeholderSteps(batches: DailyBatch[], ids: EntityIds): Steps<Placeholders | null> {
   const campaigns = new Map<string, RemoteCampaign>()
   const adSets = new Map<string, RemoteAdSet>()
   const ads = new Map<string, RemoteAd>()
   for (const b of batches) {
+    yield
+    if (allKnown(b.ads, ids.ads) && allKnown(b.adSets, ids.adSets) && allKnown(b.campaigns, ids.campaigns)) continue
     const adKnown = b.ads.map((id) => ids.ads.has(id))
     const setKnown = b.adSets.map((id) => ids.adSets.has(id))
     const campaignKnown = b.campaigns.map((id) => ids.campaigns.has(id))
-    if (adKnown.every(Boolean) && setKnown.every(Boolean) && campaignKnown.every(Boolean)) continue
     for (let r = 0; r < b.n; r++) {
       const ai = b.ad[r] as number
       const si = b.adSet[r] as number
