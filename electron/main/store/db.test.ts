@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { sourceResourcesDir } from '../platform/node'
 import { openStore, StoreCorruptError } from './db'
 import { AnalyticsRepo } from './repos/analytics-repo'
+import { adMonthMismatches } from './repos/testing'
 import { CumulativeReader, type CumDay } from './repos/cumulative-rollup'
 
 const migrations = join(sourceResourcesDir(), 'migrations')
@@ -278,6 +279,62 @@ describe('store', () => {
     expect(sums.map((r) => [r.id, r.spend])).toEqual([
       [1, 2_000_000],
       [2, 4_000_000],
+    ])
+    s.close()
+  })
+
+  it("counts each ad_month row's rows with negative clicks or spend when migrating to ad_month_negative_rows", () => {
+    const journal = JSON.parse(readFileSync(join(migrations, 'meta', '_journal.json'), 'utf8')) as {
+      entries: { tag: string }[]
+    }
+    const at = journal.entries.findIndex((e) => e.tag.endsWith('_ad_month_negative_rows'))
+    expect(at).toBeGreaterThan(0)
+    const path = join(tmp(), 'me.db')
+    const old = openStore({ path, migrationsFolder: migrationsUpTo(at) })
+    const q = (sql: string): void => void old.sqlite.exec(sql)
+    q("INSERT INTO workspaces (name, reporting_currency) VALUES ('Acme', 'USD')")
+    q(
+      "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'A', 'USD', 'UTC')",
+    )
+    q(
+      "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (1, 'c1', 'C1', 'sales', 'active')",
+    )
+    q("INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (1, 1, 's1', 'S', 'active')")
+    for (const a of [1, 2])
+      q(
+        `INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (1, 1, 1, 'a${a}', 'A', 'active')`,
+      )
+    // Ad 1: a refund inside a January whose sum stays positive, and negative clicks in February; ad 2: none.
+    for (const [ad, date, clicks, spend] of [
+      [1, '2026-01-10', 5, 100_000_000],
+      [1, '2026-01-11', 0, -150_000_000],
+      [1, '2026-01-12', 3, 200_000_000],
+      [1, '2026-02-01', -2, 0],
+      [2, '2026-01-10', 4, 80_000_000],
+    ] as const)
+      q(
+        `INSERT INTO daily_metrics (ad_id, date, account_id, campaign_id, ad_set_id, clicks, spend_micros) VALUES (${ad}, '${date}', 1, 1, 1, ${clicks}, ${spend})`,
+      )
+    q(`INSERT INTO account_daily (account_id, date, spend_micros)
+       SELECT account_id, date, sum(spend_micros) FROM daily_metrics GROUP BY date`)
+    // What the old writer left: the sums without the count.
+    q(`INSERT INTO ad_month (account_id, month, ad_id, ad_set_id, campaign_id, spend_micros, clicks, days, first_date, last_date)
+       SELECT account_id, substr(date, 1, 7), ad_id, ad_set_id, campaign_id, sum(spend_micros), sum(clicks), count(*),
+         min(date), max(date)
+       FROM daily_metrics GROUP BY 1, 2, 3, 4, 5`)
+    old.close()
+
+    const s = openStore({ path, migrationsFolder: migrations })
+    expect(adMonthMismatches(s.sqlite)).toEqual([])
+    expect(
+      s.sqlite
+        .prepare('SELECT month, ad_id, spend_micros, negative_rows FROM ad_month ORDER BY month, ad_id')
+        .raw()
+        .all(),
+    ).toEqual([
+      ['2026-01', 1, 150_000_000, 1],
+      ['2026-01', 2, 80_000_000, 0],
+      ['2026-02', 1, 0, 1],
     ])
     s.close()
   })

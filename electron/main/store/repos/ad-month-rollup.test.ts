@@ -32,9 +32,10 @@ function rows(account: number, from: string, to: string, skip?: (c: number, d: s
         accountId: account,
         campaignId: c.campaignId,
         adSetId: c.adSetId,
-        spendMicros: Math.round(rnd() * 1e8),
+        // Campaign 2 has a refund (negative spend, no clicks) on a few days: `negative_rows`.
+        spendMicros: Math.round(rnd() * 1e8) * (i === 2 && Number(date.slice(8)) % 9 === 2 ? -1 : 1),
         impressions: Math.round(rnd() * 1e4),
-        clicks: Math.round(rnd() * 100),
+        clicks: i === 2 && Number(date.slice(8)) % 9 === 2 ? 0 : Math.round(rnd() * 100),
         reach: Math.round(rnd() * 5e3),
         conversions: Math.round(rnd() * 30) / 7,
         conversionValueMicros: Math.round(rnd() * 3e8),
@@ -58,6 +59,9 @@ describe('ad_month (per-ad monthly sums)', () => {
     })()
     expect(count()).toBeGreaterThan(0)
     expect(adMonthMismatches(s)).toEqual([])
+    expect(
+      s.prepare('SELECT sum(negative_rows) FROM ad_month WHERE account_id = ?').pluck().get(accountId),
+    ).toBeGreaterThan(0)
     // The demo path: rollups replaced from in-memory sums of the rows written.
     const acc = new RollupAccumulator()
     const demo = rows(other, '2026-02-25', '2026-04-02')

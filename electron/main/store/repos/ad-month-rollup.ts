@@ -40,6 +40,8 @@ export class AdMonthSums {
   campaign = new Int32Array(this.cap)
   sums = new Float64Array(this.cap * SUMS)
   days = new Int32Array(this.cap)
+  /** Rows with negative clicks or spend (`ad_month.negative_rows`). */
+  negative = new Int32Array(this.cap)
   first = new Int32Array(this.cap)
   last = new Int32Array(this.cap)
 
@@ -65,6 +67,9 @@ export class AdMonthSums {
     const s = this.sums
     for (let j = 0; j < SUMS; j++) s[o + j] = (s[o + j] as number) + (values[at + j] as number)
     this.days[g] = (this.days[g] as number) + 1
+    // values: spend at `at`, clicks at `at + 2`.
+    if ((values[at] as number) < 0 || (values[at + 2] as number) < 0)
+      this.negative[g] = (this.negative[g] as number) + 1
     this.last[g] = day
   }
 
@@ -92,13 +97,15 @@ export class AdMonthSums {
     this.campaign = more(this.campaign)
     this.sums = more(this.sums, SUMS)
     this.days = more(this.days)
+    this.negative = more(this.negative)
     this.first = more(this.first)
     this.last = more(this.last)
   }
 }
 
 /**
- * Maintains `ad_month` (per-ad monthly sums of `daily_metrics`). Every metrics writer calls
+ * Maintains `ad_month` (per-ad monthly sums of `daily_metrics`, and the count of rows with negative
+ * clicks or spend). Every metrics writer calls
  * `refresh` for the account days it wrote (or deleted), inside the same transaction, after the rows
  * are in: the months those days fall in are rebuilt whole from the rows, so a partial write of a
  * month (a sync chunk, an import slice, a restatement) leaves its month right. Idempotent.
@@ -119,8 +126,8 @@ export class AdMonthRollup {
     this.addRows = new BulkInsert(
       sqlite,
       `INSERT INTO ad_month (account_id, month, ad_id, ad_set_id, campaign_id, spend_micros, impressions, clicks,
-         reach, conversions, conversion_value_micros, video_views, days, first_date, last_date)`,
-      15,
+         reach, conversions, conversion_value_micros, video_views, days, negative_rows, first_date, last_date)`,
+      16,
       '',
       `ON CONFLICT (account_id, month, ad_id, ad_set_id, campaign_id) DO UPDATE SET
          spend_micros = ad_month.spend_micros + excluded.spend_micros,
@@ -128,6 +135,7 @@ export class AdMonthRollup {
          reach = ad_month.reach + excluded.reach, conversions = ad_month.conversions + excluded.conversions,
          conversion_value_micros = ad_month.conversion_value_micros + excluded.conversion_value_micros,
          video_views = ad_month.video_views + excluded.video_views, days = ad_month.days + excluded.days,
+         negative_rows = ad_month.negative_rows + excluded.negative_rows,
          first_date = CASE WHEN excluded.first_date < ad_month.first_date THEN excluded.first_date ELSE ad_month.first_date END,
          last_date = CASE WHEN excluded.last_date > ad_month.last_date THEN excluded.last_date ELSE ad_month.last_date END`,
     )
@@ -135,10 +143,10 @@ export class AdMonthRollup {
     this.bump = sqlite.prepare(BUMP_MARK)
     this.ins = sqlite.prepare(
       `INSERT INTO ad_month (account_id, month, ad_id, ad_set_id, campaign_id, spend_micros, impressions, clicks,
-         reach, conversions, conversion_value_micros, video_views, days, first_date, last_date)
+         reach, conversions, conversion_value_micros, video_views, days, negative_rows, first_date, last_date)
        SELECT account_id, substr(date, 1, 7), ad_id, ad_set_id, campaign_id, sum(spend_micros), sum(impressions),
          sum(clicks), sum(reach), sum(conversions), sum(conversion_value_micros), sum(video_views), count(*),
-         min(date), max(date)
+         sum(CASE WHEN clicks < 0 OR spend_micros < 0 THEN 1 ELSE 0 END), min(date), max(date)
        FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?
        GROUP BY substr(date, 1, 7), ad_id, ad_set_id, campaign_id`,
     )
@@ -172,8 +180,9 @@ export class AdMonthRollup {
       a[s + 4] = sums.campaign[g] as number
       for (let j = 0; j < SUMS; j++) a[s + 5 + j] = v[o + j] as number
       a[s + 12] = sums.days[g] as number
-      a[s + 13] = sums.dates[sums.first[g] as number] as string
-      a[s + 14] = sums.dates[sums.last[g] as number] as string
+      a[s + 13] = sums.negative[g] as number
+      a[s + 14] = sums.dates[sums.first[g] as number] as string
+      a[s + 15] = sums.dates[sums.last[g] as number] as string
     }
     w.flush()
   }

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestCore } from '../../test-support'
 import { AdMonthRollup } from './ad-month-rollup'
 import { ExperimentsRepo, type AdSetCandidate } from './experiments-repo'
+import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
+import { adMonthMismatches } from './testing'
 
 /*
  * The A/B test candidates (ad sets with two or more ads with clicks in a window) read from bounds
@@ -17,8 +19,7 @@ const FROM = '2026-10-04'
 const TO = '2026-10-31'
 
 /** One pass over every ad set's rows with clicks: the candidates as the repo gave them before. */
-function onePass(limit: number, from = FROM, to = TO): AdSetCandidate[] {
-  const s = core.store.sqlite
+function onePass(limit: number, from = FROM, to = TO, s = core.store.sqlite, ws = workspaceId): AdSetCandidate[] {
   const rows = s
     .prepare(
       `SELECT d.ad_set_id AS id, count(DISTINCT d.date) AS days, sum(d.impressions) AS impressions,
@@ -27,10 +28,7 @@ function onePass(limit: number, from = FROM, to = TO): AdSetCandidate[] {
        FROM daily_metrics d JOIN ad_accounts a ON a.id = d.account_id
        WHERE a.workspace_id = ? AND d.date BETWEEN ? AND ? AND d.clicks > 0 GROUP BY d.ad_set_id`,
     )
-    .all(workspaceId, from, to) as (Omit<
-    AdSetCandidate,
-    'adIds' | 'name' | 'campaign' | 'parent' | 'currency' | 'status'
-  > & {
+    .all(ws, from, to) as (Omit<AdSetCandidate, 'adIds' | 'name' | 'campaign' | 'parent' | 'currency' | 'status'> & {
     ads: string
   })[]
   const names = s.prepare(
@@ -121,21 +119,6 @@ beforeAll(async () => {
     `UPDATE daily_metrics SET clicks = clicks + 1, spend_micros = ? WHERE date = '2026-10-01' AND ad_id =
      (SELECT min(ad_id) FROM daily_metrics WHERE date = '2026-10-01' AND ad_set_id = ?)`,
   ).run((ranked[0]?.spendMicros ?? 0) + 1, spike)
-  // Rows stored before the connectors refused negatives (issue 16, review 5 #1): the two ad sets
-  // first by spend get, on one ad, a refund row (no clicks, spend far below zero: its month's sum goes
-  // negative) and a row of negative clicks. Bounds taken as they come would rank them last.
-  const [top1, top2] = onePass(2).map((c) => c.id)
-  const adOn = (date: string, adSet: number): number =>
-    s
-      .prepare('SELECT min(ad_id) FROM daily_metrics WHERE date = ? AND ad_set_id = ? AND clicks > 0')
-      .pluck()
-      .get(date, adSet) as number
-  s.prepare("UPDATE daily_metrics SET clicks = 0, spend_micros = -1e13 WHERE date = '2026-10-11' AND ad_id = ?").run(
-    adOn('2026-10-11', top1 as number),
-  )
-  s.prepare("UPDATE daily_metrics SET clicks = -1000000, spend_micros = 0 WHERE date = '2026-10-12' AND ad_id = ?").run(
-    adOn('2026-10-12', top2 as number),
-  )
   // The rollup follows the rows, as every metrics writer keeps it.
   const rollup = new AdMonthRollup(s)
   for (const id of s.prepare('SELECT DISTINCT account_id FROM daily_metrics').pluck().all() as number[])
@@ -185,6 +168,9 @@ describe('ExperimentsRepo.adSetsWithSeveralAds', () => {
   })
 
   it('gives the same candidates over windows that cut months anywhere, with any page sizes', () => {
+    // No row here has negative clicks or spend (those have their own store below), so every account's
+    // bounds are used: a decoy in any account tests them.
+    expect(core.store.sqlite.prepare('SELECT sum(negative_rows) FROM ad_month').pluck().get()).toBe(0)
     // The default pages, and pages small enough that every bound read and exact read continues:
     // several keyset pages of a month's `ad_month` rows and of a day's rows, several exact reads per batch.
     for (const repo of [
@@ -210,5 +196,210 @@ describe('ExperimentsRepo.adSetsWithSeveralAds', () => {
       Math.max(...onePass(10_000).map((c) => c.spendMicros)),
     )
     for (const id of oneAd) expect(ids.has(id)).toBe(false)
+  })
+})
+
+/*
+ * Rows with negative clicks or spend (a platform's refund or credit, stored as sent) break the bounds:
+ * an account with such a row (`ad_month.negative_rows`) is read exactly. A small store of its own,
+ * one workspace per case, so the demo's accounts above keep their bounds.
+ */
+describe('ExperimentsRepo.adSetsWithSeveralAds with negative rows and odd keys', () => {
+  let small: TestCore
+  /** One row: ad set, ad, day of October 2026, clicks, spend in units; `campaign` defaults to the ad set's. */
+  type Row = { set: string; ad: string; day: number; clicks: number; spend: number; campaign?: string }
+  const worlds = new Map<string, number>()
+
+  /** A workspace of one account per list of rows, its rollups refreshed as every metrics writer does. */
+  function world(name: string, accounts: Row[][]): void {
+    const s = small.store.sqlite
+    const ws = small.workspaces.create(name, 'USD')
+    worlds.set(name, ws)
+    const metrics = new MetricsRepo(s)
+    accounts.forEach((rows, n) => {
+      const accountId = Number(
+        s
+          .prepare(
+            "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (?, 'meta', ?, ?, 'USD', 'UTC')",
+          )
+          .run(ws, `${name}-${n}`, `${name} ${n}`).lastInsertRowid,
+      )
+      const ids = new Map<string, number>()
+      const id = (key: string, sql: string, ...args: unknown[]): number => {
+        let v = ids.get(key)
+        if (v === undefined) ids.set(key, (v = Number(s.prepare(sql).run(...args).lastInsertRowid)))
+        return v
+      }
+      const campaign = (c: string): number =>
+        id(
+          `c:${c}`,
+          "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (?, ?, ?, 'sales', 'active')",
+          accountId,
+          c,
+          c,
+        )
+      const input: DailyMetricInput[] = rows.map((r) => {
+        const adSetId = id(
+          `s:${r.set}`,
+          "INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (?, ?, ?, ?, 'active')",
+          accountId,
+          campaign(r.set),
+          r.set,
+          r.set,
+        )
+        const adId = id(
+          `a:${r.ad}`,
+          "INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (?, ?, ?, ?, ?, 'active')",
+          accountId,
+          campaign(r.set),
+          adSetId,
+          r.ad,
+          r.ad,
+        )
+        return {
+          adId,
+          date: `2026-10-${String(r.day).padStart(2, '0')}`,
+          accountId,
+          campaignId: campaign(r.campaign ?? r.set),
+          adSetId,
+          spendMicros: r.spend * 1e6,
+          impressions: 1000,
+          clicks: r.clicks,
+          reach: 0,
+          conversions: 1,
+          conversionValueMicros: 0,
+          videoViews: 0,
+          provisional: false,
+          source: 'import' as const,
+        }
+      })
+      s.transaction(() => {
+        metrics.upsert(input)
+        metrics.refreshRollups(accountId, '2026-10-01', '2026-10-31')
+      }).immediate()
+    })
+  }
+
+  beforeAll(() => {
+    small = createTestCore({ startJobs: false })
+    // Review 5's case: A spends 200 on rows with clicks and has a refund (-150, no clicks) on another
+    // day, inside a month whose sum stays positive (a 100 row with no clicks); B and C 160 each. A's
+    // bound from its month would be 150, so B and C would be read first and A never.
+    // A second account without negative rows: its ad sets keep their bounds (H 180, I 20).
+    world('hidden refund', [
+      [
+        { set: 'A', ad: 'a1', day: 10, clicks: 50, spend: 100 },
+        { set: 'A', ad: 'a2', day: 10, clicks: 50, spend: 100 },
+        { set: 'A', ad: 'a2', day: 11, clicks: 0, spend: -150 },
+        { set: 'A', ad: 'a2', day: 12, clicks: 0, spend: 100 },
+        { set: 'B', ad: 'b1', day: 10, clicks: 50, spend: 80 },
+        { set: 'B', ad: 'b2', day: 10, clicks: 50, spend: 80 },
+        { set: 'C', ad: 'c1', day: 10, clicks: 50, spend: 80 },
+        { set: 'C', ad: 'c2', day: 10, clicks: 50, spend: 80 },
+      ],
+      [
+        { set: 'H', ad: 'h1', day: 9, clicks: 50, spend: 90 },
+        { set: 'H', ad: 'h2', day: 9, clicks: 50, spend: 90 },
+        { set: 'I', ad: 'i1', day: 9, clicks: 50, spend: 10 },
+        { set: 'I', ad: 'i2', day: 9, clicks: 50, spend: 10 },
+      ],
+    ])
+    // Negative clicks inside a month whose clicks sum to 0: D's second ad would look clickless, D
+    // would drop out, though it spends the most over its rows with clicks.
+    world('hidden negative clicks', [
+      [
+        { set: 'D', ad: 'd1', day: 10, clicks: 50, spend: 300 },
+        { set: 'D', ad: 'd2', day: 10, clicks: 50, spend: 300 },
+        { set: 'D', ad: 'd2', day: 11, clicks: -50, spend: 0 },
+        { set: 'E', ad: 'e1', day: 10, clicks: 50, spend: 80 },
+        { set: 'E', ad: 'e2', day: 10, clicks: 50, spend: 80 },
+      ],
+    ])
+    // A refund that takes its month's sum below zero.
+    world('negative month', [
+      [
+        { set: 'F', ad: 'f1', day: 10, clicks: 50, spend: 100 },
+        { set: 'F', ad: 'f2', day: 10, clicks: 50, spend: 100 },
+        { set: 'F', ad: 'f2', day: 11, clicks: 0, spend: -1000 },
+        { set: 'G', ad: 'g1', day: 10, clicks: 50, spend: 80 },
+        { set: 'G', ad: 'g2', day: 10, clicks: 50, spend: 80 },
+      ],
+    ])
+    // An (ad, ad set) pair whose rows carry two campaigns (the platform reports each row's own), so
+    // `ad_month` holds two rows that differ only in the campaign: the keyset's third column. The
+    // first has more clicks than any campaign id, so a key on clicks instead would skip the second: K's
+    // bound would be 200 (700 spent), below L (600), M and N (300), and K would not be read.
+    world('two campaigns', [
+      [
+        { set: 'K', ad: 'k1', day: 10, clicks: 100, spend: 100 },
+        { set: 'K', ad: 'k2', day: 10, clicks: 5000, spend: 100 },
+        { set: 'K', ad: 'k2', day: 20, clicks: 100, spend: 500, campaign: 'Y' },
+        { set: 'L', ad: 'l1', day: 10, clicks: 100, spend: 300 },
+        { set: 'L', ad: 'l2', day: 10, clicks: 100, spend: 300 },
+        { set: 'M', ad: 'm1', day: 10, clicks: 100, spend: 150 },
+        { set: 'M', ad: 'm2', day: 10, clicks: 100, spend: 150 },
+        { set: 'N', ad: 'n1', day: 10, clicks: 100, spend: 150 },
+        { set: 'N', ad: 'n2', day: 10, clicks: 100, spend: 150 },
+      ],
+    ])
+  })
+  afterAll(async () => {
+    await small.close()
+  })
+
+  /** Every case's candidates against one grouping, over windows read by month (days taken off or not) and by day. */
+  function sameAsOnePass(name: string, repo: ExperimentsRepo): string[] {
+    const s = small.store.sqlite
+    const ws = worlds.get(name) as number
+    const exact = (l: AdSetCandidate[]) => l.map(({ conversions: _c, ...r }) => r)
+    for (const [from, to] of [
+      ['2026-10-01', '2026-10-31'],
+      ['2026-10-04', '2026-10-31'],
+      ['2026-10-09', '2026-10-25'],
+      ['2026-10-10', '2026-10-12'],
+    ] as const)
+      for (const limit of [1, 2, 10_000]) {
+        const want = onePass(limit, from, to, s, ws)
+        expect(want.length).toBeGreaterThan(0)
+        expect(exact(repo.adSetsWithSeveralAds(ws, from, to, limit)), `${name} ${from}..${to} top ${limit}`).toEqual(
+          exact(want),
+        )
+      }
+    return onePass(1, '2026-10-01', '2026-10-31', s, ws).map((c) => c.name)
+  }
+
+  it('counts the rows with negative clicks or spend in ad_month', () => {
+    const s = small.store.sqlite
+    expect(adMonthMismatches(s)).toEqual([])
+    expect(s.prepare('SELECT sum(negative_rows) FROM ad_month').pluck().get()).toBe(3)
+  })
+
+  it('reads an account exactly when a month of it holds a negative row, whatever its sum', () => {
+    for (const pages of [{}, { boundPageRows: 1, exactAds: 1 }, { boundPageRows: 2, exactAds: 3 }]) {
+      const repo = new ExperimentsRepo(small.store.sqlite, pages)
+      // The first by spend is the ad set with the negative row in each case.
+      expect(sameAsOnePass('hidden refund', repo)).toEqual(['A'])
+      expect(sameAsOnePass('hidden negative clicks', repo)).toEqual(['D'])
+      expect(sameAsOnePass('negative month', repo)).toEqual(['F'])
+    }
+  })
+
+  it('pages past ad_month rows that differ only in their campaign', () => {
+    expect(
+      small.store.sqlite
+        .prepare('SELECT count(DISTINCT campaign_id) FROM ad_month GROUP BY ad_id, ad_set_id ORDER BY 1 DESC LIMIT 1')
+        .pluck()
+        .get(),
+    ).toBe(2)
+    for (const pages of [{}, { boundPageRows: 1, exactAds: 1 }, { boundPageRows: 2, exactAds: 1 }])
+      expect(sameAsOnePass('two campaigns', new ExperimentsRepo(small.store.sqlite, pages))).toEqual(['K'])
+  })
+
+  it('refuses page sizes that are not whole numbers of at least 1', () => {
+    const s = small.store.sqlite
+    for (const bad of [0, -1, 1.5, Number.NaN, Infinity]) {
+      expect(() => new ExperimentsRepo(s, { boundPageRows: bad })).toThrow(/boundPageRows/)
+      expect(() => new ExperimentsRepo(s, { exactAds: bad })).toThrow(/exactAds/)
+    }
   })
 })

@@ -20,7 +20,7 @@ const EXACT_ADS = 1_000
 
 /** An ad's clicks and spend over a window for one ad set its rows carry (`next`: another ad set). */
 type Bound = { set: number; clicks: number; spend: number; next: Bound | null }
-/** An account's bounds per ad; `negative`: a row or sum read had negative clicks or spend. */
+/** An account's bounds per ad; `negative`: a row read, or a month's rows, had negative clicks or spend. */
 type Bounds = { byAd: Map<number, Bound>; negative: boolean }
 
 /** The levels a test can compare: ads, ad sets or campaigns. */
@@ -88,6 +88,12 @@ export class ExperimentsRepo {
   ) {
     this.boundPageRows = pages.boundPageRows ?? BOUND_PAGE_ROWS
     this.exactAds = pages.exactAds ?? EXACT_ADS
+    for (const [name, v] of [
+      ['boundPageRows', this.boundPageRows],
+      ['exactAds', this.exactAds],
+    ] as const)
+      if (!Number.isInteger(v) || v < 1)
+        throw new RangeError(`ExperimentsRepo: ${name} must be a whole number >= 1, not ${v}`)
   }
 
   /** The entities among `ids` that belong to the workspace (others are left out). */
@@ -149,14 +155,14 @@ export class ExperimentsRepo {
    * 16), so the rows are read by key for the few ad sets that can rank:
    * 1. bounds per (ad, ad set) from the monthly rollup (`boundSteps`): each month's `ad_month` sums,
    *    exact for the window where the month lies inside it or its few days outside are taken off (or
-   *    its few days inside are read instead), else the whole month's. Platforms report no negative
-   *    clicks or spend (CSV import refuses them; the connectors store what a platform sends, so a
-   *    sync never stops on one), so an ad whose bounded clicks are 0 has no row with clicks in the
+   *    its few days inside are read instead), else the whole month's. Where no row has negative
+   *    clicks or spend (CSV import refuses them; the connectors store what a platform sends, a
+   *    refund or credit included, so a sync never stops on one), an ad whose bounded clicks are 0 has no row with clicks in the
    *    window and the bounded spend of an ad set's ads with clicks is at least its spend over its rows
    *    with clicks (what ad sets are ranked by); ad sets with fewer than two such ads cannot be
-   *    candidates. An account where a bound read meets a negative value has no bounds: every ad set of
-   *    it with two ads with rows is read exactly. A negative row hidden in a month's positive sum is
-   *    not seen: there the suggestions (advice only, nothing is applied from them) may miss an ad set;
+   *    candidates. An account where a bound read meets a negative value (a day row, or an `ad_month`
+   *    row whose `negative_rows` counts rows with negative clicks or spend, even where its sums stay
+   *    positive) has no bounds: every ad set of it with two ads with rows is read exactly;
    * 2. exact sums (days, totals and ad ids over the rows with clicks, CANDIDATE_CHUNK_DAYS days per
    *    read, so the sums add in the same order as one grouping per chunk) of ad sets in order of their
    *    bound, read by key (their ads on those days), in growing batches until no ad set left could
@@ -330,7 +336,7 @@ export class ExperimentsRepo {
     const pageRows = this.boundPageRows
     const monthPage = this.sqlite
       .prepare(
-        `SELECT ad_id, ad_set_id, clicks, spend_micros, campaign_id FROM ad_month
+        `SELECT ad_id, ad_set_id, clicks, spend_micros, campaign_id, negative_rows FROM ad_month
          WHERE account_id = ? AND month = ? AND (ad_id, ad_set_id, campaign_id) > (?, ?, ?)
          ORDER BY ad_id, ad_set_id, campaign_id LIMIT ?`,
       )
@@ -344,9 +350,11 @@ export class ExperimentsRepo {
     // Per ad, its bounds; an ad whose rows carry several ad sets has a chain.
     const byAd = new Map<number, Bound>()
     let negative = false
+    // A day row, or an `ad_month` row (with its count of rows with negative clicks or spend).
+    type Row = [ad: number, set: number, clicks: number, spend: number, campaign?: number, negativeRows?: number]
     const add = (list: number[][], sign: 1 | -1): void => {
-      for (const [ad, set, clicks, spend] of list as [number, number, number, number][]) {
-        if (clicks < 0 || spend < 0) negative = true
+      for (const [ad, set, clicks, spend, , negativeRows] of list as Row[]) {
+        if (clicks < 0 || spend < 0 || (negativeRows ?? 0) > 0) negative = true
         let b = byAd.get(ad)
         while (b && b.set !== set) b = b.next ?? undefined
         if (b) {

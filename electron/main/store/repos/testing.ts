@@ -95,10 +95,11 @@ export class ReportTestRepo {
 export function adMonthMismatches(s: Sqlite): unknown[] {
   const fromRows = `SELECT account_id, substr(date, 1, 7) AS month, ad_id, ad_set_id, campaign_id, sum(spend_micros) AS spend,
       sum(impressions) AS impressions, sum(clicks) AS clicks, sum(reach) AS reach, round(sum(conversions), 6) AS conversions,
-      sum(conversion_value_micros) AS value, sum(video_views) AS views, count(*) AS days, min(date) AS first, max(date) AS last
+      sum(conversion_value_micros) AS value, sum(video_views) AS views, count(*) AS days,
+      sum(CASE WHEN clicks < 0 OR spend_micros < 0 THEN 1 ELSE 0 END) AS negative, min(date) AS first, max(date) AS last
     FROM daily_metrics GROUP BY 1, 2, 3, 4, 5`
   const fromRollup = `SELECT account_id, month, ad_id, ad_set_id, campaign_id, spend_micros, impressions, clicks, reach,
-      round(conversions, 6), conversion_value_micros, video_views, days, first_date, last_date FROM ad_month`
+      round(conversions, 6), conversion_value_micros, video_views, days, negative_rows, first_date, last_date FROM ad_month`
   return [
     ...s.prepare(`SELECT 'missing or different in ad_month' AS side, * FROM (${fromRows} EXCEPT ${fromRollup})`).all(),
     ...s.prepare(`SELECT 'not in the rows' AS side, * FROM (${fromRollup} EXCEPT ${fromRows})`).all(),

@@ -45,7 +45,9 @@ export const accountDataMarks = sqliteTable('account_data_marks', {
  * its rows carry), money in micros of the account currency, `conversions` unrounded, `reach` the sum
  * of daily reach, `days` the rows summed and their first and last date. Long windows at the ad and
  * ad-set level (automation's "lifetime", creatives lists) read whole months here instead of every
- * ad-day row. Maintained on write in the same transaction as the rows by every metrics writer
+ * ad-day row. `negative_rows` counts the rows summed that have negative clicks or spend (a platform's
+ * refund or credit, stored as sent; migration 0019): the A/B candidates' bounds hold only where it is
+ * 0. Maintained on write in the same transaction as the rows by every metrics writer
  * (`AdMonthRollup.refresh` rebuilds the months a write touched from the rows); `WITHOUT ROWID`
  * (hand-added to the generated SQL), keyed so one account's months are one key range.
  */
@@ -67,6 +69,7 @@ export const adMonth = sqliteTable(
     conversionValueMicros: integer('conversion_value_micros').notNull().default(0),
     videoViews: integer('video_views').notNull().default(0),
     days: integer('days').notNull().default(0),
+    negativeRows: integer('negative_rows').notNull().default(0),
     firstDate: text('first_date').notNull(),
     lastDate: text('last_date').notNull(),
   },

@@ -28,7 +28,8 @@ afterAll(() => core.close())
 const rnd = lcg(7)
 /**
  * Rows of three ads over [from, to]: ad 0 skips some days, ad 1 moves to ad set 2 (and campaign 2)
- * from the 10th of every month, so one ad has two groups within a month.
+ * from the 10th of every month, so one ad has two groups within a month; some rows have negative
+ * spend and no clicks (a refund) or negative clicks, as platforms may send (`ad_month.negative_rows`).
  */
 function rows(from: string, to: string): RemoteDailyRow[] {
   const out: RemoteDailyRow[] = []
@@ -36,7 +37,9 @@ function rows(from: string, to: string): RemoteDailyRow[] {
     for (let a = 0; a < 3; a++) {
       if (a === 0 && Number(date.slice(8)) % 5 === 0) continue
       const moved = a === 1 && Number(date.slice(8)) >= 10
-      out.push({
+      const refund = a === 2 && Number(date.slice(8)) % 7 === 3
+      const negativeClicks = a === 0 && Number(date.slice(8)) % 11 === 4
+      const row = {
         adExternalId: `a${a}`,
         adSetExternalId: moved ? 's2' : `s${a}`,
         campaignExternalId: moved ? 'c2' : `c${a}`,
@@ -48,7 +51,10 @@ function rows(from: string, to: string): RemoteDailyRow[] {
         conversions: Math.round(rnd() * 30) / 7,
         conversionValueMicros: Math.round(rnd() * 3e8),
         videoViews: Math.round(rnd() * 50),
-      })
+      }
+      if (refund) Object.assign(row, { spendMicros: -row.spendMicros, clicks: 0 })
+      if (negativeClicks) row.clicks = -row.clicks - 1
+      out.push(row)
     }
   return out
 }
@@ -78,6 +84,8 @@ describe('ChunkWriter and ad_month', () => {
       expect(write(from, to)).toBeGreaterThan(0)
       expect(adMonthMismatches(s)).toEqual([])
     }
+    // The backfill's sums (added, not rebuilt) count the rows with negative clicks or spend too.
+    expect(s.prepare('SELECT sum(negative_rows) FROM ad_month').pluck().get()).toBeGreaterThan(0)
     const before = s.prepare("SELECT * FROM ad_month WHERE month = '2026-02' ORDER BY ad_id, ad_set_id").all()
     expect(before.length).toBe(4)
     // A window written again (a restatement) that lost ad 2's rows and some of ad 0's: its months
