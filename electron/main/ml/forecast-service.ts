@@ -9,7 +9,7 @@ import type {
 import { AppError } from '../../../shared/ipc/result'
 import type { EventBus } from '../events'
 import type { JobContext } from '../scheduler/job-queue'
-import { runSteps, type Steps } from '../scheduler/slices'
+import { runSteps, sliceBudget, SLICE_MS, type Steps } from '../scheduler/slices'
 import type { Sqlite } from '../store/db'
 import { accountOfEntity, loadAccountTotals, loadWorkspaceSeries } from '../store/repos/dataset-repo'
 import { dataStatus, type EntitySeries } from './features'
@@ -36,6 +36,9 @@ import {
 import { trainInWorker, type TrainMode } from './train-runner'
 
 export const FORECAST_MODEL = 'forecast'
+
+/** Badges written per transaction after a training (each a few milliseconds; an event-loop turn between them). */
+export const PREDICTION_ROWS_PER_WRITE = 4096
 /** Horizon of the stored prediction badges. */
 export { BADGE_HORIZON_DAYS } from './train-score'
 const CURVE_DAYS = 180
@@ -338,9 +341,19 @@ export class ForecastService {
         artifact: JSON.stringify(result.artifact),
         trainedAt: this.now().toISOString(),
       },
-      activate,
+      false,
     )
-    if (trained.badges) this.registry.replacePredictions(version.id, trained.badges, this.now().toISOString())
+    if (trained.badges) {
+      // The new version's badges go in a slice at a time while it is inactive, then it becomes the
+      // active one in one step: readers see the old version and its badges, or the new and all of its.
+      const at = this.now().toISOString()
+      const budget = sliceBudget(SLICE_MS, ctx.signal)
+      for (let i = 0; i < trained.badges.length; i += PREDICTION_ROWS_PER_WRITE) {
+        await budget.yield()
+        this.registry.addPredictions(version.id, trained.badges.slice(i, i + PREDICTION_ROWS_PER_WRITE), at)
+      }
+      this.registry.activate(workspaceId, FORECAST_MODEL, version.id)
+    }
     this.events.emit('ml:modelTrained', {
       workspaceId,
       name: FORECAST_MODEL,

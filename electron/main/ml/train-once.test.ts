@@ -1,10 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import type { Core } from '../core'
 import { queueTraining } from './module'
+import { ModelRegistry } from '../store/repos/model-registry'
+import { PREDICTION_ROWS_PER_WRITE } from './forecast-service'
 
 let core: Core | null = null
 afterEach(async () => {
@@ -44,6 +46,20 @@ describe('training on a store file', () => {
     expect((await core.jobs.waitFor(build)).status).toBe('succeeded')
     const ws = (core.jobs.result<{ workspaceId: number }>(build) as { workspaceId: number }).workspaceId
     const steps: string[] = []
+    // The badges are written a slice at a time while the new version is still inactive.
+    const sqlite = core.store.sqlite
+    const activeWhileWriting: number[] = []
+    const slices: number[] = []
+    const original = ModelRegistry.prototype.addPredictions
+    const add = vi.spyOn(ModelRegistry.prototype, 'addPredictions').mockImplementation(function (
+      this: ModelRegistry,
+      ...args: Parameters<ModelRegistry['addPredictions']>
+    ) {
+      const row = sqlite.prepare('SELECT active FROM models WHERE id = ?').get(args[0]) as { active: number }
+      activeWhileWriting.push(row.active)
+      slices.push(args[1].length)
+      original.apply(this, args)
+    })
     const r = await core.services.forecasts.train(
       ws,
       {
@@ -52,7 +68,18 @@ describe('training on a store file', () => {
       },
       { nTrees: 10, quantileTrees: 10 },
     )
+    add.mockRestore()
     expect(r).toMatchObject({ ranIn: 'worker', activated: true })
+    expect(slices.length).toBeGreaterThan(0)
+    expect(activeWhileWriting.every((a) => a === 0)).toBe(true)
+    expect(slices.every((n) => n > 0 && n <= PREDICTION_ROWS_PER_WRITE)).toBe(true)
+    const stored = sqlite
+      .prepare(
+        `SELECT m.active, (SELECT count(*) FROM predictions p WHERE p.model_id = m.id) AS n FROM models m
+         WHERE m.workspace_id = ? AND m.version = ?`,
+      )
+      .get(ws, r.version) as { active: number; n: number }
+    expect(stored).toEqual({ active: 1, n: slices.reduce((a, b) => a + b, 0) })
     // The training thread says what its heap held (the scale bench reports it).
     expect(r.workerHeapMb).toBeGreaterThan(0)
     // The worker told how much it read before training.

@@ -97,21 +97,35 @@ export class ModelRegistry {
     return toVersion(this.sqlite.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow)
   }
 
-  /** Replace the stored predictions of a model (badges) in one transaction. */
-  replacePredictions(
+  /**
+   * Adds stored predictions (badges) of a model, in one transaction. A new version's badges are
+   * written a slice at a time while it is still inactive (`activate` then makes it the one read), so
+   * the core's thread is never held by all of them at once (tens of thousands of rows at 10,000
+   * campaigns).
+   */
+  addPredictions(
     modelId: number,
-    rows: { entityType: string; entityId: number; horizonDays: number; value: unknown }[],
+    rows: readonly { entityType: string; entityId: number; horizonDays: number; value: unknown }[],
     createdAt: string,
   ): void {
-    const del = this.sqlite.prepare('DELETE FROM predictions WHERE model_id = ?')
     const ins = this.sqlite.prepare(
       'INSERT INTO predictions (model_id, entity_type, entity_id, horizon_days, value, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     )
     this.sqlite
       .transaction(() => {
-        del.run(modelId)
         for (const r of rows)
           ins.run(modelId, r.entityType, r.entityId, r.horizonDays, JSON.stringify(r.value), createdAt)
+      })
+      .immediate()
+  }
+
+  /** Makes version `id` the workspace's active one of its model (the others inactive), in one transaction. */
+  activate(workspaceId: number, name: string, id: number): void {
+    this.sqlite
+      .transaction(() => {
+        this.sqlite
+          .prepare('UPDATE models SET active = CASE WHEN id = ? THEN 1 ELSE 0 END WHERE workspace_id = ? AND name = ?')
+          .run(id, workspaceId, name)
       })
       .immediate()
   }
