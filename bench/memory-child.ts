@@ -7,7 +7,7 @@
  */
 import { heavyPageCalls } from './heavy-pages'
 import { startWorker } from '../electron/main/worker-entry'
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { addDays } from '../shared/domain/dates'
 import { createCore, type Core } from '../electron/main/core'
 import { createNodePlatform } from '../electron/main/platform/node'
@@ -116,7 +116,12 @@ function stallLog(log: (m: string) => void, t0: number): { stop(): { gcPauseMaxM
     last = now
   }, 10)
   let gcPauseMaxMs = 0
-  const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' }
+  const kinds: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+  }
   const gc = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       gcPauseMaxMs = Math.max(gcPauseMaxMs, e.duration)
