@@ -180,6 +180,56 @@ describe('ExperimentsRepo.adSetsWithSeveralAds', () => {
       sameOverWindows(repo)
   })
 
+  it('reads an account again when its metrics are written between two steps', () => {
+    const s = core.store.sqlite
+    const accountId = s
+      .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ? ORDER BY id LIMIT 1')
+      .pluck()
+      .get(workspaceId) as number
+    // The account's first candidate, and one of its ads with a row on 2 October (outside the window:
+    // taken off October's sums).
+    const ranked = onePass(10_000)
+    const accountOf = s.prepare('SELECT account_id FROM ad_sets WHERE id = ?').pluck()
+    const limit = ranked.findIndex((c) => accountOf.get(c.id) === accountId) + 1
+    expect(limit).toBeGreaterThan(0)
+    const set = ranked[limit - 1]?.id as number
+    const [ad, spend] = s
+      .prepare(
+        "SELECT ad_id, spend_micros FROM daily_metrics WHERE date = '2026-10-02' AND ad_set_id = ? ORDER BY ad_id LIMIT 1",
+      )
+      .raw()
+      .get(set) as [number, number]
+    const rollup = new AdMonthRollup(s)
+    const write = (v: number): void =>
+      s
+        .transaction(() => {
+          s.prepare(
+            "UPDATE daily_metrics SET spend_micros = ? WHERE account_id = ? AND date = '2026-10-02' AND ad_id = ?",
+          ).run(v, accountId, ad)
+          rollup.refresh(accountId, '2026-10-01', '2026-10-31')
+        })
+        .immediate()
+    const repo = new ExperimentsRepo(s)
+    try {
+      const steps = repo.adSetsWithSeveralAdsSteps(workspaceId, FROM, TO, limit)
+      // The account's first step, then its first bound read (October's `ad_month` rows, one page).
+      expect(steps.next().done).toBe(false)
+      expect(steps.next().done).toBe(false)
+      // A sync restates 2 October: October's sums and that day both move. Read across the write, the
+      // bound would take the new day off the old month's sums, far below the ad set's spend. (Session
+      // 15's try passed without the restart too: the negative decoys then put this account on the
+      // exact path, so its bounds were never used; they now have a store of their own.)
+      write(spend + 1e13)
+      let r = steps.next()
+      while (!r.done) r = steps.next()
+      const exact = (l: AdSetCandidate[]) => l.map(({ conversions: _c, ...x }) => x)
+      expect(exact(r.value)).toEqual(exact(onePass(limit)))
+      expect(r.value.some((c) => c.id === set)).toBe(true)
+    } finally {
+      write(spend)
+    }
+  })
+
   it('leaves out a busy ad set with clicks on one ad only', () => {
     const repo = new ExperimentsRepo(core.store.sqlite)
     const ids = new Set(repo.adSetsWithSeveralAds(workspaceId, FROM, TO, 10_000).map((c) => c.id))
@@ -342,6 +392,20 @@ describe('ExperimentsRepo.adSetsWithSeveralAds with negative rows and odd keys',
         { set: 'N', ad: 'n2', day: 10, clicks: 100, spend: 150 },
       ],
     ])
+    // Ad sets R and S first by spend (R by id), then P and Q: a sync then gives Q more spend and R less
+    // (see 'ties the exact reads to the data the bounds saw').
+    world('written while read', [
+      [
+        { set: 'R', ad: 'r1', day: 10, clicks: 50, spend: 150 },
+        { set: 'R', ad: 'r2', day: 10, clicks: 50, spend: 150 },
+        { set: 'S', ad: 's1', day: 10, clicks: 50, spend: 150 },
+        { set: 'S', ad: 's2', day: 10, clicks: 50, spend: 150 },
+        { set: 'P', ad: 'p1', day: 10, clicks: 50, spend: 100 },
+        { set: 'P', ad: 'p2', day: 10, clicks: 50, spend: 100 },
+        { set: 'Q', ad: 'q1', day: 12, clicks: 50, spend: 90 },
+        { set: 'Q', ad: 'q2', day: 12, clicks: 50, spend: 90 },
+      ],
+    ])
   })
   afterAll(async () => {
     await small.close()
@@ -393,6 +457,61 @@ describe('ExperimentsRepo.adSetsWithSeveralAds with negative rows and odd keys',
     ).toBe(2)
     for (const pages of [{}, { boundPageRows: 1, exactAds: 1 }, { boundPageRows: 2, exactAds: 1 }])
       expect(sameAsOnePass('two campaigns', new ExperimentsRepo(small.store.sqlite, pages))).toEqual(['K'])
+  })
+
+  it('ties the exact reads to the data the bounds saw: a write between any two steps gives one state', () => {
+    const s = small.store.sqlite
+    const ws = worlds.get('written while read') as number
+    const adId = (name: string): number =>
+      s
+        .prepare(
+          'SELECT id FROM ads WHERE name = ? AND account_id IN (SELECT id FROM ad_accounts WHERE workspace_id = ?)',
+        )
+        .pluck()
+        .get(name, ws) as number
+    const [q1, r1] = [adId('q1'), adId('r1')]
+    const accountId = s.prepare('SELECT account_id FROM ads WHERE id = ?').pluck().get(q1) as number
+    const metrics = new MetricsRepo(s)
+    // A sync restating 10 and 12 October (its rows and rollups in one transaction): Q's first ad spends
+    // 500 (Q 590, first), R's 10 (R 160). Exact sums read across it, with the bounds read before it,
+    // would read R and S, find S (300) first and stop: neither state's answer.
+    const write = (q: number, r: number): void =>
+      s
+        .transaction(() => {
+          const upd = s.prepare('UPDATE daily_metrics SET spend_micros = ? WHERE ad_id = ? AND date = ?')
+          upd.run(q * 1e6, q1, '2026-10-12')
+          upd.run(r * 1e6, r1, '2026-10-10')
+          metrics.refreshRollups(accountId, '2026-10-10', '2026-10-12')
+        })
+        .immediate()
+    const exact = (l: AdSetCandidate[]) => l.map(({ conversions: _c, ...r }) => r)
+    const repo = new ExperimentsRepo(s)
+    const [from, to] = ['2026-10-01', '2026-10-31']
+    let steps = 0
+    for (const it = repo.adSetsWithSeveralAdsSteps(ws, from, to, 1); !it.next().done;) steps++
+    expect(steps).toBeGreaterThan(10)
+    const before = exact(onePass(1, from, to, s, ws))
+    expect(before.map((c) => c.name)).toEqual(['R'])
+    const firsts = new Set<string>()
+    for (let k = 1; k <= steps; k++) {
+      const it = repo.adSetsWithSeveralAdsSteps(ws, from, to, 1)
+      for (let i = 0; i < k; i++) expect(it.next().done).toBe(false)
+      write(500, 10)
+      try {
+        const after = exact(onePass(1, from, to, s, ws))
+        expect(after.map((c) => c.name)).toEqual(['Q'])
+        let r = it.next()
+        while (!r.done) r = it.next()
+        // The answer of one state: after the write, or before it when the write came after the last
+        // exact read.
+        const got = exact(r.value)
+        expect([before, after], `written after step ${k}: ${JSON.stringify(got)}`).toContainEqual(got)
+        firsts.add(r.value[0]?.name ?? '')
+      } finally {
+        write(90, 150)
+      }
+    }
+    expect([...firsts].sort()).toEqual(['Q', 'R'])
   })
 
   it('refuses page sizes that are not whole numbers of at least 1', () => {

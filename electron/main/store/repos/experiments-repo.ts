@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3'
 import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../../shared/domain/dates'
 import { runSteps, type Steps } from '../../scheduler/slices'
 import { onAccountSnapshots } from './account-snapshots'
+import { accountDataMark } from './ad-month-rollup'
 import type { Sqlite } from '../connect'
 import { inChunks, marks } from '../id-lists'
 
@@ -168,19 +169,39 @@ export class ExperimentsRepo {
    *    bound, read by key (their ads on those days), in growing batches until no ad set left could
    *    rank above the `limit`-th;
    * then their names. The same candidates as grouping every ad set's rows with clicks at once; ad sets
-   * by spend, then id.
+   * by spend, then id. The exact reads are tied to the state the bounds were read on: each account's
+   * data mark (`accountDataMark`) is taken with its bounds and compared right after the last exact
+   * read; if any moved (a sync wrote in between: its exact sums may miss rows of ads the bounds did not
+   * list, or be compared with stale bounds), the whole read runs once more (in steps; a write during
+   * that second run is not checked again: the page's answer is dropped on `data:changed` anyway).
    */
   *adSetsWithSeveralAdsSteps(workspaceId: number, from: string, to: string, limit: number): Steps<AdSetCandidate[]> {
-    if (limit < 1) return []
+    const first = yield* this.candidateSteps(workspaceId, from, to, limit)
+    if (!first.moved) return first.candidates
+    yield
+    return (yield* this.candidateSteps(workspaceId, from, to, limit)).candidates
+  }
+
+  /** One run of `adSetsWithSeveralAdsSteps`; `moved`: an account's data mark moved during it. */
+  private *candidateSteps(
+    workspaceId: number,
+    from: string,
+    to: string,
+    limit: number,
+  ): Steps<{ candidates: AdSetCandidate[]; moved: boolean }> {
+    if (limit < 1) return { candidates: [], moved: false }
     const accounts = this.sqlite
       .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ? ORDER BY id')
       .pluck()
       .all(workspaceId) as number[]
     type Candidate = { id: number; accountId: number; bound: number; ads: number[] }
     const candidates: Candidate[] = []
+    // Each account's data mark as its bounds were read (taken in the step of their last read).
+    const marksAtBounds = new Map<number, number>()
     for (const accountId of accounts) {
       yield
       const { byAd, negative } = yield* this.boundSteps(accountId, from, to)
+      marksAtBounds.set(accountId, accountDataMark(this.sqlite, accountId))
       yield
       const bySet = new Map<number, Candidate>()
       for (const [ad, head] of byAd)
@@ -266,6 +287,9 @@ export class ExperimentsRepo {
       const bound = candidates[next]
       if (kth && bound && (bound.bound < (kth.v[4] as number) || (bound.bound === kth.v[4] && bound.id > kth.id))) break
     }
+    // In the step of the last exact read: were all of them read on the state the bounds saw?
+    let moved = false
+    for (const [accountId, mark] of marksAtBounds) if (accountDataMark(this.sqlite, accountId) !== mark) moved = true
     yield
     const top = [...sets.values()]
       .filter((e) => e.ads.size >= 2)
@@ -284,7 +308,7 @@ export class ExperimentsRepo {
             .all(...ids) as { id: number; name: string; campaign: string; currency: string; status: string }[],
       ).map((n) => [n.id, n]),
     )
-    return top.flatMap((e) => {
+    const found = top.flatMap((e) => {
       const n = names.get(e.id)
       if (!n) return []
       const [days, impressions, clicks, conversions, spendMicros, revenueMicros] = e.v as [
@@ -313,6 +337,7 @@ export class ExperimentsRepo {
         },
       ]
     })
+    return { candidates: found, moved }
   }
 
   /**
