@@ -123,6 +123,22 @@ describe('page reads on their worker', () => {
     // The order is kept in the core: later windows cost their rows only.
     const order = { workspaceId: ws, range, sort: 'ctr', dir: 'desc', search: '' } as const
     expect(core.pageReads.has('creatives:order', order)).toBe(true)
+    // The page's windows (CREATIVES_WINDOW rows) keep their rows: asked again, the same rows without
+    // reading them again; an export's windows of 500 are not kept.
+    const o = await core.pageReads.get('creatives:order', order)
+    const rowsOf = (from: number, n: number) => ({
+      ids: Array.from(o.ids.subarray(from, Math.min(from + n, total))),
+      totals: orderTotals(o, from, Math.min(from + n, total)),
+      to: range.to,
+      page: n === CREATIVES_WINDOW,
+    })
+    const scrolled = { ...win(7), window: { ...win(7).window, limit: CREATIVES_WINDOW } }
+    const again = (await call('analytics:listCreatives', scrolled)) as List
+    expect(core.pageReads.has('creatives:rows', rowsOf(7, CREATIVES_WINDOW))).toBe(true)
+    expect(await call('analytics:listCreatives', scrolled)).toEqual(again)
+    expect(again.rows.map((r) => r.adId)).toEqual(want.slice(7, 7 + CREATIVES_WINDOW))
+    await call('analytics:listCreatives', { ...win(3), window: { ...win(3).window, limit: 500 } })
+    expect(core.pageReads.has('creatives:rows', rowsOf(3, 500))).toBe(false)
 
     // A search filters by name before the window; the name sort is the explorer's.
     const byName = (await call('analytics:listCreatives', win(0, 'name', 'asc'))) as List
@@ -228,7 +244,7 @@ describe('the pages:prepare job', () => {
       const o = await c.pageReads.get('creatives:order', spendOrder)
       const n = Math.min(CREATIVES_WINDOW, o.ids.length)
       const ids = Array.from(o.ids.subarray(0, n))
-      expect(c.pageReads.has('creatives:rows', { ids, totals: orderTotals(o, 0, n), to: r.to, first: true })).toBe(true)
+      expect(c.pageReads.has('creatives:rows', { ids, totals: orderTotals(o, 0, n), to: r.to, page: true })).toBe(true)
       expect(c.pageReads.has('analytics:compareFormats', { workspaceId: w, range: r })).toBe(true)
       expect(c.pageReads.has('ml:getDrivers', { workspaceId: w, days: 30 })).toBe(false)
       // A sync's end forgets the kept answers and queues the job again.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, endOfMonth, startOfMonth } from '../../../shared/domain/dates'
 import type { Core } from '../core'
 import { AnalyticsRepo, type RawBucket } from '../store/repos/analytics-repo'
+import { AdMonthRollup } from '../store/repos/ad-month-rollup'
 import { CreativesRepo } from '../store/repos/creatives-repo'
 import { createTestCore, TEST_CALLER } from '../test-support'
 
@@ -69,5 +70,41 @@ describe('creatives: per-ad sums of a range', () => {
       .prepare('SELECT ad_id, date, impressions, clicks FROM daily_metrics WHERE ad_id = ? AND date <= ? ORDER BY date')
       .all(list.rows[0]?.adId, to)
     expect(days).toEqual(scan)
+  })
+  it("reads each ad's days up to a date as a scan of its rows (a gap inside a month; dates inside, before and past the data)", () => {
+    const sqlite = core.store.sqlite
+    const creatives = new CreativesRepo(sqlite)
+    const ids = (sqlite.prepare('SELECT id FROM ads ORDER BY id').pluck().all() as number[]).filter(
+      (_, i) => i % 3 === 0,
+    )
+    const scan = sqlite.prepare(
+      `SELECT d.ad_id, d.date, d.impressions, d.clicks FROM daily_metrics d JOIN ads x ON x.id = d.ad_id
+       WHERE d.account_id = x.account_id AND d.date <= ? ORDER BY d.ad_id, d.date`,
+    )
+    // An ad that stopped and started again within a month: three days of its rows gone mid-month
+    // (ad_month rebuilt as a writer does), so its month's [first, last] days include days without rows.
+    const ad = ids[1] as number
+    const [account, month] = sqlite
+      .prepare('SELECT account_id, month FROM ad_month WHERE ad_id = ? AND days >= 20 ORDER BY month')
+      .raw()
+      .get(ad) as [number, string]
+    const gap = [10, 11, 12].map((d) => `${month}-${String(d)}`)
+    sqlite
+      .transaction(() => {
+        sqlite
+          .prepare(`DELETE FROM daily_metrics WHERE account_id = ? AND ad_id = ? AND date IN (?, ?, ?)`)
+          .run(account, ad, ...gap)
+        new AdMonthRollup(sqlite).refresh(account, `${month}-01`, endOfMonth(`${month}-01`))
+      })
+      .immediate()
+    const m = sqlite
+      .prepare('SELECT days, first_date, last_date FROM ad_month WHERE account_id = ? AND month = ? AND ad_id = ?')
+      .get(account, month, ad) as { days: number; first_date: string; last_date: string }
+    expect(m.first_date < gap[0]! && m.last_date > gap[2]!).toBe(true)
+    const midMonth = addDays(startOfMonth(to), -20)
+    for (const until of [to, addDays(to, 40), midMonth, endOfMonth(midMonth), addDays(first, 2), addDays(first, -1)]) {
+      const want = (scan.all(until) as { ad_id: number }[]).filter((r) => ids.includes(r.ad_id))
+      expect(creatives.adDays([...ids].reverse(), until), until).toEqual(want)
+    }
   })
 })
