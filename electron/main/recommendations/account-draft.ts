@@ -249,6 +249,9 @@ export class AccountDrafter {
     }
     const revenue7 = new Map(adSets7.map((s) => [s.id, s]))
     const adSetsPrior21 = w21.ad_set
+    // The 28 days are the 21 and the 7 together (disjoint windows: sums and day counts add).
+    const adSets28 = addWindows(adSetsPrior21, adSets7)
+    await budget.maybeYield()
     const campaigns = [...recent.campaign.values()]
     return {
       account: acc,
@@ -257,8 +260,7 @@ export class AccountDrafter {
       holders,
       curves,
       latest,
-      // The 28 days are the 21 and the 7 together (disjoint windows: sums and day counts add).
-      adSets28: addWindows(adSetsPrior21, adSets7),
+      adSets28,
       adSets7,
       adSetsPrior21,
       adSetCounts: repo.adSetCounts(acc.id),

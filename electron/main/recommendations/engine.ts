@@ -287,25 +287,30 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
   return runSteps(budgetReallocationSteps(a))
 }
 
-/** `budgetReallocation` as steps (the reallocation's moves a few hundred at a time). */
+/** Holders (curves, table rows) a reallocation handles between two chances to yield. */
+const ROWS_PER_STEP = 500
+
+/** `budgetReallocation` as steps (the holders, the reallocation's moves and the table's rows a few hundred at a time). */
 export function* budgetReallocationSteps(a: AccountData): Steps<RecommendationDraft | null> {
   // Paused and archived holders are not part of the account's live budget: left out entirely.
-  const holders: (Holder & { h: BudgetHolder })[] = a.holders
-    .filter((h) => h.status === 'active')
-    .map((h) => {
-      const key = `${h.entityType}:${h.id}`
-      const c = a.curves.get(key)
-      const held = heldReason(h, a.latest, c)
-      const curve = isCurve(c) ? curvePoints(c) : null
-      return {
-        key,
-        h,
-        budget: h.dailyBudgetMicros / 1e6,
-        spend: isCurve(c) ? c.currentDailySpendMicros / 1e6 : 0,
-        curve,
-        held,
-      }
+  const holders: (Holder & { h: BudgetHolder })[] = []
+  for (const h of a.holders) {
+    if (h.status !== 'active') continue
+    // A turn now and then: an account's thousands of holders' curves are not one step.
+    if (holders.length % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield
+    const key = `${h.entityType}:${h.id}`
+    const c = a.curves.get(key)
+    const held = heldReason(h, a.latest, c)
+    const curve = isCurve(c) ? curvePoints(c) : null
+    holders.push({
+      key,
+      h,
+      budget: h.dailyBudgetMicros / 1e6,
+      spend: isCurve(c) ? c.currentDailySpendMicros / 1e6 : 0,
+      curve,
+      held,
     })
+  }
   const movable = holders.filter((x) => x.held === null)
   if (movable.length < 2) return null
   yield
@@ -328,7 +333,8 @@ export function* budgetReallocationSteps(a: AccountData): Steps<RecommendationDr
       .slice(0, CURVES_IN_TABLE)
       .map((x) => x.key),
   )
-  alloc.forEach((x, i) => {
+  for (const [i, x] of alloc.entries()) {
+    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield
     const { h } = holders[i] as (typeof holders)[number]
     const c = a.curves.get(x.key)
     const r2 = isCurve(c) ? c.r2 : null
@@ -382,7 +388,7 @@ export function* budgetReallocationSteps(a: AccountData): Steps<RecommendationDr
         name: h.name,
         action: { kind: 'set_budget', dailyBudgetMicros: budgetAfterMicros },
       })
-  })
+  }
   const pointDay = dRev - dSpend
   if (!changes.length || pointDay <= 0 || pointDay * 7 < MIN_GAIN_SHARE * revBefore * 7) return null
   const half = Z80 * Math.sqrt(variance) * 7
