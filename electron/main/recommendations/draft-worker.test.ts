@@ -133,13 +133,16 @@ describe('draft worker', () => {
     expect(await waiting).toEqual(suggestionsHere())
   })
 
-  it('gives the page reads the suggestions as soon as they are known, before the accounts are drafted', async () => {
+  it("gives the page reads the worker's suggestions as soon as they are known, before an account is drafted", async () => {
     const svc = core.services.recommendations
     const input = contract['experiments:suggest'].input.parse({ workspaceId })
     core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId })
     const answer = suggestionsHere()
     const suggested = vi.spyOn(DraftThread.prototype, 'suggest').mockResolvedValue(answer)
-    // The core's thread's accounts wait until the page has its answer.
+    // The core's thread's accounts wait until the page has its answer, or until the worker has
+    // answered an account (then the page waited for the drafts: the order below fails at once, no
+    // deadlock).
+    const order: string[] = []
     let open = (): void => undefined
     const gate = new Promise<void>((resolve) => (open = resolve))
     const draftHere = AccountDrafter.prototype.draft
@@ -150,20 +153,74 @@ describe('draft worker', () => {
       await gate
       return draftHere.apply(this, args)
     })
-    let drafted = false
-    const draft = svc.draft(workspaceId).then((r) => {
-      drafted = true
-      return r
+    const ask = DraftThread.prototype.account
+    const onWorker = vi.spyOn(DraftThread.prototype, 'account').mockImplementation(function (this: DraftThread, r) {
+      return ask.call(this, r).finally(() => {
+        order.push('worker drafted an account')
+        open()
+      })
     })
     try {
-      expect(await core.pageReads.get('experiments:suggest', input)).toBe(answer)
-      expect(drafted).toBe(false)
+      const draft = svc.draft(workspaceId).then((r) => {
+        order.push('drafted')
+        return r
+      })
+      const page = core.pageReads.get('experiments:suggest', input).then((v) => {
+        order.push('page')
+        open()
+        return v
+      })
+      expect((await draft).drafts.filter((d) => d.kind === 'ab_test').length).toBeGreaterThan(0)
+      const got = await page
+      expect(order[0]).toBe('page')
+      expect(got).toBe(answer)
     } finally {
       open()
+      held.mockRestore()
+      onWorker.mockRestore()
+      suggested.mockRestore()
     }
-    expect((await draft).drafts.filter((d) => d.kind === 'ab_test').length).toBeGreaterThan(0)
-    held.mockRestore()
-    suggested.mockRestore()
+  })
+
+  it("gives the page reads the suggestions computed in the race for the worker's last task, and on the core's thread alone", async () => {
+    const svc = core.services.recommendations
+    const input = contract['experiments:suggest'].input.parse({ workspaceId })
+    // The suggestions this thread computes (the race's, or the core thread's after the accounts).
+    const here: unknown[] = []
+    const service = svc as unknown as { suggestionsSliced: (...args: unknown[]) => Promise<unknown> }
+    const sliced = service.suggestionsSliced
+    const computedHere = vi.spyOn(service, 'suggestionsSliced').mockImplementation(async function (
+      this: unknown,
+      ...args: unknown[]
+    ) {
+      const v = await sliced.apply(this, args)
+      here.push(v)
+      return v
+    })
+    try {
+      // The worker never answers the suggestions: the core's thread computes them in the race.
+      core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId })
+      const never = vi.spyOn(DraftThread.prototype, 'suggest').mockReturnValue(new Promise<never>(() => {}))
+      const draft = svc.draft(workspaceId)
+      const page = core.pageReads.get('experiments:suggest', input)
+      await draft
+      never.mockRestore()
+      expect(here.length).toBe(1)
+      // The race's own answer (the same object), not one the page reads computed after the draft.
+      expect(await page).toBe(here[0])
+
+      // No worker: the core's thread computes them after its accounts.
+      core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId })
+      const start = vi.spyOn(DraftThread, 'start').mockReturnValue(null)
+      const alone = svc.draft(workspaceId)
+      const pageAlone = core.pageReads.get('experiments:suggest', input)
+      await alone
+      start.mockRestore()
+      expect(here.length).toBe(2)
+      expect(await pageAlone).toBe(here[1])
+    } finally {
+      computedHere.mockRestore()
+    }
   })
 
   it('stops the worker when a draft fails on the core thread', async () => {
