@@ -90,8 +90,13 @@ export function fixMmapThreshold(kib: number): boolean {
   return loaded.mallopt(M_MMAP_THRESHOLD, bytes) === 1 && loaded.mallopt(M_TRIM_THRESHOLD, bytes) === 1
 }
 
-/** The mmap threshold the core fixes (kB): glibc's own starting value, kept from rising. */
-export const MMAP_THRESHOLD_KIB = 128
+/**
+ * The mmap threshold the core fixes (kB), kept from rising. 1 MB rather than glibc's starting 128 kB: at
+ * 128 kB every mid-size block (SQLite's sorter, a page's arrays) was a fresh mapping whose pages fault
+ * in zeroed, 10-30 % more CPU on the pages' cold reads; the sync's bodies and decoded pages are larger
+ * and still get mappings of their own (docs/performance.md, session 16 pages lane).
+ */
+export const MMAP_THRESHOLD_KIB = 1024
 
 let tuned: number | undefined
 
