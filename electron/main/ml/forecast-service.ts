@@ -346,13 +346,22 @@ export class ForecastService {
     if (trained.badges) {
       // The new version's badges go in a slice at a time while it is inactive, then it becomes the
       // active one in one step: readers see the old version and its badges, or the new and all of its.
+      // A training cancelled (or failing) between slices removes the version with its badges, so no
+      // half-written version is listed as "kept inactive". (A crash in that moment leaves one: an
+      // inactive version no page reads, replaced by the next training.)
       const at = this.now().toISOString()
+      const rowsPerWrite = options.predictionRowsPerWrite ?? PREDICTION_ROWS_PER_WRITE
       const budget = sliceBudget(SLICE_MS, ctx.signal)
-      for (let i = 0; i < trained.badges.length; i += PREDICTION_ROWS_PER_WRITE) {
-        await budget.yield()
-        this.registry.addPredictions(version.id, trained.badges.slice(i, i + PREDICTION_ROWS_PER_WRITE), at)
+      try {
+        for (let i = 0; i < trained.badges.length; i += rowsPerWrite) {
+          await budget.yield()
+          this.registry.addPredictions(version.id, trained.badges.slice(i, i + rowsPerWrite), at)
+        }
+        this.registry.activate(workspaceId, FORECAST_MODEL, version.id)
+      } catch (err) {
+        this.registry.remove(version.id)
+        throw err
       }
-      this.registry.activate(workspaceId, FORECAST_MODEL, version.id)
     }
     this.events.emit('ml:modelTrained', {
       workspaceId,

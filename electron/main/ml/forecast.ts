@@ -148,6 +148,8 @@ export interface TrainOptions {
   absoluteTarget?: boolean
   /** One conformal quantile for all tiers (the pre-tier calibration; for the bench's before/after). */
   pooledIntervals?: boolean
+  /** Badges written per transaction after the training (default PREDICTION_ROWS_PER_WRITE; tests pass a few). */
+  predictionRowsPerWrite?: number
 }
 
 /** Per-row rolling-origin results of one metric (window totals), for independent re-computation. */

@@ -6,7 +6,14 @@ import { createTestCore, TEST_CALLER } from '../test-support'
 import type { Core } from '../core'
 import { queueTraining } from './module'
 import { ModelRegistry } from '../store/repos/model-registry'
-import { PREDICTION_ROWS_PER_WRITE } from './forecast-service'
+import { trainInWorker } from './train-runner'
+import type * as TrainRunner from './train-runner'
+
+// The real training, watched: the tests compare what it trained with what was stored.
+vi.mock('./train-runner', async (original) => {
+  const m = await original<typeof TrainRunner>()
+  return { ...m, trainInWorker: vi.fn(m.trainInWorker) }
+})
 
 let core: Core | null = null
 afterEach(async () => {
@@ -45,6 +52,28 @@ describe('training on a store file', () => {
     const build = core.jobs.enqueue('demo:build', { campaigns: 8, days: 300, endDate: '2026-06-30' })
     expect((await core.jobs.waitFor(build)).status).toBe('succeeded')
     const ws = (core.jobs.result<{ workspaceId: number }>(build) as { workspaceId: number }).workspaceId
+    // A training cancelled while its badges are being written leaves no version behind.
+    const cancel = new AbortController()
+    let writes = 0
+    const first = ModelRegistry.prototype.addPredictions
+    const abortAfterTwo = vi.spyOn(ModelRegistry.prototype, 'addPredictions').mockImplementation(function (
+      this: ModelRegistry,
+      ...args: Parameters<ModelRegistry['addPredictions']>
+    ) {
+      first.apply(this, args)
+      if (++writes === 1) cancel.abort(new Error('cancelled by the test'))
+    })
+    await expect(
+      core.services.forecasts.train(
+        ws,
+        { progress: () => undefined, signal: cancel.signal },
+        { nTrees: 10, quantileTrees: 10, predictionRowsPerWrite: 2 },
+      ),
+    ).rejects.toThrow(/cancelled by the test/)
+    abortAfterTwo.mockRestore()
+    expect(writes).toBe(1)
+    expect(core.store.sqlite.prepare('SELECT count(*) AS n FROM models').get()).toEqual({ n: 0 })
+    expect(core.store.sqlite.prepare('SELECT count(*) AS n FROM predictions').get()).toEqual({ n: 0 })
     const steps: string[] = []
     // The badges are written a slice at a time while the new version is still inactive.
     const sqlite = core.store.sqlite
@@ -66,20 +95,23 @@ describe('training on a store file', () => {
         progress: (step, _c, _t, message) => steps.push(`${step}: ${message ?? ''}`),
         signal: new AbortController().signal,
       },
-      { nTrees: 10, quantileTrees: 10 },
+      // Two badges per write: several slices, the last one short when the count is odd.
+      { nTrees: 10, quantileTrees: 10, predictionRowsPerWrite: 2 },
     )
     add.mockRestore()
     expect(r).toMatchObject({ ranIn: 'worker', activated: true })
-    expect(slices.length).toBeGreaterThan(0)
+    const trained = (await vi.mocked(trainInWorker).mock.results.at(-1)?.value) as { badges: unknown[] }
+    const total = trained.badges.length
+    expect(total).toBeGreaterThanOrEqual(3)
     expect(activeWhileWriting.every((a) => a === 0)).toBe(true)
-    expect(slices.every((n) => n > 0 && n <= PREDICTION_ROWS_PER_WRITE)).toBe(true)
+    expect(slices).toEqual([...Array(Math.ceil(total / 2)).keys()].map((i) => Math.min(2, total - 2 * i)))
     const stored = sqlite
       .prepare(
         `SELECT m.active, (SELECT count(*) FROM predictions p WHERE p.model_id = m.id) AS n FROM models m
          WHERE m.workspace_id = ? AND m.version = ?`,
       )
       .get(ws, r.version) as { active: number; n: number }
-    expect(stored).toEqual({ active: 1, n: slices.reduce((a, b) => a + b, 0) })
+    expect(stored).toEqual({ active: 1, n: total })
     // The training thread says what its heap held (the scale bench reports it).
     expect(r.workerHeapMb).toBeGreaterThan(0)
     // The worker told how much it read before training.

@@ -119,6 +119,15 @@ export class ModelRegistry {
       .immediate()
   }
 
+  /** Deletes a model version and its stored predictions (a training that did not finish writing it). */
+  remove(id: number): void {
+    this.sqlite
+      .transaction(() => {
+        this.sqlite.prepare('DELETE FROM models WHERE id = ?').run(id)
+      })
+      .immediate()
+  }
+
   /** Makes version `id` the workspace's active one of its model (the others inactive), in one transaction. */
   activate(workspaceId: number, name: string, id: number): void {
     this.sqlite

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Worker } from 'node:worker_threads'
+import type { TransferListItem, Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RemoteAd, RemoteAdSet, RemoteCampaign } from '../../sync/connectors/types'
 import { createTestCore } from '../../test-support'
@@ -105,68 +105,79 @@ describe("the sync writer thread's structure upsert", () => {
   })
 })
 
+/** An account of 6,000 ads under two ad sets, and a window's pages as a connector hands them over. */
+function bigAccount(name: string) {
+  const s = core.store.sqlite
+  const { accountId } = seedAccount(s, core.workspaces.create(name, 'USD'), name, 0)
+  const campaigns: RemoteCampaign[] = [0, 1].map((i) => ({
+    externalId: `c${i}`,
+    name: `C${i}`,
+    objective: 'sales',
+    status: 'active',
+    dailyBudgetMicros: null,
+    startDate: null,
+    endDate: null,
+  }))
+  const adSets: RemoteAdSet[] = [0, 1].map((i) => ({
+    externalId: `s${i}`,
+    campaignExternalId: `c${i}`,
+    name: `S${i}`,
+    status: 'active',
+    dailyBudgetMicros: null,
+  }))
+  const ads: RemoteAd[] = Array.from({ length: 6000 }, (_, i) => ({
+    externalId: `a${i}`,
+    adSetExternalId: `s${i % 2}`,
+    campaignExternalId: `c${i % 2}`,
+    name: `A${i}`,
+    status: 'active',
+    creative: { externalId: `cr${i % 5}`, format: 'image', headline: null, thumbnailUrl: null },
+    launchDate: null,
+  }))
+  // 500 rows a page, every page naming its own ads: 8 days are 96 pages, ~48,400 ids (over CHUNK_PART_IDS).
+  const pages = (from: string, to: string): RemoteDailyRow[][] => {
+    const rows = dateRange(from, to).flatMap((date) =>
+      ads.map((a, i) => ({
+        adExternalId: a.externalId,
+        adSetExternalId: a.adSetExternalId,
+        campaignExternalId: a.campaignExternalId,
+        date,
+        spendMicros: (i + 1) * 1_000_000 + Number(date.slice(8)),
+        impressions: 100,
+        clicks: 3,
+        reach: 50,
+        conversions: 1,
+        conversionValueMicros: 2_000_000,
+        videoViews: 0,
+      })),
+    )
+    const out: RemoteDailyRow[][] = []
+    for (let i = 0; i < rows.length; i += 500) out.push(rows.slice(i, i + 500))
+    return out
+  }
+  const stored = (): { ad: string; date: string; spend: number }[] =>
+    s
+      .prepare(
+        `SELECT x.external_id AS ad, m.date, m.spend_micros AS spend FROM daily_metrics m JOIN ads x ON x.id = m.ad_id
+         WHERE m.account_id = ? ORDER BY m.date, x.id`,
+      )
+      .all(accountId) as { ad: string; date: string; spend: number }[]
+  return { accountId, structure: { accountId, campaigns, adSets, ads, at: '2026-12-05T00:00:00Z' }, pages, stored }
+}
+
 describe("the sync writer thread's chunks", () => {
   it('writes chunks larger than one message, sent in pieces, whole; two chunks issued at once do not mix', async () => {
-    const s = core.store.sqlite
-    const { accountId } = seedAccount(s, core.workspaces.create('Chunks', 'USD'), 'chunky', 0)
-    const n = 6000
-    const campaigns: RemoteCampaign[] = [0, 1].map((i) => ({
-      externalId: `c${i}`,
-      name: `C${i}`,
-      objective: 'sales',
-      status: 'active',
-      dailyBudgetMicros: null,
-      startDate: null,
-      endDate: null,
-    }))
-    const adSets: RemoteAdSet[] = [0, 1].map((i) => ({
-      externalId: `s${i}`,
-      campaignExternalId: `c${i}`,
-      name: `S${i}`,
-      status: 'active',
-      dailyBudgetMicros: null,
-    }))
-    const ads: RemoteAd[] = Array.from({ length: n }, (_, i) => ({
-      externalId: `a${i}`,
-      adSetExternalId: `s${i % 2}`,
-      campaignExternalId: `c${i % 2}`,
-      name: `A${i}`,
-      status: 'active',
-      creative: { externalId: `cr${i % 5}`, format: 'image', headline: null, thumbnailUrl: null },
-      launchDate: null,
-    }))
-    // A window's pages as a connector hands them over: 500 rows each, every page naming its own ads.
-    const pages = (from: string, to: string): RemoteDailyRow[][] => {
-      const rows = dateRange(from, to).flatMap((date) =>
-        ads.map((a, i) => ({
-          adExternalId: a.externalId,
-          adSetExternalId: a.adSetExternalId,
-          campaignExternalId: a.campaignExternalId,
-          date,
-          spendMicros: (i + 1) * 1_000_000 + Number(date.slice(8)),
-          impressions: 100,
-          clicks: 3,
-          reach: 50,
-          conversions: 1,
-          conversionValueMicros: 2_000_000,
-          videoViews: 0,
-        })),
-      )
-      const out: RemoteDailyRow[][] = []
-      for (let i = 0; i < rows.length; i += 500) out.push(rows.slice(i, i + 500))
-      return out
-    }
+    const { accountId, structure, pages, stored } = bigAccount('Chunks')
     const windows: [string, string][] = [
-      // 48,000 rows in 96 pages each: ~48,400 ids, more than CHUNK_PART_IDS.
       ['2026-11-01', '2026-11-08'],
       ['2026-11-09', '2026-11-16'],
     ]
     const expected = windows.map(([from, to]) => pages(from, to).flat())
-    const sink = ThreadSink.start(s)
+    const sink = ThreadSink.start(core.store.sqlite)
     expect(sink).not.toBeNull()
     const worker = (sink as unknown as { worker: Worker }).worker
     try {
-      const ids = await sink!.upsertStructure({ accountId, campaigns, adSets, ads, at: '2026-12-05T00:00:00Z' })
+      const ids = await sink!.upsertStructure(structure)
       const posted = vi.spyOn(worker, 'postMessage')
       // Both chunks issued before either is answered (the engine keeps several in flight).
       const written = await Promise.all(
@@ -178,32 +189,77 @@ describe("the sync writer thread's chunks", () => {
         ),
       )
       expect(written).toEqual(expected.map((rows) => rows.length))
-      // Each chunk went as pieces of at most CHUNK_PART_IDS ids, then its own message; the second
-      // chunk's pieces only after the first chunk's message.
+      // Each chunk went as pieces of at most CHUNK_PART_IDS ids, then its own message (which counts
+      // them); the second chunk's pieces only after the first chunk's message.
       const messages = posted.mock.calls.map((c) => c[0] as WriteMessage)
       const shape = messages.map((m) => ('chunkPart' in m ? `part:${m.chunkPart.forId}` : 'w' in m ? `w:${m.id}` : '?'))
-      const chunkIds = messages.flatMap((m) => ('w' in m ? [m.id] : []))
-      expect(chunkIds).toHaveLength(2)
-      const [first, second] = chunkIds as [number, number]
+      const chunks = messages.flatMap((m) => ('w' in m ? [m] : []))
+      expect(chunks).toHaveLength(2)
+      const [first, second] = chunks.map((m) => m.id) as [number, number]
       const firstParts = shape.indexOf(`w:${first}`)
       expect(firstParts).toBeGreaterThanOrEqual(1)
       expect(shape.slice(0, firstParts).every((x) => x === `part:${first}`)).toBe(true)
       expect(shape.slice(firstParts + 1, -1).every((x) => x === `part:${second}`)).toBe(true)
       expect(shape.at(-1)).toBe(`w:${second}`)
+      expect(chunks.map((m) => m.partsSent)).toEqual([firstParts, shape.length - firstParts - 2])
       for (const m of messages)
         if ('chunkPart' in m) {
           const n = m.chunkPart.batches.reduce((k, b) => k + b.ads.length + b.adSets.length + b.campaigns.length, 0)
           expect(n).toBeLessThanOrEqual(CHUNK_PART_IDS)
         }
       // Every row stored once, with its own values.
-      const stored = s
-        .prepare(
-          `SELECT x.external_id AS ad, m.date, m.spend_micros AS spend FROM daily_metrics m JOIN ads x ON x.id = m.ad_id
-           WHERE m.account_id = ? ORDER BY m.date, x.id`,
-        )
-        .all(accountId) as { ad: string; date: string; spend: number }[]
-      expect(stored).toEqual(expected.flat().map((r) => ({ ad: r.adExternalId, date: r.date, spend: r.spendMicros })))
+      expect(stored()).toEqual(expected.flat().map((r) => ({ ad: r.adExternalId, date: r.date, spend: r.spendMicros })))
     } finally {
+      await sink!.close()
+    }
+  })
+
+  it('stores nothing of a chunk whose piece could not be sent, or was lost on the way', async () => {
+    const { accountId, structure, pages, stored } = bigAccount('Lost pieces')
+    const sink = ThreadSink.start(core.store.sqlite)
+    expect(sink).not.toBeNull()
+    const worker = (sink as unknown as { worker: Worker }).worker
+    const post = worker.postMessage.bind(worker)
+    try {
+      const ids = await sink!.upsertStructure(structure)
+      const chunk = (from: string, to: string) => ({
+        accountId,
+        from,
+        to,
+        provisionalFrom: '2027-01-01',
+        batches: pages(from, to).map(packRows),
+        ids,
+      })
+      // A piece that cannot be sent (postMessage throws, as for a transfer list it refuses): the
+      // write fails and the chunk's own message is never sent.
+      let sentChunks = 0
+      const refused = vi
+        .spyOn(worker, 'postMessage')
+        .mockImplementation((m: unknown, t?: readonly TransferListItem[]) => {
+          if ('chunkPart' in (m as WriteMessage)) throw new Error('DataCloneError: the piece could not be copied')
+          if ('w' in (m as WriteMessage)) sentChunks++
+          post(m, t as TransferListItem[])
+        })
+      await expect(sink!.write(chunk('2026-11-01', '2026-11-08'), [])).rejects.toThrow(/could not be copied/)
+      expect(sentChunks).toBe(0)
+      refused.mockRestore()
+      // A piece lost on the way (Node drops a message whose transfer list holds a detached buffer):
+      // the thread counts the pieces and refuses the chunk.
+      let dropped = false
+      vi.spyOn(worker, 'postMessage').mockImplementation((m: unknown, t?: readonly TransferListItem[]) => {
+        if ('chunkPart' in (m as WriteMessage) && !dropped) {
+          dropped = true
+          return
+        }
+        post(m, t as TransferListItem[])
+      })
+      await expect(sink!.write(chunk('2026-11-09', '2026-11-16'), [])).rejects.toThrow(
+        /0 of its 1 pieces|1 of its 2 pieces/,
+      )
+      expect(dropped).toBe(true)
+      expect(stored()).toEqual([])
+    } finally {
+      vi.restoreAllMocks()
       await sink!.close()
     }
   })

@@ -124,10 +124,10 @@ export type WriteMessage =
       id: number
       w: Omit<ChunkWrite, 'ids'> & { ids: ChunkWrite['ids'] | null }
       after: SqlStatement[]
-      /** Batches of this chunk sent ahead in `chunkPart` messages, which come first. */
-      partsSent?: true
+      /** How many `chunkPart` messages of this chunk came first (its batches sent ahead). */
+      partsSent?: number
     }
-  /** Batches of chunk `forId`, sent ahead of it in pieces (see ThreadSink.write). */
+  /** Batches of chunk `forId`, sent ahead of it in pieces (see ThreadSink.write); no reply. */
   | { id: number; chunkPart: { forId: number; batches: DailyBatch[] } }
   | { id: number; structure: StructureWrite & { parentsKept?: true } }
   /** Entities of an account's next structure, sent ahead of it in pieces (see ThreadSink.upsertStructure). */
@@ -237,46 +237,46 @@ export class ThreadSink implements ChunkSink {
 
   async write(w: ChunkWrite, after: SqlStatement[]): Promise<number> {
     // An account's id maps go to the thread with its first chunk only (thousands of entries per
-    // chunk otherwise); the thread keeps them per account.
+    // chunk otherwise); the thread keeps them per account. `sentIds` is set now although the maps
+    // go out after the previous chunk's pieces: no structure upsert is sent meanwhile (the engine
+    // waits for the chunks in flight before a placeholder upsert, and accounts run one at a time).
     const idsKnown = this.sentIds.get(w.accountId) === w.ids
     this.sentIds.set(w.accountId, w.ids)
     const id = this.nextId++
-    // Copying a batch's id lists runs on this thread: a chunk of 350,972 rows at 10,000 campaigns
-    // names as many ids and took 117-263 ms in one postMessage (load 4). Large chunks go in pieces
-    // of CHUNK_PART_IDS ids with a turn of the event loop between them; the chunk's own message
-    // follows them. Chunks are sent one at a time, so one chunk's pieces never interleave another's.
+    // Copying a batch's id lists runs on this thread: at 10,000 campaigns one chunk of 350,972 rows
+    // names as many ids, and copying them took 263 ms in one postMessage (load 4). Large chunks go
+    // in pieces of CHUNK_PART_IDS ids with a turn of the event loop between them, then the chunk's
+    // own message, which says how many pieces came first (the thread refuses the chunk unless it
+    // holds all of them). Chunks are sent one at a time, so one chunk's pieces never interleave
+    // another's. A piece that cannot be sent fails the write before the chunk's message is sent.
     const sent = this.sending.then(async () => {
       let batches = w.batches
       let left = idsIn(batches)
-      const parts: Promise<unknown>[] = []
-      let partFailed: unknown = null
+      let pieces = 0
       while (batches.length > 1 && left > CHUNK_PART_IDS) {
         const k = Math.max(1, batchesWithin(batches, CHUNK_PART_IDS))
         const part = batches.slice(0, k)
         batches = batches.slice(k)
         left -= idsIn(part)
-        parts.push(
-          this.post({ id: this.nextId++, chunkPart: { forId: id, batches: part } }, part.flatMap(transferList)).catch(
-            (e: unknown) => {
-              partFailed ??= e
-            },
-          ),
+        // Pieces get no reply: the chunk's reply answers for them.
+        if (this.failure) throw this.failure
+        this.worker.postMessage(
+          { id: this.nextId++, chunkPart: { forId: id, batches: part } } satisfies WriteMessage,
+          part.flatMap(transferList),
         )
+        pieces++
         await yieldNow()
       }
-      const reply = this.post(
-        { id, w: { ...w, ids: idsKnown ? null : w.ids, batches }, after, ...(parts.length ? { partsSent: true } : {}) },
+      return this.post(
+        { id, w: { ...w, ids: idsKnown ? null : w.ids, batches }, after, ...(pieces ? { partsSent: pieces } : {}) },
         batches.flatMap(transferList),
       )
-      return { reply, parts: Promise.all(parts).then(() => partFailed) }
     })
     this.sending = sent.then(
       () => undefined,
       () => undefined,
     )
-    const { reply, parts } = await sent
-    const [{ rows }, partFailed] = await Promise.all([reply, parts])
-    if (partFailed) throw partFailed
+    const { rows } = await await sent
     return rows ?? 0
   }
 

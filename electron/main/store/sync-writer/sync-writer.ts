@@ -51,12 +51,12 @@ const gate = new ChunkGate()
 const partsByAccount = new Map<number, Pick<StructureWrite, 'campaigns' | 'adSets' | 'ads'>>()
 
 // A chunk's batches sent in pieces ahead of it (ThreadSink.write), by the chunk's message id.
-const partsByChunk = new Map<number, DailyBatch[]>()
+const partsByChunk = new Map<number, { batches: DailyBatch[]; pieces: number }>()
 
 // Each account's id maps: from its structure upsert here, or with its first chunk (see ThreadSink.write).
 const idsByAccount = new Map<number, ChunkWrite['ids']>()
 
-function handle(m: WriteMessage): WriteReply {
+function handle(m: WriteMessage): WriteReply | null {
   if ('checkpoint' in m) {
     checkpoint()
     return { id: m.id, ok: true, rows: 0 }
@@ -71,10 +71,12 @@ function handle(m: WriteMessage): WriteReply {
     return { id: m.id, ok: true, rows: 0 }
   }
   if ('chunkPart' in m) {
-    const parts = partsByChunk.get(m.chunkPart.forId) ?? []
+    // No reply: the chunk's own message, which follows, answers for its pieces.
+    const parts = partsByChunk.get(m.chunkPart.forId) ?? { batches: [], pieces: 0 }
     partsByChunk.set(m.chunkPart.forId, parts)
-    for (const b of m.chunkPart.batches) parts.push(b)
-    return { id: m.id, ok: true, rows: 0 }
+    for (const b of m.chunkPart.batches) parts.batches.push(b)
+    parts.pieces++
+    return null
   }
   if ('structure' in m) {
     // The pieces sent ahead come first, in the order sent.
@@ -97,11 +99,14 @@ function handle(m: WriteMessage): WriteReply {
   // The pieces sent ahead come first, in the order sent.
   const parts = partsByChunk.get(m.id)
   partsByChunk.delete(m.id)
-  if (m.partsSent && !parts) throw new Error(`The pieces of chunk ${m.id} never reached the writer`)
+  if ((parts?.pieces ?? 0) !== (m.partsSent ?? 0))
+    throw new Error(
+      `Chunk ${m.w.from}..${m.w.to}: ${parts?.pieces ?? 0} of its ${m.partsSent ?? 0} pieces reached the writer`,
+    )
   if (m.w.ids) idsByAccount.set(m.w.accountId, m.w.ids)
   const ids = m.w.ids ?? idsByAccount.get(m.w.accountId)
   if (!ids) throw new Error(`No id maps for account ${m.w.accountId}: its first chunk never reached the writer`)
-  const w: ChunkWrite = { ...m.w, ids, batches: parts ? [...parts, ...m.w.batches] : m.w.batches }
+  const w: ChunkWrite = { ...m.w, ids, batches: parts ? [...parts.batches, ...m.w.batches] : m.w.batches }
   const rows = gate.apply(w, () => writer.write(w, () => runAll(sqlite, m.after)))
   rowsSinceCheckpoint += rows
   return { id: m.id, ok: true, rows }
@@ -109,7 +114,8 @@ function handle(m: WriteMessage): WriteReply {
 
 parentPort?.on('message', (m: WriteMessage) => {
   try {
-    parentPort?.postMessage(handle(m))
+    const reply = handle(m)
+    if (reply) parentPort?.postMessage(reply)
   } catch (e) {
     parentPort?.postMessage({ id: m.id, ok: false, message: e instanceof Error ? e.message : String(e) })
   }

@@ -1,25 +1,13 @@
 import type { DailyBatch } from '../connectors/daily-batch'
 import type { RemoteAd, RemoteAdSet, RemoteCampaign } from '../connectors/types'
 import type { EntityIds } from '../../store/sync-writer/entity-writer'
-import { runSteps, type Steps } from '../../scheduler/slices'
+import type { Steps } from '../../scheduler/slices'
 
 /** Entities a window's report rows name that the structure listing did not return. */
 export interface Placeholders {
   campaigns: RemoteCampaign[]
   adSets: RemoteAdSet[]
   ads: RemoteAd[]
-}
-
-/**
- * Placeholder entities for report rows whose ad, ad set or campaign the platform did not list
- * (deleted after it spent, or deleted by the platform itself, as TikTok does with old ads).
- * Their spend is real spend: the rows are kept against an `archived` entity named after its id,
- * so every total counts them and default lists can hide them. A later listing that returns the
- * entity replaces the placeholder's name and status in place (same external id). Null when every
- * id is known.
- */
-export function placeholdersFor(batches: DailyBatch[], ids: EntityIds): Placeholders | null {
-  return runSteps(placeholderSteps(batches, ids))
 }
 
 /** Whether every id of `list` is in `known` (no array made: most batches name only known entities). */
@@ -29,7 +17,14 @@ function allKnown(list: string[], known: Map<string, number>): boolean {
 }
 
 /**
- * `placeholdersFor` as steps, one batch each: a chunk of a large account holds hundreds of batches
+ * Placeholder entities for report rows whose ad, ad set or campaign the platform did not list
+ * (deleted after it spent, or deleted by the platform itself, as TikTok does with old ads).
+ * Their spend is real spend: the rows are kept against an `archived` entity named after its id,
+ * so every total counts them and default lists can hide them. A later listing that returns the
+ * entity replaces the placeholder's name and status in place (same external id). Null when every
+ * id is known.
+ *
+ * In steps, one batch each: a chunk of a large account holds hundreds of batches
  * (350,972 rows of 32,187 ads at 10,000 campaigns, ~240 ms of lookups at load 4 in one go), so the
  * sync runs it sliced and the core's thread keeps answering the UI.
  */
