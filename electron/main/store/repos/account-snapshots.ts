@@ -13,6 +13,8 @@ export function* onAccountSnapshots<T>(
   accountId: number,
   make: () => Generator<void, T>,
   abandoned: T,
+  /** Told the data mark of the state the result comes from, read inside that state's snapshot. */
+  seen?: (mark: number) => void,
 ): Generator<void, T> {
   const snapshot = <R>(fn: () => R): R => sqlite.transaction(fn).deferred()
   const it = make()
@@ -21,14 +23,23 @@ export function* onAccountSnapshots<T>(
     mark = accountDataMark(sqlite, accountId)
     return it.next()
   })
-  if (first.done) return first.value
+  if (first.done) {
+    seen?.(mark)
+    return first.value
+  }
   for (;;) {
     yield
     const r = snapshot(() => (accountDataMark(sqlite, accountId) === mark ? it.next() : null))
     if (r === null) {
       it.return(abandoned)
-      return snapshot(() => runSteps(make()))
+      return snapshot(() => {
+        seen?.(accountDataMark(sqlite, accountId))
+        return runSteps(make())
+      })
     }
-    if (r.done) return r.value
+    if (r.done) {
+      seen?.(mark)
+      return r.value
+    }
   }
 }

@@ -200,8 +200,11 @@ export class ExperimentsRepo {
     const marksAtBounds = new Map<number, number>()
     for (const accountId of accounts) {
       yield
-      const { byAd, negative } = yield* this.boundSteps(accountId, from, to)
-      marksAtBounds.set(accountId, accountDataMark(this.sqlite, accountId))
+      // The mark is the one checked inside the bounds' last snapshot: a commit right after it is
+      // a change the exact reads must see as one.
+      const { byAd, negative } = yield* this.boundSteps(accountId, from, to, (mark) =>
+        marksAtBounds.set(accountId, mark),
+      )
       yield
       const bySet = new Map<number, Candidate>()
       for (const [ad, head] of byAd)
@@ -348,11 +351,14 @@ export class ExperimentsRepo {
    * between, the account is read again on one snapshot, so a month and the days taken off it are
    * always one state of its data.
    */
-  private *boundSteps(accountId: number, from: string, to: string): Steps<Bounds> {
-    return yield* onAccountSnapshots(this.sqlite, accountId, () => this.boundsOnSnapshots(accountId, from, to), {
-      byAd: new Map(),
-      negative: false,
-    })
+  private *boundSteps(accountId: number, from: string, to: string, seen?: (mark: number) => void): Steps<Bounds> {
+    return yield* onAccountSnapshots(
+      this.sqlite,
+      accountId,
+      () => this.boundsOnSnapshots(accountId, from, to),
+      { byAd: new Map(), negative: false },
+      seen,
+    )
   }
 
   /** `boundSteps` without the data mark: each step one read. */
