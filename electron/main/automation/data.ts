@@ -19,8 +19,12 @@ import type { ForecastService } from '../ml/forecast-service'
 import { runSteps, runStepsSliced, type SliceBudget, type Steps } from '../scheduler/slices'
 import type { RuleAccount, RuleEntity, RulesRepo } from '../store/repos/rules-repo'
 
-/** Ids of a level's table one step of the cycle's entity read covers (about 2,000 rows or fewer). */
-export const ENTITY_IDS_PER_STEP = 2048
+/**
+ * Ids of a level's table one step of the cycle's entity read covers (512 rows or fewer). Idle on the
+ * large demo a step of 2,048 campaigns took up to 29 ms (load 2.6); right after a sync, with the
+ * store's pages cold and the WAL long, single steps took 182-224 ms (memory bench, load 3-4).
+ */
+export const ENTITY_IDS_PER_STEP = 512
 
 /** An account with its local "today" at evaluation time. */
 export interface EvalAccount extends RuleAccount {
