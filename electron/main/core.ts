@@ -151,7 +151,7 @@ void everyChannelHandled
 export function createCore(platform: Platform, options: CoreOptions = {}): Core {
   // V8 collects the core's garbage before it reaches 1.5x what is alive (heap-growth.ts; issue 18 item 4).
   limitHeapGrowth()
-  // glibc (Linux): blocks of 1 MB or more get mappings of their own, given back when freed (memory-release.ts).
+  // glibc (Linux): blocks of 16 MB or more get mappings of their own, given back when freed (memory-release.ts).
   tuneMalloc()
   const store = openStore({
     path: options.dbPath ?? join(platform.paths.dataDir, 'marketing-engine.db'),

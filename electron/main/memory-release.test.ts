@@ -203,7 +203,7 @@ describe('releasing freed memory', () => {
   })
 })
 
-// Blocks of 1 MB or more get mappings of their own (given back when freed) instead of glibc's threshold
+// Blocks of 16 MB or more get mappings of their own (given back when freed) instead of glibc's threshold
 // rising to 32 MB after the first such block is freed (issue 18 item 4).
 describe("glibc's mmap threshold", () => {
   const saved = process.env.ME_MALLOC_MMAP_KIB
@@ -232,11 +232,12 @@ describe("glibc's mmap threshold", () => {
     }
     const block = 8 * 1024 * 1024
     try {
-      // Above an 8 MB block the heap grows for it; at the core's 1 MB it gets its own mapping, and a
-      // 256 kB block comes from the heap (mapped at 128 kB).
-      expect(fixMmapThreshold(16 * 1024)).toBe(true)
-      expect(mapped(block)).toBe(false)
+      // At the core's 16 MB an 8 MB block comes from the heap and a 32 MB one gets its own mapping; at
+      // 1 MB an 8 MB and a 2 MB block get mappings, a 256 kB block comes from the heap (mapped at 128 kB).
       expect(fixMmapThreshold(MMAP_THRESHOLD_KIB)).toBe(true)
+      expect(mapped(block)).toBe(false)
+      expect(mapped(4 * block)).toBe(true)
+      expect(fixMmapThreshold(1024)).toBe(true)
       expect(mapped(block)).toBe(true)
       expect(mapped(2 * 1024 * 1024)).toBe(true)
       expect(mapped(256 * 1024)).toBe(false)

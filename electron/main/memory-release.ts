@@ -91,12 +91,13 @@ export function fixMmapThreshold(kib: number): boolean {
 }
 
 /**
- * The mmap threshold the core fixes (kB), kept from rising. 1 MB rather than glibc's starting 128 kB: at
- * 128 kB every mid-size block (SQLite's sorter, a page's arrays) was a fresh mapping whose pages fault
- * in zeroed, 10-30 % more CPU on the pages' cold reads; the sync's bodies and decoded pages are larger
- * and still get mappings of their own (docs/performance.md, session 16 pages lane).
+ * The mmap threshold the core fixes (kB), kept from rising. 16 MB: the sync's response bodies and
+ * decoded pages that glibc's rising threshold left resident still come back; smaller fixed values
+ * cost CPU in the page faults of every fresh mapping: 128 kB made the pages' cold reads 10-30 % dearer,
+ * and 1-4 MB still cost the recommendations' generation about 1 s of CPU out of 6 at 10,000 campaigns
+ * (docs/performance.md, session 16).
  */
-export const MMAP_THRESHOLD_KIB = 1024
+export const MMAP_THRESHOLD_KIB = 16_384
 
 let tuned: number | undefined
 
