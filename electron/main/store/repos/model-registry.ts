@@ -15,7 +15,10 @@ interface ModelRow {
   trained_at: string
 }
 
-function toVersion(r: ModelRow): ModelVersion {
+/** A version's columns without its artifact (JSON of the trained trees, megabytes at 10,000 campaigns). */
+const VERSION_COLUMNS = 'id, name, version, features, data_from, data_to, metrics, active, trained_at'
+
+function toVersion(r: Omit<ModelRow, 'artifact'>): ModelVersion {
   return {
     id: r.id,
     name: r.name,
@@ -36,8 +39,8 @@ export class ModelRegistry {
   /** Versions of a workspace, newest first. */
   list(workspaceId: number): ModelVersion[] {
     const rows = this.sqlite
-      .prepare('SELECT * FROM models WHERE workspace_id = ? ORDER BY name, version DESC')
-      .all(workspaceId) as ModelRow[]
+      .prepare(`SELECT ${VERSION_COLUMNS} FROM models WHERE workspace_id = ? ORDER BY name, version DESC`)
+      .all(workspaceId) as Omit<ModelRow, 'artifact'>[]
     return rows.map(toVersion)
   }
 
@@ -94,7 +97,9 @@ export class ModelRegistry {
       return Number(info.lastInsertRowid)
     })
     const id = tx.immediate()
-    return toVersion(this.sqlite.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow)
+    return toVersion(
+      this.sqlite.prepare(`SELECT ${VERSION_COLUMNS} FROM models WHERE id = ?`).get(id) as Omit<ModelRow, 'artifact'>,
+    )
   }
 
   /**

@@ -21,35 +21,41 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+/** Campaigns, ad sets and ads as a listing returns them: ad i in ad set i % sets, ad set j in campaign j % campaigns. */
+function structureOf(nCampaigns: number, nSets: number, nAds: number) {
+  const campaigns: RemoteCampaign[] = Array.from({ length: nCampaigns }, (_, i) => ({
+    externalId: `c${i}`,
+    name: `C${i}`,
+    objective: 'sales',
+    status: 'active',
+    dailyBudgetMicros: null,
+    startDate: null,
+    endDate: null,
+  }))
+  const adSets: RemoteAdSet[] = Array.from({ length: nSets }, (_, i) => ({
+    externalId: `s${i}`,
+    campaignExternalId: `c${i % nCampaigns}`,
+    name: `S${i}`,
+    status: 'active',
+    dailyBudgetMicros: null,
+  }))
+  const ads: RemoteAd[] = Array.from({ length: nAds }, (_, i) => ({
+    externalId: `a${i}`,
+    adSetExternalId: `s${i % nSets}`,
+    campaignExternalId: `c${(i % nSets) % nCampaigns}`,
+    name: `A${i}`,
+    status: 'active',
+    creative: { externalId: `cr${i % 7}`, format: 'image', headline: null, thumbnailUrl: null },
+    launchDate: null,
+  }))
+  return { campaigns, adSets, ads }
+}
+
 describe("the sync writer thread's structure upsert", () => {
   it('writes a structure larger than one message, sent in pieces, whole and in order', async () => {
     const s = core.store.sqlite
     const { accountId } = seedAccount(s, core.workspaces.create('Sink', 'USD'), 'big', 0)
-    const campaigns: RemoteCampaign[] = Array.from({ length: 30 }, (_, i) => ({
-      externalId: `c${i}`,
-      name: `C${i}`,
-      objective: 'sales',
-      status: 'active',
-      dailyBudgetMicros: null,
-      startDate: null,
-      endDate: null,
-    }))
-    const adSets: RemoteAdSet[] = Array.from({ length: 300 }, (_, i) => ({
-      externalId: `s${i}`,
-      campaignExternalId: `c${i % 30}`,
-      name: `S${i}`,
-      status: 'active',
-      dailyBudgetMicros: null,
-    }))
-    const ads: RemoteAd[] = Array.from({ length: 2 * STRUCTURE_PART_ENTITIES + 5 }, (_, i) => ({
-      externalId: `a${i}`,
-      adSetExternalId: `s${i % 300}`,
-      campaignExternalId: `c${i % 30}`,
-      name: `A${i}`,
-      status: 'active',
-      creative: { externalId: `cr${i % 7}`, format: 'image', headline: null, thumbnailUrl: null },
-      launchDate: null,
-    }))
+    const { campaigns, adSets, ads } = structureOf(30, 300, 2 * STRUCTURE_PART_ENTITIES + 5)
     const sink = ThreadSink.start(s)
     expect(sink).not.toBeNull()
     const worker = (sink as unknown as { worker: Worker }).worker
@@ -109,31 +115,7 @@ describe("the sync writer thread's structure upsert", () => {
 function bigAccount(name: string) {
   const s = core.store.sqlite
   const { accountId } = seedAccount(s, core.workspaces.create(name, 'USD'), name, 0)
-  const campaigns: RemoteCampaign[] = [0, 1].map((i) => ({
-    externalId: `c${i}`,
-    name: `C${i}`,
-    objective: 'sales',
-    status: 'active',
-    dailyBudgetMicros: null,
-    startDate: null,
-    endDate: null,
-  }))
-  const adSets: RemoteAdSet[] = [0, 1].map((i) => ({
-    externalId: `s${i}`,
-    campaignExternalId: `c${i}`,
-    name: `S${i}`,
-    status: 'active',
-    dailyBudgetMicros: null,
-  }))
-  const ads: RemoteAd[] = Array.from({ length: 6000 }, (_, i) => ({
-    externalId: `a${i}`,
-    adSetExternalId: `s${i % 2}`,
-    campaignExternalId: `c${i % 2}`,
-    name: `A${i}`,
-    status: 'active',
-    creative: { externalId: `cr${i % 5}`, format: 'image', headline: null, thumbnailUrl: null },
-    launchDate: null,
-  }))
+  const { campaigns, adSets, ads } = structureOf(2, 2, 6000)
   // 500 rows a page, every page naming its own ads: 8 days are 96 pages, ~48,400 ids (over CHUNK_PART_IDS).
   const pages = (from: string, to: string): RemoteDailyRow[][] => {
     const rows = dateRange(from, to).flatMap((date) =>
