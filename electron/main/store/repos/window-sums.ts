@@ -1,4 +1,4 @@
-import { addDays, daysBetween, endOfMonth, startOfMonth } from '../../../../shared/domain/dates'
+import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../../shared/domain/dates'
 import { onAccountSnapshots } from './account-snapshots'
 import type { Sqlite } from '../db'
 import { inChunks, marks } from '../id-lists'
@@ -272,9 +272,11 @@ export class WindowSumsReader {
         continue
       }
       if (!ads.length) continue
+      // The piece's days (31 at most) bound as a list, read in date order (CROSS JOIN keeps `d` outer).
+      const days = dateRange(from, to)
       const rows = this.sqlite
         .prepare(
-          `WITH RECURSIVE d(date) AS (SELECT ? UNION ALL SELECT date(date, '+1 day') FROM d WHERE date < ?)
+          `WITH d(date) AS (VALUES ${days.map(() => '(?)').join(', ')})
            SELECT m.ad_set_id, m.campaign_id,
              sum(DISTINCT 1 << (CAST(substr(m.date, 9, 2) AS INTEGER) - ?)),
              sum(m.spend_micros), sum(m.conversion_value_micros), sum(m.conversions), sum(m.impressions), sum(m.clicks), sum(m.reach)
@@ -283,7 +285,7 @@ export class WindowSumsReader {
            GROUP BY m.ad_set_id, m.campaign_id`,
         )
         .raw()
-        .all(from, to, Number(from.slice(8, 10)), accountId, ...ads, ...chunk) as unknown[][]
+        .all(...days, Number(from.slice(8, 10)), accountId, ...ads, ...chunk) as unknown[][]
       for (const r of rows) {
         const i = into.slot(r[0] as number, r[1] as number)
         const v = into.v
