@@ -31,6 +31,26 @@ function migrationsUpTo(n: number): string {
   return dir
 }
 
+/**
+ * A store file migrated up to (not including) the migration whose tag ends with `tagEnd`, holding
+ * one workspace and one Meta account: `q` runs SQL on it.
+ */
+function storeBefore(tagEnd: string) {
+  const journal = JSON.parse(readFileSync(join(migrations, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string }[]
+  }
+  const at = journal.entries.findIndex((e) => e.tag.endsWith(tagEnd))
+  expect(at).toBeGreaterThan(0)
+  const path = join(tmp(), 'me.db')
+  const old = openStore({ path, migrationsFolder: migrationsUpTo(at) })
+  const q = (sql: string): void => void old.sqlite.exec(sql)
+  q("INSERT INTO workspaces (name, reporting_currency) VALUES ('Acme', 'USD')")
+  q(
+    "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'A', 'USD', 'UTC')",
+  )
+  return { path, old, q }
+}
+
 const journalLength = (
   JSON.parse(readFileSync(join(migrations, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }
 ).entries.length
@@ -223,18 +243,7 @@ describe('store', () => {
   })
 
   it('rebuilds the running totals month by month when migrating to monthly_campaign_cum', () => {
-    const journal = JSON.parse(readFileSync(join(migrations, 'meta', '_journal.json'), 'utf8')) as {
-      entries: { tag: string }[]
-    }
-    const at = journal.entries.findIndex((e) => e.tag.endsWith('_monthly_campaign_cum'))
-    expect(at).toBeGreaterThan(0)
-    const path = join(tmp(), 'me.db')
-    const old = openStore({ path, migrationsFolder: migrationsUpTo(at) })
-    const q = (sql: string): void => void old.sqlite.exec(sql)
-    q("INSERT INTO workspaces (name, reporting_currency) VALUES ('Acme', 'USD')")
-    q(
-      "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'A', 'USD', 'UTC')",
-    )
+    const { path, old, q } = storeBefore('_monthly_campaign_cum')
     for (const c of [1, 2]) {
       q(
         `INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (1, 'c${c}', 'C${c}', 'sales', 'active')`,
@@ -284,18 +293,7 @@ describe('store', () => {
   })
 
   it("counts each ad_month row's rows with negative clicks or spend when migrating to ad_month_negative_rows", () => {
-    const journal = JSON.parse(readFileSync(join(migrations, 'meta', '_journal.json'), 'utf8')) as {
-      entries: { tag: string }[]
-    }
-    const at = journal.entries.findIndex((e) => e.tag.endsWith('_ad_month_negative_rows'))
-    expect(at).toBeGreaterThan(0)
-    const path = join(tmp(), 'me.db')
-    const old = openStore({ path, migrationsFolder: migrationsUpTo(at) })
-    const q = (sql: string): void => void old.sqlite.exec(sql)
-    q("INSERT INTO workspaces (name, reporting_currency) VALUES ('Acme', 'USD')")
-    q(
-      "INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_1', 'A', 'USD', 'UTC')",
-    )
+    const { path, old, q } = storeBefore('_ad_month_negative_rows')
     q(
       "INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (1, 'c1', 'C1', 'sales', 'active')",
     )
