@@ -2,11 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { MemoryChildArgs, MemoryChildResult } from './memory-child'
+import { startSimulator } from './scale'
 import { SCALE_WORLD, scaleStore } from './scale-store'
 import type { Bench } from './types'
 
 const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url))
-const SIM = fileURLToPath(new URL('./memory-sim-server.ts', import.meta.url))
 
 function start(path: string, args: unknown, profileDir?: string): ChildProcess {
   return fork(path, [JSON.stringify(args)], {
@@ -36,9 +36,9 @@ export const memoryBench: Bench = {
   async run({ tmpDir, log }) {
     const dataDir = join(tmpDir, 'data')
     const built = await scaleStore(dataDir, log)
-    const sim = start(SIM, {})
+    const sim = startSimulator()
     try {
-      const { port } = await firstMessage<{ port: number }>(sim, 'the simulated platforms process')
+      const port = await sim.port
       const args: MemoryChildArgs = {
         dataDir,
         workspaceId: built.workspaceId,
@@ -93,7 +93,7 @@ export const memoryBench: Bench = {
         jobs: r.jobs,
       }
     } finally {
-      sim.kill()
+      sim.child.kill()
     }
   },
 }

@@ -20,7 +20,8 @@ function peakRssMb(pid: number | undefined): number | null {
   }
 }
 
-function startSimulator(): { child: ChildProcess; port: Promise<number> } {
+/** Starts the demo's simulated platforms in their own process (the scale and memory benches); `port` once it listens. */
+export function startSimulator(): { child: ChildProcess; port: Promise<number> } {
   const child = fork(SIM, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const port = new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { port: number }).port))

@@ -179,6 +179,19 @@ const MONTH_COST_DAYS = 3
 const SETS_PER_READ = 1_000
 const ADS_PER_READ = 30_000
 
+/**
+ * Adds rows of (ad set, campaign, day mask, the N sums) into `into`, the masks multiplied by `scale`
+ * (2 ** days they move by).
+ */
+function addRows(into: Sums, rows: unknown[][], scale: number): void {
+  for (const r of rows) {
+    const i = into.slot(r[0] as number, r[1] as number)
+    const v = into.v
+    into.masks[i] = (into.masks[i] as number) | ((r[2] as number) * scale)
+    for (let k = 0; k < N; k++) v[i * N + k] = (v[i * N + k] as number) + (r[3 + k] as number)
+  }
+}
+
 /** Days of ad rows one step reads (a step stays well under 50 ms at 10,000 campaigns). */
 const RANGE_STEP_DAYS = 2
 
@@ -241,13 +254,7 @@ export class WindowSumsReader {
         .raw()
         .all(Number(from.slice(8, 10)), accountId, from, to, ...bind) as unknown[][]
     const rows = only ? inChunks(only, (chunk, m) => read(`AND ad_set_id IN (${m})`, chunk)) : read('', [])
-    const scale = 2 ** shift
-    for (const r of rows) {
-      const i = into.slot(r[0] as number, r[1] as number)
-      const v = into.v
-      into.masks[i] = (into.masks[i] as number) | ((r[2] as number) * scale)
-      for (let k = 0; k < N; k++) v[i * N + k] = (v[i * N + k] as number) + (r[3 + k] as number)
-    }
+    addRows(into, rows, 2 ** shift)
   }
 
   /**
@@ -286,12 +293,7 @@ export class WindowSumsReader {
         )
         .raw()
         .all(...days, Number(from.slice(8, 10)), accountId, ...ads, ...chunk) as unknown[][]
-      for (const r of rows) {
-        const i = into.slot(r[0] as number, r[1] as number)
-        const v = into.v
-        into.masks[i] = (into.masks[i] as number) | (r[2] as number)
-        for (let k = 0; k < N; k++) v[i * N + k] = (v[i * N + k] as number) + (r[3 + k] as number)
-      }
+      addRows(into, rows, 1)
     }
   }
 
