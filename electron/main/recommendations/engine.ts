@@ -19,7 +19,14 @@ import {
 } from './benchmarks'
 import type { BudgetHolder, RecAccount, RecommendationDraft, WindowSums } from '../store/repos/recommendations-repo'
 import { MIN_CURVE_R2 } from '../ml/response-curve'
-import { DEFAULT_GUARDRAILS, reallocateSteps, revenueAt, type CurvePoint, type Holder } from './reallocate'
+import {
+  DEFAULT_GUARDRAILS,
+  reallocateSteps,
+  revenueAt,
+  type Allocation,
+  type CurvePoint,
+  type Holder,
+} from './reallocate'
 import { runSteps, type Steps } from '../scheduler/slices'
 import { formatMoney } from '../../../shared/domain/money'
 
@@ -290,19 +297,34 @@ export function budgetReallocation(a: AccountData): RecommendationDraft | null {
 /** Holders (curves, table rows) a reallocation handles between two chances to yield. */
 const ROWS_PER_STEP = 500
 
-/** `budgetReallocation` as steps (the holders, the reallocation's moves and the table's rows a few hundred at a time). */
-export function* budgetReallocationSteps(a: AccountData): Steps<RecommendationDraft | null> {
-  // Paused and archived holders are not part of the account's live budget: left out entirely.
-  const holders: (Holder & { h: BudgetHolder })[] = []
-  for (const h of a.holders) {
+/** What the reallocation's table adds up over its rows. */
+interface TableSums {
+  dRev: number
+  dSpend: number
+  variance: number
+  revBefore: number
+  r2w: number
+  wsum: number
+  rows: ReallocationRow[]
+  changes: RecChange[]
+}
+
+/**
+ * The account's active holders `a.holders[from, to)` as the reallocation's holders, added to `out`.
+ * (The steps' loops call functions like this one a step at a time: a hot loop inside a large
+ * generator makes V8 optimise the whole generator, over and over as it meets new branches; that
+ * compiling was ~1 s of a generation's CPU at 10,000 campaigns, docs/performance.md, session 17.)
+ */
+function addHolders(a: AccountData, from: number, to: number, out: (Holder & { h: BudgetHolder })[]): void {
+  for (let i = from; i < to && i < a.holders.length; i++) {
+    const h = a.holders[i] as BudgetHolder
+    // Paused and archived holders are not part of the account's live budget: left out entirely.
     if (h.status !== 'active') continue
-    // A turn now and then: an account's thousands of holders' curves are not one step.
-    if (holders.length % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield
     const key = `${h.entityType}:${h.id}`
     const c = a.curves.get(key)
     const held = heldReason(h, a.latest, c)
     const curve = isCurve(c) ? curvePoints(c) : null
-    holders.push({
+    out.push({
       key,
       h,
       budget: h.dailyBudgetMicros / 1e6,
@@ -311,47 +333,37 @@ export function* budgetReallocationSteps(a: AccountData): Steps<RecommendationDr
       held,
     })
   }
-  const movable = holders.filter((x) => x.held === null)
-  if (movable.length < 2) return null
-  yield
-  const alloc = yield* reallocateSteps(holders, DEFAULT_GUARDRAILS)
-  let dRev = 0
-  let dSpend = 0
-  let variance = 0
-  let revBefore = 0
-  let r2w = 0
-  let wsum = 0
-  const rows: ReallocationRow[] = []
-  const changes: RecChange[] = []
-  // The table lists every holder; its curve goes with the fitted ones and the biggest moves only
-  // (on a 1,700-campaign account every curve made the advice 2.8 MB of JSON).
-  const charted = new Set(
-    alloc
-      .map((x) => ({ key: x.key, d: Math.abs(x.budgetAfter - x.budgetBefore) }))
-      .filter((x) => x.d > 0)
-      .sort((p, q) => q.d - p.d)
-      .slice(0, CURVES_IN_TABLE)
-      .map((x) => x.key),
-  )
-  for (const [i, x] of alloc.entries()) {
-    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield
+}
+
+/** The table's rows (and changes) of `alloc[from, to)`, added into `t`. */
+function addTableRows(
+  a: AccountData,
+  holders: readonly (Holder & { h: BudgetHolder })[],
+  alloc: readonly Allocation[],
+  charted: ReadonlySet<string>,
+  from: number,
+  to: number,
+  t: TableSums,
+): void {
+  for (let i = from; i < to && i < alloc.length; i++) {
+    const x = alloc[i] as Allocation
     const { h } = holders[i] as (typeof holders)[number]
     const c = a.curves.get(x.key)
     const r2 = isCurve(c) ? c.r2 : null
     const dr = x.revenueAfter - x.revenueBefore
-    dRev += dr
-    dSpend += x.spendAfter - x.spendBefore
-    revBefore += x.revenueBefore
+    t.dRev += dr
+    t.dSpend += x.spendAfter - x.spendBefore
+    t.revBefore += x.revenueBefore
     if (isCurve(c) && x.held === null) {
       const fitted = c.source === 'fitted'
-      variance += (dr * (fitted ? Math.sqrt(Math.max(0, 1 - c.r2)) : 1)) ** 2
+      t.variance += (dr * (fitted ? Math.sqrt(Math.max(0, 1 - c.r2)) : 1)) ** 2
       const w = Math.abs(x.budgetAfter - x.budgetBefore)
-      r2w += w * (fitted ? c.r2 : FALLBACK_CONFIDENCE)
-      wsum += w
+      t.r2w += w * (fitted ? c.r2 : FALLBACK_CONFIDENCE)
+      t.wsum += w
     }
     const budgetAfterMicros = Math.round(x.budgetAfter * 100) * 10_000
     const moved = budgetAfterMicros !== h.dailyBudgetMicros
-    rows.push({
+    t.rows.push({
       entityType: h.entityType,
       entityId: h.id,
       name: h.name,
@@ -382,13 +394,43 @@ export function* budgetReallocationSteps(a: AccountData): Steps<RecommendationDr
       curveR2: r2 === null || (isCurve(c) && c.source === 'fallback') ? null : round2(r2),
     })
     if (moved && x.held === null)
-      changes.push({
+      t.changes.push({
         entityType: h.entityType,
         entityId: h.id,
         name: h.name,
         action: { kind: 'set_budget', dailyBudgetMicros: budgetAfterMicros },
       })
   }
+}
+
+/** `budgetReallocation` as steps (the holders, the reallocation's moves and the table's rows a few hundred at a time). */
+export function* budgetReallocationSteps(a: AccountData): Steps<RecommendationDraft | null> {
+  const holders: (Holder & { h: BudgetHolder })[] = []
+  for (let i = 0; i < a.holders.length; i += ROWS_PER_STEP) {
+    // A turn now and then: an account's thousands of holders' curves are not one step.
+    if (i > 0) yield
+    addHolders(a, i, i + ROWS_PER_STEP, holders)
+  }
+  const movable = holders.filter((x) => x.held === null)
+  if (movable.length < 2) return null
+  yield
+  const alloc = yield* reallocateSteps(holders, DEFAULT_GUARDRAILS)
+  const t: TableSums = { dRev: 0, dSpend: 0, variance: 0, revBefore: 0, r2w: 0, wsum: 0, rows: [], changes: [] }
+  // The table lists every holder; its curve goes with the fitted ones and the biggest moves only
+  // (on a 1,700-campaign account every curve made the advice 2.8 MB of JSON).
+  const charted = new Set(
+    alloc
+      .map((x) => ({ key: x.key, d: Math.abs(x.budgetAfter - x.budgetBefore) }))
+      .filter((x) => x.d > 0)
+      .sort((p, q) => q.d - p.d)
+      .slice(0, CURVES_IN_TABLE)
+      .map((x) => x.key),
+  )
+  for (let i = 0; i < alloc.length; i += ROWS_PER_STEP) {
+    if (i > 0) yield
+    addTableRows(a, holders, alloc, charted, i, i + ROWS_PER_STEP, t)
+  }
+  const { dRev, dSpend, variance, revBefore, r2w, wsum, rows, changes } = t
   const pointDay = dRev - dSpend
   if (!changes.length || pointDay <= 0 || pointDay * 7 < MIN_GAIN_SHARE * revBefore * 7) return null
   const half = Z80 * Math.sqrt(variance) * 7

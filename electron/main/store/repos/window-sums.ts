@@ -118,6 +118,40 @@ class WindowAcc {
     this.pieceMasks[c] = (this.pieceMasks[c] as number) | mask
   }
 
+  /** Add every ad set of `r` (sums of the current piece, masks from its first day). */
+  addAll(r: Sums): void {
+    for (let i = 0; i < r.size; i++)
+      this.add(r.ids[i] as number, r.campaignIds[i] as number, r.masks[i] as number, r.v, i * N)
+  }
+
+  /**
+   * Add the current piece (`len` days from day `off` of the month) as the month's sums of each ad
+   * set minus its rows of the month's other days (`before`, `after`: the ranges before and after the
+   * piece). Returns the ad sets whose days the month cannot tell (mask -1): they are read exactly.
+   */
+  addMonthPiece(month: Sums, before: Sums | null, after: Sums | null, off: number, len: number): number[] {
+    const v = new Float64Array(N)
+    const unknown: number[] = []
+    for (let i = 0; i < month.size; i++) {
+      const id = month.ids[i] as number
+      const mask = month.masks[i] as number
+      if (mask === -1) {
+        unknown.push(id)
+        continue
+      }
+      // The ad set's days of the month moved to the piece's first day, cut at its last.
+      const cut = (mask >>> off) & bits(0, len - 1)
+      if (cut === 0) continue
+      for (let k = 0; k < N; k++) v[k] = month.v[i * N + k] as number
+      for (const o of [before, after]) {
+        const j = o?.slots.get(id)
+        if (o && j !== undefined) for (let k = 0; k < N; k++) v[k] = (v[k] as number) - (o.v[j * N + k] as number)
+      }
+      this.add(id, month.campaignIds[i] as number, cut, v, 0)
+    }
+    return unknown
+  }
+
   /** The current piece is complete: its campaigns' days counted. */
   endPiece(): void {
     for (const c of this.touched) {
@@ -399,11 +433,8 @@ export class WindowSumsReader {
         const mTo = mEnd < span.last ? mEnd : span.last
         const len = daysBetween(a, b) + 1
         const rest = daysBetween(mFrom, mTo) + 1 - len
-        if (len <= rest + MONTH_COST_DAYS) {
-          const r = yield* rangeOf(this, a, b)
-          for (let i = 0; i < r.size; i++)
-            acc.add(r.ids[i] as number, r.campaignIds[i] as number, r.masks[i] as number, r.v, i * N)
-        } else {
+        if (len <= rest + MONTH_COST_DAYS) acc.addAll(yield* rangeOf(this, a, b))
+        else {
           let month = months.get(m0)
           if (!month) {
             yield
@@ -412,32 +443,12 @@ export class WindowSumsReader {
           }
           const before = mFrom < a ? yield* rangeOf(this, mFrom, addDays(a, -1)) : null
           const after = b < mTo ? yield* rangeOf(this, addDays(b, 1), mTo) : null
-          const off = daysBetween(m0, a)
-          const v = new Float64Array(N)
-          const unknown: number[] = []
-          for (let i = 0; i < month.size; i++) {
-            const id = month.ids[i] as number
-            const mask = month.masks[i] as number
-            if (mask === -1) {
-              unknown.push(id)
-              continue
-            }
-            // The ad set's days of the month moved to the piece's first day, cut at its last.
-            const cut = (mask >>> off) & bits(0, len - 1)
-            if (cut === 0) continue
-            for (let k = 0; k < N; k++) v[k] = month.v[i * N + k] as number
-            for (const o of [before, after]) {
-              const j = o?.slots.get(id)
-              if (o && j !== undefined) for (let k = 0; k < N; k++) v[k] = (v[k] as number) - (o.v[j * N + k] as number)
-            }
-            acc.add(id, month.campaignIds[i] as number, cut, v, 0)
-          }
+          const unknown = acc.addMonthPiece(month, before, after, daysBetween(m0, a), len)
           if (unknown.length) {
             yield
             const exact = new Sums()
             this.rangeOfSets(accountId, m0.slice(0, 7), a, b, exact, unknown)
-            for (let i = 0; i < exact.size; i++)
-              acc.add(exact.ids[i] as number, exact.campaignIds[i] as number, exact.masks[i] as number, exact.v, i * N)
+            acc.addAll(exact)
           }
         }
         acc.endPiece()
