@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { contract } from '../../../shared/ipc/contract'
 import { createTestCore } from '../test-support'
+import type { RecommendationDraft } from '../store/repos/recommendations-repo'
 import { AccountDrafter, type AccountDrafts } from './account-draft'
 import { DraftThread } from './draft-thread'
 
@@ -262,5 +263,50 @@ describe('draft worker', () => {
     expect(slowAccount).toHaveBeenCalledTimes(1)
     slowAccount.mockRestore()
     slowSuggest.mockRestore()
+  })
+
+  it("lets the caller work on the drafts made so far while it waits for the worker's last account, and a generation saves the bodies of every draft", async () => {
+    const svc = core.services.recommendations
+    const start = vi.spyOn(DraftThread, 'start').mockReturnValue(null)
+    const one = await svc.draft(workspaceId)
+    start.mockRestore()
+    const suggested = vi.spyOn(DraftThread.prototype, 'suggest').mockResolvedValue(suggestionsHere())
+    // The worker's accounts are answered only once the caller's work has run.
+    let release = (): void => undefined
+    const held = new Promise<void>((r) => (release = r))
+    const asked: number[] = []
+    const ask = DraftThread.prototype.account
+    const slow = vi.spyOn(DraftThread.prototype, 'account').mockImplementation(async function (this: DraftThread, r) {
+      asked.push(r.account.id)
+      const p = ask.call(this, r)
+      await held
+      return p
+    })
+    const given: (readonly RecommendationDraft[])[] = []
+    const both = await svc.draft(workspaceId, undefined, async (drafts) => {
+      given.push(drafts)
+      release()
+    })
+    slow.mockRestore()
+    suggested.mockRestore()
+    expect(JSON.stringify(both)).toBe(JSON.stringify(one))
+    // Called once, with drafts of the accounts this thread drafted (the same objects as returned).
+    expect(given).toHaveLength(1)
+    const first = given[0] ?? []
+    expect(first.length).toBeGreaterThan(0)
+    expect(asked.length).toBeGreaterThan(0)
+    for (const d of first) {
+      expect(both.drafts.includes(d)).toBe(true)
+      for (const e of d.body.entities) expect(asked).not.toContain(e.accountId)
+    }
+
+    // A generation (bodies serialised in part while it waits) saves every draft's body as drafted.
+    const generated = await svc.generate(workspaceId)
+    expect(generated.inserted + generated.updated).toBe(one.drafts.length)
+    const saved = svc.list(workspaceId, undefined, { limit: 1_000 }).items
+    for (const d of one.drafts) {
+      const s = saved.find((r) => r.key === d.key)
+      expect(s?.body.summary).toBe(d.body.summary)
+    }
   })
 })
