@@ -1,4 +1,4 @@
-import { compareNames, metricOf, sortRows, type RowWindowQuery } from '../../../shared/domain/row-window'
+import { compareNames, sortRows, type RowWindowQuery } from '../../../shared/domain/row-window'
 import { addDays, dateRange, daysBetween, endOfMonth, startOfMonth } from '../../../shared/domain/dates'
 import { PlatformIdSchema, type PlatformId } from '../../../shared/domain/entities'
 import type { DataTable } from '../../../shared/domain/tables'
@@ -23,7 +23,10 @@ import type {
 import { AppError } from '../../../shared/ipc/result'
 import {
   sumsToTotals,
+  tableMetric,
+  tableTotals,
   type AnalyticsRepo,
+  type CampaignSumsTable,
   type CampaignSums,
   type CumPiece,
   type RawBucket,
@@ -89,29 +92,50 @@ export const MAX_KEPT_ROWS = 60_000
 const MAX_KEPT_LISTS = 4
 const MAX_KEPT_VIEWS = 4
 
-/** One breakdown's decorated rows before its window, and the sorted, filtered views asked of them. */
+/** One breakdown's rows before its window, and the sorted, filtered views asked of them. */
 interface KeptList {
   base: Omit<Breakdown, 'rows' | 'total' | 'offset' | 'archived'>
-  rows: EntityRow[]
+  n: number
+  /** Row i (list order); a campaign list builds each when a window first needs it. */
+  rows: (EntityRow | undefined)[]
+  /** A campaign list's figures, its rows built on demand; null when every row is built. */
+  campaigns: CampaignColumns | null
   views: Map<string, KeptView>
-  /**
-   * Campaign rows whose name, status and objective are not read yet (status already says
-   * 'archived' where it is): read for the rows a window shows, the ties of its sort, or all of
-   * them for a search or the name sort. Reading 10,000 campaigns' names was a third of the
-   * explorer's first window.
-   */
-  unnamed: { accountIds: number[]; rows: Set<EntityRow> } | null
 }
 
 /**
- * A sorted, filtered view. `ties` (a metric sort over rows not all named): rows are in metric
- * order only, and each run of equal values is put in name order (as `sortRows` does) when a
- * window first reaches it; `sortedTies` holds the starts of the runs done.
+ * The explorer's campaign list in columns (rows in ascending campaign ids): its rows are
+ * built, with their name, status and objective, only for the rows a window shows, the ties of its
+ * sort, or all of them for a search or the name sort. Reading 10,000 campaigns' names was a third
+ * of the explorer's first window; building 10,000 rows of objects that live through the call was
+ * most of its garbage collection.
+ */
+interface CampaignColumns {
+  /** The accounts in scope (names are read over them). */
+  accountIds: number[]
+  platformOf: Map<number, PlatformId | null>
+  /** The range's sums and the previous period's (AnalyticsRepo.campaignSumsTable). */
+  cur: CampaignSumsTable
+  prev: CampaignSumsTable | null
+  /** Row i is slot `slot[i]` of `cur` (rows in ascending ids) and `prevSlot[i]` of `prev` (-1: none). */
+  slot: Int32Array
+  prevSlot: Int32Array
+  provisional: Uint8Array
+  /** 1 where the campaign is archived (the status of a row not built yet). */
+  archived: Uint8Array
+  /** Rows not built yet. */
+  unbuilt: number
+}
+
+/**
+ * A sorted, filtered view: the list's rows by index. `ties` (a metric sort over rows not all
+ * built): rows are in metric order only, and each run of equal values is put in name order (as
+ * `sortRows` does) when a window first reaches it; `sortedTies` holds the starts of the runs done.
  */
 interface KeptView {
-  rows: EntityRow[]
+  order: Int32Array
   archived: number
-  ties: { values: (number | null)[]; sortedTies: Set<number> } | null
+  ties: { values: Float64Array; nulls: Uint8Array; sortedTies: Set<number> } | null
 }
 
 /**
@@ -145,21 +169,21 @@ export class AnalyticsService {
     let rows = 0
     let unnamed = 0
     for (const l of this.kept.values()) {
-      rows += l.rows.length
-      unnamed += l.unnamed?.rows.size ?? 0
+      rows += l.n
+      unnamed += l.campaigns?.unbuilt ?? 0
     }
     return { lists: this.kept.size, rows, unnamed }
   }
 
   private keep(key: string, list: KeptList): void {
-    if (list.rows.length > MAX_KEPT_ROWS) return
+    if (list.n > MAX_KEPT_ROWS) return
     this.kept.set(key, list)
     let rows = 0
-    for (const l of this.kept.values()) rows += l.rows.length
+    for (const l of this.kept.values()) rows += l.n
     for (const [k, l] of this.kept) {
       if (this.kept.size <= MAX_KEPT_LISTS && rows <= MAX_KEPT_ROWS) break
       this.kept.delete(k)
-      rows -= l.rows.length
+      rows -= l.n
     }
   }
 
@@ -312,7 +336,8 @@ export class AnalyticsService {
   /** Totals and ratios by level and grain, optionally with the previous period per row. */
   breakdown(input: BreakdownInput): Breakdown {
     if (!input.window) {
-      const { base, rows } = this.breakdownRows(input)
+      const { base, scope, filter } = this.breakdownScope(input)
+      const rows = this.breakdownRows(input, scope, filter)
       rows.sort((a, b) => (a.period ?? '').localeCompare(b.period ?? '') || b.totals.spendMicros - a.totals.spendMicros)
       return { ...base, rows }
     }
@@ -331,7 +356,7 @@ export class AnalyticsService {
       this.kept.delete(key)
       this.kept.set(key, list)
     } else {
-      list = { ...this.breakdownRows(input, true), views: new Map() }
+      list = this.keptList(input)
       this.keep(key, list)
     }
     const { offset, limit, ...q } = input.window
@@ -343,12 +368,12 @@ export class AnalyticsService {
       list.views.set(viewKey, view)
     }
     if (view.ties) this.sortTies(list, view, offset, limit)
-    const rows = view.rows.slice(offset, offset + limit)
-    this.name(list, rows)
+    const shown = view.order.subarray(offset, offset + limit)
+    this.build(list, shown)
     return {
       ...list.base,
-      rows,
-      total: view.rows.length,
+      rows: Array.from(shown, (i) => list.rows[i] as EntityRow),
+      total: view.order.length,
       offset,
       archived: view.archived,
     }
@@ -356,83 +381,135 @@ export class AnalyticsService {
 
   /** A kept list's rows filtered and sorted as `sortRows` does (see KeptView). */
   private view(list: KeptList, q: Omit<RowWindowQuery, 'offset' | 'limit'>): KeptView {
-    if (!list.unnamed?.rows.size || q.search.trim() !== '' || q.sort === 'name') {
-      this.name(list, list.rows)
-      return { ...sortRows(list.rows, q), ties: null }
+    const c = list.campaigns
+    if (!c?.unbuilt || q.search.trim() !== '' || q.sort === 'name') {
+      const all: number[] = []
+      for (let i = 0; i < list.n; i++) all.push(i)
+      this.build(list, all)
+      const rows = list.rows as EntityRow[]
+      const at = new Map(rows.map((r, i) => [r, i]))
+      const sorted = sortRows(rows, q)
+      return { order: Int32Array.from(sorted.rows, (r) => at.get(r) as number), archived: sorted.archived, ties: null }
     }
     // sortRows without the names: the filter does not need them, the order only for ties.
     let archived = 0
-    const kept = list.rows.filter((r) => {
-      if (q.platform && r.platform !== q.platform) return false
-      if (r.status !== 'archived') return true
-      archived++
-      return q.archived === true
-    })
+    const kept: number[] = []
+    for (let i = 0; i < list.n; i++) {
+      if (q.platform && c.platformOf.get(c.cur.accountIds[c.slot[i] as number] as number) !== q.platform) continue
+      const row = list.rows[i]
+      if (!(row ? row.status === 'archived' : c.archived[i] === 1)) kept.push(i)
+      else {
+        archived++
+        if (q.archived === true) kept.push(i)
+      }
+    }
     const sort = q.sort
     const dir = q.dir === 'asc' ? 1 : -1
-    const values = kept.map((r) => metricOf(sort, r.totals, r.kpis))
-    const order = kept.map((_, i) => i)
-    order.sort((a, b) => {
-      const va = values[a] as number | null
-      const vb = values[b] as number | null
-      if (va === null) return vb === null ? 0 : 1
-      if (vb === null) return -1
-      return dir * (va - vb) || 0
-    })
-    return {
-      rows: order.map((i) => kept[i] as EntityRow),
-      archived,
-      ties: { values: order.map((i) => values[i] as number | null), sortedTies: new Set() },
+    const m = kept.length
+    const values = new Float64Array(m)
+    const nulls = new Uint8Array(m)
+    const order: number[] = []
+    for (let k = 0; k < m; k++) {
+      const v = tableMetric(sort, c.cur.sums, c.slot[kept[k] as number] as number)
+      if (v === null) nulls[k] = 1
+      else values[k] = v
+      order.push(k)
     }
+    order.sort((a, b) => {
+      if (nulls[a]) return nulls[b] ? 0 : 1
+      if (nulls[b]) return -1
+      return dir * ((values[a] as number) - (values[b] as number)) || 0
+    })
+    const view: KeptView = {
+      order: new Int32Array(m),
+      archived,
+      ties: { values: new Float64Array(m), nulls: new Uint8Array(m), sortedTies: new Set() },
+    }
+    const ties = view.ties as NonNullable<KeptView['ties']>
+    for (let k = 0; k < m; k++) {
+      const at = order[k] as number
+      view.order[k] = kept[at] as number
+      ties.values[k] = values[at] as number
+      ties.nulls[k] = nulls[at] as number
+    }
+    return view
   }
 
   /** Put the runs of equal values that a window reaches in name order (sortRows' tie rule). */
   private sortTies(list: KeptList, view: KeptView, offset: number, limit: number): void {
     const ties = view.ties as NonNullable<KeptView['ties']>
-    const v = ties.values
-    const n = view.rows.length
+    const { values: v, nulls } = ties
+    const n = view.order.length
     // sortRows compares `dir * (va - vb) || names`: equal values and equal infinities (NaN) tie.
-    const tie = (a: number | null, b: number | null): boolean => (a === null || b === null ? a === b : !(a - b))
+    const tie = (a: number, b: number): boolean =>
+      nulls[a] || nulls[b] ? nulls[a] === nulls[b] : !((v[a] as number) - (v[b] as number))
     let start = Math.min(offset, n)
-    while (start > 0 && start < n && tie(v[start - 1] as number | null, v[start] as number | null)) start--
+    while (start > 0 && start < n && tie(start - 1, start)) start--
     while (start < Math.min(offset + limit, n)) {
       let end = start + 1
-      while (end < n && tie(v[start] as number | null, v[end] as number | null)) end++
+      while (end < n && tie(start, end)) end++
       if (end - start > 1 && !ties.sortedTies.has(start)) {
-        const run = view.rows.slice(start, end)
-        this.name(list, run)
-        run.sort((a, b) => compareNames(a.name, b.name))
-        for (let i = 0; i < run.length; i++) view.rows[start + i] = run[i] as EntityRow
+        const run = Array.from(view.order.subarray(start, end))
+        this.build(list, run)
+        run.sort((a, b) => compareNames((list.rows[a] as EntityRow).name, (list.rows[b] as EntityRow).name))
+        view.order.set(run, start)
         ties.sortedTies.add(start)
       }
       start = end
     }
   }
 
-  /** Read the name, status and objective of those rows not read yet. */
-  private name(list: KeptList, rows: readonly EntityRow[]): void {
-    const unnamed = list.unnamed
-    if (!unnamed?.rows.size) return
-    const todo = rows.filter((r) => unnamed.rows.has(r))
-    if (!todo.length) return
-    const all = todo.length === unnamed.rows.size || todo.length > 500
-    const meta = this.repo.meta('campaign', unnamed.accountIds, all ? undefined : todo.map((r) => Number(r.id)))
-    for (const r of todo) {
-      const m = meta.get(Number(r.id))
-      if (m) {
-        r.name = m.name
-        r.status = m.status
-        r.objective = m.objective
-      }
-      unnamed.rows.delete(r)
+  /** Build the rows of those indices not built yet (a campaign list: reading their names, status and objective). */
+  private build(list: KeptList, indices: ArrayLike<number>): void {
+    const c = list.campaigns
+    if (!c?.unbuilt) return
+    const todo: number[] = []
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k] as number
+      if (!list.rows[i]) todo.push(i)
     }
+    if (!todo.length) return
+    const all = todo.length === c.unbuilt || todo.length > 500
+    const meta = this.repo.meta(
+      'campaign',
+      c.accountIds,
+      all ? undefined : todo.map((i) => c.cur.ids[c.slot[i] as number] as number),
+    )
+    for (const i of todo) {
+      const slot = c.slot[i] as number
+      const id = c.cur.ids[slot] as number
+      const accountId = c.cur.accountIds[slot] as number
+      const m = meta.get(id)
+      const totals = tableTotals(c.cur.sums, slot)
+      const ps = c.prevSlot[i] as number
+      const p = c.prev ? (ps >= 0 ? tableTotals(c.prev.sums, ps) : { ...EMPTY_TOTALS }) : null
+      list.rows[i] = {
+        level: 'campaign',
+        id: String(id),
+        name: m ? m.name : `#${id}`,
+        platform: c.platformOf.get(accountId) ?? null,
+        accountId,
+        campaignId: id,
+        adSetId: null,
+        status: m ? m.status : c.archived[i] ? 'archived' : null,
+        objective: m ? m.objective : null,
+        period: null,
+        totals,
+        kpis: deriveKpis(totals),
+        previousTotals: p,
+        previousKpis: p ? deriveKpis(p) : null,
+        provisional: c.provisional[i] === 1,
+      }
+    }
+    c.unbuilt -= todo.length
   }
 
-  /** A breakdown's decorated rows (unsorted) and what the answer says beside them. */
-  private breakdownRows(
-    input: BreakdownInput,
-    lazyNames = false,
-  ): { base: KeptList['base']; rows: EntityRow[]; unnamed: KeptList['unnamed'] } {
+  /** A breakdown's scope (restricted to its parent), its filter and what the answer says beside the rows. */
+  private breakdownScope(input: BreakdownInput): {
+    base: KeptList['base']
+    scope: ResolvedScope
+    filter: { campaignId?: number; adSetId?: number }
+  } {
     const scope = this.scope(input.workspaceId, input.accountIds)
     const filter: { campaignId?: number; adSetId?: number } = {}
     if (input.parent) {
@@ -447,37 +524,69 @@ export class AnalyticsService {
       else if (input.parent.level === 'campaign') filter.campaignId = id
       else filter.adSetId = id
     }
-    const cur = this.rowsFor(input.level, input.grain, scope, input.range, filter)
-    const prevRange = input.compare ? previousPeriod(input.range) : null
-    const prev = prevRange ? this.rowsFor(input.level, input.grain, scope, prevRange, filter) : null
     const base = {
       currency: scope.currency,
       convertedFrom: this.convertedFrom(scope),
       range: input.range,
-      previousRange: prevRange,
+      previousRange: input.compare ? previousPeriod(input.range) : null,
     }
-    const raw = [...cur.values()]
-    if (lazyNames && input.level === 'campaign' && raw.every((r) => r.accountId !== undefined)) {
-      const accountIds = scope.accounts.map((a) => a.id)
-      const archived = this.repo.archivedCampaignIds(accountIds)
-      const rows = raw.map((r): EntityRow => {
-        const accountId = r.accountId as number
-        return {
-          level: 'campaign',
-          id: r.key,
-          name: `#${r.key}`,
-          platform: scope.byId.get(accountId)?.platform ?? null,
-          accountId,
-          campaignId: Number(r.key),
-          adSetId: null,
-          status: archived.has(Number(r.key)) ? 'archived' : null,
-          objective: null,
-          ...rowFigures(r, prev),
-        }
-      })
-      return { base, rows, unnamed: { accountIds, rows: new Set(rows) } }
+    return { base, scope, filter }
+  }
+
+  /** A breakdown's decorated rows (unsorted). */
+  private breakdownRows(
+    input: BreakdownInput,
+    scope: ResolvedScope,
+    filter: { campaignId?: number; adSetId?: number },
+  ): EntityRow[] {
+    const cur = this.rowsFor(input.level, input.grain, scope, input.range, filter)
+    const prevRange = input.compare ? previousPeriod(input.range) : null
+    const prev = prevRange ? this.rowsFor(input.level, input.grain, scope, prevRange, filter) : null
+    return this.decorate(input.level, scope, [...cur.values()], prev)
+  }
+
+  /** A list to keep for windows: campaigns' totals in columns (rows built on demand), other levels decorated. */
+  private keptList(input: BreakdownInput): KeptList {
+    const { base, scope, filter } = this.breakdownScope(input)
+    if (
+      input.level !== 'campaign' ||
+      input.grain !== 'total' ||
+      filter.campaignId !== undefined ||
+      filter.adSetId !== undefined
+    ) {
+      const rows = this.breakdownRows(input, scope, filter)
+      return { base, n: rows.length, rows, campaigns: null, views: new Map() }
     }
-    return { base, rows: this.decorate(input.level, scope, raw, prev), unnamed: null }
+    // The campaign totals from the running totals, as rowsFor reads them (ascending ids).
+    const accountIds = scope.accounts.map((a) => a.id)
+    const cur = this.repo.campaignSumsTable(this.pieces(scope, input.range))
+    const prevT = base.previousRange ? this.repo.campaignSumsTable(this.pieces(scope, base.previousRange)) : null
+    const prov = this.repo.provisionalAccounts(accountIds, input.range.from, input.range.to)
+    const archivedIds = this.repo.archivedCampaignIds(accountIds)
+    const n = cur.n
+    const c: CampaignColumns = {
+      accountIds,
+      platformOf: new Map(scope.accounts.map((a) => [a.id, a.platform])),
+      cur,
+      prev: prevT,
+      slot: cur.byId,
+      prevSlot: new Int32Array(prevT ? n : 0),
+      provisional: new Uint8Array(n),
+      archived: new Uint8Array(n),
+      unbuilt: n,
+    }
+    let j = 0
+    for (let i = 0; i < n; i++) {
+      const s = cur.byId[i] as number
+      const id = cur.ids[s] as number
+      c.provisional[i] = prov.has(cur.accountIds[s] as number) ? 1 : 0
+      c.archived[i] = archivedIds.has(id) ? 1 : 0
+      if (!prevT) continue
+      while (j < prevT.n && (prevT.ids[prevT.byId[j] as number] as number) < id) j++
+      const ps = prevT.byId[j]
+      c.prevSlot[i] = ps !== undefined && prevT.ids[ps] === id ? ps : -1
+    }
+    return { base, n, rows: new Array<EntityRow | undefined>(n), campaigns: c, views: new Map() }
   }
 
   private restrict(scope: ResolvedScope, keep: (a: ScopeAccount) => boolean): void {

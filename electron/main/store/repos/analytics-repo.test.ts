@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, dateRange } from '../../../../shared/domain/dates'
 import { createTestCore } from '../../test-support'
 import { METRIC_KEYS } from '../../../../shared/domain/metric-keys'
-import { rankingValue } from '../../../../shared/domain/metrics'
-import { AnalyticsRepo, sumsToTotals, type CampaignSums } from './analytics-repo'
+import { deriveKpis, rankingValue } from '../../../../shared/domain/metrics'
+import { metricOf } from '../../../../shared/domain/row-window'
+import { AnalyticsRepo, sumsToTotals, tableMetric, tableTotals, type CampaignSums } from './analytics-repo'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { lcg, seedAccount, type SeededCampaign } from './testing'
 
@@ -132,5 +133,31 @@ describe('campaign range totals from the packed running totals', () => {
       ids,
     })
     expect(got.map((r) => r.id)).toEqual(ids)
+  })
+
+  it('in columns: the same campaigns and sums, by id, and each metric as metricOf over the totals and their KPIs', () => {
+    const repo = new AnalyticsRepo(core.store.sqlite)
+    // A piece of two months (rate 1) and one at another rate, as a previous period across a month start.
+    const pieces = [
+      { accountId, from: addDays(START, -3), to: addDays(START, 8), rate: 1 },
+      { accountId, from: addDays(START, 9), to: addDays(START, DAYS - 1), rate: 1.07 },
+    ]
+    const t = repo.campaignSumsTable(pieces)
+    const byId = [...t.byId]
+    expect(byId.map((i) => t.ids[i])).toEqual(repo.campaignSums(pieces).map((r) => r.id))
+    expect(byId.map((i) => tableTotals(t.sums, i))).toEqual(repo.campaignSums(pieces).map(sumsToTotals))
+    // Rows of the seeded store, and edge rows: nothing, no clicks, no conversions, negative clicks (a refund month).
+    const edge = new Float64Array([
+      0, 0, 0, 0, 0, 0, 5e6, 100, 0, 0, 1e6, 0, 5e6, 0, 0, 0, 0, 0, 3e6, 40, -2, 1.5, 0, 3, -1e6, 10, 1, 0.25, 2e6, 0,
+    ])
+    for (const [sums, n] of [
+      [t.sums, t.n],
+      [edge, edge.length / 6],
+    ] as const)
+      for (let i = 0; i < n; i++) {
+        const totals = tableTotals(sums, i)
+        for (const key of METRIC_KEYS)
+          expect(tableMetric(key, sums, i), `${key} of row ${i}`).toBe(metricOf(key, totals, deriveKpis(totals)))
+      }
   })
 })
