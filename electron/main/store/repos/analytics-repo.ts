@@ -2,7 +2,7 @@ import type { Grain, Level } from '../../../../shared/ipc/contracts/analytics-sc
 import type { Statement } from 'better-sqlite3'
 import type { Sqlite } from '../db'
 import { accountDataMark } from './ad-month-rollup'
-import { CUM_N, CumulativeReader, monthSplits } from './cumulative-rollup'
+import { CUM_N, CumulativeReader, monthSplits, type CumDay } from './cumulative-rollup'
 import type { PlatformId } from '../../../../shared/domain/entities'
 import type { MetricKeyName } from '../../../../shared/domain/metric-keys'
 import { rankBy, rankingValue, type Totals } from '../../../../shared/domain/metrics'
@@ -388,117 +388,23 @@ export class AnalyticsRepo {
           cap += hi.ids.length
           maxId = Math.max(maxId, hi.ids[hi.ids.length - 1] as number)
         }
-    // A campaign's slot by id: an array over the ids when they are not sparse, else a map.
-    const dense = maxId <= 8 * cap + 65_536 ? new Int32Array(maxId + 1).fill(-1) : null
-    const slotOf = new Map<number, number>()
-    const slotIds = new Int32Array(cap)
-    const slotAccounts = new Int32Array(cap)
-    const sums = new Float64Array(cap * CUM_N)
-    // A piece of several months: its sums over them (as CumulativeReader.rangeSums adds them), then
-    // converted and rounded once per piece into `sums` (as campaignSums did per piece). A piece of
-    // one month goes straight into `sums`. Plain statements per value: this runs once per data change,
-    // mostly before the JIT has compiled it, where every number read or computed is allocated.
-    const piece = new Float64Array(cap * CUM_N)
-    const mark = new Int32Array(cap).fill(-1)
-    const touched = new Int32Array(cap)
-    let n = 0
-    for (let pi = 0; pi < pieces.length; pi++) {
-      const p = pieces[pi] as CumPiece
-      const months = reads[pi] as ReturnType<CumulativeReader['piece']>[]
-      const rate = p.rate
-      const direct = months.length === 1
-      let nt = 0
-      for (const { hi, lo } of months) {
-        if (!hi) continue
-        const hs = hi.sums
-        let j = 0
-        for (let i = 0; i < hi.ids.length; i++) {
-          const id = hi.ids[i] as number
-          while (lo && j < lo.ids.length && (lo.ids[j] as number) < id) j++
-          if (only && !only.has(id)) continue
-          let s = dense ? (dense[id] as number) : (slotOf.get(id) ?? -1)
-          const first = s < 0
-          if (s < 0) {
-            s = n++
-            if (dense) dense[id] = s
-            else slotOf.set(id, s)
-            slotIds[s] = id
-            slotAccounts[s] = p.accountId
-          }
-          const o = s * CUM_N
-          const h = i * CUM_N
-          const l = lo !== null && lo.ids[j] === id ? j * CUM_N : -1
-          const ls = lo?.sums
-          if (direct) {
-            // (hi - lo) of each value, money at the piece's rate rounded once; a campaign's first
-            // piece is written, not added to zero (fewer numbers to box).
-            let v0: number, v1: number, v2: number, v3: number, v4: number, v5: number
-            if (l >= 0 && ls) {
-              v0 = roundHalfAway(((hs[h] as number) - (ls[l] as number)) * rate)
-              v1 = (hs[h + 1] as number) - (ls[l + 1] as number)
-              v2 = (hs[h + 2] as number) - (ls[l + 2] as number)
-              v3 = (hs[h + 3] as number) - (ls[l + 3] as number)
-              v4 = roundHalfAway(((hs[h + 4] as number) - (ls[l + 4] as number)) * rate)
-              v5 = (hs[h + 5] as number) - (ls[l + 5] as number)
-            } else {
-              v0 = roundHalfAway((hs[h] as number) * rate)
-              v1 = hs[h + 1] as number
-              v2 = hs[h + 2] as number
-              v3 = hs[h + 3] as number
-              v4 = roundHalfAway((hs[h + 4] as number) * rate)
-              v5 = hs[h + 5] as number
-            }
-            if (first) {
-              sums[o] = v0
-              sums[o + 1] = v1
-              sums[o + 2] = v2
-              sums[o + 3] = v3
-              sums[o + 4] = v4
-              sums[o + 5] = v5
-            } else {
-              sums[o] = (sums[o] as number) + v0
-              sums[o + 1] = (sums[o + 1] as number) + v1
-              sums[o + 2] = (sums[o + 2] as number) + v2
-              sums[o + 3] = (sums[o + 3] as number) + v3
-              sums[o + 4] = (sums[o + 4] as number) + v4
-              sums[o + 5] = (sums[o + 5] as number) + v5
-            }
-            continue
-          }
-          if (mark[s] !== pi) {
-            mark[s] = pi
-            touched[nt++] = s
-            piece.fill(0, o, o + CUM_N)
-          }
-          if (l >= 0 && ls)
-            for (let k = 0; k < CUM_N; k++)
-              piece[o + k] = (piece[o + k] as number) + (hs[h + k] as number) - (ls[l + k] as number)
-          else for (let k = 0; k < CUM_N; k++) piece[o + k] = (piece[o + k] as number) + (hs[h + k] as number)
-        }
+    const t = new SumSlots(cap, maxId)
+    pieces.forEach((p, pi) => {
+      const months = reads[pi] as { hi: CumDay | null; lo: CumDay | null }[]
+      // A piece of one month goes straight into the sums; one of several months is summed over
+      // them first (as CumulativeReader.rangeSums adds them), then converted and rounded once (as
+      // campaignSums did per piece).
+      if (months.length === 1) {
+        const { hi, lo } = months[0] as { hi: CumDay | null; lo: CumDay | null }
+        if (hi) addMonth(t, hi, lo, p.accountId, p.rate, only)
+        return
       }
-      for (let t = 0; t < nt; t++) {
-        const o = (touched[t] as number) * CUM_N
-        sums[o] = (sums[o] as number) + roundHalfAway((piece[o] as number) * rate)
-        sums[o + 1] = (sums[o + 1] as number) + (piece[o + 1] as number)
-        sums[o + 2] = (sums[o + 2] as number) + (piece[o + 2] as number)
-        sums[o + 3] = (sums[o + 3] as number) + (piece[o + 3] as number)
-        sums[o + 4] = (sums[o + 4] as number) + roundHalfAway((piece[o + 4] as number) * rate)
-        sums[o + 5] = (sums[o + 5] as number) + (piece[o + 5] as number)
-      }
-    }
-    // Round conversions, leave out the empty campaigns (compacting the slots in order).
-    let m = 0
-    for (let s = 0; s < n; s++) {
-      const o = s * CUM_N
-      sums[o + 3] = Math.round((sums[o + 3] as number) * 1e6) / 1e6
-      if (sums[o] === 0 && sums[o + 1] === 0 && sums[o + 4] === 0 && sums[o + 3] === 0) continue
-      if (m !== s) {
-        slotIds[m] = slotIds[s] as number
-        slotAccounts[m] = slotAccounts[s] as number
-        sums.copyWithin(m * CUM_N, o, o + CUM_N)
-      }
-      m++
-    }
+      t.newPiece()
+      for (const { hi, lo } of months) if (hi) addMonthToPiece(t, hi, lo, p.accountId, only)
+      addPiece(t, p.rate)
+    })
+    const m = t.compact()
+    const { sums, ids: slotIds, accounts: slotAccounts } = t
     const outIds = slotIds.subarray(0, m)
     const byId = new Int32Array(m)
     for (let i = 0; i < m; i++) byId[i] = i
@@ -556,5 +462,176 @@ export class AnalyticsRepo {
       'SELECT coalesce(sum(spend_micros), 0) AS s FROM account_daily WHERE account_id = ? AND date BETWEEN ? AND ?',
     ).get(accountId, from, to) as { s: number }
     return r.s
+  }
+}
+
+/** A campaign's sums before the first day of a month. */
+const NO_SUMS = new Float64Array(CUM_N)
+
+/**
+ * The campaigns' slots and sums of a campaignSumsTable being built. The loops over a month's
+ * running totals are small functions of their own: V8 optimises them on their own feedback, where
+ * inside one large function the second range's other branch threw the compiled code away (and,
+ * until compiled, every number read or computed is allocated).
+ */
+class SumSlots {
+  n = 0
+  /** Whether the last `slot` was new. */
+  fresh = false
+  readonly ids: Int32Array
+  readonly accounts: Int32Array
+  readonly sums: Float64Array
+  /** A piece of several months: its sums per slot, the slots it touched, and which piece marked each. */
+  readonly piece: Float64Array
+  readonly touched: Int32Array
+  nt = 0
+  private readonly mark: Int32Array
+  private pieceNo = -1
+  /** A slot by id: an array over the ids when they are not sparse, else a map. */
+  private readonly dense: Int32Array | null
+  private readonly byId = new Map<number, number>()
+
+  constructor(cap: number, maxId: number) {
+    this.ids = new Int32Array(cap)
+    this.accounts = new Int32Array(cap)
+    this.sums = new Float64Array(cap * CUM_N)
+    this.piece = new Float64Array(cap * CUM_N)
+    this.touched = new Int32Array(cap)
+    this.mark = new Int32Array(cap).fill(-1)
+    this.dense = maxId <= 8 * cap + 65_536 ? new Int32Array(maxId + 1).fill(-1) : null
+  }
+
+  /** The campaign's slot (a new one, zeroed, when first met). */
+  slot(id: number, accountId: number): number {
+    let s = this.dense ? (this.dense[id] as number) : (this.byId.get(id) ?? -1)
+    this.fresh = s < 0
+    if (s < 0) {
+      s = this.n++
+      if (this.dense) this.dense[id] = s
+      else this.byId.set(id, s)
+      this.ids[s] = id
+      this.accounts[s] = accountId
+    }
+    return s
+  }
+
+  /** Round conversions and leave out the empty campaigns (slots compacted in order); returns how many are left. */
+  compact(): number {
+    const { sums, ids, accounts } = this
+    let m = 0
+    for (let s = 0; s < this.n; s++) {
+      const o = s * CUM_N
+      sums[o + 3] = Math.round((sums[o + 3] as number) * 1e6) / 1e6
+      if (sums[o] === 0 && sums[o + 1] === 0 && sums[o + 4] === 0 && sums[o + 3] === 0) continue
+      if (m !== s) {
+        ids[m] = ids[s] as number
+        accounts[m] = accounts[s] as number
+        sums.copyWithin(m * CUM_N, o, o + CUM_N)
+      }
+      m++
+    }
+    return m
+  }
+
+  newPiece(): void {
+    this.pieceNo++
+    this.nt = 0
+  }
+
+  /** The slot's offset in `piece`, zeroed when the current piece first touches it. */
+  pieceAt(s: number): number {
+    const o = s * CUM_N
+    if (this.mark[s] !== this.pieceNo) {
+      this.mark[s] = this.pieceNo
+      this.touched[this.nt++] = s
+      this.piece.fill(0, o, o + CUM_N)
+    }
+    return o
+  }
+}
+
+/** A one-month piece's (hi - lo) per campaign into the sums, money at `rate` rounded once; a campaign's first piece is written, not added to zero. */
+function addMonth(
+  t: SumSlots,
+  hi: CumDay,
+  lo: CumDay | null,
+  accountId: number,
+  rate: number,
+  only: Set<number> | null,
+): void {
+  const hs = hi.sums
+  const sums = t.sums
+  let j = 0
+  for (let i = 0; i < hi.ids.length; i++) {
+    const id = hi.ids[i] as number
+    while (lo && j < lo.ids.length && (lo.ids[j] as number) < id) j++
+    if (only && !only.has(id)) continue
+    const s = t.slot(id, accountId)
+    const o = s * CUM_N
+    const h = i * CUM_N
+    // No row before the month's first day: its sums are zero (one code path, so V8 compiles it once).
+    const hasLo = lo !== null && lo.ids[j] === id
+    const ls = hasLo ? lo.sums : NO_SUMS
+    const l = hasLo ? j * CUM_N : 0
+    const v0 = roundHalfAway(((hs[h] as number) - (ls[l] as number)) * rate)
+    const v1 = (hs[h + 1] as number) - (ls[l + 1] as number)
+    const v2 = (hs[h + 2] as number) - (ls[l + 2] as number)
+    const v3 = (hs[h + 3] as number) - (ls[l + 3] as number)
+    const v4 = roundHalfAway(((hs[h + 4] as number) - (ls[l + 4] as number)) * rate)
+    const v5 = (hs[h + 5] as number) - (ls[l + 5] as number)
+    if (t.fresh) {
+      sums[o] = v0
+      sums[o + 1] = v1
+      sums[o + 2] = v2
+      sums[o + 3] = v3
+      sums[o + 4] = v4
+      sums[o + 5] = v5
+    } else {
+      sums[o] = (sums[o] as number) + v0
+      sums[o + 1] = (sums[o + 1] as number) + v1
+      sums[o + 2] = (sums[o + 2] as number) + v2
+      sums[o + 3] = (sums[o + 3] as number) + v3
+      sums[o + 4] = (sums[o + 4] as number) + v4
+      sums[o + 5] = (sums[o + 5] as number) + v5
+    }
+  }
+}
+
+/** One month of a piece of several months: (hi - lo) per campaign added into the piece's sums. */
+function addMonthToPiece(
+  t: SumSlots,
+  hi: CumDay,
+  lo: CumDay | null,
+  accountId: number,
+  only: Set<number> | null,
+): void {
+  const hs = hi.sums
+  const piece = t.piece
+  let j = 0
+  for (let i = 0; i < hi.ids.length; i++) {
+    const id = hi.ids[i] as number
+    while (lo && j < lo.ids.length && (lo.ids[j] as number) < id) j++
+    if (only && !only.has(id)) continue
+    const o = t.pieceAt(t.slot(id, accountId))
+    const h = i * CUM_N
+    const hasLo = lo !== null && lo.ids[j] === id
+    const ls = hasLo ? lo.sums : NO_SUMS
+    const l = hasLo ? j * CUM_N : 0
+    for (let k = 0; k < CUM_N; k++)
+      piece[o + k] = (piece[o + k] as number) + (hs[h + k] as number) - (ls[l + k] as number)
+  }
+}
+
+/** A piece of several months into the sums: money at `rate` rounded once. */
+function addPiece(t: SumSlots, rate: number): void {
+  const { sums, piece, touched } = t
+  for (let k = 0; k < t.nt; k++) {
+    const o = (touched[k] as number) * CUM_N
+    sums[o] = (sums[o] as number) + roundHalfAway((piece[o] as number) * rate)
+    sums[o + 1] = (sums[o + 1] as number) + (piece[o + 1] as number)
+    sums[o + 2] = (sums[o + 2] as number) + (piece[o + 2] as number)
+    sums[o + 3] = (sums[o + 3] as number) + (piece[o + 3] as number)
+    sums[o + 4] = (sums[o + 4] as number) + roundHalfAway((piece[o + 4] as number) * rate)
+    sums[o + 5] = (sums[o + 5] as number) + (piece[o + 5] as number)
   }
 }
