@@ -4,7 +4,14 @@ import { createTestCore } from '../../test-support'
 import { METRIC_KEYS } from '../../../../shared/domain/metric-keys'
 import { deriveKpis, rankingValue } from '../../../../shared/domain/metrics'
 import { metricOf } from '../../../../shared/domain/row-window'
-import { AnalyticsRepo, sumsToTotals, tableMetric, tableTotals, type CampaignSums } from './analytics-repo'
+import {
+  AnalyticsRepo,
+  archivedCampaignsSql,
+  sumsToTotals,
+  tableMetric,
+  tableTotals,
+  type CampaignSums,
+} from './analytics-repo'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { lcg, seedAccount, type SeededCampaign } from './testing'
 
@@ -159,5 +166,24 @@ describe('campaign range totals from the packed running totals', () => {
         for (const key of METRIC_KEYS)
           expect(tableMetric(key, sums, i), `${key} of row ${i}`).toBe(metricOf(key, totals, deriveKpis(totals)))
       }
+  })
+
+  it('archived campaigns by the index on account and status (migration 0020), not a scan of every campaign', () => {
+    const s = core.store.sqlite
+    const plan = s.prepare(`EXPLAIN QUERY PLAN ${archivedCampaignsSql(2)}`).all(accountId, accountId + 1) as {
+      detail: string
+    }[]
+    expect(plan.map((r) => r.detail).join('; ')).toMatch(
+      /SEARCH campaigns USING COVERING INDEX campaigns_account_status_idx \(account_id=\? AND status=\?\)/,
+    )
+    const archived = ads.slice(0, 3).map((a) => a.campaignId)
+    s.prepare(`UPDATE campaigns SET status = 'archived' WHERE id IN (${archived.join(',')})`).run()
+    try {
+      expect([...new AnalyticsRepo(s).archivedCampaignIds([accountId])].sort((a, b) => a - b)).toEqual(
+        [...archived].sort((a, b) => a - b),
+      )
+    } finally {
+      s.prepare(`UPDATE campaigns SET status = 'active' WHERE id IN (${archived.join(',')})`).run()
+    }
   })
 })

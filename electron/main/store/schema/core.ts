@@ -77,7 +77,11 @@ export const campaigns = sqliteTable(
     endDate: text('end_date'),
     updatedAt: text('updated_at'),
   },
-  (t) => [uniqueIndex('campaigns_ext_uq').on(t.accountId, t.externalId)],
+  (t) => [
+    uniqueIndex('campaigns_ext_uq').on(t.accountId, t.externalId),
+    // The explorer's archived campaigns (and the active ones' budgets) by account without a scan of them all.
+    index('campaigns_account_status_idx').on(t.accountId, t.status),
+  ],
 )
 
 export const adSets = sqliteTable(

@@ -1,0 +1,1 @@
+CREATE INDEX `campaigns_account_status_idx` ON `campaigns` (`account_id`,`status`);
