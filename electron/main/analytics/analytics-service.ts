@@ -26,6 +26,7 @@ import {
   tableMetric,
   tableTotals,
   type AnalyticsRepo,
+  type CampaignSumsReader,
   type CampaignSumsTable,
   type CampaignSums,
   type CumPiece,
@@ -114,12 +115,11 @@ interface CampaignColumns {
   /** The accounts in scope (names are read over them). */
   accountIds: number[]
   platformOf: Map<number, PlatformId | null>
-  /** The range's sums and the previous period's (AnalyticsRepo.campaignSumsTable). */
+  /** The range's sums (AnalyticsRepo.campaignSumsTable); the previous period's read for the rows built. */
   cur: CampaignSumsTable
-  prev: CampaignSumsTable | null
-  /** Row i is slot `slot[i]` of `cur` (rows in ascending ids) and `prevSlot[i]` of `prev` (-1: none). */
+  prev: CampaignSumsReader | null
+  /** Row i is slot `slot[i]` of `cur` (rows in ascending ids). */
   slot: Int32Array
-  prevSlot: Int32Array
   provisional: Uint8Array
   /** 1 where the campaign is archived (the status of a row not built yet). */
   archived: Uint8Array
@@ -481,8 +481,8 @@ export class AnalyticsService {
       const accountId = c.cur.accountIds[slot] as number
       const m = meta.get(id)
       const totals = tableTotals(c.cur.sums, slot)
-      const ps = c.prevSlot[i] as number
-      const p = c.prev ? (ps >= 0 ? tableTotals(c.prev.sums, ps) : { ...EMPTY_TOTALS }) : null
+      const ps = c.prev?.sums(id)
+      const p = c.prev ? (ps ? tableTotals(ps, 0) : { ...EMPTY_TOTALS }) : null
       list.rows[i] = {
         level: 'campaign',
         id: String(id),
@@ -560,7 +560,7 @@ export class AnalyticsService {
     // The campaign totals from the running totals, as rowsFor reads them (ascending ids).
     const accountIds = scope.accounts.map((a) => a.id)
     const cur = this.repo.campaignSumsTable(this.pieces(scope, input.range))
-    const prevT = base.previousRange ? this.repo.campaignSumsTable(this.pieces(scope, base.previousRange)) : null
+    const prev = base.previousRange ? this.repo.campaignSumsReader(this.pieces(scope, base.previousRange)) : null
     const prov = this.repo.provisionalAccounts(accountIds, input.range.from, input.range.to)
     const archivedIds = this.repo.archivedCampaignIds(accountIds)
     const n = cur.n
@@ -568,23 +568,16 @@ export class AnalyticsService {
       accountIds,
       platformOf: new Map(scope.accounts.map((a) => [a.id, a.platform])),
       cur,
-      prev: prevT,
+      prev,
       slot: cur.byId,
-      prevSlot: new Int32Array(prevT ? n : 0),
       provisional: new Uint8Array(n),
       archived: new Uint8Array(n),
       unbuilt: n,
     }
-    let j = 0
     for (let i = 0; i < n; i++) {
       const s = cur.byId[i] as number
-      const id = cur.ids[s] as number
       c.provisional[i] = prov.has(cur.accountIds[s] as number) ? 1 : 0
-      c.archived[i] = archivedIds.has(id) ? 1 : 0
-      if (!prevT) continue
-      while (j < prevT.n && (prevT.ids[prevT.byId[j] as number] as number) < id) j++
-      const ps = prevT.byId[j]
-      c.prevSlot[i] = ps !== undefined && prevT.ids[ps] === id ? ps : -1
+      c.archived[i] = archivedIds.has(cur.ids[s] as number) ? 1 : 0
     }
     return { base, n, rows: new Array<EntityRow | undefined>(n), campaigns: c, views: new Map() }
   }

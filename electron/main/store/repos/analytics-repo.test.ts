@@ -153,6 +153,12 @@ describe('campaign range totals from the packed running totals', () => {
     const byId = [...t.byId]
     expect(byId.map((i) => t.ids[i])).toEqual(repo.campaignSums(pieces).map((r) => r.id))
     expect(byId.map((i) => tableTotals(t.sums, i))).toEqual(repo.campaignSums(pieces).map(sumsToTotals))
+    // One campaign at a time (the previous period of a window's rows): the same sums, null for the others.
+    const one = repo.campaignSumsReader(pieces)
+    for (const i of byId) expect([...(one.sums(t.ids[i] as number) ?? [])]).toEqual([...tableTotalsRow(t.sums, i)])
+    expect(one.sums(-1)).toBeNull()
+    const inTable = new Set(t.ids)
+    for (const c of ads) if (!inTable.has(c.campaignId)) expect(one.sums(c.campaignId)).toBeNull()
     // Rows of the seeded store, and edge rows: nothing, no clicks, no conversions, negative clicks (a refund month).
     const edge = new Float64Array([
       0, 0, 0, 0, 0, 0, 5e6, 100, 0, 0, 1e6, 0, 5e6, 0, 0, 0, 0, 0, 3e6, 40, -2, 1.5, 0, 3, -1e6, 10, 1, 0.25, 2e6, 0,
@@ -187,3 +193,8 @@ describe('campaign range totals from the packed running totals', () => {
     }
   })
 })
+
+/** Row `i` of a CampaignSumsTable's sums. */
+function tableTotalsRow(sums: Float64Array, i: number): Float64Array {
+  return sums.slice(i * 6, i * 6 + 6)
+}

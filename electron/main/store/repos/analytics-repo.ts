@@ -423,6 +423,20 @@ export class AnalyticsRepo {
     }
   }
 
+  /**
+   * A range's converted sums of single campaigns, computed when asked (CampaignSumsReader): its
+   * running-total rows are read now, once. The explorer shows the previous period beside the rows
+   * of a window only, so it need not sum it for every campaign.
+   */
+  campaignSumsReader(pieces: CumPiece[]): CampaignSumsReader {
+    return new CampaignSumsReader(
+      pieces.map((p) => ({
+        rate: p.rate,
+        months: monthSplits(p.from, p.to).map(([a, b]) => this.cum.piece(p.accountId, a, b)),
+      })),
+    )
+  }
+
   /** Names and parents of entities (all of a level in the scope, or the given ids). */
   meta(level: 'campaign' | 'ad_set' | 'ad', accountIds: number[], ids?: number[]): Map<number, EntityMeta> {
     if (!accountIds.length) return new Map()
@@ -636,5 +650,81 @@ function addPiece(t: SumSlots, rate: number): void {
     sums[o + 3] = (sums[o + 3] as number) + (piece[o + 3] as number)
     sums[o + 4] = (sums[o + 4] as number) + roundHalfAway((piece[o + 4] as number) * rate)
     sums[o + 5] = (sums[o + 5] as number) + (piece[o + 5] as number)
+  }
+}
+
+/** Where `id` is in ascending `ids`, or -1. */
+function indexOfId(ids: Int32Array, id: number): number {
+  let lo = 0
+  let hi = ids.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const v = ids[mid] as number
+    if (v === id) return mid
+    if (v < id) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
+}
+
+/**
+ * Converted sums of single campaigns over a range from its running-total rows (read once, by
+ * AnalyticsRepo.campaignSumsReader): each campaign's values as campaignSumsTable computes them,
+ * in the same order of operations, found by id in each month's rows instead of a pass over all.
+ */
+export class CampaignSumsReader {
+  constructor(private readonly pieces: { rate: number; months: { hi: CumDay | null; lo: CumDay | null }[] }[]) {}
+
+  /** Campaign `id`'s CUM_N sums (as a campaignSumsTable row), or null when it has nothing in the range. */
+  sums(id: number): Float64Array | null {
+    const out = new Float64Array(CUM_N)
+    let seen = false
+    for (const { rate, months } of this.pieces) {
+      if (months.length === 1) {
+        // addMonth: (hi - lo), money at the rate rounded; written when first met, else added.
+        const { hi, lo } = months[0] as { hi: CumDay | null; lo: CumDay | null }
+        const i = hi ? indexOfId(hi.ids, id) : -1
+        if (!hi || i < 0) continue
+        const j = lo ? indexOfId(lo.ids, id) : -1
+        const hs = hi.sums
+        const ls = lo && j >= 0 ? lo.sums : NO_SUMS
+        const h = i * CUM_N
+        const l = j >= 0 ? j * CUM_N : 0
+        const v = [
+          roundHalfAway(((hs[h] as number) - (ls[l] as number)) * rate),
+          (hs[h + 1] as number) - (ls[l + 1] as number),
+          (hs[h + 2] as number) - (ls[l + 2] as number),
+          (hs[h + 3] as number) - (ls[l + 3] as number),
+          roundHalfAway(((hs[h + 4] as number) - (ls[l + 4] as number)) * rate),
+          (hs[h + 5] as number) - (ls[l + 5] as number),
+        ]
+        for (let k = 0; k < CUM_N; k++) out[k] = seen ? (out[k] as number) + (v[k] as number) : (v[k] as number)
+        seen = true
+        continue
+      }
+      // addMonthToPiece then addPiece: summed over the months from zero, converted once, added.
+      const piece = new Float64Array(CUM_N)
+      let touched = false
+      for (const { hi, lo } of months) {
+        const i = hi ? indexOfId(hi.ids, id) : -1
+        if (!hi || i < 0) continue
+        touched = true
+        const j = lo ? indexOfId(lo.ids, id) : -1
+        const ls = lo && j >= 0 ? lo.sums : NO_SUMS
+        const l = j >= 0 ? j * CUM_N : 0
+        for (let k = 0; k < CUM_N; k++)
+          piece[k] = (piece[k] as number) + (hi.sums[i * CUM_N + k] as number) - (ls[l + k] as number)
+      }
+      if (!touched) continue
+      seen = true
+      out[0] = (out[0] as number) + roundHalfAway((piece[0] as number) * rate)
+      out[4] = (out[4] as number) + roundHalfAway((piece[4] as number) * rate)
+      for (const k of [1, 2, 3, 5]) out[k] = (out[k] as number) + (piece[k] as number)
+    }
+    if (!seen) return null
+    // SumSlots.compact: conversions rounded, an empty campaign left out.
+    out[3] = Math.round((out[3] as number) * 1e6) / 1e6
+    if (out[0] === 0 && out[1] === 0 && out[4] === 0 && out[3] === 0) return null
+    return out
   }
 }
