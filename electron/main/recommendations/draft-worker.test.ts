@@ -309,4 +309,58 @@ describe('draft worker', () => {
       expect(s?.body.summary).toBe(d.body.summary)
     }
   })
+
+  it('does not race a worker that is on time for its last account', async () => {
+    const svc = core.services.recommendations
+    const start = vi.spyOn(DraftThread, 'start').mockReturnValue(null)
+    const one = await svc.draft(workspaceId)
+    start.mockRestore()
+    // The suggestions forgotten (as after a sync): the worker computes them first.
+    core.events.emit('data:changed', { tables: ['daily_metrics'], workspaceId })
+    // A clock that moves only as this thread drafts its first four accounts (10 s each); the
+    // worker's suggestions are answered then, so it starts its (last) account at 40 s, and it
+    // answers as soon as this thread has nothing left: well within twice this thread's pace.
+    let now = 0
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now)
+    let four = (): void => undefined
+    const fourDrafted = new Promise<void>((r) => (four = r))
+    const suggested = vi
+      .spyOn(DraftThread.prototype, 'suggest')
+      .mockImplementation(() => fourDrafted.then(() => suggestionsHere()))
+    const draftHere = AccountDrafter.prototype.draft
+    const draftedHere: number[] = []
+    const here = vi.spyOn(AccountDrafter.prototype, 'draft').mockImplementation(async function (
+      this: AccountDrafter,
+      ...args: Parameters<AccountDrafter['draft']>
+    ) {
+      const r = await draftHere.apply(this, args)
+      draftedHere.push(args[1].id)
+      if (draftedHere.length <= 4) now += 10_000
+      if (draftedHere.length === 4) four()
+      return r
+    })
+    let release = (): void => undefined
+    const held = new Promise<void>((r) => (release = r))
+    const asked: number[] = []
+    const ask = DraftThread.prototype.account
+    const slow = vi.spyOn(DraftThread.prototype, 'account').mockImplementation(async function (this: DraftThread, r) {
+      asked.push(r.account.id)
+      const p = ask.call(this, r)
+      await held
+      return p
+    })
+    try {
+      const both = await svc.draft(workspaceId, undefined, async () => release())
+      expect(JSON.stringify(both)).toBe(JSON.stringify(one))
+    } finally {
+      slow.mockRestore()
+      here.mockRestore()
+      clock.mockRestore()
+      suggested.mockRestore()
+    }
+    expect(asked).toHaveLength(1)
+    // Every account was drafted once: the worker's not here too.
+    expect(draftedHere).toHaveLength(one.drafts.length > 0 ? 5 : 0)
+    expect(draftedHere).not.toContain(asked[0])
+  })
 })

@@ -127,6 +127,13 @@ function thinned<T>(points: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => points[Math.round((i * (points.length - 1)) / (n - 1))] as T)
 }
 
+/**
+ * The core's thread races the draft worker's last account only after the worker has spent this
+ * many times what the core's thread would need for it (the worker is a little slower: a cold start
+ * and a lower priority; a starved worker is still overtaken).
+ */
+const RACE_AFTER = 2
+
 export class RecommendationService {
   /** One account's advice, on the core's connection (a draft worker has its own). */
   private readonly drafter: AccountDrafter
@@ -203,8 +210,9 @@ export class RecommendationService {
    * thread (sliced by `budget`) and, where the store is a file, on a draft worker at the same time
    * (`draft-thread.ts`): the core's thread takes accounts from the largest, the worker the A/B test
    * suggestions and then accounts from the smallest, until they meet; the drafts come back in the
-   * accounts' order, the same as drafted on one thread. An account the worker failed on is drafted
-   * here.
+   * accounts' order, the same as drafted on one thread. The worker's last task is also done here
+   * when it is late (an account: after RACE_AFTER times this thread's pace for it), the first
+   * answer kept. An account the worker failed on is drafted here.
    */
   async draft(
     workspaceId: number,
@@ -275,7 +283,7 @@ export class RecommendationService {
       computed(suggestions)
     }
     // The worker's task under way (an account's index, or null: the suggestions) and whether it answered.
-    let onWorker: { i: number | null; answered: Promise<boolean> } | null = null
+    let onWorker: { i: number | null; answered: Promise<boolean>; startedAt: number } | null = null
     const thread = accounts.length > 1 || !kept ? DraftThread.start(this.d.core.store.path) : null
     // Set when the draft ends, however it ends: the worker takes nothing more.
     let done = false
@@ -301,7 +309,7 @@ export class RecommendationService {
           if (!done) reportError('The recommendations draft worker failed', err)
           return false
         })
-        onWorker = { i, answered }
+        onWorker = { i, answered, startedAt: performance.now() }
         const ok = await answered
         onWorker = null
         return ok
@@ -313,16 +321,35 @@ export class RecommendationService {
       this.drafter.draft(workspaceId, accounts[i] as RecAccount, rates[i] as number, vertical, b)
     try {
       if (thread) void onThread(thread)
+      // This thread's pace (ms per ad row) over the accounts it drafted.
+      let hereMs = 0
+      let hereRows = 0
       while (lo <= hi) {
         const i = order[lo++] as number
+        const t = performance.now()
         results[i] = await here(i)
+        hereMs += performance.now() - t
+        hereRows += rows.get((accounts[i] as RecAccount).id) ?? 0
       }
       // Nothing left to take: first the caller's work on the drafts so far, while the worker ends
       // its last task (a small account, or the suggestions when the worker is slow to start or
       // starved of a core); then, if it has not answered yet, that task is also done here, and the
       // first answer is kept.
       if (onWorker && whileWaiting) await whileWaiting(results.flatMap((r) => r?.drafts ?? []))
-      const last = onWorker as { i: number | null; answered: Promise<boolean> } | null
+      // A worker on its last account is raced only once it has had RACE_AFTER times what this
+      // thread would need for that account at its own pace: racing a worker that is on time takes
+      // a core from it (on two cores, V8's compiler and GC threads too) and doubles the work.
+      const pending = onWorker as { i: number | null; answered: Promise<boolean>; startedAt: number } | null
+      if (pending && pending.i !== null && hereRows > 0) {
+        const need = (hereMs * (rows.get((accounts[pending.i] as RecAccount).id) ?? 0)) / hereRows
+        const wait = pending.startedAt + RACE_AFTER * need - performance.now()
+        if (wait > 0) {
+          let timer: ReturnType<typeof setTimeout> | undefined
+          await Promise.race([pending.answered, new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)))])
+          clearTimeout(timer)
+        }
+      }
+      const last = onWorker as { i: number | null; answered: Promise<boolean>; startedAt: number } | null
       if (last) {
         const stop = new AbortController()
         const mine = cancellable(budget, stop.signal)
