@@ -28,6 +28,7 @@ import {
   type AnalyticsRepo,
   type CampaignSumsReader,
   type CampaignSumsTable,
+  type EntityMeta,
   type CampaignSums,
   type CumPiece,
   type RawBucket,
@@ -105,11 +106,11 @@ interface KeptList {
 }
 
 /**
- * The explorer's campaign list in columns (rows in ascending campaign ids): its rows are
- * built, with their name, status and objective, only for the rows a window shows, the ties of its
- * sort, or all of them for a search or the name sort. Reading 10,000 campaigns' names was a third
- * of the explorer's first window; building 10,000 rows of objects that live through the call was
- * most of its garbage collection.
+ * The explorer's campaign list in columns (rows in ascending campaign ids). Names (with status and
+ * objective) are read for the rows a window shows and the ties of its sort, or for all of them for
+ * a search or the name sort; a row (with its KPIs and previous period) is built only when a window
+ * shows it. Reading 10,000 campaigns' names was a third of the explorer's first window; building
+ * 10,000 rows of objects that live through the call was most of its garbage collection.
  */
 interface CampaignColumns {
   /** The accounts in scope (names are read over them). */
@@ -121,10 +122,12 @@ interface CampaignColumns {
   /** Row i is slot `slot[i]` of `cur` (rows in ascending ids). */
   slot: Int32Array
   provisional: Uint8Array
-  /** 1 where the campaign is archived (the status of a row not built yet). */
+  /** 1 where the campaign is archived (its status until its name is read). */
   archived: Uint8Array
-  /** Rows not built yet. */
-  unbuilt: number
+  /** Row i's name, status and objective once read (null: the campaign has no row in `campaigns`). */
+  meta: (EntityMeta | null | undefined)[]
+  /** Rows whose names are not read yet. */
+  unnamed: number
 }
 
 /**
@@ -170,7 +173,7 @@ export class AnalyticsService {
     let unnamed = 0
     for (const l of this.kept.values()) {
       rows += l.n
-      unnamed += l.campaigns?.unbuilt ?? 0
+      unnamed += l.campaigns?.unnamed ?? 0
     }
     return { lists: this.kept.size, rows, unnamed }
   }
@@ -382,22 +385,20 @@ export class AnalyticsService {
   /** A kept list's rows filtered and sorted as `sortRows` does (see KeptView). */
   private view(list: KeptList, q: Omit<RowWindowQuery, 'offset' | 'limit'>): KeptView {
     const c = list.campaigns
-    if (!c?.unbuilt || q.search.trim() !== '' || q.sort === 'name') {
-      const all: number[] = []
-      for (let i = 0; i < list.n; i++) all.push(i)
-      this.build(list, all)
+    if (!c) {
       const rows = list.rows as EntityRow[]
       const at = new Map(rows.map((r, i) => [r, i]))
       const sorted = sortRows(rows, q)
       return { order: Int32Array.from(sorted.rows, (r) => at.get(r) as number), archived: sorted.archived, ties: null }
     }
+    const needle = q.search.trim().toLowerCase()
+    if (!c.unnamed || needle !== '' || q.sort === 'name') return this.namedView(list, c, q, needle)
     // sortRows without the names: the filter does not need them, the order only for ties.
     let archived = 0
     const kept: number[] = []
     for (let i = 0; i < list.n; i++) {
       if (q.platform && c.platformOf.get(c.cur.accountIds[c.slot[i] as number] as number) !== q.platform) continue
-      const row = list.rows[i]
-      if (!(row ? row.status === 'archived' : c.archived[i] === 1)) kept.push(i)
+      if (this.statusOf(c, i) !== 'archived') kept.push(i)
       else {
         archived++
         if (q.archived === true) kept.push(i)
@@ -450,8 +451,9 @@ export class AnalyticsService {
       while (end < n && tie(start, end)) end++
       if (end - start > 1 && !ties.sortedTies.has(start)) {
         const run = Array.from(view.order.subarray(start, end))
-        this.build(list, run)
-        run.sort((a, b) => compareNames((list.rows[a] as EntityRow).name, (list.rows[b] as EntityRow).name))
+        const c = list.campaigns as CampaignColumns
+        this.name(c, run)
+        run.sort((a, b) => compareNames(this.nameOf(c, a), this.nameOf(c, b)))
         view.order.set(run, start)
         ties.sortedTies.add(start)
       }
@@ -459,29 +461,88 @@ export class AnalyticsService {
     }
   }
 
-  /** Build the rows of those indices not built yet (a campaign list: reading their names, status and objective). */
-  private build(list: KeptList, indices: ArrayLike<number>): void {
-    const c = list.campaigns
-    if (!c?.unbuilt) return
+  /**
+   * `sortRows` over a campaign list with every name read (a search, the name sort, or all names
+   * read already): the same filter and comparisons over the names and the columns, without
+   * building the rows.
+   */
+  private namedView(
+    list: KeptList,
+    c: CampaignColumns,
+    q: Omit<RowWindowQuery, 'offset' | 'limit'>,
+    needle: string,
+  ): KeptView {
+    const all: number[] = []
+    for (let i = 0; i < list.n; i++) all.push(i)
+    this.name(c, all)
+    let archived = 0
+    const kept = all.filter((i) => {
+      if (
+        (q.platform && c.platformOf.get(c.cur.accountIds[c.slot[i] as number] as number) !== q.platform) ||
+        (needle && !this.nameOf(c, i).toLowerCase().includes(needle))
+      )
+        return false
+      if (this.statusOf(c, i) !== 'archived') return true
+      archived++
+      return q.archived === true
+    })
+    const dir = q.dir === 'asc' ? 1 : -1
+    const sort = q.sort
+    if (sort === 'name') kept.sort((a, b) => dir * compareNames(this.nameOf(c, a), this.nameOf(c, b)))
+    else {
+      const value = new Map(kept.map((i) => [i, tableMetric(sort, c.cur.sums, c.slot[i] as number)]))
+      kept.sort((a, b) => {
+        const va = value.get(a) ?? null
+        const vb = value.get(b) ?? null
+        if (va === null) return vb === null ? compareNames(this.nameOf(c, a), this.nameOf(c, b)) : 1
+        if (vb === null) return -1
+        return dir * (va - vb) || compareNames(this.nameOf(c, a), this.nameOf(c, b))
+      })
+    }
+    return { order: Int32Array.from(kept), archived, ties: null }
+  }
+
+  /** A campaign row's name as `sortRows` sees it (read already). */
+  private nameOf(c: CampaignColumns, i: number): string {
+    return c.meta[i]?.name ?? `#${c.cur.ids[c.slot[i] as number] as number}`
+  }
+
+  /** A campaign row's status: its campaign's once read, else 'archived' or null. */
+  private statusOf(c: CampaignColumns, i: number): string | null {
+    const m = c.meta[i]
+    return m ? m.status : c.archived[i] ? 'archived' : null
+  }
+
+  /** Read the name, status and objective of those campaign rows not read yet. */
+  private name(c: CampaignColumns, indices: ArrayLike<number>): void {
+    if (!c.unnamed) return
     const todo: number[] = []
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k] as number
-      if (!list.rows[i]) todo.push(i)
+      if (c.meta[i] === undefined) todo.push(i)
     }
     if (!todo.length) return
-    const all = todo.length === c.unbuilt || todo.length > 500
-    const meta = this.repo.meta(
-      'campaign',
-      c.accountIds,
-      all ? undefined : todo.map((i) => c.cur.ids[c.slot[i] as number] as number),
-    )
-    for (const i of todo) {
+    const all = todo.length === c.unnamed || todo.length > 500
+    const idOf = (i: number): number => c.cur.ids[c.slot[i] as number] as number
+    const meta = this.repo.meta('campaign', c.accountIds, all ? undefined : todo.map(idOf))
+    for (const i of todo) c.meta[i] = meta.get(idOf(i)) ?? null
+    c.unnamed -= todo.length
+  }
+
+  /** Build the rows of those indices not built yet (a campaign list: reading their names first). */
+  private build(list: KeptList, indices: ArrayLike<number>): void {
+    const c = list.campaigns
+    if (!c) return
+    this.name(c, indices)
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k] as number
+      if (list.rows[i]) continue
       const slot = c.slot[i] as number
       const id = c.cur.ids[slot] as number
       const accountId = c.cur.accountIds[slot] as number
-      const m = meta.get(id)
+      const m = c.meta[i]
       const totals = tableTotals(c.cur.sums, slot)
-      const ps = c.prev?.sums(id)
+      const ps = c.prev?.sums(id, accountId)
       const p = c.prev ? (ps ? tableTotals(ps, 0) : { ...EMPTY_TOTALS }) : null
       list.rows[i] = {
         level: 'campaign',
@@ -491,7 +552,7 @@ export class AnalyticsService {
         accountId,
         campaignId: id,
         adSetId: null,
-        status: m ? m.status : c.archived[i] ? 'archived' : null,
+        status: this.statusOf(c, i),
         objective: m ? m.objective : null,
         period: null,
         totals,
@@ -501,7 +562,6 @@ export class AnalyticsService {
         provisional: c.provisional[i] === 1,
       }
     }
-    c.unbuilt -= todo.length
   }
 
   /** A breakdown's scope (restricted to its parent), its filter and what the answer says beside the rows. */
@@ -572,7 +632,8 @@ export class AnalyticsService {
       slot: cur.byId,
       provisional: new Uint8Array(n),
       archived: new Uint8Array(n),
-      unbuilt: n,
+      meta: new Array<EntityMeta | null | undefined>(n),
+      unnamed: n,
     }
     for (let i = 0; i < n; i++) {
       const s = cur.byId[i] as number

@@ -155,10 +155,10 @@ describe('campaign range totals from the packed running totals', () => {
     expect(byId.map((i) => tableTotals(t.sums, i))).toEqual(repo.campaignSums(pieces).map(sumsToTotals))
     // One campaign at a time (the previous period of a window's rows): the same sums, null for the others.
     const one = repo.campaignSumsReader(pieces)
-    for (const i of byId) expect([...(one.sums(t.ids[i] as number) ?? [])]).toEqual([...tableTotalsRow(t.sums, i)])
-    expect(one.sums(-1)).toBeNull()
-    const inTable = new Set(t.ids)
-    for (const c of ads) if (!inTable.has(c.campaignId)) expect(one.sums(c.campaignId)).toBeNull()
+    for (const i of byId)
+      expect([...(one.sums(t.ids[i] as number, accountId) ?? [])]).toEqual([...tableTotalsRow(t.sums, i)])
+    expect(one.sums(-1, accountId)).toBeNull()
+    expect(one.sums(t.ids[0] as number, accountId + 1)).toBeNull()
     // Rows of the seeded store, and edge rows: nothing, no clicks, no conversions, negative clicks (a refund month).
     const edge = new Float64Array([
       0, 0, 0, 0, 0, 0, 5e6, 100, 0, 0, 1e6, 0, 5e6, 0, 0, 0, 0, 0, 3e6, 40, -2, 1.5, 0, 3, -1e6, 10, 1, 0.25, 2e6, 0,

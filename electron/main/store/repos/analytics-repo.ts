@@ -431,6 +431,7 @@ export class AnalyticsRepo {
   campaignSumsReader(pieces: CumPiece[]): CampaignSumsReader {
     return new CampaignSumsReader(
       pieces.map((p) => ({
+        accountId: p.accountId,
         rate: p.rate,
         months: monthSplits(p.from, p.to).map(([a, b]) => this.cum.piece(p.accountId, a, b)),
       })),
@@ -673,13 +674,16 @@ function indexOfId(ids: Int32Array, id: number): number {
  * in the same order of operations, found by id in each month's rows instead of a pass over all.
  */
 export class CampaignSumsReader {
-  constructor(private readonly pieces: { rate: number; months: { hi: CumDay | null; lo: CumDay | null }[] }[]) {}
+  constructor(
+    private readonly pieces: { accountId: number; rate: number; months: { hi: CumDay | null; lo: CumDay | null }[] }[],
+  ) {}
 
-  /** Campaign `id`'s CUM_N sums (as a campaignSumsTable row), or null when it has nothing in the range. */
-  sums(id: number): Float64Array | null {
+  /** Campaign `id`'s CUM_N sums (as a campaignSumsTable row), or null when it has nothing in the range; only its account's pieces hold it. */
+  sums(id: number, accountId: number): Float64Array | null {
     const out = new Float64Array(CUM_N)
     let seen = false
-    for (const { rate, months } of this.pieces) {
+    for (const { accountId: account, rate, months } of this.pieces) {
+      if (account !== accountId) continue
       if (months.length === 1) {
         // addMonth: (hi - lo), money at the rate rounded; written when first met, else added.
         const { hi, lo } = months[0] as { hi: CumDay | null; lo: CumDay | null }
