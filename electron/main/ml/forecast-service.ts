@@ -41,6 +41,7 @@ export const FORECAST_MODEL = 'forecast'
 export const PREDICTION_ROWS_PER_WRITE = 4096
 /** Horizon of the stored prediction badges. */
 export { BADGE_HORIZON_DAYS } from './train-score'
+import { BadgeReader } from './train-score'
 const CURVE_DAYS = 180
 /**
  * Entities whose days one step of `responseCurvesSteps` reads. One: an entity's read is 3-8 ms at
@@ -334,11 +335,11 @@ export class ForecastService {
       workspaceId,
       FORECAST_MODEL,
       {
-        features: result.artifact.features,
+        features: result.features,
         dataFrom: result.dataFrom,
         dataTo: result.dataTo,
         metrics: result.metrics,
-        artifact: JSON.stringify(result.artifact),
+        artifact: trained.artifactJson,
         trainedAt: this.now().toISOString(),
       },
       false,
@@ -353,9 +354,10 @@ export class ForecastService {
       const rowsPerWrite = options.predictionRowsPerWrite ?? PREDICTION_ROWS_PER_WRITE
       const budget = sliceBudget(SLICE_MS, ctx.signal)
       try {
-        for (let i = 0; i < trained.badges.length; i += rowsPerWrite) {
+        const badges = new BadgeReader(trained.badges)
+        for (let i = 0; i < badges.total; i += rowsPerWrite) {
           await budget.yield()
-          this.registry.addPredictions(version.id, trained.badges.slice(i, i + rowsPerWrite), at)
+          this.registry.addPredictions(version.id, badges.next(rowsPerWrite), at)
         }
         this.registry.activate(workspaceId, FORECAST_MODEL, version.id)
       } catch (err) {

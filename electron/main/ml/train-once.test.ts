@@ -100,8 +100,8 @@ describe('training on a store file', () => {
     )
     add.mockRestore()
     expect(r).toMatchObject({ ranIn: 'worker', activated: true })
-    const trained = (await vi.mocked(trainInWorker).mock.results.at(-1)?.value) as { badges: unknown[] }
-    const total = trained.badges.length
+    const trained = (await vi.mocked(trainInWorker).mock.results.at(-1)?.value) as { badges: { ids: Float64Array } }
+    const total = trained.badges.ids.length
     expect(total).toBeGreaterThanOrEqual(3)
     expect(activeWhileWriting.every((a) => a === 0)).toBe(true)
     expect(slices).toEqual([...Array(Math.ceil(total / 2)).keys()].map((i) => Math.min(2, total - 2 * i)))

@@ -3,7 +3,7 @@ import { startWorker, workerEntryUrl } from '../worker-entry'
 import type { Sqlite } from '../store/connect'
 import { loadWorkspaceSeries, type WorkspaceSeries } from '../store/repos/dataset-repo'
 import type { TrainOptions } from './forecast'
-import { trainAndScore, type TrainOutcome } from './train-score'
+import { packOutcome, trainAndScore, type PackedOutcome } from './train-score'
 
 export type TrainMode = 'worker' | 'inline'
 
@@ -17,7 +17,7 @@ export interface TrainSource {
 
 type Message =
   | { type: 'loaded'; series: number; days: number }
-  | { ok: true; outcome: TrainOutcome; heapMb: number }
+  | { ok: true; outcome: PackedOutcome; heapMb: number }
   | { ok: false; error: string; notFound?: boolean }
 
 const noData = (workspaceId: number): AppError =>
@@ -37,7 +37,7 @@ export async function trainInWorker(
   signal: AbortSignal,
   mode: TrainMode = 'worker',
   onLoaded: (series: number, days: number) => void = () => undefined,
-): Promise<TrainOutcome & { ranIn: TrainMode; workerHeapMb: number | null }> {
+): Promise<PackedOutcome & { ranIn: TrainMode; workerHeapMb: number | null }> {
   const url = mode === 'worker' ? workerEntryUrl(import.meta.url, 'train-worker') : null
   const load = (): WorkspaceSeries => {
     const ws = loadWorkspaceSeries(src.sqlite, src.workspaceId)
@@ -45,7 +45,8 @@ export async function trainInWorker(
     onLoaded(ws.series.length, ws.days)
     return ws
   }
-  if (!url) return { ...trainAndScore(load(), options, src.activeArtifact), ranIn: 'inline', workerHeapMb: null }
+  if (!url)
+    return { ...packOutcome(trainAndScore(load(), options, src.activeArtifact)), ranIn: 'inline', workerHeapMb: null }
   const source = src.sqlite.memory ? { ws: load() } : { dbPath: src.sqlite.name, workspaceId: src.workspaceId }
   const worker = startWorker(url, { source, options, activeArtifact: src.activeArtifact })
   return new Promise((resolve, reject) => {

@@ -2,11 +2,12 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { connectStore } from '../store/connect'
 import { loadWorkspaceSeries, type WorkspaceSeries } from '../store/repos/dataset-repo'
 import type { TrainOptions } from './forecast'
-import { trainAndScore } from './train-score'
+import { packOutcome, trainAndScore } from './train-score'
 
 // Worker entry: reads the workspace's series on its own connection to the store file (or gets them
 // from the caller for an in-memory store), trains, scores and builds the badges; returns plain data.
-// It writes nothing: the job on the main thread owns the registry and the events.
+// It writes nothing: the job on the main thread owns the registry and the events. The outcome goes
+// packed (train-score.ts `PackedOutcome`): JSON strings and typed arrays, nothing to rebuild there.
 const input = workerData as {
   source: { ws: WorkspaceSeries } | { dbPath: string; workspaceId: number }
   options: TrainOptions
@@ -29,7 +30,7 @@ try {
     const heapMb = (): number => Math.round(process.memoryUsage().heapUsed / 1024 / 1024)
     const loadedHeapMb = heapMb()
     parentPort?.postMessage({ type: 'loaded', series: ws.series.length, days: ws.days })
-    const outcome = trainAndScore(ws, input.options, input.activeArtifact)
+    const outcome = packOutcome(trainAndScore(ws, input.options, input.activeArtifact))
     parentPort?.postMessage({ ok: true, outcome, heapMb: Math.max(loadedHeapMb, heapMb()) })
   }
 } catch (err) {

@@ -110,7 +110,7 @@ export class ModelRegistry {
    */
   addPredictions(
     modelId: number,
-    rows: readonly { entityType: string; entityId: number; horizonDays: number; value: unknown }[],
+    rows: readonly { entityType: string; entityId: number; horizonDays: number; valueJson: string }[],
     createdAt: string,
   ): void {
     const ins = this.sqlite.prepare(
@@ -118,8 +118,7 @@ export class ModelRegistry {
     )
     this.sqlite
       .transaction(() => {
-        for (const r of rows)
-          ins.run(modelId, r.entityType, r.entityId, r.horizonDays, JSON.stringify(r.value), createdAt)
+        for (const r of rows) ins.run(modelId, r.entityType, r.entityId, r.horizonDays, r.valueJson, createdAt)
       })
       .immediate()
   }
