@@ -131,8 +131,8 @@ interface CampaignColumns {
 }
 
 /**
- * A sorted, filtered view: the list's rows by index. `ties` (a metric sort over rows not all
- * built): rows are in metric order only, and each run of equal values is put in name order (as
+ * A sorted, filtered view: the list's rows by index. `ties` (a metric sort over rows whose names are not
+ * all read): rows are in metric order only, and each run of equal values is put in name order (as
  * `sortRows` does) when a window first reaches it; `sortedTies` holds the starts of the runs done.
  */
 interface KeptView {
