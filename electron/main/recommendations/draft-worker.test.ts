@@ -247,7 +247,7 @@ describe('draft worker', () => {
     suggested.mockRestore()
     expect(JSON.stringify(failed)).toBe(JSON.stringify(one))
   })
-  it('does not wait for a worker that does not answer: its task is done here too', async () => {
+  it("overtakes a worker that does not answer: its task is done here too, after RACE_AFTER times this thread's pace for an account", async () => {
     const svc = core.services.recommendations
     const start = vi.spyOn(DraftThread, 'start').mockReturnValue(null)
     const one = await svc.draft(workspaceId)

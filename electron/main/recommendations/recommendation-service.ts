@@ -333,8 +333,8 @@ export class RecommendationService {
       }
       // Nothing left to take: first the caller's work on the drafts so far, while the worker ends
       // its last task (a small account, or the suggestions when the worker is slow to start or
-      // starved of a core); then, if it has not answered yet, that task is also done here, and the
-      // first answer is kept.
+      // starved of a core); then, if it has not answered yet (an account: within RACE_AFTER times
+      // this thread's pace for it, below), that task is also done here, and the first answer is kept.
       if (onWorker && whileWaiting) await whileWaiting(results.flatMap((r) => r?.drafts ?? []))
       // A worker on its last account is raced only once it has had RACE_AFTER times what this
       // thread would need for that account at its own pace: racing a worker that is on time takes
