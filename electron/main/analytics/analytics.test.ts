@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Papa from 'papaparse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decimalToMicros } from '../../../shared/domain/money'
-import type { Kpis, Totals } from '../../../shared/domain/metrics'
+import { EMPTY_TOTALS, type Kpis, type Totals } from '../../../shared/domain/metrics'
 import { windowRows, type RowWindowQuery } from '../../../shared/domain/row-window'
 import { createTestCore, TEST_CALLER } from '../test-support'
 import { MetricsRepo, RollupAccumulator, type DailyMetricInput } from '../store/repos/metrics-repo'
@@ -286,7 +286,15 @@ describe('analytics against hand-computed values', () => {
   })
 
   it('reads names only for the rows a window shows and the ties of its sort, in the order of the whole list sorted', async () => {
-    type R = { id: string; name: string; status: string | null; totals: Totals; kpis: Kpis; platform: string | null }
+    type R = {
+      id: string
+      name: string
+      status: string | null
+      totals: Totals
+      kpis: Kpis
+      platform: string | null
+      previousTotals: Totals | null
+    }
     type W = { rows: R[]; total: number; archived: number }
     const s = core.store.sqlite
     const w2 = core.workspaces.create('Ties', 'USD')
@@ -307,6 +315,20 @@ describe('analytics against hand-computed values', () => {
       ['alpha', 10, 1, 'active'],
       ['Zulu', 0, 0, 'active'],
       ['Mike', 0, 0, 'active'],
+    ]
+    // Rows in previous periods: 26-29 Jan (that of JAN30_FEB2) and December (that of 31 Jan - 5 Mar
+    // is 28 Dec - 30 Jan, a piece of two months at rate 1): [campaign, date, spend, conversions].
+    const before: [number, string, number, number][] = [
+      [0, '2026-01-27', 7.5, 1],
+      [0, '2026-01-29', 3, 0],
+      [2, '2026-01-26', 1.25, 2],
+      [4, '2026-01-28', 2, 1],
+      [6, '2025-12-30', 4, 0],
+      [6, '2026-01-28', 1, 1],
+      [1, '2025-12-29', 0.5, 0],
+      // Before both previous periods: a piece's start row (running totals to subtract) is not empty.
+      [0, '2026-01-20', 9, 2],
+      [1, '2025-12-27', 6, 1],
     ]
     const rows: DailyMetricInput[] = []
     for (const [i, [name, spend, conv, status]] of plan.entries()) {
@@ -343,11 +365,26 @@ describe('analytics against hand-computed values', () => {
           conversionValueMicros: conv * 5e6,
         }),
       )
+      for (const [j, date, spendBefore, convBefore] of before)
+        if (j === i)
+          rows.push(
+            row(ad, date, {
+              accountId: acc,
+              campaignId: c,
+              adSetId: set,
+              spendMicros: spendBefore * 1e6,
+              impressions: 300,
+              clicks: 7,
+              conversions: convBefore,
+              conversionValueMicros: convBefore * 3e6,
+              videoViews: 2,
+            }),
+          )
     }
     const m = new MetricsRepo(s)
     s.transaction(() => {
       m.upsert(rows)
-      m.refreshRollups(acc, '2026-01-01', '2026-02-02')
+      m.refreshRollups(acc, '2025-12-01', '2026-02-02')
     })()
     const a = core.services.analytics
     const q = { workspaceId: w2, range: JAN30_FEB2, level: 'campaign', compare: true }
@@ -385,6 +422,42 @@ describe('analytics against hand-computed values', () => {
     const tenByName = await call<W>('analytics:getBreakdown', { ...q, window: windows[3] })
     expect(tenByName.rows.map((r) => r.name)).toEqual(['Kilo', 'alpha', 'Bravo', 'Delta 10', 'echo', 'Mike', 'Zulu'])
     expect(tenByName.archived).toBe(1)
+    // Each row's previous totals are its campaign's rows summed over the previous period (zero
+    // without rows): through the whole list and through a window's rows (CampaignSumsReader).
+    const direct = (from: string, to: string): Map<string, Totals> =>
+      new Map(
+        (
+          s
+            .prepare(
+              `SELECT campaign_id AS id, sum(spend_micros) AS spendMicros, sum(conversion_value_micros) AS revenueMicros,
+                    sum(impressions) AS impressions, sum(clicks) AS clicks, sum(conversions) AS conversions,
+                    sum(video_views) AS videoViews
+             FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ? GROUP BY campaign_id`,
+            )
+            .all(acc, from, to) as (Totals & { id: number })[]
+        ).map(({ id, ...t }) => [String(id), t]),
+      )
+    for (const [range, from, to, nonZero] of [
+      [JAN30_FEB2, '2026-01-26', '2026-01-29', 4],
+      [{ from: '2026-01-31', to: '2026-03-05' }, '2025-12-28', '2026-01-30', 5],
+    ] as const) {
+      const want = direct(from, to)
+      expect(want.size).toBe(nonZero)
+      const whole = (await call<{ rows: R[] }>('analytics:getBreakdown', { ...q, range })).rows
+      a.invalidate()
+      const windowed = (
+        await call<W>('analytics:getBreakdown', {
+          ...q,
+          range,
+          window: { ...full, offset: 0, limit: 10, archived: true },
+        })
+      ).rows
+      for (const got of [whole, windowed]) {
+        expect(got).toHaveLength(plan.length)
+        for (const r of got)
+          expect(r.previousTotals, `${r.name} before ${range.from}`).toEqual(want.get(r.id) ?? EMPTY_TOTALS)
+      }
+    }
   })
 
   it('reads ad and ad-set totals together, equal to each level read alone (converted per month)', () => {
