@@ -38,6 +38,24 @@ afterAll(async () => {
 const suggestionsHere = () =>
   core.services.experiments.suggest(contract['experiments:suggest'].input.parse({ workspaceId }))
 
+/**
+ * The worker's account answers held until `release()` (each drafted by the worker as it is asked);
+ * `asked`: the accounts it was asked for. Restore with `slow.mockRestore()`.
+ */
+function holdWorkerAccounts() {
+  let release = (): void => undefined
+  const held = new Promise<void>((r) => (release = r))
+  const asked: number[] = []
+  const ask = DraftThread.prototype.account
+  const slow = vi.spyOn(DraftThread.prototype, 'account').mockImplementation(async function (this: DraftThread, r) {
+    asked.push(r.account.id)
+    const p = ask.call(this, r)
+    await held
+    return p
+  })
+  return { asked, release: () => release(), slow }
+}
+
 describe('draft worker', () => {
   it('computes the A/B test suggestions the core computes', async () => {
     const thread = DraftThread.start(join(dir, 'store.db'))
@@ -272,16 +290,7 @@ describe('draft worker', () => {
     start.mockRestore()
     const suggested = vi.spyOn(DraftThread.prototype, 'suggest').mockResolvedValue(suggestionsHere())
     // The worker's accounts are answered only once the caller's work has run.
-    let release = (): void => undefined
-    const held = new Promise<void>((r) => (release = r))
-    const asked: number[] = []
-    const ask = DraftThread.prototype.account
-    const slow = vi.spyOn(DraftThread.prototype, 'account').mockImplementation(async function (this: DraftThread, r) {
-      asked.push(r.account.id)
-      const p = ask.call(this, r)
-      await held
-      return p
-    })
+    const { asked, release, slow } = holdWorkerAccounts()
     const given: (readonly RecommendationDraft[])[] = []
     const both = await svc.draft(workspaceId, undefined, async (drafts) => {
       given.push(drafts)
@@ -339,16 +348,7 @@ describe('draft worker', () => {
       if (draftedHere.length === 4) four()
       return r
     })
-    let release = (): void => undefined
-    const held = new Promise<void>((r) => (release = r))
-    const asked: number[] = []
-    const ask = DraftThread.prototype.account
-    const slow = vi.spyOn(DraftThread.prototype, 'account').mockImplementation(async function (this: DraftThread, r) {
-      asked.push(r.account.id)
-      const p = ask.call(this, r)
-      await held
-      return p
-    })
+    const { asked, release, slow } = holdWorkerAccounts()
     try {
       const both = await svc.draft(workspaceId, undefined, async () => release())
       expect(JSON.stringify(both)).toBe(JSON.stringify(one))
