@@ -396,14 +396,8 @@ export class AnalyticsRepo {
     const t = new SumSlots(cap, maxId)
     pieces.forEach((p, pi) => {
       const months = reads[pi] as { hi: CumDay | null; lo: CumDay | null }[]
-      // A piece of one month goes straight into the sums; one of several months is summed over
-      // them first (as CumulativeReader.rangeSums adds them), then converted and rounded once (as
-      // campaignSums did per piece).
-      if (months.length === 1) {
-        const { hi, lo } = months[0] as { hi: CumDay | null; lo: CumDay | null }
-        if (hi) addMonth(t, hi, lo, p.accountId, p.rate, only)
-        return
-      }
+      // A piece is summed over its months (as CumulativeReader.rangeSums adds them), then converted
+      // and rounded once (as campaignSums did per piece).
       t.newPiece()
       for (const { hi, lo } of months) if (hi) addMonthToPiece(t, hi, lo, p.accountId, only)
       addPiece(t, p.rate)
@@ -494,12 +488,10 @@ const NO_SUMS = new Float64Array(CUM_N)
  */
 class SumSlots {
   n = 0
-  /** Whether the last `slot` was new. */
-  fresh = false
   readonly ids: Int32Array
   readonly accounts: Int32Array
   readonly sums: Float64Array
-  /** A piece of several months: its sums per slot, the slots it touched, and which piece marked each. */
+  /** The current piece: its sums per slot, the slots it touched, and which piece marked each. */
   readonly piece: Float64Array
   readonly touched: Int32Array
   nt = 0
@@ -522,7 +514,6 @@ class SumSlots {
   /** The campaign's slot (a new one, zeroed, when first met). */
   slot(id: number, accountId: number): number {
     let s = this.dense ? (this.dense[id] as number) : (this.byId.get(id) ?? -1)
-    this.fresh = s < 0
     if (s < 0) {
       s = this.n++
       if (this.dense) this.dense[id] = s
@@ -568,54 +559,7 @@ class SumSlots {
   }
 }
 
-/** A one-month piece's (hi - lo) per campaign into the sums, money at `rate` rounded once; a campaign's first piece is written, not added to zero. */
-function addMonth(
-  t: SumSlots,
-  hi: CumDay,
-  lo: CumDay | null,
-  accountId: number,
-  rate: number,
-  only: Set<number> | null,
-): void {
-  const hs = hi.sums
-  const sums = t.sums
-  let j = 0
-  for (let i = 0; i < hi.ids.length; i++) {
-    const id = hi.ids[i] as number
-    while (lo && j < lo.ids.length && (lo.ids[j] as number) < id) j++
-    if (only && !only.has(id)) continue
-    const s = t.slot(id, accountId)
-    const o = s * CUM_N
-    const h = i * CUM_N
-    // No row before the month's first day: its sums are zero (one code path, so V8 compiles it once).
-    const hasLo = lo !== null && lo.ids[j] === id
-    const ls = hasLo ? lo.sums : NO_SUMS
-    const l = hasLo ? j * CUM_N : 0
-    const v0 = roundHalfAway(((hs[h] as number) - (ls[l] as number)) * rate)
-    const v1 = (hs[h + 1] as number) - (ls[l + 1] as number)
-    const v2 = (hs[h + 2] as number) - (ls[l + 2] as number)
-    const v3 = (hs[h + 3] as number) - (ls[l + 3] as number)
-    const v4 = roundHalfAway(((hs[h + 4] as number) - (ls[l + 4] as number)) * rate)
-    const v5 = (hs[h + 5] as number) - (ls[l + 5] as number)
-    if (t.fresh) {
-      sums[o] = v0
-      sums[o + 1] = v1
-      sums[o + 2] = v2
-      sums[o + 3] = v3
-      sums[o + 4] = v4
-      sums[o + 5] = v5
-    } else {
-      sums[o] = (sums[o] as number) + v0
-      sums[o + 1] = (sums[o + 1] as number) + v1
-      sums[o + 2] = (sums[o + 2] as number) + v2
-      sums[o + 3] = (sums[o + 3] as number) + v3
-      sums[o + 4] = (sums[o + 4] as number) + v4
-      sums[o + 5] = (sums[o + 5] as number) + v5
-    }
-  }
-}
-
-/** One month of a piece of several months: (hi - lo) per campaign added into the piece's sums. */
+/** One month of a piece: (hi - lo) per campaign added into the piece's sums (no row before the month's first day: zero). */
 function addMonthToPiece(
   t: SumSlots,
   hi: CumDay,
@@ -640,7 +584,7 @@ function addMonthToPiece(
   }
 }
 
-/** A piece of several months into the sums: money at `rate` rounded once. */
+/** A piece into the sums: money at `rate` rounded once. */
 function addPiece(t: SumSlots, rate: number): void {
   const { sums, piece, touched } = t
   for (let k = 0; k < t.nt; k++) {
@@ -684,28 +628,6 @@ export class CampaignSumsReader {
     let seen = false
     for (const { accountId: account, rate, months } of this.pieces) {
       if (account !== accountId) continue
-      if (months.length === 1) {
-        // addMonth: (hi - lo), money at the rate rounded; written when first met, else added.
-        const { hi, lo } = months[0] as { hi: CumDay | null; lo: CumDay | null }
-        const i = hi ? indexOfId(hi.ids, id) : -1
-        if (!hi || i < 0) continue
-        const j = lo ? indexOfId(lo.ids, id) : -1
-        const hs = hi.sums
-        const ls = lo && j >= 0 ? lo.sums : NO_SUMS
-        const h = i * CUM_N
-        const l = j >= 0 ? j * CUM_N : 0
-        const v = [
-          roundHalfAway(((hs[h] as number) - (ls[l] as number)) * rate),
-          (hs[h + 1] as number) - (ls[l + 1] as number),
-          (hs[h + 2] as number) - (ls[l + 2] as number),
-          (hs[h + 3] as number) - (ls[l + 3] as number),
-          roundHalfAway(((hs[h + 4] as number) - (ls[l + 4] as number)) * rate),
-          (hs[h + 5] as number) - (ls[l + 5] as number),
-        ]
-        for (let k = 0; k < CUM_N; k++) out[k] = seen ? (out[k] as number) + (v[k] as number) : (v[k] as number)
-        seen = true
-        continue
-      }
       // addMonthToPiece then addPiece: summed over the months from zero, converted once, added.
       const piece = new Float64Array(CUM_N)
       let touched = false
