@@ -10,6 +10,7 @@ import { createNodePlatform } from '../electron/main/platform/node'
 import { simulatedFetchOverLoopback } from './loopback-server'
 import { TEST_CALLER } from '../electron/main/test-support'
 import { writeFileSync } from 'node:fs'
+import { residentByKind } from './smaps'
 
 export interface ChildArgs {
   dataDir: string
@@ -407,6 +408,7 @@ async function busyPhase(
         jobs: Object.entries(ids)
           .filter(([, id]) => core.jobs.get(id)?.status === 'running')
           .map(([kind]) => kind)
+          .concat(core.memoryRelease.count ? [`released×${core.memoryRelease.count}`] : [])
           .join('+'),
       })
     }
@@ -420,6 +422,9 @@ async function busyPhase(
     }
   }
   clearInterval(ticker)
+  log(
+    `  memory releases by the core: ${core.memoryRelease.count}${core.memoryRelease.last ? `, the last ${core.memoryRelease.last.ms.toFixed(0)} ms` : ''}`,
+  )
   if (process.env.ME_BENCH_SCALE_GAPS) writeFileSync(process.env.ME_BENCH_SCALE_GAPS, JSON.stringify(gaps))
   log(`  event-loop stalls over 50 ms while busy: ${gaps.length}, longest ${Math.max(0, ...gaps.map((g) => g.ms))} ms`)
   const jobs: Record<string, string> = {}
@@ -467,8 +472,13 @@ async function main(): Promise<void> {
     )
     const idle = await pagePass(core, a, a.runs, log)
     await sleep(3000)
-    const rssIdleNoSimulatorMb = mb(process.memoryUsage().rss)
-    log(`  idle before any sync: rss ${rssIdleNoSimulatorMb} MB`)
+    const idleMem = process.memoryUsage()
+    const rssIdleNoSimulatorMb = mb(idleMem.rss)
+    // Where it lies (read after the figure: the read itself allocates): the core's V8 heap, the
+    // ArrayBuffers, and bench/smaps.ts's split (main malloc heap, thread arenas, other anonymous, files).
+    log(
+      `  idle before any sync: rss ${rssIdleNoSimulatorMb} MB (core V8 heap ${mb(idleMem.heapUsed)} used / ${mb(idleMem.heapTotal)} committed, ArrayBuffers ${mb(idleMem.arrayBuffers)}; resident ${JSON.stringify(residentByKind())})`,
+    )
     const busy = await busyPhase(core, a, log)
     await sleep(3000)
     // One more pass after the sync and training, then idle.

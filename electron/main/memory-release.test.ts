@@ -148,6 +148,44 @@ describe('releasing freed memory', () => {
     r.close()
   })
 
+  it('a UI in constant use puts the release off for QUIET_WAIT_MAX_MS at most, counted from the first try', async () => {
+    let calls = 0
+    let clock = 0
+    const r = new MemoryRelease({
+      delayMs: 60_000,
+      quietMs: 10_000,
+      quietWaitMaxMs: 30_000,
+      now: () => clock,
+      // The UI asked 0 ms ago at every try.
+      quietFor: () => 0,
+      release: () => (calls++, Promise.resolve(done)),
+    })
+    r.request()
+    await r.flush()
+    expect(calls).toBe(0)
+    clock = 20_000
+    // Another big job's end meanwhile does not restart the wait.
+    r.request()
+    await r.flush()
+    expect(calls).toBe(0)
+    expect(r.requested).toBe(true)
+    clock = 30_000
+    await r.flush()
+    expect(calls).toBe(1)
+    expect(r.requested).toBe(false)
+    // The next release waits afresh.
+    r.request()
+    await r.flush()
+    expect(calls).toBe(1)
+    clock = 59_999
+    await r.flush()
+    expect(calls).toBe(1)
+    clock = 60_000
+    await r.flush()
+    expect(calls).toBe(2)
+    r.close()
+  })
+
   it('waits while a job writes the store (its end asks again)', async () => {
     let calls = 0
     let writing = true

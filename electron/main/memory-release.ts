@@ -148,6 +148,13 @@ export const RELEASE_DELAY_MS = 2000
 /** The release waits until the UI has made no call for this long (the trim can hold the core's thread). */
 export const QUIET_MS = 10_000
 
+/**
+ * The longest a release is put off for a UI in use, from its first try: a window that keeps asking
+ * (a dashboard refreshed through a sync and the training after it) would otherwise keep what the sync
+ * freed resident under the training's peak (issue 18 item 4; docs/performance.md, session 18).
+ */
+export const QUIET_WAIT_MAX_MS = 30_000
+
 export interface MemoryReleaseOptions {
   delayMs?: number
   /** Work to wait for before releasing (the after-sync checks and the recommendations' generation). */
@@ -160,6 +167,10 @@ export interface MemoryReleaseOptions {
   /** Milliseconds since the UI's last call (the release waits for QUIET_MS of it); default: always quiet. */
   quietFor?: () => number
   quietMs?: number
+  /** The longest the release is put off for the UI (QUIET_WAIT_MAX_MS); then it runs all the same. */
+  quietWaitMaxMs?: number
+  /** The clock of that wait, ms (tests). */
+  now?: () => number
   /** Run just before the release: frees caches whose memory it then returns (the core connection's page cache). */
   before?: () => void
   /** The release itself (tests count calls). */
@@ -177,6 +188,8 @@ export class MemoryRelease {
   private timer: NodeJS.Timeout | null = null
   private closed = false
   private pending: Promise<void> = Promise.resolve()
+  /** When the pending release was first put off for the UI (null: not put off). */
+  private putOffAt: number | null = null
   /** Releases done (tests, benches). */
   count = 0
   last: ReleaseResult | null = null
@@ -224,20 +237,29 @@ export class MemoryRelease {
     } catch {
       // A follow-up that failed was reported where it ran; memory is released all the same.
     }
-    // The UI is in use: try again once it has been quiet long enough.
+    // A request made while waiting has its own timer.
+    if (this.closed || this.timer) return
+    // The UI is in use: try again once it has been quiet long enough, but not past the longest wait
+    // (counted from the first time this release was put off; later requests do not restart it).
     const wait = (this.opts.quietMs ?? QUIET_MS) - (this.opts.quietFor?.() ?? Infinity)
-    if (wait > 0 && !this.closed && !this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null
-        this.pending = this.run()
-      }, wait)
+    const at = this.opts.now ? this.opts.now() : performance.now()
+    const left = (this.opts.quietWaitMaxMs ?? QUIET_WAIT_MAX_MS) - (at - (this.putOffAt ?? at))
+    if (wait > 0 && left > 0) {
+      this.putOffAt ??= at
+      this.timer = setTimeout(
+        () => {
+          this.timer = null
+          this.pending = this.run()
+        },
+        Math.min(wait, left),
+      )
       this.timer.unref()
       return
     }
-    // A request made while waiting has its own timer. A training still running (one that started after
-    // the sync) does not stop it: what the sync freed goes back before the training's peak. A job that
-    // writes the store does: its end asks again.
-    if (this.closed || this.timer || this.opts.writing?.()) return
+    this.putOffAt = null
+    // A training still running (one that started after the sync) does not stop it: what the sync
+    // freed goes back before the training's peak. A job that writes the store does: its end asks again.
+    if (this.opts.writing?.()) return
     try {
       this.opts.before?.()
     } catch (err) {
