@@ -4,7 +4,11 @@
  * answer's wall time, the core thread's CPU time and its size; `--twice` calls each again (kept answers).
  * Heavy (reads the 10k store): run under the bench lock.
  *   flock -w 30 /work/wt/bench.lock node --import tsx bench/scale-first.ts [--twice] [--hash] [channel ...]
- * Also: analytics:getTop and analytics:getBreakdown (the dashboard's top list and the explorer's first window).
+ * Also: analytics:getTop and analytics:getBreakdown (the dashboard's top list and the explorer's first window);
+ * analytics:listCreatives@<offset> asks the Creatives window at that offset (the scale bench's `creatives-scrolled`
+ * is @40000; after a first window the order is kept, so a window of another offset costs its rows only, cold).
+ * ME_SCALE_FIRST_DIR=<dir> opens the store in that data folder in place instead of a copy of the cache (a
+ * store migrated once, for alternating builds without copying 900 MB each run; it is written to: lease, migrations).
  * Channels default to the slow first-open set: analytics:listCreatives ml:getDrivers experiments:suggest
  * experiments:listEntities analytics:listAnomalies. ME_BENCH_SCALE_CPU_PROF=<dir> is honoured by node's --cpu-prof.
  */
@@ -28,9 +32,10 @@ async function main(): Promise<void> {
   if (!existsSync(join(cache, 'built.json')))
     throw new Error(`no cached large demo in ${cache}: run the scale bench once`)
   const built = JSON.parse(readFileSync(join(cache, 'built.json'), 'utf8')) as { workspaceId: number }
-  const dir = mkdtempSync(join(tmpdir(), 'scale-first-'))
+  const inPlace = process.env.ME_SCALE_FIRST_DIR
+  const dir = inPlace ?? mkdtempSync(join(tmpdir(), 'scale-first-'))
   try {
-    copyFileSync(join(cache, 'marketing-engine.db'), join(dir, 'marketing-engine.db'))
+    if (!inPlace) copyFileSync(join(cache, 'marketing-engine.db'), join(dir, 'marketing-engine.db'))
     const offset = Date.parse(`${addDays(SCALE_WORLD.endDate, 1)}T12:00:00Z`) - Date.now()
     const platform = createNodePlatform({ host: 'cli', dataDir: dir, now: () => new Date(Date.now() + offset) })
     const core = createCore(platform, { startJobs: false, ownerLabel: 'scale-first' })
@@ -73,7 +78,16 @@ async function main(): Promise<void> {
         for (const channel of channels) {
           const c0 = process.cpuUsage()
           const t = performance.now()
-          const env = await core.dispatch(channel, inputs[channel] ?? { workspaceId: w }, TEST_CALLER)
+          const [name, at] = channel.split('@') as [string, string | undefined]
+          const input =
+            at === undefined
+              ? (inputs[channel] ?? { workspaceId: w })
+              : {
+                  workspaceId: w,
+                  range,
+                  window: { offset: Number(at), limit: CREATIVES_WINDOW, sort: 'spend', dir: 'desc', search: '' },
+                }
+          const env = await core.dispatch(name, input, TEST_CALLER)
           const ms = performance.now() - t
           const cpu = process.cpuUsage(c0)
           const json = JSON.stringify(env)
@@ -96,7 +110,7 @@ async function main(): Promise<void> {
       await core.close()
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    if (!inPlace) rmSync(dir, { recursive: true, force: true })
   }
 }
 

@@ -44,6 +44,10 @@ export class AdMonthSums {
   negative = new Int32Array(this.cap)
   first = new Int32Array(this.cap)
   last = new Int32Array(this.cap)
+  /** Each group's days as `ad_month_days.days` text (`DD:impressions:clicks`, comma-separated). */
+  text: string[] = []
+  /** Each day offset's day of the month ('DD'). */
+  private readonly dayOfMonth: string[]
 
   /**
    * `months`: the 'YYYY-MM' of each month index the caller uses; `dates`: each day offset's date
@@ -52,7 +56,9 @@ export class AdMonthSums {
   constructor(
     readonly months: string[],
     readonly dates: string[],
-  ) {}
+  ) {
+    this.dayOfMonth = dates.map((d) => d.slice(8, 10))
+  }
 
   /** Add one row (`values` at `at`: spend, impressions, clicks, reach, conversions, value, video views). */
   add(month: number, day: number, ad: number, adSet: number, campaign: number, values: Float64Array, at: number): void {
@@ -71,6 +77,10 @@ export class AdMonthSums {
     if ((values[at] as number) < 0 || (values[at + 2] as number) < 0)
       this.negative[g] = (this.negative[g] as number) + 1
     this.last[g] = day
+    // values: impressions at `at + 1`.
+    const day1 = `${this.dayOfMonth[day] as string}:${values[at + 1] as number}:${values[at + 2] as number}`
+    const t = this.text[g]
+    this.text[g] = t === undefined ? day1 : `${t},${day1}`
   }
 
   private open(month: number, day: number, ad: number, adSet: number, campaign: number): number {
@@ -105,7 +115,7 @@ export class AdMonthSums {
 
 /**
  * Maintains `ad_month` (per-ad monthly sums of `daily_metrics`, and the count of rows with negative
- * clicks or spend). Every metrics writer calls
+ * clicks or spend) and `ad_month_days` (each ad's days of the month, packed). Every metrics writer calls
  * `refresh` for the account days it wrote (or deleted), inside the same transaction, after the rows
  * are in: the months those days fall in are rebuilt whole from the rows, so a partial write of a
  * month (a sync chunk, an import slice, a restatement) leaves its month right. Idempotent.
@@ -120,6 +130,9 @@ export class AdMonthRollup {
   private readonly ins
   private readonly addRows
   private readonly bump
+  private readonly delDays
+  private readonly insDays
+  private readonly addDays
 
   constructor(sqlite: Sqlite) {
     // Columns named ad_month.x are the stored row; a CASE, not two-argument min()/max(), stays portable.
@@ -140,6 +153,24 @@ export class AdMonthRollup {
          last_date = CASE WHEN excluded.last_date > ad_month.last_date THEN excluded.last_date ELSE ad_month.last_date END`,
     )
     this.del = sqlite.prepare('DELETE FROM ad_month WHERE account_id = ? AND month BETWEEN ? AND ?')
+    // A backfill's days are appended to the month's text (`||` is portable; the order of the days
+    // in the text is not the dates' order then, and readers do not rely on it).
+    this.addDays = new BulkInsert(
+      sqlite,
+      'INSERT INTO ad_month_days (account_id, month, ad_id, days)',
+      4,
+      '',
+      `ON CONFLICT (account_id, month, ad_id) DO UPDATE SET days = ad_month_days.days || ',' || excluded.days`,
+    )
+    this.delDays = sqlite.prepare('DELETE FROM ad_month_days WHERE account_id = ? AND month BETWEEN ? AND ?')
+    // group_concat(... ORDER BY) is SQLite 3.44+ (PostgreSQL: string_agg(... ORDER BY)).
+    this.insDays = sqlite.prepare(
+      `INSERT INTO ad_month_days (account_id, month, ad_id, days)
+       SELECT account_id, substr(date, 1, 7), ad_id,
+         group_concat(substr(date, 9, 2) || ':' || impressions || ':' || clicks, ',' ORDER BY date)
+       FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?
+       GROUP BY substr(date, 1, 7), ad_id`,
+    )
     this.bump = sqlite.prepare(BUMP_MARK)
     this.ins = sqlite.prepare(
       `INSERT INTO ad_month (account_id, month, ad_id, ad_set_id, campaign_id, spend_micros, impressions, clicks,
@@ -158,6 +189,8 @@ export class AdMonthRollup {
     this.bump.run(accountId)
     this.del.run(accountId, from.slice(0, 7), to.slice(0, 7))
     this.ins.run(accountId, monthStart(from), monthEnd(to))
+    this.delDays.run(accountId, from.slice(0, 7), to.slice(0, 7))
+    this.insDays.run(accountId, monthStart(from), monthEnd(to))
   }
 
   /**
@@ -185,6 +218,16 @@ export class AdMonthRollup {
       a[s + 15] = sums.dates[sums.last[g] as number] as string
     }
     w.flush()
+    const d = this.addDays
+    const b = d.args
+    for (let g = 0; g < sums.n; g++) {
+      const s = d.slot()
+      b[s] = accountId
+      b[s + 1] = sums.months[sums.month[g] as number] as string
+      b[s + 2] = sums.ad[g] as number
+      b[s + 3] = sums.text[g] as string
+    }
+    d.flush()
   }
 }
 

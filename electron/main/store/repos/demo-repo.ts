@@ -47,6 +47,7 @@ export class DemoRepo {
           this.sqlite.prepare(`DELETE FROM account_daily WHERE account_id IN (${accounts})`).run(id)
           this.sqlite.prepare(`DELETE FROM campaign_cum WHERE account_id IN (${accounts})`).run(id)
           this.sqlite.prepare(`DELETE FROM ad_month WHERE account_id IN (${accounts})`).run(id)
+          this.sqlite.prepare(`DELETE FROM ad_month_days WHERE account_id IN (${accounts})`).run(id)
           this.sqlite.prepare(`DELETE FROM daily_metrics WHERE account_id IN (${accounts})`).run(id)
           this.sqlite.prepare('DELETE FROM workspaces WHERE id = ?').run(id)
         }

@@ -8,6 +8,7 @@ import type {
 } from '../../../../shared/domain/recommendations'
 import type { Sqlite } from '../db'
 import { inChunks } from '../id-lists'
+import { packedAdDays } from './report-ads-repo'
 import { WindowSumsReader, type EntityWindow, type WindowColumns } from './window-sums'
 
 const list = (n: number): string => Array.from({ length: n }, () => '?').join(',')
@@ -319,32 +320,17 @@ export class RecommendationsRepo {
     const out = new Map<number, { date: string; impressions: number; clicks: number }[]>()
     if (!ids.length) return out
     for (const id of ids) out.set(id, [])
-    // Looked up by key (account, date, ad) for each day since the account's first day and each ad,
-    // not by scanning every row of the account's history (~600,000 on the 10,000-campaign store).
-    // The first day is the later of the account's first day and `from`: a CASE, not SQLite's
-    // two-argument max(), stays portable; NULL for an account with no rows ends the recursion.
-    const first = from ?? ''
-    const rows = inChunks(
-      ids,
-      (chunk, marks) =>
-        this.sqlite
-          .prepare(
-            `WITH RECURSIVE d(date) AS (
-               SELECT CASE WHEN min(date) IS NULL OR min(date) > ? THEN min(date) ELSE ? END
-               FROM account_daily WHERE account_id = ?
-               UNION ALL SELECT date(date, '+1 day') FROM d WHERE date < ?)
-             SELECT m.ad_id AS id, m.date, m.impressions, m.clicks
-             FROM d CROSS JOIN daily_metrics m ON m.account_id = ? AND m.date = d.date AND m.ad_id IN (${marks})
-             ORDER BY m.ad_id, m.date`,
-          )
-          .all(first, first, accountId, to, accountId, ...chunk) as {
-          id: number
-          date: string
-          impressions: number
-          clicks: number
-        }[],
-    )
-    for (const { id, ...d } of rows) out.get(id)?.push(d)
+    // Read from the ads' packed months (`ad_month_days`: one row per ad and month), not by scanning
+    // every row of the account's history (~600,000 on the 10,000-campaign store) nor by one key
+    // lookup per ad-day. Days from the later of the account's first day and `from`.
+    const accountFirst = this.sqlite
+      .prepare('SELECT min(date) FROM account_daily WHERE account_id = ?')
+      .pluck()
+      .get(accountId) as string | null
+    if (accountFirst === null) return out
+    const first = from !== null && from > accountFirst ? from : accountFirst
+    for (const r of packedAdDays(this.sqlite, ids, first, to, accountId))
+      out.get(r.ad_id)?.push({ date: r.date, impressions: r.impressions, clicks: r.clicks })
     return out
   }
 

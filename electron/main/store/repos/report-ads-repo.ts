@@ -14,6 +14,78 @@ export interface AccountRates {
 /** Ids bound with a list of dates stay well under SQLite's 32,766 variables (ten years of dates + ids). */
 const IDS_PER_LOOKUP = 500
 
+/** The months ('YYYY-MM') from `from`'s to `to`'s. */
+function monthsOf(from: string, to: string): string[] {
+  const out: string[] = []
+  let y = Number(from.slice(0, 4))
+  let m = Number(from.slice(5, 7))
+  const last = to.slice(0, 7)
+  for (;;) {
+    const month = `${y}-${String(m).padStart(2, '0')}`
+    if (month > last) return out
+    out.push(month)
+    if (++m === 13) {
+      m = 1
+      y++
+    }
+  }
+}
+
+/**
+ * The ads' rows of [from, to] (impressions and clicks; only rows of each ad's own account), by ad
+ * then date, unpacked from `ad_month_days`: one row per ad and month (`DD:impressions:clicks`, in
+ * any order within the month), equal to reading `daily_metrics` (`adMonthMismatches` checks the table
+ * in the writers' tests). `accountId` limits the read to one account's ads.
+ */
+export function packedAdDays(
+  sqlite: Sqlite,
+  ids: readonly number[],
+  from: string,
+  to: string,
+  accountId: number | null = null,
+): AdDayRow[] {
+  const out: AdDayRow[] = []
+  if (!ids.length || from > to) return out
+  const months = monthsOf(from, to)
+  const byId = [...new Set(ids)].sort((a, b) => a - b)
+  for (let i = 0; i < byId.length; i += IDS_PER_LOOKUP) {
+    const slice = byId.slice(i, i + IDS_PER_LOOKUP)
+    const rows = sqlite
+      .prepare(
+        `SELECT s.ad_id, s.month, s.days FROM ads x
+         JOIN ad_month_days s ON s.account_id = x.account_id AND s.month IN (${marks(months.length)}) AND s.ad_id = x.id
+         WHERE x.id IN (${marks(slice.length)})${accountId === null ? '' : ' AND x.account_id = ?'}
+         ORDER BY s.ad_id, s.month`,
+      )
+      .raw()
+      .all(...months, ...slice, ...(accountId === null ? [] : [accountId])) as [number, string, string][]
+    for (const [adId, month, days] of rows) {
+      const start = out.length
+      let sorted = true
+      let prev = ''
+      for (const day of days.split(',')) {
+        const c1 = day.indexOf(':')
+        const c2 = day.indexOf(':', c1 + 1)
+        const date = `${month}-${day.slice(0, c1)}`
+        if (date < from || date > to) continue
+        if (date < prev) sorted = false
+        prev = date
+        out.push({
+          ad_id: adId,
+          date,
+          impressions: Number(day.slice(c1 + 1, c2)),
+          clicks: Number(day.slice(c2 + 1)),
+        })
+      }
+      if (!sorted) {
+        const month1 = out.splice(start).sort((a, b) => (a.date < b.date ? -1 : 1))
+        for (const r of month1) out.push(r)
+      }
+    }
+  }
+  return out
+}
+
 /**
  * SQL of a report's creatives section: the biggest ads of a range ranked in SQL, then only those
  * ads' rows read by key (account, date, ad: one lookup per ad-day) instead of every ad of the
@@ -72,7 +144,11 @@ export class ReportAdsRepo {
     ) as RawBucket[]
   }
 
-  /** Daily impressions and clicks of the ads from their accounts' first day up to `to`, by ad then date. */
+  /**
+   * Daily impressions and clicks of the ads from their accounts' first day up to `to`, by ad then
+   * date: read from each ad's packed months (`ad_month_days`, one row per ad and month on a few
+   * pages), not one key lookup per ad-day (each found row on a leaf page of its own: issue 18).
+   */
   adDays(ids: number[], to: string): AdDayRow[] {
     if (!ids.length) return []
     let from: string | null = null
@@ -88,10 +164,8 @@ export class ReportAdsRepo {
       if (f && (!from || f < from)) from = f
     }
     if (!from || from > to) return []
-    const dates = dateRange(from, to)
-    return inChunks(ids, (chunk) =>
-      this.byKey('SELECT d.ad_id, d.date, d.impressions, d.clicks', 'ORDER BY d.ad_id, d.date', chunk, dates),
-    ) as AdDayRow[]
+    const first = from
+    return inChunks(ids, (chunk) => packedAdDays(this.sqlite, chunk, first, to))
   }
 
   /** `select` over the ads' rows on `dates`, one key lookup per ad-day, in slices of ids. */

@@ -103,7 +103,40 @@ export function adMonthMismatches(s: Sqlite): unknown[] {
   return [
     ...s.prepare(`SELECT 'missing or different in ad_month' AS side, * FROM (${fromRows} EXCEPT ${fromRollup})`).all(),
     ...s.prepare(`SELECT 'not in the rows' AS side, * FROM (${fromRollup} EXCEPT ${fromRows})`).all(),
+    ...adMonthDaysMismatches(s),
   ]
+}
+
+/**
+ * Differences between `ad_month_days` (each ad's packed days per month) and the rows of
+ * `daily_metrics`: every row's (account, date, ad, impressions, clicks) must be in the packed text
+ * exactly once, and nothing else (the order of the days within a month's text is free).
+ */
+export function adMonthDaysMismatches(s: Sqlite): unknown[] {
+  const key = (account: number, date: string, ad: number): string => `${account}|${date}|${ad}`
+  const rows = new Map<string, string>()
+  for (const [account, date, ad, impressions, clicks] of s
+    .prepare('SELECT account_id, date, ad_id, impressions, clicks FROM daily_metrics')
+    .raw()
+    .iterate() as Iterable<[number, string, number, number, number]>)
+    rows.set(key(account, date, ad), `${impressions}:${clicks}`)
+  const out: unknown[] = []
+  for (const [account, month, ad, days] of s
+    .prepare('SELECT account_id, month, ad_id, days FROM ad_month_days')
+    .raw()
+    .iterate() as Iterable<[number, string, number, string]>) {
+    if (days === '') out.push({ side: 'empty in ad_month_days', account, month, ad })
+    for (const day of days.split(',')) {
+      const [dd, impressions, clicks] = day.split(':')
+      const k = key(account, `${month}-${dd}`, ad)
+      const want = rows.get(k)
+      const got = `${Number(impressions)}:${Number(clicks)}`
+      if (want !== got) out.push({ side: 'missing or different in the rows', key: k, got, want: want ?? null })
+      rows.delete(k)
+    }
+  }
+  for (const [k, v] of rows) out.push({ side: 'missing in ad_month_days', key: k, want: v })
+  return out
 }
 
 /*

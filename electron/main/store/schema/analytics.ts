@@ -75,3 +75,26 @@ export const adMonth = sqliteTable(
   },
   (t) => [primaryKey({ name: 'ad_month_pk', columns: [t.accountId, t.month, t.adId, t.adSetId, t.campaignId] })],
 )
+
+/**
+ * Each ad's daily impressions and clicks packed per (account, month, ad): `days` is the text
+ * `DD:impressions:clicks` of every `daily_metrics` row of that ad in that month, comma-separated
+ * (not necessarily in date order: a backfill chunk appends its days). Readers of an ad's days (the
+ * fatigue fits of the Creatives page, reports, rules and recommendations) read one row per ad and
+ * month, on a few pages, instead of one key lookup per ad-day on a page of its own (issue 18).
+ * Maintained with `ad_month` in the same transaction by `AdMonthRollup` (`refresh` rebuilds the
+ * months from the rows, `add` appends a backfill's days); `WITHOUT ROWID` (hand-added), keyed so one
+ * account's months are one key range. Migration 0021.
+ */
+export const adMonthDays = sqliteTable(
+  'ad_month_days',
+  {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => adAccounts.id, { onDelete: 'cascade' }),
+    month: text('month').notNull(),
+    adId: integer('ad_id').notNull(),
+    days: text('days').notNull(),
+  },
+  (t) => [primaryKey({ name: 'ad_month_days_pk', columns: [t.accountId, t.month, t.adId] })],
+)

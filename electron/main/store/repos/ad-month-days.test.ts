@@ -1,0 +1,232 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dateRange } from '../../../../shared/domain/dates'
+import { createTestCore } from '../../test-support'
+import { AdMonthSums } from './ad-month-rollup'
+import { CreativesRepo } from './creatives-repo'
+import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
+import { RecommendationsRepo } from './recommendations-repo'
+import { ReportAdsRepo } from './report-ads-repo'
+import { adMonthDaysMismatches, adMonthMismatches, lcg, seedAccount, type SeededCampaign } from './testing'
+
+type TestCore = ReturnType<typeof createTestCore>
+let core: TestCore
+let accountId = 0
+let other = 0
+const campaigns: SeededCampaign[] = []
+const others: SeededCampaign[] = []
+
+beforeAll(() => {
+  core = createTestCore({ startJobs: false })
+  const ws = core.workspaces.create('Days', 'USD')
+  const seeded = seedAccount(core.store.sqlite, ws, 'd', 5)
+  accountId = seeded.accountId
+  campaigns.push(...seeded.campaigns)
+  const o = seedAccount(core.store.sqlite, ws, 'o', 2)
+  other = o.accountId
+  others.push(...o.campaigns)
+})
+afterAll(() => core.close())
+
+const rnd = lcg(7)
+function rows(
+  account: number,
+  ads: SeededCampaign[],
+  from: string,
+  to: string,
+  skip?: (c: number, d: string) => boolean,
+): DailyMetricInput[] {
+  return ads.flatMap((c, i) =>
+    dateRange(from, to)
+      .filter((d) => !skip?.(i, d))
+      .map((date) => ({
+        adId: c.adId,
+        date,
+        accountId: account,
+        campaignId: c.campaignId,
+        adSetId: c.adSetId,
+        spendMicros: Math.round(rnd() * 1e8),
+        // Zero impressions, negative clicks (a platform's correction) and large counts round-trip.
+        impressions: i === 4 ? 0 : Math.round(rnd() * 1e7),
+        clicks: i === 3 && date.endsWith('7') ? -2 : Math.round(rnd() * 100),
+        reach: 0,
+        conversions: 0,
+        conversionValueMicros: 0,
+        videoViews: 0,
+        provisional: false,
+        source: 'sync' as const,
+      })),
+  )
+}
+
+/** The oracle: the ads' rows of their own accounts up to `to`, by ad then date, scanned from daily_metrics. */
+function scan(
+  ids: number[],
+  to: string,
+  from = '',
+): { ad_id: number; date: string; impressions: number; clicks: number }[] {
+  return core.store.sqlite
+    .prepare(
+      `SELECT d.ad_id, d.date, d.impressions, d.clicks FROM daily_metrics d JOIN ads x ON x.id = d.ad_id AND x.account_id = d.account_id
+       WHERE d.ad_id IN (${ids.map(() => '?').join(',')}) AND d.date BETWEEN ? AND ? ORDER BY d.ad_id, d.date`,
+    )
+    .all(...ids, from, to) as { ad_id: number; date: string; impressions: number; clicks: number }[]
+}
+
+/** A backfill chunk as the sync writer writes it: rows inserted, their days appended (`AdMonthRollup.add`). */
+function backfill(m: MetricsRepo, account: number, list: DailyMetricInput[], from: string, to: string): void {
+  const dates = dateRange(from, to)
+  const months = [...new Set(dates.map((d) => d.slice(0, 7)))]
+  const sums = new AdMonthSums(months, dates)
+  const sorted = [...list].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.adId - b.adId))
+  const values = new Float64Array(7)
+  for (const r of sorted) {
+    values.set([r.spendMicros, r.impressions, r.clicks, r.reach, r.conversions, r.conversionValueMicros, r.videoViews])
+    sums.add(months.indexOf(r.date.slice(0, 7)), dates.indexOf(r.date), r.adId, r.adSetId, r.campaignId, values, 0)
+  }
+  m.upsert(sorted, true)
+  m.adMonths.add(account, sums)
+}
+
+/** Every reader of ad days answers what a scan of daily_metrics gives. */
+function readersMatchScan(): void {
+  const s = core.store.sqlite
+  const ids = [...campaigns, ...others].map((c) => c.adId).reverse()
+  for (const to of ['2026-03-20', '2026-03-01', '2026-02-09', '2026-01-31', '2026-01-10', '2026-12-31']) {
+    expect(new ReportAdsRepo(s).adDays(ids, to)).toEqual(scan(ids, to))
+    // The Creatives page's read stops at the accounts' last day.
+    expect(new CreativesRepo(s).adDays(ids, to)).toEqual(scan(ids, to < '2026-03-20' ? to : '2026-03-20'))
+  }
+  // The recommendations' read: one account, its ads, from a launch date.
+  const recs = new RecommendationsRepo(s)
+  const mine = campaigns.map((c) => c.adId)
+  for (const from of [null, '2026-01-01', '2026-02-11', '2026-03-02']) {
+    const got = recs.adDays(accountId, [...mine, others[0]?.adId as number], '2026-03-15', from)
+    const want = scan(mine, '2026-03-15', from ?? '')
+    for (const id of mine)
+      expect(got.get(id)).toEqual(want.filter((r) => r.ad_id === id).map(({ ad_id: _, ...d }) => d))
+    // Another account's ad has no days in this account.
+    expect(got.get(others[0]?.adId as number)).toEqual([])
+  }
+}
+
+describe('ad_month_days (each ad’s days packed per month)', () => {
+  it('stays equal to daily_metrics through backfills, restatements, gaps and deletions, and the readers answer as a scan', () => {
+    const s = core.store.sqlite
+    const m = new MetricsRepo(s)
+    // A backfill in chunks, the later window first: February's text then gets its first days
+    // appended after its later ones (out of date order), as when an account's history is pulled back.
+    s.transaction(() =>
+      backfill(m, accountId, rows(accountId, campaigns, '2026-02-15', '2026-03-20'), '2026-02-15', '2026-03-20'),
+    ).immediate()
+    s.transaction(() =>
+      backfill(
+        m,
+        accountId,
+        // Gaps: ad 1 has no rows before 02-10, ad 2 none on even days of February.
+        rows(
+          accountId,
+          campaigns,
+          '2026-01-25',
+          '2026-02-14',
+          (c, d) => (c === 1 && d < '2026-02-10') || (c === 2 && d < '2026-03' && Number(d.slice(8)) % 2 === 0),
+        ),
+        '2026-01-25',
+        '2026-02-14',
+      ),
+    ).immediate()
+    s.transaction(() =>
+      backfill(m, other, rows(other, others, '2026-02-01', '2026-03-20'), '2026-02-01', '2026-03-20'),
+    ).immediate()
+    // The account-day rollup the readers take the accounts' first and last days from.
+    s.transaction(() => {
+      m.refreshAccountDays(accountId, '2026-01-25', '2026-03-20')
+      m.refreshAccountDays(other, '2026-02-01', '2026-03-20')
+    }).immediate()
+    expect(adMonthMismatches(s)).toEqual([])
+    expect(
+      s
+        .prepare("SELECT days FROM ad_month_days WHERE account_id = ? AND month = '2026-02' AND ad_id = ?")
+        .pluck()
+        .get(accountId, campaigns[0]?.adId),
+    ).toMatch(/^15:.*,01:/)
+    readersMatchScan()
+    // A restatement across the month end that loses rows and changes others (sync chunks, imports).
+    s.transaction(() => {
+      s.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?').run(
+        accountId,
+        '2026-02-25',
+        '2026-03-04',
+      )
+      m.upsert(
+        rows(accountId, campaigns, '2026-02-25', '2026-03-04', (c, d) => c === 0 || (c === 3 && d === '2026-03-01')),
+      )
+      m.refreshRollups(accountId, '2026-02-25', '2026-03-04')
+    }).immediate()
+    expect(adMonthMismatches(s)).toEqual([])
+    // An upsert over existing days (an import), then its months rebuilt.
+    s.transaction(() => {
+      m.upsert(rows(accountId, campaigns.slice(1, 3), '2026-03-10', '2026-03-12'))
+      m.refreshRollups(accountId, '2026-03-10', '2026-03-12')
+    }).immediate()
+    expect(adMonthMismatches(s)).toEqual([])
+
+    readersMatchScan()
+  })
+
+  it('is what the migration builds from the rows', () => {
+    const s = core.store.sqlite
+    const sql = readFileSync(join(process.cwd(), 'resources/migrations/0021_ad_month_days.sql'), 'utf8')
+    const insert = sql.slice(sql.indexOf('INSERT INTO ad_month_days'))
+    const unpacked = (): string[] =>
+      (
+        s.prepare('SELECT account_id, month, ad_id, days FROM ad_month_days').raw().all() as [
+          number,
+          string,
+          number,
+          string,
+        ][]
+      )
+        .flatMap(([a, month, ad, days]) => days.split(',').map((d) => `${a}|${month}|${ad}|${d}`))
+        .sort()
+    const before = unpacked()
+    expect(before.length).toBeGreaterThan(0)
+    s.prepare('DELETE FROM ad_month_days').run()
+    expect(adMonthDaysMismatches(s).length).toBeGreaterThan(0)
+    s.exec(insert)
+    expect(adMonthDaysMismatches(s)).toEqual([])
+    expect(unpacked()).toEqual(before)
+  })
+
+  it('finds a day missing, changed or twice in the packed text', () => {
+    const s = core.store.sqlite
+    const row = s.prepare('SELECT account_id, month, ad_id, days FROM ad_month_days LIMIT 1').raw().get() as [
+      number,
+      string,
+      number,
+      string,
+    ]
+    const set = s.prepare('UPDATE ad_month_days SET days = ? WHERE account_id = ? AND month = ? AND ad_id = ?')
+    const [a, month, ad, days] = row
+    const first = days.split(',')[0] as string
+    for (const tampered of [
+      days.split(',').slice(1).join(','),
+      `${days},${first}`,
+      days.replace(/^(\d+):(\d+)/, (_, d: string, i: string) => `${d}:${Number(i) + 1}`),
+    ]) {
+      set.run(tampered, a, month, ad)
+      expect(adMonthDaysMismatches(s).length).toBeGreaterThan(0)
+    }
+    set.run(days, a, month, ad)
+    expect(adMonthDaysMismatches(s)).toEqual([])
+  })
+
+  it('goes with its account', () => {
+    const s = core.store.sqlite
+    expect(s.prepare('SELECT count(*) FROM ad_month_days WHERE account_id = ?').pluck().get(other)).toBeGreaterThan(0)
+    s.prepare('DELETE FROM ad_accounts WHERE id = ?').run(other)
+    expect(s.prepare('SELECT count(*) FROM ad_month_days WHERE account_id = ?').pluck().get(other)).toBe(0)
+    expect(adMonthMismatches(s)).toEqual([])
+  })
+})
