@@ -442,6 +442,9 @@ export class RecommendationService {
     }))
   }
 
+  /** The last generation's save (`generate`): saves run one after the other. */
+  private saving: Promise<unknown> = Promise.resolve()
+
   /** Background generations (after syncs and demo builds), one at a time. */
   private background: Promise<unknown> = Promise.resolve()
 
@@ -479,7 +482,7 @@ export class RecommendationService {
     this.d.repo.wakeSnoozed(workspaceId, at.slice(0, 10))
     const budget = sliceBudget(GENERATION_SLICE_MS)
     // The bodies serialised between turns of the event loop (1,100 bodies, 8 MB at 10,000
-    // campaigns: with the writes, one 300 ms stretch), then written in one transaction. Those of
+    // campaigns: with the writes, one 300 ms stretch), then written in steps. Those of
     // the accounts drafted first are serialised while this thread waits for the draft worker's
     // last account (~0.2 s of a generation's tail at 10,000 campaigns, docs/performance.md).
     const serialised = new Map<RecommendationDraft, string>()
@@ -493,7 +496,13 @@ export class RecommendationService {
     const { drafts, skipped } = await this.draft(workspaceId, budget, serialise)
     await serialise(drafts)
     const bodies = drafts.map((d) => serialised.get(d) as string)
-    const counts = this.d.repo.saveGeneration(workspaceId, drafts, at, bodies)
+    // Written a transaction per ~1 MB of bodies, a turn of the event loop between them; one save at a
+    // time (a generation asked on the page while a background one saves waits for it).
+    const save = this.saving.then(() =>
+      runStepsSliced(this.d.repo.saveGenerationSteps(workspaceId, drafts, at, bodies), budget),
+    )
+    this.saving = save.catch(() => undefined)
+    const counts = await save
     this.checkFollowUps(workspaceId)
     this.d.core.events.emit('data:changed', { tables: TABLES, workspaceId })
     return { generatedAt: at, ...counts, seconds: (performance.now() - t0) / 1000, skipped: skipped.slice(0, 20) }

@@ -596,3 +596,120 @@ describe('lists a page at a time, with large tables cut and paged', () => {
     )
   })
 })
+
+describe('a generation saved in steps', () => {
+  const draft = (key: string, priority: number) => ({
+    kind: 'waste' as const,
+    key,
+    title: `Waste ${key}`,
+    currency: 'USD',
+    impact: { point: priority, lower: 0, upper: 2 * priority },
+    confidence: 0.5,
+    priority,
+    body: {
+      summary: `s ${key} ${priority}`,
+      entities: [],
+      evidence: { metrics: [], chart: null, notes: [] },
+      impactMethod: 'm',
+      horizonDays: 14,
+      changes: [],
+      reallocation: null,
+      link: null,
+    },
+  })
+  const rows = (ws: number) =>
+    (
+      core.store.sqlite
+        .prepare('SELECT key, state, priority, body FROM recommendations WHERE workspace_id = ? ORDER BY key')
+        .all(ws) as { key: string; state: string; priority: number; body: string }[]
+    ).map((r) => ({ ...r, body: JSON.parse(r.body).summary }))
+
+  it('writes a transaction per step, each row whole, and never expires a row decided on between steps', () => {
+    const repo = new RecommendationsRepo(core.store.sqlite)
+    const [a, b] = [core.workspaces.create('steps-a', 'USD'), core.workspaces.create('steps-b', 'USD')]
+    const first = ['k1', 'k2', 'k3', 'k4', 'k5'].map((k, i) => draft(k, i + 1))
+    for (const ws of [a, b]) repo.saveGeneration(ws, first, NOW.toISOString())
+    // The next generation: k1..k3 with new numbers, k6 new; k4 and k5 no longer supported.
+    const next = [draft('k1', 11), draft('k2', 12), draft('k3', 13), draft('k6', 16)]
+    const atOnce = repo.saveGeneration(a, next, NOW.toISOString())
+    // In workspace b, in steps of one body each (stepBytes 1), a person dismisses k2 and applies k4
+    // between the steps: k2 keeps its old numbers (decided rows do), and k4 is not expired.
+    const steps = repo.saveGenerationSteps(b, next, NOW.toISOString(), undefined, 1)
+    let turns = 0
+    let r = steps.next()
+    while (!r.done) {
+      turns++
+      if (turns === 1) {
+        // After the first step: k1 has the new numbers, k2 still the last generation's.
+        expect(
+          rows(b)
+            .slice(0, 2)
+            .map((x) => [x.key, x.priority]),
+        ).toEqual([
+          ['k1', 11],
+          ['k2', 2],
+        ])
+        repo.decide(repo.list(b).find((x) => x.key === 'k2')!.id, 'dismissed', 'test', NOW.toISOString())
+        repo.decide(repo.list(b).find((x) => x.key === 'k4')!.id, 'applied', 'test', NOW.toISOString())
+      }
+      r = steps.next()
+    }
+    // Four drafts, a step each, then the expiry: four turns between them.
+    expect(turns).toBe(4)
+    expect(r.value).toEqual({ inserted: 1, updated: 2, expired: 1 })
+    expect(atOnce).toEqual({ inserted: 1, updated: 3, expired: 2 })
+    expect(rows(a).map((x) => [x.key, x.state, x.priority])).toEqual([
+      ['k1', 'new', 11],
+      ['k2', 'new', 12],
+      ['k3', 'new', 13],
+      ['k4', 'expired', 4],
+      ['k5', 'expired', 5],
+      ['k6', 'new', 16],
+    ])
+    expect(rows(b).map((x) => [x.key, x.state, x.priority])).toEqual([
+      ['k1', 'new', 11],
+      ['k2', 'dismissed', 2],
+      ['k3', 'new', 13],
+      ['k4', 'applied', 4],
+      ['k5', 'expired', 5],
+      ['k6', 'new', 16],
+    ])
+  })
+
+  it('runs two generations of a workspace one save after the other: neither expires the other’s new advice', async () => {
+    const { ws } = seed('two-saves')
+    const original = RecommendationsRepo.prototype.saveGenerationSteps
+    let inside = 0
+    let most = 0
+    const spy = vi.spyOn(RecommendationsRepo.prototype, 'saveGenerationSteps').mockImplementation(function* (
+      this: RecommendationsRepo,
+      w,
+      drafts,
+      at,
+      bodies,
+    ) {
+      inside++
+      most = Math.max(most, inside)
+      try {
+        // Many steps (turns for the other generation), then the save one body per step.
+        for (let k = 0; k < 200; k++) yield
+        return yield* original.call(this, w, drafts, at, bodies, 1)
+      } finally {
+        inside--
+      }
+    })
+    try {
+      const [g1, g2] = await Promise.all([
+        call<{ inserted: number; updated: number; expired: number }>('recommendations:generate', { workspaceId: ws }),
+        call<{ inserted: number; updated: number; expired: number }>('recommendations:generate', { workspaceId: ws }),
+      ])
+      expect(spy).toHaveBeenCalledTimes(2)
+      expect(most).toBe(1)
+      expect(g1.inserted).toBeGreaterThan(0)
+      expect(g2).toMatchObject({ inserted: 0, updated: g1.inserted, expired: 0 })
+      expect((await list(ws)).map((r) => r.state)).toEqual((await list(ws)).map(() => 'new'))
+    } finally {
+      spy.mockRestore()
+    }
+  })
+})
