@@ -122,7 +122,7 @@ export interface AccountDays {
  * Bulk writes of daily metrics with prepared multi-row statements (drizzle row-by-row inserts are
  * ~25x slower). Upserts are idempotent on (account_id, date, ad_id): writing a day again
  * overwrites it. Maintains the rollups: `account_daily`, `campaign_cum` (and through it the
- * `campaign_daily` view) and `ad_month`.
+ * `campaign_daily` view), `ad_month` and `ad_month_days`.
  */
 export class MetricsRepo {
   private readonly upsertBulk: BulkInsert
