@@ -479,6 +479,21 @@ async function main(): Promise<void> {
     log(
       `  idle before any sync: rss ${rssIdleNoSimulatorMb} MB (core V8 heap ${mb(idleMem.heapUsed)} used / ${mb(idleMem.heapTotal)} committed, ArrayBuffers ${mb(idleMem.arrayBuffers)}; resident ${JSON.stringify(residentByKind())})`,
     )
+    // The same 12 s later (log only): what of the figure is V8's and the allocator's timing.
+    await sleep(12_000)
+    const later = process.memoryUsage()
+    log(
+      `  idle 15 s: rss ${mb(later.rss)} MB (core V8 heap ${mb(later.heapUsed)} used / ${mb(later.heapTotal)} committed; resident ${JSON.stringify(residentByKind())})`,
+    )
+    // With NODE_OPTIONS=--expose-gc: what of the core's heap is still referenced after a full collection.
+    const gc = (globalThis as { gc?: () => void }).gc
+    if (gc) {
+      gc()
+      const after = process.memoryUsage()
+      log(
+        `  after a full GC: rss ${mb(after.rss)} MB (core V8 heap ${mb(after.heapUsed)} used / ${mb(after.heapTotal)} committed)`,
+      )
+    }
     const busy = await busyPhase(core, a, log)
     await sleep(3000)
     // One more pass after the sync and training, then idle.

@@ -153,7 +153,7 @@ export const QUIET_MS = 10_000
  * (a dashboard refreshed through a sync and the training after it) would otherwise keep what the sync
  * freed resident under the training's peak (issue 18 item 4; docs/performance.md, session 18).
  */
-export const QUIET_WAIT_MAX_MS = 30_000
+export const QUIET_WAIT_MAX_MS = 10_000
 
 export interface MemoryReleaseOptions {
   delayMs?: number

@@ -177,18 +177,35 @@ export interface TrainResult {
 /** Settled days training needs: history + training span + calibration + the cut-offs + a window. */
 export const MIN_TRAIN_DAYS = 28 + 56 + CAL_DAYS + (CUTOFFS - 1) * CUTOFF_STEP_DAYS + LAST_WINDOW
 
-/** The ⌈q·n⌉-th smallest value (q in (0, 1]). */
-export function quantile(values: readonly number[] | Float64Array, q: number): number {
+/**
+ * The ⌈q·n⌉-th smallest value (q in (0, 1]). A typed array sorts numerically in a copy of its own
+ * size (calibration: 660,195 scores at 10,000 campaigns), written into `scratch` when one as long is given.
+ */
+export function quantile(values: readonly number[] | Float64Array, q: number, scratch?: Float64Array): number {
   if (!values.length) return 0
-  // A typed array sorts numerically in a copy of its own size (calibration: 660,195 scores at 10,000 campaigns).
-  const s = values instanceof Float64Array ? values.slice().sort() : [...values].sort((a, b) => a - b)
+  const s =
+    values instanceof Float64Array
+      ? scratch && scratch.length >= values.length
+        ? sortedInto(values, scratch)
+        : values.slice().sort()
+      : [...values].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number
 }
 
+function sortedInto(values: Float64Array, scratch: Float64Array): Float64Array {
+  const s = scratch.subarray(0, values.length)
+  s.set(values)
+  return s.sort()
+}
+
 /** Split-conformal quantile of scores: the ⌈(n+1)·level⌉-th smallest (finite-sample valid). */
-export function conformalQuantile(scores: readonly number[] | Float64Array, level = INTERVAL_LEVEL): number {
+export function conformalQuantile(
+  scores: readonly number[] | Float64Array,
+  level = INTERVAL_LEVEL,
+  scratch?: Float64Array,
+): number {
   const n = scores.length
-  return n ? quantile(scores, Math.min(1, Math.ceil((n + 1) * level) / n)) : 0
+  return n ? quantile(scores, Math.min(1, Math.ceil((n + 1) * level) / n), scratch) : 0
 }
 
 export function tierOf(dailySpend28: number, bounds: [number, number]): number {
@@ -232,11 +249,18 @@ function baselineBand(m: MetricModels, naive: number, tier: number): RowBand {
 }
 
 /** Per-tier conformal quantiles (pooled where a tier has too few rows). */
-function byTier(scores: Float64Array, tiers: Uint8Array): { pooled: number; perTier: number[] } {
-  const pooled = conformalQuantile(scores)
+function byTier(
+  scores: Float64Array,
+  tiers: Uint8Array,
+  work: { sort: Float64Array; tier: Float64Array },
+): { pooled: number; perTier: number[] } {
+  const pooled = conformalQuantile(scores, INTERVAL_LEVEL, work.sort)
   const perTier = TIERS.map((_, t) => {
-    const own = scores.filter((_, i) => tiers[i] === t)
-    return own.length >= MIN_GROUP_ROWS ? conformalQuantile(own) : pooled
+    // The tier's scores in row order (as `scores.filter` would give them), in the work space.
+    let m = 0
+    for (let i = 0; i < scores.length; i++) if (tiers[i] === t) work.tier[m++] = scores[i] as number
+    const own = work.tier.subarray(0, m)
+    return own.length >= MIN_GROUP_ROWS ? conformalQuantile(own, INTERVAL_LEVEL, work.sort) : pooled
   })
   return { pooled, perTier }
 }
@@ -301,13 +325,14 @@ function scoreCalRows(
   models: { conversions: FittedModels; revenue: FittedModels },
 ): CalRows {
   const n = rows.n
-  const metric = (): MetricCalRows => ({
-    point: new Float64Array(n),
-    width: new Float64Array(n),
-    y: new Float64Array(n),
-    naive: new Float64Array(n),
-  })
-  const out: CalRows = { n, spend28: new Float64Array(n), conversions: metric(), revenue: metric() }
+  // The nine columns in one buffer (48 MB at 10,000 campaigns): one block over glibc's mmap threshold
+  // gets a mapping of its own, returned whole when collected, where nine 5 MB blocks stayed resident
+  // in the training thread's malloc arena (docs/performance.md, session 18).
+  const buf = new Float64Array(9 * n)
+  let k = 0
+  const column = (): Float64Array => buf.subarray(n * k, n * ++k)
+  const metric = (): MetricCalRows => ({ point: column(), width: column(), y: column(), naive: column() })
+  const out: CalRows = { n, spend28: column(), conversions: metric(), revenue: metric() }
   forEachChunk(series, rows, codes, (set, first) => {
     for (let i = 0; i < set.n; i++) {
       const off = i * N_FEATURES
@@ -338,26 +363,30 @@ function calibrate(
   const { point, lower, upper, offsetFeature } = models
   const n = spend28.length
   const widths = cal.width
-  // Typed arrays of the rows' size: no garbage of growing arrays, a calibration at a time.
+  // Typed arrays of the rows' size: no garbage of growing arrays, a calibration at a time. The five
+  // Float64 ones (with the sorts' and the tiers' work space) in one buffer, over glibc's mmap threshold
+  // at 10,000 campaigns (26 MB), as in scoreCalRows.
   const tiers = new Uint8Array(n)
-  const positive = new Float64Array(n)
+  const work = new Float64Array(5 * n)
+  const positive = work.subarray(0, n)
+  const scores = work.subarray(n, 2 * n)
+  const bScores = work.subarray(2 * n, 3 * n)
+  const space = { sort: work.subarray(3 * n, 4 * n), tier: work.subarray(4 * n) }
   let nPositive = 0
   for (let i = 0; i < n; i++) {
     tiers[i] = tierOf(spend28[i] as number, bounds)
     if ((cal.naive[i] as number) > 0) positive[nPositive++] = cal.naive[i] as number
   }
-  const minWidth = Math.max(1e-9, quantile(widths, 0.1))
-  const baselineFloor = Math.max(1e-9, quantile(positive.subarray(0, nPositive), 0.1))
+  const minWidth = Math.max(1e-9, quantile(widths, 0.1, space.sort))
+  const baselineFloor = Math.max(1e-9, quantile(positive.subarray(0, nPositive), 0.1, space.sort))
   // Normalised split-conformal scores: |residual| / band width (model) or / baseline level.
-  const scores = new Float64Array(n)
-  const bScores = new Float64Array(n)
   for (let i = 0; i < n; i++) {
     scores[i] = Math.abs((cal.y[i] as number) - (cal.point[i] as number)) / Math.max(widths[i] as number, minWidth)
     const nb = cal.naive[i] as number
     bScores[i] = Math.abs((cal.y[i] as number) - nb) / Math.max(nb, baselineFloor)
   }
-  const model = byTier(scores, tiers)
-  const base = byTier(bScores, tiers)
+  const model = byTier(scores, tiers, space)
+  const base = byTier(bScores, tiers, space)
   if (o.pooledIntervals) {
     model.perTier = model.perTier.map(() => model.pooled)
     base.perTier = base.perTier.map(() => base.pooled)
@@ -655,29 +684,36 @@ export function evaluateArtifact(
   const L = ws.settledDays - 1
   // The windows of the last 28 settled days (~380,000 rows at 10,000 campaigns), a chunk at a time.
   const rows = listRows(ws.series, HORIZONS, L - 27, L, 1)
-  const scored = (): { a: number[]; p: number[]; lo: number[]; hi: number[]; b: number[] } => ({
-    a: [],
-    p: [],
-    lo: [],
-    hi: [],
-    b: [],
+  // Ten columns of the rows' size in one buffer (30 MB at 10,000 campaigns, mapped apart and returned
+  // whole), instead of ten growing arrays in the training thread's heap.
+  const n = rows.n
+  const buf = new Float64Array(10 * n)
+  let k = 0
+  const column = (): Float64Array => buf.subarray(n * k, n * ++k)
+  const scored = (): Record<'a' | 'p' | 'lo' | 'hi' | 'b', Float64Array> => ({
+    a: column(),
+    p: column(),
+    lo: column(),
+    hi: column(),
+    b: column(),
   })
   const conversions = scored()
   const revenue = scored()
-  forEachChunk(ws.series, rows, codes, (test) => {
+  forEachChunk(ws.series, rows, codes, (test, first) => {
     for (let i = 0; i < test.n; i++) {
       const h = test.horizon[i] as number
       const tier = rowTier(test, i, artifact.tierBounds)
+      const r = first + i
       for (const [m, into, y, naive] of [
         [artifact.conversions, conversions, test.yConversions, test.naiveConversions],
         [artifact.revenue, revenue, test.yRevenue, test.naiveRevenue],
       ] as const) {
         const band = predictBand(m, test.x, i * N_FEATURES, tier)
-        into.a.push((y[i] as number) * h)
-        into.p.push(Math.max(0, band.point) * h)
-        into.lo.push(Math.max(0, band.lower) * h)
-        into.hi.push(Math.max(0, band.upper) * h)
-        into.b.push((naive[i] as number) * h)
+        into.a[r] = (y[i] as number) * h
+        into.p[r] = Math.max(0, band.point) * h
+        into.lo[r] = Math.max(0, band.lower) * h
+        into.hi[r] = Math.max(0, band.upper) * h
+        into.b[r] = (naive[i] as number) * h
       }
     }
   })

@@ -12,11 +12,11 @@ export interface MetricSummary {
 
 /** Summarise predictions against actuals (all arrays aligned). */
 export function metricSummary(
-  actual: number[],
-  pred: number[],
-  lo: number[],
-  hi: number[],
-  naive: number[],
+  actual: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  lo: ArrayLike<number>,
+  hi: ArrayLike<number>,
+  naive: ArrayLike<number>,
 ): MetricSummary {
   const n = actual.length
   let ae = 0
@@ -25,7 +25,7 @@ export function metricSummary(
   let nApe = 0
   let cover = 0
   let mean = 0
-  for (const v of actual) mean += v / Math.max(1, n)
+  for (let i = 0; i < n; i++) mean += (actual[i] as number) / Math.max(1, n)
   let ssRes = 0
   let ssTot = 0
   for (let i = 0; i < n; i++) {
