@@ -4,6 +4,8 @@ import { PLATFORMS, type PlatformId } from '../../../../shared/domain/entities'
 import { unpackBatch, type DailyBatch } from './daily-batch'
 import { DecodePool, IDLE_STOP_MS } from './decode-pool'
 import { decodePage } from './decoders'
+import { AdRow, streamSchema } from './google-ads/google-schemas'
+import { assembleList, decodeList } from './list-decode'
 import type { MetaPageArgs } from './meta/meta-page-decoder'
 import { DEFAULT_PURCHASE_ACTION_TYPES } from './meta/meta-protocol'
 import type { DecodeRequest, DecoderName } from './page-decode'
@@ -80,6 +82,34 @@ describe('page decoding: worker and inline agree', () => {
     // The worker path is really taken under vitest (the .ts entry through tsx), not silently inline.
     expect(pool.stats().worker - before).toBe(3)
     expect(pool.stats()).toMatchObject({ workers: 1, unusable: null })
+  })
+
+  it('decodes an entity list on a worker thread as inline: its pieces come back as one transferred buffer', async () => {
+    // 1,000 ads (four pieces), names with multi-byte characters across the pieces' byte offsets.
+    const rows = Array.from({ length: 1_000 }, (_, i) => ({
+      campaign: { resourceName: `customers/1/campaigns/${100 + (i >> 4)}`, id: String(100 + (i >> 4)) },
+      adGroup: { resourceName: `customers/1/adGroups/${500 + (i >> 2)}`, id: String(500 + (i >> 2)) },
+      adGroupAd: {
+        status: 'ENABLED',
+        ad: { id: String(9_000 + i), name: `Été ${i} — 夏`, type: 'RESPONSIVE_SEARCH_AD' },
+      },
+    }))
+    const text = JSON.stringify([{ results: rows, fieldMask: 'x' }])
+    const listReq = () => ({
+      list: 'google-ads' as const,
+      status: 200,
+      headers: [['content-type', 'application/json']] as [string, string][],
+      body: bytes(text),
+    })
+    const before = pool.stats().worker
+    const worker = await pool.decodeList(listReq())
+    expect(pool.stats().worker - before).toBe(1)
+    if (!worker.ok) throw new Error(worker.error.message)
+    expect(worker.ends).toHaveLength(4)
+    expect(worker.ends[3]).toBe(worker.bytes.byteLength)
+    const inline = decodeList(listReq())
+    expect(worker).toEqual(inline)
+    expect(await assembleList(worker)).toEqual(streamSchema(AdRow).parse(JSON.parse(text)))
   })
 
   it('keeps a 19-digit numeric TikTok id exact (re-read with quoted big integers)', async () => {

@@ -59,7 +59,7 @@ export class DecodePool implements DecodeRunner {
   /** `entry`: the worker entry (default: `decode-worker` beside this module; null decodes inline). */
   constructor(private readonly entry: URL | null = workerEntryUrl(import.meta.url, 'decode-worker')) {}
 
-  /** Pages decoded on worker threads and inline so far, the live workers, and why workers cannot start (if so). */
+  /** Pages and lists decoded on worker threads and inline so far, the live workers, and why workers cannot start (if so). */
   stats(): { worker: number; inline: number; workers: number; unusable: string | null } {
     return { ...this.counts, workers: this.slots.filter((s) => !s.dead).length, unusable: this.unusable }
   }
@@ -92,9 +92,13 @@ export class DecodePool implements DecodeRunner {
    */
   decodeList(req: ListDecodeRequest): Promise<ListDecodeOutcome> {
     const url = this.unusable === null ? this.entry : null
-    if (!url) return Promise.resolve(decodeList(req))
+    if (!url) {
+      this.counts.inline++
+      return Promise.resolve(decodeList(req))
+    }
     const slot = this.pick(url)
     const id = this.nextId++
+    this.counts.worker++
     return new Promise((resolve) => {
       this.busy(slot)
       slot.inflight.set(id, resolve)

@@ -11,9 +11,14 @@ import type { DecodeOutcome, DecodeRequest } from './page-decode'
 lowerThreadPriority((workerData as { nice?: number } | undefined)?.nice)
 parentPort?.on('message', (m: { id: number; req: DecodeRequest } | { id: number; list: ListDecodeRequest }) => {
   if ('list' in m) {
-    // An entity list (list-decode.ts): zod's output as text; the body's buffer goes back as a page's.
+    // An entity list (list-decode.ts): zod's output as text, its pieces' bytes transferred; the
+    // body's buffer goes back as a page's.
     const body = m.list.body
-    parentPort?.postMessage({ id: m.id, outcome: decodeList(m.list), body }, [body])
+    const outcome = decodeList(m.list)
+    parentPort?.postMessage(
+      { id: m.id, outcome, body },
+      outcome.ok ? [outcome.bytes.buffer as ArrayBuffer, outcome.ends.buffer as ArrayBuffer, body] : [body],
+    )
     return
   }
   const outcome: DecodeOutcome = decodePage(m.req)

@@ -48,7 +48,7 @@ describe('entity lists decoded off the core thread', () => {
       if (!out.ok) throw new Error(out.error.message)
       // Batches of 10,000 rows; an array of more than 250 items is cut in pieces of 250.
       const sizes = [Math.min(n, 10_000), Math.max(0, n - 10_000)].filter((k) => k > 0)
-      expect(out.pieces.length).toBe(sizes.reduce((a, k) => a + (k > 250 ? Math.ceil(k / 250) : 0), 0))
+      expect(out.ends.length).toBe(sizes.reduce((a, k) => a + (k > 250 ? Math.ceil(k / 250) : 0), 0))
       const expected = streamSchema(AdRow).parse(parseJsonPreservingBigInts(text))
       expect(await assembleList(out)).toEqual(expected)
     }
