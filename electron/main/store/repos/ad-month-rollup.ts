@@ -189,6 +189,12 @@ export class AdMonthRollup {
     this.bump.run(accountId)
     this.del.run(accountId, from.slice(0, 7), to.slice(0, 7))
     this.ins.run(accountId, monthStart(from), monthEnd(to))
+    this.refreshDays(accountId, from, to)
+  }
+
+  /** Rebuild only `ad_month_days` of the account's months that contain any day of [from, to]. */
+  refreshDays(accountId: number, from: string, to: string): void {
+    if (from > to) return
     this.delDays.run(accountId, from.slice(0, 7), to.slice(0, 7))
     for (let m = monthStart(from); m <= to; m = addDays(monthEnd(m), 1))
       this.insDays.run(m.slice(0, 7), accountId, m, monthEnd(m))
@@ -251,6 +257,25 @@ export function rebuildMissingAdMonths(sqlite: Sqlite): void {
       for (const [accountId, first, last] of missing) rollup.refresh(accountId, first, last)
     })
     .immediate()
+}
+
+/**
+ * Build `ad_month_days` for accounts that have day rows but no packed days (a store migrated to
+ * 0021, which adds the table empty), an account-month per statement: one statement over every row
+ * sorted the whole table in memory (about +0.9 GB at 12.4M rows). Cheap when nothing is missing.
+ */
+export function rebuildMissingAdMonthDays(sqlite: Sqlite): void {
+  const missing = sqlite
+    .prepare(
+      `SELECT account_id, min(date), max(date) FROM account_daily GROUP BY account_id
+       HAVING NOT EXISTS (SELECT 1 FROM ad_month_days m WHERE m.account_id = account_daily.account_id)`,
+    )
+    .raw()
+    .all() as [number, string, string][]
+  if (!missing.length) return
+  const rollup = new AdMonthRollup(sqlite)
+  for (const [accountId, first, last] of missing)
+    sqlite.transaction(() => rollup.refreshDays(accountId, first, last)).immediate()
 }
 
 const markStatements = new WeakMap<Sqlite, { bump: Statement; read: Statement }>()
