@@ -496,7 +496,7 @@ export class RecommendationService {
     const { drafts, skipped } = await this.draft(workspaceId, budget, serialise)
     await serialise(drafts)
     const bodies = drafts.map((d) => serialised.get(d) as string)
-    // Written a transaction per ~1 MB of bodies, a turn of the event loop between them; one save at a
+    // Written a transaction per ~1 MB of bodies, the slice budget between them; one save at a
     // time (a generation asked on the page while a background one saves waits for it).
     const save = this.saving.then(() =>
       runStepsSliced(this.d.repo.saveGenerationSteps(workspaceId, drafts, at, bodies), budget),

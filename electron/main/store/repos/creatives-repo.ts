@@ -52,7 +52,7 @@ export class CreativesRepo {
 
   /**
    * Daily impressions and clicks of the ads up to `to` (at most their accounts' last day), by ad then
-   * date: one key lookup per ad-day (account, date, ad) instead of a scan of the accounts' rows.
+   * date, from their packed months (`ad_month_days`, `ReportAdsRepo.adDays`).
    */
   adDays(ids: number[], to: string): AdDayRow[] {
     if (!ids.length) return []

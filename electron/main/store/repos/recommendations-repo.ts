@@ -453,8 +453,10 @@ export class RecommendationsRepo {
    * At 10,000 campaigns a generation writes ~1,100 bodies of 8 MB: one transaction held the core's
    * thread 110-130 ms. Between steps a reader sees some rows with this generation's numbers and the
    * rest with the last one's (each row whole); the open rows to expire are read in the last step, so
-   * a row decided on meanwhile (applied, dismissed) is never expired. The caller runs one save of a
-   * workspace at a time (two interleaved would expire each other's new rows).
+   * a row decided on meanwhile (applied, dismissed) is never expired. A failure between steps keeps
+   * the steps committed (whole rows of this generation) and expires nothing: the next generation's
+   * save completes it. The caller runs one save of a workspace at a time (two interleaved would
+   * expire each other's new rows).
    */
   *saveGenerationSteps(
     workspaceId: number,
