@@ -151,7 +151,10 @@ export const QUIET_MS = 10_000
 /**
  * The longest a release is put off for a UI in use, from its first try: a window that keeps asking
  * (a dashboard refreshed through a sync and the training after it) would otherwise keep what the sync
- * freed resident under the training's peak (issue 18 item 4; docs/performance.md, session 18).
+ * freed resident under the training's peak (issue 18 item 4; docs/performance.md, session 18). Equal to
+ * QUIET_MS: a release runs at most 10 s after a big job whether the UI is in use or not (a click during
+ * the trim may wait for it: 146–248 ms measured), traded for the training's peak (30 s left the sync's
+ * memory resident under the training's first phase).
  */
 export const QUIET_WAIT_MAX_MS = 10_000
 

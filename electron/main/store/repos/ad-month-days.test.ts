@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { dateRange } from '../../../../shared/domain/dates'
 import { createTestCore } from '../../test-support'
-import { AdMonthSums, rebuildMissingAdMonthDays } from './ad-month-rollup'
+import { AdMonthRollup, AdMonthSums, rebuildMissingAdMonthDays } from './ad-month-rollup'
 import { CreativesRepo } from './creatives-repo'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { RecommendationsRepo } from './recommendations-repo'
@@ -200,6 +200,38 @@ describe('ad_month_days (each ad’s days packed per month)', () => {
     // Only accounts with no packed days are built: nothing changes on the next open.
     rebuildMissingAdMonthDays(s)
     expect(unpacked()).toEqual(before)
+  })
+
+  it('appends one row per month and ad when an ad moved to another ad set within the month', () => {
+    // PostgreSQL refuses an INSERT ... ON CONFLICT that meets one key twice: the moved ad's two groups
+    // (one per ad set) go in as one row.
+    const s = core.store.sqlite
+    const rollup = new AdMonthRollup(s)
+    const dates = dateRange('2027-05-01', '2027-05-04')
+    const sums = new AdMonthSums(['2027-05'], dates)
+    const v = new Float64Array([1, 10, 2, 0, 0, 0, 0])
+    for (const [day, set] of [
+      [0, 1],
+      [1, 1],
+      [2, 2],
+    ] as const)
+      sums.add(0, day, 777_001, set, set, v, 0)
+    expect(sums.n).toBe(2)
+    const rows = vi.spyOn((rollup as unknown as { addDays: { slot(): number } }).addDays, 'slot')
+    s.exec('SAVEPOINT moved')
+    try {
+      rollup.add(accountId, sums)
+      expect(rows).toHaveBeenCalledTimes(1)
+      expect(
+        s
+          .prepare("SELECT days FROM ad_month_days WHERE account_id = ? AND month = '2027-05' AND ad_id = 777001")
+          .pluck()
+          .get(accountId),
+      ).toBe('01:10:2,02:10:2,03:10:2')
+    } finally {
+      s.exec('ROLLBACK TO moved')
+      s.exec('RELEASE moved')
+    }
   })
 
   it('finds a day missing, changed or twice in the packed text', () => {

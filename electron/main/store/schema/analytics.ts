@@ -82,9 +82,10 @@ export const adMonth = sqliteTable(
  * (not necessarily in date order: a backfill chunk appends its days). Readers of an ad's days (the
  * fatigue fits of the Creatives page, reports, rules and recommendations) read one row per ad and
  * month, on a few pages, instead of one key lookup per ad-day on a page of its own (issue 18).
- * Maintained with `ad_month` in the same transaction by `AdMonthRollup` (`refresh` rebuilds the
- * months from the rows, `add` appends a backfill's days); `WITHOUT ROWID` (hand-added), keyed so one
- * account's months are one key range. Migration 0021.
+ * Maintained with `ad_month` by `AdMonthRollup` (`refresh` rebuilds the months from the rows, `add`
+ * appends a backfill's days), in the writer's transaction, except a CSV import and the demo build,
+ * which refresh both at their end; `WITHOUT ROWID` (hand-added), keyed so one account's months are
+ * one key range. Migration 0021 adds it empty; opening the store builds it (`rebuildMissingAdMonthDays`).
  */
 export const adMonthDays = sqliteTable(
   'ad_month_days',
