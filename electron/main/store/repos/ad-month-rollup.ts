@@ -1,4 +1,4 @@
-import { addDays } from '../../../../shared/domain/dates'
+import { addDays, dateRange } from '../../../../shared/domain/dates'
 import type { Statement } from 'better-sqlite3'
 import type { Sqlite } from '../db'
 import { BulkInsert } from './bulk-insert'
@@ -134,7 +134,7 @@ export class AdMonthRollup {
   private readonly insDays
   private readonly addDays
 
-  constructor(sqlite: Sqlite) {
+  constructor(private readonly sqlite: Sqlite) {
     // Columns named ad_month.x are the stored row; a CASE, not two-argument min()/max(), stays portable.
     this.addRows = new BulkInsert(
       sqlite,
@@ -190,6 +190,66 @@ export class AdMonthRollup {
     this.del.run(accountId, from.slice(0, 7), to.slice(0, 7))
     this.ins.run(accountId, monthStart(from), monthEnd(to))
     this.refreshDays(accountId, from, to)
+  }
+
+  /**
+   * `refresh` of one month for the ads with ids in [lo, hi] only: their `ad_month` and `ad_month_days`
+   * rows rebuilt from their rows (each day of the month looked up by key, so a piece reads its ads'
+   * rows, not the month's). Pieces whose id ranges cover every id of the account rebuild the month
+   * whole; between pieces a reader sees some ads' sums rebuilt and the others' not yet.
+   */
+  refreshAds(accountId: number, month: string, lo: number, hi: number): void {
+    const days = dateRange(monthStart(`${month}-01`), monthEnd(`${month}-01`))
+    const marks = days.map(() => '?').join(',')
+    this.bump.run(accountId)
+    const s = this.sqlite
+    s.prepare('DELETE FROM ad_month WHERE account_id = ? AND month = ? AND ad_id BETWEEN ? AND ?').run(
+      accountId,
+      month,
+      lo,
+      hi,
+    )
+    s.prepare(
+      `INSERT INTO ad_month (account_id, month, ad_id, ad_set_id, campaign_id, spend_micros, impressions, clicks,
+         reach, conversions, conversion_value_micros, video_views, days, negative_rows, first_date, last_date)
+       SELECT account_id, ?, ad_id, ad_set_id, campaign_id, sum(spend_micros), sum(impressions),
+         sum(clicks), sum(reach), sum(conversions), sum(conversion_value_micros), sum(video_views), count(*),
+         sum(CASE WHEN clicks < 0 OR spend_micros < 0 THEN 1 ELSE 0 END), min(date), max(date)
+       FROM daily_metrics WHERE account_id = ? AND date IN (${marks}) AND ad_id BETWEEN ? AND ?
+       GROUP BY ad_id, ad_set_id, campaign_id`,
+    ).run(month, accountId, ...days, lo, hi)
+    s.prepare('DELETE FROM ad_month_days WHERE account_id = ? AND month = ? AND ad_id BETWEEN ? AND ?').run(
+      accountId,
+      month,
+      lo,
+      hi,
+    )
+    s.prepare(
+      `INSERT INTO ad_month_days (account_id, month, ad_id, days)
+       SELECT account_id, ?, ad_id, group_concat(substr(date, 9, 2) || ':' || impressions || ':' || clicks, ',')
+       FROM daily_metrics WHERE account_id = ? AND date IN (${marks}) AND ad_id BETWEEN ? AND ?
+       GROUP BY ad_id`,
+    ).run(month, accountId, ...days, lo, hi)
+  }
+
+  /**
+   * The account's ads in id ranges of `perPiece` ads (`refreshAds`' pieces): contiguous, and together
+   * every integer, so every ad of a month's rows is in exactly one.
+   */
+  adPieces(accountId: number, perPiece: number): [number, number][] {
+    const ids = this.sqlite
+      .prepare('SELECT id FROM ads WHERE account_id = ? ORDER BY id')
+      .pluck()
+      .all(accountId) as number[]
+    const out: [number, number][] = []
+    for (let i = 0; i < ids.length || i === 0; i += perPiece) {
+      const next = ids[i + perPiece]
+      out.push([
+        i === 0 ? Number.MIN_SAFE_INTEGER : (ids[i] as number),
+        next === undefined ? Number.MAX_SAFE_INTEGER : next - 1,
+      ])
+    }
+    return out
   }
 
   /** Rebuild only `ad_month_days` of the account's months that contain any day of [from, to]. */
