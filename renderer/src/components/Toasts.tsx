@@ -96,10 +96,14 @@ export function Toasts(): JSX.Element {
     if (!on) useToastStore.getState().clear()
   }, [on])
 
-  const focusNext = (): void => {
-    // After a keyboard dismissal focus stays in the toasts, or goes back to the page.
+  const focusNext = (gone: HTMLElement): void => {
+    // After a keyboard dismissal focus stays in the toasts, or goes back to the page. The dismissed
+    // toast can still be in the document on that frame: never the one to focus (it would take the
+    // focus with it when it goes).
     window.requestAnimationFrame(() => {
-      const next = region.current?.querySelector<HTMLButtonElement>('.toast__main')
+      const next = [...(region.current?.querySelectorAll<HTMLButtonElement>('.toast__main') ?? [])].find(
+        (b) => !gone.contains(b),
+      )
       if (next) next.focus()
       else document.getElementById('main-content')?.focus()
     })
@@ -114,7 +118,7 @@ export function Toasts(): JSX.Element {
     const id = item.dataset.toast
     if (id === 'more') useToastStore.getState().dismissMore()
     else useToastStore.getState().dismiss(Number(id))
-    focusNext()
+    focusNext(item)
   }
 
   return (
