@@ -3,6 +3,7 @@ import type { Sqlite } from '../db'
 import { inChunks, marks } from '../id-lists'
 import type { RawBucket } from './analytics-repo'
 import type { AdDayRow } from './creatives-repo'
+import { monthSplits } from './cumulative-rollup'
 
 /** Units of the reporting currency per unit of an account's currency, per month of a range. */
 export interface AccountRates {
@@ -13,23 +14,6 @@ export interface AccountRates {
 
 /** Ids bound with a list of dates stay well under SQLite's 32,766 variables (ten years of dates + ids). */
 const IDS_PER_LOOKUP = 500
-
-/** The months ('YYYY-MM') from `from`'s to `to`'s. */
-function monthsOf(from: string, to: string): string[] {
-  const out: string[] = []
-  let y = Number(from.slice(0, 4))
-  let m = Number(from.slice(5, 7))
-  const last = to.slice(0, 7)
-  for (;;) {
-    const month = `${y}-${String(m).padStart(2, '0')}`
-    if (month > last) return out
-    out.push(month)
-    if (++m === 13) {
-      m = 1
-      y++
-    }
-  }
-}
 
 /**
  * The ads' rows of [from, to] (impressions and clicks; only rows of each ad's own account), by ad
@@ -46,7 +30,7 @@ export function packedAdDays(
 ): AdDayRow[] {
   const out: AdDayRow[] = []
   if (!ids.length || from > to) return out
-  const months = monthsOf(from, to)
+  const months = monthSplits(from, to).map(([a]) => a.slice(0, 7))
   const byId = [...new Set(ids)].sort((a, b) => a - b)
   for (let i = 0; i < byId.length; i += IDS_PER_LOOKUP) {
     const slice = byId.slice(i, i + IDS_PER_LOOKUP)
@@ -164,8 +148,7 @@ export class ReportAdsRepo {
       if (f && (!from || f < from)) from = f
     }
     if (!from || from > to) return []
-    const first = from
-    return inChunks(ids, (chunk) => packedAdDays(this.sqlite, chunk, first, to))
+    return packedAdDays(this.sqlite, ids, from, to)
   }
 
   /** `select` over the ads' rows on `dates`, one key lookup per ad-day, in slices of ids. */
