@@ -85,6 +85,66 @@ describe('forecast models', () => {
     }
   }, 120_000)
 
+  it('calibrates and evaluates to the figures of the plain-array implementation', () => {
+    // The calibration scores its rows into typed columns in one buffer and sorts in a work space of its
+    // own (c494a93, to return the memory whole); before, growing arrays and sorted copies. The figures
+    // below are that earlier implementation's (e156e12) on this demo: the columns must not change them.
+    const row = core.store.sqlite.prepare('SELECT metrics, artifact FROM models WHERE active = 1').get() as {
+      metrics: string
+      artifact: string
+    }
+    const a = JSON.parse(row.artifact) as Record<'conversions' | 'revenue', Record<string, unknown>> & {
+      tierBounds: number[]
+    }
+    const calibration = (m: Record<string, unknown>): unknown[] => [
+      m.conformalQ,
+      m.conformalQByTier,
+      m.minWidth,
+      m.baselineQByTier,
+      m.baselineFloor,
+    ]
+    const close = (got: unknown, want: unknown): void => {
+      if (Array.isArray(want)) {
+        expect(got).toHaveLength(want.length)
+        want.forEach((w, i) => close((got as unknown[])[i], w))
+      } else expect(got as number).toBeCloseTo(want as number, 9)
+    }
+    close(a.tierBounds, [94.95214285714292, 182.8950000000007])
+    close(calibration(a.conversions), [
+      0.5385617169702419,
+      [0.5483946192519749, 0.5514349214666103, 0.5185695616781455],
+      0.6878431299926453,
+      [0.3448275862068965, 0.34328358208955234, 0.21546961325966843],
+      1.0357142857142858,
+    ])
+    close(calibration(a.revenue), [
+      0.5271588186470337,
+      [0.5118207657585632, 0.5411995716545667, 0.5256439909699272],
+      39.45607770585292,
+      [0.3261652894953925, 0.3368938906605285, 0.22707965491457557],
+      53.63750000000001,
+    ])
+    // evaluateArtifact's summaries over the last 28 settled days (typed columns since c494a93).
+    const metrics = JSON.parse(row.metrics) as Record<string, unknown>
+    expect(metrics.conversions).toEqual({
+      n: 1422,
+      mae: 10.5859,
+      mape: 0.2341,
+      r2: 0.9506,
+      coverage: 0.7968,
+      naiveMae: 12.0287,
+    })
+    expect(metrics.revenue).toEqual({
+      n: 1422,
+      mae: 892.322,
+      mape: 0.2613,
+      r2: 0.9576,
+      coverage: 0.8129,
+      naiveMae: 1028.882,
+    })
+    expect([metrics.trainRows, metrics.calibrationRows]).toEqual([22697, 7271])
+  })
+
   it('keeps the active version when a retrain does not beat it', async () => {
     // A weaker challenger (10 trees instead of 100) on the same data must not replace version 1.
     const second = await train(10)
