@@ -19,6 +19,8 @@ export default defineConfig({
           'sim-worker': resolve(__dirname, 'electron/main/sync/sim-worker.ts'),
           // A large store's integrity check runs after the start on its own thread; emitted as integrity-worker.js.
           'integrity-worker': resolve(__dirname, 'electron/main/store/integrity-worker.ts'),
+          // The first open after an update (backup, migrations) runs behind the updating window; emitted as upgrade-worker.js.
+          'upgrade-worker': resolve(__dirname, 'electron/main/store/upgrade-worker.ts'),
           // Slow page reads (drivers, creatives, experiments) run on their own thread; emitted as page-reads-worker.js.
           'page-reads-worker': resolve(__dirname, 'electron/main/page-reads-worker.ts'),
           // A recommendations generation drafts accounts on a second thread too; emitted as draft-worker.js.

@@ -144,6 +144,14 @@ const everyChannelHandled: [
   : never = true
 void everyChannelHandled
 
+/** The store file and the migrations folder the core opens (the desktop app upgrades them first: `upgradeStore`). */
+export function storeLocation(platform: Platform): { path: string; migrationsFolder: string } {
+  return {
+    path: join(platform.paths.dataDir, 'marketing-engine.db'),
+    migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),
+  }
+}
+
 /**
  * The composition root. Opens and migrates the store before any handler exists, wires services,
  * registers job kinds and returns the dispatcher. Never imports `electron`.
@@ -153,9 +161,10 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   limitHeapGrowth()
   // glibc (Linux): blocks of 16 MB or more get mappings of their own, given back when freed (memory-release.ts).
   tuneMalloc()
+  const location = storeLocation(platform)
   const store = openStore({
-    path: options.dbPath ?? join(platform.paths.dataDir, 'marketing-engine.db'),
-    migrationsFolder: join(platform.paths.resourcesDir, 'migrations'),
+    path: options.dbPath ?? location.path,
+    migrationsFolder: location.migrationsFolder,
     clock: platform.clock,
     checkAtOpenMaxBytes: options.checkAtOpenMaxBytes,
   })

@@ -1,17 +1,19 @@
 import { app, type BrowserWindow, dialog, Menu, type MenuItemConstructorOptions, powerMonitor } from 'electron'
 import type { SyncRequestInput } from '../../shared/domain/sync-request'
 import { join } from 'node:path'
-import { createCore, type Core } from './core'
+import { createCore, storeLocation, type Core } from './core'
 import { hardenApp } from './hardening'
 import { desktopCaller, registerBridge } from './ipc/bridge'
 import { createElectronPlatform } from './platform/electron'
 import { restoreBackup, StoreDamagedError } from './store/backups'
+import { storeNeedsUpgrade } from './store/db'
+import { upgradeStore } from './store/upgrade'
 import { weakStoragePrompt } from './platform/safe-storage-policy'
 import { AppTray } from './tray'
 import { TRAY_ALERTS } from './tray-menu'
 import { decideProposal, trayProposals } from './tray-proposals'
 import { startUpdater } from './updater'
-import { createMainWindow } from './window'
+import { createMainWindow, createUpgradeWindow } from './window'
 
 // Packaged: resources ship beside the asar; from source: the repo's resources/ folder.
 const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources')
@@ -22,8 +24,15 @@ let win: BrowserWindow | null = null
 let tray: AppTray | null = null
 let core: Core | null = null
 let quitting = false
+/** The "updating your data" window while the first open after an update runs (no core yet). */
+let updating: BrowserWindow | null = null
 
 function showWindow(): void {
+  // The dock, a second launch or the tray before the core is open: the updating window stays in front.
+  if (!core) {
+    if (updating && !updating.isDestroyed()) updating.focus()
+    return
+  }
   if (!win || win.isDestroyed()) {
     win = createMainWindow(preloadDir, rendererDir)
     win.on('close', (e) => {
@@ -126,8 +135,23 @@ async function start(): Promise<void> {
     })
     if (response === 0) platform.secrets.acceptWeakProtection?.(platform.clock.now())
   }
+  // The first start after an update backs up and migrates the store (seconds on a large one): on a
+  // worker thread behind a small "updating your data" window, so the app never looks frozen. An error
+  // is left to createCore, which opens the store again and offers the way back.
+  const location = storeLocation(platform)
+  if (storeNeedsUpgrade(location.path, location.migrationsFolder)) {
+    updating = createUpgradeWindow(resourcesDir)
+    try {
+      await upgradeStore(location.path, location.migrationsFolder)
+    } catch {
+      // Reported by createCore below.
+    } finally {
+      if (!updating.isDestroyed()) updating.destroy()
+      updating = null
+    }
+  }
   try {
-    // Migrations run inside createCore, before the bridge registers any handler.
+    // Migrations run inside createCore, before the bridge registers any handler (none are left after an upgrade).
     core = createCore(platform, { seedDemo: true, validateOutput: !app.isPackaged })
   } catch (err) {
     await offerRecovery(err, platform.clock.now())

@@ -1,4 +1,4 @@
-import { BrowserWindow, screen } from 'electron'
+import { BrowserWindow, nativeTheme, screen } from 'electron'
 import { guardWebContents } from './hardening'
 import Store from 'electron-store'
 import { join } from 'node:path'
@@ -68,5 +68,36 @@ export function createMainWindow(preloadDir: string, rendererDir: string): Brows
   const devUrl = process.env.ELECTRON_RENDERER_URL
   if (devUrl) void win.loadURL(devUrl)
   else void win.loadFile(join(rendererDir, 'index.html'))
+  return win
+}
+
+/**
+ * The small window shown while the first open after an update backs up and migrates the store on a
+ * worker thread (`upgradeStore`): a static page (resources/upgrade.html, no script) in the same
+ * locked-down webPreferences, closed by the caller when the store is ready.
+ */
+export function createUpgradeWindow(resourcesDir: string): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 460,
+    height: 220,
+    useContentSize: true,
+    resizable: false,
+    maximizable: false,
+    fullscreenable: false,
+    show: false,
+    title: 'Marketing Engine',
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#0c0e13' : '#f6f7f9',
+    webPreferences: {
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      spellcheck: false,
+      javascript: false,
+    },
+  })
+  win.setMenuBarVisibility(false)
+  win.once('ready-to-show', () => win.show())
+  void win.loadFile(join(resourcesDir, 'upgrade.html'))
   return win
 }
