@@ -8,12 +8,14 @@ import { workspaceHandlers } from './ipc/handlers/workspace'
 import { createDispatcher, type Dispatch, type Handlers } from './ipc/router'
 import type { Platform } from './platform/types'
 import { DashboardService } from './analytics/dashboard-service'
-import { JobQueue, RunLaterError } from './scheduler/job-queue'
+import { JobQueue, RunLaterError, throwIfAborted } from './scheduler/job-queue'
 import { JOB_KINDS } from './scheduler/job-kinds'
 import { startTrayStatus } from './tray-status'
 import { openStore } from './store/db'
 import { shrinkConnectionMemory } from './store/connect'
 import { runStoreCheck, STORE_CHECK_DELAY_MS } from './store/integrity-check'
+import { AdMonthDaysBuild, adMonthDaysPending } from './store/repos/ad-month-days-build'
+import { runStepsSliced, sliceBudget } from './scheduler/slices'
 import { StoreOwnership } from './store/ownership'
 import { JobsRepo } from './store/repos/jobs-repo'
 import { StatusRepo } from './store/repos/status-repo'
@@ -54,6 +56,8 @@ export interface CoreOptions {
   checkAtOpenMaxBytes?: number
   /** How long after the start the `store:check` job waits (default STORE_CHECK_DELAY_MS), so the window's first pages come first. */
   storeCheckDelayMs?: number
+  /** How long after the start the `store:upgrade` job waits (default STORE_UPGRADE_DELAY_MS). */
+  storeUpgradeDelayMs?: number
   /** Create the demo workspace on first launch (no workspace yet) and refresh it when stale. */
   seedDemo?: boolean
   /** Check every IPC output against its schema (on in tests and development). */
@@ -101,6 +105,12 @@ export interface Core extends CoreServices {
 const BIG_JOBS: ReadonlySet<string> = new Set(['sync:run', 'ml:train', 'import:csv', 'demo:build', 'store:check'])
 /** Big jobs that write the store: no memory release while one runs (its end asks for one). */
 const WRITER_JOBS: ReadonlySet<string> = new Set(['sync:run', 'import:csv', 'demo:build'])
+
+/**
+ * How long after the start the `store:upgrade` job waits: the window's first pages come first (they
+ * read the accounts still to build from the rows meanwhile, with the same answers).
+ */
+export const STORE_UPGRADE_DELAY_MS = 10_000
 
 /** Days after which the demo's data is rebuilt at start so "last 7 days" is never empty. */
 const DEMO_STALE_DAYS = 1
@@ -269,6 +279,40 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     },
   })
   if (store.integrityDeferred && ownership.isOwner) jobs.enqueueOnce('store:check', {}, () => true)
+  // What a migration left to build after the start (0022: each ad's packed days of the accounts that
+  // had days before 0021; opening the store built them in 7.5 s before the window on the large demo).
+  // Sliced on the core's thread, a piece of a month's ads per transaction; it gives way to the jobs
+  // that write metrics (they would hold the write lock the pieces wait for), and resumes where it was.
+  const upgradeAfter = now().getTime() + (options.storeUpgradeDelayMs ?? STORE_UPGRADE_DELAY_MS)
+  jobs.register({
+    kind: 'store:upgrade',
+    maxAttempts: 3,
+    background: true,
+    yieldsTo: {
+      kinds: ['sync:run', 'import:csv', 'demo:build'],
+      message: 'Waiting for the sync, import or demo build to finish',
+    },
+    run: async (_p, ctx) => {
+      if (now().getTime() < upgradeAfter)
+        throw new RunLaterError(new Date(upgradeAfter), 'Waits until the first pages are shown')
+      const build = new AdMonthDaysBuild(store.sqlite)
+      const result = await runStepsSliced(
+        build.steps((i, n, piece) =>
+          ctx.progress(
+            'ad-days',
+            i,
+            n,
+            `Preparing the ads' daily history: account ${i + 1} of ${n}${piece.month ? `, ${piece.month}` : ''}`,
+          ),
+        ),
+        sliceBudget(undefined, ctx.signal),
+      )
+      throwIfAborted(ctx.signal)
+      ctx.progress('ad-days', 1, 1, "The ads' daily history is ready")
+      return result
+    },
+  })
+  if (ownership.isOwner && adMonthDaysPending(store.sqlite)) jobs.enqueueOnce('store:upgrade', {})
   // The desktop app and the preview compute the slow page reads ahead, as a job in the jobs panel
   // (the bench asks for it too); elsewhere a leftover `pages:prepare` job has nothing to do.
   const stopWarm = registerPreparePages(services, {

@@ -70,6 +70,7 @@ describe('one vocabulary', () => {
       'ml:train',
       'pages:prepare',
       'store:check',
+      'store:upgrade',
       'sync:run',
     ])
     // @ts-expect-error -- a misspelt kind does not compile

@@ -51,6 +51,12 @@ export type MlTrainPayload = z.infer<typeof MlTrainPayloadSchema>
 /** `store:check`: the store's integrity check on a worker thread (large stores, after the start). */
 export const StoreCheckPayloadSchema = z.object({}).strict()
 
+/**
+ * `store:upgrade`: data a migration left to build after the start (migration 0022: each ad's packed
+ * days, `ad_month_days`, of the accounts in `ad_month_days_pending`), in slices on the core's thread.
+ */
+export const StoreUpgradePayloadSchema = z.object({}).strict()
+
 /** `pages:prepare`: the slow page reads computed ahead after the start and each sync, import or demo build (page-reads.ts). */
 export const PagesPreparePayloadSchema = z.object({}).strict()
 
@@ -65,6 +71,7 @@ export const JOB_KINDS = {
   'import:csv': ImportJobPayloadSchema,
   'ml:train': MlTrainPayloadSchema,
   'store:check': StoreCheckPayloadSchema,
+  'store:upgrade': StoreUpgradePayloadSchema,
   'pages:prepare': PagesPreparePayloadSchema,
 } as const
 

@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { sourceResourcesDir } from '../platform/node'
 import { openStore, StoreCorruptError } from './db'
 import { AnalyticsRepo } from './repos/analytics-repo'
+import { buildPendingAdMonthDays } from './repos/ad-month-days-build'
+import { packedAdDays } from './repos/report-ads-repo'
 import { adMonthMismatches } from './repos/testing'
 import { CumulativeReader, type CumDay } from './repos/cumulative-rollup'
 
@@ -334,6 +336,55 @@ describe('store', () => {
       ['2026-01', 2, 80_000_000, 0],
       ['2026-02', 1, 0, 1],
     ])
+    s.close()
+  })
+
+  it('marks the accounts whose packed days were never built when migrating to ad_month_days_pending, and opening builds none', () => {
+    const { path, old, q } = storeBefore('_ad_month_days_pending')
+    // Account 1: days, never packed (a store from before 0021); 2: days, packed; 3: no days.
+    for (const a of [2, 3])
+      q(
+        `INSERT INTO ad_accounts (workspace_id, platform, external_id, name, currency, time_zone) VALUES (1, 'meta', 'act_${a}', 'A${a}', 'USD', 'UTC')`,
+      )
+    for (const a of [1, 2, 3]) {
+      q(
+        `INSERT INTO campaigns (account_id, external_id, name, objective, status) VALUES (${a}, 'c', 'C', 'sales', 'active')`,
+      )
+      q(
+        `INSERT INTO ad_sets (account_id, campaign_id, external_id, name, status) VALUES (${a}, ${a}, 's', 'S', 'active')`,
+      )
+      q(
+        `INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (${a}, ${a}, ${a}, 'a', 'A', 'active')`,
+      )
+    }
+    for (const [a, date, impressions] of [
+      [1, '2026-01-31', 100],
+      [1, '2026-02-01', 200],
+      [2, '2026-02-01', 300],
+    ] as const)
+      q(
+        `INSERT INTO daily_metrics (ad_id, date, account_id, campaign_id, ad_set_id, impressions, clicks) VALUES (${a}, '${date}', ${a}, ${a}, ${a}, ${impressions}, 1)`,
+      )
+    q(`INSERT INTO account_daily (account_id, date, impressions)
+       SELECT account_id, date, sum(impressions) FROM daily_metrics GROUP BY account_id, date`)
+    q(`INSERT INTO ad_month (account_id, month, ad_id, ad_set_id, campaign_id, impressions, clicks, days, first_date, last_date)
+       SELECT account_id, substr(date, 1, 7), ad_id, ad_set_id, campaign_id, sum(impressions), sum(clicks), count(*), min(date), max(date)
+       FROM daily_metrics GROUP BY 1, 2, 3, 4, 5`)
+    q("INSERT INTO ad_month_days (account_id, month, ad_id, days) VALUES (2, '2026-02', 2, '01:300:1')")
+    old.close()
+
+    const s = openStore({ path, migrationsFolder: migrations })
+    expect(s.sqlite.prepare('SELECT * FROM ad_month_days_pending').raw().all()).toEqual([[1, null, null]])
+    // Opening the store built nothing (the store:upgrade job does, after the start).
+    expect(s.sqlite.prepare('SELECT count(*) FROM ad_month_days WHERE account_id = 1').pluck().get()).toBe(0)
+    // The readers answer from the rows meanwhile.
+    expect(packedAdDays(s.sqlite, [1, 2], '2026-01-01', '2026-02-28')).toEqual([
+      { ad_id: 1, date: '2026-01-31', impressions: 100, clicks: 1 },
+      { ad_id: 1, date: '2026-02-01', impressions: 200, clicks: 1 },
+      { ad_id: 2, date: '2026-02-01', impressions: 300, clicks: 1 },
+    ])
+    expect(buildPendingAdMonthDays(s.sqlite).accounts).toBe(1)
+    expect(adMonthMismatches(s.sqlite)).toEqual([])
     s.close()
   })
 

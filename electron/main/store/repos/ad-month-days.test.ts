@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { dateRange } from '../../../../shared/domain/dates'
 import { createTestCore } from '../../test-support'
-import { AdMonthRollup, AdMonthSums, rebuildMissingAdMonthDays } from './ad-month-rollup'
+import { buildPendingAdMonthDays } from './ad-month-days-build'
+import { AdMonthRollup, AdMonthSums } from './ad-month-rollup'
 import { CreativesRepo } from './creatives-repo'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { RecommendationsRepo } from './recommendations-repo'
@@ -175,7 +176,7 @@ describe('ad_month_days (each ad’s days packed per month)', () => {
     readersMatchScan()
   })
 
-  it('is what opening a store migrated to 0021 builds from the rows, an account-month at a time', () => {
+  it('is what the build of a store migrated to 0021 (the accounts left pending by 0022) makes from the rows', () => {
     const s = core.store.sqlite
     // The migration adds the table empty (one statement over every row sorted it all in memory).
     const sql = readFileSync(join(process.cwd(), 'resources/migrations/0021_ad_month_days.sql'), 'utf8')
@@ -195,10 +196,13 @@ describe('ad_month_days (each ad’s days packed per month)', () => {
     expect(before.length).toBeGreaterThan(0)
     s.prepare('DELETE FROM ad_month_days').run()
     expect(adMonthDaysMismatches(s).length).toBeGreaterThan(0)
-    rebuildMissingAdMonthDays(s)
+    s.prepare('INSERT INTO ad_month_days_pending (account_id) SELECT DISTINCT account_id FROM account_daily').run()
+    expect(buildPendingAdMonthDays(s).accounts).toBe(2)
+    expect(s.prepare('SELECT count(*) FROM ad_month_days_pending').pluck().get()).toBe(0)
     expect(adMonthDaysMismatches(s)).toEqual([])
-    // Only accounts with no packed days are built: nothing changes on the next open.
-    rebuildMissingAdMonthDays(s)
+    expect(unpacked()).toEqual(before)
+    // Nothing pending: nothing to do.
+    expect(buildPendingAdMonthDays(s)).toMatchObject({ accounts: 0, pieces: 0 })
     expect(unpacked()).toEqual(before)
   })
 

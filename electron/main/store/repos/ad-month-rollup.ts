@@ -13,7 +13,7 @@ function monthStart(date: string): string {
 }
 
 /** The last day of `date`'s month. */
-function monthEnd(date: string): string {
+export function monthEnd(date: string): string {
   const y = Number(date.slice(0, 4))
   const m = Number(date.slice(5, 7))
   const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`
@@ -39,7 +39,7 @@ function adMonthFromRows(where: string): string {
  * selects in it, grouped by ad only: ~40 % less CPU than grouping every month by (substr(date, 1, 7),
  * ad) with the days ordered by date (their order is free; PostgreSQL: string_agg).
  */
-function adMonthDaysFromRows(where: string): string {
+export function adMonthDaysFromRows(where: string): string {
   return `INSERT INTO ad_month_days (account_id, month, ad_id, days)
     SELECT account_id, ?, ad_id, group_concat(substr(date, 9, 2) || ':' || impressions || ':' || clicks, ',')
     FROM daily_metrics WHERE ${where}
@@ -156,6 +156,8 @@ export class AdMonthRollup {
   private readonly delDays
   private readonly insDays
   private readonly addDays
+  private readonly pending
+  private readonly rewind
 
   constructor(private readonly sqlite: Sqlite) {
     // Columns named ad_month.x are the stored row; a CASE, not two-argument min()/max(), stays portable.
@@ -190,6 +192,22 @@ export class AdMonthRollup {
     this.insDays = sqlite.prepare(adMonthDaysFromRows('account_id = ? AND date BETWEEN ? AND ?'))
     this.bump = sqlite.prepare(BUMP_MARK)
     this.ins = sqlite.prepare(adMonthFromRows('account_id = ? AND date BETWEEN ? AND ?'))
+    this.pending = sqlite.prepare('SELECT 1 FROM ad_month_days_pending WHERE account_id = ?').pluck()
+    this.rewind = sqlite.prepare(
+      'UPDATE ad_month_days_pending SET month = ?, ad_from = NULL WHERE account_id = ? AND month >= ?',
+    )
+  }
+
+  /**
+   * Whether the account's packed days are not built yet (`ad_month_days_pending`, migration 0022):
+   * then a writer leaves them to the build and moves the build back to `month` ('YYYY-MM', the first
+   * month it wrote) if it got that far, so the months it wrote are built again from the rows. Call it
+   * in the writer's transaction (the build's pieces are transactions of their own).
+   */
+  private daysPending(accountId: number, month: string): boolean {
+    if (this.pending.get(accountId) === undefined) return false
+    this.rewind.run(month, accountId, month)
+    return true
   }
 
   /** Rebuild the account's months that contain any day of [from, to] from its rows. */
@@ -212,12 +230,13 @@ export class AdMonthRollup {
     const marks = days.map(() => '?').join(',')
     this.bump.run(accountId)
     const where = `account_id = ? AND date IN (${marks}) AND ad_id BETWEEN ? AND ?`
-    for (const table of ['ad_month', 'ad_month_days'])
+    const packed = !this.daysPending(accountId, month)
+    for (const table of packed ? ['ad_month', 'ad_month_days'] : ['ad_month'])
       this.sqlite
         .prepare(`DELETE FROM ${table} WHERE account_id = ? AND month = ? AND ad_id BETWEEN ? AND ?`)
         .run(accountId, month, lo, hi)
     this.sqlite.prepare(adMonthFromRows(where)).run(accountId, ...days, lo, hi)
-    this.sqlite.prepare(adMonthDaysFromRows(where)).run(month, accountId, ...days, lo, hi)
+    if (packed) this.sqlite.prepare(adMonthDaysFromRows(where)).run(month, accountId, ...days, lo, hi)
   }
 
   /**
@@ -242,7 +261,7 @@ export class AdMonthRollup {
 
   /** Rebuild only `ad_month_days` of the account's months that contain any day of [from, to]. */
   refreshDays(accountId: number, from: string, to: string): void {
-    if (from > to) return
+    if (from > to || this.daysPending(accountId, from.slice(0, 7))) return
     this.delDays.run(accountId, from.slice(0, 7), to.slice(0, 7))
     for (let m = monthStart(from); m <= to; m = addDays(monthEnd(m), 1))
       this.insDays.run(m.slice(0, 7), accountId, m, monthEnd(m))
@@ -273,6 +292,7 @@ export class AdMonthRollup {
       a[s + 15] = sums.dates[sums.last[g] as number] as string
     }
     w.flush()
+    if (sums.n === 0 || this.daysPending(accountId, [...sums.months].sort()[0] as string)) return
     // One row per (month, ad): an ad that moved to another ad set within the month has a group per ad
     // set, and PostgreSQL refuses an INSERT ... ON CONFLICT that meets one key twice.
     const byKey = new Map<number, number>()
@@ -301,12 +321,12 @@ export class AdMonthRollup {
   }
 }
 
-/** Accounts with day rows but none in `table`, with their first and last days. */
-function accountsWithout(sqlite: Sqlite, table: 'ad_month' | 'ad_month_days'): [number, string, string][] {
+/** Accounts with day rows but no `ad_month` rows, with their first and last days. */
+function accountsWithoutAdMonths(sqlite: Sqlite): [number, string, string][] {
   return sqlite
     .prepare(
       `SELECT account_id, min(date), max(date) FROM account_daily GROUP BY account_id
-       HAVING NOT EXISTS (SELECT 1 FROM ${table} m WHERE m.account_id = account_daily.account_id)`,
+       HAVING NOT EXISTS (SELECT 1 FROM ad_month m WHERE m.account_id = account_daily.account_id)`,
     )
     .raw()
     .all() as [number, string, string][]
@@ -317,7 +337,7 @@ function accountsWithout(sqlite: Sqlite, table: 'ad_month' | 'ad_month_days'): [
  * or a rebuild a crash interrupted: it is one transaction). Cheap when nothing is missing.
  */
 export function rebuildMissingAdMonths(sqlite: Sqlite): void {
-  const missing = accountsWithout(sqlite, 'ad_month')
+  const missing = accountsWithoutAdMonths(sqlite)
   if (!missing.length) return
   const rollup = new AdMonthRollup(sqlite)
   sqlite
@@ -325,20 +345,6 @@ export function rebuildMissingAdMonths(sqlite: Sqlite): void {
       for (const [accountId, first, last] of missing) rollup.refresh(accountId, first, last)
     })
     .immediate()
-}
-
-/**
- * Build `ad_month_days` for accounts that have day rows but no packed days (a store migrated to
- * 0021, which adds the table empty), an account per transaction and an account-month per statement:
- * one statement over every row sorted the whole table in memory (about +0.9 GB at 12.4M rows).
- * Cheap when nothing is missing.
- */
-export function rebuildMissingAdMonthDays(sqlite: Sqlite): void {
-  const missing = accountsWithout(sqlite, 'ad_month_days')
-  if (!missing.length) return
-  const rollup = new AdMonthRollup(sqlite)
-  for (const [accountId, first, last] of missing)
-    sqlite.transaction(() => rollup.refreshDays(accountId, first, last)).immediate()
 }
 
 const markStatements = new WeakMap<Sqlite, { bump: Statement; read: Statement }>()

@@ -19,7 +19,9 @@ const IDS_PER_LOOKUP = 500
  * The ads' rows of [from, to] (impressions and clicks; only rows of each ad's own account), by ad
  * then date, unpacked from `ad_month_days`: one row per ad and month (`DD:impressions:clicks`, in
  * any order within the month), equal to reading `daily_metrics` (`adMonthMismatches` checks the table
- * in the writers' tests). `accountId` limits the read to one account's ads.
+ * in the writers' tests). `accountId` limits the read to one account's ads. The ads of an account
+ * whose packed days are not built yet (`ad_month_days_pending`, until the `store:upgrade` job built
+ * them) are read from `daily_metrics`, one key lookup (account, date, ad) per day, with the same answer.
  */
 export function packedAdDays(
   sqlite: Sqlite,
@@ -32,19 +34,48 @@ export function packedAdDays(
   if (!ids.length || from > to) return out
   const months = monthSplits(from, to).map(([a]) => a.slice(0, 7))
   const byId = [...new Set(ids)].sort((a, b) => a - b)
+  const pending = sqlite.prepare('SELECT 1 FROM ad_month_days_pending LIMIT 1').get() !== undefined
+  const mine = accountId === null ? '' : ' AND x.account_id = ?'
+  const only = accountId === null ? [] : [accountId]
   for (let i = 0; i < byId.length; i += IDS_PER_LOOKUP) {
-    const slice = byId.slice(i, i + IDS_PER_LOOKUP)
-    const rows = sqlite
-      .prepare(
-        `SELECT s.ad_id, s.month, s.days FROM ads x
-         JOIN ad_month_days s ON s.account_id = x.account_id AND s.month IN (${marks(months.length)}) AND s.ad_id = x.id
-         WHERE x.id IN (${marks(slice.length)})${accountId === null ? '' : ' AND x.account_id = ?'}
-         ORDER BY s.ad_id, s.month`,
-      )
-      .raw()
-      .all(...months, ...slice, ...(accountId === null ? [] : [accountId])) as [number, string, string][]
+    let slice = byId.slice(i, i + IDS_PER_LOOKUP)
+    let unbuilt: AdDayRow[] = []
+    if (pending) {
+      const fromRows = sqlite
+        .prepare(
+          `SELECT id FROM ads WHERE id IN (${marks(slice.length)})
+           AND account_id IN (SELECT account_id FROM ad_month_days_pending) ORDER BY id`,
+        )
+        .pluck()
+        .all(...slice) as number[]
+      if (fromRows.length) {
+        const dates = dateRange(from, to)
+        unbuilt = sqlite
+          .prepare(
+            `SELECT d.ad_id, d.date, d.impressions, d.clicks FROM ads x
+             JOIN daily_metrics d ON d.account_id = x.account_id AND d.date IN (${marks(dates.length)}) AND d.ad_id = x.id
+             WHERE x.id IN (${marks(fromRows.length)})${mine}
+             ORDER BY d.ad_id, d.date`,
+          )
+          .all(...dates, ...fromRows, ...only) as AdDayRow[]
+        const skip = new Set(fromRows)
+        slice = slice.filter((id) => !skip.has(id))
+      }
+    }
+    const packed: AdDayRow[] = unbuilt.length ? [] : out
+    const rows = slice.length
+      ? (sqlite
+          .prepare(
+            `SELECT s.ad_id, s.month, s.days FROM ads x
+             JOIN ad_month_days s ON s.account_id = x.account_id AND s.month IN (${marks(months.length)}) AND s.ad_id = x.id
+             WHERE x.id IN (${marks(slice.length)})${mine}
+             ORDER BY s.ad_id, s.month`,
+          )
+          .raw()
+          .all(...months, ...slice, ...only) as [number, string, string][])
+      : []
     for (const [adId, month, days] of rows) {
-      const start = out.length
+      const start = packed.length
       let sorted = true
       let prev = ''
       for (const day of days.split(',')) {
@@ -54,7 +85,7 @@ export function packedAdDays(
         if (date < from || date > to) continue
         if (date < prev) sorted = false
         prev = date
-        out.push({
+        packed.push({
           ad_id: adId,
           date,
           impressions: Number(day.slice(c1 + 1, c2)),
@@ -62,12 +93,25 @@ export function packedAdDays(
         })
       }
       if (!sorted) {
-        const month1 = out.splice(start).sort((a, b) => (a.date < b.date ? -1 : 1))
-        for (const r of month1) out.push(r)
+        const month1 = packed.splice(start).sort((a, b) => (a.date < b.date ? -1 : 1))
+        for (const r of month1) packed.push(r)
       }
     }
+    if (unbuilt.length) mergeByAd(out, packed, unbuilt)
   }
   return out
+}
+
+/** Appends to `out` the rows of `a` and `b` (each by ad then date, an ad in one of them only) by ad then date. */
+function mergeByAd(out: AdDayRow[], a: AdDayRow[], b: AdDayRow[]): void {
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && (a[i] as AdDayRow).ad_id < (b[j] as AdDayRow).ad_id) ? a : b
+    const ad = (next === a ? a[i] : b[j]) as AdDayRow
+    if (next === a) while (i < a.length && (a[i] as AdDayRow).ad_id === ad.ad_id) out.push(a[i++] as AdDayRow)
+    else while (j < b.length && (b[j] as AdDayRow).ad_id === ad.ad_id) out.push(b[j++] as AdDayRow)
+  }
 }
 
 /**

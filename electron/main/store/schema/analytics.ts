@@ -85,7 +85,8 @@ export const adMonth = sqliteTable(
  * Maintained with `ad_month` by `AdMonthRollup` (`refresh` rebuilds the months from the rows, `add`
  * appends a backfill's days), in the writer's transaction, except a CSV import and the demo build,
  * which refresh both at their end; `WITHOUT ROWID` (hand-added), keyed so one account's months are
- * one key range. Migration 0021 adds it empty; opening the store builds it (`rebuildMissingAdMonthDays`).
+ * one key range. Migration 0021 adds it empty; 0022 marks the accounts that had days then
+ * (`ad_month_days_pending`), built by the `store:upgrade` job after the start.
  */
 export const adMonthDays = sqliteTable(
   'ad_month_days',
@@ -99,3 +100,21 @@ export const adMonthDays = sqliteTable(
   },
   (t) => [primaryKey({ name: 'ad_month_days_pk', columns: [t.accountId, t.month, t.adId] })],
 )
+
+/**
+ * Accounts whose `ad_month_days` is not built yet (migration 0022: every account with day rows and no
+ * packed days when it ran, i.e. a store migrated to 0021 whose rows were never packed). The
+ * `store:upgrade` job builds them after the start (`AdMonthDaysBuild`), a piece of one month's ads per
+ * transaction, and removes the account in the transaction that builds its last piece. `month` and
+ * `ad_from` say how far it got: the months before `month` are built, and of `month` the ads with ids
+ * below `ad_from` (NULL: nothing yet). Meanwhile the writers keep `ad_month` but not the account's
+ * packed days, moving the build back to the first month they touched, and `packedAdDays` reads the
+ * account's days from `daily_metrics`.
+ */
+export const adMonthDaysPending = sqliteTable('ad_month_days_pending', {
+  accountId: integer('account_id')
+    .primaryKey()
+    .references(() => adAccounts.id, { onDelete: 'cascade' }),
+  month: text('month'),
+  adFrom: integer('ad_from'),
+})

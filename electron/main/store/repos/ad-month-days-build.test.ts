@@ -1,0 +1,300 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dateRange } from '../../../../shared/domain/dates'
+import { createTestCore } from '../../test-support'
+import type { Sqlite } from '../db'
+import { AdMonthDaysBuild, adMonthDaysPending, buildPendingAdMonthDays } from './ad-month-days-build'
+import { AdMonthSums } from './ad-month-rollup'
+import { CreativesRepo } from './creatives-repo'
+import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
+import { RecommendationsRepo } from './recommendations-repo'
+import { packedAdDays, ReportAdsRepo } from './report-ads-repo'
+import { adMonthDaysMismatches, adMonthMismatches, lcg, seedAccount, type SeededCampaign } from './testing'
+
+const FIRST = '2026-01-20'
+const LAST = '2026-03-10'
+
+interface Seeded {
+  accounts: { accountId: number; campaigns: SeededCampaign[] }[]
+}
+
+/** Three accounts (6, 3 and 2 ads) with rows from FIRST to LAST written as a sync writes them. */
+function seed(s: Sqlite, workspaceId: number, seedNo: number): Seeded {
+  const rnd = lcg(seedNo)
+  const m = new MetricsRepo(s)
+  const accounts = [
+    seedAccount(s, workspaceId, `a${seedNo}`, 6),
+    seedAccount(s, workspaceId, `b${seedNo}`, 3),
+    seedAccount(s, workspaceId, `c${seedNo}`, 2),
+  ]
+  for (const { accountId, campaigns } of accounts) {
+    // Two backfill chunks, the later one first (days appended out of order), with gaps.
+    for (const [from, to] of [
+      ['2026-02-15', LAST],
+      [FIRST, '2026-02-14'],
+    ] as const) {
+      const list = rows(rnd, accountId, campaigns, from, to).filter(
+        (r, i) => !(r.adId === campaigns[1]?.adId && i % 3 === 0),
+      )
+      s.transaction(() => backfill(m, accountId, list, from, to)).immediate()
+    }
+    s.transaction(() => m.refreshAccountDays(accountId, FIRST, LAST)).immediate()
+  }
+  return { accounts }
+}
+
+function rows(
+  rnd: () => number,
+  accountId: number,
+  ads: SeededCampaign[],
+  from: string,
+  to: string,
+): DailyMetricInput[] {
+  return ads.flatMap((c, i) =>
+    dateRange(from, to).map((date) => ({
+      adId: c.adId,
+      date,
+      accountId,
+      campaignId: c.campaignId,
+      adSetId: c.adSetId,
+      spendMicros: Math.round(rnd() * 1e8),
+      impressions: i === 2 ? 0 : Math.round(rnd() * 1e6),
+      clicks: Math.round(rnd() * 100) - (i === 3 ? 50 : 0),
+      reach: 0,
+      conversions: 0,
+      conversionValueMicros: 0,
+      videoViews: 0,
+      provisional: false,
+      source: 'sync' as const,
+    })),
+  )
+}
+
+/** A backfill chunk as the sync writer writes it: rows inserted, their days appended (`AdMonthRollup.add`). */
+function backfill(m: MetricsRepo, accountId: number, list: DailyMetricInput[], from: string, to: string): void {
+  const dates = dateRange(from, to)
+  const months = [...new Set(dates.map((d) => d.slice(0, 7)))]
+  const sums = new AdMonthSums(months, dates)
+  const sorted = [...list].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.adId - b.adId))
+  const values = new Float64Array(7)
+  for (const r of sorted) {
+    values.set([r.spendMicros, r.impressions, r.clicks, r.reach, r.conversions, r.conversionValueMicros, r.videoViews])
+    sums.add(months.indexOf(r.date.slice(0, 7)), dates.indexOf(r.date), r.adId, r.adSetId, r.campaignId, values, 0)
+  }
+  m.upsert(sorted, true)
+  m.adMonths.add(accountId, sums)
+}
+
+/** The store as the update leaves it: these accounts' packed days gone and the accounts pending (0021 + 0022). */
+function asAfterTheUpdate(s: Sqlite, accountIds: number[]): void {
+  for (const id of accountIds) {
+    s.prepare('DELETE FROM ad_month_days WHERE account_id = ?').run(id)
+    s.prepare('INSERT INTO ad_month_days_pending (account_id) VALUES (?)').run(id)
+  }
+}
+
+/** The oracle: the ads' rows of their own accounts in [from, to], by ad then date, scanned from daily_metrics. */
+function scan(s: Sqlite, ids: number[], from: string, to: string, accountId: number | null = null) {
+  return s
+    .prepare(
+      `SELECT d.ad_id, d.date, d.impressions, d.clicks FROM daily_metrics d JOIN ads x ON x.id = d.ad_id AND x.account_id = d.account_id
+       WHERE d.ad_id IN (${ids.map(() => '?').join(',')}) AND d.date BETWEEN ? AND ?${accountId === null ? '' : ' AND d.account_id = ?'}
+       ORDER BY d.ad_id, d.date`,
+    )
+    .all(...ids, from, to, ...(accountId === null ? [] : [accountId])) as {
+    ad_id: number
+    date: string
+    impressions: number
+    clicks: number
+  }[]
+}
+
+/** Every reader of ad days answers what a scan gives, for ads of built and pending accounts mixed. */
+function readersMatchScan(s: Sqlite, seeded: Seeded): void {
+  const ids = seeded.accounts.flatMap((a) => a.campaigns.map((c) => c.adId)).reverse()
+  const last = s.prepare('SELECT max(date) FROM account_daily').pluck().get() as string
+  for (const to of ['2026-03-31', '2026-03-01', '2026-02-14', '2026-01-31', '2026-01-20']) {
+    expect(new ReportAdsRepo(s).adDays(ids, to)).toEqual(scan(s, ids, '', to))
+    expect(new CreativesRepo(s).adDays(ids, to)).toEqual(scan(s, ids, '', to < last ? to : last))
+    expect(packedAdDays(s, ids, '2026-02-03', to)).toEqual(scan(s, ids, '2026-02-03', to))
+  }
+  const recs = new RecommendationsRepo(s)
+  for (const { accountId, campaigns } of seeded.accounts) {
+    const mine = campaigns.map((c) => c.adId)
+    expect(packedAdDays(s, ids, FIRST, LAST, accountId)).toEqual(scan(s, ids, FIRST, LAST, accountId))
+    for (const from of [null, '2026-02-11']) {
+      const got = recs.adDays(accountId, mine, '2026-03-05', from)
+      const want = scan(s, mine, from ?? '', '2026-03-05')
+      for (const id of mine)
+        expect(got.get(id)).toEqual(want.filter((r) => r.ad_id === id).map(({ ad_id: _, ...d }) => d))
+    }
+  }
+}
+
+const pendingRows = (s: Sqlite): unknown[] =>
+  s.prepare('SELECT account_id, month, ad_from FROM ad_month_days_pending ORDER BY account_id').raw().all()
+const packedOf = (s: Sqlite, accountId: number): unknown[] =>
+  s
+    .prepare('SELECT month, ad_id, days FROM ad_month_days WHERE account_id = ? ORDER BY month, ad_id')
+    .raw()
+    .all(accountId)
+
+describe('ad_month_days built after the start (accounts pending since migration 0022)', () => {
+  let core: ReturnType<typeof createTestCore>
+  let s: Sqlite
+  let seeded: Seeded
+  beforeAll(() => {
+    core = createTestCore({ startJobs: false })
+    s = core.store.sqlite
+    seeded = seed(s, core.workspaces.create('Pending', 'USD'), 3)
+  })
+  afterAll(() => core.close())
+
+  it('readers answer as a scan while accounts are pending, through a build piece by piece, and after it', () => {
+    expect(adMonthMismatches(s)).toEqual([])
+    const [a, b] = seeded.accounts.map((x) => x.accountId) as [number, number]
+    asAfterTheUpdate(s, [a, b])
+    expect(adMonthDaysPending(s)).toBe(true)
+    expect(packedOf(s, a)).toEqual([])
+    readersMatchScan(s, seeded)
+    // Pieces of at most 7 rows (an ad has up to 28 days a month: then one ad per piece).
+    const build = new AdMonthDaysBuild(s, 7)
+    expect(build.pendingAccounts()).toEqual([a, b])
+    const steps = build.steps()
+    let pieces = 0
+    let r = steps.next()
+    for (; !r.done; r = steps.next()) {
+      pieces++
+      // Mid-build: the built accounts' packed days are right, the others are read from the rows.
+      expect(adMonthDaysMismatches(s)).toEqual([])
+      if (pieces % 3 === 1) readersMatchScan(s, seeded)
+    }
+    // Three months of 6 and 3 ads, an ad per piece.
+    expect(r.value).toMatchObject({ accounts: 2, pieces })
+    expect(pieces).toBeGreaterThanOrEqual(3 * 9)
+    expect(r.value.rows).toBe(
+      s.prepare('SELECT count(*) FROM daily_metrics WHERE account_id IN (?, ?)').pluck().get(a, b) as number,
+    )
+    expect(pendingRows(s)).toEqual([])
+    expect(adMonthDaysMismatches(s)).toEqual([])
+    readersMatchScan(s, seeded)
+  })
+
+  it('a writer of a pending account keeps ad_month, leaves its packed days alone and moves the build back; the build then packs its rows', () => {
+    const [a] = seeded.accounts.map((x) => x.accountId) as [number]
+    const ads = seeded.accounts[0]?.campaigns as SeededCampaign[]
+    const m = new MetricsRepo(s)
+    asAfterTheUpdate(s, [a])
+    const build = new AdMonthDaysBuild(s, 7)
+    // Built through February's first ads.
+    let at = build.piece(a)
+    while (!(at.month === '2026-02' && (pendingRows(s)[0] as unknown[])[1] === '2026-02')) at = build.piece(a)
+    expect(pendingRows(s)).toEqual([[a, '2026-02', expect.any(Number)]])
+    for (let i = 0; i < 4; i++) build.piece(a)
+    const packed = packedOf(s, a)
+    expect(packed.length).toBeGreaterThan(0)
+
+    // A restatement of January's end (refresh): ad_month rebuilt, the packed days left, the build back to January.
+    const rnd = lcg(11)
+    s.transaction(() => {
+      s.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?').run(
+        a,
+        '2026-01-29',
+        '2026-01-31',
+      )
+      m.upsert(rows(rnd, a, ads.slice(0, 4), '2026-01-29', '2026-01-31'))
+      m.refreshRollups(a, '2026-01-29', '2026-01-31')
+    }).immediate()
+    expect(adMonthMismatches(s)).toEqual([])
+    expect(packedOf(s, a)).toEqual(packed)
+    expect(pendingRows(s)).toEqual([[a, '2026-01', null]])
+    readersMatchScan(s, seeded)
+
+    // Built a little again, then a backfill of new days (add): appended to ad_month only.
+    while ((pendingRows(s)[0] as unknown[])[1] === '2026-01') build.piece(a)
+    expect(pendingRows(s)).toEqual([[a, '2026-02', null]])
+    const packed2 = packedOf(s, a)
+    s.transaction(() => {
+      backfill(m, a, rows(rnd, a, ads, '2026-03-11', '2026-03-14'), '2026-03-11', '2026-03-14')
+      m.refreshAccountDays(a, '2026-03-11', '2026-03-14')
+    }).immediate()
+    expect(adMonthMismatches(s)).toEqual([])
+    expect(packedOf(s, a)).toEqual(packed2)
+    readersMatchScan(s, seeded)
+
+    // An import's end (refreshAds) of February for some ads: the build goes back to February's first ad.
+    build.piece(a)
+    build.piece(a)
+    expect(pendingRows(s)).toEqual([[a, '2026-02', expect.any(Number)]])
+    const packed3 = packedOf(s, a)
+    s.transaction(() => {
+      m.upsert(rows(rnd, a, ads.slice(2, 4), '2026-02-20', '2026-02-21'))
+      m.adMonths.refreshAds(a, '2026-02', ads[2]?.adId as number, ads[3]?.adId as number)
+    }).immediate()
+    expect(packedOf(s, a)).toEqual(packed3)
+    expect(pendingRows(s)).toEqual([[a, '2026-02', null]])
+    readersMatchScan(s, seeded)
+
+    // The build finishes with every writer's rows packed.
+    expect(buildPendingAdMonthDays(s, 7).accounts).toBe(1)
+    expect(pendingRows(s)).toEqual([])
+    expect(adMonthMismatches(s)).toEqual([])
+    expect(
+      s.prepare("SELECT count(*) FROM ad_month_days WHERE account_id = ? AND month = '2026-03'").pluck().get(a),
+    ).toBe(ads.length)
+    readersMatchScan(s, seeded)
+  })
+
+  it('a built account is left as the writers keep it (nothing pending: the writers maintain its packed days)', () => {
+    const [, b] = seeded.accounts.map((x) => x.accountId) as [number, number]
+    const ads = seeded.accounts[1]?.campaigns as SeededCampaign[]
+    const m = new MetricsRepo(s)
+    s.transaction(() => {
+      m.upsert(rows(lcg(5), b, ads, '2026-02-01', '2026-02-02'))
+      m.refreshRollups(b, '2026-02-01', '2026-02-02')
+    }).immediate()
+    expect(adMonthMismatches(s)).toEqual([])
+    expect(buildPendingAdMonthDays(s)).toMatchObject({ accounts: 0, pieces: 0 })
+  })
+})
+
+describe('the store:upgrade job', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'me-upgrade-'))
+  const dbPath = join(dir, 'marketing-engine.db')
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('builds every pending account after the start and empties the table; a store with nothing pending queues none', async () => {
+    const first = createTestCore({ dbPath, startJobs: false })
+    const seeded = seed(first.store.sqlite, first.workspaces.create('Upgrade', 'USD'), 9)
+    // Nothing pending: no job.
+    expect(first.jobs.active('store:upgrade')).toEqual([])
+    asAfterTheUpdate(
+      first.store.sqlite,
+      seeded.accounts.slice(0, 2).map((a) => a.accountId),
+    )
+    await first.close()
+
+    const second = createTestCore({ dbPath, storeUpgradeDelayMs: 0 })
+    try {
+      const queued = second.jobs.active('store:upgrade')
+      expect(queued).toHaveLength(1)
+      const job = await second.jobs.waitFor(queued[0]?.id as number)
+      expect(job.status).toBe('succeeded')
+      expect(second.jobs.result(job.id)).toMatchObject({ accounts: 2 })
+      expect(adMonthDaysPending(second.store.sqlite)).toBe(false)
+      expect(adMonthMismatches(second.store.sqlite)).toEqual([])
+      readersMatchScan(second.store.sqlite, seeded)
+    } finally {
+      await second.close()
+    }
+
+    const third = createTestCore({ dbPath, storeUpgradeDelayMs: 0 })
+    try {
+      expect(third.jobs.active('store:upgrade')).toEqual([])
+    } finally {
+      await third.close()
+    }
+  })
+})
