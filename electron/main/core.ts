@@ -313,7 +313,10 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
       return result
     },
   })
-  if (ownership.isOwner && adMonthDaysPending(store.sqlite)) jobs.enqueueOnce('store:upgrade', {})
+  // Queued by the store's owner: now, or when this process takes the store over from another.
+  ownership.onAcquired(() => {
+    if (store.sqlite.open && adMonthDaysPending(store.sqlite)) jobs.enqueueOnce('store:upgrade', {})
+  })
   // The desktop app and the preview compute the slow page reads ahead, as a job in the jobs panel
   // (the bench asks for it too); elsewhere a leftover `pages:prepare` job has nothing to do.
   const stopWarm = registerPreparePages(services, {

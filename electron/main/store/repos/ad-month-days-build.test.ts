@@ -297,4 +297,21 @@ describe('the store:upgrade job', () => {
       await third.close()
     }
   })
+
+  it('is queued by a process that takes the store over from its owner', async () => {
+    const owner = createTestCore({ dbPath, startJobs: false })
+    const other = createTestCore({ dbPath, startJobs: false })
+    try {
+      expect([owner.ownership.isOwner, other.ownership.isOwner]).toEqual([true, false])
+      const first = owner.store.sqlite.prepare('SELECT min(account_id) FROM account_daily').pluck().get() as number
+      asAfterTheUpdate(owner.store.sqlite, [first])
+      await owner.close()
+      expect(other.jobs.active('store:upgrade')).toEqual([])
+      other.ownership.tick()
+      expect(other.ownership.isOwner).toBe(true)
+      expect(other.jobs.active('store:upgrade')).toHaveLength(1)
+    } finally {
+      await other.close()
+    }
+  })
 })
