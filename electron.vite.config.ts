@@ -19,6 +19,8 @@ export default defineConfig({
           'sim-worker': resolve(__dirname, 'electron/main/sync/sim-worker.ts'),
           // A large store's integrity check runs after the start on its own thread; emitted as integrity-worker.js.
           'integrity-worker': resolve(__dirname, 'electron/main/store/integrity-worker.ts'),
+          // The packed ad days a migration left to build (store:upgrade job) are built on their own thread; emitted as ad-days-worker.js.
+          'ad-days-worker': resolve(__dirname, 'electron/main/store/ad-days-worker.ts'),
           // The first open after an update (backup, migrations) runs behind the updating window; emitted as upgrade-worker.js.
           'upgrade-worker': resolve(__dirname, 'electron/main/store/upgrade-worker.ts'),
           // Slow page reads (drivers, creatives, experiments) run on their own thread; emitted as page-reads-worker.js.

@@ -14,8 +14,8 @@ import { startTrayStatus } from './tray-status'
 import { openStore } from './store/db'
 import { shrinkConnectionMemory } from './store/connect'
 import { runStoreCheck, STORE_CHECK_DELAY_MS } from './store/integrity-check'
-import { AdMonthDaysBuild, adMonthDaysPending } from './store/repos/ad-month-days-build'
-import { runStepsSliced, sliceBudget } from './scheduler/slices'
+import { adMonthDaysPending } from './store/repos/ad-month-days-build'
+import { runAdMonthDaysBuild } from './store/ad-days-build-job'
 import { StoreOwnership } from './store/ownership'
 import { JobsRepo } from './store/repos/jobs-repo'
 import { StatusRepo } from './store/repos/status-repo'
@@ -102,7 +102,14 @@ export interface Core extends CoreServices {
 }
 
 /** Jobs after which freed memory is returned to the system (they allocate hundreds of MB on other threads). */
-const BIG_JOBS: ReadonlySet<string> = new Set(['sync:run', 'ml:train', 'import:csv', 'demo:build', 'store:check'])
+const BIG_JOBS: ReadonlySet<string> = new Set([
+  'sync:run',
+  'ml:train',
+  'import:csv',
+  'demo:build',
+  'store:check',
+  'store:upgrade',
+])
 /** Big jobs that write the store: no memory release while one runs (its end asks for one). */
 const WRITER_JOBS: ReadonlySet<string> = new Set(['sync:run', 'import:csv', 'demo:build'])
 
@@ -281,8 +288,9 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
   if (store.integrityDeferred && ownership.isOwner) jobs.enqueueOnce('store:check', {}, () => true)
   // What a migration left to build after the start (0022: each ad's packed days of the accounts that
   // had days before 0021; opening the store built them in 7.5 s before the window on the large demo).
-  // Sliced on the core's thread, a piece of a month's ads per transaction; it gives way to the jobs
-  // that write metrics (they would hold the write lock the pieces wait for), and resumes where it was.
+  // On a worker thread with its own connection (sliced on the core's thread for in-memory stores), a
+  // piece of a month's ads per transaction; it gives way to the jobs that write metrics (they would
+  // hold the write lock the pieces wait for), and resumes where it was.
   const upgradeAfter = now().getTime() + (options.storeUpgradeDelayMs ?? STORE_UPGRADE_DELAY_MS)
   jobs.register({
     kind: 'store:upgrade',
@@ -295,19 +303,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     run: async (_p, ctx) => {
       if (now().getTime() < upgradeAfter)
         throw new RunLaterError(new Date(upgradeAfter), 'Waits until the first pages are shown')
-      const build = new AdMonthDaysBuild(store.sqlite)
-      const result = await runStepsSliced(
-        build.steps((i, n, piece) =>
-          ctx.progress(
-            'ad-days',
-            i,
-            n,
-            `Preparing the ads' daily history: account ${i + 1} of ${n}${piece.month ? `, ${piece.month}` : ''}`,
-          ),
-        ),
-        // A turn of the event loop after every piece (each ~20 ms; two in a 20 ms slice held it ~45 ms).
-        sliceBudget(0, ctx.signal),
-      )
+      const result = await runAdMonthDaysBuild(store, ctx)
       throwIfAborted(ctx.signal)
       ctx.progress('ad-days', 1, 1, "The ads' daily history is ready")
       return result

@@ -265,7 +265,7 @@ describe('the store:upgrade job', () => {
   const dbPath = join(dir, 'marketing-engine.db')
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('builds every pending account after the start and empties the table; a store with nothing pending queues none', async () => {
+  it('builds every pending account after the start (on its worker) and empties the table; a store with nothing pending queues none', async () => {
     const first = createTestCore({ dbPath, startJobs: false })
     const seeded = seed(first.store.sqlite, first.workspaces.create('Upgrade', 'USD'), 9)
     // Nothing pending: no job.
@@ -282,7 +282,7 @@ describe('the store:upgrade job', () => {
       expect(queued).toHaveLength(1)
       const job = await second.jobs.waitFor(queued[0]?.id as number)
       expect(job.status).toBe('succeeded')
-      expect(second.jobs.result(job.id)).toMatchObject({ accounts: 2 })
+      expect(second.jobs.result(job.id)).toMatchObject({ accounts: 2, ranIn: 'worker' })
       expect(adMonthDaysPending(second.store.sqlite)).toBe(false)
       expect(adMonthMismatches(second.store.sqlite)).toEqual([])
       readersMatchScan(second.store.sqlite, seeded)
@@ -295,6 +295,24 @@ describe('the store:upgrade job', () => {
       expect(third.jobs.active('store:upgrade')).toEqual([])
     } finally {
       await third.close()
+    }
+  })
+
+  it('builds an in-memory store on the core’s thread, sliced (no worker: the worker opens the store file)', async () => {
+    const mem = createTestCore({ storeUpgradeDelayMs: 0 })
+    try {
+      const seeded = seed(mem.store.sqlite, mem.workspaces.create('Memory', 'USD'), 4)
+      asAfterTheUpdate(
+        mem.store.sqlite,
+        seeded.accounts.map((a) => a.accountId),
+      )
+      const job = await mem.jobs.waitFor(mem.jobs.enqueue('store:upgrade', {}))
+      expect(job.status).toBe('succeeded')
+      expect(mem.jobs.result(job.id)).toMatchObject({ accounts: 3, ranIn: 'inline' })
+      expect(adMonthDaysPending(mem.store.sqlite)).toBe(false)
+      expect(adMonthMismatches(mem.store.sqlite)).toEqual([])
+    } finally {
+      await mem.close()
     }
   })
 
