@@ -12,6 +12,9 @@ const { path, nice } = workerData as { path: string; nice?: number }
 lowerThreadPriority(nice)
 const post = (m: AdDaysMessage): void => parentPort?.postMessage(m)
 const sqlite = connectStore(path)
+// A background thread may wait longer than the core's thread for the write lock (an edit, a change's
+// transition): waiting never blocks the UI here, and a busy error would fail the job's attempt.
+sqlite.pragma('busy_timeout = 60000')
 try {
   const build = new AdMonthDaysBuild(sqlite)
   const result = runSteps(
