@@ -238,19 +238,20 @@ describe('ad_month_days (each ad’s days packed per month)', () => {
     }
   })
 
-  it('rebuilds a month a few ads at a time (an import’s end): the pieces cover every ad once and give what refresh gives', () => {
+  it('rebuilds a month an ad at a time or a range of ads at a time: ranges covering every ad give what refresh gives', () => {
     const s = core.store.sqlite
     const rollup = new AdMonthRollup(s)
     const ads = s.prepare('SELECT id FROM ads WHERE account_id = ? ORDER BY id').pluck().all(accountId) as number[]
     expect(ads.length).toBeGreaterThan(4)
-    // Pieces of 2 ads: contiguous, from the lowest integer to the highest, each ad in one.
-    const pieces = rollup.adPieces(accountId, 2)
-    expect(pieces).toHaveLength(Math.ceil(ads.length / 2))
-    expect(pieces[0]?.[0]).toBe(Number.MIN_SAFE_INTEGER)
-    expect(pieces.at(-1)?.[1]).toBe(Number.MAX_SAFE_INTEGER)
-    for (let k = 1; k < pieces.length; k++) expect(pieces[k]?.[0]).toBe((pieces[k - 1]?.[1] as number) + 1)
-    for (const id of ads) expect(pieces.filter(([lo, hi]) => lo <= id && id <= hi)).toHaveLength(1)
-    expect(rollup.adPieces(999_999, 2)).toEqual([[Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]])
+    // One ad each (a CSV import slice's fallback), then two ranges meeting between two ads.
+    const mid = ads[2] as number
+    const pieces: [number, number][][] = [
+      ads.map((id) => [id, id]),
+      [
+        [Number.MIN_SAFE_INTEGER, mid],
+        [mid + 1, Number.MAX_SAFE_INTEGER],
+      ],
+    ]
     const table = (name: string): unknown[][] =>
       s.prepare(`SELECT * FROM ${name} WHERE account_id = ? ORDER BY month, ad_id`).raw().all(accountId) as unknown[][]
     // The days of a month's text in date order (a backfill's appends and a rebuild's scan order differ).
@@ -259,15 +260,17 @@ describe('ad_month_days (each ad’s days packed per month)', () => {
     const before = [table('ad_month'), days()]
     s.exec('SAVEPOINT pieces')
     try {
-      // Both months wrong (rows gone, a sum changed), then rebuilt piece by piece.
-      s.prepare("DELETE FROM ad_month_days WHERE account_id = ? AND month = '2026-02'").run(accountId)
-      s.prepare("UPDATE ad_month SET clicks = clicks + 1 WHERE account_id = ? AND month = '2026-03'").run(accountId)
-      expect(adMonthMismatches(s).length).toBeGreaterThan(0)
-      for (const month of ['2026-02', '2026-03'])
-        for (const [lo, hi] of pieces) s.transaction(() => rollup.refreshAds(accountId, month, lo, hi)).immediate()
-      expect(adMonthMismatches(s)).toEqual([])
-      // Row for row what the writers built.
-      expect([table('ad_month'), days()]).toEqual(before)
+      for (const ranges of pieces) {
+        // Both months wrong (rows gone, a sum changed), then rebuilt piece by piece.
+        s.prepare("DELETE FROM ad_month_days WHERE account_id = ? AND month = '2026-02'").run(accountId)
+        s.prepare("UPDATE ad_month SET clicks = clicks + 1 WHERE account_id = ? AND month = '2026-03'").run(accountId)
+        expect(adMonthMismatches(s).length).toBeGreaterThan(0)
+        for (const month of ['2026-02', '2026-03'])
+          for (const [lo, hi] of ranges) s.transaction(() => rollup.refreshAds(accountId, month, lo, hi)).immediate()
+        expect(adMonthMismatches(s)).toEqual([])
+        // Row for row what the writers built.
+        expect([table('ad_month'), days()]).toEqual(before)
+      }
     } finally {
       s.exec('ROLLBACK TO pieces')
       s.exec('RELEASE pieces')

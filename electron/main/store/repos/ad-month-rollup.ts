@@ -221,9 +221,9 @@ export class AdMonthRollup {
 
   /**
    * `refresh` of one month for the ads with ids in [lo, hi] only: their `ad_month` and `ad_month_days`
-   * rows rebuilt from their rows (each day of the month looked up by key, so a piece reads its ads'
-   * rows, not the month's). Pieces whose id ranges cover every id of the account rebuild the month
-   * whole; between pieces a reader sees some ads' sums rebuilt and the others' not yet.
+   * rows rebuilt from their rows (each day of the month looked up by key, so it reads those ads' rows,
+   * not the month's). A CSV import slice rebuilds one ad's month so when it cannot add to it
+   * (`ImportMonths`); ranges that cover every id of the account rebuild the month whole.
    */
   refreshAds(accountId: number, month: string, lo: number, hi: number): void {
     const days = dateRange(monthStart(`${month}-01`), monthEnd(`${month}-01`))
@@ -237,26 +237,6 @@ export class AdMonthRollup {
         .run(accountId, month, lo, hi)
     this.sqlite.prepare(adMonthFromRows(where)).run(accountId, ...days, lo, hi)
     if (packed) this.sqlite.prepare(adMonthDaysFromRows(where)).run(month, accountId, ...days, lo, hi)
-  }
-
-  /**
-   * The account's ads in id ranges of `perPiece` ads (`refreshAds`' pieces): contiguous, and together
-   * every integer, so every ad of a month's rows is in exactly one.
-   */
-  adPieces(accountId: number, perPiece: number): [number, number][] {
-    const ids = this.sqlite
-      .prepare('SELECT id FROM ads WHERE account_id = ? ORDER BY id')
-      .pluck()
-      .all(accountId) as number[]
-    const out: [number, number][] = []
-    for (let i = 0; i < ids.length || i === 0; i += perPiece) {
-      const next = ids[i + perPiece]
-      out.push([
-        i === 0 ? Number.MIN_SAFE_INTEGER : (ids[i] as number),
-        next === undefined ? Number.MAX_SAFE_INTEGER : next - 1,
-      ])
-    }
-    return out
   }
 
   /** Rebuild only `ad_month_days` of the account's months that contain any day of [from, to]. */

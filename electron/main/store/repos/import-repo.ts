@@ -1,5 +1,6 @@
 import type { Sqlite } from '../db'
 import { touchAccountData } from './ad-month-rollup'
+import type { ReplacedRow } from './import-months'
 
 /** An ad already synced into a workspace (CSV lines that name it are keyed to it). */
 export interface SyncedAdRow {
@@ -29,6 +30,12 @@ export interface MetricKey {
   date: string
   adId: number
 }
+
+/** Keys per statement of `journalRows` (a statement's rows are looked up by key). */
+const JOURNAL_KEYS = 100
+
+/** `journalRows`' key of an ad-day. */
+export const journalKey = (date: string, adId: number): string => `${date}|${adId}`
 
 const DAILY = `ad_id, date, account_id, campaign_id, ad_set_id, spend_micros, impressions, clicks, reach, conversions,
   conversion_value_micros, video_views, provisional, source`
@@ -108,13 +115,40 @@ export class ImportRepo {
     this.sqlite.exec('DELETE FROM temp.import_undo')
   }
 
-  /** A statement: copy the current row of a key into the journal (call in the slice's transaction). */
-  journalRow(): (k: MetricKey) => void {
+  /**
+   * A statement: copy an account's current rows of some keys into the journal (call in the slice's
+   * transaction, before the slice overwrites them), `JOURNAL_KEYS` keys per statement; returns the
+   * rows it copied by `journalKey`. A statement per key (and a row object back for each) was ~1 s of
+   * the core's CPU at 300,000 ad-days.
+   */
+  journalRows(): (accountId: number, keys: readonly { date: string; adId: number }[]) => Map<string, ReplacedRow> {
+    const values = Array.from({ length: JOURNAL_KEYS }, () => '(?, ?)').join(', ')
     const st = this.sqlite.prepare(
-      `INSERT INTO temp.import_undo SELECT ${DAILY} FROM daily_metrics WHERE account_id = ? AND date = ? AND ad_id = ?`,
+      `WITH k (date, ad_id) AS (VALUES ${values})
+       INSERT INTO temp.import_undo SELECT ${DAILY.split(',')
+         .map((c) => `d.${c.trim()}`)
+         .join(', ')}
+       FROM k CROSS JOIN daily_metrics d WHERE d.account_id = ? AND d.date = k.date AND d.ad_id = k.ad_id
+       RETURNING date, ad_id AS adId, ad_set_id AS adSetId, campaign_id AS campaignId, spend_micros AS spendMicros,
+         impressions, clicks, reach, conversions, conversion_value_micros AS conversionValueMicros,
+         video_views AS videoViews`,
     )
-    return (k) => {
-      st.run(k.accountId, k.date, k.adId)
+    const args: (string | number)[] = []
+    return (accountId, keys) => {
+      const out = new Map<string, ReplacedRow>()
+      for (let at = 0; at < keys.length; at += JOURNAL_KEYS) {
+        args.length = 0
+        for (let j = at; j < at + JOURNAL_KEYS; j++) {
+          const k = keys[j]
+          // Past the last key: a key no row has.
+          if (k) args.push(k.date, k.adId)
+          else args.push('', -1)
+        }
+        args.push(accountId)
+        for (const r of st.all(...args) as (ReplacedRow & { date: string; adId: number })[])
+          out.set(journalKey(r.date, r.adId), r)
+      }
+      return out
     }
   }
 

@@ -83,10 +83,11 @@ export const adMonth = sqliteTable(
  * fatigue fits of the Creatives page, reports, rules and recommendations) read one row per ad and
  * month, on a few pages, instead of one key lookup per ad-day on a page of its own (issue 18).
  * Maintained with `ad_month` by `AdMonthRollup` (`refresh` rebuilds the months from the rows, `add`
- * appends a backfill's days), in the writer's transaction, except a CSV import and the demo build,
- * which refresh both at their end; `WITHOUT ROWID` (hand-added), keyed so one account's months are
- * one key range. Migration 0021 adds it empty; 0022 marks the accounts that had days then
- * (`ad_month_days_pending`), built by the `store:upgrade` job after the start.
+ * appends a backfill's days; a CSV import's slices add theirs or replace a day's entry, `ImportMonths`),
+ * in the writer's transaction, except the demo build, which refreshes both at its end; `WITHOUT ROWID`
+ * (hand-added), keyed so one account's months are one key range. Migration 0021 adds it empty; 0022
+ * marks the accounts that had days then (`ad_month_days_pending`), built by the `store:upgrade` job
+ * after the start.
  */
 export const adMonthDays = sqliteTable(
   'ad_month_days',

@@ -1,11 +1,16 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { metaExport } from '../../../../bench/import'
 import type { Core } from '../../core'
+import type { CoreServices } from '../../core-services'
 import { createTestCore, TEST_CALLER } from '../../test-support'
+import { dateRange } from '../../../../shared/domain/dates'
+import { AdMonthRollup } from '../../store/repos/ad-month-rollup'
+import { adMonthMismatches } from '../../store/repos/testing'
 import { IMPORT_SLICE_ROWS } from './importer'
-import { csvPieces, IMPORT_LIMITS } from './parse'
+import { decodeParts, ImportFiles } from './import-files'
+import { csvPieces, IMPORT_LIMITS, parseCsv } from './parse'
 
 let core: Core | null = null
 afterEach(async () => {
@@ -96,6 +101,46 @@ describe('CSV import value checks', () => {
       expect(pieces.join('')).toBe(csv)
       for (const p of pieces) expect((p.match(/"/g) ?? []).length % 2).toBe(0)
     }
+  })
+})
+
+describe('CSV text in parts', () => {
+  it('reads a file a part at a time: the same text, the same pieces’ contents and rows as one string', async () => {
+    const lines = [
+      HEAD,
+      '"Café ""Été"", 日本",S,"Ad 😀\non two lines",2026-01-01,10.00,100,5,1,20.00',
+      ...Array.from(
+        { length: 40 },
+        (_, i) => `Ünïcode ${i},S ${i % 3},Ad ${i},2026-01-0${(i % 9) + 1},1.50,${i},1,0,0.00`,
+      ),
+    ]
+    const text = `\uFEFF${lines.join('\r\n')}\r\n`
+    const bytes = Buffer.from(text)
+    // Invalid bytes too: each part decodes as toString('utf8') does (U+FFFD), across part boundaries.
+    const bad = Buffer.concat([bytes.subarray(0, 40), Buffer.from([0xff, 0xe2, 0x82, 0x41, 0xc3]), bytes.subarray(40)])
+    const one = await parseCsv(text, 'meta')
+    expect(one.errors).toEqual([])
+    expect(one.rows).toHaveLength(41)
+    for (const size of [1, 2, 3, 5, 64, 1 << 20]) {
+      expect((await decodeParts(bad, size)).join('')).toBe(bad.toString('utf8'))
+      const parts = await decodeParts(bytes, size)
+      expect(parts.join('')).toBe(text)
+      for (const target of [1, 16, 300]) {
+        const pieces = [...csvPieces(parts, target)]
+        expect(pieces.join('')).toBe(text)
+        for (const p of pieces) expect((p.match(/"/g) ?? []).length % 2).toBe(0)
+        for (const p of pieces.slice(0, -1)) expect(p.endsWith('\n')).toBe(true)
+      }
+      const parsed = await parseCsv(parts, 'meta')
+      expect(parsed.rows).toEqual(one.rows)
+      expect(parsed.errors).toEqual([])
+    }
+    // The import area writes the parts back byte for byte.
+    core = createTestCore({ startJobs: false })
+    const files = new ImportFiles({ platform: core.platform, store: core.store } as unknown as CoreServices)
+    const parts = await decodeParts(bytes, 7)
+    expect(readFileSync(join(files.dir, await files.store(parts)))).toEqual(bytes)
+    expect(readFileSync(join(files.dir, await files.store(text)))).toEqual(bytes)
   })
 })
 
@@ -199,5 +244,83 @@ describe('CSV import at scale', () => {
       `slice ${3 * IMPORT_SLICE_ROWS}`,
       'done',
     ])
+  })
+
+  it('keeps each slice’s per-ad months with its rows: new days, replaced days, an ad whose rows had another ad set', async () => {
+    core = createTestCore()
+    const c = core
+    const s = c.store.sqlite
+    const ws = c.workspaces.create('Months', 'USD')
+    const importer = c.services.importer
+    /** `ads` ads (3 per ad set) over [from, to]; `k` changes the values (fractional purchases included). */
+    const csv = (ads: number, from: string, to: string, k: number): string => {
+      const lines = [HEAD]
+      for (const d of dateRange(from, to))
+        for (let a = 0; a < ads; a++) {
+          const n = (a + 1) * k + Number(d.slice(8, 10))
+          lines.push(`C${a % 2},S${Math.floor(a / 3)},Ad ${a},${d},${n}.25,${n * 10},${n % 7},${(n % 5) / 2},${n}.50`)
+        }
+      return lines.join('\n')
+    }
+    // At every pause of the write (between slices, and after them while the running totals are
+    // rebuilt) the per-ad months equal a rebuild from the rows: a reader never sees one without the other.
+    let checks = 0
+    const pacing = {
+      pause: async (): Promise<void> => {
+        expect(adMonthMismatches(s)).toEqual([])
+        checks++
+        await new Promise((r) => setImmediate(r))
+      },
+    }
+    const run = async (text: string): Promise<void> => {
+      await importer.commit(ws, await importer.plan(ws, text, 'auto'), pacing)
+      expect(adMonthMismatches(s)).toEqual([])
+    }
+    // New rows only: 30 ads over 45 days (two slices, two months).
+    await run(csv(30, '2026-01-15', '2026-02-28', 1))
+    expect(checks).toBeGreaterThan(2)
+    const account = s.prepare("SELECT id FROM ad_accounts WHERE external_id LIKE 'csv:%'").pluck().get() as number
+    const adOf = (name: string): { id: number; set: number } =>
+      s.prepare('SELECT id, ad_set_id AS "set" FROM ads WHERE account_id = ? AND name = ?').get(account, name) as {
+        id: number
+        set: number
+      }
+    // Ad 0's February rows recorded under another ad set (as a synced ad's rows before it moved), its
+    // months rebuilt: the import replaces them under the ad's own set (that month rebuilt from its rows).
+    const ad0 = adOf('Ad 0')
+    const other = adOf('Ad 29').set
+    s.prepare("UPDATE daily_metrics SET ad_set_id = ? WHERE ad_id = ? AND date LIKE '2026-02-%'").run(other, ad0.id)
+    s.transaction(() => new AdMonthRollup(s).refresh(account, '2026-02-01', '2026-02-28')).immediate()
+    expect(adMonthMismatches(s)).toEqual([])
+    // Replaced rows (other values) from February 1st, new days in March, and five new ads.
+    checks = 0
+    await run(csv(35, '2026-02-01', '2026-03-20', 3))
+    expect(checks).toBeGreaterThan(2)
+    const sets = s
+      .prepare("SELECT DISTINCT ad_set_id FROM ad_month WHERE ad_id = ? AND month = '2026-02'")
+      .pluck()
+      .all(ad0.id)
+    expect(sets).toEqual([ad0.set])
+    // The same file again (every row replaced by itself) after one month's packed days went missing
+    // (that ad's month is rebuilt from its rows) and one day's entry was dropped from another's.
+    const ad1 = adOf('Ad 1').id
+    s.prepare("DELETE FROM ad_month_days WHERE ad_id = ? AND month = '2026-03'").run(ad1)
+    const ad2 = adOf('Ad 2').id
+    const text = s
+      .prepare("SELECT days FROM ad_month_days WHERE ad_id = ? AND month = '2026-02'")
+      .pluck()
+      .get(ad2) as string
+    s.prepare("UPDATE ad_month_days SET days = ? WHERE ad_id = ? AND month = '2026-02'").run(
+      text.split(',').slice(1).join(','),
+      ad2,
+    )
+    expect(adMonthMismatches(s).length).toBeGreaterThan(0)
+    pacing.pause = async () => {
+      await new Promise((r) => setImmediate(r))
+    }
+    await run(csv(35, '2026-02-01', '2026-03-20', 3))
+    // Every day of the three months, once: 30 ads from January 15th, 5 more from February 1st.
+    const days = s.prepare('SELECT sum(days) FROM ad_month WHERE account_id = ?').pluck().get(account)
+    expect(days).toBe(30 * dateRange('2026-01-15', '2026-03-20').length + 5 * 48)
   })
 })

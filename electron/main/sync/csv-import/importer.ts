@@ -2,24 +2,21 @@ import { PLATFORM_LABELS, type PlatformId } from '../../../../shared/domain/enti
 import { microsToDecimalString } from '../../../../shared/domain/money'
 import { AppError } from '../../../../shared/ipc/result'
 import type { Sqlite } from '../../store/db'
-import { ImportRepo, type MetricKey } from '../../store/repos/import-repo'
-import { CampaignDays, monthSplits } from '../../store/repos/cumulative-rollup'
+import { ImportRepo, journalKey, type MetricKey } from '../../store/repos/import-repo'
+import { ImportMonths, type ReplacedRow } from '../../store/repos/import-months'
+import { CampaignDays } from '../../store/repos/cumulative-rollup'
 import { MetricsRepo, type DailyMetricInput } from '../../store/repos/metrics-repo'
-import { addDays, daysBetween } from '../../../../shared/domain/dates'
+import { addDays, daysBetween, toEpochDay } from '../../../../shared/domain/dates'
 import { EntityWriter } from '../../store/sync-writer/entity-writer'
 import type { CsvMapping } from './detect'
-import { parseCsv, type CsvRow, type RowError } from './parse'
+import { parseCsv, type CsvRow, type CsvText, type RowError } from './parse'
 import { yieldNow } from '../../scheduler/slices'
 
-/** Ad-days written per transaction (each is a few milliseconds; the event loop runs in between). */
-export const IMPORT_SLICE_ROWS = 1_000
 /**
- * Ads whose month (`ad_month`, `ad_month_days`) an import rebuilds per transaction at its end: at
- * most ~31,000 rows of a month, found by key. On the large demo's biggest account (September, under a
- * CI run, load 3.5): the whole month in one transaction 1,517 ms; 33 pieces of 1,000 ads 854 ms in all,
- * the longest 73 ms (2,000 ads: 122 ms).
+ * Ad-days written per transaction (each is a few milliseconds with their account days and per-ad
+ * months; the event loop runs in between).
  */
-export const IMPORT_REFRESH_ADS = 1_000
+export const IMPORT_SLICE_ROWS = 1_000
 /** Lines planned between pauses. */
 const PLAN_SLICE_LINES = 1_000
 
@@ -60,7 +57,8 @@ interface ImportWrite {
   /** A synced ad this row belongs to, or null for the workspace's import account. */
   adId: number | null
   currency: string
-  path: [CsvRow['campaign'], CsvRow['adSet'], CsvRow['ad']]
+  /** The (first) line of this ad-day: its campaign, ad set and ad. */
+  row: Pick<CsvRow, 'campaign' | 'adSet' | 'ad'>
   date: string
   sums: Omit<CsvRow, 'line' | 'date' | 'currency' | 'campaign' | 'adSet' | 'ad'>
 }
@@ -93,7 +91,11 @@ const key = (...parts: string[]): string => parts.join('\u0001')
  * Writes go in transactions of `IMPORT_SLICE_ROWS` ad-days; before a slice overwrites rows it
  * copies them into an undo journal, so an import that fails or is cancelled part-way puts every
  * row back and removes the entities it created: the user sees all of it or none of it (a crash
- * part-way is completed instead: the job runs again from its file at restart).
+ * part-way is completed instead: the job runs again from its file at restart). A slice's
+ * transaction also keeps its account days (`account_daily`) and its ads' months (`ad_month`,
+ * `ad_month_days`: `ImportMonths`), so a reader between slices sees rows and those rollups agree;
+ * the campaigns' running totals (`campaign_cum`, a running sum to each account's last day) are
+ * rebuilt once at the end, so until then campaign-level reads show the totals before the import.
  */
 export class CsvImporter {
   private readonly metrics: MetricsRepo
@@ -136,7 +138,7 @@ export class CsvImporter {
   /** Parse, validate and plan an import without writing anything. */
   async plan(
     workspaceId: number,
-    content: string,
+    content: CsvText,
     want: 'auto' | 'meta' | 'google' | CsvMapping,
     pacing: ImportPacing = {},
   ): Promise<ImportPlan> {
@@ -199,7 +201,7 @@ export class CsvImporter {
         agg.set(k, {
           adId,
           currency: r.currency,
-          path: [r.campaign, r.adSet, r.ad],
+          row: r,
           date: r.date,
           sums: {
             spendMicros: r.spendMicros,
@@ -223,21 +225,21 @@ export class CsvImporter {
       }
     }
     await pause()
-    const writes = [...agg.values()]
-    const currencies = new Set(writes.map((w) => w.currency))
-    const t = writes.reduce(
-      (a, w) => ({
-        spend: a.spend + w.sums.spendMicros,
-        imp: a.imp + w.sums.impressions,
-        clicks: a.clicks + w.sums.clicks,
-        conv: a.conv + w.sums.conversions,
-        value: a.value + w.sums.conversionValueMicros,
-      }),
-      { spend: 0, imp: 0, clicks: 0, conv: 0, value: 0 },
-    )
+    // The totals and the span in one pass between pauses (at 300,000 ad-days a copy, a reduce and a
+    // loop over every write in one step held the thread ~50 ms).
+    const writes: ImportWrite[] = []
+    const currencies = new Set<string>()
+    const t = { spend: 0, imp: 0, clicks: 0, conv: 0, value: 0 }
     let from: string | null = null
     let to: string | null = null
-    for (const w of writes) {
+    for (const w of agg.values()) {
+      if (writes.push(w) % PLAN_SLICE_LINES === 0) await pause()
+      currencies.add(w.currency)
+      t.spend += w.sums.spendMicros
+      t.imp += w.sums.impressions
+      t.clicks += w.sums.clicks
+      t.conv += w.sums.conversions
+      t.value += w.sums.conversionValueMicros
       if (from === null || w.date < from) from = w.date
       if (to === null || w.date > to) to = w.date
     }
@@ -312,26 +314,38 @@ export class CsvImporter {
     }
     const since = this.repo.highestIds()
     this.repo.beginJournal()
-    const written: MetricKey[] = []
-    const total = plan.writes.length
+    const writes = plan.writes
+    const total = writes.length
+    // Each write's ad and parents, by its index in `writes`, in typed arrays: an object per write (and
+    // its sort, and a key object per written row) kept ~300,000 objects alive through the young
+    // generation's collections, 25-75 ms each on the core's thread (import bench, 300,000 ad-days).
+    const ad = new Float64Array(total)
+    const account = new Float64Array(total)
+    const campaign = new Float64Array(total)
+    const adSet = new Float64Array(total)
+    // The writes in (account, date, ad) order, and how many of them are written (for the undo).
+    let order = new Uint32Array(0)
+    let written = 0
     try {
       // 1. Resolve every write to its ad (creating the import accounts' structure, bounded per slice).
-      const inputs: DailyMetricInput[] = []
       const parents = this.repo.adParents()
-      const byCurrency = new Map<string, ImportWrite[]>()
-      let n = 0
-      for (const w of plan.writes) {
-        if (++n % PLAN_SLICE_LINES === 0) await pause()
+      const byCurrency = new Map<string, number[]>()
+      for (let i = 0; i < total; i++) {
+        if ((i + 1) % PLAN_SLICE_LINES === 0) await pause()
+        const w = writes[i] as ImportWrite
         if (w.adId !== null) {
           const a = parents(w.adId)
-          inputs.push({ adId: w.adId, date: w.date, ...a, ...w.sums, provisional: false, source: 'import' })
+          ad[i] = w.adId
+          account[i] = a.accountId
+          campaign[i] = a.campaignId
+          adSet[i] = a.adSetId
         } else {
           let list = byCurrency.get(w.currency)
           if (!list) byCurrency.set(w.currency, (list = []))
-          list.push(w)
+          list.push(i)
         }
       }
-      for (const [currency, ws] of byCurrency) {
+      for (const [currency, list] of byCurrency) {
         check()
         const accountId = this.entities.upsertAccount(workspaceId, mapping.platform, null, {
           externalId: `csv:${mapping.platform}:${currency}`,
@@ -352,20 +366,42 @@ export class CsvImporter {
             ads: Map<string, { externalId: string; adSetExternalId: string; campaignExternalId: string; name: string }>
           }
         >()
-        const paths: { w: ImportWrite; cx: string; sx: string; ax: string }[] = []
-        let m = 0
-        for (const w of ws) {
-          if (++m % PLAN_SLICE_LINES === 0) await pause()
-          const [c, s, a] = w.path
-          const cx = ext(c, 'c')
-          const sx = `${cx}/${ext(s, 's')}`
-          const ax = `${sx}/${ext(a, 'a')}`
-          let g = byCampaign.get(cx)
-          if (!g)
-            byCampaign.set(cx, (g = { campaign: { externalId: cx, name: c.name }, sets: new Map(), ads: new Map() }))
-          g.sets.set(sx, { externalId: sx, campaignExternalId: cx, name: s.name })
-          g.ads.set(ax, { externalId: ax, adSetExternalId: sx, campaignExternalId: cx, name: a.name })
-          paths.push({ w, cx, sx, ax })
+        // Each distinct ad path once (by the parts of its key: no key string per write); a later
+        // write's ad set and ad names win, as they did when every write set them.
+        interface AdPath {
+          cx: string
+          sx: string
+          ax: string
+          set: { name: string }
+          ad: { name: string }
+        }
+        const known = new Map<string, Map<string, Map<string, AdPath>>>()
+        const paths: AdPath[] = new Array<AdPath>(list.length)
+        for (let m = 0; m < list.length; m++) {
+          if ((m + 1) % PLAN_SLICE_LINES === 0) await pause()
+          const { campaign: c, adSet: s, ad: a } = (writes[list[m] as number] as ImportWrite).row
+          let sets = known.get(c.id ?? c.name)
+          if (!sets) known.set(c.id ?? c.name, (sets = new Map()))
+          let ads = sets.get(s.id ?? s.name)
+          if (!ads) sets.set(s.id ?? s.name, (ads = new Map()))
+          let p = ads.get(a.id ?? a.name)
+          if (!p) {
+            const cx = ext(c, 'c')
+            const sx = `${cx}/${ext(s, 's')}`
+            const ax = `${sx}/${ext(a, 'a')}`
+            let g = byCampaign.get(cx)
+            if (!g)
+              byCampaign.set(cx, (g = { campaign: { externalId: cx, name: c.name }, sets: new Map(), ads: new Map() }))
+            let set = g.sets.get(sx)
+            if (!set) g.sets.set(sx, (set = { externalId: sx, campaignExternalId: cx, name: s.name }))
+            let adEntry = g.ads.get(ax)
+            if (!adEntry)
+              g.ads.set(ax, (adEntry = { externalId: ax, adSetExternalId: sx, campaignExternalId: cx, name: a.name }))
+            ads.set(a.id ?? a.name, (p = { cx, sx, ax, set, ad: adEntry }))
+          }
+          p.set.name = s.name
+          p.ad.name = a.name
+          paths[m] = p
         }
         const ids = {
           campaigns: new Map<string, number>(),
@@ -417,62 +453,98 @@ export class CsvImporter {
           if (size >= IMPORT_SLICE_ROWS) await flush()
         }
         await flush()
-        let k = 0
-        for (const { w, cx, sx, ax } of paths) {
-          if (++k % PLAN_SLICE_LINES === 0) await pause()
-          inputs.push({
-            adId: ids.ads.get(ax) as number,
+        for (let m = 0; m < list.length; m++) {
+          if ((m + 1) % PLAN_SLICE_LINES === 0) await pause()
+          const i = list[m] as number
+          const p = paths[m] as AdPath
+          ad[i] = ids.ads.get(p.ax) as number
+          account[i] = accountId
+          campaign[i] = ids.campaigns.get(p.cx) as number
+          adSet[i] = ids.adSets.get(p.sx) as number
+        }
+      }
+      // 2. The rows in (account, date, ad) order: bucketed by account-day between pauses, each bucket
+      //    sorted by ad (one sort of every write held the thread; a file in another order ~0.3 s).
+      const epochDays = new Map<string, number>()
+      const buckets = new Map<number, number[]>()
+      for (let i = 0; i < total; i++) {
+        if ((i + 1) % PLAN_SLICE_LINES === 0) await pause()
+        const date = (writes[i] as ImportWrite).date
+        let day = epochDays.get(date)
+        if (day === undefined) epochDays.set(date, (day = toEpochDay(date)))
+        // Days of the years 2000-2100 (parse.ts) are under 2^17.
+        const k = (account[i] as number) * 2 ** 17 + day
+        let b = buckets.get(k)
+        if (!b) buckets.set(k, (b = []))
+        b.push(i)
+      }
+      order = new Uint32Array(total)
+      let n = 0
+      let sorted = 0
+      for (const k of [...buckets.keys()].sort((x, y) => x - y)) {
+        const b = (buckets.get(k) as number[]).sort((x, y) => (ad[x] as number) - (ad[y] as number))
+        order.set(b, n)
+        n += b.length
+        if (n - sorted >= PLAN_SLICE_LINES) {
+          sorted = n
+          await pause()
+        }
+      }
+      buckets.clear()
+      // 3. One bounded transaction per slice: its rows (journalling what they overwrite), its account
+      //    days and its ads' months (`ImportMonths`), so readers never see its rows without their months.
+      const journal = this.repo.journalRows()
+      const months = new ImportMonths(this.sqlite)
+      let rows = 0
+      for (let at = 0; at < total; at += IMPORT_SLICE_ROWS) {
+        check()
+        const slice: DailyMetricInput[] = []
+        for (let j = at; j < Math.min(total, at + IMPORT_SLICE_ROWS); j++) {
+          const i = order[j] as number
+          const w = writes[i] as ImportWrite
+          slice.push({
+            adId: ad[i] as number,
             date: w.date,
-            accountId,
-            campaignId: ids.campaigns.get(cx) as number,
-            adSetId: ids.adSets.get(sx) as number,
+            accountId: account[i] as number,
+            campaignId: campaign[i] as number,
+            adSetId: adSet[i] as number,
             ...w.sums,
             provisional: false,
             source: 'import',
           })
         }
-      }
-      // 2. The rows, in key order, one bounded transaction per slice, each journalling what it overwrites.
-      inputs.sort((a, b) =>
-        a.accountId !== b.accountId
-          ? a.accountId - b.accountId
-          : a.date !== b.date
-            ? a.date < b.date
-              ? -1
-              : 1
-            : a.adId - b.adId,
-      )
-      const journal = this.repo.journalRow()
-      let rows = 0
-      for (let i = 0; i < inputs.length; i += IMPORT_SLICE_ROWS) {
-        check()
-        const slice = inputs.slice(i, i + IMPORT_SLICE_ROWS)
-        // The slice's account-day spans (rows are in account, date order), refreshed with it.
-        const spans: { accountId: number; from: string; to: string }[] = []
-        for (const r of slice) {
+        // The slice's accounts (rows are in account, date order): their day spans and rows.
+        const spans: { accountId: number; from: string; to: string; start: number; end: number }[] = []
+        slice.forEach((r, k) => {
           const last = spans.at(-1)
-          if (last && last.accountId === r.accountId) last.to = r.date
-          else spans.push({ accountId: r.accountId, from: r.date, to: r.date })
-        }
+          if (last && last.accountId === r.accountId) {
+            last.to = r.date
+            last.end = k + 1
+          } else spans.push({ accountId: r.accountId, from: r.date, to: r.date, start: k, end: k + 1 })
+        })
         this.sqlite
           .transaction(() => {
-            for (const r of slice) journal(r)
+            const replaced = spans.map((sp) => journal(sp.accountId, slice.slice(sp.start, sp.end)))
             rows += this.metrics.upsert(slice, true)
-            for (const sp of spans) this.metrics.refreshAccountDays(sp.accountId, sp.from, sp.to)
+            spans.forEach((sp, k) => {
+              const old = replaced[k] as Map<string, ReplacedRow>
+              const rowsOf = slice.slice(sp.start, sp.end)
+              this.metrics.refreshAccountDays(sp.accountId, sp.from, sp.to)
+              months.apply(
+                sp.accountId,
+                rowsOf,
+                rowsOf.map((r) => (old.size ? old.get(journalKey(r.date, r.adId)) : undefined)),
+              )
+            })
           })
           .immediate()
-        for (const r of slice) {
-          written.push({ accountId: r.accountId, date: r.date, adId: r.adId })
-          note(r.accountId, r.date)
-        }
-        pacing.progress?.('Writing', i + slice.length, total)
+        written = at + slice.length
+        for (const r of slice) note(r.accountId, r.date)
+        pacing.progress?.('Writing', written, total)
         await pause()
       }
-      // 3. The running totals of each touched account from its first imported day: its rows are read
-      //    in two-week windows between pauses, then written in one short transaction; then its
-      //    per-ad months (`ad_month`, `ad_month_days`) rebuilt IMPORT_REFRESH_ADS ads of a month per
-      //    transaction between pauses (one transaction for the span held the core's thread 0.5-1.5 s
-      //    per month of the large demo's biggest account).
+      // 4. The running totals of each touched account from its first imported day: its rows are read
+      //    in two-week windows between pauses, then written in one short transaction.
       const cum = this.metrics.cumulative
       for (const [accountId, span] of touched) {
         check()
@@ -493,19 +565,16 @@ export class CsvImporter {
             cum.refresh(accountId, span.from, same ? days : undefined)
           })
           .immediate()
-        const rollup = this.metrics.adMonths
-        const pieces = rollup.adPieces(accountId, IMPORT_REFRESH_ADS)
-        for (const [a] of monthSplits(span.from, span.to))
-          for (const [lo, hi] of pieces) {
-            await pause()
-            check()
-            this.sqlite.transaction(() => rollup.refreshAds(accountId, a.slice(0, 7), lo, hi)).immediate()
-          }
         await pause()
       }
       return { rows, accounts: [...touched.keys()] }
     } catch (err) {
-      this.undo(workspaceId, written, touched, since)
+      const keys: MetricKey[] = []
+      for (let j = 0; j < written; j++) {
+        const i = order[j] as number
+        keys.push({ accountId: account[i] as number, date: (writes[i] as ImportWrite).date, adId: ad[i] as number })
+      }
+      this.undo(workspaceId, keys, touched, since)
       throw err
     }
   }
