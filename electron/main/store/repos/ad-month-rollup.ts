@@ -204,7 +204,7 @@ export class AdMonthRollup {
    * month it wrote) if it got that far, so the months it wrote are built again from the rows. Call it
    * in the writer's transaction (the build's pieces are transactions of their own).
    */
-  private daysPending(accountId: number, month: string): boolean {
+  daysPending(accountId: number, month: string): boolean {
     if (this.pending.get(accountId) === undefined) return false
     this.rewind.run(month, accountId, month)
     return true

@@ -42,6 +42,7 @@ const negative = (r: { clicks: number; spendMicros: number }): number => (r.clic
  *    (the day count, first and last days unchanged) and replaces that day's entry in the packed text;
  *  - anything else (the replaced row had another ad set or campaign, the month's row or the day's
  *    entry is not where it should be) rebuilds that ad's month from its rows (`refreshAds` of one ad).
+ * An account whose packed days are not built yet gets only its `ad_month` kept (the build packs the rest).
  * Each month then equals what `AdMonthRollup.refresh` rebuilds (conversions to rounding: a difference
  * added to a sum of reals), and the slice reads at most its own ads' month texts.
  */
@@ -108,7 +109,10 @@ export class ImportMonths {
       const changed = this.addDiff.run(...d, accountId, month, r.adId, r.adSetId, r.campaignId).changes
       if (changed !== 1) rebuild.add(monthAd(r))
     }
-    for (const [k, e] of entries) {
+    // An account whose packed days are still to be built (`ad_month_days_pending`): its texts are left
+    // to the build, moved back to the slice's first month (as `add` and `refreshAds` do).
+    const packed = entries.size > 0 && !this.rollup.daysPending(accountId, months[0] as string)
+    for (const [k, e] of packed ? entries : []) {
       if (rebuild.has(k)) continue
       const text = this.readDays.get(accountId, e.month, e.adId) as string | undefined
       let found = 0

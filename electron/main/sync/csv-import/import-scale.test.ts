@@ -7,6 +7,7 @@ import type { CoreServices } from '../../core-services'
 import { createTestCore, TEST_CALLER } from '../../test-support'
 import { dateRange } from '../../../../shared/domain/dates'
 import { AdMonthRollup } from '../../store/repos/ad-month-rollup'
+import { buildPendingAdMonthDays } from '../../store/repos/ad-month-days-build'
 import { adMonthMismatches } from '../../store/repos/testing'
 import { IMPORT_SLICE_ROWS } from './importer'
 import { decodeParts, ImportFiles } from './import-files'
@@ -322,5 +323,20 @@ describe('CSV import at scale', () => {
     // Every day of the three months, once: 30 ads from January 15th, 5 more from February 1st.
     const days = s.prepare('SELECT sum(days) FROM ad_month WHERE account_id = ?').pluck().get(account)
     expect(days).toBe(30 * dateRange('2026-01-15', '2026-03-20').length + 5 * 48)
+    // The account's packed days built through February only (a store just updated, migration 0022):
+    // an import with replaced rows keeps ad_month, leaves the packed days to the build and moves it
+    // back to its first month.
+    s.prepare("DELETE FROM ad_month_days WHERE account_id = ? AND month = '2026-03'").run(account)
+    s.prepare("INSERT INTO ad_month_days_pending (account_id, month) VALUES (?, '2026-03')").run(account)
+    const packed = (): unknown[] =>
+      s.prepare('SELECT * FROM ad_month_days WHERE account_id = ? ORDER BY month, ad_id').raw().all(account)
+    const before = packed()
+    await run(csv(35, '2026-02-10', '2026-03-05', 5))
+    expect(packed()).toEqual(before)
+    expect(s.prepare('SELECT month FROM ad_month_days_pending WHERE account_id = ?').pluck().get(account)).toBe(
+      '2026-02',
+    )
+    expect(buildPendingAdMonthDays(s).accounts).toBe(1)
+    expect(adMonthMismatches(s)).toEqual([])
   })
 })
