@@ -115,16 +115,18 @@ export class ImportMonths {
     for (const [k, e] of packed ? entries : []) {
       if (rebuild.has(k)) continue
       const text = this.readDays.get(accountId, e.month, e.adId) as string | undefined
-      let found = 0
+      const found = new Set<string>()
+      let twice = false
       const next = (text ?? '').split(',').map((day) => {
         const dd = day.slice(0, day.indexOf(':'))
         const v = e.days.get(dd)
         if (v === undefined) return day
-        found++
+        if (found.has(dd)) twice = true
+        found.add(dd)
         return `${dd}:${v}`
       })
       // Each replaced day's entry exactly once (the text holds one entry per row of the month).
-      if (text === undefined || found !== e.days.size) rebuild.add(k)
+      if (text === undefined || twice || found.size !== e.days.size) rebuild.add(k)
       else this.writeDays.run(next.join(','), accountId, e.month, e.adId)
     }
     // Rows on new keys, added (in date order, as `AdMonthSums` wants them).

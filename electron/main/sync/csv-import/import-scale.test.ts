@@ -303,7 +303,8 @@ describe('CSV import at scale', () => {
       .all(ad0.id)
     expect(sets).toEqual([ad0.set])
     // The same file again (every row replaced by itself) after one month's packed days went missing
-    // (that ad's month is rebuilt from its rows) and one day's entry was dropped from another's.
+    // (that ad's month is rebuilt from its rows), one day's entry was dropped from another's and one
+    // was doubled in a third's.
     const ad1 = adOf('Ad 1').id
     s.prepare("DELETE FROM ad_month_days WHERE ad_id = ? AND month = '2026-03'").run(ad1)
     const ad2 = adOf('Ad 2').id
@@ -314,6 +315,15 @@ describe('CSV import at scale', () => {
     s.prepare("UPDATE ad_month_days SET days = ? WHERE ad_id = ? AND month = '2026-02'").run(
       text.split(',').slice(1).join(','),
       ad2,
+    )
+    // And one day's entry twice in a third ad's month, another day's missing (as many entries as days).
+    const ad3 = adOf('Ad 3').id
+    const text3 = (
+      s.prepare("SELECT days FROM ad_month_days WHERE ad_id = ? AND month = '2026-02'").pluck().get(ad3) as string
+    ).split(',')
+    s.prepare("UPDATE ad_month_days SET days = ? WHERE ad_id = ? AND month = '2026-02'").run(
+      [text3[0], ...text3.slice(0, -1)].join(','),
+      ad3,
     )
     expect(adMonthMismatches(s).length).toBeGreaterThan(0)
     pacing.pause = async () => {
