@@ -48,7 +48,7 @@ const JOB_TITLES: Record<string, string> = {
   'import:csv': 'CSV import',
   'ml:train': 'Model training',
   'store:check': 'Store check',
-  'store:upgrade': 'Finishing the update of the store',
+  'store:upgrade': 'Finishing the data update',
   'pages:prepare': 'Preparing pages',
 }
 
