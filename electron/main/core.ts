@@ -23,6 +23,7 @@ import { FxRepo } from './store/repos/fx-repo'
 import { KvRepo } from './store/repos/kv-repo'
 import { ScopeRepo } from './store/repos/scope-repo'
 import { WorkspaceRepo } from './store/repos/workspace-repo'
+import { demoWorldRef } from './sync/demo-connections'
 import { DemoService, demoBuildJob } from './sync/demo-service'
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/channels'
 import { alertsModule } from './alerts/module'
@@ -267,7 +268,12 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     const yesterday = services.demo.config({}).endDate
     const stale = last !== null && daysBetween(last, yesterday) >= DEMO_STALE_DAYS
     if (!pending && (!services.demo.hasAnyWorkspace() || stale)) {
-      startupJobId = jobs.enqueue('demo:build', { ...options.demo })
+      // A stale demo is rebuilt at its own size (a 10,000-campaign demo built with the CLI stays one).
+      const previous = stale ? demoWorldRef(store.sqlite) : null
+      const size = previous
+        ? { seed: previous.seed, campaigns: previous.campaigns, days: previous.days, preset: previous.preset }
+        : {}
+      startupJobId = jobs.enqueue('demo:build', { ...size, ...options.demo })
     }
   }
   // A large store opened without its integrity check: checked now on a worker thread (jobs panel).

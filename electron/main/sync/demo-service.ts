@@ -84,7 +84,11 @@ export class DemoService {
     const cfg = this.config(p)
     const world = buildWorld(cfg)
     ctx?.progress('Preparing', 0, 1, 'Removing the previous demo workspace')
-    this.repo.deleteDemo()
+    for (const step of this.repo.deleteDemoSteps()) {
+      step()
+      if (ctx) throwIfAborted(ctx.signal)
+      await breathe()
+    }
     const ids = this.repo.insertEntities(world, this.now().toISOString())
     const from = addDays(cfg.endDate, -(cfg.days - 1))
     // The last stored day: the window's end, or `through` when later days are held back.

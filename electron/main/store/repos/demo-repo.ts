@@ -11,6 +11,9 @@ export interface DemoIds {
   ads: Map<string, number>
 }
 
+/** Entities deleted per transaction when a demo is removed (each cascades to what refers to it). */
+const ENTITIES_PER_PIECE = 2_000
+
 /** SQL of the demo workspace: find, delete and insert the simulator's world. */
 export class DemoRepo {
   private readonly metrics: MetricsRepo
@@ -37,22 +40,57 @@ export class DemoRepo {
     return !!this.sqlite.prepare('SELECT 1 FROM workspaces LIMIT 1').get()
   }
 
-  /** Delete every demo workspace with its rows (user workspaces are never touched). */
-  deleteDemo(): void {
-    const ids = this.sqlite.prepare('SELECT id FROM workspaces WHERE is_demo = 1').all() as { id: number }[]
-    const accounts = 'SELECT id FROM ad_accounts WHERE workspace_id = ?'
-    this.sqlite
-      .transaction(() => {
-        for (const { id } of ids) {
-          this.sqlite.prepare(`DELETE FROM account_daily WHERE account_id IN (${accounts})`).run(id)
-          this.sqlite.prepare(`DELETE FROM campaign_cum WHERE account_id IN (${accounts})`).run(id)
-          this.sqlite.prepare(`DELETE FROM ad_month WHERE account_id IN (${accounts})`).run(id)
-          this.sqlite.prepare(`DELETE FROM ad_month_days WHERE account_id IN (${accounts})`).run(id)
-          this.sqlite.prepare(`DELETE FROM daily_metrics WHERE account_id IN (${accounts})`).run(id)
-          this.sqlite.prepare('DELETE FROM workspaces WHERE id = ?').run(id)
+  /**
+   * The removal of every demo workspace with its rows (user workspaces are never touched), as pieces
+   * the caller runs one at a time with a turn of the event loop between: a transaction each, of one
+   * account-day of rows, one account-month of its per-ad months or `ENTITIES_PER_PIECE` entities. In
+   * one transaction the large demo's 12.4M rows took 12 s and its 128,000 ads and creatives minutes,
+   * all on the core's thread. A removal cut short (a crash) leaves the rest to the next one.
+   */
+  *deleteDemoSteps(): Generator<() => void> {
+    const q = this.sqlite
+    const tx =
+      (run: () => void): (() => void) =>
+      () =>
+        q.transaction(run).immediate()
+    const workspaces = q.prepare('SELECT id FROM workspaces WHERE is_demo = 1').pluck().all() as number[]
+    for (const ws of workspaces) {
+      const accounts = q
+        .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ? ORDER BY id')
+        .pluck()
+        .all(ws) as number[]
+      for (const account of accounts) {
+        const days = q
+          .prepare('SELECT date FROM account_daily WHERE account_id = ? ORDER BY date')
+          .pluck()
+          .all(account) as string[]
+        const delDay = q.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date = ?')
+        for (const day of days) yield tx(() => delDay.run(account, day))
+        const months = q
+          .prepare('SELECT DISTINCT month FROM ad_month WHERE account_id = ? ORDER BY month')
+          .pluck()
+          .all(account) as string[]
+        for (const month of months)
+          yield tx(() => {
+            q.prepare('DELETE FROM ad_month WHERE account_id = ? AND month = ?').run(account, month)
+            q.prepare('DELETE FROM ad_month_days WHERE account_id = ? AND month = ?').run(account, month)
+          })
+        // What is left of the account's rows (days without a rollup row, packed days of other months) and its rollups.
+        yield tx(() => {
+          for (const table of ['daily_metrics', 'ad_month', 'ad_month_days', 'account_daily', 'campaign_cum'])
+            q.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(account)
+        })
+        // Entities, children first, a piece at a time (each deletion cascades to what refers to it).
+        for (const table of ['ads', 'creatives', 'ad_sets', 'campaigns']) {
+          const del = q.prepare(
+            `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE account_id = ? LIMIT ${ENTITIES_PER_PIECE})`,
+          )
+          let more = true
+          while (more) yield tx(() => void (more = del.run(account).changes > 0))
         }
-      })
-      .immediate()
+      }
+      yield tx(() => void q.prepare('DELETE FROM workspaces WHERE id = ?').run(ws))
+    }
   }
 
   /** Write a batch of daily rows in one transaction; returns how many. */

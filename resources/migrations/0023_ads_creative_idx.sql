@@ -1,0 +1,1 @@
+CREATE INDEX `ads_creative_idx` ON `ads` (`creative_id`);
