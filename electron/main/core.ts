@@ -112,7 +112,7 @@ const BIG_JOBS: ReadonlySet<string> = new Set([
   'store:upgrade',
 ])
 /** Big jobs that write the store: no memory release while one runs (its end asks for one). */
-const WRITER_JOBS: ReadonlySet<string> = new Set(['sync:run', 'import:csv', 'demo:build'])
+const WRITER_JOBS: ReadonlySet<string> = new Set(['sync:run', 'import:csv', 'demo:build', 'store:upgrade'])
 
 /**
  * How long after the start the `store:upgrade` job waits: the window's first pages come first (they
@@ -266,7 +266,8 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
       .some((j) => j.kind === 'demo:build' && (j.status === 'queued' || j.status === 'running'))
     const last = services.demo.demoLastDate()
     const yesterday = services.demo.config({}).endDate
-    const stale = last !== null && daysBetween(last, yesterday) >= DEMO_STALE_DAYS
+    // A demo with no days left (its removal cut short by a cancel) is rebuilt too.
+    const stale = services.demo.hasDemoWorkspace() && (last === null || daysBetween(last, yesterday) >= DEMO_STALE_DAYS)
     if (!pending && (!services.demo.hasAnyWorkspace() || stale)) {
       // A stale demo is rebuilt at its own size (a 10,000-campaign demo built with the CLI stays one).
       const previous = stale ? demoWorldRef(store.sqlite) : null
@@ -311,7 +312,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
         throw new RunLaterError(new Date(upgradeAfter), 'Waits until the first pages are shown')
       const result = await runAdMonthDaysBuild(store, ctx)
       throwIfAborted(ctx.signal)
-      ctx.progress('ad-days', 1, 1, "The ads' daily history is ready")
+      ctx.progress("Ads' daily history", 1, 1, "The ads' daily history is ready")
       return result
     },
   })

@@ -141,21 +141,37 @@ async function start(): Promise<void> {
   const location = storeLocation(platform)
   if (storeNeedsUpgrade(location.path, location.migrationsFolder)) {
     updating = createUpgradeWindow(resourcesDir)
+    // A quit asked for meanwhile (the menu's Quit) waits for the worker: cut short, the backup is left
+    // unfinished and the migration rolled back for nothing.
+    let quitAfter = false
+    const holdQuit = (e: Electron.Event): void => {
+      e.preventDefault()
+      quitAfter = true
+    }
+    app.on('before-quit', holdQuit)
     try {
       await upgradeStore(location.path, location.migrationsFolder)
-    } catch {
-      // Reported by createCore below.
+    } catch (err) {
+      // createCore below opens the store again and reports it (with the way back).
+      console.error(`The data update failed: ${err instanceof Error ? err.message : String(err)}`)
     } finally {
-      if (!updating.isDestroyed()) updating.destroy()
-      updating = null
+      app.off('before-quit', holdQuit)
+    }
+    if (quitAfter) {
+      app.exit(0)
+      return
     }
   }
   try {
-    // Migrations run inside createCore, before the bridge registers any handler (none are left after an upgrade).
+    // Migrations run inside createCore, before the bridge registers any handler (none are left after an
+    // upgrade; after a failed one it tries again here, with the updating window still shown).
     core = createCore(platform, { seedDemo: true, validateOutput: !app.isPackaged })
   } catch (err) {
     await offerRecovery(err, platform.clock.now())
     return
+  } finally {
+    if (updating && !updating.isDestroyed()) updating.destroy()
+    updating = null
   }
   registerBridge(core, () => win)
   // Timers run late across a laptop's sleep: a job waiting for a time that passed meanwhile (a

@@ -82,6 +82,8 @@ export function createUpgradeWindow(resourcesDir: string): BrowserWindow {
     height: 220,
     useContentSize: true,
     resizable: false,
+    // Closing it would leave the app with no window and no tray while the store is updated.
+    closable: false,
     maximizable: false,
     fullscreenable: false,
     show: false,

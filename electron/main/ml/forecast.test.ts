@@ -93,6 +93,7 @@ describe('forecast models', () => {
       metrics: string
       artifact: string
     }
+    expect(row, 'the first test trains the model these figures are of').toBeDefined()
     const a = JSON.parse(row.artifact) as Record<'conversions' | 'revenue', Record<string, unknown>> & {
       tierBounds: number[]
     }

@@ -53,7 +53,8 @@ export const StoreCheckPayloadSchema = z.object({}).strict()
 
 /**
  * `store:upgrade`: data a migration left to build after the start (migration 0022: each ad's packed
- * days, `ad_month_days`, of the accounts in `ad_month_days_pending`), in slices on the core's thread.
+ * days, `ad_month_days`, of the accounts in `ad_month_days_pending`), on a worker thread with its own
+ * connection (sliced on the core's thread for in-memory stores).
  */
 export const StoreUpgradePayloadSchema = z.object({}).strict()
 

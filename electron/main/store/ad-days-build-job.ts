@@ -24,10 +24,10 @@ export function runAdMonthDaysBuild(
 ): Promise<AdMonthDaysBuildResult & { ranIn: 'worker' | 'inline' }> {
   const progress = (index: number, accounts: number, month: string | null): void =>
     ctx.progress(
-      'ad-days',
+      "Ads' daily history",
       index,
       accounts,
-      `Preparing the ads' daily history: account ${index + 1} of ${accounts}${month ? `, ${month}` : ''}`,
+      `Account ${index + 1} of ${accounts} in progress${month ? `, ${month}` : ''}`,
     )
   const url = store.path === ':memory:' ? null : workerEntryUrl(import.meta.url, 'ad-days-worker')
   if (!url)
@@ -45,9 +45,12 @@ export function runAdMonthDaysBuild(
       ctx.signal.removeEventListener('abort', onAbort)
       f()
     }
+    // Settled once the thread is gone (the piece under way rolled back), so the job that asked it to
+    // give way starts after it.
     const onAbort = (): void => {
-      void w.terminate()
-      settle(() => reject(new Error('The store update was stopped')))
+      void w
+        .terminate()
+        .finally(() => settle(() => reject(new Error("The update of the ads' daily history was stopped"))))
     }
     ctx.signal.addEventListener('abort', onAbort, { once: true })
     w.on('message', (m: AdDaysMessage) => {
@@ -57,6 +60,12 @@ export function runAdMonthDaysBuild(
       else settle(() => reject(new Error(m.message)))
     })
     w.once('error', (e) => settle(() => reject(e)))
-    w.once('exit', (code) => settle(() => reject(new Error(`The store update stopped (worker exit ${code})`))))
+    w.once('exit', (code) =>
+      settle(() =>
+        reject(
+          new Error(`The update of the ads' daily history stopped unexpectedly (worker exit ${code}); it is retried`),
+        ),
+      ),
+    )
   })
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import * as schema from './schema'
 import { applyPragmas, connectStore, type Sqlite } from './connect'
@@ -68,10 +68,15 @@ function backupBeforeMigrate(sqlite: Sqlite, path: string, fromVersion: number, 
   const dir = dirname(path)
   const stamp = now.toISOString().replace(/[:.]/g, '-')
   const target = join(dir, `${basename(path)}.backup-v${fromVersion}-${stamp}`)
-  sqlite.prepare('VACUUM INTO ?').run(target)
+  // Written under another name and renamed when whole: a backup cut short (the app quit, the disk
+  // full) is never counted among the three kept, so it never pushes a good one out.
   const prefix = `${basename(path)}.backup-`
+  for (const f of readdirSync(dir))
+    if (f.startsWith(prefix) && f.endsWith('.partial')) rmSync(join(dir, f), { force: true })
+  sqlite.prepare('VACUUM INTO ?').run(`${target}.partial`)
+  renameSync(`${target}.partial`, target)
   const old = readdirSync(dir)
-    .filter((f) => f.startsWith(prefix))
+    .filter((f) => f.startsWith(prefix) && !f.endsWith('.partial'))
     .sort()
   for (const f of old.slice(0, Math.max(0, old.length - KEEP_BACKUPS))) rmSync(join(dir, f), { force: true })
   return target
@@ -194,8 +199,9 @@ export function openStore(opts: OpenOptions): Store {
  * store). A file that cannot be read answers false: opening it reports what is wrong.
  */
 export function storeNeedsUpgrade(path: string, migrationsFolder: string): boolean {
-  if (path === ':memory:' || !existsSync(path)) return false
+  if (path === ':memory:') return false
   if (existsSync(pendingRestoreFile(path))) return true
+  if (!existsSync(path)) return false
   let sqlite: Sqlite | null = null
   try {
     sqlite = new Database(path, { readonly: true, fileMustExist: true })

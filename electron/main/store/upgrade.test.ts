@@ -1,6 +1,6 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sourceResourcesDir } from '../platform/node'
 import { openStore, storeNeedsUpgrade } from './db'
@@ -70,6 +70,26 @@ describe('the first open after an update', () => {
     const before = readFileSync(path)
     await expect(upgradeStore(path, join(tmp(), 'no-migrations'))).rejects.toThrow(/No migrations found/)
     expect(readFileSync(path).equals(before)).toBe(true)
+  })
+
+  it('a migration that fails after the backup leaves the store at its version and one whole backup', async () => {
+    const path = olderStore(1)
+    const broken = join(tmp(), 'migrations')
+    cpSync(migrations, broken, { recursive: true })
+    const journal = JSON.parse(readFileSync(join(broken, 'meta', '_journal.json'), 'utf8')) as {
+      entries: { tag: string }[]
+    }
+    const lastTag = (journal.entries.at(-1) as { tag: string }).tag
+    writeFileSync(join(broken, `${lastTag}.sql`), 'CREATE TABLE broken (;')
+    await expect(upgradeStore(path, broken)).rejects.toThrow(/CREATE TABLE broken/)
+    expect(storeNeedsUpgrade(path, migrations)).toBe(true)
+    const dir = dirname(path)
+    const backups = readdirSync(dir).filter((f) => f.includes('.backup-'))
+    expect(backups).toHaveLength(1)
+    expect(backups[0]).not.toMatch(/\.partial$/)
+    // The next start's upgrade (the release's migrations) goes through, with the data.
+    const r = await upgradeStore(path, migrations)
+    expect(r.schemaVersion).toBe(journalLength)
   })
 
   it('shows a page that runs no script and loads nothing (resources/upgrade.html)', () => {

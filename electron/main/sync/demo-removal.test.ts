@@ -91,4 +91,24 @@ describe('removing the demo workspace', () => {
     expect(later.jobs.result(later.startupJobId as number)).toMatchObject({ campaigns: 9, to: '2026-06-19' })
     expect(leftOf(later, old)).toEqual(none)
   })
+
+  it('a demo left with no days (its removal cancelled part-way) is rebuilt at the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-demo-'))
+    dirs.push(dir)
+    const dbPath = join(dir, 'marketing-engine.db')
+    const now = (): Date => new Date('2026-06-15T12:00:00Z')
+    const first = createTestCore({ dbPath, seedDemo: true, demo: { campaigns: 6, days: 20 }, now })
+    expect((await first.jobs.waitFor(first.startupJobId as number)).status).toBe('succeeded')
+    // The removal's pieces up to the rows of every account (what a cancel can leave).
+    for (const step of new DemoRepo(first.store.sqlite, 'Demo').deleteDemoSteps()) {
+      step()
+      if (first.store.sqlite.prepare('SELECT count(*) FROM account_daily').pluck().get() === 0) break
+    }
+    await first.close()
+    const again = createTestCore({ dbPath, seedDemo: true, now })
+    cores.push(again)
+    expect(again.startupJobId).not.toBeNull()
+    expect((await again.jobs.waitFor(again.startupJobId as number)).status).toBe('succeeded')
+    expect(again.jobs.result(again.startupJobId as number)).toMatchObject({ campaigns: 6 })
+  })
 })

@@ -74,6 +74,10 @@ export class DemoService {
     return this.repo.lastDate()
   }
 
+  hasDemoWorkspace(): boolean {
+    return this.repo.hasDemoWorkspace()
+  }
+
   hasAnyWorkspace(): boolean {
     return this.repo.hasAnyWorkspace()
   }

@@ -36,6 +36,10 @@ export class DemoRepo {
     return r.d
   }
 
+  hasDemoWorkspace(): boolean {
+    return !!this.sqlite.prepare('SELECT 1 FROM workspaces WHERE is_demo = 1 LIMIT 1').get()
+  }
+
   hasAnyWorkspace(): boolean {
     return !!this.sqlite.prepare('SELECT 1 FROM workspaces LIMIT 1').get()
   }
