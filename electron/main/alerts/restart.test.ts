@@ -29,8 +29,11 @@ describe('alerts survive a SIGKILL before delivery', { timeout: 180_000 }, () =>
       const verifier = new Webhook(secret)
       const seen: { id: string; alertIds: number[] }[] = []
       let badSignatures = 0
-      // Each answer takes a little while, so requests are in flight when the kill lands.
-      const receiver = await startHttpReceiver((req, res) => {
+      // Each answer takes a little while, so requests are in flight when the kill lands; while the first
+      // process runs, requests after the first `killAfter` get no answer at all, so it cannot deliver
+      // everything and exit before the kill (under CI load it once did: not killed).
+      let phase: 'raise' | 'resume' = 'raise'
+      const receiver = await startHttpReceiver((req, res, index) => {
         try {
           const payload = WebhookPayloadSchema.parse(
             verifier.verify(req.body, {
@@ -40,6 +43,7 @@ describe('alerts survive a SIGKILL before delivery', { timeout: 180_000 }, () =>
             }),
           )
           seen.push({ id: String(req.headers['webhook-id']), alertIds: payload.data.alerts.map((a) => a.id) })
+          if (phase === 'raise' && index >= killAfter) return
           setTimeout(() => res.writeHead(200).end('ok'), 15)
         } catch {
           badSignatures++
@@ -60,6 +64,7 @@ describe('alerts survive a SIGKILL before delivery', { timeout: 180_000 }, () =>
       const beforeRestart = new Set(seen.map((s) => s.id)).size
       expect(beforeRestart).toBeLessThan(ALERTS)
 
+      phase = 'resume'
       const second = await runChild(CHILD, { ...env, ME_PHASE: 'resume' })
       expect(second.out).toContain(`DONE ${ALERTS} 0`)
 

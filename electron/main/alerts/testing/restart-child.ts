@@ -39,7 +39,10 @@ async function main(): Promise<void> {
         link: '/alerts',
       })
     process.stdout.write('RAISED\n')
-    // Delivery runs on the service's timer; the parent kills this process.
+    // Delivery runs on the service's timer; the parent kills this process. A pending promise alone does
+    // not keep Node running: once every delivery was done the process exited by itself before the kill
+    // (a CI run: `killed` false), so a timer holds it.
+    setInterval(() => undefined, 60_000)
     await new Promise(() => undefined)
   }
   // Resume: the restarted owner delivers what the killed one left (same message ids).
