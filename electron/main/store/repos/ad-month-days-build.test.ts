@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { dateRange } from '../../../../shared/domain/dates'
 import { createTestCore } from '../../test-support'
 import type { Sqlite } from '../db'
@@ -331,5 +331,101 @@ describe('the store:upgrade job', () => {
     } finally {
       await other.close()
     }
+  })
+})
+
+describe('the build and writes across a month boundary, and a last month emptied (review 10, finding 5)', () => {
+  let core: ReturnType<typeof createTestCore>
+  let s: Sqlite
+  let seeded: Seeded
+  // A store per case: a case that fails leaves its account pending, which no other case expects.
+  beforeEach(() => {
+    core = createTestCore({ startJobs: false })
+    s = core.store.sqlite
+    seeded = seed(s, core.workspaces.create('Boundaries', 'USD'), 7)
+  })
+  afterEach(() => core.close())
+
+  const cursorOf = (accountId: number): unknown =>
+    s.prepare('SELECT month, ad_from FROM ad_month_days_pending WHERE account_id = ?').raw().get(accountId)
+  /** Pieces (one ad each) until the account's build is in `month` past its first ad (`ad_from` set). */
+  function buildInto(build: AdMonthDaysBuild, accountId: number, month: string): void {
+    for (let i = 0; i < 100; i++) {
+      const at = cursorOf(accountId) as [string, number | null]
+      if (at[0] === month && at[1] !== null) return
+      build.piece(accountId)
+    }
+    throw new Error(`the build never reached ${month}`)
+  }
+
+  it('a restatement over Jan 30 – Feb 2 (refresh) while February is part-built moves the build back to January', () => {
+    const { accountId: a, campaigns: ads } = seeded.accounts[0] as Seeded['accounts'][number]
+    const m = new MetricsRepo(s)
+    asAfterTheUpdate(s, [a])
+    const build = new AdMonthDaysBuild(s, 7)
+    buildInto(build, a, '2026-02')
+    s.transaction(() => {
+      s.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?').run(
+        a,
+        '2026-01-30',
+        '2026-02-02',
+      )
+      m.upsert(rows(lcg(21), a, ads, '2026-01-30', '2026-02-02'))
+      m.refreshRollups(a, '2026-01-30', '2026-02-02')
+    }).immediate()
+    // Back to the first month written (refreshDays rewinding to `to`'s month would leave it in February).
+    expect(cursorOf(a)).toEqual(['2026-01', null])
+    expect(buildPendingAdMonthDays(s, 7).accounts).toBe(1)
+    expect(adMonthMismatches(s)).toEqual([])
+    readersMatchScan(s, seeded)
+  })
+
+  it('a backfill chunk over Jan 30 – Feb 2 (add) while February is part-built moves the build back to January', () => {
+    const { accountId: b, campaigns: ads } = seeded.accounts[1] as Seeded['accounts'][number]
+    const m = new MetricsRepo(s)
+    // Days Jan 30 – Feb 2 without rows (the chunk's days had none), then the update.
+    s.transaction(() => {
+      s.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ?').run(
+        b,
+        '2026-01-30',
+        '2026-02-02',
+      )
+      m.refreshRollups(b, '2026-01-30', '2026-02-02')
+    }).immediate()
+    expect(adMonthMismatches(s)).toEqual([])
+    asAfterTheUpdate(s, [b])
+    const build = new AdMonthDaysBuild(s, 7)
+    buildInto(build, b, '2026-02')
+    s.transaction(() => {
+      backfill(m, b, rows(lcg(22), b, ads, '2026-01-30', '2026-02-02'), '2026-01-30', '2026-02-02')
+      m.refreshAccountDays(b, '2026-01-30', '2026-02-02')
+    }).immediate()
+    // Back to the chunk's first month (add rewinding to its last month would leave it in February).
+    expect(cursorOf(b)).toEqual(['2026-01', null])
+    expect(buildPendingAdMonthDays(s, 7).accounts).toBe(1)
+    expect(adMonthMismatches(s)).toEqual([])
+    readersMatchScan(s, seeded)
+  })
+
+  it('every row of the last month deleted after the build packed some of it: the build’s end removes that month', () => {
+    const { accountId: c } = seeded.accounts[2] as Seeded['accounts'][number]
+    const m = new MetricsRepo(s)
+    asAfterTheUpdate(s, [c])
+    const build = new AdMonthDaysBuild(s, 7)
+    buildInto(build, c, '2026-03')
+    const march = (): unknown =>
+      s.prepare("SELECT count(*) FROM ad_month_days WHERE account_id = ? AND month = '2026-03'").pluck().get(c)
+    expect(march()).toBe(1)
+    s.transaction(() => {
+      s.prepare("DELETE FROM daily_metrics WHERE account_id = ? AND date >= '2026-03-01'").run(c)
+      m.refreshRollups(c, '2026-03-01', LAST)
+    }).immediate()
+    // The writer left the packed days to the build: March's piece is still there.
+    expect(march()).toBe(1)
+    expect(cursorOf(c)).toEqual(['2026-03', null])
+    expect(buildPendingAdMonthDays(s, 7).accounts).toBe(1)
+    expect(march()).toBe(0)
+    expect(adMonthMismatches(s)).toEqual([])
+    readersMatchScan(s, seeded)
   })
 })
