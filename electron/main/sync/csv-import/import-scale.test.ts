@@ -325,6 +325,10 @@ describe('CSV import at scale', () => {
       [text3[0], ...text3.slice(0, -1)].join(','),
       ad3,
     )
+    // And a fourth ad's February row gone from ad_month (its replaced rows have its own ad set, but no
+    // month row takes their difference: that month is rebuilt from its rows).
+    const ad5 = adOf('Ad 5').id
+    s.prepare("DELETE FROM ad_month WHERE ad_id = ? AND month = '2026-02'").run(ad5)
     expect(adMonthMismatches(s).length).toBeGreaterThan(0)
     pacing.pause = async () => {
       await new Promise((r) => setImmediate(r))
@@ -333,6 +337,29 @@ describe('CSV import at scale', () => {
     // Every day of the three months, once: 30 ads from January 15th, 5 more from February 1st.
     const days = s.prepare('SELECT sum(days) FROM ad_month WHERE account_id = ?').pluck().get(account)
     expect(days).toBe(30 * dateRange('2026-01-15', '2026-03-20').length + 5 * 48)
+    // An ad with rows under two ad sets in one month (Ad 4's first five days of March still under the
+    // set it moved from, as a synced ad's rows), one of those days re-imported under its own set: its
+    // month is rebuilt. Adding the day's difference to the own set's month row would leave the day's
+    // old row counted under the other set.
+    const ad4 = adOf('Ad 4')
+    s.prepare(
+      "UPDATE daily_metrics SET ad_set_id = ? WHERE ad_id = ? AND date BETWEEN '2026-03-01' AND '2026-03-05'",
+    ).run(other, ad4.id)
+    s.transaction(() => new AdMonthRollup(s).refresh(account, '2026-03-01', '2026-03-31')).immediate()
+    const setsOf4 = (): unknown[] =>
+      s
+        .prepare("SELECT ad_set_id, days FROM ad_month WHERE ad_id = ? AND month = '2026-03' ORDER BY ad_set_id")
+        .raw()
+        .all(ad4.id)
+    const bySet = (own: number): unknown[] =>
+      [
+        [ad4.set, own],
+        [other, 20 - own],
+      ].sort((x, y) => (x[0] as number) - (y[0] as number))
+    expect(setsOf4()).toEqual(bySet(15))
+    expect(adMonthMismatches(s)).toEqual([])
+    await run(csv(5, '2026-03-03', '2026-03-03', 7))
+    expect(setsOf4()).toEqual(bySet(16))
     // The account's packed days built through February only (a store just updated, migration 0022):
     // an import with replaced rows keeps ad_month, leaves the packed days to the build and moves it
     // back to its first month.
