@@ -133,16 +133,16 @@ export class ImportRepo {
          impressions, clicks, reach, conversions, conversion_value_micros AS conversionValueMicros,
          video_views AS videoViews`,
     )
-    const args: (string | number)[] = []
+    const args: (string | number | null)[] = []
     return (accountId, keys) => {
       const out = new Map<string, ReplacedRow>()
       for (let at = 0; at < keys.length; at += JOURNAL_KEYS) {
         args.length = 0
         for (let j = at; j < at + JOURNAL_KEYS; j++) {
           const k = keys[j]
-          // Past the last key: a key no row has.
+          // Past the last key: (NULL, NULL), which no row matches (a '' date is an error in PostgreSQL).
           if (k) args.push(k.date, k.adId)
-          else args.push('', -1)
+          else args.push(null, null)
         }
         args.push(accountId)
         for (const r of st.all(...args) as (ReplacedRow & { date: string; adId: number })[])
