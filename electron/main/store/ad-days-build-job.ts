@@ -62,9 +62,7 @@ export function runAdMonthDaysBuild(
     w.once('error', (e) => settle(() => reject(e)))
     w.once('exit', (code) =>
       settle(() =>
-        reject(
-          new Error(`The update of the ads' daily history stopped unexpectedly (worker exit ${code}); it is retried`),
-        ),
+        reject(new Error(`The update of the ads' daily history stopped unexpectedly (worker exit ${code})`)),
       ),
     )
   })
