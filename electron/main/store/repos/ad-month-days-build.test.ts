@@ -6,12 +6,11 @@ import { dateRange } from '../../../../shared/domain/dates'
 import { createTestCore } from '../../test-support'
 import type { Sqlite } from '../db'
 import { AdMonthDaysBuild, adMonthDaysPending, buildPendingAdMonthDays } from './ad-month-days-build'
-import { AdMonthSums } from './ad-month-rollup'
 import { CreativesRepo } from './creatives-repo'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { RecommendationsRepo } from './recommendations-repo'
 import { packedAdDays, ReportAdsRepo } from './report-ads-repo'
-import { adMonthDaysMismatches, adMonthMismatches, lcg, seedAccount, type SeededCampaign } from './testing'
+import { adMonthDaysMismatches, adMonthMismatches, backfill, lcg, seedAccount, type SeededCampaign } from './testing'
 
 const FIRST = '2026-01-20'
 const LAST = '2026-03-10'
@@ -70,21 +69,6 @@ function rows(
       source: 'sync' as const,
     })),
   )
-}
-
-/** A backfill chunk as the sync writer writes it: rows inserted, their days appended (`AdMonthRollup.add`). */
-function backfill(m: MetricsRepo, accountId: number, list: DailyMetricInput[], from: string, to: string): void {
-  const dates = dateRange(from, to)
-  const months = [...new Set(dates.map((d) => d.slice(0, 7)))]
-  const sums = new AdMonthSums(months, dates)
-  const sorted = [...list].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.adId - b.adId))
-  const values = new Float64Array(7)
-  for (const r of sorted) {
-    values.set([r.spendMicros, r.impressions, r.clicks, r.reach, r.conversions, r.conversionValueMicros, r.videoViews])
-    sums.add(months.indexOf(r.date.slice(0, 7)), dates.indexOf(r.date), r.adId, r.adSetId, r.campaignId, values, 0)
-  }
-  m.upsert(sorted, true)
-  m.adMonths.add(accountId, sums)
 }
 
 /** The store as the update leaves it: these accounts' packed days gone and the accounts pending (0021 + 0022). */

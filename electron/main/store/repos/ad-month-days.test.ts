@@ -9,7 +9,7 @@ import { CreativesRepo } from './creatives-repo'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { RecommendationsRepo } from './recommendations-repo'
 import { ReportAdsRepo } from './report-ads-repo'
-import { adMonthDaysMismatches, adMonthMismatches, lcg, seedAccount, type SeededCampaign } from './testing'
+import { adMonthDaysMismatches, adMonthMismatches, backfill, lcg, seedAccount, type SeededCampaign } from './testing'
 
 type TestCore = ReturnType<typeof createTestCore>
 let core: TestCore
@@ -73,21 +73,6 @@ function scan(
        WHERE d.ad_id IN (${ids.map(() => '?').join(',')}) AND d.date BETWEEN ? AND ? ORDER BY d.ad_id, d.date`,
     )
     .all(...ids, from, to) as { ad_id: number; date: string; impressions: number; clicks: number }[]
-}
-
-/** A backfill chunk as the sync writer writes it: rows inserted, their days appended (`AdMonthRollup.add`). */
-function backfill(m: MetricsRepo, account: number, list: DailyMetricInput[], from: string, to: string): void {
-  const dates = dateRange(from, to)
-  const months = [...new Set(dates.map((d) => d.slice(0, 7)))]
-  const sums = new AdMonthSums(months, dates)
-  const sorted = [...list].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.adId - b.adId))
-  const values = new Float64Array(7)
-  for (const r of sorted) {
-    values.set([r.spendMicros, r.impressions, r.clicks, r.reach, r.conversions, r.conversionValueMicros, r.videoViews])
-    sums.add(months.indexOf(r.date.slice(0, 7)), dates.indexOf(r.date), r.adId, r.adSetId, r.campaignId, values, 0)
-  }
-  m.upsert(sorted, true)
-  m.adMonths.add(account, sums)
 }
 
 /** Every reader of ad days answers what a scan of daily_metrics gives. */

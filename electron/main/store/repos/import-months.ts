@@ -1,19 +1,13 @@
 import { dateRange } from '../../../../shared/domain/dates'
+import type { DailyMetricValues } from '../../../../shared/domain/metrics'
 import type { Sqlite } from '../db'
 import { AdMonthRollup, AdMonthSums } from './ad-month-rollup'
 import type { DailyMetricInput } from './metrics-repo'
 
 /** What a written row replaced (the import journal's copy of it), or undefined for a key that had no row. */
-export interface ReplacedRow {
+export interface ReplacedRow extends DailyMetricValues {
   adSetId: number
   campaignId: number
-  spendMicros: number
-  impressions: number
-  clicks: number
-  reach: number
-  conversions: number
-  conversionValueMicros: number
-  videoViews: number
 }
 
 /** The values `AdMonthSums.add` takes, in its order. */

@@ -1,5 +1,6 @@
 import type { Sqlite } from '../db'
 import { dateRange } from '../../../../shared/domain/dates'
+import { AdMonthSums } from './ad-month-rollup'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 
 /** Deterministic pseudo-random numbers in [0, 1) for tests (no Math.random in tests). */
@@ -191,4 +192,19 @@ export function seedWasteWorld(s: Sqlite, ws: number, externalId: string): { adS
     m.refreshRollups(seeded.accountId, '2026-05-01', '2026-06-30')
   }).immediate()
   return { adSets: seeded.campaigns.map((c) => c.adSetId) }
+}
+
+/** A backfill chunk as the sync writer writes it: rows inserted, their days appended (`AdMonthRollup.add`). */
+export function backfill(m: MetricsRepo, accountId: number, list: DailyMetricInput[], from: string, to: string): void {
+  const dates = dateRange(from, to)
+  const months = [...new Set(dates.map((d) => d.slice(0, 7)))]
+  const sums = new AdMonthSums(months, dates)
+  const sorted = [...list].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.adId - b.adId))
+  const values = new Float64Array(7)
+  for (const r of sorted) {
+    values.set([r.spendMicros, r.impressions, r.clicks, r.reach, r.conversions, r.conversionValueMicros, r.videoViews])
+    sums.add(months.indexOf(r.date.slice(0, 7)), dates.indexOf(r.date), r.adId, r.adSetId, r.campaignId, values, 0)
+  }
+  m.upsert(sorted, true)
+  m.adMonths.add(accountId, sums)
 }
