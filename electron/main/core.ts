@@ -267,7 +267,9 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     const last = services.demo.demoLastDate()
     const yesterday = services.demo.config({}).endDate
     // A demo with no days left (its removal cut short by a cancel) is rebuilt too.
-    const stale = services.demo.hasDemoWorkspace() && (last === null || daysBetween(last, yesterday) >= DEMO_STALE_DAYS)
+    const stale =
+      new StatusRepo(store.sqlite).demoWorkspace() !== null &&
+      (last === null || daysBetween(last, yesterday) >= DEMO_STALE_DAYS)
     if (!pending && (!services.demo.hasAnyWorkspace() || stale)) {
       // A stale demo is rebuilt at its own size (a 10,000-campaign demo built with the CLI stays one).
       const previous = stale ? demoWorldRef(store.sqlite) : null

@@ -74,10 +74,6 @@ export class DemoService {
     return this.repo.lastDate()
   }
 
-  hasDemoWorkspace(): boolean {
-    return this.repo.hasDemoWorkspace()
-  }
-
   hasAnyWorkspace(): boolean {
     return this.repo.hasAnyWorkspace()
   }

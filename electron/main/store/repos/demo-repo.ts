@@ -36,10 +36,6 @@ export class DemoRepo {
     return r.d
   }
 
-  hasDemoWorkspace(): boolean {
-    return !!this.sqlite.prepare('SELECT 1 FROM workspaces WHERE is_demo = 1 LIMIT 1').get()
-  }
-
   hasAnyWorkspace(): boolean {
     return !!this.sqlite.prepare('SELECT 1 FROM workspaces LIMIT 1').get()
   }
@@ -58,6 +54,9 @@ export class DemoRepo {
       () =>
         q.transaction(run).immediate()
     const workspaces = q.prepare('SELECT id FROM workspaces WHERE is_demo = 1').pluck().all() as number[]
+    const delDay = q.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date = ?')
+    const delMonth = q.prepare('DELETE FROM ad_month WHERE account_id = ? AND month = ?')
+    const delMonthDays = q.prepare('DELETE FROM ad_month_days WHERE account_id = ? AND month = ?')
     for (const ws of workspaces) {
       const accounts = q
         .prepare('SELECT id FROM ad_accounts WHERE workspace_id = ? ORDER BY id')
@@ -68,7 +67,6 @@ export class DemoRepo {
           .prepare('SELECT date FROM account_daily WHERE account_id = ? ORDER BY date')
           .pluck()
           .all(account) as string[]
-        const delDay = q.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date = ?')
         for (const day of days) yield tx(() => delDay.run(account, day))
         const months = q
           .prepare('SELECT DISTINCT month FROM ad_month WHERE account_id = ? ORDER BY month')
@@ -76,8 +74,8 @@ export class DemoRepo {
           .all(account) as string[]
         for (const month of months)
           yield tx(() => {
-            q.prepare('DELETE FROM ad_month WHERE account_id = ? AND month = ?').run(account, month)
-            q.prepare('DELETE FROM ad_month_days WHERE account_id = ? AND month = ?').run(account, month)
+            delMonth.run(account, month)
+            delMonthDays.run(account, month)
           })
         // What is left of the account's rows (days without a rollup row, packed days of other months) and its rollups.
         yield tx(() => {
