@@ -113,6 +113,8 @@ const BIG_JOBS: ReadonlySet<string> = new Set([
 ])
 /** Big jobs that write the store: no memory release while one runs (its end asks for one). */
 const WRITER_JOBS: ReadonlySet<string> = new Set(['sync:run', 'import:csv', 'demo:build', 'store:upgrade'])
+/** Jobs at whose end a `store:upgrade` that did not finish (failed, cancelled) is queued again. */
+const UPGRADE_RETRY_AFTER: ReadonlySet<string> = new Set(['sync:run', 'import:csv', 'demo:build'])
 
 /**
  * How long after the start the `store:upgrade` job waits: the window's first pages come first (they
@@ -319,8 +321,16 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     },
   })
   // Queued by the store's owner: now, or when this process takes the store over from another.
-  ownership.onAcquired(() => {
-    if (store.sqlite.open && adMonthDaysPending(store.sqlite)) jobs.enqueueOnce('store:upgrade', {})
+  const queueUpgrade = (): void => {
+    if (ownership.isOwner && store.sqlite.open && adMonthDaysPending(store.sqlite))
+      jobs.enqueueOnce('store:upgrade', {})
+  }
+  ownership.onAcquired(queueUpgrade)
+  // A build that failed three times or was cancelled in the jobs panel is queued again when the next
+  // sync, import or demo build ends (until then the pending accounts' ad days are read row by row:
+  // the Creatives window and the recommendations' drafts are slower, never wrong).
+  const offUpgradeRetry = events.on('job:finished', (f) => {
+    if (UPGRADE_RETRY_AFTER.has(f.kind)) queueUpgrade()
   })
   // The desktop app and the preview compute the slow page reads ahead, as a job in the jobs panel
   // (the bench asks for it too); elsewhere a leftover `pages:prepare` job has nothing to do.
@@ -363,6 +373,7 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
     async close() {
       memoryRelease.close()
       offMemoryRelease()
+      offUpgradeRetry()
       stopTrayStatus()
       stopWarm()
       offPageReads()

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { dateRange } from '../../../../shared/domain/dates'
-import { createTestCore } from '../../test-support'
+import { createTestCore, TEST_CALLER } from '../../test-support'
 import type { Sqlite } from '../db'
 import { AdMonthDaysBuild, adMonthDaysPending, buildPendingAdMonthDays } from './ad-month-days-build'
 import { CreativesRepo } from './creatives-repo'
@@ -297,6 +297,37 @@ describe('the store:upgrade job', () => {
       expect(adMonthMismatches(mem.store.sqlite)).toEqual([])
     } finally {
       await mem.close()
+    }
+  })
+
+  it('is queued again when the next sync ends after it was cancelled (review 10, finding 6)', async () => {
+    const c = createTestCore({
+      seedDemo: true,
+      demo: { campaigns: 4, days: 60 },
+      now: () => new Date('2026-06-15T18:00:00Z'),
+      // The build waits (RunLaterError) long enough to be cancelled while queued.
+      storeUpgradeDelayMs: 600_000,
+    })
+    try {
+      expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+      // The demo build's end found nothing pending: none queued.
+      expect(c.jobs.active('store:upgrade')).toEqual([])
+      const ws = c.workspaces.list().find((w) => w.isDemo)?.id as number
+      const accounts = c.store.sqlite.prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?').pluck().all(ws)
+      asAfterTheUpdate(c.store.sqlite, accounts as number[])
+      const first = c.jobs.enqueueOnce('store:upgrade', {}).id
+      expect(c.jobs.cancel(first)).toBe(true)
+      expect((await c.jobs.waitFor(first)).status).toBe('cancelled')
+      expect(c.jobs.active('store:upgrade')).toEqual([])
+      const sync = await c.dispatch('sync:start', { workspaceId: ws }, TEST_CALLER)
+      if (!sync.ok) throw new Error(sync.error.message)
+      expect((await c.jobs.waitFor((sync.value as { jobId: number }).jobId)).status).toBe('succeeded')
+      expect(adMonthDaysPending(c.store.sqlite)).toBe(true)
+      const again = c.jobs.active('store:upgrade')
+      expect(again).toHaveLength(1)
+      expect(again[0]?.id).not.toBe(first)
+    } finally {
+      await c.close()
     }
   })
 
