@@ -1,6 +1,8 @@
 import { useEffect, useRef, type JSX, type ReactNode } from 'react'
 import { ROUTE_TITLES, ROUTE_USES_RANGE, type RouteId } from '../lib/routes'
+import { isActive, useJobsStore } from '../stores/jobs-store'
 import { useRouterStore } from '../stores/router-store'
+import { useWorkspaceStore } from '../stores/workspace-store'
 import { CompareToggle, DateRangePicker } from './DateRangePicker'
 
 interface PageFrameProps {
@@ -38,8 +40,30 @@ export function PageFrame({ id, meta, children }: PageFrameProps): JSX.Element {
         ) : null}
       </header>
       <div className="page" id="main-content" tabIndex={-1}>
+        <DemoRebuildNote />
         {children}
       </div>
     </div>
+  )
+}
+
+/**
+ * While the demo workspace is rebuilt (a start after its last day, or Settings → Reset demo), its old
+ * days are removed piece by piece and the new ones written: every page of the demo says so, since its
+ * figures change until the build ends.
+ */
+function DemoRebuildNote(): JSX.Element | null {
+  const demoShown = useWorkspaceStore(
+    (s) => s.workspaceId === null || (s.workspaces.find((w) => w.id === s.workspaceId)?.isDemo ?? false),
+  )
+  const build = useJobsStore((s) => s.jobs.find((j) => j.kind === 'demo:build' && isActive(j)))
+  if (!demoShown || !build) return null
+  const done = build.total > 1 ? Math.min(99, Math.floor((100 * build.current) / build.total)) : null
+  const where =
+    build.status === 'running' && build.step ? ` (${build.step.toLowerCase()}${done !== null ? `, ${done}%` : ''})` : ''
+  return (
+    <p className="note note--info" role="status" data-testid="demo-rebuild-note">
+      {`The demo workspace is being rebuilt${where}. Its figures change until the build ends; the jobs panel shows its progress.`}
+    </p>
   )
 }
