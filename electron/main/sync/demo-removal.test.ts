@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Core } from '../core'
 import { DemoRepo } from '../store/repos/demo-repo'
+import { FxRepo } from '../store/repos/fx-repo'
 import { createTestCore } from '../test-support'
 
 const cores: Core[] = []
@@ -67,6 +68,22 @@ describe('removing the demo workspace', () => {
     expect(leftOf(c, accounts)).toEqual(none)
     expect(q.prepare('SELECT count(*) FROM workspaces WHERE is_demo = 1').pluck().get()).toBe(0)
     expect(q.prepare('SELECT name FROM ad_accounts WHERE workspace_id = ?').pluck().all(user)).toEqual(['Mine'])
+  })
+
+  it('writes its exchange rates before its rows (pages read the rows meanwhile: the dashboard failed with "no exchange rate" for the EUR account)', async () => {
+    const c = createTestCore({ seedDemo: true, demo: { campaigns: 6, days: 20 }, startJobs: false })
+    cores.push(c)
+    const seen: number[] = []
+    c.events.on('job:progress', (p) => {
+      if (p.kind !== 'demo:build' || p.step !== 'Building rollups' || seen.length) return
+      const demo = c.workspaces.list().find((w) => w.isDemo)
+      seen.push(demo ? new FxRepo(c.store.sqlite).list(demo.id).length : -1)
+    })
+    c.jobs.start()
+    expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+    // At the first account's rollups (its rows written): a rate per month of the 20 days.
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toBeGreaterThan(0)
   })
 
   it('a stale demo is rebuilt at its own size, without the old one', async () => {

@@ -91,6 +91,9 @@ export class DemoService {
     }
     const ids = this.repo.insertEntities(world, this.now().toISOString())
     const from = addDays(cfg.endDate, -(cfg.days - 1))
+    // The rates first: pages read the rows as they are written (the demo's EUR account would fail
+    // the dashboard's conversion with "no exchange rate" until the build's end).
+    this.insertFx(ids.workspaceId, from, cfg.endDate)
     // The last stored day: the window's end, or `through` when later days are held back.
     const last = p.through && p.through < cfg.endDate ? p.through : cfg.endDate
     const estimate = world.ads.reduce((n, a) => {
@@ -137,7 +140,6 @@ export class DemoService {
       await breathe()
     }
     this.repo.insertAnomalies(world, ids)
-    this.insertFx(ids.workspaceId, from, cfg.endDate)
     this.events.emit('data:changed', {
       tables: ['workspaces', 'ad_accounts', 'daily_metrics'],
       workspaceId: ids.workspaceId,
