@@ -128,6 +128,99 @@ describe('window sums from the monthly rollup', () => {
     expect(nonEmpty).toBeGreaterThan(30)
   })
 
+  it('equal whole reads when a month and its ranges are read a few rows per step, ad sets across steps', () => {
+    const s = core.store.sqlite
+    // April's ad sets with ads on both sides of a step's bound (ad_month read two rows per step).
+    const sets = s
+      .prepare(
+        `SELECT ad_set_id FROM ad_month WHERE account_id = ? AND month = '2026-04'
+         GROUP BY ad_set_id HAVING count(*) > 2 AND max(ad_id) - min(ad_id) > 1`,
+      )
+      .pluck()
+      .all(accountId)
+    expect(sets.length).toBeGreaterThan(3)
+    const windows = [
+      { from: '2026-04-01', to: '2026-04-30' },
+      { from: '2026-04-04', to: '2026-05-01' },
+      { from: '2026-03-25', to: '2026-04-26' },
+      { from: '2026-05-10', to: '2026-05-12' },
+    ]
+    const count = (r: WindowSumsReader): { steps: number; value: unknown } => {
+      const it = r.steps(accountId, windows)
+      let steps = 0
+      for (;;) {
+        const x = it.next()
+        if (x.done) return { steps, value: x.value }
+        steps++
+      }
+    }
+    const whole = count(new WindowSumsReader(s))
+    for (const [monthRows, rangeRows] of [
+      [1, 1],
+      [2, 5],
+      [3, 40],
+    ] as const) {
+      const chunked = count(new WindowSumsReader(s, undefined, monthRows, rangeRows))
+      expect(chunked.steps).toBeGreaterThan(whole.steps)
+      expect(chunked.value, `${monthRows} / ${rangeRows} rows per step`).toEqual(whole.value)
+    }
+  })
+
+  it("counts the gap between an ad set's ads read in different steps of its month", () => {
+    const s = core.store.sqlite
+    const ws = core.workspaces.create('Gaps', 'USD')
+    const { accountId: gapAccount, campaigns } = seedAccount(s, ws, 'gap', 1)
+    const { campaignId, adSetId, adId } = campaigns[0] as { campaignId: number; adSetId: number; adId: number }
+    const addAd = (ext: string): number =>
+      Number(
+        s
+          .prepare(
+            "INSERT INTO ads (account_id, campaign_id, ad_set_id, external_id, name, status) VALUES (?, ?, ?, ?, 'Ad', 'active')",
+          )
+          .run(gapAccount, campaignId, adSetId, ext).lastInsertRowid,
+      )
+    // In id order: August 1-10, August 1-3, then August 20-25 (a gap only the last ad shows).
+    const runs: [number, number, number][] = [
+      [adId, 1, 10],
+      [addAd('b'), 1, 3],
+      [addAd('c'), 20, 25],
+    ]
+    const rows: DailyMetricInput[] = runs.flatMap(([id, first, last]) =>
+      dateRange(`2026-08-${String(first).padStart(2, '0')}`, `2026-08-${String(last).padStart(2, '0')}`).map(
+        (date) => ({
+          adId: id,
+          adSetId,
+          campaignId,
+          date,
+          accountId: gapAccount,
+          spendMicros: 1e6,
+          impressions: 100,
+          clicks: 1,
+          reach: 50,
+          conversions: 0,
+          conversionValueMicros: 0,
+          videoViews: 0,
+          provisional: false,
+          source: 'import',
+        }),
+      ),
+    )
+    const m = new MetricsRepo(s)
+    s.transaction(() => {
+      m.upsert(rows)
+      m.refreshRollups(gapAccount, '2026-08-01', '2026-08-25')
+    }).immediate()
+    const windows = [
+      { from: '2026-08-01', to: '2026-08-31' },
+      { from: '2026-08-02', to: '2026-08-24' },
+    ]
+    const whole = new WindowSumsReader(s).read(gapAccount, windows)
+    expect(whole.map((w) => w.adSets.get(adSetId)?.days)).toEqual([16, 14])
+    expect(whole.map((w) => w.campaigns.get(campaignId)?.days)).toEqual([16, 14])
+    for (const monthRows of [1, 2])
+      expect(new WindowSumsReader(s, undefined, monthRows, 1).read(gapAccount, windows)).toEqual(whole)
+  })
+
   it.each(['this connection', 'another connection'])(
     'read an account again on one snapshot when %s commits between the month step and the day steps',
     (writer) => {

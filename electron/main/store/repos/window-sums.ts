@@ -213,21 +213,23 @@ const MONTH_COST_DAYS = 3
 const SETS_PER_READ = 1_000
 const ADS_PER_READ = 30_000
 
-/**
- * Adds rows of (ad set, campaign, day mask, the N sums) into `into`, the masks multiplied by `scale`
- * (2 ** days they move by).
- */
-function addRows(into: Sums, rows: unknown[][], scale: number): void {
+/** Adds rows of (ad set, campaign, day mask, the N sums) into `into`. */
+function addRows(into: Sums, rows: unknown[][]): void {
   for (const r of rows) {
     const i = into.slot(r[0] as number, r[1] as number)
     const v = into.v
-    into.masks[i] = (into.masks[i] as number) | ((r[2] as number) * scale)
+    into.masks[i] = (into.masks[i] as number) | (r[2] as number)
     for (let k = 0; k < N; k++) v[i * N + k] = (v[i * N + k] as number) + (r[3 + k] as number)
   }
 }
 
-/** Days of ad rows one step reads (a step stays well under 50 ms at 10,000 campaigns). */
-const RANGE_STEP_DAYS = 2
+/**
+ * Rows one step of the window sums reads at most, of `ad_month` (`month`) and of ad rows (`range`):
+ * a step of 3,000 / 6,000 at 10,000 campaigns takes ~6 ms on a quiet machine (an account-month of
+ * `ad_month` in one read: 40–50 ms, two days of ad rows: 33–39 ms; session 20).
+ */
+const MONTH_ROWS_PER_READ = 3_000
+const RANGE_ROWS_PER_READ = 6_000
 
 /** Set bits of a day mask (masks span at most 31 days, one month: bits 0..30, non-negative int32). */
 const popcount = (x: number): number => {
@@ -238,6 +240,27 @@ const popcount = (x: number): number => {
 
 /** Bits [lo, hi] set (0 <= lo <= hi <= 30). */
 const bits = (lo: number, hi: number): number => (hi < lo ? 0 : 2 ** (hi + 1) - 2 ** lo)
+
+/**
+ * Reads of an account's ads a step at a time, by id: `next(after)` is the last ad id of the next
+ * step, after `after` (the first step: `Number.MIN_SAFE_INTEGER`), so that `(after, next]` holds about
+ * `n` of the account-month's rows of `ad_month` (about one per ad with rows that month; its key's
+ * next column after the month is the ad's id); null: the step takes every ad after `after`. The
+ * steps cover every id, so a read by these ranges misses no row whatever `ad_month` holds.
+ */
+export function adMonthSteps(
+  sqlite: Sqlite,
+  accountId: number,
+  month: string,
+  n: number,
+): (after: number) => number | null {
+  const st = sqlite
+    .prepare(
+      'SELECT ad_id FROM ad_month WHERE account_id = ? AND month = ? AND ad_id > ? ORDER BY ad_id LIMIT 1 OFFSET ?',
+    )
+    .pluck()
+  return (after) => (st.get(accountId, month, after, Math.max(1, n) - 1) as number | undefined) ?? null
+}
 
 /**
  * Sums per ad set and per campaign of one account over several windows, read mostly from the
@@ -260,6 +283,10 @@ export class WindowSumsReader {
     private readonly sqlite: Sqlite,
     /** Most ads a keyed read of some ad sets binds (above: those ad sets' days are scanned); tests use 0. */
     private readonly adsPerRead = ADS_PER_READ,
+    /** Rows of `ad_month` one step of a month's sums reads (tests use a few). */
+    private readonly monthRowsPerRead = MONTH_ROWS_PER_READ,
+    /** Ad rows one step of a range's sums reads at most (tests use a few). */
+    private readonly rangeRowsPerRead = RANGE_ROWS_PER_READ,
   ) {}
 
   private span(accountId: number): { first: string; last: string } | null {
@@ -271,24 +298,55 @@ export class WindowSumsReader {
   }
 
   /**
-   * Per ad set over [from, to] (inside one month), optionally only some ad sets, added into `into`
-   * with day masks moved by `shift` days (a day's bit is its day of the month minus `from`'s, plus
-   * `shift`).
+   * Per ad set over [from, to] (inside one month), only the ad sets `only`, added into `into` (day
+   * masks from `from`): one scan of every ad row of the account in those days.
    */
-  private range(accountId: number, from: string, to: string, into: Sums, shift = 0, only?: number[]): void {
-    const read = (filter: string, bind: number[]): unknown[][] =>
-      this.sqlite
-        .prepare(
-          `SELECT ad_set_id, campaign_id,
-             sum(DISTINCT 1 << (CAST(substr(date, 9, 2) AS INTEGER) - ?)),
-             sum(spend_micros), sum(conversion_value_micros), sum(conversions), sum(impressions), sum(clicks), sum(reach)
-           FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ? ${filter}
-           GROUP BY ad_set_id, campaign_id`,
-        )
-        .raw()
-        .all(Number(from.slice(8, 10)), accountId, from, to, ...bind) as unknown[][]
-    const rows = only ? inChunks(only, (chunk, m) => read(`AND ad_set_id IN (${m})`, chunk)) : read('', [])
-    addRows(into, rows, 2 ** shift)
+  private range(accountId: number, from: string, to: string, into: Sums, only: number[]): void {
+    const rows = inChunks(
+      only,
+      (chunk, m) =>
+        this.sqlite
+          .prepare(
+            `SELECT ad_set_id, campaign_id,
+               sum(DISTINCT 1 << (CAST(substr(date, 9, 2) AS INTEGER) - ?)),
+               sum(spend_micros), sum(conversion_value_micros), sum(conversions), sum(impressions), sum(clicks), sum(reach)
+             FROM daily_metrics WHERE account_id = ? AND date BETWEEN ? AND ? AND ad_set_id IN (${m})
+             GROUP BY ad_set_id, campaign_id`,
+          )
+          .raw()
+          .all(Number(from.slice(8, 10)), accountId, from, to, ...chunk) as unknown[][],
+    )
+    addRows(into, rows)
+  }
+
+  /**
+   * Per ad set over [from, to] (inside one month), added into `into` (day masks from `from`), a step
+   * per read of about `rangeRowsPerRead` ad rows: the account-month's ads in id order (from
+   * `ad_month`), as many as fit in it at a row per day of the range, each read by key (the range's
+   * days as a list, the ads as an id range). Grouping two days of every ad per step took 33–39 ms a
+   * step at 10,000 campaigns (session 20); a group per ad set per read over all the range's days
+   * also outputs fewer groups.
+   */
+  private *rangeSteps(accountId: number, from: string, to: string, into: Sums): Generator<void, void> {
+    const days = dateRange(from, to)
+    const next = adMonthSteps(this.sqlite, accountId, from.slice(0, 7), Math.floor(this.rangeRowsPerRead / days.length))
+    const read = this.sqlite
+      .prepare(
+        `SELECT ad_set_id, campaign_id,
+           sum(DISTINCT 1 << (CAST(substr(date, 9, 2) AS INTEGER) - ?)),
+           sum(spend_micros), sum(conversion_value_micros), sum(conversions), sum(impressions), sum(clicks), sum(reach)
+         FROM daily_metrics WHERE account_id = ? AND date IN (${marks(days.length)}) AND ad_id > ? AND ad_id <= ?
+         GROUP BY ad_set_id, campaign_id`,
+      )
+      .raw()
+    for (let after = Number.MIN_SAFE_INTEGER; ;) {
+      const upTo = next(after)
+      const rows = read.all(Number(from.slice(8, 10)), accountId, ...days, after, upTo ?? Number.MAX_SAFE_INTEGER)
+      addRows(into, rows as unknown[][])
+      if (upTo === null) return
+      after = upTo
+      yield
+    }
   }
 
   /**
@@ -309,7 +367,7 @@ export class WindowSumsReader {
         .all(accountId, month, ...chunk) as number[]
       if (ads.length > this.adsPerRead) {
         // Too many ads to bind: the scan.
-        this.range(accountId, from, to, into, 0, chunk)
+        this.range(accountId, from, to, into, chunk)
         continue
       }
       if (!ads.length) continue
@@ -327,49 +385,88 @@ export class WindowSumsReader {
         )
         .raw()
         .all(...days, Number(from.slice(8, 10)), accountId, ...ads, ...chunk) as unknown[][]
-      addRows(into, rows, 1)
+      addRows(into, rows)
     }
   }
 
-  /** Per ad set of one month (ad_month): sums, and the day mask from the month's first day when known (else -1). */
-  private month(accountId: number, month: string): Sums {
+  /**
+   * Per ad set of one month (ad_month): sums, and the day mask from the month's first day when known
+   * (else -1). Read `monthRowsPerRead` rows of `ad_month` per step (by ad id: an ad set's ads can fall
+   * in several steps, their parts combined: sums add, first and last days take the min and max), the
+   * masks and the walk once every step is in.
+   */
+  private *month(accountId: number, month: string): Generator<void, Sums> {
     const out = new Sums()
     const m0 = `${month}-01`
+    // A day of the month as a bit of its mask (the same as daysBetween(m0, d) for any date).
+    const dayOf = (d: string): number => (d.startsWith(month) ? Number(d.slice(8, 10)) - 1 : daysBetween(m0, d))
     // Per ad: its day run is whole when it has a row on every day from its first to its last
     // (`days` = its span). Whole runs and no gap between them: the ad set has rows on every day of
     // its span. No gap when every run starts by the day after the earliest end (they all meet);
     // else the runs are walked by start (a gap: a run starting after every earlier-starting one
     // has ended), for those ad sets only. A window function over every ad of the month did the
     // walk for all of them: twice the CPU of this grouping (docs/performance.md, session 15).
-    const rows = this.sqlite
+    // Per slot: min(first_date), max(last_date), every run whole, max(first_date), min(last_date).
+    const first: string[] = []
+    const last: string[] = []
+    const whole: boolean[] = []
+    const lastStart: string[] = []
+    const firstEnd: string[] = []
+    const next = adMonthSteps(this.sqlite, accountId, month, this.monthRowsPerRead)
+    const read = this.sqlite
       .prepare(
         `SELECT ad_set_id, campaign_id, min(first_date), max(last_date),
            min(days = julianday(last_date) - julianday(first_date) + 1), max(first_date), min(last_date),
            sum(spend_micros), sum(conversion_value_micros), sum(conversions), sum(impressions), sum(clicks), sum(reach)
-         FROM ad_month WHERE account_id = ? AND month = ? GROUP BY ad_set_id, campaign_id`,
+         FROM ad_month WHERE account_id = ? AND month = ? AND ad_id > ? AND ad_id <= ?
+         GROUP BY ad_set_id, campaign_id`,
       )
       .raw()
-      .all(accountId, month) as unknown[][]
-    const walk: number[] = []
-    for (const r of rows) {
-      const id = r[0] as number
-      const i = out.slot(id, r[1] as number)
-      out.masks[i] = r[4] ? bits(daysBetween(m0, r[2] as string), daysBetween(m0, r[3] as string)) : -1
-      if (r[4] && daysBetween(r[6] as string, r[5] as string) > 1) walk.push(id)
-      for (let k = 0; k < N; k++) out.v[i * N + k] = r[7 + k] as number
+    for (let after = Number.MIN_SAFE_INTEGER; ;) {
+      const upTo = next(after)
+      const rows = read.all(accountId, month, after, upTo ?? Number.MAX_SAFE_INTEGER) as unknown[][]
+      for (const r of rows) {
+        const i = out.slot(r[0] as number, r[1] as number)
+        const f = r[2] as string
+        const l = r[3] as string
+        const fMax = r[5] as string
+        const lMin = r[6] as string
+        if (i === first.length) {
+          first.push(f)
+          last.push(l)
+          whole.push(!!r[4])
+          lastStart.push(fMax)
+          firstEnd.push(lMin)
+        } else {
+          // The ad set's ads in an earlier step: its parts combined.
+          if (f < (first[i] as string)) first[i] = f
+          if (l > (last[i] as string)) last[i] = l
+          if (!r[4]) whole[i] = false
+          if (fMax > (lastStart[i] as string)) lastStart[i] = fMax
+          if (lMin < (firstEnd[i] as string)) firstEnd[i] = lMin
+        }
+        for (let k = 0; k < N; k++) out.v[i * N + k] = (out.v[i * N + k] as number) + (r[7 + k] as number)
+      }
+      if (upTo === null) break
+      after = upTo
+      yield
     }
-    if (walk.length) {
-      const runs = inChunks(
-        walk,
-        (chunk, m) =>
-          this.sqlite
-            .prepare(
-              `SELECT ad_set_id, first_date, last_date FROM ad_month
-               WHERE account_id = ? AND month = ? AND ad_set_id IN (${m}) ORDER BY ad_set_id, first_date`,
-            )
-            .raw()
-            .all(accountId, month, ...chunk) as [number, string, string][],
-      )
+    const walk: number[] = []
+    for (let i = 0; i < out.size; i++) {
+      out.masks[i] = whole[i] ? bits(dayOf(first[i] as string), dayOf(last[i] as string)) : -1
+      if (whole[i] && dayOf(lastStart[i] as string) - dayOf(firstEnd[i] as string) > 1) walk.push(out.ids[i] as number)
+    }
+    walk.sort((x, y) => x - y)
+    for (let c = 0; c < walk.length; c += SETS_PER_READ) {
+      yield
+      const chunk = walk.slice(c, c + SETS_PER_READ)
+      const runs = this.sqlite
+        .prepare(
+          `SELECT ad_set_id, first_date, last_date FROM ad_month
+           WHERE account_id = ? AND month = ? AND ad_set_id IN (${marks(chunk.length)}) ORDER BY ad_set_id, first_date`,
+        )
+        .raw()
+        .all(accountId, month, ...chunk) as [number, string, string][]
       let set = -1
       let end = ''
       for (const [id, first, last] of runs) {
@@ -409,13 +506,9 @@ export class WindowSumsReader {
       const key = `${from}|${to}`
       let r = ranges.get(key)
       if (!r) {
-        // A few days per read (one step each), their masks moved to the range's first day.
         r = new Sums()
-        for (let a = from, off = 0; a <= to; a = addDays(a, RANGE_STEP_DAYS), off += RANGE_STEP_DAYS) {
-          const b = addDays(a, RANGE_STEP_DAYS - 1) < to ? addDays(a, RANGE_STEP_DAYS - 1) : to
-          yield
-          self.range(accountId, a, b, r, off)
-        }
+        yield
+        yield* self.rangeSteps(accountId, from, to, r)
         ranges.set(key, r)
       }
       return r
@@ -438,7 +531,7 @@ export class WindowSumsReader {
           let month = months.get(m0)
           if (!month) {
             yield
-            month = this.month(accountId, m0.slice(0, 7))
+            month = yield* this.month(accountId, m0.slice(0, 7))
             months.set(m0, month)
           }
           const before = mFrom < a ? yield* rangeOf(this, mFrom, addDays(a, -1)) : null
