@@ -196,7 +196,7 @@ export class AccountDrafter {
     const to = acc.lastSettledDate
     if (!to) return null
     const repo = this.d.repo
-    const holders = repo.budgetHolders([acc.id])
+    const holders = await runStepsSliced(repo.budgetHolderSteps([acc.id]), budget)
     await budget.maybeYield()
     const latest = acc.lastDate ?? to
     // The last 28 days to the last day with data (budgets, curves), and the last 7 settled days
@@ -243,7 +243,7 @@ export class AccountDrafter {
     }
     await budget.maybeYield()
     const adSets7 = w7.ad_set
-    const ads = repo.activeAds(acc.id, addDays(to, -6), to, ADS_PER_ACCOUNT)
+    const ads = await runStepsSliced(repo.activeAdsSteps(acc.id, addDays(to, -6), to, ADS_PER_ACCOUNT), budget)
     await budget.maybeYield()
     const adDays = new Map<number, { date: string; impressions: number; clicks: number }[]>()
     // Ads by launch, ten per read, each read from the day before its earliest launch (an ad has no
