@@ -144,7 +144,11 @@ function toRecommendation(r: Row): Recommendation {
 export class RecommendationsRepo {
   private readonly windows: WindowSumsReader
 
-  constructor(private readonly sqlite: Sqlite) {
+  constructor(
+    private readonly sqlite: Sqlite,
+    /** Step sizes of `budgetHolderSteps` and `activeAdsSteps` (tests use tiny ones to split a small store). */
+    private readonly stepSizes = { holderSets: HOLDER_SETS_PER_READ, activeAdRows: ACTIVE_AD_ROWS_PER_READ },
+  ) {
     this.windows = new WindowSumsReader(sqlite)
   }
 
@@ -204,9 +208,9 @@ export class RecommendationsRepo {
         .all(...accountIds) as number[]
     ).sort((x, y) => x - y)
     const adSets: BudgetHolder[] = []
-    for (let i = 0; i < ids.length; i += HOLDER_SETS_PER_READ) {
+    for (let i = 0; i < ids.length; i += this.stepSizes.holderSets) {
       yield
-      const chunk = ids.slice(i, i + HOLDER_SETS_PER_READ)
+      const chunk = ids.slice(i, i + this.stepSizes.holderSets)
       // An ad set's launch: its ads' earliest (none, or none known: null).
       const rows = this.sqlite
         .prepare(
@@ -333,7 +337,12 @@ export class RecommendationsRepo {
     const days = dateRange(from, to)
     if (!days.length || limit <= 0) return []
     // Steps by the ads with rows in the last day's month, at most a row per day each.
-    const next = adMonthSteps(this.sqlite, accountId, to.slice(0, 7), Math.floor(ACTIVE_AD_ROWS_PER_READ / days.length))
+    const next = adMonthSteps(
+      this.sqlite,
+      accountId,
+      to.slice(0, 7),
+      Math.floor(this.stepSizes.activeAdRows / days.length),
+    )
     const read = this.sqlite.prepare(
       // Grouped first, then joined to the ads: one lookup per ad instead of one per ad row (an
       // account's 7 days at 10,000 campaigns: 88,000 rows, 12,600 ads; 134 -> 73 ms warm).
