@@ -44,8 +44,10 @@ describe('the demo rebuild note (review 10, finding 16)', () => {
     useJobsStore.setState({ jobs: [build] })
     page()
     expect(screen.getByTestId('demo-rebuild-note').textContent).toBe(
-      'The demo workspace is being rebuilt (generating daily rows, 40%). Its figures change until the build ends; the jobs panel shows its progress.',
+      'The demo workspace is being rebuilt. Generating daily rows, 40%. Its figures change until the build ends; the jobs panel shows its progress.',
     )
+    // Announced once: only the sentence is in the live region, not the share that changes with every event.
+    expect(screen.getByRole('status').textContent).toBe('The demo workspace is being rebuilt.')
   })
 
   it('is gone once the build ends, and never shown on another workspace', () => {
@@ -60,11 +62,37 @@ describe('the demo rebuild note (review 10, finding 16)', () => {
     expect(screen.queryByTestId('demo-rebuild-note')).toBeNull()
   })
 
+  it('is not shown before the workspaces are loaded, nor with no workspace (a first start: the dashboard says it)', () => {
+    useJobsStore.setState({ jobs: [build] })
+    useWorkspaceStore.setState({ status: 'loading', workspaceId: 1 })
+    page()
+    expect(screen.queryByTestId('demo-rebuild-note')).toBeNull()
+    act(() => useWorkspaceStore.setState({ status: 'ready', workspaces: [], workspaceId: null }))
+    expect(screen.queryByTestId('demo-rebuild-note')).toBeNull()
+    act(() => useWorkspaceStore.setState({ workspaces: [demo], workspaceId: 1 }))
+    expect(screen.queryByTestId('demo-rebuild-note')).not.toBeNull()
+  })
+
   it('shows a queued build without a step', () => {
     useJobsStore.setState({ jobs: [{ ...build, status: 'queued', step: null, current: 0, total: 0 }] })
     page()
     expect(screen.getByTestId('demo-rebuild-note').textContent).toBe(
       'The demo workspace is being rebuilt. Its figures change until the build ends; the jobs panel shows its progress.',
     )
+  })
+})
+
+describe('the dashboard on a first start (review 11, finding 1)', () => {
+  it('says the demo is being built, not "No workspaces yet — rebuild the demo", while its first build runs', async () => {
+    const { DashboardPage } = await import('../pages/dashboard/DashboardPage')
+    useWorkspaceStore.setState({ status: 'ready', workspaces: [], workspaceId: null })
+    useJobsStore.setState({ jobs: [build] })
+    render(<DashboardPage />)
+    expect(screen.getByText('Building the demo workspace')).not.toBeNull()
+    expect(screen.getByText(/Generating daily rows, 40%\. It appears here when the build ends/)).not.toBeNull()
+    expect(screen.queryByText('No workspaces yet')).toBeNull()
+    expect(screen.queryByTestId('demo-rebuild-note')).toBeNull()
+    act(() => useJobsStore.setState({ jobs: [] }))
+    expect(screen.getByText('No workspaces yet')).not.toBeNull()
   })
 })

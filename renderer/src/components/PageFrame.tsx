@@ -1,4 +1,5 @@
 import { useEffect, useRef, type JSX, type ReactNode } from 'react'
+import type { Job } from '../../../shared/domain/jobs'
 import { ROUTE_TITLES, ROUTE_USES_RANGE, type RouteId } from '../lib/routes'
 import { isActive, useJobsStore } from '../stores/jobs-store'
 import { useRouterStore } from '../stores/router-store'
@@ -50,20 +51,32 @@ export function PageFrame({ id, meta, children }: PageFrameProps): JSX.Element {
 /**
  * While the demo workspace is rebuilt (a start after its last day, or Settings → Reset demo), its old
  * days are removed piece by piece and the new ones written: every page of the demo says so, since its
- * figures change until the build ends.
+ * figures change until the build ends. Only once the workspaces are loaded and the demo is the one
+ * shown (a first start's build, with no workspace yet, is the dashboard's empty state). The sentence
+ * is announced once; the step and share done change with every progress event and are not.
  */
 function DemoRebuildNote(): JSX.Element | null {
   const demoShown = useWorkspaceStore(
-    (s) => s.workspaceId === null || (s.workspaces.find((w) => w.id === s.workspaceId)?.isDemo ?? false),
+    (s) => s.status === 'ready' && (s.workspaces.find((w) => w.id === s.workspaceId)?.isDemo ?? false),
   )
-  const build = useJobsStore((s) => s.jobs.find((j) => j.kind === 'demo:build' && isActive(j)))
+  const build = useActiveDemoBuild()
   if (!demoShown || !build) return null
-  const done = build.total > 1 ? Math.min(99, Math.floor((100 * build.current) / build.total)) : null
-  const where =
-    build.status === 'running' && build.step ? ` (${build.step.toLowerCase()}${done !== null ? `, ${done}%` : ''})` : ''
   return (
-    <p className="note note--info" role="status" data-testid="demo-rebuild-note">
-      {`The demo workspace is being rebuilt${where}. Its figures change until the build ends; the jobs panel shows its progress.`}
+    <p className="note note--info" data-testid="demo-rebuild-note">
+      <span role="status">The demo workspace is being rebuilt.</span>{' '}
+      <span>{`${buildProgress(build)}Its figures change until the build ends; the jobs panel shows its progress.`}</span>
     </p>
   )
+}
+
+/** The demo build queued or running, if any. */
+export function useActiveDemoBuild(): Job | undefined {
+  return useJobsStore((s) => s.jobs.find((j) => j.kind === 'demo:build' && isActive(j)))
+}
+
+/** "Generating daily rows, 79 %. " for a running build with a step; empty otherwise. */
+export function buildProgress(build: Job): string {
+  if (build.status !== 'running' || !build.step) return ''
+  const done = build.total > 1 ? Math.min(99, Math.floor((100 * build.current) / build.total)) : null
+  return `${build.step}${done !== null ? `, ${done}%` : ''}. `
 }

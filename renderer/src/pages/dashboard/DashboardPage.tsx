@@ -7,7 +7,7 @@ import { Icon } from '../../components/Icon'
 import { KpiTile, KpiTileSkeleton } from '../../components/KpiTile'
 import { LoadState } from '../../components/LoadState'
 import { kpiSeries } from '../../lib/kpi-series'
-import { PageFrame } from '../../components/PageFrame'
+import { buildProgress, PageFrame, useActiveDemoBuild } from '../../components/PageFrame'
 import { EmptyState, ErrorState, Skeleton } from '../../components/States'
 import { formatRange } from '../../lib/date-presets'
 import { KPI_ORDER } from '../../lib/format'
@@ -131,6 +131,7 @@ export function DashboardPage(): JSX.Element {
   const compare = useWorkspaceStore((s) => s.compare)
   const navigate = useRouterStore((s) => s.navigate)
   const markers = useAnomalyMarkers(workspaceId, range)
+  const demoBuild = useActiveDemoBuild()
   const query = workspaceId === null ? null : { workspaceId, range, compare }
   const state = usePageData({
     key: query && JSON.stringify(query),
@@ -154,6 +155,13 @@ export function DashboardPage(): JSX.Element {
         message={workspaceError ?? 'Unknown error'}
         onRetry={() => void loadWorkspaces()}
       />
+    )
+  } else if (workspaceStatus === 'ready' && workspaceId === null && demoBuild) {
+    // A first start: the demo is being built and there is no workspace yet.
+    body = (
+      <EmptyState title="Building the demo workspace">
+        {`${buildProgress(demoBuild)}It appears here when the build ends; the jobs panel shows its progress.`}
+      </EmptyState>
     )
   } else if (workspaceStatus === 'ready' && workspaceId === null) {
     body = (
