@@ -113,7 +113,7 @@ const BIG_JOBS: ReadonlySet<string> = new Set([
 ])
 /** Big jobs that write the store: no memory release while one runs (its end asks for one). */
 const WRITER_JOBS: ReadonlySet<string> = new Set(['sync:run', 'import:csv', 'demo:build', 'store:upgrade'])
-/** Jobs at whose end a `store:upgrade` that did not finish (failed, cancelled) is queued again. */
+/** Jobs at whose end a `store:upgrade` that failed is queued again (once per process). */
 const UPGRADE_RETRY_AFTER: ReadonlySet<string> = new Set(['sync:run', 'import:csv', 'demo:build'])
 
 /**
@@ -326,11 +326,18 @@ export function createCore(platform: Platform, options: CoreOptions = {}): Core 
       jobs.enqueueOnce('store:upgrade', {})
   }
   ownership.onAcquired(queueUpgrade)
-  // A build that failed three times or was cancelled in the jobs panel is queued again when the next
-  // sync, import or demo build ends (until then the pending accounts' ad days are read row by row:
-  // the Creatives window and the recommendations' drafts are slower, never wrong).
+  // A build that failed (three attempts) is queued once more when the next sync, import or demo build
+  // ends: until it is built, the pending accounts' ad days are read row by row (the Creatives window
+  // and the recommendations' drafts are slower, never wrong). Once per process: a build that keeps
+  // failing waits for the next start. A build the user cancelled in the jobs panel also waits for it.
+  let upgradeFailed = false
+  let upgradeRetried = false
   const offUpgradeRetry = events.on('job:finished', (f) => {
-    if (UPGRADE_RETRY_AFTER.has(f.kind)) queueUpgrade()
+    if (f.kind === 'store:upgrade') upgradeFailed = f.status === 'failed'
+    else if (UPGRADE_RETRY_AFTER.has(f.kind) && upgradeFailed && !upgradeRetried) {
+      upgradeRetried = true
+      queueUpgrade()
+    }
   })
   // The desktop app and the preview compute the slow page reads ahead, as a job in the jobs panel
   // (the bench asks for it too); elsewhere a leftover `pages:prepare` job has nothing to do.

@@ -57,13 +57,20 @@ describe('removing the demo workspace', () => {
     const rows = (): number => q.prepare('SELECT count(*) FROM daily_metrics').pluck().get() as number
     let steps = 0
     let before = rows()
+    // The data marks' sum: every piece that removes rows moves its account's (review 11 #9).
+    const marks = (): number =>
+      q.prepare('SELECT coalesce(sum(version), 0) FROM account_data_marks').pluck().get() as number
+    let unmarked = 0
     for (const step of new DemoRepo(q, 'Demo').deleteDemoSteps()) {
+      const mark = marks()
       step()
       steps++
       const after = rows()
       expect(before - after).toBeLessThanOrEqual(largestDay)
+      if (after < before && marks() === mark) unmarked++
       before = after
     }
+    expect(unmarked).toBe(0)
     expect(steps).toBeGreaterThan(accountDays)
     expect(leftOf(c, accounts)).toEqual(none)
     expect(q.prepare('SELECT count(*) FROM workspaces WHERE is_demo = 1').pluck().get()).toBe(0)

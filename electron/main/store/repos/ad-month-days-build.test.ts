@@ -300,7 +300,41 @@ describe('the store:upgrade job', () => {
     }
   })
 
-  it('is queued again when the next sync ends after it was cancelled (review 10, finding 6)', async () => {
+  it('after a failure, is queued once more when the next sync ends, not after every sync (review 10 #6, review 11 #2)', async () => {
+    // The real clock: the failed attempts' retry delays (1 s, 2 s) must come due.
+    const c = createTestCore({ seedDemo: true, demo: { campaigns: 4, days: 60 }, storeUpgradeDelayMs: 0 })
+    try {
+      expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+      // The demo build's end found nothing pending: none queued.
+      expect(c.jobs.active('store:upgrade')).toEqual([])
+      const s = c.store.sqlite
+      const ws = c.workspaces.list().find((w) => w.isDemo)?.id as number
+      const sync = async (): Promise<void> => {
+        const r = await c.dispatch('sync:start', { workspaceId: ws }, TEST_CALLER)
+        if (!r.ok) throw new Error(r.error.message)
+        expect((await c.jobs.waitFor((r.value as { jobId: number }).jobId)).status).toBe('succeeded')
+      }
+      asAfterTheUpdate(s, s.prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?').pluck().all(ws) as number[])
+      // Every build fails (an in-memory store builds on this connection, so a temporary trigger reaches it).
+      s.exec(
+        "CREATE TEMP TRIGGER upgrade_fails BEFORE INSERT ON ad_month_days BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+      )
+      const first = c.jobs.enqueueOnce('store:upgrade', {}).id
+      expect((await c.jobs.waitFor(first)).status).toBe('failed')
+      await sync()
+      const again = c.jobs.active('store:upgrade')
+      expect(again).toHaveLength(1)
+      expect((await c.jobs.waitFor(again[0]?.id as number)).status).toBe('failed')
+      // Once per process: a build that keeps failing is not re-run after every sync.
+      await sync()
+      expect(c.jobs.active('store:upgrade')).toEqual([])
+      expect(adMonthDaysPending(s)).toBe(true)
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('a build the user cancelled is not queued again by the next sync', async () => {
     const c = createTestCore({
       seedDemo: true,
       demo: { campaigns: 4, days: 60 },
@@ -310,22 +344,17 @@ describe('the store:upgrade job', () => {
     })
     try {
       expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
-      // The demo build's end found nothing pending: none queued.
-      expect(c.jobs.active('store:upgrade')).toEqual([])
+      const s = c.store.sqlite
       const ws = c.workspaces.list().find((w) => w.isDemo)?.id as number
-      const accounts = c.store.sqlite.prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?').pluck().all(ws)
-      asAfterTheUpdate(c.store.sqlite, accounts as number[])
+      asAfterTheUpdate(s, s.prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?').pluck().all(ws) as number[])
       const first = c.jobs.enqueueOnce('store:upgrade', {}).id
       expect(c.jobs.cancel(first)).toBe(true)
       expect((await c.jobs.waitFor(first)).status).toBe('cancelled')
+      const r = await c.dispatch('sync:start', { workspaceId: ws }, TEST_CALLER)
+      if (!r.ok) throw new Error(r.error.message)
+      expect((await c.jobs.waitFor((r.value as { jobId: number }).jobId)).status).toBe('succeeded')
+      expect(adMonthDaysPending(s)).toBe(true)
       expect(c.jobs.active('store:upgrade')).toEqual([])
-      const sync = await c.dispatch('sync:start', { workspaceId: ws }, TEST_CALLER)
-      if (!sync.ok) throw new Error(sync.error.message)
-      expect((await c.jobs.waitFor((sync.value as { jobId: number }).jobId)).status).toBe('succeeded')
-      expect(adMonthDaysPending(c.store.sqlite)).toBe(true)
-      const again = c.jobs.active('store:upgrade')
-      expect(again).toHaveLength(1)
-      expect(again[0]?.id).not.toBe(first)
     } finally {
       await c.close()
     }

@@ -1,6 +1,7 @@
 import type { SimWorld } from '../../sync/simulator/types'
 import type { Sqlite } from '../db'
 import { MetricsRepo, type DailyMetricInput, type RollupAccumulator } from './metrics-repo'
+import { touchAccountData } from './ad-month-rollup'
 
 /** Local ids of a freshly inserted demo world, by the simulator's keys and external ids. */
 export interface DemoIds {
@@ -53,6 +54,13 @@ export class DemoRepo {
       (run: () => void): (() => void) =>
       () =>
         q.transaction(run).immediate()
+    // Each piece that removes rows moves the account's data mark, as every writer of the rows does: a
+    // read in steps of the account (window sums) started before it restarts on one state.
+    const rows = (account: number, run: () => void): (() => void) =>
+      tx(() => {
+        run()
+        touchAccountData(q, [account])
+      })
     const workspaces = q.prepare('SELECT id FROM workspaces WHERE is_demo = 1').pluck().all() as number[]
     const delDay = q.prepare('DELETE FROM daily_metrics WHERE account_id = ? AND date = ?')
     const delMonth = q.prepare('DELETE FROM ad_month WHERE account_id = ? AND month = ?')
@@ -67,18 +75,18 @@ export class DemoRepo {
           .prepare('SELECT date FROM account_daily WHERE account_id = ? ORDER BY date')
           .pluck()
           .all(account) as string[]
-        for (const day of days) yield tx(() => delDay.run(account, day))
+        for (const day of days) yield rows(account, () => delDay.run(account, day))
         const months = q
           .prepare('SELECT DISTINCT month FROM ad_month WHERE account_id = ? ORDER BY month')
           .pluck()
           .all(account) as string[]
         for (const month of months)
-          yield tx(() => {
+          yield rows(account, () => {
             delMonth.run(account, month)
             delMonthDays.run(account, month)
           })
         // What is left of the account's rows (days without a rollup row, packed days of other months) and its rollups.
-        yield tx(() => {
+        yield rows(account, () => {
           for (const table of ['daily_metrics', 'ad_month', 'ad_month_days', 'account_daily', 'campaign_cum'])
             q.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(account)
         })
