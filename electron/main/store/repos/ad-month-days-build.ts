@@ -104,7 +104,8 @@ export class AdMonthDaysBuild {
     const firstMonth = first.slice(0, 7)
     const lastMonth = last.slice(0, 7)
     const month = at[0] === null || at[0] < firstMonth ? firstMonth : at[0]
-    const lo = month === at[0] ? (at[1] ?? Number.MIN_SAFE_INTEGER) : Number.MIN_SAFE_INTEGER
+    // Ads from `lo` (inclusive; ids are positive autoincrement, so a month's first piece starts at 1).
+    const lo = month === at[0] ? (at[1] ?? 1) : 1
     if (month > lastMonth) return this.finish(accountId, firstMonth, lastMonth, 0)
     // The piece: ads from `lo` while their rows of the month (ad_month's day counts) fit, at least one ad.
     let hi = Number.MAX_SAFE_INTEGER

@@ -11,6 +11,7 @@ import type { Sqlite } from '../db'
 import { inChunks } from '../id-lists'
 import { packedAdDays } from './report-ads-repo'
 import { runSteps, type Steps } from '../../scheduler/slices'
+import { onAccountSnapshots } from './account-snapshots'
 import { adMonthSteps, WindowSumsReader, type EntityWindow, type WindowColumns } from './window-sums'
 
 /** Bytes of bodies a step of `saveGenerationSteps` writes in its transaction (~10-15 ms at 10,000 campaigns). */
@@ -188,10 +189,26 @@ export class RecommendationsRepo {
    * `budgetHolders` as steps: the campaigns, the accounts' ad set ids, then `HOLDER_SETS_PER_READ` ad
    * sets per step by id with their first launch dates (one read of an account's 8,052 ad sets found
    * by account, 4,047 with a budget, each one's ads looked up: ~36 ms at 10,000 campaigns, one
-   * stretch on the core's thread; session 20).
+   * stretch on the core's thread; session 20). The last step checks that the campaigns with a budget
+   * and the ad sets' count and largest id are still those of the first steps; if not (a sync moved a
+   * campaign's budget to its ad sets, or added or removed ad sets, between two steps), they are read
+   * again at once, in one turn, until the check holds, so a campaign and its ad sets never both hold,
+   * or both lack, the budget from two states. (One read of the campaigns and ad sets with a budget
+   * instead: 13–20 ms for that account warm, 33–42 ms cold in a generation's profile, one stretch again.)
    */
   *budgetHolderSteps(accountIds: number[]): Generator<void, BudgetHolder[]> {
     if (!accountIds.length) return []
+    const stepped = yield* this.holderSteps(accountIds)
+    if (stepped) return stepped
+    for (;;) {
+      // Only a commit of another connection between its statements can change it now.
+      const whole = runSteps(this.holderSteps(accountIds))
+      if (whole) return whole
+    }
+  }
+
+  /** `budgetHolderSteps`' steps; null when the last step finds the holders changed since the first. */
+  private *holderSteps(accountIds: number[]): Generator<void, BudgetHolder[] | null> {
     const acc = list(accountIds.length)
     const campaigns = this.sqlite
       .prepare(
@@ -222,7 +239,25 @@ export class RecommendationsRepo {
         .all(...chunk) as BudgetHolder[]
       for (const r of rows) adSets.push(r)
     }
-    return [...campaigns, ...adSets]
+    yield
+    // Still the state of the first steps? Read after every chunk: a budget moved (a campaign's and
+    // its ad sets' in one commit) before this read shows here, one moved after it was not seen by
+    // the chunks. Ids are autoincrement, never reused: an ad set added moves the largest id, one
+    // removed the count.
+    const budgeted = this.sqlite
+      .prepare(`SELECT id FROM campaigns WHERE account_id IN (${acc}) AND daily_budget_micros IS NOT NULL ORDER BY id`)
+      .pluck()
+      .all(...accountIds) as number[]
+    const [count, last] = this.sqlite
+      .prepare(`SELECT count(*), coalesce(max(id), 0) FROM ad_sets WHERE account_id IN (${acc})`)
+      .raw()
+      .get(...accountIds) as [number, number]
+    const same =
+      count === ids.length &&
+      last === (ids[ids.length - 1] ?? 0) &&
+      budgeted.length === campaigns.length &&
+      budgeted.every((id, i) => id === campaigns[i]?.id)
+    return same ? [...campaigns, ...adSets] : null
   }
 
   /** Sums per campaign or ad set of one account over [from, to] (entities with any delivery). */
@@ -332,20 +367,39 @@ export class RecommendationsRepo {
    * `ACTIVE_AD_ROWS_PER_READ` ad rows over the days (`adMonthSteps`), each step's best `limit` kept,
    * the best of those at the end (the same ads and order: spends are integers, ties by id). One read of an
    * account's 7 days at 10,000 campaigns was 40–55 ms, one stretch on the core's thread (session 20).
+   * Each step reads on a snapshot after checking the account's data mark (`onAccountSnapshots`): a
+   * metrics write between two steps reads the account again on one state.
    */
   *activeAdsSteps(accountId: number, from: string, to: string, limit: number): Generator<void, ActiveAd[]> {
     const days = dateRange(from, to)
     if (!days.length || limit <= 0) return []
-    // Steps by the ads with rows in the last day's month, at most a row per day each.
-    const next = adMonthSteps(
+    return yield* onAccountSnapshots(
       this.sqlite,
       accountId,
-      to.slice(0, 7),
-      Math.floor(this.stepSizes.activeAdRows / days.length),
+      () => this.activeAdsOnSnapshots(accountId, days, limit),
+      [],
     )
+  }
+
+  private *activeAdsOnSnapshots(accountId: number, days: string[], limit: number): Generator<void, ActiveAd[]> {
+    // Steps of at most `n` ads with rows in the first day's month and `n` in the last day's (an ad
+    // has at most a row per day): the ads of a window across a month's start, whichever month they ran in.
+    const n = Math.floor(this.stepSizes.activeAdRows / days.length)
+    const months = [...new Set([(days[0] as string).slice(0, 7), (days[days.length - 1] as string).slice(0, 7)])]
+    const nexts = months.map((m) => adMonthSteps(this.sqlite, accountId, m, n))
+    const next = (after: number): number | null => {
+      let upTo: number | null = null
+      // The smaller of the months' next bounds (null: every ad after `after`, as +infinity).
+      for (const f of nexts) {
+        const x = f(after)
+        if (x !== null && (upTo === null || x < upTo)) upTo = x
+      }
+      return upTo
+    }
     const read = this.sqlite.prepare(
-      // Grouped first, then joined to the ads: one lookup per ad instead of one per ad row (an
-      // account's 7 days at 10,000 campaigns: 88,000 rows, 12,600 ads; 134 -> 73 ms warm).
+      // Grouped first, then joined to the ads: one lookup per ad instead of one per ad row (measured on
+      // the whole read before the steps, an account's 7 days at 10,000 campaigns, 88,000 rows and 12,600
+      // ads: 134 -> 73 ms warm; a step now reads about 2,857 of those ads, 20,000 rows).
       `SELECT g.id, x.name, x.ad_set_id AS adSetId, x.campaign_id AS campaignId, g.spendMicros, x.launch_date AS launchDate
        FROM (SELECT ad_id AS id, sum(spend_micros) AS spendMicros FROM daily_metrics
              WHERE account_id = ? AND date IN (${list(days.length)}) AND ad_id > ? AND ad_id <= ? GROUP BY ad_id) g
@@ -353,13 +407,14 @@ export class RecommendationsRepo {
        ORDER BY g.spendMicros DESC, g.id LIMIT ?`,
     )
     const best: ActiveAd[] = []
-    for (let after = Number.MIN_SAFE_INTEGER; ;) {
-      yield
+    // Ids are positive (autoincrement): the first step starts after 0.
+    for (let after = 0; ;) {
       const upTo = next(after)
       for (const r of read.all(accountId, ...days, after, upTo ?? Number.MAX_SAFE_INTEGER, limit) as ActiveAd[])
         best.push(r)
       if (upTo === null) break
       after = upTo
+      yield
     }
     return best.sort((x, y) => y.spendMicros - x.spendMicros || x.id - y.id).slice(0, limit)
   }

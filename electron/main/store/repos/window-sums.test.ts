@@ -10,7 +10,7 @@ import { connectStore } from '../connect'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { RecommendationsRepo, type WindowSums } from './recommendations-repo'
 import { seedAccount } from './testing'
-import { WindowSumsReader } from './window-sums'
+import { WindowSumsReader, type EntityWindow } from './window-sums'
 
 /*
  * The window reader (monthly rollup + a few days of rows) against grouping the window's ad rows
@@ -97,6 +97,22 @@ afterAll(async () => {
 const strip = (x: WindowSums[]): unknown[] =>
   x.map((w) => ({ ...w, conversions: Math.round(w.conversions * 1e6) / 1e6 }))
 
+/** An entity's sums alone (no account, name or status), by id, conversions to 1e-6. */
+const sums = (x: Iterable<EntityWindow>): EntityWindow[] =>
+  [...x]
+    .map((w) => ({
+      id: w.id,
+      campaignId: w.campaignId,
+      days: w.days,
+      spendMicros: w.spendMicros,
+      revenueMicros: w.revenueMicros,
+      conversions: Math.round(w.conversions * 1e6) / 1e6,
+      impressions: w.impressions,
+      clicks: w.clicks,
+      reach: w.reach,
+    }))
+    .sort((a, b) => a.id - b.id)
+
 describe('window sums from the monthly rollup', () => {
   it('equal grouping the rows, per ad set and per campaign, days included, for windows anywhere', () => {
     const repo = new RecommendationsRepo(core.store.sqlite)
@@ -126,6 +142,18 @@ describe('window sums from the monthly rollup', () => {
       expect(strip(mine?.campaign ?? []), `campaigns ${w.from}..${w.to}`).toEqual(strip(campaigns))
     })
     expect(nonEmpty).toBeGreaterThan(30)
+    // The same windows against the rows with a month and its ranges read a row per step (ad sets
+    // across steps) and no ad sets read by key: the steps' combining checked on its own.
+    const tiny = new WindowSumsReader(core.store.sqlite, 0, 1, 1).read(accountId, windows)
+    windows.forEach((w, i) => {
+      const t = tiny[i] as (typeof tiny)[number]
+      expect(sums(t.adSets.values()), `ad sets ${w.from}..${w.to}, a row per step`).toEqual(
+        sums(repo.windowSums('ad_set', accountId, w.from, w.to)),
+      )
+      expect(sums(t.campaigns.values()), `campaigns ${w.from}..${w.to}, a row per step`).toEqual(
+        sums(repo.windowSums('campaign', accountId, w.from, w.to)),
+      )
+    })
   })
 
   it('equal whole reads when a month and its ranges are read a few rows per step, ad sets across steps', () => {
@@ -219,6 +247,63 @@ describe('window sums from the monthly rollup', () => {
     expect(whole.map((w) => w.campaigns.get(campaignId)?.days)).toEqual([16, 14])
     for (const monthRows of [1, 2])
       expect(new WindowSumsReader(s, undefined, monthRows, 1).read(gapAccount, windows)).toEqual(whole)
+  })
+
+  it("sums an ad set's rows that say two campaigns in one month (session 20: main's reader before kept one campaign's)", () => {
+    const s = core.store.sqlite
+    const ws = core.workspaces.create('Moved', 'USD')
+    const { accountId: moved, campaigns } = seedAccount(s, ws, 'moved', 2)
+    const a = campaigns[0] as { campaignId: number; adSetId: number; adId: number }
+    const b = campaigns[1] as { campaignId: number; adSetId: number; adId: number }
+    // Ad A (campaign a) August 1-10; ad B's rows say ad set a and campaign b, August 5-25 (a CSV import can).
+    const row = (adId: number, campaignId: number, date: string): DailyMetricInput => ({
+      adId,
+      adSetId: a.adSetId,
+      campaignId,
+      date,
+      accountId: moved,
+      spendMicros: 1e6,
+      impressions: 100,
+      clicks: 1,
+      reach: 50,
+      conversions: 0.1,
+      conversionValueMicros: 0,
+      videoViews: 0,
+      provisional: false,
+      source: 'import',
+    })
+    const rows = [
+      ...dateRange('2026-08-01', '2026-08-10').map((d) => row(a.adId, a.campaignId, d)),
+      ...dateRange('2026-08-05', '2026-08-25').map((d) => row(b.adId, b.campaignId, d)),
+    ]
+    const m = new MetricsRepo(s)
+    s.transaction(() => {
+      m.upsert(rows)
+      m.refreshRollups(moved, '2026-08-01', '2026-08-25')
+    }).immediate()
+    const repo = new RecommendationsRepo(s)
+    // The whole month from ad_month, and the month minus two days.
+    const windows = [
+      { from: '2026-08-01', to: '2026-08-31' },
+      { from: '2026-08-02', to: '2026-08-24' },
+    ]
+    const oracle = windows.map((w) => {
+      const [x] = sums(repo.windowSums('ad_set', moved, w.from, w.to))
+      return { days: x?.days, spendMicros: x?.spendMicros, conversions: x?.conversions, impressions: x?.impressions }
+    })
+    expect(oracle).toEqual([
+      { days: 25, spendMicros: 31e6, conversions: 3.1, impressions: 3100 },
+      { days: 23, spendMicros: 29e6, conversions: 2.9, impressions: 2900 },
+    ])
+    for (const reader of [new WindowSumsReader(s), new WindowSumsReader(s, 0, 1, 1)]) {
+      const got = reader.read(moved, windows).map((w) => {
+        const x = sums(w.adSets.values())
+        expect(x.map((e) => e.id)).toEqual([a.adSetId])
+        const e = x[0] as EntityWindow
+        return { days: e.days, spendMicros: e.spendMicros, conversions: e.conversions, impressions: e.impressions }
+      })
+      expect(got).toEqual(oracle)
+    }
   })
 
   it.each(['this connection', 'another connection'])(

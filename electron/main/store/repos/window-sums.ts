@@ -243,10 +243,11 @@ const bits = (lo: number, hi: number): number => (hi < lo ? 0 : 2 ** (hi + 1) - 
 
 /**
  * Reads of an account's ads a step at a time, by id: `next(after)` is the last ad id of the next
- * step, after `after` (the first step: `Number.MIN_SAFE_INTEGER`), so that `(after, next]` holds about
- * `n` of the account-month's rows of `ad_month` (about one per ad with rows that month; its key's
- * next column after the month is the ad's id); null: the step takes every ad after `after`. The
- * steps cover every id, so a read by these ranges misses no row whatever `ad_month` holds.
+ * step, after `after` (the first step: 0), so that `(after, next]` holds about `n` of the
+ * account-month's rows of `ad_month` (about one per ad with rows that month; its key's next column
+ * after the month is the ad's id); null: the step takes every ad after `after`. The steps cover
+ * every id above 0, that is every id (ids are positive autoincrement), so a read by these ranges
+ * misses no row whatever `ad_month` holds.
  */
 export function adMonthSteps(
   sqlite: Sqlite,
@@ -339,7 +340,7 @@ export class WindowSumsReader {
          GROUP BY ad_set_id, campaign_id`,
       )
       .raw()
-    for (let after = Number.MIN_SAFE_INTEGER; ;) {
+    for (let after = 0; ;) {
       const upTo = next(after)
       const rows = read.all(Number(from.slice(8, 10)), accountId, ...days, after, upTo ?? Number.MAX_SAFE_INTEGER)
       addRows(into, rows as unknown[][])
@@ -422,7 +423,7 @@ export class WindowSumsReader {
          GROUP BY ad_set_id, campaign_id`,
       )
       .raw()
-    for (let after = Number.MIN_SAFE_INTEGER; ;) {
+    for (let after = 0; ;) {
       const upTo = next(after)
       const rows = read.all(accountId, month, after, upTo ?? Number.MAX_SAFE_INTEGER) as unknown[][]
       for (const r of rows) {
@@ -438,7 +439,7 @@ export class WindowSumsReader {
           lastStart.push(fMax)
           firstEnd.push(lMin)
         } else {
-          // The ad set's ads in an earlier step: its parts combined.
+          // The ad set's ads in an earlier step, or its rows under another campaign id: its parts combined.
           if (f < (first[i] as string)) first[i] = f
           if (l > (last[i] as string)) last[i] = l
           if (!r[4]) whole[i] = false
