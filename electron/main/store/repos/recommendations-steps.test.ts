@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addDays, dateRange } from '../../../../shared/domain/dates'
+import { addDays } from '../../../../shared/domain/dates'
 import type { Core } from '../../core'
 import { createTestCore } from '../../test-support'
-import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { RecommendationsRepo } from './recommendations-repo'
-import { seedAccount } from './testing'
+import { flatRun, seedAccount, writeWithRollups } from './testing'
 
 /** Runs a generator of steps to its end, counting its steps. */
 function stepped<T>(g: Generator<void, T>): { value: T; steps: number } {
@@ -128,30 +127,11 @@ describe('the recommendationsâ€™ reads in steps (session 20: one read was a 36â€
       [a2, '2026-06-09', '2026-06-15', 9e6],
       [a3, '2026-05-10', '2026-05-31', 1e6],
     ]
-    const rows: DailyMetricInput[] = runs.flatMap(([adId, from, to, spendMicros]) => {
+    const rows = runs.flatMap(([adId, from, to, spendMicros]) => {
       const c = campaigns.find((x) => x.adId === adId) as (typeof campaigns)[number]
-      return dateRange(from, to).map((date) => ({
-        adId,
-        adSetId: c.adSetId,
-        campaignId: c.campaignId,
-        date,
-        accountId,
-        spendMicros,
-        impressions: 100,
-        clicks: 1,
-        reach: 50,
-        conversions: 0,
-        conversionValueMicros: 0,
-        videoViews: 0,
-        provisional: false,
-        source: 'import' as const,
-      }))
+      return flatRun({ ...c, accountId }, from, to, spendMicros)
     })
-    const m = new MetricsRepo(s)
-    s.transaction(() => {
-      m.upsert(rows)
-      m.refreshRollups(accountId, '2026-05-10', '2026-06-15')
-    }).immediate()
+    writeWithRollups(s, accountId, rows, '2026-05-10', '2026-06-15')
     const whole = new RecommendationsRepo(s)
     // One ad per step (a row per day of the window): a0 and a1 in different steps.
     const week = new RecommendationsRepo(s, { holderSets: 1, activeAdRows: 7 })
@@ -182,10 +162,10 @@ describe('the recommendationsâ€™ reads in steps (session 20: one read was a 36â€
     // A sync between two steps (a0's June 15 restated): the ranking comes from one state, the new one.
     const steps = week.activeAdsSteps(accountId, '2026-06-09', '2026-06-15', 5)
     steps.next() // a0's step read
-    s.transaction(() => {
-      m.upsert(rows.filter((r) => r.adId === a0 && r.date === '2026-06-15').map((r) => ({ ...r, spendMicros: 105e6 })))
-      m.refreshRollups(accountId, '2026-06-15', '2026-06-15')
-    }).immediate()
+    const restated = rows
+      .filter((r) => r.adId === a0 && r.date === '2026-06-15')
+      .map((r) => ({ ...r, spendMicros: 105e6 }))
+    writeWithRollups(s, accountId, restated, '2026-06-15', '2026-06-15')
     let r = steps.next()
     while (!r.done) r = steps.next()
     expect(r.value.map((x) => [x.id, x.spendMicros])).toEqual([

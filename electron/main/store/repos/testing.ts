@@ -52,6 +52,43 @@ export function seedAccount(
   return { accountId, campaigns: out }
 }
 
+/** An ad's rows on every day of [from, to] with the same figures (impressions 100, clicks 1, reach 50). */
+export function flatRun(
+  ad: { accountId: number; adId: number; adSetId: number; campaignId: number },
+  from: string,
+  to: string,
+  spendMicros: number,
+): DailyMetricInput[] {
+  return dateRange(from, to).map((date) => ({
+    ...ad,
+    date,
+    spendMicros,
+    impressions: 100,
+    clicks: 1,
+    reach: 50,
+    conversions: 0,
+    conversionValueMicros: 0,
+    videoViews: 0,
+    provisional: false,
+    source: 'import' as const,
+  }))
+}
+
+/** Writes rows of one account as a sync does: the rows and their rollups over [from, to] in one transaction. */
+export function writeWithRollups(
+  s: Sqlite,
+  accountId: number,
+  rows: DailyMetricInput[],
+  from: string,
+  to: string,
+): void {
+  const m = new MetricsRepo(s)
+  s.transaction(() => {
+    m.upsert(rows)
+    m.refreshRollups(accountId, from, to)
+  }).immediate()
+}
+
 /** Report tests: rename the highest-spending campaigns, and read raw sums straight from the rows. */
 export class ReportTestRepo {
   constructor(private readonly s: Sqlite) {}

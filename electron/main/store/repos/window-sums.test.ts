@@ -9,7 +9,7 @@ import { createTestCore } from '../../test-support'
 import { connectStore } from '../connect'
 import { MetricsRepo, type DailyMetricInput } from './metrics-repo'
 import { RecommendationsRepo, type WindowSums } from './recommendations-repo'
-import { seedAccount } from './testing'
+import { flatRun, seedAccount, writeWithRollups } from './testing'
 import { WindowSumsReader, type EntityWindow } from './window-sums'
 
 /*
@@ -213,31 +213,11 @@ describe('window sums from the monthly rollup', () => {
       [addAd('b'), 1, 3],
       [addAd('c'), 20, 25],
     ]
-    const rows: DailyMetricInput[] = runs.flatMap(([id, first, last]) =>
-      dateRange(`2026-08-${String(first).padStart(2, '0')}`, `2026-08-${String(last).padStart(2, '0')}`).map(
-        (date) => ({
-          adId: id,
-          adSetId,
-          campaignId,
-          date,
-          accountId: gapAccount,
-          spendMicros: 1e6,
-          impressions: 100,
-          clicks: 1,
-          reach: 50,
-          conversions: 0,
-          conversionValueMicros: 0,
-          videoViews: 0,
-          provisional: false,
-          source: 'import',
-        }),
-      ),
+    const day = (d: number): string => `2026-08-${String(d).padStart(2, '0')}`
+    const rows = runs.flatMap(([id, first, last]) =>
+      flatRun({ adId: id, adSetId, campaignId, accountId: gapAccount }, day(first), day(last), 1e6),
     )
-    const m = new MetricsRepo(s)
-    s.transaction(() => {
-      m.upsert(rows)
-      m.refreshRollups(gapAccount, '2026-08-01', '2026-08-25')
-    }).immediate()
+    writeWithRollups(s, gapAccount, rows, '2026-08-01', '2026-08-25')
     const windows = [
       { from: '2026-08-01', to: '2026-08-31' },
       { from: '2026-08-02', to: '2026-08-24' },
