@@ -62,9 +62,12 @@ function DemoRebuildNote(): JSX.Element | null {
   const build = useActiveDemoBuild()
   if (!demoShown || !build) return null
   return (
+    // One flex item (the note spaces its items apart): the live sentence, then the rest.
     <p className="note note--info" data-testid="demo-rebuild-note">
-      <span role="status">The demo workspace is being rebuilt.</span>{' '}
-      <span>{`${buildProgress(build)}Its figures change until the build ends; the jobs panel shows its progress.`}</span>
+      <span>
+        <span role="status">The demo workspace is being rebuilt.</span>
+        {` ${buildProgress(build)}Its figures change until the build ends; the jobs panel shows its progress.`}
+      </span>
     </p>
   )
 }
