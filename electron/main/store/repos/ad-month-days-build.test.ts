@@ -244,6 +244,28 @@ describe('ad_month_days built after the start (accounts pending since migration 
   })
 })
 
+/**
+ * A core with a small demo whose accounts are all pending again (as after the update), and a real
+ * sync of the demo that must succeed.
+ */
+async function demoPending(
+  opts: Parameters<typeof createTestCore>[0],
+): Promise<{ c: ReturnType<typeof createTestCore>; s: Sqlite; sync: () => Promise<void> }> {
+  const c = createTestCore({ seedDemo: true, demo: { campaigns: 4, days: 60 }, ...opts })
+  expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
+  // The demo build's end found nothing pending: none queued.
+  expect(c.jobs.active('store:upgrade')).toEqual([])
+  const s = c.store.sqlite
+  const ws = c.workspaces.list().find((w) => w.isDemo)?.id as number
+  asAfterTheUpdate(s, s.prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?').pluck().all(ws) as number[])
+  const sync = async (): Promise<void> => {
+    const r = await c.dispatch('sync:start', { workspaceId: ws }, TEST_CALLER)
+    if (!r.ok) throw new Error(r.error.message)
+    expect((await c.jobs.waitFor((r.value as { jobId: number }).jobId)).status).toBe('succeeded')
+  }
+  return { c, s, sync }
+}
+
 describe('the store:upgrade job', () => {
   const dir = mkdtempSync(join(tmpdir(), 'me-upgrade-'))
   const dbPath = join(dir, 'marketing-engine.db')
@@ -302,19 +324,8 @@ describe('the store:upgrade job', () => {
 
   it('after a failure, is queued once more when the next sync ends, not after every sync (review 10 #6, review 11 #2)', async () => {
     // The real clock: the failed attempts' retry delays (1 s, 2 s) must come due.
-    const c = createTestCore({ seedDemo: true, demo: { campaigns: 4, days: 60 }, storeUpgradeDelayMs: 0 })
+    const { c, s, sync } = await demoPending({ storeUpgradeDelayMs: 0 })
     try {
-      expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
-      // The demo build's end found nothing pending: none queued.
-      expect(c.jobs.active('store:upgrade')).toEqual([])
-      const s = c.store.sqlite
-      const ws = c.workspaces.list().find((w) => w.isDemo)?.id as number
-      const sync = async (): Promise<void> => {
-        const r = await c.dispatch('sync:start', { workspaceId: ws }, TEST_CALLER)
-        if (!r.ok) throw new Error(r.error.message)
-        expect((await c.jobs.waitFor((r.value as { jobId: number }).jobId)).status).toBe('succeeded')
-      }
-      asAfterTheUpdate(s, s.prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?').pluck().all(ws) as number[])
       // Every build fails (an in-memory store builds on this connection, so a temporary trigger reaches it).
       s.exec(
         "CREATE TEMP TRIGGER upgrade_fails BEFORE INSERT ON ad_month_days BEGIN SELECT RAISE(ABORT, 'disk full'); END",
@@ -335,24 +346,16 @@ describe('the store:upgrade job', () => {
   })
 
   it('a build the user cancelled is not queued again by the next sync', async () => {
-    const c = createTestCore({
-      seedDemo: true,
-      demo: { campaigns: 4, days: 60 },
+    const { c, s, sync } = await demoPending({
       now: () => new Date('2026-06-15T18:00:00Z'),
       // The build waits (RunLaterError) long enough to be cancelled while queued.
       storeUpgradeDelayMs: 600_000,
     })
     try {
-      expect((await c.jobs.waitFor(c.startupJobId as number)).status).toBe('succeeded')
-      const s = c.store.sqlite
-      const ws = c.workspaces.list().find((w) => w.isDemo)?.id as number
-      asAfterTheUpdate(s, s.prepare('SELECT id FROM ad_accounts WHERE workspace_id = ?').pluck().all(ws) as number[])
       const first = c.jobs.enqueueOnce('store:upgrade', {}).id
       expect(c.jobs.cancel(first)).toBe(true)
       expect((await c.jobs.waitFor(first)).status).toBe('cancelled')
-      const r = await c.dispatch('sync:start', { workspaceId: ws }, TEST_CALLER)
-      if (!r.ok) throw new Error(r.error.message)
-      expect((await c.jobs.waitFor((r.value as { jobId: number }).jobId)).status).toBe('succeeded')
+      await sync()
       expect(adMonthDaysPending(s)).toBe(true)
       expect(c.jobs.active('store:upgrade')).toEqual([])
     } finally {

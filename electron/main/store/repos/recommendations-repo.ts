@@ -12,7 +12,7 @@ import { inChunks } from '../id-lists'
 import { packedAdDays } from './report-ads-repo'
 import { runSteps, type Steps } from '../../scheduler/slices'
 import { onAccountSnapshots } from './account-snapshots'
-import { adMonthSteps, WindowSumsReader, type EntityWindow, type WindowColumns } from './window-sums'
+import { adMonthSteps, idRangeSteps, WindowSumsReader, type EntityWindow, type WindowColumns } from './window-sums'
 
 /** Bytes of bodies a step of `saveGenerationSteps` writes in its transaction (~10-15 ms at 10,000 campaigns). */
 const SAVE_STEP_BYTES = 1_000_000
@@ -407,15 +407,9 @@ export class RecommendationsRepo {
        ORDER BY g.spendMicros DESC, g.id LIMIT ?`,
     )
     const best: ActiveAd[] = []
-    // Ids are positive (autoincrement): the first step starts after 0.
-    for (let after = 0; ;) {
-      const upTo = next(after)
-      for (const r of read.all(accountId, ...days, after, upTo ?? Number.MAX_SAFE_INTEGER, limit) as ActiveAd[])
-        best.push(r)
-      if (upTo === null) break
-      after = upTo
-      yield
-    }
+    yield* idRangeSteps(next, (after, upTo) => {
+      for (const r of read.all(accountId, ...days, after, upTo, limit) as ActiveAd[]) best.push(r)
+    })
     return best.sort((x, y) => y.spendMicros - x.spendMicros || x.id - y.id).slice(0, limit)
   }
 

@@ -264,6 +264,25 @@ export function adMonthSteps(
 }
 
 /**
+ * Reads an account's ads in the id ranges `next` cuts (`adMonthSteps`: `(0, next(0)]`, then from
+ * there, the last range open-ended), one `read(after, upTo)` per step with a step boundary between
+ * them (none after the last).
+ */
+export function* idRangeSteps(
+  next: (after: number) => number | null,
+  read: (after: number, upTo: number) => void,
+): Generator<void, void> {
+  // Ids are positive (autoincrement): the first range starts after 0.
+  for (let after = 0; ;) {
+    const upTo = next(after)
+    read(after, upTo ?? Number.MAX_SAFE_INTEGER)
+    if (upTo === null) return
+    after = upTo
+    yield
+  }
+}
+
+/**
  * Sums per ad set and per campaign of one account over several windows, read mostly from the
  * maintained monthly rollup: a window's piece in a month is read from `daily_metrics` when it is
  * short, else as the month's `ad_month` sums minus the month's other days (read from
@@ -340,14 +359,9 @@ export class WindowSumsReader {
          GROUP BY ad_set_id, campaign_id`,
       )
       .raw()
-    for (let after = 0; ;) {
-      const upTo = next(after)
-      const rows = read.all(Number(from.slice(8, 10)), accountId, ...days, after, upTo ?? Number.MAX_SAFE_INTEGER)
-      addRows(into, rows as unknown[][])
-      if (upTo === null) return
-      after = upTo
-      yield
-    }
+    yield* idRangeSteps(next, (after, upTo) =>
+      addRows(into, read.all(Number(from.slice(8, 10)), accountId, ...days, after, upTo) as unknown[][]),
+    )
   }
 
   /**
@@ -423,9 +437,8 @@ export class WindowSumsReader {
          GROUP BY ad_set_id, campaign_id`,
       )
       .raw()
-    for (let after = 0; ;) {
-      const upTo = next(after)
-      const rows = read.all(accountId, month, after, upTo ?? Number.MAX_SAFE_INTEGER) as unknown[][]
+    yield* idRangeSteps(next, (after, upTo) => {
+      const rows = read.all(accountId, month, after, upTo) as unknown[][]
       for (const r of rows) {
         const i = out.slot(r[0] as number, r[1] as number)
         const f = r[2] as string
@@ -448,10 +461,7 @@ export class WindowSumsReader {
         }
         for (let k = 0; k < N; k++) out.v[i * N + k] = (out.v[i * N + k] as number) + (r[7 + k] as number)
       }
-      if (upTo === null) break
-      after = upTo
-      yield
-    }
+    })
     const walk: number[] = []
     for (let i = 0; i < out.size; i++) {
       out.masks[i] = whole[i] ? bits(dayOf(first[i] as string), dayOf(last[i] as string)) : -1
